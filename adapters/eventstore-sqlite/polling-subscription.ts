@@ -1,0 +1,75 @@
+import type { RecordedEvent } from '../../core/eventstore/event';
+import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../../core/eventstore/event-store';
+
+const pageSize = 1000;
+
+type PollingSubscriptionInput = {
+  afterPosition: bigint;
+  handler: SubscriptionHandler;
+  options: SubscribeOptions;
+  pollIntervalMs: number;
+  readPage: (afterPosition: bigint, limit: number) => RecordedEvent[];
+  /** Registers a callback for appends made in this process; returns the function that unregisters it. */
+  listen: (wake: () => void) => () => void;
+};
+
+/**
+ * Catch-up then live delivery over a log that can be read by position. It reads a page, hands each event to
+ * the handler in order, and when the log is exhausted sleeps until an append in this process wakes it or the
+ * poll interval passes (appends by another process are only seen by polling).
+ */
+export function pollingSubscription(input: PollingSubscriptionInput): Subscription {
+  let stopping = false;
+  let wakeSleeper: (() => void) | null = null;
+  const wake = (): void => {
+    const sleeper = wakeSleeper;
+    wakeSleeper = null;
+    sleeper?.();
+  };
+  const unlisten = input.listen(wake);
+  const sleep = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wakeSleeper = null;
+        resolve();
+      }, input.pollIntervalMs);
+      wakeSleeper = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const run = async (): Promise<void> => {
+    let position = input.afterPosition;
+    try {
+      while (!stopping) {
+        const page = input.readPage(position, pageSize);
+        for (const event of page) {
+          if (stopping) return;
+          await input.handler(event);
+          position = event.position;
+        }
+        if (page.length === 0) await sleep();
+        else await Promise.resolve();
+      }
+    } finally {
+      unlisten();
+    }
+  };
+
+  const finished = run().catch((error: unknown) => {
+    input.options.onError?.(error);
+    throw error;
+  });
+  // A failure is reported through `finished` and onError; this keeps it from also being an unhandled rejection.
+  finished.catch(() => undefined);
+
+  return {
+    finished,
+    async close(): Promise<void> {
+      stopping = true;
+      wake();
+      await finished.catch(() => undefined);
+    },
+  };
+}

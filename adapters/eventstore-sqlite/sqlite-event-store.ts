@@ -1,0 +1,231 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JsonObject, NewEvent, RecordedEvent } from '../../core/eventstore/event';
+import type {
+  AppendResult,
+  EventStore,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionFilter,
+  SubscriptionHandler,
+} from '../../core/eventstore/event-store';
+import { START_POSITION } from '../../core/eventstore/event-store';
+import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
+import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
+import { pollingSubscription } from './polling-subscription';
+
+type EventRow = {
+  position: bigint;
+  stream: string;
+  revision: bigint;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+};
+
+export type SqliteEventStoreOptions = {
+  /** How often a subscription looks for events appended by another process; appends in this process wake it at once. */
+  pollIntervalMs?: number;
+};
+
+/**
+ * The embedded event store: one SQLite file, WAL journal, synchronous=FULL, so a resolved append has been
+ * fsync'd. One append is one IMMEDIATE transaction, which takes the write lock before reading the stream's
+ * revision: two writers (in this process or another) can never both win the same revision.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly appendListeners = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+  private readonly filteredReads = new Map<number, Database.Statement>();
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly appendTransaction: (stream: string, rows: SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+
+  constructor(path: string, options: SqliteEventStoreOptions = {}) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    configureDurableConnection(this.db);
+    createSchema(this.db);
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.statements = prepareStatements(this.db);
+    this.appendTransaction = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>
+      this.appendInTransaction(stream, rows, expected),
+    ).immediate;
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    return this.appendSync(stream, events, expectedRevision);
+  }
+
+  /**
+   * The append itself, synchronous: better-sqlite3 blocks until the commit (and its fsync) is done. The ledger
+   * engine calls this directly to avoid a promise per batch; everything else uses `append`.
+   */
+  appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult {
+    this.assertOpen();
+    const rows = serializeAppend(stream, events);
+    const result = this.appendTransaction(stream, rows, expectedRevision);
+    for (const listener of this.appendListeners) listener();
+    return result;
+  }
+
+  async readStream(stream: string, fromRevision: bigint, limit: number): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamName(stream);
+    checkReadLimit(limit);
+    const rows = this.statements.readStream.all(stream, fromRevision < 0n ? 0n : fromRevision, limit) as EventRow[];
+    return rows.map(toRecordedEvent);
+  }
+
+  async streamRevision(stream: string): Promise<bigint | null> {
+    this.assertOpen();
+    checkStreamName(stream);
+    return this.currentRevision(stream);
+  }
+
+  async readAll(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkReadLimit(limit);
+    return this.readAllSync(afterPosition, limit, filter);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    const row = this.statements.head.get() as { position: bigint | null };
+    return row.position ?? START_POSITION;
+  }
+
+  subscribeAll(afterPosition: bigint, handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const subscription = pollingSubscription({
+      afterPosition,
+      handler,
+      options,
+      pollIntervalMs: this.pollIntervalMs,
+      readPage: (after, limit) => this.readAllSync(after, limit, options.filter),
+      listen: (wake) => {
+        this.appendListeners.add(wake);
+        return () => this.appendListeners.delete(wake);
+      },
+    });
+    this.subscriptions.add(subscription);
+    void subscription.finished.then(
+      () => this.subscriptions.delete(subscription),
+      () => this.subscriptions.delete(subscription),
+    );
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  private appendInTransaction(stream: string, rows: SerializedEvent[], expected: ExpectedRevision): AppendResult {
+    const actual = this.currentRevision(stream);
+    if (!revisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
+    let revision = actual === null ? 0n : actual + 1n;
+    let position = START_POSITION;
+    for (const row of rows) {
+      const info = this.statements.insert.run(stream, revision, row.id, row.type, row.data, row.metadata);
+      position = BigInt(info.lastInsertRowid);
+      revision += 1n;
+    }
+    return { nextExpectedRevision: revision - 1n, position };
+  }
+
+  private currentRevision(stream: string): bigint | null {
+    const row = this.statements.streamRevision.get(stream) as { revision: bigint | null };
+    return row.revision;
+  }
+
+  private readAllSync(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): RecordedEvent[] {
+    const prefixes = filter?.streamPrefixes;
+    if (!prefixes || prefixes.length === 0) {
+      return (this.statements.readAll.all(afterPosition, limit) as EventRow[]).map(toRecordedEvent);
+    }
+    return this.readAllFiltered(afterPosition, limit, prefixes);
+  }
+
+  /**
+   * The filter runs in SQL so that a sparse filter walks past long runs of other streams' events inside
+   * SQLite, and a page is always "the next `limit` matching events".
+   */
+  private readAllFiltered(afterPosition: bigint, limit: number, prefixes: readonly string[]): RecordedEvent[] {
+    const statement = this.filteredReadStatement(prefixes.length);
+    const parameters: unknown[] = [afterPosition];
+    for (const prefix of prefixes) parameters.push(prefix.length, prefix);
+    parameters.push(limit);
+    return (statement.all(...parameters) as EventRow[]).map(toRecordedEvent);
+  }
+
+  private filteredReadStatement(prefixCount: number): Database.Statement {
+    const cached = this.filteredReads.get(prefixCount);
+    if (cached) return cached;
+    const condition = Array.from({ length: prefixCount }, () => 'substr(stream, 1, ?) = ?').join(' OR ');
+    const statement = this.db.prepare(
+      `SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? AND (${condition}) ORDER BY position LIMIT ?`,
+    );
+    this.filteredReads.set(prefixCount, statement);
+    return statement;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}
+
+function configureDurableConnection(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: every commit is fsync'd before it returns, which is what lets the switch acknowledge after append.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.defaultSafeIntegers(true);
+}
+
+function createSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position INTEGER PRIMARY KEY,
+      stream   TEXT    NOT NULL,
+      revision INTEGER NOT NULL,
+      id       TEXT    NOT NULL,
+      type     TEXT    NOT NULL,
+      data     TEXT    NOT NULL,
+      metadata TEXT    NOT NULL,
+      UNIQUE (stream, revision)
+    ) STRICT;
+  `);
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insert: db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+    streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+    readStream: db.prepare(
+      'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+    ),
+    readAll: db.prepare('SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    head: db.prepare('SELECT MAX(position) AS position FROM events'),
+  };
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    data: JSON.parse(row.data) as JsonObject,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+  };
+}
