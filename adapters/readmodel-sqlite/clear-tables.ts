@@ -1,0 +1,15 @@
+import { assert } from '../../core/assert';
+import type { SqliteReadModelTx } from './sqlite-read-model-store';
+
+const tableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Empties the tables a projection owns: the usual body of `reset(tx)`. Table names are checked because they
+ * cannot be bound as SQL parameters.
+ */
+export function clearTables(tx: SqliteReadModelTx, tables: readonly string[]): void {
+  for (const table of tables) {
+    assert(tableNamePattern.test(table), `"${table}" is a plain SQL table name`);
+    tx.exec(`DELETE FROM "${table}"`);
+  }
+}

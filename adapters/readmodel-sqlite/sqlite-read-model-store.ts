@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { assert } from '../../core/assert';
+import { START_POSITION } from '../../core/eventstore/event-store';
+import type { ReadModelStore } from '../../core/eventstore/projection';
+
+/** The transaction type of SQLite projections: the connection itself, inside a transaction the runner opened. */
+export type SqliteReadModelTx = Database.Database;
+
+/** File name of the read-model database inside the data dir (beside the event store's hisaab.db). */
+export const readModelFileName = 'read-models.db';
+
+export function readModelPath(dataDir: string): string {
+  return join(dataDir, readModelFileName);
+}
+
+export type SqliteReadModelStoreOptions = {
+  /**
+   * NORMAL (default) may lose the last transactions on a power cut, never on a process crash, and keeps the
+   * read model consistent with its checkpoint: lost work is replayed from the log. FULL fsyncs every commit.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+};
+
+/**
+ * Read models and their checkpoints in one SQLite database of their own (WAL), separate from the event log:
+ * the log is the truth, this file can be deleted and rebuilt from it at any time.
+ *
+ * Projections receive the connection as `tx` and run plain SQL on it. Integers come back as bigint (safe
+ * integers on), so money in minor units never passes through a JS number.
+ */
+export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
+  readonly path: string;
+  /** For queries by the read side (api/). Writes belong to projections, through the runner's transactions. */
+  readonly database: Database.Database;
+  private readonly runInTransaction: (work: (tx: SqliteReadModelTx) => unknown) => unknown;
+  private readonly readCheckpointStatement: Database.Statement;
+  private readonly writeCheckpointStatement: Database.Statement;
+
+  constructor(path: string, options: SqliteReadModelStoreOptions = {}) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.database = new Database(path);
+    this.database.pragma('journal_mode = WAL');
+    this.database.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.database.pragma('busy_timeout = 5000');
+    this.database.defaultSafeIntegers(true);
+    this.database.exec(
+      'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT',
+    );
+    this.readCheckpointStatement = this.database.prepare('SELECT position FROM projection_checkpoints WHERE name = ?');
+    this.writeCheckpointStatement = this.database.prepare(
+      'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    );
+    // IMMEDIATE: the transaction reads the checkpoint and then writes; taking the write lock first means a second
+    // process on this file waits its turn instead of failing with SQLITE_BUSY when it upgrades.
+    this.runInTransaction = this.database.transaction((work: (tx: SqliteReadModelTx) => unknown) => work(this.database)).immediate;
+  }
+
+  transaction<Result>(work: (tx: SqliteReadModelTx) => Result): Result {
+    return this.runInTransaction(work) as Result;
+  }
+
+  readCheckpoint(tx: SqliteReadModelTx, projectionName: string): bigint {
+    assert(tx === this.database, 'a checkpoint is read through this store\'s own connection');
+    const row = this.readCheckpointStatement.get(projectionName) as { position: bigint } | undefined;
+    return row?.position ?? START_POSITION;
+  }
+
+  writeCheckpoint(tx: SqliteReadModelTx, projectionName: string, position: bigint): void {
+    assert(tx === this.database, 'a checkpoint is written through this store\'s own connection');
+    assert(tx.inTransaction, 'a checkpoint is written inside the transaction that holds the read-model writes');
+    this.writeCheckpointStatement.run(projectionName, position);
+  }
+
+  close(): void {
+    if (this.database.open) this.database.close();
+  }
+}

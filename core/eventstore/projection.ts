@@ -1,0 +1,32 @@
+import type { RecordedEvent } from './event';
+
+/**
+ * A projection folds the global log into a read model. It is generic over the read-model store's
+ * transaction type so that core holds no SQL: the SQLite read-model adapter supplies `Tx`, and the
+ * projections that write SQL live beside it in adapters/readmodel-sqlite/.
+ *
+ * `apply` is synchronous and runs inside the transaction that also stores the projection's checkpoint,
+ * so an event takes effect exactly once even if the process dies at any moment.
+ */
+export type Projection<Tx> = {
+  /** Stable name: the checkpoint key and the argument of `npm run rebuild-projection`. */
+  readonly name: string;
+  /** Event types this projection reads; every other event only advances its checkpoint. */
+  readonly handles: readonly string[];
+  /** Creates the projection's tables when missing. Runs in a transaction at start-up, and again after `reset`. */
+  setup(tx: Tx): void;
+  /**
+   * Removes everything the projection wrote, before a rebuild from position 0 (the runner then calls `setup` and
+   * sets the checkpoint back, in the same transaction). For SQLite, `clearTables(tx, [...])` in adapters/readmodel-sqlite.
+   */
+  reset(tx: Tx): void;
+  apply(event: RecordedEvent, tx: Tx): void;
+};
+
+/** Where read models and their checkpoints live; writes to both happen in one `transaction`. */
+export interface ReadModelStore<Tx> {
+  transaction<Result>(work: (tx: Tx) => Result): Result;
+  /** The position of the last event the projection has applied, or START_POSITION when it has applied none. */
+  readCheckpoint(tx: Tx, projectionName: string): bigint;
+  writeCheckpoint(tx: Tx, projectionName: string, position: bigint): void;
+}
