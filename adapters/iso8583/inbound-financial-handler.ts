@@ -1,0 +1,42 @@
+import type { InboundFinancialRequest, InboundReversalAdvice } from './financial-messages';
+
+/**
+ * The seam between the ISO 8583 server and whatever executes financial messages (the switch's transfer
+ * orchestration, or the bank simulator's accounts). The server has already checked sign-on, DE32, the
+ * mandatory fields, DE3, DE4 and DE49; the handler decides and answers a DE39 code.
+ *
+ * Contract: answer 00 only once the effect is durable; answer a repeated request (same transferId) the way
+ * the first one was answered; settle within the server's handler timeout (a request not answered by then
+ * gets no answer, and the bank's own timeout and reversal take over); never reject for a business outcome
+ * (a rejection is answered 96).
+ */
+export type InboundContext = {
+  /** The participant the sign-on check returned for this connection's institution. */
+  readonly participantId: string;
+  /** DE32 the connection signed on with. */
+  readonly institutionId: string;
+  readonly peerAddress: string;
+  readonly connectionId: string;
+};
+
+export type InboundAnswer = {
+  /** DE39 */
+  readonly responseCode: string;
+  /** DE38, sent with an approval. */
+  readonly authorizationCode?: string | undefined;
+};
+
+export interface InboundFinancialHandler {
+  /** 0200: a transfer the bank's customer sends. */
+  transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer>;
+  /** 0220/0221: a transfer already completed at the sender, to be applied here. */
+  financialAdvice(advice: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer>;
+  /** 0420/0421: the sender gave up on a transfer and asks for it to be undone; answered even when unknown. */
+  reversalAdvice(advice: InboundReversalAdvice, context: InboundContext): Promise<InboundAnswer>;
+}
+
+/**
+ * Decides who may sign on: the connection's peer address and the DE32 it signs on with map to a registered
+ * bank participant's id, or to null (answered 05).
+ */
+export type InstitutionAuthorizer = (peerAddress: string, institutionId: string) => string | null | Promise<string | null>;

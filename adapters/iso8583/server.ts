@@ -1,0 +1,309 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { assert } from '../../core/assert';
+import { defaultConnectionLimits, Iso8583Connection, normalizeAddress, type CloseReason, type ConnectionLimits } from './connection';
+import { parseFinancialRequest, parseReversalAdvice } from './financial-messages';
+import type { InboundAnswer, InboundContext, InboundFinancialHandler, InstitutionAuthorizer } from './inbound-financial-handler';
+import { describeForLog, silentLogger, type Iso8583Logger } from './logger';
+import { missingMandatoryFields } from './mandatory-fields';
+import { isResponseMti, responseMtiFor, type Iso8583Message } from './message';
+import { networkManagementCodes } from './network-management';
+import { checkMessage, type UnpackFailure } from './packager';
+import { buildResponse, formatErrorResponse } from './response-builder';
+import { responseCodes } from './response-codes';
+
+/**
+ * The switch's inbound ISO 8583 port: bank hosts connect, sign on with their DE32, and send transfers (0200),
+ * advices (0220) and reversals (0420). Each connection has its own sign-on state, a bound on the messages it
+ * may have in flight, and idle and partial-frame timeouts. Bad input is answered (30, 05, 12) or, when it
+ * cannot even be framed, the connection is dropped; nothing a peer sends can stop the process.
+ */
+
+export type Iso8583ServerOptions = {
+  /** Loopback unless told otherwise. */
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  authorizeInstitution: InstitutionAuthorizer;
+  handler: InboundFinancialHandler;
+  /** Admission by peer address, before a byte is read (an allow-list, or a simulator told to drop). */
+  acceptConnection?: (peerAddress: string) => boolean;
+  connectionsMax?: number;
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** A handler answer that takes longer is not sent; the bank's timeout and reversal take over. */
+  handlerTimeoutMs?: number;
+  logger?: Iso8583Logger;
+};
+
+export type Iso8583ServerStatistics = {
+  connectionsAccepted: number;
+  connectionsRefused: number;
+  connectionsDropped: Partial<Record<CloseReason, number>>;
+  malformedFrames: number;
+  formatErrors: number;
+  signOns: number;
+  signOnsRefused: number;
+  financialMessages: number;
+  financialMessagesRefused: number;
+  handlerTimeouts: number;
+  handlerFailures: number;
+  unsolicitedResponses: number;
+};
+
+type SignedOn = { readonly institutionId: string; readonly participantId: string };
+type Session = { signedOn: SignedOn | null };
+type PreparedCall = { readonly ok: true; readonly call: () => Promise<InboundAnswer> } | { readonly ok: false; readonly responseCode: string; readonly reason: string };
+
+const defaultHandlerTimeoutMs = 30_000;
+const defaultConnectionsMax = 256;
+const financialRequestMtis = new Set(['0200', '0220', '0221']);
+const reversalMtis = new Set(['0420', '0421']);
+
+export class Iso8583Server {
+  private readonly options: Iso8583ServerOptions;
+  private readonly limits: ConnectionLimits;
+  private readonly handlerTimeoutMs: number;
+  private readonly logger: Iso8583Logger;
+  private readonly server: Server;
+  private readonly sessions = new Map<Iso8583Connection, Session>();
+  private readonly counters: Iso8583ServerStatistics = {
+    connectionsAccepted: 0,
+    connectionsRefused: 0,
+    connectionsDropped: {},
+    malformedFrames: 0,
+    formatErrors: 0,
+    signOns: 0,
+    signOnsRefused: 0,
+    financialMessages: 0,
+    financialMessagesRefused: 0,
+    handlerTimeouts: 0,
+    handlerFailures: 0,
+    unsolicitedResponses: 0,
+  };
+
+  constructor(options: Iso8583ServerOptions) {
+    this.options = options;
+    this.limits = { ...defaultConnectionLimits, ...options.connectionLimits };
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? defaultHandlerTimeoutMs;
+    assert(this.handlerTimeoutMs > 0, 'a handler timeout is positive');
+    this.logger = options.logger ?? silentLogger();
+    this.server = createServer((socket) => this.accept(socket));
+    this.server.maxConnections = options.connectionsMax ?? defaultConnectionsMax;
+    this.server.on('error', (error) => this.logger.error({ err: error.message }, 'iso8583 server error'));
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        assert(address !== null && typeof address === 'object', 'a listening TCP server has an address');
+        this.logger.info({ port: address.port }, 'iso8583 server listening');
+        resolve(address);
+      });
+    });
+  }
+
+  /** Stops accepting and closes every connection, letting responses already written reach their peers. */
+  close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.disconnectAll();
+    return closed;
+  }
+
+  /** Closes every open connection; the banks reconnect and sign on again. */
+  disconnectAll(): void {
+    for (const connection of [...this.sessions.keys()]) connection.close('local_close');
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  statistics(): Iso8583ServerStatistics {
+    return { ...this.counters, connectionsDropped: { ...this.counters.connectionsDropped } };
+  }
+
+  private accept(socket: Socket): void {
+    const peerAddress = normalizeAddress(socket.remoteAddress ?? '');
+    if (this.options.acceptConnection !== undefined && !this.options.acceptConnection(peerAddress)) {
+      this.counters.connectionsRefused += 1;
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.counters.connectionsAccepted += 1;
+    const connection = new Iso8583Connection(
+      socket,
+      {
+        onMessage: (message, from) => this.receive(message, from),
+        onMalformedFrame: (failure, from) => this.answerMalformed(failure, from),
+        onClose: (reason, from) => {
+          this.sessions.delete(from);
+          this.counters.connectionsDropped[reason] = (this.counters.connectionsDropped[reason] ?? 0) + 1;
+        },
+      },
+      this.limits,
+      this.logger,
+    );
+    this.sessions.set(connection, { signedOn: null });
+  }
+
+  private receive(message: Iso8583Message, connection: Iso8583Connection): void | Promise<void> {
+    if (isResponseMti(message.mti)) {
+      // The switch sends no requests on inbound connections, so there is nothing for a response to answer.
+      this.counters.unsolicitedResponses += 1;
+      this.logger.warn({ connection: connection.id, message: describeForLog(message) }, 'iso8583 unsolicited response ignored');
+      return;
+    }
+    const missing = missingMandatoryFields(message);
+    if (missing.length > 0) {
+      this.counters.formatErrors += 1;
+      this.reply(connection, message, { responseCode: responseCodes.formatError }, `mandatory fields ${missing.join(', ')} missing`);
+      return;
+    }
+    if (message.mti === '0800') return this.networkManagement(message, connection);
+    if (financialRequestMtis.has(message.mti) || reversalMtis.has(message.mti)) return this.financial(message, connection);
+    this.reply(connection, message, { responseCode: responseCodes.invalidTransaction }, `message type ${message.mti} is not served here`);
+  }
+
+  private async networkManagement(message: Iso8583Message, connection: Iso8583Connection): Promise<void> {
+    const session = this.sessionOf(connection);
+    const code = message.fields[70];
+    const institutionId = message.fields[32];
+    if (code === networkManagementCodes.echo) {
+      this.reply(connection, message, { responseCode: responseCodes.approved });
+      return;
+    }
+    if (code !== networkManagementCodes.signOn && code !== networkManagementCodes.signOff) {
+      this.reply(connection, message, { responseCode: responseCodes.invalidTransaction }, `network management code ${code ?? ''} is not served`);
+      return;
+    }
+    if (institutionId === undefined) {
+      this.counters.formatErrors += 1;
+      this.reply(connection, message, { responseCode: responseCodes.formatError }, 'sign-on and sign-off need DE32');
+      return;
+    }
+    if (session.signedOn !== null && session.signedOn.institutionId !== institutionId) {
+      // One institution per connection: the peer address was checked for the one that signed on.
+      this.reply(connection, message, { responseCode: responseCodes.doNotHonour }, 'the connection is signed on for another institution');
+      return;
+    }
+    if (code === networkManagementCodes.signOff) {
+      session.signedOn = null;
+      this.reply(connection, message, { responseCode: responseCodes.approved });
+      return;
+    }
+    const participantId = await this.authorize(connection.peerAddress, institutionId);
+    if (participantId === null) {
+      this.counters.signOnsRefused += 1;
+      this.logger.warn({ connection: connection.id, peer: connection.peerAddress, institutionId }, 'iso8583 sign-on refused');
+      this.reply(connection, message, { responseCode: responseCodes.doNotHonour });
+      return;
+    }
+    this.counters.signOns += 1;
+    session.signedOn = { institutionId, participantId };
+    this.logger.info({ connection: connection.id, peer: connection.peerAddress, institutionId, participantId }, 'iso8583 signed on');
+    this.reply(connection, message, { responseCode: responseCodes.approved });
+  }
+
+  private async authorize(peerAddress: string, institutionId: string): Promise<string | null> {
+    try {
+      return await this.options.authorizeInstitution(peerAddress, institutionId);
+    } catch (error) {
+      this.logger.error({ err: (error as Error).message, institutionId }, 'iso8583 institution check failed; refusing the sign-on');
+      return null;
+    }
+  }
+
+  private async financial(message: Iso8583Message, connection: Iso8583Connection): Promise<void> {
+    this.counters.financialMessages += 1;
+    const signedOn = this.sessionOf(connection).signedOn;
+    if (signedOn === null || signedOn.institutionId !== message.fields[32]) {
+      this.counters.financialMessagesRefused += 1;
+      const reason = signedOn === null ? 'the connection has not signed on' : 'DE32 differs from the institution signed on';
+      this.reply(connection, message, { responseCode: responseCodes.doNotHonour }, reason);
+      return;
+    }
+    const context: InboundContext = {
+      participantId: signedOn.participantId,
+      institutionId: signedOn.institutionId,
+      peerAddress: connection.peerAddress,
+      connectionId: connection.id,
+    };
+    const answer = await this.execute(message, context);
+    if (answer !== null) this.reply(connection, message, answer);
+  }
+
+  /** Maps, calls the handler under its deadline, and turns its failures into 96. Null: send no answer. */
+  private async execute(message: Iso8583Message, context: InboundContext): Promise<InboundAnswer | null> {
+    const prepared = this.prepare(message, context);
+    if (!prepared.ok) {
+      if (prepared.responseCode === responseCodes.formatError) this.counters.formatErrors += 1;
+      this.logger.info({ connection: context.connectionId, responseCode: prepared.responseCode, reason: prepared.reason }, 'iso8583 financial message refused');
+      return { responseCode: prepared.responseCode };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.handlerTimeoutMs);
+    });
+    try {
+      const answer = await Promise.race([prepared.call(), deadline]);
+      if (answer === 'timeout') {
+        this.counters.handlerTimeouts += 1;
+        this.logger.error({ connection: context.connectionId, message: describeForLog(message) }, 'iso8583 handler missed its deadline; no answer sent');
+        return null;
+      }
+      return answer;
+    } catch (error) {
+      this.counters.handlerFailures += 1;
+      this.logger.error({ connection: context.connectionId, err: (error as Error).message }, 'iso8583 handler failed; answering 96');
+      return { responseCode: responseCodes.systemError };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private prepare(message: Iso8583Message, context: InboundContext): PreparedCall {
+    const handler = this.options.handler;
+    if (reversalMtis.has(message.mti)) {
+      const parsed = parseReversalAdvice(message);
+      return parsed.ok ? { ok: true, call: () => handler.reversalAdvice(parsed.value, context) } : parsed;
+    }
+    const parsed = parseFinancialRequest(message);
+    if (!parsed.ok) return parsed;
+    if (message.mti === '0200') return { ok: true, call: () => handler.transferRequest(parsed.value, context) };
+    return { ok: true, call: () => handler.financialAdvice(parsed.value, context) };
+  }
+
+  private answerMalformed(failure: UnpackFailure, connection: Iso8583Connection): void {
+    this.counters.malformedFrames += 1;
+    this.counters.formatErrors += 1;
+    this.logger.warn({ connection: connection.id, code: failure.code, reason: failure.message }, 'iso8583 malformed message');
+    const response = formatErrorResponse(failure);
+    if (response !== null) connection.send(response);
+  }
+
+  private reply(connection: Iso8583Connection, request: Iso8583Message, answer: InboundAnswer, reason?: string): void {
+    if (responseMtiFor(request.mti) === null) return;
+    if (reason !== undefined) this.logger.info({ connection: connection.id, mti: request.mti, responseCode: answer.responseCode, reason }, 'iso8583 request refused');
+    let response = buildResponse(request, answer);
+    try {
+      checkMessage(response);
+    } catch (error) {
+      // Only a handler can produce an answer outside the profile (a bad DE39 or DE38): that is a system error.
+      this.counters.handlerFailures += 1;
+      this.logger.error({ connection: connection.id, err: (error as Error).message }, 'iso8583 answer does not fit the profile; answering 96');
+      response = buildResponse(request, { responseCode: responseCodes.systemError });
+    }
+    connection.send(response);
+  }
+
+  private sessionOf(connection: Iso8583Connection): Session {
+    const session = this.sessions.get(connection);
+    if (session !== undefined) return session;
+    // A message still being handled when its connection closed: a fresh, signed-off session refuses it.
+    return { signedOn: null };
+  }
+}
