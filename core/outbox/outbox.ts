@@ -1,0 +1,280 @@
+import { assert } from '../assert';
+import { DomainError } from '../errors';
+import type { EventMetadata } from '../eventstore/event';
+import type { EventStore } from '../eventstore/event-store';
+import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
+import { retryDelayMs, retryPolicyDefault, type RetryPolicy } from './backoff';
+import type { Delivery } from './delivery';
+import type { DeliveryCommand, DeliveryState } from './delivery-decider';
+import type { DeliveryEvent } from './delivery-events';
+import type { DeliveryAttemptResult, DeliveryTransport } from './delivery-transport';
+import { DestinationGates } from './destination-gates';
+import { DueQueue, type DueEntry } from './due-queue';
+import { OutboxJournal } from './outbox-journal';
+
+export type OutboxLimits = RetryPolicy & {
+  /** Deliveries pending at once; queueing beyond this is refused with OUTBOX_FULL. */
+  pendingMax: number;
+  /** Attempts in flight at once, over all destinations. */
+  concurrencyMax: number;
+  /** Handed to the transport as its deadline; the outbox stops waiting a little after it regardless. */
+  attemptDeadlineMs: number;
+  /** After this many failed attempts a delivery is abandoned for an operator to look at. */
+  attemptsMax: number;
+};
+
+export const outboxLimitsDefault: OutboxLimits = {
+  ...retryPolicyDefault,
+  pendingMax: 10_000,
+  concurrencyMax: 8,
+  attemptDeadlineMs: 10_000,
+  // At the 30 s cap this is about three and a half days of retrying.
+  attemptsMax: 10_000,
+};
+
+/** How long past its deadline an attempt may run before its slot is taken back and it counts as failed. */
+const attemptGraceMs = 1_000;
+
+export type OutboxOptions = {
+  store: EventStore;
+  /** Names the stream `outbox-<channel>` and the actor of its events: `wallet-http`, `iso8583`, `webhooks`. */
+  channel: string;
+  transport: DeliveryTransport;
+  now?: () => Date;
+  /** Returns a number in [0, 1); used for backoff jitter. */
+  random?: () => number;
+  limits?: Partial<OutboxLimits>;
+  /** Sees every group of events once it is durable (logs, metrics). Must not throw. */
+  onRecorded?: (events: readonly DeliveryEvent[]) => void;
+  /** Sees failures the outbox survives (an append that failed, a transport that threw). Must not throw. */
+  onError?: (error: unknown) => void;
+};
+
+export type EnqueueContext = { correlationId?: string; causationId?: string };
+
+/**
+ * Store-and-forward delivery for one channel (issue 4). `enqueue` makes a delivery durable in the channel's
+ * outbox stream and returns; a worker then attempts it through the transport until the receiver acknowledges,
+ * with jittered exponential backoff capped at 30 s between tries, a bounded number of attempts in flight and a
+ * bounded number pending. On start it reads back whatever was pending, so nothing queued is lost to a restart.
+ */
+export class Outbox {
+  private readonly journal: OutboxJournal;
+  private readonly limits: OutboxLimits;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly due = new DueQueue();
+  private readonly gates = new DestinationGates();
+  /** Deliveries being attempted or having their attempt recorded: never attempted twice at once. */
+  private readonly busy = new Set<string>();
+  /** Transport calls in progress: what the concurrency limit bounds. A slot is free once the answer is in. */
+  private slotsInUse = 0;
+  private readonly attempts = new Set<Promise<void>>();
+  private lifecycle: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private loaded: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.limits = { ...outboxLimitsDefault, ...options.limits };
+    checkLimits(this.limits);
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.journal = new OutboxJournal(options.store, options.channel, () => this.reschedule());
+  }
+
+  get stream(): string {
+    return this.journal.stream;
+  }
+
+  get pendingCount(): number {
+    return this.journal.pendingCount;
+  }
+
+  get inFlightCount(): number {
+    return this.slotsInUse;
+  }
+
+  /** Where a delivery stands: `none` (never queued), `pending` (with its attempts), `delivered`, `abandoned`. */
+  inspect(deliveryId: string): DeliveryState {
+    return this.journal.state(deliveryId);
+  }
+
+  /** Reads back what is pending and starts delivering it. */
+  async start(): Promise<void> {
+    assert(this.lifecycle === 'new', 'an outbox starts once');
+    this.lifecycle = 'starting';
+    this.loaded = this.journal.load();
+    await this.loaded;
+    this.lifecycle = 'running';
+    this.reschedule();
+  }
+
+  /**
+   * Queues a delivery and resolves once it is durable. The same delivery id with the same content again is
+   * the same delivery (`queued: false`); with different content it is refused with DELIVERY_CONFLICT.
+   */
+  async enqueue(delivery: Delivery, context: EnqueueContext = {}): Promise<{ queued: boolean }> {
+    assert(this.loaded !== null, 'an outbox is started before anything is queued');
+    await this.loaded;
+    if (this.lifecycle === 'stopped') throw new DomainError('OUTBOX_STOPPED', `the ${this.stream} outbox has stopped and takes no more deliveries`);
+    const command: DeliveryCommand = { type: 'QueueDelivery', data: { delivery }, now: this.now() };
+    const precondition = (): void => {
+      const known = this.journal.state(delivery.deliveryId).status !== 'none';
+      if (!known && this.journal.pendingCount >= this.limits.pendingMax) {
+        throw new DomainError('OUTBOX_FULL', `the ${this.stream} outbox already holds ${this.limits.pendingMax} pending deliveries`);
+      }
+    };
+    let events: DeliveryEvent[];
+    try {
+      events = await this.record(command, context, precondition);
+    } catch (error) {
+      // Another writer appended to the stream (a second instance, an operator tool): the journal has read it
+      // back by now, so deciding again is deciding against the stream as it is.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      events = await this.record(command, context, precondition);
+    }
+    if (events.length === 0) return { queued: false };
+    this.due.push({ dueAtMs: command.now.getTime(), deliveryId: delivery.deliveryId, attempts: 0 });
+    this.pump();
+    return { queued: true };
+  }
+
+  /** Stops starting attempts, waits for those in flight (each bounded by its deadline) and for their events. */
+  async stop(): Promise<void> {
+    if (this.lifecycle === 'stopped') return;
+    this.lifecycle = 'stopped';
+    this.clearTimer();
+    await Promise.allSettled([...this.attempts]);
+    await this.journal.drain();
+    this.due.clear();
+    this.gates.clear();
+  }
+
+  /** Rebuilds the due queue from memory: at start and after memory was rebuilt from the stream. */
+  private reschedule(): void {
+    this.due.clear();
+    this.gates.clear();
+    for (const pending of this.journal.pendingDeliveries()) {
+      this.due.push({ dueAtMs: Date.parse(pending.nextAttemptAt), deliveryId: pending.delivery.deliveryId, attempts: pending.attempts });
+    }
+    this.pump();
+  }
+
+  /** Starts every due attempt a free slot allows, then sleeps until the next one is due. */
+  private pump(): void {
+    if (this.lifecycle !== 'running') return;
+    this.clearTimer();
+    const nowMs = this.now().getTime();
+    while (this.slotsInUse < this.limits.concurrencyMax) {
+      const entry = this.due.peek();
+      if (entry === undefined || entry.dueAtMs > nowMs) break;
+      this.due.pop();
+      const state = this.journal.state(entry.deliveryId);
+      // Entries are never removed when a delivery moves on: a stale one is recognised and dropped here.
+      if (state.status !== 'pending' || state.attempts !== entry.attempts || this.busy.has(entry.deliveryId)) continue;
+      const admission = this.gates.admit(state.delivery.destination, entry, nowMs);
+      if (admission.decision === 'wait') this.due.push({ ...entry, dueAtMs: admission.untilMs });
+      if (admission.decision === 'attempt') this.startAttempt(state.delivery, entry.attempts);
+    }
+    const next = this.due.peek();
+    if (next === undefined || this.slotsInUse >= this.limits.concurrencyMax) return;
+    // Bounded so that a clock that jumps is noticed within one cap period.
+    const sleepMs = Math.min(Math.max(next.dueAtMs - nowMs, 0), this.limits.retryDelayCapMs);
+    this.timer = setTimeout(() => this.pump(), sleepMs);
+  }
+
+  private startAttempt(delivery: Delivery, attemptsBefore: number): void {
+    this.busy.add(delivery.deliveryId);
+    this.slotsInUse += 1;
+    const attempt = this.attempt(delivery, attemptsBefore).finally(() => {
+      this.busy.delete(delivery.deliveryId);
+      this.attempts.delete(attempt);
+      this.pump();
+    });
+    this.attempts.add(attempt);
+  }
+
+  private async attempt(delivery: Delivery, attemptsBefore: number): Promise<void> {
+    let result: DeliveryAttemptResult;
+    try {
+      result = await this.callTransport(delivery);
+    } finally {
+      // The slot is free as soon as the answer is in: recording it waits for a group commit, not for the network.
+      this.slotsInUse -= 1;
+    }
+    const now = this.now();
+    if (result.outcome === 'delivered') {
+      this.requeue(this.gates.answered(delivery.destination));
+      this.pump();
+      await this.record({ type: 'RecordDelivered', data: { deliveryId: delivery.deliveryId, detail: result.detail }, now }, {});
+      return;
+    }
+    const failuresInARow = result.scope === 'destination' ? this.gates.failuresInARow(delivery.destination) + 1 : 0;
+    const delayMs = retryDelayMs(Math.max(attemptsBefore + 1, failuresInARow), this.limits, this.random);
+    const retryAtMs = now.getTime() + delayMs;
+    this.requeue(result.scope === 'destination' ? this.gates.failed(delivery.destination, retryAtMs) : this.gates.answered(delivery.destination));
+    this.pump();
+    const command: DeliveryCommand = {
+      type: 'RecordAttemptFailure',
+      data: { deliveryId: delivery.deliveryId, failure: result.detail, scope: result.scope, retryDelayMs: delayMs, attemptsMax: this.limits.attemptsMax },
+      now,
+    };
+    const events = await this.record(command, {});
+    const state = this.journal.state(delivery.deliveryId);
+    if (events.length > 0 && state.status === 'pending') this.due.push({ dueAtMs: retryAtMs, deliveryId: delivery.deliveryId, attempts: state.attempts });
+  }
+
+  /** The transport's answer, or a destination failure if it throws or outlives its deadline. */
+  private async callTransport(delivery: Delivery): Promise<DeliveryAttemptResult> {
+    const deadlineMs = this.limits.attemptDeadlineMs;
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<DeliveryAttemptResult>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ outcome: 'failed', scope: 'destination', detail: `the transport gave no result within ${deadlineMs + attemptGraceMs} ms` }),
+        deadlineMs + attemptGraceMs,
+      );
+    });
+    const attempted = this.options.transport.deliver(delivery, { deadlineMs }).catch((error: unknown): DeliveryAttemptResult => {
+      this.options.onError?.(error);
+      return { outcome: 'failed', scope: 'destination', detail: `the transport failed: ${error instanceof Error ? error.message : String(error)}` };
+    });
+    try {
+      return await Promise.race([attempted, overdue]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs a command through the journal. Enqueue errors go to its caller; a worker's failure to record is
+   * reported and survived (the journal rebuilds itself and the delivery is attempted again).
+   */
+  private async record(command: DeliveryCommand, context: EnqueueContext, precondition?: () => void): Promise<DeliveryEvent[]> {
+    const metadata: EventMetadata = { at: command.now.toISOString(), actor: `outbox:${this.options.channel}`, ...context };
+    try {
+      const events = await this.journal.execute(command, metadata, precondition);
+      if (events.length > 0) this.options.onRecorded?.(events);
+      return events;
+    } catch (error) {
+      if (command.type === 'QueueDelivery') throw error;
+      this.options.onError?.(error);
+      return [];
+    }
+  }
+
+  private requeue(entries: readonly DueEntry[]): void {
+    for (const entry of entries) this.due.push(entry);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function checkLimits(limits: OutboxLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    assert(Number.isSafeInteger(value) && value >= 1, `outbox limit ${name} is a positive whole number, got ${String(value)}`);
+  }
+  assert(limits.retryDelayBaseMs <= limits.retryDelayCapMs, 'the retry base delay is at most the cap');
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/** The body of `POST /v1/transfers` (issue 4's fixed contract). */
+export type TransferRequestBody = {
+  id: string;
+  payer: { type: string; value: string; name?: string };
+  payee: { type: string; value: string };
+  amount: string;
+  currency: string;
+  purpose: string;
+  note?: string;
+};
+
+const transferSchema = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  abortReason: z.string().nullable().optional(),
+});
+const errorSchema = z.looseObject({ error: z.looseObject({ code: z.string(), message: z.string().optional() }) });
+
+export type SwitchTransfer = z.infer<typeof transferSchema>;
+
+/**
+ * What the switch said:
+ * - `transfer`: it answered with the transfer (201 new, 200 the same id again);
+ * - `refused`: a 4xx with an error: per the contract nothing was recorded (bad input, unknown payee, a key problem);
+ * - `no-answer`: no answer, a 5xx or an unreadable one: the transfer may or may not exist; ask again by id.
+ */
+export type SwitchAnswer =
+  | { kind: 'transfer'; httpStatus: number; transfer: SwitchTransfer }
+  | { kind: 'refused'; httpStatus: number; code: string; message: string }
+  | { kind: 'no-answer'; detail: string };
+
+export type SwitchClientOptions = {
+  switchUrl: string;
+  participantKey: string;
+  /** Per request. The switch waits up to 10 s for a payee, so this is longer by default. Default 30 s. */
+  deadlineMs?: number;
+};
+
+const responseBytesMax = 1024 * 1024;
+
+/** A participant's client of the switch's REST API, as a wallet provider would write one. */
+export class SwitchClient {
+  private readonly deadlineMs: number;
+
+  constructor(private readonly options: SwitchClientOptions) {
+    this.deadlineMs = options.deadlineMs ?? 30_000;
+  }
+
+  postTransfer(body: TransferRequestBody): Promise<SwitchAnswer> {
+    return this.call('POST', '/v1/transfers', JSON.stringify(body));
+  }
+
+  getTransfer(transferId: string): Promise<SwitchAnswer> {
+    return this.call('GET', `/v1/transfers/${encodeURIComponent(transferId)}`, undefined);
+  }
+
+  private async call(method: string, path: string, body: string | undefined): Promise<SwitchAnswer> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(new URL(path, this.options.switchUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.options.participantKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.deadlineMs),
+      });
+      text = await readBounded(response, responseBytesMax);
+    } catch (error) {
+      return { kind: 'no-answer', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+    return classify(response.status, text);
+  }
+}
+
+function classify(status: number, text: string): SwitchAnswer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'no-answer', detail: `HTTP ${status} with a body that is not JSON` };
+  }
+  if (status === 200 || status === 201) {
+    const transfer = transferSchema.safeParse(json);
+    if (transfer.success) return { kind: 'transfer', httpStatus: status, transfer: transfer.data };
+    return { kind: 'no-answer', detail: `HTTP ${status} without a transfer in the body` };
+  }
+  const error = errorSchema.safeParse(json);
+  if (status >= 400 && status < 500 && error.success) {
+    return { kind: 'refused', httpStatus: status, code: error.data.error.code, message: error.data.error.message ?? '' };
+  }
+  return { kind: 'no-answer', detail: `HTTP ${status}${error.success ? ` ${error.data.error.code}` : ''}` };
+}
+
+async function readBounded(response: Response, bytesMax: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > bytesMax) {
+      await reader.cancel();
+      throw new Error(`the switch's answer is larger than ${bytesMax} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * What the switch sends the wallet (issue 4), checked strictly: the simulator is also a test of the switch,
+ * so a field the contract does not have is refused rather than ignored.
+ */
+const partySchema = z.strictObject({ type: z.string().min(1).max(16), value: z.string().min(1).max(64) });
+
+export const creditMessageSchema = z.strictObject({
+  transferId: z.string().min(1).max(64),
+  amount: z.string().min(1).max(40),
+  currency: z.string().length(3),
+  payee: partySchema,
+  payer: z.strictObject({ participant: z.string().min(1).max(16), name: z.string().max(140).optional() }),
+});
+
+export const reversalMessageSchema = creditMessageSchema.extend({ reason: z.string().min(1).max(100) });
+
+export type CreditMessage = z.infer<typeof creditMessageSchema>;
+export type ReversalMessage = z.infer<typeof reversalMessageSchema>;
+
+/** The two answers a wallet gives; the switch reads them with its own schema. */
+export type WalletAnswer = { status: 'ACCEPTED' } | { status: 'REJECTED'; reason: string };

@@ -1,0 +1,180 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { assert } from '../../core/assert';
+import { payeeMessageKinds, type PayeeMessageKind } from '../../core/payee-port';
+import { signatureToleranceSecondsDefault } from '../../core/signing';
+import { CreditBook, type CreditRecord } from './credit-book';
+import { CustomerAccounts, type CustomerAccount } from './customer-accounts';
+import { TransferOrigination, type SendTransferInput, type SentTransfer } from './transfer-origination';
+import { handleWalletRequest, type ReceivedMessage } from './wallet-receiver';
+import { normalModes, slowDelayMsMax, type ModeTable, type WalletMode } from './wallet-modes';
+
+export type WalletSimulatorOptions = {
+  /** The participant id the switch knows this wallet by (`MARGALLA`). */
+  participantId: string;
+  accounts: readonly CustomerAccount[];
+  /** The participant's signingSecret from `POST /v1/participants/{id}/keys`; settable later. */
+  signingSecret?: string;
+  currency?: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  now?: () => Date;
+  signatureToleranceSeconds?: number;
+  /** Where and with which key it sends transfers; settable later with `connectToSwitch`. */
+  switchUrl?: string;
+  participantKey?: string;
+  /** Messages remembered for `received()`; the oldest are forgotten past this. Default 10 000. */
+  receivedMax?: number;
+};
+
+/**
+ * A wallet provider, simulated (issue 4): an HTTP server with customer accounts that answers the switch's
+ * signed credit requests, advices and reversals (deduplicated by transferId), that can be told to misbehave,
+ * and that sends its customers' transfers to the switch.
+ */
+export class WalletSimulator {
+  readonly participantId: string;
+  readonly currency: string;
+  readonly accounts: CustomerAccounts;
+  private readonly book: CreditBook;
+  private readonly modes: ModeTable = normalModes();
+  private readonly now: () => Date;
+  private readonly host: string;
+  private readonly receivedMax: number;
+  private readonly receivedMessages: ReceivedMessage[] = [];
+  private readonly pendingAnswers = new Set<NodeJS.Timeout>();
+  private readonly origination: TransferOrigination;
+  private signingSecret: string | null;
+  private server: http.Server | null = null;
+  private port: number;
+
+  constructor(private readonly options: WalletSimulatorOptions) {
+    this.participantId = options.participantId;
+    this.currency = options.currency ?? 'PKR';
+    this.accounts = new CustomerAccounts(options.accounts);
+    this.book = new CreditBook(this.accounts, this.currency);
+    this.now = options.now ?? (() => new Date());
+    this.host = options.host ?? '127.0.0.1';
+    this.port = options.port ?? 0;
+    this.receivedMax = options.receivedMax ?? 10_000;
+    this.signingSecret = options.signingSecret ?? null;
+    this.origination = new TransferOrigination(this.accounts, this.currency);
+    if (options.switchUrl !== undefined && options.participantKey !== undefined) this.connectToSwitch(options.switchUrl, options.participantKey);
+  }
+
+  /** Starts listening; resolves with the base URL. */
+  async start(): Promise<string> {
+    await this.acceptConnections();
+    return this.url;
+  }
+
+  get url(): string {
+    assert(this.port !== 0, 'the wallet simulator has been started');
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** What to register with the switch as this participant's endpoints. */
+  get endpoints(): { creditUrl: string; reversalUrl: string } {
+    return { creditUrl: `${this.url}/credit`, reversalUrl: `${this.url}/reversal` };
+  }
+
+  setSigningSecret(secret: string): void {
+    assert(secret.length > 0, 'a signing secret is not empty');
+    this.signingSecret = secret;
+  }
+
+  connectToSwitch(switchUrl: string, participantKey: string, deadlineMs?: number): void {
+    this.origination.connect({ switchUrl, participantKey, ...(deadlineMs === undefined ? {} : { deadlineMs }) });
+  }
+
+  /** Sets how the wallet answers the given kinds of message (all three when none are named). */
+  setMode(mode: WalletMode, kinds: readonly PayeeMessageKind[] = payeeMessageKinds): void {
+    if (mode.mode === 'slow') assert(Number.isSafeInteger(mode.delayMs) && mode.delayMs >= 0 && mode.delayMs <= slowDelayMsMax, `a slow delay is 0 to ${slowDelayMsMax} ms`);
+    if (mode.mode === 'error') assert(Number.isSafeInteger(mode.status) && mode.status >= 400 && mode.status <= 599, 'an error status is 4xx or 5xx');
+    for (const kind of kinds) this.modes[kind] = mode;
+  }
+
+  /** Stops listening and drops open connections: the switch's next connection is refused. */
+  async refuseConnections(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    for (const timer of this.pendingAnswers) clearTimeout(timer);
+    this.pendingAnswers.clear();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** Listens again (on the same port once it has one). */
+  async acceptConnections(): Promise<void> {
+    if (this.server !== null) return;
+    const server = http.createServer((request, response) => {
+      handleWalletRequest(this.receiverContext(), request, response).catch(() => request.socket.destroy());
+    });
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    await this.refuseConnections();
+  }
+
+  /** Every message received (oldest first, up to the configured number). */
+  received(kind?: PayeeMessageKind): readonly ReceivedMessage[] {
+    return kind === undefined ? [...this.receivedMessages] : this.receivedMessages.filter((message) => message.kind === kind);
+  }
+
+  creditRecord(transferId: string): CreditRecord | undefined {
+    return this.book.record(transferId);
+  }
+
+  balanceOf(walletNumber: string): bigint {
+    return this.accounts.get(walletNumber).balanceMinor;
+  }
+
+  /** Sends a customer's transfer to the switch: debits the customer first, refunds when it is not committed. */
+  sendTransfer(input: SendTransferInput): Promise<SentTransfer> {
+    return this.origination.send(input);
+  }
+
+  /** Asks the switch about a transfer whose outcome was unknown, and settles the customer's held money. */
+  reconcileTransfer(transferId: string): Promise<SentTransfer> {
+    return this.origination.reconcile(transferId);
+  }
+
+  sentTransfers(): readonly SentTransfer[] {
+    return this.origination.sent();
+  }
+
+  private receiverContext() {
+    return {
+      book: this.book,
+      modes: this.modes,
+      signingSecret: this.signingSecret,
+      now: this.now,
+      signatureToleranceSeconds: this.options.signatureToleranceSeconds ?? signatureToleranceSecondsDefault,
+      record: (message: ReceivedMessage) => {
+        if (this.receivedMessages.length >= this.receivedMax) this.receivedMessages.shift();
+        this.receivedMessages.push(message);
+      },
+      later: (delayMs: number, answer: () => void) => {
+        const timer = setTimeout(() => {
+          this.pendingAnswers.delete(timer);
+          answer();
+        }, delayMs);
+        this.pendingAnswers.add(timer);
+      },
+    };
+  }
+}
