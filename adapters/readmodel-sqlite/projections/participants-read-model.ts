@@ -1,0 +1,77 @@
+import type Database from 'better-sqlite3';
+import { assert } from '../../../core/assert';
+import type { ParticipantReader, ParticipantRecord } from '../../../core/participants/participant-reader';
+import { participantPageLimitMax } from '../../../core/participants/participant-reader';
+import type { CreditMode, ParticipantEndpoints, ParticipantType } from '../../../core/participants/participant-profile';
+
+type ParticipantRow = {
+  id: string;
+  name: string;
+  participant_type: string;
+  bank_code: string;
+  currency: string;
+  net_debit_cap_minor: bigint;
+  credit_mode: string;
+  endpoints: string;
+  active: bigint;
+  created_at: string;
+  updated_at: string;
+  signing_secret: string | null;
+};
+
+// The signing secret is the one of the participant's most recently issued key that is still active (keys projection).
+const selectColumns = `
+  SELECT p.*, (
+    SELECT k.signing_secret FROM api_keys k
+    WHERE k.role = 'participant' AND k.owner_id = p.id AND k.revoked = 0
+    ORDER BY k.issued_position DESC LIMIT 1
+  ) AS signing_secret
+  FROM participants p`;
+
+/** ParticipantReader over the participants and keys projections. Tables must exist: run the projections' setup first. */
+export class SqliteParticipantReader implements ParticipantReader {
+  private readonly byId: Database.Statement;
+  private readonly byBankCode: Database.Statement;
+  private readonly firstPage: Database.Statement;
+  private readonly nextPage: Database.Statement;
+
+  constructor(database: Database.Database) {
+    this.byId = database.prepare(`${selectColumns} WHERE p.id = ?`);
+    this.byBankCode = database.prepare(`${selectColumns} WHERE p.bank_code = ? ORDER BY p.created_at LIMIT 1`);
+    this.firstPage = database.prepare(`${selectColumns} ORDER BY p.id LIMIT ?`);
+    this.nextPage = database.prepare(`${selectColumns} WHERE p.id > ? ORDER BY p.id LIMIT ?`);
+  }
+
+  findParticipant(participantId: string): ParticipantRecord | null {
+    const row = this.byId.get(participantId) as ParticipantRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  findParticipantByBankCode(bankCode: string): ParticipantRecord | null {
+    const row = this.byBankCode.get(bankCode) as ParticipantRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  listParticipants(afterId: string | null, limit: number): ParticipantRecord[] {
+    assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= participantPageLimitMax, `a page holds 1 to ${participantPageLimitMax} participants`);
+    const rows = (afterId === null ? this.firstPage.all(limit) : this.nextPage.all(afterId, limit)) as ParticipantRow[];
+    return rows.map(toRecord);
+  }
+}
+
+function toRecord(row: ParticipantRow): ParticipantRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.participant_type as ParticipantType,
+    bankCode: row.bank_code,
+    currency: row.currency,
+    netDebitCapMinor: row.net_debit_cap_minor,
+    creditMode: row.credit_mode as CreditMode,
+    endpoints: JSON.parse(row.endpoints) as ParticipantEndpoints,
+    active: row.active === 1n,
+    signingSecret: row.signing_secret,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,38 @@
+import type { Authenticator } from '../core/auth/authenticate';
+import type { DirectoryReader } from '../core/directory/directory-reader';
+import type { EventStore } from '../core/eventstore/event-store';
+import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
+import type { ParticipantLedger } from '../core/participants/participant-ledger';
+import type { ParticipantReader } from '../core/participants/participant-reader';
+import type { ParticipantService } from '../core/participants/participant-service';
+import type { Logger } from './logger';
+import type { SwitchMetrics } from './metrics';
+
+/** The read side as the API needs it: query interfaces over the projections, and a way to wait for them. */
+export type ReadModels = {
+  participants: ParticipantReader;
+  directory: DirectoryReader;
+  /** Resolves once every projection has applied the log up to `position`; rejects after `timeoutMs`. */
+  waitForPosition(position: bigint, timeoutMs: number): Promise<void>;
+  /** The position every projection has reached, and whether the runner is healthy. */
+  status(): { position: bigint; healthy: boolean };
+};
+
+/** Everything the express app is built from; `api/switch.ts` assembles it, tests can too. */
+export type AppDependencies = {
+  store: EventStore;
+  readModels: ReadModels;
+  authenticator: Authenticator;
+  participants: ParticipantService;
+  ledger: ParticipantLedger;
+  idempotency: IdempotencyStore;
+  /** The injected clock: stamps decisions. */
+  now: () => Date;
+  config: {
+    /** Currencies the switch runs a ledger for; participants can be registered only in these. */
+    currencies: readonly string[];
+    readYourWritesTimeoutMs: number;
+  };
+  logger: Logger;
+  metrics: SwitchMetrics;
+};

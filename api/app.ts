@@ -1,0 +1,141 @@
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AppDependencies } from './app-dependencies';
+import { errorBody, HttpError, toErrorAnswer } from './http-error';
+import { maskSensitiveText } from './log-masking';
+import { requestContext, setRequestContext } from './request-context';
+import { createRouteKit, type RouteModule } from './route-kit';
+import { aliasRoutes } from './routes/aliases';
+import { participantFundsRoutes } from './routes/participant-funds';
+import { participantKeyRoutes } from './routes/participant-keys';
+import { participantRoutes } from './routes/participants';
+import { partyRoutes } from './routes/parties';
+import { regulatorKeyRoutes } from './routes/regulator-keys';
+import { systemRoutes } from './routes/system';
+
+/** Body limits: 1 MiB everywhere, 4 MiB for the transfer batch (up to 8190 transfers). */
+export const bodyBytesMax = 1024 * 1024;
+export const batchBodyBytesMax = 4 * 1024 * 1024;
+export const batchPath = '/v1/transfers/batch';
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The switch's own routes; the transfers module is passed in by whoever assembles the switch. */
+export const builtInRouteModules: readonly RouteModule[] = [
+  systemRoutes,
+  participantRoutes,
+  participantKeyRoutes,
+  participantFundsRoutes,
+  regulatorKeyRoutes,
+  aliasRoutes,
+  partyRoutes,
+];
+
+/**
+ * The express app: request ids and logs first, then JSON bodies within their limits, then the routes, then
+ * 404 and the error handler, which answers every failure as {"error":{"code","message","details"}}.
+ */
+export function createApp(dependencies: AppDependencies, extraRouteModules: readonly RouteModule[] = []): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestIdAndLog(dependencies));
+  const jsonOptions = { inflate: false, strict: true, type: 'application/json' } as const;
+  app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
+  app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
+  app.use(onlyJsonBodies);
+  const kit = createRouteKit(dependencies);
+  for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
+  app.use((request: Request) => {
+    throw new HttpError(404, 'ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
+  });
+  app.use(errorHandler(dependencies));
+  return app;
+}
+
+function requestIdAndLog(dependencies: AppDependencies): RequestHandler {
+  return (request, response, next) => {
+    const incoming = request.get('x-request-id');
+    const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    const startedAtNs = process.hrtime.bigint();
+    setRequestContext(request, { requestId, startedAtNs, principal: null });
+    response.set('X-Request-Id', requestId);
+    response.on('finish', () => {
+      const route = routePattern(request);
+      const durationSeconds = Number(process.hrtime.bigint() - startedAtNs) / 1e9;
+      const status = String(response.statusCode);
+      dependencies.metrics.httpRequests.inc({ method: request.method, route, status });
+      dependencies.metrics.httpRequestDurationSeconds.observe({ method: request.method, route }, durationSeconds);
+      const principal = requestContext(request).principal;
+      dependencies.logger.info(
+        {
+          requestId,
+          method: request.method,
+          path: request.originalUrl,
+          route,
+          status: response.statusCode,
+          durationMs: Math.round(durationSeconds * 1e6) / 1e3,
+          role: principal?.role ?? null,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** The matched route's pattern (bounded label values for metrics), or "unmatched". */
+function routePattern(request: Request): string {
+  const route: unknown = request.route;
+  if (typeof route === 'object' && route !== null && 'path' in route && typeof route.path === 'string') return route.path;
+  return 'unmatched';
+}
+
+/** A body that is present but not JSON is refused, rather than silently read as "no body". */
+const onlyJsonBodies: RequestHandler = (request, _response, next) => {
+  const hasBody = request.get('transfer-encoding') !== undefined || (request.get('content-length') ?? '0') !== '0';
+  if (hasBody && request.body === undefined) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies are JSON: send Content-Type: application/json');
+  }
+  next();
+};
+
+type BodyParserError = { type: string; status: number; limit?: number };
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' && 'status' in error && typeof error.status === 'number';
+}
+
+function bodyParserAnswer(error: BodyParserError): HttpError {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`);
+    case 'entity.parse.failed':
+      return new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON (or not a JSON object or array)');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send uncompressed JSON in UTF-8');
+    default:
+      return new HttpError(400, 'BAD_REQUEST', 'the request body could not be read');
+  }
+}
+
+function errorHandler(dependencies: AppDependencies): ErrorRequestHandler {
+  return (error: unknown, request, response, next) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const answer = toErrorAnswer(isBodyParserError(error) && !(error instanceof HttpError) ? bodyParserAnswer(error) : error);
+    const { requestId } = requestContext(request);
+    if (answer !== null) {
+      response.status(answer.status).set(answer.headers).json(answer.body);
+      if (answer.status >= 500) dependencies.logger.warn({ requestId, code: answer.body.error.code }, maskSensitiveText(answer.body.error.message));
+      return;
+    }
+    // A programmer error: the details go to the log, never to the client.
+    dependencies.logger.error({ requestId, err: error }, 'unhandled error');
+    response.status(500).json(errorBody('INTERNAL', `an internal error occurred; quote request id ${requestId} to the operator`));
+  };
+}

@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import type { Authenticator } from '../core/auth/authenticate';
+import type { Role } from '../core/auth/principal';
+import { HttpError } from './http-error';
+import { requestContext } from './request-context';
+
+/**
+ * Guards a route: 401 UNAUTHENTICATED without a valid bearer key, 403 FORBIDDEN for a valid key of a role the
+ * route does not serve. Ownership (a participant reading only its own records) is checked by the handler.
+ */
+export function allowRoles(authenticator: Authenticator, roles: readonly Role[]): RequestHandler {
+  const allowed = new Set<Role>(roles);
+  return (request, _response, next) => {
+    const principal = authenticator.authenticate(request.get('authorization'));
+    if (principal === null) {
+      const presented = request.get('authorization') !== undefined;
+      throw new HttpError(
+        401,
+        'UNAUTHENTICATED',
+        presented ? 'the bearer key is not valid' : 'send your API key as "Authorization: Bearer <key>"',
+        [],
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    }
+    if (!allowed.has(principal.role)) {
+      throw new HttpError(403, 'FORBIDDEN', `this operation is not available to the ${principal.role} role`);
+    }
+    requestContext(request).principal = principal;
+    next();
+  };
+}

@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { selectEventStore, type EventStoreSelection } from '../adapters/eventstore-factory';
+
+/** The operator key guards everything; a short one could be guessed. */
+export const operatorKeyLengthMin = 16;
+export const operatorKeyLengthMax = 256;
+
+export type SwitchConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  operatorKey: string;
+  eventStore: EventStoreSelection;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a write waits for the read model to show it before answering (read-your-writes). */
+  readYourWritesTimeoutMs: number;
+  /** How long SIGTERM waits for requests in flight before closing anyway. */
+  shutdownTimeoutMs: number;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${value.slice(0, 20)}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const environmentSchema = z.object({
+  HISAAB_PORT: integer('HISAAB_PORT', 8080, 0, 65535),
+  HISAAB_HOST: z.string().optional(),
+  HISAAB_DATA_DIR: z.string().optional(),
+  HISAAB_OPERATOR_KEY: z
+    .string({ error: 'HISAAB_OPERATOR_KEY is required: set it to the operator\'s bearer key (a long random string)' })
+    .min(operatorKeyLengthMin, `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters`)
+    .max(operatorKeyLengthMax, `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters`)
+    .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
+  HISAAB_EVENTSTORE: z.string().optional(),
+  HISAAB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
+  HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
+});
+
+/** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
+export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  const rawDataDir = environment.HISAAB_DATA_DIR;
+  const dataDir = resolve(rawDataDir !== undefined && rawDataDir !== '' ? rawDataDir : './data');
+  let eventStore: EventStoreSelection | null = null;
+  try {
+    eventStore = selectEventStore(environment.HISAAB_EVENTSTORE, dataDir);
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  if (!parsed.success || eventStore === null) throw new ConfigError(problems.join('; '));
+  const values = parsed.data;
+  return {
+    port: values.HISAAB_PORT,
+    host: values.HISAAB_HOST !== undefined && values.HISAAB_HOST !== '' ? values.HISAAB_HOST : '0.0.0.0',
+    dataDir,
+    operatorKey: values.HISAAB_OPERATOR_KEY,
+    eventStore,
+    logLevel: values.HISAAB_LOG_LEVEL ?? 'info',
+    readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
+    shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
+  };
+}

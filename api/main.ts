@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig, type SwitchConfig } from './config';
+import { createLogger } from './logger';
+import { startSwitch } from './switch';
+
+/**
+ * `npm run serve`: the switch, configured by the environment (HISAAB_PORT, HISAAB_DATA_DIR, HISAAB_OPERATOR_KEY,
+ * HISAAB_EVENTSTORE). Logs {"msg":"listening"} when it serves; SIGTERM or SIGINT stop it gracefully.
+ */
+async function main(): Promise<void> {
+  let config: SwitchConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hisaab: refusing to start: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const running = await startSwitch({ config, logger });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`hisaab: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

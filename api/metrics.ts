@@ -1,0 +1,65 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The switch's Prometheus metrics, on a registry of its own (one per running switch, so tests can run several
+ * in one process). The transfer and ledger metrics are created here, ready for core/transfers and the ledger
+ * engine's wiring to update; anything else can register on `registry`.
+ */
+export type SwitchMetrics = {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpRequestDurationSeconds: Histogram<'method' | 'route'>;
+  /** Transfers finished, by final state (COMMITTED, ABORTED) and abort reason ("" when committed). */
+  transfers: Counter<'state' | 'abort_reason'>;
+  /** Commands per ledger engine tick (one append each). */
+  ledgerBatchSize: Histogram<'ledger'>;
+  /** From a submit to the ledger engine until its events are durable. */
+  ledgerCommitLatencySeconds: Histogram<'ledger'>;
+  /** The global log position the read models have reached, and the head of the log. */
+  readModelPosition: Gauge;
+  eventLogHeadPosition: Gauge;
+};
+
+export function createSwitchMetrics(): SwitchMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'hisaab_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    httpRequestDurationSeconds: new Histogram({
+      name: 'hisaab_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method and route pattern',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    transfers: new Counter({
+      name: 'hisaab_transfers_total',
+      help: 'Transfers finished, by state and abort reason',
+      labelNames: ['state', 'abort_reason'] as const,
+      registers,
+    }),
+    ledgerBatchSize: new Histogram({
+      name: 'hisaab_ledger_batch_size',
+      help: 'Commands decided and appended per ledger engine tick',
+      labelNames: ['ledger'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8190],
+      registers,
+    }),
+    ledgerCommitLatencySeconds: new Histogram({
+      name: 'hisaab_ledger_commit_latency_seconds',
+      help: 'From submit to durable ledger events',
+      labelNames: ['ledger'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    readModelPosition: new Gauge({ name: 'hisaab_read_model_position', help: 'Global log position every projection has reached', registers }),
+    eventLogHeadPosition: new Gauge({ name: 'hisaab_event_log_head_position', help: 'Global log position of the last event', registers }),
+  };
+}

@@ -1,0 +1,44 @@
+import type { IRouter, Request, RequestHandler } from 'express';
+import type { Role } from '../core/auth/principal';
+import { actorOf } from '../core/auth/principal';
+import type { CommandContext } from '../core/eventstore/decider-stream';
+import type { AppDependencies } from './app-dependencies';
+import { allowRoles } from './auth';
+import { IdempotencyGate } from './idempotency';
+import { requestContext } from './request-context';
+
+/** What route modules get to build their handlers from. */
+export type RouteKit = {
+  dependencies: AppDependencies;
+  /** 401 without a valid key, 403 for a role not listed. */
+  allow(...roles: Role[]): RequestHandler;
+  idempotency: IdempotencyGate;
+  /** Waits until the read models show a write (read-your-writes); a null position (nothing written) returns at once. */
+  waitForWrite(position: bigint | null): Promise<void>;
+  /** Who and when, for the events a request causes. */
+  commandContext(request: Request): CommandContext;
+};
+
+/** A resource's routes. The transfers module (api/routes/transfers*.ts) plugs in the same way. */
+export type RouteModule = (router: IRouter, kit: RouteKit) => void;
+
+export function createRouteKit(dependencies: AppDependencies): RouteKit {
+  const idempotency = new IdempotencyGate(dependencies.idempotency, dependencies.now);
+  return {
+    dependencies,
+    allow: (...roles) => allowRoles(dependencies.authenticator, roles),
+    idempotency,
+    async waitForWrite(position) {
+      if (position === null) return;
+      await dependencies.readModels.waitForPosition(position, dependencies.config.readYourWritesTimeoutMs);
+    },
+    commandContext(request) {
+      const context = requestContext(request);
+      return {
+        now: dependencies.now(),
+        actor: context.principal === null ? 'anonymous' : actorOf(context.principal),
+        correlationId: context.requestId,
+      };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { derivedUuid } from '../../core/idempotency/idempotency-key';
+import { formatAmount, parseAmount } from '../../core/money';
+import { HttpError } from '../http-error';
+import { principalOf } from '../request-context';
+import type { RouteModule } from '../route-kit';
+import { fundsSchema, participantIdParams } from '../schemas/participant-schemas';
+import { parseField, parseInput } from '../validation';
+import { bodyOf, currentView } from './participants';
+
+/**
+ * Funds in/out at the central bank (operator). The Idempotency-Key is required: the ledger transfer's id is
+ * derived from it, so a retry after a crash is recognised by the ledger itself and never moves money twice.
+ */
+export const participantFundsRoutes: RouteModule = (router, kit) => {
+  router.post('/v1/participants/:id/funds', kit.allow('operator'), async (request, response) => {
+    const { id } = parseInput(participantIdParams, request.params, 'path');
+    await kit.idempotency.run(
+      request,
+      response,
+      principalOf(request),
+      async (reference) => {
+        const body = parseInput(fundsSchema, bodyOf(request), 'body');
+        const participant = kit.dependencies.readModels.participants.findParticipant(id);
+        if (participant === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
+        const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, participant.currency));
+        if (reference === null) throw new HttpError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'funds movements need an Idempotency-Key header');
+        const result = await kit.dependencies.participants.recordFunds({
+          participantId: id,
+          direction: body.direction,
+          amountMinor,
+          transferId: derivedUuid('funds', reference),
+          reference: body.reference,
+        });
+        switch (result.status) {
+          case 'ok':
+            return { status: 201, body: await currentView(kit, id) };
+          case 'insufficient_liquidity':
+            throw new HttpError(
+              422,
+              'INSUFFICIENT_LIQUIDITY',
+              `only ${formatAmount(result.freeMinor, participant.currency)} ${participant.currency} is free (liquidity minus position and reserved)`,
+              [{ free: formatAmount(result.freeMinor, participant.currency) }],
+            );
+          case 'conflict':
+            throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'this Idempotency-Key already recorded a different funds movement');
+        }
+      },
+      { required: true },
+    );
+  });
+};

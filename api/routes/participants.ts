@@ -1,0 +1,113 @@
+import type { Request } from 'express';
+import { parseAmount } from '../../core/money';
+import { participantPageLimitDefault } from '../../core/participants/participant-reader';
+import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
+import { HttpError } from '../http-error';
+import { principalOf } from '../request-context';
+import type { RouteKit, RouteModule } from '../route-kit';
+import {
+  changeParticipantSchema,
+  httpEndpointsSchema,
+  iso8583EndpointsSchema,
+  listParticipantsQuery,
+  participantIdParams,
+  registerParticipantSchema,
+} from '../schemas/participant-schemas';
+import { parseField, parseInput } from '../validation';
+import { participantView, type ParticipantView } from '../views/participant-view';
+
+/** Onboarding and reading participants (operator; regulators read; a participant reads itself). */
+export const participantRoutes: RouteModule = (router, kit) => {
+  router.post('/v1/participants', kit.allow('operator'), async (request, response) => {
+    await kit.idempotency.run(request, response, principalOf(request), async (reference) => {
+      const registration = registrationFrom(request.body, kit);
+      const receipt = await kit.dependencies.participants.register(registration, reference, kit.commandContext(request));
+      await kit.waitForWrite(receipt.position);
+      return { status: 201, body: await currentView(kit, registration.participantId) };
+    });
+  });
+
+  router.get('/v1/participants', kit.allow('operator', 'regulator'), async (request, response) => {
+    const query = parseInput(listParticipantsQuery, request.query, 'query');
+    const limit = query.limit ?? participantPageLimitDefault;
+    const afterId = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const records = kit.dependencies.readModels.participants.listParticipants(afterId, limit);
+    const last = records[records.length - 1];
+    response.json({
+      participants: await Promise.all(
+        records.map(async (record) => participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency))),
+      ),
+      nextCursor: records.length === limit && last !== undefined ? encodeCursor(last.id) : null,
+    });
+  });
+
+  router.get('/v1/participants/:id', kit.allow('operator', 'regulator', 'participant'), async (request, response) => {
+    const { id } = parseInput(participantIdParams, request.params, 'path');
+    const principal = principalOf(request);
+    if (principal.role === 'participant' && principal.participantId !== id) {
+      throw new HttpError(403, 'FORBIDDEN', 'a participant can read only its own record');
+    }
+    response.json(await currentView(kit, id));
+  });
+
+  router.patch('/v1/participants/:id', kit.allow('operator'), async (request, response) => {
+    const { id } = parseInput(participantIdParams, request.params, 'path');
+    const body = parseInput(changeParticipantSchema, bodyOf(request), 'body');
+    const participant = kit.dependencies.readModels.participants.findParticipant(id);
+    if (participant === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
+    const netDebitCapMinor =
+      body.netDebitCap === undefined ? null : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
+    const receipt = await kit.dependencies.participants.change(id, { active: body.active ?? null, netDebitCapMinor }, kit.commandContext(request));
+    await kit.waitForWrite(receipt.position);
+    response.json(await currentView(kit, id));
+  });
+};
+
+/** The participant as the read model shows it now, with its ledger balances; 404 when it does not exist. */
+export async function currentView(kit: RouteKit, participantId: string): Promise<ParticipantView> {
+  const record = kit.dependencies.readModels.participants.findParticipant(participantId);
+  if (record === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
+  return participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency));
+}
+
+/** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
+export function bodyOf(request: Request): unknown {
+  return request.body === undefined ? {} : request.body;
+}
+
+function registrationFrom(input: unknown, kit: RouteKit): ParticipantRegistration {
+  const body = parseInput(registerParticipantSchema, input ?? {}, 'body');
+  if (!kit.dependencies.config.currencies.includes(body.currency)) {
+    throw new HttpError(400, 'VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
+      { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
+    ]);
+  }
+  const netDebitCapMinor = parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap, body.currency, { allowZero: true }));
+  return {
+    participantId: body.id,
+    name: body.name,
+    type: body.type,
+    bankCode: body.bankCode,
+    currency: body.currency,
+    netDebitCapMinor,
+    creditMode: body.creditMode ?? 'REQUEST',
+    endpoints: endpointsFrom(body.endpoints),
+  };
+}
+
+function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {
+  if ('iso8583' in input || 'institutionId' in input) return parseInput(iso8583EndpointsSchema, input, 'body', ['endpoints']);
+  const http = parseInput(httpEndpointsSchema, input, 'body', ['endpoints']);
+  return { creditUrl: http.creditUrl, reversalUrl: http.reversalUrl, rtpUrl: http.rtpUrl ?? null };
+}
+
+function encodeCursor(participantId: string): string {
+  return Buffer.from(`p:${participantId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = /^p:([A-Z0-9_]{2,16})$/.exec(decoded);
+  if (!match?.[1]) throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  return match[1];
+}

@@ -1,0 +1,38 @@
+import { buildOpenApiDocument } from '../openapi';
+import type { RouteModule } from '../route-kit';
+
+/** Health, metrics and the API description: public, no key needed. */
+export const systemRoutes: RouteModule = (router, kit) => {
+  const openApiDocument = JSON.stringify(buildOpenApiDocument());
+
+  router.get('/healthz', async (_request, response) => {
+    const { store, readModels } = kit.dependencies;
+    const readModel = readModels.status();
+    let eventStoreHealthy = true;
+    let head = -1n;
+    try {
+      head = await store.headPosition();
+    } catch {
+      eventStoreHealthy = false;
+    }
+    const healthy = eventStoreHealthy && readModel.healthy;
+    response.status(healthy ? 200 : 503).json({
+      status: healthy ? 'ok' : 'unhealthy',
+      eventStore: eventStoreHealthy ? 'ok' : 'unreachable',
+      readModels: readModel.healthy ? 'ok' : 'failed',
+      logHeadPosition: head.toString(),
+      readModelPosition: readModel.position.toString(),
+    });
+  });
+
+  router.get('/metrics', async (_request, response) => {
+    const { metrics, readModels, store } = kit.dependencies;
+    metrics.readModelPosition.set(Number(readModels.status().position));
+    metrics.eventLogHeadPosition.set(Number(await store.headPosition()));
+    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  router.get('/openapi.json', (_request, response) => {
+    response.type('application/json').send(openApiDocument);
+  });
+};

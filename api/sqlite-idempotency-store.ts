@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { IdempotencyRecord, IdempotencyStore } from '../core/idempotency/idempotency-store';
+
+export const idempotencyFileName = 'idempotency.db';
+
+export function idempotencyPath(dataDir: string): string {
+  return join(dataDir, idempotencyFileName);
+}
+
+type RecordRow = { scope: string; idempotency_key: string; fingerprint: string; status_code: bigint; body: string | null; created_at: string };
+
+/**
+ * Answered requests in their own SQLite file (WAL, synchronous=FULL: an answer recorded is an answer kept).
+ * The record is written before the answer is sent; a crash before that leaves no record, and the retry runs
+ * again, where the domain's own keys (request references, ledger transfer ids) stop it from acting twice.
+ */
+export class SqliteIdempotencyStore implements IdempotencyStore {
+  private readonly database: Database.Database;
+  private readonly findStatement: Database.Statement;
+  private readonly saveStatement: Database.Statement;
+  private readonly pruneStatement: Database.Statement;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.database = new Database(path);
+    this.database.pragma('journal_mode = WAL');
+    this.database.pragma('synchronous = FULL');
+    this.database.pragma('busy_timeout = 5000');
+    this.database.defaultSafeIntegers(true);
+    this.database.exec(`
+      CREATE TABLE IF NOT EXISTS idempotency_records (
+        scope           TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        fingerprint     TEXT NOT NULL,
+        status_code     INTEGER NOT NULL,
+        body            TEXT,
+        created_at      TEXT NOT NULL,
+        PRIMARY KEY (scope, idempotency_key)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS idempotency_records_by_age ON idempotency_records (created_at);
+    `);
+    this.findStatement = this.database.prepare('SELECT * FROM idempotency_records WHERE scope = ? AND idempotency_key = ?');
+    this.saveStatement = this.database.prepare(
+      `INSERT INTO idempotency_records (scope, idempotency_key, fingerprint, status_code, body, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, idempotency_key) DO NOTHING`,
+    );
+    this.pruneStatement = this.database.prepare('DELETE FROM idempotency_records WHERE created_at < ?');
+  }
+
+  find(scope: string, idempotencyKey: string): IdempotencyRecord | null {
+    const row = this.findStatement.get(scope, idempotencyKey) as RecordRow | undefined;
+    if (!row) return null;
+    return {
+      scope: row.scope,
+      idempotencyKey: row.idempotency_key,
+      fingerprint: row.fingerprint,
+      statusCode: Number(row.status_code),
+      body: row.body,
+      createdAt: row.created_at,
+    };
+  }
+
+  save(record: IdempotencyRecord): void {
+    this.saveStatement.run(record.scope, record.idempotencyKey, record.fingerprint, record.statusCode, record.body, record.createdAt);
+  }
+
+  prune(before: Date): number {
+    return Number(this.pruneStatement.run(before.toISOString()).changes);
+  }
+
+  close(): void {
+    if (this.database.open) this.database.close();
+  }
+}

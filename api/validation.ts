@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import { isDomainError } from '../core/errors';
+import { HttpError } from './http-error';
+
+export type ValidationDetail = { path: (string | number)[]; message: string };
+
+/**
+ * Validates input with a zod schema; a failure is 400 VALIDATION_FAILED listing every problem with its path.
+ * `where` prefixes paths ("body", "query", "path") so a client knows which part of its request is wrong.
+ */
+export function parseInput<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  where: 'body' | 'query' | 'path',
+  /** Where `input` sits inside `where`, for a part validated on its own (e.g. ["endpoints"]). */
+  pathPrefix: readonly string[] = [],
+): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details: ValidationDetail[] = result.error.issues.slice(0, 50).map((issue) => ({
+    path: [where, ...pathPrefix, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))],
+    message: issue.message,
+  }));
+  const first = details[0];
+  const summary = first ? `${first.path.join('.')}: ${first.message}` : 'the request is not valid';
+  throw new HttpError(400, 'VALIDATION_FAILED', details.length > 1 ? `${summary} (and ${details.length - 1} more)` : summary, details);
+}
+
+/**
+ * Runs a domain parse (amounts, IBANs, aliases) on one field and reports its failure at that field's path,
+ * keeping the domain's code (INVALID_AMOUNT, INVALID_IBAN, ...) so clients can tell the cases apart.
+ */
+export function parseField<Result>(path: (string | number)[], parse: () => Result): Result {
+  try {
+    return parse();
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    throw new HttpError(400, error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+  }
+}

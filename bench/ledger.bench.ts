@@ -1,0 +1,249 @@
+/**
+ * `npm run bench:ledger`: the ledger engine's throughput on the embedded SQLite store (WAL, synchronous=FULL,
+ * so every tick's append is fsync'd), measured in one run against the raw durable-append ceiling of the same
+ * machine:
+ *   (a) single-phase transfers/s;
+ *   (b) two-phase transfers/s (reserve, then post, each a durable step; one transfer = both);
+ *   (c) the ceiling: the very rows (a) wrote, inserted again with a prepared statement into a fresh store file
+ *       with the same schema and pragmas, in transactions of the same size as the engine's ticks.
+ * 10,000 accounts, 70 % of transfers from one hot payer (its net debit cap is checked on each), the others
+ * uniform. Submitters keep several batches in flight, as the switch's API does under load. Each figure is the
+ * median of a few rounds, interleaved so that a noisy neighbour hurts all of them alike.
+ * Prints transfers/s, p50/p99 commit latency (submit call to durable answer, per submitted batch), the ratio,
+ * and as its last line one JSON object with the figures.
+ *
+ * Options (environment): HISAAB_BENCH_ROUNDS (3), HISAAB_BENCH_TRANSFERS (transfers per round, 200,000),
+ * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16).
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-store';
+import type { LedgerCommand } from '../core/ledger/commands';
+import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
+
+const accountCount = 10_000;
+const hotSpotShare = 0.7;
+const rounds = positiveInteger('HISAAB_BENCH_ROUNDS', 3);
+const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
+const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
+const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
+/** Rows per raw transaction: what one engine tick appends when its batches are full. */
+const ceilingTransactionRows = 8190;
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+/** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 4294967296;
+  };
+}
+
+const accountId = (index: number) => `acct-${index.toString().padStart(5, '0')}`;
+
+function accountCommands(): LedgerCommand[] {
+  const commands: LedgerCommand[] = [];
+  for (let index = 0; index < accountCount; index += 1) {
+    // Every account has a cap, so the limit check runs on every debit; the hot payer's is large enough to hold.
+    commands.push({ type: 'create_account', id: accountId(index), ledger: 'PKR', code: 'POSITION', owner: `participant-${index}`, debitLimitMinor: 10n ** 15n });
+  }
+  return commands;
+}
+
+type Pair = { debit: string; credit: string; amountMinor: bigint };
+
+function pairs(count: number, seed: number): Pair[] {
+  const next = random(seed);
+  const result: Pair[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const debitIndex = next() < hotSpotShare ? 0 : Math.floor(next() * accountCount);
+    let creditIndex = Math.floor(next() * accountCount);
+    if (creditIndex === debitIndex) creditIndex = (creditIndex + 1) % accountCount;
+    result.push({ debit: accountId(debitIndex), credit: accountId(creditIndex), amountMinor: 100n + BigInt(Math.floor(next() * 1_000_000)) });
+  }
+  return result;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+type Measurement = { perSecond: number; latenciesMs: number[] };
+
+/** Runs submitters that keep `inFlight` batches outstanding; `steps` of a batch run one after another. */
+async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine): Promise<Measurement> {
+  const latenciesMs: number[] = [];
+  let nextBatch = 0;
+  let transfers = 0;
+  const submitter = async () => {
+    for (;;) {
+      const steps = batches[nextBatch];
+      nextBatch += 1;
+      if (steps === undefined) return;
+      for (const commands of steps) {
+        const started = process.hrtime.bigint();
+        const receipt = await engine.submit(commands);
+        latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+        for (const result of receipt.results) if (result !== 'ok') throw new Error(`benchmark transfer refused: ${result}`);
+      }
+      transfers += (steps[0] as LedgerCommand[]).length;
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: inFlight }, submitter));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: transfers / seconds, latenciesMs };
+}
+
+function singlePhaseBatches(round: number): LedgerCommand[][][] {
+  const commands = pairs(transfersPerRound, 1000 + round).map(
+    (pair, index): LedgerCommand => ({ type: 'transfer', id: `s${round}-${index}`, ledger: 'PKR', debitAccountId: pair.debit, creditAccountId: pair.credit, amountMinor: pair.amountMinor, code: 'P2P' }),
+  );
+  return chunk(commands, batchSize).map((batch) => [batch]);
+}
+
+function twoPhaseBatches(round: number): LedgerCommand[][][] {
+  const all = pairs(transfersPerRound, 2000 + round);
+  return chunk(all, batchSize).map((batch, batchIndex) => {
+    const reserves: LedgerCommand[] = [];
+    const posts: LedgerCommand[] = [];
+    batch.forEach((pair, index) => {
+      const id = `r${round}-${batchIndex}-${index}`;
+      reserves.push({ type: 'pending_transfer', id, ledger: 'PKR', debitAccountId: pair.debit, creditAccountId: pair.credit, amountMinor: pair.amountMinor, code: 'P2P', timeoutMs: 60_000 });
+      posts.push({ type: 'post_pending', id: `${id}-post`, pendingId: id });
+    });
+    return [reserves, posts];
+  });
+}
+
+type RawRow = { stream: string; revision: bigint; id: string; type: string; data: string; metadata: string };
+
+/** Inserts `rows` into a fresh store file (same schema and pragmas) as plain prepared inserts; rows/s. */
+function rawCeiling(directory: string, rows: readonly RawRow[], round: number): number {
+  const path = join(directory, `ceiling-${round}.db`);
+  // Let the adapter create the file, so schema and pragmas are exactly the store's.
+  const created = new SqliteEventStore(path);
+  void created.close();
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.defaultSafeIntegers(true);
+  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertMany = db.transaction((slice: readonly RawRow[]) => {
+    for (const row of slice) insert.run(row.stream, row.revision, row.id, row.type, row.data, row.metadata);
+  }).immediate;
+  const started = process.hrtime.bigint();
+  for (let start = 0; start < rows.length; start += ceilingTransactionRows) insertMany(rows.slice(start, start + ceilingTransactionRows));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  db.close();
+  return rows.length / seconds;
+}
+
+function readRows(path: string, fromRevision: bigint, count: number): RawRow[] {
+  const db = new Database(path, { readonly: true });
+  db.defaultSafeIntegers(true);
+  const rows = db
+    .prepare("SELECT stream, revision, id, type, data, metadata FROM events WHERE stream = 'ledger-PKR' AND revision >= ? ORDER BY revision LIMIT ?")
+    .all(fromRevision, count) as RawRow[];
+  db.close();
+  return rows;
+}
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const whole = (value: number) => Math.round(value);
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'hisaab-bench-ledger-'));
+  const storePath = join(directory, 'hisaab.db');
+  const store = new SqliteEventStore(storePath);
+  // Snapshots off: they are a start-up aid, and the figures should be the steady state of the hot path.
+  const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
+  try {
+    await engine.start();
+    for (const batch of chunk(accountCommands(), 8190)) await engine.submit(batch);
+    console.log(`ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`);
+
+    const single: Measurement[] = [];
+    const twoPhase: Measurement[] = [];
+    const ceiling: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const singleBatches = singlePhaseBatches(round);
+      const firstRevision = (await store.streamRevision('ledger-PKR')) ?? -1n;
+      const singleResult = await drive(singleBatches, engine);
+      single.push(singleResult);
+      const rows = readRows(storePath, firstRevision + 1n, transfersPerRound);
+      ceiling.push(rawCeiling(directory, rows, round));
+      const twoPhaseResult = await drive(twoPhaseBatches(round), engine);
+      twoPhase.push(twoPhaseResult);
+      console.log(
+        `round ${round + 1}: single-phase ${whole(singleResult.perSecond)}/s, two-phase ${whole(twoPhaseResult.perSecond)}/s, raw ceiling ${whole(ceiling[round] as number)} rows/s`,
+      );
+    }
+
+    const singlePerSecond = median(single.map((measurement) => measurement.perSecond));
+    const twoPhasePerSecond = median(twoPhase.map((measurement) => measurement.perSecond));
+    const ceilingPerSecond = median(ceiling);
+    const singleLatencies = single.flatMap((measurement) => measurement.latenciesMs);
+    const twoPhaseLatencies = twoPhase.flatMap((measurement) => measurement.latenciesMs);
+    const figures = {
+      single_phase_per_s: whole(singlePhasePerSecondGuard(singlePerSecond)),
+      two_phase_per_s: whole(twoPhasePerSecond),
+      raw_ceiling_rows_per_s: whole(ceilingPerSecond),
+      ratio: Math.round((singlePerSecond / ceilingPerSecond) * 1000) / 1000,
+      single_phase_p50_ms: round1(percentile(singleLatencies, 0.5)),
+      single_phase_p99_ms: round1(percentile(singleLatencies, 0.99)),
+      two_phase_p50_ms: round1(percentile(twoPhaseLatencies, 0.5)),
+      two_phase_p99_ms: round1(percentile(twoPhaseLatencies, 0.99)),
+      accounts: accountCount,
+      hot_spot_share: hotSpotShare,
+      transfers_per_round: transfersPerRound,
+      rounds,
+      batch_size: batchSize,
+      in_flight: inFlight,
+    };
+    console.log(`single-phase: ${figures.single_phase_per_s} transfers/s, commit latency p50 ${figures.single_phase_p50_ms} ms, p99 ${figures.single_phase_p99_ms} ms`);
+    console.log(`two-phase:    ${figures.two_phase_per_s} transfers/s, commit latency p50 ${figures.two_phase_p50_ms} ms, p99 ${figures.two_phase_p99_ms} ms (per step)`);
+    console.log(`raw durable-append ceiling: ${figures.raw_ceiling_rows_per_s} rows/s; single-phase / ceiling = ${figures.ratio}`);
+    console.log(JSON.stringify(figures));
+  } finally {
+    await engine.stop();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** A figure of zero or less would mean the run measured nothing: fail loudly instead of printing it. */
+function singlePhasePerSecondGuard(value: number): number {
+  if (!(value > 0)) throw new Error('the single-phase run measured nothing');
+  return value;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exitCode = 1;
+});

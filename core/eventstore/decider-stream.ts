@@ -1,0 +1,87 @@
+import { assert } from '../assert';
+import { DomainError } from '../errors';
+import { newId } from '../ids';
+import type { EventMetadata, JsonObject, RecordedEvent } from './event';
+import type { EventStore } from './event-store';
+import { WrongExpectedRevisionError } from './expected-revision';
+import { foldStream } from './read-stream';
+
+/** A domain event as a decider sees it: a type and JSON data (money as integer strings of minor units). */
+export type DomainEvent = { type: string; data: JsonObject };
+
+/** Emmett-style decider: business logic as three pure pieces, plus the event types it owns. */
+export type Decider<Command, Event extends DomainEvent, State> = {
+  initialState: State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+  /** Every event type the decider's streams hold; anything else found in such a stream is a programmer error. */
+  eventTypes: readonly Event['type'][];
+};
+
+export type LoadedStream<State> = { state: State; revision: bigint | null };
+
+export type StreamCommandResult<Event, State> = {
+  /** The events this command appended (empty when the decision was that nothing changes). */
+  events: Event[];
+  /** The stream's state after them. */
+  state: State;
+  /** Global position of the last appended event, for read-your-writes; null when nothing was appended. */
+  position: bigint | null;
+};
+
+/** Who and why, stamped on every event appended for a command. `at` comes from the command's injected time. */
+export type CommandContext = Omit<EventMetadata, 'at'> & { now: Date };
+
+/** Attempts when another writer appends to the same stream between our read and our append. */
+export const concurrentAttemptsMax = 5;
+
+/** Folds a stream through a decider's evolve. */
+export async function loadStream<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+): Promise<LoadedStream<State>> {
+  let state = decider.initialState;
+  const revision = await foldStream(store, stream, 0n, (recorded) => {
+    state = decider.evolve(state, toDomainEvent(recorded, decider));
+  });
+  return { state, revision };
+}
+
+/**
+ * Load → decide → append with the stream's expected revision. When another writer got there first the whole
+ * cycle runs again on the new state (bounded), so a decision is always made on the state it is appended to.
+ */
+export async function handleStreamCommand<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  context: CommandContext,
+): Promise<StreamCommandResult<Event, State>> {
+  for (let attempt = 1; attempt <= concurrentAttemptsMax; attempt += 1) {
+    const loaded = await loadStream(store, stream, decider);
+    const events = decider.decide(command, loaded.state);
+    if (events.length === 0) return { events, state: loaded.state, position: null };
+    const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
+    const { now, ...metadata } = context;
+    const at = now.toISOString();
+    try {
+      const appended = await store.append(
+        stream,
+        events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadata, at } })),
+        loaded.revision === null ? 'no_stream' : loaded.revision,
+      );
+      return { events, state, position: appended.position };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+  }
+  throw new DomainError('CONCURRENT_UPDATE', `${stream} kept changing while this request was decided; retry it`);
+}
+
+function toDomainEvent<Command, Event extends DomainEvent, State>(recorded: RecordedEvent, decider: Decider<Command, Event, State>): Event {
+  assert((decider.eventTypes as readonly string[]).includes(recorded.type), `stream ${recorded.stream} holds unknown event type ${recorded.type}`);
+  // The type check above is the guard: these streams are written only through this decider.
+  return { type: recorded.type, data: recorded.data } as Event;
+}

@@ -1,0 +1,89 @@
+import type { LedgerEvent } from './events';
+import type { AccountRecord, LedgerState } from './ledger-state';
+import type { Transfer } from './transfer';
+
+type AccountBefore = { id: string; record: AccountRecord | undefined; copy: AccountRecord | undefined };
+type TransferBefore = { id: string; record: Transfer | undefined; copy: Transfer | undefined };
+type StepBefore = {
+  eventCount: number;
+  pendingCount: number;
+  creationOrderLength: number;
+  accounts: AccountBefore[];
+  transfers: TransferBefore[];
+};
+
+/**
+ * Lets a linked chain be applied tentatively: before each event of the chain, `record` saves what `evolve`
+ * may change (the accounts and transfers the event names, the counters); `undo` puts all of it back when a
+ * later command of the chain fails. Only chains pay for this; unlinked commands are applied directly.
+ * The expiry heap is not restored: entries of rolled-back transfers are skipped when they come up.
+ */
+export class ChainUndo {
+  private readonly steps: StepBefore[] = [];
+
+  constructor(private readonly state: LedgerState) {}
+
+  record(event: LedgerEvent): void {
+    const state = this.state;
+    const accountIds: string[] = [];
+    const transferIds: string[] = [];
+    switch (event.type) {
+      case 'LedgerAccountOpened':
+      case 'LedgerDebitLimitChanged':
+        accountIds.push(event.data.accountId);
+        break;
+      case 'LedgerTransferPosted':
+      case 'LedgerTransferReserved':
+        accountIds.push(event.data.debitAccountId, event.data.creditAccountId);
+        transferIds.push(event.data.transferId);
+        break;
+      case 'LedgerPendingPosted':
+      case 'LedgerPendingVoided':
+        accountIds.push(event.data.debitAccountId, event.data.creditAccountId);
+        transferIds.push(event.data.transferId, event.data.pendingId);
+        break;
+      case 'LedgerPendingExpired':
+        accountIds.push(event.data.debitAccountId, event.data.creditAccountId);
+        transferIds.push(event.data.pendingId);
+        break;
+    }
+    this.steps.push({
+      eventCount: state.eventCount,
+      pendingCount: state.pendingCount,
+      creationOrderLength: state.creationOrder.length,
+      accounts: accountIds.map((id) => {
+        const record = state.accounts.get(id);
+        return { id, record, copy: record === undefined ? undefined : { ...record } };
+      }),
+      transfers: transferIds.map((id) => {
+        const record = state.transfers.get(id);
+        return { id, record, copy: record === undefined ? undefined : { ...record } };
+      }),
+    });
+  }
+
+  /** Restores the state as it was before the first recorded event, newest step first. */
+  undo(): void {
+    const state = this.state;
+    for (let index = this.steps.length - 1; index >= 0; index -= 1) {
+      const step = this.steps[index] as StepBefore;
+      state.eventCount = step.eventCount;
+      state.pendingCount = step.pendingCount;
+      state.creationOrder.truncate(step.creationOrderLength);
+      for (const before of step.accounts) {
+        if (before.record === undefined) state.accounts.delete(before.id);
+        else state.accounts.set(before.id, Object.assign(before.record, before.copy));
+      }
+      for (const before of step.transfers) {
+        if (before.record === undefined) state.transfers.delete(before.id);
+        else state.transfers.set(before.id, Object.assign(before.record, before.copy));
+      }
+    }
+    this.steps.length = 0;
+  }
+
+  /** The chain succeeded: forget what was saved. */
+  clear(): void {
+    this.steps.length = 0;
+  }
+}

@@ -1,0 +1,72 @@
+import { AssertionError } from '../assert';
+import type { PostPendingCommand, VoidPendingCommand } from './commands';
+import { isPositiveAmount, isValidId, isValidUserData, sameUserData, userDataForEvent } from './command-validation';
+import { accept, refuse, type DecideContext, type Decision } from './decision';
+import { balanceMinorMax } from './ledger-limits';
+import { rememberedTransfer, type LedgerState } from './ledger-state';
+import type { Transfer } from './transfer';
+
+/** Posts (wholly or partly) or voids a pending transfer, which must still be pending and not past its timeout. */
+export function decideResolution(command: PostPendingCommand | VoidPendingCommand, state: LedgerState, context: DecideContext): Decision {
+  if (!isValidId(command.id) || !isValidId(command.pendingId)) return refuse('invalid_id');
+  if (!isValidUserData(command.userData)) return refuse('invalid_user_data');
+  const requestedAmountMinor = command.type === 'post_pending' && command.amountMinor !== undefined ? command.amountMinor : null;
+  if (requestedAmountMinor !== null && !isPositiveAmount(requestedAmountMinor)) return refuse('amount_must_be_positive');
+  const userData = userDataForEvent(command.userData);
+
+  const existing = rememberedTransfer(state, command.id);
+  if (existing !== undefined) {
+    const same =
+      existing.kind === command.type &&
+      existing.pendingId === command.pendingId &&
+      existing.requestedAmountMinor === requestedAmountMinor &&
+      sameUserData(existing.userData, userData);
+    return refuse(same ? 'exists' : 'exists_with_different_fields');
+  }
+
+  const pending = rememberedTransfer(state, command.pendingId);
+  if (pending === undefined || pending.kind !== 'pending_transfer') return refuse('pending_not_found');
+  if (pending.pendingStatus === 'posted') return refuse('pending_already_posted');
+  if (pending.pendingStatus === 'voided') return refuse('pending_already_voided');
+  if (pending.pendingStatus === 'expired' || (pending.expiresAtMs as number) <= context.nowMs) return refuse('pending_expired');
+
+  if (command.type === 'void_pending') {
+    return accept({
+      type: 'LedgerPendingVoided',
+      data: {
+        transferId: command.id,
+        pendingId: pending.id,
+        debitAccountId: pending.debitAccountId,
+        creditAccountId: pending.creditAccountId,
+        amountMinor: pending.amountMinor.toString(),
+        code: pending.code,
+        userData,
+      },
+    });
+  }
+  const postedMinor = requestedAmountMinor ?? pending.amountMinor;
+  if (postedMinor > pending.amountMinor) return refuse('post_exceeds_pending_amount');
+  if (postedOverflows(state, pending, postedMinor)) return refuse('overflow');
+  return accept({
+    type: 'LedgerPendingPosted',
+    data: {
+      transferId: command.id,
+      pendingId: pending.id,
+      debitAccountId: pending.debitAccountId,
+      creditAccountId: pending.creditAccountId,
+      amountMinor: postedMinor.toString(),
+      pendingAmountMinor: pending.amountMinor.toString(),
+      requestedAmountMinor: requestedAmountMinor === null ? null : requestedAmountMinor.toString(),
+      code: pending.code,
+      userData,
+    },
+  });
+}
+
+/** Posting moves an amount from pending to posted; the posted side alone can still pass the maximum. */
+function postedOverflows(state: LedgerState, pending: Transfer, postedMinor: bigint): boolean {
+  const debitAccount = state.accounts.get(pending.debitAccountId);
+  const creditAccount = state.accounts.get(pending.creditAccountId);
+  if (debitAccount === undefined || creditAccount === undefined) throw new AssertionError(`pending transfer ${pending.id} refers to accounts the ledger holds`);
+  return debitAccount.debitsPostedMinor + postedMinor > balanceMinorMax || creditAccount.creditsPostedMinor + postedMinor > balanceMinorMax;
+}

@@ -1,0 +1,115 @@
+/**
+ * The ledger engine: the single writer of one ledger stream `ledger-<currency>`. Everything that moves money
+ * (payments, fees, refunds, chargebacks, reversals, settlement) is a transfer submitted here.
+ *
+ * Use:
+ *   const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date() });
+ *   await engine.start();                      // loads the latest snapshot, replays the tail of the stream
+ *   const { results, position } = await engine.submit([
+ *     { type: 'create_account', id: 'MARGALLA-position', ledger: 'PKR', code: 'POSITION', owner: 'MARGALLA',
+ *       debitLimitMinor: 500_000_00n },
+ *     { type: 'pending_transfer', id: 't-1', ledger: 'PKR', debitAccountId: 'MARGALLA-position',
+ *       creditAccountId: 'RAVI-position', amountMinor: 1500_50n, code: 'P2P', timeoutMs: 10_000,
+ *       userData: { transferId: 't-1' }, linked: true },
+ *     { type: 'pending_transfer', id: 't-1-fee', …, code: 'FEE', timeoutMs: 10_000 },   // last of the chain
+ *   ]);
+ *   // results[i] answers commands[i]: 'ok', 'exists', 'exceeds_net_debit_cap', … (see result-codes.ts)
+ *   await engine.submit([{ type: 'post_pending', id: 't-1-post', pendingId: 't-1' }]);
+ *   await engine.stop();
+ *
+ * Guarantees:
+ * - A submit resolves only after the events of its `ok` commands are durable (one append per tick, fsync'd);
+ *   `position` is that append's global log position (wait for a projection to pass it to read your write),
+ *   or null when nothing was appended for this submit.
+ * - Commands are decided in submit order; a later command sees the effect of an earlier one, also inside
+ *   one submit. A submit is never split across appends.
+ * - `linked: true` joins a command to the next one: the chain (up to and including the first command without
+ *   `linked`) is applied wholly or not at all. The failing command gets its own code, the others
+ *   `linked_event_failed`. A chain must end inside its submit (else `linked_event_chain_open`).
+ * - Idempotency: a transfer id answers `exists` when repeated with the same fields, for as long as the
+ *   engine remembers it (every pending transfer; resolved ones for `transfersRememberedEvents` ledger events,
+ *   default 1,000,000). Choose ids that are never reused (uuids, or the switch's own transfer ids).
+ * - Limits: debitsMustNotExceedCredits, creditsMustNotExceedDebits or a debit limit (net debit cap) per
+ *   account. REVERSAL, CHARGEBACK and SETTLEMENT transfers are never refused for a limit.
+ * - Pending transfers expire at reserve time + timeoutMs, by the injected clock: the engine checks on every
+ *   tick and every `expiryCheckIntervalMs`, or when `expire()` is called. A post or void after the timeout
+ *   gets `pending_expired`. Each reservation is released exactly once.
+ * - Backpressure: at most `queueCommandsMax` commands wait; a submit that does not fit gets `overloaded` for
+ *   every item and changes nothing. One submit holds at most `batchCommandsMax` (8190) commands.
+ * - Fencing: appends carry the stream's expected revision, so a second engine on the same stream fails to
+ *   write instead of forking it. After a failed append the engine rebuilds its state from the log; the
+ *   submits of the failed tick reject with a DomainError LEDGER_WRITE_FAILED (nothing of theirs was written;
+ *   resubmitting the same ids is safe).
+ * - Lookups see only durable state: they wait for a tick in flight to finish.
+ */
+import type { EventStore } from '../eventstore/event-store';
+import type { CurrencyCode } from '../money';
+import type { Account } from './account';
+import type { LedgerCommand } from './commands';
+import type { LedgerResultCode } from './result-codes';
+import { SingleWriterLedgerEngine } from './single-writer-engine';
+import type { Transfer } from './transfer';
+
+export type SubmitReceipt = {
+  /** results[i] is the answer to commands[i]. */
+  results: LedgerResultCode[];
+  /** Global log position of the append that carried this submit's events; null if it needed none. */
+  position: bigint | null;
+};
+
+export type LedgerEngineStats = {
+  ledger: CurrencyCode;
+  /** Revision of the last ledger event applied, or null for an empty stream. */
+  revision: bigint | null;
+  queuedCommands: number;
+  accounts: number;
+  pendingTransfers: number;
+  rememberedTransfers: number;
+};
+
+export interface LedgerEngine {
+  readonly ledger: CurrencyCode;
+  /** Loads the latest snapshot and replays the rest of the stream. Call once, before anything else. */
+  start(): Promise<void>;
+  /** Queues commands; resolves with one result per command once they are decided and durable. */
+  submit(commands: readonly LedgerCommand[]): Promise<SubmitReceipt>;
+  /** A copy of the account, or undefined. */
+  lookupAccount(accountId: string): Promise<Account | undefined>;
+  /** A copy of the transfer, or undefined (also when it has left the idempotency window). */
+  lookupTransfer(transferId: string): Promise<Transfer | undefined>;
+  /** Expires every pending transfer whose timeout has passed at `now()`; resolves with how many expired. */
+  expire(): Promise<number>;
+  stats(): LedgerEngineStats;
+  /** Finishes the work already queued, then stops; later submits reject with LEDGER_STOPPED. */
+  stop(): Promise<void>;
+}
+
+export type LedgerEngineOptions = {
+  ledger: CurrencyCode;
+  store: EventStore;
+  /** The injected clock: decides expiries and stamps events. */
+  now: () => Date;
+  /** Commands decided and appended per tick. Default and maximum 8190. */
+  batchCommandsMax?: number;
+  /** Commands waiting at most; beyond this, submits get `overloaded`. Default 65,520 (8 full ticks). */
+  queueCommandsMax?: number;
+  /** A snapshot is written after at least this many ledger events since the last one. Default 100,000; 0: never. */
+  snapshotEveryEvents?: number;
+  /** Longest timeout a pending transfer may ask for. Default 24 hours. */
+  timeoutMsMax?: number;
+  /** Most accounts the ledger holds. Default 1,000,000. */
+  accountsMax?: number;
+  /** Most pending transfers held at once. Default 1,000,000. */
+  pendingTransfersMax?: number;
+  /** How many ledger events back resolved transfers are remembered for idempotency. Default 1,000,000. */
+  transfersRememberedEvents?: number;
+  /** How often (wall clock) the engine looks for expired pending transfers while idle. Default 100 ms; 0: never. */
+  expiryCheckIntervalMs?: number;
+  /** Expiries per tick at most (they share the tick's append with the commands). Default 1024. */
+  expiriesPerTickMax?: number;
+};
+
+/** The engine for one ledger (currency). Call `start()` before submitting. */
+export function createLedgerEngine(options: LedgerEngineOptions): LedgerEngine {
+  return new SingleWriterLedgerEngine(options);
+}

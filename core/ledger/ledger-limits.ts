@@ -1,0 +1,30 @@
+/**
+ * Fixed limits of the ledger model. Balances are capped at 2^63 - 1 minor units so that every balance and
+ * amount fits a signed 64-bit integer: the read models (SQLite INTEGER) and ISO 8583 can hold any of them.
+ */
+export const balanceMinorMax = 2n ** 63n - 1n;
+
+/** Ids (accounts, transfers, owners): short, printable, safe in logs, URLs and SQL keys. */
+export const idPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export const userDataEntriesMax = 8;
+export const userDataKeyPattern = /^[A-Za-z0-9_]{1,32}$/;
+export const userDataValueLengthMax = 128;
+
+/** The most commands one tick decides and one append carries: TigerBeetle's batch size. */
+export const batchCommandsMax = 8190;
+
+/** Tunable limits of one engine (see LedgerEngineOptions for what each means). */
+export type LedgerTunables = {
+  timeoutMsMax: number;
+  accountsMax: number;
+  pendingTransfersMax: number;
+  transfersRememberedEvents: number;
+};
+
+export const defaultTunables: LedgerTunables = {
+  timeoutMsMax: 24 * 60 * 60 * 1000,
+  accountsMax: 1_000_000,
+  pendingTransfersMax: 1_000_000,
+  transfersRememberedEvents: 1_000_000,
+};

@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { assert } from '../assert';
+import { DomainError } from '../errors';
+import type { EventMetadata, NewEvent } from '../eventstore/event';
+import type { AppendResult, EventStore } from '../eventstore/event-store';
+import type { ExpectedRevision } from '../eventstore/expected-revision';
+import { eventStoreLimits } from '../eventstore/limits';
+import type { CurrencyCode } from '../money';
+import type { Account } from './account';
+import { canonicalState } from './canonical-state';
+import type { LedgerCommand } from './commands';
+import { decideExpiry } from './decide';
+import { decideCommands } from './decide-batch';
+import type { DecideContext } from './decision';
+import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
+import { evolve } from './evolve';
+import type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine';
+import { loadLedger } from './ledger-loader';
+import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
+import { forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';
+import type { LedgerResultCode } from './result-codes';
+import { snapshotChunks, snapshotChunkType } from './snapshot';
+import { SubmitQueue, type QueuedSubmit } from './submit-queue';
+import type { Transfer } from './transfer';
+
+/** The SQLite adapter's synchronous append: one call per tick instead of a promise, when the store has it. */
+type SyncAppender = { appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult };
+
+type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** What one tick took from the queue and decided, before its append. */
+type TickOutcome = { appended: boolean; expired: number };
+
+type TickWork = { submits: QueuedSubmit[]; results: LedgerResultCode[][]; appended: boolean[]; events: NewEvent[]; expired: number };
+
+/** Steps of forgetting old transfers per tick: more than a tick can create, so memory follows the window. */
+const forgetStepsPerTick = 2 * eventStoreLimits.eventsPerAppendMax;
+
+/** The batching single writer of one ledger stream. See ledger-engine.ts for the contract. */
+export class SingleWriterLedgerEngine implements LedgerEngine {
+  readonly ledger: CurrencyCode;
+  private readonly store: EventStore;
+  private readonly syncStore: SyncAppender | null;
+  private readonly now: () => Date;
+  private readonly stream: string;
+  private readonly tunables: LedgerTunables;
+  private readonly batchCommandsMax: number;
+  private readonly queueCommandsMax: number;
+  private readonly snapshotEveryEvents: number;
+  private readonly expiryCheckIntervalMs: number;
+  private readonly expiriesPerTickMax: number;
+  private readonly actor: string;
+  private readonly queue = new SubmitQueue();
+
+  private phase: Phase = 'created';
+  private state: LedgerState | null = null;
+  private revision: bigint | null = null;
+  private lastSnapshotEventCount = 0;
+  private snapshotFailures = 0;
+  private tickScheduled = false;
+  /** The tick or rebuild in progress; lookups and stop wait for it. */
+  private busy: Promise<TickOutcome> | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private failure: unknown = null;
+
+  constructor(options: LedgerEngineOptions) {
+    this.ledger = options.ledger;
+    this.store = options.store;
+    const candidate = options.store as EventStore & Partial<SyncAppender>;
+    this.syncStore = typeof candidate.appendSync === 'function' ? (candidate as SyncAppender) : null;
+    this.now = options.now;
+    this.stream = ledgerStreamName(options.ledger);
+    this.tunables = {
+      timeoutMsMax: options.timeoutMsMax ?? defaultTunables.timeoutMsMax,
+      accountsMax: options.accountsMax ?? defaultTunables.accountsMax,
+      pendingTransfersMax: options.pendingTransfersMax ?? defaultTunables.pendingTransfersMax,
+      transfersRememberedEvents: options.transfersRememberedEvents ?? defaultTunables.transfersRememberedEvents,
+    };
+    this.batchCommandsMax = options.batchCommandsMax ?? batchCommandsLimit;
+    this.queueCommandsMax = options.queueCommandsMax ?? 8 * this.batchCommandsMax;
+    this.snapshotEveryEvents = options.snapshotEveryEvents ?? 100_000;
+    this.expiryCheckIntervalMs = options.expiryCheckIntervalMs ?? 100;
+    this.expiriesPerTickMax = options.expiriesPerTickMax ?? 1024;
+    this.actor = `engine:${this.stream}`;
+    checkOptions(this);
+  }
+
+  /** Limits, readable by checkOptions (and by tests). */
+  get limits() {
+    return {
+      batchCommandsMax: this.batchCommandsMax,
+      queueCommandsMax: this.queueCommandsMax,
+      snapshotEveryEvents: this.snapshotEveryEvents,
+      expiryCheckIntervalMs: this.expiryCheckIntervalMs,
+      expiriesPerTickMax: this.expiriesPerTickMax,
+      ...this.tunables,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'created') throw new DomainError('LEDGER_ALREADY_STARTED', `the ${this.ledger} ledger engine was started already`);
+    this.phase = 'starting';
+    await this.load();
+    this.phase = 'running';
+    if (this.expiryCheckIntervalMs > 0) {
+      this.expiryTimer = setInterval(() => this.checkExpiries(), this.expiryCheckIntervalMs);
+      // The timer only nudges; it must not keep a process alive that has nothing else to do.
+      this.expiryTimer.unref();
+    }
+  }
+
+  submit(commands: readonly LedgerCommand[]): Promise<SubmitReceipt> {
+    if (this.phase !== 'running') return Promise.reject(this.unavailable());
+    if (!Array.isArray(commands)) return Promise.reject(new DomainError('INVALID_BATCH', 'submit takes an array of ledger commands'));
+    if (commands.length > this.batchCommandsMax) {
+      return Promise.reject(new DomainError('BATCH_TOO_LARGE', `a submit holds at most ${this.batchCommandsMax} commands, got ${commands.length}`));
+    }
+    if (commands.length === 0) return Promise.resolve({ results: [], position: null });
+    if (this.queue.commandCount + commands.length > this.queueCommandsMax) {
+      return Promise.resolve({ results: commands.map(() => 'overloaded' as const), position: null });
+    }
+    return new Promise<SubmitReceipt>((resolve, reject) => {
+      this.queue.push({ commands, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async lookupAccount(accountId: string): Promise<Account | undefined> {
+    const state = await this.settledState();
+    const record = state.accounts.get(accountId);
+    if (record === undefined) return undefined;
+    const { openingDebitLimitMinor: _opening, ...account } = record;
+    return account;
+  }
+
+  async lookupTransfer(transferId: string): Promise<Transfer | undefined> {
+    const state = await this.settledState();
+    const transfer = rememberedTransfer(state, transferId);
+    return transfer === undefined ? undefined : { ...transfer };
+  }
+
+  async expire(): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const state = await this.settledState();
+      if (this.phase !== 'running') throw this.unavailable();
+      if (!this.expiryDue(state)) return expired;
+      // Run a tick now (it expires up to expiriesPerTickMax) and wait for it to be durable.
+      const outcome = await this.startTick();
+      if (!outcome.appended) throw new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its expiries`);
+      expired += outcome.expired;
+    }
+  }
+
+  stats(): LedgerEngineStats {
+    return {
+      ledger: this.ledger,
+      revision: this.revision,
+      queuedCommands: this.queue.commandCount,
+      accounts: this.state?.accounts.size ?? 0,
+      pendingTransfers: this.state?.pendingCount ?? 0,
+      rememberedTransfers: this.state?.transfers.size ?? 0,
+    };
+  }
+
+  /** The durable state in canonical form (see canonical-state.ts): what replaying the log must reproduce. */
+  async canonicalState(): Promise<string> {
+    return canonicalState(await this.settledState());
+  }
+
+  /** Snapshots that could not be written (the ledger goes on without them; start-up replays more). */
+  get snapshotFailureCount(): number {
+    return this.snapshotFailures;
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    if (this.phase === 'running') this.phase = 'stopping';
+    while (this.queue.length > 0 || this.busy !== null || this.tickScheduled) {
+      if (this.busy !== null) await this.busy.catch(() => undefined);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.phase === 'failed') break;
+    }
+    if (this.expiryTimer !== null) clearInterval(this.expiryTimer);
+    this.expiryTimer = null;
+    this.rejectQueued(this.unavailable());
+    this.phase = 'stopped';
+  }
+
+  private schedule(): void {
+    if (this.tickScheduled || this.busy !== null) return;
+    this.tickScheduled = true;
+    // setImmediate, not a microtask: I/O callbacks (more submits) get in between ticks, so ticks fill up.
+    setImmediate(() => {
+      this.tickScheduled = false;
+      if (this.busy !== null || (this.phase !== 'running' && this.phase !== 'stopping')) return;
+      if (this.queue.length === 0 && !this.expiryDue(this.state)) return;
+      void this.startTick();
+    });
+  }
+
+  /**
+   * Runs a tick and marks the engine busy until it is done. The mark is cleared in a `then`, which always runs
+   * after this assignment even when the tick itself completes synchronously (the SQLite path).
+   */
+  private startTick(): Promise<TickOutcome> {
+    const tick = this.runTick().then((outcome) => {
+      this.busy = null;
+      if (this.queue.length > 0 || this.expiryDue(this.state)) this.schedule();
+      return outcome;
+    });
+    this.busy = tick;
+    return tick;
+  }
+
+  private checkExpiries(): void {
+    if (this.phase === 'running' && this.expiryDue(this.state)) this.schedule();
+  }
+
+  private expiryDue(state: LedgerState | null): boolean {
+    const next = state?.expiries.peek();
+    return next !== undefined && (next.expiresAtMs as number) <= this.now().getTime();
+  }
+
+  /**
+   * One tick: decide a batch, append it, answer it. Failures go to the submits and a rebuild; an assertion
+   * (a broken invariant) propagates and crashes the process, as it must.
+   */
+  private async runTick(): Promise<TickOutcome> {
+    const state = this.state;
+    assert(state !== null, 'a tick runs on a loaded state');
+    const work = this.decideBatch(state);
+    if (work.events.length === 0) {
+      this.answer(work, null);
+      return { appended: true, expired: 0 };
+    }
+    let appended: AppendResult;
+    try {
+      const expected: ExpectedRevision = this.revision === null ? 'no_stream' : this.revision;
+      appended = this.syncStore !== null ? this.syncStore.appendSync(this.stream, work.events, expected) : await this.store.append(this.stream, work.events, expected);
+    } catch (error) {
+      await this.recoverFromFailedAppend(work, error);
+      return { appended: false, expired: 0 };
+    }
+    this.revision = appended.nextExpectedRevision;
+    assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
+    this.answer(work, appended.position);
+    forgetOldTransfers(state, forgetStepsPerTick);
+    if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents) await this.writeSnapshot(state);
+    return { appended: true, expired: work.expired };
+  }
+
+  /** Takes whole submits up to the batch limit and decides them (and due expiries) against the state. */
+  private decideBatch(state: LedgerState): TickWork {
+    const nowMs = this.now().getTime();
+    assert(Number.isFinite(nowMs), 'the injected clock returns a valid date');
+    const context: DecideContext = { nowMs };
+    // No actor on ledger events: the stream names its only writer, and every byte per event costs on the hot path.
+    const metadata: EventMetadata = { at: new Date(nowMs).toISOString() };
+    const work: TickWork = { submits: this.queue.take(this.batchCommandsMax), results: [], appended: [], events: [], expired: 0 };
+    for (let count = 0; count < this.expiriesPerTickMax; count += 1) {
+      const decision = decideExpiry(state, context);
+      if (decision === null || decision.result !== 'ok') break;
+      evolve(state, decision.event);
+      work.events.push({ id: randomUUID(), type: decision.event.type, data: decision.event.data, metadata });
+      work.expired += 1;
+    }
+    const events = work.events;
+    const emit = (event: LedgerEvent) => {
+      events.push({ id: randomUUID(), type: event.type, data: event.data, metadata });
+    };
+    for (const submit of work.submits) {
+      const eventsBefore = events.length;
+      work.results.push(decideCommands(state, submit.commands, context, emit));
+      work.appended.push(events.length > eventsBefore);
+    }
+    return work;
+  }
+
+  private answer(work: TickWork, position: bigint | null): void {
+    work.submits.forEach((submit, index) => {
+      submit.resolve({ results: work.results[index] as LedgerResultCode[], position: work.appended[index] === true ? position : null });
+    });
+  }
+
+  /**
+   * The append failed, so nothing of this tick is in the log but the state has it: throw the state away,
+   * tell the submits, and rebuild from the log (which may now hold another writer's events) before more work.
+   */
+  private async recoverFromFailedAppend(work: TickWork, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failure = new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`);
+    for (const submit of work.submits) submit.reject(failure);
+    this.state = null;
+    try {
+      await this.load();
+    } catch (loadError) {
+      // Without a state the engine cannot decide anything: refuse all work until it is restarted.
+      this.failure = loadError;
+      this.phase = 'failed';
+      this.rejectQueued(this.unavailable());
+    }
+  }
+
+  private async load(): Promise<void> {
+    const loaded = await loadLedger(this.store, this.ledger, this.tunables, true);
+    this.state = loaded.state;
+    this.revision = loaded.revision;
+    this.lastSnapshotEventCount = loaded.snapshotEventCount ?? 0;
+  }
+
+  private async writeSnapshot(state: LedgerState): Promise<void> {
+    const at = this.now().toISOString();
+    const events: NewEvent[] = snapshotChunks(state).map((data) => ({ id: randomUUID(), type: snapshotChunkType, data, metadata: { at, actor: this.actor } }));
+    this.lastSnapshotEventCount = state.eventCount;
+    const stream = ledgerSnapshotStreamName(this.ledger);
+    try {
+      // Any position in the snapshot stream will do: every snapshot in it describes a durable ledger state.
+      if (this.syncStore !== null) this.syncStore.appendSync(stream, events, 'any');
+      else await this.store.append(stream, events, 'any');
+    } catch {
+      this.snapshotFailures += 1;
+    }
+  }
+
+  /** The state once no tick or rebuild is in flight: lookups see durable facts only. */
+  private async settledState(): Promise<LedgerState> {
+    while (this.busy !== null) await this.busy;
+    if (this.state === null) throw this.unavailable();
+    return this.state;
+  }
+
+  private rejectQueued(error: DomainError): void {
+    for (const submit of this.queue.take(Number.MAX_SAFE_INTEGER)) submit.reject(error);
+  }
+
+  private unavailable(): DomainError {
+    if (this.phase === 'created' || this.phase === 'starting') return new DomainError('LEDGER_NOT_STARTED', `the ${this.ledger} ledger engine has not started`);
+    if (this.phase === 'failed') {
+      const reason = this.failure instanceof Error ? this.failure.message : String(this.failure);
+      return new DomainError('LEDGER_UNAVAILABLE', `the ${this.ledger} ledger engine could not rebuild its state and takes no work (${reason})`);
+    }
+    return new DomainError('LEDGER_STOPPED', `the ${this.ledger} ledger engine is stopped`);
+  }
+}
+
+function checkOptions(engine: SingleWriterLedgerEngine): void {
+  const limits = engine.limits;
+  const wholeNumber = (value: number, minimum: number, maximum: number, name: string) =>
+    assert(Number.isSafeInteger(value) && value >= minimum && value <= maximum, `${name} is a whole number from ${minimum} to ${maximum}`);
+  wholeNumber(limits.batchCommandsMax, 1, batchCommandsLimit, 'batchCommandsMax');
+  wholeNumber(limits.queueCommandsMax, limits.batchCommandsMax, 10_000_000, 'queueCommandsMax');
+  wholeNumber(limits.expiriesPerTickMax, 1, eventStoreLimits.eventsPerAppendMax - limits.batchCommandsMax, 'expiriesPerTickMax');
+  wholeNumber(limits.snapshotEveryEvents, 0, Number.MAX_SAFE_INTEGER, 'snapshotEveryEvents');
+  wholeNumber(limits.expiryCheckIntervalMs, 0, 3_600_000, 'expiryCheckIntervalMs');
+  wholeNumber(limits.timeoutMsMax, 1, 366 * 24 * 3_600_000, 'timeoutMsMax');
+  wholeNumber(limits.accountsMax, 1, 100_000_000, 'accountsMax');
+  wholeNumber(limits.pendingTransfersMax, 1, 100_000_000, 'pendingTransfersMax');
+  wholeNumber(limits.transfersRememberedEvents, 1, Number.MAX_SAFE_INTEGER, 'transfersRememberedEvents');
+}

@@ -1,0 +1,147 @@
+import { assert } from '../assert';
+import type { JsonObject } from '../eventstore/event';
+import type { CurrencyCode } from '../money';
+import type { AccountCode } from './account-codes';
+import type { UserDataJson } from './events';
+import { initialState, rememberedFromEvent, type AccountRecord, type LedgerState } from './ledger-state';
+import type { LedgerTunables } from './ledger-limits';
+import type { Transfer } from './transfer';
+import type { TransferCode } from './transfer-codes';
+
+/**
+ * Snapshots: the accounts and the pending transfers at one ledger event count, written as a few
+ * `LedgerSnapshotChunk` events in one append to `snapshot-ledger-<currency>`. Resolved transfers are not in
+ * it: the log itself holds them, and start-up re-reads the idempotency window's part of the log for them.
+ * Rows are arrays, not objects, to keep the chunks small; every amount is a decimal string.
+ */
+export const snapshotChunkType = 'LedgerSnapshotChunk';
+
+/** Rows per chunk, chosen so that a chunk stays far below the store's 1 MiB event limit even with the longest ids. */
+const accountRowsPerChunk = 2000;
+const pendingRowsPerChunk = 400;
+
+type AccountRow = [string, AccountCode, string, boolean, boolean, string | null, string | null, string, string, string, string];
+type PendingRow = [string, string, string, string, TransferCode, number, number, number, UserDataJson | null];
+
+export type SnapshotChunk = {
+  ledger: CurrencyCode;
+  /** The ledger events the snapshot includes: it is the state after event number eventCount - 1. */
+  eventCount: number;
+  chunkIndex: number;
+  chunkCount: number;
+  accounts: AccountRow[];
+  pending: PendingRow[];
+};
+
+export function snapshotChunks(state: LedgerState): JsonObject[] {
+  const accountRows: AccountRow[] = [];
+  for (const account of state.accounts.values()) {
+    accountRows.push([
+      account.id,
+      account.code,
+      account.owner,
+      account.debitsMustNotExceedCredits,
+      account.creditsMustNotExceedDebits,
+      optionalMinor(account.debitLimitMinor),
+      optionalMinor(account.openingDebitLimitMinor),
+      account.debitsPendingMinor.toString(),
+      account.debitsPostedMinor.toString(),
+      account.creditsPendingMinor.toString(),
+      account.creditsPostedMinor.toString(),
+    ]);
+  }
+  const pendingRows: PendingRow[] = [];
+  for (const transfer of state.transfers.values()) {
+    if (transfer.pendingStatus !== 'pending') continue;
+    pendingRows.push([
+      transfer.id,
+      transfer.debitAccountId,
+      transfer.creditAccountId,
+      transfer.amountMinor.toString(),
+      transfer.code,
+      transfer.timeoutMs as number,
+      transfer.expiresAtMs as number,
+      transfer.createdAtEvent,
+      transfer.userData === null ? null : { ...transfer.userData },
+    ]);
+  }
+  assert(pendingRows.length === state.pendingCount, 'the pending count matches the pending transfers held');
+  const chunkCount = Math.max(1, Math.ceil(accountRows.length / accountRowsPerChunk) + Math.ceil(pendingRows.length / pendingRowsPerChunk));
+  const chunks: SnapshotChunk[] = [];
+  for (let start = 0; start < accountRows.length; start += accountRowsPerChunk) {
+    chunks.push(chunk(state, chunks.length, chunkCount, accountRows.slice(start, start + accountRowsPerChunk), []));
+  }
+  for (let start = 0; start < pendingRows.length; start += pendingRowsPerChunk) {
+    chunks.push(chunk(state, chunks.length, chunkCount, [], pendingRows.slice(start, start + pendingRowsPerChunk)));
+  }
+  if (chunks.length === 0) chunks.push(chunk(state, 0, 1, [], []));
+  assert(chunks.length === chunkCount, 'snapshot chunk count is as announced');
+  return chunks as unknown as JsonObject[];
+}
+
+function chunk(state: LedgerState, chunkIndex: number, chunkCount: number, accounts: AccountRow[], pending: PendingRow[]): SnapshotChunk {
+  return { ledger: state.ledger, eventCount: state.eventCount, chunkIndex, chunkCount, accounts, pending };
+}
+
+/**
+ * A state from a whole snapshot (its chunks in order). Resolved transfers inside the idempotency window are
+ * missing until the caller replays the log from `rememberedFromEvent(state)` with `rememberFromLog`.
+ */
+export function restoreSnapshot(chunks: readonly SnapshotChunk[], ledger: CurrencyCode, tunables: LedgerTunables): LedgerState {
+  const first = chunks[0];
+  assert(first !== undefined && chunks.length === first.chunkCount, 'a snapshot is read whole');
+  const state = initialState(ledger, tunables);
+  state.eventCount = first.eventCount;
+  chunks.forEach((part, index) => {
+    assert(part.ledger === ledger && part.eventCount === first.eventCount && part.chunkIndex === index, 'snapshot chunks belong together, in order');
+    for (const row of part.accounts) restoreAccount(state, row);
+    for (const row of part.pending) restorePending(state, row);
+  });
+  return state;
+}
+
+function restoreAccount(state: LedgerState, row: AccountRow): void {
+  const [id, code, owner, debitsMustNotExceedCredits, creditsMustNotExceedDebits, debitLimit, openingDebitLimit, debitsPending, debitsPosted, creditsPending, creditsPosted] = row;
+  const account: AccountRecord = {
+    id,
+    ledger: state.ledger,
+    code,
+    owner,
+    debitsMustNotExceedCredits,
+    creditsMustNotExceedDebits,
+    debitLimitMinor: debitLimit === null ? null : BigInt(debitLimit),
+    debitsPendingMinor: BigInt(debitsPending),
+    debitsPostedMinor: BigInt(debitsPosted),
+    creditsPendingMinor: BigInt(creditsPending),
+    creditsPostedMinor: BigInt(creditsPosted),
+    openingDebitLimitMinor: openingDebitLimit === null ? null : BigInt(openingDebitLimit),
+  };
+  state.accounts.set(id, account);
+}
+
+function restorePending(state: LedgerState, row: PendingRow): void {
+  const [id, debitAccountId, creditAccountId, amount, code, timeoutMs, expiresAtMs, createdAtEvent, userData] = row;
+  const transfer: Transfer = {
+    id,
+    kind: 'pending_transfer',
+    debitAccountId,
+    creditAccountId,
+    amountMinor: BigInt(amount),
+    code,
+    pendingId: null,
+    timeoutMs,
+    expiresAtMs,
+    pendingStatus: 'pending',
+    requestedAmountMinor: null,
+    userData,
+    createdAtEvent,
+  };
+  state.transfers.set(id, transfer);
+  state.pendingCount += 1;
+  // Not queued here: replaying the window's part of the log queues it in creation order (rememberFromLog).
+  state.expiries.push(transfer);
+}
+
+function optionalMinor(value: bigint | null): string | null {
+  return value === null ? null : value.toString();
+}

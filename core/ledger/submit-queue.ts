@@ -1,0 +1,50 @@
+import type { LedgerCommand } from './commands';
+import type { SubmitReceipt } from './ledger-engine';
+
+export type QueuedSubmit = {
+  commands: readonly LedgerCommand[];
+  resolve: (receipt: SubmitReceipt) => void;
+  reject: (error: unknown) => void;
+};
+
+/** The engine's queue of submits, counted in commands (the unit the queue limit is in). */
+export class SubmitQueue {
+  private items: QueuedSubmit[] = [];
+  private head = 0;
+  private commands = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get commandCount(): number {
+    return this.commands;
+  }
+
+  push(submit: QueuedSubmit): void {
+    this.items.push(submit);
+    this.commands += submit.commands.length;
+  }
+
+  /** Whole submits, oldest first, while their commands fit in `commandsMax` (the first one always does). */
+  take(commandsMax: number): QueuedSubmit[] {
+    const taken: QueuedSubmit[] = [];
+    let commands = 0;
+    while (this.head < this.items.length) {
+      const next = this.items[this.head] as QueuedSubmit;
+      if (taken.length > 0 && commands + next.commands.length > commandsMax) break;
+      taken.push(next);
+      commands += next.commands.length;
+      this.head += 1;
+    }
+    this.commands -= commands;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return taken;
+  }
+}

@@ -1,0 +1,189 @@
+import { assert, assertNever } from '../assert';
+import { DomainError } from '../errors';
+import type { Decider } from '../eventstore/decider-stream';
+import type { ParticipantEvent, ParticipantRegistered } from './participant-events';
+import { participantEventTypes } from './participant-events';
+import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
+
+export type ParticipantCommand =
+  | { type: 'RegisterParticipant'; data: ParticipantRegistration & { requestReference: string | null }; now: Date }
+  | {
+      type: 'ChangeParticipant';
+      /** null: leave as it is. */
+      data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null };
+      now: Date;
+    }
+  | {
+      type: 'IssueParticipantKey';
+      data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null };
+      now: Date;
+    }
+  | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date };
+
+export type ActiveKey = { keyId: string; requestReference: string | null };
+
+export type RegisteredParticipant = {
+  status: 'registered';
+  /** As registered; later changes are the fields below. */
+  registration: ParticipantRegistration;
+  active: boolean;
+  netDebitCapMinor: bigint;
+  requestReference: string | null;
+  activeKeys: readonly ActiveKey[];
+};
+export type ParticipantState = { status: 'absent' } | RegisteredParticipant;
+
+export const initialState: ParticipantState = { status: 'absent' };
+
+export function evolve(state: ParticipantState, event: ParticipantEvent): ParticipantState {
+  if (event.type === 'ParticipantRegistered') {
+    assert(state.status === 'absent', `participant ${event.data.participantId} registered twice`);
+    const registration = registrationOf(event);
+    return {
+      status: 'registered',
+      registration,
+      active: true,
+      netDebitCapMinor: registration.netDebitCapMinor,
+      requestReference: event.data.requestReference,
+      activeKeys: [],
+    };
+  }
+  assert(state.status === 'registered', `${event.type} for participant ${event.data.participantId} before its registration`);
+  switch (event.type) {
+    case 'ParticipantActivated':
+      return { ...state, active: true };
+    case 'ParticipantDeactivated':
+      return { ...state, active: false };
+    case 'ParticipantNetDebitCapChanged':
+      return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
+    case 'ParticipantKeyIssued':
+      return { ...state, activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference }] };
+    case 'ParticipantKeyRevoked':
+      return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
+    default:
+      return assertNever(event);
+  }
+}
+
+export function decide(command: ParticipantCommand, state: ParticipantState): ParticipantEvent[] {
+  switch (command.type) {
+    case 'RegisterParticipant':
+      return decideRegister(command.data, state, command.now);
+    case 'ChangeParticipant':
+      return decideChange(command.data, requireRegistered(state, command.data.participantId), command.now);
+    case 'IssueParticipantKey':
+      return decideIssueKey(command.data, requireRegistered(state, command.data.participantId), command.now);
+    case 'RevokeParticipantKey': {
+      const registered = requireRegistered(state, command.data.participantId);
+      if (!registered.activeKeys.some((key) => key.keyId === command.data.keyId)) {
+        throw new DomainError('KEY_NOT_FOUND', `participant ${command.data.participantId} has no active key ${command.data.keyId}`);
+      }
+      return [{ type: 'ParticipantKeyRevoked', data: { ...command.data, at: command.now.toISOString() } }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+export const participantDecider: Decider<ParticipantCommand, ParticipantEvent, ParticipantState> = {
+  initialState,
+  evolve,
+  decide,
+  eventTypes: participantEventTypes,
+};
+
+function decideRegister(
+  data: ParticipantRegistration & { requestReference: string | null },
+  state: ParticipantState,
+  now: Date,
+): ParticipantEvent[] {
+  assert(data.netDebitCapMinor >= 0n, 'a net debit cap is never negative');
+  if (state.status === 'registered') {
+    // The same request again (a retry after a lost answer or a crash) finds its own registration: nothing new.
+    if (data.requestReference !== null && state.requestReference === data.requestReference) {
+      if (sameRegistration(state.registration, data)) return [];
+      throw new DomainError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key registered a participant with different details');
+    }
+    throw new DomainError('PARTICIPANT_EXISTS', `participant ${data.participantId} already exists`);
+  }
+  const { netDebitCapMinor, type, ...rest } = data;
+  return [
+    {
+      type: 'ParticipantRegistered',
+      data: { ...rest, participantType: type, netDebitCapMinor: netDebitCapMinor.toString(), at: now.toISOString() },
+    },
+  ];
+}
+
+function decideChange(
+  data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null },
+  state: RegisteredParticipant,
+  now: Date,
+): ParticipantEvent[] {
+  const at = now.toISOString();
+  const events: ParticipantEvent[] = [];
+  if (data.active !== null && data.active !== state.active) {
+    events.push({ type: data.active ? 'ParticipantActivated' : 'ParticipantDeactivated', data: { participantId: data.participantId, at } });
+  }
+  if (data.netDebitCapMinor !== null && data.netDebitCapMinor !== state.netDebitCapMinor) {
+    assert(data.netDebitCapMinor >= 0n, 'a net debit cap is never negative');
+    events.push({
+      type: 'ParticipantNetDebitCapChanged',
+      data: {
+        participantId: data.participantId,
+        netDebitCapMinor: data.netDebitCapMinor.toString(),
+        previousNetDebitCapMinor: state.netDebitCapMinor.toString(),
+        at,
+      },
+    });
+  }
+  return events;
+}
+
+function decideIssueKey(
+  data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null },
+  state: RegisteredParticipant,
+  now: Date,
+): ParticipantEvent[] {
+  const at = now.toISOString();
+  // A retry of a request whose answer was lost: that answer carried the only copy of its key, so the key is
+  // replaced rather than left valid and unknown to anyone.
+  const superseded = data.requestReference === null ? [] : state.activeKeys.filter((key) => key.requestReference === data.requestReference);
+  if (state.activeKeys.length - superseded.length >= activeKeysMax) {
+    throw new DomainError('KEY_LIMIT_REACHED', `a participant holds at most ${activeKeysMax} active keys; revoke one first`);
+  }
+  return [
+    ...superseded.map((key): ParticipantEvent => ({ type: 'ParticipantKeyRevoked', data: { participantId: data.participantId, keyId: key.keyId, at } })),
+    { type: 'ParticipantKeyIssued', data: { ...data, at } },
+  ];
+}
+
+function requireRegistered(state: ParticipantState, participantId: string): RegisteredParticipant {
+  if (state.status !== 'registered') throw new DomainError('PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
+  return state;
+}
+
+function registrationOf(event: ParticipantRegistered): ParticipantRegistration {
+  const { participantType, netDebitCapMinor, requestReference: _reference, at: _at, ...rest } = event.data;
+  return { ...rest, type: participantType, netDebitCapMinor: BigInt(netDebitCapMinor) };
+}
+
+function sameRegistration(a: ParticipantRegistration, b: ParticipantRegistration): boolean {
+  return (
+    a.participantId === b.participantId &&
+    a.name === b.name &&
+    a.type === b.type &&
+    a.bankCode === b.bankCode &&
+    a.currency === b.currency &&
+    a.netDebitCapMinor === b.netDebitCapMinor &&
+    a.creditMode === b.creditMode &&
+    sameEndpoints(a.endpoints, b.endpoints)
+  );
+}
+
+function sameEndpoints(a: ParticipantEndpoints, b: ParticipantEndpoints): boolean {
+  if (isIso8583Endpoints(a) || isIso8583Endpoints(b)) {
+    return isIso8583Endpoints(a) && isIso8583Endpoints(b) && a.iso8583 === b.iso8583 && a.institutionId === b.institutionId;
+  }
+  return a.creditUrl === b.creditUrl && a.reversalUrl === b.reversalUrl && a.rtpUrl === b.rtpUrl;
+}

@@ -1,0 +1,51 @@
+import type { CreditMode, ParticipantEndpoints, ParticipantType } from './participant-profile';
+
+/**
+ * Facts of a participant's stream `participant-<id>`. Money is an integer string of minor units.
+ * `requestReference` identifies the client request (operator + Idempotency-Key, hashed) that caused the fact,
+ * so that a retry after a crash recognises its own earlier effect instead of repeating it.
+ */
+export type ParticipantRegistered = {
+  type: 'ParticipantRegistered';
+  data: {
+    participantId: string;
+    name: string;
+    participantType: ParticipantType;
+    bankCode: string;
+    currency: string;
+    netDebitCapMinor: string;
+    creditMode: CreditMode;
+    endpoints: ParticipantEndpoints;
+    requestReference: string | null;
+    at: string;
+  };
+};
+export type ParticipantActivated = { type: 'ParticipantActivated'; data: { participantId: string; at: string } };
+export type ParticipantDeactivated = { type: 'ParticipantDeactivated'; data: { participantId: string; at: string } };
+export type ParticipantNetDebitCapChanged = {
+  type: 'ParticipantNetDebitCapChanged';
+  data: { participantId: string; netDebitCapMinor: string; previousNetDebitCapMinor: string; at: string };
+};
+/** The key itself is never stored: only its SHA-256. The signing secret is kept because the switch signs with it. */
+export type ParticipantKeyIssued = {
+  type: 'ParticipantKeyIssued';
+  data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null; at: string };
+};
+export type ParticipantKeyRevoked = { type: 'ParticipantKeyRevoked'; data: { participantId: string; keyId: string; at: string } };
+
+export type ParticipantEvent =
+  | ParticipantRegistered
+  | ParticipantActivated
+  | ParticipantDeactivated
+  | ParticipantNetDebitCapChanged
+  | ParticipantKeyIssued
+  | ParticipantKeyRevoked;
+
+export const participantEventTypes: readonly ParticipantEvent['type'][] = [
+  'ParticipantRegistered',
+  'ParticipantActivated',
+  'ParticipantDeactivated',
+  'ParticipantNetDebitCapChanged',
+  'ParticipantKeyIssued',
+  'ParticipantKeyRevoked',
+];

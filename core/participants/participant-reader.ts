@@ -1,0 +1,33 @@
+import type { CreditMode, ParticipantEndpoints, ParticipantType } from './participant-profile';
+
+/** A participant as the read model holds it (the participants projection). */
+export type ParticipantRecord = {
+  id: string;
+  name: string;
+  type: ParticipantType;
+  bankCode: string;
+  currency: string;
+  netDebitCapMinor: bigint;
+  creditMode: CreditMode;
+  endpoints: ParticipantEndpoints;
+  active: boolean;
+  /** The secret of the participant's most recently issued active key: what the switch signs its requests with. */
+  signingSecret: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** Page sizes for listing participants. */
+export const participantPageLimitDefault = 100;
+export const participantPageLimitMax = 500;
+
+/**
+ * Read side of participants, answered from a projection (adapters/readmodel-sqlite/projections/participants-*.ts).
+ * Synchronous: the read models are local SQLite, and the transfer path looks participants up for every payment.
+ */
+export interface ParticipantReader {
+  findParticipant(participantId: string): ParticipantRecord | null;
+  findParticipantByBankCode(bankCode: string): ParticipantRecord | null;
+  /** Participants ordered by id, strictly after `afterId` (null: from the first), at most `limit`. */
+  listParticipants(afterId: string | null, limit: number): ParticipantRecord[];
+}

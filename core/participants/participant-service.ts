@@ -1,0 +1,145 @@
+import { issueApiKey, newSigningSecret } from '../auth/api-key';
+import { DomainError } from '../errors';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore } from '../eventstore/event-store';
+import { bankCodeDecider } from './bank-code-reservation';
+import { KeyedSerializer } from './keyed-serializer';
+import { participantDecider, type RegisteredParticipant } from './participant-decider';
+import type { FundsMovement, FundsResult, ParticipantLedger } from './participant-ledger';
+import { bankCodeStreamName, participantStreamName, type ParticipantRegistration } from './participant-profile';
+
+export type ParticipantServiceDependencies = { store: EventStore; ledger: ParticipantLedger };
+
+/** Global log position of the last event a command appended (null: nothing new), for read-your-writes. */
+export type WriteReceipt = { position: bigint | null };
+
+export type IssuedParticipantKey = WriteReceipt & { keyId: string; key: string; signingSecret: string };
+
+/**
+ * The participant commands the operator gives. Each loads the streams it decides on, appends with expected
+ * revisions, and brings the ledger in line afterwards. Every step is idempotent, so a request retried after a
+ * crash at any point completes instead of repeating itself (see each method).
+ */
+export class ParticipantService {
+  private readonly store: EventStore;
+  private readonly ledger: ParticipantLedger;
+  /** Cap changes reach the ledger in the order they reached the participant's stream. */
+  private readonly ledgerUpdates = new KeyedSerializer();
+
+  constructor(dependencies: ParticipantServiceDependencies) {
+    this.store = dependencies.store;
+    this.ledger = dependencies.ledger;
+  }
+
+  /**
+   * Refuses a taken id first, then reserves the bank code, then appends the registration, then opens the
+   * ledger accounts. A crash after the reservation leaves it held for this id, and a retry completes; a crash
+   * after the registration leaves accounts to open, which a retry (or the start-up reconciliation) does.
+   */
+  async register(registration: ParticipantRegistration, requestReference: string | null, context: CommandContext): Promise<WriteReceipt> {
+    const stream = participantStreamName(registration.participantId);
+    const command = { type: 'RegisterParticipant' as const, data: { ...registration, requestReference }, now: context.now };
+    const existing = await loadStream(this.store, stream, participantDecider);
+    const isRetry = participantDecider.decide(command, existing.state).length === 0;
+    if (!isRetry) await this.reserveBankCode(registration, context);
+    const result = await handleStreamCommand(this.store, stream, participantDecider, command, context);
+    await this.syncLedger(registration.participantId);
+    return { position: result.position };
+  }
+
+  async change(
+    participantId: string,
+    change: { active: boolean | null; netDebitCapMinor: bigint | null },
+    context: CommandContext,
+  ): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'ChangeParticipant', data: { participantId, ...change }, now: context.now },
+      context,
+    );
+    if (change.netDebitCapMinor !== null) await this.syncLedger(participantId);
+    return { position: result.position };
+  }
+
+  async issueKey(participantId: string, requestReference: string | null, context: CommandContext): Promise<IssuedParticipantKey> {
+    const issued = issueApiKey();
+    const signingSecret = newSigningSecret();
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      {
+        type: 'IssueParticipantKey',
+        data: { participantId, keyId: issued.keyId, keyHash: issued.keyHash, signingSecret, requestReference },
+        now: context.now,
+      },
+      context,
+    );
+    return { position: result.position, keyId: issued.keyId, key: issued.key, signingSecret };
+  }
+
+  async revokeKey(participantId: string, keyId: string, context: CommandContext): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'RevokeParticipantKey', data: { participantId, keyId }, now: context.now },
+      context,
+    );
+    return { position: result.position };
+  }
+
+  /** Funds in/out at the central bank. Keyed by the movement's transfer id, so the ledger recognises a retry. */
+  async recordFunds(movement: Omit<FundsMovement, 'currency'>): Promise<FundsResult> {
+    const participant = await this.requireParticipant(movement.participantId);
+    const currency = participant.registration.currency;
+    // One funds movement per participant at a time: the free-liquidity check and the movement go together.
+    return this.ledgerUpdates.run(`funds:${movement.participantId}`, () => this.ledger.recordFunds({ ...movement, currency }));
+  }
+
+  /**
+   * Brings the ledger in line with the participant's stream: accounts open, cap as the stream says. Run after
+   * every registration and cap change, and at start-up for every participant, so a crash between the stream
+   * append and the ledger leaves nothing behind for long.
+   */
+  syncLedger(participantId: string): Promise<void> {
+    return this.ledgerUpdates.run(participantId, async () => {
+      const participant = await this.requireParticipant(participantId);
+      const input = { participantId, currency: participant.registration.currency, netDebitCapMinor: participant.netDebitCapMinor };
+      await this.ledger.openAccounts(input);
+      await this.ledger.setNetDebitCap(input);
+    });
+  }
+
+  async requireParticipant(participantId: string): Promise<RegisteredParticipant> {
+    const { state } = await loadStream(this.store, participantStreamName(participantId), participantDecider);
+    if (state.status !== 'registered') throw new DomainError('PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
+    return state;
+  }
+
+  private async reserveBankCode(registration: ParticipantRegistration, context: CommandContext): Promise<void> {
+    const stream = bankCodeStreamName(registration.bankCode);
+    const { state } = await loadStream(this.store, stream, bankCodeDecider);
+    const releasedHolderId = state.status === 'reserved' && (await this.registeredWithOtherCode(state.participantId, registration.bankCode))
+      ? state.participantId
+      : null;
+    await handleStreamCommand(
+      this.store,
+      stream,
+      bankCodeDecider,
+      {
+        type: 'ReserveBankCode',
+        data: { bankCode: registration.bankCode, participantId: registration.participantId, releasedHolderId },
+        now: context.now,
+      },
+      context,
+    );
+  }
+
+  private async registeredWithOtherCode(participantId: string, bankCode: string): Promise<boolean> {
+    const { state } = await loadStream(this.store, participantStreamName(participantId), participantDecider);
+    return state.status === 'registered' && state.registration.bankCode !== bankCode;
+  }
+}

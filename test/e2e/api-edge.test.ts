@@ -1,0 +1,120 @@
+import { gzipSync } from 'node:zlib';
+import { errorCode, type HttpAnswer } from '../support/http-client';
+import { expectLogUnchanged, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+
+let sw: TestSwitch;
+let participantKey: string;
+
+beforeAll(async () => {
+  sw = await startTestSwitch();
+  participantKey = (await onboardParticipant(sw, 'MARGALLA', 'MRGL')).key;
+});
+afterAll(async () => {
+  await sw.close();
+});
+
+function expectErrorShape(answer: HttpAnswer, status: number, code: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(answer.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Array) } });
+  expect(answer.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+}
+
+describe('bodies', () => {
+  it('refuses a body over 1 MiB with 413 PAYLOAD_TOO_LARGE, changing nothing', async () => {
+    const body = participantBody('HUGE', 'HUGE', { name: 'x'.repeat(1024 * 1024) });
+    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, body }));
+    expectErrorShape(answer, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('allows up to 4 MiB on the transfer batch route only', async () => {
+    const twoMiB = JSON.stringify({ transfers: [], padding: 'x'.repeat(2 * 1024 * 1024) });
+    const batch = await sw.client.post('/v1/transfers/batch', { key: participantKey, rawBody: twoMiB });
+    expect(batch.status).not.toBe(413);
+    const elsewhere = await sw.client.post('/v1/aliases', { key: participantKey, rawBody: twoMiB });
+    expectErrorShape(elsewhere, 413, 'PAYLOAD_TOO_LARGE');
+    const fiveMiB = JSON.stringify({ transfers: [], padding: 'x'.repeat(5 * 1024 * 1024) });
+    expectErrorShape(await sw.client.post('/v1/transfers/batch', { key: participantKey, rawBody: fiveMiB }), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses malformed JSON with 400 MALFORMED_JSON', async () => {
+    for (const rawBody of ['{"id": "X",', '{id: 1}', '"just a string"', 'null', '{"a":1}}']) {
+      const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody }));
+      expectErrorShape(answer, 400, 'MALFORMED_JSON');
+    }
+  });
+
+  it('refuses a JSON array where an object is expected with 400 VALIDATION_FAILED', async () => {
+    expectErrorShape(await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: '[1,2]' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses bodies that are not JSON with 415', async () => {
+    const form = await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: 'id=X', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expectErrorShape(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const untyped = await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+    expectErrorShape(untyped, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const gzipped = await sw.client.post('/v1/participants', {
+      key: sw.operatorKey,
+      rawBody: gzipSync(JSON.stringify(participantBody('GZIP', 'GZIP'))),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expectErrorShape(gzipped, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+});
+
+describe('routes and errors', () => {
+  it('answers unknown routes with 404 ROUTE_NOT_FOUND in the error shape', async () => {
+    expectErrorShape(await sw.client.get('/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+    expectErrorShape(await sw.client.request('PUT', '/v1/participants', { key: sw.operatorKey, body: {} }), 404, 'ROUTE_NOT_FOUND');
+    expectErrorShape(await sw.client.get('/'), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('echoes a well-formed X-Request-Id and makes one up otherwise', async () => {
+    const given = await sw.client.get('/healthz', { headers: { 'x-request-id': 'client-req-42' } });
+    expect(given.headers.get('x-request-id')).toBe('client-req-42');
+    const made = await sw.client.get('/healthz');
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await sw.client.get('/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves health, metrics and the OpenAPI document', async () => {
+    const health = await sw.client.get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', eventStore: 'ok', readModels: 'ok' });
+    await sw.client.get('/v1/participants/MARGALLA', { key: sw.operatorKey });
+    const metrics = await sw.client.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/hisaab_http_requests_total\{method="GET",route="\/v1\/participants\/:id",status="200"\} \d+/);
+    expect(metrics.text).toContain('hisaab_transfers_total');
+    expect(metrics.text).toContain('hisaab_ledger_batch_size');
+    expect(metrics.text).toContain('hisaab_ledger_commit_latency_seconds');
+    const document = await sw.client.get('/openapi.json');
+    expect(document.body).toMatchObject({ openapi: '3.1.0' });
+  });
+});
+
+describe('logs', () => {
+  it('log each request as JSON with its request id, never keys, and account numbers masked to their last 4', async () => {
+    await sw.client.post('/v1/aliases', {
+      key: participantKey,
+      body: { type: 'MSISDN', value: '923001239876', account: { type: 'WALLET', value: '03001239876' }, name: 'Ayesha Khan' },
+      headers: { 'x-request-id': 'log-check-1' },
+    });
+    await sw.client.get('/v1/parties/MSISDN/923001239876', { key: participantKey, headers: { 'x-request-id': 'log-check-2' } });
+    await sw.client.get('/v1/parties/IBAN/PK36SCBL0000001123456702', { key: participantKey, headers: { 'x-request-id': 'log-check-3' } });
+    await sw.client.get('/v1/participants', { key: 'hk_0123456789abcdef.ThisIsNotARealSecretButLooksLikeOne1234567', headers: { 'x-request-id': 'log-check-4' } });
+    const all = JSON.stringify(sw.logLines);
+    expect(all).not.toContain(participantKey);
+    expect(all).not.toContain(participantKey.split('.')[1]);
+    expect(all).not.toContain(sw.operatorKey);
+    expect(all).not.toContain('ThisIsNotARealSecret');
+    expect(all).not.toContain('923001239876');
+    expect(all).not.toContain('PK36SCBL0000001123456702');
+    const lookup = sw.logLines.find((line) => line.requestId === 'log-check-2');
+    expect(lookup).toMatchObject({ msg: 'request', method: 'GET', route: '/v1/parties/:type/:value', status: 200, role: 'participant' });
+    expect(String(lookup?.path)).toMatch(/9876$/);
+    expect(String(sw.logLines.find((line) => line.requestId === 'log-check-3')?.path)).toMatch(/\*+6702$/);
+    expect(sw.logLines.find((line) => line.requestId === 'log-check-4')).toMatchObject({ status: 401 });
+  });
+});
