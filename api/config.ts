@@ -17,6 +17,8 @@ export type SwitchConfig = {
   readYourWritesTimeoutMs: number;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownTimeoutMs: number;
+  /** How long a payee's provider has to answer a credit request before the transfer aborts (issue 4: 10 s). */
+  payeeDeadlineMs: number;
 };
 
 export class ConfigError extends Error {
@@ -53,6 +55,7 @@ const environmentSchema = z.object({
   HISAAB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
+  HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -78,5 +81,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     logLevel: values.HISAAB_LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
     shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
+    payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
   };
 }

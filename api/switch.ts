@@ -15,9 +15,10 @@ import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
-import { runningProjections } from './api-projections';
+import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
+import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -41,6 +42,7 @@ export type SwitchParts = {
   participantLedger: LedgerParticipantLedger;
   readModels: AppDependencies['readModels'];
   metrics: SwitchMetrics;
+  transfers: TransfersAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -62,10 +64,13 @@ export type RunningSwitch = {
   url: string;
   port: number;
   server: Server;
+  /** The express application the server runs: every route of the switch, its extensions' included. */
+  app: ReturnType<typeof createApp>;
   store: EventStore;
   metrics: SwitchMetrics;
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
+  transfers: TransfersAssembly;
   /** Stops accepting, lets requests in flight finish (bounded), then closes everything in order. */
   close(): Promise<void>;
 };
@@ -107,7 +112,9 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
 
     const idempotency = openIdempotencyStore(config.dataDir, now, logger, closers);
     const metrics = createSwitchMetrics();
-    const extension = options.extend ? await options.extend({ config, logger, now, store, ledgers, participantLedger, readModels, metrics }) : {};
+    const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics });
+    closers.push(() => transfers.close());
+    const extension = options.extend ? await options.extend({ config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }) : {};
     if (extension.close) closers.push(extension.close);
     const dependencies: AppDependencies = {
       store,
@@ -121,7 +128,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const server = createServer(createApp(dependencies, extension.routeModules ?? []));
+    const app = createApp(dependencies, [transfers.routeModule, ...(extension.routeModules ?? [])]);
+    const server = createServer(app);
     // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
@@ -137,10 +145,12 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       url,
       port,
       server,
+      app,
       store,
       metrics,
       dependencies,
       ledgers,
+      transfers,
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {
@@ -159,7 +169,7 @@ async function openReadModels(store: EventStore, dataDir: string, logger: Logger
   const runner = new ProjectionRunner({
     store,
     readModels: readModelStore,
-    projections: runningProjections(),
+    projections: switchProjections,
     onError: (error) => {
       runnerFailed = true;
       logger.error({ err: error.cause ?? error }, error.message);

@@ -28,7 +28,7 @@ export type TestSwitch = {
  * Starts the real switch in this process on a loopback port chosen by the OS, with a fresh data dir (or the
  * given one, to test restarts). Logs are captured in memory.
  */
-export async function startTestSwitch(options: { dataDir?: string } = {}): Promise<TestSwitch> {
+export async function startTestSwitch(options: { dataDir?: string; environment?: Record<string, string> } = {}): Promise<TestSwitch> {
   const directory = options.dataDir === undefined ? tempDir('hisaab-api-') : null;
   const dataDir = options.dataDir ?? directory?.path ?? '';
   const config = loadConfig({
@@ -37,6 +37,7 @@ export async function startTestSwitch(options: { dataDir?: string } = {}): Promi
     HISAAB_DATA_DIR: dataDir,
     HISAAB_OPERATOR_KEY: testOperatorKey,
     HISAAB_SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.environment,
   });
   const logLines: Record<string, unknown>[] = [];
   const capture = new Writable({

@@ -1,0 +1,12 @@
+import type { Projection } from '../../../core/eventstore/projection';
+import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { directoryProjection } from './directory-projection';
+import { keysProjection } from './keys-projection';
+import { participantsProjection } from './participants-projection';
+import { transfersProjection } from './transfers-projection';
+
+/**
+ * Every projection of the switch: what the server runs and what `npm run rebuild-projection -- <name>` can
+ * rebuild. Add each projection here as it is built; names must be unique (the runner asserts it).
+ */
+export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection];

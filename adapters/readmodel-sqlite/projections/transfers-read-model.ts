@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import { assert } from '../../../core/assert';
+import { formatAmount } from '../../../core/money';
+import type { TransferPage, TransferQuery, TransferReader } from '../../../core/transfers/transfer-reader';
+import { transferPageLimitMax } from '../../../core/transfers/transfer-reader';
+import type { TransferView } from '../../../core/transfers/transfer-view';
+import { preparedStatement } from '../statement-cache';
+
+type TransferRow = {
+  sequence: bigint;
+  id: string;
+  payer_participant: string;
+  payee_participant: string;
+  payer: string;
+  payee: string;
+  amount_minor: bigint;
+  currency: string;
+  purpose: string;
+  note: string | null;
+  state: string;
+  abort_reason: string | null;
+  reversed: bigint;
+  created_at: string;
+  completed_at: string | null;
+};
+
+/** TransferReader over the transfers projection. Its table must exist: run the projection's setup first. */
+export class SqliteTransferReader implements TransferReader {
+  constructor(private readonly database: Database.Database) {}
+
+  findTransfer(transferId: string): TransferView | null {
+    const row = preparedStatement(this.database, 'SELECT * FROM transfers WHERE id = ?').get(transferId) as TransferRow | undefined;
+    return row ? toView(row) : null;
+  }
+
+  listTransfers(query: TransferQuery): TransferPage {
+    assert(Number.isSafeInteger(query.limit) && query.limit >= 1 && query.limit <= transferPageLimitMax, 'a page limit is within bounds');
+    const conditions: string[] = ['sequence > ?'];
+    const parameters: unknown[] = [query.afterSequence ?? -1n];
+    if (query.participantId !== null) {
+      conditions.push('(payer_participant = ? OR payee_participant = ?)');
+      parameters.push(query.participantId, query.participantId);
+    }
+    if (query.state !== null) {
+      conditions.push('state = ?');
+      parameters.push(query.state);
+    }
+    if (query.from !== null) {
+      conditions.push('created_at >= ?');
+      parameters.push(query.from);
+    }
+    if (query.to !== null) {
+      conditions.push('created_at < ?');
+      parameters.push(query.to);
+    }
+    // One more than asked for tells whether another page follows.
+    parameters.push(query.limit + 1);
+    const sql = `SELECT * FROM transfers WHERE ${conditions.join(' AND ')} ORDER BY sequence LIMIT ?`;
+    const rows = preparedStatement(this.database, sql).all(...parameters) as TransferRow[];
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { transfers: page.map(toView), nextSequence: rows.length > query.limit && last !== undefined ? last.sequence : null };
+  }
+
+  listInFlight(limit: number): string[] {
+    const rows = preparedStatement(this.database, "SELECT id FROM transfers WHERE state = 'IN_FLIGHT' ORDER BY sequence LIMIT ?").all(limit) as {
+      id: string;
+    }[];
+    return rows.map((row) => row.id);
+  }
+}
+
+function toView(row: TransferRow): TransferView {
+  assert(row.state === 'COMMITTED' || row.state === 'ABORTED' || row.state === 'IN_FLIGHT', `transfer ${row.id} has a known state`);
+  return {
+    id: row.id,
+    state: row.state,
+    abortReason: row.abort_reason,
+    payerParticipant: row.payer_participant,
+    payeeParticipant: row.payee_participant,
+    payer: JSON.parse(row.payer) as TransferView['payer'],
+    payee: JSON.parse(row.payee) as TransferView['payee'],
+    amount: formatAmount(row.amount_minor, row.currency),
+    currency: row.currency,
+    purpose: row.purpose,
+    note: row.note,
+    reversed: row.reversed === 1n,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
+}

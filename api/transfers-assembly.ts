@@ -1,0 +1,114 @@
+import type Database from 'better-sqlite3';
+import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
+import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
+import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
+import type { WalletEndpoint } from '../adapters/wallet-http/wallet-endpoint';
+import type { LedgerEngine } from '../core/ledger/ledger-engine';
+import { Outbox } from '../core/outbox/outbox';
+import { isIso8583Endpoints } from '../core/participants/participant-profile';
+import type { ParticipantReader } from '../core/participants/participant-reader';
+import type { TransferReader } from '../core/transfers/transfer-reader';
+import { TransferService } from '../core/transfers/transfer-service';
+import type { AppDependencies } from './app-dependencies';
+import type { SwitchConfig } from './config';
+import type { Logger } from './logger';
+import type { SwitchMetrics } from './metrics';
+import { transferRoutes } from './routes/transfers';
+import type { RouteModule } from './route-kit';
+
+/** In-flight transfers finished per recovery page at start-up. */
+const recoveryPageSize = 500;
+
+export type TransfersAssemblyInput = {
+  config: SwitchConfig;
+  logger: Logger;
+  now: () => Date;
+  store: AppDependencies['store'];
+  ledgers: readonly LedgerEngine[];
+  readModels: AppDependencies['readModels'];
+  readModelDatabase: Database.Database;
+  metrics: SwitchMetrics;
+};
+
+export type TransfersAssembly = {
+  service: TransferService;
+  reader: TransferReader;
+  walletClient: WalletHttpClient;
+  walletOutbox: Outbox;
+  routeModule: RouteModule;
+  /** Stops the outbox worker and closes the wallet client's connections. */
+  close(): Promise<void>;
+};
+
+/**
+ * The payment path of the switch: the wallet channel (signed HTTP and its store-and-forward outbox), the
+ * transfer service over the ledgers, and its routes. Before it serves, it finishes whatever transfers a crash
+ * left in flight, so none stays in between past its deadline.
+ */
+export async function assembleTransfers(input: TransfersAssemblyInput): Promise<TransfersAssembly> {
+  const participants = input.readModels.participants;
+  const walletClient = new WalletHttpClient({
+    resolveEndpoint: (participantId) => walletEndpointOf(participants, participantId),
+    creditDeadlineMs: input.config.payeeDeadlineMs,
+    now: input.now,
+  });
+  const walletOutbox = new Outbox({
+    store: input.store,
+    channel: 'wallet-http',
+    transport: walletClient,
+    now: input.now,
+    onError: (error) => input.logger.warn({ err: error }, 'wallet outbox error'),
+  });
+  await walletOutbox.start();
+  const service = new TransferService({
+    store: input.store,
+    ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
+    participants,
+    directory: input.readModels.directory,
+    payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: null }),
+    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: null }),
+    now: input.now,
+    payeeDeadlineMs: input.config.payeeDeadlineMs,
+    observer: {
+      onCompleted: (outcome) => input.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
+    },
+  });
+  const reader = new SqliteTransferReader(input.readModelDatabase);
+  const waitForReadModels = async (): Promise<void> =>
+    input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
+  await recoverInFlight(service, reader, waitForReadModels, input.logger);
+  return {
+    service,
+    reader,
+    walletClient,
+    walletOutbox,
+    routeModule: transferRoutes({ transfers: service, transferReader: reader }),
+    async close() {
+      await walletOutbox.stop();
+      walletClient.close();
+    },
+  };
+}
+
+function walletEndpointOf(participants: ParticipantReader, participantId: string): WalletEndpoint | null {
+  const participant = participants.findParticipant(participantId);
+  if (participant === null || isIso8583Endpoints(participant.endpoints) || participant.signingSecret === null) return null;
+  return { creditUrl: participant.endpoints.creditUrl, reversalUrl: participant.endpoints.reversalUrl, signingSecret: participant.signingSecret };
+}
+
+/** Finishes, page by page, every transfer the read model shows in flight (the read model has caught up at start). */
+async function recoverInFlight(service: TransferService, reader: TransferReader, waitForReadModels: () => Promise<void>, logger: Logger): Promise<void> {
+  let recovered = 0;
+  for (;;) {
+    // The page after a recovered one must not show it again: the read model catches up first.
+    await waitForReadModels();
+    const page = reader.listInFlight(recoveryPageSize);
+    for (const transferId of page) {
+      const view = await service.recover(transferId);
+      recovered += 1;
+      logger.warn({ transferId, state: view.state, abortReason: view.abortReason }, 'finished a transfer left in flight by a restart');
+    }
+    if (page.length < recoveryPageSize) break;
+  }
+  if (recovered > 0) logger.info({ recovered }, 'recovery of in-flight transfers done');
+}

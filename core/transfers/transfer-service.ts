@@ -1,0 +1,402 @@
+import { assert, assertNever } from '../assert';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore } from '../eventstore/event-store';
+import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
+import { DomainError } from '../errors';
+import type { DirectoryReader } from '../directory/directory-reader';
+import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
+import type { LedgerEngine } from '../ledger/ledger-engine';
+import type { LedgerResultCode } from '../ledger/result-codes';
+import { formatAmount, parseAmount } from '../money';
+import { creditAdviceDelivery, reversalDelivery } from '../outbox/payee-deliveries';
+import { positionAccountId } from '../participants/participant-accounts';
+import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
+import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../payee-port';
+import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
+import type { AbortReason, TransferInitiated } from './transfer-events';
+import { abortReasons, transferStreamName } from './transfer-events';
+import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
+import { requestDigest, type TransferRequest } from './transfer-request';
+import { transferView, type TransferView } from './transfer-view';
+
+export type TransferServiceOptions = {
+  store: EventStore;
+  /** The ledger engine of a currency, or undefined when the switch does not carry it. */
+  ledgers: (currency: string) => LedgerEngine | undefined;
+  participants: ParticipantReader;
+  directory: DirectoryReader;
+  payees: PayeeCreditPort;
+  deliveries: PayeeDeliveryQueue;
+  now: () => Date;
+  /** How long the payee has to answer a credit request. Default 10 s. */
+  payeeDeadlineMs?: number;
+  observer?: TransferObserver;
+};
+
+export const transferLimits = {
+  payeeDeadlineMsDefault: 10_000,
+  payeeDeadlineMsMax: 60_000,
+  /**
+   * The reservation outlives the payee's deadline by this much. It is only a backstop: the service voids or
+   * posts it itself; expiry releases the cap if the switch dies and is not restarted.
+   */
+  reservationGraceMs: 60_000,
+  /** How long a duplicate request waits for the original, still in flight, to finish. */
+  duplicateWaitMsMax: 75_000,
+  duplicatePollMs: 25,
+} as const;
+
+export type TransferExecution = { view: TransferView; replayed: boolean };
+
+/**
+ * Orchestrates a payment between two participants (DESIGN.md section 5): validate, resolve the payee, reserve
+ * on the payer's position against its net debit cap, ask the payee to credit (or advise it), then commit or
+ * abort. Every step that moves money is durable before the next begins, and `recover` finishes whatever a
+ * crash interrupted, so no transfer stays in flight past its deadline once the switch runs.
+ */
+export class TransferService {
+  private readonly options: TransferServiceOptions;
+  private readonly payeeDeadlineMs: number;
+  /** Transfers this process is executing: a concurrent duplicate waits on the original instead of polling. */
+  private readonly inFlight = new Map<string, Promise<TransferView>>();
+
+  constructor(options: TransferServiceOptions) {
+    this.options = options;
+    this.payeeDeadlineMs = options.payeeDeadlineMs ?? transferLimits.payeeDeadlineMsDefault;
+    assert(
+      Number.isSafeInteger(this.payeeDeadlineMs) && this.payeeDeadlineMs > 0 && this.payeeDeadlineMs <= transferLimits.payeeDeadlineMsMax,
+      'the payee deadline is a positive whole number of milliseconds within the maximum',
+    );
+  }
+
+  /**
+   * Executes a payer participant's request. Bad input and an unresolvable payee throw a DomainError and
+   * record nothing; a transfer that cannot complete is recorded ABORTED with its reason.
+   */
+  async execute(payerParticipantId: string, request: TransferRequest, channel: string): Promise<TransferExecution> {
+    const amountMinor = parseAmount(request.amount, request.currency);
+    const digest = requestDigest(request);
+    const existing = await this.load(request.id);
+    if (existing.status !== 'none') return { view: await this.replay(existing, payerParticipantId, digest), replayed: true };
+    const payer = this.requireActivePayer(payerParticipantId, request.currency);
+    const payee = this.resolvePayeeOf(request, payer);
+    const initiated = this.initiation(request, payer, payee, amountMinor, digest, channel);
+    try {
+      await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
+    } catch (error) {
+      if (!isInitiationRace(error)) throw error;
+      return { view: await this.replay(await this.load(request.id), payerParticipantId, digest), replayed: true };
+    }
+    const running = this.run(initiated);
+    this.inFlight.set(initiated.transferId, running);
+    try {
+      return { view: await running, replayed: false };
+    } finally {
+      this.inFlight.delete(initiated.transferId);
+    }
+  }
+
+  /** The transfer as its stream holds it, or null. */
+  async find(transferId: string): Promise<TransferView | null> {
+    const state = await this.load(transferId);
+    return state.status === 'none' ? null : transferView(state);
+  }
+
+  /**
+   * Finishes transfers a crash left in flight, from what the ledger recorded: a posted reservation commits
+   * (and its advice is queued again, idempotently); anything else aborts, with a reversal to the payee when it
+   * may have been asked to credit.
+   */
+  async recover(transferId: string): Promise<TransferView> {
+    const state = await this.load(transferId);
+    assert(state.status !== 'none', `recovery is asked for transfer ${transferId}, which exists`);
+    if (state.status !== 'initiated') return transferView(state);
+    const initiated = state.initiated;
+    const ledger = this.ledgerOf(initiated.currency);
+    const reservation = await ledger.lookupTransfer(initiated.transferId);
+    if (reservation === undefined) return this.abort(initiated, 'SWITCH_RESTARTED', 'the switch stopped before the reservation', false);
+    if (reservation.pendingStatus === 'posted') return this.commitPosted(initiated);
+    if (reservation.pendingStatus === 'pending') await this.voidReservation(initiated, 'SWITCH_RESTARTED');
+    const voided = await ledger.lookupTransfer(voidId(initiated.transferId));
+    const reason = reservationAbortReason(voided?.userData ?? null);
+    const needsReversal = initiated.creditMode === 'REQUEST' && reason !== 'PAYEE_REJECTED' && reason !== 'PAYEE_UNAVAILABLE';
+    if (needsReversal) await this.queueReversal(initiated, reason);
+    return this.abort(initiated, reason, 'finished by recovery after a restart', needsReversal);
+  }
+
+  /**
+   * The payer's participant gave up on a transfer (an ISO 8583 0420 from its bank). A transfer still in flight is
+   * let finish first (its outcome is bounded by the payee deadline); a committed one is undone by a compensating
+   * REVERSAL on the ledger (never refused for a limit), the payee is sent a reversal store-and-forward, and the
+   * transfer then reads `reversed: true`. Every step has a fixed id, so a repeated 0420 repeats nothing.
+   * Null when the payer never sent such a transfer.
+   */
+  async reverseForPayer(transferId: string, payerParticipantId: string, reason: string): Promise<TransferView | null> {
+    let state = await this.load(transferId);
+    if (state.status === 'none' || state.initiated.payerParticipant !== payerParticipantId) return null;
+    if (state.status === 'initiated') {
+      await this.awaitCompletion(transferId);
+      state = await this.load(transferId);
+    }
+    if (state.status !== 'committed' || state.reversed) return transferView(state);
+    const initiated = state.initiated;
+    const ledger = this.ledgerOf(initiated.currency);
+    const receipt = await ledger.submit([
+      {
+        type: 'transfer',
+        id: `${transferId}:reversal`,
+        ledger: ledger.ledger,
+        debitAccountId: positionAccountId(initiated.payeeParticipant),
+        creditAccountId: positionAccountId(initiated.payerParticipant),
+        amountMinor: BigInt(initiated.amountMinor),
+        code: 'REVERSAL',
+        userData: { transferId, reason: 'PAYER_REVERSED' },
+      },
+    ]);
+    const result = onlyResult(receipt.results);
+    if (result !== 'ok' && result !== 'exists') throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
+    await this.queueReversal(initiated, 'PAYER_REVERSED');
+    const command: TransferCommand = { type: 'ReverseTransfer', data: { transferId, reason: reason.slice(0, 100) }, now: this.options.now() };
+    return transferView(await this.apply(command, transferId));
+  }
+
+  private async run(initiated: TransferInitiated['data']): Promise<TransferView> {
+    const startedAtMs = this.options.now().getTime();
+    const view = await this.complete(initiated);
+    this.options.observer?.onCompleted?.({
+      state: view.state === 'COMMITTED' ? 'COMMITTED' : 'ABORTED',
+      abortReason: view.abortReason,
+      durationMs: this.options.now().getTime() - startedAtMs,
+    });
+    return view;
+  }
+
+  private async complete(initiated: TransferInitiated['data']): Promise<TransferView> {
+    const payee = this.options.participants.findParticipant(initiated.payeeParticipant);
+    if (payee === null || !payee.active) return this.abort(initiated, 'PAYEE_INACTIVE', 'the payee participant is not active', false);
+    const reserved = await this.reserve(initiated);
+    if (reserved !== 'ok' && reserved !== 'exists') return this.abort(initiated, reservationRefusal(reserved), reserved, false);
+    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, await this.post(initiated));
+    const outcome = await this.options.payees.requestCredit(initiated.payeeParticipant, this.creditMessage(initiated), {
+      deadlineMs: this.payeeDeadlineMs,
+    });
+    return this.settleOutcome(initiated, outcome);
+  }
+
+  private async settleOutcome(initiated: TransferInitiated['data'], outcome: CreditOutcome): Promise<TransferView> {
+    switch (outcome.outcome) {
+      case 'accepted': {
+        const posted = await this.post(initiated);
+        if (posted === 'ok' || posted === 'exists') return this.commitPosted(initiated);
+        // The payee credited but the reservation is gone (it expired while the switch stalled): undo the credit.
+        await this.queueReversal(initiated, 'PAYEE_TIMEOUT');
+        return this.abort(initiated, 'PAYEE_TIMEOUT', `the reservation could not be posted: ${posted}`, true);
+      }
+      case 'rejected':
+        await this.voidReservation(initiated, 'PAYEE_REJECTED');
+        return this.abort(initiated, 'PAYEE_REJECTED', outcome.reason, false);
+      case 'unavailable':
+        await this.voidReservation(initiated, 'PAYEE_UNAVAILABLE');
+        return this.abort(initiated, 'PAYEE_UNAVAILABLE', outcome.detail, false);
+      case 'unknown':
+        // The reversal is durable before the reservation is released, so a crash in between still reverses.
+        await this.queueReversal(initiated, 'PAYEE_TIMEOUT');
+        await this.voidReservation(initiated, 'PAYEE_TIMEOUT');
+        return this.abort(initiated, 'PAYEE_TIMEOUT', outcome.detail, true);
+      default:
+        return assertNever(outcome);
+    }
+  }
+
+  private async reserve(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
+    const receipt = await this.ledgerOf(initiated.currency).submit([
+      {
+        type: 'pending_transfer',
+        id: initiated.transferId,
+        ledger: this.ledgerOf(initiated.currency).ledger,
+        debitAccountId: positionAccountId(initiated.payerParticipant),
+        creditAccountId: positionAccountId(initiated.payeeParticipant),
+        amountMinor: BigInt(initiated.amountMinor),
+        code: initiated.purpose === 'P2M' ? 'P2M' : 'P2P',
+        timeoutMs: this.payeeDeadlineMs + transferLimits.reservationGraceMs,
+        userData: { transferId: initiated.transferId, purpose: initiated.purpose },
+      },
+    ]);
+    return onlyResult(receipt.results);
+  }
+
+  private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
+    const receipt = await this.ledgerOf(initiated.currency).submit([
+      { type: 'post_pending', id: `${initiated.transferId}:post`, pendingId: initiated.transferId, userData: { transferId: initiated.transferId } },
+    ]);
+    return onlyResult(receipt.results);
+  }
+
+  /** Releases the reservation; the reason rides on the void so that recovery knows why. */
+  private async voidReservation(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
+    const receipt = await this.ledgerOf(initiated.currency).submit([
+      {
+        type: 'void_pending',
+        id: voidId(initiated.transferId),
+        pendingId: initiated.transferId,
+        userData: { transferId: initiated.transferId, reason },
+      },
+    ]);
+    const result = onlyResult(receipt.results);
+    // Expired or already voided: either way the reservation is released, which is all a void is for.
+    const released: readonly LedgerResultCode[] = ['ok', 'exists', 'pending_expired', 'pending_already_voided'];
+    if (!released.includes(result)) throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+  }
+
+  private async commitPosted(initiated: TransferInitiated['data'], postResult: LedgerResultCode = 'ok'): Promise<TransferView> {
+    if (postResult !== 'ok' && postResult !== 'exists') {
+      await this.voidReservation(initiated, 'LEDGER_REFUSED');
+      return this.abort(initiated, 'LEDGER_REFUSED', `the ledger refused the post: ${postResult}`, false);
+    }
+    if (initiated.creditMode === 'ADVICE') {
+      await this.options.deliveries.enqueue(initiated.payeeParticipant, creditAdviceDelivery(initiated.payeeParticipant, this.creditMessage(initiated)), {
+        correlationId: initiated.transferId,
+      });
+    }
+    const state = await this.apply({ type: 'CommitTransfer', data: { transferId: initiated.transferId }, now: this.options.now() }, initiated.transferId);
+    return transferView(state);
+  }
+
+  private async abort(initiated: TransferInitiated['data'], reason: AbortReason, detail: string | null, reversalQueued: boolean): Promise<TransferView> {
+    const command: TransferCommand = {
+      type: 'AbortTransfer',
+      data: { transferId: initiated.transferId, reason, detail: detail === null ? null : detail.slice(0, 300), reversalQueued },
+      now: this.options.now(),
+    };
+    return transferView(await this.apply(command, initiated.transferId));
+  }
+
+  private async queueReversal(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
+    const delivery = reversalDelivery(initiated.payeeParticipant, { ...this.creditMessage(initiated), reason });
+    await this.options.deliveries.enqueue(initiated.payeeParticipant, delivery, { correlationId: initiated.transferId });
+  }
+
+  private creditMessage(initiated: TransferInitiated['data']): PayeeCreditMessage {
+    const payer: PayeeCreditMessage['payer'] = { participant: initiated.payerParticipant };
+    if (initiated.payer.name !== undefined) payer.name = initiated.payer.name;
+    return {
+      transferId: initiated.transferId,
+      amount: formatAmount(BigInt(initiated.amountMinor), initiated.currency),
+      currency: initiated.currency,
+      payee: initiated.payeeAccount,
+      payer,
+    };
+  }
+
+  private async replay(state: TransferState, payerParticipantId: string, digest: string): Promise<TransferView> {
+    assert(state.status !== 'none', 'a replay is of a transfer that exists');
+    // Another participant reusing an id learns nothing about the original: it is simply a conflict.
+    if (state.initiated.payerParticipant !== payerParticipantId || state.initiated.requestDigest !== digest) {
+      throw new DomainError('IDEMPOTENCY_CONFLICT', `transfer ${state.initiated.transferId} exists with a different request`);
+    }
+    if (state.status !== 'initiated') return transferView(state);
+    return this.awaitCompletion(state.initiated.transferId);
+  }
+
+  private async awaitCompletion(transferId: string): Promise<TransferView> {
+    const running = this.inFlight.get(transferId);
+    if (running !== undefined) return running;
+    const deadlineMs = Date.now() + transferLimits.duplicateWaitMsMax;
+    while (Date.now() < deadlineMs) {
+      const state = await this.load(transferId);
+      if (state.status !== 'initiated' && state.status !== 'none') return transferView(state);
+      await new Promise((resolve) => setTimeout(resolve, transferLimits.duplicatePollMs));
+    }
+    throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${transferId} is still in flight; ask again later`);
+  }
+
+  private requireActivePayer(payerParticipantId: string, currencyCode: string): ParticipantRecord {
+    const payer = this.options.participants.findParticipant(payerParticipantId);
+    assert(payer !== null, `the authenticated payer ${payerParticipantId} is a participant`);
+    if (!payer.active) throw new DomainError('PARTICIPANT_INACTIVE', `participant ${payer.id} is not active and cannot send transfers`);
+    if (payer.currency !== currencyCode) {
+      throw new DomainError('CURRENCY_NOT_SUPPORTED', `participant ${payer.id} settles in ${payer.currency}, not ${currencyCode}`);
+    }
+    this.ledgerOf(currencyCode);
+    return payer;
+  }
+
+  private resolvePayeeOf(request: TransferRequest, payer: ParticipantRecord): ResolvedPayee {
+    const resolved = resolvePayee(request.payee, { directory: this.options.directory, participants: this.options.participants });
+    if (isPayeeNotFound(resolved)) throw new DomainError('PARTY_NOT_FOUND', resolved.message);
+    if (resolved.participantId === payer.id) {
+      throw new DomainError('PAYEE_IS_PAYER', 'the payee is held by the payer participant itself: an on-us payment is booked inside the participant, not through the switch');
+    }
+    return resolved;
+  }
+
+  private initiation(
+    request: TransferRequest,
+    payer: ParticipantRecord,
+    payee: ResolvedPayee,
+    amountMinor: bigint,
+    digest: string,
+    channel: string,
+  ): TransferInitiated['data'] {
+    const payeeParticipant = this.options.participants.findParticipant(payee.participantId);
+    assert(payeeParticipant !== null, `the resolved payee participant ${payee.participantId} exists`);
+    const payerParty: TransferInitiated['data']['payer'] = { type: request.payer.type, value: request.payer.value };
+    if (request.payer.name !== undefined) payerParty.name = request.payer.name;
+    return {
+      transferId: request.id,
+      payerParticipant: payer.id,
+      payeeParticipant: payee.participantId,
+      payer: payerParty,
+      payee: { type: request.payee.type, value: request.payee.value },
+      payeeAccount: { type: payee.account.type, value: payee.account.value },
+      amountMinor: amountMinor.toString(),
+      currency: request.currency,
+      purpose: request.purpose,
+      note: request.note ?? null,
+      creditMode: payeeParticipant.creditMode,
+      requestDigest: digest,
+      channel,
+      createdAt: this.options.now().toISOString(),
+    };
+  }
+
+  private ledgerOf(currencyCode: string): LedgerEngine {
+    const ledger = this.options.ledgers(currencyCode);
+    if (ledger === undefined) throw new DomainError('CURRENCY_NOT_SUPPORTED', `the switch does not carry ${currencyCode}`);
+    return ledger;
+  }
+
+  private async load(transferId: string): Promise<TransferState> {
+    return (await loadStream(this.options.store, transferStreamName(transferId), transferDecider)).state;
+  }
+
+  private async apply(command: TransferCommand, transferId: string): Promise<TransferState> {
+    const context: CommandContext = { now: this.options.now(), actor: 'switch:transfers', correlationId: transferId };
+    const result = await handleStreamCommand(this.options.store, transferStreamName(transferId), transferDecider, command, context);
+    return result.state;
+  }
+}
+
+function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {
+  assert(results.length === 1, 'a single-command submit has one result');
+  return results[0] as LedgerResultCode;
+}
+
+function reservationRefusal(result: LedgerResultCode): AbortReason {
+  return result === 'exceeds_net_debit_cap' ? 'NET_DEBIT_CAP_EXCEEDED' : 'LEDGER_REFUSED';
+}
+
+/** Why a released reservation was released: the reason the service put on the void, or a timeout for an expiry. */
+function reservationAbortReason(userData: Readonly<Record<string, string>> | null): AbortReason {
+  const reason = userData?.['reason'];
+  return abortReasons.find((known) => known === reason) ?? 'SWITCH_RESTARTED';
+}
+
+/** The ledger id of the void that releases a transfer's reservation: recovery reads its reason back. */
+function voidId(transferId: string): string {
+  return `${transferId}:void`;
+}
+
+function isInitiationRace(error: unknown): boolean {
+  return error instanceof WrongExpectedRevisionError || (error instanceof DomainError && error.code === 'TRANSFER_EXISTS');
+}

@@ -1,0 +1,66 @@
+/**
+ * The operator's side of the switch's REST API as the demo and tests use it to set a network up: onboard
+ * participants, issue their keys, record liquidity, register aliases. Every call checks its status and fails
+ * with the switch's own error body, so a broken setup says what broke.
+ */
+export type ParticipantSetup = {
+  id: string;
+  name: string;
+  type: 'WALLET' | 'BANK';
+  bankCode: string;
+  netDebitCap: string;
+  creditMode?: 'REQUEST' | 'ADVICE';
+  endpoints: { creditUrl: string; reversalUrl: string; rtpUrl?: string } | { iso8583: string; institutionId: string };
+};
+
+export type IssuedKey = { keyId: string; key: string; signingSecret: string };
+
+export type AliasSetup = { type: 'MSISDN' | 'CNIC' | 'MERCHANT'; value: string; account: { type: 'WALLET' | 'IBAN'; value: string }; name: string };
+
+const requestTimeoutMs = 15_000;
+
+export class OperatorClient {
+  constructor(
+    private readonly switchUrl: string,
+    private readonly operatorKey: string,
+  ) {}
+
+  async onboard(participant: ParticipantSetup): Promise<void> {
+    await this.call('POST', '/v1/participants', this.operatorKey, { currency: 'PKR', creditMode: 'REQUEST', ...participant }, 201);
+  }
+
+  async issueKey(participantId: string): Promise<IssuedKey> {
+    return (await this.call('POST', `/v1/participants/${participantId}/keys`, this.operatorKey, {}, 201, `key-${participantId}-${Date.now()}`)) as IssuedKey;
+  }
+
+  async recordFunds(participantId: string, amount: string, reference: string): Promise<void> {
+    await this.call('POST', `/v1/participants/${participantId}/funds`, this.operatorKey, { direction: 'IN', amount, reference }, 201, `funds-${reference}`);
+  }
+
+  async registerAlias(participantKey: string, alias: AliasSetup): Promise<void> {
+    await this.call('POST', '/v1/aliases', participantKey, alias, 201, `alias-${alias.type}-${alias.value}`);
+  }
+
+  async get(path: string, key: string = this.operatorKey): Promise<unknown> {
+    return this.call('GET', path, key, undefined, 200);
+  }
+
+  async post(path: string, body: unknown, expectedStatus: number, key: string = this.operatorKey): Promise<unknown> {
+    return this.call('POST', path, key, body, expectedStatus, `op-${path}-${Date.now()}-${Math.random()}`);
+  }
+
+  private async call(method: string, path: string, key: string, body: unknown, expectedStatus: number, idempotencyKey?: string): Promise<unknown> {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128);
+    const response = await fetch(`${this.switchUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    });
+    const text = await response.text();
+    if (response.status !== expectedStatus) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+    return text === '' ? null : (JSON.parse(text) as unknown);
+  }
+}
