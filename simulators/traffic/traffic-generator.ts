@@ -53,9 +53,8 @@ export async function runTraffic(options: TrafficOptions): Promise<{ summary: Tr
 function sendOne(options: TrafficOptions, random: () => number): Promise<SentTransfer> {
   const sender = pick(options.senders, random);
   const customer = pick(sender.accounts.list(), random);
-  const candidates = options.payees.filter(
-    (payee) => !(payee.participantId === sender.participantId && (payee.value === customer.msisdn || payee.value === customer.walletNumber)),
-  );
+  // A payee at the sender's own participant is an on-us payment, which the switch does not carry.
+  const candidates = options.payees.filter((payee) => payee.participantId !== sender.participantId);
   const payee = pick(candidates.length > 0 ? candidates : options.payees, random);
   const span = options.amountMinorMax - options.amountMinorMin;
   // The span is checked to fit a double exactly, so this draws every amount in the range with equal chance.

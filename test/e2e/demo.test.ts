@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir';
+
+const repositoryRoot = join(__dirname, '..', '..');
+
+it('runs the demo of `npm start` end to end: onboarding, the scripted failures, traffic, positions', () => {
+  const directory = tempDir('hisaab-demo-');
+  try {
+    const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '1', '--exit'], {
+      cwd: repositoryRoot,
+      env: { ...process.env, HISAAB_DATA_DIR: directory.path, HISAAB_PORT: '0' },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const output = run.stdout;
+    expect(output).toContain('A payment Margalla → Ravi: COMMITTED');
+    expect(output).toContain('Ravi rejects a credit: ABORTED (PAYEE_REJECTED)');
+    expect(output).toMatch(/answers too late .*: ABORTED \(PAYEE_TIMEOUT\)/);
+    expect(output).toContain('net debit cap of 5000.00: ABORTED (NET_DEBIT_CAP_EXCEEDED)');
+    expect(output).toMatch(/Ravi received [1-9]\d* reversal/);
+    const traffic = /Traffic: (\{.*\})/.exec(output);
+    expect(traffic).not.toBeNull();
+    const summary = JSON.parse(traffic?.[1] ?? '{}') as { sent: number; outcomes: { COMMITTED: number; UNKNOWN: number } };
+    expect(summary.sent).toBeGreaterThan(0);
+    expect(summary.outcomes.COMMITTED).toBeGreaterThan(0);
+    expect(summary.outcomes.UNKNOWN).toBe(0);
+    expect(output).toMatch(/KHYBER\s+position/);
+  } finally {
+    directory.remove();
+  }
+});
