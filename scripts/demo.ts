@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     durationMs: options.trafficSeconds * 1000,
     concurrency: 16,
     amountMinorMin: 100n,
-    amountMinorMax: 2_500_000n,
+    amountMinorMax: 500_000n,
   });
   say(`Traffic: ${JSON.stringify(traffic.summary)}`);
   await printPositions(operator, wallets);
@@ -84,7 +84,7 @@ function demoWallets(): DemoWallet[] {
     const customers = people.map(([person, msisdn], index) => ({ name: person, msisdn, walletNumber: `${bankCode}${String(index + 1).padStart(6, '0')}` }));
     const simulator = new WalletSimulator({
       participantId: id,
-      accounts: customers.map((entry) => ({ walletNumber: entry.walletNumber, msisdn: entry.msisdn, name: entry.name, balanceMinor: 50_000_000n })),
+      accounts: customers.map((entry) => ({ walletNumber: entry.walletNumber, msisdn: entry.msisdn, name: entry.name, balanceMinor: 1_000_000_000n })),
     });
     return { simulator, id, name, bankCode, netDebitCap, customers };
   };

@@ -25,6 +25,17 @@ type EventRow = {
   metadata: string;
 };
 
+type PendingAppend = {
+  stream: string;
+  rows: SerializedEvent[];
+  expectedRevision: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
+/** Appends committed together at most; more wait for the next turn of the event loop. */
+const groupCommitAppendsMax = 1000;
+
 export type SqliteEventStoreOptions = {
   /** How often a subscription looks for events appended by another process; appends in this process wake it at once. */
   pollIntervalMs?: number;
@@ -45,6 +56,8 @@ export class SqliteEventStore implements EventStore {
   private readonly filteredReads = new Map<number, Database.Statement>();
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly appendTransaction: (stream: string, rows: SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  private readonly groupTransaction: (group: PendingAppend[], outcomes: (AppendResult | Error)[]) => void;
+  private readonly pendingAppends: PendingAppend[] = [];
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
@@ -54,13 +67,35 @@ export class SqliteEventStore implements EventStore {
     createSchema(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.statements = prepareStatements(this.db);
-    this.appendTransaction = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>
+    const appendOne = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>
       this.appendInTransaction(stream, rows, expected),
-    ).immediate;
+    );
+    this.appendTransaction = appendOne.immediate;
+    // Inside the group's transaction each append is a savepoint (better-sqlite3 nests transactions that way).
+    this.groupTransaction = this.db.transaction((group: PendingAppend[], outcomes: (AppendResult | Error)[]) => {
+      for (const pending of group) {
+        try {
+          outcomes.push(appendOne(pending.stream, pending.rows, pending.expectedRevision));
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          outcomes.push(error);
+        }
+      }
+    }).immediate;
   }
 
+  /**
+   * Appends arriving in the same turn of the event loop share one transaction and so one fsync (group commit):
+   * each runs in a savepoint of its own, so one append's wrong expected revision fails only that append, and
+   * every promise resolves after the shared commit, when its events are durable.
+   */
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    return this.appendSync(stream, events, expectedRevision);
+    this.assertOpen();
+    const rows = serializeAppend(stream, events);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pendingAppends.push({ stream, rows, expectedRevision, resolve, reject });
+      if (this.pendingAppends.length === 1) setImmediate(() => this.commitPendingAppends());
+    });
   }
 
   /**
@@ -125,8 +160,33 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    // Appends already accepted are committed, not dropped: their callers are waiting for durability.
+    while (this.pendingAppends.length > 0) this.commitPendingAppends();
     this.closed = true;
     this.db.close();
+  }
+
+  private commitPendingAppends(): void {
+    const group = this.pendingAppends.splice(0, groupCommitAppendsMax);
+    if (this.pendingAppends.length > 0) setImmediate(() => this.commitPendingAppends());
+    if (this.closed) {
+      for (const pending of group) pending.reject(new Error('the event store is closed'));
+      return;
+    }
+    const outcomes: (AppendResult | Error)[] = [];
+    try {
+      this.groupTransaction(group, outcomes);
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of the group is durable.
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    group.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) pending.reject(outcome);
+      else if (outcome !== undefined) pending.resolve(outcome);
+    });
+    for (const listener of this.appendListeners) listener();
   }
 
   private appendInTransaction(stream: string, rows: SerializedEvent[], expected: ExpectedRevision): AppendResult {
