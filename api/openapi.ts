@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { aliasTypes } from '../core/directory/alias-key';
 import { participantPageLimitMax } from '../core/participants/participant-reader';
 import { registerAliasSchema } from './schemas/alias-schemas';
+import { settlementOpenApiPaths } from './schemas/settlement-openapi';
 import {
   changeParticipantSchema,
   fundsSchema,
@@ -290,7 +291,7 @@ export function buildOpenApiDocument(): JsonSchema {
         'Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over 1 MiB (4 MiB for the transfer batch) are refused with 413; unknown fields with 400.',
     },
     servers: [{ url: '/' }],
-    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...systemPaths() },
+    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...settlementOpenApiPaths(), ...systemPaths() },
     components: components(),
   };
 }
@@ -377,15 +378,21 @@ function keyPaths(): Record<string, Record<string, Operation>> {
         responses: { '204': { description: 'revoked' }, '404': { description: 'KEY_NOT_FOUND or PARTICIPANT_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
       }),
     },
-    '/v1/regulator-keys': {
+    '/v1/keys': {
       post: operation({
-        summary: 'Issue a read-only regulator key, shown this once',
+        summary: 'Issue a read-only regulator key ({"role":"REGULATOR","name"}), shown this once',
         roles: ['operator'],
         idempotencyKey: 'optional',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['role', 'name'],
+          properties: { role: { type: 'string', enum: ['REGULATOR'] }, name: { type: 'string', minLength: 1, maxLength: 140 } },
+        },
         responses: { '201': { description: 'the key', ...json(ref('IssuedRegulatorKey')) }, '422': { description: 'KEY_LIMIT_REACHED', ...json(ref('Error')) }, ...errors() },
       }),
     },
-    '/v1/regulator-keys/{keyId}': {
+    '/v1/keys/{keyId}': {
       delete: operation({
         summary: 'Revoke a regulator key',
         roles: ['operator'],

@@ -4,30 +4,30 @@ import { handleStreamCommand } from '../../core/eventstore/decider-stream';
 import { principalOf } from '../request-context';
 import type { RouteModule } from '../route-kit';
 import { regulatorKeyParams } from '../schemas/alias-schemas';
-import { issueKeySchema } from '../schemas/participant-schemas';
+import { issueRoleKeySchema } from '../schemas/participant-schemas';
 import { parseInput } from '../validation';
 import { bodyOf } from './participants';
 
 /** Read-only keys for SBP regulators (operator). Shown once, stored hashed, like participant keys. */
 export const regulatorKeyRoutes: RouteModule = (router, kit) => {
-  router.post('/v1/regulator-keys', kit.allow('operator'), async (request, response) => {
+  router.post('/v1/keys', kit.allow('operator'), async (request, response) => {
     await kit.idempotency.run(request, response, principalOf(request), async (reference) => {
-      parseInput(issueKeySchema, bodyOf(request), 'body');
+      const body = parseInput(issueRoleKeySchema, bodyOf(request), 'body');
       const context = kit.commandContext(request);
       const issued = issueApiKey();
       const result = await handleStreamCommand(
         kit.dependencies.store,
         regulatorKeysStream,
         regulatorKeysDecider,
-        { type: 'IssueRegulatorKey', data: { keyId: issued.keyId, keyHash: issued.keyHash, requestReference: reference }, now: context.now },
+        { type: 'IssueRegulatorKey', data: { keyId: issued.keyId, keyHash: issued.keyHash, name: body.name, requestReference: reference }, now: context.now },
         context,
       );
       await kit.waitForWrite(result.position);
-      return { status: 201, body: { keyId: issued.keyId, key: issued.key }, secret: true };
+      return { status: 201, body: { keyId: issued.keyId, key: issued.key, role: 'REGULATOR', name: body.name }, secret: true };
     });
   });
 
-  router.delete('/v1/regulator-keys/:keyId', kit.allow('operator'), async (request, response) => {
+  router.delete('/v1/keys/:keyId', kit.allow('operator'), async (request, response) => {
     const { keyId } = parseInput(regulatorKeyParams, request.params, 'path');
     const context = kit.commandContext(request);
     const result = await handleStreamCommand(

@@ -63,6 +63,12 @@ export const changeParticipantSchema = z
 /** Issuing a key takes no input; an empty body or {} is accepted. */
 export const issueKeySchema = z.strictObject({});
 
+/** `POST /v1/keys` (issue 6): the operator issues keys for roles that own no resource; today only REGULATOR. */
+export const issueRoleKeySchema = z.strictObject({
+  role: z.literal('REGULATOR', { error: 'role must be "REGULATOR": participant keys are issued under /v1/participants/{id}/keys' }),
+  name: z.string().trim().min(1, 'the name must not be empty').max(140, 'a key name has at most 140 characters'),
+});
+
 export const fundsSchema = z.strictObject({
   direction: z.enum(['IN', 'OUT']),
   amount: amountText,

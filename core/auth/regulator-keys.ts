@@ -11,13 +11,13 @@ export const activeRegulatorKeysMax = 20;
 
 export type RegulatorKeyIssued = {
   type: 'RegulatorKeyIssued';
-  data: { keyId: string; keyHash: string; requestReference: string | null; at: string };
+  data: { keyId: string; keyHash: string; name: string; requestReference: string | null; at: string };
 };
 export type RegulatorKeyRevoked = { type: 'RegulatorKeyRevoked'; data: { keyId: string; at: string } };
 export type RegulatorKeyEvent = RegulatorKeyIssued | RegulatorKeyRevoked;
 
 export type RegulatorKeyCommand =
-  | { type: 'IssueRegulatorKey'; data: { keyId: string; keyHash: string; requestReference: string | null }; now: Date }
+  | { type: 'IssueRegulatorKey'; data: { keyId: string; keyHash: string; name: string; requestReference: string | null }; now: Date }
   | { type: 'RevokeRegulatorKey'; data: { keyId: string }; now: Date };
 
 export type RegulatorKeysState = { activeKeys: readonly { keyId: string; requestReference: string | null }[] };

@@ -41,7 +41,7 @@ async function freshParticipantKeyId(): Promise<string> {
   return ((await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey })).body as { keyId: string }).keyId;
 }
 async function freshRegulatorKeyId(): Promise<string> {
-  return ((await sw.client.post('/v1/regulator-keys', { key: sw.operatorKey })).body as { keyId: string }).keyId;
+  return ((await sw.client.post('/v1/keys', { key: sw.operatorKey, body: { role: 'REGULATOR', name: 'matrix' } })).body as { keyId: string }).keyId;
 }
 async function freshAlias(): Promise<string> {
   const value = `9230020${String(next()).padStart(5, '0')}`;
@@ -77,11 +77,11 @@ const endpoints: Endpoint[] = [
     call: (key) => sw.client.post('/v1/participants/MARGALLA/funds', { key, body: fundsBody, headers: { 'idempotency-key': `matrix-${next()}` } }),
     expected: { operator: 201, owner: 403, other: 403, regulator: 403 },
   },
-  { name: 'POST /v1/regulator-keys', call: (key) => sw.client.post('/v1/regulator-keys', { key }), expected: { operator: 201, owner: 403, other: 403, regulator: 403 } },
+  { name: 'POST /v1/keys', call: (key) => sw.client.post('/v1/keys', { key, body: { role: 'REGULATOR', name: 'matrix' } }), expected: { operator: 201, owner: 403, other: 403, regulator: 403 } },
   {
-    name: 'DELETE /v1/regulator-keys/{keyId}',
+    name: 'DELETE /v1/keys/{keyId}',
     prepare: freshRegulatorKeyId,
-    call: (key, keyId) => sw.client.delete(`/v1/regulator-keys/${keyId}`, { key }),
+    call: (key, keyId) => sw.client.delete(`/v1/keys/${keyId}`, { key }),
     expected: { operator: 204, owner: 403, other: 403, regulator: 403 },
   },
   {

@@ -222,15 +222,15 @@ describe('participant keys', () => {
   });
 
   it('issues and revokes regulator keys, refusing bad input', async () => {
-    const issued = await sw.client.post('/v1/regulator-keys', { key: operator() });
+    const issued = await sw.client.post('/v1/keys', { key: operator(), body: { role: 'REGULATOR', name: 'SBP examiner' } });
     expect(issued.status).toBe(201);
     const { key, keyId } = issued.body as { key: string; keyId: string };
     expect((await sw.client.get('/v1/participants', { key })).status).toBe(200);
-    const withFields = await expectLogUnchanged(sw, () => sw.client.post('/v1/regulator-keys', { key: operator(), body: { scope: 'all' } }));
+    const withFields = await expectLogUnchanged(sw, () => sw.client.post('/v1/keys', { key: operator(), body: { role: 'REGULATOR', name: 'SBP', scope: 'all' } }));
     expect(withFields.status).toBe(400);
-    expect((await sw.client.delete('/v1/regulator-keys/XYZ', { key: operator() })).status).toBe(400);
-    expect(errorCode(await sw.client.delete('/v1/regulator-keys/0123456789abcdef', { key: operator() }))).toBe('KEY_NOT_FOUND');
-    expect((await sw.client.delete(`/v1/regulator-keys/${keyId}`, { key: operator() })).status).toBe(204);
+    expect((await sw.client.delete('/v1/keys/XYZ', { key: operator() })).status).toBe(400);
+    expect(errorCode(await sw.client.delete('/v1/keys/0123456789abcdef', { key: operator() }))).toBe('KEY_NOT_FOUND');
+    expect((await sw.client.delete(`/v1/keys/${keyId}`, { key: operator() })).status).toBe(204);
     expect((await sw.client.get('/v1/participants', { key })).status).toBe(401);
   });
 

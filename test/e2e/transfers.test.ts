@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorCode, HttpClient, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
+import { issueRegulatorKey } from '../support/switch-process';
 
 type Transfer = { id: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean };
 type Participant = { id: string; position: string; reserved: string };
@@ -77,10 +78,12 @@ describe('wallet to wallet', () => {
     expect(after.payer.reserved).toBe('0.00');
   });
 
-  it('lets payer, payee and operator read a transfer, and nobody else', async () => {
+  it('lets payer, payee, operator and regulator read a transfer, and nobody else', async () => {
     const answer = await pay('MARGALLA', transferBody(network.wallet('RAVI').msisdn));
     const id = (answer.body as Transfer).id;
-    for (const key of [network.wallet('MARGALLA').key.key, network.wallet('RAVI').key.key, network.sw.operatorKey]) {
+    const regulatorKey = await issueRegulatorKey(network.sw);
+    expect((await client.post('/v1/transfers', { key: regulatorKey, body: transferBody(network.wallet('RAVI').msisdn) })).status).toBe(403);
+    for (const key of [network.wallet('MARGALLA').key.key, network.wallet('RAVI').key.key, network.sw.operatorKey, regulatorKey]) {
       const read = await client.get(`/v1/transfers/${id}`, { key });
       expect(read.status).toBe(200);
       expect((read.body as Transfer).state).toBe('COMMITTED');

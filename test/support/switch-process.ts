@@ -37,6 +37,7 @@ export async function startTestSwitch(options: { dataDir?: string; environment?:
     HISAAB_DATA_DIR: dataDir,
     HISAAB_OPERATOR_KEY: testOperatorKey,
     HISAAB_SHUTDOWN_TIMEOUT_MS: '2000',
+    HISAAB_ISO8583_PORT: '0',
     ...options.environment,
   });
   const logLines: Record<string, unknown>[] = [];
@@ -83,7 +84,7 @@ export type SwitchChild = {
 export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_000): Promise<SwitchChild> {
   const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
     cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', ...environment },
+    env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...environment },
   });
   const lines: unknown[] = [];
   let stderr = '';
@@ -139,7 +140,7 @@ export function runSwitchExpectingExit(environment: Record<string, string>, time
   return new Promise((resolve, reject) => {
     const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH ?? '', ...environment },
+      env: { PATH: process.env.PATH ?? '', HISAAB_ISO8583_PORT: '0', ...environment },
     });
     let stdout = '';
     let stderr = '';
@@ -182,7 +183,7 @@ export async function onboardParticipant(testSwitch: TestSwitch, id: string, ban
 
 /** Issues a regulator key through the API. */
 export async function issueRegulatorKey(testSwitch: TestSwitch): Promise<string> {
-  const issued = await testSwitch.client.post('/v1/regulator-keys', { key: testSwitch.operatorKey });
+  const issued = await testSwitch.client.post('/v1/keys', { key: testSwitch.operatorKey, body: { role: 'REGULATOR', name: 'SBP examiner' } });
   if (issued.status !== 201) throw new Error(`issuing a regulator key: ${issued.status} ${issued.text}`);
   return (issued.body as { key: string }).key;
 }

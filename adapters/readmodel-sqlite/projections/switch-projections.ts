@@ -3,10 +3,12 @@ import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
 import { participantsProjection } from './participants-projection';
+import { settlementProjection } from './settlement-projection';
+import { statisticsProjection } from './statistics-projection';
 import { transfersProjection } from './transfers-projection';
 
 /**
  * Every projection of the switch: what the server runs and what `npm run rebuild-projection -- <name>` can
  * rebuild. Add each projection here as it is built; names must be unique (the runner asserts it).
  */
-export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection];
+export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection, settlementProjection, statisticsProjection];

@@ -4,8 +4,8 @@ import { deciderSpec } from '../participants/given-when-then';
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');
 const at = now.toISOString();
-const issued = (keyId: string, requestReference: string | null = null): RegulatorKeyEvent => ({ type: 'RegulatorKeyIssued', data: { keyId, keyHash: `h-${keyId}`, requestReference, at } });
-const issue = (keyId: string, requestReference: string | null = null) => ({ type: 'IssueRegulatorKey' as const, data: { keyId, keyHash: `h-${keyId}`, requestReference }, now });
+const issued = (keyId: string, requestReference: string | null = null): RegulatorKeyEvent => ({ type: 'RegulatorKeyIssued', data: { keyId, keyHash: `h-${keyId}`, name: 'SBP', requestReference, at } });
+const issue = (keyId: string, requestReference: string | null = null) => ({ type: 'IssueRegulatorKey' as const, data: { keyId, keyHash: `h-${keyId}`, name: 'SBP', requestReference }, now });
 
 describe('regulator keys', () => {
   it('issues a key', () => spec.given([]).when(issue('k1')).then([issued('k1')]));

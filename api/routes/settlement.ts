@@ -1,0 +1,158 @@
+import type { Response } from 'express';
+import type { Principal } from '../../core/auth/principal';
+import { isDomainError } from '../../core/errors';
+import { camt053Statement } from '../../core/reports/camt053-statement';
+import { buildSettlementReport } from '../../core/reports/settlement-report';
+import { settlementStatementInput } from '../../core/reports/settlement-statement';
+import { settlementReportCsv } from '../../core/reports/settlement-report-csv';
+import type { SettlementReader, SettlementWindowRecord } from '../../core/settlement/settlement-reader';
+import type { SettlementService } from '../../core/settlement/settlement-service';
+import { HttpError } from '../http-error';
+import { principalOf } from '../request-context';
+import type { RouteKit, RouteModule } from '../route-kit';
+import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, windowIdParams } from '../schemas/settlement-schemas';
+import { parseInput } from '../validation';
+import { settlementWindowView } from '../views/settlement-window-view';
+import { bodyOf } from './participants';
+
+export type SettlementRouteDependencies = { settlement: SettlementService; settlementReader: SettlementReader };
+
+/**
+ * Settlement windows (issue 6): the operator closes and settles; the operator and regulators read every report and
+ * statement; a participant reads windows, its own report line and its own statements.
+ */
+export function settlementRoutes(dependencies: SettlementRouteDependencies): RouteModule {
+  const { settlement, settlementReader: reader } = dependencies;
+  return (router, kit) => {
+    router.get('/v1/settlement/windows', kit.allow('operator', 'regulator', 'participant'), (request, response) => {
+      const query = parseInput(listWindowsQuery, request.query, 'query');
+      const windows = reader.listWindows({
+        currency: query.currency ?? null,
+        state: query.state ?? null,
+        beforeCreatedPosition: query.cursor === undefined ? null : decodeCursor(query.cursor),
+        limit: query.limit,
+      });
+      const last = windows[windows.length - 1];
+      response.json({
+        windows: windows.map(settlementWindowView),
+        nextCursor: windows.length === query.limit && last !== undefined ? encodeCursor(last.createdPosition) : null,
+      });
+    });
+
+    router.post('/v1/settlement/windows/close', kit.allow('operator'), async (request, response) => {
+      await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
+        const body = parseInput(closeWindowSchema, bodyOf(request), 'body');
+        requireCarried(kit, body.currency);
+        const closed = await settling(() =>
+          settlement.closeWindow({ currency: body.currency, closedBy: 'operator', requestReference }, kit.commandContext(request)),
+        );
+        await waitForWriteOrHead(kit, closed.position);
+        return {
+          status: 200,
+          body: { closed: settlementWindowView(requireWindow(reader, closed.closedWindowId)), opened: settlementWindowView(requireWindow(reader, closed.openedWindowId)) },
+        };
+      });
+    });
+
+    router.post('/v1/settlement/windows/:id/settle', kit.allow('operator'), async (request, response) => {
+      const { id } = parseInput(windowIdParams, request.params, 'path');
+      await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
+        const body = parseInput(settleWindowSchema, bodyOf(request), 'body');
+        const settled = await settling(() => settlement.settleWindow({ windowId: id, reference: body.reference, requestReference }, kit.commandContext(request)));
+        await waitForWriteOrHead(kit, settled.position);
+        return { status: 200, body: settlementWindowView(requireWindow(reader, id)) };
+      });
+    });
+
+    router.get('/v1/settlement/windows/:id/report', kit.allow('operator', 'regulator', 'participant'), (request, response) => {
+      const { id } = parseInput(windowIdParams, request.params, 'path');
+      const { format } = parseInput(reportQuery, request.query, 'query');
+      const window = requireWindow(reader, id);
+      const report = buildSettlementReport(window, reader.windowLines(id), visibleParticipant(principalOf(request)));
+      if (format === 'csv') {
+        response.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${id}-report.csv"`).send(settlementReportCsv(report));
+        return;
+      }
+      response.json(report);
+    });
+
+    router.get('/v1/settlement/windows/:id/statements/:participant', kit.allow('operator', 'regulator', 'participant'), (request, response) => {
+      const { id, participant } = parseInput(statementParams, request.params, 'path');
+      const principal = principalOf(request);
+      if (principal.role === 'participant' && principal.participantId !== participant) {
+        throw new HttpError(403, 'FORBIDDEN', 'a participant can read only its own statements');
+      }
+      const window = requireWindow(reader, id);
+      const record = kit.dependencies.readModels.participants.findParticipant(participant);
+      if (record === null || record.currency !== window.currency) {
+        throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
+      }
+      sendStatement(response, kit, reader, window, { id: participant, name: record.name });
+    });
+  };
+}
+
+function sendStatement(response: Response, kit: RouteKit, reader: SettlementReader, window: SettlementWindowRecord, participant: { id: string; name: string }): void {
+  const xml = camt053Statement(settlementStatementInput(reader, window, participant, kit.dependencies.now()));
+  response
+    .type('application/xml; charset=utf-8')
+    .set('Content-Disposition', `attachment; filename="${window.windowId}-${participant.id}.camt053.xml"`)
+    .send(xml);
+}
+
+/** null: every line; a participant sees its own. */
+function visibleParticipant(principal: Principal): string | null {
+  return principal.role === 'participant' ? principal.participantId : null;
+}
+
+function requireWindow(reader: SettlementReader, windowId: string): SettlementWindowRecord {
+  const window = reader.findWindow(windowId);
+  if (window === null) throw new HttpError(404, 'WINDOW_NOT_FOUND', `there is no settlement window ${windowId}`);
+  return window;
+}
+
+function requireCarried(kit: RouteKit, currency: string): void {
+  if (!kit.dependencies.config.currencies.includes(currency)) {
+    throw new HttpError(400, 'VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
+      { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
+    ]);
+  }
+}
+
+/** A close or settle recognised as a retry wrote nothing now; what it wrote before must still be visible. */
+async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promise<void> {
+  await kit.waitForWrite(position ?? (await kit.dependencies.store.headPosition()));
+}
+
+/** Settlement's refusals are conflicts with the window's state (409) or an unknown window (404). */
+const settlementStatuses: Readonly<Record<string, number>> = {
+  WINDOW_NOT_FOUND: 404,
+  WINDOW_NOT_CLOSED: 409,
+  WINDOW_ALREADY_SETTLED: 409,
+  NO_OPEN_WINDOW: 409,
+  TOO_MANY_UNSETTLED_WINDOWS: 409,
+  WINDOW_SEQUENCE_EXHAUSTED: 409,
+  CURRENCY_NOT_SUPPORTED: 400,
+};
+
+async function settling<Result>(work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    const status = isDomainError(error) ? settlementStatuses[error.code] : undefined;
+    if (status === undefined || !isDomainError(error)) throw error;
+    throw new HttpError(status, error.code, error.message, error.details);
+  }
+}
+
+function encodeCursor(createdPosition: bigint): string {
+  return Buffer.from(`w:${createdPosition.toString()}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): bigint {
+  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = /^w:(\d{1,19})$/.exec(decoded);
+  if (!match?.[1]) throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  return BigInt(match[1]);
+}
+

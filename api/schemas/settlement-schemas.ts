@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { participantIdPattern } from '../../core/participants/participant-profile';
+import { settlementWindowPageLimitDefault, settlementWindowPageLimitMax, settlementWindowStates } from '../../core/settlement/settlement-reader';
+
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code such as "PKR"');
+/** Window ids are `<currency>-<number>`; whether one exists is the read model's answer (404), not the schema's. */
+const windowId = z.string().regex(/^[A-Z]{3}-[0-9]{6,9}$/, 'a settlement window id looks like "PKR-000042"');
+
+export const closeWindowSchema = z.strictObject({ currency: currencyCode });
+
+export const settleWindowSchema = z.strictObject({
+  reference: z
+    .string({ error: 'the RTGS confirmation reference is required' })
+    .min(1, 'the reference must not be empty')
+    .max(64, 'a reference has at most 64 characters')
+    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'a reference is printable ASCII without leading or trailing spaces'),
+});
+
+export const windowIdParams = z.strictObject({ id: windowId });
+
+export const statementParams = z.strictObject({
+  id: windowId,
+  participant: z.string().regex(participantIdPattern, 'a participant id is 2 to 16 capital letters, digits or "_"'),
+});
+
+export const reportQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional() });
+
+export const listWindowsQuery = z.strictObject({
+  currency: currencyCode.optional(),
+  state: z.enum(settlementWindowStates).optional(),
+  limit: z.coerce.number().int().min(1).max(settlementWindowPageLimitMax).default(settlementWindowPageLimitDefault),
+  cursor: z.string().max(64).optional(),
+});
+
+const isoInstant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-11-28T10:00:00Z' });
+
+export const summaryQuery = z.strictObject({
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  currency: currencyCode.optional(),
+});

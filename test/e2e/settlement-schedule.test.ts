@@ -1,0 +1,20 @@
+import { runSwitchExpectingExit, testOperatorKey } from '../support/switch-process';
+import { tempDir } from '../support/temp-dir';
+
+it('refuses to start with a close schedule it cannot follow, saying why', async () => {
+  const directory = tempDir('hisaab-settlement-schedule-');
+  try {
+    const result = await runSwitchExpectingExit({
+      HISAAB_PORT: '0',
+      HISAAB_ISO8583_PORT: '0',
+      HISAAB_DATA_DIR: directory.path,
+      HISAAB_OPERATOR_KEY: testOperatorKey,
+      HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 * * * *',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('HISAAB_SETTLEMENT_CLOSE_CRON needs 5 fields');
+    expect(result.stdout).not.toContain('"msg":"listening"');
+  } finally {
+    directory.remove();
+  }
+});
