@@ -19,6 +19,10 @@ export type SwitchConfig = {
   shutdownTimeoutMs: number;
   /** How long a payee's provider has to answer a credit request before the transfer aborts (issue 4: 10 s). */
   payeeDeadlineMs: number;
+  /** The TCP port bank hosts connect to over ISO 8583 (issue 5: default 8583; 0 picks a free one). */
+  iso8583Port: number;
+  /** The switch's own DE32 towards banks: what it signs on with and puts on its 0200/0220/0420. */
+  iso8583InstitutionId: string;
 };
 
 export class ConfigError extends Error {
@@ -56,6 +60,11 @@ const environmentSchema = z.object({
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
+  HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
+  HISAAB_ISO8583_INSTITUTION_ID: z
+    .string()
+    .regex(/^\d{6,11}$/, 'HISAAB_ISO8583_INSTITUTION_ID must be the switch\'s ISO 8583 institution id (DE32), 6 to 11 digits')
+    .optional(),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -82,5 +91,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
     shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
     payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
+    iso8583Port: values.HISAAB_ISO8583_PORT,
+    iso8583InstitutionId: values.HISAAB_ISO8583_INSTITUTION_ID ?? '999999',
   };
 }

@@ -19,6 +19,7 @@ import { switchProjections } from '../adapters/readmodel-sqlite/projections/swit
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
+import { settlementScheduleFromEnvironment, startSettlementModule } from './routes/settlement-module';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -71,6 +72,8 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
+  /** The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one). */
+  iso8583Port: number;
   /** Stops accepting, lets requests in flight finish (bounded), then closes everything in order. */
   close(): Promise<void>;
 };
@@ -114,6 +117,17 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const metrics = createSwitchMetrics();
     const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics });
     closers.push(() => transfers.close());
+    const settlement = await startSettlementModule({
+      store,
+      ledgers,
+      readModelDatabase: readModelStore.database,
+      waitForPosition: readModels.waitForPosition,
+      readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
+      now,
+      logger,
+      schedule: settlementScheduleFromEnvironment(process.env),
+    });
+    closers.push(() => settlement.close());
     const extension = options.extend ? await options.extend({ config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }) : {};
     if (extension.close) closers.push(extension.close);
     const dependencies: AppDependencies = {
@@ -128,7 +142,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...(extension.routeModules ?? [])]);
+    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...(extension.routeModules ?? [])]);
     const server = createServer(app);
     // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
     server.headersTimeout = 10_000;
@@ -151,6 +165,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       dependencies,
       ledgers,
       transfers,
+      iso8583Port: transfers.bankChannel.port ?? 0,
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
@@ -35,6 +36,8 @@ export type TransfersAssembly = {
   reader: TransferReader;
   walletClient: WalletHttpClient;
   walletOutbox: Outbox;
+  /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
+  bankChannel: Iso8583Channel;
   routeModule: RouteModule;
   /** Stops the outbox worker and closes the wallet client's connections. */
   close(): Promise<void>;
@@ -60,13 +63,21 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     onError: (error) => input.logger.warn({ err: error }, 'wallet outbox error'),
   });
   await walletOutbox.start();
+  const bankChannel = await Iso8583Channel.open({
+    store: input.store,
+    participants,
+    now: input.now,
+    logger: input.logger,
+    creditDeadlineMs: input.config.payeeDeadlineMs,
+    switchInstitutionId: input.config.iso8583InstitutionId,
+  });
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
     participants,
     directory: input.readModels.directory,
-    payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: null }),
-    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: null }),
+    payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: bankChannel.gateway }),
+    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox }),
     now: input.now,
     payeeDeadlineMs: input.config.payeeDeadlineMs,
     observer: {
@@ -77,13 +88,20 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
   const waitForReadModels = async (): Promise<void> =>
     input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
+  // Banks may send transfers only once recovery is done, like HTTP clients.
+  await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host }).catch(async (error: unknown) => {
+    await bankChannel.close();
+    throw error;
+  });
   return {
     service,
     reader,
     walletClient,
     walletOutbox,
+    bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader }),
     async close() {
+      await bankChannel.close();
       await walletOutbox.stop();
       walletClient.close();
     },

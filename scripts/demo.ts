@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   });
   say(`Traffic: ${JSON.stringify(traffic.summary)}`);
   await printPositions(operator, wallets);
+  await settleWindow(operator);
+  await printPositions(operator, wallets);
   if (options.exitAfterReport) {
     await closeAll(running, wallets);
     return;
@@ -123,6 +125,25 @@ async function printPositions(operator: OperatorClient, wallets: DemoWallet[]): 
     const view = (await operator.get(`/v1/participants/${demo.id}`)) as { position: string; reserved: string; netDebitCap: string; liquidity: string };
     say(`${demo.id.padEnd(9)} position ${view.position.padStart(14)}  reserved ${view.reserved.padStart(10)}  cap ${view.netDebitCap.padStart(14)}  liquidity ${view.liquidity}`);
   }
+}
+
+type WindowReport = {
+  windowId: string;
+  participants: { participant: string; sentCount: number; sentValue: string; receivedCount: number; receivedValue: string; fees: string; net: string }[];
+  totals: { count: number; value: string; fees: string };
+  netSumZero: boolean;
+};
+
+/** Closes the open settlement window, prints its report, and records the RTGS settlement of its nets. */
+async function settleWindow(operator: OperatorClient): Promise<void> {
+  const closed = (await operator.post('/v1/settlement/windows/close', { currency: 'PKR' }, 200)) as { closed: { id: string } };
+  const report = (await operator.get(`/v1/settlement/windows/${closed.closed.id}/report`)) as WindowReport;
+  say(`Settlement window ${report.windowId} closed: ${report.totals.count} payments worth ${report.totals.value} PKR; nets sum to zero: ${report.netSumZero}`);
+  for (const line of report.participants) {
+    say(`  ${line.participant.padEnd(9)} sent ${String(line.sentCount).padStart(5)} / ${line.sentValue.padStart(13)}  received ${String(line.receivedCount).padStart(5)} / ${line.receivedValue.padStart(13)}  net ${line.net.padStart(13)}`);
+  }
+  await operator.post(`/v1/settlement/windows/${closed.closed.id}/settle`, { reference: `RTGS-${closed.closed.id}` }, 200);
+  say(`Window ${report.windowId} settled (RTGS-${closed.closed.id}): positions after settlement:`);
 }
 
 function show(title: string, sent: SentTransfer): void {

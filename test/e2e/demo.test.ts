@@ -28,6 +28,9 @@ it('runs the demo of `npm start` end to end: onboarding, the scripted failures, 
     expect(summary.outcomes.COMMITTED).toBeGreaterThan(0);
     expect(summary.outcomes.UNKNOWN).toBe(0);
     expect(output).toMatch(/KHYBER\s+position/);
+    expect(output).toMatch(/Settlement window PKR-\d+ closed: \d+ payments .* nets sum to zero: true/);
+    const afterSettlement = output.slice(output.indexOf('settled (RTGS-'));
+    expect(afterSettlement.match(/position\s+0\.00 /g)).toHaveLength(3);
   } finally {
     directory.remove();
   }

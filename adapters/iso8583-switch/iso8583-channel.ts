@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net';
+import { assert } from '../../core/assert';
+import type { EventStore } from '../../core/eventstore/event-store';
+import { Outbox, type OutboxLimits } from '../../core/outbox/outbox';
+import type { ParticipantReader } from '../../core/participants/participant-reader';
+import type { Iso8583ClientOptions } from '../iso8583/client';
+import type { ConnectionLimits } from '../iso8583/connection';
+import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
+import type { Iso8583Server } from '../iso8583/server';
+import type { InboundTransfers } from './inbound-transfer-handler';
+import type { HostResolver } from './institution-authorizer';
+import type { Iso8583BankGateway } from './iso8583-bank-gateway';
+import { createIso8583BankGateway, createIso8583InboundServer } from './iso8583-switch-factory';
+
+export type Iso8583ChannelOptions = {
+  store: EventStore;
+  participants: ParticipantReader;
+  now: () => Date;
+  logger?: Iso8583Logger;
+  /** The payee deadline of credit requests to banks. */
+  creditDeadlineMs?: number;
+  switchInstitutionId?: string;
+  outboxLimits?: Partial<OutboxLimits>;
+  client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
+};
+
+export type Iso8583ListenOptions = {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  resolveHost?: HostResolver;
+  connectionLimits?: Partial<ConnectionLimits>;
+};
+
+/** The outbox channel name, and so its stream: `outbox-iso8583`. */
+export const ISO8583_OUTBOX_CHANNEL = 'iso8583';
+
+/**
+ * The switch's ISO 8583 side as one part with a lifecycle, for the wiring: `open` gives the bank gateway and
+ * the started `iso8583` outbox (the transfer service routes bank payees to them), `listen` opens the inbound
+ * port once the transfer service exists and has recovered, `close` stops inbound first, then the outbox
+ * (waiting for attempts in flight), then the bank channels.
+ */
+export class Iso8583Channel {
+  private server: Iso8583Server | null = null;
+  private boundPort: number | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly gateway: Iso8583BankGateway,
+    readonly outbox: Outbox,
+    private readonly participants: ParticipantReader,
+    private readonly logger: Iso8583Logger,
+  ) {}
+
+  static async open(options: Iso8583ChannelOptions): Promise<Iso8583Channel> {
+    const logger = options.logger ?? silentLogger();
+    const gateway = createIso8583BankGateway({
+      store: options.store,
+      participants: options.participants,
+      now: options.now,
+      logger,
+      ...(options.creditDeadlineMs === undefined ? {} : { creditDeadlineMs: options.creditDeadlineMs }),
+      ...(options.switchInstitutionId === undefined ? {} : { switchInstitutionId: options.switchInstitutionId }),
+      ...(options.client === undefined ? {} : { client: options.client }),
+    });
+    const outbox = new Outbox({
+      store: options.store,
+      channel: ISO8583_OUTBOX_CHANNEL,
+      transport: gateway,
+      now: options.now,
+      ...(options.outboxLimits === undefined ? {} : { limits: options.outboxLimits }),
+      onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'iso8583 outbox error'),
+    });
+    try {
+      await outbox.start();
+    } catch (error) {
+      await gateway.close();
+      throw error;
+    }
+    return new Iso8583Channel(gateway, outbox, options.participants, logger);
+  }
+
+  /** Opens the inbound port; resolves with the port bound. */
+  async listen(transfers: InboundTransfers, options: Iso8583ListenOptions): Promise<number> {
+    assert(this.server === null && this.closing === null, 'the ISO 8583 port is opened once, before closing');
+    const server = createIso8583InboundServer({
+      transfers,
+      participants: this.participants,
+      port: options.port,
+      logger: this.logger,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+      ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
+    });
+    const address: AddressInfo = await server.listen();
+    this.server = server;
+    this.boundPort = address.port;
+    return address.port;
+  }
+
+  /** The inbound port, once listening. */
+  get port(): number | null {
+    return this.boundPort;
+  }
+
+  get inboundServer(): Iso8583Server | null {
+    return this.server;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.server !== null) await this.server.close();
+      await this.outbox.stop();
+      await this.gateway.close();
+    })();
+    return this.closing;
+  }
+}
