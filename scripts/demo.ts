@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../api/config';
 import { createLogger } from '../api/logger';
 import { startSwitch, type RunningSwitch } from '../api/switch';
+import { ibanWithCheckDigits } from '../core/directory/iban';
+import { BankHostSimulator } from '../simulators/bank/bank-host-simulator';
 import { OperatorClient } from '../simulators/operator-client';
 import { runTraffic, type TrafficPayee } from '../simulators/traffic/traffic-generator';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
@@ -26,12 +28,15 @@ async function main(): Promise<void> {
   const wallets = demoWallets();
   for (const wallet of wallets) await onboardWallet(operator, running.url, wallet);
   say(`Switch ${running.url}: onboarded ${wallets.map((wallet) => wallet.id).join(', ')}, each with a key, aliases and liquidity.`);
+  const bank = await onboardBank(operator, running);
+  say(`Bank ${bank.id} (ISO 8583 host on port ${bank.port}) signed on to the switch's ISO 8583 port ${running.iso8583Port}.`);
 
   await scriptedScenarios(wallets);
+  await bankScenarios(bank, wallets);
   say(`Driving ${options.trafficSeconds} s of mixed P2P traffic between the wallets...`);
   const traffic = await runTraffic({
     senders: wallets.filter((wallet) => wallet.id !== 'KHYBER').map((wallet) => wallet.simulator),
-    payees: payeesOf(wallets),
+    payees: [...payeesOf(wallets), { type: 'IBAN', value: bank.otherIban, participantId: bank.id }],
     countMax: 5_000,
     durationMs: options.trafficSeconds * 1000,
     concurrency: 16,
@@ -39,15 +44,16 @@ async function main(): Promise<void> {
     amountMinorMax: 500_000n,
   });
   say(`Traffic: ${JSON.stringify(traffic.summary)}`);
-  await printPositions(operator, wallets);
+  const participants = [...wallets.map((demo) => demo.id), bank.id];
+  await printPositions(operator, participants);
   await settleWindow(operator);
-  await printPositions(operator, wallets);
+  await printPositions(operator, participants);
   if (options.exitAfterReport) {
-    await closeAll(running, wallets);
+    await closeAll(running, wallets, bank);
     return;
   }
   say(`The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it.`);
-  process.once('SIGINT', () => void closeAll(running, wallets).then(() => process.exit(0)));
+  process.once('SIGINT', () => void closeAll(running, wallets, bank).then(() => process.exit(0)));
 }
 
 /** The moments a person should see once: a rejection, a timeout with its reversal, a cap breach. */
@@ -67,6 +73,37 @@ async function scriptedScenarios(wallets: DemoWallet[]): Promise<void> {
   say(`Ravi received ${ravi.simulator.received('REVERSAL').length} reversal(s) from the switch's outbox.`);
 }
 
+type DemoBank = { id: string; simulator: BankHostSimulator; port: number; customerIban: string; otherIban: string };
+
+/** Indus Bank: a bank host speaking ISO 8583 over TCP, in both directions. */
+async function onboardBank(operator: OperatorClient, running: RunningSwitch): Promise<DemoBank> {
+  const customerIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000001');
+  const otherIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000002');
+  const simulator = new BankHostSimulator({ institutionId: '600001', accounts: [[customerIban, 1_000_000_000n], [otherIban, 1_000_000_000n]] });
+  const address = await simulator.start();
+  await operator.onboard({
+    id: 'INDUS',
+    name: 'Indus Bank',
+    type: 'BANK',
+    bankCode: 'INDS',
+    netDebitCap: '5000000.00',
+    endpoints: { iso8583: `127.0.0.1:${address.port}`, institutionId: '600001' },
+  });
+  await operator.recordFunds('INDUS', '10000000.00', 'INDUS-opening');
+  const signedOn = await simulator.connectToSwitch({ host: '127.0.0.1', port: running.iso8583Port, readyTimeoutMs: 5_000 });
+  if (!signedOn) throw new Error('the demo bank could not sign on to the switch');
+  return { id: 'INDUS', simulator, port: address.port, customerIban, otherIban };
+}
+
+/** A bank customer pays a wallet customer (0200 from the bank), and a wallet customer pays an IBAN at the bank. */
+async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<void> {
+  const margalla = wallet(wallets, 'MARGALLA');
+  const fromBank = await bank.simulator.sendTransfer({ payerAccount: bank.customerIban, payee: customer(margalla).msisdn, amountMinor: 250_000n, timeoutMs: 5_000 });
+  say(`Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: ${fromBank.status}${'responseCode' in fromBank ? ` (39=${fromBank.responseCode})` : ''}`);
+  const toBank = await margalla.simulator.sendTransfer({ from: customer(margalla).walletNumber, payee: { type: 'IBAN', value: bank.otherIban }, amount: '1200.00' });
+  show('Margalla wallet → Indus Bank IBAN 1200.00 (switch sends a 0200 to the bank)', toBank);
+}
+
 async function startDemoSwitch(): Promise<RunningSwitch> {
   const dataDir = resolve(process.env.HISAAB_DATA_DIR ?? join('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
   const config = loadConfig({
@@ -76,6 +113,7 @@ async function startDemoSwitch(): Promise<RunningSwitch> {
     HISAAB_PORT: process.env.HISAAB_PORT ?? '0',
     HISAAB_HOST: process.env.HISAAB_HOST ?? '127.0.0.1',
     HISAAB_PAYEE_DEADLINE_MS: process.env.HISAAB_PAYEE_DEADLINE_MS ?? '2000',
+    HISAAB_ISO8583_PORT: process.env.HISAAB_ISO8583_PORT ?? '0',
   });
   say(`Data dir: ${dataDir}`);
   return startSwitch({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) });
@@ -120,10 +158,10 @@ function payeesOf(wallets: DemoWallet[]): TrafficPayee[] {
   return wallets.flatMap((demo) => demo.customers.map((person) => ({ type: 'MSISDN', value: person.msisdn, participantId: demo.id })));
 }
 
-async function printPositions(operator: OperatorClient, wallets: DemoWallet[]): Promise<void> {
-  for (const demo of wallets) {
-    const view = (await operator.get(`/v1/participants/${demo.id}`)) as { position: string; reserved: string; netDebitCap: string; liquidity: string };
-    say(`${demo.id.padEnd(9)} position ${view.position.padStart(14)}  reserved ${view.reserved.padStart(10)}  cap ${view.netDebitCap.padStart(14)}  liquidity ${view.liquidity}`);
+async function printPositions(operator: OperatorClient, participantIds: readonly string[]): Promise<void> {
+  for (const id of participantIds) {
+    const view = (await operator.get(`/v1/participants/${id}`)) as { position: string; reserved: string; netDebitCap: string; liquidity: string };
+    say(`${id.padEnd(9)} position ${view.position.padStart(14)}  reserved ${view.reserved.padStart(10)}  cap ${view.netDebitCap.padStart(14)}  liquidity ${view.liquidity}`);
   }
 }
 
@@ -167,9 +205,10 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
   while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
 }
 
-async function closeAll(running: RunningSwitch, wallets: DemoWallet[]): Promise<void> {
+async function closeAll(running: RunningSwitch, wallets: DemoWallet[], bank: DemoBank): Promise<void> {
   await running.close();
   for (const demo of wallets) await demo.simulator.close();
+  await bank.simulator.close();
 }
 
 function parseArguments(argv: string[]): DemoOptions {

@@ -4,7 +4,7 @@ import { tempDir } from '../support/temp-dir';
 
 const repositoryRoot = join(__dirname, '..', '..');
 
-it('runs the demo of `npm start` end to end: onboarding, the scripted failures, traffic, positions', () => {
+it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, traffic, settlement', () => {
   const directory = tempDir('hisaab-demo-');
   try {
     const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '1', '--exit'], {
@@ -21,6 +21,8 @@ it('runs the demo of `npm start` end to end: onboarding, the scripted failures, 
     expect(output).toMatch(/answers too late .*: ABORTED \(PAYEE_TIMEOUT\)/);
     expect(output).toContain('net debit cap of 5000.00: ABORTED (NET_DEBIT_CAP_EXCEEDED)');
     expect(output).toMatch(/Ravi received [1-9]\d* reversal/);
+    expect(output).toContain('Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: approved (39=00)');
+    expect(output).toMatch(/Margalla wallet → Indus Bank IBAN 1200\.00 .*: COMMITTED/);
     const traffic = /Traffic: (\{.*\})/.exec(output);
     expect(traffic).not.toBeNull();
     const summary = JSON.parse(traffic?.[1] ?? '{}') as { sent: number; outcomes: { COMMITTED: number; UNKNOWN: number } };
@@ -30,7 +32,7 @@ it('runs the demo of `npm start` end to end: onboarding, the scripted failures, 
     expect(output).toMatch(/KHYBER\s+position/);
     expect(output).toMatch(/Settlement window PKR-\d+ closed: \d+ payments .* nets sum to zero: true/);
     const afterSettlement = output.slice(output.indexOf('settled (RTGS-'));
-    expect(afterSettlement.match(/position\s+0\.00 /g)).toHaveLength(3);
+    expect(afterSettlement.match(/position\s+0\.00 /g)).toHaveLength(4);
   } finally {
     directory.remove();
   }
