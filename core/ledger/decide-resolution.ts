@@ -2,6 +2,7 @@ import { AssertionError } from '../assert';
 import type { PostPendingCommand, VoidPendingCommand } from './commands';
 import { isPositiveAmount, isValidId, isValidUserData, sameUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision } from './decision';
+import { amountText } from './amount-text';
 import { balanceMinorMax } from './ledger-limits';
 import { rememberedTransfer, type LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
@@ -54,7 +55,7 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
       pendingId: pending.id,
       debitAccountId: pending.debitAccountId,
       creditAccountId: pending.creditAccountId,
-      amountMinor: postedMinor.toString(),
+      amountMinor: amountText(postedMinor),
       pendingAmountMinor: pending.amountMinor.toString(),
       requestedAmountMinor: requestedAmountMinor === null ? null : requestedAmountMinor.toString(),
       code: pending.code,

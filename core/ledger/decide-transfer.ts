@@ -3,6 +3,7 @@ import { rememberedTransfer } from './ledger-state';
 import type { PendingTransferCommand, TransferCommand } from './commands';
 import { isPositiveAmount, isValidId, isValidUserData, sameUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision, type RefusalCode } from './decision';
+import { amountText } from './amount-text';
 import { isoFromMs } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
 import type { Transfer } from './transfer';
@@ -23,22 +24,20 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
   if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return refuse('ledger_full');
 
   const amountMinor = command.amountMinor;
+  // Each sum once: bigint arithmetic allocates, and this runs for every transfer.
+  const debitsAfterMinor = debitAccount.debitsPendingMinor + debitAccount.debitsPostedMinor + amountMinor;
+  const creditsAfterMinor = creditAccount.creditsPendingMinor + creditAccount.creditsPostedMinor + amountMinor;
   if (!isLimitExempt(command.code)) {
-    const limitRefusal = checkLimits(debitAccount, creditAccount, amountMinor);
+    const limitRefusal = checkLimits(debitAccount, creditAccount, debitsAfterMinor, creditsAfterMinor);
     if (limitRefusal !== null) return refuse(limitRefusal);
   }
-  if (
-    debitAccount.debitsPendingMinor + debitAccount.debitsPostedMinor + amountMinor > balanceMinorMax ||
-    creditAccount.creditsPendingMinor + creditAccount.creditsPostedMinor + amountMinor > balanceMinorMax
-  ) {
-    return refuse('overflow');
-  }
+  if (debitsAfterMinor > balanceMinorMax || creditsAfterMinor > balanceMinorMax) return refuse('overflow');
 
-  const amountText = amountMinor.toString();
+  const amountMinorText = amountText(amountMinor);
   if (command.type === 'transfer') {
     return accept({
       type: 'LedgerTransferPosted',
-      data: { transferId: command.id, debitAccountId: debitAccount.id, creditAccountId: creditAccount.id, amountMinor: amountText, code: command.code, userData },
+      data: { transferId: command.id, debitAccountId: debitAccount.id, creditAccountId: creditAccount.id, amountMinor: amountMinorText, code: command.code, userData },
     });
   }
   return accept({
@@ -47,7 +46,7 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
       transferId: command.id,
       debitAccountId: debitAccount.id,
       creditAccountId: creditAccount.id,
-      amountMinor: amountText,
+      amountMinor: amountMinorText,
       code: command.code,
       timeoutMs: command.timeoutMs,
       expiresAt: isoFromMs(context.nowMs + command.timeoutMs),
@@ -58,7 +57,7 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
 
 /** Everything that can be checked without looking at balances, in the order the result codes are reported. */
 function checkTransferShape(command: TransferCommand | PendingTransferCommand, state: LedgerState): RefusalCode | null {
-  if (!isValidId(command.id) || !isValidId(command.debitAccountId) || !isValidId(command.creditAccountId)) return 'invalid_id';
+  if (!isValidId(command.id) || !isKnownOrValidAccountId(state, command.debitAccountId) || !isKnownOrValidAccountId(state, command.creditAccountId)) return 'invalid_id';
   if (!isValidUserData(command.userData)) return 'invalid_user_data';
   if (!isTransferCode(command.code)) return 'invalid_code';
   if (command.ledger !== state.ledger) return 'ledger_mismatch';
@@ -72,20 +71,21 @@ function checkTransferShape(command: TransferCommand | PendingTransferCommand, s
   return null;
 }
 
+/** An id the ledger holds was checked when its account was opened: a map lookup is cheaper than the pattern. */
+function isKnownOrValidAccountId(state: LedgerState, accountId: string): boolean {
+  return state.accounts.has(accountId) || isValidId(accountId);
+}
+
 /**
  * The account limits. Pending debits count against the debit side (a reservation is as good as spent), while
  * only posted credits count in the account's favour (a reserved credit may still be voided).
  */
-function checkLimits(debitAccount: AccountRecord, creditAccount: AccountRecord, amountMinor: bigint): RefusalCode | null {
-  const debitsAfterMinor = debitAccount.debitsPendingMinor + debitAccount.debitsPostedMinor + amountMinor;
+function checkLimits(debitAccount: AccountRecord, creditAccount: AccountRecord, debitsAfterMinor: bigint, creditsAfterMinor: bigint): RefusalCode | null {
   if (debitAccount.debitsMustNotExceedCredits && debitsAfterMinor > debitAccount.creditsPostedMinor) return 'exceeds_credits';
   if (debitAccount.debitLimitMinor !== null && debitsAfterMinor > debitAccount.creditsPostedMinor + debitAccount.debitLimitMinor) {
     return 'exceeds_net_debit_cap';
   }
-  if (creditAccount.creditsMustNotExceedDebits) {
-    const creditsAfterMinor = creditAccount.creditsPendingMinor + creditAccount.creditsPostedMinor + amountMinor;
-    if (creditsAfterMinor > creditAccount.debitsPostedMinor) return 'exceeds_debits';
-  }
+  if (creditAccount.creditsMustNotExceedDebits && creditsAfterMinor > creditAccount.debitsPostedMinor) return 'exceeds_debits';
   return null;
 }
 

@@ -9,6 +9,7 @@ import type {
   LedgerTransferPosted,
   LedgerTransferReserved,
 } from './events';
+import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
 import { rememberedFromEvent, type AccountRecord, type LedgerState } from './ledger-state';
@@ -74,7 +75,7 @@ function changeDebitLimit(state: LedgerState, event: LedgerDebitLimitChanged): v
 
 function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   const data = event.data;
-  const amountMinor = BigInt(data.amountMinor);
+  const amountMinor = amountValue(data.amountMinor);
   const debitAccount = existingAccount(state, data.debitAccountId);
   const creditAccount = existingAccount(state, data.creditAccountId);
   debitAccount.debitsPostedMinor += amountMinor;
@@ -99,7 +100,7 @@ function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
   const data = event.data;
-  const amountMinor = BigInt(data.amountMinor);
+  const amountMinor = amountValue(data.amountMinor);
   const debitAccount = existingAccount(state, data.debitAccountId);
   const creditAccount = existingAccount(state, data.creditAccountId);
   debitAccount.debitsPendingMinor += amountMinor;
@@ -139,8 +140,11 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   if (debitAccount.debitsPendingMinor < 0n || creditAccount.creditsPendingMinor < 0n) throw new AssertionError(`pending balances stay non-negative (${pending.id})`);
   state.pendingCount -= 1;
   pending.pendingStatus = resolvedStatus(event.type);
+  // What the resolution moved: the posted amount for a post, the released reservation otherwise.
+  let resolvedMinor = pending.amountMinor;
   if (event.type === 'LedgerPendingPosted') {
-    const postedMinor = BigInt(event.data.amountMinor);
+    const postedMinor = amountValue(event.data.amountMinor);
+    resolvedMinor = postedMinor;
     if (postedMinor <= 0n || postedMinor > pending.amountMinor) throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
     debitAccount.debitsPostedMinor += postedMinor;
     creditAccount.creditsPostedMinor += postedMinor;
@@ -155,7 +159,7 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
     kind: event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending',
     debitAccountId: pending.debitAccountId,
     creditAccountId: pending.creditAccountId,
-    amountMinor: BigInt(resolution.amountMinor),
+    amountMinor: resolvedMinor,
     code: pending.code,
     pendingId: pending.id,
     timeoutMs: null,
@@ -185,7 +189,15 @@ function existingAccount(state: LedgerState, accountId: string): AccountRecord {
   return account;
 }
 
+/**
+ * Each balance field fits the maximum. The decider refuses any transfer whose sums would pass it; this checks
+ * the fields one by one, without the bigint additions (which allocate) the sums would cost on every event.
+ */
 function assertWithinMaximum(debitAccount: AccountRecord, creditAccount: AccountRecord): void {
-  if (debitAccount.debitsPendingMinor + debitAccount.debitsPostedMinor > balanceMinorMax) throw new AssertionError(`debits of ${debitAccount.id} stay within the maximum`);
-  if (creditAccount.creditsPendingMinor + creditAccount.creditsPostedMinor > balanceMinorMax) throw new AssertionError(`credits of ${creditAccount.id} stay within the maximum`);
+  if (debitAccount.debitsPendingMinor > balanceMinorMax || debitAccount.debitsPostedMinor > balanceMinorMax) {
+    throw new AssertionError(`debits of ${debitAccount.id} stay within the maximum`);
+  }
+  if (creditAccount.creditsPendingMinor > balanceMinorMax || creditAccount.creditsPostedMinor > balanceMinorMax) {
+    throw new AssertionError(`credits of ${creditAccount.id} stay within the maximum`);
+  }
 }

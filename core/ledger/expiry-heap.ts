@@ -26,6 +26,13 @@ export class ExpiryHeap {
     items[index] = transfer;
   }
 
+  /** Keeps only the entries `live` accepts and restores the heap order: O(n), for occasional clean-ups. */
+  retain(live: (transfer: Transfer) => boolean): void {
+    const kept = this.items.filter(live);
+    this.items.length = 0;
+    for (const transfer of kept) this.push(transfer);
+  }
+
   peek(): Transfer | undefined {
     return this.items[0];
   }

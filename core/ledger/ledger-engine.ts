@@ -25,7 +25,8 @@
  *   one submit. A submit is never split across appends.
  * - `linked: true` joins a command to the next one: the chain (up to and including the first command without
  *   `linked`) is applied wholly or not at all. The failing command gets its own code, the others
- *   `linked_event_failed`. A chain must end inside its submit (else `linked_event_chain_open`).
+ *   `linked_event_failed`. A chain must end inside its submit (else `linked_event_chain_open`). `exists` does
+ *   not fail a chain, so a retried chain answers `exists` throughout.
  * - Idempotency: a transfer id answers `exists` when repeated with the same fields, for as long as the
  *   engine remembers it (every pending transfer; resolved ones for `transfersRememberedEvents` ledger events,
  *   default 1,000,000). Choose ids that are never reused (uuids, or the switch's own transfer ids).
@@ -41,6 +42,18 @@
  *   submits of the failed tick reject with a DomainError LEDGER_WRITE_FAILED (nothing of theirs was written;
  *   resubmitting the same ids is safe).
  * - Lookups see only durable state: they wait for a tick in flight to finish.
+ *
+ * What it writes (events.ts has the types; projections read these):
+ * - stream `ledger-<currency>`: one event per accepted command or expiry, in decision order, all of a tick in
+ *   one append: LedgerAccountOpened, LedgerDebitLimitChanged, LedgerTransferPosted (single phase),
+ *   LedgerTransferReserved (pending), LedgerPendingPosted, LedgerPendingVoided, LedgerPendingExpired. Amounts
+ *   are decimal integer strings of minor units; metadata `at` is the tick's injected time;
+ * - stream `snapshot-ledger-<currency>`: LedgerSnapshotChunk events (accounts and pending transfers at one
+ *   event count), written after every `snapshotEveryEvents` ledger events; start-up reads the latest one.
+ * `npm run verify` checks a store's ledgers (core/ledger/ledger-verification.ts).
+ *
+ * On the SQLite store the engine uses its synchronous `appendSync` (one call per tick, no promise); on any
+ * other EventStore it awaits `append`. Both keep the same guarantees.
  */
 import type { EventStore } from '../eventstore/event-store';
 import type { CurrencyCode } from '../money';

@@ -72,3 +72,13 @@ export function forgetOldTransfers(state: LedgerState, stepsMax: number): number
   }
   return forgotten;
 }
+
+/**
+ * Posted and voided pending transfers leave stale entries in the expiry heap until their timeout. When those
+ * outnumber the live ones by far, drop them, so the heap stays proportional to the pending transfers held.
+ */
+export function compactExpiries(state: LedgerState): boolean {
+  if (state.expiries.size <= 2 * state.pendingCount + 65_536) return false;
+  state.expiries.retain((transfer) => transfer.pendingStatus === 'pending' && state.transfers.get(transfer.id) === transfer);
+  return true;
+}

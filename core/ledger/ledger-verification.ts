@@ -151,6 +151,7 @@ export class LedgerInvariantChecker {
     if (atMs >= pending.expiresAtMs) this.fail(`${where}: pending transfer ${data.pendingId} resolved after its timeout`);
     this.transfers += 1;
     if (event.type === 'LedgerPendingVoided') {
+      if (BigInt(event.data.amountMinor) !== pending.amount) this.fail(`${where}: void of ${data.pendingId} releases other than its pending amount`);
       pending.status = 'voided';
       return;
     }

@@ -17,7 +17,7 @@ import { evolve } from './evolve';
 import type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine';
 import { loadLedger } from './ledger-loader';
 import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
-import { forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';
+import { compactExpiries, forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 import { snapshotChunks, snapshotChunkType } from './snapshot';
 import { SubmitQueue, type QueuedSubmit } from './submit-queue';
@@ -246,6 +246,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, appended.position);
     forgetOldTransfers(state, forgetStepsPerTick);
+    compactExpiries(state);
     if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents) await this.writeSnapshot(state);
     return { appended: true, expired: work.expired };
   }
