@@ -11,6 +11,7 @@ import type { EventStore } from '../core/eventstore/event-store';
 import { ProjectionRunner } from '../core/eventstore/projection-runner';
 import { idempotencyRetentionMs } from '../core/idempotency/idempotency-store';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
+import { withCommitLatency } from './ledger-metrics';
 import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
@@ -104,7 +105,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
 
     const { readModelStore, readModels } = await openReadModels(store, config.dataDir, logger, closers);
 
-    const ledgers = switchCurrencies.map((ledger) => createLedgerEngine({ ledger, store, now }));
+    const metrics = createSwitchMetrics();
+    const ledgers = switchCurrencies.map((ledger) =>
+      withCommitLatency(
+        createLedgerEngine({ ledger, store, now, onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands) }),
+        metrics,
+      ),
+    );
     for (const ledger of ledgers) {
       await ledger.start();
       closers.push(() => ledger.stop());
@@ -114,7 +121,6 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     await syncLedgerWithParticipants(readModels.participants, participants);
 
     const idempotency = openIdempotencyStore(config.dataDir, now, logger, closers);
-    const metrics = createSwitchMetrics();
     const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics });
     closers.push(() => transfers.close());
     const settlement = await startSettlementModule({

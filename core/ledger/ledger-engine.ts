@@ -97,6 +97,9 @@ export interface LedgerEngine {
   stop(): Promise<void>;
 }
 
+/** One tick as metrics see it: how many commands one append carried, and how long the append took. */
+export type TickCommitted = { commands: number; events: number; appendMs: number };
+
 export type LedgerEngineOptions = {
   ledger: CurrencyCode;
   store: EventStore;
@@ -120,6 +123,8 @@ export type LedgerEngineOptions = {
   expiryCheckIntervalMs?: number;
   /** Expiries per tick at most (they share the tick's append with the commands). Default 1024. */
   expiriesPerTickMax?: number;
+  /** Sees each tick once its events are durable (metrics: batch sizes). Must not throw. */
+  onTickCommitted?: (tick: TickCommitted) => void;
 };
 
 /** The engine for one ledger (currency). Call `start()` before submitting. */

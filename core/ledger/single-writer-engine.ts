@@ -50,6 +50,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private readonly expiryCheckIntervalMs: number;
   private readonly expiriesPerTickMax: number;
   private readonly actor: string;
+  private readonly onTickCommitted: LedgerEngineOptions['onTickCommitted'];
   private readonly queue = new SubmitQueue();
 
   private phase: Phase = 'created';
@@ -81,6 +82,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.snapshotEveryEvents = options.snapshotEveryEvents ?? 100_000;
     this.expiryCheckIntervalMs = options.expiryCheckIntervalMs ?? 100;
     this.expiriesPerTickMax = options.expiriesPerTickMax ?? 1024;
+    this.onTickCommitted = options.onTickCommitted;
     this.actor = `engine:${this.stream}`;
     checkOptions(this);
   }
@@ -235,6 +237,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       return { appended: true, expired: 0 };
     }
     let appended: AppendResult;
+    const appendStartedMs = performance.now();
     try {
       const expected: ExpectedRevision = this.revision === null ? 'no_stream' : this.revision;
       appended = this.syncStore !== null ? this.syncStore.appendSync(this.stream, work.events, expected) : await this.store.append(this.stream, work.events, expected);
@@ -245,6 +248,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.revision = appended.nextExpectedRevision;
     assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, appended.position);
+    this.onTickCommitted?.({ commands: work.results.reduce((sum, results) => sum + results.length, 0), events: work.events.length, appendMs: performance.now() - appendStartedMs });
     forgetOldTransfers(state, forgetStepsPerTick);
     compactExpiries(state);
     if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents) await this.writeSnapshot(state);

@@ -271,6 +271,16 @@ describe('batch', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts transfers by state and reason, ledger batch sizes and commit latency', async () => {
+    const text = (await client.get('/metrics')).text;
+    expect(text).toMatch(/hisaab_transfers_total\{state="COMMITTED",abort_reason=""\} [1-9]\d*/);
+    expect(text).toMatch(/hisaab_transfers_total\{state="ABORTED",abort_reason="NET_DEBIT_CAP_EXCEEDED"\} 15/);
+    expect(text).toMatch(/hisaab_ledger_batch_size_count\{ledger="PKR"\} [1-9]\d*/);
+    expect(text).toMatch(/hisaab_ledger_commit_latency_seconds_count\{ledger="PKR"\} [1-9]\d*/);
+  });
+});
+
 describe('payee timeout', () => {
   it('aborts with PAYEE_TIMEOUT and delivers the reversal after a restart of the switch', async () => {
     const ravi = network.wallet('RAVI');
