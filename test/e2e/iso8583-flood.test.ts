@@ -2,7 +2,7 @@ import { encodeFrame } from '../../adapters/iso8583/framing';
 import { packMessage } from '../../adapters/iso8583/packager';
 import { buildTransferRequest } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
-import { BankNetwork, customerIban, openingBalanceMinor } from '../integration/iso8583-switch/bank-network';
+import { PaymentNetwork, customerIban, openingBalanceMinor } from '../support/payment-network';
 
 /**
  * Issue 5 items 4 and 6, a short version through the real switch: while raw peers flood its ISO 8583 port with
@@ -72,11 +72,11 @@ function unframeable(): Buffer {
   return integer(0, 1) === 0 ? Buffer.from([0xff, 0xff, ...randomBytes(16)]) : Buffer.from([0x7f, 0xf0]);
 }
 
-let network: BankNetwork;
+let network: PaymentNetwork;
 const peers: RawIsoPeer[] = [];
 
 beforeAll(async () => {
-  network = await BankNetwork.start([INDUS, MEEZAN], [], { HISAAB_PAYEE_DEADLINE_MS: '3000' });
+  network = await PaymentNetwork.start([INDUS, MEEZAN], [], { HISAAB_PAYEE_DEADLINE_MS: '3000' });
   await network.connectBank(INDUS.id);
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BankNetwork, openingBalanceMinor, waitUntil } from '../integration/iso8583-switch/bank-network';
+import { PaymentNetwork, openingBalanceMinor, waitUntil } from '../support/payment-network';
 
 /**
  * Issue 5 item 6: the payee bank times out (it credits, but its answer never reaches the switch), the transfer
@@ -12,10 +12,10 @@ const MARGALLA = { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923001234567' };
 
 type Transfer = { id: string; state: string; abortReason: string | null; reversed: boolean };
 
-let network: BankNetwork;
+let network: PaymentNetwork;
 
 beforeAll(async () => {
-  network = await BankNetwork.start([MEEZAN], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: '3000' });
+  network = await PaymentNetwork.start([MEEZAN], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: '3000' });
 });
 
 afterAll(async () => {

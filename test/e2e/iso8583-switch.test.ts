@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor, type FinancialRequest } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
-import { BankNetwork, customerIban, openingBalanceMinor, waitUntil } from '../integration/iso8583-switch/bank-network';
+import { PaymentNetwork, customerIban, openingBalanceMinor, waitUntil } from '../support/payment-network';
 
 /**
  * Issue 5 item 6, through the real switch: bank hosts (simulated, real TCP on loopback) and wallets (simulated,
@@ -18,12 +18,12 @@ const TINY = { id: 'TINY', bankCode: 'TINY', institutionId: '600003', netDebitCa
 const FARAWAY = { id: 'FARAWAY', bankCode: 'FARW', institutionId: '600004' };
 const MARGALLA = { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923001234567' };
 
-let network: BankNetwork;
+let network: PaymentNetwork;
 const peers: RawIsoPeer[] = [];
 let stanCounter = 100;
 
 beforeAll(async () => {
-  network = await BankNetwork.start([INDUS, MEEZAN, TINY], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: '1000' });
+  network = await PaymentNetwork.start([INDUS, MEEZAN, TINY], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: '1000' });
   // A bank registered at another address: its DE32 must not sign on from loopback.
   await network.operator.onboard({
     id: FARAWAY.id,

@@ -16,11 +16,14 @@ let network: PaymentNetwork;
 let regulatorKey: string;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start([
-    { id: 'MARGALLA', bankCode: 'MRGL', netDebitCap: '1000000.00' },
-    { id: 'RAVI', bankCode: 'RAVI', netDebitCap: '1000000.00' },
-    { id: 'INDUS', bankCode: 'INDU', netDebitCap: '1000000.00' },
-  ]);
+  network = await PaymentNetwork.start(
+    [],
+    [
+      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001' },
+      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002' },
+      { id: 'INDUS', bankCode: 'INDU', msisdn: '923000000003' },
+    ],
+  );
   regulatorKey = await issueRegulatorKey(network.sw);
 });
 

@@ -11,11 +11,12 @@ let client: HttpClient;
 
 beforeAll(async () => {
   network = await PaymentNetwork.start(
+    [],
     [
-      { id: 'MARGALLA', bankCode: 'MRGL', netDebitCap: '1000000.00' },
-      { id: 'RAVI', bankCode: 'RAVI', netDebitCap: '1000000.00' },
-      { id: 'CAPPED', bankCode: 'CAPD', netDebitCap: '1000.00' },
-      { id: 'ADVISED', bankCode: 'ADVS', netDebitCap: '1000.00', creditMode: 'ADVICE' },
+      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001', netDebitCap: '1000000.00' },
+      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '1000000.00' },
+      { id: 'CAPPED', bankCode: 'CAPD', msisdn: '923000000003', netDebitCap: '1000.00' },
+      { id: 'ADVISED', bankCode: 'ADVS', msisdn: '923000000004', netDebitCap: '1000.00', creditMode: 'ADVICE' },
     ],
     { HISAAB_PAYEE_DEADLINE_MS: '700' },
   );

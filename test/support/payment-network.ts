@@ -1,30 +1,53 @@
-import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { ibanWithCheckDigits } from '../../core/directory/iban';
+import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { OperatorClient, type IssuedKey } from '../../simulators/operator-client';
+import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { startTestSwitch, type TestSwitch } from './switch-process';
 
-export type NetworkWallet = { id: string; simulator: WalletSimulator; key: IssuedKey; msisdn: string; walletNumber: string };
-
-export type WalletSpec = { id: string; bankCode: string; netDebitCap: string; creditMode?: 'REQUEST' | 'ADVICE' };
-
 /**
- * A real switch (in this process, real SQLite in a temp dir) with real simulated wallets over HTTP, onboarded
- * through the operator API: each wallet has a key, one customer with a balance and an MSISDN alias.
+ * A real switch (in this process, real SQLite in a temp dir, its ISO 8583 port on loopback) with simulated bank
+ * hosts over real TCP and simulated wallets over real HTTP, onboarded through the operator API. Each bank has
+ * two customers with IBANs of its bank code; each wallet one customer with an MSISDN alias.
  */
+export type BankSpec = { id: string; bankCode: string; institutionId: string; netDebitCap?: string; creditMode?: 'REQUEST' | 'ADVICE' };
+export type WalletSpec = { id: string; bankCode: string; msisdn: string; netDebitCap?: string; creditMode?: 'REQUEST' | 'ADVICE' };
+
+export type NetworkBank = BankSpec & { simulator: BankHostSimulator; customers: [string, string] };
+export type NetworkWallet = WalletSpec & { simulator: WalletSimulator; key: IssuedKey; walletNumber: string };
+
+export const openingBalanceMinor = 10_000_000n;
+
+export function customerIban(bankCode: string, customer: number): string {
+  return ibanWithCheckDigits('PK', bankCode, String(customer).padStart(16, '0'));
+}
+
 export class PaymentNetwork {
   private constructor(
     public sw: TestSwitch,
     public operator: OperatorClient,
+    readonly banks: NetworkBank[],
     readonly wallets: NetworkWallet[],
     private readonly environment: Record<string, string>,
   ) {}
 
-  static async start(specs: readonly WalletSpec[], environment: Record<string, string> = {}): Promise<PaymentNetwork> {
+  static async start(banks: readonly BankSpec[], wallets: readonly WalletSpec[], environment: Record<string, string> = {}): Promise<PaymentNetwork> {
     const sw = await startTestSwitch({ environment });
     const operator = new OperatorClient(sw.url, sw.operatorKey);
-    const wallets: NetworkWallet[] = [];
-    for (const [index, spec] of specs.entries()) wallets.push(await onboardWallet(operator, spec, index));
-    for (const wallet of wallets) await issueKeyAndAlias(operator, sw.url, wallet);
-    return new PaymentNetwork(sw, operator, wallets, environment);
+    const networkBanks: NetworkBank[] = [];
+    for (const spec of banks) networkBanks.push(await onboardBank(operator, spec));
+    const networkWallets: NetworkWallet[] = [];
+    for (const spec of wallets) networkWallets.push(await onboardWallet(operator, sw.url, spec));
+    return new PaymentNetwork(sw, operator, networkBanks, networkWallets, environment);
+  }
+
+  get iso8583Port(): number {
+    return this.sw.running.iso8583Port;
+  }
+
+  bank(id: string): NetworkBank {
+    const bank = this.banks.find((candidate) => candidate.id === id);
+    if (bank === undefined) throw new Error(`no bank ${id} in this network`);
+    return bank;
   }
 
   wallet(id: string): NetworkWallet {
@@ -33,26 +56,58 @@ export class PaymentNetwork {
     return wallet;
   }
 
-  /** Stops the switch (the wallets keep running) and starts it again on the same data dir. */
-  async restartSwitch(): Promise<void> {
+  /** Connects a bank host to the switch's ISO 8583 port and signs it on; fails the test if it cannot. */
+  async connectBank(id: string): Promise<BankHostSimulator> {
+    const simulator = this.bank(id).simulator;
+    const ready = await simulator.connectToSwitch({ host: '127.0.0.1', port: this.iso8583Port, readyTimeoutMs: 5_000 });
+    if (!ready) throw new Error(`bank ${id} could not sign on to the switch`);
+    return simulator;
+  }
+
+  /**
+   * Stops the switch (simulators keep running) and starts it again on the same data dir and the same ISO 8583
+   * port, so that connected bank hosts find it again by themselves. `whileStopped` runs in between.
+   */
+  async restartSwitch(whileStopped: () => void = () => undefined): Promise<void> {
+    const iso8583Port = this.iso8583Port;
     await this.sw.stop();
-    this.sw = await startTestSwitch({ dataDir: this.sw.dataDir, environment: this.environment });
+    whileStopped();
+    this.sw = await startTestSwitch({ dataDir: this.sw.dataDir, environment: { ...this.environment, HISAAB_ISO8583_PORT: String(iso8583Port) } });
     this.operator = new OperatorClient(this.sw.url, this.sw.operatorKey);
     for (const wallet of this.wallets) wallet.simulator.connectToSwitch(this.sw.url, wallet.key.key);
   }
 
   async close(): Promise<void> {
     await this.sw.close();
+    for (const bank of this.banks) await bank.simulator.close();
     for (const wallet of this.wallets) await wallet.simulator.close();
   }
 }
 
-async function onboardWallet(operator: OperatorClient, spec: WalletSpec, index: number): Promise<NetworkWallet> {
-  const msisdn = `9230000000${String(index).padStart(2, '0')}`;
+async function onboardBank(operator: OperatorClient, spec: BankSpec): Promise<NetworkBank> {
+  const customers: [string, string] = [customerIban(spec.bankCode, 1), customerIban(spec.bankCode, 2)];
+  const simulator = new BankHostSimulator({
+    institutionId: spec.institutionId,
+    accounts: customers.map((iban) => [iban, openingBalanceMinor] as const),
+  });
+  const address = await simulator.start();
+  await operator.onboard({
+    id: spec.id,
+    name: `${spec.id} Bank`,
+    type: 'BANK',
+    bankCode: spec.bankCode,
+    netDebitCap: spec.netDebitCap ?? '1000000.00',
+    creditMode: spec.creditMode ?? 'REQUEST',
+    endpoints: { iso8583: `127.0.0.1:${address.port}`, institutionId: spec.institutionId },
+  });
+  return { ...spec, simulator, customers };
+}
+
+async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: WalletSpec): Promise<NetworkWallet> {
   const walletNumber = `W${spec.id}0001`;
   const simulator = new WalletSimulator({
     participantId: spec.id,
-    accounts: [{ walletNumber, msisdn, name: `Customer ${spec.id}`, balanceMinor: 100_000_000n }],
+    accounts: [{ walletNumber, msisdn: spec.msisdn, name: `Customer ${spec.id}`, balanceMinor: openingBalanceMinor }],
   });
   const url = await simulator.start();
   await operator.onboard({
@@ -60,21 +115,22 @@ async function onboardWallet(operator: OperatorClient, spec: WalletSpec, index: 
     name: `${spec.id} Wallet`,
     type: 'WALLET',
     bankCode: spec.bankCode,
-    netDebitCap: spec.netDebitCap,
+    netDebitCap: spec.netDebitCap ?? '1000000.00',
     creditMode: spec.creditMode ?? 'REQUEST',
     endpoints: { creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal` },
   });
-  return { id: spec.id, simulator, key: { keyId: '', key: '', signingSecret: '' }, msisdn, walletNumber };
+  const key = await operator.issueKey(spec.id);
+  simulator.setSigningSecret(key.signingSecret);
+  simulator.connectToSwitch(switchUrl, key.key);
+  await operator.registerAlias(key.key, { type: 'MSISDN', value: spec.msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${spec.id}` });
+  return { ...spec, simulator, key, walletNumber };
 }
 
-async function issueKeyAndAlias(operator: OperatorClient, switchUrl: string, wallet: NetworkWallet): Promise<void> {
-  wallet.key = await operator.issueKey(wallet.id);
-  wallet.simulator.setSigningSecret(wallet.key.signingSecret);
-  wallet.simulator.connectToSwitch(switchUrl, wallet.key.key);
-  await operator.registerAlias(wallet.key.key, {
-    type: 'MSISDN',
-    value: wallet.msisdn,
-    account: { type: 'WALLET', value: wallet.walletNumber },
-    name: `Customer ${wallet.id}`,
-  });
+/** Polls until the condition holds; fails with what it waited for. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboundIdentifiers } from '../../../adapters/iso8583-switch/outbound-identifiers';
 import { RawIsoPeer } from '../iso8583/raw-iso-peer';
-import { BankNetwork, customerIban, waitUntil } from './bank-network';
+import { PaymentNetwork, customerIban, waitUntil } from '../../support/payment-network';
 import { RecordingBankHost } from './recording-bank-host';
 
 /**
@@ -16,13 +16,13 @@ const PAYEE_DEADLINE_MS = 600;
 
 type Transfer = { id: string; state: string; abortReason: string | null; createdAt: string };
 
-let network: BankNetwork;
+let network: PaymentNetwork;
 let requestBank: RecordingBankHost;
 let adviceBank: RecordingBankHost;
 const peers: RawIsoPeer[] = [];
 
 beforeAll(async () => {
-  network = await BankNetwork.start([], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: String(PAYEE_DEADLINE_MS) });
+  network = await PaymentNetwork.start([], [MARGALLA], { HISAAB_PAYEE_DEADLINE_MS: String(PAYEE_DEADLINE_MS) });
   requestBank = new RecordingBankHost();
   adviceBank = new RecordingBankHost();
   await network.operator.onboard({
