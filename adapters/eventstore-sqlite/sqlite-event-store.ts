@@ -11,6 +11,7 @@ import type {
   SubscriptionHandler,
 } from '../../core/eventstore/event-store';
 import { START_POSITION } from '../../core/eventstore/event-store';
+import { assert } from '../../core/assert';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
 import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
@@ -175,7 +176,9 @@ export class SqliteEventStore implements EventStore {
     }
     const outcomes: (AppendResult | Error)[] = [];
     try {
-      this.groupTransaction(group, outcomes);
+      // A lone append needs no savepoint: its own transaction is all or nothing already.
+      if (group.length === 1) outcomes.push(this.appendAlone(group[0] as PendingAppend));
+      else this.groupTransaction(group, outcomes);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the group is durable.
       for (const pending of group) pending.reject(error);
@@ -189,17 +192,31 @@ export class SqliteEventStore implements EventStore {
     for (const listener of this.appendListeners) listener();
   }
 
+  private appendAlone(pending: PendingAppend): AppendResult | Error {
+    try {
+      return this.appendTransaction(pending.stream, pending.rows, pending.expectedRevision);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) return error;
+      throw error;
+    }
+  }
+
   private appendInTransaction(stream: string, rows: SerializedEvent[], expected: ExpectedRevision): AppendResult {
     const actual = this.currentRevision(stream);
     if (!revisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
-    let revision = actual === null ? 0n : actual + 1n;
-    let position = START_POSITION;
-    for (const row of rows) {
-      const info = this.statements.insert.run(stream, revision, row.id, row.type, row.data, row.metadata);
-      position = BigInt(info.lastInsertRowid);
-      revision += 1n;
+    const firstRevision = actual === null ? 0 : Number(actual) + 1;
+    assert(Number.isSafeInteger(firstRevision + rows.length), `stream ${stream} stays within safe revision numbers`);
+    // Rows go in by the chunk: one statement per chunk crosses into SQLite once instead of once per event.
+    let lastRowId: number | bigint = 0;
+    let index = 0;
+    for (; index + insertChunkRows <= rows.length; index += insertChunkRows) {
+      lastRowId = this.statements.insertChunk.run(chunkParameters(stream, rows, index, insertChunkRows, firstRevision)).lastInsertRowid;
     }
-    return { nextExpectedRevision: revision - 1n, position };
+    for (; index < rows.length; index += 1) {
+      const row = rows[index] as SerializedEvent;
+      lastRowId = this.statements.insert.run(stream, firstRevision + index, row.id, row.type, row.data, row.metadata).lastInsertRowid;
+    }
+    return { nextExpectedRevision: BigInt(firstRevision + rows.length - 1), position: BigInt(lastRowId) };
   }
 
   private currentRevision(stream: string): bigint | null {
@@ -266,9 +283,29 @@ function createSchema(db: Database.Database): void {
   `);
 }
 
+/** Events per multi-row INSERT: 6 parameters each, far below SQLite's parameter limit. */
+const insertChunkRows = 64;
+
+function chunkParameters(stream: string, rows: readonly SerializedEvent[], start: number, count: number, firstRevision: number): unknown[] {
+  const parameters: unknown[] = new Array<unknown>(count * 6);
+  for (let offset = 0; offset < count; offset += 1) {
+    const row = rows[start + offset] as SerializedEvent;
+    const base = offset * 6;
+    parameters[base] = stream;
+    parameters[base + 1] = firstRevision + start + offset;
+    parameters[base + 2] = row.id;
+    parameters[base + 3] = row.type;
+    parameters[base + 4] = row.data;
+    parameters[base + 5] = row.metadata;
+  }
+  return parameters;
+}
+
 function prepareStatements(db: Database.Database) {
+  const chunkValues = Array.from({ length: insertChunkRows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
   return {
     insert: db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertChunk: db.prepare(`INSERT INTO events (stream, revision, id, type, data, metadata) VALUES ${chunkValues}`),
     streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
     readStream: db.prepare(
       'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errorCode, type HttpAnswer } from '../support/http-client';
 import { issueRegulatorKey, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
@@ -22,6 +23,7 @@ beforeAll(async () => {
   // A key of the right form whose secret is wrong, for a known key id: must be refused like garbage.
   keys.bad = `${keys.owner.slice(0, 20)}${'A'.repeat(keys.owner.length - 20)}`;
   await sw.client.post('/v1/aliases', { key: keys.owner, body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' } });
+  await sw.client.post('/v1/aliases', { key: keys.other, body: { type: 'MSISDN', value: '923002222222', account: { type: 'WALLET', value: '03002222222' }, name: 'Bilal Ahmed' } });
 });
 afterAll(async () => {
   await sw.close();
@@ -49,7 +51,29 @@ async function freshAlias(): Promise<string> {
   return value;
 }
 
+/** A payment to RAVI's customer: MARGALLA (the owner) may send it; RAVI sending it would pay itself (on-us, 422). */
+function paymentToRavi(): Record<string, unknown> {
+  return { id: randomUUID(), payer: { type: 'WALLET', value: '03001111111' }, payee: { type: 'MSISDN', value: '923002222222' }, amount: '1.00', currency: 'PKR', purpose: 'P2P' };
+}
+async function freshTransferId(): Promise<string> {
+  return ((await sw.client.post('/v1/transfers', { key: keys.owner, body: paymentToRavi() })).body as { id: string }).id;
+}
+
 const endpoints: Endpoint[] = [
+  { name: 'POST /v1/transfers', call: (key) => sw.client.post('/v1/transfers', { key, body: paymentToRavi() }), expected: { operator: 403, owner: 201, other: 422, regulator: 403 } },
+  {
+    name: 'POST /v1/transfers/batch',
+    call: (key) => sw.client.post('/v1/transfers/batch', { key, body: { transfers: [paymentToRavi()] } }),
+    expected: { operator: 403, owner: 200, other: 200, regulator: 403 },
+  },
+  { name: 'GET /v1/transfers', call: (key) => sw.client.get('/v1/transfers', { key }), expected: { operator: 200, owner: 200, other: 200, regulator: 200 } },
+  {
+    name: 'GET /v1/transfers/{id}',
+    prepare: freshTransferId,
+    // RAVI is the payee of MARGALLA's transfer, so it may read it too; a stranger gets 404 (test/e2e/transfers.test.ts).
+    call: (key, transferId) => sw.client.get(`/v1/transfers/${transferId}`, { key }),
+    expected: { operator: 200, owner: 200, other: 200, regulator: 200 },
+  },
   {
     name: 'POST /v1/participants',
     call: (key) => {
