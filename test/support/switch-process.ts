@@ -82,9 +82,11 @@ export type SwitchChild = {
 
 /** Runs `npm run serve`'s entry point (tsx api/main.ts) as a child process and waits for its "listening" line. */
 export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_000): Promise<SwitchChild> {
+  // A process group of its own: tsx runs the switch in a child of its own, and a signal must reach that one too.
   const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...environment },
+    detached: true,
   });
   const lines: unknown[] = [];
   let stderr = '';
@@ -125,7 +127,11 @@ export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_
             lines,
             stderr: () => stderr,
             stop(signal: NodeJS.Signals = 'SIGTERM') {
-              if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+              if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+                // SIGKILL goes to the whole group (tsx does not relay it); SIGTERM to tsx, which relays it.
+                if (signal === 'SIGKILL') process.kill(-child.pid, signal);
+                else child.kill(signal);
+              }
               return exited;
             },
           });
