@@ -19,8 +19,8 @@ export type Then<Output, State> = {
   then(expected: Output): void;
   /** The output must satisfy `check` (for outputs with parts the test cannot predict). */
   thenMatches(check: (output: Output, state: State) => boolean): void;
-  /** decide must throw an error satisfying `check`. */
-  thenThrows(check: (error: { code?: unknown; message?: unknown }) => boolean): void;
+  /** decide must throw an error with this code, or one satisfying `check`. */
+  thenThrows(check: string | ((error: { code?: unknown; message?: unknown }) => boolean)): void;
 };
 
 export class DeciderSpecification<Command, Event, State, Output> {
@@ -46,7 +46,7 @@ export class DeciderSpecification<Command, Event, State, Output> {
             const { output, state } = run();
             expect(check(output, state)).toBe(true);
           },
-          thenThrows(check: (error: { code?: unknown; message?: unknown }) => boolean): void {
+          thenThrows(check: string | ((error: { code?: unknown; message?: unknown }) => boolean)): void {
             let thrown: unknown = undefined;
             let threw = false;
             try {
@@ -56,10 +56,20 @@ export class DeciderSpecification<Command, Event, State, Output> {
               threw = true;
             }
             expect(threw).toBe(true);
-            expect(check(thrown as { code?: unknown; message?: unknown })).toBe(true);
+            if (typeof check === 'string') expect(thrown).toMatchObject({ code: check });
+            else expect(check(thrown as { code?: unknown; message?: unknown })).toBe(true);
           },
         };
       },
     };
   }
+}
+
+/** The plain Emmett shape (`decide` returns events, `initialState` is a value): the usual case outside the ledger. */
+export function deciderSpec<Command, Event, State>(decider: {
+  initialState: State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+}): DeciderSpecification<Command, Event, State, Event[]> {
+  return DeciderSpecification.for({ decide: decider.decide, evolve: decider.evolve, initialState: () => decider.initialState });
 }

@@ -1,5 +1,5 @@
 import { activeRegulatorKeysMax, decide, evolve, initialState, type RegulatorKeyEvent } from '../../../core/auth/regulator-keys';
-import { deciderSpec } from '../participants/given-when-then';
+import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');

@@ -1,6 +1,6 @@
 import { decide, evolve, initialState, type AliasCommand, type AliasEvent } from '../../../core/directory/alias';
 import type { AliasKey } from '../../../core/directory/alias-key';
-import { deciderSpec } from '../participants/given-when-then';
+import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');

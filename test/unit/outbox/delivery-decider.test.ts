@@ -2,7 +2,7 @@ import { decide, evolve, initialState, type DeliveryCommand } from '../../../cor
 import type { DeliveryEvent } from '../../../core/outbox/delivery-events';
 import type { Delivery } from '../../../core/outbox/delivery';
 import { deliveryFingerprint } from '../../../core/outbox/fingerprint';
-import { deciderSpec } from '../participants/given-when-then';
+import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');

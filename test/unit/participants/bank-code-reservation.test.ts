@@ -1,5 +1,5 @@
 import { decide, evolve, initialState, type BankCodeCommand, type BankCodeEvent } from '../../../core/participants/bank-code-reservation';
-import { deciderSpec } from './given-when-then';
+import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');

@@ -1,7 +1,7 @@
 import { decide, evolve, initialState, type ParticipantCommand } from '../../../core/participants/participant-decider';
 import type { ParticipantEvent } from '../../../core/participants/participant-events';
 import { activeKeysMax, type ParticipantRegistration } from '../../../core/participants/participant-profile';
-import { deciderSpec } from './given-when-then';
+import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2025-03-01T10:00:00.000Z');

@@ -1,9 +1,9 @@
 import { decide, evolve, initialState, unsettledWindowsMax, type SettlementWindowCommand } from '../../../core/settlement/settlement-window-decider';
 import type { SettledPosition, SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { parseSettlementWindowId, settlementWindowId } from '../../../core/settlement/settlement-window-events';
-import { DeciderSpecification } from '../../support/decider-spec';
+import { deciderSpec } from '../../support/decider-spec';
 
-const spec = DeciderSpecification.for({ decide, evolve, initialState: () => initialState });
+const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2026-11-28T10:00:00.000Z');
 const at = now.toISOString();
 

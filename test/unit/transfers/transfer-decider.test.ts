@@ -1,8 +1,8 @@
 import { decide, evolve, initialState, type TransferCommand } from '../../../core/transfers/transfer-decider';
 import type { TransferEvent, TransferInitiated } from '../../../core/transfers/transfer-events';
-import { DeciderSpecification } from '../../support/decider-spec';
+import { deciderSpec } from '../../support/decider-spec';
 
-const spec = DeciderSpecification.for({ decide, evolve, initialState: () => initialState });
+const spec = deciderSpec({ decide, evolve, initialState });
 const now = new Date('2026-11-28T10:00:00.000Z');
 const at = now.toISOString();
 
