@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import type { TransferRequest } from '../../core/transfers/transfer-request';
 
-/** The body of `POST /v1/transfers` (issue 4's fixed contract). */
-export type TransferRequestBody = {
-  id: string;
-  payer: { type: string; value: string; name?: string };
-  payee: { type: string; value: string };
-  amount: string;
-  currency: string;
-  purpose: string;
-  note?: string;
-};
+/** The body of `POST /v1/transfers` (issue 4's fixed contract), as the switch itself types it. */
+export type TransferRequestBody = TransferRequest;
 
 const transferSchema = z.looseObject({
   id: z.string(),

@@ -3,6 +3,7 @@ import { packMessage } from '../../adapters/iso8583/packager';
 import { buildTransferRequest } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
 import { PaymentNetwork, customerIban, openingBalanceMinor } from '../support/payment-network';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Issue 5 items 4 and 6, a short version through the real switch: while raw peers flood its ISO 8583 port with
@@ -13,17 +14,6 @@ import { PaymentNetwork, customerIban, openingBalanceMinor } from '../support/pa
 const INDUS = { id: 'INDUS', bankCode: 'INDB', institutionId: '600001' };
 const MEEZAN = { id: 'MEEZAN', bankCode: 'MEZN', institutionId: '600002' };
 
-/** mulberry32: seeded, so a failing flood can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const random = seededRandom(0x8583);
 const integer = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));

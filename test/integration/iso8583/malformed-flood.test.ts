@@ -6,6 +6,7 @@ import { normalBehaviour } from '../../../simulators/bank/bank-host-behaviour';
 import { BankHostLedger } from '../../../simulators/bank/bank-host-ledger';
 import { BANK_INSTITUTION_ID, networkRequest, PAYEE_ACCOUNT, transferRequest } from './messages';
 import { RawIsoPeer } from './raw-iso-peer';
+import { seededRandom } from '../../support/seeded-random';
 
 /**
  * A flood of malformed traffic against the inbound port: random bytes, truncated frames, wrong bitmaps,
@@ -14,17 +15,6 @@ import { RawIsoPeer } from './raw-iso-peer';
  * stream that cannot be framed is dropped; the good traffic is served throughout and afterwards.
  */
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const random = seededRandom(0x15a8583);
 const integer = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));

@@ -9,18 +9,8 @@ import { hubSettlementAccountId } from '../../../core/settlement/settlement-post
 import type { SettlementWindowRecord } from '../../../core/settlement/settlement-reader';
 import type { TransferView } from '../../../core/transfers/transfer-view';
 import { startSettlementFixture, type Customer, type SettlementFixture } from './settlement-fixture';
+import { seededRandom } from '../../support/seeded-random';
 
-/** A small seeded generator (mulberry32): a failing run can be replayed with HISAAB_TEST_SEED. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env['HISAAB_TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const random = seededRandom(seed);
