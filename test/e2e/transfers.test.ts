@@ -159,6 +159,19 @@ describe('payee outcomes', () => {
     }
   });
 
+  it('aborts with PAYEE_INACTIVE, asking nobody, when the payee participant is deactivated', async () => {
+    const ravi = network.wallet('RAVI');
+    const requestsBefore = ravi.simulator.received('CREDIT_REQUEST').length;
+    expect((await client.patch('/v1/participants/RAVI', { key: network.sw.operatorKey, body: { active: false } })).status).toBe(200);
+    try {
+      const answer = await pay('MARGALLA', transferBody(ravi.msisdn));
+      expect(answer.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_INACTIVE' });
+      expect(ravi.simulator.received('CREDIT_REQUEST')).toHaveLength(requestsBefore);
+    } finally {
+      await client.patch('/v1/participants/RAVI', { key: network.sw.operatorKey, body: { active: true } });
+    }
+  });
+
   it('commits at once for a payee in ADVICE mode and delivers the advice', async () => {
     const advised = network.wallet('ADVISED');
     const answer = await pay('MARGALLA', transferBody(advised.msisdn, '7.00'));
