@@ -9,6 +9,7 @@ import { Outbox } from '../core/outbox/outbox';
 import { isIso8583Endpoints } from '../core/participants/participant-profile';
 import type { ParticipantReader } from '../core/participants/participant-reader';
 import type { TransferReader } from '../core/transfers/transfer-reader';
+import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
 import { TransferService } from '../core/transfers/transfer-service';
 import type { AppDependencies } from './app-dependencies';
 import type { SwitchConfig } from './config';
@@ -19,6 +20,11 @@ import type { RouteModule } from './route-kit';
 
 /** In-flight transfers finished per recovery page at start-up. */
 const recoveryPageSize = 500;
+/** How often the running switch looks for transfers stuck in flight, and how many it finishes per look. */
+const sweepIntervalMs = 5_000;
+const sweepTransfersMax = 100;
+/** Past its payee deadline, a transfer gets this long to finish on its own before the sweeper finishes it. */
+const stuckGraceMs = 30_000;
 
 export type TransfersAssemblyInput = {
   config: SwitchConfig;
@@ -93,6 +99,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     await bankChannel.close();
     throw error;
   });
+  const sweeper = startSweeper(service, reader, input);
   return {
     service,
     reader,
@@ -101,9 +108,39 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader }),
     async close() {
+      await sweeper.stop();
       await bankChannel.close();
       await walletOutbox.stop();
       walletClient.close();
+    },
+  };
+}
+
+/** Runs the stuck-transfer sweeper on an interval, one sweep at a time; `stop` waits for a sweep in progress. */
+function startSweeper(service: TransferService, reader: TransferReader, input: TransfersAssemblyInput): { stop(): Promise<void> } {
+  const sweeper = new StuckTransferSweeper({
+    service,
+    reader,
+    now: input.now,
+    stuckAfterMs: input.config.payeeDeadlineMs + stuckGraceMs,
+    transfersPerSweepMax: sweepTransfersMax,
+    onFinished: (view) => input.logger.warn({ transferId: view.id, state: view.state, abortReason: view.abortReason }, 'finished a transfer stuck in flight'),
+    onError: (transferId, error) => input.logger.error({ transferId, err: error }, 'could not finish a transfer stuck in flight'),
+  });
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    // A sweep still running (a slow ledger, many stuck transfers) is let finish; sweeps never pile up.
+    if (running !== null) return;
+    running = sweeper
+      .sweep()
+      .catch((error: unknown) => input.logger.error({ err: error }, 'stuck-transfer sweep failed'))
+      .finally(() => (running = null));
+  }, sweepIntervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }
@@ -120,7 +157,7 @@ async function recoverInFlight(service: TransferService, reader: TransferReader,
   for (;;) {
     // The page after a recovered one must not show it again: the read model catches up first.
     await waitForReadModels();
-    const page = reader.listInFlight(recoveryPageSize);
+    const page = reader.listInFlight(null, recoveryPageSize);
     for (const transferId of page) {
       const view = await service.recover(transferId);
       recovered += 1;

@@ -22,6 +22,9 @@ export interface TransferReader {
   findTransfer(transferId: string): TransferView | null;
   /** Oldest first (by the position at which each was initiated). */
   listTransfers(query: TransferQuery): TransferPage;
-  /** Transfers still in flight, oldest first, at most `limit`: what recovery finishes after a restart. */
-  listInFlight(limit: number): string[];
+  /**
+   * Transfers still in flight that were created before `createdBefore` (an ISO-8601 instant; null: all), oldest
+   * first, at most `limit`: what recovery finishes after a restart, and what the sweeper finds stuck.
+   */
+  listInFlight(createdBefore: string | null, limit: number): string[];
 }

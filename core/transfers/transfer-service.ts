@@ -96,6 +96,11 @@ export class TransferService {
     }
   }
 
+  /** Whether this process is executing the transfer now (the sweeper leaves those alone). */
+  isExecuting(transferId: string): boolean {
+    return this.inFlight.has(transferId);
+  }
+
   /** The transfer as its stream holds it, or null. */
   async find(transferId: string): Promise<TransferView | null> {
     const state = await this.load(transferId);

@@ -62,10 +62,10 @@ export class SqliteTransferReader implements TransferReader {
     return { transfers: page.map(toView), nextSequence: rows.length > query.limit && last !== undefined ? last.sequence : null };
   }
 
-  listInFlight(limit: number): string[] {
-    const rows = preparedStatement(this.database, "SELECT id FROM transfers WHERE state = 'IN_FLIGHT' ORDER BY sequence LIMIT ?").all(limit) as {
-      id: string;
-    }[];
+  listInFlight(createdBefore: string | null, limit: number): string[] {
+    const sql = "SELECT id FROM transfers WHERE state = 'IN_FLIGHT' AND created_at < ? ORDER BY sequence LIMIT ?";
+    // Every ISO-8601 instant this switch writes sorts before "9": no bound means all of them.
+    const rows = preparedStatement(this.database, sql).all(createdBefore ?? '9', limit) as { id: string }[];
     return rows.map((row) => row.id);
   }
 }
