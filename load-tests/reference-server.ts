@@ -1,0 +1,62 @@
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The reference ceiling for the load test: a bare express server on loopback that answers `POST /v1/transfers`
+ * with one fixed 201 transfer body and does nothing else. Run with the same k6 script in the same run as the
+ * switch, it measures what this machine's HTTP stack alone can do, so the switch's figure is a ratio that holds
+ * on a noisy machine. It parses the JSON body (with the switch's 1 MiB limit) because every JSON API must; it
+ * does not look at it.
+ */
+export const referenceTransferBody = Object.freeze({
+  id: '00000000-0000-4000-8000-000000000000',
+  state: 'COMMITTED',
+  abortReason: null,
+  payerParticipant: 'REFERENCE_A',
+  payeeParticipant: 'REFERENCE_B',
+  amount: '1.00',
+  currency: 'PKR',
+  purpose: 'P2P',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  completedAt: '2026-01-01T00:00:00.000Z',
+});
+
+const bodyBytesMax = 1024 * 1024;
+const closeTimeoutMs = 2_000;
+
+export type ReferenceServer = { url: string; close(): Promise<void> };
+
+export async function startReferenceServer(): Promise<ReferenceServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
+    response.status(201).json(referenceTransferBody);
+  });
+  const server = createServer(app);
+  // The switch's own bounds on slow clients, so both servers treat connections alike.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
+  return { url: `http://127.0.0.1:${port}`, close: () => (closing ??= closeServer(server)) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), closeTimeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

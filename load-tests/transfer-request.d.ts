@@ -1,0 +1,12 @@
+/** Types of transfer-request.js (plain CommonJS so that k6 loads it too). */
+export type LoadParty = { type: string; value: string; name?: string };
+export type LoadPair = { participantKey: string; payer: LoadParty; payee: LoadParty };
+export type LoadRequest = { url: string; body: string; headers: Record<string, string> };
+
+export const loopbackBaseUrlPattern: RegExp;
+export const loadTransferAmount: string;
+export function assertLoopbackBaseUrl(baseUrl: string): string;
+export function transferRequest(baseUrl: string, pair: LoadPair, id: string): LoadRequest;
+export function answeredState(bodyText: string): string | null;
+export const transferChecks: Readonly<Record<string, (status: number, bodyText: string) => boolean>>;
+export function transferSucceeded(status: number, bodyText: string): boolean;
