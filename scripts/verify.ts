@@ -1,15 +1,17 @@
 /**
- * `npm run verify [-- --data-dir DIR]`: checks the ledger invariants on a data directory's event store
- * (DIR/hisaab.db, the SqliteEventStore file; DIR defaults to $HISAAB_DATA_DIR or ./data). Prints a report per
- * ledger and exits 0 when every invariant holds, 1 with the broken invariants otherwise, 2 on bad usage.
- * See core/ledger/ledger-verification.ts for the invariants.
+ * `npm run verify [-- --data-dir DIR]`: checks the ledger invariants on the switch's event store, the one the
+ * switch itself opens from the same environment: HISAAB_EVENTSTORE (`sqlite:<path>` or `esdb://…`) when set,
+ * else DIR/hisaab.db (DIR: --data-dir, or $HISAAB_DATA_DIR, or ./data). An explicit --data-dir means that
+ * directory's SQLite file. Safe on a running switch: it only reads, and checks the prefix of the log present
+ * when it began. Prints a report per ledger and exits 0 when every invariant holds, 1 with the broken
+ * invariants otherwise, 2 on bad usage. See core/ledger/ledger-verification.ts for the invariants.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-store';
+import { resolve } from 'node:path';
+import { openEventStore, selectEventStore, type EventStoreSelection } from '../adapters/eventstore-factory';
 import { ledgersInStore, verifyLedger } from '../core/ledger/ledger-verification';
 
-function dataDirectory(argv: readonly string[]): string {
+function dataDirectoryArgument(argv: readonly string[]): string | undefined {
   const index = argv.indexOf('--data-dir');
   if (index >= 0) {
     const value = argv[index + 1];
@@ -17,24 +19,30 @@ function dataDirectory(argv: readonly string[]): string {
     return value;
   }
   const inline = argv.find((argument) => argument.startsWith('--data-dir='));
-  if (inline !== undefined) return inline.slice('--data-dir='.length);
-  return process.env.HISAAB_DATA_DIR ?? './data';
+  return inline === undefined ? undefined : inline.slice('--data-dir='.length);
+}
+
+function storeSelection(argv: readonly string[]): EventStoreSelection {
+  const explicitDirectory = dataDirectoryArgument(argv);
+  if (explicitDirectory !== undefined) return selectEventStore(undefined, resolve(explicitDirectory));
+  return selectEventStore(process.env.HISAAB_EVENTSTORE, resolve(process.env.HISAAB_DATA_DIR ?? './data'));
 }
 
 async function main(): Promise<number> {
-  let directory: string;
+  let selection: EventStoreSelection;
   try {
-    directory = resolve(dataDirectory(process.argv.slice(2)));
+    selection = storeSelection(process.argv.slice(2));
   } catch (error) {
     console.error(`usage: npm run verify [-- --data-dir DIR]: ${(error as Error).message}`);
     return 2;
   }
-  const path = join(directory, 'hisaab.db');
-  if (!existsSync(path)) {
-    console.error(`verify: no event store at ${path}`);
+  // Opening a SQLite path that does not exist would create an empty store and report it healthy.
+  if (selection.kind === 'sqlite' && !existsSync(selection.path)) {
+    console.error(`verify: no event store at ${selection.path}`);
     return 2;
   }
-  const store = new SqliteEventStore(path);
+  const where = selection.kind === 'sqlite' ? selection.path : 'the EventStoreDB cluster';
+  const store = await openEventStore(selection);
   try {
     const ledgers = await ledgersInStore(store);
     let broken = 0;
@@ -47,7 +55,7 @@ async function main(): Promise<number> {
       for (const violation of report.violations) console.error(`invariant broken: ${violation}`);
       broken += report.violations.length;
     }
-    if (ledgers.length === 0) console.log(`verify: ${path} holds no ledger stream`);
+    if (ledgers.length === 0) console.log(`verify: ${where} holds no ledger stream`);
     return broken === 0 ? 0 : 1;
   } finally {
     await store.close();

@@ -200,17 +200,16 @@ export class LedgerInvariantChecker {
 /** Checks one ledger's stream (see the header for what). */
 export async function verifyLedger(store: EventStore, ledger: CurrencyCode, tunables: LedgerTunables = defaultTunables): Promise<LedgerReport> {
   const model = new LedgerInvariantChecker(ledger);
-  let next = 0n;
-  for (;;) {
-    const page = await store.readStream(ledgerStreamName(ledger), next, eventStoreLimits.readLimitMax);
-    for (const recorded of page) model.apply(recorded);
-    if (page.length < eventStoreLimits.readLimitMax) break;
-    next += BigInt(page.length);
-  }
+  const stream = ledgerStreamName(ledger);
+  // A running switch may append while this reads: everything is checked on one prefix of the log, the events
+  // present when the check began (or up to the latest snapshot, if one was written since).
+  const revisionAtStart = await store.streamRevision(stream);
+  let eventCount = revisionAtStart === null ? 0 : Number(revisionAtStart) + 1;
   let snapshotChecked = false;
   try {
-    const fromEmpty = await loadLedger(store, ledger, tunables, false);
-    const fromSnapshot = await loadLedger(store, ledger, tunables, true);
+    const fromSnapshot = await loadLedger(store, ledger, tunables, true, eventCount);
+    eventCount = fromSnapshot.state.eventCount;
+    const fromEmpty = await loadLedger(store, ledger, tunables, false, eventCount);
     snapshotChecked = fromSnapshot.snapshotEventCount !== null;
     if (canonicalState(fromEmpty.state) !== canonicalState(fromSnapshot.state)) {
       model.fail(`ledger-${ledger}: the latest snapshot plus the tail does not reproduce the replay from empty`);
@@ -218,6 +217,14 @@ export async function verifyLedger(store: EventStore, ledger: CurrencyCode, tuna
   } catch (error) {
     model.fail(`ledger-${ledger}: replaying the log failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  let next = 0;
+  while (next < eventCount) {
+    const page = await store.readStream(stream, BigInt(next), Math.min(eventStoreLimits.readLimitMax, eventCount - next));
+    for (const recorded of page) model.apply(recorded);
+    if (page.length === 0) break;
+    next += page.length;
+  }
+  if (model.events !== eventCount) model.fail(`ledger-${ledger}: the log holds ${model.events} events where ${eventCount} were expected`);
   return {
     ledger,
     events: model.events,

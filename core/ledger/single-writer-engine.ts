@@ -146,6 +146,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     for (;;) {
       const state = await this.settledState();
       if (this.phase !== 'running') throw this.unavailable();
+      // Another caller (a concurrent expire) may have started a tick since the state settled: starting a second
+      // one now would decide on undurable state and append with a stale expected revision. Wait for it instead.
+      if (this.busy !== null) continue;
       if (!this.expiryDue(state)) return expired;
       // Run a tick now (it expires up to expiriesPerTickMax) and wait for it to be durable.
       const outcome = await this.startTick();

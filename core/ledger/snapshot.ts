@@ -16,9 +16,15 @@ import type { TransferCode } from './transfer-codes';
  */
 export const snapshotChunkType = 'LedgerSnapshotChunk';
 
-/** Rows per chunk, chosen so that a chunk stays far below the store's 1 MiB event limit even with the longest ids. */
+/**
+ * Rows per chunk, so that a chunk stays below the store's 1 MiB event limit whatever its rows hold (a chunk over
+ * it would fail the whole snapshot). An account row is at most ~330 bytes (ids are ASCII). A pending row is at
+ * most ~6,750 bytes: its userData may hold 8 values of 128 characters that JSON escapes to up to 6 bytes each
+ * (control characters), beside three ids of 64. At the default maxima (1,000,000 accounts and pending transfers)
+ * a snapshot is 500 + 6,667 chunks, within the store's 10,000 events per append.
+ */
 const accountRowsPerChunk = 2000;
-const pendingRowsPerChunk = 400;
+const pendingRowsPerChunk = 150;
 
 type AccountRow = [string, AccountCode, string, boolean, boolean, string | null, string | null, string, string, string, string];
 type PendingRow = [string, string, string, string, TransferCode, number, number, number, UserDataJson | null];

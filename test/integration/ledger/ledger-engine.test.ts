@@ -190,6 +190,26 @@ describe('ledger engine on SQLite', () => {
     expect((await engine.submit([pay('t1', 'A', 'B', 100n)])).results).toEqual(['ok']);
   });
 
+  it('concurrent expire calls take turns instead of racing each other\'s append (asynchronous path)', async () => {
+    const sqlite = openStore();
+    // One expiry per tick, so each call needs several ticks and the two calls interleave.
+    const engine = await startEngine(new PortOnlyStore(sqlite), { expiriesPerTickMax: 1 });
+    const reservations = ['p1', 'p2', 'p3', 'p4'].map((id) => reserve(id, 'A', 'B', 1n, 1_000));
+    expect((await engine.submit([account('A'), account('B'), ...reservations])).results).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    clockMs += 1_000;
+    const [first, second] = await Promise.allSettled([engine.expire(), engine.expire()]);
+    expect(first).toMatchObject({ status: 'fulfilled' });
+    expect(second).toMatchObject({ status: 'fulfilled' });
+    const expiredByBoth = (first as PromiseFulfilledResult<number>).value + (second as PromiseFulfilledResult<number>).value;
+    expect(expiredByBoth).toBe(4);
+    for (const id of ['p1', 'p2', 'p3', 'p4']) expect(await engine.lookupTransfer(id)).toMatchObject({ pendingStatus: 'expired' });
+    expect(await engine.lookupAccount('A')).toMatchObject({ debitsPendingMinor: 0n });
+    expect((await engine.submit([pay('t1', 'A', 'B', 1n)])).results).toEqual(['ok']);
+    const report = await verifyLedger(sqlite, 'PKR');
+    expect(report.violations).toEqual([]);
+    expect(report.events).toBe(2 + 4 + 4 + 1);
+  });
+
   it('expires on its own from the clock while idle', async () => {
     const engine = await startEngine(openStore(), { expiryCheckIntervalMs: 5 });
     await engine.submit([account('A'), account('B'), reserve('p1', 'A', 'B', 10n, 1_000)]);

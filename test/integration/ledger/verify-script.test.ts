@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { newId } from '../../../core/ids';
@@ -7,9 +7,10 @@ import { tempDir } from '../../support/temp-dir';
 
 type Run = { code: number; stdout: string; stderr: string };
 
-function runVerify(dataDir: string): Promise<Run> {
+function runVerify(dataDir: string | null, environment: Record<string, string> = {}): Promise<Run> {
+  const args = dataDir === null ? ['scripts/verify.ts'] : ['scripts/verify.ts', '--data-dir', dataDir];
   return new Promise((resolve) => {
-    execFile('node_modules/.bin/tsx', ['scripts/verify.ts', '--data-dir', dataDir], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile('node_modules/.bin/tsx', args, { timeout: 30_000, env: { ...process.env, ...environment } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -23,8 +24,8 @@ describe('npm run verify', () => {
   });
   afterEach(() => directory.remove());
 
-  async function writeGoodLedger(): Promise<SqliteEventStore> {
-    const store = new SqliteEventStore(join(directory.path, 'hisaab.db'));
+  async function writeGoodLedger(path = join(directory.path, 'hisaab.db')): Promise<SqliteEventStore> {
+    const store = new SqliteEventStore(path);
     const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date('2026-01-01T00:00:00Z'), snapshotEveryEvents: 3 });
     await engine.start();
     await engine.submit([
@@ -65,6 +66,59 @@ describe('npm run verify', () => {
     const run = await runVerify(directory.path);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/invariant broken: ledger-PKR revision 4: transfer t2 takes A past its net debit cap/);
+  });
+
+  it('exits 0 on the data dir of a running switch, whose ledger grows while it is checked', async () => {
+    // The writer of the SIGKILL test: appends (and snapshots every 50 events) until it is killed.
+    const writer = spawn('node_modules/.bin/tsx', ['test/integration/ledger/ledger-writer-process.ts', join(directory.path, 'hisaab.db'), 'live'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let acknowledged = 0;
+    let writerStderr = '';
+    writer.stderr.on('data', (chunk: Buffer) => (writerStderr += chunk.toString('utf8')));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the writer acknowledged nothing in time: ${writerStderr}`)), 20_000);
+        writer.stdout.on('data', (chunk: Buffer) => {
+          acknowledged += chunk.toString('utf8').split('\n').filter((line) => line.startsWith('ok ')).length;
+          if (acknowledged >= 200) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const acknowledgedBefore = acknowledged;
+      const run = await runVerify(directory.path);
+      // The writer kept appending during the whole check: a prefix of a live log is what gets checked.
+      expect(acknowledged).toBeGreaterThan(acknowledgedBefore);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/ledger-PKR: \d+ events, 4 accounts, \d+ transfers, \d+ pending, snapshot checked: every invariant holds/);
+      expect(run.code).toBe(0);
+    } finally {
+      if (writer.pid !== undefined && writer.exitCode === null) process.kill(-writer.pid, 'SIGKILL');
+    }
+  });
+
+  it('checks the store the switch is configured with (HISAAB_EVENTSTORE), not a file that happens to be in the data dir', async () => {
+    // The switch's log is where HISAAB_EVENTSTORE says; the data dir holds a stale file with a broken ledger.
+    const stale = await writeGoodLedger();
+    await stale.append(
+      'ledger-PKR',
+      [{ id: newId(), type: 'LedgerTransferPosted', data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null }, metadata: { at: '2026-01-01T00:00:00.000Z' } }],
+      3n,
+    );
+    await stale.close();
+    const configured = await writeGoodLedger(join(directory.path, 'switch-log.db'));
+    await configured.close();
+    const run = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: `sqlite:${join(directory.path, 'switch-log.db')}` });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/ledger-PKR: 4 events, 2 accounts, 2 transfers, 1 pending, snapshot checked: every invariant holds/);
+    expect(run.code).toBe(0);
+
+    const unusable = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: 'postgres://nowhere' });
+    expect(unusable.code).toBe(2);
+    expect(unusable.stderr).toMatch(/HISAAB_EVENTSTORE must be sqlite:<path> or an esdb:\/\//);
   });
 
   it('exits 2 when there is no store in the directory', async () => {
