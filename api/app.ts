@@ -17,6 +17,11 @@ import { systemRoutes } from './routes/system';
 export const bodyBytesMax = 1024 * 1024;
 export const batchBodyBytesMax = 4 * 1024 * 1024;
 export const batchPath = '/v1/transfers/batch';
+/**
+ * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
+ * parser's own limit would overflow the stack of whatever walks it recursively (the idempotency fingerprint).
+ */
+export const bodyDepthMax = 32;
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -45,6 +50,7 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   app.use(onlyJsonBodies);
+  app.use(refuseDeepBodies);
   const kit = createRouteKit(dependencies);
   for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
   app.use((request: Request) => {
@@ -101,6 +107,30 @@ const onlyJsonBodies: RequestHandler = (request, _response, next) => {
   next();
 };
 
+/** A body nested beyond bodyDepthMax is refused before any handler walks it. */
+const refuseDeepBodies: RequestHandler = (request, _response, next) => {
+  if (nestsDeeperThan(request.body, bodyDepthMax)) {
+    throw new HttpError(400, 'VALIDATION_FAILED', `the body nests deeper than ${bodyDepthMax} levels of objects and arrays`, [
+      { path: ['body'], message: `at most ${bodyDepthMax} levels of nesting` },
+    ]);
+  }
+  next();
+};
+
+/** Recursion here stops at `levels`, so it is bounded whatever the input; plain loops keep a 4 MiB batch under 1 ms. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (nestsDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  // A parsed JSON body: a plain object whose keys are all its own.
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (nestsDeeperThan(record[key], levels - 1)) return true;
+  return false;
+}
+
 type BodyParserError = { type: string; status: number; limit?: number };
 
 function isBodyParserError(error: unknown): error is BodyParserError {
@@ -121,13 +151,27 @@ function bodyParserAnswer(error: BodyParserError): HttpError {
   }
 }
 
+/** The router could not percent-decode a path parameter: the client's mistake, not ours. */
+function isPathDecodingError(error: unknown): boolean {
+  return error instanceof URIError && 'status' in error && error.status === 400;
+}
+
+/** Errors raised by express or its parsers on bad input, as the answers they deserve; anything else as it is. */
+function edgeError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  if (isPathDecodingError(error)) {
+    return new HttpError(400, 'VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', [{ path: ['path'], message: 'invalid percent-encoding' }]);
+  }
+  return isBodyParserError(error) ? bodyParserAnswer(error) : error;
+}
+
 function errorHandler(dependencies: AppDependencies): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     if (response.headersSent) {
       next(error);
       return;
     }
-    const answer = toErrorAnswer(isBodyParserError(error) && !(error instanceof HttpError) ? bodyParserAnswer(error) : error);
+    const answer = toErrorAnswer(edgeError(error));
     const { requestId } = requestContext(request);
     if (answer !== null) {
       response.status(answer.status).set(answer.headers).json(answer.body);

@@ -5,8 +5,17 @@ import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
 import { requestFingerprint } from '../core/idempotency/request-fingerprint';
 import { HttpError, toErrorAnswer } from './http-error';
 
-/** An answer a handler produces: status and JSON body. `secret`: the body is shown once and never stored. */
-export type Answer = { status: number; body: unknown; secret?: boolean };
+/**
+ * An answer a handler produces: status and JSON body. `secret`: the body is shown once and never stored.
+ * `retryable`: the answer asks the client to try again (nothing was done), so it is not recorded either.
+ */
+export type Answer = { status: number; body: unknown; secret?: boolean; retryable?: boolean };
+
+/**
+ * Refusals that say "try again": a writer got there first, or the caller is going too fast. Recording one would
+ * answer every retry with the same key "try again", forever. Nothing was done, so running the retry is safe.
+ */
+const retryableCodes: ReadonlySet<string> = new Set(['CONCURRENT_UPDATE', 'IDEMPOTENCY_IN_PROGRESS', 'RATE_LIMITED']);
 
 /** Requests with the same key running at once; beyond this a request is refused rather than queued. */
 export const inFlightRequestsMax = 10_000;
@@ -16,8 +25,9 @@ export type IdempotentExecution = (reference: string | null) => Promise<Answer>;
 /**
  * Idempotency-Key handling for POSTs (DESIGN.md section 10): the same key and body get the original answer,
  * the same key with another body gets 409 IDEMPOTENCY_CONFLICT. Answers below 500 are recorded durably before
- * they are sent. A 5xx is not recorded: the outcome is unknown, so the retry runs again and the domain's own
- * dedupe (the request reference passed to `execute`) recognises what the first attempt did.
+ * they are sent, except those asking to retry (CONCURRENT_UPDATE, 429). A 5xx is not recorded: the outcome is
+ * unknown, so the retry runs again and the domain's own dedupe (the request reference passed to `execute`)
+ * recognises what the first attempt did.
  */
 export class IdempotencyGate {
   private readonly store: IdempotencyStore;
@@ -62,7 +72,7 @@ export class IdempotencyGate {
     this.inFlight.set(slot, { fingerprint, answer });
     try {
       const settled = await answer;
-      if (settled.status < 500) {
+      if (settled.status < 500 && settled.retryable !== true) {
         this.store.save({
           scope,
           idempotencyKey,
@@ -86,7 +96,7 @@ async function answerOf(execute: () => Promise<Answer>): Promise<Answer> {
   } catch (error) {
     const answer = toErrorAnswer(error);
     if (answer === null || answer.status >= 500) throw error;
-    return { status: answer.status, body: answer.body };
+    return { status: answer.status, body: answer.body, retryable: answer.status === 429 || retryableCodes.has(answer.body.error.code) };
   }
 }
 

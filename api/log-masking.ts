@@ -8,6 +8,12 @@ export function maskAccountNumber(value: string): string {
 }
 
 const ibanPattern = /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b/gi;
+/** IBANs as people write them, in groups of four (parseIban accepts this form, so it reaches paths). */
+const groupedIbanPattern = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}\b/gi;
+/** CNICs as printed on the card: 5, 7 and 1 digits joined by dashes. */
+const dashedCnicPattern = /\b\d{5}-\d{7}-\d\b/g;
+/** Escapes of printable ASCII (%20, %2B, %39...): how a URL can carry an account number past the patterns. */
+const asciiEscapePattern = /%([2-7][0-9A-F])/gi;
 /** Runs of 8 or more digits: mobile numbers, CNICs, wallet and bank account numbers. */
 const longDigitsPattern = /(?<![0-9A-Za-z-])\d{8,}(?![0-9A-Za-z-])/g;
 const apiKeyPattern = /\bhk_([0-9a-f]{16})\.[A-Za-z0-9_-]+/g;
@@ -17,9 +23,13 @@ const bearerPattern = /\bBearer\s+\S+/gi;
 /** Masks every account number, key and secret found in a piece of text (a URL, a message). */
 export function maskSensitiveText(text: string): string {
   return text
+    // Decoded first (one pass, so "%2539" stays "%39"): the log shows what the escapes said, masked.
+    .replace(asciiEscapePattern, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     .replace(bearerPattern, 'Bearer [REDACTED]')
     .replace(apiKeyPattern, (_match, keyId: string) => `hk_${keyId}.[REDACTED]`)
     .replace(signingSecretPattern, 'whsec_[REDACTED]')
+    .replace(groupedIbanPattern, (match) => maskAccountNumber(match))
+    .replace(dashedCnicPattern, (match) => maskAccountNumber(match))
     .replace(ibanPattern, (match) => maskAccountNumber(match))
     .replace(longDigitsPattern, (match) => maskAccountNumber(match));
 }

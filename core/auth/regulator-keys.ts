@@ -1,6 +1,7 @@
 import { assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { couldBeRetryOf } from '../idempotency/retry-window';
 
 /**
  * Read-only keys for the central bank's regulators, issued by the operator. All of them live in one stream:
@@ -20,14 +21,14 @@ export type RegulatorKeyCommand =
   | { type: 'IssueRegulatorKey'; data: { keyId: string; keyHash: string; name: string; requestReference: string | null }; now: Date }
   | { type: 'RevokeRegulatorKey'; data: { keyId: string }; now: Date };
 
-export type RegulatorKeysState = { activeKeys: readonly { keyId: string; requestReference: string | null }[] };
+export type RegulatorKeysState = { activeKeys: readonly { keyId: string; requestReference: string | null; issuedAt: string }[] };
 
 export const initialState: RegulatorKeysState = { activeKeys: [] };
 
 export function evolve(state: RegulatorKeysState, event: RegulatorKeyEvent): RegulatorKeysState {
   switch (event.type) {
     case 'RegulatorKeyIssued':
-      return { activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference }] };
+      return { activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }] };
     case 'RegulatorKeyRevoked':
       return { activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     default:
@@ -40,8 +41,9 @@ export function decide(command: RegulatorKeyCommand, state: RegulatorKeysState):
   switch (command.type) {
     case 'IssueRegulatorKey': {
       const reference = command.data.requestReference;
-      // A retried request replaces the key its lost answer carried, as for participant keys.
-      const superseded = reference === null ? [] : state.activeKeys.filter((key) => key.requestReference === reference);
+      // A retried request replaces the key its lost answer carried, as for participant keys (and, as there, the
+      // same Idempotency-Key past its retention is a new request that leaves older keys alone).
+      const superseded = state.activeKeys.filter((key) => couldBeRetryOf(key, reference, command.now));
       if (state.activeKeys.length - superseded.length >= activeRegulatorKeysMax) {
         throw new DomainError('KEY_LIMIT_REACHED', `at most ${activeRegulatorKeysMax} regulator keys can be active; revoke one first`);
       }

@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { couldBeRetryOf } from '../idempotency/retry-window';
 import type { ParticipantEvent, ParticipantRegistered } from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
@@ -20,7 +21,8 @@ export type ParticipantCommand =
     }
   | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date };
 
-export type ActiveKey = { keyId: string; requestReference: string | null };
+/** `issuedAt`: a retry can only come while its request's idempotency record could still exist. */
+export type ActiveKey = { keyId: string; requestReference: string | null; issuedAt: string };
 
 export type RegisteredParticipant = {
   status: 'registered';
@@ -57,7 +59,10 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
     case 'ParticipantNetDebitCapChanged':
       return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
     case 'ParticipantKeyIssued':
-      return { ...state, activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference }] };
+      return {
+        ...state,
+        activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }],
+      };
     case 'ParticipantKeyRevoked':
       return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     default:
@@ -147,8 +152,9 @@ function decideIssueKey(
 ): ParticipantEvent[] {
   const at = now.toISOString();
   // A retry of a request whose answer was lost: that answer carried the only copy of its key, so the key is
-  // replaced rather than left valid and unknown to anyone.
-  const superseded = data.requestReference === null ? [] : state.activeKeys.filter((key) => key.requestReference === data.requestReference);
+  // replaced rather than left valid and unknown to anyone. Past the idempotency retention the same key is a new
+  // request (its record is gone), and the key issued under it long ago is in use: it stays.
+  const superseded = state.activeKeys.filter((key) => couldBeRetryOf(key, data.requestReference, now));
   if (state.activeKeys.length - superseded.length >= activeKeysMax) {
     throw new DomainError('KEY_LIMIT_REACHED', `a participant holds at most ${activeKeysMax} active keys; revoke one first`);
   }

@@ -44,6 +44,22 @@ describe('bodies', () => {
     }
   });
 
+  it('refuses a body nested deeper than any request of the API with 400, also under an Idempotency-Key', async () => {
+    // About 1 MiB of brackets: JSON.parse copes, but anything walking the body recursively would overflow the stack.
+    const deep = `{"id":${'['.repeat(500_000)}${']'.repeat(500_000)}}`;
+    for (const headers of [{}, { 'idempotency-key': 'deep-body-1' }] as Record<string, string>[]) {
+      const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: deep, headers }));
+      expectErrorShape(answer, 400, 'VALIDATION_FAILED');
+      expect((answer.body as { error: { message: string } }).error.message).toMatch(/nest/);
+    }
+    const alias = await expectLogUnchanged(sw, () => sw.client.post('/v1/aliases', { key: participantKey, rawBody: deep, headers: { 'idempotency-key': 'deep-body-2' } }));
+    expectErrorShape(alias, 400, 'VALIDATION_FAILED');
+    // Ordinary nesting (a transfer's payer inside a batch) is fine.
+    const shallow = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: { endpoints: { a: [[[{ b: [1] }]]] } } });
+    expect(shallow.status).toBe(400);
+    expect((shallow.body as { error: { message: string } }).error.message).not.toMatch(/nest/);
+  });
+
   it('refuses a JSON array where an object is expected with 400 VALIDATION_FAILED', async () => {
     expectErrorShape(await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: '[1,2]' }), 400, 'VALIDATION_FAILED');
   });
@@ -67,6 +83,14 @@ describe('routes and errors', () => {
     expectErrorShape(await sw.client.get('/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
     expectErrorShape(await sw.client.request('PUT', '/v1/participants', { key: sw.operatorKey, body: {} }), 404, 'ROUTE_NOT_FOUND');
     expectErrorShape(await sw.client.get('/'), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('answers a path that is not valid percent-encoding with 400, not 500', async () => {
+    for (const path of ['/v1/participants/%E0%A4%A', '/v1/parties/MSISDN/%FF', '/v1/participants/%']) {
+      const answer = await sw.client.get(path, { key: sw.operatorKey });
+      expectErrorShape(answer, 400, 'VALIDATION_FAILED');
+    }
+    expect(sw.logLines.filter((line) => line.msg === 'unhandled error')).toEqual([]);
   });
 
   it('echoes a well-formed X-Request-Id and makes one up otherwise', async () => {
@@ -116,5 +140,23 @@ describe('logs', () => {
     expect(String(lookup?.path)).toMatch(/9876$/);
     expect(String(sw.logLines.find((line) => line.requestId === 'log-check-3')?.path)).toMatch(/\*+6702$/);
     expect(sw.logLines.find((line) => line.requestId === 'log-check-4')).toMatchObject({ status: 401 });
+  });
+
+  it('masks account numbers however the path encodes them (IBANs in groups of four, escaped digits)', async () => {
+    const paths = [
+      '/v1/parties/IBAN/PK36%20SCBL%200000%200011%202345%206702',
+      `/v1/parties/IBAN/${encodeURIComponent('pk36 scbl 0000 0011 2345 6702')}`,
+      '/v1/parties/MSISDN/%2B923007654321',
+      '/v1/parties/MSISDN/%39%32%33%30%30%37%36%35%34%33%32%31',
+      '/v1/parties/CNIC/35202-7654321-9',
+    ];
+    for (const [index, path] of paths.entries()) {
+      await sw.client.get(path, { key: participantKey, headers: { 'x-request-id': `log-mask-${index}` } });
+    }
+    const logged = sw.logLines.filter((line) => String(line.requestId).startsWith('log-mask-'));
+    expect(logged).toHaveLength(paths.length);
+    const all = JSON.stringify(logged).toUpperCase();
+    for (const secret of ['0000 0011 2345', '0000%200011%202345', '00000011', '923007654321', '%39%32%33', '7654321']) expect(all).not.toContain(secret);
+    expect(String(logged[0]?.path)).toMatch(/6702$/);
   });
 });

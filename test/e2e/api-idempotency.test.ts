@@ -1,6 +1,10 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app';
 import { idempotencyPath } from '../../api/sqlite-idempotency-store';
-import { errorCode } from '../support/http-client';
+import { DomainError } from '../../core/errors';
+import { errorCode, HttpClient } from '../support/http-client';
 import { expectLogUnchanged, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 
@@ -101,6 +105,42 @@ describe('Idempotency-Key on POST', () => {
     );
     expect(answer.status).toBe(400);
     expect(errorCode(answer)).toBe('INVALID_IDEMPOTENCY_KEY');
+  });
+});
+
+describe('answers that ask the client to retry', () => {
+  it('are not recorded: a retry with the same key runs again instead of replaying "retry"', async () => {
+    // The switch's own app and dependencies, plus one route whose first attempt meets a concurrent writer
+    // (handleStreamCommand's CONCURRENT_UPDATE after its bounded attempts), served over real HTTP.
+    let attempts = 0;
+    const app = createApp(sw.running.dependencies, [
+      (router, kit) => {
+        router.post('/v1/test-contended', kit.allow('operator'), async (request, response) => {
+          await kit.idempotency.run(request, response, { role: 'operator' }, async () => {
+            attempts += 1;
+            if (attempts === 1) throw new DomainError('CONCURRENT_UPDATE', 'test-stream kept changing while this request was decided; retry it');
+            return { status: 201, body: { attempt: attempts } };
+          });
+        });
+      },
+    ]);
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new HttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const post = () => client.post('/v1/test-contended', { key: sw.operatorKey, body: { a: 1 }, headers: withKey('contended-1') });
+      const first = await post();
+      expect(first.status).toBe(409);
+      expect(errorCode(first)).toBe('CONCURRENT_UPDATE');
+      const retry = await post();
+      expect({ status: retry.status, body: retry.body, replayed: retry.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: { attempt: 2 }, replayed: null });
+      // The successful answer is the one recorded.
+      const again = await post();
+      expect({ status: again.status, body: again.body, replayed: again.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: { attempt: 2 }, replayed: 'true' });
+      expect(attempts).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { activeRegulatorKeysMax, decide, evolve, initialState, type RegulatorKeyEvent } from '../../../core/auth/regulator-keys';
+import { idempotencyRetentionMs } from '../../../core/idempotency/idempotency-store';
 import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
@@ -12,6 +13,14 @@ describe('regulator keys', () => {
 
   it('replaces the key of a retried request', () =>
     spec.given([issued('k1', 'r')]).when(issue('k2', 'r')).then([{ type: 'RegulatorKeyRevoked', data: { keyId: 'k1', at } }, issued('k2', 'r')]));
+
+  it('leaves a key alone when its request key is used again after idempotency records expire: that is a new request', () => {
+    const later = new Date(now.getTime() + idempotencyRetentionMs + 60_000);
+    spec
+      .given([issued('k1', 'r')])
+      .when({ ...issue('k2', 'r'), now: later })
+      .then([{ type: 'RegulatorKeyIssued', data: { keyId: 'k2', keyHash: 'h-k2', name: 'SBP', requestReference: 'r', at: later.toISOString() } }]);
+  });
 
   it(`holds at most ${activeRegulatorKeysMax} active keys`, () =>
     spec.given(Array.from({ length: activeRegulatorKeysMax }, (_, index) => issued(`k${index}`))).when(issue('extra')).thenThrows('KEY_LIMIT_REACHED'));

@@ -1,6 +1,7 @@
 import { decide, evolve, initialState, type ParticipantCommand } from '../../../core/participants/participant-decider';
 import type { ParticipantEvent } from '../../../core/participants/participant-events';
 import { activeKeysMax, type ParticipantRegistration } from '../../../core/participants/participant-profile';
+import { idempotencyRetentionMs } from '../../../core/idempotency/idempotency-store';
 import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
@@ -101,6 +102,13 @@ describe('participant decider: keys', () => {
 
   it('replaces the key of a retried request, whose answer was lost, instead of leaving it valid', () =>
     spec.given([registered(), keyIssued('k1', 'req-9')]).when(issueKey('k2', 'req-9')).then([keyRevoked('k1'), keyIssued('k2', 'req-9')]));
+
+  it('leaves a key alone when its request key is used again after idempotency records expire: that is a new request', () => {
+    const later = new Date(now.getTime() + idempotencyRetentionMs + 60_000);
+    const command: ParticipantCommand = { ...issueKey('k2', 'req-9'), now: later };
+    const issuedLater = keyIssued('k2', 'req-9');
+    spec.given([registered(), keyIssued('k1', 'req-9')]).when(command).then([{ ...issuedLater, data: { ...issuedLater.data, at: later.toISOString() } } as ParticipantEvent]);
+  });
 
   it(`holds at most ${activeKeysMax} active keys`, () => {
     const keys = Array.from({ length: activeKeysMax }, (_, index) => keyIssued(`k${index}`));
