@@ -67,6 +67,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   PROJECTION_WAITERS_FULL: 503,
   PROJECTION_RUNNER_FAILED: 503,
   PROJECTION_RUNNER_STOPPED: 503,
+  // Recorded, not refused: the outcome is not known yet, so the client asks again rather than giving up.
+  TRANSFER_IN_FLIGHT: 503,
 };
 
 export function statusForCode(code: string): number {

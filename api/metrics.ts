@@ -15,6 +15,8 @@ export type SwitchMetrics = {
   ledgerBatchSize: Histogram<'ledger'>;
   /** From a submit to the ledger engine until its events are durable. */
   ledgerCommitLatencySeconds: Histogram<'ledger'>;
+  /** Store-and-forward deliveries finished, by outbox channel and outcome (delivered, abandoned). */
+  outboxDeliveries: Counter<'channel' | 'outcome'>;
   /** The global log position the read models have reached, and the head of the log. */
   readModelPosition: Gauge;
   eventLogHeadPosition: Gauge;
@@ -57,6 +59,12 @@ export function createSwitchMetrics(): SwitchMetrics {
       help: 'From submit to durable ledger events',
       labelNames: ['ledger'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    outboxDeliveries: new Counter({
+      name: 'hisaab_outbox_deliveries_total',
+      help: 'Store-and-forward deliveries finished, by channel and outcome; any abandoned one needs an operator',
+      labelNames: ['channel', 'outcome'] as const,
       registers,
     }),
     readModelPosition: new Gauge({ name: 'hisaab_read_model_position', help: 'Global log position every projection has reached', registers }),

@@ -30,6 +30,15 @@ import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-st
 /** The currencies the switch runs a ledger for. */
 export const switchCurrencies: readonly CurrencyCode[] = ['PKR'];
 
+/**
+ * Commands per ledger tick. A tick is one append, and EventStoreDB refuses appends over its MaxAppendSize
+ * (1 MiB by default) while a ledger event is about 375 bytes: 2,048 commands stay well inside it. The embedded
+ * store takes the engine's own maximum (8,190).
+ */
+function ledgerBatchCommandsMax(config: SwitchConfig): number | undefined {
+  return config.eventStore.kind === 'esdb' ? 2_048 : undefined;
+}
+
 /** Start-up waits at most this long for the read models to catch up with the log. */
 const catchUpTimeoutMs = 60_000;
 const idempotencyPruneIntervalMs = 60 * 60 * 1000;
@@ -108,7 +117,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const metrics = createSwitchMetrics();
     const ledgers = switchCurrencies.map((ledger) =>
       withCommitLatency(
-        createLedgerEngine({ ledger, store, now, onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands) }),
+        createLedgerEngine({
+          ledger,
+          store,
+          now,
+          batchCommandsMax: ledgerBatchCommandsMax(config),
+          onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands),
+        }),
         metrics,
       ),
     );

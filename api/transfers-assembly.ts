@@ -5,6 +5,7 @@ import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/t
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
 import type { WalletEndpoint } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
+import type { DeliveryEvent } from '../core/outbox/delivery-events';
 import { Outbox } from '../core/outbox/outbox';
 import { isIso8583Endpoints } from '../core/participants/participant-profile';
 import type { ParticipantReader } from '../core/participants/participant-reader';
@@ -20,6 +21,8 @@ import type { RouteModule } from './route-kit';
 
 /** In-flight transfers finished per recovery page at start-up. */
 const recoveryPageSize = 500;
+/** Past this many transfers that recovery could not finish, the rest are left to the sweeper too. */
+const recoveryFailuresMax = 10_000;
 /** How often the running switch looks for transfers stuck in flight, and how many it finishes per look. */
 const sweepIntervalMs = 5_000;
 const sweepTransfersMax = 100;
@@ -67,6 +70,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     transport: walletClient,
     now: input.now,
     onError: (error) => input.logger.warn({ err: error }, 'wallet outbox error'),
+    onRecorded: (events) => recordDeliveryOutcomes('wallet-http', events, input),
   });
   await walletOutbox.start();
   const bankChannel = await Iso8583Channel.open({
@@ -76,6 +80,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     logger: input.logger,
     creditDeadlineMs: input.config.payeeDeadlineMs,
     switchInstitutionId: input.config.iso8583InstitutionId,
+    onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   const service = new TransferService({
     store: input.store,
@@ -145,25 +150,50 @@ function startSweeper(service: TransferService, reader: TransferReader, input: T
   };
 }
 
+/**
+ * Counts finished deliveries, and makes an abandoned one loud: after days of failed attempts a reversal or an
+ * advice is given up, and only an operator can settle it with the participant now.
+ */
+function recordDeliveryOutcomes(channel: string, events: readonly DeliveryEvent[], input: TransfersAssemblyInput): void {
+  for (const event of events) {
+    if (event.type === 'DeliverySucceeded') input.metrics.outboxDeliveries.inc({ channel, outcome: 'delivered' });
+    if (event.type === 'DeliveryAbandoned') {
+      input.metrics.outboxDeliveries.inc({ channel, outcome: 'abandoned' });
+      input.logger.error({ channel, ...event.data }, 'delivery abandoned after its attempt limit: an operator must settle it with the participant');
+    }
+  }
+}
+
 function walletEndpointOf(participants: ParticipantReader, participantId: string): WalletEndpoint | null {
   const participant = participants.findParticipant(participantId);
   if (participant === null || isIso8583Endpoints(participant.endpoints) || participant.signingSecret === null) return null;
   return { creditUrl: participant.endpoints.creditUrl, reversalUrl: participant.endpoints.reversalUrl, signingSecret: participant.signingSecret };
 }
 
-/** Finishes, page by page, every transfer the read model shows in flight (the read model has caught up at start). */
+/**
+ * Finishes, page by page, every transfer the read model shows in flight (the read model has caught up at start).
+ * One that cannot be finished now (its payee's outbox is full, say) is logged and left to the sweeper: the switch
+ * must start all the same, or a backlog that only a running switch can drain would keep it down for good.
+ */
 async function recoverInFlight(service: TransferService, reader: TransferReader, waitForReadModels: () => Promise<void>, logger: Logger): Promise<void> {
   let recovered = 0;
+  const failed = new Set<string>();
   for (;;) {
-    // The page after a recovered one must not show it again: the read model catches up first.
+    // The page after a recovered one must not show it again: the read model catches up first. Transfers that
+    // failed stay in flight, so the page is widened by their number and they are skipped.
     await waitForReadModels();
-    const page = reader.listInFlight(null, recoveryPageSize);
+    const page = reader.listInFlight(null, recoveryPageSize + failed.size).filter((transferId) => !failed.has(transferId));
     for (const transferId of page) {
-      const view = await service.recover(transferId);
-      recovered += 1;
-      logger.warn({ transferId, state: view.state, abortReason: view.abortReason }, 'finished a transfer left in flight by a restart');
+      try {
+        const view = await service.recover(transferId);
+        recovered += 1;
+        logger.warn({ transferId, state: view.state, abortReason: view.abortReason }, 'finished a transfer left in flight by a restart');
+      } catch (error) {
+        failed.add(transferId);
+        logger.error({ transferId, err: error }, 'could not finish a transfer left in flight by a restart; the sweeper tries again');
+      }
     }
-    if (page.length < recoveryPageSize) break;
+    if (page.length < recoveryPageSize || failed.size >= recoveryFailuresMax) break;
   }
-  if (recovered > 0) logger.info({ recovered }, 'recovery of in-flight transfers done');
+  if (recovered > 0 || failed.size > 0) logger.info({ recovered, failed: failed.size }, 'recovery of in-flight transfers done');
 }

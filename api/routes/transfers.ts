@@ -48,8 +48,8 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       const page = dependencies.transferReader.listTransfers({
         participantId: principal.role === 'participant' ? principal.participantId : null,
         state: query.state ?? null,
-        from: query.from ?? null,
-        to: query.to ?? null,
+        from: query.from === undefined ? null : canonicalInstant(query.from),
+        to: query.to === undefined ? null : canonicalInstant(query.to),
         afterSequence: query.cursor === undefined ? null : decodeCursor(query.cursor),
         limit: query.limit,
       });
@@ -94,11 +94,26 @@ function encodeCursor(sequence: bigint): string {
   return Buffer.from(`t:${sequence.toString()}`, 'utf8').toString('base64url');
 }
 
+/** Sequences are SQLite integers: a cursor past the largest is not one this API returned. */
+const sequenceMax = 2n ** 63n - 1n;
+
 function decodeCursor(cursor: string): bigint {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^t:(\d{1,19})$/.exec(text);
-  if (!match) throw new HttpError(400, 'INVALID_CURSOR', 'the cursor is not one this API returned');
-  return BigInt(match[1] as string);
+  const sequence = match ? BigInt(match[1] as string) : null;
+  if (sequence === null || sequence > sequenceMax) throw new HttpError(400, 'INVALID_CURSOR', 'the cursor is not one this API returned');
+  return sequence;
+}
+
+/**
+ * The read model compares createdAt as text, in the form the switch writes it (UTC, milliseconds, `Z`). A bound
+ * a client writes with an offset (`+05:00`) or without milliseconds is the same instant in that form, so that
+ * the comparison is one of instants.
+ */
+function canonicalInstant(instant: string): string {
+  const milliseconds = Date.parse(instant);
+  if (Number.isNaN(milliseconds)) throw new HttpError(400, 'VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
+  return new Date(milliseconds).toISOString();
 }
 
 /** Maps items with at most `concurrency` running at once, keeping the input order in the output. */

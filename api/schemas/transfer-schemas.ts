@@ -5,7 +5,11 @@ import { transferPageLimitDefault, transferPageLimitMax } from '../../core/trans
 /** The most transfers one batch request carries: what one ledger tick takes. */
 export const transferBatchSizeMax = 8190;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a transfer id is a uuid');
+// Lower-cased, so that the same uuid written in either case names one transfer, not two.
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a transfer id is a uuid')
+  .transform((id) => id.toLowerCase());
 const partyValue = z.string().min(1, 'the value must not be empty').max(64, 'a party value has at most 64 characters');
 
 export const transferRequestSchema = z.strictObject({

@@ -2,7 +2,7 @@ import { assert, assertNever } from '../assert';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
-import { DomainError } from '../errors';
+import { DomainError, isDomainError } from '../errors';
 import type { DirectoryReader } from '../directory/directory-reader';
 import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerEngine } from '../ledger/ledger-engine';
@@ -41,8 +41,12 @@ export const transferLimits = {
    * posts it itself; expiry releases the cap if the switch dies and is not restarted.
    */
   reservationGraceMs: 60_000,
-  /** How long a duplicate request waits for the original, still in flight, to finish. */
-  duplicateWaitMsMax: 75_000,
+  /**
+   * How long a duplicate waits for an original that this process is not executing: one that is just being
+   * started by a concurrent request, or one stuck until the sweeper finishes it. A duplicate of an original
+   * this process is executing waits for it instead (bounded by the payee deadline).
+   */
+  duplicateWaitMsMax: 2_000,
   duplicatePollMs: 25,
 } as const;
 
@@ -87,7 +91,11 @@ export class TransferService {
       if (!isInitiationRace(error)) throw error;
       return { view: await this.replay(await this.load(request.id), payerParticipantId, digest), replayed: true };
     }
-    const running = this.run(initiated);
+    // Past this point the transfer is recorded: a failure to finish it now is not a refusal of the request. The
+    // sweeper (or recovery) finishes it from the ledger's record, so the caller is told to ask again.
+    const running = this.run(initiated).catch((error: unknown) => {
+      throw isDomainError(error) ? unfinished(initiated.transferId, error) : error;
+    });
     this.inFlight.set(initiated.transferId, running);
     try {
       return { view: await running, replayed: false };
@@ -278,7 +286,14 @@ export class TransferService {
 
   private async queueReversal(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
     const delivery = reversalDelivery(initiated.payeeParticipant, { ...this.creditMessage(initiated), reason });
-    await this.options.deliveries.enqueue(initiated.payeeParticipant, delivery, { correlationId: initiated.transferId });
+    try {
+      await this.options.deliveries.enqueue(initiated.payeeParticipant, delivery, { correlationId: initiated.transferId });
+    } catch (error) {
+      // The delivery id is the transfer's own, so a conflict is this transfer's reversal queued before with another
+      // reason (an execution that stopped between queueing it and releasing the reservation, finished by recovery
+      // under SWITCH_RESTARTED). The payee is told to reverse either way, and it deduplicates by transferId.
+      if (!(isDomainError(error) && error.code === 'DELIVERY_CONFLICT')) throw error;
+    }
   }
 
   private creditMessage(initiated: TransferInitiated['data']): PayeeCreditMessage {
@@ -400,6 +415,13 @@ function reservationAbortReason(userData: Readonly<Record<string, string>> | nul
 /** The ledger id of the void that releases a transfer's reservation: recovery reads its reason back. */
 function voidId(transferId: string): string {
   return `${transferId}:void`;
+}
+
+function unfinished(transferId: string, cause: DomainError): DomainError {
+  return new DomainError(
+    'TRANSFER_IN_FLIGHT',
+    `transfer ${transferId} is recorded but could not be finished now (${cause.code}: ${cause.message}); the switch finishes it, so ask for it again by id`,
+  );
 }
 
 function isInitiationRace(error: unknown): boolean {

@@ -135,6 +135,49 @@ describe('wallet to wallet', () => {
   });
 });
 
+describe('listing bounds', () => {
+  type Page = { transfers: Transfer[]; nextCursor: string | null };
+
+  /** The instant shifted by `offsetMs`, written as Pakistan's local time (+05:00), as a client there would. */
+  function pakistanTime(instant: string, offsetMs: number): string {
+    const local = new Date(Date.parse(instant) + offsetMs + 5 * 3_600_000).toISOString();
+    return `${local.slice(0, -1)}+05:00`;
+  }
+
+  it('compares from and to as instants, whatever offset the client writes them in', async () => {
+    const key = network.wallet('MARGALLA').key.key;
+    const created = (await pay('MARGALLA', transferBody(network.wallet('RAVI').msisdn, '2.00'))).body as Transfer & { createdAt: string };
+    const listed = async (query: string): Promise<string[]> => {
+      const answer = await client.get(`/v1/transfers?limit=500&${query}`, { key });
+      expect(answer.status).toBe(200);
+      return (answer.body as Page).transfers.map((transfer) => transfer.id);
+    };
+    const fromBefore = encodeURIComponent(pakistanTime(created.createdAt, -1_000));
+    const toAfter = encodeURIComponent(pakistanTime(created.createdAt, 1_000));
+    const toBefore = encodeURIComponent(pakistanTime(created.createdAt, -1_000));
+    expect(await listed(`from=${fromBefore}`)).toContain(created.id);
+    expect(await listed(`from=${fromBefore}&to=${toAfter}`)).toContain(created.id);
+    expect(await listed(`to=${toBefore}`)).not.toContain(created.id);
+    // The start of the transfer's second, written without milliseconds, is before it: the transfer counts.
+    expect(await listed(`from=${encodeURIComponent(`${created.createdAt.slice(0, 19)}Z`)}`)).toContain(created.id);
+    expect(await listed(`from=${encodeURIComponent(created.createdAt)}`)).toContain(created.id);
+  });
+
+  it('refuses a cursor past the largest sequence with 400, not a server error', async () => {
+    const key = network.wallet('MARGALLA').key.key;
+    for (const sequence of ['9999999999999999999', '9223372036854775808']) {
+      const cursor = Buffer.from(`t:${sequence}`, 'utf8').toString('base64url');
+      const answer = await client.get(`/v1/transfers?cursor=${cursor}`, { key });
+      expect(answer.status).toBe(400);
+      expect(errorCode(answer)).toBe('INVALID_CURSOR');
+    }
+    const largest = Buffer.from('t:9223372036854775807', 'utf8').toString('base64url');
+    const last = await client.get(`/v1/transfers?cursor=${largest}`, { key });
+    expect(last.status).toBe(200);
+    expect(last.body).toEqual({ transfers: [], nextCursor: null });
+  });
+});
+
 describe('payee outcomes', () => {
   it('aborts with PAYEE_REJECTED and releases the reservation when the payee declines', async () => {
     const ravi = network.wallet('RAVI');
@@ -292,6 +335,8 @@ describe('metrics', () => {
     expect(text).toMatch(/hisaab_transfers_total\{state="ABORTED",abort_reason="NET_DEBIT_CAP_EXCEEDED"\} 15/);
     expect(text).toMatch(/hisaab_ledger_batch_size_count\{ledger="PKR"\} [1-9]\d*/);
     expect(text).toMatch(/hisaab_ledger_commit_latency_seconds_count\{ledger="PKR"\} [1-9]\d*/);
+    // The ADVICE payee's advice went through the wallet outbox.
+    expect(text).toMatch(/hisaab_outbox_deliveries_total\{channel="wallet-http",outcome="delivered"\} [1-9]\d*/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleStreamCommand } from '../../../core/eventstore/decider-stream';
+import { reversalDelivery } from '../../../core/outbox/payee-deliveries';
 import { positionAccountId } from '../../../core/participants/participant-accounts';
 import { StuckTransferSweeper } from '../../../core/transfers/stuck-transfer-sweeper';
 import { transferDecider } from '../../../core/transfers/transfer-decider';
@@ -100,4 +101,34 @@ it('leaves young transfers alone and finishes stuck ones from the ledger\'s reco
   expect(ravi.received('REVERSAL').some((message) => message.transferId === reservedId)).toBe(true);
   expect(ravi.received('REVERSAL').some((message) => message.transferId === unreservedId)).toBe(false);
   expect(await sweeperAt(3_600_000, finished).sweep()).toBe(0);
+});
+
+it('finishes a transfer whose execution died after queueing its reversal and before releasing the reservation', async () => {
+  // What the PAYEE_TIMEOUT path leaves when it stops between its two durable steps (a crash, or a void the ledger
+  // could not take then): the reversal is queued with that reason, the reservation is still held.
+  const transferId = await strandTransfer(true);
+  const ravi = network.wallet('RAVI');
+  const message = { transferId, amount: '50.00', currency: 'PKR', payee: { type: 'WALLET', value: ravi.walletNumber }, payer: { participant: 'MARGALLA' } };
+  await network.sw.running.transfers.walletOutbox.enqueue(reversalDelivery('RAVI', { ...message, reason: 'PAYEE_TIMEOUT' }));
+  const finished: TransferView[] = [];
+  const errors: unknown[] = [];
+  const sweeper = new StuckTransferSweeper({
+    service: network.sw.running.transfers.service,
+    reader: network.sw.running.transfers.reader,
+    now: () => new Date(Date.now() + 3_600_000),
+    stuckAfterMs: 60_000,
+    transfersPerSweepMax: 10,
+    onFinished: (view) => finished.push(view),
+    onError: (_transferId, error) => errors.push(error),
+  });
+  expect(await sweeper.sweep()).toBe(1);
+  expect(errors).toEqual([]);
+  expect(finished).toEqual([expect.objectContaining({ id: transferId, state: 'ABORTED' })]);
+  const margalla = (await network.sw.client.get('/v1/participants/MARGALLA', { key: network.sw.operatorKey })).body as { reserved: string };
+  expect(margalla.reserved).toBe('0.00');
+  const deadline = Date.now() + 10_000;
+  while (!ravi.simulator.received('REVERSAL').some((received) => received.transferId === transferId) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(ravi.simulator.received('REVERSAL').filter((received) => received.transferId === transferId)).toHaveLength(1);
 });
