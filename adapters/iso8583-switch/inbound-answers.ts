@@ -46,3 +46,12 @@ const errorCategories: Readonly<Record<string, TransferOutcomeCategory>> = {
 export function responseCodeForError(code: string): string {
   return responseCodeForOutcome(errorCategories[code] ?? 'system_error');
 }
+
+/**
+ * The listed refusals are thrown before a transfer is recorded (or, for IDEMPOTENCY_CONFLICT, about another
+ * request's record), so their answer is final. After any other failure the transfer may be recorded and still
+ * finish; its answer must then come from its record.
+ */
+export function isRefusalBeforeRecording(code: string): boolean {
+  return Object.hasOwn(errorCategories, code);
+}

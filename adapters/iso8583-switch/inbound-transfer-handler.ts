@@ -3,10 +3,11 @@ import { formatAmount, parseAmount } from '../../core/money';
 import { KeyedSerializer } from '../../core/participants/keyed-serializer';
 import type { TransferRequest } from '../../core/transfers/transfer-request';
 import type { TransferService } from '../../core/transfers/transfer-service';
+import type { TransferView } from '../../core/transfers/transfer-view';
 import type { InboundAnswer, InboundContext, InboundFinancialHandler } from '../iso8583/inbound-financial-handler';
 import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
 import { identifyPayee, responseCodes, type InboundFinancialRequest, type InboundReversalAdvice } from '../iso8583/mapping';
-import { answerForTransfer, responseCodeForError } from './inbound-answers';
+import { answerForTransfer, isRefusalBeforeRecording, responseCodeForError } from './inbound-answers';
 import { RecentSet } from './recent-set';
 
 /** What the bridge needs of the transfer orchestration. */
@@ -46,7 +47,7 @@ export class InboundTransferHandler implements InboundFinancialHandler {
     this.reversedUnseen = new RecentSet(options.reversedUnseenMax ?? 100_000);
   }
 
-  transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer> {
+  transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer | null> {
     return this.perTransfer.run(request.transferId, async () => {
       if (this.reversedUnseen.has(request.transferId)) {
         this.logger.warn({ transferId: request.transferId, institutionId: context.institutionId }, 'iso8583 0200 refused: its reversal arrived first');
@@ -56,13 +57,41 @@ export class InboundTransferHandler implements InboundFinancialHandler {
       if (transferRequest === null) return { responseCode: responseCodes.invalidAccount };
       try {
         const { view } = await this.transfers.execute(context.participantId, transferRequest, ISO8583_CHANNEL);
-        return answerForTransfer(view);
+        return view.state === 'IN_FLIGHT' ? null : answerForTransfer(view);
       } catch (error) {
-        if (!isDomainError(error)) throw error;
-        this.logger.info({ transferId: request.transferId, code: error.code, reason: error.message }, 'iso8583 transfer refused');
-        return { responseCode: responseCodeForError(error.code) };
+        if (isDomainError(error) && isRefusalBeforeRecording(error.code)) {
+          this.logger.info({ transferId: request.transferId, code: error.code, reason: error.message }, 'iso8583 transfer refused');
+          return { responseCode: responseCodeForError(error.code) };
+        }
+        return this.answerFromRecord(request.transferId, context, error);
       }
     });
+  }
+
+  /**
+   * The transfer failed where it may already be recorded (after the ledger posted it, say, with the outbox full):
+   * a bank takes any 0210 as final and refunds its customer on a decline, so the answer must agree with how the
+   * transfer will end. Nothing recorded: 96, nothing will happen. Finished: its own answer. Recorded but not
+   * finished (recovery or the sweeper finishes it) or unreadable: no answer, and the bank's timeout and 0420 take over.
+   */
+  private async answerFromRecord(transferId: string, context: InboundContext, error: unknown): Promise<InboundAnswer | null> {
+    const failure = { transferId, code: isDomainError(error) ? error.code : undefined, err: error instanceof Error ? error.message : String(error) };
+    let recorded: TransferView | null;
+    try {
+      recorded = await this.transfers.find(transferId);
+    } catch (lookupError) {
+      this.logger.error({ ...failure, lookupErr: lookupError instanceof Error ? lookupError.message : String(lookupError) }, 'iso8583 transfer failed and its record cannot be read; no answer sent');
+      return null;
+    }
+    if (recorded === null || recorded.payerParticipant !== context.participantId) {
+      this.logger.error(failure, 'iso8583 transfer failed before it was recorded; answering 96');
+      return { responseCode: responseCodes.systemError };
+    }
+    if (recorded.state === 'IN_FLIGHT') {
+      this.logger.error(failure, 'iso8583 transfer failed after it was recorded and will be finished later; no answer sent');
+      return null;
+    }
+    return answerForTransfer(recorded);
   }
 
   /** The switch takes a bank's transfers as 0200 requests it can decline; an advice of one already done is not one. */

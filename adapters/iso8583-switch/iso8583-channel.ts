@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { assert } from '../../core/assert';
 import type { EventStore } from '../../core/eventstore/event-store';
-import { Outbox, type OutboxLimits } from '../../core/outbox/outbox';
+import { Outbox, type OutboxLimits, type OutboxOptions } from '../../core/outbox/outbox';
 import type { ParticipantReader } from '../../core/participants/participant-reader';
 import type { Iso8583ClientOptions } from '../iso8583/client';
 import type { ConnectionLimits } from '../iso8583/connection';
@@ -21,6 +21,8 @@ export type Iso8583ChannelOptions = {
   creditDeadlineMs?: number;
   switchInstitutionId?: string;
   outboxLimits?: Partial<OutboxLimits>;
+  /** Sees the outbox's events once durable (metrics, and a loud log for an abandoned delivery). */
+  onOutboxRecorded?: OutboxOptions['onRecorded'];
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
 };
 
@@ -70,6 +72,7 @@ export class Iso8583Channel {
       transport: gateway,
       now: options.now,
       ...(options.outboxLimits === undefined ? {} : { limits: options.outboxLimits }),
+      ...(options.onOutboxRecorded === undefined ? {} : { onRecorded: options.onOutboxRecorded }),
       onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'iso8583 outbox error'),
     });
     try {

@@ -8,7 +8,8 @@ import type { InboundFinancialRequest, InboundReversalAdvice } from './financial
  * Contract: answer 00 only once the effect is durable; answer a repeated request (same transferId) the way
  * the first one was answered; settle within the server's handler timeout (a request not answered by then
  * gets no answer, and the bank's own timeout and reversal take over); never reject for a business outcome
- * (a rejection is answered 96).
+ * (a rejection is answered 96). A bank takes any 0210 as final, so a transfer whose outcome is not known yet
+ * (recorded, but not finished) is settled with null: no answer, and again the bank's timeout and 0420 take over.
  */
 export type InboundContext = {
   /** The participant the sign-on check returned for this connection's institution. */
@@ -27,8 +28,8 @@ export type InboundAnswer = {
 };
 
 export interface InboundFinancialHandler {
-  /** 0200: a transfer the bank's customer sends. */
-  transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer>;
+  /** 0200: a transfer the bank's customer sends. Null: its outcome is not known yet, so no 0210 is sent. */
+  transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer | null>;
   /** 0220/0221: a transfer already completed at the sender, to be applied here. */
   financialAdvice(advice: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer>;
   /** 0420/0421: the sender gave up on a transfer and asks for it to be undone; answered even when unknown. */

@@ -9,7 +9,8 @@ type Pending = {
 };
 
 /**
- * Requests written to a peer and waiting for their answer, keyed by response MTI + DE11 + DE41. Bounded:
+ * Requests written to a peer and waiting for their answer, keyed by response MTI + DE11 + DE41 (an answer that
+ * echoes another DE37 than the request's is not its answer). Bounded:
  * the owner checks `hasRoom` before sending. Each entry has a deadline after which it resolves as a timeout
  * and a late answer is dropped.
  */
@@ -52,6 +53,10 @@ export class PendingRequests {
     const key = matchKey(response.mti, response.fields);
     const pending = this.entries.get(key);
     if (pending === undefined) return false;
+    // DE11 comes round again (six digits; the switch derives its own from transfer ids), so once a request has
+    // timed out a later one may wait under the same key. A late answer to the earlier request echoes the earlier
+    // DE37: taken for the later request's answer it would credit or decline the wrong transfer.
+    if (!sameRetrievalReference(pending.request, response)) return false;
     this.entries.delete(key);
     clearTimeout(pending.timer);
     pending.resolve({ kind: 'response', request: pending.request, response });
@@ -73,4 +78,11 @@ export class PendingRequests {
       this.abandon(key, { kind: 'timeout', request: pending.request, reason: 'connection_lost' });
     }
   }
+}
+
+/** A response answers a request only if it echoes that request's DE37, when both carry one. */
+function sameRetrievalReference(request: Iso8583Message, response: Iso8583Message): boolean {
+  const requested = request.fields[37];
+  const answered = response.fields[37];
+  return requested === undefined || answered === undefined || requested === answered;
 }

@@ -51,7 +51,7 @@ export type Iso8583ServerStatistics = {
 
 type SignedOn = { readonly institutionId: string; readonly participantId: string };
 type Session = { signedOn: SignedOn | null };
-type PreparedCall = { readonly ok: true; readonly call: () => Promise<InboundAnswer> } | { readonly ok: false; readonly responseCode: string; readonly reason: string };
+type PreparedCall = { readonly ok: true; readonly call: () => Promise<InboundAnswer | null> } | { readonly ok: false; readonly responseCode: string; readonly reason: string };
 
 const defaultHandlerTimeoutMs = 30_000;
 const defaultConnectionsMax = 256;
@@ -255,6 +255,7 @@ export class Iso8583Server {
         this.logger.error({ connection: context.connectionId, message: describeForLog(message) }, 'iso8583 handler missed its deadline; no answer sent');
         return null;
       }
+      if (answer === null) this.logger.warn({ connection: context.connectionId, message: describeForLog(message) }, 'iso8583 outcome not known yet; no answer sent');
       return answer;
     } catch (error) {
       this.counters.handlerFailures += 1;

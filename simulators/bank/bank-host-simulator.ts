@@ -7,6 +7,7 @@ import {
   amountMinorFromField,
   buildReversalAdvice,
   buildTransferRequest,
+  currencyFromField,
   FUNDS_TRANSFER_PROCESSING_CODE,
   isApproved,
   originalDataElementsOf,
@@ -174,8 +175,9 @@ export class BankHostSimulator {
   async sendTransfer(transfer: OriginatedTransfer, reversal: Partial<ReversalOptions> = {}): Promise<OriginatedTransferResult> {
     const client = this.connectedClient();
     if (!this.accounts.has(transfer.payerAccount)) return { status: 'refused', reason: 'unknown_payer_account' };
-    if (!this.accounts.debit(transfer.payerAccount, transfer.amountMinor)) return { status: 'refused', reason: 'insufficient_funds' };
+    // Built before the debit: a transfer the profile cannot carry (a payee DE103 cannot hold) throws and moves nothing.
     const request = this.transferRequest(client, transfer);
+    if (!this.accounts.debit(transfer.payerAccount, transfer.amountMinor)) return { status: 'refused', reason: 'insufficient_funds' };
     const transferId = transferIdFor({
       acquirerInstitutionId: this.institutionId,
       retrievalReferenceNumber: request.fields[37] ?? '',
@@ -202,11 +204,15 @@ export class BankHostSimulator {
     }
   }
 
-  /** Sends a 0420 for the original, then 0421 repeats, until a 0430 arrives or the attempts run out. */
+  /**
+   * Sends a 0420 for the original, then 0421 repeats, until a 0430 with 00 arrives or the attempts run out. Any
+   * other answer (96: the switch cannot act yet) has reversed nothing, so the reversal is repeated like silence.
+   */
   async sendReversal(original: Iso8583Message, options: Partial<ReversalOptions> = {}): Promise<ReversalResult> {
     const client = this.connectedClient();
     const settings = { ...defaultReversalOptions, ...options };
     assert(settings.attemptsMax >= 1 && settings.attemptsMax <= 1_000, 'reversal attempts are 1 to 1000');
+    let lastResponseCode: string | null = null;
     for (let attempt = 1; attempt <= settings.attemptsMax; attempt++) {
       const timestamps = transmissionTimestamps(this.now());
       const advice = buildReversalAdvice(
@@ -219,7 +225,7 @@ export class BankHostSimulator {
           terminalId: this.terminalId,
           processingCode: original.fields[3] ?? FUNDS_TRANSFER_PROCESSING_CODE,
           amountMinor: amountMinorFromField(original.fields[4]) ?? 0n,
-          currency: 'PKR',
+          currency: currencyFromField(original.fields[49]) ?? 'PKR',
           original: originalDataElementsOf(original),
           payerAccount: original.fields[102],
           payeeAccount: original.fields[103],
@@ -227,10 +233,14 @@ export class BankHostSimulator {
         { repeat: attempt > 1 },
       );
       const outcome = await client.exchange(advice, { timeoutMs: settings.timeoutMs });
-      if (outcome.kind === 'response') return { acknowledged: true, attempts: attempt, responseCode: outcome.response.fields[39] ?? null };
+      if (outcome.kind === 'response') {
+        const responseCode = outcome.response.fields[39];
+        lastResponseCode = responseCode ?? null;
+        if (isApproved(responseCode)) return { acknowledged: true, attempts: attempt, responseCode: lastResponseCode };
+      }
       if (attempt < settings.attemptsMax) await this.pause(settings.retryDelayMs);
     }
-    return { acknowledged: false, attempts: settings.attemptsMax, responseCode: null };
+    return { acknowledged: false, attempts: settings.attemptsMax, responseCode: lastResponseCode };
   }
 
   private transferRequest(client: Iso8583Client, transfer: OriginatedTransfer): Iso8583Message {

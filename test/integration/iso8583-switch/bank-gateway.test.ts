@@ -173,6 +173,19 @@ describe('two transfers whose derived DE11 coincide', () => {
     expect(requests[0]?.message.systemTraceAuditNumber).toBe(requests[1]?.message.systemTraceAuditNumber);
     expect(requests[0]?.message.retrievalReferenceNumber).not.toBe(requests[1]?.message.retrievalReferenceNumber);
   });
+
+  it('each end by their own answer when the first timed out and its late approval arrives while the second waits', async () => {
+    const [firstId, secondId] = collidingIds();
+    // The first is approved only after its deadline has passed; the second is refused (14), a little after that approval.
+    requestBank.answerNext('request', { responseCode: '00', delayMs: PAYEE_DEADLINE_MS + 300 }, { responseCode: '14', delayMs: PAYEE_DEADLINE_MS - 150 });
+    const first = await pay(customerIban('ASKB', 23), '3.00', firstId);
+    expect(first).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
+    const second = await pay(customerIban('ASKB', 24), '4.00', secondId);
+    // Taking the first's late 00 for its own answer would commit money the bank never credited.
+    expect(second).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
+    const aborted = (await eventsOf(`transfer-${secondId}`)).find((event) => event.type === 'TransferAborted');
+    expect(aborted?.data).toMatchObject({ reason: 'PAYEE_REJECTED', detail: '14' });
+  });
 });
 
 describe('credit advices (0220) to a bank in ADVICE mode', () => {

@@ -165,7 +165,7 @@ describe('financial messages', () => {
     const failingOnce = (ledger: InboundFinancialHandler): InboundFinancialHandler => {
       let failures = 1;
       return {
-        transferRequest: (request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer> => {
+        transferRequest: (request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer | null> => {
           if (failures-- > 0) return Promise.reject(new Error('the ledger is unreachable'));
           return ledger.transferRequest(request, context);
         },

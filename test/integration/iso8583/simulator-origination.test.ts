@@ -1,5 +1,6 @@
 import { transferIdFor } from '../../../adapters/iso8583/mapping';
 import { BankHostSimulator } from '../../../simulators/bank/bank-host-simulator';
+import { RecordingBankHost } from '../iso8583-switch/recording-bank-host';
 
 /**
  * The simulator as an originating bank: it connects to an ISO 8583 port, signs on with its DE32, sends its
@@ -86,4 +87,53 @@ it('cannot sign on with an institution id the other side does not accept', async
   extra.push(stranger);
   await stranger.start();
   expect(await stranger.connectToSwitch({ host: '127.0.0.1', port: payeeBank.port, readyTimeoutMs: 150 })).toBe(false);
+});
+
+it('changes no balance when a transfer cannot be put into a 0200 (a payee DE103 cannot hold)', async () => {
+  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'P'.repeat(29), amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(/field 103/);
+  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'payee@bank', amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(/field 103/);
+  expect(payerBank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
+  expect(payeeBank.statistics()).toMatchObject({ creditsApplied: 0, requestsDeclined: 0 });
+});
+
+describe('reversals the other side answers with something other than 00', () => {
+  let switchHost: RecordingBankHost;
+  let bank: BankHostSimulator;
+
+  beforeEach(async () => {
+    switchHost = new RecordingBankHost();
+    const port = await switchHost.start();
+    bank = new BankHostSimulator({ institutionId: '600007', accounts: [[PAYER, 1_000_000n]] });
+    extra.push(bank);
+    await bank.start();
+    expect(await bank.connectToSwitch({ host: '127.0.0.1', port })).toBe(true);
+  });
+
+  afterEach(async () => {
+    await switchHost.close();
+  });
+
+  it('repeats a reversal answered 96 (the switch cannot act yet) and gives the money back only on 00', async () => {
+    switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
+    switchHost.answerNext('reversal', { responseCode: '96' });
+    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 }, { timeoutMs: 1_000, retryDelayMs: 10 });
+    expect(result).toMatchObject({ status: 'reversed', reversalAttempts: 2 });
+    expect(switchHost.ofKind('reversal').map((entry) => entry.message.repeat)).toEqual([false, true]);
+    expect(bank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
+  });
+
+  it('keeps the payer’s money held while every answer to the reversal is a refusal', async () => {
+    switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
+    switchHost.answerNext('reversal', { responseCode: '96' }, { responseCode: '96' });
+    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 }, { timeoutMs: 1_000, retryDelayMs: 10, attemptsMax: 2 });
+    expect(result).toMatchObject({ status: 'unresolved', reversalAttempts: 2 });
+    expect(bank.accounts.balanceOf(PAYER)).toBe(995_000n);
+  });
+
+  it('reverses in the currency of the original transfer', async () => {
+    switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
+    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, currency: 'USD', timeoutMs: 50 }, { timeoutMs: 1_000 });
+    expect(result).toMatchObject({ status: 'reversed', reversalAttempts: 1 });
+    expect(switchHost.ofKind('reversal').map((entry) => [entry.message.currency, entry.message.amountMinor])).toEqual([['USD', 5_000n]]);
+  });
 });
