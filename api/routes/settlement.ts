@@ -152,7 +152,13 @@ function encodeCursor(createdPosition: bigint): string {
 function decodeCursor(cursor: string): bigint {
   const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^w:(\d{1,19})$/.exec(decoded);
-  if (!match?.[1]) throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
-  return BigInt(match[1]);
+  // Nineteen digits reach past the largest log position SQLite can bind (2^63 - 1): such a cursor was never given out.
+  const position = match?.[1] === undefined ? null : BigInt(match[1]);
+  if (position === null || position > cursorPositionMax) {
+    throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  }
+  return position;
 }
+
+const cursorPositionMax = (1n << 63n) - 1n;
 

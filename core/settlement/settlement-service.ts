@@ -8,7 +8,7 @@ import type { LedgerResultCode } from '../ledger/result-codes';
 import { currency as currencyOf, type CurrencyCode } from '../money';
 import { hubSettlementAccountId, settledPositions, settlementChangeMinor, settlementPostingCommand } from './settlement-postings';
 import type { SettlementReader } from './settlement-reader';
-import { settlementWindowDecider, type SettlementWindowCommand, type SettlementWindowsState } from './settlement-window-decider';
+import { closeOfRequest, settlementWindowDecider, type SettlementWindowCommand, type SettlementWindowsState } from './settlement-window-decider';
 import { requireSettlementWindowId, settlementStreamName, type SettledPosition, type SettlementWindowEvent } from './settlement-window-events';
 
 /** Ledger commands per submit at most (the engine's batch limit); more participants are posted in several submits. */
@@ -72,9 +72,10 @@ export class SettlementService {
       await this.openFirstWindow(code, context);
       result = await this.apply(code, command, context);
     }
-    const lastClose = result.state.lastClose;
-    assert(lastClose !== null, 'a close leaves a record of what it closed');
-    return { closedWindowId: lastClose.closedWindowId, openedWindowId: lastClose.openedWindowId, position: result.position };
+    // A retried request is answered with what it closed then, whatever closed since; a new close is the last one.
+    const close = result.events.length === 0 ? closeOfRequest(result.state, request.requestReference, context.now) : result.state.lastClose;
+    assert(close !== null, 'a close leaves a record of what it closed');
+    return { closedWindowId: close.closedWindowId, openedWindowId: close.openedWindowId, position: result.position };
   }
 
   /**

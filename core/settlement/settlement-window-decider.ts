@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import type { Decider } from '../eventstore/decider-stream';
 import { DomainError } from '../errors';
+import { idempotencyRetentionMs } from '../idempotency/idempotency-store';
 import {
   parseSettlementWindowId,
   settlementWindowEventTypes,
@@ -16,6 +17,18 @@ import {
  */
 export const unsettledWindowsMax = 1000;
 
+/**
+ * Closes and settlements remembered by their request reference, newest last. A request whose answer was lost is
+ * retried with its Idempotency-Key; meanwhile the schedule or another operator may have closed or settled other
+ * windows, so remembering only the last one would close a window too many. A retry is recognised only while the
+ * answer it lost could still be stored (idempotencyRetentionMs): past that the same key is a new request. A thousand
+ * requests outlast that day many times over.
+ */
+export const recentRequestsMax = 1000;
+
+export type CloseRecord = { closedWindowId: string; openedWindowId: string; requestReference: string | null; closedAt: string };
+type SettlementRecord = { windowId: string; requestReference: string; settledAt: string };
+
 export type OpenWindow = { windowId: string; sequence: number; openedAt: string };
 
 export type SettlementWindowsState = {
@@ -25,9 +38,12 @@ export type SettlementWindowsState = {
   open: OpenWindow | null;
   /** Closed and not yet settled, oldest first. */
   unsettled: readonly { windowId: string; sequence: number }[];
-  /** The most recent close, so that a retried request is recognised instead of closing the next window too. */
-  lastClose: { closedWindowId: string; openedWindowId: string; requestReference: string | null } | null;
-  lastSettlement: { windowId: string; requestReference: string | null } | null;
+  /** The most recent close. */
+  lastClose: CloseRecord | null;
+  /** Recent closes made for a request (at most recentRequestsMax), so that a retry is recognised instead of closing again. */
+  recentCloses: readonly CloseRecord[];
+  /** Recent settlements made for a request (at most recentRequestsMax), so that a retry is answered as done. */
+  recentSettlements: readonly SettlementRecord[];
 };
 
 export type SettlementWindowCommand =
@@ -39,7 +55,21 @@ export type SettlementWindowCommand =
       now: Date;
     };
 
-export const initialState: SettlementWindowsState = { lastSequence: 0, open: null, unsettled: [], lastClose: null, lastSettlement: null };
+export const initialState: SettlementWindowsState = { lastSequence: 0, open: null, unsettled: [], lastClose: null, recentCloses: [], recentSettlements: [] };
+
+/** The close a request made, if `now` it can still be retried (the newest, should a key have been reused after it expired). */
+export function closeOfRequest(state: SettlementWindowsState, requestReference: string | null, now: Date): CloseRecord | null {
+  if (requestReference === null) return null;
+  for (let index = state.recentCloses.length - 1; index >= 0; index -= 1) {
+    const close = state.recentCloses[index]!;
+    if (close.requestReference === requestReference) return stillRetryable(close.closedAt, now) ? close : null;
+  }
+  return null;
+}
+
+function stillRetryable(at: string, now: Date): boolean {
+  return now.getTime() - Date.parse(at) < idempotencyRetentionMs;
+}
 
 export function evolve(state: SettlementWindowsState, event: SettlementWindowEvent): SettlementWindowsState {
   switch (event.type) {
@@ -50,24 +80,30 @@ export function evolve(state: SettlementWindowsState, event: SettlementWindowEve
     case 'SettlementWindowClosed': {
       const closing = state.open;
       assert(closing !== null && closing.windowId === event.data.windowId, `window ${event.data.windowId} was open when it closed`);
+      const close: CloseRecord = {
+        closedWindowId: closing.windowId,
+        // The next window opens in the same append; its id is the next number.
+        openedWindowId: settlementWindowId(event.data.currency, closing.sequence + 1),
+        requestReference: event.data.requestReference,
+        closedAt: event.data.closedAt,
+      };
       return {
         ...state,
         open: null,
         unsettled: [...state.unsettled, { windowId: closing.windowId, sequence: closing.sequence }],
-        // The next window opens in the same append; its id is the next number.
-        lastClose: {
-          closedWindowId: closing.windowId,
-          openedWindowId: settlementWindowId(event.data.currency, closing.sequence + 1),
-          requestReference: event.data.requestReference,
-        },
+        lastClose: close,
+        recentCloses: close.requestReference === null ? state.recentCloses : remember(state.recentCloses, close, (record) => record.closedAt),
       };
     }
-    case 'SettlementWindowSettled':
+    case 'SettlementWindowSettled': {
+      const { windowId, requestReference, settledAt } = event.data;
       return {
         ...state,
-        unsettled: state.unsettled.filter((window) => window.windowId !== event.data.windowId),
-        lastSettlement: { windowId: event.data.windowId, requestReference: event.data.requestReference },
+        unsettled: state.unsettled.filter((window) => window.windowId !== windowId),
+        recentSettlements:
+          requestReference === null ? state.recentSettlements : remember(state.recentSettlements, { windowId, requestReference, settledAt }, (record) => record.settledAt),
       };
+    }
     default:
       return assertNever(event);
   }
@@ -81,9 +117,9 @@ export function decide(command: SettlementWindowCommand, state: SettlementWindow
       if (state.lastSequence > 0) return [];
       return [{ type: 'SettlementWindowOpened', data: { windowId: settlementWindowId(command.data.currency, 1), currency: command.data.currency, sequence: 1, openedAt: at } }];
     case 'CloseWindow':
-      return decideClose(command.data, state, at);
+      return decideClose(command.data, state, command.now);
     case 'SettleWindow':
-      return decideSettle(command.data, state, at);
+      return decideSettle(command.data, state, command.now);
     default:
       return assertNever(command);
   }
@@ -92,9 +128,10 @@ export function decide(command: SettlementWindowCommand, state: SettlementWindow
 function decideClose(
   data: Extract<SettlementWindowCommand, { type: 'CloseWindow' }>['data'],
   state: SettlementWindowsState,
-  at: string,
+  now: Date,
 ): SettlementWindowEvent[] {
-  if (data.requestReference !== null && state.lastClose?.requestReference === data.requestReference) return [];
+  if (closeOfRequest(state, data.requestReference, now) !== null) return [];
+  const at = now.toISOString();
   const open = state.open;
   if (open === null) throw new DomainError('NO_OPEN_WINDOW', `no settlement window is open for ${data.currency} yet`);
   if (state.unsettled.length >= unsettledWindowsMax) {
@@ -120,8 +157,9 @@ function decideClose(
 function decideSettle(
   data: Extract<SettlementWindowCommand, { type: 'SettleWindow' }>['data'],
   state: SettlementWindowsState,
-  at: string,
+  now: Date,
 ): SettlementWindowEvent[] {
+  const at = now.toISOString();
   const parsed = parseSettlementWindowId(data.windowId);
   if (parsed === null || parsed.sequence > state.lastSequence) {
     throw new DomainError('WINDOW_NOT_FOUND', `there is no settlement window ${data.windowId}`);
@@ -130,7 +168,9 @@ function decideSettle(
     throw new DomainError('WINDOW_NOT_CLOSED', `window ${data.windowId} is still open; close it before settling it`);
   }
   if (!state.unsettled.some((window) => window.windowId === data.windowId)) {
-    const retried = state.lastSettlement?.windowId === data.windowId && data.requestReference !== null && state.lastSettlement.requestReference === data.requestReference;
+    const retried = state.recentSettlements.some(
+      (settlement) => settlement.windowId === data.windowId && settlement.requestReference === data.requestReference && stillRetryable(settlement.settledAt, now),
+    );
     if (retried) return [];
     throw new DomainError('WINDOW_ALREADY_SETTLED', `window ${data.windowId} is settled already`);
   }
@@ -148,6 +188,17 @@ function decideSettle(
       },
     },
   ];
+}
+
+/**
+ * The list with `item` appended, less what can no longer be retried by the time of `item` (so a stream's fold stays
+ * cheap), and at most the newest recentRequestsMax.
+ */
+function remember<Item>(items: readonly Item[], item: Item, timeOf: (item: Item) => string): readonly Item[] {
+  const itemMs = Date.parse(timeOf(item));
+  let first = Math.max(0, items.length - recentRequestsMax + 1);
+  while (first < items.length && itemMs - Date.parse(timeOf(items[first]!)) >= idempotencyRetentionMs) first += 1;
+  return [...items.slice(first), item];
 }
 
 /** Positions come from the switch's own report, never from a client: a bad one is a programmer error. */

@@ -1,6 +1,7 @@
-import { decide, evolve, initialState, unsettledWindowsMax, type SettlementWindowCommand } from '../../../core/settlement/settlement-window-decider';
+import { decide, evolve, initialState, recentRequestsMax, unsettledWindowsMax, type SettlementWindowCommand } from '../../../core/settlement/settlement-window-decider';
 import type { SettledPosition, SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { parseSettlementWindowId, settlementWindowId } from '../../../core/settlement/settlement-window-events';
+import { idempotencyRetentionMs } from '../../../core/idempotency/idempotency-store';
 import { deciderSpec } from '../../support/decider-spec';
 
 const spec = deciderSpec({ decide, evolve, initialState });
@@ -54,6 +55,26 @@ describe('settlement window decider', () => {
   it('recognises a retried close by its request reference and closes nothing more', () =>
     spec.given([opened(1), closed(1, 'request-a'), opened(2)]).when(close('request-a')).then([]));
 
+  it('recognises a retried close even when other closes came after it (a schedule, another operator)', () =>
+    spec
+      .given([opened(1), closed(1, 'request-a'), opened(2), closed(2), opened(3), closed(3, 'request-b'), opened(4)])
+      .when(close('request-a'))
+      .then([]));
+
+  it('remembers at most recentRequestsMax closed requests, the newest', () => {
+    const history: SettlementWindowEvent[] = [opened(1)];
+    for (let sequence = 1; sequence <= recentRequestsMax + 1; sequence += 1) history.push(closed(sequence, `request-${sequence}`), opened(sequence + 1));
+    const state = history.reduce(evolve, initialState);
+    expect(state.recentCloses).toHaveLength(recentRequestsMax);
+    expect(state.recentCloses[0]?.requestReference).toBe('request-2');
+    expect(decide(close(`request-${recentRequestsMax + 1}`), state)).toEqual([]);
+  });
+
+  it('closes again for a request that reuses an Idempotency-Key after its answer expired: that is a new request', () => {
+    const dayLater: SettlementWindowCommand = { ...close('request-a'), now: new Date(now.getTime() + idempotencyRetentionMs) };
+    spec.given([opened(1), closed(1, 'request-a'), opened(2)]).when(dayLater).thenMatches((events) => events.map((event) => event.type).join() === 'SettlementWindowClosed,SettlementWindowOpened');
+  });
+
   it('closes again for a different request', () =>
     spec.given([opened(1), closed(1, 'request-a'), opened(2)]).when(close('request-b')).then([closed(2, 'request-b'), opened(3)]));
 
@@ -67,6 +88,18 @@ describe('settlement window decider', () => {
 
   it('treats the same settle request retried as done, not as a second settlement', () =>
     spec.given([opened(1), closed(1), opened(2), settled(1, 'request-s')]).when(settle(1, 'request-s')).then([]));
+
+  it('treats a settle request retried after other windows were settled as done, not as a conflict', () =>
+    spec
+      .given([opened(1), closed(1), opened(2), closed(2), opened(3), settled(1, 'request-s'), settled(2, 'request-t')])
+      .when(settle(1, 'request-s'))
+      .then([]));
+
+  it('refuses a settle that reuses the Idempotency-Key of one whose answer expired: the window is settled already', () =>
+    spec
+      .given([opened(1), closed(1), opened(2), settled(1, 'request-s')])
+      .when({ ...settle(1, 'request-s'), now: new Date(now.getTime() + idempotencyRetentionMs) })
+      .thenThrows((error) => error.code === 'WINDOW_ALREADY_SETTLED'));
 
   it('refuses a window that does not exist yet', () =>
     spec.given([opened(1), closed(1), opened(2)]).when(settle(3)).thenThrows((error) => error.code === 'WINDOW_NOT_FOUND'));
