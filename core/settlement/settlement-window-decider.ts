@@ -2,6 +2,7 @@ import { assert, assertNever } from '../assert';
 import type { Decider } from '../eventstore/decider-stream';
 import { DomainError } from '../errors';
 import { idempotencyRetentionMs } from '../idempotency/idempotency-store';
+import { withinRetryWindow } from '../idempotency/retry-window';
 import {
   parseSettlementWindowId,
   settlementWindowEventTypes,
@@ -62,13 +63,9 @@ export function closeOfRequest(state: SettlementWindowsState, requestReference: 
   if (requestReference === null) return null;
   for (let index = state.recentCloses.length - 1; index >= 0; index -= 1) {
     const close = state.recentCloses[index]!;
-    if (close.requestReference === requestReference) return stillRetryable(close.closedAt, now) ? close : null;
+    if (close.requestReference === requestReference) return withinRetryWindow(close.closedAt, now) ? close : null;
   }
   return null;
-}
-
-function stillRetryable(at: string, now: Date): boolean {
-  return now.getTime() - Date.parse(at) < idempotencyRetentionMs;
 }
 
 export function evolve(state: SettlementWindowsState, event: SettlementWindowEvent): SettlementWindowsState {
@@ -169,7 +166,7 @@ function decideSettle(
   }
   if (!state.unsettled.some((window) => window.windowId === data.windowId)) {
     const retried = state.recentSettlements.some(
-      (settlement) => settlement.windowId === data.windowId && settlement.requestReference === data.requestReference && stillRetryable(settlement.settledAt, now),
+      (settlement) => settlement.windowId === data.windowId && settlement.requestReference === data.requestReference && withinRetryWindow(settlement.settledAt, now),
     );
     if (retried) return [];
     throw new DomainError('WINDOW_ALREADY_SETTLED', `window ${data.windowId} is settled already`);
