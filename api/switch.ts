@@ -170,6 +170,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     server.requestTimeout = 30_000;
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 100;
+    // Connections at once: each holds memory and, through its requests, work queued for the stores.
+    server.maxConnections = 10_000;
     await listen(server, config.port, config.host);
     closers.push(() => closeServer(server, config.shutdownTimeoutMs));
     const port = (server.address() as AddressInfo).port;

@@ -12,6 +12,7 @@ import type {
 } from '../../core/eventstore/event-store';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import { assert } from '../../core/assert';
+import { DomainError } from '../../core/errors';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
 import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
@@ -36,6 +37,8 @@ type PendingAppend = {
 
 /** Appends committed together at most; more wait for the next turn of the event loop. */
 const groupCommitAppendsMax = 1000;
+/** Appends waiting for a commit at most: beyond this the store sheds load instead of queueing without end. */
+const pendingAppendsMax = 100_000;
 
 export type SqliteEventStoreOptions = {
   /** How often a subscription looks for events appended by another process; appends in this process wake it at once. */
@@ -93,6 +96,9 @@ export class SqliteEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const rows = serializeAppend(stream, events);
+    if (this.pendingAppends.length >= pendingAppendsMax) {
+      throw new DomainError('EVENT_STORE_OVERLOADED', `the event store has ${pendingAppendsMax} appends waiting for a commit; try again shortly`);
+    }
     return new Promise<AppendResult>((resolve, reject) => {
       this.pendingAppends.push({ stream, rows, expectedRevision, resolve, reject });
       if (this.pendingAppends.length === 1) setImmediate(() => this.commitPendingAppends());
