@@ -33,6 +33,10 @@ type TickOutcome = { appended: boolean; expired: number };
 
 type TickWork = { submits: QueuedSubmit[]; results: LedgerResultCode[][]; appended: boolean[]; events: NewEvent[]; expired: number };
 
+/** The pause before the first tick after a failed append, doubling with each failure in a row up to the maximum. */
+const appendRetryPauseMsFirst = 100;
+const appendRetryPauseMsMax = 5_000;
+
 /** Steps of forgetting old transfers per tick: more than a tick can create, so memory follows the window. */
 const forgetStepsPerTick = 2 * eventStoreLimits.eventsPerAppendMax;
 
@@ -59,6 +63,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private lastSnapshotEventCount = 0;
   private snapshotFailures = 0;
   private tickScheduled = false;
+  /** Failed appends in a row, and the wall-clock moment before which no tick starts after one. */
+  private appendFailuresInRow = 0;
+  private pausedUntilMs = 0;
   /** The tick or rebuild in progress; lookups and stop wait for it. */
   private busy: Promise<TickOutcome> | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -195,13 +202,17 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private schedule(): void {
     if (this.tickScheduled || this.busy !== null) return;
     this.tickScheduled = true;
-    // setImmediate, not a microtask: I/O callbacks (more submits) get in between ticks, so ticks fill up.
-    setImmediate(() => {
+    const run = (): void => {
       this.tickScheduled = false;
       if (this.busy !== null || (this.phase !== 'running' && this.phase !== 'stopping')) return;
       if (this.queue.length === 0 && !this.expiryDue(this.state)) return;
       void this.startTick();
-    });
+    };
+    // After a failed append the next tick waits (a full disk does not heal in a microsecond, and each failure
+    // reloads the ledger); otherwise setImmediate, not a microtask: submits get in between ticks, so ticks fill up.
+    const pauseMs = this.pausedUntilMs - performance.now();
+    if (pauseMs > 0) setTimeout(run, pauseMs);
+    else setImmediate(run);
   }
 
   /**
@@ -249,6 +260,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       return { appended: false, expired: 0 };
     }
     this.revision = appended.nextExpectedRevision;
+    this.appendFailuresInRow = 0;
+    this.pausedUntilMs = 0;
     assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, appended.position);
     this.onTickCommitted?.({ commands: work.results.reduce((sum, results) => sum + results.length, 0), events: work.events.length, appendMs: performance.now() - appendStartedMs });
@@ -299,6 +312,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const reason = error instanceof Error ? error.message : String(error);
     const failure = new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`);
     for (const submit of work.submits) submit.reject(failure);
+    this.appendFailuresInRow += 1;
+    this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;
     try {
       await this.load();
