@@ -1,4 +1,5 @@
 import { rememberedTransfer, type LedgerState } from './ledger-state';
+import { accountRow, optionalMinor } from './snapshot';
 
 /**
  * The ledger state as one deterministic JSON string: every account and every remembered transfer, sorted by
@@ -10,20 +11,10 @@ import { rememberedTransfer, type LedgerState } from './ledger-state';
 export function canonicalState(state: LedgerState): string {
   const accounts = [...state.accounts.values()]
     .sort((a, b) => compareIds(a.id, b.id))
-    .map((account) => [
-      account.id,
-      account.ledger,
-      account.code,
-      account.owner,
-      account.debitsMustNotExceedCredits,
-      account.creditsMustNotExceedDebits,
-      optionalMinor(account.debitLimitMinor),
-      optionalMinor(account.openingDebitLimitMinor),
-      account.debitsPendingMinor.toString(),
-      account.debitsPostedMinor.toString(),
-      account.creditsPendingMinor.toString(),
-      account.creditsPostedMinor.toString(),
-    ]);
+    .map((account) => {
+      const [id, ...balancesAndLimits] = accountRow(account);
+      return [id, account.ledger, ...balancesAndLimits];
+    });
   const transfers = [...state.transfers.keys()]
     .map((id) => rememberedTransfer(state, id))
     .filter((transfer) => transfer !== undefined)
@@ -46,9 +37,6 @@ export function canonicalState(state: LedgerState): string {
   return JSON.stringify({ ledger: state.ledger, eventCount: state.eventCount, pendingCount: state.pendingCount, accounts, transfers });
 }
 
-function optionalMinor(value: bigint | null): string | null {
-  return value === null ? null : value.toString();
-}
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

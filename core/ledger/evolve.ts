@@ -171,7 +171,8 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   });
 }
 
-function resolvedStatus(type: LedgerPendingPosted['type'] | LedgerPendingVoided['type'] | LedgerPendingExpired['type']): PendingStatus {
+/** The status a resolution event leaves its pending transfer in. */
+export function resolvedStatus(type: LedgerPendingPosted['type'] | LedgerPendingVoided['type'] | LedgerPendingExpired['type']): PendingStatus {
   if (type === 'LedgerPendingPosted') return 'posted';
   if (type === 'LedgerPendingVoided') return 'voided';
   return 'expired';

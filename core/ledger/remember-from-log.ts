@@ -1,4 +1,5 @@
 import type { LedgerEvent } from './events';
+import { resolvedStatus } from './evolve';
 import type { LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
 
@@ -66,7 +67,7 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       // record replayed here. A snapshot record with the same id (an id reused after the old one was
       // forgotten) was created after this event, which is how it is told apart.
       if (pending !== undefined && pending.pendingStatus === 'pending' && pending.createdAtEvent < eventNumber) {
-        pending.pendingStatus = statusOf(event.type);
+        pending.pendingStatus = resolvedStatus(event.type);
       }
       if (event.type === 'LedgerPendingExpired') return;
       const data = event.data;
@@ -95,8 +96,3 @@ function queue(state: LedgerState, transfer: Transfer): void {
   state.creationOrder.push(transfer);
 }
 
-function statusOf(type: 'LedgerPendingPosted' | 'LedgerPendingVoided' | 'LedgerPendingExpired'): 'posted' | 'voided' | 'expired' {
-  if (type === 'LedgerPendingPosted') return 'posted';
-  if (type === 'LedgerPendingVoided') return 'voided';
-  return 'expired';
-}

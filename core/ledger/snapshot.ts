@@ -26,7 +26,24 @@ export const snapshotChunkType = 'LedgerSnapshotChunk';
 const accountRowsPerChunk = 2000;
 const pendingRowsPerChunk = 150;
 
-type AccountRow = [string, AccountCode, string, boolean, boolean, string | null, string | null, string, string, string, string];
+export type AccountRow = [string, AccountCode, string, boolean, boolean, string | null, string | null, string, string, string, string];
+
+/** An account as one row of plain values: what a snapshot stores, and what the canonical state compares. */
+export function accountRow(account: AccountRecord): AccountRow {
+  return [
+    account.id,
+    account.code,
+    account.owner,
+    account.debitsMustNotExceedCredits,
+    account.creditsMustNotExceedDebits,
+    optionalMinor(account.debitLimitMinor),
+    optionalMinor(account.openingDebitLimitMinor),
+    account.debitsPendingMinor.toString(),
+    account.debitsPostedMinor.toString(),
+    account.creditsPendingMinor.toString(),
+    account.creditsPostedMinor.toString(),
+  ];
+}
 type PendingRow = [string, string, string, string, TransferCode, number, number, number, UserDataJson | null];
 
 export type SnapshotChunk = {
@@ -41,21 +58,7 @@ export type SnapshotChunk = {
 
 export function snapshotChunks(state: LedgerState): JsonObject[] {
   const accountRows: AccountRow[] = [];
-  for (const account of state.accounts.values()) {
-    accountRows.push([
-      account.id,
-      account.code,
-      account.owner,
-      account.debitsMustNotExceedCredits,
-      account.creditsMustNotExceedDebits,
-      optionalMinor(account.debitLimitMinor),
-      optionalMinor(account.openingDebitLimitMinor),
-      account.debitsPendingMinor.toString(),
-      account.debitsPostedMinor.toString(),
-      account.creditsPendingMinor.toString(),
-      account.creditsPostedMinor.toString(),
-    ]);
-  }
+  for (const account of state.accounts.values()) accountRows.push(accountRow(account));
   const pendingRows: PendingRow[] = [];
   for (const transfer of state.transfers.values()) {
     if (transfer.pendingStatus !== 'pending') continue;
@@ -148,6 +151,6 @@ function restorePending(state: LedgerState, row: PendingRow): void {
   state.expiries.push(transfer);
 }
 
-function optionalMinor(value: bigint | null): string | null {
+export function optionalMinor(value: bigint | null): string | null {
   return value === null ? null : value.toString();
 }
