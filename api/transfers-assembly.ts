@@ -58,12 +58,31 @@ export type TransfersAssembly = {
  * left in flight, so none stays in between past its deadline.
  */
 export async function assembleTransfers(input: TransfersAssemblyInput): Promise<TransfersAssembly> {
+  // What has started, to stop in reverse order: on close, and when start-up fails half-way.
+  const started: (() => Promise<void> | void)[] = [];
+  const stopStarted = async (): Promise<void> => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
+  try {
+    return await assemble(input, started, stopStarted);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
+
+async function assemble(
+  input: TransfersAssemblyInput,
+  started: (() => Promise<void> | void)[],
+  stopStarted: () => Promise<void>,
+): Promise<TransfersAssembly> {
   const participants = input.readModels.participants;
   const walletClient = new WalletHttpClient({
     resolveEndpoint: (participantId) => walletEndpointOf(participants, participantId),
     creditDeadlineMs: input.config.payeeDeadlineMs,
     now: input.now,
   });
+  started.push(() => walletClient.close());
   const walletOutbox = new Outbox({
     store: input.store,
     channel: 'wallet-http',
@@ -73,6 +92,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     onRecorded: (events) => recordDeliveryOutcomes('wallet-http', events, input),
   });
   await walletOutbox.start();
+  started.push(() => walletOutbox.stop());
   const bankChannel = await Iso8583Channel.open({
     store: input.store,
     participants,
@@ -82,6 +102,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     switchInstitutionId: input.config.iso8583InstitutionId,
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
+  started.push(() => bankChannel.close());
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
@@ -100,11 +121,9 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
-  await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host }).catch(async (error: unknown) => {
-    await bankChannel.close();
-    throw error;
-  });
+  await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
   const sweeper = startSweeper(service, reader, input);
+  started.push(() => sweeper.stop());
   return {
     service,
     reader,
@@ -112,12 +131,7 @@ export async function assembleTransfers(input: TransfersAssemblyInput): Promise<
     walletOutbox,
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader }),
-    async close() {
-      await sweeper.stop();
-      await bankChannel.close();
-      await walletOutbox.stop();
-      walletClient.close();
-    },
+    close: stopStarted,
   };
 }
 
