@@ -306,7 +306,7 @@ function participantPaths(): Record<string, Record<string, Operation>> {
         idempotencyKey: 'optional',
         responses: {
           '201': { description: 'the participant', ...json(ref('Participant')) },
-          '409': { description: 'PARTICIPANT_EXISTS, BANK_CODE_TAKEN or IDEMPOTENCY_CONFLICT', ...json(ref('Error')) },
+          '409': { description: 'PARTICIPANT_EXISTS, BANK_CODE_TAKEN, INSTITUTION_ID_TAKEN or IDEMPOTENCY_CONFLICT', ...json(ref('Error')) },
           ...errors(),
         },
       }),

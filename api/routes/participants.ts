@@ -1,3 +1,4 @@
+import { isIso8583Endpoints } from '../../core/participants/participant-profile';
 import type { Request } from 'express';
 import { parseAmount } from '../../core/money';
 import { participantPageLimitDefault } from '../../core/participants/participant-reader';
@@ -21,6 +22,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
   router.post('/v1/participants', kit.allow('operator'), async (request, response) => {
     await kit.idempotency.run(request, response, principalOf(request), async (reference) => {
       const registration = registrationFrom(request.body, kit);
+      refuseTakenInstitutionId(registration, kit);
       const receipt = await kit.dependencies.participants.register(registration, reference, kit.commandContext(request));
       await kit.waitForWrite(receipt.position);
       return { status: 201, body: await currentView(kit, registration.participantId) };
@@ -73,6 +75,19 @@ export async function currentView(kit: RouteKit, participantId: string): Promise
 /** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
 export function bodyOf(request: Request): unknown {
   return request.body === undefined ? {} : request.body;
+}
+
+/**
+ * A bank host signs on with its institution id (DE32), so two banks must not share one: the switch could not
+ * tell whose transfers a connection may send. Registration is an operator's rare act, so the read model's answer
+ * is enough here; sign-on refuses an ambiguous match as well.
+ */
+function refuseTakenInstitutionId(registration: ParticipantRegistration, kit: RouteKit): void {
+  if (!isIso8583Endpoints(registration.endpoints)) return;
+  const holder = kit.dependencies.readModels.participants.findParticipantByInstitutionId(registration.endpoints.institutionId);
+  if (holder !== null && holder.id !== registration.participantId) {
+    throw new HttpError(409, 'INSTITUTION_ID_TAKEN', `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`);
+  }
 }
 
 function registrationFrom(input: unknown, kit: RouteKit): ParticipantRegistration {

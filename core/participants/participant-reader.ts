@@ -28,6 +28,8 @@ export const participantPageLimitMax = 500;
 export interface ParticipantReader {
   findParticipant(participantId: string): ParticipantRecord | null;
   findParticipantByBankCode(bankCode: string): ParticipantRecord | null;
+  /** The bank registered with this ISO 8583 institution id (DE32), if any. */
+  findParticipantByInstitutionId(institutionId: string): ParticipantRecord | null;
   /** Participants ordered by id, strictly after `afterId` (null: from the first), at most `limit`. */
   listParticipants(afterId: string | null, limit: number): ParticipantRecord[];
 }

@@ -54,6 +54,14 @@ describe('POST /v1/participants', () => {
     expect(errorCode(answer)).toBe('PARTICIPANT_EXISTS');
   });
 
+  it('refuses a second bank with the same ISO 8583 institution id (409 INSTITUTION_ID_TAKEN) and changes nothing', async () => {
+    const bank = (id: string, code: string) => participantBody(id, code, { type: 'BANK', endpoints: { iso8583: '127.0.0.1:5000', institutionId: '700007' } });
+    expect((await sw.client.post('/v1/participants', { key: operator(), body: bank('FIRST_BANK', 'FRST') })).status).toBe(201);
+    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: operator(), body: bank('SECOND_BANK', 'SCND') }));
+    expect(answer.status).toBe(409);
+    expect(errorCode(answer)).toBe('INSTITUTION_ID_TAKEN');
+  });
+
   it('refuses a second participant with the same bank code (409 BANK_CODE_TAKEN)', async () => {
     await sw.client.post('/v1/participants', { key: operator(), body: participantBody('FIRSTCODE', 'SAME') });
     const answer = await sw.client.post('/v1/participants', { key: operator(), body: participantBody('SECONDCODE', 'SAME') });

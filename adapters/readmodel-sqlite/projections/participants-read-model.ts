@@ -32,12 +32,15 @@ const selectColumns = `
 export class SqliteParticipantReader implements ParticipantReader {
   private readonly byId: Database.Statement;
   private readonly byBankCode: Database.Statement;
+  private readonly byInstitutionId: Database.Statement;
   private readonly firstPage: Database.Statement;
   private readonly nextPage: Database.Statement;
 
   constructor(database: Database.Database) {
     this.byId = database.prepare(`${selectColumns} WHERE p.id = ?`);
     this.byBankCode = database.prepare(`${selectColumns} WHERE p.bank_code = ? ORDER BY p.created_at LIMIT 1`);
+    // Few participants are banks on ISO 8583, and registration is rare: a scan of the endpoints is enough.
+    this.byInstitutionId = database.prepare(`${selectColumns} WHERE json_extract(p.endpoints, '$.institutionId') = ? ORDER BY p.created_at LIMIT 1`);
     this.firstPage = database.prepare(`${selectColumns} ORDER BY p.id LIMIT ?`);
     this.nextPage = database.prepare(`${selectColumns} WHERE p.id > ? ORDER BY p.id LIMIT ?`);
   }
@@ -49,6 +52,11 @@ export class SqliteParticipantReader implements ParticipantReader {
 
   findParticipantByBankCode(bankCode: string): ParticipantRecord | null {
     const row = this.byBankCode.get(bankCode) as ParticipantRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  findParticipantByInstitutionId(institutionId: string): ParticipantRecord | null {
+    const row = this.byInstitutionId.get(institutionId) as ParticipantRow | undefined;
     return row ? toRecord(row) : null;
   }
 
