@@ -10,6 +10,7 @@ import type { DeliveryEvent } from './delivery-events';
 
 type PendingWrite = { events: NewEvent[]; resolve: () => void; reject: (error: unknown) => void };
 
+
 export type PendingDelivery = Extract<DeliveryState, { status: 'pending' }>;
 
 /**
@@ -22,6 +23,9 @@ export type PendingDelivery = Extract<DeliveryState, { status: 'pending' }>;
 export class OutboxJournal {
   readonly stream: string;
   private states = new Map<string, DeliveryState>();
+  /** Ids of finished deliveries, oldest first: the order they are forgotten in. */
+  private finishedOrder: string[] = [];
+  private finishedOrderStart = 0;
   private pending = 0;
   private revision: bigint | null = null;
   private writes: PendingWrite[] = [];
@@ -35,24 +39,28 @@ export class OutboxJournal {
     channel: string,
     /** Called after memory was rebuilt from the stream, so the worker can reschedule what is pending. */
     private readonly onReload: () => void,
+    /**
+     * Finished deliveries remembered at most, newest kept. A finished one is remembered so that queueing it
+     * again is recognised and does nothing; one forgotten and queued again is delivered again, which receivers
+     * absorb (they deduplicate by transferId). Without this bound an ADVICE-mode participant, one advice per
+     * payment, would grow memory without end.
+     */
+    private readonly finishedRememberedMax: number,
   ) {
     this.stream = outboxStream(channel);
   }
 
   /** Reads the whole stream into memory: what was queued before a restart is pending again. */
   async load(): Promise<void> {
-    const states = new Map<string, DeliveryState>();
-    let pending = 0;
-    const lastRevision = await foldStream(this.store, this.stream, 0n, (recorded) => {
+    this.states = new Map<string, DeliveryState>();
+    this.finishedOrder = [];
+    this.finishedOrderStart = 0;
+    this.pending = 0;
+    this.revision = await foldStream(this.store, this.stream, 0n, (recorded) => {
       const event = fromRecordedEvent(recorded);
-      const before = states.get(event.data.deliveryId) ?? initialState;
-      const after = evolve(before, event);
-      pending += (after.status === 'pending' ? 1 : 0) - (before.status === 'pending' ? 1 : 0);
-      states.set(event.data.deliveryId, after);
+      const before = this.state(event.data.deliveryId);
+      this.setState(event.data.deliveryId, before, evolve(before, event));
     });
-    this.states = states;
-    this.pending = pending;
-    this.revision = lastRevision;
   }
 
   state(deliveryId: string): DeliveryState {
@@ -100,6 +108,21 @@ export class OutboxJournal {
     this.pending += (after.status === 'pending' ? 1 : 0) - (before.status === 'pending' ? 1 : 0);
     assert(this.pending >= 0, 'the count of pending deliveries is never negative');
     this.states.set(deliveryId, after);
+    if (isFinished(after) && !isFinished(before)) this.rememberFinished(deliveryId);
+  }
+
+  private rememberFinished(deliveryId: string): void {
+    this.finishedOrder.push(deliveryId);
+    while (this.finishedOrder.length - this.finishedOrderStart > this.finishedRememberedMax) {
+      const oldest = this.finishedOrder[this.finishedOrderStart] as string;
+      this.finishedOrderStart += 1;
+      if (isFinished(this.state(oldest))) this.states.delete(oldest);
+    }
+    // Drop the forgotten prefix now and then, so the queue's array does not keep it alive.
+    if (this.finishedOrderStart > this.finishedRememberedMax) {
+      this.finishedOrder = this.finishedOrder.slice(this.finishedOrderStart);
+      this.finishedOrderStart = 0;
+    }
   }
 
   private commit(events: NewEvent[]): Promise<void> {
@@ -156,6 +179,10 @@ export class OutboxJournal {
     await this.reloading;
     this.reloading = null;
   }
+}
+
+function isFinished(state: DeliveryState): boolean {
+  return state.status === 'delivered' || state.status === 'abandoned';
 }
 
 function describe(error: unknown): string {

@@ -21,6 +21,8 @@ export type OutboxLimits = RetryPolicy & {
   attemptDeadlineMs: number;
   /** After this many failed attempts a delivery is abandoned for an operator to look at. */
   attemptsMax: number;
+  /** Finished deliveries remembered (to recognise a repeated enqueue); older ones are forgotten. */
+  finishedRememberedMax: number;
 };
 
 export const outboxLimitsDefault: OutboxLimits = {
@@ -30,6 +32,7 @@ export const outboxLimitsDefault: OutboxLimits = {
   attemptDeadlineMs: 10_000,
   // At the 30 s cap this is about three and a half days of retrying.
   attemptsMax: 10_000,
+  finishedRememberedMax: 200_000,
 };
 
 /** How long past its deadline an attempt may run before its slot is taken back and it counts as failed. */
@@ -79,7 +82,7 @@ export class Outbox {
     checkLimits(this.limits);
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
-    this.journal = new OutboxJournal(options.store, options.channel, () => this.reschedule());
+    this.journal = new OutboxJournal(options.store, options.channel, () => this.reschedule(), this.limits.finishedRememberedMax);
   }
 
   get stream(): string {

@@ -72,6 +72,20 @@ describe('outbox delivering to the simulated wallet', () => {
     expect(wallet.received('REVERSAL')).toHaveLength(1);
   });
 
+  it('remembers at most its limit of finished deliveries: a forgotten one queued again is delivered again', async () => {
+    const outbox = await openOutbox({ finishedRememberedMax: 2 });
+    const deliveries = ['1.00', '2.00', '3.00'].map((amount) => reversalDelivery('MARGALLA', { ...creditMessage(amount), reason: 'PAYEE_TIMEOUT' }));
+    for (const delivery of deliveries) {
+      await outbox.enqueue(delivery);
+      await waitUntil(() => outbox.inspect(delivery.deliveryId).status === 'delivered', 'the reversal is delivered');
+    }
+    expect(outbox.inspect(deliveries[0]!.deliveryId).status).toBe('none');
+    expect(await outbox.enqueue(deliveries[2]!)).toEqual({ queued: false });
+    expect(await outbox.enqueue(deliveries[0]!)).toEqual({ queued: true });
+    await waitUntil(() => outbox.inspect(deliveries[0]!.deliveryId).status === 'delivered', 'the forgotten reversal is delivered again');
+    expect(wallet.received('REVERSAL')).toHaveLength(4);
+  });
+
   it('retries with growing, capped backoff while the wallet is down, probing it with one delivery at a time, then delivers all', async () => {
     await wallet.refuseConnections();
     const outbox = await openOutbox();
