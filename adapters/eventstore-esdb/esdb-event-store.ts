@@ -30,6 +30,7 @@ import { isWrongExpectedVersion, toEsdbExpectedRevision, toWrongExpectedRevision
 import { isAfter, toReadPosition, toStorePosition } from './esdb-position';
 import { isSystemEvent, streamMatcher, toRecordedEvent } from './esdb-recorded-event';
 import { esdbSubscription } from './esdb-subscription';
+import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 
 export type EsdbEventStoreOptions = {
   /**
@@ -83,7 +84,7 @@ export class EsdbEventStore implements EventStore {
   readonly url: string;
   private readonly client: EventStoreDBClient;
   private readonly limits: Required<EsdbEventStoreOptions>;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
 
   constructor(connectionString: string, options: EsdbEventStoreOptions = {}) {
@@ -192,12 +193,7 @@ export class EsdbEventStore implements EventStore {
   subscribeAll(afterPosition: bigint, handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
     const subscription = esdbSubscription({ client: this.client, afterPosition, handler, options });
-    this.subscriptions.add(subscription);
-    void subscription.finished.then(
-      () => this.subscriptions.delete(subscription),
-      () => this.subscriptions.delete(subscription),
-    );
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
   /**
@@ -235,7 +231,7 @@ export class EsdbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.subscriptions.closeAll();
     await this.client.dispose();
   }
 

@@ -1,6 +1,7 @@
 import { streamNameFilter, type AllStreamSubscription, type EventStoreDBClient, type Filter } from '@eventstore/db-client';
 import { assert } from '../../core/assert';
 import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../../core/eventstore/event-store';
+import { subscriptionHandle } from '../../core/eventstore/subscription-handle';
 import { drainTimeoutMs } from './esdb-bounded-read';
 import { EsdbAdapterError } from './esdb-errors';
 import { isAfter, toReadPosition } from './esdb-position';
@@ -89,18 +90,5 @@ export function esdbSubscription(input: EsdbSubscriptionInput): Subscription {
     if (!stopping) throw new EsdbAdapterError('ESDB_SUBSCRIPTION_ENDED', 'EventStoreDB ended the $all subscription; resubscribe from the last checkpoint');
   };
 
-  const finished = run().catch((error: unknown) => {
-    input.options.onError?.(error);
-    throw error;
-  });
-  // A failure is reported through `finished` and onError; this keeps it from also being an unhandled rejection.
-  finished.catch(() => undefined);
-
-  return {
-    finished,
-    async close(): Promise<void> {
-      stop();
-      await finished.catch(() => undefined);
-    },
-  };
+  return subscriptionHandle(run(), input.options, stop);
 }

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../core/eventstore/event';
 import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../../core/eventstore/event-store';
+import { subscriptionHandle } from '../../core/eventstore/subscription-handle';
 
 const pageSize = 1000;
 
@@ -57,19 +58,8 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
     }
   };
 
-  const finished = run().catch((error: unknown) => {
-    input.options.onError?.(error);
-    throw error;
+  return subscriptionHandle(run(), input.options, () => {
+    stopping = true;
+    wake();
   });
-  // A failure is reported through `finished` and onError; this keeps it from also being an unhandled rejection.
-  finished.catch(() => undefined);
-
-  return {
-    finished,
-    async close(): Promise<void> {
-      stopping = true;
-      wake();
-      await finished.catch(() => undefined);
-    },
-  };
 }

@@ -16,6 +16,7 @@ import { DomainError } from '../../core/errors';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
 import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
+import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 
 type EventRow = {
   position: bigint;
@@ -55,7 +56,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly appendListeners = new Set<() => void>();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
   private readonly filteredReads = new Map<number, Database.Statement>();
   private readonly statements: ReturnType<typeof prepareStatements>;
@@ -156,17 +157,12 @@ export class SqliteEventStore implements EventStore {
         return () => this.appendListeners.delete(wake);
       },
     });
-    this.subscriptions.add(subscription);
-    void subscription.finished.then(
-      () => this.subscriptions.delete(subscription),
-      () => this.subscriptions.delete(subscription),
-    );
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.subscriptions.closeAll();
     // Appends already accepted are committed, not dropped: their callers are waiting for durability.
     while (this.pendingAppends.length > 0) this.commitPendingAppends();
     this.closed = true;
