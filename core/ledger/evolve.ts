@@ -13,6 +13,7 @@ import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
 import { rememberedFromEvent, type AccountRecord, type LedgerState } from './ledger-state';
+import { postedTransferRecord, reservedTransferRecord } from './transfer-records';
 import type { PendingStatus, Transfer } from './transfer';
 
 /**
@@ -81,21 +82,7 @@ function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   debitAccount.debitsPostedMinor += amountMinor;
   creditAccount.creditsPostedMinor += amountMinor;
   assertWithinMaximum(debitAccount, creditAccount);
-  remember(state, {
-    id: data.transferId,
-    kind: 'transfer',
-    debitAccountId: data.debitAccountId,
-    creditAccountId: data.creditAccountId,
-    amountMinor,
-    code: data.code,
-    pendingId: null,
-    timeoutMs: null,
-    expiresAtMs: null,
-    pendingStatus: null,
-    requestedAmountMinor: null,
-    userData: data.userData,
-    createdAtEvent: state.eventCount,
-  });
+  remember(state, postedTransferRecord(data, amountMinor, state.eventCount));
 }
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
@@ -108,21 +95,7 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
   assertWithinMaximum(debitAccount, creditAccount);
   const expiresAtMs = msFromIso(data.expiresAt);
   if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${data.transferId} has a valid expiry`);
-  const transfer: Transfer = {
-    id: data.transferId,
-    kind: 'pending_transfer',
-    debitAccountId: data.debitAccountId,
-    creditAccountId: data.creditAccountId,
-    amountMinor,
-    code: data.code,
-    pendingId: null,
-    timeoutMs: data.timeoutMs,
-    expiresAtMs,
-    pendingStatus: 'pending',
-    requestedAmountMinor: null,
-    userData: data.userData,
-    createdAtEvent: state.eventCount,
-  };
+  const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
   remember(state, transfer);
   state.pendingCount += 1;
   state.expiries.push(transfer);

@@ -1,5 +1,6 @@
 import type { LedgerEvent } from './events';
 import { resolvedStatus } from './evolve';
+import { postedTransferRecord, reservedTransferRecord } from './transfer-records';
 import type { LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
 
@@ -16,21 +17,7 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       return;
     case 'LedgerTransferPosted': {
       const data = event.data;
-      queue(state, {
-        id: data.transferId,
-        kind: 'transfer',
-        debitAccountId: data.debitAccountId,
-        creditAccountId: data.creditAccountId,
-        amountMinor: BigInt(data.amountMinor),
-        code: data.code,
-        pendingId: null,
-        timeoutMs: null,
-        expiresAtMs: null,
-        pendingStatus: null,
-        requestedAmountMinor: null,
-        userData: data.userData,
-        createdAtEvent: eventNumber,
-      });
+      queue(state, postedTransferRecord(data, BigInt(data.amountMinor), eventNumber));
       return;
     }
     case 'LedgerTransferReserved': {
@@ -41,22 +28,8 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
         state.creationOrder.push(held);
         return;
       }
-      queue(state, {
-        id: data.transferId,
-        kind: 'pending_transfer',
-        debitAccountId: data.debitAccountId,
-        creditAccountId: data.creditAccountId,
-        amountMinor: BigInt(data.amountMinor),
-        code: data.code,
-        pendingId: null,
-        timeoutMs: data.timeoutMs,
-        expiresAtMs: Date.parse(data.expiresAt),
-        // Resolved before the snapshot (it is not among the snapshot's pending transfers): a later event says how.
-        pendingStatus: 'pending',
-        requestedAmountMinor: null,
-        userData: data.userData,
-        createdAtEvent: eventNumber,
-      });
+      // Resolved before the snapshot (it is not among the snapshot's pending transfers): a later event says how.
+      queue(state, reservedTransferRecord(data, BigInt(data.amountMinor), Date.parse(data.expiresAt), eventNumber));
       return;
     }
     case 'LedgerPendingPosted':
