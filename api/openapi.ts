@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { errors, json, operation, ref, schemaOf, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasTypes } from '../core/directory/alias-key';
 import { participantPageLimitMax } from '../core/participants/participant-reader';
 import { registerAliasSchema } from './schemas/alias-schemas';
@@ -11,64 +11,7 @@ import {
   registerParticipantSchema,
 } from './schemas/participant-schemas';
 
-type JsonSchema = Record<string, unknown>;
-type Operation = Record<string, unknown>;
-
-/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a request validator: the document describes what is enforced. */
-function schemaOf(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-}
-
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const amount: JsonSchema = { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]{1,2})?$', examples: ['1500.00'] };
-const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
-
-const errorResponses: Record<string, { description: string }> = {
-  '400': { description: 'VALIDATION_FAILED (or a specific code such as INVALID_AMOUNT, INVALID_IBAN): the request is not valid; nothing changed' },
-  '401': { description: 'UNAUTHENTICATED: no bearer key, or not a valid one' },
-  '403': { description: 'FORBIDDEN: the key\'s role or owner may not do this' },
-  '413': { description: 'PAYLOAD_TOO_LARGE: the body is over 1 MiB (4 MiB for the transfer batch)' },
-  '415': { description: 'UNSUPPORTED_MEDIA_TYPE: bodies are JSON (Content-Type: application/json)' },
-  '503': { description: 'the switch is catching up or overloaded; retry after the Retry-After seconds' },
-};
-
-function errors(...statuses: string[]): Record<string, unknown> {
-  const selected: Record<string, unknown> = {};
-  for (const status of ['400', '401', '403', '413', '415', '503', ...statuses]) {
-    selected[status] = { ...(errorResponses[status] ?? { description: status }), ...json(ref('Error')) };
-  }
-  return selected;
-}
-
-function operation(input: {
-  summary: string;
-  roles: string[];
-  body?: JsonSchema;
-  idempotencyKey?: 'optional' | 'required';
-  parameters?: JsonSchema[];
-  responses: Record<string, unknown>;
-}): Operation {
-  const parameters = [...(input.parameters ?? [])];
-  if (input.idempotencyKey) {
-    parameters.push({
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: input.idempotencyKey === 'required',
-      description: 'Same key and body: the original answer. Same key, other body: 409 IDEMPOTENCY_CONFLICT.',
-      schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' },
-    });
-  }
-  return {
-    summary: input.summary,
-    description: `Roles: ${input.roles.join(', ')}.`,
-    'x-roles': input.roles,
-    ...(input.roles.length > 0 ? { security: [{ bearer: [] }] } : { security: [] }),
-    ...(parameters.length > 0 ? { parameters } : {}),
-    ...(input.body ? { requestBody: { required: true, ...json(input.body) } } : {}),
-    responses: input.responses,
-  };
-}
 
 const pathParameter = (name: string, schema: JsonSchema): JsonSchema => ({ name, in: 'path', required: true, schema });
 const participantIdParameter = pathParameter('id', { type: 'string', pattern: '^[A-Z0-9_]{2,16}$' });

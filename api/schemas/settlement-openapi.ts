@@ -1,48 +1,14 @@
-import { z } from 'zod';
+import { errors, json, operation, ref, schemaOf, type JsonSchema, type Operation } from '../openapi-kit';
 import { settlementWindowPageLimitDefault, settlementWindowPageLimitMax, settlementWindowStates } from '../../core/settlement/settlement-reader';
 import { closeWindowSchema, settleWindowSchema } from './settlement-schemas';
 
-type JsonSchema = Record<string, unknown>;
-
-/** JSON Schema of a request validator, as the rest of the document has it: what is documented is what is enforced. */
-function schemaOf(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return rest;
-}
-
-const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
-const errorSchema: JsonSchema = { $ref: '#/components/schemas/Error' };
 const amount: JsonSchema = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)\\.[0-9]{2}$', examples: ['1500.00'] };
 const instant: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
-const errorAnswer = (description: string) => ({ description, ...json(errorSchema) });
+const errorAnswer = (description: string) => ({ description, ...json(ref('Error')) });
 
-const commonErrors = {
-  '400': errorAnswer('VALIDATION_FAILED: the request is not valid; nothing changed'),
-  '401': errorAnswer('UNAUTHENTICATED: no bearer key, or not a valid one'),
-  '403': errorAnswer("FORBIDDEN: the key's role or owner may not do this"),
-  '503': errorAnswer('the switch is catching up or overloaded; retry after the Retry-After seconds'),
-};
-
-function operation(input: { summary: string; roles: string[]; parameters?: JsonSchema[]; body?: JsonSchema; idempotencyKey?: boolean; responses: Record<string, unknown> }) {
-  const parameters = [...(input.parameters ?? [])];
-  if (input.idempotencyKey) {
-    parameters.push({
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: false,
-      description: 'Same key and body: the original answer. Same key, other body: 409 IDEMPOTENCY_CONFLICT.',
-      schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' },
-    });
-  }
-  return {
-    summary: input.summary,
-    description: `Roles: ${input.roles.join(', ')}.`,
-    'x-roles': input.roles,
-    security: [{ bearer: [] }],
-    ...(parameters.length > 0 ? { parameters } : {}),
-    ...(input.body ? { requestBody: { required: true, ...json(input.body) } } : {}),
-    responses: { ...input.responses, ...commonErrors },
-  };
+/** A settlement operation: the shared form, with the error answers every operation can give. */
+function settlementOperation(input: Parameters<typeof operation>[0]): Operation {
+  return operation({ ...input, responses: { ...input.responses, ...errors() } });
 }
 
 const windowIdParameter: JsonSchema = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z]{3}-[0-9]{6,9}$', examples: ['PKR-000042'] } };
@@ -122,7 +88,7 @@ const summary: JsonSchema = {
 export function settlementOpenApiPaths(): Record<string, Record<string, unknown>> {
   return {
     '/v1/settlement/windows': {
-      get: operation({
+      get: settlementOperation({
         summary: 'Settlement windows, newest first',
         roles: ['operator', 'regulator', 'participant'],
         parameters: [
@@ -140,11 +106,11 @@ export function settlementOpenApiPaths(): Record<string, Record<string, unknown>
       }),
     },
     '/v1/settlement/windows/close': {
-      post: operation({
+      post: settlementOperation({
         summary: "Close the currency's open window and open the next, in one step",
         roles: ['operator'],
         body: schemaOf(closeWindowSchema),
-        idempotencyKey: true,
+        idempotencyKey: 'optional',
         responses: {
           '200': { description: 'the closed window and the one opened', ...json({ type: 'object', required: ['closed', 'opened'], properties: { closed: settlementWindow, opened: settlementWindow } }) },
           '409': errorAnswer('TOO_MANY_UNSETTLED_WINDOWS, CONCURRENT_UPDATE or IDEMPOTENCY_CONFLICT'),
@@ -152,12 +118,12 @@ export function settlementOpenApiPaths(): Record<string, Record<string, unknown>
       }),
     },
     '/v1/settlement/windows/{id}/settle': {
-      post: operation({
+      post: settlementOperation({
         summary: 'Record the RTGS confirmation of a closed window and post its settlement transfers',
         roles: ['operator'],
         parameters: [windowIdParameter],
         body: schemaOf(settleWindowSchema),
-        idempotencyKey: true,
+        idempotencyKey: 'optional',
         responses: {
           '200': { description: 'the window, SETTLED', ...json(settlementWindow) },
           '404': errorAnswer('WINDOW_NOT_FOUND'),
@@ -166,7 +132,7 @@ export function settlementOpenApiPaths(): Record<string, Record<string, unknown>
       }),
     },
     '/v1/settlement/windows/{id}/report': {
-      get: operation({
+      get: settlementOperation({
         summary: "A window's settlement report, JSON or CSV (a participant sees its own line)",
         roles: ['operator', 'regulator', 'participant'],
         parameters: [windowIdParameter, { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } }],
@@ -180,7 +146,7 @@ export function settlementOpenApiPaths(): Record<string, Record<string, unknown>
       }),
     },
     '/v1/settlement/windows/{id}/statements/{participant}': {
-      get: operation({
+      get: settlementOperation({
         summary: "A participant's settlement statement for a window, ISO 20022 camt.053.001.08 XML (a participant reads its own)",
         roles: ['operator', 'regulator', 'participant'],
         parameters: [windowIdParameter, { name: 'participant', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z0-9_]{2,16}$' } }],
@@ -191,7 +157,7 @@ export function settlementOpenApiPaths(): Record<string, Record<string, unknown>
       }),
     },
     '/v1/reports/summary': {
-      get: operation({
+      get: settlementOperation({
         summary: 'Payment statistics: by participant, purpose, outcome, abort reason and UTC hour (not funds movements or settlement postings)',
         roles: ['regulator', 'operator'],
         parameters: [
