@@ -1,3 +1,4 @@
+import type { SettlementLineRecord } from '../../../core/settlement/settlement-reader';
 import { assert, assertNever } from '../../../core/assert';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
@@ -25,14 +26,7 @@ const handledTypes = [
 type HandledEvent = SettlementWindowEvent | TransferEvent | LedgerTransferPosted | LedgerPendingPosted;
 
 /** How one event moves one participant's line in the window open at that event. */
-type Movement = {
-  sentCount: number;
-  sentMinor: bigint;
-  receivedCount: number;
-  receivedMinor: bigint;
-  feesMinor: bigint;
-  settlementChangeMinor: bigint;
-};
+type Movement = Omit<SettlementLineRecord, 'participant' | 'openingBalanceMinor'>;
 
 const noMovement: Movement = { sentCount: 0, sentMinor: 0n, receivedCount: 0, receivedMinor: 0n, feesMinor: 0n, settlementChangeMinor: 0n };
 
