@@ -54,7 +54,7 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   const kit = createRouteKit(dependencies);
   for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
   app.use((request: Request) => {
-    throw new HttpError(404, 'ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
+    throw new HttpError('ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
   });
   app.use(errorHandler(dependencies));
   return app;
@@ -102,7 +102,7 @@ function routePattern(request: Request): string {
 const onlyJsonBodies: RequestHandler = (request, _response, next) => {
   const hasBody = request.get('transfer-encoding') !== undefined || (request.get('content-length') ?? '0') !== '0';
   if (hasBody && request.body === undefined) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies are JSON: send Content-Type: application/json');
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'request bodies are JSON: send Content-Type: application/json');
   }
   next();
 };
@@ -110,7 +110,7 @@ const onlyJsonBodies: RequestHandler = (request, _response, next) => {
 /** A body nested beyond bodyDepthMax is refused before any handler walks it. */
 const refuseDeepBodies: RequestHandler = (request, _response, next) => {
   if (nestsDeeperThan(request.body, bodyDepthMax)) {
-    throw new HttpError(400, 'VALIDATION_FAILED', `the body nests deeper than ${bodyDepthMax} levels of objects and arrays`, [
+    throw new HttpError('VALIDATION_FAILED', `the body nests deeper than ${bodyDepthMax} levels of objects and arrays`, [
       { path: ['body'], message: `at most ${bodyDepthMax} levels of nesting` },
     ]);
   }
@@ -140,14 +140,14 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 function bodyParserAnswer(error: BodyParserError): HttpError {
   switch (error.type) {
     case 'entity.too.large':
-      return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`);
+      return new HttpError('PAYLOAD_TOO_LARGE', `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`);
     case 'entity.parse.failed':
-      return new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON (or not a JSON object or array)');
+      return new HttpError('MALFORMED_JSON', 'the body is not valid JSON (or not a JSON object or array)');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send uncompressed JSON in UTF-8');
+      return new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send uncompressed JSON in UTF-8');
     default:
-      return new HttpError(400, 'BAD_REQUEST', 'the request body could not be read');
+      return new HttpError('BAD_REQUEST', 'the request body could not be read');
   }
 }
 
@@ -160,7 +160,7 @@ function isPathDecodingError(error: unknown): boolean {
 function edgeError(error: unknown): unknown {
   if (error instanceof HttpError) return error;
   if (isPathDecodingError(error)) {
-    return new HttpError(400, 'VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', [{ path: ['path'], message: 'invalid percent-encoding' }]);
+    return new HttpError('VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', [{ path: ['path'], message: 'invalid percent-encoding' }]);
   }
   return isBodyParserError(error) ? bodyParserAnswer(error) : error;
 }

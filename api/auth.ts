@@ -14,16 +14,14 @@ export function allowRoles(authenticator: Authenticator, roles: readonly Role[])
     const principal = authenticator.authenticate(request.get('authorization'));
     if (principal === null) {
       const presented = request.get('authorization') !== undefined;
-      throw new HttpError(
-        401,
-        'UNAUTHENTICATED',
+      throw new HttpError('UNAUTHENTICATED',
         presented ? 'the bearer key is not valid' : 'send your API key as "Authorization: Bearer <key>"',
         [],
         { 'WWW-Authenticate': 'Bearer' },
       );
     }
     if (!allowed.has(principal.role)) {
-      throw new HttpError(403, 'FORBIDDEN', `this operation is not available to the ${principal.role} role`);
+      throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }
     requestContext(request).principal = principal;
     next();

@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../core/auth/principal';
 import { parseIdempotencyKey, requestReference } from '../core/idempotency/idempotency-key';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
 import { requestFingerprint } from '../core/idempotency/request-fingerprint';
-import { HttpError, toErrorAnswer } from './http-error';
+import { HttpError, toErrorAnswer, type ErrorCode } from './http-error';
 
 /**
  * An answer a handler produces: status and JSON body. `secret`: the body is shown once and never stored.
@@ -15,7 +15,7 @@ export type Answer = { status: number; body: unknown; secret?: boolean; retryabl
  * Refusals that say "try again": a writer got there first, or the caller is going too fast. Recording one would
  * answer every retry with the same key "try again", forever. Nothing was done, so running the retry is safe.
  */
-const retryableCodes: ReadonlySet<string> = new Set(['CONCURRENT_UPDATE', 'IDEMPOTENCY_IN_PROGRESS', 'RATE_LIMITED']);
+const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONCURRENT_UPDATE']);
 
 /** Requests with the same key running at once; beyond this a request is refused rather than queued. */
 export const inFlightRequestsMax = 10_000;
@@ -42,7 +42,7 @@ export class IdempotencyGate {
   async run(request: Request, response: Response, principal: Principal, execute: IdempotentExecution, options: { required?: boolean } = {}): Promise<void> {
     const header = request.get('idempotency-key');
     if (header === undefined) {
-      if (options.required) throw new HttpError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'this operation needs an Idempotency-Key header (a UUID is a good choice)');
+      if (options.required) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'this operation needs an Idempotency-Key header (a UUID is a good choice)');
       send(response, await answerOf(() => execute(null)));
       return;
     }
@@ -66,7 +66,7 @@ export class IdempotencyGate {
       }
     }
     if (this.inFlight.size >= inFlightRequestsMax) {
-      throw new HttpError(503, 'OVERLOADED', 'too many requests are in progress; retry shortly', [], { 'Retry-After': '1' });
+      throw new HttpError('OVERLOADED', 'too many requests are in progress; retry shortly', [], { 'Retry-After': '1' });
     }
     const answer = answerOf(() => execute(requestReference(scope, idempotencyKey)));
     this.inFlight.set(slot, { fingerprint, answer });
@@ -110,5 +110,5 @@ function send(response: Response, answer: Answer, replayed = false): void {
 }
 
 function conflict(): HttpError {
-  return new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request; use a new key for a new request');
+  return new HttpError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request; use a new key for a new request');
 }

@@ -23,7 +23,7 @@ export function parseInput<Schema extends z.ZodType>(
   }));
   const first = details[0];
   const summary = first ? `${first.path.join('.')}: ${first.message}` : 'the request is not valid';
-  throw new HttpError(400, 'VALIDATION_FAILED', details.length > 1 ? `${summary} (and ${details.length - 1} more)` : summary, details);
+  throw new HttpError('VALIDATION_FAILED', details.length > 1 ? `${summary} (and ${details.length - 1} more)` : summary, details);
 }
 
 /**
@@ -35,6 +35,6 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
     return parse();
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    throw new HttpError(400, error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+    throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
   }
 }

@@ -1,3 +1,4 @@
+import type { DomainErrorCode } from '../../core/error-catalogue';
 import type { AbortReason } from '../../core/transfers/transfer-events';
 import type { TransferView } from '../../core/transfers/transfer-view';
 import { authorizationCodeFor, responseCodeForOutcome, responseCodes, type TransferOutcomeCategory } from '../iso8583/mapping';
@@ -26,32 +27,87 @@ export function answerForTransfer(view: TransferView): InboundAnswer {
   return { responseCode: responseCodeForOutcome(category ?? 'system_error') };
 }
 
-/** The domain's refusals (thrown before anything is recorded) in DE39 terms. */
-const errorCategories: Readonly<Record<string, TransferOutcomeCategory>> = {
-  IDEMPOTENCY_CONFLICT: 'duplicate_with_different_fields',
-  PARTY_NOT_FOUND: 'unknown_payee',
-  INVALID_PARTY: 'unknown_payee',
-  INVALID_ALIAS: 'unknown_payee',
-  INVALID_IBAN: 'unknown_payee',
-  INVALID_ACCOUNT: 'unknown_payee',
-  PAYEE_IS_PAYER: 'invalid_transaction',
+/**
+ * Every domain code in DE39 terms: a category for the refusals thrown before a transfer is recorded, null for the
+ * rest (an overloaded ledger, a full outbox, a transfer still in flight), which answer 96 as a system error. The
+ * table names every code, so a new code does not compile until someone decides how a bank hears it.
+ */
+const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory | null>> = {
+  VALIDATION_FAILED: 'format_error',
+  OVERLOADED: null,
   INVALID_AMOUNT: 'invalid_amount',
   UNKNOWN_CURRENCY: 'unsupported_currency',
-  CURRENCY_NOT_SUPPORTED: 'unsupported_currency',
+  INVALID_RATE: null,
+  UNAUTHENTICATED: null,
+  FORBIDDEN: null,
+  KEY_NOT_FOUND: null,
+  KEY_LIMIT_REACHED: null,
+  PARTICIPANT_NOT_FOUND: null,
+  PARTICIPANT_EXISTS: null,
+  BANK_CODE_TAKEN: null,
+  INSTITUTION_ID_TAKEN: null,
   PARTICIPANT_INACTIVE: 'not_permitted',
-  VALIDATION_FAILED: 'format_error',
+  INSUFFICIENT_LIQUIDITY: null,
+  INVALID_ALIAS: 'unknown_payee',
+  INVALID_ACCOUNT: 'unknown_payee',
+  INVALID_IBAN: 'unknown_payee',
+  INVALID_PARTY: 'unknown_payee',
+  PARTY_NOT_FOUND: 'unknown_payee',
+  ALIAS_NOT_FOUND: null,
+  ALIAS_TAKEN: null,
+  ACCOUNT_NOT_AT_PARTICIPANT: null,
+  CURRENCY_NOT_SUPPORTED: 'unsupported_currency',
+  LEDGER_NOT_STARTED: null,
+  LEDGER_UNAVAILABLE: null,
+  LEDGER_STOPPED: null,
+  LEDGER_WRITE_FAILED: null,
+  LEDGER_ALREADY_STARTED: null,
+  INVALID_BATCH: null,
+  BATCH_TOO_LARGE: null,
+  TRANSFER_NOT_FOUND: null,
+  TRANSFER_EXISTS: null,
+  TRANSFER_IN_FLIGHT: null,
+  TRANSFER_NOT_IN_FLIGHT: null,
+  TRANSFER_NOT_COMMITTED: null,
+  PAYEE_IS_PAYER: 'invalid_transaction',
+  LEDGER_REFUSED: null,
+  WINDOW_NOT_FOUND: null,
+  NO_OPEN_WINDOW: null,
+  TOO_MANY_UNSETTLED_WINDOWS: null,
+  WINDOW_SEQUENCE_EXHAUSTED: null,
+  WINDOW_NOT_CLOSED: null,
+  WINDOW_ALREADY_SETTLED: null,
+  INVALID_SETTLEMENT_SCHEDULE: null,
+  CONCURRENT_UPDATE: null,
+  EVENT_STORE_OVERLOADED: null,
+  PROJECTION_WAIT_TIMEOUT: null,
+  PROJECTION_WAITERS_FULL: null,
+  PROJECTION_RUNNER_FAILED: null,
+  PROJECTION_RUNNER_STOPPED: null,
+  UNKNOWN_PROJECTION: null,
+  PROJECTION_INVALID_ARGUMENT: null,
+  INVALID_IDEMPOTENCY_KEY: null,
+  IDEMPOTENCY_KEY_REQUIRED: null,
+  IDEMPOTENCY_CONFLICT: 'duplicate_with_different_fields',
+  CHANNEL_UNAVAILABLE: null,
+  OUTBOX_FULL: null,
+  OUTBOX_STOPPED: null,
+  OUTBOX_UNAVAILABLE: null,
+  DELIVERY_CONFLICT: null,
+  DELIVERY_NOT_PENDING: null,
+  INVALID_DELIVERY: null,
 };
 
-/** Anything not listed (an overloaded ledger, a full outbox, a transfer still in flight) is a system error: 96. */
-export function responseCodeForError(code: string): string {
+/** A refusal answers its category's DE39; every other code is a system error: 96. */
+export function responseCodeForError(code: DomainErrorCode): string {
   return responseCodeForOutcome(errorCategories[code] ?? 'system_error');
 }
 
 /**
- * The listed refusals are thrown before a transfer is recorded (or, for IDEMPOTENCY_CONFLICT, about another
- * request's record), so their answer is final. After any other failure the transfer may be recorded and still
- * finish; its answer must then come from its record.
+ * The refusals with a category are thrown before a transfer is recorded (or, for IDEMPOTENCY_CONFLICT, about
+ * another request's record), so their answer is final. After any other failure the transfer may be recorded and
+ * still finish; its answer must then come from its record.
  */
-export function isRefusalBeforeRecording(code: string): boolean {
-  return Object.hasOwn(errorCategories, code);
+export function isRefusalBeforeRecording(code: DomainErrorCode): boolean {
+  return errorCategories[code] !== null;
 }

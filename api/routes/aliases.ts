@@ -37,6 +37,6 @@ export const aliasRoutes: RouteModule = (router, kit) => {
 function callerParticipant(kit: RouteKit, participantId: string): { participantId: string; bankCode: string } {
   const participant = kit.dependencies.readModels.participants.findParticipant(participantId);
   // A key outlives nothing: keys are issued only to registered participants, who are never deleted.
-  if (participant === null) throw new HttpError(403, 'FORBIDDEN', 'the participant of this key does not exist');
+  if (participant === null) throw new HttpError('FORBIDDEN', 'the participant of this key does not exist');
   return { participantId: participant.id, bankCode: participant.bankCode };
 }

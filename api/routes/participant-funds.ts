@@ -21,9 +21,9 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
       async (reference) => {
         const body = parseInput(fundsSchema, bodyOf(request), 'body');
         const participant = kit.dependencies.readModels.participants.findParticipant(id);
-        if (participant === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
+        if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
         const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, participant.currency));
-        if (reference === null) throw new HttpError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'funds movements need an Idempotency-Key header');
+        if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'funds movements need an Idempotency-Key header');
         const result = await kit.dependencies.participants.recordFunds({
           participantId: id,
           direction: body.direction,
@@ -35,14 +35,12 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
           case 'ok':
             return { status: 201, body: await currentView(kit, id) };
           case 'insufficient_liquidity':
-            throw new HttpError(
-              422,
-              'INSUFFICIENT_LIQUIDITY',
+            throw new HttpError('INSUFFICIENT_LIQUIDITY',
               `only ${formatAmount(result.freeMinor, participant.currency)} ${participant.currency} is free (liquidity minus position and reserved)`,
               [{ free: formatAmount(result.freeMinor, participant.currency) }],
             );
           case 'conflict':
-            throw new HttpError(409, 'IDEMPOTENCY_CONFLICT', 'this Idempotency-Key already recorded a different funds movement');
+            throw new HttpError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key already recorded a different funds movement');
         }
       },
       { required: true },

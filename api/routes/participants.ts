@@ -47,7 +47,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const { id } = parseInput(participantIdParams, request.params, 'path');
     const principal = principalOf(request);
     if (principal.role === 'participant' && principal.participantId !== id) {
-      throw new HttpError(403, 'FORBIDDEN', 'a participant can read only its own record');
+      throw new HttpError('FORBIDDEN', 'a participant can read only its own record');
     }
     response.json(await currentView(kit, id));
   });
@@ -56,7 +56,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const { id } = parseInput(participantIdParams, request.params, 'path');
     const body = parseInput(changeParticipantSchema, bodyOf(request), 'body');
     const participant = kit.dependencies.readModels.participants.findParticipant(id);
-    if (participant === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
+    if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
     const netDebitCapMinor =
       body.netDebitCap === undefined ? null : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
     const receipt = await kit.dependencies.participants.change(id, { active: body.active ?? null, netDebitCapMinor }, kit.commandContext(request));
@@ -68,7 +68,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
 /** The participant as the read model shows it now, with its ledger balances; 404 when it does not exist. */
 export async function currentView(kit: RouteKit, participantId: string): Promise<ParticipantView> {
   const record = kit.dependencies.readModels.participants.findParticipant(participantId);
-  if (record === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
+  if (record === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
   return participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency));
 }
 
@@ -86,14 +86,14 @@ function refuseTakenInstitutionId(registration: ParticipantRegistration, kit: Ro
   if (!isIso8583Endpoints(registration.endpoints)) return;
   const holder = kit.dependencies.readModels.participants.findParticipantByInstitutionId(registration.endpoints.institutionId);
   if (holder !== null && holder.id !== registration.participantId) {
-    throw new HttpError(409, 'INSTITUTION_ID_TAKEN', `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`);
+    throw new HttpError('INSTITUTION_ID_TAKEN', `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`);
   }
 }
 
 function registrationFrom(input: unknown, kit: RouteKit): ParticipantRegistration {
   const body = parseInput(registerParticipantSchema, input ?? {}, 'body');
   if (!kit.dependencies.config.currencies.includes(body.currency)) {
-    throw new HttpError(400, 'VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
+    throw new HttpError('VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
       { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
     ]);
   }
@@ -123,6 +123,6 @@ function encodeCursor(participantId: string): string {
 function decodeCursor(cursor: string): string {
   const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^p:([A-Z0-9_]{2,16})$/.exec(decoded);
-  if (!match?.[1]) throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  if (!match?.[1]) throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
   return match[1];
 }

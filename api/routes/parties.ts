@@ -14,7 +14,7 @@ export const partyRoutes: RouteModule = (router, kit) => {
     const params = parseInput(partyParams, request.params, 'path');
     const { participants, directory } = kit.dependencies.readModels;
     const resolved = parseField(['path', 'value'], () => resolvePayee(params, { participants, directory }));
-    if (isPayeeNotFound(resolved)) throw new HttpError(404, resolved.code, resolved.message);
+    if (isPayeeNotFound(resolved)) throw new HttpError(resolved.code, resolved.message);
     response.json({
       participant: resolved.participantId,
       account: { type: resolved.account.type },

@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import type { Principal } from '../../core/auth/principal';
-import { isDomainError } from '../../core/errors';
 import { camt053Statement } from '../../core/reports/camt053-statement';
 import { buildSettlementReport } from '../../core/reports/settlement-report';
 import { settlementStatementInput } from '../../core/reports/settlement-statement';
@@ -43,9 +42,7 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
         const body = parseInput(closeWindowSchema, bodyOf(request), 'body');
         requireCarried(kit, body.currency);
-        const closed = await settling(() =>
-          settlement.closeWindow({ currency: body.currency, closedBy: 'operator', requestReference }, kit.commandContext(request)),
-        );
+        const closed = await settlement.closeWindow({ currency: body.currency, closedBy: 'operator', requestReference }, kit.commandContext(request));
         await waitForWriteOrHead(kit, closed.position);
         return {
           status: 200,
@@ -58,7 +55,7 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const { id } = parseInput(windowIdParams, request.params, 'path');
       await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
         const body = parseInput(settleWindowSchema, bodyOf(request), 'body');
-        const settled = await settling(() => settlement.settleWindow({ windowId: id, reference: body.reference, requestReference }, kit.commandContext(request)));
+        const settled = await settlement.settleWindow({ windowId: id, reference: body.reference, requestReference }, kit.commandContext(request));
         await waitForWriteOrHead(kit, settled.position);
         return { status: 200, body: settlementWindowView(requireWindow(reader, id)) };
       });
@@ -80,12 +77,12 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const { id, participant } = parseInput(statementParams, request.params, 'path');
       const principal = principalOf(request);
       if (principal.role === 'participant' && principal.participantId !== participant) {
-        throw new HttpError(403, 'FORBIDDEN', 'a participant can read only its own statements');
+        throw new HttpError('FORBIDDEN', 'a participant can read only its own statements');
       }
       const window = requireWindow(reader, id);
       const record = kit.dependencies.readModels.participants.findParticipant(participant);
       if (record === null || record.currency !== window.currency) {
-        throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
+        throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
       }
       sendStatement(response, kit, reader, window, { id: participant, name: record.name });
     });
@@ -107,13 +104,13 @@ function visibleParticipant(principal: Principal): string | null {
 
 function requireWindow(reader: SettlementReader, windowId: string): SettlementWindowRecord {
   const window = reader.findWindow(windowId);
-  if (window === null) throw new HttpError(404, 'WINDOW_NOT_FOUND', `there is no settlement window ${windowId}`);
+  if (window === null) throw new HttpError('WINDOW_NOT_FOUND', `there is no settlement window ${windowId}`);
   return window;
 }
 
 function requireCarried(kit: RouteKit, currency: string): void {
   if (!kit.dependencies.config.currencies.includes(currency)) {
-    throw new HttpError(400, 'VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
+    throw new HttpError('VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
       { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
     ]);
   }
@@ -122,27 +119,6 @@ function requireCarried(kit: RouteKit, currency: string): void {
 /** A close or settle recognised as a retry wrote nothing now; what it wrote before must still be visible. */
 async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promise<void> {
   await kit.waitForWrite(position ?? (await kit.dependencies.store.headPosition()));
-}
-
-/** Settlement's refusals are conflicts with the window's state (409) or an unknown window (404). */
-const settlementStatuses: Readonly<Record<string, number>> = {
-  WINDOW_NOT_FOUND: 404,
-  WINDOW_NOT_CLOSED: 409,
-  WINDOW_ALREADY_SETTLED: 409,
-  NO_OPEN_WINDOW: 409,
-  TOO_MANY_UNSETTLED_WINDOWS: 409,
-  WINDOW_SEQUENCE_EXHAUSTED: 409,
-  CURRENCY_NOT_SUPPORTED: 400,
-};
-
-async function settling<Result>(work: () => Promise<Result>): Promise<Result> {
-  try {
-    return await work();
-  } catch (error) {
-    const status = isDomainError(error) ? settlementStatuses[error.code] : undefined;
-    if (status === undefined || !isDomainError(error)) throw error;
-    throw new HttpError(status, error.code, error.message, error.details);
-  }
 }
 
 function encodeCursor(createdPosition: bigint): string {
@@ -155,7 +131,7 @@ function decodeCursor(cursor: string): bigint {
   // Nineteen digits reach past the largest log position SQLite can bind (2^63 - 1): such a cursor was never given out.
   const position = match?.[1] === undefined ? null : BigInt(match[1]);
   if (position === null || position > cursorPositionMax) {
-    throw new HttpError(400, 'VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
   }
   return position;
 }

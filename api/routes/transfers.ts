@@ -38,7 +38,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.get('/v1/transfers/:id', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
       const { id } = parseInput(transferIdParams, request.params, 'path');
       const view = dependencies.transferReader.findTransfer(id) ?? (await dependencies.transfers.find(id));
-      if (view === null || !canSee(principalOf(request), view)) throw new HttpError(404, 'TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
+      if (view === null || !canSee(principalOf(request), view)) throw new HttpError('TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
       response.json(view);
     });
 
@@ -74,7 +74,7 @@ async function executeBatchItem(dependencies: TransferRouteDependencies, payer: 
 
 function payerOf(request: Request): string {
   const principal = principalOf(request);
-  if (principal.role !== 'participant') throw new HttpError(403, 'FORBIDDEN', 'only a participant sends transfers');
+  if (principal.role !== 'participant') throw new HttpError('FORBIDDEN', 'only a participant sends transfers');
   return principal.participantId;
 }
 
@@ -101,7 +101,7 @@ function decodeCursor(cursor: string): bigint {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^t:(\d{1,19})$/.exec(text);
   const sequence = match ? BigInt(match[1] as string) : null;
-  if (sequence === null || sequence > sequenceMax) throw new HttpError(400, 'INVALID_CURSOR', 'the cursor is not one this API returned');
+  if (sequence === null || sequence > sequenceMax) throw new HttpError('INVALID_CURSOR', 'the cursor is not one this API returned');
   return sequence;
 }
 
@@ -112,7 +112,7 @@ function decodeCursor(cursor: string): bigint {
  */
 function canonicalInstant(instant: string): string {
   const milliseconds = Date.parse(instant);
-  if (Number.isNaN(milliseconds)) throw new HttpError(400, 'VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
+  if (Number.isNaN(milliseconds)) throw new HttpError('VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
   return new Date(milliseconds).toISOString();
 }
 

@@ -1,18 +1,8 @@
 import { DomainError } from '../errors';
+import type { EventStoreErrorCode } from './event-store-errors';
 
-export type ProjectionErrorCode =
-  /** waitForPosition gave up: the read model has not reached the position in the time allowed. */
-  | 'PROJECTION_WAIT_TIMEOUT'
-  /** rebuild (or a wait) named a projection the runner does not run. */
-  | 'UNKNOWN_PROJECTION'
-  /** A projection or the read-model store failed; the runner stopped and applies nothing more. */
-  | 'PROJECTION_RUNNER_FAILED'
-  /** The runner was stopped (or never started) while the caller waited for it. */
-  | 'PROJECTION_RUNNER_STOPPED'
-  /** Too many callers are waiting for positions at once. */
-  | 'PROJECTION_WAITERS_FULL'
-  /** An argument is outside its limits (a negative timeout, a batch size of 0, ...). */
-  | 'PROJECTION_INVALID_ARGUMENT';
+/** The projection runner's codes: the event store module's codes about projections (event-store-errors.ts). */
+export type ProjectionErrorCode = Extract<EventStoreErrorCode, `PROJECTION_${string}` | 'UNKNOWN_PROJECTION'>;
 
 /**
  * An operating error of the projection runner. It is a DomainError so that the edge maps it like any other:

@@ -2,6 +2,7 @@ import { parseHostPort } from '../../../adapters/iso8583-switch/bank-endpoint';
 import { answerForTransfer, responseCodeForError } from '../../../adapters/iso8583-switch/inbound-answers';
 import { outboundIdentifiers } from '../../../adapters/iso8583-switch/outbound-identifiers';
 import type { TransferView } from '../../../core/transfers/transfer-view';
+import type { DomainErrorCode } from '../../../core/error-catalogue';
 
 /** The pure parts of the bridge: derived identifiers, endpoint parsing, and the DE39 a bank is answered. */
 
@@ -82,7 +83,7 @@ describe('answers to a bank’s 0200', () => {
     expect(answerForTransfer({ ...base, state: 'ABORTED', abortReason })).toEqual({ responseCode });
   });
 
-  it.each([
+  it.each<[DomainErrorCode, string]>([
     ['IDEMPOTENCY_CONFLICT', '94'],
     ['PARTY_NOT_FOUND', '14'],
     ['INVALID_IBAN', '14'],

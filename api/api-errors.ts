@@ -1,0 +1,15 @@
+import type { ErrorCodeTable } from '../core/errors';
+
+/** Codes the HTTP edge raises itself, about the request as HTTP: its route, method, body and media type. */
+export const apiErrors = {
+  ROUTE_NOT_FOUND: { status: 404, meaning: 'There is no route for this method and path.' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but does not take this method; the `Allow` header lists those it takes.' },
+  MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON, or not a JSON object or array.' },
+  BAD_REQUEST: { status: 400, meaning: 'The request body could not be read (the connection broke or the declared length was wrong).' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than the route accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not uncompressed UTF-8 JSON sent as `Content-Type: application/json`.' },
+  INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
+  INTERNAL: { status: 500, meaning: 'The switch failed unexpectedly; quote the request id to the operator.' },
+} as const satisfies ErrorCodeTable;
+
+export type ApiErrorCode = keyof typeof apiErrors;

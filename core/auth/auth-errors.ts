@@ -1,0 +1,11 @@
+import type { ErrorCodeTable } from '../errors';
+
+/** Codes of who may call and with which key: authentication, roles, and the keys themselves. */
+export const authErrors = {
+  UNAUTHENTICATED: { status: 401, meaning: 'The request carries no bearer key, or one the switch does not know or has revoked.' },
+  FORBIDDEN: { status: 403, meaning: 'The key is valid, but its role or participant may not do this (or see this) here.' },
+  KEY_NOT_FOUND: { status: 404, meaning: 'There is no active key with this id to revoke.' },
+  KEY_LIMIT_REACHED: { status: 422, meaning: 'The participant or regulator already holds as many active keys as allowed; revoke one first.' },
+} as const satisfies ErrorCodeTable;
+
+export type AuthErrorCode = keyof typeof authErrors;

@@ -1,0 +1,67 @@
+import { authErrors } from './auth/auth-errors';
+import { commonErrors } from './common-errors';
+import { directoryErrors } from './directory/directory-errors';
+import type { ErrorCodeEntry, ErrorCodeTable } from './errors';
+import { eventStoreErrors } from './eventstore/event-store-errors';
+import { idempotencyErrors } from './idempotency/idempotency-errors';
+import { ledgerErrors } from './ledger/ledger-errors';
+import { moneyErrors } from './money-errors';
+import { outboxErrors } from './outbox/outbox-errors';
+import { participantErrors } from './participants/participant-errors';
+import { settlementErrors } from './settlement/settlement-errors';
+import { transferErrors } from './transfers/transfer-errors';
+
+/**
+ * The domain's error catalogue: every module's table, by module. A new module adds its `*-errors.ts` table here;
+ * a new code is one line in its module's table. The edge adds its own codes (api/api-errors.ts) beside these.
+ */
+export const domainErrorTables = {
+  common: commonErrors,
+  money: moneyErrors,
+  auth: authErrors,
+  participants: participantErrors,
+  directory: directoryErrors,
+  ledger: ledgerErrors,
+  transfers: transferErrors,
+  settlement: settlementErrors,
+  eventstore: eventStoreErrors,
+  idempotency: idempotencyErrors,
+  outbox: outboxErrors,
+} as const;
+
+type CodesOf<Tables> = { [Module in keyof Tables]: keyof Tables[Module] }[keyof Tables];
+
+/** Every code the domain raises: what `DomainError` takes. */
+export type DomainErrorCode = CodesOf<typeof domainErrorTables>;
+
+/**
+ * The codes two tables of a catalogue both declare: `never` when every code is declared once. A code in two
+ * modules would answer whichever status was merged last, so the catalogues below refuse to compile with one.
+ */
+export type CodesDeclaredTwice<Tables> = {
+  [Module in keyof Tables]: { [Other in Exclude<keyof Tables, Module>]: keyof Tables[Module] & keyof Tables[Other] }[Exclude<keyof Tables, Module>];
+}[keyof Tables];
+
+/** Compiles only when `Twice` is `never`; otherwise the error names the codes declared twice. */
+export function declaredOnce<Twice>(check: [Twice] extends [never] ? true : { declaredTwice: Twice }): void {
+  void check;
+}
+
+declaredOnce<CodesDeclaredTwice<typeof domainErrorTables>>(true);
+
+/**
+ * Merges module tables into one code → entry table. The compiler already refuses a code declared twice; the
+ * check here keeps that true for tables built at run time (and says which code it was).
+ */
+export function mergeErrorTables<Tables extends Readonly<Record<string, ErrorCodeTable>>>(tables: Tables): Readonly<Record<CodesOf<Tables> & string, ErrorCodeEntry>> {
+  const merged: Record<string, ErrorCodeEntry> = {};
+  for (const [module, table] of Object.entries(tables)) {
+    for (const [code, entry] of Object.entries(table)) {
+      if (Object.hasOwn(merged, code)) throw new Error(`error code ${code} is declared twice (again in ${module})`);
+      merged[code] = entry;
+    }
+  }
+  return merged as Record<CodesOf<Tables> & string, ErrorCodeEntry>;
+}
+
+export const domainErrorCatalogue = mergeErrorTables(domainErrorTables);
