@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppDependencies } from './app-dependencies';
-import { errorBody, HttpError, toErrorAnswer } from './http-error';
+import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
 import { requestContext, setRequestContext } from './request-context';
 import { createRouteKit, type RouteModule } from './route-kit';
@@ -180,6 +180,6 @@ function errorHandler(dependencies: AppDependencies): ErrorRequestHandler {
     }
     // A programmer error: the details go to the log, never to the client.
     dependencies.logger.error({ requestId, err: error }, 'unhandled error');
-    response.status(500).json(errorBody('INTERNAL', `an internal error occurred; quote request id ${requestId} to the operator`));
+    response.status(statusOf('INTERNAL')).json(errorBody('INTERNAL', `an internal error occurred; quote request id ${requestId} to the operator`));
   };
 }

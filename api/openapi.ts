@@ -1,5 +1,6 @@
 import { errors, json, operation, ref, schemaOf, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasTypes } from '../core/directory/alias-key';
+import { errorCatalogue } from './http-error';
 import { participantPageLimitMax } from '../core/participants/participant-reader';
 import { registerAliasSchema } from './schemas/alias-schemas';
 import { settlementOpenApiPaths } from './schemas/settlement-openapi';
@@ -49,7 +50,8 @@ function participantSchemas(): Record<string, JsonSchema> {
         error: {
           type: 'object',
           required: ['code', 'message', 'details'],
-          properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: {} } },
+          // Every code the switch answers, from the error catalogue (README "Errors" lists each with its meaning).
+          properties: { code: { type: 'string', enum: Object.keys(errorCatalogue) }, message: { type: 'string' }, details: { type: 'array', items: {} } },
         },
       },
     },

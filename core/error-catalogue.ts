@@ -12,8 +12,10 @@ import { settlementErrors } from './settlement/settlement-errors';
 import { transferErrors } from './transfers/transfer-errors';
 
 /**
- * The domain's error catalogue: every module's table, by module. A new module adds its `*-errors.ts` table here;
- * a new code is one line in its module's table. The edge adds its own codes (api/api-errors.ts) beside these.
+ * The domain's error catalogue: every module's table, by module. The edge adds its own codes (api/api-errors.ts)
+ * beside these in api/http-error.ts. To add a code: one line (status and a one-sentence meaning) in its module's
+ * `*-errors.ts`, then decide how a bank hears it (adapters/iso8583-switch/inbound-answers.ts does not compile
+ * until you do) and run `npm run docs:errors` for the README. A new module adds its table here.
  */
 export const domainErrorTables = {
   common: commonErrors,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { errorCatalogue, errorTables, HttpError, statusOf, toErrorAnswer, type ErrorCode } from '../../api/http-error';
+import { buildOpenApiDocument } from '../../api/openapi';
 import { domainErrorCatalogue, mergeErrorTables } from '../../core/error-catalogue';
 import { DomainError } from '../../core/errors';
 import { errorCodesEndMarker, errorCodesStartMarker, readmePath, renderErrorCodeTable, withErrorCodeTable } from '../../scripts/error-codes';
@@ -72,6 +73,11 @@ describe('error catalogue', () => {
       PROJECTION_WAIT_TIMEOUT: 503,
     };
     for (const [code, status] of Object.entries(expected)) expect({ code, status: statusOf(code as ErrorCode) }).toEqual({ code, status });
+  });
+
+  it('lists every code, and only those, as the OpenAPI error code enum', () => {
+    const document = buildOpenApiDocument() as { components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } } };
+    expect([...document.components.schemas.Error.properties.error.properties.code.enum].sort()).toEqual([...codes].sort());
   });
 
   it('refuses a code declared by two modules, naming it', () => {
