@@ -4,7 +4,7 @@ import type { Principal } from '../../core/auth/principal';
 import type { TransferService } from '../../core/transfers/transfer-service';
 import type { TransferView } from '../../core/transfers/transfer-view';
 import type { TransferReader } from '../../core/transfers/transfer-reader';
-import { HttpError } from '../http-error';
+import { HttpError, type ErrorCode } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
@@ -58,7 +58,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
   };
 }
 
-type BatchResult = { id: string | null; state: string; abortReason: string | null } | { id: string | null; error: { code: string; message: string } };
+type BatchResult = { id: string | null; state: string; abortReason: string | null } | { id: string | null; error: { code: ErrorCode; message: string } };
 
 async function executeBatchItem(dependencies: TransferRouteDependencies, payer: string, item: unknown, index: number): Promise<BatchResult> {
   const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
