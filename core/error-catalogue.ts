@@ -65,5 +65,3 @@ export function mergeErrorTables<Tables extends Readonly<Record<string, ErrorCod
   }
   return merged as Record<CodesOf<Tables> & string, ErrorCodeEntry>;
 }
-
-export const domainErrorCatalogue = mergeErrorTables(domainErrorTables);
