@@ -93,7 +93,10 @@ async function assemble(
   });
   await walletOutbox.start();
   started.push(() => walletOutbox.stop());
+  const waitForReadModels = async (): Promise<void> =>
+    input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   const bankChannel = await Iso8583Channel.open({
+    awaitReadModels: waitForReadModels,
     store: input.store,
     participants,
     now: input.now,
@@ -117,8 +120,6 @@ async function assemble(
     },
   });
   const reader = new SqliteTransferReader(input.readModelDatabase);
-  const waitForReadModels = async (): Promise<void> =>
-    input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
   await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });

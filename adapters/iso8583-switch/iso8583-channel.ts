@@ -24,6 +24,11 @@ export type Iso8583ChannelOptions = {
   /** Sees the outbox's events once durable (metrics, and a loud log for an abandoned delivery). */
   onOutboxRecorded?: OutboxOptions['onRecorded'];
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
+  /**
+   * Resolves once the read models show every write so far, within a bound. Answers to banks (0210, 0430) wait for
+   * it, like HTTP answers do, so that what a bank was answered is what every later read shows.
+   */
+  awaitReadModels?: () => Promise<void>;
 };
 
 export type Iso8583ListenOptions = {
@@ -51,7 +56,7 @@ export class Iso8583Channel {
   private constructor(
     readonly gateway: Iso8583BankGateway,
     readonly outbox: Outbox,
-    private readonly participants: ParticipantReader,
+    private readonly options: Iso8583ChannelOptions,
     private readonly logger: Iso8583Logger,
   ) {}
 
@@ -81,7 +86,7 @@ export class Iso8583Channel {
       await gateway.close();
       throw error;
     }
-    return new Iso8583Channel(gateway, outbox, options.participants, logger);
+    return new Iso8583Channel(gateway, outbox, options, logger);
   }
 
   /** Opens the inbound port; resolves with the port bound. */
@@ -89,7 +94,10 @@ export class Iso8583Channel {
     assert(this.server === null && this.closing === null, 'the ISO 8583 port is opened once, before closing');
     const server = createIso8583InboundServer({
       transfers,
-      participants: this.participants,
+      participants: this.options.participants,
+      store: this.options.store,
+      now: this.options.now,
+      ...(this.options.awaitReadModels === undefined ? {} : { awaitReadModels: this.options.awaitReadModels }),
       port: options.port,
       logger: this.logger,
       ...(options.host === undefined ? {} : { host: options.host }),
