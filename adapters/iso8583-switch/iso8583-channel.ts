@@ -3,6 +3,7 @@ import { assert } from '../../core/assert';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { Outbox, type OutboxLimits, type OutboxOptions } from '../../core/outbox/outbox';
 import type { ParticipantReader } from '../../core/participants/participant-reader';
+import type { DeliveryTransport } from '../../core/outbox/delivery-transport';
 import type { Iso8583ClientOptions } from '../iso8583/client';
 import type { ConnectionLimits } from '../iso8583/connection';
 import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
@@ -29,6 +30,8 @@ export type Iso8583ChannelOptions = {
    * it, like HTTP answers do, so that what a bank was answered is what every later read shows.
    */
   awaitReadModels?: () => Promise<void>;
+  /** Wraps the gateway as the outbox's transport (the switch waits there for the read models to show the delivery). */
+  outboxTransport?: (gateway: DeliveryTransport) => DeliveryTransport;
 };
 
 export type Iso8583ListenOptions = {
@@ -74,7 +77,7 @@ export class Iso8583Channel {
     const outbox = new Outbox({
       store: options.store,
       channel: ISO8583_OUTBOX_CHANNEL,
-      transport: gateway,
+      transport: options.outboxTransport === undefined ? gateway : options.outboxTransport(gateway),
       now: options.now,
       ...(options.outboxLimits === undefined ? {} : { limits: options.outboxLimits }),
       ...(options.onOutboxRecorded === undefined ? {} : { onRecorded: options.onOutboxRecorded }),

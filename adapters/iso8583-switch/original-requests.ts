@@ -1,3 +1,4 @@
+import { assert } from '../../core/assert';
 import type { RecordedEvent } from '../../core/eventstore/event';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
@@ -25,7 +26,13 @@ export type OriginalIdentity = {
   readonly transmissionDateTime: string;
 };
 
-export const originalRequestLimits = {
+export type OriginalRequestLimits = {
+  readonly matchWindowMs: number;
+  readonly eventsPerOriginalMax: number;
+  readonly unseenReversalsPerBankPerDayMax: number;
+};
+
+export const originalRequestLimits: OriginalRequestLimits = {
   /** How long a record names its original: far beyond any bank's reversal repeats, far below DE7's year. */
   matchWindowMs: 30 * 24 * 60 * 60 * 1000,
   /** Events one original's stream may hold: a 0200, a reversal before it, and the same again a year later. */
@@ -37,7 +44,7 @@ export const originalRequestLimits = {
    * then reversed by that repeat.
    */
   unseenReversalsPerBankPerDayMax: 10_000,
-} as const;
+};
 
 export const ORIGINAL_STREAM_PREFIX = 'iso8583-original-';
 const UNSEEN_REVERSALS_STREAM_PREFIX = 'iso8583-unseen-reversals-';
@@ -61,7 +68,7 @@ export type OriginalRecord = {
 export type OriginalRequestsOptions = {
   store: EventStore;
   now: () => Date;
-  limits?: Partial<typeof originalRequestLimits>;
+  limits?: Partial<OriginalRequestLimits>;
 };
 
 /** Attempts at counting when unseen reversals of one bank are counted at the same moment. */
@@ -70,12 +77,15 @@ const countAttemptsMax = 5;
 export class OriginalRequests {
   private readonly store: EventStore;
   private readonly now: () => Date;
-  private readonly limits: typeof originalRequestLimits;
+  private readonly limits: OriginalRequestLimits;
 
   constructor(options: OriginalRequestsOptions) {
     this.store = options.store;
     this.now = options.now;
     this.limits = { ...originalRequestLimits, ...options.limits };
+    assert(Number.isSafeInteger(this.limits.eventsPerOriginalMax) && this.limits.eventsPerOriginalMax >= 2, 'an original holds at least a request and a reversal');
+    assert(Number.isSafeInteger(this.limits.unseenReversalsPerBankPerDayMax) && this.limits.unseenReversalsPerBankPerDayMax >= 1, 'a bank may have at least one unseen reversal a day');
+    assert(Number.isSafeInteger(this.limits.matchWindowMs) && this.limits.matchWindowMs >= 1, 'a record names its original for a while');
   }
 
   /** The stream of one original; also the key under which messages about it are handled one at a time. */

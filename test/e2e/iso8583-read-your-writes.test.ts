@@ -79,3 +79,24 @@ it(`shows a transfer reversed as soon as its 0430 reached the bank (${iterations
   }
   expect(seen).toEqual(Array.from({ length: iterations }, () => true));
 });
+
+it(`shows a transfer reversed by the time the payee is sent its reversal (${iterations} in a row)`, async () => {
+  // The payee is told of the reversal store-and-forward; a payee that reads the transfer back on receipt must see it.
+  const indus = network.bank(INDUS.id).simulator;
+  const wallet = network.wallet(MARGALLA.id).simulator;
+  const reader = network.sw.running.transfers.reader;
+  const seen: (boolean | null)[] = [];
+  for (let attempt = 0; attempt < iterations; attempt += 1) {
+    const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 3_00n, timeoutMs: 5_000 });
+    expect(result.status).toBe('approved');
+    if (result.status !== 'approved') return;
+    await backlog();
+    const reversing = indus.sendReversal(result.request, { timeoutMs: 5_000, attemptsMax: 1 });
+    const received = (): boolean => wallet.received('REVERSAL').some((message) => message.transferId === result.transferId);
+    // Looked at on every turn of the event loop, so the read is the one a payee would make on receipt.
+    for (let turns = 0; !received() && turns < 1_000_000; turns += 1) await new Promise((resolve) => setImmediate(resolve));
+    seen.push(reader.findTransfer(result.transferId)?.reversed ?? null);
+    expect((await reversing).responseCode).toBe('00');
+  }
+  expect(seen).toEqual(Array.from({ length: iterations }, () => true));
+});
