@@ -3,7 +3,7 @@ import type { DeliveryAttemptOptions, DeliveryAttemptResult, DeliveryTransport }
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import type { TransferView } from '../core/transfers/transfer-view';
 
-export const readYourWritesDeliveryLimits = {
+const readYourWritesDeliveryLimits = {
   /**
    * How long an attempt waits for the read models to show how the transfer ended. The end is recorded moments
    * after the delivery is queued; past this (the switch stopped in between, and recovery records the end later)

@@ -46,7 +46,7 @@ export const originalRequestLimits: OriginalRequestLimits = {
   unseenReversalsPerBankPerDayMax: 10_000,
 };
 
-export const ORIGINAL_STREAM_PREFIX = 'iso8583-original-';
+const ORIGINAL_STREAM_PREFIX = 'iso8583-original-';
 const UNSEEN_REVERSALS_STREAM_PREFIX = 'iso8583-unseen-reversals-';
 
 /** The stream events: data as JSON, amounts as integer strings of minor units. */
