@@ -128,10 +128,12 @@ it('still reverses when the 0420 repeats the original’s DE37', async () => {
   expect(await transfer(idOf(original))).toMatchObject({ state: 'COMMITTED', reversed: true });
 });
 
-it('declines (12) the late 0200 of a reversal that came first with a DE37 of its own, also after a restart', async () => {
+it('declines (12) the late 0200 of a reversal that came first with a DE37 of its own, and finds originals, also after a restart', async () => {
   const peer = await signedOnPeer();
   const original = buildTransferRequest(request());
   const beforeRestart = buildTransferRequest(request());
+  const approvedBeforeRestart = buildTransferRequest(request());
+  expect((await peer.exchange(approvedBeforeRestart, 5_000)).fields[39]).toBe('00');
   expect((await peer.exchange(reversalWithNewReference(original), 5_000)).fields[39]).toBe('00');
   expect((await peer.exchange(reversalWithNewReference(beforeRestart), 5_000)).fields[39]).toBe('00');
   // A repeat of the reversal (0421) is acknowledged again.
@@ -145,4 +147,16 @@ it('declines (12) the late 0200 of a reversal that came first with a DE37 of its
   const lateAfterRestart = await afterRestart.exchange(beforeRestart, 5_000);
   expect(lateAfterRestart).toMatchObject({ mti: '0210', fields: { 39: '12' } });
   expect(await transferEvents(idOf(beforeRestart))).toEqual([]);
+  // What a 0200 became is found after the restart too: a 0420 with a DE37 of its own reverses it.
+  expect((await afterRestart.exchange(reversalWithNewReference(approvedBeforeRestart), 5_000)).fields[39]).toBe('00');
+  expect(await transfer(idOf(approvedBeforeRestart))).toMatchObject({ state: 'COMMITTED', reversed: true });
+});
+
+it('declines (94) a 0200 with the DE11 and DE7 of another transfer of the same bank but a DE37 of its own', async () => {
+  const peer = await signedOnPeer();
+  const first = request();
+  expect((await peer.exchange(buildTransferRequest(first), 5_000)).fields[39]).toBe('00');
+  const impostor = buildTransferRequest({ ...first, retrievalReferenceNumber: '633799999999' });
+  expect((await peer.exchange(impostor, 5_000)).fields[39]).toBe('94');
+  expect(await transferEvents(idOf(impostor))).toEqual([]);
 });
