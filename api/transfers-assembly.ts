@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
+import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
 import type { WalletEndpoint } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
+import type { DeliveryTransport } from '../core/outbox/delivery-transport';
 import { Outbox } from '../core/outbox/outbox';
 import { isIso8583Endpoints } from '../core/participants/participant-profile';
 import type { ParticipantReader } from '../core/participants/participant-reader';
@@ -83,10 +85,15 @@ async function assemble(
     now: input.now,
   });
   started.push(() => walletClient.close());
+  const reader = new SqliteTransferReader(input.readModelDatabase);
+  const waitForReadModels = async (): Promise<void> =>
+    input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
+  // A payee told how a transfer ended (a reversal, an advice) reads it so: deliveries wait for the read models.
+  const readYourWrites = (transport: DeliveryTransport): DeliveryTransport => new ReadYourWritesTransport(transport, { reader, awaitReadModels: waitForReadModels });
   const walletOutbox = new Outbox({
     store: input.store,
     channel: 'wallet-http',
-    transport: walletClient,
+    transport: readYourWrites(walletClient),
     now: input.now,
     onError: (error) => input.logger.warn({ err: error }, 'wallet outbox error'),
     onRecorded: (events) => recordDeliveryOutcomes('wallet-http', events, input),
@@ -94,6 +101,8 @@ async function assemble(
   await walletOutbox.start();
   started.push(() => walletOutbox.stop());
   const bankChannel = await Iso8583Channel.open({
+    awaitReadModels: waitForReadModels,
+    outboxTransport: readYourWrites,
     store: input.store,
     participants,
     now: input.now,
@@ -116,9 +125,6 @@ async function assemble(
       onCompleted: (outcome) => input.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
     },
   });
-  const reader = new SqliteTransferReader(input.readModelDatabase);
-  const waitForReadModels = async (): Promise<void> =>
-    input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
   await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });

@@ -3,6 +3,7 @@ import { assert } from '../../core/assert';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { Outbox, type OutboxLimits, type OutboxOptions } from '../../core/outbox/outbox';
 import type { ParticipantReader } from '../../core/participants/participant-reader';
+import type { DeliveryTransport } from '../../core/outbox/delivery-transport';
 import type { Iso8583ClientOptions } from '../iso8583/client';
 import type { ConnectionLimits } from '../iso8583/connection';
 import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
@@ -24,6 +25,13 @@ export type Iso8583ChannelOptions = {
   /** Sees the outbox's events once durable (metrics, and a loud log for an abandoned delivery). */
   onOutboxRecorded?: OutboxOptions['onRecorded'];
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
+  /**
+   * Resolves once the read models show every write so far, within a bound. Answers to banks (0210, 0430) wait for
+   * it, like HTTP answers do, so that what a bank was answered is what every later read shows.
+   */
+  awaitReadModels?: () => Promise<void>;
+  /** Wraps the gateway as the outbox's transport (the switch waits there for the read models to show the delivery). */
+  outboxTransport?: (gateway: DeliveryTransport) => DeliveryTransport;
 };
 
 export type Iso8583ListenOptions = {
@@ -51,7 +59,7 @@ export class Iso8583Channel {
   private constructor(
     readonly gateway: Iso8583BankGateway,
     readonly outbox: Outbox,
-    private readonly participants: ParticipantReader,
+    private readonly options: Iso8583ChannelOptions,
     private readonly logger: Iso8583Logger,
   ) {}
 
@@ -69,7 +77,7 @@ export class Iso8583Channel {
     const outbox = new Outbox({
       store: options.store,
       channel: ISO8583_OUTBOX_CHANNEL,
-      transport: gateway,
+      transport: options.outboxTransport === undefined ? gateway : options.outboxTransport(gateway),
       now: options.now,
       ...(options.outboxLimits === undefined ? {} : { limits: options.outboxLimits }),
       ...(options.onOutboxRecorded === undefined ? {} : { onRecorded: options.onOutboxRecorded }),
@@ -81,7 +89,7 @@ export class Iso8583Channel {
       await gateway.close();
       throw error;
     }
-    return new Iso8583Channel(gateway, outbox, options.participants, logger);
+    return new Iso8583Channel(gateway, outbox, options, logger);
   }
 
   /** Opens the inbound port; resolves with the port bound. */
@@ -89,7 +97,10 @@ export class Iso8583Channel {
     assert(this.server === null && this.closing === null, 'the ISO 8583 port is opened once, before closing');
     const server = createIso8583InboundServer({
       transfers,
-      participants: this.participants,
+      participants: this.options.participants,
+      store: this.options.store,
+      now: this.options.now,
+      ...(this.options.awaitReadModels === undefined ? {} : { awaitReadModels: this.options.awaitReadModels }),
       port: options.port,
       logger: this.logger,
       ...(options.host === undefined ? {} : { host: options.host }),

@@ -6,6 +6,7 @@ import { Iso8583Server } from '../iso8583/server';
 import { bankInstitutionAuthorizer, type HostResolver } from './institution-authorizer';
 import { InboundTransferHandler, type InboundTransfers } from './inbound-transfer-handler';
 import { Iso8583BankGateway, type Iso8583BankGatewayOptions } from './iso8583-bank-gateway';
+import { OriginalRequests } from './original-requests';
 import { transferLookupFromStore } from './original-transfer';
 
 /**
@@ -16,7 +17,7 @@ import { transferLookupFromStore } from './original-transfer';
  *   const gateway = createIso8583BankGateway({ store, participants, now, logger });
  *   const outbox = new Outbox({ store, channel: 'iso8583', transport: gateway, now });
  *   // ... routers, TransferService ...
- *   const server = createIso8583InboundServer({ transfers, participants, port, logger });
+ *   const server = createIso8583InboundServer({ transfers, participants, store, now, awaitReadModels, port, logger });
  *   await server.listen();
  *   // on shutdown: await server.close(); await outbox.stop(); await gateway.close();
  */
@@ -30,6 +31,11 @@ export function createIso8583BankGateway(options: BankGatewayFactoryOptions): Is
 export type InboundServerFactoryOptions = {
   transfers: InboundTransfers;
   participants: ParticipantReader;
+  /** Where the originals a reversal may name are recorded. */
+  store: EventStore;
+  now: () => Date;
+  /** Resolves once the read models show every write so far (bounded); every answer waits for it. */
+  awaitReadModels?: () => Promise<void>;
   /** 0 picks a free port (tests). */
   port: number;
   /** Loopback unless told otherwise. */
@@ -51,7 +57,12 @@ export function createIso8583InboundServer(options: InboundServerFactoryOptions)
       ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
       ...logging,
     }),
-    handler: new InboundTransferHandler({ transfers: options.transfers, ...logging }),
+    handler: new InboundTransferHandler({
+      transfers: options.transfers,
+      originals: new OriginalRequests({ store: options.store, now: options.now }),
+      ...(options.awaitReadModels === undefined ? {} : { awaitReadModels: options.awaitReadModels }),
+      ...logging,
+    }),
     ...(options.connectionsMax === undefined ? {} : { connectionsMax: options.connectionsMax }),
     ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
     ...(options.handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs: options.handlerTimeoutMs }),

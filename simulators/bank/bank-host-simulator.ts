@@ -70,11 +70,16 @@ export type ReversalOptions = {
   timeoutMs: number;
   attemptsMax: number;
   retryDelayMs: number;
+  /**
+   * DE37 of the reversal. Banks differ: some repeat the original's RRN, others give the reversal its own. The
+   * switch finds the original by DE90 either way. Default: the original's.
+   */
+  retrievalReferenceNumber: 'original' | 'new';
 };
 
 export type ReversalResult = { readonly acknowledged: boolean; readonly attempts: number; readonly responseCode: string | null };
 
-const defaultReversalOptions: ReversalOptions = { timeoutMs: 2_000, attemptsMax: 10, retryDelayMs: 200 };
+const defaultReversalOptions: ReversalOptions = { timeoutMs: 2_000, attemptsMax: 10, retryDelayMs: 200, retrievalReferenceNumber: 'original' };
 const PAUSES_MAX = 10_000;
 
 export class BankHostSimulator {
@@ -214,14 +219,16 @@ export class BankHostSimulator {
     assert(settings.attemptsMax >= 1 && settings.attemptsMax <= 1_000, 'reversal attempts are 1 to 1000');
     let lastResponseCode: string | null = null;
     for (let attempt = 1; attempt <= settings.attemptsMax; attempt++) {
-      const timestamps = transmissionTimestamps(this.now());
+      const now = this.now();
+      const timestamps = transmissionTimestamps(now);
+      const stan = client.allocateStan(this.terminalId, '0420');
       const advice = buildReversalAdvice(
         {
-          systemTraceAuditNumber: client.allocateStan(this.terminalId, '0420'),
+          systemTraceAuditNumber: stan,
           transmissionDateTime: timestamps.transmissionDateTime,
           acquirerInstitutionId: this.institutionId,
-          // The reversal carries the original's RRN: with DE90 it names the transfer being reversed.
-          retrievalReferenceNumber: original.fields[37] ?? '',
+          // DE90 names the transfer being reversed; DE37 is the original's or the reversal's own, as banks differ.
+          retrievalReferenceNumber: settings.retrievalReferenceNumber === 'original' ? (original.fields[37] ?? '') : retrievalReferenceNumber(now, stan),
           terminalId: this.terminalId,
           processingCode: original.fields[3] ?? FUNDS_TRANSFER_PROCESSING_CODE,
           amountMinor: amountMinorFromField(original.fields[4]) ?? 0n,

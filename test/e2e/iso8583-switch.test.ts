@@ -224,14 +224,19 @@ describe('answers to what a bank sends', () => {
     ['an IBAN of a bank code nobody holds', '14', { payeeAccount: customerIban('NONE', 1) }],
     ['a currency other than the ledger’s (USD)', '13', { currency: 'USD' as const }],
     ['an on-us payment (payee at the payer bank)', '12', { payeeAccount: customerIban(INDUS.bankCode, 2) }],
-  ])('answers %s with %s and records nothing', async (_what, responseCode, overrides) => {
+  ])('answers %s with %s and records no transfer', async (_what, responseCode, overrides) => {
     const peer = await signedOnPeer(INDUS.institutionId);
     const message = buildTransferRequest(request(overrides));
     const before = await network.sw.running.store.headPosition();
     const answer = await peer.exchange(message, 5_000);
     expect(answer).toMatchObject({ mti: '0210', fields: { 39: responseCode, 11: message.fields[11], 37: message.fields[37], 41: 'RAWPEER1' } });
     expect(answer.fields[38]).toBeUndefined();
-    expect(await network.sw.running.store.headPosition()).toBe(before);
+    // At most which transfer the message's DE90 identity names is recorded (a later 0420 finds it by that), before
+    // the transfer is decided; a message refused before then (a DE103 that is no payee at all) records nothing.
+    const written = (await network.sw.running.store.readAll(before, 100)).map((event) => event.type);
+    expect(written.filter((type) => type !== 'Iso8583OriginalRequestReceived')).toEqual([]);
+    expect(written.length).toBeLessThanOrEqual(1);
+    expect(await transferEvents(idOf(message))).toEqual([]);
   });
 
   it('answers a breach of the payer bank’s net debit cap with 51', async () => {
@@ -284,7 +289,7 @@ describe('0420 from the payer bank', () => {
     expect((await transferEvents(result.transferId)).filter((type) => type === 'TransferReversed')).toHaveLength(1);
   });
 
-  it('acknowledges (00) a reversal of a transfer it never saw, and then refuses that transfer’s late 0200 (05)', async () => {
+  it('acknowledges (00) a reversal of a transfer it never saw, and then declines that transfer’s late 0200 (12)', async () => {
     const peer = await signedOnPeer(INDUS.institutionId);
     const original = buildTransferRequest(request());
     const advice = buildReversalAdvice({
@@ -301,7 +306,7 @@ describe('0420 from the payer bank', () => {
     const acknowledged = await peer.exchange(advice, 5_000);
     expect(acknowledged).toMatchObject({ mti: '0430', fields: { 39: '00' } });
     const late = await peer.exchange(original, 5_000);
-    expect(late.fields[39]).toBe('05');
+    expect(late.fields[39]).toBe('12');
     expect(await transferEvents(idOf(original))).toEqual([]);
   });
 });

@@ -1,0 +1,64 @@
+import type { Delivery } from '../core/outbox/delivery';
+import type { DeliveryAttemptOptions, DeliveryAttemptResult, DeliveryTransport } from '../core/outbox/delivery-transport';
+import type { TransferReader } from '../core/transfers/transfer-reader';
+import type { TransferView } from '../core/transfers/transfer-view';
+
+const readYourWritesDeliveryLimits = {
+  /**
+   * How long an attempt waits for the read models to show how the transfer ended. The end is recorded moments
+   * after the delivery is queued; past this (the switch stopped in between, and recovery records the end later)
+   * the delivery goes out all the same, since the payee must hear of it. Well under the outbox's attempt deadline.
+   */
+  settleTimeoutMs: 1_000,
+  /** How often the transfer's row is looked at again while the read models have caught up but not with its end. */
+  pollIntervalMs: 5,
+} as const;
+
+export type ReadYourWritesTransportOptions = {
+  reader: TransferReader;
+  /** Resolves once the read models show every write so far; rejects past its own bound. */
+  awaitReadModels: () => Promise<void>;
+};
+
+/**
+ * A delivery tells the payee how a transfer ended (a reversal, a credit advice), and the payee may read the
+ * transfer back the moment it arrives. The transfer service queues the delivery just before it records the end
+ * (so that a crash in between still delivers it), so without this the payee could be told of a reversal that
+ * GET does not show yet. Each attempt waits, bounded, until the read models show the transfer as the delivery
+ * says; any other delivery waits for the read models to reach the log's head.
+ */
+export class ReadYourWritesTransport implements DeliveryTransport {
+  constructor(
+    private readonly transport: DeliveryTransport,
+    private readonly options: ReadYourWritesTransportOptions,
+  ) {}
+
+  async deliver(delivery: Delivery, options: DeliveryAttemptOptions): Promise<DeliveryAttemptResult> {
+    await this.untilShown(delivery);
+    return this.transport.deliver(delivery, options);
+  }
+
+  private async untilShown(delivery: Delivery): Promise<void> {
+    const transferId = delivery.payload['transferId'];
+    const startedAtMs = Date.now();
+    const pollsMax = Math.ceil(readYourWritesDeliveryLimits.settleTimeoutMs / readYourWritesDeliveryLimits.pollIntervalMs);
+    for (let poll = 0; poll <= pollsMax; poll += 1) {
+      try {
+        await this.options.awaitReadModels();
+      } catch {
+        return;
+      }
+      if (typeof transferId !== 'string') return;
+      if (shows(this.options.reader.findTransfer(transferId), delivery.kind)) return;
+      if (Date.now() - startedAtMs >= readYourWritesDeliveryLimits.settleTimeoutMs) return;
+      await new Promise((resolve) => setTimeout(resolve, readYourWritesDeliveryLimits.pollIntervalMs));
+    }
+  }
+}
+
+function shows(view: TransferView | null, kind: string): boolean {
+  if (view === null) return false;
+  if (kind === 'REVERSAL') return view.state === 'ABORTED' || view.reversed;
+  if (kind === 'CREDIT_ADVICE') return view.state === 'COMMITTED';
+  return true;
+}
