@@ -1,10 +1,10 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
-import type { Request } from 'express';
 import { parseAmount } from '../../core/money';
 import { participantPageLimitDefault } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
+import { bodyOf } from '../route-helpers';
 import type { RouteKit, RouteModule } from '../route-kit';
 import {
   changeParticipantSchema,
@@ -70,11 +70,6 @@ export async function currentView(kit: RouteKit, participantId: string): Promise
   const record = kit.dependencies.readModels.participants.findParticipant(participantId);
   if (record === null) throw new HttpError(404, 'PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
   return participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency));
-}
-
-/** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
-export function bodyOf(request: Request): unknown {
-  return request.body === undefined ? {} : request.body;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { RouteKit, RouteModule } from '../route-kit';
 import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, windowIdParams } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf } from './participants';
+import { bodyOf } from '../route-helpers';
 
 export type SettlementRouteDependencies = { settlement: SettlementService; settlementReader: SettlementReader };
 

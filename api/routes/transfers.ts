@@ -9,7 +9,7 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
-import { bodyOf } from './participants';
+import { bodyOf } from '../route-helpers';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
