@@ -9,7 +9,7 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
-import { bodyOf } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
@@ -50,10 +50,10 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
         state: query.state ?? null,
         from: query.from === undefined ? null : canonicalInstant(query.from),
         to: query.to === undefined ? null : canonicalInstant(query.to),
-        afterSequence: query.cursor === undefined ? null : decodeCursor(query.cursor),
+        afterSequence: query.cursor === undefined ? null : decodeTransferCursor(query.cursor),
         limit: query.limit,
       });
-      response.json({ transfers: page.transfers, nextCursor: page.nextSequence === null ? null : encodeCursor(page.nextSequence) });
+      response.json({ transfers: page.transfers, nextCursor: page.nextSequence === null ? null : encodeCursor('t', page.nextSequence.toString()) });
     });
   };
 }
@@ -90,18 +90,9 @@ async function waitForHead(kit: RouteKit): Promise<void> {
   await kit.waitForWrite(await kit.dependencies.store.headPosition());
 }
 
-function encodeCursor(sequence: bigint): string {
-  return Buffer.from(`t:${sequence.toString()}`, 'utf8').toString('base64url');
-}
-
-/** Sequences are SQLite integers: a cursor past the largest is not one this API returned. */
-const sequenceMax = 2n ** 63n - 1n;
-
-function decodeCursor(cursor: string): bigint {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^t:(\d{1,19})$/.exec(text);
-  const sequence = match ? BigInt(match[1] as string) : null;
-  if (sequence === null || sequence > sequenceMax) throw new HttpError(400, 'INVALID_CURSOR', 'the cursor is not one this API returned');
+function decodeTransferCursor(cursor: string): bigint {
+  const sequence = decodeSequenceCursor('t', cursor);
+  if (sequence === null) throw new HttpError(400, 'INVALID_CURSOR', 'the cursor is not one this API returned');
   return sequence;
 }
 
