@@ -9,7 +9,7 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
-import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route-helpers';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
@@ -105,19 +105,4 @@ function canonicalInstant(instant: string): string {
   const milliseconds = Date.parse(instant);
   if (Number.isNaN(milliseconds)) throw new HttpError(400, 'VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
   return new Date(milliseconds).toISOString();
-}
-
-/** Maps items with at most `concurrency` running at once, keeping the input order in the output. */
-async function mapBounded<Item, Result>(items: readonly Item[], concurrency: number, map: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
-  const results: Result[] = new Array<Result>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await map(items[index] as Item, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
