@@ -5,6 +5,7 @@ import { ConfigError } from '../../../api/config';
 import { foldStream } from '../../../core/eventstore/read-stream';
 import type { Timers } from '../../../core/settlement/close-scheduler';
 import { settlementStreamName } from '../../../core/settlement/settlement-window-events';
+import { waitUntil } from '../../support/wait-until';
 import { startSettlementFixture } from './settlement-fixture';
 
 /** Timers the test fires itself, with a clock it moves: the schedule runs without waiting on the wall clock. */
@@ -57,7 +58,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     expect(module.scheduler?.nextDueAt()?.toISOString()).toBe('2026-11-28T10:01:00.000Z');
     for (let round = 0; round < 2; round += 1) {
       timers.fireNext();
-      await waitFor(async () => (await closedBy(fixture.store)).length === round + 1);
+      await waitUntil(async () => (await closedBy(fixture.store)).length === round + 1, 'the scheduled close happened');
     }
     expect(await closedBy(fixture.store)).toEqual(['schedule', 'schedule']);
     expect(logLines.filter((line) => line.includes('settlement window closed by schedule'))).toHaveLength(2);
@@ -79,13 +80,4 @@ async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string
     if (event.type === 'SettlementWindowClosed') closes.push(String(event.data['closedBy']));
   });
   return closes;
-}
-
-/** Polls a condition the test caused (a close running on the event loop), bounded. */
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the scheduled close did not happen');
 }
