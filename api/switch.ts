@@ -20,7 +20,7 @@ import { switchProjections } from '../adapters/readmodel-sqlite/projections/swit
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
-import { settlementScheduleFromEnvironment, startSettlementModule } from './routes/settlement-module';
+import { startSettlementModule } from './routes/settlement-module';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -146,7 +146,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
       now,
       logger,
-      schedule: settlementScheduleFromEnvironment(process.env),
+      schedule: config.settlementCloseSchedule,
     });
     closers.push(() => settlement.close());
     const extension = options.extend ? await options.extend({ config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }) : {};

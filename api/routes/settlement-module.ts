@@ -4,10 +4,9 @@ import { SqlitePaymentStatisticsReader } from '../../adapters/readmodel-sqlite/p
 import { isDomainError } from '../../core/errors';
 import type { EventStore } from '../../core/eventstore/event-store';
 import type { LedgerEngine } from '../../core/ledger/ledger-engine';
-import { closeScheduleFromEnvironment, describeCloseSchedule, type CloseSchedule } from '../../core/settlement/close-schedule';
+import { describeCloseSchedule, type CloseSchedule } from '../../core/settlement/close-schedule';
 import { CloseScheduler, type Timers } from '../../core/settlement/close-scheduler';
 import { SettlementService } from '../../core/settlement/settlement-service';
-import { ConfigError } from '../config';
 import type { Logger } from '../logger';
 import type { RouteModule } from '../route-kit';
 import { reportRoutes } from './reports';
@@ -83,14 +82,4 @@ export async function startSettlementModule(options: SettlementModuleOptions): P
       if (scheduler !== null) await scheduler.stop();
     },
   };
-}
-
-/** The close schedule from the environment; a bad one refuses start-up with the sentence saying why. */
-export function settlementScheduleFromEnvironment(environment: Readonly<Record<string, string | undefined>>): CloseSchedule | null {
-  try {
-    return closeScheduleFromEnvironment(environment);
-  } catch (error) {
-    if (isDomainError(error)) throw new ConfigError(error.message);
-    throw error;
-  }
 }

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../api/logger';
-import { settlementScheduleFromEnvironment, startSettlementModule } from '../../../api/routes/settlement-module';
-import { ConfigError } from '../../../api/config';
+import { startSettlementModule } from '../../../api/routes/settlement-module';
 import { foldStream } from '../../../core/eventstore/read-stream';
 import type { Timers } from '../../../core/settlement/close-scheduler';
 import { settlementStreamName } from '../../../core/settlement/settlement-window-events';
@@ -50,7 +49,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     readModelWaitTimeoutMs: 5_000,
     now: timers.now,
     logger,
-    schedule: settlementScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000' }),
+    schedule: { kind: 'interval', intervalMs: 60_000 },
     timers,
   });
   try {
@@ -67,11 +66,6 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     await fixture.close();
   }
   expect(timers.pending.size).toBe(0);
-});
-
-it('runs no schedule unless configured, and refuses a bad one as a configuration error', () => {
-  expect(settlementScheduleFromEnvironment({})).toBeNull();
-  expect(() => settlementScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_CRON: 'every hour' })).toThrow(ConfigError);
 });
 
 async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string[]> {
