@@ -20,7 +20,7 @@ import { switchProjections } from '../adapters/readmodel-sqlite/projections/swit
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
-import { startSettlementModule } from './routes/settlement-module';
+import { startSettlementModule } from './settlement-assembly';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';

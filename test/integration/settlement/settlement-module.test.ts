@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../api/logger';
-import { startSettlementModule } from '../../../api/routes/settlement-module';
+import { startSettlementModule } from '../../../api/settlement-assembly';
 import { foldStream } from '../../../core/eventstore/read-stream';
 import type { Timers } from '../../../core/settlement/close-scheduler';
 import { settlementStreamName } from '../../../core/settlement/settlement-window-events';

@@ -1,16 +1,16 @@
 import type Database from 'better-sqlite3';
-import { SqliteSettlementReader } from '../../adapters/readmodel-sqlite/projections/settlement-read-model';
-import { SqlitePaymentStatisticsReader } from '../../adapters/readmodel-sqlite/projections/statistics-read-model';
-import { isDomainError } from '../../core/errors';
-import type { EventStore } from '../../core/eventstore/event-store';
-import type { LedgerEngine } from '../../core/ledger/ledger-engine';
-import { describeCloseSchedule, type CloseSchedule } from '../../core/settlement/close-schedule';
-import { CloseScheduler, type Timers } from '../../core/settlement/close-scheduler';
-import { SettlementService } from '../../core/settlement/settlement-service';
-import type { Logger } from '../logger';
-import type { RouteModule } from '../route-kit';
-import { reportRoutes } from './reports';
-import { settlementRoutes } from './settlement';
+import { SqliteSettlementReader } from '../adapters/readmodel-sqlite/projections/settlement-read-model';
+import { SqlitePaymentStatisticsReader } from '../adapters/readmodel-sqlite/projections/statistics-read-model';
+import { isDomainError } from '../core/errors';
+import type { EventStore } from '../core/eventstore/event-store';
+import type { LedgerEngine } from '../core/ledger/ledger-engine';
+import { describeCloseSchedule, type CloseSchedule } from '../core/settlement/close-schedule';
+import { CloseScheduler, type Timers } from '../core/settlement/close-scheduler';
+import { SettlementService } from '../core/settlement/settlement-service';
+import type { Logger } from './logger';
+import type { RouteModule } from './route-kit';
+import { reportRoutes } from './routes/reports';
+import { settlementRoutes } from './routes/settlement';
 
 export type SettlementModuleOptions = {
   store: EventStore;
