@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../api/logger';
-import { startSettlementModule } from '../../../api/settlement-assembly';
+import { assembleSettlement } from '../../../api/settlement-assembly';
 import { foldStream } from '../../../core/eventstore/read-stream';
 import type { Timers } from '../../../core/settlement/close-scheduler';
 import { settlementStreamName } from '../../../core/settlement/settlement-window-events';
@@ -41,7 +41,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
   });
   const logger = createLogger('info', capture);
   const timers = new TestTimers();
-  const module = await startSettlementModule({
+  const { provides: module, stop } = await assembleSettlement({
     store: fixture.store,
     ledgers: [fixture.ledger],
     readModelDatabase: fixture.readModels.database,
@@ -62,7 +62,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     expect(await closedBy(fixture.store)).toEqual(['schedule', 'schedule']);
     expect(logLines.filter((line) => line.includes('settlement window closed by schedule'))).toHaveLength(2);
   } finally {
-    await module.close();
+    await stop();
     await fixture.close();
   }
   expect(timers.pending.size).toBe(0);
