@@ -45,7 +45,7 @@ function ledgerBatchCommandsMax(config: SwitchConfig): number | undefined {
 const catchUpTimeoutMs = 60_000;
 const idempotencyPruneIntervalMs = 60 * 60 * 1000;
 
-/** The assembled parts of a switch, for extensions (transfers, outbox workers, the ISO 8583 channel) to build on. */
+/** The assembled parts of a switch, for an extension to build on. */
 export type SwitchParts = {
   config: SwitchConfig;
   logger: Logger;
@@ -66,8 +66,8 @@ export type StartSwitchOptions = {
   logger: Logger;
   now?: () => Date;
   /**
-   * Called once the event store, read models and ledgers are up and before the server listens: the seam for
-   * the transfers module and the workers that run with the switch.
+   * Called once every built-in module is up (transfers and settlement included) and before the server listens:
+   * the seam for a module the switch does not build itself. Its close runs before the built-in modules stop.
    */
   extend?: (parts: SwitchParts) => SwitchExtension | Promise<SwitchExtension>;
 };

@@ -11,7 +11,7 @@ export const closeIntervalMsMin = 1_000;
 export const closeIntervalMsMax = 31 * 24 * 60 * 60 * 1000;
 /** SBP's settlement cycles are in Pakistan time. */
 export const closeScheduleTimezoneDefault = 'Asia/Karachi';
-export const cronExpressionLengthMax = 200;
+const cronExpressionLengthMax = 200;
 
 /**
  * Why a cron expression cannot drive the schedule, or null when it can: it must have exactly five fields, parse
