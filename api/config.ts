@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { selectEventStore, type EventStoreSelection } from '../adapters/eventstore-factory';
+import {
+  closeIntervalMsMax,
+  closeIntervalMsMin,
+  closeScheduleTimezoneDefault,
+  cronExpressionProblem,
+  isTimeZone,
+  type CloseSchedule,
+} from '../core/settlement/close-schedule';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -23,6 +31,11 @@ export type SwitchConfig = {
   iso8583Port: number;
   /** The switch's own DE32 towards banks: what it signs on with and puts on its 0200/0220/0420. */
   iso8583InstitutionId: string;
+  /**
+   * When settlement windows close by themselves: HISAAB_SETTLEMENT_CLOSE_CRON read in HISAAB_SETTLEMENT_TIMEZONE,
+   * or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS; null (neither set): only the operator closes them.
+   */
+  settlementCloseSchedule: CloseSchedule | null;
 };
 
 export class ConfigError extends Error {
@@ -79,7 +92,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
   }
-  if (!parsed.success || eventStore === null) throw new ConfigError(problems.join('; '));
+  let settlementCloseSchedule: CloseSchedule | null = null;
+  try {
+    settlementCloseSchedule = parseSettlementCloseSchedule(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(error.message);
+  }
+  if (!parsed.success || eventStore === null || problems.length > 0) throw new ConfigError(problems.join('; '));
   const values = parsed.data;
   return {
     port: values.HISAAB_PORT,
@@ -93,5 +113,34 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
     iso8583Port: values.HISAAB_ISO8583_PORT,
     iso8583InstitutionId: values.HISAAB_ISO8583_INSTITUTION_ID ?? '999999',
+    settlementCloseSchedule,
   };
+}
+
+/**
+ * The settlement close schedule. A variable set to blanks counts as unset. Setting both the cron and the interval
+ * is refused: which one wins would be a guess. The time zone is read only with the cron.
+ */
+function parseSettlementCloseSchedule(environment: NodeJS.ProcessEnv): CloseSchedule | null {
+  const cron = nonBlank(environment.HISAAB_SETTLEMENT_CLOSE_CRON);
+  const interval = nonBlank(environment.HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS);
+  if (cron !== null && interval !== null) throw new ConfigError('set HISAAB_SETTLEMENT_CLOSE_CRON or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS, not both');
+  if (interval !== null) {
+    const intervalMs = /^\d{1,13}$/.test(interval) ? Number(interval) : Number.NaN;
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < closeIntervalMsMin || intervalMs > closeIntervalMsMax) {
+      throw new ConfigError(`HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from ${closeIntervalMsMin} to ${closeIntervalMsMax}, got "${interval.slice(0, 20)}"`);
+    }
+    return { kind: 'interval', intervalMs };
+  }
+  if (cron === null) return null;
+  const timezone = nonBlank(environment.HISAAB_SETTLEMENT_TIMEZONE) ?? closeScheduleTimezoneDefault;
+  if (!isTimeZone(timezone)) throw new ConfigError(`HISAAB_SETTLEMENT_TIMEZONE "${timezone.slice(0, 60)}" is not an IANA time zone such as Asia/Karachi`);
+  const expression = cron.trim();
+  const problem = cronExpressionProblem(expression, timezone);
+  if (problem !== null) throw new ConfigError(`HISAAB_SETTLEMENT_CLOSE_CRON ${problem}`);
+  return { kind: 'cron', expression, timezone };
+}
+
+function nonBlank(value: string | undefined): string | null {
+  return value === undefined || value.trim() === '' ? null : value;
 }

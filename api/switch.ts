@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,8 +20,9 @@ import { ParticipantService } from '../core/participants/participant-service';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
+import { assemble, type Assembled } from './assembly';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
-import { settlementScheduleFromEnvironment, startSettlementModule } from './routes/settlement-module';
+import { assembleSettlement } from './settlement-assembly';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -43,7 +45,7 @@ function ledgerBatchCommandsMax(config: SwitchConfig): number | undefined {
 const catchUpTimeoutMs = 60_000;
 const idempotencyPruneIntervalMs = 60 * 60 * 1000;
 
-/** The assembled parts of a switch, for extensions (transfers, outbox workers, the ISO 8583 channel) to build on. */
+/** The assembled parts of a switch, for an extension to build on. */
 export type SwitchParts = {
   config: SwitchConfig;
   logger: Logger;
@@ -64,8 +66,8 @@ export type StartSwitchOptions = {
   logger: Logger;
   now?: () => Date;
   /**
-   * Called once the event store, read models and ledgers are up and before the server listens: the seam for
-   * the transfers module and the workers that run with the switch.
+   * Called once every built-in module is up (transfers and settlement included) and before the server listens:
+   * the seam for a module the switch does not build itself. Its close runs before the built-in modules stop.
    */
   extend?: (parts: SwitchParts) => SwitchExtension | Promise<SwitchExtension>;
 };
@@ -89,32 +91,103 @@ export type RunningSwitch = {
 };
 
 /**
- * Assembles and starts the switch: event store, read models (caught up before serving), ledger engines, the
- * ledger brought in line with every participant, then the HTTP server. Restarting on the same data dir
- * continues from the log.
+ * The composition root: assembles and starts the switch from small assembly functions, each building one module
+ * from the configuration and the modules before it. In order: event store, read models (caught up before
+ * serving), ledger engines, participants (the ledger brought in line with every participant), idempotency,
+ * transfers, settlement, extensions, then the HTTP server. They stop in reverse; a start-up that fails half-way
+ * stops what had started. Restarting on the same data dir continues from the log.
  */
 export async function startSwitch(options: StartSwitchOptions): Promise<RunningSwitch> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
-  const closers: Closers = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        logger.error({ err: error }, 'error while closing');
-      }
-    }
-  };
-  try {
-    const store = await openEventStore(config.eventStore);
-    closers.push(() => store.close());
-    logger.info({ eventStore: describeEventStore(config.eventStore), dataDir: config.dataDir }, 'event store open');
-
-    const { readModelStore, readModels } = await openReadModels(store, config.dataDir, logger, closers);
-
+  const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
+    const store = await modules.start('event store', () => assembleEventStore(config, logger));
+    const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
     const metrics = createSwitchMetrics();
+    const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
+    const { participants, participantLedger } = await modules.start('participants', () => assembleParticipants(store, ledgers, readModels));
+    const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
+    const transfers = await modules.start('transfers', () =>
+      assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics }),
+    );
+    const settlement = await modules.start('settlement', () =>
+      assembleSettlement({
+        store,
+        ledgers,
+        readModelDatabase: database,
+        waitForPosition: readModels.waitForPosition,
+        readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
+        now,
+        logger,
+        schedule: config.settlementCloseSchedule,
+      }),
+    );
+    const extensionRoutes = await modules.start('extension', () =>
+      assembleExtension(options.extend, { config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }),
+    );
+    const dependencies: AppDependencies = {
+      store,
+      readModels,
+      authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
+      participants,
+      ledger: participantLedger,
+      idempotency,
+      now,
+      config: { currencies: switchCurrencies, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs },
+      logger,
+      metrics,
+    };
+    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...extensionRoutes]);
+    const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, app, logger));
+    return { url, port, server, app, store, metrics, dependencies, ledgers, transfers, iso8583Port: transfers.bankChannel.port ?? 0 };
+  });
+  let closing: Promise<void> | null = null;
+  return { ...running, close: () => (closing ??= stop()) };
+}
+
+/** The event store the configuration selects (embedded SQLite or an EventStoreDB cluster). */
+async function assembleEventStore(config: SwitchConfig, logger: Logger): Promise<Assembled<EventStore>> {
+  const store = await openEventStore(config.eventStore);
+  logger.info({ eventStore: describeEventStore(config.eventStore), dataDir: config.dataDir }, 'event store open');
+  return { provides: store, stop: () => store.close() };
+}
+
+/** The read models, caught up with the log before anything reads them. */
+function assembleReadModels(
+  store: EventStore,
+  config: SwitchConfig,
+  logger: Logger,
+): Promise<Assembled<{ readModels: AppDependencies['readModels']; database: Database.Database }>> {
+  return assemble(logger, async (parts) => {
+    const readModelStore = new SqliteReadModelStore(readModelPath(config.dataDir));
+    parts.onStop('read model store', () => readModelStore.close());
+    let runnerFailed = false;
+    const runner = new ProjectionRunner({
+      store,
+      readModels: readModelStore,
+      projections: switchProjections,
+      onError: (error) => {
+        runnerFailed = true;
+        logger.error({ err: error.cause ?? error }, error.message);
+      },
+    });
+    await runner.start();
+    parts.onStop('projection runner', () => runner.stop());
+    await runner.waitForPosition(await store.headPosition(), catchUpTimeoutMs);
+    const readModels: AppDependencies['readModels'] = {
+      participants: new SqliteParticipantReader(readModelStore.database),
+      directory: new SqliteDirectoryReader(readModelStore.database),
+      waitForPosition: (position, timeoutMs) => runner.waitForPosition(position, timeoutMs),
+      status: () => ({ position: runner.position(), healthy: !runnerFailed && runner.currentState === 'running' }),
+    };
+    return { readModels, database: readModelStore.database };
+  });
+}
+
+/** One ledger engine per currency the switch settles, started (snapshot plus the log's tail) before use. */
+function assembleLedgers(config: SwitchConfig, store: EventStore, now: () => Date, metrics: SwitchMetrics, logger: Logger): Promise<Assembled<readonly LedgerEngine[]>> {
+  return assemble(logger, async (parts) => {
     const ledgers = switchCurrencies.map((ledger) =>
       withCommitLatency(
         createLedgerEngine({
@@ -129,115 +202,68 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     );
     for (const ledger of ledgers) {
       await ledger.start();
-      closers.push(() => ledger.stop());
+      parts.onStop(`ledger ${ledger.ledger}`, () => ledger.stop());
     }
-    const participantLedger = new LedgerParticipantLedger(ledgers);
-    const participants = new ParticipantService({ store, ledger: participantLedger });
-    await syncLedgerWithParticipants(readModels.participants, participants);
-
-    const idempotency = openIdempotencyStore(config.dataDir, now, logger, closers);
-    const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics });
-    closers.push(() => transfers.close());
-    const settlement = await startSettlementModule({
-      store,
-      ledgers,
-      readModelDatabase: readModelStore.database,
-      waitForPosition: readModels.waitForPosition,
-      readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
-      now,
-      logger,
-      schedule: settlementScheduleFromEnvironment(process.env),
-    });
-    closers.push(() => settlement.close());
-    const extension = options.extend ? await options.extend({ config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }) : {};
-    if (extension.close) closers.push(extension.close);
-    const dependencies: AppDependencies = {
-      store,
-      readModels,
-      authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(readModelStore.database)),
-      participants,
-      ledger: participantLedger,
-      idempotency,
-      now,
-      config: { currencies: switchCurrencies, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs },
-      logger,
-      metrics,
-    };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...(extension.routeModules ?? [])]);
-    const server = createServer(app);
-    // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
-    server.maxHeadersCount = 100;
-    // Connections at once: each holds memory and, through its requests, work queued for the stores.
-    server.maxConnections = 10_000;
-    await listen(server, config.port, config.host);
-    closers.push(() => closeServer(server, config.shutdownTimeoutMs));
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-    logger.info({ port, url }, 'listening');
-    let closing: Promise<void> | null = null;
-    return {
-      url,
-      port,
-      server,
-      app,
-      store,
-      metrics,
-      dependencies,
-      ledgers,
-      transfers,
-      iso8583Port: transfers.bankChannel.port ?? 0,
-      close: () => (closing ??= closeAll()),
-    };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
+    return ledgers;
+  });
 }
 
-type Closers = (() => Promise<void> | void)[];
-
-/** The read models, caught up with the log before anything reads them. */
-async function openReadModels(store: EventStore, dataDir: string, logger: Logger, closers: Closers) {
-  const readModelStore = new SqliteReadModelStore(readModelPath(dataDir));
-  closers.push(() => readModelStore.close());
-  let runnerFailed = false;
-  const runner = new ProjectionRunner({
-    store,
-    readModels: readModelStore,
-    projections: switchProjections,
-    onError: (error) => {
-      runnerFailed = true;
-      logger.error({ err: error.cause ?? error }, error.message);
-    },
-  });
-  await runner.start();
-  closers.push(() => runner.stop());
-  await runner.waitForPosition(await store.headPosition(), catchUpTimeoutMs);
-  const readModels: AppDependencies['readModels'] = {
-    participants: new SqliteParticipantReader(readModelStore.database),
-    directory: new SqliteDirectoryReader(readModelStore.database),
-    waitForPosition: (position, timeoutMs) => runner.waitForPosition(position, timeoutMs),
-    status: () => ({ position: runner.position(), healthy: !runnerFailed && runner.currentState === 'running' }),
-  };
-  return { readModelStore, readModels };
+/** Participants over the ledgers, with the ledger repaired to match every participant's stream first. */
+async function assembleParticipants(
+  store: EventStore,
+  ledgers: readonly LedgerEngine[],
+  readModels: AppDependencies['readModels'],
+): Promise<Assembled<{ participants: ParticipantService; participantLedger: LedgerParticipantLedger }>> {
+  const participantLedger = new LedgerParticipantLedger(ledgers);
+  const participants = new ParticipantService({ store, ledger: participantLedger });
+  await syncLedgerWithParticipants(readModels.participants, participants);
+  // Nothing of its own runs: the ledgers it writes through are stopped by their own module.
+  return { provides: { participants, participantLedger }, stop: async () => undefined };
 }
 
 /** Answered requests, pruned past their retention at start-up and hourly. */
-function openIdempotencyStore(dataDir: string, now: () => Date, logger: Logger, closers: Closers): SqliteIdempotencyStore {
-  const idempotency = new SqliteIdempotencyStore(idempotencyPath(dataDir));
-  closers.push(() => idempotency.close());
-  const prune = (): void => {
-    const removed = idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));
-    if (removed > 0) logger.info({ removed }, 'idempotency records pruned');
+function assembleIdempotency(config: SwitchConfig, now: () => Date, logger: Logger): Promise<Assembled<SqliteIdempotencyStore>> {
+  return assemble(logger, async (parts) => {
+    const idempotency = new SqliteIdempotencyStore(idempotencyPath(config.dataDir));
+    parts.onStop('idempotency store', () => idempotency.close());
+    const prune = (): void => {
+      const removed = idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));
+      if (removed > 0) logger.info({ removed }, 'idempotency records pruned');
+    };
+    prune();
+    const pruneTimer = setInterval(prune, idempotencyPruneIntervalMs);
+    pruneTimer.unref();
+    parts.onStop('idempotency pruning', () => clearInterval(pruneTimer));
+    return idempotency;
+  });
+}
+
+/** What an extension adds (routes mounted after the built-in ones), and its close, run before the parts close. */
+async function assembleExtension(extend: StartSwitchOptions['extend'], parts: SwitchParts): Promise<Assembled<readonly RouteModule[]>> {
+  const extension = extend === undefined ? {} : await extend(parts);
+  return {
+    provides: extension.routeModules ?? [],
+    stop: async () => {
+      if (extension.close) await extension.close();
+    },
   };
-  prune();
-  const pruneTimer = setInterval(prune, idempotencyPruneIntervalMs);
-  pruneTimer.unref();
-  closers.push(() => clearInterval(pruneTimer));
-  return idempotency;
+}
+
+/** The HTTP server, listening; stopping it lets requests in flight finish, bounded by the shutdown timeout. */
+async function assembleHttpServer(config: SwitchConfig, app: ReturnType<typeof createApp>, logger: Logger): Promise<Assembled<{ server: Server; port: number; url: string }>> {
+  const server = createServer(app);
+  // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+  // Connections at once: each holds memory and, through its requests, work queued for the stores.
+  server.maxConnections = 10_000;
+  await listen(server, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ port, url }, 'listening');
+  return { provides: { server, port, url }, stop: () => closeServer(server, config.shutdownTimeoutMs) };
 }
 
 /** Opens missing ledger accounts and sets caps as the participants' streams say: repairs any crash in between. */

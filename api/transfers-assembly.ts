@@ -15,6 +15,7 @@ import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
 import { TransferService } from '../core/transfers/transfer-service';
 import type { AppDependencies } from './app-dependencies';
+import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import type { SwitchMetrics } from './metrics';
@@ -50,41 +51,26 @@ export type TransfersAssembly = {
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
   routeModule: RouteModule;
-  /** Stops the outbox worker and closes the wallet client's connections. */
-  close(): Promise<void>;
 };
 
 /**
- * The payment path of the switch: the wallet channel (signed HTTP and its store-and-forward outbox), the
- * transfer service over the ledgers, and its routes. Before it serves, it finishes whatever transfers a crash
- * left in flight, so none stays in between past its deadline.
+ * The payment path of the switch: the wallet channel (signed HTTP and its store-and-forward outbox), the bank
+ * channel (ISO 8583), the transfer service over the ledgers, and its routes. Before it serves, it finishes
+ * whatever transfers a crash left in flight, so none stays in between past its deadline. Stopping it stops the
+ * sweeper, then the bank channel, the wallet outbox and the wallet client's connections.
  */
-export async function assembleTransfers(input: TransfersAssemblyInput): Promise<TransfersAssembly> {
-  // What has started, to stop in reverse order: on close, and when start-up fails half-way.
-  const started: (() => Promise<void> | void)[] = [];
-  const stopStarted = async (): Promise<void> => {
-    for (const stop of started.splice(0).reverse()) await stop();
-  };
-  try {
-    return await assemble(input, started, stopStarted);
-  } catch (error) {
-    await stopStarted();
-    throw error;
-  }
+export function assembleTransfers(input: TransfersAssemblyInput): Promise<Assembled<TransfersAssembly>> {
+  return assemble(input.logger, (parts) => startTransfers(input, parts));
 }
 
-async function assemble(
-  input: TransfersAssemblyInput,
-  started: (() => Promise<void> | void)[],
-  stopStarted: () => Promise<void>,
-): Promise<TransfersAssembly> {
+async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts): Promise<TransfersAssembly> {
   const participants = input.readModels.participants;
   const walletClient = new WalletHttpClient({
     resolveEndpoint: (participantId) => walletEndpointOf(participants, participantId),
     creditDeadlineMs: input.config.payeeDeadlineMs,
     now: input.now,
   });
-  started.push(() => walletClient.close());
+  parts.onStop('wallet client', () => walletClient.close());
   const reader = new SqliteTransferReader(input.readModelDatabase);
   const waitForReadModels = async (): Promise<void> =>
     input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
@@ -99,7 +85,7 @@ async function assemble(
     onRecorded: (events) => recordDeliveryOutcomes('wallet-http', events, input),
   });
   await walletOutbox.start();
-  started.push(() => walletOutbox.stop());
+  parts.onStop('wallet outbox', () => walletOutbox.stop());
   const bankChannel = await Iso8583Channel.open({
     awaitReadModels: waitForReadModels,
     outboxTransport: readYourWrites,
@@ -111,7 +97,7 @@ async function assemble(
     switchInstitutionId: input.config.iso8583InstitutionId,
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
-  started.push(() => bankChannel.close());
+  parts.onStop('bank channel', () => bankChannel.close());
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
@@ -129,7 +115,7 @@ async function assemble(
   // Banks may send transfers only once recovery is done, like HTTP clients.
   await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
   const sweeper = startSweeper(service, reader, input);
-  started.push(() => sweeper.stop());
+  parts.onStop('stuck-transfer sweeper', () => sweeper.stop());
   return {
     service,
     reader,
@@ -137,7 +123,6 @@ async function assemble(
     walletOutbox,
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader }),
-    close: stopStarted,
   };
 }
 

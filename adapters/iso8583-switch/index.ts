@@ -2,7 +2,6 @@
 export { Iso8583BankGateway, iso8583GatewayDefaults, type Iso8583BankGatewayOptions, type Iso8583BankGatewayStatistics } from './iso8583-bank-gateway';
 export { InboundTransferHandler, ISO8583_CHANNEL, BANK_REVERSAL_REASON, type InboundTransfers } from './inbound-transfer-handler';
 export { bankInstitutionAuthorizer, type HostResolver, type InstitutionAuthorizerOptions } from './institution-authorizer';
-export { createIso8583BankGateway, createIso8583InboundServer, type BankGatewayFactoryOptions, type InboundServerFactoryOptions } from './iso8583-switch-factory';
 export { transferLookupFromStore, type OriginalTransfer, type OriginalTransferLookup } from './original-transfer';
 export { outboundIdentifiers, type OutboundIdentifiers } from './outbound-identifiers';
 export { bankEndpointOf, parseHostPort, type BankEndpoint } from './bank-endpoint';

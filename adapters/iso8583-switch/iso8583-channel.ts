@@ -7,11 +7,12 @@ import type { DeliveryTransport } from '../../core/outbox/delivery-transport';
 import type { Iso8583ClientOptions } from '../iso8583/client';
 import type { ConnectionLimits } from '../iso8583/connection';
 import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
-import type { Iso8583Server } from '../iso8583/server';
-import type { InboundTransfers } from './inbound-transfer-handler';
-import type { HostResolver } from './institution-authorizer';
-import type { Iso8583BankGateway } from './iso8583-bank-gateway';
-import { createIso8583BankGateway, createIso8583InboundServer } from './iso8583-switch-factory';
+import { Iso8583Server } from '../iso8583/server';
+import { InboundTransferHandler, type InboundTransfers } from './inbound-transfer-handler';
+import { bankInstitutionAuthorizer, type HostResolver } from './institution-authorizer';
+import { Iso8583BankGateway } from './iso8583-bank-gateway';
+import { OriginalRequests } from './original-requests';
+import { transferLookupFromStore } from './original-transfer';
 
 export type Iso8583ChannelOptions = {
   store: EventStore;
@@ -46,10 +47,11 @@ export type Iso8583ListenOptions = {
 export const ISO8583_OUTBOX_CHANNEL = 'iso8583';
 
 /**
- * The switch's ISO 8583 side as one part with a lifecycle, for the wiring: `open` gives the bank gateway and
- * the started `iso8583` outbox (the transfer service routes bank payees to them), `listen` opens the inbound
- * port once the transfer service exists and has recovered, `close` stops inbound first, then the outbox
- * (waiting for attempts in flight), then the bank channels.
+ * The switch's ISO 8583 side as one part with a lifecycle, for the wiring (api/transfers-assembly.ts), in the two
+ * steps it needs: `open` gives the bank gateway and the started `iso8583` outbox (the transfer service routes bank
+ * payees to them), `listen` opens the inbound port once the transfer service exists and has recovered (inbound
+ * transfers execute through it), `close` stops inbound first, then the outbox (waiting for attempts in flight),
+ * then the bank channels.
  */
 export class Iso8583Channel {
   private server: Iso8583Server | null = null;
@@ -65,8 +67,8 @@ export class Iso8583Channel {
 
   static async open(options: Iso8583ChannelOptions): Promise<Iso8583Channel> {
     const logger = options.logger ?? silentLogger();
-    const gateway = createIso8583BankGateway({
-      store: options.store,
+    const gateway = new Iso8583BankGateway({
+      lookupTransfer: transferLookupFromStore(options.store),
       participants: options.participants,
       now: options.now,
       logger,
@@ -95,17 +97,22 @@ export class Iso8583Channel {
   /** Opens the inbound port; resolves with the port bound. */
   async listen(transfers: InboundTransfers, options: Iso8583ListenOptions): Promise<number> {
     assert(this.server === null && this.closing === null, 'the ISO 8583 port is opened once, before closing');
-    const server = createIso8583InboundServer({
-      transfers,
-      participants: this.options.participants,
-      store: this.options.store,
-      now: this.options.now,
-      ...(this.options.awaitReadModels === undefined ? {} : { awaitReadModels: this.options.awaitReadModels }),
+    const server = new Iso8583Server({
       port: options.port,
-      logger: this.logger,
       ...(options.host === undefined ? {} : { host: options.host }),
-      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+      authorizeInstitution: bankInstitutionAuthorizer({
+        participants: this.options.participants,
+        ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+        logger: this.logger,
+      }),
+      handler: new InboundTransferHandler({
+        transfers,
+        originals: new OriginalRequests({ store: this.options.store, now: this.options.now }),
+        ...(this.options.awaitReadModels === undefined ? {} : { awaitReadModels: this.options.awaitReadModels }),
+        logger: this.logger,
+      }),
       ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
+      logger: this.logger,
     });
     const address: AddressInfo = await server.listen();
     this.server = server;

@@ -6,7 +6,7 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { aliasParams, registerAliasSchema } from '../schemas/alias-schemas';
 import { parseField, parseInput } from '../validation';
-import { bodyOf } from './participants';
+import { bodyOf } from '../route-helpers';
 
 /** The directory's write side (participant keys): a participant registers and removes the aliases it holds. */
 export const aliasRoutes: RouteModule = (router, kit) => {

@@ -5,7 +5,8 @@ import { principalOf } from '../request-context';
 import type { RouteModule } from '../route-kit';
 import { fundsSchema, participantIdParams } from '../schemas/participant-schemas';
 import { parseField, parseInput } from '../validation';
-import { bodyOf, currentView } from './participants';
+import { bodyOf } from '../route-helpers';
+import { currentView } from './participants';
 
 /**
  * Funds in/out at the central bank (operator). The Idempotency-Key is required: the ledger transfer's id is

@@ -2,7 +2,7 @@ import { principalOf } from '../request-context';
 import type { RouteModule } from '../route-kit';
 import { issueKeySchema, participantIdParams, participantKeyParams } from '../schemas/participant-schemas';
 import { parseInput } from '../validation';
-import { bodyOf } from './participants';
+import { bodyOf } from '../route-helpers';
 
 /**
  * Participant API keys (operator). The key and signing secret are in the 201 answer only: the key is stored

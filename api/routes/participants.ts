@@ -1,10 +1,10 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
-import type { Request } from 'express';
 import { parseAmount } from '../../core/money';
 import { participantPageLimitDefault } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
+import { bodyOf, decodeCursor, encodeCursor } from '../route-helpers';
 import type { RouteKit, RouteModule } from '../route-kit';
 import {
   changeParticipantSchema,
@@ -32,14 +32,14 @@ export const participantRoutes: RouteModule = (router, kit) => {
   router.get('/v1/participants', kit.allow('operator', 'regulator'), async (request, response) => {
     const query = parseInput(listParticipantsQuery, request.query, 'query');
     const limit = query.limit ?? participantPageLimitDefault;
-    const afterId = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const afterId = query.cursor === undefined ? null : decodeParticipantCursor(query.cursor);
     const records = kit.dependencies.readModels.participants.listParticipants(afterId, limit);
     const last = records[records.length - 1];
     response.json({
       participants: await Promise.all(
         records.map(async (record) => participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency))),
       ),
-      nextCursor: records.length === limit && last !== undefined ? encodeCursor(last.id) : null,
+      nextCursor: records.length === limit && last !== undefined ? encodeCursor('p', last.id) : null,
     });
   });
 
@@ -70,11 +70,6 @@ export async function currentView(kit: RouteKit, participantId: string): Promise
   const record = kit.dependencies.readModels.participants.findParticipant(participantId);
   if (record === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
   return participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency));
-}
-
-/** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
-export function bodyOf(request: Request): unknown {
-  return request.body === undefined ? {} : request.body;
 }
 
 /**
@@ -116,13 +111,8 @@ function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {
   return { creditUrl: http.creditUrl, reversalUrl: http.reversalUrl, rtpUrl: http.rtpUrl ?? null };
 }
 
-function encodeCursor(participantId: string): string {
-  return Buffer.from(`p:${participantId}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const match = /^p:([A-Z0-9_]{2,16})$/.exec(decoded);
-  if (!match?.[1]) throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
-  return match[1];
+function decodeParticipantCursor(cursor: string): string {
+  const participantId = decodeCursor('p', cursor, /^[A-Z0-9_]{2,16}$/);
+  if (participantId === null) throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  return participantId;
 }

@@ -6,7 +6,7 @@ import type { RouteModule } from '../route-kit';
 import { regulatorKeyParams } from '../schemas/alias-schemas';
 import { issueRoleKeySchema } from '../schemas/participant-schemas';
 import { parseInput } from '../validation';
-import { bodyOf } from './participants';
+import { bodyOf } from '../route-helpers';
 
 /** Read-only keys for SBP regulators (operator). Shown once, stored hashed, like participant keys. */
 export const regulatorKeyRoutes: RouteModule = (router, kit) => {

@@ -12,7 +12,7 @@ import type { RouteKit, RouteModule } from '../route-kit';
 import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, windowIdParams } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf } from './participants';
+import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 
 export type SettlementRouteDependencies = { settlement: SettlementService; settlementReader: SettlementReader };
 
@@ -28,13 +28,13 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const windows = reader.listWindows({
         currency: query.currency ?? null,
         state: query.state ?? null,
-        beforeCreatedPosition: query.cursor === undefined ? null : decodeCursor(query.cursor),
+        beforeCreatedPosition: query.cursor === undefined ? null : decodeWindowCursor(query.cursor),
         limit: query.limit,
       });
       const last = windows[windows.length - 1];
       response.json({
         windows: windows.map(settlementWindowView),
-        nextCursor: windows.length === query.limit && last !== undefined ? encodeCursor(last.createdPosition) : null,
+        nextCursor: windows.length === query.limit && last !== undefined ? encodeCursor('w', last.createdPosition.toString()) : null,
       });
     });
 
@@ -121,20 +121,10 @@ async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promi
   await kit.waitForWrite(position ?? (await kit.dependencies.store.headPosition()));
 }
 
-function encodeCursor(createdPosition: bigint): string {
-  return Buffer.from(`w:${createdPosition.toString()}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): bigint {
-  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const match = /^w:(\d{1,19})$/.exec(decoded);
-  // Nineteen digits reach past the largest log position SQLite can bind (2^63 - 1): such a cursor was never given out.
-  const position = match?.[1] === undefined ? null : BigInt(match[1]);
-  if (position === null || position > cursorPositionMax) {
+function decodeWindowCursor(cursor: string): bigint {
+  const position = decodeSequenceCursor('w', cursor);
+  if (position === null) {
     throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
   }
   return position;
 }
-
-const cursorPositionMax = (1n << 63n) - 1n;
-

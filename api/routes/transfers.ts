@@ -9,7 +9,7 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
-import { bodyOf } from './participants';
+import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route-helpers';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
@@ -50,10 +50,10 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
         state: query.state ?? null,
         from: query.from === undefined ? null : canonicalInstant(query.from),
         to: query.to === undefined ? null : canonicalInstant(query.to),
-        afterSequence: query.cursor === undefined ? null : decodeCursor(query.cursor),
+        afterSequence: query.cursor === undefined ? null : decodeTransferCursor(query.cursor),
         limit: query.limit,
       });
-      response.json({ transfers: page.transfers, nextCursor: page.nextSequence === null ? null : encodeCursor(page.nextSequence) });
+      response.json({ transfers: page.transfers, nextCursor: page.nextSequence === null ? null : encodeCursor('t', page.nextSequence.toString()) });
     });
   };
 }
@@ -90,18 +90,9 @@ async function waitForHead(kit: RouteKit): Promise<void> {
   await kit.waitForWrite(await kit.dependencies.store.headPosition());
 }
 
-function encodeCursor(sequence: bigint): string {
-  return Buffer.from(`t:${sequence.toString()}`, 'utf8').toString('base64url');
-}
-
-/** Sequences are SQLite integers: a cursor past the largest is not one this API returned. */
-const sequenceMax = 2n ** 63n - 1n;
-
-function decodeCursor(cursor: string): bigint {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^t:(\d{1,19})$/.exec(text);
-  const sequence = match ? BigInt(match[1] as string) : null;
-  if (sequence === null || sequence > sequenceMax) throw new HttpError('INVALID_CURSOR', 'the cursor is not one this API returned');
+function decodeTransferCursor(cursor: string): bigint {
+  const sequence = decodeSequenceCursor('t', cursor);
+  if (sequence === null) throw new HttpError('INVALID_CURSOR', 'the cursor is not one this API returned');
   return sequence;
 }
 
@@ -114,19 +105,4 @@ function canonicalInstant(instant: string): string {
   const milliseconds = Date.parse(instant);
   if (Number.isNaN(milliseconds)) throw new HttpError('VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
   return new Date(milliseconds).toISOString();
-}
-
-/** Maps items with at most `concurrency` running at once, keeping the input order in the output. */
-async function mapBounded<Item, Result>(items: readonly Item[], concurrency: number, map: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
-  const results: Result[] = new Array<Result>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await map(items[index] as Item, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

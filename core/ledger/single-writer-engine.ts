@@ -14,7 +14,7 @@ import { decideCommands } from './decide-batch';
 import type { DecideContext } from './decision';
 import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
 import { evolve } from './evolve';
-import type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine';
+import type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
 import { loadLedger } from './ledger-loader';
 import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
 import { compactExpiries, forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';

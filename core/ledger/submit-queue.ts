@@ -1,5 +1,5 @@
 import type { LedgerCommand } from './commands';
-import type { SubmitReceipt } from './ledger-engine';
+import type { SubmitReceipt } from './ledger-engine-contract';
 
 export type QueuedSubmit = {
   commands: readonly LedgerCommand[];

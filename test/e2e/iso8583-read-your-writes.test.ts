@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PaymentNetwork, customerIban, waitUntil } from '../support/payment-network';
+import { PaymentNetwork, customerIban } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Issue 9 defect 1, read-your-writes across channels: whatever the switch has answered a bank over ISO 8583 (a

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PaymentNetwork, openingBalanceMinor, waitUntil } from '../support/payment-network';
+import { PaymentNetwork, openingBalanceMinor } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Issue 5 item 6: the payee bank times out (it credits, but its answer never reaches the switch), the transfer

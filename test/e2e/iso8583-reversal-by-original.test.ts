@@ -1,7 +1,8 @@
 import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor, type FinancialRequest } from '../../adapters/iso8583/mapping';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
-import { PaymentNetwork, customerIban, waitUntil } from '../support/payment-network';
+import { PaymentNetwork, customerIban } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Issue 9 defect 2: a bank's 0420 names the transfer it reverses by DE90 (original MTI, STAN, DE7, acquirer),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor, type FinancialRequest } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
-import { PaymentNetwork, customerIban, openingBalanceMinor, waitUntil } from '../support/payment-network';
+import { PaymentNetwork, customerIban, openingBalanceMinor } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Issue 5 item 6, through the real switch: bank hosts (simulated, real TCP on loopback) and wallets (simulated,

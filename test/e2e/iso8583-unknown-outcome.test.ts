@@ -1,7 +1,8 @@
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
-import { PaymentNetwork, customerIban, waitUntil } from '../support/payment-network';
+import { PaymentNetwork, customerIban } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * A bank takes a 0210 as final: on any code but 00 it gives its customer the money back and never reverses. So

@@ -11,8 +11,9 @@ it('refuses to start with a close schedule it cannot follow, saying why', async 
       HISAAB_OPERATOR_KEY: testOperatorKey,
       HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 * * * *',
     });
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('HISAAB_SETTLEMENT_CLOSE_CRON needs 5 fields');
+    // A configuration error like any other bad variable: one sentence, no stack trace, exit code 2.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('hisaab: refusing to start: HISAAB_SETTLEMENT_CLOSE_CRON needs 5 fields');
     expect(result.stdout).not.toContain('"msg":"listening"');
   } finally {
     directory.remove();

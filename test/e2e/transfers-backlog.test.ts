@@ -3,7 +3,8 @@ import { outboxLimitsDefault } from '../../core/outbox/outbox';
 import { creditAdviceDelivery } from '../../core/outbox/payee-deliveries';
 import { StuckTransferSweeper } from '../../core/transfers/stuck-transfer-sweeper';
 import { errorCode, type HttpAnswer } from '../support/http-client';
-import { PaymentNetwork, waitUntil } from '../support/payment-network';
+import { PaymentNetwork } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 
 type Transfer = { id: string; state: string; abortReason: string | null };
 type Participant = { position: string; reserved: string };

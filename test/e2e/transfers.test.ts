@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorCode, HttpClient, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
+import { waitUntil } from '../support/wait-until';
 import { issueRegulatorKey } from '../support/switch-process';
 
 type Transfer = { id: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean };
@@ -53,15 +54,6 @@ async function transferCount(): Promise<number> {
     cursor = page.nextCursor;
   } while (cursor !== null);
   return count;
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
 describe('wallet to wallet', () => {
@@ -220,7 +212,7 @@ describe('payee outcomes', () => {
     const answer = await pay('MARGALLA', transferBody(advised.msisdn, '7.00'));
     expect(answer.body).toMatchObject({ state: 'COMMITTED', payeeParticipant: 'ADVISED' });
     const id = (answer.body as Transfer).id;
-    await waitUntil(() => advised.simulator.received('CREDIT_ADVICE').some((message) => message.transferId === id), 10_000);
+    await waitUntil(() => advised.simulator.received('CREDIT_ADVICE').some((message) => message.transferId === id), 'the payee has the credit advice', 10_000);
   });
 
   it('refuses a payee nobody holds with 404 and records nothing', async () => {
@@ -350,12 +342,12 @@ describe('payee timeout', () => {
     const answer = await pay('MARGALLA', transferBody(ravi.msisdn, '50.00'));
     expect(answer.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
     const id = (answer.body as Transfer).id;
-    await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore + 5_000n, 5_000);
+    await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore + 5_000n, 'the payee wallet is credited', 5_000);
 
     await network.restartSwitch();
     client = network.sw.client;
     ravi.simulator.setMode({ mode: 'accept' });
-    await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore, 20_000);
+    await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore, 'the payee wallet is back to its balance before', 20_000);
     expect(ravi.simulator.received('REVERSAL').some((message) => message.transferId === id)).toBe(true);
     const read = await client.get(`/v1/transfers/${id}`, { key: network.wallet('MARGALLA').key.key });
     expect(read.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });

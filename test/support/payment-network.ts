@@ -125,12 +125,3 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
   await operator.registerAlias(key.key, { type: 'MSISDN', value: spec.msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${spec.id}` });
   return { ...spec, simulator, key, walletNumber };
 }
-
-/** Polls until the condition holds; fails with what it waited for. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { outboundIdentifiers } from '../../../adapters/iso8583-switch/outbound-identifiers';
 import { RawIsoPeer } from '../iso8583/raw-iso-peer';
-import { PaymentNetwork, customerIban, waitUntil } from '../../support/payment-network';
+import { PaymentNetwork, customerIban } from '../../support/payment-network';
+import { waitUntil } from '../../support/wait-until';
 import { RecordingBankHost } from './recording-bank-host';
 
 /**

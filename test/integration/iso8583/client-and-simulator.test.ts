@@ -7,6 +7,7 @@ import type { Iso8583Message } from '../../../adapters/iso8583/message';
 import { packMessage, unpackMessage } from '../../../adapters/iso8583/packager';
 import { buildResponse } from '../../../adapters/iso8583/response-builder';
 import { BankHostSimulator } from '../../../simulators/bank/bank-host-simulator';
+import { waitUntil } from '../../support/wait-until';
 import { financialRequest, PAYEE_ACCOUNT } from './messages';
 
 /**
@@ -54,14 +55,6 @@ function outboundRequest(client: Iso8583Client, overrides: Partial<FinancialRequ
 function responseCodeOf(outcome: ExchangeOutcome): string {
   if (outcome.kind !== 'response') throw new Error(`expected a response, got ${outcome.kind}`);
   return outcome.response.fields[39] ?? 'none';
-}
-
-async function eventually(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function reversalFor(client: Iso8583Client, original: Iso8583Message, repeat = false): Iso8583Message {
@@ -112,7 +105,7 @@ describe('the outbound channel to a bank host', () => {
     const outcome = await client.exchange(original, { timeoutMs: 40 });
     expect(outcome).toEqual({ kind: 'timeout', request: original, reason: 'deadline' });
 
-    await eventually(() => client.statistics().lateOrUnmatchedResponses === 1);
+    await waitUntil(() => client.statistics().lateOrUnmatchedResponses === 1, 'the late response is counted', 2_000);
     expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
     simulator.configure({ delayMs: 0 });
     const reversal = await client.exchange(reversalFor(client, original), { timeoutMs: 1_000 });
@@ -145,7 +138,7 @@ describe('the outbound channel to a bank host', () => {
   it('reconnects and signs on again after the bank drops the connection', async () => {
     const client = await readyClient();
     simulator.dropConnections();
-    await eventually(() => client.statistics().connections === 2 && client.isReady);
+    await waitUntil(() => client.statistics().connections === 2 && client.isReady, 'the client has reconnected', 2_000);
     expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 }))).toBe('00');
   });
 
@@ -153,7 +146,7 @@ describe('the outbound channel to a bank host', () => {
     const client = await readyClient();
     simulator.configure({ refuseConnections: true });
     simulator.dropConnections();
-    await eventually(() => !client.isReady);
+    await waitUntil(() => !client.isReady, 'the client is no longer ready', 2_000);
     const refused = await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 100 });
     expect(refused).toMatchObject({ kind: 'not_sent', reason: 'not_connected' });
     expect(client.statistics().connectAttempts).toBeGreaterThan(2);
@@ -195,7 +188,7 @@ describe('the outbound channel to a bank host', () => {
 
   it('echo-tests a quiet line and stays connected while the bank answers', async () => {
     const client = await readyClient({ echoIntervalMs: 40, echoTimeoutMs: 500 });
-    await eventually(() => client.statistics().echoesSent >= 2);
+    await waitUntil(() => client.statistics().echoesSent >= 2, 'two echoes are sent', 2_000);
     expect(client.isReady).toBe(true);
     expect(client.statistics()).toMatchObject({ connections: 1, echoesFailed: 0 });
   });
@@ -250,6 +243,6 @@ describe('the outbound channel against a half-open peer', () => {
     clients.push(client);
     client.start();
     expect(await client.waitUntilReady(1_000)).toBe(true);
-    await eventually(() => client.statistics().echoesFailed >= 1 && client.statistics().connections >= 2);
+    await waitUntil(() => client.statistics().echoesFailed >= 1 && client.statistics().connections >= 2, 'a failed echo has led to a new connection', 2_000);
   });
 });

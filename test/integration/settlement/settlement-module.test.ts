@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../api/logger';
-import { settlementScheduleFromEnvironment, startSettlementModule } from '../../../api/routes/settlement-module';
-import { ConfigError } from '../../../api/config';
+import { assembleSettlement } from '../../../api/settlement-assembly';
 import { foldStream } from '../../../core/eventstore/read-stream';
 import type { Timers } from '../../../core/settlement/close-scheduler';
 import { settlementStreamName } from '../../../core/settlement/settlement-window-events';
+import { waitUntil } from '../../support/wait-until';
 import { startSettlementFixture } from './settlement-fixture';
 
 /** Timers the test fires itself, with a clock it moves: the schedule runs without waiting on the wall clock. */
@@ -41,7 +41,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
   });
   const logger = createLogger('info', capture);
   const timers = new TestTimers();
-  const module = await startSettlementModule({
+  const { provides: module, stop } = await assembleSettlement({
     store: fixture.store,
     ledgers: [fixture.ledger],
     readModelDatabase: fixture.readModels.database,
@@ -49,7 +49,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     readModelWaitTimeoutMs: 5_000,
     now: timers.now,
     logger,
-    schedule: settlementScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000' }),
+    schedule: { kind: 'interval', intervalMs: 60_000 },
     timers,
   });
   try {
@@ -57,20 +57,15 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
     expect(module.scheduler?.nextDueAt()?.toISOString()).toBe('2026-11-28T10:01:00.000Z');
     for (let round = 0; round < 2; round += 1) {
       timers.fireNext();
-      await waitFor(async () => (await closedBy(fixture.store)).length === round + 1);
+      await waitUntil(async () => (await closedBy(fixture.store)).length === round + 1, 'the scheduled close happened');
     }
     expect(await closedBy(fixture.store)).toEqual(['schedule', 'schedule']);
     expect(logLines.filter((line) => line.includes('settlement window closed by schedule'))).toHaveLength(2);
   } finally {
-    await module.close();
+    await stop();
     await fixture.close();
   }
   expect(timers.pending.size).toBe(0);
-});
-
-it('runs no schedule unless configured, and refuses a bad one as a configuration error', () => {
-  expect(settlementScheduleFromEnvironment({})).toBeNull();
-  expect(() => settlementScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_CRON: 'every hour' })).toThrow(ConfigError);
 });
 
 async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string[]> {
@@ -79,13 +74,4 @@ async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string
     if (event.type === 'SettlementWindowClosed') closes.push(String(event.data['closedBy']));
   });
   return closes;
-}
-
-/** Polls a condition the test caused (a close running on the event loop), bounded. */
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the scheduled close did not happen');
 }

@@ -6,7 +6,7 @@ import { Outbox, type OutboxLimits } from '../../../core/outbox/outbox';
 import { reversalDelivery } from '../../../core/outbox/payee-deliveries';
 import type { WalletSimulator } from '../../../simulators/wallet/wallet-simulator';
 import { tempDir } from '../../support/temp-dir';
-import { waitUntil } from './wait-until';
+import { waitUntil } from '../../support/wait-until';
 import { ayesha, creditMessage, startWallet } from './wallet-fixture';
 
 const fastLimits: Partial<OutboxLimits> = { retryDelayBaseMs: 20, retryDelayCapMs: 120, attemptDeadlineMs: 1_000 };

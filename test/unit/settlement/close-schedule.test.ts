@@ -1,4 +1,4 @@
-import { closeScheduleFromEnvironment, cronSchedule, nextCloseAt, type CloseSchedule } from '../../../core/settlement/close-schedule';
+import { nextCloseAt, type CloseSchedule } from '../../../core/settlement/close-schedule';
 import { CloseScheduler, schedulerSleepMsMax, type Timers } from '../../../core/settlement/close-scheduler';
 
 /** Time driven by the test: timers fire when the test moves the clock past them. */
@@ -53,34 +53,9 @@ class ManualClock implements Timers {
   }
 }
 
-describe('close schedule configuration', () => {
-  it('runs nothing unless configured', () => expect(closeScheduleFromEnvironment({})).toBeNull());
-
-  it('reads a 5-field cron in Pakistan time by default', () =>
-    expect(closeScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_CRON: '0 */4 * * *' })).toEqual({ kind: 'cron', expression: '0 */4 * * *', timezone: 'Asia/Karachi' }));
-
-  it('reads an interval in milliseconds', () =>
-    expect(closeScheduleFromEnvironment({ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '3600000' })).toEqual({ kind: 'interval', intervalMs: 3_600_000 }));
-
-  it.each([
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000' }, 'not both'],
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 * * * *' }, '5 fields'],
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '61 * * * *' }, 'not a cron expression'],
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 30 2 *' }, 'never fires'],
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_TIMEZONE: 'Mars/Olympus' }, 'IANA time zone'],
-    [{ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '10' }, 'whole number from 1000'],
-    [{ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '1e6' }, 'whole number from 1000'],
-  ])('refuses %j with a sentence saying why', (environment, fragment) => {
-    expect(() => closeScheduleFromEnvironment(environment)).toThrow(fragment);
-    try {
-      closeScheduleFromEnvironment(environment);
-    } catch (error) {
-      expect((error as { code?: string }).code).toBe('INVALID_SETTLEMENT_SCHEDULE');
-    }
-  });
-
+describe('close schedule moments', () => {
   it('computes cron moments in the configured time zone', () => {
-    const daily = cronSchedule('0 17 * * *', 'Asia/Karachi');
+    const daily: CloseSchedule = { kind: 'cron', expression: '0 17 * * *', timezone: 'Asia/Karachi' };
     // 17:00 in Karachi (UTC+5) is 12:00 UTC.
     expect(nextCloseAt(daily, new Date('2026-11-28T10:00:00Z'), new Date(0))?.toISOString()).toBe('2026-11-28T12:00:00.000Z');
     expect(nextCloseAt(daily, new Date('2026-11-28T12:00:00Z'), new Date(0))?.toISOString()).toBe('2026-11-29T12:00:00.000Z');
@@ -125,7 +100,7 @@ describe('close scheduler', () => {
   it('follows a cron schedule and sleeps at most an hour at a time before looking at the clock again', async () => {
     const clock = new ManualClock('2026-11-28T10:00:00Z');
     const closes: string[] = [];
-    const running = scheduler(clock, cronSchedule('0 17 * * *', 'Asia/Karachi'), closes);
+    const running = scheduler(clock, { kind: 'cron', expression: '0 17 * * *', timezone: 'Asia/Karachi' }, closes);
     running.start();
     expect(running.nextDueAt()?.toISOString()).toBe('2026-11-28T12:00:00.000Z');
     expect(clock.nextTimerAt()).toBe('2026-11-28T11:00:00.000Z');

@@ -1,17 +1,17 @@
 import type Database from 'better-sqlite3';
-import { SqliteSettlementReader } from '../../adapters/readmodel-sqlite/projections/settlement-read-model';
-import { SqlitePaymentStatisticsReader } from '../../adapters/readmodel-sqlite/projections/statistics-read-model';
-import { isDomainError } from '../../core/errors';
-import type { EventStore } from '../../core/eventstore/event-store';
-import type { LedgerEngine } from '../../core/ledger/ledger-engine';
-import { closeScheduleFromEnvironment, describeCloseSchedule, type CloseSchedule } from '../../core/settlement/close-schedule';
-import { CloseScheduler, type Timers } from '../../core/settlement/close-scheduler';
-import { SettlementService } from '../../core/settlement/settlement-service';
-import { ConfigError } from '../config';
-import type { Logger } from '../logger';
-import type { RouteModule } from '../route-kit';
-import { reportRoutes } from './reports';
-import { settlementRoutes } from './settlement';
+import { SqliteSettlementReader } from '../adapters/readmodel-sqlite/projections/settlement-read-model';
+import { SqlitePaymentStatisticsReader } from '../adapters/readmodel-sqlite/projections/statistics-read-model';
+import { isDomainError } from '../core/errors';
+import type { EventStore } from '../core/eventstore/event-store';
+import type { LedgerEngine } from '../core/ledger/ledger-engine';
+import { describeCloseSchedule, type CloseSchedule } from '../core/settlement/close-schedule';
+import { CloseScheduler, type Timers } from '../core/settlement/close-scheduler';
+import { SettlementService } from '../core/settlement/settlement-service';
+import { assemble, type Assembled, type StartedParts } from './assembly';
+import type { Logger } from './logger';
+import type { RouteModule } from './route-kit';
+import { reportRoutes } from './routes/reports';
+import { settlementRoutes } from './routes/settlement';
 
 export type SettlementModuleOptions = {
   store: EventStore;
@@ -32,15 +32,18 @@ export type SettlementModule = {
   routeModules: readonly RouteModule[];
   service: SettlementService;
   scheduler: CloseScheduler | null;
-  /** Stops the schedule (a close in progress finishes first). */
-  close(): Promise<void>;
 };
 
 /**
  * Settlement and reports as the switch runs them: the first window of every currency opened before anything is
- * served, the close schedule started when configured, and the routes of issue 6.
+ * served, the close schedule started when configured, and the routes of issue 6. Stopping it stops the schedule
+ * (a close in progress finishes first).
  */
-export async function startSettlementModule(options: SettlementModuleOptions): Promise<SettlementModule> {
+export function assembleSettlement(options: SettlementModuleOptions): Promise<Assembled<SettlementModule>> {
+  return assemble(options.logger, (parts) => startSettlement(options, parts));
+}
+
+async function startSettlement(options: SettlementModuleOptions, parts: StartedParts): Promise<SettlementModule> {
   const engines = new Map(options.ledgers.map((ledger) => [ledger.ledger as string, ledger]));
   const reader = new SqliteSettlementReader(options.readModelDatabase);
   const service = new SettlementService({
@@ -73,24 +76,13 @@ export async function startSettlementModule(options: SettlementModuleOptions): P
       },
     });
     scheduler.start();
+    const started = scheduler;
+    parts.onStop('settlement close schedule', () => started.stop());
     options.logger.info({ schedule: describeCloseSchedule(schedule), nextCloseAt: scheduler.nextDueAt()?.toISOString() ?? null }, 'settlement close schedule running');
   }
   return {
     routeModules: [settlementRoutes({ settlement: service, settlementReader: reader }), reportRoutes({ statistics: new SqlitePaymentStatisticsReader(options.readModelDatabase) })],
     service,
     scheduler,
-    close: async () => {
-      if (scheduler !== null) await scheduler.stop();
-    },
   };
-}
-
-/** The close schedule from the environment; a bad one refuses start-up with the sentence saying why. */
-export function settlementScheduleFromEnvironment(environment: Readonly<Record<string, string | undefined>>): CloseSchedule | null {
-  try {
-    return closeScheduleFromEnvironment(environment);
-  } catch (error) {
-    if (isDomainError(error)) throw new ConfigError(error.message);
-    throw error;
-  }
 }

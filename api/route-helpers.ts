@@ -1,0 +1,49 @@
+import type { Request } from 'express';
+
+/** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
+export function bodyOf(request: Request): unknown {
+  return request.body === undefined ? {} : request.body;
+}
+
+/**
+ * Page cursors are opaque to clients: `<kind>:<position>` in base64url, the kind telling one list's cursors from
+ * another's. Decoding answers null for anything the API did not hand out (another alphabet, another kind, a
+ * position of the wrong shape), and each list refuses that with its own error.
+ */
+export function encodeCursor(kind: string, position: string): string {
+  return Buffer.from(`${kind}:${position}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(kind: string, cursor: string, positionPattern: RegExp): string | null {
+  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const prefix = `${kind}:`;
+  if (!decoded.startsWith(prefix)) return null;
+  const position = decoded.slice(prefix.length);
+  return positionPattern.test(position) ? position : null;
+}
+
+/** Log positions and row sequences are SQLite integers: a cursor past the largest was never handed out. */
+const sequencePositionMax = (1n << 63n) - 1n;
+
+/** A cursor over a list ordered by a log position or row sequence: null unless the API could have handed it out. */
+export function decodeSequenceCursor(kind: string, cursor: string): bigint | null {
+  const position = decodeCursor(kind, cursor, /^\d{1,19}$/);
+  if (position === null) return null;
+  const sequence = BigInt(position);
+  return sequence > sequencePositionMax ? null : sequence;
+}
+
+/** Maps items with at most `concurrency` running at once, keeping the input order in the output. */
+export async function mapBounded<Item, Result>(items: readonly Item[], concurrency: number, map: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array<Result>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await map(items[index] as Item, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

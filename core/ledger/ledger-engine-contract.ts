@@ -1,0 +1,74 @@
+/**
+ * What a ledger engine promises its callers (the guarantees are written out in ledger-engine.ts). The types live
+ * apart from `createLedgerEngine` so that the engine implementing them does not import the module that builds it.
+ */
+import type { EventStore } from '../eventstore/event-store';
+import type { CurrencyCode } from '../money';
+import type { Account } from './account';
+import type { LedgerCommand } from './commands';
+import type { LedgerResultCode } from './result-codes';
+import type { Transfer } from './transfer';
+
+export type SubmitReceipt = {
+  /** results[i] is the answer to commands[i]. */
+  results: LedgerResultCode[];
+  /** Global log position of the append that carried this submit's events; null if it needed none. */
+  position: bigint | null;
+};
+
+export type LedgerEngineStats = {
+  ledger: CurrencyCode;
+  /** Revision of the last ledger event applied, or null for an empty stream. */
+  revision: bigint | null;
+  queuedCommands: number;
+  accounts: number;
+  pendingTransfers: number;
+  rememberedTransfers: number;
+};
+
+export interface LedgerEngine {
+  readonly ledger: CurrencyCode;
+  /** Loads the latest snapshot and replays the rest of the stream. Call once, before anything else. */
+  start(): Promise<void>;
+  /** Queues commands; resolves with one result per command once they are decided and durable. */
+  submit(commands: readonly LedgerCommand[]): Promise<SubmitReceipt>;
+  /** A copy of the account, or undefined. */
+  lookupAccount(accountId: string): Promise<Account | undefined>;
+  /** A copy of the transfer, or undefined (also when it has left the idempotency window). */
+  lookupTransfer(transferId: string): Promise<Transfer | undefined>;
+  /** Expires every pending transfer whose timeout has passed at `now()`; resolves with how many expired. */
+  expire(): Promise<number>;
+  stats(): LedgerEngineStats;
+  /** Finishes the work already queued, then stops; later submits reject with LEDGER_STOPPED. */
+  stop(): Promise<void>;
+}
+
+/** One tick as metrics see it: how many commands one append carried, and how long the append took. */
+export type TickCommitted = { commands: number; events: number; appendMs: number };
+
+export type LedgerEngineOptions = {
+  ledger: CurrencyCode;
+  store: EventStore;
+  /** The injected clock: decides expiries and stamps events. */
+  now: () => Date;
+  /** Commands decided and appended per tick. Default and maximum 8190. */
+  batchCommandsMax?: number;
+  /** Commands waiting at most; beyond this, submits get `overloaded`. Default 65,520 (8 full ticks). */
+  queueCommandsMax?: number;
+  /** A snapshot is written after at least this many ledger events since the last one. Default 100,000; 0: never. */
+  snapshotEveryEvents?: number;
+  /** Longest timeout a pending transfer may ask for. Default 24 hours. */
+  timeoutMsMax?: number;
+  /** Most accounts the ledger holds. Default 1,000,000. */
+  accountsMax?: number;
+  /** Most pending transfers held at once. Default 1,000,000. */
+  pendingTransfersMax?: number;
+  /** How many ledger events back resolved transfers are remembered for idempotency. Default 1,000,000. */
+  transfersRememberedEvents?: number;
+  /** How often (wall clock) the engine looks for expired pending transfers while idle. Default 100 ms; 0: never. */
+  expiryCheckIntervalMs?: number;
+  /** Expiries per tick at most (they share the tick's append with the commands). Default 1024. */
+  expiriesPerTickMax?: number;
+  /** Sees each tick once its events are durable (metrics: batch sizes). Must not throw. */
+  onTickCommitted?: (tick: TickCommitted) => void;
+};
