@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
@@ -19,6 +19,7 @@ import { ParticipantService } from '../core/participants/participant-service';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
+import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { settlementScheduleFromEnvironment, startSettlementModule } from './routes/settlement-module';
 import type { SwitchConfig } from './config';
@@ -164,14 +165,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       metrics,
     };
     const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...(extension.routeModules ?? [])]);
-    const server = createServer(app);
-    // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
-    server.maxHeadersCount = 100;
-    // Connections at once: each holds memory and, through its requests, work queued for the stores.
-    server.maxConnections = 10_000;
+    // Every limit on slow or stalled clients is set there (api/http-server.ts).
+    const server = createHttpServer(app);
     await listen(server, config.port, config.host);
     closers.push(() => closeServer(server, config.shutdownTimeoutMs));
     const port = (server.address() as AddressInfo).port;
