@@ -39,6 +39,8 @@ const errorCategories: Readonly<Record<string, TransferOutcomeCategory>> = {
   UNKNOWN_CURRENCY: 'unsupported_currency',
   CURRENCY_NOT_SUPPORTED: 'unsupported_currency',
   PARTICIPANT_INACTIVE: 'not_permitted',
+  // DE102 names another participant's customer (an IBAN of its bank code): do not honour, nothing recorded.
+  PAYER_NOT_OWNED: 'not_permitted',
   VALIDATION_FAILED: 'format_error',
 };
 

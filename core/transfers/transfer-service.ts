@@ -4,6 +4,7 @@ import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError, isDomainError } from '../errors';
 import type { DirectoryReader } from '../directory/directory-reader';
+import { requirePayerOwned } from '../directory/payer-ownership';
 import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { LedgerResultCode } from '../ledger/result-codes';
@@ -83,6 +84,7 @@ export class TransferService {
     const existing = await this.load(request.id);
     if (existing.status !== 'none') return { view: await this.replay(existing, payerParticipantId, digest), replayed: true };
     const payer = this.requireActivePayer(payerParticipantId, request.currency);
+    requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
     const payee = this.resolvePayeeOf(request, payer);
     const initiated = this.initiation(request, payer, payee, amountMinor, digest, channel);
     try {
