@@ -56,7 +56,8 @@ export class InboundTransferHandler implements InboundFinancialHandler {
       const transferRequest = this.transferRequestOf(request);
       if (transferRequest === null) return { responseCode: responseCodes.invalidAccount };
       try {
-        const { view } = await this.transfers.execute(context.participantId, transferRequest, ISO8583_CHANNEL);
+        // The id derives from DE32 (the bank signed on with it), DE37, DE11 and DE7: unique across the switch already.
+        const { view } = await this.transfers.execute(context.participantId, transferRequest, ISO8583_CHANNEL, 'switch');
         return view.state === 'IN_FLIGHT' ? null : answerForTransfer(view);
       } catch (error) {
         if (isDomainError(error) && isRefusalBeforeRecording(error.code)) {
