@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { DomainError, isDomainError } from '../errors';
 import { isAliasType, parseAliasKey } from './alias-key';
 import { parseIban } from './iban';
 import type { PartyReference, PayeeDirectory } from './resolve-payee';
@@ -12,7 +12,14 @@ import type { PartyReference, PayeeDirectory } from './resolve-payee';
  * caller's by definition. The refusal does not say who holds the identity: that is not the caller's to learn.
  */
 export function requirePayerOwned(payer: PartyReference, payerParticipantId: string, readers: PayeeDirectory): void {
-  const holder = holderOf(payer, readers);
+  let holder: string | null;
+  try {
+    holder = holderOf(payer, readers);
+  } catch (error) {
+    // A malformed payer alias or IBAN keeps its code (INVALID_ALIAS, INVALID_IBAN) and says it is the payer's.
+    if (!isDomainError(error)) throw error;
+    throw new DomainError(error.code, `payer: ${error.message}`, [{ path: ['payer', 'value'] }]);
+  }
   if (holder !== null && holder !== payerParticipantId) {
     throw new DomainError('PAYER_NOT_OWNED', `the payer ${payer.type} is not a customer of participant ${payerParticipantId}: name your own customer as payer`, [
       { path: ['payer', 'value'] },
