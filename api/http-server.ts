@@ -25,11 +25,11 @@ export function createHttpServer(listener: RequestListener, timeouts: HttpServer
     {
       headersTimeout: headersTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
-      keepAliveTimeout: httpServerLimits.keepAliveTimeoutMs,
       connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
     },
     listener,
   );
+  server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
   server.maxHeadersCount = httpServerLimits.maxHeadersCount;
   server.maxConnections = httpServerLimits.maxConnections;
   return server;
