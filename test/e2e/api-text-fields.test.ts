@@ -109,6 +109,14 @@ const cases: readonly Case[] = [
     body: () => ({ direction: 'IN', amount: '10.00', reference: 'RTGS-1' }),
     field: ['reference'],
   },
+  {
+    name: 'settlement reference',
+    method: 'post',
+    route: '/v1/settlement/windows/PKR-000001/settle',
+    key: () => sw.operatorKey,
+    body: () => ({ reference: 'RTGS-20261203-1' }),
+    field: ['reference'],
+  },
   ...(
     [
       ['payer', 'value'],
