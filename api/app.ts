@@ -1,5 +1,6 @@
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { Principal, Role } from '../core/auth/principal';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
@@ -67,13 +68,15 @@ function requestIdAndLog(dependencies: AppDependencies): RequestHandler {
     const startedAtNs = process.hrtime.bigint();
     setRequestContext(request, { requestId, startedAtNs, principal: null });
     response.set('X-Request-Id', requestId);
+    // Every answer is JSON (or text for /metrics) as its Content-Type says: a browser must not guess otherwise.
+    response.set('X-Content-Type-Options', 'nosniff');
+    keepSecretsOutOfCaches(response);
     response.on('finish', () => {
       const route = routePattern(request);
       const durationSeconds = Number(process.hrtime.bigint() - startedAtNs) / 1e9;
       const status = String(response.statusCode);
       dependencies.metrics.httpRequests.inc({ method: request.method, route, status });
       dependencies.metrics.httpRequestDurationSeconds.observe({ method: request.method, route }, durationSeconds);
-      const principal = requestContext(request).principal;
       dependencies.logger.info(
         {
           requestId,
@@ -82,13 +85,51 @@ function requestIdAndLog(dependencies: AppDependencies): RequestHandler {
           route,
           status: response.statusCode,
           durationMs: Math.round(durationSeconds * 1e6) / 1e3,
-          role: principal?.role ?? null,
+          ...callerOf(requestContext(request).principal),
         },
         'request',
       );
     });
     next();
   };
+}
+
+/**
+ * Who called, for the request log: the role, the participant and the key id (which names a key without
+ * revealing it; the key itself is never logged). Null for a caller without a valid key, and for the operator's
+ * single configured key, which has no id.
+ */
+function callerOf(principal: Principal | null): { role: Role | null; participantId: string | null; keyId: string | null } {
+  if (principal === null) return { role: null, participantId: null, keyId: null };
+  switch (principal.role) {
+    case 'operator':
+      return { role: principal.role, participantId: null, keyId: null };
+    case 'participant':
+      return { role: principal.role, participantId: principal.participantId, keyId: principal.keyId };
+    case 'merchant':
+    case 'regulator':
+      return { role: principal.role, participantId: null, keyId: principal.keyId };
+  }
+}
+
+/** Names of body fields that carry a key or a secret (`key`, `signingSecret`, `previousSigningSecret`, ...). */
+const secretFieldPattern = /^key$|secret/i;
+
+/**
+ * An answer that carries a key or a secret is shown once: no cache (browser, proxy) may keep a copy. Checked on
+ * the body itself, so that every route that hands out a secret, now or later, is covered without opting in.
+ */
+function keepSecretsOutOfCaches(response: Response): void {
+  const json = response.json.bind(response);
+  response.json = (body?: unknown) => {
+    if (carriesSecret(body)) response.set('Cache-Control', 'no-store');
+    return json(body);
+  };
+}
+
+function carriesSecret(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  return Object.keys(body).some((field) => secretFieldPattern.test(field));
 }
 
 /** The matched route's pattern (bounded label values for metrics), or "unmatched". */

@@ -20,10 +20,11 @@ export function allowRoles(authenticator: Authenticator, roles: readonly Role[])
         { 'WWW-Authenticate': 'Bearer' },
       );
     }
+    // Recorded before the role check, so that the log of a refused request says who tried it.
+    requestContext(request).principal = principal;
     if (!allowed.has(principal.role)) {
       throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }
-    requestContext(request).principal = principal;
     next();
   };
 }

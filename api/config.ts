@@ -65,8 +65,14 @@ const environmentSchema = z.object({
   HISAAB_DATA_DIR: z.string().optional(),
   HISAAB_OPERATOR_KEY: z
     .string({ error: 'HISAAB_OPERATOR_KEY is required: set it to the operator\'s bearer key (a long random string)' })
-    .min(operatorKeyLengthMin, `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters`)
-    .max(operatorKeyLengthMax, `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters`)
+    // The message names the rule and the length it got, never the key itself.
+    .min(operatorKeyLengthMin, {
+      error: (issue) =>
+        `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters (it guards every operator action); got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
+    })
+    .max(operatorKeyLengthMax, {
+      error: (issue) => `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters; got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
+    })
     .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
   HISAAB_EVENTSTORE: z.string().optional(),
   HISAAB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

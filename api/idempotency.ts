@@ -102,6 +102,8 @@ async function answerOf(execute: () => Promise<Answer>): Promise<Answer> {
 
 function send(response: Response, answer: Answer, replayed = false): void {
   if (replayed) response.set('Idempotent-Replayed', 'true');
+  // A secret is shown once: no cache may keep a copy of the answer that carries it.
+  if (answer.secret === true) response.set('Cache-Control', 'no-store');
   if (answer.status === 204) {
     response.status(204).end();
     return;

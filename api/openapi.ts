@@ -138,7 +138,8 @@ function transferSchemas(): Record<string, JsonSchema> {
     Transfer: {
       type: 'object',
       properties: {
-        id: { type: 'string', format: 'uuid' },
+        id: { type: 'string', format: 'uuid', description: 'the id the payer gave the transfer, unique among that payer\'s transfers' },
+        switchTransferId: { type: 'string', format: 'uuid', description: 'the switch-wide id: what the payee is told and the ledger and reports carry' },
         state: { type: 'string', enum: ['COMMITTED', 'ABORTED'] },
         abortReason: { type: ['string', 'null'], examples: ['NET_DEBIT_CAP_EXCEEDED', 'PAYEE_REJECTED', 'PAYEE_TIMEOUT', 'PAYEE_UNAVAILABLE', 'PAYEE_INACTIVE'] },
         payerParticipant: { type: 'string' },

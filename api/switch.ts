@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
@@ -21,6 +21,7 @@ import { switchProjections } from '../adapters/readmodel-sqlite/projections/swit
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
 import { assemble, type Assembled } from './assembly';
+import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
 import type { SwitchConfig } from './config';
@@ -251,14 +252,8 @@ async function assembleExtension(extend: StartSwitchOptions['extend'], parts: Sw
 
 /** The HTTP server, listening; stopping it lets requests in flight finish, bounded by the shutdown timeout. */
 async function assembleHttpServer(config: SwitchConfig, app: ReturnType<typeof createApp>, logger: Logger): Promise<Assembled<{ server: Server; port: number; url: string }>> {
-  const server = createServer(app);
-  // Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 100;
-  // Connections at once: each holds memory and, through its requests, work queued for the stores.
-  server.maxConnections = 10_000;
+  // Every limit on slow or stalled clients is set there (api/http-server.ts).
+  const server = createHttpServer(app);
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

@@ -96,6 +96,9 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   DELIVERY_CONFLICT: null,
   DELIVERY_NOT_PENDING: null,
   INVALID_DELIVERY: null,
+  // DE102 names another participant's customer (an IBAN of its bank code): do not honour, nothing recorded.
+  PAYER_NOT_OWNED: 'not_permitted',
+  TRANSFER_ID_AMBIGUOUS: null,
 };
 
 /** A refusal answers its category's DE39; every other code is a system error: 96. */

@@ -94,7 +94,8 @@ export class InboundTransferHandler implements InboundFinancialHandler {
       await this.originals.recordRequest(identity, original, { transferId, retrievalReferenceNumber: request.retrievalReferenceNumber, participantId: context.participantId });
     }
     try {
-      const { view } = await this.transfers.execute(context.participantId, transferRequest, ISO8583_CHANNEL);
+      // The id derives from DE32 (the bank signed on with it), DE37, DE11 and DE7: unique across the switch already.
+      const { view } = await this.transfers.execute(context.participantId, transferRequest, ISO8583_CHANNEL, 'switch');
       return view.state === 'IN_FLIGHT' ? null : answerForTransfer(view);
     } catch (error) {
       if (isDomainError(error) && isRefusalBeforeRecording(error.code)) {

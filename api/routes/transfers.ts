@@ -3,6 +3,7 @@ import { isDomainError } from '../../core/errors';
 import type { Principal } from '../../core/auth/principal';
 import type { TransferService } from '../../core/transfers/transfer-service';
 import type { TransferView } from '../../core/transfers/transfer-view';
+import { payerScopedTransferId } from '../../core/transfers/transfer-id';
 import type { TransferReader } from '../../core/transfers/transfer-reader';
 import { HttpError, type ErrorCode } from '../http-error';
 import { principalOf } from '../request-context';
@@ -30,16 +31,15 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferRequestSchema, bodyOf(request), 'body');
-      const execution = await dependencies.transfers.execute(payer, body, 'api');
+      // The id is the payer's own: another participant may use the same one for a transfer of its own.
+      const execution = await dependencies.transfers.execute(payer, body, 'api', 'payer');
       await waitForHead(kit);
       response.status(execution.replayed ? 200 : 201).json(execution.view);
     });
 
     router.get('/v1/transfers/:id', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
       const { id } = parseInput(transferIdParams, request.params, 'path');
-      const view = dependencies.transferReader.findTransfer(id) ?? (await dependencies.transfers.find(id));
-      if (view === null || !canSee(principalOf(request), view)) throw new HttpError('TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
-      response.json(view);
+      response.json(await findVisibleTransfer(dependencies, principalOf(request), id));
     });
 
     router.get('/v1/transfers', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
@@ -64,7 +64,7 @@ async function executeBatchItem(dependencies: TransferRouteDependencies, payer: 
   const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
   try {
     const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
-    const { view } = await dependencies.transfers.execute(payer, body, 'api');
+    const { view } = await dependencies.transfers.execute(payer, body, 'api', 'payer');
     return { id: view.id, state: view.state, abortReason: view.abortReason };
   } catch (error) {
     if (error instanceof HttpError || isDomainError(error)) return { id, error: { code: error.code, message: error.message } };
@@ -76,6 +76,33 @@ function payerOf(request: Request): string {
   const principal = principalOf(request);
   if (principal.role !== 'participant') throw new HttpError('FORBIDDEN', 'only a participant sends transfers');
   return principal.participantId;
+}
+
+/**
+ * The transfer a caller names by id, among those it may see: a participant's own transfer under its own id first;
+ * otherwise one it paid or received whose payer's id or switch id is this one (a payee knows the switch id from
+ * the credit request). A transfer the caller may not see is answered exactly as one that does not exist, so no
+ * id reveals another participant's transfers. Several visible matches (two payers chose the same id) are
+ * ambiguous: the caller names one by its switchTransferId.
+ */
+async function findVisibleTransfer(dependencies: TransferRouteDependencies, principal: Principal, id: string): Promise<TransferView> {
+  const participantId = principal.role === 'participant' ? principal.participantId : null;
+  const ownId = participantId === null ? null : payerScopedTransferId(participantId, id);
+  const own = ownId === null ? null : dependencies.transferReader.findTransfer(ownId);
+  if (own !== null && canSee(principal, own)) return own;
+  const matches = dependencies.transferReader.findTransfersByReference(id, participantId, 2).filter((view) => canSee(principal, view));
+  if (matches.length > 1) {
+    throw new HttpError('TRANSFER_ID_AMBIGUOUS', `more than one transfer visible to this key has id ${id}: ask for one by its switchTransferId`);
+  }
+  const found = matches[0] ?? (await findRecorded(dependencies, ownId, id));
+  if (found === null || !canSee(principal, found)) throw new HttpError('TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
+  return found;
+}
+
+/** What the read models have not shown yet (a write a moment ago), from the transfer streams themselves. */
+async function findRecorded(dependencies: TransferRouteDependencies, ownId: string | null, id: string): Promise<TransferView | null> {
+  const own = ownId === null ? null : await dependencies.transfers.find(ownId);
+  return own ?? (await dependencies.transfers.find(id));
 }
 
 /** Payer and payee see their transfer; the operator and the regulator see all; anyone else learns nothing. */

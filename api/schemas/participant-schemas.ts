@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import {
   bankCodePattern,
   creditModes,
@@ -10,12 +11,11 @@ import {
 import { participantPageLimitMax } from '../../core/participants/participant-reader';
 
 /** Amounts travel as decimal strings; core/money.ts decides what a valid amount is. */
-export const amountText = z.string({ error: 'must be a decimal string such as "1500.00"' }).max(40, 'an amount has at most 40 characters');
+export const amountText = safeText({ error: 'must be a decimal string such as "1500.00"' }).max(40, 'an amount has at most 40 characters');
 
 export const participantId = z.string().regex(participantIdPattern, 'a participant id is 2 to 16 capital letters, digits or "_"');
 
-const httpUrl = z
-  .string()
+const httpUrl = safeText()
   .max(endpointUrlLengthMax, `a URL has at most ${endpointUrlLengthMax} characters`)
   .refine((value) => {
     try {
@@ -43,7 +43,7 @@ export const iso8583EndpointsSchema = z.strictObject({
 
 export const registerParticipantSchema = z.strictObject({
   id: participantId,
-  name: z.string().trim().min(1, 'the name must not be empty').max(participantNameLengthMax, `a name has at most ${participantNameLengthMax} characters`),
+  name: safeText().trim().min(1, 'the name must not be empty').max(participantNameLengthMax, `a name has at most ${participantNameLengthMax} characters`),
   type: z.enum(participantTypes),
   bankCode: z.string().regex(bankCodePattern, 'a bank code is 4 capital letters'),
   currency: z.string().max(3).regex(/^[A-Z]{3}$/, 'a currency is an ISO 4217 code such as "PKR"'),
@@ -66,14 +66,13 @@ export const issueKeySchema = z.strictObject({});
 /** `POST /v1/keys` (issue 6): the operator issues keys for roles that own no resource; today only REGULATOR. */
 export const issueRoleKeySchema = z.strictObject({
   role: z.literal('REGULATOR', { error: 'role must be "REGULATOR": participant keys are issued under /v1/participants/{id}/keys' }),
-  name: z.string().trim().min(1, 'the name must not be empty').max(140, 'a key name has at most 140 characters'),
+  name: safeText().trim().min(1, 'the name must not be empty').max(140, 'a key name has at most 140 characters'),
 });
 
 export const fundsSchema = z.strictObject({
   direction: z.enum(['IN', 'OUT']),
   amount: amountText,
-  reference: z
-    .string()
+  reference: safeText()
     .min(1, 'the reference must not be empty')
     .max(64, 'a reference has at most 64 characters')
     .regex(/^[\x20-\x7e]+$/, 'a reference is printable ASCII'),

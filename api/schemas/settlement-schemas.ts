@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { participantIdPattern } from '../../core/participants/participant-profile';
 import { settlementWindowPageLimitDefault, settlementWindowPageLimitMax, settlementWindowStates } from '../../core/settlement/settlement-reader';
 
@@ -9,8 +10,7 @@ const windowId = z.string().regex(/^[A-Z]{3}-[0-9]{6,9}$/, 'a settlement window 
 export const closeWindowSchema = z.strictObject({ currency: currencyCode });
 
 export const settleWindowSchema = z.strictObject({
-  reference: z
-    .string({ error: 'the RTGS confirmation reference is required' })
+  reference: safeText({ error: 'the RTGS confirmation reference is required' })
     .min(1, 'the reference must not be empty')
     .max(64, 'a reference has at most 64 characters')
     .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'a reference is printable ASCII without leading or trailing spaces'),

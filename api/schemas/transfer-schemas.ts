@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { transferPurposes } from '../../core/transfers/transfer-request';
 import { transferPageLimitDefault, transferPageLimitMax } from '../../core/transfers/transfer-reader';
 
@@ -10,21 +11,21 @@ const uuid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a transfer id is a uuid')
   .transform((id) => id.toLowerCase());
-const partyValue = z.string().min(1, 'the value must not be empty').max(64, 'a party value has at most 64 characters');
+const partyValue = safeText().min(1, 'the value must not be empty').max(64, 'a party value has at most 64 characters');
 
 export const transferRequestSchema = z.strictObject({
   id: uuid,
   payer: z.strictObject({
     type: z.enum(['MSISDN', 'CNIC', 'IBAN', 'WALLET']),
     value: partyValue,
-    name: z.string().trim().min(1).max(140, 'a payer name has at most 140 characters').optional(),
+    name: safeText().trim().min(1).max(140, 'a payer name has at most 140 characters').optional(),
   }),
   payee: z.strictObject({ type: z.enum(['MSISDN', 'CNIC', 'MERCHANT', 'IBAN']), value: partyValue }),
   // The amount's grammar and its currency's decimals are checked by core/money.ts, with a precise reason.
-  amount: z.string({ error: 'the amount is a decimal string such as "1500.00"' }).max(40, 'an amount has at most 40 characters'),
+  amount: safeText({ error: 'the amount is a decimal string such as "1500.00"' }).max(40, 'an amount has at most 40 characters'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code'),
   purpose: z.enum(transferPurposes),
-  note: z.string().max(140, 'a note has at most 140 characters').optional(),
+  note: safeText().max(140, 'a note has at most 140 characters').optional(),
 });
 
 export type TransferRequestBody = z.infer<typeof transferRequestSchema>;

@@ -9,6 +9,7 @@ export const directoryErrors = {
   PARTY_NOT_FOUND: { status: 404, meaning: 'No participant holds this party: the alias is not registered, or no participant has the bank code of the IBAN.' },
   ALIAS_NOT_FOUND: { status: 404, meaning: 'The alias is not registered, so there is nothing to remove.' },
   ALIAS_TAKEN: { status: 409, meaning: 'Another participant has registered this alias.' },
+  PAYER_NOT_OWNED: { status: 403, meaning: 'The payer is an alias the directory gives to another participant, or an IBAN of another participant\'s bank code: a participant pays only for its own customers.' },
   ACCOUNT_NOT_AT_PARTICIPANT: { status: 422, meaning: 'The IBAN belongs to another bank than the participant that registers it.' },
 } as const satisfies ErrorCodeTable;
 

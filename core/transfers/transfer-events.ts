@@ -24,7 +24,14 @@ export type AbortReason = (typeof abortReasons)[number];
 export type TransferInitiated = {
   type: 'TransferInitiated';
   data: {
+    /** The switch's id of the transfer: its stream, ledger, payee messages and settlement carry it. */
     transferId: string;
+    /**
+     * The id the payer's client gave, when the switch keys the transfer by (payer, that id) rather than by the id
+     * itself (see transfer-id.ts). Absent for ids unique across the switch (ISO 8583) and for transfers recorded
+     * before ids were scoped per payer, whose client id is `transferId`.
+     */
+    clientTransferId?: string;
     payerParticipant: string;
     payeeParticipant: string;
     payer: { type: string; value: string; name?: string };

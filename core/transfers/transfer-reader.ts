@@ -19,7 +19,13 @@ export type TransferPage = { transfers: TransferView[]; nextSequence: bigint | n
 
 /** The read side of transfers: a projection of the transfer streams (adapters/readmodel-sqlite/projections/transfers-*). */
 export interface TransferReader {
+  /** By the switch's id (`switchTransferId`). */
   findTransfer(transferId: string): TransferView | null;
+  /**
+   * Transfers whose payer's id (`id`) or switch id is `reference`, oldest first, at most `limit`; only those this
+   * participant paid or received when `participantId` is given. Payers may share ids, so there can be several.
+   */
+  findTransfersByReference(reference: string, participantId: string | null, limit: number): TransferView[];
   /** Oldest first (by the position at which each was initiated). */
   listTransfers(query: TransferQuery): TransferPage;
   /**

@@ -4,6 +4,7 @@ import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError, isDomainError } from '../errors';
 import type { DirectoryReader } from '../directory/directory-reader';
+import { requirePayerOwned } from '../directory/payer-ownership';
 import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { LedgerResultCode } from '../ledger/result-codes';
@@ -17,7 +18,8 @@ import type { AbortReason, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
 import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
 import { requestDigest, type TransferRequest } from './transfer-request';
-import { transferView, type TransferView } from './transfer-view';
+import { payerScopedTransferId, type TransferIdScope } from './transfer-id';
+import { clientTransferIdOf, transferView, type TransferView } from './transfer-view';
 
 export type TransferServiceOptions = {
   store: EventStore;
@@ -75,26 +77,29 @@ export class TransferService {
 
   /**
    * Executes a payer participant's request. Bad input and an unresolvable payee throw a DomainError and
-   * record nothing; a transfer that cannot complete is recorded ABORTED with its reason.
+   * record nothing; a transfer that cannot complete is recorded ABORTED with its reason. `idScope` says whether
+   * the request's id is the payer's own (keyed by payer and id) or unique across the switch (transfer-id.ts).
    */
-  async execute(payerParticipantId: string, request: TransferRequest, channel: string): Promise<TransferExecution> {
+  async execute(payerParticipantId: string, request: TransferRequest, channel: string, idScope: TransferIdScope): Promise<TransferExecution> {
     const amountMinor = parseAmount(request.amount, request.currency);
     const digest = requestDigest(request);
-    const existing = await this.load(request.id);
+    const transferId = idScope === 'payer' ? payerScopedTransferId(payerParticipantId, request.id) : request.id;
+    const existing = await this.loadRequested(transferId, request.id, payerParticipantId, idScope);
     if (existing.status !== 'none') return { view: await this.replay(existing, payerParticipantId, digest), replayed: true };
     const payer = this.requireActivePayer(payerParticipantId, request.currency);
+    requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
     const payee = this.resolvePayeeOf(request, payer);
-    const initiated = this.initiation(request, payer, payee, amountMinor, digest, channel);
+    const initiated = this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel);
     try {
       await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
     } catch (error) {
       if (!isInitiationRace(error)) throw error;
-      return { view: await this.replay(await this.load(request.id), payerParticipantId, digest), replayed: true };
+      return { view: await this.replay(await this.load(transferId), payerParticipantId, digest), replayed: true };
     }
     // Past this point the transfer is recorded: a failure to finish it now is not a refusal of the request. The
     // sweeper (or recovery) finishes it from the ledger's record, so the caller is told to ask again.
     const running = this.run(initiated).catch((error: unknown) => {
-      throw isDomainError(error) ? unfinished(initiated.transferId, error) : error;
+      throw isDomainError(error) ? unfinished(request.id, error) : error;
     });
     this.inFlight.set(initiated.transferId, running);
     try {
@@ -109,7 +114,20 @@ export class TransferService {
     return this.inFlight.has(transferId);
   }
 
-  /** The transfer as its stream holds it, or null. */
+  /**
+   * The transfer a payer's request with this id names, if it exists: keyed by (payer, id) for a payer-scoped id,
+   * or, for one recorded before ids were scoped per payer, by the id itself when this payer recorded it. A
+   * transfer another participant recorded under the same id is not this payer's, and is never found here.
+   */
+  private async loadRequested(transferId: string, requestedId: string, payerParticipantId: string, idScope: TransferIdScope): Promise<TransferState> {
+    const state = await this.load(transferId);
+    if (state.status !== 'none' || idScope === 'switch') return state;
+    const recordedBefore = await this.load(requestedId);
+    const isThisPayersOwn = recordedBefore.status !== 'none' && recordedBefore.initiated.payerParticipant === payerParticipantId && recordedBefore.initiated.clientTransferId === undefined;
+    return isThisPayersOwn ? recordedBefore : state;
+  }
+
+  /** The transfer as its stream holds it, or null; `transferId` is the switch's id (`switchTransferId`). */
   async find(transferId: string): Promise<TransferView | null> {
     const state = await this.load(transferId);
     return state.status === 'none' ? null : transferView(state);
@@ -310,15 +328,16 @@ export class TransferService {
 
   private async replay(state: TransferState, payerParticipantId: string, digest: string): Promise<TransferView> {
     assert(state.status !== 'none', 'a replay is of a transfer that exists');
-    // Another participant reusing an id learns nothing about the original: it is simply a conflict.
+    // Only this payer's own transfers are found for its requests (loadRequested); the payer check is a backstop.
     if (state.initiated.payerParticipant !== payerParticipantId || state.initiated.requestDigest !== digest) {
-      throw new DomainError('IDEMPOTENCY_CONFLICT', `transfer ${state.initiated.transferId} exists with a different request`);
+      throw new DomainError('IDEMPOTENCY_CONFLICT', `transfer ${clientTransferIdOf(state.initiated)} exists with a different request`);
     }
     if (state.status !== 'initiated') return transferView(state);
-    return this.awaitCompletion(state.initiated.transferId);
+    return this.awaitCompletion(state.initiated.transferId, clientTransferIdOf(state.initiated));
   }
 
-  private async awaitCompletion(transferId: string): Promise<TransferView> {
+  /** `shownId`: the id the caller knows the transfer by, for the message. */
+  private async awaitCompletion(transferId: string, shownId: string = transferId): Promise<TransferView> {
     const running = this.inFlight.get(transferId);
     if (running !== undefined) return running;
     const deadlineMs = Date.now() + transferLimits.duplicateWaitMsMax;
@@ -327,7 +346,7 @@ export class TransferService {
       if (state.status !== 'initiated' && state.status !== 'none') return transferView(state);
       await new Promise((resolve) => setTimeout(resolve, transferLimits.duplicatePollMs));
     }
-    throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${transferId} is still in flight; ask again later`);
+    throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${shownId} is still in flight; ask again later`);
   }
 
   private requireActivePayer(payerParticipantId: string, currencyCode: string): ParticipantRecord {
@@ -351,6 +370,8 @@ export class TransferService {
   }
 
   private initiation(
+    transferId: string,
+    idScope: TransferIdScope,
     request: TransferRequest,
     payer: ParticipantRecord,
     payee: ResolvedPayee,
@@ -363,7 +384,8 @@ export class TransferService {
     const payerParty: TransferInitiated['data']['payer'] = { type: request.payer.type, value: request.payer.value };
     if (request.payer.name !== undefined) payerParty.name = request.payer.name;
     return {
-      transferId: request.id,
+      transferId,
+      ...(idScope === 'payer' ? { clientTransferId: request.id } : {}),
       payerParticipant: payer.id,
       payeeParticipant: payee.participantId,
       payer: payerParty,

@@ -1,10 +1,17 @@
 import { assert } from '../assert';
 import { formatAmount } from '../money';
 import type { TransferState } from './transfer-decider';
+import type { TransferInitiated } from './transfer-events';
 
 /** A transfer as every reader sees it (API answer, ISO 8583 mapping, read model rows). */
 export type TransferView = {
+  /** The id the payer gave the transfer: unique among that payer's transfers only. */
   id: string;
+  /**
+   * The switch's id of the transfer, unique across the switch: what the payee is told, and what the ledger,
+   * settlement reports and statements carry. The same as `id` for transfers banks send over ISO 8583.
+   */
+  switchTransferId: string;
   state: 'COMMITTED' | 'ABORTED' | 'IN_FLIGHT';
   abortReason: string | null;
   payerParticipant: string;
@@ -24,7 +31,8 @@ export function transferView(state: TransferState): TransferView {
   assert(state.status !== 'none', 'a view is made of a transfer that exists');
   const initiated = state.initiated;
   const base = {
-    id: initiated.transferId,
+    id: clientTransferIdOf(initiated),
+    switchTransferId: initiated.transferId,
     payerParticipant: initiated.payerParticipant,
     payeeParticipant: initiated.payeeParticipant,
     payer: initiated.payer,
@@ -43,4 +51,9 @@ export function transferView(state: TransferState): TransferView {
     case 'aborted':
       return { ...base, state: 'ABORTED', abortReason: state.reason, reversed: false, completedAt: state.completedAt };
   }
+}
+
+/** The id the payer's client knows the transfer by. */
+export function clientTransferIdOf(initiated: Pick<TransferInitiated['data'], 'transferId' | 'clientTransferId'>): string {
+  return initiated.clientTransferId ?? initiated.transferId;
 }

@@ -50,18 +50,20 @@ it('reverses at the payee bank, after a switch restart, a credit whose answer wa
   const answer = await posting;
   expect(answer.status).toBe(201);
   expect(answer.body).toMatchObject({ id, state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
+  // The payee bank's messages and the outbox carry the switch's id of the transfer.
+  const switchTransferId = (answer.body as { switchTransferId: string }).switchTransferId;
   await waitUntil(() => meezan.simulator.statistics().creditsApplied === 2, 'the bank applies the credit whose answer is lost');
   expect(meezan.simulator.accounts.balanceOf(payee)).toBe(openingBalanceMinor + 75_000n);
-  expect(network.sw.running.transfers.bankChannel.outbox.inspect(`REVERSAL:${id}`).status).toBe('pending');
+  expect(network.sw.running.transfers.bankChannel.outbox.inspect(`REVERSAL:${switchTransferId}`).status).toBe('pending');
 
   await network.restartSwitch(() => meezan.simulator.configure({ refuseConnections: false, delayMs: 0 }));
 
   await waitUntil(() => meezan.simulator.statistics().reversalsApplied === 1, 'the restarted switch delivers the 0420', 15_000);
   expect(meezan.simulator.accounts.balanceOf(payee)).toBe(openingBalanceMinor);
   const outbox = network.sw.running.transfers.bankChannel.outbox;
-  await waitUntil(() => outbox.inspect(`REVERSAL:${id}`).status === 'delivered', 'the 0430 is recorded');
+  await waitUntil(() => outbox.inspect(`REVERSAL:${switchTransferId}`).status === 'delivered', 'the 0430 is recorded');
   const events = await network.sw.running.store.readStream('outbox-iso8583', 0n, 1_000);
-  const types = events.filter((event) => (event.data as { deliveryId?: string }).deliveryId === `REVERSAL:${id}`).map((event) => event.type);
+  const types = events.filter((event) => (event.data as { deliveryId?: string }).deliveryId === `REVERSAL:${switchTransferId}`).map((event) => event.type);
   expect(types[0]).toBe('DeliveryQueued');
   expect(types[types.length - 1]).toBe('DeliverySucceeded');
   expect(types.length).toBeGreaterThanOrEqual(3);

@@ -6,7 +6,7 @@ import { errorCode, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
 
-type Transfer = { id: string; state: string; abortReason: string | null };
+type Transfer = { id: string; switchTransferId: string; state: string; abortReason: string | null };
 type Participant = { position: string; reserved: string };
 
 /**
@@ -77,11 +77,13 @@ it('answers a recorded transfer it cannot finish with 503 TRANSFER_IN_FLIGHT, re
   expect(answer.headers.get('retry-after')).not.toBeNull();
   expect(answer.text).not.toMatch(/at .*\.ts:\d+/);
   expect((await read(body.id)).body).toMatchObject({ id: body.id, state: 'IN_FLIGHT' });
+  // Logs, the ledger and the payee's messages carry the switch's id of the transfer.
+  const switchTransferId = ((await read(body.id)).body as Transfer).switchTransferId;
 
   // Recovery at start-up meets the same full outbox: the switch starts all the same and leaves the transfer in flight.
   await network.restartSwitch();
   expect((await read(body.id)).body).toMatchObject({ state: 'IN_FLIGHT' });
-  expect(network.sw.logLines.some((line) => line['transferId'] === body.id && line['level'] === 'error')).toBe(true);
+  expect(network.sw.logLines.some((line) => line['transferId'] === switchTransferId && line['level'] === 'error')).toBe(true);
 
   // The wallet comes back (while the switch is down, so that the new start meets a wallet that answers at once),
   // the backlog drains, and the transfer is finished: committed, its advice queued for the wallet.
@@ -98,6 +100,6 @@ it('answers a recorded transfer it cannot finish with 503 TRANSFER_IN_FLIGHT, re
   // Recovery at this start may have finished it already, if the backlog had begun to drain by then.
   await sweeper.sweep();
   await waitUntil(async () => ((await read(body.id)).body as Transfer).state === 'COMMITTED', 'the transfer reads COMMITTED');
-  expect(outbox.inspect(`CREDIT_ADVICE:${body.id}`).status).not.toBe('none');
+  expect(outbox.inspect(`CREDIT_ADVICE:${switchTransferId}`).status).not.toBe('none');
   expect(await participant('MARGALLA')).toMatchObject({ position: '25.00', reserved: '0.00' });
 });

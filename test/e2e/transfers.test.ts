@@ -4,7 +4,7 @@ import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
 import { issueRegulatorKey } from '../support/switch-process';
 
-type Transfer = { id: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean };
+type Transfer = { id: string; switchTransferId: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean };
 type Participant = { id: string; position: string; reserved: string };
 
 let network: PaymentNetwork;
@@ -97,9 +97,11 @@ describe('wallet to wallet', () => {
     const changed = await pay('MARGALLA', { ...body, amount: '21.00' });
     expect(changed.status).toBe(409);
     expect(errorCode(changed)).toBe('IDEMPOTENCY_CONFLICT');
-    const otherPayer = await pay('RAVI', { ...body, payee: { type: 'MSISDN', value: network.wallet('MARGALLA').msisdn } });
-    expect(errorCode(otherPayer)).toBe('IDEMPOTENCY_CONFLICT');
-    expect(await transferCount()).toBe(count);
+    // Another participant's transfer with the same id is its own (ids are unique per payer): no conflict.
+    const otherPayer = await pay('RAVI', { ...body, payer: { type: 'WALLET', value: 'WRAVI0001' }, payee: { type: 'MSISDN', value: network.wallet('MARGALLA').msisdn } });
+    expect(otherPayer.status).toBe(201);
+    expect(otherPayer.body).toMatchObject({ id: body.id, payerParticipant: 'RAVI' });
+    expect(await transferCount()).toBe(count + 1);
   });
 
   it('answers concurrent duplicates of one id with one transfer', async () => {
@@ -107,7 +109,9 @@ describe('wallet to wallet', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => pay('MARGALLA', body)));
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
     expect(new Set(answers.map((answer) => (answer.body as Transfer).state))).toEqual(new Set(['COMMITTED']));
-    expect(network.wallet('RAVI').simulator.received('CREDIT_REQUEST').filter((message) => message.transferId === body.id)).toHaveLength(1);
+    // The payee is told the switch's id of the transfer.
+    const switchTransferId = (answers[0]?.body as Transfer).switchTransferId;
+    expect(network.wallet('RAVI').simulator.received('CREDIT_REQUEST').filter((message) => message.transferId === switchTransferId)).toHaveLength(1);
   });
 
   it('lists only the caller\'s own transfers, oldest first, with an opaque cursor', async () => {
@@ -211,7 +215,7 @@ describe('payee outcomes', () => {
     const advised = network.wallet('ADVISED');
     const answer = await pay('MARGALLA', transferBody(advised.msisdn, '7.00'));
     expect(answer.body).toMatchObject({ state: 'COMMITTED', payeeParticipant: 'ADVISED' });
-    const id = (answer.body as Transfer).id;
+    const id = (answer.body as Transfer).switchTransferId;
     await waitUntil(() => advised.simulator.received('CREDIT_ADVICE').some((message) => message.transferId === id), 'the payee has the credit advice', 10_000);
   });
 
@@ -348,7 +352,8 @@ describe('payee timeout', () => {
     client = network.sw.client;
     ravi.simulator.setMode({ mode: 'accept' });
     await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore, 'the payee wallet is back to its balance before', 20_000);
-    expect(ravi.simulator.received('REVERSAL').some((message) => message.transferId === id)).toBe(true);
+    const switchTransferId = (answer.body as Transfer).switchTransferId;
+    expect(ravi.simulator.received('REVERSAL').some((message) => message.transferId === switchTransferId)).toBe(true);
     const read = await client.get(`/v1/transfers/${id}`, { key: network.wallet('MARGALLA').key.key });
     expect(read.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
   });

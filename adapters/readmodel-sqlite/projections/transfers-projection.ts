@@ -16,6 +16,7 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
       CREATE TABLE IF NOT EXISTS transfers (
         sequence          INTEGER PRIMARY KEY,
         id                TEXT NOT NULL UNIQUE,
+        client_id         TEXT,
         payer_participant TEXT NOT NULL,
         payee_participant TEXT NOT NULL,
         payer             TEXT NOT NULL,
@@ -35,6 +36,11 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
       CREATE INDEX IF NOT EXISTS transfers_by_payee ON transfers (payee_participant, sequence);
       CREATE INDEX IF NOT EXISTS transfers_in_flight ON transfers (state, sequence);
     `);
+    // client_id came with ids scoped per payer; a table from before gains it empty, which is right for its rows
+    // (their payer's id is their id), so no rebuild is needed.
+    const columns = tx.prepare("SELECT name FROM pragma_table_info('transfers')").all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'client_id')) tx.exec('ALTER TABLE transfers ADD COLUMN client_id TEXT');
+    tx.exec('CREATE INDEX IF NOT EXISTS transfers_by_client_id ON transfers (client_id)');
   },
   reset(tx) {
     clearTables(tx, ['transfers']);
@@ -47,6 +53,7 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
         preparedStatement(tx, sql.initiate).run(
           recorded.position,
           data.transferId,
+          data.clientTransferId ?? null,
           data.payerParticipant,
           data.payeeParticipant,
           JSON.stringify(data.payer),
@@ -76,8 +83,8 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
 };
 
 const sql = {
-  initiate: `INSERT INTO transfers (sequence, id, payer_participant, payee_participant, payer, payee, amount_minor, currency, purpose, note, channel, state, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'IN_FLIGHT', ?)`,
+  initiate: `INSERT INTO transfers (sequence, id, client_id, payer_participant, payee_participant, payer, payee, amount_minor, currency, purpose, note, channel, state, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'IN_FLIGHT', ?)`,
   complete: `UPDATE transfers SET state = ?, abort_reason = ?, completed_at = ? WHERE id = ? AND state = 'IN_FLIGHT'`,
   reverse: 'UPDATE transfers SET reversed = 1 WHERE id = ?',
 } as const;

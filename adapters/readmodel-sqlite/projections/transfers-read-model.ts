@@ -9,6 +9,7 @@ import { preparedStatement } from '../statement-cache';
 type TransferRow = {
   sequence: bigint;
   id: string;
+  client_id: string | null;
   payer_participant: string;
   payee_participant: string;
   payer: string;
@@ -31,6 +32,23 @@ export class SqliteTransferReader implements TransferReader {
   findTransfer(transferId: string): TransferView | null {
     const row = preparedStatement(this.database, 'SELECT * FROM transfers WHERE id = ?').get(transferId) as TransferRow | undefined;
     return row ? toView(row) : null;
+  }
+
+  findTransfersByReference(reference: string, participantId: string | null, limit: number): TransferView[] {
+    assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= transferPageLimitMax, 'a lookup limit is within bounds');
+    const byReference = 'SELECT * FROM transfers WHERE (id = ? OR client_id = ?)';
+    const rows = (
+      participantId === null
+        ? preparedStatement(this.database, `${byReference} ORDER BY sequence LIMIT ?`).all(reference, reference, limit)
+        : preparedStatement(this.database, `${byReference} AND (payer_participant = ? OR payee_participant = ?) ORDER BY sequence LIMIT ?`).all(
+            reference,
+            reference,
+            participantId,
+            participantId,
+            limit,
+          )
+    ) as TransferRow[];
+    return rows.map(toView);
   }
 
   listTransfers(query: TransferQuery): TransferPage {
@@ -73,7 +91,9 @@ export class SqliteTransferReader implements TransferReader {
 function toView(row: TransferRow): TransferView {
   assert(row.state === 'COMMITTED' || row.state === 'ABORTED' || row.state === 'IN_FLIGHT', `transfer ${row.id} has a known state`);
   return {
-    id: row.id,
+    // Rows from before ids were scoped per payer have no client_id: their payer's id is their id.
+    id: row.client_id ?? row.id,
+    switchTransferId: row.id,
     state: row.state,
     abortReason: row.abort_reason,
     payerParticipant: row.payer_participant,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { payerScopedTransferId } from '../../../core/transfers/transfer-id';
 import { outboundIdentifiers } from '../../../adapters/iso8583-switch/outbound-identifiers';
 import { RawIsoPeer } from '../iso8583/raw-iso-peer';
 import { PaymentNetwork, customerIban } from '../../support/payment-network';
@@ -15,7 +16,7 @@ const MARGALLA = { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923001234567' };
 const SWITCH_INSTITUTION_ID = '999999';
 const PAYEE_DEADLINE_MS = 600;
 
-type Transfer = { id: string; state: string; abortReason: string | null; createdAt: string };
+type Transfer = { id: string; switchTransferId: string; state: string; abortReason: string | null; createdAt: string };
 
 let network: PaymentNetwork;
 let requestBank: RecordingBankHost;
@@ -90,7 +91,7 @@ describe('credit requests (0200) to a bank in REQUEST mode', () => {
     const received = requestBank.ofKind('request').find((entry) => entry.message.payeeAccount === payee);
     expect(received).toBeDefined();
     if (received === undefined) return;
-    const derived = outboundIdentifiers(view.id, view.createdAt);
+    const derived = outboundIdentifiers(view.switchTransferId, view.createdAt);
     expect(received.message).toMatchObject({
       systemTraceAuditNumber: derived.systemTraceAuditNumber,
       retrievalReferenceNumber: derived.retrievalReferenceNumber,
@@ -113,7 +114,7 @@ describe('credit requests (0200) to a bank in REQUEST mode', () => {
     requestBank.answerNext('request', { responseCode: '14' });
     const view = await pay(customerIban('ASKB', 8), '10.00');
     expect(view).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
-    const aborted = (await eventsOf(`transfer-${view.id}`)).find((event) => event.type === 'TransferAborted');
+    const aborted = (await eventsOf(`transfer-${view.switchTransferId}`)).find((event) => event.type === 'TransferAborted');
     expect(aborted?.data).toMatchObject({ reason: 'PAYEE_REJECTED', detail: '14', reversalQueued: false });
   });
 
@@ -146,17 +147,20 @@ describe('credit requests (0200) to a bank in REQUEST mode', () => {
     });
     expect(repeat.message).toMatchObject({ repeat: true, originalTransferId: request.message.transferId });
     const outbox = network.sw.running.transfers.bankChannel.outbox;
-    await waitUntil(() => outbox.inspect(`REVERSAL:${view.id}`).status === 'delivered', 'the reversal is recorded delivered');
+    await waitUntil(() => outbox.inspect(`REVERSAL:${view.switchTransferId}`).status === 'delivered', 'the reversal is recorded delivered');
   });
 });
 
 describe('two transfers whose derived DE11 coincide', () => {
-  /** Two transfer ids whose derived STANs are equal: about 1 400 ids make such a pair likely (birthday bound). */
+  /**
+   * Two of MARGALLA's transfer ids whose switch ids derive equal STANs: about 1 400 ids make such a pair likely
+   * (birthday bound). The STAN derives from the switch's id, which is keyed by payer and the client's id.
+   */
   function collidingIds(): [string, string] {
     const byStan = new Map<string, string>();
     for (let attempt = 0; attempt < 200_000; attempt += 1) {
       const id = randomUUID();
-      const stan = outboundIdentifiers(id, '2026-11-28T10:00:00.000Z').systemTraceAuditNumber;
+      const stan = outboundIdentifiers(payerScopedTransferId(MARGALLA.id, id), '2026-11-28T10:00:00.000Z').systemTraceAuditNumber;
       const other = byStan.get(stan);
       if (other !== undefined) return [other, id];
       byStan.set(stan, id);
@@ -184,7 +188,7 @@ describe('two transfers whose derived DE11 coincide', () => {
     const second = await pay(customerIban('ASKB', 24), '4.00', secondId);
     // Taking the first's late 00 for its own answer would commit money the bank never credited.
     expect(second).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
-    const aborted = (await eventsOf(`transfer-${secondId}`)).find((event) => event.type === 'TransferAborted');
+    const aborted = (await eventsOf(`transfer-${second.switchTransferId}`)).find((event) => event.type === 'TransferAborted');
     expect(aborted?.data).toMatchObject({ reason: 'PAYEE_REJECTED', detail: '14' });
   });
 });
@@ -196,10 +200,10 @@ describe('credit advices (0220) to a bank in ADVICE mode', () => {
     const view = await pay(payee, '500.00');
     expect(view.state).toBe('COMMITTED');
     const outbox = network.sw.running.transfers.bankChannel.outbox;
-    await waitUntil(() => outbox.inspect(`CREDIT_ADVICE:${view.id}`).status === 'delivered', 'the advice is delivered', 10_000);
+    await waitUntil(() => outbox.inspect(`CREDIT_ADVICE:${view.switchTransferId}`).status === 'delivered', 'the advice is delivered', 10_000);
     const advices = adviceBank.ofKind('advice').filter((entry) => entry.message.payeeAccount === payee);
     expect(advices).toHaveLength(2);
-    const derived = outboundIdentifiers(view.id, view.createdAt);
+    const derived = outboundIdentifiers(view.switchTransferId, view.createdAt);
     for (const advice of advices) {
       expect(advice.message).toMatchObject({ systemTraceAuditNumber: derived.systemTraceAuditNumber, retrievalReferenceNumber: derived.retrievalReferenceNumber, amountMinor: 50_000n });
     }

@@ -48,6 +48,7 @@ describe('bank endpoints', () => {
 describe('answers to a bank’s 0200', () => {
   const base: TransferView = {
     id: '0b6c3a52-5f0e-4e39-9d0c-2f3a1c9e7d41',
+    switchTransferId: '0b6c3a52-5f0e-4e39-9d0c-2f3a1c9e7d41',
     state: 'COMMITTED',
     abortReason: null,
     payerParticipant: 'INDUS',

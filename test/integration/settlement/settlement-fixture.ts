@@ -175,6 +175,8 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
         payer.participant,
         { id, payer: { type: 'MSISDN', value: payer.msisdn }, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose },
         'api',
+        // The fixture's ids are the transfers' own, as the settlement tests read them back.
+        'switch',
       );
       return execution.view;
     },

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../api/config';
+import { ConfigError, loadConfig, operatorKeyLengthMin } from '../../../api/config';
 
 /** The least environment the switch starts with: everything else has a default. */
 const required = { HISAAB_OPERATOR_KEY: 'operator-test-key-0123456789abcdef' };
@@ -58,5 +58,31 @@ describe('settlement close schedule from the environment', () => {
     const message = refusal({ HISAAB_PORT: 'eighty', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: 'hourly' });
     expect(message).toContain('HISAAB_PORT must be a whole number');
     expect(message).toContain('HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number');
+  });
+});
+
+describe('loadConfig: the operator key', () => {
+  const base = { HISAAB_DATA_DIR: '/tmp/hisaab-config-test' };
+
+  it('refuses a key shorter than the minimum, naming the rule, the reason and the length it got', () => {
+    expect(() => loadConfig({ ...base, HISAAB_OPERATOR_KEY: 'short12' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, HISAAB_OPERATOR_KEY: 'short12' })).toThrow(
+      `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters (it guards every operator action); got 7`,
+    );
+  });
+
+  it('accepts a key of exactly the minimum length', () => {
+    const key = 'k'.repeat(operatorKeyLengthMin);
+    expect(loadConfig({ ...base, HISAAB_OPERATOR_KEY: key }).operatorKey).toBe(key);
+  });
+
+  it('never quotes the key itself in the refusal', () => {
+    try {
+      loadConfig({ ...base, HISAAB_OPERATOR_KEY: 'secret-ish' });
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('secret-ish');
+    }
   });
 });

@@ -5,6 +5,7 @@ import { participantsProjection } from '../../../adapters/readmodel-sqlite/proje
 import { SqliteParticipantReader } from '../../../adapters/readmodel-sqlite/projections/participants-read-model';
 import { SqliteReadModelStore } from '../../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { ibanWithCheckDigits } from '../../../core/directory/iban';
+import { requirePayerOwned } from '../../../core/directory/payer-ownership';
 import { isPayeeNotFound, resolvePayee, type PayeeDirectory } from '../../../core/directory/resolve-payee';
 import type { JsonObject, RecordedEvent } from '../../../core/eventstore/event';
 
@@ -94,5 +95,27 @@ describe('resolvePayee', () => {
   it('forgets a removed alias', () => {
     apply('alias-MSISDN-923001111111', 'AliasRemoved', { alias: { type: 'MSISDN', value: '923001111111' }, participantId: 'MARGALLA', at });
     expect(isPayeeNotFound(resolvePayee({ type: 'MSISDN', value: '923001111111' }, readers))).toBe(true);
+  });
+});
+
+describe('requirePayerOwned', () => {
+  it('refuses an alias the directory gives to another participant, and an IBAN of another participant\'s bank code', () => {
+    const notOwned = expect.objectContaining({ code: 'PAYER_NOT_OWNED' });
+    expect(() => requirePayerOwned({ type: 'CNIC', value: '3520212345671' }, 'MARGALLA', readers)).toThrow(notOwned);
+    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MEZN', '0000000000000001') }, 'MARGALLA', readers)).toThrow(notOwned);
+  });
+
+  it('accepts the caller\'s own alias and IBAN, an alias nobody holds, an unknown bank code and account kinds it cannot attribute', () => {
+    expect(() => requirePayerOwned({ type: 'CNIC', value: '3520212345671' }, 'MEEZAN', readers)).not.toThrow();
+    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MRGL', '0000000000000001') }, 'MARGALLA', readers)).not.toThrow();
+    expect(() => requirePayerOwned({ type: 'MSISDN', value: '923007777777' }, 'MARGALLA', readers)).not.toThrow();
+    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'HABB', '0000000000000001') }, 'MARGALLA', readers)).not.toThrow();
+    expect(() => requirePayerOwned({ type: 'WALLET', value: '03001111111' }, 'MARGALLA', readers)).not.toThrow();
+    expect(() => requirePayerOwned({ type: 'ACCOUNT', value: '0000123' }, 'MEEZAN', readers)).not.toThrow();
+  });
+
+  it('refuses a malformed payer alias or IBAN as such', () => {
+    expect(() => requirePayerOwned({ type: 'MSISDN', value: '0300' }, 'MARGALLA', readers)).toThrow(expect.objectContaining({ code: 'INVALID_ALIAS' }));
+    expect(() => requirePayerOwned({ type: 'IBAN', value: 'PK00MEZN0000000000000042' }, 'MARGALLA', readers)).toThrow(expect.objectContaining({ code: 'INVALID_IBAN' }));
   });
 });

@@ -1,0 +1,36 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+
+/** Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections. */
+export const httpServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeadersCount: 100,
+  /** Connections at once: each holds memory and, through its requests, work queued for the stores. */
+  maxConnections: 10_000,
+  /**
+   * Node enforces the headers and request timeouts only when it checks its connections, every 30 s unless told
+   * otherwise, so a 10 s headers timeout fired after up to 40 s. A tenth of the headers timeout, at most a
+   * second, keeps a slowloris client's grace within a second of the timeout for the price of a cheap timer.
+   */
+  connectionsCheckingIntervalMs: (headersTimeoutMs: number): number => Math.min(1_000, Math.max(10, Math.floor(headersTimeoutMs / 10))),
+} as const;
+
+export type HttpServerTimeouts = { headersTimeoutMs?: number; requestTimeoutMs?: number };
+
+/** The switch's HTTP server with every limit set; the timeouts are overridable so that tests can shorten them. */
+export function createHttpServer(listener: RequestListener, timeouts: HttpServerTimeouts = {}): Server {
+  const headersTimeoutMs = timeouts.headersTimeoutMs ?? httpServerLimits.headersTimeoutMs;
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
+      connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
+    },
+    listener,
+  );
+  server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
+  server.maxHeadersCount = httpServerLimits.maxHeadersCount;
+  server.maxConnections = httpServerLimits.maxConnections;
+  return server;
+}
