@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
+import { ensurePrivateDirectory } from '../adapters/private-files';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
 import { SqliteParticipantReader } from '../adapters/readmodel-sqlite/projections/participants-read-model';
@@ -16,6 +16,8 @@ import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
+import { SecretBox } from '../core/secrets/secret-box';
+import { resolveMasterKey } from './master-key';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
@@ -96,7 +98,8 @@ export type RunningSwitch = {
 export async function startSwitch(options: StartSwitchOptions): Promise<RunningSwitch> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDirectory(config.dataDir);
+  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
   const closers: Closers = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
@@ -132,11 +135,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       closers.push(() => ledger.stop());
     }
     const participantLedger = new LedgerParticipantLedger(ledgers);
-    const participants = new ParticipantService({ store, ledger: participantLedger });
+    const participants = new ParticipantService({ store, ledger: participantLedger, secrets });
     await syncLedgerWithParticipants(readModels.participants, participants);
 
     const idempotency = openIdempotencyStore(config.dataDir, now, logger, closers);
-    const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics });
+    const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics, secrets });
     closers.push(() => transfers.close());
     const settlement = await startSettlementModule({
       store,

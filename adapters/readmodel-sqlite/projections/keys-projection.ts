@@ -42,7 +42,7 @@ export const keysProjection: Projection<SqliteReadModelTx> = {
     switch (event.type) {
       case 'ParticipantKeyIssued': {
         const data = event.data;
-        statement(tx, 'issue').run(data.keyId, data.keyHash, 'participant', data.participantId, data.signingSecret, data.at, recorded.position);
+        statement(tx, 'issue').run(data.keyId, data.keyHash, 'participant', data.participantId, null, data.at, recorded.position);
         return;
       }
       case 'RegulatorKeyIssued':
