@@ -57,3 +57,26 @@ describe('Hisaab-Signature', () => {
     expect(verification.valid === false && verification.message.length).toBeGreaterThan(10);
   });
 });
+
+describe('signatures during a rotation (issue 9, defect 4)', () => {
+  const newSecret = 'whsec_new_secret';
+  const signedWithNew = computeSignature(newSecret, 1_700_000_000, body);
+  const signedWithOld = computeSignature(secret, 1_700_000_000, body);
+
+  it('signs with every secret, newest first: t=<unix>,v1=<new>,v1=<old>', () => {
+    expect(signatureHeader({ secrets: [newSecret, secret], rawBody: body, now: at })).toBe(`t=1700000000,v1=${signedWithNew},v1=${signedWithOld}`);
+  });
+
+  it('a receiver holding the old secret, the new one, or both accepts a header signed with both', () => {
+    const header = signatureHeader({ secrets: [newSecret, secret], rawBody: body, now: at });
+    for (const held of [[secret], [newSecret], [secret, newSecret], ['whsec_unrelated', newSecret]]) {
+      expect(verifySignature({ header, secrets: held, rawBody: body, now: at }).valid).toBe(true);
+    }
+  });
+
+  it('after the overlap, a header signed with the new secret alone is refused by a receiver holding only the old one', () => {
+    const header = signatureHeader({ secrets: [newSecret], rawBody: body, now: at });
+    expect(verifySignature({ header, secrets: [secret], rawBody: body, now: at })).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifySignature({ header, secrets: [secret, newSecret], rawBody: body, now: at }).valid).toBe(true);
+  });
+});
