@@ -16,14 +16,14 @@ import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
-import { SecretBox } from '../core/secrets/secret-box';
-import { resolveMasterKey } from './master-key';
+import { isSealed, SecretBox } from '../core/secrets/secret-box';
+import { masterKeyFileName, resolveMasterKey } from './master-key';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { settlementScheduleFromEnvironment, startSettlementModule } from './routes/settlement-module';
-import type { SwitchConfig } from './config';
+import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
@@ -137,6 +137,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const participantLedger = new LedgerParticipantLedger(ledgers);
     const participants = new ParticipantService({ store, ledger: participantLedger, secrets });
     await syncLedgerWithParticipants(readModels.participants, participants);
+    checkMasterKeyOpensSecrets(readModels.participants, secrets);
 
     const idempotency = openIdempotencyStore(config.dataDir, now, logger, closers);
     const transfers = await assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: readModelStore.database, metrics, secrets });
@@ -249,6 +250,28 @@ async function syncLedgerWithParticipants(reader: ParticipantReader, participant
   for (;;) {
     const page = reader.listParticipants(afterId, participantPageLimitMax);
     for (const participant of page) await participants.syncLedger(participant.id);
+    const last = page[page.length - 1];
+    if (last === undefined || page.length < participantPageLimitMax) return;
+    afterId = last.id;
+  }
+}
+
+/**
+ * Refuses to start with a master key that did not seal the stored signing secrets (HISAAB_MASTER_KEY changed, or
+ * the generated key file lost): otherwise every callback would fail later, one by one, far from the cause.
+ */
+function checkMasterKeyOpensSecrets(reader: ParticipantReader, secrets: SecretBox): void {
+  let afterId: string | null = null;
+  for (;;) {
+    const page = reader.listParticipants(afterId, participantPageLimitMax);
+    for (const participant of page) {
+      const unopenable = participant.signingSecrets.find((secret) => isSealed(secret.storedSecret) && !secrets.holdsKeyFor(secret.storedSecret));
+      if (unopenable !== undefined) {
+        throw new ConfigError(
+          `the signing secrets of participant ${participant.id} were sealed under master key ${unopenable.storedSecret.split('.')[1]}, which this switch does not hold: set HISAAB_MASTER_KEY to the key the data was written with (or restore ${masterKeyFileName} in the data dir)`,
+        );
+      }
+    }
     const last = page[page.length - 1];
     if (last === undefined || page.length < participantPageLimitMax) return;
     afterId = last.id;

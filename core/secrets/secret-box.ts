@@ -43,6 +43,11 @@ export class SecretBox {
     return [sealedPrefix, this.sealingKeyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
   }
 
+  /** Whether this box holds the master key a sealed value names (without opening it). */
+  holdsKeyFor(sealed: string): boolean {
+    return this.keys.has(sealed.split('.')[1] ?? '');
+  }
+
   /** The plaintext of a sealed value; throws when it is malformed, sealed under an unknown key, or tampered with. */
   open(sealed: string): string {
     assert(sealed.length <= sealedLengthMax, 'a sealed secret is at most 1024 characters');
