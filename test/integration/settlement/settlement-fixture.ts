@@ -1,3 +1,4 @@
+import { signingSecretsProjection } from '../../../adapters/readmodel-sqlite/projections/signing-secrets-projection';
 import { walletEndpointOf } from '../../../adapters/wallet-http/wallet-endpoint';
 import { newMasterKey, SecretBox } from '../../../core/secrets/secret-box';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
   const runner = new ProjectionRunner({
     store,
     readModels,
-    projections: [participantsProjection, keysProjection, directoryProjection, settlementProjection, statisticsProjection],
+    projections: [participantsProjection, keysProjection, directoryProjection, settlementProjection, statisticsProjection, signingSecretsProjection],
   });
   await runner.start();
   const ledger = createLedgerEngine({ ledger: 'PKR', store, now, ...ledgerOptions });
