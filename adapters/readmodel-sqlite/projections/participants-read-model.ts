@@ -27,7 +27,7 @@ const selectColumns = `
   ) AS signing_secrets
   FROM participants p`;
 
-/** ParticipantReader over the participants and keys projections. Tables must exist: run the projections' setup first. */
+/** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
 export class SqliteParticipantReader implements ParticipantReader {
   private readonly byId: Database.Statement;
   private readonly byBankCode: Database.Statement;
