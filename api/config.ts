@@ -9,6 +9,7 @@ import {
   isTimeZone,
   type CloseSchedule,
 } from '../core/settlement/close-schedule';
+import { masterKeyBytes } from '../core/secrets/secret-box';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -36,6 +37,11 @@ export type SwitchConfig = {
    * or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS; null (neither set): only the operator closes them.
    */
   settlementCloseSchedule: CloseSchedule | null;
+  /**
+   * HISAAB_MASTER_KEY: seals the participants' signing secrets at rest (32 bytes). Absent: the switch keeps a
+   * generated one in the data dir (api/master-key.ts) and warns that production should supply its own.
+   */
+  masterKey?: Buffer;
 };
 
 export class ConfigError extends Error {
@@ -58,6 +64,21 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
       }
       return parsed;
     });
+
+/** 32 bytes in standard or URL-safe base64 (`openssl rand -base64 32`). */
+const masterKeySchema = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value === '') return undefined;
+    const trimmed = value.trim();
+    const decoded = /^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
+    if (decoded.length !== masterKeyBytes) {
+      context.addIssue({ code: 'custom', message: `HISAAB_MASTER_KEY must be ${masterKeyBytes} bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")` });
+      return z.NEVER;
+    }
+    return decoded;
+  });
 
 const environmentSchema = z.object({
   HISAAB_PORT: integer('HISAAB_PORT', 8080, 0, 65535),
@@ -84,6 +105,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d{6,11}$/, 'HISAAB_ISO8583_INSTITUTION_ID must be the switch\'s ISO 8583 institution id (DE32), 6 to 11 digits')
     .optional(),
+  HISAAB_MASTER_KEY: masterKeySchema,
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -120,6 +142,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     iso8583Port: values.HISAAB_ISO8583_PORT,
     iso8583InstitutionId: values.HISAAB_ISO8583_INSTITUTION_ID ?? '999999',
     settlementCloseSchedule,
+    ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }
 

@@ -38,6 +38,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A configuration found wrong only once the data dir is open (the master key, say) is still a configuration error.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`hisaab: refusing to start: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`hisaab: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { errors, json, operation, ref, schemaOf, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasTypes } from '../core/directory/alias-key';
 import { errorCatalogue } from './http-error';
+import { signingSecretOverlapSecondsDefault, signingSecretOverlapSecondsMax } from '../core/participants/participant-decider';
 import { participantPageLimitMax } from '../core/participants/participant-reader';
 import { registerAliasSchema } from './schemas/alias-schemas';
 import { settlementOpenApiPaths } from './schemas/settlement-openapi';
@@ -83,7 +84,20 @@ function participantSchemas(): Record<string, JsonSchema> {
     IssuedKey: {
       type: 'object',
       required: ['keyId', 'key', 'signingSecret'],
-      properties: { keyId: { type: 'string' }, key: { type: 'string' }, signingSecret: { type: 'string' } },
+      properties: {
+        keyId: { type: 'string' },
+        key: { type: 'string' },
+        signingSecret: { type: ['string', 'null'], description: "The participant's first signing secret, on its first key only; null on later keys" },
+      },
+    },
+    RotatedSigningSecret: {
+      type: 'object',
+      required: ['secretId', 'signingSecret', 'previousSecretsRetireAt'],
+      properties: {
+        secretId: { type: 'string' },
+        signingSecret: { type: 'string', description: 'Shown this once' },
+        previousSecretsRetireAt: { type: ['string', 'null'], format: 'date-time', description: 'When the secrets that signed before stop signing' },
+      },
     },
     IssuedRegulatorKey: { type: 'object', required: ['keyId', 'key'], properties: { keyId: { type: 'string' }, key: { type: 'string' } } },
   };
@@ -304,14 +318,33 @@ function keyPaths(): Record<string, Record<string, Operation>> {
   return {
     '/v1/participants/{id}/keys': {
       post: operation({
-        summary: 'Issue an API key and signing secret, shown this once',
+        summary: "Issue an API key, shown this once (a participant's first key also brings its first signing secret)",
         roles: ['operator'],
         parameters: [participantIdParameter],
         idempotencyKey: 'optional',
         responses: {
-          '201': { description: 'the key (stored hashed) and the signing secret', ...json(ref('IssuedKey')) },
+          '201': { description: 'the key (stored hashed), and on the first key the signing secret', ...json(ref('IssuedKey')) },
           '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) },
           '422': { description: 'KEY_LIMIT_REACHED', ...json(ref('Error')) },
+          ...errors(),
+        },
+      }),
+    },
+    '/v1/participants/{id}/signing-secrets': {
+      post: operation({
+        summary: 'Rotate the callback signing secret: the new one is shown this once, and the old ones keep signing beside it for overlapSeconds',
+        roles: ['operator', 'participant'],
+        parameters: [participantIdParameter],
+        idempotencyKey: 'optional',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: signingSecretOverlapSecondsMax, default: signingSecretOverlapSecondsDefault } },
+        },
+        responses: {
+          '201': { description: 'the new signing secret', ...json(ref('RotatedSigningSecret')) },
+          '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) },
+          '409': { description: 'SIGNING_SECRET_LIMIT_REACHED', ...json(ref('Error')) },
           ...errors(),
         },
       }),

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { IdempotencyRecord, IdempotencyStore } from '../core/idempotency/idempotency-store';
+import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../adapters/private-files';
 
 export const idempotencyFileName = 'idempotency.db';
 
@@ -23,7 +23,11 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly pruneStatement: Database.Statement;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // Private from the first byte: these files hold what the switch knows (issue 9).
+      ensurePrivateDirectory(dirname(path));
+      preparePrivateDatabaseFile(path);
+    }
     this.database = new Database(path);
     this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = FULL');

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
+import { ensurePrivateDirectory } from '../adapters/private-files';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
 import { SqliteParticipantReader } from '../adapters/readmodel-sqlite/projections/participants-read-model';
@@ -17,6 +17,8 @@ import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
+import { isSealed, SecretBox } from '../core/secrets/secret-box';
+import { masterKeyFileName, resolveMasterKey } from './master-key';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
@@ -24,7 +26,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
-import type { SwitchConfig } from './config';
+import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
@@ -101,16 +103,17 @@ export type RunningSwitch = {
 export async function startSwitch(options: StartSwitchOptions): Promise<RunningSwitch> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDirectory(config.dataDir);
+  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
     const store = await modules.start('event store', () => assembleEventStore(config, logger));
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
-    const { participants, participantLedger } = await modules.start('participants', () => assembleParticipants(store, ledgers, readModels));
+    const { participants, participantLedger } = await modules.start('participants', () => assembleParticipants(store, ledgers, readModels, secrets));
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
     const transfers = await modules.start('transfers', () =>
-      assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics }),
+      assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics, secrets }),
     );
     const settlement = await modules.start('settlement', () =>
       assembleSettlement({
@@ -214,10 +217,12 @@ async function assembleParticipants(
   store: EventStore,
   ledgers: readonly LedgerEngine[],
   readModels: AppDependencies['readModels'],
+  secrets: SecretBox,
 ): Promise<Assembled<{ participants: ParticipantService; participantLedger: LedgerParticipantLedger }>> {
   const participantLedger = new LedgerParticipantLedger(ledgers);
-  const participants = new ParticipantService({ store, ledger: participantLedger });
+  const participants = new ParticipantService({ store, ledger: participantLedger, secrets });
   await syncLedgerWithParticipants(readModels.participants, participants);
+  checkMasterKeyOpensSecrets(readModels.participants, secrets);
   // Nothing of its own runs: the ledgers it writes through are stopped by their own module.
   return { provides: { participants, participantLedger }, stop: async () => undefined };
 }
@@ -267,6 +272,28 @@ async function syncLedgerWithParticipants(reader: ParticipantReader, participant
   for (;;) {
     const page = reader.listParticipants(afterId, participantPageLimitMax);
     for (const participant of page) await participants.syncLedger(participant.id);
+    const last = page[page.length - 1];
+    if (last === undefined || page.length < participantPageLimitMax) return;
+    afterId = last.id;
+  }
+}
+
+/**
+ * Refuses to start with a master key that did not seal the stored signing secrets (HISAAB_MASTER_KEY changed, or
+ * the generated key file lost): otherwise every callback would fail later, one by one, far from the cause.
+ */
+function checkMasterKeyOpensSecrets(reader: ParticipantReader, secrets: SecretBox): void {
+  let afterId: string | null = null;
+  for (;;) {
+    const page = reader.listParticipants(afterId, participantPageLimitMax);
+    for (const participant of page) {
+      const unopenable = participant.signingSecrets.find((secret) => isSealed(secret.storedSecret) && !secrets.holdsKeyFor(secret.storedSecret));
+      if (unopenable !== undefined) {
+        throw new ConfigError(
+          `the signing secrets of participant ${participant.id} were sealed under master key ${unopenable.storedSecret.split('.')[1]}, which this switch does not hold: set HISAAB_MASTER_KEY to the key the data was written with (or restore ${masterKeyFileName} in the data dir)`,
+        );
+      }
+    }
     const last = page[page.length - 1];
     if (last === undefined || page.length < participantPageLimitMax) return;
     afterId = last.id;

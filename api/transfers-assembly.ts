@@ -4,13 +4,12 @@ import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routin
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
-import type { WalletEndpoint } from '../adapters/wallet-http/wallet-endpoint';
+import { walletEndpointOf } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
 import type { DeliveryTransport } from '../core/outbox/delivery-transport';
 import { Outbox } from '../core/outbox/outbox';
-import { isIso8583Endpoints } from '../core/participants/participant-profile';
-import type { ParticipantReader } from '../core/participants/participant-reader';
+import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
 import { TransferService } from '../core/transfers/transfer-service';
@@ -41,6 +40,8 @@ export type TransfersAssemblyInput = {
   readModels: AppDependencies['readModels'];
   readModelDatabase: Database.Database;
   metrics: SwitchMetrics;
+  /** Opens the participants' sealed signing secrets when a callback is signed. */
+  secrets: SecretBox;
 };
 
 export type TransfersAssembly = {
@@ -66,7 +67,7 @@ export function assembleTransfers(input: TransfersAssemblyInput): Promise<Assemb
 async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts): Promise<TransfersAssembly> {
   const participants = input.readModels.participants;
   const walletClient = new WalletHttpClient({
-    resolveEndpoint: (participantId) => walletEndpointOf(participants, participantId),
+    resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), input.secrets, input.now()),
     creditDeadlineMs: input.config.payeeDeadlineMs,
     now: input.now,
   });
@@ -167,12 +168,6 @@ function recordDeliveryOutcomes(channel: string, events: readonly DeliveryEvent[
       input.logger.error({ channel, ...event.data }, 'delivery abandoned after its attempt limit: an operator must settle it with the participant');
     }
   }
-}
-
-function walletEndpointOf(participants: ParticipantReader, participantId: string): WalletEndpoint | null {
-  const participant = participants.findParticipant(participantId);
-  if (participant === null || isIso8583Endpoints(participant.endpoints) || participant.signingSecret === null) return null;
-  return { creditUrl: participant.endpoints.creditUrl, reversalUrl: participant.endpoints.reversalUrl, signingSecret: participant.signingSecret };
 }
 
 /**

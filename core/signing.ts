@@ -20,7 +20,7 @@ export const signatureToleranceSecondsDefault = 300;
 export const signatureHeaderLengthMax = 1024;
 
 const signatureHexLength = 64;
-const signaturesPerHeaderMax = 8;
+export const signaturesPerHeaderMax = 8;
 
 export type SignatureFailureReason =
   | 'SIGNATURE_MISSING'
@@ -33,7 +33,11 @@ export type SignatureVerification =
   | { valid: false; reason: SignatureFailureReason; message: string };
 
 export type SignInput = {
-  secret: string;
+  /**
+   * The secrets that sign, newest first: while a secret is being rotated both sign, and the header carries one
+   * v1 value for each (`t=…,v1=<new>,v1=<old>`), so a receiver holding either secret accepts it.
+   */
+  secrets: readonly string[];
   rawBody: string | Uint8Array;
   /** The signing instant; injected so that signatures are reproducible in tests. */
   now: Date;
@@ -42,7 +46,8 @@ export type SignInput = {
 export type VerifyInput = {
   /** The header's value as received; undefined or an array (a repeated header) are refused clearly. */
   header: string | readonly string[] | undefined;
-  secret: string;
+  /** The receiver's secrets (several while it takes a rotated one): valid when any v1 value matches any of them. */
+  secrets: readonly string[];
   rawBody: string | Uint8Array;
   now: Date;
   toleranceSeconds?: number;
@@ -61,8 +66,10 @@ export function computeSignature(secret: string, timestampSeconds: number, rawBo
 
 /** The value of the Hisaab-Signature header for a body sent at `now`. */
 export function signatureHeader(input: SignInput): string {
+  assert(input.secrets.length >= 1 && input.secrets.length <= signaturesPerHeaderMax, `a header carries 1 to ${signaturesPerHeaderMax} signatures`);
   const timestampSeconds = Math.floor(input.now.getTime() / 1000);
-  return `t=${timestampSeconds},v1=${computeSignature(input.secret, timestampSeconds, input.rawBody)}`;
+  const signatures = input.secrets.map((secret) => `v1=${computeSignature(secret, timestampSeconds, input.rawBody)}`);
+  return [`t=${timestampSeconds}`, ...signatures].join(',');
 }
 
 /** Checks a received Hisaab-Signature header against the raw body; says why when it does not hold. */
@@ -86,11 +93,14 @@ export function verifySignature(input: VerifyInput): SignatureVerification {
       `the signature's timestamp ${parsed.timestampSeconds} is more than ${toleranceSeconds} s from now (${nowSeconds})`,
     );
   }
-  const expected = Buffer.from(computeSignature(input.secret, parsed.timestampSeconds, input.rawBody), 'hex');
-  // Compare against every candidate without stopping early, so timing says nothing about which one matched.
+  assert(input.secrets.length <= signaturesPerHeaderMax, `a receiver verifies with at most ${signaturesPerHeaderMax} secrets`);
+  // Compare every candidate with every secret without stopping early, so timing says nothing about which matched.
   let matched = false;
-  for (const candidate of parsed.signaturesHex) {
-    if (timingSafeEqual(expected, Buffer.from(candidate, 'hex'))) matched = true;
+  for (const secret of input.secrets) {
+    const expected = Buffer.from(computeSignature(secret, parsed.timestampSeconds, input.rawBody), 'hex');
+    for (const candidate of parsed.signaturesHex) {
+      if (timingSafeEqual(expected, Buffer.from(candidate, 'hex'))) matched = true;
+    }
   }
   if (!matched) return failure('SIGNATURE_MISMATCH', 'the signature does not match the body and the shared secret');
   return { valid: true, timestampSeconds: parsed.timestampSeconds };

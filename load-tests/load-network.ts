@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../api/config';
 import { createLogger, type Logger } from '../api/logger';
 import { startSwitch, type RunningSwitch } from '../api/switch';
-import { OperatorClient } from '../simulators/operator-client';
+import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
 import type { LoadSeed } from './load-seed';
 
@@ -101,7 +101,7 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, simula
     endpoints: { creditUrl: `${walletUrl}/credit`, reversalUrl: `${walletUrl}/reversal` },
   });
   const key = await operator.issueKey(wallet.id);
-  simulator.setSigningSecret(key.signingSecret);
+  simulator.setSigningSecret(firstSigningSecret(wallet.id, key));
   simulator.connectToSwitch(switchUrl, key.key);
   await operator.recordFunds(wallet.id, netDebitCap, `${wallet.id}-load-opening`);
   await operator.registerAlias(key.key, { type: 'MSISDN', value: wallet.msisdn, account: { type: 'WALLET', value: wallet.walletNumber }, name: wallet.name });

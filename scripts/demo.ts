@@ -9,7 +9,7 @@ import { createLogger } from '../api/logger';
 import { startSwitch, type RunningSwitch } from '../api/switch';
 import { ibanWithCheckDigits } from '../core/directory/iban';
 import { BankHostSimulator } from '../simulators/bank/bank-host-simulator';
-import { OperatorClient } from '../simulators/operator-client';
+import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
 import { runTraffic, type TrafficPayee } from '../simulators/traffic/traffic-generator';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
 import type { SentTransfer } from '../simulators/wallet/transfer-origination';
@@ -146,7 +146,7 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, demo: 
     endpoints: { creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal` },
   });
   const key = await operator.issueKey(demo.id);
-  demo.simulator.setSigningSecret(key.signingSecret);
+  demo.simulator.setSigningSecret(firstSigningSecret(demo.id, key));
   demo.simulator.connectToSwitch(switchUrl, key.key);
   await operator.recordFunds(demo.id, '10000000.00', `${demo.id}-opening`);
   for (const person of demo.customers) {

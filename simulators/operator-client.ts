@@ -13,7 +13,14 @@ export type ParticipantSetup = {
   endpoints: { creditUrl: string; reversalUrl: string; rtpUrl?: string } | { iso8583: string; institutionId: string };
 };
 
-export type IssuedKey = { keyId: string; key: string; signingSecret: string };
+/** `signingSecret`: on a participant's first key only (it brings the first secret); null on later keys. */
+export type IssuedKey = { keyId: string; key: string; signingSecret: string | null };
+
+/** The signing secret a participant's first key brought; a clear error when the key was not its first. */
+export function firstSigningSecret(participantId: string, key: IssuedKey): string {
+  if (key.signingSecret === null) throw new Error(`the key issued to ${participantId} was not its first, so it brought no signing secret; rotate one with POST /v1/participants/${participantId}/signing-secrets`);
+  return key.signingSecret;
+}
 
 export type AliasSetup = { type: 'MSISDN' | 'CNIC' | 'MERCHANT'; value: string; account: { type: 'WALLET' | 'IBAN'; value: string }; name: string };
 

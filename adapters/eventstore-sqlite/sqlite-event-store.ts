@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JsonObject, NewEvent, RecordedEvent } from '../../core/eventstore/event';
 import type {
@@ -17,6 +16,7 @@ import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } fr
 import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
+import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
 
 type EventRow = {
   position: bigint;
@@ -66,7 +66,11 @@ export class SqliteEventStore implements EventStore {
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // Private from the first byte: these files hold what the switch knows (issue 9).
+      ensurePrivateDirectory(dirname(path));
+      preparePrivateDatabaseFile(path);
+    }
     this.db = new Database(path);
     configureDurableConnection(this.db);
     createSchema(this.db);

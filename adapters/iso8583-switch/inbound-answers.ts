@@ -99,6 +99,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   // DE102 names another participant's customer (an IBAN of its bank code): do not honour, nothing recorded.
   PAYER_NOT_OWNED: 'not_permitted',
   TRANSFER_ID_AMBIGUOUS: null,
+  SIGNING_SECRET_LIMIT_REACHED: null,
 };
 
 /** A refusal answers its category's DE39; every other code is a system error: 96. */

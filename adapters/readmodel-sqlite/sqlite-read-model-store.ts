@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { assert } from '../../core/assert';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { ReadModelStore } from '../../core/eventstore/projection';
+import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
 
 /** The transaction type of SQLite projections: the connection itself, inside a transaction the runner opened. */
 export type SqliteReadModelTx = Database.Database;
@@ -40,7 +40,11 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
 
   constructor(path: string, options: SqliteReadModelStoreOptions = {}) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // Private from the first byte: these files hold what the switch knows (issue 9).
+      ensurePrivateDirectory(dirname(path));
+      preparePrivateDatabaseFile(path);
+    }
     this.database = new Database(path);
     this.database.pragma('journal_mode = WAL');
     this.database.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);

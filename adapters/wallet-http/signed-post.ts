@@ -19,7 +19,8 @@ export type PostResult =
 
 export type SignedPostInput = {
   url: string;
-  secret: string;
+  /** Newest first; every one signs (`t=…,v1=<new>,v1=<old>`), so a receiver holding any of them accepts. */
+  secrets: readonly string[];
   rawBody: string;
   /** Extra headers (the message type); the content type and the signature are set here. */
   headers: Record<string, string>;
@@ -53,7 +54,7 @@ export async function postSignedJson(input: SignedPostInput): Promise<PostResult
     ...input.headers,
     'content-type': 'application/json',
     'content-length': String(body.length),
-    [signatureHeaderName]: signatureHeader({ secret: input.secret, rawBody: body, now: input.now }),
+    [signatureHeaderName]: signatureHeader({ secrets: input.secrets, rawBody: body, now: input.now }),
   };
   const startedMs = performance.now();
   const first = await attemptPost(target, headers, body, input, input.deadlineMs, true);

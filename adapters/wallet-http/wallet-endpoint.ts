@@ -1,8 +1,16 @@
+import { isIso8583Endpoints } from '../../core/participants/participant-profile';
+import type { ParticipantRecord } from '../../core/participants/participant-reader';
+import { openStoredSecret, type SecretBox } from '../../core/secrets/secret-box';
+
 /** Where and how the switch reaches one wallet participant: its URLs and the secret it verifies signatures with. */
 export type WalletEndpoint = {
   creditUrl: string;
   reversalUrl: string;
-  signingSecret: string;
+  /**
+   * The secrets that sign, newest first: one, or during a rotation's overlap the new one and those retiring.
+   * The header then carries one v1 value for each. Empty: nothing can be sent yet.
+   */
+  signingSecrets: readonly string[];
 };
 
 /**
@@ -10,3 +18,20 @@ export type WalletEndpoint = {
  * the next attempt. Null when the participant is unknown or has no wallet endpoint (a bank, say).
  */
 export type WalletEndpointResolver = (participantId: string) => WalletEndpoint | null | Promise<WalletEndpoint | null>;
+
+/**
+ * A wallet participant's endpoint at `now`: its URLs and the secrets that sign at that instant (a secret past its
+ * overlap no longer does), opened with the master key. Null for an unknown participant, a bank on ISO 8583, or a
+ * participant with no signing secret yet.
+ */
+export function walletEndpointOf(participant: ParticipantRecord | null, secrets: SecretBox, now: Date): WalletEndpoint | null {
+  if (participant === null || isIso8583Endpoints(participant.endpoints)) return null;
+  const nowIso = now.toISOString();
+  const signing = participant.signingSecrets.filter((secret) => secret.retiresAt === null || secret.retiresAt > nowIso);
+  if (signing.length === 0) return null;
+  return {
+    creditUrl: participant.endpoints.creditUrl,
+    reversalUrl: participant.endpoints.reversalUrl,
+    signingSecrets: signing.map((secret) => openStoredSecret(secrets, secret.storedSecret)),
+  };
+}

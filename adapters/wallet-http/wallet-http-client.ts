@@ -89,12 +89,12 @@ export class WalletHttpClient implements PayeeCreditPort, DeliveryTransport {
   }
 
   private post(url: string, endpoint: WalletEndpoint, kind: PayeeMessageKind, rawBody: string, deadlineMs: number): Promise<PostResult> {
-    if (endpoint.signingSecret.length === 0) {
+    if (endpoint.signingSecrets.length === 0) {
       return Promise.resolve({ delivery: 'not-sent', detail: 'NO_SIGNING_SECRET: the participant has no signing secret yet' });
     }
     return postSignedJson({
       url,
-      secret: endpoint.signingSecret,
+      secrets: endpoint.signingSecrets,
       rawBody,
       headers: { [messageTypeHeaderName]: kind, 'user-agent': 'hisaab-switch' },
       deadlineMs,

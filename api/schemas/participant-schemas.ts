@@ -9,6 +9,7 @@ import {
   participantTypes,
 } from '../../core/participants/participant-profile';
 import { participantPageLimitMax } from '../../core/participants/participant-reader';
+import { signingSecretOverlapSecondsMax } from '../../core/participants/participant-decider';
 
 /** Amounts travel as decimal strings; core/money.ts decides what a valid amount is. */
 export const amountText = safeText({ error: 'must be a decimal string such as "1500.00"' }).max(40, 'an amount has at most 40 characters');
@@ -62,6 +63,16 @@ export const changeParticipantSchema = z
 
 /** Issuing a key takes no input; an empty body or {} is accepted. */
 export const issueKeySchema = z.strictObject({});
+
+/** `POST /v1/participants/{id}/signing-secrets`: how long the secrets signing now keep signing beside the new one. */
+export const rotateSigningSecretSchema = z.strictObject({
+  overlapSeconds: z
+    .number({ error: 'overlapSeconds must be a whole number of seconds' })
+    .int('overlapSeconds must be a whole number of seconds')
+    .min(0, 'overlapSeconds is at least 0 (0: the old secrets stop signing at once)')
+    .max(signingSecretOverlapSecondsMax, `overlapSeconds is at most ${signingSecretOverlapSecondsMax} (7 days)`)
+    .optional(),
+});
 
 /** `POST /v1/keys` (issue 6): the operator issues keys for roles that own no resource; today only REGULATOR. */
 export const issueRoleKeySchema = z.strictObject({

@@ -2,7 +2,7 @@ import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
-import type { ParticipantEvent, ParticipantRegistered } from './participant-events';
+import type { ParticipantEvent, ParticipantRegistered, ParticipantSigningSecretRotated, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
 
@@ -16,10 +16,30 @@ export type ParticipantCommand =
     }
   | {
       type: 'IssueParticipantKey';
-      data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null };
+      /**
+       * `firstSigningSecret`: used only when the participant has no signing secret yet (its first key), so that a
+       * new participant can verify callbacks at once. A later key never touches the signing secrets.
+       */
+      data: { participantId: string; keyId: string; keyHash: string; firstSigningSecret: NewSigningSecret; requestReference: string | null };
       now: Date;
     }
-  | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date };
+  | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date }
+  | {
+      type: 'RotateSigningSecret';
+      /** `overlapSeconds`: how long the secrets signing now keep signing beside the new one. */
+      data: { participantId: string; secret: NewSigningSecret; overlapSeconds: number; requestReference: string | null };
+      now: Date;
+    };
+
+/** A signing secret made by the caller of the decider (random, then sealed): the decider stays deterministic. */
+export type NewSigningSecret = { secretId: string; sealedSecret: string };
+
+/**
+ * A secret the switch signs a participant's callbacks with. `sealedSecret` is sealed (hs1.…), except on a
+ * participant whose secret came from a key issued before issue 9 (plain `whsec_…`, read as it was written).
+ * `retiresAt` null: the current secret; otherwise it signs until then.
+ */
+export type SigningSecretEntry = { secretId: string; sealedSecret: string; requestReference: string | null; issuedAt: string; retiresAt: string | null };
 
 /** `issuedAt`: a retry can only come while its request's idempotency record could still exist. */
 export type ActiveKey = { keyId: string; requestReference: string | null; issuedAt: string };
@@ -32,6 +52,8 @@ export type RegisteredParticipant = {
   netDebitCapMinor: bigint;
   requestReference: string | null;
   activeKeys: readonly ActiveKey[];
+  /** Newest first; only secrets that still sign (retired ones are dropped as later events pass their time). */
+  signingSecrets: readonly SigningSecretEntry[];
 };
 export type ParticipantState = { status: 'absent' } | RegisteredParticipant;
 
@@ -48,6 +70,7 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       netDebitCapMinor: registration.netDebitCapMinor,
       requestReference: event.data.requestReference,
       activeKeys: [],
+      signingSecrets: [],
     };
   }
   assert(state.status === 'registered', `${event.type} for participant ${event.data.participantId} before its registration`);
@@ -58,11 +81,16 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, active: false };
     case 'ParticipantNetDebitCapChanged':
       return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
-    case 'ParticipantKeyIssued':
-      return {
-        ...state,
-        activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }],
-      };
+    case 'ParticipantKeyIssued': {
+      const activeKeys = [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }];
+      // Written before issue 9: the newest key's secret was the one that signed, and the earlier ones stopped.
+      const legacySecret = event.data.signingSecret;
+      if (legacySecret === undefined) return { ...state, activeKeys };
+      const entry = { secretId: `key-${event.data.keyId}`, sealedSecret: legacySecret, requestReference: event.data.requestReference, issuedAt: event.data.at, retiresAt: null };
+      return { ...state, activeKeys, signingSecrets: [entry] };
+    }
+    case 'ParticipantSigningSecretRotated':
+      return { ...state, signingSecrets: rotatedSecrets(state.signingSecrets, event.data) };
     case 'ParticipantKeyRevoked':
       return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     default:
@@ -85,6 +113,8 @@ export function decide(command: ParticipantCommand, state: ParticipantState): Pa
       }
       return [{ type: 'ParticipantKeyRevoked', data: { ...command.data, at: command.now.toISOString() } }];
     }
+    case 'RotateSigningSecret':
+      return decideRotateSigningSecret(command.data, requireRegistered(state, command.data.participantId), command.now);
     default:
       return assertNever(command);
   }
@@ -146,7 +176,7 @@ function decideChange(
 }
 
 function decideIssueKey(
-  data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null },
+  data: { participantId: string; keyId: string; keyHash: string; firstSigningSecret: NewSigningSecret; requestReference: string | null },
   state: RegisteredParticipant,
   now: Date,
 ): ParticipantEvent[] {
@@ -158,10 +188,74 @@ function decideIssueKey(
   if (state.activeKeys.length - superseded.length >= activeKeysMax) {
     throw new DomainError('KEY_LIMIT_REACHED', `a participant holds at most ${activeKeysMax} active keys; revoke one first`);
   }
-  return [
+  const { firstSigningSecret, ...key } = data;
+  const events: ParticipantEvent[] = [
     ...superseded.map((key): ParticipantEvent => ({ type: 'ParticipantKeyRevoked', data: { participantId: data.participantId, keyId: key.keyId, at } })),
-    { type: 'ParticipantKeyIssued', data: { ...data, at } },
+    { type: 'ParticipantKeyIssued', data: { ...key, at } },
   ];
+  // The first key brings the first signing secret. A retry of that request replaces it too (the lost answer
+  // carried its only copy); any other key leaves the signing secrets alone.
+  const signingSecrets = liveSecrets(state.signingSecrets, now);
+  const replacesLostFirst = signingSecrets.length === 1 && couldBeRetryOf(signingSecrets[0] as SigningSecretEntry, data.requestReference, now);
+  if (signingSecrets.length === 0 || replacesLostFirst) {
+    events.push(rotation(data.participantId, firstSigningSecret, signingSecrets.map((secret) => ({ secretId: secret.secretId, retiresAt: at })), data.requestReference, at));
+  }
+  return events;
+}
+
+/** At most this many secrets sign at once (the new one and those in their overlap): a bound on every signature header. */
+export const signingSecretsLiveMax = 3;
+/** The default overlap, and the longest a caller may ask for. */
+export const signingSecretOverlapSecondsDefault = 24 * 60 * 60;
+export const signingSecretOverlapSecondsMax = 7 * 24 * 60 * 60;
+
+function decideRotateSigningSecret(
+  data: { participantId: string; secret: NewSigningSecret; overlapSeconds: number; requestReference: string | null },
+  state: RegisteredParticipant,
+  now: Date,
+): ParticipantEvent[] {
+  assert(Number.isSafeInteger(data.overlapSeconds) && data.overlapSeconds >= 0 && data.overlapSeconds <= signingSecretOverlapSecondsMax, 'an overlap is 0 to 7 days in whole seconds');
+  const at = now.toISOString();
+  const overlapEndsAt = new Date(now.getTime() + data.overlapSeconds * 1000).toISOString();
+  const live = liveSecrets(state.signingSecrets, now);
+  const retirements: SigningSecretRetirement[] = [];
+  for (const secret of live) {
+    // A retry of a rotation whose answer was lost: nobody holds that secret, so it stops at once, and the secrets
+    // that were retiring keep the end the first attempt gave them.
+    if (couldBeRetryOf(secret, data.requestReference, now)) retirements.push({ secretId: secret.secretId, retiresAt: at });
+    else if (secret.retiresAt === null) retirements.push({ secretId: secret.secretId, retiresAt: overlapEndsAt });
+  }
+  const stillSigning = live.filter((secret) => !retirements.some((retirement) => retirement.secretId === secret.secretId && retirement.retiresAt <= at));
+  if (stillSigning.length + 1 > signingSecretsLiveMax) {
+    throw new DomainError(
+      'SIGNING_SECRET_LIMIT_REACHED',
+      `at most ${signingSecretsLiveMax} signing secrets sign at once; wait until ${earliestRetirement(stillSigning)} or rotate with overlapSeconds 0`,
+    );
+  }
+  return [rotation(data.participantId, data.secret, retirements, data.requestReference, at)];
+}
+
+function rotation(participantId: string, secret: NewSigningSecret, retirements: SigningSecretRetirement[], requestReference: string | null, at: string): ParticipantEvent {
+  return { type: 'ParticipantSigningSecretRotated', data: { participantId, secretId: secret.secretId, sealedSecret: secret.sealedSecret, retirements, requestReference, at } };
+}
+
+/** The secrets that sign at `now`, newest first. */
+export function liveSecrets(secrets: readonly SigningSecretEntry[], now: Date): SigningSecretEntry[] {
+  const nowIso = now.toISOString();
+  return secrets.filter((secret) => secret.retiresAt === null || secret.retiresAt > nowIso);
+}
+
+function rotatedSecrets(secrets: readonly SigningSecretEntry[], data: ParticipantSigningSecretRotated['data']): SigningSecretEntry[] {
+  const retiresAtById = new Map(data.retirements.map((retirement) => [retirement.secretId, retirement.retiresAt]));
+  const older = secrets
+    .map((secret) => ({ ...secret, retiresAt: retiresAtById.get(secret.secretId) ?? secret.retiresAt }))
+    .filter((secret) => secret.retiresAt !== null && secret.retiresAt > data.at);
+  const newest = { secretId: data.secretId, sealedSecret: data.sealedSecret, requestReference: data.requestReference, issuedAt: data.at, retiresAt: null };
+  return [newest, ...older];
+}
+
+function earliestRetirement(secrets: readonly SigningSecretEntry[]): string {
+  return secrets.map((secret) => secret.retiresAt).filter((retiresAt): retiresAt is string => retiresAt !== null).sort()[0] ?? 'an older secret retires';
 }
 
 function requireRegistered(state: ParticipantState, participantId: string): RegisteredParticipant {

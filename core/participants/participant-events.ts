@@ -26,10 +26,31 @@ export type ParticipantNetDebitCapChanged = {
   type: 'ParticipantNetDebitCapChanged';
   data: { participantId: string; netDebitCapMinor: string; previousNetDebitCapMinor: string; at: string };
 };
-/** The key itself is never stored: only its SHA-256. The signing secret is kept because the switch signs with it. */
+/**
+ * The key itself is never stored: only its SHA-256. `signingSecret` is only on events written before signing
+ * secrets rotated on their own (issue 9): then every key brought a plaintext secret, and the newest one signed.
+ * Such events still load, and their secret still signs until the participant's next rotation.
+ */
 export type ParticipantKeyIssued = {
   type: 'ParticipantKeyIssued';
-  data: { participantId: string; keyId: string; keyHash: string; signingSecret: string; requestReference: string | null; at: string };
+  data: { participantId: string; keyId: string; keyHash: string; signingSecret?: string; requestReference: string | null; at: string };
+};
+/** When an older signing secret stops signing: `retiresAt` at or before the event's `at` means at once. */
+export type SigningSecretRetirement = { secretId: string; retiresAt: string };
+/**
+ * A new callback signing secret, sealed under the master key (core/secrets/secret-box.ts), never in plain text.
+ * Older secrets keep signing beside it until their `retirements` time (the overlap), then stop.
+ */
+export type ParticipantSigningSecretRotated = {
+  type: 'ParticipantSigningSecretRotated';
+  data: {
+    participantId: string;
+    secretId: string;
+    sealedSecret: string;
+    retirements: SigningSecretRetirement[];
+    requestReference: string | null;
+    at: string;
+  };
 };
 export type ParticipantKeyRevoked = { type: 'ParticipantKeyRevoked'; data: { participantId: string; keyId: string; at: string } };
 
@@ -39,7 +60,8 @@ export type ParticipantEvent =
   | ParticipantDeactivated
   | ParticipantNetDebitCapChanged
   | ParticipantKeyIssued
-  | ParticipantKeyRevoked;
+  | ParticipantKeyRevoked
+  | ParticipantSigningSecretRotated;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -48,4 +70,5 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantNetDebitCapChanged',
   'ParticipantKeyIssued',
   'ParticipantKeyRevoked',
+  'ParticipantSigningSecretRotated',
 ];

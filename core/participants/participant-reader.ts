@@ -11,11 +11,17 @@ export type ParticipantRecord = {
   creditMode: CreditMode;
   endpoints: ParticipantEndpoints;
   active: boolean;
-  /** The secret of the participant's most recently issued active key: what the switch signs its requests with. */
-  signingSecret: string | null;
+  /**
+   * What the switch signs the participant's callbacks with, newest first: the current secret and those in their
+   * overlap (drop those whose `retiresAt` has passed). Stored as the events hold them: sealed (core/secrets).
+   */
+  signingSecrets: readonly StoredSigningSecret[];
   createdAt: string;
   updatedAt: string;
 };
+
+/** `storedSecret`: sealed (hs1.…), or a plain `whsec_…` from a key issued before signing secrets rotated on their own. */
+export type StoredSigningSecret = { secretId: string; storedSecret: string; retiresAt: string | null };
 
 /** Page sizes for listing participants. */
 export const participantPageLimitDefault = 100;

@@ -1,19 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { issueApiKey, newSigningSecret } from '../auth/api-key';
+import type { SecretBox } from '../secrets/secret-box';
 import { DomainError } from '../errors';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import { bankCodeDecider } from './bank-code-reservation';
 import { KeyedSerializer } from './keyed-serializer';
-import { participantDecider, type RegisteredParticipant } from './participant-decider';
+import { participantDecider, type NewSigningSecret, type RegisteredParticipant } from './participant-decider';
 import type { FundsMovement, FundsResult, ParticipantLedger } from './participant-ledger';
 import { bankCodeStreamName, participantStreamName, type ParticipantRegistration } from './participant-profile';
 
-export type ParticipantServiceDependencies = { store: EventStore; ledger: ParticipantLedger };
+/** `secrets`: seals the signing secrets before they reach an event (never stored in plain text). */
+export type ParticipantServiceDependencies = { store: EventStore; ledger: ParticipantLedger; secrets: SecretBox };
 
 /** Global log position of the last event a command appended (null: nothing new), for read-your-writes. */
 export type WriteReceipt = { position: bigint | null };
 
-export type IssuedParticipantKey = WriteReceipt & { keyId: string; key: string; signingSecret: string };
+/** `signingSecret`: only on a participant's first key, which brings its first signing secret; null after. */
+export type IssuedParticipantKey = WriteReceipt & { keyId: string; key: string; signingSecret: string | null };
+
+export type RotatedSigningSecret = WriteReceipt & { secretId: string; signingSecret: string; previousSecretsRetireAt: string | null };
 
 /**
  * The participant commands the operator gives. Each loads the streams it decides on, appends with expected
@@ -23,12 +29,14 @@ export type IssuedParticipantKey = WriteReceipt & { keyId: string; key: string; 
 export class ParticipantService {
   private readonly store: EventStore;
   private readonly ledger: ParticipantLedger;
+  private readonly secrets: SecretBox;
   /** Cap changes reach the ledger in the order they reached the participant's stream. */
   private readonly ledgerUpdates = new KeyedSerializer();
 
   constructor(dependencies: ParticipantServiceDependencies) {
     this.store = dependencies.store;
     this.ledger = dependencies.ledger;
+    this.secrets = dependencies.secrets;
   }
 
   /**
@@ -65,19 +73,39 @@ export class ParticipantService {
 
   async issueKey(participantId: string, requestReference: string | null, context: CommandContext): Promise<IssuedParticipantKey> {
     const issued = issueApiKey();
-    const signingSecret = newSigningSecret();
+    const first = this.newSecret();
     const result = await handleStreamCommand(
       this.store,
       participantStreamName(participantId),
       participantDecider,
       {
         type: 'IssueParticipantKey',
-        data: { participantId, keyId: issued.keyId, keyHash: issued.keyHash, signingSecret, requestReference },
+        data: { participantId, keyId: issued.keyId, keyHash: issued.keyHash, firstSigningSecret: first.secret, requestReference },
         now: context.now,
       },
       context,
     );
-    return { position: result.position, keyId: issued.keyId, key: issued.key, signingSecret };
+    const broughtSecret = result.events.some((event) => event.type === 'ParticipantSigningSecretRotated');
+    return { position: result.position, keyId: issued.keyId, key: issued.key, signingSecret: broughtSecret ? first.plaintext : null };
+  }
+
+  /**
+   * A new signing secret for the participant's callbacks; those signing now keep signing beside it for
+   * `overlapSeconds`, so a receiver has that long to take the new one. The secret is in the answer only.
+   */
+  async rotateSigningSecret(participantId: string, overlapSeconds: number, requestReference: string | null, context: CommandContext): Promise<RotatedSigningSecret> {
+    const fresh = this.newSecret();
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'RotateSigningSecret', data: { participantId, secret: fresh.secret, overlapSeconds, requestReference }, now: context.now },
+      context,
+    );
+    const rotation = result.events.find((event) => event.type === 'ParticipantSigningSecretRotated');
+    const retirements = rotation?.type === 'ParticipantSigningSecretRotated' ? rotation.data.retirements.map((retirement) => retirement.retiresAt) : [];
+    const previousSecretsRetireAt = retirements.length === 0 ? null : (retirements.sort()[retirements.length - 1] as string);
+    return { position: result.position, secretId: fresh.secret.secretId, signingSecret: fresh.plaintext, previousSecretsRetireAt };
   }
 
   async revokeKey(participantId: string, keyId: string, context: CommandContext): Promise<WriteReceipt> {
@@ -89,6 +117,11 @@ export class ParticipantService {
       context,
     );
     return { position: result.position };
+  }
+
+  private newSecret(): { secret: NewSigningSecret; plaintext: string } {
+    const plaintext = newSigningSecret();
+    return { secret: { secretId: `ss_${randomBytes(8).toString('hex')}`, sealedSecret: this.secrets.seal(plaintext) }, plaintext };
   }
 
   /** Funds in/out at the central bank. Keyed by the movement's transfer id, so the ledger recognises a retry. */

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     host: environment.WALLET_HOST,
     port: environment.WALLET_PORT,
     accounts: accounts.map(({ balance, ...account }) => ({ ...account, balanceMinor: parseAmount(balance, environment.WALLET_CURRENCY, { allowZero: true }) })),
-    ...(environment.WALLET_SIGNING_SECRET === undefined ? {} : { signingSecret: environment.WALLET_SIGNING_SECRET }),
+    // Several secrets, comma-separated, while the wallet takes a rotated one (a secret holds no comma).
+    ...(environment.WALLET_SIGNING_SECRET === undefined ? {} : { signingSecrets: environment.WALLET_SIGNING_SECRET.split(',').filter((secret) => secret !== '') }),
     ...(environment.HISAAB_SWITCH_URL === undefined || environment.WALLET_PARTICIPANT_KEY === undefined
       ? {}
       : { switchUrl: environment.HISAAB_SWITCH_URL, participantKey: environment.WALLET_PARTICIPANT_KEY }),

@@ -22,7 +22,8 @@ export type ReceivedMessage = {
 export type ReceiverContext = {
   book: CreditBook;
   modes: ModeTable;
-  signingSecret: string | null;
+  /** Empty: no secret yet, every message is refused. */
+  signingSecrets: readonly string[];
   now: () => Date;
   signatureToleranceSeconds: number;
   record: (message: ReceivedMessage) => void;
@@ -90,10 +91,10 @@ function invalid(error: z.ZodError): Processed {
 }
 
 function checkSignature(context: ReceiverContext, request: IncomingMessage, rawBody: Buffer): ReceivedMessage['signature'] {
-  if (context.signingSecret === null) return 'NO_SECRET';
+  if (context.signingSecrets.length === 0) return 'NO_SECRET';
   const verification = verifySignature({
     header: request.headers[signatureHeaderName.toLowerCase()],
-    secret: context.signingSecret,
+    secrets: context.signingSecrets,
     rawBody,
     now: context.now(),
     toleranceSeconds: context.signatureToleranceSeconds,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assert } from '../../core/assert';
 import { payeeMessageKinds, type PayeeMessageKind } from '../../core/payee-port';
-import { signatureToleranceSecondsDefault } from '../../core/signing';
+import { signaturesPerHeaderMax, signatureToleranceSecondsDefault } from '../../core/signing';
 import { CreditBook, type CreditRecord } from './credit-book';
 import { CustomerAccounts, type CustomerAccount } from './customer-accounts';
 import { TransferOrigination, type SendTransferInput, type SentTransfer } from './transfer-origination';
@@ -13,8 +13,13 @@ export type WalletSimulatorOptions = {
   /** The participant id the switch knows this wallet by (`MARGALLA`). */
   participantId: string;
   accounts: readonly CustomerAccount[];
-  /** The participant's signingSecret from `POST /v1/participants/{id}/keys`; settable later. */
+  /**
+   * The participant's signing secret (from its first key, or `POST /v1/participants/{id}/signing-secrets`);
+   * settable later. A message is accepted when any v1 value of its signature matches any of these.
+   */
   signingSecret?: string;
+  /** Several secrets at once, as while the wallet takes a rotated secret; joins `signingSecret`. */
+  signingSecrets?: readonly string[];
   currency?: string;
   host?: string;
   /** 0 (the default) picks a free port. */
@@ -45,7 +50,7 @@ export class WalletSimulator {
   private readonly receivedMessages: ReceivedMessage[] = [];
   private readonly pendingAnswers = new Set<NodeJS.Timeout>();
   private readonly origination: TransferOrigination;
-  private signingSecret: string | null;
+  private signingSecrets: string[];
   private server: http.Server | null = null;
   private port: number;
 
@@ -58,7 +63,8 @@ export class WalletSimulator {
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
     this.receivedMax = options.receivedMax ?? 10_000;
-    this.signingSecret = options.signingSecret ?? null;
+    this.signingSecrets = [...(options.signingSecret === undefined ? [] : [options.signingSecret]), ...(options.signingSecrets ?? [])];
+    assert(this.signingSecrets.length <= signaturesPerHeaderMax, `a wallet holds at most ${signaturesPerHeaderMax} signing secrets`);
     this.origination = new TransferOrigination(this.accounts, this.currency);
     if (options.switchUrl !== undefined && options.participantKey !== undefined) this.connectToSwitch(options.switchUrl, options.participantKey);
   }
@@ -79,9 +85,21 @@ export class WalletSimulator {
     return { creditUrl: `${this.url}/credit`, reversalUrl: `${this.url}/reversal` };
   }
 
+  /** Verifies with this secret alone from now on. */
   setSigningSecret(secret: string): void {
-    assert(secret.length > 0, 'a signing secret is not empty');
-    this.signingSecret = secret;
+    this.setSigningSecrets([secret]);
+  }
+
+  /** Verifies with these secrets from now on (a message is valid when it matches any of them). */
+  setSigningSecrets(secrets: readonly string[]): void {
+    assert(secrets.every((secret) => secret.length > 0), 'a signing secret is not empty');
+    assert(secrets.length <= signaturesPerHeaderMax, `a wallet holds at most ${signaturesPerHeaderMax} signing secrets`);
+    this.signingSecrets = [...secrets];
+  }
+
+  /** Takes a rotated secret beside the ones it holds, as a receiver does during the switch's overlap. */
+  addSigningSecret(secret: string): void {
+    this.setSigningSecrets([...this.signingSecrets, secret]);
   }
 
   connectToSwitch(switchUrl: string, participantKey: string, deadlineMs?: number): void {
@@ -161,7 +179,7 @@ export class WalletSimulator {
     return {
       book: this.book,
       modes: this.modes,
-      signingSecret: this.signingSecret,
+      signingSecrets: this.signingSecrets,
       now: this.now,
       signatureToleranceSeconds: this.options.signatureToleranceSeconds ?? signatureToleranceSecondsDefault,
       record: (message: ReceivedMessage) => {

@@ -146,7 +146,7 @@ describe('answers that ask the client to retry', () => {
 
 describe('issued keys and idempotency', () => {
   it('never stores a shown-once key for replay: a retry revokes the lost key and issues a new one', async () => {
-    const first = (await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') })).body as { key: string; signingSecret: string };
+    const first = (await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') })).body as { key: string; signingSecret: string | null };
     expect((await sw.client.get('/v1/participants/MARGALLA', { key: first.key })).status).toBe(200);
     const retry = await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') });
     expect(retry.status).toBe(201);
@@ -157,7 +157,8 @@ describe('issued keys and idempotency', () => {
     const stored = readFileSync(idempotencyPath(directory.path)).toString('latin1') + readFileSync(`${idempotencyPath(directory.path)}-wal`).toString('latin1');
     expect(stored).not.toContain(first.key.split('.')[1]);
     expect(stored).not.toContain(second.key.split('.')[1]);
-    expect(stored).not.toContain(first.signingSecret);
+    // Not MARGALLA's first key: it brings no signing secret (issue 9); the first key's secret is checked elsewhere.
+    for (const secret of [first.signingSecret, (retry.body as { signingSecret: string | null }).signingSecret]) if (secret !== null) expect(stored).not.toContain(secret);
   });
 });
 

@@ -32,7 +32,7 @@ describe('outbox across a SIGKILL (a reversal queued is a reversal delivered, on
     wallet = new WalletSimulator({ participantId: 'MARGALLA', signingSecret, accounts: [{ walletNumber, name: 'Ayesha Khan', balanceMinor: openingBalanceMinor }] });
     await wallet.start();
     // The transfers that timed out: the wallet did credit them; the reversals must undo each exactly once.
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ ...wallet.endpoints, signingSecret }) });
+    const client = new WalletHttpClient({ resolveEndpoint: () => ({ ...wallet.endpoints, signingSecrets: [signingSecret] }) });
     for (let index = 0; index < deliveryCount; index += 1) {
       expect(await client.requestCredit('MARGALLA', outboxChildMessage(index))).toEqual({ outcome: 'accepted' });
     }

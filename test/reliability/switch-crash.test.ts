@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { OperatorClient } from '../../simulators/operator-client';
+import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { spawnSwitch, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
@@ -40,7 +40,7 @@ async function start(): Promise<SwitchChild> {
 async function onboard(operator: OperatorClient, wallet: WalletSimulator, id: string, bankCode: string, msisdn: string, walletNumber: string): Promise<string> {
   await operator.onboard({ id, name: id, type: 'WALLET', bankCode, netDebitCap: '1000000.00', endpoints: wallet.endpoints });
   const key = await operator.issueKey(id);
-  wallet.setSigningSecret(key.signingSecret);
+  wallet.setSigningSecret(firstSigningSecret(id, key));
   await operator.registerAlias(key.key, { type: 'MSISDN', value: msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${id}` });
   return key.key;
 }

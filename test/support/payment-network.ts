@@ -1,6 +1,6 @@
 import { ibanWithCheckDigits } from '../../core/directory/iban';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
-import { OperatorClient, type IssuedKey } from '../../simulators/operator-client';
+import { firstSigningSecret, OperatorClient, type IssuedKey } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { startTestSwitch, type TestSwitch } from './switch-process';
 
@@ -28,16 +28,18 @@ export class PaymentNetwork {
     readonly banks: NetworkBank[],
     readonly wallets: NetworkWallet[],
     private readonly environment: Record<string, string>,
+    private readonly now: (() => Date) | undefined,
   ) {}
 
-  static async start(banks: readonly BankSpec[], wallets: readonly WalletSpec[], environment: Record<string, string> = {}): Promise<PaymentNetwork> {
-    const sw = await startTestSwitch({ environment });
+  /** `now`: one clock for the switch and the simulated wallets, for tests that move time on. */
+  static async start(banks: readonly BankSpec[], wallets: readonly WalletSpec[], environment: Record<string, string> = {}, now?: () => Date): Promise<PaymentNetwork> {
+    const sw = await startTestSwitch({ environment, ...(now === undefined ? {} : { now }) });
     const operator = new OperatorClient(sw.url, sw.operatorKey);
     const networkBanks: NetworkBank[] = [];
     for (const spec of banks) networkBanks.push(await onboardBank(operator, spec));
     const networkWallets: NetworkWallet[] = [];
-    for (const spec of wallets) networkWallets.push(await onboardWallet(operator, sw.url, spec));
-    return new PaymentNetwork(sw, operator, networkBanks, networkWallets, environment);
+    for (const spec of wallets) networkWallets.push(await onboardWallet(operator, sw.url, spec, now));
+    return new PaymentNetwork(sw, operator, networkBanks, networkWallets, environment, now);
   }
 
   get iso8583Port(): number {
@@ -72,7 +74,11 @@ export class PaymentNetwork {
     const iso8583Port = this.iso8583Port;
     await this.sw.stop();
     whileStopped();
-    this.sw = await startTestSwitch({ dataDir: this.sw.dataDir, environment: { ...this.environment, HISAAB_ISO8583_PORT: String(iso8583Port) } });
+    this.sw = await startTestSwitch({
+      dataDir: this.sw.dataDir,
+      environment: { ...this.environment, HISAAB_ISO8583_PORT: String(iso8583Port) },
+      ...(this.now === undefined ? {} : { now: this.now }),
+    });
     this.operator = new OperatorClient(this.sw.url, this.sw.operatorKey);
     for (const wallet of this.wallets) wallet.simulator.connectToSwitch(this.sw.url, wallet.key.key);
   }
@@ -103,10 +109,11 @@ async function onboardBank(operator: OperatorClient, spec: BankSpec): Promise<Ne
   return { ...spec, simulator, customers };
 }
 
-async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: WalletSpec): Promise<NetworkWallet> {
+async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: WalletSpec, now?: () => Date): Promise<NetworkWallet> {
   const walletNumber = `W${spec.id}0001`;
   const simulator = new WalletSimulator({
     participantId: spec.id,
+    ...(now === undefined ? {} : { now }),
     accounts: [{ walletNumber, msisdn: spec.msisdn, name: `Customer ${spec.id}`, balanceMinor: openingBalanceMinor }],
   });
   const url = await simulator.start();
@@ -120,7 +127,7 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
     endpoints: { creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal` },
   });
   const key = await operator.issueKey(spec.id);
-  simulator.setSigningSecret(key.signingSecret);
+  simulator.setSigningSecret(firstSigningSecret(spec.id, key));
   simulator.connectToSwitch(switchUrl, key.key);
   await operator.registerAlias(key.key, { type: 'MSISDN', value: spec.msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${spec.id}` });
   return { ...spec, simulator, key, walletNumber };

@@ -28,7 +28,7 @@ export type TestSwitch = {
  * Starts the real switch in this process on a loopback port chosen by the OS, with a fresh data dir (or the
  * given one, to test restarts). Logs are captured in memory.
  */
-export async function startTestSwitch(options: { dataDir?: string; environment?: Record<string, string> } = {}): Promise<TestSwitch> {
+export async function startTestSwitch(options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date } = {}): Promise<TestSwitch> {
   const directory = options.dataDir === undefined ? tempDir('hisaab-api-') : null;
   const dataDir = options.dataDir ?? directory?.path ?? '';
   const config = loadConfig({
@@ -47,7 +47,7 @@ export async function startTestSwitch(options: { dataDir?: string; environment?:
       callback();
     },
   });
-  const running = await startSwitch({ config, logger: createLogger('info', capture) });
+  const running = await startSwitch({ config, logger: createLogger('info', capture), ...(options.now === undefined ? {} : { now: options.now }) });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;

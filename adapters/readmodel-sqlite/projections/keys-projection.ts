@@ -13,7 +13,7 @@ type HandledEvent = ParticipantKeyIssued | ParticipantKeyRevoked | RegulatorKeyE
 
 /**
  * Issued API keys by key id: what authentication looks up on every request. Holds key hashes, never keys, and
- * the participants' signing secrets (the switch signs with them). Merchant keys will join here as the gateway
+ * no signing secrets (signing-secrets-projection.ts holds those, sealed). Merchant keys will join here as the gateway
  * issues them.
  */
 export const keysProjection: Projection<SqliteReadModelTx> = {
@@ -33,6 +33,9 @@ export const keysProjection: Projection<SqliteReadModelTx> = {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS api_keys_by_owner ON api_keys (role, owner_id, issued_position);
     `);
+    // Signing secrets are the signing-secrets projection's, sealed; a read model from before issue 9 kept them
+    // here in plain text, which is wiped at start (the column stays, unused, so old files still open).
+    tx.exec('UPDATE api_keys SET signing_secret = NULL WHERE signing_secret IS NOT NULL');
   },
   reset(tx) {
     clearTables(tx, ['api_keys']);
@@ -42,7 +45,7 @@ export const keysProjection: Projection<SqliteReadModelTx> = {
     switch (event.type) {
       case 'ParticipantKeyIssued': {
         const data = event.data;
-        statement(tx, 'issue').run(data.keyId, data.keyHash, 'participant', data.participantId, data.signingSecret, data.at, recorded.position);
+        statement(tx, 'issue').run(data.keyId, data.keyHash, 'participant', data.participantId, null, data.at, recorded.position);
         return;
       }
       case 'RegulatorKeyIssued':

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { assert } from '../../../core/assert';
-import type { ParticipantReader, ParticipantRecord } from '../../../core/participants/participant-reader';
+import type { ParticipantReader, ParticipantRecord, StoredSigningSecret } from '../../../core/participants/participant-reader';
 import { participantPageLimitMax } from '../../../core/participants/participant-reader';
 import type { CreditMode, ParticipantEndpoints, ParticipantType } from '../../../core/participants/participant-profile';
 
@@ -16,19 +16,18 @@ type ParticipantRow = {
   active: bigint;
   created_at: string;
   updated_at: string;
-  signing_secret: string | null;
+  signing_secrets: string;
 };
 
-// The signing secret is the one of the participant's most recently issued key that is still active (keys projection).
+// The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant.
 const selectColumns = `
   SELECT p.*, (
-    SELECT k.signing_secret FROM api_keys k
-    WHERE k.role = 'participant' AND k.owner_id = p.id AND k.revoked = 0
-    ORDER BY k.issued_position DESC LIMIT 1
-  ) AS signing_secret
+    SELECT json_group_array(json_object('secretId', s.secret_id, 'storedSecret', s.stored_secret, 'retiresAt', s.retires_at))
+    FROM (SELECT * FROM participant_signing_secrets WHERE participant_id = p.id ORDER BY position DESC) s
+  ) AS signing_secrets
   FROM participants p`;
 
-/** ParticipantReader over the participants and keys projections. Tables must exist: run the projections' setup first. */
+/** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
 export class SqliteParticipantReader implements ParticipantReader {
   private readonly byId: Database.Statement;
   private readonly byBankCode: Database.Statement;
@@ -78,7 +77,7 @@ function toRecord(row: ParticipantRow): ParticipantRecord {
     creditMode: row.credit_mode as CreditMode,
     endpoints: JSON.parse(row.endpoints) as ParticipantEndpoints,
     active: row.active === 1n,
-    signingSecret: row.signing_secret,
+    signingSecrets: JSON.parse(row.signing_secrets) as StoredSigningSecret[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

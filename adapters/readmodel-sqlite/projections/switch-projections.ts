@@ -4,6 +4,7 @@ import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
+import { signingSecretsProjection } from './signing-secrets-projection';
 import { statisticsProjection } from './statistics-projection';
 import { transfersProjection } from './transfers-projection';
 
@@ -11,4 +12,4 @@ import { transfersProjection } from './transfers-projection';
  * Every projection of the switch: what the server runs and what `npm run rebuild-projection -- <name>` can
  * rebuild. Add each projection here as it is built; names must be unique (the runner asserts it).
  */
-export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection, settlementProjection, statisticsProjection];
+export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection, settlementProjection, statisticsProjection, signingSecretsProjection];

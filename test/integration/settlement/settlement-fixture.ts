@@ -1,3 +1,6 @@
+import { signingSecretsProjection } from '../../../adapters/readmodel-sqlite/projections/signing-secrets-projection';
+import { walletEndpointOf } from '../../../adapters/wallet-http/wallet-endpoint';
+import { newMasterKey, SecretBox } from '../../../core/secrets/secret-box';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../../../adapters/payee-routing';
@@ -19,7 +22,6 @@ import { createLedgerEngine, type LedgerEngine } from '../../../core/ledger/ledg
 import { Outbox } from '../../../core/outbox/outbox';
 import { LedgerParticipantLedger } from '../../../core/participants/ledger-participant-ledger';
 import { liquidityAccountId, positionAccountId } from '../../../core/participants/participant-accounts';
-import { isIso8583Endpoints } from '../../../core/participants/participant-profile';
 import { ParticipantService } from '../../../core/participants/participant-service';
 import { SettlementService } from '../../../core/settlement/settlement-service';
 import { TransferService } from '../../../core/transfers/transfer-service';
@@ -67,12 +69,13 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
   const runner = new ProjectionRunner({
     store,
     readModels,
-    projections: [participantsProjection, keysProjection, directoryProjection, settlementProjection, statisticsProjection],
+    projections: [participantsProjection, keysProjection, directoryProjection, settlementProjection, statisticsProjection, signingSecretsProjection],
   });
   await runner.start();
   const ledger = createLedgerEngine({ ledger: 'PKR', store, now, ...ledgerOptions });
   await ledger.start();
-  const participants = new ParticipantService({ store, ledger: new LedgerParticipantLedger([ledger]) });
+  const secrets = new SecretBox([newMasterKey()]);
+  const participants = new ParticipantService({ store, ledger: new LedgerParticipantLedger([ledger]), secrets });
   const participantReader = new SqliteParticipantReader(readModels.database);
   const context = (): CommandContext => ({ now: now(), actor: 'operator', correlationId: 'settlement-fixture' });
   const caughtUp = async (): Promise<void> => runner.waitForPosition(await store.headPosition(), 10_000);
@@ -105,7 +108,7 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
       context(),
     );
     const key = await participants.issueKey(spec.id, null, context());
-    simulator.setSigningSecret(key.signingSecret);
+    simulator.setSigningSecret(key.signingSecret ?? '');
     for (const account of accounts) {
       await registerAlias(
         store,
@@ -129,11 +132,7 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
   await caughtUp();
 
   const walletClient = new WalletHttpClient({
-    resolveEndpoint: (participantId) => {
-      const participant = participantReader.findParticipant(participantId);
-      if (participant === null || isIso8583Endpoints(participant.endpoints) || participant.signingSecret === null) return null;
-      return { creditUrl: participant.endpoints.creditUrl, reversalUrl: participant.endpoints.reversalUrl, signingSecret: participant.signingSecret };
-    },
+    resolveEndpoint: (participantId) => walletEndpointOf(participantReader.findParticipant(participantId), secrets, new Date()),
     creditDeadlineMs: 5_000,
   });
   const outbox = new Outbox({ store, channel: 'wallet-http', transport: walletClient });

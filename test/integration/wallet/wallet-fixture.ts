@@ -13,7 +13,7 @@ export async function startWallet(clientOptions: { creditDeadlineMs?: number; se
   await wallet.start();
   const client = new WalletHttpClient({
     resolveEndpoint: (participantId) =>
-      participantId === 'MARGALLA' ? { ...wallet.endpoints, signingSecret: clientOptions.secret ?? signingSecret } : null,
+      participantId === 'MARGALLA' ? { ...wallet.endpoints, signingSecrets: [clientOptions.secret ?? signingSecret] } : null,
     ...(clientOptions.creditDeadlineMs === undefined ? {} : { creditDeadlineMs: clientOptions.creditDeadlineMs }),
   });
   return {

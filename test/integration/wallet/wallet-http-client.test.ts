@@ -151,7 +151,7 @@ describe('wallet HTTP client connection handling and limits', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecret }) });
+    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }) });
     try {
       expect(await client.requestCredit('ANY', creditMessage())).toEqual({ outcome: 'accepted' });
       expect(await client.requestCredit('ANY', creditMessage())).toEqual({ outcome: 'accepted' });
@@ -171,7 +171,7 @@ describe('wallet HTTP client connection handling and limits', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecret }) });
+    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }) });
     try {
       expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({ outcome: 'unknown', detail: expect.stringMatching(/^RESPONSE_TOO_LARGE/) });
     } finally {
@@ -182,7 +182,7 @@ describe('wallet HTTP client connection handling and limits', () => {
   });
 
   it('reports unavailable for a URL it cannot use, sending nothing', async () => {
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: 'ftp://wallet.example/credit', reversalUrl: 'not a url', signingSecret }) });
+    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: 'ftp://wallet.example/credit', reversalUrl: 'not a url', signingSecrets: [signingSecret] }) });
     expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({ outcome: 'unavailable', detail: expect.stringMatching(/^INVALID_URL/) });
     const reversal = reversalDelivery('ANY', { ...creditMessage(), reason: 'PAYEE_TIMEOUT' });
     expect(await client.deliver(reversal, { deadlineMs: 100 })).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/^INVALID_URL/) });

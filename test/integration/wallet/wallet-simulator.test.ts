@@ -18,7 +18,7 @@ describe('wallet simulator over HTTP', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'hisaab-signature': signatureHeader({ secret: options.secret ?? signingSecret, rawBody, now: options.signedAt ?? new Date() }),
+        'hisaab-signature': signatureHeader({ secrets: [options.secret ?? signingSecret], rawBody, now: options.signedAt ?? new Date() }),
         ...(options.messageType === undefined ? {} : { 'hisaab-message-type': options.messageType }),
       },
       body: rawBody,

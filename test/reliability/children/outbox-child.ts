@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (!eventsPath || !walletUrl || !signingSecret || !countText) throw new Error('usage: outbox-child <events.db> <walletUrl> <signingSecret> <count>');
   const store = new SqliteEventStore(eventsPath);
   const client = new WalletHttpClient({
-    resolveEndpoint: () => ({ creditUrl: `${walletUrl}/credit`, reversalUrl: `${walletUrl}/reversal`, signingSecret }),
+    resolveEndpoint: () => ({ creditUrl: `${walletUrl}/credit`, reversalUrl: `${walletUrl}/reversal`, signingSecrets: [signingSecret] }),
   });
   const outbox = new Outbox({
     store,

@@ -3,6 +3,7 @@ import { directoryProjection } from '../../../adapters/readmodel-sqlite/projecti
 import { keysProjection } from '../../../adapters/readmodel-sqlite/projections/keys-projection';
 import { participantsProjection } from '../../../adapters/readmodel-sqlite/projections/participants-projection';
 import { SqliteParticipantReader } from '../../../adapters/readmodel-sqlite/projections/participants-read-model';
+import { signingSecretsProjection } from '../../../adapters/readmodel-sqlite/projections/signing-secrets-projection';
 import { SqliteReadModelStore } from '../../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { ibanWithCheckDigits } from '../../../core/directory/iban';
 import { requirePayerOwned } from '../../../core/directory/payer-ownership';
@@ -19,7 +20,7 @@ function apply(stream: string, type: string, data: JsonObject): void {
   position += 1n;
   const event: RecordedEvent = { id: `e${position}`, type, data, metadata: { at }, stream, revision: 0n, position };
   readModels.transaction((tx) => {
-    for (const projection of [participantsProjection, keysProjection, directoryProjection]) {
+    for (const projection of [participantsProjection, keysProjection, directoryProjection, signingSecretsProjection]) {
       if (projection.handles.includes(type)) projection.apply(event, tx);
     }
   });
@@ -42,7 +43,7 @@ function registerParticipant(participantId: string, bankCode: string): void {
 
 beforeAll(() => {
   readModels = new SqliteReadModelStore(':memory:');
-  readModels.transaction((tx) => [participantsProjection, keysProjection, directoryProjection].forEach((projection) => projection.setup(tx)));
+  readModels.transaction((tx) => [participantsProjection, keysProjection, directoryProjection, signingSecretsProjection].forEach((projection) => projection.setup(tx)));
   readers = { participants: new SqliteParticipantReader(readModels.database), directory: new SqliteDirectoryReader(readModels.database) };
   registerParticipant('MEEZAN', 'MEZN');
   registerParticipant('MARGALLA', 'MRGL');

@@ -1,3 +1,4 @@
+import { newMasterKey, SecretBox } from '../../../core/secrets/secret-box';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { handleStreamCommand, loadStream } from '../../../core/eventstore/decider-stream';
 import { createLedgerEngine, type LedgerEngine } from '../../../core/ledger/ledger-engine';
@@ -42,7 +43,7 @@ beforeEach(async () => {
   store = new SqliteEventStore(`${directory.path}/events.db`);
   engine = createLedgerEngine({ ledger: 'PKR', store, now: () => now, expiryCheckIntervalMs: 0 });
   await engine.start();
-  service = new ParticipantService({ store, ledger: new LedgerParticipantLedger([engine]) });
+  service = new ParticipantService({ store, ledger: new LedgerParticipantLedger([engine]), secrets: new SecretBox([newMasterKey()]) });
 });
 afterEach(async () => {
   await engine.stop();
