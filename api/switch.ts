@@ -142,7 +142,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       store,
       ledgers,
       readModelDatabase: readModelStore.database,
-      waitForPosition: readModels.waitForPosition,
+      waitForPosition: (position, timeoutMs) => readModels.waitForPosition(position, timeoutMs),
       readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
       now,
       logger,
