@@ -22,7 +22,7 @@ export type TransferPurpose = (typeof transferPurposes)[number];
  * are sorted so that the order a client writes them in does not matter.
  */
 export function requestDigest(request: TransferRequest): string {
-  return createHash('sha256').update(canonicalJson(request as unknown as JsonValue)).digest('hex');
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
 function canonicalJson(value: JsonValue): string {

@@ -76,7 +76,7 @@ it('runs no schedule unless configured, and refuses a bad one as a configuration
 async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string[]> {
   const closes: string[] = [];
   await foldStream(store, settlementStreamName('PKR'), 0n, (event) => {
-    if (event.type === 'SettlementWindowClosed') closes.push(String(event.data['closedBy']));
+    if (event.type === 'SettlementWindowClosed') closes.push(event.data['closedBy'] as string);
   });
   return closes;
 }
