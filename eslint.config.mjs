@@ -59,9 +59,19 @@ export default defineConfig(
     },
   },
   {
-    // Plain JavaScript (jest's config, the k6 script and its CommonJS helper): the recommended rules, no type information.
+    // Plain JavaScript: the recommended rules, no type information.
     files: ['**/*.{js,mjs}'],
     extends: [eslint.configs.recommended],
-    languageOptions: { sourceType: 'module', globals: { module: 'writable', require: 'readonly', __ENV: 'readonly', console: 'readonly' } },
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }] },
+  },
+  {
+    // CommonJS: jest's config and the request helper that both k6 and the TypeScript runner load.
+    files: ['jest.config.js', 'load-tests/transfer-request.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    // The k6 scenario runs in k6's JavaScript runtime, which provides these globals.
+    files: ['load-tests/transfers.k6.js'],
+    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', crypto: 'readonly', console: 'readonly' } },
   },
 );
