@@ -15,7 +15,6 @@ export type TransferRequest = {
 
 /** Purposes the switch carries; P2M is a payment to a merchant, the rest move between people and accounts. */
 export const transferPurposes = ['P2P', 'P2M', 'BILL', 'SALARY', 'OTHER'] as const;
-export type TransferPurpose = (typeof transferPurposes)[number];
 
 /**
  * Digest of what makes a request that request: a retry with the same id must carry the same fields. Keys
