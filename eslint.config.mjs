@@ -7,7 +7,11 @@ import eslint from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-/** Functions in core/ longer than the limit when the rule came in: each may shrink, none may grow (see README). */
+/**
+ * No function in core/ was longer than this when the rule came in (the longest was 52 lines). Should one ever have
+ * to be longer, it goes in an override below naming its file and function, with its length then as its maximum:
+ * an exception to shrink, not to grow (and the README lists it).
+ */
 const coreFunctionLinesMax = 70;
 
 export default defineConfig(
