@@ -120,7 +120,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         store,
         ledgers,
         readModelDatabase: database,
-        waitForPosition: readModels.waitForPosition,
+        waitForPosition: (position, timeoutMs) => readModels.waitForPosition(position, timeoutMs),
         readModelWaitTimeoutMs: config.readYourWritesTimeoutMs,
         now,
         logger,

@@ -145,6 +145,8 @@ function rawCeiling(directory: string, rows: readonly RawRow[], round: number): 
   db.pragma('synchronous = FULL');
   db.defaultSafeIntegers(true);
   const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const insertMany = db.transaction((slice: readonly RawRow[]) => {
     for (const row of slice) insert.run(row.stream, row.revision, row.id, row.type, row.data, row.metadata);
   }).immediate;

@@ -79,8 +79,11 @@ export class SqliteEventStore implements EventStore {
     const appendOne = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>
       this.appendInTransaction(stream, rows, expected),
     );
+    // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this.appendTransaction = appendOne.immediate;
     // Inside the group's transaction each append is a savepoint (better-sqlite3 nests transactions that way).
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a transaction's variants ignore `this`, as above.
     this.groupTransaction = this.db.transaction((group: PendingAppend[], outcomes: (AppendResult | Error)[]) => {
       for (const pending of group) {
         try {

@@ -8,16 +8,13 @@ export {
   responseCodeDescriptions,
   describeResponseCode,
   isApproved,
-  isProfileResponseCode,
   responseCodeForOutcome,
-  type ResponseCode,
   type TransferOutcomeCategory,
 } from './response-codes';
 export {
   AMOUNT_MINOR_MAX,
   amountField,
   amountMinorFromField,
-  amountMinorMaxFor,
   currencyField,
   currencyFromField,
   type Iso8583Currency,
@@ -33,27 +30,20 @@ export {
   parseFinancialResponse,
   parseReversalAdvice,
   type FinancialRequest,
-  type FinancialResponse,
   type InboundFinancialRequest,
   type InboundReversalAdvice,
-  type MappingResult,
-  type MessageIdentifiers,
-  type ReversalAdvice,
 } from './financial-messages';
 export {
   originalDataElementsField,
   originalDataElementsFromField,
   sameInstitution,
-  type OriginalDataElements,
 } from './original-data-elements';
-export { ISO8583_TRANSFER_NAMESPACE, transferIdFor, uuidV5, type TransferIdentity } from './transfer-id';
+export { transferIdFor, uuidV5 } from './transfer-id';
 export {
-  PAKISTAN_UTC_OFFSET_MINUTES,
   retrievalReferenceNumber,
   transmissionDateTimeField,
   transmissionTimestamps,
-  type TransmissionTimestamps,
 } from './transmission-time';
-export { buildResponse, formatErrorResponse, type ResponseAnswer } from './response-builder';
-export { Iso8583MessageError, type Iso8583MessageErrorCode } from './message-error';
-export { identifyPayee, type PayeeIdentification } from './payee-identification';
+export { buildResponse, formatErrorResponse } from './response-builder';
+export { Iso8583MessageError } from './message-error';
+export { identifyPayee } from './payee-identification';

@@ -9,10 +9,6 @@ export const networkManagementCodes = {
 
 export type NetworkManagementCode = (typeof networkManagementCodes)[keyof typeof networkManagementCodes];
 
-export function isNetworkManagementCode(value: string | undefined): value is NetworkManagementCode {
-  return value === networkManagementCodes.signOn || value === networkManagementCodes.signOff || value === networkManagementCodes.echo;
-}
-
 export type NetworkManagementRequest = {
   readonly code: NetworkManagementCode;
   /** DE11 */

@@ -59,6 +59,8 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
     );
     // IMMEDIATE: the transaction reads the checkpoint and then writes; taking the write lock first means a second
     // process on this file waits its turn instead of failing with SQLITE_BUSY when it upgrades.
+    // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this.runInTransaction = this.database.transaction((work: (tx: SqliteReadModelTx) => unknown) => work(this.database)).immediate;
   }
 

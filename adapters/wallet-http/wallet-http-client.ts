@@ -16,7 +16,7 @@ import { postSignedJson, type PostResult } from './signed-post';
 import type { WalletEndpoint, WalletEndpointResolver } from './wallet-endpoint';
 
 /** Tells the wallet which of the three messages a POST carries (an advice goes to the credit URL too). */
-export const messageTypeHeaderName = 'Hisaab-Message-Type';
+const messageTypeHeaderName = 'Hisaab-Message-Type';
 
 export type WalletHttpClientOptions = {
   resolveEndpoint: WalletEndpointResolver;

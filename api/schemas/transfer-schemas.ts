@@ -28,7 +28,6 @@ export const transferRequestSchema = z.strictObject({
   note: safeText().max(140, 'a note has at most 140 characters').optional(),
 });
 
-export type TransferRequestBody = z.infer<typeof transferRequestSchema>;
 
 /** Items are validated one by one, so that one bad item answers its own error and the rest go on. */
 export const transferBatchSchema = z.strictObject({

@@ -177,13 +177,10 @@ export class ProjectionRunner<Tx> {
    * Resolves once every projection (or the one named) has applied the log up to `position`: after a write at
    * `position`, the writer's next read shows it. Rejects with PROJECTION_WAIT_TIMEOUT after `timeoutMs`.
    */
-  waitForPosition(position: bigint, timeoutMs: number, projectionName?: string): Promise<void> {
-    try {
-      checkWait(position, timeoutMs);
-      if (projectionName !== undefined) this.findProjection(projectionName);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // Async so that a bad argument rejects, as every other failure of a wait does, rather than throwing.
+  async waitForPosition(position: bigint, timeoutMs: number, projectionName?: string): Promise<void> {
+    checkWait(position, timeoutMs);
+    if (projectionName !== undefined) this.findProjection(projectionName);
     return this.wait(position, projectionName ?? null, timeoutMs);
   }
 

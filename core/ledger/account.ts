@@ -16,11 +16,3 @@ export type Account = {
   creditsPendingMinor: bigint;
   creditsPostedMinor: bigint;
 };
-
-/**
- * The signed posted balance from the debit side: debitsPosted - creditsPosted. Over a ledger these sum to zero.
- * A participant's position account is positive when it owes the hub.
- */
-export function netDebitPostedMinor(account: Account): bigint {
-  return account.debitsPostedMinor - account.creditsPostedMinor;
-}

@@ -3,7 +3,7 @@ import type { JsonObject } from '../eventstore/event';
 import type { CurrencyCode } from '../money';
 import type { AccountCode } from './account-codes';
 import type { UserDataJson } from './events';
-import { initialState, rememberedFromEvent, type AccountRecord, type LedgerState } from './ledger-state';
+import { initialState, type AccountRecord, type LedgerState } from './ledger-state';
 import type { LedgerTunables } from './ledger-limits';
 import type { Transfer } from './transfer';
 import type { TransferCode } from './transfer-codes';
@@ -85,7 +85,7 @@ export function snapshotChunks(state: LedgerState): JsonObject[] {
   }
   if (chunks.length === 0) chunks.push(chunk(state, 0, 1, [], []));
   assert(chunks.length === chunkCount, 'snapshot chunk count is as announced');
-  return chunks as unknown as JsonObject[];
+  return chunks;
 }
 
 function chunk(state: LedgerState, chunkIndex: number, chunkCount: number, accounts: AccountRow[], pending: PendingRow[]): SnapshotChunk {

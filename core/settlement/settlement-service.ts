@@ -134,7 +134,7 @@ export class SettlementService {
     for (let start = 0; start < commands.length; start += settlementPostingsPerSubmitMax) {
       const chunk = commands.slice(start, start + settlementPostingsPerSubmitMax);
       // Linked: a chunk is booked whole or not at all, so a failure never leaves half a chunk to reason about.
-      await this.submit(ledger, chunk.map((command, index) => ({ ...command, linked: index < chunk.length - 1 }) as LedgerCommand), windowId);
+      await this.submit(ledger, chunk.map((command, index) => ({ ...command, linked: index < chunk.length - 1 })), windowId);
     }
   }
 

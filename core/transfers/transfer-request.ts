@@ -15,14 +15,13 @@ export type TransferRequest = {
 
 /** Purposes the switch carries; P2M is a payment to a merchant, the rest move between people and accounts. */
 export const transferPurposes = ['P2P', 'P2M', 'BILL', 'SALARY', 'OTHER'] as const;
-export type TransferPurpose = (typeof transferPurposes)[number];
 
 /**
  * Digest of what makes a request that request: a retry with the same id must carry the same fields. Keys
  * are sorted so that the order a client writes them in does not matter.
  */
 export function requestDigest(request: TransferRequest): string {
-  return createHash('sha256').update(canonicalJson(request as unknown as JsonValue)).digest('hex');
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
 function canonicalJson(value: JsonValue): string {

@@ -1,3 +1,4 @@
+import type { ReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import type { TransferRequest } from '../../core/transfers/transfer-request';
 
@@ -88,7 +89,8 @@ function classify(status: number, text: string): SwitchAnswer {
 
 async function readBounded(response: Response, bytesMax: number): Promise<string> {
   if (response.body === null) return '';
-  const reader = response.body.getReader();
+  // fetch's body is a stream of bytes; Node's types leave its chunk type as any.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

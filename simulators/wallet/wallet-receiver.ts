@@ -125,7 +125,7 @@ function parseJson(rawBody: Buffer): unknown {
 
 function transferIdOf(body: unknown): string | null {
   if (body === null || typeof body !== 'object' || !('transferId' in body)) return null;
-  const transferId = (body as { transferId: unknown }).transferId;
+  const transferId = body.transferId;
   return typeof transferId === 'string' ? transferId : null;
 }
 

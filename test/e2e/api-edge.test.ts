@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { errorCode, type HttpAnswer } from '../support/http-client';
+import type { HttpAnswer } from '../support/http-client';
 import { expectLogUnchanged, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 let sw: TestSwitch;

@@ -123,10 +123,10 @@ it('reports a window of payments as JSON and CSV, a participant seeing its own l
   expect(own.netSumZero).toBe(true);
 
   const csv = await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, operator());
-  const records = parse(csv.text, { columns: true }) as Record<string, string>[];
+  const records = parse<Record<string, string>>(csv.text, { columns: true });
   expect(records).toEqual(report.participants.map((line) => Object.fromEntries(Object.entries(line).map(([key, value]) => [key, String(value)]))));
   expect(records.reduce((sum, record) => sum.plus(record['net']!), new Decimal(0)).isZero()).toBe(true);
-  const ownCsv = parse((await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, participantKey('INDUS'))).text, { columns: true }) as Record<string, string>[];
+  const ownCsv = parse<Record<string, string>>((await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, participantKey('INDUS'))).text, { columns: true });
   expect(ownCsv.map((record) => record['participant'])).toEqual(['INDUS']);
 
   expect((await position('MARGALLA')).position).toBe('1410.52');

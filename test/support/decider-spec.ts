@@ -71,5 +71,9 @@ export function deciderSpec<Command, Event, State>(decider: {
   evolve(state: State, event: Event): State;
   decide(command: Command, state: State): Event[];
 }): DeciderSpecification<Command, Event, State, Event[]> {
-  return DeciderSpecification.for({ decide: decider.decide, evolve: decider.evolve, initialState: () => decider.initialState });
+  return DeciderSpecification.for({
+    decide: (command, state) => decider.decide(command, state),
+    evolve: (state, event) => decider.evolve(state, event),
+    initialState: () => decider.initialState,
+  });
 }

@@ -14,7 +14,7 @@ it('sheds load with EVENT_STORE_OVERLOADED once 100,000 appends wait for a commi
     const outcomes = await Promise.allSettled(appends);
     const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
     expect(refused).toHaveLength(2);
-    for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: 'EVENT_STORE_OVERLOADED' });
+    for (const outcome of refused) expect(outcome.reason).toMatchObject({ code: 'EVENT_STORE_OVERLOADED' });
     expect(outcomes.slice(0, 100_000).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
     expect(await store.headPosition()).toBe(100_000n);
   } finally {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { SqliteReadModelTx } from '../../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { ProjectionRunner } from '../../../core/eventstore/projection-runner';
 import { parseRebuildArguments, runRebuildCommand } from '../../../scripts/rebuild-projection';
 import { amountEvents, keyTotalsProjection, readKeyTotals } from '../../support/key-totals-projection';

@@ -71,7 +71,7 @@ it('closes windows on the configured schedule, recorded as closed by the schedul
 async function closedBy(store: Parameters<typeof foldStream>[0]): Promise<string[]> {
   const closes: string[] = [];
   await foldStream(store, settlementStreamName('PKR'), 0n, (event) => {
-    if (event.type === 'SettlementWindowClosed') closes.push(String(event.data['closedBy']));
+    if (event.type === 'SettlementWindowClosed') closes.push(event.data['closedBy'] as string);
   });
   return closes;
 }

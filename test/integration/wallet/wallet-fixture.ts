@@ -19,7 +19,8 @@ export async function startWallet(clientOptions: { creditDeadlineMs?: number; se
   return {
     wallet,
     client,
-    async stop() {
+    // An arrow, not a method: callers destructure `stop` out of the returned object.
+    stop: async () => {
       client.close();
       await wallet.close();
     },

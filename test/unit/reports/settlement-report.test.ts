@@ -82,7 +82,7 @@ describe('settlement report', () => {
     const report = buildSettlementReport(window, lines, null);
     const csv = settlementReportCsv(report);
     expect(csv.split('\r\n')[0]).toBe('participant,sentCount,sentValue,receivedCount,receivedValue,fees,net');
-    const records = parse(csv, { columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(csv, { columns: true });
     expect(records).toEqual(
       report.participants.map((each) => ({
         participant: each.participant,
