@@ -4,8 +4,9 @@
  * leaving the switch running for a person to explore). Data goes to a fresh folder under ./data.
  */
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../api/config';
+import { ConfigError, loadConfig, type SwitchConfig } from '../api/config';
 import { createLogger } from '../api/logger';
+import { portProblemMessage } from '../api/port-in-use';
 import { startSwitch, type RunningSwitch } from '../api/switch';
 import { ibanWithCheckDigits } from '../core/directory/iban';
 import { BankHostSimulator } from '../simulators/bank/bank-host-simulator';
@@ -106,17 +107,35 @@ async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<voi
 
 async function startDemoSwitch(): Promise<RunningSwitch> {
   const dataDir = resolve(process.env.HISAAB_DATA_DIR ?? join('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-  const config = loadConfig({
-    ...process.env,
-    HISAAB_DATA_DIR: dataDir,
-    HISAAB_OPERATOR_KEY: operatorKey,
-    HISAAB_PORT: process.env.HISAAB_PORT ?? '0',
-    HISAAB_HOST: process.env.HISAAB_HOST ?? '127.0.0.1',
-    HISAAB_PAYEE_DEADLINE_MS: process.env.HISAAB_PAYEE_DEADLINE_MS ?? '2000',
-    HISAAB_ISO8583_PORT: process.env.HISAAB_ISO8583_PORT ?? '0',
-  });
+  let config: SwitchConfig;
+  try {
+    config = loadConfig({
+      ...process.env,
+      HISAAB_DATA_DIR: dataDir,
+      HISAAB_OPERATOR_KEY: operatorKey,
+      HISAAB_PORT: process.env.HISAAB_PORT ?? '0',
+      HISAAB_HOST: process.env.HISAAB_HOST ?? '127.0.0.1',
+      HISAAB_PAYEE_DEADLINE_MS: process.env.HISAAB_PAYEE_DEADLINE_MS ?? '2000',
+      HISAAB_ISO8583_PORT: process.env.HISAAB_ISO8583_PORT ?? '0',
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return refuseToStart(error.message);
+  }
   say(`Data dir: ${dataDir}`);
-  return startSwitch({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) });
+  try {
+    return await startSwitch({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) });
+  } catch (error) {
+    // A taken port is the person's to fix: one line naming the variable, not a stack trace.
+    const portProblem = portProblemMessage(error, config);
+    if (portProblem === null) throw error;
+    return refuseToStart(portProblem);
+  }
+}
+
+function refuseToStart(reason: string): never {
+  process.stderr.write(`demo: refusing to start: ${reason}\n`);
+  process.exit(2);
 }
 
 function demoWallets(): DemoWallet[] {
