@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   }
   // Opening a SQLite path that does not exist would create an empty store and report it healthy.
   if (selection.kind === 'sqlite' && !existsSync(selection.path)) {
-    console.error(`verify: no event store at ${selection.path}`);
+    console.error(`verify: no event store at ${selection.path}: start the switch (npm run serve) or the demo (npm start) first, or name a data dir with --data-dir DIR`);
     return 2;
   }
   const where = selection.kind === 'sqlite' ? selection.path : 'the EventStoreDB cluster';
