@@ -13,8 +13,9 @@ const listeningPorts = [
  * when both variables name the same port, both are named, since either may be the one to change.
  */
 export function portProblemMessage(error: unknown, config: SwitchConfig): string | null {
-  if (!(error instanceof Error)) return null;
-  const failure = error as NodeJS.ErrnoException & { port?: unknown; address?: unknown };
+  // Checked by shape, not instanceof: errors made by Node's own code may come from another realm (jest's, a vm's).
+  if (typeof error !== 'object' || error === null) return null;
+  const failure = error as { code?: unknown; syscall?: unknown; port?: unknown; address?: unknown };
   if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL')) return null;
   const port = typeof failure.port === 'number' ? failure.port : null;
   const matching = listeningPorts.filter((entry) => port !== null && entry.port(config) === port);

@@ -27,6 +27,14 @@ export class WalletCliOptionsError extends Error {
   }
 }
 
+/** `--help`: the caller prints the usage and exits 0. */
+export class WalletCliHelpRequested extends Error {
+  constructor() {
+    super('help requested');
+    this.name = 'WalletCliHelpRequested';
+  }
+}
+
 export const walletCliUsage =
   'usage: npm run sim:wallet -- --participant ID --port PORT [--signing-secret SECRET] ' +
   "[--customer 'WALLET_NUMBER:MSISDN:NAME:BALANCE' ...] [--switch-url URL --key PARTICIPANT_KEY] [--host HOST] [--currency PKR]";
@@ -62,10 +70,12 @@ export function parseWalletCliOptions(argv: readonly string[], environment: Node
       customer: { type: 'string', multiple: true },
       'switch-url': { type: 'string' },
       key: { type: 'string' },
+      help: { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
   });
+  if (values.help === true) throw new WalletCliHelpRequested();
   const currencyCode = check('--currency', currency, values.currency ?? environment['WALLET_CURRENCY'] ?? 'PKR');
   const customerTexts = values.customer ?? [];
   if (customerTexts.length > customersMax) throw new WalletCliOptionsError(`at most ${customersMax} customers`);

@@ -11,7 +11,7 @@
  * or SIGTERM.
  */
 import pino from 'pino';
-import { parseWalletCliOptions, walletCliUsage, WalletCliOptionsError, type WalletSimulatorCliOptions } from './cli-options';
+import { parseWalletCliOptions, walletCliUsage, WalletCliHelpRequested, WalletCliOptionsError, type WalletSimulatorCliOptions } from './cli-options';
 import { WalletSimulator } from './wallet-simulator';
 
 async function main(): Promise<void> {
@@ -19,6 +19,10 @@ async function main(): Promise<void> {
   try {
     options = parseWalletCliOptions(process.argv.slice(2), process.env);
   } catch (error) {
+    if (error instanceof WalletCliHelpRequested) {
+      process.stdout.write(`${walletCliUsage}\n`);
+      process.exit(0);
+    }
     if (error instanceof WalletCliOptionsError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`wallet simulator: ${(error as Error).message}\n${walletCliUsage}\n`);
       process.exit(2);
