@@ -23,7 +23,7 @@ export const inFlightRequestsMax = 10_000;
 export type IdempotentExecution = (reference: string | null) => Promise<Answer>;
 
 /**
- * Idempotency-Key handling for POSTs (DESIGN.md section 10): the same key and body get the original answer,
+ * Idempotency-Key handling for POSTs (docs/ARCHITECTURE.md section 10): the same key and body get the original answer,
  * the same key with another body gets 409 IDEMPOTENCY_CONFLICT. Answers below 500 are recorded durably before
  * they are sent, except those asking to retry (CONCURRENT_UPDATE, 429). A 5xx is not recorded: the outcome is
  * unknown, so the retry runs again and the domain's own dedupe (the request reference passed to `execute`)

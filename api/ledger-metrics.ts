@@ -4,7 +4,7 @@ import type { SwitchMetrics } from './metrics';
 
 /**
  * The ledger engine as the rest of the switch uses it, with every submit timed from the call until its events
- * are durable: the commit latency a payment sees (DESIGN.md section 4's group commit trades a little of it for
+ * are durable: the commit latency a payment sees (docs/ARCHITECTURE.md section 4's group commit trades a little of it for
  * throughput). Batch sizes come from the engine's own tick hook.
  */
 export function withCommitLatency(engine: LedgerEngine, metrics: SwitchMetrics): LedgerEngine {

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type SwitchConfig } from './config';
 import { createLogger } from './logger';
-import { startSwitch } from './switch';
+import { portProblemMessage } from './port-in-use';
+import { startSwitch, type RunningSwitch } from './switch';
 
 /**
  * `npm run serve`: the switch, configured by the environment (HISAAB_PORT, HISAAB_DATA_DIR, HISAAB_OPERATOR_KEY,
@@ -16,7 +17,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  const running = await startSwitch({ config, logger });
+  let running: RunningSwitch;
+  try {
+    running = await startSwitch({ config, logger });
+  } catch (error) {
+    // A taken port is the operator's to fix: one line naming the variable, not a stack trace.
+    const portProblem = portProblemMessage(error, config);
+    if (portProblem === null) throw error;
+    process.stderr.write(`hisaab: refusing to start: ${portProblem}\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

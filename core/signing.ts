@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { assert } from './assert';
 
 /**
- * Signatures on what the switch sends to participants and merchants (DESIGN.md sections 5 and 6):
+ * Signatures on what the switch sends to participants and merchants (docs/ARCHITECTURE.md sections 5 and 6):
  *
  *   Hisaab-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + rawBody)>
  *

@@ -1,11 +1,15 @@
 /**
  * `npm start`: the switch on the embedded store with simulated participants, a burst of mixed traffic and what
  * came of it. Flags: `--seconds N` (traffic duration, default 15), `--exit` (stop after the report instead of
- * leaving the switch running for a person to explore). Data goes to a fresh folder under ./data.
+ * leaving the switch running for a person to explore). Data goes to a fresh folder ./data/demo-<time>/ (or
+ * HISAAB_DATA_DIR); the demo ends by printing the `npm run verify` command for it, and a bare `npm run verify`
+ * finds the newest such folder. The traffic prints its progress about once a second.
  */
-import { join, resolve } from 'node:path';
-import { loadConfig } from '../api/config';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConfigError, loadConfig, type SwitchConfig } from '../api/config';
 import { createLogger } from '../api/logger';
+import { portProblemMessage } from '../api/port-in-use';
 import { startSwitch, type RunningSwitch } from '../api/switch';
 import { ibanWithCheckDigits } from '../core/directory/iban';
 import { BankHostSimulator } from '../simulators/bank/bank-host-simulator';
@@ -23,7 +27,8 @@ const operatorKey = process.env.HISAAB_OPERATOR_KEY ?? 'demo-operator-key-change
 
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
-  const running = await startDemoSwitch();
+  const dataDir = resolve(process.env.HISAAB_DATA_DIR ?? join('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const running = await startDemoSwitch(dataDir);
   const operator = new OperatorClient(running.url, operatorKey);
   const wallets = demoWallets();
   for (const wallet of wallets) await onboardWallet(operator, running.url, wallet);
@@ -34,7 +39,9 @@ async function main(): Promise<void> {
   await scriptedScenarios(wallets);
   await bankScenarios(bank, wallets);
   say(`Driving ${options.trafficSeconds} s of mixed P2P traffic between the wallets...`);
+  const progress = trafficProgress();
   const traffic = await runTraffic({
+    onResult: progress.count,
     senders: wallets.filter((wallet) => wallet.id !== 'KHYBER').map((wallet) => wallet.simulator),
     payees: [...payeesOf(wallets), { type: 'IBAN', value: bank.otherIban, participantId: bank.id }],
     countMax: 5_000,
@@ -42,18 +49,48 @@ async function main(): Promise<void> {
     concurrency: 16,
     amountMinorMin: 100n,
     amountMinorMax: 500_000n,
-  });
+  }).finally(progress.stop);
   say(`Traffic: ${JSON.stringify(traffic.summary)}`);
   const participants = [...wallets.map((demo) => demo.id), bank.id];
   await printPositions(operator, participants);
   await settleWindow(operator);
   await printPositions(operator, participants);
+  say(`Check this run's ledger invariants: npm run verify -- --data-dir ${shownPath(dataDir)}`);
   if (options.exitAfterReport) {
     await closeAll(running, wallets, bank);
     return;
   }
-  say(`The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it.`);
-  process.once('SIGINT', () => void closeAll(running, wallets, bank).then(() => process.exit(0)));
+  say(`The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it (npm start -- --exit stops after the report).`);
+  const stop = (): void => void closeAll(running, wallets, bank).then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** Counts the traffic's outcomes as they come and prints them about once a second while it runs. */
+function trafficProgress(): { count: (result: SentTransfer) => void; stop: () => void } {
+  const startedMs = performance.now();
+  const outcomes: Record<SentTransfer['outcome'], number> = { COMMITTED: 0, ABORTED: 0, REFUSED: 0, DECLINED: 0, UNKNOWN: 0 };
+  let done = 0;
+  const timer = setInterval(() => {
+    const elapsedSeconds = (performance.now() - startedMs) / 1000;
+    say(
+      `  traffic ${Math.round(elapsedSeconds)} s: ${done} transfers, ${outcomes.COMMITTED} committed, ${outcomes.ABORTED} aborted, ` +
+        `${outcomes.REFUSED + outcomes.DECLINED} refused, ${outcomes.UNKNOWN} unknown, ${Math.round(done / elapsedSeconds)}/s`,
+    );
+  }, 1_000);
+  return {
+    count: (result) => {
+      done += 1;
+      outcomes[result.outcome] += 1;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** A path as a person would type it from here: relative inside the current folder, absolute outside it. */
+function shownPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere === '' || fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
 }
 
 /** The moments a person should see once: a rejection, a timeout with its reversal, a cap breach. */
@@ -104,19 +141,36 @@ async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<voi
   show('Margalla wallet → Indus Bank IBAN 1200.00 (switch sends a 0200 to the bank)', toBank);
 }
 
-async function startDemoSwitch(): Promise<RunningSwitch> {
-  const dataDir = resolve(process.env.HISAAB_DATA_DIR ?? join('data', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-  const config = loadConfig({
-    ...process.env,
-    HISAAB_DATA_DIR: dataDir,
-    HISAAB_OPERATOR_KEY: operatorKey,
-    HISAAB_PORT: process.env.HISAAB_PORT ?? '0',
-    HISAAB_HOST: process.env.HISAAB_HOST ?? '127.0.0.1',
-    HISAAB_PAYEE_DEADLINE_MS: process.env.HISAAB_PAYEE_DEADLINE_MS ?? '2000',
-    HISAAB_ISO8583_PORT: process.env.HISAAB_ISO8583_PORT ?? '0',
-  });
+async function startDemoSwitch(dataDir: string): Promise<RunningSwitch> {
+  let config: SwitchConfig;
+  try {
+    config = loadConfig({
+      ...process.env,
+      HISAAB_DATA_DIR: dataDir,
+      HISAAB_OPERATOR_KEY: operatorKey,
+      HISAAB_PORT: process.env.HISAAB_PORT ?? '0',
+      HISAAB_HOST: process.env.HISAAB_HOST ?? '127.0.0.1',
+      HISAAB_PAYEE_DEADLINE_MS: process.env.HISAAB_PAYEE_DEADLINE_MS ?? '2000',
+      HISAAB_ISO8583_PORT: process.env.HISAAB_ISO8583_PORT ?? '0',
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return refuseToStart(error.message);
+  }
   say(`Data dir: ${dataDir}`);
-  return startSwitch({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) });
+  try {
+    return await startSwitch({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) });
+  } catch (error) {
+    // A taken port is the person's to fix: one line naming the variable, not a stack trace.
+    const portProblem = portProblemMessage(error, config);
+    if (portProblem === null) throw error;
+    return refuseToStart(portProblem);
+  }
+}
+
+function refuseToStart(reason: string): never {
+  process.stderr.write(`demo: refusing to start: ${reason}\n`);
+  process.exit(2);
 }
 
 function demoWallets(): DemoWallet[] {

@@ -2,12 +2,13 @@
  * `npm run verify [-- --data-dir DIR]`: checks the ledger invariants on the switch's event store, the one the
  * switch itself opens from the same environment: HISAAB_EVENTSTORE (`sqlite:<path>` or `esdb://…`) when set,
  * else DIR/hisaab.db (DIR: --data-dir, or $HISAAB_DATA_DIR, or ./data). An explicit --data-dir means that
- * directory's SQLite file. Safe on a running switch: it only reads, and checks the prefix of the log present
+ * directory's SQLite file. With none of them and no ./data/hisaab.db, it checks the newest ./data/demo-<time>/
+ * (where `npm start` writes) and says so. Safe on a running switch: it only reads, and checks the prefix of the log present
  * when it began. Prints a report per ledger and exits 0 when every invariant holds, 1 with the broken
  * invariants otherwise, 2 on bad usage. See core/ledger/ledger-verification.ts for the invariants.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { openEventStore, selectEventStore, type EventStoreSelection } from '../adapters/eventstore-factory';
 import { ledgersInStore, verifyLedger } from '../core/ledger/ledger-verification';
 
@@ -25,7 +26,25 @@ function dataDirectoryArgument(argv: readonly string[]): string | undefined {
 function storeSelection(argv: readonly string[]): EventStoreSelection {
   const explicitDirectory = dataDirectoryArgument(argv);
   if (explicitDirectory !== undefined) return selectEventStore(undefined, resolve(explicitDirectory));
-  return selectEventStore(process.env.HISAAB_EVENTSTORE, resolve(process.env.HISAAB_DATA_DIR ?? './data'));
+  const configured = selectEventStore(process.env.HISAAB_EVENTSTORE, resolve(process.env.HISAAB_DATA_DIR ?? './data'));
+  const nothingConfigured = (process.env.HISAAB_EVENTSTORE ?? '') === '' && (process.env.HISAAB_DATA_DIR ?? '') === '';
+  if (!nothingConfigured || configured.kind !== 'sqlite' || existsSync(configured.path)) return configured;
+  // `npm start` writes each run to a fresh ./data/demo-<ISO time>/, so that is where a first user's log is.
+  const demoDirectory = newestDemoDirectory(resolve('./data'));
+  if (demoDirectory === null) return configured;
+  console.log(`verify: no store at ${relative(process.cwd(), configured.path)}; checking the latest demo's data: ${relative(process.cwd(), demoDirectory)}`);
+  return selectEventStore(undefined, demoDirectory);
+}
+
+/** The newest demo run's data dir that holds an event store; their names sort by the time they were made. */
+function newestDemoDirectory(dataDirectory: string): string | null {
+  if (!existsSync(dataDirectory)) return null;
+  const runs = readdirSync(dataDirectory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith('demo-') && existsSync(join(dataDirectory, entry.name, 'hisaab.db')))
+    .map((entry) => entry.name)
+    .sort();
+  const newest = runs[runs.length - 1];
+  return newest === undefined ? null : join(dataDirectory, newest);
 }
 
 async function main(): Promise<number> {
@@ -38,7 +57,7 @@ async function main(): Promise<number> {
   }
   // Opening a SQLite path that does not exist would create an empty store and report it healthy.
   if (selection.kind === 'sqlite' && !existsSync(selection.path)) {
-    console.error(`verify: no event store at ${selection.path}`);
+    console.error(`verify: no event store at ${selection.path}: start the switch (npm run serve) or the demo (npm start) first, or name a data dir with --data-dir DIR`);
     return 2;
   }
   const where = selection.kind === 'sqlite' ? selection.path : 'the EventStoreDB cluster';

@@ -19,7 +19,7 @@ export type BankChannelsOptions = {
 type Channel = { readonly endpoint: BankEndpoint; readonly client: Iso8583Client };
 
 /**
- * One kept-open ISO 8583 channel per bank participant (DESIGN.md section 9: connections are kept open,
+ * One kept-open ISO 8583 channel per bank participant (docs/ARCHITECTURE.md section 9: connections are kept open,
  * echo-tested when idle, re-established with backoff). A channel is opened on first use and replaced when the
  * operator changes the bank's endpoint; the number of channels is bounded.
  */

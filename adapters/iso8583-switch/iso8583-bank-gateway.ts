@@ -24,7 +24,7 @@ export type Iso8583BankGatewayOptions = {
   switchInstitutionId?: string;
   /** The switch's DE41. */
   terminalId?: string;
-  /** Default 10 s (DESIGN.md section 5). */
+  /** Default 10 s (docs/ARCHITECTURE.md section 5). */
   creditDeadlineMs?: number;
   /** How long a message waits for a bank's channel that is connecting or signing on, within its deadline. */
   readyWaitMs?: number;
@@ -55,7 +55,7 @@ export type Iso8583BankGatewayStatistics = {
 };
 
 /**
- * The bank adapter (DESIGN.md sections 5 and 9), the ISO 8583 counterpart of the wallet's WalletHttpClient.
+ * The bank adapter (docs/ARCHITECTURE.md sections 5 and 9), the ISO 8583 counterpart of the wallet's WalletHttpClient.
  * As the payee port it sends a 0200 and classifies the 0210 (or the silence); as the outbox transport of the
  * `iso8583` channel it delivers 0420 reversals and 0220 credit advices until the bank answers 00. The bank's
  * endpoint is read from the participants at send time, so an endpoint the operator changes is used at once.

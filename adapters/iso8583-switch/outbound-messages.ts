@@ -14,7 +14,7 @@ import type { OriginalTransfer } from './original-transfer';
 import { outboundIdentifiers } from './outbound-identifiers';
 
 /**
- * The messages the switch sends a payee bank for a transfer (DESIGN.md section 9): the 0200 credit request,
+ * The messages the switch sends a payee bank for a transfer (docs/ARCHITECTURE.md section 9): the 0200 credit request,
  * the 0220 credit advice and the 0420 reversal advice naming either in DE90. Builders throw (a DomainError
  * from core/money.ts or an Iso8583MessageError) when the transfer's values do not fit the profile; nothing is
  * sent then.

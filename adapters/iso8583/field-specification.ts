@@ -1,7 +1,7 @@
 import type { LibraryFieldFormat } from 'iso_8583';
 
 /**
- * Hisaab's ISO 8583:1987 profile for bank hosts (DESIGN.md section 9): ASCII MTI, binary bitmaps, ASCII data
+ * Hisaab's ISO 8583:1987 profile for bank hosts (docs/ARCHITECTURE.md section 9): ASCII MTI, binary bitmaps, ASCII data
  * elements and ASCII LL/LLL length prefixes. Every field the profile carries is listed here, explicitly, with
  * the same format the `iso_8583` library uses by default, so that messages cross between the two unchanged.
  * A field that is not listed is not part of the profile: a message that carries one is a format error.

@@ -1,7 +1,7 @@
 import { assert } from '../../core/assert';
 
 /**
- * Framing for ISO 8583 over TCP (DESIGN.md section 9): every message is preceded by a 2-byte big-endian
+ * Framing for ISO 8583 over TCP (docs/ARCHITECTURE.md section 9): every message is preceded by a 2-byte big-endian
  * length that does not count itself. No TPDU.
  */
 

@@ -34,7 +34,7 @@ export function responseMtiFor(mti: string): string | null {
 }
 
 /**
- * The key that pairs a request with its response (DESIGN.md section 9: MTI class + DE11 + DE41). The
+ * The key that pairs a request with its response (docs/ARCHITECTURE.md section 9: MTI class + DE11 + DE41). The
  * response's MTI is used on both sides, so a request 0421 and its answer 0430 share a key.
  */
 export function matchKey(responseMti: string, fields: Iso8583Fields): string {

@@ -1,4 +1,4 @@
-/** DE39 response codes of the profile (DESIGN.md section 9). */
+/** DE39 response codes of the profile (docs/ARCHITECTURE.md section 9). */
 export const responseCodes = {
   approved: '00',
   doNotHonour: '05',

@@ -39,7 +39,7 @@ export const walletHttpDefaults = {
 } as const;
 
 /**
- * The wallet adapter (DESIGN.md section 5): signed JSON over HTTP. As the payee port it sends credit requests
+ * The wallet adapter (docs/ARCHITECTURE.md section 5): signed JSON over HTTP. As the payee port it sends credit requests
  * and waits for the answer; as the outbox transport it delivers credit advices and reversals until a 2xx.
  */
 export class WalletHttpClient implements PayeeCreditPort, DeliveryTransport {

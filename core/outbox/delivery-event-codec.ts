@@ -3,7 +3,7 @@ import type { EventMetadata, NewEvent, RecordedEvent } from '../eventstore/event
 import { newId } from '../ids';
 import { deliveryEventTypes, type DeliveryEvent } from './delivery-events';
 
-/** The name of a channel's outbox stream (DESIGN.md section 3): `outbox-wallet-http`, `outbox-webhooks`, ... */
+/** The name of a channel's outbox stream (docs/ARCHITECTURE.md section 3): `outbox-wallet-http`, `outbox-webhooks`, ... */
 export function outboxStream(channel: string): string {
   assert(/^[a-z0-9][a-z0-9-]{0,39}$/.test(channel), `an outbox channel is 1 to 40 lower-case letters, digits and -, got ${JSON.stringify(channel)}`);
   return `outbox-${channel}`;

@@ -38,7 +38,7 @@ export type SettleRequest = { windowId: string; reference: string; requestRefere
 export type SettleResult = { windowId: string; positions: SettledPosition[]; position: bigint | null };
 
 /**
- * Runs a currency's settlement windows (DESIGN.md section 8): opens the first, closes the open one and opens the
+ * Runs a currency's settlement windows (docs/ARCHITECTURE.md section 8): opens the first, closes the open one and opens the
  * next in one append, and settles closed windows by posting each participant's window obligation off its position.
  */
 export class SettlementService {

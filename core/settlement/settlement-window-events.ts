@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { isCurrencyCode, type CurrencyCode } from '../money';
 
 /**
- * Facts of a currency's settlement windows, in the stream `settlement-<currency>` (DESIGN.md section 8).
+ * Facts of a currency's settlement windows, in the stream `settlement-<currency>` (docs/ARCHITECTURE.md section 8).
  * A window is OPEN → CLOSED → SETTLED. Closing one and opening the next are ONE append, so exactly one window is
  * open per currency at every position of the log, and a payment committed at any position belongs to exactly one.
  */

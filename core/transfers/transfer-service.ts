@@ -55,7 +55,7 @@ export const transferLimits = {
 export type TransferExecution = { view: TransferView; replayed: boolean };
 
 /**
- * Orchestrates a payment between two participants (DESIGN.md section 5): validate, resolve the payee, reserve
+ * Orchestrates a payment between two participants (docs/ARCHITECTURE.md section 5): validate, resolve the payee, reserve
  * on the payer's position against its net debit cap, ask the payee to credit (or advise it), then commit or
  * abort. Every step that moves money is durable before the next begins, and `recover` finishes whatever a
  * crash interrupted, so no transfer stays in flight past its deadline once the switch runs.

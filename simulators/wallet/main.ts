@@ -1,55 +1,54 @@
 /**
- * Runs one simulated wallet provider as its own process:
+ * Runs one simulated wallet provider as its own process (`npm run sim:wallet`):
  *
- *   WALLET_PARTICIPANT_ID=MARGALLA WALLET_SIGNING_SECRET=… WALLET_ACCOUNTS='[{"walletNumber":"03001234567",
- *   "msisdn":"923001234567","name":"Ayesha Khan","balance":"5000.00"}]' npx tsx simulators/wallet/main.ts
+ *   npm run sim:wallet -- --participant MARGALLA --port 9101 --signing-secret "$SECRET" \
+ *     --customer 'MRGL000001:923001111111:Ayesha Khan:100000.00'
  *
- * Optional: WALLET_HOST (127.0.0.1), WALLET_PORT (0: any free port), WALLET_CURRENCY (PKR), and HISAAB_SWITCH_URL
- * with WALLET_PARTICIPANT_KEY to send transfers. Prints one JSON line with "msg":"listening" and the
- * endpoints to register; stops on SIGINT or SIGTERM.
+ * Every flag has an environment form for scripts: WALLET_PARTICIPANT_ID, WALLET_PORT (0: any free port),
+ * WALLET_HOST (127.0.0.1), WALLET_CURRENCY (PKR), WALLET_SIGNING_SECRET, WALLET_ACCOUNTS (a JSON array of
+ * {walletNumber, msisdn, name, balance}), and HISAAB_SWITCH_URL with WALLET_PARTICIPANT_KEY (--switch-url, --key)
+ * to send transfers. Prints one JSON line with "msg":"listening" and the endpoints to register; stops on SIGINT
+ * or SIGTERM.
  */
 import pino from 'pino';
-import { z } from 'zod';
-import { parseAmount } from '../../core/money';
+import { parseWalletCliOptions, walletCliUsage, WalletCliHelpRequested, WalletCliOptionsError, type WalletSimulatorCliOptions } from './cli-options';
 import { WalletSimulator } from './wallet-simulator';
 
-const accountSchema = z.strictObject({
-  walletNumber: z.string().min(1).max(34),
-  msisdn: z.string().regex(/^\d{10,15}$/).optional(),
-  cnic: z.string().regex(/^\d{13}$/).optional(),
-  name: z.string().min(1).max(140),
-  balance: z.string(),
-});
-
-const environmentSchema = z.object({
-  WALLET_PARTICIPANT_ID: z.string().regex(/^[A-Z0-9_]{2,16}$/),
-  WALLET_SIGNING_SECRET: z.string().min(1).optional(),
-  WALLET_ACCOUNTS: z.string().default('[]'),
-  WALLET_HOST: z.string().default('127.0.0.1'),
-  WALLET_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
-  WALLET_CURRENCY: z.string().length(3).default('PKR'),
-  HISAAB_SWITCH_URL: z.url().optional(),
-  WALLET_PARTICIPANT_KEY: z.string().min(1).optional(),
-});
-
 async function main(): Promise<void> {
+  let options: WalletSimulatorCliOptions;
+  try {
+    options = parseWalletCliOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof WalletCliHelpRequested) {
+      process.stdout.write(`${walletCliUsage}\n`);
+      process.exit(0);
+    }
+    if (error instanceof WalletCliOptionsError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`wallet simulator: ${(error as Error).message}\n${walletCliUsage}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   const logger = pino({ name: 'wallet-simulator' });
-  const environment = environmentSchema.parse(process.env);
-  const accounts = z.array(accountSchema).max(100_000).parse(JSON.parse(environment.WALLET_ACCOUNTS));
   const simulator = new WalletSimulator({
-    participantId: environment.WALLET_PARTICIPANT_ID,
-    currency: environment.WALLET_CURRENCY,
-    host: environment.WALLET_HOST,
-    port: environment.WALLET_PORT,
-    accounts: accounts.map(({ balance, ...account }) => ({ ...account, balanceMinor: parseAmount(balance, environment.WALLET_CURRENCY, { allowZero: true }) })),
-    // Several secrets, comma-separated, while the wallet takes a rotated one (a secret holds no comma).
-    ...(environment.WALLET_SIGNING_SECRET === undefined ? {} : { signingSecrets: environment.WALLET_SIGNING_SECRET.split(',').filter((secret) => secret !== '') }),
-    ...(environment.HISAAB_SWITCH_URL === undefined || environment.WALLET_PARTICIPANT_KEY === undefined
-      ? {}
-      : { switchUrl: environment.HISAAB_SWITCH_URL, participantKey: environment.WALLET_PARTICIPANT_KEY }),
+    participantId: options.participantId,
+    currency: options.currency,
+    host: options.host,
+    port: options.port,
+    accounts: options.accounts,
+    ...(options.signingSecrets.length === 0 ? {} : { signingSecrets: options.signingSecrets }),
+    ...(options.switchConnection === null ? {} : options.switchConnection),
   });
-  const url = await simulator.start();
-  logger.info({ participantId: simulator.participantId, url, endpoints: simulator.endpoints, customers: accounts.length }, 'listening');
+  let url: string;
+  try {
+    url = await simulator.start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    process.stderr.write(`wallet simulator: port ${options.port} on ${options.host} is already in use; choose another --port (0 picks a free one)\n`);
+    process.exit(2);
+  }
+  logger.info({ participantId: simulator.participantId, url, endpoints: simulator.endpoints, customers: options.accounts.length, signed: options.signingSecret !== undefined }, 'listening');
+  if (options.signingSecret === undefined) logger.warn('no --signing-secret: every credit request from the switch will be refused as unsigned');
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     void simulator.close().then(() => process.exit(0));

@@ -7,7 +7,7 @@ const repositoryRoot = join(__dirname, '..', '..');
 it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, traffic, settlement', () => {
   const directory = tempDir('hisaab-demo-');
   try {
-    const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '1', '--exit'], {
+    const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '2', '--exit'], {
       cwd: repositoryRoot,
       env: { ...process.env, HISAAB_DATA_DIR: directory.path, HISAAB_PORT: '0' },
       encoding: 'utf8',
@@ -23,6 +23,10 @@ it('runs the demo of `npm start` end to end: onboarding, scripted failures, an I
     expect(output).toMatch(/Ravi received [1-9]\d* reversal/);
     expect(output).toContain('Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: approved (39=00)');
     expect(output).toMatch(/Margalla wallet → Indus Bank IBAN 1200\.00 .*: COMMITTED/);
+    // Progress while the traffic runs, about once a second: a person sees it is working and how fast.
+    expect(output).toMatch(/traffic 1 s: \d+ transfers, \d+ committed, \d+ aborted, \d+ refused, \d+ unknown, \d+\/s/);
+    // The exact command that checks the ledger of this run.
+    expect(output).toContain(`npm run verify -- --data-dir ${directory.path}`);
     const traffic = /Traffic: (\{.*\})/.exec(output);
     expect(traffic).not.toBeNull();
     const summary = JSON.parse(traffic?.[1] ?? '{}') as { sent: number; outcomes: { COMMITTED: number; UNKNOWN: number } };

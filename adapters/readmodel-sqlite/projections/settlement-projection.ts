@@ -31,7 +31,7 @@ type Movement = Omit<SettlementLineRecord, 'participant' | 'openingBalanceMinor'
 const noMovement: Movement = { sentCount: 0, sentMinor: 0n, receivedCount: 0, receivedMinor: 0n, feesMinor: 0n, settlementChangeMinor: 0n };
 
 /**
- * Settlement windows and what each participant did in each (DESIGN.md section 8), folded from the log in order:
+ * Settlement windows and what each participant did in each (docs/ARCHITECTURE.md section 8), folded from the log in order:
  * - window membership is log order: a payment belongs to the window open when its TransferCommitted was written
  *   (the window whose SettlementWindowOpened this projection has seen and whose SettlementWindowClosed it has not),
  *   so a payment committed while a window closes lands in exactly one window, by construction;

@@ -1,9 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { newId } from '../../../core/ids';
 import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
 import { tempDir } from '../../support/temp-dir';
+
+const repositoryRoot = join(__dirname, '..', '..', '..');
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -119,6 +122,28 @@ describe('npm run verify', () => {
     const unusable = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: 'postgres://nowhere' });
     expect(unusable.code).toBe(2);
     expect(unusable.stderr).toMatch(/HISAAB_EVENTSTORE must be sqlite:<path> or an esdb:\/\//);
+  });
+
+  it('without arguments after `npm start`, finds the newest demo data dir under ./data and says which it checks', async () => {
+    // `npm start` writes to ./data/demo-<ISO time>/; `npm run verify` run from the same folder must find it.
+    mkdirSync(join(directory.path, 'data', 'demo-2026-12-01T10-00-00-000Z'), { recursive: true });
+    const older = await writeGoodLedger(join(directory.path, 'data', 'demo-2026-12-01T10-00-00-000Z', 'hisaab.db'));
+    await older.close();
+    mkdirSync(join(directory.path, 'data', 'demo-2026-12-02T09-30-00-000Z'), { recursive: true });
+    const newest = await writeGoodLedger(join(directory.path, 'data', 'demo-2026-12-02T09-30-00-000Z', 'hisaab.db'));
+    await newest.close();
+    const environment = { ...process.env };
+    delete environment['HISAAB_DATA_DIR'];
+    delete environment['HISAAB_EVENTSTORE'];
+    const run = await new Promise<Run>((resolve) => {
+      execFile(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'scripts', 'verify.ts')], { cwd: directory.path, timeout: 30_000, env: environment }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+      });
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(`checking the latest demo's data: ${join('data', 'demo-2026-12-02T09-30-00-000Z')}`);
+    expect(run.stdout).toMatch(/ledger-PKR: 4 events, 2 accounts, 2 transfers, 1 pending, snapshot checked: every invariant holds/);
+    expect(run.code).toBe(0);
   });
 
   it('exits 2 when there is no store in the directory', async () => {
