@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     process.stderr.write(`wallet simulator: port ${options.port} on ${options.host} is already in use; choose another --port (0 picks a free one)\n`);
     process.exit(2);
   }
-  logger.info({ participantId: simulator.participantId, url, endpoints: simulator.endpoints, customers: options.accounts.length, signed: options.signingSecret !== undefined }, 'listening');
-  if (options.signingSecret === undefined) logger.warn('no --signing-secret: every credit request from the switch will be refused as unsigned');
+  logger.info({ participantId: simulator.participantId, url, endpoints: simulator.endpoints, customers: options.accounts.length, signed: options.signingSecrets.length > 0 }, 'listening');
+  if (options.signingSecrets.length === 0) logger.warn('no --signing-secret: every credit request from the switch will be refused as unsigned');
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     void simulator.close().then(() => process.exit(0));
