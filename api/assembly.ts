@@ -5,7 +5,7 @@ import type { Logger } from './logger';
  * started after it, and how to stop it. Each assembly function builds one module from the configuration and what
  * it depends on, and answers with this.
  */
-export type Assembled<Provides> = { provides: Provides; stop(): Promise<void> };
+export type Assembled<Provides> = { provides: Provides; stop: () => Promise<void> };
 
 type StartedPart = { name: string; stop: () => Promise<void> | void };
 

@@ -6,4 +6,3 @@ export const commonErrors = {
   OVERLOADED: { status: 503, meaning: 'The switch is busy and did nothing with this request; retry after the `Retry-After` seconds.' },
 } as const satisfies ErrorCodeTable;
 
-export type CommonErrorCode = keyof typeof commonErrors;

@@ -7,4 +7,3 @@ export const moneyErrors = {
   INVALID_RATE: { status: 400, meaning: 'A rate is not a non-negative decimal string with at most 12 decimals.' },
 } as const satisfies ErrorCodeTable;
 
-export type MoneyErrorCode = keyof typeof moneyErrors;

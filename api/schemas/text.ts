@@ -10,6 +10,8 @@ import { z } from 'zod';
  * Written with explicit \u ranges, not \p{...} classes: the pattern is published in /openapi.json, and tools that
  * read it there (schemathesis, Python's `re`) understand these and not Unicode property classes.
  */
+// The control characters are the point of this pattern: it refuses them.
+// eslint-disable-next-line no-control-regex
 export const unsafeTextPattern = /^[^\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]*$/;
 
 const unsafeTextMessage = 'must not contain control characters (U+0000 to U+001F, U+007F to U+009F) or bidirectional controls (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069)';

@@ -9,4 +9,3 @@ export const authErrors = {
   SIGNING_SECRET_LIMIT_REACHED: { status: 409, meaning: 'The participant already has as many signing secrets signing at once as allowed; rotate with overlapSeconds 0, or wait until the older ones retire.' },
 } as const satisfies ErrorCodeTable;
 
-export type AuthErrorCode = keyof typeof authErrors;

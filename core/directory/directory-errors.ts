@@ -13,4 +13,3 @@ export const directoryErrors = {
   ACCOUNT_NOT_AT_PARTICIPANT: { status: 422, meaning: 'The IBAN belongs to another bank than the participant that registers it.' },
 } as const satisfies ErrorCodeTable;
 
-export type DirectoryErrorCode = keyof typeof directoryErrors;

@@ -7,4 +7,3 @@ export const idempotencyErrors = {
   IDEMPOTENCY_CONFLICT: { status: 409, meaning: 'This Idempotency-Key (or request reference) was used with a different request; use a new key for a new request.' },
 } as const satisfies ErrorCodeTable;
 
-export type IdempotencyErrorCode = keyof typeof idempotencyErrors;

@@ -58,7 +58,7 @@
 import { SingleWriterLedgerEngine } from './single-writer-engine';
 import type { LedgerEngine, LedgerEngineOptions } from './ledger-engine-contract';
 
-export type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt, TickCommitted } from './ledger-engine-contract';
+export type { LedgerEngine, LedgerEngineOptions } from './ledger-engine-contract';
 
 /** The engine for one ledger (currency). Call `start()` before submitting. */
 export function createLedgerEngine(options: LedgerEngineOptions): LedgerEngine {

@@ -12,4 +12,3 @@ export const ledgerErrors = {
   BATCH_TOO_LARGE: { status: 500, meaning: 'The switch submitted more ledger commands at once than the engine takes (a defect in the switch).' },
 } as const satisfies ErrorCodeTable;
 
-export type LedgerErrorCode = keyof typeof ledgerErrors;

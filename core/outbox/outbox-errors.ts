@@ -11,4 +11,3 @@ export const outboxErrors = {
   INVALID_DELIVERY: { status: 500, meaning: 'The switch built a delivery that breaks the outbox limits on kind, destination or payload (a defect in the switch).' },
 } as const satisfies ErrorCodeTable;
 
-export type OutboxErrorCode = keyof typeof outboxErrors;

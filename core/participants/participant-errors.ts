@@ -10,4 +10,3 @@ export const participantErrors = {
   INSUFFICIENT_LIQUIDITY: { status: 422, meaning: 'Moving this much liquidity out would leave less than the position and reservations of the participant need.' },
 } as const satisfies ErrorCodeTable;
 
-export type ParticipantErrorCode = keyof typeof participantErrors;

@@ -11,4 +11,3 @@ export const settlementErrors = {
   INVALID_SETTLEMENT_SCHEDULE: { status: 500, meaning: 'The configured close schedule (cron, interval or time zone) is not valid; the switch refuses to start with it.' },
 } as const satisfies ErrorCodeTable;
 
-export type SettlementErrorCode = keyof typeof settlementErrors;

@@ -12,4 +12,3 @@ export const transferErrors = {
   LEDGER_REFUSED: { status: 500, meaning: 'The ledger refused to release or reverse a transfer it holds (a defect in the switch; the transfer is kept for an operator).' },
 } as const satisfies ErrorCodeTable;
 
-export type TransferErrorCode = keyof typeof transferErrors;
