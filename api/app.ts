@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
+import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
@@ -13,9 +14,9 @@ import { partyRoutes } from './routes/parties';
 import { regulatorKeyRoutes } from './routes/regulator-keys';
 import { systemRoutes } from './routes/system';
 
-/** Body limits: 1 MiB everywhere, 4 MiB for the transfer batch (up to 8190 transfers). */
-export const bodyBytesMax = 1024 * 1024;
-export const batchBodyBytesMax = 4 * 1024 * 1024;
+/** Body limits (api/api-limits.ts): 1 MiB everywhere, a full batch of maximum-size transfers on the batch route. */
+export const bodyBytesMax = apiLimits.bodyBytesMax;
+export const batchBodyBytesMax = apiLimits.batchBodyBytesMax;
 export const batchPath = '/v1/transfers/batch';
 /**
  * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
@@ -53,11 +54,46 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   app.use(refuseDeepBodies);
   const kit = createRouteKit(dependencies);
   for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
+  const routeTable = declaredRoutes(app);
   app.use((request: Request) => {
+    const allowed = allowedMethods(routeTable, request.path);
+    if (allowed.length > 0) {
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.path} answers ${allowed.join(', ')}, not ${request.method}`, [], { Allow: allowed.join(', ') });
+    }
     throw new HttpError(404, 'ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
   });
   app.use(errorHandler(dependencies));
   return app;
+}
+
+type DeclaredRoute = { pattern: RegExp; methods: readonly string[] };
+type RouterLayer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: RouterLayer[] } };
+
+/** The routes registered so far, walked from the app's router (nested routers included), as path patterns. */
+function declaredRoutes(app: Express): DeclaredRoute[] {
+  const routes: DeclaredRoute[] = [];
+  const walk = (stack: readonly RouterLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route && typeof layer.route.path === 'string') {
+        const methods = Object.entries(layer.route.methods).filter(([method, enabled]) => enabled && method !== '_all').map(([method]) => method.toUpperCase());
+        // Express answers HEAD wherever it answers GET.
+        if (methods.includes('GET')) methods.push('HEAD');
+        const segments = layer.route.path.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), methods });
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  return routes;
+}
+
+/** The methods a path is declared with, sorted: a request with another method is answered 405 with these in Allow. */
+function allowedMethods(routes: readonly DeclaredRoute[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) if (route.pattern.test(path)) for (const method of route.methods) methods.add(method);
+  return [...methods].sort();
 }
 
 function requestIdAndLog(dependencies: AppDependencies): RequestHandler {

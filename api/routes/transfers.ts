@@ -9,6 +9,8 @@ import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
+import type { z } from 'zod';
+import type { batchResultResponse } from '../schemas/response-schemas';
 import { bodyOf } from './participants';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
@@ -58,16 +60,16 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
   };
 }
 
-type BatchResult = { id: string | null; state: string; abortReason: string | null } | { id: string | null; error: { code: string; message: string } };
+type BatchResult = z.output<typeof batchResultResponse>;
 
 async function executeBatchItem(dependencies: TransferRouteDependencies, payer: string, item: unknown, index: number): Promise<BatchResult> {
   const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
   try {
     const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
     const { view } = await dependencies.transfers.execute(payer, body, 'api');
-    return { id: view.id, state: view.state, abortReason: view.abortReason };
+    return { outcome: 'TRANSFER', id: view.id, state: view.state, abortReason: view.abortReason };
   } catch (error) {
-    if (error instanceof HttpError || isDomainError(error)) return { id, error: { code: error.code, message: error.message } };
+    if (error instanceof HttpError || isDomainError(error)) return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
     throw error;
   }
 }
