@@ -68,7 +68,7 @@ export const apiLimits = {
  * listens) and by test/unit/limits.test.ts: a change to one limit that breaks another fails at once, as
  * TigerBeetle's constants.zig does at compile time.
  */
-export function assertLimitRelations(limits: typeof apiLimits = apiLimits): void {
+export function assertLimitRelations(limits: { readonly [Name in keyof typeof apiLimits]: number } = apiLimits): void {
   assert(limits.transferBatchSizeMax >= 1, 'a batch holds at least one transfer');
   assert(limits.transferBatchSizeMax <= batchCommandsMax, "the HTTP batch maximum is at most the ledger engine's batch maximum");
   assert(batchCommandsMax <= eventStoreLimits.eventsPerAppendMax, 'one ledger tick fits one event store append');
