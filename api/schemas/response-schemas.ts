@@ -100,7 +100,10 @@ export const batchResultResponse = z
       .strictObject({ outcome: z.literal('ERROR'), id: nullableText, error: z.strictObject({ code: z.string(), message: z.string() }) })
       .meta({ id: 'BatchErrorResult' }),
   ])
-  .meta({ id: 'BatchResult' });
+  .meta({
+    id: 'BatchResult',
+    discriminator: { propertyName: 'outcome', mapping: { TRANSFER: '#/components/schemas/BatchTransferResult', ERROR: '#/components/schemas/BatchErrorResult' } },
+  });
 
 export const batchResponse = z.strictObject({ results: z.array(batchResultResponse) }).meta({ id: 'BatchResults' });
 
