@@ -66,7 +66,7 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   return app;
 }
 
-type DeclaredRoute = { pattern: RegExp; methods: readonly string[] };
+type DeclaredRoute = { pattern: RegExp; parameters: number; methods: readonly string[] };
 type RouterLayer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: RouterLayer[] } };
 
 /** The routes registered so far, walked from the app's router (nested routers included), as path patterns. */
@@ -79,7 +79,7 @@ function declaredRoutes(app: Express): DeclaredRoute[] {
         // Express answers HEAD wherever it answers GET.
         if (methods.includes('GET')) methods.push('HEAD');
         const segments = layer.route.path.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-        routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), methods });
+        routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), parameters: layer.route.path.split(':').length - 1, methods });
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack);
       }
@@ -89,10 +89,16 @@ function declaredRoutes(app: Express): DeclaredRoute[] {
   return routes;
 }
 
-/** The methods a path is declared with, sorted: a request with another method is answered 405 with these in Allow. */
+/**
+ * The methods a path is declared with, sorted: a request with another method is answered 405 with these in Allow.
+ * Of the patterns that match, only the most specific count (fewest parameters): /v1/transfers/batch is its own
+ * resource, not a transfer id.
+ */
 function allowedMethods(routes: readonly DeclaredRoute[], path: string): string[] {
+  const matching = routes.filter((route) => route.pattern.test(path));
+  const fewestParameters = Math.min(...matching.map((route) => route.parameters));
   const methods = new Set<string>();
-  for (const route of routes) if (route.pattern.test(path)) for (const method of route.methods) methods.add(method);
+  for (const route of matching) if (route.parameters === fewestParameters) for (const method of route.methods) methods.add(method);
   return [...methods].sort();
 }
 

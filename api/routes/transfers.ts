@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { isDomainError } from '../../core/errors';
 import type { Principal } from '../../core/auth/principal';
 import type { TransferService } from '../../core/transfers/transfer-service';
@@ -37,7 +37,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       response.status(execution.replayed ? 200 : 201).json(execution.view);
     });
 
-    router.get('/v1/transfers/:id', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
+    router.get('/v1/transfers/:id', notTheBatch, kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
       const { id } = parseInput(transferIdParams, request.params, 'path');
       const view = dependencies.transferReader.findTransfer(id) ?? (await dependencies.transfers.find(id));
       if (view === null || !canSee(principalOf(request), view)) throw new HttpError(404, 'TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
@@ -73,6 +73,11 @@ async function executeBatchItem(dependencies: TransferRouteDependencies, payer: 
     throw error;
   }
 }
+
+/** /v1/transfers/batch is a resource of its own (POST only), not a transfer id: its other methods answer 405. */
+const notTheBatch: RequestHandler = (request, _response, next) => {
+  next(request.params.id === 'batch' ? 'route' : undefined);
+};
 
 function payerOf(request: Request): string {
   const principal = principalOf(request);

@@ -24,7 +24,8 @@ const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an absolute http:// or https:// URL');
+  }, 'must be an absolute http:// or https:// URL')
+  .meta({ format: 'uri', pattern: '^https?://[^/?#\\s]' });
 
 export const httpEndpointsSchema = z
   .strictObject({

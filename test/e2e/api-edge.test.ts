@@ -92,8 +92,10 @@ describe('routes and errors', () => {
     const deleteOne = await sw.client.request('DELETE', '/v1/participants/MARGALLA', { key: sw.operatorKey });
     expectErrorShape(deleteOne, 405, 'METHOD_NOT_ALLOWED');
     expect(deleteOne.headers.get('allow')).toBe('GET, HEAD, PATCH');
-    const getBatch = await sw.client.get('/v1/transfers/batch', { key: participantKey });
-    expect(getBatch.status).not.toBe(405);
+    const optionsBatch = await sw.client.request('OPTIONS', '/v1/transfers/batch', { key: participantKey });
+    expectErrorShape(optionsBatch, 405, 'METHOD_NOT_ALLOWED');
+    expect(optionsBatch.headers.get('allow')).toBe('POST');
+    expectErrorShape(await sw.client.get('/v1/transfers/batch', { key: participantKey }), 405, 'METHOD_NOT_ALLOWED');
     expectErrorShape(await sw.client.request('PATCH', '/v1/keys', { key: sw.operatorKey, body: {} }), 405, 'METHOD_NOT_ALLOWED');
   });
 

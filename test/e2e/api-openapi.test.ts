@@ -197,6 +197,7 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/transfers/{id}', `/v1/transfers/${randomUUID()}`, ravi)).status).toBe(404);
 
   expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=PKR', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=AAA', operator)).status).toBe(400);
   const closed = await call('POST', '/v1/settlement/windows/close', '/v1/settlement/windows/close', { ...operator, body: { currency: 'PKR' } });
   expect(closed.status).toBe(200);
   const windowId = (closed.body as { closed: { id: string } }).closed.id;
