@@ -35,7 +35,7 @@ export function pageLimit(max: number, defaultLimit: number) {
     .refine((value) => value <= max, `limit is a whole number from 1 to ${max}`)
     .optional()
     .transform((value) => value ?? defaultLimit)
-    .meta({ type: 'integer', minimum: 1, maximum: max, default: defaultLimit, pattern: undefined });
+    .meta({ type: 'integer', minimum: 1, maximum: max, default: defaultLimit, description: `default ${defaultLimit}`, pattern: undefined });
 }
 
 export const freeText = (what: string) => z.string().max(apiLimits.textLengthMax, `${what} has at most ${apiLimits.textLengthMax} characters`);
