@@ -1,7 +1,7 @@
 import { apiLimits, assertLimitRelations } from '../../api/api-limits';
 import { batchBodyBytesMax, bodyBytesMax } from '../../api/app';
 import { buildOpenApiDocument } from '../../api/openapi';
-import { transferBatchSchema } from '../../api/schemas/transfer-schemas';
+import { transferBatchSchema, transferRequestSchema } from '../../api/schemas/transfer-schemas';
 import { eventStoreLimits } from '../../core/eventstore/limits';
 import { batchCommandsMax } from '../../core/ledger/ledger-limits';
 import { settlementPostingsPerSubmitMax } from '../../core/settlement/settlement-service';
@@ -17,6 +17,23 @@ describe('limits from one source', () => {
     for (const pageMax of [apiLimits.transferPageLimitMax, apiLimits.participantPageLimitMax, apiLimits.settlementWindowPageLimitMax]) {
       expect(pageMax).toBeLessThanOrEqual(eventStoreLimits.readLimitMax);
     }
+  });
+
+  it('counts a maximum-size transfer within transferItemBytesMax, as the batch body limit assumes', () => {
+    const threeByteText = '€'.repeat(apiLimits.textLengthMax);
+    const item = {
+      id: '0'.repeat(8) + '-0000-0000-0000-' + '0'.repeat(12),
+      payer: { type: 'WALLET', value: 'W'.repeat(apiLimits.partyValueLengthMax), name: threeByteText },
+      payee: { type: 'MERCHANT', value: 'M'.repeat(apiLimits.partyValueLengthMax) },
+      amount: '9'.repeat(apiLimits.amountTextLengthMax),
+      currency: 'PKR',
+      purpose: 'SALARY',
+      note: threeByteText,
+    };
+    expect(transferRequestSchema.safeParse(item).error?.issues.map((issue) => issue.path.join('.')) ?? []).toEqual([]);
+    expect(Buffer.byteLength(JSON.stringify(item), 'utf8')).toBeLessThanOrEqual(apiLimits.transferItemBytesMax);
+    const batchBytes = Buffer.byteLength(JSON.stringify({ transfers: new Array(apiLimits.transferBatchSizeMax).fill(item) }), 'utf8');
+    expect(batchBytes).toBeLessThanOrEqual(apiLimits.batchBodyBytesMax);
   });
 
   it('refuses limits that break a relation', () => {
