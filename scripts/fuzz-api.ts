@@ -77,6 +77,12 @@ export function testCasesFromOutput(output: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** Operations schemathesis reports as tested in its summary ("Tested: N"), or null. */
+export function operationsFromOutput(output: string): number | null {
+  const match = /Tested:\s+(\d+)/.exec(output);
+  return match ? Number(match[1]) : null;
+}
+
 export function summaryLine(runs: readonly FuzzRun[]): string {
   const failed = runs.filter((run) => run.exitCode !== 0);
   const parts = runs.map((run) => `${run.role}: ${run.testCases ?? '?'} test cases over ${run.operations ?? '?'} operations, ${run.exitCode === 0 ? 'no failures' : `${run.failures ?? '?'} failing operations`}`);
@@ -175,7 +181,8 @@ function runSchemathesis(role: string, url: string, key: string, options: FuzzOp
   return new Promise((resolveRun) => {
     child.once('exit', (code) => {
       const xml = existsSync(junitPath) ? readFileSync(junitPath, 'utf8') : null;
-      resolveRun({ role, exitCode: code ?? 1, ...countsFromJunit(xml), testCases: testCasesFromOutput(output) });
+      const counts = countsFromJunit(xml);
+      resolveRun({ role, exitCode: code ?? 1, ...counts, testCases: testCasesFromOutput(output), operations: operationsFromOutput(output) ?? counts.operations });
     });
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { countsFromJunit, parseFuzzArguments, schemathesisArguments, summaryLine, testCasesFromOutput } from '../../../scripts/fuzz-api';
+import { countsFromJunit, operationsFromOutput, parseFuzzArguments, schemathesisArguments, summaryLine, testCasesFromOutput } from '../../../scripts/fuzz-api';
 
 /** The parts of `npm run fuzz:api` that need no schemathesis: the run itself is too long for `npm test`. */
 describe('fuzz:api', () => {
@@ -26,6 +26,8 @@ describe('fuzz:api', () => {
     expect(countsFromJunit(xml)).toEqual({ testCases: null, operations: 2, failures: 1 });
     expect(countsFromJunit(null)).toEqual({ testCases: null, operations: null, failures: null });
     expect(testCasesFromOutput('Test cases:\n  2688 generated, 2688 passed')).toBe(2688);
+    expect(operationsFromOutput('API Operations:\n  Selected: 25/25\n  Tested: 25\n')).toBe(25);
+    expect(operationsFromOutput('no summary')).toBeNull();
     const passed = summaryLine([{ role: 'operator', exitCode: 0, testCases: 10, operations: 26, failures: 0 }]);
     expect(passed).toBe('fuzz:api passed (schemathesis --checks all) - operator: 10 test cases over 26 operations, no failures');
     expect(summaryLine([{ role: 'participant', exitCode: 1, testCases: 10, operations: 26, failures: 2 }])).toMatch(/^fuzz:api FAILED .*2 failing operations$/);
