@@ -188,6 +188,9 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: transfer })).status).toBe(200);
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, amount: '11.00' } })).status).toBe(409);
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payee: { type: 'MSISDN', value: '923000000077' } } })).status).toBe(404);
+  const badPayer = await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payer: { type: 'MSISDN', value: '03001234567' } } });
+  expect(badPayer.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: ['body', 'payer', 'value'] }] } });
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), amount: '10000000000.01' } })).status).toBe(400);
   const batch = await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [{ ...transfer, id: randomUUID() }, { id: 'not-a-uuid' }] } });
   expect((batch.body as { results: { outcome: string }[] }).results.map((result) => result.outcome)).toEqual(['TRANSFER', 'ERROR']);
   expect((await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [] } })).status).toBe(400);
