@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Principal, Role } from '../core/auth/principal';
+import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
@@ -14,9 +15,9 @@ import { partyRoutes } from './routes/parties';
 import { regulatorKeyRoutes } from './routes/regulator-keys';
 import { systemRoutes } from './routes/system';
 
-/** Body limits: 1 MiB everywhere, 4 MiB for the transfer batch (up to 8190 transfers). */
-export const bodyBytesMax = 1024 * 1024;
-export const batchBodyBytesMax = 4 * 1024 * 1024;
+/** Body limits (api/api-limits.ts): 1 MiB everywhere, a full batch of maximum-size transfers on the batch route. */
+export const bodyBytesMax = apiLimits.bodyBytesMax;
+export const batchBodyBytesMax = apiLimits.batchBodyBytesMax;
 export const batchPath = '/v1/transfers/batch';
 /**
  * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
@@ -54,11 +55,52 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   app.use(refuseDeepBodies);
   const kit = createRouteKit(dependencies);
   for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
+  const routeTable = declaredRoutes(app);
   app.use((request: Request) => {
+    const allowed = allowedMethods(routeTable, request.path);
+    if (allowed.length > 0) {
+      throw new HttpError('METHOD_NOT_ALLOWED', `${request.path} answers ${allowed.join(', ')}, not ${request.method}`, [], { Allow: allowed.join(', ') });
+    }
     throw new HttpError('ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
   });
   app.use(errorHandler(dependencies));
   return app;
+}
+
+type DeclaredRoute = { pattern: RegExp; parameters: number; methods: readonly string[] };
+type RouterLayer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: RouterLayer[] } };
+
+/** The routes registered so far, walked from the app's router (nested routers included), as path patterns. */
+function declaredRoutes(app: Express): DeclaredRoute[] {
+  const routes: DeclaredRoute[] = [];
+  const walk = (stack: readonly RouterLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route && typeof layer.route.path === 'string') {
+        const methods = Object.entries(layer.route.methods).filter(([method, enabled]) => enabled && method !== '_all').map(([method]) => method.toUpperCase());
+        // Express answers HEAD wherever it answers GET.
+        if (methods.includes('GET')) methods.push('HEAD');
+        const segments = layer.route.path.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), parameters: layer.route.path.split(':').length - 1, methods });
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  return routes;
+}
+
+/**
+ * The methods a path is declared with, sorted: a request with another method is answered 405 with these in Allow.
+ * Of the patterns that match, only the most specific count (fewest parameters): /v1/transfers/batch is its own
+ * resource, not a transfer id.
+ */
+function allowedMethods(routes: readonly DeclaredRoute[], path: string): string[] {
+  const matching = routes.filter((route) => route.pattern.test(path));
+  const fewestParameters = Math.min(...matching.map((route) => route.parameters));
+  const methods = new Set<string>();
+  for (const route of matching) if (route.parameters === fewestParameters) for (const method of route.methods) methods.add(method);
+  return [...methods].sort();
 }
 
 function requestIdAndLog(dependencies: AppDependencies): RequestHandler {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { batchCommandsMax } from '../core/ledger/ledger-limits';
 
 /**
  * The switch's Prometheus metrics, on a registry of its own (one per running switch, so tests can run several
@@ -51,7 +52,7 @@ export function createSwitchMetrics(): SwitchMetrics {
       name: 'hisaab_ledger_batch_size',
       help: 'Commands decided and appended per ledger engine tick',
       labelNames: ['ledger'] as const,
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8190],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, batchCommandsMax],
       registers,
     }),
     ledgerCommitLatencySeconds: new Histogram({

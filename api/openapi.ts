@@ -1,351 +1,187 @@
-import { errors, json, operation, ref, schemaOf, type JsonSchema, type Operation } from './openapi-kit';
-import { aliasTypes } from '../core/directory/alias-key';
-import { errorCatalogue } from './http-error';
-import { signingSecretOverlapSecondsDefault, signingSecretOverlapSecondsMax } from '../core/participants/participant-decider';
-import { participantPageLimitMax } from '../core/participants/participant-reader';
-import { registerAliasSchema } from './schemas/alias-schemas';
-import { settlementOpenApiPaths } from './schemas/settlement-openapi';
+import { currencies, currency as currencyOf, type Currency } from '../core/money';
+import { apiLimits } from './api-limits';
+import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
+import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
   changeParticipantSchema,
   fundsSchema,
-  httpEndpointsSchema,
-  iso8583EndpointsSchema,
+  issueRoleKeySchema,
+  listParticipantsQuery,
+  participantIdParams,
+  participantKeyParams,
   registerParticipantSchema,
+  rotateSigningSecretSchema,
 } from './schemas/participant-schemas';
+import {
+  aliasResponse,
+  batchResponse,
+  closedWindowResponse,
+  healthResponse,
+  issuedKeyResponse,
+  issuedRegulatorKeyResponse,
+  openApiResponse,
+  participantPageResponse,
+  participantResponse,
+  partyResponse,
+  rotatedSigningSecretResponse,
+  settlementReportResponse,
+  settlementWindowPageResponse,
+  settlementWindowResponse,
+  summaryResponse,
+  transferPageResponse,
+  transferResponse,
+} from './schemas/response-schemas';
+import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, summaryQuery, windowIdParams } from './schemas/settlement-schemas';
+import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from './schemas/transfer-schemas';
 
-const amount: JsonSchema = { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]{1,2})?$', examples: ['1500.00'] };
+/** What the document needs to know of the running switch: the currencies it carries a ledger for. */
+export type OpenApiOptions = { currencies: readonly string[] };
 
-const pathParameter = (name: string, schema: JsonSchema): JsonSchema => ({ name, in: 'path', required: true, schema });
-const participantIdParameter = pathParameter('id', { type: 'string', pattern: '^[A-Z0-9_]{2,16}$' });
-const partyTypeParameter = (types: readonly string[]) => pathParameter('type', { type: 'string', enum: [...types] });
-const partyValueParameter = pathParameter('value', { type: 'string', maxLength: 64 });
-
-function components(): JsonSchema {
-  return {
-    schemas: { ...requestSchemas(), ...participantSchemas(), ...directorySchemas(), ...transferSchemas() },
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Operator key, or a key issued by the switch' } },
-  };
-}
-
-/** The endpoints of a participant: a wallet over HTTP or a bank host over ISO 8583. */
-const endpointsSchema = (): JsonSchema => ({ oneOf: [schemaOf(httpEndpointsSchema), schemaOf(iso8583EndpointsSchema)] });
-
-/** Request bodies, generated from the validators the routes use. */
-function requestSchemas(): Record<string, JsonSchema> {
-  const registerParticipant = schemaOf(registerParticipantSchema);
-  const funds = schemaOf(fundsSchema);
-  return {
-    RegisterParticipant: { ...registerParticipant, properties: { ...(registerParticipant.properties as JsonSchema), endpoints: endpointsSchema(), netDebitCap: amount } },
-    ChangeParticipant: { ...schemaOf(changeParticipantSchema), properties: { active: { type: 'boolean' }, netDebitCap: amount } },
-    Funds: { ...funds, properties: { ...(funds.properties as JsonSchema), amount } },
-    RegisterAlias: schemaOf(registerAliasSchema),
-  };
-}
-
-function participantSchemas(): Record<string, JsonSchema> {
-  return {
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: {
-        error: {
-          type: 'object',
-          required: ['code', 'message', 'details'],
-          // Every code the switch answers, from the error catalogue (README "Errors" lists each with its meaning).
-          properties: { code: { type: 'string', enum: Object.keys(errorCatalogue) }, message: { type: 'string' }, details: { type: 'array', items: {} } },
-        },
-      },
-    },
-    Participant: {
-      type: 'object',
-      required: ['id', 'name', 'type', 'bankCode', 'currency', 'active', 'creditMode', 'endpoints', 'netDebitCap', 'position', 'reserved', 'liquidity'],
-      properties: {
-        id: { type: 'string' },
-        name: { type: 'string' },
-        type: { type: 'string', enum: ['BANK', 'WALLET'] },
-        bankCode: { type: 'string' },
-        currency: { type: 'string' },
-        active: { type: 'boolean' },
-        creditMode: { type: 'string', enum: ['REQUEST', 'ADVICE'] },
-        endpoints: endpointsSchema(),
-        netDebitCap: amount,
-        position: { ...amount, pattern: '^-?(0|[1-9][0-9]*)\\.[0-9]{2}$', description: 'Net obligation not yet settled; positive when the participant owes' },
-        reserved: { ...amount, description: 'What pending transfers hold against the net debit cap' },
-        liquidity: { ...amount, description: 'Collateral recorded through funds in/out' },
-        createdAt: { type: 'string', format: 'date-time' },
-        updatedAt: { type: 'string', format: 'date-time' },
-      },
-    },
-    ParticipantPage: {
-      type: 'object',
-      required: ['participants', 'nextCursor'],
-      properties: { participants: { type: 'array', items: ref('Participant') }, nextCursor: { type: ['string', 'null'] } },
-    },
-    IssuedKey: {
-      type: 'object',
-      required: ['keyId', 'key', 'signingSecret'],
-      properties: {
-        keyId: { type: 'string' },
-        key: { type: 'string' },
-        signingSecret: { type: ['string', 'null'], description: "The participant's first signing secret, on its first key only; null on later keys" },
-      },
-    },
-    RotatedSigningSecret: {
-      type: 'object',
-      required: ['secretId', 'signingSecret', 'previousSecretsRetireAt'],
-      properties: {
-        secretId: { type: 'string' },
-        signingSecret: { type: 'string', description: 'Shown this once' },
-        previousSecretsRetireAt: { type: ['string', 'null'], format: 'date-time', description: 'When the secrets that signed before stop signing' },
-      },
-    },
-    IssuedRegulatorKey: { type: 'object', required: ['keyId', 'key'], properties: { keyId: { type: 'string' }, key: { type: 'string' } } },
-  };
-}
-
-function directorySchemas(): Record<string, JsonSchema> {
-  return {
-    Alias: {
-      type: 'object',
-      properties: {
-        type: { type: 'string', enum: [...aliasTypes] },
-        value: { type: 'string' },
-        participant: { type: 'string' },
-        account: { type: 'object', properties: { type: { type: 'string', enum: ['WALLET', 'IBAN'] }, value: { type: 'string' } } },
-        name: { type: 'string' },
-      },
-    },
-    Party: {
-      type: 'object',
-      required: ['participant', 'account', 'name'],
-      properties: {
-        participant: { type: 'string' },
-        account: { type: 'object', properties: { type: { type: 'string', enum: ['WALLET', 'IBAN'] } } },
-        name: { type: ['string', 'null'], description: 'Masked: first and last letter of each word, "A***a K***n"', examples: ['A***a K***n'] },
-      },
-    },
-    PartyReference: {
-      type: 'object',
-      required: ['type', 'value'],
-      properties: { type: { type: 'string', enum: [...aliasTypes, 'IBAN'] }, value: { type: 'string' } },
-    },
-  };
-}
-
-/** The transfer contract of issue 4, documented here while its routes come from the transfers module. */
-function transferSchemas(): Record<string, JsonSchema> {
-  return {
-    TransferRequest: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['id', 'payer', 'payee', 'amount', 'currency', 'purpose'],
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        payer: { type: 'object', required: ['type', 'value'], properties: { type: { type: 'string' }, value: { type: 'string' }, name: { type: 'string' } } },
-        payee: ref('PartyReference'),
-        amount,
-        currency: { type: 'string', examples: ['PKR'] },
-        purpose: { type: 'string', examples: ['P2P'] },
-        note: { type: 'string' },
-      },
-    },
-    Transfer: {
-      type: 'object',
-      properties: {
-        id: { type: 'string', format: 'uuid', description: 'the id the payer gave the transfer, unique among that payer\'s transfers' },
-        switchTransferId: { type: 'string', format: 'uuid', description: 'the switch-wide id: what the payee is told and the ledger and reports carry' },
-        state: { type: 'string', enum: ['COMMITTED', 'ABORTED'] },
-        abortReason: { type: ['string', 'null'], examples: ['NET_DEBIT_CAP_EXCEEDED', 'PAYEE_REJECTED', 'PAYEE_TIMEOUT', 'PAYEE_UNAVAILABLE', 'PAYEE_INACTIVE'] },
-        payerParticipant: { type: 'string' },
-        payeeParticipant: { type: 'string' },
-        amount,
-        currency: { type: 'string' },
-        purpose: { type: 'string' },
-        createdAt: { type: 'string', format: 'date-time' },
-        completedAt: { type: ['string', 'null'], format: 'date-time' },
-      },
-    },
-  };
-}
-
-function transferPaths(): Record<string, Record<string, Operation>> {
-  return {
-    '/v1/transfers': {
-      post: operation({
-        summary: 'Send a transfer (the caller is the payer); the same id and body answer 200 with the same transfer',
-        roles: ['participant'],
-        body: ref('TransferRequest'),
-        responses: {
-          '200': { description: 'a repeat of an earlier transfer', ...json(ref('Transfer')) },
-          '201': { description: 'the transfer, COMMITTED or ABORTED', ...json(ref('Transfer')) },
-          '404': { description: 'PARTY_NOT_FOUND', ...json(ref('Error')) },
-          '409': { description: 'IDEMPOTENCY_CONFLICT', ...json(ref('Error')) },
-          ...errors(),
-        },
-      }),
-      get: operation({
-        summary: "The caller's transfers, oldest first",
-        roles: ['participant', 'operator', 'regulator'],
-        parameters: [
-          { name: 'state', in: 'query', schema: { type: 'string', enum: ['COMMITTED', 'ABORTED'] } },
-          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
-          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
-        ],
-        responses: {
-          '200': {
-            description: 'a page',
-            ...json({ type: 'object', properties: { transfers: { type: 'array', items: ref('Transfer') }, nextCursor: { type: ['string', 'null'] } } }),
-          },
-          ...errors(),
-        },
-      }),
-    },
-    '/v1/transfers/batch': {
-      post: operation({
-        summary: 'Up to 8190 transfers; one result per item, in order',
-        roles: ['participant'],
-        body: { type: 'object', required: ['transfers'], properties: { transfers: { type: 'array', maxItems: 8190, items: ref('TransferRequest') } } },
-        responses: {
-          '200': {
-            description: 'per-item results',
-            ...json({
-              type: 'object',
-              properties: {
-                results: {
-                  type: 'array',
-                  items: {
-                    oneOf: [
-                      { type: 'object', properties: { id: { type: 'string' }, state: { type: 'string' }, abortReason: { type: ['string', 'null'] } } },
-                      { type: 'object', properties: { id: { type: 'string' }, error: { type: 'object', properties: { code: { type: 'string' } } } } },
-                    ],
-                  },
-                },
-              },
-            }),
-          },
-          ...errors(),
-        },
-      }),
-    },
-    '/v1/transfers/{id}': {
-      get: operation({
-        summary: 'One transfer: its payer, its payee, the operator or a regulator; anyone else gets 404',
-        roles: ['participant', 'operator', 'regulator'],
-        parameters: [pathParameter('id', { type: 'string', format: 'uuid' })],
-        responses: { '200': { description: 'the transfer', ...json(ref('Transfer')) }, '404': { description: 'not found', ...json(ref('Error')) }, ...errors() },
-      }),
-    },
-  };
-}
+type Paths = Record<string, Record<string, Operation>>;
 
 /** The OpenAPI 3.1 document of the switch's HTTP API, served at /openapi.json; a test keeps it equal to the routes. */
-export function buildOpenApiDocument(): JsonSchema {
+export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Object.keys(currencies) }): JsonSchema {
   return {
     openapi: '3.1.0',
     info: {
       title: 'Hisaab switch API',
       version: '1.0.0',
-      description:
-        'Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over 1 MiB (4 MiB for the transfer batch) are refused with 413; unknown fields with 400.',
+      description: `Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over ${apiLimits.bodyBytesMax / 1024} KiB (${apiLimits.batchBodyBytesMax / 1024} KiB for the transfer batch) are refused with 413; unknown fields with 400. A method a path does not declare answers 405 with Allow.`,
     },
     servers: [{ url: '/' }],
-    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...settlementOpenApiPaths(), ...systemPaths() },
-    components: components(),
+    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...settlementPaths(), ...systemPaths() },
+    components: {
+      schemas: { ...componentSchemas(), ...carriedCurrencySchemas(options.currencies) },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Operator key, or a key issued by the switch' } },
+    },
   };
 }
 
-function participantPaths(): Record<string, Record<string, Operation>> {
+/**
+ * `Currency` and the amounts, completed with what this switch carries: the routes refuse a currency it has no
+ * ledger for, and core/money.ts an amount past the currency's maximum. Amounts are described for the largest
+ * maximum among the carried currencies (each currency's own is in the description).
+ */
+function carriedCurrencySchemas(codes: readonly string[]): Record<string, JsonSchema> {
+  const carried = codes.map((code) => currencyOf(code));
+  const widest = carried.reduce<Currency | undefined>((largest, entry) => (largest === undefined || entry.amountMinorMax > largest.amountMinorMax ? entry : largest), undefined);
+  const maxima = carried.map((entry) => `${entry.code} ${majorText(entry)}`).join(', ');
+  const amount = (positive: boolean): JsonSchema => ({
+    type: 'string',
+    maxLength: apiLimits.amountTextLengthMax,
+    ...(widest === undefined ? {} : { pattern: amountPattern(widest, positive) }),
+    description: `A decimal string, no sign or exponent, at most the currency's minor digits after the point${positive ? ', above zero' : ''}; at most ${maxima}.`,
+    examples: ['1500.00'],
+  });
+  return {
+    Currency: { type: 'string', enum: [...codes], description: 'A currency this switch carries a ledger for (ISO 4217)' },
+    Amount: amount(false),
+    PositiveAmount: amount(true),
+  };
+}
+
+function majorText(unit: Currency): string {
+  const text = unit.amountMinorMax.toString().padStart(unit.minorUnit + 1, '0');
+  return unit.minorUnit === 0 ? text : `${text.slice(0, -unit.minorUnit)}.${text.slice(-unit.minorUnit)}`;
+}
+
+/**
+ * An exact pattern for the amounts core/money.ts accepts up to a currency's maximum, which must be a power of
+ * ten (10 billion rupees is 10^12 paisa): fewer integer digits than the maximum's, or the maximum itself.
+ */
+export function amountPattern(unit: Currency, positive: boolean): string {
+  const integerDigitsMax = unit.amountMinorMax.toString().length - 1 - unit.minorUnit;
+  if (unit.amountMinorMax !== 10n ** BigInt(integerDigitsMax + unit.minorUnit) || integerDigitsMax < 1) {
+    throw new Error(`the maximum amount of ${unit.code} is not a power of ten of whole units, which amountPattern describes`);
+  }
+  const fraction = unit.minorUnit === 0 ? '' : `(\\.[0-9]{1,${unit.minorUnit}})?`;
+  const zeroFraction = unit.minorUnit === 0 ? '' : `(\\.0{1,${unit.minorUnit}})?`;
+  // A positive amount below 1 has a fraction that is not all zeros: its first non-zero digit at place 1, 2, ...
+  const belowOne = Array.from({ length: unit.minorUnit }, (_unused, place) => `0{${place}}[1-9][0-9]{0,${unit.minorUnit - 1 - place}}`).join('|');
+  const below = positive
+    ? `[1-9][0-9]{0,${integerDigitsMax - 1}}${fraction}${unit.minorUnit === 0 ? '' : `|0\\.(${belowOne})`}`
+    : `(0|[1-9][0-9]{0,${integerDigitsMax - 1}})${fraction}`;
+  return `^(${below}|1${'0'.repeat(integerDigitsMax)}${zeroFraction})$`;
+}
+
+function participantPaths(): Paths {
   return {
     '/v1/participants': {
       post: operation({
         summary: 'Onboard a participant (bank or wallet)',
         roles: ['operator'],
-        body: ref('RegisterParticipant'),
+        body: registerParticipantSchema,
         idempotencyKey: 'optional',
         responses: {
-          '201': { description: 'the participant', ...json(ref('Participant')) },
-          '409': { description: 'PARTICIPANT_EXISTS, BANK_CODE_TAKEN, INSTITUTION_ID_TAKEN or IDEMPOTENCY_CONFLICT', ...json(ref('Error')) },
-          ...errors(),
+          '201': answer('the participant', participantResponse),
+          '409': errorAnswer('PARTICIPANT_EXISTS, BANK_CODE_TAKEN, INSTITUTION_ID_TAKEN, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
         },
       }),
       get: operation({
         summary: 'List participants by id',
         roles: ['operator', 'regulator'],
-        parameters: [
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: participantPageLimitMax, default: 100 } },
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
-        ],
-        responses: { '200': { description: 'a page of participants', ...json(ref('ParticipantPage')) }, ...errors() },
+        query: listParticipantsQuery,
+        responses: { '200': answer('a page of participants', participantPageResponse) },
       }),
     },
     '/v1/participants/{id}': {
       get: operation({
         summary: 'One participant (a participant may read its own)',
         roles: ['operator', 'regulator', 'participant'],
-        parameters: [participantIdParameter],
-        responses: { '200': { description: 'the participant', ...json(ref('Participant')) }, '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: participantIdParams,
+        responses: { '200': answer('the participant', participantResponse), '404': errorAnswer('PARTICIPANT_NOT_FOUND') },
       }),
       patch: operation({
         summary: 'Activate, deactivate or change the net debit cap',
         roles: ['operator'],
-        parameters: [participantIdParameter],
-        body: ref('ChangeParticipant'),
-        responses: { '200': { description: 'the participant', ...json(ref('Participant')) }, '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: participantIdParams,
+        body: changeParticipantSchema,
+        responses: {
+          '200': answer('the participant', participantResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+          '409': errorAnswer('CONCURRENT_UPDATE: another change won; read and retry'),
+        },
       }),
     },
     '/v1/participants/{id}/funds': {
       post: operation({
         summary: 'Record liquidity moved at the central bank',
         roles: ['operator'],
-        parameters: [participantIdParameter],
-        body: ref('Funds'),
+        path: participantIdParams,
+        body: fundsSchema,
         idempotencyKey: 'required',
         responses: {
-          '201': { description: 'the participant', ...json(ref('Participant')) },
-          '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) },
-          '409': { description: 'IDEMPOTENCY_CONFLICT', ...json(ref('Error')) },
-          '422': { description: 'INSUFFICIENT_LIQUIDITY: OUT beyond liquidity minus position and reserved', ...json(ref('Error')) },
-          ...errors(),
+          '201': answer('the participant', participantResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+          '422': errorAnswer('INSUFFICIENT_LIQUIDITY: OUT beyond liquidity minus position and reserved'),
         },
       }),
     },
   };
 }
 
-function keyPaths(): Record<string, Record<string, Operation>> {
+function keyPaths(): Paths {
   return {
     '/v1/participants/{id}/keys': {
       post: operation({
-        summary: "Issue an API key, shown this once (a participant's first key also brings its first signing secret)",
+        summary: "Issue an API key, shown this once (a participant's first key also brings its first signing secret; the body, if any, is {})",
         roles: ['operator'],
-        parameters: [participantIdParameter],
+        path: participantIdParams,
         idempotencyKey: 'optional',
-        responses: {
-          '201': { description: 'the key (stored hashed), and on the first key the signing secret', ...json(ref('IssuedKey')) },
-          '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) },
-          '422': { description: 'KEY_LIMIT_REACHED', ...json(ref('Error')) },
-          ...errors(),
-        },
+        responses: { '201': answer('the key (stored hashed), and on the first key the signing secret', issuedKeyResponse), '404': errorAnswer('PARTICIPANT_NOT_FOUND'), '422': errorAnswer('KEY_LIMIT_REACHED') },
       }),
     },
     '/v1/participants/{id}/signing-secrets': {
       post: operation({
         summary: 'Rotate the callback signing secret: the new one is shown this once, and the old ones keep signing beside it for overlapSeconds',
         roles: ['operator', 'participant'],
-        parameters: [participantIdParameter],
+        path: participantIdParams,
         idempotencyKey: 'optional',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: signingSecretOverlapSecondsMax, default: signingSecretOverlapSecondsDefault } },
-        },
+        body: rotateSigningSecretSchema,
         responses: {
-          '201': { description: 'the new signing secret', ...json(ref('RotatedSigningSecret')) },
-          '404': { description: 'PARTICIPANT_NOT_FOUND', ...json(ref('Error')) },
-          '409': { description: 'SIGNING_SECRET_LIMIT_REACHED', ...json(ref('Error')) },
-          ...errors(),
+          '201': answer('the new signing secret, shown this once', rotatedSigningSecretResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+          '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
         },
       }),
     },
@@ -353,8 +189,8 @@ function keyPaths(): Record<string, Record<string, Operation>> {
       delete: operation({
         summary: 'Revoke a participant key',
         roles: ['operator'],
-        parameters: [participantIdParameter, pathParameter('keyId', { type: 'string', pattern: '^[0-9a-f]{16}$' })],
-        responses: { '204': { description: 'revoked' }, '404': { description: 'KEY_NOT_FOUND or PARTICIPANT_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: participantKeyParams,
+        responses: { '204': { description: 'revoked' }, '404': errorAnswer('KEY_NOT_FOUND or PARTICIPANT_NOT_FOUND'), '409': errorAnswer('CONCURRENT_UPDATE') },
       }),
     },
     '/v1/keys': {
@@ -362,39 +198,33 @@ function keyPaths(): Record<string, Record<string, Operation>> {
         summary: 'Issue a read-only regulator key ({"role":"REGULATOR","name"}), shown this once',
         roles: ['operator'],
         idempotencyKey: 'optional',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['role', 'name'],
-          properties: { role: { type: 'string', enum: ['REGULATOR'] }, name: { type: 'string', minLength: 1, maxLength: 140 } },
-        },
-        responses: { '201': { description: 'the key', ...json(ref('IssuedRegulatorKey')) }, '422': { description: 'KEY_LIMIT_REACHED', ...json(ref('Error')) }, ...errors() },
+        body: issueRoleKeySchema,
+        responses: { '201': answer('the key', issuedRegulatorKeyResponse), '422': errorAnswer('KEY_LIMIT_REACHED') },
       }),
     },
     '/v1/keys/{keyId}': {
       delete: operation({
         summary: 'Revoke a regulator key',
         roles: ['operator'],
-        parameters: [pathParameter('keyId', { type: 'string', pattern: '^[0-9a-f]{16}$' })],
-        responses: { '204': { description: 'revoked' }, '404': { description: 'KEY_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: regulatorKeyParams,
+        responses: { '204': { description: 'revoked' }, '404': errorAnswer('KEY_NOT_FOUND'), '409': errorAnswer('CONCURRENT_UPDATE') },
       }),
     },
   };
 }
 
-function directoryPaths(): Record<string, Record<string, Operation>> {
+function directoryPaths(): Paths {
   return {
     '/v1/aliases': {
       post: operation({
         summary: 'Register (or update) an alias the caller holds',
         roles: ['participant'],
-        body: ref('RegisterAlias'),
+        body: registerAliasSchema,
         idempotencyKey: 'optional',
         responses: {
-          '201': { description: 'the alias', ...json(ref('Alias')) },
-          '409': { description: 'ALIAS_TAKEN', ...json(ref('Error')) },
-          '422': { description: "ACCOUNT_NOT_AT_PARTICIPANT: an IBAN of another bank than the caller's", ...json(ref('Error')) },
-          ...errors(),
+          '201': answer('the alias', aliasResponse),
+          '409': errorAnswer('ALIAS_TAKEN, CONCURRENT_UPDATE, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '422': errorAnswer("ACCOUNT_NOT_AT_PARTICIPANT: an IBAN of another bank than the caller's"),
         },
       }),
     },
@@ -402,31 +232,148 @@ function directoryPaths(): Record<string, Record<string, Operation>> {
       delete: operation({
         summary: 'Remove an alias (its owner only)',
         roles: ['participant'],
-        parameters: [partyTypeParameter(aliasTypes), partyValueParameter],
-        responses: { '204': { description: 'removed' }, '404': { description: 'ALIAS_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: aliasParams,
+        responses: { '204': { description: 'removed' }, '404': errorAnswer('ALIAS_NOT_FOUND'), '409': errorAnswer('CONCURRENT_UPDATE') },
       }),
     },
     '/v1/parties/{type}/{value}': {
       get: operation({
         summary: 'Confirmation of payee: who is paid for an alias or an IBAN, name masked',
         roles: ['participant'],
-        parameters: [partyTypeParameter([...aliasTypes, 'IBAN']), partyValueParameter],
-        responses: { '200': { description: 'the party', ...json(ref('Party')) }, '404': { description: 'PARTY_NOT_FOUND', ...json(ref('Error')) }, ...errors() },
+        path: partyParams,
+        responses: { '200': answer('the party', partyResponse), '404': errorAnswer('PARTY_NOT_FOUND') },
       }),
     },
   };
 }
 
-function systemPaths(): Record<string, Record<string, Operation>> {
+/** The transfer contract of issue 4. */
+function transferPaths(): Paths {
   return {
-    '/healthz': {
+    '/v1/transfers': {
+      post: operation({
+        summary: 'Send a transfer (the caller is the payer); the same id and body answer 200 with the same transfer',
+        roles: ['participant'],
+        body: transferRequestSchema,
+        responses: {
+          '200': answer('a repeat of an earlier transfer', transferResponse),
+          '201': answer('the transfer, COMMITTED or ABORTED', transferResponse),
+          '403': errorAnswer("PAYER_NOT_OWNED: the payer is another participant's customer (an alias it holds, or an IBAN of its bank code); FORBIDDEN"),
+          '404': errorAnswer('PARTY_NOT_FOUND'),
+          '409': errorAnswer('IDEMPOTENCY_CONFLICT: this payer used the id with another body'),
+          '422': errorAnswer('a rule refused it, e.g. CURRENCY_NOT_SUPPORTED or PAYEE_IS_PAYER'),
+        },
+      }),
       get: operation({
-        summary: 'Liveness and read-model health',
-        roles: [],
-        responses: { '200': { description: 'healthy', ...json({ type: 'object' }) }, '503': { description: 'unhealthy', ...json({ type: 'object' }) } },
+        summary: "The caller's transfers, oldest first",
+        roles: ['participant', 'operator', 'regulator'],
+        query: transferListQuery,
+        responses: { '200': answer('a page', transferPageResponse) },
       }),
     },
-    '/metrics': { get: operation({ summary: 'Prometheus metrics', roles: [], responses: { '200': { description: 'text exposition format' } } }) },
-    '/openapi.json': { get: operation({ summary: 'This document', roles: [], responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } }) },
+    '/v1/transfers/batch': {
+      post: operation({
+        summary: `Up to ${apiLimits.transferBatchSizeMax} transfers; one result per item, in order (outcome TRANSFER or ERROR)`,
+        roles: ['participant'],
+        body: transferBatchSchema,
+        responses: { '200': answer('per-item results', batchResponse) },
+      }),
+    },
+    '/v1/transfers/{id}': {
+      get: operation({
+        summary: 'One transfer: its payer, its payee, the operator or a regulator; anyone else gets 404',
+        roles: ['participant', 'operator', 'regulator'],
+        path: transferIdParams,
+        responses: {
+          '200': answer('the transfer', transferResponse),
+          '404': errorAnswer('TRANSFER_NOT_FOUND'),
+          '409': errorAnswer('TRANSFER_ID_AMBIGUOUS: two payers chose this id and this key sees both; ask by switchTransferId'),
+        },
+      }),
+    },
+  };
+}
+
+/** The settlement and regulator report paths (issue 6). */
+function settlementPaths(): Paths {
+  return {
+    '/v1/settlement/windows': {
+      get: operation({
+        summary: 'Settlement windows, newest first',
+        roles: ['operator', 'regulator', 'participant'],
+        query: listWindowsQuery,
+        responses: { '200': answer('a page of windows', settlementWindowPageResponse) },
+      }),
+    },
+    '/v1/settlement/windows/close': {
+      post: operation({
+        summary: "Close the currency's open window and open the next, in one step",
+        roles: ['operator'],
+        body: closeWindowSchema,
+        idempotencyKey: 'optional',
+        responses: {
+          '200': answer('the closed window and the one opened', closedWindowResponse),
+          '409': errorAnswer('TOO_MANY_UNSETTLED_WINDOWS, CONCURRENT_UPDATE, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+        },
+      }),
+    },
+    '/v1/settlement/windows/{id}/settle': {
+      post: operation({
+        summary: 'Record the RTGS confirmation of a closed window and post its settlement transfers',
+        roles: ['operator'],
+        path: windowIdParams,
+        body: settleWindowSchema,
+        idempotencyKey: 'optional',
+        responses: {
+          '200': answer('the window, SETTLED', settlementWindowResponse),
+          '404': errorAnswer('WINDOW_NOT_FOUND'),
+          '409': errorAnswer('WINDOW_NOT_CLOSED (still open), WINDOW_ALREADY_SETTLED, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+        },
+      }),
+    },
+    '/v1/settlement/windows/{id}/report': {
+      get: operation({
+        summary: "A window's settlement report, JSON or CSV (a participant sees its own line)",
+        roles: ['operator', 'regulator', 'participant'],
+        path: windowIdParams,
+        query: reportQuery,
+        responses: {
+          '200': {
+            ...answer('the report; with format=csv the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net', settlementReportResponse),
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SettlementReport' } }, 'text/csv': { schema: { type: 'string' } } },
+          },
+          '404': errorAnswer('WINDOW_NOT_FOUND'),
+        },
+      }),
+    },
+    '/v1/settlement/windows/{id}/statements/{participant}': {
+      get: operation({
+        summary: "A participant's settlement statement for a window, ISO 20022 camt.053.001.08 XML (a participant reads its own)",
+        roles: ['operator', 'regulator', 'participant'],
+        path: statementParams,
+        responses: {
+          '200': { description: 'the statement: opening (OPBD) and closing (CLBD) balance, one entry per net movement', content: { 'application/xml': { schema: { type: 'string' } } } },
+          '404': errorAnswer('WINDOW_NOT_FOUND or PARTICIPANT_NOT_FOUND'),
+        },
+      }),
+    },
+    '/v1/reports/summary': {
+      get: operation({
+        summary: 'Payment statistics: by participant, purpose, outcome, abort reason and UTC hour (not funds movements or settlement postings)',
+        roles: ['regulator', 'operator'],
+        query: summaryQuery,
+        responses: { '200': answer('the summary', summaryResponse) },
+      }),
+    },
+  };
+}
+
+function systemPaths(): Paths {
+  return {
+    '/healthz': {
+      get: operation({ summary: 'Liveness and read-model health', roles: [], responses: { '200': answer('healthy', healthResponse), '503': answer('unhealthy', healthResponse) } }),
+    },
+    '/metrics': { get: operation({ summary: 'Prometheus metrics', roles: [], responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } }) },
+    '/openapi.json': { get: operation({ summary: 'This document', roles: [], responses: { '200': answer('OpenAPI 3.1', openApiResponse) } }) },
   };
 }

@@ -15,6 +15,7 @@ export function parseInput<Schema extends z.ZodType>(
   /** Where `input` sits inside `where`, for a part validated on its own (e.g. ["endpoints"]). */
   pathPrefix: readonly string[] = [],
 ): z.output<Schema> {
+  if (where === 'query') refuseRepeatedParameters(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const details: ValidationDetail[] = result.error.issues.slice(0, 50).map((issue) => ({
@@ -37,4 +38,16 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
     if (!isDomainError(error)) throw error;
     throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
   }
+}
+
+/**
+ * The query parser gives a parameter written twice (`?limit=1&limit=2`) as an array. No parameter of the API is a
+ * list, so a repeat is refused here, once for every route, with the parameter's name rather than a type error.
+ */
+function refuseRepeatedParameters(query: unknown): void {
+  if (typeof query !== 'object' || query === null) return;
+  const repeated = Object.entries(query).filter(([, value]) => Array.isArray(value)).map(([name]) => name);
+  if (repeated.length === 0) return;
+  const details: ValidationDetail[] = repeated.map((name) => ({ path: ['query', name], message: 'give this parameter once' }));
+  throw new HttpError('VALIDATION_FAILED', `query.${repeated.join(', query.')}: give each query parameter once`, details);
 }

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-store';
 import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
+import { batchCommandsMax } from '../core/ledger/ledger-limits';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -30,7 +31,7 @@ const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
 const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
 /** Rows per raw transaction: what one engine tick appends when its batches are full. */
-const ceilingTransactionRows = 8190;
+const ceilingTransactionRows = batchCommandsMax;
 
 function positiveInteger(name: string, fallback: number): number {
   const text = process.env[name];
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
   const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
   try {
     await engine.start();
-    for (const batch of chunk(accountCommands(), 8190)) await engine.submit(batch);
+    for (const batch of chunk(accountCommands(), batchCommandsMax)) await engine.submit(batch);
     console.log(`ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`);
 
     const single: Measurement[] = [];

@@ -64,7 +64,7 @@ export type ParseAmountOptions = {
 };
 
 /** Longer strings are refused before any parsing: a limit on the work a hostile input can cause. */
-const amountTextLengthMax = 40;
+export const amountTextLengthMax = 40;
 const plainDecimal = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
 /** Parses a decimal amount string into minor units (see the header for the rules). */

@@ -1,6 +1,5 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
 import { parseAmount } from '../../core/money';
-import { participantPageLimitDefault } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
@@ -31,7 +30,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
 
   router.get('/v1/participants', kit.allow('operator', 'regulator'), async (request, response) => {
     const query = parseInput(listParticipantsQuery, request.query, 'query');
-    const limit = query.limit ?? participantPageLimitDefault;
+    const limit = query.limit;
     const afterId = query.cursor === undefined ? null : decodeParticipantCursor(query.cursor);
     const records = kit.dependencies.readModels.participants.listParticipants(afterId, limit);
     const last = records[records.length - 1];

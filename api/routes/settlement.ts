@@ -25,6 +25,7 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
   return (router, kit) => {
     router.get('/v1/settlement/windows', kit.allow('operator', 'regulator', 'participant'), (request, response) => {
       const query = parseInput(listWindowsQuery, request.query, 'query');
+      if (query.currency !== undefined) requireCarried(kit, query.currency, 'query');
       const windows = reader.listWindows({
         currency: query.currency ?? null,
         state: query.state ?? null,
@@ -108,10 +109,10 @@ function requireWindow(reader: SettlementReader, windowId: string): SettlementWi
   return window;
 }
 
-function requireCarried(kit: RouteKit, currency: string): void {
+function requireCarried(kit: RouteKit, currency: string, where: 'body' | 'query' = 'body'): void {
   if (!kit.dependencies.config.currencies.includes(currency)) {
-    throw new HttpError('VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
-      { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
+    throw new HttpError('VALIDATION_FAILED', `${where}.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
+      { path: [where, 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
     ]);
   }
 }

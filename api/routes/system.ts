@@ -3,7 +3,7 @@ import type { RouteModule } from '../route-kit';
 
 /** Health, metrics and the API description: public, no key needed. */
 export const systemRoutes: RouteModule = (router, kit) => {
-  const openApiDocument = JSON.stringify(buildOpenApiDocument());
+  const openApiDocument = JSON.stringify(buildOpenApiDocument({ currencies: kit.dependencies.config.currencies }));
 
   router.get('/healthz', async (_request, response) => {
     const { store, readModels } = kit.dependencies;

@@ -1,16 +1,18 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { isDomainError } from '../../core/errors';
 import type { Principal } from '../../core/auth/principal';
 import type { TransferService } from '../../core/transfers/transfer-service';
 import type { TransferView } from '../../core/transfers/transfer-view';
 import { payerScopedTransferId } from '../../core/transfers/transfer-id';
 import type { TransferReader } from '../../core/transfers/transfer-reader';
-import { HttpError, type ErrorCode } from '../http-error';
+import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
 import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route-helpers';
+import type { z } from 'zod';
+import type { batchResultResponse } from '../schemas/response-schemas';
 
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
@@ -37,7 +39,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       response.status(execution.replayed ? 200 : 201).json(execution.view);
     });
 
-    router.get('/v1/transfers/:id', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
+    router.get('/v1/transfers/:id', notTheBatch, kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
       const { id } = parseInput(transferIdParams, request.params, 'path');
       response.json(await findVisibleTransfer(dependencies, principalOf(request), id));
     });
@@ -58,19 +60,24 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
   };
 }
 
-type BatchResult = { id: string | null; state: string; abortReason: string | null } | { id: string | null; error: { code: ErrorCode; message: string } };
+type BatchResult = z.output<typeof batchResultResponse>;
 
 async function executeBatchItem(dependencies: TransferRouteDependencies, payer: string, item: unknown, index: number): Promise<BatchResult> {
   const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
   try {
     const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
     const { view } = await dependencies.transfers.execute(payer, body, 'api', 'payer');
-    return { id: view.id, state: view.state, abortReason: view.abortReason };
+    return { outcome: 'TRANSFER', id: view.id, state: view.state, abortReason: view.abortReason };
   } catch (error) {
-    if (error instanceof HttpError || isDomainError(error)) return { id, error: { code: error.code, message: error.message } };
+    if (error instanceof HttpError || isDomainError(error)) return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
     throw error;
   }
 }
+
+/** /v1/transfers/batch is a resource of its own (POST only), not a transfer id: its other methods answer 405. */
+const notTheBatch: RequestHandler = (request, _response, next) => {
+  next(request.params.id === 'batch' ? 'route' : undefined);
+};
 
 function payerOf(request: Request): string {
   const principal = principalOf(request);

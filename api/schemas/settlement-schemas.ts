@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import { safeText } from './text';
 import { participantIdPattern } from '../../core/participants/participant-profile';
-import { settlementWindowPageLimitDefault, settlementWindowPageLimitMax, settlementWindowStates } from '../../core/settlement/settlement-reader';
-
-const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code such as "PKR"');
+import { settlementWindowStates } from '../../core/settlement/settlement-reader';
+import { apiLimits } from '../api-limits';
+import { currencyCode, cursorText, pageLimit } from './common-schemas';
 /** Window ids are `<currency>-<number>`; whether one exists is the read model's answer (404), not the schema's. */
 const windowId = z.string().regex(/^[A-Z]{3}-[0-9]{6,9}$/, 'a settlement window id looks like "PKR-000042"');
 
-export const closeWindowSchema = z.strictObject({ currency: currencyCode });
+export const closeWindowSchema = z.strictObject({ currency: currencyCode }).meta({ id: 'CloseWindow' });
 
-export const settleWindowSchema = z.strictObject({
-  reference: safeText({ error: 'the RTGS confirmation reference is required' })
-    .min(1, 'the reference must not be empty')
-    .max(64, 'a reference has at most 64 characters')
-    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'a reference is printable ASCII without leading or trailing spaces'),
-});
+export const settleWindowSchema = z
+  .strictObject({
+    reference: safeText({ error: 'the RTGS confirmation reference is required' })
+      .min(1, 'the reference must not be empty')
+      .max(apiLimits.referenceLengthMax, `a reference has at most ${apiLimits.referenceLengthMax} characters`)
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'a reference is printable ASCII without leading or trailing spaces'),
+  })
+  .meta({ id: 'SettleWindow' });
 
 export const windowIdParams = z.strictObject({ id: windowId });
 
@@ -28,8 +30,8 @@ export const reportQuery = z.strictObject({ format: z.enum(['json', 'csv']).opti
 export const listWindowsQuery = z.strictObject({
   currency: currencyCode.optional(),
   state: z.enum(settlementWindowStates).optional(),
-  limit: z.coerce.number().int().min(1).max(settlementWindowPageLimitMax).default(settlementWindowPageLimitDefault),
-  cursor: z.string().max(64).optional(),
+  limit: pageLimit(apiLimits.settlementWindowPageLimitMax, apiLimits.settlementWindowPageLimitDefault),
+  cursor: cursorText.optional(),
 });
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-11-28T10:00:00Z' });

@@ -12,7 +12,7 @@ export type AliasKey = { type: AliasType; value: string };
  * (92 then 10 digits). CNIC: the 13 digits of a national identity card, without dashes. MERCHANT: the id a
  * merchant is known by, capital letters, digits, dash and underscore.
  */
-const aliasPatterns: Record<AliasType, { pattern: RegExp; description: string }> = {
+export const aliasPatterns: Record<AliasType, { pattern: RegExp; description: string }> = {
   MSISDN: { pattern: /^92\d{10}$/, description: '92 followed by 10 digits, e.g. 923001234567' },
   CNIC: { pattern: /^\d{13}$/, description: '13 digits without dashes' },
   MERCHANT: { pattern: /^[A-Z0-9][A-Z0-9_-]{2,31}$/, description: '3 to 32 capital letters, digits, "-" or "_", starting with a letter or digit' },

@@ -4,6 +4,7 @@ import type { EventStore } from '../eventstore/event-store';
 import { DomainError } from '../errors';
 import type { LedgerCommand } from '../ledger/commands';
 import type { LedgerEngine } from '../ledger/ledger-engine';
+import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { currency as currencyOf, type CurrencyCode } from '../money';
 import { hubSettlementAccountId, settledPositions, settlementChangeMinor, settlementPostingCommand } from './settlement-postings';
@@ -12,7 +13,7 @@ import { closeOfRequest, settlementWindowDecider, type SettlementWindowCommand, 
 import { requireSettlementWindowId, settlementStreamName, type SettledPosition, type SettlementWindowEvent } from './settlement-window-events';
 
 /** Ledger commands per submit at most (the engine's batch limit); more participants are posted in several submits. */
-export const settlementPostingsPerSubmitMax = 8190;
+export const settlementPostingsPerSubmitMax = batchCommandsMax;
 
 export type SettlementServiceOptions = {
   store: EventStore;

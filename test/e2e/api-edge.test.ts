@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { apiLimits } from '../../api/api-limits';
 import type { HttpAnswer } from '../support/http-client';
 import { expectLogUnchanged, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
@@ -27,14 +28,14 @@ describe('bodies', () => {
     expectErrorShape(answer, 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('allows up to 4 MiB on the transfer batch route only', async () => {
+  it('allows a full batch of maximum-size transfers on the transfer batch route only', async () => {
     const twoMiB = JSON.stringify({ transfers: [], padding: 'x'.repeat(2 * 1024 * 1024) });
     const batch = await sw.client.post('/v1/transfers/batch', { key: participantKey, rawBody: twoMiB });
     expect(batch.status).not.toBe(413);
     const elsewhere = await sw.client.post('/v1/aliases', { key: participantKey, rawBody: twoMiB });
     expectErrorShape(elsewhere, 413, 'PAYLOAD_TOO_LARGE');
-    const fiveMiB = JSON.stringify({ transfers: [], padding: 'x'.repeat(5 * 1024 * 1024) });
-    expectErrorShape(await sw.client.post('/v1/transfers/batch', { key: participantKey, rawBody: fiveMiB }), 413, 'PAYLOAD_TOO_LARGE');
+    const overLimit = JSON.stringify({ transfers: [], padding: 'x'.repeat(apiLimits.batchBodyBytesMax) });
+    expectErrorShape(await sw.client.post('/v1/transfers/batch', { key: participantKey, rawBody: overLimit }), 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('refuses malformed JSON with 400 MALFORMED_JSON', async () => {
@@ -81,8 +82,30 @@ describe('bodies', () => {
 describe('routes and errors', () => {
   it('answers unknown routes with 404 ROUTE_NOT_FOUND in the error shape', async () => {
     expectErrorShape(await sw.client.get('/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await sw.client.request('PUT', '/v1/participants', { key: sw.operatorKey, body: {} }), 404, 'ROUTE_NOT_FOUND');
     expectErrorShape(await sw.client.get('/'), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('answers a method a known path does not declare with 405 and Allow listing the declared ones', async () => {
+    const put = await sw.client.request('PUT', '/v1/participants', { key: sw.operatorKey, body: {} });
+    expectErrorShape(put, 405, 'METHOD_NOT_ALLOWED');
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    const deleteOne = await sw.client.request('DELETE', '/v1/participants/MARGALLA', { key: sw.operatorKey });
+    expectErrorShape(deleteOne, 405, 'METHOD_NOT_ALLOWED');
+    expect(deleteOne.headers.get('allow')).toBe('GET, HEAD, PATCH');
+    const optionsBatch = await sw.client.request('OPTIONS', '/v1/transfers/batch', { key: participantKey });
+    expectErrorShape(optionsBatch, 405, 'METHOD_NOT_ALLOWED');
+    expect(optionsBatch.headers.get('allow')).toBe('POST');
+    expectErrorShape(await sw.client.get('/v1/transfers/batch', { key: participantKey }), 405, 'METHOD_NOT_ALLOWED');
+    expectErrorShape(await sw.client.request('PATCH', '/v1/keys', { key: sw.operatorKey, body: {} }), 405, 'METHOD_NOT_ALLOWED');
+  });
+
+  it('answers a repeated query parameter with 400 naming it', async () => {
+    for (const path of ['/v1/participants?limit=1&limit=2', '/v1/transfers?limit=1&limit=2', '/v1/settlement/windows?limit=1&limit=2']) {
+      const answer = await sw.client.get(path, { key: sw.operatorKey });
+      expectErrorShape(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.body).toMatchObject({ error: { message: expect.stringContaining('query.limit'), details: [{ path: ['query', 'limit'] }] } });
+      expect(answer.text).not.toMatch(/NaN/);
+    }
   });
 
   it('answers a path that is not valid percent-encoding with 400, not 500', async () => {

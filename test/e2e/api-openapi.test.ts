@@ -1,4 +1,9 @@
-import { startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import * as responseSchemas from '../../api/schemas/response-schemas';
+import type { HttpAnswer } from '../support/http-client';
+import { PaymentNetwork } from '../support/payment-network';
+import type { TestSwitch } from '../support/switch-process';
 
 /**
  * The OpenAPI document is kept true: every route express serves is documented, and every documented route is
@@ -8,12 +13,20 @@ import { startTestSwitch, type TestSwitch } from '../support/switch-process';
  */
 const documentedButMountedElsewhere: string[] = [];
 
+let network: PaymentNetwork;
 let sw: TestSwitch;
 beforeAll(async () => {
-  sw = await startTestSwitch();
+  network = await PaymentNetwork.start(
+    [{ id: 'INDUS', bankCode: 'INDS', institutionId: '600001' }],
+    [
+      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001', netDebitCap: '1000000.00' },
+      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '1000000.00' },
+    ],
+  );
+  sw = network.sw;
 });
 afterAll(async () => {
-  await sw.close();
+  await network.close();
 });
 
 type Layer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
@@ -69,6 +82,151 @@ it('describes each operation with its roles, and every request body with a schem
   }
   // Request schemas are generated from the validators, so unknown fields are documented as refused.
   expect(document.components.schemas.RegisterParticipant).toMatchObject({ additionalProperties: false, required: expect.arrayContaining(['id', 'bankCode', 'netDebitCap']) });
-  const references = JSON.stringify(document).match(/#\/components\/schemas\/[A-Za-z]+/g) ?? [];
+  const references = JSON.stringify(document).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g) ?? [];
   for (const reference of new Set(references)) expect(document.components.schemas[reference.split('/').pop() ?? '']).toBeDefined();
+});
+
+type Document = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/** The zod schemas the document's response components are generated from, by component name. */
+const schemasById = new Map<string, z.ZodType>();
+for (const schema of Object.values(responseSchemas)) {
+  const id = z.globalRegistry.get(schema as z.ZodType)?.id;
+  if (typeof id === 'string') schemasById.set(id, schema as z.ZodType);
+}
+
+/**
+ * The answer's status is documented for the operation, and its body is what the document says (checked with the
+ * zod schema the document's component is generated from: one validator, no second reading of JSON Schema).
+ */
+function expectConformant(document: Document, method: string, pathTemplate: string, answer: HttpAnswer): void {
+  const operation = document.paths[pathTemplate]?.[method.toLowerCase()];
+  expect({ route: `${method} ${pathTemplate}`, documented: operation !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, documented: true });
+  const response = operation?.responses[String(answer.status)];
+  expect({ route: `${method} ${pathTemplate}`, status: answer.status, documented: response !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, status: answer.status, documented: true });
+  const contentType = (answer.headers.get('content-type') ?? '').split(';')[0] ?? '';
+  if (response?.content === undefined) {
+    expect(answer.text).toBe('');
+    return;
+  }
+  const media = response.content[contentType];
+  expect({ route: `${method} ${pathTemplate}`, contentType, documented: media !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, contentType, documented: true });
+  const reference = media?.schema.$ref;
+  if (reference === undefined) return;
+  const id = reference.split('/').pop() ?? '';
+  expect(document.components.schemas[id]).toBeDefined();
+  const schema = schemasById.get(id);
+  expect({ id, generatedFromZod: schema !== undefined }).toEqual({ id, generatedFromZod: true });
+  const result = (schema as z.ZodType).safeParse(answer.body);
+  expect({ route: `${method} ${pathTemplate}`, status: answer.status, issues: result.success ? [] : result.error.issues }).toEqual({
+    route: `${method} ${pathTemplate}`,
+    status: answer.status,
+    issues: [],
+  });
+}
+
+it('answers every route with a status and a body its document describes', async () => {
+  const document = (await sw.client.get('/openapi.json')).body as Document;
+  const operator = { key: sw.operatorKey };
+  const margalla = { key: network.wallet('MARGALLA').key.key };
+  const ravi = { key: network.wallet('RAVI').key.key };
+  const exercised = new Set<string>();
+  const call = async (method: string, pathTemplate: string, path: string, options: Parameters<typeof sw.client.request>[2] = {}): Promise<HttpAnswer> => {
+    const answer = await sw.client.request(method, path, options);
+    expectConformant(document, method, pathTemplate, answer);
+    exercised.add(`${method} ${pathTemplate}`);
+    return answer;
+  };
+
+  await call('GET', '/healthz', '/healthz');
+  await call('GET', '/metrics', '/metrics');
+  await call('GET', '/openapi.json', '/openapi.json');
+
+  const wallet = { creditUrl: 'http://127.0.0.1:9/credit', reversalUrl: 'http://127.0.0.1:9/reversal' };
+  const newcomer = { id: 'NEWCOMER', name: 'Newcomer Wallet', type: 'WALLET', bankCode: 'NEWC', currency: 'PKR', netDebitCap: '100.00', endpoints: wallet };
+  expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: newcomer })).status).toBe(201);
+  expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: newcomer })).status).toBe(409);
+  expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: { ...newcomer, currency: 'XYZ' } })).status).toBe(400);
+  expect((await call('GET', '/v1/participants', '/v1/participants?limit=2', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/participants', '/v1/participants?limit=1&limit=2', operator)).status).toBe(400);
+  expect((await call('GET', '/v1/participants/{id}', '/v1/participants/INDUS', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/participants/{id}', '/v1/participants/NOBODY', operator)).status).toBe(404);
+  expect((await call('PATCH', '/v1/participants/{id}', '/v1/participants/NEWCOMER', { ...operator, body: { netDebitCap: '200.00' } })).status).toBe(200);
+  expect((await call('PATCH', '/v1/participants/{id}', '/v1/participants/NEWCOMER', { ...operator, body: {} })).status).toBe(400);
+  const funds = { direction: 'IN', amount: '500.00', reference: 'RTGS-1' };
+  expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', { ...operator, body: funds, headers: { 'Idempotency-Key': 'funds-1' } })).status).toBe(201);
+  const conflict = { ...operator, body: { ...funds, amount: '1.00' }, headers: { 'Idempotency-Key': 'funds-1' } };
+  expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', conflict)).status).toBe(409);
+  const tooMuch = { ...operator, body: { direction: 'OUT', amount: '100000.00', reference: 'RTGS-2' }, headers: { 'Idempotency-Key': 'funds-2' } };
+  expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', tooMuch)).status).toBe(422);
+
+  const issued = await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, headers: { 'Idempotency-Key': 'key-1' } });
+  expect(issued.status).toBe(201);
+  expect((await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, body: { extra: 1 }, headers: { 'Idempotency-Key': 'key-1' } })).status).toBe(409);
+  expect((await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, body: { extra: 1 } })).status).toBe(400);
+  const keyId = (issued.body as { keyId: string }).keyId;
+  expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${keyId}`, operator)).status).toBe(204);
+  expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${'0'.repeat(16)}`, operator)).status).toBe(404);
+  const regulator = await call('POST', '/v1/keys', '/v1/keys', { ...operator, body: { role: 'REGULATOR', name: 'Central bank' } });
+  expect(regulator.status).toBe(201);
+  const regulatorKey = { key: (regulator.body as { key: string }).key };
+  expect((await call('DELETE', '/v1/keys/{keyId}', `/v1/keys/${'0'.repeat(16)}`, operator)).status).toBe(404);
+
+  const alias = { type: 'MSISDN', value: '923000000099', account: { type: 'WALLET', value: 'WRAVI0099' }, name: 'Ayesha Khan' };
+  expect((await call('POST', '/v1/aliases', '/v1/aliases', { ...ravi, body: alias })).status).toBe(201);
+  expect((await call('POST', '/v1/aliases', '/v1/aliases', { ...margalla, body: alias })).status).toBe(409);
+  expect((await call('GET', '/v1/parties/{type}/{value}', '/v1/parties/MSISDN/923000000099', margalla)).status).toBe(200);
+  expect((await call('GET', '/v1/parties/{type}/{value}', '/v1/parties/MSISDN/923000000098', margalla)).status).toBe(404);
+  expect((await call('DELETE', '/v1/aliases/{type}/{value}', '/v1/aliases/MSISDN/923000000099', ravi)).status).toBe(204);
+  expect((await call('DELETE', '/v1/aliases/{type}/{value}', '/v1/aliases/MSISDN/923000000099', ravi)).status).toBe(404);
+
+  const transfer = { id: randomUUID(), payer: { type: 'WALLET', value: 'WMARGALLA0001' }, payee: { type: 'MSISDN', value: '923000000002' }, amount: '10.00', currency: 'PKR', purpose: 'P2P' };
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: transfer })).status).toBe(201);
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: transfer })).status).toBe(200);
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, amount: '11.00' } })).status).toBe(409);
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payee: { type: 'MSISDN', value: '923000000077' } } })).status).toBe(404);
+  const badPayer = await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payer: { type: 'MSISDN', value: '03001234567' } } });
+  expect(badPayer.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: ['body', 'payer', 'value'] }] } });
+  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), amount: '10000000000.01' } })).status).toBe(400);
+  const batch = await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [{ ...transfer, id: randomUUID() }, { id: 'not-a-uuid' }] } });
+  expect((batch.body as { results: { outcome: string }[] }).results.map((result) => result.outcome)).toEqual(['TRANSFER', 'ERROR']);
+  expect((await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [] } })).status).toBe(400);
+  expect((await call('GET', '/v1/transfers', '/v1/transfers?limit=1', margalla)).status).toBe(200);
+  expect((await call('GET', '/v1/transfers', '/v1/transfers?cursor=', margalla)).status).toBe(400);
+  expect((await call('GET', '/v1/transfers/{id}', `/v1/transfers/${transfer.id}`, ravi)).status).toBe(200);
+  expect((await call('GET', '/v1/transfers/{id}', `/v1/transfers/${randomUUID()}`, ravi)).status).toBe(404);
+
+  expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=PKR', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=AAA', operator)).status).toBe(400);
+  const closed = await call('POST', '/v1/settlement/windows/close', '/v1/settlement/windows/close', { ...operator, body: { currency: 'PKR' } });
+  expect(closed.status).toBe(200);
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  expect((await call('GET', '/v1/settlement/windows/{id}/report', `/v1/settlement/windows/${windowId}/report`, operator)).status).toBe(200);
+  expect((await call('GET', '/v1/settlement/windows/{id}/report', `/v1/settlement/windows/${windowId}/report?format=csv`, operator)).status).toBe(200);
+  expect((await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, { ...operator, body: { reference: 'RTGS-9' } })).status).toBe(200);
+  expect((await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, { ...operator, body: { reference: 'RTGS-10' } })).status).toBe(409);
+  expect((await call('POST', '/v1/settlement/windows/{id}/settle', '/v1/settlement/windows/PKR-009999/settle', { ...operator, body: { reference: 'RTGS-11' } })).status).toBe(404);
+  expect((await call('GET', '/v1/settlement/windows/{id}/statements/{participant}', `/v1/settlement/windows/${windowId}/statements/MARGALLA`, margalla)).status).toBe(200);
+  expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary?currency=PKR', regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
+  expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
+
+  // Every documented operation was exercised here.
+  expect(documentedRoutes(document as unknown as { paths: Record<string, Record<string, unknown>> }).filter((route) => !exercised.has(route))).toEqual([]);
+});
+
+it('documents what the server refuses: the carried currencies, the amount maximum, the batch item shapes', async () => {
+  const document = (await sw.client.get('/openapi.json')).body as { components: { schemas: Record<string, Record<string, unknown>> } };
+  const schemas = document.components.schemas;
+  expect(schemas.Currency).toMatchObject({ enum: ['PKR'] });
+  const positive = new RegExp(String(schemas.PositiveAmount?.pattern));
+  expect(['0.01', '1', '1500.50', '9999999999.99', '10000000000.00'].filter((amount) => !positive.test(amount))).toEqual([]);
+  expect(['0', '0.00', '10000000000.01', '10000000001', '01', '1.005', '-1'].filter((amount) => positive.test(amount))).toEqual([]);
+  expect(schemas.BatchResult).toMatchObject({ discriminator: { propertyName: 'outcome' } });
+  expect(schemas.BatchTransferResult).toMatchObject({ required: expect.arrayContaining(['outcome', 'id', 'state', 'abortReason']) });
+  expect(schemas.BatchErrorResult).toMatchObject({ required: expect.arrayContaining(['outcome', 'id', 'error']) });
+  expect(schemas.ChangeParticipant).toMatchObject({ minProperties: 1 });
 });

@@ -5,6 +5,7 @@ import { eventStoreLimits, serializeAppend } from '../../../core/eventstore/limi
 import { initialState } from '../../../core/ledger/ledger-state';
 import { restoreSnapshot, snapshotChunks, type SnapshotChunk } from '../../../core/ledger/snapshot';
 import { nowMs } from './ledger-fixtures';
+import { batchCommandsMax } from '../../../core/ledger/ledger-limits';
 
 describe('ledger snapshots', () => {
   it('splits a large state into chunks under the event size limit and restores it exactly', () => {
@@ -17,7 +18,7 @@ describe('ledger snapshots', () => {
       owner: `owner-with-a-long-identifier-${index}`,
       debitLimitMinor: 9_000_000_000_000_000_000n,
     }));
-    for (let start = 0; start < accounts.length; start += 8190) decideCommands(state, accounts.slice(start, start + 8190), { nowMs }, () => undefined);
+    for (let start = 0; start < accounts.length; start += batchCommandsMax) decideCommands(state, accounts.slice(start, start + batchCommandsMax), { nowMs }, () => undefined);
     const userData = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`key_${index}`, 'v'.repeat(128)]));
     const pending: LedgerCommand[] = Array.from({ length: 900 }, (_, index): LedgerCommand => ({
       type: 'pending_transfer',

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import { errorCatalogue } from '../http-error';
+import { accountTypes } from '../../core/directory/account';
+import { aliasTypes } from '../../core/directory/alias-key';
+import { creditModes, participantTypes } from '../../core/participants/participant-profile';
+import { settlementWindowStates } from '../../core/settlement/settlement-reader';
+import { transferStates } from './transfer-schemas';
+
+/**
+ * What the routes answer. The OpenAPI document's response schemas are generated from these (api/openapi.ts),
+ * and test/e2e/api-openapi.test.ts checks every route's real answers against them, so the two cannot drift.
+ * Objects are strict: a field a route adds without documenting it fails that test.
+ */
+
+const instant = z.iso.datetime({ offset: true });
+const decimal = z.string().regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/).meta({ examples: ['1500.00'] });
+const nullableText = z.string().nullable();
+
+/** Every code the switch answers, from the error catalogue (the README's "Errors" lists each with its meaning). */
+const errorCodes = Object.keys(errorCatalogue) as [string, ...string[]];
+
+export const errorResponse = z
+  .strictObject({
+    error: z.strictObject({ code: z.enum(errorCodes), message: z.string(), details: z.array(z.unknown()) }),
+  })
+  .meta({ id: 'Error' });
+
+const httpEndpointsView = z.strictObject({ creditUrl: z.string(), reversalUrl: z.string(), rtpUrl: nullableText });
+const iso8583EndpointsView = z.strictObject({ iso8583: z.string(), institutionId: z.string() });
+
+export const participantResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(participantTypes),
+    bankCode: z.string(),
+    currency: z.string(),
+    active: z.boolean(),
+    creditMode: z.enum(creditModes),
+    endpoints: z.union([httpEndpointsView, iso8583EndpointsView]),
+    netDebitCap: decimal,
+    position: decimal.meta({ description: 'Net obligation not yet settled; positive when the participant owes' }),
+    reserved: decimal.meta({ description: 'What pending transfers hold against the net debit cap' }),
+    liquidity: decimal.meta({ description: 'Collateral recorded through funds in/out' }),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({ id: 'Participant' });
+
+export const participantPageResponse = z.strictObject({ participants: z.array(participantResponse), nextCursor: nullableText }).meta({ id: 'ParticipantPage' });
+
+export const issuedKeyResponse = z
+  .strictObject({
+    keyId: z.string(),
+    key: z.string(),
+    signingSecret: z.string().nullable().meta({ description: "The participant's first signing secret, on its first key only; null on later keys" }),
+  })
+  .meta({ id: 'IssuedKey' });
+export const rotatedSigningSecretResponse = z
+  .strictObject({
+    secretId: z.string(),
+    signingSecret: z.string().meta({ description: 'Shown this once' }),
+    previousSecretsRetireAt: z.iso.datetime().nullable().meta({ description: 'When the secrets that signed before stop signing' }),
+  })
+  .meta({ id: 'RotatedSigningSecret' });
+export const issuedRegulatorKeyResponse = z
+  .strictObject({ keyId: z.string(), key: z.string(), role: z.literal('REGULATOR'), name: z.string() })
+  .meta({ id: 'IssuedRegulatorKey' });
+
+export const aliasResponse = z
+  .strictObject({
+    type: z.enum(aliasTypes),
+    value: z.string(),
+    participant: z.string(),
+    account: z.strictObject({ type: z.enum(accountTypes), value: z.string() }),
+    name: z.string(),
+  })
+  .meta({ id: 'Alias' });
+
+export const partyResponse = z
+  .strictObject({
+    participant: z.string(),
+    account: z.strictObject({ type: z.enum(accountTypes) }),
+    name: nullableText.meta({ description: 'Masked: first and last letter of each word, "A***a K***n"', examples: ['A***a K***n'] }),
+  })
+  .meta({ id: 'Party' });
+
+export const transferResponse = z
+  .strictObject({
+    id: z.string().meta({ description: "The id the payer gave the transfer, unique among that payer's transfers" }),
+    switchTransferId: z.string().meta({ description: 'The switch-wide id: what the payee is told, and what the ledger and reports carry' }),
+    state: z.enum(transferStates),
+    abortReason: nullableText.meta({ examples: ['NET_DEBIT_CAP_EXCEEDED', 'PAYEE_REJECTED', 'PAYEE_TIMEOUT', 'PAYEE_UNAVAILABLE', 'PAYEE_INACTIVE'] }),
+    payerParticipant: z.string(),
+    payeeParticipant: z.string(),
+    payer: z.strictObject({ type: z.string(), value: z.string(), name: z.string().optional() }),
+    payee: z.strictObject({ type: z.string(), value: z.string() }),
+    amount: decimal,
+    currency: z.string(),
+    purpose: z.string(),
+    note: nullableText,
+    reversed: z.boolean(),
+    createdAt: instant,
+    completedAt: instant.nullable(),
+  })
+  .meta({ id: 'Transfer' });
+
+export const transferPageResponse = z.strictObject({ transfers: z.array(transferResponse), nextCursor: nullableText }).meta({ id: 'TransferPage' });
+
+/**
+ * One item of a batch answer: the transfer's outcome, or the error that stopped it. Each shape requires its own
+ * fields (and `outcome` tells them apart), so that an item matches exactly one of them.
+ */
+export const batchResultResponse = z
+  .discriminatedUnion('outcome', [
+    z.strictObject({ outcome: z.literal('TRANSFER'), id: z.string(), state: z.enum(transferStates), abortReason: nullableText }).meta({ id: 'BatchTransferResult' }),
+    z
+      .strictObject({ outcome: z.literal('ERROR'), id: nullableText, error: z.strictObject({ code: z.string(), message: z.string() }) })
+      .meta({ id: 'BatchErrorResult' }),
+  ])
+  .meta({
+    id: 'BatchResult',
+    discriminator: { propertyName: 'outcome', mapping: { TRANSFER: '#/components/schemas/BatchTransferResult', ERROR: '#/components/schemas/BatchErrorResult' } },
+  });
+
+export const batchResponse = z.strictObject({ results: z.array(batchResultResponse) }).meta({ id: 'BatchResults' });
+
+export const settlementWindowResponse = z
+  .strictObject({
+    id: z.string().meta({ examples: ['PKR-000042'] }),
+    currency: z.string(),
+    state: z.enum(settlementWindowStates),
+    openedAt: instant.nullable(),
+    closedAt: instant.nullable(),
+    settledAt: instant.nullable(),
+    reference: nullableText.meta({ description: 'The RTGS confirmation recorded at settlement' }),
+  })
+  .meta({ id: 'SettlementWindow' });
+
+export const settlementWindowPageResponse = z.strictObject({ windows: z.array(settlementWindowResponse), nextCursor: nullableText }).meta({ id: 'SettlementWindowPage' });
+export const closedWindowResponse = z.strictObject({ closed: settlementWindowResponse, opened: settlementWindowResponse }).meta({ id: 'ClosedWindow' });
+
+const reportLine = z.strictObject({
+  participant: z.string(),
+  sentCount: z.number().int(),
+  sentValue: decimal,
+  receivedCount: z.number().int(),
+  receivedValue: decimal,
+  fees: decimal,
+  net: decimal.meta({ description: 'receivedValue - sentValue: positive, it receives; negative, it pays' }),
+});
+
+export const settlementReportResponse = z
+  .strictObject({
+    windowId: z.string(),
+    currency: z.string(),
+    state: z.enum(settlementWindowStates),
+    participants: z.array(reportLine),
+    totals: z.strictObject({ count: z.number().int(), value: decimal, fees: decimal }),
+    netSumZero: z.boolean().meta({ description: "The window's nets sum to zero" }),
+    firstPosition: nullableText.meta({ description: "Log position of the window's first event" }),
+    lastPosition: nullableText.meta({ description: "Log position of the window's last event (its close)" }),
+  })
+  .meta({ id: 'SettlementReport' });
+
+const outcome = {
+  count: z.number().int(),
+  value: decimal,
+  committed: z.number().int(),
+  committedValue: decimal,
+  aborted: z.number().int(),
+  abortedValue: decimal,
+  successRate: nullableText.meta({ examples: ['0.9875'] }),
+};
+const outcomeView = z.strictObject(outcome);
+
+export const summaryResponse = z
+  .strictObject({
+    currency: z.string(),
+    from: instant,
+    to: instant,
+    totals: outcomeView,
+    byParticipant: z.array(z.strictObject({ participant: z.string(), sent: outcomeView, received: outcomeView })),
+    byPurpose: z.array(z.strictObject({ purpose: z.string(), ...outcome })),
+    abortReasons: z.array(z.strictObject({ reason: z.string(), count: z.number().int(), value: decimal })),
+    hourly: z.array(z.strictObject({ hour: instant, ...outcome })),
+  })
+  .meta({ id: 'RegulatorSummary' });
+
+export const healthResponse = z
+  .strictObject({
+    status: z.enum(['ok', 'unhealthy']),
+    eventStore: z.enum(['ok', 'unreachable']),
+    readModels: z.enum(['ok', 'failed']),
+    logHeadPosition: z.string(),
+    readModelPosition: z.string(),
+  })
+  .meta({ id: 'Health' });
+
+export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0') }).meta({ id: 'OpenApiDocument' });
