@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { aliasPatterns, aliasTypes } from '../../core/directory/alias-key';
+import { aliasPatterns } from '../../core/directory/alias-key';
 import { apiLimits } from '../api-limits';
 import { safeText } from './text';
 
@@ -51,4 +51,3 @@ export function aliasValueVariants(types: readonly string[]): Record<string, unk
   });
 }
 
-export { aliasTypes };
