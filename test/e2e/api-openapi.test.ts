@@ -170,6 +170,13 @@ it('answers every route with a status and a body its document describes', async 
   const keyId = (issued.body as { keyId: string }).keyId;
   expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${keyId}`, operator)).status).toBe(204);
   expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${'0'.repeat(16)}`, operator)).status).toBe(404);
+  const rotate = (participant: string, options: Parameters<typeof sw.client.request>[2]) =>
+    call('POST', '/v1/participants/{id}/signing-secrets', `/v1/participants/${participant}/signing-secrets`, options);
+  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 60 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(201);
+  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 61 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(409);
+  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: -1 } })).status).toBe(400);
+  expect((await rotate('NOBODY', { ...operator, body: {} })).status).toBe(404);
+  expect((await rotate('NEWCOMER', { ...ravi, body: {} })).status).toBe(403);
   const regulator = await call('POST', '/v1/keys', '/v1/keys', { ...operator, body: { role: 'REGULATOR', name: 'Central bank' } });
   expect(regulator.status).toBe(201);
   const regulatorKey = { key: (regulator.body as { key: string }).key };

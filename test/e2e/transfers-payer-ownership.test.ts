@@ -98,13 +98,17 @@ describe('ISO 8583 0200 from a bank', () => {
     };
   }
 
-  it('declines (DE39 05) a DE102 IBAN of another participant\'s bank code, recording nothing, and approves its own', async () => {
+  it('declines (DE39 05) a DE102 IBAN of another participant\'s bank code, recording no transfer, and approves its own', async () => {
     const peer = await RawIsoPeer.connect(network.iso8583Port);
     peers.push(peer);
     const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203101530', 11: '000401', 32: INDUS.institutionId, 41: 'RAWPEER1', 70: '001' } });
     expect(signOn.fields[39]).toBe('00');
-    const foreign = await expectLogUnchanged(network.sw, () => peer.exchange(buildTransferRequest(request({ payerAccount: customerIban(MEEZAN.bankCode, 1) }))));
+    const before = await network.sw.running.store.headPosition();
+    const foreign = await peer.exchange(buildTransferRequest(request({ payerAccount: customerIban(MEEZAN.bankCode, 1) })));
     expect(foreign).toMatchObject({ mti: '0210', fields: { 39: '05' } });
+    // Only the message's DE90 identity is recorded (before the transfer is decided, so that a 0420 finds it): no transfer.
+    const written = (await network.sw.running.store.readAll(before, 100)).map((event) => event.type);
+    expect(written).toEqual(['Iso8583OriginalRequestReceived']);
     const own = await peer.exchange(buildTransferRequest(request({})));
     expect(own).toMatchObject({ mti: '0210', fields: { 39: '00' } });
   });
