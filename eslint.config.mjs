@@ -28,7 +28,10 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       // A leading underscore marks a value left out on purpose (a rest sibling, a parameter an interface requires).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Off: an async function without await is how the adapters implement an async port synchronously
       // (better-sqlite3) while still turning a throw into a rejection, which is what callers of a port expect.
       '@typescript-eslint/require-await': 'off',
@@ -76,6 +79,8 @@ export default defineConfig(
   {
     // The k6 scenario runs in k6's JavaScript runtime, which provides these globals.
     files: ['load-tests/transfers.k6.js'],
-    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', crypto: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', crypto: 'readonly', console: 'readonly' },
+    },
   },
 );

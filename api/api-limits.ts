@@ -72,7 +72,10 @@ export function assertLimitRelations(limits: { readonly [Name in keyof typeof ap
   assert(limits.transferBatchSizeMax >= 1, 'a batch holds at least one transfer');
   assert(limits.transferBatchSizeMax <= batchCommandsMax, "the HTTP batch maximum is at most the ledger engine's batch maximum");
   assert(batchCommandsMax <= eventStoreLimits.eventsPerAppendMax, 'one ledger tick fits one event store append');
-  assert(limits.batchBodyBytesMax >= limits.transferBatchSizeMax * limits.transferItemBytesMax, 'the batch body limit holds a full batch of maximum-size transfers');
+  assert(
+    limits.batchBodyBytesMax >= limits.transferBatchSizeMax * limits.transferItemBytesMax,
+    'the batch body limit holds a full batch of maximum-size transfers',
+  );
   assert(limits.bodyBytesMax >= limits.transferItemBytesMax, 'the body limit holds one maximum-size transfer');
   assert(limits.bodyBytesMax <= limits.batchBodyBytesMax, 'the batch route accepts at least what every route accepts');
   assert(limits.bodyBytesMax <= eventStoreLimits.eventBytesMax, 'a body the API accepts fits one event');

@@ -59,7 +59,9 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   app.use((request: Request) => {
     const allowed = allowedMethods(routeTable, request.path);
     if (allowed.length > 0) {
-      throw new HttpError('METHOD_NOT_ALLOWED', `${request.path} answers ${allowed.join(', ')}, not ${request.method}`, [], { Allow: allowed.join(', ') });
+      throw new HttpError('METHOD_NOT_ALLOWED', `${request.path} answers ${allowed.join(', ')}, not ${request.method}`, [], {
+        Allow: allowed.join(', '),
+      });
     }
     throw new HttpError('ROUTE_NOT_FOUND', `there is no route ${request.method} ${request.path}`);
   });
@@ -76,10 +78,14 @@ function declaredRoutes(app: Express): DeclaredRoute[] {
   const walk = (stack: readonly RouterLayer[]) => {
     for (const layer of stack) {
       if (layer.route && typeof layer.route.path === 'string') {
-        const methods = Object.entries(layer.route.methods).filter(([method, enabled]) => enabled && method !== '_all').map(([method]) => method.toUpperCase());
+        const methods = Object.entries(layer.route.methods)
+          .filter(([method, enabled]) => enabled && method !== '_all')
+          .map(([method]) => method.toUpperCase());
         // Express answers HEAD wherever it answers GET.
         if (methods.includes('GET')) methods.push('HEAD');
-        const segments = layer.route.path.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        const segments = layer.route.path
+          .split('/')
+          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
         routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), parameters: layer.route.path.split(':').length - 1, methods });
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack);
@@ -217,13 +223,23 @@ function nestsDeeperThan(value: unknown, levels: number): boolean {
 type BodyParserError = { type: string; status: number; limit?: number };
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' && 'status' in error && typeof error.status === 'number';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'type' in error &&
+    typeof error.type === 'string' &&
+    'status' in error &&
+    typeof error.status === 'number'
+  );
 }
 
 function bodyParserAnswer(error: BodyParserError): HttpError {
   switch (error.type) {
     case 'entity.too.large':
-      return new HttpError('PAYLOAD_TOO_LARGE', `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`);
+      return new HttpError(
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`,
+      );
     case 'entity.parse.failed':
       return new HttpError('MALFORMED_JSON', 'the body is not valid JSON (or not a JSON object or array)');
     case 'encoding.unsupported':
@@ -243,7 +259,9 @@ function isPathDecodingError(error: unknown): boolean {
 function edgeError(error: unknown): unknown {
   if (error instanceof HttpError) return error;
   if (isPathDecodingError(error)) {
-    return new HttpError('VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', [{ path: ['path'], message: 'invalid percent-encoding' }]);
+    return new HttpError('VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', [
+      { path: ['path'], message: 'invalid percent-encoding' },
+    ]);
   }
   return isBodyParserError(error) ? bodyParserAnswer(error) : error;
 }
@@ -258,11 +276,14 @@ function errorHandler(dependencies: AppDependencies): ErrorRequestHandler {
     const { requestId } = requestContext(request);
     if (answer !== null) {
       response.status(answer.status).set(answer.headers).json(answer.body);
-      if (answer.status >= 500) dependencies.logger.warn({ requestId, code: answer.body.error.code }, maskSensitiveText(answer.body.error.message));
+      if (answer.status >= 500)
+        dependencies.logger.warn({ requestId, code: answer.body.error.code }, maskSensitiveText(answer.body.error.message));
       return;
     }
     // A programmer error: the details go to the log, never to the client.
     dependencies.logger.error({ requestId, err: error }, 'unhandled error');
-    response.status(statusOf('INTERNAL')).json(errorBody('INTERNAL', `an internal error occurred; quote request id ${requestId} to the operator`));
+    response
+      .status(statusOf('INTERNAL'))
+      .json(errorBody('INTERNAL', `an internal error occurred; quote request id ${requestId} to the operator`));
   };
 }

@@ -14,7 +14,8 @@ export function allowRoles(authenticator: Authenticator, roles: readonly Role[])
     const principal = authenticator.authenticate(request.get('authorization'));
     if (principal === null) {
       const presented = request.get('authorization') !== undefined;
-      throw new HttpError('UNAUTHENTICATED',
+      throw new HttpError(
+        'UNAUTHENTICATED',
         presented ? 'the bearer key is not valid' : 'send your API key as "Authorization: Bearer <key>"',
         [],
         { 'WWW-Authenticate': 'Bearer' },

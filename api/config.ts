@@ -74,7 +74,10 @@ const masterKeySchema = z
     const trimmed = value.trim();
     const decoded = /^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
     if (decoded.length !== masterKeyBytes) {
-      context.addIssue({ code: 'custom', message: `HISAAB_MASTER_KEY must be ${masterKeyBytes} bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")` });
+      context.addIssue({
+        code: 'custom',
+        message: `HISAAB_MASTER_KEY must be ${masterKeyBytes} bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")`,
+      });
       return z.NEVER;
     }
     return decoded;
@@ -85,14 +88,15 @@ const environmentSchema = z.object({
   HISAAB_HOST: z.string().optional(),
   HISAAB_DATA_DIR: z.string().optional(),
   HISAAB_OPERATOR_KEY: z
-    .string({ error: 'HISAAB_OPERATOR_KEY is required: set it to the operator\'s bearer key (a long random string)' })
+    .string({ error: "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)" })
     // The message names the rule and the length it got, never the key itself.
     .min(operatorKeyLengthMin, {
       error: (issue) =>
         `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters (it guards every operator action); got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
     })
     .max(operatorKeyLengthMax, {
-      error: (issue) => `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters; got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
+      error: (issue) =>
+        `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters; got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
     })
     .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
   HISAAB_EVENTSTORE: z.string().optional(),
@@ -103,7 +107,7 @@ const environmentSchema = z.object({
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
   HISAAB_ISO8583_INSTITUTION_ID: z
     .string()
-    .regex(/^\d{6,11}$/, 'HISAAB_ISO8583_INSTITUTION_ID must be the switch\'s ISO 8583 institution id (DE32), 6 to 11 digits')
+    .regex(/^\d{6,11}$/, "HISAAB_ISO8583_INSTITUTION_ID must be the switch's ISO 8583 institution id (DE32), 6 to 11 digits")
     .optional(),
   HISAAB_MASTER_KEY: masterKeySchema,
 });
@@ -153,17 +157,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
 function parseSettlementCloseSchedule(environment: NodeJS.ProcessEnv): CloseSchedule | null {
   const cron = nonBlank(environment.HISAAB_SETTLEMENT_CLOSE_CRON);
   const interval = nonBlank(environment.HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS);
-  if (cron !== null && interval !== null) throw new ConfigError('set HISAAB_SETTLEMENT_CLOSE_CRON or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS, not both');
+  if (cron !== null && interval !== null)
+    throw new ConfigError('set HISAAB_SETTLEMENT_CLOSE_CRON or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS, not both');
   if (interval !== null) {
     const intervalMs = /^\d{1,13}$/.test(interval) ? Number(interval) : Number.NaN;
     if (!Number.isSafeInteger(intervalMs) || intervalMs < closeIntervalMsMin || intervalMs > closeIntervalMsMax) {
-      throw new ConfigError(`HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from ${closeIntervalMsMin} to ${closeIntervalMsMax}, got "${interval.slice(0, 20)}"`);
+      throw new ConfigError(
+        `HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from ${closeIntervalMsMin} to ${closeIntervalMsMax}, got "${interval.slice(0, 20)}"`,
+      );
     }
     return { kind: 'interval', intervalMs };
   }
   if (cron === null) return null;
   const timezone = nonBlank(environment.HISAAB_SETTLEMENT_TIMEZONE) ?? closeScheduleTimezoneDefault;
-  if (!isTimeZone(timezone)) throw new ConfigError(`HISAAB_SETTLEMENT_TIMEZONE "${timezone.slice(0, 60)}" is not an IANA time zone such as Asia/Karachi`);
+  if (!isTimeZone(timezone))
+    throw new ConfigError(`HISAAB_SETTLEMENT_TIMEZONE "${timezone.slice(0, 60)}" is not an IANA time zone such as Asia/Karachi`);
   const expression = cron.trim();
   const problem = cronExpressionProblem(expression, timezone);
   if (problem !== null) throw new ConfigError(`HISAAB_SETTLEMENT_CLOSE_CRON ${problem}`);

@@ -39,10 +39,17 @@ export class IdempotencyGate {
     this.now = now;
   }
 
-  async run(request: Request, response: Response, principal: Principal, execute: IdempotentExecution, options: { required?: boolean } = {}): Promise<void> {
+  async run(
+    request: Request,
+    response: Response,
+    principal: Principal,
+    execute: IdempotentExecution,
+    options: { required?: boolean } = {},
+  ): Promise<void> {
     const header = request.get('idempotency-key');
     if (header === undefined) {
-      if (options.required) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'this operation needs an Idempotency-Key header (a UUID is a good choice)');
+      if (options.required)
+        throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'this operation needs an Idempotency-Key header (a UUID is a good choice)');
       send(response, await answerOf(() => execute(null)));
       return;
     }

@@ -22,14 +22,16 @@ const bearerPattern = /\bBearer\s+\S+/gi;
 
 /** Masks every account number, key and secret found in a piece of text (a URL, a message). */
 export function maskSensitiveText(text: string): string {
-  return text
-    // Decoded first (one pass, so "%2539" stays "%39"): the log shows what the escapes said, masked.
-    .replace(asciiEscapePattern, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-    .replace(bearerPattern, 'Bearer [REDACTED]')
-    .replace(apiKeyPattern, (_match, keyId: string) => `hk_${keyId}.[REDACTED]`)
-    .replace(signingSecretPattern, 'whsec_[REDACTED]')
-    .replace(groupedIbanPattern, (match) => maskAccountNumber(match))
-    .replace(dashedCnicPattern, (match) => maskAccountNumber(match))
-    .replace(ibanPattern, (match) => maskAccountNumber(match))
-    .replace(longDigitsPattern, (match) => maskAccountNumber(match));
+  return (
+    text
+      // Decoded first (one pass, so "%2539" stays "%39"): the log shows what the escapes said, masked.
+      .replace(asciiEscapePattern, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+      .replace(bearerPattern, 'Bearer [REDACTED]')
+      .replace(apiKeyPattern, (_match, keyId: string) => `hk_${keyId}.[REDACTED]`)
+      .replace(signingSecretPattern, 'whsec_[REDACTED]')
+      .replace(groupedIbanPattern, (match) => maskAccountNumber(match))
+      .replace(dashedCnicPattern, (match) => maskAccountNumber(match))
+      .replace(ibanPattern, (match) => maskAccountNumber(match))
+      .replace(longDigitsPattern, (match) => maskAccountNumber(match))
+  );
 }

@@ -20,7 +20,9 @@ export function resolveMasterKey(config: SwitchConfig, logger: Logger): Buffer {
   if (existsSync(path)) {
     key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
     if (key.length !== masterKeyBytes) {
-      throw new ConfigError(`${path} must hold a ${masterKeyBytes}-byte master key in base64; restore it, or set HISAAB_MASTER_KEY to the key the data was written with`);
+      throw new ConfigError(
+        `${path} must hold a ${masterKeyBytes}-byte master key in base64; restore it, or set HISAAB_MASTER_KEY to the key the data was written with`,
+      );
     }
   } else {
     key = newMasterKey();

@@ -68,7 +68,11 @@ export function createSwitchMetrics(): SwitchMetrics {
       labelNames: ['channel', 'outcome'] as const,
       registers,
     }),
-    readModelPosition: new Gauge({ name: 'hisaab_read_model_position', help: 'Global log position every projection has reached', registers }),
+    readModelPosition: new Gauge({
+      name: 'hisaab_read_model_position',
+      help: 'Global log position every projection has reached',
+      registers,
+    }),
     eventLogHeadPosition: new Gauge({ name: 'hisaab_event_log_head_position', help: 'Global log position of the last event', registers }),
   };
 }

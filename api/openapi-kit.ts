@@ -30,7 +30,9 @@ export function schemaOf(schema: z.ZodType): JsonSchema {
 
 /** Every schema registered with an id, as the document's components. */
 export function componentSchemas(): Record<string, JsonSchema> {
-  const generated = z.toJSONSchema(z.globalRegistry, { io: 'input', unrepresentable: 'any', uri: componentUri }) as { schemas: Record<string, JsonSchema> };
+  const generated = z.toJSONSchema(z.globalRegistry, { io: 'input', unrepresentable: 'any', uri: componentUri }) as {
+    schemas: Record<string, JsonSchema>;
+  };
   const schemas: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(generated.schemas)) {
     const { $schema: _dialect, $id: _uri, id: _id, ...rest } = schema;

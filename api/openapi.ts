@@ -31,7 +31,15 @@ import {
   transferPageResponse,
   transferResponse,
 } from './schemas/response-schemas';
-import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, summaryQuery, windowIdParams } from './schemas/settlement-schemas';
+import {
+  closeWindowSchema,
+  listWindowsQuery,
+  reportQuery,
+  settleWindowSchema,
+  statementParams,
+  summaryQuery,
+  windowIdParams,
+} from './schemas/settlement-schemas';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from './schemas/transfer-schemas';
 
 /** What the document needs to know of the running switch: the currencies it carries a ledger for. */
@@ -64,7 +72,10 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
  */
 function carriedCurrencySchemas(codes: readonly string[]): Record<string, JsonSchema> {
   const carried = codes.map((code) => currencyOf(code));
-  const widest = carried.reduce<Currency | undefined>((largest, entry) => (largest === undefined || entry.amountMinorMax > largest.amountMinorMax ? entry : largest), undefined);
+  const widest = carried.reduce<Currency | undefined>(
+    (largest, entry) => (largest === undefined || entry.amountMinorMax > largest.amountMinorMax ? entry : largest),
+    undefined,
+  );
   const maxima = carried.map((entry) => `${entry.code} ${majorText(entry)}`).join(', ');
   const amount = (positive: boolean): JsonSchema => ({
     type: 'string',
@@ -97,7 +108,10 @@ export function amountPattern(unit: Currency, positive: boolean): string {
   const fraction = unit.minorUnit === 0 ? '' : `(\\.[0-9]{1,${unit.minorUnit}})?`;
   const zeroFraction = unit.minorUnit === 0 ? '' : `(\\.0{1,${unit.minorUnit}})?`;
   // A positive amount below 1 has a fraction that is not all zeros: its first non-zero digit at place 1, 2, ...
-  const belowOne = Array.from({ length: unit.minorUnit }, (_unused, place) => `0{${place}}[1-9][0-9]{0,${unit.minorUnit - 1 - place}}`).join('|');
+  const belowOne = Array.from(
+    { length: unit.minorUnit },
+    (_unused, place) => `0{${place}}[1-9][0-9]{0,${unit.minorUnit - 1 - place}}`,
+  ).join('|');
   const below = positive
     ? `[1-9][0-9]{0,${integerDigitsMax - 1}}${fraction}${unit.minorUnit === 0 ? '' : `|0\\.(${belowOne})`}`
     : `(0|[1-9][0-9]{0,${integerDigitsMax - 1}})${fraction}`;
@@ -164,16 +178,22 @@ function keyPaths(): Paths {
   return {
     '/v1/participants/{id}/keys': {
       post: operation({
-        summary: "Issue an API key, shown this once (a participant's first key also brings its first signing secret; the body, if any, is {})",
+        summary:
+          "Issue an API key, shown this once (a participant's first key also brings its first signing secret; the body, if any, is {})",
         roles: ['operator'],
         path: participantIdParams,
         idempotencyKey: 'optional',
-        responses: { '201': answer('the key (stored hashed), and on the first key the signing secret', issuedKeyResponse), '404': errorAnswer('PARTICIPANT_NOT_FOUND'), '422': errorAnswer('KEY_LIMIT_REACHED') },
+        responses: {
+          '201': answer('the key (stored hashed), and on the first key the signing secret', issuedKeyResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+          '422': errorAnswer('KEY_LIMIT_REACHED'),
+        },
       }),
     },
     '/v1/participants/{id}/signing-secrets': {
       post: operation({
-        summary: 'Rotate the callback signing secret: the new one is shown this once, and the old ones keep signing beside it for overlapSeconds',
+        summary:
+          'Rotate the callback signing secret: the new one is shown this once, and the old ones keep signing beside it for overlapSeconds',
         roles: ['operator', 'participant'],
         path: participantIdParams,
         idempotencyKey: 'optional',
@@ -190,7 +210,11 @@ function keyPaths(): Paths {
         summary: 'Revoke a participant key',
         roles: ['operator'],
         path: participantKeyParams,
-        responses: { '204': { description: 'revoked' }, '404': errorAnswer('KEY_NOT_FOUND or PARTICIPANT_NOT_FOUND'), '409': errorAnswer('CONCURRENT_UPDATE') },
+        responses: {
+          '204': { description: 'revoked' },
+          '404': errorAnswer('KEY_NOT_FOUND or PARTICIPANT_NOT_FOUND'),
+          '409': errorAnswer('CONCURRENT_UPDATE'),
+        },
       }),
     },
     '/v1/keys': {
@@ -258,7 +282,9 @@ function transferPaths(): Paths {
         responses: {
           '200': answer('a repeat of an earlier transfer', transferResponse),
           '201': answer('the transfer, COMMITTED or ABORTED', transferResponse),
-          '403': errorAnswer("PAYER_NOT_OWNED: the payer is another participant's customer (an alias it holds, or an IBAN of its bank code); FORBIDDEN"),
+          '403': errorAnswer(
+            "PAYER_NOT_OWNED: the payer is another participant's customer (an alias it holds, or an IBAN of its bank code); FORBIDDEN",
+          ),
           '404': errorAnswer('PARTY_NOT_FOUND'),
           '409': errorAnswer('IDEMPOTENCY_CONFLICT: this payer used the id with another body'),
           '422': errorAnswer('a rule refused it, e.g. CURRENCY_NOT_SUPPORTED or PAYEE_IS_PAYER'),
@@ -339,8 +365,14 @@ function settlementPaths(): Paths {
         query: reportQuery,
         responses: {
           '200': {
-            ...answer('the report; with format=csv the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net', settlementReportResponse),
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/SettlementReport' } }, 'text/csv': { schema: { type: 'string' } } },
+            ...answer(
+              'the report; with format=csv the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net',
+              settlementReportResponse,
+            ),
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SettlementReport' } },
+              'text/csv': { schema: { type: 'string' } },
+            },
           },
           '404': errorAnswer('WINDOW_NOT_FOUND'),
         },
@@ -352,14 +384,18 @@ function settlementPaths(): Paths {
         roles: ['operator', 'regulator', 'participant'],
         path: statementParams,
         responses: {
-          '200': { description: 'the statement: opening (OPBD) and closing (CLBD) balance, one entry per net movement', content: { 'application/xml': { schema: { type: 'string' } } } },
+          '200': {
+            description: 'the statement: opening (OPBD) and closing (CLBD) balance, one entry per net movement',
+            content: { 'application/xml': { schema: { type: 'string' } } },
+          },
           '404': errorAnswer('WINDOW_NOT_FOUND or PARTICIPANT_NOT_FOUND'),
         },
       }),
     },
     '/v1/reports/summary': {
       get: operation({
-        summary: 'Payment statistics: by participant, purpose, outcome, abort reason and UTC hour (not funds movements or settlement postings)',
+        summary:
+          'Payment statistics: by participant, purpose, outcome, abort reason and UTC hour (not funds movements or settlement postings)',
         roles: ['regulator', 'operator'],
         query: summaryQuery,
         responses: { '200': answer('the summary', summaryResponse) },
@@ -371,9 +407,21 @@ function settlementPaths(): Paths {
 function systemPaths(): Paths {
   return {
     '/healthz': {
-      get: operation({ summary: 'Liveness and read-model health', roles: [], responses: { '200': answer('healthy', healthResponse), '503': answer('unhealthy', healthResponse) } }),
+      get: operation({
+        summary: 'Liveness and read-model health',
+        roles: [],
+        responses: { '200': answer('healthy', healthResponse), '503': answer('unhealthy', healthResponse) },
+      }),
     },
-    '/metrics': { get: operation({ summary: 'Prometheus metrics', roles: [], responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } }) },
-    '/openapi.json': { get: operation({ summary: 'This document', roles: [], responses: { '200': answer('OpenAPI 3.1', openApiResponse) } }) },
+    '/metrics': {
+      get: operation({
+        summary: 'Prometheus metrics',
+        roles: [],
+        responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      }),
+    },
+    '/openapi.json': {
+      get: operation({ summary: 'This document', roles: [], responses: { '200': answer('OpenAPI 3.1', openApiResponse) } }),
+    },
   };
 }

@@ -16,14 +16,17 @@ export function portProblemMessage(error: unknown, config: SwitchConfig): string
   // Checked by shape, not instanceof: errors made by Node's own code may come from another realm (jest's, a vm's).
   if (typeof error !== 'object' || error === null) return null;
   const failure = error as { code?: unknown; syscall?: unknown; port?: unknown; address?: unknown };
-  if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL')) return null;
+  if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL'))
+    return null;
   const port = typeof failure.port === 'number' ? failure.port : null;
   const matching = listeningPorts.filter((entry) => port !== null && entry.port(config) === port);
   const named = matching.length > 0 ? matching : listeningPorts;
   const variables = named.map((entry) => entry.variable).join(' or ');
   const serves = named.map((entry) => entry.serves).join(' or ');
   const where = `port ${port ?? '?'} on ${typeof failure.address === 'string' ? failure.address : config.host} (${serves})`;
-  if (failure.code === 'EADDRNOTAVAIL') return `${where} cannot be bound: no such address on this machine; set HISAAB_HOST to one of its addresses (default 0.0.0.0)`;
-  if (failure.code === 'EACCES') return `${where} may not be bound by this user; set ${variables} to a port above 1023 (0 picks a free one)`;
+  if (failure.code === 'EADDRNOTAVAIL')
+    return `${where} cannot be bound: no such address on this machine; set HISAAB_HOST to one of its addresses (default 0.0.0.0)`;
+  if (failure.code === 'EACCES')
+    return `${where} may not be bound by this user; set ${variables} to a port above 1023 (0 picks a free one)`;
   return `${where} is already in use; set ${variables} to a free port (0 picks one), or stop the program that holds it`;
 }

@@ -34,7 +34,11 @@ export function decodeSequenceCursor(kind: string, cursor: string): bigint | nul
 }
 
 /** Maps items with at most `concurrency` running at once, keeping the input order in the output. */
-export async function mapBounded<Item, Result>(items: readonly Item[], concurrency: number, map: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
+export async function mapBounded<Item, Result>(
+  items: readonly Item[],
+  concurrency: number,
+  map: (item: Item, index: number) => Promise<Result>,
+): Promise<Result[]> {
   const results: Result[] = new Array<Result>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -54,7 +54,11 @@ async function startSettlement(options: SettlementModuleOptions, parts: StartedP
   });
   const currencies = [...engines.keys()];
   for (const currency of currencies) {
-    await service.openFirstWindow(currency, { now: options.now(), actor: 'switch:settlement', correlationId: `open-first-window-${currency}` });
+    await service.openFirstWindow(currency, {
+      now: options.now(),
+      actor: 'switch:settlement',
+      correlationId: `open-first-window-${currency}`,
+    });
   }
   let scheduler: CloseScheduler | null = null;
   if (options.schedule !== null && currencies.length > 0) {
@@ -69,19 +73,31 @@ async function startSettlement(options: SettlementModuleOptions, parts: StartedP
           { currency, closedBy: 'schedule', requestReference: null },
           { now: options.now(), actor: 'schedule:settlement', correlationId: `scheduled-close-${currency}` },
         );
-        options.logger.info({ currency, closed: closed.closedWindowId, opened: closed.openedWindowId }, 'settlement window closed by schedule');
+        options.logger.info(
+          { currency, closed: closed.closedWindowId, opened: closed.openedWindowId },
+          'settlement window closed by schedule',
+        );
       },
       onError: (currency, error) => {
-        options.logger.error({ currency, code: isDomainError(error) ? error.code : undefined, err: error }, 'scheduled settlement close failed');
+        options.logger.error(
+          { currency, code: isDomainError(error) ? error.code : undefined, err: error },
+          'scheduled settlement close failed',
+        );
       },
     });
     scheduler.start();
     const started = scheduler;
     parts.onStop('settlement close schedule', () => started.stop());
-    options.logger.info({ schedule: describeCloseSchedule(schedule), nextCloseAt: scheduler.nextDueAt()?.toISOString() ?? null }, 'settlement close schedule running');
+    options.logger.info(
+      { schedule: describeCloseSchedule(schedule), nextCloseAt: scheduler.nextDueAt()?.toISOString() ?? null },
+      'settlement close schedule running',
+    );
   }
   return {
-    routeModules: [settlementRoutes({ settlement: service, settlementReader: reader }), reportRoutes({ statistics: new SqlitePaymentStatisticsReader(options.readModelDatabase) })],
+    routeModules: [
+      settlementRoutes({ settlement: service, settlementReader: reader }),
+      reportRoutes({ statistics: new SqlitePaymentStatisticsReader(options.readModelDatabase) }),
+    ],
     service,
     scheduler,
   };

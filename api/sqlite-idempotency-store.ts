@@ -9,7 +9,14 @@ export function idempotencyPath(dataDir: string): string {
   return join(dataDir, idempotencyFileName);
 }
 
-type RecordRow = { scope: string; idempotency_key: string; fingerprint: string; status_code: bigint; body: string | null; created_at: string };
+type RecordRow = {
+  scope: string;
+  idempotency_key: string;
+  fingerprint: string;
+  status_code: bigint;
+  body: string | null;
+  created_at: string;
+};
 
 /**
  * Answered requests in their own SQLite file (WAL, synchronous=FULL: an answer recorded is an answer kept).

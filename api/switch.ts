@@ -110,7 +110,9 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
-    const { participants, participantLedger } = await modules.start('participants', () => assembleParticipants(store, ledgers, readModels, secrets));
+    const { participants, participantLedger } = await modules.start('participants', () =>
+      assembleParticipants(store, ledgers, readModels, secrets),
+    );
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
     const transfers = await modules.start('transfers', () =>
       assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics, secrets }),
@@ -190,7 +192,13 @@ function assembleReadModels(
 }
 
 /** One ledger engine per currency the switch settles, started (snapshot plus the log's tail) before use. */
-function assembleLedgers(config: SwitchConfig, store: EventStore, now: () => Date, metrics: SwitchMetrics, logger: Logger): Promise<Assembled<readonly LedgerEngine[]>> {
+function assembleLedgers(
+  config: SwitchConfig,
+  store: EventStore,
+  now: () => Date,
+  metrics: SwitchMetrics,
+  logger: Logger,
+): Promise<Assembled<readonly LedgerEngine[]>> {
   return assemble(logger, async (parts) => {
     const ledgers = switchCurrencies.map((ledger) =>
       withCommitLatency(
@@ -256,7 +264,11 @@ async function assembleExtension(extend: StartSwitchOptions['extend'], parts: Sw
 }
 
 /** The HTTP server, listening; stopping it lets requests in flight finish, bounded by the shutdown timeout. */
-async function assembleHttpServer(config: SwitchConfig, app: ReturnType<typeof createApp>, logger: Logger): Promise<Assembled<{ server: Server; port: number; url: string }>> {
+async function assembleHttpServer(
+  config: SwitchConfig,
+  app: ReturnType<typeof createApp>,
+  logger: Logger,
+): Promise<Assembled<{ server: Server; port: number; url: string }>> {
   // Every limit on slow or stalled clients is set there (api/http-server.ts).
   const server = createHttpServer(app);
   await listen(server, config.port, config.host);
@@ -287,7 +299,9 @@ function checkMasterKeyOpensSecrets(reader: ParticipantReader, secrets: SecretBo
   for (;;) {
     const page = reader.listParticipants(afterId, participantPageLimitMax);
     for (const participant of page) {
-      const unopenable = participant.signingSecrets.find((secret) => isSealed(secret.storedSecret) && !secrets.holdsKeyFor(secret.storedSecret));
+      const unopenable = participant.signingSecrets.find(
+        (secret) => isSealed(secret.storedSecret) && !secrets.holdsKeyFor(secret.storedSecret),
+      );
       if (unopenable !== undefined) {
         throw new ConfigError(
           `the signing secrets of participant ${participant.id} were sealed under master key ${unopenable.storedSecret.split('.')[1]}, which this switch does not hold: set HISAAB_MASTER_KEY to the key the data was written with (or restore ${masterKeyFileName} in the data dir)`,

@@ -76,7 +76,8 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
   const waitForReadModels = async (): Promise<void> =>
     input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   // A payee told how a transfer ended (a reversal, an advice) reads it so: deliveries wait for the read models.
-  const readYourWrites = (transport: DeliveryTransport): DeliveryTransport => new ReadYourWritesTransport(transport, { reader, awaitReadModels: waitForReadModels });
+  const readYourWrites = (transport: DeliveryTransport): DeliveryTransport =>
+    new ReadYourWritesTransport(transport, { reader, awaitReadModels: waitForReadModels });
   const walletOutbox = new Outbox({
     store: input.store,
     channel: 'wallet-http',
@@ -135,7 +136,8 @@ function startSweeper(service: TransferService, reader: TransferReader, input: T
     now: input.now,
     stuckAfterMs: input.config.payeeDeadlineMs + stuckGraceMs,
     transfersPerSweepMax: sweepTransfersMax,
-    onFinished: (view) => input.logger.warn({ transferId: view.id, state: view.state, abortReason: view.abortReason }, 'finished a transfer stuck in flight'),
+    onFinished: (view) =>
+      input.logger.warn({ transferId: view.id, state: view.state, abortReason: view.abortReason }, 'finished a transfer stuck in flight'),
     onError: (transferId, error) => input.logger.error({ transferId, err: error }, 'could not finish a transfer stuck in flight'),
   });
   let running: Promise<unknown> | null = null;
@@ -165,7 +167,10 @@ function recordDeliveryOutcomes(channel: string, events: readonly DeliveryEvent[
     if (event.type === 'DeliverySucceeded') input.metrics.outboxDeliveries.inc({ channel, outcome: 'delivered' });
     if (event.type === 'DeliveryAbandoned') {
       input.metrics.outboxDeliveries.inc({ channel, outcome: 'abandoned' });
-      input.logger.error({ channel, ...event.data }, 'delivery abandoned after its attempt limit: an operator must settle it with the participant');
+      input.logger.error(
+        { channel, ...event.data },
+        'delivery abandoned after its attempt limit: an operator must settle it with the participant',
+      );
     }
   }
 }
@@ -175,7 +180,12 @@ function recordDeliveryOutcomes(channel: string, events: readonly DeliveryEvent[
  * One that cannot be finished now (its payee's outbox is full, say) is logged and left to the sweeper: the switch
  * must start all the same, or a backlog that only a running switch can drain would keep it down for good.
  */
-async function recoverInFlight(service: TransferService, reader: TransferReader, waitForReadModels: () => Promise<void>, logger: Logger): Promise<void> {
+async function recoverInFlight(
+  service: TransferService,
+  reader: TransferReader,
+  waitForReadModels: () => Promise<void>,
+  logger: Logger,
+): Promise<void> {
   let recovered = 0;
   const failed = new Set<string>();
   for (;;) {

@@ -46,7 +46,9 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
  */
 function refuseRepeatedParameters(query: unknown): void {
   if (typeof query !== 'object' || query === null) return;
-  const repeated = Object.entries(query).filter(([, value]) => Array.isArray(value)).map(([name]) => name);
+  const repeated = Object.entries(query)
+    .filter(([, value]) => Array.isArray(value))
+    .map(([name]) => name);
   if (repeated.length === 0) return;
   const details: ValidationDetail[] = repeated.map((name) => ({ path: ['query', name], message: 'give this parameter once' }));
   throw new HttpError('VALIDATION_FAILED', `query.${repeated.join(', query.')}: give each query parameter once`, details);

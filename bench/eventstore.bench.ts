@@ -51,14 +51,10 @@ function rawRun(directory: string, events: readonly NewEvent[]): Promise<Measure
     const database = new Database(path);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
-    const rows = events.map((event, revision) => [
-      'ledger-PKR',
-      revision,
-      event.id,
-      event.type,
-      JSON.stringify(event.data),
-      JSON.stringify(event.metadata),
-    ] as const);
+    const rows = events.map(
+      (event, revision) =>
+        ['ledger-PKR', revision, event.id, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)] as const,
+    );
     const insert = database.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const insertBatch = database.transaction((batch: readonly (readonly [string, number, string, string, string, string])[]) => {
       for (const row of batch) insert.run(...row);
@@ -72,8 +68,12 @@ function rawRun(directory: string, events: readonly NewEvent[]): Promise<Measure
 async function main(): Promise<void> {
   const directory = benchDirectory('eventstore');
   try {
-    console.log(`eventstore bench: SqliteEventStore vs raw better-sqlite3, WAL + synchronous=FULL, node ${process.version}, ${cpus().length} cores`);
-    console.log(`median of ${runsPerFigure} runs (${pairedRuns} alternating for batch 1000 and raw), fresh database per run, in ${directory.path}`);
+    console.log(
+      `eventstore bench: SqliteEventStore vs raw better-sqlite3, WAL + synchronous=FULL, node ${process.version}, ${cpus().length} cores`,
+    );
+    console.log(
+      `median of ${runsPerFigure} runs (${pairedRuns} alternating for batch 1000 and raw), fresh database per run, in ${directory.path}`,
+    );
     // Warm-up: JIT and the page cache, so the first measured figure is not the cold one.
     await adapterRun(directory.path, transferEvents(5000), 1000);
     await rawRun(directory.path, transferEvents(5000));

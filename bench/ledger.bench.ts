@@ -60,7 +60,14 @@ function accountCommands(): LedgerCommand[] {
   const commands: LedgerCommand[] = [];
   for (let index = 0; index < accountCount; index += 1) {
     // Every account has a cap, so the limit check runs on every debit; the hot payer's is large enough to hold.
-    commands.push({ type: 'create_account', id: accountId(index), ledger: 'PKR', code: 'POSITION', owner: `participant-${index}`, debitLimitMinor: 10n ** 15n });
+    commands.push({
+      type: 'create_account',
+      id: accountId(index),
+      ledger: 'PKR',
+      code: 'POSITION',
+      owner: `participant-${index}`,
+      debitLimitMinor: 10n ** 15n,
+    });
   }
   return commands;
 }
@@ -74,7 +81,11 @@ function pairs(count: number, seed: number): Pair[] {
     const debitIndex = next() < hotSpotShare ? 0 : Math.floor(next() * accountCount);
     let creditIndex = Math.floor(next() * accountCount);
     if (creditIndex === debitIndex) creditIndex = (creditIndex + 1) % accountCount;
-    result.push({ debit: accountId(debitIndex), credit: accountId(creditIndex), amountMinor: 100n + BigInt(Math.floor(next() * 1_000_000)) });
+    result.push({
+      debit: accountId(debitIndex),
+      credit: accountId(creditIndex),
+      amountMinor: 100n + BigInt(Math.floor(next() * 1_000_000)),
+    });
   }
   return result;
 }
@@ -113,9 +124,15 @@ async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine
 }
 
 function singlePhaseBatches(round: number): LedgerCommand[][][] {
-  const commands = pairs(transfersPerRound, 1000 + round).map(
-    (pair, index): LedgerCommand => ({ type: 'transfer', id: `s${round}-${index}`, ledger: 'PKR', debitAccountId: pair.debit, creditAccountId: pair.credit, amountMinor: pair.amountMinor, code: 'P2P' }),
-  );
+  const commands = pairs(transfersPerRound, 1000 + round).map((pair, index): LedgerCommand => ({
+    type: 'transfer',
+    id: `s${round}-${index}`,
+    ledger: 'PKR',
+    debitAccountId: pair.debit,
+    creditAccountId: pair.credit,
+    amountMinor: pair.amountMinor,
+    code: 'P2P',
+  }));
   return chunk(commands, batchSize).map((batch) => [batch]);
 }
 
@@ -126,7 +143,16 @@ function twoPhaseBatches(round: number): LedgerCommand[][][] {
     const posts: LedgerCommand[] = [];
     batch.forEach((pair, index) => {
       const id = `r${round}-${batchIndex}-${index}`;
-      reserves.push({ type: 'pending_transfer', id, ledger: 'PKR', debitAccountId: pair.debit, creditAccountId: pair.credit, amountMinor: pair.amountMinor, code: 'P2P', timeoutMs: 60_000 });
+      reserves.push({
+        type: 'pending_transfer',
+        id,
+        ledger: 'PKR',
+        debitAccountId: pair.debit,
+        creditAccountId: pair.credit,
+        amountMinor: pair.amountMinor,
+        code: 'P2P',
+        timeoutMs: 60_000,
+      });
       posts.push({ type: 'post_pending', id: `${id}-post`, pendingId: id });
     });
     return [reserves, posts];
@@ -162,7 +188,9 @@ function readRows(path: string, fromRevision: bigint, count: number): RawRow[] {
   const db = new Database(path, { readonly: true });
   db.defaultSafeIntegers(true);
   const rows = db
-    .prepare("SELECT stream, revision, id, type, data, metadata FROM events WHERE stream = 'ledger-PKR' AND revision >= ? ORDER BY revision LIMIT ?")
+    .prepare(
+      "SELECT stream, revision, id, type, data, metadata FROM events WHERE stream = 'ledger-PKR' AND revision >= ? ORDER BY revision LIMIT ?",
+    )
     .all(fromRevision, count) as RawRow[];
   db.close();
   return rows;
@@ -189,7 +217,9 @@ async function main(): Promise<void> {
   try {
     await engine.start();
     for (const batch of chunk(accountCommands(), batchCommandsMax)) await engine.submit(batch);
-    console.log(`ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`);
+    console.log(
+      `ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`,
+    );
 
     const single: Measurement[] = [];
     const twoPhase: Measurement[] = [];
@@ -232,9 +262,15 @@ async function main(): Promise<void> {
       batch_size: batchSize,
       in_flight: inFlight,
     };
-    console.log(`single-phase: ${figures.single_phase_per_s} transfers/s, commit latency p50 ${figures.single_phase_p50_ms} ms, p99 ${figures.single_phase_p99_ms} ms`);
-    console.log(`two-phase:    ${figures.two_phase_per_s} transfers/s, commit latency p50 ${figures.two_phase_p50_ms} ms, p99 ${figures.two_phase_p99_ms} ms (per step)`);
-    console.log(`raw durable-append ceiling: ${figures.raw_ceiling_rows_per_s} rows/s; single-phase / ceiling = ${figures.ratio} (median of the rounds' ratios)`);
+    console.log(
+      `single-phase: ${figures.single_phase_per_s} transfers/s, commit latency p50 ${figures.single_phase_p50_ms} ms, p99 ${figures.single_phase_p99_ms} ms`,
+    );
+    console.log(
+      `two-phase:    ${figures.two_phase_per_s} transfers/s, commit latency p50 ${figures.two_phase_p50_ms} ms, p99 ${figures.two_phase_p99_ms} ms (per step)`,
+    );
+    console.log(
+      `raw durable-append ceiling: ${figures.raw_ceiling_rows_per_s} rows/s; single-phase / ceiling = ${figures.ratio} (median of the rounds' ratios)`,
+    );
     console.log(JSON.stringify(figures));
   } finally {
     await engine.stop();
@@ -250,6 +286,6 @@ function singlePhasePerSecondGuard(value: number): number {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
 });

@@ -41,7 +41,10 @@ export type DomainErrorCode = CodesOf<typeof domainErrorTables>;
  * modules would answer whichever status was merged last, so the catalogues below refuse to compile with one.
  */
 export type CodesDeclaredTwice<Tables> = {
-  [Module in keyof Tables]: { [Other in Exclude<keyof Tables, Module>]: keyof Tables[Module] & keyof Tables[Other] }[Exclude<keyof Tables, Module>];
+  [Module in keyof Tables]: { [Other in Exclude<keyof Tables, Module>]: keyof Tables[Module] & keyof Tables[Other] }[Exclude<
+    keyof Tables,
+    Module
+  >];
 }[keyof Tables];
 
 /** Compiles only when `Twice` is `never`; otherwise the error names the codes declared twice. */
@@ -55,7 +58,9 @@ declaredOnce<CodesDeclaredTwice<typeof domainErrorTables>>(true);
  * Merges module tables into one code → entry table. The compiler already refuses a code declared twice; the
  * check here keeps that true for tables built at run time (and says which code it was).
  */
-export function mergeErrorTables<Tables extends Readonly<Record<string, ErrorCodeTable>>>(tables: Tables): Readonly<Record<CodesOf<Tables> & string, ErrorCodeEntry>> {
+export function mergeErrorTables<Tables extends Readonly<Record<string, ErrorCodeTable>>>(
+  tables: Tables,
+): Readonly<Record<CodesOf<Tables> & string, ErrorCodeEntry>> {
   const merged: Record<string, ErrorCodeEntry> = {};
   for (const [module, table] of Object.entries(tables)) {
     for (const [code, entry] of Object.entries(table)) {

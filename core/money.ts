@@ -111,7 +111,10 @@ const rateDecimal = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,12}))?$/;
  */
 export function applyRateHalfEven(amountMinor: bigint, rateText: string): bigint {
   if (typeof rateText !== 'string' || rateText.length > rateTextLengthMax || !rateDecimal.test(rateText)) {
-    throw new DomainError('INVALID_RATE', `a rate is a non-negative decimal string with at most 12 decimals, such as "0.015"; got ${JSON.stringify(String(rateText).slice(0, 32))}`);
+    throw new DomainError(
+      'INVALID_RATE',
+      `a rate is a non-negative decimal string with at most 12 decimals, such as "0.015"; got ${JSON.stringify(String(rateText).slice(0, 32))}`,
+    );
   }
   const product = new ExactDecimal(amountMinor.toString()).times(new ExactDecimal(rateText));
   return BigInt(product.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
@@ -119,7 +122,8 @@ export function applyRateHalfEven(amountMinor: bigint, rateText: string): bigint
 
 function checkRange(minor: bigint, unit: Currency, options: ParseAmountOptions): bigint {
   if (minor === 0n && options.allowZero !== true) throw invalidAmount('the amount must be greater than zero');
-  const maximum = options.amountMinorMax !== undefined && options.amountMinorMax < unit.amountMinorMax ? options.amountMinorMax : unit.amountMinorMax;
+  const maximum =
+    options.amountMinorMax !== undefined && options.amountMinorMax < unit.amountMinorMax ? options.amountMinorMax : unit.amountMinorMax;
   if (minor > maximum) throw invalidAmount(`the amount must be at most ${formatAmount(maximum, unit.code)} ${unit.code}`);
   return minor;
 }

@@ -23,14 +23,10 @@ const signatureHexLength = 64;
 export const signaturesPerHeaderMax = 8;
 
 export type SignatureFailureReason =
-  | 'SIGNATURE_MISSING'
-  | 'SIGNATURE_MALFORMED'
-  | 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE'
-  | 'SIGNATURE_MISMATCH';
+  'SIGNATURE_MISSING' | 'SIGNATURE_MALFORMED' | 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE' | 'SIGNATURE_MISMATCH';
 
 export type SignatureVerification =
-  | { valid: true; timestampSeconds: number }
-  | { valid: false; reason: SignatureFailureReason; message: string };
+  { valid: true; timestampSeconds: number } | { valid: false; reason: SignatureFailureReason; message: string };
 
 export type SignInput = {
   /**
@@ -66,7 +62,10 @@ export function computeSignature(secret: string, timestampSeconds: number, rawBo
 
 /** The value of the Hisaab-Signature header for a body sent at `now`. */
 export function signatureHeader(input: SignInput): string {
-  assert(input.secrets.length >= 1 && input.secrets.length <= signaturesPerHeaderMax, `a header carries 1 to ${signaturesPerHeaderMax} signatures`);
+  assert(
+    input.secrets.length >= 1 && input.secrets.length <= signaturesPerHeaderMax,
+    `a header carries 1 to ${signaturesPerHeaderMax} signatures`,
+  );
   const timestampSeconds = Math.floor(input.now.getTime() / 1000);
   const signatures = input.secrets.map((secret) => `v1=${computeSignature(secret, timestampSeconds, input.rawBody)}`);
   return [`t=${timestampSeconds}`, ...signatures].join(',');

@@ -29,7 +29,8 @@ export type K6RunResult = { exitCode: number; thresholdsHeld: boolean; stdout: s
 
 /** The version line of the installed k6, or a clear error saying how to install it. */
 export function installedK6Version(): string {
-  if (!existsSync(k6Path)) throw new Error(`k6 is not installed at ${k6Path}: run \`npm run load:install\` first (it builds k6 with Go, in a few minutes)`);
+  if (!existsSync(k6Path))
+    throw new Error(`k6 is not installed at ${k6Path}: run \`npm run load:install\` first (it builds k6 with Go, in a few minutes)`);
   return execFileSync(k6Path, ['version'], { encoding: 'utf8', timeout: 10_000 }).trim().split('\n')[0] ?? '';
 }
 

@@ -42,7 +42,9 @@ export function readK6Summary(path: string): LoadFigures {
 export function figuresOfSummary(summary: unknown): LoadFigures {
   const checked = summarySchema.safeParse(summary);
   if (!checked.success) {
-    throw new Error(`the k6 summary lacks the figures the runner reads (did k6 make no request?): ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new Error(
+      `the k6 summary lacks the figures the runner reads (did k6 make no request?): ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
   const metrics = checked.data.metrics;
   const thresholdsFailed = Object.entries(metrics).flatMap(([name, found]) =>

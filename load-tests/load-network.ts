@@ -90,7 +90,13 @@ async function startLoadSwitch(dataDir: string, logger: Logger): Promise<Running
 }
 
 /** Onboards one wallet with a high cap, its key, liquidity and its customer's MSISDN alias; returns the key. */
-async function onboardWallet(operator: OperatorClient, switchUrl: string, simulator: WalletSimulator, walletUrl: string, wallet: LoadWallet): Promise<string> {
+async function onboardWallet(
+  operator: OperatorClient,
+  switchUrl: string,
+  simulator: WalletSimulator,
+  walletUrl: string,
+  wallet: LoadWallet,
+): Promise<string> {
   await operator.onboard({
     id: wallet.id,
     name: `${wallet.name} Wallet`,
@@ -104,7 +110,12 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, simula
   simulator.setSigningSecret(firstSigningSecret(wallet.id, key));
   simulator.connectToSwitch(switchUrl, key.key);
   await operator.recordFunds(wallet.id, netDebitCap, `${wallet.id}-load-opening`);
-  await operator.registerAlias(key.key, { type: 'MSISDN', value: wallet.msisdn, account: { type: 'WALLET', value: wallet.walletNumber }, name: wallet.name });
+  await operator.registerAlias(key.key, {
+    type: 'MSISDN',
+    value: wallet.msisdn,
+    account: { type: 'WALLET', value: wallet.walletNumber },
+    name: wallet.name,
+  });
   return key.key;
 }
 

@@ -37,7 +37,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-load-run-'));
   try {
-    say(`${k6Version}; ${options.vus} virtual users for ${options.durationSeconds} s per target; ${cpus().length} CPUs; Node ${process.version}`);
+    say(
+      `${k6Version}; ${options.vus} virtual users for ${options.durationSeconds} s per target; ${cpus().length} CPUs; Node ${process.version}`,
+    );
     const switchFigures = await measureSwitch(options, workDirectory, abort.signal);
     const referenceFigures = await measureReference(options, workDirectory, switchFigures.seed, abort.signal);
     const result = resultOf(options, k6Version, switchFigures.figures, referenceFigures);
@@ -53,7 +55,11 @@ async function main(): Promise<number> {
   }
 }
 
-async function measureSwitch(options: RunOptions, workDirectory: string, signal: AbortSignal): Promise<{ figures: LoadFigures; seed: LoadSeed }> {
+async function measureSwitch(
+  options: RunOptions,
+  workDirectory: string,
+  signal: AbortSignal,
+): Promise<{ figures: LoadFigures; seed: LoadSeed }> {
   const network = await startLoadNetwork({ walletCount: options.walletCount });
   try {
     say(`switch at ${network.switchUrl} with ${network.seed.pairs.length} wallets paying each other in a ring`);
@@ -63,7 +69,12 @@ async function measureSwitch(options: RunOptions, workDirectory: string, signal:
   }
 }
 
-async function measureReference(options: RunOptions, workDirectory: string, switchSeed: LoadSeed, signal: AbortSignal): Promise<LoadFigures> {
+async function measureReference(
+  options: RunOptions,
+  workDirectory: string,
+  switchSeed: LoadSeed,
+  signal: AbortSignal,
+): Promise<LoadFigures> {
   signal.throwIfAborted();
   const reference = await startReferenceServer();
   try {
@@ -74,12 +85,25 @@ async function measureReference(options: RunOptions, workDirectory: string, swit
   }
 }
 
-async function measure(target: Target, seed: LoadSeed, options: RunOptions, workDirectory: string, signal: AbortSignal): Promise<LoadFigures> {
+async function measure(
+  target: Target,
+  seed: LoadSeed,
+  options: RunOptions,
+  workDirectory: string,
+  signal: AbortSignal,
+): Promise<LoadFigures> {
   signal.throwIfAborted();
   const seedFile = join(workDirectory, `${target}-seed.json`);
   const summaryFile = join(workDirectory, `${target}-summary.json`);
   writeLoadSeed(seedFile, seed);
-  const run = await runK6({ scriptPath: transfersScriptPath, seedFile, summaryFile, vus: options.vus, durationSeconds: options.durationSeconds, signal });
+  const run = await runK6({
+    scriptPath: transfersScriptPath,
+    seedFile,
+    summaryFile,
+    vus: options.vus,
+    durationSeconds: options.durationSeconds,
+    signal,
+  });
   signal.throwIfAborted();
   process.stdout.write(`  k6 → ${target}: ${run.stdout.trim()}\n`);
   return readK6Summary(summaryFile);
@@ -107,7 +131,9 @@ function resultOf(options: RunOptions, k6Version: string, switchFigures: LoadFig
 function printTable(switchFigures: LoadFigures, referenceFigures: LoadFigures, ratio: number): void {
   const row = (label: string, figures: LoadFigures): string =>
     `${label.padEnd(10)} ${figures.requestsPerSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(2).padStart(9)} ${figures.latencyMs.p95.toFixed(2).padStart(9)} ${figures.latencyMs.p99.toFixed(2).padStart(9)} ${(figures.errorRate * 100).toFixed(2).padStart(7)} %${figures.thresholdsFailed.length === 0 ? '' : `  thresholds failed: ${figures.thresholdsFailed.join(', ')}`}`;
-  say(`${'target'.padEnd(10)} ${'requests/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(9)}`);
+  say(
+    `${'target'.padEnd(10)} ${'requests/s'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(9)}`,
+  );
   say(row('switch', switchFigures));
   say(row('reference', referenceFigures));
   say(`ratio switch / reference requests/s: ${ratio.toFixed(3)}`);
@@ -133,10 +159,14 @@ function parseArguments(argv: readonly string[]): RunOptions {
   for (let index = 0; index < argv.length; index += 2) {
     const name = argv[index] ?? '';
     const flag = flags[name];
-    if (flag === undefined) throw new Error(`unknown argument ${JSON.stringify(name)}; use --seconds N (1-300, default 20), --vus N (1-256, default 32), --wallets N (2-3, default 3)`);
+    if (flag === undefined)
+      throw new Error(
+        `unknown argument ${JSON.stringify(name)}; use --seconds N (1-300, default 20), --vus N (1-256, default 32), --wallets N (2-3, default 3)`,
+      );
     const text = argv[index + 1] ?? '';
     const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < flag.min || value > flag.max) throw new Error(`${name} takes a whole number from ${flag.min} to ${flag.max}, got ${JSON.stringify(text)}`);
+    if (!Number.isSafeInteger(value) || value < flag.min || value > flag.max)
+      throw new Error(`${name} takes a whole number from ${flag.min} to ${flag.max}, got ${JSON.stringify(text)}`);
     flag.set(value);
   }
   return options;

@@ -52,4 +52,12 @@ function transferSucceeded(status, bodyText) {
   return Object.keys(transferChecks).every((name) => transferChecks[name](status, bodyText));
 }
 
-module.exports = { loopbackBaseUrlPattern, loadTransferAmount, assertLoopbackBaseUrl, transferRequest, answeredState, transferChecks, transferSucceeded };
+module.exports = {
+  loopbackBaseUrlPattern,
+  loadTransferAmount,
+  assertLoopbackBaseUrl,
+  transferRequest,
+  answeredState,
+  transferChecks,
+  transferSucceeded,
+};

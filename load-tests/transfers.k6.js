@@ -34,7 +34,8 @@ function boundedInteger(name, fallback, min, max) {
   const text = __ENV[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!/^[0-9]+$/.test(text) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 20))}`);
+  if (!/^[0-9]+$/.test(text) || value < min || value > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 20))}`);
   return value;
 }
 
@@ -61,7 +62,8 @@ function loadSeed() {
           ],
         };
   assertLoopbackBaseUrl(seed.baseUrl);
-  if (!Array.isArray(seed.pairs) || seed.pairs.length < 1 || seed.pairs.length > pairsMax) throw new Error(`the seed holds 1 to ${pairsMax} payer/payee pairs`);
+  if (!Array.isArray(seed.pairs) || seed.pairs.length < 1 || seed.pairs.length > pairsMax)
+    throw new Error(`the seed holds 1 to ${pairsMax} payer/payee pairs`);
   for (const pair of seed.pairs) {
     if (typeof pair.participantKey !== 'string' || typeof pair.payer?.value !== 'string' || typeof pair.payee?.value !== 'string') {
       throw new Error('every seed pair has a participantKey, a payer and a payee');
@@ -95,7 +97,11 @@ export default function transfers() {
   // positions stay far from their caps however long the run.
   const pair = seed.pairs[(__VU + __ITER) % seed.pairs.length];
   const request = transferRequest(seed.baseUrl, pair, crypto.randomUUID());
-  const response = http.post(request.url, request.body, { headers: request.headers, timeout: requestTimeout, tags: { name: 'POST /v1/transfers' } });
+  const response = http.post(request.url, request.body, {
+    headers: request.headers,
+    timeout: requestTimeout,
+    tags: { name: 'POST /v1/transfers' },
+  });
   const body = typeof response.body === 'string' ? response.body : '';
   const checks = {};
   for (const name of Object.keys(transferChecks)) checks[name] = () => transferChecks[name](response.status, body);

@@ -20,7 +20,14 @@ import type { SentTransfer } from '../simulators/wallet/transfer-origination';
 
 type DemoOptions = { trafficSeconds: number; exitAfterReport: boolean };
 
-type DemoWallet = { simulator: WalletSimulator; id: string; name: string; bankCode: string; netDebitCap: string; customers: DemoCustomer[] };
+type DemoWallet = {
+  simulator: WalletSimulator;
+  id: string;
+  name: string;
+  bankCode: string;
+  netDebitCap: string;
+  customers: DemoCustomer[];
+};
 type DemoCustomer = { name: string; msisdn: string; walletNumber: string };
 
 const operatorKey = process.env.HISAAB_OPERATOR_KEY ?? 'demo-operator-key-change-me-0001';
@@ -60,7 +67,9 @@ async function main(): Promise<void> {
     await closeAll(running, wallets, bank);
     return;
   }
-  say(`The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it (npm start -- --exit stops after the report).`);
+  say(
+    `The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it (npm start -- --exit stops after the report).`,
+  );
   const stop = (): void => void closeAll(running, wallets, bank).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -116,7 +125,13 @@ type DemoBank = { id: string; simulator: BankHostSimulator; port: number; custom
 async function onboardBank(operator: OperatorClient, running: RunningSwitch): Promise<DemoBank> {
   const customerIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000001');
   const otherIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000002');
-  const simulator = new BankHostSimulator({ institutionId: '600001', accounts: [[customerIban, 1_000_000_000n], [otherIban, 1_000_000_000n]] });
+  const simulator = new BankHostSimulator({
+    institutionId: '600001',
+    accounts: [
+      [customerIban, 1_000_000_000n],
+      [otherIban, 1_000_000_000n],
+    ],
+  });
   const address = await simulator.start();
   await operator.onboard({
     id: 'INDUS',
@@ -135,9 +150,20 @@ async function onboardBank(operator: OperatorClient, running: RunningSwitch): Pr
 /** A bank customer pays a wallet customer (0200 from the bank), and a wallet customer pays an IBAN at the bank. */
 async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<void> {
   const margalla = wallet(wallets, 'MARGALLA');
-  const fromBank = await bank.simulator.sendTransfer({ payerAccount: bank.customerIban, payee: customer(margalla).msisdn, amountMinor: 250_000n, timeoutMs: 5_000 });
-  say(`Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: ${fromBank.status}${'responseCode' in fromBank ? ` (39=${fromBank.responseCode})` : ''}`);
-  const toBank = await margalla.simulator.sendTransfer({ from: customer(margalla).walletNumber, payee: { type: 'IBAN', value: bank.otherIban }, amount: '1200.00' });
+  const fromBank = await bank.simulator.sendTransfer({
+    payerAccount: bank.customerIban,
+    payee: customer(margalla).msisdn,
+    amountMinor: 250_000n,
+    timeoutMs: 5_000,
+  });
+  say(
+    `Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: ${fromBank.status}${'responseCode' in fromBank ? ` (39=${fromBank.responseCode})` : ''}`,
+  );
+  const toBank = await margalla.simulator.sendTransfer({
+    from: customer(margalla).walletNumber,
+    payee: { type: 'IBAN', value: bank.otherIban },
+    amount: '1200.00',
+  });
   show('Margalla wallet → Indus Bank IBAN 1200.00 (switch sends a 0200 to the bank)', toBank);
 }
 
@@ -175,16 +201,31 @@ function refuseToStart(reason: string): never {
 
 function demoWallets(): DemoWallet[] {
   const make = (id: string, name: string, bankCode: string, netDebitCap: string, people: [string, string][]): DemoWallet => {
-    const customers = people.map(([person, msisdn], index) => ({ name: person, msisdn, walletNumber: `${bankCode}${String(index + 1).padStart(6, '0')}` }));
+    const customers = people.map(([person, msisdn], index) => ({
+      name: person,
+      msisdn,
+      walletNumber: `${bankCode}${String(index + 1).padStart(6, '0')}`,
+    }));
     const simulator = new WalletSimulator({
       participantId: id,
-      accounts: customers.map((entry) => ({ walletNumber: entry.walletNumber, msisdn: entry.msisdn, name: entry.name, balanceMinor: 1_000_000_000n })),
+      accounts: customers.map((entry) => ({
+        walletNumber: entry.walletNumber,
+        msisdn: entry.msisdn,
+        name: entry.name,
+        balanceMinor: 1_000_000_000n,
+      })),
     });
     return { simulator, id, name, bankCode, netDebitCap, customers };
   };
   return [
-    make('MARGALLA', 'Margalla Wallet', 'MRGL', '5000000.00', [['Ayesha Khan', '923001111111'], ['Bilal Ahmed', '923001111112']]),
-    make('RAVI', 'Ravi Pay', 'RAVI', '5000000.00', [['Chand Bibi', '923002222221'], ['Daniyal Shah', '923002222222']]),
+    make('MARGALLA', 'Margalla Wallet', 'MRGL', '5000000.00', [
+      ['Ayesha Khan', '923001111111'],
+      ['Bilal Ahmed', '923001111112'],
+    ]),
+    make('RAVI', 'Ravi Pay', 'RAVI', '5000000.00', [
+      ['Chand Bibi', '923002222221'],
+      ['Daniyal Shah', '923002222222'],
+    ]),
     make('KHYBER', 'Khyber Cash', 'KHBR', '5000.00', [['Erum Gul', '923003333331']]),
   ];
 }
@@ -204,7 +245,12 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, demo: 
   demo.simulator.connectToSwitch(switchUrl, key.key);
   await operator.recordFunds(demo.id, '10000000.00', `${demo.id}-opening`);
   for (const person of demo.customers) {
-    await operator.registerAlias(key.key, { type: 'MSISDN', value: person.msisdn, account: { type: 'WALLET', value: person.walletNumber }, name: person.name });
+    await operator.registerAlias(key.key, {
+      type: 'MSISDN',
+      value: person.msisdn,
+      account: { type: 'WALLET', value: person.walletNumber },
+      name: person.name,
+    });
   }
 }
 
@@ -214,14 +260,29 @@ function payeesOf(wallets: DemoWallet[]): TrafficPayee[] {
 
 async function printPositions(operator: OperatorClient, participantIds: readonly string[]): Promise<void> {
   for (const id of participantIds) {
-    const view = (await operator.get(`/v1/participants/${id}`)) as { position: string; reserved: string; netDebitCap: string; liquidity: string };
-    say(`${id.padEnd(9)} position ${view.position.padStart(14)}  reserved ${view.reserved.padStart(10)}  cap ${view.netDebitCap.padStart(14)}  liquidity ${view.liquidity}`);
+    const view = (await operator.get(`/v1/participants/${id}`)) as {
+      position: string;
+      reserved: string;
+      netDebitCap: string;
+      liquidity: string;
+    };
+    say(
+      `${id.padEnd(9)} position ${view.position.padStart(14)}  reserved ${view.reserved.padStart(10)}  cap ${view.netDebitCap.padStart(14)}  liquidity ${view.liquidity}`,
+    );
   }
 }
 
 type WindowReport = {
   windowId: string;
-  participants: { participant: string; sentCount: number; sentValue: string; receivedCount: number; receivedValue: string; fees: string; net: string }[];
+  participants: {
+    participant: string;
+    sentCount: number;
+    sentValue: string;
+    receivedCount: number;
+    receivedValue: string;
+    fees: string;
+    net: string;
+  }[];
   totals: { count: number; value: string; fees: string };
   netSumZero: boolean;
 };
@@ -230,16 +291,22 @@ type WindowReport = {
 async function settleWindow(operator: OperatorClient): Promise<void> {
   const closed = (await operator.post('/v1/settlement/windows/close', { currency: 'PKR' }, 200)) as { closed: { id: string } };
   const report = (await operator.get(`/v1/settlement/windows/${closed.closed.id}/report`)) as WindowReport;
-  say(`Settlement window ${report.windowId} closed: ${report.totals.count} payments worth ${report.totals.value} PKR; nets sum to zero: ${report.netSumZero}`);
+  say(
+    `Settlement window ${report.windowId} closed: ${report.totals.count} payments worth ${report.totals.value} PKR; nets sum to zero: ${report.netSumZero}`,
+  );
   for (const line of report.participants) {
-    say(`  ${line.participant.padEnd(9)} sent ${String(line.sentCount).padStart(5)} / ${line.sentValue.padStart(13)}  received ${String(line.receivedCount).padStart(5)} / ${line.receivedValue.padStart(13)}  net ${line.net.padStart(13)}`);
+    say(
+      `  ${line.participant.padEnd(9)} sent ${String(line.sentCount).padStart(5)} / ${line.sentValue.padStart(13)}  received ${String(line.receivedCount).padStart(5)} / ${line.receivedValue.padStart(13)}  net ${line.net.padStart(13)}`,
+    );
   }
   await operator.post(`/v1/settlement/windows/${closed.closed.id}/settle`, { reference: `RTGS-${closed.closed.id}` }, 200);
   say(`Window ${report.windowId} settled (RTGS-${closed.closed.id}): positions after settlement:`);
 }
 
 function show(title: string, sent: SentTransfer): void {
-  say(`${title}: ${sent.outcome}${sent.abortReason === null ? '' : ` (${sent.abortReason})`}${sent.errorCode === null ? '' : ` [${sent.errorCode}]`}`);
+  say(
+    `${title}: ${sent.outcome}${sent.abortReason === null ? '' : ` (${sent.abortReason})`}${sent.errorCode === null ? '' : ` [${sent.errorCode}]`}`,
+  );
 }
 
 function wallet(wallets: DemoWallet[], id: string): DemoWallet {

@@ -17,7 +17,8 @@ export function renderErrorCodeTable(tables: Readonly<Record<string, ErrorCodeTa
   const lines = ['| code | status | module | meaning |', '| --- | --- | --- | --- |'];
   for (const [module, table] of Object.entries(tables)) {
     const entries = Object.entries(table).sort(([codeA, a], [codeB, b]) => a.status - b.status || codeA.localeCompare(codeB));
-    for (const [code, entry] of entries) lines.push(`| \`${code}\` | ${entry.status} | ${module} | ${entry.meaning.replaceAll('|', '\\|')} |`);
+    for (const [code, entry] of entries)
+      lines.push(`| \`${code}\` | ${entry.status} | ${module} | ${entry.meaning.replaceAll('|', '\\|')} |`);
   }
   return lines.join('\n');
 }

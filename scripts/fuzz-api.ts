@@ -85,7 +85,10 @@ export function operationsFromOutput(output: string): number | null {
 
 export function summaryLine(runs: readonly FuzzRun[]): string {
   const failed = runs.filter((run) => run.exitCode !== 0);
-  const parts = runs.map((run) => `${run.role}: ${run.testCases ?? '?'} test cases over ${run.operations ?? '?'} operations, ${run.exitCode === 0 ? 'no failures' : `${run.failures ?? '?'} failing operations`}`);
+  const parts = runs.map(
+    (run) =>
+      `${run.role}: ${run.testCases ?? '?'} test cases over ${run.operations ?? '?'} operations, ${run.exitCode === 0 ? 'no failures' : `${run.failures ?? '?'} failing operations`}`,
+  );
   return `fuzz:api ${failed.length === 0 ? 'passed' : 'FAILED'} (schemathesis --checks all) - ${parts.join('; ')}`;
 }
 
@@ -98,7 +101,8 @@ function ensureSchemathesis(): void {
   ];
   for (const [command, args] of steps) {
     const result = spawnSync(command, args, { stdio: 'inherit' });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}): python3 with venv and pip, and PyPI, are needed`);
+    if (result.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}): python3 with venv and pip, and PyPI, are needed`);
   }
 }
 
@@ -161,18 +165,34 @@ async function seed(url: string): Promise<{ participantKey: string }> {
     ['BETA', 'BETA', '923002222222'],
   ] as const) {
     const endpoints = { creditUrl: 'http://127.0.0.1:9/credit', reversalUrl: 'http://127.0.0.1:9/reversal' };
-    await call(url, operatorKey, 'POST', '/v1/participants', { id, name: `${id} Wallet`, type: 'WALLET', bankCode, currency: 'PKR', netDebitCap: '1000000.00', endpoints });
+    await call(url, operatorKey, 'POST', '/v1/participants', {
+      id,
+      name: `${id} Wallet`,
+      type: 'WALLET',
+      bankCode,
+      currency: 'PKR',
+      netDebitCap: '1000000.00',
+      endpoints,
+    });
     const issued = await call(url, operatorKey, 'POST', `/v1/participants/${id}/keys`);
     const key = String(issued.key);
     keys.push(key);
-    await call(url, key, 'POST', '/v1/aliases', { type: 'MSISDN', value: msisdn, account: { type: 'WALLET', value: `W${id}0001` }, name: `${id} Customer` });
+    await call(url, key, 'POST', '/v1/aliases', {
+      type: 'MSISDN',
+      value: msisdn,
+      account: { type: 'WALLET', value: `W${id}0001` },
+      name: `${id} Customer`,
+    });
   }
   return { participantKey: keys[0] as string };
 }
 
 function runSchemathesis(role: string, url: string, key: string, options: FuzzOptions, reportDirectory: string): Promise<FuzzRun> {
   const junitPath = join(reportDirectory, `${role}.xml`);
-  const child = spawn(schemathesisBinary, schemathesisArguments({ url, key, options, junitPath }), { cwd: reportDirectory, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(schemathesisBinary, schemathesisArguments({ url, key, options, junitPath }), {
+    cwd: reportDirectory,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -182,7 +202,13 @@ function runSchemathesis(role: string, url: string, key: string, options: FuzzOp
     child.once('exit', (code) => {
       const xml = existsSync(junitPath) ? readFileSync(junitPath, 'utf8') : null;
       const counts = countsFromJunit(xml);
-      resolveRun({ role, exitCode: code ?? 1, ...counts, testCases: testCasesFromOutput(output), operations: operationsFromOutput(output) ?? counts.operations });
+      resolveRun({
+        role,
+        exitCode: code ?? 1,
+        ...counts,
+        testCases: testCasesFromOutput(output),
+        operations: operationsFromOutput(output) ?? counts.operations,
+      });
     });
   });
 }

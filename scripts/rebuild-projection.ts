@@ -18,7 +18,8 @@ export const usage = 'usage: npm run rebuild-projection -- <projection-name> [--
 
 export type CommandOutput = { out: (line: string) => void; err: (line: string) => void };
 
-type ParsedArguments = { kind: 'run'; projectionName: string; dataDir: string | null } | { kind: 'help' } | { kind: 'usage_error'; message: string };
+type ParsedArguments =
+  { kind: 'run'; projectionName: string; dataDir: string | null } | { kind: 'help' } | { kind: 'usage_error'; message: string };
 
 export function parseRebuildArguments(argv: readonly string[]): ParsedArguments {
   const positional: string[] = [];
@@ -106,13 +107,17 @@ async function rebuild(
   }
 }
 
-function eventStorePath(dataDir: string, configured: string | undefined): { kind: 'path'; path: string } | { kind: 'refused'; message: string } {
+function eventStorePath(
+  dataDir: string,
+  configured: string | undefined,
+): { kind: 'path'; path: string } | { kind: 'refused'; message: string } {
   if (configured === undefined || configured.length === 0) return { kind: 'path', path: join(dataDir, 'hisaab.db') };
   if (configured.startsWith('sqlite:')) return { kind: 'path', path: resolve(configured.slice('sqlite:'.length)) };
   return {
     kind: 'refused',
     // The value is not echoed: an esdb:// connection string may carry credentials.
-    message: 'HISAAB_EVENTSTORE is not a sqlite: location; this command replays from the embedded SQLite store only (sqlite:PATH, or unset for DATA_DIR/hisaab.db)',
+    message:
+      'HISAAB_EVENTSTORE is not a sqlite: location; this command replays from the embedded SQLite store only (sqlite:PATH, or unset for DATA_DIR/hisaab.db)',
   };
 }
 

@@ -32,7 +32,9 @@ function storeSelection(argv: readonly string[]): EventStoreSelection {
   // `npm start` writes each run to a fresh ./data/demo-<ISO time>/, so that is where a first user's log is.
   const demoDirectory = newestDemoDirectory(resolve('./data'));
   if (demoDirectory === null) return configured;
-  console.log(`verify: no store at ${relative(process.cwd(), configured.path)}; checking the latest demo's data: ${relative(process.cwd(), demoDirectory)}`);
+  console.log(
+    `verify: no store at ${relative(process.cwd(), configured.path)}; checking the latest demo's data: ${relative(process.cwd(), demoDirectory)}`,
+  );
   return selectEventStore(undefined, demoDirectory);
 }
 
@@ -57,7 +59,9 @@ async function main(): Promise<number> {
   }
   // Opening a SQLite path that does not exist would create an empty store and report it healthy.
   if (selection.kind === 'sqlite' && !existsSync(selection.path)) {
-    console.error(`verify: no event store at ${selection.path}: start the switch (npm run serve) or the demo (npm start) first, or name a data dir with --data-dir DIR`);
+    console.error(
+      `verify: no event store at ${selection.path}: start the switch (npm run serve) or the demo (npm start) first, or name a data dir with --data-dir DIR`,
+    );
     return 2;
   }
   const where = selection.kind === 'sqlite' ? selection.path : 'the EventStoreDB cluster';

@@ -18,11 +18,19 @@ export type IssuedKey = { keyId: string; key: string; signingSecret: string | nu
 
 /** The signing secret a participant's first key brought; a clear error when the key was not its first. */
 export function firstSigningSecret(participantId: string, key: IssuedKey): string {
-  if (key.signingSecret === null) throw new Error(`the key issued to ${participantId} was not its first, so it brought no signing secret; rotate one with POST /v1/participants/${participantId}/signing-secrets`);
+  if (key.signingSecret === null)
+    throw new Error(
+      `the key issued to ${participantId} was not its first, so it brought no signing secret; rotate one with POST /v1/participants/${participantId}/signing-secrets`,
+    );
   return key.signingSecret;
 }
 
-export type AliasSetup = { type: 'MSISDN' | 'CNIC' | 'MERCHANT'; value: string; account: { type: 'WALLET' | 'IBAN'; value: string }; name: string };
+export type AliasSetup = {
+  type: 'MSISDN' | 'CNIC' | 'MERCHANT';
+  value: string;
+  account: { type: 'WALLET' | 'IBAN'; value: string };
+  name: string;
+};
 
 const requestTimeoutMs = 15_000;
 
@@ -37,11 +45,25 @@ export class OperatorClient {
   }
 
   async issueKey(participantId: string): Promise<IssuedKey> {
-    return (await this.call('POST', `/v1/participants/${participantId}/keys`, this.operatorKey, {}, 201, `key-${participantId}-${Date.now()}`)) as IssuedKey;
+    return (await this.call(
+      'POST',
+      `/v1/participants/${participantId}/keys`,
+      this.operatorKey,
+      {},
+      201,
+      `key-${participantId}-${Date.now()}`,
+    )) as IssuedKey;
   }
 
   async recordFunds(participantId: string, amount: string, reference: string): Promise<void> {
-    await this.call('POST', `/v1/participants/${participantId}/funds`, this.operatorKey, { direction: 'IN', amount, reference }, 201, `funds-${reference}`);
+    await this.call(
+      'POST',
+      `/v1/participants/${participantId}/funds`,
+      this.operatorKey,
+      { direction: 'IN', amount, reference },
+      201,
+      `funds-${reference}`,
+    );
   }
 
   async registerAlias(participantKey: string, alias: AliasSetup): Promise<void> {
@@ -56,7 +78,14 @@ export class OperatorClient {
     return this.call('POST', path, key, body, expectedStatus, `op-${path}-${Date.now()}-${Math.random()}`);
   }
 
-  private async call(method: string, path: string, key: string, body: unknown, expectedStatus: number, idempotencyKey?: string): Promise<unknown> {
+  private async call(
+    method: string,
+    path: string,
+    key: string,
+    body: unknown,
+    expectedStatus: number,
+    idempotencyKey?: string,
+  ): Promise<unknown> {
     const headers: Record<string, string> = { authorization: `Bearer ${key}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128);

@@ -61,7 +61,10 @@ export function checkConnectionString(connectionString: string): void {
     throw new EsdbAdapterError('INVALID_EVENTSTORE_URL', 'the EventStoreDB connection string is empty; expected esdb://host:2113');
   }
   if (connectionString.length > connectionStringLengthMax) {
-    throw new EsdbAdapterError('INVALID_EVENTSTORE_URL', `the EventStoreDB connection string has more than ${connectionStringLengthMax} characters`);
+    throw new EsdbAdapterError(
+      'INVALID_EVENTSTORE_URL',
+      `the EventStoreDB connection string has more than ${connectionStringLengthMax} characters`,
+    );
   }
   const trimmed = connectionString.trim();
   if (!schemes.some((scheme) => trimmed.startsWith(scheme))) {
@@ -85,11 +88,17 @@ function checkOptions(connectionString: string): void {
     }
     // The client ignores tlsVerifyCert=false (with a warning); a CA file is how to trust a private certificate.
     if (option === flatCase('tlsVerifyCert') && value.trim() === 'false') {
-      throw new EsdbAdapterError('INVALID_EVENTSTORE_URL', 'tlsVerifyCert=false is not supported; give the cluster\'s CA with tlsCAFile=/path/ca.crt');
+      throw new EsdbAdapterError(
+        'INVALID_EVENTSTORE_URL',
+        "tlsVerifyCert=false is not supported; give the cluster's CA with tlsCAFile=/path/ca.crt",
+      );
     }
     // With it off, a conflict would come back as a "success: false" result instead of the typed error the port promises.
     if (option === flatCase('throwOnAppendFailure') && value.trim() === 'false') {
-      throw new EsdbAdapterError('INVALID_EVENTSTORE_URL', 'throwOnAppendFailure=false is not supported: Hisaab relies on conflicts being raised');
+      throw new EsdbAdapterError(
+        'INVALID_EVENTSTORE_URL',
+        'throwOnAppendFailure=false is not supported: Hisaab relies on conflicts being raised',
+      );
     }
   }
 }

@@ -121,7 +121,10 @@ export class EsdbEventStore implements EventStore {
     } catch (error) {
       if (isWrongExpectedVersion(error)) throw toWrongExpectedRevision(stream, expectedRevision, error);
       if (error instanceof MaxAppendSizeExceededError) {
-        throw new EventStoreInputError('APPEND_TOO_LARGE', `the append is larger than this cluster's MaxAppendSize of ${error.maxAppendSize} bytes`);
+        throw new EventStoreInputError(
+          'APPEND_TOO_LARGE',
+          `the append is larger than this cluster's MaxAppendSize of ${error.maxAppendSize} bytes`,
+        );
       }
       throw error;
     }
@@ -162,7 +165,12 @@ export class EsdbEventStore implements EventStore {
     let scanned = 0;
     const read = this.client.readAll(
       // One more than the bound: the read starts AT afterPosition, whose event is skipped (see esdb-position.ts).
-      { fromPosition: toReadPosition(afterPosition), maxCount: this.limits.readAllScanRecordsMax + 1, direction: FORWARDS, resolveLinkTos: false },
+      {
+        fromPosition: toReadPosition(afterPosition),
+        maxCount: this.limits.readAllScanRecordsMax + 1,
+        direction: FORWARDS,
+        resolveLinkTos: false,
+      },
       { highWaterMark: readBufferEventsMax },
     );
     await consumeRead(
@@ -170,7 +178,12 @@ export class EsdbEventStore implements EventStore {
       (resolved: AllStreamResolvedEvent) => {
         scanned += 1;
         const recorded = resolved.event;
-        if (recorded === undefined || !isAfter(recorded.position, afterPosition) || isSystemEvent(recorded) || !matches(recorded.streamId)) {
+        if (
+          recorded === undefined ||
+          !isAfter(recorded.position, afterPosition) ||
+          isSystemEvent(recorded) ||
+          !matches(recorded.streamId)
+        ) {
           return 'more';
         }
         events.push(toRecordedEvent(recorded));
@@ -239,7 +252,8 @@ export class EsdbEventStore implements EventStore {
   private checkForEsdb(serialized: readonly SerializedEvent[]): void {
     let bytes = 0;
     serialized.forEach((event, index) => {
-      if (!isUuid(event.id)) throw new EventStoreInputError('INVALID_EVENT', `event ${index} id must be a UUID: EventStoreDB stores event ids as UUIDs`);
+      if (!isUuid(event.id))
+        throw new EventStoreInputError('INVALID_EVENT', `event ${index} id must be a UUID: EventStoreDB stores event ids as UUIDs`);
       bytes += Buffer.byteLength(event.data, 'utf8') + Buffer.byteLength(event.metadata, 'utf8') + event.type.length * 2;
     });
     if (bytes > this.limits.appendBytesMax) {
@@ -258,7 +272,11 @@ export class EsdbEventStore implements EventStore {
     direction: typeof FORWARDS | typeof BACKWARDS,
     visit: (resolved: ResolvedEvent) => void,
   ): Promise<void> {
-    const read = this.client.readStream(stream, { fromRevision, maxCount, direction, resolveLinkTos: false }, { highWaterMark: readBufferEventsMax });
+    const read = this.client.readStream(
+      stream,
+      { fromRevision, maxCount, direction, resolveLinkTos: false },
+      { highWaterMark: readBufferEventsMax },
+    );
     try {
       await consumeRead(
         read,
@@ -281,7 +299,10 @@ export class EsdbEventStore implements EventStore {
       if (resolved.event !== undefined) found.position = toStorePosition(resolved.event.position);
     });
     if (found.position === null) {
-      throw new EsdbAdapterError('ESDB_POSITION_UNAVAILABLE', `EventStoreDB reported no position for revision ${revision} of ${stream} it just appended`);
+      throw new EsdbAdapterError(
+        'ESDB_POSITION_UNAVAILABLE',
+        `EventStoreDB reported no position for revision ${revision} of ${stream} it just appended`,
+      );
     }
     return found.position;
   }

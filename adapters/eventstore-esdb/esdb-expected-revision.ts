@@ -38,7 +38,11 @@ export function toActualRevision(current: CurrentRevision): ActualRevision {
  * The port's typed conflict for the client's. It carries the caller's own expectation (not the client's echo of
  * it, which loses nothing today but is a different type) and the revision the server found.
  */
-export function toWrongExpectedRevision(stream: string, expected: ExpectedRevision, error: WrongExpectedVersionError): WrongExpectedRevisionError {
+export function toWrongExpectedRevision(
+  stream: string,
+  expected: ExpectedRevision,
+  error: WrongExpectedVersionError,
+): WrongExpectedRevisionError {
   return new WrongExpectedRevisionError(stream, expected, toActualRevision(error.actualVersion));
 }
 

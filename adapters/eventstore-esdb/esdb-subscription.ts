@@ -69,7 +69,8 @@ export function esdbSubscription(input: EsdbSubscriptionInput): Subscription {
         if (stopping) continue;
         const recorded = resolved.event;
         // The filter runs on the server; these checks keep system events out whatever the server's filter did.
-        if (recorded === undefined || !isAfter(recorded.position, position) || isSystemEvent(recorded) || !matches(recorded.streamId)) continue;
+        if (recorded === undefined || !isAfter(recorded.position, position) || isSystemEvent(recorded) || !matches(recorded.streamId))
+          continue;
         try {
           const event = toRecordedEvent(recorded);
           assert(event.position > position, 'subscription positions strictly increase');
@@ -87,7 +88,11 @@ export function esdbSubscription(input: EsdbSubscriptionInput): Subscription {
       if (drainTimer !== null) clearTimeout(drainTimer);
     }
     if (failure !== null) throw failure.error;
-    if (!stopping) throw new EsdbAdapterError('ESDB_SUBSCRIPTION_ENDED', 'EventStoreDB ended the $all subscription; resubscribe from the last checkpoint');
+    if (!stopping)
+      throw new EsdbAdapterError(
+        'ESDB_SUBSCRIPTION_ENDED',
+        'EventStoreDB ended the $all subscription; resubscribe from the last checkpoint',
+      );
   };
 
   return subscriptionHandle(run(), input.options, stop);

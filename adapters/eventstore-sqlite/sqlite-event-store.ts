@@ -105,7 +105,10 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const rows = serializeAppend(stream, events);
     if (this.pendingAppends.length >= pendingAppendsMax) {
-      throw new DomainError('EVENT_STORE_OVERLOADED', `the event store has ${pendingAppendsMax} appends waiting for a commit; try again shortly`);
+      throw new DomainError(
+        'EVENT_STORE_OVERLOADED',
+        `the event store has ${pendingAppendsMax} appends waiting for a commit; try again shortly`,
+      );
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.pendingAppends.push({ stream, rows, expectedRevision, resolve, reject });
@@ -319,7 +322,9 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(
       'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
-    readAll: db.prepare('SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    readAll: db.prepare(
+      'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    ),
     head: db.prepare('SELECT MAX(position) AS position FROM events'),
   };
 }

@@ -32,7 +32,10 @@ export class BankChannels {
   private closed = false;
 
   constructor(options: BankChannelsOptions) {
-    assert(Number.isSafeInteger(options.channelsMax) && options.channelsMax >= 1 && options.channelsMax <= 10_000, 'channelsMax is 1 to 10000');
+    assert(
+      Number.isSafeInteger(options.channelsMax) && options.channelsMax >= 1 && options.channelsMax <= 10_000,
+      'channelsMax is 1 to 10000',
+    );
     this.options = options;
     this.logger = options.logger ?? silentLogger();
   }
@@ -43,12 +46,18 @@ export class BankChannels {
     const existing = this.channels.get(endpoint.participantId);
     if (existing !== undefined && sameEndpoint(existing.endpoint, endpoint)) return existing.client;
     if (existing !== undefined) {
-      this.logger.info({ participantId: endpoint.participantId, host: endpoint.host, port: endpoint.port }, 'iso8583 bank endpoint changed; replacing its channel');
+      this.logger.info(
+        { participantId: endpoint.participantId, host: endpoint.host, port: endpoint.port },
+        'iso8583 bank endpoint changed; replacing its channel',
+      );
       this.channels.delete(endpoint.participantId);
       this.track(existing.client.stop());
     }
     if (this.channels.size >= this.options.channelsMax) {
-      this.logger.error({ participantId: endpoint.participantId, channelsMax: this.options.channelsMax }, 'iso8583 bank channel limit reached');
+      this.logger.error(
+        { participantId: endpoint.participantId, channelsMax: this.options.channelsMax },
+        'iso8583 bank channel limit reached',
+      );
       return null;
     }
     const client = new Iso8583Client({
@@ -82,7 +91,9 @@ export class BankChannels {
   }
 
   private track(stopped: Promise<void>): void {
-    const tracked = stopped.catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'iso8583 channel failed to stop')).finally(() => this.stopping.delete(tracked));
+    const tracked = stopped
+      .catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'iso8583 channel failed to stop'))
+      .finally(() => this.stopping.delete(tracked));
     this.stopping.add(tracked);
   }
 }

@@ -17,7 +17,8 @@ const deliveryPayloadSchema = z.object({
 
 export function parseDeliveryPayload(payload: unknown): { ok: true; message: PayeeCreditMessage } | { ok: false; problem: string } {
   const parsed = deliveryPayloadSchema.safeParse(payload);
-  if (!parsed.success) return { ok: false, problem: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
+  if (!parsed.success)
+    return { ok: false, problem: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
   const { transferId, amount, currency, payee, payer } = parsed.data;
   const message: PayeeCreditMessage = { transferId, amount, currency, payee, payer: { participant: payer.participant } };
   if (payer.name !== undefined) message.payer.name = payer.name;

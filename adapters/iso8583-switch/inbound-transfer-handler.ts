@@ -71,7 +71,11 @@ export class InboundTransferHandler implements InboundFinancialHandler {
     });
   }
 
-  private async executeRequest(request: InboundFinancialRequest, identity: OriginalIdentity, context: InboundContext): Promise<InboundAnswer | null> {
+  private async executeRequest(
+    request: InboundFinancialRequest,
+    identity: OriginalIdentity,
+    context: InboundContext,
+  ): Promise<InboundAnswer | null> {
     const transferId = request.transferId;
     const original = await this.originals.read(identity);
     if (original.reversedBeforeRequest) {
@@ -81,17 +85,27 @@ export class InboundTransferHandler implements InboundFinancialHandler {
     }
     if (original.transferId !== null && original.transferId !== transferId) {
       // The same DE11 and DE7 from one acquirer with another DE37: a second message claiming the first's identity.
-      this.logger.warn({ transferId, recordedTransferId: original.transferId, institutionId: context.institutionId }, 'iso8583 0200 declined: its DE11 and DE7 name another transfer');
+      this.logger.warn(
+        { transferId, recordedTransferId: original.transferId, institutionId: context.institutionId },
+        'iso8583 0200 declined: its DE11 and DE7 name another transfer',
+      );
       return { responseCode: responseCodes.duplicateTransmission };
     }
     const transferRequest = this.transferRequestOf(request);
     if (transferRequest === null) return { responseCode: responseCodes.invalidAccount };
     if (original.transferId === null) {
       if (!this.originals.hasRoom(original)) {
-        this.logger.error({ transferId, institutionId: context.institutionId }, 'iso8583 0200 refused: its DE90 identity has been used too often');
+        this.logger.error(
+          { transferId, institutionId: context.institutionId },
+          'iso8583 0200 refused: its DE90 identity has been used too often',
+        );
         return { responseCode: responseCodes.systemError };
       }
-      await this.originals.recordRequest(identity, original, { transferId, retrievalReferenceNumber: request.retrievalReferenceNumber, participantId: context.participantId });
+      await this.originals.recordRequest(identity, original, {
+        transferId,
+        retrievalReferenceNumber: request.retrievalReferenceNumber,
+        participantId: context.participantId,
+      });
     }
     try {
       // The id derives from DE32 (the bank signed on with it), DE37, DE11 and DE7: unique across the switch already.
@@ -115,7 +129,10 @@ export class InboundTransferHandler implements InboundFinancialHandler {
       await this.awaitReadModels();
       return true;
     } catch (error) {
-      this.logger.warn({ transferId, answer, err: error instanceof Error ? error.message : String(error) }, 'iso8583 answer sent before the read models caught up');
+      this.logger.warn(
+        { transferId, answer, err: error instanceof Error ? error.message : String(error) },
+        'iso8583 answer sent before the read models caught up',
+      );
       return false;
     }
   }
@@ -127,12 +144,19 @@ export class InboundTransferHandler implements InboundFinancialHandler {
    * finished (recovery or the sweeper finishes it) or unreadable: no answer, and the bank's timeout and 0420 take over.
    */
   private async answerFromRecord(transferId: string, context: InboundContext, error: unknown): Promise<InboundAnswer | null> {
-    const failure = { transferId, code: isDomainError(error) ? error.code : undefined, err: error instanceof Error ? error.message : String(error) };
+    const failure = {
+      transferId,
+      code: isDomainError(error) ? error.code : undefined,
+      err: error instanceof Error ? error.message : String(error),
+    };
     let recorded: TransferView | null;
     try {
       recorded = await this.transfers.find(transferId);
     } catch (lookupError) {
-      this.logger.error({ ...failure, lookupErr: lookupError instanceof Error ? lookupError.message : String(lookupError) }, 'iso8583 transfer failed and its record cannot be read; no answer sent');
+      this.logger.error(
+        { ...failure, lookupErr: lookupError instanceof Error ? lookupError.message : String(lookupError) },
+        'iso8583 transfer failed and its record cannot be read; no answer sent',
+      );
       return null;
     }
     if (recorded === null || recorded.payerParticipant !== context.participantId) {
@@ -148,7 +172,10 @@ export class InboundTransferHandler implements InboundFinancialHandler {
 
   /** The switch takes a bank's transfers as 0200 requests it can decline; an advice of one already done is not one. */
   async financialAdvice(advice: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer> {
-    this.logger.warn({ transferId: advice.transferId, institutionId: context.institutionId }, 'iso8583 0220 from a bank refused: send transfers as 0200');
+    this.logger.warn(
+      { transferId: advice.transferId, institutionId: context.institutionId },
+      'iso8583 0220 from a bank refused: send transfers as 0200',
+    );
     return { responseCode: responseCodes.invalidTransaction };
   }
 
@@ -169,7 +196,10 @@ export class InboundTransferHandler implements InboundFinancialHandler {
         if (existing === null) return await this.reversalOfUnseen(advice, identity, original, context);
         if (existing.payerParticipant !== context.participantId) return { responseCode: responseCodes.approved };
         if (existing.currency !== advice.currency || parseAmount(existing.amount, existing.currency) !== advice.amountMinor) {
-          this.logger.warn({ transferId, amount: existing.amount, reversalAmount: formatAmount(advice.amountMinor, advice.currency) }, 'iso8583 0420 refused: a reversal undoes the whole amount');
+          this.logger.warn(
+            { transferId, amount: existing.amount, reversalAmount: formatAmount(advice.amountMinor, advice.currency) },
+            'iso8583 0420 refused: a reversal undoes the whole amount',
+          );
           return { responseCode: responseCodes.invalidAmount };
         }
         await this.transfers.reverseForPayer(transferId, context.participantId, BANK_REVERSAL_REASON);
@@ -190,15 +220,31 @@ export class InboundTransferHandler implements InboundFinancialHandler {
    * stops repeating, since there is nothing here to undo, once it is durably recorded that the original's late
    * 0200 must be declined. Past the bank's daily limit of such records: 96, and the bank repeats it.
    */
-  private async reversalOfUnseen(advice: InboundReversalAdvice, identity: OriginalIdentity, original: OriginalRecord, context: InboundContext): Promise<InboundAnswer> {
+  private async reversalOfUnseen(
+    advice: InboundReversalAdvice,
+    identity: OriginalIdentity,
+    original: OriginalRecord,
+    context: InboundContext,
+  ): Promise<InboundAnswer> {
     if (original.reversedBeforeRequest) return { responseCode: responseCodes.approved };
-    const reversal = { participantId: context.participantId, retrievalReferenceNumber: advice.retrievalReferenceNumber, amountMinor: advice.amountMinor, currency: advice.currency };
+    const reversal = {
+      participantId: context.participantId,
+      retrievalReferenceNumber: advice.retrievalReferenceNumber,
+      amountMinor: advice.amountMinor,
+      currency: advice.currency,
+    };
     const recorded = this.originals.hasRoom(original) && (await this.originals.recordReversalBeforeRequest(identity, original, reversal));
     if (!recorded) {
-      this.logger.error({ institutionId: context.institutionId, original: advice.original }, 'iso8583 0420 of an unseen original not recorded: the bank’s limit of such records is reached; answered 96');
+      this.logger.error(
+        { institutionId: context.institutionId, original: advice.original },
+        'iso8583 0420 of an unseen original not recorded: the bank’s limit of such records is reached; answered 96',
+      );
       return { responseCode: responseCodes.systemError };
     }
-    this.logger.info({ institutionId: context.institutionId, original: advice.original }, 'iso8583 0420 of an original never seen recorded; its late 0200 will be declined');
+    this.logger.info(
+      { institutionId: context.institutionId, original: advice.original },
+      'iso8583 0420 of an original never seen recorded; its late 0200 will be declined',
+    );
     return { responseCode: responseCodes.approved };
   }
 

@@ -48,7 +48,8 @@ export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions)
       if (await hostMatches(endpoint.host, peerAddress, resolveHost, resolveTimeoutMs, logger)) matching.push(endpoint.participantId);
     }
     if (matching.length === 1) return matching[0] ?? null;
-    if (matching.length > 1) logger.error({ institutionId, participants: matching }, 'iso8583 sign-on refused: several active banks share this DE32 and host');
+    if (matching.length > 1)
+      logger.error({ institutionId, participants: matching }, 'iso8583 sign-on refused: several active banks share this DE32 and host');
     return null;
   };
 }
@@ -56,7 +57,7 @@ export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions)
 function banksWithInstitution(participants: ParticipantReader, institutionId: string, scannedMax: number): BankEndpoint[] {
   const found: BankEndpoint[] = [];
   let afterId: string | null = null;
-  for (let scanned = 0; scanned < scannedMax; ) {
+  for (let scanned = 0; scanned < scannedMax;) {
     const page: ParticipantRecord[] = participants.listParticipants(afterId, Math.min(participantPageLimitMax, scannedMax - scanned));
     for (const participant of page) {
       if (participant.type !== 'BANK' || !participant.active) continue;
@@ -71,7 +72,13 @@ function banksWithInstitution(participants: ParticipantReader, institutionId: st
   return found;
 }
 
-async function hostMatches(host: string, peerAddress: string, resolveHost: HostResolver, timeoutMs: number, logger: Iso8583Logger): Promise<boolean> {
+async function hostMatches(
+  host: string,
+  peerAddress: string,
+  resolveHost: HostResolver,
+  timeoutMs: number,
+  logger: Iso8583Logger,
+): Promise<boolean> {
   const peer = normalizeIp(peerAddress);
   if (isIP(host) !== 0) return normalizeIp(host) === peer;
   let timer: NodeJS.Timeout | undefined;

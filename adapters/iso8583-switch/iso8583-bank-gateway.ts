@@ -100,7 +100,8 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
     checkDeadline(deadlineMs);
     const startedMs = performance.now();
     const endpoint = this.endpointOf(payeeParticipantId);
-    if (endpoint === null) return { outcome: 'unavailable', detail: `NO_ENDPOINT: participant ${payeeParticipantId} has no usable ISO 8583 endpoint` };
+    if (endpoint === null)
+      return { outcome: 'unavailable', detail: `NO_ENDPOINT: participant ${payeeParticipantId} has no usable ISO 8583 endpoint` };
     const original = await this.options.lookupTransfer(message.transferId);
     if (original === null) return { outcome: 'unavailable', detail: `UNKNOWN_TRANSFER: transfer ${message.transferId} is not recorded` };
     let request: Iso8583Message;
@@ -110,7 +111,8 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
       return { outcome: 'unavailable', detail: `INVALID_MESSAGE: ${(error as Error).message}` };
     }
     const client = this.channels.channelFor(endpoint);
-    if (client === null) return { outcome: 'unavailable', detail: 'NO_CHANNEL: the switch is closing or holds its maximum of bank channels' };
+    if (client === null)
+      return { outcome: 'unavailable', detail: 'NO_CHANNEL: the switch is closing or holds its maximum of bank channels' };
     this.counters.creditRequestsSent += 1;
     this.counters.creditRequestsInFlight += 1;
     try {
@@ -128,11 +130,18 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
     const payload = parseDeliveryPayload(delivery.payload);
     if (!payload.ok) return { outcome: 'failed', scope: 'delivery', detail: `INVALID_PAYLOAD: ${payload.problem}` };
     const endpoint = this.endpointOf(delivery.destination);
-    if (endpoint === null) return { outcome: 'failed', scope: 'delivery', detail: `NO_ENDPOINT: participant ${delivery.destination} has no usable ISO 8583 endpoint` };
+    if (endpoint === null)
+      return {
+        outcome: 'failed',
+        scope: 'delivery',
+        detail: `NO_ENDPOINT: participant ${delivery.destination} has no usable ISO 8583 endpoint`,
+      };
     const original = await this.options.lookupTransfer(payload.message.transferId);
-    if (original === null) return { outcome: 'failed', scope: 'delivery', detail: `UNKNOWN_TRANSFER: transfer ${payload.message.transferId} is not recorded` };
+    if (original === null)
+      return { outcome: 'failed', scope: 'delivery', detail: `UNKNOWN_TRANSFER: transfer ${payload.message.transferId} is not recorded` };
     const client = this.channels.channelFor(endpoint);
-    if (client === null) return { outcome: 'failed', scope: 'destination', detail: 'NO_CHANNEL: the switch is closing or holds its maximum of bank channels' };
+    if (client === null)
+      return { outcome: 'failed', scope: 'destination', detail: 'NO_CHANNEL: the switch is closing or holds its maximum of bank channels' };
     const repeat = this.attempted.has(delivery.deliveryId);
     let message: Iso8583Message;
     try {
@@ -158,7 +167,13 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
     return this.channels.close();
   }
 
-  private storeAndForwardMessage(kind: 'REVERSAL' | 'CREDIT_ADVICE', message: PayeeCreditMessage, original: OriginalTransfer, client: Iso8583Client, repeat: boolean): Iso8583Message {
+  private storeAndForwardMessage(
+    kind: 'REVERSAL' | 'CREDIT_ADVICE',
+    message: PayeeCreditMessage,
+    original: OriginalTransfer,
+    client: Iso8583Client,
+    repeat: boolean,
+  ): Iso8583Message {
     if (kind === 'CREDIT_ADVICE') return creditAdviceMessage(message, original, this.parties, repeat);
     const systemTraceAuditNumber = client.allocateStan(this.parties.terminalId, '0420');
     return reversalAdviceMessage(message, original, this.parties, { systemTraceAuditNumber, now: this.now(), repeat });
@@ -177,11 +192,16 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
   private async send(client: Iso8583Client, endpoint: BankEndpoint, message: Iso8583Message, timeoutMs: number): Promise<ExchangeOutcome> {
     const deadlineAtMs = performance.now() + timeoutMs;
     if (!(await client.waitUntilReady(Math.min(timeoutMs, this.readyWaitMs)))) {
-      return { kind: 'not_sent', reason: 'not_connected', detail: `no signed-on channel to ${endpoint.host}:${endpoint.port} within ${Math.min(timeoutMs, this.readyWaitMs)} ms` };
+      return {
+        kind: 'not_sent',
+        reason: 'not_connected',
+        detail: `no signed-on channel to ${endpoint.host}:${endpoint.port} within ${Math.min(timeoutMs, this.readyWaitMs)} ms`,
+      };
     }
     for (;;) {
       const remainingMs = Math.floor(deadlineAtMs - performance.now());
-      if (remainingMs < 1) return { kind: 'not_sent', reason: 'not_connected', detail: 'the deadline passed before the message could be sent' };
+      if (remainingMs < 1)
+        return { kind: 'not_sent', reason: 'not_connected', detail: 'the deadline passed before the message could be sent' };
       const outcome = await client.exchange(message, { timeoutMs: remainingMs });
       if (outcome.kind !== 'not_sent' || outcome.reason !== 'duplicate_in_flight') return outcome;
       await new Promise((resolve) => setTimeout(resolve, iso8583GatewayDefaults.stanBusyPollMs));

@@ -83,8 +83,14 @@ export class OriginalRequests {
     this.store = options.store;
     this.now = options.now;
     this.limits = { ...originalRequestLimits, ...options.limits };
-    assert(Number.isSafeInteger(this.limits.eventsPerOriginalMax) && this.limits.eventsPerOriginalMax >= 2, 'an original holds at least a request and a reversal');
-    assert(Number.isSafeInteger(this.limits.unseenReversalsPerBankPerDayMax) && this.limits.unseenReversalsPerBankPerDayMax >= 1, 'a bank may have at least one unseen reversal a day');
+    assert(
+      Number.isSafeInteger(this.limits.eventsPerOriginalMax) && this.limits.eventsPerOriginalMax >= 2,
+      'an original holds at least a request and a reversal',
+    );
+    assert(
+      Number.isSafeInteger(this.limits.unseenReversalsPerBankPerDayMax) && this.limits.unseenReversalsPerBankPerDayMax >= 1,
+      'a bank may have at least one unseen reversal a day',
+    );
     assert(Number.isSafeInteger(this.limits.matchWindowMs) && this.limits.matchWindowMs >= 1, 'a record names its original for a while');
   }
 
@@ -115,7 +121,11 @@ export class OriginalRequests {
   }
 
   /** Records which transfer the original's 0200 became, before it is executed. */
-  async recordRequest(identity: OriginalIdentity, record: OriginalRecord, request: { transferId: string; retrievalReferenceNumber: string; participantId: string }): Promise<void> {
+  async recordRequest(
+    identity: OriginalIdentity,
+    record: OriginalRecord,
+    request: { transferId: string; retrievalReferenceNumber: string; participantId: string },
+  ): Promise<void> {
     await this.append(identity, record, eventTypes.requestReceived, { ...request });
   }
 
@@ -146,7 +156,11 @@ export class OriginalRequests {
       const counted = revision === null ? 0n : revision + 1n;
       if (counted >= BigInt(this.limits.unseenReversalsPerBankPerDayMax)) return false;
       try {
-        await this.store.append(stream, [this.event(eventTypes.unseenReversalCounted, { originalStream })], revision === null ? 'no_stream' : revision);
+        await this.store.append(
+          stream,
+          [this.event(eventTypes.unseenReversalCounted, { originalStream })],
+          revision === null ? 'no_stream' : revision,
+        );
         return true;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

@@ -13,7 +13,8 @@ export function creditOutcomeOf(outcome: ExchangeOutcome, deadlineMs: number): C
     case 'response': {
       const responseCode = outcome.response.fields[39];
       // Without DE39 the answer says nothing: the bank may or may not have credited.
-      if (responseCode === undefined) return { outcome: 'unknown', detail: `NO_RESPONSE_CODE: the bank answered ${outcome.response.mti} without DE39` };
+      if (responseCode === undefined)
+        return { outcome: 'unknown', detail: `NO_RESPONSE_CODE: the bank answered ${outcome.response.mti} without DE39` };
       if (isApproved(responseCode)) return { outcome: 'accepted' };
       return { outcome: 'rejected', reason: responseCode };
     }
@@ -44,8 +45,19 @@ export function deliveryResultOf(outcome: ExchangeOutcome): DeliveryAttemptResul
       return { outcome: 'failed', scope, detail: `REFUSED: ${answered} (${describeResponseCode(responseCode)})` };
     }
     case 'timeout':
-      return { outcome: 'failed', scope: 'destination', detail: outcome.reason === 'deadline' ? 'TIMEOUT: no answer before the deadline' : 'CONNECTION_LOST: the connection closed before the answer' };
+      return {
+        outcome: 'failed',
+        scope: 'destination',
+        detail:
+          outcome.reason === 'deadline'
+            ? 'TIMEOUT: no answer before the deadline'
+            : 'CONNECTION_LOST: the connection closed before the answer',
+      };
     case 'not_sent':
-      return { outcome: 'failed', scope: outcome.reason === 'invalid_message' ? 'delivery' : 'destination', detail: `NOT_SENT: ${outcome.reason}: ${outcome.detail}` };
+      return {
+        outcome: 'failed',
+        scope: outcome.reason === 'invalid_message' ? 'delivery' : 'destination',
+        detail: `NOT_SENT: ${outcome.reason}: ${outcome.detail}`,
+      };
   }
 }

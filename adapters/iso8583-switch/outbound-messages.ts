@@ -43,7 +43,8 @@ export function payerAccountField(original: OriginalTransfer, message: PayeeCred
 
 function financialRequest(message: PayeeCreditMessage, original: OriginalTransfer, parties: OutboundParties): FinancialRequest {
   const identifiers = outboundIdentifiers(message.transferId, original.createdAt);
-  if (!isCurrencyCode(message.currency)) throw new RangeError(`currency ${message.currency} has no ISO 4217 numeric code in the switch's table`);
+  if (!isCurrencyCode(message.currency))
+    throw new RangeError(`currency ${message.currency} has no ISO 4217 numeric code in the switch's table`);
   return {
     systemTraceAuditNumber: identifiers.systemTraceAuditNumber,
     transmissionDateTime: identifiers.transmissionDateTime,
@@ -66,7 +67,12 @@ export function creditRequestMessage(message: PayeeCreditMessage, original: Orig
 }
 
 /** The 0220 (0221 when repeated) telling a bank in ADVICE mode of a credit the switch has committed. */
-export function creditAdviceMessage(message: PayeeCreditMessage, original: OriginalTransfer, parties: OutboundParties, repeat: boolean): Iso8583Message {
+export function creditAdviceMessage(
+  message: PayeeCreditMessage,
+  original: OriginalTransfer,
+  parties: OutboundParties,
+  repeat: boolean,
+): Iso8583Message {
   return buildFinancialAdvice(financialRequest(message, original, parties), { repeat });
 }
 

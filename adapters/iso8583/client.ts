@@ -105,7 +105,10 @@ export class Iso8583Client {
     };
     assert(/^[0-9]{1,11}$/.test(this.options.institutionId), 'an institution id (DE32) is 1 to 11 digits');
     assert(this.options.pendingMax >= 1 && this.options.pendingMax <= 100_000, 'pendingMax is 1 to 100000');
-    assert(this.options.reconnectDelayMinMs > 0 && this.options.reconnectDelayMinMs <= this.options.reconnectDelayMaxMs, 'reconnect delays are positive and ordered');
+    assert(
+      this.options.reconnectDelayMinMs > 0 && this.options.reconnectDelayMinMs <= this.options.reconnectDelayMaxMs,
+      'reconnect delays are positive and ordered',
+    );
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? silentLogger();
     this.stans = options.stanAllocator ?? new StanAllocator();
@@ -180,17 +183,22 @@ export class Iso8583Client {
     if (this.currentState === 'stopped') return notSent('stopped', 'the channel is stopped');
     const responseMti = responseMtiFor(request.mti);
     if (responseMti === null) return notSent('invalid_message', `${request.mti} is not a request or advice`);
-    if (this.reserved >= this.options.pendingMax) return notSent('pending_full', `${this.options.pendingMax} requests are already waiting on this channel`);
+    if (this.reserved >= this.options.pendingMax)
+      return notSent('pending_full', `${this.options.pendingMax} requests are already waiting on this channel`);
     const deadlineMs = performance.now() + options.timeoutMs;
     this.reserved += 1;
     try {
-      const message = request.fields[11] !== undefined ? request : { mti: request.mti, fields: { ...request.fields, 11: this.allocateStan(request.fields[41] ?? '', request.mti) } };
+      const message =
+        request.fields[11] !== undefined
+          ? request
+          : { mti: request.mti, fields: { ...request.fields, 11: this.allocateStan(request.fields[41] ?? '', request.mti) } };
       try {
         checkMessage(message);
       } catch (error) {
         return notSent('invalid_message', (error as Error).message);
       }
-      if (!(await this.waitUntilReady(deadlineMs - performance.now()))) return notSent('not_connected', `no signed-on connection to ${this.options.host}:${this.options.port} before the deadline`);
+      if (!(await this.waitUntilReady(deadlineMs - performance.now())))
+        return notSent('not_connected', `no signed-on connection to ${this.options.host}:${this.options.port} before the deadline`);
       const connection = this.connection;
       if (connection === null) return notSent('not_connected', 'the connection closed before sending');
       return await this.sendOn(connection, message, Math.max(1, deadlineMs - performance.now()));
@@ -203,7 +211,8 @@ export class Iso8583Client {
     const responseMti = responseMtiFor(message.mti);
     assert(responseMti !== null, 'only requests and advices are sent and awaited');
     const key = matchKey(responseMti, message.fields);
-    if (this.pending.has(key)) return Promise.resolve(notSent('duplicate_in_flight', `a request with DE11 ${message.fields[11] ?? ''} is already waiting`));
+    if (this.pending.has(key))
+      return Promise.resolve(notSent('duplicate_in_flight', `a request with DE11 ${message.fields[11] ?? ''} is already waiting`));
     if (!this.pending.hasRoom()) return Promise.resolve(notSent('pending_full', 'no room for another pending request'));
     const outcome = this.pending.add(key, message, timeoutMs);
     if (!connection.send(message)) this.pending.abandon(key, notSent('not_connected', 'the connection closed before sending'));
@@ -215,7 +224,10 @@ export class Iso8583Client {
     this.counters.connectAttempts += 1;
     const socket = connect({ host: this.options.host, port: this.options.port });
     this.socket = socket;
-    const connectTimer = setTimeout(() => socket.destroy(new Error(`no connection within ${this.options.connectTimeoutMs} ms`)), this.options.connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => socket.destroy(new Error(`no connection within ${this.options.connectTimeoutMs} ms`)),
+      this.options.connectTimeoutMs,
+    );
     const onEarlyError = (error: Error): void => this.logger.debug({ err: error.message }, 'iso8583 connect failed');
     const onEarlyClose = (): void => {
       clearTimeout(connectTimer);
@@ -263,7 +275,10 @@ export class Iso8583Client {
       }
       if (outcome.kind === 'response') {
         this.counters.signOnsRefused += 1;
-        this.logger.warn({ responseCode: outcome.response.fields[39], meaning: describeResponseCode(outcome.response.fields[39] ?? '') }, 'iso8583 sign-on refused by the peer');
+        this.logger.warn(
+          { responseCode: outcome.response.fields[39], meaning: describeResponseCode(outcome.response.fields[39] ?? '') },
+          'iso8583 sign-on refused by the peer',
+        );
       }
       connection.close('local_close');
     });

@@ -115,7 +115,10 @@ export class Iso8583Connection {
       body = packMessage(message);
     } catch (error) {
       // A warning, not an error: an answer to a peer's odd MTI (say 0000) may be one the library cannot write.
-      this.logger.warn({ connection: this.id, message: describeForLog(message), err: (error as Error).message }, 'iso8583 message could not be packed');
+      this.logger.warn(
+        { connection: this.id, message: describeForLog(message), err: (error as Error).message },
+        'iso8583 message could not be packed',
+      );
       return false;
     }
     if (body.length > this.limits.frameBodyBytesMax) {
@@ -141,7 +144,8 @@ export class Iso8583Connection {
     } else {
       this.socket.destroy();
     }
-    if (reason !== 'peer_closed' && reason !== 'local_close') this.logger.info({ connection: this.id, peer: this.peerAddress, reason }, 'iso8583 connection dropped');
+    if (reason !== 'peer_closed' && reason !== 'local_close')
+      this.logger.info({ connection: this.id, peer: this.peerAddress, reason }, 'iso8583 connection dropped');
     this.handlers.onClose(reason, this);
   }
 
@@ -189,7 +193,9 @@ export class Iso8583Connection {
     if (handling === undefined) return;
     this.inFlight += 1;
     handling
-      .catch((error: unknown) => this.logger.error({ connection: this.id, err: (error as Error).message }, 'iso8583 message handler failed'))
+      .catch((error: unknown) =>
+        this.logger.error({ connection: this.id, err: (error as Error).message }, 'iso8583 message handler failed'),
+      )
       .finally(() => {
         this.inFlight -= 1;
         if (this.closedReason === null) this.pump();

@@ -37,7 +37,13 @@ function fixed(field: number, contentType: ContentType, length: number, label: s
   return { field, label, contentType, lengthType: 'fixed', lengthMax: length };
 }
 
-function variable(field: number, lengthType: 'llvar' | 'lllvar', contentType: ContentType, lengthMax: number, label: string): FieldSpecification {
+function variable(
+  field: number,
+  lengthType: 'llvar' | 'lllvar',
+  contentType: ContentType,
+  lengthMax: number,
+  label: string,
+): FieldSpecification {
   return { field, label, contentType, lengthType, lengthMax };
 }
 
@@ -61,7 +67,9 @@ const profileFields: readonly FieldSpecification[] = [
   variable(103, 'llvar', 'ans', 28, 'Account identification 2 (payee account or alias)'),
 ];
 
-export const fieldSpecifications: ReadonlyMap<number, FieldSpecification> = new Map(profileFields.map((specification) => [specification.field, specification]));
+export const fieldSpecifications: ReadonlyMap<number, FieldSpecification> = new Map(
+  profileFields.map((specification) => [specification.field, specification]),
+);
 
 /** Bits 1 and 65 announce the next bitmap; the profile never uses a third one. */
 export const SECONDARY_BITMAP_BIT = 1;

@@ -9,7 +9,12 @@ import {
   currencyFromField,
   type Iso8583Currency,
 } from './money-fields';
-import { originalDataElementsField, originalDataElementsFromField, sameInstitution, type OriginalDataElements } from './original-data-elements';
+import {
+  originalDataElementsField,
+  originalDataElementsFromField,
+  sameInstitution,
+  type OriginalDataElements,
+} from './original-data-elements';
 import { checkMessage } from './packager';
 import { responseCodes, type ResponseCode } from './response-codes';
 import { transferIdFor } from './transfer-id';
@@ -92,7 +97,8 @@ export type FinancialResponse = {
   readonly acquirerInstitutionId: string | null;
 };
 
-export type MappingResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly responseCode: ResponseCode; readonly reason: string };
+export type MappingResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly responseCode: ResponseCode; readonly reason: string };
 
 function identifierFields(identifiers: MessageIdentifiers): Record<number, string> {
   const fields: Record<number, string> = {
@@ -174,8 +180,10 @@ function parseMoney(message: Iso8583Message): MappingResult<{ amountMinor: bigin
   if (amountMinor === null) return reject(responseCodes.formatError, 'DE4 must be twelve digits');
   if (amountMinor === 0n) return reject(responseCodes.invalidAmount, 'DE4 must be more than zero');
   const currency = currencyFromField(message.fields[49]);
-  if (currency === null) return reject(responseCodes.invalidAmount, `DE49 currency ${message.fields[49] ?? ''} is not one the switch supports`);
-  if (amountMinor > amountMinorMaxFor(currency)) return reject(responseCodes.invalidAmount, `DE4 exceeds the largest single ${currency} amount the switch takes`);
+  if (currency === null)
+    return reject(responseCodes.invalidAmount, `DE49 currency ${message.fields[49] ?? ''} is not one the switch supports`);
+  if (amountMinor > amountMinorMaxFor(currency))
+    return reject(responseCodes.invalidAmount, `DE4 exceeds the largest single ${currency} amount the switch takes`);
   return { ok: true, value: { amountMinor, currency } };
 }
 
@@ -195,7 +203,8 @@ export function parseFinancialRequest(message: Iso8583Message): MappingResult<In
   const missing = missingMandatoryFields(message);
   if (missing.length > 0) return reject(responseCodes.formatError, missingFieldsReason(missing));
   const processingCode = message.fields[3] ?? '';
-  if (!fundsTransferProcessingCode.test(processingCode)) return reject(responseCodes.invalidTransaction, `DE3 ${processingCode} is not a funds transfer (40xxxx)`);
+  if (!fundsTransferProcessingCode.test(processingCode))
+    return reject(responseCodes.invalidTransaction, `DE3 ${processingCode} is not a funds transfer (40xxxx)`);
   const money = parseMoney(message);
   if (!money.ok) return money;
   const identifiers = identifiersOf(message);
@@ -219,7 +228,8 @@ export function parseReversalAdvice(message: Iso8583Message): MappingResult<Inbo
   if (missing.length > 0) return reject(responseCodes.formatError, missingFieldsReason(missing));
   const original = originalDataElementsFromField(message.fields[90]);
   if (original === null) return reject(responseCodes.formatError, 'DE90 must be 42 digits of original data elements');
-  if (original.mti !== '0200' && original.mti !== '0220') return reject(responseCodes.invalidTransaction, `a reversal names a 0200 or 0220, not ${original.mti}`);
+  if (original.mti !== '0200' && original.mti !== '0220')
+    return reject(responseCodes.invalidTransaction, `a reversal names a 0200 or 0220, not ${original.mti}`);
   const identifiers = identifiersOf(message);
   if (!sameInstitution(original.acquirerInstitutionId, identifiers.acquirerInstitutionId)) {
     return reject(responseCodes.doNotHonour, 'DE90 names another acquirer: an institution reverses only its own transfers');

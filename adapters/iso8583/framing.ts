@@ -34,7 +34,10 @@ export class FrameDecoder {
   private refused = false;
 
   constructor(frameBodyBytesMax: number = FRAME_BODY_BYTES_MAX) {
-    assert(Number.isSafeInteger(frameBodyBytesMax) && frameBodyBytesMax > 0 && frameBodyBytesMax <= 0xffff, 'the frame limit fits a 2-byte header');
+    assert(
+      Number.isSafeInteger(frameBodyBytesMax) && frameBodyBytesMax > 0 && frameBodyBytesMax <= 0xffff,
+      'the frame limit fits a 2-byte header',
+    );
     this.frameBodyBytesMax = frameBodyBytesMax;
   }
 

@@ -33,17 +33,9 @@ export {
   type InboundFinancialRequest,
   type InboundReversalAdvice,
 } from './financial-messages';
-export {
-  originalDataElementsField,
-  originalDataElementsFromField,
-  sameInstitution,
-} from './original-data-elements';
+export { originalDataElementsField, originalDataElementsFromField, sameInstitution } from './original-data-elements';
 export { transferIdFor, uuidV5 } from './transfer-id';
-export {
-  retrievalReferenceNumber,
-  transmissionDateTimeField,
-  transmissionTimestamps,
-} from './transmission-time';
+export { retrievalReferenceNumber, transmissionDateTimeField, transmissionTimestamps } from './transmission-time';
 export { buildResponse, formatErrorResponse } from './response-builder';
 export { Iso8583MessageError } from './message-error';
 export { identifyPayee } from './payee-identification';

@@ -4,13 +4,7 @@
  * messages from their own data treat it as a bug or a configuration error; the channels never send such a message.
  */
 export type Iso8583MessageErrorCode =
-  | 'INVALID_MTI'
-  | 'UNKNOWN_FIELD'
-  | 'INVALID_LENGTH'
-  | 'INVALID_CONTENT'
-  | 'LIBRARY_REFUSED'
-  | 'AMOUNT_OUT_OF_RANGE'
-  | 'INVALID_ORIGINAL';
+  'INVALID_MTI' | 'UNKNOWN_FIELD' | 'INVALID_LENGTH' | 'INVALID_CONTENT' | 'LIBRARY_REFUSED' | 'AMOUNT_OUT_OF_RANGE' | 'INVALID_ORIGINAL';
 
 export class Iso8583MessageError extends Error {
   readonly code: Iso8583MessageErrorCode;

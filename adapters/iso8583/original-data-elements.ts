@@ -16,12 +16,17 @@ export type OriginalDataElements = {
 const institutionIdPattern = /^[0-9]{1,11}$/;
 
 export function originalDataElementsField(original: OriginalDataElements): string {
-  if (!/^0[0-9]{3}$/.test(original.mti)) throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original MTI must be four digits starting with 0');
-  if (!/^[0-9]{6}$/.test(original.systemTraceAuditNumber)) throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original STAN must be six digits');
-  if (!/^[0-9]{10}$/.test(original.transmissionDateTime)) throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original transmission date and time must be ten digits');
-  if (!institutionIdPattern.test(original.acquirerInstitutionId)) throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original acquirer id must be 1 to 11 digits');
+  if (!/^0[0-9]{3}$/.test(original.mti))
+    throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original MTI must be four digits starting with 0');
+  if (!/^[0-9]{6}$/.test(original.systemTraceAuditNumber))
+    throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original STAN must be six digits');
+  if (!/^[0-9]{10}$/.test(original.transmissionDateTime))
+    throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original transmission date and time must be ten digits');
+  if (!institutionIdPattern.test(original.acquirerInstitutionId))
+    throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original acquirer id must be 1 to 11 digits');
   const forwarding = original.forwardingInstitutionId ?? '0';
-  if (!institutionIdPattern.test(forwarding)) throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original forwarding institution id must be 1 to 11 digits');
+  if (!institutionIdPattern.test(forwarding))
+    throw new Iso8583MessageError('INVALID_ORIGINAL', 'the original forwarding institution id must be 1 to 11 digits');
   return `${original.mti}${original.systemTraceAuditNumber}${original.transmissionDateTime}${original.acquirerInstitutionId.padStart(11, '0')}${forwarding.padStart(11, '0')}`;
 }
 

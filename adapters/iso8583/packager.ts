@@ -25,7 +25,8 @@ import { Iso8583MessageError } from './message-error';
  * bitmap form as well as the library's, and refuses any field the profile does not define.
  */
 
-export type UnpackErrorCode = 'TRUNCATED' | 'INVALID_MTI' | 'UNKNOWN_FIELD' | 'INVALID_LENGTH_PREFIX' | 'INVALID_LENGTH' | 'INVALID_CONTENT' | 'TRAILING_BYTES';
+export type UnpackErrorCode =
+  'TRUNCATED' | 'INVALID_MTI' | 'UNKNOWN_FIELD' | 'INVALID_LENGTH_PREFIX' | 'INVALID_LENGTH' | 'INVALID_CONTENT' | 'TRAILING_BYTES';
 
 export type UnpackFailure = {
   readonly code: UnpackErrorCode;
@@ -36,7 +37,8 @@ export type UnpackFailure = {
   readonly fields: Readonly<Record<number, string>>;
 };
 
-export type UnpackResult = { readonly ok: true; readonly message: Iso8583Message } | { readonly ok: false; readonly failure: UnpackFailure };
+export type UnpackResult =
+  { readonly ok: true; readonly message: Iso8583Message } | { readonly ok: false; readonly failure: UnpackFailure };
 
 const formatsForLibrary = libraryFormats();
 const MTI_BYTES = 4;
@@ -49,14 +51,16 @@ export function packMessage(message: Iso8583Message): Buffer {
     if (value !== undefined) libraryMessage[key] = value;
   }
   const packed = new Iso8583Library(libraryMessage, formatsForLibrary).getRawMessage();
-  if (!Buffer.isBuffer(packed)) throw new Iso8583MessageError('LIBRARY_REFUSED', `the iso_8583 library refused the message: ${packed.error}`);
+  if (!Buffer.isBuffer(packed))
+    throw new Iso8583MessageError('LIBRARY_REFUSED', `the iso_8583 library refused the message: ${packed.error}`);
   assert(packed.toString('latin1', 0, MTI_BYTES) === message.mti, 'a packed message starts with its MTI');
   return packed;
 }
 
 /** Throws Iso8583MessageError naming the first field that does not fit the profile. */
 export function checkMessage(message: Iso8583Message): void {
-  if (!isProfileMti(message.mti)) throw new Iso8583MessageError('INVALID_MTI', `the MTI must be four digits starting with 0 (ISO 8583:1987), got "${message.mti}"`);
+  if (!isProfileMti(message.mti))
+    throw new Iso8583MessageError('INVALID_MTI', `the MTI must be four digits starting with 0 (ISO 8583:1987), got "${message.mti}"`);
   for (const [key, value] of Object.entries(message.fields)) {
     const field = Number(key);
     const specification = fieldSpecifications.get(field);
@@ -67,19 +71,27 @@ export function checkMessage(message: Iso8583Message): void {
   }
 }
 
-function valueProblem(specification: FieldSpecification, value: string): { code: 'INVALID_LENGTH' | 'INVALID_CONTENT'; sentence: string } | null {
+function valueProblem(
+  specification: FieldSpecification,
+  value: string,
+): { code: 'INVALID_LENGTH' | 'INVALID_CONTENT'; sentence: string } | null {
   if (specification.lengthType === 'fixed') {
-    if (value.length !== specification.lengthMax) return { code: 'INVALID_LENGTH', sentence: `must be exactly ${specification.lengthMax} characters, got ${value.length}` };
+    if (value.length !== specification.lengthMax)
+      return { code: 'INVALID_LENGTH', sentence: `must be exactly ${specification.lengthMax} characters, got ${value.length}` };
   } else if (value.length < 1 || value.length > specification.lengthMax) {
     return { code: 'INVALID_LENGTH', sentence: `must be 1 to ${specification.lengthMax} characters, got ${value.length}` };
   }
-  if (!matchesContentType(specification.contentType, value)) return { code: 'INVALID_CONTENT', sentence: `must hold only "${specification.contentType}" characters` };
+  if (!matchesContentType(specification.contentType, value))
+    return { code: 'INVALID_CONTENT', sentence: `must hold only "${specification.contentType}" characters` };
   return null;
 }
 
 export function unpackMessage(body: Buffer): UnpackResult {
   const fields: Record<number, string> = {};
-  const fail = (code: UnpackErrorCode, message: string, mti: string | null): UnpackResult => ({ ok: false, failure: { code, message, mti, fields } });
+  const fail = (code: UnpackErrorCode, message: string, mti: string | null): UnpackResult => ({
+    ok: false,
+    failure: { code, message, mti, fields },
+  });
 
   if (body.length < MTI_BYTES) return fail('TRUNCATED', `the message has ${body.length} bytes, too few for an MTI`, null);
   const mti = body.toString('latin1', 0, MTI_BYTES);
@@ -94,13 +106,15 @@ export function unpackMessage(body: Buffer): UnpackResult {
   for (let field = 2; field <= fieldNumberMax; field++) {
     if (!isBitSet(body, MTI_BYTES, field)) continue;
     const specification = fieldSpecifications.get(field);
-    if (specification === undefined) return fail('UNKNOWN_FIELD', `the bitmap announces field ${field}, which is not part of the profile`, mti);
+    if (specification === undefined)
+      return fail('UNKNOWN_FIELD', `the bitmap announces field ${field}, which is not part of the profile`, mti);
     const read = readField(body, offset, specification);
     if (!read.ok) return fail(read.code, read.message, mti);
     fields[field] = read.value;
     offset = read.nextOffset;
   }
-  if (offset !== body.length) return fail('TRAILING_BYTES', `${body.length - offset} bytes follow the last field the bitmap announces`, mti);
+  if (offset !== body.length)
+    return fail('TRAILING_BYTES', `${body.length - offset} bytes follow the last field the bitmap announces`, mti);
   return { ok: true, message: { mti, fields } };
 }
 
@@ -119,12 +133,22 @@ function readField(body: Buffer, offset: number, specification: FieldSpecificati
   let valueOffset = offset;
   const prefixDigits = lengthPrefixDigits(specification.lengthType);
   if (prefixDigits > 0) {
-    if (offset + prefixDigits > body.length) return { ok: false, code: 'TRUNCATED', message: `the message ends inside the length prefix of field ${field}` };
+    if (offset + prefixDigits > body.length)
+      return { ok: false, code: 'TRUNCATED', message: `the message ends inside the length prefix of field ${field}` };
     const prefix = body.toString('latin1', offset, offset + prefixDigits);
-    if (!/^[0-9]+$/.test(prefix)) return { ok: false, code: 'INVALID_LENGTH_PREFIX', message: `field ${field} has a length prefix that is not ${prefixDigits} ASCII digits` };
+    if (!/^[0-9]+$/.test(prefix))
+      return {
+        ok: false,
+        code: 'INVALID_LENGTH_PREFIX',
+        message: `field ${field} has a length prefix that is not ${prefixDigits} ASCII digits`,
+      };
     length = Number(prefix);
     if (length < 1 || length > specification.lengthMax) {
-      return { ok: false, code: 'INVALID_LENGTH', message: `field ${field} declares ${length} characters; the profile allows 1 to ${specification.lengthMax}` };
+      return {
+        ok: false,
+        code: 'INVALID_LENGTH',
+        message: `field ${field} declares ${length} characters; the profile allows 1 to ${specification.lengthMax}`,
+      };
     }
     valueOffset = offset + prefixDigits;
   }
@@ -132,7 +156,11 @@ function readField(body: Buffer, offset: number, specification: FieldSpecificati
   if (end > body.length) return { ok: false, code: 'TRUNCATED', message: `the message ends inside field ${field}` };
   const value = body.toString('latin1', valueOffset, end);
   if (!matchesContentType(specification.contentType, value)) {
-    return { ok: false, code: 'INVALID_CONTENT', message: `field ${field} (${specification.label}) holds characters outside "${specification.contentType}"` };
+    return {
+      ok: false,
+      code: 'INVALID_CONTENT',
+      message: `field ${field} (${specification.label}) holds characters outside "${specification.contentType}"`,
+    };
   }
   return { ok: true, value, nextOffset: end };
 }

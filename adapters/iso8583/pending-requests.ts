@@ -40,10 +40,13 @@ export class PendingRequests {
     assert(!this.entries.has(key), 'a match key is pending at most once');
     assert(this.entries.size < this.capacity, 'callers check for room before adding a pending request');
     return new Promise<ExchangeOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.entries.delete(key);
-        resolve({ kind: 'timeout', request, reason: 'deadline' });
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.entries.delete(key);
+          resolve({ kind: 'timeout', request, reason: 'deadline' });
+        },
+        Math.max(0, timeoutMs),
+      );
       this.entries.set(key, { request, resolve, timer });
     });
   }

@@ -51,7 +51,9 @@ export type Iso8583ServerStatistics = {
 
 type SignedOn = { readonly institutionId: string; readonly participantId: string };
 type Session = { signedOn: SignedOn | null };
-type PreparedCall = { readonly ok: true; readonly call: () => Promise<InboundAnswer | null> } | { readonly ok: false; readonly responseCode: string; readonly reason: string };
+type PreparedCall =
+  | { readonly ok: true; readonly call: () => Promise<InboundAnswer | null> }
+  | { readonly ok: false; readonly responseCode: string; readonly reason: string };
 
 const defaultHandlerTimeoutMs = 30_000;
 const defaultConnectionsMax = 256;
@@ -177,7 +179,12 @@ export class Iso8583Server {
       return;
     }
     if (code !== networkManagementCodes.signOn && code !== networkManagementCodes.signOff) {
-      this.reply(connection, message, { responseCode: responseCodes.invalidTransaction }, `network management code ${code ?? ''} is not served`);
+      this.reply(
+        connection,
+        message,
+        { responseCode: responseCodes.invalidTransaction },
+        `network management code ${code ?? ''} is not served`,
+      );
       return;
     }
     if (institutionId === undefined) {
@@ -241,7 +248,10 @@ export class Iso8583Server {
     const prepared = this.prepare(message, context);
     if (!prepared.ok) {
       if (prepared.responseCode === responseCodes.formatError) this.counters.formatErrors += 1;
-      this.logger.info({ connection: context.connectionId, responseCode: prepared.responseCode, reason: prepared.reason }, 'iso8583 financial message refused');
+      this.logger.info(
+        { connection: context.connectionId, responseCode: prepared.responseCode, reason: prepared.reason },
+        'iso8583 financial message refused',
+      );
       return { responseCode: prepared.responseCode };
     }
     let timer: NodeJS.Timeout | undefined;
@@ -252,10 +262,17 @@ export class Iso8583Server {
       const answer = await Promise.race([prepared.call(), deadline]);
       if (answer === 'timeout') {
         this.counters.handlerTimeouts += 1;
-        this.logger.error({ connection: context.connectionId, message: describeForLog(message) }, 'iso8583 handler missed its deadline; no answer sent');
+        this.logger.error(
+          { connection: context.connectionId, message: describeForLog(message) },
+          'iso8583 handler missed its deadline; no answer sent',
+        );
         return null;
       }
-      if (answer === null) this.logger.warn({ connection: context.connectionId, message: describeForLog(message) }, 'iso8583 outcome not known yet; no answer sent');
+      if (answer === null)
+        this.logger.warn(
+          { connection: context.connectionId, message: describeForLog(message) },
+          'iso8583 outcome not known yet; no answer sent',
+        );
       return answer;
     } catch (error) {
       this.counters.handlerFailures += 1;
@@ -288,14 +305,21 @@ export class Iso8583Server {
 
   private reply(connection: Iso8583Connection, request: Iso8583Message, answer: InboundAnswer, reason?: string): void {
     if (responseMtiFor(request.mti) === null) return;
-    if (reason !== undefined) this.logger.info({ connection: connection.id, mti: request.mti, responseCode: answer.responseCode, reason }, 'iso8583 request refused');
+    if (reason !== undefined)
+      this.logger.info(
+        { connection: connection.id, mti: request.mti, responseCode: answer.responseCode, reason },
+        'iso8583 request refused',
+      );
     let response = buildResponse(request, answer);
     try {
       checkMessage(response);
     } catch (error) {
       // Only a handler can produce an answer outside the profile (a bad DE39 or DE38): that is a system error.
       this.counters.handlerFailures += 1;
-      this.logger.error({ connection: connection.id, err: (error as Error).message }, 'iso8583 answer does not fit the profile; answering 96');
+      this.logger.error(
+        { connection: connection.id, err: (error as Error).message },
+        'iso8583 answer does not fit the profile; answering 96',
+      );
       response = buildResponse(request, { responseCode: responseCodes.systemError });
     }
     connection.send(response);

@@ -25,6 +25,11 @@ export type TransferIdentity = {
 
 export function transferIdFor(identity: TransferIdentity): string {
   // The separator cannot occur in any of the four fields, so distinct tuples never give the same name.
-  const name = [identity.acquirerInstitutionId, identity.retrievalReferenceNumber, identity.systemTraceAuditNumber, identity.transmissionDateTime].join('|');
+  const name = [
+    identity.acquirerInstitutionId,
+    identity.retrievalReferenceNumber,
+    identity.systemTraceAuditNumber,
+    identity.transmissionDateTime,
+  ].join('|');
   return uuidV5(name, ISO8583_TRANSFER_NAMESPACE);
 }

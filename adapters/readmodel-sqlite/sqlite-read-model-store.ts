@@ -50,9 +50,7 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
     this.database.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.database.pragma('busy_timeout = 5000');
     this.database.defaultSafeIntegers(true);
-    this.database.exec(
-      'CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT',
-    );
+    this.database.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT');
     this.readCheckpointStatement = this.database.prepare('SELECT position FROM projection_checkpoints WHERE name = ?');
     this.writeCheckpointStatement = this.database.prepare(
       'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
@@ -69,13 +67,13 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
   }
 
   readCheckpoint(tx: SqliteReadModelTx, projectionName: string): bigint {
-    assert(tx === this.database, 'a checkpoint is read through this store\'s own connection');
+    assert(tx === this.database, "a checkpoint is read through this store's own connection");
     const row = this.readCheckpointStatement.get(projectionName) as { position: bigint } | undefined;
     return row?.position ?? START_POSITION;
   }
 
   writeCheckpoint(tx: SqliteReadModelTx, projectionName: string, position: bigint): void {
-    assert(tx === this.database, 'a checkpoint is written through this store\'s own connection');
+    assert(tx === this.database, "a checkpoint is written through this store's own connection");
     assert(tx.inTransaction, 'a checkpoint is written inside the transaction that holds the read-model writes');
     this.writeCheckpointStatement.run(projectionName, position);
   }

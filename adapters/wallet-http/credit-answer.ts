@@ -25,7 +25,10 @@ export function classifyCreditAnswer(result: PostResult): CreditOutcome {
   try {
     body = JSON.parse(result.body);
   } catch {
-    return { outcome: 'unknown', detail: `UNREADABLE_BODY: the wallet answered 200 with a body that is not JSON (${preview(result.body)})` };
+    return {
+      outcome: 'unknown',
+      detail: `UNREADABLE_BODY: the wallet answered 200 with a body that is not JSON (${preview(result.body)})`,
+    };
   }
   const answer = creditAnswerSchema.safeParse(body);
   if (!answer.success) {
@@ -44,7 +47,11 @@ export function classifyDeliveryAnswer(result: PostResult): DeliveryAttemptResul
   if (result.delivery !== 'answered') return { outcome: 'failed', scope: 'destination', detail: result.detail };
   if (result.status >= 200 && result.status < 300) return { outcome: 'delivered', detail: `HTTP ${result.status}` };
   const destinationWide = result.status === 408 || result.status === 429 || result.status >= 500;
-  return { outcome: 'failed', scope: destinationWide ? 'destination' : 'delivery', detail: `HTTP_STATUS: HTTP ${result.status} ${preview(result.body)}` };
+  return {
+    outcome: 'failed',
+    scope: destinationWide ? 'destination' : 'delivery',
+    detail: `HTTP_STATUS: HTTP ${result.status} ${preview(result.body)}`,
+  };
 }
 
 function preview(body: string): string {

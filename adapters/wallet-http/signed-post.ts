@@ -107,7 +107,12 @@ function attemptPost(
     });
     request.on('response', (response) => {
       answered = true;
-      readResponse(response, input.responseBytesMax, (result) => finish(result), () => request.destroy());
+      readResponse(
+        response,
+        input.responseBytesMax,
+        (result) => finish(result),
+        () => request.destroy(),
+      );
     });
     request.end(body);
   });
@@ -117,7 +122,10 @@ function readResponse(response: http.IncomingMessage, bytesMax: number, finish: 
   const status = response.statusCode ?? 0;
   const declaredLength = Number(response.headers['content-length'] ?? '0');
   if (declaredLength > bytesMax) {
-    finish({ delivery: 'no-answer', detail: `RESPONSE_TOO_LARGE: HTTP ${status} with a ${declaredLength}-byte body; at most ${bytesMax} are read` });
+    finish({
+      delivery: 'no-answer',
+      detail: `RESPONSE_TOO_LARGE: HTTP ${status} with a ${declaredLength}-byte body; at most ${bytesMax} are read`,
+    });
     abort();
     return;
   }

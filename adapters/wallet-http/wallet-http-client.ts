@@ -67,16 +67,25 @@ export class WalletHttpClient implements PayeeCreditPort, DeliveryTransport {
     const deadlineMs = options.deadlineMs ?? this.creditDeadlineMs;
     checkDeadline(deadlineMs);
     const endpoint = await this.options.resolveEndpoint(payeeParticipantId);
-    if (endpoint === null) return { outcome: 'unavailable', detail: `NO_ENDPOINT: participant ${payeeParticipantId} has no wallet endpoint` };
-    const result = await this.post(endpoint.creditUrl, endpoint, 'CREDIT_REQUEST', JSON.stringify(creditMessagePayload(message)), deadlineMs);
+    if (endpoint === null)
+      return { outcome: 'unavailable', detail: `NO_ENDPOINT: participant ${payeeParticipantId} has no wallet endpoint` };
+    const result = await this.post(
+      endpoint.creditUrl,
+      endpoint,
+      'CREDIT_REQUEST',
+      JSON.stringify(creditMessagePayload(message)),
+      deadlineMs,
+    );
     return classifyCreditAnswer(result);
   }
 
   async deliver(delivery: Delivery, options: DeliveryAttemptOptions): Promise<DeliveryAttemptResult> {
     const kind = deliveryKind(delivery.kind);
-    if (kind === null) return { outcome: 'failed', scope: 'delivery', detail: `UNSUPPORTED_KIND: the wallet channel does not deliver ${delivery.kind}` };
+    if (kind === null)
+      return { outcome: 'failed', scope: 'delivery', detail: `UNSUPPORTED_KIND: the wallet channel does not deliver ${delivery.kind}` };
     const endpoint = await this.options.resolveEndpoint(delivery.destination);
-    if (endpoint === null) return { outcome: 'failed', scope: 'delivery', detail: `NO_ENDPOINT: participant ${delivery.destination} has no wallet endpoint` };
+    if (endpoint === null)
+      return { outcome: 'failed', scope: 'delivery', detail: `NO_ENDPOINT: participant ${delivery.destination} has no wallet endpoint` };
     const url = kind === 'REVERSAL' ? endpoint.reversalUrl : endpoint.creditUrl;
     const result = await this.post(url, endpoint, kind, JSON.stringify(delivery.payload), options.deadlineMs);
     return classifyDeliveryAnswer(result);

@@ -17,7 +17,12 @@ export const aliasRoutes: RouteModule = (router, kit) => {
       const alias = parseField(['body', 'value'], () => parseAliasKey(body.type, body.value));
       const account = parseField(['body', 'account', 'value'], () => parseAccount(body.account.type, body.account.value));
       const owner = callerParticipant(kit, principal.role === 'participant' ? principal.participantId : '');
-      const receipt = await registerAlias(kit.dependencies.store, owner, { alias, account, holderName: body.name }, kit.commandContext(request));
+      const receipt = await registerAlias(
+        kit.dependencies.store,
+        owner,
+        { alias, account, holderName: body.name },
+        kit.commandContext(request),
+      );
       await kit.waitForWrite(receipt.position);
       return { status: 201, body: { type: alias.type, value: alias.value, participant: owner.participantId, account, name: body.name } };
     });

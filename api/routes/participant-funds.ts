@@ -36,7 +36,8 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
           case 'ok':
             return { status: 201, body: await currentView(kit, id) };
           case 'insufficient_liquidity':
-            throw new HttpError('INSUFFICIENT_LIQUIDITY',
+            throw new HttpError(
+              'INSUFFICIENT_LIQUIDITY',
               `only ${formatAmount(result.freeMinor, participant.currency)} ${participant.currency} is free (liquidity minus position and reserved)`,
               [{ free: formatAmount(result.freeMinor, participant.currency) }],
             );

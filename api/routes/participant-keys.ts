@@ -42,7 +42,11 @@ export const participantKeyRoutes: RouteModule = (router, kit) => {
       await kit.waitForWrite(rotated.position);
       return {
         status: 201,
-        body: { secretId: rotated.secretId, signingSecret: rotated.signingSecret, previousSecretsRetireAt: rotated.previousSecretsRetireAt },
+        body: {
+          secretId: rotated.secretId,
+          signingSecret: rotated.signingSecret,
+          previousSecretsRetireAt: rotated.previousSecretsRetireAt,
+        },
         secret: true,
       };
     });

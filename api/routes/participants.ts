@@ -57,8 +57,14 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const participant = kit.dependencies.readModels.participants.findParticipant(id);
     if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
     const netDebitCapMinor =
-      body.netDebitCap === undefined ? null : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
-    const receipt = await kit.dependencies.participants.change(id, { active: body.active ?? null, netDebitCapMinor }, kit.commandContext(request));
+      body.netDebitCap === undefined
+        ? null
+        : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
+    const receipt = await kit.dependencies.participants.change(
+      id,
+      { active: body.active ?? null, netDebitCapMinor },
+      kit.commandContext(request),
+    );
     await kit.waitForWrite(receipt.position);
     response.json(await currentView(kit, id));
   });
@@ -80,7 +86,10 @@ function refuseTakenInstitutionId(registration: ParticipantRegistration, kit: Ro
   if (!isIso8583Endpoints(registration.endpoints)) return;
   const holder = kit.dependencies.readModels.participants.findParticipantByInstitutionId(registration.endpoints.institutionId);
   if (holder !== null && holder.id !== registration.participantId) {
-    throw new HttpError('INSTITUTION_ID_TAKEN', `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`);
+    throw new HttpError(
+      'INSTITUTION_ID_TAKEN',
+      `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`,
+    );
   }
 }
 
@@ -112,6 +121,9 @@ function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {
 
 function decodeParticipantCursor(cursor: string): string {
   const participantId = decodeCursor('p', cursor, /^[A-Z0-9_]{2,16}$/);
-  if (participantId === null) throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+  if (participantId === null)
+    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [
+      { path: ['query', 'cursor'], message: 'invalid cursor' },
+    ]);
   return participantId;
 }

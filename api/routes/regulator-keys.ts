@@ -19,7 +19,11 @@ export const regulatorKeyRoutes: RouteModule = (router, kit) => {
         kit.dependencies.store,
         regulatorKeysStream,
         regulatorKeysDecider,
-        { type: 'IssueRegulatorKey', data: { keyId: issued.keyId, keyHash: issued.keyHash, name: body.name, requestReference: reference }, now: context.now },
+        {
+          type: 'IssueRegulatorKey',
+          data: { keyId: issued.keyId, keyHash: issued.keyHash, name: body.name, requestReference: reference },
+          now: context.now,
+        },
         context,
       );
       await kit.waitForWrite(result.position);

@@ -19,7 +19,9 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
       const carried = kit.dependencies.config.currencies;
       const currency = query.currency ?? (carried.length === 1 ? carried[0] : undefined);
       if (currency === undefined || !carried.includes(currency)) {
-        throw new HttpError('VALIDATION_FAILED', `query.currency: one of ${carried.join(', ')}`, [{ path: ['query', 'currency'], message: `one of ${carried.join(', ')}` }]);
+        throw new HttpError('VALIDATION_FAILED', `query.currency: one of ${carried.join(', ')}`, [
+          { path: ['query', 'currency'], message: `one of ${carried.join(', ')}` },
+        ]);
       }
       const range = summaryHourRange(query.from ?? null, query.to ?? null, kit.dependencies.now());
       response.json(buildRegulatorSummary(dependencies.statistics, currency, range));

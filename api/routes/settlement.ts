@@ -9,7 +9,14 @@ import type { SettlementService } from '../../core/settlement/settlement-service
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
-import { closeWindowSchema, listWindowsQuery, reportQuery, settleWindowSchema, statementParams, windowIdParams } from '../schemas/settlement-schemas';
+import {
+  closeWindowSchema,
+  listWindowsQuery,
+  reportQuery,
+  settleWindowSchema,
+  statementParams,
+  windowIdParams,
+} from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
 import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
@@ -43,11 +50,17 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
         const body = parseInput(closeWindowSchema, bodyOf(request), 'body');
         requireCarried(kit, body.currency);
-        const closed = await settlement.closeWindow({ currency: body.currency, closedBy: 'operator', requestReference }, kit.commandContext(request));
+        const closed = await settlement.closeWindow(
+          { currency: body.currency, closedBy: 'operator', requestReference },
+          kit.commandContext(request),
+        );
         await waitForWriteOrHead(kit, closed.position);
         return {
           status: 200,
-          body: { closed: settlementWindowView(requireWindow(reader, closed.closedWindowId)), opened: settlementWindowView(requireWindow(reader, closed.openedWindowId)) },
+          body: {
+            closed: settlementWindowView(requireWindow(reader, closed.closedWindowId)),
+            opened: settlementWindowView(requireWindow(reader, closed.openedWindowId)),
+          },
         };
       });
     });
@@ -56,7 +69,10 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const { id } = parseInput(windowIdParams, request.params, 'path');
       await kit.idempotency.run(request, response, principalOf(request), async (requestReference) => {
         const body = parseInput(settleWindowSchema, bodyOf(request), 'body');
-        const settled = await settlement.settleWindow({ windowId: id, reference: body.reference, requestReference }, kit.commandContext(request));
+        const settled = await settlement.settleWindow(
+          { windowId: id, reference: body.reference, requestReference },
+          kit.commandContext(request),
+        );
         await waitForWriteOrHead(kit, settled.position);
         return { status: 200, body: settlementWindowView(requireWindow(reader, id)) };
       });
@@ -68,29 +84,42 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const window = requireWindow(reader, id);
       const report = buildSettlementReport(window, reader.windowLines(id), visibleParticipant(principalOf(request)));
       if (format === 'csv') {
-        response.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${id}-report.csv"`).send(settlementReportCsv(report));
+        response
+          .type('text/csv; charset=utf-8')
+          .set('Content-Disposition', `attachment; filename="${id}-report.csv"`)
+          .send(settlementReportCsv(report));
         return;
       }
       response.json(report);
     });
 
-    router.get('/v1/settlement/windows/:id/statements/:participant', kit.allow('operator', 'regulator', 'participant'), (request, response) => {
-      const { id, participant } = parseInput(statementParams, request.params, 'path');
-      const principal = principalOf(request);
-      if (principal.role === 'participant' && principal.participantId !== participant) {
-        throw new HttpError('FORBIDDEN', 'a participant can read only its own statements');
-      }
-      const window = requireWindow(reader, id);
-      const record = kit.dependencies.readModels.participants.findParticipant(participant);
-      if (record === null || record.currency !== window.currency) {
-        throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
-      }
-      sendStatement(response, kit, reader, window, { id: participant, name: record.name });
-    });
+    router.get(
+      '/v1/settlement/windows/:id/statements/:participant',
+      kit.allow('operator', 'regulator', 'participant'),
+      (request, response) => {
+        const { id, participant } = parseInput(statementParams, request.params, 'path');
+        const principal = principalOf(request);
+        if (principal.role === 'participant' && principal.participantId !== participant) {
+          throw new HttpError('FORBIDDEN', 'a participant can read only its own statements');
+        }
+        const window = requireWindow(reader, id);
+        const record = kit.dependencies.readModels.participants.findParticipant(participant);
+        if (record === null || record.currency !== window.currency) {
+          throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
+        }
+        sendStatement(response, kit, reader, window, { id: participant, name: record.name });
+      },
+    );
   };
 }
 
-function sendStatement(response: Response, kit: RouteKit, reader: SettlementReader, window: SettlementWindowRecord, participant: { id: string; name: string }): void {
+function sendStatement(
+  response: Response,
+  kit: RouteKit,
+  reader: SettlementReader,
+  window: SettlementWindowRecord,
+  participant: { id: string; name: string },
+): void {
   const xml = camt053Statement(settlementStatementInput(reader, window, participant, kit.dependencies.now()));
   response
     .type('application/xml; charset=utf-8')
@@ -111,9 +140,11 @@ function requireWindow(reader: SettlementReader, windowId: string): SettlementWi
 
 function requireCarried(kit: RouteKit, currency: string, where: 'body' | 'query' = 'body'): void {
   if (!kit.dependencies.config.currencies.includes(currency)) {
-    throw new HttpError('VALIDATION_FAILED', `${where}.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
-      { path: [where, 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
-    ]);
+    throw new HttpError(
+      'VALIDATION_FAILED',
+      `${where}.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`,
+      [{ path: [where, 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` }],
+    );
   }
 }
 
@@ -125,7 +156,9 @@ async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promi
 function decodeWindowCursor(cursor: string): bigint {
   const position = decodeSequenceCursor('w', cursor);
   if (position === null) {
-    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [{ path: ['query', 'cursor'], message: 'invalid cursor' }]);
+    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [
+      { path: ['query', 'cursor'], message: 'invalid cursor' },
+    ]);
   }
   return position;
 }

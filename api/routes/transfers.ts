@@ -25,7 +25,9 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers/batch', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferBatchSchema, bodyOf(request), 'body');
-      const results = await mapBounded(body.transfers, batchConcurrency, (item, index) => executeBatchItem(dependencies, payer, item, index));
+      const results = await mapBounded(body.transfers, batchConcurrency, (item, index) =>
+        executeBatchItem(dependencies, payer, item, index),
+      );
       await waitForHead(kit);
       response.status(200).json({ results });
     });
@@ -55,21 +57,30 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
         afterSequence: query.cursor === undefined ? null : decodeTransferCursor(query.cursor),
         limit: query.limit,
       });
-      response.json({ transfers: page.transfers, nextCursor: page.nextSequence === null ? null : encodeCursor('t', page.nextSequence.toString()) });
+      response.json({
+        transfers: page.transfers,
+        nextCursor: page.nextSequence === null ? null : encodeCursor('t', page.nextSequence.toString()),
+      });
     });
   };
 }
 
 type BatchResult = z.output<typeof batchResultResponse>;
 
-async function executeBatchItem(dependencies: TransferRouteDependencies, payer: string, item: unknown, index: number): Promise<BatchResult> {
+async function executeBatchItem(
+  dependencies: TransferRouteDependencies,
+  payer: string,
+  item: unknown,
+  index: number,
+): Promise<BatchResult> {
   const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
   try {
     const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
     const { view } = await dependencies.transfers.execute(payer, body, 'api', 'payer');
     return { outcome: 'TRANSFER', id: view.id, state: view.state, abortReason: view.abortReason };
   } catch (error) {
-    if (error instanceof HttpError || isDomainError(error)) return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
+    if (error instanceof HttpError || isDomainError(error))
+      return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
     throw error;
   }
 }
@@ -99,7 +110,10 @@ async function findVisibleTransfer(dependencies: TransferRouteDependencies, prin
   if (own !== null && canSee(principal, own)) return own;
   const matches = dependencies.transferReader.findTransfersByReference(id, participantId, 2).filter((view) => canSee(principal, view));
   if (matches.length > 1) {
-    throw new HttpError('TRANSFER_ID_AMBIGUOUS', `more than one transfer visible to this key has id ${id}: ask for one by its switchTransferId`);
+    throw new HttpError(
+      'TRANSFER_ID_AMBIGUOUS',
+      `more than one transfer visible to this key has id ${id}: ask for one by its switchTransferId`,
+    );
   }
   const found = matches[0] ?? (await findRecorded(dependencies, ownId, id));
   if (found === null || !canSee(principal, found)) throw new HttpError('TRANSFER_NOT_FOUND', `no transfer ${id} is visible to this key`);
@@ -115,7 +129,8 @@ async function findRecorded(dependencies: TransferRouteDependencies, ownId: stri
 /** Payer and payee see their transfer; the operator and the regulator see all; anyone else learns nothing. */
 function canSee(principal: Principal, view: TransferView): boolean {
   if (principal.role === 'operator' || principal.role === 'regulator') return true;
-  if (principal.role === 'participant') return view.payerParticipant === principal.participantId || view.payeeParticipant === principal.participantId;
+  if (principal.role === 'participant')
+    return view.payerParticipant === principal.participantId || view.payeeParticipant === principal.participantId;
   return false;
 }
 

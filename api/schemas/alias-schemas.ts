@@ -31,6 +31,9 @@ export const registerAliasSchema = z
 export const aliasParams = z.strictObject({ type: z.enum(aliasTypes), value: aliasValue });
 
 /** A party is looked up by alias or by IBAN. */
-export const partyParams = z.strictObject({ type: z.enum([...aliasTypes, 'IBAN']), value: safeText().min(1).max(apiLimits.partyValueLengthMax) });
+export const partyParams = z.strictObject({
+  type: z.enum([...aliasTypes, 'IBAN']),
+  value: safeText().min(1).max(apiLimits.partyValueLengthMax),
+});
 
 export const regulatorKeyParams = z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex characters') });

@@ -9,7 +9,10 @@ import { safeText } from './text';
  */
 
 /** A currency; whether the switch carries it is the route's answer, and the document lists the ones it does. */
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code such as "PKR"').meta({ id: 'Currency' });
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code such as "PKR"')
+  .meta({ id: 'Currency' });
 
 /**
  * Amounts travel as decimal strings; core/money.ts decides what a valid amount is (and answers INVALID_AMOUNT
@@ -38,7 +41,8 @@ export function pageLimit(max: number, defaultLimit: number) {
     .meta({ type: 'integer', minimum: 1, maximum: max, default: defaultLimit, description: `default ${defaultLimit}`, pattern: undefined });
 }
 
-export const freeText = (what: string) => safeText().max(apiLimits.textLengthMax, `${what} has at most ${apiLimits.textLengthMax} characters`);
+export const freeText = (what: string) =>
+  safeText().max(apiLimits.textLengthMax, `${what} has at most ${apiLimits.textLengthMax} characters`);
 
 /** The grammar of each alias kind, for the document (core/directory/alias-key.ts checks it, answering INVALID_ALIAS). */
 export function aliasValueVariants(types: readonly string[]): Record<string, unknown>[] {
@@ -50,4 +54,3 @@ export function aliasValueVariants(types: readonly string[]): Record<string, unk
     };
   });
 }
-

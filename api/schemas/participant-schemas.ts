@@ -36,19 +36,24 @@ export const httpEndpointsSchema = z
   })
   .meta({ id: 'HttpEndpoints' });
 
-export const iso8583EndpointsSchema = z.strictObject({
-  iso8583: z
-    .string()
-    .max(260)
-    .regex(/^[A-Za-z0-9.-]{1,253}:([1-9]\d{0,4})$/, 'must be "host:port"')
-    .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'the port is at most 65535'),
-  institutionId: z.string().regex(/^\d{6,11}$/, 'an institution id (ISO 8583 DE32) is 6 to 11 digits'),
-}).meta({ id: 'Iso8583Endpoints' });
+export const iso8583EndpointsSchema = z
+  .strictObject({
+    iso8583: z
+      .string()
+      .max(260)
+      .regex(/^[A-Za-z0-9.-]{1,253}:([1-9]\d{0,4})$/, 'must be "host:port"')
+      .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'the port is at most 65535'),
+    institutionId: z.string().regex(/^\d{6,11}$/, 'an institution id (ISO 8583 DE32) is 6 to 11 digits'),
+  })
+  .meta({ id: 'Iso8583Endpoints' });
 
 export const registerParticipantSchema = z
   .strictObject({
     id: participantId,
-    name: safeText().trim().min(1, 'the name must not be empty').max(participantNameLengthMax, `a name has at most ${participantNameLengthMax} characters`),
+    name: safeText()
+      .trim()
+      .min(1, 'the name must not be empty')
+      .max(participantNameLengthMax, `a name has at most ${participantNameLengthMax} characters`),
     type: z.enum(participantTypes),
     bankCode: z.string().regex(bankCodePattern, 'a bank code is 4 capital letters'),
     currency: currencyCode,
@@ -57,7 +62,11 @@ export const registerParticipantSchema = z
     // Checked in a second step against the one shape it resembles, so errors name the fields of that shape.
     endpoints: z
       .record(z.string(), z.unknown(), { error: 'must be an object: {creditUrl, reversalUrl, rtpUrl} or {iso8583, institutionId}' })
-      .meta({ oneOf: [{ $ref: '#/components/schemas/HttpEndpoints' }, { $ref: '#/components/schemas/Iso8583Endpoints' }], propertyNames: undefined, additionalProperties: undefined }),
+      .meta({
+        oneOf: [{ $ref: '#/components/schemas/HttpEndpoints' }, { $ref: '#/components/schemas/Iso8583Endpoints' }],
+        propertyNames: undefined,
+        additionalProperties: undefined,
+      }),
   })
   .meta({ id: 'RegisterParticipant' });
 
@@ -102,7 +111,10 @@ export const fundsSchema = z
   .meta({ id: 'Funds' });
 
 export const participantIdParams = z.strictObject({ id: participantId });
-export const participantKeyParams = z.strictObject({ id: participantId, keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex characters') });
+export const participantKeyParams = z.strictObject({
+  id: participantId,
+  keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex characters'),
+});
 
 export const listParticipantsQuery = z.strictObject({
   limit: pageLimit(apiLimits.participantPageLimitMax, apiLimits.participantPageLimitDefault),

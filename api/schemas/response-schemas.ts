@@ -13,7 +13,10 @@ import { transferStates } from './transfer-schemas';
  */
 
 const instant = z.iso.datetime({ offset: true });
-const decimal = z.string().regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/).meta({ examples: ['1500.00'] });
+const decimal = z
+  .string()
+  .regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/)
+  .meta({ examples: ['1500.00'] });
 const nullableText = z.string().nullable();
 
 /** Every code the switch answers, from the error catalogue (the README's "Errors" lists each with its meaning). */
@@ -47,13 +50,18 @@ export const participantResponse = z
   })
   .meta({ id: 'Participant' });
 
-export const participantPageResponse = z.strictObject({ participants: z.array(participantResponse), nextCursor: nullableText }).meta({ id: 'ParticipantPage' });
+export const participantPageResponse = z
+  .strictObject({ participants: z.array(participantResponse), nextCursor: nullableText })
+  .meta({ id: 'ParticipantPage' });
 
 export const issuedKeyResponse = z
   .strictObject({
     keyId: z.string(),
     key: z.string(),
-    signingSecret: z.string().nullable().meta({ description: "The participant's first signing secret, on its first key only; null on later keys" }),
+    signingSecret: z
+      .string()
+      .nullable()
+      .meta({ description: "The participant's first signing secret, on its first key only; null on later keys" }),
   })
   .meta({ id: 'IssuedKey' });
 export const rotatedSigningSecretResponse = z
@@ -90,7 +98,9 @@ export const transferResponse = z
     id: z.string().meta({ description: "The id the payer gave the transfer, unique among that payer's transfers" }),
     switchTransferId: z.string().meta({ description: 'The switch-wide id: what the payee is told, and what the ledger and reports carry' }),
     state: z.enum(transferStates),
-    abortReason: nullableText.meta({ examples: ['NET_DEBIT_CAP_EXCEEDED', 'PAYEE_REJECTED', 'PAYEE_TIMEOUT', 'PAYEE_UNAVAILABLE', 'PAYEE_INACTIVE'] }),
+    abortReason: nullableText.meta({
+      examples: ['NET_DEBIT_CAP_EXCEEDED', 'PAYEE_REJECTED', 'PAYEE_TIMEOUT', 'PAYEE_UNAVAILABLE', 'PAYEE_INACTIVE'],
+    }),
     payerParticipant: z.string(),
     payeeParticipant: z.string(),
     payer: z.strictObject({ type: z.string(), value: z.string(), name: z.string().optional() }),
@@ -105,7 +115,9 @@ export const transferResponse = z
   })
   .meta({ id: 'Transfer' });
 
-export const transferPageResponse = z.strictObject({ transfers: z.array(transferResponse), nextCursor: nullableText }).meta({ id: 'TransferPage' });
+export const transferPageResponse = z
+  .strictObject({ transfers: z.array(transferResponse), nextCursor: nullableText })
+  .meta({ id: 'TransferPage' });
 
 /**
  * One item of a batch answer: the transfer's outcome, or the error that stopped it. Each shape requires its own
@@ -113,14 +125,19 @@ export const transferPageResponse = z.strictObject({ transfers: z.array(transfer
  */
 export const batchResultResponse = z
   .discriminatedUnion('outcome', [
-    z.strictObject({ outcome: z.literal('TRANSFER'), id: z.string(), state: z.enum(transferStates), abortReason: nullableText }).meta({ id: 'BatchTransferResult' }),
+    z
+      .strictObject({ outcome: z.literal('TRANSFER'), id: z.string(), state: z.enum(transferStates), abortReason: nullableText })
+      .meta({ id: 'BatchTransferResult' }),
     z
       .strictObject({ outcome: z.literal('ERROR'), id: nullableText, error: z.strictObject({ code: z.string(), message: z.string() }) })
       .meta({ id: 'BatchErrorResult' }),
   ])
   .meta({
     id: 'BatchResult',
-    discriminator: { propertyName: 'outcome', mapping: { TRANSFER: '#/components/schemas/BatchTransferResult', ERROR: '#/components/schemas/BatchErrorResult' } },
+    discriminator: {
+      propertyName: 'outcome',
+      mapping: { TRANSFER: '#/components/schemas/BatchTransferResult', ERROR: '#/components/schemas/BatchErrorResult' },
+    },
   });
 
 export const batchResponse = z.strictObject({ results: z.array(batchResultResponse) }).meta({ id: 'BatchResults' });
@@ -137,8 +154,12 @@ export const settlementWindowResponse = z
   })
   .meta({ id: 'SettlementWindow' });
 
-export const settlementWindowPageResponse = z.strictObject({ windows: z.array(settlementWindowResponse), nextCursor: nullableText }).meta({ id: 'SettlementWindowPage' });
-export const closedWindowResponse = z.strictObject({ closed: settlementWindowResponse, opened: settlementWindowResponse }).meta({ id: 'ClosedWindow' });
+export const settlementWindowPageResponse = z
+  .strictObject({ windows: z.array(settlementWindowResponse), nextCursor: nullableText })
+  .meta({ id: 'SettlementWindowPage' });
+export const closedWindowResponse = z
+  .strictObject({ closed: settlementWindowResponse, opened: settlementWindowResponse })
+  .meta({ id: 'ClosedWindow' });
 
 const reportLine = z.strictObject({
   participant: z.string(),

@@ -14,7 +14,8 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex
 export const unsafeTextPattern = /^[^\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]*$/;
 
-const unsafeTextMessage = 'must not contain control characters (U+0000 to U+001F, U+007F to U+009F) or bidirectional controls (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069)';
+const unsafeTextMessage =
+  'must not contain control characters (U+0000 to U+001F, U+007F to U+009F) or bidirectional controls (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069)';
 
 /**
  * A free-text string: every text field of every request body starts from this. The check runs before anything

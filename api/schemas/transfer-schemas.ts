@@ -27,7 +27,8 @@ export const payeeTypes = ['MSISDN', 'CNIC', 'MERCHANT', 'IBAN'] as const;
 function payerAliasGrammar(payer: { type: string; value: string }, context: z.RefinementCtx): void {
   if (!isAliasType(payer.type)) return;
   const rule = aliasPatterns[payer.type];
-  if (!rule.pattern.test(payer.value)) context.addIssue({ code: 'custom', path: ['value'], message: `a ${payer.type} payer is ${rule.description}` });
+  if (!rule.pattern.test(payer.value))
+    context.addIssue({ code: 'custom', path: ['value'], message: `a ${payer.type} payer is ${rule.description}` });
 }
 
 export const transferRequestSchema = z
@@ -49,7 +50,6 @@ export const transferRequestSchema = z
     note: freeText('a note').optional(),
   })
   .meta({ id: 'TransferRequest' });
-
 
 /** Items are validated one by one, so that one bad item answers its own error and the rest go on. */
 export const transferBatchSchema = z

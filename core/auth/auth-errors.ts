@@ -5,7 +5,13 @@ export const authErrors = {
   UNAUTHENTICATED: { status: 401, meaning: 'The request carries no bearer key, or one the switch does not know or has revoked.' },
   FORBIDDEN: { status: 403, meaning: 'The key is valid, but its role or participant may not do this (or see this) here.' },
   KEY_NOT_FOUND: { status: 404, meaning: 'There is no active key with this id to revoke.' },
-  KEY_LIMIT_REACHED: { status: 422, meaning: 'The participant or regulator already holds as many active keys as allowed; revoke one first.' },
-  SIGNING_SECRET_LIMIT_REACHED: { status: 409, meaning: 'The participant already has as many signing secrets signing at once as allowed; rotate with overlapSeconds 0, or wait until the older ones retire.' },
+  KEY_LIMIT_REACHED: {
+    status: 422,
+    meaning: 'The participant or regulator already holds as many active keys as allowed; revoke one first.',
+  },
+  SIGNING_SECRET_LIMIT_REACHED: {
+    status: 409,
+    meaning:
+      'The participant already has as many signing secrets signing at once as allowed; rotate with overlapSeconds 0, or wait until the older ones retire.',
+  },
 } as const satisfies ErrorCodeTable;
-

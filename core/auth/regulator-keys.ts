@@ -28,7 +28,12 @@ export const initialState: RegulatorKeysState = { activeKeys: [] };
 export function evolve(state: RegulatorKeysState, event: RegulatorKeyEvent): RegulatorKeysState {
   switch (event.type) {
     case 'RegulatorKeyIssued':
-      return { activeKeys: [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }] };
+      return {
+        activeKeys: [
+          ...state.activeKeys,
+          { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at },
+        ],
+      };
     case 'RegulatorKeyRevoked':
       return { activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     default:

@@ -15,7 +15,10 @@ export type AliasKey = { type: AliasType; value: string };
 export const aliasPatterns: Record<AliasType, { pattern: RegExp; description: string }> = {
   MSISDN: { pattern: /^92\d{10}$/, description: '92 followed by 10 digits, e.g. 923001234567' },
   CNIC: { pattern: /^\d{13}$/, description: '13 digits without dashes' },
-  MERCHANT: { pattern: /^[A-Z0-9][A-Z0-9_-]{2,31}$/, description: '3 to 32 capital letters, digits, "-" or "_", starting with a letter or digit' },
+  MERCHANT: {
+    pattern: /^[A-Z0-9][A-Z0-9_-]{2,31}$/,
+    description: '3 to 32 capital letters, digits, "-" or "_", starting with a letter or digit',
+  },
 };
 
 export function isAliasType(value: string): value is AliasType {

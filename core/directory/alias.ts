@@ -18,9 +18,7 @@ export type AliasCommand =
   | { type: 'RegisterAlias'; data: { alias: AliasKey; participantId: string; account: Account; holderName: string }; now: Date }
   | { type: 'RemoveAlias'; data: { alias: AliasKey; participantId: string }; now: Date };
 
-export type AliasState =
-  | { status: 'free' }
-  | { status: 'owned'; participantId: string; account: Account; holderName: string };
+export type AliasState = { status: 'free' } | { status: 'owned'; participantId: string; account: Account; holderName: string };
 
 export const initialState: AliasState = { status: 'free' };
 
@@ -47,7 +45,8 @@ export function decide(command: AliasCommand, state: AliasState): AliasEvent[] {
       return [{ type: 'AliasRegistered', data: { ...command.data, at: command.now.toISOString() } }];
     }
     case 'RemoveAlias': {
-      if (state.status !== 'owned') throw new DomainError('ALIAS_NOT_FOUND', `${command.data.alias.type} ${command.data.alias.value} is not registered`);
+      if (state.status !== 'owned')
+        throw new DomainError('ALIAS_NOT_FOUND', `${command.data.alias.type} ${command.data.alias.value} is not registered`);
       if (state.participantId !== command.data.participantId) {
         throw new DomainError('FORBIDDEN', 'only the participant that registered an alias can remove it');
       }

@@ -37,7 +37,12 @@ export async function registerAlias(
   return { position: result.position };
 }
 
-export async function removeAlias(store: EventStore, participantId: string, alias: AliasKey, context: CommandContext): Promise<{ position: bigint | null }> {
+export async function removeAlias(
+  store: EventStore,
+  participantId: string,
+  alias: AliasKey,
+  context: CommandContext,
+): Promise<{ position: bigint | null }> {
   const result = await handleStreamCommand(
     store,
     aliasStreamName(alias),

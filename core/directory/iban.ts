@@ -23,7 +23,8 @@ export type Iban = {
 export function parseIban(input: string): Iban {
   if (input.length > ibanLengthMax + 8) throw invalid('an IBAN has at most 34 characters');
   const value = input.replace(/ /g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(value)) throw invalid('an IBAN starts with a country code and two check digits, then letters and digits');
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(value))
+    throw invalid('an IBAN starts with a country code and two check digits, then letters and digits');
   const country = value.slice(0, 2);
   const length = ibanLengthByCountry[country];
   if (length === undefined) throw invalid(`IBANs of country ${country} are not routed by this switch`);

@@ -21,9 +21,11 @@ export function requirePayerOwned(payer: PartyReference, payerParticipantId: str
     throw new DomainError(error.code, `payer: ${error.message}`, [{ path: ['payer', 'value'] }]);
   }
   if (holder !== null && holder !== payerParticipantId) {
-    throw new DomainError('PAYER_NOT_OWNED', `the payer ${payer.type} is not a customer of participant ${payerParticipantId}: name your own customer as payer`, [
-      { path: ['payer', 'value'] },
-    ]);
+    throw new DomainError(
+      'PAYER_NOT_OWNED',
+      `the payer ${payer.type} is not a customer of participant ${payerParticipantId}: name your own customer as payer`,
+      [{ path: ['payer', 'value'] }],
+    );
   }
 }
 

@@ -35,7 +35,9 @@ export function resolvePayee(party: PartyReference, readers: PayeeDirectory): Re
     return { participantId: participant.id, account, name: readers.directory.holderNameForAccount(account) };
   }
   if (!isAliasType(party.type)) {
-    throw new DomainError('INVALID_PARTY', 'a party type is one of MSISDN, CNIC, MERCHANT or IBAN', [{ path: ['type'], value: party.type }]);
+    throw new DomainError('INVALID_PARTY', 'a party type is one of MSISDN, CNIC, MERCHANT or IBAN', [
+      { path: ['type'], value: party.type },
+    ]);
   }
   const alias = parseAliasKey(party.type, party.value);
   const record = readers.directory.findAlias(alias);

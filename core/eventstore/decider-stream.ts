@@ -81,7 +81,10 @@ export async function handleStreamCommand<Command, Event extends DomainEvent, St
 }
 
 function toDomainEvent<Command, Event extends DomainEvent, State>(recorded: RecordedEvent, decider: Decider<Command, Event, State>): Event {
-  assert((decider.eventTypes as readonly string[]).includes(recorded.type), `stream ${recorded.stream} holds unknown event type ${recorded.type}`);
+  assert(
+    (decider.eventTypes as readonly string[]).includes(recorded.type),
+    `stream ${recorded.stream} holds unknown event type ${recorded.type}`,
+  );
   // The type check above is the guard: these streams are written only through this decider.
   return { type: recorded.type, data: recorded.data } as Event;
 }

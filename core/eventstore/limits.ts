@@ -28,13 +28,17 @@ export function serializeAppend(stream: string, events: readonly NewEvent[]): Se
   checkStreamName(stream);
   if (events.length === 0) throw new EventStoreInputError('EMPTY_APPEND', 'an append needs at least one event');
   if (events.length > eventStoreLimits.eventsPerAppendMax) {
-    throw new EventStoreInputError('BATCH_TOO_LARGE', `an append takes at most ${eventStoreLimits.eventsPerAppendMax} events, got ${events.length}`);
+    throw new EventStoreInputError(
+      'BATCH_TOO_LARGE',
+      `an append takes at most ${eventStoreLimits.eventsPerAppendMax} events, got ${events.length}`,
+    );
   }
   return events.map((event, index) => serializeEvent(event, index));
 }
 
 export function checkStreamName(stream: string): void {
-  if (typeof stream !== 'string' || stream.length === 0) throw new EventStoreInputError('INVALID_STREAM', 'the stream name must not be empty');
+  if (typeof stream !== 'string' || stream.length === 0)
+    throw new EventStoreInputError('INVALID_STREAM', 'the stream name must not be empty');
   if (stream.length > eventStoreLimits.streamNameLengthMax) {
     throw new EventStoreInputError('INVALID_STREAM', `a stream name has at most ${eventStoreLimits.streamNameLengthMax} characters`);
   }
@@ -50,7 +54,10 @@ export function checkReadLimit(limit: number): void {
 function serializeEvent(event: NewEvent, index: number): SerializedEvent {
   if (typeof event.id !== 'string' || event.id.length === 0) throw new EventStoreInputError('INVALID_EVENT', `event ${index} has no id`);
   if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > eventStoreLimits.eventTypeLengthMax) {
-    throw new EventStoreInputError('INVALID_EVENT', `event ${index} needs a type of 1 to ${eventStoreLimits.eventTypeLengthMax} characters`);
+    throw new EventStoreInputError(
+      'INVALID_EVENT',
+      `event ${index} needs a type of 1 to ${eventStoreLimits.eventTypeLengthMax} characters`,
+    );
   }
   if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
     throw new EventStoreInputError('INVALID_EVENT', `event ${index} data must be a JSON object`);
@@ -63,7 +70,8 @@ function serializeEvent(event: NewEvent, index: number): SerializedEvent {
   // Byte length, not string length: the limit protects the disk and the wire, which see UTF-8. A UTF-16 code
   // unit is at most 3 UTF-8 bytes, so most events are shown to be within the limit without counting.
   const bytesAtMost = (data.length + metadata.length) * 3;
-  const bytes = bytesAtMost <= eventStoreLimits.eventBytesMax ? bytesAtMost : Buffer.byteLength(data, 'utf8') + Buffer.byteLength(metadata, 'utf8');
+  const bytes =
+    bytesAtMost <= eventStoreLimits.eventBytesMax ? bytesAtMost : Buffer.byteLength(data, 'utf8') + Buffer.byteLength(metadata, 'utf8');
   if (bytes > eventStoreLimits.eventBytesMax) {
     throw new EventStoreInputError('EVENT_TOO_LARGE', `event ${index} is ${bytes} bytes; the limit is ${eventStoreLimits.eventBytesMax}`);
   }

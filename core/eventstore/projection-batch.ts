@@ -69,7 +69,12 @@ export function applyBatch<Tx>(
     return { kind: 'committed', progress };
   } catch (error) {
     if (error instanceof CheckpointMovedBack) {
-      return { kind: 'checkpoint_moved_back', projectionName: error.projectionName, storedPosition: error.storedPosition, knownPosition: error.knownPosition };
+      return {
+        kind: 'checkpoint_moved_back',
+        projectionName: error.projectionName,
+        storedPosition: error.storedPosition,
+        knownPosition: error.knownPosition,
+      };
     }
     throw error;
   }

@@ -104,9 +104,15 @@ export class ProjectionRunner<Tx> {
   constructor(options: ProjectionRunnerOptions<Tx>) {
     checkProjections(options.projections);
     const batchSize = options.batchSize ?? projectionRunnerLimits.batchSizeDefault;
-    assert(Number.isSafeInteger(batchSize) && batchSize >= 1 && batchSize <= projectionRunnerLimits.batchSizeMax, `batchSize is 1 to ${projectionRunnerLimits.batchSizeMax}`);
+    assert(
+      Number.isSafeInteger(batchSize) && batchSize >= 1 && batchSize <= projectionRunnerLimits.batchSizeMax,
+      `batchSize is 1 to ${projectionRunnerLimits.batchSizeMax}`,
+    );
     const waitersMax = options.waitersMax ?? projectionRunnerLimits.waitersMax;
-    assert(Number.isSafeInteger(waitersMax) && waitersMax >= 1 && waitersMax <= projectionRunnerLimits.waitersMax, `waitersMax is 1 to ${projectionRunnerLimits.waitersMax}`);
+    assert(
+      Number.isSafeInteger(waitersMax) && waitersMax >= 1 && waitersMax <= projectionRunnerLimits.waitersMax,
+      `waitersMax is 1 to ${projectionRunnerLimits.waitersMax}`,
+    );
     this.store = options.store;
     this.readModels = options.readModels;
     this.prepared = options.projections.map(prepareProjection);
@@ -370,10 +376,17 @@ export class ProjectionRunner<Tx> {
     if (this.reached(projectionName) >= position) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
     if (this.state !== 'running') {
-      return Promise.reject(new ProjectionError('PROJECTION_RUNNER_STOPPED', 'the projection runner is not running, so the read model will not advance'));
+      return Promise.reject(
+        new ProjectionError('PROJECTION_RUNNER_STOPPED', 'the projection runner is not running, so the read model will not advance'),
+      );
     }
     if (this.waiters.size >= this.waitersMax) {
-      return Promise.reject(new ProjectionError('PROJECTION_WAITERS_FULL', `${this.waitersMax} callers are already waiting for the read model; try again shortly`));
+      return Promise.reject(
+        new ProjectionError(
+          'PROJECTION_WAITERS_FULL',
+          `${this.waitersMax} callers are already waiting for the read model; try again shortly`,
+        ),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { position, projectionName, resolve, reject, timer: null };
@@ -419,11 +432,17 @@ export class ProjectionRunner<Tx> {
 }
 
 function checkProjections<Tx>(projections: readonly Projection<Tx>[]): void {
-  assert(projections.length <= projectionRunnerLimits.projectionsMax, `at most ${projectionRunnerLimits.projectionsMax} projections per runner`);
+  assert(
+    projections.length <= projectionRunnerLimits.projectionsMax,
+    `at most ${projectionRunnerLimits.projectionsMax} projections per runner`,
+  );
   const names = new Set<string>();
   for (const projection of projections) {
     const name = projection.name;
-    assert(typeof name === 'string' && /^\S+$/.test(name) && name.length <= projectionRunnerLimits.projectionNameLengthMax, `projection name "${name}" is 1 to ${projectionRunnerLimits.projectionNameLengthMax} characters without spaces`);
+    assert(
+      typeof name === 'string' && /^\S+$/.test(name) && name.length <= projectionRunnerLimits.projectionNameLengthMax,
+      `projection name "${name}" is 1 to ${projectionRunnerLimits.projectionNameLengthMax} characters without spaces`,
+    );
     assert(!names.has(name), `projection names are unique: "${name}" appears twice`);
     names.add(name);
   }

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
  * the order a client serialises its JSON in does not matter.
  */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`, 'utf8')
+    .digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {

@@ -13,6 +13,10 @@ export function withinRetryWindow(at: string, now: Date): boolean {
  * Whether a request carrying `requestReference` at `now` can be a retry of the earlier request that left
  * `earlier` (issued at `issuedAt` under its reference).
  */
-export function couldBeRetryOf(earlier: { requestReference: string | null; issuedAt: string }, requestReference: string | null, now: Date): boolean {
+export function couldBeRetryOf(
+  earlier: { requestReference: string | null; issuedAt: string },
+  requestReference: string | null,
+  now: Date,
+): boolean {
   return requestReference !== null && earlier.requestReference === requestReference && withinRetryWindow(earlier.issuedAt, now);
 }

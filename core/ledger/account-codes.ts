@@ -4,7 +4,15 @@
  * Per merchant: a MERCHANT account. The hub: fees, multilateral settlement, reconciliation.
  * Add a kind here; nothing in the ledger treats kinds differently, they are for people and projections.
  */
-export const accountCodes = ['POSITION', 'LIQUIDITY', 'MERCHANT', 'HUB_FEES', 'HUB_SETTLEMENT', 'HUB_RECONCILIATION', 'HUB_SUSPENSE'] as const;
+export const accountCodes = [
+  'POSITION',
+  'LIQUIDITY',
+  'MERCHANT',
+  'HUB_FEES',
+  'HUB_SETTLEMENT',
+  'HUB_RECONCILIATION',
+  'HUB_SUSPENSE',
+] as const;
 
 export type AccountCode = (typeof accountCodes)[number];
 

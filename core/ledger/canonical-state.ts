@@ -37,7 +37,6 @@ export function canonicalState(state: LedgerState): string {
   return JSON.stringify({ ledger: state.ledger, eventCount: state.eventCount, pendingCount: state.pendingCount, accounts, transfers });
 }
 
-
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

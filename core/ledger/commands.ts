@@ -83,9 +83,4 @@ export type VoidPendingCommand = {
 };
 
 export type LedgerCommand =
-  | CreateAccountCommand
-  | ChangeDebitLimitCommand
-  | TransferCommand
-  | PendingTransferCommand
-  | PostPendingCommand
-  | VoidPendingCommand;
+  CreateAccountCommand | ChangeDebitLimitCommand | TransferCommand | PendingTransferCommand | PostPendingCommand | VoidPendingCommand;

@@ -13,7 +13,8 @@ export function decideCreateAccount(command: CreateAccountCommand, state: Ledger
   if (!isValidId(command.id) || !isValidId(command.owner)) return refuse('invalid_id');
   if (!isAccountCode(command.code)) return refuse('invalid_code');
   if (command.ledger !== state.ledger) return refuse('ledger_mismatch');
-  if (!isFlag(command.debitsMustNotExceedCredits) || !isFlag(command.creditsMustNotExceedDebits)) return refuse('flags_are_mutually_exclusive');
+  if (!isFlag(command.debitsMustNotExceedCredits) || !isFlag(command.creditsMustNotExceedDebits))
+    return refuse('flags_are_mutually_exclusive');
   if (!isValidDebitLimit(command.debitLimitMinor)) return refuse('invalid_debit_limit');
   const debitsMustNotExceedCredits = command.debitsMustNotExceedCredits === true;
   const creditsMustNotExceedDebits = command.creditsMustNotExceedDebits === true;

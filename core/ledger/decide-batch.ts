@@ -17,7 +17,12 @@ export type EventSink = (event: LedgerEvent) => void;
  * refused one keeps its code and the others get `linked_event_failed`. `exists` does not fail a chain, so a
  * retried chain answers `exists` throughout. Returns one result per command.
  */
-export function decideCommands(state: LedgerState, commands: readonly LedgerCommand[], context: DecideContext, emit: EventSink): LedgerResultCode[] {
+export function decideCommands(
+  state: LedgerState,
+  commands: readonly LedgerCommand[],
+  context: DecideContext,
+  emit: EventSink,
+): LedgerResultCode[] {
   const results: LedgerResultCode[] = new Array<LedgerResultCode>(commands.length);
   let index = 0;
   while (index < commands.length) {
@@ -68,7 +73,13 @@ function decideChain(
   for (const event of chainEvents) emit(event);
 }
 
-function decideOne(state: LedgerState, command: LedgerCommand | undefined, context: DecideContext, emit: EventSink, undo: ChainUndo | null): LedgerResultCode {
+function decideOne(
+  state: LedgerState,
+  command: LedgerCommand | undefined,
+  context: DecideContext,
+  emit: EventSink,
+  undo: ChainUndo | null,
+): LedgerResultCode {
   if (command === null || typeof command !== 'object') return 'invalid_code';
   const decision = decide(command, state, context);
   if (decision.result !== 'ok') return decision.result;

@@ -68,6 +68,7 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
 function postedOverflows(state: LedgerState, pending: Transfer, postedMinor: bigint): boolean {
   const debitAccount = state.accounts.get(pending.debitAccountId);
   const creditAccount = state.accounts.get(pending.creditAccountId);
-  if (debitAccount === undefined || creditAccount === undefined) throw new AssertionError(`pending transfer ${pending.id} refers to accounts the ledger holds`);
+  if (debitAccount === undefined || creditAccount === undefined)
+    throw new AssertionError(`pending transfer ${pending.id} refers to accounts the ledger holds`);
   return debitAccount.debitsPostedMinor + postedMinor > balanceMinorMax || creditAccount.creditsPostedMinor + postedMinor > balanceMinorMax;
 }

@@ -37,7 +37,14 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
   if (command.type === 'transfer') {
     return accept({
       type: 'LedgerTransferPosted',
-      data: { transferId: command.id, debitAccountId: debitAccount.id, creditAccountId: creditAccount.id, amountMinor: amountMinorText, code: command.code, userData },
+      data: {
+        transferId: command.id,
+        debitAccountId: debitAccount.id,
+        creditAccountId: creditAccount.id,
+        amountMinor: amountMinorText,
+        code: command.code,
+        userData,
+      },
     });
   }
   return accept({
@@ -57,7 +64,12 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
 
 /** Everything that can be checked without looking at balances, in the order the result codes are reported. */
 function checkTransferShape(command: TransferCommand | PendingTransferCommand, state: LedgerState): RefusalCode | null {
-  if (!isValidId(command.id) || !isKnownOrValidAccountId(state, command.debitAccountId) || !isKnownOrValidAccountId(state, command.creditAccountId)) return 'invalid_id';
+  if (
+    !isValidId(command.id) ||
+    !isKnownOrValidAccountId(state, command.debitAccountId) ||
+    !isKnownOrValidAccountId(state, command.creditAccountId)
+  )
+    return 'invalid_id';
   if (!isValidUserData(command.userData)) return 'invalid_user_data';
   if (!isTransferCode(command.code)) return 'invalid_code';
   if (command.ledger !== state.ledger) return 'ledger_mismatch';
@@ -80,7 +92,12 @@ function isKnownOrValidAccountId(state: LedgerState, accountId: string): boolean
  * The account limits. Pending debits count against the debit side (a reservation is as good as spent), while
  * only posted credits count in the account's favour (a reserved credit may still be voided).
  */
-function checkLimits(debitAccount: AccountRecord, creditAccount: AccountRecord, debitsAfterMinor: bigint, creditsAfterMinor: bigint): RefusalCode | null {
+function checkLimits(
+  debitAccount: AccountRecord,
+  creditAccount: AccountRecord,
+  debitsAfterMinor: bigint,
+  creditsAfterMinor: bigint,
+): RefusalCode | null {
   if (debitAccount.debitsMustNotExceedCredits && debitsAfterMinor > debitAccount.creditsPostedMinor) return 'exceeds_credits';
   if (debitAccount.debitLimitMinor !== null && debitsAfterMinor > debitAccount.creditsPostedMinor + debitAccount.debitLimitMinor) {
     return 'exceeds_net_debit_cap';

@@ -104,13 +104,16 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
 function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerPendingVoided | LedgerPendingExpired): void {
   const data = event.data;
   const pending = state.transfers.get(data.pendingId);
-  if (pending === undefined || pending.kind !== 'pending_transfer') throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
-  if (pending.pendingStatus !== 'pending') throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
+  if (pending === undefined || pending.kind !== 'pending_transfer')
+    throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
+  if (pending.pendingStatus !== 'pending')
+    throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
   const debitAccount = existingAccount(state, pending.debitAccountId);
   const creditAccount = existingAccount(state, pending.creditAccountId);
   debitAccount.debitsPendingMinor -= pending.amountMinor;
   creditAccount.creditsPendingMinor -= pending.amountMinor;
-  if (debitAccount.debitsPendingMinor < 0n || creditAccount.creditsPendingMinor < 0n) throw new AssertionError(`pending balances stay non-negative (${pending.id})`);
+  if (debitAccount.debitsPendingMinor < 0n || creditAccount.creditsPendingMinor < 0n)
+    throw new AssertionError(`pending balances stay non-negative (${pending.id})`);
   state.pendingCount -= 1;
   pending.pendingStatus = resolvedStatus(event.type);
   // What the resolution moved: the posted amount for a post, the released reservation otherwise.
@@ -118,7 +121,8 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   if (event.type === 'LedgerPendingPosted') {
     const postedMinor = amountValue(event.data.amountMinor);
     resolvedMinor = postedMinor;
-    if (postedMinor <= 0n || postedMinor > pending.amountMinor) throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
+    if (postedMinor <= 0n || postedMinor > pending.amountMinor)
+      throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
     debitAccount.debitsPostedMinor += postedMinor;
     creditAccount.creditsPostedMinor += postedMinor;
     assertWithinMaximum(debitAccount, creditAccount);
@@ -138,14 +142,17 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
     timeoutMs: null,
     expiresAtMs: null,
     pendingStatus: null,
-    requestedAmountMinor: event.type === 'LedgerPendingPosted' && event.data.requestedAmountMinor !== null ? BigInt(event.data.requestedAmountMinor) : null,
+    requestedAmountMinor:
+      event.type === 'LedgerPendingPosted' && event.data.requestedAmountMinor !== null ? BigInt(event.data.requestedAmountMinor) : null,
     userData: resolution.userData,
     createdAtEvent: state.eventCount,
   });
 }
 
 /** The status a resolution event leaves its pending transfer in. */
-export function resolvedStatus(type: LedgerPendingPosted['type'] | LedgerPendingVoided['type'] | LedgerPendingExpired['type']): PendingStatus {
+export function resolvedStatus(
+  type: LedgerPendingPosted['type'] | LedgerPendingVoided['type'] | LedgerPendingExpired['type'],
+): PendingStatus {
   if (type === 'LedgerPendingPosted') return 'posted';
   if (type === 'LedgerPendingVoided') return 'voided';
   return 'expired';

@@ -22,7 +22,8 @@ const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
 
 /** A ledger event as the decider knows it, from a recorded one; an unknown type in a ledger stream is a crash. */
 export function toLedgerEvent(recorded: RecordedEvent): LedgerEvent {
-  if (!knownTypes.has(recorded.type)) throw new AssertionError(`ledger stream ${recorded.stream} holds only ledger events (found ${recorded.type})`);
+  if (!knownTypes.has(recorded.type))
+    throw new AssertionError(`ledger stream ${recorded.stream} holds only ledger events (found ${recorded.type})`);
   // Only the engine writes ledger streams, and it writes exactly these shapes.
   return { type: recorded.type, data: recorded.data } as unknown as LedgerEvent;
 }
@@ -36,7 +37,13 @@ export function toLedgerEvent(recorded: RecordedEvent): LedgerEvent {
  * stream may hold more than was loaded. Without it the whole stream is loaded and must end where the load did:
  * the engine, the stream's only writer, loading its own stream.
  */
-export async function loadLedger(store: EventStore, ledger: CurrencyCode, tunables: LedgerTunables, useSnapshot: boolean, eventCountMax?: number): Promise<LoadedLedger> {
+export async function loadLedger(
+  store: EventStore,
+  ledger: CurrencyCode,
+  tunables: LedgerTunables,
+  useSnapshot: boolean,
+  eventCountMax?: number,
+): Promise<LoadedLedger> {
   const stream = ledgerStreamName(ledger);
   const chunks = useSnapshot ? await readLatestSnapshot(store, ledger) : null;
   let state: LedgerState;
@@ -51,19 +58,27 @@ export async function loadLedger(store: EventStore, ledger: CurrencyCode, tunabl
   }
   const snapshotEventCount = chunks === null ? null : state.eventCount;
   await readRange(store, stream, state.eventCount, eventCountMax ?? Number.MAX_SAFE_INTEGER, (recorded) => {
-    if (recorded.revision !== BigInt(state.eventCount)) throw new AssertionError(`ledger stream ${stream} has no gaps (revision ${recorded.revision} after ${state.eventCount} events)`);
+    if (recorded.revision !== BigInt(state.eventCount))
+      throw new AssertionError(`ledger stream ${stream} has no gaps (revision ${recorded.revision} after ${state.eventCount} events)`);
     evolve(state, toLedgerEvent(recorded));
   });
   forgetOldTransfers(state, Number.MAX_SAFE_INTEGER);
   const revision = state.eventCount === 0 ? null : BigInt(state.eventCount - 1);
   const actual = await store.streamRevision(stream);
   if (eventCountMax === undefined) assert(actual === revision, `ledger ${ledger} loaded up to its last event (${String(actual)})`);
-  else assert(revision === null || (actual !== null && actual >= revision), `ledger ${ledger} holds every event loaded (${String(actual)})`);
+  else
+    assert(revision === null || (actual !== null && actual >= revision), `ledger ${ledger} holds every event loaded (${String(actual)})`);
   return { state, revision, snapshotEventCount };
 }
 
 /** Reads events with revisions in [fromRevision, toRevision) page by page. */
-async function readRange(store: EventStore, stream: string, fromRevision: number, toRevision: number, visit: (recorded: RecordedEvent) => void): Promise<void> {
+async function readRange(
+  store: EventStore,
+  stream: string,
+  fromRevision: number,
+  toRevision: number,
+  visit: (recorded: RecordedEvent) => void,
+): Promise<void> {
   let next = fromRevision;
   while (next < toRevision) {
     const limit = Math.min(eventStoreLimits.readLimitMax, toRevision - next);

@@ -41,7 +41,14 @@ type ModelAccount = {
   creditsMustNotExceedDebits: boolean;
 };
 
-type ModelPending = { debit: string; credit: string; amount: bigint; code: TransferCode; expiresAtMs: number; status: 'pending' | 'posted' | 'voided' | 'expired' };
+type ModelPending = {
+  debit: string;
+  credit: string;
+  amount: bigint;
+  code: TransferCode;
+  expiresAtMs: number;
+  status: 'pending' | 'posted' | 'voided' | 'expired';
+};
 
 /** Violations are capped: a broken log could otherwise produce one line per event. */
 const violationsMax = 50;
@@ -68,7 +75,9 @@ export class LedgerInvariantChecker {
     this.applyEvent(event, atMs, where);
     const totals = this.totals;
     if (totals.debitsPosted !== totals.creditsPosted || totals.debitsPending !== totals.creditsPending) {
-      this.fail(`${where}: balances do not sum to zero (debits ${totals.debitsPosted}/${totals.debitsPending}, credits ${totals.creditsPosted}/${totals.creditsPending})`);
+      this.fail(
+        `${where}: balances do not sum to zero (debits ${totals.debitsPosted}/${totals.debitsPending}, credits ${totals.creditsPosted}/${totals.creditsPending})`,
+      );
     }
   }
 
@@ -104,7 +113,11 @@ export class LedgerInvariantChecker {
     }
   }
 
-  private applyTransfer(event: Extract<LedgerEvent, { type: 'LedgerTransferPosted' | 'LedgerTransferReserved' }>, atMs: number, where: string): void {
+  private applyTransfer(
+    event: Extract<LedgerEvent, { type: 'LedgerTransferPosted' | 'LedgerTransferReserved' }>,
+    atMs: number,
+    where: string,
+  ): void {
     const data = event.data;
     const amount = BigInt(data.amountMinor);
     const debit = this.account(data.debitAccountId, where);
@@ -116,29 +129,45 @@ export class LedgerInvariantChecker {
     if (event.type === 'LedgerTransferPosted') {
       this.move(debit, credit, amount, 'posted');
     } else {
-      if (this.pending.get(data.transferId)?.status === 'pending') this.fail(`${where}: pending transfer ${data.transferId} reserved again while it is pending`);
+      if (this.pending.get(data.transferId)?.status === 'pending')
+        this.fail(`${where}: pending transfer ${data.transferId} reserved again while it is pending`);
       this.move(debit, credit, amount, 'pending');
       const expiresAtMs = Date.parse(event.data.expiresAt);
-      if (expiresAtMs !== atMs + event.data.timeoutMs) this.fail(`${where}: pending ${data.transferId} expires at its reserve time plus its timeout`);
-      this.pending.set(data.transferId, { debit: data.debitAccountId, credit: data.creditAccountId, amount, code: data.code, expiresAtMs, status: 'pending' });
+      if (expiresAtMs !== atMs + event.data.timeoutMs)
+        this.fail(`${where}: pending ${data.transferId} expires at its reserve time plus its timeout`);
+      this.pending.set(data.transferId, {
+        debit: data.debitAccountId,
+        credit: data.creditAccountId,
+        amount,
+        code: data.code,
+        expiresAtMs,
+        status: 'pending',
+      });
     }
     if (isLimitExempt(data.code)) return;
     const debitsAfter = debit.debitsPending + debit.debitsPosted;
     if (debit.debitLimit !== null && debitsAfter > debit.creditsPosted + debit.debitLimit) {
       this.fail(`${where}: transfer ${data.transferId} takes ${data.debitAccountId} past its net debit cap`);
     }
-    if (debit.debitsMustNotExceedCredits && debitsAfter > debit.creditsPosted) this.fail(`${where}: transfer ${data.transferId} takes ${data.debitAccountId} past its credits`);
+    if (debit.debitsMustNotExceedCredits && debitsAfter > debit.creditsPosted)
+      this.fail(`${where}: transfer ${data.transferId} takes ${data.debitAccountId} past its credits`);
     if (credit.creditsMustNotExceedDebits && credit.creditsPending + credit.creditsPosted > credit.debitsPosted) {
       this.fail(`${where}: transfer ${data.transferId} takes ${data.creditAccountId} past its debits`);
     }
   }
 
-  private applyResolution(event: Extract<LedgerEvent, { type: 'LedgerPendingPosted' | 'LedgerPendingVoided' | 'LedgerPendingExpired' }>, atMs: number, where: string): void {
+  private applyResolution(
+    event: Extract<LedgerEvent, { type: 'LedgerPendingPosted' | 'LedgerPendingVoided' | 'LedgerPendingExpired' }>,
+    atMs: number,
+    where: string,
+  ): void {
     const data = event.data;
     const pending = this.pending.get(data.pendingId);
     if (!pending) return this.fail(`${where}: ${event.type} of unknown pending transfer ${data.pendingId}`);
-    if (pending.status !== 'pending') return this.fail(`${where}: pending transfer ${data.pendingId} resolved again (it was ${pending.status})`);
-    if (pending.debit !== data.debitAccountId || pending.credit !== data.creditAccountId) this.fail(`${where}: ${event.type} names other accounts than ${data.pendingId}`);
+    if (pending.status !== 'pending')
+      return this.fail(`${where}: pending transfer ${data.pendingId} resolved again (it was ${pending.status})`);
+    if (pending.debit !== data.debitAccountId || pending.credit !== data.creditAccountId)
+      this.fail(`${where}: ${event.type} names other accounts than ${data.pendingId}`);
     const debit = this.account(pending.debit, where);
     const credit = this.account(pending.credit, where);
     if (!debit || !credit) return;
@@ -151,7 +180,8 @@ export class LedgerInvariantChecker {
     if (atMs >= pending.expiresAtMs) this.fail(`${where}: pending transfer ${data.pendingId} resolved after its timeout`);
     this.transfers += 1;
     if (event.type === 'LedgerPendingVoided') {
-      if (BigInt(event.data.amountMinor) !== pending.amount) this.fail(`${where}: void of ${data.pendingId} releases other than its pending amount`);
+      if (BigInt(event.data.amountMinor) !== pending.amount)
+        this.fail(`${where}: void of ${data.pendingId} releases other than its pending amount`);
       pending.status = 'voided';
       return;
     }
@@ -198,7 +228,11 @@ export class LedgerInvariantChecker {
 }
 
 /** Checks one ledger's stream (see the header for what). */
-export async function verifyLedger(store: EventStore, ledger: CurrencyCode, tunables: LedgerTunables = defaultTunables): Promise<LedgerReport> {
+export async function verifyLedger(
+  store: EventStore,
+  ledger: CurrencyCode,
+  tunables: LedgerTunables = defaultTunables,
+): Promise<LedgerReport> {
   const model = new LedgerInvariantChecker(ledger);
   const stream = ledgerStreamName(ledger);
   // A running switch may append while this reads: everything is checked on one prefix of the log, the events

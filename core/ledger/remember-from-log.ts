@@ -55,7 +55,8 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
         timeoutMs: null,
         expiresAtMs: null,
         pendingStatus: null,
-        requestedAmountMinor: event.type === 'LedgerPendingPosted' && event.data.requestedAmountMinor !== null ? BigInt(event.data.requestedAmountMinor) : null,
+        requestedAmountMinor:
+          event.type === 'LedgerPendingPosted' && event.data.requestedAmountMinor !== null ? BigInt(event.data.requestedAmountMinor) : null,
         userData: data.userData,
         createdAtEvent: eventNumber,
       });
@@ -68,4 +69,3 @@ function queue(state: LedgerState, transfer: Transfer): void {
   state.transfers.set(transfer.id, transfer);
   state.creationOrder.push(transfer);
 }
-

@@ -122,7 +122,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     if (this.phase !== 'running') return Promise.reject(this.unavailable());
     if (!Array.isArray(commands)) return Promise.reject(new DomainError('INVALID_BATCH', 'submit takes an array of ledger commands'));
     if (commands.length > this.batchCommandsMax) {
-      return Promise.reject(new DomainError('BATCH_TOO_LARGE', `a submit holds at most ${this.batchCommandsMax} commands, got ${commands.length}`));
+      return Promise.reject(
+        new DomainError('BATCH_TOO_LARGE', `a submit holds at most ${this.batchCommandsMax} commands, got ${commands.length}`),
+      );
     }
     if (commands.length === 0) return Promise.resolve({ results: [], position: null });
     if (this.queue.commandCount + commands.length > this.queueCommandsMax) {
@@ -254,7 +256,10 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const appendStartedMs = performance.now();
     try {
       const expected: ExpectedRevision = this.revision === null ? 'no_stream' : this.revision;
-      appended = this.syncStore !== null ? this.syncStore.appendSync(this.stream, work.events, expected) : await this.store.append(this.stream, work.events, expected);
+      appended =
+        this.syncStore !== null
+          ? this.syncStore.appendSync(this.stream, work.events, expected)
+          : await this.store.append(this.stream, work.events, expected);
     } catch (error) {
       await this.recoverFromFailedAppend(work, error);
       return { appended: false, expired: 0 };
@@ -264,10 +269,15 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.pausedUntilMs = 0;
     assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, appended.position);
-    this.onTickCommitted?.({ commands: work.results.reduce((sum, results) => sum + results.length, 0), events: work.events.length, appendMs: performance.now() - appendStartedMs });
+    this.onTickCommitted?.({
+      commands: work.results.reduce((sum, results) => sum + results.length, 0),
+      events: work.events.length,
+      appendMs: performance.now() - appendStartedMs,
+    });
     forgetOldTransfers(state, forgetStepsPerTick);
     compactExpiries(state);
-    if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents) await this.writeSnapshot(state);
+    if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents)
+      await this.writeSnapshot(state);
     return { appended: true, expired: work.expired };
   }
 
@@ -310,7 +320,10 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    */
   private async recoverFromFailedAppend(work: TickWork, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
-    const failure = new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`);
+    const failure = new DomainError(
+      'LEDGER_WRITE_FAILED',
+      `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`,
+    );
     for (const submit of work.submits) submit.reject(failure);
     this.appendFailuresInRow += 1;
     this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
@@ -334,7 +347,12 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   private async writeSnapshot(state: LedgerState): Promise<void> {
     const at = this.now().toISOString();
-    const events: NewEvent[] = snapshotChunks(state).map((data) => ({ id: randomUUID(), type: snapshotChunkType, data, metadata: { at, actor: this.actor } }));
+    const events: NewEvent[] = snapshotChunks(state).map((data) => ({
+      id: randomUUID(),
+      type: snapshotChunkType,
+      data,
+      metadata: { at, actor: this.actor },
+    }));
     this.lastSnapshotEventCount = state.eventCount;
     const stream = ledgerSnapshotStreamName(this.ledger);
     try {
@@ -358,10 +376,14 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   }
 
   private unavailable(): DomainError {
-    if (this.phase === 'created' || this.phase === 'starting') return new DomainError('LEDGER_NOT_STARTED', `the ${this.ledger} ledger engine has not started`);
+    if (this.phase === 'created' || this.phase === 'starting')
+      return new DomainError('LEDGER_NOT_STARTED', `the ${this.ledger} ledger engine has not started`);
     if (this.phase === 'failed') {
       const reason = this.failure instanceof Error ? this.failure.message : String(this.failure);
-      return new DomainError('LEDGER_UNAVAILABLE', `the ${this.ledger} ledger engine could not rebuild its state and takes no work (${reason})`);
+      return new DomainError(
+        'LEDGER_UNAVAILABLE',
+        `the ${this.ledger} ledger engine could not rebuild its state and takes no work (${reason})`,
+      );
     }
     return new DomainError('LEDGER_STOPPED', `the ${this.ledger} ledger engine is stopped`);
   }

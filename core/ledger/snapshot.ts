@@ -102,7 +102,10 @@ export function restoreSnapshot(chunks: readonly SnapshotChunk[], ledger: Curren
   const state = initialState(ledger, tunables);
   state.eventCount = first.eventCount;
   chunks.forEach((part, index) => {
-    assert(part.ledger === ledger && part.eventCount === first.eventCount && part.chunkIndex === index, 'snapshot chunks belong together, in order');
+    assert(
+      part.ledger === ledger && part.eventCount === first.eventCount && part.chunkIndex === index,
+      'snapshot chunks belong together, in order',
+    );
     for (const row of part.accounts) restoreAccount(state, row);
     for (const row of part.pending) restorePending(state, row);
   });
@@ -110,7 +113,19 @@ export function restoreSnapshot(chunks: readonly SnapshotChunk[], ledger: Curren
 }
 
 function restoreAccount(state: LedgerState, row: AccountRow): void {
-  const [id, code, owner, debitsMustNotExceedCredits, creditsMustNotExceedDebits, debitLimit, openingDebitLimit, debitsPending, debitsPosted, creditsPending, creditsPosted] = row;
+  const [
+    id,
+    code,
+    owner,
+    debitsMustNotExceedCredits,
+    creditsMustNotExceedDebits,
+    debitLimit,
+    openingDebitLimit,
+    debitsPending,
+    debitsPosted,
+    creditsPending,
+    creditsPosted,
+  ] = row;
   const account: AccountRecord = {
     id,
     ledger: state.ledger,

@@ -24,7 +24,12 @@ export function postedTransferRecord(data: LedgerTransferPosted['data'], amountM
 }
 
 /** The Transfer record a reservation event leaves: pending until a later event resolves it. */
-export function reservedTransferRecord(data: LedgerTransferReserved['data'], amountMinor: bigint, expiresAtMs: number, eventNumber: number): Transfer {
+export function reservedTransferRecord(
+  data: LedgerTransferReserved['data'],
+  amountMinor: bigint,
+  expiresAtMs: number,
+  eventNumber: number,
+): Transfer {
   return {
     id: data.transferId,
     kind: 'pending_transfer',

@@ -17,7 +17,10 @@ export const retryPolicyDefault: RetryPolicy = { retryDelayBaseMs: 500, retryDel
  */
 export function retryDelayMs(failedAttempts: number, policy: RetryPolicy, random: () => number): number {
   assert(Number.isSafeInteger(failedAttempts) && failedAttempts >= 1, 'a retry delay follows at least one failed attempt');
-  assert(policy.retryDelayBaseMs >= 1 && policy.retryDelayBaseMs <= policy.retryDelayCapMs, 'the retry base delay is positive and at most the cap');
+  assert(
+    policy.retryDelayBaseMs >= 1 && policy.retryDelayBaseMs <= policy.retryDelayCapMs,
+    'the retry base delay is positive and at most the cap',
+  );
   // 2^30 times any sane base is far past the cap: stop doubling there so the number stays exact.
   const exponent = Math.min(failedAttempts - 1, 30);
   const ceilingMs = Math.min(policy.retryDelayCapMs, policy.retryDelayBaseMs * 2 ** exponent);

@@ -65,7 +65,17 @@ export function decide(command: DeliveryCommand, state: DeliveryState): Delivery
       if (state.status === 'delivered') return [];
       if (state.status !== 'pending') throw notPending(command.data.deliveryId, state);
       const attempt = state.attempts + 1;
-      return [{ type: 'DeliverySucceeded', data: { deliveryId: command.data.deliveryId, attempt, detail: boundFailure(command.data.detail), deliveredAt: command.now.toISOString() } }];
+      return [
+        {
+          type: 'DeliverySucceeded',
+          data: {
+            deliveryId: command.data.deliveryId,
+            attempt,
+            detail: boundFailure(command.data.detail),
+            deliveredAt: command.now.toISOString(),
+          },
+        },
+      ];
     }
     default:
       return assertNever(command);
@@ -100,14 +110,28 @@ function decideFailure(
   const attemptedAt = now.toISOString();
   if (attempt >= data.attemptsMax) {
     return [
-      { type: 'DeliveryAttemptFailed', data: { deliveryId: data.deliveryId, attempt, failure, scope: data.scope, attemptedAt, nextAttemptAt: null } },
-      { type: 'DeliveryAbandoned', data: { deliveryId: data.deliveryId, attempts: attempt, lastFailure: failure, abandonedAt: attemptedAt } },
+      {
+        type: 'DeliveryAttemptFailed',
+        data: { deliveryId: data.deliveryId, attempt, failure, scope: data.scope, attemptedAt, nextAttemptAt: null },
+      },
+      {
+        type: 'DeliveryAbandoned',
+        data: { deliveryId: data.deliveryId, attempts: attempt, lastFailure: failure, abandonedAt: attemptedAt },
+      },
     ];
   }
   const nextAttemptAt = new Date(now.getTime() + data.retryDelayMs).toISOString();
-  return [{ type: 'DeliveryAttemptFailed', data: { deliveryId: data.deliveryId, attempt, failure, scope: data.scope, attemptedAt, nextAttemptAt } }];
+  return [
+    {
+      type: 'DeliveryAttemptFailed',
+      data: { deliveryId: data.deliveryId, attempt, failure, scope: data.scope, attemptedAt, nextAttemptAt },
+    },
+  ];
 }
 
 function notPending(deliveryId: string, state: DeliveryState): DomainError {
-  return new DomainError('DELIVERY_NOT_PENDING', `delivery ${deliveryId} is ${state.status === 'none' ? 'not queued' : state.status}, not pending`);
+  return new DomainError(
+    'DELIVERY_NOT_PENDING',
+    `delivery ${deliveryId} is ${state.status === 'none' ? 'not queued' : state.status}, not pending`,
+  );
 }

@@ -8,8 +8,7 @@ import type { Delivery } from './delivery';
  * - `delivery`: the receiver answered but refused this message (a 4xx): only this delivery backs off.
  */
 export type DeliveryAttemptResult =
-  | { outcome: 'delivered'; detail: string }
-  | { outcome: 'failed'; scope: 'destination' | 'delivery'; detail: string };
+  { outcome: 'delivered'; detail: string } | { outcome: 'failed'; scope: 'destination' | 'delivery'; detail: string };
 
 export type DeliveryAttemptOptions = {
   /** The attempt must settle within this; the outbox stops waiting shortly after it anyway. */

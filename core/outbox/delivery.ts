@@ -39,8 +39,14 @@ export function checkDelivery(delivery: Delivery): void {
   if (typeof kind !== 'string' || kind.length > deliveryLimits.kindLengthMax || !kindPattern.test(kind)) {
     invalid(`a delivery kind is 1 to ${deliveryLimits.kindLengthMax} capital letters, digits and _ (got ${JSON.stringify(kind)})`);
   }
-  if (typeof destination !== 'string' || destination.length > deliveryLimits.destinationLengthMax || !destinationPattern.test(destination)) {
-    invalid(`a delivery destination is 1 to ${deliveryLimits.destinationLengthMax} letters, digits and . _ : - (got ${JSON.stringify(destination)})`);
+  if (
+    typeof destination !== 'string' ||
+    destination.length > deliveryLimits.destinationLengthMax ||
+    !destinationPattern.test(destination)
+  ) {
+    invalid(
+      `a delivery destination is 1 to ${deliveryLimits.destinationLengthMax} letters, digits and . _ : - (got ${JSON.stringify(destination)})`,
+    );
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) invalid('a delivery payload is a JSON object');
   const payloadBytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');

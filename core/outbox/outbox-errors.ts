@@ -5,9 +5,17 @@ export const outboxErrors = {
   CHANNEL_UNAVAILABLE: { status: 503, meaning: 'The switch runs no outbox for the channel the payee is reached by.' },
   OUTBOX_FULL: { status: 503, meaning: 'The outbox towards this destination holds as many pending deliveries as allowed; retry shortly.' },
   OUTBOX_STOPPED: { status: 503, meaning: 'The outbox is stopping with the switch and takes no more deliveries.' },
-  OUTBOX_UNAVAILABLE: { status: 503, meaning: 'The outbox could not read its stream back after a failed write and takes no work until the switch restarts.' },
+  OUTBOX_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The outbox could not read its stream back after a failed write and takes no work until the switch restarts.',
+  },
   DELIVERY_CONFLICT: { status: 409, meaning: 'A delivery with this id was queued already with a different kind, destination or payload.' },
-  DELIVERY_NOT_PENDING: { status: 409, meaning: 'The delivery is not pending (not queued, or delivered or given up already), so it cannot be attempted.' },
-  INVALID_DELIVERY: { status: 500, meaning: 'The switch built a delivery that breaks the outbox limits on kind, destination or payload (a defect in the switch).' },
+  DELIVERY_NOT_PENDING: {
+    status: 409,
+    meaning: 'The delivery is not pending (not queued, or delivered or given up already), so it cannot be attempted.',
+  },
+  INVALID_DELIVERY: {
+    status: 500,
+    meaning: 'The switch built a delivery that breaks the outbox limits on kind, destination or payload (a defect in the switch).',
+  },
 } as const satisfies ErrorCodeTable;
-

@@ -10,7 +10,6 @@ import type { DeliveryEvent } from './delivery-events';
 
 type PendingWrite = { events: NewEvent[]; resolve: () => void; reject: (error: unknown) => void };
 
-
 export type PendingDelivery = Extract<DeliveryState, { status: 'pending' }>;
 
 /**
@@ -82,7 +81,9 @@ export class OutboxJournal {
   async execute(command: DeliveryCommand, metadata: EventMetadata, precondition?: () => void): Promise<DeliveryEvent[]> {
     if (this.reloading) await this.reloading;
     if (this.failure !== null) {
-      throw new DomainError('OUTBOX_UNAVAILABLE', `the ${this.stream} stream could not be read back after a failed append`, [describe(this.failure)]);
+      throw new DomainError('OUTBOX_UNAVAILABLE', `the ${this.stream} stream could not be read back after a failed append`, [
+        describe(this.failure),
+      ]);
     }
     precondition?.();
     const deliveryId = command.type === 'QueueDelivery' ? command.data.delivery.deliveryId : command.data.deliveryId;
@@ -138,7 +139,11 @@ export class OutboxJournal {
       while (this.writes.length > 0) {
         const batch = this.takeBatch();
         try {
-          const result = await this.store.append(this.stream, batch.flatMap((write) => write.events), this.revision ?? 'no_stream');
+          const result = await this.store.append(
+            this.stream,
+            batch.flatMap((write) => write.events),
+            this.revision ?? 'no_stream',
+          );
           this.revision = result.nextExpectedRevision;
           for (const write of batch) write.resolve();
         } catch (error) {

@@ -119,7 +119,8 @@ export class Outbox {
   async enqueue(delivery: Delivery, context: EnqueueContext = {}): Promise<{ queued: boolean }> {
     assert(this.loaded !== null, 'an outbox is started before anything is queued');
     await this.loaded;
-    if (this.lifecycle === 'stopped') throw new DomainError('OUTBOX_STOPPED', `the ${this.stream} outbox has stopped and takes no more deliveries`);
+    if (this.lifecycle === 'stopped')
+      throw new DomainError('OUTBOX_STOPPED', `the ${this.stream} outbox has stopped and takes no more deliveries`);
     const command: DeliveryCommand = { type: 'QueueDelivery', data: { delivery }, now: this.now() };
     const precondition = (): void => {
       const known = this.journal.state(delivery.deliveryId).status !== 'none';
@@ -215,16 +216,25 @@ export class Outbox {
     const failuresInARow = result.scope === 'destination' ? this.gates.failuresInARow(delivery.destination) + 1 : 0;
     const delayMs = retryDelayMs(Math.max(attemptsBefore + 1, failuresInARow), this.limits, this.random);
     const retryAtMs = now.getTime() + delayMs;
-    this.requeue(result.scope === 'destination' ? this.gates.failed(delivery.destination, retryAtMs) : this.gates.answered(delivery.destination));
+    this.requeue(
+      result.scope === 'destination' ? this.gates.failed(delivery.destination, retryAtMs) : this.gates.answered(delivery.destination),
+    );
     this.pump();
     const command: DeliveryCommand = {
       type: 'RecordAttemptFailure',
-      data: { deliveryId: delivery.deliveryId, failure: result.detail, scope: result.scope, retryDelayMs: delayMs, attemptsMax: this.limits.attemptsMax },
+      data: {
+        deliveryId: delivery.deliveryId,
+        failure: result.detail,
+        scope: result.scope,
+        retryDelayMs: delayMs,
+        attemptsMax: this.limits.attemptsMax,
+      },
       now,
     };
     const events = await this.record(command, {});
     const state = this.journal.state(delivery.deliveryId);
-    if (events.length > 0 && state.status === 'pending') this.due.push({ dueAtMs: retryAtMs, deliveryId: delivery.deliveryId, attempts: state.attempts });
+    if (events.length > 0 && state.status === 'pending')
+      this.due.push({ dueAtMs: retryAtMs, deliveryId: delivery.deliveryId, attempts: state.attempts });
   }
 
   /** The transport's answer, or a destination failure if it throws or outlives its deadline. */
@@ -233,13 +243,22 @@ export class Outbox {
     let timer: NodeJS.Timeout | undefined;
     const overdue = new Promise<DeliveryAttemptResult>((resolve) => {
       timer = setTimeout(
-        () => resolve({ outcome: 'failed', scope: 'destination', detail: `the transport gave no result within ${deadlineMs + attemptGraceMs} ms` }),
+        () =>
+          resolve({
+            outcome: 'failed',
+            scope: 'destination',
+            detail: `the transport gave no result within ${deadlineMs + attemptGraceMs} ms`,
+          }),
         deadlineMs + attemptGraceMs,
       );
     });
     const attempted = this.options.transport.deliver(delivery, { deadlineMs }).catch((error: unknown): DeliveryAttemptResult => {
       this.options.onError?.(error);
-      return { outcome: 'failed', scope: 'destination', detail: `the transport failed: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        outcome: 'failed',
+        scope: 'destination',
+        detail: `the transport failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
     });
     try {
       return await Promise.race([attempted, overdue]);

@@ -49,7 +49,8 @@ export function decide(command: BankCodeCommand, state: BankCodeState): BankCode
   const at = command.now.toISOString();
   if (state.status === 'free') return [{ type: 'BankCodeReserved', data: { bankCode, participantId, previousParticipantId: null, at } }];
   if (state.participantId === participantId) return [];
-  if (state.participantId !== releasedHolderId) throw new DomainError('BANK_CODE_TAKEN', `bank code ${bankCode} belongs to participant ${state.participantId}`);
+  if (state.participantId !== releasedHolderId)
+    throw new DomainError('BANK_CODE_TAKEN', `bank code ${bankCode} belongs to participant ${state.participantId}`);
   return [{ type: 'BankCodeReserved', data: { bankCode, participantId, previousParticipantId: state.participantId, at } }];
 }
 

@@ -26,8 +26,22 @@ export class LedgerParticipantLedger implements ParticipantLedger {
     const ledger = engine.ledger;
     const commands: LedgerCommand[] = [
       { type: 'create_account', id: hubReconciliationAccountId, ledger, code: 'HUB_RECONCILIATION', owner: 'hub' },
-      { type: 'create_account', id: positionAccountId(input.participantId), ledger, code: 'POSITION', owner: input.participantId, debitLimitMinor: input.netDebitCapMinor },
-      { type: 'create_account', id: liquidityAccountId(input.participantId), ledger, code: 'LIQUIDITY', owner: input.participantId, debitsMustNotExceedCredits: true },
+      {
+        type: 'create_account',
+        id: positionAccountId(input.participantId),
+        ledger,
+        code: 'POSITION',
+        owner: input.participantId,
+        debitLimitMinor: input.netDebitCapMinor,
+      },
+      {
+        type: 'create_account',
+        id: liquidityAccountId(input.participantId),
+        ledger,
+        code: 'LIQUIDITY',
+        owner: input.participantId,
+        debitsMustNotExceedCredits: true,
+      },
     ];
     const { results } = await engine.submit(commands);
     results.forEach((result, index) => {

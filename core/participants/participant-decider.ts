@@ -2,7 +2,12 @@ import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
-import type { ParticipantEvent, ParticipantRegistered, ParticipantSigningSecretRotated, SigningSecretRetirement } from './participant-events';
+import type {
+  ParticipantEvent,
+  ParticipantRegistered,
+  ParticipantSigningSecretRotated,
+  SigningSecretRetirement,
+} from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
 
@@ -20,7 +25,13 @@ export type ParticipantCommand =
        * `firstSigningSecret`: used only when the participant has no signing secret yet (its first key), so that a
        * new participant can verify callbacks at once. A later key never touches the signing secrets.
        */
-      data: { participantId: string; keyId: string; keyHash: string; firstSigningSecret: NewSigningSecret; requestReference: string | null };
+      data: {
+        participantId: string;
+        keyId: string;
+        keyHash: string;
+        firstSigningSecret: NewSigningSecret;
+        requestReference: string | null;
+      };
       now: Date;
     }
   | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date }
@@ -39,7 +50,13 @@ export type NewSigningSecret = { secretId: string; sealedSecret: string };
  * participant whose secret came from a key issued before issue 9 (plain `whsec_…`, read as it was written).
  * `retiresAt` null: the current secret; otherwise it signs until then.
  */
-export type SigningSecretEntry = { secretId: string; sealedSecret: string; requestReference: string | null; issuedAt: string; retiresAt: string | null };
+export type SigningSecretEntry = {
+  secretId: string;
+  sealedSecret: string;
+  requestReference: string | null;
+  issuedAt: string;
+  retiresAt: string | null;
+};
 
 /** `issuedAt`: a retry can only come while its request's idempotency record could still exist. */
 export type ActiveKey = { keyId: string; requestReference: string | null; issuedAt: string };
@@ -82,11 +99,20 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
     case 'ParticipantNetDebitCapChanged':
       return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
     case 'ParticipantKeyIssued': {
-      const activeKeys = [...state.activeKeys, { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at }];
+      const activeKeys = [
+        ...state.activeKeys,
+        { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at },
+      ];
       // Written before issue 9: the newest key's secret was the one that signed, and the earlier ones stopped.
       const legacySecret = event.data.signingSecret;
       if (legacySecret === undefined) return { ...state, activeKeys };
-      const entry = { secretId: `key-${event.data.keyId}`, sealedSecret: legacySecret, requestReference: event.data.requestReference, issuedAt: event.data.at, retiresAt: null };
+      const entry = {
+        secretId: `key-${event.data.keyId}`,
+        sealedSecret: legacySecret,
+        requestReference: event.data.requestReference,
+        issuedAt: event.data.at,
+        retiresAt: null,
+      };
       return { ...state, activeKeys, signingSecrets: [entry] };
     }
     case 'ParticipantSigningSecretRotated':
@@ -190,15 +216,27 @@ function decideIssueKey(
   }
   const { firstSigningSecret, ...key } = data;
   const events: ParticipantEvent[] = [
-    ...superseded.map((key): ParticipantEvent => ({ type: 'ParticipantKeyRevoked', data: { participantId: data.participantId, keyId: key.keyId, at } })),
+    ...superseded.map((key): ParticipantEvent => ({
+      type: 'ParticipantKeyRevoked',
+      data: { participantId: data.participantId, keyId: key.keyId, at },
+    })),
     { type: 'ParticipantKeyIssued', data: { ...key, at } },
   ];
   // The first key brings the first signing secret. A retry of that request replaces it too (the lost answer
   // carried its only copy); any other key leaves the signing secrets alone.
   const signingSecrets = liveSecrets(state.signingSecrets, now);
-  const replacesLostFirst = signingSecrets.length === 1 && couldBeRetryOf(signingSecrets[0] as SigningSecretEntry, data.requestReference, now);
+  const replacesLostFirst =
+    signingSecrets.length === 1 && couldBeRetryOf(signingSecrets[0] as SigningSecretEntry, data.requestReference, now);
   if (signingSecrets.length === 0 || replacesLostFirst) {
-    events.push(rotation(data.participantId, firstSigningSecret, signingSecrets.map((secret) => ({ secretId: secret.secretId, retiresAt: at })), data.requestReference, at));
+    events.push(
+      rotation(
+        data.participantId,
+        firstSigningSecret,
+        signingSecrets.map((secret) => ({ secretId: secret.secretId, retiresAt: at })),
+        data.requestReference,
+        at,
+      ),
+    );
   }
   return events;
 }
@@ -214,7 +252,10 @@ function decideRotateSigningSecret(
   state: RegisteredParticipant,
   now: Date,
 ): ParticipantEvent[] {
-  assert(Number.isSafeInteger(data.overlapSeconds) && data.overlapSeconds >= 0 && data.overlapSeconds <= signingSecretOverlapSecondsMax, 'an overlap is 0 to 7 days in whole seconds');
+  assert(
+    Number.isSafeInteger(data.overlapSeconds) && data.overlapSeconds >= 0 && data.overlapSeconds <= signingSecretOverlapSecondsMax,
+    'an overlap is 0 to 7 days in whole seconds',
+  );
   const at = now.toISOString();
   const overlapEndsAt = new Date(now.getTime() + data.overlapSeconds * 1000).toISOString();
   const live = liveSecrets(state.signingSecrets, now);
@@ -225,7 +266,9 @@ function decideRotateSigningSecret(
     if (couldBeRetryOf(secret, data.requestReference, now)) retirements.push({ secretId: secret.secretId, retiresAt: at });
     else if (secret.retiresAt === null) retirements.push({ secretId: secret.secretId, retiresAt: overlapEndsAt });
   }
-  const stillSigning = live.filter((secret) => !retirements.some((retirement) => retirement.secretId === secret.secretId && retirement.retiresAt <= at));
+  const stillSigning = live.filter(
+    (secret) => !retirements.some((retirement) => retirement.secretId === secret.secretId && retirement.retiresAt <= at),
+  );
   if (stillSigning.length + 1 > signingSecretsLiveMax) {
     throw new DomainError(
       'SIGNING_SECRET_LIMIT_REACHED',
@@ -235,8 +278,17 @@ function decideRotateSigningSecret(
   return [rotation(data.participantId, data.secret, retirements, data.requestReference, at)];
 }
 
-function rotation(participantId: string, secret: NewSigningSecret, retirements: SigningSecretRetirement[], requestReference: string | null, at: string): ParticipantEvent {
-  return { type: 'ParticipantSigningSecretRotated', data: { participantId, secretId: secret.secretId, sealedSecret: secret.sealedSecret, retirements, requestReference, at } };
+function rotation(
+  participantId: string,
+  secret: NewSigningSecret,
+  retirements: SigningSecretRetirement[],
+  requestReference: string | null,
+  at: string,
+): ParticipantEvent {
+  return {
+    type: 'ParticipantSigningSecretRotated',
+    data: { participantId, secretId: secret.secretId, sealedSecret: secret.sealedSecret, retirements, requestReference, at },
+  };
 }
 
 /** The secrets that sign at `now`, newest first. */
@@ -250,12 +302,23 @@ function rotatedSecrets(secrets: readonly SigningSecretEntry[], data: Participan
   const older = secrets
     .map((secret) => ({ ...secret, retiresAt: retiresAtById.get(secret.secretId) ?? secret.retiresAt }))
     .filter((secret) => secret.retiresAt !== null && secret.retiresAt > data.at);
-  const newest = { secretId: data.secretId, sealedSecret: data.sealedSecret, requestReference: data.requestReference, issuedAt: data.at, retiresAt: null };
+  const newest = {
+    secretId: data.secretId,
+    sealedSecret: data.sealedSecret,
+    requestReference: data.requestReference,
+    issuedAt: data.at,
+    retiresAt: null,
+  };
   return [newest, ...older];
 }
 
 function earliestRetirement(secrets: readonly SigningSecretEntry[]): string {
-  return secrets.map((secret) => secret.retiresAt).filter((retiresAt): retiresAt is string => retiresAt !== null).sort()[0] ?? 'an older secret retires';
+  return (
+    secrets
+      .map((secret) => secret.retiresAt)
+      .filter((retiresAt): retiresAt is string => retiresAt !== null)
+      .sort()[0] ?? 'an older secret retires'
+  );
 }
 
 function requireRegistered(state: ParticipantState, participantId: string): RegisteredParticipant {

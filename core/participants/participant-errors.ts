@@ -2,11 +2,16 @@ import type { ErrorCodeTable } from '../errors';
 
 /** Codes of the participants module: registration, status and the liquidity a participant funds. */
 export const participantErrors = {
-  PARTICIPANT_NOT_FOUND: { status: 404, meaning: 'There is no participant with this id (or it does not settle in the currency asked about).' },
+  PARTICIPANT_NOT_FOUND: {
+    status: 404,
+    meaning: 'There is no participant with this id (or it does not settle in the currency asked about).',
+  },
   PARTICIPANT_EXISTS: { status: 409, meaning: 'A participant with this id is registered already.' },
   BANK_CODE_TAKEN: { status: 409, meaning: 'Another participant is registered with this bank code.' },
   INSTITUTION_ID_TAKEN: { status: 409, meaning: 'Another participant is registered with this ISO 8583 institution id.' },
   PARTICIPANT_INACTIVE: { status: 403, meaning: 'The participant is suspended and cannot send transfers.' },
-  INSUFFICIENT_LIQUIDITY: { status: 422, meaning: 'Moving this much liquidity out would leave less than the position and reservations of the participant need.' },
+  INSUFFICIENT_LIQUIDITY: {
+    status: 422,
+    meaning: 'Moving this much liquidity out would leave less than the position and reservations of the participant need.',
+  },
 } as const satisfies ErrorCodeTable;
-

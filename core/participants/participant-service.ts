@@ -93,7 +93,12 @@ export class ParticipantService {
    * A new signing secret for the participant's callbacks; those signing now keep signing beside it for
    * `overlapSeconds`, so a receiver has that long to take the new one. The secret is in the answer only.
    */
-  async rotateSigningSecret(participantId: string, overlapSeconds: number, requestReference: string | null, context: CommandContext): Promise<RotatedSigningSecret> {
+  async rotateSigningSecret(
+    participantId: string,
+    overlapSeconds: number,
+    requestReference: string | null,
+    context: CommandContext,
+  ): Promise<RotatedSigningSecret> {
     const fresh = this.newSecret();
     const result = await handleStreamCommand(
       this.store,
@@ -103,7 +108,8 @@ export class ParticipantService {
       context,
     );
     const rotation = result.events.find((event) => event.type === 'ParticipantSigningSecretRotated');
-    const retirements = rotation?.type === 'ParticipantSigningSecretRotated' ? rotation.data.retirements.map((retirement) => retirement.retiresAt) : [];
+    const retirements =
+      rotation?.type === 'ParticipantSigningSecretRotated' ? rotation.data.retirements.map((retirement) => retirement.retiresAt) : [];
     const previousSecretsRetireAt = retirements.length === 0 ? null : (retirements.sort()[retirements.length - 1] as string);
     return { position: result.position, secretId: fresh.secret.secretId, signingSecret: fresh.plaintext, previousSecretsRetireAt };
   }
@@ -155,9 +161,10 @@ export class ParticipantService {
   private async reserveBankCode(registration: ParticipantRegistration, context: CommandContext): Promise<void> {
     const stream = bankCodeStreamName(registration.bankCode);
     const { state } = await loadStream(this.store, stream, bankCodeDecider);
-    const releasedHolderId = state.status === 'reserved' && (await this.registeredWithOtherCode(state.participantId, registration.bankCode))
-      ? state.participantId
-      : null;
+    const releasedHolderId =
+      state.status === 'reserved' && (await this.registeredWithOtherCode(state.participantId, registration.bankCode))
+        ? state.participantId
+        : null;
     await handleStreamCommand(
       this.store,
       stream,

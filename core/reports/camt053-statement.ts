@@ -74,13 +74,31 @@ export function statementEntries(input: StatementInput): StatementEntry[] {
   const bookedAt = input.window.closedAt ?? input.createdAt;
   const line = input.line;
   if (line !== null && line.receivedCount > 0) {
-    entries.push({ changeMinor: line.receivedMinor, bookedAt, code: 'PAYMENTS_RECEIVED', transactionCount: line.receivedCount, information: `Payments received in settlement window ${windowId}` });
+    entries.push({
+      changeMinor: line.receivedMinor,
+      bookedAt,
+      code: 'PAYMENTS_RECEIVED',
+      transactionCount: line.receivedCount,
+      information: `Payments received in settlement window ${windowId}`,
+    });
   }
   if (line !== null && line.sentCount > 0) {
-    entries.push({ changeMinor: -line.sentMinor, bookedAt, code: 'PAYMENTS_SENT', transactionCount: line.sentCount, information: `Payments sent in settlement window ${windowId}` });
+    entries.push({
+      changeMinor: -line.sentMinor,
+      bookedAt,
+      code: 'PAYMENTS_SENT',
+      transactionCount: line.sentCount,
+      information: `Payments sent in settlement window ${windowId}`,
+    });
   }
   if (line !== null && line.feesMinor !== 0n) {
-    entries.push({ changeMinor: -line.feesMinor, bookedAt, code: 'FEES', transactionCount: null, information: `Switch fees in settlement window ${windowId}` });
+    entries.push({
+      changeMinor: -line.feesMinor,
+      bookedAt,
+      code: 'FEES',
+      transactionCount: null,
+      information: `Switch fees in settlement window ${windowId}`,
+    });
   }
   for (const posting of input.postings) {
     entries.push({
@@ -115,7 +133,10 @@ function summary(entries: readonly StatementEntry[], netMinor: bigint, currency:
 }
 
 function entryElement(entry: StatementEntry, reference: number, currency: string): XmlElement {
-  const details = entry.transactionCount === null ? [] : [xmlElement('NtryDtls', [xmlElement('Btch', [xmlText('NbOfTxs', String(entry.transactionCount))])])];
+  const details =
+    entry.transactionCount === null
+      ? []
+      : [xmlElement('NtryDtls', [xmlElement('Btch', [xmlText('NbOfTxs', String(entry.transactionCount))])])];
   return xmlElement('Ntry', [
     xmlText('NtryRef', String(reference)),
     amount(entry.changeMinor, currency),

@@ -50,7 +50,9 @@ export function buildRegulatorSummary(reader: PaymentStatisticsReader, currency:
       received: view(received.get(participant) ?? emptyTotals),
     })),
     byPurpose: reader.grouped(query, 'purpose').map((row) => ({ purpose: row.key, ...view(row) })),
-    abortReasons: reader.grouped(query, 'abort_reason').map((row) => ({ reason: row.key, count: row.aborted, value: formatAmount(row.abortedMinor, currency) })),
+    abortReasons: reader
+      .grouped(query, 'abort_reason')
+      .map((row) => ({ reason: row.key, count: row.aborted, value: formatAmount(row.abortedMinor, currency) })),
     hourly: range.hours.map((hour) => ({ hour, ...view(hourly.get(hour) ?? emptyTotals) })),
   };
 }

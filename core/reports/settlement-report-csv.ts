@@ -1,7 +1,15 @@
 import type { SettlementReport } from './settlement-report';
 
 /** The CSV header of a window report, exactly as issue 6 fixes it. */
-export const settlementReportCsvHeader = ['participant', 'sentCount', 'sentValue', 'receivedCount', 'receivedValue', 'fees', 'net'] as const;
+export const settlementReportCsvHeader = [
+  'participant',
+  'sentCount',
+  'sentValue',
+  'receivedCount',
+  'receivedValue',
+  'fees',
+  'net',
+] as const;
 
 /**
  * The participant lines of a report as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote
@@ -10,7 +18,15 @@ export const settlementReportCsvHeader = ['participant', 'sentCount', 'sentValue
 export function settlementReportCsv(report: SettlementReport): string {
   const rows: string[][] = [[...settlementReportCsvHeader]];
   for (const line of report.participants) {
-    rows.push([line.participant, String(line.sentCount), line.sentValue, String(line.receivedCount), line.receivedValue, line.fees, line.net]);
+    rows.push([
+      line.participant,
+      String(line.sentCount),
+      line.sentValue,
+      String(line.receivedCount),
+      line.receivedValue,
+      line.fees,
+      line.net,
+    ]);
   }
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

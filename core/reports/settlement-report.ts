@@ -36,7 +36,11 @@ export type SettlementReport = {
  * Lines with no payment and no fee (a participant whose only movement in the window was an earlier window's
  * settlement posting) are left out.
  */
-export function buildSettlementReport(window: SettlementWindowRecord, lines: readonly SettlementLineRecord[], visibleParticipant: string | null): SettlementReport {
+export function buildSettlementReport(
+  window: SettlementWindowRecord,
+  lines: readonly SettlementLineRecord[],
+  visibleParticipant: string | null,
+): SettlementReport {
   let netSumMinor = 0n;
   const visible: SettlementLineRecord[] = [];
   for (const line of lines) {

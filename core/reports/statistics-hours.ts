@@ -40,6 +40,7 @@ function ceilHour(ms: number): number {
 
 function parseInstant(text: string, name: string): number {
   const ms = isoInstantPattern.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new DomainError('VALIDATION_FAILED', `query.${name} must be an ISO-8601 instant such as 2026-11-28T10:00:00Z`);
+  if (!Number.isFinite(ms))
+    throw new DomainError('VALIDATION_FAILED', `query.${name} must be an ISO-8601 instant such as 2026-11-28T10:00:00Z`);
   return ms;
 }

@@ -11,7 +11,11 @@ export type XmlElement = {
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 /** An element holding child elements. */
-export function xmlElement(name: string, children: readonly XmlElement[], attributes: ReadonlyArray<readonly [string, string]> = []): XmlElement {
+export function xmlElement(
+  name: string,
+  children: readonly XmlElement[],
+  attributes: ReadonlyArray<readonly [string, string]> = [],
+): XmlElement {
   assert(namePattern.test(name), `"${name}" is an XML name`);
   return { name, attributes, children, text: null };
 }
@@ -53,8 +57,9 @@ function writeElement(element: XmlElement, depth: number, lines: string[]): void
  * Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD: a name
  * typed with a stray control character must still give a document every parser accepts.
  */
-// eslint-disable-next-line no-control-regex
-const notXmlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const notXmlCharacter =
+  // eslint-disable-next-line no-control-regex -- the control characters are what this pattern finds.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeXmlText(text: string): string {
   // A carriage return would reach the reader as a line feed (end-of-line normalisation): keep it as a reference.

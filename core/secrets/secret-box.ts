@@ -40,7 +40,9 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(`${sealedPrefix}.${this.sealingKeyId}`, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [sealedPrefix, this.sealingKeyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+    return [sealedPrefix, this.sealingKeyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join(
+      '.',
+    );
   }
 
   /** Whether this box holds the master key a sealed value names (without opening it). */
@@ -55,7 +57,10 @@ export class SecretBox {
     assert(parts.length === 5 && parts[0] === sealedPrefix, 'a sealed secret starts with hs1. and has five parts');
     const [, keyId, ivText, ciphertextText, tagText] = parts as [string, string, string, string, string];
     const key = this.keys.get(keyId);
-    if (key === undefined) throw new Error(`the secret was sealed under master key ${keyId}, which this switch does not hold (is HISAAB_MASTER_KEY the one it was written with?)`);
+    if (key === undefined)
+      throw new Error(
+        `the secret was sealed under master key ${keyId}, which this switch does not hold (is HISAAB_MASTER_KEY the one it was written with?)`,
+      );
     const iv = Buffer.from(ivText, 'base64url');
     const tag = Buffer.from(tagText, 'base64url');
     assert(iv.length === ivBytes && tag.length === tagBytes, 'a sealed secret has a 12-byte iv and a 16-byte tag');

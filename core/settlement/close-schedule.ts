@@ -20,7 +20,8 @@ const cronExpressionLengthMax = 200;
  */
 export function cronExpressionProblem(expression: string, timezone: string): string | null {
   if (expression.length > cronExpressionLengthMax) return `has at most ${cronExpressionLengthMax} characters`;
-  if (expression.split(/\s+/).length !== 5) return `needs 5 fields (minute hour day-of-month month day-of-week), got "${expression.slice(0, 60)}"`;
+  if (expression.split(/\s+/).length !== 5)
+    return `needs 5 fields (minute hour day-of-month month day-of-week), got "${expression.slice(0, 60)}"`;
   let next: Date | null;
   try {
     next = new Cron(expression, { paused: true, timezone }).nextRun(new Date(0));

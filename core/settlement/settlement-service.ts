@@ -9,8 +9,18 @@ import type { LedgerResultCode } from '../ledger/result-codes';
 import { currency as currencyOf, type CurrencyCode } from '../money';
 import { hubSettlementAccountId, settledPositions, settlementChangeMinor, settlementPostingCommand } from './settlement-postings';
 import type { SettlementReader } from './settlement-reader';
-import { closeOfRequest, settlementWindowDecider, type SettlementWindowCommand, type SettlementWindowsState } from './settlement-window-decider';
-import { requireSettlementWindowId, settlementStreamName, type SettledPosition, type SettlementWindowEvent } from './settlement-window-events';
+import {
+  closeOfRequest,
+  settlementWindowDecider,
+  type SettlementWindowCommand,
+  type SettlementWindowsState,
+} from './settlement-window-decider';
+import {
+  requireSettlementWindowId,
+  settlementStreamName,
+  type SettledPosition,
+  type SettlementWindowEvent,
+} from './settlement-window-events';
 
 /** Ledger commands per submit at most (the engine's batch limit); more participants are posted in several submits. */
 export const settlementPostingsPerSubmitMax = batchCommandsMax;
@@ -110,7 +120,10 @@ export class SettlementService {
 
   private windowPositions(windowId: string): SettledPosition[] {
     const window = this.options.reader.findWindow(windowId);
-    assert(window !== null && window.state !== 'OPEN', `the settlement read model shows window ${windowId} closed once it has caught up with its close`);
+    assert(
+      window !== null && window.state !== 'OPEN',
+      `the settlement read model shows window ${windowId} closed once it has caught up with its close`,
+    );
     const lines = this.options.reader.windowLines(windowId);
     let paymentsNetMinor = 0n;
     for (const line of lines) paymentsNetMinor += line.receivedMinor - line.sentMinor;
@@ -125,17 +138,28 @@ export class SettlementService {
     for (const position of positions) {
       const earlier = booked.get(position.participant);
       if (earlier !== undefined) {
-        assert(earlier.changeMinor === settlementChangeMinor(position), `the booked settlement of ${position.participant} in ${windowId} is the amount settled now`);
+        assert(
+          earlier.changeMinor === settlementChangeMinor(position),
+          `the booked settlement of ${position.participant} in ${windowId} is the amount settled now`,
+        );
         continue;
       }
       commands.push(settlementPostingCommand(ledger.ledger, windowId, position));
     }
     if (commands.length === 0) return;
-    await this.submit(ledger, [{ type: 'create_account', id: hubSettlementAccountId, ledger: ledger.ledger, code: 'HUB_SETTLEMENT', owner: 'hub' }], windowId);
+    await this.submit(
+      ledger,
+      [{ type: 'create_account', id: hubSettlementAccountId, ledger: ledger.ledger, code: 'HUB_SETTLEMENT', owner: 'hub' }],
+      windowId,
+    );
     for (let start = 0; start < commands.length; start += settlementPostingsPerSubmitMax) {
       const chunk = commands.slice(start, start + settlementPostingsPerSubmitMax);
       // Linked: a chunk is booked whole or not at all, so a failure never leaves half a chunk to reason about.
-      await this.submit(ledger, chunk.map((command, index) => ({ ...command, linked: index < chunk.length - 1 })), windowId);
+      await this.submit(
+        ledger,
+        chunk.map((command, index) => ({ ...command, linked: index < chunk.length - 1 })),
+        windowId,
+      );
     }
   }
 
@@ -144,7 +168,8 @@ export class SettlementService {
     assert(results.length === commands.length, 'the ledger answers every command');
     for (const [index, result] of results.entries()) {
       if (isBooked(result)) continue;
-      if (result === 'overloaded') throw new DomainError('OVERLOADED', `the ledger is busy; settling ${windowId} posted nothing more, retry shortly`);
+      if (result === 'overloaded')
+        throw new DomainError('OVERLOADED', `the ledger is busy; settling ${windowId} posted nothing more, retry shortly`);
       // SETTLEMENT is exempt from limits and the accounts exist: any other answer is a bug, not an operating error.
       assert(false, `the ledger refused settlement command ${index} of ${windowId}: ${result}`);
     }

@@ -56,7 +56,14 @@ export type SettlementWindowCommand =
       now: Date;
     };
 
-export const initialState: SettlementWindowsState = { lastSequence: 0, open: null, unsettled: [], lastClose: null, recentCloses: [], recentSettlements: [] };
+export const initialState: SettlementWindowsState = {
+  lastSequence: 0,
+  open: null,
+  unsettled: [],
+  lastClose: null,
+  recentCloses: [],
+  recentSettlements: [],
+};
 
 /** The close a request made, if `now` it can still be retried (the newest, should a key have been reused after it expired). */
 export function closeOfRequest(state: SettlementWindowsState, requestReference: string | null, now: Date): CloseRecord | null {
@@ -89,7 +96,8 @@ export function evolve(state: SettlementWindowsState, event: SettlementWindowEve
         open: null,
         unsettled: [...state.unsettled, { windowId: closing.windowId, sequence: closing.sequence }],
         lastClose: close,
-        recentCloses: close.requestReference === null ? state.recentCloses : remember(state.recentCloses, close, (record) => record.closedAt),
+        recentCloses:
+          close.requestReference === null ? state.recentCloses : remember(state.recentCloses, close, (record) => record.closedAt),
       };
     }
     case 'SettlementWindowSettled': {
@@ -98,7 +106,9 @@ export function evolve(state: SettlementWindowsState, event: SettlementWindowEve
         ...state,
         unsettled: state.unsettled.filter((window) => window.windowId !== windowId),
         recentSettlements:
-          requestReference === null ? state.recentSettlements : remember(state.recentSettlements, { windowId, requestReference, settledAt }, (record) => record.settledAt),
+          requestReference === null
+            ? state.recentSettlements
+            : remember(state.recentSettlements, { windowId, requestReference, settledAt }, (record) => record.settledAt),
       };
     }
     default:
@@ -112,7 +122,12 @@ export function decide(command: SettlementWindowCommand, state: SettlementWindow
     case 'OpenFirstWindow':
       // Every start of the switch asks; only the very first one opens anything.
       if (state.lastSequence > 0) return [];
-      return [{ type: 'SettlementWindowOpened', data: { windowId: settlementWindowId(command.data.currency, 1), currency: command.data.currency, sequence: 1, openedAt: at } }];
+      return [
+        {
+          type: 'SettlementWindowOpened',
+          data: { windowId: settlementWindowId(command.data.currency, 1), currency: command.data.currency, sequence: 1, openedAt: at },
+        },
+      ];
     case 'CloseWindow':
       return decideClose(command.data, state, command.now);
     case 'SettleWindow':
@@ -142,7 +157,13 @@ function decideClose(
   return [
     {
       type: 'SettlementWindowClosed',
-      data: { windowId: open.windowId, currency: data.currency, closedAt: at, closedBy: data.closedBy, requestReference: data.requestReference },
+      data: {
+        windowId: open.windowId,
+        currency: data.currency,
+        closedAt: at,
+        closedBy: data.closedBy,
+        requestReference: data.requestReference,
+      },
     },
     {
       type: 'SettlementWindowOpened',
@@ -166,7 +187,10 @@ function decideSettle(
   }
   if (!state.unsettled.some((window) => window.windowId === data.windowId)) {
     const retried = state.recentSettlements.some(
-      (settlement) => settlement.windowId === data.windowId && settlement.requestReference === data.requestReference && withinRetryWindow(settlement.settledAt, now),
+      (settlement) =>
+        settlement.windowId === data.windowId &&
+        settlement.requestReference === data.requestReference &&
+        withinRetryWindow(settlement.settledAt, now),
     );
     if (retried) return [];
     throw new DomainError('WINDOW_ALREADY_SETTLED', `window ${data.windowId} is settled already`);
@@ -204,7 +228,10 @@ function checkPositions(positions: readonly SettledPosition[]): void {
   for (const position of positions) {
     assert(!seen.has(position.participant), `participant ${position.participant} is settled once per window`);
     seen.add(position.participant);
-    assert(/^[1-9][0-9]*$/.test(position.amountMinor), `a settled amount is a positive whole number of minor units, got ${position.amountMinor}`);
+    assert(
+      /^[1-9][0-9]*$/.test(position.amountMinor),
+      `a settled amount is a positive whole number of minor units, got ${position.amountMinor}`,
+    );
   }
 }
 

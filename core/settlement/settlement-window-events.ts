@@ -66,7 +66,10 @@ const windowIdPattern = /^([A-Z]{3})-([0-9]{6,9})$/;
 
 /** The window's id: its currency and number, `PKR-000042`. Derived, so a projection can name a window before it opens. */
 export function settlementWindowId(currency: string, sequence: number): string {
-  assert(Number.isSafeInteger(sequence) && sequence >= 1 && sequence <= windowSequenceMax, `a window sequence is 1 to ${windowSequenceMax}`);
+  assert(
+    Number.isSafeInteger(sequence) && sequence >= 1 && sequence <= windowSequenceMax,
+    `a window sequence is 1 to ${windowSequenceMax}`,
+  );
   return `${currency}-${String(sequence).padStart(windowSequenceDigits, '0')}`;
 }
 

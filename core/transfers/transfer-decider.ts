@@ -63,7 +63,10 @@ export function decide(command: TransferCommand, state: TransferState): Transfer
     case 'ReverseTransfer':
       if (state.status === 'committed' && state.reversed) return [];
       if (state.status !== 'committed') {
-        throw new DomainError('TRANSFER_NOT_COMMITTED', `transfer ${command.data.transferId} is not committed, so there is nothing to reverse`);
+        throw new DomainError(
+          'TRANSFER_NOT_COMMITTED',
+          `transfer ${command.data.transferId} is not committed, so there is nothing to reverse`,
+        );
       }
       return [{ type: 'TransferReversed', data: { ...command.data, reversedAt: command.now.toISOString() } }];
     default:

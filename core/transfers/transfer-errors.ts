@@ -4,11 +4,24 @@ import type { ErrorCodeTable } from '../errors';
 export const transferErrors = {
   TRANSFER_NOT_FOUND: { status: 404, meaning: 'No transfer with this id is visible to this key.' },
   TRANSFER_EXISTS: { status: 409, meaning: 'A transfer with this id was recorded already.' },
-  TRANSFER_IN_FLIGHT: { status: 503, meaning: 'The transfer is recorded but its outcome is not known yet; ask again (GET it, or repeat the request with the same Idempotency-Key) shortly.' },
+  TRANSFER_IN_FLIGHT: {
+    status: 503,
+    meaning:
+      'The transfer is recorded but its outcome is not known yet; ask again (GET it, or repeat the request with the same Idempotency-Key) shortly.',
+  },
   TRANSFER_NOT_IN_FLIGHT: { status: 409, meaning: 'The transfer is committed or aborted already, so it cannot be finished again.' },
   TRANSFER_NOT_COMMITTED: { status: 409, meaning: 'The transfer is not committed, so there is nothing to reverse.' },
-  TRANSFER_ID_AMBIGUOUS: { status: 409, meaning: 'More than one transfer visible to this key has this id (two payers chose it); ask for one by its switchTransferId.' },
-  PAYEE_IS_PAYER: { status: 422, meaning: 'The payee is held by the paying participant itself: an on-us payment is booked inside the participant, not through the switch.' },
-  LEDGER_REFUSED: { status: 500, meaning: 'The ledger refused to release or reverse a transfer it holds (a defect in the switch; the transfer is kept for an operator).' },
+  TRANSFER_ID_AMBIGUOUS: {
+    status: 409,
+    meaning: 'More than one transfer visible to this key has this id (two payers chose it); ask for one by its switchTransferId.',
+  },
+  PAYEE_IS_PAYER: {
+    status: 422,
+    meaning:
+      'The payee is held by the paying participant itself: an on-us payment is booked inside the participant, not through the switch.',
+  },
+  LEDGER_REFUSED: {
+    status: 500,
+    meaning: 'The ledger refused to release or reverse a transfer it holds (a defect in the switch; the transfer is kept for an operator).',
+  },
 } as const satisfies ErrorCodeTable;
-

@@ -64,7 +64,12 @@ export type TransferReversed = { type: 'TransferReversed'; data: { transferId: s
 
 export type TransferEvent = TransferInitiated | TransferCommitted | TransferAborted | TransferReversed;
 
-export const transferEventTypes: readonly TransferEvent['type'][] = ['TransferInitiated', 'TransferCommitted', 'TransferAborted', 'TransferReversed'];
+export const transferEventTypes: readonly TransferEvent['type'][] = [
+  'TransferInitiated',
+  'TransferCommitted',
+  'TransferAborted',
+  'TransferReversed',
+];
 
 export function transferStreamName(transferId: string): string {
   return `transfer-${transferId}`;

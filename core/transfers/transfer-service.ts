@@ -80,7 +80,12 @@ export class TransferService {
    * record nothing; a transfer that cannot complete is recorded ABORTED with its reason. `idScope` says whether
    * the request's id is the payer's own (keyed by payer and id) or unique across the switch (transfer-id.ts).
    */
-  async execute(payerParticipantId: string, request: TransferRequest, channel: string, idScope: TransferIdScope): Promise<TransferExecution> {
+  async execute(
+    payerParticipantId: string,
+    request: TransferRequest,
+    channel: string,
+    idScope: TransferIdScope,
+  ): Promise<TransferExecution> {
     const amountMinor = parseAmount(request.amount, request.currency);
     const digest = requestDigest(request);
     const transferId = idScope === 'payer' ? payerScopedTransferId(payerParticipantId, request.id) : request.id;
@@ -119,11 +124,19 @@ export class TransferService {
    * or, for one recorded before ids were scoped per payer, by the id itself when this payer recorded it. A
    * transfer another participant recorded under the same id is not this payer's, and is never found here.
    */
-  private async loadRequested(transferId: string, requestedId: string, payerParticipantId: string, idScope: TransferIdScope): Promise<TransferState> {
+  private async loadRequested(
+    transferId: string,
+    requestedId: string,
+    payerParticipantId: string,
+    idScope: TransferIdScope,
+  ): Promise<TransferState> {
     const state = await this.load(transferId);
     if (state.status !== 'none' || idScope === 'switch') return state;
     const recordedBefore = await this.load(requestedId);
-    const isThisPayersOwn = recordedBefore.status !== 'none' && recordedBefore.initiated.payerParticipant === payerParticipantId && recordedBefore.initiated.clientTransferId === undefined;
+    const isThisPayersOwn =
+      recordedBefore.status !== 'none' &&
+      recordedBefore.initiated.payerParticipant === payerParticipantId &&
+      recordedBefore.initiated.clientTransferId === undefined;
     return isThisPayersOwn ? recordedBefore : state;
   }
 
@@ -185,9 +198,14 @@ export class TransferService {
       },
     ]);
     const result = onlyResult(receipt.results);
-    if (result !== 'ok' && result !== 'exists') throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
+    if (result !== 'ok' && result !== 'exists')
+      throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
     await this.queueReversal(initiated, 'PAYER_REVERSED');
-    const command: TransferCommand = { type: 'ReverseTransfer', data: { transferId, reason: reason.slice(0, 100) }, now: this.options.now() };
+    const command: TransferCommand = {
+      type: 'ReverseTransfer',
+      data: { transferId, reason: reason.slice(0, 100) },
+      now: this.options.now(),
+    };
     return transferView(await this.apply(command, transferId));
   }
 
@@ -258,7 +276,12 @@ export class TransferService {
 
   private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
     const receipt = await this.ledgerOf(initiated.currency).submit([
-      { type: 'post_pending', id: `${initiated.transferId}:post`, pendingId: initiated.transferId, userData: { transferId: initiated.transferId } },
+      {
+        type: 'post_pending',
+        id: `${initiated.transferId}:post`,
+        pendingId: initiated.transferId,
+        userData: { transferId: initiated.transferId },
+      },
     ]);
     return onlyResult(receipt.results);
   }
@@ -276,7 +299,8 @@ export class TransferService {
     const result = onlyResult(receipt.results);
     // Expired or already voided: either way the reservation is released, which is all a void is for.
     const released: readonly LedgerResultCode[] = ['ok', 'exists', 'pending_expired', 'pending_already_voided'];
-    if (!released.includes(result)) throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+    if (!released.includes(result))
+      throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
   }
 
   private async commitPosted(initiated: TransferInitiated['data'], postResult: LedgerResultCode = 'ok'): Promise<TransferView> {
@@ -285,15 +309,27 @@ export class TransferService {
       return this.abort(initiated, 'LEDGER_REFUSED', `the ledger refused the post: ${postResult}`, false);
     }
     if (initiated.creditMode === 'ADVICE') {
-      await this.options.deliveries.enqueue(initiated.payeeParticipant, creditAdviceDelivery(initiated.payeeParticipant, this.creditMessage(initiated)), {
-        correlationId: initiated.transferId,
-      });
+      await this.options.deliveries.enqueue(
+        initiated.payeeParticipant,
+        creditAdviceDelivery(initiated.payeeParticipant, this.creditMessage(initiated)),
+        {
+          correlationId: initiated.transferId,
+        },
+      );
     }
-    const state = await this.apply({ type: 'CommitTransfer', data: { transferId: initiated.transferId }, now: this.options.now() }, initiated.transferId);
+    const state = await this.apply(
+      { type: 'CommitTransfer', data: { transferId: initiated.transferId }, now: this.options.now() },
+      initiated.transferId,
+    );
     return transferView(state);
   }
 
-  private async abort(initiated: TransferInitiated['data'], reason: AbortReason, detail: string | null, reversalQueued: boolean): Promise<TransferView> {
+  private async abort(
+    initiated: TransferInitiated['data'],
+    reason: AbortReason,
+    detail: string | null,
+    reversalQueued: boolean,
+  ): Promise<TransferView> {
     const command: TransferCommand = {
       type: 'AbortTransfer',
       data: { transferId: initiated.transferId, reason, detail: detail === null ? null : detail.slice(0, 300), reversalQueued },
@@ -364,7 +400,10 @@ export class TransferService {
     const resolved = resolvePayee(request.payee, { directory: this.options.directory, participants: this.options.participants });
     if (isPayeeNotFound(resolved)) throw new DomainError('PARTY_NOT_FOUND', resolved.message);
     if (resolved.participantId === payer.id) {
-      throw new DomainError('PAYEE_IS_PAYER', 'the payee is held by the payer participant itself: an on-us payment is booked inside the participant, not through the switch');
+      throw new DomainError(
+        'PAYEE_IS_PAYER',
+        'the payee is held by the payer participant itself: an on-us payment is booked inside the participant, not through the switch',
+      );
     }
     return resolved;
   }

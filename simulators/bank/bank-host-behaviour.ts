@@ -15,5 +15,8 @@ export const BEHAVIOUR_DELAY_MS_MAX = 120_000;
 export const normalBehaviour: BankHostBehaviour = { decline: false, delayMs: 0, refuseConnections: false };
 
 export function checkBehaviour(behaviour: BankHostBehaviour): void {
-  assert(Number.isSafeInteger(behaviour.delayMs) && behaviour.delayMs >= 0 && behaviour.delayMs <= BEHAVIOUR_DELAY_MS_MAX, `a delay is 0 to ${BEHAVIOUR_DELAY_MS_MAX} ms`);
+  assert(
+    Number.isSafeInteger(behaviour.delayMs) && behaviour.delayMs >= 0 && behaviour.delayMs <= BEHAVIOUR_DELAY_MS_MAX,
+    `a delay is 0 to ${BEHAVIOUR_DELAY_MS_MAX} ms`,
+  );
 }

@@ -104,7 +104,14 @@ export class BankHostLedger implements InboundFinancialHandler {
     } else {
       this.counters.requestsDeclined += 1;
     }
-    this.transfers.set(request.transferId, { fingerprint, answer, account: request.payeeAccount, amountMinor: request.amountMinor, credited, reversed: false });
+    this.transfers.set(request.transferId, {
+      fingerprint,
+      answer,
+      account: request.payeeAccount,
+      amountMinor: request.amountMinor,
+      credited,
+      reversed: false,
+    });
     this.forgetOldest();
     return answer;
   }

@@ -57,7 +57,13 @@ export type OriginatedTransfer = {
 };
 
 export type OriginatedTransferResult =
-  | { readonly status: 'approved'; readonly transferId: string; readonly request: Iso8583Message; readonly responseCode: string; readonly authorizationCode: string | null }
+  | {
+      readonly status: 'approved';
+      readonly transferId: string;
+      readonly request: Iso8583Message;
+      readonly responseCode: string;
+      readonly authorizationCode: string | null;
+    }
   | { readonly status: 'declined'; readonly transferId: string; readonly request: Iso8583Message; readonly responseCode: string }
   | { readonly status: 'reversed'; readonly transferId: string; readonly request: Iso8583Message; readonly reversalAttempts: number }
   /** No answer and the reversal is not acknowledged yet: the payer's money stays held until it is. */
@@ -79,7 +85,12 @@ export type ReversalOptions = {
 
 export type ReversalResult = { readonly acknowledged: boolean; readonly attempts: number; readonly responseCode: string | null };
 
-const defaultReversalOptions: ReversalOptions = { timeoutMs: 2_000, attemptsMax: 10, retryDelayMs: 200, retrievalReferenceNumber: 'original' };
+const defaultReversalOptions: ReversalOptions = {
+  timeoutMs: 2_000,
+  attemptsMax: 10,
+  retryDelayMs: 200,
+  retrievalReferenceNumber: 'original',
+};
 const PAUSES_MAX = 10_000;
 
 export class BankHostSimulator {
@@ -104,12 +115,17 @@ export class BankHostSimulator {
     this.logger = options.logger ?? silentLogger();
     this.connectionLimits = options.connectionLimits;
     for (const [account, balanceMinor] of options.accounts ?? []) this.accounts.open(account, balanceMinor);
-    this.ledger = new BankHostLedger(this.accounts, () => this.behaviour, (delayMs) => this.pause(delayMs));
+    this.ledger = new BankHostLedger(
+      this.accounts,
+      () => this.behaviour,
+      (delayMs) => this.pause(delayMs),
+    );
     const accepted = options.acceptedInstitutionIds === undefined ? null : new Set(options.acceptedInstitutionIds);
     this.server = new Iso8583Server({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
-      authorizeInstitution: (_peerAddress, institutionId) => (accepted === null || accepted.has(institutionId) ? `institution-${institutionId}` : null),
+      authorizeInstitution: (_peerAddress, institutionId) =>
+        accepted === null || accepted.has(institutionId) ? `institution-${institutionId}` : null,
       handler: this.ledger,
       acceptConnection: () => !this.behaviour.refuseConnections,
       logger: this.logger,
@@ -155,7 +171,12 @@ export class BankHostSimulator {
   }
 
   /** Connects to the switch's ISO port and signs on; resolves whether that happened within the time given. */
-  async connectToSwitch(target: { host: string; port: number; readyTimeoutMs?: number; client?: Partial<Iso8583ClientOptions> }): Promise<boolean> {
+  async connectToSwitch(target: {
+    host: string;
+    port: number;
+    readyTimeoutMs?: number;
+    client?: Partial<Iso8583ClientOptions>;
+  }): Promise<boolean> {
     assert(this.switchClient === null, 'the simulator holds one connection to the switch');
     this.switchClient = new Iso8583Client({
       host: target.host,
@@ -196,7 +217,8 @@ export class BankHostSimulator {
         return { status: 'not_sent', reason: outcome.reason };
       case 'response': {
         const responseCode = outcome.response.fields[39] ?? '';
-        if (isApproved(responseCode)) return { status: 'approved', transferId, request, responseCode, authorizationCode: outcome.response.fields[38] ?? null };
+        if (isApproved(responseCode))
+          return { status: 'approved', transferId, request, responseCode, authorizationCode: outcome.response.fields[38] ?? null };
         this.accounts.credit(transfer.payerAccount, transfer.amountMinor);
         return { status: 'declined', transferId, request, responseCode };
       }
@@ -228,7 +250,8 @@ export class BankHostSimulator {
           transmissionDateTime: timestamps.transmissionDateTime,
           acquirerInstitutionId: this.institutionId,
           // DE90 names the transfer being reversed; DE37 is the original's or the reversal's own, as banks differ.
-          retrievalReferenceNumber: settings.retrievalReferenceNumber === 'original' ? (original.fields[37] ?? '') : retrievalReferenceNumber(now, stan),
+          retrievalReferenceNumber:
+            settings.retrievalReferenceNumber === 'original' ? (original.fields[37] ?? '') : retrievalReferenceNumber(now, stan),
           terminalId: this.terminalId,
           processingCode: original.fields[3] ?? FUNDS_TRANSFER_PROCESSING_CODE,
           amountMinor: amountMinorFromField(original.fields[4]) ?? 0n,

@@ -55,7 +55,9 @@ export function parseCliOptions(argv: readonly string[], environment: NodeJS.Pro
     port: check('--port', port, values.port ?? environment['HISAAB_BANK_PORT'] ?? '0'),
     institutionId: check('--institution-id', institutionId, values['institution-id'] ?? environment['HISAAB_BANK_INSTITUTION_ID'] ?? ''),
     accounts: accountTexts.map(parseAccount),
-    acceptedInstitutionIds: (values['accept-institution'] ?? listOf(environment['HISAAB_BANK_ACCEPTED_INSTITUTIONS']))?.map((text) => check('--accept-institution', institutionId, text)),
+    acceptedInstitutionIds: (values['accept-institution'] ?? listOf(environment['HISAAB_BANK_ACCEPTED_INSTITUTIONS']))?.map((text) =>
+      check('--accept-institution', institutionId, text),
+    ),
     switchAddress: switchText === undefined || switchText === '' ? null : parseAddress(switchText),
   };
 }
@@ -68,7 +70,8 @@ function check<T>(name: string, schema: z.ZodType<T, string>, text: string): T {
 
 function parseAccount(text: string): readonly [string, bigint] {
   const separator = text.lastIndexOf('=');
-  if (separator <= 0) throw new CliOptionsError(`--account takes ACCOUNT=BALANCE, such as PK36SCBL0000001123456702=1500.00; got "${text.slice(0, 60)}"`);
+  if (separator <= 0)
+    throw new CliOptionsError(`--account takes ACCOUNT=BALANCE, such as PK36SCBL0000001123456702=1500.00; got "${text.slice(0, 60)}"`);
   const account = text.slice(0, separator);
   try {
     return [account, parseAmount(text.slice(separator + 1), 'PKR', { allowZero: true })];

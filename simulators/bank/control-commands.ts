@@ -13,7 +13,10 @@ export type CommandReply = Record<string, unknown>;
 const TRANSFER_TIMEOUT_MS_MAX = 120_000;
 
 export async function runCommand(simulator: BankHostSimulator, line: string): Promise<CommandReply> {
-  const words = line.trim().split(/\s+/).filter((word) => word.length > 0);
+  const words = line
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
   const [command, first, second, third, fourth] = words;
   switch (command) {
     case undefined:
@@ -47,8 +50,15 @@ export async function runCommand(simulator: BankHostSimulator, line: string): Pr
   }
 }
 
-async function send(simulator: BankHostSimulator, payer: string | undefined, payee: string | undefined, amountText: string | undefined, timeoutText: string | undefined): Promise<CommandReply> {
-  if (payer === undefined || payee === undefined || amountText === undefined) return failure('send takes <payer-account> <payee> <amount> [timeout-ms]');
+async function send(
+  simulator: BankHostSimulator,
+  payer: string | undefined,
+  payee: string | undefined,
+  amountText: string | undefined,
+  timeoutText: string | undefined,
+): Promise<CommandReply> {
+  if (payer === undefined || payee === undefined || amountText === undefined)
+    return failure('send takes <payer-account> <payee> <amount> [timeout-ms]');
   let amountMinor: bigint;
   try {
     amountMinor = parseAmount(amountText, 'PKR');
@@ -60,7 +70,12 @@ async function send(simulator: BankHostSimulator, payer: string | undefined, pay
   if (timeoutMs === null || timeoutMs === 0) return failure(`the timeout is 1 to ${TRANSFER_TIMEOUT_MS_MAX} ms`);
   const result = await simulator.sendTransfer({ payerAccount: payer, payee, amountMinor, timeoutMs });
   if (result.status === 'not_sent' || result.status === 'refused') return { ok: false, status: result.status, reason: result.reason };
-  return { ok: result.status === 'approved', status: result.status, transferId: result.transferId, ...('responseCode' in result ? { responseCode: result.responseCode } : {}) };
+  return {
+    ok: result.status === 'approved',
+    status: result.status,
+    transferId: result.transferId,
+    ...('responseCode' in result ? { responseCode: result.responseCode } : {}),
+  };
 }
 
 function wholeNumber(text: string | undefined, maximum: number): number | null {

@@ -14,9 +14,19 @@ const PAYEE = 'PK36SCBL0000001123456702';
 async function main(): Promise<void> {
   const requests = Number(process.argv[2] ?? '20000');
   const concurrency = Number(process.argv[3] ?? '256');
-  const simulator = new BankHostSimulator({ institutionId: '600001', accounts: [[PAYEE, 0n]], connectionLimits: { inFlightMax: concurrency } });
+  const simulator = new BankHostSimulator({
+    institutionId: '600001',
+    accounts: [[PAYEE, 0n]],
+    connectionLimits: { inFlightMax: concurrency },
+  });
   await simulator.start();
-  const client = new Iso8583Client({ host: '127.0.0.1', port: simulator.port, institutionId: '999999', terminalId: 'HISAAB01', pendingMax: concurrency });
+  const client = new Iso8583Client({
+    host: '127.0.0.1',
+    port: simulator.port,
+    institutionId: '999999',
+    terminalId: 'HISAAB01',
+    pendingMax: concurrency,
+  });
   client.start();
   if (!(await client.waitUntilReady(5_000))) throw new Error('the client did not sign on');
 
@@ -55,7 +65,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1_000;
   latenciesMs.sort((left, right) => left - right);
-  const percentile = (fraction: number): number => Number((latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(fraction * latenciesMs.length))] ?? 0).toFixed(2));
+  const percentile = (fraction: number): number =>
+    Number((latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(fraction * latenciesMs.length))] ?? 0).toFixed(2));
   process.stdout.write(
     `${JSON.stringify({
       packAndUnpackPerSecond: Math.round(codecRounds / codecSeconds),

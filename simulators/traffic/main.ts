@@ -31,7 +31,10 @@ const configSchema = z.strictObject({
       z.strictObject({
         participantId: z.string().regex(/^[A-Z0-9_]{2,16}$/),
         participantKey: z.string().min(1),
-        customers: z.array(z.strictObject({ walletNumber: z.string(), msisdn: z.string(), name: z.string(), balance: z.string() })).min(1).max(10_000),
+        customers: z
+          .array(z.strictObject({ walletNumber: z.string(), msisdn: z.string(), name: z.string(), balance: z.string() }))
+          .min(1)
+          .max(10_000),
       }),
     )
     .min(1)
@@ -49,7 +52,10 @@ async function main(): Promise<void> {
         currency: config.currency,
         switchUrl: config.switchUrl,
         participantKey: wallet.participantKey,
-        accounts: wallet.customers.map(({ balance, ...customer }) => ({ ...customer, balanceMinor: parseAmount(balance, config.currency, { allowZero: true }) })),
+        accounts: wallet.customers.map(({ balance, ...customer }) => ({
+          ...customer,
+          balanceMinor: parseAmount(balance, config.currency, { allowZero: true }),
+        })),
       }),
   );
   const payees: TrafficPayee[] = config.wallets.flatMap((wallet) =>

@@ -74,11 +74,23 @@ function pick<Item>(items: readonly Item[], random: () => number): Item {
 }
 
 function checkOptions(options: TrafficOptions): void {
-  assert(options.senders.length > 0 && options.senders.every((sender) => sender.accounts.list().length > 0), 'every sending wallet has customers');
+  assert(
+    options.senders.length > 0 && options.senders.every((sender) => sender.accounts.list().length > 0),
+    'every sending wallet has customers',
+  );
   assert(options.payees.length > 0, 'there is at least one payee');
-  assert(Number.isSafeInteger(options.countMax) && options.countMax >= 1 && options.countMax <= trafficLimits.countMax, `countMax is 1 to ${trafficLimits.countMax}`);
-  assert(Number.isSafeInteger(options.durationMs) && options.durationMs >= 1 && options.durationMs <= trafficLimits.durationMsMax, `durationMs is 1 to ${trafficLimits.durationMsMax}`);
-  assert(Number.isSafeInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= trafficLimits.concurrencyMax, `concurrency is 1 to ${trafficLimits.concurrencyMax}`);
+  assert(
+    Number.isSafeInteger(options.countMax) && options.countMax >= 1 && options.countMax <= trafficLimits.countMax,
+    `countMax is 1 to ${trafficLimits.countMax}`,
+  );
+  assert(
+    Number.isSafeInteger(options.durationMs) && options.durationMs >= 1 && options.durationMs <= trafficLimits.durationMsMax,
+    `durationMs is 1 to ${trafficLimits.durationMsMax}`,
+  );
+  assert(
+    Number.isSafeInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= trafficLimits.concurrencyMax,
+    `concurrency is 1 to ${trafficLimits.concurrencyMax}`,
+  );
   assert(options.amountMinorMin >= 1n && options.amountMinorMin <= options.amountMinorMax, 'the amount range is positive and not empty');
   assert(options.amountMinorMax - options.amountMinorMin <= BigInt(Number.MAX_SAFE_INTEGER), 'the amount range fits a double exactly');
 }

@@ -33,7 +33,12 @@ export function summarize(results: readonly SentTransfer[], elapsedMs: number): 
     outcomes,
     abortReasons,
     errorCodes,
-    latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
+    latencyMs: {
+      p50: percentile(latencies, 0.5),
+      p95: percentile(latencies, 0.95),
+      p99: percentile(latencies, 0.99),
+      max: latencies.at(-1) ?? 0,
+    },
   };
 }
 

@@ -53,8 +53,14 @@ const switchUrl = z.url({ protocol: /^https?$/, error: 'the switch URL is an htt
 /** The JSON form of customers in WALLET_ACCOUNTS, kept for scripts written against it. */
 const accountJsonSchema = z.strictObject({
   walletNumber: z.string().min(1).max(34),
-  msisdn: z.string().regex(/^\d{10,15}$/).optional(),
-  cnic: z.string().regex(/^\d{13}$/).optional(),
+  msisdn: z
+    .string()
+    .regex(/^\d{10,15}$/)
+    .optional(),
+  cnic: z
+    .string()
+    .regex(/^\d{13}$/)
+    .optional(),
   name: z.string().min(1).max(140),
   balance: z.string(),
 });
@@ -80,11 +86,15 @@ export function parseWalletCliOptions(argv: readonly string[], environment: Node
   const currencyCode = check('--currency', currency, values.currency ?? environment['WALLET_CURRENCY'] ?? 'PKR');
   const customerTexts = values.customer ?? [];
   if (customerTexts.length > customersMax) throw new WalletCliOptionsError(`at most ${customersMax} customers`);
-  const accounts = customerTexts.length > 0 ? customerTexts.map((text) => parseCustomer(text, currencyCode)) : accountsFromJson(environment['WALLET_ACCOUNTS'], currencyCode);
+  const accounts =
+    customerTexts.length > 0
+      ? customerTexts.map((text) => parseCustomer(text, currencyCode))
+      : accountsFromJson(environment['WALLET_ACCOUNTS'], currencyCode);
   const signingSecret = values['signing-secret'] ?? environment['WALLET_SIGNING_SECRET'];
   const switchText = values['switch-url'] ?? environment['HISAAB_SWITCH_URL'];
   const key = values.key ?? environment['WALLET_PARTICIPANT_KEY'];
-  if ((switchText === undefined) !== (key === undefined)) throw new WalletCliOptionsError('--switch-url and --key go together: the wallet sends transfers to that switch with that key');
+  if ((switchText === undefined) !== (key === undefined))
+    throw new WalletCliOptionsError('--switch-url and --key go together: the wallet sends transfers to that switch with that key');
   return {
     participantId: check('--participant', participantId, values.participant ?? environment['WALLET_PARTICIPANT_ID'] ?? ''),
     host: values.host ?? environment['WALLET_HOST'] ?? '127.0.0.1',
@@ -93,7 +103,10 @@ export function parseWalletCliOptions(argv: readonly string[], environment: Node
     // A secret holds no comma, so a comma separates the old and the new one during a rotation's overlap.
     signingSecrets: (signingSecret ?? '').split(',').filter((secret) => secret !== ''),
     accounts,
-    switchConnection: switchText === undefined || key === undefined ? null : { switchUrl: check('--switch-url', switchUrl, switchText), participantKey: key },
+    switchConnection:
+      switchText === undefined || key === undefined
+        ? null
+        : { switchUrl: check('--switch-url', switchUrl, switchText), participantKey: key },
   };
 }
 
@@ -106,13 +119,18 @@ function check<T>(name: string, schema: z.ZodType<T, string>, text: string): T {
 /** WALLET_NUMBER:MSISDN:NAME:BALANCE; the name may itself hold colons, so it is whatever lies between. */
 function parseCustomer(text: string, currencyCode: string): CustomerAccount {
   const parts = text.split(':');
-  if (parts.length < 4) throw new WalletCliOptionsError(`--customer takes WALLET_NUMBER:MSISDN:NAME:BALANCE, such as 'MRGL000001:923001111111:Ayesha Khan:100000.00'; got "${text.slice(0, 80)}"`);
+  if (parts.length < 4)
+    throw new WalletCliOptionsError(
+      `--customer takes WALLET_NUMBER:MSISDN:NAME:BALANCE, such as 'MRGL000001:923001111111:Ayesha Khan:100000.00'; got "${text.slice(0, 80)}"`,
+    );
   const walletNumber = parts[0] ?? '';
   const msisdn = parts[1] ?? '';
   const balance = parts[parts.length - 1] ?? '';
   const name = parts.slice(2, -1).join(':').trim();
-  if (walletNumber === '' || walletNumber.length > 34) throw new WalletCliOptionsError(`--customer: a wallet number is 1 to 34 characters; got "${walletNumber.slice(0, 40)}"`);
-  if (!/^\d{10,15}$/.test(msisdn)) throw new WalletCliOptionsError(`--customer ${walletNumber}: an MSISDN is 10 to 15 digits, such as 923001111111`);
+  if (walletNumber === '' || walletNumber.length > 34)
+    throw new WalletCliOptionsError(`--customer: a wallet number is 1 to 34 characters; got "${walletNumber.slice(0, 40)}"`);
+  if (!/^\d{10,15}$/.test(msisdn))
+    throw new WalletCliOptionsError(`--customer ${walletNumber}: an MSISDN is 10 to 15 digits, such as 923001111111`);
   if (name === '' || name.length > 140) throw new WalletCliOptionsError(`--customer ${walletNumber}: a name is 1 to 140 characters`);
   return { walletNumber, msisdn, name, balanceMinor: amount(`--customer ${walletNumber}`, balance, currencyCode) };
 }
@@ -126,8 +144,14 @@ function accountsFromJson(text: string | undefined, currencyCode: string): Custo
     throw new WalletCliOptionsError('WALLET_ACCOUNTS is not JSON: give a JSON array of {walletNumber, msisdn, name, balance}');
   }
   const parsed = z.array(accountJsonSchema).max(customersMax).safeParse(json);
-  if (!parsed.success) throw new WalletCliOptionsError(`WALLET_ACCOUNTS: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  return parsed.data.map(({ balance, ...account }) => ({ ...account, balanceMinor: amount(`WALLET_ACCOUNTS ${account.walletNumber}`, balance, currencyCode) }));
+  if (!parsed.success)
+    throw new WalletCliOptionsError(
+      `WALLET_ACCOUNTS: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  return parsed.data.map(({ balance, ...account }) => ({
+    ...account,
+    balanceMinor: amount(`WALLET_ACCOUNTS ${account.walletNumber}`, balance, currencyCode),
+  }));
 }
 
 function amount(name: string, text: string, currencyCode: string): bigint {

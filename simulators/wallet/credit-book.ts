@@ -57,22 +57,50 @@ export class CreditBook {
     const account = this.accounts.find(message.payee.type, message.payee.value);
     const refusal = this.refusalOf(message, amountMinor, account !== undefined);
     if (kind === 'CREDIT_ADVICE' && refusal !== null) {
-      return this.remember({ transferId: message.transferId, walletNumber: null, amountMinor: amountMinor ?? 0n, state: 'SUSPENSE', answer: accepted, duplicates: 0 });
+      return this.remember({
+        transferId: message.transferId,
+        walletNumber: null,
+        amountMinor: amountMinor ?? 0n,
+        state: 'SUSPENSE',
+        answer: accepted,
+        duplicates: 0,
+      });
     }
     const rejection = refusal ?? (kind === 'CREDIT_REQUEST' ? rejectReason : null);
     if (rejection !== null || account === undefined || amountMinor === null) {
       const answer: WalletAnswer = { status: 'REJECTED', reason: rejection ?? 'ACCOUNT_NOT_FOUND' };
-      return this.remember({ transferId: message.transferId, walletNumber: account?.walletNumber ?? null, amountMinor: amountMinor ?? 0n, state: 'REJECTED', answer, duplicates: 0 });
+      return this.remember({
+        transferId: message.transferId,
+        walletNumber: account?.walletNumber ?? null,
+        amountMinor: amountMinor ?? 0n,
+        state: 'REJECTED',
+        answer,
+        duplicates: 0,
+      });
     }
     this.accounts.adjust(account.walletNumber, amountMinor);
-    return this.remember({ transferId: message.transferId, walletNumber: account.walletNumber, amountMinor, state: 'CREDITED', answer: accepted, duplicates: 0 });
+    return this.remember({
+      transferId: message.transferId,
+      walletNumber: account.walletNumber,
+      amountMinor,
+      state: 'CREDITED',
+      answer: accepted,
+      duplicates: 0,
+    });
   }
 
   /** Undoes the transfer's credit once; acknowledges every reversal, repeated or not. */
   reverse(message: ReversalMessage): WalletAnswer {
     const known = this.records.get(message.transferId);
     if (known === undefined) {
-      this.remember({ transferId: message.transferId, walletNumber: null, amountMinor: 0n, state: 'REVERSED_BEFORE_CREDIT', answer: accepted, duplicates: 0 });
+      this.remember({
+        transferId: message.transferId,
+        walletNumber: null,
+        amountMinor: 0n,
+        state: 'REVERSED_BEFORE_CREDIT',
+        answer: accepted,
+        duplicates: 0,
+      });
       return accepted;
     }
     if (known.state === 'CREDITED' && known.walletNumber !== null) {

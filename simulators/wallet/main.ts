@@ -11,7 +11,13 @@
  * or SIGTERM.
  */
 import pino from 'pino';
-import { parseWalletCliOptions, walletCliUsage, WalletCliHelpRequested, WalletCliOptionsError, type WalletSimulatorCliOptions } from './cli-options';
+import {
+  parseWalletCliOptions,
+  walletCliUsage,
+  WalletCliHelpRequested,
+  WalletCliOptionsError,
+  type WalletSimulatorCliOptions,
+} from './cli-options';
 import { WalletSimulator } from './wallet-simulator';
 
 async function main(): Promise<void> {
@@ -44,11 +50,23 @@ async function main(): Promise<void> {
     url = await simulator.start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    process.stderr.write(`wallet simulator: port ${options.port} on ${options.host} is already in use; choose another --port (0 picks a free one)\n`);
+    process.stderr.write(
+      `wallet simulator: port ${options.port} on ${options.host} is already in use; choose another --port (0 picks a free one)\n`,
+    );
     process.exit(2);
   }
-  logger.info({ participantId: simulator.participantId, url, endpoints: simulator.endpoints, customers: options.accounts.length, signed: options.signingSecrets.length > 0 }, 'listening');
-  if (options.signingSecrets.length === 0) logger.warn('no --signing-secret: every credit request from the switch will be refused as unsigned');
+  logger.info(
+    {
+      participantId: simulator.participantId,
+      url,
+      endpoints: simulator.endpoints,
+      customers: options.accounts.length,
+      signed: options.signingSecrets.length > 0,
+    },
+    'listening',
+  );
+  if (options.signingSecrets.length === 0)
+    logger.warn('no --signing-secret: every credit request from the switch will be refused as unsigned');
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     void simulator.close().then(() => process.exit(0));

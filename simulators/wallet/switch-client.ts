@@ -56,7 +56,10 @@ export class SwitchClient {
     try {
       response = await fetch(new URL(path, this.options.switchUrl), {
         method,
-        headers: { authorization: `Bearer ${this.options.participantKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.options.participantKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.deadlineMs),
       });

@@ -42,7 +42,8 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
   }
   const rawBody = await readBody(request);
   if (rawBody === null) return sendError(response, 413, 'BODY_TOO_LARGE', `a message is at most ${requestBytesMax} bytes`);
-  const kind: PayeeMessageKind = path === '/reversal' ? 'REVERSAL' : request.headers['hisaab-message-type'] === 'CREDIT_ADVICE' ? 'CREDIT_ADVICE' : 'CREDIT_REQUEST';
+  const kind: PayeeMessageKind =
+    path === '/reversal' ? 'REVERSAL' : request.headers['hisaab-message-type'] === 'CREDIT_ADVICE' ? 'CREDIT_ADVICE' : 'CREDIT_REQUEST';
   const received: ReceivedMessage = {
     kind,
     transferId: null,
@@ -57,7 +58,8 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
 
   const mode = context.modes[kind];
   if (mode.mode === 'reset') return void request.socket.destroy();
-  if (mode.mode === 'error') return answer(received, response, mode.status, { error: { code: 'SIMULATED_FAILURE', message: 'the wallet is told to fail' } });
+  if (mode.mode === 'error')
+    return answer(received, response, mode.status, { error: { code: 'SIMULATED_FAILURE', message: 'the wallet is told to fail' } });
   if (mode.mode === 'garbage') {
     received.answeredStatus = 200;
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"status": ACCEPTED');
@@ -75,7 +77,8 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
 type Processed = { status: 200; body: WalletAnswer } | { status: 400 | 503; body: unknown };
 
 function processMessage(context: ReceiverContext, kind: PayeeMessageKind, body: unknown, rejectReason: string | null): Processed {
-  if (context.book.full) return { status: 503, body: { error: { code: 'SIMULATOR_FULL', message: 'the simulator remembers no more transfers' } } };
+  if (context.book.full)
+    return { status: 503, body: { error: { code: 'SIMULATOR_FULL', message: 'the simulator remembers no more transfers' } } };
   if (kind === 'REVERSAL') {
     const message = reversalMessageSchema.safeParse(body);
     if (!message.success) return invalid(message.error);
@@ -87,7 +90,16 @@ function processMessage(context: ReceiverContext, kind: PayeeMessageKind, body: 
 }
 
 function invalid(error: z.ZodError): Processed {
-  return { status: 400, body: { error: { code: 'INVALID_MESSAGE', message: 'the message does not match the contract', details: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) } } };
+  return {
+    status: 400,
+    body: {
+      error: {
+        code: 'INVALID_MESSAGE',
+        message: 'the message does not match the contract',
+        details: error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      },
+    },
+  };
 }
 
 function checkSignature(context: ReceiverContext, request: IncomingMessage, rawBody: Buffer): ReceivedMessage['signature'] {

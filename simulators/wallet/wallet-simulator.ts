@@ -66,7 +66,8 @@ export class WalletSimulator {
     this.signingSecrets = [...(options.signingSecret === undefined ? [] : [options.signingSecret]), ...(options.signingSecrets ?? [])];
     assert(this.signingSecrets.length <= signaturesPerHeaderMax, `a wallet holds at most ${signaturesPerHeaderMax} signing secrets`);
     this.origination = new TransferOrigination(this.accounts, this.currency);
-    if (options.switchUrl !== undefined && options.participantKey !== undefined) this.connectToSwitch(options.switchUrl, options.participantKey);
+    if (options.switchUrl !== undefined && options.participantKey !== undefined)
+      this.connectToSwitch(options.switchUrl, options.participantKey);
   }
 
   /** Starts listening; resolves with the base URL. */
@@ -92,7 +93,10 @@ export class WalletSimulator {
 
   /** Verifies with these secrets from now on (a message is valid when it matches any of them). */
   setSigningSecrets(secrets: readonly string[]): void {
-    assert(secrets.every((secret) => secret.length > 0), 'a signing secret is not empty');
+    assert(
+      secrets.every((secret) => secret.length > 0),
+      'a signing secret is not empty',
+    );
     assert(secrets.length <= signaturesPerHeaderMax, `a wallet holds at most ${signaturesPerHeaderMax} signing secrets`);
     this.signingSecrets = [...secrets];
   }
@@ -108,8 +112,13 @@ export class WalletSimulator {
 
   /** Sets how the wallet answers the given kinds of message (all three when none are named). */
   setMode(mode: WalletMode, kinds: readonly PayeeMessageKind[] = payeeMessageKinds): void {
-    if (mode.mode === 'slow') assert(Number.isSafeInteger(mode.delayMs) && mode.delayMs >= 0 && mode.delayMs <= slowDelayMsMax, `a slow delay is 0 to ${slowDelayMsMax} ms`);
-    if (mode.mode === 'error') assert(Number.isSafeInteger(mode.status) && mode.status >= 400 && mode.status <= 599, 'an error status is 4xx or 5xx');
+    if (mode.mode === 'slow')
+      assert(
+        Number.isSafeInteger(mode.delayMs) && mode.delayMs >= 0 && mode.delayMs <= slowDelayMsMax,
+        `a slow delay is 0 to ${slowDelayMsMax} ms`,
+      );
+    if (mode.mode === 'error')
+      assert(Number.isSafeInteger(mode.status) && mode.status >= 400 && mode.status <= 599, 'an error status is 4xx or 5xx');
     for (const kind of kinds) this.modes[kind] = mode;
   }
 

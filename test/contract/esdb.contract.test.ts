@@ -138,7 +138,10 @@ describe('EventStoreDB adapter without a server', () => {
 
   describe('filters', () => {
     it('filters on the server by prefix, and otherwise leaves out every system stream', () => {
-      expect(serverFilter({ filter: { streamPrefixes: ['ledger-', 'checkout-'] } })).toMatchObject({ filterOn: 'streamName', prefixes: ['ledger-', 'checkout-'] });
+      expect(serverFilter({ filter: { streamPrefixes: ['ledger-', 'checkout-'] } })).toMatchObject({
+        filterOn: 'streamName',
+        prefixes: ['ledger-', 'checkout-'],
+      });
       expect(serverFilter({})).toMatchObject({ filterOn: 'streamName', regex: '^[^$]' });
       expect(serverFilter({ filter: { streamPrefixes: [''] } })).toMatchObject({ regex: '^[^$]' });
     });
@@ -164,12 +167,25 @@ describe('EventStoreDB adapter without a server', () => {
       await expectInputError(store.append('', [event()], 'any'), 'INVALID_STREAM');
       await expectInputError(store.append('$stats', [event()], 'any'), 'INVALID_STREAM');
       await expectInputError(store.append('s', [], 'any'), 'EMPTY_APPEND');
-      await expectInputError(store.append('s', Array.from({ length: eventStoreLimits.eventsPerAppendMax + 1 }, () => event()), 'any'), 'BATCH_TOO_LARGE');
-      await expectInputError(store.append('s', [{ ...event(), data: { blob: 'x'.repeat(eventStoreLimits.eventBytesMax) } }], 'any'), 'EVENT_TOO_LARGE');
+      await expectInputError(
+        store.append(
+          's',
+          Array.from({ length: eventStoreLimits.eventsPerAppendMax + 1 }, () => event()),
+          'any',
+        ),
+        'BATCH_TOO_LARGE',
+      );
+      await expectInputError(
+        store.append('s', [{ ...event(), data: { blob: 'x'.repeat(eventStoreLimits.eventBytesMax) } }], 'any'),
+        'EVENT_TOO_LARGE',
+      );
       await expectInputError(store.append('s', [{ ...event(), type: '' }], 'any'), 'INVALID_EVENT');
       await expectInputError(store.readAll(START_POSITION, 0), 'INVALID_LIMIT');
       await expectInputError(store.readStream('s', 0n, eventStoreLimits.readLimitMax + 1), 'INVALID_LIMIT');
-      await expectInputError(store.readAll(START_POSITION, 10, { streamPrefixes: Array.from({ length: 101 }, (_, index) => `p${index}-`) }), 'INVALID_FILTER');
+      await expectInputError(
+        store.readAll(START_POSITION, 10, { streamPrefixes: Array.from({ length: 101 }, (_, index) => `p${index}-`) }),
+        'INVALID_FILTER',
+      );
     });
 
     it('refuses what EventStoreDB cannot store: non-uuid ids, appends over its MaxAppendSize', async () => {
@@ -188,7 +204,9 @@ describe('EventStoreDB adapter without a server', () => {
     it('stops a subscription that cannot reach the server: onError once, finished rejects', async () => {
       const errors: unknown[] = [];
       const handled: unknown[] = [];
-      const subscription = store.subscribeAll(START_POSITION, (recorded) => void handled.push(recorded), { onError: (error) => errors.push(error) });
+      const subscription = store.subscribeAll(START_POSITION, (recorded) => void handled.push(recorded), {
+        onError: (error) => errors.push(error),
+      });
       await expect(subscription.finished).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
       expect(errors).toHaveLength(1);
       expect(handled).toHaveLength(0);

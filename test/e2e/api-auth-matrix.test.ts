@@ -10,7 +10,14 @@ type Caller = 'none' | 'bad' | 'operator' | 'owner' | 'other' | 'regulator';
 const callers: Caller[] = ['none', 'bad', 'operator', 'owner', 'other', 'regulator'];
 
 let sw: TestSwitch;
-const keys: Record<Caller, string | undefined> = { none: undefined, bad: undefined, operator: undefined, owner: undefined, other: undefined, regulator: undefined };
+const keys: Record<Caller, string | undefined> = {
+  none: undefined,
+  bad: undefined,
+  operator: undefined,
+  owner: undefined,
+  other: undefined,
+  regulator: undefined,
+};
 let sequence = 0;
 const next = () => (sequence += 1);
 
@@ -22,8 +29,14 @@ beforeAll(async () => {
   keys.regulator = await issueRegulatorKey(sw);
   // A key of the right form whose secret is wrong, for a known key id: must be refused like garbage.
   keys.bad = `${keys.owner.slice(0, 20)}${'A'.repeat(keys.owner.length - 20)}`;
-  await sw.client.post('/v1/aliases', { key: keys.owner, body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' } });
-  await sw.client.post('/v1/aliases', { key: keys.other, body: { type: 'MSISDN', value: '923002222222', account: { type: 'WALLET', value: '03002222222' }, name: 'Bilal Ahmed' } });
+  await sw.client.post('/v1/aliases', {
+    key: keys.owner,
+    body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' },
+  });
+  await sw.client.post('/v1/aliases', {
+    key: keys.other,
+    body: { type: 'MSISDN', value: '923002222222', account: { type: 'WALLET', value: '03002222222' }, name: 'Bilal Ahmed' },
+  });
 });
 afterAll(async () => {
   await sw.close();
@@ -43,30 +56,50 @@ async function freshParticipantKeyId(): Promise<string> {
   return ((await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey })).body as { keyId: string }).keyId;
 }
 async function freshRegulatorKeyId(): Promise<string> {
-  return ((await sw.client.post('/v1/keys', { key: sw.operatorKey, body: { role: 'REGULATOR', name: 'matrix' } })).body as { keyId: string }).keyId;
+  return (
+    (await sw.client.post('/v1/keys', { key: sw.operatorKey, body: { role: 'REGULATOR', name: 'matrix' } })).body as { keyId: string }
+  ).keyId;
 }
 async function freshAlias(): Promise<string> {
   const value = `9230020${String(next()).padStart(5, '0')}`;
-  await sw.client.post('/v1/aliases', { key: keys.owner, body: { type: 'MSISDN', value, account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' } });
+  await sw.client.post('/v1/aliases', {
+    key: keys.owner,
+    body: { type: 'MSISDN', value, account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' },
+  });
   return value;
 }
 
 /** A payment to RAVI's customer: MARGALLA (the owner) may send it; RAVI sending it would pay itself (on-us, 422). */
 function paymentToRavi(): Record<string, unknown> {
-  return { id: randomUUID(), payer: { type: 'WALLET', value: '03001111111' }, payee: { type: 'MSISDN', value: '923002222222' }, amount: '1.00', currency: 'PKR', purpose: 'P2P' };
+  return {
+    id: randomUUID(),
+    payer: { type: 'WALLET', value: '03001111111' },
+    payee: { type: 'MSISDN', value: '923002222222' },
+    amount: '1.00',
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
 }
 async function freshTransferId(): Promise<string> {
   return ((await sw.client.post('/v1/transfers', { key: keys.owner, body: paymentToRavi() })).body as { id: string }).id;
 }
 
 const endpoints: Endpoint[] = [
-  { name: 'POST /v1/transfers', call: (key) => sw.client.post('/v1/transfers', { key, body: paymentToRavi() }), expected: { operator: 403, owner: 201, other: 422, regulator: 403 } },
+  {
+    name: 'POST /v1/transfers',
+    call: (key) => sw.client.post('/v1/transfers', { key, body: paymentToRavi() }),
+    expected: { operator: 403, owner: 201, other: 422, regulator: 403 },
+  },
   {
     name: 'POST /v1/transfers/batch',
     call: (key) => sw.client.post('/v1/transfers/batch', { key, body: { transfers: [paymentToRavi()] } }),
     expected: { operator: 403, owner: 200, other: 200, regulator: 403 },
   },
-  { name: 'GET /v1/transfers', call: (key) => sw.client.get('/v1/transfers', { key }), expected: { operator: 200, owner: 200, other: 200, regulator: 200 } },
+  {
+    name: 'GET /v1/transfers',
+    call: (key) => sw.client.get('/v1/transfers', { key }),
+    expected: { operator: 200, owner: 200, other: 200, regulator: 200 },
+  },
   {
     name: 'GET /v1/transfers/{id}',
     prepare: freshTransferId,
@@ -78,18 +111,36 @@ const endpoints: Endpoint[] = [
     name: 'POST /v1/participants',
     call: (key) => {
       const id = `NEW_${next()}`;
-      return sw.client.post('/v1/participants', { key, body: participantBody(id, `N${String.fromCharCode(65 + (sequence % 26))}${String.fromCharCode(65 + Math.floor(sequence / 26) % 26)}Z`) });
+      return sw.client.post('/v1/participants', {
+        key,
+        body: participantBody(
+          id,
+          `N${String.fromCharCode(65 + (sequence % 26))}${String.fromCharCode(65 + (Math.floor(sequence / 26) % 26))}Z`,
+        ),
+      });
     },
     expected: { operator: 201, owner: 403, other: 403, regulator: 403 },
   },
-  { name: 'GET /v1/participants', call: (key) => sw.client.get('/v1/participants', { key }), expected: { operator: 200, owner: 403, other: 403, regulator: 200 } },
-  { name: 'GET /v1/participants/{id}', call: (key) => sw.client.get('/v1/participants/MARGALLA', { key }), expected: { operator: 200, owner: 200, other: 403, regulator: 200 } },
+  {
+    name: 'GET /v1/participants',
+    call: (key) => sw.client.get('/v1/participants', { key }),
+    expected: { operator: 200, owner: 403, other: 403, regulator: 200 },
+  },
+  {
+    name: 'GET /v1/participants/{id}',
+    call: (key) => sw.client.get('/v1/participants/MARGALLA', { key }),
+    expected: { operator: 200, owner: 200, other: 403, regulator: 200 },
+  },
   {
     name: 'PATCH /v1/participants/{id}',
     call: (key) => sw.client.patch('/v1/participants/MARGALLA', { key, body: { netDebitCap: `${1000 + next()}.00` } }),
     expected: { operator: 200, owner: 403, other: 403, regulator: 403 },
   },
-  { name: 'POST /v1/participants/{id}/keys', call: (key) => sw.client.post('/v1/participants/MARGALLA/keys', { key }), expected: { operator: 201, owner: 403, other: 403, regulator: 403 } },
+  {
+    name: 'POST /v1/participants/{id}/keys',
+    call: (key) => sw.client.post('/v1/participants/MARGALLA/keys', { key }),
+    expected: { operator: 201, owner: 403, other: 403, regulator: 403 },
+  },
   {
     name: 'DELETE /v1/participants/{id}/keys/{keyId}',
     prepare: freshParticipantKeyId,
@@ -98,10 +149,15 @@ const endpoints: Endpoint[] = [
   },
   {
     name: 'POST /v1/participants/{id}/funds',
-    call: (key) => sw.client.post('/v1/participants/MARGALLA/funds', { key, body: fundsBody, headers: { 'idempotency-key': `matrix-${next()}` } }),
+    call: (key) =>
+      sw.client.post('/v1/participants/MARGALLA/funds', { key, body: fundsBody, headers: { 'idempotency-key': `matrix-${next()}` } }),
     expected: { operator: 201, owner: 403, other: 403, regulator: 403 },
   },
-  { name: 'POST /v1/keys', call: (key) => sw.client.post('/v1/keys', { key, body: { role: 'REGULATOR', name: 'matrix' } }), expected: { operator: 201, owner: 403, other: 403, regulator: 403 } },
+  {
+    name: 'POST /v1/keys',
+    call: (key) => sw.client.post('/v1/keys', { key, body: { role: 'REGULATOR', name: 'matrix' } }),
+    expected: { operator: 201, owner: 403, other: 403, regulator: 403 },
+  },
   {
     name: 'DELETE /v1/keys/{keyId}',
     prepare: freshRegulatorKeyId,
@@ -111,7 +167,10 @@ const endpoints: Endpoint[] = [
   {
     name: 'POST /v1/aliases',
     call: (key) =>
-      sw.client.post('/v1/aliases', { key, body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' } }),
+      sw.client.post('/v1/aliases', {
+        key,
+        body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' },
+      }),
     // The other participant is refused because MARGALLA holds the alias.
     expected: { operator: 403, owner: 201, other: 409, regulator: 403 },
   },
@@ -127,9 +186,24 @@ const endpoints: Endpoint[] = [
     // Looking up another participant's customer is what confirmation of payee is for.
     expected: { operator: 403, owner: 200, other: 200, regulator: 403 },
   },
-  { name: 'GET /healthz', call: (key) => sw.client.get('/healthz', { key }), expected: { operator: 200, owner: 200, other: 200, regulator: 200 }, public: true },
-  { name: 'GET /metrics', call: (key) => sw.client.get('/metrics', { key }), expected: { operator: 200, owner: 200, other: 200, regulator: 200 }, public: true },
-  { name: 'GET /openapi.json', call: (key) => sw.client.get('/openapi.json', { key }), expected: { operator: 200, owner: 200, other: 200, regulator: 200 }, public: true },
+  {
+    name: 'GET /healthz',
+    call: (key) => sw.client.get('/healthz', { key }),
+    expected: { operator: 200, owner: 200, other: 200, regulator: 200 },
+    public: true,
+  },
+  {
+    name: 'GET /metrics',
+    call: (key) => sw.client.get('/metrics', { key }),
+    expected: { operator: 200, owner: 200, other: 200, regulator: 200 },
+    public: true,
+  },
+  {
+    name: 'GET /openapi.json',
+    call: (key) => sw.client.get('/openapi.json', { key }),
+    expected: { operator: 200, owner: 200, other: 200, regulator: 200 },
+    public: true,
+  },
 ];
 
 describe.each(endpoints)('$name', (endpoint) => {
@@ -151,7 +225,10 @@ describe.each(endpoints)('$name', (endpoint) => {
       return;
     }
     const expected = endpoint.expected[caller];
-    expect({ caller, status: answer.status, body: answer.status >= 400 ? answer.body : undefined }).toMatchObject({ caller, status: expected });
+    expect({ caller, status: answer.status, body: answer.status >= 400 ? answer.body : undefined }).toMatchObject({
+      caller,
+      status: expected,
+    });
     if (expected === 403) {
       expect(errorCode(answer)).toBe('FORBIDDEN');
       expect(after).toBe(before);
@@ -165,16 +242,19 @@ describe('refused calls change nothing', () => {
     expect(answer.status).toBe(200);
   });
 
-  it.each(['none', 'bad', 'owner', 'other', 'regulator'] as const)('an operator-only write as %s leaves the log as it was', async (caller) => {
-    const before = await sw.running.store.headPosition();
-    const key = caller === 'bad' ? keys.bad : keys[caller];
-    await sw.client.post('/v1/participants', { key, body: participantBody(`NOPE_${caller.toUpperCase()}`, 'NOPE') });
-    await sw.client.patch('/v1/participants/MARGALLA', { key, body: { active: false } });
-    await sw.client.post('/v1/participants/MARGALLA/funds', { key, body: fundsBody, headers: { 'idempotency-key': `nope-${caller}` } });
-    await sw.client.post('/v1/participants/MARGALLA/keys', { key });
-    expect(await sw.running.store.headPosition()).toBe(before);
-    expect((await sw.client.get('/v1/participants/MARGALLA', { key: sw.operatorKey })).body).toMatchObject({ active: true });
-  });
+  it.each(['none', 'bad', 'owner', 'other', 'regulator'] as const)(
+    'an operator-only write as %s leaves the log as it was',
+    async (caller) => {
+      const before = await sw.running.store.headPosition();
+      const key = caller === 'bad' ? keys.bad : keys[caller];
+      await sw.client.post('/v1/participants', { key, body: participantBody(`NOPE_${caller.toUpperCase()}`, 'NOPE') });
+      await sw.client.patch('/v1/participants/MARGALLA', { key, body: { active: false } });
+      await sw.client.post('/v1/participants/MARGALLA/funds', { key, body: fundsBody, headers: { 'idempotency-key': `nope-${caller}` } });
+      await sw.client.post('/v1/participants/MARGALLA/keys', { key });
+      expect(await sw.running.store.headPosition()).toBe(before);
+      expect((await sw.client.get('/v1/participants/MARGALLA', { key: sw.operatorKey })).body).toMatchObject({ active: true });
+    },
+  );
 
   it.each([
     ['no scheme', (key: string) => ({ authorization: key })],

@@ -40,7 +40,9 @@ describe('POST /v1/aliases', () => {
 
   it('refuses an alias another participant holds with 409 ALIAS_TAKEN, changing nothing', async () => {
     await sw.client.post('/v1/aliases', { key: margalla, body: aliasBody('923002222222') });
-    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/aliases', { key: ravi, body: aliasBody('923002222222', { name: 'Someone Else' }) }));
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/aliases', { key: ravi, body: aliasBody('923002222222', { name: 'Someone Else' }) }),
+    );
     expect(answer.status).toBe(409);
     expect(errorCode(answer)).toBe('ALIAS_TAKEN');
     const party = await sw.client.get('/v1/parties/MSISDN/923002222222', { key: ravi });
@@ -57,11 +59,21 @@ describe('POST /v1/aliases', () => {
   });
 
   it('registers CNIC and MERCHANT aliases pointing at an IBAN of the owner', async () => {
-    const cnic = await sw.client.post('/v1/aliases', { key: margalla, body: { type: 'CNIC', value: '3520212345671', account: { type: 'IBAN', value: margallaIban }, name: 'Zainab Bibi' } });
+    const cnic = await sw.client.post('/v1/aliases', {
+      key: margalla,
+      body: { type: 'CNIC', value: '3520212345671', account: { type: 'IBAN', value: margallaIban }, name: 'Zainab Bibi' },
+    });
     expect(cnic.status).toBe(201);
-    const merchant = await sw.client.post('/v1/aliases', { key: margalla, body: { type: 'MERCHANT', value: 'CAFE-ZAM', account: { type: 'IBAN', value: margallaIban }, name: 'Cafe Zam Zam' } });
+    const merchant = await sw.client.post('/v1/aliases', {
+      key: margalla,
+      body: { type: 'MERCHANT', value: 'CAFE-ZAM', account: { type: 'IBAN', value: margallaIban }, name: 'Cafe Zam Zam' },
+    });
     expect(merchant.status).toBe(201);
-    expect((await sw.client.get('/v1/parties/CNIC/3520212345671', { key: ravi })).body).toEqual({ participant: 'MARGALLA', account: { type: 'IBAN' }, name: 'Z***b B***i' });
+    expect((await sw.client.get('/v1/parties/CNIC/3520212345671', { key: ravi })).body).toEqual({
+      participant: 'MARGALLA',
+      account: { type: 'IBAN' },
+      name: 'Z***b B***i',
+    });
   });
 
   it("refuses an IBAN of another bank than the caller's with 422 ACCOUNT_NOT_AT_PARTICIPANT", async () => {
@@ -77,8 +89,16 @@ describe('POST /v1/aliases', () => {
     ['a CNIC with dashes', aliasBody('35202-1234567-1', { type: 'CNIC' }), 'INVALID_ALIAS'],
     ['a lower-case merchant id', aliasBody('cafe', { type: 'MERCHANT' }), 'INVALID_ALIAS'],
     ['an unknown alias type', aliasBody('923005555555', { type: 'EMAIL' }), 'VALIDATION_FAILED'],
-    ['an IBAN with wrong check digits', aliasBody('923005555555', { account: { type: 'IBAN', value: `${margallaIban.slice(0, 2)}00${margallaIban.slice(4)}` } }), 'INVALID_IBAN'],
-    ['an IBAN of the wrong length', aliasBody('923005555555', { account: { type: 'IBAN', value: margallaIban.slice(0, 23) } }), 'INVALID_IBAN'],
+    [
+      'an IBAN with wrong check digits',
+      aliasBody('923005555555', { account: { type: 'IBAN', value: `${margallaIban.slice(0, 2)}00${margallaIban.slice(4)}` } }),
+      'INVALID_IBAN',
+    ],
+    [
+      'an IBAN of the wrong length',
+      aliasBody('923005555555', { account: { type: 'IBAN', value: margallaIban.slice(0, 23) } }),
+      'INVALID_IBAN',
+    ],
     ['a foreign IBAN', aliasBody('923005555555', { account: { type: 'IBAN', value: 'GB82WEST12345698765432' } }), 'INVALID_IBAN'],
     ['a wallet account with spaces', aliasBody('923005555555', { account: { type: 'WALLET', value: '0300 555' } }), 'INVALID_ACCOUNT'],
     ['an unknown account type', aliasBody('923005555555', { account: { type: 'CARD', value: '4111111111111111' } }), 'VALIDATION_FAILED'],
@@ -86,7 +106,11 @@ describe('POST /v1/aliases', () => {
     ['a name too long', aliasBody('923005555555', { name: 'N'.repeat(141) }), 'VALIDATION_FAILED'],
     ['the value as a number', aliasBody('923005555555', { value: 923005555555 }), 'VALIDATION_FAILED'],
     ['an unknown field', aliasBody('923005555555', { verified: true }), 'VALIDATION_FAILED'],
-    ['an unknown account field', aliasBody('923005555555', { account: { type: 'WALLET', value: '03005555555', bank: 'X' } }), 'VALIDATION_FAILED'],
+    [
+      'an unknown account field',
+      aliasBody('923005555555', { account: { type: 'WALLET', value: '03005555555', bank: 'X' } }),
+      'VALIDATION_FAILED',
+    ],
   ])('refuses %s with 400 %s, changing nothing', async (_name, body, code) => {
     const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/aliases', { key: margalla, body }));
     expect(answer.status).toBe(400);

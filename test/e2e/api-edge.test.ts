@@ -49,11 +49,15 @@ describe('bodies', () => {
     // About 1 MiB of brackets: JSON.parse copes, but anything walking the body recursively would overflow the stack.
     const deep = `{"id":${'['.repeat(500_000)}${']'.repeat(500_000)}}`;
     for (const headers of [{}, { 'idempotency-key': 'deep-body-1' }] as Record<string, string>[]) {
-      const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: deep, headers }));
+      const answer = await expectLogUnchanged(sw, () =>
+        sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: deep, headers }),
+      );
       expectErrorShape(answer, 400, 'VALIDATION_FAILED');
       expect((answer.body as { error: { message: string } }).error.message).toMatch(/nest/);
     }
-    const alias = await expectLogUnchanged(sw, () => sw.client.post('/v1/aliases', { key: participantKey, rawBody: deep, headers: { 'idempotency-key': 'deep-body-2' } }));
+    const alias = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/aliases', { key: participantKey, rawBody: deep, headers: { 'idempotency-key': 'deep-body-2' } }),
+    );
     expectErrorShape(alias, 400, 'VALIDATION_FAILED');
     // Ordinary nesting (a transfer's payer inside a batch) is fine.
     const shallow = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: { endpoints: { a: [[[{ b: [1] }]]] } } });
@@ -66,9 +70,17 @@ describe('bodies', () => {
   });
 
   it('refuses bodies that are not JSON with 415', async () => {
-    const form = await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: 'id=X', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await sw.client.post('/v1/participants', {
+      key: sw.operatorKey,
+      rawBody: 'id=X',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectErrorShape(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const untyped = await sw.client.post('/v1/participants', { key: sw.operatorKey, rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+    const untyped = await sw.client.post('/v1/participants', {
+      key: sw.operatorKey,
+      rawBody: '{}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expectErrorShape(untyped, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const gzipped = await sw.client.post('/v1/participants', {
       key: sw.operatorKey,
@@ -103,7 +115,9 @@ describe('routes and errors', () => {
     for (const path of ['/v1/participants?limit=1&limit=2', '/v1/transfers?limit=1&limit=2', '/v1/settlement/windows?limit=1&limit=2']) {
       const answer = await sw.client.get(path, { key: sw.operatorKey });
       expectErrorShape(answer, 400, 'VALIDATION_FAILED');
-      expect(answer.body).toMatchObject({ error: { message: expect.stringContaining('query.limit'), details: [{ path: ['query', 'limit'] }] } });
+      expect(answer.body).toMatchObject({
+        error: { message: expect.stringContaining('query.limit'), details: [{ path: ['query', 'limit'] }] },
+      });
       expect(answer.text).not.toMatch(/NaN/);
     }
   });
@@ -150,7 +164,10 @@ describe('logs', () => {
     });
     await sw.client.get('/v1/parties/MSISDN/923001239876', { key: participantKey, headers: { 'x-request-id': 'log-check-2' } });
     await sw.client.get('/v1/parties/IBAN/PK36SCBL0000001123456702', { key: participantKey, headers: { 'x-request-id': 'log-check-3' } });
-    await sw.client.get('/v1/participants', { key: 'hk_0123456789abcdef.ThisIsNotARealSecretButLooksLikeOne1234567', headers: { 'x-request-id': 'log-check-4' } });
+    await sw.client.get('/v1/participants', {
+      key: 'hk_0123456789abcdef.ThisIsNotARealSecretButLooksLikeOne1234567',
+      headers: { 'x-request-id': 'log-check-4' },
+    });
     const all = JSON.stringify(sw.logLines);
     expect(all).not.toContain(participantKey);
     expect(all).not.toContain(participantKey.split('.')[1]);
@@ -179,7 +196,8 @@ describe('logs', () => {
     const logged = sw.logLines.filter((line) => String(line.requestId).startsWith('log-mask-'));
     expect(logged).toHaveLength(paths.length);
     const all = JSON.stringify(logged).toUpperCase();
-    for (const secret of ['0000 0011 2345', '0000%200011%202345', '00000011', '923007654321', '%39%32%33', '7654321']) expect(all).not.toContain(secret);
+    for (const secret of ['0000 0011 2345', '0000%200011%202345', '00000011', '923007654321', '%39%32%33', '7654321'])
+      expect(all).not.toContain(secret);
     expect(String(logged[0]?.path)).toMatch(/6702$/);
   });
 });

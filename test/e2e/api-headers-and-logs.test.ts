@@ -52,7 +52,8 @@ describe('request logs', () => {
     // A valid key used for something its role may not do: the refusal is logged with who tried.
     await sw.client.get('/v1/participants', { key: participant.key, headers: { 'x-request-id': 'who-forbidden' } });
     await sw.client.get('/v1/participants', { key: 'hk_0123456789abcdef.NotAKey', headers: { 'x-request-id': 'who-unknown' } });
-    const line = (requestId: string): Record<string, unknown> | undefined => sw.logLines.find((entry) => entry.requestId === requestId && entry.msg === 'request');
+    const line = (requestId: string): Record<string, unknown> | undefined =>
+      sw.logLines.find((entry) => entry.requestId === requestId && entry.msg === 'request');
     expect(line('who-participant')).toMatchObject({ role: 'participant', participantId: 'KOHSAR', keyId: participant.keyId });
     expect(line('who-operator')).toMatchObject({ role: 'operator', participantId: null, keyId: null });
     expect(line('who-regulator')).toMatchObject({ role: 'regulator', participantId: null, keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });

@@ -38,7 +38,9 @@ describe('Idempotency-Key on POST', () => {
     const body = participantBody('IDEM_ONE', 'IDMA');
     const first = await sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-idem-one') });
     expect(first.status).toBe(201);
-    const again = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-idem-one') }));
+    const again = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-idem-one') }),
+    );
     expect(again.status).toBe(201);
     expect(again.text).toBe(first.text);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -54,9 +56,17 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('refuses the same key with a different body: 409 IDEMPOTENCY_CONFLICT, nothing done', async () => {
-    await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody('IDEM_TWO', 'IDMB'), headers: withKey('create-idem-two') });
+    await sw.client.post('/v1/participants', {
+      key: sw.operatorKey,
+      body: participantBody('IDEM_TWO', 'IDMB'),
+      headers: withKey('create-idem-two'),
+    });
     const conflict = await expectLogUnchanged(sw, () =>
-      sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody('IDEM_THREE', 'IDMC'), headers: withKey('create-idem-two') }),
+      sw.client.post('/v1/participants', {
+        key: sw.operatorKey,
+        body: participantBody('IDEM_THREE', 'IDMC'),
+        headers: withKey('create-idem-two'),
+      }),
     );
     expect(conflict.status).toBe(409);
     expect(errorCode(conflict)).toBe('IDEMPOTENCY_CONFLICT');
@@ -64,8 +74,16 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('refuses the same key on another route as a conflict', async () => {
-    await sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body: { direction: 'IN', amount: '1.00', reference: 'X' }, headers: withKey('shared-key') });
-    const other = await sw.client.post('/v1/participants/RAVI/funds', { key: sw.operatorKey, body: { direction: 'IN', amount: '1.00', reference: 'X' }, headers: withKey('shared-key') });
+    await sw.client.post('/v1/participants/MARGALLA/funds', {
+      key: sw.operatorKey,
+      body: { direction: 'IN', amount: '1.00', reference: 'X' },
+      headers: withKey('shared-key'),
+    });
+    const other = await sw.client.post('/v1/participants/RAVI/funds', {
+      key: sw.operatorKey,
+      body: { direction: 'IN', amount: '1.00', reference: 'X' },
+      headers: withKey('shared-key'),
+    });
     expect(errorCode(other)).toBe('IDEMPOTENCY_CONFLICT');
   });
 
@@ -91,7 +109,9 @@ describe('Idempotency-Key on POST', () => {
     const body = { direction: 'IN', amount: '100.00', reference: 'RTGS-CONCURRENT' };
     const before = (await sw.client.get('/v1/participants/RAVI', { key: sw.operatorKey })).body as { liquidity: string };
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => sw.client.post('/v1/participants/RAVI/funds', { key: sw.operatorKey, body, headers: withKey('funds-concurrent') })),
+      Array.from({ length: 8 }, () =>
+        sw.client.post('/v1/participants/RAVI/funds', { key: sw.operatorKey, body, headers: withKey('funds-concurrent') }),
+      ),
     );
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
@@ -99,13 +119,20 @@ describe('Idempotency-Key on POST', () => {
     expect(Number(after.liquidity) - Number(before.liquidity)).toBeCloseTo(100, 2);
   });
 
-  it.each([['x'.repeat(129)], ['has space'], ['semi;colon'], ['quote"d']])('refuses a malformed key %j with 400 INVALID_IDEMPOTENCY_KEY', async (idempotencyKey) => {
-    const answer = await expectLogUnchanged(sw, () =>
-      sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody('IDEM_BAD', 'IDMX'), headers: withKey(idempotencyKey) }),
-    );
-    expect(answer.status).toBe(400);
-    expect(errorCode(answer)).toBe('INVALID_IDEMPOTENCY_KEY');
-  });
+  it.each([['x'.repeat(129)], ['has space'], ['semi;colon'], ['quote"d']])(
+    'refuses a malformed key %j with 400 INVALID_IDEMPOTENCY_KEY',
+    async (idempotencyKey) => {
+      const answer = await expectLogUnchanged(sw, () =>
+        sw.client.post('/v1/participants', {
+          key: sw.operatorKey,
+          body: participantBody('IDEM_BAD', 'IDMX'),
+          headers: withKey(idempotencyKey),
+        }),
+      );
+      expect(answer.status).toBe(400);
+      expect(errorCode(answer)).toBe('INVALID_IDEMPOTENCY_KEY');
+    },
+  );
 });
 
 describe('answers that ask the client to retry', () => {
@@ -118,7 +145,8 @@ describe('answers that ask the client to retry', () => {
         router.post('/v1/test-contended', kit.allow('operator'), async (request, response) => {
           await kit.idempotency.run(request, response, { role: 'operator' }, async () => {
             attempts += 1;
-            if (attempts === 1) throw new DomainError('CONCURRENT_UPDATE', 'test-stream kept changing while this request was decided; retry it');
+            if (attempts === 1)
+              throw new DomainError('CONCURRENT_UPDATE', 'test-stream kept changing while this request was decided; retry it');
             return { status: 201, body: { attempt: attempts } };
           });
         });
@@ -133,10 +161,18 @@ describe('answers that ask the client to retry', () => {
       expect(first.status).toBe(409);
       expect(errorCode(first)).toBe('CONCURRENT_UPDATE');
       const retry = await post();
-      expect({ status: retry.status, body: retry.body, replayed: retry.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: { attempt: 2 }, replayed: null });
+      expect({ status: retry.status, body: retry.body, replayed: retry.headers.get('idempotent-replayed') }).toEqual({
+        status: 201,
+        body: { attempt: 2 },
+        replayed: null,
+      });
       // The successful answer is the one recorded.
       const again = await post();
-      expect({ status: again.status, body: again.body, replayed: again.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: { attempt: 2 }, replayed: 'true' });
+      expect({ status: again.status, body: again.body, replayed: again.headers.get('idempotent-replayed') }).toEqual({
+        status: 201,
+        body: { attempt: 2 },
+        replayed: 'true',
+      });
       expect(attempts).toBe(2);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -146,7 +182,8 @@ describe('answers that ask the client to retry', () => {
 
 describe('issued keys and idempotency', () => {
   it('never stores a shown-once key for replay: a retry revokes the lost key and issues a new one', async () => {
-    const first = (await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') })).body as { key: string; signingSecret: string | null };
+    const first = (await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') }))
+      .body as { key: string; signingSecret: string | null };
     expect((await sw.client.get('/v1/participants/MARGALLA', { key: first.key })).status).toBe(200);
     const retry = await sw.client.post('/v1/participants/MARGALLA/keys', { key: sw.operatorKey, headers: withKey('issue-key-1') });
     expect(retry.status).toBe(201);
@@ -154,11 +191,14 @@ describe('issued keys and idempotency', () => {
     expect(second.key).not.toBe(first.key);
     expect((await sw.client.get('/v1/participants/MARGALLA', { key: first.key })).status).toBe(401);
     expect((await sw.client.get('/v1/participants/MARGALLA', { key: second.key })).status).toBe(200);
-    const stored = readFileSync(idempotencyPath(directory.path)).toString('latin1') + readFileSync(`${idempotencyPath(directory.path)}-wal`).toString('latin1');
+    const stored =
+      readFileSync(idempotencyPath(directory.path)).toString('latin1') +
+      readFileSync(`${idempotencyPath(directory.path)}-wal`).toString('latin1');
     expect(stored).not.toContain(first.key.split('.')[1]);
     expect(stored).not.toContain(second.key.split('.')[1]);
     // Not MARGALLA's first key: it brings no signing secret (issue 9); the first key's secret is checked elsewhere.
-    for (const secret of [first.signingSecret, (retry.body as { signingSecret: string | null }).signingSecret]) if (secret !== null) expect(stored).not.toContain(secret);
+    for (const secret of [first.signingSecret, (retry.body as { signingSecret: string | null }).signingSecret])
+      if (secret !== null) expect(stored).not.toContain(secret);
   });
 });
 
@@ -168,7 +208,9 @@ describe('durability across restarts', () => {
     const first = await sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-restart') });
     await sw.stop();
     sw = await startTestSwitch({ dataDir: directory.path });
-    const again = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-restart') }));
+    const again = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-restart') }),
+    );
     expect(again.text).toBe(first.text);
     // Keys survive the restart: they are events, read back into the keys projection.
     expect((await sw.client.get('/v1/participants/MARGALLA', { key: margalla })).status).toBe(200);
@@ -179,7 +221,9 @@ describe('durability across restarts', () => {
     const first = await sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-crash') });
     expect(first.status).toBe(201);
     await restartLosingIdempotencyRecords();
-    const retry = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-crash') }));
+    const retry = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants/MARGALLA/funds', { key: sw.operatorKey, body, headers: withKey('funds-crash') }),
+    );
     expect(retry.status).toBe(201);
     expect((retry.body as { liquidity: string }).liquidity).toBe((first.body as { liquidity: string }).liquidity);
   });
@@ -189,7 +233,9 @@ describe('durability across restarts', () => {
     const first = await sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-crashed') });
     expect(first.status).toBe(201);
     await restartLosingIdempotencyRecords();
-    const retry = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-crashed') }));
+    const retry = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants', { key: sw.operatorKey, body, headers: withKey('create-crashed') }),
+    );
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     // Without the key it is simply a second registration of the same id.

@@ -38,7 +38,8 @@ function expressRoutes(stack: readonly Layer[]): string[] {
     if (layer.route) {
       expect(typeof layer.route.path).toBe('string');
       const path = String(layer.route.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      for (const [method, enabled] of Object.entries(layer.route.methods)) if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${path}`);
+      for (const [method, enabled] of Object.entries(layer.route.methods))
+        if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${path}`);
     } else if (layer.handle?.stack) {
       routes.push(...expressRoutes(layer.handle.stack));
     }
@@ -48,7 +49,11 @@ function expressRoutes(stack: readonly Layer[]): string[] {
 
 function documentedRoutes(document: { paths: Record<string, Record<string, unknown>> }): string[] {
   const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-  return Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).filter((key) => methods.includes(key)).map((method) => `${method.toUpperCase()} ${path}`));
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((key) => methods.includes(key))
+      .map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
 
 it('documents every route express serves, and serves every documented route', async () => {
@@ -69,19 +74,31 @@ it('documents every route express serves, and serves every documented route', as
 it('describes each operation with its roles, and every request body with a schema', async () => {
   const document = (await sw.client.get('/openapi.json')).body as {
     openapi: string;
-    paths: Record<string, Record<string, { 'x-roles'?: unknown; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, unknown> }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { 'x-roles'?: unknown; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, unknown> }
+      >
+    >;
     components: { schemas: Record<string, unknown> };
   };
   expect(document.openapi).toBe('3.1.0');
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      expect({ route: `${method} ${path}`, roles: Array.isArray(operation['x-roles']) }).toEqual({ route: `${method} ${path}`, roles: true });
+      expect({ route: `${method} ${path}`, roles: Array.isArray(operation['x-roles']) }).toEqual({
+        route: `${method} ${path}`,
+        roles: true,
+      });
       expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
       if (operation.requestBody) expect(operation.requestBody.content['application/json']?.schema).toBeDefined();
     }
   }
   // Request schemas are generated from the validators, so unknown fields are documented as refused.
-  expect(document.components.schemas.RegisterParticipant).toMatchObject({ additionalProperties: false, required: expect.arrayContaining(['id', 'bankCode', 'netDebitCap']) });
+  expect(document.components.schemas.RegisterParticipant).toMatchObject({
+    additionalProperties: false,
+    required: expect.arrayContaining(['id', 'bankCode', 'netDebitCap']),
+  });
   const references = JSON.stringify(document).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g) ?? [];
   for (const reference of new Set(references)) expect(document.components.schemas[reference.split('/').pop() ?? '']).toBeDefined();
 });
@@ -104,16 +121,27 @@ for (const schema of Object.values(responseSchemas)) {
  */
 function expectConformant(document: Document, method: string, pathTemplate: string, answer: HttpAnswer): void {
   const operation = document.paths[pathTemplate]?.[method.toLowerCase()];
-  expect({ route: `${method} ${pathTemplate}`, documented: operation !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, documented: true });
+  expect({ route: `${method} ${pathTemplate}`, documented: operation !== undefined }).toEqual({
+    route: `${method} ${pathTemplate}`,
+    documented: true,
+  });
   const response = operation?.responses[String(answer.status)];
-  expect({ route: `${method} ${pathTemplate}`, status: answer.status, documented: response !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, status: answer.status, documented: true });
+  expect({ route: `${method} ${pathTemplate}`, status: answer.status, documented: response !== undefined }).toEqual({
+    route: `${method} ${pathTemplate}`,
+    status: answer.status,
+    documented: true,
+  });
   const contentType = (answer.headers.get('content-type') ?? '').split(';')[0] ?? '';
   if (response?.content === undefined) {
     expect(answer.text).toBe('');
     return;
   }
   const media = response.content[contentType];
-  expect({ route: `${method} ${pathTemplate}`, contentType, documented: media !== undefined }).toEqual({ route: `${method} ${pathTemplate}`, contentType, documented: true });
+  expect({ route: `${method} ${pathTemplate}`, contentType, documented: media !== undefined }).toEqual({
+    route: `${method} ${pathTemplate}`,
+    contentType,
+    documented: true,
+  });
   const reference = media?.schema.$ref;
   if (reference === undefined) return;
   const id = reference.split('/').pop() ?? '';
@@ -134,7 +162,12 @@ it('answers every route with a status and a body its document describes', async 
   const margalla = { key: network.wallet('MARGALLA').key.key };
   const ravi = { key: network.wallet('RAVI').key.key };
   const exercised = new Set<string>();
-  const call = async (method: string, pathTemplate: string, path: string, options: Parameters<typeof sw.client.request>[2] = {}): Promise<HttpAnswer> => {
+  const call = async (
+    method: string,
+    pathTemplate: string,
+    path: string,
+    options: Parameters<typeof sw.client.request>[2] = {},
+  ): Promise<HttpAnswer> => {
     const answer = await sw.client.request(method, path, options);
     expectConformant(document, method, pathTemplate, answer);
     exercised.add(`${method} ${pathTemplate}`);
@@ -146,34 +179,79 @@ it('answers every route with a status and a body its document describes', async 
   await call('GET', '/openapi.json', '/openapi.json');
 
   const wallet = { creditUrl: 'http://127.0.0.1:9/credit', reversalUrl: 'http://127.0.0.1:9/reversal' };
-  const newcomer = { id: 'NEWCOMER', name: 'Newcomer Wallet', type: 'WALLET', bankCode: 'NEWC', currency: 'PKR', netDebitCap: '100.00', endpoints: wallet };
+  const newcomer = {
+    id: 'NEWCOMER',
+    name: 'Newcomer Wallet',
+    type: 'WALLET',
+    bankCode: 'NEWC',
+    currency: 'PKR',
+    netDebitCap: '100.00',
+    endpoints: wallet,
+  };
   expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: newcomer })).status).toBe(201);
   expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: newcomer })).status).toBe(409);
-  expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: { ...newcomer, currency: 'XYZ' } })).status).toBe(400);
+  expect((await call('POST', '/v1/participants', '/v1/participants', { ...operator, body: { ...newcomer, currency: 'XYZ' } })).status).toBe(
+    400,
+  );
   expect((await call('GET', '/v1/participants', '/v1/participants?limit=2', operator)).status).toBe(200);
   expect((await call('GET', '/v1/participants', '/v1/participants?limit=1&limit=2', operator)).status).toBe(400);
   expect((await call('GET', '/v1/participants/{id}', '/v1/participants/INDUS', operator)).status).toBe(200);
   expect((await call('GET', '/v1/participants/{id}', '/v1/participants/NOBODY', operator)).status).toBe(404);
-  expect((await call('PATCH', '/v1/participants/{id}', '/v1/participants/NEWCOMER', { ...operator, body: { netDebitCap: '200.00' } })).status).toBe(200);
+  expect(
+    (await call('PATCH', '/v1/participants/{id}', '/v1/participants/NEWCOMER', { ...operator, body: { netDebitCap: '200.00' } })).status,
+  ).toBe(200);
   expect((await call('PATCH', '/v1/participants/{id}', '/v1/participants/NEWCOMER', { ...operator, body: {} })).status).toBe(400);
   const funds = { direction: 'IN', amount: '500.00', reference: 'RTGS-1' };
-  expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', { ...operator, body: funds, headers: { 'Idempotency-Key': 'funds-1' } })).status).toBe(201);
+  expect(
+    (
+      await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', {
+        ...operator,
+        body: funds,
+        headers: { 'Idempotency-Key': 'funds-1' },
+      })
+    ).status,
+  ).toBe(201);
   const conflict = { ...operator, body: { ...funds, amount: '1.00' }, headers: { 'Idempotency-Key': 'funds-1' } };
   expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', conflict)).status).toBe(409);
-  const tooMuch = { ...operator, body: { direction: 'OUT', amount: '100000.00', reference: 'RTGS-2' }, headers: { 'Idempotency-Key': 'funds-2' } };
+  const tooMuch = {
+    ...operator,
+    body: { direction: 'OUT', amount: '100000.00', reference: 'RTGS-2' },
+    headers: { 'Idempotency-Key': 'funds-2' },
+  };
   expect((await call('POST', '/v1/participants/{id}/funds', '/v1/participants/NEWCOMER/funds', tooMuch)).status).toBe(422);
 
-  const issued = await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, headers: { 'Idempotency-Key': 'key-1' } });
+  const issued = await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', {
+    ...operator,
+    headers: { 'Idempotency-Key': 'key-1' },
+  });
   expect(issued.status).toBe(201);
-  expect((await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, body: { extra: 1 }, headers: { 'Idempotency-Key': 'key-1' } })).status).toBe(409);
-  expect((await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, body: { extra: 1 } })).status).toBe(400);
+  expect(
+    (
+      await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', {
+        ...operator,
+        body: { extra: 1 },
+        headers: { 'Idempotency-Key': 'key-1' },
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    (await call('POST', '/v1/participants/{id}/keys', '/v1/participants/NEWCOMER/keys', { ...operator, body: { extra: 1 } })).status,
+  ).toBe(400);
   const keyId = (issued.body as { keyId: string }).keyId;
-  expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${keyId}`, operator)).status).toBe(204);
-  expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${'0'.repeat(16)}`, operator)).status).toBe(404);
+  expect((await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${keyId}`, operator)).status).toBe(
+    204,
+  );
+  expect(
+    (await call('DELETE', '/v1/participants/{id}/keys/{keyId}', `/v1/participants/NEWCOMER/keys/${'0'.repeat(16)}`, operator)).status,
+  ).toBe(404);
   const rotate = (participant: string, options: Parameters<typeof sw.client.request>[2]) =>
     call('POST', '/v1/participants/{id}/signing-secrets', `/v1/participants/${participant}/signing-secrets`, options);
-  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 60 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(201);
-  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 61 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(409);
+  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 60 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(
+    201,
+  );
+  expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: 61 }, headers: { 'Idempotency-Key': 'rotate-1' } })).status).toBe(
+    409,
+  );
   expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: -1 } })).status).toBe(400);
   expect((await rotate('NOBODY', { ...operator, body: {} })).status).toBe(404);
   expect((await rotate('NEWCOMER', { ...ravi, body: {} })).status).toBe(403);
@@ -190,15 +268,42 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('DELETE', '/v1/aliases/{type}/{value}', '/v1/aliases/MSISDN/923000000099', ravi)).status).toBe(204);
   expect((await call('DELETE', '/v1/aliases/{type}/{value}', '/v1/aliases/MSISDN/923000000099', ravi)).status).toBe(404);
 
-  const transfer = { id: randomUUID(), payer: { type: 'WALLET', value: 'WMARGALLA0001' }, payee: { type: 'MSISDN', value: '923000000002' }, amount: '10.00', currency: 'PKR', purpose: 'P2P' };
+  const transfer = {
+    id: randomUUID(),
+    payer: { type: 'WALLET', value: 'WMARGALLA0001' },
+    payee: { type: 'MSISDN', value: '923000000002' },
+    amount: '10.00',
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: transfer })).status).toBe(201);
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: transfer })).status).toBe(200);
   expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, amount: '11.00' } })).status).toBe(409);
-  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payee: { type: 'MSISDN', value: '923000000077' } } })).status).toBe(404);
-  const badPayer = await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), payer: { type: 'MSISDN', value: '03001234567' } } });
+  expect(
+    (
+      await call('POST', '/v1/transfers', '/v1/transfers', {
+        ...margalla,
+        body: { ...transfer, id: randomUUID(), payee: { type: 'MSISDN', value: '923000000077' } },
+      })
+    ).status,
+  ).toBe(404);
+  const badPayer = await call('POST', '/v1/transfers', '/v1/transfers', {
+    ...margalla,
+    body: { ...transfer, id: randomUUID(), payer: { type: 'MSISDN', value: '03001234567' } },
+  });
   expect(badPayer.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: ['body', 'payer', 'value'] }] } });
-  expect((await call('POST', '/v1/transfers', '/v1/transfers', { ...margalla, body: { ...transfer, id: randomUUID(), amount: '10000000000.01' } })).status).toBe(400);
-  const batch = await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [{ ...transfer, id: randomUUID() }, { id: 'not-a-uuid' }] } });
+  expect(
+    (
+      await call('POST', '/v1/transfers', '/v1/transfers', {
+        ...margalla,
+        body: { ...transfer, id: randomUUID(), amount: '10000000000.01' },
+      })
+    ).status,
+  ).toBe(400);
+  const batch = await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', {
+    ...margalla,
+    body: { transfers: [{ ...transfer, id: randomUUID() }, { id: 'not-a-uuid' }] },
+  });
   expect((batch.body as { results: { outcome: string }[] }).results.map((result) => result.outcome)).toEqual(['TRANSFER', 'ERROR']);
   expect((await call('POST', '/v1/transfers/batch', '/v1/transfers/batch', { ...margalla, body: { transfers: [] } })).status).toBe(400);
   expect((await call('GET', '/v1/transfers', '/v1/transfers?limit=1', margalla)).status).toBe(200);
@@ -208,21 +313,58 @@ it('answers every route with a status and a body its document describes', async 
 
   expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=PKR', operator)).status).toBe(200);
   expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=AAA', operator)).status).toBe(400);
-  const closed = await call('POST', '/v1/settlement/windows/close', '/v1/settlement/windows/close', { ...operator, body: { currency: 'PKR' } });
+  const closed = await call('POST', '/v1/settlement/windows/close', '/v1/settlement/windows/close', {
+    ...operator,
+    body: { currency: 'PKR' },
+  });
   expect(closed.status).toBe(200);
   const windowId = (closed.body as { closed: { id: string } }).closed.id;
   expect((await call('GET', '/v1/settlement/windows/{id}/report', `/v1/settlement/windows/${windowId}/report`, operator)).status).toBe(200);
-  expect((await call('GET', '/v1/settlement/windows/{id}/report', `/v1/settlement/windows/${windowId}/report?format=csv`, operator)).status).toBe(200);
-  expect((await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, { ...operator, body: { reference: 'RTGS-9' } })).status).toBe(200);
-  expect((await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, { ...operator, body: { reference: 'RTGS-10' } })).status).toBe(409);
-  expect((await call('POST', '/v1/settlement/windows/{id}/settle', '/v1/settlement/windows/PKR-009999/settle', { ...operator, body: { reference: 'RTGS-11' } })).status).toBe(404);
-  expect((await call('GET', '/v1/settlement/windows/{id}/statements/{participant}', `/v1/settlement/windows/${windowId}/statements/MARGALLA`, margalla)).status).toBe(200);
+  expect(
+    (await call('GET', '/v1/settlement/windows/{id}/report', `/v1/settlement/windows/${windowId}/report?format=csv`, operator)).status,
+  ).toBe(200);
+  expect(
+    (
+      await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, {
+        ...operator,
+        body: { reference: 'RTGS-9' },
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call('POST', '/v1/settlement/windows/{id}/settle', `/v1/settlement/windows/${windowId}/settle`, {
+        ...operator,
+        body: { reference: 'RTGS-10' },
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    (
+      await call('POST', '/v1/settlement/windows/{id}/settle', '/v1/settlement/windows/PKR-009999/settle', {
+        ...operator,
+        body: { reference: 'RTGS-11' },
+      })
+    ).status,
+  ).toBe(404);
+  expect(
+    (
+      await call(
+        'GET',
+        '/v1/settlement/windows/{id}/statements/{participant}',
+        `/v1/settlement/windows/${windowId}/statements/MARGALLA`,
+        margalla,
+      )
+    ).status,
+  ).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary?currency=PKR', regulatorKey)).status).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
   expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
 
   // Every documented operation was exercised here.
-  expect(documentedRoutes(document as unknown as { paths: Record<string, Record<string, unknown>> }).filter((route) => !exercised.has(route))).toEqual([]);
+  expect(
+    documentedRoutes(document as unknown as { paths: Record<string, Record<string, unknown>> }).filter((route) => !exercised.has(route)),
+  ).toEqual([]);
 });
 
 it('documents what the server refuses: the carried currencies, the amount maximum, the batch item shapes', async () => {

@@ -41,23 +41,38 @@ describe('POST /v1/participants', () => {
   it('onboards a bank reached over ISO 8583, in ADVICE mode, with a zero cap', async () => {
     const answer = await sw.client.post('/v1/participants', {
       key: operator(),
-      body: participantBody('INDUS_BANK', 'INDB', { type: 'BANK', creditMode: 'ADVICE', netDebitCap: '0', endpoints: { iso8583: 'bank-host.local:5000', institutionId: '600001' } }),
+      body: participantBody('INDUS_BANK', 'INDB', {
+        type: 'BANK',
+        creditMode: 'ADVICE',
+        netDebitCap: '0',
+        endpoints: { iso8583: 'bank-host.local:5000', institutionId: '600001' },
+      }),
     });
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ type: 'BANK', creditMode: 'ADVICE', netDebitCap: '0.00', endpoints: { iso8583: 'bank-host.local:5000', institutionId: '600001' } });
+    expect(answer.body).toMatchObject({
+      type: 'BANK',
+      creditMode: 'ADVICE',
+      netDebitCap: '0.00',
+      endpoints: { iso8583: 'bank-host.local:5000', institutionId: '600001' },
+    });
   });
 
   it('refuses a second participant with the same id (409 PARTICIPANT_EXISTS) and changes nothing', async () => {
     await sw.client.post('/v1/participants', { key: operator(), body: participantBody('DUPLICATE', 'DUPA') });
-    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: operator(), body: participantBody('DUPLICATE', 'DUPB') }));
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants', { key: operator(), body: participantBody('DUPLICATE', 'DUPB') }),
+    );
     expect(answer.status).toBe(409);
     expect(errorCode(answer)).toBe('PARTICIPANT_EXISTS');
   });
 
   it('refuses a second bank with the same ISO 8583 institution id (409 INSTITUTION_ID_TAKEN) and changes nothing', async () => {
-    const bank = (id: string, code: string) => participantBody(id, code, { type: 'BANK', endpoints: { iso8583: '127.0.0.1:5000', institutionId: '700007' } });
+    const bank = (id: string, code: string) =>
+      participantBody(id, code, { type: 'BANK', endpoints: { iso8583: '127.0.0.1:5000', institutionId: '700007' } });
     expect((await sw.client.post('/v1/participants', { key: operator(), body: bank('FIRST_BANK', 'FRST') })).status).toBe(201);
-    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: operator(), body: bank('SECOND_BANK', 'SCND') }));
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants', { key: operator(), body: bank('SECOND_BANK', 'SCND') }),
+    );
     expect(answer.status).toBe(409);
     expect(errorCode(answer)).toBe('INSTITUTION_ID_TAKEN');
   });
@@ -72,7 +87,9 @@ describe('POST /v1/participants', () => {
 
   it('lets exactly one of many concurrent registrations of one bank code win', async () => {
     const answers = await Promise.all(
-      ['RACE_A', 'RACE_B', 'RACE_C', 'RACE_D', 'RACE_E'].map((id) => sw.client.post('/v1/participants', { key: operator(), body: participantBody(id, 'RACE') })),
+      ['RACE_A', 'RACE_B', 'RACE_C', 'RACE_D', 'RACE_E'].map((id) =>
+        sw.client.post('/v1/participants', { key: operator(), body: participantBody(id, 'RACE') }),
+      ),
     );
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
     expect(answers.filter((answer) => answer.status === 409).every((answer) => errorCode(answer) === 'BANK_CODE_TAKEN')).toBe(true);
@@ -89,14 +106,36 @@ describe('POST /v1/participants', () => {
     ['a negative cap', { netDebitCap: '-5.00' }, 'INVALID_AMOUNT', ['body', 'netDebitCap']],
     ['a cap in exponent notation', { netDebitCap: '1e6' }, 'INVALID_AMOUNT', ['body', 'netDebitCap']],
     ['an empty name', { name: '   ' }, 'VALIDATION_FAILED', ['body', 'name']],
-    ['a credit URL that is not http', { endpoints: { creditUrl: 'ftp://x/credit', reversalUrl: 'http://x/r' } }, 'VALIDATION_FAILED', ['body', 'endpoints', 'creditUrl']],
-    ['endpoints missing the reversal URL', { endpoints: { creditUrl: 'http://x/c' } }, 'VALIDATION_FAILED', ['body', 'endpoints', 'reversalUrl']],
-    ['an ISO 8583 endpoint without port', { endpoints: { iso8583: 'host', institutionId: '600001' } }, 'VALIDATION_FAILED', ['body', 'endpoints', 'iso8583']],
-    ['an unknown endpoint field', { endpoints: { creditUrl: 'http://x/c', reversalUrl: 'http://x/r', smsUrl: 'http://x/s' } }, 'VALIDATION_FAILED', ['body', 'endpoints']],
+    [
+      'a credit URL that is not http',
+      { endpoints: { creditUrl: 'ftp://x/credit', reversalUrl: 'http://x/r' } },
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'creditUrl'],
+    ],
+    [
+      'endpoints missing the reversal URL',
+      { endpoints: { creditUrl: 'http://x/c' } },
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'reversalUrl'],
+    ],
+    [
+      'an ISO 8583 endpoint without port',
+      { endpoints: { iso8583: 'host', institutionId: '600001' } },
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'iso8583'],
+    ],
+    [
+      'an unknown endpoint field',
+      { endpoints: { creditUrl: 'http://x/c', reversalUrl: 'http://x/r', smsUrl: 'http://x/s' } },
+      'VALIDATION_FAILED',
+      ['body', 'endpoints'],
+    ],
     ['an unknown top-level field', { colour: 'green' }, 'VALIDATION_FAILED', ['body']],
     ['a creditMode outside the contract', { creditMode: 'PUSH' }, 'VALIDATION_FAILED', ['body', 'creditMode']],
   ])('refuses %s with 400 %s at its path, changing nothing', async (_name, overrides, code, path) => {
-    const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: operator(), body: participantBody('BADINPUT', 'BADI', overrides) }));
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants', { key: operator(), body: participantBody('BADINPUT', 'BADI', overrides) }),
+    );
     expect(answer.status).toBe(400);
     expect(errorCode(answer)).toBe(code);
     const body = answer.body as { error: { message: string; details: { path: unknown[] }[] } };
@@ -109,13 +148,19 @@ describe('POST /v1/participants', () => {
     const answer = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants', { key: operator(), body: {} }));
     expect(answer.status).toBe(400);
     const paths = (answer.body as { error: { details: { path: string[] }[] } }).error.details.map((detail) => detail.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['body.id', 'body.name', 'body.type', 'body.bankCode', 'body.currency', 'body.netDebitCap', 'body.endpoints']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['body.id', 'body.name', 'body.type', 'body.bankCode', 'body.currency', 'body.netDebitCap', 'body.endpoints']),
+    );
   });
 });
 
 describe('GET /v1/participants', () => {
   it('lists participants by id, page by page with an opaque cursor', async () => {
-    for (const [id, bankCode] of [['PAGE_1', 'PGAA'], ['PAGE_2', 'PGBB'], ['PAGE_3', 'PGCC']] as const) {
+    for (const [id, bankCode] of [
+      ['PAGE_1', 'PGAA'],
+      ['PAGE_2', 'PGBB'],
+      ['PAGE_3', 'PGCC'],
+    ] as const) {
       expect((await sw.client.post('/v1/participants', { key: operator(), body: participantBody(id, bankCode) })).status).toBe(201);
     }
     const seen: string[] = [];
@@ -135,11 +180,14 @@ describe('GET /v1/participants', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it.each([['limit=0'], ['limit=501'], ['limit=abc'], ['cursor=not-a-cursor!'], ['cursor=bm9wZQ'], ['sort=name']])('refuses the query %s with 400', async (query) => {
-    const answer = await sw.client.get(`/v1/participants?${query}`, { key: operator() });
-    expect(answer.status).toBe(400);
-    expect(errorCode(answer)).toBe('VALIDATION_FAILED');
-  });
+  it.each([['limit=0'], ['limit=501'], ['limit=abc'], ['cursor=not-a-cursor!'], ['cursor=bm9wZQ'], ['sort=name']])(
+    'refuses the query %s with 400',
+    async (query) => {
+      const answer = await sw.client.get(`/v1/participants?${query}`, { key: operator() });
+      expect(answer.status).toBe(400);
+      expect(errorCode(answer)).toBe('VALIDATION_FAILED');
+    },
+  );
 
   it('answers 404 PARTICIPANT_NOT_FOUND for an unknown id and 400 for a malformed one', async () => {
     const missing = await sw.client.get('/v1/participants/NOBODY', { key: operator() });
@@ -156,12 +204,18 @@ describe('PATCH /v1/participants/{id}', () => {
   });
 
   it('deactivates, reactivates and changes the net debit cap', async () => {
-    const deactivated = await sw.client.patch('/v1/participants/PATCHME', { key: operator(), body: { active: false, netDebitCap: '2500.50' } });
+    const deactivated = await sw.client.patch('/v1/participants/PATCHME', {
+      key: operator(),
+      body: { active: false, netDebitCap: '2500.50' },
+    });
     expect(deactivated.status).toBe(200);
     expect(deactivated.body).toMatchObject({ active: false, netDebitCap: '2500.50' });
     const reactivated = await sw.client.patch('/v1/participants/PATCHME', { key: operator(), body: { active: true } });
     expect(reactivated.body).toMatchObject({ active: true, netDebitCap: '2500.50' });
-    expect((await sw.client.get('/v1/participants/PATCHME', { key: operator() })).body).toMatchObject({ active: true, netDebitCap: '2500.50' });
+    expect((await sw.client.get('/v1/participants/PATCHME', { key: operator() })).body).toMatchObject({
+      active: true,
+      netDebitCap: '2500.50',
+    });
   });
 
   it('applies the new cap to the ledger', async () => {
@@ -172,7 +226,9 @@ describe('PATCH /v1/participants/{id}', () => {
 
   it('records nothing for a change to the current values', async () => {
     const current = (await sw.client.get('/v1/participants/PATCHME', { key: operator() })).body as { netDebitCap: string };
-    const answer = await expectLogUnchanged(sw, () => sw.client.patch('/v1/participants/PATCHME', { key: operator(), body: { active: true, netDebitCap: current.netDebitCap } }));
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.patch('/v1/participants/PATCHME', { key: operator(), body: { active: true, netDebitCap: current.netDebitCap } }),
+    );
     expect(answer.status).toBe(200);
   });
 
@@ -224,7 +280,9 @@ describe('participant keys', () => {
     const malformed = await expectLogUnchanged(sw, () => sw.client.delete('/v1/participants/KEYED/keys/not-a-key-id', { key: operator() }));
     expect(malformed.status).toBe(400);
     expect(errorCode(malformed)).toBe('VALIDATION_FAILED');
-    const unknown = await expectLogUnchanged(sw, () => sw.client.delete('/v1/participants/KEYED/keys/0123456789abcdef', { key: operator() }));
+    const unknown = await expectLogUnchanged(sw, () =>
+      sw.client.delete('/v1/participants/KEYED/keys/0123456789abcdef', { key: operator() }),
+    );
     expect(unknown.status).toBe(404);
     expect(errorCode(unknown)).toBe('KEY_NOT_FOUND');
   });
@@ -234,7 +292,9 @@ describe('participant keys', () => {
     expect(issued.status).toBe(201);
     const { key, keyId } = issued.body as { key: string; keyId: string };
     expect((await sw.client.get('/v1/participants', { key })).status).toBe(200);
-    const withFields = await expectLogUnchanged(sw, () => sw.client.post('/v1/keys', { key: operator(), body: { role: 'REGULATOR', name: 'SBP', scope: 'all' } }));
+    const withFields = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/keys', { key: operator(), body: { role: 'REGULATOR', name: 'SBP', scope: 'all' } }),
+    );
     expect(withFields.status).toBe(400);
     expect((await sw.client.delete('/v1/keys/XYZ', { key: operator() })).status).toBe(400);
     expect(errorCode(await sw.client.delete('/v1/keys/0123456789abcdef', { key: operator() }))).toBe('KEY_NOT_FOUND');
@@ -245,7 +305,9 @@ describe('participant keys', () => {
   it('refuses keys for an unknown participant and a body with fields', async () => {
     const unknown = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants/NOSUCH/keys', { key: operator() }));
     expect(unknown.status).toBe(404);
-    const withFields = await expectLogUnchanged(sw, () => sw.client.post('/v1/participants/KEYED/keys', { key: operator(), body: { role: 'operator' } }));
+    const withFields = await expectLogUnchanged(sw, () =>
+      sw.client.post('/v1/participants/KEYED/keys', { key: operator(), body: { role: 'operator' } }),
+    );
     expect(withFields.status).toBe(400);
   });
 });
@@ -256,7 +318,11 @@ describe('POST /v1/participants/{id}/funds', () => {
   });
 
   const funds = (body: unknown, idempotencyKey: string | null = freshIdempotencyKey()) =>
-    sw.client.post('/v1/participants/FUNDED/funds', { key: operator(), body, headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey } });
+    sw.client.post('/v1/participants/FUNDED/funds', {
+      key: operator(),
+      body,
+      headers: idempotencyKey === null ? {} : { 'idempotency-key': idempotencyKey },
+    });
 
   it('records funds in and out, answering with the participant', async () => {
     const inward = await funds({ direction: 'IN', amount: '1000.00', reference: 'RTGS-0001' });

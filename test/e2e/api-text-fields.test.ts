@@ -74,26 +74,44 @@ function transferBody(): Record<string, unknown> {
   };
 }
 
-type Case = { name: string; method: 'post'; route: string; key: () => string; body: () => Record<string, unknown>; field: readonly string[] };
+type Case = {
+  name: string;
+  method: 'post';
+  route: string;
+  key: () => string;
+  body: () => Record<string, unknown>;
+  field: readonly string[];
+};
 
 const cases: readonly Case[] = [
-  { name: 'participant name', method: 'post', route: '/v1/participants', key: () => sw.operatorKey, body: () => participantBody('NEWONE', 'NEWO'), field: ['name'] },
+  {
+    name: 'participant name',
+    method: 'post',
+    route: '/v1/participants',
+    key: () => sw.operatorKey,
+    body: () => participantBody('NEWONE', 'NEWO'),
+    field: ['name'],
+  },
   ...(['creditUrl', 'reversalUrl', 'rtpUrl'] as const).map((url) => ({
     name: `participant endpoints.${url}`,
     method: 'post' as const,
     route: '/v1/participants',
     key: () => sw.operatorKey,
-    body: () => participantBody('NEWONE', 'NEWO', { endpoints: { creditUrl: 'http://127.0.0.1:9/c', reversalUrl: 'http://127.0.0.1:9/r', rtpUrl: 'http://127.0.0.1:9/p' } }),
+    body: () =>
+      participantBody('NEWONE', 'NEWO', {
+        endpoints: { creditUrl: 'http://127.0.0.1:9/c', reversalUrl: 'http://127.0.0.1:9/r', rtpUrl: 'http://127.0.0.1:9/p' },
+      }),
     field: ['endpoints', url],
   })),
-  { name: 'regulator key name', method: 'post', route: '/v1/keys', key: () => sw.operatorKey, body: () => ({ role: 'REGULATOR', name: 'SBP examiner' }), field: ['name'] },
-  ...(
-    [
-      ['value'],
-      ['account', 'value'],
-      ['name'],
-    ] as const
-  ).map((field) => ({
+  {
+    name: 'regulator key name',
+    method: 'post',
+    route: '/v1/keys',
+    key: () => sw.operatorKey,
+    body: () => ({ role: 'REGULATOR', name: 'SBP examiner' }),
+    field: ['name'],
+  },
+  ...([['value'], ['account', 'value'], ['name']] as const).map((field) => ({
     name: `alias ${field.join('.')}`,
     method: 'post' as const,
     route: '/v1/aliases',
@@ -117,15 +135,14 @@ const cases: readonly Case[] = [
     body: () => ({ reference: 'RTGS-20261203-1' }),
     field: ['reference'],
   },
-  ...(
-    [
-      ['payer', 'value'],
-      ['payer', 'name'],
-      ['payee', 'value'],
-      ['amount'],
-      ['note'],
-    ] as const
-  ).map((field) => ({ name: `transfer ${field.join('.')}`, method: 'post' as const, route: '/v1/transfers', key: () => payerKey, body: transferBody, field })),
+  ...([['payer', 'value'], ['payer', 'name'], ['payee', 'value'], ['amount'], ['note']] as const).map((field) => ({
+    name: `transfer ${field.join('.')}`,
+    method: 'post' as const,
+    route: '/v1/transfers',
+    key: () => payerKey,
+    body: transferBody,
+    field,
+  })),
 ];
 
 describe('free-text fields refuse control and bidi characters', () => {
@@ -158,7 +175,12 @@ describe('free-text fields refuse control and bidi characters', () => {
   it('still accepts ordinary text in any script, with inner spaces and punctuation', async () => {
     const answer = await sw.client.post('/v1/aliases', {
       key: payerKey,
-      body: { type: 'MSISDN', value: '923000000888', account: { type: 'WALLET', value: 'WMARGALLA0888' }, name: 'عائشہ خان — O\'Neil & Co.' },
+      body: {
+        type: 'MSISDN',
+        value: '923000000888',
+        account: { type: 'WALLET', value: 'WMARGALLA0888' },
+        name: "عائشہ خان — O'Neil & Co.",
+      },
     });
     expect(answer.status).toBe(201);
   });

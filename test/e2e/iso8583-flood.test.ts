@@ -14,7 +14,6 @@ import { seededRandom } from '../support/seeded-random';
 const INDUS = { id: 'INDUS', bankCode: 'INDB', institutionId: '600001' };
 const MEEZAN = { id: 'MEEZAN', bankCode: 'MEZN', institutionId: '600002' };
 
-
 const random = seededRandom(0x8583);
 const integer = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const randomBytes = (length: number): Buffer => Buffer.from(Array.from({ length }, () => integer(0, 255)));
@@ -101,7 +100,9 @@ it('keeps serving a signed-on bank while malformed traffic floods the port', asy
   const payments = (async () => {
     const results = [];
     for (let index = 0; index < transfersCount; index += 4) {
-      const batch = Array.from({ length: 4 }, () => indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee, amountMinor: 1_000n, timeoutMs: 5_000 }));
+      const batch = Array.from({ length: 4 }, () =>
+        indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee, amountMinor: 1_000n, timeoutMs: 5_000 }),
+      );
       results.push(...(await Promise.all(batch)));
     }
     paying = false;

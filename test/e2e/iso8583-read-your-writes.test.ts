@@ -32,7 +32,12 @@ afterAll(async () => {
 /** Events the projections must pass before anything appended after them shows in a read. */
 async function backlog(): Promise<void> {
   const at = new Date().toISOString();
-  const events = Array.from({ length: backlogEvents }, (_, index) => ({ id: randomUUID(), type: 'TestBacklog', data: { index }, metadata: { at, actor: 'test' } }));
+  const events = Array.from({ length: backlogEvents }, (_, index) => ({
+    id: randomUUID(),
+    type: 'TestBacklog',
+    data: { index },
+    metadata: { at, actor: 'test' },
+  }));
   await network.sw.running.store.append(`test-backlog-${randomUUID()}`, events, 'no_stream');
 }
 
@@ -51,7 +56,12 @@ it(`shows a transfer committed as soon as its 0210 approval reached the bank (${
   const seen: string[] = [];
   for (let attempt = 0; attempt < iterations; attempt += 1) {
     const creditsBefore = wallet.received('CREDIT_REQUEST').length;
-    const sending = indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 1_00n, timeoutMs: 5_000 });
+    const sending = indus.sendTransfer({
+      payerAccount: customerIban(INDUS.bankCode, 1),
+      payee: MARGALLA.msisdn,
+      amountMinor: 1_00n,
+      timeoutMs: 5_000,
+    });
     await waitUntil(() => wallet.received('CREDIT_REQUEST').length > creditsBefore, 'the wallet is asked to credit');
     // The read model shows the transfer in flight; its commit comes after the backlog.
     await running.dependencies.readModels.waitForPosition(await running.store.headPosition(), 5_000);
@@ -70,7 +80,12 @@ it(`shows a transfer reversed as soon as its 0430 reached the bank (${iterations
   const indus = network.bank(INDUS.id).simulator;
   const seen: boolean[] = [];
   for (let attempt = 0; attempt < iterations; attempt += 1) {
-    const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 2_00n, timeoutMs: 5_000 });
+    const result = await indus.sendTransfer({
+      payerAccount: customerIban(INDUS.bankCode, 1),
+      payee: MARGALLA.msisdn,
+      amountMinor: 2_00n,
+      timeoutMs: 5_000,
+    });
     expect(result.status).toBe('approved');
     if (result.status !== 'approved') return;
     await backlog();
@@ -88,7 +103,12 @@ it(`shows a transfer reversed by the time the payee is sent its reversal (${iter
   const reader = network.sw.running.transfers.reader;
   const seen: (boolean | null)[] = [];
   for (let attempt = 0; attempt < iterations; attempt += 1) {
-    const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 3_00n, timeoutMs: 5_000 });
+    const result = await indus.sendTransfer({
+      payerAccount: customerIban(INDUS.bankCode, 1),
+      payee: MARGALLA.msisdn,
+      amountMinor: 3_00n,
+      timeoutMs: 5_000,
+    });
     expect(result.status).toBe('approved');
     if (result.status !== 'approved') return;
     await backlog();

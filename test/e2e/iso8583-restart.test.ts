@@ -27,7 +27,14 @@ function pay(payeeIban: string, amount: string, id: string = randomUUID()) {
   const wallet = network.wallet(MARGALLA.id);
   return network.sw.client.post('/v1/transfers', {
     key: wallet.key.key,
-    body: { id, payer: { type: 'WALLET', value: wallet.walletNumber }, payee: { type: 'IBAN', value: payeeIban }, amount, currency: 'PKR', purpose: 'P2P' },
+    body: {
+      id,
+      payer: { type: 'WALLET', value: wallet.walletNumber },
+      payee: { type: 'IBAN', value: payeeIban },
+      amount,
+      currency: 'PKR',
+      purpose: 'P2P',
+    },
   });
 }
 
@@ -63,7 +70,9 @@ it('reverses at the payee bank, after a switch restart, a credit whose answer wa
   const outbox = network.sw.running.transfers.bankChannel.outbox;
   await waitUntil(() => outbox.inspect(`REVERSAL:${switchTransferId}`).status === 'delivered', 'the 0430 is recorded');
   const events = await network.sw.running.store.readStream('outbox-iso8583', 0n, 1_000);
-  const types = events.filter((event) => (event.data as { deliveryId?: string }).deliveryId === `REVERSAL:${switchTransferId}`).map((event) => event.type);
+  const types = events
+    .filter((event) => (event.data as { deliveryId?: string }).deliveryId === `REVERSAL:${switchTransferId}`)
+    .map((event) => event.type);
   expect(types[0]).toBe('DeliveryQueued');
   expect(types[types.length - 1]).toBe('DeliverySucceeded');
   expect(types.length).toBeGreaterThanOrEqual(3);

@@ -1,4 +1,10 @@
-import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor, type FinancialRequest } from '../../adapters/iso8583/mapping';
+import {
+  buildReversalAdvice,
+  buildTransferRequest,
+  originalDataElementsOf,
+  transferIdFor,
+  type FinancialRequest,
+} from '../../adapters/iso8583/mapping';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
 import { PaymentNetwork, customerIban } from '../support/payment-network';
@@ -38,7 +44,10 @@ function nextStan(): string {
 async function signedOnPeer(): Promise<RawIsoPeer> {
   const peer = await RawIsoPeer.connect(network.iso8583Port);
   peers.push(peer);
-  const answer = await peer.exchange({ mti: '0800', fields: { 7: '1203101530', 11: nextStan(), 32: INDUS.institutionId, 41: 'RAWPEER2', 70: '001' } });
+  const answer = await peer.exchange({
+    mti: '0800',
+    fields: { 7: '1203101530', 11: nextStan(), 32: INDUS.institutionId, 41: 'RAWPEER2', 70: '001' },
+  });
   expect(answer.fields[39]).toBe('00');
   return peer;
 }
@@ -97,13 +106,19 @@ async function transferEvents(id: string): Promise<string[]> {
 }
 
 async function position(participantId: string): Promise<string> {
-  return ((await network.sw.client.get(`/v1/participants/${participantId}`, { key: network.sw.operatorKey })).body as { position: string }).position;
+  return ((await network.sw.client.get(`/v1/participants/${participantId}`, { key: network.sw.operatorKey })).body as { position: string })
+    .position;
 }
 
 it('reverses the original named by DE90 when the 0420 carries a DE37 of its own', async () => {
   const indus = network.bank(INDUS.id).simulator;
   const positionBefore = await position(INDUS.id);
-  const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 40_000n, timeoutMs: 5_000 });
+  const result = await indus.sendTransfer({
+    payerAccount: customerIban(INDUS.bankCode, 1),
+    payee: MARGALLA.msisdn,
+    amountMinor: 40_000n,
+    timeoutMs: 5_000,
+  });
   expect(result.status).toBe('approved');
   if (result.status !== 'approved') return;
   const reversal = await indus.sendReversal(result.request, { timeoutMs: 5_000, attemptsMax: 1, retrievalReferenceNumber: 'new' });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
-import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor, type FinancialRequest } from '../../adapters/iso8583/mapping';
+import {
+  buildReversalAdvice,
+  buildTransferRequest,
+  originalDataElementsOf,
+  transferIdFor,
+  type FinancialRequest,
+} from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
 import { PaymentNetwork, customerIban, openingBalanceMinor } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
@@ -10,7 +16,16 @@ import { waitUntil } from '../support/wait-until';
  * real HTTP) paying each other through the switch's ISO 8583 port and its REST API.
  */
 
-type Transfer = { id: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean; payer: { type: string; value: string } };
+type Transfer = {
+  id: string;
+  state: string;
+  abortReason: string | null;
+  payerParticipant: string;
+  payeeParticipant: string;
+  amount: string;
+  reversed: boolean;
+  payer: { type: string; value: string };
+};
 type Participant = { id: string; position: string; reserved: string };
 
 const INDUS = { id: 'INDUS', bankCode: 'INDB', institutionId: '600001' };
@@ -68,7 +83,10 @@ function nextStan(): string {
 async function signedOnPeer(institutionId: string, terminalId = 'RAWPEER1'): Promise<RawIsoPeer> {
   const peer = await RawIsoPeer.connect(network.iso8583Port);
   peers.push(peer);
-  const answer = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: institutionId, 41: terminalId, 70: '001' } });
+  const answer = await peer.exchange({
+    mti: '0800',
+    fields: { 7: '1128101530', 11: nextStan(), 32: institutionId, 41: terminalId, 70: '001' },
+  });
   expect(answer.fields[39]).toBe('00');
   return peer;
 }
@@ -107,18 +125,30 @@ describe('sign-on and echo through the switch', () => {
     peers.push(peer);
     const echo = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 41: 'RAWPEER1', 70: '301' } });
     expect(echo).toMatchObject({ mti: '0810', fields: { 39: '00', 70: '301' } });
-    const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: MEEZAN.institutionId, 41: 'RAWPEER1', 70: '001' } });
+    const signOn = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: nextStan(), 32: MEEZAN.institutionId, 41: 'RAWPEER1', 70: '001' },
+    });
     expect(signOn).toMatchObject({ mti: '0810', fields: { 39: '00', 32: MEEZAN.institutionId } });
-    const signOff = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: MEEZAN.institutionId, 41: 'RAWPEER1', 70: '002' } });
+    const signOff = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: nextStan(), 32: MEEZAN.institutionId, 41: 'RAWPEER1', 70: '002' },
+    });
     expect(signOff.fields[39]).toBe('00');
   });
 
   it('refuses (05) an unknown institution, a bank signing on from an address not its own, and money before sign-on', async () => {
     const peer = await RawIsoPeer.connect(network.iso8583Port);
     peers.push(peer);
-    const unknown = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: '699999', 41: 'RAWPEER1', 70: '001' } });
+    const unknown = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: nextStan(), 32: '699999', 41: 'RAWPEER1', 70: '001' },
+    });
     expect(unknown.fields[39]).toBe('05');
-    const elsewhere = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: FARAWAY.institutionId, 41: 'RAWPEER1', 70: '001' } });
+    const elsewhere = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: nextStan(), 32: FARAWAY.institutionId, 41: 'RAWPEER1', 70: '001' },
+    });
     expect(elsewhere.fields[39]).toBe('05');
     const before = await network.sw.running.store.headPosition();
     const money = await peer.exchange(buildTransferRequest(request()));
@@ -129,15 +159,24 @@ describe('sign-on and echo through the switch', () => {
   it('refuses the sign-on of a bank the operator deactivated', async () => {
     const deactivated = await fetch(`${network.sw.url}/v1/participants/${TINY.id}`, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${network.sw.operatorKey}`, 'content-type': 'application/json', 'idempotency-key': `deactivate-${TINY.id}` },
+      headers: {
+        authorization: `Bearer ${network.sw.operatorKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': `deactivate-${TINY.id}`,
+      },
       body: JSON.stringify({ active: false }),
     });
     expect(deactivated.status).toBe(200);
-    const record = (await network.sw.client.get(`/v1/participants/${TINY.id}`, { key: network.sw.operatorKey })).body as { active: boolean };
+    const record = (await network.sw.client.get(`/v1/participants/${TINY.id}`, { key: network.sw.operatorKey })).body as {
+      active: boolean;
+    };
     expect(record.active).toBe(false);
     const peer = await RawIsoPeer.connect(network.iso8583Port);
     peers.push(peer);
-    const answer = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: nextStan(), 32: TINY.institutionId, 41: 'RAWPEER1', 70: '001' } });
+    const answer = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: nextStan(), 32: TINY.institutionId, 41: 'RAWPEER1', 70: '001' },
+    });
     expect(answer.fields[39]).toBe('05');
   });
 });
@@ -152,7 +191,13 @@ describe('transfers between banks and wallets', () => {
     if (result.status !== 'approved') return;
     expect(result.authorizationCode).toMatch(/^[0-9]{6}$/);
     const view = await transfer(result.transferId);
-    expect(view).toMatchObject({ state: 'COMMITTED', payerParticipant: INDUS.id, payeeParticipant: MARGALLA.id, amount: '1500.50', payer: { type: 'IBAN', value: payer } });
+    expect(view).toMatchObject({
+      state: 'COMMITTED',
+      payerParticipant: INDUS.id,
+      payeeParticipant: MARGALLA.id,
+      amount: '1500.50',
+      payer: { type: 'IBAN', value: payer },
+    });
     expect(wallet.simulator.creditRecord(result.transferId)).toBeDefined();
     expect(wallet.simulator.balanceOf(wallet.walletNumber)).toBe(openingBalanceMinor + 150_050n);
     expect(indus.accounts.balanceOf(payer)).toBe(openingBalanceMinor - 150_050n);
@@ -165,7 +210,14 @@ describe('transfers between banks and wallets', () => {
     const id = randomUUID();
     const answer = await network.sw.client.post('/v1/transfers', {
       key: network.wallet(MARGALLA.id).key.key,
-      body: { id, payer: { type: 'WALLET', value: network.wallet(MARGALLA.id).walletNumber }, payee: { type: 'IBAN', value: payee }, amount: '2500.00', currency: 'PKR', purpose: 'P2P' },
+      body: {
+        id,
+        payer: { type: 'WALLET', value: network.wallet(MARGALLA.id).walletNumber },
+        payee: { type: 'IBAN', value: payee },
+        amount: '2500.00',
+        currency: 'PKR',
+        purpose: 'P2P',
+      },
     });
     expect(answer.status).toBe(201);
     expect(answer.body).toMatchObject({ id, state: 'COMMITTED', payeeParticipant: MEEZAN.id });
@@ -180,7 +232,14 @@ describe('transfers between banks and wallets', () => {
     const id = randomUUID();
     const answer = await network.sw.client.post('/v1/transfers', {
       key: network.wallet(MARGALLA.id).key.key,
-      body: { id, payer: { type: 'WALLET', value: network.wallet(MARGALLA.id).walletNumber }, payee: { type: 'IBAN', value: payee }, amount: '10.00', currency: 'PKR', purpose: 'P2P' },
+      body: {
+        id,
+        payer: { type: 'WALLET', value: network.wallet(MARGALLA.id).walletNumber },
+        payee: { type: 'IBAN', value: payee },
+        amount: '10.00',
+        currency: 'PKR',
+        purpose: 'P2P',
+      },
     });
     expect(answer.status).toBe(201);
     expect(answer.body).toMatchObject({ id, state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
@@ -193,10 +252,20 @@ describe('transfers between banks and wallets', () => {
     const meezan = network.bank(MEEZAN.id);
     const payee = meezan.customers[1];
     const before = meezan.simulator.accounts.balanceOf(payee) ?? 0n;
-    const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 2), payee, amountMinor: 99_999n, timeoutMs: 5_000 });
+    const result = await indus.sendTransfer({
+      payerAccount: customerIban(INDUS.bankCode, 2),
+      payee,
+      amountMinor: 99_999n,
+      timeoutMs: 5_000,
+    });
     expect(result.status).toBe('approved');
     if (result.status !== 'approved') return;
-    expect(await transfer(result.transferId)).toMatchObject({ state: 'COMMITTED', payerParticipant: INDUS.id, payeeParticipant: MEEZAN.id, amount: '999.99' });
+    expect(await transfer(result.transferId)).toMatchObject({
+      state: 'COMMITTED',
+      payerParticipant: INDUS.id,
+      payeeParticipant: MEEZAN.id,
+      amount: '999.99',
+    });
     expect(meezan.simulator.accounts.balanceOf(payee)).toBe(before + 99_999n);
   });
 });
@@ -208,13 +277,24 @@ describe('answers to what a bank sends', () => {
     const creditsBefore = network.bank(MEEZAN.id).simulator.statistics().creditsApplied;
     const first = await peer.exchange(message, 5_000);
     const second = await peer.exchange(message, 5_000);
-    expect(first).toMatchObject({ mti: '0210', fields: { 39: '00', 11: message.fields[11], 32: INDUS.institutionId, 37: message.fields[37], 41: 'RAWPEER1' } });
+    expect(first).toMatchObject({
+      mti: '0210',
+      fields: { 39: '00', 11: message.fields[11], 32: INDUS.institutionId, 37: message.fields[37], 41: 'RAWPEER1' },
+    });
     expect(first.fields[38]).toMatch(/^[0-9]{6}$/);
     expect(second.fields).toEqual(first.fields);
     const id = idOf(message);
     expect(await transferEvents(id)).toEqual(['TransferInitiated', 'TransferCommitted']);
     expect(network.bank(MEEZAN.id).simulator.statistics().creditsApplied).toBe(creditsBefore + 1);
-    const different = await peer.exchange(buildTransferRequest({ ...request(), systemTraceAuditNumber: message.fields[11] ?? '', retrievalReferenceNumber: message.fields[37] ?? '', amountMinor: 54_321n }), 5_000);
+    const different = await peer.exchange(
+      buildTransferRequest({
+        ...request(),
+        systemTraceAuditNumber: message.fields[11] ?? '',
+        retrievalReferenceNumber: message.fields[37] ?? '',
+        amountMinor: 54_321n,
+      }),
+      5_000,
+    );
     expect(different.fields[39]).toBe('94');
     expect(await transferEvents(id)).toEqual(['TransferInitiated', 'TransferCommitted']);
   });
@@ -230,7 +310,10 @@ describe('answers to what a bank sends', () => {
     const message = buildTransferRequest(request(overrides));
     const before = await network.sw.running.store.headPosition();
     const answer = await peer.exchange(message, 5_000);
-    expect(answer).toMatchObject({ mti: '0210', fields: { 39: responseCode, 11: message.fields[11], 37: message.fields[37], 41: 'RAWPEER1' } });
+    expect(answer).toMatchObject({
+      mti: '0210',
+      fields: { 39: responseCode, 11: message.fields[11], 37: message.fields[37], 41: 'RAWPEER1' },
+    });
     expect(answer.fields[38]).toBeUndefined();
     // At most which transfer the message's DE90 identity names is recorded (a later 0420 finds it by that), before
     // the transfer is decided; a message refused before then (a DE103 that is no payee at all) records nothing.
@@ -251,7 +334,9 @@ describe('answers to what a bank sends', () => {
       endpoints: { iso8583: '127.0.0.1:9', institutionId: '600005' },
     });
     const peer = await signedOnPeer('600005');
-    const message = buildTransferRequest(request({ acquirerInstitutionId: '600005', payerAccount: customerIban('SMCP', 1), amountMinor: 10_001n }));
+    const message = buildTransferRequest(
+      request({ acquirerInstitutionId: '600005', payerAccount: customerIban('SMCP', 1), amountMinor: 10_001n }),
+    );
     const answer = await peer.exchange(message, 5_000);
     expect(answer.fields[39]).toBe('51');
     expect(await transfer(idOf(message))).toMatchObject({ state: 'ABORTED', abortReason: 'NET_DEBIT_CAP_EXCEEDED' });
@@ -275,14 +360,22 @@ describe('0420 from the payer bank', () => {
     const indus = network.bank(INDUS.id).simulator;
     const wallet = network.wallet(MARGALLA.id);
     const positionBefore = (await participant(INDUS.id)).position;
-    const result = await indus.sendTransfer({ payerAccount: customerIban(INDUS.bankCode, 1), payee: MARGALLA.msisdn, amountMinor: 70_000n, timeoutMs: 5_000 });
+    const result = await indus.sendTransfer({
+      payerAccount: customerIban(INDUS.bankCode, 1),
+      payee: MARGALLA.msisdn,
+      amountMinor: 70_000n,
+      timeoutMs: 5_000,
+    });
     expect(result.status).toBe('approved');
     if (result.status !== 'approved') return;
     expect((await participant(INDUS.id)).position).not.toBe(positionBefore);
     const reversal = await indus.sendReversal(result.request, { timeoutMs: 5_000, attemptsMax: 1 });
     expect(reversal).toEqual({ acknowledged: true, attempts: 1, responseCode: '00' });
     expect(await transfer(result.transferId)).toMatchObject({ state: 'COMMITTED', reversed: true });
-    await waitUntil(() => wallet.simulator.received('REVERSAL').some((message) => message.transferId === result.transferId), 'the wallet receives the reversal');
+    await waitUntil(
+      () => wallet.simulator.received('REVERSAL').some((message) => message.transferId === result.transferId),
+      'the wallet receives the reversal',
+    );
     await waitUntil(async () => (await participant(INDUS.id)).position === positionBefore, 'the payer bank’s position is restored');
     // A repeat (0421) changes nothing more and is acknowledged again.
     const repeat = await indus.sendReversal(result.request, { timeoutMs: 5_000, attemptsMax: 1 });

@@ -33,7 +33,10 @@ afterAll(async () => {
 async function signedOnPeer(): Promise<RawIsoPeer> {
   const peer = await RawIsoPeer.connect(network.iso8583Port);
   peers.push(peer);
-  const answer = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: '000001', 32: INDUS.institutionId, 41: 'RAWPEER1', 70: '001' } });
+  const answer = await peer.exchange({
+    mti: '0800',
+    fields: { 7: '1128101530', 11: '000001', 32: INDUS.institutionId, 41: 'RAWPEER1', 70: '001' },
+  });
   expect(answer.fields[39]).toBe('00');
   return peer;
 }

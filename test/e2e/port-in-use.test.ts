@@ -23,7 +23,10 @@ function release(server: Server): Promise<void> {
 }
 
 /** Runs the demo and resolves with its exit code and output. */
-function runDemoExpectingExit(environment: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemoExpectingExit(
+  environment: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '1', '--exit'], {
       cwd: repositoryRoot,

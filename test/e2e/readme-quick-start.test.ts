@@ -56,7 +56,11 @@ it('the README quick start onboards two wallets, pays, reads the payment back an
   expect(serve).toContain('npm run serve');
   const directory = tempDir('hisaab-quickstart-');
   const dataDir = join(directory.path, 'quickstart');
-  const switchChild = await spawnSwitch({ HISAAB_PORT: '0', HISAAB_DATA_DIR: dataDir, HISAAB_OPERATOR_KEY: 'quickstart-operator-key-0001' });
+  const switchChild = await spawnSwitch({
+    HISAAB_PORT: '0',
+    HISAAB_DATA_DIR: dataDir,
+    HISAAB_OPERATOR_KEY: 'quickstart-operator-key-0001',
+  });
   try {
     const [margallaPort, raviPort] = [await freePort(), await freePort()];
     const script = commands
@@ -75,7 +79,11 @@ it('the README quick start onboards two wallets, pays, reads the payment back an
     expect(run.output).toMatch(/"msg":"listening"[\s\S]*"msg":"listening"/);
     expect(run.output).toContain('"name":"C***d B***i"');
     // The transfer's answer, and the reads as payer and payee.
-    expect(run.output.match(/"amount":"1500\.00","currency":"PKR","purpose":"P2P"[^\n]*"state":"COMMITTED"|"state":"COMMITTED"[^\n]*"amount":"1500\.00"/g)).toHaveLength(3);
+    expect(
+      run.output.match(
+        /"amount":"1500\.00","currency":"PKR","purpose":"P2P"[^\n]*"state":"COMMITTED"|"state":"COMMITTED"[^\n]*"amount":"1500\.00"/g,
+      ),
+    ).toHaveLength(3);
     expect(run.output).toContain('"position":"1500.00"');
     expect(run.output).toContain('/v1/transfers/{id}');
     expect(run.output).toContain('/openapi.json');

@@ -8,9 +8,33 @@ import { errorCode, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { expectLogUnchanged, issueRegulatorKey } from '../support/switch-process';
 
-type WindowView = { id: string; currency: string; state: string; openedAt: string | null; closedAt: string | null; settledAt: string | null; reference: string | null };
-type ReportLine = { participant: string; sentCount: number; sentValue: string; receivedCount: number; receivedValue: string; fees: string; net: string };
-type Report = { windowId: string; state: string; participants: ReportLine[]; totals: { count: number; value: string; fees: string }; netSumZero: boolean; firstPosition: string | null; lastPosition: string | null };
+type WindowView = {
+  id: string;
+  currency: string;
+  state: string;
+  openedAt: string | null;
+  closedAt: string | null;
+  settledAt: string | null;
+  reference: string | null;
+};
+type ReportLine = {
+  participant: string;
+  sentCount: number;
+  sentValue: string;
+  receivedCount: number;
+  receivedValue: string;
+  fees: string;
+  net: string;
+};
+type Report = {
+  windowId: string;
+  state: string;
+  participants: ReportLine[];
+  totals: { count: number; value: string; fees: string };
+  netSumZero: boolean;
+  firstPosition: string | null;
+  lastPosition: string | null;
+};
 
 let network: PaymentNetwork;
 let regulatorKey: string;
@@ -34,7 +58,8 @@ afterAll(async () => {
 const operator = (): string => network.sw.operatorKey;
 const participantKey = (id: string): string => network.wallet(id).key.key;
 const get = (path: string, key: string): Promise<HttpAnswer> => network.sw.client.get(path, { key });
-const post = (path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> => network.sw.client.post(path, { key, body, headers });
+const post = (path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> =>
+  network.sw.client.post(path, { key, body, headers });
 
 async function openWindow(): Promise<WindowView> {
   const answer = await get('/v1/settlement/windows?state=OPEN', operator());
@@ -51,7 +76,14 @@ async function close(): Promise<{ closed: WindowView; opened: WindowView }> {
 }
 
 async function pay(payer: string, payee: string, amount: string): Promise<{ state: string; abortReason: string | null }> {
-  const body = { id: randomUUID(), payer: { type: 'WALLET', value: network.wallet(payer).walletNumber }, payee: { type: 'MSISDN', value: network.wallet(payee).msisdn }, amount, currency: 'PKR', purpose: 'P2P' };
+  const body = {
+    id: randomUUID(),
+    payer: { type: 'WALLET', value: network.wallet(payer).walletNumber },
+    payee: { type: 'MSISDN', value: network.wallet(payee).msisdn },
+    amount,
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
   const answer = await post('/v1/transfers', participantKey(payer), body);
   expect(answer.status).toBe(201);
   return answer.body as { state: string; abortReason: string | null };
@@ -72,7 +104,13 @@ it('opens a window when the switch starts, and closes an empty one into a report
   expect(opened).toMatchObject({ id: 'PKR-000002', state: 'OPEN', openedAt: closed.closedAt });
 
   const report = (await get(`/v1/settlement/windows/${closed.id}/report`, operator())).body as Report;
-  expect(report).toMatchObject({ windowId: closed.id, state: 'CLOSED', participants: [], totals: { count: 0, value: '0.00', fees: '0.00' }, netSumZero: true });
+  expect(report).toMatchObject({
+    windowId: closed.id,
+    state: 'CLOSED',
+    participants: [],
+    totals: { count: 0, value: '0.00', fees: '0.00' },
+    netSumZero: true,
+  });
   const csv = await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, operator());
   expect(csv.headers.get('content-type')).toContain('text/csv');
   expect(csv.text).toBe('participant,sentCount,sentValue,receivedCount,receivedValue,fees,net\r\n');
@@ -82,7 +120,10 @@ it('opens a window when the switch starts, and closes an empty one into a report
   expect(settled.body).toMatchObject({ id: closed.id, state: 'SETTLED', reference: 'RTGS-EMPTY-1' });
 
   // Newest first.
-  const listed = ((await get('/v1/settlement/windows', regulatorKey)).body as { windows: WindowView[] }).windows.map((window) => [window.id, window.state]);
+  const listed = ((await get('/v1/settlement/windows', regulatorKey)).body as { windows: WindowView[] }).windows.map((window) => [
+    window.id,
+    window.state,
+  ]);
   expect(listed.slice(0, 2)).toEqual([
     ['PKR-000002', 'OPEN'],
     ['PKR-000001', 'SETTLED'],
@@ -104,17 +145,35 @@ it('refuses to settle twice, to settle an open window and to settle a window tha
 
 it('reports a window of payments as JSON and CSV, a participant seeing its own line, and settles positions back to zero', async () => {
   const liquidityBefore = (await position('MARGALLA')).liquidity;
-  const outcomes = [await pay('MARGALLA', 'RAVI', '1500.50'), await pay('RAVI', 'INDUS', '200.00'), await pay('INDUS', 'MARGALLA', '99.99'), await pay('MARGALLA', 'INDUS', '10.01')];
+  const outcomes = [
+    await pay('MARGALLA', 'RAVI', '1500.50'),
+    await pay('RAVI', 'INDUS', '200.00'),
+    await pay('INDUS', 'MARGALLA', '99.99'),
+    await pay('MARGALLA', 'INDUS', '10.01'),
+  ];
   expect(outcomes.map((outcome) => outcome.state)).toEqual(['COMMITTED', 'COMMITTED', 'COMMITTED', 'COMMITTED']);
   const { closed } = await close();
 
   const report = (await get(`/v1/settlement/windows/${closed.id}/report`, operator())).body as Report;
   expect(report.participants).toEqual([
     { participant: 'INDUS', sentCount: 1, sentValue: '99.99', receivedCount: 2, receivedValue: '210.01', fees: '0.00', net: '110.02' },
-    { participant: 'MARGALLA', sentCount: 2, sentValue: '1510.51', receivedCount: 1, receivedValue: '99.99', fees: '0.00', net: '-1410.52' },
+    {
+      participant: 'MARGALLA',
+      sentCount: 2,
+      sentValue: '1510.51',
+      receivedCount: 1,
+      receivedValue: '99.99',
+      fees: '0.00',
+      net: '-1410.52',
+    },
     { participant: 'RAVI', sentCount: 1, sentValue: '200.00', receivedCount: 1, receivedValue: '1500.50', fees: '0.00', net: '1300.50' },
   ]);
-  expect(report).toMatchObject({ windowId: closed.id, state: 'CLOSED', totals: { count: 4, value: '1810.50', fees: '0.00' }, netSumZero: true });
+  expect(report).toMatchObject({
+    windowId: closed.id,
+    state: 'CLOSED',
+    totals: { count: 4, value: '1810.50', fees: '0.00' },
+    netSumZero: true,
+  });
   expect(BigInt(report.firstPosition!)).toBeLessThan(BigInt(report.lastPosition!));
   expect((await get(`/v1/settlement/windows/${closed.id}/report`, regulatorKey)).body).toEqual(report);
 
@@ -124,9 +183,14 @@ it('reports a window of payments as JSON and CSV, a participant seeing its own l
 
   const csv = await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, operator());
   const records = parse<Record<string, string>>(csv.text, { columns: true });
-  expect(records).toEqual(report.participants.map((line) => Object.fromEntries(Object.entries(line).map(([key, value]) => [key, String(value)]))));
+  expect(records).toEqual(
+    report.participants.map((line) => Object.fromEntries(Object.entries(line).map(([key, value]) => [key, String(value)]))),
+  );
   expect(records.reduce((sum, record) => sum.plus(record['net']!), new Decimal(0)).isZero()).toBe(true);
-  const ownCsv = parse<Record<string, string>>((await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, participantKey('INDUS'))).text, { columns: true });
+  const ownCsv = parse<Record<string, string>>(
+    (await get(`/v1/settlement/windows/${closed.id}/report?format=csv`, participantKey('INDUS'))).text,
+    { columns: true },
+  );
   expect(ownCsv.map((record) => record['participant'])).toEqual(['INDUS']);
 
   expect((await position('MARGALLA')).position).toBe('1410.52');
@@ -143,12 +207,25 @@ it("serves each participant's statement as camt.053 XML whose balances follow th
   expect(answer.status).toBe(200);
   expect(answer.headers.get('content-type')).toContain('application/xml');
   expect(XMLValidator.validate(answer.text)).toBe(true);
-  const parsed = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => name === 'Bal' || name === 'Ntry' }).parse(answer.text) as {
-    Document: { '@_xmlns': string; BkToCstmrStmt: { Stmt: { Bal: { Tp: { CdOrPrtry: { Cd: string } }; Amt: { '#text': string }; CdtDbtInd: string }[]; Ntry: { Amt: { '#text': string }; CdtDbtInd: string }[] } } };
+  const parsed = new XMLParser({
+    ignoreAttributes: false,
+    parseTagValue: false,
+    isArray: (name) => name === 'Bal' || name === 'Ntry',
+  }).parse(answer.text) as {
+    Document: {
+      '@_xmlns': string;
+      BkToCstmrStmt: {
+        Stmt: {
+          Bal: { Tp: { CdOrPrtry: { Cd: string } }; Amt: { '#text': string }; CdtDbtInd: string }[];
+          Ntry: { Amt: { '#text': string }; CdtDbtInd: string }[];
+        };
+      };
+    };
   };
   expect(parsed.Document['@_xmlns']).toBe('urn:iso:std:iso:20022:tech:xsd:camt.053.001.08');
   const statement = parsed.Document.BkToCstmrStmt.Stmt;
-  const signed = (amount: string, indicator: string): Decimal => (indicator === 'CRDT' ? new Decimal(amount) : new Decimal(amount).negated());
+  const signed = (amount: string, indicator: string): Decimal =>
+    indicator === 'CRDT' ? new Decimal(amount) : new Decimal(amount).negated();
   const [opening, closing] = statement.Bal;
   expect([opening?.Tp.CdOrPrtry.Cd, closing?.Tp.CdOrPrtry.Cd]).toEqual(['OPBD', 'CLBD']);
   // MARGALLA paid out 1410.52 net in this window: it opened at zero and closed owing that.
@@ -173,7 +250,11 @@ it("serves each participant's statement as camt.053 XML whose balances follow th
 it('gives the regulator and the operator the payment summary, and refuses it to participants', async () => {
   const summary = await get('/v1/reports/summary?currency=PKR', regulatorKey);
   expect(summary.status).toBe(200);
-  const body = summary.body as { totals: { count: number; committed: number; successRate: string }; byParticipant: unknown[]; hourly: unknown[] };
+  const body = summary.body as {
+    totals: { count: number; committed: number; successRate: string };
+    byParticipant: unknown[];
+    hourly: unknown[];
+  };
   expect(body.totals).toMatchObject({ count: 4, committed: 4, successRate: '1.0000' });
   expect(body.byParticipant).toHaveLength(3);
   expect(body.hourly).toHaveLength(24);
@@ -191,7 +272,9 @@ it('lets only the operator close and settle, and only keys read', async () => {
     }
     expect((await network.sw.client.post('/v1/settlement/windows/close', { body: { currency: 'PKR' } })).status).toBe(401);
     expect((await network.sw.client.get('/v1/settlement/windows')).status).toBe(401);
-    expect((await network.sw.client.get('/v1/settlement/windows/PKR-000001/report', { key: 'hk_0000000000000000.not-a-real-key' })).status).toBe(401);
+    expect(
+      (await network.sw.client.get('/v1/settlement/windows/PKR-000001/report', { key: 'hk_0000000000000000.not-a-real-key' })).status,
+    ).toBe(401);
     expect((await network.sw.client.get('/v1/reports/summary')).status).toBe(401);
   });
   expect((await get('/v1/settlement/windows', participantKey('RAVI'))).status).toBe(200);
@@ -214,7 +297,11 @@ it('refuses bad input with a clear error and changes nothing', async () => {
       [get('/v1/settlement/windows?limit=0', operator()), 400, 'VALIDATION_FAILED'],
       [get('/v1/settlement/windows?cursor=garbage!', operator()), 400, 'VALIDATION_FAILED'],
       // Shaped like a cursor, but its position is past what SQLite can hold (2^63 - 1): a bad cursor, not a 500.
-      [get(`/v1/settlement/windows?cursor=${Buffer.from('w:9999999999999999999').toString('base64url')}`, operator()), 400, 'VALIDATION_FAILED'],
+      [
+        get(`/v1/settlement/windows?cursor=${Buffer.from('w:9999999999999999999').toString('base64url')}`, operator()),
+        400,
+        'VALIDATION_FAILED',
+      ],
       [get('/v1/reports/summary?from=2026-11-28T10:00:00Z&to=2026-11-28T09:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
       [get('/v1/reports/summary?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
       [get('/v1/reports/summary?currency=EUR', regulatorKey), 400, 'VALIDATION_FAILED'],
@@ -258,7 +345,12 @@ it('rebuilds the settlement and statistics read models from position 0 into byte
   const before = await texts();
   const output: string[] = [];
   for (const name of ['settlement', 'statistics']) {
-    const exitCode = await runRebuildCommand([name, '--data-dir', network.sw.dataDir], switchProjections, { out: (line) => output.push(line), err: (line) => output.push(line) }, {});
+    const exitCode = await runRebuildCommand(
+      [name, '--data-dir', network.sw.dataDir],
+      switchProjections,
+      { out: (line) => output.push(line), err: (line) => output.push(line) },
+      {},
+    );
     expect({ name, exitCode, output }).toMatchObject({ name, exitCode: 0 });
   }
   expect(await texts()).toEqual(before);

@@ -40,7 +40,14 @@ afterAll(async () => {
 async function payRavi(): Promise<Transfer> {
   const answer = await network.sw.client.post('/v1/transfers', {
     key: network.wallet('MARGALLA').key.key,
-    body: { id: randomUUID(), payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' }, payee: { type: 'MSISDN', value: '923000000002' }, amount: '10.00', currency: 'PKR', purpose: 'P2P' },
+    body: {
+      id: randomUUID(),
+      payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' },
+      payee: { type: 'MSISDN', value: '923000000002' },
+      amount: '10.00',
+      currency: 'PKR',
+      purpose: 'P2P',
+    },
   });
   expect([201, 422, 502, 504]).toContain(answer.status);
   return answer.body as Transfer;
@@ -52,7 +59,11 @@ function lastSignatureRaviSaw(): string {
 }
 
 async function rotate(participantId: string, body: unknown, key = network.sw.operatorKey): Promise<HttpAnswer> {
-  return network.sw.client.post(`/v1/participants/${participantId}/signing-secrets`, { key, body, headers: { 'idempotency-key': randomUUID() } });
+  return network.sw.client.post(`/v1/participants/${participantId}/signing-secrets`, {
+    key,
+    body,
+    headers: { 'idempotency-key': randomUUID() },
+  });
 }
 
 describe('signing secrets rotate on their own (defect 4)', () => {
@@ -102,7 +113,7 @@ describe('signing secrets rotate on their own (defect 4)', () => {
     expect(lastSignatureRaviSaw()).toBe('VALID');
   });
 
-  it('a participant rotates its own secret, never another\'s; the overlap is bounded; so is the number signing at once', async () => {
+  it("a participant rotates its own secret, never another's; the overlap is bounded; so is the number signing at once", async () => {
     const raviKey = network.wallet('RAVI').key.key;
     expect((await rotate('MARGALLA', {}, raviKey)).status).toBe(403);
     const tooLong = await rotate('RAVI', { overlapSeconds: 8 * 24 * 3600 }, raviKey);
@@ -147,7 +158,15 @@ describe('revoking a key (defect 4) and the data at rest (defect 12), across a r
   it('creates the data dir 0700 and every file in it 0600, the SQLite -wal and -shm files included', () => {
     const dataDir = network.sw.dataDir;
     const names = readdirSync(dataDir);
-    for (const expected of ['hisaab.db', 'hisaab.db-wal', 'hisaab.db-shm', 'read-models.db', 'read-models.db-wal', 'read-models.db-shm', masterKeyFileName]) {
+    for (const expected of [
+      'hisaab.db',
+      'hisaab.db-wal',
+      'hisaab.db-shm',
+      'read-models.db',
+      'read-models.db-wal',
+      'read-models.db-shm',
+      masterKeyFileName,
+    ]) {
       expect(names).toContain(expected);
     }
     for (const name of names) expect([name, (statSync(join(dataDir, name)).mode & 0o777).toString(8)]).toEqual([name, '600']);

@@ -29,7 +29,14 @@ afterAll(async () => {
 });
 
 function body(id: string, payerId: string, amount: string, payeeMsisdn = KOHSAR.msisdn): TransferRequest {
-  return { id, payer: { type: 'WALLET', value: `W${payerId}0001` }, payee: { type: 'MSISDN', value: payeeMsisdn }, amount, currency: 'PKR', purpose: 'P2P' };
+  return {
+    id,
+    payer: { type: 'WALLET', value: `W${payerId}0001` },
+    payee: { type: 'MSISDN', value: payeeMsisdn },
+    amount,
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
 }
 
 function pay(payerId: string, transfer: unknown): Promise<HttpAnswer> {
@@ -69,7 +76,7 @@ describe('transfer ids are unique per payer participant', () => {
     }
   });
 
-  it('reveals nothing to a participant probing another\'s id: GET 404 and POST makes its own transfer', async () => {
+  it("reveals nothing to a participant probing another's id: GET 404 and POST makes its own transfer", async () => {
     const id = randomUUID();
     const original = await pay(MARGALLA.id, body(id, MARGALLA.id, '13.00'));
     expect(original.status).toBe(201);
@@ -90,7 +97,7 @@ describe('transfer ids are unique per payer participant', () => {
     expect((await read(MARGALLA.id, id)).body).toMatchObject({ payerParticipant: MARGALLA.id, amount: '13.00' });
   });
 
-  it('answers one payer\'s retry with the original and its changed retry with 409, as before', async () => {
+  it("answers one payer's retry with the original and its changed retry with 409, as before", async () => {
     const id = randomUUID();
     const first = await pay(MARGALLA.id, body(id, MARGALLA.id, '14.00'));
     expect(first.status).toBe(201);
@@ -123,8 +130,20 @@ describe('transfer ids are unique per payer participant', () => {
       createdAt: new Date().toISOString(),
     };
     const context = { now: new Date(), actor: 'test', correlationId: 'legacy' };
-    await handleStreamCommand(network.sw.running.store, transferStreamName(id), transferDecider, { type: 'InitiateTransfer', data: legacy }, context);
-    await handleStreamCommand(network.sw.running.store, transferStreamName(id), transferDecider, { type: 'CommitTransfer', data: { transferId: id }, now: new Date() }, context);
+    await handleStreamCommand(
+      network.sw.running.store,
+      transferStreamName(id),
+      transferDecider,
+      { type: 'InitiateTransfer', data: legacy },
+      context,
+    );
+    await handleStreamCommand(
+      network.sw.running.store,
+      transferStreamName(id),
+      transferDecider,
+      { type: 'CommitTransfer', data: { transferId: id }, now: new Date() },
+      context,
+    );
     await waitUntil(async () => ((await read(MARGALLA.id, id)).body as Transfer).state === 'COMMITTED', 'the legacy transfer is readable');
     expect((await read(MARGALLA.id, id)).body).toMatchObject({ id, switchTransferId: id, state: 'COMMITTED', amount: '16.00' });
     expect((await read(KOHSAR.id, id)).status).toBe(200);

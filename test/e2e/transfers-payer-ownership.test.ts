@@ -34,16 +34,18 @@ function pay(payerId: string, transfer: unknown): Promise<HttpAnswer> {
   return network.sw.client.post('/v1/transfers', { key: network.wallet(payerId).key.key, body: transfer });
 }
 
-describe('POST /v1/transfers names the payer participant\'s own customer', () => {
+describe("POST /v1/transfers names the payer participant's own customer", () => {
   it('refuses an alias another participant registered, recording nothing', async () => {
     const id = randomUUID();
-    const answer = await expectLogUnchanged(network.sw, () => pay(MARGALLA.id, body({ type: 'MSISDN', value: RAVI.msisdn, name: 'Customer RAVI' }, id)));
+    const answer = await expectLogUnchanged(network.sw, () =>
+      pay(MARGALLA.id, body({ type: 'MSISDN', value: RAVI.msisdn, name: 'Customer RAVI' }, id)),
+    );
     expect({ status: answer.status, code: errorCode(answer) }).toEqual({ status: 403, code: 'PAYER_NOT_OWNED' });
     expect(answer.text).not.toContain(RAVI.id);
     expect((await network.sw.client.get(`/v1/transfers/${id}`, { key: network.sw.operatorKey })).status).toBe(404);
   });
 
-  it('refuses an IBAN of another participant\'s bank code, recording nothing', async () => {
+  it("refuses an IBAN of another participant's bank code, recording nothing", async () => {
     for (const iban of [customerIban(RAVI.bankCode, 7), customerIban(INDUS.bankCode, 1)]) {
       const answer = await expectLogUnchanged(network.sw, () => pay(MARGALLA.id, body({ type: 'IBAN', value: iban })));
       expect({ status: answer.status, code: errorCode(answer) }).toEqual({ status: 403, code: 'PAYER_NOT_OWNED' });
@@ -60,14 +62,21 @@ describe('POST /v1/transfers names the payer participant\'s own customer', () =>
     ];
     for (const payer of payers) {
       const answer = await pay(MARGALLA.id, body(payer));
-      expect({ payer, status: answer.status, state: (answer.body as { state?: string }).state }).toEqual({ payer, status: 201, state: 'COMMITTED' });
+      expect({ payer, status: answer.status, state: (answer.body as { state?: string }).state }).toEqual({
+        payer,
+        status: 201,
+        state: 'COMMITTED',
+      });
     }
   });
 
   it('refuses such an item of a batch with its own error and executes the others', async () => {
     const good = body({ type: 'MSISDN', value: MARGALLA.msisdn });
     const bad = body({ type: 'MSISDN', value: KOHSAR.msisdn });
-    const answer = await network.sw.client.post('/v1/transfers/batch', { key: network.wallet(MARGALLA.id).key.key, body: { transfers: [bad, good] } });
+    const answer = await network.sw.client.post('/v1/transfers/batch', {
+      key: network.wallet(MARGALLA.id).key.key,
+      body: { transfers: [bad, good] },
+    });
     expect(answer.status).toBe(200);
     const results = (answer.body as { results: { id: string; state?: string; error?: { code: string } }[] }).results;
     expect(results[0]).toMatchObject({ id: bad.id, error: { code: 'PAYER_NOT_OWNED' } });
@@ -98,10 +107,13 @@ describe('ISO 8583 0200 from a bank', () => {
     };
   }
 
-  it('declines (DE39 05) a DE102 IBAN of another participant\'s bank code, recording no transfer, and approves its own', async () => {
+  it("declines (DE39 05) a DE102 IBAN of another participant's bank code, recording no transfer, and approves its own", async () => {
     const peer = await RawIsoPeer.connect(network.iso8583Port);
     peers.push(peer);
-    const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203101530', 11: '000401', 32: INDUS.institutionId, 41: 'RAWPEER1', 70: '001' } });
+    const signOn = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1203101530', 11: '000401', 32: INDUS.institutionId, 41: 'RAWPEER1', 70: '001' },
+    });
     expect(signOn.fields[39]).toBe('00');
     const before = await network.sw.running.store.headPosition();
     const foreign = await peer.exchange(buildTransferRequest(request({ payerAccount: customerIban(MEEZAN.bankCode, 1) })));

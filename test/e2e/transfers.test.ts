@@ -4,7 +4,16 @@ import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
 import { issueRegulatorKey } from '../support/switch-process';
 
-type Transfer = { id: string; switchTransferId: string; state: string; abortReason: string | null; payerParticipant: string; payeeParticipant: string; amount: string; reversed: boolean };
+type Transfer = {
+  id: string;
+  switchTransferId: string;
+  state: string;
+  abortReason: string | null;
+  payerParticipant: string;
+  payeeParticipant: string;
+  amount: string;
+  reversed: boolean;
+};
 type Participant = { id: string; position: string; reserved: string };
 
 let network: PaymentNetwork;
@@ -33,7 +42,14 @@ afterEach(() => {
 });
 
 function transferBody(payeeMsisdn: string, amount = '100.00', id: string = randomUUID()) {
-  return { id, payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' }, payee: { type: 'MSISDN', value: payeeMsisdn }, amount, currency: 'PKR', purpose: 'P2P' };
+  return {
+    id,
+    payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' },
+    payee: { type: 'MSISDN', value: payeeMsisdn },
+    amount,
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
 }
 
 async function pay(payerId: string, body: unknown): Promise<HttpAnswer> {
@@ -49,7 +65,10 @@ async function transferCount(): Promise<number> {
   let cursor: string | null = null;
   do {
     const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${cursor}`;
-    const page = (await client.get(`/v1/transfers${query}`, { key: network.sw.operatorKey })).body as { transfers: unknown[]; nextCursor: string | null };
+    const page = (await client.get(`/v1/transfers${query}`, { key: network.sw.operatorKey })).body as {
+      transfers: unknown[];
+      nextCursor: string | null;
+    };
     count += page.transfers.length;
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -59,11 +78,22 @@ async function transferCount(): Promise<number> {
 describe('wallet to wallet', () => {
   it('commits a transfer, credits the payee wallet and moves both positions', async () => {
     const ravi = network.wallet('RAVI');
-    const before = { payer: await participant('MARGALLA'), payee: await participant('RAVI'), balance: ravi.simulator.balanceOf(ravi.walletNumber) };
+    const before = {
+      payer: await participant('MARGALLA'),
+      payee: await participant('RAVI'),
+      balance: ravi.simulator.balanceOf(ravi.walletNumber),
+    };
     const answer = await pay('MARGALLA', transferBody(ravi.msisdn, '1500.50'));
     expect(answer.status).toBe(201);
     const transfer = answer.body as Transfer;
-    expect(transfer).toMatchObject({ state: 'COMMITTED', abortReason: null, payerParticipant: 'MARGALLA', payeeParticipant: 'RAVI', amount: '1500.50', currency: 'PKR' });
+    expect(transfer).toMatchObject({
+      state: 'COMMITTED',
+      abortReason: null,
+      payerParticipant: 'MARGALLA',
+      payeeParticipant: 'RAVI',
+      amount: '1500.50',
+      currency: 'PKR',
+    });
     expect(ravi.simulator.balanceOf(ravi.walletNumber) - before.balance).toBe(150_050n);
     const after = { payer: await participant('MARGALLA'), payee: await participant('RAVI') };
     expect(minor(after.payer.position) - minor(before.payer.position)).toBe(150_050n);
@@ -98,7 +128,11 @@ describe('wallet to wallet', () => {
     expect(changed.status).toBe(409);
     expect(errorCode(changed)).toBe('IDEMPOTENCY_CONFLICT');
     // Another participant's transfer with the same id is its own (ids are unique per payer): no conflict.
-    const otherPayer = await pay('RAVI', { ...body, payer: { type: 'WALLET', value: 'WRAVI0001' }, payee: { type: 'MSISDN', value: network.wallet('MARGALLA').msisdn } });
+    const otherPayer = await pay('RAVI', {
+      ...body,
+      payer: { type: 'WALLET', value: 'WRAVI0001' },
+      payee: { type: 'MSISDN', value: network.wallet('MARGALLA').msisdn },
+    });
     expect(otherPayer.status).toBe(201);
     expect(otherPayer.body).toMatchObject({ id: body.id, payerParticipant: 'RAVI' });
     expect(await transferCount()).toBe(count + 1);
@@ -111,10 +145,15 @@ describe('wallet to wallet', () => {
     expect(new Set(answers.map((answer) => (answer.body as Transfer).state))).toEqual(new Set(['COMMITTED']));
     // The payee is told the switch's id of the transfer.
     const switchTransferId = (answers[0]?.body as Transfer).switchTransferId;
-    expect(network.wallet('RAVI').simulator.received('CREDIT_REQUEST').filter((message) => message.transferId === switchTransferId)).toHaveLength(1);
+    expect(
+      network
+        .wallet('RAVI')
+        .simulator.received('CREDIT_REQUEST')
+        .filter((message) => message.transferId === switchTransferId),
+    ).toHaveLength(1);
   });
 
-  it('lists only the caller\'s own transfers, oldest first, with an opaque cursor', async () => {
+  it("lists only the caller's own transfers, oldest first, with an opaque cursor", async () => {
     const key = network.wallet('MARGALLA').key.key;
     const first = (await client.get('/v1/transfers?limit=2', { key })).body as { transfers: Transfer[]; nextCursor: string | null };
     expect(first.transfers).toHaveLength(2);
@@ -124,7 +163,9 @@ describe('wallet to wallet', () => {
     for (const transfer of [...first.transfers, ...second.transfers]) {
       expect([transfer.payerParticipant, transfer.payeeParticipant]).toContain('MARGALLA');
     }
-    const capped = (await client.get('/v1/transfers?state=COMMITTED', { key: network.wallet('ADVISED').key.key })).body as { transfers: Transfer[] };
+    const capped = (await client.get('/v1/transfers?state=COMMITTED', { key: network.wallet('ADVISED').key.key })).body as {
+      transfers: Transfer[];
+    };
     expect(capped.transfers).toEqual([]);
     expect(errorCode(await client.get('/v1/transfers?cursor=bogus', { key }))).toBe('INVALID_CURSOR');
     expect(errorCode(await client.get('/v1/transfers?limit=501', { key }))).toBe('VALIDATION_FAILED');
@@ -216,7 +257,11 @@ describe('payee outcomes', () => {
     const answer = await pay('MARGALLA', transferBody(advised.msisdn, '7.00'));
     expect(answer.body).toMatchObject({ state: 'COMMITTED', payeeParticipant: 'ADVISED' });
     const id = (answer.body as Transfer).switchTransferId;
-    await waitUntil(() => advised.simulator.received('CREDIT_ADVICE').some((message) => message.transferId === id), 'the payee has the credit advice', 10_000);
+    await waitUntil(
+      () => advised.simulator.received('CREDIT_ADVICE').some((message) => message.transferId === id),
+      'the payee has the credit advice',
+      10_000,
+    );
   });
 
   it('refuses a payee nobody holds with 404 and records nothing', async () => {
@@ -240,7 +285,10 @@ describe('net debit cap', () => {
     const capped = network.wallet('CAPPED');
     const answers = await Promise.all(
       Array.from({ length: 25 }, () =>
-        client.post('/v1/transfers', { key: capped.key.key, body: { ...transferBody(ravi.msisdn, '100.00'), payer: { type: 'WALLET', value: capped.walletNumber } } }),
+        client.post('/v1/transfers', {
+          key: capped.key.key,
+          body: { ...transferBody(ravi.msisdn, '100.00'), payer: { type: 'WALLET', value: capped.walletNumber } },
+        }),
       ),
     );
     const states = answers.map((answer) => answer.body as Transfer);
@@ -283,12 +331,18 @@ describe('bad input', () => {
   it('refuses malformed JSON and an oversize body', async () => {
     const key = network.wallet('MARGALLA').key.key;
     expect(errorCode(await client.post('/v1/transfers', { key, rawBody: '{"id":' }))).toBe('MALFORMED_JSON');
-    const oversize = await client.post('/v1/transfers', { key, rawBody: JSON.stringify({ ...transferBody('923000000001'), note: 'x'.repeat(1024 * 1024 + 10) }) });
+    const oversize = await client.post('/v1/transfers', {
+      key,
+      rawBody: JSON.stringify({ ...transferBody('923000000001'), note: 'x'.repeat(1024 * 1024 + 10) }),
+    });
     expect(oversize.status).toBe(413);
   });
 
   it('refuses transfers from the operator role and from an inactive payer', async () => {
-    const forbidden = await client.post('/v1/transfers', { key: network.sw.operatorKey, body: transferBody(network.wallet('RAVI').msisdn) });
+    const forbidden = await client.post('/v1/transfers', {
+      key: network.sw.operatorKey,
+      body: transferBody(network.wallet('RAVI').msisdn),
+    });
     expect(forbidden.status).toBe(403);
     const patched = await client.patch('/v1/participants/ADVISED', { key: network.sw.operatorKey, body: { active: false } });
     expect(patched.status).toBe(200);
@@ -351,7 +405,11 @@ describe('payee timeout', () => {
     await network.restartSwitch();
     client = network.sw.client;
     ravi.simulator.setMode({ mode: 'accept' });
-    await waitUntil(() => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore, 'the payee wallet is back to its balance before', 20_000);
+    await waitUntil(
+      () => ravi.simulator.balanceOf(ravi.walletNumber) === balanceBefore,
+      'the payee wallet is back to its balance before',
+      20_000,
+    );
     const switchTransferId = (answer.body as Transfer).switchTransferId;
     expect(ravi.simulator.received('REVERSAL').some((message) => message.transferId === switchTransferId)).toBe(true);
     const read = await client.get(`/v1/transfers/${id}`, { key: network.wallet('MARGALLA').key.key });

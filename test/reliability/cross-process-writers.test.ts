@@ -19,11 +19,15 @@ describe('cross-process writers on one stream', () => {
     // Create the file (and its schema) before the writers race to.
     await new SqliteEventStore(eventsPath).close();
     const stream = 'contended-1';
-    const children = writers.map((writer) => new TsxChild(childScript('contending-writer-child.ts'), [eventsPath, stream, writer, String(appendsPerWriter)]));
+    const children = writers.map(
+      (writer) => new TsxChild(childScript('contending-writer-child.ts'), [eventsPath, stream, writer, String(appendsPerWriter)]),
+    );
     await Promise.all(children.map((child) => child.waitForLine((line) => line === 'ready', 30_000)));
     for (const child of children) child.send('go\n');
     const exits = await Promise.all(children.map((child) => child.exited));
-    expect(exits.map((exit, index) => ({ code: exit.code, stderr: children[index]!.stderr }))).toEqual(writers.map(() => ({ code: 0, stderr: '' })));
+    expect(exits.map((exit, index) => ({ code: exit.code, stderr: children[index]!.stderr }))).toEqual(
+      writers.map(() => ({ code: 0, stderr: '' })),
+    );
 
     const wins: Win[] = [];
     let conflicts = 0;
@@ -47,7 +51,11 @@ describe('cross-process writers on one stream', () => {
       expect(new Set(wins.map((win) => win.revision)).size).toBe(total);
       for (const win of wins) {
         const stored = events[Number(win.revision)];
-        expect({ revision: win.revision, id: stored?.id, writer: stored?.data['writer'] }).toEqual({ revision: win.revision, id: win.id, writer: win.writer });
+        expect({ revision: win.revision, id: stored?.id, writer: stored?.data['writer'] }).toEqual({
+          revision: win.revision,
+          id: win.id,
+          writer: win.writer,
+        });
       }
       // Each writer's events are all there, once each, in the order it appended them.
       for (const writer of writers) {

@@ -37,7 +37,11 @@ describe('durability (SIGKILL after acknowledgements)', () => {
       await new Promise((resolve) => setTimeout(resolve, randomInteger(0, 3)));
       child.kill();
       const exit = await child.exited;
-      expect({ round, signal: exit.signal, finished: child.lines.includes('finished') }).toEqual({ round, signal: 'SIGKILL', finished: false });
+      expect({ round, signal: exit.signal, finished: child.lines.includes('finished') }).toEqual({
+        round,
+        signal: 'SIGKILL',
+        finished: false,
+      });
       // Every line read before the pipe closed was printed after its append resolved: all are acknowledgements.
       acks.push(...child.lines.filter((line) => line.startsWith('ack ')).map(parseAck));
     }

@@ -12,7 +12,10 @@ import { tempDir } from '../support/temp-dir';
 function runUntilKilled(path: string, prefix: string, acknowledgementsBeforeKill: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     // Detached into its own process group: tsx runs the script in a child node process, and a kill must take both.
-    const child = spawn('node_modules/.bin/tsx', ['test/integration/ledger/ledger-writer-process.ts', path, prefix], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('node_modules/.bin/tsx', ['test/integration/ledger/ledger-writer-process.ts', path, prefix], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const killGroup = () => {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     };

@@ -25,7 +25,10 @@ type Step =
   | { kind: 'restart' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 8, arbitrary: fc.array(commandArbitrary, { minLength: 1, maxLength: 8 }).map((commands): Step => ({ kind: 'submit', commands })) },
+  {
+    weight: 8,
+    arbitrary: fc.array(commandArbitrary, { minLength: 1, maxLength: 8 }).map((commands): Step => ({ kind: 'submit', commands })),
+  },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 3000 }).map((ms): Step => ({ kind: 'advance', ms })) },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'expire' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'crash' }) },

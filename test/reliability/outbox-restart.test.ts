@@ -29,7 +29,11 @@ describe('outbox across a SIGKILL (a reversal queued is a reversal delivered, on
   beforeEach(async () => {
     directory = tempDir('hisaab-outbox-restart-');
     eventsPath = join(directory.path, 'events.db');
-    wallet = new WalletSimulator({ participantId: 'MARGALLA', signingSecret, accounts: [{ walletNumber, name: 'Ayesha Khan', balanceMinor: openingBalanceMinor }] });
+    wallet = new WalletSimulator({
+      participantId: 'MARGALLA',
+      signingSecret,
+      accounts: [{ walletNumber, name: 'Ayesha Khan', balanceMinor: openingBalanceMinor }],
+    });
     await wallet.start();
     // The transfers that timed out: the wallet did credit them; the reversals must undo each exactly once.
     const client = new WalletHttpClient({ resolveEndpoint: () => ({ ...wallet.endpoints, signingSecrets: [signingSecret] }) });
@@ -102,7 +106,9 @@ describe('outbox across a SIGKILL (a reversal queued is a reversal delivered, on
     expect(wallet.balanceOf(walletNumber)).toBe(openingBalanceMinor);
     const events = await outboxEvents();
     expect(events.filter((event) => event.type === 'DeliveryQueued')).toHaveLength(deliveryCount);
-    expect(new Set(events.filter((event) => event.type === 'DeliverySucceeded').map((event) => event.data['deliveryId'])).size).toBe(deliveryCount);
+    expect(new Set(events.filter((event) => event.type === 'DeliverySucceeded').map((event) => event.data['deliveryId'])).size).toBe(
+      deliveryCount,
+    );
     expect(events.filter((event) => event.type === 'DeliverySucceeded')).toHaveLength(deliveryCount);
   });
 

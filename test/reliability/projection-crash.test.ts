@@ -56,7 +56,11 @@ describe('projection crash (SIGKILL mid-stream)', () => {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill();
       const exit = await child.exited;
-      expect({ round, signal: exit.signal, done: child.lines.some((line) => line.startsWith('done ')) }).toEqual({ round, signal: 'SIGKILL', done: false });
+      expect({ round, signal: exit.signal, done: child.lines.some((line) => line.startsWith('done ')) }).toEqual({
+        round,
+        signal: 'SIGKILL',
+        done: false,
+      });
       checkpoints.push(checkpointOf(crashPath));
     }
 

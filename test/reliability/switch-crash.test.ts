@@ -18,8 +18,14 @@ const amountMinor = 1_000n;
 type Answer = { id: string; status: number; state: string | null };
 
 let directory: { path: string; remove: () => void };
-const payee = new WalletSimulator({ participantId: 'RAVI', accounts: [{ walletNumber: 'R0001', msisdn: '923002222222', name: 'Chand Bibi', balanceMinor: 0n }] });
-const payer = new WalletSimulator({ participantId: 'MARGALLA', accounts: [{ walletNumber: 'M0001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 0n }] });
+const payee = new WalletSimulator({
+  participantId: 'RAVI',
+  accounts: [{ walletNumber: 'R0001', msisdn: '923002222222', name: 'Chand Bibi', balanceMinor: 0n }],
+});
+const payer = new WalletSimulator({
+  participantId: 'MARGALLA',
+  accounts: [{ walletNumber: 'M0001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 0n }],
+});
 
 beforeAll(async () => {
   directory = tempDir('hisaab-switch-crash-');
@@ -34,14 +40,31 @@ afterAll(async () => {
 });
 
 async function start(): Promise<SwitchChild> {
-  return spawnSwitch({ HISAAB_DATA_DIR: directory.path, HISAAB_OPERATOR_KEY: operatorKey, HISAAB_PORT: '0', HISAAB_PAYEE_DEADLINE_MS: '2000' });
+  return spawnSwitch({
+    HISAAB_DATA_DIR: directory.path,
+    HISAAB_OPERATOR_KEY: operatorKey,
+    HISAAB_PORT: '0',
+    HISAAB_PAYEE_DEADLINE_MS: '2000',
+  });
 }
 
-async function onboard(operator: OperatorClient, wallet: WalletSimulator, id: string, bankCode: string, msisdn: string, walletNumber: string): Promise<string> {
+async function onboard(
+  operator: OperatorClient,
+  wallet: WalletSimulator,
+  id: string,
+  bankCode: string,
+  msisdn: string,
+  walletNumber: string,
+): Promise<string> {
   await operator.onboard({ id, name: id, type: 'WALLET', bankCode, netDebitCap: '1000000.00', endpoints: wallet.endpoints });
   const key = await operator.issueKey(id);
   wallet.setSigningSecret(firstSigningSecret(id, key));
-  await operator.registerAlias(key.key, { type: 'MSISDN', value: msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${id}` });
+  await operator.registerAlias(key.key, {
+    type: 'MSISDN',
+    value: msisdn,
+    account: { type: 'WALLET', value: walletNumber },
+    name: `Customer ${id}`,
+  });
   return key.key;
 }
 
@@ -50,7 +73,14 @@ async function pay(switchUrl: string, key: string, id: string): Promise<Answer> 
     const response = await fetch(`${switchUrl}/v1/transfers`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, payer: { type: 'WALLET', value: 'M0001' }, payee: { type: 'MSISDN', value: '923002222222' }, amount: '10.00', currency: 'PKR', purpose: 'P2P' }),
+      body: JSON.stringify({
+        id,
+        payer: { type: 'WALLET', value: 'M0001' },
+        payee: { type: 'MSISDN', value: '923002222222' },
+        amount: '10.00',
+        currency: 'PKR',
+        purpose: 'P2P',
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await response.json()) as { state?: string };
@@ -63,9 +93,14 @@ async function pay(switchUrl: string, key: string, id: string): Promise<Answer> 
 
 function verify(dataDir: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/verify.ts', '--data-dir', dataDir], { cwd: repositoryRoot, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      join(repositoryRoot, 'node_modules', '.bin', 'tsx'),
+      ['scripts/verify.ts', '--data-dir', dataDir],
+      { cwd: repositoryRoot, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -101,7 +136,8 @@ it('keeps every acknowledged payment across a SIGKILL and finishes the rest', as
     const response = await fetch(`${switchChild.url}/v1/transfers/${id}`, { headers: { authorization: `Bearer ${operatorKey}` } });
     return { status: response.status, state: response.status === 200 ? ((await response.json()) as { state: string }).state : null };
   };
-  for (const answer of acknowledged) expect({ id: answer.id, ...(await read(answer.id)) }).toEqual({ id: answer.id, status: 200, state: answer.state });
+  for (const answer of acknowledged)
+    expect({ id: answer.id, ...(await read(answer.id)) }).toEqual({ id: answer.id, status: 200, state: answer.state });
   let committedMinor = 0n;
   for (const id of sent) {
     const found = await read(id);
@@ -110,7 +146,9 @@ it('keeps every acknowledged payment across a SIGKILL and finishes the rest', as
     expect(found.state).not.toBe('IN_FLIGHT');
     if (found.state === 'COMMITTED') committedMinor += amountMinor;
   }
-  const margalla = (await (await fetch(`${switchChild.url}/v1/participants/MARGALLA`, { headers: { authorization: `Bearer ${operatorKey}` } })).json()) as { position: string; reserved: string };
+  const margalla = (await (
+    await fetch(`${switchChild.url}/v1/participants/MARGALLA`, { headers: { authorization: `Bearer ${operatorKey}` } })
+  ).json()) as { position: string; reserved: string };
   expect(margalla.reserved).toBe('0.00');
   expect(BigInt(margalla.position.replace('.', ''))).toBe(committedMinor);
   // The payee's own books agree once reversals of the payments cut off by the kill have been delivered.

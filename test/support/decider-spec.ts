@@ -26,7 +26,9 @@ export type Then<Output, State> = {
 export class DeciderSpecification<Command, Event, State, Output> {
   private constructor(private readonly decider: Decider<Command, Event, State, Output>) {}
 
-  static for<Command, Event, State, Output>(decider: Decider<Command, Event, State, Output>): DeciderSpecification<Command, Event, State, Output> {
+  static for<Command, Event, State, Output>(
+    decider: Decider<Command, Event, State, Output>,
+  ): DeciderSpecification<Command, Event, State, Output> {
     return new DeciderSpecification(decider);
   }
 

@@ -32,7 +32,12 @@ export class PaymentNetwork {
   ) {}
 
   /** `now`: one clock for the switch and the simulated wallets, for tests that move time on. */
-  static async start(banks: readonly BankSpec[], wallets: readonly WalletSpec[], environment: Record<string, string> = {}, now?: () => Date): Promise<PaymentNetwork> {
+  static async start(
+    banks: readonly BankSpec[],
+    wallets: readonly WalletSpec[],
+    environment: Record<string, string> = {},
+    now?: () => Date,
+  ): Promise<PaymentNetwork> {
     const sw = await startTestSwitch({ environment, ...(now === undefined ? {} : { now }) });
     const operator = new OperatorClient(sw.url, sw.operatorKey);
     const networkBanks: NetworkBank[] = [];
@@ -129,6 +134,11 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
   const key = await operator.issueKey(spec.id);
   simulator.setSigningSecret(firstSigningSecret(spec.id, key));
   simulator.connectToSwitch(switchUrl, key.key);
-  await operator.registerAlias(key.key, { type: 'MSISDN', value: spec.msisdn, account: { type: 'WALLET', value: walletNumber }, name: `Customer ${spec.id}` });
+  await operator.registerAlias(key.key, {
+    type: 'MSISDN',
+    value: spec.msisdn,
+    account: { type: 'WALLET', value: walletNumber },
+    name: `Customer ${spec.id}`,
+  });
   return { ...spec, simulator, key, walletNumber };
 }

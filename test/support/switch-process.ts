@@ -28,7 +28,9 @@ export type TestSwitch = {
  * Starts the real switch in this process on a loopback port chosen by the OS, with a fresh data dir (or the
  * given one, to test restarts). Logs are captured in memory.
  */
-export async function startTestSwitch(options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date } = {}): Promise<TestSwitch> {
+export async function startTestSwitch(
+  options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date } = {},
+): Promise<TestSwitch> {
   const directory = options.dataDir === undefined ? tempDir('hisaab-api-') : null;
   const dataDir = options.dataDir ?? directory?.path ?? '';
   const config = loadConfig({
@@ -43,11 +45,16 @@ export async function startTestSwitch(options: { dataDir?: string; environment?:
   const logLines: Record<string, unknown>[] = [];
   const capture = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logLines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') logLines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
-  const running = await startSwitch({ config, logger: createLogger('info', capture), ...(options.now === undefined ? {} : { now: options.now }) });
+  const running = await startSwitch({
+    config,
+    logger: createLogger('info', capture),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -142,7 +149,10 @@ export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_
 }
 
 /** Runs the entry point and resolves with its exit code and output, for start-up refusals. */
-export function runSwitchExpectingExit(environment: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runSwitchExpectingExit(
+  environment: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
       cwd: repositoryRoot,
@@ -179,7 +189,11 @@ export function participantBody(id: string, bankCode: string, overrides: Record<
 }
 
 /** Registers a participant through the API and issues it a key; fails the test on any unexpected answer. */
-export async function onboardParticipant(testSwitch: TestSwitch, id: string, bankCode: string): Promise<{ key: string; keyId: string; signingSecret: string }> {
+export async function onboardParticipant(
+  testSwitch: TestSwitch,
+  id: string,
+  bankCode: string,
+): Promise<{ key: string; keyId: string; signingSecret: string }> {
   const created = await testSwitch.client.post('/v1/participants', { key: testSwitch.operatorKey, body: participantBody(id, bankCode) });
   if (created.status !== 201) throw new Error(`registering ${id}: ${created.status} ${created.text}`);
   const issued = await testSwitch.client.post(`/v1/participants/${id}/keys`, { key: testSwitch.operatorKey });
@@ -189,7 +203,10 @@ export async function onboardParticipant(testSwitch: TestSwitch, id: string, ban
 
 /** Issues a regulator key through the API. */
 export async function issueRegulatorKey(testSwitch: TestSwitch): Promise<string> {
-  const issued = await testSwitch.client.post('/v1/keys', { key: testSwitch.operatorKey, body: { role: 'REGULATOR', name: 'SBP examiner' } });
+  const issued = await testSwitch.client.post('/v1/keys', {
+    key: testSwitch.operatorKey,
+    body: { role: 'REGULATOR', name: 'SBP examiner' },
+  });
   if (issued.status !== 201) throw new Error(`issuing a regulator key: ${issued.status} ${issued.text}`);
   return (issued.body as { key: string }).key;
 }

@@ -3,7 +3,13 @@ import { errorCatalogue, errorTables, HttpError, statusOf, toErrorAnswer, type E
 import { buildOpenApiDocument } from '../../api/openapi';
 import { domainErrorTables, mergeErrorTables, type DomainErrorCode } from '../../core/error-catalogue';
 import { DomainError } from '../../core/errors';
-import { errorCodesEndMarker, errorCodesStartMarker, readmePath, renderErrorCodeTable, withErrorCodeTable } from '../../scripts/error-codes';
+import {
+  errorCodesEndMarker,
+  errorCodesStartMarker,
+  readmePath,
+  renderErrorCodeTable,
+  withErrorCodeTable,
+} from '../../scripts/error-codes';
 
 /** The error catalogue: one status per code everywhere, one sentence of meaning each, and a README that matches. */
 
@@ -26,7 +32,10 @@ describe('error catalogue', () => {
     for (const code of codes) {
       expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
       const { meaning } = errorCatalogue[code];
-      expect({ code, oneSentence: /^[A-Z"`].*[^.]\.$/.test(meaning) && !/[.;?!] +[A-Z]/.test(meaning.replaceAll('e.g. ', '')) }).toEqual({ code, oneSentence: true });
+      expect({ code, oneSentence: /^[A-Z"`].*[^.]\.$/.test(meaning) && !/[.;?!] +[A-Z]/.test(meaning.replaceAll('e.g. ', '')) }).toEqual({
+        code,
+        oneSentence: true,
+      });
       expect(meaning.length).toBeLessThanOrEqual(200);
     }
   });
@@ -76,7 +85,9 @@ describe('error catalogue', () => {
   });
 
   it('lists every code, and only those, as the OpenAPI error code enum', () => {
-    const document = buildOpenApiDocument() as { components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } } };
+    const document = buildOpenApiDocument() as {
+      components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
+    };
     expect([...document.components.schemas.Error.properties.error.properties.code.enum].sort()).toEqual([...codes].sort());
   });
 

@@ -47,8 +47,13 @@ describe('limits from one source', () => {
     expect(batchBodyBytesMax).toBe(apiLimits.batchBodyBytesMax);
     expect(transferBatchSchema.safeParse({ transfers: new Array(apiLimits.transferBatchSizeMax).fill({}) }).success).toBe(true);
     expect(transferBatchSchema.safeParse({ transfers: new Array(apiLimits.transferBatchSizeMax + 1).fill({}) }).success).toBe(false);
-    const document = buildOpenApiDocument({ currencies: ['PKR'] }) as { components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> } };
-    expect(document.components.schemas.TransferBatchRequest?.properties.transfers).toMatchObject({ minItems: 1, maxItems: apiLimits.transferBatchSizeMax });
+    const document = buildOpenApiDocument({ currencies: ['PKR'] }) as {
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+    };
+    expect(document.components.schemas.TransferBatchRequest?.properties.transfers).toMatchObject({
+      minItems: 1,
+      maxItems: apiLimits.transferBatchSizeMax,
+    });
     expect(document.components.schemas.TransferRequest?.properties.note).toMatchObject({ maxLength: apiLimits.textLengthMax });
   });
 });

@@ -81,7 +81,8 @@ describe('formatAmount', () => {
   });
 
   it('round-trips every parsed amount', () => {
-    for (const text of ['0.01', '1.00', '1500.50', '99999.99', '10000000000.00']) expect(formatAmount(parseAmount(text, 'PKR'), 'PKR')).toBe(text);
+    for (const text of ['0.01', '1.00', '1500.50', '99999.99', '10000000000.00'])
+      expect(formatAmount(parseAmount(text, 'PKR'), 'PKR')).toBe(text);
   });
 });
 

@@ -9,17 +9,31 @@ const expectedHeader = 't=1700000000,v1=a0b82fa898139ff0facbab7fdd37febadacd2253
 describe('Hisaab-Signature', () => {
   it('signs a fixed body, secret and time to the fixed header', () => {
     expect(signatureHeader({ secrets: [secret], rawBody: body, now: at })).toBe(expectedHeader);
-    expect(signatureHeader({ secrets: [secret], rawBody: Buffer.from(body, 'utf8'), now: new Date(1_700_000_000_999) })).toBe(expectedHeader);
+    expect(signatureHeader({ secrets: [secret], rawBody: Buffer.from(body, 'utf8'), now: new Date(1_700_000_000_999) })).toBe(
+      expectedHeader,
+    );
   });
 
   it('signs an empty body and a body with non-ASCII text as UTF-8 bytes', () => {
     expect(computeSignature(secret, 1_700_000_000, '')).toBe('316b9ab98c15bfa039d243f3196acee619cf29749a91a634e6a8154e2f7b6727');
-    expect(computeSignature(secret, 1_700_000_000, '{"name":"Ayesha Khán ✓"}')).toBe('2b0255de810acece0c0ca59f660b8b7eb9bf4f7a7e47540204ef3b5cad9213ed');
+    expect(computeSignature(secret, 1_700_000_000, '{"name":"Ayesha Khán ✓"}')).toBe(
+      '2b0255de810acece0c0ca59f660b8b7eb9bf4f7a7e47540204ef3b5cad9213ed',
+    );
   });
 
   it('verifies its own header, upper-case hex, and a header with a rotated-out signature beside the good one', () => {
-    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: at })).toEqual({ valid: true, timestampSeconds: 1_700_000_000 });
-    expect(verifySignature({ header: expectedHeader.toUpperCase().replace('T=', 't=').replace('V1=', 'v1='), secrets: [secret], rawBody: body, now: at }).valid).toBe(true);
+    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: at })).toEqual({
+      valid: true,
+      timestampSeconds: 1_700_000_000,
+    });
+    expect(
+      verifySignature({
+        header: expectedHeader.toUpperCase().replace('T=', 't=').replace('V1=', 'v1='),
+        secrets: [secret],
+        rawBody: body,
+        now: at,
+      }).valid,
+    ).toBe(true);
     const rotated = `t=1700000000,v1=${'0'.repeat(64)},v1=a0b82fa898139ff0facbab7fdd37febadacd22533cd87dec5bda3ad798682631,v0=ignored`;
     expect(verifySignature({ header: rotated, secrets: [secret], rawBody: body, now: at }).valid).toBe(true);
   });
@@ -28,15 +42,28 @@ describe('Hisaab-Signature', () => {
     const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
     expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(300) }).valid).toBe(true);
     expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(-300) }).valid).toBe(true);
-    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(301) })).toMatchObject({ valid: false, reason: 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE' });
-    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(-11), toleranceSeconds: 10 })).toMatchObject({ valid: false, reason: 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE' });
+    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(301) })).toMatchObject({
+      valid: false,
+      reason: 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE',
+    });
+    expect(
+      verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body, now: later(-11), toleranceSeconds: 10 }),
+    ).toMatchObject({ valid: false, reason: 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE' });
   });
 
   it('refuses a changed body, another secret, and a timestamp changed without re-signing', () => {
-    expect(verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body.replace('1500.00', '1500.01'), now: at })).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
-    expect(verifySignature({ header: expectedHeader, secrets: ['another'], rawBody: body, now: at })).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(
+      verifySignature({ header: expectedHeader, secrets: [secret], rawBody: body.replace('1500.00', '1500.01'), now: at }),
+    ).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifySignature({ header: expectedHeader, secrets: ['another'], rawBody: body, now: at })).toMatchObject({
+      valid: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
     const moved = expectedHeader.replace('t=1700000000', 't=1700000001');
-    expect(verifySignature({ header: moved, secrets: [secret], rawBody: body, now: at })).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifySignature({ header: moved, secrets: [secret], rawBody: body, now: at })).toMatchObject({
+      valid: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
   });
 
   it.each([
@@ -64,7 +91,9 @@ describe('signatures during a rotation (issue 9, defect 4)', () => {
   const signedWithOld = computeSignature(secret, 1_700_000_000, body);
 
   it('signs with every secret, newest first: t=<unix>,v1=<new>,v1=<old>', () => {
-    expect(signatureHeader({ secrets: [newSecret, secret], rawBody: body, now: at })).toBe(`t=1700000000,v1=${signedWithNew},v1=${signedWithOld}`);
+    expect(signatureHeader({ secrets: [newSecret, secret], rawBody: body, now: at })).toBe(
+      `t=1700000000,v1=${signedWithNew},v1=${signedWithOld}`,
+    );
   });
 
   it('a receiver holding the old secret, the new one, or both accepts a header signed with both', () => {
@@ -76,7 +105,10 @@ describe('signatures during a rotation (issue 9, defect 4)', () => {
 
   it('after the overlap, a header signed with the new secret alone is refused by a receiver holding only the old one', () => {
     const header = signatureHeader({ secrets: [newSecret], rawBody: body, now: at });
-    expect(verifySignature({ header, secrets: [secret], rawBody: body, now: at })).toMatchObject({ valid: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifySignature({ header, secrets: [secret], rawBody: body, now: at })).toMatchObject({
+      valid: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
     expect(verifySignature({ header, secrets: [secret, newSecret], rawBody: body, now: at }).valid).toBe(true);
   });
 });

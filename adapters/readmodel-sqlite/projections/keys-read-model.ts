@@ -14,6 +14,12 @@ export class SqliteKeyReader implements KeyReader {
   findKey(keyId: string): StoredKey | null {
     const row = this.byId.get(keyId) as KeyRow | undefined;
     if (!row) return null;
-    return { keyId: row.key_id, keyHash: row.key_hash, role: row.role as IssuedKeyRole, ownerId: row.owner_id, revoked: row.revoked === 1n };
+    return {
+      keyId: row.key_id,
+      keyHash: row.key_hash,
+      role: row.role as IssuedKeyRole,
+      ownerId: row.owner_id,
+      revoked: row.revoked === 1n,
+    };
   }
 }

@@ -39,7 +39,9 @@ export class SqliteParticipantReader implements ParticipantReader {
     this.byId = database.prepare(`${selectColumns} WHERE p.id = ?`);
     this.byBankCode = database.prepare(`${selectColumns} WHERE p.bank_code = ? ORDER BY p.created_at LIMIT 1`);
     // Few participants are banks on ISO 8583, and registration is rare: a scan of the endpoints is enough.
-    this.byInstitutionId = database.prepare(`${selectColumns} WHERE json_extract(p.endpoints, '$.institutionId') = ? ORDER BY p.created_at LIMIT 1`);
+    this.byInstitutionId = database.prepare(
+      `${selectColumns} WHERE json_extract(p.endpoints, '$.institutionId') = ? ORDER BY p.created_at LIMIT 1`,
+    );
     this.firstPage = database.prepare(`${selectColumns} ORDER BY p.id LIMIT ?`);
     this.nextPage = database.prepare(`${selectColumns} WHERE p.id > ? ORDER BY p.id LIMIT ?`);
   }
@@ -60,7 +62,10 @@ export class SqliteParticipantReader implements ParticipantReader {
   }
 
   listParticipants(afterId: string | null, limit: number): ParticipantRecord[] {
-    assert(Number.isSafeInteger(limit) && limit >= 1 && limit <= participantPageLimitMax, `a page holds 1 to ${participantPageLimitMax} participants`);
+    assert(
+      Number.isSafeInteger(limit) && limit >= 1 && limit <= participantPageLimitMax,
+      `a page holds 1 to ${participantPageLimitMax} participants`,
+    );
     const rows = (afterId === null ? this.firstPage.all(limit) : this.nextPage.all(afterId, limit)) as ParticipantRow[];
     return rows.map(toRecord);
   }

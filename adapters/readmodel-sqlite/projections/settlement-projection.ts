@@ -48,7 +48,14 @@ export const settlementProjection: Projection<SqliteReadModelTx> = {
     tx.exec(schema);
   },
   reset(tx) {
-    clearTables(tx, ['settlement_windows', 'settlement_current', 'settlement_lines', 'settlement_balances', 'settlement_transfers', 'settlement_postings']);
+    clearTables(tx, [
+      'settlement_windows',
+      'settlement_current',
+      'settlement_lines',
+      'settlement_balances',
+      'settlement_transfers',
+      'settlement_postings',
+    ]);
   },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & HandledEvent;
@@ -105,7 +112,13 @@ function applyTransferEvent(tx: SqliteReadModelTx, event: TransferEvent, positio
   switch (event.type) {
     case 'TransferInitiated': {
       const data = event.data;
-      preparedStatement(tx, sql.insertTransfer).run(data.transferId, data.currency, data.payerParticipant, data.payeeParticipant, BigInt(data.amountMinor));
+      preparedStatement(tx, sql.insertTransfer).run(
+        data.transferId,
+        data.currency,
+        data.payerParticipant,
+        data.payeeParticipant,
+        BigInt(data.amountMinor),
+      );
       return;
     }
     case 'TransferCommitted': {
@@ -158,7 +171,14 @@ function applyLedgerPosting(tx: SqliteReadModelTx, event: LedgerTransferPosted |
   // Debiting the position of a participant that was owed pays it out: the switch owes it that much less.
   const changeMinor = debited === participant ? -amountMinor : amountMinor;
   const bookedWindowId = settlementWindowId(currency, currentSequence(tx, currency));
-  preparedStatement(tx, sql.insertPosting).run(settledWindowId, participant, changeMinor, bookedWindowId, recorded.metadata.at, recorded.position);
+  preparedStatement(tx, sql.insertPosting).run(
+    settledWindowId,
+    participant,
+    changeMinor,
+    bookedWindowId,
+    recorded.metadata.at,
+    recorded.position,
+  );
   move(tx, currency, participant, { ...noMovement, settlementChangeMinor: changeMinor }, recorded.position);
 }
 
@@ -273,7 +293,8 @@ const schema = `
 
 const sql = {
   current: 'SELECT sequence FROM settlement_current WHERE currency = ?',
-  setCurrent: 'INSERT INTO settlement_current (currency, sequence) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET sequence = excluded.sequence',
+  setCurrent:
+    'INSERT INTO settlement_current (currency, sequence) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET sequence = excluded.sequence',
   ensureWindow: `INSERT INTO settlement_windows (window_id, currency, sequence, state, created_position) VALUES (?, ?, ?, 'OPEN', ?)
                  ON CONFLICT (window_id) DO NOTHING`,
   openWindow: `UPDATE settlement_windows SET opened_at = @openedAt,
@@ -290,7 +311,8 @@ const sql = {
               WHERE window_id = ? AND participant = ?`,
   addToBalance: `INSERT INTO settlement_balances (currency, participant, balance_minor) VALUES (?, ?, ?)
                  ON CONFLICT (currency, participant) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor`,
-  insertTransfer: "INSERT INTO settlement_transfers (transfer_id, currency, payer, payee, amount_minor, state) VALUES (?, ?, ?, ?, ?, 'INITIATED')",
+  insertTransfer:
+    "INSERT INTO settlement_transfers (transfer_id, currency, payer, payee, amount_minor, state) VALUES (?, ?, ?, ?, ?, 'INITIATED')",
   findTransfer: 'SELECT transfer_id, currency, payer, payee, amount_minor, state FROM settlement_transfers WHERE transfer_id = ?',
   commitTransfer: "UPDATE settlement_transfers SET state = 'COMMITTED', window_id = ? WHERE transfer_id = ?",
   reverseTransfer: "UPDATE settlement_transfers SET state = 'REVERSED' WHERE transfer_id = ?",

@@ -40,14 +40,18 @@ type LineRow = {
 
 type PostingRow = { settled_window_id: string; participant: string; change_minor: bigint; booked_window_id: string; booked_at: string };
 
-const lineColumns = 'participant, sent_count, sent_minor, received_count, received_minor, fees_minor, settlement_change_minor, opening_balance_minor';
+const lineColumns =
+  'participant, sent_count, sent_minor, received_count, received_minor, fees_minor, settlement_change_minor, opening_balance_minor';
 
 /** SettlementReader over the settlement projection. Its tables must exist: run the projection's setup first. */
 export class SqliteSettlementReader implements SettlementReader {
   constructor(private readonly database: Database.Database) {}
 
   listWindows(query: SettlementWindowQuery): SettlementWindowRecord[] {
-    assert(Number.isSafeInteger(query.limit) && query.limit >= 1 && query.limit <= settlementWindowPageLimitMax, 'a page of windows is within bounds');
+    assert(
+      Number.isSafeInteger(query.limit) && query.limit >= 1 && query.limit <= settlementWindowPageLimitMax,
+      'a page of windows is within bounds',
+    );
     const conditions: string[] = [];
     const parameters: unknown[] = [];
     if (query.currency !== null) {
@@ -64,28 +68,32 @@ export class SqliteSettlementReader implements SettlementReader {
     }
     parameters.push(query.limit);
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    const rows = preparedStatement(this.database, `SELECT * FROM settlement_windows ${where} ORDER BY created_position DESC LIMIT ?`).all(...parameters) as WindowRow[];
+    const rows = preparedStatement(this.database, `SELECT * FROM settlement_windows ${where} ORDER BY created_position DESC LIMIT ?`).all(
+      ...parameters,
+    ) as WindowRow[];
     return rows.map(toWindow);
   }
 
   findWindow(windowId: string): SettlementWindowRecord | null {
-    const row = preparedStatement(this.database, 'SELECT * FROM settlement_windows WHERE window_id = ?').get(windowId) as WindowRow | undefined;
+    const row = preparedStatement(this.database, 'SELECT * FROM settlement_windows WHERE window_id = ?').get(windowId) as
+      WindowRow | undefined;
     return row === undefined ? null : toWindow(row);
   }
 
   windowLines(windowId: string): SettlementLineRecord[] {
-    const rows = preparedStatement(this.database, `SELECT ${lineColumns} FROM settlement_lines WHERE window_id = ? ORDER BY participant LIMIT ?`).all(
-      windowId,
-      settlementLinesMax + 1,
-    ) as LineRow[];
+    const rows = preparedStatement(
+      this.database,
+      `SELECT ${lineColumns} FROM settlement_lines WHERE window_id = ? ORDER BY participant LIMIT ?`,
+    ).all(windowId, settlementLinesMax + 1) as LineRow[];
     assert(rows.length <= settlementLinesMax, `a window holds at most ${settlementLinesMax} participant lines`);
     return rows.map(toLine);
   }
 
   windowLine(windowId: string, participant: string): SettlementLineRecord | null {
-    const row = preparedStatement(this.database, `SELECT ${lineColumns} FROM settlement_lines WHERE window_id = ? AND participant = ?`).get(windowId, participant) as
-      | LineRow
-      | undefined;
+    const row = preparedStatement(this.database, `SELECT ${lineColumns} FROM settlement_lines WHERE window_id = ? AND participant = ?`).get(
+      windowId,
+      participant,
+    ) as LineRow | undefined;
     return row === undefined ? null : toLine(row);
   }
 
@@ -109,17 +117,16 @@ export class SqliteSettlementReader implements SettlementReader {
   }
 
   postingsOf(settledWindowId: string): SettlementPostingRecord[] {
-    const rows = preparedStatement(this.database, 'SELECT * FROM settlement_postings WHERE settled_window_id = ? ORDER BY participant LIMIT ?').all(
-      settledWindowId,
-      settlementLinesMax,
-    ) as PostingRow[];
+    const rows = preparedStatement(
+      this.database,
+      'SELECT * FROM settlement_postings WHERE settled_window_id = ? ORDER BY participant LIMIT ?',
+    ).all(settledWindowId, settlementLinesMax) as PostingRow[];
     return rows.map(toPosting);
   }
 
   windowOfTransfer(transferId: string): string | null {
     const row = preparedStatement(this.database, 'SELECT window_id FROM settlement_transfers WHERE transfer_id = ?').get(transferId) as
-      | { window_id: string | null }
-      | undefined;
+      { window_id: string | null } | undefined;
     return row?.window_id ?? null;
   }
 }

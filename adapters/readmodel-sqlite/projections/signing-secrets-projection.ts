@@ -51,7 +51,8 @@ export const signingSecretsProjection: Projection<SqliteReadModelTx> = {
       }
       case 'ParticipantSigningSecretRotated': {
         const data = event.data;
-        for (const retirement of data.retirements) statement(tx, 'retire').run(retirement.retiresAt, data.participantId, retirement.secretId);
+        for (const retirement of data.retirements)
+          statement(tx, 'retire').run(retirement.retiresAt, data.participantId, retirement.secretId);
         // Mirrors the decider: a secret without a retirement time that a rotation did not name is superseded.
         statement(tx, 'dropRetired').run(data.participantId, data.at);
         statement(tx, 'insert').run(data.participantId, data.secretId, data.sealedSecret, data.at, recorded.position);

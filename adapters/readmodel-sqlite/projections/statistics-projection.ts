@@ -50,7 +50,14 @@ export const statisticsProjection: Projection<SqliteReadModelTx> = {
     switch (event.type) {
       case 'TransferInitiated': {
         const data = event.data;
-        preparedStatement(tx, sql.insertInFlight).run(data.transferId, data.currency, data.payerParticipant, data.payeeParticipant, data.purpose, BigInt(data.amountMinor));
+        preparedStatement(tx, sql.insertInFlight).run(
+          data.transferId,
+          data.currency,
+          data.payerParticipant,
+          data.payeeParticipant,
+          data.purpose,
+          BigInt(data.amountMinor),
+        );
         return;
       }
       case 'TransferCommitted':
@@ -67,11 +74,26 @@ export const statisticsProjection: Projection<SqliteReadModelTx> = {
 
 type InFlightRow = { currency: string; payer: string; payee: string; purpose: string; amount_minor: bigint };
 
-function complete(tx: SqliteReadModelTx, transferId: string, completedAt: string, outcome: 'COMMITTED' | 'ABORTED', abortReason: string): void {
+function complete(
+  tx: SqliteReadModelTx,
+  transferId: string,
+  completedAt: string,
+  outcome: 'COMMITTED' | 'ABORTED',
+  abortReason: string,
+): void {
   const row = preparedStatement(tx, sql.findInFlight).get(transferId) as InFlightRow | undefined;
   // A transfer completes once; its stream's decider never records a second completion.
   assert(row !== undefined, `transfer ${transferId} was initiated before it completed, and completes once`);
-  preparedStatement(tx, sql.addHourly).run(row.currency, hourOf(completedAt), row.payer, row.payee, row.purpose, outcome, abortReason, row.amount_minor);
+  preparedStatement(tx, sql.addHourly).run(
+    row.currency,
+    hourOf(completedAt),
+    row.payer,
+    row.payee,
+    row.purpose,
+    outcome,
+    abortReason,
+    row.amount_minor,
+  );
   preparedStatement(tx, sql.deleteInFlight).run(transferId);
 }
 

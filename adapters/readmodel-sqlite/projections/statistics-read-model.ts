@@ -33,7 +33,11 @@ export class SqlitePaymentStatisticsReader implements PaymentStatisticsReader {
   constructor(private readonly database: Database.Database) {}
 
   totals(query: StatisticsQuery): OutcomeTotals {
-    const row = preparedStatement(this.database, `SELECT ${sums} FROM statistics_hourly WHERE ${range}`).get(query.currency, query.fromHour, query.toHour) as TotalsRow;
+    const row = preparedStatement(this.database, `SELECT ${sums} FROM statistics_hourly WHERE ${range}`).get(
+      query.currency,
+      query.fromHour,
+      query.toHour,
+    ) as TotalsRow;
     return toTotals(row);
   }
 

@@ -12,4 +12,12 @@ import { transfersProjection } from './transfers-projection';
  * Every projection of the switch: what the server runs and what `npm run rebuild-projection -- <name>` can
  * rebuild. Add each projection here as it is built; names must be unique (the runner asserts it).
  */
-export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [participantsProjection, keysProjection, directoryProjection, transfersProjection, settlementProjection, statisticsProjection, signingSecretsProjection];
+export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
+  participantsProjection,
+  keysProjection,
+  directoryProjection,
+  transfersProjection,
+  settlementProjection,
+  statisticsProjection,
+  signingSecretsProjection,
+];

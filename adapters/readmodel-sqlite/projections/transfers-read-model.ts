@@ -40,13 +40,10 @@ export class SqliteTransferReader implements TransferReader {
     const rows = (
       participantId === null
         ? preparedStatement(this.database, `${byReference} ORDER BY sequence LIMIT ?`).all(reference, reference, limit)
-        : preparedStatement(this.database, `${byReference} AND (payer_participant = ? OR payee_participant = ?) ORDER BY sequence LIMIT ?`).all(
-            reference,
-            reference,
-            participantId,
-            participantId,
-            limit,
-          )
+        : preparedStatement(
+            this.database,
+            `${byReference} AND (payer_participant = ? OR payee_participant = ?) ORDER BY sequence LIMIT ?`,
+          ).all(reference, reference, participantId, participantId, limit)
     ) as TransferRow[];
     return rows.map(toView);
   }

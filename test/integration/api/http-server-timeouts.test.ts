@@ -29,7 +29,10 @@ describe('the HTTP server against slow clients', () => {
       const port = (server.address() as AddressInfo).port;
       const startedAtMs = Date.now();
       const client = slowloris(port, 50);
-      const closedAtMs = await Promise.race([client.closed, new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000))]);
+      const closedAtMs = await Promise.race([
+        client.closed,
+        new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000)),
+      ]);
       client.socket.destroy();
       const elapsedMs = closedAtMs - startedAtMs;
       expect(elapsedMs).toBeGreaterThanOrEqual(headersTimeoutMs - 50);

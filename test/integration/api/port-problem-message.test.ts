@@ -17,7 +17,12 @@ async function listenFailure(port: number): Promise<{ error: unknown; holder: Se
 }
 
 const configWith = (environment: Record<string, string>) =>
-  loadConfig({ HISAAB_OPERATOR_KEY: 'operator-test-key-0123456789abcdef', HISAAB_DATA_DIR: '/tmp/unused', HISAAB_HOST: '127.0.0.1', ...environment });
+  loadConfig({
+    HISAAB_OPERATOR_KEY: 'operator-test-key-0123456789abcdef',
+    HISAAB_DATA_DIR: '/tmp/unused',
+    HISAAB_HOST: '127.0.0.1',
+    ...environment,
+  });
 
 describe('portProblemMessage', () => {
   it('names both variables when they name the same port, since either may be the one to change', async () => {
@@ -35,6 +40,11 @@ describe('portProblemMessage', () => {
 
   it('leaves every other failure to its full report', () => {
     expect(portProblemMessage(new Error('disk full'), configWith({}))).toBeNull();
-    expect(portProblemMessage(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect', port: 8080 }), configWith({}))).toBeNull();
+    expect(
+      portProblemMessage(
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect', port: 8080 }),
+        configWith({}),
+      ),
+    ).toBeNull();
   });
 });

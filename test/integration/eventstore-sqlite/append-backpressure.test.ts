@@ -9,7 +9,11 @@ it('sheds load with EVENT_STORE_OVERLOADED once 100,000 appends wait for a commi
   try {
     // All in one turn of the event loop: nothing can commit in between, so the queue only grows.
     const appends = Array.from({ length: 100_002 }, (_, index) =>
-      store.append(`load-${index % 100}`, [{ id: newId(), type: 'Load', data: { index }, metadata: { at: '2026-11-28T00:00:00.000Z' } }], 'any'),
+      store.append(
+        `load-${index % 100}`,
+        [{ id: newId(), type: 'Load', data: { index }, metadata: { at: '2026-11-28T00:00:00.000Z' } }],
+        'any',
+      ),
     );
     const outcomes = await Promise.allSettled(appends);
     const refused = outcomes.filter((outcome) => outcome.status === 'rejected');

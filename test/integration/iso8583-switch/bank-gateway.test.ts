@@ -73,7 +73,14 @@ async function pay(payeeIban: string, amount: string, id: string = randomUUID())
   const wallet = network.wallet(MARGALLA.id);
   const answer = await network.sw.client.post('/v1/transfers', {
     key: wallet.key.key,
-    body: { id, payer: { type: 'WALLET', value: wallet.walletNumber }, payee: { type: 'IBAN', value: payeeIban }, amount, currency: 'PKR', purpose: 'P2P' },
+    body: {
+      id,
+      payer: { type: 'WALLET', value: wallet.walletNumber },
+      payee: { type: 'IBAN', value: payeeIban },
+      amount,
+      currency: 'PKR',
+      purpose: 'P2P',
+    },
   });
   expect(answer.status).toBe(201);
   return answer.body as Transfer;
@@ -124,7 +131,11 @@ describe('credit requests (0200) to a bank in REQUEST mode', () => {
     const payee = customerIban('ASKB', 9);
     const view = await pay(payee, '42.00');
     expect(view).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
-    await waitUntil(() => requestBank.ofKind('reversal').filter((entry) => entry.message.payeeAccount === payee).length >= 2, 'the 0420 and its 0421 repeat arrive', 10_000);
+    await waitUntil(
+      () => requestBank.ofKind('reversal').filter((entry) => entry.message.payeeAccount === payee).length >= 2,
+      'the 0420 and its 0421 repeat arrive',
+      10_000,
+    );
     const request = requestBank.ofKind('request').find((entry) => entry.message.payeeAccount === payee);
     const [first, repeat] = requestBank.ofKind('reversal').filter((entry) => entry.message.payeeAccount === payee);
     expect(request).toBeDefined();
@@ -171,9 +182,16 @@ describe('two transfers whose derived DE11 coincide', () => {
   it('are both credited: the second waits for the first’s answer instead of sharing its match key', async () => {
     const [firstId, secondId] = collidingIds();
     requestBank.answerNext('request', { responseCode: '00', delayMs: 150 });
-    const [first, second] = await Promise.all([pay(customerIban('ASKB', 21), '1.00', firstId), pay(customerIban('ASKB', 22), '2.00', secondId)]);
+    const [first, second] = await Promise.all([
+      pay(customerIban('ASKB', 21), '1.00', firstId),
+      pay(customerIban('ASKB', 22), '2.00', secondId),
+    ]);
     expect([first.state, second.state]).toEqual(['COMMITTED', 'COMMITTED']);
-    const requests = requestBank.ofKind('request').filter((entry) => entry.message.payeeAccount === customerIban('ASKB', 21) || entry.message.payeeAccount === customerIban('ASKB', 22));
+    const requests = requestBank
+      .ofKind('request')
+      .filter(
+        (entry) => entry.message.payeeAccount === customerIban('ASKB', 21) || entry.message.payeeAccount === customerIban('ASKB', 22),
+      );
     expect(requests).toHaveLength(2);
     expect(requests[0]?.message.systemTraceAuditNumber).toBe(requests[1]?.message.systemTraceAuditNumber);
     expect(requests[0]?.message.retrievalReferenceNumber).not.toBe(requests[1]?.message.retrievalReferenceNumber);
@@ -182,7 +200,11 @@ describe('two transfers whose derived DE11 coincide', () => {
   it('each end by their own answer when the first timed out and its late approval arrives while the second waits', async () => {
     const [firstId, secondId] = collidingIds();
     // The first is approved only after its deadline has passed; the second is refused (14), a little after that approval.
-    requestBank.answerNext('request', { responseCode: '00', delayMs: PAYEE_DEADLINE_MS + 300 }, { responseCode: '14', delayMs: PAYEE_DEADLINE_MS - 150 });
+    requestBank.answerNext(
+      'request',
+      { responseCode: '00', delayMs: PAYEE_DEADLINE_MS + 300 },
+      { responseCode: '14', delayMs: PAYEE_DEADLINE_MS - 150 },
+    );
     const first = await pay(customerIban('ASKB', 23), '3.00', firstId);
     expect(first).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_TIMEOUT' });
     const second = await pay(customerIban('ASKB', 24), '4.00', secondId);
@@ -200,12 +222,20 @@ describe('credit advices (0220) to a bank in ADVICE mode', () => {
     const view = await pay(payee, '500.00');
     expect(view.state).toBe('COMMITTED');
     const outbox = network.sw.running.transfers.bankChannel.outbox;
-    await waitUntil(() => outbox.inspect(`CREDIT_ADVICE:${view.switchTransferId}`).status === 'delivered', 'the advice is delivered', 10_000);
+    await waitUntil(
+      () => outbox.inspect(`CREDIT_ADVICE:${view.switchTransferId}`).status === 'delivered',
+      'the advice is delivered',
+      10_000,
+    );
     const advices = adviceBank.ofKind('advice').filter((entry) => entry.message.payeeAccount === payee);
     expect(advices).toHaveLength(2);
     const derived = outboundIdentifiers(view.switchTransferId, view.createdAt);
     for (const advice of advices) {
-      expect(advice.message).toMatchObject({ systemTraceAuditNumber: derived.systemTraceAuditNumber, retrievalReferenceNumber: derived.retrievalReferenceNumber, amountMinor: 50_000n });
+      expect(advice.message).toMatchObject({
+        systemTraceAuditNumber: derived.systemTraceAuditNumber,
+        retrievalReferenceNumber: derived.retrievalReferenceNumber,
+        amountMinor: 50_000n,
+      });
     }
     expect(advices[0]?.message.transferId).toBe(advices[1]?.message.transferId);
     expect(adviceBank.ofKind('request')).toHaveLength(0);
@@ -216,7 +246,10 @@ describe('who may sign on', () => {
   async function signOn(institutionId: string): Promise<string | undefined> {
     const peer = await RawIsoPeer.connect(network.iso8583Port);
     peers.push(peer);
-    const answer = await peer.exchange({ mti: '0800', fields: { 7: '1128101530', 11: '000001', 32: institutionId, 41: 'RAWPEER1', 70: '001' } });
+    const answer = await peer.exchange({
+      mti: '0800',
+      fields: { 7: '1128101530', 11: '000001', 32: institutionId, 41: 'RAWPEER1', 70: '001' },
+    });
     return answer.fields[39];
   }
 

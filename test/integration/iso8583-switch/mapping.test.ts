@@ -26,7 +26,8 @@ describe('outbound identifiers', () => {
 
   it('differ between transfers: no two of 20 000 share DE37', () => {
     const references = new Set<string>();
-    for (let index = 0; index < 20_000; index += 1) references.add(outboundIdentifiers(`transfer-${index}`, createdAt).retrievalReferenceNumber);
+    for (let index = 0; index < 20_000; index += 1)
+      references.add(outboundIdentifiers(`transfer-${index}`, createdAt).retrievalReferenceNumber);
     expect(references.size).toBe(20_000);
   });
 });

@@ -35,7 +35,11 @@ it('names one original whatever zero fill its acquirer id carries, and finds wha
   const originals = new OriginalRequests({ store, now });
   expect(originals.streamOf(identity(1, '00000600001'))).toBe(originals.streamOf(identity(1)));
   expect(originals.streamOf(identity(2))).not.toBe(originals.streamOf(identity(1)));
-  await originals.recordRequest(identity(1), await originals.read(identity(1)), { transferId: 'transfer-1', retrievalReferenceNumber: '1', participantId: 'INDUS' });
+  await originals.recordRequest(identity(1), await originals.read(identity(1)), {
+    transferId: 'transfer-1',
+    retrievalReferenceNumber: '1',
+    participantId: 'INDUS',
+  });
   expect(await originals.recordReversalBeforeRequest(identity(2), await originals.read(identity(2)), reversal)).toBe(true);
   await store.close();
   store = new SqliteEventStore(join(directory.path, 'events.db'));
@@ -46,18 +50,25 @@ it('names one original whatever zero fill its acquirer id carries, and finds wha
 
 it('records reversals of unseen originals up to the bank’s daily limit, then refuses until the next UTC day', async () => {
   const originals = new OriginalRequests({ store, now, limits: { unseenReversalsPerBankPerDayMax: 2 } });
-  for (const stan of [1, 2]) expect(await originals.recordReversalBeforeRequest(identity(stan), await originals.read(identity(stan)), reversal)).toBe(true);
+  for (const stan of [1, 2])
+    expect(await originals.recordReversalBeforeRequest(identity(stan), await originals.read(identity(stan)), reversal)).toBe(true);
   expect(await originals.recordReversalBeforeRequest(identity(3), await originals.read(identity(3)), reversal)).toBe(false);
   expect(await originals.read(identity(3))).toMatchObject({ reversedBeforeRequest: false, events: 0 });
   // Another bank has a limit of its own.
-  expect(await originals.recordReversalBeforeRequest(identity(3), await originals.read(identity(3)), { ...reversal, participantId: 'MEEZAN' })).toBe(true);
+  expect(
+    await originals.recordReversalBeforeRequest(identity(3), await originals.read(identity(3)), { ...reversal, participantId: 'MEEZAN' }),
+  ).toBe(true);
   nowMs += 24 * 60 * 60 * 1000;
   expect(await originals.recordReversalBeforeRequest(identity(4), await originals.read(identity(4)), reversal)).toBe(true);
 });
 
 it('forgets a record past its window: DE7 has no year, and the same identifiers name another transfer a year later', async () => {
   const originals = new OriginalRequests({ store, now });
-  await originals.recordRequest(identity(1), await originals.read(identity(1)), { transferId: 'last-year', retrievalReferenceNumber: '1', participantId: 'INDUS' });
+  await originals.recordRequest(identity(1), await originals.read(identity(1)), {
+    transferId: 'last-year',
+    retrievalReferenceNumber: '1',
+    participantId: 'INDUS',
+  });
   nowMs += originalRequestLimits.matchWindowMs + 1;
   const later = await originals.read(identity(1));
   expect(later).toMatchObject({ transferId: null, reversedBeforeRequest: false, events: 1 });
@@ -67,8 +78,16 @@ it('forgets a record past its window: DE7 has no year, and the same identifiers 
 
 it('holds a bounded number of events per original', async () => {
   const originals = new OriginalRequests({ store, now, limits: { eventsPerOriginalMax: 2 } });
-  await originals.recordRequest(identity(1), await originals.read(identity(1)), { transferId: 'a', retrievalReferenceNumber: '1', participantId: 'INDUS' });
+  await originals.recordRequest(identity(1), await originals.read(identity(1)), {
+    transferId: 'a',
+    retrievalReferenceNumber: '1',
+    participantId: 'INDUS',
+  });
   expect(originals.hasRoom(await originals.read(identity(1)))).toBe(true);
-  await originals.recordRequest(identity(1), await originals.read(identity(1)), { transferId: 'b', retrievalReferenceNumber: '2', participantId: 'INDUS' });
+  await originals.recordRequest(identity(1), await originals.read(identity(1)), {
+    transferId: 'b',
+    retrievalReferenceNumber: '2',
+    participantId: 'INDUS',
+  });
   expect(originals.hasRoom(await originals.read(identity(1)))).toBe(false);
 });

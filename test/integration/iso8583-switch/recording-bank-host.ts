@@ -62,7 +62,10 @@ export class RecordingBankHost implements InboundFinancialHandler {
 
   private answer(kind: Received['kind'], seed: string): Promise<InboundAnswer> {
     const next = this.answering[kind].shift() ?? { responseCode: '00' };
-    const answer: InboundAnswer = next.responseCode === '00' ? { responseCode: '00', authorizationCode: seed.slice(0, 6).replace(/[^0-9A-Za-z]/g, '0') } : { responseCode: next.responseCode };
+    const answer: InboundAnswer =
+      next.responseCode === '00'
+        ? { responseCode: '00', authorizationCode: seed.slice(0, 6).replace(/[^0-9A-Za-z]/g, '0') }
+        : { responseCode: next.responseCode };
     if (next.delayMs === undefined) return Promise.resolve(answer);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

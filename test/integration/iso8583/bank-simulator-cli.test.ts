@@ -17,11 +17,17 @@ it('runs as a process: prints its port, answers a 0200, and obeys decline and ba
   try {
     const listening = parsedLine(await child.waitForLine((line) => line.includes('"listening"'), 15_000));
     expect(listening).toMatchObject({ event: 'listening', institutionId: '600001' });
-    client.current = new Iso8583Client({ host: '127.0.0.1', port: Number(listening['port']), institutionId: '999999', terminalId: 'HISAAB01' });
+    client.current = new Iso8583Client({
+      host: '127.0.0.1',
+      port: Number(listening['port']),
+      institutionId: '999999',
+      terminalId: 'HISAAB01',
+    });
     client.current.start();
     expect(await client.current.waitUntilReady(5_000)).toBe(true);
 
-    const transfer = (stan: string) => buildTransferRequest(financialRequest(stan, { acquirerInstitutionId: '999999', terminalId: 'HISAAB01', amountMinor: 250n }));
+    const transfer = (stan: string) =>
+      buildTransferRequest(financialRequest(stan, { acquirerInstitutionId: '999999', terminalId: 'HISAAB01', amountMinor: 250n }));
     const approved = await client.current.exchange(transfer('000101'), { timeoutMs: 5_000 });
     expect(approved.kind === 'response' && approved.response.fields[39]).toBe('00');
 
@@ -32,7 +38,10 @@ it('runs as a process: prints its port, answers a 0200, and obeys decline and ba
     expect(declined.kind === 'response' && declined.response.fields[39]).toBe('05');
 
     child.send('delay lots\n');
-    expect(parsedLine(await child.waitForLine((line) => line.includes('"delay lots"'), 5_000))).toMatchObject({ ok: false, error: expect.stringContaining('milliseconds') });
+    expect(parsedLine(await child.waitForLine((line) => line.includes('"delay lots"'), 5_000))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('milliseconds'),
+    });
   } finally {
     await client.current?.stop();
     child.kill();

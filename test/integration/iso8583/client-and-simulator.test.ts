@@ -2,7 +2,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Iso8583Client, type Iso8583ClientOptions } from '../../../adapters/iso8583/client';
 import type { ExchangeOutcome } from '../../../adapters/iso8583/exchange-outcome';
 import { encodeFrame, FrameDecoder } from '../../../adapters/iso8583/framing';
-import { buildFinancialAdvice, buildReversalAdvice, buildTransferRequest, originalDataElementsOf, type FinancialRequest } from '../../../adapters/iso8583/mapping';
+import {
+  buildFinancialAdvice,
+  buildReversalAdvice,
+  buildTransferRequest,
+  originalDataElementsOf,
+  type FinancialRequest,
+} from '../../../adapters/iso8583/mapping';
 import type { Iso8583Message } from '../../../adapters/iso8583/message';
 import { packMessage, unpackMessage } from '../../../adapters/iso8583/packager';
 import { buildResponse } from '../../../adapters/iso8583/response-builder';
@@ -22,7 +28,11 @@ let simulator: BankHostSimulator;
 const clients: Iso8583Client[] = [];
 
 beforeEach(async () => {
-  simulator = new BankHostSimulator({ institutionId: '600001', accounts: [[PAYEE_ACCOUNT, 0n]], acceptedInstitutionIds: [SWITCH_INSTITUTION_ID] });
+  simulator = new BankHostSimulator({
+    institutionId: '600001',
+    accounts: [[PAYEE_ACCOUNT, 0n]],
+    acceptedInstitutionIds: [SWITCH_INSTITUTION_ID],
+  });
   await simulator.start();
 });
 
@@ -82,7 +92,13 @@ describe('the outbound channel to a bank host', () => {
     expect(approved.kind === 'response' && approved.response.fields[38]).toMatch(/^[0-9]{6}$/);
     expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
 
-    expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client, { payeeAccount: 'PK99NONE0000000000000001' })), { timeoutMs: 1_000 }))).toBe('14');
+    expect(
+      responseCodeOf(
+        await client.exchange(buildTransferRequest(outboundRequest(client, { payeeAccount: 'PK99NONE0000000000000001' })), {
+          timeoutMs: 1_000,
+        }),
+      ),
+    ).toBe('14');
     simulator.configure({ decline: true });
     expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 }))).toBe('05');
     expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
@@ -166,7 +182,11 @@ describe('the outbound channel to a bank host', () => {
   it('bounds the requests waiting on the channel', async () => {
     const client = await readyClient({ pendingMax: 2 });
     simulator.configure({ delayMs: 100 });
-    const outcomes = await Promise.all(Array.from({ length: 3 }, () => client.exchange(buildTransferRequest(outboundRequest(client, { amountMinor: 1n })), { timeoutMs: 1_000 })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        client.exchange(buildTransferRequest(outboundRequest(client, { amountMinor: 1n })), { timeoutMs: 1_000 }),
+      ),
+    );
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['not_sent', 'response', 'response']);
     expect(outcomes.find((outcome) => outcome.kind === 'not_sent')).toMatchObject({ reason: 'pending_full' });
   });
@@ -174,7 +194,9 @@ describe('the outbound channel to a bank host', () => {
   it('pairs 300 concurrent requests with their own responses', async () => {
     const client = await readyClient();
     const amounts = Array.from({ length: 300 }, (_unused, index) => BigInt(index + 1));
-    const outcomes = await Promise.all(amounts.map((amountMinor) => client.exchange(buildTransferRequest(outboundRequest(client, { amountMinor })), { timeoutMs: 5_000 })));
+    const outcomes = await Promise.all(
+      amounts.map((amountMinor) => client.exchange(buildTransferRequest(outboundRequest(client, { amountMinor })), { timeoutMs: 5_000 })),
+    );
     for (const outcome of outcomes) {
       expect(outcome.kind).toBe('response');
       if (outcome.kind !== 'response') continue;
@@ -194,7 +216,14 @@ describe('the outbound channel to a bank host', () => {
   });
 
   it('stays not ready when the bank refuses its sign-on', async () => {
-    const client = new Iso8583Client({ host: '127.0.0.1', port: simulator.port, institutionId: '123', terminalId: SWITCH_TERMINAL_ID, reconnectDelayMinMs: 10, reconnectDelayMaxMs: 20 });
+    const client = new Iso8583Client({
+      host: '127.0.0.1',
+      port: simulator.port,
+      institutionId: '123',
+      terminalId: SWITCH_TERMINAL_ID,
+      reconnectDelayMinMs: 10,
+      reconnectDelayMaxMs: 20,
+    });
     clients.push(client);
     client.start();
     expect(await client.waitUntilReady(150)).toBe(false);
@@ -243,6 +272,10 @@ describe('the outbound channel against a half-open peer', () => {
     clients.push(client);
     client.start();
     expect(await client.waitUntilReady(1_000)).toBe(true);
-    await waitUntil(() => client.statistics().echoesFailed >= 1 && client.statistics().connections >= 2, 'a failed echo has led to a new connection', 2_000);
+    await waitUntil(
+      () => client.statistics().echoesFailed >= 1 && client.statistics().connections >= 2,
+      'a failed echo has led to a new connection',
+      2_000,
+    );
   });
 });

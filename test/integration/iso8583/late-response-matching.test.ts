@@ -34,12 +34,21 @@ it('does not pair a late answer to a timed-out request with a later request that
   // The first request is approved, but only after its sender gave up; the second is refused (14).
   host.answerNext('request', { responseCode: '00', delayMs: 300 }, { responseCode: '14', delayMs: 450 });
   const first = buildTransferRequest(
-    financialRequest(SHARED_STAN, { acquirerInstitutionId: SWITCH_INSTITUTION_ID, terminalId: SWITCH_TERMINAL_ID, retrievalReferenceNumber: '000000000001' }),
+    financialRequest(SHARED_STAN, {
+      acquirerInstitutionId: SWITCH_INSTITUTION_ID,
+      terminalId: SWITCH_TERMINAL_ID,
+      retrievalReferenceNumber: '000000000001',
+    }),
   );
   expect(await client.exchange(first, { timeoutMs: 100 })).toMatchObject({ kind: 'timeout', reason: 'deadline' });
 
   const second = buildTransferRequest(
-    financialRequest(SHARED_STAN, { acquirerInstitutionId: SWITCH_INSTITUTION_ID, terminalId: SWITCH_TERMINAL_ID, retrievalReferenceNumber: '000000000002', amountMinor: 777n }),
+    financialRequest(SHARED_STAN, {
+      acquirerInstitutionId: SWITCH_INSTITUTION_ID,
+      terminalId: SWITCH_TERMINAL_ID,
+      retrievalReferenceNumber: '000000000002',
+      amountMinor: 777n,
+    }),
   );
   const outcome = await client.exchange(second, { timeoutMs: 2_000 });
   expect(outcome.kind).toBe('response');
@@ -50,7 +59,9 @@ it('does not pair a late answer to a timed-out request with a later request that
 });
 
 it('still pairs an answer that does not echo DE37, by MTI + DE11 + DE41 alone', async () => {
-  const request = buildTransferRequest(financialRequest('004343', { acquirerInstitutionId: SWITCH_INSTITUTION_ID, terminalId: SWITCH_TERMINAL_ID }));
+  const request = buildTransferRequest(
+    financialRequest('004343', { acquirerInstitutionId: SWITCH_INSTITUTION_ID, terminalId: SWITCH_TERMINAL_ID }),
+  );
   const withoutRetrievalReference: Record<number, string | undefined> = { ...request.fields };
   delete withoutRetrievalReference[37];
   // DE37 is mandatory on a 0200, so the host answers 30; its answer echoes no DE37 since the request had none.

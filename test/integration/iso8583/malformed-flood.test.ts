@@ -15,7 +15,6 @@ import { seededRandom } from '../../support/seeded-random';
  * stream that cannot be framed is dropped; the good traffic is served throughout and afterwards.
  */
 
-
 const random = seededRandom(0x15a8583);
 const integer = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const bytes = (length: number): Buffer => Buffer.from(Array.from({ length }, () => integer(0, 255)));
@@ -59,7 +58,11 @@ describe('a flood of malformed frames', () => {
     server = new Iso8583Server({
       port: 0,
       authorizeInstitution: (_peerAddress, institutionId) => (institutionId === BANK_INSTITUTION_ID ? 'bank-a' : null),
-      handler: new BankHostLedger(accounts, () => normalBehaviour, () => Promise.resolve()),
+      handler: new BankHostLedger(
+        accounts,
+        () => normalBehaviour,
+        () => Promise.resolve(),
+      ),
       connectionsMax: 1_000,
     });
     port = (await server.listen()).port;

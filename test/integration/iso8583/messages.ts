@@ -13,7 +13,11 @@ export const BANK_TERMINAL_ID = 'BANKA001';
 export const PAYEE_ACCOUNT = 'PK36SCBL0000001123456702';
 export const PAYER_ACCOUNT = 'PK12ABCD0000009876543210';
 
-export function networkRequest(code: '001' | '002' | '301', stan: string, institutionId: string | null = BANK_INSTITUTION_ID): Iso8583Message {
+export function networkRequest(
+  code: '001' | '002' | '301',
+  stan: string,
+  institutionId: string | null = BANK_INSTITUTION_ID,
+): Iso8583Message {
   const fields: Record<number, string> = { 7: '1128101530', 11: stan, 41: BANK_TERMINAL_ID, 70: code };
   if (institutionId !== null) fields[32] = institutionId;
   return { mti: '0800', fields };

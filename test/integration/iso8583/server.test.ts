@@ -17,11 +17,18 @@ import { RawIsoPeer } from './raw-iso-peer';
 type Harness = { server: Iso8583Server; port: number; accounts: BankAccounts; behaviour: BankHostBehaviour; peers: RawIsoPeer[] };
 const harnesses: Harness[] = [];
 
-async function startServer(options: Partial<Iso8583ServerOptions> = {}, wrap?: (ledger: InboundFinancialHandler) => InboundFinancialHandler): Promise<Harness> {
+async function startServer(
+  options: Partial<Iso8583ServerOptions> = {},
+  wrap?: (ledger: InboundFinancialHandler) => InboundFinancialHandler,
+): Promise<Harness> {
   const accounts = new BankAccounts();
   accounts.open(PAYEE_ACCOUNT, 0n);
   const behaviour: BankHostBehaviour = { ...normalBehaviour };
-  const ledger = new BankHostLedger(accounts, () => behaviour, (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)));
+  const ledger = new BankHostLedger(
+    accounts,
+    () => behaviour,
+    (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
+  );
   const server = new Iso8583Server({
     port: 0,
     // The registry the switch keeps: institution 600001 may connect from loopback; 600002 only from its own host.
@@ -68,7 +75,12 @@ describe('network management', () => {
     const peer = await peerOf(harness);
     const echo = await peer.exchange(networkRequest('301', '000001', null));
     expect(echo).toEqual({ mti: '0810', fields: { 7: '1128101530', 11: '000001', 39: '00', 41: 'BANKA001', 70: '301' } });
-    expect((await peer.exchange(networkRequest('001', '000002'))).fields).toMatchObject({ 11: '000002', 32: BANK_INSTITUTION_ID, 39: '00', 70: '001' });
+    expect((await peer.exchange(networkRequest('001', '000002'))).fields).toMatchObject({
+      11: '000002',
+      32: BANK_INSTITUTION_ID,
+      39: '00',
+      70: '001',
+    });
     expect((await peer.exchange(networkRequest('002', '000003'))).fields).toMatchObject({ 11: '000003', 39: '00', 70: '002' });
     expect(harness.server.statistics().signOns).toBe(1);
   });
@@ -100,7 +112,14 @@ describe('financial messages', () => {
     expect((await peer.exchange(networkRequest('001', '000011'))).fields[39]).toBe('00');
     const approved = await peer.exchange(transferRequest('000012'));
     expect(approved.mti).toBe('0210');
-    expect(approved.fields).toMatchObject({ 4: '000000150050', 11: '000012', 32: BANK_INSTITUTION_ID, 37: '533210000012', 39: '00', 41: 'BANKA001' });
+    expect(approved.fields).toMatchObject({
+      4: '000000150050',
+      11: '000012',
+      32: BANK_INSTITUTION_ID,
+      37: '533210000012',
+      39: '00',
+      41: 'BANKA001',
+    });
     expect(approved.fields[38]).toMatch(/^[0-9]{6}$/);
     expect(harness.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
 
@@ -148,7 +167,10 @@ describe('financial messages', () => {
 
     expect((await peer.exchange(reversalOf(original, '000051'))).mti).toBe('0430');
     const repeatedReversal = reversalOf(original, '000052', { repeat: true });
-    expect(await peer.exchange(repeatedReversal)).toMatchObject({ mti: '0430', fields: { 11: '000052', 39: '00', 90: repeatedReversal.fields[90] } });
+    expect(await peer.exchange(repeatedReversal)).toMatchObject({
+      mti: '0430',
+      fields: { 11: '000052', 39: '00', 90: repeatedReversal.fields[90] },
+    });
     expect(harness.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(0n);
   });
 
@@ -210,7 +232,9 @@ describe('financial messages', () => {
     harness.behaviour.delayMs = 20;
     const count = 12;
     // All in one write, so the server receives them in one chunk and must hold back the ones over the limit.
-    const requests = Array.from({ length: count }, (_unused, index) => transferRequest(String(100 + index).padStart(6, '0'), { amountMinor: 1n }));
+    const requests = Array.from({ length: count }, (_unused, index) =>
+      transferRequest(String(100 + index).padStart(6, '0'), { amountMinor: 1n }),
+    );
     peer.sendBytes(Buffer.concat(requests.map((request) => encodeFrame(packMessage(request)))));
     const answers = await Promise.all(Array.from({ length: count }, () => peer.nextMessage()));
     expect(answers.map((answer) => answer.fields[39])).toEqual(Array(count).fill('00'));

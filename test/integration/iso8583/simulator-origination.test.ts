@@ -20,7 +20,11 @@ beforeEach(async () => {
   await payeeBank.start();
   payerBank = new BankHostSimulator({ institutionId: '600001', accounts: [[PAYER, 1_000_000n]] });
   await payerBank.start();
-  const signedOn = await payerBank.connectToSwitch({ host: '127.0.0.1', port: payeeBank.port, client: { reconnectDelayMinMs: 10, reconnectDelayMaxMs: 50 } });
+  const signedOn = await payerBank.connectToSwitch({
+    host: '127.0.0.1',
+    port: payeeBank.port,
+    client: { reconnectDelayMinMs: 10, reconnectDelayMaxMs: 50 },
+  });
   expect(signedOn).toBe(true);
 });
 
@@ -46,17 +50,31 @@ it('sends a transfer that is approved: the payer is debited and the payee credit
 
 it('gives the payer the money back on a decline, and refuses locally what the payer cannot cover', async () => {
   payeeBank.configure({ decline: true });
-  expect(await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 100n, timeoutMs: 1_000 })).toMatchObject({ status: 'declined', responseCode: '05' });
-  expect(await payerBank.sendTransfer({ payerAccount: PAYER, payee: 'PK00NONE0000000000000000', amountMinor: 100n, timeoutMs: 1_000 })).toMatchObject({ status: 'declined' });
-  expect(await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 1_000_001n, timeoutMs: 1_000 })).toEqual({ status: 'refused', reason: 'insufficient_funds' });
-  expect(await payerBank.sendTransfer({ payerAccount: 'PK00MISSING', payee: PAYEE, amountMinor: 1n, timeoutMs: 1_000 })).toEqual({ status: 'refused', reason: 'unknown_payer_account' });
+  expect(await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 100n, timeoutMs: 1_000 })).toMatchObject({
+    status: 'declined',
+    responseCode: '05',
+  });
+  expect(
+    await payerBank.sendTransfer({ payerAccount: PAYER, payee: 'PK00NONE0000000000000000', amountMinor: 100n, timeoutMs: 1_000 }),
+  ).toMatchObject({ status: 'declined' });
+  expect(await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 1_000_001n, timeoutMs: 1_000 })).toEqual({
+    status: 'refused',
+    reason: 'insufficient_funds',
+  });
+  expect(await payerBank.sendTransfer({ payerAccount: 'PK00MISSING', payee: PAYEE, amountMinor: 1n, timeoutMs: 1_000 })).toEqual({
+    status: 'refused',
+    reason: 'unknown_payer_account',
+  });
   expect(payerBank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
   expect(payeeBank.accounts.balanceOf(PAYEE)).toBe(0n);
 });
 
 it('reverses a transfer left unanswered, undoing the credit that arrived late', async () => {
   payeeBank.configure({ delayMs: 150 });
-  const result = await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 }, { timeoutMs: 1_000 });
+  const result = await payerBank.sendTransfer(
+    { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 },
+    { timeoutMs: 1_000 },
+  );
   expect(result).toMatchObject({ status: 'reversed', reversalAttempts: 1 });
   expect(payerBank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
   expect(payeeBank.accounts.balanceOf(PAYEE)).toBe(0n);
@@ -67,7 +85,10 @@ it('repeats the reversal (0421) until it is acknowledged', async () => {
   payeeBank.configure({ delayMs: 120 });
   // The bank recovers a little later; until then every reversal attempt times out.
   const recovered = setTimeout(() => payeeBank.configure({ delayMs: 0 }), 250);
-  const result = await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 40 }, { timeoutMs: 60, retryDelayMs: 10, attemptsMax: 50 });
+  const result = await payerBank.sendTransfer(
+    { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 40 },
+    { timeoutMs: 60, retryDelayMs: 10, attemptsMax: 50 },
+  );
   clearTimeout(recovered);
   expect(result.status).toBe('reversed');
   expect(result.status === 'reversed' && result.reversalAttempts).toBeGreaterThan(1);
@@ -77,7 +98,10 @@ it('repeats the reversal (0421) until it is acknowledged', async () => {
 
 it('keeps the payer’s money held when no reversal is acknowledged within the attempts', async () => {
   payeeBank.configure({ delayMs: 300 });
-  const result = await payerBank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 30 }, { timeoutMs: 30, retryDelayMs: 5, attemptsMax: 2 });
+  const result = await payerBank.sendTransfer(
+    { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 30 },
+    { timeoutMs: 30, retryDelayMs: 5, attemptsMax: 2 },
+  );
   expect(result).toMatchObject({ status: 'unresolved', reversalAttempts: 2 });
   expect(payerBank.accounts.balanceOf(PAYER)).toBe(995_000n);
 });
@@ -90,8 +114,12 @@ it('cannot sign on with an institution id the other side does not accept', async
 });
 
 it('changes no balance when a transfer cannot be put into a 0200 (a payee DE103 cannot hold)', async () => {
-  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'P'.repeat(29), amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(/field 103/);
-  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'payee@bank', amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(/field 103/);
+  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'P'.repeat(29), amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(
+    /field 103/,
+  );
+  await expect(payerBank.sendTransfer({ payerAccount: PAYER, payee: 'payee@bank', amountMinor: 100n, timeoutMs: 1_000 })).rejects.toThrow(
+    /field 103/,
+  );
   expect(payerBank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
   expect(payeeBank.statistics()).toMatchObject({ creditsApplied: 0, requestsDeclined: 0 });
 });
@@ -116,7 +144,10 @@ describe('reversals the other side answers with something other than 00', () => 
   it('repeats a reversal answered 96 (the switch cannot act yet) and gives the money back only on 00', async () => {
     switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
     switchHost.answerNext('reversal', { responseCode: '96' });
-    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 }, { timeoutMs: 1_000, retryDelayMs: 10 });
+    const result = await bank.sendTransfer(
+      { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 },
+      { timeoutMs: 1_000, retryDelayMs: 10 },
+    );
     expect(result).toMatchObject({ status: 'reversed', reversalAttempts: 2 });
     expect(switchHost.ofKind('reversal').map((entry) => entry.message.repeat)).toEqual([false, true]);
     expect(bank.accounts.balanceOf(PAYER)).toBe(1_000_000n);
@@ -125,14 +156,20 @@ describe('reversals the other side answers with something other than 00', () => 
   it('keeps the payer’s money held while every answer to the reversal is a refusal', async () => {
     switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
     switchHost.answerNext('reversal', { responseCode: '96' }, { responseCode: '96' });
-    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 }, { timeoutMs: 1_000, retryDelayMs: 10, attemptsMax: 2 });
+    const result = await bank.sendTransfer(
+      { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, timeoutMs: 50 },
+      { timeoutMs: 1_000, retryDelayMs: 10, attemptsMax: 2 },
+    );
     expect(result).toMatchObject({ status: 'unresolved', reversalAttempts: 2 });
     expect(bank.accounts.balanceOf(PAYER)).toBe(995_000n);
   });
 
   it('reverses in the currency of the original transfer', async () => {
     switchHost.answerNext('request', { responseCode: '00', delayMs: 300 });
-    const result = await bank.sendTransfer({ payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, currency: 'USD', timeoutMs: 50 }, { timeoutMs: 1_000 });
+    const result = await bank.sendTransfer(
+      { payerAccount: PAYER, payee: PAYEE, amountMinor: 5_000n, currency: 'USD', timeoutMs: 50 },
+      { timeoutMs: 1_000 },
+    );
     expect(result).toMatchObject({ status: 'reversed', reversalAttempts: 1 });
     expect(switchHost.ofKind('reversal').map((entry) => [entry.message.currency, entry.message.amountMinor])).toEqual([['USD', 5_000n]]);
   });

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { DomainError } from '../../../core/errors';
 import type { NewEvent, RecordedEvent } from '../../../core/eventstore/event';
-import type { AppendResult, EventStore, SubscribeOptions, Subscription, SubscriptionFilter, SubscriptionHandler } from '../../../core/eventstore/event-store';
+import type {
+  AppendResult,
+  EventStore,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionFilter,
+  SubscriptionHandler,
+} from '../../../core/eventstore/event-store';
 import type { ExpectedRevision } from '../../../core/eventstore/expected-revision';
 import { canonicalState } from '../../../core/ledger/canonical-state';
 import type { LedgerCommand } from '../../../core/ledger/commands';
@@ -48,7 +55,13 @@ function account(id: string, extra: Partial<Extract<LedgerCommand, { type: 'crea
   return { type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id, ...extra };
 }
 
-function pay(id: string, from: string, to: string, amountMinor: bigint, extra: Partial<Extract<LedgerCommand, { type: 'transfer' }>> = {}): LedgerCommand {
+function pay(
+  id: string,
+  from: string,
+  to: string,
+  amountMinor: bigint,
+  extra: Partial<Extract<LedgerCommand, { type: 'transfer' }>> = {},
+): LedgerCommand {
   return { type: 'transfer', id, ledger: 'PKR', debitAccountId: from, creditAccountId: to, amountMinor, code: 'P2P', ...extra };
 }
 
@@ -90,7 +103,13 @@ describe('ledger engine on SQLite', () => {
   it('answers each command in order, durably, with the append position', async () => {
     const store = openStore();
     const engine = await startEngine(store);
-    const receipt = await engine.submit([account('A', { debitLimitMinor: 1000n }), account('B'), pay('t1', 'A', 'B', 600n), pay('t2', 'A', 'B', 600n), pay('t1', 'A', 'B', 600n)]);
+    const receipt = await engine.submit([
+      account('A', { debitLimitMinor: 1000n }),
+      account('B'),
+      pay('t1', 'A', 'B', 600n),
+      pay('t2', 'A', 'B', 600n),
+      pay('t1', 'A', 'B', 600n),
+    ]);
     expect(receipt.results).toEqual(['ok', 'ok', 'ok', 'exceeds_net_debit_cap', 'exists']);
     expect(receipt.position).toBe(await store.headPosition());
     expect(await engine.lookupAccount('A')).toMatchObject({ debitsPostedMinor: 600n, creditsPostedMinor: 0n, debitLimitMinor: 1000n });
@@ -122,7 +141,10 @@ describe('ledger engine on SQLite', () => {
   it('answers overloaded when the queue is full, and changes nothing for that submit', async () => {
     const engine = await startEngine(openStore(), { batchCommandsMax: 4, queueCommandsMax: 4 });
     await engine.submit([account('A'), account('B')]);
-    const queued = [engine.submit([pay('q1', 'A', 'B', 1n), pay('q2', 'A', 'B', 1n), pay('q3', 'A', 'B', 1n)]), engine.submit([pay('q4', 'A', 'B', 1n)])];
+    const queued = [
+      engine.submit([pay('q1', 'A', 'B', 1n), pay('q2', 'A', 'B', 1n), pay('q3', 'A', 'B', 1n)]),
+      engine.submit([pay('q4', 'A', 'B', 1n)]),
+    ];
     expect(engine.stats().queuedCommands).toBe(4);
     const refusedWhileFull = await engine.submit([pay('x1', 'A', 'B', 1n), pay('x2', 'A', 'B', 1n)]);
     expect(refusedWhileFull).toEqual({ results: ['overloaded', 'overloaded'], position: null });
@@ -136,14 +158,20 @@ describe('ledger engine on SQLite', () => {
     const notStarted = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(clockMs) });
     await expect(notStarted.submit([account('A')])).rejects.toMatchObject({ code: 'LEDGER_NOT_STARTED' });
     const engine = await startEngine(store, { batchCommandsMax: 3 });
-    await expect(engine.submit([account('A'), account('B'), account('C'), account('D')])).rejects.toMatchObject({ code: 'BATCH_TOO_LARGE' });
+    await expect(engine.submit([account('A'), account('B'), account('C'), account('D')])).rejects.toMatchObject({
+      code: 'BATCH_TOO_LARGE',
+    });
     await engine.stop();
     await expect(engine.submit([account('A')])).rejects.toMatchObject({ code: 'LEDGER_STOPPED' });
   });
 
   it('stop finishes the queued work first', async () => {
     const engine = await startEngine(openStore(), { batchCommandsMax: 2 });
-    const submits = [engine.submit([account('A'), account('B')]), engine.submit([pay('t1', 'A', 'B', 1n)]), engine.submit([pay('t2', 'A', 'B', 1n)])];
+    const submits = [
+      engine.submit([account('A'), account('B')]),
+      engine.submit([pay('t1', 'A', 'B', 1n)]),
+      engine.submit([pay('t2', 'A', 'B', 1n)]),
+    ];
     await engine.stop();
     expect((await Promise.all(submits)).map((receipt) => receipt.results.join())).toEqual(['ok,ok', 'ok', 'ok']);
   });
@@ -178,7 +206,10 @@ describe('ledger engine on SQLite', () => {
   it('expires pending transfers by the injected clock, once, releasing the reservation', async () => {
     const engine = await startEngine(openStore());
     await engine.submit([account('A', { debitLimitMinor: 100n }), account('B')]);
-    expect((await engine.submit([reserve('p1', 'A', 'B', 100n, 5_000), reserve('p2', 'A', 'B', 1n, 5_000)])).results).toEqual(['ok', 'exceeds_net_debit_cap']);
+    expect((await engine.submit([reserve('p1', 'A', 'B', 100n, 5_000), reserve('p2', 'A', 'B', 1n, 5_000)])).results).toEqual([
+      'ok',
+      'exceeds_net_debit_cap',
+    ]);
     clockMs += 4_999;
     expect(await engine.expire()).toBe(0);
     clockMs += 1;
@@ -190,7 +221,7 @@ describe('ledger engine on SQLite', () => {
     expect((await engine.submit([pay('t1', 'A', 'B', 100n)])).results).toEqual(['ok']);
   });
 
-  it('concurrent expire calls take turns instead of racing each other\'s append (asynchronous path)', async () => {
+  it("concurrent expire calls take turns instead of racing each other's append (asynchronous path)", async () => {
     const sqlite = openStore();
     // One expiry per tick, so each call needs several ticks and the two calls interleave.
     const engine = await startEngine(new PortOnlyStore(sqlite), { expiriesPerTickMax: 1 });
@@ -215,18 +246,23 @@ describe('ledger engine on SQLite', () => {
     await engine.submit([account('A'), account('B'), reserve('p1', 'A', 'B', 10n, 1_000)]);
     clockMs += 1_000;
     const deadline = Date.now() + 5_000;
-    while ((await engine.lookupTransfer('p1'))?.pendingStatus !== 'expired' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((await engine.lookupTransfer('p1'))?.pendingStatus !== 'expired' && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await engine.lookupTransfer('p1')).toMatchObject({ pendingStatus: 'expired' });
   });
 
   it('changes a debit limit and applies it to the next debit', async () => {
     const engine = await startEngine(openStore());
     await engine.submit([account('A', { debitLimitMinor: 100n }), account('B')]);
-    expect((await engine.submit([{ type: 'change_debit_limit', accountId: 'A', debitLimitMinor: 50n }, pay('t1', 'A', 'B', 51n), pay('t2', 'A', 'B', 50n)])).results).toEqual([
-      'ok',
-      'exceeds_net_debit_cap',
-      'ok',
-    ]);
+    expect(
+      (
+        await engine.submit([
+          { type: 'change_debit_limit', accountId: 'A', debitLimitMinor: 50n },
+          pay('t1', 'A', 'B', 51n),
+          pay('t2', 'A', 'B', 50n),
+        ])
+      ).results,
+    ).toEqual(['ok', 'exceeds_net_debit_cap', 'ok']);
     expect(await engine.lookupAccount('A')).toMatchObject({ debitLimitMinor: 50n });
   });
 

@@ -17,7 +17,16 @@ async function main(): Promise<void> {
   const store = new SqliteEventStore(path as string);
   const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 50 });
   await engine.start();
-  await engine.submit(accounts.map((id, index): LedgerCommand => ({ type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id, debitLimitMinor: index === 0 ? 5_000n : null })));
+  await engine.submit(
+    accounts.map((id, index): LedgerCommand => ({
+      type: 'create_account',
+      id,
+      ledger: 'PKR',
+      code: 'POSITION',
+      owner: id,
+      debitLimitMinor: index === 0 ? 5_000n : null,
+    })),
+  );
   let sequence = 0;
   for (;;) {
     const commands: LedgerCommand[] = [];
@@ -27,20 +36,39 @@ async function main(): Promise<void> {
       const to = accounts[(sequence + 1) % accounts.length] as string;
       const id = `${prefix}-${sequence}`;
       if (sequence % 3 === 0) {
-        commands.push({ type: 'pending_transfer', id, ledger: 'PKR', debitAccountId: from, creditAccountId: to, amountMinor: BigInt(sequence % 50) + 1n, code: 'P2P', timeoutMs: 50 });
+        commands.push({
+          type: 'pending_transfer',
+          id,
+          ledger: 'PKR',
+          debitAccountId: from,
+          creditAccountId: to,
+          amountMinor: BigInt(sequence % 50) + 1n,
+          code: 'P2P',
+          timeoutMs: 50,
+        });
       } else if (sequence % 3 === 1 && sequence > 3) {
         commands.push({ type: 'post_pending', id, pendingId: `${prefix}-${sequence - 1}` });
       } else {
-        commands.push({ type: 'transfer', id, ledger: 'PKR', debitAccountId: from, creditAccountId: to, amountMinor: BigInt(sequence % 70) + 1n, code: sequence % 11 === 0 ? 'REVERSAL' : 'P2P' });
+        commands.push({
+          type: 'transfer',
+          id,
+          ledger: 'PKR',
+          debitAccountId: from,
+          creditAccountId: to,
+          amountMinor: BigInt(sequence % 70) + 1n,
+          code: sequence % 11 === 0 ? 'REVERSAL' : 'P2P',
+        });
       }
     }
     const receipt = await engine.submit(commands);
-    const acknowledged = commands.filter((_, index) => receipt.results[index] === 'ok').map((command) => `ok ${(command as { id: string }).id}`);
+    const acknowledged = commands
+      .filter((_, index) => receipt.results[index] === 'ok')
+      .map((command) => `ok ${(command as { id: string }).id}`);
     if (acknowledged.length > 0) process.stdout.write(`${acknowledged.join('\n')}\n`);
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -35,7 +35,16 @@ describe('npm run verify', () => {
       { type: 'create_account', id: 'A', ledger: 'PKR', code: 'POSITION', owner: 'A', debitLimitMinor: 100n },
       { type: 'create_account', id: 'B', ledger: 'PKR', code: 'POSITION', owner: 'B' },
       { type: 'transfer', id: 't1', ledger: 'PKR', debitAccountId: 'A', creditAccountId: 'B', amountMinor: 100n, code: 'P2P' },
-      { type: 'pending_transfer', id: 'p1', ledger: 'PKR', debitAccountId: 'B', creditAccountId: 'A', amountMinor: 40n, code: 'P2P', timeoutMs: 1000 },
+      {
+        type: 'pending_transfer',
+        id: 'p1',
+        ledger: 'PKR',
+        debitAccountId: 'B',
+        creditAccountId: 'A',
+        amountMinor: 40n,
+        code: 'P2P',
+        timeoutMs: 1000,
+      },
     ]);
     await engine.stop();
     return store;
@@ -73,10 +82,14 @@ describe('npm run verify', () => {
 
   it('exits 0 on the data dir of a running switch, whose ledger grows while it is checked', async () => {
     // The writer of the SIGKILL test: appends (and snapshots every 50 events) until it is killed.
-    const writer = spawn('node_modules/.bin/tsx', ['test/integration/ledger/ledger-writer-process.ts', join(directory.path, 'hisaab.db'), 'live'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const writer = spawn(
+      'node_modules/.bin/tsx',
+      ['test/integration/ledger/ledger-writer-process.ts', join(directory.path, 'hisaab.db'), 'live'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let acknowledged = 0;
     let writerStderr = '';
     writer.stderr.on('data', (chunk: Buffer) => (writerStderr += chunk.toString('utf8')));
@@ -84,7 +97,10 @@ describe('npm run verify', () => {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the writer acknowledged nothing in time: ${writerStderr}`)), 20_000);
         writer.stdout.on('data', (chunk: Buffer) => {
-          acknowledged += chunk.toString('utf8').split('\n').filter((line) => line.startsWith('ok ')).length;
+          acknowledged += chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((line) => line.startsWith('ok ')).length;
           if (acknowledged >= 200) {
             clearTimeout(timer);
             resolve();
@@ -108,13 +124,23 @@ describe('npm run verify', () => {
     const stale = await writeGoodLedger();
     await stale.append(
       'ledger-PKR',
-      [{ id: newId(), type: 'LedgerTransferPosted', data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null }, metadata: { at: '2026-01-01T00:00:00.000Z' } }],
+      [
+        {
+          id: newId(),
+          type: 'LedgerTransferPosted',
+          data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null },
+          metadata: { at: '2026-01-01T00:00:00.000Z' },
+        },
+      ],
       3n,
     );
     await stale.close();
     const configured = await writeGoodLedger(join(directory.path, 'switch-log.db'));
     await configured.close();
-    const run = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: `sqlite:${join(directory.path, 'switch-log.db')}` });
+    const run = await runVerify(null, {
+      HISAAB_DATA_DIR: directory.path,
+      HISAAB_EVENTSTORE: `sqlite:${join(directory.path, 'switch-log.db')}`,
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/ledger-PKR: 4 events, 2 accounts, 2 transfers, 1 pending, snapshot checked: every invariant holds/);
     expect(run.code).toBe(0);
@@ -136,9 +162,14 @@ describe('npm run verify', () => {
     delete environment['HISAAB_DATA_DIR'];
     delete environment['HISAAB_EVENTSTORE'];
     const run = await new Promise<Run>((resolve) => {
-      execFile(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'scripts', 'verify.ts')], { cwd: directory.path, timeout: 30_000, env: environment }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-      });
+      execFile(
+        join(repositoryRoot, 'node_modules', '.bin', 'tsx'),
+        [join(repositoryRoot, 'scripts', 'verify.ts')],
+        { cwd: directory.path, timeout: 30_000, env: environment },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+        },
+      );
     });
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain(`checking the latest demo's data: ${join('data', 'demo-2026-12-02T09-30-00-000Z')}`);

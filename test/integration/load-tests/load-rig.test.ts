@@ -14,7 +14,13 @@ import { figuresOfSummary } from '../../../load-tests/k6-summary';
 import { startLoadNetwork, type LoadNetwork } from '../../../load-tests/load-network';
 import { readLoadSeed, writeLoadSeed, type LoadSeed } from '../../../load-tests/load-seed';
 import { referenceTransferBody, startReferenceServer, type ReferenceServer } from '../../../load-tests/reference-server';
-import { assertLoopbackBaseUrl, transferChecks, transferRequest, transferSucceeded, type LoadPair } from '../../../load-tests/transfer-request';
+import {
+  assertLoopbackBaseUrl,
+  transferChecks,
+  transferRequest,
+  transferSucceeded,
+  type LoadPair,
+} from '../../../load-tests/transfer-request';
 import { tempDir } from '../../support/temp-dir';
 
 type Answer = { status: number; bodyText: string };
@@ -23,7 +29,12 @@ type Answer = { status: number; bodyText: string };
 async function sendAsK6Does(baseUrl: string, pair: LoadPair): Promise<Answer & { id: string }> {
   const id = randomUUID();
   const request = transferRequest(baseUrl, pair, id);
-  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(request.url, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(10_000),
+  });
   return { id, status: response.status, bodyText: await response.text() };
 }
 
@@ -50,7 +61,13 @@ describe('the request the k6 script sends', () => {
   });
 
   it('goes only to 127.0.0.1', () => {
-    for (const baseUrl of ['http://localhost:8080', 'http://10.0.0.1:8080', 'https://127.0.0.1:8443', 'http://127.0.0.1', 'http://127.0.0.1:8080/']) {
+    for (const baseUrl of [
+      'http://localhost:8080',
+      'http://10.0.0.1:8080',
+      'https://127.0.0.1:8443',
+      'http://127.0.0.1',
+      'http://127.0.0.1:8080/',
+    ]) {
       expect(() => assertLoopbackBaseUrl(baseUrl)).toThrow(/only against http:\/\/127\.0\.0\.1:<port>/);
       expect(() => transferRequest(baseUrl, samplePair, randomUUID())).toThrow(/127\.0\.0\.1/);
     }
@@ -74,7 +91,7 @@ describe('the reference server', () => {
     await reference.close();
   });
 
-  it('answers the script\'s request with 201 and a committed transfer, so every check passes', async () => {
+  it("answers the script's request with 201 and a committed transfer, so every check passes", async () => {
     const answer = await sendAsK6Does(reference.url, samplePair);
     expect(failedChecks(answer)).toEqual([]);
     expect(JSON.parse(answer.bodyText)).toEqual(referenceTransferBody);
@@ -101,7 +118,7 @@ describe('the seeded switch', () => {
     directory.remove();
   });
 
-  it('seeds a ring of three payers, each with its own key, paying another wallet\'s customer', () => {
+  it("seeds a ring of three payers, each with its own key, paying another wallet's customer", () => {
     const { seed } = network;
     expect(seed.baseUrl).toBe(network.switchUrl);
     expect(seed.pairs).toHaveLength(3);
@@ -136,7 +153,9 @@ describe('the seeded switch', () => {
 });
 
 describe('the k6 summary', () => {
-  const recorded = JSON.parse(readFileSync(join(__dirname, 'k6-summary.v1.8.1.json'), 'utf8')) as { metrics: Record<string, { thresholds?: Record<string, { ok: boolean }> }> };
+  const recorded = JSON.parse(readFileSync(join(__dirname, 'k6-summary.v1.8.1.json'), 'utf8')) as {
+    metrics: Record<string, { thresholds?: Record<string, { ok: boolean }> }>;
+  };
 
   it('gives requests/s, latency percentiles and error rate from a summary k6 v1.8.1 wrote', () => {
     expect(figuresOfSummary(recorded)).toEqual({

@@ -47,14 +47,21 @@ describe('npm run rebuild-projection', () => {
     expect({ exitCode, errors }).toEqual({ exitCode: 0, errors: [] });
     const applied = events.filter((event) => event.type === 'AmountRecorded').length;
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^rebuilt key-totals: replayed 3000 events \\(${applied} applied\\) up to position ${head} in \\d+ ms$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^rebuilt key-totals: replayed 3000 events \\(${applied} applied\\) up to position ${head} in \\d+ ms$`),
+    );
     expect(readKeyTotals(fixture.readModels.database)).toEqual(await reference(head));
   });
 
   it('rebuilds beside a running server on the same read model, which notices the reset and applies nothing twice', async () => {
     const events = amountEvents(6000, 40);
     const caughtUp = await appendAll(fixture.store, events.slice(0, 4000));
-    const server = new ProjectionRunner({ store: fixture.store, readModels: fixture.readModels, projections: [keyTotalsProjection()], batchSize: 200 });
+    const server = new ProjectionRunner({
+      store: fixture.store,
+      readModels: fixture.readModels,
+      projections: [keyTotalsProjection()],
+      batchSize: 200,
+    });
     await server.start();
     await server.waitForPosition(caughtUp, 10_000);
     // Live traffic while the command runs: the server applies it, the command's replay meets it in the log.
@@ -113,7 +120,9 @@ describe('npm run rebuild-projection', () => {
     const { errors, output } = capture();
     expect(await runRebuildCommand(['--fast'], [keyTotalsProjection()], output, {})).toBe(2);
     expect(errors[0]).toContain('unknown option --fast');
-    expect(await runRebuildCommand(['key-totals'], [keyTotalsProjection()], output, { HISAAB_EVENTSTORE: 'esdb://admin:secret@host:2113' })).toBe(2);
+    expect(
+      await runRebuildCommand(['key-totals'], [keyTotalsProjection()], output, { HISAAB_EVENTSTORE: 'esdb://admin:secret@host:2113' }),
+    ).toBe(2);
     expect(errors[1]).not.toContain('secret');
   });
 });

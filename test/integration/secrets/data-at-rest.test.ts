@@ -29,7 +29,8 @@ describe('the data dir at rest', () => {
       for (const name of readdirSync(dataDir)) chmodSync(join(dataDir, name), 0o644);
       const second = await startTestSwitch({ dataDir });
       await second.stop();
-      for (const name of readdirSync(dataDir)) if (name !== masterKeyFileName) expect([name, modeOf(join(dataDir, name))]).toEqual([name, '600']);
+      for (const name of readdirSync(dataDir))
+        if (name !== masterKeyFileName) expect([name, modeOf(join(dataDir, name))]).toEqual([name, '600']);
     } finally {
       parent.remove();
     }
@@ -48,7 +49,11 @@ describe('the data dir at rest', () => {
       await expect(refused).rejects.toThrow(ConfigError);
       await expect(refused).rejects.toThrow(/HISAAB_MASTER_KEY/);
       const again = await startTestSwitch({ dataDir: directory.path, environment: { HISAAB_MASTER_KEY: masterKey } });
-      const endpoint = walletEndpointOf(again.running.dependencies.readModels.participants.findParticipant('MARGALLA'), new SecretBox([Buffer.from(masterKey, 'base64')]), new Date());
+      const endpoint = walletEndpointOf(
+        again.running.dependencies.readModels.participants.findParticipant('MARGALLA'),
+        new SecretBox([Buffer.from(masterKey, 'base64')]),
+        new Date(),
+      );
       expect(endpoint?.signingSecrets).toHaveLength(1);
       await again.stop();
     } finally {
@@ -83,7 +88,19 @@ describe('the data dir at rest', () => {
           metadata: { at },
         },
         // As the switch wrote it before issue 9: every key brought its own plain signing secret.
-        { id: randomUUID(), type: 'ParticipantKeyIssued', data: { participantId: 'OLDWALLET', keyId: key.keyId, keyHash: key.keyHash, signingSecret: legacySecret, requestReference: null, at }, metadata: { at } },
+        {
+          id: randomUUID(),
+          type: 'ParticipantKeyIssued',
+          data: {
+            participantId: 'OLDWALLET',
+            keyId: key.keyId,
+            keyHash: key.keyHash,
+            signingSecret: legacySecret,
+            requestReference: null,
+            at,
+          },
+          metadata: { at },
+        },
       ],
       'no_stream',
     );

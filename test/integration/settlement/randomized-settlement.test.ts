@@ -11,7 +11,6 @@ import type { TransferView } from '../../../core/transfers/transfer-view';
 import { startSettlementFixture, type Customer, type SettlementFixture } from './settlement-fixture';
 import { seededRandom } from '../../support/seeded-random';
 
-
 const seed = Number(process.env['HISAAB_TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const random = seededRandom(seed);
 const pick = <Item>(items: readonly Item[]): Item => items[Math.floor(random() * items.length)]!;
@@ -41,7 +40,9 @@ function randomPayment(): { payer: Customer; payee: Customer; amount: string } {
   // One in twelve goes to an account its wallet does not know: the payee rejects it.
   const strangerAllowed = fixture.unknownAccountAlias.participant !== payer.participant;
   const payee =
-    strangerAllowed && random() < 1 / 12 ? fixture.unknownAccountAlias : pick(fixture.customers.filter((customer) => customer.participant !== payer.participant));
+    strangerAllowed && random() < 1 / 12
+      ? fixture.unknownAccountAlias
+      : pick(fixture.customers.filter((customer) => customer.participant !== payer.participant));
   const amountMinor = 100 + Math.floor(random() * 90_000);
   return { payer, payee, amount: `${Math.floor(amountMinor / 100)}.${String(amountMinor % 100).padStart(2, '0')}` };
 }
@@ -56,7 +57,12 @@ function snapshotReports(windows: readonly SettlementWindowRecord[]): Snapshot {
     snapshot.set(`${window.windowId}.json`, JSON.stringify(report));
     snapshot.set(`${window.windowId}.csv`, settlementReportCsv(report));
     for (const participant of participants) {
-      const input = settlementStatementInput(fixture.settlementReader, window, { id: participant, name: `${participant} Wallet` }, new Date(0));
+      const input = settlementStatementInput(
+        fixture.settlementReader,
+        window,
+        { id: participant, name: `${participant} Wallet` },
+        new Date(0),
+      );
       snapshot.set(`${window.windowId}.${participant}.xml`, camt053Statement(input));
     }
   }
@@ -67,8 +73,20 @@ function snapshotReports(windows: readonly SettlementWindowRecord[]): Snapshot {
 }
 
 it(`puts every committed payment in exactly one window, nets every window to zero, and settles positions back to zero (seed ${seed})`, async () => {
-  await fixture.participants.recordFunds({ participantId: 'ALPHA', direction: 'IN', amountMinor: 1_000_000n, transferId: randomUUID(), reference: 'FUNDS-ALPHA' });
-  await fixture.participants.recordFunds({ participantId: 'DELTA', direction: 'IN', amountMinor: 50_000n, transferId: randomUUID(), reference: 'FUNDS-DELTA' });
+  await fixture.participants.recordFunds({
+    participantId: 'ALPHA',
+    direction: 'IN',
+    amountMinor: 1_000_000n,
+    transferId: randomUUID(),
+    reference: 'FUNDS-ALPHA',
+  });
+  await fixture.participants.recordFunds({
+    participantId: 'DELTA',
+    direction: 'IN',
+    amountMinor: 50_000n,
+    transferId: randomUUID(),
+    reference: 'FUNDS-DELTA',
+  });
   const liquidityBefore = new Map<string, bigint>();
   for (const participant of participants) liquidityBefore.set(participant, (await fixture.position(participant)).liquidityMinor);
 
@@ -82,7 +100,8 @@ it(`puts every committed payment in exactly one window, nets every window to zer
       issued += 1;
       const payment = randomPayment();
       outcomes.push(await fixture.pay(payment.payer, payment.payee, payment.amount, randomUUID()));
-      if (random() < 0.08) closes.push(fixture.settlement.closeWindow({ currency: 'PKR', closedBy: 'operator', requestReference: null }, fixture.context()));
+      if (random() < 0.08)
+        closes.push(fixture.settlement.closeWindow({ currency: 'PKR', closedBy: 'operator', requestReference: null }, fixture.context()));
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
@@ -131,12 +150,20 @@ it(`puts every committed payment in exactly one window, nets every window to zer
   // Settle the closed windows in a random order; positions come back to zero, liquidity does not move.
   const order = [...closed].sort(() => random() - 0.5);
   for (const [index, window] of order.entries()) {
-    await fixture.settlement.settleWindow({ windowId: window.windowId, reference: `RTGS-${index}`, requestReference: null }, fixture.context());
+    await fixture.settlement.settleWindow(
+      { windowId: window.windowId, reference: `RTGS-${index}`, requestReference: null },
+      fixture.context(),
+    );
   }
   await fixture.caughtUp();
   for (const participant of participants) {
     const balances = await fixture.position(participant);
-    expect({ participant, ...balances }).toEqual({ participant, positionMinor: 0n, reservedMinor: 0n, liquidityMinor: liquidityBefore.get(participant) });
+    expect({ participant, ...balances }).toEqual({
+      participant,
+      positionMinor: 0n,
+      reservedMinor: 0n,
+      liquidityMinor: liquidityBefore.get(participant),
+    });
     const open = fixture.settlementReader.listWindows({ currency: 'PKR', state: 'OPEN', beforeCreatedPosition: null, limit: 1 })[0]!;
     expect(fixture.settlementReader.balanceAtEnd(open, participant)).toBe(0n);
   }
@@ -153,8 +180,13 @@ it(`puts every committed payment in exactly one window, nets every window to zer
   const afterSettling = snapshotReports(settledWindows);
   await fixture.runner.rebuild('settlement');
   await fixture.runner.rebuild('statistics');
-  const rebuilt = snapshotReports(fixture.settlementReader.listWindows({ currency: 'PKR', state: null, beforeCreatedPosition: null, limit: 500 }));
+  const rebuilt = snapshotReports(
+    fixture.settlementReader.listWindows({ currency: 'PKR', state: null, beforeCreatedPosition: null, limit: 500 }),
+  );
   expect([...rebuilt.entries()]).toEqual([...afterSettling.entries()]);
   // Settling changed the windows' state and statements, never a window's lines.
-  for (const window of closed) expect(JSON.parse(afterSettling.get(`${window.windowId}.json`)!).participants).toEqual(JSON.parse(before.get(`${window.windowId}.json`)!).participants);
+  for (const window of closed)
+    expect(JSON.parse(afterSettling.get(`${window.windowId}.json`)!).participants).toEqual(
+      JSON.parse(before.get(`${window.windowId}.json`)!).participants,
+    );
 });

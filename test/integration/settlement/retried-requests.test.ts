@@ -37,13 +37,21 @@ it('answers a retried settle as done after another window was settled in between
   const { closedWindowId: secondWindowId } = await close(null);
   const request = { windowId: firstWindowId, reference: 'RTGS-A', requestReference: 'operator-settle-1' };
   await fixture.settlement.settleWindow(request, fixture.context());
-  await fixture.settlement.settleWindow({ windowId: secondWindowId, reference: 'RTGS-B', requestReference: 'operator-settle-2' }, fixture.context());
+  await fixture.settlement.settleWindow(
+    { windowId: secondWindowId, reference: 'RTGS-B', requestReference: 'operator-settle-2' },
+    fixture.context(),
+  );
   const head = await fixture.store.headPosition();
 
-  await expect(fixture.settlement.settleWindow(request, fixture.context())).resolves.toMatchObject({ windowId: firstWindowId, position: null });
+  await expect(fixture.settlement.settleWindow(request, fixture.context())).resolves.toMatchObject({
+    windowId: firstWindowId,
+    position: null,
+  });
   expect(await fixture.store.headPosition()).toBe(head);
   // Any other settle of it is still refused.
-  await expect(fixture.settlement.settleWindow({ ...request, requestReference: 'operator-settle-3' }, fixture.context())).rejects.toMatchObject({
+  await expect(
+    fixture.settlement.settleWindow({ ...request, requestReference: 'operator-settle-3' }, fixture.context()),
+  ).rejects.toMatchObject({
     code: 'WINDOW_ALREADY_SETTLED',
   });
 });

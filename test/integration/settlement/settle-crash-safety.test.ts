@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { LedgerCommand } from '../../../core/ledger/commands';
-import { hubSettlementAccountId, settledPositions, settlementPostingCommand, settlementTransferId } from '../../../core/settlement/settlement-postings';
+import {
+  hubSettlementAccountId,
+  settledPositions,
+  settlementPostingCommand,
+  settlementTransferId,
+} from '../../../core/settlement/settlement-postings';
 import { startSettlementFixture, type SettlementFixture } from './settlement-fixture';
 
 const wallets = [
@@ -90,7 +95,8 @@ describe('settling after a crash between the ledger postings and WindowSettled',
     try {
       const windowId = await paymentsThenClose(fixture, 3);
       const open = fixture.settlementReader.listWindows({ currency: 'PKR', state: 'OPEN', beforeCreatedPosition: null, limit: 1 })[0]!;
-      const settle = (id: string) => fixture.settlement.settleWindow({ windowId: id, reference: 'RTGS-1', requestReference: null }, fixture.context());
+      const settle = (id: string) =>
+        fixture.settlement.settleWindow({ windowId: id, reference: 'RTGS-1', requestReference: null }, fixture.context());
       const head = await fixture.store.headPosition();
       await expect(settle(open.windowId)).rejects.toMatchObject({ code: 'WINDOW_NOT_CLOSED' });
       await expect(settle('PKR-000099')).rejects.toMatchObject({ code: 'WINDOW_NOT_FOUND' });
@@ -113,10 +119,12 @@ describe('settling after a crash between the ledger postings and WindowSettled',
     const fixture = await startSettlementFixture(wallets);
     try {
       const windowId = await paymentsThenClose(fixture, 5);
-      const settle = (reference: string) => fixture.settlement.settleWindow({ windowId, reference, requestReference: null }, fixture.context());
+      const settle = (reference: string) =>
+        fixture.settlement.settleWindow({ windowId, reference, requestReference: null }, fixture.context());
       const outcomes = await Promise.allSettled([settle('RTGS-A'), settle('RTGS-B'), settle('RTGS-C')]);
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
-      for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'WINDOW_ALREADY_SETTLED' });
+      for (const outcome of outcomes)
+        if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'WINDOW_ALREADY_SETTLED' });
       expect(await positionsOf(fixture)).toEqual([0n, 0n]);
     } finally {
       await fixture.close();

@@ -62,14 +62,24 @@ const now = (): Date => new Date();
  * PKR ledger engine, participants registered through their service, wallet simulators answering signed credit
  * requests over real HTTP, the transfer service, and the settlement service under test.
  */
-export async function startSettlementFixture(wallets: readonly WalletSpec[], ledgerOptions: { transfersRememberedEvents?: number } = {}): Promise<SettlementFixture> {
+export async function startSettlementFixture(
+  wallets: readonly WalletSpec[],
+  ledgerOptions: { transfersRememberedEvents?: number } = {},
+): Promise<SettlementFixture> {
   const directory = tempDir('hisaab-settlement-');
   const store = new SqliteEventStore(join(directory.path, 'hisaab.db'), { pollIntervalMs: 20 });
   const readModels = new SqliteReadModelStore(join(directory.path, 'read-models.db'));
   const runner = new ProjectionRunner({
     store,
     readModels,
-    projections: [participantsProjection, keysProjection, directoryProjection, settlementProjection, statisticsProjection, signingSecretsProjection],
+    projections: [
+      participantsProjection,
+      keysProjection,
+      directoryProjection,
+      settlementProjection,
+      statisticsProjection,
+      signingSecretsProjection,
+    ],
   });
   await runner.start();
   const ledger = createLedgerEngine({ ledger: 'PKR', store, now, ...ledgerOptions });
@@ -113,7 +123,11 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
       await registerAlias(
         store,
         { participantId: spec.id, bankCode: spec.bankCode },
-        { alias: { type: 'MSISDN', value: account.msisdn }, account: { type: 'WALLET', value: account.walletNumber }, holderName: account.name },
+        {
+          alias: { type: 'MSISDN', value: account.msisdn },
+          account: { type: 'WALLET', value: account.walletNumber },
+          holderName: account.name,
+        },
         context(),
       );
       customers.push({ participant: spec.id, msisdn: account.msisdn, walletNumber: account.walletNumber });
@@ -123,7 +137,11 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
       await registerAlias(
         store,
         { participantId: spec.id, bankCode: spec.bankCode },
-        { alias: { type: 'MSISDN', value: stranger.msisdn }, account: { type: 'WALLET', value: stranger.walletNumber }, holderName: 'Nobody Known' },
+        {
+          alias: { type: 'MSISDN', value: stranger.msisdn },
+          account: { type: 'WALLET', value: stranger.walletNumber },
+          holderName: 'Nobody Known',
+        },
         context(),
       );
       unknownAccountAlias = stranger;
@@ -172,7 +190,14 @@ export async function startSettlementFixture(wallets: readonly WalletSpec[], led
     async pay(payer, payee, amount, id, purpose = 'P2P') {
       const execution = await transfers.execute(
         payer.participant,
-        { id, payer: { type: 'MSISDN', value: payer.msisdn }, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose },
+        {
+          id,
+          payer: { type: 'MSISDN', value: payer.msisdn },
+          payee: { type: 'MSISDN', value: payee.msisdn },
+          amount,
+          currency: 'PKR',
+          purpose,
+        },
         'api',
         // The fixture's ids are the transfers' own, as the settlement tests read them back.
         'switch',

@@ -42,9 +42,27 @@ it('puts payments committed before the first window opened into window 1, which 
   try {
     await runner.start();
     const transferId = randomUUID();
-    await handleStreamCommand(fixture.store, transferStreamName(transferId), transferDecider, { type: 'InitiateTransfer', data: initiation(transferId, 'INDUS', 'RAVI', '5000') }, context());
-    const committed = await handleStreamCommand(fixture.store, transferStreamName(transferId), transferDecider, { type: 'CommitTransfer', data: { transferId }, now: new Date() }, context());
-    const opened = await handleStreamCommand(fixture.store, settlementStreamName('PKR'), settlementWindowDecider, { type: 'OpenFirstWindow', data: { currency: 'PKR' }, now: new Date() }, context());
+    await handleStreamCommand(
+      fixture.store,
+      transferStreamName(transferId),
+      transferDecider,
+      { type: 'InitiateTransfer', data: initiation(transferId, 'INDUS', 'RAVI', '5000') },
+      context(),
+    );
+    const committed = await handleStreamCommand(
+      fixture.store,
+      transferStreamName(transferId),
+      transferDecider,
+      { type: 'CommitTransfer', data: { transferId }, now: new Date() },
+      context(),
+    );
+    const opened = await handleStreamCommand(
+      fixture.store,
+      settlementStreamName('PKR'),
+      settlementWindowDecider,
+      { type: 'OpenFirstWindow', data: { currency: 'PKR' }, now: new Date() },
+      context(),
+    );
     await runner.waitForPosition(opened.position!, 5_000);
 
     const reader = new SqliteSettlementReader(fixture.readModels.database);
@@ -52,7 +70,11 @@ it('puts payments committed before the first window opened into window 1, which 
     const window = reader.findWindow('PKR-000001')!;
     expect(window).toMatchObject({ state: 'OPEN', firstPosition: committed.position, lastPosition: opened.position });
     expect(window.openedAt).not.toBeNull();
-    expect(buildSettlementReport(window, reader.windowLines('PKR-000001'), null).totals).toEqual({ count: 1, value: '50.00', fees: '0.00' });
+    expect(buildSettlementReport(window, reader.windowLines('PKR-000001'), null).totals).toEqual({
+      count: 1,
+      value: '50.00',
+      fees: '0.00',
+    });
   } finally {
     await runner.stop();
     await fixture.close();
@@ -68,7 +90,10 @@ it('counts a reversal as a payment back in the window it is recorded in, charges
     const [indus, ravi] = fixture.customers;
     const payment = await fixture.pay(indus!, ravi!, '100.00', randomUUID());
     expect(payment.state).toBe('COMMITTED');
-    const first = await fixture.settlement.closeWindow({ currency: 'PKR', closedBy: 'operator', requestReference: null }, fixture.context());
+    const first = await fixture.settlement.closeWindow(
+      { currency: 'PKR', closedBy: 'operator', requestReference: null },
+      fixture.context(),
+    );
 
     // In the next window: the payment is reversed (the ledger moves it back) and INDUS pays the switch a fee.
     await handleStreamCommand(
@@ -79,12 +104,31 @@ it('counts a reversal as a payment back in the window it is recorded in, charges
       fixture.context(),
     );
     const ledgerAnswer = await fixture.ledger.submit([
-      { type: 'transfer', id: `${payment.id}:reversal`, ledger: 'PKR', debitAccountId: positionAccountId('RAVI'), creditAccountId: positionAccountId('INDUS'), amountMinor: 10_000n, code: 'REVERSAL' },
+      {
+        type: 'transfer',
+        id: `${payment.id}:reversal`,
+        ledger: 'PKR',
+        debitAccountId: positionAccountId('RAVI'),
+        creditAccountId: positionAccountId('INDUS'),
+        amountMinor: 10_000n,
+        code: 'REVERSAL',
+      },
       { type: 'create_account', id: 'hub:fees', ledger: 'PKR', code: 'HUB_FEES', owner: 'hub' },
-      { type: 'transfer', id: `${payment.id}:fee`, ledger: 'PKR', debitAccountId: positionAccountId('INDUS'), creditAccountId: 'hub:fees', amountMinor: 200n, code: 'FEE' },
+      {
+        type: 'transfer',
+        id: `${payment.id}:fee`,
+        ledger: 'PKR',
+        debitAccountId: positionAccountId('INDUS'),
+        creditAccountId: 'hub:fees',
+        amountMinor: 200n,
+        code: 'FEE',
+      },
     ]);
     expect(ledgerAnswer.results).toEqual(['ok', 'ok', 'ok']);
-    const second = await fixture.settlement.closeWindow({ currency: 'PKR', closedBy: 'operator', requestReference: null }, fixture.context());
+    const second = await fixture.settlement.closeWindow(
+      { currency: 'PKR', closedBy: 'operator', requestReference: null },
+      fixture.context(),
+    );
     await fixture.caughtUp();
 
     const window = fixture.settlementReader.findWindow(second.closedWindowId)!;
@@ -102,8 +146,14 @@ it('counts a reversal as a payment back in the window it is recorded in, charges
       { participant: 'RAVI', direction: 'PAYS', amountMinor: '10000' },
     ]);
 
-    await fixture.settlement.settleWindow({ windowId: first.closedWindowId, reference: 'RTGS-1', requestReference: null }, fixture.context());
-    await fixture.settlement.settleWindow({ windowId: second.closedWindowId, reference: 'RTGS-2', requestReference: null }, fixture.context());
+    await fixture.settlement.settleWindow(
+      { windowId: first.closedWindowId, reference: 'RTGS-1', requestReference: null },
+      fixture.context(),
+    );
+    await fixture.settlement.settleWindow(
+      { windowId: second.closedWindowId, reference: 'RTGS-2', requestReference: null },
+      fixture.context(),
+    );
     await fixture.caughtUp();
     expect((await fixture.position('INDUS')).positionMinor).toBe(0n);
     expect((await fixture.position('RAVI')).positionMinor).toBe(0n);
@@ -112,12 +162,18 @@ it('counts a reversal as a payment back in the window it is recorded in, charges
     expect(hub!.debitsPostedMinor - hub!.creditsPostedMinor).toBe(200n);
 
     // Statements chain: each window opens where the one before closed, and the last closes at zero.
-    const windows = fixture.settlementReader.listWindows({ currency: 'PKR', state: null, beforeCreatedPosition: null, limit: 10 }).reverse();
+    const windows = fixture.settlementReader
+      .listWindows({ currency: 'PKR', state: null, beforeCreatedPosition: null, limit: 10 })
+      .reverse();
     for (const participant of ['INDUS', 'RAVI']) {
       let carried = 0n;
       for (const each of windows) {
         const statement = settlementStatementInput(fixture.settlementReader, each, { id: participant, name: null }, new Date());
-        expect({ participant, window: each.windowId, opening: statement.openingBalanceMinor }).toEqual({ participant, window: each.windowId, opening: carried });
+        expect({ participant, window: each.windowId, opening: statement.openingBalanceMinor }).toEqual({
+          participant,
+          window: each.windowId,
+          opening: carried,
+        });
         carried = statement.closingBalanceMinor;
       }
       expect(carried).toBe(0n);

@@ -33,7 +33,10 @@ it('stops every module started so far when the start fails half-way', async () =
   await closed(isoProbe);
   try {
     await expect(
-      startTestSwitch({ dataDir: directory.path, environment: { HISAAB_PORT: String(portOf(occupied)), HISAAB_ISO8583_PORT: String(iso8583Port) } }),
+      startTestSwitch({
+        dataDir: directory.path,
+        environment: { HISAAB_PORT: String(portOf(occupied)), HISAAB_ISO8583_PORT: String(iso8583Port) },
+      }),
     ).rejects.toThrow(/EADDRINUSE/);
     await closed(await listenOn(iso8583Port));
     const restarted = await startTestSwitch({ dataDir: directory.path, environment: { HISAAB_ISO8583_PORT: String(iso8583Port) } });

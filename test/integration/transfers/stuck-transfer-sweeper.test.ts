@@ -48,7 +48,13 @@ async function strandTransfer(reserve: boolean): Promise<string> {
     channel: 'api',
     createdAt: new Date().toISOString(),
   };
-  const appended = await handleStreamCommand(running.store, transferStreamName(transferId), transferDecider, { type: 'InitiateTransfer', data: initiated }, { now: new Date() });
+  const appended = await handleStreamCommand(
+    running.store,
+    transferStreamName(transferId),
+    transferDecider,
+    { type: 'InitiateTransfer', data: initiated },
+    { now: new Date() },
+  );
   if (reserve) {
     const ledger = running.ledgers[0];
     if (ledger === undefined) throw new Error('the switch runs a ledger');
@@ -83,7 +89,7 @@ function sweeperAt(offsetMs: number, finished: TransferView[]): StuckTransferSwe
   });
 }
 
-it('leaves young transfers alone and finishes stuck ones from the ledger\'s record, with a reversal', async () => {
+it("leaves young transfers alone and finishes stuck ones from the ledger's record, with a reversal", async () => {
   const reservedId = await strandTransfer(true);
   const unreservedId = await strandTransfer(false);
   const finished: TransferView[] = [];
@@ -92,12 +98,16 @@ it('leaves young transfers alone and finishes stuck ones from the ledger\'s reco
   const byId = new Map(finished.map((view) => [view.id, view]));
   expect(byId.get(reservedId)).toMatchObject({ state: 'ABORTED', abortReason: 'SWITCH_RESTARTED' });
   expect(byId.get(unreservedId)).toMatchObject({ state: 'ABORTED', abortReason: 'SWITCH_RESTARTED' });
-  const margalla = (await network.sw.client.get('/v1/participants/MARGALLA', { key: network.sw.operatorKey })).body as { reserved: string; position: string };
+  const margalla = (await network.sw.client.get('/v1/participants/MARGALLA', { key: network.sw.operatorKey })).body as {
+    reserved: string;
+    position: string;
+  };
   expect(margalla).toMatchObject({ reserved: '0.00', position: '0.00' });
   // The payee may have been asked before the execution died, so it is told to reverse; it was not, so it ignores it.
   const ravi = network.wallet('RAVI').simulator;
   const deadline = Date.now() + 10_000;
-  while (!ravi.received('REVERSAL').some((message) => message.transferId === reservedId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (!ravi.received('REVERSAL').some((message) => message.transferId === reservedId) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   expect(ravi.received('REVERSAL').some((message) => message.transferId === reservedId)).toBe(true);
   expect(ravi.received('REVERSAL').some((message) => message.transferId === unreservedId)).toBe(false);
   expect(await sweeperAt(3_600_000, finished).sweep()).toBe(0);
@@ -108,7 +118,13 @@ it('finishes a transfer whose execution died after queueing its reversal and bef
   // could not take then): the reversal is queued with that reason, the reservation is still held.
   const transferId = await strandTransfer(true);
   const ravi = network.wallet('RAVI');
-  const message = { transferId, amount: '50.00', currency: 'PKR', payee: { type: 'WALLET', value: ravi.walletNumber }, payer: { participant: 'MARGALLA' } };
+  const message = {
+    transferId,
+    amount: '50.00',
+    currency: 'PKR',
+    payee: { type: 'WALLET', value: ravi.walletNumber },
+    payer: { participant: 'MARGALLA' },
+  };
   await network.sw.running.transfers.walletOutbox.enqueue(reversalDelivery('RAVI', { ...message, reason: 'PAYEE_TIMEOUT' }));
   const finished: TransferView[] = [];
   const errors: unknown[] = [];

@@ -25,7 +25,13 @@ describe('outbox delivering to the simulated wallet', () => {
   const outboxes: Outbox[] = [];
 
   const openOutbox = async (limits: Partial<OutboxLimits> = {}, onError?: (error: unknown) => void): Promise<Outbox> => {
-    const outbox = new Outbox({ store, channel: 'wallet-http', transport: client, limits: { ...fastLimits, ...limits }, ...(onError ? { onError } : {}) });
+    const outbox = new Outbox({
+      store,
+      channel: 'wallet-http',
+      transport: client,
+      limits: { ...fastLimits, ...limits },
+      ...(onError ? { onError } : {}),
+    });
     outboxes.push(outbox);
     await outbox.start();
     return outbox;
@@ -66,7 +72,9 @@ describe('outbox delivering to the simulated wallet', () => {
     expect(answers.map((answer) => answer.queued).sort()).toEqual([false, true]);
     await waitUntil(() => outbox.inspect(delivery.deliveryId).status === 'delivered', 'the reversal is delivered');
     expect(await outbox.enqueue(delivery)).toEqual({ queued: false });
-    await expect(outbox.enqueue({ ...delivery, payload: { ...delivery.payload, amount: '1.00' } })).rejects.toMatchObject({ code: 'DELIVERY_CONFLICT' });
+    await expect(outbox.enqueue({ ...delivery, payload: { ...delivery.payload, amount: '1.00' } })).rejects.toMatchObject({
+      code: 'DELIVERY_CONFLICT',
+    });
     await expect(outbox.enqueue({ ...delivery, deliveryId: 'bad id' })).rejects.toMatchObject({ code: 'INVALID_DELIVERY' });
     expect(await countOf('DeliveryQueued')).toBe(1);
     expect(wallet.received('REVERSAL')).toHaveLength(1);
@@ -74,7 +82,9 @@ describe('outbox delivering to the simulated wallet', () => {
 
   it('remembers at most its limit of finished deliveries: a forgotten one queued again is delivered again', async () => {
     const outbox = await openOutbox({ finishedRememberedMax: 2 });
-    const deliveries = ['1.00', '2.00', '3.00'].map((amount) => reversalDelivery('MARGALLA', { ...creditMessage(amount), reason: 'PAYEE_TIMEOUT' }));
+    const deliveries = ['1.00', '2.00', '3.00'].map((amount) =>
+      reversalDelivery('MARGALLA', { ...creditMessage(amount), reason: 'PAYEE_TIMEOUT' }),
+    );
     for (const delivery of deliveries) {
       await outbox.enqueue(delivery);
       await waitUntil(() => outbox.inspect(delivery.deliveryId).status === 'delivered', 'the reversal is delivered');
@@ -91,9 +101,15 @@ describe('outbox delivering to the simulated wallet', () => {
     const outbox = await openOutbox();
     const deliveries = [reversal('1.00'), reversal('2.00'), reversal('3.00'), reversal('4.00'), reversal('5.00')];
     for (const delivery of deliveries) await outbox.enqueue(delivery);
-    await waitUntil(() => deliveries.some((delivery) => attemptsOf(outbox, delivery.deliveryId) >= 4), 'one delivery has failed four times');
+    await waitUntil(
+      () => deliveries.some((delivery) => attemptsOf(outbox, delivery.deliveryId) >= 4),
+      'one delivery has failed four times',
+    );
     await wallet.acceptConnections();
-    await waitUntil(() => deliveries.every((delivery) => outbox.inspect(delivery.deliveryId).status === 'delivered'), 'every delivery is delivered');
+    await waitUntil(
+      () => deliveries.every((delivery) => outbox.inspect(delivery.deliveryId).status === 'delivered'),
+      'every delivery is delivered',
+    );
     await outbox.stop();
 
     const failures = (await events()).filter((event) => event.type === 'DeliveryAttemptFailed');
@@ -183,7 +199,11 @@ describe('outbox delivering to the simulated wallet', () => {
     await outbox.enqueue(refused);
     await waitUntil(() => outbox.inspect(refused.deliveryId).status === 'abandoned', 'the refused reversal is abandoned');
     const recorded = await events();
-    expect(recorded.filter((event) => event.type === 'DeliveryAttemptFailed').map((event) => event.data['scope'])).toEqual(['delivery', 'delivery', 'delivery']);
+    expect(recorded.filter((event) => event.type === 'DeliveryAttemptFailed').map((event) => event.data['scope'])).toEqual([
+      'delivery',
+      'delivery',
+      'delivery',
+    ]);
     expect(recorded.at(-1)).toMatchObject({ type: 'DeliveryAbandoned', data: { deliveryId: refused.deliveryId, attempts: 3 } });
     expect(wallet.balanceOf(ayesha.walletNumber)).toBe(ayesha.balanceMinor);
   });
@@ -203,6 +223,11 @@ describe('outbox delivering to the simulated wallet', () => {
     await second.stop();
     const queued = (await events()).filter((event) => event.type === 'DeliveryQueued').map((event) => event.data['deliveryId']);
     expect(queued.sort()).toEqual([one.deliveryId, two.deliveryId].sort());
-    expect(errors.every((error) => (error as { code?: string }).code === 'WRONG_EXPECTED_REVISION' || (error as { code?: string }).code === 'DELIVERY_NOT_PENDING')).toBe(true);
+    expect(
+      errors.every(
+        (error) =>
+          (error as { code?: string }).code === 'WRONG_EXPECTED_REVISION' || (error as { code?: string }).code === 'DELIVERY_NOT_PENDING',
+      ),
+    ).toBe(true);
   });
 });

@@ -4,7 +4,18 @@ import { parseWalletCliOptions, WalletCliOptionsError } from '../../../simulator
 describe('the wallet simulator command line', () => {
   it('reads the quick start flags: participant, port, signing secret and customers with spaces in their names', () => {
     const options = parseWalletCliOptions(
-      ['--participant', 'MARGALLA', '--port', '9101', '--signing-secret', 'whsec_abc', '--customer', 'MRGL000001:923001111111:Ayesha Khan:100000.00', '--customer', 'MRGL000002:923001111112:Bilal: the Second:0'],
+      [
+        '--participant',
+        'MARGALLA',
+        '--port',
+        '9101',
+        '--signing-secret',
+        'whsec_abc',
+        '--customer',
+        'MRGL000001:923001111111:Ayesha Khan:100000.00',
+        '--customer',
+        'MRGL000002:923001111112:Bilal: the Second:0',
+      ],
       {},
     );
     expect(options).toEqual({

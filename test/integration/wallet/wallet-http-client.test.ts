@@ -87,7 +87,10 @@ describe('wallet HTTP client against the simulated wallet: credit requests', () 
   });
 
   it('reports unavailable for a participant without a wallet endpoint, sending nothing', async () => {
-    expect(await started.client.requestCredit('NOBODY', creditMessage())).toMatchObject({ outcome: 'unavailable', detail: expect.stringMatching(/^NO_ENDPOINT/) });
+    expect(await started.client.requestCredit('NOBODY', creditMessage())).toMatchObject({
+      outcome: 'unavailable',
+      detail: expect.stringMatching(/^NO_ENDPOINT/),
+    });
     expect(started.wallet.received()).toHaveLength(0);
   });
 });
@@ -126,9 +129,17 @@ describe('wallet HTTP client against the simulated wallet: store-and-forward del
     started.wallet.setMode({ mode: 'error', status: 400 });
     expect(await started.client.deliver(reversal, { deadlineMs: 2_000 })).toMatchObject({ outcome: 'failed', scope: 'delivery' });
     started.wallet.setMode({ mode: 'slow', delayMs: 1_000 });
-    expect(await started.client.deliver(reversal, { deadlineMs: 100 })).toMatchObject({ outcome: 'failed', scope: 'destination', detail: expect.stringMatching(/^TIMEOUT/) });
+    expect(await started.client.deliver(reversal, { deadlineMs: 100 })).toMatchObject({
+      outcome: 'failed',
+      scope: 'destination',
+      detail: expect.stringMatching(/^TIMEOUT/),
+    });
     await started.wallet.refuseConnections();
-    expect(await started.client.deliver(reversal, { deadlineMs: 2_000 })).toMatchObject({ outcome: 'failed', scope: 'destination', detail: expect.stringMatching(/ECONNREFUSED/) });
+    expect(await started.client.deliver(reversal, { deadlineMs: 2_000 })).toMatchObject({
+      outcome: 'failed',
+      scope: 'destination',
+      detail: expect.stringMatching(/ECONNREFUSED/),
+    });
   });
 });
 
@@ -151,7 +162,9 @@ describe('wallet HTTP client connection handling and limits', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }) });
+    const client = new WalletHttpClient({
+      resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }),
+    });
     try {
       expect(await client.requestCredit('ANY', creditMessage())).toEqual({ outcome: 'accepted' });
       expect(await client.requestCredit('ANY', creditMessage())).toEqual({ outcome: 'accepted' });
@@ -166,14 +179,21 @@ describe('wallet HTTP client connection handling and limits', () => {
   it('stops reading an oversized answer and reports unknown', async () => {
     const server = http.createServer((request, response) => {
       request.resume();
-      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(`{"status":"ACCEPTED","pad":"${'x'.repeat(100_000)}"}`));
+      request.on('end', () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(`{"status":"ACCEPTED","pad":"${'x'.repeat(100_000)}"}`),
+      );
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }) });
+    const client = new WalletHttpClient({
+      resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }),
+    });
     try {
-      expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({ outcome: 'unknown', detail: expect.stringMatching(/^RESPONSE_TOO_LARGE/) });
+      expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({
+        outcome: 'unknown',
+        detail: expect.stringMatching(/^RESPONSE_TOO_LARGE/),
+      });
     } finally {
       client.close();
       server.closeAllConnections();
@@ -182,10 +202,18 @@ describe('wallet HTTP client connection handling and limits', () => {
   });
 
   it('reports unavailable for a URL it cannot use, sending nothing', async () => {
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ creditUrl: 'ftp://wallet.example/credit', reversalUrl: 'not a url', signingSecrets: [signingSecret] }) });
-    expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({ outcome: 'unavailable', detail: expect.stringMatching(/^INVALID_URL/) });
+    const client = new WalletHttpClient({
+      resolveEndpoint: () => ({ creditUrl: 'ftp://wallet.example/credit', reversalUrl: 'not a url', signingSecrets: [signingSecret] }),
+    });
+    expect(await client.requestCredit('ANY', creditMessage())).toMatchObject({
+      outcome: 'unavailable',
+      detail: expect.stringMatching(/^INVALID_URL/),
+    });
     const reversal = reversalDelivery('ANY', { ...creditMessage(), reason: 'PAYEE_TIMEOUT' });
-    expect(await client.deliver(reversal, { deadlineMs: 100 })).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/^INVALID_URL/) });
+    expect(await client.deliver(reversal, { deadlineMs: 100 })).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringMatching(/^INVALID_URL/),
+    });
     client.close();
   });
 });

@@ -12,7 +12,11 @@ describe('wallet simulator over HTTP', () => {
     await wallet.close();
   });
 
-  const post = async (path: string, body: unknown, options: { secret?: string; signedAt?: Date; messageType?: string; raw?: string } = {}) => {
+  const post = async (
+    path: string,
+    body: unknown,
+    options: { secret?: string; signedAt?: Date; messageType?: string; raw?: string } = {},
+  ) => {
     const rawBody = options.raw ?? JSON.stringify(body);
     const response = await fetch(`${wallet.url}${path}`, {
       method: 'POST',
@@ -28,7 +32,10 @@ describe('wallet simulator over HTTP', () => {
 
   it('refuses a message signed with another secret or too long ago, and credits nothing', async () => {
     const message = creditMessage('100.00');
-    expect(await post('/credit', message, { secret: 'other' })).toMatchObject({ status: 401, body: { error: { code: 'SIGNATURE_MISMATCH' } } });
+    expect(await post('/credit', message, { secret: 'other' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'SIGNATURE_MISMATCH' } },
+    });
     expect(await post('/credit', message, { signedAt: new Date(Date.now() - 600_000) })).toMatchObject({
       status: 401,
       body: { error: { code: 'SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE' } },
@@ -38,7 +45,10 @@ describe('wallet simulator over HTTP', () => {
   });
 
   it('refuses a message that breaks the contract (an unknown field, a missing one), an unknown path and an oversized body', async () => {
-    expect(await post('/credit', { ...creditMessage(), extra: 1 })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_MESSAGE' } } });
+    expect(await post('/credit', { ...creditMessage(), extra: 1 })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_MESSAGE' } },
+    });
     const { payer: _payer, ...withoutPayer } = creditMessage();
     expect(await post('/credit', withoutPayer)).toMatchObject({ status: 400 });
     expect(await post('/reversal', creditMessage())).toMatchObject({ status: 400 });
@@ -48,10 +58,16 @@ describe('wallet simulator over HTTP', () => {
   });
 
   it('credits by wallet number too, and refuses a bad amount or another currency with a reason', async () => {
-    expect(await post('/credit', creditMessage('0.01', { type: 'WALLET', value: bilal.walletNumber }))).toEqual({ status: 200, body: { status: 'ACCEPTED' } });
+    expect(await post('/credit', creditMessage('0.01', { type: 'WALLET', value: bilal.walletNumber }))).toEqual({
+      status: 200,
+      body: { status: 'ACCEPTED' },
+    });
     expect(wallet.balanceOf(bilal.walletNumber)).toBe(1n);
     expect(await post('/credit', creditMessage('1.005'))).toEqual({ status: 200, body: { status: 'REJECTED', reason: 'INVALID_AMOUNT' } });
-    expect(await post('/credit', { ...creditMessage(), currency: 'USD' })).toEqual({ status: 200, body: { status: 'REJECTED', reason: 'CURRENCY_NOT_SUPPORTED' } });
+    expect(await post('/credit', { ...creditMessage(), currency: 'USD' })).toEqual({
+      status: 200,
+      body: { status: 'REJECTED', reason: 'CURRENCY_NOT_SUPPORTED' },
+    });
   });
 
   it('answers a retried rejection the same way after the wallet is back to accepting', async () => {

@@ -15,7 +15,8 @@ const attemptsPerAppendMax = 10_000;
 
 async function main(): Promise<void> {
   const [eventsPath, stream, writer, countText] = process.argv.slice(2);
-  if (!eventsPath || !stream || !writer || !countText) throw new Error('usage: contending-writer-child <events.db> <stream> <writer> <count>');
+  if (!eventsPath || !stream || !writer || !countText)
+    throw new Error('usage: contending-writer-child <events.db> <stream> <writer> <count>');
   const count = Number(countText);
   const store = new SqliteEventStore(eventsPath);
   const input = createInterface({ input: process.stdin });
@@ -35,7 +36,14 @@ async function main(): Promise<void> {
       try {
         const result = await store.append(
           stream,
-          [{ id, type: 'Contended', data: { writer, index }, metadata: { at: new Date(Date.UTC(2026, 0, 1)).toISOString(), actor: writer } }],
+          [
+            {
+              id,
+              type: 'Contended',
+              data: { writer, index },
+              metadata: { at: new Date(Date.UTC(2026, 0, 1)).toISOString(), actor: writer },
+            },
+          ],
           revision === null ? 'no_stream' : revision,
         );
         process.stdout.write(`won ${result.nextExpectedRevision} ${id} ${index}\n`);

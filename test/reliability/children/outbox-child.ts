@@ -18,7 +18,8 @@ import { outboxChildMessage } from './outbox-child-messages';
 async function main(): Promise<void> {
   process.stdout.write(`pid ${process.pid}\n`);
   const [eventsPath, walletUrl, signingSecret, countText] = process.argv.slice(2);
-  if (!eventsPath || !walletUrl || !signingSecret || !countText) throw new Error('usage: outbox-child <events.db> <walletUrl> <signingSecret> <count>');
+  if (!eventsPath || !walletUrl || !signingSecret || !countText)
+    throw new Error('usage: outbox-child <events.db> <walletUrl> <signingSecret> <count>');
   const store = new SqliteEventStore(eventsPath);
   const client = new WalletHttpClient({
     resolveEndpoint: () => ({ creditUrl: `${walletUrl}/credit`, reversalUrl: `${walletUrl}/reversal`, signingSecrets: [signingSecret] }),

@@ -15,7 +15,12 @@ function recordingLogger(lines: string[]) {
 }
 
 /** A module that records its start and stop, made of two parts started in place. */
-function recordingModule(name: string, events: string[], logger: ReturnType<typeof createLogger>, failAfterFirstPart = false): Promise<Assembled<string>> {
+function recordingModule(
+  name: string,
+  events: string[],
+  logger: ReturnType<typeof createLogger>,
+  failAfterFirstPart = false,
+): Promise<Assembled<string>> {
   return assemble(logger, async (parts) => {
     events.push(`start ${name}.a`);
     parts.onStop(`${name}.a`, () => void events.push(`stop ${name}.a`));

@@ -16,7 +16,9 @@ function refusal(environment: Record<string, string>): string {
 describe('settlement close schedule from the environment', () => {
   it('runs no schedule unless configured, blanks included', () => {
     expect(loadConfig(required).settlementCloseSchedule).toBeNull();
-    expect(loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_CRON: '  ', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '' }).settlementCloseSchedule).toBeNull();
+    expect(
+      loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_CRON: '  ', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '' }).settlementCloseSchedule,
+    ).toBeNull();
   });
 
   it('reads a 5-field cron in Pakistan time by default', () =>
@@ -27,29 +29,46 @@ describe('settlement close schedule from the environment', () => {
     }));
 
   it('reads the cron in the time zone given', () =>
-    expect(loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_CRON: '0 17 * * *', HISAAB_SETTLEMENT_TIMEZONE: 'UTC' }).settlementCloseSchedule).toEqual({
+    expect(
+      loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_CRON: '0 17 * * *', HISAAB_SETTLEMENT_TIMEZONE: 'UTC' }).settlementCloseSchedule,
+    ).toEqual({
       kind: 'cron',
       expression: '0 17 * * *',
       timezone: 'UTC',
     }));
 
   it('reads an interval in milliseconds', () =>
-    expect(loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '3600000' }).settlementCloseSchedule).toEqual({ kind: 'interval', intervalMs: 3_600_000 }));
+    expect(loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '3600000' }).settlementCloseSchedule).toEqual({
+      kind: 'interval',
+      intervalMs: 3_600_000,
+    }));
 
   it.each([
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000' }, 'set HISAAB_SETTLEMENT_CLOSE_CRON or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS, not both'],
+    [
+      { HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000' },
+      'set HISAAB_SETTLEMENT_CLOSE_CRON or HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS, not both',
+    ],
     [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 * * * *' }, 'HISAAB_SETTLEMENT_CLOSE_CRON needs 5 fields'],
     [{ HISAAB_SETTLEMENT_CLOSE_CRON: '61 * * * *' }, 'HISAAB_SETTLEMENT_CLOSE_CRON "61 * * * *" is not a cron expression'],
     [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 0 30 2 *' }, 'HISAAB_SETTLEMENT_CLOSE_CRON "0 0 30 2 *" never fires'],
     [{ HISAAB_SETTLEMENT_CLOSE_CRON: `0 0 * * ${'1,'.repeat(100)}1` }, 'HISAAB_SETTLEMENT_CLOSE_CRON has at most 200 characters'],
-    [{ HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_TIMEZONE: 'Mars/Olympus' }, 'HISAAB_SETTLEMENT_TIMEZONE "Mars/Olympus" is not an IANA time zone'],
-    [{ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '10' }, 'HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from 1000 to 2678400000, got "10"'],
+    [
+      { HISAAB_SETTLEMENT_CLOSE_CRON: '0 * * * *', HISAAB_SETTLEMENT_TIMEZONE: 'Mars/Olympus' },
+      'HISAAB_SETTLEMENT_TIMEZONE "Mars/Olympus" is not an IANA time zone',
+    ],
+    [
+      { HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '10' },
+      'HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from 1000 to 2678400000, got "10"',
+    ],
     [{ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '1e6' }, 'HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from 1000'],
     [{ HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '2678400001' }, 'HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS must be a whole number from 1000'],
   ])('refuses %j with a sentence naming the variable', (environment, sentence) => expect(refusal(environment)).toContain(sentence));
 
   it('reads the time zone only with a cron, as it always has', () =>
-    expect(loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000', HISAAB_SETTLEMENT_TIMEZONE: 'Mars/Olympus' }).settlementCloseSchedule).toEqual({
+    expect(
+      loadConfig({ ...required, HISAAB_SETTLEMENT_CLOSE_INTERVAL_MS: '60000', HISAAB_SETTLEMENT_TIMEZONE: 'Mars/Olympus' })
+        .settlementCloseSchedule,
+    ).toEqual({
       kind: 'interval',
       intervalMs: 60_000,
     }));

@@ -8,7 +8,7 @@ describe('page cursors', () => {
   });
 
   it.each([
-    ['another list\'s kind', encodeCursor('w', '42')],
+    ["another list's kind", encodeCursor('w', '42')],
     ['a position of the wrong shape', encodeCursor('t', '4x2')],
     ['a position past the largest SQLite integer', encodeCursor('t', '9223372036854775808')],
     ['characters outside base64url', `${encodeCursor('t', '42')}!`],

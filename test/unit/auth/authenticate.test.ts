@@ -44,13 +44,26 @@ describe('authenticator', () => {
 
   it('knows the operator, participants and regulators by their keys', () => {
     expect(authenticator.authenticate(`Bearer ${operatorKey}`)).toEqual({ role: 'operator' });
-    expect(authenticator.authenticate(`Bearer ${participant.key}`)).toEqual({ role: 'participant', participantId: 'MARGALLA', keyId: participant.keyId });
+    expect(authenticator.authenticate(`Bearer ${participant.key}`)).toEqual({
+      role: 'participant',
+      participantId: 'MARGALLA',
+      keyId: participant.keyId,
+    });
     expect(authenticator.authenticate(`Bearer ${regulator.key}`)).toEqual({ role: 'regulator', keyId: regulator.keyId });
   });
 
   it('refuses missing, malformed, unknown, forged and revoked keys', () => {
     const forged = `${participant.key.slice(0, -1)}${participant.key.endsWith('A') ? 'B' : 'A'}`;
-    for (const header of [undefined, '', 'Bearer', `Token ${operatorKey}`, `Bearer ${issueApiKey().key}`, `Bearer ${forged}`, `Bearer ${revoked.key}`, `Bearer ${'x'.repeat(600)}`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      `Token ${operatorKey}`,
+      `Bearer ${issueApiKey().key}`,
+      `Bearer ${forged}`,
+      `Bearer ${revoked.key}`,
+      `Bearer ${'x'.repeat(600)}`,
+    ]) {
       expect(authenticator.authenticate(header)).toBeNull();
     }
   });

@@ -19,19 +19,41 @@ function remove(participantId: string): AliasCommand {
 }
 
 describe('alias decider', () => {
-  it('registers a free alias', () => spec.given([]).when(register('WALLETA')).then([registered('WALLETA')]));
+  it('registers a free alias', () =>
+    spec
+      .given([])
+      .when(register('WALLETA'))
+      .then([registered('WALLETA')]));
 
-  it('refuses an alias that another participant holds', () => spec.given([registered('WALLETA')]).when(register('WALLETB')).thenThrows('ALIAS_TAKEN'));
+  it('refuses an alias that another participant holds', () =>
+    spec
+      .given([registered('WALLETA')])
+      .when(register('WALLETB'))
+      .thenThrows('ALIAS_TAKEN'));
 
-  it('treats the same registration again as a retry with no new fact', () => spec.given([registered('WALLETA')]).when(register('WALLETA')).then([]));
+  it('treats the same registration again as a retry with no new fact', () =>
+    spec
+      .given([registered('WALLETA')])
+      .when(register('WALLETA'))
+      .then([]));
 
   it('lets the owner change the holder name or account', () =>
-    spec.given([registered('WALLETA')]).when(register('WALLETA', 'Ayesha Malik')).then([registered('WALLETA', 'Ayesha Malik')]));
+    spec
+      .given([registered('WALLETA')])
+      .when(register('WALLETA', 'Ayesha Malik'))
+      .then([registered('WALLETA', 'Ayesha Malik')]));
 
   it('removes an alias for its owner', () =>
-    spec.given([registered('WALLETA')]).when(remove('WALLETA')).then([{ type: 'AliasRemoved', data: { alias, participantId: 'WALLETA', at } }]));
+    spec
+      .given([registered('WALLETA')])
+      .when(remove('WALLETA'))
+      .then([{ type: 'AliasRemoved', data: { alias, participantId: 'WALLETA', at } }]));
 
-  it('refuses removal by another participant', () => spec.given([registered('WALLETA')]).when(remove('WALLETB')).thenThrows('FORBIDDEN'));
+  it('refuses removal by another participant', () =>
+    spec
+      .given([registered('WALLETA')])
+      .when(remove('WALLETB'))
+      .thenThrows('FORBIDDEN'));
 
   it('refuses removal of a free alias', () => spec.given([]).when(remove('WALLETA')).thenThrows('ALIAS_NOT_FOUND'));
 

@@ -43,7 +43,9 @@ function registerParticipant(participantId: string, bankCode: string): void {
 
 beforeAll(() => {
   readModels = new SqliteReadModelStore(':memory:');
-  readModels.transaction((tx) => [participantsProjection, keysProjection, directoryProjection, signingSecretsProjection].forEach((projection) => projection.setup(tx)));
+  readModels.transaction((tx) =>
+    [participantsProjection, keysProjection, directoryProjection, signingSecretsProjection].forEach((projection) => projection.setup(tx)),
+  );
   readers = { participants: new SqliteParticipantReader(readModels.database), directory: new SqliteDirectoryReader(readModels.database) };
   registerParticipant('MEEZAN', 'MEZN');
   registerParticipant('MARGALLA', 'MRGL');
@@ -75,9 +77,17 @@ describe('resolvePayee', () => {
 
   it('routes an IBAN by its bank code, with the name an alias gave that account', () => {
     const iban = ibanWithCheckDigits('PK', 'MEZN', '0000000000000042');
-    expect(resolvePayee({ type: 'IBAN', value: iban.toLowerCase() }, readers)).toEqual({ participantId: 'MEEZAN', account: { type: 'IBAN', value: iban }, name: 'Bilal Ahmed' });
+    expect(resolvePayee({ type: 'IBAN', value: iban.toLowerCase() }, readers)).toEqual({
+      participantId: 'MEEZAN',
+      account: { type: 'IBAN', value: iban },
+      name: 'Bilal Ahmed',
+    });
     const other = ibanWithCheckDigits('PK', 'MEZN', '0000000000000043');
-    expect(resolvePayee({ type: 'IBAN', value: other }, readers)).toEqual({ participantId: 'MEEZAN', account: { type: 'IBAN', value: other }, name: null });
+    expect(resolvePayee({ type: 'IBAN', value: other }, readers)).toEqual({
+      participantId: 'MEEZAN',
+      account: { type: 'IBAN', value: other },
+      name: null,
+    });
   });
 
   it('answers PARTY_NOT_FOUND for an unknown alias or bank code', () => {
@@ -88,7 +98,9 @@ describe('resolvePayee', () => {
   });
 
   it('throws for malformed references', () => {
-    expect(() => resolvePayee({ type: 'IBAN', value: 'PK00MEZN0000000000000042' }, readers)).toThrow(expect.objectContaining({ code: 'INVALID_IBAN' }));
+    expect(() => resolvePayee({ type: 'IBAN', value: 'PK00MEZN0000000000000042' }, readers)).toThrow(
+      expect.objectContaining({ code: 'INVALID_IBAN' }),
+    );
     expect(() => resolvePayee({ type: 'MSISDN', value: '0300' }, readers)).toThrow(expect.objectContaining({ code: 'INVALID_ALIAS' }));
     expect(() => resolvePayee({ type: 'WALLET', value: '0300' }, readers)).toThrow(expect.objectContaining({ code: 'INVALID_PARTY' }));
   });
@@ -100,23 +112,33 @@ describe('resolvePayee', () => {
 });
 
 describe('requirePayerOwned', () => {
-  it('refuses an alias the directory gives to another participant, and an IBAN of another participant\'s bank code', () => {
+  it("refuses an alias the directory gives to another participant, and an IBAN of another participant's bank code", () => {
     const notOwned = expect.objectContaining({ code: 'PAYER_NOT_OWNED' });
     expect(() => requirePayerOwned({ type: 'CNIC', value: '3520212345671' }, 'MARGALLA', readers)).toThrow(notOwned);
-    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MEZN', '0000000000000001') }, 'MARGALLA', readers)).toThrow(notOwned);
+    expect(() =>
+      requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MEZN', '0000000000000001') }, 'MARGALLA', readers),
+    ).toThrow(notOwned);
   });
 
-  it('accepts the caller\'s own alias and IBAN, an alias nobody holds, an unknown bank code and account kinds it cannot attribute', () => {
+  it("accepts the caller's own alias and IBAN, an alias nobody holds, an unknown bank code and account kinds it cannot attribute", () => {
     expect(() => requirePayerOwned({ type: 'CNIC', value: '3520212345671' }, 'MEEZAN', readers)).not.toThrow();
-    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MRGL', '0000000000000001') }, 'MARGALLA', readers)).not.toThrow();
+    expect(() =>
+      requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'MRGL', '0000000000000001') }, 'MARGALLA', readers),
+    ).not.toThrow();
     expect(() => requirePayerOwned({ type: 'MSISDN', value: '923007777777' }, 'MARGALLA', readers)).not.toThrow();
-    expect(() => requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'HABB', '0000000000000001') }, 'MARGALLA', readers)).not.toThrow();
+    expect(() =>
+      requirePayerOwned({ type: 'IBAN', value: ibanWithCheckDigits('PK', 'HABB', '0000000000000001') }, 'MARGALLA', readers),
+    ).not.toThrow();
     expect(() => requirePayerOwned({ type: 'WALLET', value: '03001111111' }, 'MARGALLA', readers)).not.toThrow();
     expect(() => requirePayerOwned({ type: 'ACCOUNT', value: '0000123' }, 'MEEZAN', readers)).not.toThrow();
   });
 
   it('refuses a malformed payer alias or IBAN as such', () => {
-    expect(() => requirePayerOwned({ type: 'MSISDN', value: '0300' }, 'MARGALLA', readers)).toThrow(expect.objectContaining({ code: 'INVALID_ALIAS' }));
-    expect(() => requirePayerOwned({ type: 'IBAN', value: 'PK00MEZN0000000000000042' }, 'MARGALLA', readers)).toThrow(expect.objectContaining({ code: 'INVALID_IBAN' }));
+    expect(() => requirePayerOwned({ type: 'MSISDN', value: '0300' }, 'MARGALLA', readers)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ALIAS' }),
+    );
+    expect(() => requirePayerOwned({ type: 'IBAN', value: 'PK00MEZN0000000000000042' }, 'MARGALLA', readers)).toThrow(
+      expect.objectContaining({ code: 'INVALID_IBAN' }),
+    );
   });
 });

@@ -46,18 +46,43 @@ describe('applyBatch', () => {
     const outcome = applyBatch(fixture.readModels, [first], log.slice(20, 80), new Map([['first', log[19]!.position]]));
     expect(outcome).toMatchObject({ kind: 'committed' });
     if (outcome.kind !== 'committed') return;
-    expect(outcome.progress.get('first')).toEqual({ position: log[79]!.position, eventsSeen: 20, eventsApplied: Number(handledIn(log.slice(60, 80))) });
+    expect(outcome.progress.get('first')).toEqual({
+      position: log[79]!.position,
+      eventsSeen: 20,
+      eventsApplied: Number(handledIn(log.slice(60, 80))),
+    });
     expect(count(fixture.readModels.database, 'first')).toBe(handledIn(log.slice(0, 80)));
   });
 
   it('writes nothing when a stored checkpoint moved back (a reset by someone else) and says so', () => {
-    applyBatch(fixture.readModels, [first, second], log.slice(0, 50), new Map([['first', START_POSITION], ['second', START_POSITION]]));
+    applyBatch(
+      fixture.readModels,
+      [first, second],
+      log.slice(0, 50),
+      new Map([
+        ['first', START_POSITION],
+        ['second', START_POSITION],
+      ]),
+    );
     fixture.readModels.transaction((tx) => {
       second.projection.reset(tx);
       fixture.readModels.writeCheckpoint(tx, 'second', START_POSITION);
     });
-    const outcome = applyBatch(fixture.readModels, [first, second], log.slice(50, 70), new Map([['first', log[49]!.position], ['second', log[49]!.position]]));
-    expect(outcome).toEqual({ kind: 'checkpoint_moved_back', projectionName: 'second', storedPosition: START_POSITION, knownPosition: log[49]!.position });
+    const outcome = applyBatch(
+      fixture.readModels,
+      [first, second],
+      log.slice(50, 70),
+      new Map([
+        ['first', log[49]!.position],
+        ['second', log[49]!.position],
+      ]),
+    );
+    expect(outcome).toEqual({
+      kind: 'checkpoint_moved_back',
+      projectionName: 'second',
+      storedPosition: START_POSITION,
+      knownPosition: log[49]!.position,
+    });
     // The first projection's writes in the same transaction were rolled back with it.
     expect(fixture.readModels.readCheckpoint(fixture.readModels.database, 'first')).toBe(log[49]!.position);
     expect(count(fixture.readModels.database, 'first')).toBe(handledIn(log.slice(0, 50)));
@@ -65,10 +90,23 @@ describe('applyBatch', () => {
   });
 
   it('rolls back the whole batch when a projection throws', () => {
-    const broken = prepareProjection({ ...keyTotalsProjection('second'), apply: () => { throw new Error('broken projection'); } });
-    expect(() => applyBatch(fixture.readModels, [first, broken], log.slice(0, 30), new Map([['first', START_POSITION], ['second', START_POSITION]]))).toThrow(
-      'broken projection',
-    );
+    const broken = prepareProjection({
+      ...keyTotalsProjection('second'),
+      apply: () => {
+        throw new Error('broken projection');
+      },
+    });
+    expect(() =>
+      applyBatch(
+        fixture.readModels,
+        [first, broken],
+        log.slice(0, 30),
+        new Map([
+          ['first', START_POSITION],
+          ['second', START_POSITION],
+        ]),
+      ),
+    ).toThrow('broken projection');
     expect(fixture.readModels.readCheckpoint(fixture.readModels.database, 'first')).toBe(START_POSITION);
     expect(count(fixture.readModels.database, 'first')).toBe(0n);
   });

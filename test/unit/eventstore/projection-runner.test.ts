@@ -16,7 +16,8 @@ function orderProjection(handles: readonly string[] = ['AmountRecorded', 'Noise'
   return {
     name: 'order',
     handles,
-    setup: (tx) => tx.exec('CREATE TABLE IF NOT EXISTS order_log (sequence INTEGER PRIMARY KEY, position INTEGER NOT NULL, type TEXT NOT NULL) STRICT'),
+    setup: (tx) =>
+      tx.exec('CREATE TABLE IF NOT EXISTS order_log (sequence INTEGER PRIMARY KEY, position INTEGER NOT NULL, type TEXT NOT NULL) STRICT'),
     reset: (tx) => clearTables(tx, ['order_log']),
     apply: (event, tx) => {
       let insert = inserts.get(tx);
@@ -30,11 +31,19 @@ function orderProjection(handles: readonly string[] = ['AmountRecorded', 'Noise'
 }
 
 function readOrder(fixture: ProjectionFixture): { position: bigint; type: string }[] {
-  return fixture.readModels.database.prepare('SELECT position, type FROM order_log ORDER BY sequence').all() as { position: bigint; type: string }[];
+  return fixture.readModels.database.prepare('SELECT position, type FROM order_log ORDER BY sequence').all() as {
+    position: bigint;
+    type: string;
+  }[];
 }
 
 function noise(count: number): NewEvent[] {
-  return Array.from({ length: count }, (_, index) => ({ id: newId(), type: 'Noise', data: { index }, metadata: { at: '2026-01-01T00:00:00.000Z' } }));
+  return Array.from({ length: count }, (_, index) => ({
+    id: newId(),
+    type: 'Noise',
+    data: { index },
+    metadata: { at: '2026-01-01T00:00:00.000Z' },
+  }));
 }
 
 describe('ProjectionRunner', () => {
@@ -54,7 +63,12 @@ describe('ProjectionRunner', () => {
     projections: Projection<SqliteReadModelTx>[],
     options: { batchSize?: number; onBatchCommitted?: (commit: BatchCommitted) => void; readModels?: ProjectionFixture['readModels'] } = {},
   ): ProjectionRunner<SqliteReadModelTx> => {
-    const created = new ProjectionRunner({ store: fixture.store, readModels: options.readModels ?? fixture.readModels, projections, ...options });
+    const created = new ProjectionRunner({
+      store: fixture.store,
+      readModels: options.readModels ?? fixture.readModels,
+      projections,
+      ...options,
+    });
     runners.push(created);
     return created;
   };
@@ -177,7 +191,9 @@ describe('ProjectionRunner', () => {
     await totals.waitForPosition(head, 5_000);
     const error: unknown = await totals.waitForPosition(head + 100n, 30).catch((caught: unknown) => caught);
     expect(isProjectionError(error, 'PROJECTION_WAIT_TIMEOUT')).toBe(true);
-    expect((error as Error).message).toBe(`the read model reached position ${head} but not ${head + 100n} within 30 ms; it is behind the log, try again`);
+    expect((error as Error).message).toBe(
+      `the read model reached position ${head} but not ${head + 100n} within 30 ms; it is behind the log, try again`,
+    );
   });
 
   it('waitForPosition refuses bad arguments and a stopped runner', async () => {
@@ -195,7 +211,12 @@ describe('ProjectionRunner', () => {
   });
 
   it('bounds the callers waiting at once', async () => {
-    const totals = new ProjectionRunner({ store: fixture.store, readModels: fixture.readModels, projections: [keyTotalsProjection()], waitersMax: 2 });
+    const totals = new ProjectionRunner({
+      store: fixture.store,
+      readModels: fixture.readModels,
+      projections: [keyTotalsProjection()],
+      waitersMax: 2,
+    });
     runners.push(totals);
     await totals.start();
     const first = totals.waitForPosition(100n, 10_000);
@@ -241,10 +262,17 @@ describe('ProjectionRunner', () => {
   });
 
   it('asserts its configuration: unique names, bounded batches', () => {
-    expect(() => new ProjectionRunner({ store: fixture.store, readModels: fixture.readModels, projections: [keyTotalsProjection(), keyTotalsProjection()] })).toThrow(
-      'projection names are unique',
+    expect(
+      () =>
+        new ProjectionRunner({
+          store: fixture.store,
+          readModels: fixture.readModels,
+          projections: [keyTotalsProjection(), keyTotalsProjection()],
+        }),
+    ).toThrow('projection names are unique');
+    expect(() => new ProjectionRunner({ store: fixture.store, readModels: fixture.readModels, projections: [], batchSize: 0 })).toThrow(
+      'batchSize is 1 to 10000',
     );
-    expect(() => new ProjectionRunner({ store: fixture.store, readModels: fixture.readModels, projections: [], batchSize: 0 })).toThrow('batchSize is 1 to 10000');
   });
 
   it('with no projections, still reports the position it has read to', async () => {

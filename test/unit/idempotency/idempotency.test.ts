@@ -25,7 +25,8 @@ describe('request fingerprints', () => {
 describe('idempotency keys', () => {
   it('accept UUIDs and refuse empty, long or odd keys', () => {
     expect(parseIdempotencyKey('6f1c2f1e-6d0f-4f6e-9b7a-1b2c3d4e5f60')).toBe('6f1c2f1e-6d0f-4f6e-9b7a-1b2c3d4e5f60');
-    for (const bad of ['', 'x'.repeat(129), 'a b', 'a/b', 'ä']) expect(() => parseIdempotencyKey(bad)).toThrow(expect.objectContaining({ code: 'INVALID_IDEMPOTENCY_KEY' }));
+    for (const bad of ['', 'x'.repeat(129), 'a b', 'a/b', 'ä'])
+      expect(() => parseIdempotencyKey(bad)).toThrow(expect.objectContaining({ code: 'INVALID_IDEMPOTENCY_KEY' }));
   });
 
   it('scope request references by caller', () => {

@@ -3,7 +3,20 @@ import { CliOptionsError, parseCliOptions } from '../../../simulators/bank/cli-o
 describe('the bank simulator command line', () => {
   it('reads flags, with decimal opening balances turned into minor units', () => {
     const options = parseCliOptions(
-      ['--institution-id', '600001', '--port', '9583', '--account', 'PK36SCBL0000001123456702=1500.50', '--account', '923001234567=0', '--switch', '127.0.0.1:8583', '--accept-institution', '999999'],
+      [
+        '--institution-id',
+        '600001',
+        '--port',
+        '9583',
+        '--account',
+        'PK36SCBL0000001123456702=1500.50',
+        '--account',
+        '923001234567=0',
+        '--switch',
+        '127.0.0.1:8583',
+        '--accept-institution',
+        '999999',
+      ],
       {},
     );
     expect(options).toEqual({
@@ -20,8 +33,22 @@ describe('the bank simulator command line', () => {
   });
 
   it('falls back to HISAAB_BANK_* variables', () => {
-    const options = parseCliOptions([], { HISAAB_BANK_INSTITUTION_ID: '600002', HISAAB_BANK_PORT: '0', HISAAB_BANK_ACCOUNTS: 'A1=1.00,A2=2', HISAAB_BANK_SWITCH: 'switch.local:8583' });
-    expect(options).toMatchObject({ institutionId: '600002', port: 0, accounts: [['A1', 100n], ['A2', 200n]], acceptedInstitutionIds: undefined, switchAddress: { host: 'switch.local', port: 8583 } });
+    const options = parseCliOptions([], {
+      HISAAB_BANK_INSTITUTION_ID: '600002',
+      HISAAB_BANK_PORT: '0',
+      HISAAB_BANK_ACCOUNTS: 'A1=1.00,A2=2',
+      HISAAB_BANK_SWITCH: 'switch.local:8583',
+    });
+    expect(options).toMatchObject({
+      institutionId: '600002',
+      port: 0,
+      accounts: [
+        ['A1', 100n],
+        ['A2', 200n],
+      ],
+      acceptedInstitutionIds: undefined,
+      switchAddress: { host: 'switch.local', port: 8583 },
+    });
   });
 
   it.each([

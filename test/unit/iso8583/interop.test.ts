@@ -40,7 +40,17 @@ const examples: Array<[string, Iso8583Message]> = [
     '0420 reversal',
     {
       mti: '0420',
-      fields: { 3: '400000', 4: '000000150050', 7: '1128101600', 11: '000124', 32: '600001', 37: '512810000123', 41: 'TERM0001', 49: '586', 90: '0200000123112810153000000600001' + '00000000000' },
+      fields: {
+        3: '400000',
+        4: '000000150050',
+        7: '1128101600',
+        11: '000124',
+        32: '600001',
+        37: '512810000123',
+        41: 'TERM0001',
+        49: '586',
+        90: '0200000123112810153000000600001' + '00000000000',
+      },
     },
   ],
 ];
@@ -66,7 +76,11 @@ describe('interop with the plain iso_8583 library', () => {
 
   it('reads a primary-bitmap-only message the same way the library does', () => {
     // How a jPOS ISO87APackagerBBitmap host writes an 0810 with no field above 64: no secondary bitmap.
-    const body = Buffer.concat([Buffer.from('0810', 'latin1'), Buffer.from('0020000002000000', 'hex'), Buffer.from('000001' + '00', 'latin1')]);
+    const body = Buffer.concat([
+      Buffer.from('0810', 'latin1'),
+      Buffer.from('0020000002000000', 'hex'),
+      Buffer.from('000001' + '00', 'latin1'),
+    ]);
     expect(unpackMessage(body)).toEqual({ ok: true, message: { mti: '0810', fields: { 11: '000001', 39: '00' } } });
     expect(new Iso8583Library().getIsoJSON(body, { lenHeader: false })).toEqual({ '0': '0810', '11': '000001', '39': '00' });
   });

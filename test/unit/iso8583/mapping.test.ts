@@ -108,7 +108,12 @@ describe('the deterministic transfer id', () => {
   });
 
   it('is the same for a repeated request and differs when any of DE32, DE37, DE11, DE7 differs', () => {
-    const identity = { acquirerInstitutionId: '600001', retrievalReferenceNumber: '533210000123', systemTraceAuditNumber: '000123', transmissionDateTime: '1128101530' };
+    const identity = {
+      acquirerInstitutionId: '600001',
+      retrievalReferenceNumber: '533210000123',
+      systemTraceAuditNumber: '000123',
+      transmissionDateTime: '1128101530',
+    };
     const id = transferIdFor(identity);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(transferIdFor({ ...identity })).toBe(id);
@@ -123,13 +128,22 @@ describe('the deterministic transfer id', () => {
 });
 
 describe('DE90 original data elements', () => {
-  const original = { mti: '0200', systemTraceAuditNumber: '000123', transmissionDateTime: '1128101530', acquirerInstitutionId: '600001', forwardingInstitutionId: null };
+  const original = {
+    mti: '0200',
+    systemTraceAuditNumber: '000123',
+    transmissionDateTime: '1128101530',
+    acquirerInstitutionId: '600001',
+    forwardingInstitutionId: null,
+  };
 
   it('builds 42 digits with zero-filled institution ids and parses them back', () => {
     const field = originalDataElementsField(original);
     expect(field).toBe('0200' + '000123' + '1128101530' + '00000600001' + '00000000000');
     expect(originalDataElementsFromField(field)).toEqual(original);
-    expect(originalDataElementsFromField(originalDataElementsField({ ...original, forwardingInstitutionId: '700' }))).toEqual({ ...original, forwardingInstitutionId: '700' });
+    expect(originalDataElementsFromField(originalDataElementsField({ ...original, forwardingInstitutionId: '700' }))).toEqual({
+      ...original,
+      forwardingInstitutionId: '700',
+    });
   });
 
   it('refuses what is not 42 digits, and bad parts when building', () => {
@@ -170,9 +184,17 @@ describe('0200 transfer requests and 0220 advices', () => {
 
   it('answers 30 for missing fields, 12 for another transaction type, 13 for a bad amount or currency', () => {
     const message = buildTransferRequest(request);
-    expect(parseFinancialRequest(withField(withField(message, 102, undefined), 41, undefined))).toEqual({ ok: false, responseCode: '30', reason: 'mandatory fields 41, 102 missing' });
+    expect(parseFinancialRequest(withField(withField(message, 102, undefined), 41, undefined))).toEqual({
+      ok: false,
+      responseCode: '30',
+      reason: 'mandatory fields 41, 102 missing',
+    });
     expect(parseFinancialRequest(withField(message, 3, '010000'))).toMatchObject({ ok: false, responseCode: '12' });
-    expect(parseFinancialRequest(withField(message, 4, '000000000000'))).toMatchObject({ ok: false, responseCode: '13', reason: 'DE4 must be more than zero' });
+    expect(parseFinancialRequest(withField(message, 4, '000000000000'))).toMatchObject({
+      ok: false,
+      responseCode: '13',
+      reason: 'DE4 must be more than zero',
+    });
     expect(parseFinancialRequest(withField(message, 49, '999'))).toMatchObject({ ok: false, responseCode: '13' });
   });
 });
@@ -203,9 +225,16 @@ describe('0420 reversal advices', () => {
 
   it('refuses a DE90 naming another acquirer (05), a non-financial original (12), or a malformed DE90 (30)', () => {
     expect(parseReversalAdvice(withField(reversal, 32, '600002'))).toMatchObject({ ok: false, responseCode: '05' });
-    expect(parseReversalAdvice(withField(reversal, 90, '0100' + (reversal.fields[90] ?? '').slice(4)))).toMatchObject({ ok: false, responseCode: '12' });
+    expect(parseReversalAdvice(withField(reversal, 90, '0100' + (reversal.fields[90] ?? '').slice(4)))).toMatchObject({
+      ok: false,
+      responseCode: '12',
+    });
     expect(parseReversalAdvice(withField(reversal, 90, '9'.repeat(42)))).toMatchObject({ ok: false, responseCode: '30' });
-    expect(parseReversalAdvice(withField(reversal, 90, undefined))).toMatchObject({ ok: false, responseCode: '30', reason: 'mandatory field 90 missing' });
+    expect(parseReversalAdvice(withField(reversal, 90, undefined))).toMatchObject({
+      ok: false,
+      responseCode: '30',
+      reason: 'mandatory field 90 missing',
+    });
   });
 });
 
@@ -215,7 +244,14 @@ describe('responses', () => {
   it('echoes the identifiers and adds DE38 only to an approval', () => {
     const approved = buildResponse(original, { responseCode: '00', authorizationCode: '123456' });
     expect(approved.mti).toBe('0210');
-    expect(approved.fields).toMatchObject({ 11: '000123', 32: '600001', 37: request.retrievalReferenceNumber, 41: 'TERM0001', 38: '123456', 39: '00' });
+    expect(approved.fields).toMatchObject({
+      11: '000123',
+      32: '600001',
+      37: request.retrievalReferenceNumber,
+      41: 'TERM0001',
+      38: '123456',
+      39: '00',
+    });
     const declined = buildResponse(original, { responseCode: '51', authorizationCode: '123456' });
     expect(declined.fields[38]).toBeUndefined();
     expect(parseFinancialResponse(declined)).toEqual({
@@ -231,18 +267,27 @@ describe('responses', () => {
   });
 
   it('answers a malformed request in its response class, or 0210 when the MTI is unreadable, and never answers a response', () => {
-    expect(formatErrorResponse({ code: 'TRUNCATED', message: 'm', mti: '0420', fields: { 11: '000009', 41: 'TERM0001', 4: '000000000100' } })).toEqual({
+    expect(
+      formatErrorResponse({ code: 'TRUNCATED', message: 'm', mti: '0420', fields: { 11: '000009', 41: 'TERM0001', 4: '000000000100' } }),
+    ).toEqual({
       mti: '0430',
       fields: { 11: '000009', 41: 'TERM0001', 39: '30' },
     });
-    expect(formatErrorResponse({ code: 'INVALID_MTI', message: 'm', mti: null, fields: {} })).toEqual({ mti: '0210', fields: { 39: '30' } });
+    expect(formatErrorResponse({ code: 'INVALID_MTI', message: 'm', mti: null, fields: {} })).toEqual({
+      mti: '0210',
+      fields: { 39: '30' },
+    });
     expect(formatErrorResponse({ code: 'TRUNCATED', message: 'm', mti: '0210', fields: {} })).toBeNull();
   });
 });
 
 describe('times, references and payees', () => {
   it('writes DE7 in UTC and DE12/DE13 in Pakistan time', () => {
-    expect(transmissionTimestamps(new Date('2025-11-28T23:30:15Z'))).toEqual({ transmissionDateTime: '1128233015', localTime: '043015', localDate: '1129' });
+    expect(transmissionTimestamps(new Date('2025-11-28T23:30:15Z'))).toEqual({
+      transmissionDateTime: '1128233015',
+      localTime: '043015',
+      localDate: '1129',
+    });
   });
 
   it('writes a twelve-digit RRN from the date, the hour and the STAN', () => {

@@ -68,11 +68,17 @@ describe('the packager', () => {
     it('a message that ends inside a bitmap', () => {
       expect(failureOf(unpackMessage(Buffer.from('0200\x80\x00', 'latin1')))).toMatchObject({ code: 'TRUNCATED', mti: '0200' });
       const onlyPrimary = handPacked('0200', [1, 11], '');
-      expect(failureOf(unpackMessage(onlyPrimary))).toMatchObject({ code: 'TRUNCATED', message: 'the message ends inside the secondary bitmap' });
+      expect(failureOf(unpackMessage(onlyPrimary))).toMatchObject({
+        code: 'TRUNCATED',
+        message: 'the message ends inside the secondary bitmap',
+      });
     });
 
     it('a bitmap that announces a field outside the profile', () => {
-      expect(failureOf(unpackMessage(handPacked('0200', [2], '16' + '4111111111111111')))).toMatchObject({ code: 'UNKNOWN_FIELD', message: expect.stringContaining('field 2') });
+      expect(failureOf(unpackMessage(handPacked('0200', [2], '16' + '4111111111111111')))).toMatchObject({
+        code: 'UNKNOWN_FIELD',
+        message: expect.stringContaining('field 2'),
+      });
       const tertiary = handPacked('0200', [1, 65], '', 16);
       expect(failureOf(unpackMessage(tertiary))).toMatchObject({ code: 'UNKNOWN_FIELD', message: expect.stringContaining('field 65') });
     });
@@ -86,16 +92,25 @@ describe('the packager', () => {
     it('a length prefix that is not digits, or outside 1..max', () => {
       expect(failureOf(unpackMessage(handPacked('0200', [32], 'x6600001')))).toMatchObject({ code: 'INVALID_LENGTH_PREFIX' });
       expect(failureOf(unpackMessage(handPacked('0200', [32], '00')))).toMatchObject({ code: 'INVALID_LENGTH' });
-      expect(failureOf(unpackMessage(handPacked('0200', [32], '12123456789012')))).toMatchObject({ code: 'INVALID_LENGTH', message: expect.stringContaining('1 to 11') });
+      expect(failureOf(unpackMessage(handPacked('0200', [32], '12123456789012')))).toMatchObject({
+        code: 'INVALID_LENGTH',
+        message: expect.stringContaining('1 to 11'),
+      });
     });
 
     it('characters outside the field type', () => {
-      expect(failureOf(unpackMessage(handPacked('0200', [11], '00012A')))).toMatchObject({ code: 'INVALID_CONTENT', message: expect.stringContaining('field 11') });
+      expect(failureOf(unpackMessage(handPacked('0200', [11], '00012A')))).toMatchObject({
+        code: 'INVALID_CONTENT',
+        message: expect.stringContaining('field 11'),
+      });
       expect(failureOf(unpackMessage(handPacked('0200', [41], 'TERM\u00e9001')))).toMatchObject({ code: 'INVALID_CONTENT' });
     });
 
     it('bytes after the last announced field', () => {
-      expect(failureOf(unpackMessage(handPacked('0200', [11], '000001' + 'junk')))).toMatchObject({ code: 'TRAILING_BYTES', fields: { 11: '000001' } });
+      expect(failureOf(unpackMessage(handPacked('0200', [11], '000001' + 'junk')))).toMatchObject({
+        code: 'TRAILING_BYTES',
+        fields: { 11: '000001' },
+      });
     });
   });
 
@@ -103,7 +118,12 @@ describe('the packager', () => {
     const cases: Array<[string, Iso8583Message, string, RegExp]> = [
       ['a bad MTI', { mti: '200', fields: {} }, 'INVALID_MTI', /four digits/],
       ['an unknown field', { mti: '0200', fields: { 2: '4111111111111111' } }, 'UNKNOWN_FIELD', /field 2 is not part/],
-      ['a fixed field of the wrong length', { mti: '0200', fields: { 4: '150050' } }, 'INVALID_LENGTH', /field 4 .* exactly 12 characters, got 6/],
+      [
+        'a fixed field of the wrong length',
+        { mti: '0200', fields: { 4: '150050' } },
+        'INVALID_LENGTH',
+        /field 4 .* exactly 12 characters, got 6/,
+      ],
       ['a variable field too long', { mti: '0200', fields: { 102: 'X'.repeat(29) } }, 'INVALID_LENGTH', /1 to 28 characters/],
       ['an empty variable field', { mti: '0200', fields: { 103: '' } }, 'INVALID_LENGTH', /1 to 28 characters, got 0/],
       ['letters in a numeric field', { mti: '0200', fields: { 49: 'PKR' } }, 'INVALID_CONTENT', /field 49 .* "n" characters/],
@@ -128,7 +148,12 @@ describe('the packager', () => {
     expect([...fieldSpecifications.keys()]).toEqual([3, 4, 7, 11, 12, 13, 32, 37, 38, 39, 41, 42, 49, 70, 90, 102, 103]);
     for (const specification of fieldSpecifications.values()) {
       const libraryDefault = libraryDefaults[String(specification.field)];
-      expect({ field: specification.field, ContentType: libraryDefault?.ContentType, LenType: libraryDefault?.LenType, MaxLen: libraryDefault?.MaxLen }).toEqual({
+      expect({
+        field: specification.field,
+        ContentType: libraryDefault?.ContentType,
+        LenType: libraryDefault?.LenType,
+        MaxLen: libraryDefault?.MaxLen,
+      }).toEqual({
         field: specification.field,
         ContentType: specification.contentType,
         LenType: specification.lengthType,
@@ -139,7 +164,11 @@ describe('the packager', () => {
 
   it('accepts exactly the characters the library accepts, for every content type', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped library internals, as above.
-    const libraryCheck = require('iso_8583/lib/types') as (format: { ContentType: string }, data: string, field: number) => true | { error: string };
+    const libraryCheck = require('iso_8583/lib/types') as (
+      format: { ContentType: string },
+      data: string,
+      field: number,
+    ) => true | { error: string };
     const contentTypes: ContentType[] = ['n', 'an', 'anp', 'ans'];
     for (const contentType of contentTypes) {
       for (let code = 0x20; code <= 0x7e; code++) {

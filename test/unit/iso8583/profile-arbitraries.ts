@@ -40,8 +40,10 @@ export const profileMti = fc.constantFrom('0200', '0210', '0220', '0221', '0230'
 export const profileMessage: fc.Arbitrary<Iso8583Message> = fc
   .tuple(profileMti, fc.subarray([...fieldSpecifications.values()], { minLength: 1 }))
   .chain(([mti, specifications]) =>
-    fc.tuple(...specifications.map((specification) => fieldValue(specification).map((value) => [specification.field, value] as const))).map((entries) => ({
-      mti,
-      fields: Object.fromEntries(entries),
-    })),
+    fc
+      .tuple(...specifications.map((specification) => fieldValue(specification).map((value) => [specification.field, value] as const)))
+      .map((entries) => ({
+        mti,
+        fields: Object.fromEntries(entries),
+      })),
   );

@@ -34,7 +34,9 @@ describe('ledger decider: batches and linked chains', () => {
     spec
       .given(capped)
       .when([transfer('t1', 'A', 'B', 60n), transfer('t2', 'A', 'B', 60n), transfer('t3', 'A', 'B', 40n)])
-      .thenMatches((output) => JSON.stringify(output.results) === JSON.stringify(['ok', 'exceeds_net_debit_cap', 'ok']) && output.events.length === 2));
+      .thenMatches(
+        (output) => JSON.stringify(output.results) === JSON.stringify(['ok', 'exceeds_net_debit_cap', 'ok']) && output.events.length === 2,
+      ));
 
   it('ok: a linked payment and its fee leg are applied together', () =>
     spec
@@ -46,13 +48,24 @@ describe('ledger decider: batches and linked chains', () => {
     spec
       .given(capped)
       .when([transfer('pay', 'A', 'B', 95n, { linked: true }), transfer('fee', 'A', 'FEES', 10n), transfer('after', 'A', 'B', 100n)])
-      .then({ results: ['linked_event_failed', 'exceeds_net_debit_cap', 'ok'], events: [posted('after', 'A', 'B', 100n)], state: stateAfter([...capped, posted('after', 'A', 'B', 100n)]) }));
+      .then({
+        results: ['linked_event_failed', 'exceeds_net_debit_cap', 'ok'],
+        events: [posted('after', 'A', 'B', 100n)],
+        state: stateAfter([...capped, posted('after', 'A', 'B', 100n)]),
+      }));
 
   it('linked_event_failed: a refused first command fails the rest of its chain only', () =>
     spec
       .given(capped)
-      .when([transfer('one', 'A', 'NOBODY', 1n, { linked: true }), transfer('two', 'A', 'B', 1n, { linked: true }), transfer('three', 'A', 'B', 1n), transfer('four', 'A', 'B', 1n)])
-      .thenMatches((output) => output.results.join() === 'account_not_found,linked_event_failed,linked_event_failed,ok' && output.events.length === 1));
+      .when([
+        transfer('one', 'A', 'NOBODY', 1n, { linked: true }),
+        transfer('two', 'A', 'B', 1n, { linked: true }),
+        transfer('three', 'A', 'B', 1n),
+        transfer('four', 'A', 'B', 1n),
+      ])
+      .thenMatches(
+        (output) => output.results.join() === 'account_not_found,linked_event_failed,linked_event_failed,ok' && output.events.length === 1,
+      ));
 
   it('a refused chain undoes a pending post and an opened account it had applied', () => {
     const given = [...capped, reserved('p1', 'A', 'B', 50n)];
@@ -84,9 +97,13 @@ describe('ledger decider: batches and linked chains', () => {
       .when([{ ...post('c1', 'p1', 30n), linked: true }, pendingTransfer('p2', 'A', 'B', 70n)])
       .thenMatches(
         (output) =>
-          output.results.join() === 'ok,ok' && JSON.stringify(output.events[0]) === JSON.stringify(pendingPosted('c1', 'p1', 'A', 'B', 30n, 100n, 30n)),
+          output.results.join() === 'ok,ok' &&
+          JSON.stringify(output.events[0]) === JSON.stringify(pendingPosted('c1', 'p1', 'A', 'B', 30n, 100n, 30n)),
       ));
 
   it('invalid_code: something that is not a command at all', () =>
-    spec.given(capped).when([null as unknown as LedgerCommand, { type: 'burn' } as unknown as LedgerCommand]).thenMatches((output) => output.results.join() === 'invalid_code,invalid_code'));
+    spec
+      .given(capped)
+      .when([null as unknown as LedgerCommand, { type: 'burn' } as unknown as LedgerCommand])
+      .thenMatches((output) => output.results.join() === 'invalid_code,invalid_code'));
 });

@@ -26,7 +26,10 @@ type Step =
   | { kind: 'restart-from-snapshot' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 8, arbitrary: fc.array(commandArbitrary, { minLength: 1, maxLength: 10 }).map((commands): Step => ({ kind: 'batch', commands })) },
+  {
+    weight: 8,
+    arbitrary: fc.array(commandArbitrary, { minLength: 1, maxLength: 10 }).map((commands): Step => ({ kind: 'batch', commands })),
+  },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 3000 }).map((ms): Step => ({ kind: 'advance', ms })) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }).map((max): Step => ({ kind: 'expire', max })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }).map((steps): Step => ({ kind: 'forget', steps })) },
@@ -105,24 +108,28 @@ function apply(run: Run, step: Step): void {
 describe('ledger decider properties (fast-check, in memory)', () => {
   it('keeps every invariant, and replay from empty equals the live state, after every step', () => {
     fc.assert(
-      fc.property(fc.array(stepArbitrary, { minLength: 1, maxLength: 25 }), fc.integer({ min: 3, max: 80 }), (steps, transfersRememberedEvents) => {
-        const run = new Run({ ...defaultTunables, transfersRememberedEvents, pendingTransfersMax: 6 });
-        apply(run, { kind: 'batch', commands: openingCommands });
-        for (const step of steps) {
-          apply(run, step);
-          expect(run.checker.violations).toEqual([]);
-          let postedSum = 0n;
-          let pendingSum = 0n;
-          for (const id of accountIds) {
-            const account = run.state.accounts.get(id);
-            if (account === undefined) throw new Error(`account ${id} is missing`);
-            postedSum += account.debitsPostedMinor - account.creditsPostedMinor;
-            pendingSum += account.debitsPendingMinor - account.creditsPendingMinor;
+      fc.property(
+        fc.array(stepArbitrary, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 3, max: 80 }),
+        (steps, transfersRememberedEvents) => {
+          const run = new Run({ ...defaultTunables, transfersRememberedEvents, pendingTransfersMax: 6 });
+          apply(run, { kind: 'batch', commands: openingCommands });
+          for (const step of steps) {
+            apply(run, step);
+            expect(run.checker.violations).toEqual([]);
+            let postedSum = 0n;
+            let pendingSum = 0n;
+            for (const id of accountIds) {
+              const account = run.state.accounts.get(id);
+              if (account === undefined) throw new Error(`account ${id} is missing`);
+              postedSum += account.debitsPostedMinor - account.creditsPostedMinor;
+              pendingSum += account.debitsPendingMinor - account.creditsPendingMinor;
+            }
+            expect([postedSum, pendingSum]).toEqual([0n, 0n]);
+            expect(canonicalState(run.replayFromEmpty())).toBe(canonicalState(run.state));
           }
-          expect([postedSum, pendingSum]).toEqual([0n, 0n]);
-          expect(canonicalState(run.replayFromEmpty())).toBe(canonicalState(run.state));
-        }
-      }),
+        },
+      ),
       { numRuns: Number(process.env.HISAAB_PROPERTY_RUNS_PURE ?? 3000) },
     );
   });

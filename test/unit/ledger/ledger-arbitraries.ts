@@ -12,20 +12,79 @@ const amountArbitrary = fc.oneof({ weight: 15, arbitrary: fc.bigInt({ min: 1n, m
 const codeArbitrary = fc.constantFrom(...transferCodes);
 
 export const commandArbitrary: fc.Arbitrary<LedgerCommand> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ id: idArbitrary, from: accountIdArbitrary, to: accountIdArbitrary, amount: amountArbitrary, code: codeArbitrary, linked: linkedArbitrary }).map(
-      ({ id, from, to, amount, code, linked }): LedgerCommand => ({ type: 'transfer', id: `t${id}`, ledger: 'PKR', debitAccountId: from, creditAccountId: to, amountMinor: amount, code, linked }),
-    ) },
-  { weight: 4, arbitrary: fc.record({ id: idArbitrary, from: accountIdArbitrary, to: accountIdArbitrary, amount: amountArbitrary, code: codeArbitrary, timeoutMs: fc.integer({ min: 1, max: 5000 }), linked: linkedArbitrary }).map(
-      ({ id, from, to, amount, code, timeoutMs, linked }): LedgerCommand => ({ type: 'pending_transfer', id: `p${id}`, ledger: 'PKR', debitAccountId: from, creditAccountId: to, amountMinor: amount, code, timeoutMs, linked }),
-    ) },
-  { weight: 4, arbitrary: fc.record({ id: idArbitrary, pending: idArbitrary, amount: fc.option(fc.bigInt({ min: 1n, max: 300n }), { nil: undefined }), linked: linkedArbitrary }).map(
-      ({ id, pending, amount, linked }): LedgerCommand =>
-        amount === undefined ? { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, linked } : { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, amountMinor: amount, linked },
-    ) },
-  { weight: 2, arbitrary: fc.record({ id: idArbitrary, pending: idArbitrary }).map(({ id, pending }): LedgerCommand => ({ type: 'void_pending', id: `v${id}`, pendingId: `p${pending}` })) },
-  { weight: 1, arbitrary: fc.record({ account: accountIdArbitrary, limit: fc.option(fc.bigInt({ min: 0n, max: 500n }), { nil: null }) }).map(
-      ({ account, limit }): LedgerCommand => ({ type: 'change_debit_limit', accountId: account, debitLimitMinor: limit }),
-    ) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record({
+        id: idArbitrary,
+        from: accountIdArbitrary,
+        to: accountIdArbitrary,
+        amount: amountArbitrary,
+        code: codeArbitrary,
+        linked: linkedArbitrary,
+      })
+      .map(({ id, from, to, amount, code, linked }): LedgerCommand => ({
+        type: 'transfer',
+        id: `t${id}`,
+        ledger: 'PKR',
+        debitAccountId: from,
+        creditAccountId: to,
+        amountMinor: amount,
+        code,
+        linked,
+      })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        id: idArbitrary,
+        from: accountIdArbitrary,
+        to: accountIdArbitrary,
+        amount: amountArbitrary,
+        code: codeArbitrary,
+        timeoutMs: fc.integer({ min: 1, max: 5000 }),
+        linked: linkedArbitrary,
+      })
+      .map(({ id, from, to, amount, code, timeoutMs, linked }): LedgerCommand => ({
+        type: 'pending_transfer',
+        id: `p${id}`,
+        ledger: 'PKR',
+        debitAccountId: from,
+        creditAccountId: to,
+        amountMinor: amount,
+        code,
+        timeoutMs,
+        linked,
+      })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        id: idArbitrary,
+        pending: idArbitrary,
+        amount: fc.option(fc.bigInt({ min: 1n, max: 300n }), { nil: undefined }),
+        linked: linkedArbitrary,
+      })
+      .map(({ id, pending, amount, linked }): LedgerCommand =>
+        amount === undefined
+          ? { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, linked }
+          : { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, amountMinor: amount, linked },
+      ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ id: idArbitrary, pending: idArbitrary })
+      .map(({ id, pending }): LedgerCommand => ({ type: 'void_pending', id: `v${id}`, pendingId: `p${pending}` })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ account: accountIdArbitrary, limit: fc.option(fc.bigInt({ min: 0n, max: 500n }), { nil: null }) })
+      .map(({ account, limit }): LedgerCommand => ({ type: 'change_debit_limit', accountId: account, debitLimitMinor: limit })),
+  },
 );
 
 /** Opens the five accounts: two net debit caps, one of each flag, one without limits. */
@@ -36,4 +95,3 @@ export const openingCommands: LedgerCommand[] = [
   { type: 'create_account', id: 'D', ledger: 'PKR', code: 'LIQUIDITY', owner: 'BANK-A', creditsMustNotExceedDebits: true },
   { type: 'create_account', id: 'E', ledger: 'PKR', code: 'HUB_SETTLEMENT', owner: 'hub' },
 ];
-

@@ -33,7 +33,13 @@ export function createAccount(id: string, overrides: Partial<CreateAccountComman
   return { type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: `owner-${id}`, ...overrides };
 }
 
-export function transfer(id: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint, overrides: Partial<TransferCommand> = {}): TransferCommand {
+export function transfer(
+  id: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+  overrides: Partial<TransferCommand> = {},
+): TransferCommand {
   return { type: 'transfer', id, ledger: 'PKR', debitAccountId, creditAccountId, amountMinor, code: 'P2P', ...overrides };
 }
 
@@ -44,14 +50,40 @@ export function pendingTransfer(
   amountMinor: bigint,
   overrides: Partial<PendingTransferCommand> = {},
 ): PendingTransferCommand {
-  return { type: 'pending_transfer', id, ledger: 'PKR', debitAccountId, creditAccountId, amountMinor, code: 'P2P', timeoutMs: 10_000, ...overrides };
+  return {
+    type: 'pending_transfer',
+    id,
+    ledger: 'PKR',
+    debitAccountId,
+    creditAccountId,
+    amountMinor,
+    code: 'P2P',
+    timeoutMs: 10_000,
+    ...overrides,
+  };
 }
 
-export function posted(transferId: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint, code: TransferCode = 'P2P'): LedgerTransferPosted {
-  return { type: 'LedgerTransferPosted', data: { transferId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code, userData: null } };
+export function posted(
+  transferId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+  code: TransferCode = 'P2P',
+): LedgerTransferPosted {
+  return {
+    type: 'LedgerTransferPosted',
+    data: { transferId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code, userData: null },
+  };
 }
 
-export function reserved(transferId: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint, timeoutMs = 10_000, atMs = nowMs): LedgerTransferReserved {
+export function reserved(
+  transferId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+  timeoutMs = 10_000,
+  atMs = nowMs,
+): LedgerTransferReserved {
   return {
     type: 'LedgerTransferReserved',
     data: {
@@ -67,7 +99,15 @@ export function reserved(transferId: string, debitAccountId: string, creditAccou
   };
 }
 
-export function pendingPosted(transferId: string, pendingId: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint, pendingAmountMinor: bigint, requested: bigint | null = null): LedgerPendingPosted {
+export function pendingPosted(
+  transferId: string,
+  pendingId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+  pendingAmountMinor: bigint,
+  requested: bigint | null = null,
+): LedgerPendingPosted {
   return {
     type: 'LedgerPendingPosted',
     data: {
@@ -84,12 +124,29 @@ export function pendingPosted(transferId: string, pendingId: string, debitAccoun
   };
 }
 
-export function pendingVoided(transferId: string, pendingId: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint): LedgerPendingVoided {
-  return { type: 'LedgerPendingVoided', data: { transferId, pendingId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code: 'P2P', userData: null } };
+export function pendingVoided(
+  transferId: string,
+  pendingId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+): LedgerPendingVoided {
+  return {
+    type: 'LedgerPendingVoided',
+    data: { transferId, pendingId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code: 'P2P', userData: null },
+  };
 }
 
-export function pendingExpired(pendingId: string, debitAccountId: string, creditAccountId: string, amountMinor: bigint): LedgerPendingExpired {
-  return { type: 'LedgerPendingExpired', data: { pendingId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code: 'P2P', userData: null } };
+export function pendingExpired(
+  pendingId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinor: bigint,
+): LedgerPendingExpired {
+  return {
+    type: 'LedgerPendingExpired',
+    data: { pendingId, debitAccountId, creditAccountId, amountMinor: amountMinor.toString(), code: 'P2P', userData: null },
+  };
 }
 
 export function post(id: string, pendingId: string, amountMinor?: bigint): LedgerCommand {

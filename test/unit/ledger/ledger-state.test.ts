@@ -55,7 +55,12 @@ describe('idempotency window', () => {
   it('forgets resolved transfers older than the window, keeps pending ones, and decides the same before and after forgetting', () => {
     const state = initialState('PKR', { ...defaultTunables, transfersRememberedEvents: 3 });
     decideCommands(state, [...setup, pendingTransfer('p-old', 'A', 'B', 5n), transfer('t-old', 'A', 'B', 1n)], { nowMs }, () => undefined);
-    decideCommands(state, [transfer('t1', 'A', 'B', 1n), transfer('t2', 'A', 'B', 1n), transfer('t3', 'A', 'B', 1n)], { nowMs }, () => undefined);
+    decideCommands(
+      state,
+      [transfer('t1', 'A', 'B', 1n), transfer('t2', 'A', 'B', 1n), transfer('t3', 'A', 'B', 1n)],
+      { nowMs },
+      () => undefined,
+    );
     // Outside the window already, before anything was dropped from memory:
     expect(rememberedTransfer(state, 't-old')).toBeUndefined();
     expect(rememberedTransfer(state, 'p-old')).toBeDefined();
@@ -64,7 +69,10 @@ describe('idempotency window', () => {
     expect(state.transfers.has('t-old')).toBe(false);
     expect(canonicalState(state)).toBe(before);
     // A forgotten id is new again: the documented limit of the window.
-    expect(decideCommands(state, [transfer('t-old', 'A', 'B', 1n), transfer('t3', 'A', 'B', 1n)], { nowMs }, () => undefined)).toEqual(['ok', 'exists']);
+    expect(decideCommands(state, [transfer('t-old', 'A', 'B', 1n), transfer('t3', 'A', 'B', 1n)], { nowMs }, () => undefined)).toEqual([
+      'ok',
+      'exists',
+    ]);
   });
 
   it('drops stale expiry entries once they outnumber the pending transfers', () => {
@@ -74,7 +82,12 @@ describe('idempotency window', () => {
     for (let round = 0; round < 9; round += 1) {
       const ids = reserve.map((command) => ({ ...command, id: `${command.id}-${round}` }));
       decideCommands(state, ids, { nowMs }, () => undefined);
-      decideCommands(state, ids.map((command): LedgerCommand => ({ type: 'void_pending', id: `v-${command.id}`, pendingId: command.id })), { nowMs }, () => undefined);
+      decideCommands(
+        state,
+        ids.map((command): LedgerCommand => ({ type: 'void_pending', id: `v-${command.id}`, pendingId: command.id })),
+        { nowMs },
+        () => undefined,
+      );
     }
     expect(state.pendingCount).toBe(0);
     expect(state.expiries.size).toBe(72_000);

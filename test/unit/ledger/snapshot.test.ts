@@ -18,7 +18,8 @@ describe('ledger snapshots', () => {
       owner: `owner-with-a-long-identifier-${index}`,
       debitLimitMinor: 9_000_000_000_000_000_000n,
     }));
-    for (let start = 0; start < accounts.length; start += batchCommandsMax) decideCommands(state, accounts.slice(start, start + batchCommandsMax), { nowMs }, () => undefined);
+    for (let start = 0; start < accounts.length; start += batchCommandsMax)
+      decideCommands(state, accounts.slice(start, start + batchCommandsMax), { nowMs }, () => undefined);
     const userData = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`key_${index}`, 'v'.repeat(128)]));
     const pending: LedgerCommand[] = Array.from({ length: 900 }, (_, index): LedgerCommand => ({
       type: 'pending_transfer',
@@ -47,7 +48,13 @@ describe('ledger snapshots', () => {
     const state = initialState('PKR');
     const debit = 'D'.repeat(64);
     const credit = 'C'.repeat(64);
-    const opening: LedgerCommand[] = [debit, credit].map((id): LedgerCommand => ({ type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id }));
+    const opening: LedgerCommand[] = [debit, credit].map((id): LedgerCommand => ({
+      type: 'create_account',
+      id,
+      ledger: 'PKR',
+      code: 'POSITION',
+      owner: id,
+    }));
     decideCommands(state, opening, { nowMs }, () => undefined);
     // userData values are any 128 characters: control characters take 6 bytes each once JSON escapes them.
     const userData = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`k${index}`.padEnd(32, '_'), '\u0001'.repeat(128)]));
@@ -65,7 +72,12 @@ describe('ledger snapshots', () => {
     expect(decideCommands(state, pending, { nowMs }, () => undefined).every((result) => result === 'ok')).toBe(true);
 
     const chunks = snapshotChunks(state);
-    const events = chunks.map((data, index) => ({ id: `chunk-${index}`, type: 'LedgerSnapshotChunk', data, metadata: { at: new Date(nowMs).toISOString(), actor: 'engine:ledger-PKR' } }));
+    const events = chunks.map((data, index) => ({
+      id: `chunk-${index}`,
+      type: 'LedgerSnapshotChunk',
+      data,
+      metadata: { at: new Date(nowMs).toISOString(), actor: 'engine:ledger-PKR' },
+    }));
     // What the store checks before it writes anything: every chunk must pass, or the snapshot is lost.
     expect(() => serializeAppend('snapshot-ledger-PKR', events)).not.toThrow();
     const restored = restoreSnapshot(JSON.parse(JSON.stringify(chunks)) as SnapshotChunk[], 'PKR', state.tunables);

@@ -8,7 +8,9 @@ describe('retry backoff', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => retryDelayMs(attempt, retryPolicyDefault, lowest))).toEqual([
       250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000,
     ]);
-    expect([1, 2, 3, 7, 8, 1_000].map((attempt) => retryDelayMs(attempt, retryPolicyDefault, highest))).toEqual([499, 999, 1_999, 29_999, 29_999, 29_999]);
+    expect([1, 2, 3, 7, 8, 1_000].map((attempt) => retryDelayMs(attempt, retryPolicyDefault, highest))).toEqual([
+      499, 999, 1_999, 29_999, 29_999, 29_999,
+    ]);
   });
 
   it('never waits more than the cap nor less than half the current step, whatever the attempt and the draw', () => {

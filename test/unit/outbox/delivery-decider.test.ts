@@ -28,7 +28,10 @@ const failed = (attempt: number, nextAttemptAt: string | null, scope: 'destinati
   type: 'DeliveryAttemptFailed',
   data: { deliveryId: delivery.deliveryId, attempt, failure: 'CONNECTION_FAILED: ECONNREFUSED', scope, attemptedAt: at, nextAttemptAt },
 });
-const succeeded = (attempt: number): DeliveryEvent => ({ type: 'DeliverySucceeded', data: { deliveryId: delivery.deliveryId, attempt, detail: 'HTTP 200', deliveredAt: at } });
+const succeeded = (attempt: number): DeliveryEvent => ({
+  type: 'DeliverySucceeded',
+  data: { deliveryId: delivery.deliveryId, attempt, detail: 'HTTP 200', deliveredAt: at },
+});
 
 describe('delivery decider', () => {
   it('queues a new delivery', () => spec.given([]).when(queue()).then([queued]));
@@ -38,27 +41,58 @@ describe('delivery decider', () => {
   it('recognises the same delivery built with its keys in another order', () =>
     spec
       .given([queued])
-      .when(queue({ payload: { reason: 'PAYEE_TIMEOUT', currency: 'PKR', amount: '1500.00', transferId: '7d1f6f0e-4b3a-4c59-9a37-1f6d2c1e8b11' }, destination: 'MARGALLA', kind: 'REVERSAL', deliveryId: delivery.deliveryId }))
+      .when(
+        queue({
+          payload: { reason: 'PAYEE_TIMEOUT', currency: 'PKR', amount: '1500.00', transferId: '7d1f6f0e-4b3a-4c59-9a37-1f6d2c1e8b11' },
+          destination: 'MARGALLA',
+          kind: 'REVERSAL',
+          deliveryId: delivery.deliveryId,
+        }),
+      )
       .then([]));
 
   it('still recognises a delivered delivery queued again, without its payload in memory', () =>
-    spec.given([queued, succeeded(1)]).when(queue()).then([]));
+    spec
+      .given([queued, succeeded(1)])
+      .when(queue())
+      .then([]));
 
   it('refuses the same delivery id with a different payload', () =>
-    spec.given([queued]).when(queue({ ...delivery, payload: { ...delivery.payload, amount: '1500.01' } })).thenThrows('DELIVERY_CONFLICT'));
+    spec
+      .given([queued])
+      .when(queue({ ...delivery, payload: { ...delivery.payload, amount: '1500.01' } }))
+      .thenThrows('DELIVERY_CONFLICT'));
 
   it('refuses a delivery that breaks its limits, with a reason', () => {
-    spec.given([]).when(queue({ ...delivery, deliveryId: 'has spaces' })).thenThrows('INVALID_DELIVERY');
-    spec.given([]).when(queue({ ...delivery, kind: 'reversal' })).thenThrows('INVALID_DELIVERY');
-    spec.given([]).when(queue({ ...delivery, destination: '' })).thenThrows('INVALID_DELIVERY');
-    spec.given([]).when(queue({ ...delivery, payload: { blob: 'x'.repeat(64 * 1024) } })).thenThrows('INVALID_DELIVERY');
+    spec
+      .given([])
+      .when(queue({ ...delivery, deliveryId: 'has spaces' }))
+      .thenThrows('INVALID_DELIVERY');
+    spec
+      .given([])
+      .when(queue({ ...delivery, kind: 'reversal' }))
+      .thenThrows('INVALID_DELIVERY');
+    spec
+      .given([])
+      .when(queue({ ...delivery, destination: '' }))
+      .thenThrows('INVALID_DELIVERY');
+    spec
+      .given([])
+      .when(queue({ ...delivery, payload: { blob: 'x'.repeat(64 * 1024) } }))
+      .thenThrows('INVALID_DELIVERY');
   });
 
   it('records a failed attempt with the time of the next one', () =>
-    spec.given([queued]).when(failAttempt(1_500)).then([failed(1, '2025-03-01T10:00:01.500Z')]));
+    spec
+      .given([queued])
+      .when(failAttempt(1_500))
+      .then([failed(1, '2025-03-01T10:00:01.500Z')]));
 
   it('counts attempts on from the ones already failed', () =>
-    spec.given([queued, failed(1, at), failed(2, at)]).when(failAttempt(30_000, 10, 'delivery')).then([failed(3, '2025-03-01T10:00:30.000Z', 'delivery')]));
+    spec
+      .given([queued, failed(1, at), failed(2, at)])
+      .when(failAttempt(30_000, 10, 'delivery'))
+      .then([failed(3, '2025-03-01T10:00:30.000Z', 'delivery')]));
 
   it('abandons a delivery at the attempt limit', () =>
     spec
@@ -66,17 +100,31 @@ describe('delivery decider', () => {
       .when(failAttempt(30_000, 3))
       .then([
         failed(3, null),
-        { type: 'DeliveryAbandoned', data: { deliveryId: delivery.deliveryId, attempts: 3, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at } },
+        {
+          type: 'DeliveryAbandoned',
+          data: { deliveryId: delivery.deliveryId, attempts: 3, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at },
+        },
       ]));
 
-  it('records a success as the attempt it was', () => spec.given([queued, failed(1, at)]).when(deliver).then([succeeded(2)]));
+  it('records a success as the attempt it was', () =>
+    spec
+      .given([queued, failed(1, at)])
+      .when(deliver)
+      .then([succeeded(2)]));
 
-  it('records a second success of the same delivery as nothing new', () => spec.given([queued, succeeded(1)]).when(deliver).then([]));
+  it('records a second success of the same delivery as nothing new', () =>
+    spec
+      .given([queued, succeeded(1)])
+      .when(deliver)
+      .then([]));
 
   it('refuses attempts on a delivery that is not pending', () => {
     spec.given([]).when(failAttempt(100)).thenThrows('DELIVERY_NOT_PENDING');
     spec.given([]).when(deliver).thenThrows('DELIVERY_NOT_PENDING');
-    spec.given([queued, succeeded(1)]).when(failAttempt(100)).thenThrows('DELIVERY_NOT_PENDING');
+    spec
+      .given([queued, succeeded(1)])
+      .when(failAttempt(100))
+      .thenThrows('DELIVERY_NOT_PENDING');
   });
 
   it('cuts a long failure description to the length kept in events', () => {

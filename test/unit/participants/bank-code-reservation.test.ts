@@ -13,16 +13,33 @@ function reserved(participantId: string, previousParticipantId: string | null = 
 }
 
 describe('bank code reservation', () => {
-  it('reserves a free code', () => spec.given([]).when(reserve('MARGALLA')).then([reserved('MARGALLA')]));
+  it('reserves a free code', () =>
+    spec
+      .given([])
+      .when(reserve('MARGALLA'))
+      .then([reserved('MARGALLA')]));
 
-  it('refuses a code another participant holds', () => spec.given([reserved('MARGALLA')]).when(reserve('RAVI')).thenThrows('BANK_CODE_TAKEN'));
+  it('refuses a code another participant holds', () =>
+    spec
+      .given([reserved('MARGALLA')])
+      .when(reserve('RAVI'))
+      .thenThrows('BANK_CODE_TAKEN'));
 
   it('lets the holder retry after a crash between reservation and registration', () =>
-    spec.given([reserved('MARGALLA')]).when(reserve('MARGALLA')).then([]));
+    spec
+      .given([reserved('MARGALLA')])
+      .when(reserve('MARGALLA'))
+      .then([]));
 
   it('takes over a code whose holder registered with another code', () =>
-    spec.given([reserved('MARGALLA')]).when(reserve('RAVI', 'MARGALLA')).then([reserved('RAVI', 'MARGALLA')]));
+    spec
+      .given([reserved('MARGALLA')])
+      .when(reserve('RAVI', 'MARGALLA'))
+      .then([reserved('RAVI', 'MARGALLA')]));
 
   it('never releases a holder other than the one known to have moved on', () =>
-    spec.given([reserved('MARGALLA'), reserved('RAVI', 'MARGALLA')]).when(reserve('INDUS', 'MARGALLA')).thenThrows('BANK_CODE_TAKEN'));
+    spec
+      .given([reserved('MARGALLA'), reserved('RAVI', 'MARGALLA')])
+      .when(reserve('INDUS', 'MARGALLA'))
+      .thenThrows('BANK_CODE_TAKEN'));
 });

@@ -35,7 +35,13 @@ function registration(participantId: string, bankCode: string, netDebitCapMinor 
 
 /** What a process that died right after reserving the bank code leaves behind. */
 async function reservationOnly(participantId: string, bankCode: string): Promise<void> {
-  await handleStreamCommand(store, `bankcode-${bankCode}`, bankCodeDecider, { type: 'ReserveBankCode', data: { bankCode, participantId, releasedHolderId: null }, now }, context);
+  await handleStreamCommand(
+    store,
+    `bankcode-${bankCode}`,
+    bankCodeDecider,
+    { type: 'ReserveBankCode', data: { bankCode, participantId, releasedHolderId: null }, now },
+    context,
+  );
 }
 
 beforeEach(async () => {
@@ -77,7 +83,13 @@ it('keeps an orphaned reservation from other participants until its holder regis
 it('opens the ledger accounts on a retry after a crash between registering and the ledger', async () => {
   // What a process that died after the participant append leaves: the stream, no accounts.
   await reservationOnly('MEEZAN', 'MEZN');
-  await handleStreamCommand(store, 'participant-MEEZAN', participantDecider, { type: 'RegisterParticipant', data: { ...registration('MEEZAN', 'MEZN'), requestReference: 'ref-9' }, now }, context);
+  await handleStreamCommand(
+    store,
+    'participant-MEEZAN',
+    participantDecider,
+    { type: 'RegisterParticipant', data: { ...registration('MEEZAN', 'MEZN'), requestReference: 'ref-9' }, now },
+    context,
+  );
   expect(await engine.lookupAccount('MEEZAN:position')).toBeUndefined();
   const receipt = await service.register(registration('MEEZAN', 'MEZN'), 'ref-9', context);
   expect(receipt.position).toBeNull();
@@ -86,7 +98,13 @@ it('opens the ledger accounts on a retry after a crash between registering and t
 
 it('brings the ledger cap in line with the stream (start-up reconciliation)', async () => {
   await service.register(registration('MEEZAN', 'MEZN'), null, context);
-  await handleStreamCommand(store, 'participant-MEEZAN', participantDecider, { type: 'ChangeParticipant', data: { participantId: 'MEEZAN', active: null, netDebitCapMinor: 5n }, now }, context);
+  await handleStreamCommand(
+    store,
+    'participant-MEEZAN',
+    participantDecider,
+    { type: 'ChangeParticipant', data: { participantId: 'MEEZAN', active: null, netDebitCapMinor: 5n }, now },
+    context,
+  );
   expect((await engine.lookupAccount('MEEZAN:position'))?.debitLimitMinor).toBe(100_000n);
   await service.syncLedger('MEEZAN');
   expect((await engine.lookupAccount('MEEZAN:position'))?.debitLimitMinor).toBe(5n);
@@ -101,7 +119,13 @@ it('applies concurrent cap changes to the ledger in the order they reached the s
 
 it('records funds once per transfer id and refuses OUT beyond what is free', async () => {
   await service.register(registration('MEEZAN', 'MEZN'), null, context);
-  const movement = { participantId: 'MEEZAN', direction: 'IN' as const, amountMinor: 500n, transferId: '0b5a6e0e-0000-5000-8000-000000000001', reference: 'R1' };
+  const movement = {
+    participantId: 'MEEZAN',
+    direction: 'IN' as const,
+    amountMinor: 500n,
+    transferId: '0b5a6e0e-0000-5000-8000-000000000001',
+    reference: 'R1',
+  };
   expect(await service.recordFunds(movement)).toEqual({ status: 'ok' });
   expect(await service.recordFunds(movement)).toEqual({ status: 'ok' });
   expect(await service.recordFunds({ ...movement, amountMinor: 501n })).toEqual({ status: 'conflict' });
@@ -113,6 +137,12 @@ it('records funds once per transfer id and refuses OUT beyond what is free', asy
 
 it('refuses funds for a participant that does not exist', async () => {
   await expect(
-    service.recordFunds({ participantId: 'NOBODY', direction: 'IN', amountMinor: 1n, transferId: '0b5a6e0e-0000-5000-8000-000000000003', reference: 'R' }),
+    service.recordFunds({
+      participantId: 'NOBODY',
+      direction: 'IN',
+      amountMinor: 1n,
+      transferId: '0b5a6e0e-0000-5000-8000-000000000003',
+      reference: 'R',
+    }),
   ).rejects.toMatchObject({ code: 'PARTICIPANT_NOT_FOUND' });
 });

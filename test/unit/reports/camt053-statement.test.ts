@@ -33,7 +33,15 @@ const input: StatementInput = {
   },
   openingBalanceMinor: 30_000n,
   closingBalanceMinor: 30_000n + 120_050n - 45_000n - 150n - 30_000n,
-  postings: [{ settledWindowId: 'PKR-000006', participant: 'MARGALLA', changeMinor: -30_000n, bookedWindowId: 'PKR-000007', bookedAt: '2026-11-28T10:30:00.000Z' }],
+  postings: [
+    {
+      settledWindowId: 'PKR-000006',
+      participant: 'MARGALLA',
+      changeMinor: -30_000n,
+      bookedWindowId: 'PKR-000007',
+      bookedAt: '2026-11-28T10:30:00.000Z',
+    },
+  ],
   createdAt: '2026-11-28T12:00:00.000Z',
 };
 
@@ -45,7 +53,13 @@ type Parsed = {
     '@_xmlns': string;
     BkToCstmrStmt: {
       GrpHdr: { MsgId: string };
-      Stmt: { Id: string; ElctrncSeqNb: string; Acct: { Id: { Othr: { Id: string } }; Ccy: string; Ownr: { Nm: string } }; Bal: Balance[]; Ntry: Entry[] };
+      Stmt: {
+        Id: string;
+        ElctrncSeqNb: string;
+        Acct: { Id: { Othr: { Id: string } }; Ccy: string; Ownr: { Nm: string } };
+        Bal: Balance[];
+        Ntry: Entry[];
+      };
     };
   };
 };

@@ -1,11 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { countsFromJunit, operationsFromOutput, parseFuzzArguments, schemathesisArguments, summaryLine, testCasesFromOutput } from '../../../scripts/fuzz-api';
+import {
+  countsFromJunit,
+  operationsFromOutput,
+  parseFuzzArguments,
+  schemathesisArguments,
+  summaryLine,
+  testCasesFromOutput,
+} from '../../../scripts/fuzz-api';
 
 /** The parts of `npm run fuzz:api` that need no schemathesis: the run itself is too long for `npm test`. */
 describe('fuzz:api', () => {
   it('runs every check, bounded in examples and time, with the key it is given', () => {
-    const args = schemathesisArguments({ url: 'http://127.0.0.1:1', key: 'secret', options: { maxExamples: 7, maxTimeSeconds: 30 }, junitPath: '/tmp/r.xml' });
+    const args = schemathesisArguments({
+      url: 'http://127.0.0.1:1',
+      key: 'secret',
+      options: { maxExamples: 7, maxTimeSeconds: 30 },
+      junitPath: '/tmp/r.xml',
+    });
     expect(args.slice(args.indexOf('run'), args.indexOf('run') + 2)).toEqual(['run', 'http://127.0.0.1:1/openapi.json']);
     expect(args[args.indexOf('--checks') + 1]).toBe('all');
     expect(args[args.indexOf('--header') + 1]).toBe('Authorization: Bearer secret');
@@ -22,7 +34,8 @@ describe('fuzz:api', () => {
   });
 
   it('counts from the JUnit report and the summary, and says in one line whether anything failed', () => {
-    const xml = '<?xml version="1.0"?><testsuites failures="1" errors="0"><testsuite><testcase name="GET /a"/><testcase name="POST /b"><failure/></testcase></testsuite></testsuites>';
+    const xml =
+      '<?xml version="1.0"?><testsuites failures="1" errors="0"><testsuite><testcase name="GET /a"/><testcase name="POST /b"><failure/></testcase></testsuite></testsuites>';
     expect(countsFromJunit(xml)).toEqual({ testCases: null, operations: 2, failures: 1 });
     expect(countsFromJunit(null)).toEqual({ testCases: null, operations: null, failures: null });
     expect(testCasesFromOutput('Test cases:\n  2688 generated, 2688 passed')).toBe(2688);
@@ -30,11 +43,15 @@ describe('fuzz:api', () => {
     expect(operationsFromOutput('no summary')).toBeNull();
     const passed = summaryLine([{ role: 'operator', exitCode: 0, testCases: 10, operations: 26, failures: 0 }]);
     expect(passed).toBe('fuzz:api passed (schemathesis --checks all) - operator: 10 test cases over 26 operations, no failures');
-    expect(summaryLine([{ role: 'participant', exitCode: 1, testCases: 10, operations: 26, failures: 2 }])).toMatch(/^fuzz:api FAILED .*2 failing operations$/);
+    expect(summaryLine([{ role: 'participant', exitCode: 1, testCases: 10, operations: 26, failures: 2 }])).toMatch(
+      /^fuzz:api FAILED .*2 failing operations$/,
+    );
   });
 
   it('is the npm script, and not part of npm test', () => {
-    const scripts = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(scripts['fuzz:api']).toBe('tsx scripts/fuzz-api.ts');
     expect(scripts.test).not.toMatch(/fuzz/);
   });

@@ -92,7 +92,12 @@ describe('close scheduler', () => {
     await clock.advanceTo('2026-11-28T10:00:59Z');
     expect(closes).toEqual([]);
     await clock.advanceTo('2026-11-28T10:02:00Z');
-    expect(closes).toEqual(['PKR@2026-11-28T10:01:00.000Z', 'USD@2026-11-28T10:01:00.000Z', 'PKR@2026-11-28T10:02:00.000Z', 'USD@2026-11-28T10:02:00.000Z']);
+    expect(closes).toEqual([
+      'PKR@2026-11-28T10:01:00.000Z',
+      'USD@2026-11-28T10:01:00.000Z',
+      'PKR@2026-11-28T10:02:00.000Z',
+      'USD@2026-11-28T10:02:00.000Z',
+    ]);
     expect(running.nextDueAt()?.toISOString()).toBe('2026-11-28T10:03:00.000Z');
     await running.stop();
   });

@@ -29,7 +29,10 @@ const aborted: TransferEvent = {
   type: 'TransferAborted',
   data: { transferId: initiation.transferId, reason: 'PAYEE_TIMEOUT', detail: 'no answer', reversalQueued: true, completedAt: at },
 };
-const reversed: TransferEvent = { type: 'TransferReversed', data: { transferId: initiation.transferId, reason: 'PAYER_REVERSED', reversedAt: at } };
+const reversed: TransferEvent = {
+  type: 'TransferReversed',
+  data: { transferId: initiation.transferId, reason: 'PAYER_REVERSED', reversedAt: at },
+};
 
 const initiate: TransferCommand = { type: 'InitiateTransfer', data: initiation };
 const commit: TransferCommand = { type: 'CommitTransfer', data: { transferId: initiation.transferId }, now };
@@ -43,7 +46,11 @@ const reverse: TransferCommand = { type: 'ReverseTransfer', data: { transferId: 
 describe('transfer decider', () => {
   it('initiates a new transfer', () => spec.given([]).when(initiate).then([initiated]));
 
-  it('refuses to initiate an id twice', () => spec.given([initiated]).when(initiate).thenThrows((error) => error.code === 'TRANSFER_EXISTS'));
+  it('refuses to initiate an id twice', () =>
+    spec
+      .given([initiated])
+      .when(initiate)
+      .thenThrows((error) => error.code === 'TRANSFER_EXISTS'));
 
   it('commits a transfer in flight', () => spec.given([initiated]).when(commit).then([committed]));
 
@@ -54,18 +61,30 @@ describe('transfer decider', () => {
   it('treats a repeated abort as a retry with no new fact', () => spec.given([initiated, aborted]).when(abort).then([]));
 
   it('never aborts a committed transfer: the money has moved', () =>
-    spec.given([initiated, committed]).when(abort).thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
+    spec
+      .given([initiated, committed])
+      .when(abort)
+      .thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
 
   it('never commits an aborted transfer: the reservation is released', () =>
-    spec.given([initiated, aborted]).when(commit).thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
+    spec
+      .given([initiated, aborted])
+      .when(commit)
+      .thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
 
   it('refuses to complete a transfer that was never initiated', () =>
-    spec.given([]).when(commit).thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
+    spec
+      .given([])
+      .when(commit)
+      .thenThrows((error) => error.code === 'TRANSFER_NOT_IN_FLIGHT'));
 
   it('reverses a committed transfer once', () => spec.given([initiated, committed]).when(reverse).then([reversed]));
 
   it('treats a second reversal as a retry', () => spec.given([initiated, committed, reversed]).when(reverse).then([]));
 
   it('refuses to reverse a transfer that did not commit', () =>
-    spec.given([initiated, aborted]).when(reverse).thenThrows((error) => error.code === 'TRANSFER_NOT_COMMITTED'));
+    spec
+      .given([initiated, aborted])
+      .when(reverse)
+      .thenThrows((error) => error.code === 'TRANSFER_NOT_COMMITTED'));
 });
