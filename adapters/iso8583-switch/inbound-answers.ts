@@ -6,7 +6,7 @@ import type { InboundAnswer } from '../iso8583/inbound-financial-handler';
 
 /**
  * The 0210 a bank gets for the transfer it sent (issue 5): 00 with an approval code once committed, otherwise
- * the DE39 of why it was not. A payee that refused to credit is a decline (05, do not honour) rather than 91:
+ * the DE39 of why it was not (12 once its 0420 reversed it). A payee that refused to credit is a decline (05, do not honour) rather than 91:
  * the destination answered, and the bank should not retry as if it were down.
  */
 const abortCategories: Readonly<Record<AbortReason, TransferOutcomeCategory>> = {
@@ -21,6 +21,9 @@ const abortCategories: Readonly<Record<AbortReason, TransferOutcomeCategory>> = 
 };
 
 export function answerForTransfer(view: TransferView): InboundAnswer {
+  // A repeated 0200 of a transfer its 0420 reversed: the 0430 told the bank it is undone, so an approval now would
+  // contradict it. 12, as for a 0200 whose reversal came first: the transaction was cancelled by its own reversal.
+  if (view.state === 'COMMITTED' && view.reversed) return { responseCode: responseCodes.invalidTransaction };
   if (view.state === 'COMMITTED') return { responseCode: responseCodes.approved, authorizationCode: authorizationCodeFor(view.id) };
   if (view.state === 'IN_FLIGHT') return { responseCode: responseCodes.systemError };
   const category = abortCategories[view.abortReason as AbortReason] as TransferOutcomeCategory | undefined;

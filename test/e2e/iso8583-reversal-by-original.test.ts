@@ -176,3 +176,15 @@ it('declines (94) a 0200 with the DE11 and DE7 of another transfer of the same b
   expect((await peer.exchange(impostor, 5_000)).fields[39]).toBe('94');
   expect(await transferEvents(idOf(impostor))).toEqual([]);
 });
+
+it('declines (12) a repeat of a 0200 whose transfer its 0420 reversed: an approval would contradict the 0430', async () => {
+  const peer = await signedOnPeer();
+  const original = buildTransferRequest(request());
+  expect((await peer.exchange(original, 5_000)).fields[39]).toBe('00');
+  expect((await peer.exchange(reversalWithNewReference(original), 5_000)).fields[39]).toBe('00');
+  expect(await transfer(idOf(original))).toMatchObject({ state: 'COMMITTED', reversed: true });
+  const repeat = await peer.exchange(original, 5_000);
+  expect(repeat).toMatchObject({ mti: '0210', fields: { 39: '12' } });
+  expect(repeat.fields[38]).toBeUndefined();
+  expect((await transferEvents(idOf(original))).filter((type) => type === 'TransferReversed')).toHaveLength(1);
+});
