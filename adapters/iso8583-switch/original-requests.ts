@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../core/eventstore/event';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
 import { newId } from '../../core/ids';
+import { KeyedSerializer } from '../../core/participants/keyed-serializer';
 import { ISO8583_TRANSFER_NAMESPACE, uuidV5 } from '../iso8583/transfer-id';
 
 /**
@@ -71,13 +72,22 @@ export type OriginalRequestsOptions = {
   limits?: Partial<OriginalRequestLimits>;
 };
 
-/** Attempts at counting when unseen reversals of one bank are counted at the same moment. */
+/**
+ * Attempts at counting when another process counts the same bank's unseen reversals at the same moment: within
+ * this process they are counted one at a time, so only another writer on the same store makes an attempt fail.
+ */
 const countAttemptsMax = 5;
 
 export class OriginalRequests {
   private readonly store: EventStore;
   private readonly now: () => Date;
   private readonly limits: OriginalRequestLimits;
+  /**
+   * One bank's count is read and appended one reversal at a time: a bank back from an outage sends the reversals
+   * of everything left unanswered at once, and counted concurrently all but a few would lose the append and be
+   * answered 96.
+   */
+  private readonly perCount = new KeyedSerializer();
 
   constructor(options: OriginalRequestsOptions) {
     this.store = options.store;
@@ -148,9 +158,13 @@ export class OriginalRequests {
     return true;
   }
 
-  private async count(participantId: string, originalStream: string): Promise<boolean> {
+  private count(participantId: string, originalStream: string): Promise<boolean> {
     const day = this.now().toISOString().slice(0, 10);
     const stream = `${UNSEEN_REVERSALS_STREAM_PREFIX}${participantId}-${day}`;
+    return this.perCount.run(stream, () => this.countIn(stream, originalStream));
+  }
+
+  private async countIn(stream: string, originalStream: string): Promise<boolean> {
     for (let attempt = 1; attempt <= countAttemptsMax; attempt += 1) {
       const revision = await this.store.streamRevision(stream);
       const counted = revision === null ? 0n : revision + 1n;

@@ -91,3 +91,14 @@ it('holds a bounded number of events per original', async () => {
   });
   expect(originals.hasRoom(await originals.read(identity(1)))).toBe(false);
 });
+
+it('records every one of a burst of one bank’s unseen reversals arriving at once: counting them does not race itself', async () => {
+  // A bank back from an outage sends the reversals of everything it could not get answered, all at once.
+  const originals = new OriginalRequests({ store, now });
+  const stans = Array.from({ length: 50 }, (_, index) => 1_000 + index);
+  const recorded = await Promise.all(
+    stans.map(async (stan) => originals.recordReversalBeforeRequest(identity(stan), await originals.read(identity(stan)), reversal)),
+  );
+  expect(recorded.filter((done) => done)).toHaveLength(stans.length);
+  expect(await store.streamRevision('iso8583-unseen-reversals-INDUS-2026-12-03')).toBe(BigInt(stans.length - 1));
+});
