@@ -188,3 +188,25 @@ it('declines (12) a repeat of a 0200 whose transfer its 0420 reversed: an approv
   expect(repeat.fields[38]).toBeUndefined();
   expect((await transferEvents(idOf(original))).filter((type) => type === 'TransferReversed')).toHaveLength(1);
 });
+
+it('never acknowledges a 0420 that overtakes its own 0200 on another connection while the transfer stands', async () => {
+  const first = await signedOnPeer();
+  const second = await signedOnPeer();
+  const wallet = network.wallet(MARGALLA.id).simulator;
+  // The payee takes a moment, so that the 0420 arrives while its 0200 is still being executed.
+  wallet.setMode({ mode: 'slow', delayMs: 30 }, ['CREDIT_REQUEST']);
+  try {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const original = buildTransferRequest(request());
+      const requesting = first.exchange(original, 10_000);
+      if (attempt % 2 === 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      const reversing = second.exchange(reversalWithNewReference(original), 10_000);
+      const [answer, reversal] = await Promise.all([requesting, reversing]);
+      expect(reversal.fields[39]).toBe('00');
+      if (answer.fields[39] === '00') expect(await transfer(idOf(original))).toMatchObject({ state: 'COMMITTED', reversed: true });
+      else expect(answer.fields[39]).toBe('12');
+    }
+  } finally {
+    wallet.setMode({ mode: 'accept' });
+  }
+});
