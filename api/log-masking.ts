@@ -12,8 +12,11 @@ const ibanPattern = /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b/gi;
 const groupedIbanPattern = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}\b/gi;
 /** CNICs as printed on the card: 5, 7 and 1 digits joined by dashes. */
 const dashedCnicPattern = /\b\d{5}-\d{7}-\d\b/g;
-/** Escapes of printable ASCII (%20, %2B, %39...): how a URL can carry an account number past the patterns. */
-const asciiEscapePattern = /%([2-7][0-9A-F])/gi;
+/**
+ * Escapes of printable ASCII (%20 to %7E: %2B, %39...): how a URL can carry an account number past the patterns.
+ * %7F (DEL) is a control character: it stays escaped, as the C0 escapes do, so no log line carries it raw.
+ */
+const asciiEscapePattern = /%([2-6][0-9A-F]|7[0-9A-E])/gi;
 /** Runs of 8 or more digits: mobile numbers, CNICs, wallet and bank account numbers. */
 const longDigitsPattern = /(?<![0-9A-Za-z-])\d{8,}(?![0-9A-Za-z-])/g;
 const apiKeyPattern = /\bhk_([0-9a-f]{16})\.[A-Za-z0-9_-]+/g;

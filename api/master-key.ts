@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { privateFileMode } from '../adapters/private-files';
 import { masterKeyBytes, masterKeyIdOf, newMasterKey } from '../core/secrets/secret-box';
@@ -10,7 +10,7 @@ export const masterKeyFileName = 'master.key';
 
 /**
  * The master key that seals the signing secrets: HISAAB_MASTER_KEY when set; otherwise the one in the data dir,
- * generated (0600) on the first start and reused after. A generated key lies beside the data it protects, so it
+ * generated (0600) on the first start and reused after (set to 0600 again if it was made readable by others). A generated key lies beside the data it protects, so it
  * only keeps a copied database file from handing out secrets: production supplies its own, kept elsewhere.
  */
 export function resolveMasterKey(config: SwitchConfig, logger: Logger): Buffer {
@@ -18,6 +18,9 @@ export function resolveMasterKey(config: SwitchConfig, logger: Logger): Buffer {
   const path = join(config.dataDir, masterKeyFileName);
   let key: Buffer;
   if (existsSync(path)) {
+    // A key file copied back from a backup or by hand may have come back readable by others; it opens every sealed
+    // secret, so it is made private like the databases beside it (adapters/private-files.ts).
+    chmodSync(path, privateFileMode);
     key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
     if (key.length !== masterKeyBytes) {
       throw new ConfigError(

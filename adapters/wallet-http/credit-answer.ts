@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CreditOutcome } from '../../core/payee-port';
 import type { DeliveryAttemptResult } from '../../core/outbox/delivery-transport';
 import type { PostResult } from './signed-post';
+import { replaceUnsafeCharacters } from '../../core/unsafe-text';
 
 /** A rejection reason is kept to this length: it ends up in the transfer's events and in answers to the payer. */
 export const rejectionReasonLengthMax = 100;
@@ -35,7 +36,8 @@ export function classifyCreditAnswer(result: PostResult): CreditOutcome {
     return { outcome: 'unknown', detail: `UNREADABLE_BODY: the wallet answered 200 without a clear status (${preview(result.body)})` };
   }
   if (answer.data.status === 'ACCEPTED') return { outcome: 'accepted' };
-  const reason = (answer.data.reason ?? '').trim();
+  // The payee chose this text: the characters a request body may not carry are replaced, not kept.
+  const reason = replaceUnsafeCharacters((answer.data.reason ?? '').trim());
   return { outcome: 'rejected', reason: reason === '' ? 'UNSPECIFIED' : reason.slice(0, rejectionReasonLengthMax) };
 }
 
@@ -56,5 +58,6 @@ export function classifyDeliveryAnswer(result: PostResult): DeliveryAttemptResul
 
 function preview(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim();
-  return flat.length <= 80 ? JSON.stringify(flat) : `${JSON.stringify(flat.slice(0, 80))}…`;
+  // JSON escapes the C0 controls visibly; DEL, the C1 and the bidirectional controls it leaves are replaced.
+  return replaceUnsafeCharacters(flat.length <= 80 ? JSON.stringify(flat) : `${JSON.stringify(flat.slice(0, 80))}…`);
 }

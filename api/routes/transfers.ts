@@ -100,14 +100,20 @@ function payerOf(request: Request): string {
  * The transfer a caller names by id, among those it may see: a participant's own transfer under its own id first;
  * otherwise one it paid or received whose payer's id or switch id is this one (a payee knows the switch id from
  * the credit request). A transfer the caller may not see is answered exactly as one that does not exist, so no
- * id reveals another participant's transfers. Several visible matches (two payers chose the same id) are
- * ambiguous: the caller names one by its switchTransferId.
+ * id reveals another participant's transfers. A transfer's own switch id comes before any client id equal to it.
+ * Several visible matches by client id (two payers chose the same id) are ambiguous: the caller names one by its
+ * switchTransferId.
  */
 async function findVisibleTransfer(dependencies: TransferRouteDependencies, principal: Principal, id: string): Promise<TransferView> {
   const participantId = principal.role === 'participant' ? principal.participantId : null;
   const ownId = participantId === null ? null : payerScopedTransferId(participantId, id);
   const own = ownId === null ? null : dependencies.transferReader.findTransfer(ownId);
   if (own !== null && canSee(principal, own)) return own;
+  // A switch id is unique across the switch and no client can choose one (it is derived from the payer and its
+  // id), whereas anyone can choose a client id equal to a switch id it has seen as payee: an exact switch id
+  // therefore names its transfer, and a client id copied from it cannot hide that transfer behind a 409.
+  const bySwitchId = dependencies.transferReader.findTransfer(id);
+  if (bySwitchId !== null && canSee(principal, bySwitchId)) return bySwitchId;
   const matches = dependencies.transferReader.findTransfersByReference(id, participantId, 2).filter((view) => canSee(principal, view));
   if (matches.length > 1) {
     throw new HttpError(

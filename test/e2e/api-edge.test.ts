@@ -200,4 +200,13 @@ describe('logs', () => {
       expect(all).not.toContain(secret);
     expect(String(logged[0]?.path)).toMatch(/6702$/);
   });
+
+  it('keeps an escaped control character of a path escaped in the log line (DEL is %7F, not printable)', async () => {
+    await sw.client.get('/v1/parties/MSISDN/abc%7Fdef%1B%5B31m', { key: participantKey, headers: { 'x-request-id': 'log-control-1' } });
+    const path = String(sw.logLines.find((line) => line.requestId === 'log-control-1')?.path);
+    // The control characters are what this pattern looks for.
+    // eslint-disable-next-line no-control-regex
+    expect(path).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(path).toContain('%7F');
+  });
 });

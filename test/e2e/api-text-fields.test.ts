@@ -3,8 +3,8 @@ import { errorCode, type HttpAnswer } from '../support/http-client';
 import { expectLogUnchanged, onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 /**
- * Every free-text field of every request body refuses control characters (C0, DEL, C1) and the Unicode
- * bidirectional controls, which would otherwise reach logs, statements (camt.053 XML) and other parties' screens.
+ * Every free-text field of every request body refuses control characters (C0, DEL, C1), the Unicode line and
+ * paragraph separators and the Unicode bidirectional controls, which would otherwise reach logs, statements (camt.053 XML) and other parties' screens.
  */
 let sw: TestSwitch;
 let payerKey: string;
@@ -18,6 +18,9 @@ const forbidden: readonly [string, string][] = [
   ['DEL', '\u007f'],
   ['C1 NEL', '\u0085'],
   ['C1 CSI', '\u009b'],
+  // Unicode's own line breaks: a log viewer or a statement reader starts a new line at each, as at a newline.
+  ['line separator', '\u2028'],
+  ['paragraph separator', '\u2029'],
   ['right-to-left override', '\u202e'],
   ['left-to-right embedding', '\u202a'],
   ['first-strong isolate', '\u2068'],

@@ -97,6 +97,27 @@ describe('transfer ids are unique per payer participant', () => {
     expect((await read(MARGALLA.id, id)).body).toMatchObject({ payerParticipant: MARGALLA.id, amount: '13.00' });
   });
 
+  it('finds a transfer by its switch id even when a payee chose that id for a transfer of its own', async () => {
+    // RAVI pays KOHSAR, which learns the switch id from the credit request; KOHSAR then pays RAVI under that id.
+    const original = await pay(RAVI.id, body(randomUUID(), RAVI.id, '14.00', KOHSAR.msisdn));
+    expect(original.status).toBe(201);
+    const switchTransferId = (original.body as Transfer).switchTransferId;
+    const decoy = await pay(KOHSAR.id, body(switchTransferId, KOHSAR.id, '15.00', RAVI.msisdn));
+    expect(decoy.status).toBe(201);
+    // A switch id is unique across the switch and nobody can choose one: it names RAVI's transfer for RAVI and the
+    // operator, and a client id chosen to equal it cannot hide that transfer behind a 409.
+    for (const reader of [RAVI.id, 'operator']) {
+      const found = await read(reader, switchTransferId);
+      expect({ reader, status: found.status, body: found.body }).toMatchObject({
+        reader,
+        status: 200,
+        body: { switchTransferId, payerParticipant: RAVI.id, amount: '14.00' },
+      });
+    }
+    // KOHSAR's own transfer comes first for KOHSAR under the id it chose, as every payer's does.
+    expect((await read(KOHSAR.id, switchTransferId)).body).toMatchObject({ payerParticipant: KOHSAR.id, amount: '15.00' });
+  });
+
   it("answers one payer's retry with the original and its changed retry with 409, as before", async () => {
     const id = randomUUID();
     const first = await pay(MARGALLA.id, body(id, MARGALLA.id, '14.00'));

@@ -44,6 +44,17 @@ describe('wallet HTTP client against the simulated wallet: credit requests', () 
     expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(100_000n);
   });
 
+  it("replaces control, line-break and bidirectional characters of a wallet's rejection reason, which the payer's record keeps", async () => {
+    // A payee chooses this text; it reaches the transfer's events and logs, where these characters would hide or
+    // reorder what an auditor reads, as they would in a request body (api/schemas/text.ts refuses them there).
+    started.wallet.setMode({ mode: 'reject', reason: 'LIMIT\u001b[31m \u202eDEKCOLB\u2028\u0085next\u007f' });
+    expect(await started.client.requestCredit('MARGALLA', creditMessage())).toEqual({
+      outcome: 'rejected',
+      reason: 'LIMIT\ufffd[31m \ufffdDEKCOLB\ufffd\ufffdnext\ufffd',
+    });
+    started.wallet.setMode({ mode: 'accept' });
+  });
+
   it('reports unavailable when the wallet refuses connections: nothing reached it', async () => {
     await started.wallet.refuseConnections();
     const outcome = await started.client.requestCredit('MARGALLA', creditMessage());
@@ -194,6 +205,32 @@ describe('wallet HTTP client connection handling and limits', () => {
         outcome: 'unknown',
         detail: expect.stringMatching(/^RESPONSE_TOO_LARGE/),
       });
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("keeps an unreadable answer's preview free of control, line-break and bidirectional characters", async () => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain' }).end('oops \u202eKO\u2028\u009b31m\u0007'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new WalletHttpClient({
+      resolveEndpoint: () => ({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }),
+    });
+    try {
+      const outcome = await client.requestCredit('ANY', creditMessage());
+      expect(outcome).toMatchObject({ outcome: 'unknown', detail: expect.stringMatching(/^UNREADABLE_BODY/) });
+      const detail = outcome.outcome === 'unknown' ? outcome.detail : '';
+      // The control characters are what this pattern looks for.
+      // eslint-disable-next-line no-control-regex
+      expect(detail).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u202e]/);
+      expect(detail).toContain('oops \ufffdKO');
     } finally {
       client.close();
       server.closeAllConnections();
