@@ -105,3 +105,10 @@ describe('loadConfig: the operator key', () => {
     }
   });
 });
+
+describe('every variable a bad value names', () => {
+  it.each([
+    [{ HISAAB_LOG_LEVEL: 'verbose' }, 'HISAAB_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"'],
+    [{ HISAAB_OPERATOR_KEY: '' }, "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)"],
+  ])('refuses %j with one sentence naming it', (environment, sentence) => expect(refusal(environment)).toBe(sentence));
+});
