@@ -85,13 +85,15 @@ const masterKeySchema = z
     return decoded;
   });
 
+/** A variable set to the empty string counts as unset, as it does for every other variable. */
+const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
 const environmentSchema = z.object({
   HISAAB_PORT: integer('HISAAB_PORT', 8080, 0, 65535),
   HISAAB_HOST: z.string().optional(),
   HISAAB_DATA_DIR: z.string().optional(),
-  // Set but empty counts as not set, as for every other variable: the one sentence is then that it is required.
-  HISAAB_OPERATOR_KEY: z.preprocess(
-    (value) => (value === '' ? undefined : value),
+  // Set but empty counts as not set: the one sentence is then that it is required.
+  HISAAB_OPERATOR_KEY: emptyAsUnset(
     z
       .string({ error: "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)" })
       // The message names the rule and the length it got, never the key itself.
@@ -106,19 +108,24 @@ const environmentSchema = z.object({
       .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
   ),
   HISAAB_EVENTSTORE: z.string().optional(),
-  HISAAB_LOG_LEVEL: z
-    .enum(logLevels, {
-      error: (issue) => `HISAAB_LOG_LEVEL must be one of ${logLevels.join(', ')}; got ${JSON.stringify(String(issue.input).slice(0, 20))}`,
-    })
-    .optional(),
+  HISAAB_LOG_LEVEL: emptyAsUnset(
+    z
+      .enum(logLevels, {
+        error: (issue) =>
+          `HISAAB_LOG_LEVEL must be one of ${logLevels.join(', ')}; got ${JSON.stringify(String(issue.input).slice(0, 20))}`,
+      })
+      .optional(),
+  ),
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
-  HISAAB_ISO8583_INSTITUTION_ID: z
-    .string()
-    .regex(/^\d{6,11}$/, "HISAAB_ISO8583_INSTITUTION_ID must be the switch's ISO 8583 institution id (DE32), 6 to 11 digits")
-    .optional(),
+  HISAAB_ISO8583_INSTITUTION_ID: emptyAsUnset(
+    z
+      .string()
+      .regex(/^\d{6,11}$/, "HISAAB_ISO8583_INSTITUTION_ID must be the switch's ISO 8583 institution id (DE32), 6 to 11 digits")
+      .optional(),
+  ),
   HISAAB_MASTER_KEY: masterKeySchema,
 });
 
