@@ -15,13 +15,15 @@ import { masterKeyBytes } from '../core/secrets/secret-box';
 export const operatorKeyLengthMin = 16;
 export const operatorKeyLengthMax = 256;
 
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export type SwitchConfig = {
   port: number;
   host: string;
   dataDir: string;
   operatorKey: string;
   eventStore: EventStoreSelection;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: (typeof logLevels)[number];
   /** How long a write waits for the read model to show it before answering (read-your-writes). */
   readYourWritesTimeoutMs: number;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
@@ -83,32 +85,47 @@ const masterKeySchema = z
     return decoded;
   });
 
+/** A variable set to the empty string counts as unset, as it does for every other variable. */
+const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+
 const environmentSchema = z.object({
   HISAAB_PORT: integer('HISAAB_PORT', 8080, 0, 65535),
   HISAAB_HOST: z.string().optional(),
   HISAAB_DATA_DIR: z.string().optional(),
-  HISAAB_OPERATOR_KEY: z
-    .string({ error: "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)" })
-    // The message names the rule and the length it got, never the key itself.
-    .min(operatorKeyLengthMin, {
-      error: (issue) =>
-        `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters (it guards every operator action); got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
-    })
-    .max(operatorKeyLengthMax, {
-      error: (issue) =>
-        `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters; got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
-    })
-    .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
+  // Set but empty counts as not set: the one sentence is then that it is required.
+  HISAAB_OPERATOR_KEY: emptyAsUnset(
+    z
+      .string({ error: "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)" })
+      // The message names the rule and the length it got, never the key itself.
+      .min(operatorKeyLengthMin, {
+        error: (issue) =>
+          `HISAAB_OPERATOR_KEY must be at least ${operatorKeyLengthMin} characters (it guards every operator action); got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
+      })
+      .max(operatorKeyLengthMax, {
+        error: (issue) =>
+          `HISAAB_OPERATOR_KEY must be at most ${operatorKeyLengthMax} characters; got ${typeof issue.input === 'string' ? issue.input.length : 0}`,
+      })
+      .regex(/^[\x21-\x7e]+$/, 'HISAAB_OPERATOR_KEY must be printable ASCII without spaces'),
+  ),
   HISAAB_EVENTSTORE: z.string().optional(),
-  HISAAB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  HISAAB_LOG_LEVEL: emptyAsUnset(
+    z
+      .enum(logLevels, {
+        error: (issue) =>
+          `HISAAB_LOG_LEVEL must be one of ${logLevels.join(', ')}; got ${JSON.stringify(String(issue.input).slice(0, 20))}`,
+      })
+      .optional(),
+  ),
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
-  HISAAB_ISO8583_INSTITUTION_ID: z
-    .string()
-    .regex(/^\d{6,11}$/, "HISAAB_ISO8583_INSTITUTION_ID must be the switch's ISO 8583 institution id (DE32), 6 to 11 digits")
-    .optional(),
+  HISAAB_ISO8583_INSTITUTION_ID: emptyAsUnset(
+    z
+      .string()
+      .regex(/^\d{6,11}$/, "HISAAB_ISO8583_INSTITUTION_ID must be the switch's ISO 8583 institution id (DE32), 6 to 11 digits")
+      .optional(),
+  ),
   HISAAB_MASTER_KEY: masterKeySchema,
 });
 

@@ -100,8 +100,9 @@ export function operation(input: {
   if (input.roles.length > 0) {
     for (const [status, description] of Object.entries(commonErrors)) responses[status] ??= errorAnswer(description);
   }
-  // A key reused with another body, or while its first request runs, answers 409 on every idempotent route.
-  if (input.idempotencyKey) responses['409'] ??= errorAnswer('IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS');
+  // A key reused with another body answers 409 on every idempotent route; one reused with the same body while its
+  // first request runs waits for that request and gets its answer.
+  if (input.idempotencyKey) responses['409'] ??= errorAnswer('IDEMPOTENCY_CONFLICT: this Idempotency-Key was used with another request');
   return {
     summary: input.summary,
     description: `Roles: ${input.roles.join(', ')}.`,

@@ -128,7 +128,7 @@ function participantPaths(): Paths {
         idempotencyKey: 'optional',
         responses: {
           '201': answer('the participant', participantResponse),
-          '409': errorAnswer('PARTICIPANT_EXISTS, BANK_CODE_TAKEN, INSTITUTION_ID_TAKEN, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '409': errorAnswer('PARTICIPANT_EXISTS, BANK_CODE_TAKEN, INSTITUTION_ID_TAKEN or IDEMPOTENCY_CONFLICT'),
         },
       }),
       get: operation({
@@ -201,7 +201,7 @@ function keyPaths(): Paths {
         responses: {
           '201': answer('the new signing secret, shown this once', rotatedSigningSecretResponse),
           '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
-          '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED or IDEMPOTENCY_CONFLICT'),
         },
       }),
     },
@@ -247,7 +247,7 @@ function directoryPaths(): Paths {
         idempotencyKey: 'optional',
         responses: {
           '201': answer('the alias', aliasResponse),
-          '409': errorAnswer('ALIAS_TAKEN, CONCURRENT_UPDATE, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '409': errorAnswer('ALIAS_TAKEN, CONCURRENT_UPDATE or IDEMPOTENCY_CONFLICT'),
           '422': errorAnswer("ACCOUNT_NOT_AT_PARTICIPANT: an IBAN of another bank than the caller's"),
         },
       }),
@@ -339,7 +339,7 @@ function settlementPaths(): Paths {
         idempotencyKey: 'optional',
         responses: {
           '200': answer('the closed window and the one opened', closedWindowResponse),
-          '409': errorAnswer('TOO_MANY_UNSETTLED_WINDOWS, CONCURRENT_UPDATE, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '409': errorAnswer('TOO_MANY_UNSETTLED_WINDOWS, CONCURRENT_UPDATE or IDEMPOTENCY_CONFLICT'),
         },
       }),
     },
@@ -353,7 +353,7 @@ function settlementPaths(): Paths {
         responses: {
           '200': answer('the window, SETTLED', settlementWindowResponse),
           '404': errorAnswer('WINDOW_NOT_FOUND'),
-          '409': errorAnswer('WINDOW_NOT_CLOSED (still open), WINDOW_ALREADY_SETTLED, IDEMPOTENCY_CONFLICT or IDEMPOTENCY_IN_PROGRESS'),
+          '409': errorAnswer('WINDOW_NOT_CLOSED (still open), WINDOW_ALREADY_SETTLED or IDEMPOTENCY_CONFLICT'),
         },
       }),
     },

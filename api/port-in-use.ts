@@ -7,7 +7,8 @@ const listeningPorts = [
 ] as const;
 
 /**
- * When starting failed because a port is taken (or may not be bound), the one line a person needs: which port,
+ * When starting failed because a port is taken (or may not be bound), or HISAAB_HOST names no address of this
+ * machine, the one line a person needs: which port,
  * which variable sets it, and what to do. Null for every other failure, which keeps its full report. A port of 0
  * in the configuration never collides (the system picks a free one), so the failed port names its variable;
  * when both variables name the same port, both are named, since either may be the one to change.
@@ -16,6 +17,9 @@ export function portProblemMessage(error: unknown, config: SwitchConfig): string
   // Checked by shape, not instanceof: errors made by Node's own code may come from another realm (jest's, a vm's).
   if (typeof error !== 'object' || error === null) return null;
   const failure = error as { code?: unknown; syscall?: unknown; port?: unknown; address?: unknown };
+  // Listening on a host name resolves it first; a name the resolver does not know fails there, before any port.
+  if (failure.syscall === 'getaddrinfo' && (failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN'))
+    return `HISAAB_HOST ${JSON.stringify(config.host.slice(0, 80))} is not an address or host name of this machine; set HISAAB_HOST to one of its addresses (default 0.0.0.0, every interface; 127.0.0.1 this machine only)`;
   if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL'))
     return null;
   const port = typeof failure.port === 'number' ? failure.port : null;

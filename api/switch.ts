@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
@@ -94,6 +95,22 @@ export type RunningSwitch = {
 };
 
 /**
+ * The data dir, made (0700) when missing. A path that is a file, or one that cannot be made, is the operator's to
+ * fix: one sentence naming HISAAB_DATA_DIR rather than a stack trace from the first file opened in it.
+ */
+function prepareDataDir(dataDir: string): void {
+  try {
+    ensurePrivateDirectory(dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new ConfigError(`HISAAB_DATA_DIR ${dataDir} cannot be made (${code}); set it to a directory this user may write`);
+    throw error;
+  }
+  if (!statSync(dataDir).isDirectory()) throw new ConfigError(`HISAAB_DATA_DIR ${dataDir} is not a directory`);
+}
+
+/**
  * The composition root: assembles and starts the switch from small assembly functions, each building one module
  * from the configuration and the modules before it. In order: event store, read models (caught up before
  * serving), ledger engines, participants (the ledger brought in line with every participant), idempotency,
@@ -103,7 +120,7 @@ export type RunningSwitch = {
 export async function startSwitch(options: StartSwitchOptions): Promise<RunningSwitch> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
-  ensurePrivateDirectory(config.dataDir);
+  prepareDataDir(config.dataDir);
   const secrets = new SecretBox([resolveMasterKey(config, logger)]);
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
     const store = await modules.start('event store', () => assembleEventStore(config, logger));

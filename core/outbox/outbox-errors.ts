@@ -9,10 +9,14 @@ export const outboxErrors = {
     status: 503,
     meaning: 'The outbox could not read its stream back after a failed write and takes no work until the switch restarts.',
   },
-  DELIVERY_CONFLICT: { status: 409, meaning: 'A delivery with this id was queued already with a different kind, destination or payload.' },
+  // The switch builds and attempts every delivery itself, so these two are its own faults, never the client's.
+  DELIVERY_CONFLICT: {
+    status: 500,
+    meaning: 'The switch queued a delivery with an id it had used for a different kind, destination or payload (a defect in the switch).',
+  },
   DELIVERY_NOT_PENDING: {
-    status: 409,
-    meaning: 'The delivery is not pending (not queued, or delivered or given up already), so it cannot be attempted.',
+    status: 500,
+    meaning: 'The switch attempted a delivery that is not pending: not queued, or delivered or given up already (a defect in the switch).',
   },
   INVALID_DELIVERY: {
     status: 500,

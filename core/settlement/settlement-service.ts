@@ -103,7 +103,9 @@ export class SettlementService {
    */
   async settleWindow(request: SettleRequest, context: CommandContext): Promise<SettleResult> {
     const { currency: code } = requireSettlementWindowId(request.windowId);
-    const ledger = this.ledgerOf(code);
+    // A switch that carries no ledger for the currency has no window of it: the id names nothing, as a report says.
+    const ledger = this.options.ledgers(code);
+    if (ledger === undefined) throw new DomainError('WINDOW_NOT_FOUND', `there is no settlement window ${request.windowId}`);
     const stream = settlementStreamName(code);
     // Refuse what cannot be settled (unknown, still open, settled already) before touching the ledger.
     const loaded = await loadStream(this.options.store, stream, settlementWindowDecider);

@@ -101,13 +101,28 @@ export function parseWalletCliOptions(argv: readonly string[], environment: Node
     port: check('--port', port, values.port ?? environment['WALLET_PORT'] ?? '0'),
     currency: currencyCode,
     // A secret holds no comma, so a comma separates the old and the new one during a rotation's overlap.
-    signingSecrets: (signingSecret ?? '').split(',').filter((secret) => secret !== ''),
+    signingSecrets: signingSecretsOf(signingSecret ?? ''),
     accounts,
     switchConnection:
       switchText === undefined || key === undefined
         ? null
         : { switchUrl: check('--switch-url', switchUrl, switchText), participantKey: key },
   };
+}
+
+/**
+ * The secrets, comma-separated. Each is one the switch issued (`whsec_…`): a key that was not the participant's
+ * first answers `"signingSecret": null`, and a wallet started with the text "null" would refuse every credit as
+ * badly signed, which is far harder to see than this refusal.
+ */
+function signingSecretsOf(text: string): string[] {
+  const secrets = text.split(',').filter((secret) => secret !== '');
+  const wrong = secrets.find((secret) => !/^whsec_[A-Za-z0-9_-]{16,}$/.test(secret));
+  if (wrong !== undefined)
+    throw new WalletCliOptionsError(
+      `--signing-secret: a signing secret is the whsec_… value the switch issued (the signingSecret of the participant's first key, or of POST /v1/participants/{id}/signing-secrets); got "${wrong.slice(0, 20)}"`,
+    );
+  return secrets;
 }
 
 function check<T>(name: string, schema: z.ZodType<T, string>, text: string): T {

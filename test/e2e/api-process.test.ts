@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpClient, errorCode } from '../support/http-client';
 import { participantBody, runSwitchExpectingExit, spawnSwitch, testOperatorKey } from '../support/switch-process';
@@ -25,6 +26,27 @@ describe('npm run serve', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr).toContain('HISAAB_PORT must be a whole number from 0 to 65535');
     expect(result.stderr).toContain('HISAAB_EVENTSTORE must be sqlite:<path> or an esdb://');
+  });
+
+  it('refuses a data dir that is a file, or a host it cannot resolve, in one line naming the variable', async () => {
+    const directory = tempDir('hisaab-serve-');
+    try {
+      const file = join(directory.path, 'a-file');
+      writeFileSync(file, 'not a directory');
+      const dataDirIsFile = await runSwitchExpectingExit({ HISAAB_PORT: '0', HISAAB_OPERATOR_KEY: testOperatorKey, HISAAB_DATA_DIR: file });
+      expect(dataDirIsFile.code).toBe(2);
+      expect(dataDirIsFile.stderr).toBe(`hisaab: refusing to start: HISAAB_DATA_DIR ${file} is not a directory\n`);
+      const unknownHost = await runSwitchExpectingExit({
+        HISAAB_PORT: '0',
+        HISAAB_OPERATOR_KEY: testOperatorKey,
+        HISAAB_DATA_DIR: join(directory.path, 'data'),
+        HISAAB_HOST: 'no-such-host.invalid',
+      });
+      expect(unknownHost.code).toBe(2);
+      expect(unknownHost.stderr).toMatch(/^hisaab: refusing to start: HISAAB_HOST "no-such-host.invalid" is not an address [^\n]*\n$/);
+    } finally {
+      directory.remove();
+    }
   });
 
   it('logs "listening", serves, stops on SIGTERM, and continues where it stopped after a restart', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnSwitch } from '../support/switch-process';
@@ -72,10 +72,15 @@ it('the README quick start onboards two wallets, pays, reads the payment back an
       .replaceAll('--port 9102', `--port ${raviPort}`)
       .replaceAll('data/quickstart', dataDir)
       .replace(/(?<![\w./-])data\//g, `${directory.path}/`);
+    // Logs a previous run left, saying "listening": the wait must not take them for this run's simulators.
+    for (const name of ['margalla', 'ravi']) {
+      writeFileSync(join(directory.path, `${name}-wallet.log`), '{"pid":1,"msg":"listening","stale":true}\n');
+    }
     // `set -m`: background jobs in their own process groups, as in an interactive terminal, so that the README's
     // `kill %1 %2` stops each simulator with its children.
     const run = await runShell(`set -m\n${script}\nkill %1 %2\nwait\n`, 120_000);
     expect(run.output).not.toContain('"error"');
+    expect(run.output).not.toContain('"stale":true');
     expect(run.output).toMatch(/"msg":"listening"[\s\S]*"msg":"listening"/);
     expect(run.output).toContain('"name":"C***d B***i"');
     // The transfer's answer, and the reads as payer and payee.

@@ -140,6 +140,11 @@ it('refuses to settle twice, to settle an open window and to settle a window tha
     const unknown = await post('/v1/settlement/windows/PKR-009999/settle', operator(), { reference: 'RTGS-NONE' });
     expect([unknown.status, errorCode(unknown)]).toEqual([404, 'WINDOW_NOT_FOUND']);
     expect((await get('/v1/settlement/windows/PKR-009999/report', operator())).status).toBe(404);
+    // A window of a currency the switch does not carry (USD is a currency core/money.ts knows) does not exist either,
+    // as its report says: the document gives settling no 422.
+    const otherCurrency = await post('/v1/settlement/windows/USD-000001/settle', operator(), { reference: 'RTGS-USD' });
+    expect([otherCurrency.status, errorCode(otherCurrency)]).toEqual([404, 'WINDOW_NOT_FOUND']);
+    expect((await get('/v1/settlement/windows/USD-000001/report', operator())).status).toBe(404);
   });
 });
 

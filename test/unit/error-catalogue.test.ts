@@ -84,6 +84,18 @@ describe('error catalogue', () => {
     for (const [code, status] of Object.entries(expected)) expect({ code, status: statusOf(code as ErrorCode) }).toEqual({ code, status });
   });
 
+  it('answers 500 for a code only the switch itself can cause (a 4xx would blame the client, and be stored for its retries)', () => {
+    for (const code of [
+      'DELIVERY_CONFLICT',
+      'DELIVERY_NOT_PENDING',
+      'INVALID_DELIVERY',
+      'BATCH_TOO_LARGE',
+      'LEDGER_ALREADY_STARTED',
+    ] as const) {
+      expect({ code, status: statusOf(code) }).toEqual({ code, status: 500 });
+    }
+  });
+
   it('lists every code, and only those, as the OpenAPI error code enum', () => {
     const document = buildOpenApiDocument() as {
       components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } };

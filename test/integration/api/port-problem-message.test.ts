@@ -38,6 +38,19 @@ describe('portProblemMessage', () => {
     }
   });
 
+  it('names HISAAB_HOST when the host to listen on is not an address this machine can resolve', async () => {
+    const config = configWith({ HISAAB_HOST: 'no-such-host.invalid' });
+    // The error Node gives, for real: listening on a name the resolver does not know.
+    const error = await new Promise<unknown>((resolve) => {
+      const server = createServer();
+      server.once('error', resolve);
+      server.listen(0, config.host);
+    });
+    expect(portProblemMessage(error, config)).toBe(
+      'HISAAB_HOST "no-such-host.invalid" is not an address or host name of this machine; set HISAAB_HOST to one of its addresses (default 0.0.0.0, every interface; 127.0.0.1 this machine only)',
+    );
+  });
+
   it('leaves every other failure to its full report', () => {
     expect(portProblemMessage(new Error('disk full'), configWith({}))).toBeNull();
     expect(

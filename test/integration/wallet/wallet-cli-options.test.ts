@@ -10,7 +10,7 @@ describe('the wallet simulator command line', () => {
         '--port',
         '9101',
         '--signing-secret',
-        'whsec_abc',
+        'whsec_abcdefghijklmnop0123',
         '--customer',
         'MRGL000001:923001111111:Ayesha Khan:100000.00',
         '--customer',
@@ -23,7 +23,7 @@ describe('the wallet simulator command line', () => {
       host: '127.0.0.1',
       port: 9101,
       currency: 'PKR',
-      signingSecrets: ['whsec_abc'],
+      signingSecrets: ['whsec_abcdefghijklmnop0123'],
       accounts: [
         { walletNumber: 'MRGL000001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 10_000_000n },
         { walletNumber: 'MRGL000002', msisdn: '923001111112', name: 'Bilal: the Second', balanceMinor: 0n },
@@ -52,6 +52,12 @@ describe('the wallet simulator command line', () => {
     [['--participant', 'MARGALLA', '--customer', 'MRGL000001:Ayesha'], /--customer takes WALLET_NUMBER:MSISDN:NAME:BALANCE/],
     [['--participant', 'MARGALLA', '--customer', 'MRGL000001:923001111111:Ayesha Khan:12.345'], /--customer MRGL000001: /],
     [['--participant', 'MARGALLA', '--key', 'hk_test'], /--switch-url and --key go together/],
+    // What `field signingSecret` prints for a key that was not the participant's first: its signingSecret is null.
+    [['--participant', 'MARGALLA', '--signing-secret', 'null'], /--signing-secret: a signing secret is the whsec_/],
+    [
+      ['--participant', 'MARGALLA', '--signing-secret', 'whsec_abcdefghijklmnop0123,undefined'],
+      /--signing-secret: a signing secret is the whsec_/,
+    ],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseWalletCliOptions(argv, {})).toThrow(WalletCliOptionsError);
     expect(() => parseWalletCliOptions(argv, {})).toThrow(message);

@@ -105,3 +105,15 @@ describe('loadConfig: the operator key', () => {
     }
   });
 });
+
+describe('every variable a bad value names', () => {
+  it.each([
+    [{ HISAAB_LOG_LEVEL: 'verbose' }, 'HISAAB_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"'],
+    [{ HISAAB_OPERATOR_KEY: '' }, "HISAAB_OPERATOR_KEY is required: set it to the operator's bearer key (a long random string)"],
+  ])('refuses %j with one sentence naming it', (environment, sentence) => expect(refusal(environment)).toBe(sentence));
+});
+
+it('takes an empty variable as unset, as the README says', () => {
+  const config = loadConfig({ ...required, HISAAB_LOG_LEVEL: '', HISAAB_ISO8583_INSTITUTION_ID: '', HISAAB_PORT: '', HISAAB_HOST: '' });
+  expect([config.logLevel, config.iso8583InstitutionId, config.port, config.host]).toEqual(['info', '999999', 8080, '0.0.0.0']);
+});
