@@ -253,7 +253,7 @@ export class TransferService {
       // The abort was written in the same durable write as TransferInitiated (see submitInitiating).
       return transferView(refusedState(initiated, reserved, now));
     }
-    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, results[1] as LedgerResultCode);
+    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, results[1]);
     const outcome = await this.options.payees.requestCredit(initiated.payeeParticipant, this.creditMessage(initiated), {
       deadlineMs: this.payeeDeadlineMs,
     });
