@@ -315,6 +315,39 @@ export class TransferService {
     }
   }
 
+  /**
+   * Releases the reservation with TransferAborted riding in the same durable write, after the ledger's events where
+   * the store writes stream by stream (recovery reads the reason back from the void). Like postAndCommit it expects
+   * the stream as this execution left it, and runs the steps one by one if anything else wrote to it.
+   */
+  private async voidAndAbort(
+    initiated: TransferInitiated['data'],
+    reason: AbortReason,
+    detail: string | null,
+    reversalQueued: boolean,
+  ): Promise<TransferView> {
+    const now = this.options.now();
+    const data = { transferId: initiated.transferId, reason, detail: detail === null ? null : detail.slice(0, 300), reversalQueued };
+    const aborted: TransferEvent = { type: 'TransferAborted', data: { ...data, completedAt: now.toISOString() } };
+    const companion: CompanionAppend = {
+      stream: transferStreamName(initiated.transferId),
+      expectedRevision: 0n,
+      placement: 'after_ledger',
+      events: (results) => (isReleased(results[0]) ? this.stamp([aborted], initiated.transferId, now) : []),
+    };
+    let result: LedgerResultCode;
+    try {
+      result = onlyResult((await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)], [companion])).results);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      await this.voidReservation(initiated, reason);
+      return this.abort(initiated, reason, detail, reversalQueued);
+    }
+    if (!isReleased(result))
+      throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+    return transferView(evolveAll({ status: 'initiated', initiated }, [aborted]));
+  }
+
   /** Transfer events as handleStreamCommand stamps them, for a companion append. */
   private stamp(events: readonly TransferEvent[], transferId: string, now: Date): NewEvent[] {
     const metadata = { actor: 'switch:transfers', correlationId: transferId, at: now.toISOString() };
@@ -331,16 +364,13 @@ export class TransferService {
         return this.abort(initiated, 'PAYEE_TIMEOUT', `the reservation could not be posted: ${posted}`, true);
       }
       case 'rejected':
-        await this.voidReservation(initiated, 'PAYEE_REJECTED');
-        return this.abort(initiated, 'PAYEE_REJECTED', outcome.reason, false);
+        return this.voidAndAbort(initiated, 'PAYEE_REJECTED', outcome.reason, false);
       case 'unavailable':
-        await this.voidReservation(initiated, 'PAYEE_UNAVAILABLE');
-        return this.abort(initiated, 'PAYEE_UNAVAILABLE', outcome.detail, false);
+        return this.voidAndAbort(initiated, 'PAYEE_UNAVAILABLE', outcome.detail, false);
       case 'unknown':
         // The reversal is durable before the reservation is released, so a crash in between still reverses.
         await this.queueReversal(initiated, 'PAYEE_TIMEOUT');
-        await this.voidReservation(initiated, 'PAYEE_TIMEOUT');
-        return this.abort(initiated, 'PAYEE_TIMEOUT', outcome.detail, true);
+        return this.voidAndAbort(initiated, 'PAYEE_TIMEOUT', outcome.detail, true);
       default:
         return assertNever(outcome);
     }
@@ -376,19 +406,19 @@ export class TransferService {
 
   /** Releases the reservation; the reason rides on the void so that recovery knows why. */
   private async voidReservation(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([
-      {
-        type: 'void_pending',
-        id: voidId(initiated.transferId),
-        pendingId: initiated.transferId,
-        userData: { transferId: initiated.transferId, reason },
-      },
-    ]);
+    const receipt = await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)]);
     const result = onlyResult(receipt.results);
-    // Expired or already voided: either way the reservation is released, which is all a void is for.
-    const released: readonly LedgerResultCode[] = ['ok', 'exists', 'pending_expired', 'pending_already_voided'];
-    if (!released.includes(result))
+    if (!isReleased(result))
       throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+  }
+
+  private voiding(initiated: TransferInitiated['data'], reason: AbortReason): LedgerCommand {
+    return {
+      type: 'void_pending',
+      id: voidId(initiated.transferId),
+      pendingId: initiated.transferId,
+      userData: { transferId: initiated.transferId, reason },
+    };
   }
 
   private async commitPosted(initiated: TransferInitiated['data'], postResult: LedgerResultCode = 'ok'): Promise<TransferView> {
@@ -567,6 +597,11 @@ function refusedState(initiated: TransferInitiated['data'], result: LedgerResult
 
 function evolveAll(state: TransferState, events: readonly TransferEvent[]): TransferState {
   return events.reduce((current, event) => transferDecider.evolve(current, event), state);
+}
+
+/** Expired or already voided: either way the reservation is released, which is all a void is for. */
+function isReleased(result: LedgerResultCode | undefined): boolean {
+  return result === 'ok' || result === 'exists' || result === 'pending_expired' || result === 'pending_already_voided';
 }
 
 function reservationRefusal(result: LedgerResultCode): AbortReason {

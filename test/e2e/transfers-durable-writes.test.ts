@@ -8,7 +8,7 @@ import { PaymentNetwork } from '../support/payment-network';
 /**
  * Issue 10, part 2: how many durable writes (SQLite commits, each one fsync) a payment makes before the switch
  * answers. A REQUEST payment makes two (the reservation with TransferInitiated; the post with TransferCommitted),
- * a refused one one; an ADVICE payment three (see the README, "Durable writes per payment").
+ * a rejected one two, a refused one one; an ADVICE payment three (see the README, "Durable writes per payment").
  */
 let network: PaymentNetwork;
 let store: SqliteEventStore;
@@ -67,6 +67,19 @@ it('commits a REQUEST payment in two durable writes, the transfer riding with th
   expect(writes).toHaveLength(2);
   expect(writes[0]).toEqual([expect.stringMatching(/^transfer-.*:TransferInitiated$/), 'ledger-PKR:LedgerTransferReserved']);
   expect(writes[1]).toEqual(['ledger-PKR:LedgerPendingPosted', expect.stringMatching(/^transfer-.*:TransferCommitted$/)]);
+});
+
+it('aborts a REQUEST payment the payee rejects in two durable writes, the abort riding with the void', async () => {
+  const ravi = network.wallet('RAVI').simulator;
+  ravi.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' });
+  try {
+    const { answer, writes } = await payCounting(network.wallet('RAVI').msisdn, '10.00');
+    expect(answer.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toEqual(['ledger-PKR:LedgerPendingVoided', expect.stringMatching(/^transfer-.*:TransferAborted$/)]);
+  } finally {
+    ravi.setMode({ mode: 'accept' });
+  }
 });
 
 it('refuses a REQUEST payment over the cap in one durable write', async () => {

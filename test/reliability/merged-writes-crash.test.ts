@@ -23,6 +23,8 @@ type Scenario = {
   state: 'COMMITTED' | 'ABORTED';
   abortReason: string | null;
   payeeCreditedMinor: bigint;
+  /** The payee declines every credit request (the void and the abort are merged then). */
+  payeeRejects?: boolean;
 };
 
 const scenarios: Scenario[] = [
@@ -50,6 +52,24 @@ const scenarios: Scenario[] = [
     state: 'COMMITTED',
     abortReason: null,
     payeeCreditedMinor: 1_000n,
+  },
+  {
+    name: 'REQUEST: killed after the payee declined, before the void and TransferAborted were written',
+    creditMode: 'REQUEST',
+    killPoint: 'before:TransferAborted',
+    state: 'ABORTED',
+    abortReason: 'SWITCH_RESTARTED',
+    payeeCreditedMinor: 0n,
+    payeeRejects: true,
+  },
+  {
+    name: 'REQUEST: killed after the void and TransferAborted became durable together, before the answer',
+    creditMode: 'REQUEST',
+    killPoint: 'after:TransferAborted',
+    state: 'ABORTED',
+    abortReason: 'PAYEE_REJECTED',
+    payeeCreditedMinor: 0n,
+    payeeRejects: true,
   },
   {
     name: 'ADVICE: killed after TransferInitiated, the reservation and its post became durable together, before the advice',
@@ -148,6 +168,7 @@ describe.each(scenarios)('SIGKILL around a merged write', (scenario) => {
     const operator = new OperatorClient(running.url, operatorKey);
     const payerKey = await onboard(operator, payer, 'MARGALLA', '923001111111', 'M0001', 'REQUEST');
     await onboard(operator, payee, 'RAVI', '923002222222', 'R0001', scenario.creditMode);
+    if (scenario.payeeRejects === true) payee.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' }, ['CREDIT_REQUEST']);
 
     const id = randomUUID();
     const answer = await fetch(`${running.url}/v1/transfers`, {
