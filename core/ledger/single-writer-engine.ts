@@ -306,7 +306,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     if (appended !== null) this.revision = appended.nextExpectedRevision;
     this.appendFailuresInRow = 0;
     this.pausedUntilMs = 0;
-    assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
+    // A tick that wrote only companions leaves the ledger stream (and its revision, null when empty) as it was.
+    if (appended !== null)
+      assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, position);
     this.onTickCommitted?.({
       commands: work.results.reduce((sum, results) => sum + (results?.length ?? 0), 0),

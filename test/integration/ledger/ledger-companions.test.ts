@@ -120,6 +120,17 @@ describe.each([
   });
 });
 
+it('writes a companion alone when the submit made no ledger event, also on a ledger with no event yet', async () => {
+  engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date('2026-03-01T09:00:00.000Z'), expiryCheckIntervalMs: 0 });
+  await engine.start();
+  const receipt = await engine.submit([reserve('t-nowhere', 100n)], [companion('transfer-nowhere')]);
+  expect(receipt.results).toEqual(['account_not_found']);
+  expect(commits).toEqual([['transfer-nowhere:Saw-account_not_found']]);
+  expect(engine.stats().revision).toBeNull();
+  // The engine goes on: its next tick appends to the ledger with the right expected revision.
+  expect((await engine.submit([account('A')])).results).toEqual(['ok']);
+});
+
 it('retries the other submits of a tick, unseen by them, when a companion stream changes between the check and the write', async () => {
   // Another writer appends to transfer-raced just after the engine read its revision: the tick's one write fails.
   let raced = false;
