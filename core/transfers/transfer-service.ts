@@ -101,9 +101,11 @@ export class TransferService {
     const initiated = this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel);
     const concurrent = this.inFlight.get(transferId);
     if (concurrent !== undefined) {
-      // The same request is being executed here already: wait for it, then answer as a replay (digest checked).
+      // The same request is being executed here already: wait for it, then answer as a replay (digest checked). If
+      // it failed before anything was recorded, this request is executed afresh below.
       await concurrent.catch(() => undefined);
-      return { view: await this.replay(await this.load(transferId), payerParticipantId, digest), replayed: true };
+      const after = await this.load(transferId);
+      if (after.status !== 'none') return { view: await this.replay(after, payerParticipantId, digest), replayed: true };
     }
     // TransferInitiated is written in the same durable write as the reservation (or, when the payee is inactive, on
     // its own). Before it is durable a failure refuses the request; after it, the transfer is recorded, and a
