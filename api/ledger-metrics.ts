@@ -12,10 +12,11 @@ export function withCommitLatency(engine: LedgerEngine, metrics: SwitchMetrics):
   return {
     ledger: engine.ledger,
     start: () => engine.start(),
-    async submit(commands) {
+    // The companions must be passed on: a payment's own events ride in the ledger's write with them.
+    async submit(commands, companions) {
       const startedMs = performance.now();
       try {
-        return await engine.submit(commands);
+        return await engine.submit(commands, companions);
       } finally {
         metrics.ledgerCommitLatencySeconds.observe(labels, (performance.now() - startedMs) / 1000);
       }

@@ -18,10 +18,18 @@ import type {
   Subscription,
   SubscriptionFilter,
   SubscriptionHandler,
+  StreamAppend,
 } from '../../core/eventstore/event-store';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import { WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
-import { checkReadLimit, checkStreamName, EventStoreInputError, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
+import {
+  checkAppendMany,
+  checkReadLimit,
+  checkStreamName,
+  EventStoreInputError,
+  serializeAppend,
+  type SerializedEvent,
+} from '../../core/eventstore/limits';
 import { isUuid } from '../../core/ids';
 import { consumeRead } from './esdb-bounded-read';
 import { createEsdbClient, redactConnectionString } from './esdb-connection-string';
@@ -86,6 +94,8 @@ export class EsdbEventStore implements EventStore {
   private readonly limits: Required<EsdbEventStoreOptions>;
   private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
+  /** EventStoreDB writes one stream per append: appendMany is a sequence of them, not one transaction. */
+  readonly multiStreamAtomic = false;
 
   constructor(connectionString: string, options: EsdbEventStoreOptions = {}) {
     this.limits = { ...esdbEventStoreDefaults, ...options };
@@ -132,6 +142,21 @@ export class EsdbEventStore implements EventStore {
     assert(result.success, 'a failed append is raised by the client, never returned');
     const position = toStorePosition(result.position) ?? (await this.positionOfRevision(stream, result.nextExpectedRevision));
     return { nextExpectedRevision: result.nextExpectedRevision, position };
+  }
+
+  /**
+   * One append per entry, in the order given, each waiting for the one before: a failure stops the sequence, and
+   * the entries before it stay durable. There is no multi-stream transaction in EventStoreDB, so the callers order
+   * the entries so that every prefix is a state their recovery finishes (see the README, "Durable writes").
+   */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    checkAppendMany(appends.length);
+    // Bad input anywhere is refused before the first stream is written.
+    for (const entry of appends) this.checkForEsdb(serializeAppend(entry.stream, entry.events));
+    const results: AppendResult[] = [];
+    for (const entry of appends) results.push(await this.append(entry.stream, entry.events, entry.expectedRevision));
+    return results;
   }
 
   async readStream(stream: string, fromRevision: bigint, limit: number): Promise<RecordedEvent[]> {

@@ -8,12 +8,13 @@ import type {
   Subscription,
   SubscriptionFilter,
   SubscriptionHandler,
+  StreamAppend,
 } from '../../core/eventstore/event-store';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import { assert } from '../../core/assert';
 import { DomainError } from '../../core/errors';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
-import { checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
+import { checkAppendMany, checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
@@ -63,6 +64,16 @@ export class SqliteEventStore implements EventStore {
   private readonly appendTransaction: (stream: string, rows: SerializedEvent[], expected: ExpectedRevision) => AppendResult;
   private readonly groupTransaction: (group: PendingAppend[], outcomes: (AppendResult | Error)[]) => void;
   private readonly pendingAppends: PendingAppend[] = [];
+  private readonly manyTransaction: (
+    appends: readonly { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision }[],
+  ) => AppendResult[];
+  /** Every entry of an appendMany is in one SQLite transaction: all or none, one fsync. */
+  readonly multiStreamAtomic = true;
+  /**
+   * Sees every durable commit (one fsync) with the streams and event types it wrote: metrics and tests count
+   * durable writes per payment with it. Must not throw.
+   */
+  onDurableCommit: ((appends: readonly { stream: string; types: readonly string[] }[]) => void) | null = null;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
@@ -94,6 +105,11 @@ export class SqliteEventStore implements EventStore {
         }
       }
     }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a transaction's variants ignore `this`, as above.
+    this.manyTransaction = this.db.transaction(
+      (appends: readonly { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision }[]) =>
+        appends.map((entry) => this.appendInTransaction(entry.stream, entry.rows, entry.expected)),
+    ).immediate;
   }
 
   /**
@@ -124,8 +140,37 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const rows = serializeAppend(stream, events);
     const result = this.appendTransaction(stream, rows, expectedRevision);
-    for (const listener of this.appendListeners) listener();
+    this.committed([{ stream, types: events.map((event) => event.type) }]);
     return result;
+  }
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.appendManySync(appends);
+  }
+
+  /**
+   * Several streams in one IMMEDIATE transaction, so one fsync: all or none. The first stream whose revision is not
+   * as expected throws WrongExpectedRevisionError (naming that stream) and nothing is written. The ledger engine
+   * calls this directly, once per tick, for its events and the events of other streams that ride with them.
+   */
+  appendManySync(appends: readonly StreamAppend[]): AppendResult[] {
+    this.assertOpen();
+    checkAppendMany(appends.length);
+    const serialized = appends.map((entry) => ({
+      stream: entry.stream,
+      rows: serializeAppend(entry.stream, entry.events),
+      expected: entry.expectedRevision,
+    }));
+    const results = this.manyTransaction(serialized);
+    this.committed(appends.map((entry) => ({ stream: entry.stream, types: entry.events.map((event) => event.type) })));
+    return results;
+  }
+
+  /** The stream's revision now, synchronously: the ledger engine checks the streams that ride in its tick with it. */
+  streamRevisionSync(stream: string): bigint | null {
+    this.assertOpen();
+    checkStreamName(stream);
+    return this.currentRevision(stream);
   }
 
   async readStream(stream: string, fromRevision: bigint, limit: number): Promise<RecordedEvent[]> {
@@ -201,7 +246,17 @@ export class SqliteEventStore implements EventStore {
       if (outcome instanceof Error) pending.reject(outcome);
       else if (outcome !== undefined) pending.resolve(outcome);
     });
+    this.committed(
+      group
+        .filter((_pending, index) => !(outcomes[index] instanceof Error))
+        .map((pending) => ({ stream: pending.stream, types: pending.rows.map((row) => row.type) })),
+    );
+  }
+
+  /** After a durable commit: wakes the subscriptions and tells the observer. */
+  private committed(appends: readonly { stream: string; types: readonly string[] }[]): void {
     for (const listener of this.appendListeners) listener();
+    if (this.onDurableCommit !== null && appends.length > 0) this.onDurableCommit(appends);
   }
 
   private appendAlone(pending: PendingAppend): AppendResult | Error {

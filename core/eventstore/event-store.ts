@@ -11,6 +11,9 @@ export type AppendResult = {
   position: bigint;
 };
 
+/** One stream's part of a multi-stream append. */
+export type StreamAppend = { stream: string; events: readonly NewEvent[]; expectedRevision: ExpectedRevision };
+
 export type SubscriptionFilter = {
   /** Deliver only events of streams whose name starts with one of these. Absent: every stream. */
   streamPrefixes?: readonly string[];
@@ -41,6 +44,18 @@ export interface EventStore {
    * Throws WrongExpectedRevisionError when the stream is not as expected, EventStoreInputError on bad input.
    */
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in the order given, each with its own expected revision, and resolves (one result
+   * per entry) once all are durable. A store with multi-stream transactions (SQLite) writes all or none in one
+   * durable write. A store without them (EventStoreDB) appends stream by stream in the order given and stops at the
+   * first failure, so a prefix of the entries may be durable when it throws: callers order the entries so that any
+   * prefix is a state their recovery finishes (`multiStreamAtomic` says which kind of store this is).
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+
+  /** Whether appendMany is all or none across streams. */
+  readonly multiStreamAtomic: boolean;
 
   /** Up to `limit` events of one stream from `fromRevision` on, in order; [] for a stream that does not exist. */
   readStream(stream: string, fromRevision: bigint, limit: number): Promise<RecordedEvent[]>;

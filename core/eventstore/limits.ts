@@ -5,6 +5,8 @@ export const eventStoreLimits = {
   /** Serialized data plus metadata of one event. */
   eventBytesMax: 1024 * 1024,
   eventsPerAppendMax: 10_000,
+  /** Streams one appendMany writes: a ledger tick with one companion stream per command, and then some. */
+  streamsPerAppendMax: 16_384,
   streamNameLengthMax: 200,
   eventTypeLengthMax: 100,
   /** The most events one read returns; callers page for more. */
@@ -76,4 +78,14 @@ function serializeEvent(event: NewEvent, index: number): SerializedEvent {
     throw new EventStoreInputError('EVENT_TOO_LARGE', `event ${index} is ${bytes} bytes; the limit is ${eventStoreLimits.eventBytesMax}`);
   }
   return { id: event.id, type: event.type, data, metadata };
+}
+
+/** Checks the shape of an appendMany before anything is written (each entry is checked as an append as well). */
+export function checkAppendMany(count: number): void {
+  if (count > eventStoreLimits.streamsPerAppendMax) {
+    throw new EventStoreInputError(
+      'BATCH_TOO_LARGE',
+      `an appendMany writes at most ${eventStoreLimits.streamsPerAppendMax} streams, got ${count}`,
+    );
+  }
 }

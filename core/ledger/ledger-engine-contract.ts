@@ -2,7 +2,9 @@
  * What a ledger engine promises its callers (the guarantees are written out in ledger-engine.ts). The types live
  * apart from `createLedgerEngine` so that the engine implementing them does not import the module that builds it.
  */
+import type { NewEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
+import type { ExpectedRevision } from '../eventstore/expected-revision';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
 import type { LedgerCommand } from './commands';
@@ -14,6 +16,21 @@ export type SubmitReceipt = {
   results: LedgerResultCode[];
   /** Global log position of the append that carried this submit's events; null if it needed none. */
   position: bigint | null;
+};
+
+/**
+ * Events of another stream (a transfer's) that ride in the same durable write as a submit's ledger events, so
+ * that a payment's own record and its money move together. The engine checks `expectedRevision` before deciding
+ * the submit: a stream not as expected rejects that submit alone with WrongExpectedRevisionError, its commands
+ * undecided. `events` is called once the submit's commands are decided, with their results, and says what to
+ * write (nothing: []). On a store without multi-stream transactions (EventStoreDB) the entries are written one
+ * stream at a time: `before_ledger` companions first, then the ledger's events, then `after_ledger` companions.
+ */
+export type CompanionAppend = {
+  stream: string;
+  expectedRevision: ExpectedRevision;
+  placement: 'before_ledger' | 'after_ledger';
+  events: (results: readonly LedgerResultCode[]) => NewEvent[];
 };
 
 export type LedgerEngineStats = {
@@ -30,8 +47,11 @@ export interface LedgerEngine {
   readonly ledger: CurrencyCode;
   /** Loads the latest snapshot and replays the rest of the stream. Call once, before anything else. */
   start(): Promise<void>;
-  /** Queues commands; resolves with one result per command once they are decided and durable. */
-  submit(commands: readonly LedgerCommand[]): Promise<SubmitReceipt>;
+  /**
+   * Queues commands; resolves with one result per command once they are decided and durable, together with the
+   * companions' events (which are in the same durable write where the store allows it).
+   */
+  submit(commands: readonly LedgerCommand[], companions?: readonly CompanionAppend[]): Promise<SubmitReceipt>;
   /** A copy of the account, or undefined. */
   lookupAccount(accountId: string): Promise<Account | undefined>;
   /** A copy of the transfer, or undefined (also when it has left the idempotency window). */

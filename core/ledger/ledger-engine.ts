@@ -42,6 +42,12 @@
  *   submits of the failed tick reject with a DomainError LEDGER_WRITE_FAILED (nothing of theirs was written;
  *   resubmitting the same ids is safe).
  * - Lookups see only durable state: they wait for a tick in flight to finish.
+ * - Companions: `submit(commands, companions)` may carry events of other streams (a payment's `transfer-<id>`)
+ *   that are written in the same durable write as the tick's ledger events (`appendMany`; one SQLite
+ *   transaction). Their expected revisions are checked before the submit is decided: a stream not as expected
+ *   rejects that submit alone with WrongExpectedRevisionError, its commands undecided (two submits of one tick
+ *   naming the same stream: the later one). If another writer changes a companion stream between that check and
+ *   the write, the submits naming it are rejected and the tick's others are decided again in the next tick.
  *
  * What it writes (events.ts has the types; projections read these):
  * - stream `ledger-<currency>`: one event per accepted command or expiry, in decision order, all of a tick in
@@ -52,8 +58,10 @@
  *   event count), written after every `snapshotEveryEvents` ledger events; start-up reads the latest one.
  * `npm run verify` checks a store's ledgers (core/ledger/ledger-verification.ts).
  *
- * On the SQLite store the engine uses its synchronous `appendSync` (one call per tick, no promise); on any
- * other EventStore it awaits `append`. Both keep the same guarantees.
+ * On the SQLite store the engine uses its synchronous `appendSync` / `appendManySync` (one call per tick, no
+ * promise); on any other EventStore it awaits `append` / `appendMany`. Both keep the same guarantees, except that a
+ * store without multi-stream transactions (EventStoreDB) writes a tick's companions and ledger events stream by
+ * stream (see CompanionAppend for the order).
  */
 import { SingleWriterLedgerEngine } from './single-writer-engine';
 import type { LedgerEngine, LedgerEngineOptions } from './ledger-engine-contract';

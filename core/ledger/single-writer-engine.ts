@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
 import type { EventMetadata, NewEvent } from '../eventstore/event';
-import type { AppendResult, EventStore } from '../eventstore/event-store';
-import type { ExpectedRevision } from '../eventstore/expected-revision';
+import type { AppendResult, EventStore, StreamAppend } from '../eventstore/event-store';
+import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../eventstore/expected-revision';
 import { eventStoreLimits } from '../eventstore/limits';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
@@ -14,7 +14,7 @@ import { decideCommands } from './decide-batch';
 import type { DecideContext } from './decision';
 import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
 import { evolve } from './evolve';
-import type { LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
+import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
 import { loadLedger } from './ledger-loader';
 import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
 import { compactExpiries, forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';
@@ -23,19 +23,36 @@ import { snapshotChunks, snapshotChunkType } from './snapshot';
 import { SubmitQueue, type QueuedSubmit } from './submit-queue';
 import type { Transfer } from './transfer';
 
-/** The SQLite adapter's synchronous append: one call per tick instead of a promise, when the store has it. */
-type SyncAppender = { appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult };
+/** The SQLite adapter's synchronous writes: one call per tick instead of a promise, when the store has them. */
+type SyncAppender = {
+  appendSync(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult;
+  appendManySync(appends: readonly StreamAppend[]): AppendResult[];
+  streamRevisionSync(stream: string): bigint | null;
+};
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 /** What one tick took from the queue and decided, before its append. */
 type TickOutcome = { appended: boolean; expired: number };
 
-type TickWork = { submits: QueuedSubmit[]; results: LedgerResultCode[][]; appended: boolean[]; events: NewEvent[]; expired: number };
+type TickWork = {
+  submits: QueuedSubmit[];
+  /** Per submit: its results, or null when a companion stream was not as expected and it was not decided. */
+  results: (LedgerResultCode[] | null)[];
+  appended: boolean[];
+  events: NewEvent[];
+  /** Companion entries, in submit order, each with the index of the submit it belongs to. */
+  before: { submit: number; append: StreamAppend }[];
+  after: { submit: number; append: StreamAppend }[];
+  expired: number;
+};
 
 /** The pause before the first tick after a failed append, doubling with each failure in a row up to the maximum. */
 const appendRetryPauseMsFirst = 100;
 const appendRetryPauseMsMax = 5_000;
+
+/** Companion streams one submit carries at most (a payment has one: its own). */
+const companionsPerSubmitMax = 4;
 
 /** Steps of forgetting old transfers per tick: more than a tick can create, so memory follows the window. */
 const forgetStepsPerTick = 2 * eventStoreLimits.eventsPerAppendMax;
@@ -75,7 +92,12 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.ledger = options.ledger;
     this.store = options.store;
     const candidate = options.store as EventStore & Partial<SyncAppender>;
-    this.syncStore = typeof candidate.appendSync === 'function' ? (candidate as SyncAppender) : null;
+    this.syncStore =
+      typeof candidate.appendSync === 'function' &&
+      typeof candidate.appendManySync === 'function' &&
+      typeof candidate.streamRevisionSync === 'function'
+        ? (candidate as SyncAppender)
+        : null;
     this.now = options.now;
     this.stream = ledgerStreamName(options.ledger);
     this.tunables = {
@@ -118,7 +140,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     }
   }
 
-  submit(commands: readonly LedgerCommand[]): Promise<SubmitReceipt> {
+  submit(commands: readonly LedgerCommand[], companions: readonly CompanionAppend[] = []): Promise<SubmitReceipt> {
     if (this.phase !== 'running') return Promise.reject(this.unavailable());
     if (!Array.isArray(commands)) return Promise.reject(new DomainError('INVALID_BATCH', 'submit takes an array of ledger commands'));
     if (commands.length > this.batchCommandsMax) {
@@ -127,11 +149,14 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       );
     }
     if (commands.length === 0) return Promise.resolve({ results: [], position: null });
+    if (!Array.isArray(companions) || companions.length > companionsPerSubmitMax) {
+      return Promise.reject(new DomainError('INVALID_BATCH', `a submit carries at most ${companionsPerSubmitMax} companion streams`));
+    }
     if (this.queue.commandCount + commands.length > this.queueCommandsMax) {
       return Promise.resolve({ results: commands.map(() => 'overloaded' as const), position: null });
     }
     return new Promise<SubmitReceipt>((resolve, reject) => {
-      this.queue.push({ commands, resolve, reject });
+      this.queue.push({ commands, companions, resolve, reject });
       this.schedule();
     });
   }
@@ -247,30 +272,46 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private async runTick(): Promise<TickOutcome> {
     const state = this.state;
     assert(state !== null, 'a tick runs on a loaded state');
-    const work = this.decideBatch(state);
-    if (work.events.length === 0) {
+    const submits = this.queue.take(this.batchCommandsMax);
+    const companionRevisions = await this.companionRevisions(submits);
+    const work = this.decideBatch(state, submits, companionRevisions);
+    if (work.events.length === 0 && work.before.length === 0 && work.after.length === 0) {
       this.answer(work, null);
       return { appended: true, expired: 0 };
     }
-    let appended: AppendResult;
+    let appended: AppendResult | null;
+    let position: bigint;
     const appendStartedMs = performance.now();
     try {
       const expected: ExpectedRevision = this.revision === null ? 'no_stream' : this.revision;
-      appended =
+      // One durable write for the tick: the ledger's events and the companions' (see CompanionAppend for the order).
+      const entries: StreamAppend[] = work.before.map((entry) => entry.append);
+      if (work.events.length > 0) entries.push({ stream: this.stream, events: work.events, expectedRevision: expected });
+      for (const entry of work.after) entries.push(entry.append);
+      const results =
         this.syncStore !== null
-          ? this.syncStore.appendSync(this.stream, work.events, expected)
-          : await this.store.append(this.stream, work.events, expected);
+          ? entries.length === 1 && work.events.length > 0
+            ? [this.syncStore.appendSync(this.stream, work.events, expected)]
+            : this.syncStore.appendManySync(entries)
+          : entries.length === 1 && work.events.length > 0
+            ? [await this.store.append(this.stream, work.events, expected)]
+            : await this.store.appendMany(entries);
+      appended = work.events.length > 0 ? (results[work.before.length] as AppendResult) : null;
+      position = results.reduce((highest, result) => (result.position > highest ? result.position : highest), -1n);
     } catch (error) {
-      await this.recoverFromFailedAppend(work, error);
+      if (error instanceof WrongExpectedRevisionError && error.stream !== this.stream) await this.retryWithoutCompanion(work, error);
+      else await this.recoverFromFailedAppend(work, error);
       return { appended: false, expired: 0 };
     }
-    this.revision = appended.nextExpectedRevision;
+    if (appended !== null) this.revision = appended.nextExpectedRevision;
     this.appendFailuresInRow = 0;
     this.pausedUntilMs = 0;
-    assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
-    this.answer(work, appended.position);
+    // A tick that wrote only companions leaves the ledger stream (and its revision, null when empty) as it was.
+    if (appended !== null)
+      assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
+    this.answer(work, position);
     this.onTickCommitted?.({
-      commands: work.results.reduce((sum, results) => sum + results.length, 0),
+      commands: work.results.reduce((sum, results) => sum + (results?.length ?? 0), 0),
       events: work.events.length,
       appendMs: performance.now() - appendStartedMs,
     });
@@ -281,14 +322,35 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     return { appended: true, expired: work.expired };
   }
 
-  /** Takes whole submits up to the batch limit and decides them (and due expiries) against the state. */
-  private decideBatch(state: LedgerState): TickWork {
+  /**
+   * The revision of every companion stream of these submits, read before they are decided (the engine is the only
+   * writer of these streams while the submit is queued, in the usual case; a writer that gets in between is caught
+   * by the append's own check, see retryWithoutCompanion).
+   */
+  private async companionRevisions(submits: readonly QueuedSubmit[]): Promise<Map<string, bigint | null>> {
+    const revisions = new Map<string, bigint | null>();
+    const streams = new Set<string>();
+    for (const submit of submits) for (const companion of submit.companions) streams.add(companion.stream);
+    if (streams.size === 0) return revisions;
+    if (this.syncStore !== null) {
+      for (const stream of streams) revisions.set(stream, this.syncStore.streamRevisionSync(stream));
+      return revisions;
+    }
+    const read = await Promise.all([...streams].map(async (stream) => [stream, await this.store.streamRevision(stream)] as const));
+    for (const [stream, revision] of read) revisions.set(stream, revision);
+    return revisions;
+  }
+
+  /** Decides the submits taken (and due expiries) against the state, and collects their companions' events. */
+  private decideBatch(state: LedgerState, submits: QueuedSubmit[], companionRevisions: Map<string, bigint | null>): TickWork {
     const nowMs = this.now().getTime();
     assert(Number.isFinite(nowMs), 'the injected clock returns a valid date');
     const context: DecideContext = { nowMs };
     // No actor on ledger events: the stream names its only writer, and every byte per event costs on the hot path.
     const metadata: EventMetadata = { at: new Date(nowMs).toISOString() };
-    const work: TickWork = { submits: this.queue.take(this.batchCommandsMax), results: [], appended: [], events: [], expired: 0 };
+    const work: TickWork = { submits, results: [], appended: [], events: [], before: [], after: [], expired: 0 };
+    /** Companion streams a submit of this tick writes: a later submit of the tick expecting them as they were loses. */
+    const claimed = new Set<string>();
     for (let count = 0; count < this.expiriesPerTickMax; count += 1) {
       const decision = decideExpiry(state, context);
       if (decision === null || decision.result !== 'ok') break;
@@ -300,18 +362,72 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const emit = (event: LedgerEvent) => {
       events.push({ id: randomUUID(), type: event.type, data: event.data, metadata });
     };
-    for (const submit of work.submits) {
+    work.submits.forEach((submit, index) => {
+      const conflict = submit.companions.find(
+        (companion) =>
+          claimed.has(companion.stream) || !revisionMatches(companion.expectedRevision, companionRevisions.get(companion.stream) ?? null),
+      );
+      if (conflict !== undefined) {
+        work.results.push(null);
+        work.appended.push(false);
+        submit.reject(
+          new WrongExpectedRevisionError(conflict.stream, conflict.expectedRevision, companionRevisions.get(conflict.stream) ?? null),
+        );
+        return;
+      }
       const eventsBefore = events.length;
-      work.results.push(decideCommands(state, submit.commands, context, emit));
-      work.appended.push(events.length > eventsBefore);
-    }
+      const results = decideCommands(state, submit.commands, context, emit);
+      work.results.push(results);
+      let companionEvents = false;
+      for (const companion of submit.companions) {
+        claimed.add(companion.stream);
+        const written = companion.events(results);
+        if (written.length === 0) continue;
+        companionEvents = true;
+        const entry = {
+          submit: index,
+          append: { stream: companion.stream, events: written, expectedRevision: companion.expectedRevision },
+        };
+        if (companion.placement === 'before_ledger') work.before.push(entry);
+        else work.after.push(entry);
+      }
+      work.appended.push(events.length > eventsBefore || companionEvents);
+    });
     return work;
   }
 
   private answer(work: TickWork, position: bigint | null): void {
     work.submits.forEach((submit, index) => {
-      submit.resolve({ results: work.results[index] as LedgerResultCode[], position: work.appended[index] === true ? position : null });
+      const results = work.results[index];
+      // A submit refused before its decision has been rejected already.
+      if (results === null || results === undefined) return;
+      submit.resolve({ results, position: work.appended[index] === true ? position : null });
     });
+  }
+
+  /**
+   * A companion stream changed between the check and the append (another writer got in), so nothing of the tick
+   * was written (or, on a store without multi-stream transactions, a prefix was: the commands are idempotent by id
+   * and their companions expect revisions, so deciding them again writes nothing twice). The submits with that
+   * companion are refused; the others go back to the head of the queue and are decided again on the rebuilt
+   * state, so another caller's payment is never failed for it.
+   */
+  private async retryWithoutCompanion(work: TickWork, error: WrongExpectedRevisionError): Promise<void> {
+    const retried: QueuedSubmit[] = [];
+    work.submits.forEach((submit, index) => {
+      if (work.results[index] === null) return;
+      if (submit.companions.some((companion) => companion.stream === error.stream)) submit.reject(error);
+      else retried.push(submit);
+    });
+    this.queue.returnToFront(retried);
+    this.state = null;
+    try {
+      await this.load();
+    } catch (loadError) {
+      this.failure = loadError;
+      this.phase = 'failed';
+      this.rejectQueued(this.unavailable());
+    }
   }
 
   /**
@@ -322,9 +438,13 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const reason = error instanceof Error ? error.message : String(error);
     const failure = new DomainError(
       'LEDGER_WRITE_FAILED',
-      `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`,
+      this.store.multiStreamAtomic
+        ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
+        : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
     );
-    for (const submit of work.submits) submit.reject(failure);
+    work.submits.forEach((submit, index) => {
+      if (work.results[index] !== null) submit.reject(failure);
+    });
     this.appendFailuresInRow += 1;
     this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;

@@ -1,8 +1,9 @@
 import type { LedgerCommand } from './commands';
-import type { SubmitReceipt } from './ledger-engine-contract';
+import type { CompanionAppend, SubmitReceipt } from './ledger-engine-contract';
 
 export type QueuedSubmit = {
   commands: readonly LedgerCommand[];
+  companions: readonly CompanionAppend[];
   resolve: (receipt: SubmitReceipt) => void;
   reject: (error: unknown) => void;
 };
@@ -24,6 +25,14 @@ export class SubmitQueue {
   push(submit: QueuedSubmit): void {
     this.items.push(submit);
     this.commands += submit.commands.length;
+  }
+
+  /** Puts submits a tick took back at the head of the queue, in their order (a tick retried without them). */
+  returnToFront(submits: readonly QueuedSubmit[]): void {
+    if (submits.length === 0) return;
+    this.items = [...submits, ...this.items.slice(this.head)];
+    this.head = 0;
+    for (const submit of submits) this.commands += submit.commands.length;
   }
 
   /** Whole submits, oldest first, while their commands fit in `commandsMax` (the first one always does). */

@@ -1,12 +1,16 @@
 import { assert, assertNever } from '../assert';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { NewEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError, isDomainError } from '../errors';
+import { newId } from '../ids';
 import type { DirectoryReader } from '../directory/directory-reader';
 import { requirePayerOwned } from '../directory/payer-ownership';
 import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
+import type { LedgerCommand } from '../ledger/commands';
 import type { LedgerEngine } from '../ledger/ledger-engine';
+import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { formatAmount, parseAmount } from '../money';
 import { creditAdviceDelivery, reversalDelivery } from '../outbox/payee-deliveries';
@@ -14,7 +18,7 @@ import { positionAccountId } from '../participants/participant-accounts';
 import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
 import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../payee-port';
 import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
-import type { AbortReason, TransferInitiated } from './transfer-events';
+import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
 import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
 import { requestDigest, type TransferRequest } from './transfer-request';
@@ -95,22 +99,30 @@ export class TransferService {
     requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
     const payee = this.resolvePayeeOf(request, payer);
     const initiated = this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel);
-    try {
-      await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
-    } catch (error) {
-      if (!isInitiationRace(error)) throw error;
-      return { view: await this.replay(await this.load(transferId), payerParticipantId, digest), replayed: true };
+    const concurrent = this.inFlight.get(transferId);
+    if (concurrent !== undefined) {
+      // The same request is being executed here already: wait for it, then answer as a replay (digest checked). If
+      // it failed before anything was recorded, this request is executed afresh below.
+      await concurrent.catch(() => undefined);
+      const after = await this.load(transferId);
+      if (after.status !== 'none') return { view: await this.replay(after, payerParticipantId, digest), replayed: true };
     }
-    // Past this point the transfer is recorded: a failure to finish it now is not a refusal of the request. The
-    // sweeper (or recovery) finishes it from the ledger's record, so the caller is told to ask again.
-    const running = this.run(initiated).catch((error: unknown) => {
-      throw isDomainError(error) ? unfinished(request.id, error) : error;
-    });
-    this.inFlight.set(initiated.transferId, running);
+    // TransferInitiated is written in the same durable write as the reservation (or, when the payee is inactive, on
+    // its own). Before it is durable a failure refuses the request; after it, the transfer is recorded, and a
+    // failure to finish it now is not a refusal: the sweeper (or recovery) finishes it from the ledger's record,
+    // so the caller is told to ask again.
+    let recorded = false;
+    const running = this.run(initiated, () => (recorded = true));
+    this.inFlight.set(transferId, running);
     try {
       return { view: await running, replayed: false };
+    } catch (error) {
+      if (recorded) throw isDomainError(error) ? unfinished(request.id, error) : error;
+      if (!isInitiationRace(error)) throw error;
+      this.inFlight.delete(transferId);
+      return { view: await this.replay(await this.load(transferId), payerParticipantId, digest), replayed: true };
     } finally {
-      this.inFlight.delete(initiated.transferId);
+      if (this.inFlight.get(transferId) === running) this.inFlight.delete(transferId);
     }
   }
 
@@ -209,9 +221,9 @@ export class TransferService {
     return transferView(await this.apply(command, transferId));
   }
 
-  private async run(initiated: TransferInitiated['data']): Promise<TransferView> {
+  private async run(initiated: TransferInitiated['data'], onRecorded: () => void): Promise<TransferView> {
     const startedAtMs = this.options.now().getTime();
-    const view = await this.complete(initiated);
+    const view = await this.complete(initiated, onRecorded);
     this.options.observer?.onCompleted?.({
       state: view.state === 'COMMITTED' ? 'COMMITTED' : 'ABORTED',
       abortReason: view.abortReason,
@@ -220,87 +232,195 @@ export class TransferService {
     return view;
   }
 
-  private async complete(initiated: TransferInitiated['data']): Promise<TransferView> {
+  /**
+   * Durable writes before the answer (README, "Durable writes per payment"): REQUEST accepted makes two, the
+   * reservation with TransferInitiated and the post with TransferCommitted; a refused reservation one; ADVICE three
+   * (reservation, post and TransferInitiated together; the advice in the outbox; TransferCommitted).
+   */
+  private async complete(initiated: TransferInitiated['data'], onRecorded: () => void): Promise<TransferView> {
     const payee = this.options.participants.findParticipant(initiated.payeeParticipant);
-    if (payee === null || !payee.active) return this.abort(initiated, 'PAYEE_INACTIVE', 'the payee participant is not active', false);
-    const reserved = await this.reserve(initiated);
-    if (reserved !== 'ok' && reserved !== 'exists') return this.abort(initiated, reservationRefusal(reserved), reserved, false);
-    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, await this.post(initiated));
+    if (payee === null || !payee.active) {
+      await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
+      onRecorded();
+      return this.abort(initiated, 'PAYEE_INACTIVE', 'the payee participant is not active', false);
+    }
+    // ADVICE: the payee is only told, so the reservation is posted at once, in the same write.
+    const commands: LedgerCommand[] = [this.reservation(initiated)];
+    if (initiated.creditMode === 'ADVICE') commands.push(this.posting(initiated));
+    const now = this.options.now();
+    const results = await this.submitInitiating(initiated, commands, now);
+    onRecorded();
+    const reserved = results[0] as LedgerResultCode;
+    if (reserved !== 'ok' && reserved !== 'exists') {
+      // The abort was written in the same durable write as TransferInitiated (see submitInitiating).
+      return transferView(refusedState(initiated, reserved, now));
+    }
+    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, results[1]);
     const outcome = await this.options.payees.requestCredit(initiated.payeeParticipant, this.creditMessage(initiated), {
       deadlineMs: this.payeeDeadlineMs,
     });
     return this.settleOutcome(initiated, outcome);
   }
 
+  /**
+   * Submits the reservation with TransferInitiated riding in the same durable write, placed before the ledger's
+   * events where the store writes stream by stream (a reservation never exists without its transfer). When the
+   * ledger refuses the reservation the transfer's abort rides too: a refused payment is one durable write.
+   */
+  private async submitInitiating(
+    initiated: TransferInitiated['data'],
+    commands: readonly LedgerCommand[],
+    now: Date,
+  ): Promise<LedgerResultCode[]> {
+    const companion: CompanionAppend = {
+      stream: transferStreamName(initiated.transferId),
+      expectedRevision: 'no_stream',
+      placement: 'before_ledger',
+      events: (results) => {
+        const reserved = results[0] as LedgerResultCode;
+        const events: TransferEvent[] = [{ type: 'TransferInitiated', data: initiated }];
+        if (reserved !== 'ok' && reserved !== 'exists') events.push(refusalEvent(initiated, reserved, now));
+        return this.stamp(events, initiated.transferId, now);
+      },
+    };
+    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
+    assert(receipt.results.length === commands.length, 'a submit has one result per command');
+    return receipt.results;
+  }
+
+  /**
+   * Posts the reservation with TransferCommitted riding in the same durable write, after the ledger's events where
+   * the store writes stream by stream (a transfer is never committed before its money moved). It expects the
+   * transfer stream as this execution left it; if anything else wrote to it meanwhile, the steps run one by one.
+   */
+  private async postAndCommit(initiated: TransferInitiated['data']): Promise<{ posted: LedgerResultCode; view: TransferView | null }> {
+    const now = this.options.now();
+    const companion: CompanionAppend = {
+      stream: transferStreamName(initiated.transferId),
+      expectedRevision: 0n,
+      placement: 'after_ledger',
+      events: (results) => {
+        const posted = results[0] as LedgerResultCode;
+        if (posted !== 'ok' && posted !== 'exists') return [];
+        return this.stamp([committedEvent(initiated, now)], initiated.transferId, now);
+      },
+    };
+    try {
+      const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)], [companion]);
+      const posted = onlyResult(receipt.results);
+      if (posted !== 'ok' && posted !== 'exists') return { posted, view: null };
+      return { posted, view: transferView(evolveAll({ status: 'initiated', initiated }, [committedEvent(initiated, now)])) };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      const posted = await this.post(initiated);
+      return { posted, view: posted === 'ok' || posted === 'exists' ? await this.commitPosted(initiated) : null };
+    }
+  }
+
+  /**
+   * Releases the reservation with TransferAborted riding in the same durable write, after the ledger's events where
+   * the store writes stream by stream (recovery reads the reason back from the void). Like postAndCommit it expects
+   * the stream as this execution left it, and runs the steps one by one if anything else wrote to it.
+   */
+  private async voidAndAbort(
+    initiated: TransferInitiated['data'],
+    reason: AbortReason,
+    detail: string | null,
+    reversalQueued: boolean,
+  ): Promise<TransferView> {
+    const now = this.options.now();
+    const data = { transferId: initiated.transferId, reason, detail: detail === null ? null : detail.slice(0, 300), reversalQueued };
+    const aborted: TransferEvent = { type: 'TransferAborted', data: { ...data, completedAt: now.toISOString() } };
+    const companion: CompanionAppend = {
+      stream: transferStreamName(initiated.transferId),
+      expectedRevision: 0n,
+      placement: 'after_ledger',
+      events: (results) => (isReleased(results[0]) ? this.stamp([aborted], initiated.transferId, now) : []),
+    };
+    let result: LedgerResultCode;
+    try {
+      result = onlyResult((await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)], [companion])).results);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      await this.voidReservation(initiated, reason);
+      return this.abort(initiated, reason, detail, reversalQueued);
+    }
+    if (!isReleased(result))
+      throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+    return transferView(evolveAll({ status: 'initiated', initiated }, [aborted]));
+  }
+
+  /** Transfer events as handleStreamCommand stamps them, for a companion append. */
+  private stamp(events: readonly TransferEvent[], transferId: string, now: Date): NewEvent[] {
+    const metadata = { actor: 'switch:transfers', correlationId: transferId, at: now.toISOString() };
+    return events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata }));
+  }
+
   private async settleOutcome(initiated: TransferInitiated['data'], outcome: CreditOutcome): Promise<TransferView> {
     switch (outcome.outcome) {
       case 'accepted': {
-        const posted = await this.post(initiated);
-        if (posted === 'ok' || posted === 'exists') return this.commitPosted(initiated);
+        const { posted, view } = await this.postAndCommit(initiated);
+        if (view !== null) return view;
         // The payee credited but the reservation is gone (it expired while the switch stalled): undo the credit.
         await this.queueReversal(initiated, 'PAYEE_TIMEOUT');
         return this.abort(initiated, 'PAYEE_TIMEOUT', `the reservation could not be posted: ${posted}`, true);
       }
       case 'rejected':
-        await this.voidReservation(initiated, 'PAYEE_REJECTED');
-        return this.abort(initiated, 'PAYEE_REJECTED', outcome.reason, false);
+        return this.voidAndAbort(initiated, 'PAYEE_REJECTED', outcome.reason, false);
       case 'unavailable':
-        await this.voidReservation(initiated, 'PAYEE_UNAVAILABLE');
-        return this.abort(initiated, 'PAYEE_UNAVAILABLE', outcome.detail, false);
+        return this.voidAndAbort(initiated, 'PAYEE_UNAVAILABLE', outcome.detail, false);
       case 'unknown':
         // The reversal is durable before the reservation is released, so a crash in between still reverses.
         await this.queueReversal(initiated, 'PAYEE_TIMEOUT');
-        await this.voidReservation(initiated, 'PAYEE_TIMEOUT');
-        return this.abort(initiated, 'PAYEE_TIMEOUT', outcome.detail, true);
+        return this.voidAndAbort(initiated, 'PAYEE_TIMEOUT', outcome.detail, true);
       default:
         return assertNever(outcome);
     }
   }
 
-  private async reserve(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([
-      {
-        type: 'pending_transfer',
-        id: initiated.transferId,
-        ledger: this.ledgerOf(initiated.currency).ledger,
-        debitAccountId: positionAccountId(initiated.payerParticipant),
-        creditAccountId: positionAccountId(initiated.payeeParticipant),
-        amountMinor: BigInt(initiated.amountMinor),
-        code: initiated.purpose === 'P2M' ? 'P2M' : 'P2P',
-        timeoutMs: this.payeeDeadlineMs + transferLimits.reservationGraceMs,
-        userData: { transferId: initiated.transferId, purpose: initiated.purpose },
-      },
-    ]);
-    return onlyResult(receipt.results);
+  private reservation(initiated: TransferInitiated['data']): LedgerCommand {
+    return {
+      type: 'pending_transfer',
+      id: initiated.transferId,
+      ledger: this.ledgerOf(initiated.currency).ledger,
+      debitAccountId: positionAccountId(initiated.payerParticipant),
+      creditAccountId: positionAccountId(initiated.payeeParticipant),
+      amountMinor: BigInt(initiated.amountMinor),
+      code: initiated.purpose === 'P2M' ? 'P2M' : 'P2P',
+      timeoutMs: this.payeeDeadlineMs + transferLimits.reservationGraceMs,
+      userData: { transferId: initiated.transferId, purpose: initiated.purpose },
+    };
+  }
+
+  private posting(initiated: TransferInitiated['data']): LedgerCommand {
+    return {
+      type: 'post_pending',
+      id: `${initiated.transferId}:post`,
+      pendingId: initiated.transferId,
+      userData: { transferId: initiated.transferId },
+    };
   }
 
   private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([
-      {
-        type: 'post_pending',
-        id: `${initiated.transferId}:post`,
-        pendingId: initiated.transferId,
-        userData: { transferId: initiated.transferId },
-      },
-    ]);
+    const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)]);
     return onlyResult(receipt.results);
   }
 
   /** Releases the reservation; the reason rides on the void so that recovery knows why. */
   private async voidReservation(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([
-      {
-        type: 'void_pending',
-        id: voidId(initiated.transferId),
-        pendingId: initiated.transferId,
-        userData: { transferId: initiated.transferId, reason },
-      },
-    ]);
+    const receipt = await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)]);
     const result = onlyResult(receipt.results);
-    // Expired or already voided: either way the reservation is released, which is all a void is for.
-    const released: readonly LedgerResultCode[] = ['ok', 'exists', 'pending_expired', 'pending_already_voided'];
-    if (!released.includes(result))
+    if (!isReleased(result))
       throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
+  }
+
+  private voiding(initiated: TransferInitiated['data'], reason: AbortReason): LedgerCommand {
+    return {
+      type: 'void_pending',
+      id: voidId(initiated.transferId),
+      pendingId: initiated.transferId,
+      userData: { transferId: initiated.transferId, reason },
+    };
   }
 
   private async commitPosted(initiated: TransferInitiated['data'], postResult: LedgerResultCode = 'ok'): Promise<TransferView> {
@@ -461,6 +581,29 @@ export class TransferService {
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {
   assert(results.length === 1, 'a single-command submit has one result');
   return results[0] as LedgerResultCode;
+}
+
+/** The abort written with TransferInitiated when the ledger refuses the reservation. */
+function refusalEvent(initiated: TransferInitiated['data'], result: LedgerResultCode, now: Date): TransferEvent {
+  const data = { transferId: initiated.transferId, reason: reservationRefusal(result), detail: result, reversalQueued: false };
+  return { type: 'TransferAborted', data: { ...data, completedAt: now.toISOString() } };
+}
+
+function committedEvent(initiated: TransferInitiated['data'], now: Date): TransferEvent {
+  return { type: 'TransferCommitted', data: { transferId: initiated.transferId, completedAt: now.toISOString() } };
+}
+
+function refusedState(initiated: TransferInitiated['data'], result: LedgerResultCode, now: Date): TransferState {
+  return evolveAll(transferDecider.initialState, [{ type: 'TransferInitiated', data: initiated }, refusalEvent(initiated, result, now)]);
+}
+
+function evolveAll(state: TransferState, events: readonly TransferEvent[]): TransferState {
+  return events.reduce((current, event) => transferDecider.evolve(current, event), state);
+}
+
+/** Expired or already voided: either way the reservation is released, which is all a void is for. */
+function isReleased(result: LedgerResultCode | undefined): boolean {
+  return result === 'ok' || result === 'exists' || result === 'pending_expired' || result === 'pending_already_voided';
 }
 
 function reservationRefusal(result: LedgerResultCode): AbortReason {

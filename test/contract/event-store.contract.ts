@@ -123,6 +123,49 @@ export function eventStoreContract(adapterName: string, factory: StoreFactory): 
       expect((await store.readStream(stream, 0n, 10)).map((e) => e.type)).toEqual(['A']);
     });
 
+    it('appendMany writes several streams in the order given, each with its own expected revision', async () => {
+      const first = uniqueStream('many');
+      const second = uniqueStream('many');
+      await store.append(second, [event('Existing')], 'no_stream');
+      const results = await store.appendMany([
+        { stream: first, events: [event('A'), event('B')], expectedRevision: 'no_stream' },
+        { stream: second, events: [event('C')], expectedRevision: 0n },
+      ]);
+      expect(results.map((result) => result.nextExpectedRevision)).toEqual([1n, 1n]);
+      expect((results[1]?.position ?? 0n) > (results[0]?.position ?? 0n)).toBe(true);
+      expect((await store.readStream(first, 0n, 10)).map((e) => e.type)).toEqual(['A', 'B']);
+      expect((await store.readStream(second, 0n, 10)).map((e) => e.type)).toEqual(['Existing', 'C']);
+      const positions = [...(await store.readStream(first, 0n, 10)), ...(await store.readStream(second, 1n, 10))].map((e) => e.position);
+      expect([...positions].sort((left, right) => (left < right ? -1 : 1))).toEqual(positions);
+    });
+
+    it('appendMany stops at the first stream not as expected: all or none where the store is multi-stream atomic', async () => {
+      const first = uniqueStream('many');
+      const conflicting = uniqueStream('many');
+      const last = uniqueStream('many');
+      await store.append(conflicting, [event('Existing')], 'no_stream');
+      const attempt = store.appendMany([
+        { stream: first, events: [event('A')], expectedRevision: 'no_stream' },
+        { stream: conflicting, events: [event('B')], expectedRevision: 'no_stream' },
+        { stream: last, events: [event('C')], expectedRevision: 'no_stream' },
+      ]);
+      await expect(attempt).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', stream: conflicting });
+      // A store without multi-stream transactions keeps the prefix before the failure; nothing after it is written.
+      expect((await store.readStream(first, 0n, 10)).map((e) => e.type)).toEqual(store.multiStreamAtomic ? [] : ['A']);
+      expect((await store.readStream(conflicting, 0n, 10)).map((e) => e.type)).toEqual(['Existing']);
+      expect(await store.readStream(last, 0n, 10)).toEqual([]);
+    });
+
+    it('appendMany refuses bad input anywhere before it writes any stream', async () => {
+      const first = uniqueStream('many');
+      const attempt = store.appendMany([
+        { stream: first, events: [event('A')], expectedRevision: 'no_stream' },
+        { stream: uniqueStream('many'), events: [], expectedRevision: 'any' },
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(EventStoreInputError);
+      expect(await store.readStream(first, 0n, 10)).toEqual([]);
+    });
+
     it('orders the global log across streams, strictly increasing, in append order', async () => {
       const prefix = uniqueStream('global');
       const head = await store.headPosition();

@@ -88,9 +88,10 @@ export type SwitchChild = {
 };
 
 /** Runs `npm run serve`'s entry point (tsx api/main.ts) as a child process and waits for its "listening" line. */
-export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_000): Promise<SwitchChild> {
+/** `entry`: another entry point that runs the switch (a crash test's wrapper with a kill point). */
+export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_000, entry = join('api', 'main.ts')): Promise<SwitchChild> {
   // A process group of its own: tsx runs the switch in a child of its own, and a signal must reach that one too.
-  const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
+  const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, entry)], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...environment },
     detached: true,

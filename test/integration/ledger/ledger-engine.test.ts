@@ -9,6 +9,7 @@ import type {
   Subscription,
   SubscriptionFilter,
   SubscriptionHandler,
+  StreamAppend,
 } from '../../../core/eventstore/event-store';
 import type { ExpectedRevision } from '../../../core/eventstore/expected-revision';
 import { canonicalState } from '../../../core/ledger/canonical-state';
@@ -26,6 +27,12 @@ import { tempDir } from '../../support/temp-dir';
  */
 class PortOnlyStore implements EventStore {
   constructor(private readonly inner: EventStore) {}
+  get multiStreamAtomic(): boolean {
+    return this.inner.multiStreamAtomic;
+  }
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.inner.appendMany(appends);
+  }
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return this.inner.append(stream, events, expected);
   }

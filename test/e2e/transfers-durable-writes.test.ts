@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-store';
+import { payerScopedTransferId } from '../../core/transfers/transfer-id';
+import { transferStreamName } from '../../core/transfers/transfer-events';
+import type { HttpAnswer } from '../support/http-client';
+import { PaymentNetwork } from '../support/payment-network';
+
+/**
+ * Issue 10, part 2: how many durable writes (SQLite commits, each one fsync) a payment makes before the switch
+ * answers. A REQUEST payment makes two (the reservation with TransferInitiated; the post with TransferCommitted),
+ * a rejected one two, a refused one one; an ADVICE payment three (see the README, "Durable writes per payment").
+ */
+let network: PaymentNetwork;
+let store: SqliteEventStore;
+
+beforeAll(async () => {
+  network = await PaymentNetwork.start(
+    [],
+    [
+      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001', netDebitCap: '1000000.00' },
+      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '1000000.00' },
+      { id: 'ADVISED', bankCode: 'ADVS', msisdn: '923000000004', netDebitCap: '1000.00', creditMode: 'ADVICE' },
+    ],
+  );
+  const running = network.sw.running.store;
+  if (!(running instanceof SqliteEventStore)) throw new Error('the test switch runs on SQLite');
+  store = running;
+});
+
+afterAll(async () => {
+  store.onDurableCommit = null;
+  await network.close();
+});
+
+/**
+ * Pays and counts the commits, made while the request was open, that wrote the payment's own stream, the ledger
+ * or a queued delivery (the switch's other writers, delivery attempts say, are not this payment's writes).
+ */
+async function payCounting(payeeMsisdn: string, amount: string): Promise<{ answer: HttpAnswer; writes: string[][] }> {
+  const id = randomUUID();
+  const stream = transferStreamName(payerScopedTransferId('MARGALLA', id));
+  const writes: string[][] = [];
+  store.onDurableCommit = (appends) => {
+    const relevant = appends.filter(
+      (append) => append.stream === stream || append.stream === 'ledger-PKR' || append.types.includes('DeliveryQueued'),
+    );
+    if (relevant.length > 0) writes.push(relevant.map((append) => `${append.stream}:${append.types.join('+')}`));
+  };
+  const answer = await network.sw.client.post('/v1/transfers', {
+    key: network.wallet('MARGALLA').key.key,
+    body: {
+      id,
+      payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' },
+      payee: { type: 'MSISDN', value: payeeMsisdn },
+      amount,
+      currency: 'PKR',
+      purpose: 'P2P',
+    },
+  });
+  store.onDurableCommit = null;
+  return { answer, writes };
+}
+
+it('commits a REQUEST payment in two durable writes, the transfer riding with the ledger', async () => {
+  const { answer, writes } = await payCounting(network.wallet('RAVI').msisdn, '10.00');
+  expect(answer.body).toMatchObject({ state: 'COMMITTED' });
+  expect(writes).toHaveLength(2);
+  expect(writes[0]).toEqual([expect.stringMatching(/^transfer-.*:TransferInitiated$/), 'ledger-PKR:LedgerTransferReserved']);
+  expect(writes[1]).toEqual(['ledger-PKR:LedgerPendingPosted', expect.stringMatching(/^transfer-.*:TransferCommitted$/)]);
+});
+
+it('aborts a REQUEST payment the payee rejects in two durable writes, the abort riding with the void', async () => {
+  const ravi = network.wallet('RAVI').simulator;
+  ravi.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' });
+  try {
+    const { answer, writes } = await payCounting(network.wallet('RAVI').msisdn, '10.00');
+    expect(answer.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toEqual(['ledger-PKR:LedgerPendingVoided', expect.stringMatching(/^transfer-.*:TransferAborted$/)]);
+  } finally {
+    ravi.setMode({ mode: 'accept' });
+  }
+});
+
+it('refuses a REQUEST payment over the cap in one durable write', async () => {
+  const { answer, writes } = await payCounting(network.wallet('RAVI').msisdn, '2000000.00');
+  expect(answer.body).toMatchObject({ state: 'ABORTED', abortReason: 'NET_DEBIT_CAP_EXCEEDED' });
+  expect(writes).toEqual([[expect.stringMatching(/^transfer-.*:TransferInitiated\+TransferAborted$/)]]);
+});
+
+it('commits an ADVICE payment in three durable writes: money and record together, the advice, the commit', async () => {
+  const { answer, writes } = await payCounting(network.wallet('ADVISED').msisdn, '10.00');
+  expect(answer.body).toMatchObject({ state: 'COMMITTED' });
+  expect(writes).toHaveLength(3);
+  expect(writes[0]).toEqual([
+    expect.stringMatching(/^transfer-.*:TransferInitiated$/),
+    'ledger-PKR:LedgerTransferReserved+LedgerPendingPosted',
+  ]);
+  expect(writes[1]).toEqual([expect.stringMatching(/:DeliveryQueued$/)]);
+  expect(writes[2]).toEqual([expect.stringMatching(/^transfer-.*:TransferCommitted$/)]);
+});
