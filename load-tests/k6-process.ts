@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** Where `npm run load:install` puts the pinned k6. */
 export const k6Path = join(__dirname, '.bin', 'k6');
 export const transfersScriptPath = join(__dirname, 'transfers.k6.js');
+export const batchScriptPath = join(__dirname, 'batch.k6.js');
+export const transferByIdScriptPath = join(__dirname, 'transfer-by-id.k6.js');
 
 /** k6's exit code when the run finished but a threshold did not hold. */
 const k6ThresholdsFailedExitCode = 99;
@@ -17,10 +19,13 @@ const outputTailBytesMax = 16 * 1024;
 
 export type K6RunOptions = {
   scriptPath: string;
-  seedFile: string;
+  /** HISAAB_LOAD_SEED_FILE; the lookup scenario reads HISAAB_LOAD_LOOKUP_FILE (in `environment`) instead. */
+  seedFile?: string;
   summaryFile: string;
   vus: number;
   durationSeconds: number;
+  /** The script's own HISAAB_LOAD_* settings (HISAAB_LOAD_BATCH_SIZE, HISAAB_LOAD_RATE, HISAAB_LOAD_THRESHOLDS...). */
+  environment?: Readonly<Record<string, string>>;
   /** Aborting stops k6 (SIGTERM, then SIGKILL). */
   signal?: AbortSignal;
 };
@@ -46,7 +51,8 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
     TMPDIR: process.env.TMPDIR ?? '',
     // The run's own settings only: no K6_* variable from the caller's shell changes what is measured.
     K6_NO_USAGE_REPORT: 'true',
-    HISAAB_LOAD_SEED_FILE: options.seedFile,
+    ...options.environment,
+    ...(options.seedFile === undefined ? {} : { HISAAB_LOAD_SEED_FILE: options.seedFile }),
     HISAAB_LOAD_SUMMARY_FILE: options.summaryFile,
     HISAAB_LOAD_VUS: String(options.vus),
     HISAAB_LOAD_DURATION_SECONDS: String(options.durationSeconds),
