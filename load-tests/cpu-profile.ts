@@ -152,7 +152,8 @@ export function breakdownOf(profiles: readonly CpuProfile[], window?: SampleWind
       const category = categories.get(nodeId) ?? 'other (Node internals, V8, tsx)';
       categoryTotals.set(category, (categoryTotals.get(category) ?? 0) + duration);
       const location = locationOf(frame, repositoryRoot);
-      const key = `${frame.functionName} ${location}`;
+      // The category is part of the key: a native `run` under the event store and under a projection are two entries.
+      const key = `${frame.functionName} ${location} ${category}`;
       const found = functionTotals.get(key) ?? { functionName: frame.functionName || '(anonymous)', location, category, selfMs: 0 };
       found.selfMs += duration;
       functionTotals.set(key, found);
