@@ -63,6 +63,8 @@ const urlRules: readonly { category: ProfileCategory; pattern: RegExp }[] = [
     category: 'payee call (HTTP client to the wallet)',
     pattern: /\/adapters\/wallet-http\/|\/adapters\/payee-routing\.ts|^node:_http_(client|agent)$|undici/,
   },
+  // The readers beside the projections (a key or a participant looked up per request) are SQLite reads.
+  { category: 'SQLite (better-sqlite3, our stores)', pattern: /\/adapters\/readmodel-sqlite\/projections\/[^/]*-read-model\.ts/ },
   {
     category: 'projections',
     pattern:

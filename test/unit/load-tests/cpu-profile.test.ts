@@ -39,6 +39,7 @@ const frames: Record<string, Frame> = {
   agent: { functionName: 'addRequest', url: 'node:_http_agent' },
   projection: { functionName: 'apply', url: `file://${root}/adapters/readmodel-sqlite/projections/transfers-projection.ts` },
   projectionRun: { functionName: 'run', url: '' },
+  readModel: { functionName: 'findKey', url: `file://${root}/adapters/readmodel-sqlite/projections/keys-read-model.ts` },
   gc: { functionName: '(garbage collector)', url: '' },
   idle: { functionName: '(idle)', url: '' },
   router: { functionName: 'next', url: `file://${root}/node_modules/router/index.js` },
@@ -63,6 +64,8 @@ describe('the category of a frame', () => {
     ['client', 'payee call (HTTP client to the wallet)'],
     ['agent', 'payee call (HTTP client to the wallet)'],
     ['projection', 'projections'],
+    // A read model's reader (a key looked up per request) is a SQLite read, not a projection's work.
+    ['readModel', 'SQLite (better-sqlite3, our stores)'],
     ['gc', 'GC'],
     ['router', 'express routing and middleware'],
     ['service', "switch's own code (core/, api/, adapters/)"],
