@@ -26,6 +26,8 @@ const durationSeconds = boundedInteger('HISAAB_LOAD_DURATION_SECONDS', 20, 1, 30
 const batchSize = boundedInteger('HISAAB_LOAD_BATCH_SIZE', 1_000, 1, batchSizeMax);
 
 const committedTransfers = new Counter('committed_transfers');
+/** Each virtual user says once why a batch did not commit whole: a figure with errors must say what they were. */
+let failureReported = false;
 const transferErrors = new Rate('transfer_errors');
 
 export const options = {
@@ -51,6 +53,14 @@ export default function batches() {
   const committed = batchCommittedCount(response.status, typeof response.body === 'string' ? response.body : '');
   check(response, { 'status is 200': (answer) => answer.status === 200, 'every item committed': () => committed === batchSize });
   committedTransfers.add(committed);
+  if (committed < batchSize && !failureReported) {
+    failureReported = true;
+    const body = typeof response.body === 'string' ? response.body : '';
+    const firstError = body.indexOf('"outcome":"ERROR"');
+    console.warn(
+      `a batch committed ${committed} of ${batchSize}: status ${response.status} ${body.slice(Math.max(0, firstError), Math.max(0, firstError) + 300)}`,
+    );
+  }
   // Per item: the error rate is a share of transfers, as in the single-transfer scenario.
   for (let index = 0; index < batchSize; index += 1) transferErrors.add(index >= committed);
 }

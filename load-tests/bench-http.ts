@@ -11,7 +11,8 @@
  *      - `POST /v1/transfers` to ADVICE payees (committed at once, the wallet told afterwards);
  *      - `POST /v1/transfers/batch` of 1,000 transfers to ADVICE payees.
  *      The writes that leave work behind (advices still to deliver) come last, so that their backlog does not
- *      weigh on the REQUEST and read figures.
+ *      weigh on the REQUEST and read figures, and the batch waits for the ADVICE run's advices to be delivered
+ *      (the outbox refuses more than its pending maximum, 10,000: OUTBOX_FULL).
  *
  * Prints a table, writes everything to load-tests/results/<ISO date>.json, and prints the summary as one JSON
  * object on the last line. The issue's targets are reported as met or missed, never a failure: figures are not a
@@ -20,7 +21,7 @@
 import { benchSummary, benchTable, failedThresholds, type BenchFigures, type BenchSettings } from './bench-result';
 import { batchScriptPath, transferByIdScriptPath, transfersScriptPath } from './k6-process';
 import type { LoadFigures } from './k6-summary';
-import { machine, parseFlags, runLoadCommand, say, writeResultFile } from './load-runner';
+import { machine, parseFlags, runLoadCommand, say, waitForQuietOutbox, writeResultFile } from './load-runner';
 
 /** Transfers the lookup scenario reads, committed before it starts. */
 const lookupTransfers = 64;

@@ -30,7 +30,8 @@ export type K6RunOptions = {
   signal?: AbortSignal;
 };
 
-export type K6RunResult = { exitCode: number; thresholdsHeld: boolean; stdout: string };
+/** `stderr` holds what the script said with console.warn (its tail): why requests failed, say. */
+export type K6RunResult = { exitCode: number; thresholdsHeld: boolean; stdout: string; stderr: string };
 
 /** The version line of the installed k6, or a clear error saying how to install it. */
 export function installedK6Version(): string {
@@ -83,7 +84,7 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
       if (killTimer !== null) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', stop);
       if (code === 0 || code === k6ThresholdsFailedExitCode) {
-        resolve({ exitCode: code, thresholdsHeld: code === 0, stdout });
+        resolve({ exitCode: code, thresholdsHeld: code === 0, stdout, stderr });
         return;
       }
       if (options.signal?.aborted === true) {

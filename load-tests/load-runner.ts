@@ -157,6 +157,7 @@ function createLoadRun(k6Version: string, workers: number, workDirectory: string
       });
       signal.throwIfAborted();
       say(`  k6 → ${scenario.label}: ${run.stdout.trim()}`);
+      if (run.stderr.trim() !== '') say(`  k6 (${scenario.label}) said: ${run.stderr.trim()}`);
       return readK6Summary(summaryFile);
     },
     async writeLookupFile(seed, count) {
@@ -182,6 +183,52 @@ function createLoadRun(k6Version: string, workers: number, workDirectory: string
       return path;
     },
   };
+}
+
+/** The outbox is quiet once its finished deliveries have not moved for this long. */
+const outboxQuietMs = 2_000;
+const outboxDrainTimeoutMs = 180_000;
+
+/** The sum of `hisaab_outbox_deliveries_total` in a /metrics text (every channel and outcome). */
+export function outboxDeliveriesOf(metricsText: string): number {
+  let total = 0;
+  for (const line of metricsText.split('\n')) {
+    const match = /^hisaab_outbox_deliveries_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+?\d+)?)$/.exec(line);
+    if (match?.[1] !== undefined) total += Number(match[1]);
+  }
+  return total;
+}
+
+/**
+ * Waits until the switch's outbox stops delivering (its finished deliveries unchanged for outboxQuietMs), at most
+ * outboxDrainTimeoutMs: ADVICE transfers leave advices to deliver, and the outbox refuses new ones past its
+ * pending maximum (OUTBOX_FULL), so a scenario started on another's backlog would measure the backlog. Returns
+ * how long it waited and how many deliveries finished meanwhile.
+ */
+export async function waitForQuietOutbox(
+  switchUrl: string,
+  signal: AbortSignal,
+): Promise<{ waitedMs: number; delivered: number; quiet: boolean }> {
+  const startedAt = Date.now();
+  const read = async (): Promise<number> => {
+    const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return outboxDeliveriesOf(await response.text());
+  };
+  const first = await read();
+  let last = first;
+  let lastChangeAt = Date.now();
+  while (Date.now() - startedAt < outboxDrainTimeoutMs) {
+    signal.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await read();
+    if (now !== last) {
+      last = now;
+      lastChangeAt = Date.now();
+    } else if (Date.now() - lastChangeAt >= outboxQuietMs) {
+      return { waitedMs: Date.now() - startedAt, delivered: last - first, quiet: true };
+    }
+  }
+  return { waitedMs: Date.now() - startedAt, delivered: last - first, quiet: false };
 }
 
 /** `<ISO date><suffix>` under load-tests/results/, written whole or not at all (results/*.tmp is ignored by git). */

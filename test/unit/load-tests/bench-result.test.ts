@@ -4,6 +4,7 @@
  */
 import { benchSummary, benchTable, failedThresholds, type BenchFigures } from '../../../load-tests/bench-result';
 import type { LoadFigures } from '../../../load-tests/k6-summary';
+import { outboxDeliveriesOf } from '../../../load-tests/load-runner';
 
 function figures(requestsPerSecond: number, p99: number, extra: Partial<LoadFigures> = {}): LoadFigures {
   return {
@@ -71,5 +72,20 @@ describe("bench:http's summary", () => {
     );
     expect(table).toContain('31000.0 transfers/s');
     expect(table).toContain('(0 iterations dropped)');
+  });
+});
+
+describe('the outbox deliveries the bench waits on', () => {
+  it('sums hisaab_outbox_deliveries_total over every channel and outcome of a /metrics text', () => {
+    const text = [
+      '# HELP hisaab_outbox_deliveries_total Store-and-forward deliveries finished',
+      '# TYPE hisaab_outbox_deliveries_total counter',
+      'hisaab_outbox_deliveries_total{channel="wallet-http",outcome="delivered"} 11164',
+      'hisaab_outbox_deliveries_total{channel="wallet-http",outcome="abandoned"} 2',
+      'hisaab_outbox_deliveries_totally_other 5',
+      'hisaab_http_requests_total{method="POST"} 900',
+    ].join('\n');
+    expect(outboxDeliveriesOf(text)).toBe(11_166);
+    expect(outboxDeliveriesOf('')).toBe(0);
   });
 });
