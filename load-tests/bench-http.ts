@@ -94,6 +94,10 @@ runLoadCommand('bench:http', async (run) => {
       vus: settings.vus,
       durationSeconds: seconds,
     });
+    const drained = await waitForQuietOutbox(network.switchUrl, run.signal);
+    say(
+      `  the advice outbox ${drained.quiet ? 'drained' : 'was still delivering'} after ${(drained.waitedMs / 1000).toFixed(1)} s (${drained.delivered} deliveries meanwhile)`,
+    );
     const batch = await run.measure({
       label: 'batch',
       scriptPath: batchScriptPath,
