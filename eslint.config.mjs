@@ -77,8 +77,8 @@ export default defineConfig(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    // The k6 scenario runs in k6's JavaScript runtime, which provides these globals.
-    files: ['load-tests/transfers.k6.js'],
+    // The k6 scenarios and their shared module run in k6's JavaScript runtime, which provides these globals.
+    files: ['load-tests/*.k6.js', 'load-tests/k6-common.js'],
     languageOptions: {
       globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', crypto: 'readonly', console: 'readonly' },
     },

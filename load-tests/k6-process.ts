@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** Where `npm run load:install` puts the pinned k6. */
 export const k6Path = join(__dirname, '.bin', 'k6');
 export const transfersScriptPath = join(__dirname, 'transfers.k6.js');
+export const batchScriptPath = join(__dirname, 'batch.k6.js');
+export const transferByIdScriptPath = join(__dirname, 'transfer-by-id.k6.js');
 
 /** k6's exit code when the run finished but a threshold did not hold. */
 const k6ThresholdsFailedExitCode = 99;
@@ -17,15 +19,19 @@ const outputTailBytesMax = 16 * 1024;
 
 export type K6RunOptions = {
   scriptPath: string;
-  seedFile: string;
+  /** HISAAB_LOAD_SEED_FILE; the lookup scenario reads HISAAB_LOAD_LOOKUP_FILE (in `environment`) instead. */
+  seedFile?: string;
   summaryFile: string;
   vus: number;
   durationSeconds: number;
+  /** The script's own HISAAB_LOAD_* settings (HISAAB_LOAD_BATCH_SIZE, HISAAB_LOAD_RATE, HISAAB_LOAD_THRESHOLDS...). */
+  environment?: Readonly<Record<string, string>>;
   /** Aborting stops k6 (SIGTERM, then SIGKILL). */
   signal?: AbortSignal;
 };
 
-export type K6RunResult = { exitCode: number; thresholdsHeld: boolean; stdout: string };
+/** `stderr` holds what the script said with console.warn (its tail): why requests failed, say. */
+export type K6RunResult = { exitCode: number; thresholdsHeld: boolean; stdout: string; stderr: string };
 
 /** The version line of the installed k6, or a clear error saying how to install it. */
 export function installedK6Version(): string {
@@ -46,7 +52,8 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
     TMPDIR: process.env.TMPDIR ?? '',
     // The run's own settings only: no K6_* variable from the caller's shell changes what is measured.
     K6_NO_USAGE_REPORT: 'true',
-    HISAAB_LOAD_SEED_FILE: options.seedFile,
+    ...options.environment,
+    ...(options.seedFile === undefined ? {} : { HISAAB_LOAD_SEED_FILE: options.seedFile }),
     HISAAB_LOAD_SUMMARY_FILE: options.summaryFile,
     HISAAB_LOAD_VUS: String(options.vus),
     HISAAB_LOAD_DURATION_SECONDS: String(options.durationSeconds),
@@ -77,7 +84,7 @@ export function runK6(options: K6RunOptions): Promise<K6RunResult> {
       if (killTimer !== null) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', stop);
       if (code === 0 || code === k6ThresholdsFailedExitCode) {
-        resolve({ exitCode: code, thresholdsHeld: code === 0, stdout });
+        resolve({ exitCode: code, thresholdsHeld: code === 0, stdout, stderr });
         return;
       }
       if (options.signal?.aborted === true) {

@@ -13,6 +13,10 @@ export type LoadFigures = {
   errorRate: number;
   /** The k6 thresholds that did not hold, as `metric: expression`; empty when all held. */
   thresholdsFailed: string[];
+  /** Batch scenario only: transfers committed, and per second of the run (batch.k6.js's `committed_transfers`). */
+  committedTransfers?: { count: number; perSecond: number };
+  /** Arrival-rate scenario only: iterations k6 could not start in time, so the asked rate was not reached. */
+  droppedIterations?: number;
 };
 
 const thresholds = z.record(z.string(), z.object({ ok: z.boolean() })).optional();
@@ -25,6 +29,8 @@ const summarySchema = z.object({
       http_reqs: metric(z.object({ count: z.number().int().min(0), rate: z.number().min(0) })),
       http_req_duration: metric(z.object({ 'p(50)': z.number().min(0), 'p(95)': z.number().min(0), 'p(99)': z.number().min(0) })),
       transfer_errors: metric(z.object({ rate: z.number().min(0).max(1) })),
+      committed_transfers: metric(z.object({ count: z.number().min(0), rate: z.number().min(0) })).optional(),
+      dropped_iterations: metric(z.object({ count: z.number().min(0) })).optional(),
     })
     .catchall(z.object({ thresholds }).passthrough()),
 });
@@ -59,6 +65,15 @@ export function figuresOfSummary(summary: unknown): LoadFigures {
     latencyMs: { p50: round(duration['p(50)'], 2), p95: round(duration['p(95)'], 2), p99: round(duration['p(99)'], 2) },
     errorRate: round(metrics.transfer_errors.values.rate, 5),
     thresholdsFailed,
+    ...(metrics.committed_transfers === undefined
+      ? {}
+      : {
+          committedTransfers: {
+            count: metrics.committed_transfers.values.count,
+            perSecond: round(metrics.committed_transfers.values.rate, 1),
+          },
+        }),
+    ...(metrics.dropped_iterations === undefined ? {} : { droppedIterations: metrics.dropped_iterations.values.count }),
   };
 }
 

@@ -27,9 +27,14 @@ const closeTimeoutMs = 2_000;
 
 export type ReferenceServer = { url: string; close(): Promise<void> };
 
-export async function startReferenceServer(): Promise<ReferenceServer> {
+/** Listens on 127.0.0.1 at `port` (0, the default, picks a free one). */
+export async function startReferenceServer(port = 0): Promise<ReferenceServer> {
   const app = express();
   app.disable('x-powered-by');
+  // What the runner polls before it measures, as it polls the switch's.
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
   app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
     response.status(201).json(referenceTransferBody);
   });
@@ -40,14 +45,14 @@ export async function startReferenceServer(): Promise<ReferenceServer> {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const listeningPort = (server.address() as AddressInfo).port;
   let closing: Promise<void> | null = null;
-  return { url: `http://127.0.0.1:${port}`, close: () => (closing ??= closeServer(server)) };
+  return { url: `http://127.0.0.1:${listeningPort}`, close: () => (closing ??= closeServer(server)) };
 }
 
 function closeServer(server: Server): Promise<void> {

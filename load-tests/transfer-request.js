@@ -32,6 +32,56 @@ function transferRequest(baseUrl, pair, id) {
   };
 }
 
+/**
+ * POST /v1/transfers/batch: one transfer per id, all from the pair's payer to its payee, as one request of the
+ * payer. Every item is the body transferRequest sends.
+ */
+function batchRequest(baseUrl, pair, ids) {
+  assertLoopbackBaseUrl(baseUrl);
+  const transfers = ids.map((id) => ({
+    id,
+    payer: pair.payer,
+    payee: pair.payee,
+    amount: loadTransferAmount,
+    currency: 'PKR',
+    purpose: 'P2P',
+  }));
+  return {
+    url: `${baseUrl}/v1/transfers/batch`,
+    body: JSON.stringify({ transfers }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${pair.participantKey}` },
+  };
+}
+
+/** How many items of a batch answer committed (0 for anything but a 200 with a results array). */
+function batchCommittedCount(status, bodyText) {
+  if (status !== 200) return 0;
+  try {
+    const body = JSON.parse(bodyText);
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.results)) return 0;
+    return body.results.filter((result) => result !== null && result.outcome === 'TRANSFER' && result.state === 'COMMITTED').length;
+  } catch (_error) {
+    return 0;
+  }
+}
+
+/** GET /v1/transfers/{id} with the payer's key: the payer sees its own transfer under its own id. */
+function transferLookup(baseUrl, participantKey, id) {
+  assertLoopbackBaseUrl(baseUrl);
+  return { url: `${baseUrl}/v1/transfers/${encodeURIComponent(id)}`, headers: { authorization: `Bearer ${participantKey}` } };
+}
+
+/** A lookup found the transfer: 200 and the very id asked for. */
+function lookupSucceeded(status, bodyText, id) {
+  if (status !== 200) return false;
+  try {
+    const body = JSON.parse(bodyText);
+    return body !== null && typeof body === 'object' && body.id === id;
+  } catch (_error) {
+    return false;
+  }
+}
+
 /** The state of a transfer answer's JSON body, or null when the body is not a transfer. */
 function answeredState(bodyText) {
   try {
@@ -57,6 +107,10 @@ module.exports = {
   loadTransferAmount,
   assertLoopbackBaseUrl,
   transferRequest,
+  batchRequest,
+  batchCommittedCount,
+  transferLookup,
+  lookupSucceeded,
   answeredState,
   transferChecks,
   transferSucceeded,

@@ -15,62 +15,21 @@
  *   HISAAB_LOAD_VUS               virtual users, 1 to 256 (default 32)
  *   HISAAB_LOAD_DURATION_SECONDS  1 to 300 (default 20)
  *   HISAAB_LOAD_SUMMARY_FILE      where handleSummary writes k6's JSON summary (the runner reads it)
+ *   HISAAB_LOAD_THRESHOLDS        `measure` (default) or `smoke` (CI: errors < 0.1 %, p99 < 500 ms; k6-common.js)
  * The base URL must be http://127.0.0.1:<port>: the script refuses anything that would leave the machine.
  */
 import http from 'k6/http';
 import { check } from 'k6';
 import { Rate } from 'k6/metrics';
 import transferRequestModule from './transfer-request.js';
+import { boundedInteger, loadSeed, summaryOutputs, summaryTrendStats, thresholdsOf } from './k6-common.js';
 
-const { assertLoopbackBaseUrl, transferRequest, transferChecks, transferSucceeded } = transferRequestModule;
+const { transferRequest, transferChecks, transferSucceeded } = transferRequestModule;
 
 const vusMax = 256;
 const durationSecondsMax = 300;
-const pairsMax = 64;
 /** Past the switch's own payee deadline (2 s in the runner, 10 s by default) and its 30 s request timeout. */
 const requestTimeout = '35s';
-
-function boundedInteger(name, fallback, min, max) {
-  const text = __ENV[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!/^[0-9]+$/.test(text) || value < min || value > max)
-    throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 20))}`);
-  return value;
-}
-
-function requiredText(name) {
-  const text = __ENV[name];
-  if (text === undefined || text === '') throw new Error(`set HISAAB_LOAD_SEED_FILE, or ${name} with the other HISAAB_LOAD_* variables`);
-  return text;
-}
-
-/** The target and the payer/payee pairs, read once in k6's init context. */
-function loadSeed() {
-  const seedFile = __ENV.HISAAB_LOAD_SEED_FILE;
-  const seed =
-    seedFile !== undefined && seedFile !== ''
-      ? JSON.parse(open(seedFile))
-      : {
-          baseUrl: requiredText('HISAAB_LOAD_BASE_URL'),
-          pairs: [
-            {
-              participantKey: requiredText('HISAAB_LOAD_KEY'),
-              payer: { type: 'WALLET', value: requiredText('HISAAB_LOAD_PAYER_WALLET') },
-              payee: { type: 'MSISDN', value: requiredText('HISAAB_LOAD_PAYEE_MSISDN') },
-            },
-          ],
-        };
-  assertLoopbackBaseUrl(seed.baseUrl);
-  if (!Array.isArray(seed.pairs) || seed.pairs.length < 1 || seed.pairs.length > pairsMax)
-    throw new Error(`the seed holds 1 to ${pairsMax} payer/payee pairs`);
-  for (const pair of seed.pairs) {
-    if (typeof pair.participantKey !== 'string' || typeof pair.payer?.value !== 'string' || typeof pair.payee?.value !== 'string') {
-      throw new Error('every seed pair has a participantKey, a payer and a payee');
-    }
-  }
-  return seed;
-}
 
 const seed = loadSeed();
 const vus = boundedInteger('HISAAB_LOAD_VUS', 32, 1, vusMax);
@@ -83,12 +42,8 @@ export const options = {
   scenarios: {
     transfers: { executor: 'constant-vus', vus, duration: `${durationSeconds}s`, gracefulStop: '10s' },
   },
-  thresholds: {
-    transfer_errors: ['rate<0.01'],
-    checks: ['rate>0.99'],
-    http_req_duration: ['p(95)<2000'],
-  },
-  summaryTrendStats: ['avg', 'min', 'p(50)', 'p(95)', 'p(99)', 'max'],
+  thresholds: { ...thresholdsOf('transfer_errors'), checks: ['rate>0.99'] },
+  summaryTrendStats,
   maxRedirects: 0,
 };
 
@@ -109,18 +64,6 @@ export default function transfers() {
   transferErrors.add(!transferSucceeded(response.status, body));
 }
 
-function figure(data, metric, value) {
-  const found = data.metrics[metric];
-  return found === undefined ? NaN : found.values[value];
-}
-
 export function handleSummary(data) {
-  const line =
-    `transfers: ${figure(data, 'http_reqs', 'count')} requests, ${figure(data, 'http_reqs', 'rate').toFixed(1)}/s, ` +
-    `p50 ${figure(data, 'http_req_duration', 'p(50)').toFixed(2)} ms, p95 ${figure(data, 'http_req_duration', 'p(95)').toFixed(2)} ms, ` +
-    `p99 ${figure(data, 'http_req_duration', 'p(99)').toFixed(2)} ms, errors ${(figure(data, 'transfer_errors', 'rate') * 100).toFixed(2)} %\n`;
-  const outputs = { stdout: line };
-  const summaryFile = __ENV.HISAAB_LOAD_SUMMARY_FILE;
-  if (summaryFile !== undefined && summaryFile !== '') outputs[summaryFile] = JSON.stringify(data);
-  return outputs;
+  return summaryOutputs('transfers', data);
 }

@@ -9,13 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../../api/logger';
-import { transferRequestSchema } from '../../../api/schemas/transfer-schemas';
+import { transferBatchSchema, transferRequestSchema } from '../../../api/schemas/transfer-schemas';
 import { figuresOfSummary } from '../../../load-tests/k6-summary';
-import { startLoadNetwork, type LoadNetwork } from '../../../load-tests/load-network';
+import { spawnedSwitch, startLoadNetwork, type LoadNetwork } from '../../../load-tests/load-network';
 import { readLoadSeed, writeLoadSeed, type LoadSeed } from '../../../load-tests/load-seed';
 import { referenceTransferBody, startReferenceServer, type ReferenceServer } from '../../../load-tests/reference-server';
 import {
   assertLoopbackBaseUrl,
+  batchCommittedCount,
+  batchRequest,
+  lookupSucceeded,
+  transferLookup,
   transferChecks,
   transferRequest,
   transferSucceeded,
@@ -149,6 +153,68 @@ describe('the seeded switch', () => {
       expect(failedChecks(answer)).toEqual([]);
       expect(JSON.parse(answer.bodyText)).toMatchObject({ id: answer.id, state: 'COMMITTED', abortReason: null, amount: '1.00' });
     }
+  });
+});
+
+describe('the batch and lookup requests the bench sends', () => {
+  let network: LoadNetwork;
+  beforeAll(async () => {
+    network = await startLoadNetwork({ walletCount: 2, withAdviceWallets: true, logger: createLogger('error') });
+  });
+  afterAll(async () => {
+    await network.close();
+  });
+
+  it('builds a batch body the switch accepts, and counts its committed items (ADVICE payees)', async () => {
+    const seed = network.adviceSeed;
+    const pair = seed?.pairs[0];
+    if (seed === null || pair === undefined) throw new Error('the network has its ADVICE ring');
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const request = batchRequest(seed.baseUrl, pair, ids);
+    expect(transferBatchSchema.parse(JSON.parse(request.body)).transfers).toHaveLength(3);
+    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    const text = await response.text();
+    expect(batchCommittedCount(response.status, text)).toBe(3);
+    expect(batchCommittedCount(200, JSON.stringify({ results: [{ outcome: 'ERROR', id: ids[0] }] }))).toBe(0);
+    expect(batchCommittedCount(400, text)).toBe(0);
+  });
+
+  it('reads a committed transfer by id with its payer key, as the lookup scenario does', async () => {
+    const pair = network.seed.pairs[0];
+    if (pair === undefined) throw new Error('the network has its REQUEST ring');
+    const sent = await sendAsK6Does(network.seed.baseUrl, pair);
+    expect(failedChecks(sent)).toEqual([]);
+    const lookup = transferLookup(network.seed.baseUrl, pair.participantKey, sent.id);
+    const response = await fetch(lookup.url, { headers: lookup.headers });
+    expect(lookupSucceeded(response.status, await response.text(), sent.id)).toBe(true);
+    expect(lookupSucceeded(200, JSON.stringify({ id: 'another' }), sent.id)).toBe(false);
+  });
+
+  it('seeds ADVICE-mode payees apart from the REQUEST ring', () => {
+    const adviceSeed = network.adviceSeed;
+    expect(adviceSeed?.pairs).toHaveLength(2);
+    const requestPayees = new Set(network.seed.pairs.map((pair) => pair.payee.value));
+    expect(adviceSeed?.pairs.every((pair) => !requestPayees.has(pair.payee.value))).toBe(true);
+  });
+});
+
+describe('the switch as npm run serve starts it (the runner of every load command)', () => {
+  const directory = tempDir('hisaab-load-spawned-');
+  afterAll(() => directory.remove());
+
+  it('serves from its own process, commits a transfer, and is gone once closed', async () => {
+    const logFile = join(directory.path, 'switch.log');
+    const network = await startLoadNetwork({ walletCount: 2, launcher: spawnedSwitch({ logFile }) });
+    try {
+      const pair = network.seed.pairs[0];
+      if (pair === undefined) throw new Error('the network has its REQUEST ring');
+      expect(failedChecks(await sendAsK6Does(network.seed.baseUrl, pair))).toEqual([]);
+    } finally {
+      await network.close();
+    }
+    await expect(fetch(`${network.switchUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    // Its log went to the file, at the production level: a line per request.
+    expect(readFileSync(logFile, 'utf8')).toContain('"msg":"request"');
   });
 });
 
