@@ -26,10 +26,9 @@ async function main(): Promise<void> {
     await runFrontEndWorker(config, logger);
     return;
   }
-  let close: () => Promise<void>;
+  let running: { close(this: void): Promise<void> };
   try {
-    if (config.workers > 1) close = (await startClusterPrimary(config, logger)).close;
-    else close = (await startSwitch({ config, logger })).close;
+    running = config.workers > 1 ? await startClusterPrimary(config, logger) : await startSwitch({ config, logger });
   } catch (error) {
     // A taken port is the operator's to fix: one line naming the variable, not a stack trace.
     const portProblem = portProblemMessage(error, config);
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    close().then(
+    running.close().then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -82,7 +81,7 @@ async function runFrontEndWorker(config: SwitchConfig, logger: Logger): Promise<
     stopping = true;
     worker.provides.link.failAll('the ledger writer is gone');
     logger.info({ reason, workerPid: process.pid }, 'front-end worker stopping');
-    worker.stop().finally(() => process.exit(exitCode));
+    void worker.stop().finally(() => process.exit(exitCode));
   };
   process.on('disconnect', () => stop('the writer closed the channel', 0));
   process.on('SIGTERM', () => stop('SIGTERM', 0));

@@ -41,6 +41,7 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
   let stopOnCrashLoop: () => void = () => undefined;
   const fork = (): Worker => {
     const worker = cluster.fork({ [writerUrlVariable]: writer.url });
+    logger.info({ workerPid: worker.process.pid }, 'front-end worker started');
     worker.on('message', (message: unknown) =>
       endpoint.receive({ send: (answer) => worker.send(answer as object), connected: () => worker.isConnected() }, message),
     );
@@ -70,7 +71,12 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
     throw error;
   }
   logger.info(
-    { port, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, workers: config.workers },
+    {
+      port,
+      url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+      workers: config.workers,
+      writerPid: process.pid,
+    },
     'listening',
   );
   let closing: Promise<void> | null = null;

@@ -84,8 +84,7 @@ export class WriterLink implements TransferCommands {
         reject(unavailable(`the ledger writer did not answer within ${this.options.answerTimeoutMs} ms`));
       }, this.options.answerTimeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      // Spread first, then the id: the union narrows back to one request type.
-      this.queued.push({ ...command, id } as WriterRequest);
+      this.queued.push({ ...command, id });
       if (this.queued.length === 1) setImmediate(() => this.flush());
     }).then((answer) => {
       if (answer.outcome === 'refused') throw new HttpError(answer.code, answer.message, answer.details, answer.headers);

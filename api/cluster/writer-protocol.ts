@@ -27,7 +27,6 @@ export const writerRequestsMessageSchema = z.strictObject({
   type: z.literal('hisaab.writer.requests'),
   requests: z.array(writerRequestSchema).min(1).max(requestsPerMessageMax),
 });
-export type WriterRequestsMessage = z.infer<typeof writerRequestsMessageSchema>;
 
 const transferViewSchema = z.strictObject({
   id: z.string(),
@@ -69,7 +68,6 @@ export const writerAnswersMessageSchema = z.strictObject({
   type: z.literal('hisaab.writer.answers'),
   answers: z.array(writerAnswerSchema).min(1).max(requestsPerMessageMax),
 });
-export type WriterAnswersMessage = z.infer<typeof writerAnswersMessageSchema>;
 
 /** Splits items into messages of at most requestsPerMessageMax. */
 export function inMessages<Item>(items: readonly Item[]): Item[][] {
