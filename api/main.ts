@@ -65,16 +65,25 @@ async function runFrontEndWorker(config: SwitchConfig, logger: Logger): Promise<
   if (writerUrl === undefined) throw new ConfigError(`${writerUrlVariable} is set by the writer process for its workers only`);
   const send = process.send?.bind(process);
   if (send === undefined) throw new ConfigError('a front-end worker runs only as a child of the writer process');
-  const worker = await startFrontEndWorker({
-    config,
-    logger: logger.child({ workerPid: process.pid }),
-    writerUrl,
-    channel: {
-      send: (message) => void send(message),
-      onMessage: (listener) => process.on('message', listener),
-      connected: () => process.connected,
-    },
-  });
+  let worker: Awaited<ReturnType<typeof startFrontEndWorker>>;
+  try {
+    worker = await startFrontEndWorker({
+      config,
+      logger: logger.child({ workerPid: process.pid }),
+      writerUrl,
+      channel: {
+        send: (message) => void send(message),
+        onMessage: (listener) => process.on('message', listener),
+        connected: () => process.connected,
+      },
+    });
+  } catch (error) {
+    // The writer tells the operator, once, for all its workers: each would hit the same taken port.
+    const portProblem = portProblemMessage(error, config);
+    if (portProblem === null) throw error;
+    send({ type: 'hisaab.worker.refused', message: portProblem }, undefined, undefined, () => process.exit(2));
+    return;
+  }
   let stopping = false;
   const stop = (reason: string, exitCode: number): void => {
     if (stopping) return;

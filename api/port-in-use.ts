@@ -16,7 +16,11 @@ export function portProblemMessage(error: unknown, config: SwitchConfig): string
   // Checked by shape, not instanceof: errors made by Node's own code may come from another realm (jest's, a vm's).
   if (typeof error !== 'object' || error === null) return null;
   const failure = error as { code?: unknown; syscall?: unknown; port?: unknown; address?: unknown };
-  if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL'))
+  // A cluster worker's listen is done by the primary, whose error names the syscall 'bind'.
+  if (
+    (failure.syscall !== 'listen' && failure.syscall !== 'bind') ||
+    (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL')
+  )
     return null;
   const port = typeof failure.port === 'number' ? failure.port : null;
   const matching = listeningPorts.filter((entry) => port !== null && entry.port(config) === port);

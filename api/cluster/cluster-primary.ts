@@ -2,7 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type { SwitchConfig } from '../config';
 import type { Logger } from '../logger';
 import { startSwitch, type RunningSwitch } from '../switch';
+import { ConfigError } from '../config';
 import { WriterEndpoint } from './writer-endpoint';
+import { workerRefusedMessageSchema } from './writer-protocol';
 
 /** Worker restarts allowed within restartWindowMs; past it the switch stops: a crash loop is for an operator to see. */
 const restartsMax = 10;
@@ -37,16 +39,22 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
     logger,
   });
   let stopping = false;
+  // Until every worker listens, a worker's death is a failed start, not a crash to repair.
+  let started = false;
+  let refused: (message: string) => void = () => undefined;
   const restarts: number[] = [];
   let stopOnCrashLoop: () => void = () => undefined;
   const fork = (): Worker => {
     const worker = cluster.fork({ [writerUrlVariable]: writer.url });
     logger.info({ workerPid: worker.process.pid }, 'front-end worker started');
-    worker.on('message', (message: unknown) =>
-      endpoint.receive({ send: (answer) => worker.send(answer as object), connected: () => worker.isConnected() }, message),
-    );
+    const answers = { send: (answer: unknown) => worker.send(answer as object), connected: () => worker.isConnected() };
+    worker.on('message', (message: unknown) => {
+      const refusal = workerRefusedMessageSchema.safeParse(message);
+      if (refusal.success) refused(refusal.data.message);
+      else endpoint.receive(answers, message);
+    });
     worker.on('exit', (code, signal) => {
-      if (stopping) return;
+      if (stopping || !started) return;
       const nowMs = Date.now();
       while (restarts.length > 0 && (restarts[0] ?? nowMs) < nowMs - restartWindowMs) restarts.shift();
       if (restarts.length >= restartsMax) {
@@ -63,7 +71,11 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
   const workers = Array.from({ length: config.workers }, fork);
   let port: number;
   try {
-    port = await allListening(workers);
+    port = await new Promise<number>((resolve, reject) => {
+      refused = (message) => reject(new ConfigError(message));
+      allListening(workers).then(resolve, reject);
+    });
+    started = true;
   } catch (error) {
     stopping = true;
     for (const worker of workers) worker.process.kill('SIGKILL');

@@ -76,3 +76,6 @@ export function inMessages<Item>(items: readonly Item[]): Item[][] {
     messages.push(items.slice(start, start + requestsPerMessageMax));
   return messages;
 }
+
+/** A worker that cannot start for a reason the operator must fix (its port is taken) says so once, then exits. */
+export const workerRefusedMessageSchema = z.strictObject({ type: z.literal('hisaab.worker.refused'), message: z.string().max(2_000) });
