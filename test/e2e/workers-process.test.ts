@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { customerIban } from '../support/payment-network';
 import { spawnSwitch, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
@@ -37,6 +39,8 @@ const singlePayer = new WalletSimulator({
   accounts: [{ walletNumber: 'M0001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 0n }],
 });
 const wallets = [payee, payer, singlePayee, singlePayer];
+const bankCustomer = customerIban('INDU', 1);
+const bank = new BankHostSimulator({ institutionId: '600001', accounts: [[bankCustomer, 10_000_000n]] });
 
 beforeAll(async () => {
   for (const wallet of wallets) await wallet.start();
@@ -45,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) await child.stop('SIGKILL');
   for (const wallet of wallets) await wallet.close();
+  await bank.close();
   for (const directory of directories) directory.remove();
 });
 
@@ -211,6 +216,26 @@ describe('HISAAB_WORKERS=2', () => {
     });
     expect(batch).toMatchObject({ status: 200, body: { results: [{ outcome: 'TRANSFER', state: 'COMMITTED' }, { outcome: 'ERROR' }] } });
     expect(payee.balanceOf('R0001')).toBeGreaterThan(0n);
+
+    // A bank host's 0200 over ISO 8583 (served by the writer), read back through a worker.
+    const bankAddress = await bank.start();
+    await cluster.operator.onboard({
+      id: 'INDUS',
+      name: 'Indus Bank',
+      type: 'BANK',
+      bankCode: 'INDU',
+      netDebitCap: '1000000.00',
+      endpoints: { iso8583: `127.0.0.1:${bankAddress.port}`, institutionId: '600001' },
+    });
+    const iso8583Line = cluster.child.lines.find((line) => (line as { msg?: unknown }).msg === 'iso8583 server listening') as {
+      port: number;
+    };
+    expect(await bank.connectToSwitch({ host: '127.0.0.1', port: iso8583Line.port, readyTimeoutMs: 5_000 })).toBe(true);
+    const sent = await bank.sendTransfer({ payerAccount: bankCustomer, payee: '923002222222', amountMinor: 150_050n, timeoutMs: 5_000 });
+    expect(sent.status).toBe('approved');
+    if (sent.status !== 'approved') return;
+    const fromBank = await call(cluster.child.url, 'GET', `/v1/transfers/${sent.transferId}`, operatorKey);
+    expect(fromBank).toMatchObject({ status: 200, body: { state: 'COMMITTED', payerParticipant: 'INDUS', amount: '1500.50' } });
 
     // The same requests on both switches: the same status and the same body shape.
     const repeatedId = randomUUID();
