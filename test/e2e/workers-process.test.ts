@@ -288,6 +288,12 @@ describe('HISAAB_WORKERS=2', () => {
     );
     await waitUntil(() => workerPids(child).length === 3, 'the writer has started a worker in place of the killed one', 20_000);
     expect(alive(victim)).toBe(false);
+    // The killed worker was serving payments: the kill cut real traffic, not an idle process.
+    expect(
+      child.lines.some(
+        (line) => (line as { workerPid?: unknown; msg?: unknown }).workerPid === victim && (line as { msg?: unknown }).msg === 'request',
+      ),
+    ).toBe(true);
     expect(answers.filter((answer) => answer.status === 201).length).toBeGreaterThanOrEqual(120);
     await expectAcknowledgedThere(child.url, answers);
     expect(await child.stop('SIGTERM')).toBe(0);
