@@ -72,7 +72,12 @@ async function runFrontEndWorker(config: SwitchConfig, logger: Logger): Promise<
       logger: logger.child({ workerPid: process.pid }),
       writerUrl,
       channel: {
-        send: (message) => void send(message),
+        // After the writer is gone a send fails; the callback keeps that from being an 'error' event that kills
+        // the worker before it has answered its clients (the 'disconnect' handler below answers them 503).
+        send: (message) =>
+          void send(message, undefined, undefined, (error: Error | null) => {
+            if (error !== null) logger.warn({ err: error }, 'could not send commands to the ledger writer');
+          }),
         onMessage: (listener) => process.on('message', listener),
         connected: () => process.connected,
       },

@@ -47,7 +47,16 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
   const fork = (): Worker => {
     const worker = cluster.fork({ [writerUrlVariable]: writer.url });
     logger.info({ workerPid: worker.process.pid }, 'front-end worker started');
-    const answers = { send: (answer: unknown) => worker.send(answer as object), connected: () => worker.isConnected() };
+    // A worker may die between the check and the send: the callback takes the error, which would otherwise be an
+    // 'error' event that takes the writer down with it. The worker's clients lost their connections anyway.
+    const answers = {
+      send: (answer: unknown) =>
+        worker.send(answer as object, undefined, undefined, (error: Error | null) => {
+          if (error !== null) logger.warn({ err: error, workerPid: worker.process.pid }, 'could not answer a front-end worker');
+        }),
+      connected: () => worker.isConnected(),
+    };
+    worker.on('error', (error) => logger.warn({ err: error, workerPid: worker.process.pid }, 'front-end worker channel error'));
     worker.on('message', (message: unknown) => {
       const refusal = workerRefusedMessageSchema.safeParse(message);
       if (refusal.success) refused(refusal.data.message);
