@@ -9,6 +9,11 @@ export const apiErrors = {
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than the route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not uncompressed UTF-8 JSON sent as `Content-Type: application/json`.' },
   INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
+  WRITER_UNAVAILABLE: {
+    status: 503,
+    meaning:
+      'A front-end worker could not get an answer from the ledger writer in time, or too many requests wait for it: retry the same request (a transfer id makes a retry safe).',
+  },
   INTERNAL: { status: 500, meaning: 'The switch failed unexpectedly; quote the request id to the operator.' },
 } as const satisfies ErrorCodeTable;
 

@@ -6,7 +6,7 @@ import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
 import { requestContext, setRequestContext } from './request-context';
-import { createRouteKit, type RouteModule } from './route-kit';
+import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
 import { participantFundsRoutes } from './routes/participant-funds';
 import { participantKeyRoutes } from './routes/participant-keys';
@@ -43,6 +43,17 @@ export const builtInRouteModules: readonly RouteModule[] = [
  * 404 and the error handler, which answers every failure as {"error":{"code","message","details"}}.
  */
 export function createApp(dependencies: AppDependencies, extraRouteModules: readonly RouteModule[] = []): Express {
+  return createEdgeApp(dependencies, [...builtInRouteModules, ...extraRouteModules]);
+}
+
+/**
+ * The same app over the given route modules only: what a front-end worker (api/cluster/) serves itself, with the
+ * same request ids, logs, body limits, 404/405 and error answers as the whole switch.
+ */
+export function createEdgeApp<Dependencies extends EdgeDependencies>(
+  dependencies: Dependencies,
+  routeModules: readonly RouteModule<Dependencies>[],
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -54,7 +65,7 @@ export function createApp(dependencies: AppDependencies, extraRouteModules: read
   app.use(onlyJsonBodies);
   app.use(refuseDeepBodies);
   const kit = createRouteKit(dependencies);
-  for (const register of [...builtInRouteModules, ...extraRouteModules]) register(app, kit);
+  for (const register of routeModules) register(app, kit);
   const routeTable = declaredRoutes(app);
   app.use((request: Request) => {
     const allowed = allowedMethods(routeTable, request.path);
@@ -109,7 +120,7 @@ function allowedMethods(routes: readonly DeclaredRoute[], path: string): string[
   return [...methods].sort();
 }
 
-function requestIdAndLog(dependencies: AppDependencies): RequestHandler {
+function requestIdAndLog(dependencies: EdgeDependencies): RequestHandler {
   return (request, response, next) => {
     const incoming = request.get('x-request-id');
     const requestId = incoming !== undefined && requestIdPattern.test(incoming) ? incoming : randomUUID();
@@ -266,7 +277,7 @@ function edgeError(error: unknown): unknown {
   return isBodyParserError(error) ? bodyParserAnswer(error) : error;
 }
 
-function errorHandler(dependencies: AppDependencies): ErrorRequestHandler {
+function errorHandler(dependencies: EdgeDependencies): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     if (response.headersSent) {
       next(error);

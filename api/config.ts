@@ -44,7 +44,15 @@ export type SwitchConfig = {
    * generated one in the data dir (api/master-key.ts) and warns that production should supply its own.
    */
   masterKey?: Buffer;
+  /**
+   * HISAAB_WORKERS: front-end worker processes serving the public ports (api/cluster/); 0 or 1 runs the whole
+   * switch in one process, as tests and small deployments do.
+   */
+  workers: number;
 };
+
+/** Front-end workers at most: more than any machine's useful cores, few enough to bound the writer's IPC fan-in. */
+export const workersMax = 64;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -127,6 +135,8 @@ const environmentSchema = z.object({
       .optional(),
   ),
   HISAAB_MASTER_KEY: masterKeySchema,
+  // One until the workers serve every route themselves (see the README): today they forward most writes whole.
+  HISAAB_WORKERS: integer('HISAAB_WORKERS', 1, 0, workersMax),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -163,6 +173,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     iso8583Port: values.HISAAB_ISO8583_PORT,
     iso8583InstitutionId: values.HISAAB_ISO8583_INSTITUTION_ID ?? '999999',
     settlementCloseSchedule,
+    workers: values.HISAAB_WORKERS,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }

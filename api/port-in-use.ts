@@ -20,7 +20,11 @@ export function portProblemMessage(error: unknown, config: SwitchConfig): string
   // Listening on a host name resolves it first; a name the resolver does not know fails there, before any port.
   if (failure.syscall === 'getaddrinfo' && (failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN'))
     return `HISAAB_HOST ${JSON.stringify(config.host.slice(0, 80))} is not an address or host name of this machine; set HISAAB_HOST to one of its addresses (default 0.0.0.0, every interface; 127.0.0.1 this machine only)`;
-  if (failure.syscall !== 'listen' || (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL'))
+  // A cluster worker's listen is done by the primary, whose error names the syscall 'bind'.
+  if (
+    (failure.syscall !== 'listen' && failure.syscall !== 'bind') ||
+    (failure.code !== 'EADDRINUSE' && failure.code !== 'EACCES' && failure.code !== 'EADDRNOTAVAIL')
+  )
     return null;
   const port = typeof failure.port === 'number' ? failure.port : null;
   const matching = listeningPorts.filter((entry) => port !== null && entry.port(config) === port);

@@ -7,9 +7,18 @@ import { allowRoles } from './auth';
 import { IdempotencyGate } from './idempotency';
 import { requestContext } from './request-context';
 
+/**
+ * What an edge-only process needs to serve routes: authentication, the read side, logs and metrics. A front-end
+ * worker (api/cluster/) has only these; the writer process has the whole AppDependencies.
+ */
+export type EdgeDependencies = Pick<
+  AppDependencies,
+  'readModels' | 'authenticator' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
+>;
+
 /** What route modules get to build their handlers from. */
-export type RouteKit = {
-  dependencies: AppDependencies;
+export type RouteKit<Dependencies extends EdgeDependencies = AppDependencies> = {
+  dependencies: Dependencies;
   /** 401 without a valid key, 403 for a role not listed. */
   allow(...roles: Role[]): RequestHandler;
   idempotency: IdempotencyGate;
@@ -20,9 +29,9 @@ export type RouteKit = {
 };
 
 /** A resource's routes. The transfers module (api/routes/transfers*.ts) plugs in the same way. */
-export type RouteModule = (router: IRouter, kit: RouteKit) => void;
+export type RouteModule<Dependencies extends EdgeDependencies = AppDependencies> = (router: IRouter, kit: RouteKit<Dependencies>) => void;
 
-export function createRouteKit(dependencies: AppDependencies): RouteKit {
+export function createRouteKit<Dependencies extends EdgeDependencies>(dependencies: Dependencies): RouteKit<Dependencies> {
   const idempotency = new IdempotencyGate(dependencies.idempotency, dependencies.now);
   return {
     dependencies,

@@ -74,6 +74,11 @@ export type StartSwitchOptions = {
    * the seam for a module the switch does not build itself. Its close runs before the built-in modules stop.
    */
   extend?: (parts: SwitchParts) => SwitchExtension | Promise<SwitchExtension>;
+  /**
+   * Where the HTTP server listens instead of HISAAB_HOST:HISAAB_PORT: the writer process of a cluster
+   * (api/cluster/) serves on a private loopback port, and its front-end workers take the public one.
+   */
+  httpAddress?: { port: number; host: string };
 };
 
 export type RunningSwitch = {
@@ -162,7 +167,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       metrics,
     };
     const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...extensionRoutes]);
-    const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, app, logger));
+    const httpAddress = options.httpAddress
+      ? { ...options.httpAddress, private: true }
+      : { port: config.port, host: config.host, private: false };
+    const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
     return { url, port, server, app, store, metrics, dependencies, ledgers, transfers, iso8583Port: transfers.bankChannel.port ?? 0 };
   });
   let closing: Promise<void> | null = null;
@@ -283,15 +291,17 @@ async function assembleExtension(extend: StartSwitchOptions['extend'], parts: Sw
 /** The HTTP server, listening; stopping it lets requests in flight finish, bounded by the shutdown timeout. */
 async function assembleHttpServer(
   config: SwitchConfig,
+  address: { port: number; host: string; private: boolean },
   app: ReturnType<typeof createApp>,
   logger: Logger,
 ): Promise<Assembled<{ server: Server; port: number; url: string }>> {
   // Every limit on slow or stalled clients is set there (api/http-server.ts).
   const server = createHttpServer(app);
-  await listen(server, config.port, config.host);
+  await listen(server, address.port, address.host);
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ port, url }, 'listening');
+  const url = `http://${address.host === '0.0.0.0' ? '127.0.0.1' : address.host}:${port}`;
+  // A cluster's writer listens privately: only the public port, which its workers hold, is announced as "listening".
+  logger.info({ port, url }, address.private ? 'private port for front-end workers listening' : 'listening');
   return { provides: { server, port, url }, stop: () => closeServer(server, config.shutdownTimeoutMs) };
 }
 
@@ -331,7 +341,7 @@ function checkMasterKeyOpensSecrets(reader: ParticipantReader, secrets: SecretBo
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -342,7 +352,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** Stops accepting connections, waits for requests in flight up to the timeout, then cuts what is left. */
-function closeServer(server: Server, timeoutMs: number): Promise<void> {
+export function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
     server.close(() => {

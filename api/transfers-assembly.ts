@@ -19,7 +19,7 @@ import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 import type { SwitchMetrics } from './metrics';
 import { transferRoutes } from './routes/transfers';
-import type { RouteModule } from './route-kit';
+import type { EdgeDependencies, RouteModule } from './route-kit';
 
 /** In-flight transfers finished per recovery page at start-up. */
 const recoveryPageSize = 500;
@@ -51,7 +51,7 @@ export type TransfersAssembly = {
   walletOutbox: Outbox;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
-  routeModule: RouteModule;
+  routeModule: RouteModule<EdgeDependencies>;
 };
 
 /**
@@ -124,7 +124,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     walletClient,
     walletOutbox,
     bankChannel,
-    routeModule: transferRoutes({ transfers: service, transferReader: reader }),
+    routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };
 }
 

@@ -7,7 +7,7 @@ import { payerScopedTransferId } from '../../core/transfers/transfer-id';
 import type { TransferReader } from '../../core/transfers/transfer-reader';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import type { RouteKit, RouteModule } from '../route-kit';
+import type { EdgeDependencies, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
 import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route-helpers';
@@ -17,10 +17,21 @@ import type { batchResultResponse } from '../schemas/response-schemas';
 /** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
 const batchConcurrency = 64;
 
-export type TransferRouteDependencies = { transfers: TransferService; transferReader: TransferReader };
+/** What the routes ask of the payment path: the service itself, or a front-end worker's link to the writer. */
+export type TransferCommands = Pick<TransferService, 'execute' | 'find'>;
+
+export type TransferRouteDependencies = {
+  transfers: TransferCommands;
+  transferReader: TransferReader;
+  /**
+   * Resolves once the read models show every write made so far (read-your-writes), so that a GET right after the
+   * answer finds the transfer. A front-end worker's writer has waited before answering, so there it returns at once.
+   */
+  awaitWritesVisible(): Promise<void>;
+};
 
 /** Payments between participants (issue 4): the caller of POST is the payer. */
-export function transferRoutes(dependencies: TransferRouteDependencies): RouteModule {
+export function transferRoutes(dependencies: TransferRouteDependencies): RouteModule<EdgeDependencies> {
   return (router, kit) => {
     router.post('/v1/transfers/batch', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
@@ -28,7 +39,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       const results = await mapBounded(body.transfers, batchConcurrency, (item, index) =>
         executeBatchItem(dependencies, payer, item, index),
       );
-      await waitForHead(kit);
+      await dependencies.awaitWritesVisible();
       response.status(200).json({ results });
     });
 
@@ -37,7 +48,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       const body = parseInput(transferRequestSchema, bodyOf(request), 'body');
       // The id is the payer's own: another participant may use the same one for a transfer of its own.
       const execution = await dependencies.transfers.execute(payer, body, 'api', 'payer');
-      await waitForHead(kit);
+      await dependencies.awaitWritesVisible();
       response.status(execution.replayed ? 200 : 201).json(execution.view);
     });
 
@@ -138,11 +149,6 @@ function canSee(principal: Principal, view: TransferView): boolean {
   if (principal.role === 'participant')
     return view.payerParticipant === principal.participantId || view.payeeParticipant === principal.participantId;
   return false;
-}
-
-/** The transfer's own events are at or before the head now: once projections pass it, the caller reads its write. */
-async function waitForHead(kit: RouteKit): Promise<void> {
-  await kit.waitForWrite(await kit.dependencies.store.headPosition());
 }
 
 function decodeTransferCursor(cursor: string): bigint {

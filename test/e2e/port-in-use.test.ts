@@ -76,6 +76,28 @@ describe('a port already in use', () => {
     }
   });
 
+  it('npm run serve with HISAAB_WORKERS=2 names HISAAB_PORT when the HTTP port is taken, and exits non-zero', async () => {
+    const directory = tempDir('hisaab-port-');
+    const blocker = await occupyPort();
+    try {
+      const result = await runSwitchExpectingExit(
+        {
+          HISAAB_HOST: '127.0.0.1',
+          HISAAB_PORT: String(blocker.port),
+          HISAAB_WORKERS: '2',
+          HISAAB_DATA_DIR: directory.path,
+          HISAAB_OPERATOR_KEY: testOperatorKey,
+        },
+        60_000,
+      );
+      expect(result.code).toBe(2);
+      expectOneLineNaming(result.stderr, 'HISAAB_PORT', blocker.port);
+    } finally {
+      await release(blocker.server);
+      directory.remove();
+    }
+  });
+
   it('npm run serve names HISAAB_ISO8583_PORT when the ISO 8583 port is taken, and exits non-zero', async () => {
     const directory = tempDir('hisaab-port-');
     const blocker = await occupyPort();

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, operatorKeyLengthMin } from '../../../api/config';
+import { ConfigError, loadConfig, operatorKeyLengthMin, workersMax } from '../../../api/config';
 
 /** The least environment the switch starts with: everything else has a default. */
 const required = { HISAAB_OPERATOR_KEY: 'operator-test-key-0123456789abcdef' };
@@ -116,4 +116,16 @@ describe('every variable a bad value names', () => {
 it('takes an empty variable as unset, as the README says', () => {
   const config = loadConfig({ ...required, HISAAB_LOG_LEVEL: '', HISAAB_ISO8583_INSTITUTION_ID: '', HISAAB_PORT: '', HISAAB_HOST: '' });
   expect([config.logLevel, config.iso8583InstitutionId, config.port, config.host]).toEqual(['info', '999999', 8080, '0.0.0.0']);
+});
+
+describe('loadConfig: HISAAB_WORKERS', () => {
+  it('runs one process unless told otherwise, and takes 0 to the maximum', () => {
+    expect(loadConfig(required).workers).toBe(1);
+    expect(loadConfig({ ...required, HISAAB_WORKERS: '0' }).workers).toBe(0);
+    expect(loadConfig({ ...required, HISAAB_WORKERS: String(workersMax) }).workers).toBe(workersMax);
+  });
+
+  it.each(['-1', '65', '2.5', 'all'])('refuses %s, naming the variable and the range', (value) =>
+    expect(refusal({ HISAAB_WORKERS: value })).toContain(`HISAAB_WORKERS must be a whole number from 0 to ${workersMax}`),
+  );
 });

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
+import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { customerIban } from '../support/payment-network';
+import { spawnSwitch, type SwitchChild } from '../support/switch-process';
+import { tempDir } from '../support/temp-dir';
+import { waitUntil } from '../support/wait-until';
+
+/**
+ * The switch as `npm run serve` runs it with HISAAB_WORKERS=2: two front-end worker processes on the public port
+ * and one writer. Real processes, real sockets: the flows of a client, the same answers as one process, and no
+ * acknowledged payment lost when a worker or the writer is SIGKILLed.
+ */
+jest.setTimeout(120_000);
+
+const operatorKey = 'operator-workers-test-key-0123456789';
+
+type Answer = { id: string; status: number; state: string | null };
+type Setup = { child: SwitchChild; payerKey: string; operator: OperatorClient };
+
+const directories: { path: string; remove: () => void }[] = [];
+const children: SwitchChild[] = [];
+const payee = new WalletSimulator({
+  participantId: 'RAVI',
+  accounts: [{ walletNumber: 'R0001', msisdn: '923002222222', name: 'Chand Bibi', balanceMinor: 0n }],
+});
+const payer = new WalletSimulator({
+  participantId: 'MARGALLA',
+  accounts: [{ walletNumber: 'M0001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 0n }],
+});
+/** The single-process switch compared with has wallets of its own: each switch signs with its own secrets. */
+const singlePayee = new WalletSimulator({
+  participantId: 'RAVI',
+  accounts: [{ walletNumber: 'R0001', msisdn: '923002222222', name: 'Chand Bibi', balanceMinor: 0n }],
+});
+const singlePayer = new WalletSimulator({
+  participantId: 'MARGALLA',
+  accounts: [{ walletNumber: 'M0001', msisdn: '923001111111', name: 'Ayesha Khan', balanceMinor: 0n }],
+});
+const wallets = [payee, payer, singlePayee, singlePayer];
+const bankCustomer = customerIban('INDU', 1);
+const bank = new BankHostSimulator({ institutionId: '600001', accounts: [[bankCustomer, 10_000_000n]] });
+
+beforeAll(async () => {
+  for (const wallet of wallets) await wallet.start();
+});
+
+afterAll(async () => {
+  for (const child of children) await child.stop('SIGKILL');
+  for (const wallet of wallets) await wallet.close();
+  await bank.close();
+  for (const directory of directories) directory.remove();
+});
+
+async function start(dataDir: string, workers: number): Promise<SwitchChild> {
+  const child = await spawnSwitch(
+    {
+      HISAAB_DATA_DIR: dataDir,
+      HISAAB_OPERATOR_KEY: operatorKey,
+      HISAAB_PORT: '0',
+      HISAAB_PAYEE_DEADLINE_MS: '2000',
+      HISAAB_WORKERS: String(workers),
+    },
+    60_000,
+  );
+  children.push(child);
+  return child;
+}
+
+async function onboard(
+  operator: OperatorClient,
+  wallet: WalletSimulator,
+  id: string,
+  msisdn: string,
+  walletNumber: string,
+): Promise<string> {
+  await operator.onboard({
+    id,
+    name: id,
+    type: 'WALLET',
+    bankCode: id.slice(0, 4),
+    netDebitCap: '1000000.00',
+    endpoints: wallet.endpoints,
+  });
+  const key = await operator.issueKey(id);
+  wallet.setSigningSecret(firstSigningSecret(id, key));
+  await operator.registerAlias(key.key, {
+    type: 'MSISDN',
+    value: msisdn,
+    account: { type: 'WALLET', value: walletNumber },
+    name: `Customer ${id}`,
+  });
+  return key.key;
+}
+
+async function startOnboarded(workers: number, payerWallet = payer, payeeWallet = payee): Promise<Setup> {
+  const directory = tempDir('hisaab-workers-');
+  directories.push(directory);
+  const child = await start(directory.path, workers);
+  const operator = new OperatorClient(child.url, operatorKey);
+  const payerKey = await onboard(operator, payerWallet, 'MARGALLA', '923001111111', 'M0001');
+  await onboard(operator, payeeWallet, 'RAVI', '923002222222', 'R0001');
+  return { child, payerKey, operator };
+}
+
+function transferBody(id: string): Record<string, unknown> {
+  return {
+    id,
+    payer: { type: 'WALLET', value: 'M0001' },
+    payee: { type: 'MSISDN', value: '923002222222' },
+    amount: '10.00',
+    currency: 'PKR',
+    purpose: 'P2P',
+  };
+}
+
+async function call(url: string, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+async function pay(url: string, key: string, id: string): Promise<Answer> {
+  try {
+    const response = await fetch(`${url}/v1/transfers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(transferBody(id)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as { state?: string };
+    return { id, status: response.status, state: body.state ?? null };
+  } catch {
+    // The process serving this request died while it was open: no answer, so nothing was acknowledged.
+    return { id, status: 0, state: null };
+  }
+}
+
+/** Values replaced by their type: ids and instants differ between two switches, the shape must not. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, shapeOf(entry)]));
+  return value === null ? null : typeof value;
+}
+
+function workerPids(child: SwitchChild): number[] {
+  return child.lines
+    .filter((line): line is { msg: string; workerPid: number } => (line as { msg?: unknown }).msg === 'front-end worker started')
+    .map((line) => line.workerPid);
+}
+
+function writerPid(child: SwitchChild): number {
+  const line = child.lines.find((entry) => typeof (entry as { writerPid?: unknown }).writerPid === 'number') as { writerPid: number };
+  return line.writerPid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends payments from `concurrency` loops until `stop` says so; every answer is kept. */
+async function payUntil(
+  url: () => string,
+  key: string,
+  concurrency: number,
+  stop: (answers: readonly Answer[]) => boolean,
+): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  const loop = async (): Promise<void> => {
+    while (!stop(answers) && answers.length < 3_000) answers.push(await pay(url(), key, randomUUID()));
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return answers;
+}
+
+async function expectAcknowledgedThere(url: string, answers: readonly Answer[]): Promise<void> {
+  for (const answer of answers.filter((entry) => entry.status === 201)) {
+    const found = await call(url, 'GET', `/v1/transfers/${answer.id}`, operatorKey);
+    expect({ id: answer.id, status: found.status, state: (found.body as { state?: string }).state }).toEqual({
+      id: answer.id,
+      status: 200,
+      state: answer.state,
+    });
+  }
+}
+
+describe('HISAAB_WORKERS=2', () => {
+  it('serves the flows of a client, reads its own writes, and answers as the single-process switch does', async () => {
+    const cluster = await startOnboarded(2);
+    const single = await startOnboarded(1, singlePayer, singlePayee);
+    expect(workerPids(cluster.child)).toHaveLength(2);
+
+    // Transfer, then read it back at once: the writer answers only once the read models show it.
+    for (let index = 0; index < 20; index += 1) {
+      const id = randomUUID();
+      const posted = await call(cluster.child.url, 'POST', '/v1/transfers', cluster.payerKey, transferBody(id));
+      expect(posted).toMatchObject({ status: 201, body: { id, state: 'COMMITTED' } });
+      const read = await call(cluster.child.url, 'GET', `/v1/transfers/${id}`, cluster.payerKey);
+      expect(read).toEqual({ status: 200, body: posted.body });
+      const listed = await call(cluster.child.url, 'GET', '/v1/transfers?limit=100', cluster.payerKey);
+      expect((listed.body as { transfers: { id: string }[] }).transfers.map((transfer) => transfer.id)).toContain(id);
+    }
+    const batch = await call(cluster.child.url, 'POST', '/v1/transfers/batch', cluster.payerKey, {
+      transfers: [transferBody(randomUUID()), { id: 'not-a-uuid' }],
+    });
+    expect(batch).toMatchObject({ status: 200, body: { results: [{ outcome: 'TRANSFER', state: 'COMMITTED' }, { outcome: 'ERROR' }] } });
+    expect(payee.balanceOf('R0001')).toBeGreaterThan(0n);
+
+    // A bank host's 0200 over ISO 8583 (served by the writer), read back through a worker.
+    const bankAddress = await bank.start();
+    await cluster.operator.onboard({
+      id: 'INDUS',
+      name: 'Indus Bank',
+      type: 'BANK',
+      bankCode: 'INDU',
+      netDebitCap: '1000000.00',
+      endpoints: { iso8583: `127.0.0.1:${bankAddress.port}`, institutionId: '600001' },
+    });
+    const iso8583Line = cluster.child.lines.find((line) => (line as { msg?: unknown }).msg === 'iso8583 server listening') as {
+      port: number;
+    };
+    expect(await bank.connectToSwitch({ host: '127.0.0.1', port: iso8583Line.port, readyTimeoutMs: 5_000 })).toBe(true);
+    const sent = await bank.sendTransfer({ payerAccount: bankCustomer, payee: '923002222222', amountMinor: 150_050n, timeoutMs: 5_000 });
+    expect(sent.status).toBe('approved');
+    if (sent.status !== 'approved') return;
+    const fromBank = await call(cluster.child.url, 'GET', `/v1/transfers/${sent.transferId}`, operatorKey);
+    expect(fromBank).toMatchObject({ status: 200, body: { state: 'COMMITTED', payerParticipant: 'INDUS', amount: '1500.50' } });
+
+    // The same requests on both switches: the same status and the same body shape.
+    const repeatedId = randomUUID();
+    const samples: [string, string, string, unknown?][] = [
+      ['POST', '/v1/transfers', cluster.payerKey, transferBody(repeatedId)],
+      ['POST', '/v1/transfers', cluster.payerKey, transferBody(repeatedId)],
+      ['GET', `/v1/transfers/${repeatedId}`, cluster.payerKey],
+      ['GET', `/v1/transfers/${randomUUID()}`, cluster.payerKey],
+      ['POST', '/v1/transfers', cluster.payerKey, { ...transferBody(randomUUID()), amount: '-1' }],
+      ['POST', '/v1/transfers', operatorKey, transferBody(randomUUID())],
+      ['POST', '/v1/transfers', 'wrong-key', transferBody(randomUUID())],
+      ['PUT', '/v1/transfers', cluster.payerKey],
+      ['GET', '/v1/transfers/batch', cluster.payerKey],
+      ['GET', '/v1/participants/MARGALLA', operatorKey],
+      ['GET', '/v1/parties/MSISDN/923002222222', cluster.payerKey],
+      ['GET', '/v1/no-such-route', operatorKey],
+    ];
+    for (const [method, path, key, body] of samples) {
+      const singleKey = key === cluster.payerKey ? single.payerKey : key;
+      const fromCluster = await call(cluster.child.url, method, path, key, body);
+      const fromSingle = await call(single.child.url, method, path, singleKey, body);
+      expect({ method, path, status: fromCluster.status, shape: shapeOf(fromCluster.body) }).toEqual({
+        method,
+        path,
+        status: fromSingle.status,
+        shape: shapeOf(fromSingle.body),
+      });
+    }
+    expect(await cluster.child.stop('SIGTERM')).toBe(0);
+    expect(await single.child.stop('SIGTERM')).toBe(0);
+  });
+
+  it('loses no acknowledged transfer when a worker is SIGKILLed under load, and starts another worker', async () => {
+    const { child, payerKey } = await startOnboarded(2);
+    const [victim] = workerPids(child);
+    if (victim === undefined) throw new Error('no worker pid logged');
+    let killed = false;
+    const answers = await payUntil(
+      () => child.url,
+      payerKey,
+      12,
+      (sofar) => {
+        if (!killed && sofar.filter((answer) => answer.status === 201).length >= 40) {
+          killed = true;
+          process.kill(victim, 'SIGKILL');
+        }
+        // Keep paying after the kill: the surviving worker and the new one serve the rest.
+        return killed && sofar.filter((answer) => answer.status === 201).length >= 120;
+      },
+    );
+    await waitUntil(() => workerPids(child).length === 3, 'the writer has started a worker in place of the killed one', 20_000);
+    expect(alive(victim)).toBe(false);
+    // The killed worker was serving payments: the kill cut real traffic, not an idle process.
+    expect(
+      child.lines.some(
+        (line) => (line as { workerPid?: unknown; msg?: unknown }).workerPid === victim && (line as { msg?: unknown }).msg === 'request',
+      ),
+    ).toBe(true);
+    expect(answers.filter((answer) => answer.status === 201).length).toBeGreaterThanOrEqual(120);
+    await expectAcknowledgedThere(child.url, answers);
+    expect(await child.stop('SIGTERM')).toBe(0);
+  });
+
+  it('loses no acknowledged transfer when the writer is SIGKILLed: its workers exit, and a restart has every one', async () => {
+    const directory = tempDir('hisaab-workers-');
+    directories.push(directory);
+    let child = await start(directory.path, 2);
+    const operator = new OperatorClient(child.url, operatorKey);
+    const payerKey = await onboard(operator, payer, 'MARGALLA', '923001111111', 'M0001');
+    await onboard(operator, payee, 'RAVI', '923002222222', 'R0001');
+    const workers = workerPids(child);
+    let killed = false;
+    const answers = await payUntil(
+      () => child.url,
+      payerKey,
+      12,
+      (sofar) => {
+        if (!killed && sofar.filter((answer) => answer.status === 201).length >= 60) {
+          killed = true;
+          process.kill(writerPid(child), 'SIGKILL');
+        }
+        return killed;
+      },
+    );
+    // The workers notice their channel closed and exit: nothing keeps serving without a writer.
+    await waitUntil(() => workers.every((pid) => !alive(pid)), 'the workers of the killed writer have exited', 20_000);
+    expect(answers.filter((answer) => answer.status === 201).length).toBeGreaterThanOrEqual(60);
+    await child.stop('SIGKILL');
+    child = await start(directory.path, 2);
+    await expectAcknowledgedThere(child.url, answers);
+    for (const answer of answers) {
+      const found = await call(child.url, 'GET', `/v1/transfers/${answer.id}`, operatorKey);
+      expect([200, 404]).toContain(found.status);
+      expect((found.body as { state?: string }).state).not.toBe('IN_FLIGHT');
+    }
+    expect(await child.stop('SIGTERM')).toBe(0);
+  });
+});
