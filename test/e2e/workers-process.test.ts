@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { OperatorClient } from '../../simulators/operator-client';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { customerIban } from '../support/payment-network';
+import { onboardWallet } from '../support/onboard-wallet';
 import { spawnSwitch, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
@@ -68,39 +69,13 @@ async function start(dataDir: string, workers: number): Promise<SwitchChild> {
   return child;
 }
 
-async function onboard(
-  operator: OperatorClient,
-  wallet: WalletSimulator,
-  id: string,
-  msisdn: string,
-  walletNumber: string,
-): Promise<string> {
-  await operator.onboard({
-    id,
-    name: id,
-    type: 'WALLET',
-    bankCode: id.slice(0, 4),
-    netDebitCap: '1000000.00',
-    endpoints: wallet.endpoints,
-  });
-  const key = await operator.issueKey(id);
-  wallet.setSigningSecret(firstSigningSecret(id, key));
-  await operator.registerAlias(key.key, {
-    type: 'MSISDN',
-    value: msisdn,
-    account: { type: 'WALLET', value: walletNumber },
-    name: `Customer ${id}`,
-  });
-  return key.key;
-}
-
 async function startOnboarded(workers: number, payerWallet = payer, payeeWallet = payee): Promise<Setup> {
   const directory = tempDir('hisaab-workers-');
   directories.push(directory);
   const child = await start(directory.path, workers);
   const operator = new OperatorClient(child.url, operatorKey);
-  const payerKey = await onboard(operator, payerWallet, 'MARGALLA', '923001111111', 'M0001');
-  await onboard(operator, payeeWallet, 'RAVI', '923002222222', 'R0001');
+  const payerKey = await onboardWallet(operator, payerWallet, { id: 'MARGALLA', msisdn: '923001111111', walletNumber: 'M0001' });
+  await onboardWallet(operator, payeeWallet, { id: 'RAVI', msisdn: '923002222222', walletNumber: 'R0001' });
   return { child, payerKey, operator };
 }
 
@@ -304,8 +279,8 @@ describe('HISAAB_WORKERS=2', () => {
     directories.push(directory);
     let child = await start(directory.path, 2);
     const operator = new OperatorClient(child.url, operatorKey);
-    const payerKey = await onboard(operator, payer, 'MARGALLA', '923001111111', 'M0001');
-    await onboard(operator, payee, 'RAVI', '923002222222', 'R0001');
+    const payerKey = await onboardWallet(operator, payer, { id: 'MARGALLA', msisdn: '923001111111', walletNumber: 'M0001' });
+    await onboardWallet(operator, payee, { id: 'RAVI', msisdn: '923002222222', walletNumber: 'R0001' });
     const workers = workerPids(child);
     let killed = false;
     const answers = await payUntil(

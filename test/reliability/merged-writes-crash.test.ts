@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { OperatorClient } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { onboardWallet } from '../support/onboard-wallet';
 import { spawnSwitch, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 
@@ -102,34 +103,6 @@ function verify(dataDir: string): Promise<{ code: number; output: string }> {
   });
 }
 
-async function onboard(
-  operator: OperatorClient,
-  wallet: WalletSimulator,
-  id: string,
-  msisdn: string,
-  walletNumber: string,
-  creditMode: Scenario['creditMode'],
-) {
-  await operator.onboard({
-    id,
-    name: id,
-    type: 'WALLET',
-    bankCode: id.slice(0, 4),
-    netDebitCap: '1000000.00',
-    endpoints: wallet.endpoints,
-    creditMode,
-  });
-  const key = await operator.issueKey(id);
-  wallet.setSigningSecret(firstSigningSecret(id, key));
-  await operator.registerAlias(key.key, {
-    type: 'MSISDN',
-    value: msisdn,
-    account: { type: 'WALLET', value: walletNumber },
-    name: `Customer ${id}`,
-  });
-  return key.key;
-}
-
 describe.each(scenarios)('SIGKILL around a merged write', (scenario) => {
   let directory: ReturnType<typeof tempDir>;
   let payer: WalletSimulator;
@@ -166,8 +139,13 @@ describe.each(scenarios)('SIGKILL around a merged write', (scenario) => {
     };
     running = await spawnSwitch({ ...environment, HISAAB_TEST_KILL_POINT: scenario.killPoint }, 20_000, killPointEntry);
     const operator = new OperatorClient(running.url, operatorKey);
-    const payerKey = await onboard(operator, payer, 'MARGALLA', '923001111111', 'M0001', 'REQUEST');
-    await onboard(operator, payee, 'RAVI', '923002222222', 'R0001', scenario.creditMode);
+    const payerKey = await onboardWallet(operator, payer, {
+      id: 'MARGALLA',
+      msisdn: '923001111111',
+      walletNumber: 'M0001',
+      creditMode: 'REQUEST',
+    });
+    await onboardWallet(operator, payee, { id: 'RAVI', msisdn: '923002222222', walletNumber: 'R0001', creditMode: scenario.creditMode });
     if (scenario.payeeRejects === true) payee.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' }, ['CREDIT_REQUEST']);
 
     const id = randomUUID();

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { OperatorClient } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { onboardWallet } from '../support/onboard-wallet';
 import { spawnSwitch, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 
@@ -48,26 +49,6 @@ async function start(): Promise<SwitchChild> {
   });
 }
 
-async function onboard(
-  operator: OperatorClient,
-  wallet: WalletSimulator,
-  id: string,
-  bankCode: string,
-  msisdn: string,
-  walletNumber: string,
-): Promise<string> {
-  await operator.onboard({ id, name: id, type: 'WALLET', bankCode, netDebitCap: '1000000.00', endpoints: wallet.endpoints });
-  const key = await operator.issueKey(id);
-  wallet.setSigningSecret(firstSigningSecret(id, key));
-  await operator.registerAlias(key.key, {
-    type: 'MSISDN',
-    value: msisdn,
-    account: { type: 'WALLET', value: walletNumber },
-    name: `Customer ${id}`,
-  });
-  return key.key;
-}
-
 async function pay(switchUrl: string, key: string, id: string): Promise<Answer> {
   try {
     const response = await fetch(`${switchUrl}/v1/transfers`, {
@@ -107,8 +88,13 @@ function verify(dataDir: string): Promise<{ code: number; output: string }> {
 it('keeps every acknowledged payment across a SIGKILL and finishes the rest', async () => {
   let switchChild = await start();
   const operator = new OperatorClient(switchChild.url, operatorKey);
-  const payerKey = await onboard(operator, payer, 'MARGALLA', 'MRGL', '923001111111', 'M0001');
-  await onboard(operator, payee, 'RAVI', 'RAVI', '923002222222', 'R0001');
+  const payerKey = await onboardWallet(operator, payer, {
+    id: 'MARGALLA',
+    bankCode: 'MRGL',
+    msisdn: '923001111111',
+    walletNumber: 'M0001',
+  });
+  await onboardWallet(operator, payee, { id: 'RAVI', msisdn: '923002222222', walletNumber: 'R0001' });
 
   const answers: Answer[] = [];
   const sent: string[] = [];
