@@ -17,6 +17,7 @@ import { firstSigningSecret, OperatorClient } from '../simulators/operator-clien
 import { runTraffic, type TrafficPayee } from '../simulators/traffic/traffic-generator';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
 import type { SentTransfer } from '../simulators/wallet/transfer-origination';
+import type { SettlementReport } from '../core/reports/settlement-report';
 
 type DemoOptions = { trafficSeconds: number; exitAfterReport: boolean };
 
@@ -272,20 +273,8 @@ async function printPositions(operator: OperatorClient, participantIds: readonly
   }
 }
 
-type WindowReport = {
-  windowId: string;
-  participants: {
-    participant: string;
-    sentCount: number;
-    sentValue: string;
-    receivedCount: number;
-    receivedValue: string;
-    fees: string;
-    net: string;
-  }[];
-  totals: { count: number; value: string; fees: string };
-  netSumZero: boolean;
-};
+/** The report's JSON as the API answers it: the fields the demo prints. */
+type WindowReport = Pick<SettlementReport, 'windowId' | 'participants' | 'totals' | 'netSumZero'>;
 
 /** Closes the open settlement window, prints its report, and records the RTGS settlement of its nets. */
 async function settleWindow(operator: OperatorClient): Promise<void> {
