@@ -12,8 +12,8 @@ import type { LedgerCommand } from '../ledger/commands';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
-import { formatAmount, parseAmount } from '../money';
-import { creditAdviceDelivery, reversalDelivery } from '../outbox/payee-deliveries';
+import { parseAmount } from '../money';
+import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
 import { positionAccountId } from '../participants/participant-accounts';
 import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
 import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../payee-port';
@@ -160,7 +160,7 @@ export class TransferService {
 
   /**
    * Finishes transfers a crash left in flight, from what the ledger recorded: a posted reservation commits
-   * (and its advice is queued again, idempotently); anything else aborts, with a reversal to the payee when it
+   * (an ADVICE payee is then told by the advice intake, which follows the log); anything else aborts, with a reversal to the payee when it
    * may have been asked to credit.
    */
   async recover(transferId: string): Promise<TransferView> {
@@ -234,8 +234,9 @@ export class TransferService {
 
   /**
    * Durable writes before the answer (README, "Durable writes per payment"): REQUEST accepted makes two, the
-   * reservation with TransferInitiated and the post with TransferCommitted; a refused reservation one; ADVICE three
-   * (reservation, post and TransferInitiated together; the advice in the outbox; TransferCommitted).
+   * reservation with TransferInitiated and the post with TransferCommitted; a refused reservation one; ADVICE one
+   * (reservation, post, TransferInitiated and TransferCommitted together) where the store writes several streams
+   * atomically, else two (the tick, then TransferCommitted). The advice is queued later, by the advice intake.
    */
   private async complete(initiated: TransferInitiated['data'], onRecorded: () => void): Promise<TransferView> {
     const payee = this.options.participants.findParticipant(initiated.payeeParticipant);
@@ -244,18 +245,22 @@ export class TransferService {
       onRecorded();
       return this.abort(initiated, 'PAYEE_INACTIVE', 'the payee participant is not active', false);
     }
-    // ADVICE: the payee is only told, so the reservation is posted at once, in the same write.
+    // ADVICE: the payee is only told, so the reservation is posted at once, in the same write. Where that write is
+    // atomic across streams, TransferCommitted rides in it too: the whole payment is one durable write.
+    const advice = initiated.creditMode === 'ADVICE';
+    const commitsInOneWrite = advice && this.options.store.multiStreamAtomic;
     const commands: LedgerCommand[] = [this.reservation(initiated)];
-    if (initiated.creditMode === 'ADVICE') commands.push(this.posting(initiated));
+    if (advice) commands.push(this.posting(initiated));
     const now = this.options.now();
-    const results = await this.submitInitiating(initiated, commands, now);
+    const results = await this.submitInitiating(initiated, commands, now, commitsInOneWrite);
     onRecorded();
     const reserved = results[0] as LedgerResultCode;
     if (reserved !== 'ok' && reserved !== 'exists') {
       // The abort was written in the same durable write as TransferInitiated (see submitInitiating).
       return transferView(refusedState(initiated, reserved, now));
     }
-    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, results[1]);
+    if (commitsInOneWrite && isPosted(results[1])) return transferView(committedState(initiated, now));
+    if (advice) return this.commitPosted(initiated, results[1]);
     const outcome = await this.options.payees.requestCredit(initiated.payeeParticipant, this.creditMessage(initiated), {
       deadlineMs: this.payeeDeadlineMs,
     });
@@ -271,21 +276,38 @@ export class TransferService {
     initiated: TransferInitiated['data'],
     commands: readonly LedgerCommand[],
     now: Date,
+    commitsWhenPosted: boolean,
   ): Promise<LedgerResultCode[]> {
-    const companion: CompanionAppend = {
+    const companion = this.initiatingCompanion(initiated, 0, now, commitsWhenPosted);
+    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
+    assert(receipt.results.length === commands.length, 'a submit has one result per command');
+    return receipt.results;
+  }
+
+  /**
+   * The transfer's own events riding with its reservation, whose result is `results[reservationIndex]` (and its
+   * post's the next one). With `commitsWhenPosted` (an ADVICE payment on a store whose multi-stream writes are
+   * atomic) TransferCommitted rides too once the post is accepted: the money, the record and the commit are one
+   * durable write, and the advice intake tells the payee from the log.
+   */
+  private initiatingCompanion(
+    initiated: TransferInitiated['data'],
+    reservationIndex: number,
+    now: Date,
+    commitsWhenPosted: boolean,
+  ): CompanionAppend {
+    return {
       stream: transferStreamName(initiated.transferId),
       expectedRevision: 'no_stream',
       placement: 'before_ledger',
       events: (results) => {
-        const reserved = results[0] as LedgerResultCode;
+        const reserved = results[reservationIndex] as LedgerResultCode;
         const events: TransferEvent[] = [{ type: 'TransferInitiated', data: initiated }];
         if (reserved !== 'ok' && reserved !== 'exists') events.push(refusalEvent(initiated, reserved, now));
+        else if (commitsWhenPosted && isPosted(results[reservationIndex + 1])) events.push(committedEvent(initiated, now));
         return this.stamp(events, initiated.transferId, now);
       },
     };
-    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
-    assert(receipt.results.length === commands.length, 'a submit has one result per command');
-    return receipt.results;
   }
 
   /**
@@ -428,15 +450,7 @@ export class TransferService {
       await this.voidReservation(initiated, 'LEDGER_REFUSED');
       return this.abort(initiated, 'LEDGER_REFUSED', `the ledger refused the post: ${postResult}`, false);
     }
-    if (initiated.creditMode === 'ADVICE') {
-      await this.options.deliveries.enqueue(
-        initiated.payeeParticipant,
-        creditAdviceDelivery(initiated.payeeParticipant, this.creditMessage(initiated)),
-        {
-          correlationId: initiated.transferId,
-        },
-      );
-    }
+    // An ADVICE payee is told by the advice intake, which follows the log: TransferCommitted is what it waits for.
     const state = await this.apply(
       { type: 'CommitTransfer', data: { transferId: initiated.transferId }, now: this.options.now() },
       initiated.transferId,
@@ -471,15 +485,7 @@ export class TransferService {
   }
 
   private creditMessage(initiated: TransferInitiated['data']): PayeeCreditMessage {
-    const payer: PayeeCreditMessage['payer'] = { participant: initiated.payerParticipant };
-    if (initiated.payer.name !== undefined) payer.name = initiated.payer.name;
-    return {
-      transferId: initiated.transferId,
-      amount: formatAmount(BigInt(initiated.amountMinor), initiated.currency),
-      currency: initiated.currency,
-      payee: initiated.payeeAccount,
-      payer,
-    };
+    return creditMessageOf(initiated);
   }
 
   private async replay(state: TransferState, payerParticipantId: string, digest: string): Promise<TransferView> {
@@ -591,6 +597,14 @@ function refusalEvent(initiated: TransferInitiated['data'], result: LedgerResult
 
 function committedEvent(initiated: TransferInitiated['data'], now: Date): TransferEvent {
   return { type: 'TransferCommitted', data: { transferId: initiated.transferId, completedAt: now.toISOString() } };
+}
+
+function committedState(initiated: TransferInitiated['data'], now: Date): TransferState {
+  return evolveAll(transferDecider.initialState, [{ type: 'TransferInitiated', data: initiated }, committedEvent(initiated, now)]);
+}
+
+function isPosted(result: LedgerResultCode | undefined): boolean {
+  return result === 'ok' || result === 'exists';
 }
 
 function refusedState(initiated: TransferInitiated['data'], result: LedgerResultCode, now: Date): TransferState {
