@@ -9,6 +9,7 @@ import type { DirectoryReader } from '../directory/directory-reader';
 import { requirePayerOwned } from '../directory/payer-ownership';
 import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerCommand } from '../ledger/commands';
+import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
@@ -57,6 +58,21 @@ export const transferLimits = {
 } as const;
 
 export type TransferExecution = { view: TransferView; replayed: boolean };
+
+/** One request of a batch: executed (or replayed), or refused with the error it alone would have got. */
+export type BatchItemOutcome = { execution: TransferExecution } | { error: DomainError };
+
+/** A batch's request to an ADVICE payee, validated and resolved, to be decided with the others. */
+type BatchCandidate = { index: number; initiated: TransferInitiated['data'] };
+
+/**
+ * ADVICE transfers per ledger submit of a batch: two commands each, so a submit fills a quarter of a tick and a
+ * batch's submits share ticks with everyone else's payments.
+ */
+const batchTransfersPerSubmitMax = 1_024;
+
+/** Requests of a batch that take execute()'s path run this many at once: enough to fill ticks, few sockets to payees. */
+const batchOneByOneConcurrency = 64;
 
 /**
  * Orchestrates a payment between two participants (docs/ARCHITECTURE.md section 5): validate, resolve the payee, reserve
@@ -123,6 +139,185 @@ export class TransferService {
       return { view: await this.replay(await this.load(transferId), payerParticipantId, digest), replayed: true };
     } finally {
       if (this.inFlight.get(transferId) === running) this.inFlight.delete(transferId);
+    }
+  }
+
+  /**
+   * Executes a payer's batch (`POST /v1/transfers/batch`), one outcome per request in order: the execution, or the
+   * DomainError the request alone would have been answered with. Requests to ADVICE payees are decided together:
+   * their ids are checked in one lookup of the event store, each is validated and resolved (read models only), and
+   * they go to the ledger in a few submits of many transfers, each transfer's TransferInitiated and
+   * TransferCommitted riding in the same durable write (on a store whose multi-stream writes are atomic). Every other
+   * request (a REQUEST payee, an id recorded before, a repeat within the batch, a store that writes stream by stream)
+   * takes `execute`'s path, so a replayed batch answers as it did.
+   */
+  async executeBatch(
+    payerParticipantId: string,
+    requests: readonly TransferRequest[],
+    channel: string,
+    idScope: TransferIdScope,
+  ): Promise<BatchItemOutcome[]> {
+    assert(requests.length <= batchCommandsMax, 'a batch holds at most as many transfers as a ledger tick takes commands');
+    const outcomes: (BatchItemOutcome | undefined)[] = new Array<BatchItemOutcome | undefined>(requests.length);
+    const oneByOne: number[] = [];
+    const together = this.options.store.multiStreamAtomic
+      ? await this.adviceCandidates(payerParticipantId, requests, channel, idScope, outcomes, oneByOne)
+      : [];
+    if (!this.options.store.multiStreamAtomic) requests.forEach((_request, index) => oneByOne.push(index));
+    const byCurrency = new Map<string, BatchCandidate[]>();
+    for (const candidate of together) {
+      const group = byCurrency.get(candidate.initiated.currency) ?? [];
+      group.push(candidate);
+      byCurrency.set(candidate.initiated.currency, group);
+    }
+    for (const group of byCurrency.values()) {
+      for (let start = 0; start < group.length; start += batchTransfersPerSubmitMax) {
+        const chunk = group.slice(start, start + batchTransfersPerSubmitMax);
+        const retry = await this.submitAdviceChunk(chunk, outcomes);
+        oneByOne.push(...retry);
+      }
+    }
+    await mapConcurrently(oneByOne, batchOneByOneConcurrency, async (index) => {
+      try {
+        outcomes[index] = { execution: await this.execute(payerParticipantId, requests[index] as TransferRequest, channel, idScope) };
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    });
+    return outcomes.map((outcome) => {
+      assert(outcome !== undefined, 'every request of a batch has an outcome');
+      return outcome;
+    });
+  }
+
+  /**
+   * The batch's requests that can be decided together: new ids (one lookup for all), validated and resolved to an
+   * active ADVICE payee. A request refused here gets its error in `outcomes`; the rest go to `oneByOne`.
+   */
+  private async adviceCandidates(
+    payerParticipantId: string,
+    requests: readonly TransferRequest[],
+    channel: string,
+    idScope: TransferIdScope,
+    outcomes: (BatchItemOutcome | undefined)[],
+    oneByOne: number[],
+  ): Promise<BatchCandidate[]> {
+    type Parsed = { index: number; request: TransferRequest; transferId: string; amountMinor: bigint; digest: string };
+    const parsed: Parsed[] = [];
+    const streams: string[] = [];
+    requests.forEach((request, index) => {
+      try {
+        const amountMinor = parseAmount(request.amount, request.currency);
+        const transferId = idScope === 'payer' ? payerScopedTransferId(payerParticipantId, request.id) : request.id;
+        parsed.push({ index, request, transferId, amountMinor, digest: requestDigest(request) });
+        streams.push(transferStreamName(transferId));
+        // A transfer recorded before ids were scoped per payer is found by the id itself (see loadRequested).
+        if (idScope === 'payer') streams.push(transferStreamName(request.id));
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    });
+    const existing = await this.options.store.existingStreams(streams);
+    const seen = new Set<string>();
+    const candidates: BatchCandidate[] = [];
+    for (const item of parsed) {
+      const { index, request, transferId } = item;
+      const recorded =
+        existing.has(transferStreamName(transferId)) || (idScope === 'payer' && existing.has(transferStreamName(request.id)));
+      // Recorded before, repeated in this batch or being executed now: execute() answers it as a replay.
+      if (recorded || seen.has(transferId) || this.inFlight.has(transferId)) {
+        oneByOne.push(index);
+        continue;
+      }
+      seen.add(transferId);
+      try {
+        const payer = this.requireActivePayer(payerParticipantId, request.currency);
+        requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
+        const payee = this.resolvePayeeOf(request, payer);
+        const initiated = this.initiation(transferId, idScope, request, payer, payee, item.amountMinor, item.digest, channel);
+        const payeeRecord = this.options.participants.findParticipant(initiated.payeeParticipant);
+        if (initiated.creditMode !== 'ADVICE' || payeeRecord === null || !payeeRecord.active) oneByOne.push(index);
+        else candidates.push({ index, initiated });
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    }
+    return candidates;
+  }
+
+  /**
+   * Submits ADVICE transfers of one currency in one ledger submit: per transfer its reservation and post, and its
+   * TransferInitiated with TransferCommitted (or TransferAborted when the ledger refuses) riding along. Concurrent
+   * requests for these ids wait for it. Returns the indexes to execute one by one instead: all of them when another
+   * writer created one of their streams meanwhile (the submit is then refused whole, and nothing of it written).
+   */
+  private async submitAdviceChunk(chunk: readonly BatchCandidate[], outcomes: (BatchItemOutcome | undefined)[]): Promise<number[]> {
+    const first = chunk[0];
+    assert(first !== undefined, 'a chunk holds a transfer');
+    const ledger = this.ledgerOf(first.initiated.currency);
+    const now = this.options.now();
+    const startedAtMs = now.getTime();
+    const commands: LedgerCommand[] = [];
+    const companions: CompanionAppend[] = [];
+    chunk.forEach(({ initiated }, position) => {
+      commands.push(this.reservation(initiated), this.posting(initiated));
+      companions.push(this.initiatingCompanion(initiated, 2 * position, now, true));
+    });
+    let settle: (views: Map<string, TransferView> | null) => void = () => undefined;
+    const settled = new Promise<Map<string, TransferView> | null>((resolve) => (settle = resolve));
+    for (const { initiated } of chunk) {
+      const view = settled.then((views) => {
+        const found = views?.get(initiated.transferId);
+        if (found === undefined)
+          throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${initiated.transferId} is still in flight; ask again later`);
+        return found;
+      });
+      // A duplicate that waits on it handles the failure; without one, nobody must be told of it.
+      view.catch(() => undefined);
+      this.inFlight.set(initiated.transferId, view);
+    }
+    const views = new Map<string, TransferView>();
+    try {
+      let results: LedgerResultCode[];
+      try {
+        results = (await ledger.submit(commands, companions)).results;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) return chunk.map((candidate) => candidate.index);
+        if (!isDomainError(error)) throw error;
+        for (const candidate of chunk) outcomes[candidate.index] = { error };
+        return [];
+      }
+      for (const [position, { index, initiated }] of chunk.entries()) {
+        const reserved = results[2 * position] as LedgerResultCode;
+        const posted = results[2 * position + 1];
+        let view: TransferView;
+        if (reserved !== 'ok' && reserved !== 'exists') view = transferView(refusedState(initiated, reserved, now));
+        else if (isPosted(posted)) view = transferView(committedState(initiated, now));
+        else {
+          try {
+            view = await this.commitPosted(initiated, posted);
+          } catch (error) {
+            // Recorded, so not a refusal: the sweeper finishes it, as for a single request (see execute).
+            if (!isDomainError(error)) throw error;
+            outcomes[index] = { error: unfinished(clientTransferIdOf(initiated), error) };
+            continue;
+          }
+        }
+        views.set(initiated.transferId, view);
+        outcomes[index] = { execution: { view, replayed: false } };
+        this.options.observer?.onCompleted?.({
+          state: view.state === 'COMMITTED' ? 'COMMITTED' : 'ABORTED',
+          abortReason: view.abortReason,
+          durationMs: this.options.now().getTime() - startedAtMs,
+        });
+      }
+      return [];
+    } finally {
+      settle(views);
+      for (const { initiated } of chunk) this.inFlight.delete(initiated.transferId);
     }
   }
 
@@ -582,6 +777,19 @@ export class TransferService {
     const result = await handleStreamCommand(this.options.store, transferStreamName(transferId), transferDecider, command, context);
     return result.state;
   }
+}
+
+/** Runs `work` for every item, at most `concurrency` at once. */
+async function mapConcurrently<Item>(items: readonly Item[], concurrency: number, work: (item: Item) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as Item;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {

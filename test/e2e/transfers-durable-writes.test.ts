@@ -104,3 +104,69 @@ it('commits an ADVICE payment in one durable write: money, record and commit tog
     'the payee received the advice',
   );
 });
+
+describe('a batch to ADVICE payees', () => {
+  function item(id: string, payeeMsisdn: string, amount = '1.00'): Record<string, unknown> {
+    return {
+      id,
+      payer: { type: 'WALLET', value: 'WMARGALLA0001' },
+      payee: { type: 'MSISDN', value: payeeMsisdn },
+      amount,
+      currency: 'PKR',
+      purpose: 'P2P',
+    };
+  }
+
+  async function postBatch(transfers: Record<string, unknown>[]): Promise<{ answer: HttpAnswer; commits: string[][] }> {
+    const commits: string[][] = [];
+    store.onDurableCommit = (appends) => {
+      const relevant = appends.filter((append) => append.stream.startsWith('transfer-') || append.stream === 'ledger-PKR');
+      if (relevant.length > 0) commits.push(relevant.map((append) => `${append.stream}:${append.types.join('+')}`));
+    };
+    const answer = await network.sw.client.post('/v1/transfers/batch', { key: network.wallet('MARGALLA').key.key, body: { transfers } });
+    store.onDurableCommit = null;
+    return { answer, commits };
+  }
+
+  it('decides its ADVICE items together: one durable write for all of them, each transfer riding with its money', async () => {
+    const advised = network.wallet('ADVISED').msisdn;
+    const transfers = Array.from({ length: 200 }, () => item(randomUUID(), advised));
+    const { answer, commits } = await postBatch(transfers);
+    expect(answer.status).toBe(200);
+    const results = (answer.body as { results: { outcome: string; id: string; state: string }[] }).results;
+    expect(results.map((result) => [result.id, result.state])).toEqual(transfers.map((transfer) => [transfer['id'], 'COMMITTED']));
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.filter((append) => append.endsWith(':TransferInitiated+TransferCommitted'))).toHaveLength(200);
+    expect(commits[0]).toContain(`ledger-PKR:${Array.from({ length: 200 }, () => 'LedgerTransferReserved+LedgerPendingPosted').join('+')}`);
+  });
+
+  it('answers a replayed batch as it did the first time, writing nothing; mixed items keep their own paths', async () => {
+    const advised = network.wallet('ADVISED').msisdn;
+    const repeated = randomUUID();
+    const transfers = [
+      item(randomUUID(), advised),
+      item(randomUUID(), network.wallet('RAVI').msisdn),
+      item(repeated, advised),
+      item(repeated, advised),
+      item(randomUUID(), advised, '2000000.00'),
+      { id: 'no-amount', payer: { type: 'WALLET', value: 'WMARGALLA0001' } },
+      item(randomUUID(), '923009999999'),
+    ];
+    const first = await postBatch(transfers);
+    expect(first.answer.status).toBe(200);
+    const results = (first.answer.body as { results: Record<string, unknown>[] }).results;
+    expect(results).toEqual([
+      expect.objectContaining({ outcome: 'TRANSFER', state: 'COMMITTED' }),
+      expect.objectContaining({ outcome: 'TRANSFER', state: 'COMMITTED' }),
+      expect.objectContaining({ outcome: 'TRANSFER', id: repeated, state: 'COMMITTED' }),
+      expect.objectContaining({ outcome: 'TRANSFER', id: repeated, state: 'COMMITTED' }),
+      // Refused by the ledger (the payer's net debit cap) in the same submit as the others: recorded ABORTED.
+      expect.objectContaining({ outcome: 'TRANSFER', state: 'ABORTED', abortReason: 'NET_DEBIT_CAP_EXCEEDED' }),
+      expect.objectContaining({ outcome: 'ERROR', id: 'no-amount', error: expect.objectContaining({ code: 'VALIDATION_FAILED' }) }),
+      expect.objectContaining({ outcome: 'ERROR', error: expect.objectContaining({ code: 'PARTY_NOT_FOUND' }) }),
+    ]);
+    const replay = await postBatch(transfers);
+    expect(replay.answer.body).toEqual(first.answer.body);
+    expect(replay.commits).toEqual([]);
+  });
+});
