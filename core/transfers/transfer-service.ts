@@ -7,7 +7,7 @@ import { DomainError, isDomainError } from '../errors';
 import { newId } from '../ids';
 import type { DirectoryReader } from '../directory/directory-reader';
 import { requirePayerOwned } from '../directory/payer-ownership';
-import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
+import { isPayeeNotFound, resolvePayee, type PayeeDirectory, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerCommand } from '../ledger/commands';
 import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
@@ -18,6 +18,7 @@ import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
 import { positionAccountId } from '../participants/participant-accounts';
 import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
 import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../payee-port';
+import { batchReaders } from './batch-readers';
 import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
 import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
@@ -220,6 +221,7 @@ export class TransferService {
       }
     });
     const existing = await this.options.store.existingStreams(streams);
+    const readers = batchReaders({ directory: this.options.directory, participants: this.options.participants });
     const seen = new Set<string>();
     const candidates: BatchCandidate[] = [];
     for (const item of parsed) {
@@ -233,11 +235,21 @@ export class TransferService {
       }
       seen.add(transferId);
       try {
-        const payer = this.requireActivePayer(payerParticipantId, request.currency);
-        requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
-        const payee = this.resolvePayeeOf(request, payer);
-        const initiated = this.initiation(transferId, idScope, request, payer, payee, item.amountMinor, item.digest, channel);
-        const payeeRecord = this.options.participants.findParticipant(initiated.payeeParticipant);
+        const payer = this.requireActivePayer(payerParticipantId, request.currency, readers.participants);
+        requirePayerOwned(request.payer, payer.id, readers);
+        const payee = this.resolvePayeeOf(request, payer, readers);
+        const initiated = this.initiation(
+          transferId,
+          idScope,
+          request,
+          payer,
+          payee,
+          item.amountMinor,
+          item.digest,
+          channel,
+          readers.participants,
+        );
+        const payeeRecord = readers.participants.findParticipant(initiated.payeeParticipant);
         if (initiated.creditMode !== 'ADVICE' || payeeRecord === null || !payeeRecord.active) oneByOne.push(index);
         else candidates.push({ index, initiated });
       } catch (error) {
@@ -706,8 +718,12 @@ export class TransferService {
     throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${shownId} is still in flight; ask again later`);
   }
 
-  private requireActivePayer(payerParticipantId: string, currencyCode: string): ParticipantRecord {
-    const payer = this.options.participants.findParticipant(payerParticipantId);
+  private requireActivePayer(
+    payerParticipantId: string,
+    currencyCode: string,
+    participants: ParticipantReader = this.options.participants,
+  ): ParticipantRecord {
+    const payer = participants.findParticipant(payerParticipantId);
     assert(payer !== null, `the authenticated payer ${payerParticipantId} is a participant`);
     if (!payer.active) throw new DomainError('PARTICIPANT_INACTIVE', `participant ${payer.id} is not active and cannot send transfers`);
     if (payer.currency !== currencyCode) {
@@ -717,8 +733,12 @@ export class TransferService {
     return payer;
   }
 
-  private resolvePayeeOf(request: TransferRequest, payer: ParticipantRecord): ResolvedPayee {
-    const resolved = resolvePayee(request.payee, { directory: this.options.directory, participants: this.options.participants });
+  private resolvePayeeOf(
+    request: TransferRequest,
+    payer: ParticipantRecord,
+    readers: PayeeDirectory = { directory: this.options.directory, participants: this.options.participants },
+  ): ResolvedPayee {
+    const resolved = resolvePayee(request.payee, readers);
     if (isPayeeNotFound(resolved)) throw new DomainError('PARTY_NOT_FOUND', resolved.message);
     if (resolved.participantId === payer.id) {
       throw new DomainError(
@@ -738,8 +758,9 @@ export class TransferService {
     amountMinor: bigint,
     digest: string,
     channel: string,
+    participants: ParticipantReader = this.options.participants,
   ): TransferInitiated['data'] {
-    const payeeParticipant = this.options.participants.findParticipant(payee.participantId);
+    const payeeParticipant = participants.findParticipant(payee.participantId);
     assert(payeeParticipant !== null, `the resolved payee participant ${payee.participantId} exists`);
     const payerParty: TransferInitiated['data']['payer'] = { type: request.payer.type, value: request.payer.value };
     if (request.payer.name !== undefined) payerParty.name = request.payer.name;
