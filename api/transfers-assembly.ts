@@ -8,6 +8,7 @@ import { walletEndpointOf } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
 import type { DeliveryTransport } from '../core/outbox/delivery-transport';
+import { AdviceIntake } from '../core/outbox/advice-intake';
 import { Outbox } from '../core/outbox/outbox';
 import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
@@ -49,6 +50,8 @@ export type TransfersAssembly = {
   reader: TransferReader;
   walletClient: WalletHttpClient;
   walletOutbox: Outbox;
+  /** Queues the credit advices of committed ADVICE transfers, following the log. */
+  adviceIntake: AdviceIntake;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
   routeModule: RouteModule<EdgeDependencies>;
@@ -58,7 +61,7 @@ export type TransfersAssembly = {
  * The payment path of the switch: the wallet channel (signed HTTP and its store-and-forward outbox), the bank
  * channel (ISO 8583), the transfer service over the ledgers, and its routes. Before it serves, it finishes
  * whatever transfers a crash left in flight, so none stays in between past its deadline. Stopping it stops the
- * sweeper, then the bank channel, the wallet outbox and the wallet client's connections.
+ * sweeper, then the advice intake, the bank channel, the wallet outbox and the wallet client's connections.
  */
 export function assembleTransfers(input: TransfersAssemblyInput): Promise<Assembled<TransfersAssembly>> {
   return assemble(input.logger, (parts) => startTransfers(input, parts));
@@ -100,13 +103,23 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   parts.onStop('bank channel', () => bankChannel.close());
+  const deliveries = new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox });
+  // Started before recovery, which may commit ADVICE transfers: the intake queues their advices from the log.
+  const adviceIntake = new AdviceIntake({
+    store: input.store,
+    outboxes: deliveries,
+    now: input.now,
+    onError: (error) => input.logger.warn({ err: error }, 'advice intake error; it hands the group over again'),
+  });
+  await adviceIntake.start();
+  parts.onStop('advice intake', () => adviceIntake.stop());
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
     participants,
     directory: input.readModels.directory,
     payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: bankChannel.gateway }),
-    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox }),
+    deliveries,
     now: input.now,
     payeeDeadlineMs: input.config.payeeDeadlineMs,
     observer: {
@@ -123,6 +136,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     reader,
     walletClient,
     walletOutbox,
+    adviceIntake,
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };

@@ -25,6 +25,7 @@ import { WrongExpectedRevisionError, type ExpectedRevision } from '../../core/ev
 import {
   checkAppendMany,
   checkReadLimit,
+  checkStreamLookup,
   checkStreamName,
   EventStoreInputError,
   serializeAppend,
@@ -67,6 +68,9 @@ export const esdbEventStoreDefaults = {
 
 /** Events a read buffers ahead of the code consuming it. */
 const readBufferEventsMax = 256;
+
+/** Stream reads existingStreams has in flight at once: enough to hide the round trips, few enough for the server. */
+const existingStreamsReadsAtOnce = 64;
 
 const metadataEncoder = new TextEncoder();
 
@@ -180,6 +184,21 @@ export class EsdbEventStore implements EventStore {
       if (resolved.event !== undefined) found.revision = resolved.event.revision;
     });
     return found.revision;
+  }
+
+  /** EventStoreDB has no lookup of many streams: one backward read of one event per stream, a bounded number at once. */
+  async existingStreams(streams: readonly string[]): Promise<Set<string>> {
+    this.assertOpen();
+    checkStreamLookup(streams);
+    const existing = new Set<string>();
+    for (let start = 0; start < streams.length; start += existingStreamsReadsAtOnce) {
+      const slice = streams.slice(start, start + existingStreamsReadsAtOnce);
+      const revisions = await Promise.all(slice.map((stream) => this.streamRevision(stream)));
+      slice.forEach((stream, index) => {
+        if (revisions[index] !== null) existing.add(stream);
+      });
+    }
+    return existing;
   }
 
   async readAll(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]> {

@@ -14,7 +14,14 @@ import { START_POSITION } from '../../core/eventstore/event-store';
 import { assert } from '../../core/assert';
 import { DomainError } from '../../core/errors';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../../core/eventstore/expected-revision';
-import { checkAppendMany, checkReadLimit, checkStreamName, serializeAppend, type SerializedEvent } from '../../core/eventstore/limits';
+import {
+  checkAppendMany,
+  checkReadLimit,
+  checkStreamLookup,
+  checkStreamName,
+  serializeAppend,
+  type SerializedEvent,
+} from '../../core/eventstore/limits';
 import { pollingSubscription } from './polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
@@ -185,6 +192,17 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     checkStreamName(stream);
     return this.currentRevision(stream);
+  }
+
+  async existingStreams(streams: readonly string[]): Promise<Set<string>> {
+    this.assertOpen();
+    checkStreamLookup(streams);
+    const existing = new Set<string>();
+    if (streams.length === 0) return existing;
+    // One statement for the whole list: every stream's first event is one probe of the (stream, revision) index.
+    const rows = this.statements.existingStreams.all(JSON.stringify(streams)) as { stream: string }[];
+    for (const row of rows) existing.add(row.stream);
+    return existing;
   }
 
   async readAll(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]> {
@@ -374,6 +392,7 @@ function prepareStatements(db: Database.Database) {
     insert: db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
     insertChunk: db.prepare(`INSERT INTO events (stream, revision, id, type, data, metadata) VALUES ${chunkValues}`),
     streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+    existingStreams: db.prepare('SELECT stream FROM events WHERE revision = 0 AND stream IN (SELECT value FROM json_each(?))'),
     readStream: db.prepare(
       'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),

@@ -14,11 +14,17 @@ import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
 
-/** Transfers of one batch executed at once: enough to fill ledger ticks, few enough to bound sockets to payees. */
+/**
+ * Transfers of one batch executed at once where the payment path takes them one by one (a front-end worker's link):
+ * enough to fill ledger ticks, few enough to bound sockets to payees.
+ */
 const batchConcurrency = 64;
 
-/** What the routes ask of the payment path: the service itself, or a front-end worker's link to the writer. */
-export type TransferCommands = Pick<TransferService, 'execute' | 'find'>;
+/**
+ * What the routes ask of the payment path: the service itself, or a front-end worker's link to the writer (which
+ * sends a batch's transfers one by one: it has no executeBatch).
+ */
+export type TransferCommands = Pick<TransferService, 'execute' | 'find'> & Partial<Pick<TransferService, 'executeBatch'>>;
 
 export type TransferRouteDependencies = {
   transfers: TransferCommands;
@@ -36,9 +42,11 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers/batch', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferBatchSchema, bodyOf(request), 'body');
-      const results = await mapBounded(body.transfers, batchConcurrency, (item, index) =>
-        executeBatchItem(dependencies, payer, item, index),
-      );
+      const executeBatch = dependencies.transfers.executeBatch?.bind(dependencies.transfers);
+      const results =
+        executeBatch === undefined
+          ? await mapBounded(body.transfers, batchConcurrency, (item, index) => executeBatchItem(dependencies, payer, item, index))
+          : await executeBatchTogether(executeBatch, payer, body.transfers);
       await dependencies.awaitWritesVisible();
       response.status(200).json({ results });
     });
@@ -84,7 +92,7 @@ async function executeBatchItem(
   item: unknown,
   index: number,
 ): Promise<BatchResult> {
-  const id = typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
+  const id = itemIdOf(item);
   try {
     const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
     const { view } = await dependencies.transfers.execute(payer, body, 'api', 'payer');
@@ -94,6 +102,48 @@ async function executeBatchItem(
       return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
     throw error;
   }
+}
+
+/** Validates each item, then hands the valid ones to the payment path in one call (TransferService.executeBatch). */
+async function executeBatchTogether(
+  executeBatch: TransferService['executeBatch'],
+  payer: string,
+  items: readonly unknown[],
+): Promise<BatchResult[]> {
+  const results: BatchResult[] = new Array<BatchResult>(items.length);
+  const valid: { index: number; body: z.output<typeof transferRequestSchema> }[] = [];
+  items.forEach((item, index) => {
+    try {
+      valid.push({ index, body: parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]) });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      results[index] = { outcome: 'ERROR', id: itemIdOf(item), error: { code: error.code, message: error.message } };
+    }
+  });
+  const outcomes = await executeBatch(
+    payer,
+    valid.map((entry) => entry.body),
+    'api',
+    'payer',
+  );
+  valid.forEach(({ index, body }, position) => {
+    const outcome = outcomes[position];
+    if (outcome === undefined) throw new Error(`the payment path gave no outcome for batch item ${index}`);
+    results[index] =
+      'execution' in outcome
+        ? {
+            outcome: 'TRANSFER',
+            id: outcome.execution.view.id,
+            state: outcome.execution.view.state,
+            abortReason: outcome.execution.view.abortReason,
+          }
+        : { outcome: 'ERROR', id: body.id, error: { code: outcome.error.code, message: outcome.error.message } };
+  });
+  return results;
+}
+
+function itemIdOf(item: unknown): string | null {
+  return typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string' ? item.id : null;
 }
 
 /** /v1/transfers/batch is a resource of its own (POST only), not a transfer id: its other methods answer 405. */

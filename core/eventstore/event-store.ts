@@ -63,6 +63,12 @@ export interface EventStore {
   /** Revision of the stream's last event, or null when it has none. */
   streamRevision(stream: string): Promise<bigint | null>;
 
+  /**
+   * Which of these streams hold at least one event, in one lookup (a batch of payments checks its ids at once).
+   * At most `eventStoreLimits.streamsPerLookupMax` names.
+   */
+  existingStreams(streams: readonly string[]): Promise<Set<string>>;
+
   /** Up to `limit` events of the global log strictly after `afterPosition`, in log order. */
   readAll(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]>;
 

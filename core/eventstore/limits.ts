@@ -8,6 +8,8 @@ export const eventStoreLimits = {
   /** Streams one appendMany writes: a ledger tick with one companion stream per command, and then some. */
   streamsPerAppendMax: 16_384,
   streamNameLengthMax: 200,
+  /** Stream names one existingStreams call looks up. */
+  streamsPerLookupMax: 16_384,
   eventTypeLengthMax: 100,
   /** The most events one read returns; callers page for more. */
   readLimitMax: 10_000,
@@ -45,6 +47,14 @@ export function checkStreamName(stream: string): void {
     throw new EventStoreInputError('INVALID_STREAM', `a stream name has at most ${eventStoreLimits.streamNameLengthMax} characters`);
   }
   if (stream.startsWith('$')) throw new EventStoreInputError('INVALID_STREAM', 'stream names starting with $ are reserved for the store');
+}
+
+/** Checks the names of an existingStreams call before anything is read. */
+export function checkStreamLookup(streams: readonly string[]): void {
+  if (streams.length > eventStoreLimits.streamsPerLookupMax) {
+    throw new EventStoreInputError('BATCH_TOO_LARGE', `a lookup takes at most ${eventStoreLimits.streamsPerLookupMax} stream names`);
+  }
+  for (const stream of streams) checkStreamName(stream);
 }
 
 export function checkReadLimit(limit: number): void {

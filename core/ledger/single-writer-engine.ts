@@ -51,8 +51,12 @@ type TickWork = {
 const appendRetryPauseMsFirst = 100;
 const appendRetryPauseMsMax = 5_000;
 
-/** Companion streams one submit carries at most (a payment has one: its own). */
-const companionsPerSubmitMax = 4;
+/**
+ * Companion streams one submit carries at most: a payment has one (its own), and a submit of many payments (a batch
+ * of ADVICE transfers) one per payment, so never more than one per command (within eventStoreLimits.streamsPerAppendMax,
+ * which is above the most commands a tick takes).
+ */
+const companionsPerSubmitMin = 4;
 
 /** Steps of forgetting old transfers per tick: more than a tick can create, so memory follows the window. */
 const forgetStepsPerTick = 2 * eventStoreLimits.eventsPerAppendMax;
@@ -149,8 +153,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       );
     }
     if (commands.length === 0) return Promise.resolve({ results: [], position: null });
-    if (!Array.isArray(companions) || companions.length > companionsPerSubmitMax) {
-      return Promise.reject(new DomainError('INVALID_BATCH', `a submit carries at most ${companionsPerSubmitMax} companion streams`));
+    const companionsMax = Math.max(companionsPerSubmitMin, commands.length);
+    if (!Array.isArray(companions) || companions.length > companionsMax) {
+      return Promise.reject(new DomainError('INVALID_BATCH', `this submit carries at most ${companionsMax} companion streams`));
     }
     if (this.queue.commandCount + commands.length > this.queueCommandsMax) {
       return Promise.resolve({ results: commands.map(() => 'overloaded' as const), position: null });

@@ -73,6 +73,8 @@ export class Outbox {
   /** Transport calls in progress: what the concurrency limit bounds. A slot is free once the answer is in. */
   private slotsInUse = 0;
   private readonly attempts = new Set<Promise<void>>();
+  /** Callers waiting for the next delivery to finish (the advice intake, when it waits for room): at most a few. */
+  private finishWaiters: (() => void)[] = [];
   private lifecycle: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   private loaded: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -91,6 +93,17 @@ export class Outbox {
 
   get pendingCount(): number {
     return this.journal.pendingCount;
+  }
+
+  /** Deliveries pending at most: queueing past it is refused with OUTBOX_FULL. */
+  get pendingLimit(): number {
+    return this.limits.pendingMax;
+  }
+
+  /** Resolves when a delivery next finishes (delivered or abandoned: room comes back), or when the outbox stops. */
+  nextFinished(): Promise<void> {
+    if (this.lifecycle === 'stopped') return Promise.resolve();
+    return new Promise<void>((resolve) => this.finishWaiters.push(resolve));
   }
 
   get inFlightCount(): number {
@@ -147,6 +160,7 @@ export class Outbox {
   async stop(): Promise<void> {
     if (this.lifecycle === 'stopped') return;
     this.lifecycle = 'stopped';
+    this.announceFinished();
     this.clearTimer();
     await Promise.allSettled([...this.attempts]);
     await this.journal.drain();
@@ -276,12 +290,22 @@ export class Outbox {
     try {
       const events = await this.journal.execute(command, metadata, precondition);
       if (events.length > 0) this.options.onRecorded?.(events);
+      if (
+        this.journal.state(command.type === 'QueueDelivery' ? command.data.delivery.deliveryId : command.data.deliveryId).status !==
+        'pending'
+      )
+        this.announceFinished();
       return events;
     } catch (error) {
       if (command.type === 'QueueDelivery') throw error;
       this.options.onError?.(error);
       return [];
     }
+  }
+
+  private announceFinished(): void {
+    if (this.finishWaiters.length === 0) return;
+    for (const resolve of this.finishWaiters.splice(0)) resolve();
   }
 
   private requeue(entries: readonly DueEntry[]): void {

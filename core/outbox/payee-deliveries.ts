@@ -1,4 +1,6 @@
+import { formatAmount } from '../money';
 import { creditMessagePayload, type PayeeCreditMessage, type PayeeReversalMessage } from '../payee-port';
+import type { TransferInitiated } from '../transfers/transfer-events';
 import type { Delivery } from './delivery';
 
 /**
@@ -22,5 +24,22 @@ export function creditAdviceDelivery(payeeParticipantId: string, message: PayeeC
     kind: 'CREDIT_ADVICE',
     destination: payeeParticipantId,
     payload: creditMessagePayload(message),
+  };
+}
+
+/**
+ * The credit message of a transfer as its TransferInitiated records it: what a credit request, an advice and a
+ * reversal carry. Built from the event alone, so the advice intake (which reads the log) and the transfer service
+ * build byte-identical deliveries, and a delivery queued twice is recognised as the same one.
+ */
+export function creditMessageOf(initiated: TransferInitiated['data']): PayeeCreditMessage {
+  const payer: PayeeCreditMessage['payer'] = { participant: initiated.payerParticipant };
+  if (initiated.payer.name !== undefined) payer.name = initiated.payer.name;
+  return {
+    transferId: initiated.transferId,
+    amount: formatAmount(BigInt(initiated.amountMinor), initiated.currency),
+    currency: initiated.currency,
+    payee: initiated.payeeAccount,
+    payer,
   };
 }

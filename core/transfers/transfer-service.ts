@@ -7,16 +7,18 @@ import { DomainError, isDomainError } from '../errors';
 import { newId } from '../ids';
 import type { DirectoryReader } from '../directory/directory-reader';
 import { requirePayerOwned } from '../directory/payer-ownership';
-import { isPayeeNotFound, resolvePayee, type ResolvedPayee } from '../directory/resolve-payee';
+import { isPayeeNotFound, resolvePayee, type PayeeDirectory, type ResolvedPayee } from '../directory/resolve-payee';
 import type { LedgerCommand } from '../ledger/commands';
+import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
-import { formatAmount, parseAmount } from '../money';
-import { creditAdviceDelivery, reversalDelivery } from '../outbox/payee-deliveries';
+import { parseAmount } from '../money';
+import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
 import { positionAccountId } from '../participants/participant-accounts';
 import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
 import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../payee-port';
+import { batchReaders } from './batch-readers';
 import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
 import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
@@ -57,6 +59,21 @@ export const transferLimits = {
 } as const;
 
 export type TransferExecution = { view: TransferView; replayed: boolean };
+
+/** One request of a batch: executed (or replayed), or refused with the error it alone would have got. */
+export type BatchItemOutcome = { execution: TransferExecution } | { error: DomainError };
+
+/** A batch's request to an ADVICE payee, validated and resolved, to be decided with the others. */
+type BatchCandidate = { index: number; initiated: TransferInitiated['data'] };
+
+/**
+ * ADVICE transfers per ledger submit of a batch: two commands each, so a submit fills a quarter of a tick and a
+ * batch's submits share ticks with everyone else's payments.
+ */
+const batchTransfersPerSubmitMax = 1_024;
+
+/** Requests of a batch that take execute()'s path run this many at once: enough to fill ticks, few sockets to payees. */
+const batchOneByOneConcurrency = 64;
 
 /**
  * Orchestrates a payment between two participants (docs/ARCHITECTURE.md section 5): validate, resolve the payee, reserve
@@ -126,6 +143,196 @@ export class TransferService {
     }
   }
 
+  /**
+   * Executes a payer's batch (`POST /v1/transfers/batch`), one outcome per request in order: the execution, or the
+   * DomainError the request alone would have been answered with. Requests to ADVICE payees are decided together:
+   * their ids are checked in one lookup of the event store, each is validated and resolved (read models only), and
+   * they go to the ledger in a few submits of many transfers, each transfer's TransferInitiated and
+   * TransferCommitted riding in the same durable write (on a store whose multi-stream writes are atomic). Every other
+   * request (a REQUEST payee, an id recorded before, a repeat within the batch, a store that writes stream by stream)
+   * takes `execute`'s path, so a replayed batch answers as it did.
+   */
+  async executeBatch(
+    payerParticipantId: string,
+    requests: readonly TransferRequest[],
+    channel: string,
+    idScope: TransferIdScope,
+  ): Promise<BatchItemOutcome[]> {
+    assert(requests.length <= batchCommandsMax, 'a batch holds at most as many transfers as a ledger tick takes commands');
+    const outcomes: (BatchItemOutcome | undefined)[] = new Array<BatchItemOutcome | undefined>(requests.length);
+    const oneByOne: number[] = [];
+    const together = this.options.store.multiStreamAtomic
+      ? await this.adviceCandidates(payerParticipantId, requests, channel, idScope, outcomes, oneByOne)
+      : [];
+    if (!this.options.store.multiStreamAtomic) requests.forEach((_request, index) => oneByOne.push(index));
+    const byCurrency = new Map<string, BatchCandidate[]>();
+    for (const candidate of together) {
+      const group = byCurrency.get(candidate.initiated.currency) ?? [];
+      group.push(candidate);
+      byCurrency.set(candidate.initiated.currency, group);
+    }
+    for (const group of byCurrency.values()) {
+      for (let start = 0; start < group.length; start += batchTransfersPerSubmitMax) {
+        const chunk = group.slice(start, start + batchTransfersPerSubmitMax);
+        const retry = await this.submitAdviceChunk(chunk, outcomes);
+        oneByOne.push(...retry);
+      }
+    }
+    await mapConcurrently(oneByOne, batchOneByOneConcurrency, async (index) => {
+      try {
+        outcomes[index] = { execution: await this.execute(payerParticipantId, requests[index] as TransferRequest, channel, idScope) };
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    });
+    return outcomes.map((outcome) => {
+      assert(outcome !== undefined, 'every request of a batch has an outcome');
+      return outcome;
+    });
+  }
+
+  /**
+   * The batch's requests that can be decided together: new ids (one lookup for all), validated and resolved to an
+   * active ADVICE payee. A request refused here gets its error in `outcomes`; the rest go to `oneByOne`.
+   */
+  private async adviceCandidates(
+    payerParticipantId: string,
+    requests: readonly TransferRequest[],
+    channel: string,
+    idScope: TransferIdScope,
+    outcomes: (BatchItemOutcome | undefined)[],
+    oneByOne: number[],
+  ): Promise<BatchCandidate[]> {
+    type Parsed = { index: number; request: TransferRequest; transferId: string; amountMinor: bigint; digest: string };
+    const parsed: Parsed[] = [];
+    const streams: string[] = [];
+    requests.forEach((request, index) => {
+      try {
+        const amountMinor = parseAmount(request.amount, request.currency);
+        const transferId = idScope === 'payer' ? payerScopedTransferId(payerParticipantId, request.id) : request.id;
+        parsed.push({ index, request, transferId, amountMinor, digest: requestDigest(request) });
+        streams.push(transferStreamName(transferId));
+        // A transfer recorded before ids were scoped per payer is found by the id itself (see loadRequested).
+        if (idScope === 'payer') streams.push(transferStreamName(request.id));
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    });
+    const existing = await this.options.store.existingStreams(streams);
+    const readers = batchReaders({ directory: this.options.directory, participants: this.options.participants });
+    const seen = new Set<string>();
+    const candidates: BatchCandidate[] = [];
+    for (const item of parsed) {
+      const { index, request, transferId } = item;
+      const recorded =
+        existing.has(transferStreamName(transferId)) || (idScope === 'payer' && existing.has(transferStreamName(request.id)));
+      // Recorded before, repeated in this batch or being executed now: execute() answers it as a replay.
+      if (recorded || seen.has(transferId) || this.inFlight.has(transferId)) {
+        oneByOne.push(index);
+        continue;
+      }
+      seen.add(transferId);
+      try {
+        const payer = this.requireActivePayer(payerParticipantId, request.currency, readers.participants);
+        requirePayerOwned(request.payer, payer.id, readers);
+        const payee = this.resolvePayeeOf(request, payer, readers);
+        const initiated = this.initiation(
+          transferId,
+          idScope,
+          request,
+          payer,
+          payee,
+          item.amountMinor,
+          item.digest,
+          channel,
+          readers.participants,
+        );
+        const payeeRecord = readers.participants.findParticipant(initiated.payeeParticipant);
+        if (initiated.creditMode !== 'ADVICE' || payeeRecord === null || !payeeRecord.active) oneByOne.push(index);
+        else candidates.push({ index, initiated });
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        outcomes[index] = { error };
+      }
+    }
+    return candidates;
+  }
+
+  /**
+   * Submits ADVICE transfers of one currency in one ledger submit: per transfer its reservation and post, and its
+   * TransferInitiated with TransferCommitted (or TransferAborted when the ledger refuses) riding along. Concurrent
+   * requests for these ids wait for it. Returns the indexes to execute one by one instead: all of them when another
+   * writer created one of their streams meanwhile (the submit is then refused whole, and nothing of it written).
+   */
+  private async submitAdviceChunk(chunk: readonly BatchCandidate[], outcomes: (BatchItemOutcome | undefined)[]): Promise<number[]> {
+    const first = chunk[0];
+    assert(first !== undefined, 'a chunk holds a transfer');
+    const ledger = this.ledgerOf(first.initiated.currency);
+    const now = this.options.now();
+    const startedAtMs = now.getTime();
+    const commands: LedgerCommand[] = [];
+    const companions: CompanionAppend[] = [];
+    chunk.forEach(({ initiated }, position) => {
+      commands.push(this.reservation(initiated), this.posting(initiated));
+      companions.push(this.initiatingCompanion(initiated, 2 * position, now, true));
+    });
+    let settle: (views: Map<string, TransferView> | null) => void = () => undefined;
+    const settled = new Promise<Map<string, TransferView> | null>((resolve) => (settle = resolve));
+    for (const { initiated } of chunk) {
+      const view = settled.then((views) => {
+        const found = views?.get(initiated.transferId);
+        if (found === undefined)
+          throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${initiated.transferId} is still in flight; ask again later`);
+        return found;
+      });
+      // A duplicate that waits on it handles the failure; without one, nobody must be told of it.
+      view.catch(() => undefined);
+      this.inFlight.set(initiated.transferId, view);
+    }
+    const views = new Map<string, TransferView>();
+    try {
+      let results: LedgerResultCode[];
+      try {
+        results = (await ledger.submit(commands, companions)).results;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) return chunk.map((candidate) => candidate.index);
+        if (!isDomainError(error)) throw error;
+        for (const candidate of chunk) outcomes[candidate.index] = { error };
+        return [];
+      }
+      for (const [position, { index, initiated }] of chunk.entries()) {
+        const reserved = results[2 * position] as LedgerResultCode;
+        const posted = results[2 * position + 1];
+        let view: TransferView;
+        if (reserved !== 'ok' && reserved !== 'exists') view = transferView(refusedState(initiated, reserved, now));
+        else if (isPosted(posted)) view = transferView(committedState(initiated, now));
+        else {
+          try {
+            view = await this.commitPosted(initiated, posted);
+          } catch (error) {
+            // Recorded, so not a refusal: the sweeper finishes it, as for a single request (see execute).
+            if (!isDomainError(error)) throw error;
+            outcomes[index] = { error: unfinished(clientTransferIdOf(initiated), error) };
+            continue;
+          }
+        }
+        views.set(initiated.transferId, view);
+        outcomes[index] = { execution: { view, replayed: false } };
+        this.options.observer?.onCompleted?.({
+          state: view.state === 'COMMITTED' ? 'COMMITTED' : 'ABORTED',
+          abortReason: view.abortReason,
+          durationMs: this.options.now().getTime() - startedAtMs,
+        });
+      }
+      return [];
+    } finally {
+      settle(views);
+      for (const { initiated } of chunk) this.inFlight.delete(initiated.transferId);
+    }
+  }
+
   /** Whether this process is executing the transfer now (the sweeper leaves those alone). */
   isExecuting(transferId: string): boolean {
     return this.inFlight.has(transferId);
@@ -160,7 +367,7 @@ export class TransferService {
 
   /**
    * Finishes transfers a crash left in flight, from what the ledger recorded: a posted reservation commits
-   * (and its advice is queued again, idempotently); anything else aborts, with a reversal to the payee when it
+   * (an ADVICE payee is then told by the advice intake, which follows the log); anything else aborts, with a reversal to the payee when it
    * may have been asked to credit.
    */
   async recover(transferId: string): Promise<TransferView> {
@@ -234,8 +441,9 @@ export class TransferService {
 
   /**
    * Durable writes before the answer (README, "Durable writes per payment"): REQUEST accepted makes two, the
-   * reservation with TransferInitiated and the post with TransferCommitted; a refused reservation one; ADVICE three
-   * (reservation, post and TransferInitiated together; the advice in the outbox; TransferCommitted).
+   * reservation with TransferInitiated and the post with TransferCommitted; a refused reservation one; ADVICE one
+   * (reservation, post, TransferInitiated and TransferCommitted together) where the store writes several streams
+   * atomically, else two (the tick, then TransferCommitted). The advice is queued later, by the advice intake.
    */
   private async complete(initiated: TransferInitiated['data'], onRecorded: () => void): Promise<TransferView> {
     const payee = this.options.participants.findParticipant(initiated.payeeParticipant);
@@ -244,18 +452,22 @@ export class TransferService {
       onRecorded();
       return this.abort(initiated, 'PAYEE_INACTIVE', 'the payee participant is not active', false);
     }
-    // ADVICE: the payee is only told, so the reservation is posted at once, in the same write.
+    // ADVICE: the payee is only told, so the reservation is posted at once, in the same write. Where that write is
+    // atomic across streams, TransferCommitted rides in it too: the whole payment is one durable write.
+    const advice = initiated.creditMode === 'ADVICE';
+    const commitsInOneWrite = advice && this.options.store.multiStreamAtomic;
     const commands: LedgerCommand[] = [this.reservation(initiated)];
-    if (initiated.creditMode === 'ADVICE') commands.push(this.posting(initiated));
+    if (advice) commands.push(this.posting(initiated));
     const now = this.options.now();
-    const results = await this.submitInitiating(initiated, commands, now);
+    const results = await this.submitInitiating(initiated, commands, now, commitsInOneWrite);
     onRecorded();
     const reserved = results[0] as LedgerResultCode;
     if (reserved !== 'ok' && reserved !== 'exists') {
       // The abort was written in the same durable write as TransferInitiated (see submitInitiating).
       return transferView(refusedState(initiated, reserved, now));
     }
-    if (initiated.creditMode === 'ADVICE') return this.commitPosted(initiated, results[1]);
+    if (commitsInOneWrite && isPosted(results[1])) return transferView(committedState(initiated, now));
+    if (advice) return this.commitPosted(initiated, results[1]);
     const outcome = await this.options.payees.requestCredit(initiated.payeeParticipant, this.creditMessage(initiated), {
       deadlineMs: this.payeeDeadlineMs,
     });
@@ -271,21 +483,38 @@ export class TransferService {
     initiated: TransferInitiated['data'],
     commands: readonly LedgerCommand[],
     now: Date,
+    commitsWhenPosted: boolean,
   ): Promise<LedgerResultCode[]> {
-    const companion: CompanionAppend = {
+    const companion = this.initiatingCompanion(initiated, 0, now, commitsWhenPosted);
+    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
+    assert(receipt.results.length === commands.length, 'a submit has one result per command');
+    return receipt.results;
+  }
+
+  /**
+   * The transfer's own events riding with its reservation, whose result is `results[reservationIndex]` (and its
+   * post's the next one). With `commitsWhenPosted` (an ADVICE payment on a store whose multi-stream writes are
+   * atomic) TransferCommitted rides too once the post is accepted: the money, the record and the commit are one
+   * durable write, and the advice intake tells the payee from the log.
+   */
+  private initiatingCompanion(
+    initiated: TransferInitiated['data'],
+    reservationIndex: number,
+    now: Date,
+    commitsWhenPosted: boolean,
+  ): CompanionAppend {
+    return {
       stream: transferStreamName(initiated.transferId),
       expectedRevision: 'no_stream',
       placement: 'before_ledger',
       events: (results) => {
-        const reserved = results[0] as LedgerResultCode;
+        const reserved = results[reservationIndex] as LedgerResultCode;
         const events: TransferEvent[] = [{ type: 'TransferInitiated', data: initiated }];
         if (reserved !== 'ok' && reserved !== 'exists') events.push(refusalEvent(initiated, reserved, now));
+        else if (commitsWhenPosted && isPosted(results[reservationIndex + 1])) events.push(committedEvent(initiated, now));
         return this.stamp(events, initiated.transferId, now);
       },
     };
-    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
-    assert(receipt.results.length === commands.length, 'a submit has one result per command');
-    return receipt.results;
   }
 
   /**
@@ -428,15 +657,7 @@ export class TransferService {
       await this.voidReservation(initiated, 'LEDGER_REFUSED');
       return this.abort(initiated, 'LEDGER_REFUSED', `the ledger refused the post: ${postResult}`, false);
     }
-    if (initiated.creditMode === 'ADVICE') {
-      await this.options.deliveries.enqueue(
-        initiated.payeeParticipant,
-        creditAdviceDelivery(initiated.payeeParticipant, this.creditMessage(initiated)),
-        {
-          correlationId: initiated.transferId,
-        },
-      );
-    }
+    // An ADVICE payee is told by the advice intake, which follows the log: TransferCommitted is what it waits for.
     const state = await this.apply(
       { type: 'CommitTransfer', data: { transferId: initiated.transferId }, now: this.options.now() },
       initiated.transferId,
@@ -471,15 +692,7 @@ export class TransferService {
   }
 
   private creditMessage(initiated: TransferInitiated['data']): PayeeCreditMessage {
-    const payer: PayeeCreditMessage['payer'] = { participant: initiated.payerParticipant };
-    if (initiated.payer.name !== undefined) payer.name = initiated.payer.name;
-    return {
-      transferId: initiated.transferId,
-      amount: formatAmount(BigInt(initiated.amountMinor), initiated.currency),
-      currency: initiated.currency,
-      payee: initiated.payeeAccount,
-      payer,
-    };
+    return creditMessageOf(initiated);
   }
 
   private async replay(state: TransferState, payerParticipantId: string, digest: string): Promise<TransferView> {
@@ -505,8 +718,12 @@ export class TransferService {
     throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${shownId} is still in flight; ask again later`);
   }
 
-  private requireActivePayer(payerParticipantId: string, currencyCode: string): ParticipantRecord {
-    const payer = this.options.participants.findParticipant(payerParticipantId);
+  private requireActivePayer(
+    payerParticipantId: string,
+    currencyCode: string,
+    participants: ParticipantReader = this.options.participants,
+  ): ParticipantRecord {
+    const payer = participants.findParticipant(payerParticipantId);
     assert(payer !== null, `the authenticated payer ${payerParticipantId} is a participant`);
     if (!payer.active) throw new DomainError('PARTICIPANT_INACTIVE', `participant ${payer.id} is not active and cannot send transfers`);
     if (payer.currency !== currencyCode) {
@@ -516,8 +733,12 @@ export class TransferService {
     return payer;
   }
 
-  private resolvePayeeOf(request: TransferRequest, payer: ParticipantRecord): ResolvedPayee {
-    const resolved = resolvePayee(request.payee, { directory: this.options.directory, participants: this.options.participants });
+  private resolvePayeeOf(
+    request: TransferRequest,
+    payer: ParticipantRecord,
+    readers: PayeeDirectory = { directory: this.options.directory, participants: this.options.participants },
+  ): ResolvedPayee {
+    const resolved = resolvePayee(request.payee, readers);
     if (isPayeeNotFound(resolved)) throw new DomainError('PARTY_NOT_FOUND', resolved.message);
     if (resolved.participantId === payer.id) {
       throw new DomainError(
@@ -537,8 +758,9 @@ export class TransferService {
     amountMinor: bigint,
     digest: string,
     channel: string,
+    participants: ParticipantReader = this.options.participants,
   ): TransferInitiated['data'] {
-    const payeeParticipant = this.options.participants.findParticipant(payee.participantId);
+    const payeeParticipant = participants.findParticipant(payee.participantId);
     assert(payeeParticipant !== null, `the resolved payee participant ${payee.participantId} exists`);
     const payerParty: TransferInitiated['data']['payer'] = { type: request.payer.type, value: request.payer.value };
     if (request.payer.name !== undefined) payerParty.name = request.payer.name;
@@ -578,6 +800,19 @@ export class TransferService {
   }
 }
 
+/** Runs `work` for every item, at most `concurrency` at once. */
+async function mapConcurrently<Item>(items: readonly Item[], concurrency: number, work: (item: Item) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as Item;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {
   assert(results.length === 1, 'a single-command submit has one result');
   return results[0] as LedgerResultCode;
@@ -591,6 +826,14 @@ function refusalEvent(initiated: TransferInitiated['data'], result: LedgerResult
 
 function committedEvent(initiated: TransferInitiated['data'], now: Date): TransferEvent {
   return { type: 'TransferCommitted', data: { transferId: initiated.transferId, completedAt: now.toISOString() } };
+}
+
+function committedState(initiated: TransferInitiated['data'], now: Date): TransferState {
+  return evolveAll(transferDecider.initialState, [{ type: 'TransferInitiated', data: initiated }, committedEvent(initiated, now)]);
+}
+
+function isPosted(result: LedgerResultCode | undefined): boolean {
+  return result === 'ok' || result === 'exists';
 }
 
 function refusedState(initiated: TransferInitiated['data'], result: LedgerResultCode, now: Date): TransferState {

@@ -68,6 +68,14 @@ export function eventStoreContract(adapterName: string, factory: StoreFactory): 
       expect((await store.readStream(stream, 1n, 1)).map((e) => e.type)).toEqual(['B']);
     });
 
+    it('says which of many streams exist, in one lookup', async () => {
+      const written = [uniqueStream('exists'), uniqueStream('exists')];
+      for (const stream of written) await store.append(stream, [event('A'), event('B')], 'no_stream');
+      const missing = uniqueStream('missing');
+      expect(await store.existingStreams([...written, missing])).toEqual(new Set(written));
+      expect(await store.existingStreams([])).toEqual(new Set());
+    });
+
     it('reads a missing stream as empty, with no revision', async () => {
       const stream = uniqueStream('missing');
       expect(await store.readStream(stream, 0n, 10)).toEqual([]);

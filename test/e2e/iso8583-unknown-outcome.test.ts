@@ -6,11 +6,12 @@ import { waitUntil } from '../support/wait-until';
 
 /**
  * A bank takes a 0210 as final: on any code but 00 it gives its customer the money back and never reverses. So
- * the switch must not answer a decline for a transfer whose outcome it does not know yet. Here the switch fails
- * after the ledger has posted a bank's transfer to a wallet in ADVICE mode (the wallet outbox takes no more
- * deliveries, as when it is full or stopping): the transfer is recorded and will commit when it is finished. The
- * bank gets no answer, so its timeout and 0420 take over; a 96 would have told it to refund a payment that then
- * commits.
+ * the switch must not answer a decline for a transfer whose outcome it does not know yet. Until issue 10 a
+ * bank's transfer to a wallet in ADVICE mode could be recorded and posted and still not finished (its advice could
+ * not be queued while the wallet outbox took no deliveries), so the bank got no answer. Now the payment is one
+ * durable write (the reservation, its post, TransferInitiated and TransferCommitted) and the advice is queued
+ * from the log by the advice intake: the bank gets its 00 at once whatever the outbox does, the wallet its advice
+ * once the outbox runs again, and a later 0420 from the bank still undoes the committed transfer.
  */
 
 const INDUS = { id: 'INDUS', bankCode: 'INDB', institutionId: '600001' };
@@ -56,7 +57,7 @@ function idOf(message: Iso8583Message): string {
   });
 }
 
-it('sends no 0210 for a transfer it cannot finish yet, and reverses it on the bank’s 0420 once it has committed', async () => {
+it('answers 00 for a bank’s transfer to an ADVICE wallet while its outbox is stopped, advises it later, and reverses it on the bank’s 0420', async () => {
   const original = buildTransferRequest({
     systemTraceAuditNumber: '000101',
     transmissionDateTime: '1128101530',
@@ -75,16 +76,15 @@ it('sends no 0210 for a transfer it cannot finish yet, and reverses it on the ba
 
   await network.sw.running.transfers.walletOutbox.stop();
   const peer = await signedOnPeer();
-  peer.send(original);
-  expect(await peer.noMessageWithin(1_500)).toBeNull();
-  // Recorded, and not declined: the ledger holds the payment and the transfer is still to be finished.
-  expect(await transfer(id)).toMatchObject({ state: 'IN_FLIGHT' });
+  expect(await peer.exchange(original, 5_000)).toMatchObject({ mti: '0210', fields: { 39: '00' } });
+  expect(await transfer(id)).toMatchObject({ state: 'COMMITTED' });
 
-  // After a restart, recovery finishes it from what the ledger recorded: it commits.
+  // After a restart the outbox runs again and the intake, from its checkpoint, hands the advice over.
   await network.restartSwitch();
-  await waitUntil(async () => (await transfer(id)).state === 'COMMITTED', 'recovery commits the transfer');
+  const jazz = network.wallet(JAZZ.id).simulator;
+  await waitUntil(() => jazz.received('CREDIT_ADVICE').some((message) => message.transferId === id), 'the wallet received the advice');
 
-  // The bank, having had no answer, reverses; the switch undoes the committed transfer.
+  // The bank reverses all the same (its customer gave up); the switch undoes the committed transfer.
   const afterRestart = await signedOnPeer();
   const reversal = buildReversalAdvice({
     systemTraceAuditNumber: '000102',

@@ -26,6 +26,8 @@ type Scenario = {
   payeeCreditedMinor: bigint;
   /** The payee declines every credit request (the void and the abort are merged then). */
   payeeRejects?: boolean;
+  /** The kill point comes after the answer (the intake's work follows the payment's): the payment was answered 201. */
+  answeredBeforeKill?: boolean;
 };
 
 const scenarios: Scenario[] = [
@@ -73,20 +75,21 @@ const scenarios: Scenario[] = [
     payeeRejects: true,
   },
   {
-    name: 'ADVICE: killed after TransferInitiated, the reservation and its post became durable together, before the advice',
+    name: "ADVICE: killed after the payment's one durable write (reservation, post, TransferInitiated, TransferCommitted), before the intake handed its advice over",
     creditMode: 'ADVICE',
-    killPoint: 'after:TransferInitiated',
+    killPoint: 'after:TransferCommitted',
     state: 'COMMITTED',
     abortReason: null,
     payeeCreditedMinor: 1_000n,
   },
   {
-    name: 'ADVICE: killed after the advice was queued, before TransferCommitted',
+    name: 'ADVICE: killed after the intake queued the advice, before its checkpoint: the group is handed over again and recognised',
     creditMode: 'ADVICE',
     killPoint: 'after:DeliveryQueued',
     state: 'COMMITTED',
     abortReason: null,
     payeeCreditedMinor: 1_000n,
+    answeredBeforeKill: true,
   },
 ];
 
@@ -165,8 +168,18 @@ describe.each(scenarios)('SIGKILL around a merged write', (scenario) => {
       (response) => response.status,
       () => 0,
     );
-    // The kill point was reached: the payment was never answered.
-    expect(answer).toBe(0);
+    if (scenario.answeredBeforeKill === true) {
+      expect(answer).toBe(201);
+      const child = running.child;
+      const deadline = Date.now() + 10_000;
+      while (child.exitCode === null && child.signalCode === null && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      // The kill point was reached after the answer: the process is gone.
+      expect(child.exitCode !== null || child.signalCode !== null).toBe(true);
+    } else {
+      // The kill point was reached: the payment was never answered.
+      expect(answer).toBe(0);
+    }
     await running.stop('SIGKILL');
 
     running = await spawnSwitch(environment);
@@ -182,6 +195,12 @@ describe.each(scenarios)('SIGKILL around a merged write', (scenario) => {
     while (payee.balanceOf('R0001') !== scenario.payeeCreditedMinor && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
     expect(payee.balanceOf('R0001')).toBe(scenario.payeeCreditedMinor);
+    if (scenario.creditMode === 'ADVICE') {
+      // Advised once after the wallet's dedup by transferId: the one credit above; a repeat would be the same transferId.
+      const advices = payee.received('CREDIT_ADVICE');
+      expect(advices.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(advices.map((message) => message.transferId)).size).toBe(1);
+    }
 
     expect(await running.stop('SIGTERM')).toBe(0);
     running = null;

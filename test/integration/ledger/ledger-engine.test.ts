@@ -42,6 +42,9 @@ class PortOnlyStore implements EventStore {
   streamRevision(stream: string): Promise<bigint | null> {
     return this.inner.streamRevision(stream);
   }
+  existingStreams(streams: readonly string[]): Promise<Set<string>> {
+    return this.inner.existingStreams(streams);
+  }
   readAll(afterPosition: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]> {
     return this.inner.readAll(afterPosition, limit, filter);
   }
