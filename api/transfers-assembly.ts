@@ -12,6 +12,7 @@ import { Outbox } from '../core/outbox/outbox';
 import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
+import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { TransferService } from '../core/transfers/transfer-service';
 import type { AppDependencies } from './app-dependencies';
 import { assemble, type Assembled, type StartedParts } from './assembly';
@@ -49,6 +50,8 @@ export type TransfersAssembly = {
   reader: TransferReader;
   walletClient: WalletHttpClient;
   walletOutbox: Outbox;
+  /** The outbox of each payee's channel: front-end workers queue their transfers' reversals and advices here. */
+  deliveries: PayeeDeliveryQueue;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
   routeModule: RouteModule<EdgeDependencies>;
@@ -100,13 +103,14 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   parts.onStop('bank channel', () => bankChannel.close());
+  const deliveries = new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox });
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
     participants,
     directory: input.readModels.directory,
     payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: bankChannel.gateway }),
-    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox }),
+    deliveries,
     now: input.now,
     payeeDeadlineMs: input.config.payeeDeadlineMs,
     observer: {
@@ -123,6 +127,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     reader,
     walletClient,
     walletOutbox,
+    deliveries,
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };

@@ -25,19 +25,25 @@ export type RunningCluster = {
 
 /**
  * The primary of a switch with HISAAB_WORKERS > 1: the writer. It starts the whole switch (event store, ledger
- * engines, projections, outboxes, transfer service, ISO 8583 channel) with its HTTP server on a private loopback
- * port, then forks the front-end workers onto the public port and runs the transfer commands they send over IPC.
+ * engines, projections, outboxes, transfer service for recovery and the sweeper, bank channels) with its HTTP
+ * server on a private loopback port, then forks the front-end workers onto the public port. The workers run the
+ * payments; the writer runs the ledger submits, appends, enqueues and bank credit requests they send over IPC.
  * A worker that dies is forked again (bounded); when this process dies, the workers lose their IPC channel and exit.
  */
 export async function startClusterPrimary(config: SwitchConfig, logger: Logger): Promise<RunningCluster> {
   const writer = await startSwitch({ config, logger, httpAddress: { port: 0, host: '127.0.0.1' } });
-  const readYourWritesTimeoutMs = config.readYourWritesTimeoutMs;
   const endpoint = new WriterEndpoint({
-    transfers: writer.transfers.service,
-    awaitWritesVisible: async () =>
-      writer.dependencies.readModels.waitForPosition(await writer.store.headPosition(), readYourWritesTimeoutMs),
+    ledgers: (currency) => writer.ledgers.find((ledger) => ledger.ledger === currency),
+    store: writer.store,
+    deliveries: writer.transfers.deliveries,
+    bankCredit: writer.transfers.bankChannel.gateway,
+    observer: {
+      onCompleted: (outcome) => writer.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
+    },
     logger,
   });
+  // Structured clone instead of JSON: ledger commands carry bigint amounts, and the link sends them as they are.
+  cluster.setupPrimary({ serialization: 'advanced' });
   let stopping = false;
   // Until every worker listens, a worker's death is a failed start, not a crash to repair.
   let started = false;

@@ -22,6 +22,20 @@ import { createSwitchMetrics } from '../metrics';
 import type { EdgeDependencies } from '../route-kit';
 import { transferRoutes } from '../routes/transfers';
 import { closeServer, listen, switchCurrencies } from '../switch';
+import { openEventStore } from '../../adapters/eventstore-factory';
+import { PayeeCreditRouter } from '../../adapters/payee-routing';
+import { WalletHttpClient } from '../../adapters/wallet-http/wallet-http-client';
+import { walletEndpointOf } from '../../adapters/wallet-http/wallet-endpoint';
+import { SecretBox } from '../../core/secrets/secret-box';
+import { TransferService } from '../../core/transfers/transfer-service';
+import { resolveMasterKey } from '../master-key';
+import {
+  RemoteBankCredit,
+  RemoteDeliveryQueue,
+  RemoteLedgerEngine,
+  remoteTransferObserver,
+  WriterAppendingEventStore,
+} from './remote-writer';
 import { WriterLink, type WriterChannel } from './writer-link';
 
 /** Commands one worker may have waiting for the writer; past it a request is answered 503 at once. */
@@ -42,14 +56,17 @@ export type FrontEndWorkerInput = {
   now?: () => Date;
 };
 
-export type FrontEndWorker = { server: Server; port: number; link: WriterLink };
+export type FrontEndWorker = { server: Server; port: number; link: WriterLink; transfers: TransferService };
 
 /**
  * One front-end worker (HISAAB_WORKERS > 1): an HTTP server on the public port, shared with the other workers by
- * node:cluster. It authenticates and validates every request itself and serves the transfer routes: POSTs go to
- * the writer over IPC as typed commands, batched; GETs are answered from the read models, which it opens read-only
- * (SQLite WAL lets readers run beside the writer's projections). Every other route is forwarded whole to the
- * writer's private HTTP port, so every route answers exactly as the single-process switch does.
+ * node:cluster. It authenticates and validates every request itself and runs the transfer routes with its own
+ * TransferService: validation, payee resolution, the payee's credit request over HTTP, commit or abort. What only
+ * the writer may do goes there over IPC, batched: ledger submits (with the transfer's events riding in the same
+ * durable write), ledger lookups, event-store appends, outbox enqueues and credit requests to banks
+ * (remote-writer.ts). Transfer streams and the read models are read here, from the SQLite files opened read-only
+ * (WAL lets readers run beside the writer). Every other route is forwarded whole to the writer's private HTTP
+ * port, so every route answers exactly as the single-process switch does.
  */
 export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembled<FrontEndWorker>> {
   return assemble(input.logger, async (parts) => {
@@ -78,11 +95,13 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       logger,
       metrics: createSwitchMetrics(),
     };
+    const service = await startTransferService(input, link, database, parts);
     const transfers = transferRoutes({
-      transfers: link,
+      transfers: service.transfers,
       transferReader: new SqliteTransferReader(database),
-      // The writer answers a command only once the read models show it, so this worker already reads its write.
-      awaitWritesVisible: async () => undefined,
+      // The writer's projections commit to the file this worker reads: it waits for them to pass the log's head.
+      awaitWritesVisible: async () =>
+        dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
     });
     const agent = new Agent({ keepAlive: true, maxSockets: forwardSocketsMax });
     parts.onStop('forwarding connections', () => agent.destroy());
@@ -93,8 +112,51 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     const server = createHttpServer(app);
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));
-    return { server, port: (server.address() as AddressInfo).port, link };
+    return { server, port: (server.address() as AddressInfo).port, link, transfers: service.transfers };
   });
+}
+
+/**
+ * The worker's own transfer service: the event store read here and written through the writer, the writer's
+ * ledger engines, the wallet channel's HTTP client in this process (the payee call is the longest step of a
+ * payment and now runs beside the other workers' instead of in the one writer), bank credit requests and the
+ * outboxes in the writer.
+ */
+async function startTransferService(
+  input: FrontEndWorkerInput,
+  link: WriterLink,
+  database: Database.Database,
+  parts: Parameters<Parameters<typeof assemble>[1]>[0],
+): Promise<{ transfers: TransferService; store: WriterAppendingEventStore }> {
+  const { config, logger } = input;
+  const now = input.now ?? (() => new Date());
+  const reads = await openEventStore(config.eventStore, { readOnly: true });
+  const store = new WriterAppendingEventStore(reads, link);
+  parts.onStop('event store (read-only)', () => store.close());
+  const participants = new SqliteParticipantReader(database);
+  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+  const walletClient = new WalletHttpClient({
+    resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), secrets, now()),
+    creditDeadlineMs: config.payeeDeadlineMs,
+    now,
+  });
+  parts.onStop('wallet client', () => walletClient.close());
+  const ledgers = switchCurrencies.map((currency) => new RemoteLedgerEngine(currency, link));
+  const transfers = new TransferService({
+    store,
+    ledgers: (currency) => ledgers.find((ledger) => ledger.ledger === currency),
+    participants,
+    directory: new SqliteDirectoryReader(database),
+    payees: new PayeeCreditRouter(participants, {
+      'wallet-http': walletClient,
+      iso8583: new RemoteBankCredit(link, config.payeeDeadlineMs),
+    }),
+    deliveries: new RemoteDeliveryQueue(link),
+    now,
+    payeeDeadlineMs: config.payeeDeadlineMs,
+    observer: remoteTransferObserver(link, (error) => logger.warn({ err: error }, 'could not count a transfer in the writer')),
+  });
+  return { transfers, store };
 }
 
 /** The routes a worker serves itself; any other method or path (404s and 405s too) is the writer's to answer. */
