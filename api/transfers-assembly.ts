@@ -43,6 +43,11 @@ export type TransfersAssemblyInput = {
   metrics: SwitchMetrics;
   /** Opens the participants' sealed signing secrets when a callback is signed. */
   secrets: SecretBox;
+  /**
+   * Whether this process opens the ISO 8583 inbound port (default true). The writer of a cluster does not: its
+   * front-end workers open it, sharing the port, each with its own transfer service (api/cluster/).
+   */
+  iso8583Inbound?: boolean;
 };
 
 export type TransfersAssembly = {
@@ -119,7 +124,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
-  await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
+  if (input.iso8583Inbound !== false) await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
   const sweeper = startSweeper(service, reader, input);
   parts.onStop('stuck-transfer sweeper', () => sweeper.stop());
   return {

@@ -23,6 +23,7 @@ import type { EdgeDependencies } from '../route-kit';
 import { transferRoutes } from '../routes/transfers';
 import { closeServer, listen, switchCurrencies } from '../switch';
 import { openEventStore } from '../../adapters/eventstore-factory';
+import { openInboundPort } from '../../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter } from '../../adapters/payee-routing';
 import { WalletHttpClient } from '../../adapters/wallet-http/wallet-http-client';
 import { walletEndpointOf } from '../../adapters/wallet-http/wallet-endpoint';
@@ -56,7 +57,7 @@ export type FrontEndWorkerInput = {
   now?: () => Date;
 };
 
-export type FrontEndWorker = { server: Server; port: number; link: WriterLink; transfers: TransferService };
+export type FrontEndWorker = { server: Server; port: number; iso8583Port: number; link: WriterLink; transfers: TransferService };
 
 /**
  * One front-end worker (HISAAB_WORKERS > 1): an HTTP server on the public port, shared with the other workers by
@@ -64,7 +65,8 @@ export type FrontEndWorker = { server: Server; port: number; link: WriterLink; t
  * TransferService: validation, payee resolution, the payee's credit request over HTTP, commit or abort. What only
  * the writer may do goes there over IPC, batched: ledger submits (with the transfer's events riding in the same
  * durable write), ledger lookups, event-store appends, outbox enqueues and credit requests to banks
- * (remote-writer.ts). Transfer streams and the read models are read here, from the SQLite files opened read-only
+ * (remote-writer.ts). Banks' ISO 8583 0200 and 0420 are served here too, on the same transfer service, the port
+ * shared among the workers like the HTTP one. Transfer streams and the read models are read here, from the SQLite files opened read-only
  * (WAL lets readers run beside the writer). Every other route is forwarded whole to the writer's private HTTP
  * port, so every route answers exactly as the single-process switch does.
  */
@@ -112,7 +114,21 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     const server = createHttpServer(app);
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));
-    return { server, port: (server.address() as AddressInfo).port, link, transfers: service.transfers };
+    // Banks' 0200 and 0420 run here too, on this worker's transfer service; node:cluster shares the port.
+    const inbound = await openInboundPort(
+      {
+        store: service.store,
+        participants: new SqliteParticipantReader(database),
+        now,
+        logger,
+        transfers: service.transfers,
+        awaitReadModels: async () =>
+          dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
+      },
+      { port: config.iso8583Port, host: config.host },
+    );
+    parts.onStop('iso8583 inbound port', () => inbound.server.close());
+    return { server, port: (server.address() as AddressInfo).port, iso8583Port: inbound.port, link, transfers: service.transfers };
   });
 }
 

@@ -225,3 +225,10 @@ export function inMessages<Item>(items: readonly Item[]): Item[][] {
 
 /** A worker that cannot start for a reason the operator must fix (its port is taken) says so once, then exits. */
 export const workerRefusedMessageSchema = z.strictObject({ type: z.literal('hisaab.worker.refused'), message: z.string().max(2_000) });
+
+/** A worker tells the writer it serves, once its HTTP and ISO 8583 ports both listen: the ports, shared by all workers. */
+export const workerReadyMessageSchema = z.strictObject({
+  type: z.literal('hisaab.worker.ready'),
+  port: z.number().int().min(1).max(65_535),
+  iso8583Port: z.number().int().min(1).max(65_535),
+});
