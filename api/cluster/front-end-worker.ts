@@ -233,7 +233,9 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
 
 /**
  * The read models as a worker sees them: the same SQLite file, read-only. A worker waits for a position by
- * reading the projections' checkpoints, which the writer's projection runner commits with each batch.
+ * reading the projections' checkpoints, which the writer's projection runner commits with each batch. Every
+ * request waits after its write, so the waits share one poll: one checkpoint read per interval releases all the
+ * waiters it passed, instead of one read per waiter.
  */
 function readOnlyReadModels(database: Database.Database): ReadModels {
   const names = switchProjections.map((projection) => projection.name);
@@ -244,16 +246,34 @@ function readOnlyReadModels(database: Database.Database): ReadModels {
     const row = checkpoints.get(...names) as { position: bigint | null; count: bigint };
     return row.count === BigInt(names.length) && row.position !== null ? row.position : START_POSITION;
   };
+  type Waiter = { target: bigint; deadlineMs: number; timeoutMs: number; resolve: () => void; reject: (error: Error) => void };
+  const waiters = new Set<Waiter>();
+  let timer: NodeJS.Timeout | null = null;
+  const poll = (): void => {
+    timer = null;
+    const reached = position();
+    const nowMs = Date.now();
+    for (const waiter of waiters) {
+      if (reached >= waiter.target) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      } else if (nowMs >= waiter.deadlineMs) {
+        waiters.delete(waiter);
+        waiter.reject(new Error(`the read models did not reach position ${waiter.target} within ${waiter.timeoutMs} ms`));
+      }
+    }
+    if (waiters.size > 0) timer = setTimeout(poll, checkpointPollMs);
+  };
   return {
     participants: new SqliteParticipantReader(database),
     directory: new SqliteDirectoryReader(database),
     status: () => ({ position: position(), healthy: true }),
-    async waitForPosition(target, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (position() < target) {
-        if (Date.now() >= deadline) throw new Error(`the read models did not reach position ${target} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, checkpointPollMs));
-      }
+    waitForPosition(target, timeoutMs) {
+      if (position() >= target) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waiters.add({ target, deadlineMs: Date.now() + timeoutMs, timeoutMs, resolve, reject });
+        timer ??= setTimeout(poll, checkpointPollMs);
+      });
     },
   };
 }
