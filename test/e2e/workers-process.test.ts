@@ -329,6 +329,22 @@ describe('HISAAB_WORKERS=2', () => {
     ).toBe(true);
     expect(answers.filter((answer) => answer.status === 201).length).toBeGreaterThanOrEqual(120);
     await expectAcknowledgedThere(child.url, answers);
+    // The payments the dead worker was running are not left half-done: what it recorded, the writer's sweeper
+    // finishes once the payee deadline and its grace have passed (nothing it did not record exists).
+    const cut = answers.filter((answer) => answer.status === 0);
+    expect(cut.length).toBeGreaterThan(0);
+    const stateOf = async (id: string): Promise<string | null> => {
+      const found = await call(child.url, 'GET', `/v1/transfers/${id}`, operatorKey);
+      return found.status === 404 ? null : ((found.body as { state?: string }).state ?? 'unreadable');
+    };
+    await waitUntil(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return (await Promise.all(cut.map((answer) => stateOf(answer.id)))).every((state) => state !== 'IN_FLIGHT');
+      },
+      'every payment cut by the kill is finished or was never recorded',
+      60_000,
+    );
     expect(await child.stop('SIGTERM')).toBe(0);
   });
 
