@@ -33,11 +33,15 @@ export function selectEventStore(setting: string | undefined, dataDir: string): 
   );
 }
 
-/** Opens the selected store. The EventStoreDB client is loaded only when selected (it pulls in gRPC). */
-export async function openEventStore(selection: EventStoreSelection): Promise<EventStore> {
+/**
+ * Opens the selected store. The EventStoreDB client is loaded only when selected (it pulls in gRPC). `readOnly`
+ * opens an existing SQLite file for reading (a front-end worker's; an EventStoreDB client is opened as it is, and
+ * the worker simply never appends through it).
+ */
+export async function openEventStore(selection: EventStoreSelection, options: { readOnly?: boolean } = {}): Promise<EventStore> {
   switch (selection.kind) {
     case 'sqlite':
-      return new SqliteEventStore(selection.path);
+      return new SqliteEventStore(selection.path, { readOnly: options.readOnly === true });
     case 'esdb': {
       const { EsdbEventStore } = await import('./eventstore-esdb');
       return new EsdbEventStore(selection.connectionString);

@@ -89,6 +89,7 @@ async function runFrontEndWorker(config: SwitchConfig, logger: Logger): Promise<
     send({ type: 'hisaab.worker.refused', message: portProblem }, undefined, undefined, () => process.exit(2));
     return;
   }
+  send({ type: 'hisaab.worker.ready', port: worker.provides.port, iso8583Port: worker.provides.iso8583Port });
   let stopping = false;
   const stop = (reason: string, exitCode: number): void => {
     if (stopping) return;

@@ -79,6 +79,8 @@ export type StartSwitchOptions = {
    * (api/cluster/) serves on a private loopback port, and its front-end workers take the public one.
    */
   httpAddress?: { port: number; host: string };
+  /** False for the writer of a cluster: its front-end workers open the ISO 8583 inbound port instead. */
+  iso8583Inbound?: boolean;
 };
 
 export type RunningSwitch = {
@@ -93,7 +95,10 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
-  /** The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one). */
+  /**
+   * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
+   * writer of a cluster, whose workers hold it.
+   */
   iso8583Port: number;
   /** Stops accepting, lets requests in flight finish (bounded), then closes everything in order. */
   close(): Promise<void>;
@@ -137,7 +142,18 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     );
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
     const transfers = await modules.start('transfers', () =>
-      assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics, secrets }),
+      assembleTransfers({
+        config,
+        logger,
+        now,
+        store,
+        ledgers,
+        readModels,
+        readModelDatabase: database,
+        metrics,
+        secrets,
+        iso8583Inbound: options.iso8583Inbound !== false,
+      }),
     );
     const settlement = await modules.start('settlement', () =>
       assembleSettlement({

@@ -13,6 +13,7 @@ import { Outbox } from '../core/outbox/outbox';
 import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
+import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { TransferService } from '../core/transfers/transfer-service';
 import type { AppDependencies } from './app-dependencies';
 import { assemble, type Assembled, type StartedParts } from './assembly';
@@ -43,6 +44,11 @@ export type TransfersAssemblyInput = {
   metrics: SwitchMetrics;
   /** Opens the participants' sealed signing secrets when a callback is signed. */
   secrets: SecretBox;
+  /**
+   * Whether this process opens the ISO 8583 inbound port (default true). The writer of a cluster does not: its
+   * front-end workers open it, sharing the port, each with its own transfer service (api/cluster/).
+   */
+  iso8583Inbound?: boolean;
 };
 
 export type TransfersAssembly = {
@@ -52,6 +58,8 @@ export type TransfersAssembly = {
   walletOutbox: Outbox;
   /** Queues the credit advices of committed ADVICE transfers, following the log. */
   adviceIntake: AdviceIntake;
+  /** The outbox of each payee's channel: front-end workers queue their transfers' reversals and advices here. */
+  deliveries: PayeeDeliveryQueue;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
   routeModule: RouteModule<EdgeDependencies>;
@@ -128,7 +136,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
-  await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
+  if (input.iso8583Inbound !== false) await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
   const sweeper = startSweeper(service, reader, input);
   parts.onStop('stuck-transfer sweeper', () => sweeper.stop());
   return {
@@ -137,6 +145,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     walletClient,
     walletOutbox,
     adviceIntake,
+    deliveries,
     bankChannel,
     routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };

@@ -249,3 +249,32 @@ export function breakdownTable(breakdown: ProfileBreakdown): string {
   ];
   return lines.join('\n');
 }
+
+/**
+ * Which process of a switch a profile is from, by the code it ran inside the window (every process imports the
+ * same modules, so what it loaded says nothing): the writer (the cluster's primary, or the one process of a switch
+ * without workers) runs the ledger engine; a front-end worker serves HTTP without it; anything else (tsx's module
+ * loader thread) is neither.
+ */
+export type ProcessRole = 'writer' | 'front-end worker' | 'other thread';
+
+export function roleOfProfile(profile: CpuProfile, window?: SampleWindow): ProcessRole {
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // A module's top level (a frame without a function name), its static initialisers and the bundler's helpers
+  // (`__toCommonJS`) run wherever the module is imported: they say nothing of the process's role.
+  const ownCode = (name: string): boolean => /^[A-Za-z$]/.test(name);
+  const urls = new Map(profile.nodes.map((node) => [node.id, ownCode(node.callFrame.functionName) ? node.callFrame.url : '']));
+  const ran = new Set<number>();
+  let timestamp = profile.startTime;
+  for (let index = 0; index < profile.samples.length; index += 1) {
+    timestamp += profile.timeDeltas[index] ?? 0;
+    if (window !== undefined && (timestamp < window.fromMicroseconds || timestamp >= window.toMicroseconds)) continue;
+    // Every frame on the sampled stack ran; a frame seen before has had its callers added already.
+    for (let current = profile.samples[index]; current !== undefined && !ran.has(current); current = parents.get(current)) ran.add(current);
+  }
+  const ranUrls = [...ran].map((id) => urls.get(id) ?? '');
+  if (ranUrls.some((url) => /\/core\/ledger\/(single-writer-engine|decide-batch|submit-queue)\.ts$/.test(url))) return 'writer';
+  if (ranUrls.some((url) => /^node:_http_server$|\/node_modules\/express\//.test(url))) return 'front-end worker';
+  return 'other thread';
+}

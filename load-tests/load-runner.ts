@@ -79,10 +79,10 @@ export function machine(k6Version: string, workers: number) {
 }
 
 /**
- * Runs a command: k6's version checked first, a temp directory removed at the end, SIGINT/SIGTERM stopping k6
+ * Runs a command (with `settings.workers` processes instead of HISAAB_WORKERS's when given): k6's version checked first, a temp directory removed at the end, SIGINT/SIGTERM stopping k6
  * and the services; the exit code is the body's (0, or 1 when a threshold failed), 2 on a failure.
  */
-export function runLoadCommand(name: string, body: (run: LoadRun) => Promise<number>): void {
+export function runLoadCommand(name: string, body: (run: LoadRun) => Promise<number>, settings: { workers?: number } = {}): void {
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -90,7 +90,8 @@ export function runLoadCommand(name: string, body: (run: LoadRun) => Promise<num
   const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-load-run-'));
   const run = async (): Promise<number> => {
     const k6Version = installedK6Version();
-    const workers = workersFromEnvironment(process.env);
+    // A command's own --workers wins over HISAAB_WORKERS.
+    const workers = settings.workers ?? workersFromEnvironment(process.env);
     say(`${k6Version}; ${workers} worker process(es); ${cpus().length} CPUs; Node ${process.version}`);
     return body(createLoadRun(k6Version, workers, workDirectory, abort.signal));
   };

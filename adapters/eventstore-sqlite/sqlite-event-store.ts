@@ -52,6 +52,11 @@ const pendingAppendsMax = 100_000;
 export type SqliteEventStoreOptions = {
   /** How often a subscription looks for events appended by another process; appends in this process wake it at once. */
   pollIntervalMs?: number;
+  /**
+   * Opens an existing file for reading only (a front-end worker beside the writer process, api/cluster/): WAL lets
+   * it read while the writer appends, and SQLite itself refuses any write through this connection.
+   */
+  readOnly?: boolean;
 };
 
 /**
@@ -84,14 +89,20 @@ export class SqliteEventStore implements EventStore {
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
-    if (path !== ':memory:') {
-      // Private from the first byte: these files hold what the switch knows (issue 9).
-      ensurePrivateDirectory(dirname(path));
-      preparePrivateDatabaseFile(path);
+    if (options.readOnly === true) {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      this.db.defaultSafeIntegers(true);
+    } else {
+      if (path !== ':memory:') {
+        // Private from the first byte: these files hold what the switch knows (issue 9).
+        ensurePrivateDirectory(dirname(path));
+        preparePrivateDatabaseFile(path);
+      }
+      this.db = new Database(path);
+      configureDurableConnection(this.db);
+      createSchema(this.db);
     }
-    this.db = new Database(path);
-    configureDurableConnection(this.db);
-    createSchema(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.statements = prepareStatements(this.db);
     const appendOne = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>

@@ -43,6 +43,42 @@ export type Iso8583ListenOptions = {
   connectionLimits?: Partial<ConnectionLimits>;
 };
 
+export type InboundPortOptions = Pick<Iso8583ChannelOptions, 'store' | 'participants' | 'now' | 'awaitReadModels'> & {
+  transfers: InboundTransfers;
+  logger?: Iso8583Logger;
+};
+
+/**
+ * The inbound port alone: sign-on, then banks' 0200 and 0420 executed by `transfers`. A switch of one process opens
+ * it through Iso8583Channel.listen; a front-end worker (api/cluster/) opens its own with its own transfer service,
+ * and node:cluster shares the listening port among the workers. Resolves with the server, listening.
+ */
+export async function openInboundPort(
+  options: InboundPortOptions,
+  listen: Iso8583ListenOptions,
+): Promise<{ server: Iso8583Server; port: number }> {
+  const logger = options.logger ?? silentLogger();
+  const server = new Iso8583Server({
+    port: listen.port,
+    ...(listen.host === undefined ? {} : { host: listen.host }),
+    authorizeInstitution: bankInstitutionAuthorizer({
+      participants: options.participants,
+      ...(listen.resolveHost === undefined ? {} : { resolveHost: listen.resolveHost }),
+      logger,
+    }),
+    handler: new InboundTransferHandler({
+      transfers: options.transfers,
+      originals: new OriginalRequests({ store: options.store, now: options.now }),
+      ...(options.awaitReadModels === undefined ? {} : { awaitReadModels: options.awaitReadModels }),
+      logger,
+    }),
+    ...(listen.connectionLimits === undefined ? {} : { connectionLimits: listen.connectionLimits }),
+    logger,
+  });
+  const address: AddressInfo = await server.listen();
+  return { server, port: address.port };
+}
+
 /** The outbox channel name, and so its stream: `outbox-iso8583`. */
 export const ISO8583_OUTBOX_CHANNEL = 'iso8583';
 
@@ -97,27 +133,10 @@ export class Iso8583Channel {
   /** Opens the inbound port; resolves with the port bound. */
   async listen(transfers: InboundTransfers, options: Iso8583ListenOptions): Promise<number> {
     assert(this.server === null && this.closing === null, 'the ISO 8583 port is opened once, before closing');
-    const server = new Iso8583Server({
-      port: options.port,
-      ...(options.host === undefined ? {} : { host: options.host }),
-      authorizeInstitution: bankInstitutionAuthorizer({
-        participants: this.options.participants,
-        ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
-        logger: this.logger,
-      }),
-      handler: new InboundTransferHandler({
-        transfers,
-        originals: new OriginalRequests({ store: this.options.store, now: this.options.now }),
-        ...(this.options.awaitReadModels === undefined ? {} : { awaitReadModels: this.options.awaitReadModels }),
-        logger: this.logger,
-      }),
-      ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
-      logger: this.logger,
-    });
-    const address: AddressInfo = await server.listen();
+    const { server, port } = await openInboundPort({ ...this.options, logger: this.logger, transfers }, options);
     this.server = server;
-    this.boundPort = address.port;
-    return address.port;
+    this.boundPort = port;
+    return port;
   }
 
   /** The inbound port, once listening. */

@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { startSwitch, type RunningSwitch } from '../switch';
 import { ConfigError } from '../config';
 import { WriterEndpoint } from './writer-endpoint';
-import { workerRefusedMessageSchema } from './writer-protocol';
+import { workerReadyMessageSchema, workerRefusedMessageSchema } from './writer-protocol';
 
 /** Worker restarts allowed within restartWindowMs; past it the switch stops: a crash loop is for an operator to see. */
 const restartsMax = 10;
@@ -18,6 +18,8 @@ export const writerUrlVariable = 'HISAAB_WRITER_URL';
 export type RunningCluster = {
   /** The public port every worker listens on. */
   port: number;
+  /** The ISO 8583 port every worker listens on. */
+  iso8583Port: number;
   writer: RunningSwitch;
   /** Stops the workers (they finish the requests in flight), then the writer. */
   close(): Promise<void>;
@@ -25,23 +27,30 @@ export type RunningCluster = {
 
 /**
  * The primary of a switch with HISAAB_WORKERS > 1: the writer. It starts the whole switch (event store, ledger
- * engines, projections, outboxes, transfer service, ISO 8583 channel) with its HTTP server on a private loopback
- * port, then forks the front-end workers onto the public port and runs the transfer commands they send over IPC.
+ * engines, projections, outboxes, transfer service for recovery and the sweeper, bank channels) with its HTTP
+ * server on a private loopback port, then forks the front-end workers onto the public port. The workers run the
+ * payments; the writer runs the ledger submits, appends, enqueues and bank credit requests they send over IPC.
  * A worker that dies is forked again (bounded); when this process dies, the workers lose their IPC channel and exit.
  */
 export async function startClusterPrimary(config: SwitchConfig, logger: Logger): Promise<RunningCluster> {
-  const writer = await startSwitch({ config, logger, httpAddress: { port: 0, host: '127.0.0.1' } });
-  const readYourWritesTimeoutMs = config.readYourWritesTimeoutMs;
+  const writer = await startSwitch({ config, logger, httpAddress: { port: 0, host: '127.0.0.1' }, iso8583Inbound: false });
   const endpoint = new WriterEndpoint({
-    transfers: writer.transfers.service,
-    awaitWritesVisible: async () =>
-      writer.dependencies.readModels.waitForPosition(await writer.store.headPosition(), readYourWritesTimeoutMs),
+    ledgers: (currency) => writer.ledgers.find((ledger) => ledger.ledger === currency),
+    store: writer.store,
+    deliveries: writer.transfers.deliveries,
+    bankCredit: writer.transfers.bankChannel.gateway,
+    observer: {
+      onCompleted: (outcome) => writer.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
+    },
     logger,
   });
+  // Structured clone instead of JSON: ledger commands carry bigint amounts, and the link sends them as they are.
+  cluster.setupPrimary({ serialization: 'advanced' });
   let stopping = false;
   // Until every worker listens, a worker's death is a failed start, not a crash to repair.
   let started = false;
   let refused: (message: string) => void = () => undefined;
+  let ready: (worker: Worker, ports: { port: number; iso8583Port: number }) => void = () => undefined;
   const restarts: number[] = [];
   let stopOnCrashLoop: () => void = () => undefined;
   const fork = (): Worker => {
@@ -59,7 +68,9 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
     worker.on('error', (error) => logger.warn({ err: error, workerPid: worker.process.pid }, 'front-end worker channel error'));
     worker.on('message', (message: unknown) => {
       const refusal = workerRefusedMessageSchema.safeParse(message);
+      const readiness = workerReadyMessageSchema.safeParse(message);
       if (refusal.success) refused(refusal.data.message);
+      else if (readiness.success) ready(worker, readiness.data);
       else endpoint.receive(answers, message);
     });
     worker.on('exit', (code, signal) => {
@@ -78,11 +89,13 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
     return worker;
   };
   const workers = Array.from({ length: config.workers }, fork);
-  let port: number;
+  let ports: { port: number; iso8583Port: number };
   try {
-    port = await new Promise<number>((resolve, reject) => {
+    ports = await new Promise<{ port: number; iso8583Port: number }>((resolve, reject) => {
       refused = (message) => reject(new ConfigError(message));
-      allListening(workers).then(resolve, reject);
+      const listening = allReady(workers);
+      ready = listening.ready;
+      listening.all.then(resolve, reject);
     });
     started = true;
   } catch (error) {
@@ -91,9 +104,11 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
     await writer.close();
     throw error;
   }
+  const { port, iso8583Port } = ports;
   logger.info(
     {
       port,
+      iso8583Port,
       url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
       workers: config.workers,
       writerPid: process.pid,
@@ -111,31 +126,42 @@ export async function startClusterPrimary(config: SwitchConfig, logger: Logger):
   stopOnCrashLoop = () => {
     void close().finally(() => process.exit(1));
   };
-  return { port, writer, close };
+  return { port, iso8583Port, writer, close };
 }
 
-/** Resolves with the public port once every worker listens; rejects if one exits first or the time runs out. */
-function allListening(workers: readonly Worker[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let listening = 0;
+/**
+ * `all` resolves with the ports once every worker has said it is ready (its HTTP and ISO 8583 ports both listen);
+ * it rejects if one exits first or the time runs out. `ready` is what the workers' messages call.
+ */
+function allReady(workers: readonly Worker[]): {
+  all: Promise<{ port: number; iso8583Port: number }>;
+  ready: (worker: Worker, ports: { port: number; iso8583Port: number }) => void;
+} {
+  let ready: (worker: Worker, ports: { port: number; iso8583Port: number }) => void = () => undefined;
+  const all = new Promise<{ port: number; iso8583Port: number }>((resolve, reject) => {
+    const waiting = new Set(workers);
     const timer = setTimeout(
       () => reject(new Error(`the front-end workers did not listen within ${workersListeningTimeoutMs} ms`)),
       workersListeningTimeoutMs,
     );
+    const onExits = new Map<Worker, (code: number | null) => void>();
     for (const worker of workers) {
       const onExit = (code: number | null): void => {
         clearTimeout(timer);
         reject(new Error(`a front-end worker exited with ${code} before it listened`));
       };
+      onExits.set(worker, onExit);
       worker.once('exit', onExit);
-      worker.once('listening', (address) => {
-        worker.off('exit', onExit);
-        listening += 1;
-        if (listening === workers.length) {
-          clearTimeout(timer);
-          resolve(address.port);
-        }
-      });
     }
+    ready = (worker, ports) => {
+      if (!waiting.delete(worker)) return;
+      const onExit = onExits.get(worker);
+      if (onExit !== undefined) worker.off('exit', onExit);
+      if (waiting.size === 0) {
+        clearTimeout(timer);
+        resolve(ports);
+      }
+    };
   });
+  return { all, ready: (worker, ports) => ready(worker, ports) };
 }

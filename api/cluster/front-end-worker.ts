@@ -22,6 +22,21 @@ import { createSwitchMetrics } from '../metrics';
 import type { EdgeDependencies } from '../route-kit';
 import { transferRoutes } from '../routes/transfers';
 import { closeServer, listen, switchCurrencies } from '../switch';
+import { openEventStore } from '../../adapters/eventstore-factory';
+import { openInboundPort } from '../../adapters/iso8583-switch/iso8583-channel';
+import { PayeeCreditRouter } from '../../adapters/payee-routing';
+import { WalletHttpClient } from '../../adapters/wallet-http/wallet-http-client';
+import { walletEndpointOf } from '../../adapters/wallet-http/wallet-endpoint';
+import { SecretBox } from '../../core/secrets/secret-box';
+import { TransferService } from '../../core/transfers/transfer-service';
+import { resolveMasterKey } from '../master-key';
+import {
+  RemoteBankCredit,
+  RemoteDeliveryQueue,
+  RemoteLedgerEngine,
+  remoteTransferObserver,
+  WriterAppendingEventStore,
+} from './remote-writer';
 import { WriterLink, type WriterChannel } from './writer-link';
 
 /** Commands one worker may have waiting for the writer; past it a request is answered 503 at once. */
@@ -42,14 +57,18 @@ export type FrontEndWorkerInput = {
   now?: () => Date;
 };
 
-export type FrontEndWorker = { server: Server; port: number; link: WriterLink };
+export type FrontEndWorker = { server: Server; port: number; iso8583Port: number; link: WriterLink; transfers: TransferService };
 
 /**
  * One front-end worker (HISAAB_WORKERS > 1): an HTTP server on the public port, shared with the other workers by
- * node:cluster. It authenticates and validates every request itself and serves the transfer routes: POSTs go to
- * the writer over IPC as typed commands, batched; GETs are answered from the read models, which it opens read-only
- * (SQLite WAL lets readers run beside the writer's projections). Every other route is forwarded whole to the
- * writer's private HTTP port, so every route answers exactly as the single-process switch does.
+ * node:cluster. It authenticates and validates every request itself and runs the transfer routes with its own
+ * TransferService: validation, payee resolution, the payee's credit request over HTTP, commit or abort. What only
+ * the writer may do goes there over IPC, batched: ledger submits (with the transfer's events riding in the same
+ * durable write), ledger lookups, event-store appends, outbox enqueues and credit requests to banks
+ * (remote-writer.ts). Banks' ISO 8583 0200 and 0420 are served here too, on the same transfer service, the port
+ * shared among the workers like the HTTP one. Transfer streams and the read models are read here, from the SQLite files opened read-only
+ * (WAL lets readers run beside the writer). Every other route is forwarded whole to the writer's private HTTP
+ * port, so every route answers exactly as the single-process switch does.
  */
 export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembled<FrontEndWorker>> {
   return assemble(input.logger, async (parts) => {
@@ -78,11 +97,13 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       logger,
       metrics: createSwitchMetrics(),
     };
+    const service = await startTransferService(input, link, database, parts);
     const transfers = transferRoutes({
-      transfers: link,
+      transfers: service.transfers,
       transferReader: new SqliteTransferReader(database),
-      // The writer answers a command only once the read models show it, so this worker already reads its write.
-      awaitWritesVisible: async () => undefined,
+      // The writer's projections commit to the file this worker reads: it waits for them to pass the log's head.
+      awaitWritesVisible: async () =>
+        dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
     });
     const agent = new Agent({ keepAlive: true, maxSockets: forwardSocketsMax });
     parts.onStop('forwarding connections', () => agent.destroy());
@@ -93,8 +114,65 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     const server = createHttpServer(app);
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));
-    return { server, port: (server.address() as AddressInfo).port, link };
+    // Banks' 0200 and 0420 run here too, on this worker's transfer service; node:cluster shares the port.
+    const inbound = await openInboundPort(
+      {
+        store: service.store,
+        participants: new SqliteParticipantReader(database),
+        now,
+        logger,
+        transfers: service.transfers,
+        awaitReadModels: async () =>
+          dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
+      },
+      { port: config.iso8583Port, host: config.host },
+    );
+    parts.onStop('iso8583 inbound port', () => inbound.server.close());
+    return { server, port: (server.address() as AddressInfo).port, iso8583Port: inbound.port, link, transfers: service.transfers };
   });
+}
+
+/**
+ * The worker's own transfer service: the event store read here and written through the writer, the writer's
+ * ledger engines, the wallet channel's HTTP client in this process (the payee call is the longest step of a
+ * payment and now runs beside the other workers' instead of in the one writer), bank credit requests and the
+ * outboxes in the writer.
+ */
+async function startTransferService(
+  input: FrontEndWorkerInput,
+  link: WriterLink,
+  database: Database.Database,
+  parts: Parameters<Parameters<typeof assemble>[1]>[0],
+): Promise<{ transfers: TransferService; store: WriterAppendingEventStore }> {
+  const { config, logger } = input;
+  const now = input.now ?? (() => new Date());
+  const reads = await openEventStore(config.eventStore, { readOnly: true });
+  const store = new WriterAppendingEventStore(reads, link);
+  parts.onStop('event store (read-only)', () => store.close());
+  const participants = new SqliteParticipantReader(database);
+  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+  const walletClient = new WalletHttpClient({
+    resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), secrets, now()),
+    creditDeadlineMs: config.payeeDeadlineMs,
+    now,
+  });
+  parts.onStop('wallet client', () => walletClient.close());
+  const ledgers = switchCurrencies.map((currency) => new RemoteLedgerEngine(currency, link));
+  const transfers = new TransferService({
+    store,
+    ledgers: (currency) => ledgers.find((ledger) => ledger.ledger === currency),
+    participants,
+    directory: new SqliteDirectoryReader(database),
+    payees: new PayeeCreditRouter(participants, {
+      'wallet-http': walletClient,
+      iso8583: new RemoteBankCredit(link, config.payeeDeadlineMs),
+    }),
+    deliveries: new RemoteDeliveryQueue(link),
+    now,
+    payeeDeadlineMs: config.payeeDeadlineMs,
+    observer: remoteTransferObserver(link, (error) => logger.warn({ err: error }, 'could not count a transfer in the writer')),
+  });
+  return { transfers, store };
 }
 
 /** The routes a worker serves itself; any other method or path (404s and 405s too) is the writer's to answer. */
@@ -155,7 +233,9 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
 
 /**
  * The read models as a worker sees them: the same SQLite file, read-only. A worker waits for a position by
- * reading the projections' checkpoints, which the writer's projection runner commits with each batch.
+ * reading the projections' checkpoints, which the writer's projection runner commits with each batch. Every
+ * request waits after its write, so the waits share one poll: one checkpoint read per interval releases all the
+ * waiters it passed, instead of one read per waiter.
  */
 function readOnlyReadModels(database: Database.Database): ReadModels {
   const names = switchProjections.map((projection) => projection.name);
@@ -166,16 +246,34 @@ function readOnlyReadModels(database: Database.Database): ReadModels {
     const row = checkpoints.get(...names) as { position: bigint | null; count: bigint };
     return row.count === BigInt(names.length) && row.position !== null ? row.position : START_POSITION;
   };
+  type Waiter = { target: bigint; deadlineMs: number; timeoutMs: number; resolve: () => void; reject: (error: Error) => void };
+  const waiters = new Set<Waiter>();
+  let timer: NodeJS.Timeout | null = null;
+  const poll = (): void => {
+    timer = null;
+    const reached = position();
+    const nowMs = Date.now();
+    for (const waiter of waiters) {
+      if (reached >= waiter.target) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      } else if (nowMs >= waiter.deadlineMs) {
+        waiters.delete(waiter);
+        waiter.reject(new Error(`the read models did not reach position ${waiter.target} within ${waiter.timeoutMs} ms`));
+      }
+    }
+    if (waiters.size > 0) timer = setTimeout(poll, checkpointPollMs);
+  };
   return {
     participants: new SqliteParticipantReader(database),
     directory: new SqliteDirectoryReader(database),
     status: () => ({ position: position(), healthy: true }),
-    async waitForPosition(target, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (position() < target) {
-        if (Date.now() >= deadline) throw new Error(`the read models did not reach position ${target} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, checkpointPollMs));
-      }
+    waitForPosition(target, timeoutMs) {
+      if (position() >= target) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waiters.add({ target, deadlineMs: Date.now() + timeoutMs, timeoutMs, resolve, reject });
+        timer ??= setTimeout(poll, checkpointPollMs);
+      });
     },
   };
 }

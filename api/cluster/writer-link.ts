@@ -1,10 +1,7 @@
-import type { TransferExecution } from '../../core/transfers/transfer-service';
-import type { TransferView } from '../../core/transfers/transfer-view';
-import type { z } from 'zod';
-import type { transferRequestSchema } from '../schemas/transfer-schemas';
+import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
+import { DomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import type { Logger } from '../logger';
-import type { TransferCommands } from '../routes/transfers';
 import { inMessages, writerAnswersMessageSchema, type WriterAnswer, type WriterRequest } from './writer-protocol';
 
 /** How a worker talks to its writer: the cluster's IPC channel (process.send and its 'message' events). */
@@ -26,15 +23,19 @@ export type WriterLinkOptions = {
 type Pending = { resolve: (answer: WriterAnswer) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 /** A request body as RPC sends it, without the id the link assigns. */
-type Command = WriterRequest extends infer Request ? (Request extends WriterRequest ? Omit<Request, 'id'> : never) : never;
+export type WriterCommand = WriterRequest extends infer Request ? (Request extends WriterRequest ? Omit<Request, 'id'> : never) : never;
+
+/** An answer that is not a failure: failures are thrown by `call` as the errors they were in the writer. */
+export type WriterResult = Exclude<WriterAnswer, { outcome: 'refused' | 'wrong_revision' | 'domain_error' }>;
 
 /**
- * A front-end worker's end of the link to the writer: the transfer commands the routes need, each sent to the
- * writer process and answered there. Commands issued within one event-loop turn leave in one message. An answer
- * that does not come within the timeout, a full link and a closed channel are all answered WRITER_UNAVAILABLE
- * (503): the client retries, and the transfer id makes the retry safe whether or not the first one ran.
+ * A front-end worker's end of the link to the writer: the commands only the writer may run (remote-writer.ts
+ * turns them into the ports the transfer service uses), each sent to the writer process and answered there.
+ * Commands issued within one event-loop turn leave in one message. An answer that does not come within the
+ * timeout, a full link and a closed channel all fail with WRITER_UNAVAILABLE (503): the client retries, and the
+ * transfer id makes the retry safe whether or not the first one ran.
  */
-export class WriterLink implements TransferCommands {
+export class WriterLink {
   private readonly options: WriterLinkOptions;
   private readonly pending = new Map<number, Pending>();
   private queued: WriterRequest[] = [];
@@ -43,19 +44,6 @@ export class WriterLink implements TransferCommands {
   constructor(options: WriterLinkOptions) {
     this.options = options;
     options.channel.onMessage((message) => this.receive(message));
-  }
-
-  /** The route's channel and id scope are implied: the writer runs every forwarded transfer as the HTTP route does. */
-  async execute(payer: string, request: z.output<typeof transferRequestSchema>): Promise<TransferExecution> {
-    const answer = await this.call({ method: 'transfer.execute', payer, request });
-    if (answer.outcome !== 'executed') throw unexpected(answer);
-    return { view: answer.view, replayed: answer.replayed };
-  }
-
-  async find(transferId: string): Promise<TransferView | null> {
-    const answer = await this.call({ method: 'transfer.find', transferId });
-    if (answer.outcome !== 'found') throw unexpected(answer);
-    return answer.view;
   }
 
   /** Commands waiting for their answer (for tests and metrics). */
@@ -72,7 +60,8 @@ export class WriterLink implements TransferCommands {
     }
   }
 
-  private call(command: Command): Promise<WriterAnswer> {
+  /** Runs one command in the writer; a failure there is thrown here as the same kind of error. */
+  call(command: WriterCommand): Promise<WriterResult> {
     if (!this.options.channel.connected()) return Promise.reject(unavailable('the ledger writer is not reachable'));
     if (this.pending.size >= this.options.inFlightMax) {
       return Promise.reject(unavailable(`${this.options.inFlightMax} requests already wait for the ledger writer`));
@@ -87,8 +76,16 @@ export class WriterLink implements TransferCommands {
       this.queued.push({ ...command, id });
       if (this.queued.length === 1) setImmediate(() => this.flush());
     }).then((answer) => {
-      if (answer.outcome === 'refused') throw new HttpError(answer.code, answer.message, answer.details, answer.headers);
-      return answer;
+      switch (answer.outcome) {
+        case 'refused':
+          throw new HttpError(answer.code, answer.message, answer.details, answer.headers);
+        case 'wrong_revision':
+          throw new WrongExpectedRevisionError(answer.stream, answer.expected, answer.actual);
+        case 'domain_error':
+          throw new DomainError(answer.code, answer.message, answer.details);
+        default:
+          return answer;
+      }
     });
   }
 
@@ -129,6 +126,7 @@ function unavailable(reason: string): HttpError {
   return new HttpError('WRITER_UNAVAILABLE', `${reason}: retry the same request shortly`, [], { 'Retry-After': '1' });
 }
 
-function unexpected(answer: WriterAnswer): Error {
+/** The writer answered a command with the answer of another kind: a programming error on one side. */
+export function unexpected(answer: WriterAnswer): Error {
   return new Error(`the ledger writer answered ${answer.outcome} to another kind of command`);
 }

@@ -22,15 +22,44 @@ export type SubmitReceipt = {
  * Events of another stream (a transfer's) that ride in the same durable write as a submit's ledger events, so
  * that a payment's own record and its money move together. The engine checks `expectedRevision` before deciding
  * the submit: a stream not as expected rejects that submit alone with WrongExpectedRevisionError, its commands
- * undecided. `events` is called once the submit's commands are decided, with their results, and says what to
- * write (nothing: []). On a store without multi-stream transactions (EventStoreDB) the entries are written one
- * stream at a time: `before_ledger` companions first, then the ledger's events, then `after_ledger` companions.
+ * undecided. Once the submit's commands are decided, `companionEvents` (companion-events.ts) says what to write
+ * from the result of the command at `resultIndex` (the first by default): `accepted` when it is one of `acceptedWhen`, else `refused` with the refusal
+ * filled in (nothing: []). It is data, not a function, so that a submit can cross a process boundary (a front-end
+ * worker's remote engine, api/cluster/). On a store without multi-stream transactions (EventStoreDB) the entries
+ * are written one stream at a time: `before_ledger` companions first, then the ledger's events, then
+ * `after_ledger` companions.
  */
 export type CompanionAppend = {
   stream: string;
   expectedRevision: ExpectedRevision;
   placement: 'before_ledger' | 'after_ledger';
-  events: (results: readonly LedgerResultCode[]) => NewEvent[];
+  /** The command whose result decides what is written: its index in the submit's commands. Default 0, the first. */
+  resultIndex?: number;
+  /** That command's results that count as accepted. */
+  acceptedWhen: readonly LedgerResultCode[];
+  accepted: readonly NewEvent[];
+  /**
+   * Events written after `accepted` when another command of the same submit is accepted too: an ADVICE payment's
+   * TransferCommitted rides with its reservation once the post (the next command) is accepted.
+   */
+  acceptedFollowUp?: CompanionFollowUp;
+  refused: readonly NewEvent[];
+  /** How the refused events of one type record the refusing result; absent: they are written as they are. */
+  refusal?: CompanionRefusal;
+};
+
+export type CompanionFollowUp = { resultIndex: number; acceptedWhen: readonly LedgerResultCode[]; events: readonly NewEvent[] };
+
+/**
+ * The events of type `eventType` among the refused get the result code in `resultField` and the reason it maps
+ * to (`reasons[result]`, else `otherReason`) in `reasonField`.
+ */
+export type CompanionRefusal = {
+  eventType: string;
+  resultField: string;
+  reasonField: string;
+  reasons: Readonly<Partial<Record<LedgerResultCode, string>>>;
+  otherReason: string;
 };
 
 export type LedgerEngineStats = {

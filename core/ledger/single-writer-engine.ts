@@ -14,6 +14,7 @@ import { decideCommands } from './decide-batch';
 import type { DecideContext } from './decision';
 import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
 import { evolve } from './evolve';
+import { companionEvents } from './companion-events';
 import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
 import { loadLedger } from './ledger-loader';
 import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
@@ -383,12 +384,12 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       const eventsBefore = events.length;
       const results = decideCommands(state, submit.commands, context, emit);
       work.results.push(results);
-      let companionEvents = false;
+      let companionWrites = false;
       for (const companion of submit.companions) {
         claimed.add(companion.stream);
-        const written = companion.events(results);
+        const written = companionEvents(companion, results);
         if (written.length === 0) continue;
-        companionEvents = true;
+        companionWrites = true;
         const entry = {
           submit: index,
           append: { stream: companion.stream, events: written, expectedRevision: companion.expectedRevision },
@@ -396,7 +397,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
         if (companion.placement === 'before_ledger') work.before.push(entry);
         else work.after.push(entry);
       }
-      work.appended.push(events.length > eventsBefore || companionEvents);
+      work.appended.push(events.length > eventsBefore || companionWrites);
     });
     return work;
   }

@@ -11,7 +11,7 @@ import { isPayeeNotFound, resolvePayee, type PayeeDirectory, type ResolvedPayee 
 import type { LedgerCommand } from '../ledger/commands';
 import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
-import type { CompanionAppend } from '../ledger/ledger-engine-contract';
+import type { CompanionAppend, CompanionRefusal } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { parseAmount } from '../money';
 import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
@@ -503,17 +503,26 @@ export class TransferService {
     now: Date,
     commitsWhenPosted: boolean,
   ): CompanionAppend {
+    const initiatedEvent: TransferEvent = { type: 'TransferInitiated', data: initiated };
     return {
       stream: transferStreamName(initiated.transferId),
       expectedRevision: 'no_stream',
       placement: 'before_ledger',
-      events: (results) => {
-        const reserved = results[reservationIndex] as LedgerResultCode;
-        const events: TransferEvent[] = [{ type: 'TransferInitiated', data: initiated }];
-        if (reserved !== 'ok' && reserved !== 'exists') events.push(refusalEvent(initiated, reserved, now));
-        else if (commitsWhenPosted && isPosted(results[reservationIndex + 1])) events.push(committedEvent(initiated, now));
-        return this.stamp(events, initiated.transferId, now);
-      },
+      resultIndex: reservationIndex,
+      acceptedWhen: ['ok', 'exists'],
+      accepted: this.stamp([initiatedEvent], initiated.transferId, now),
+      ...(commitsWhenPosted
+        ? {
+            acceptedFollowUp: {
+              resultIndex: reservationIndex + 1,
+              acceptedWhen: ['ok', 'exists'],
+              events: this.stamp([committedEvent(initiated, now)], initiated.transferId, now),
+            },
+          }
+        : {}),
+      // The abort's reason and detail are filled from the refusing result (reservationRefusalFields).
+      refused: this.stamp([initiatedEvent, refusalEvent(initiated, 'exceeds_net_debit_cap', now)], initiated.transferId, now),
+      refusal: reservationRefusalFields,
     };
   }
 
@@ -528,11 +537,9 @@ export class TransferService {
       stream: transferStreamName(initiated.transferId),
       expectedRevision: 0n,
       placement: 'after_ledger',
-      events: (results) => {
-        const posted = results[0] as LedgerResultCode;
-        if (posted !== 'ok' && posted !== 'exists') return [];
-        return this.stamp([committedEvent(initiated, now)], initiated.transferId, now);
-      },
+      acceptedWhen: ['ok', 'exists'],
+      accepted: this.stamp([committedEvent(initiated, now)], initiated.transferId, now),
+      refused: [],
     };
     try {
       const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)], [companion]);
@@ -564,7 +571,9 @@ export class TransferService {
       stream: transferStreamName(initiated.transferId),
       expectedRevision: 0n,
       placement: 'after_ledger',
-      events: (results) => (isReleased(results[0]) ? this.stamp([aborted], initiated.transferId, now) : []),
+      acceptedWhen: releasedResults,
+      accepted: this.stamp([aborted], initiated.transferId, now),
+      refused: [],
     };
     let result: LedgerResultCode;
     try {
@@ -845,12 +854,23 @@ function evolveAll(state: TransferState, events: readonly TransferEvent[]): Tran
 }
 
 /** Expired or already voided: either way the reservation is released, which is all a void is for. */
+const releasedResults: readonly LedgerResultCode[] = ['ok', 'exists', 'pending_expired', 'pending_already_voided'];
+
 function isReleased(result: LedgerResultCode | undefined): boolean {
-  return result === 'ok' || result === 'exists' || result === 'pending_expired' || result === 'pending_already_voided';
+  return result !== undefined && releasedResults.includes(result);
 }
 
+/** How a refused reservation's TransferAborted records the refusal: the result as its detail, and the reason it means. */
+const reservationRefusalFields: CompanionRefusal = {
+  eventType: 'TransferAborted',
+  resultField: 'detail',
+  reasonField: 'reason',
+  reasons: { exceeds_net_debit_cap: 'NET_DEBIT_CAP_EXCEEDED' } satisfies Partial<Record<LedgerResultCode, AbortReason>>,
+  otherReason: 'LEDGER_REFUSED' satisfies AbortReason,
+};
+
 function reservationRefusal(result: LedgerResultCode): AbortReason {
-  return result === 'exceeds_net_debit_cap' ? 'NET_DEBIT_CAP_EXCEEDED' : 'LEDGER_REFUSED';
+  return (reservationRefusalFields.reasons[result] ?? reservationRefusalFields.otherReason) as AbortReason;
 }
 
 /** Why a released reservation was released: the reason the service put on the void, or a timeout for an expiry. */

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { buildTransferRequest, transferIdFor } from '../../adapters/iso8583/mapping';
+import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
 import { OperatorClient } from '../../simulators/operator-client';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
@@ -192,7 +194,7 @@ describe('HISAAB_WORKERS=2', () => {
     expect(batch).toMatchObject({ status: 200, body: { results: [{ outcome: 'TRANSFER', state: 'COMMITTED' }, { outcome: 'ERROR' }] } });
     expect(payee.balanceOf('R0001')).toBeGreaterThan(0n);
 
-    // A bank host's 0200 over ISO 8583 (served by the writer), read back through a worker.
+    // A bank host's 0200 over ISO 8583 (served by a worker), read back through a worker.
     const bankAddress = await bank.start();
     await cluster.operator.onboard({
       id: 'INDUS',
@@ -243,6 +245,62 @@ describe('HISAAB_WORKERS=2', () => {
     expect(await single.child.stop('SIGTERM')).toBe(0);
   });
 
+  it('commits an ISO 8583 0200 in a worker, and answers its repeat on another connection identically with one credit', async () => {
+    const { child, operator } = await startOnboarded(2);
+    await operator.onboard({
+      id: 'INDUS',
+      name: 'Indus Bank',
+      type: 'BANK',
+      bankCode: 'INDU',
+      netDebitCap: '1000000.00',
+      // The payer bank is never called back here: its endpoint names the host it signs on from.
+      endpoints: { iso8583: '127.0.0.1:9', institutionId: '600002' },
+    });
+    const listening = child.lines.find((line) => (line as { msg?: unknown }).msg === 'listening') as { iso8583Port: number };
+    // The writer does not listen for banks: the workers do, sharing the port.
+    expect(child.lines.filter((line) => (line as { msg?: unknown }).msg === 'iso8583 server listening')).toHaveLength(2);
+    const message = buildTransferRequest({
+      systemTraceAuditNumber: '004711',
+      transmissionDateTime: '1203081530',
+      localTime: '131530',
+      localDate: '1203',
+      acquirerInstitutionId: '600002',
+      retrievalReferenceNumber: '533210004711',
+      terminalId: 'RAWPEER1',
+      processingCode: '400000',
+      amountMinor: 25_000n,
+      currency: 'PKR',
+      payerAccount: customerIban('INDU', 7),
+      payeeAccount: '923002222222',
+    });
+    const creditedBefore = payee.balanceOf('R0001');
+    const answers = [];
+    // Two connections, handed round-robin to the two workers: the repeat is answered from the record, wherever it lands.
+    for (const stan of ['000001', '000002']) {
+      const peer = await RawIsoPeer.connect(listening.iso8583Port);
+      try {
+        const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203081530', 11: stan, 32: '600002', 41: 'RAWPEER1', 70: '001' } });
+        expect(signOn.fields[39]).toBe('00');
+        answers.push(await peer.exchange(message, 10_000));
+      } finally {
+        peer.destroy();
+      }
+    }
+    const [first, second] = answers;
+    expect(first).toMatchObject({ mti: '0210', fields: { 39: '00', 11: '004711', 37: '533210004711' } });
+    expect(second?.fields).toEqual(first?.fields);
+    expect(payee.balanceOf('R0001') - creditedBefore).toBe(25_000n);
+    const id = transferIdFor({
+      acquirerInstitutionId: '600002',
+      retrievalReferenceNumber: '533210004711',
+      systemTraceAuditNumber: '004711',
+      transmissionDateTime: '1203081530',
+    });
+    const found = await call(child.url, 'GET', `/v1/transfers/${id}`, operatorKey);
+    expect(found).toMatchObject({ status: 200, body: { state: 'COMMITTED', payerParticipant: 'INDUS', amount: '250.00' } });
+    expect(await child.stop('SIGTERM')).toBe(0);
+  });
+
   it('loses no acknowledged transfer when a worker is SIGKILLed under load, and starts another worker', async () => {
     const { child, payerKey } = await startOnboarded(2);
     const [victim] = workerPids(child);
@@ -271,6 +329,22 @@ describe('HISAAB_WORKERS=2', () => {
     ).toBe(true);
     expect(answers.filter((answer) => answer.status === 201).length).toBeGreaterThanOrEqual(120);
     await expectAcknowledgedThere(child.url, answers);
+    // The payments the dead worker was running are not left half-done: what it recorded, the writer's sweeper
+    // finishes once the payee deadline and its grace have passed (nothing it did not record exists).
+    const cut = answers.filter((answer) => answer.status === 0);
+    expect(cut.length).toBeGreaterThan(0);
+    const stateOf = async (id: string): Promise<string | null> => {
+      const found = await call(child.url, 'GET', `/v1/transfers/${id}`, operatorKey);
+      return found.status === 404 ? null : ((found.body as { state?: string }).state ?? 'unreadable');
+    };
+    await waitUntil(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return (await Promise.all(cut.map((answer) => stateOf(answer.id)))).every((state) => state !== 'IN_FLIGHT');
+      },
+      'every payment cut by the kill is finished or was never recorded',
+      60_000,
+    );
     expect(await child.stop('SIGTERM')).toBe(0);
   });
 

@@ -39,9 +39,23 @@ function event(type: string): NewEvent {
   return { id: crypto.randomUUID(), type, data: {}, metadata: { at: '2026-03-01T09:00:00.000Z' } };
 }
 
-/** A companion that writes one event named after the results it was given. */
+/** A companion that writes Saw-ok when its submit is accepted, else Saw-refused with the refusing result in its data. */
 function companion(stream: string, expectedRevision: CompanionAppend['expectedRevision'] = 'no_stream'): CompanionAppend {
-  return { stream, expectedRevision, placement: 'before_ledger', events: (results) => [event(`Saw-${results.join('-')}`)] };
+  return {
+    stream,
+    expectedRevision,
+    placement: 'before_ledger',
+    acceptedWhen: ['ok'],
+    accepted: [event('Saw-ok')],
+    refused: [event('Saw-refused')],
+    refusal: {
+      eventType: 'Saw-refused',
+      resultField: 'result',
+      reasonField: 'reason',
+      reasons: { exceeds_net_debit_cap: 'CAP' },
+      otherReason: 'OTHER',
+    },
+  };
 }
 
 /** The store seen only through the EventStore port: the engine's asynchronous path (no appendSync). */
@@ -98,9 +112,11 @@ describe.each([
     expect(first?.results).toEqual(['ok']);
     // A refused command still gets its companion, which is told the refusal.
     expect(second?.results).toEqual(['exceeds_net_debit_cap']);
-    expect(commits).toEqual([['transfer-t1:Saw-ok', 'transfer-t2:Saw-exceeds_net_debit_cap', 'ledger-PKR:LedgerTransferReserved']]);
+    expect(commits).toEqual([['transfer-t1:Saw-ok', 'transfer-t2:Saw-refused', 'ledger-PKR:LedgerTransferReserved']]);
     expect(first?.position).toBe(await store.headPosition());
-    expect((await store.readStream('transfer-t2', 0n, 10)).map((recorded) => recorded.type)).toEqual(['Saw-exceeds_net_debit_cap']);
+    expect((await store.readStream('transfer-t2', 0n, 10)).map((recorded) => [recorded.type, recorded.data])).toEqual([
+      ['Saw-refused', { result: 'exceeds_net_debit_cap', reason: 'CAP' }],
+    ]);
   });
 
   it('refuses only the submit whose companion stream is not as expected, its commands undecided', async () => {
@@ -125,7 +141,7 @@ it('writes a companion alone when the submit made no ledger event, also on a led
   await engine.start();
   const receipt = await engine.submit([reserve('t-nowhere', 100n)], [companion('transfer-nowhere')]);
   expect(receipt.results).toEqual(['account_not_found']);
-  expect(commits).toEqual([['transfer-nowhere:Saw-account_not_found']]);
+  expect(commits).toEqual([['transfer-nowhere:Saw-refused']]);
   expect(engine.stats().revision).toBeNull();
   // The engine goes on: its next tick appends to the ledger with the right expected revision.
   expect((await engine.submit([account('A')])).results).toEqual(['ok']);

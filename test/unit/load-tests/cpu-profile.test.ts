@@ -3,7 +3,14 @@
  * category each frame's self time goes to, how native frames take their caller's, the sample window, and the
  * top functions. If this drifts, the README's table would point the work at the wrong place.
  */
-import { breakdownOf, breakdownTable, categoryOfFrame, cpuProfileSchema, type CpuProfile } from '../../../load-tests/cpu-profile';
+import {
+  breakdownOf,
+  breakdownTable,
+  categoryOfFrame,
+  cpuProfileSchema,
+  roleOfProfile,
+  type CpuProfile,
+} from '../../../load-tests/cpu-profile';
 
 const root = '/repo';
 type Frame = { functionName: string; url: string };
@@ -151,5 +158,27 @@ describe('the breakdown of a profile', () => {
 
   it('refuses a file that is not a V8 profile', () => {
     expect(() => cpuProfileSchema.parse({ nodes: [], samples: [] })).toThrow();
+  });
+});
+
+describe('roleOfProfile', () => {
+  const roleFrames: Record<string, Frame> = {
+    moduleTop: { functionName: '', url: `file://${root}/core/ledger/single-writer-engine.ts` },
+    helper: { functionName: '__toCommonJS', url: `file://${root}/core/ledger/single-writer-engine.ts` },
+    tick: { functionName: 'runTick', url: `file://${root}/core/ledger/single-writer-engine.ts` },
+    server: { functionName: 'connectionListener', url: 'node:_http_server' },
+    loader: { functionName: 'load', url: 'node:internal/modules/esm/loader' },
+  };
+
+  it('tells the writer by the ledger engine it ran, a worker by the HTTP it served, and not by the modules it loaded', () => {
+    expect(roleOfProfile(profileOf(roleFrames, { tick: 'server' }, ['tick', 'server']))).toBe('writer');
+    // Every process imports the engine's module: its top level and the bundler's helpers say nothing.
+    expect(roleOfProfile(profileOf(roleFrames, { helper: 'moduleTop' }, ['moduleTop', 'helper', 'server']))).toBe('front-end worker');
+    expect(roleOfProfile(profileOf(roleFrames, {}, ['loader']))).toBe('other thread');
+  });
+
+  it('looks only at the samples inside the window', () => {
+    const profile = profileOf(roleFrames, {}, ['tick', 'server', 'server']);
+    expect(roleOfProfile(profile, { fromMicroseconds: 1_001_500, toMicroseconds: 1_010_000 })).toBe('front-end worker');
   });
 });
