@@ -4,6 +4,7 @@ import type { ExpectedRevision } from '../../core/eventstore/expected-revision';
 import type { Account } from '../../core/ledger/account';
 import type { LedgerCommand } from '../../core/ledger/commands';
 import type { CompanionAppend } from '../../core/ledger/ledger-engine-contract';
+import { batchCommandsMax } from '../../core/ledger/ledger-limits';
 import { ledgerResultCodes } from '../../core/ledger/result-codes';
 import type { Transfer } from '../../core/ledger/transfer';
 import type { Delivery } from '../../core/outbox/delivery';
@@ -67,8 +68,16 @@ const companionSchema = z.strictObject({
   stream: streamName,
   expectedRevision: expectedRevisionSchema,
   placement: z.enum(['before_ledger', 'after_ledger']),
+  resultIndex: z.number().int().nonnegative().max(batchCommandsMax).optional(),
   acceptedWhen: z.array(resultCodeSchema).max(ledgerResultCodes.length),
   accepted: z.array(newEventSchema).max(16),
+  acceptedFollowUp: z
+    .strictObject({
+      resultIndex: z.number().int().nonnegative().max(batchCommandsMax),
+      acceptedWhen: z.array(resultCodeSchema).max(ledgerResultCodes.length),
+      events: z.array(newEventSchema).max(16),
+    })
+    .optional(),
   refused: z.array(newEventSchema).max(16),
   refusal: z
     .strictObject({
@@ -105,8 +114,9 @@ export const writerRequestSchema = z.discriminatedUnion('method', [
     id: requestId,
     method: z.literal('ledger.submit'),
     currency,
-    commands: z.array(ledgerCommandSchema).max(8_190),
-    companions: z.array(companionSchema).max(4),
+    commands: z.array(ledgerCommandSchema).max(batchCommandsMax),
+    // The engine takes one companion per command (a batch's transfers), or four for a smaller submit.
+    companions: z.array(companionSchema).max(batchCommandsMax),
   }),
   z.strictObject({ id: requestId, method: z.literal('ledger.lookupTransfer'), currency, transferId: z.string().min(1).max(512) }),
   z.strictObject({ id: requestId, method: z.literal('ledger.lookupAccount'), currency, accountId: z.string().min(1).max(512) }),

@@ -23,6 +23,18 @@ const companion: CompanionAppend = {
 };
 
 describe('companionEvents', () => {
+  it('reads the result of the command at its index, and adds its follow-up only when that other command is accepted too', () => {
+    const advice: CompanionAppend = {
+      ...companion,
+      resultIndex: 2,
+      acceptedFollowUp: { resultIndex: 3, acceptedWhen: ['ok', 'exists'], events: [event('TransferCommitted')] },
+    };
+    const types = (results: Parameters<typeof companionEvents>[1]) => companionEvents(advice, results).map((written) => written.type);
+    expect(types(['exceeds_net_debit_cap', 'ok', 'ok', 'ok'])).toEqual(['TransferInitiated', 'TransferCommitted']);
+    expect(types(['ok', 'ok', 'ok', 'pending_transfer_expired'])).toEqual(['TransferInitiated']);
+    expect(types(['ok', 'ok', 'exceeds_net_debit_cap', 'ok'])).toEqual(['TransferInitiated', 'TransferAborted']);
+  });
+
   it('writes the accepted events when the first result is accepted', () => {
     expect(companionEvents(companion, ['exists', 'exceeds_net_debit_cap']).map((written) => written.type)).toEqual(['TransferInitiated']);
   });
