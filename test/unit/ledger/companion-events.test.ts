@@ -31,7 +31,7 @@ describe('companionEvents', () => {
     };
     const types = (results: Parameters<typeof companionEvents>[1]) => companionEvents(advice, results).map((written) => written.type);
     expect(types(['exceeds_net_debit_cap', 'ok', 'ok', 'ok'])).toEqual(['TransferInitiated', 'TransferCommitted']);
-    expect(types(['ok', 'ok', 'ok', 'pending_transfer_expired'])).toEqual(['TransferInitiated']);
+    expect(types(['ok', 'ok', 'ok', 'pending_expired'])).toEqual(['TransferInitiated']);
     expect(types(['ok', 'ok', 'exceeds_net_debit_cap', 'ok'])).toEqual(['TransferInitiated', 'TransferAborted']);
   });
 
