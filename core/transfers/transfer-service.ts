@@ -11,7 +11,7 @@ import { isPayeeNotFound, resolvePayee, type PayeeDirectory, type ResolvedPayee 
 import type { LedgerCommand } from '../ledger/commands';
 import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
-import type { CompanionAppend, CompanionRefusal } from '../ledger/ledger-engine-contract';
+import type { CompanionAppend, CompanionRefusal, SubmitReceipt } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { parseAmount } from '../money';
 import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
@@ -295,7 +295,7 @@ export class TransferService {
     try {
       let results: LedgerResultCode[];
       try {
-        results = (await ledger.submit(commands, companions)).results;
+        results = (await submitOrOverloaded(ledger, commands, companions, 0)).results;
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) return chunk.map((candidate) => candidate.index);
         if (!isDomainError(error)) throw error;
@@ -404,18 +404,23 @@ export class TransferService {
     if (state.status !== 'committed' || state.reversed) return transferView(state);
     const initiated = state.initiated;
     const ledger = this.ledgerOf(initiated.currency);
-    const receipt = await ledger.submit([
-      {
-        type: 'transfer',
-        id: `${transferId}:reversal`,
-        ledger: ledger.ledger,
-        debitAccountId: positionAccountId(initiated.payeeParticipant),
-        creditAccountId: positionAccountId(initiated.payerParticipant),
-        amountMinor: BigInt(initiated.amountMinor),
-        code: 'REVERSAL',
-        userData: { transferId, reason: 'PAYER_REVERSED' },
-      },
-    ]);
+    const receipt = await submitOrOverloaded(
+      ledger,
+      [
+        {
+          type: 'transfer',
+          id: `${transferId}:reversal`,
+          ledger: ledger.ledger,
+          debitAccountId: positionAccountId(initiated.payeeParticipant),
+          creditAccountId: positionAccountId(initiated.payerParticipant),
+          amountMinor: BigInt(initiated.amountMinor),
+          code: 'REVERSAL',
+          userData: { transferId, reason: 'PAYER_REVERSED' },
+        },
+      ],
+      [],
+      overloadRetriesMax,
+    );
     const result = onlyResult(receipt.results);
     if (result !== 'ok' && result !== 'exists')
       throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
@@ -486,7 +491,7 @@ export class TransferService {
     commitsWhenPosted: boolean,
   ): Promise<LedgerResultCode[]> {
     const companion = this.initiatingCompanion(initiated, 0, now, commitsWhenPosted);
-    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
+    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), commands, [companion], 0);
     assert(receipt.results.length === commands.length, 'a submit has one result per command');
     return receipt.results;
   }
@@ -542,7 +547,12 @@ export class TransferService {
       refused: [],
     };
     try {
-      const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)], [companion]);
+      const receipt = await submitOrOverloaded(
+        this.ledgerOf(initiated.currency),
+        [this.posting(initiated)],
+        [companion],
+        overloadRetriesMax,
+      );
       const posted = onlyResult(receipt.results);
       if (posted !== 'ok' && posted !== 'exists') return { posted, view: null };
       return { posted, view: transferView(evolveAll({ status: 'initiated', initiated }, [committedEvent(initiated, now)])) };
@@ -577,7 +587,13 @@ export class TransferService {
     };
     let result: LedgerResultCode;
     try {
-      result = onlyResult((await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)], [companion])).results);
+      const receipt = await submitOrOverloaded(
+        this.ledgerOf(initiated.currency),
+        [this.voiding(initiated, reason)],
+        [companion],
+        overloadRetriesMax,
+      );
+      result = onlyResult(receipt.results);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       await this.voidReservation(initiated, reason);
@@ -640,13 +656,13 @@ export class TransferService {
   }
 
   private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)]);
+    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), [this.posting(initiated)], [], overloadRetriesMax);
     return onlyResult(receipt.results);
   }
 
   /** Releases the reservation; the reason rides on the void so that recovery knows why. */
   private async voidReservation(initiated: TransferInitiated['data'], reason: AbortReason): Promise<void> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([this.voiding(initiated, reason)]);
+    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), [this.voiding(initiated, reason)], [], overloadRetriesMax);
     const result = onlyResult(receipt.results);
     if (!isReleased(result))
       throw new DomainError('LEDGER_REFUSED', `the ledger refused to release transfer ${initiated.transferId}: ${result}`);
@@ -820,6 +836,38 @@ async function mapConcurrently<Item>(items: readonly Item[], concurrency: number
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/**
+ * How often a step of a transfer already recorded (its post, its void, a reversal) is submitted again while the
+ * ledger's queue is full, `overloadRetryDelayMs` apart: about a second, after which the step fails and the sweeper
+ * finishes the transfer. A payment's first submit is not retried: it is refused OVERLOADED, nothing recorded.
+ */
+const overloadRetriesMax = 40;
+const overloadRetryDelayMs = 25;
+
+/**
+ * Submits to the ledger; a submit its queue could not take (every result `overloaded`: nothing decided, nothing
+ * written, companions included) is tried again up to `retriesMax` times, then refused with OVERLOADED (a 503 with
+ * Retry-After). An `overloaded` answer must never be read as the ledger refusing the payment: nothing was recorded.
+ */
+async function submitOrOverloaded(
+  ledger: LedgerEngine,
+  commands: readonly LedgerCommand[],
+  companions: readonly CompanionAppend[],
+  retriesMax: number,
+): Promise<SubmitReceipt> {
+  for (let attempt = 0; ; attempt += 1) {
+    const receipt = await ledger.submit(commands, companions);
+    const overloaded = receipt.results.length > 0 && receipt.results.every((result) => result === 'overloaded');
+    if (!overloaded) return receipt;
+    if (attempt >= retriesMax)
+      throw new DomainError(
+        'OVERLOADED',
+        `the ${ledger.ledger} ledger has as many commands waiting as it holds, so this step recorded nothing; retry shortly`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, overloadRetryDelayMs));
+  }
 }
 
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {
