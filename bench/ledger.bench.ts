@@ -23,6 +23,7 @@ import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-sto
 import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
+import { positiveInteger } from './support/bench-settings';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -32,14 +33,6 @@ const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
 /** Rows per raw transaction: what one engine tick appends when its batches are full. */
 const ceilingTransactionRows = batchCommandsMax;
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
 
 /** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
 function random(seed: number): () => number {

@@ -28,6 +28,7 @@ import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import type { CompanionAppend } from '../core/ledger/ledger-engine-contract';
 import { benchDirectory } from './support/bench-directory';
+import { positiveInteger } from './support/bench-settings';
 
 const rounds = positiveInteger('HISAAB_BENCH_ROUNDS', 3);
 const seconds = positiveInteger('HISAAB_BENCH_SECONDS', 5);
@@ -35,14 +36,6 @@ const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 512);
 /** Payers and payees: position accounts with a cap no payment reaches. */
 const accountCount = 1_000;
 const logger = createLogger('silent');
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
 
 const accountId = (index: number): string => `position:${(index % accountCount).toString().padStart(4, '0')}`;
 
