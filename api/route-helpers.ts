@@ -32,22 +32,3 @@ export function decodeSequenceCursor(kind: string, cursor: string): bigint | nul
   const sequence = BigInt(position);
   return sequence > sequencePositionMax ? null : sequence;
 }
-
-/** Maps items with at most `concurrency` running at once, keeping the input order in the output. */
-export async function mapBounded<Item, Result>(
-  items: readonly Item[],
-  concurrency: number,
-  map: (item: Item, index: number) => Promise<Result>,
-): Promise<Result[]> {
-  const results: Result[] = new Array<Result>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await map(items[index] as Item, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
-}

@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import { isDomainError } from '../../core/errors';
 import type { Principal } from '../../core/auth/principal';
 import type { TransferService } from '../../core/transfers/transfer-service';
 import type { TransferView } from '../../core/transfers/transfer-view';
@@ -10,21 +9,15 @@ import { principalOf } from '../request-context';
 import type { EdgeDependencies, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput } from '../validation';
-import { bodyOf, decodeSequenceCursor, encodeCursor, mapBounded } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
 
 /**
- * Transfers of one batch executed at once where the payment path takes them one by one (a front-end worker's link):
- * enough to fill ledger ticks, few enough to bound sockets to payees.
+ * What the routes ask of the payment path: the transfer service (in a front-end worker, its own, whose ledger
+ * submits go to the writer).
  */
-const batchConcurrency = 64;
-
-/**
- * What the routes ask of the payment path: the service itself, or a front-end worker's link to the writer (which
- * sends a batch's transfers one by one: it has no executeBatch).
- */
-export type TransferCommands = Pick<TransferService, 'execute' | 'find'> & Partial<Pick<TransferService, 'executeBatch'>>;
+export type TransferCommands = Pick<TransferService, 'execute' | 'find' | 'executeBatch'>;
 
 export type TransferRouteDependencies = {
   transfers: TransferCommands;
@@ -42,11 +35,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers/batch', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferBatchSchema, bodyOf(request), 'body');
-      const executeBatch = dependencies.transfers.executeBatch?.bind(dependencies.transfers);
-      const results =
-        executeBatch === undefined
-          ? await mapBounded(body.transfers, batchConcurrency, (item, index) => executeBatchItem(dependencies, payer, item, index))
-          : await executeBatchTogether(executeBatch, payer, body.transfers);
+      const results = await executeBatchTogether(dependencies.transfers, payer, body.transfers);
       await dependencies.awaitWritesVisible();
       response.status(200).json({ results });
     });
@@ -86,30 +75,8 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
 
 type BatchResult = z.output<typeof batchResultResponse>;
 
-async function executeBatchItem(
-  dependencies: TransferRouteDependencies,
-  payer: string,
-  item: unknown,
-  index: number,
-): Promise<BatchResult> {
-  const id = itemIdOf(item);
-  try {
-    const body = parseInput(transferRequestSchema, item, 'body', ['transfers', String(index)]);
-    const { view } = await dependencies.transfers.execute(payer, body, 'api', 'payer');
-    return { outcome: 'TRANSFER', id: view.id, state: view.state, abortReason: view.abortReason };
-  } catch (error) {
-    if (error instanceof HttpError || isDomainError(error))
-      return { outcome: 'ERROR', id, error: { code: error.code, message: error.message } };
-    throw error;
-  }
-}
-
 /** Validates each item, then hands the valid ones to the payment path in one call (TransferService.executeBatch). */
-async function executeBatchTogether(
-  executeBatch: TransferService['executeBatch'],
-  payer: string,
-  items: readonly unknown[],
-): Promise<BatchResult[]> {
+async function executeBatchTogether(transfers: TransferCommands, payer: string, items: readonly unknown[]): Promise<BatchResult[]> {
   const results: BatchResult[] = new Array<BatchResult>(items.length);
   const valid: { index: number; body: z.output<typeof transferRequestSchema> }[] = [];
   items.forEach((item, index) => {
@@ -120,7 +87,7 @@ async function executeBatchTogether(
       results[index] = { outcome: 'ERROR', id: itemIdOf(item), error: { code: error.code, message: error.message } };
     }
   });
-  const outcomes = await executeBatch(
+  const outcomes = await transfers.executeBatch(
     payer,
     valid.map((entry) => entry.body),
     'api',
