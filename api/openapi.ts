@@ -1,5 +1,6 @@
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
+import { gatewayPaths } from './openapi-gateway';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -57,7 +58,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       description: `Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over ${apiLimits.bodyBytesMax / 1024} KiB (${apiLimits.batchBodyBytesMax / 1024} KiB for the transfer batch) are refused with 413; unknown fields with 400. A method a path does not declare answers 405 with Allow.`,
     },
     servers: [{ url: '/' }],
-    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...settlementPaths(), ...systemPaths() },
+    paths: {
+      ...participantPaths(),
+      ...keyPaths(),
+      ...directoryPaths(),
+      ...transferPaths(),
+      ...settlementPaths(),
+      ...gatewayPaths(),
+      ...systemPaths(),
+    },
     components: {
       schemas: { ...componentSchemas(), ...carriedCurrencySchemas(options.currencies) },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Operator key, or a key issued by the switch' } },

@@ -27,6 +27,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -93,6 +94,8 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
+  /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
+  gateway: GatewayAssembly;
   /** The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one). */
   iso8583Port: number;
   /** Stops accepting, lets requests in flight finish (bounded), then closes everything in order. */
@@ -151,6 +154,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         schedule: config.settlementCloseSchedule,
       }),
     );
+    const gateway = await modules.start('gateway', () => assembleGateway({ store, readModelDatabase: database, secrets, now, logger }));
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, { config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }),
     );
@@ -166,12 +170,24 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...extensionRoutes]);
+    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...gateway.routeModules, ...extensionRoutes]);
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
-    return { url, port, server, app, store, metrics, dependencies, ledgers, transfers, iso8583Port: transfers.bankChannel.port ?? 0 };
+    return {
+      url,
+      port,
+      server,
+      app,
+      store,
+      metrics,
+      dependencies,
+      ledgers,
+      transfers,
+      gateway,
+      iso8583Port: transfers.bankChannel.port ?? 0,
+    };
   });
   let closing: Promise<void> | null = null;
   return { ...running, close: () => (closing ??= stop()) };

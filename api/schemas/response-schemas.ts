@@ -219,3 +219,35 @@ export const healthResponse = z
   .meta({ id: 'Health' });
 
 export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0') }).meta({ id: 'OpenApiDocument' });
+
+export const merchantResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    mcc: z.string(),
+    city: z.string(),
+    acquirer: z.string(),
+    currency: z.string(),
+    settlementAccount: z.strictObject({ type: z.enum(accountTypes), value: z.string() }),
+    webhookUrl: z.string(),
+    fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
+    active: z.boolean(),
+    createdAt: instant,
+  })
+  .meta({ id: 'Merchant' });
+
+export const registeredMerchantResponse = z
+  .strictObject({
+    merchant: merchantResponse,
+    apiKey: z.string().meta({ description: 'A bearer key with the role merchant, shown this once (stored hashed)' }),
+    webhookSecret: z.string().meta({ description: "Signs the merchant's webhooks (HMAC-SHA256), shown this once" }),
+  })
+  .meta({ id: 'RegisteredMerchant' });
+
+export const issuedMerchantKeyResponse = z.strictObject({ keyId: z.string(), apiKey: z.string() }).meta({ id: 'IssuedMerchantKey' });
+
+export const rotatedWebhookSecretResponse = z
+  .strictObject({
+    webhookSecret: z.string().meta({ description: 'The new secret; the previous one keeps signing beside it for 24 hours' }),
+  })
+  .meta({ id: 'RotatedWebhookSecret' });
