@@ -1,9 +1,14 @@
 import type Database from 'better-sqlite3';
 import { SqliteOpenSessionReader } from '../adapters/readmodel-sqlite/projections/checkout-sessions-read-model';
 import { SqliteMerchantReader } from '../adapters/readmodel-sqlite/projections/merchants-read-model';
+import { RequestToPaySender } from '../adapters/wallet-http/request-to-pay-sender';
+import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
+import { RequestToPayService } from '../core/gateway/request-to-pay-service';
+import type { ParticipantReader } from '../core/participants/participant-reader';
 import { CheckoutService } from '../core/gateway/checkout-service';
 import type { MerchantReader } from '../core/gateway/merchant-reader';
+import { MerchantPayments } from '../core/gateway/merchant-payments';
 import { MerchantService } from '../core/gateway/merchant-service';
 import { SessionExpirySweeper } from '../core/gateway/session-expiry-sweeper';
 import type { SecretBox } from '../core/secrets/secret-box';
@@ -11,6 +16,8 @@ import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { Logger } from './logger';
 import type { RouteModule } from './route-kit';
 import { checkoutSessionRoutes } from './routes/checkout-sessions';
+import { payPageRoutes } from './routes/pay-page';
+import { requestToPayRoutes } from './routes/request-to-pay';
 import { merchantRoutes } from './routes/merchants';
 
 /** How often expired sessions get their SessionExpired (issue 11: the webhook within 5 s of the expiry). */
@@ -25,12 +32,18 @@ export type GatewayAssemblyInput = {
   logger: Logger;
   /** HISAAB_PUBLIC_URL, or http://localhost:<port> once the server listens. */
   publicUrl: () => string;
+  participants: ParticipantReader;
+  directory: DirectoryReader;
+  /** How long a payer's provider has to take a request to pay (the payee deadline of credit requests). */
+  requestToPayDeadlineMs: number;
 };
 
 export type GatewayAssembly = {
   merchants: MerchantService;
   merchantReader: MerchantReader;
   checkout: CheckoutService;
+  /** The transfer service's collaborator for payments to merchants (session rules, claim, completion). */
+  merchantPayments: MerchantPayments;
   /** Runs one expiry sweep now (tests; the switch sweeps every second by itself). */
   sweepExpiredSessions: () => Promise<number>;
   routeModules: readonly RouteModule[];
@@ -56,6 +69,14 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
     sessionsPerSweepMax: expiredSessionsPerSweepMax,
     onError: (sessionId, error) => input.logger.error({ sessionId, err: error }, 'could not record a checkout session expiry'),
   });
+  const sender = new RequestToPaySender({
+    participants: input.participants,
+    secrets: input.secrets,
+    now: input.now,
+    deadlineMs: input.requestToPayDeadlineMs,
+  });
+  parts.onStop('request-to-pay sender', () => sender.close());
+  const requestToPay = new RequestToPayService({ checkout, merchants: merchantReader, directory: input.directory, port: sender });
   let running: Promise<number> | null = null;
   // One sweep at a time: a slow store lets the running sweep finish rather than piling sweeps up.
   const sweepOnce = (): Promise<number> =>
@@ -76,10 +97,13 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
     merchants,
     merchantReader,
     checkout,
+    merchantPayments: new MerchantPayments({ checkout, merchants: merchantReader, now: input.now }),
     sweepExpiredSessions: sweepOnce,
     routeModules: [
       merchantRoutes({ merchants, merchantReader }),
       checkoutSessionRoutes({ checkout, merchantReader, publicUrl: input.publicUrl }),
+      requestToPayRoutes(requestToPay),
+      payPageRoutes({ checkout, merchantReader, requestToPay }),
     ],
   };
 }

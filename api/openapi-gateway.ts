@@ -1,8 +1,10 @@
 import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
 import { changeMerchantSchema, merchantIdParams, merchantKeyParams, registerMerchantSchema } from './schemas/merchant-schemas';
-import { createCheckoutSessionSchema, sessionIdParams } from './schemas/checkout-schemas';
+import { createCheckoutSessionSchema, declineRequestToPaySchema, rtpIdParams, sessionIdParams } from './schemas/checkout-schemas';
 import {
   checkoutSessionResponse,
+  declinedRequestToPayResponse,
+  payStatusResponse,
   issuedMerchantKeyResponse,
   merchantResponse,
   registeredMerchantResponse,
@@ -13,7 +15,7 @@ type Paths = Record<string, Record<string, Operation>>;
 
 /** The e-commerce gateway's paths (issue 11), kept beside the routes they describe. */
 export function gatewayPaths(): Paths {
-  return { ...merchantPaths(), ...checkoutPaths() };
+  return { ...merchantPaths(), ...checkoutPaths(), ...requestToPayPaths(), ...payPagePaths() };
 }
 
 function merchantPaths(): Paths {
@@ -126,6 +128,79 @@ function checkoutPaths(): Paths {
           '404': notFound,
           '409': errorAnswer('SESSION_NOT_OPEN: completed, expired or cancelled already'),
         },
+      }),
+    },
+  };
+}
+
+function requestToPayPaths(): Paths {
+  return {
+    '/v1/request-to-pay/{rtpId}/decline': {
+      post: operation({
+        summary: "The payer's provider declines a request to pay it received; the pay page then shows Declined",
+        roles: ['participant'],
+        path: rtpIdParams,
+        body: declineRequestToPaySchema,
+        responses: {
+          '200': answer('the request to pay, DECLINED', declinedRequestToPayResponse),
+          '404': errorAnswer("RTP_NOT_FOUND: no such request to pay to this participant's customers"),
+        },
+      }),
+    },
+  };
+}
+
+const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+
+/** The hosted pay page: HTML for browsers, no key (the session id in the address is what lets a customer in). */
+function payPagePaths(): Paths {
+  return {
+    '/pay/{id}': {
+      get: operation({
+        summary: 'The hosted pay page: the merchant, the amount, the QR and a form that works without JavaScript',
+        roles: [],
+        path: sessionIdParams,
+        responses: { '200': html('the page'), '404': html('a page saying there is no such payment') },
+      }),
+      post: {
+        ...operation({
+          summary: 'The pay form: sends a request to pay to the provider of this mobile number (03XXXXXXXXX, +92…, 92…)',
+          roles: [],
+          path: sessionIdParams,
+          responses: {
+            '303': { description: 'sent (or the session is no longer open): back to the page, which shows the state' },
+            '404': html('no such payment'),
+            '422': html('the page again, with a role="alert" saying what was wrong with the number'),
+          },
+        }),
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { msisdn: { type: 'string', maxLength: 64 } } } },
+          },
+        },
+      },
+    },
+    '/pay/{id}/status': {
+      get: operation({
+        summary: 'What the page polls: the session status and its request to pay',
+        roles: [],
+        path: sessionIdParams,
+        responses: { '200': answer('the state', payStatusResponse), '404': errorAnswer('SESSION_NOT_FOUND') },
+      }),
+    },
+    '/pay/assets/pay.js': {
+      get: operation({
+        summary: "The pay page's only script (no inline script: the page's CSP forbids it)",
+        roles: [],
+        responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+      }),
+    },
+    '/pay/assets/pay.css': {
+      get: operation({
+        summary: "The pay page's style sheet",
+        roles: [],
+        responses: { '200': { description: 'CSS', content: { 'text/css': { schema: { type: 'string' } } } } },
       }),
     },
   };

@@ -143,8 +143,32 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       assembleParticipants(store, ledgers, readModels, secrets),
     );
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
+    const gateway = await modules.start('gateway', () =>
+      assembleGateway({
+        store,
+        readModelDatabase: database,
+        secrets,
+        now,
+        logger,
+        publicUrl,
+        participants: readModels.participants,
+        directory: readModels.directory,
+        requestToPayDeadlineMs: config.payeeDeadlineMs,
+      }),
+    );
     const transfers = await modules.start('transfers', () =>
-      assembleTransfers({ config, logger, now, store, ledgers, readModels, readModelDatabase: database, metrics, secrets }),
+      assembleTransfers({
+        config,
+        logger,
+        now,
+        store,
+        ledgers,
+        readModels,
+        readModelDatabase: database,
+        metrics,
+        secrets,
+        merchantPayments: gateway.merchantPayments,
+      }),
     );
     const settlement = await modules.start('settlement', () =>
       assembleSettlement({
@@ -157,9 +181,6 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         logger,
         schedule: config.settlementCloseSchedule,
       }),
-    );
-    const gateway = await modules.start('gateway', () =>
-      assembleGateway({ store, readModelDatabase: database, secrets, now, logger, publicUrl }),
     );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, { config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }),

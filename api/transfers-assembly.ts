@@ -13,6 +13,7 @@ import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
 import { TransferService } from '../core/transfers/transfer-service';
+import type { MerchantPaymentPort } from '../core/transfers/merchant-payment-port';
 import type { AppDependencies } from './app-dependencies';
 import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { SwitchConfig } from './config';
@@ -42,6 +43,8 @@ export type TransfersAssemblyInput = {
   metrics: SwitchMetrics;
   /** Opens the participants' sealed signing secrets when a callback is signed. */
   secrets: SecretBox;
+  /** Payments to merchants and their checkout sessions (the gateway, api/gateway-assembly.ts). */
+  merchantPayments?: MerchantPaymentPort;
 };
 
 export type TransfersAssembly = {
@@ -112,6 +115,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     observer: {
       onCompleted: (outcome) => input.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
     },
+    ...(input.merchantPayments === undefined ? {} : { merchantPayments: input.merchantPayments }),
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.

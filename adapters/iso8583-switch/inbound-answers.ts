@@ -18,6 +18,7 @@ const abortCategories: Readonly<Record<AbortReason, TransferOutcomeCategory>> = 
   SWITCH_RESTARTED: 'payee_unavailable',
   PAYER_REVERSED: 'not_permitted',
   LEDGER_REFUSED: 'system_error',
+  SESSION_NOT_PAYABLE: 'not_permitted',
 };
 
 export function answerForTransfer(view: TransferView): InboundAnswer {

@@ -34,3 +34,11 @@ export const createCheckoutSessionSchema = z
 
 /** Any string up to a bound: an id that is not a session id is simply a session that does not exist (404). */
 export const sessionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const rtpIdParams = z.strictObject({ rtpId: z.string().min(1).max(64) });
+
+export const declineRequestToPaySchema = z
+  .strictObject({
+    reason: safeText().trim().min(1, 'give a reason').max(200, 'a reason has at most 200 characters'),
+  })
+  .meta({ id: 'DeclineRequestToPay' });

@@ -270,3 +270,11 @@ export const checkoutSessionResponse = z
     transferId: nullableText,
   })
   .meta({ id: 'CheckoutSession' });
+
+export const payStatusResponse = z
+  .strictObject({ status: z.enum(sessionStatuses), rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']) })
+  .meta({ id: 'PayStatus' });
+
+export const declinedRequestToPayResponse = z
+  .strictObject({ rtpId: z.string(), checkoutSessionId: z.string(), status: z.enum(['SENT', 'DECLINED', 'FAILED']) })
+  .meta({ id: 'DeclinedRequestToPay' });

@@ -17,6 +17,8 @@ import {
 } from './checkout-session-profile';
 import { emvQrString } from './emv-qr';
 import type { MerchantRecord } from './merchant-reader';
+import { transferDecider } from '../transfers/transfer-decider';
+import { transferStreamName } from '../transfers/transfer-events';
 
 /** A session as the merchant asks for it (POST /v1/checkout/sessions), validated for shape at the edge. */
 export type CheckoutSessionRequest = {
@@ -131,7 +133,42 @@ export class CheckoutService {
   async find(sessionId: string): Promise<PresentSession | null> {
     if (!sessionIdPattern.test(sessionId)) return null;
     const { state } = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
-    return state.status === 'present' ? state : null;
+    if (state.status !== 'present') return null;
+    return this.completedIfPaid(state);
+  }
+
+  /** The session with its stream revision, for a claim that expects it; SESSION_NOT_FOUND when it does not exist. */
+  async load(sessionId: string): Promise<{ session: PresentSession; revision: bigint }> {
+    const loaded = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
+    if (loaded.state.status !== 'present' || loaded.revision === null) {
+      throw new DomainError('SESSION_NOT_FOUND', `checkout session ${sessionId} does not exist`);
+    }
+    return { session: loaded.state, revision: loaded.revision };
+  }
+
+  /** How the transfer that claimed a session ended, as its own stream says. */
+  async paymentState(transferId: string): Promise<'committed' | 'aborted' | 'in_flight'> {
+    const { state } = await loadStream(this.dependencies.store, transferStreamName(transferId), transferDecider);
+    if (state.status === 'committed') return 'committed';
+    return state.status === 'aborted' ? 'aborted' : 'in_flight';
+  }
+
+  /**
+   * The completion rides in the commit's write; a commit made another way (recovery after a crash, the commit's
+   * own retry path) leaves the session claimed but OPEN, and the first read completes it from the transfer's record.
+   */
+  private async completedIfPaid(session: PresentSession): Promise<PresentSession> {
+    if (session.recorded !== 'OPEN' || session.payment === null) return session;
+    if ((await this.paymentState(session.payment.transferId)) !== 'committed') return session;
+    const context: CommandContext = { now: this.dependencies.now(), actor: 'switch:checkout', correlationId: session.payment.transferId };
+    const result = await handleStreamCommand(
+      this.dependencies.store,
+      checkoutStreamName(session.created.sessionId),
+      checkoutSessionDecider,
+      { type: 'CompleteSession', data: { sessionId: session.created.sessionId, transferId: session.payment.transferId }, now: context.now },
+      context,
+    );
+    return result.state as PresentSession;
   }
 
   async cancel(sessionId: string, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {

@@ -20,6 +20,8 @@ export type PresentSession = {
   transferId: string | null;
   rtp: RequestToPay | null;
   rtpAttempts: number;
+  /** The P2M transfer that claimed the session last, and when; it may since have aborted (see merchant-payments.ts). */
+  payment: { transferId: string; startedAt: string } | null;
 };
 export type SessionState = { status: 'absent' } | PresentSession;
 
@@ -46,10 +48,21 @@ export function sessionStatusAt(state: PresentSession, now: Date): SessionStatus
 export function evolve(state: SessionState, event: CheckoutSessionEvent): SessionState {
   if (event.type === 'SessionCreated') {
     assert(state.status === 'absent', `session ${event.data.sessionId} created twice`);
-    return { status: 'present', created: event.data, recorded: 'OPEN', completedAt: null, transferId: null, rtp: null, rtpAttempts: 0 };
+    return {
+      status: 'present',
+      created: event.data,
+      recorded: 'OPEN',
+      completedAt: null,
+      transferId: null,
+      rtp: null,
+      rtpAttempts: 0,
+      payment: null,
+    };
   }
   assert(state.status === 'present', `${event.type} for session ${event.data.sessionId} before its creation`);
   switch (event.type) {
+    case 'SessionPaymentStarted':
+      return { ...state, payment: { transferId: event.data.transferId, startedAt: event.data.at } };
     case 'SessionCompleted':
       return { ...state, recorded: 'COMPLETED', completedAt: event.data.at, transferId: event.data.transferId };
     case 'SessionExpired':
@@ -90,9 +103,14 @@ export function decide(command: SessionCommand, state: SessionState): CheckoutSe
       return [{ type: 'SessionCompleted', data: { sessionId, transferId: command.data.transferId, at } }];
     case 'ExpireSession':
       if (session.recorded !== 'OPEN' || sessionStatusAt(session, command.now) !== 'EXPIRED') return [];
+      // A payment admitted before the expiry is let finish: it completes the session, or aborts within this window.
+      if (paymentMayBeRunning(session, command.now)) return [];
       return [{ type: 'SessionExpired', data: { sessionId, expiresAt: session.created.expiresAt, at } }];
     case 'CancelSession':
       requireOpen(session, command.now);
+      if (paymentMayBeRunning(session, command.now)) {
+        throw new DomainError('SESSION_NOT_OPEN', `checkout session ${sessionId} is being paid; read it again in a minute`);
+      }
       return [{ type: 'SessionCancelled', data: { sessionId, at } }];
     case 'RecordRequestToPaySent':
       requireOpen(session, command.now);
@@ -120,6 +138,16 @@ export const checkoutSessionDecider: Decider<SessionCommand, CheckoutSessionEven
   decide,
   eventTypes: checkoutSessionEventTypes,
 };
+
+/**
+ * How long a claimed payment may still be running: the longest payee deadline plus the reservation's grace, past
+ * which the transfer service has committed or aborted it (or its sweeper will).
+ */
+export const paymentRunningMsMax = 2 * 60 * 1000;
+
+function paymentMayBeRunning(session: PresentSession, now: Date): boolean {
+  return session.payment !== null && now.getTime() - Date.parse(session.payment.startedAt) < paymentRunningMsMax;
+}
 
 function requirePresent(state: SessionState, sessionId: string): PresentSession {
   if (state.status !== 'present') throw new DomainError('SESSION_NOT_FOUND', `checkout session ${sessionId} does not exist`);

@@ -22,6 +22,12 @@ export type SessionCreated = {
     at: string;
   };
 };
+/**
+ * A P2M transfer claimed the session, in the durable write of its reservation: of transfers racing for one session
+ * only the first claims it (the claim expects the session's revision). The session stays OPEN to readers; it
+ * completes with that transfer's commit, and a transfer that aborts leaves it payable again.
+ */
+export type SessionPaymentStarted = { type: 'SessionPaymentStarted'; data: { sessionId: string; transferId: string; at: string } };
 export type SessionCompleted = { type: 'SessionCompleted'; data: { sessionId: string; transferId: string; at: string } };
 /** Written by the expiry sweeper once `expiresAt` has passed; reads show EXPIRED from `expiresAt` on regardless. */
 export type SessionExpired = { type: 'SessionExpired'; data: { sessionId: string; expiresAt: string; at: string } };
@@ -37,10 +43,18 @@ export type RequestToPayDeclined = { type: 'RequestToPayDeclined'; data: { sessi
 export type RequestToPayFailed = { type: 'RequestToPayFailed'; data: { sessionId: string; rtpId: string; detail: string; at: string } };
 
 export type CheckoutSessionEvent =
-  SessionCreated | SessionCompleted | SessionExpired | SessionCancelled | RequestToPaySent | RequestToPayDeclined | RequestToPayFailed;
+  | SessionCreated
+  | SessionPaymentStarted
+  | SessionCompleted
+  | SessionExpired
+  | SessionCancelled
+  | RequestToPaySent
+  | RequestToPayDeclined
+  | RequestToPayFailed;
 
 export const checkoutSessionEventTypes: readonly CheckoutSessionEvent['type'][] = [
   'SessionCreated',
+  'SessionPaymentStarted',
   'SessionCompleted',
   'SessionExpired',
   'SessionCancelled',

@@ -29,3 +29,8 @@ export function checkoutStreamName(sessionId: string): string {
 export function checkoutRequestStreamName(merchantId: string, idempotencyKey: string): string {
   return `checkout-request-${createHash('sha256').update(`${merchantId}\n${idempotencyKey}`, 'utf8').digest('hex')}`;
 }
+
+/** RTP ids carry their session's id, so a provider's decline finds the session without an index. */
+export function rtpIdOf(sessionId: string, attempt: number): string {
+  return `rtp_${sessionId.slice(3)}_${attempt}`;
+}

@@ -20,6 +20,7 @@ import type { CreditOutcome, PayeeCreditMessage, PayeeCreditPort } from '../paye
 import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
 import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
+import type { MerchantPaymentFields, MerchantPaymentPort } from './merchant-payment-port';
 import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
 import { requestDigest, type TransferRequest } from './transfer-request';
 import { payerScopedTransferId, type TransferIdScope } from './transfer-id';
@@ -37,6 +38,8 @@ export type TransferServiceOptions = {
   /** How long the payee has to answer a credit request. Default 10 s. */
   payeeDeadlineMs?: number;
   observer?: TransferObserver;
+  /** Payments to merchants and their checkout sessions (the gateway); absent, a P2M is paid like any transfer. */
+  merchantPayments?: MerchantPaymentPort;
 };
 
 export const transferLimits = {
@@ -98,7 +101,11 @@ export class TransferService {
     const payer = this.requireActivePayer(payerParticipantId, request.currency);
     requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
     const payee = this.resolvePayeeOf(request, payer);
-    const initiated = this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel);
+    const merchantPayment = (await this.options.merchantPayments?.check(request)) ?? null;
+    const initiated = withMerchant(
+      this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel),
+      merchantPayment,
+    );
     const concurrent = this.inFlight.get(transferId);
     if (concurrent !== undefined) {
       // The same request is being executed here already: wait for it, then answer as a replay (digest checked). If
@@ -248,7 +255,11 @@ export class TransferService {
     const commands: LedgerCommand[] = [this.reservation(initiated)];
     if (initiated.creditMode === 'ADVICE') commands.push(this.posting(initiated));
     const now = this.options.now();
-    const results = await this.submitInitiating(initiated, commands, now);
+    const results = await this.submitAdmitted(initiated, commands, now);
+    if (results === null) {
+      onRecorded();
+      return this.abort(initiated, 'SESSION_NOT_PAYABLE', 'the checkout session is not OPEN', false);
+    }
     onRecorded();
     const reserved = results[0] as LedgerResultCode;
     if (reserved !== 'ok' && reserved !== 'exists') {
@@ -263,6 +274,35 @@ export class TransferService {
   }
 
   /**
+   * A payment to a merchant first has its checkout session admitted, and the session's claim (and, for ADVICE, its
+   * completion) rides in the reservation's write. Null: the session is not payable, and TransferInitiated is
+   * recorded on its own for the abort. A claim lost to a racing transfer is admitted again, and refused then.
+   */
+  private async submitAdmitted(
+    initiated: TransferInitiated['data'],
+    commands: readonly LedgerCommand[],
+    now: Date,
+  ): Promise<LedgerResultCode[] | null> {
+    const payments = this.options.merchantPayments;
+    if (payments === undefined || initiated.merchant === undefined) return this.submitInitiating(initiated, commands, now);
+    for (let attempt = 1; ; attempt += 1) {
+      const admission = await payments.admit(initiated);
+      if (!admission.payable) {
+        await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
+        return null;
+      }
+      const completion = initiated.creditMode === 'ADVICE' ? payments.completion(initiated, 1) : null;
+      const companions = [admission.claim, completion].filter((companion): companion is CompanionAppend => companion !== null);
+      try {
+        return await this.submitInitiating(initiated, commands, now, companions);
+      } catch (error) {
+        const lostClaim = error instanceof WrongExpectedRevisionError && error.stream === admission.claim?.stream;
+        if (!lostClaim || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /**
    * Submits the reservation with TransferInitiated riding in the same durable write, placed before the ledger's
    * events where the store writes stream by stream (a reservation never exists without its transfer). When the
    * ledger refuses the reservation the transfer's abort rides too: a refused payment is one durable write.
@@ -271,6 +311,7 @@ export class TransferService {
     initiated: TransferInitiated['data'],
     commands: readonly LedgerCommand[],
     now: Date,
+    merchantCompanions: readonly CompanionAppend[] = [],
   ): Promise<LedgerResultCode[]> {
     const companion: CompanionAppend = {
       stream: transferStreamName(initiated.transferId),
@@ -283,7 +324,7 @@ export class TransferService {
         return this.stamp(events, initiated.transferId, now);
       },
     };
-    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion]);
+    const receipt = await this.ledgerOf(initiated.currency).submit(commands, [companion, ...merchantCompanions]);
     assert(receipt.results.length === commands.length, 'a submit has one result per command');
     return receipt.results;
   }
@@ -305,8 +346,13 @@ export class TransferService {
         return this.stamp([committedEvent(initiated, now)], initiated.transferId, now);
       },
     };
+    // A checkout session completes in the same durable write as the commit (issue 11).
+    const completion = this.options.merchantPayments?.completion(initiated, 0) ?? null;
     try {
-      const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)], [companion]);
+      const receipt = await this.ledgerOf(initiated.currency).submit(
+        [this.posting(initiated)],
+        completion === null ? [companion] : [companion, completion],
+      );
       const posted = onlyResult(receipt.results);
       if (posted !== 'ok' && posted !== 'exists') return { posted, view: null };
       return { posted, view: transferView(evolveAll({ status: 'initiated', initiated }, [committedEvent(initiated, now)])) };
@@ -479,6 +525,7 @@ export class TransferService {
       currency: initiated.currency,
       payee: initiated.payeeAccount,
       payer,
+      ...(initiated.merchant === undefined ? {} : { merchant: initiated.merchant }),
     };
   }
 
@@ -576,6 +623,16 @@ export class TransferService {
     const result = await handleStreamCommand(this.options.store, transferStreamName(transferId), transferDecider, command, context);
     return result.state;
   }
+}
+
+/** The merchant and the session a P2M transfer carries in its record (nothing for any other transfer). */
+function withMerchant(initiated: TransferInitiated['data'], fields: MerchantPaymentFields | null): TransferInitiated['data'] {
+  if (fields === null) return initiated;
+  return {
+    ...initiated,
+    ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
+    ...(fields.checkoutSessionId === undefined ? {} : { checkoutSessionId: fields.checkoutSessionId }),
+  };
 }
 
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {

@@ -91,7 +91,9 @@ it('describes each operation with its roles, and every request body with a schem
         roles: true,
       });
       expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
-      if (operation.requestBody) expect(operation.requestBody.content['application/json']?.schema).toBeDefined();
+      // JSON everywhere, except the hosted pay page's form, which a browser posts without JavaScript.
+      const media = path === '/pay/{id}' ? 'application/x-www-form-urlencoded' : 'application/json';
+      if (operation.requestBody) expect(operation.requestBody.content[media]?.schema).toBeDefined();
     }
   }
   // Request schemas are generated from the validators, so unknown fields are documented as refused.
@@ -419,6 +421,26 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/checkout/sessions/{id}', '/v1/checkout/sessions/cs_none', shopKey)).status).toBe(404);
   expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(200);
   expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(409);
+
+  const payable = await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+    ...shopKey,
+    body: checkoutBody,
+    headers: { 'idempotency-key': 'cs-2' },
+  });
+  const payableId = (payable.body as { id: string }).id;
+  expect((await call('GET', '/pay/{id}', `/pay/${payableId}`)).status).toBe(200);
+  expect((await call('GET', '/pay/{id}', '/pay/cs_none')).status).toBe(404);
+  expect((await call('GET', '/pay/{id}/status', `/pay/${payableId}/status`)).status).toBe(200);
+  expect((await call('GET', '/pay/{id}/status', '/pay/cs_none/status')).status).toBe(404);
+  expect((await call('GET', '/pay/assets/pay.js', '/pay/assets/pay.js')).status).toBe(200);
+  expect((await call('GET', '/pay/assets/pay.css', '/pay/assets/pay.css')).status).toBe(200);
+  const form = { rawBody: 'msisdn=0399', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  expect((await call('POST', '/pay/{id}', `/pay/${payableId}`, form)).status).toBe(422);
+  expect((await call('POST', '/pay/{id}', '/pay/cs_none', form)).status).toBe(404);
+  expect(
+    (await call('POST', '/v1/request-to-pay/{rtpId}/decline', '/v1/request-to-pay/rtp_none_1/decline', { ...ravi, body: { reason: 'no' } }))
+      .status,
+  ).toBe(404);
 
   // Every documented operation was exercised here.
   expect(

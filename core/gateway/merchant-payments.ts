@@ -1,0 +1,118 @@
+import { DomainError } from '../errors';
+import { newId } from '../ids';
+import type { NewEvent } from '../eventstore/event';
+import type { CompanionAppend } from '../ledger/ledger-engine-contract';
+import type { LedgerResultCode } from '../ledger/result-codes';
+import { parseAmount } from '../money';
+import type { MerchantPaymentAdmission, MerchantPaymentFields, MerchantPaymentPort } from '../transfers/merchant-payment-port';
+import type { TransferInitiated } from '../transfers/transfer-events';
+import type { TransferRequest } from '../transfers/transfer-request';
+import { sessionStatusAt } from './checkout-session-decider';
+import type { CheckoutSessionEvent } from './checkout-session-events';
+import { checkoutStreamName } from './checkout-session-profile';
+import type { CheckoutService } from './checkout-service';
+import type { MerchantReader } from './merchant-reader';
+
+/**
+ * The gateway's side of a payment to a merchant (issue 11), the collaborator the transfer service is given: the
+ * session rules, the claim that lets exactly one of racing transfers pay a session, and the completion that rides
+ * in the commit's durable write.
+ */
+export class MerchantPayments implements MerchantPaymentPort {
+  constructor(private readonly dependencies: { checkout: CheckoutService; merchants: MerchantReader; now: () => Date }) {}
+
+  async check(request: TransferRequest): Promise<MerchantPaymentFields | null> {
+    if (request.payee.type !== 'MERCHANT') {
+      if (request.checkoutSessionId !== undefined) {
+        throw new DomainError(
+          'SESSION_MERCHANT_MISMATCH',
+          'a checkout session is paid to its merchant: the payee must be {"type":"MERCHANT"}',
+        );
+      }
+      return null;
+    }
+    const merchant = this.dependencies.merchants.findMerchant(request.payee.value);
+    // A MERCHANT alias a participant registered by hand, with no merchant behind it, is paid like any alias.
+    if (merchant === null) return null;
+    if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is deactivated and cannot be paid`);
+    const fields: MerchantPaymentFields = { merchant: { id: merchant.id, settlementAccount: merchant.settlementAccount } };
+    if (request.checkoutSessionId === undefined) return fields;
+    const session = await this.dependencies.checkout.find(request.checkoutSessionId);
+    if (session === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${request.checkoutSessionId} does not exist`);
+    if (session.created.merchantId !== merchant.id) {
+      throw new DomainError('SESSION_MERCHANT_MISMATCH', `checkout session ${request.checkoutSessionId} belongs to another merchant`);
+    }
+    const amountMinor = parseAmount(request.amount, request.currency);
+    if (session.created.currency !== request.currency || BigInt(session.created.amountMinor) !== amountMinor) {
+      throw new DomainError(
+        'SESSION_AMOUNT_MISMATCH',
+        `checkout session ${request.checkoutSessionId} is for a different amount or currency than this transfer`,
+      );
+    }
+    return { ...fields, checkoutSessionId: session.created.sessionId };
+  }
+
+  async admit(initiated: TransferInitiated['data']): Promise<MerchantPaymentAdmission> {
+    const sessionId = initiated.checkoutSessionId;
+    if (sessionId === undefined) return { payable: true, claim: null };
+    const loaded = await this.dependencies.checkout.load(sessionId);
+    const now = this.dependencies.now();
+    const session = loaded.session;
+    const status = sessionStatusAt(session, now);
+    if (status !== 'OPEN') return { payable: false, detail: `the checkout session is ${status}` };
+    if (session.payment !== null && session.payment.transferId !== initiated.transferId) {
+      const other = await this.dependencies.checkout.paymentState(session.payment.transferId);
+      if (other !== 'aborted') return { payable: false, detail: 'another transfer is paying the checkout session' };
+    }
+    const claim: CompanionAppend = {
+      stream: checkoutStreamName(sessionId),
+      expectedRevision: loaded.revision,
+      placement: 'before_ledger',
+      events: (results) =>
+        isDone(results[0])
+          ? stamp(
+              { type: 'SessionPaymentStarted', data: { sessionId, transferId: initiated.transferId, at: now.toISOString() } },
+              initiated.transferId,
+              now,
+            )
+          : [],
+    };
+    return { payable: true, claim };
+  }
+
+  completion(initiated: TransferInitiated['data'], postIndex: number): CompanionAppend | null {
+    const sessionId = initiated.checkoutSessionId;
+    if (sessionId === undefined) return null;
+    const now = this.dependencies.now();
+    return {
+      stream: checkoutStreamName(sessionId),
+      // The claim made this transfer the only one that can complete the session; other writers (a provider's
+      // decline, the expiry sweeper within its window) add nothing that a completion contradicts.
+      expectedRevision: 'any',
+      placement: 'after_ledger',
+      events: (results) =>
+        isDone(results[postIndex])
+          ? stamp(
+              { type: 'SessionCompleted', data: { sessionId, transferId: initiated.transferId, at: now.toISOString() } },
+              initiated.transferId,
+              now,
+            )
+          : [],
+    };
+  }
+}
+
+function isDone(result: LedgerResultCode | undefined): boolean {
+  return result === 'ok' || result === 'exists';
+}
+
+function stamp(event: CheckoutSessionEvent, transferId: string, now: Date): NewEvent[] {
+  return [
+    {
+      id: newId(),
+      type: event.type,
+      data: event.data,
+      metadata: { actor: 'switch:transfers', correlationId: transferId, at: now.toISOString() },
+    },
+  ];
+}
