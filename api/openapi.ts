@@ -294,9 +294,11 @@ function transferPaths(): Paths {
           '403': errorAnswer(
             "PAYER_NOT_OWNED: the payer is another participant's customer (an alias it holds, or an IBAN of its bank code); FORBIDDEN",
           ),
-          '404': errorAnswer('PARTY_NOT_FOUND'),
+          '404': errorAnswer('PARTY_NOT_FOUND, or SESSION_NOT_FOUND for a checkoutSessionId that does not exist'),
           '409': errorAnswer('IDEMPOTENCY_CONFLICT: this payer used the id with another body'),
-          '422': errorAnswer('a rule refused it, e.g. CURRENCY_NOT_SUPPORTED or PAYEE_IS_PAYER'),
+          '422': errorAnswer(
+            'a rule refused it, e.g. CURRENCY_NOT_SUPPORTED, PAYEE_IS_PAYER, SESSION_AMOUNT_MISMATCH, SESSION_MERCHANT_MISMATCH or MERCHANT_INACTIVE',
+          ),
         },
       }),
       get: operation({
