@@ -29,12 +29,12 @@ const created: SessionCreated['data'] = {
 };
 
 function fold(events: readonly CheckoutSessionEvent[]): SessionState {
-  return events.reduce(checkoutSessionDecider.evolve, checkoutSessionDecider.initialState);
+  return events.reduce((current, event) => checkoutSessionDecider.evolve(current, event), checkoutSessionDecider.initialState);
 }
 
 function run(state: SessionState, command: SessionCommand): { events: CheckoutSessionEvent[]; state: SessionState } {
   const events = checkoutSessionDecider.decide(command, state);
-  return { events, state: events.reduce(checkoutSessionDecider.evolve, state) };
+  return { events, state: events.reduce((current, event) => checkoutSessionDecider.evolve(current, event), state) };
 }
 
 function codeOf(action: () => unknown): string | null {

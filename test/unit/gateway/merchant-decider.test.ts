@@ -40,7 +40,7 @@ const register = (
 });
 
 function run(state: MerchantState, command: MerchantCommand): MerchantState {
-  return merchantDecider.decide(command, state).reduce(merchantDecider.evolve, state);
+  return merchantDecider.decide(command, state).reduce((current, event) => merchantDecider.evolve(current, event), state);
 }
 
 function codeOf(action: () => unknown): string | null {
