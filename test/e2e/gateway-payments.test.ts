@@ -1,4 +1,8 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
+import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
+import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -172,4 +176,33 @@ it('shows a declined request to pay, and an unknown number in a role="alert"', a
     body: { reason: 'no' },
   });
   expect(errorCode(foreign)).toBe('RTP_NOT_FOUND');
+});
+
+it('rebuilds the merchants, checkout-sessions and api-keys read models from position 0 into the same rows', async () => {
+  const rows = (): unknown[] => {
+    const db = new Database(readModelPath(network.sw.dataDir), { readonly: true });
+    try {
+      return [
+        db.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
+        db.prepare('SELECT * FROM checkout_sessions ORDER BY session_id').all(),
+        db.prepare("SELECT key_id, role, owner_id, revoked FROM api_keys WHERE role = 'merchant' ORDER BY key_id").all(),
+      ];
+    } finally {
+      db.close();
+    }
+  };
+  const before = rows();
+  expect((before[1] as unknown[]).length).toBeGreaterThan(3);
+  for (const name of ['merchants', 'checkout-sessions', 'api-keys']) {
+    const output: string[] = [];
+    const exitCode = await runRebuildCommand(
+      [name, '--data-dir', network.sw.dataDir],
+      switchProjections,
+      { out: (line) => output.push(line), err: (line) => output.push(line) },
+      {},
+    );
+    expect({ name, exitCode, output }).toMatchObject({ name, exitCode: 0 });
+  }
+  expect(rows()).toEqual(before);
+  expect((await network.sw.client.get('/v1/merchants/SHOP1', { key: shop.apiKey })).status).toBe(200);
 });
