@@ -154,6 +154,29 @@ it('lets exactly one of 50 racing transfers pay a session; the others abort SESS
   expect(committed[0]?.id).toBeDefined();
 });
 
+it('leaves the session OPEN and payable again when its transfer aborts for another reason', async () => {
+  const session = await openSession(shop, { amount: '20.00' });
+  const ravi = network.wallet('RAVI').key.key;
+  const acquirer = network.wallet('MARGALLA').simulator;
+  acquirer.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' }, ['CREDIT_REQUEST']);
+  try {
+    const refused = await network.sw.client.post('/v1/transfers', { key: ravi, body: p2m('20.00', 'SHOP1', session.id) });
+    expect(refused.body).toMatchObject({ state: 'ABORTED', abortReason: 'PAYEE_REJECTED' });
+  } finally {
+    acquirer.setMode({ mode: 'accept' }, ['CREDIT_REQUEST']);
+  }
+  expect(
+    ((await network.sw.client.get(`/v1/checkout/sessions/${session.id}`, { key: shop.apiKey })).body as { status: string }).status,
+  ).toBe('OPEN');
+  const paid = await network.sw.client.post('/v1/transfers', { key: ravi, body: p2m('20.00', 'SHOP1', session.id) });
+  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
+  const read = (await network.sw.client.get(`/v1/checkout/sessions/${session.id}`, { key: shop.apiKey })).body as {
+    status: string;
+    transferId: string;
+  };
+  expect(read).toMatchObject({ status: 'COMPLETED', transferId: (paid.body as { switchTransferId: string }).switchTransferId });
+});
+
 it('shows a declined request to pay, and an unknown number in a role="alert"', async () => {
   const session = await openSession(shop);
   network.wallet('RAVI').simulator.setRequestToPayBehaviour({ approveDelayMs: 10, declineNumbers: ['923000000002'] });
