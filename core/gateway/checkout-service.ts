@@ -5,7 +5,7 @@ import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson } from '../idempotency/request-fingerprint';
-import { parseAmount } from '../money';
+import { formatAmount, parseAmount } from '../money';
 import { checkoutSessionDecider, type PresentSession, type SessionCommand } from './checkout-session-decider';
 import type { CheckoutRequestClaimed, SessionCreated } from './checkout-session-events';
 import {
@@ -87,7 +87,8 @@ export class CheckoutService {
           merchantName: merchant.name,
           merchantCity: merchant.city,
           mcc: merchant.mcc,
-          amount: request.amount,
+          // As the session shows it ("1500" is written "1500.00"), so the QR and the API never differ.
+          amount: formatAmount(amountMinor, request.currency),
           currency: request.currency,
           orderId: request.orderId,
           sessionId,

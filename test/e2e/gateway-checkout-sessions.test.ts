@@ -65,6 +65,14 @@ it('creates a session once per Idempotency-Key: 201, then 200 with the same sess
     transferId: null,
   });
   expect(session.qr).toContain(`0525${session.id}6304`);
+  // The QR's amount is the session's, as the API writes it, whatever form the merchant sent.
+  const plain = await client.post('/v1/checkout/sessions', {
+    key: shop.apiKey,
+    body: sessionBody({ amount: '75' }),
+    headers: { 'idempotency-key': 'k-plain' },
+  });
+  expect(plain.body).toMatchObject({ amount: '75.00' });
+  expect((plain.body as { qr: string }).qr).toContain('540575.00');
 
   const again = await client.post('/v1/checkout/sessions', {
     key: shop.apiKey,
