@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errorCode } from '../support/http-client';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { PaymentNetwork } from '../support/payment-network';
@@ -10,7 +11,10 @@ let rival: OnboardedMerchant;
 beforeAll(async () => {
   network = await PaymentNetwork.start(
     [],
-    [{ id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001' }],
+    [
+      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001' },
+      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002' },
+    ],
     { HISAAB_PUBLIC_URL: 'https://pay.example.pk/' },
     () => clock,
   );
@@ -136,6 +140,20 @@ it('reads EXPIRED at once past expiresAt, and the sweeper makes it a durable Ses
     'EXPIRED',
   );
   expect(errorCode(await client.post(`/v1/checkout/sessions/${created.id}/cancel`, { key: shop.apiKey }))).toBe('SESSION_NOT_OPEN');
+  // Paying it now is recorded, and aborted: the session is not payable.
+  const late = await client.post('/v1/transfers', {
+    key: network.wallet('RAVI').key.key,
+    body: {
+      id: randomUUID(),
+      payer: { type: 'WALLET', value: 'WRAVI0001' },
+      payee: { type: 'MERCHANT', value: 'SHOP1' },
+      amount: '1500.00',
+      currency: 'PKR',
+      purpose: 'P2M',
+      checkoutSessionId: created.id,
+    },
+  });
+  expect([late.status, late.body]).toMatchObject([201, { state: 'ABORTED', abortReason: 'SESSION_NOT_PAYABLE' }]);
 
   // The switch sweeps every second by itself; the event is there within 5 s of the expiry.
   const deadline = Date.now() + 5_000;
