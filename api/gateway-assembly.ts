@@ -4,6 +4,9 @@ import { SqliteMerchantReader } from '../adapters/readmodel-sqlite/projections/m
 import { RequestToPaySender } from '../adapters/wallet-http/request-to-pay-sender';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
+import { switchParticipantId } from '../core/gateway/merchant-fees';
+import type { LedgerEngine } from '../core/ledger/ledger-engine';
+import { positionAccountId } from '../core/participants/participant-accounts';
 import { RequestToPayService } from '../core/gateway/request-to-pay-service';
 import type { ParticipantReader } from '../core/participants/participant-reader';
 import { CheckoutService } from '../core/gateway/checkout-service';
@@ -36,6 +39,8 @@ export type GatewayAssemblyInput = {
   directory: DirectoryReader;
   /** How long a payer's provider has to take a request to pay (the payee deadline of credit requests). */
   requestToPayDeadlineMs: number;
+  /** Where the switch's own fee account is opened (one per currency). */
+  ledgers: readonly LedgerEngine[];
 };
 
 export type GatewayAssembly = {
@@ -59,6 +64,7 @@ export function assembleGateway(input: GatewayAssemblyInput): Promise<Assembled<
 }
 
 async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): Promise<GatewayAssembly> {
+  await openSwitchFeeAccounts(input.ledgers);
   const merchants = new MerchantService({ store: input.store, secrets: input.secrets, now: input.now });
   const merchantReader = new SqliteMerchantReader(input.readModelDatabase);
   const checkout = new CheckoutService({ store: input.store, now: input.now });
@@ -106,4 +112,18 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
       payPageRoutes({ checkout, merchantReader, requestToPay }),
     ],
   };
+}
+
+/**
+ * The switch's fee income accrues on its own position account, `HISAAB:position`, with no debit limit (it only
+ * earns), so that settlement reports it as a row and settles it like any other. Opening is idempotent.
+ */
+async function openSwitchFeeAccounts(ledgers: readonly LedgerEngine[]): Promise<void> {
+  for (const ledger of ledgers) {
+    const { results } = await ledger.submit([
+      { type: 'create_account', id: positionAccountId(switchParticipantId), ledger: ledger.ledger, code: 'POSITION', owner: switchParticipantId },
+    ]);
+    const result = results[0];
+    if (result !== 'ok' && result !== 'exists') throw new Error(`the ledger ${ledger.ledger} refused to open the switch's fee account: ${String(result)}`);
+  }
 }

@@ -154,6 +154,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         participants: readModels.participants,
         directory: readModels.directory,
         requestToPayDeadlineMs: config.payeeDeadlineMs,
+        ledgers,
       }),
     );
     const transfers = await modules.start('transfers', () =>

@@ -4,7 +4,9 @@ import type { NewEvent } from '../eventstore/event';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { parseAmount } from '../money';
-import type { MerchantPaymentAdmission, MerchantPaymentFields, MerchantPaymentPort } from '../transfers/merchant-payment-port';
+import type { FeeLeg, MerchantPaymentAdmission, MerchantPaymentFields, MerchantPaymentPort } from '../transfers/merchant-payment-port';
+import { positionAccountId } from '../participants/participant-accounts';
+import { paymentFees, switchParticipantId } from './merchant-fees';
 import type { TransferInitiated } from '../transfers/transfer-events';
 import type { TransferRequest } from '../transfers/transfer-request';
 import { sessionStatusAt } from './checkout-session-decider';
@@ -35,7 +37,15 @@ export class MerchantPayments implements MerchantPaymentPort {
     // A MERCHANT alias a participant registered by hand, with no merchant behind it, is paid like any alias.
     if (merchant === null) return null;
     if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is deactivated and cannot be paid`);
-    const fields: MerchantPaymentFields = { merchant: { id: merchant.id, settlementAccount: merchant.settlementAccount } };
+    const fees = paymentFees(parseAmount(request.amount, request.currency), merchant.fees);
+    const fields: MerchantPaymentFields = {
+      merchant: {
+        id: merchant.id,
+        settlementAccount: merchant.settlementAccount,
+        interchangeMinor: fees.interchangeMinor.toString(),
+        switchFeeMinor: fees.switchFeeMinor.toString(),
+      },
+    };
     if (request.checkoutSessionId === undefined) return fields;
     const session = await this.dependencies.checkout.find(request.checkoutSessionId);
     if (session === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${request.checkoutSessionId} does not exist`);
@@ -78,6 +88,35 @@ export class MerchantPayments implements MerchantPaymentPort {
           : [],
     };
     return { payable: true, claim };
+  }
+
+  /** Interchange to the payer's participant and the switch fee to the switch, both paid by the acquirer (the payee). */
+  feeLegs(initiated: TransferInitiated['data']): FeeLeg[] {
+    const merchant = initiated.merchant;
+    if (merchant === undefined) return [];
+    const acquirer = positionAccountId(initiated.payeeParticipant);
+    const legs: FeeLeg[] = [];
+    const interchangeMinor = BigInt(merchant.interchangeMinor ?? '0');
+    const switchFeeMinor = BigInt(merchant.switchFeeMinor ?? '0');
+    if (interchangeMinor > 0n) {
+      legs.push({
+        id: `${initiated.transferId}:interchange`,
+        debitAccountId: acquirer,
+        creditAccountId: positionAccountId(initiated.payerParticipant),
+        amountMinor: interchangeMinor,
+        kind: 'INTERCHANGE',
+      });
+    }
+    if (switchFeeMinor > 0n) {
+      legs.push({
+        id: `${initiated.transferId}:switch-fee`,
+        debitAccountId: acquirer,
+        creditAccountId: positionAccountId(switchParticipantId),
+        amountMinor: switchFeeMinor,
+        kind: 'SWITCH_FEE',
+      });
+    }
+    return legs;
   }
 
   completion(initiated: TransferInitiated['data'], postIndex: number): CompanionAppend | null {

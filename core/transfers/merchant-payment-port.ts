@@ -18,7 +18,12 @@ export type MerchantPaymentAdmission = { payable: true; claim: CompanionAppend |
  * SESSION_AMOUNT_MISMATCH or SESSION_MERCHANT_MISMATCH), admits or refuses the session at reservation, and rides
  * the session's completion in the commit's durable write.
  */
+/** A fee the acquirer pays out of a payment to a merchant: a FEE leg linked with the payment's post. */
+export type FeeLeg = { id: string; debitAccountId: string; creditAccountId: string; amountMinor: bigint; kind: 'INTERCHANGE' | 'SWITCH_FEE' };
+
 export interface MerchantPaymentPort {
+  /** The fee legs posted with the payment, all or nothing ([]: none). */
+  feeLegs(initiated: TransferInitiated['data']): FeeLeg[];
   /** Null for a transfer that is not to a merchant; throws a DomainError for a request that must record nothing. */
   check(request: TransferRequest): Promise<MerchantPaymentFields | null>;
   admit(initiated: TransferInitiated['data']): Promise<MerchantPaymentAdmission>;

@@ -51,8 +51,11 @@ export type TransferInitiated = {
     /** Where the request came in: `api`, `iso8583`, `checkout`. */
     channel: string;
     createdAt: string;
-    /** A payment to a merchant (payee MERCHANT): the merchant and where its acquirer settles it. */
-    merchant?: { id: string; settlementAccount: PartyReference };
+    /**
+     * A payment to a merchant (payee MERCHANT): the merchant, where its acquirer settles it, and the fees the
+     * acquirer pays from it (integer strings of minor units; absent or "0": none), posted with the payment.
+     */
+    merchant?: { id: string; settlementAccount: PartyReference; interchangeMinor?: string; switchFeeMinor?: string };
     /** The checkout session a P2M transfer pays (absent: a static-QR payment). */
     checkoutSessionId?: string;
   };

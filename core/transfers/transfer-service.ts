@@ -253,7 +253,7 @@ export class TransferService {
     }
     // ADVICE: the payee is only told, so the reservation is posted at once, in the same write.
     const commands: LedgerCommand[] = [this.reservation(initiated)];
-    if (initiated.creditMode === 'ADVICE') commands.push(this.posting(initiated));
+    if (initiated.creditMode === 'ADVICE') commands.push(...this.postingChain(initiated));
     const now = this.options.now();
     const results = await this.submitAdmitted(initiated, commands, now);
     if (results === null) {
@@ -350,10 +350,10 @@ export class TransferService {
     const completion = this.options.merchantPayments?.completion(initiated, 0) ?? null;
     try {
       const receipt = await this.ledgerOf(initiated.currency).submit(
-        [this.posting(initiated)],
+        this.postingChain(initiated),
         completion === null ? [companion] : [companion, completion],
       );
-      const posted = onlyResult(receipt.results);
+      const posted = receipt.results[0] as LedgerResultCode;
       if (posted !== 'ok' && posted !== 'exists') return { posted, view: null };
       return { posted, view: transferView(evolveAll({ status: 'initiated', initiated }, [committedEvent(initiated, now)])) };
     } catch (error) {
@@ -448,8 +448,29 @@ export class TransferService {
   }
 
   private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
-    const receipt = await this.ledgerOf(initiated.currency).submit([this.posting(initiated)]);
-    return onlyResult(receipt.results);
+    const receipt = await this.ledgerOf(initiated.currency).submit(this.postingChain(initiated));
+    return receipt.results[0] as LedgerResultCode;
+  }
+
+  /**
+   * The post, and for a payment to a merchant the fee legs its acquirer pays (interchange, switch fee), linked so
+   * that the payment and its fees are posted all or none.
+   */
+  private postingChain(initiated: TransferInitiated['data']): LedgerCommand[] {
+    const legs = this.options.merchantPayments?.feeLegs(initiated) ?? [];
+    const ledger = this.ledgerOf(initiated.currency).ledger;
+    const fees: LedgerCommand[] = legs.map((leg) => ({
+      type: 'transfer',
+      id: leg.id,
+      ledger,
+      debitAccountId: leg.debitAccountId,
+      creditAccountId: leg.creditAccountId,
+      amountMinor: leg.amountMinor,
+      code: 'FEE',
+      userData: { transferId: initiated.transferId, fee: leg.kind },
+    }));
+    const chain = [this.posting(initiated), ...fees];
+    return chain.map((command, index) => (index < chain.length - 1 ? { ...command, linked: true } : command));
   }
 
   /** Releases the reservation; the reason rides on the void so that recovery knows why. */

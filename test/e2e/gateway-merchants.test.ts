@@ -140,3 +140,19 @@ it('issues further keys that work until revoked, and rotates the webhook secret 
   expect(await port.webhookSigningSecrets('SHOP4')).toEqual({ url: 'https://shop.example/webhooks', secrets: [webhookSecret] });
   expect(await port.webhookSigningSecrets('NOBODY')).toBeNull();
 });
+
+it("refuses HISAAB as a participant id: it is the switch's own fee account", async () => {
+  const answer = await network.sw.client.post('/v1/participants', {
+    key: network.sw.operatorKey,
+    body: {
+      id: 'HISAAB',
+      name: 'Not the switch',
+      type: 'WALLET',
+      bankCode: 'HSAB',
+      currency: 'PKR',
+      netDebitCap: '100.00',
+      endpoints: { creditUrl: 'http://127.0.0.1:9/credit', reversalUrl: 'http://127.0.0.1:9/reversal' },
+    },
+  });
+  expect([answer.status, errorCode(answer)]).toEqual([409, 'PARTICIPANT_EXISTS']);
+});

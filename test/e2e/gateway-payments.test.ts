@@ -229,3 +229,48 @@ it('rebuilds the merchants, checkout-sessions and api-keys read models from posi
   expect(rows()).toEqual(before);
   expect((await network.sw.client.get('/v1/merchants/SHOP1', { key: shop.apiKey })).status).toBe(200);
 });
+
+it('posts the fees of a P2M as linked FEE legs to the paisa (half-even), reported in the window and settled to zero', async () => {
+  const operator = network.sw.operatorKey;
+  const priced = await network.sw.client.patch('/v1/merchants/SHOP2', {
+    key: operator,
+    body: { fees: { mdrPercent: '1.50', interchangePercent: '0.50', switchFee: '1.00' } },
+  });
+  expect(priced.status).toBe(200);
+  // Everything before this payment goes into a window of its own.
+  const first = await network.sw.client.post('/v1/settlement/windows/close', { key: operator, body: { currency: 'PKR' } });
+  expect(first.status).toBe(200);
+  // 333.00 × 0.50 % = 1.665 rupees = 166.5 paisa: half-even to 166 (half-up would give 167).
+  const paid = await network.sw.client.post('/v1/transfers', { key: network.wallet('RAVI').key.key, body: p2m('333.00', 'SHOP2') });
+  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
+  const switchTransferId = (paid.body as { switchTransferId: string }).switchTransferId;
+  const ledger = network.sw.running.ledgers[0];
+  expect(await ledger?.lookupTransfer(`${switchTransferId}:interchange`)).toMatchObject({
+    debitAccountId: 'MARGALLA:position',
+    creditAccountId: 'RAVI:position',
+    amountMinor: 166n,
+    code: 'FEE',
+  });
+  expect(await ledger?.lookupTransfer(`${switchTransferId}:switch-fee`)).toMatchObject({
+    debitAccountId: 'MARGALLA:position',
+    creditAccountId: 'HISAAB:position',
+    amountMinor: 100n,
+    code: 'FEE',
+  });
+  const closed = await network.sw.client.post('/v1/settlement/windows/close', { key: operator, body: { currency: 'PKR' } });
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const report = (await network.sw.client.get(`/v1/settlement/windows/${windowId}/report`, { key: operator })).body as {
+    participants: { participant: string; fees: string; sentValue: string; receivedValue: string }[];
+    netSumZero: boolean;
+  };
+  const fees = Object.fromEntries(report.participants.map((line) => [line.participant, line.fees]));
+  expect(fees).toEqual({ MARGALLA: '2.66', RAVI: '-1.66', HISAAB: '-1.00' });
+  expect(report.netSumZero).toBe(true);
+  const settled = await network.sw.client.post(`/v1/settlement/windows/${windowId}/settle`, {
+    key: operator,
+    body: { reference: 'RTGS-1' },
+  });
+  expect(settled.status).toBe(200);
+  // Settling pays the switch its income: its position is back at zero.
+  expect(await ledger?.lookupAccount('HISAAB:position')).toMatchObject({ creditsPostedMinor: 100n, debitsPostedMinor: 100n });
+});
