@@ -121,9 +121,16 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
 async function openSwitchFeeAccounts(ledgers: readonly LedgerEngine[]): Promise<void> {
   for (const ledger of ledgers) {
     const { results } = await ledger.submit([
-      { type: 'create_account', id: positionAccountId(switchParticipantId), ledger: ledger.ledger, code: 'POSITION', owner: switchParticipantId },
+      {
+        type: 'create_account',
+        id: positionAccountId(switchParticipantId),
+        ledger: ledger.ledger,
+        code: 'POSITION',
+        owner: switchParticipantId,
+      },
     ]);
     const result = results[0];
-    if (result !== 'ok' && result !== 'exists') throw new Error(`the ledger ${ledger.ledger} refused to open the switch's fee account: ${String(result)}`);
+    if (result !== 'ok' && result !== 'exists')
+      throw new Error(`the ledger ${ledger.ledger} refused to open the switch's fee account: ${String(result)}`);
   }
 }

@@ -19,7 +19,13 @@ export type MerchantPaymentAdmission = { payable: true; claim: CompanionAppend |
  * the session's completion in the commit's durable write.
  */
 /** A fee the acquirer pays out of a payment to a merchant: a FEE leg linked with the payment's post. */
-export type FeeLeg = { id: string; debitAccountId: string; creditAccountId: string; amountMinor: bigint; kind: 'INTERCHANGE' | 'SWITCH_FEE' };
+export type FeeLeg = {
+  id: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amountMinor: bigint;
+  kind: 'INTERCHANGE' | 'SWITCH_FEE';
+};
 
 export interface MerchantPaymentPort {
   /** The fee legs posted with the payment, all or nothing ([]: none). */
