@@ -19,6 +19,9 @@ import { systemRoutes } from './routes/system';
 export const bodyBytesMax = apiLimits.bodyBytesMax;
 export const batchBodyBytesMax = apiLimits.batchBodyBytesMax;
 export const batchPath = '/v1/transfers/batch';
+const payPagePrefix = '/pay';
+/** A pay form carries one mobile number: a few hundred bytes is plenty. */
+const payFormBytesMax = 2048;
 /**
  * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
  * parser's own limit would overflow the stack of whatever walks it recursively (the idempotency fingerprint).
@@ -62,6 +65,8 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   const jsonOptions = { inflate: false, strict: true, type: 'application/json' } as const;
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
+  // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.
+  app.use(payPagePrefix, express.urlencoded({ extended: false, limit: payFormBytesMax, parameterLimit: 8 }));
   app.use(onlyJsonBodies);
   app.use(refuseDeepBodies);
   const kit = createRouteKit(dependencies);

@@ -1,5 +1,6 @@
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
+import { gatewayPaths } from './openapi-gateway';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -57,7 +58,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       description: `Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over ${apiLimits.bodyBytesMax / 1024} KiB (${apiLimits.batchBodyBytesMax / 1024} KiB for the transfer batch) are refused with 413; unknown fields with 400. A method a path does not declare answers 405 with Allow.`,
     },
     servers: [{ url: '/' }],
-    paths: { ...participantPaths(), ...keyPaths(), ...directoryPaths(), ...transferPaths(), ...settlementPaths(), ...systemPaths() },
+    paths: {
+      ...participantPaths(),
+      ...keyPaths(),
+      ...directoryPaths(),
+      ...transferPaths(),
+      ...settlementPaths(),
+      ...gatewayPaths(),
+      ...systemPaths(),
+    },
     components: {
       schemas: { ...componentSchemas(), ...carriedCurrencySchemas(options.currencies) },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Operator key, or a key issued by the switch' } },
@@ -285,9 +294,11 @@ function transferPaths(): Paths {
           '403': errorAnswer(
             "PAYER_NOT_OWNED: the payer is another participant's customer (an alias it holds, or an IBAN of its bank code); FORBIDDEN",
           ),
-          '404': errorAnswer('PARTY_NOT_FOUND'),
+          '404': errorAnswer('PARTY_NOT_FOUND, or SESSION_NOT_FOUND for a checkoutSessionId that does not exist'),
           '409': errorAnswer('IDEMPOTENCY_CONFLICT: this payer used the id with another body'),
-          '422': errorAnswer('a rule refused it, e.g. CURRENCY_NOT_SUPPORTED or PAYEE_IS_PAYER'),
+          '422': errorAnswer(
+            'a rule refused it, e.g. CURRENCY_NOT_SUPPORTED, PAYEE_IS_PAYER, SESSION_AMOUNT_MISMATCH, SESSION_MERCHANT_MISMATCH or MERCHANT_INACTIVE',
+          ),
         },
       }),
       get: operation({

@@ -27,6 +27,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -95,6 +96,8 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
+  /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
+  gateway: GatewayAssembly;
   /**
    * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
    * writer of a cluster, whose workers hold it.
@@ -132,6 +135,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   const now = options.now ?? (() => new Date());
   prepareDataDir(config.dataDir);
   const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+  // Pay URLs name the public port, known once the server listens (HISAAB_PORT=0 picks one); a cluster's writer
+  // listens privately, and its workers hold HISAAB_PORT.
+  let publicPort = config.port;
+  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
     const store = await modules.start('event store', () => assembleEventStore(config, logger));
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
@@ -141,6 +148,20 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       assembleParticipants(store, ledgers, readModels, secrets),
     );
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
+    const gateway = await modules.start('gateway', () =>
+      assembleGateway({
+        store,
+        readModelDatabase: database,
+        secrets,
+        now,
+        logger,
+        publicUrl,
+        participants: readModels.participants,
+        directory: readModels.directory,
+        requestToPayDeadlineMs: config.payeeDeadlineMs,
+        ledgers,
+      }),
+    );
     const transfers = await modules.start('transfers', () =>
       assembleTransfers({
         config,
@@ -153,6 +174,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         metrics,
         secrets,
         iso8583Inbound: options.iso8583Inbound !== false,
+        merchantPayments: gateway.merchantPayments,
       }),
     );
     const settlement = await modules.start('settlement', () =>
@@ -182,12 +204,25 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...extensionRoutes]);
+    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...gateway.routeModules, ...extensionRoutes]);
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
-    return { url, port, server, app, store, metrics, dependencies, ledgers, transfers, iso8583Port: transfers.bankChannel.port ?? 0 };
+    if (!httpAddress.private) publicPort = port;
+    return {
+      url,
+      port,
+      server,
+      app,
+      store,
+      metrics,
+      dependencies,
+      ledgers,
+      transfers,
+      gateway,
+      iso8583Port: transfers.bankChannel.port ?? 0,
+    };
   });
   let closing: Promise<void> | null = null;
   return { ...running, close: () => (closing ??= stop()) };

@@ -15,6 +15,7 @@ import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
 import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { TransferService } from '../core/transfers/transfer-service';
+import type { MerchantPaymentPort } from '../core/transfers/merchant-payment-port';
 import type { AppDependencies } from './app-dependencies';
 import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { SwitchConfig } from './config';
@@ -49,6 +50,8 @@ export type TransfersAssemblyInput = {
    * front-end workers open it, sharing the port, each with its own transfer service (api/cluster/).
    */
   iso8583Inbound?: boolean;
+  /** Payments to merchants and their checkout sessions (the gateway, api/gateway-assembly.ts). */
+  merchantPayments?: MerchantPaymentPort;
 };
 
 export type TransfersAssembly = {
@@ -133,6 +136,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     observer: {
       onCompleted: (outcome) => input.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
     },
+    ...(input.merchantPayments === undefined ? {} : { merchantPayments: input.merchantPayments }),
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.

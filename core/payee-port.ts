@@ -19,6 +19,8 @@ export type PayeeCreditMessage = {
   currency: string;
   payee: PartyReference;
   payer: { participant: string; name?: string };
+  /** A payment to a merchant: which one, and the account its acquirer credits (issue 11). */
+  merchant?: { id: string; settlementAccount: PartyReference };
 };
 
 /** A reversal is the credit message of the transfer to undo plus why it is undone (`PAYEE_TIMEOUT`, ...). */
@@ -64,5 +66,13 @@ export function creditMessagePayload(message: PayeeCreditMessage): JsonObject {
     currency: message.currency,
     payee: { type: message.payee.type, value: message.payee.value },
     payer,
+    ...(message.merchant === undefined
+      ? {}
+      : {
+          merchant: {
+            id: message.merchant.id,
+            settlementAccount: { type: message.merchant.settlementAccount.type, value: message.merchant.settlementAccount.value },
+          },
+        }),
   };
 }

@@ -18,6 +18,7 @@ const abortCategories: Readonly<Record<AbortReason, TransferOutcomeCategory>> = 
   SWITCH_RESTARTED: 'payee_unavailable',
   PAYER_REVERSED: 'not_permitted',
   LEDGER_REFUSED: 'system_error',
+  SESSION_NOT_PAYABLE: 'not_permitted',
 };
 
 export function answerForTransfer(view: TransferView): InboundAnswer {
@@ -68,6 +69,15 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   INVALID_BATCH: null,
   BATCH_TOO_LARGE: null,
   TRANSFER_NOT_FOUND: null,
+  MERCHANT_NOT_FOUND: 'unknown_payee',
+  MERCHANT_EXISTS: null,
+  MERCHANT_INACTIVE: 'not_permitted',
+  SESSION_NOT_FOUND: 'not_permitted',
+  SESSION_NOT_OPEN: 'not_permitted',
+  SESSION_AMOUNT_MISMATCH: 'invalid_amount',
+  SESSION_MERCHANT_MISMATCH: 'not_permitted',
+  RTP_NOT_FOUND: null,
+  RTP_ATTEMPTS_EXHAUSTED: null,
   TRANSFER_EXISTS: null,
   TRANSFER_IN_FLIGHT: null,
   TRANSFER_NOT_IN_FLIGHT: null,

@@ -1,3 +1,6 @@
+import { SqliteMerchantReader } from '../../adapters/readmodel-sqlite/projections/merchants-read-model';
+import { CheckoutService } from '../../core/gateway/checkout-service';
+import { MerchantPayments } from '../../core/gateway/merchant-payments';
 import Database from 'better-sqlite3';
 import express, { type Express, type RequestHandler } from 'express';
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -171,6 +174,13 @@ async function startTransferService(
     now,
     payeeDeadlineMs: config.payeeDeadlineMs,
     observer: remoteTransferObserver(link, (error) => logger.warn({ err: error }, 'could not count a transfer in the writer')),
+    // Payments to merchants: checkout sessions read from the log, merchants from the read models, the session's
+    // claim and completion riding in the writer's ledger submits as companions, as in one process.
+    merchantPayments: new MerchantPayments({
+      checkout: new CheckoutService({ store, now }),
+      merchants: new SqliteMerchantReader(database),
+      now,
+    }),
   });
   return { transfers, store };
 }

@@ -107,6 +107,7 @@ const creditMessageSchema = z.strictObject({
   currency,
   payee: partySchema,
   payer: z.strictObject({ participant: participantId, name: z.string().max(256).optional() }),
+  merchant: z.strictObject({ id: z.string().min(1).max(64), settlementAccount: partySchema }).optional(),
 });
 
 export const writerRequestSchema = z.discriminatedUnion('method', [

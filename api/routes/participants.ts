@@ -1,6 +1,7 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
 import { parseAmount } from '../../core/money';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
+import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import { bodyOf, decodeCursor, encodeCursor } from '../route-helpers';
@@ -21,6 +22,10 @@ export const participantRoutes: RouteModule = (router, kit) => {
   router.post('/v1/participants', kit.allow('operator'), async (request, response) => {
     await kit.idempotency.run(request, response, principalOf(request), async (reference) => {
       const registration = registrationFrom(request.body, kit);
+      // The switch's own fee income accrues on HISAAB:position (core/gateway/merchant-fees.ts): the id is taken.
+      if (registration.participantId === switchParticipantId) {
+        throw new HttpError('PARTICIPANT_EXISTS', `${switchParticipantId} is the switch's own id and cannot be a participant's`);
+      }
       refuseTakenInstitutionId(registration, kit);
       const receipt = await kit.dependencies.participants.register(registration, reference, kit.commandContext(request));
       await kit.waitForWrite(receipt.position);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCatalogue } from '../http-error';
 import { accountTypes } from '../../core/directory/account';
 import { aliasTypes } from '../../core/directory/alias-key';
+import { sessionStatuses } from '../../core/gateway/checkout-session-profile';
 import { creditModes, participantTypes } from '../../core/participants/participant-profile';
 import { settlementWindowStates } from '../../core/settlement/settlement-reader';
 import { transferStates } from './transfer-schemas';
@@ -219,3 +220,61 @@ export const healthResponse = z
   .meta({ id: 'Health' });
 
 export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0') }).meta({ id: 'OpenApiDocument' });
+
+export const merchantResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    mcc: z.string(),
+    city: z.string(),
+    acquirer: z.string(),
+    currency: z.string(),
+    settlementAccount: z.strictObject({ type: z.enum(accountTypes), value: z.string() }),
+    webhookUrl: z.string(),
+    fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
+    active: z.boolean(),
+    createdAt: instant,
+  })
+  .meta({ id: 'Merchant' });
+
+export const registeredMerchantResponse = z
+  .strictObject({
+    merchant: merchantResponse,
+    apiKey: z.string().meta({ description: 'A bearer key with the role merchant, shown this once (stored hashed)' }),
+    webhookSecret: z.string().meta({ description: "Signs the merchant's webhooks (HMAC-SHA256), shown this once" }),
+  })
+  .meta({ id: 'RegisteredMerchant' });
+
+export const issuedMerchantKeyResponse = z.strictObject({ keyId: z.string(), apiKey: z.string() }).meta({ id: 'IssuedMerchantKey' });
+
+export const rotatedWebhookSecretResponse = z
+  .strictObject({
+    webhookSecret: z.string().meta({ description: 'The new secret; the previous one keeps signing beside it for 24 hours' }),
+  })
+  .meta({ id: 'RotatedWebhookSecret' });
+
+export const checkoutSessionResponse = z
+  .strictObject({
+    id: z.string().regex(/^cs_[A-Za-z0-9]{22}$/),
+    merchantId: z.string(),
+    status: z.enum(sessionStatuses),
+    amount: decimal,
+    currency: z.string(),
+    orderId: z.string(),
+    description: nullableText,
+    payUrl: z.string().meta({ description: 'The hosted pay page, under HISAAB_PUBLIC_URL' }),
+    qr: z.string().meta({ description: "EMVCo merchant-presented QR string (SBP 2022 layout), ending in tag 63's CRC-16/CCITT-FALSE" }),
+    expiresAt: instant,
+    createdAt: instant,
+    completedAt: instant.nullable(),
+    transferId: nullableText,
+  })
+  .meta({ id: 'CheckoutSession' });
+
+export const payStatusResponse = z
+  .strictObject({ status: z.enum(sessionStatuses), rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']) })
+  .meta({ id: 'PayStatus' });
+
+export const declinedRequestToPayResponse = z
+  .strictObject({ rtpId: z.string(), checkoutSessionId: z.string(), status: z.enum(['SENT', 'DECLINED', 'FAILED']) })
+  .meta({ id: 'DeclinedRequestToPay' });

@@ -48,6 +48,11 @@ export const transferRequestSchema = z
     currency: currencyCode,
     purpose: z.enum(transferPurposes),
     note: freeText('a note').optional(),
+    checkoutSessionId: z
+      .string()
+      .regex(/^cs_[A-Za-z0-9]{22}$/, 'a checkout session id is cs_ and 22 letters or digits')
+      .optional()
+      .meta({ description: 'The checkout session a P2M transfer pays (from the request to pay, or the QR tag 62-05)' }),
   })
   .meta({ id: 'TransferRequest' });
 

@@ -41,5 +41,9 @@ export function creditMessageOf(initiated: TransferInitiated['data']): PayeeCred
     currency: initiated.currency,
     payee: initiated.payeeAccount,
     payer,
+    // The acquirer learns which merchant to credit and where; the fees the record carries are the switch's own.
+    ...(initiated.merchant === undefined
+      ? {}
+      : { merchant: { id: initiated.merchant.id, settlementAccount: initiated.merchant.settlementAccount } }),
   };
 }

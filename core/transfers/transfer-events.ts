@@ -18,6 +18,8 @@ export const abortReasons = [
   'PAYER_REVERSED',
   /** The ledger refused the reservation for another reason (overloaded, full). */
   'LEDGER_REFUSED',
+  /** A P2M transfer's checkout session is not OPEN (paid, being paid, expired or cancelled). */
+  'SESSION_NOT_PAYABLE',
 ] as const;
 export type AbortReason = (typeof abortReasons)[number];
 
@@ -49,6 +51,13 @@ export type TransferInitiated = {
     /** Where the request came in: `api`, `iso8583`, `checkout`. */
     channel: string;
     createdAt: string;
+    /**
+     * A payment to a merchant (payee MERCHANT): the merchant, where its acquirer settles it, and the fees the
+     * acquirer pays from it (integer strings of minor units; absent or "0": none), posted with the payment.
+     */
+    merchant?: { id: string; settlementAccount: PartyReference; interchangeMinor?: string; switchFeeMinor?: string };
+    /** The checkout session a P2M transfer pays (absent: a static-QR payment). */
+    checkoutSessionId?: string;
   };
 };
 

@@ -11,6 +11,8 @@ export type TransferRequest = {
   currency: string;
   purpose: string;
   note?: string;
+  /** The checkout session a P2M transfer pays (from the request to pay, or the QR's tag 62-05). */
+  checkoutSessionId?: string;
 };
 
 /** Purposes the switch carries; P2M is a payment to a merchant, the rest move between people and accounts. */

@@ -22,6 +22,7 @@ import { batchReaders } from './batch-readers';
 import { transferDecider, type TransferCommand, type TransferState } from './transfer-decider';
 import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
+import type { MerchantPaymentFields, MerchantPaymentPort } from './merchant-payment-port';
 import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
 import { requestDigest, type TransferRequest } from './transfer-request';
 import { payerScopedTransferId, type TransferIdScope } from './transfer-id';
@@ -39,6 +40,8 @@ export type TransferServiceOptions = {
   /** How long the payee has to answer a credit request. Default 10 s. */
   payeeDeadlineMs?: number;
   observer?: TransferObserver;
+  /** Payments to merchants and their checkout sessions (the gateway); absent, a P2M is paid like any transfer. */
+  merchantPayments?: MerchantPaymentPort;
 };
 
 export const transferLimits = {
@@ -115,7 +118,11 @@ export class TransferService {
     const payer = this.requireActivePayer(payerParticipantId, request.currency);
     requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
     const payee = this.resolvePayeeOf(request, payer);
-    const initiated = this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel);
+    const merchantPayment = (await this.options.merchantPayments?.check(request)) ?? null;
+    const initiated = withMerchant(
+      this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel),
+      merchantPayment,
+    );
     const concurrent = this.inFlight.get(transferId);
     if (concurrent !== undefined) {
       // The same request is being executed here already: wait for it, then answer as a replay (digest checked). If
@@ -228,8 +235,10 @@ export class TransferService {
       const { index, request, transferId } = item;
       const recorded =
         existing.has(transferStreamName(transferId)) || (idScope === 'payer' && existing.has(transferStreamName(request.id)));
-      // Recorded before, repeated in this batch or being executed now: execute() answers it as a replay.
-      if (recorded || seen.has(transferId) || this.inFlight.has(transferId)) {
+      // Recorded before, repeated in this batch or being executed now: execute() answers it as a replay. A payment
+      // to a merchant goes that way too: its checkout session and fees are the gateway's (merchantPayments).
+      const toMerchant = request.payee.type === 'MERCHANT' || request.checkoutSessionId !== undefined;
+      if (recorded || toMerchant || seen.has(transferId) || this.inFlight.has(transferId)) {
         oneByOne.push(index);
         continue;
       }
@@ -462,9 +471,13 @@ export class TransferService {
     const advice = initiated.creditMode === 'ADVICE';
     const commitsInOneWrite = advice && this.options.store.multiStreamAtomic;
     const commands: LedgerCommand[] = [this.reservation(initiated)];
-    if (advice) commands.push(this.posting(initiated));
+    if (advice) commands.push(...this.postingChain(initiated));
     const now = this.options.now();
-    const results = await this.submitInitiating(initiated, commands, now, commitsInOneWrite);
+    const results = await this.submitAdmitted(initiated, commands, now, commitsInOneWrite);
+    if (results === null) {
+      onRecorded();
+      return this.abort(initiated, 'SESSION_NOT_PAYABLE', 'the checkout session is not OPEN', false);
+    }
     onRecorded();
     const reserved = results[0] as LedgerResultCode;
     if (reserved !== 'ok' && reserved !== 'exists') {
@@ -480,6 +493,37 @@ export class TransferService {
   }
 
   /**
+   * A payment to a merchant first has its checkout session admitted, and the session's claim (and, for ADVICE, its
+   * completion) rides in the reservation's write. Null: the session is not payable, and TransferInitiated is
+   * recorded on its own for the abort. A claim lost to a racing transfer is admitted again, and refused then.
+   */
+  private async submitAdmitted(
+    initiated: TransferInitiated['data'],
+    commands: readonly LedgerCommand[],
+    now: Date,
+    commitsWhenPosted: boolean,
+  ): Promise<LedgerResultCode[] | null> {
+    const payments = this.options.merchantPayments;
+    if (payments === undefined || initiated.merchant === undefined)
+      return this.submitInitiating(initiated, commands, now, commitsWhenPosted);
+    for (let attempt = 1; ; attempt += 1) {
+      const admission = await payments.admit(initiated);
+      if (!admission.payable) {
+        await this.apply({ type: 'InitiateTransfer', data: initiated }, initiated.transferId);
+        return null;
+      }
+      const completion = initiated.creditMode === 'ADVICE' ? payments.completion(initiated, 1) : null;
+      const companions = [admission.claim, completion].filter((companion): companion is CompanionAppend => companion !== null);
+      try {
+        return await this.submitInitiating(initiated, commands, now, commitsWhenPosted, companions);
+      } catch (error) {
+        const lostClaim = error instanceof WrongExpectedRevisionError && error.stream === admission.claim?.stream;
+        if (!lostClaim || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /**
    * Submits the reservation with TransferInitiated riding in the same durable write, placed before the ledger's
    * events where the store writes stream by stream (a reservation never exists without its transfer). When the
    * ledger refuses the reservation the transfer's abort rides too: a refused payment is one durable write.
@@ -489,9 +533,10 @@ export class TransferService {
     commands: readonly LedgerCommand[],
     now: Date,
     commitsWhenPosted: boolean,
+    merchantCompanions: readonly CompanionAppend[] = [],
   ): Promise<LedgerResultCode[]> {
     const companion = this.initiatingCompanion(initiated, 0, now, commitsWhenPosted);
-    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), commands, [companion], 0);
+    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), commands, [companion, ...merchantCompanions], 0);
     assert(receipt.results.length === commands.length, 'a submit has one result per command');
     return receipt.results;
   }
@@ -546,14 +591,16 @@ export class TransferService {
       accepted: this.stamp([committedEvent(initiated, now)], initiated.transferId, now),
       refused: [],
     };
+    // A checkout session completes in the same durable write as the commit (issue 11).
+    const completion = this.options.merchantPayments?.completion(initiated, 0) ?? null;
     try {
       const receipt = await submitOrOverloaded(
         this.ledgerOf(initiated.currency),
-        [this.posting(initiated)],
-        [companion],
+        this.postingChain(initiated),
+        completion === null ? [companion] : [companion, completion],
         overloadRetriesMax,
       );
-      const posted = onlyResult(receipt.results);
+      const posted = receipt.results[0] as LedgerResultCode;
       if (posted !== 'ok' && posted !== 'exists') return { posted, view: null };
       return { posted, view: transferView(evolveAll({ status: 'initiated', initiated }, [committedEvent(initiated, now)])) };
     } catch (error) {
@@ -656,8 +703,29 @@ export class TransferService {
   }
 
   private async post(initiated: TransferInitiated['data']): Promise<LedgerResultCode> {
-    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), [this.posting(initiated)], [], overloadRetriesMax);
-    return onlyResult(receipt.results);
+    const receipt = await submitOrOverloaded(this.ledgerOf(initiated.currency), this.postingChain(initiated), [], overloadRetriesMax);
+    return receipt.results[0] as LedgerResultCode;
+  }
+
+  /**
+   * The post, and for a payment to a merchant the fee legs its acquirer pays (interchange, switch fee), linked so
+   * that the payment and its fees are posted all or none.
+   */
+  private postingChain(initiated: TransferInitiated['data']): LedgerCommand[] {
+    const legs = this.options.merchantPayments?.feeLegs(initiated) ?? [];
+    const ledger = this.ledgerOf(initiated.currency).ledger;
+    const fees: LedgerCommand[] = legs.map((leg) => ({
+      type: 'transfer',
+      id: leg.id,
+      ledger,
+      debitAccountId: leg.debitAccountId,
+      creditAccountId: leg.creditAccountId,
+      amountMinor: leg.amountMinor,
+      code: 'FEE',
+      userData: { transferId: initiated.transferId, fee: leg.kind },
+    }));
+    const chain = [this.posting(initiated), ...fees];
+    return chain.map((command, index) => (index < chain.length - 1 ? { ...command, linked: true } : command));
   }
 
   /** Releases the reservation; the reason rides on the void so that recovery knows why. */
@@ -868,6 +936,16 @@ async function submitOrOverloaded(
       );
     await new Promise((resolve) => setTimeout(resolve, overloadRetryDelayMs));
   }
+}
+
+/** The merchant and the session a P2M transfer carries in its record (nothing for any other transfer). */
+function withMerchant(initiated: TransferInitiated['data'], fields: MerchantPaymentFields | null): TransferInitiated['data'] {
+  if (fields === null) return initiated;
+  return {
+    ...initiated,
+    ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
+    ...(fields.checkoutSessionId === undefined ? {} : { checkoutSessionId: fields.checkoutSessionId }),
+  };
 }
 
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {

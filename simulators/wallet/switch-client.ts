@@ -46,6 +46,22 @@ export class SwitchClient {
     return this.call('POST', '/v1/transfers', JSON.stringify(body));
   }
 
+  /** Tells the switch the customer declined a request to pay (issue 11); the HTTP status, or null without an answer. */
+  async declineRequestToPay(rtpId: string, reason: string): Promise<number | null> {
+    try {
+      const response = await fetch(new URL(`/v1/request-to-pay/${encodeURIComponent(rtpId)}/decline`, this.options.switchUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.participantKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason }),
+        signal: AbortSignal.timeout(this.deadlineMs),
+      });
+      await readBounded(response, responseBytesMax);
+      return response.status;
+    } catch {
+      return null;
+    }
+  }
+
   getTransfer(transferId: string): Promise<SwitchAnswer> {
     return this.call('GET', `/v1/transfers/${encodeURIComponent(transferId)}`, undefined);
   }

@@ -15,6 +15,8 @@ export type SendTransferInput = {
   id?: string;
   purpose?: string;
   note?: string;
+  /** The checkout session a P2M transfer pays (from a request to pay). */
+  checkoutSessionId?: string;
 };
 
 /**
@@ -57,6 +59,13 @@ export class TransferOrigination {
     this.client = new SwitchClient(options);
   }
 
+  /** Declines a request to pay on the customer's behalf; true when the switch took it. */
+  async declineRequestToPay(rtpId: string, reason: string): Promise<boolean> {
+    const client = this.client;
+    assert(client !== null, 'the wallet simulator is connected to a switch before it answers requests to pay');
+    return (await client.declineRequestToPay(rtpId, reason)) === 200;
+  }
+
   sent(): SentTransfer[] {
     return [...this.records.values()].map(publicView);
   }
@@ -88,6 +97,7 @@ export class TransferOrigination {
       currency: this.currency,
       purpose: input.purpose ?? 'P2P',
       ...(input.note === undefined ? {} : { note: input.note }),
+      ...(input.checkoutSessionId === undefined ? {} : { checkoutSessionId: input.checkoutSessionId }),
     };
     let answer: SwitchAnswer = { kind: 'no-answer', detail: 'not sent' };
     for (let attempt = 1; attempt <= sendAttemptsMax; attempt += 1) {

@@ -12,6 +12,8 @@ export const creditMessageSchema = z.strictObject({
   currency: z.string().length(3),
   payee: partySchema,
   payer: z.strictObject({ participant: z.string().min(1).max(16), name: z.string().max(140).optional() }),
+  /** A payment to a merchant this wallet acquires (issue 11): credited to the merchant's settlement account. */
+  merchant: z.strictObject({ id: z.string().min(1).max(32), settlementAccount: partySchema }).optional(),
 });
 
 export const reversalMessageSchema = creditMessageSchema.extend({ reason: z.string().min(1).max(100) });

@@ -102,7 +102,7 @@ function invalid(error: z.ZodError): Processed {
   };
 }
 
-function checkSignature(context: ReceiverContext, request: IncomingMessage, rawBody: Buffer): ReceivedMessage['signature'] {
+export function checkSignature(context: ReceiverContext, request: IncomingMessage, rawBody: Buffer): ReceivedMessage['signature'] {
   if (context.signingSecrets.length === 0) return 'NO_SECRET';
   const verification = verifySignature({
     header: request.headers[signatureHeaderName.toLowerCase()],
@@ -114,7 +114,7 @@ function checkSignature(context: ReceiverContext, request: IncomingMessage, rawB
   return verification.valid ? 'VALID' : verification.reason;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | null> {
+export function readBody(request: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -147,7 +147,7 @@ function answer(received: ReceivedMessage, response: ServerResponse, status: num
   sendJson(response, status, body);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.destroyed || response.writableEnded) return;
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);

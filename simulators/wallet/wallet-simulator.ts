@@ -7,6 +7,7 @@ import { CreditBook, type CreditRecord } from './credit-book';
 import { CustomerAccounts, type CustomerAccount } from './customer-accounts';
 import { TransferOrigination, type SendTransferInput, type SentTransfer } from './transfer-origination';
 import { handleWalletRequest, type ReceivedMessage } from './wallet-receiver';
+import { handleRequestToPay, type ReceivedRequestToPay, type RequestToPayBehaviour } from './request-to-pay-answerer';
 import { normalModes, slowDelayMsMax, type ModeTable, type WalletMode } from './wallet-modes';
 
 export type WalletSimulatorOptions = {
@@ -31,7 +32,13 @@ export type WalletSimulatorOptions = {
   participantKey?: string;
   /** Messages remembered for `received()`; the oldest are forgotten past this. Default 10 000. */
   receivedMax?: number;
+  /** How customers answer requests to pay (POST /rtp); default: approve after 200 ms, decline none. */
+  requestToPay?: RequestToPayBehaviour;
 };
+
+/** The longest a simulated customer takes to approve a request to pay. */
+const requestToPayDelayMsMax = 60_000;
+const requestsToPayRememberedMax = 1_000;
 
 /**
  * A wallet provider, simulated (issue 4): an HTTP server with customer accounts that answers the switch's
@@ -51,6 +58,8 @@ export class WalletSimulator {
   private readonly pendingAnswers = new Set<NodeJS.Timeout>();
   private readonly origination: TransferOrigination;
   private signingSecrets: string[];
+  private requestToPayBehaviour: RequestToPayBehaviour;
+  private readonly requestsToPay: ReceivedRequestToPay[] = [];
   private server: http.Server | null = null;
   private port: number;
 
@@ -66,6 +75,7 @@ export class WalletSimulator {
     this.signingSecrets = [...(options.signingSecret === undefined ? [] : [options.signingSecret]), ...(options.signingSecrets ?? [])];
     assert(this.signingSecrets.length <= signaturesPerHeaderMax, `a wallet holds at most ${signaturesPerHeaderMax} signing secrets`);
     this.origination = new TransferOrigination(this.accounts, this.currency);
+    this.requestToPayBehaviour = options.requestToPay ?? { approveDelayMs: 200, declineNumbers: [] };
     if (options.switchUrl !== undefined && options.participantKey !== undefined)
       this.connectToSwitch(options.switchUrl, options.participantKey);
   }
@@ -82,8 +92,22 @@ export class WalletSimulator {
   }
 
   /** What to register with the switch as this participant's endpoints. */
-  get endpoints(): { creditUrl: string; reversalUrl: string } {
-    return { creditUrl: `${this.url}/credit`, reversalUrl: `${this.url}/reversal` };
+  get endpoints(): { creditUrl: string; reversalUrl: string; rtpUrl: string } {
+    return { creditUrl: `${this.url}/credit`, reversalUrl: `${this.url}/reversal`, rtpUrl: `${this.url}/rtp` };
+  }
+
+  /** How customers answer requests to pay from now on: approve (pay) after a delay, or decline these numbers. */
+  setRequestToPayBehaviour(behaviour: RequestToPayBehaviour): void {
+    assert(
+      Number.isSafeInteger(behaviour.approveDelayMs) && behaviour.approveDelayMs >= 0 && behaviour.approveDelayMs <= requestToPayDelayMsMax,
+      `an approval delay is 0 to ${requestToPayDelayMsMax} ms`,
+    );
+    this.requestToPayBehaviour = { approveDelayMs: behaviour.approveDelayMs, declineNumbers: [...behaviour.declineNumbers] };
+  }
+
+  /** Requests to pay received (oldest first, the latest 1 000). */
+  receivedRequestsToPay(): readonly ReceivedRequestToPay[] {
+    return [...this.requestsToPay];
   }
 
   /** Verifies with this secret alone from now on. */
@@ -138,7 +162,11 @@ export class WalletSimulator {
   async acceptConnections(): Promise<void> {
     if (this.server !== null) return;
     const server = http.createServer((request, response) => {
-      handleWalletRequest(this.receiverContext(), request, response).catch(() => request.socket.destroy());
+      const isRequestToPay = request.method === 'POST' && (request.url ?? '').split('?')[0] === '/rtp';
+      const handled = isRequestToPay
+        ? handleRequestToPay(this.receiverContext(), this.requestToPayActions(), request, response)
+        : handleWalletRequest(this.receiverContext(), request, response);
+      handled.catch(() => request.socket.destroy());
     });
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
@@ -182,6 +210,28 @@ export class WalletSimulator {
 
   sentTransfers(): readonly SentTransfer[] {
     return this.origination.sent();
+  }
+
+  /** A customer approving pays the merchant from their wallet: a P2M transfer carrying the session id. */
+  private requestToPayActions() {
+    return {
+      behaviour: () => this.requestToPayBehaviour,
+      walletOf: (msisdn: string) => this.accounts.find('MSISDN', msisdn)?.walletNumber ?? null,
+      pay: (request: ReceivedRequestToPay, walletNumber: string) =>
+        this.origination.send({
+          from: walletNumber,
+          payee: { type: 'MERCHANT', value: request.merchant.id },
+          amount: request.amount,
+          purpose: 'P2M',
+          checkoutSessionId: request.checkoutSessionId,
+        }),
+      decline: (request: ReceivedRequestToPay) =>
+        this.origination.declineRequestToPay(request.rtpId, 'the customer declined in the wallet app'),
+      record: (request: ReceivedRequestToPay) => {
+        if (this.requestsToPay.length >= requestsToPayRememberedMax) this.requestsToPay.shift();
+        this.requestsToPay.push(request);
+      },
+    };
   }
 
   private receiverContext() {

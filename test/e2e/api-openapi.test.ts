@@ -91,7 +91,9 @@ it('describes each operation with its roles, and every request body with a schem
         roles: true,
       });
       expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
-      if (operation.requestBody) expect(operation.requestBody.content['application/json']?.schema).toBeDefined();
+      // JSON everywhere, except the hosted pay page's form, which a browser posts without JavaScript.
+      const media = path === '/pay/{id}' ? 'application/x-www-form-urlencoded' : 'application/json';
+      if (operation.requestBody) expect(operation.requestBody.content[media]?.schema).toBeDefined();
     }
   }
   // Request schemas are generated from the validators, so unknown fields are documented as refused.
@@ -360,6 +362,85 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary?currency=PKR', regulatorKey)).status).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
   expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
+
+  // The e-commerce gateway (issue 11).
+  const merchantBody = {
+    id: 'SHOP1',
+    name: 'Shop One',
+    mcc: '5411',
+    city: 'Karachi',
+    acquirer: 'MARGALLA',
+    settlementAccount: { type: 'WALLET', value: 'WSHOP0001' },
+    webhookUrl: 'https://shop.example/hooks',
+  };
+  const registered = await call('POST', '/v1/merchants', '/v1/merchants', { ...margalla, body: merchantBody });
+  expect(registered.status).toBe(201);
+  expect((await call('POST', '/v1/merchants', '/v1/merchants', { ...operator, body: merchantBody })).status).toBe(409);
+  expect((await call('POST', '/v1/merchants', '/v1/merchants', { ...ravi, body: merchantBody })).status).toBe(403);
+  const shopKey = { key: (registered.body as { apiKey: string }).apiKey };
+  expect((await call('GET', '/v1/merchants/{id}', '/v1/merchants/SHOP1', shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}', '/v1/merchants/SHOP1', ravi)).status).toBe(404);
+  expect(
+    (await call('PATCH', '/v1/merchants/{id}', '/v1/merchants/SHOP1', { ...shopKey, body: { webhookUrl: 'https://shop.example/h2' } }))
+      .status,
+  ).toBe(200);
+  const shopKey2 = await call('POST', '/v1/merchants/{id}/keys', '/v1/merchants/SHOP1/keys', shopKey);
+  expect(shopKey2.status).toBe(201);
+  const shopKeyId = (shopKey2.body as { keyId: string }).keyId;
+  expect((await call('DELETE', '/v1/merchants/{id}/keys/{keyId}', `/v1/merchants/SHOP1/keys/${shopKeyId}`, shopKey)).status).toBe(204);
+  expect((await call('DELETE', '/v1/merchants/{id}/keys/{keyId}', `/v1/merchants/SHOP1/keys/${shopKeyId}`, shopKey)).status).toBe(404);
+  expect(
+    (await call('POST', '/v1/merchants/{id}/webhook-secret/rotate', '/v1/merchants/SHOP1/webhook-secret/rotate', shopKey)).status,
+  ).toBe(200);
+
+  const checkoutBody = {
+    amount: '1500.00',
+    currency: 'PKR',
+    orderId: 'ORD-1',
+    successUrl: 'https://shop.example/ok',
+    cancelUrl: 'https://shop.example/no',
+  };
+  const opened = await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+    ...shopKey,
+    body: checkoutBody,
+    headers: { 'idempotency-key': 'cs-1' },
+  });
+  expect(opened.status).toBe(201);
+  const sessionId = (opened.body as { id: string }).id;
+  expect(
+    (
+      await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+        ...shopKey,
+        body: checkoutBody,
+        headers: { 'idempotency-key': 'cs-1' },
+      })
+    ).status,
+  ).toBe(200);
+  expect((await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', { ...shopKey, body: checkoutBody })).status).toBe(400);
+  expect((await call('GET', '/v1/checkout/sessions/{id}', `/v1/checkout/sessions/${sessionId}`, shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/checkout/sessions/{id}', '/v1/checkout/sessions/cs_none', shopKey)).status).toBe(404);
+  expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(200);
+  expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(409);
+
+  const payable = await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+    ...shopKey,
+    body: checkoutBody,
+    headers: { 'idempotency-key': 'cs-2' },
+  });
+  const payableId = (payable.body as { id: string }).id;
+  expect((await call('GET', '/pay/{id}', `/pay/${payableId}`)).status).toBe(200);
+  expect((await call('GET', '/pay/{id}', '/pay/cs_none')).status).toBe(404);
+  expect((await call('GET', '/pay/{id}/status', `/pay/${payableId}/status`)).status).toBe(200);
+  expect((await call('GET', '/pay/{id}/status', '/pay/cs_none/status')).status).toBe(404);
+  expect((await call('GET', '/pay/assets/pay.js', '/pay/assets/pay.js')).status).toBe(200);
+  expect((await call('GET', '/pay/assets/pay.css', '/pay/assets/pay.css')).status).toBe(200);
+  const form = { rawBody: 'msisdn=0399', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  expect((await call('POST', '/pay/{id}', `/pay/${payableId}`, form)).status).toBe(422);
+  expect((await call('POST', '/pay/{id}', '/pay/cs_none', form)).status).toBe(404);
+  expect(
+    (await call('POST', '/v1/request-to-pay/{rtpId}/decline', '/v1/request-to-pay/rtp_none_1/decline', { ...ravi, body: { reason: 'no' } }))
+      .status,
+  ).toBe(404);
 
   // Every documented operation was exercised here.
   expect(

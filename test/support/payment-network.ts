@@ -1,6 +1,7 @@
 import { ibanWithCheckDigits } from '../../core/directory/iban';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { firstSigningSecret, OperatorClient, type IssuedKey } from '../../simulators/operator-client';
+import type { RequestToPayBehaviour } from '../../simulators/wallet/request-to-pay-answerer';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { startTestSwitch, type TestSwitch } from './switch-process';
 
@@ -10,7 +11,15 @@ import { startTestSwitch, type TestSwitch } from './switch-process';
  * two customers with IBANs of its bank code; each wallet one customer with an MSISDN alias.
  */
 export type BankSpec = { id: string; bankCode: string; institutionId: string; netDebitCap?: string; creditMode?: 'REQUEST' | 'ADVICE' };
-export type WalletSpec = { id: string; bankCode: string; msisdn: string; netDebitCap?: string; creditMode?: 'REQUEST' | 'ADVICE' };
+export type WalletSpec = {
+  id: string;
+  bankCode: string;
+  msisdn: string;
+  netDebitCap?: string;
+  creditMode?: 'REQUEST' | 'ADVICE';
+  /** Registers the wallet's rtpUrl, and how its customers answer requests to pay (issue 11). */
+  requestToPay?: RequestToPayBehaviour;
+};
 
 export type NetworkBank = BankSpec & { simulator: BankHostSimulator; customers: [string, string] };
 export type NetworkWallet = WalletSpec & { simulator: WalletSimulator; key: IssuedKey; walletNumber: string };
@@ -120,6 +129,7 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
     participantId: spec.id,
     ...(now === undefined ? {} : { now }),
     accounts: [{ walletNumber, msisdn: spec.msisdn, name: `Customer ${spec.id}`, balanceMinor: openingBalanceMinor }],
+    ...(spec.requestToPay === undefined ? {} : { requestToPay: spec.requestToPay }),
   });
   const url = await simulator.start();
   await operator.onboard({
@@ -129,7 +139,11 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
     bankCode: spec.bankCode,
     netDebitCap: spec.netDebitCap ?? '1000000.00',
     creditMode: spec.creditMode ?? 'REQUEST',
-    endpoints: { creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal` },
+    endpoints: {
+      creditUrl: `${url}/credit`,
+      reversalUrl: `${url}/reversal`,
+      ...(spec.requestToPay === undefined ? {} : { rtpUrl: `${url}/rtp` }),
+    },
   });
   const key = await operator.issueKey(spec.id);
   simulator.setSigningSecret(firstSigningSecret(spec.id, key));

@@ -1,7 +1,9 @@
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
+import { merchantsProjection } from './merchants-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
@@ -20,4 +22,6 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   settlementProjection,
   statisticsProjection,
   signingSecretsProjection,
+  merchantsProjection,
+  checkoutSessionsProjection,
 ];

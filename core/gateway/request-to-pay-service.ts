@@ -1,0 +1,81 @@
+import type { DirectoryReader } from '../directory/directory-reader';
+import type { CommandContext } from '../eventstore/decider-stream';
+import { DomainError } from '../errors';
+import { formatAmount } from '../money';
+import { sessionStatusAt, type PresentSession } from './checkout-session-decider';
+import { rtpIdOf } from './checkout-session-profile';
+import type { CheckoutService } from './checkout-service';
+import type { MerchantReader } from './merchant-reader';
+import { normalizePakistaniMsisdn } from './msisdn';
+import type { RequestToPayPort } from './request-to-pay-port';
+
+export type RequestToPayDependencies = {
+  checkout: CheckoutService;
+  merchants: MerchantReader;
+  directory: DirectoryReader;
+  port: RequestToPayPort;
+};
+
+export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'FAILED' };
+
+/**
+ * Request-to-pay from the hosted pay page (issue 11): the customer's number is resolved in the directory, the RTP is
+ * recorded before it is sent (so that a provider declining at once finds it), then sent to the provider's rtpUrl;
+ * a failure to send is recorded too, so the page can say so.
+ */
+export class RequestToPayService {
+  constructor(private readonly dependencies: RequestToPayDependencies) {}
+
+  async request(sessionId: string, mobileNumber: string, context: CommandContext): Promise<RequestToPayResult> {
+    const msisdn = normalizePakistaniMsisdn(mobileNumber);
+    if (msisdn === null) throw new DomainError('INVALID_ALIAS', 'a mobile number is written 03XXXXXXXXX, +923XXXXXXXXX or 923XXXXXXXXX');
+    const session = await this.dependencies.checkout.require(sessionId);
+    const status = sessionStatusAt(session, context.now);
+    if (status !== 'OPEN') throw new DomainError('SESSION_NOT_OPEN', `checkout session ${sessionId} is ${status}, not OPEN`);
+    const alias = this.dependencies.directory.findAlias({ type: 'MSISDN', value: msisdn });
+    if (alias === null) throw new DomainError('PARTY_NOT_FOUND', `no wallet or bank has registered the number ${msisdn}`);
+    const merchant = this.dependencies.merchants.findMerchant(session.created.merchantId);
+    if (merchant === null) throw new DomainError('MERCHANT_NOT_FOUND', `merchant ${session.created.merchantId} does not exist`);
+    const rtpId = rtpIdOf(sessionId, session.rtpAttempts + 1);
+    await this.dependencies.checkout.apply(
+      { type: 'RecordRequestToPaySent', data: { sessionId, rtpId, payerParticipant: alias.participantId, msisdn }, now: context.now },
+      context,
+    );
+    const outcome = await this.dependencies.port.send(alias.participantId, {
+      rtpId,
+      checkoutSessionId: sessionId,
+      merchant: { id: merchant.id, name: merchant.name, mcc: merchant.mcc },
+      amount: formatAmount(BigInt(session.created.amountMinor), session.created.currency),
+      currency: session.created.currency,
+      payer: { type: 'MSISDN', value: msisdn },
+      orderId: session.created.orderId,
+      expiresAt: session.created.expiresAt,
+    });
+    if (outcome.outcome === 'sent') return { session: await this.dependencies.checkout.require(sessionId), outcome: 'SENT' };
+    const failed = await this.dependencies.checkout.apply(
+      { type: 'RecordRequestToPayFailed', data: { sessionId, rtpId, detail: outcome.detail.slice(0, 300) }, now: context.now },
+      context,
+    );
+    return { session: failed.session, outcome: 'FAILED' };
+  }
+
+  /** The payer's provider declines its RTP; 404 for an RTP that is not this provider's. */
+  async decline(participantId: string, rtpId: string, reason: string, context: CommandContext): Promise<PresentSession> {
+    const sessionId = sessionIdOfRtpOrThrow(rtpId);
+    const session = await this.dependencies.checkout.find(sessionId);
+    if (session === null || session.rtp === null || session.rtp.rtpId !== rtpId || session.rtp.payerParticipant !== participantId) {
+      throw new DomainError('RTP_NOT_FOUND', `there is no request to pay ${rtpId} for this participant's customers`);
+    }
+    const result = await this.dependencies.checkout.apply(
+      { type: 'RecordRequestToPayDeclined', data: { sessionId, rtpId, reason }, now: context.now },
+      context,
+    );
+    return result.session;
+  }
+}
+
+function sessionIdOfRtpOrThrow(rtpId: string): string {
+  const match = /^rtp_([A-Za-z0-9]{22})_[1-9][0-9]{0,2}$/.exec(rtpId);
+  if (match === null) throw new DomainError('RTP_NOT_FOUND', `there is no request to pay ${rtpId.slice(0, 40)}`);
+  return `cs_${match[1]}`;
+}
