@@ -27,6 +27,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -60,6 +61,8 @@ export type SwitchParts = {
   readModels: AppDependencies['readModels'];
   metrics: SwitchMetrics;
   transfers: TransfersAssembly;
+  /** Merchant webhooks: the gateway publishes its events through `webhooks.publisher`. */
+  webhooks: WebhooksAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -79,6 +82,8 @@ export type StartSwitchOptions = {
    * (api/cluster/) serves on a private loopback port, and its front-end workers take the public one.
    */
   httpAddress?: { port: number; host: string };
+  /** Merchant webhook endpoints and schedule (tests shorten it); issue 11's schedule and no endpoints by default. */
+  webhooks?: WebhookOptions;
 };
 
 export type RunningSwitch = {
@@ -93,6 +98,7 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
+  webhooks: WebhooksAssembly;
   /** The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one). */
   iso8583Port: number;
   /** Stops accepting, lets requests in flight finish (bounded), then closes everything in order. */
@@ -151,8 +157,22 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         schedule: config.settlementCloseSchedule,
       }),
     );
+    const webhooks = await modules.start('webhooks', () =>
+      assembleWebhooks({ options: options.webhooks ?? {}, store, readModelDatabase: database, now, logger, metrics }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
-      assembleExtension(options.extend, { config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }),
+      assembleExtension(options.extend, {
+        config,
+        logger,
+        now,
+        store,
+        ledgers,
+        participantLedger,
+        readModels,
+        metrics,
+        transfers,
+        webhooks,
+      }),
     );
     const dependencies: AppDependencies = {
       store,
@@ -166,12 +186,24 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...extensionRoutes]);
+    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, webhooks.routeModule, ...extensionRoutes]);
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
-    return { url, port, server, app, store, metrics, dependencies, ledgers, transfers, iso8583Port: transfers.bankChannel.port ?? 0 };
+    return {
+      url,
+      port,
+      server,
+      app,
+      store,
+      metrics,
+      dependencies,
+      ledgers,
+      transfers,
+      webhooks,
+      iso8583Port: transfers.bankChannel.port ?? 0,
+    };
   });
   let closing: Promise<void> | null = null;
   return { ...running, close: () => (closing ??= stop()) };

@@ -139,7 +139,14 @@ describe('delivery decider', () => {
 
   it('folds a delivery to its current state', () => {
     const state = [queued, failed(1, '2025-03-01T10:00:02.000Z')].reduce(evolve, initialState);
-    expect(state).toEqual({ status: 'pending', delivery, fingerprint, attempts: 1, nextAttemptAt: '2025-03-01T10:00:02.000Z' });
+    expect(state).toEqual({
+      status: 'pending',
+      delivery,
+      fingerprint,
+      attempts: 1,
+      nextAttemptAt: '2025-03-01T10:00:02.000Z',
+      queuedAt: expect.any(String),
+    });
     expect(evolve(state, succeeded(2))).toEqual({ status: 'delivered', fingerprint, attempts: 2 });
   });
 
