@@ -30,6 +30,8 @@ import {
   summaryResponse,
   transferPageResponse,
   transferResponse,
+  webhookEventPageResponse,
+  webhookEventResponse,
 } from './schemas/response-schemas';
 import {
   closeWindowSchema,
@@ -40,13 +42,7 @@ import {
   summaryQuery,
   windowIdParams,
 } from './schemas/settlement-schemas';
-import {
-  merchantEventsParams,
-  merchantEventsQuery,
-  webhookEventPageResponse,
-  webhookEventParams,
-  webhookEventResponse,
-} from './schemas/webhook-schemas';
+import { merchantEventsParams, merchantEventsQuery, webhookEventParams } from './schemas/webhook-schemas';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from './schemas/transfer-schemas';
 
 /** What the document needs to know of the running switch: the currencies it carries a ledger for. */

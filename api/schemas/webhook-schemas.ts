@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { webhookEventTypes, webhookLimits } from '../../core/webhooks/webhook-event';
+import { webhookEventIdPattern, webhookEventTypes, webhookLimits } from '../../core/webhooks/webhook-event';
 import { webhookDeliveryStatuses, webhookReadLimits } from '../../core/webhooks/webhook-reader';
 import { cursorText, pageLimit } from './common-schemas';
 
@@ -9,7 +9,7 @@ export const merchantEventsParams = z.strictObject({
 });
 
 export const webhookEventParams = z.strictObject({
-  id: z.string().regex(/^evt_[0-9a-f]{24}$/, 'a webhook event id is evt_ and 24 lower-case hexadecimal digits'),
+  id: z.string().regex(webhookEventIdPattern, 'a webhook event id is evt_ and 24 lower-case hexadecimal digits'),
 });
 
 export const merchantEventsQuery = z.strictObject({
@@ -18,28 +18,3 @@ export const merchantEventsQuery = z.strictObject({
   limit: pageLimit(webhookReadLimits.pageLimitMax, webhookReadLimits.pageLimitDefault),
   cursor: cursorText.optional(),
 });
-
-const instant = z.iso.datetime({ offset: true });
-
-export const webhookEventResponse = z
-  .strictObject({
-    id: z.string().meta({ examples: ['evt_3f2a9c1b7d5e4a6f8b0c2d1e'] }),
-    type: z.enum(webhookEventTypes),
-    createdAt: instant,
-    deliveryStatus: z.enum(webhookDeliveryStatuses),
-    attempts: z
-      .array(
-        z.strictObject({
-          at: instant,
-          status: z.enum(['SUCCEEDED', 'FAILED']),
-          httpStatus: z.number().int().nullable().meta({ description: "The merchant's HTTP status; null when it gave none" }),
-        }),
-      )
-      .max(webhookReadLimits.attemptsShownMax)
-      .meta({ description: `Every try of every delivery, oldest first; the newest ${webhookReadLimits.attemptsShownMax} are kept` }),
-  })
-  .meta({ id: 'WebhookEvent' });
-
-export const webhookEventPageResponse = z
-  .strictObject({ events: z.array(webhookEventResponse), nextCursor: z.string().nullable() })
-  .meta({ id: 'WebhookEventPage' });

@@ -34,11 +34,7 @@ export const webhookLimits = {
 } as const;
 
 /** `evt_` and 24 hex digits: the same merchant, type and source always give the same id. */
-const eventIdPattern = /^evt_[0-9a-f]{24}$/;
-
-export function isWebhookEventId(value: string): boolean {
-  return eventIdPattern.test(value);
-}
+export const webhookEventIdPattern = /^evt_[0-9a-f]{24}$/;
 
 /**
  * The event's id, derived from what it is about, so that publishing the same fact again (a retried command, a

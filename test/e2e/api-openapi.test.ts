@@ -361,6 +361,20 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
   expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
 
+  // Merchant webhooks: an event published as the gateway will, listed and queued again.
+  const published = await sw.running.webhooks.publisher.publish({
+    merchantId: 'SHOP1',
+    type: 'checkout.session.completed',
+    object: { id: 'cs_openapi', status: 'COMPLETED' },
+    sourceId: 'cs_openapi',
+  });
+  await sw.running.dependencies.readModels.waitForPosition(await sw.running.store.headPosition(), 5_000);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?limit=5', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?deliveryStatus=LOST', operator)).status).toBe(400);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', regulatorKey)).status).toBe(200);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, operator)).status).toBe(202);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/evt_${'0'.repeat(24)}/resend`, operator)).status).toBe(404);
+
   // Every documented operation was exercised here.
   expect(
     documentedRoutes(document as unknown as { paths: Record<string, Record<string, unknown>> }).filter((route) => !exercised.has(route)),

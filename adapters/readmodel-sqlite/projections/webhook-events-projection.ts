@@ -112,8 +112,8 @@ function httpStatusOf(detail: string): number | null {
 const sql = {
   // A resend queues the same event again: it is PENDING once more, following its newest delivery.
   insertEvent: `INSERT INTO webhook_events (event_id, merchant_id, type, created_at, body, delivery_status, latest_delivery_id, position)
-                VALUES (?, ?, ?, ?, ?, 'PENDING', ?6, ?7)
-                ON CONFLICT (event_id) DO UPDATE SET delivery_status = 'PENDING', latest_delivery_id = ?6`,
+                VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)
+                ON CONFLICT (event_id) DO UPDATE SET delivery_status = 'PENDING', latest_delivery_id = excluded.latest_delivery_id`,
   insertDelivery: 'INSERT OR IGNORE INTO webhook_deliveries (delivery_id, event_id) VALUES (?, ?)',
   eventOfDelivery: 'SELECT event_id FROM webhook_deliveries WHERE delivery_id = ?',
   insertAttempt: 'INSERT OR IGNORE INTO webhook_attempts (event_id, position, at, status, http_status) VALUES (?, ?, ?, ?, ?)',

@@ -40,9 +40,16 @@ export class SqliteWebhookEventReader implements WebhookEventReader {
     const rows = preparedStatement(
       this.database,
       `SELECT ${eventColumns} FROM webhook_events
-        WHERE merchant_id = ?1 AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR delivery_status = ?3) AND (?4 IS NULL OR position < ?4)
-        ORDER BY position DESC LIMIT ?5`,
-    ).all(query.merchantId, query.type, query.deliveryStatus, query.beforePosition, query.limit) as EventRow[];
+        WHERE merchant_id = @merchantId AND (@type IS NULL OR type = @type)
+          AND (@deliveryStatus IS NULL OR delivery_status = @deliveryStatus) AND (@beforePosition IS NULL OR position < @beforePosition)
+        ORDER BY position DESC LIMIT @limit`,
+    ).all({
+      merchantId: query.merchantId,
+      type: query.type,
+      deliveryStatus: query.deliveryStatus,
+      beforePosition: query.beforePosition,
+      limit: query.limit,
+    }) as EventRow[];
     return rows.map((row) => this.record(row));
   }
 
