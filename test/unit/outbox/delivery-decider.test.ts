@@ -16,7 +16,11 @@ const delivery: Delivery = {
 const fingerprint = deliveryFingerprint(delivery);
 
 const queue = (which: Delivery = delivery): DeliveryCommand => ({ type: 'QueueDelivery', data: { delivery: which }, now });
-const failAttempt = (retryDelayMs: number, attemptsMax = 10, scope: 'destination' | 'delivery' = 'destination'): DeliveryCommand => ({
+const failAttempt = (
+  retryDelayMs: number | null,
+  attemptsMax = 10,
+  scope: 'destination' | 'delivery' = 'destination',
+): DeliveryCommand => ({
   type: 'RecordAttemptFailure',
   data: { deliveryId: delivery.deliveryId, failure: 'CONNECTION_FAILED: ECONNREFUSED', scope, retryDelayMs, attemptsMax },
   now,
@@ -103,6 +107,18 @@ describe('delivery decider', () => {
         {
           type: 'DeliveryAbandoned',
           data: { deliveryId: delivery.deliveryId, attempts: 3, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at },
+        },
+      ]));
+
+  it('abandons a delivery before the attempt limit when its retry schedule has no try left (a webhook past its 3 days)', () =>
+    spec
+      .given([queued, failed(1, at)])
+      .when(failAttempt(null, 10_000))
+      .then([
+        failed(2, null),
+        {
+          type: 'DeliveryAbandoned',
+          data: { deliveryId: delivery.deliveryId, attempts: 2, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at },
         },
       ]));
 
