@@ -1,5 +1,6 @@
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
+import { gatewayPaths } from './openapi-gateway';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -67,6 +68,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...transferPaths(),
       ...settlementPaths(),
       ...webhookPaths(),
+      ...gatewayPaths(),
       ...systemPaths(),
     },
     components: {

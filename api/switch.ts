@@ -27,6 +27,8 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
+import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
@@ -63,6 +65,7 @@ export type SwitchParts = {
   transfers: TransfersAssembly;
   /** Merchant webhooks: the gateway publishes its events through `webhooks.publisher`. */
   webhooks: WebhooksAssembly;
+  gateway: GatewayAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -82,8 +85,8 @@ export type StartSwitchOptions = {
    * (api/cluster/) serves on a private loopback port, and its front-end workers take the public one.
    */
   httpAddress?: { port: number; host: string };
-  /** Merchant webhook endpoints and schedule (tests shorten it); issue 11's schedule and no endpoints by default. */
-  webhooks?: WebhookOptions;
+  /** Merchant webhook endpoints and schedule (tests shorten it); by default the gateway's merchants and issue 11's schedule. */
+  webhooks?: Partial<WebhookOptions>;
 };
 
 export type RunningSwitch = {
@@ -98,6 +101,8 @@ export type RunningSwitch = {
   dependencies: AppDependencies;
   ledgers: readonly LedgerEngine[];
   transfers: TransfersAssembly;
+  /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
+  gateway: GatewayAssembly;
   webhooks: WebhooksAssembly;
   /** The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one). */
   iso8583Port: number;
@@ -157,8 +162,16 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         schedule: config.settlementCloseSchedule,
       }),
     );
+    const gateway = await modules.start('gateway', () => assembleGateway({ store, readModelDatabase: database, secrets, now, logger }));
     const webhooks = await modules.start('webhooks', () =>
-      assembleWebhooks({ options: options.webhooks ?? {}, store, readModelDatabase: database, now, logger, metrics }),
+      assembleWebhooks({
+        options: { endpoints: merchantWebhookEndpoints(gateway.merchants), ...options.webhooks },
+        store,
+        readModelDatabase: database,
+        now,
+        logger,
+        metrics,
+      }),
     );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
@@ -172,6 +185,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         metrics,
         transfers,
         webhooks,
+        gateway,
       }),
     );
     const dependencies: AppDependencies = {
@@ -186,7 +200,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, webhooks.routeModule, ...extensionRoutes]);
+    const app = createApp(dependencies, [
+      transfers.routeModule,
+      ...settlement.routeModules,
+      ...gateway.routeModules,
+      webhooks.routeModule,
+      ...extensionRoutes,
+    ]);
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
@@ -201,6 +221,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       dependencies,
       ledgers,
       transfers,
+      gateway,
       webhooks,
       iso8583Port: transfers.bankChannel.port ?? 0,
     };

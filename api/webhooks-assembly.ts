@@ -5,7 +5,7 @@ import type { EventStore } from '../core/eventstore/event-store';
 import type { RetrySchedule } from '../core/outbox/backoff';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
 import { Outbox } from '../core/outbox/outbox';
-import { noWebhookEndpoints, type WebhookEndpoints } from '../core/webhooks/webhook-endpoints';
+import type { WebhookEndpoints } from '../core/webhooks/webhook-endpoints';
 import { webhookChannel } from '../core/webhooks/webhook-event';
 import { WebhookPublisher } from '../core/webhooks/webhook-publisher';
 import type { WebhookEventReader } from '../core/webhooks/webhook-reader';
@@ -18,8 +18,8 @@ import { webhookRoutes } from './routes/webhooks';
 
 /** What a caller of startSwitch may choose about webhooks; tests shorten the schedule. */
 export type WebhookOptions = {
-  /** Where each merchant's webhooks go; until the gateway's merchants are wired in, nobody has an endpoint. */
-  endpoints?: WebhookEndpoints;
+  /** Where each merchant's webhooks go: the gateway's merchants (api/switch.ts), or the test's own. */
+  endpoints: WebhookEndpoints;
   /** Issue 11's schedule (5 s … 12 h, then daily for 3 days, ±10 %) unless given. */
   retrySchedule?: RetrySchedule;
   random?: () => number;
@@ -52,7 +52,7 @@ export function assembleWebhooks(input: WebhooksAssemblyInput): Promise<Assemble
 }
 
 async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts): Promise<WebhooksAssembly> {
-  const transport = new WebhookHttpTransport({ endpoints: input.options.endpoints ?? noWebhookEndpoints, now: input.now });
+  const transport = new WebhookHttpTransport({ endpoints: input.options.endpoints, now: input.now });
   parts.onStop('webhook connections', () => transport.close());
   const outbox = new Outbox({
     store: input.store,

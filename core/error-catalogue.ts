@@ -2,6 +2,7 @@ import { authErrors } from './auth/auth-errors';
 import { commonErrors } from './common-errors';
 import { directoryErrors } from './directory/directory-errors';
 import type { ErrorCodeEntry, ErrorCodeTable } from './errors';
+import { gatewayErrors } from './gateway/gateway-errors';
 import { eventStoreErrors } from './eventstore/event-store-errors';
 import { idempotencyErrors } from './idempotency/idempotency-errors';
 import { ledgerErrors } from './ledger/ledger-errors';
@@ -27,6 +28,7 @@ export const domainErrorTables = {
   ledger: ledgerErrors,
   transfers: transferErrors,
   settlement: settlementErrors,
+  gateway: gatewayErrors,
   eventstore: eventStoreErrors,
   idempotency: idempotencyErrors,
   outbox: outboxErrors,

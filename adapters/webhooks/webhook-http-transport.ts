@@ -53,7 +53,7 @@ export class WebhookHttpTransport implements DeliveryTransport {
     const payload = webhookDeliveryPayload(delivery.kind, delivery.payload);
     if (payload === null)
       return { outcome: 'failed', scope: 'delivery', detail: `UNSUPPORTED_KIND: the webhook channel does not deliver ${delivery.kind}` };
-    const endpoint = this.options.endpoints.endpointFor(delivery.destination);
+    const endpoint = await this.options.endpoints.endpointFor(delivery.destination);
     if (endpoint === null)
       return { outcome: 'failed', scope: 'delivery', detail: `NO_ENDPOINT: merchant ${delivery.destination} has no webhook URL` };
     if (endpoint.secrets.length === 0)

@@ -16,7 +16,7 @@ export { amountText };
 
 export const participantId = z.string().regex(participantIdPattern, 'a participant id is 2 to 16 capital letters, digits or "_"');
 
-const httpUrl = safeText()
+export const httpUrl = safeText()
   .max(endpointUrlLengthMax, `a URL has at most ${endpointUrlLengthMax} characters`)
   .refine((value) => {
     try {

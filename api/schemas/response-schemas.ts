@@ -245,3 +245,35 @@ export const webhookEventResponse = z
 export const webhookEventPageResponse = z
   .strictObject({ events: z.array(webhookEventResponse), nextCursor: z.string().nullable() })
   .meta({ id: 'WebhookEventPage' });
+
+export const merchantResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    mcc: z.string(),
+    city: z.string(),
+    acquirer: z.string(),
+    currency: z.string(),
+    settlementAccount: z.strictObject({ type: z.enum(accountTypes), value: z.string() }),
+    webhookUrl: z.string(),
+    fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
+    active: z.boolean(),
+    createdAt: instant,
+  })
+  .meta({ id: 'Merchant' });
+
+export const registeredMerchantResponse = z
+  .strictObject({
+    merchant: merchantResponse,
+    apiKey: z.string().meta({ description: 'A bearer key with the role merchant, shown this once (stored hashed)' }),
+    webhookSecret: z.string().meta({ description: "Signs the merchant's webhooks (HMAC-SHA256), shown this once" }),
+  })
+  .meta({ id: 'RegisteredMerchant' });
+
+export const issuedMerchantKeyResponse = z.strictObject({ keyId: z.string(), apiKey: z.string() }).meta({ id: 'IssuedMerchantKey' });
+
+export const rotatedWebhookSecretResponse = z
+  .strictObject({
+    webhookSecret: z.string().meta({ description: 'The new secret; the previous one keeps signing beside it for 24 hours' }),
+  })
+  .meta({ id: 'RotatedWebhookSecret' });

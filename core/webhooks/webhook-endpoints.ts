@@ -10,9 +10,6 @@ export type WebhookEndpoint = {
  * waits is honoured on its next try. The gateway's merchant read model implements it.
  */
 export interface WebhookEndpoints {
-  /** The merchant's endpoint, or null when the merchant is unknown, inactive or has no webhook URL. */
-  endpointFor(merchantId: string): WebhookEndpoint | null;
+  /** The merchant's endpoint, or null when the merchant is unknown. */
+  endpointFor(merchantId: string): Promise<WebhookEndpoint | null>;
 }
-
-/** Until merchants exist, nobody has an endpoint: events are kept and retried on their schedule, then FAILED. */
-export const noWebhookEndpoints: WebhookEndpoints = { endpointFor: () => null };

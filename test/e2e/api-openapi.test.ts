@@ -361,7 +361,37 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
   expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
 
-  // Merchant webhooks: an event published as the gateway will, listed and queued again.
+  // The e-commerce gateway (issue 11).
+  const merchantBody = {
+    id: 'SHOP1',
+    name: 'Shop One',
+    mcc: '5411',
+    city: 'Karachi',
+    acquirer: 'MARGALLA',
+    settlementAccount: { type: 'WALLET', value: 'WSHOP0001' },
+    webhookUrl: 'https://shop.example/hooks',
+  };
+  const registered = await call('POST', '/v1/merchants', '/v1/merchants', { ...margalla, body: merchantBody });
+  expect(registered.status).toBe(201);
+  expect((await call('POST', '/v1/merchants', '/v1/merchants', { ...operator, body: merchantBody })).status).toBe(409);
+  expect((await call('POST', '/v1/merchants', '/v1/merchants', { ...ravi, body: merchantBody })).status).toBe(403);
+  const shopKey = { key: (registered.body as { apiKey: string }).apiKey };
+  expect((await call('GET', '/v1/merchants/{id}', '/v1/merchants/SHOP1', shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}', '/v1/merchants/SHOP1', ravi)).status).toBe(404);
+  expect(
+    (await call('PATCH', '/v1/merchants/{id}', '/v1/merchants/SHOP1', { ...shopKey, body: { webhookUrl: 'https://shop.example/h2' } }))
+      .status,
+  ).toBe(200);
+  const shopKey2 = await call('POST', '/v1/merchants/{id}/keys', '/v1/merchants/SHOP1/keys', shopKey);
+  expect(shopKey2.status).toBe(201);
+  const shopKeyId = (shopKey2.body as { keyId: string }).keyId;
+  expect((await call('DELETE', '/v1/merchants/{id}/keys/{keyId}', `/v1/merchants/SHOP1/keys/${shopKeyId}`, shopKey)).status).toBe(204);
+  expect((await call('DELETE', '/v1/merchants/{id}/keys/{keyId}', `/v1/merchants/SHOP1/keys/${shopKeyId}`, shopKey)).status).toBe(404);
+  expect(
+    (await call('POST', '/v1/merchants/{id}/webhook-secret/rotate', '/v1/merchants/SHOP1/webhook-secret/rotate', shopKey)).status,
+  ).toBe(200);
+
+  // Merchant webhooks: an event published as the gateway will, listed (by its merchant too) and queued again.
   const published = await sw.running.webhooks.publisher.publish({
     merchantId: 'SHOP1',
     type: 'checkout.session.completed',
@@ -372,7 +402,10 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?limit=5', operator)).status).toBe(200);
   expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?deliveryStatus=LOST', operator)).status).toBe(400);
   expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', ravi)).status).toBe(403);
   expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, operator)).status).toBe(202);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, shopKey)).status).toBe(202);
   expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/evt_${'0'.repeat(24)}/resend`, operator)).status).toBe(404);
 
   // Every documented operation was exercised here.

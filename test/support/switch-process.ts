@@ -30,7 +30,7 @@ export type TestSwitch = {
  * given one, to test restarts). Logs are captured in memory.
  */
 export async function startTestSwitch(
-  options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date; webhooks?: WebhookOptions } = {},
+  options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date; webhooks?: Partial<WebhookOptions> } = {},
 ): Promise<TestSwitch> {
   const directory = options.dataDir === undefined ? tempDir('hisaab-api-') : null;
   const dataDir = options.dataDir ?? directory?.path ?? '';

@@ -3,18 +3,26 @@ import { assertNever } from '../../../core/assert';
 import type { RegulatorKeyEvent } from '../../../core/auth/regulator-keys';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
+import type { MerchantKeyIssued, MerchantKeyRevoked } from '../../../core/gateway/merchant-events';
 import type { ParticipantKeyIssued, ParticipantKeyRevoked } from '../../../core/participants/participant-events';
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 
-const handledTypes = ['ParticipantKeyIssued', 'ParticipantKeyRevoked', 'RegulatorKeyIssued', 'RegulatorKeyRevoked'] as const;
-type HandledEvent = ParticipantKeyIssued | ParticipantKeyRevoked | RegulatorKeyEvent;
+const handledTypes = [
+  'ParticipantKeyIssued',
+  'ParticipantKeyRevoked',
+  'RegulatorKeyIssued',
+  'RegulatorKeyRevoked',
+  'MerchantKeyIssued',
+  'MerchantKeyRevoked',
+] as const;
+type HandledEvent = ParticipantKeyIssued | ParticipantKeyRevoked | RegulatorKeyEvent | MerchantKeyIssued | MerchantKeyRevoked;
 
 /**
  * Issued API keys by key id: what authentication looks up on every request. Holds key hashes, never keys, and
- * no signing secrets (signing-secrets-projection.ts holds those, sealed). Merchant keys will join here as the gateway
- * issues them.
+ * no signing secrets (signing-secrets-projection.ts holds those, sealed). Merchant keys (the gateway's) are here
+ * too: a merchant key is a bearer key like the others, with the role merchant.
  */
 export const keysProjection: Projection<SqliteReadModelTx> = {
   name: 'api-keys',
@@ -51,8 +59,20 @@ export const keysProjection: Projection<SqliteReadModelTx> = {
       case 'RegulatorKeyIssued':
         statement(tx, 'issue').run(event.data.keyId, event.data.keyHash, 'regulator', null, null, event.data.at, recorded.position);
         return;
+      case 'MerchantKeyIssued':
+        statement(tx, 'issue').run(
+          event.data.keyId,
+          event.data.keyHash,
+          'merchant',
+          event.data.merchantId,
+          null,
+          event.data.at,
+          recorded.position,
+        );
+        return;
       case 'ParticipantKeyRevoked':
       case 'RegulatorKeyRevoked':
+      case 'MerchantKeyRevoked':
         statement(tx, 'revoke').run(event.data.keyId);
         return;
       default:

@@ -2,6 +2,7 @@ import type { Projection } from '../../../core/eventstore/projection';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
+import { merchantsProjection } from './merchants-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
@@ -22,4 +23,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   statisticsProjection,
   signingSecretsProjection,
   webhookEventsProjection,
+  merchantsProjection,
 ];

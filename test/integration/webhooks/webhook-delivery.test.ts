@@ -33,7 +33,7 @@ beforeAll(async () => {
   receiver = new WebhookReceiver();
   await receiver.start();
   sw = await startTestSwitch({
-    webhooks: { endpoints: { endpointFor: (merchantId) => endpoints.get(merchantId) ?? null }, retrySchedule: testSchedule },
+    webhooks: { endpoints: { endpointFor: async (merchantId) => endpoints.get(merchantId) ?? null }, retrySchedule: testSchedule },
   });
 });
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!eventsPath || !receiverUrl || !secret || !countText)
     throw new Error('usage: webhook-child <events.db> <receiverUrl> <secret> <count>');
   const store = new SqliteEventStore(eventsPath);
-  const transport = new WebhookHttpTransport({ endpoints: { endpointFor: () => ({ url: receiverUrl, secrets: [secret] }) } });
+  const transport = new WebhookHttpTransport({ endpoints: { endpointFor: async () => ({ url: receiverUrl, secrets: [secret] }) } });
   const outbox = new Outbox({
     store,
     channel: webhookChannel,

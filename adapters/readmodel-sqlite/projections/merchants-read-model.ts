@@ -1,0 +1,47 @@
+import type Database from 'better-sqlite3';
+import type { AccountType } from '../../../core/directory/account';
+import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
+
+type MerchantRow = {
+  merchant_id: string;
+  name: string;
+  mcc: string;
+  city: string;
+  acquirer_id: string;
+  currency: string;
+  settlement_account_type: string;
+  settlement_account_value: string;
+  webhook_url: string;
+  mdr_percent: string;
+  interchange_percent: string;
+  switch_fee_minor: string;
+  active: bigint;
+  created_at: string;
+};
+
+/** MerchantReader over the merchants projection. */
+export class SqliteMerchantReader implements MerchantReader {
+  private readonly byId: Database.Statement;
+
+  constructor(database: Database.Database) {
+    this.byId = database.prepare('SELECT * FROM merchants WHERE merchant_id = ?').safeIntegers(true);
+  }
+
+  findMerchant(merchantId: string): MerchantRecord | null {
+    const row = this.byId.get(merchantId) as MerchantRow | undefined;
+    if (row === undefined) return null;
+    return {
+      id: row.merchant_id,
+      name: row.name,
+      mcc: row.mcc,
+      city: row.city,
+      acquirerId: row.acquirer_id,
+      currency: row.currency,
+      settlementAccount: { type: row.settlement_account_type as AccountType, value: row.settlement_account_value },
+      webhookUrl: row.webhook_url,
+      fees: { mdrPercent: row.mdr_percent, interchangePercent: row.interchange_percent, switchFeeMinor: BigInt(row.switch_fee_minor) },
+      active: row.active === 1n,
+      createdAt: row.created_at,
+    };
+  }
+}

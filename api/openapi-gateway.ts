@@ -1,0 +1,89 @@
+import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
+import { changeMerchantSchema, merchantIdParams, merchantKeyParams, registerMerchantSchema } from './schemas/merchant-schemas';
+import {
+  issuedMerchantKeyResponse,
+  merchantResponse,
+  registeredMerchantResponse,
+  rotatedWebhookSecretResponse,
+} from './schemas/response-schemas';
+
+type Paths = Record<string, Record<string, Operation>>;
+
+/** The e-commerce gateway's paths (issue 11), kept beside the routes they describe. */
+export function gatewayPaths(): Paths {
+  return { ...merchantPaths() };
+}
+
+function merchantPaths(): Paths {
+  const notFound = errorAnswer('MERCHANT_NOT_FOUND: no such merchant, or not one the caller may see');
+  return {
+    '/v1/merchants': {
+      post: operation({
+        summary: 'Onboard a merchant; its first API key and webhook secret are shown this once',
+        roles: ['operator', 'participant'],
+        body: registerMerchantSchema,
+        idempotencyKey: 'optional',
+        responses: {
+          '201': answer('the merchant, its key and its webhook secret', registeredMerchantResponse),
+          '403': errorAnswer('FORBIDDEN: a participant onboards only merchants it acquires, and only the operator sets fees'),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND: no such acquirer'),
+          '409': errorAnswer('MERCHANT_EXISTS, ALIAS_TAKEN or IDEMPOTENCY_CONFLICT'),
+          '422': errorAnswer('ACCOUNT_NOT_AT_PARTICIPANT: the settlement IBAN is not at the acquirer'),
+        },
+      }),
+    },
+    '/v1/merchants/{id}': {
+      get: operation({
+        summary: 'One merchant (the operator, the regulator, its acquirer, or the merchant itself)',
+        roles: ['operator', 'regulator', 'participant', 'merchant'],
+        path: merchantIdParams,
+        responses: { '200': answer('the merchant', merchantResponse), '404': notFound },
+      }),
+      patch: operation({
+        summary: 'Activate or deactivate (operator, acquirer), change the webhook URL, or set fees (operator)',
+        roles: ['operator', 'participant', 'merchant'],
+        path: merchantIdParams,
+        body: changeMerchantSchema,
+        responses: { '200': answer('the merchant', merchantResponse), '404': notFound, '409': errorAnswer('CONCURRENT_UPDATE') },
+      }),
+    },
+    '/v1/merchants/{id}/keys': {
+      post: operation({
+        summary: 'Issue another merchant API key, shown this once; older keys work until revoked (the body, if any, is {})',
+        roles: ['operator', 'participant', 'merchant'],
+        path: merchantIdParams,
+        idempotencyKey: 'optional',
+        responses: {
+          '201': answer('the key (stored hashed)', issuedMerchantKeyResponse),
+          '404': notFound,
+          '422': errorAnswer('KEY_LIMIT_REACHED'),
+        },
+      }),
+    },
+    '/v1/merchants/{id}/keys/{keyId}': {
+      delete: operation({
+        summary: 'Revoke a merchant API key',
+        roles: ['operator', 'participant', 'merchant'],
+        path: merchantKeyParams,
+        responses: {
+          '204': { description: 'revoked' },
+          '404': errorAnswer('MERCHANT_NOT_FOUND or KEY_NOT_FOUND'),
+          '409': errorAnswer('CONCURRENT_UPDATE'),
+        },
+      }),
+    },
+    '/v1/merchants/{id}/webhook-secret/rotate': {
+      post: operation({
+        summary: 'Rotate the webhook secret: both sign for 24 hours (two v1= values), then only the new one (the body, if any, is {})',
+        roles: ['operator', 'merchant'],
+        path: merchantIdParams,
+        idempotencyKey: 'optional',
+        responses: {
+          '200': answer('the new webhook secret, shown this once', rotatedWebhookSecretResponse),
+          '404': notFound,
+          '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED: three secrets already sign'),
+        },
+      }),
+    },
+  };
+}

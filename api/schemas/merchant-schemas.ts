@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { accountTypes } from '../../core/directory/account';
+import {
+  merchantCategoryCodePattern,
+  merchantCityLengthMax,
+  merchantIdPattern,
+  merchantNameLengthMax,
+  webhookUrlLengthMax,
+} from '../../core/gateway/merchant-profile';
+import { apiLimits } from '../api-limits';
+import { amountText } from './common-schemas';
+import { httpUrl, participantId } from './participant-schemas';
+import { safeText } from './text';
+
+export const merchantId = z.string().regex(merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits or "_"');
+
+/** A percentage with at most two decimals, from 0 to 100: "1.50" is 1.5 %. */
+const percentText = z
+  .string()
+  .regex(
+    /^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$/,
+    'a percentage is a decimal string from "0" to "100" with at most two decimals, such as "1.50"',
+  );
+
+export const merchantFeesSchema = z
+  .strictObject({ mdrPercent: percentText, interchangePercent: percentText, switchFee: amountText })
+  .meta({ id: 'MerchantFees' });
+
+const webhookUrl = httpUrl.refine((value) => value.length <= webhookUrlLengthMax, `a URL has at most ${webhookUrlLengthMax} characters`);
+
+export const registerMerchantSchema = z
+  .strictObject({
+    id: merchantId,
+    name: safeText()
+      .trim()
+      .min(1, 'the name must not be empty')
+      .max(merchantNameLengthMax, `a name has at most ${merchantNameLengthMax} characters`),
+    mcc: z.string().regex(merchantCategoryCodePattern, 'a merchant category code (ISO 18245) is 4 digits'),
+    city: safeText()
+      .trim()
+      .min(1, 'the city must not be empty')
+      .max(merchantCityLengthMax, `a city has at most ${merchantCityLengthMax} characters`),
+    acquirer: participantId,
+    settlementAccount: z.strictObject({
+      type: z.enum(accountTypes),
+      value: safeText()
+        .min(1, 'the account must not be empty')
+        .max(apiLimits.partyValueLengthMax, `an account has at most ${apiLimits.partyValueLengthMax} characters`),
+    }),
+    webhookUrl,
+    fees: merchantFeesSchema.optional(),
+  })
+  .meta({ id: 'RegisterMerchant' });
+
+export const changeMerchantSchema = z
+  .strictObject({ active: z.boolean().optional(), webhookUrl: webhookUrl.optional(), fees: merchantFeesSchema.optional() })
+  .refine(
+    (value) => value.active !== undefined || value.webhookUrl !== undefined || value.fees !== undefined,
+    'give at least one of "active", "webhookUrl" and "fees"',
+  )
+  .meta({ id: 'ChangeMerchant', minProperties: 1 });
+
+/** Issuing a key and rotating the webhook secret take no input; an empty body or {} is accepted. */
+export const emptyBodySchema = z.strictObject({});
+
+export const merchantIdParams = z.strictObject({ id: merchantId });
+export const merchantKeyParams = z.strictObject({
+  id: merchantId,
+  keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex characters'),
+});

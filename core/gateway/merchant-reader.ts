@@ -1,0 +1,22 @@
+import type { Account } from '../directory/account';
+import type { MerchantFees } from './merchant-profile';
+
+/** A merchant as the merchants read model holds it. Webhook secrets stay sealed here. */
+export type MerchantRecord = {
+  id: string;
+  name: string;
+  mcc: string;
+  city: string;
+  acquirerId: string;
+  currency: string;
+  settlementAccount: Account;
+  webhookUrl: string;
+  fees: MerchantFees;
+  active: boolean;
+  createdAt: string;
+};
+
+/** Read side of merchants, answered from a projection (adapters/readmodel-sqlite/projections/merchants-*.ts). */
+export interface MerchantReader {
+  findMerchant(merchantId: string): MerchantRecord | null;
+}
