@@ -8,10 +8,6 @@ export const apiErrors = {
   BAD_REQUEST: { status: 400, meaning: 'The request body could not be read (the connection broke or the declared length was wrong).' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than the route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not uncompressed UTF-8 JSON sent as `Content-Type: application/json`.' },
-  MERCHANT_EVENTS_NOT_FOUND: {
-    status: 404,
-    meaning: 'No merchant with this id whose webhook events the caller may read (a merchant reads only its own).',
-  },
   INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
   WRITER_UNAVAILABLE: {
     status: 503,

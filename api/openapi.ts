@@ -345,7 +345,7 @@ function webhookPaths(): Paths {
         responses: {
           '200': answer('a page of events', webhookEventPageResponse),
           '400': errorAnswer('VALIDATION_FAILED or INVALID_CURSOR'),
-          '404': errorAnswer("MERCHANT_EVENTS_NOT_FOUND (another merchant's events)"),
+          '404': errorAnswer("MERCHANT_NOT_FOUND (another merchant's events)"),
         },
       }),
     },

@@ -21,7 +21,7 @@ export function webhookRoutes(dependencies: WebhookRouteDependencies): RouteModu
   return (router, kit) => {
     router.get('/v1/merchants/:id/events', kit.allow('operator', 'regulator', 'merchant'), (request, response) => {
       const { id } = parseInput(merchantEventsParams, request.params, 'path');
-      if (!mayRead(principalOf(request), id)) throw new HttpError('MERCHANT_EVENTS_NOT_FOUND', `there is no merchant ${id}`);
+      if (!mayRead(principalOf(request), id)) throw new HttpError('MERCHANT_NOT_FOUND', `there is no merchant ${id}`);
       const query = parseInput(merchantEventsQuery, request.query, 'query');
       const beforePosition = query.cursor === undefined ? null : decodeSequenceCursor('e', query.cursor);
       if (query.cursor !== undefined && beforePosition === null)

@@ -147,7 +147,7 @@ describe('merchant webhooks, delivered at least once from the webhooks outbox', 
     const hidden = await sw.client.post(`/v1/events/${eventId}/resend`, { key: otherShopKey });
     expect([hidden.status, errorCode(hidden)]).toEqual([404, 'WEBHOOK_EVENT_NOT_FOUND']);
     const hiddenList = await sw.client.get('/v1/merchants/SHOP_RETRY/events', { key: otherShopKey });
-    expect([hiddenList.status, errorCode(hiddenList)]).toEqual([404, 'MERCHANT_EVENTS_NOT_FOUND']);
+    expect([hiddenList.status, errorCode(hiddenList)]).toEqual([404, 'MERCHANT_NOT_FOUND']);
     const ownList = await sw.client.get('/v1/merchants/SHOP_RETRY/events', { key: shopKey });
     expect(ownList.status).toBe(200);
     expect((ownList.body as { events: EventView[] }).events.map((each) => each.id)).toEqual([eventId]);
