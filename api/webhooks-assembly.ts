@@ -66,8 +66,8 @@ async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts):
   });
   await outbox.start();
   parts.onStop('webhook outbox', () => outbox.stop());
-  const publisher = new WebhookPublisher(outbox, input.now);
   const reader = new SqliteWebhookEventReader(input.readModelDatabase);
+  const publisher = new WebhookPublisher(outbox, input.now, (eventId) => reader.findEvent(eventId) !== null);
   return { publisher, outbox, reader, routeModule: webhookRoutes({ store: input.store, publisher, reader }) };
 }
 

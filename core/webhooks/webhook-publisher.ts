@@ -27,13 +27,19 @@ export class WebhookPublisher {
   constructor(
     private readonly outbox: Pick<Outbox, 'enqueue' | 'inspect'>,
     private readonly now: () => Date,
+    /**
+     * Whether an event was published before, from the read model: the outbox remembers only its most recent
+     * finished deliveries, and an event it has forgotten must not go out again with another createdAt.
+     */
+    private readonly publishedBefore: (eventId: string) => boolean = () => false,
   ) {}
 
   async publish(publication: WebhookPublication, context: EnqueueContext = {}): Promise<PublishedWebhook> {
     const event = buildWebhookEvent(publication, this.now());
     const delivery = webhookDelivery(publication.merchantId, webhookDeliveryPayloadOf(event), null);
     // Published before, perhaps at another instant: the event stands as first published, with its first createdAt.
-    if (this.outbox.inspect(delivery.deliveryId).status !== 'none') return { eventId: event.id, queued: false };
+    if (this.outbox.inspect(delivery.deliveryId).status !== 'none' || this.publishedBefore(event.id))
+      return { eventId: event.id, queued: false };
     try {
       const { queued } = await this.outbox.enqueue(delivery, context);
       return { eventId: event.id, queued };
