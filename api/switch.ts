@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
+import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { ensurePrivateDirectory } from '../adapters/private-files';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
@@ -171,6 +172,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         now,
         logger,
         metrics,
+        readYourWrites: (transport) =>
+          new ReadYourWritesTransport(transport, {
+            reader: transfers.reader,
+            awaitReadModels: async () => readModels.waitForPosition(await store.headPosition(), config.readYourWritesTimeoutMs),
+          }),
       }),
     );
     const extensionRoutes = await modules.start('extension', () =>

@@ -4,6 +4,7 @@ import { WebhookHttpTransport } from '../adapters/webhooks/webhook-http-transpor
 import type { EventStore } from '../core/eventstore/event-store';
 import type { RetrySchedule } from '../core/outbox/backoff';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
+import type { DeliveryTransport } from '../core/outbox/delivery-transport';
 import { Outbox } from '../core/outbox/outbox';
 import type { WebhookEndpoints } from '../core/webhooks/webhook-endpoints';
 import { webhookChannel } from '../core/webhooks/webhook-event';
@@ -32,6 +33,11 @@ export type WebhooksAssemblyInput = {
   now: () => Date;
   logger: Logger;
   metrics: SwitchMetrics;
+  /**
+   * Wraps the HTTP transport so that each try first waits (bounded) for the read models to reach the log's head: a
+   * merchant told a session completed may GET it the moment the webhook arrives, and must see it completed.
+   */
+  readYourWrites?: (transport: DeliveryTransport) => DeliveryTransport;
 };
 
 export type WebhooksAssembly = {
@@ -57,7 +63,7 @@ async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts):
   const outbox = new Outbox({
     store: input.store,
     channel: webhookChannel,
-    transport,
+    transport: input.readYourWrites === undefined ? transport : input.readYourWrites(transport),
     now: input.now,
     retrySchedule: input.options.retrySchedule ?? webhookRetrySchedule(),
     ...(input.options.random === undefined ? {} : { random: input.options.random }),
