@@ -49,6 +49,11 @@ export type SwitchConfig = {
    * switch in one process, as tests and small deployments do.
    */
   workers: number;
+  /**
+   * HISAAB_PUBLIC_URL: where customers reach the switch's pay pages (`payUrl` is under it), as an origin with an
+   * optional path prefix and no trailing slash. Null (unset): http://localhost:<the port the switch listens on>.
+   */
+  publicUrl: string | null;
 };
 
 /** Front-end workers at most: more than any machine's useful cores, few enough to bound the writer's IPC fan-in. */
@@ -93,6 +98,34 @@ const masterKeySchema = z
     return decoded;
   });
 
+/** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+const publicUrlSchema = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value === '') return undefined;
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (
+      url === null ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      value.length > 512
+    ) {
+      context.addIssue({
+        code: 'custom',
+        message: `HISAAB_PUBLIC_URL must be an absolute http(s) URL without query or fragment, such as https://pay.example.pk; got "${value.slice(0, 40)}"`,
+      });
+      return z.NEVER;
+    }
+    return value.replace(/\/+$/, '');
+  });
+
 /** A variable set to the empty string counts as unset, as it does for every other variable. */
 const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
@@ -135,6 +168,7 @@ const environmentSchema = z.object({
       .optional(),
   ),
   HISAAB_MASTER_KEY: masterKeySchema,
+  HISAAB_PUBLIC_URL: publicUrlSchema,
   // One until the workers serve every route themselves (see the README): today they forward most writes whole.
   HISAAB_WORKERS: integer('HISAAB_WORKERS', 1, 0, workersMax),
 });
@@ -174,6 +208,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     iso8583InstitutionId: values.HISAAB_ISO8583_INSTITUTION_ID ?? '999999',
     settlementCloseSchedule,
     workers: values.HISAAB_WORKERS,
+    publicUrl: values.HISAAB_PUBLIC_URL ?? null,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }

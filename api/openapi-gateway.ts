@@ -1,6 +1,8 @@
 import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
 import { changeMerchantSchema, merchantIdParams, merchantKeyParams, registerMerchantSchema } from './schemas/merchant-schemas';
+import { createCheckoutSessionSchema, sessionIdParams } from './schemas/checkout-schemas';
 import {
+  checkoutSessionResponse,
   issuedMerchantKeyResponse,
   merchantResponse,
   registeredMerchantResponse,
@@ -11,7 +13,7 @@ type Paths = Record<string, Record<string, Operation>>;
 
 /** The e-commerce gateway's paths (issue 11), kept beside the routes they describe. */
 export function gatewayPaths(): Paths {
-  return { ...merchantPaths() };
+  return { ...merchantPaths(), ...checkoutPaths() };
 }
 
 function merchantPaths(): Paths {
@@ -82,6 +84,47 @@ function merchantPaths(): Paths {
           '200': answer('the new webhook secret, shown this once', rotatedWebhookSecretResponse),
           '404': notFound,
           '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED: three secrets already sign'),
+        },
+      }),
+    },
+  };
+}
+
+function checkoutPaths(): Paths {
+  const notFound = errorAnswer("SESSION_NOT_FOUND: no such session, or another merchant's");
+  return {
+    '/v1/checkout/sessions': {
+      post: operation({
+        summary: 'Open a checkout session (merchant key); the same Idempotency-Key and body answer 200 with the same session',
+        roles: ['merchant'],
+        body: createCheckoutSessionSchema,
+        idempotencyKey: 'required',
+        responses: {
+          '201': answer('the new session', checkoutSessionResponse),
+          '200': answer('the session this Idempotency-Key created before, as it is now', checkoutSessionResponse),
+          '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED, INVALID_AMOUNT or CURRENCY_NOT_SUPPORTED'),
+          '409': errorAnswer('IDEMPOTENCY_CONFLICT: this Idempotency-Key created a session with another body'),
+          '422': errorAnswer('MERCHANT_INACTIVE'),
+        },
+      }),
+    },
+    '/v1/checkout/sessions/{id}': {
+      get: operation({
+        summary: 'One checkout session; past its expiresAt an OPEN session reads EXPIRED at once',
+        roles: ['operator', 'regulator', 'merchant'],
+        path: sessionIdParams,
+        responses: { '200': answer('the session', checkoutSessionResponse), '404': notFound },
+      }),
+    },
+    '/v1/checkout/sessions/{id}/cancel': {
+      post: operation({
+        summary: 'Cancel an OPEN session',
+        roles: ['operator', 'merchant'],
+        path: sessionIdParams,
+        responses: {
+          '200': answer('the session, CANCELLED', checkoutSessionResponse),
+          '404': notFound,
+          '409': errorAnswer('SESSION_NOT_OPEN: completed, expired or cancelled already'),
         },
       }),
     },

@@ -139,6 +139,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   const now = options.now ?? (() => new Date());
   prepareDataDir(config.dataDir);
   const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+  // Pay URLs name the public port, known once the server listens (HISAAB_PORT=0 picks one); a cluster's writer
+  // listens privately, and its workers hold HISAAB_PORT.
+  let publicPort = config.port;
+  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
     const store = await modules.start('event store', () => assembleEventStore(config, logger));
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
@@ -163,7 +167,9 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         schedule: config.settlementCloseSchedule,
       }),
     );
-    const gateway = await modules.start('gateway', () => assembleGateway({ store, readModelDatabase: database, secrets, now, logger }));
+    const gateway = await modules.start('gateway', () =>
+      assembleGateway({ store, readModelDatabase: database, secrets, now, logger, publicUrl }),
+    );
     const webhooks = await modules.start('webhooks', () =>
       assembleWebhooks({
         options: { endpoints: merchantWebhookEndpoints(gateway.merchants), ...options.webhooks },
@@ -217,6 +223,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
+    if (!httpAddress.private) publicPort = port;
     return {
       url,
       port,

@@ -76,6 +76,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   SESSION_AMOUNT_MISMATCH: 'invalid_amount',
   SESSION_MERCHANT_MISMATCH: 'not_permitted',
   RTP_NOT_FOUND: null,
+  RTP_ATTEMPTS_EXHAUSTED: null,
   TRANSFER_EXISTS: null,
   TRANSFER_IN_FLIGHT: null,
   TRANSFER_NOT_IN_FLIGHT: null,

