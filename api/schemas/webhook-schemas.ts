@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { webhookEventIdPattern, webhookEventTypes, webhookLimits } from '../../core/webhooks/webhook-event';
+import { webhookEventIdPattern, webhookEventTypes } from '../../core/webhooks/webhook-event';
 import { webhookDeliveryStatuses, webhookReadLimits } from '../../core/webhooks/webhook-reader';
 import { cursorText, pageLimit } from './common-schemas';
+import { merchantId } from './merchant-schemas';
 
 /** Whether a merchant or an event exists is the read model's answer (404), not the schema's: only the size is bounded here. */
-export const merchantEventsParams = z.strictObject({
-  id: z.string().regex(webhookLimits.merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits and _'),
-});
+export const merchantEventsParams = z.strictObject({ id: merchantId });
 
 export const webhookEventParams = z.strictObject({
   id: z.string().regex(webhookEventIdPattern, 'a webhook event id is evt_ and 24 lower-case hexadecimal digits'),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assert } from '../assert';
 import type { JsonObject } from '../eventstore/event';
 import { DomainError } from '../errors';
+import { merchantIdPattern } from '../gateway/merchant-profile';
 import type { Delivery } from '../outbox/delivery';
 
 /**
@@ -25,8 +26,6 @@ export const webhookChannel = 'webhooks';
 export const webhookDeliveryKind = 'WEBHOOK';
 
 export const webhookLimits = {
-  /** A merchant id as issue 11 defines it. */
-  merchantIdPattern: /^[A-Z0-9_]{3,32}$/,
   /** What the event stands for: a session id, a refund id. Letters, digits and `._:-`, so it fits a delivery id. */
   sourceIdPattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/,
   /** The serialized event: the view of a session or a refund is well under a KiB; the outbox takes 64 KiB. */
@@ -59,7 +58,7 @@ export type WebhookPublication = {
 /** Checks a publication and builds its event; throws INVALID_WEBHOOK_EVENT, publishing nothing, when it is out of shape. */
 export function buildWebhookEvent(publication: WebhookPublication, now: Date): WebhookEvent {
   const { merchantId, type, object, sourceId } = publication;
-  if (typeof merchantId !== 'string' || !webhookLimits.merchantIdPattern.test(merchantId))
+  if (typeof merchantId !== 'string' || !merchantIdPattern.test(merchantId))
     invalid(`a merchant id is 3 to 32 capital letters, digits and _ (got ${JSON.stringify(merchantId)})`);
   if (!(webhookEventTypes as readonly string[]).includes(type))
     invalid(`a webhook event type is one of ${webhookEventTypes.join(', ')} (got ${JSON.stringify(type)})`);
