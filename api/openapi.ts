@@ -31,6 +31,8 @@ import {
   summaryResponse,
   transferPageResponse,
   transferResponse,
+  webhookEventPageResponse,
+  webhookEventResponse,
 } from './schemas/response-schemas';
 import {
   closeWindowSchema,
@@ -41,6 +43,7 @@ import {
   summaryQuery,
   windowIdParams,
 } from './schemas/settlement-schemas';
+import { merchantEventsParams, merchantEventsQuery, webhookEventParams } from './schemas/webhook-schemas';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from './schemas/transfer-schemas';
 
 /** What the document needs to know of the running switch: the currencies it carries a ledger for. */
@@ -64,6 +67,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...directoryPaths(),
       ...transferPaths(),
       ...settlementPaths(),
+      ...webhookPaths(),
       ...gatewayPaths(),
       ...systemPaths(),
     },
@@ -325,6 +329,39 @@ function transferPaths(): Paths {
           '200': answer('the transfer', transferResponse),
           '404': errorAnswer('TRANSFER_NOT_FOUND'),
           '409': errorAnswer('TRANSFER_ID_AMBIGUOUS: two payers chose this id and this key sees both; ask by switchTransferId'),
+        },
+      }),
+    },
+  };
+}
+
+/** Merchant webhook events (issue 11): the list per merchant and the resend. */
+function webhookPaths(): Paths {
+  return {
+    '/v1/merchants/{id}/events': {
+      get: operation({
+        summary: "A merchant's webhook events, newest first, with their delivery status and attempts (a merchant reads its own)",
+        roles: ['operator', 'regulator', 'merchant'],
+        path: merchantEventsParams,
+        query: merchantEventsQuery,
+        responses: {
+          '200': answer('a page of events', webhookEventPageResponse),
+          '400': errorAnswer('VALIDATION_FAILED or INVALID_CURSOR'),
+          '404': errorAnswer("MERCHANT_NOT_FOUND (another merchant's events)"),
+        },
+      }),
+    },
+    '/v1/events/{id}/resend': {
+      post: operation({
+        summary: 'Queue a webhook event again: the same event id and body, delivered on the webhook schedule',
+        roles: ['operator', 'merchant'],
+        path: webhookEventParams,
+        idempotencyKey: 'optional',
+        responses: {
+          '202': answer('the event, PENDING again', webhookEventResponse),
+          '404': errorAnswer("WEBHOOK_EVENT_NOT_FOUND (unknown, or another merchant's)"),
+          '409': errorAnswer('IDEMPOTENCY_CONFLICT'),
+          '503': errorAnswer('OUTBOX_FULL or OUTBOX_STOPPED'),
         },
       }),
     },

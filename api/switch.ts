@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
+import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { ensurePrivateDirectory } from '../adapters/private-files';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
@@ -28,6 +29,8 @@ import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
 import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
+import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
+import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -61,6 +64,9 @@ export type SwitchParts = {
   readModels: AppDependencies['readModels'];
   metrics: SwitchMetrics;
   transfers: TransfersAssembly;
+  /** Merchant webhooks: the gateway publishes its events through `webhooks.publisher`. */
+  webhooks: WebhooksAssembly;
+  gateway: GatewayAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -82,6 +88,8 @@ export type StartSwitchOptions = {
   httpAddress?: { port: number; host: string };
   /** False for the writer of a cluster: its front-end workers open the ISO 8583 inbound port instead. */
   iso8583Inbound?: boolean;
+  /** Merchant webhook endpoints and schedule (tests shorten it); by default the gateway's merchants and issue 11's schedule. */
+  webhooks?: Partial<WebhookOptions>;
 };
 
 export type RunningSwitch = {
@@ -98,6 +106,7 @@ export type RunningSwitch = {
   transfers: TransfersAssembly;
   /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
   gateway: GatewayAssembly;
+  webhooks: WebhooksAssembly;
   /**
    * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
    * writer of a cluster, whose workers hold it.
@@ -189,8 +198,35 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         schedule: config.settlementCloseSchedule,
       }),
     );
+    const webhooks = await modules.start('webhooks', () =>
+      assembleWebhooks({
+        options: { endpoints: merchantWebhookEndpoints(gateway.merchants), ...options.webhooks },
+        store,
+        readModelDatabase: database,
+        now,
+        logger,
+        metrics,
+        readYourWrites: (transport) =>
+          new ReadYourWritesTransport(transport, {
+            reader: transfers.reader,
+            awaitReadModels: async () => readModels.waitForPosition(await store.headPosition(), config.readYourWritesTimeoutMs),
+          }),
+      }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
-      assembleExtension(options.extend, { config, logger, now, store, ledgers, participantLedger, readModels, metrics, transfers }),
+      assembleExtension(options.extend, {
+        config,
+        logger,
+        now,
+        store,
+        ledgers,
+        participantLedger,
+        readModels,
+        metrics,
+        transfers,
+        webhooks,
+        gateway,
+      }),
     );
     const dependencies: AppDependencies = {
       store,
@@ -204,7 +240,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       logger,
       metrics,
     };
-    const app = createApp(dependencies, [transfers.routeModule, ...settlement.routeModules, ...gateway.routeModules, ...extensionRoutes]);
+    const app = createApp(dependencies, [
+      transfers.routeModule,
+      ...settlement.routeModules,
+      ...gateway.routeModules,
+      webhooks.routeModule,
+      ...extensionRoutes,
+    ]);
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
@@ -221,6 +263,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       ledgers,
       transfers,
       gateway,
+      webhooks,
       iso8583Port: transfers.bankChannel.port ?? 0,
     };
   });

@@ -11,6 +11,7 @@ import { outboxErrors } from './outbox/outbox-errors';
 import { participantErrors } from './participants/participant-errors';
 import { settlementErrors } from './settlement/settlement-errors';
 import { transferErrors } from './transfers/transfer-errors';
+import { webhookErrors } from './webhooks/webhook-errors';
 
 /**
  * The domain's error catalogue: every module's table, by module. The edge adds its own codes (api/api-errors.ts)
@@ -31,6 +32,7 @@ export const domainErrorTables = {
   eventstore: eventStoreErrors,
   idempotency: idempotencyErrors,
   outbox: outboxErrors,
+  webhooks: webhookErrors,
 } as const;
 
 type CodesOf<Tables> = { [Module in keyof Tables]: keyof Tables[Module] }[keyof Tables];

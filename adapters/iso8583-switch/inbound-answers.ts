@@ -113,6 +113,9 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   PAYER_NOT_OWNED: 'not_permitted',
   TRANSFER_ID_AMBIGUOUS: null,
   SIGNING_SECRET_LIMIT_REACHED: null,
+  // Merchant webhooks never arise from a bank's message.
+  INVALID_WEBHOOK_EVENT: null,
+  WEBHOOK_EVENT_NOT_FOUND: null,
 };
 
 /** A refusal answers its category's DE39; every other code is a system error: 96. */

@@ -6,6 +6,8 @@ import { sessionStatuses } from '../../core/gateway/checkout-session-profile';
 import { creditModes, participantTypes } from '../../core/participants/participant-profile';
 import { settlementWindowStates } from '../../core/settlement/settlement-reader';
 import { transferStates } from './transfer-schemas';
+import { webhookEventTypes } from '../../core/webhooks/webhook-event';
+import { webhookDeliveryStatuses, webhookReadLimits } from '../../core/webhooks/webhook-reader';
 
 /**
  * What the routes answer. The OpenAPI document's response schemas are generated from these (api/openapi.ts),
@@ -220,6 +222,30 @@ export const healthResponse = z
   .meta({ id: 'Health' });
 
 export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0') }).meta({ id: 'OpenApiDocument' });
+
+/** A merchant's webhook event with its delivery (issue 11): what the events list and the resend answer. */
+export const webhookEventResponse = z
+  .strictObject({
+    id: z.string().meta({ examples: ['evt_3f2a9c1b7d5e4a6f8b0c2d1e'] }),
+    type: z.enum(webhookEventTypes),
+    createdAt: instant,
+    deliveryStatus: z.enum(webhookDeliveryStatuses),
+    attempts: z
+      .array(
+        z.strictObject({
+          at: instant,
+          status: z.enum(['SUCCEEDED', 'FAILED']),
+          httpStatus: z.number().int().nullable().meta({ description: "The merchant's HTTP status; null when it gave none" }),
+        }),
+      )
+      .max(webhookReadLimits.attemptsShownMax)
+      .meta({ description: `Every try of every delivery, oldest first; the newest ${webhookReadLimits.attemptsShownMax} are kept` }),
+  })
+  .meta({ id: 'WebhookEvent' });
+
+export const webhookEventPageResponse = z
+  .strictObject({ events: z.array(webhookEventResponse), nextCursor: z.string().nullable() })
+  .meta({ id: 'WebhookEventPage' });
 
 export const merchantResponse = z
   .strictObject({

@@ -10,7 +10,7 @@ import { deliveryFingerprint } from './fingerprint';
  */
 export type DeliveryState =
   | { status: 'none' }
-  | { status: 'pending'; delivery: Delivery; fingerprint: string; attempts: number; nextAttemptAt: string }
+  | { status: 'pending'; delivery: Delivery; fingerprint: string; attempts: number; nextAttemptAt: string; queuedAt: string }
   | { status: 'delivered'; fingerprint: string; attempts: number }
   | { status: 'abandoned'; fingerprint: string; attempts: number };
 
@@ -22,8 +22,11 @@ export type DeliveryCommand =
         deliveryId: string;
         failure: string;
         scope: 'destination' | 'delivery';
-        /** Chosen by the worker's backoff policy (jitter needs randomness, which a decider does not hold). */
-        retryDelayMs: number;
+        /**
+         * Chosen by the worker's retry schedule (jitter needs randomness, which a decider does not hold); null when
+         * the schedule has no try left, which ends the delivery like reaching the attempt limit.
+         */
+        retryDelayMs: number | null;
         attemptsMax: number;
       };
       now: Date;
@@ -36,7 +39,14 @@ export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryStat
   switch (event.type) {
     case 'DeliveryQueued': {
       const { deliveryId, kind, destination, payload, fingerprint, queuedAt } = event.data;
-      return { status: 'pending', delivery: { deliveryId, kind, destination, payload }, fingerprint, attempts: 0, nextAttemptAt: queuedAt };
+      return {
+        status: 'pending',
+        delivery: { deliveryId, kind, destination, payload },
+        fingerprint,
+        attempts: 0,
+        nextAttemptAt: queuedAt,
+        queuedAt,
+      };
     }
     case 'DeliveryAttemptFailed': {
       assert(state.status === 'pending', `an attempt on ${event.data.deliveryId} failed while it was ${state.status}`);
@@ -103,12 +113,15 @@ function decideFailure(
   state: DeliveryState,
 ): DeliveryEvent[] {
   assert(Number.isSafeInteger(data.attemptsMax) && data.attemptsMax >= 1, 'the attempt limit is a positive whole number');
-  assert(Number.isSafeInteger(data.retryDelayMs) && data.retryDelayMs >= 0, 'a retry delay is whole milliseconds, not negative');
+  assert(
+    data.retryDelayMs === null || (Number.isSafeInteger(data.retryDelayMs) && data.retryDelayMs >= 0),
+    'a retry delay is whole milliseconds, not negative',
+  );
   if (state.status !== 'pending') throw notPending(data.deliveryId, state);
   const attempt = state.attempts + 1;
   const failure = boundFailure(data.failure);
   const attemptedAt = now.toISOString();
-  if (attempt >= data.attemptsMax) {
+  if (data.retryDelayMs === null || attempt >= data.attemptsMax) {
     return [
       {
         type: 'DeliveryAttemptFailed',

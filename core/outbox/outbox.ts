@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import type { EventMetadata } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
-import { retryDelayMs, retryPolicyDefault, type RetryPolicy } from './backoff';
+import { exponentialRetrySchedule, retryPolicyDefault, type RetryPolicy, type RetrySchedule } from './backoff';
 import type { Delivery } from './delivery';
 import type { DeliveryCommand, DeliveryState } from './delivery-decider';
 import type { DeliveryEvent } from './delivery-events';
@@ -47,6 +47,11 @@ export type OutboxOptions = {
   /** Returns a number in [0, 1); used for backoff jitter. */
   random?: () => number;
   limits?: Partial<OutboxLimits>;
+  /**
+   * When a failed delivery is tried again, and when it is given up before the attempt limit. Defaults to the
+   * exponential backoff of `limits` (retryDelayBaseMs, retryDelayCapMs) that the payment channels use.
+   */
+  retrySchedule?: RetrySchedule;
   /** Sees every group of events once it is durable (logs, metrics). Must not throw. */
   onRecorded?: (events: readonly DeliveryEvent[]) => void;
   /** Sees failures the outbox survives (an append that failed, a transport that threw). Must not throw. */
@@ -66,6 +71,7 @@ export class Outbox {
   private readonly limits: OutboxLimits;
   private readonly now: () => Date;
   private readonly random: () => number;
+  private readonly retrySchedule: RetrySchedule;
   private readonly due = new DueQueue();
   private readonly gates = new DestinationGates();
   /** Deliveries being attempted or having their attempt recorded: never attempted twice at once. */
@@ -84,6 +90,7 @@ export class Outbox {
     checkLimits(this.limits);
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
+    this.retrySchedule = options.retrySchedule ?? exponentialRetrySchedule(this.limits);
     this.journal = new OutboxJournal(options.store, options.channel, () => this.reschedule(), this.limits.finishedRememberedMax);
   }
 
@@ -192,7 +199,7 @@ export class Outbox {
       if (state.status !== 'pending' || state.attempts !== entry.attempts || this.busy.has(entry.deliveryId)) continue;
       const admission = this.gates.admit(state.delivery.destination, entry, nowMs);
       if (admission.decision === 'wait') this.due.push({ ...entry, dueAtMs: admission.untilMs });
-      if (admission.decision === 'attempt') this.startAttempt(state.delivery, entry.attempts);
+      if (admission.decision === 'attempt') this.startAttempt(state.delivery, entry.attempts, new Date(state.queuedAt));
     }
     const next = this.due.peek();
     if (next === undefined || this.slotsInUse >= this.limits.concurrencyMax) return;
@@ -201,10 +208,10 @@ export class Outbox {
     this.timer = setTimeout(() => this.pump(), sleepMs);
   }
 
-  private startAttempt(delivery: Delivery, attemptsBefore: number): void {
+  private startAttempt(delivery: Delivery, attemptsBefore: number, queuedAt: Date): void {
     this.busy.add(delivery.deliveryId);
     this.slotsInUse += 1;
-    const attempt = this.attempt(delivery, attemptsBefore).finally(() => {
+    const attempt = this.attempt(delivery, attemptsBefore, queuedAt).finally(() => {
       this.busy.delete(delivery.deliveryId);
       this.attempts.delete(attempt);
       this.pump();
@@ -212,7 +219,7 @@ export class Outbox {
     this.attempts.add(attempt);
   }
 
-  private async attempt(delivery: Delivery, attemptsBefore: number): Promise<void> {
+  private async attempt(delivery: Delivery, attemptsBefore: number, queuedAt: Date): Promise<void> {
     let result: DeliveryAttemptResult;
     try {
       result = await this.callTransport(delivery);
@@ -228,8 +235,13 @@ export class Outbox {
       return;
     }
     const failuresInARow = result.scope === 'destination' ? this.gates.failuresInARow(delivery.destination) + 1 : 0;
-    const delayMs = retryDelayMs(Math.max(attemptsBefore + 1, failuresInARow), this.limits, this.random);
-    const retryAtMs = now.getTime() + delayMs;
+    const delayMs = this.retrySchedule.retryDelayMs(
+      { failedAttempts: attemptsBefore + 1, destinationFailuresInARow: failuresInARow, queuedAt, now },
+      this.random,
+    );
+    assert(delayMs === null || (Number.isSafeInteger(delayMs) && delayMs >= 0), 'a retry schedule answers whole milliseconds or null');
+    // A delivery given up frees its destination's gate at once: the deliveries parked behind it keep their own schedules.
+    const retryAtMs = now.getTime() + (delayMs ?? 0);
     this.requeue(
       result.scope === 'destination' ? this.gates.failed(delivery.destination, retryAtMs) : this.gates.answered(delivery.destination),
     );

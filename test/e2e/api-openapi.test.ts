@@ -441,6 +441,22 @@ it('answers every route with a status and a body its document describes', async 
     (await call('POST', '/v1/request-to-pay/{rtpId}/decline', '/v1/request-to-pay/rtp_none_1/decline', { ...ravi, body: { reason: 'no' } }))
       .status,
   ).toBe(404);
+  // Merchant webhooks: an event published as the gateway will, listed (by its merchant too) and queued again.
+  const published = await sw.running.webhooks.publisher.publish({
+    merchantId: 'SHOP1',
+    type: 'checkout.session.completed',
+    object: { id: 'cs_openapi', status: 'COMPLETED' },
+    sourceId: 'cs_openapi',
+  });
+  await sw.running.dependencies.readModels.waitForPosition(await sw.running.store.headPosition(), 5_000);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?limit=5', operator)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events?deliveryStatus=LOST', operator)).status).toBe(400);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/events', '/v1/merchants/SHOP1/events', ravi)).status).toBe(403);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, operator)).status).toBe(202);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, shopKey)).status).toBe(202);
+  expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/evt_${'0'.repeat(24)}/resend`, operator)).status).toBe(404);
 
   // Every documented operation was exercised here.
   expect(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../api/config';
 import { createLogger } from '../../api/logger';
 import { startSwitch, type RunningSwitch } from '../../api/switch';
+import type { WebhookOptions } from '../../api/webhooks-assembly';
 import { HttpClient } from './http-client';
 import { tempDir } from './temp-dir';
 
@@ -29,7 +30,7 @@ export type TestSwitch = {
  * given one, to test restarts). Logs are captured in memory.
  */
 export async function startTestSwitch(
-  options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date } = {},
+  options: { dataDir?: string; environment?: Record<string, string>; now?: () => Date; webhooks?: Partial<WebhookOptions> } = {},
 ): Promise<TestSwitch> {
   const directory = options.dataDir === undefined ? tempDir('hisaab-api-') : null;
   const dataDir = options.dataDir ?? directory?.path ?? '';
@@ -54,6 +55,7 @@ export async function startTestSwitch(
     config,
     logger: createLogger('info', capture),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   });
   let stopped = false;
   const stop = async (): Promise<void> => {

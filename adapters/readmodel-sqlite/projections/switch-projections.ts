@@ -9,6 +9,7 @@ import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
 import { statisticsProjection } from './statistics-projection';
 import { transfersProjection } from './transfers-projection';
+import { webhookEventsProjection } from './webhook-events-projection';
 
 /**
  * Every projection of the switch: what the server runs and what `npm run rebuild-projection -- <name>` can
@@ -22,6 +23,7 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   settlementProjection,
   statisticsProjection,
   signingSecretsProjection,
+  webhookEventsProjection,
   merchantsProjection,
   checkoutSessionsProjection,
 ];

@@ -16,7 +16,11 @@ const delivery: Delivery = {
 const fingerprint = deliveryFingerprint(delivery);
 
 const queue = (which: Delivery = delivery): DeliveryCommand => ({ type: 'QueueDelivery', data: { delivery: which }, now });
-const failAttempt = (retryDelayMs: number, attemptsMax = 10, scope: 'destination' | 'delivery' = 'destination'): DeliveryCommand => ({
+const failAttempt = (
+  retryDelayMs: number | null,
+  attemptsMax = 10,
+  scope: 'destination' | 'delivery' = 'destination',
+): DeliveryCommand => ({
   type: 'RecordAttemptFailure',
   data: { deliveryId: delivery.deliveryId, failure: 'CONNECTION_FAILED: ECONNREFUSED', scope, retryDelayMs, attemptsMax },
   now,
@@ -106,6 +110,18 @@ describe('delivery decider', () => {
         },
       ]));
 
+  it('abandons a delivery before the attempt limit when its retry schedule has no try left (a webhook past its 3 days)', () =>
+    spec
+      .given([queued, failed(1, at)])
+      .when(failAttempt(null, 10_000))
+      .then([
+        failed(2, null),
+        {
+          type: 'DeliveryAbandoned',
+          data: { deliveryId: delivery.deliveryId, attempts: 2, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at },
+        },
+      ]));
+
   it('records a success as the attempt it was', () =>
     spec
       .given([queued, failed(1, at)])
@@ -139,7 +155,14 @@ describe('delivery decider', () => {
 
   it('folds a delivery to its current state', () => {
     const state = [queued, failed(1, '2025-03-01T10:00:02.000Z')].reduce(evolve, initialState);
-    expect(state).toEqual({ status: 'pending', delivery, fingerprint, attempts: 1, nextAttemptAt: '2025-03-01T10:00:02.000Z' });
+    expect(state).toEqual({
+      status: 'pending',
+      delivery,
+      fingerprint,
+      attempts: 1,
+      nextAttemptAt: '2025-03-01T10:00:02.000Z',
+      queuedAt: expect.any(String),
+    });
     expect(evolve(state, succeeded(2))).toEqual({ status: 'delivered', fingerprint, attempts: 2 });
   });
 
