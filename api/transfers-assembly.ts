@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
+import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
@@ -51,6 +52,8 @@ export type TransfersAssembly = {
   walletOutbox: Outbox;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
+  /** Store-and-forward messages to a participant through its channel's outbox (reversals, advices, chargeback credits). */
+  deliveries: PayeeDeliveryQueue;
   routeModule: RouteModule<EdgeDependencies>;
 };
 
@@ -100,13 +103,14 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   parts.onStop('bank channel', () => bankChannel.close());
+  const deliveries = new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox });
   const service = new TransferService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
     participants,
     directory: input.readModels.directory,
     payees: new PayeeCreditRouter(participants, { 'wallet-http': walletClient, iso8583: bankChannel.gateway }),
-    deliveries: new PayeeDeliveryRouter(participants, { 'wallet-http': walletOutbox, iso8583: bankChannel.outbox }),
+    deliveries,
     now: input.now,
     payeeDeadlineMs: input.config.payeeDeadlineMs,
     observer: {
@@ -124,6 +128,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     walletClient,
     walletOutbox,
     bankChannel,
+    deliveries,
     routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };
 }

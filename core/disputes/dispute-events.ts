@@ -41,7 +41,10 @@ export type DisputeOpened = {
   type: 'DisputeOpened';
   data: {
     disputeId: string;
+    /** The switch's id of the disputed transfer (its stream, its ledger record). */
     transferId: string;
+    /** The id the claimant knows the transfer by (its own id, or the switch's): what the API shows. */
+    clientTransferId: string;
     category: DisputeCategory;
     amountMinor: string;
     currency: string;

@@ -15,6 +15,7 @@ import { creditMessagePayload } from '../payee-port';
 import { transferDecider, type TransferState } from '../transfers/transfer-decider';
 import { transferStreamName, type TransferInitiated } from '../transfers/transfer-events';
 import { payerScopedTransferId } from '../transfers/transfer-id';
+import { clientTransferIdOf } from '../transfers/transfer-view';
 import type { PayeeDeliveryQueue } from '../transfers/transfer-ports';
 import { respondByAfter, type ResponseWindow } from './dispute-deadline';
 import { disputeDecider, switchActor, type DisputeCommand, type OpeningRule, type PresentDispute } from './dispute-decider';
@@ -55,6 +56,7 @@ export type DisputeServiceOptions = {
   deliveries: PayeeDeliveryQueue;
   duplicates: DuplicateTransferFinder;
   settings: DisputeServiceSettings;
+  now: () => Date;
   refunds?: RefundedAmounts;
   merchants?: MerchantOfTransfer;
   notifier?: DisputeNotifier;
@@ -161,6 +163,7 @@ export class DisputeService {
       const opened: DisputeOpened['data'] = {
         disputeId,
         transferId: initiated.transferId,
+        clientTransferId: clientTransferIdOf(initiated),
         category: claim.category,
         amountMinor: amountMinor.toString(),
         currency: initiated.currency,
@@ -264,7 +267,7 @@ export class DisputeService {
       await this.options.deliveries.enqueue(dispute.opened.claimant, chargebackCreditDelivery(dispute), { correlationId: disputeId });
     }
     if (!dispute.creditQueued) {
-      const context: CommandContext = { now: new Date(), actor: switchActor, correlationId: disputeId };
+      const context: CommandContext = { now: this.options.now(), actor: switchActor, correlationId: disputeId };
       await handleStreamCommand(
         this.options.store,
         disputeStreamName(disputeId),
@@ -288,7 +291,7 @@ export class DisputeService {
       takenBefore === undefined
         ? minBigint(BigInt(dispute.opened.amountMinor), await this.disputableMinor(transfer, index.state))
         : BigInt(takenBefore.amountMinor);
-    const now = new Date();
+    const now = this.options.now();
     const context: CommandContext = { now, actor: switchActor, correlationId: disputeId };
     const posted: DisputeCommand = {
       type: 'RecordChargeback',

@@ -26,7 +26,7 @@ export function disputeView(dispute: PresentDispute): DisputeView {
   const opened = dispute.opened;
   return {
     id: opened.disputeId,
-    transferId: opened.transferId,
+    transferId: opened.clientTransferId,
     category: opened.category,
     amount: formatAmount(BigInt(opened.amountMinor), opened.currency),
     currency: opened.currency,

@@ -18,6 +18,7 @@ function openedData(overrides: Partial<DisputeOpened['data']> = {}): DisputeOpen
   return {
     disputeId,
     transferId: 't-1',
+    clientTransferId: 't-1',
     category: 'GOODS_NOT_RECEIVED',
     amountMinor: '150000',
     currency: 'PKR',
