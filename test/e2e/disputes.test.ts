@@ -181,3 +181,221 @@ describe('opening a dispute', () => {
     });
   });
 });
+
+async function openOn(amount: string, category = 'GOODS_NOT_RECEIVED', payee = '923000000002'): Promise<Dispute> {
+  const transfer = await pay('MARGALLA', payee, amount);
+  const answer = await openDispute('MARGALLA', { transferId: transfer.id, category, amount });
+  expect(answer.status).toBe(201);
+  return answer.body as Dispute;
+}
+
+function respond(participantId: string, disputeId: string, action: string, note = 'our answer'): Promise<HttpAnswer> {
+  return client.post(`/v1/disputes/${disputeId}/respond`, { key: keyOf(participantId), body: { action, note } });
+}
+
+describe('answering, deciding and withdrawing', () => {
+  it('ACCEPT resolves for the claimant with a chargeback; a repeated answer is 409 naming RESOLVED', async () => {
+    const dispute = await openOn('40.00');
+    const accepted = await respond('RAVI', dispute.id, 'ACCEPT');
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ state: 'RESOLVED', outcome: 'CLAIMANT', chargebackTransferId: `chargeback-${dispute.id}` });
+    const again = await respond('RAVI', dispute.id, 'ACCEPT');
+    expect([again.status, errorCode(again)]).toEqual([409, 'DISPUTE_STATE']);
+    expect((again.body as { error: { message: string } }).error.message).toContain('RESOLVED');
+  });
+
+  it('CONTEST waits for the operator, who decides; only in RESPONDED', async () => {
+    const dispute = await openOn('41.00');
+    const early = await client.post(`/v1/disputes/${dispute.id}/decision`, {
+      key: network.sw.operatorKey,
+      body: { outcome: 'CLAIMANT', note: 'too early' },
+    });
+    expect([early.status, errorCode(early)]).toEqual([409, 'DISPUTE_STATE']);
+    expect((await respond('RAVI', dispute.id, 'CONTEST', 'delivered on Monday')).body).toMatchObject({ state: 'RESPONDED' });
+    const decided = await client.post(`/v1/disputes/${dispute.id}/decision`, {
+      key: network.sw.operatorKey,
+      body: { outcome: 'RESPONDENT', note: 'the courier receipt is signed' },
+    });
+    expect(decided.body).toMatchObject({ state: 'RESOLVED', outcome: 'RESPONDENT', chargebackTransferId: null });
+    expect((decided.body as Dispute).timeline.map((entry) => entry.type)).toEqual(['OPENED', 'CONTEST', 'RESOLVED']);
+  });
+
+  it('CREDIT_CONFIRMED resolves DEBITED_NOT_CREDITED on a committed transfer for the respondent; elsewhere it is refused', async () => {
+    const dispute = await openOn('42.00', 'DEBITED_NOT_CREDITED');
+    expect(Date.parse(dispute.respondBy ?? '')).toBeGreaterThan(Date.parse(dispute.createdAt));
+    const other = await openOn('43.00');
+    expect(errorCode(await respond('RAVI', other.id, 'CREDIT_CONFIRMED'))).toBe('DISPUTE_ACTION_NOT_APPLICABLE');
+    expect((await respond('RAVI', dispute.id, 'CREDIT_CONFIRMED')).body).toMatchObject({ state: 'RESOLVED', outcome: 'RESPONDENT' });
+  });
+
+  it('the claimant withdraws before resolution; a party not in the dispute gets 404 everywhere', async () => {
+    const dispute = await openOn('44.00');
+    for (const answer of [
+      await client.get(`/v1/disputes/${dispute.id}`, { key: keyOf('CHENAB') }),
+      await respond('CHENAB', dispute.id, 'ACCEPT'),
+      await respond('MARGALLA', dispute.id, 'ACCEPT'),
+      await client.post(`/v1/disputes/${dispute.id}/withdraw`, { key: keyOf('CHENAB'), body: {} }),
+      await client.post(`/v1/disputes/${dispute.id}/withdraw`, { key: keyOf('RAVI'), body: {} }),
+    ]) {
+      expect([answer.status, errorCode(answer)]).toEqual([404, 'DISPUTE_NOT_FOUND']);
+    }
+    const withdrawn = await client.post(`/v1/disputes/${dispute.id}/withdraw`, { key: keyOf('MARGALLA'), body: { note: 'found it' } });
+    expect(withdrawn.body).toMatchObject({ state: 'RESOLVED', outcome: 'WITHDRAWN' });
+    expect(errorCode(await client.post(`/v1/disputes/${dispute.id}/withdraw`, { key: keyOf('MARGALLA'), body: {} }))).toBe('DISPUTE_STATE');
+  });
+
+  it('concurrent answers and decisions: exactly one wins, the chargeback is posted once', async () => {
+    const dispute = await openOn('45.00');
+    const before = await position('MARGALLA');
+    const answers = await Promise.all([
+      respond('RAVI', dispute.id, 'ACCEPT'),
+      respond('RAVI', dispute.id, 'CONTEST'),
+      respond('RAVI', dispute.id, 'ACCEPT'),
+      respond('RAVI', dispute.id, 'CONTEST'),
+    ]);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(answers.filter((answer) => errorCode(answer) === 'DISPUTE_STATE')).toHaveLength(3);
+    const winner = answers.find((answer) => answer.status === 200)?.body as Dispute;
+    if (winner.state === 'RESPONDED') {
+      const decisions = await Promise.all(
+        ['CLAIMANT', 'RESPONDENT', 'CLAIMANT'].map((outcome) =>
+          client.post(`/v1/disputes/${dispute.id}/decision`, { key: network.sw.operatorKey, body: { outcome, note: 'decided' } }),
+        ),
+      );
+      expect(decisions.filter((answer) => answer.status === 200)).toHaveLength(1);
+    }
+    const final = (await client.get(`/v1/disputes/${dispute.id}`, { key: network.sw.operatorKey })).body as Dispute;
+    expect(final.timeline.filter((entry) => entry.type === 'CHARGEBACK_POSTED')).toHaveLength(final.outcome === 'CLAIMANT' ? 1 : 0);
+    expect(moved(before, await position('MARGALLA'))).toBe(final.outcome === 'CLAIMANT' ? '-45.00' : '0.00');
+  });
+});
+
+describe('the missed deadline', () => {
+  it('refuses an answer after respondBy and resolves the dispute for the claimant within a sweep, deadlineMissed', async () => {
+    const dispute = await openOn('46.00');
+    clockOffsetMs += 31_000;
+    const late = await respond('RAVI', dispute.id, 'CONTEST');
+    expect([late.status, errorCode(late)]).toEqual([409, 'DISPUTE_STATE']);
+    await network.sw.running.disputes.sweep();
+    const resolved = (await client.get(`/v1/disputes/${dispute.id}`, { key: keyOf('MARGALLA') })).body as Dispute;
+    expect(resolved).toMatchObject({
+      state: 'RESOLVED',
+      outcome: 'CLAIMANT',
+      deadlineMissed: true,
+      chargebackTransferId: `chargeback-${dispute.id}`,
+    });
+    const overdue = (await client.get('/v1/disputes?overdue=true', { key: network.sw.operatorKey })).body as { disputes: Dispute[] };
+    expect(overdue.disputes.map((listed) => listed.id)).toContain(dispute.id);
+    expect(overdue.disputes.every((listed) => listed.deadlineMissed)).toBe(true);
+  });
+});
+
+describe('records, roles and statistics', () => {
+  it('every role on every endpoint', async () => {
+    const dispute = await openOn('47.00');
+    const read = (key: string) => client.get(`/v1/disputes/${dispute.id}`, { key });
+    expect((await read(network.sw.operatorKey)).status).toBe(200);
+    expect((await read(regulatorKey)).status).toBe(200);
+    expect((await read(keyOf('MARGALLA'))).status).toBe(200);
+    expect((await read(keyOf('RAVI'))).status).toBe(200);
+    expect((await read(keyOf('CHENAB'))).status).toBe(404);
+    expect((await client.get(`/v1/disputes/${dispute.id}`)).status).toBe(401);
+    // Opening is the payer participant's; the operator and the regulator cannot.
+    for (const key of [network.sw.operatorKey, regulatorKey]) {
+      const answer = await client.post('/v1/disputes', { key, body: {}, headers: { 'idempotency-key': randomUUID() } });
+      expect(answer.status).toBe(403);
+    }
+    // Answering is the respondent's (or its merchant's); deciding the operator's; the regulator only reads.
+    expect(
+      (await client.post(`/v1/disputes/${dispute.id}/respond`, { key: regulatorKey, body: { action: 'ACCEPT', note: 'x' } })).status,
+    ).toBe(403);
+    expect(
+      (await client.post(`/v1/disputes/${dispute.id}/respond`, { key: network.sw.operatorKey, body: { action: 'ACCEPT', note: 'x' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await client.post(`/v1/disputes/${dispute.id}/decision`, { key: keyOf('MARGALLA'), body: { outcome: 'CLAIMANT', note: 'x' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await client.post(`/v1/disputes/${dispute.id}/decision`, { key: regulatorKey, body: { outcome: 'CLAIMANT', note: 'x' } })).status,
+    ).toBe(403);
+    expect((await client.post(`/v1/disputes/${dispute.id}/withdraw`, { key: network.sw.operatorKey, body: {} })).status).toBe(403);
+    expect(
+      (await client.get('/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', { key: keyOf('MARGALLA') })).status,
+    ).toBe(403);
+    expect((await client.get('/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', { key: regulatorKey })).status).toBe(
+      200,
+    );
+  });
+
+  it('a participant lists only its own disputes, paged by cursor', async () => {
+    const seen: Dispute[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const page = (await client.get(`/v1/disputes${query}`, { key: keyOf('CHENAB') })).body as {
+        disputes: Dispute[];
+        nextCursor: string | null;
+      };
+      seen.push(...page.disputes);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((dispute) => dispute.claimant === 'CHENAB' || dispute.respondent === 'CHENAB')).toBe(true);
+    const asked = (await client.get('/v1/disputes?participant=RAVI', { key: keyOf('CHENAB') })).body as { disputes: Dispute[] };
+    expect(asked.disputes).toEqual([]);
+    const all = (await client.get('/v1/disputes?limit=200', { key: network.sw.operatorKey })).body as { disputes: Dispute[] };
+    expect(all.disputes.length).toBeGreaterThan(seen.length);
+  });
+
+  it('the statistics equal a recount from the events', async () => {
+    const report = (await client.get('/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', { key: regulatorKey }))
+      .body as {
+      totals: Record<string, number>;
+      byParticipant: { participant: string; asClaimant: number; asRespondent: number; answeredInTime: number; deadlineMissed: number }[];
+    };
+    const opened = new Map<string, { claimant: string; respondent: string }>();
+    const totals = { opened: 0, resolved: 0, claimantWon: 0, respondentWon: 0, withdrawn: 0, autoResolved: 0, deadlineMissed: 0 };
+    const answered = new Map<string, number>();
+    let position = 0n;
+    for (;;) {
+      const events = await network.sw.running.store.readAll(position, 1000);
+      if (events.length === 0) break;
+      for (const event of events) {
+        position = event.position + 1n;
+        const data = event.data as Record<string, unknown>;
+        if (event.type === 'DisputeOpened') {
+          totals.opened += 1;
+          opened.set(String(data['disputeId']), { claimant: String(data['claimant']), respondent: String(data['respondent']) });
+        }
+        if (event.type === 'DisputeAnswered') {
+          const respondent = opened.get(String(data['disputeId']))?.respondent ?? '';
+          answered.set(respondent, (answered.get(respondent) ?? 0) + 1);
+        }
+        if (event.type === 'DisputeResolved') {
+          totals.resolved += 1;
+          if (data['outcome'] === 'CLAIMANT') totals.claimantWon += 1;
+          if (data['outcome'] === 'RESPONDENT') totals.respondentWon += 1;
+          if (data['outcome'] === 'WITHDRAWN') totals.withdrawn += 1;
+          if (data['autoResolved'] === true) totals.autoResolved += 1;
+          if (data['deadlineMissed'] === true) totals.deadlineMissed += 1;
+        }
+      }
+    }
+    expect(report.totals).toEqual(totals);
+    for (const row of report.byParticipant) {
+      const claims = [...opened.values()];
+      expect(row.asClaimant).toBe(claims.filter((claim) => claim.claimant === row.participant).length);
+      expect(row.asRespondent).toBe(claims.filter((claim) => claim.respondent === row.participant).length);
+      expect(row.answeredInTime).toBe(answered.get(row.participant) ?? 0);
+    }
+  });
+
+  it('refuses a claim older than the claim window (last: it moves the clock 121 days on)', async () => {
+    const transfer = await pay('MARGALLA', '923000000002', '48.00');
+    clockOffsetMs += 121 * 86_400_000;
+    const answer = await openDispute('MARGALLA', { transferId: transfer.id, category: 'GOODS_NOT_RECEIVED', amount: '48.00' });
+    expect([answer.status, errorCode(answer)]).toEqual([422, 'CLAIM_WINDOW_CLOSED']);
+  });
+});
