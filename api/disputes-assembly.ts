@@ -6,7 +6,6 @@ import type { DisputeReader } from '../core/disputes/dispute-reader';
 import { DisputeService } from '../core/disputes/dispute-service';
 import { disputeView } from '../core/disputes/dispute-view';
 import { OverdueDisputeSweeper } from '../core/disputes/overdue-dispute-sweeper';
-import type { JsonObject } from '../core/eventstore/event';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
@@ -98,7 +97,7 @@ function merchantNotifier(publisher: WebhookPublisher): DisputeNotifier {
       await publisher.publish({
         merchantId,
         type: change === 'opened' ? 'dispute.opened' : 'dispute.resolved',
-        object: disputeView(dispute) as unknown as JsonObject,
+        object: disputeView(dispute),
         sourceId: `dispute.${dispute.opened.disputeId.slice(3)}`,
         createdAt: new Date(change === 'opened' ? dispute.opened.at : (dispute.resolvedAt ?? dispute.opened.at)),
       });

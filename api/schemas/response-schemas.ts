@@ -296,3 +296,6 @@ export const checkoutSessionResponse = z
     transferId: nullableText,
   })
   .meta({ id: 'CheckoutSession' });
+
+// Online dispute resolution's answers live beside its requests; listed here with every other answer the API gives.
+export { disputeListResponse, disputeReportResponse, disputeResponse } from './dispute-schemas';

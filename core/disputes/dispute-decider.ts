@@ -146,33 +146,8 @@ export function decide(command: DisputeCommand, state: DisputeState): DisputeEve
   const dispute = requirePresent(state, command.data.disputeId);
   const at = command.now.toISOString();
   switch (command.type) {
-    case 'AnswerDispute': {
-      requireState(dispute, ['OPEN'], 'answered');
-      if (isPastDeadline(dispute, command.now)) {
-        throw new DomainError(
-          'DISPUTE_STATE',
-          `dispute ${dispute.opened.disputeId} is OPEN but its respondBy (${dispute.opened.respondBy}) has passed: the respondent lost it by not answering in time`,
-        );
-      }
-      const { action, note, evidence, answeredAs } = command.data;
-      if (action === 'CREDIT_CONFIRMED' && (dispute.opened.category !== 'DEBITED_NOT_CREDITED' || !dispute.opened.moneyMoved)) {
-        throw new DomainError(
-          'DISPUTE_ACTION_NOT_APPLICABLE',
-          'CREDIT_CONFIRMED answers only a DEBITED_NOT_CREDITED claim on a committed transfer',
-        );
-      }
-      const answered: DisputeEvent = {
-        type: 'DisputeAnswered',
-        data: { disputeId: dispute.opened.disputeId, action, note, evidence, answeredAs, actor: command.actor, at },
-      };
-      if (action === 'CONTEST') return [answered];
-      const outcome = action === 'ACCEPT' ? 'CLAIMANT' : 'RESPONDENT';
-      const ground = action === 'ACCEPT' ? 'ACCEPTED' : 'CREDIT_CONFIRMED';
-      return [
-        answered,
-        resolution(dispute.opened, { outcome, ground, note, deadlineMissed: false, autoResolved: false, actor: command.actor, at }),
-      ];
-    }
+    case 'AnswerDispute':
+      return decideAnswer(command, dispute, at);
     case 'DecideDispute':
       requireState(dispute, ['RESPONDED'], 'decided by the operator');
       return [
@@ -199,6 +174,51 @@ export function decide(command: DisputeCommand, state: DisputeState): DisputeEve
           at,
         }),
       ];
+    case 'ResolveMissedDeadline':
+    case 'RecordChargeback':
+    case 'RecordChargebackCredit':
+      return decideBySwitch(command, dispute, at);
+    default:
+      return assertNever(command);
+  }
+}
+
+/** An answer in time: CONTEST waits for the operator; ACCEPT and CREDIT_CONFIRMED resolve at once. */
+function decideAnswer(command: Extract<DisputeCommand, { type: 'AnswerDispute' }>, dispute: PresentDispute, at: string): DisputeEvent[] {
+  requireState(dispute, ['OPEN'], 'answered');
+  if (isPastDeadline(dispute, command.now)) {
+    throw new DomainError(
+      'DISPUTE_STATE',
+      `dispute ${dispute.opened.disputeId} is OPEN but its respondBy (${dispute.opened.respondBy}) has passed: the respondent lost it by not answering in time`,
+    );
+  }
+  const { action, note, evidence, answeredAs } = command.data;
+  if (action === 'CREDIT_CONFIRMED' && (dispute.opened.category !== 'DEBITED_NOT_CREDITED' || !dispute.opened.moneyMoved)) {
+    throw new DomainError(
+      'DISPUTE_ACTION_NOT_APPLICABLE',
+      'CREDIT_CONFIRMED answers only a DEBITED_NOT_CREDITED claim on a committed transfer',
+    );
+  }
+  const answered: DisputeEvent = {
+    type: 'DisputeAnswered',
+    data: { disputeId: dispute.opened.disputeId, action, note, evidence, answeredAs, actor: command.actor, at },
+  };
+  if (action === 'CONTEST') return [answered];
+  const outcome = action === 'ACCEPT' ? 'CLAIMANT' : 'RESPONDENT';
+  const ground = action === 'ACCEPT' ? 'ACCEPTED' : 'CREDIT_CONFIRMED';
+  return [
+    answered,
+    resolution(dispute.opened, { outcome, ground, note, deadlineMissed: false, autoResolved: false, actor: command.actor, at }),
+  ];
+}
+
+/** What the switch records by itself: the missed deadline, the chargeback and its credit. */
+function decideBySwitch(
+  command: Extract<DisputeCommand, { type: 'ResolveMissedDeadline' | 'RecordChargeback' | 'RecordChargebackCredit' }>,
+  dispute: PresentDispute,
+  at: string,
+): DisputeEvent[] {
+  switch (command.type) {
     case 'ResolveMissedDeadline':
       if (dispute.state !== 'OPEN' || !isPastDeadline(dispute, command.now)) return [];
       return [

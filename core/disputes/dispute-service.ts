@@ -154,31 +154,8 @@ export class DisputeService {
         );
       }
       await this.refuseOpenDuplicate(claim, index.state);
-      const moneyMoved = transfer.status === 'committed';
       const rule = await this.openingRule(claim.category, transfer);
-      const window =
-        claim.category === 'DEBITED_NOT_CREDITED'
-          ? this.options.settings.debitedNotCreditedRespondWithin
-          : this.options.settings.respondWithin;
-      const opened: DisputeOpened['data'] = {
-        disputeId,
-        transferId: initiated.transferId,
-        clientTransferId: clientTransferIdOf(initiated),
-        category: claim.category,
-        amountMinor: amountMinor.toString(),
-        currency: initiated.currency,
-        claimant,
-        respondent: initiated.payeeParticipant,
-        merchantId: this.merchants.merchantOf(initiated),
-        moneyMoved,
-        payer: { type: initiated.payer.type, value: initiated.payer.value },
-        description: claim.description,
-        evidence: claim.evidence,
-        respondBy: rule === null ? respondByAfter(now, window, this.options.settings.holidays).toISOString() : null,
-        note: rule?.note ?? `the claim waits for ${initiated.payeeParticipant} to answer`,
-        actor: actorOf(context),
-        at: now.toISOString(),
-      };
+      const opened = this.openingOf(disputeId, claimant, claim, transfer, amountMinor, rule, context);
       const events = disputeDecider.decide({ type: 'OpenDispute', data: opened, rule }, disputeDecider.initialState);
       const filed: DisputeFiled = {
         type: 'DisputeFiled',
@@ -204,6 +181,42 @@ export class DisputeService {
       }
     }
     throw new DomainError('CONCURRENT_UPDATE', `the disputes of transfer ${claim.transferId} kept changing; retry the request`);
+  }
+
+  /** The DisputeOpened of a claim that passed every check: the respondent, the merchant, the deadline or the rule's note. */
+  private openingOf(
+    disputeId: string,
+    claimant: string,
+    claim: DisputeClaim,
+    transfer: Exclude<TransferState, { status: 'none' | 'initiated' }>,
+    amountMinor: bigint,
+    rule: OpeningRule | null,
+    context: CommandContext,
+  ): DisputeOpened['data'] {
+    const initiated = transfer.initiated;
+    const window =
+      claim.category === 'DEBITED_NOT_CREDITED'
+        ? this.options.settings.debitedNotCreditedRespondWithin
+        : this.options.settings.respondWithin;
+    return {
+      disputeId,
+      transferId: initiated.transferId,
+      clientTransferId: clientTransferIdOf(initiated),
+      category: claim.category,
+      amountMinor: amountMinor.toString(),
+      currency: initiated.currency,
+      claimant,
+      respondent: initiated.payeeParticipant,
+      merchantId: this.merchants.merchantOf(initiated),
+      moneyMoved: transfer.status === 'committed' && !transfer.reversed,
+      payer: { type: initiated.payer.type, value: initiated.payer.value },
+      description: claim.description,
+      evidence: claim.evidence,
+      respondBy: rule === null ? respondByAfter(context.now, window, this.options.settings.holidays).toISOString() : null,
+      note: rule?.note ?? `the claim waits for ${initiated.payeeParticipant} to answer`,
+      actor: actorOf(context),
+      at: context.now.toISOString(),
+    };
   }
 
   async answer(

@@ -305,14 +305,14 @@ describe('dispute decider: chargebacks', () => {
     spec
       .given([opened(), won])
       .when(record)
-      .then([{ type: 'ChargebackPosted', data: { ...record.data, at: afterDeadline.toISOString() } } as DisputeEvent]);
+      .then([{ type: 'ChargebackPosted', data: { ...record.data, at: afterDeadline.toISOString() } }]);
   });
 
   it('given the chargeback recorded, when it is recorded again, then nothing (exactly once)', () => {
     const posted: DisputeEvent = {
       type: 'ChargebackPosted',
       data: {
-        ...(record.data as { disputeId: string; chargebackTransferId: string; amountMinor: string }),
+        ...(record.data),
         at: afterDeadline.toISOString(),
       },
     };
