@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
+import { join } from 'node:path';
+import { disputesProjection } from '../../adapters/readmodel-sqlite/projections/disputes-projection';
+import { readModelPath, SqliteReadModelStore } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
+import { ProjectionRunner } from '../../core/eventstore/projection-runner';
+import { tempDir } from '../support/temp-dir';
 import { errorCode, HttpClient, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { issueRegulatorKey } from '../support/switch-process';
@@ -389,6 +395,28 @@ describe('records, roles and statistics', () => {
       expect(row.asClaimant).toBe(claims.filter((claim) => claim.claimant === row.participant).length);
       expect(row.asRespondent).toBe(claims.filter((claim) => claim.respondent === row.participant).length);
       expect(row.answeredInTime).toBe(answered.get(row.participant) ?? 0);
+    }
+  });
+
+  it('rebuilds the dispute records from the log byte for byte (so the statistics rebuild with them)', async () => {
+    const store = network.sw.running.store;
+    await network.sw.running.dependencies.readModels.waitForPosition(await store.headPosition(), 5_000);
+    const directory = tempDir('hisaab-dispute-rebuild-');
+    const rebuilt = new SqliteReadModelStore(join(directory.path, 'rebuilt.db'));
+    const runner = new ProjectionRunner({ store, readModels: rebuilt, projections: [disputesProjection] });
+    try {
+      await runner.start();
+      await runner.waitForPosition(await store.headPosition(), 5_000);
+      const live = new Database(readModelPath(network.sw.dataDir), { readonly: true });
+      const dump = (database: Database.Database): unknown[] =>
+        database.prepare('SELECT * FROM disputes ORDER BY 1').safeIntegers(true).raw().all();
+      expect(dump(live).length).toBeGreaterThan(5);
+      expect(dump(rebuilt.database)).toEqual(dump(live));
+      live.close();
+    } finally {
+      await runner.stop();
+      rebuilt.close();
+      directory.remove();
     }
   });
 
