@@ -398,6 +398,25 @@ describe('records, roles and statistics', () => {
     }
   });
 
+  it('the wallet simulator opens a dispute for its customer and the payee wallet answers it', async () => {
+    const transfer = await pay('MARGALLA', '923000000003', '49.00');
+    const opened = await network.wallet('MARGALLA').simulator.openDispute({
+      transferId: transfer.id,
+      category: 'WRONG_AMOUNT',
+      amount: '9.00',
+      description: 'charged 49.00 for 40.00',
+    });
+    expect(opened).toMatchObject({ kind: 'dispute', httpStatus: 201, dispute: { state: 'OPEN', outcome: null } });
+    const disputeId = opened.kind === 'dispute' ? opened.dispute.id : '';
+    const answered = await network.wallet('CHENAB').simulator.answerDispute(disputeId, { action: 'ACCEPT', note: 'refund the difference' });
+    expect(answered).toMatchObject({
+      kind: 'dispute',
+      dispute: { state: 'RESOLVED', outcome: 'CLAIMANT', chargebackTransferId: `chargeback-${disputeId}` },
+    });
+    const again = await network.wallet('CHENAB').simulator.answerDispute(disputeId, { action: 'ACCEPT', note: 'again' });
+    expect(again).toMatchObject({ kind: 'refused', httpStatus: 409, code: 'DISPUTE_STATE' });
+  });
+
   it('rebuilds the dispute records from the log byte for byte (so the statistics rebuild with them)', async () => {
     const store = network.sw.running.store;
     await network.sw.running.dependencies.readModels.waitForPosition(await store.headPosition(), 5_000);
