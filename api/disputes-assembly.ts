@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SqliteSessionMerchantOfTransfer } from '../adapters/readmodel-sqlite/projections/checkout-sessions-read-model';
 import { SqliteDisputeReader } from '../adapters/readmodel-sqlite/projections/disputes-read-model';
 import { SqliteDuplicateTransferFinder } from '../adapters/readmodel-sqlite/projections/duplicate-transfer-finder';
 import type { DisputeNotifier } from '../core/disputes/dispute-ports';
@@ -57,6 +58,7 @@ async function startDisputes(input: DisputesAssemblyInput, parts: StartedParts):
     duplicates: new SqliteDuplicateTransferFinder(input.readModelDatabase),
     settings: input.settings,
     now: input.now,
+    merchants: new SqliteSessionMerchantOfTransfer(input.readModelDatabase),
     notifier: merchantNotifier(input.publisher),
   });
   const sweeper = new OverdueDisputeSweeper({

@@ -6,6 +6,8 @@ import { disputesProjection } from '../../adapters/readmodel-sqlite/projections/
 import { readModelPath, SqliteReadModelStore } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { ProjectionRunner } from '../../core/eventstore/projection-runner';
 import { tempDir } from '../support/temp-dir';
+import { onboardMerchant, sessionBody } from '../support/gateway';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { errorCode, HttpClient, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { issueRegulatorKey } from '../support/switch-process';
@@ -415,6 +417,61 @@ describe('records, roles and statistics', () => {
     });
     const again = await network.wallet('CHENAB').simulator.answerDispute(disputeId, { action: 'ACCEPT', note: 'again' });
     expect(again).toMatchObject({ kind: 'refused', httpStatus: 409, code: 'DISPUTE_STATE' });
+  });
+
+  it('a checkout payment names its merchant: the merchant answers with its own key and receives dispute.opened and dispute.resolved', async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.start();
+    try {
+      const merchant = await onboardMerchant(client, network.sw.operatorKey, 'DISPUTESHOP', 'RAVI', { webhookUrl: receiver.url });
+      const session = await client.post('/v1/checkout/sessions', {
+        key: merchant.apiKey,
+        body: sessionBody({ amount: '30.00' }),
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      const sessionId = (session.body as { id: string }).id;
+      const transfer = await pay('MARGALLA', '923000000002', '30.00');
+      const switchTransferId = (
+        (await client.get(`/v1/transfers/${transfer.id}`, { key: keyOf('MARGALLA') })).body as { switchTransferId: string }
+      ).switchTransferId;
+      // What the P2M payment (built on another branch) records when it pays a session.
+      const gateway = network.sw.running.gateway;
+      const completed = await gateway.checkout.apply(
+        { type: 'CompleteSession', data: { sessionId, transferId: switchTransferId }, now: now() },
+        { now: now(), actor: 'switch:checkout', correlationId: sessionId },
+      );
+      await network.sw.running.dependencies.readModels.waitForPosition(completed.position ?? 0n, 5_000);
+
+      const opened = await openDispute('MARGALLA', { transferId: transfer.id, category: 'GOODS_NOT_RECEIVED', amount: '30.00' });
+      const dispute = opened.body as Dispute;
+      expect(dispute).toMatchObject({ merchantId: 'DISPUTESHOP', respondent: 'RAVI', state: 'OPEN' });
+      expect((await client.get(`/v1/disputes/${dispute.id}`, { key: merchant.apiKey })).status).toBe(200);
+      const listed = (await client.get('/v1/disputes', { key: merchant.apiKey })).body as { disputes: Dispute[] };
+      expect(listed.disputes.map((listedDispute) => listedDispute.id)).toEqual([dispute.id]);
+      const contested = await client.post(`/v1/disputes/${dispute.id}/respond`, {
+        key: merchant.apiKey,
+        body: { action: 'CONTEST', note: 'shipped with tracking PK123' },
+      });
+      expect(contested.body).toMatchObject({ state: 'RESPONDED' });
+      await client.post(`/v1/disputes/${dispute.id}/decision`, {
+        key: network.sw.operatorKey,
+        body: { outcome: 'CLAIMANT', note: 'no proof of delivery' },
+      });
+      const types = (): string[] =>
+        receiver.received.map((webhook) => (JSON.parse(webhook.rawBody.toString('utf8')) as { type: string }).type);
+      await waitUntil(() => types().includes('dispute.resolved'), 'the merchant hears of the resolution', 15_000);
+      expect(types()).toEqual(expect.arrayContaining(['dispute.opened', 'dispute.resolved']));
+      const resolved = receiver.received
+        .map((webhook) => JSON.parse(webhook.rawBody.toString('utf8')) as { type: string; data: { object: Dispute } })
+        .find((event) => event.type === 'dispute.resolved');
+      expect(resolved?.data.object).toMatchObject({
+        id: dispute.id,
+        outcome: 'CLAIMANT',
+        chargebackTransferId: `chargeback-${dispute.id}`,
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('rebuilds the dispute records from the log byte for byte (so the statistics rebuild with them)', async () => {
