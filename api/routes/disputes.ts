@@ -46,7 +46,8 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
             reference,
             kit.commandContext(request),
           );
-          await kit.waitForWrite(opened.position ?? (await kit.dependencies.store.headPosition()));
+          // The head, not the opening's own position: a rule's chargeback was written after it.
+          await kit.waitForWrite(await kit.dependencies.store.headPosition());
           return { status: opened.created ? 201 : 200, body: disputeView(opened.dispute) };
         },
         { required: true },
