@@ -431,8 +431,10 @@ export class DisputeService {
     }
     for (const filed of index.filed) {
       if (filed.category !== claim.category) continue;
-      const other = await this.require(filed.disputeId);
-      if (other.state !== 'RESOLVED') {
+      // On a store that writes stream by stream, a crash can leave an index entry whose dispute was never written:
+      // that claim does not exist, and its retry (same Idempotency-Key, same id) writes it.
+      const other = await this.find(filed.disputeId);
+      if (other !== null && other.state !== 'RESOLVED') {
         throw new DomainError(
           'DISPUTE_EXISTS',
           `dispute ${filed.disputeId} on transfer ${claim.transferId} for ${claim.category} is ${other.state}`,

@@ -284,8 +284,10 @@ describe('the missed deadline', () => {
     clockOffsetMs += 31_000;
     const late = await respond('RAVI', dispute.id, 'CONTEST');
     expect([late.status, errorCode(late)]).toEqual([409, 'DISPUTE_STATE']);
-    await network.sw.running.disputes.sweep();
-    const resolved = (await client.get(`/v1/disputes/${dispute.id}`, { key: keyOf('MARGALLA') })).body as Dispute;
+    // The switch's own sweeper (every 5 s) resolves it: no sweep is called here.
+    const read = async (): Promise<Dispute> => (await client.get(`/v1/disputes/${dispute.id}`, { key: keyOf('MARGALLA') })).body as Dispute;
+    await waitUntil(async () => (await read()).state === 'RESOLVED', 'the sweeper resolves the missed deadline', 15_000);
+    const resolved = await read();
     expect(resolved).toMatchObject({
       state: 'RESOLVED',
       outcome: 'CLAIMANT',

@@ -6,8 +6,6 @@ import type { DisputePage, DisputeQuery, DisputeReader, DisputeStatistics } from
 import { disputeView } from '../../../core/disputes/dispute-view';
 
 type Row = {
-  sequence: bigint;
-  dispute_id: string;
   category: string;
   state: string;
   outcome: string | null;
@@ -19,7 +17,6 @@ type Row = {
   answered_at: string | null;
   created_at: string;
   resolved_at: string | null;
-  state_json: string;
 };
 
 /** Disputes opened in one statistics range at most: a report over more asks for a narrower range. */
@@ -37,7 +34,10 @@ export class SqliteDisputeReader implements DisputeReader {
       `SELECT dispute_id FROM disputes WHERE chargeback_due = 1 AND credit_queued = 0 ORDER BY sequence LIMIT ?`,
     );
     this.inRange = database
-      .prepare(`SELECT * FROM disputes WHERE created_at >= ? AND created_at < ? ORDER BY sequence LIMIT ?`)
+      .prepare(
+        `SELECT category, state, outcome, claimant, respondent, deadline_missed, auto_resolved, answered_at, created_at, resolved_at
+           FROM disputes WHERE created_at >= ? AND created_at < ? ORDER BY sequence LIMIT ?`,
+      )
       .safeIntegers(true);
   }
 
@@ -69,7 +69,7 @@ export class SqliteDisputeReader implements DisputeReader {
     const rows = this.database
       .prepare(`SELECT sequence, state_json FROM disputes ${where} ORDER BY sequence LIMIT ?`)
       .safeIntegers(true)
-      .all(...parameters, query.limit) as Pick<Row, 'sequence' | 'state_json'>[];
+      .all(...parameters, query.limit) as { sequence: bigint; state_json: string }[];
     const last = rows[rows.length - 1];
     return {
       disputes: rows.map((row) => disputeView(JSON.parse(row.state_json) as PresentDispute)),
