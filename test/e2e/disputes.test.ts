@@ -363,9 +363,17 @@ describe('records, roles and statistics', () => {
     const report = (await client.get('/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', { key: regulatorKey }))
       .body as {
       totals: Record<string, number>;
-      byParticipant: { participant: string; asClaimant: number; asRespondent: number; answeredInTime: number; deadlineMissed: number }[];
+      byParticipant: {
+        participant: string;
+        asClaimant: number;
+        asRespondent: number;
+        answeredInTime: number;
+        deadlineMissed: number;
+        medianHoursToResolve: string | null;
+      }[];
     };
-    const opened = new Map<string, { claimant: string; respondent: string }>();
+    const opened = new Map<string, { claimant: string; respondent: string; at: string }>();
+    const hoursToResolve = new Map<string, Decimal[]>();
     const totals = { opened: 0, resolved: 0, claimantWon: 0, respondentWon: 0, withdrawn: 0, autoResolved: 0, deadlineMissed: 0 };
     const answered = new Map<string, number>();
     let position = 0n;
@@ -377,7 +385,11 @@ describe('records, roles and statistics', () => {
         const data = event.data as Record<string, unknown>;
         if (event.type === 'DisputeOpened') {
           totals.opened += 1;
-          opened.set(String(data['disputeId']), { claimant: String(data['claimant']), respondent: String(data['respondent']) });
+          opened.set(String(data['disputeId']), {
+            claimant: String(data['claimant']),
+            respondent: String(data['respondent']),
+            at: String(data['at']),
+          });
         }
         if (event.type === 'DisputeAnswered') {
           const respondent = opened.get(String(data['disputeId']))?.respondent ?? '';
@@ -385,6 +397,11 @@ describe('records, roles and statistics', () => {
         }
         if (event.type === 'DisputeResolved') {
           totals.resolved += 1;
+          const claim = opened.get(String(data['disputeId']));
+          if (claim !== undefined) {
+            const hours = new Decimal(Date.parse(String(data['at'])) - Date.parse(claim.at)).dividedBy(3_600_000);
+            hoursToResolve.set(claim.respondent, [...(hoursToResolve.get(claim.respondent) ?? []), hours]);
+          }
           if (data['outcome'] === 'CLAIMANT') totals.claimantWon += 1;
           if (data['outcome'] === 'RESPONDENT') totals.respondentWon += 1;
           if (data['outcome'] === 'WITHDRAWN') totals.withdrawn += 1;
@@ -399,6 +416,18 @@ describe('records, roles and statistics', () => {
       expect(row.asClaimant).toBe(claims.filter((claim) => claim.claimant === row.participant).length);
       expect(row.asRespondent).toBe(claims.filter((claim) => claim.respondent === row.participant).length);
       expect(row.answeredInTime).toBe(answered.get(row.participant) ?? 0);
+      const sorted = (hoursToResolve.get(row.participant) ?? []).sort((left, right) => left.comparedTo(right));
+      const middle = Math.floor(sorted.length / 2);
+      const median =
+        sorted.length === 0
+          ? null
+          : (sorted.length % 2 === 1
+              ? (sorted[middle] as Decimal)
+              : (sorted[middle - 1] as Decimal).plus(sorted[middle] as Decimal).dividedBy(2)
+            )
+              .toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN)
+              .toFixed(2);
+      expect(row.medianHoursToResolve).toBe(median);
     }
   });
 
