@@ -31,8 +31,9 @@ export function disputePaths(): Paths {
           '200': answer('the dispute this Idempotency-Key opened before, as it is now', disputeResponse),
           '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED or INVALID_AMOUNT'),
           '404': errorAnswer('TRANSFER_NOT_FOUND: the caller paid no such transfer'),
-          '409': errorAnswer('DISPUTE_EXISTS, TRANSFER_IN_FLIGHT or IDEMPOTENCY_CONFLICT'),
+          '409': errorAnswer('DISPUTE_EXISTS or IDEMPOTENCY_CONFLICT'),
           '422': errorAnswer('AMOUNT_EXCEEDS_TRANSFER, ABOVE_ODR_CAP or CLAIM_WINDOW_CLOSED'),
+          '503': errorAnswer('TRANSFER_IN_FLIGHT: the transfer has not ended yet; claim once it has'),
         },
       }),
       get: operation({
@@ -60,7 +61,9 @@ export function disputePaths(): Paths {
           '200': answer('the dispute after the answer', disputeResponse),
           '404': notFound,
           '409': state,
-          '422': errorAnswer('DISPUTE_ACTION_NOT_APPLICABLE: CREDIT_CONFIRMED is for DEBITED_NOT_CREDITED on a committed transfer'),
+          '422': errorAnswer(
+            'DISPUTE_ACTION_NOT_APPLICABLE: confirming a credit answers only a claim of a debit not credited on a committed transfer',
+          ),
         },
       }),
     },

@@ -102,9 +102,9 @@ function checkoutPaths(): Paths {
         responses: {
           '201': answer('the new session', checkoutSessionResponse),
           '200': answer('the session this Idempotency-Key created before, as it is now', checkoutSessionResponse),
-          '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED, INVALID_AMOUNT or CURRENCY_NOT_SUPPORTED'),
+          '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED or INVALID_AMOUNT'),
           '409': errorAnswer('IDEMPOTENCY_CONFLICT: this Idempotency-Key created a session with another body'),
-          '422': errorAnswer('MERCHANT_INACTIVE'),
+          '422': errorAnswer('MERCHANT_INACTIVE or CURRENCY_NOT_SUPPORTED'),
         },
       }),
     },
