@@ -113,6 +113,7 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
             participant,
             merchantId: principal.role === 'merchant' ? principal.merchantId : null,
             overdue: query.overdue === undefined ? null : query.overdue === 'true',
+            now: kit.dependencies.now().toISOString(),
             afterSequence,
             limit: query.limit,
           });

@@ -11,8 +11,13 @@ export type DisputeQuery = {
   participant: string | null;
   /** Only disputes of this merchant (a merchant's own key). */
   merchantId: string | null;
-  /** true: only those whose respondent missed its deadline; false: only those where it did not. */
+  /**
+   * true: only those whose respondent missed its deadline (resolved for it, or still OPEN past respondBy until the
+   * sweeper resolves it); false: only the others.
+   */
   overdue: boolean | null;
+  /** The instant `overdue` is judged at. */
+  now: string;
   afterSequence: bigint | null;
   limit: number;
 };

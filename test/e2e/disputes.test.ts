@@ -284,6 +284,11 @@ describe('the missed deadline', () => {
     clockOffsetMs += 31_000;
     const late = await respond('RAVI', dispute.id, 'CONTEST');
     expect([late.status, errorCode(late)]).toEqual([409, 'DISPUTE_STATE']);
+    // Overdue at once, whether or not the sweeper has resolved it yet.
+    const overdueAtOnce = (await client.get('/v1/disputes?overdue=true', { key: network.sw.operatorKey })).body as {
+      disputes: Dispute[];
+    };
+    expect(overdueAtOnce.disputes.map((listed) => listed.id)).toContain(dispute.id);
     // The switch's own sweeper (every 5 s) resolves it: no sweep is called here.
     const read = async (): Promise<Dispute> => (await client.get(`/v1/disputes/${dispute.id}`, { key: keyOf('MARGALLA') })).body as Dispute;
     await waitUntil(async () => (await read()).state === 'RESOLVED', 'the sweeper resolves the missed deadline', 15_000);
@@ -484,6 +489,16 @@ describe('records, roles and statistics', () => {
         body: { action: 'CONTEST', note: 'shipped with tracking PK123' },
       });
       expect(contested.body).toMatchObject({ state: 'RESPONDED' });
+      // The merchant answers and reads; it does not open, decide, withdraw or read the statistics.
+      const merchantKey = { key: merchant.apiKey };
+      expect((await client.post('/v1/disputes', { ...merchantKey, body: {}, headers: { 'idempotency-key': randomUUID() } })).status).toBe(
+        403,
+      );
+      expect(
+        (await client.post(`/v1/disputes/${dispute.id}/decision`, { ...merchantKey, body: { outcome: 'RESPONDENT', note: 'x' } })).status,
+      ).toBe(403);
+      expect((await client.post(`/v1/disputes/${dispute.id}/withdraw`, { ...merchantKey, body: {} })).status).toBe(403);
+      expect((await client.get('/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', merchantKey)).status).toBe(403);
       await client.post(`/v1/disputes/${dispute.id}/decision`, {
         key: network.sw.operatorKey,
         body: { outcome: 'CLAIMANT', note: 'no proof of delivery' },

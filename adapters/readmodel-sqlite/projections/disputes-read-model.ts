@@ -60,7 +60,11 @@ export class SqliteDisputeReader implements DisputeReader {
       clauses.push('merchant_id = ?');
       parameters.push(query.merchantId);
     }
-    if (query.overdue !== null) clauses.push(query.overdue ? 'deadline_missed = 1' : 'deadline_missed = 0');
+    if (query.overdue !== null) {
+      const overdue = "(deadline_missed = 1 OR (state = 'OPEN' AND respond_by < ?))";
+      clauses.push(query.overdue ? overdue : `NOT ${overdue}`);
+      parameters.push(query.now);
+    }
     if (query.afterSequence !== null) {
       clauses.push('sequence > ?');
       parameters.push(query.afterSequence);
