@@ -27,4 +27,23 @@ describe('a chargeback across a SIGKILL between the resolution and the posting',
       directory.remove();
     }
   });
+
+  it('killed after the posting, as the credit is queued: recovery posts nothing more and queues the credit once', async () => {
+    const directory = tempDir('hisaab-dispute-crash-');
+    try {
+      const eventsPath = join(directory.path, 'events.db');
+      const crashing = new TsxChild(childScript('dispute-chargeback-child.ts'), [eventsPath, 'crash-after-posting']);
+      const postedLine = await crashing.waitForLine((line) => line.startsWith('posted '), 30_000);
+      await crashing.exited;
+      const disputeId = postedLine.slice('posted '.length);
+      const recovering = new TsxChild(childScript('dispute-chargeback-child.ts'), [eventsPath, 'recover', disputeId]);
+      await recovering.waitForLine((line) => line === 'done', 30_000);
+      await recovering.exited;
+      expect(recovering.lines).toContain('chargebacks 1');
+      expect(recovering.lines).toContain('claimant 10000');
+      expect(recovering.lines).toContain(`credits 1 CHARGEBACK_CREDIT:chargeback-${disputeId}`);
+    } finally {
+      directory.remove();
+    }
+  });
 });

@@ -2,7 +2,8 @@
  * Disputes over an SQLite event store and a real ledger engine, as the switch runs them, to crash between a
  * dispute's resolution and its chargeback. `crash`: sets up two participants and a committed transfer of 100.00,
  * opens a claim, accepts it as the respondent, and SIGKILLs itself the moment the resolution is durable and the
- * chargeback not yet posted (printing `resolved <disputeId>` first). `recover <disputeId>`: runs the switch's
+ * chargeback not yet posted (printing `resolved <disputeId>` first). `crash-after-posting`: the same, but dies once
+ * the chargeback is posted, as the claimant's credit is being queued (printing `posted <disputeId>`). `recover <disputeId>`: runs the switch's
  * recovery (the sweeper's settleChargeback) three times and prints `chargebacks <n>` (ChargebackPosted events),
  * `ledger <amountMinor>` (the ledger's chargeback), `claimant <credits>` and `credits <n>` (credits queued).
  * The delivery queue is an in-memory port: the outbox's own crash safety is proven by its own reliability tests.
@@ -24,8 +25,8 @@ const transferId = 'crash-transfer-1';
 async function main(): Promise<void> {
   process.stdout.write(`pid ${process.pid}\n`);
   const [eventsPath, mode, disputeIdArgument] = process.argv.slice(2);
-  if (!eventsPath || (mode !== 'crash' && mode !== 'recover'))
-    throw new Error('usage: dispute-chargeback-child <events.db> crash|recover [disputeId]');
+  if (!eventsPath || (mode !== 'crash' && mode !== 'crash-after-posting' && mode !== 'recover'))
+    throw new Error('usage: dispute-chargeback-child <events.db> crash|crash-after-posting|recover [disputeId]');
   const store = new SqliteEventStore(eventsPath);
   const ledger = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date() });
   await ledger.start();
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
     ledgers: (currency) => (currency === 'PKR' ? ledger : undefined),
     deliveries: {
       enqueue: (_destination, delivery) => {
+        if (mode === 'crash-after-posting') {
+          process.stdout.write(`posted ${String(delivery.payload['disputeId'])}\n`);
+          process.kill(process.pid, 'SIGKILL');
+        }
         credits.push(delivery);
         return Promise.resolve();
       },
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
       process.kill(process.pid, 'SIGKILL');
     },
   });
-  if (mode === 'crash') {
+  if (mode !== 'recover') {
     await setUp(store, ledger);
     const context = (actor: string): CommandContext => ({ now: new Date(), actor, correlationId: newId() });
     const opened = await service.open(
