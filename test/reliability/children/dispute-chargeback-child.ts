@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     deliveries: {
       enqueue: (_destination, delivery) => {
         if (mode === 'crash-after-posting') {
-          process.stdout.write(`posted ${String(delivery.payload['disputeId'])}\n`);
+          process.stdout.write(`posted ${delivery.payload['disputeId'] as string}\n`);
           process.kill(process.pid, 'SIGKILL');
         }
         credits.push(delivery);
