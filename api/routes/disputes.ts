@@ -127,7 +127,10 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
       const query = parseInput(disputeReportQuery, request.query, 'query');
       const from = new Date(query.from).toISOString();
       const to = new Date(query.to).toISOString();
-      if (from >= to) throw new HttpError('VALIDATION_FAILED', 'from must be before to', [{ path: 'query.to', message: 'after from' }]);
+      if (from >= to)
+        throw new HttpError('VALIDATION_FAILED', 'query.to: must be after from', [
+          { path: ['query', 'to'], message: 'must be after from' },
+        ]);
       response.json(reader.statistics(from, to));
     });
   };

@@ -150,7 +150,7 @@ export class DisputeService {
         throw new DomainError(
           'AMOUNT_EXCEEDS_TRANSFER',
           `transfer ${claim.transferId} has ${formatAmount(disputable, initiated.currency)} ${initiated.currency} still disputable; the claim is for ${claim.amount}`,
-          [{ field: 'amount', problem: `at most ${formatAmount(disputable, initiated.currency)}` }],
+          [{ path: ['amount'], disputable: formatAmount(disputable, initiated.currency) }],
         );
       }
       await this.refuseOpenDuplicate(claim, index.state);
@@ -438,7 +438,7 @@ export class DisputeService {
         throw new DomainError(
           'DISPUTE_EXISTS',
           `dispute ${filed.disputeId} on transfer ${claim.transferId} for ${claim.category} is ${other.state}`,
-          [{ field: 'transferId', problem: `dispute ${filed.disputeId} is still ${other.state}` }],
+          [{ path: ['transferId'], disputeId: filed.disputeId, state: other.state }],
         );
       }
     }

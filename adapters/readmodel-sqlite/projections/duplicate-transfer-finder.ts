@@ -16,7 +16,8 @@ export class SqliteDuplicateTransferFinder implements DuplicateTransferFinder {
         WHERE payer_participant = ? AND payee_participant = ? AND amount_minor = ? AND currency = ?
           AND json_extract(payer, '$.type') = ? AND json_extract(payer, '$.value') = ?
           AND json_extract(payee, '$.type') = ? AND json_extract(payee, '$.value') = ?
-          AND state = 'COMMITTED' AND reversed = 0 AND created_at >= ? AND created_at <= ? AND id <> ?
+          AND state = 'COMMITTED' AND reversed = 0 AND created_at >= ? AND created_at <= ?
+          AND sequence < (SELECT sequence FROM transfers WHERE id = ?)
         ORDER BY sequence DESC LIMIT 1`,
     );
   }
