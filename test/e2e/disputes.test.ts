@@ -170,6 +170,9 @@ describe('opening a dispute', () => {
     const dispute = answer.body as Dispute;
     expect(dispute).toMatchObject({ state: 'RESOLVED', outcome: 'CLAIMANT', chargebackTransferId: `chargeback-${dispute.id}` });
     expect(dispute.timeline[0]?.note).toContain(original.id);
+    // The original has nothing like it before it: a DUPLICATE claim on it goes to the respondent.
+    const onOriginal = await openDispute('MARGALLA', { transferId: original.id, category: 'DUPLICATE', amount: '75.00' });
+    expect(onOriginal.body).toMatchObject({ state: 'OPEN', outcome: null });
     expect(dispute.timeline.map((entry) => entry.type)).toEqual(['OPENED', 'RESOLVED', 'CHARGEBACK_POSTED']);
     // A position is a net obligation: the claimant's falls by the chargeback, the respondent's rises.
     expect(moved(before[0], await position('MARGALLA'))).toBe('-75.00');
