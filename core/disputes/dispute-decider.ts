@@ -28,6 +28,8 @@ export type PresentDispute = {
   /** Set once the ledger posted the chargeback. */
   chargeback: { transferId: string; amountMinor: string } | null;
   creditQueued: boolean;
+  /** Which dispute webhooks the merchant of a P2M payment was sent (always false without a merchant). */
+  merchantNotified: { opened: boolean; resolved: boolean };
   /** When the respondent (or the merchant) answered, if it did. */
   answeredAt: string | null;
   timeline: TimelineEntry[];
@@ -49,7 +51,8 @@ export type DisputeCommand =
   | { type: 'WithdrawDispute'; data: { disputeId: string; note: string | null }; actor: string; now: Date }
   | { type: 'ResolveMissedDeadline'; data: { disputeId: string }; now: Date }
   | { type: 'RecordChargeback'; data: { disputeId: string; chargebackTransferId: string; amountMinor: string }; now: Date }
-  | { type: 'RecordChargebackCredit'; data: { disputeId: string }; now: Date };
+  | { type: 'RecordChargebackCredit'; data: { disputeId: string }; now: Date }
+  | { type: 'RecordMerchantNotified'; data: { disputeId: string; change: 'opened' | 'resolved' }; now: Date };
 
 export const initialState: DisputeState = { status: 'absent' };
 
@@ -71,6 +74,7 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
       chargebackDue: false,
       chargeback: null,
       creditQueued: false,
+      merchantNotified: { opened: false, resolved: false },
       answeredAt: null,
       timeline: [{ at: event.data.at, type: 'OPENED', actor: event.data.actor, note: event.data.note }],
     };
@@ -112,6 +116,8 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
       };
     case 'ChargebackCreditQueued':
       return { ...state, creditQueued: true };
+    case 'DisputeMerchantNotified':
+      return { ...state, merchantNotified: { ...state.merchantNotified, [event.data.change]: true } };
     default:
       return assertNever(event);
   }
@@ -177,6 +183,7 @@ export function decide(command: DisputeCommand, state: DisputeState): DisputeEve
     case 'ResolveMissedDeadline':
     case 'RecordChargeback':
     case 'RecordChargebackCredit':
+    case 'RecordMerchantNotified':
       return decideBySwitch(command, dispute, at);
     default:
       return assertNever(command);
@@ -214,7 +221,10 @@ function decideAnswer(command: Extract<DisputeCommand, { type: 'AnswerDispute' }
 
 /** What the switch records by itself: the missed deadline, the chargeback and its credit. */
 function decideBySwitch(
-  command: Extract<DisputeCommand, { type: 'ResolveMissedDeadline' | 'RecordChargeback' | 'RecordChargebackCredit' }>,
+  command: Extract<
+    DisputeCommand,
+    { type: 'ResolveMissedDeadline' | 'RecordChargeback' | 'RecordChargebackCredit' | 'RecordMerchantNotified' }
+  >,
   dispute: PresentDispute,
   at: string,
 ): DisputeEvent[] {
@@ -245,6 +255,10 @@ function decideBySwitch(
           data: { disputeId: dispute.opened.disputeId, chargebackTransferId: dispute.chargeback.transferId, at },
         },
       ];
+    case 'RecordMerchantNotified':
+      if (dispute.merchantNotified[command.data.change]) return [];
+      assert(dispute.opened.merchantId !== null, `dispute ${dispute.opened.disputeId} has a merchant to notify`);
+      return [{ type: 'DisputeMerchantNotified', data: { ...command.data, at } }];
     default:
       return assertNever(command);
   }

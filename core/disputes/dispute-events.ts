@@ -116,7 +116,18 @@ export type ChargebackCreditQueued = {
   data: { disputeId: string; chargebackTransferId: string; at: string };
 };
 
-export type DisputeEvent = DisputeOpened | DisputeAnswered | DisputeResolved | ChargebackPosted | ChargebackCreditQueued;
+/**
+ * The merchant of a P2M payment was sent `dispute.opened` or `dispute.resolved` (durable in the webhooks outbox):
+ * recorded after publishing, so a crash in between publishes again, and the event id, derived from the dispute,
+ * makes that the same event.
+ */
+export type DisputeMerchantNotified = {
+  type: 'DisputeMerchantNotified';
+  data: { disputeId: string; change: 'opened' | 'resolved'; at: string };
+};
+
+export type DisputeEvent =
+  DisputeOpened | DisputeAnswered | DisputeResolved | ChargebackPosted | ChargebackCreditQueued | DisputeMerchantNotified;
 
 export const disputeEventTypes: readonly DisputeEvent['type'][] = [
   'DisputeOpened',
@@ -124,6 +135,7 @@ export const disputeEventTypes: readonly DisputeEvent['type'][] = [
   'DisputeResolved',
   'ChargebackPosted',
   'ChargebackCreditQueued',
+  'DisputeMerchantNotified',
 ];
 
 /** A dispute filed on a transfer, in the transfer's dispute index. */

@@ -52,6 +52,8 @@ export interface DisputeReader {
   listOverdueOpen(now: string, limit: number): string[];
   /** Resolved claimant wins whose chargeback or credit is not recorded yet (a crash in between), at most `limit`. */
   listChargebacksDue(limit: number): string[];
+  /** Disputes whose merchant is owed a dispute webhook (a crash between the change and its publication), at most `limit`. */
+  listNotificationsDue(limit: number): string[];
   /** Statistics over the disputes opened in [from, to). */
   statistics(from: string, to: string): DisputeStatistics;
 }

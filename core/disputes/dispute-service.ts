@@ -388,11 +388,30 @@ export class DisputeService {
 
   /** What follows a durable change: the chargeback of a claimant win, and the merchant's webhooks. */
   private async afterChange(dispute: PresentDispute, events: readonly DisputeEvent[]): Promise<void> {
-    const resolved = events.some((event) => event.type === 'DisputeResolved');
-    if (events.some((event) => event.type === 'DisputeOpened')) await this.notifier.disputeChanged(dispute, 'opened');
-    if (!resolved) return;
-    const settled = await this.settleChargeback(dispute.opened.disputeId);
-    await this.notifier.disputeChanged(settled, 'resolved');
+    if (events.some((event) => event.type === 'DisputeResolved')) await this.settleChargeback(dispute.opened.disputeId);
+    await this.notifyMerchant(dispute.opened.disputeId);
+  }
+
+  /**
+   * Sends the merchant of a P2M payment the dispute webhooks it has not been sent (opened; resolved, once a chargeback
+   * due is posted), recording each after it is durable in the webhooks outbox. Safe to repeat: the sweeper calls it
+   * for disputes a crash left unannounced, and the webhook's id derives from the dispute.
+   */
+  async notifyMerchant(disputeId: string): Promise<PresentDispute> {
+    let dispute = await this.require(disputeId);
+    if (dispute.opened.merchantId === null) return dispute;
+    const changes: ('opened' | 'resolved')[] = [];
+    if (!dispute.merchantNotified.opened) changes.push('opened');
+    const settled = !dispute.chargebackDue || dispute.chargeback !== null;
+    if (dispute.state === 'RESOLVED' && settled && !dispute.merchantNotified.resolved) changes.push('resolved');
+    for (const change of changes) {
+      await this.notifier.disputeChanged(dispute, change);
+      const context: CommandContext = { now: this.options.now(), actor: switchActor, correlationId: disputeId };
+      const command: DisputeCommand = { type: 'RecordMerchantNotified', data: { disputeId, change }, now: context.now };
+      dispute = (await handleStreamCommand(this.options.store, disputeStreamName(disputeId), disputeDecider, command, context))
+        .state as PresentDispute;
+    }
+    return dispute;
   }
 
   /** The transfer the claimant paid, by the id it knows it by (its own id, or the switch's); 404 for anyone else's. */

@@ -38,6 +38,14 @@ export class OverdueDisputeSweeper {
         this.options.onError?.(disputeId, error);
       }
     }
+    for (const disputeId of reader.listNotificationsDue(disputesPerSweepMax)) {
+      try {
+        await disputes.notifyMerchant(disputeId);
+        changed += 1;
+      } catch (error) {
+        this.options.onError?.(disputeId, error);
+      }
+    }
     return changed;
   }
 }

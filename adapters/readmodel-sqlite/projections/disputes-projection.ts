@@ -32,6 +32,7 @@ export const disputesProjection: Projection<SqliteReadModelTx> = {
         auto_resolved   INTEGER NOT NULL,
         chargeback_due  INTEGER NOT NULL,
         credit_queued   INTEGER NOT NULL,
+        notify_due      INTEGER NOT NULL,
         answered_at     TEXT,
         created_at      TEXT NOT NULL,
         resolved_at     TEXT,
@@ -42,6 +43,7 @@ export const disputesProjection: Projection<SqliteReadModelTx> = {
       CREATE INDEX IF NOT EXISTS disputes_by_respondent ON disputes (respondent, sequence);
       CREATE INDEX IF NOT EXISTS disputes_by_created ON disputes (created_at);
       CREATE INDEX IF NOT EXISTS disputes_chargebacks_due ON disputes (chargeback_due, credit_queued);
+      CREATE INDEX IF NOT EXISTS disputes_notifications_due ON disputes (notify_due);
     `);
   },
   reset(tx) {
@@ -65,6 +67,7 @@ export const disputesProjection: Projection<SqliteReadModelTx> = {
         after.opened.respondent,
         after.opened.merchantId,
         after.opened.respondBy,
+        notificationDue(after) ? 1 : 0,
         after.opened.at,
         JSON.stringify(after),
       );
@@ -77,6 +80,7 @@ export const disputesProjection: Projection<SqliteReadModelTx> = {
       after.autoResolved ? 1 : 0,
       after.chargebackDue ? 1 : 0,
       after.creditQueued ? 1 : 0,
+      notificationDue(after) ? 1 : 0,
       after.answeredAt,
       after.resolvedAt,
       JSON.stringify(after),
@@ -85,6 +89,14 @@ export const disputesProjection: Projection<SqliteReadModelTx> = {
   },
 };
 
+/** Whether the merchant of a P2M payment is owed a dispute webhook the sweeper should (re)publish. */
+function notificationDue(dispute: PresentDispute): boolean {
+  if (dispute.opened.merchantId === null) return false;
+  if (!dispute.merchantNotified.opened) return true;
+  const settled = !dispute.chargebackDue || dispute.chargeback !== null;
+  return dispute.state === 'RESOLVED' && settled && !dispute.merchantNotified.resolved;
+}
+
 function positionOf(recorded: RecordedEvent): bigint {
   return recorded.position;
 }
@@ -92,10 +104,10 @@ function positionOf(recorded: RecordedEvent): bigint {
 const sql = {
   find: 'SELECT state_json FROM disputes WHERE dispute_id = ?',
   insert: `INSERT INTO disputes (sequence, dispute_id, transfer_id, category, state, outcome, claimant, respondent, merchant_id, respond_by,
-             deadline_missed, auto_resolved, chargeback_due, credit_queued, answered_at, created_at, resolved_at, state_json)
-           VALUES (?, ?, ?, ?, 'OPEN', NULL, ?, ?, ?, ?, 0, 0, 0, 0, NULL, ?, NULL, ?)`,
+             deadline_missed, auto_resolved, chargeback_due, credit_queued, notify_due, answered_at, created_at, resolved_at, state_json)
+           VALUES (?, ?, ?, ?, 'OPEN', NULL, ?, ?, ?, ?, 0, 0, 0, 0, ?, NULL, ?, NULL, ?)`,
   update: `UPDATE disputes SET state = ?, outcome = ?, deadline_missed = ?, auto_resolved = ?, chargeback_due = ?, credit_queued = ?,
-             answered_at = ?, resolved_at = ?, state_json = ? WHERE dispute_id = ?`,
+             notify_due = ?, answered_at = ?, resolved_at = ?, state_json = ? WHERE dispute_id = ?`,
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

@@ -27,12 +27,14 @@ export class SqliteDisputeReader implements DisputeReader {
   private readonly overdue: Database.Statement;
   private readonly chargebacksDue: Database.Statement;
   private readonly inRange: Database.Statement;
+  private readonly notificationsDue: Database.Statement;
 
   constructor(private readonly database: Database.Database) {
     this.overdue = database.prepare(`SELECT dispute_id FROM disputes WHERE state = 'OPEN' AND respond_by < ? ORDER BY respond_by LIMIT ?`);
     this.chargebacksDue = database.prepare(
       `SELECT dispute_id FROM disputes WHERE chargeback_due = 1 AND credit_queued = 0 ORDER BY sequence LIMIT ?`,
     );
+    this.notificationsDue = database.prepare(`SELECT dispute_id FROM disputes WHERE notify_due = 1 ORDER BY sequence LIMIT ?`);
     this.inRange = database
       .prepare(
         `SELECT category, state, outcome, claimant, respondent, deadline_missed, auto_resolved, answered_at, created_at, resolved_at
@@ -87,6 +89,10 @@ export class SqliteDisputeReader implements DisputeReader {
 
   listChargebacksDue(limit: number): string[] {
     return (this.chargebacksDue.all(limit) as { dispute_id: string }[]).map((row) => row.dispute_id);
+  }
+
+  listNotificationsDue(limit: number): string[] {
+    return (this.notificationsDue.all(limit) as { dispute_id: string }[]).map((row) => row.dispute_id);
   }
 
   statistics(from: string, to: string): DisputeStatistics {

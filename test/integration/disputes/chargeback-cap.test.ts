@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
-import { DisputeService, type DisputeClaim } from '../../../core/disputes/dispute-service';
+import type { PresentDispute } from '../../../core/disputes/dispute-decider';
+import { DisputeService, disputeIdOf, type DisputeClaim } from '../../../core/disputes/dispute-service';
 import type { CommandContext } from '../../../core/eventstore/decider-stream';
 import { newId } from '../../../core/ids';
 import { createLedgerEngine, type LedgerEngine } from '../../../core/ledger/ledger-engine';
@@ -153,4 +154,46 @@ describe('chargebacks never take more than is still disputable', () => {
       'no_stream',
     );
   }
+
+  it('a merchant webhook that failed after the change is published by recovery, once per change', async () => {
+    const published: string[] = [];
+    let failNext = true;
+    const withMerchant = new DisputeService({
+      store,
+      ledgers: (currency) => (currency === 'PKR' ? ledger : undefined),
+      deliveries: { enqueue: () => Promise.resolve() },
+      duplicates: { findEarlierDuplicate: () => null },
+      merchants: { merchantOf: () => 'SHOP1' },
+      notifier: {
+        disputeChanged: (dispute: PresentDispute, change) => {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('the webhooks outbox is unavailable'));
+          }
+          published.push(`${change} ${dispute.opened.disputeId}`);
+          return Promise.resolve();
+        },
+      },
+      settings: {
+        capMinor: 50_000_000n,
+        claimDays: 120,
+        respondWithin: { kind: 'duration', durationMs: 60_000 },
+        debitedNotCreditedRespondWithin: { kind: 'duration', durationMs: 60_000 },
+        holidays: [],
+      },
+      now: () => new Date(),
+    });
+    const reference = newId();
+    await expect(
+      withMerchant.open('MARGALLA', claim('GOODS_NOT_RECEIVED', '10.00'), reference, context('participant:MARGALLA')),
+    ).rejects.toThrow('unavailable');
+    const disputeId = disputeIdOf(reference);
+    expect((await withMerchant.require(disputeId)).merchantNotified).toEqual({ opened: false, resolved: false });
+    await withMerchant.notifyMerchant(disputeId);
+    await withMerchant.notifyMerchant(disputeId);
+    await withMerchant.answer(disputeId, { action: 'ACCEPT', note: 'ok', evidence: [], answeredAs: 'MERCHANT' }, context('merchant:SHOP1'));
+    await withMerchant.notifyMerchant(disputeId);
+    expect(published).toEqual([`opened ${disputeId}`, `resolved ${disputeId}`]);
+    expect((await withMerchant.require(disputeId)).merchantNotified).toEqual({ opened: true, resolved: true });
+  });
 });

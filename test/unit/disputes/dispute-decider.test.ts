@@ -312,7 +312,7 @@ describe('dispute decider: chargebacks', () => {
     const posted: DisputeEvent = {
       type: 'ChargebackPosted',
       data: {
-        ...(record.data),
+        ...record.data,
         at: afterDeadline.toISOString(),
       },
     };
@@ -324,5 +324,35 @@ describe('dispute decider: chargebacks', () => {
       .given([opened(), resolved({ outcome: 'RESPONDENT', ground: 'OPERATOR_DECISION' }, beforeDeadline)])
       .when(record)
       .thenThrows((error) => String(error.message).includes('owes no chargeback'));
+  });
+});
+
+describe('dispute decider: the merchant is notified once per change', () => {
+  const notify = (change: 'opened' | 'resolved'): DisputeCommand => ({
+    type: 'RecordMerchantNotified',
+    data: { disputeId, change },
+    now: beforeDeadline,
+  });
+  const notified = (change: 'opened' | 'resolved'): DisputeEvent => ({
+    type: 'DisputeMerchantNotified',
+    data: { disputeId, change, at: beforeDeadline.toISOString() },
+  });
+
+  it('given a P2M dispute, when its opening is announced, then it is recorded; announced again, nothing', () => {
+    spec
+      .given([opened({ merchantId: 'SHOP1' })])
+      .when(notify('opened'))
+      .then([notified('opened')]);
+    spec
+      .given([opened({ merchantId: 'SHOP1' }), notified('opened')])
+      .when(notify('opened'))
+      .then([]);
+  });
+
+  it('given a dispute with no merchant, when a notification is recorded, then it is a programmer error', () => {
+    spec
+      .given([opened()])
+      .when(notify('opened'))
+      .thenThrows((error) => String(error.message).includes('merchant to notify'));
   });
 });
