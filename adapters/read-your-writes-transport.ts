@@ -57,7 +57,9 @@ export class ReadYourWritesTransport implements DeliveryTransport {
     for (let poll = 0; poll <= pollsMax; poll += 1) {
       // Read models lagging past the wait's end (their own bound is longer): the delivery goes out all the same.
       if (!(await this.readModelsCaughtUp(waitEndsAtMs))) return;
-      if (typeof transferId !== 'string') return;
+      // A dispute's chargeback credit names the chargeback's ledger id, which has no transfer stream to show: the
+      // read models at the head (above) already show the dispute it belongs to.
+      if (typeof transferId !== 'string' || typeof delivery.payload['disputeId'] === 'string') return;
       if (shows(this.options.reader.findTransfer(transferId), delivery.kind)) return;
       if (Date.now() >= waitEndsAtMs) return;
       await new Promise((resolve) => setTimeout(resolve, readYourWritesDeliveryLimits.pollIntervalMs));

@@ -10,6 +10,8 @@ import {
   type CloseSchedule,
 } from '../core/settlement/close-schedule';
 import { masterKeyBytes } from '../core/secrets/secret-box';
+import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
+import { parseAmount } from '../core/money';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -54,7 +56,33 @@ export type SwitchConfig = {
    * optional path prefix and no trailing slash. Null (unset): http://localhost:<the port the switch listens on>.
    */
   publicUrl: string | null;
+  /** Online dispute resolution (issue 12): the cap, the claim window, the respondents' deadlines and the holidays. */
+  disputes: DisputeSettings;
 };
+
+export type DisputeSettings = {
+  /** HISAAB_ODR_CAP (default 500000.00 PKR): the largest claim ODR takes, in minor units. */
+  capMinor: bigint;
+  /** HISAAB_ODR_CLAIM_DAYS (default 120): how many days after a transfer a claim may be opened. */
+  claimDays: number;
+  /** HISAAB_ODR_RESPOND_WITHIN (default 5bd). */
+  respondWithin: ResponseWindow;
+  /** HISAAB_ODR_DNC_RESPOND_WITHIN (default 1bd): the turnaround for DEBITED_NOT_CREDITED. */
+  debitedNotCreditedRespondWithin: ResponseWindow;
+  /** HISAAB_HOLIDAYS: dates (YYYY-MM-DD) that are not business days in Asia/Karachi. */
+  holidays: readonly string[];
+};
+
+export const disputeSettingsDefault: DisputeSettings = {
+  capMinor: 50_000_000n,
+  claimDays: 120,
+  respondWithin: { kind: 'businessDays', days: 5 },
+  debitedNotCreditedRespondWithin: { kind: 'businessDays', days: 1 },
+  holidays: [],
+};
+
+/** The longest claim window: the issue's default is 120 days, and no scheme keeps claims open for more than a couple of years. */
+const claimDaysMax = 730;
 
 /** Front-end workers at most: more than any machine's useful cores, few enough to bound the writer's IPC fan-in. */
 export const workersMax = 64;
@@ -171,6 +199,7 @@ const environmentSchema = z.object({
   HISAAB_PUBLIC_URL: publicUrlSchema,
   // One until the workers serve every route themselves (see the README): today they forward most writes whole.
   HISAAB_WORKERS: integer('HISAAB_WORKERS', 1, 0, workersMax),
+  HISAAB_ODR_CLAIM_DAYS: integer('HISAAB_ODR_CLAIM_DAYS', disputeSettingsDefault.claimDays, 1, claimDaysMax),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -192,7 +221,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(error.message);
   }
-  if (!parsed.success || eventStore === null || problems.length > 0) throw new ConfigError(problems.join('; '));
+  let disputes: Omit<DisputeSettings, 'claimDays'> | null = null;
+  try {
+    disputes = parseDisputeSettings(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(error.message);
+  }
+  if (!parsed.success || eventStore === null || disputes === null || problems.length > 0) throw new ConfigError(problems.join('; '));
   const values = parsed.data;
   return {
     port: values.HISAAB_PORT,
@@ -209,6 +245,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     settlementCloseSchedule,
     workers: values.HISAAB_WORKERS,
     publicUrl: values.HISAAB_PUBLIC_URL ?? null,
+    disputes: { ...disputes, claimDays: values.HISAAB_ODR_CLAIM_DAYS },
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }
@@ -239,6 +276,40 @@ function parseSettlementCloseSchedule(environment: NodeJS.ProcessEnv): CloseSche
   const problem = cronExpressionProblem(expression, timezone);
   if (problem !== null) throw new ConfigError(`HISAAB_SETTLEMENT_CLOSE_CRON ${problem}`);
   return { kind: 'cron', expression, timezone };
+}
+
+/** The dispute settings read from text; each problem is one sentence naming its variable. */
+function parseDisputeSettings(environment: NodeJS.ProcessEnv): Omit<DisputeSettings, 'claimDays'> {
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return fallback;
+    }
+  };
+  const capText = nonBlank(environment.HISAAB_ODR_CAP);
+  const capMinor =
+    capText === null
+      ? disputeSettingsDefault.capMinor
+      : attempt(() => {
+          try {
+            return parseAmount(capText.trim(), 'PKR');
+          } catch {
+            throw new Error(`HISAAB_ODR_CAP must be a positive PKR amount such as 500000.00, got "${capText.slice(0, 30)}"`);
+          }
+        }, disputeSettingsDefault.capMinor);
+  const windowOf = (variable: string, fallback: ResponseWindow): ResponseWindow => {
+    const text = nonBlank(environment[variable]);
+    return text === null ? fallback : attempt(() => parseResponseWindow(text, variable), fallback);
+  };
+  const respondWithin = windowOf('HISAAB_ODR_RESPOND_WITHIN', disputeSettingsDefault.respondWithin);
+  const debitedNotCreditedRespondWithin = windowOf('HISAAB_ODR_DNC_RESPOND_WITHIN', disputeSettingsDefault.debitedNotCreditedRespondWithin);
+  const holidaysText = nonBlank(environment.HISAAB_HOLIDAYS);
+  const holidays = holidaysText === null ? [] : attempt(() => parseHolidays(holidaysText, 'HISAAB_HOLIDAYS'), []);
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
+  return { capMinor, respondWithin, debitedNotCreditedRespondWithin, holidays };
 }
 
 function nonBlank(value: string | undefined): string | null {

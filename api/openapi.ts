@@ -1,6 +1,7 @@
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
+import { disputePaths } from './openapi-disputes';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -69,6 +70,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...settlementPaths(),
       ...webhookPaths(),
       ...gatewayPaths(),
+      ...disputePaths(),
       ...systemPaths(),
     },
     components: {

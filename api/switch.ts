@@ -31,6 +31,7 @@ import { assembleSettlement } from './settlement-assembly';
 import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
+import { assembleDisputes, type DisputesAssembly } from './disputes-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -67,6 +68,7 @@ export type SwitchParts = {
   /** Merchant webhooks: the gateway publishes its events through `webhooks.publisher`. */
   webhooks: WebhooksAssembly;
   gateway: GatewayAssembly;
+  disputes: DisputesAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -107,6 +109,8 @@ export type RunningSwitch = {
   /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
   gateway: GatewayAssembly;
   webhooks: WebhooksAssembly;
+  /** Online dispute resolution: the service, its records and the deadline sweeper. */
+  disputes: DisputesAssembly;
   /**
    * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
    * writer of a cluster, whose workers hold it.
@@ -213,6 +217,18 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
           }),
       }),
     );
+    const disputes = await modules.start('disputes', () =>
+      assembleDisputes({
+        store,
+        ledgers,
+        deliveries: transfers.deliveries,
+        readModelDatabase: database,
+        settings: config.disputes,
+        publisher: webhooks.publisher,
+        now,
+        logger,
+      }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
         config,
@@ -226,6 +242,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         transfers,
         webhooks,
         gateway,
+        disputes,
       }),
     );
     const dependencies: AppDependencies = {
@@ -245,6 +262,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       ...settlement.routeModules,
       ...gateway.routeModules,
       webhooks.routeModule,
+      disputes.routeModule,
       ...extensionRoutes,
     ]);
     const httpAddress = options.httpAddress
@@ -264,6 +282,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       transfers,
       gateway,
       webhooks,
+      disputes,
       iso8583Port: transfers.bankChannel.port ?? 0,
     };
   });

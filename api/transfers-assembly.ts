@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
+import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
@@ -13,7 +14,6 @@ import { Outbox } from '../core/outbox/outbox';
 import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
-import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { TransferService } from '../core/transfers/transfer-service';
 import type { MerchantPaymentPort } from '../core/transfers/merchant-payment-port';
 import type { AppDependencies } from './app-dependencies';
@@ -61,10 +61,10 @@ export type TransfersAssembly = {
   walletOutbox: Outbox;
   /** Queues the credit advices of committed ADVICE transfers, following the log. */
   adviceIntake: AdviceIntake;
-  /** The outbox of each payee's channel: front-end workers queue their transfers' reversals and advices here. */
-  deliveries: PayeeDeliveryQueue;
   /** Banks over ISO 8583: the gateway, the `iso8583` outbox and the inbound port (HISAAB_ISO8583_PORT). */
   bankChannel: Iso8583Channel;
+  /** Store-and-forward messages to a participant through its channel's outbox (reversals, advices, chargeback credits). */
+  deliveries: PayeeDeliveryQueue;
   routeModule: RouteModule<EdgeDependencies>;
 };
 
@@ -149,8 +149,8 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     walletClient,
     walletOutbox,
     adviceIntake,
-    deliveries,
     bankChannel,
+    deliveries,
     routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
   };
 }

@@ -1,6 +1,7 @@
 import { authErrors } from './auth/auth-errors';
 import { commonErrors } from './common-errors';
 import { directoryErrors } from './directory/directory-errors';
+import { disputeErrors } from './disputes/dispute-errors';
 import type { ErrorCodeEntry, ErrorCodeTable } from './errors';
 import { gatewayErrors } from './gateway/gateway-errors';
 import { eventStoreErrors } from './eventstore/event-store-errors';
@@ -33,6 +34,7 @@ export const domainErrorTables = {
   idempotency: idempotencyErrors,
   outbox: outboxErrors,
   webhooks: webhookErrors,
+  disputes: disputeErrors,
 } as const;
 
 type CodesOf<Tables> = { [Module in keyof Tables]: keyof Tables[Module] }[keyof Tables];

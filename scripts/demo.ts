@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const bank = await onboardBank(operator, running);
   say(`Bank ${bank.id} (ISO 8583 host on port ${bank.port}) signed on to the switch's ISO 8583 port ${running.iso8583Port}.`);
 
-  await scriptedScenarios(wallets);
+  await scriptedScenarios(operator, wallets);
   await bankScenarios(bank, wallets);
   say(`Driving ${options.trafficSeconds} s of mixed P2P traffic between the wallets...`);
   const progress = trafficProgress();
@@ -104,20 +104,56 @@ function shownPath(path: string): string {
 }
 
 /** The moments a person should see once: a rejection, a timeout with its reversal, a cap breach. */
-async function scriptedScenarios(wallets: DemoWallet[]): Promise<void> {
+async function scriptedScenarios(operator: OperatorClient, wallets: DemoWallet[]): Promise<void> {
   const [margalla, ravi, khyber] = [wallet(wallets, 'MARGALLA'), wallet(wallets, 'RAVI'), wallet(wallets, 'KHYBER')];
   const payRavi = (from: DemoWallet, amount: string): Promise<SentTransfer> =>
     from.simulator.sendTransfer({ from: customer(from).walletNumber, payee: { type: 'MSISDN', value: customer(ravi).msisdn }, amount });
 
-  show('A payment Margalla → Ravi', await payRavi(margalla, '1500.00'));
+  const paid = await payRavi(margalla, '1500.00');
+  show('A payment Margalla → Ravi', paid);
   ravi.simulator.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' }, ['CREDIT_REQUEST']);
-  show('Ravi rejects a credit', await payRavi(margalla, '250.00'));
+  const rejected = await payRavi(margalla, '250.00');
+  show('Ravi rejects a credit', rejected);
+  await disputeScenarios(operator, margalla, ravi, paid, rejected);
   ravi.simulator.setMode({ mode: 'slow', delayMs: 3_000 }, ['CREDIT_REQUEST']);
   show('Ravi answers too late (it did credit: a reversal follows)', await payRavi(margalla, '99.99'));
   ravi.simulator.setMode({ mode: 'accept' });
   show('Khyber pays past its net debit cap of 5000.00', await payRavi(khyber, '6000.00'));
   await waitFor(() => ravi.simulator.received('REVERSAL').length > 0, 15_000);
   say(`Ravi received ${ravi.simulator.received('REVERSAL').length} reversal(s) from the switch's outbox.`);
+}
+
+/**
+ * Online dispute resolution: the customer whose 250.00 payment was rejected claims DEBITED_NOT_CREDITED, which the
+ * switch resolves at once from its ledger (the transfer aborted); a GOODS_NOT_RECEIVED claim on the 1500.00 payment
+ * is contested by Ravi and decided by the operator for the customer, with a chargeback.
+ */
+async function disputeScenarios(
+  operator: OperatorClient,
+  margalla: DemoWallet,
+  ravi: DemoWallet,
+  paid: SentTransfer,
+  rejected: SentTransfer,
+): Promise<void> {
+  const claim = (transfer: SentTransfer, category: string, description: string) =>
+    margalla.simulator.openDispute({ transferId: transfer.id, category, amount: transfer.amount, description });
+  const automatic = await claim(rejected, 'DEBITED_NOT_CREDITED', 'the customer says the wallet debited 250.00');
+  if (automatic.kind !== 'dispute') throw new Error(`the demo dispute was not opened: ${JSON.stringify(automatic)}`);
+  say(
+    `Dispute DEBITED_NOT_CREDITED on the rejected payment: ${automatic.dispute.state} ${automatic.dispute.outcome ?? ''}, decided from the ledger at once`,
+  );
+  const contested = await claim(paid, 'GOODS_NOT_RECEIVED', 'the order never arrived');
+  if (contested.kind !== 'dispute') throw new Error(`the demo dispute was not opened: ${JSON.stringify(contested)}`);
+  say(
+    `Dispute GOODS_NOT_RECEIVED on the 1500.00 payment: ${contested.dispute.state}, Ravi must answer by ${contested.dispute.respondBy ?? ''}`,
+  );
+  await ravi.simulator.answerDispute(contested.dispute.id, { action: 'CONTEST', note: 'delivered, signed for' });
+  const decided = (await operator.post(
+    `/v1/disputes/${contested.dispute.id}/decision`,
+    { outcome: 'CLAIMANT', note: 'the signature does not match the customer' },
+    200,
+  )) as { state: string; outcome: string; chargebackTransferId: string | null };
+  say(`Ravi contests; the operator decides: ${decided.state} ${decided.outcome}, chargeback ${decided.chargebackTransferId ?? 'none'}`);
 }
 
 type DemoBank = { id: string; simulator: BankHostSimulator; port: number; customerIban: string; otherIban: string };

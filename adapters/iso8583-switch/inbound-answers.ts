@@ -115,6 +115,14 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   SIGNING_SECRET_LIMIT_REACHED: null,
   // Merchant webhooks never arise from a bank's message.
   INVALID_WEBHOOK_EVENT: null,
+  // Disputes are opened over REST only: a bank never hears these on a transfer.
+  DISPUTE_NOT_FOUND: null,
+  DISPUTE_EXISTS: null,
+  DISPUTE_STATE: null,
+  DISPUTE_ACTION_NOT_APPLICABLE: null,
+  AMOUNT_EXCEEDS_TRANSFER: null,
+  ABOVE_ODR_CAP: null,
+  CLAIM_WINDOW_CLOSED: null,
   WEBHOOK_EVENT_NOT_FOUND: null,
 };
 

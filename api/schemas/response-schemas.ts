@@ -304,3 +304,6 @@ export const payStatusResponse = z
 export const declinedRequestToPayResponse = z
   .strictObject({ rtpId: z.string(), checkoutSessionId: z.string(), status: z.enum(['SENT', 'DECLINED', 'FAILED']) })
   .meta({ id: 'DeclinedRequestToPay' });
+
+// Online dispute resolution's answers live beside its requests; listed here with every other answer the API gives.
+export { disputeListResponse, disputeReportResponse, disputeResponse } from './dispute-schemas';

@@ -7,9 +7,16 @@ import type { Delivery } from '../outbox/delivery';
 
 /**
  * The events a merchant hears of (issue 11). Which gateway event becomes which webhook is wired where the gateway
- * records it; `dispute.*` joins this list once disputes exist.
+ * records it; `dispute.*` are published by the dispute module for the merchant of a P2M payment.
  */
-export const webhookEventTypes = ['checkout.session.completed', 'checkout.session.expired', 'refund.succeeded', 'refund.failed'] as const;
+export const webhookEventTypes = [
+  'checkout.session.completed',
+  'checkout.session.expired',
+  'refund.succeeded',
+  'refund.failed',
+  'dispute.opened',
+  'dispute.resolved',
+] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The body POSTed to the merchant's webhook URL, byte for byte the same on every try and every resend. */

@@ -25,6 +25,31 @@ export type SwitchAnswer =
   | { kind: 'refused'; httpStatus: number; code: string; message: string }
   | { kind: 'no-answer'; detail: string };
 
+/** The body of `POST /v1/disputes` (issue 12's fixed contract). */
+export type DisputeClaimBody = {
+  transferId: string;
+  category: string;
+  amount: string;
+  description: string;
+  evidence?: { type: string; reference: string; sha256?: string }[];
+};
+export type DisputeResponseBody = { action: 'ACCEPT' | 'CONTEST' | 'CREDIT_CONFIRMED'; note: string };
+
+const disputeSchema = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  outcome: z.string().nullable(),
+  respondBy: z.string().nullable(),
+  chargebackTransferId: z.string().nullable(),
+});
+export type SwitchDispute = z.infer<typeof disputeSchema>;
+
+/** As SwitchAnswer, for disputes: the dispute, a refusal (nothing recorded), or no clear answer (ask again). */
+export type DisputeAnswer =
+  | { kind: 'dispute'; httpStatus: number; dispute: SwitchDispute }
+  | { kind: 'refused'; httpStatus: number; code: string; message: string }
+  | { kind: 'no-answer'; detail: string };
+
 export type SwitchClientOptions = {
   switchUrl: string;
   participantKey: string;
@@ -66,24 +91,67 @@ export class SwitchClient {
     return this.call('GET', `/v1/transfers/${encodeURIComponent(transferId)}`, undefined);
   }
 
-  private async call(method: string, path: string, body: string | undefined): Promise<SwitchAnswer> {
-    let response: Response;
-    let text: string;
+  /** Opens a dispute for a customer (issue 12); the key makes a retry after no answer the same dispute. */
+  async openDispute(body: DisputeClaimBody, idempotencyKey: string): Promise<DisputeAnswer> {
+    return this.callForDispute('POST', '/v1/disputes', JSON.stringify(body), { 'idempotency-key': idempotencyKey });
+  }
+
+  /** Answers a dispute in which this wallet is the respondent (the payee's provider). */
+  async respondToDispute(disputeId: string, body: DisputeResponseBody): Promise<DisputeAnswer> {
+    return this.callForDispute('POST', `/v1/disputes/${encodeURIComponent(disputeId)}/respond`, JSON.stringify(body), {});
+  }
+
+  private async callForDispute(
+    method: string,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<DisputeAnswer> {
+    const fetched = await this.fetchText(method, path, body, headers);
+    if ('detail' in fetched) return { kind: 'no-answer', detail: fetched.detail };
+    let json: unknown;
     try {
-      response = await fetch(new URL(path, this.options.switchUrl), {
+      json = JSON.parse(fetched.text);
+    } catch {
+      return { kind: 'no-answer', detail: `HTTP ${fetched.status} with a body that is not JSON` };
+    }
+    const dispute = disputeSchema.safeParse(json);
+    if ((fetched.status === 200 || fetched.status === 201) && dispute.success)
+      return { kind: 'dispute', httpStatus: fetched.status, dispute: dispute.data };
+    const error = errorSchema.safeParse(json);
+    if (fetched.status >= 400 && fetched.status < 500 && error.success) {
+      return { kind: 'refused', httpStatus: fetched.status, code: error.data.error.code, message: error.data.error.message ?? '' };
+    }
+    return { kind: 'no-answer', detail: `HTTP ${fetched.status}` };
+  }
+
+  private async fetchText(
+    method: string,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string } | { detail: string }> {
+    try {
+      const response = await fetch(new URL(path, this.options.switchUrl), {
         method,
         headers: {
           authorization: `Bearer ${this.options.participantKey}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
         },
         ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.deadlineMs),
       });
-      text = await readBounded(response, responseBytesMax);
+      return { status: response.status, text: await readBounded(response, responseBytesMax) };
     } catch (error) {
-      return { kind: 'no-answer', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      return { detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
-    return classify(response.status, text);
+  }
+
+  private async call(method: string, path: string, body: string | undefined): Promise<SwitchAnswer> {
+    const fetched = await this.fetchText(method, path, body, {});
+    if ('detail' in fetched) return { kind: 'no-answer', detail: fetched.detail };
+    return classify(fetched.status, fetched.text);
   }
 }
 

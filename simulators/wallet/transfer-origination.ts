@@ -66,6 +66,12 @@ export class TransferOrigination {
     return (await client.declineRequestToPay(rtpId, reason)) === 200;
   }
 
+  /** The client of the switch this wallet is connected to (disputes use it as transfers do). */
+  switchClient(): SwitchClient {
+    assert(this.client !== null, 'the wallet simulator is connected to a switch before it calls it');
+    return this.client;
+  }
+
   sent(): SentTransfer[] {
     return [...this.records.values()].map(publicView);
   }

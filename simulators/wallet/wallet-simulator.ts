@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assert } from '../../core/assert';
 import { payeeMessageKinds, type PayeeMessageKind } from '../../core/payee-port';
 import { signaturesPerHeaderMax, signatureToleranceSecondsDefault } from '../../core/signing';
 import { CreditBook, type CreditRecord } from './credit-book';
+import type { DisputeAnswer, DisputeClaimBody, DisputeResponseBody } from './switch-client';
 import { CustomerAccounts, type CustomerAccount } from './customer-accounts';
 import { TransferOrigination, type SendTransferInput, type SentTransfer } from './transfer-origination';
 import { handleWalletRequest, type ReceivedMessage } from './wallet-receiver';
@@ -206,6 +208,16 @@ export class WalletSimulator {
   /** Asks the switch about a transfer whose outcome was unknown, and settles the customer's held money. */
   reconcileTransfer(transferId: string): Promise<SentTransfer> {
     return this.origination.reconcile(transferId);
+  }
+
+  /** Opens a dispute for a customer on a transfer this wallet sent (issue 12). */
+  openDispute(claim: DisputeClaimBody, idempotencyKey: string = randomUUID()): Promise<DisputeAnswer> {
+    return this.origination.switchClient().openDispute(claim, idempotencyKey);
+  }
+
+  /** Answers a dispute against this wallet as the payee's provider: ACCEPT, CONTEST or CREDIT_CONFIRMED. */
+  answerDispute(disputeId: string, answer: DisputeResponseBody): Promise<DisputeAnswer> {
+    return this.origination.switchClient().respondToDispute(disputeId, answer);
   }
 
   sentTransfers(): readonly SentTransfer[] {

@@ -458,6 +458,83 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/${published.eventId}/resend`, shopKey)).status).toBe(202);
   expect((await call('POST', '/v1/events/{id}/resend', `/v1/events/evt_${'0'.repeat(24)}/resend`, operator)).status).toBe(404);
 
+  // Disputes (issue 12): opened on the transfer above, answered, decided, listed, reported; another withdrawn.
+  const claim = { transferId: transfer.id, category: 'GOODS_NOT_RECEIVED', amount: '5.00', description: 'not delivered' };
+  const disputeKey = { 'Idempotency-Key': 'dispute-1' };
+  expect((await call('POST', '/v1/disputes', '/v1/disputes', { ...margalla, body: claim })).status).toBe(400);
+  const disputed = await call('POST', '/v1/disputes', '/v1/disputes', { ...margalla, body: claim, headers: disputeKey });
+  expect(disputed.status).toBe(201);
+  expect((await call('POST', '/v1/disputes', '/v1/disputes', { ...margalla, body: claim, headers: disputeKey })).status).toBe(201);
+  expect(
+    (await call('POST', '/v1/disputes', '/v1/disputes', { ...margalla, body: claim, headers: { 'Idempotency-Key': 'dispute-2' } })).status,
+  ).toBe(409);
+  const disputeId = (disputed.body as { id: string }).id;
+  expect((await call('GET', '/v1/disputes/{id}', `/v1/disputes/${disputeId}`, ravi)).status).toBe(200);
+  expect((await call('GET', '/v1/disputes/{id}', '/v1/disputes/dp_none', ravi)).status).toBe(404);
+  expect((await call('GET', '/v1/disputes', '/v1/disputes?state=OPEN', operator)).status).toBe(200);
+  expect(
+    (
+      await call('POST', '/v1/disputes/{id}/decision', `/v1/disputes/${disputeId}/decision`, {
+        ...operator,
+        body: { outcome: 'CLAIMANT', note: 'early' },
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    (
+      await call('POST', '/v1/disputes/{id}/respond', `/v1/disputes/${disputeId}/respond`, {
+        ...ravi,
+        body: { action: 'CONTEST', note: 'delivered' },
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call('POST', '/v1/disputes/{id}/respond', `/v1/disputes/${disputeId}/respond`, {
+        ...ravi,
+        body: { action: 'CREDIT_CONFIRMED', note: 'x' },
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    (
+      await call('POST', '/v1/disputes/{id}/decision', `/v1/disputes/${disputeId}/decision`, {
+        ...operator,
+        body: { outcome: 'RESPONDENT', note: 'signed receipt' },
+      })
+    ).status,
+  ).toBe(200);
+  expect((await call('POST', '/v1/disputes/{id}/withdraw', `/v1/disputes/${disputeId}/withdraw`, { ...margalla, body: {} })).status).toBe(
+    409,
+  );
+  const another = await call('POST', '/v1/disputes', '/v1/disputes', {
+    ...margalla,
+    body: { ...claim, category: 'UNAUTHORIZED' },
+    headers: { 'Idempotency-Key': 'dispute-3' },
+  });
+  expect(
+    (
+      await call('POST', '/v1/disputes/{id}/withdraw', `/v1/disputes/${(another.body as { id: string }).id}/withdraw`, {
+        ...margalla,
+        body: { note: 'found it' },
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call('POST', '/v1/disputes', '/v1/disputes', {
+        ...margalla,
+        body: { ...claim, amount: '10.01' },
+        headers: { 'Idempotency-Key': 'dispute-4' },
+      })
+    ).status,
+  ).toBe(422);
+  expect(
+    (await call('GET', '/v1/reports/disputes', '/v1/reports/disputes?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', regulatorKey))
+      .status,
+  ).toBe(200);
+  expect((await call('GET', '/v1/reports/disputes', '/v1/reports/disputes?from=2020-01-01T00:00:00Z', regulatorKey)).status).toBe(400);
+
   // Every documented operation was exercised here.
   expect(
     documentedRoutes(document as unknown as { paths: Record<string, Record<string, unknown>> }).filter((route) => !exercised.has(route)),

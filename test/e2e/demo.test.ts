@@ -18,6 +18,8 @@ it('runs the demo of `npm start` end to end: onboarding, scripted failures, an I
     const output = run.stdout;
     expect(output).toContain('A payment Margalla → Ravi: COMMITTED');
     expect(output).toContain('Ravi rejects a credit: ABORTED (PAYEE_REJECTED)');
+    expect(output).toContain('Dispute DEBITED_NOT_CREDITED on the rejected payment: RESOLVED CLAIMANT');
+    expect(output).toMatch(/Ravi contests; the operator decides: RESOLVED CLAIMANT, chargeback chargeback-dp_[0-9a-f]{24}/);
     expect(output).toMatch(/answers too late .*: ABORTED \(PAYEE_TIMEOUT\)/);
     expect(output).toContain('net debit cap of 5000.00: ABORTED (NET_DEBIT_CAP_EXCEEDED)');
     expect(output).toMatch(/Ravi received [1-9]\d* reversal/);

@@ -28,6 +28,11 @@ export const checkoutSessionsProjection: Projection<SqliteReadModelTx> = {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS checkout_sessions_open_by_expiry ON checkout_sessions (status, expires_at);
     `);
+    // The transfer that paid a session names its merchant for disputes (issue 12). Added after the table first
+    // shipped, so a read model from before gets the column; its completed sessions fill it when rebuilt.
+    const columns = tx.prepare("SELECT name FROM pragma_table_info('checkout_sessions')").all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'transfer_id')) tx.exec('ALTER TABLE checkout_sessions ADD COLUMN transfer_id TEXT');
+    tx.exec('CREATE INDEX IF NOT EXISTS checkout_sessions_by_transfer ON checkout_sessions (transfer_id)');
   },
   reset(tx) {
     clearTables(tx, ['checkout_sessions']);
@@ -39,6 +44,8 @@ export const checkoutSessionsProjection: Projection<SqliteReadModelTx> = {
         statement(tx, 'create').run(event.data.sessionId, event.data.merchantId, event.data.expiresAt, event.data.at);
         return;
       case 'SessionCompleted':
+        statement(tx, 'complete').run(event.data.transferId, event.data.sessionId);
+        return;
       case 'SessionExpired':
       case 'SessionCancelled':
         statement(tx, 'status').run(statusAfter[event.type], event.data.sessionId);
@@ -49,11 +56,12 @@ export const checkoutSessionsProjection: Projection<SqliteReadModelTx> = {
   },
 };
 
-const statusAfter = { SessionCompleted: 'COMPLETED', SessionExpired: 'EXPIRED', SessionCancelled: 'CANCELLED' } as const;
+const statusAfter = { SessionExpired: 'EXPIRED', SessionCancelled: 'CANCELLED' } as const;
 
 const sql = {
   create: `INSERT INTO checkout_sessions (session_id, merchant_id, status, expires_at, created_at) VALUES (?, ?, 'OPEN', ?, ?)`,
   status: 'UPDATE checkout_sessions SET status = ? WHERE session_id = ?',
+  complete: `UPDATE checkout_sessions SET status = 'COMPLETED', transfer_id = ? WHERE session_id = ?`,
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { MerchantOfTransfer } from '../../../core/disputes/dispute-ports';
 import type { OpenSessionReader } from '../../../core/gateway/open-session-reader';
+import type { TransferInitiated } from '../../../core/transfers/transfer-events';
 
 /** OpenSessionReader over the checkout-sessions projection. */
 export class SqliteOpenSessionReader implements OpenSessionReader {
@@ -13,5 +15,22 @@ export class SqliteOpenSessionReader implements OpenSessionReader {
 
   listExpiredOpen(nowIso: string, limit: number): string[] {
     return (this.expiredOpen.all(nowIso, limit) as { session_id: string }[]).map((row) => row.session_id);
+  }
+}
+
+/**
+ * The merchant a transfer paid, from the checkout session it completed: what a dispute on a P2M payment names as
+ * its merchant (who may answer it and receives its webhooks). Null for a transfer that completed no session.
+ */
+export class SqliteSessionMerchantOfTransfer implements MerchantOfTransfer {
+  private readonly byTransfer: Database.Statement;
+
+  constructor(database: Database.Database) {
+    this.byTransfer = database.prepare(`SELECT merchant_id FROM checkout_sessions WHERE transfer_id = ? AND status = 'COMPLETED' LIMIT 1`);
+  }
+
+  merchantOf(transfer: TransferInitiated['data']): string | null {
+    const row = this.byTransfer.get(transfer.transferId) as { merchant_id: string } | undefined;
+    return row?.merchant_id ?? null;
   }
 }

@@ -151,12 +151,19 @@ const ledgerStreamPrefix = 'ledger-';
 
 function applyLedgerPosting(tx: SqliteReadModelTx, event: LedgerTransferPosted | LedgerPendingPosted, recorded: RecordedEvent): void {
   const { code, debitAccountId, creditAccountId } = event.data;
-  if (code !== 'FEE' && code !== 'SETTLEMENT') return;
+  if (code !== 'FEE' && code !== 'SETTLEMENT' && code !== 'CHARGEBACK') return;
   assert(recorded.stream.startsWith(ledgerStreamPrefix), `ledger events live in ledger-<currency> streams, not ${recorded.stream}`);
   const currency = recorded.stream.slice(ledgerStreamPrefix.length);
   const amountMinor = BigInt(event.data.amountMinor);
   const debited = participantOfPosition(debitAccountId);
   const credited = participantOfPosition(creditAccountId);
+  if (code === 'CHARGEBACK') {
+    // A dispute's chargeback moves money between positions with no transfer stream of its own: like a reversal,
+    // the respondent sends it back and the claimant receives it, so the window's nets (and settling them) include it.
+    if (debited !== null) move(tx, currency, debited, { ...noMovement, sentCount: 1, sentMinor: amountMinor }, recorded.position);
+    if (credited !== null) move(tx, currency, credited, { ...noMovement, receivedCount: 1, receivedMinor: amountMinor }, recorded.position);
+    return;
+  }
   if (code === 'FEE') {
     if (debited !== null) move(tx, currency, debited, { ...noMovement, feesMinor: amountMinor }, recorded.position);
     if (credited !== null) move(tx, currency, credited, { ...noMovement, feesMinor: -amountMinor }, recorded.position);

@@ -1,6 +1,7 @@
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { checkoutSessionsProjection } from './checkout-sessions-projection';
+import { disputesProjection } from './disputes-projection';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
 import { merchantsProjection } from './merchants-projection';
@@ -26,4 +27,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   webhookEventsProjection,
   merchantsProjection,
   checkoutSessionsProjection,
+  disputesProjection,
 ];

@@ -62,3 +62,21 @@ it('gives the payee what is left of the attempt’s deadline when the read model
   expect(attempt.startedAtMs + attempt.deadlineMs).toBeLessThanOrEqual(startedAtMs + deadlineMs + 50);
   expect(attempt.deadlineMs).toBeGreaterThanOrEqual(deadlineMs / 2 - 50);
 });
+
+it('sends a chargeback credit at once once the read models are at the head: it has no transfer stream to wait for', async () => {
+  const recording = new RecordingTransport();
+  const transport = new ReadYourWritesTransport(recording, {
+    reader: new SqliteTransferReader(database),
+    awaitReadModels: () => Promise.resolve(),
+  });
+  const delivery: Delivery = {
+    deliveryId: 'CHARGEBACK_CREDIT:chargeback-dp_000000000000000000000001',
+    kind: 'CREDIT_ADVICE',
+    destination: 'MARGALLA',
+    payload: { transferId: 'chargeback-dp_000000000000000000000001', disputeId: 'dp_000000000000000000000001' },
+  };
+  const startedAtMs = Date.now();
+  await transport.deliver(delivery, { deadlineMs: 10_000 });
+  // Before, it waited the whole settle timeout (1 s) for a transfer row that never comes.
+  expect(Date.now() - startedAtMs).toBeLessThan(300);
+});

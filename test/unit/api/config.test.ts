@@ -129,3 +129,53 @@ describe('loadConfig: HISAAB_WORKERS', () => {
     expect(refusal({ HISAAB_WORKERS: value })).toContain(`HISAAB_WORKERS must be a whole number from 0 to ${workersMax}`),
   );
 });
+
+describe('loadConfig: online dispute resolution', () => {
+  it('takes issue 12 defaults: 500000.00 cap, 120 days, 5bd and 1bd, no holidays', () => {
+    expect(loadConfig(required).disputes).toEqual({
+      capMinor: 50_000_000n,
+      claimDays: 120,
+      respondWithin: { kind: 'businessDays', days: 5 },
+      debitedNotCreditedRespondWithin: { kind: 'businessDays', days: 1 },
+      holidays: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        ...required,
+        HISAAB_ODR_CAP: '1000.50',
+        HISAAB_ODR_CLAIM_DAYS: '30',
+        HISAAB_ODR_RESPOND_WITHIN: 'PT30S',
+        HISAAB_ODR_DNC_RESPOND_WITHIN: '2bd',
+        HISAAB_HOLIDAYS: '2026-03-23,2026-08-14',
+      }).disputes,
+    ).toEqual({
+      capMinor: 100_050n,
+      claimDays: 30,
+      respondWithin: { kind: 'duration', durationMs: 30_000 },
+      debitedNotCreditedRespondWithin: { kind: 'businessDays', days: 2 },
+      holidays: ['2026-03-23', '2026-08-14'],
+    });
+  });
+
+  it('names each bad variable in one refusal', () => {
+    const message = refusal({
+      HISAAB_ODR_CAP: '-5',
+      HISAAB_ODR_CLAIM_DAYS: '0',
+      HISAAB_ODR_RESPOND_WITHIN: '5 days',
+      HISAAB_ODR_DNC_RESPOND_WITHIN: 'P',
+      HISAAB_HOLIDAYS: '2026-13-01',
+    });
+    for (const variable of [
+      'HISAAB_ODR_CAP',
+      'HISAAB_ODR_CLAIM_DAYS',
+      'HISAAB_ODR_RESPOND_WITHIN',
+      'HISAAB_ODR_DNC_RESPOND_WITHIN',
+      'HISAAB_HOLIDAYS',
+    ]) {
+      expect(message).toContain(variable);
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import type { TransferInitiated } from '../transfers/transfer-events';
+import type { PresentDispute } from './dispute-decider';
+
+/**
+ * What the gateway will fill once refunds exist (issue 11's refunds are on another branch): how much of a transfer
+ * has been refunded, so that a dispute never claims and a chargeback never takes more than is still disputable.
+ */
+export interface RefundedAmounts {
+  refundedMinor(transferId: string): Promise<bigint>;
+}
+
+/** No refunds exist yet: every transfer has had nothing refunded. */
+export const noRefunds: RefundedAmounts = { refundedMinor: () => Promise.resolve(0n) };
+
+/**
+ * The merchant a transfer paid, for a P2M payment: it may answer the dispute with its own key and receives the
+ * dispute webhooks. Null for a transfer that paid no merchant (and, until P2M payments record their merchant, for all).
+ */
+export interface MerchantOfTransfer {
+  merchantOf(transfer: TransferInitiated['data']): string | null;
+}
+
+export const noMerchants: MerchantOfTransfer = { merchantOf: () => null };
+
+/** The switch's record of transfers, searched for the earlier original of a claimed DUPLICATE. */
+export interface DuplicateTransferFinder {
+  /**
+   * The switch id of a COMMITTED transfer the same payer participant sent before `transfer`, from the same payer
+   * account to the same payee for the same amount, created at most `windowMs` before it; the latest such, or null.
+   */
+  findEarlierDuplicate(transfer: TransferInitiated['data'], windowMs: number): string | null;
+}
+
+/** Tells the merchant of a P2M payment that a dispute opened or resolved (dispute.opened, dispute.resolved webhooks). */
+export interface DisputeNotifier {
+  disputeChanged(dispute: PresentDispute, change: 'opened' | 'resolved'): Promise<void>;
+}
+
+export const noNotifications: DisputeNotifier = { disputeChanged: () => Promise.resolve() };

@@ -1,0 +1,51 @@
+import { formatAmount } from '../money';
+import type { PresentDispute, TimelineEntry } from './dispute-decider';
+import type { DisputeCategory, DisputeOutcome, DisputeStateName } from './dispute-events';
+
+/** A dispute as the API answers it (issue 12's contract): fields that do not apply are null. */
+export type DisputeView = {
+  id: string;
+  transferId: string;
+  category: DisputeCategory;
+  amount: string;
+  currency: string;
+  state: DisputeStateName;
+  outcome: DisputeOutcome | null;
+  claimant: string;
+  respondent: string;
+  merchantId: string | null;
+  respondBy: string | null;
+  deadlineMissed: boolean;
+  createdAt: string;
+  resolvedAt: string | null;
+  chargebackTransferId: string | null;
+  timeline: TimelineEntry[];
+};
+
+export function disputeView(dispute: PresentDispute): DisputeView {
+  const opened = dispute.opened;
+  return {
+    id: opened.disputeId,
+    transferId: opened.clientTransferId,
+    category: opened.category,
+    amount: formatAmount(BigInt(opened.amountMinor), opened.currency),
+    currency: opened.currency,
+    state: dispute.state,
+    outcome: dispute.outcome,
+    claimant: opened.claimant,
+    respondent: opened.respondent,
+    merchantId: opened.merchantId,
+    respondBy: opened.respondBy,
+    deadlineMissed: dispute.deadlineMissed,
+    createdAt: opened.at,
+    resolvedAt: dispute.resolvedAt,
+    chargebackTransferId: dispute.chargeback !== null && dispute.chargeback.amountMinor !== '0' ? dispute.chargeback.transferId : null,
+    timeline: dispute.timeline,
+  };
+}
+
+/** Whether a party may see a dispute: its claimant, its respondent, its merchant; the operator and regulators see all. */
+export function isPartyTo(dispute: PresentDispute, party: { participantId: string } | { merchantId: string }): boolean {
+  if ('participantId' in party) return dispute.opened.claimant === party.participantId || dispute.opened.respondent === party.participantId;
+  return dispute.opened.merchantId === party.merchantId;
+}
