@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assert } from '../assert';
 import { handleStreamCommand, loadStream, type CommandContext, type Decider } from '../eventstore/decider-stream';
 import type { NewEvent } from '../eventstore/event';
+import type { CompanionAppend } from '../ledger/ledger-engine-contract';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
@@ -340,25 +341,14 @@ export class DisputeService {
             userData: { transferId, disputeId },
           },
         ],
-        [
+        chargebackCompanions(
           {
             stream: transferDisputeIndexStreamName(transferId),
-            expectedRevision: index.revision,
-            placement: 'after_ledger',
-            // Written when the chargeback (the only command) moved money; a chargeback taken before adds nothing.
-            acceptedWhen: ['ok', 'exists'],
-            accepted: takenBefore === undefined ? stamp([taken], context) : [],
-            refused: [],
+            revision: index.revision,
+            events: takenBefore === undefined ? stamp([taken], context) : [],
           },
-          {
-            stream: disputeStreamName(disputeId),
-            expectedRevision: disputeStream.revision,
-            placement: 'after_ledger',
-            acceptedWhen: ['ok', 'exists'],
-            accepted: stamp(disputeEvents, context),
-            refused: [],
-          },
-        ],
+          { stream: disputeStreamName(disputeId), revision: disputeStream.revision, events: stamp(disputeEvents, context) },
+        ),
       );
       const result = receipt.results[0];
       if (!moved(receipt.results))
@@ -543,4 +533,23 @@ function minBigint(left: bigint, right: bigint): bigint {
 
 function actorOf(context: CommandContext): string {
   return context.actor ?? 'anonymous';
+}
+
+/**
+ * What rides with a chargeback's ledger transfer, written only when it moved money: the transfer's dispute index
+ * (the chargeback taken, unless taken before) and the dispute's own record of it. Both expect the revisions read
+ * before deciding, so a concurrent chargeback on the same transfer makes this one decide again.
+ */
+function chargebackCompanions(
+  index: { stream: string; revision: bigint; events: NewEvent[] },
+  dispute: { stream: string; revision: bigint; events: NewEvent[] },
+): CompanionAppend[] {
+  return [index, dispute].map(({ stream, revision, events }) => ({
+    stream,
+    expectedRevision: revision,
+    placement: 'after_ledger',
+    acceptedWhen: ['ok', 'exists'],
+    accepted: events,
+    refused: [],
+  }));
 }
