@@ -3,12 +3,11 @@ import type { Account } from '../directory/account';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
+import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
 import type {
   MerchantEvent,
   MerchantFeesData,
   MerchantRegistered,
-  MerchantWebhookSecretRotated,
-  WebhookSecretRetirement,
 } from './merchant-events';
 import { merchantEventTypes } from './merchant-events';
 import { merchantActiveKeysMax, type MerchantFees, type MerchantRegistration } from './merchant-profile';
@@ -38,13 +37,7 @@ export const webhookSecretOverlapMs = 24 * 60 * 60 * 1000;
 /** At most this many secrets sign at once: a bound on every signature header. */
 export const webhookSecretsLiveMax = 3;
 
-export type WebhookSecretEntry = {
-  secretId: string;
-  sealedSecret: string;
-  requestReference: string | null;
-  issuedAt: string;
-  retiresAt: string | null;
-};
+export type WebhookSecretEntry = RotatingSecret;
 export type MerchantKeyEntry = { keyId: string; requestReference: string | null; issuedAt: string };
 
 export type RegisteredMerchant = {
@@ -221,14 +214,7 @@ function rotationEvent(
 ): MerchantEvent {
   const at = now.toISOString();
   const overlapEndsAt = new Date(now.getTime() + webhookSecretOverlapMs).toISOString();
-  const retirements: WebhookSecretRetirement[] = [];
-  for (const existing of liveWebhookSecrets(secrets, now)) {
-    if (couldBeRetryOf(existing, requestReference, now)) retirements.push({ secretId: existing.secretId, retiresAt: at });
-    else if (existing.retiresAt === null) retirements.push({ secretId: existing.secretId, retiresAt: overlapEndsAt });
-  }
-  const stillSigning = liveWebhookSecrets(secrets, now).filter(
-    (existing) => !retirements.some((retirement) => retirement.secretId === existing.secretId && retirement.retiresAt <= at),
-  );
+  const { retirements, stillSigning } = rotationRetirements(secrets, requestReference, now, overlapEndsAt);
   if (stillSigning.length + 1 > webhookSecretsLiveMax) {
     throw new DomainError(
       'SIGNING_SECRET_LIMIT_REACHED',
@@ -240,23 +226,7 @@ function rotationEvent(
 
 /** The secrets that sign at `now`, newest first. */
 export function liveWebhookSecrets(secrets: readonly WebhookSecretEntry[], now: Date): WebhookSecretEntry[] {
-  const nowIso = now.toISOString();
-  return secrets.filter((secret) => secret.retiresAt === null || secret.retiresAt > nowIso);
-}
-
-function rotatedSecrets(secrets: readonly WebhookSecretEntry[], data: MerchantWebhookSecretRotated['data']): WebhookSecretEntry[] {
-  const retiresAtById = new Map(data.retirements.map((retirement) => [retirement.secretId, retirement.retiresAt]));
-  const older = secrets
-    .map((secret) => ({ ...secret, retiresAt: retiresAtById.get(secret.secretId) ?? secret.retiresAt }))
-    .filter((secret) => secret.retiresAt !== null && secret.retiresAt > data.at);
-  const newest = {
-    secretId: data.secretId,
-    sealedSecret: data.sealedSecret,
-    requestReference: data.requestReference,
-    issuedAt: data.at,
-    retiresAt: null,
-  };
-  return [newest, ...older];
+  return liveSecrets(secrets, now);
 }
 
 function requireRegistered(state: MerchantState, merchantId: string): RegisteredMerchant {

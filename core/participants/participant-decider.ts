@@ -2,10 +2,10 @@ import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
+import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
 import type {
   ParticipantEvent,
   ParticipantRegistered,
-  ParticipantSigningSecretRotated,
   SigningSecretRetirement,
 } from './participant-events';
 import { participantEventTypes } from './participant-events';
@@ -50,13 +50,7 @@ export type NewSigningSecret = { secretId: string; sealedSecret: string };
  * participant whose secret came from a key issued before issue 9 (plain `whsec_…`, read as it was written).
  * `retiresAt` null: the current secret; otherwise it signs until then.
  */
-export type SigningSecretEntry = {
-  secretId: string;
-  sealedSecret: string;
-  requestReference: string | null;
-  issuedAt: string;
-  retiresAt: string | null;
-};
+export type SigningSecretEntry = RotatingSecret;
 
 /** `issuedAt`: a retry can only come while its request's idempotency record could still exist. */
 export type ActiveKey = { keyId: string; requestReference: string | null; issuedAt: string };
@@ -258,17 +252,7 @@ function decideRotateSigningSecret(
   );
   const at = now.toISOString();
   const overlapEndsAt = new Date(now.getTime() + data.overlapSeconds * 1000).toISOString();
-  const live = liveSecrets(state.signingSecrets, now);
-  const retirements: SigningSecretRetirement[] = [];
-  for (const secret of live) {
-    // A retry of a rotation whose answer was lost: nobody holds that secret, so it stops at once, and the secrets
-    // that were retiring keep the end the first attempt gave them.
-    if (couldBeRetryOf(secret, data.requestReference, now)) retirements.push({ secretId: secret.secretId, retiresAt: at });
-    else if (secret.retiresAt === null) retirements.push({ secretId: secret.secretId, retiresAt: overlapEndsAt });
-  }
-  const stillSigning = live.filter(
-    (secret) => !retirements.some((retirement) => retirement.secretId === secret.secretId && retirement.retiresAt <= at),
-  );
+  const { retirements, stillSigning } = rotationRetirements(state.signingSecrets, data.requestReference, now, overlapEndsAt);
   if (stillSigning.length + 1 > signingSecretsLiveMax) {
     throw new DomainError(
       'SIGNING_SECRET_LIMIT_REACHED',
@@ -289,27 +273,6 @@ function rotation(
     type: 'ParticipantSigningSecretRotated',
     data: { participantId, secretId: secret.secretId, sealedSecret: secret.sealedSecret, retirements, requestReference, at },
   };
-}
-
-/** The secrets that sign at `now`, newest first. */
-export function liveSecrets(secrets: readonly SigningSecretEntry[], now: Date): SigningSecretEntry[] {
-  const nowIso = now.toISOString();
-  return secrets.filter((secret) => secret.retiresAt === null || secret.retiresAt > nowIso);
-}
-
-function rotatedSecrets(secrets: readonly SigningSecretEntry[], data: ParticipantSigningSecretRotated['data']): SigningSecretEntry[] {
-  const retiresAtById = new Map(data.retirements.map((retirement) => [retirement.secretId, retirement.retiresAt]));
-  const older = secrets
-    .map((secret) => ({ ...secret, retiresAt: retiresAtById.get(secret.secretId) ?? secret.retiresAt }))
-    .filter((secret) => secret.retiresAt !== null && secret.retiresAt > data.at);
-  const newest = {
-    secretId: data.secretId,
-    sealedSecret: data.sealedSecret,
-    requestReference: data.requestReference,
-    issuedAt: data.at,
-    retiresAt: null,
-  };
-  return [newest, ...older];
 }
 
 function earliestRetirement(secrets: readonly SigningSecretEntry[]): string {
