@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { refundResponse } from '../../api/schemas/response-schemas';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -89,6 +90,8 @@ it('refunds part of a payment back to the payer through its wallet, as a REFUND 
   const body = answer.body as Refund;
   expect(body).toMatchObject({ sessionId, amount: '500.00', currency: 'PKR', status: 'SUCCEEDED', failureReason: null });
   expect(body.id).toMatch(/^re_[A-Za-z0-9]{22}$/);
+  // The answer is what /openapi.json documents.
+  expect(refundResponse.safeParse(body).success).toBe(true);
   // The payer's wallet was asked to credit its customer's own account (the MSISDN's wallet), purpose REFUND.
   const credit = network
     .wallet('RAVI')
