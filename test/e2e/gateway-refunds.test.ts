@@ -1,4 +1,8 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
+import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
+import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { refundResponse } from '../../api/schemas/response-schemas';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
@@ -175,3 +179,81 @@ async function paymentOf(sessionId: string): Promise<string> {
   const read = await network.sw.client.get(`/v1/checkout/sessions/${sessionId}`, { key: network.sw.operatorKey });
   return (read.body as { transferId: string }).transferId;
 }
+
+it('shows a merchant its payments and balance: MDR half-even to the paisa, kept on a refund; net = collected − refunded − mdr', async () => {
+  // SHOP3 (MDR 2.00 %) was paid 333.33 above (MDR 6.6666, so 6.67) and refunded 300.00 of it; its failed refund counts nothing.
+  const payments = await network.sw.client.get('/v1/merchants/SHOP3/payments?limit=10', { key: capped.apiKey });
+  expect(payments.status).toBe(200);
+  expect(payments.body).toEqual({
+    payments: [
+      {
+        sessionId: expect.stringMatching(/^cs_/) as unknown,
+        orderId: 'ORD-1',
+        transferId: expect.any(String) as unknown,
+        amount: '333.33',
+        currency: 'PKR',
+        paidAt: expect.any(String) as unknown,
+        payerParticipant: 'RAVI',
+        refunded: '300.00',
+        mdr: '6.67',
+        net: '26.66',
+      },
+    ],
+    nextCursor: null,
+  });
+  const balance = await network.sw.client.get('/v1/merchants/SHOP3/balance?currency=PKR', { key: network.sw.operatorKey });
+  expect(balance.body).toEqual({
+    currency: 'PKR',
+    collected: '333.33',
+    refunded: '300.00',
+    mdr: '6.67',
+    net: '26.66',
+    byWindow: [{ windowId: expect.any(String) as unknown, collected: '333.33', refunded: '300.00', mdr: '6.67', net: '26.66' }],
+  });
+  // Paging by cursor walks SHOP1's payments one by one, each once.
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: unknown } = await network.sw.client.get(
+      `/v1/merchants/SHOP1/payments?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`,
+      { key: shop.apiKey },
+    );
+    const body = page.body as { payments: { transferId: string }[]; nextCursor: string | null };
+    seen.push(...body.payments.map((payment) => payment.transferId));
+    cursor = body.nextCursor;
+  } while (cursor !== null);
+  expect(new Set(seen).size).toBe(seen.length);
+  expect(seen.length).toBe(3);
+  const future = await network.sw.client.get('/v1/merchants/SHOP1/payments?from=2999-01-01T00:00:00Z', { key: shop.apiKey });
+  expect((future.body as { payments: unknown[] }).payments).toEqual([]);
+  // Another merchant's views are not there for SHOP1.
+  expect((await network.sw.client.get('/v1/merchants/SHOP3/balance?currency=PKR', { key: shop.apiKey })).status).toBe(404);
+  expect((await network.sw.client.get('/v1/merchants/SHOP3/payments', { key: shop.apiKey })).status).toBe(404);
+});
+
+it('rebuilds the merchant views from position 0 into the same rows', async () => {
+  const rows = (): unknown[] => {
+    const db = new Database(readModelPath(network.sw.dataDir), { readonly: true });
+    try {
+      return [
+        db.prepare('SELECT * FROM merchant_payments ORDER BY position').all(),
+        db.prepare('SELECT * FROM merchant_window_totals ORDER BY merchant_id, currency, window_id').all(),
+        db.prepare('SELECT * FROM merchant_view_pending_payments ORDER BY transfer_id').all(),
+        db.prepare('SELECT * FROM merchant_view_pending_refunds ORDER BY refund_id').all(),
+      ];
+    } finally {
+      db.close();
+    }
+  };
+  const before = rows();
+  expect((before[0] as unknown[]).length).toBeGreaterThan(3);
+  const output: string[] = [];
+  const exitCode = await runRebuildCommand(
+    ['merchant-views', '--data-dir', network.sw.dataDir],
+    switchProjections,
+    { out: (line) => output.push(line), err: (line) => output.push(line) },
+    {},
+  );
+  expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+  expect(rows()).toEqual(before);
+});
