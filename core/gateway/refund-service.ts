@@ -195,7 +195,7 @@ export class RefundService implements RefundedAmountReader {
 
   /** Holds the amount if the request's write did not (a store that writes stream by stream), runs the transfer, records the outcome. */
   private async finish(state: RefundState): Promise<RefundView> {
-    if (state.status !== 'PENDING') return refundView(state);
+    if (state.status !== 'PENDING') return this.told(state);
     const requested = state.requested;
     const payment = await this.loadTransfer(requested.paymentTransferId);
     if (payment.status === 'none')
@@ -271,7 +271,7 @@ export class RefundService implements RefundedAmountReader {
 
   /** Writes the outcome (a failure gives its amount back in the same write), then tells the merchant. */
   private async record(state: RefundState, outcome: { failureReason: string | null }): Promise<RefundView> {
-    if (state.status !== 'PENDING') return refundView(state);
+    if (state.status !== 'PENDING') return this.told(state);
     const requested = state.requested;
     const now = this.dependencies.now();
     const command: RefundCommand =
@@ -307,9 +307,16 @@ export class RefundService implements RefundedAmountReader {
       // Another request recorded the outcome first (a retry, a read): it stands.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
-    const final = await this.loadRefund(requested.refundId);
-    const view = refundView(final);
-    if (view.status !== 'PENDING') await this.dependencies.notify?.(requested.merchantId, view);
+    return this.told(await this.loadRefund(requested.refundId));
+  }
+
+  /**
+   * Tells the merchant a refund's outcome, which is durable by now. Publishing is idempotent (the webhook's id derives
+   * from the refund's), so a retried request publishes again what a crash after the outcome may have left untold.
+   */
+  private async told(state: RefundState): Promise<RefundView> {
+    const view = refundView(state);
+    if (state.status !== 'absent' && view.status !== 'PENDING') await this.dependencies.notify?.(state.requested.merchantId, view);
     return view;
   }
 

@@ -17,6 +17,7 @@ let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 let other: OnboardedMerchant;
 let capped: OnboardedMerchant;
+let failedRefund: Refund | null = null;
 beforeAll(async () => {
   network = await PaymentNetwork.start(
     [],
@@ -155,24 +156,35 @@ it('refuses a session that is not paid (409) and reaches only its own merchantâ€
 
 it('records a refund the acquirerâ€™s net debit cap refuses as FAILED, NET_DEBIT_CAP_EXCEEDED, and gives its amount back', async () => {
   const sessionId = await paidSession(capped, '333.33');
-  const failed = await refund(capped, { sessionId, amount: '333.33' });
+  const key = randomUUID();
+  const failed = await refund(capped, { sessionId, amount: '333.33' }, key);
   expect(failed.status).toBe(201);
   expect(failed.body).toMatchObject({ status: 'FAILED', failureReason: 'NET_DEBIT_CAP_EXCEEDED' });
+  failedRefund = failed.body as Refund;
+  // A retry with the same key answers the same refund (and publishes nothing new: see the webhook test).
+  expect(await refund(capped, { sessionId, amount: '333.33' }, key)).toMatchObject({ status: 200, body: failedRefund });
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(0n);
   // What the acquirer holds after its fees can still go back.
   const partial = await refund(capped, { sessionId, amount: '300.00' });
   expect(partial.body).toMatchObject({ status: 'SUCCEEDED' });
 });
 
-it('tells the merchant by webhook: refund.succeeded and refund.failed, once the outcome is durable', async () => {
+it('tells the merchant by webhook: refund.succeeded and refund.failed, with the refund as data.object, once each', async () => {
   const events = async (merchant: OnboardedMerchant, type: string) =>
     (
       (await network.sw.client.get(`/v1/merchants/${merchant.id}/events?type=${type}`, { key: merchant.apiKey })).body as {
-        events: unknown[];
+        events: { id: string }[];
       }
     ).events;
   expect((await events(shop, 'refund.succeeded')).length).toBeGreaterThan(0);
-  expect((await events(capped, 'refund.failed')).length).toBe(1);
+  const published = await events(capped, 'refund.failed');
+  const bodies = published.map((event) => {
+    const record = network.sw.running.webhooks.reader.findEvent(event.id);
+    return JSON.parse(record?.payload.body ?? '{}') as { type: string; data: { object: Refund } };
+  });
+  const forThisRefund = bodies.filter((body) => body.data.object.id === failedRefund?.id);
+  expect(forThisRefund).toHaveLength(1);
+  expect(forThisRefund[0]).toMatchObject({ type: 'refund.failed', data: { object: failedRefund } });
 });
 
 async function paymentOf(sessionId: string): Promise<string> {
