@@ -38,7 +38,9 @@ function refundPaths(): Paths {
           '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED or VALIDATION_FAILED'),
           '404': errorAnswer("SESSION_NOT_FOUND: no such session among the merchant's own"),
           '409': errorAnswer('SESSION_NOT_PAID or IDEMPOTENCY_CONFLICT'),
-          '422': errorAnswer('REFUND_EXCEEDS_PAYMENT: the refunds that did not fail would add up to more than was paid'),
+          '422': errorAnswer(
+            'REFUND_EXCEEDS_PAYMENT: the refunds that did not fail would add up to more than was paid; REFUND_LIMIT_REACHED: 100 refunds on one payment',
+          ),
         },
       }),
     },

@@ -117,6 +117,13 @@ export class RefundService implements RefundedAmountReader {
     if (payment.status !== 'committed') {
       throw new DomainError('SESSION_NOT_PAID', `the payment of checkout session ${request.sessionId} is not committed`);
     }
+    // The payer's bank took a reversed payment back already (an ISO 8583 0420): refunding it would pay twice.
+    if (payment.reversed) {
+      throw new DomainError(
+        'SESSION_NOT_PAID',
+        `the payment of checkout session ${request.sessionId} was reversed: nothing is left to refund`,
+      );
+    }
     const requested: RefundRequested['data'] = {
       refundId,
       merchantId: merchant.id,
@@ -221,7 +228,8 @@ export class RefundService implements RefundedAmountReader {
         ),
       );
     } catch (error) {
-      if (isDomainError(error) && error.code === 'REFUND_EXCEEDS_PAYMENT') return this.record(state, { failureReason: error.code });
+      if (isDomainError(error) && (error.code === 'REFUND_EXCEEDS_PAYMENT' || error.code === 'REFUND_LIMIT_REACHED'))
+        return this.record(state, { failureReason: error.code });
       throw error;
     }
     const initiated = payment.initiated;

@@ -4,6 +4,7 @@ import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model
 import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
 import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { refundResponse } from '../../api/schemas/response-schemas';
+import { RefundService } from '../../core/gateway/refund-service';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -133,6 +134,42 @@ it('never refunds more than was paid when many refunds are asked at once', async
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(100_000n);
 });
 
+it('never refunds more than was paid when two switch processes race, each deciding on the event store alone', async () => {
+  // A second refund service over the same store stands for another process: no in-process queue is shared, so only
+  // the payment refunds stream's expected revision keeps the two from refunding more than was paid together.
+  const running = network.sw.running;
+  const otherProcess = new RefundService({
+    store: running.store,
+    checkout: running.gateway.checkout,
+    directory: running.dependencies.readModels.directory,
+    transfers: running.transfers.service,
+    now: () => new Date(),
+  });
+  const merchant = running.gateway.merchantReader.findMerchant('SHOP1');
+  if (merchant === null) throw new Error('SHOP1 is onboarded');
+  const sessionId = await paidSession(shop, '500.00');
+  const outcomes = await Promise.all([
+    ...Array.from({ length: 15 }, async () => {
+      const answer = await refund(shop, { sessionId, amount: '50.00' });
+      return answer.status === 201 ? 'SUCCEEDED' : errorCode(answer);
+    }),
+    ...Array.from({ length: 15 }, async () => {
+      try {
+        const created = await otherProcess.create(merchant, { sessionId, amount: '50.00' }, randomUUID(), {
+          now: new Date(),
+          actor: 'merchant:SHOP1',
+        });
+        return created.refund.status;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    }),
+  ]);
+  expect(outcomes.filter((outcome) => outcome === 'SUCCEEDED')).toHaveLength(10);
+  expect(outcomes.filter((outcome) => outcome === 'REFUND_EXCEEDS_PAYMENT')).toHaveLength(20);
+  expect(await running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(50_000n);
+});
+
 it('refuses a session that is not paid (409) and reaches only its own merchant’s sessions and refunds (404)', async () => {
   const open = await network.sw.client.post('/v1/checkout/sessions', {
     key: shop.apiKey,
@@ -235,7 +272,7 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
     cursor = body.nextCursor;
   } while (cursor !== null);
   expect(new Set(seen).size).toBe(seen.length);
-  expect(seen.length).toBe(3);
+  expect(seen.length).toBe(4);
   const future = await network.sw.client.get('/v1/merchants/SHOP1/payments?from=2999-01-01T00:00:00Z', { key: shop.apiKey });
   expect((future.body as { payments: unknown[] }).payments).toEqual([]);
   // Another merchant's views are not there for SHOP1.
