@@ -27,6 +27,8 @@ beforeAll(async () => {
       { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '10000000.00' },
       // An acquirer that may owe nothing: a full refund of a payment whose fees it paid takes it below zero.
       { id: 'INDUS', bankCode: 'INDS', msisdn: '923000000003', netDebitCap: '0.00' },
+      // A payer whose wallet is credited by advice: its refunds are advised too, as a P2P transfer to it would be.
+      { id: 'SINDH', bankCode: 'SNDH', msisdn: '923000000004', creditMode: 'ADVICE' },
     ],
   );
   shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'SHOP1', 'MARGALLA');
@@ -123,6 +125,38 @@ it('refunds part of a payment back to the payer through its wallet, as a REFUND 
   const over = await refund(shop, { sessionId, amount: '0.01' });
   expect([over.status, errorCode(over)]).toEqual([422, 'REFUND_EXCEEDS_PAYMENT']);
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(150_000n);
+});
+
+it('advises a payer participant that is credited by advice (ADVICE), as a P2P transfer to it would be', async () => {
+  const created = await network.sw.client.post('/v1/checkout/sessions', {
+    key: shop.apiKey,
+    body: sessionBody({ amount: '80.00' }),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  const sessionId = (created.body as { id: string }).id;
+  const paid = await network.sw.client.post('/v1/transfers', {
+    key: network.wallet('SINDH').key.key,
+    body: {
+      id: randomUUID(),
+      payer: { type: 'WALLET', value: 'WSINDH0001' },
+      payee: { type: 'MERCHANT', value: 'SHOP1' },
+      amount: '80.00',
+      currency: 'PKR',
+      purpose: 'P2M',
+      checkoutSessionId: sessionId,
+    },
+  });
+  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
+  const refunded = (await refund(shop, { sessionId, amount: '80.00' })).body as Refund;
+  expect(refunded.status).toBe('SUCCEEDED');
+  const deadline = Date.now() + 5_000;
+  const advised = () =>
+    network
+      .wallet('SINDH')
+      .simulator.received('CREDIT_ADVICE')
+      .find((message) => message.transferId === refunded.transferId);
+  while (advised() === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(advised()?.body).toMatchObject({ amount: '80.00', payee: { type: 'WALLET', value: 'WSINDH0001' } });
 });
 
 it('never refunds more than was paid when many refunds are asked at once', async () => {
@@ -272,7 +306,11 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
     cursor = body.nextCursor;
   } while (cursor !== null);
   expect(new Set(seen).size).toBe(seen.length);
-  expect(seen.length).toBe(4);
+  const all = (await network.sw.client.get('/v1/merchants/SHOP1/payments?limit=500', { key: shop.apiKey })).body as {
+    payments: { transferId: string }[];
+  };
+  expect(seen).toEqual(all.payments.map((payment) => payment.transferId));
+  expect(seen.length).toBeGreaterThan(3);
   const future = await network.sw.client.get('/v1/merchants/SHOP1/payments?from=2999-01-01T00:00:00Z', { key: shop.apiKey });
   expect((future.body as { payments: unknown[] }).payments).toEqual([]);
   // Another merchant's views are not there for SHOP1.
