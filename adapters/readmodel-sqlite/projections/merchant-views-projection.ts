@@ -17,6 +17,7 @@ const handledTypes = [
   'TransferInitiated',
   'TransferCommitted',
   'TransferAborted',
+  'TransferReversed',
   'RefundRequested',
   'RefundSucceeded',
   'RefundFailed',
@@ -24,7 +25,7 @@ const handledTypes = [
 type HandledEvent =
   | Extract<SettlementWindowEvent, { type: 'SettlementWindowOpened' | 'SettlementWindowClosed' }>
   | SessionCreated
-  | Extract<TransferEvent, { type: 'TransferInitiated' | 'TransferCommitted' | 'TransferAborted' }>
+  | TransferEvent
   | RefundEvent;
 
 /**
@@ -32,7 +33,8 @@ type HandledEvent =
  * per settlement window what was collected, refunded and kept as MDR. Folded from the log alone, in order, with its
  * own copy of which window is open (as the settlement projection decides it: a payment belongs to the window open
  * when its TransferCommitted was written, a refund to the one open when its RefundSucceeded was), so that a rebuild
- * from position 0 writes the same rows. MDR is fixed at the payment and not given back by a refund.
+ * from position 0 writes the same rows. MDR is fixed at the payment and not given back by a refund. A payment its
+ * payer's bank reversed reads as given back in full (what refunds had not given back yet counts as refunded).
  */
 export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
   name: 'merchant-views',
@@ -105,6 +107,16 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
       case 'TransferAborted':
         preparedStatement(tx, sql.deletePendingPayment).run(event.data.transferId);
         return;
+      case 'TransferReversed': {
+        // The payer's bank took the payment back (an ISO 8583 0420): what was not refunded yet went back to the payer.
+        const payment = preparedStatement(tx, sql.findPayment).get(event.data.transferId) as PaymentKey | undefined;
+        if (payment === undefined) return;
+        const remainingMinor = payment.amount_minor - payment.refunded_minor;
+        if (remainingMinor <= 0n) return;
+        preparedStatement(tx, sql.addRefunded).run(remainingMinor, event.data.transferId);
+        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: remainingMinor, mdr: 0n });
+        return;
+      }
       case 'RefundRequested':
         preparedStatement(tx, sql.insertPendingRefund).run(
           event.data.refundId,
@@ -141,7 +153,7 @@ type PendingPayment = {
   mdr_minor: bigint;
 };
 type PendingRefund = { refund_id: string; payment_transfer_id: string; amount_minor: bigint };
-type PaymentKey = { merchant_id: string; currency: string };
+type PaymentKey = { merchant_id: string; currency: string; amount_minor: bigint; refunded_minor: bigint };
 
 function currentSequence(tx: SqliteReadModelTx, currency: string): number {
   const row = preparedStatement(tx, sql.current).get(currency) as { sequence: bigint } | undefined;
@@ -224,7 +236,7 @@ const sql = {
   insertPayment: `INSERT INTO merchant_payments (position, transfer_id, merchant_id, session_id, order_id, amount_minor, currency, paid_at,
                     payer_participant, refunded_minor, mdr_minor, window_id)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-  findPayment: 'SELECT merchant_id, currency FROM merchant_payments WHERE transfer_id = ?',
+  findPayment: 'SELECT merchant_id, currency, amount_minor, refunded_minor FROM merchant_payments WHERE transfer_id = ?',
   addRefunded: 'UPDATE merchant_payments SET refunded_minor = refunded_minor + ? WHERE transfer_id = ?',
   insertPendingRefund:
     'INSERT OR IGNORE INTO merchant_view_pending_refunds (refund_id, payment_transfer_id, amount_minor) VALUES (?, ?, ?)',
