@@ -33,6 +33,8 @@ export interface MerchantViewsReader {
   listPayments(query: MerchantPaymentQuery): MerchantPaymentRecord[];
   /** Per window, oldest first, at most `merchantViewLimits.windowsMax` (the most recent ones). */
   windowTotals(merchantId: string, currency: string): MerchantWindowTotals[];
+  /** Refunds requested and not yet ended, oldest first, at most `limit`: what the refund sweeper looks at. */
+  pendingRefundIds(limit: number): string[];
 }
 
 /** What the merchant is owed of an amount: collected − refunded − MDR (the MDR stays with the acquirer on a refund). */

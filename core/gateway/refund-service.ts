@@ -155,6 +155,18 @@ export class RefundService implements RefundedAmountReader {
     return this.record(state, outcomeOf(transfer));
   }
 
+  /**
+   * Finishes a refund a stopped process left PENDING (the sweeper calls it): runs its transfer if it never started
+   * (the transfer's id derives from the refund's, so a concurrent retry runs the same transfer once) or records how
+   * the transfer ended, and tells the merchant. Refunds younger than `minAgeMs` are left to the request running them.
+   */
+  async resume(refundId: string, minAgeMs: number): Promise<RefundView | null> {
+    const state = await this.loadRefund(refundId);
+    if (state.status !== 'PENDING') return state.status === 'absent' ? null : refundView(state);
+    if (this.dependencies.now().getTime() - Date.parse(state.requested.at) < minAgeMs) return refundView(state);
+    return this.finish(state);
+  }
+
   async refundedMinor(paymentTransferId: string): Promise<bigint> {
     const { state } = await loadStream(this.dependencies.store, paymentRefundsStreamName(paymentTransferId), paymentRefundsDecider);
     return refundedMinorOf(state);

@@ -5,6 +5,8 @@ import { switchProjections } from '../../adapters/readmodel-sqlite/projections/s
 import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { refundResponse } from '../../api/schemas/response-schemas';
 import { RefundService } from '../../core/gateway/refund-service';
+import { refundIdOf } from '../../core/gateway/refund-events';
+import { derivedUuid } from '../../core/idempotency/idempotency-key';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -202,6 +204,64 @@ it('never refunds more than was paid when two switch processes race, each decidi
   expect(outcomes.filter((outcome) => outcome === 'SUCCEEDED')).toHaveLength(10);
   expect(outcomes.filter((outcome) => outcome === 'REFUND_EXCEEDS_PAYMENT')).toHaveLength(20);
   expect(await running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(50_000n);
+});
+
+it('finishes a refund a stopped process left PENDING before its transfer started, and tells the merchant', async () => {
+  const running = network.sw.running;
+  const sessionId = await paidSession(shop, '70.00');
+  const paymentTransferId = await paymentOf(sessionId);
+  // What a request writes before it runs the transfer, as if the process had died right after.
+  const refundId = refundIdOf('SHOP1', 'stopped-before-the-transfer');
+  const requestedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+  const metadata = { at: requestedAt, actor: 'merchant:SHOP1' };
+  const appended = await running.store.appendMany([
+    {
+      stream: `refund-${refundId}`,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'RefundRequested',
+          data: {
+            refundId,
+            merchantId: 'SHOP1',
+            sessionId,
+            paymentTransferId,
+            transferId: derivedUuid('refund', refundId),
+            amountMinor: '2000',
+            currency: 'PKR',
+            reason: null,
+            requestDigest: 'digest',
+            at: requestedAt,
+          },
+          metadata,
+        },
+      ],
+      expectedRevision: 'no_stream',
+    },
+    {
+      stream: `payment-refunds-${paymentTransferId}`,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'RefundAmountHeld',
+          data: { refundId, paymentTransferId, amountMinor: '2000', at: requestedAt },
+          metadata,
+        },
+      ],
+      expectedRevision: 'any',
+    },
+  ]);
+  await running.dependencies.readModels.waitForPosition(appended[appended.length - 1]?.position ?? 0n, 5_000);
+  expect(((await network.sw.client.get(`/v1/refunds/${refundId}`, { key: shop.apiKey })).body as Refund).status).toBe('PENDING');
+  expect(await running.refunds.sweepPendingRefunds()).toBeGreaterThanOrEqual(1);
+  const read = (await network.sw.client.get(`/v1/refunds/${refundId}`, { key: shop.apiKey })).body as Refund;
+  expect(read).toMatchObject({ status: 'SUCCEEDED', amount: '20.00' });
+  expect(await running.transfers.service.find(read.transferId)).toMatchObject({ state: 'COMMITTED', purpose: 'REFUND' });
+  const events = (await network.sw.client.get('/v1/merchants/SHOP1/events?type=refund.succeeded&limit=100', { key: shop.apiKey })).body as {
+    events: { id: string }[];
+  };
+  const told = events.events.filter((event) => running.webhooks.reader.findEvent(event.id)?.payload.body.includes(refundId));
+  expect(told).toHaveLength(1);
 });
 
 it('refuses a session that is not paid (409) and reaches only its own merchant’s sessions and refunds (404)', async () => {

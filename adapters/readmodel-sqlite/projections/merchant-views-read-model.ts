@@ -25,6 +25,7 @@ type WindowRow = { window_id: string; collected_minor: bigint; refunded_minor: b
 export class SqliteMerchantViewsReader implements MerchantViewsReader {
   private readonly payments: Database.Statement;
   private readonly windows: Database.Statement;
+  private readonly pendingRefunds: Database.Statement;
 
   constructor(database: Database.Database) {
     this.payments = database
@@ -42,6 +43,11 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
          ORDER BY sequence`,
       )
       .safeIntegers(true);
+    this.pendingRefunds = database.prepare('SELECT refund_id FROM merchant_view_pending_refunds ORDER BY rowid LIMIT ?').pluck();
+  }
+
+  pendingRefundIds(limit: number): string[] {
+    return this.pendingRefunds.all(limit) as string[];
   }
 
   listPayments(query: MerchantPaymentQuery): MerchantPaymentRecord[] {
