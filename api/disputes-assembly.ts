@@ -1,3 +1,4 @@
+import type { RefundedAmounts } from '../core/disputes/dispute-ports';
 import type Database from 'better-sqlite3';
 import { SqliteSessionMerchantOfTransfer } from '../adapters/readmodel-sqlite/projections/checkout-sessions-read-model';
 import { SqliteDisputeReader } from '../adapters/readmodel-sqlite/projections/disputes-read-model';
@@ -31,6 +32,8 @@ export type DisputesAssemblyInput = {
   readModelDatabase: Database.Database;
   settings: DisputeSettings;
   publisher: WebhookPublisher;
+  /** How much of a payment its merchant refunded: a chargeback takes at most what is still disputable. */
+  refunds: RefundedAmounts;
   now: () => Date;
   logger: Logger;
   sweepIntervalMs?: number;
@@ -60,6 +63,7 @@ async function startDisputes(input: DisputesAssemblyInput, parts: StartedParts):
     now: input.now,
     merchants: new SqliteSessionMerchantOfTransfer(input.readModelDatabase),
     notifier: merchantNotifier(input.publisher),
+    refunds: input.refunds,
   });
   const sweeper = new OverdueDisputeSweeper({
     disputes: service,

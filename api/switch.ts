@@ -28,6 +28,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleRefunds, type RefundsAssembly } from './refunds-assembly';
 import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
@@ -69,6 +70,8 @@ export type SwitchParts = {
   webhooks: WebhooksAssembly;
   gateway: GatewayAssembly;
   disputes: DisputesAssembly;
+  /** Refunds of checkout sessions, with the refunded amount per payment (`refunds.refundedAmounts`). */
+  refunds: RefundsAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -111,6 +114,7 @@ export type RunningSwitch = {
   webhooks: WebhooksAssembly;
   /** Online dispute resolution: the service, its records and the deadline sweeper. */
   disputes: DisputesAssembly;
+  refunds: RefundsAssembly;
   /**
    * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
    * writer of a cluster, whose workers hold it.
@@ -217,6 +221,19 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
           }),
       }),
     );
+    const refunds = await modules.start('refunds', () =>
+      assembleRefunds({
+        store,
+        readModelDatabase: database,
+        logger,
+        now,
+        checkout: gateway.checkout,
+        merchantReader: gateway.merchantReader,
+        directory: readModels.directory,
+        transfers: transfers.service,
+        publisher: webhooks.publisher,
+      }),
+    );
     const disputes = await modules.start('disputes', () =>
       assembleDisputes({
         store,
@@ -227,6 +244,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         publisher: webhooks.publisher,
         now,
         logger,
+        refunds: refunds.refundedAmounts,
       }),
     );
     const extensionRoutes = await modules.start('extension', () =>
@@ -243,6 +261,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         webhooks,
         gateway,
         disputes,
+        refunds,
       }),
     );
     const dependencies: AppDependencies = {
@@ -261,6 +280,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       transfers.routeModule,
       ...settlement.routeModules,
       ...gateway.routeModules,
+      refunds.routeModule,
       webhooks.routeModule,
       disputes.routeModule,
       ...extensionRoutes,
@@ -283,6 +303,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       gateway,
       webhooks,
       disputes,
+      refunds,
       iso8583Port: transfers.bankChannel.port ?? 0,
     };
   });

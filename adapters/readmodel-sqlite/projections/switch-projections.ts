@@ -4,6 +4,7 @@ import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { disputesProjection } from './disputes-projection';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
+import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
@@ -28,4 +29,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   merchantsProjection,
   checkoutSessionsProjection,
   disputesProjection,
+  merchantViewsProjection,
 ];
