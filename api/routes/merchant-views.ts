@@ -1,6 +1,11 @@
 import type { Principal } from '../../core/auth/principal';
 import type { MerchantReader } from '../../core/gateway/merchant-reader';
-import { merchantNetMinor, type MerchantPaymentRecord, type MerchantViewsReader } from '../../core/gateway/merchant-views-reader';
+import {
+  merchantNetMinor,
+  type MerchantAmounts,
+  type MerchantPaymentRecord,
+  type MerchantViewsReader,
+} from '../../core/gateway/merchant-views-reader';
 import { formatAmount } from '../../core/money';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
@@ -51,15 +56,17 @@ export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies)
       readable(principalOf(request), id);
       const { currency } = parseInput(merchantBalanceQuery, request.query, 'query');
       const windows = views.windowTotals(id, currency);
-      const total = { collectedMinor: 0n, refundedMinor: 0n, mdrMinor: 0n };
+      const total: MerchantAmounts = { collectedMinor: 0n, refundedMinor: 0n, chargedBackMinor: 0n, mdrMinor: 0n };
       for (const window of windows) {
         total.collectedMinor += window.collectedMinor;
         total.refundedMinor += window.refundedMinor;
+        total.chargedBackMinor += window.chargedBackMinor;
         total.mdrMinor += window.mdrMinor;
       }
-      const amounts = (values: { collectedMinor: bigint; refundedMinor: bigint; mdrMinor: bigint }) => ({
+      const amounts = (values: MerchantAmounts) => ({
         collected: formatAmount(values.collectedMinor, currency),
         refunded: formatAmount(values.refundedMinor, currency),
+        chargedBack: formatAmount(values.chargedBackMinor, currency),
         mdr: formatAmount(values.mdrMinor, currency),
         net: formatAmount(merchantNetMinor(values), currency),
       });
@@ -83,10 +90,8 @@ function paymentView(payment: MerchantPaymentRecord) {
     paidAt: payment.paidAt,
     payerParticipant: payment.payerParticipant,
     refunded: formatAmount(payment.refundedMinor, currency),
+    chargedBack: formatAmount(payment.chargedBackMinor, currency),
     mdr: formatAmount(payment.mdrMinor, currency),
-    net: formatAmount(
-      merchantNetMinor({ collectedMinor: payment.amountMinor, refundedMinor: payment.refundedMinor, mdrMinor: payment.mdrMinor }),
-      currency,
-    ),
+    net: formatAmount(merchantNetMinor({ ...payment, collectedMinor: payment.amountMinor }), currency),
   };
 }

@@ -325,15 +325,16 @@ export const merchantPaymentsResponse = z
         paidAt: instant,
         payerParticipant: z.string(),
         refunded: decimal.meta({ description: 'What SUCCEEDED refunds gave back of this payment' }),
+        chargedBack: decimal.meta({ description: 'What dispute chargebacks took back of this payment' }),
         mdr: decimal.meta({ description: 'amount × mdrPercent / 100, half-even to the minor unit, fixed at the payment' }),
-        net: z.string().meta({ description: 'amount − refunded − mdr (the MDR is not given back on a refund)' }),
+        net: z.string().meta({ description: 'amount − refunded − chargedBack − mdr (the MDR is not given back)' }),
       }),
     ),
     nextCursor: nullableText,
   })
   .meta({ id: 'MerchantPayments' });
 
-const merchantAmounts = { collected: decimal, refunded: decimal, mdr: decimal, net: z.string() };
+const merchantAmounts = { collected: decimal, refunded: decimal, chargedBack: decimal, mdr: decimal, net: z.string() };
 
 export const merchantBalanceResponse = z
   .strictObject({

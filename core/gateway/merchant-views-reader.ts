@@ -10,11 +10,15 @@ export type MerchantPaymentRecord = {
   paidAt: string;
   payerParticipant: string;
   refundedMinor: bigint;
+  /** Taken back from the merchant by dispute chargebacks (issue 12). */
+  chargedBackMinor: bigint;
   mdrMinor: bigint;
 };
 
-/** What a merchant collected, had refunded and left as MDR in one settlement window. */
-export type MerchantWindowTotals = { windowId: string; collectedMinor: bigint; refundedMinor: bigint; mdrMinor: bigint };
+/** What a merchant collected, had refunded, lost to chargebacks and left as MDR in one settlement window. */
+export type MerchantWindowTotals = MerchantAmounts & { windowId: string };
+
+export type MerchantAmounts = { collectedMinor: bigint; refundedMinor: bigint; chargedBackMinor: bigint; mdrMinor: bigint };
 
 export type MerchantPaymentQuery = {
   merchantId: string;
@@ -37,7 +41,10 @@ export interface MerchantViewsReader {
   pendingRefundIds(limit: number): string[];
 }
 
-/** What the merchant is owed of an amount: collected − refunded − MDR (the MDR stays with the acquirer on a refund). */
-export function merchantNetMinor(amounts: { collectedMinor: bigint; refundedMinor: bigint; mdrMinor: bigint }): bigint {
-  return amounts.collectedMinor - amounts.refundedMinor - amounts.mdrMinor;
+/**
+ * What the merchant is owed of an amount: collected − refunded − charged back − MDR (the MDR stays with the acquirer
+ * on a refund or a chargeback).
+ */
+export function merchantNetMinor(amounts: MerchantAmounts): bigint {
+  return amounts.collectedMinor - amounts.refundedMinor - amounts.chargedBackMinor - amounts.mdrMinor;
 }

@@ -338,6 +338,7 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
         paidAt: expect.any(String) as unknown,
         payerParticipant: 'RAVI',
         refunded: '300.00',
+        chargedBack: '0.00',
         mdr: '6.67',
         net: '26.66',
       },
@@ -349,9 +350,12 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
     currency: 'PKR',
     collected: '333.33',
     refunded: '300.00',
+    chargedBack: '0.00',
     mdr: '6.67',
     net: '26.66',
-    byWindow: [{ windowId: expect.any(String) as unknown, collected: '333.33', refunded: '300.00', mdr: '6.67', net: '26.66' }],
+    byWindow: [
+      { windowId: expect.any(String) as unknown, collected: '333.33', refunded: '300.00', chargedBack: '0.00', mdr: '6.67', net: '26.66' },
+    ],
   });
   // Paging by cursor walks SHOP1's payments one by one, each once.
   const seen: string[] = [];

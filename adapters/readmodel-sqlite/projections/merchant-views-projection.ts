@@ -2,6 +2,7 @@ import { assertNever } from '../../../core/assert';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SessionCreated } from '../../../core/gateway/checkout-session-events';
+import type { ChargebackTaken } from '../../../core/disputes/dispute-events';
 import type { RefundEvent } from '../../../core/gateway/refund-events';
 import type { SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { settlementWindowId } from '../../../core/settlement/settlement-window-events';
@@ -21,12 +22,14 @@ const handledTypes = [
   'RefundRequested',
   'RefundSucceeded',
   'RefundFailed',
+  'ChargebackTaken',
 ] as const;
 type HandledEvent =
   | Extract<SettlementWindowEvent, { type: 'SettlementWindowOpened' | 'SettlementWindowClosed' }>
   | SessionCreated
   | TransferEvent
-  | RefundEvent;
+  | RefundEvent
+  | ChargebackTaken;
 
 /**
  * What merchants see of their money (issue 11): their payments, each with what was refunded of it and its MDR, and
@@ -34,7 +37,8 @@ type HandledEvent =
  * own copy of which window is open (as the settlement projection decides it: a payment belongs to the window open
  * when its TransferCommitted was written, a refund to the one open when its RefundSucceeded was), so that a rebuild
  * from position 0 writes the same rows. MDR is fixed at the payment and not given back by a refund. A payment its
- * payer's bank reversed reads as given back in full (what refunds had not given back yet counts as refunded).
+ * payer's bank reversed reads as given back in full (what refunds had not given back yet counts as refunded). A
+ * dispute's chargeback on a payment (issue 12) counts in the window open when it was taken.
  */
 export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
   name: 'merchant-views',
@@ -101,20 +105,26 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
           pending.mdr_minor,
           windowId,
         );
-        addToWindow(tx, pending.merchant_id, pending.currency, { collected: pending.amount_minor, refunded: 0n, mdr: pending.mdr_minor });
+        addToWindow(tx, pending.merchant_id, pending.currency, {
+          collected: pending.amount_minor,
+          refunded: 0n,
+          chargedBack: 0n,
+          mdr: pending.mdr_minor,
+        });
         return;
       }
       case 'TransferAborted':
         preparedStatement(tx, sql.deletePendingPayment).run(event.data.transferId);
         return;
       case 'TransferReversed': {
-        // The payer's bank took the payment back (an ISO 8583 0420): what was not refunded yet went back to the payer.
+        // The payer's bank took the payment back (an ISO 8583 0420): what refunds and chargebacks had not given back
+        // yet went back to the payer.
         const payment = preparedStatement(tx, sql.findPayment).get(event.data.transferId) as PaymentKey | undefined;
         if (payment === undefined) return;
-        const remainingMinor = payment.amount_minor - payment.refunded_minor;
+        const remainingMinor = payment.amount_minor - payment.refunded_minor - payment.charged_back_minor;
         if (remainingMinor <= 0n) return;
         preparedStatement(tx, sql.addRefunded).run(remainingMinor, event.data.transferId);
-        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: remainingMinor, mdr: 0n });
+        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: remainingMinor, chargedBack: 0n, mdr: 0n });
         return;
       }
       case 'RefundRequested':
@@ -131,12 +141,20 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
         const payment = preparedStatement(tx, sql.findPayment).get(pending.payment_transfer_id) as PaymentKey | undefined;
         if (payment === undefined) return;
         preparedStatement(tx, sql.addRefunded).run(pending.amount_minor, pending.payment_transfer_id);
-        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: pending.amount_minor, mdr: 0n });
+        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: pending.amount_minor, chargedBack: 0n, mdr: 0n });
         return;
       }
       case 'RefundFailed':
         preparedStatement(tx, sql.deletePendingRefund).run(event.data.refundId);
         return;
+      case 'ChargebackTaken': {
+        const payment = preparedStatement(tx, sql.findPayment).get(event.data.transferId) as PaymentKey | undefined;
+        if (payment === undefined) return;
+        const amountMinor = BigInt(event.data.amountMinor);
+        preparedStatement(tx, sql.addChargedBack).run(amountMinor, event.data.transferId);
+        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: 0n, chargedBack: amountMinor, mdr: 0n });
+        return;
+      }
       default:
         assertNever(event);
     }
@@ -153,7 +171,7 @@ type PendingPayment = {
   mdr_minor: bigint;
 };
 type PendingRefund = { refund_id: string; payment_transfer_id: string; amount_minor: bigint };
-type PaymentKey = { merchant_id: string; currency: string; amount_minor: bigint; refunded_minor: bigint };
+type PaymentKey = { merchant_id: string; currency: string; amount_minor: bigint; refunded_minor: bigint; charged_back_minor: bigint };
 
 function currentSequence(tx: SqliteReadModelTx, currency: string): number {
   const row = preparedStatement(tx, sql.current).get(currency) as { sequence: bigint } | undefined;
@@ -164,12 +182,20 @@ function addToWindow(
   tx: SqliteReadModelTx,
   merchantId: string,
   currency: string,
-  amounts: { collected: bigint; refunded: bigint; mdr: bigint },
+  amounts: { collected: bigint; refunded: bigint; chargedBack: bigint; mdr: bigint },
 ): void {
   const sequence = currentSequence(tx, currency);
   const windowId = settlementWindowId(currency, sequence);
   preparedStatement(tx, sql.ensureWindowTotals).run(merchantId, currency, windowId, sequence);
-  preparedStatement(tx, sql.addToWindowTotals).run(amounts.collected, amounts.refunded, amounts.mdr, merchantId, currency, windowId);
+  preparedStatement(tx, sql.addToWindowTotals).run(
+    amounts.collected,
+    amounts.refunded,
+    amounts.chargedBack,
+    amounts.mdr,
+    merchantId,
+    currency,
+    windowId,
+  );
 }
 
 const schema = `
@@ -206,6 +232,7 @@ const schema = `
     paid_at           TEXT NOT NULL,
     payer_participant TEXT NOT NULL,
     refunded_minor    INTEGER NOT NULL,
+    charged_back_minor INTEGER NOT NULL,
     mdr_minor         INTEGER NOT NULL,
     window_id         TEXT NOT NULL
   ) STRICT;
@@ -217,6 +244,7 @@ const schema = `
     sequence        INTEGER NOT NULL,
     collected_minor INTEGER NOT NULL,
     refunded_minor  INTEGER NOT NULL,
+    charged_back_minor INTEGER NOT NULL,
     mdr_minor       INTEGER NOT NULL,
     PRIMARY KEY (merchant_id, currency, window_id)
   ) STRICT;
@@ -234,18 +262,21 @@ const sql = {
   findPendingPayment: 'SELECT * FROM merchant_view_pending_payments WHERE transfer_id = ?',
   deletePendingPayment: 'DELETE FROM merchant_view_pending_payments WHERE transfer_id = ?',
   insertPayment: `INSERT INTO merchant_payments (position, transfer_id, merchant_id, session_id, order_id, amount_minor, currency, paid_at,
-                    payer_participant, refunded_minor, mdr_minor, window_id)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-  findPayment: 'SELECT merchant_id, currency, amount_minor, refunded_minor FROM merchant_payments WHERE transfer_id = ?',
+                    payer_participant, refunded_minor, charged_back_minor, mdr_minor, window_id)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`,
+  findPayment:
+    'SELECT merchant_id, currency, amount_minor, refunded_minor, charged_back_minor FROM merchant_payments WHERE transfer_id = ?',
   addRefunded: 'UPDATE merchant_payments SET refunded_minor = refunded_minor + ? WHERE transfer_id = ?',
+  addChargedBack: 'UPDATE merchant_payments SET charged_back_minor = charged_back_minor + ? WHERE transfer_id = ?',
   insertPendingRefund:
     'INSERT OR IGNORE INTO merchant_view_pending_refunds (refund_id, payment_transfer_id, amount_minor) VALUES (?, ?, ?)',
   findPendingRefund: 'SELECT * FROM merchant_view_pending_refunds WHERE refund_id = ?',
   deletePendingRefund: 'DELETE FROM merchant_view_pending_refunds WHERE refund_id = ?',
   ensureWindowTotals: `INSERT OR IGNORE INTO merchant_window_totals
-                         (merchant_id, currency, window_id, sequence, collected_minor, refunded_minor, mdr_minor)
-                       VALUES (?, ?, ?, ?, 0, 0, 0)`,
+                         (merchant_id, currency, window_id, sequence, collected_minor, refunded_minor, charged_back_minor, mdr_minor)
+                       VALUES (?, ?, ?, ?, 0, 0, 0, 0)`,
   addToWindowTotals: `UPDATE merchant_window_totals
-                      SET collected_minor = collected_minor + ?, refunded_minor = refunded_minor + ?, mdr_minor = mdr_minor + ?
+                      SET collected_minor = collected_minor + ?, refunded_minor = refunded_minor + ?,
+                          charged_back_minor = charged_back_minor + ?, mdr_minor = mdr_minor + ?
                       WHERE merchant_id = ? AND currency = ? AND window_id = ?`,
 } as const;

@@ -17,9 +17,10 @@ type PaymentRow = {
   paid_at: string;
   payer_participant: string;
   refunded_minor: bigint;
+  charged_back_minor: bigint;
   mdr_minor: bigint;
 };
-type WindowRow = { window_id: string; collected_minor: bigint; refunded_minor: bigint; mdr_minor: bigint };
+type WindowRow = { window_id: string; collected_minor: bigint; refunded_minor: bigint; charged_back_minor: bigint; mdr_minor: bigint };
 
 /** Reads the merchant-views projection's tables (merchant-views-projection.ts). */
 export class SqliteMerchantViewsReader implements MerchantViewsReader {
@@ -38,7 +39,7 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
       .safeIntegers(true);
     this.windows = database
       .prepare(
-        `SELECT * FROM (SELECT window_id, sequence, collected_minor, refunded_minor, mdr_minor FROM merchant_window_totals
+        `SELECT * FROM (SELECT window_id, sequence, collected_minor, refunded_minor, charged_back_minor, mdr_minor FROM merchant_window_totals
                         WHERE merchant_id = ? AND currency = ? ORDER BY sequence DESC LIMIT ?)
          ORDER BY sequence`,
       )
@@ -68,6 +69,7 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
       paidAt: row.paid_at,
       payerParticipant: row.payer_participant,
       refundedMinor: row.refunded_minor,
+      chargedBackMinor: row.charged_back_minor,
       mdrMinor: row.mdr_minor,
     }));
   }
@@ -78,6 +80,7 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
       windowId: row.window_id,
       collectedMinor: row.collected_minor,
       refundedMinor: row.refunded_minor,
+      chargedBackMinor: row.charged_back_minor,
       mdrMinor: row.mdr_minor,
     }));
   }

@@ -84,8 +84,8 @@ it('counts a payment in the window of its commit and a refund in the window it s
     committed('pay-static'),
   ]);
   expect(reader.windowTotals('SHOP1', 'PKR')).toEqual([
-    { windowId: 'PKR-000001', collectedMinor: 33_333n, refundedMinor: 0n, mdrMinor: 500n },
-    { windowId: 'PKR-000002', collectedMinor: 2_000n, refundedMinor: 10_000n, mdrMinor: 30n },
+    { windowId: 'PKR-000001', collectedMinor: 33_333n, refundedMinor: 0n, chargedBackMinor: 0n, mdrMinor: 500n },
+    { windowId: 'PKR-000002', collectedMinor: 2_000n, refundedMinor: 10_000n, chargedBackMinor: 0n, mdrMinor: 30n },
   ]);
   const payments = reader.listPayments({ merchantId: 'SHOP1', from: null, to: null, afterPosition: null, limit: 10 });
   expect(payments.map(({ transferId, sessionId, orderId, refundedMinor }) => ({ transferId, sessionId, orderId, refundedMinor }))).toEqual([
@@ -111,9 +111,36 @@ it('reads a payment its payer’s bank reversed as given back in full, in the wi
     event('TransferReversed', { transferId: 'pay-1', reason: 'PAYER_REVERSED', reversedAt: at }),
   ]);
   expect(reader.windowTotals('SHOP1', 'PKR')).toEqual([
-    { windowId: 'PKR-000001', collectedMinor: 10_000n, refundedMinor: 2_500n, mdrMinor: 150n },
-    { windowId: 'PKR-000002', collectedMinor: 0n, refundedMinor: 7_500n, mdrMinor: 0n },
+    { windowId: 'PKR-000001', collectedMinor: 10_000n, refundedMinor: 2_500n, chargedBackMinor: 0n, mdrMinor: 150n },
+    { windowId: 'PKR-000002', collectedMinor: 0n, refundedMinor: 7_500n, chargedBackMinor: 0n, mdrMinor: 0n },
   ]);
   const [payment] = reader.listPayments({ merchantId: 'SHOP1', from: null, to: null, afterPosition: null, limit: 10 });
   expect(payment?.refundedMinor).toBe(10_000n);
+});
+
+it('counts a dispute chargeback on a payment in the window it was taken in, and a later reversal gives back only the rest', async () => {
+  const chargeback = (amountMinor: string) =>
+    event('ChargebackTaken', { transferId: 'pay-1', disputeId: 'dp_1', chargebackTransferId: 'chargeback-dp_1', amountMinor, at });
+  const reader = await project([
+    initiated('pay-1', '10000', '150'),
+    committed('pay-1'),
+    refundRequested('re_1', 'pay-1', '1000'),
+    event('RefundSucceeded', { refundId: 're_1', at }),
+    event('SettlementWindowClosed', {
+      windowId: 'PKR-000001',
+      currency: 'PKR',
+      closedAt: at,
+      closedBy: 'operator',
+      requestReference: null,
+    }),
+    event('SettlementWindowOpened', { windowId: 'PKR-000002', currency: 'PKR', sequence: 2, openedAt: at }),
+    chargeback('4000'),
+    event('TransferReversed', { transferId: 'pay-1', reason: 'PAYER_REVERSED', reversedAt: at }),
+  ]);
+  expect(reader.windowTotals('SHOP1', 'PKR')).toEqual([
+    { windowId: 'PKR-000001', collectedMinor: 10_000n, refundedMinor: 1_000n, chargedBackMinor: 0n, mdrMinor: 150n },
+    { windowId: 'PKR-000002', collectedMinor: 0n, refundedMinor: 5_000n, chargedBackMinor: 4_000n, mdrMinor: 0n },
+  ]);
+  const [payment] = reader.listPayments({ merchantId: 'SHOP1', from: null, to: null, afterPosition: null, limit: 10 });
+  expect(payment).toMatchObject({ refundedMinor: 6_000n, chargedBackMinor: 4_000n });
 });
