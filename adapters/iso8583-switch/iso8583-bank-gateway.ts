@@ -11,15 +11,24 @@ import type { Iso8583Message } from '../iso8583/message';
 import { bankEndpointOf, type BankEndpoint } from './bank-endpoint';
 import { BankChannels } from './bank-channels';
 import { parseDeliveryPayload } from './delivery-payload';
+import type { OriginalChargebackLookup } from './original-chargeback';
 import type { OriginalTransfer, OriginalTransferLookup } from './original-transfer';
 import { creditOutcomeOf, deliveryResultOf } from './outbound-answers';
-import { creditAdviceMessage, creditRequestMessage, reversalAdviceMessage, type OutboundParties } from './outbound-messages';
+import {
+  chargebackCreditMessage,
+  creditAdviceMessage,
+  creditRequestMessage,
+  reversalAdviceMessage,
+  type OutboundParties,
+} from './outbound-messages';
 import { RecentSet } from './recent-set';
 
 export type Iso8583BankGatewayOptions = {
   participants: ParticipantReader;
   /** The transfer behind a credit message: its creation time, credit mode and payer account. */
   lookupTransfer: OriginalTransferLookup;
+  /** The chargeback behind a dispute's credit advice: its ledger id and posting time. */
+  lookupChargeback: OriginalChargebackLookup;
   /** The switch's DE32 towards banks. */
   switchInstitutionId?: string;
   /** The switch's DE41. */
@@ -47,6 +56,8 @@ export const iso8583GatewayDefaults = {
   /** How often a request whose DE11 is taken by another in flight looks again. */
   stanBusyPollMs: 5,
 } as const;
+
+type BuiltMessage = { ok: true; message: Iso8583Message } | { ok: false; detail: string };
 
 export type Iso8583BankGatewayStatistics = {
   creditRequestsSent: number;
@@ -136,22 +147,52 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
         scope: 'delivery',
         detail: `NO_ENDPOINT: participant ${delivery.destination} has no usable ISO 8583 endpoint`,
       };
-    const original = await this.options.lookupTransfer(payload.message.transferId);
-    if (original === null)
-      return { outcome: 'failed', scope: 'delivery', detail: `UNKNOWN_TRANSFER: transfer ${payload.message.transferId} is not recorded` };
     const client = this.channels.channelFor(endpoint);
     if (client === null)
       return { outcome: 'failed', scope: 'destination', detail: 'NO_CHANNEL: the switch is closing or holds its maximum of bank channels' };
-    const repeat = this.attempted.has(delivery.deliveryId);
-    let message: Iso8583Message;
-    try {
-      message = this.storeAndForwardMessage(delivery.kind, payload.message, original, client, repeat);
-    } catch (error) {
-      return { outcome: 'failed', scope: 'delivery', detail: `INVALID_MESSAGE: ${(error as Error).message}` };
-    }
+    const built =
+      payload.disputeId === null
+        ? await this.transferMessage(delivery, payload.message, client)
+        : await this.chargebackMessage(delivery, payload.message, payload.disputeId);
+    if (!built.ok) return { outcome: 'failed', scope: 'delivery', detail: built.detail };
     this.attempted.add(delivery.deliveryId);
     this.counters.deliveriesSent += 1;
-    return deliveryResultOf(await this.send(client, endpoint, message, options.deadlineMs));
+    return deliveryResultOf(await this.send(client, endpoint, built.message, options.deadlineMs));
+  }
+
+  /** The 0420 or 0220 of a transfer the switch recorded. */
+  private async transferMessage(delivery: Delivery, message: PayeeCreditMessage, client: Iso8583Client): Promise<BuiltMessage> {
+    const original = await this.options.lookupTransfer(message.transferId);
+    if (original === null) return { ok: false, detail: `UNKNOWN_TRANSFER: transfer ${message.transferId} is not recorded` };
+    const kind = delivery.kind === 'REVERSAL' ? 'REVERSAL' : 'CREDIT_ADVICE';
+    try {
+      return { ok: true, message: this.storeAndForwardMessage(kind, message, original, client, this.attempted.has(delivery.deliveryId)) };
+    } catch (error) {
+      return { ok: false, detail: `INVALID_MESSAGE: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * The 0220 of a dispute's chargeback credit. Its transferId is the chargeback's ledger id, which has no transfer
+   * stream: its identifiers come from the dispute's record of the chargeback, which must name that same id.
+   */
+  private async chargebackMessage(delivery: Delivery, message: PayeeCreditMessage, disputeId: string): Promise<BuiltMessage> {
+    if (delivery.kind !== 'CREDIT_ADVICE')
+      return { ok: false, detail: `UNSUPPORTED_KIND: a dispute's credit is a CREDIT_ADVICE, not ${delivery.kind}` };
+    const chargeback = await this.options.lookupChargeback(disputeId);
+    if (chargeback === null) return { ok: false, detail: `UNKNOWN_CHARGEBACK: dispute ${disputeId} has no chargeback recorded` };
+    if (chargeback.chargebackTransferId !== message.transferId) {
+      return {
+        ok: false,
+        detail: `INVALID_PAYLOAD: the credit names ${message.transferId}, dispute ${disputeId} charged back ${chargeback.chargebackTransferId}`,
+      };
+    }
+    try {
+      const repeat = this.attempted.has(delivery.deliveryId);
+      return { ok: true, message: chargebackCreditMessage(message, { ...chargeback, disputeId }, this.parties, repeat) };
+    } catch (error) {
+      return { ok: false, detail: `INVALID_MESSAGE: ${(error as Error).message}` };
+    }
   }
 
   statistics(): Iso8583BankGatewayStatistics {

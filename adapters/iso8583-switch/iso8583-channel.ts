@@ -12,6 +12,7 @@ import { InboundTransferHandler, type InboundTransfers } from './inbound-transfe
 import { bankInstitutionAuthorizer, type HostResolver } from './institution-authorizer';
 import { Iso8583BankGateway } from './iso8583-bank-gateway';
 import { OriginalRequests } from './original-requests';
+import { chargebackLookupFromStore } from './original-chargeback';
 import { transferLookupFromStore } from './original-transfer';
 
 export type Iso8583ChannelOptions = {
@@ -105,6 +106,7 @@ export class Iso8583Channel {
     const logger = options.logger ?? silentLogger();
     const gateway = new Iso8583BankGateway({
       lookupTransfer: transferLookupFromStore(options.store),
+      lookupChargeback: chargebackLookupFromStore(options.store),
       participants: options.participants,
       now: options.now,
       logger,

@@ -5,11 +5,13 @@ import {
   buildFinancialAdvice,
   buildReversalAdvice,
   buildTransferRequest,
+  CHARGEBACK_CREDIT_PROCESSING_CODE,
   FUNDS_TRANSFER_PROCESSING_CODE,
   transmissionDateTimeField,
   type FinancialRequest,
 } from '../iso8583/mapping';
 import type { Iso8583Message } from '../iso8583/message';
+import type { OriginalChargeback } from './original-chargeback';
 import type { OriginalTransfer } from './original-transfer';
 import { outboundIdentifiers } from './outbound-identifiers';
 
@@ -74,6 +76,39 @@ export function creditAdviceMessage(
   repeat: boolean,
 ): Iso8583Message {
   return buildFinancialAdvice(financialRequest(message, original, parties), { repeat });
+}
+
+/**
+ * The 0220 (0221 when repeated) crediting a bank's customer with a dispute's chargeback: DE3 200000 (a returns
+ * credit), DE4/DE49 the chargeback's amount, DE102 the respondent participant (whose position paid it), DE103 the
+ * original payer's account, DE48 the dispute id. DE11, DE37 and DE7/12/13 derive from the chargeback's id and its
+ * posting time as a transfer's do, so every repeat, also after a restart, names the same credit.
+ */
+export function chargebackCreditMessage(
+  message: PayeeCreditMessage,
+  chargeback: OriginalChargeback & { disputeId: string },
+  parties: OutboundParties,
+  repeat: boolean,
+): Iso8583Message {
+  const identifiers = outboundIdentifiers(chargeback.chargebackTransferId, chargeback.postedAt);
+  if (!isCurrencyCode(message.currency))
+    throw new RangeError(`currency ${message.currency} has no ISO 4217 numeric code in the switch's table`);
+  const request: FinancialRequest = {
+    systemTraceAuditNumber: identifiers.systemTraceAuditNumber,
+    transmissionDateTime: identifiers.transmissionDateTime,
+    localTime: identifiers.localTime,
+    localDate: identifiers.localDate,
+    acquirerInstitutionId: parties.switchInstitutionId,
+    retrievalReferenceNumber: identifiers.retrievalReferenceNumber,
+    terminalId: parties.terminalId,
+    processingCode: CHARGEBACK_CREDIT_PROCESSING_CODE,
+    amountMinor: parseAmount(message.amount, message.currency),
+    currency: message.currency,
+    payerAccount: message.payer.participant,
+    payeeAccount: message.payee.value,
+    additionalData: chargeback.disputeId,
+  };
+  return buildFinancialAdvice(request, { repeat });
 }
 
 /**

@@ -60,6 +60,7 @@ const profileFields: readonly FieldSpecification[] = [
   fixed(39, 'an', 2, 'Response code'),
   fixed(41, 'ans', 8, 'Card acceptor terminal identification'),
   fixed(42, 'ans', 15, 'Card acceptor identification code'),
+  variable(48, 'lllvar', 'ans', 999, 'Additional data - private'),
   fixed(49, 'n', 3, 'Currency code, transaction'),
   fixed(70, 'n', 3, 'Network management information code'),
   fixed(90, 'n', 42, 'Original data elements'),

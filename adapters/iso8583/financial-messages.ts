@@ -28,6 +28,13 @@ import { transferIdFor } from './transfer-id';
 /** DE3 for a funds transfer: transaction type 40, default account types. */
 export const FUNDS_TRANSFER_PROCESSING_CODE = '400000';
 const fundsTransferProcessingCode = /^40[0-9]{4}$/;
+/**
+ * DE3 of a chargeback credit (transaction type 20, returns: a credit to the cardholder's account, default account
+ * types). A bank tells it from a funds-transfer advice by this code: the money returns to its own customer, the
+ * payer of a disputed transfer, and DE48 names the dispute. Only an advice (0220/0221) may carry it.
+ */
+export const CHARGEBACK_CREDIT_PROCESSING_CODE = '200000';
+const returnsProcessingCode = /^20[0-9]{4}$/;
 
 export type MessageIdentifiers = {
   /** DE11 */
@@ -60,6 +67,8 @@ export type FinancialRequest = MessageIdentifiers & {
   readonly payerAccount: string;
   /** DE103: an account number, IBAN or MSISDN alias. */
   readonly payeeAccount: string;
+  /** DE48, private data: the dispute id on a chargeback credit; absent on a funds transfer. */
+  readonly additionalData?: string | undefined;
 };
 
 export type InboundFinancialRequest = FinancialRequest & {
@@ -113,19 +122,18 @@ function identifierFields(identifiers: MessageIdentifiers): Record<number, strin
 }
 
 function buildFinancialRequestMessage(mti: string, request: FinancialRequest): Iso8583Message {
-  const message: Iso8583Message = {
-    mti,
-    fields: {
-      ...identifierFields(request),
-      3: request.processingCode,
-      4: amountField(request.amountMinor),
-      12: request.localTime,
-      13: request.localDate,
-      49: currencyField(request.currency),
-      102: request.payerAccount,
-      103: request.payeeAccount,
-    },
+  const fields: Record<number, string> = {
+    ...identifierFields(request),
+    3: request.processingCode,
+    4: amountField(request.amountMinor),
+    12: request.localTime,
+    13: request.localDate,
+    49: currencyField(request.currency),
+    102: request.payerAccount,
+    103: request.payeeAccount,
   };
+  if (request.additionalData !== undefined) fields[48] = request.additionalData;
+  const message: Iso8583Message = { mti, fields };
   checkMessage(message);
   return message;
 }
@@ -203,8 +211,12 @@ export function parseFinancialRequest(message: Iso8583Message): MappingResult<In
   const missing = missingMandatoryFields(message);
   if (missing.length > 0) return reject(responseCodes.formatError, missingFieldsReason(missing));
   const processingCode = message.fields[3] ?? '';
-  if (!fundsTransferProcessingCode.test(processingCode))
-    return reject(responseCodes.invalidTransaction, `DE3 ${processingCode} is not a funds transfer (40xxxx)`);
+  // A request (0200) is a funds transfer; an advice may also return money to a customer (a chargeback credit).
+  const advice = message.mti !== '0200';
+  if (!fundsTransferProcessingCode.test(processingCode) && !(advice && returnsProcessingCode.test(processingCode))) {
+    const expected = advice ? 'a funds transfer (40xxxx) or a returns credit (20xxxx)' : 'a funds transfer (40xxxx)';
+    return reject(responseCodes.invalidTransaction, `DE3 ${processingCode} is not ${expected}`);
+  }
   const money = parseMoney(message);
   if (!money.ok) return money;
   const identifiers = identifiersOf(message);
@@ -218,6 +230,7 @@ export function parseFinancialRequest(message: Iso8583Message): MappingResult<In
       localDate: message.fields[13] ?? '',
       payerAccount: message.fields[102] ?? '',
       payeeAccount: message.fields[103] ?? '',
+      additionalData: message.fields[48],
       transferId: transferIdFor(identifiers),
     },
   };

@@ -20,6 +20,7 @@ export {
   type Iso8583Currency,
 } from './money-fields';
 export {
+  CHARGEBACK_CREDIT_PROCESSING_CODE,
   FUNDS_TRANSFER_PROCESSING_CODE,
   authorizationCodeFor,
   buildFinancialAdvice,

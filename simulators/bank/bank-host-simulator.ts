@@ -20,7 +20,7 @@ import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { Iso8583Server } from '../../adapters/iso8583/server';
 import { BankAccounts } from './bank-accounts';
 import { checkBehaviour, normalBehaviour, type BankHostBehaviour } from './bank-host-behaviour';
-import { BankHostLedger, type BankHostLedgerStatistics } from './bank-host-ledger';
+import { BankHostLedger, type BankHostLedgerStatistics, type BookedChargebackCredit } from './bank-host-ledger';
 
 /**
  * A bank host speaking the switch's ISO 8583 profile, for tests and the demo. It listens like a real bank
@@ -168,6 +168,11 @@ export class BankHostSimulator {
 
   statistics(): BankHostLedgerStatistics & { connections: number } {
     return { ...this.ledger.statistics(), connections: this.server.connectionCount };
+  }
+
+  /** The disputes' chargeback credits this bank booked to its customers, one per dispute. */
+  chargebackCredits(): BookedChargebackCredit[] {
+    return this.ledger.bookedChargebackCredits();
   }
 
   /** Connects to the switch's ISO port and signs on; resolves whether that happened within the time given. */

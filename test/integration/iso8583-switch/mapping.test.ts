@@ -1,6 +1,10 @@
 import { parseHostPort } from '../../../adapters/iso8583-switch/bank-endpoint';
 import { answerForTransfer, responseCodeForError } from '../../../adapters/iso8583-switch/inbound-answers';
 import { outboundIdentifiers } from '../../../adapters/iso8583-switch/outbound-identifiers';
+import { chargebackCreditMessage } from '../../../adapters/iso8583-switch/outbound-messages';
+import { parseDeliveryPayload } from '../../../adapters/iso8583-switch/delivery-payload';
+import { packMessage, unpackMessage } from '../../../adapters/iso8583/packager';
+import { parseFinancialRequest } from '../../../adapters/iso8583/mapping';
 import type { TransferView } from '../../../core/transfers/transfer-view';
 import type { DomainErrorCode } from '../../../core/error-catalogue';
 
@@ -29,6 +33,64 @@ describe('outbound identifiers', () => {
     for (let index = 0; index < 20_000; index += 1)
       references.add(outboundIdentifiers(`transfer-${index}`, createdAt).retrievalReferenceNumber);
     expect(references.size).toBe(20_000);
+  });
+});
+
+describe('a chargeback credit (0220 to a bank claimant)', () => {
+  const disputeId = 'dp_0123456789abcdef01234567';
+  const chargeback = { disputeId, chargebackTransferId: `chargeback-${disputeId}`, postedAt: '2026-12-03T08:00:05.000Z' };
+  const parties = { switchInstitutionId: '999999', terminalId: 'HISAAB01' };
+  const payload = {
+    transferId: chargeback.chargebackTransferId,
+    amount: '420.50',
+    currency: 'PKR',
+    payee: { type: 'IBAN', value: 'PK36INDB0000000000000001' },
+    payer: { participant: 'MARGALLA' },
+    disputeId,
+  };
+
+  it('reads the dispute id from the delivery payload', () => {
+    expect(parseDeliveryPayload(payload)).toMatchObject({ ok: true, disputeId, message: { transferId: chargeback.chargebackTransferId } });
+    expect(parseDeliveryPayload({ ...payload, disputeId: 'dp_not-a-dispute' })).toMatchObject({ ok: false });
+  });
+
+  it('is a returns credit naming the dispute in DE48, with identifiers derived from the chargeback', () => {
+    const parsed = parseDeliveryPayload(payload);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    const message = chargebackCreditMessage(parsed.message, chargeback, parties, false);
+    const identifiers = outboundIdentifiers(chargeback.chargebackTransferId, chargeback.postedAt);
+    expect(message).toEqual({
+      mti: '0220',
+      fields: {
+        3: '200000',
+        4: '000000042050',
+        7: identifiers.transmissionDateTime,
+        11: identifiers.systemTraceAuditNumber,
+        12: identifiers.localTime,
+        13: identifiers.localDate,
+        32: '999999',
+        37: identifiers.retrievalReferenceNumber,
+        41: 'HISAAB01',
+        48: disputeId,
+        49: '586',
+        102: 'MARGALLA',
+        103: 'PK36INDB0000000000000001',
+      },
+    });
+    expect(chargebackCreditMessage(parsed.message, chargeback, parties, true)).toEqual({ ...message, mti: '0221' });
+  });
+
+  it('crosses the wire and parses at the bank as an advice; a 0200 may not carry DE3 200000', () => {
+    const parsed = parseDeliveryPayload(payload);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    const message = chargebackCreditMessage(parsed.message, chargeback, parties, false);
+    const unpacked = unpackMessage(packMessage(message));
+    if (!unpacked.ok) throw new Error(unpacked.failure.message);
+    expect(parseFinancialRequest(unpacked.message)).toMatchObject({
+      ok: true,
+      value: { processingCode: '200000', additionalData: disputeId, amountMinor: 42_050n, payeeAccount: 'PK36INDB0000000000000001' },
+    });
+    expect(parseFinancialRequest({ ...message, mti: '0200' })).toMatchObject({ ok: false, responseCode: '12' });
   });
 });
 

@@ -151,6 +151,22 @@ describe('the outbound channel to a bank host', () => {
     expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
   });
 
+  it('books a chargeback credit (DE3 200000) once per dispute id in DE48, whatever identity a repeat carries; 12 without one', async () => {
+    const client = await readyClient();
+    const disputeId = 'dp_0123456789abcdef01234567';
+    const chargeback = (overrides: Partial<FinancialRequest> = {}): Iso8583Message =>
+      buildFinancialAdvice(outboundRequest(client, { processingCode: '200000', additionalData: disputeId, ...overrides }));
+    expect(responseCodeOf(await client.exchange(chargeback(), { timeoutMs: 1_000 }))).toBe('00');
+    // Another DE11 and DE37 for the same dispute: acknowledged, not booked again.
+    expect(responseCodeOf(await client.exchange(chargeback({ retrievalReferenceNumber: '000000000777' }), { timeoutMs: 1_000 }))).toBe(
+      '00',
+    );
+    expect(responseCodeOf(await client.exchange(chargeback({ additionalData: undefined }), { timeoutMs: 1_000 }))).toBe('12');
+    expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
+    expect(simulator.chargebackCredits()).toEqual([{ disputeId, account: PAYEE_ACCOUNT, amountMinor: 150_050n }]);
+    expect(simulator.statistics()).toMatchObject({ advicesReceived: 3, chargebackCreditsApplied: 1 });
+  });
+
   it('reconnects and signs on again after the bank drops the connection', async () => {
     const client = await readyClient();
     simulator.dropConnections();
