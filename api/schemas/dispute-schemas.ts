@@ -56,7 +56,10 @@ const instant = z.iso.datetime({ offset: true });
 export const disputeResponse = z
   .strictObject({
     id: z.string().regex(disputeIdPattern),
-    transferId: z.string(),
+    transferId: z.string().meta({ description: 'The id the claimant knows the transfer by (its own id)' }),
+    switchTransferId: z
+      .string()
+      .meta({ description: "The switch's id of the transfer: what a checkout session's transferId and the payee's credit carry" }),
     category: z.enum(disputeCategories),
     amount: z.string(),
     currency: z.string(),

@@ -6,6 +6,11 @@ import type { DisputeCategory, DisputeOutcome, DisputeStateName } from './disput
 export type DisputeView = {
   id: string;
   transferId: string;
+  /**
+   * The switch's id of the transfer, as a transfer's view and a checkout session's `transferId` carry it: what a
+   * merchant or a respondent matches the dispute by (they do not know the claimant's own id).
+   */
+  switchTransferId: string;
   category: DisputeCategory;
   amount: string;
   currency: string;
@@ -27,6 +32,7 @@ export function disputeView(dispute: PresentDispute): DisputeView {
   return {
     id: opened.disputeId,
     transferId: opened.clientTransferId,
+    switchTransferId: opened.transferId,
     category: opened.category,
     amount: formatAmount(BigInt(opened.amountMinor), opened.currency),
     currency: opened.currency,

@@ -112,6 +112,8 @@ it('a dispute on a paid checkout session names the merchant, who reads and accep
   expect(opened.status).toBe(201);
   const dispute = opened.body as Dispute;
   expect(dispute).toMatchObject({ merchantId: shop.id, claimant: PAYER, respondent: ACQUIRER, state: 'OPEN', outcome: null });
+  // The merchant matches the dispute to its session by the switch's id, which the session's transferId carries.
+  expect(dispute).toMatchObject({ switchTransferId: transferId });
 
   // The merchant reads and lists it with its own key.
   const read = await network.sw.client.get(`/v1/disputes/${dispute.id}`, { key: shop.apiKey });
