@@ -4,11 +4,7 @@ import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
 import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
-import type {
-  MerchantEvent,
-  MerchantFeesData,
-  MerchantRegistered,
-} from './merchant-events';
+import type { MerchantEvent, MerchantFeesData, MerchantRegistered } from './merchant-events';
 import { merchantEventTypes } from './merchant-events';
 import { merchantActiveKeysMax, type MerchantFees, type MerchantRegistration } from './merchant-profile';
 
