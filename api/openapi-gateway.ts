@@ -1,8 +1,10 @@
 import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
 import { changeMerchantSchema, merchantIdParams, merchantKeyParams, registerMerchantSchema } from './schemas/merchant-schemas';
 import { createCheckoutSessionSchema, declineRequestToPaySchema, rtpIdParams, sessionIdParams } from './schemas/checkout-schemas';
+import { createRefundSchema, refundIdParams } from './schemas/refund-schemas';
 import {
   checkoutSessionResponse,
+  refundResponse,
   declinedRequestToPayResponse,
   payStatusResponse,
   issuedMerchantKeyResponse,
@@ -15,7 +17,36 @@ type Paths = Record<string, Record<string, Operation>>;
 
 /** The e-commerce gateway's paths (issue 11), kept beside the routes they describe. */
 export function gatewayPaths(): Paths {
-  return { ...merchantPaths(), ...checkoutPaths(), ...requestToPayPaths(), ...payPagePaths() };
+  return { ...merchantPaths(), ...checkoutPaths(), ...refundPaths(), ...requestToPayPaths(), ...payPagePaths() };
+}
+
+function refundPaths(): Paths {
+  return {
+    '/v1/refunds': {
+      post: operation({
+        summary: 'Refund all or part of a paid checkout session to its payer; answered once the outcome is durable',
+        roles: ['merchant'],
+        body: createRefundSchema,
+        idempotencyKey: 'required',
+        responses: {
+          '200': answer('the refund this Idempotency-Key made before', refundResponse),
+          '201': answer('the refund, SUCCEEDED or FAILED (with its failureReason)', refundResponse),
+          '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED or VALIDATION_FAILED'),
+          '404': errorAnswer("SESSION_NOT_FOUND: no such session among the merchant's own"),
+          '409': errorAnswer('SESSION_NOT_PAID or IDEMPOTENCY_CONFLICT'),
+          '422': errorAnswer('REFUND_EXCEEDS_PAYMENT: the refunds that did not fail would add up to more than was paid'),
+        },
+      }),
+    },
+    '/v1/refunds/{id}': {
+      get: operation({
+        summary: 'One refund (the operator, the regulator, or its own merchant)',
+        roles: ['operator', 'regulator', 'merchant'],
+        path: refundIdParams,
+        responses: { '200': answer('the refund', refundResponse), '404': errorAnswer('REFUND_NOT_FOUND') },
+      }),
+    },
+  };
 }
 
 function merchantPaths(): Paths {

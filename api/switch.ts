@@ -28,6 +28,7 @@ import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
+import { assembleRefunds, type RefundsAssembly } from './refunds-assembly';
 import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleSessionWebhooks, assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
@@ -67,6 +68,8 @@ export type SwitchParts = {
   /** Merchant webhooks: the gateway publishes its events through `webhooks.publisher`. */
   webhooks: WebhooksAssembly;
   gateway: GatewayAssembly;
+  /** Refunds of checkout sessions, with the refunded amount per payment (`refunds.refundedAmounts`). */
+  refunds: RefundsAssembly;
 };
 
 /** What an extension adds: routes mounted after the built-in ones, and a close run before the parts close. */
@@ -107,6 +110,7 @@ export type RunningSwitch = {
   /** The e-commerce gateway: merchants (and the webhook module's signing-secrets port). */
   gateway: GatewayAssembly;
   webhooks: WebhooksAssembly;
+  refunds: RefundsAssembly;
   /**
    * The port bank hosts connect to over ISO 8583 (HISAAB_ISO8583_PORT; 0 in the config picks a free one); 0 for the
    * writer of a cluster, whose workers hold it.
@@ -213,6 +217,15 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
           }),
       }),
     );
+    const refunds = assembleRefunds({
+      store,
+      now,
+      checkout: gateway.checkout,
+      merchantReader: gateway.merchantReader,
+      directory: readModels.directory,
+      transfers: transfers.service,
+      publisher: webhooks.publisher,
+    });
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
         config,
@@ -226,6 +239,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         transfers,
         webhooks,
         gateway,
+        refunds,
       }),
     );
     const dependencies: AppDependencies = {
@@ -244,6 +258,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       transfers.routeModule,
       ...settlement.routeModules,
       ...gateway.routeModules,
+      refunds.routeModule,
       webhooks.routeModule,
       ...extensionRoutes,
     ]);
@@ -268,6 +283,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       transfers,
       gateway,
       webhooks,
+      refunds,
       iso8583Port: transfers.bankChannel.port ?? 0,
     };
   });

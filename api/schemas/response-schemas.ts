@@ -297,6 +297,22 @@ export const checkoutSessionResponse = z
   })
   .meta({ id: 'CheckoutSession' });
 
+export const refundResponse = z
+  .strictObject({
+    id: z.string().regex(/^re_[A-Za-z0-9]{22}$/),
+    sessionId: z.string(),
+    transferId: z.string().meta({ description: "The refund's own transfer (purpose REFUND), acquirer to the payer's participant" }),
+    amount: decimal,
+    currency: z.string(),
+    status: z.enum(['SUCCEEDED', 'FAILED', 'PENDING']).meta({
+      description: 'PENDING only while the transfer is still in flight after a failure to finish it at once; read it again',
+    }),
+    failureReason: nullableText.meta({ description: 'Why a FAILED refund failed: the transfer abort reason, e.g. NET_DEBIT_CAP_EXCEEDED' }),
+    reason: nullableText,
+    createdAt: instant,
+  })
+  .meta({ id: 'Refund' });
+
 export const payStatusResponse = z
   .strictObject({ status: z.enum(sessionStatuses), rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']) })
   .meta({ id: 'PayStatus' });

@@ -25,5 +25,11 @@ export const gatewayErrors = {
     status: 429,
     meaning: 'The checkout session has sent as many requests to pay as it may; pay by scanning the QR, or open a new session.',
   },
+  SESSION_NOT_PAID: { status: 409, meaning: 'The checkout session is not COMPLETED: there is no payment to refund.' },
+  REFUND_EXCEEDS_PAYMENT: {
+    status: 422,
+    meaning: 'The refunds of the payment that did not fail would add up to more than was paid; nothing was recorded.',
+  },
+  REFUND_NOT_FOUND: { status: 404, meaning: 'There is no refund with this id, or it belongs to another merchant.' },
   RTP_NOT_FOUND: { status: 404, meaning: "There is no request-to-pay with this id sent to the caller's customers." },
 } as const satisfies ErrorCodeTable;

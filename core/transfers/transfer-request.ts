@@ -19,6 +19,12 @@ export type TransferRequest = {
 export const transferPurposes = ['P2P', 'P2M', 'BILL', 'SALARY', 'OTHER'] as const;
 
 /**
+ * The purpose of a refund's transfer (acquirer to the payer's participant). Only the gateway's refunds use it: a
+ * participant cannot send it, since it is not among `transferPurposes`.
+ */
+export const refundPurpose = 'REFUND';
+
+/**
  * Digest of what makes a request that request: a retry with the same id must carry the same fields. Keys
  * are sorted so that the order a client writes them in does not matter.
  */

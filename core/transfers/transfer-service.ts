@@ -24,7 +24,7 @@ import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-e
 import { abortReasons, transferStreamName } from './transfer-events';
 import type { MerchantPaymentFields, MerchantPaymentPort } from './merchant-payment-port';
 import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
-import { requestDigest, type TransferRequest } from './transfer-request';
+import { refundPurpose, requestDigest, type TransferRequest } from './transfer-request';
 import { payerScopedTransferId, type TransferIdScope } from './transfer-id';
 import { clientTransferIdOf, transferView, type TransferView } from './transfer-view';
 
@@ -109,6 +109,11 @@ export class TransferService {
     request: TransferRequest,
     channel: string,
     idScope: TransferIdScope,
+    /**
+     * The payee, resolved by the caller instead of the directory: a refund goes back to the account the payment came
+     * from, at the participant it came from, whether or not that account has an alias.
+     */
+    resolvedPayee?: ResolvedPayee,
   ): Promise<TransferExecution> {
     const amountMinor = parseAmount(request.amount, request.currency);
     const digest = requestDigest(request);
@@ -117,7 +122,7 @@ export class TransferService {
     if (existing.status !== 'none') return { view: await this.replay(existing, payerParticipantId, digest), replayed: true };
     const payer = this.requireActivePayer(payerParticipantId, request.currency);
     requirePayerOwned(request.payer, payer.id, { directory: this.options.directory, participants: this.options.participants });
-    const payee = this.resolvePayeeOf(request, payer);
+    const payee = resolvedPayee ?? this.resolvePayeeOf(request, payer);
     const merchantPayment = (await this.options.merchantPayments?.check(request)) ?? null;
     const initiated = withMerchant(
       this.initiation(transferId, idScope, request, payer, payee, amountMinor, digest, channel),
@@ -687,7 +692,7 @@ export class TransferService {
       debitAccountId: positionAccountId(initiated.payerParticipant),
       creditAccountId: positionAccountId(initiated.payeeParticipant),
       amountMinor: BigInt(initiated.amountMinor),
-      code: initiated.purpose === 'P2M' ? 'P2M' : 'P2P',
+      code: ledgerCodeOf(initiated.purpose),
       timeoutMs: this.payeeDeadlineMs + transferLimits.reservationGraceMs,
       userData: { transferId: initiated.transferId, purpose: initiated.purpose },
     };
@@ -946,6 +951,12 @@ function withMerchant(initiated: TransferInitiated['data'], fields: MerchantPaym
     ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
     ...(fields.checkoutSessionId === undefined ? {} : { checkoutSessionId: fields.checkoutSessionId }),
   };
+}
+
+/** The ledger code a transfer's reservation carries: payments to merchants and refunds are told apart in the ledger. */
+function ledgerCodeOf(purpose: string): 'P2M' | 'REFUND' | 'P2P' {
+  if (purpose === 'P2M') return 'P2M';
+  return purpose === refundPurpose ? 'REFUND' : 'P2P';
 }
 
 function onlyResult(results: readonly LedgerResultCode[]): LedgerResultCode {

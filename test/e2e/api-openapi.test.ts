@@ -432,6 +432,12 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/pay/{id}', '/pay/cs_none')).status).toBe(404);
   expect((await call('GET', '/pay/{id}/status', `/pay/${payableId}/status`)).status).toBe(200);
   expect((await call('GET', '/pay/{id}/status', '/pay/cs_none/status')).status).toBe(404);
+  const refundBody = { sessionId: payableId, amount: '1.00' };
+  expect((await call('POST', '/v1/refunds', '/v1/refunds', { ...shopKey, body: refundBody })).status).toBe(400);
+  expect(
+    (await call('POST', '/v1/refunds', '/v1/refunds', { ...shopKey, body: refundBody, headers: { 'idempotency-key': 're-1' } })).status,
+  ).toBe(409);
+  expect((await call('GET', '/v1/refunds/{id}', '/v1/refunds/re_none', shopKey)).status).toBe(404);
   expect((await call('GET', '/pay/assets/pay.js', '/pay/assets/pay.js')).status).toBe(200);
   expect((await call('GET', '/pay/assets/pay.css', '/pay/assets/pay.css')).status).toBe(200);
   const form = { rawBody: 'msisdn=0399', headers: { 'content-type': 'application/x-www-form-urlencoded' } };

@@ -1,0 +1,127 @@
+import { assert, assertNever } from '../assert';
+import { DomainError } from '../errors';
+import type { Decider } from '../eventstore/decider-stream';
+import { paymentRefundsEventTypes, refundEventTypes } from './refund-events';
+import type { PaymentRefundsEvent, RefundEvent, RefundRequested } from './refund-events';
+
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export type RefundState =
+  | { status: 'absent' }
+  | { status: RefundStatus; requested: RefundRequested['data']; failureReason: string | null; completedAt: string | null };
+
+export const initialRefundState: RefundState = { status: 'absent' };
+
+export function evolveRefund(state: RefundState, event: RefundEvent): RefundState {
+  switch (event.type) {
+    case 'RefundRequested':
+      assert(state.status === 'absent', `refund ${event.data.refundId} requested twice`);
+      return { status: 'PENDING', requested: event.data, failureReason: null, completedAt: null };
+    case 'RefundSucceeded':
+      assert(state.status !== 'absent', `refund ${event.data.refundId} succeeded before its request`);
+      return { ...state, status: 'SUCCEEDED', completedAt: event.data.at };
+    case 'RefundFailed':
+      assert(state.status !== 'absent', `refund ${event.data.refundId} failed before its request`);
+      return { ...state, status: 'FAILED', failureReason: event.data.failureReason, completedAt: event.data.at };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** What a payment's refunds hold: per refund that has not failed, its amount. */
+export type PaymentRefundsState = { held: ReadonlyMap<string, bigint> };
+
+export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map() };
+
+export function evolvePaymentRefunds(state: PaymentRefundsState, event: PaymentRefundsEvent): PaymentRefundsState {
+  const held = new Map(state.held);
+  switch (event.type) {
+    case 'RefundAmountHeld':
+      held.set(event.data.refundId, BigInt(event.data.amountMinor));
+      return { held };
+    case 'RefundAmountReleased':
+      held.delete(event.data.refundId);
+      return { held };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The amount refunds that did not fail hold against the payment (pending ones included: they may still succeed). */
+export function refundedMinorOf(state: PaymentRefundsState): bigint {
+  let total = 0n;
+  for (const amountMinor of state.held.values()) total += amountMinor;
+  return total;
+}
+
+/**
+ * Decides whether a refund of `amountMinor` may hold its amount against a payment of `paidMinor`: the refunds that
+ * did not fail never add up to more than was paid.
+ */
+export function decideHold(
+  state: PaymentRefundsState,
+  hold: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; at: string },
+): PaymentRefundsEvent[] {
+  const { refundId, paymentTransferId, amountMinor, paidMinor, at } = hold;
+  assert(amountMinor > 0n, 'a refund is of a positive amount');
+  if (state.held.has(refundId)) return [];
+  const refundedMinor = refundedMinorOf(state);
+  if (refundedMinor + amountMinor > paidMinor) {
+    throw new DomainError(
+      'REFUND_EXCEEDS_PAYMENT',
+      `refunds of this payment would add up to more than was paid: ${(paidMinor - refundedMinor).toString()} minor units are left to refund`,
+      [{ path: ['amount'] }],
+    );
+  }
+  return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
+}
+
+export type RefundCommand =
+  | { type: 'SucceedRefund'; data: { refundId: string }; now: Date }
+  | { type: 'FailRefund'; data: { refundId: string; failureReason: string }; now: Date };
+
+/** A refund ends once: a second outcome (a retry finishing it again) adds nothing. */
+export function decideRefund(command: RefundCommand, state: RefundState): RefundEvent[] {
+  if (state.status === 'absent') throw new DomainError('REFUND_NOT_FOUND', `refund ${command.data.refundId} does not exist`);
+  if (state.status !== 'PENDING') return [];
+  const at = command.now.toISOString();
+  switch (command.type) {
+    case 'SucceedRefund':
+      return [{ type: 'RefundSucceeded', data: { refundId: command.data.refundId, at } }];
+    case 'FailRefund':
+      return [{ type: 'RefundFailed', data: { refundId: command.data.refundId, failureReason: command.data.failureReason, at } }];
+    default:
+      return assertNever(command);
+  }
+}
+
+export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
+  initialState: initialRefundState,
+  evolve: evolveRefund,
+  decide: decideRefund,
+  eventTypes: refundEventTypes,
+};
+
+export type PaymentRefundsCommand =
+  | { type: 'HoldRefundAmount'; data: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint }; now: Date }
+  | { type: 'ReleaseRefundAmount'; data: { refundId: string; paymentTransferId: string }; now: Date };
+
+export function decidePaymentRefunds(command: PaymentRefundsCommand, state: PaymentRefundsState): PaymentRefundsEvent[] {
+  const at = command.now.toISOString();
+  switch (command.type) {
+    case 'HoldRefundAmount':
+      return decideHold(state, { ...command.data, at });
+    case 'ReleaseRefundAmount':
+      if (!state.held.has(command.data.refundId)) return [];
+      return [{ type: 'RefundAmountReleased', data: { ...command.data, at } }];
+    default:
+      return assertNever(command);
+  }
+}
+
+export const paymentRefundsDecider: Decider<PaymentRefundsCommand, PaymentRefundsEvent, PaymentRefundsState> = {
+  initialState: initialPaymentRefundsState,
+  evolve: evolvePaymentRefunds,
+  decide: decidePaymentRefunds,
+  eventTypes: paymentRefundsEventTypes,
+};

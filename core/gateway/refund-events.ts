@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Facts of a refund's stream `refund-<id>`. Money is an integer string of minor units. The refund's transfer is an
+ * ordinary transfer (purpose REFUND) in its own stream; these events say which refund it is and how it ended.
+ */
+export type RefundRequested = {
+  type: 'RefundRequested';
+  data: {
+    refundId: string;
+    merchantId: string;
+    sessionId: string;
+    /** The P2M transfer that paid the session: what is refunded. */
+    paymentTransferId: string;
+    /** The refund's own transfer, acquirer to the payer's participant. */
+    transferId: string;
+    amountMinor: string;
+    currency: string;
+    reason: string | null;
+    /** SHA-256 of the creating request's body, so that a retry with another body is told apart. */
+    requestDigest: string;
+    at: string;
+  };
+};
+export type RefundSucceeded = { type: 'RefundSucceeded'; data: { refundId: string; at: string } };
+export type RefundFailed = { type: 'RefundFailed'; data: { refundId: string; failureReason: string; at: string } };
+
+export type RefundEvent = RefundRequested | RefundSucceeded | RefundFailed;
+export const refundEventTypes: readonly RefundEvent['type'][] = ['RefundRequested', 'RefundSucceeded', 'RefundFailed'];
+
+/**
+ * Facts of a payment's refunds stream `payment-refunds-<transferId>`: the amount each refund holds against what was
+ * paid. A refund holds its amount from its request on (appended in the same write, expecting this stream's revision,
+ * so that concurrent refunds cannot together exceed the payment) and gives it back only when it fails.
+ */
+export type RefundAmountHeld = {
+  type: 'RefundAmountHeld';
+  data: { refundId: string; paymentTransferId: string; amountMinor: string; at: string };
+};
+export type RefundAmountReleased = { type: 'RefundAmountReleased'; data: { refundId: string; paymentTransferId: string; at: string } };
+
+export type PaymentRefundsEvent = RefundAmountHeld | RefundAmountReleased;
+export const paymentRefundsEventTypes: readonly PaymentRefundsEvent['type'][] = ['RefundAmountHeld', 'RefundAmountReleased'];
+
+/** Refund ids: `re_` and 22 characters of [A-Za-z0-9], as session ids are. */
+export const refundIdPattern = /^re_[A-Za-z0-9]{22}$/;
+const idAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * The refund a merchant's Idempotency-Key names: derived from the merchant and the key, so that the refund's own
+ * stream is the key's claim (a retry finds it, a race for it meets `no_stream`) and no other index is needed.
+ */
+export function refundIdOf(merchantId: string, idempotencyKey: string): string {
+  const digest = createHash('sha256').update(`refund\n${merchantId}\n${idempotencyKey}`, 'utf8').digest();
+  let suffix = '';
+  for (let index = 0; index < 22; index += 1) suffix += idAlphabet[(digest[index] as number) % idAlphabet.length];
+  return `re_${suffix}`;
+}
+
+export function refundStreamName(refundId: string): string {
+  return `refund-${refundId}`;
+}
+
+export function paymentRefundsStreamName(paymentTransferId: string): string {
+  return `payment-refunds-${paymentTransferId}`;
+}

@@ -1,0 +1,365 @@
+import { canonicalJson } from '../idempotency/request-fingerprint';
+import { createHash } from 'node:crypto';
+import type { Account } from '../directory/account';
+import { isAliasType, parseAliasKey } from '../directory/alias-key';
+import type { DirectoryReader } from '../directory/directory-reader';
+import type { ResolvedPayee } from '../directory/resolve-payee';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore, StreamAppend } from '../eventstore/event-store';
+import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
+import { DomainError, isDomainError } from '../errors';
+import { derivedUuid } from '../idempotency/idempotency-key';
+import { newId } from '../ids';
+import { formatAmount, parseAmount } from '../money';
+import { transferDecider, type TransferState } from '../transfers/transfer-decider';
+import { transferStreamName } from '../transfers/transfer-events';
+import { refundPurpose, type TransferRequest } from '../transfers/transfer-request';
+import type { TransferExecution } from '../transfers/transfer-service';
+import type { TransferIdScope } from '../transfers/transfer-id';
+import type { CheckoutService } from './checkout-service';
+import type { MerchantRecord } from './merchant-reader';
+import {
+  decideHold,
+  paymentRefundsDecider,
+  refundDecider,
+  refundedMinorOf,
+  type RefundCommand,
+  type RefundState,
+  type RefundStatus,
+} from './refund-decider';
+import { paymentRefundsStreamName, refundIdOf, refundIdPattern, refundStreamName, type RefundRequested } from './refund-events';
+
+/** A refund as the merchant asks for it (POST /v1/refunds), validated for shape at the edge. */
+export type RefundRequest = { sessionId: string; amount: string; reason?: string | undefined };
+
+/** A refund as the API shows it. `PENDING` only while its transfer is still in flight (see the README). */
+export type RefundView = {
+  id: string;
+  sessionId: string;
+  transferId: string;
+  amount: string;
+  currency: string;
+  status: RefundStatus;
+  failureReason: string | null;
+  reason: string | null;
+  createdAt: string;
+};
+
+export type CreatedRefund = { refund: RefundView; merchantId: string; created: boolean };
+
+/** The transfer service as refunds use it: an ordinary execution, with the payee given rather than resolved. */
+export type RefundTransfers = {
+  execute(
+    payerParticipantId: string,
+    request: TransferRequest,
+    channel: string,
+    idScope: TransferIdScope,
+    resolvedPayee?: ResolvedPayee,
+  ): Promise<TransferExecution>;
+};
+
+/** Where a refund's outcome is told to its merchant (refund.succeeded, refund.failed); resolves once durable. */
+export type RefundNotifier = (merchantId: string, refund: RefundView) => Promise<void>;
+
+/**
+ * The amount refunded on a payment (a P2M transfer): the refunds that did not fail, pending ones included. The
+ * port the dispute module caps chargebacks with, so that a payment is never given back twice.
+ */
+export interface RefundedAmountReader {
+  refundedMinor(paymentTransferId: string): Promise<bigint>;
+}
+
+/** How often a refund that lost the race for its payment's refunds stream decides again on the new state. */
+const holdAttemptsMax = 200;
+export const refundReasonLengthMax = 500;
+
+/**
+ * Refunds of paid checkout sessions (issue 11). A refund holds its amount against the payment in the same write as
+ * its request (expecting the payment's refunds stream at the revision it decided on, so that concurrent refunds
+ * never add up to more than was paid), then moves the money back as a transfer, purpose REFUND, from the acquirer to
+ * the payer's participant, credited to the payer's own account through that participant's adapter. The outcome is
+ * durable before it is answered or told by webhook; a failed refund gives its amount back.
+ */
+export class RefundService implements RefundedAmountReader {
+  /** Refunds of one payment decided here one after another, so that they do not race each other for its stream. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly dependencies: {
+      store: EventStore;
+      checkout: CheckoutService;
+      directory: DirectoryReader;
+      transfers: RefundTransfers;
+      now: () => Date;
+      notify?: RefundNotifier;
+    },
+  ) {}
+
+  async create(merchant: MerchantRecord, request: RefundRequest, idempotencyKey: string, context: CommandContext): Promise<CreatedRefund> {
+    const refundId = refundIdOf(merchant.id, idempotencyKey);
+    const requestDigest = createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
+    const existing = await this.loadRefund(refundId);
+    if (existing.status !== 'absent') return this.retried(existing, requestDigest, merchant.id);
+    const session = await this.dependencies.checkout.find(request.sessionId);
+    if (session === null || session.created.merchantId !== merchant.id) {
+      throw new DomainError('SESSION_NOT_FOUND', `checkout session ${request.sessionId} does not exist`);
+    }
+    if (session.recorded !== 'COMPLETED' || session.transferId === null) {
+      throw new DomainError(
+        'SESSION_NOT_PAID',
+        `checkout session ${request.sessionId} is not paid (it is not COMPLETED): there is nothing to refund`,
+      );
+    }
+    const amountMinor = parseAmount(request.amount, session.created.currency);
+    if (amountMinor <= 0n) throw new DomainError('INVALID_AMOUNT', 'a refund is of a positive amount', [{ path: ['amount'] }]);
+    const paymentTransferId = session.transferId;
+    const payment = await this.loadTransfer(paymentTransferId);
+    if (payment.status !== 'committed') {
+      throw new DomainError('SESSION_NOT_PAID', `the payment of checkout session ${request.sessionId} is not committed`);
+    }
+    const requested: RefundRequested['data'] = {
+      refundId,
+      merchantId: merchant.id,
+      sessionId: request.sessionId,
+      paymentTransferId,
+      transferId: derivedUuid('refund', refundId),
+      amountMinor: amountMinor.toString(),
+      currency: session.created.currency,
+      reason: request.reason ?? null,
+      requestDigest,
+      at: context.now.toISOString(),
+    };
+    const created = await this.serially(paymentTransferId, () => this.request(requested, BigInt(payment.initiated.amountMinor), context));
+    if (!created) return this.retried(await this.loadRefund(refundId), requestDigest, merchant.id);
+    const refund = await this.finish(await this.loadRefund(refundId));
+    return { refund, merchantId: merchant.id, created: true };
+  }
+
+  /** The refund, for its own merchant only (another's reads as absent); a pending one is finished from its transfer's record. */
+  async find(refundId: string, merchantId: string | null): Promise<RefundView | null> {
+    if (!refundIdPattern.test(refundId)) return null;
+    const state = await this.loadRefund(refundId);
+    if (state.status === 'absent') return null;
+    if (merchantId !== null && state.requested.merchantId !== merchantId) return null;
+    if (state.status !== 'PENDING') return refundView(state);
+    const transfer = await this.loadTransfer(state.requested.transferId);
+    // Still running (or not started, by a request that stopped): the merchant's retry with its key finishes it.
+    if (transfer.status === 'none' || transfer.status === 'initiated') return refundView(state);
+    return this.record(state, outcomeOf(transfer));
+  }
+
+  async refundedMinor(paymentTransferId: string): Promise<bigint> {
+    const { state } = await loadStream(this.dependencies.store, paymentRefundsStreamName(paymentTransferId), paymentRefundsDecider);
+    return refundedMinorOf(state);
+  }
+
+  /**
+   * Writes the request and its hold in one append: false when the key's refund exists already (a concurrent request
+   * with the same key). Throws REFUND_EXCEEDS_PAYMENT, writing nothing, when the hold would exceed the payment.
+   */
+  private async request(requested: RefundRequested['data'], paidMinor: bigint, context: CommandContext): Promise<boolean> {
+    const { now: _now, ...metadataBase } = context;
+    const metadata = { ...metadataBase, at: context.now.toISOString() };
+    const paymentStream = paymentRefundsStreamName(requested.paymentTransferId);
+    for (let attempt = 1; attempt <= holdAttemptsMax; attempt += 1) {
+      const loaded = await loadStream(this.dependencies.store, paymentStream, paymentRefundsDecider);
+      const hold = decideHold(loaded.state, {
+        refundId: requested.refundId,
+        paymentTransferId: requested.paymentTransferId,
+        amountMinor: BigInt(requested.amountMinor),
+        paidMinor,
+        at: requested.at,
+      });
+      try {
+        // The refund first: on a store that writes stream by stream, a refund without its hold is held by `finish`.
+        await this.dependencies.store.appendMany([
+          {
+            stream: refundStreamName(requested.refundId),
+            events: [{ id: newId(), type: 'RefundRequested', data: requested, metadata }],
+            expectedRevision: 'no_stream',
+          },
+          {
+            stream: paymentStream,
+            events: hold.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata })),
+            expectedRevision: loaded.revision === null ? 'no_stream' : loaded.revision,
+          },
+        ]);
+        return true;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if ((await this.loadRefund(requested.refundId)).status !== 'absent') return false;
+      }
+    }
+    throw new DomainError('CONCURRENT_UPDATE', `refunds of payment ${requested.paymentTransferId} kept racing; retry this one`);
+  }
+
+  /** Holds the amount if the request's write did not (a store that writes stream by stream), runs the transfer, records the outcome. */
+  private async finish(state: RefundState): Promise<RefundView> {
+    if (state.status !== 'PENDING') return refundView(state);
+    const requested = state.requested;
+    const payment = await this.loadTransfer(requested.paymentTransferId);
+    if (payment.status === 'none')
+      throw new Error(`refund ${requested.refundId} is of payment ${requested.paymentTransferId}, which does not exist`);
+    const context: CommandContext = { now: this.dependencies.now(), actor: 'switch:refunds', correlationId: requested.refundId };
+    try {
+      await this.serially(requested.paymentTransferId, () =>
+        handleStreamCommand(
+          this.dependencies.store,
+          paymentRefundsStreamName(requested.paymentTransferId),
+          paymentRefundsDecider,
+          {
+            type: 'HoldRefundAmount',
+            data: {
+              refundId: requested.refundId,
+              paymentTransferId: requested.paymentTransferId,
+              amountMinor: BigInt(requested.amountMinor),
+              paidMinor: BigInt(payment.initiated.amountMinor),
+            },
+            now: context.now,
+          },
+          context,
+        ),
+      );
+    } catch (error) {
+      if (isDomainError(error) && error.code === 'REFUND_EXCEEDS_PAYMENT') return this.record(state, { failureReason: error.code });
+      throw error;
+    }
+    const initiated = payment.initiated;
+    const request: TransferRequest = {
+      id: requested.transferId,
+      payer: { type: 'MERCHANT', value: requested.merchantId },
+      payee: { type: initiated.payer.type, value: initiated.payer.value },
+      amount: formatAmount(BigInt(requested.amountMinor), requested.currency),
+      currency: requested.currency,
+      purpose: refundPurpose,
+      note: `refund ${requested.refundId} of checkout session ${requested.sessionId}`,
+    };
+    const payee: ResolvedPayee = {
+      participantId: initiated.payerParticipant,
+      account: this.payerAccountOf(initiated.payer, initiated.payerParticipant),
+      name: initiated.payer.name ?? null,
+    };
+    let execution: TransferExecution;
+    try {
+      execution = await this.dependencies.transfers.execute(initiated.payeeParticipant, request, 'gateway', 'switch', payee);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      // Recorded but unfinished: the transfer's sweeper finishes it, and the next read of the refund records how.
+      if (error.code === 'TRANSFER_IN_FLIGHT') return refundView(state);
+      // Refused before anything was recorded (the acquirer deactivated, the ledger overloaded): the refund fails.
+      return this.record(state, { failureReason: error.code });
+    }
+    if (execution.view.state === 'IN_FLIGHT') return refundView(state);
+    return this.record(
+      state,
+      execution.view.state === 'COMMITTED' ? { failureReason: null } : { failureReason: execution.view.abortReason ?? 'ABORTED' },
+    );
+  }
+
+  /**
+   * The account the payment came from, at the participant it came from: an account reference as it is, an alias as the
+   * directory holds it for that participant, otherwise the alias's value as that participant's wallet number.
+   */
+  private payerAccountOf(payer: { type: string; value: string }, payerParticipant: string): Account {
+    if (payer.type === 'IBAN' || payer.type === 'WALLET') return { type: payer.type, value: payer.value };
+    if (isAliasType(payer.type)) {
+      const alias = this.dependencies.directory.findAlias(parseAliasKey(payer.type, payer.value));
+      if (alias !== null && alias.participantId === payerParticipant) return alias.account;
+    }
+    return { type: 'WALLET', value: payer.value.replace(/[^A-Za-z0-9]/g, '') };
+  }
+
+  /** Writes the outcome (a failure gives its amount back in the same write), then tells the merchant. */
+  private async record(state: RefundState, outcome: { failureReason: string | null }): Promise<RefundView> {
+    if (state.status !== 'PENDING') return refundView(state);
+    const requested = state.requested;
+    const now = this.dependencies.now();
+    const command: RefundCommand =
+      outcome.failureReason === null
+        ? { type: 'SucceedRefund', data: { refundId: requested.refundId }, now }
+        : { type: 'FailRefund', data: { refundId: requested.refundId, failureReason: outcome.failureReason }, now };
+    const events = refundDecider.decide(command, state);
+    const metadata = { actor: 'switch:refunds', correlationId: requested.refundId, at: now.toISOString() };
+    const appends: StreamAppend[] = [
+      {
+        stream: refundStreamName(requested.refundId),
+        events: events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata })),
+        expectedRevision: 0n,
+      },
+    ];
+    if (outcome.failureReason !== null) {
+      appends.push({
+        stream: paymentRefundsStreamName(requested.paymentTransferId),
+        events: [
+          {
+            id: newId(),
+            type: 'RefundAmountReleased',
+            data: { refundId: requested.refundId, paymentTransferId: requested.paymentTransferId, at: now.toISOString() },
+            metadata,
+          },
+        ],
+        expectedRevision: 'any',
+      });
+    }
+    try {
+      await this.dependencies.store.appendMany(appends);
+    } catch (error) {
+      // Another request recorded the outcome first (a retry, a read): it stands.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+    const final = await this.loadRefund(requested.refundId);
+    const view = refundView(final);
+    if (view.status !== 'PENDING') await this.dependencies.notify?.(requested.merchantId, view);
+    return view;
+  }
+
+  private async retried(state: RefundState, requestDigest: string, merchantId: string): Promise<CreatedRefund> {
+    if (state.status === 'absent') throw new Error('a retried refund exists');
+    if (state.requested.requestDigest !== requestDigest || state.requested.merchantId !== merchantId) {
+      throw new DomainError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key created a refund with a different request');
+    }
+    return { refund: await this.finish(state), merchantId, created: false };
+  }
+
+  private async loadRefund(refundId: string): Promise<RefundState> {
+    return (await loadStream(this.dependencies.store, refundStreamName(refundId), refundDecider)).state;
+  }
+
+  private async loadTransfer(transferId: string): Promise<TransferState> {
+    return (await loadStream(this.dependencies.store, transferStreamName(transferId), transferDecider)).state;
+  }
+
+  /** Runs `work` after every earlier one for the same payment in this process has settled. */
+  private async serially<Result>(key: string, work: () => Promise<Result>): Promise<Result> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const running = previous.catch(() => undefined).then(work);
+    this.queues.set(key, running);
+    try {
+      return await running;
+    } finally {
+      if (this.queues.get(key) === running) this.queues.delete(key);
+    }
+  }
+}
+
+function outcomeOf(transfer: TransferState): { failureReason: string | null } {
+  if (transfer.status === 'committed') return { failureReason: null };
+  if (transfer.status === 'aborted') return { failureReason: transfer.reason };
+  throw new Error('the outcome of a transfer that has not ended');
+}
+
+export function refundView(state: RefundState): RefundView {
+  if (state.status === 'absent') throw new Error('a view is made of a refund that exists');
+  const requested = state.requested;
+  return {
+    id: requested.refundId,
+    sessionId: requested.sessionId,
+    transferId: requested.transferId,
+    amount: formatAmount(BigInt(requested.amountMinor), requested.currency),
+    currency: requested.currency,
+    status: state.status,
+    failureReason: state.failureReason,
+    reason: requested.reason,
+    createdAt: requested.at,
+  };
+}
