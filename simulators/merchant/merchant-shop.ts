@@ -78,6 +78,9 @@ export class MerchantShop {
   private readonly events: ReceivedEvent[] = [];
   private readonly seenEventIds = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  /** The remembered events by type and object id, and who waits for one (waitForObjectEvent). */
+  private readonly byObject = new Map<string, ReceivedEvent>();
+  private readonly keyedWaiters = new Map<string, (event: ReceivedEvent) => void>();
   private rejectedCount = 0;
   private duplicateCount = 0;
   private baseUrl: string | null = null;
@@ -152,6 +155,27 @@ export class MerchantShop {
   /** Refunds part or all of a paid session; `idempotencyKey` makes a retried refund the same refund. */
   async refund(request: { sessionId: string; amount: string; reason?: string }, idempotencyKey: string = randomUUID()): Promise<Refund> {
     return (await this.call('POST', '/v1/refunds', idempotencyKey, request)) as Refund;
+  }
+
+  /**
+   * Resolves with the verified event of this type about this object (a session id, a refund id), waiting up to
+   * `timeoutMs` for it; a lookup by key, so many checkouts waiting at once cost nothing per arriving event.
+   */
+  async waitForObjectEvent(type: string, objectId: string, timeoutMs: number): Promise<ReceivedEvent> {
+    const key = objectEventKey(type, objectId);
+    const known = this.byObject.get(key);
+    if (known !== undefined) return known;
+    return new Promise<ReceivedEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.keyedWaiters.delete(key);
+        reject(new Error(`no ${type} webhook for ${objectId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.keyedWaiters.set(key, (event) => {
+        clearTimeout(timer);
+        this.keyedWaiters.delete(key);
+        resolve(event);
+      });
+    });
   }
 
   /** Resolves with the first verified event that matches, waiting up to `timeoutMs` for it. */
@@ -285,11 +309,17 @@ export class MerchantShop {
     }
     this.seenEventIds.add(event.id);
     this.events.push(event);
+    const key = objectEventKey(event.type, event.data.object['id']);
+    this.byObject.set(key, event);
     if (this.events.length > eventsRememberedMax) {
       const forgotten = this.events.shift();
-      if (forgotten !== undefined) this.seenEventIds.delete(forgotten.id);
+      if (forgotten !== undefined) {
+        this.seenEventIds.delete(forgotten.id);
+        this.byObject.delete(objectEventKey(forgotten.type, forgotten.data.object['id']));
+      }
     }
     this.options.onEvent?.(event);
+    this.keyedWaiters.get(key)?.(event);
     for (const wake of [...this.waiters]) wake();
   }
 }
@@ -324,6 +354,10 @@ function readBody(request: http.IncomingMessage, bytesMax: number): Promise<Buff
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+function objectEventKey(type: string, objectId: unknown): string {
+  return `${type} ${typeof objectId === 'string' ? objectId : ''}`;
 }
 
 function safeJson(rawBody: Buffer): unknown {
