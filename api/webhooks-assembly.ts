@@ -20,6 +20,14 @@ import { checkoutSessionView } from './views/checkout-session-view';
 import type { CheckoutService } from '../core/gateway/checkout-service';
 import { SessionWebhookFollower } from '../core/webhooks/session-webhook-follower';
 
+/**
+ * Webhook attempts in flight at once over all merchants. The payment channels' 8 suits a few payee participants;
+ * webhooks go to every merchant in the country, each endpoint taking tens of milliseconds to answer, and 8 at once
+ * held paid checkouts to about 80 a second however fast the switch was (bench:checkout). An attempt in flight costs
+ * a socket and a little memory.
+ */
+const webhookAttemptsInFlightMax = 64;
+
 /** What a caller of startSwitch may choose about webhooks; tests shorten the schedule. */
 export type WebhookOptions = {
   /** Where each merchant's webhooks go: the gateway's merchants (api/switch.ts), or the test's own. */
@@ -70,6 +78,7 @@ async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts):
     now: input.now,
     retrySchedule: input.options.retrySchedule ?? webhookRetrySchedule(),
     ...(input.options.random === undefined ? {} : { random: input.options.random }),
+    limits: { concurrencyMax: webhookAttemptsInFlightMax },
     onError: (error) => input.logger.warn({ err: error }, 'webhook outbox error'),
     onRecorded: (events) => recordWebhookOutcomes(events, input),
   });

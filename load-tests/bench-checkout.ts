@@ -44,6 +44,11 @@ type PhaseFigures = {
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** The first few failures, as text, to tell what went wrong. */
   failures: string[];
+  /**
+   * CPU time of this process (the driver, the simulated wallets and the shop) per operation that succeeded: on one
+   * machine the parties' own HTTP work competes with the switch's for the same cores.
+   */
+  driverCpuMsPerOperation: number;
 };
 
 async function main(): Promise<number> {
@@ -205,6 +210,7 @@ async function runPhase(
   const failures: string[] = [];
   let failed = 0;
   let started = 0;
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const endAt = startedAt + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -223,6 +229,7 @@ async function runPhase(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((left, right) => left - right);
   const figures: PhaseFigures = {
     perSecond: latencies.length / elapsedSeconds,
@@ -235,6 +242,7 @@ async function runPhase(
       max: latencies.at(-1) ?? 0,
     },
     failures,
+    driverCpuMsPerOperation: latencies.length === 0 ? 0 : (cpu.user + cpu.system) / 1000 / latencies.length,
   };
   say(
     `  ${label}: ${figures.succeeded} in ${elapsedSeconds.toFixed(1)} s, ${figures.perSecond.toFixed(1)}/s, ${failed} failed${failures.length > 0 ? ` (${failures[0]})` : ''}`,
@@ -253,10 +261,10 @@ function round(value: number, digits = 1): number {
 }
 
 function table(phases: Record<string, PhaseFigures>): string {
-  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)}`;
+  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)} ${'driver CPU ms/op'.padStart(17)}`;
   const rows = Object.entries(phases).map(
     ([label, figures]) =>
-      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)}`,
+      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)} ${figures.driverCpuMsPerOperation.toFixed(2).padStart(17)}`,
   );
   return [header, ...rows].join('\n');
 }
