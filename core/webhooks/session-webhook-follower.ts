@@ -13,6 +13,8 @@ export type SessionWebhookFollowerLimits = {
   eventsPerGroupMax: number;
   /** Pause between reads of the log once the follower has caught up: the completed webhook's added latency at most. */
   idlePollMs: number;
+  /** Groups being published at once (read, not yet durable in the outbox): the next is read while one is written. */
+  groupsInFlightMax: number;
   /** Pause before publishing a group again after the outbox refused it (full, or its store failed). */
   retryPauseMs: number;
   /** Without a publication in them, groups are checkpointed only after this many events: fewer writes when quiet. */
@@ -22,6 +24,7 @@ export type SessionWebhookFollowerLimits = {
 export const sessionWebhookFollowerLimitsDefault: SessionWebhookFollowerLimits = {
   eventsPerGroupMax: 500,
   idlePollMs: 10,
+  groupsInFlightMax: 4,
   retryPauseMs: 1_000,
   eventsBetweenQuietCheckpointsMax: 10_000,
 };
@@ -46,6 +49,9 @@ export const sessionWebhookCheckpointType = 'SessionWebhooksCheckpointed';
 
 const checkoutStreamPrefix = checkoutStreamName('');
 
+type Publication = { type: WebhookEventType; sessionId: string; at: string };
+type GroupInFlight = { through: bigint; eventsRead: number; publications: number; published: Promise<void>; finished: boolean };
+
 /** Which recorded session fact becomes which webhook. */
 const webhookTypeOf: Readonly<Record<string, WebhookEventType>> = {
   SessionCompleted: 'checkout.session.completed',
@@ -66,7 +72,11 @@ const webhookTypeOf: Readonly<Record<string, WebhookEventType>> = {
  */
 export class SessionWebhookFollower {
   private readonly limits: SessionWebhookFollowerLimits;
+  /** Published and checkpointed through here. */
   private position = START_POSITION;
+  /** Read through here: groups between the two are being published. */
+  private readPosition = START_POSITION;
+  private inFlight: GroupInFlight[] = [];
   private checkpointRevision: bigint | null = null;
   private eventsSinceCheckpoint = 0;
   private lifecycle: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -97,6 +107,7 @@ export class SessionWebhookFollower {
     const last = await this.readCheckpoint();
     if (last !== null) {
       this.position = last.position;
+      this.readPosition = last.position;
       this.checkpointRevision = last.revision;
     }
     this.lifecycle = 'running';
@@ -126,46 +137,88 @@ export class SessionWebhookFollower {
 
   private async follow(): Promise<void> {
     while (this.running) {
-      let more: boolean;
       try {
-        more = await this.publishNextGroup();
+        if (await this.readAndPublishNextGroup()) {
+          await this.settleGroups(this.limits.groupsInFlightMax - 1, true);
+          continue;
+        }
+        // Caught up: groups that finished meanwhile are checkpointed, the others are looked at after the pause.
+        await this.settleGroups(0, false);
       } catch (error) {
+        // Groups still in flight are let finish (each publication is durable or not, never half), then the log is
+        // read again from the checkpoint: what was published after it is published again, the very same events.
+        await Promise.allSettled(this.inFlight.map((group) => group.published));
+        this.inFlight = [];
+        this.readPosition = this.position;
         if (!this.running) return;
         this.options.onError?.(error);
         await this.pause(this.limits.retryPauseMs);
         continue;
       }
-      if (!more) await this.pause(this.limits.idlePollMs);
+      await this.pause(this.limits.idlePollMs);
     }
+    await this.settleGroups(0, true).catch(() => undefined);
   }
 
-  /** Reads one group after the position and publishes its webhooks; false when the follower has caught up. */
-  private async publishNextGroup(): Promise<boolean> {
+  /**
+   * Reads one group after the read position and starts publishing its webhooks without waiting for them: the next
+   * group is read while this one is made durable in the outbox (its append waits for the store), so a completion
+   * is not held back behind the previous group's write. True when the log had something new.
+   */
+  private async readAndPublishNextGroup(): Promise<boolean> {
     // The head is read first: every event at or before it is in this read unless the read is full, so a read of
-    // fewer events may move the position up to it. Without that, a log of other traffic (P2P transfers) would be
-    // scanned again from the last checkout event on every idle poll.
+    // fewer events may move the read position up to it. Without that, a log of other traffic (P2P transfers) would
+    // be scanned again from the last checkout event on every idle poll.
     const head = await this.options.store.headPosition();
-    const events = await this.options.store.readAll(this.position, this.limits.eventsPerGroupMax, {
+    const events = await this.options.store.readAll(this.readPosition, this.limits.eventsPerGroupMax, {
       streamPrefixes: [checkoutStreamPrefix],
     });
-    const publications: { type: WebhookEventType; sessionId: string; at: string }[] = [];
+    const publications: Publication[] = [];
     for (const event of events) {
       const type = webhookTypeOf[event.type];
       if (type !== undefined) publications.push({ type, sessionId: textOf(event, 'sessionId'), at: textOf(event, 'at') });
     }
-    await this.publishAll(publications);
     const full = events.length === this.limits.eventsPerGroupMax;
-    const lastRead = events.length === 0 ? this.position : (events[events.length - 1] as RecordedEvent).position;
-    const next = full || lastRead > head ? lastRead : head;
-    if (next === this.position) return false;
-    this.eventsSinceCheckpoint += events.length;
-    this.position = next;
-    if (publications.length > 0 || this.eventsSinceCheckpoint >= this.limits.eventsBetweenQuietCheckpointsMax) await this.writeCheckpoint();
-    return full;
+    const lastRead = events.length === 0 ? this.readPosition : (events[events.length - 1] as RecordedEvent).position;
+    const through = full || lastRead > head ? lastRead : head;
+    if (through === this.readPosition) return false;
+    this.readPosition = through;
+    const group: GroupInFlight = {
+      through,
+      eventsRead: events.length,
+      publications: publications.length,
+      published: this.publishAll(publications),
+      finished: false,
+    };
+    // Observed at once, so that a failure is not reported as unhandled before settleGroups awaits it.
+    const finish = (): void => {
+      group.finished = true;
+    };
+    group.published.then(finish, finish);
+    this.inFlight.push(group);
+    return true;
+  }
+
+  /**
+   * Checkpoints finished groups in log order until at most `keep` are in flight; `wait`: waits for the oldest when
+   * it has not finished yet, else stops at it.
+   */
+  private async settleGroups(keep: number, wait: boolean): Promise<void> {
+    while (this.inFlight.length > keep) {
+      const oldest = this.inFlight[0] as GroupInFlight;
+      if (!wait && !oldest.finished) return;
+      await oldest.published;
+      this.inFlight.shift();
+      this.position = oldest.through;
+      this.eventsSinceCheckpoint += oldest.eventsRead;
+      this.published += oldest.publications;
+      if (oldest.publications > 0 || this.eventsSinceCheckpoint >= this.limits.eventsBetweenQuietCheckpointsMax)
+        await this.writeCheckpoint();
+    }
   }
 
   /** Publishes every webhook of a group and resolves once all are durable in the outbox; throws if any was refused. */
-  private async publishAll(publications: readonly { type: WebhookEventType; sessionId: string; at: string }[]): Promise<void> {
+  private async publishAll(publications: readonly Publication[]): Promise<void> {
     const outcomes = await Promise.allSettled(
       publications.map(async ({ type, sessionId, at }) => {
         const session = await this.options.findSession(sessionId);
@@ -181,7 +234,6 @@ export class SessionWebhookFollower {
     );
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    this.published += publications.length;
   }
 
   private async readCheckpoint(): Promise<{ position: bigint; revision: bigint } | null> {
