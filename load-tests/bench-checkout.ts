@@ -1,7 +1,8 @@
 /**
- * `npm run bench:checkout [-- --seconds N --concurrency N]`: the checkout path's throughput through HTTP on one
- * machine, beside the same run's P2P figure (issue 11). The switch runs as `npm run serve` starts it (its own
- * process, a fresh data dir, HISAAB_WORKERS passed on); the wallets and the shop run in this process. In order:
+ * `npm run bench:checkout [-- --seconds N --concurrency N --rounds N]`: the checkout path's throughput through HTTP
+ * on one machine, beside the same run's P2P figure (issue 11). The switch runs as `npm run serve` starts it (its own
+ * process, a fresh data dir, HISAAB_WORKERS passed on); the wallets and the shop run in this process. Three phases,
+ * taking turns in `--rounds` slices (so that other load on a shared machine weighs on each alike):
  *
  *   1. P2P: `POST /v1/transfers` in the REQUEST ring of load wallets (the switch asks the payee wallet over HTTP
  *      before it commits): transfers committed per second;
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2), {
     seconds: { description: 'per phase', min: 1, max: 300, fallback: 10 },
     concurrency: { description: 'operations in flight at once, in every phase', min: 1, max: 256, fallback: 32 },
+    rounds: { description: 'slices each phase is cut into, the phases taking turns', min: 1, max: 60, fallback: 5 },
   });
   const workers = workersFromEnvironment(process.env);
   say(`Node driver (k6 cannot wait for a webhook); ${workers} worker process(es); ${cpus().length} CPUs; Node ${process.version}`);
@@ -67,10 +69,10 @@ async function main(): Promise<number> {
     });
     closers.push(() => network.close());
     const checkout = await startCheckoutParties(network.switchUrl, closers);
-    say(`switch at ${network.switchUrl}; ${flags.concurrency} in flight, ${flags.seconds} s per phase`);
+    say(`switch at ${network.switchUrl}; ${flags.concurrency} in flight, ${flags.seconds} s per phase in ${flags.rounds} turns`);
 
     const pairs = network.seed.pairs;
-    const p2p = await runPhase('P2P transfers', flags.seconds, flags.concurrency, async (index) => {
+    const p2pTransfer = async (index: number): Promise<void> => {
       const pair = pairs[index % pairs.length] as LoadPair;
       const request = transferRequest(network.switchUrl, pair, randomUUID());
       const response = await fetch(request.url, {
@@ -81,11 +83,11 @@ async function main(): Promise<number> {
       });
       const text = await response.text();
       if (!transferSucceeded(response.status, text)) throw new Error(`${response.status} ${text.slice(0, 200)}`);
-    });
-    const sessions = await runPhase('sessions created', flags.seconds, flags.concurrency, async () => {
+    };
+    const sessionCreation = async (): Promise<void> => {
       await checkout.shop.createSession({ amount: '1500.00', orderId: `S-${randomUUID()}` });
-    });
-    const paid = await runPhase('paid checkouts', flags.seconds, flags.concurrency, async () => {
+    };
+    const paidCheckout = async (): Promise<void> => {
       const session = await checkout.shop.createSession({ amount: '1500.00', orderId: `C-${randomUUID()}` });
       const form = await fetch(`${network.switchUrl}/pay/${session.id}`, {
         method: 'POST',
@@ -97,13 +99,28 @@ async function main(): Promise<number> {
       await form.text();
       if (form.status !== 303) throw new Error(`the pay page answered ${form.status}`);
       await checkout.shop.waitForObjectEvent('checkout.session.completed', session.id, checkoutTimeoutMs);
-    });
+    };
+    // The phases take turns in short slices, so that whatever else loads the machine meanwhile weighs on each alike.
+    const tallies = { p2p: new PhaseTally(), sessions: new PhaseTally(), paid: new PhaseTally() };
+    const sliceSeconds = flags.seconds / flags.rounds;
+    for (let round = 1; round <= flags.rounds; round += 1) {
+      await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer);
+      await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation);
+      await runSlice(tallies.paid, sliceSeconds, flags.concurrency, paidCheckout);
+      say(
+        `  turn ${round}/${flags.rounds}: P2P ${tallies.p2p.lastPerSecond.toFixed(1)}/s, sessions ${tallies.sessions.lastPerSecond.toFixed(1)}/s, paid checkouts ${tallies.paid.lastPerSecond.toFixed(1)}/s`,
+      );
+    }
+    const p2p = tallies.p2p.figures();
+    const sessions = tallies.sessions.figures();
+    const paid = tallies.paid.figures();
 
     const ratio = p2p.perSecond === 0 ? 0 : paid.perSecond / p2p.perSecond;
     const summary = {
       driver: 'node',
       seconds: flags.seconds,
       concurrency: flags.concurrency,
+      rounds: flags.rounds,
       workers,
       p2pPerSecond: round(p2p.perSecond),
       sessionsPerSecond: round(sessions.perSecond),
@@ -119,7 +136,7 @@ async function main(): Promise<number> {
     );
     const result = {
       recordedAt,
-      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency}`,
+      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency} --rounds ${flags.rounds}`,
       node: process.version,
       cpus: cpus().length,
       workers,
@@ -199,16 +216,36 @@ async function startCheckoutParties(switchUrl: string, closers: (() => Promise<v
   return { shop };
 }
 
+/** What one phase did over all its slices. */
+class PhaseTally {
+  readonly latencies: number[] = [];
+  readonly failures: string[] = [];
+  failed = 0;
+  elapsedSeconds = 0;
+  cpuMicros = 0;
+  lastPerSecond = 0;
+
+  figures(): PhaseFigures {
+    const sorted = [...this.latencies].sort((left, right) => left - right);
+    return {
+      perSecond: this.elapsedSeconds === 0 ? 0 : sorted.length / this.elapsedSeconds,
+      succeeded: sorted.length,
+      failed: this.failed,
+      latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+      failures: this.failures,
+      driverCpuMsPerOperation: sorted.length === 0 ? 0 : this.cpuMicros / 1000 / sorted.length,
+    };
+  }
+}
+
 /** Runs `operation` with `concurrency` in flight for `seconds`; what started before the end is waited for and counted. */
-async function runPhase(
-  label: string,
+async function runSlice(
+  tally: PhaseTally,
   seconds: number,
   concurrency: number,
   operation: (index: number) => Promise<void>,
-): Promise<PhaseFigures> {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let failed = 0;
+): Promise<void> {
+  const succeededBefore = tally.latencies.length;
   let started = 0;
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -220,34 +257,19 @@ async function runPhase(
       const operationStartedAt = performance.now();
       try {
         await operation(index);
-        latencies.push(performance.now() - operationStartedAt);
+        tally.latencies.push(performance.now() - operationStartedAt);
       } catch (error) {
-        failed += 1;
-        if (failures.length < 5) failures.push(error instanceof Error ? error.message : String(error));
+        tally.failed += 1;
+        if (tally.failures.length < 5) tally.failures.push(error instanceof Error ? error.message : String(error));
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((left, right) => left - right);
-  const figures: PhaseFigures = {
-    perSecond: latencies.length / elapsedSeconds,
-    succeeded: latencies.length,
-    failed,
-    latencyMs: {
-      p50: percentile(latencies, 0.5),
-      p95: percentile(latencies, 0.95),
-      p99: percentile(latencies, 0.99),
-      max: latencies.at(-1) ?? 0,
-    },
-    failures,
-    driverCpuMsPerOperation: latencies.length === 0 ? 0 : (cpu.user + cpu.system) / 1000 / latencies.length,
-  };
-  say(
-    `  ${label}: ${figures.succeeded} in ${elapsedSeconds.toFixed(1)} s, ${figures.perSecond.toFixed(1)}/s, ${failed} failed${failures.length > 0 ? ` (${failures[0]})` : ''}`,
-  );
-  return figures;
+  tally.elapsedSeconds += elapsedSeconds;
+  tally.cpuMicros += cpu.user + cpu.system;
+  tally.lastPerSecond = (tally.latencies.length - succeededBefore) / elapsedSeconds;
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
