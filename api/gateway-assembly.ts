@@ -22,6 +22,8 @@ import { checkoutSessionRoutes } from './routes/checkout-sessions';
 import { payPageRoutes } from './routes/pay-page';
 import { requestToPayRoutes } from './routes/request-to-pay';
 import { merchantRoutes } from './routes/merchants';
+import { merchantViewRoutes } from './routes/merchant-views';
+import { SqliteMerchantViewsReader } from '../adapters/readmodel-sqlite/projections/merchant-views-read-model';
 
 /** How often expired sessions get their SessionExpired (issue 11: the webhook within 5 s of the expiry). */
 const expirySweepIntervalMs = 1_000;
@@ -110,6 +112,7 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
       checkoutSessionRoutes({ checkout, merchantReader, publicUrl: input.publicUrl }),
       requestToPayRoutes(requestToPay),
       payPageRoutes({ checkout, merchantReader, requestToPay }),
+      merchantViewRoutes({ views: new SqliteMerchantViewsReader(input.readModelDatabase), merchantReader }),
     ],
   };
 }

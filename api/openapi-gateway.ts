@@ -2,9 +2,13 @@ import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
 import { changeMerchantSchema, merchantIdParams, merchantKeyParams, registerMerchantSchema } from './schemas/merchant-schemas';
 import { createCheckoutSessionSchema, declineRequestToPaySchema, rtpIdParams, sessionIdParams } from './schemas/checkout-schemas';
 import { createRefundSchema, refundIdParams } from './schemas/refund-schemas';
+import { merchantBalanceQuery, merchantPaymentsQuery } from './schemas/merchant-view-schemas';
+import { merchantEventsParams } from './schemas/webhook-schemas';
 import {
   checkoutSessionResponse,
   refundResponse,
+  merchantBalanceResponse,
+  merchantPaymentsResponse,
   declinedRequestToPayResponse,
   payStatusResponse,
   issuedMerchantKeyResponse,
@@ -34,7 +38,9 @@ function refundPaths(): Paths {
           '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED or VALIDATION_FAILED'),
           '404': errorAnswer("SESSION_NOT_FOUND: no such session among the merchant's own"),
           '409': errorAnswer('SESSION_NOT_PAID or IDEMPOTENCY_CONFLICT'),
-          '422': errorAnswer('REFUND_EXCEEDS_PAYMENT: the refunds that did not fail would add up to more than was paid'),
+          '422': errorAnswer(
+            'REFUND_EXCEEDS_PAYMENT: the refunds that did not fail would add up to more than was paid; REFUND_LIMIT_REACHED: 100 refunds on one payment',
+          ),
         },
       }),
     },
@@ -80,6 +86,28 @@ function merchantPaths(): Paths {
         path: merchantIdParams,
         body: changeMerchantSchema,
         responses: { '200': answer('the merchant', merchantResponse), '404': notFound, '409': errorAnswer('CONCURRENT_UPDATE') },
+      }),
+    },
+    '/v1/merchants/{id}/payments': {
+      get: operation({
+        summary: "The merchant's payments, oldest first, each with what was refunded, its MDR and its net (paid in [from, to))",
+        roles: ['operator', 'regulator', 'merchant'],
+        path: merchantEventsParams,
+        query: merchantPaymentsQuery,
+        responses: {
+          '200': answer('a page of payments', merchantPaymentsResponse),
+          '400': errorAnswer('VALIDATION_FAILED or INVALID_CURSOR'),
+          '404': notFound,
+        },
+      }),
+    },
+    '/v1/merchants/{id}/balance': {
+      get: operation({
+        summary: 'What the merchant collected, had refunded and paid as MDR, and its net, in all and per settlement window',
+        roles: ['operator', 'regulator', 'merchant'],
+        path: merchantEventsParams,
+        query: merchantBalanceQuery,
+        responses: { '200': answer('the balance', merchantBalanceResponse), '404': notFound },
       }),
     },
     '/v1/merchants/{id}/keys': {

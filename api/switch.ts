@@ -217,15 +217,19 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
           }),
       }),
     );
-    const refunds = assembleRefunds({
-      store,
-      now,
-      checkout: gateway.checkout,
-      merchantReader: gateway.merchantReader,
-      directory: readModels.directory,
-      transfers: transfers.service,
-      publisher: webhooks.publisher,
-    });
+    const refunds = await modules.start('refunds', () =>
+      assembleRefunds({
+        store,
+        readModelDatabase: database,
+        logger,
+        now,
+        checkout: gateway.checkout,
+        merchantReader: gateway.merchantReader,
+        directory: readModels.directory,
+        transfers: transfers.service,
+        publisher: webhooks.publisher,
+      }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
         config,

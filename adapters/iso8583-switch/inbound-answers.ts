@@ -81,6 +81,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   SESSION_NOT_PAID: null,
   REFUND_EXCEEDS_PAYMENT: null,
   REFUND_NOT_FOUND: null,
+  REFUND_LIMIT_REACHED: null,
   TRANSFER_EXISTS: null,
   TRANSFER_IN_FLIGHT: null,
   TRANSFER_NOT_IN_FLIGHT: null,

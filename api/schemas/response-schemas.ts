@@ -313,6 +313,39 @@ export const refundResponse = z
   })
   .meta({ id: 'Refund' });
 
+export const merchantPaymentsResponse = z
+  .strictObject({
+    payments: z.array(
+      z.strictObject({
+        sessionId: nullableText.meta({ description: 'Null for a static-QR payment (a P2M without a session)' }),
+        orderId: nullableText,
+        transferId: z.string(),
+        amount: decimal,
+        currency: z.string(),
+        paidAt: instant,
+        payerParticipant: z.string(),
+        refunded: decimal.meta({ description: 'What SUCCEEDED refunds gave back of this payment' }),
+        mdr: decimal.meta({ description: 'amount × mdrPercent / 100, half-even to the minor unit, fixed at the payment' }),
+        net: z.string().meta({ description: 'amount − refunded − mdr (the MDR is not given back on a refund)' }),
+      }),
+    ),
+    nextCursor: nullableText,
+  })
+  .meta({ id: 'MerchantPayments' });
+
+const merchantAmounts = { collected: decimal, refunded: decimal, mdr: decimal, net: z.string() };
+
+export const merchantBalanceResponse = z
+  .strictObject({
+    currency: z.string(),
+    ...merchantAmounts,
+    byWindow: z.array(z.strictObject({ windowId: z.string(), ...merchantAmounts })).meta({
+      description:
+        'Per settlement window, oldest first: a payment counts in the window of its commit, a refund in the window it succeeded in',
+    }),
+  })
+  .meta({ id: 'MerchantBalance' });
+
 export const payStatusResponse = z
   .strictObject({ status: z.enum(sessionStatuses), rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']) })
   .meta({ id: 'PayStatus' });

@@ -30,6 +30,10 @@ export const gatewayErrors = {
     status: 422,
     meaning: 'The refunds of the payment that did not fail would add up to more than was paid; nothing was recorded.',
   },
+  REFUND_LIMIT_REACHED: {
+    status: 422,
+    meaning: 'The payment has had as many refunds as one payment may (failed ones included); nothing was recorded.',
+  },
   REFUND_NOT_FOUND: { status: 404, meaning: 'There is no refund with this id, or it belongs to another merchant.' },
   RTP_NOT_FOUND: { status: 404, meaning: "There is no request-to-pay with this id sent to the caller's customers." },
 } as const satisfies ErrorCodeTable;

@@ -43,6 +43,7 @@ export class MerchantPayments implements MerchantPaymentPort {
         settlementAccount: merchant.settlementAccount,
         interchangeMinor: fees.interchangeMinor.toString(),
         switchFeeMinor: fees.switchFeeMinor.toString(),
+        mdrMinor: fees.mdrMinor.toString(),
       },
     };
     if (request.checkoutSessionId === undefined) return fields;

@@ -28,20 +28,26 @@ export function evolveRefund(state: RefundState, event: RefundEvent): RefundStat
   }
 }
 
-/** What a payment's refunds hold: per refund that has not failed, its amount. */
-export type PaymentRefundsState = { held: ReadonlyMap<string, bigint> };
+/** What a payment's refunds hold: per refund that has not failed, its amount; and how many were ever asked. */
+export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number };
 
-export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map() };
+export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0 };
+
+/**
+ * Refunds one payment may have, failed ones included: each is decided on the payment's whole refunds stream, so the
+ * stream stays short; a shop refunding an order item by item needs far fewer.
+ */
+export const refundsPerPaymentMax = 100;
 
 export function evolvePaymentRefunds(state: PaymentRefundsState, event: PaymentRefundsEvent): PaymentRefundsState {
   const held = new Map(state.held);
   switch (event.type) {
     case 'RefundAmountHeld':
       held.set(event.data.refundId, BigInt(event.data.amountMinor));
-      return { held };
+      return { held, requestedCount: state.requestedCount + 1 };
     case 'RefundAmountReleased':
       held.delete(event.data.refundId);
-      return { held };
+      return { held, requestedCount: state.requestedCount };
     default:
       return assertNever(event);
   }
@@ -65,6 +71,9 @@ export function decideHold(
   const { refundId, paymentTransferId, amountMinor, paidMinor, at } = hold;
   assert(amountMinor > 0n, 'a refund is of a positive amount');
   if (state.held.has(refundId)) return [];
+  if (state.requestedCount >= refundsPerPaymentMax) {
+    throw new DomainError('REFUND_LIMIT_REACHED', `a payment can have at most ${refundsPerPaymentMax} refunds, failed ones included`);
+  }
   const refundedMinor = refundedMinorOf(state);
   if (refundedMinor + amountMinor > paidMinor) {
     throw new DomainError(

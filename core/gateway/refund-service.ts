@@ -117,6 +117,13 @@ export class RefundService implements RefundedAmountReader {
     if (payment.status !== 'committed') {
       throw new DomainError('SESSION_NOT_PAID', `the payment of checkout session ${request.sessionId} is not committed`);
     }
+    // The payer's bank took a reversed payment back already (an ISO 8583 0420): refunding it would pay twice.
+    if (payment.reversed) {
+      throw new DomainError(
+        'SESSION_NOT_PAID',
+        `the payment of checkout session ${request.sessionId} was reversed: nothing is left to refund`,
+      );
+    }
     const requested: RefundRequested['data'] = {
       refundId,
       merchantId: merchant.id,
@@ -146,6 +153,18 @@ export class RefundService implements RefundedAmountReader {
     // Still running (or not started, by a request that stopped): the merchant's retry with its key finishes it.
     if (transfer.status === 'none' || transfer.status === 'initiated') return refundView(state);
     return this.record(state, outcomeOf(transfer));
+  }
+
+  /**
+   * Finishes a refund a stopped process left PENDING (the sweeper calls it): runs its transfer if it never started
+   * (the transfer's id derives from the refund's, so a concurrent retry runs the same transfer once) or records how
+   * the transfer ended, and tells the merchant. Refunds younger than `minAgeMs` are left to the request running them.
+   */
+  async resume(refundId: string, minAgeMs: number): Promise<RefundView | null> {
+    const state = await this.loadRefund(refundId);
+    if (state.status !== 'PENDING') return state.status === 'absent' ? null : refundView(state);
+    if (this.dependencies.now().getTime() - Date.parse(state.requested.at) < minAgeMs) return refundView(state);
+    return this.finish(state);
   }
 
   async refundedMinor(paymentTransferId: string): Promise<bigint> {
@@ -195,7 +214,7 @@ export class RefundService implements RefundedAmountReader {
 
   /** Holds the amount if the request's write did not (a store that writes stream by stream), runs the transfer, records the outcome. */
   private async finish(state: RefundState): Promise<RefundView> {
-    if (state.status !== 'PENDING') return refundView(state);
+    if (state.status !== 'PENDING') return this.told(state);
     const requested = state.requested;
     const payment = await this.loadTransfer(requested.paymentTransferId);
     if (payment.status === 'none')
@@ -221,7 +240,8 @@ export class RefundService implements RefundedAmountReader {
         ),
       );
     } catch (error) {
-      if (isDomainError(error) && error.code === 'REFUND_EXCEEDS_PAYMENT') return this.record(state, { failureReason: error.code });
+      if (isDomainError(error) && (error.code === 'REFUND_EXCEEDS_PAYMENT' || error.code === 'REFUND_LIMIT_REACHED'))
+        return this.record(state, { failureReason: error.code });
       throw error;
     }
     const initiated = payment.initiated;
@@ -271,7 +291,7 @@ export class RefundService implements RefundedAmountReader {
 
   /** Writes the outcome (a failure gives its amount back in the same write), then tells the merchant. */
   private async record(state: RefundState, outcome: { failureReason: string | null }): Promise<RefundView> {
-    if (state.status !== 'PENDING') return refundView(state);
+    if (state.status !== 'PENDING') return this.told(state);
     const requested = state.requested;
     const now = this.dependencies.now();
     const command: RefundCommand =
@@ -307,9 +327,16 @@ export class RefundService implements RefundedAmountReader {
       // Another request recorded the outcome first (a retry, a read): it stands.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
-    const final = await this.loadRefund(requested.refundId);
-    const view = refundView(final);
-    if (view.status !== 'PENDING') await this.dependencies.notify?.(requested.merchantId, view);
+    return this.told(await this.loadRefund(requested.refundId));
+  }
+
+  /**
+   * Tells the merchant a refund's outcome, which is durable by now. Publishing is idempotent (the webhook's id derives
+   * from the refund's), so a retried request publishes again what a crash after the outcome may have left untold.
+   */
+  private async told(state: RefundState): Promise<RefundView> {
+    const view = refundView(state);
+    if (state.status !== 'absent' && view.status !== 'PENDING') await this.dependencies.notify?.(state.requested.merchantId, view);
     return view;
   }
 

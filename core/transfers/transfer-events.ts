@@ -53,9 +53,11 @@ export type TransferInitiated = {
     createdAt: string;
     /**
      * A payment to a merchant (payee MERCHANT): the merchant, where its acquirer settles it, and the fees the
-     * acquirer pays from it (integer strings of minor units; absent or "0": none), posted with the payment.
+     * acquirer pays from it (integer strings of minor units; absent or "0": none), posted with the payment. `mdrMinor`
+     * is what the acquirer keeps from the merchant, fixed at the payment so that a later change of fees leaves it be
+     * (it moves nothing in the ledger: the merchant views report it).
      */
-    merchant?: { id: string; settlementAccount: PartyReference; interchangeMinor?: string; switchFeeMinor?: string };
+    merchant?: { id: string; settlementAccount: PartyReference; interchangeMinor?: string; switchFeeMinor?: string; mdrMinor?: string };
     /** The checkout session a P2M transfer pays (absent: a static-QR payment). */
     checkoutSessionId?: string;
   };

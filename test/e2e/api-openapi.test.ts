@@ -432,6 +432,11 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/pay/{id}', '/pay/cs_none')).status).toBe(404);
   expect((await call('GET', '/pay/{id}/status', `/pay/${payableId}/status`)).status).toBe(200);
   expect((await call('GET', '/pay/{id}/status', '/pay/cs_none/status')).status).toBe(404);
+  expect((await call('GET', '/v1/merchants/{id}/payments', '/v1/merchants/SHOP1/payments?limit=5', shopKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/payments', '/v1/merchants/SHOP1/payments?cursor=zz', shopKey)).status).toBe(400);
+  expect((await call('GET', '/v1/merchants/{id}/payments', '/v1/merchants/NOPE1/payments', operator)).status).toBe(404);
+  expect((await call('GET', '/v1/merchants/{id}/balance', '/v1/merchants/SHOP1/balance?currency=PKR', regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/merchants/{id}/balance', '/v1/merchants/SHOP1/balance?currency=PKR', shopKey)).status).toBe(200);
   const refundBody = { sessionId: payableId, amount: '1.00' };
   expect((await call('POST', '/v1/refunds', '/v1/refunds', { ...shopKey, body: refundBody })).status).toBe(400);
   expect(

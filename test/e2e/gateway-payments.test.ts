@@ -230,6 +230,42 @@ it('rebuilds the merchants, checkout-sessions and api-keys read models from posi
   expect((await network.sw.client.get('/v1/merchants/SHOP1', { key: shop.apiKey })).status).toBe(200);
 });
 
+it('reports fees to the paisa on an amount that rounds (333.33 at 1.50 %): in fees and net, HISAAB positive, nets summing to zero', async () => {
+  const operator = network.sw.operatorKey;
+  const priced = await network.sw.client.patch('/v1/merchants/SHOP2', {
+    key: operator,
+    body: { fees: { mdrPercent: '1.50', interchangePercent: '1.50', switchFee: '0.75' } },
+  });
+  expect(priced.status).toBe(200);
+  expect((await network.sw.client.post('/v1/settlement/windows/close', { key: operator, body: { currency: 'PKR' } })).status).toBe(200);
+  // 333.33 × 1.50 % = 4.99995 rupees = 499.995 paisa: half-even to 500 (5.00); the switch fee is 0.75 as set.
+  const paid = await network.sw.client.post('/v1/transfers', { key: network.wallet('RAVI').key.key, body: p2m('333.33', 'SHOP2') });
+  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
+  const closed = await network.sw.client.post('/v1/settlement/windows/close', { key: operator, body: { currency: 'PKR' } });
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const report = (await network.sw.client.get(`/v1/settlement/windows/${windowId}/report`, { key: operator })).body as {
+    participants: { participant: string; fees: string; net: string }[];
+    netSumZero: boolean;
+  };
+  expect(report.participants.map(({ participant, fees, net }) => ({ participant, fees, net }))).toEqual([
+    { participant: 'MARGALLA', fees: '5.75', net: '327.58' },
+    { participant: 'RAVI', fees: '-5.00', net: '-328.33' },
+    { participant: 'HISAAB', fees: '0.75', net: '0.75' },
+  ]);
+  const netSumMinor = report.participants.reduce((sum, line) => sum + BigInt(line.net.replace('.', '')), 0n);
+  expect([netSumMinor, report.netSumZero]).toEqual([0n, true]);
+  // The payer's participant sees only its own line: no HISAAB row.
+  const own = (await network.sw.client.get(`/v1/settlement/windows/${windowId}/report`, { key: network.wallet('RAVI').key.key })).body as {
+    participants: { participant: string }[];
+  };
+  expect(own.participants.map((line) => line.participant)).toEqual(['RAVI']);
+  const settled = await network.sw.client.post(`/v1/settlement/windows/${windowId}/settle`, {
+    key: operator,
+    body: { reference: 'RTGS-0' },
+  });
+  expect(settled.status).toBe(200);
+});
+
 it('posts the fees of a P2M as linked FEE legs to the paisa (half-even), reported in the window and settled to zero', async () => {
   const operator = network.sw.operatorKey;
   const priced = await network.sw.client.patch('/v1/merchants/SHOP2', {
@@ -260,11 +296,13 @@ it('posts the fees of a P2M as linked FEE legs to the paisa (half-even), reporte
   const closed = await network.sw.client.post('/v1/settlement/windows/close', { key: operator, body: { currency: 'PKR' } });
   const windowId = (closed.body as { closed: { id: string } }).closed.id;
   const report = (await network.sw.client.get(`/v1/settlement/windows/${windowId}/report`, { key: operator })).body as {
-    participants: { participant: string; fees: string; sentValue: string; receivedValue: string }[];
+    participants: { participant: string; fees: string; sentValue: string; receivedValue: string; net: string }[];
     netSumZero: boolean;
   };
   const fees = Object.fromEntries(report.participants.map((line) => [line.participant, line.fees]));
-  expect(fees).toEqual({ MARGALLA: '2.66', RAVI: '-1.66', HISAAB: '-1.00' });
+  expect(fees).toEqual({ MARGALLA: '2.66', RAVI: '-1.66', HISAAB: '1.00' });
+  const nets = Object.fromEntries(report.participants.map((line) => [line.participant, line.net]));
+  expect(nets).toEqual({ MARGALLA: '330.34', RAVI: '-331.34', HISAAB: '1.00' });
   expect(report.netSumZero).toBe(true);
   const settled = await network.sw.client.post(`/v1/settlement/windows/${windowId}/settle`, {
     key: operator,
@@ -272,5 +310,6 @@ it('posts the fees of a P2M as linked FEE legs to the paisa (half-even), reporte
   });
   expect(settled.status).toBe(200);
   // Settling pays the switch its income: its position is back at zero.
-  expect(await ledger?.lookupAccount('HISAAB:position')).toMatchObject({ creditsPostedMinor: 100n, debitsPostedMinor: 100n });
+  // (The test before earned and settled 0.75 of it too.)
+  expect(await ledger?.lookupAccount('HISAAB:position')).toMatchObject({ creditsPostedMinor: 175n, debitsPostedMinor: 175n });
 });

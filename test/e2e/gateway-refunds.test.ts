@@ -1,5 +1,12 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
+import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
+import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { refundResponse } from '../../api/schemas/response-schemas';
+import { RefundService } from '../../core/gateway/refund-service';
+import { refundIdOf } from '../../core/gateway/refund-events';
+import { derivedUuid } from '../../core/idempotency/idempotency-key';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -13,6 +20,7 @@ let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 let other: OnboardedMerchant;
 let capped: OnboardedMerchant;
+let failedRefund: Refund | null = null;
 beforeAll(async () => {
   network = await PaymentNetwork.start(
     [],
@@ -21,6 +29,8 @@ beforeAll(async () => {
       { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '10000000.00' },
       // An acquirer that may owe nothing: a full refund of a payment whose fees it paid takes it below zero.
       { id: 'INDUS', bankCode: 'INDS', msisdn: '923000000003', netDebitCap: '0.00' },
+      // A payer whose wallet is credited by advice: its refunds are advised too, as a P2P transfer to it would be.
+      { id: 'SINDH', bankCode: 'SNDH', msisdn: '923000000004', creditMode: 'ADVICE' },
     ],
   );
   shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'SHOP1', 'MARGALLA');
@@ -119,6 +129,38 @@ it('refunds part of a payment back to the payer through its wallet, as a REFUND 
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(150_000n);
 });
 
+it('advises a payer participant that is credited by advice (ADVICE), as a P2P transfer to it would be', async () => {
+  const created = await network.sw.client.post('/v1/checkout/sessions', {
+    key: shop.apiKey,
+    body: sessionBody({ amount: '80.00' }),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  const sessionId = (created.body as { id: string }).id;
+  const paid = await network.sw.client.post('/v1/transfers', {
+    key: network.wallet('SINDH').key.key,
+    body: {
+      id: randomUUID(),
+      payer: { type: 'WALLET', value: 'WSINDH0001' },
+      payee: { type: 'MERCHANT', value: 'SHOP1' },
+      amount: '80.00',
+      currency: 'PKR',
+      purpose: 'P2M',
+      checkoutSessionId: sessionId,
+    },
+  });
+  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
+  const refunded = (await refund(shop, { sessionId, amount: '80.00' })).body as Refund;
+  expect(refunded.status).toBe('SUCCEEDED');
+  const deadline = Date.now() + 5_000;
+  const advised = () =>
+    network
+      .wallet('SINDH')
+      .simulator.received('CREDIT_ADVICE')
+      .find((message) => message.transferId === refunded.transferId);
+  while (advised() === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(advised()?.body).toMatchObject({ amount: '80.00', payee: { type: 'WALLET', value: 'WSINDH0001' } });
+});
+
 it('never refunds more than was paid when many refunds are asked at once', async () => {
   const sessionId = await paidSession(shop, '1000.00');
   const answers = await Promise.all(Array.from({ length: 30 }, () => refund(shop, { sessionId, amount: '100.00' })));
@@ -126,6 +168,100 @@ it('never refunds more than was paid when many refunds are asked at once', async
   const refused = answers.filter((answer) => answer.status === 422 && errorCode(answer) === 'REFUND_EXCEEDS_PAYMENT');
   expect([succeeded.length, refused.length]).toEqual([10, 20]);
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(100_000n);
+});
+
+it('never refunds more than was paid when two switch processes race, each deciding on the event store alone', async () => {
+  // A second refund service over the same store stands for another process: no in-process queue is shared, so only
+  // the payment refunds stream's expected revision keeps the two from refunding more than was paid together.
+  const running = network.sw.running;
+  const otherProcess = new RefundService({
+    store: running.store,
+    checkout: running.gateway.checkout,
+    directory: running.dependencies.readModels.directory,
+    transfers: running.transfers.service,
+    now: () => new Date(),
+  });
+  const merchant = running.gateway.merchantReader.findMerchant('SHOP1');
+  if (merchant === null) throw new Error('SHOP1 is onboarded');
+  const sessionId = await paidSession(shop, '500.00');
+  const outcomes = await Promise.all([
+    ...Array.from({ length: 15 }, async () => {
+      const answer = await refund(shop, { sessionId, amount: '50.00' });
+      return answer.status === 201 ? 'SUCCEEDED' : errorCode(answer);
+    }),
+    ...Array.from({ length: 15 }, async () => {
+      try {
+        const created = await otherProcess.create(merchant, { sessionId, amount: '50.00' }, randomUUID(), {
+          now: new Date(),
+          actor: 'merchant:SHOP1',
+        });
+        return created.refund.status;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    }),
+  ]);
+  expect(outcomes.filter((outcome) => outcome === 'SUCCEEDED')).toHaveLength(10);
+  expect(outcomes.filter((outcome) => outcome === 'REFUND_EXCEEDS_PAYMENT')).toHaveLength(20);
+  expect(await running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(50_000n);
+});
+
+it('finishes a refund a stopped process left PENDING before its transfer started, and tells the merchant', async () => {
+  const running = network.sw.running;
+  const sessionId = await paidSession(shop, '70.00');
+  const paymentTransferId = await paymentOf(sessionId);
+  // What a request writes before it runs the transfer, as if the process had died right after.
+  const refundId = refundIdOf('SHOP1', 'stopped-before-the-transfer');
+  const requestedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+  const metadata = { at: requestedAt, actor: 'merchant:SHOP1' };
+  const appended = await running.store.appendMany([
+    {
+      stream: `refund-${refundId}`,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'RefundRequested',
+          data: {
+            refundId,
+            merchantId: 'SHOP1',
+            sessionId,
+            paymentTransferId,
+            transferId: derivedUuid('refund', refundId),
+            amountMinor: '2000',
+            currency: 'PKR',
+            reason: null,
+            requestDigest: 'digest',
+            at: requestedAt,
+          },
+          metadata,
+        },
+      ],
+      expectedRevision: 'no_stream',
+    },
+    {
+      stream: `payment-refunds-${paymentTransferId}`,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'RefundAmountHeld',
+          data: { refundId, paymentTransferId, amountMinor: '2000', at: requestedAt },
+          metadata,
+        },
+      ],
+      expectedRevision: 'any',
+    },
+  ]);
+  await running.dependencies.readModels.waitForPosition(appended[appended.length - 1]?.position ?? 0n, 5_000);
+  expect(((await network.sw.client.get(`/v1/refunds/${refundId}`, { key: shop.apiKey })).body as Refund).status).toBe('PENDING');
+  expect(await running.refunds.sweepPendingRefunds()).toBeGreaterThanOrEqual(1);
+  const read = (await network.sw.client.get(`/v1/refunds/${refundId}`, { key: shop.apiKey })).body as Refund;
+  expect(read).toMatchObject({ status: 'SUCCEEDED', amount: '20.00' });
+  expect(await running.transfers.service.find(read.transferId)).toMatchObject({ state: 'COMMITTED', purpose: 'REFUND' });
+  const events = (await network.sw.client.get('/v1/merchants/SHOP1/events?type=refund.succeeded&limit=100', { key: shop.apiKey })).body as {
+    events: { id: string }[];
+  };
+  const told = events.events.filter((event) => running.webhooks.reader.findEvent(event.id)?.payload.body.includes(refundId));
+  expect(told).toHaveLength(1);
 });
 
 it('refuses a session that is not paid (409) and reaches only its own merchant’s sessions and refunds (404)', async () => {
@@ -151,27 +287,120 @@ it('refuses a session that is not paid (409) and reaches only its own merchant�
 
 it('records a refund the acquirer’s net debit cap refuses as FAILED, NET_DEBIT_CAP_EXCEEDED, and gives its amount back', async () => {
   const sessionId = await paidSession(capped, '333.33');
-  const failed = await refund(capped, { sessionId, amount: '333.33' });
+  const key = randomUUID();
+  const failed = await refund(capped, { sessionId, amount: '333.33' }, key);
   expect(failed.status).toBe(201);
   expect(failed.body).toMatchObject({ status: 'FAILED', failureReason: 'NET_DEBIT_CAP_EXCEEDED' });
+  failedRefund = failed.body as Refund;
+  // A retry with the same key answers the same refund (and publishes nothing new: see the webhook test).
+  expect(await refund(capped, { sessionId, amount: '333.33' }, key)).toMatchObject({ status: 200, body: failedRefund });
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(0n);
   // What the acquirer holds after its fees can still go back.
   const partial = await refund(capped, { sessionId, amount: '300.00' });
   expect(partial.body).toMatchObject({ status: 'SUCCEEDED' });
 });
 
-it('tells the merchant by webhook: refund.succeeded and refund.failed, once the outcome is durable', async () => {
+it('tells the merchant by webhook: refund.succeeded and refund.failed, with the refund as data.object, once each', async () => {
   const events = async (merchant: OnboardedMerchant, type: string) =>
     (
       (await network.sw.client.get(`/v1/merchants/${merchant.id}/events?type=${type}`, { key: merchant.apiKey })).body as {
-        events: unknown[];
+        events: { id: string }[];
       }
     ).events;
   expect((await events(shop, 'refund.succeeded')).length).toBeGreaterThan(0);
-  expect((await events(capped, 'refund.failed')).length).toBe(1);
+  const published = await events(capped, 'refund.failed');
+  const bodies = published.map((event) => {
+    const record = network.sw.running.webhooks.reader.findEvent(event.id);
+    return JSON.parse(record?.payload.body ?? '{}') as { type: string; data: { object: Refund } };
+  });
+  const forThisRefund = bodies.filter((body) => body.data.object.id === failedRefund?.id);
+  expect(forThisRefund).toHaveLength(1);
+  expect(forThisRefund[0]).toMatchObject({ type: 'refund.failed', data: { object: failedRefund } });
 });
 
 async function paymentOf(sessionId: string): Promise<string> {
   const read = await network.sw.client.get(`/v1/checkout/sessions/${sessionId}`, { key: network.sw.operatorKey });
   return (read.body as { transferId: string }).transferId;
 }
+
+it('shows a merchant its payments and balance: MDR half-even to the paisa, kept on a refund; net = collected − refunded − mdr', async () => {
+  // SHOP3 (MDR 2.00 %) was paid 333.33 above (MDR 6.6666, so 6.67) and refunded 300.00 of it; its failed refund counts nothing.
+  const payments = await network.sw.client.get('/v1/merchants/SHOP3/payments?limit=10', { key: capped.apiKey });
+  expect(payments.status).toBe(200);
+  expect(payments.body).toEqual({
+    payments: [
+      {
+        sessionId: expect.stringMatching(/^cs_/) as unknown,
+        orderId: 'ORD-1',
+        transferId: expect.any(String) as unknown,
+        amount: '333.33',
+        currency: 'PKR',
+        paidAt: expect.any(String) as unknown,
+        payerParticipant: 'RAVI',
+        refunded: '300.00',
+        mdr: '6.67',
+        net: '26.66',
+      },
+    ],
+    nextCursor: null,
+  });
+  const balance = await network.sw.client.get('/v1/merchants/SHOP3/balance?currency=PKR', { key: network.sw.operatorKey });
+  expect(balance.body).toEqual({
+    currency: 'PKR',
+    collected: '333.33',
+    refunded: '300.00',
+    mdr: '6.67',
+    net: '26.66',
+    byWindow: [{ windowId: expect.any(String) as unknown, collected: '333.33', refunded: '300.00', mdr: '6.67', net: '26.66' }],
+  });
+  // Paging by cursor walks SHOP1's payments one by one, each once.
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: unknown } = await network.sw.client.get(
+      `/v1/merchants/SHOP1/payments?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`,
+      { key: shop.apiKey },
+    );
+    const body = page.body as { payments: { transferId: string }[]; nextCursor: string | null };
+    seen.push(...body.payments.map((payment) => payment.transferId));
+    cursor = body.nextCursor;
+  } while (cursor !== null);
+  expect(new Set(seen).size).toBe(seen.length);
+  const all = (await network.sw.client.get('/v1/merchants/SHOP1/payments?limit=500', { key: shop.apiKey })).body as {
+    payments: { transferId: string }[];
+  };
+  expect(seen).toEqual(all.payments.map((payment) => payment.transferId));
+  expect(seen.length).toBeGreaterThan(3);
+  const future = await network.sw.client.get('/v1/merchants/SHOP1/payments?from=2999-01-01T00:00:00Z', { key: shop.apiKey });
+  expect((future.body as { payments: unknown[] }).payments).toEqual([]);
+  // Another merchant's views are not there for SHOP1.
+  expect((await network.sw.client.get('/v1/merchants/SHOP3/balance?currency=PKR', { key: shop.apiKey })).status).toBe(404);
+  expect((await network.sw.client.get('/v1/merchants/SHOP3/payments', { key: shop.apiKey })).status).toBe(404);
+});
+
+it('rebuilds the merchant views from position 0 into the same rows', async () => {
+  const rows = (): unknown[] => {
+    const db = new Database(readModelPath(network.sw.dataDir), { readonly: true });
+    try {
+      return [
+        db.prepare('SELECT * FROM merchant_payments ORDER BY position').all(),
+        db.prepare('SELECT * FROM merchant_window_totals ORDER BY merchant_id, currency, window_id').all(),
+        db.prepare('SELECT * FROM merchant_view_pending_payments ORDER BY transfer_id').all(),
+        db.prepare('SELECT * FROM merchant_view_pending_refunds ORDER BY refund_id').all(),
+      ];
+    } finally {
+      db.close();
+    }
+  };
+  const before = rows();
+  expect((before[0] as unknown[]).length).toBeGreaterThan(3);
+  const output: string[] = [];
+  const exitCode = await runRebuildCommand(
+    ['merchant-views', '--data-dir', network.sw.dataDir],
+    switchProjections,
+    { out: (line) => output.push(line), err: (line) => output.push(line) },
+    {},
+  );
+  expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+  expect(rows()).toEqual(before);
+});

@@ -3,6 +3,7 @@ import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
+import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
@@ -26,4 +27,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   webhookEventsProjection,
   merchantsProjection,
   checkoutSessionsProjection,
+  merchantViewsProjection,
 ];

@@ -135,8 +135,10 @@ it('counts a reversal as a payment back in the window it is recorded in, charges
     const lines = fixture.settlementReader.windowLines(window.windowId);
     expect(buildSettlementReport(window, lines, null)).toMatchObject({
       participants: [
-        { participant: 'INDUS', sentCount: 0, receivedCount: 1, receivedValue: '100.00', fees: '2.00', net: '100.00' },
+        { participant: 'INDUS', sentCount: 0, receivedCount: 1, receivedValue: '100.00', fees: '2.00', net: '98.00' },
         { participant: 'RAVI', sentCount: 1, sentValue: '100.00', receivedCount: 0, fees: '0.00', net: '-100.00' },
+        // The fee went to a hub account, not a participant's: it is the switch's income all the same.
+        { participant: 'HISAAB', fees: '2.00', net: '2.00' },
       ],
       totals: { count: 1, value: '100.00', fees: '2.00' },
       netSumZero: true,

@@ -54,7 +54,8 @@ describe('settlement report', () => {
           receivedCount: 0,
           receivedValue: '0.00',
           fees: '3.00',
-          net: '-1700.50',
+          // What settling moves: the payments less the fees it paid.
+          net: '-1703.50',
         },
         {
           participant: 'MARGALLA',
@@ -66,6 +67,8 @@ describe('settlement report', () => {
           net: '1600.49',
         },
         { participant: 'RAVI', sentCount: 1, sentValue: '99.99', receivedCount: 1, receivedValue: '200.00', fees: '0.00', net: '100.01' },
+        // The switch's fee income (issue 11): the fees the participants paid, positive, so that the nets sum to zero.
+        { participant: 'HISAAB', sentCount: 0, sentValue: '0.00', receivedCount: 0, receivedValue: '0.00', fees: '3.00', net: '3.00' },
       ],
       totals: { count: 3, value: '1800.49', fees: '3.00' },
       netSumZero: true,

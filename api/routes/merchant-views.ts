@@ -1,0 +1,92 @@
+import type { Principal } from '../../core/auth/principal';
+import type { MerchantReader } from '../../core/gateway/merchant-reader';
+import { merchantNetMinor, type MerchantPaymentRecord, type MerchantViewsReader } from '../../core/gateway/merchant-views-reader';
+import { formatAmount } from '../../core/money';
+import { HttpError } from '../http-error';
+import { principalOf } from '../request-context';
+import { decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import type { RouteModule } from '../route-kit';
+import { merchantBalanceQuery, merchantPaymentsQuery } from '../schemas/merchant-view-schemas';
+import { merchantEventsParams } from '../schemas/webhook-schemas';
+import { parseInput } from '../validation';
+
+export type MerchantViewRoutesDependencies = { views: MerchantViewsReader; merchantReader: MerchantReader };
+
+/**
+ * A merchant's payments and balance (issue 11), from the merchant-views projection: the operator and the regulator
+ * read any merchant's, a merchant only its own (anyone else's answers 404, as if it did not exist).
+ */
+export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies): RouteModule {
+  const { views, merchantReader } = dependencies;
+  const readable = (principal: Principal, merchantId: string): void => {
+    const visible = principal.role !== 'merchant' || principal.merchantId === merchantId;
+    if (!visible || merchantReader.findMerchant(merchantId) === null)
+      throw new HttpError('MERCHANT_NOT_FOUND', `there is no merchant ${merchantId}`);
+  };
+  return (router, kit) => {
+    router.get('/v1/merchants/:id/payments', kit.allow('operator', 'regulator', 'merchant'), (request, response) => {
+      const { id } = parseInput(merchantEventsParams, request.params, 'path');
+      readable(principalOf(request), id);
+      const query = parseInput(merchantPaymentsQuery, request.query, 'query');
+      const afterPosition = query.cursor === undefined ? null : decodeSequenceCursor('p', query.cursor);
+      if (query.cursor !== undefined && afterPosition === null)
+        throw new HttpError('INVALID_CURSOR', 'the cursor is not a nextCursor this list returned');
+      const payments = views.listPayments({
+        merchantId: id,
+        // Paid-at instants are stored in UTC ("…Z"); a bound with another offset is compared as the same instant.
+        from: query.from === undefined ? null : new Date(query.from).toISOString(),
+        to: query.to === undefined ? null : new Date(query.to).toISOString(),
+        afterPosition,
+        limit: query.limit,
+      });
+      const last = payments[payments.length - 1];
+      response.json({
+        payments: payments.map(paymentView),
+        nextCursor: payments.length === query.limit && last !== undefined ? encodeCursor('p', last.position.toString()) : null,
+      });
+    });
+
+    router.get('/v1/merchants/:id/balance', kit.allow('operator', 'regulator', 'merchant'), (request, response) => {
+      const { id } = parseInput(merchantEventsParams, request.params, 'path');
+      readable(principalOf(request), id);
+      const { currency } = parseInput(merchantBalanceQuery, request.query, 'query');
+      const windows = views.windowTotals(id, currency);
+      const total = { collectedMinor: 0n, refundedMinor: 0n, mdrMinor: 0n };
+      for (const window of windows) {
+        total.collectedMinor += window.collectedMinor;
+        total.refundedMinor += window.refundedMinor;
+        total.mdrMinor += window.mdrMinor;
+      }
+      const amounts = (values: { collectedMinor: bigint; refundedMinor: bigint; mdrMinor: bigint }) => ({
+        collected: formatAmount(values.collectedMinor, currency),
+        refunded: formatAmount(values.refundedMinor, currency),
+        mdr: formatAmount(values.mdrMinor, currency),
+        net: formatAmount(merchantNetMinor(values), currency),
+      });
+      response.json({
+        currency,
+        ...amounts(total),
+        byWindow: windows.map((window) => ({ windowId: window.windowId, ...amounts(window) })),
+      });
+    });
+  };
+}
+
+function paymentView(payment: MerchantPaymentRecord) {
+  const currency = payment.currency;
+  return {
+    sessionId: payment.sessionId,
+    orderId: payment.orderId,
+    transferId: payment.transferId,
+    amount: formatAmount(payment.amountMinor, currency),
+    currency,
+    paidAt: payment.paidAt,
+    payerParticipant: payment.payerParticipant,
+    refunded: formatAmount(payment.refundedMinor, currency),
+    mdr: formatAmount(payment.mdrMinor, currency),
+    net: formatAmount(
+      merchantNetMinor({ collectedMinor: payment.amountMinor, refundedMinor: payment.refundedMinor, mdrMinor: payment.mdrMinor }),
+      currency,
+    ),
+  };
+}

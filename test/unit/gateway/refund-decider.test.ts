@@ -1,0 +1,114 @@
+import {
+  decidePaymentRefunds,
+  decideRefund,
+  evolvePaymentRefunds,
+  evolveRefund,
+  initialPaymentRefundsState,
+  initialRefundState,
+  refundedMinorOf,
+  refundsPerPaymentMax,
+  type PaymentRefundsCommand,
+  type PaymentRefundsState,
+} from '../../../core/gateway/refund-decider';
+import type { PaymentRefundsEvent, RefundEvent, RefundRequested } from '../../../core/gateway/refund-events';
+import { refundIdOf, refundIdPattern } from '../../../core/gateway/refund-events';
+import { DeciderSpecification } from '../../support/decider-spec';
+
+const now = new Date('2026-12-03T08:00:00.000Z');
+const at = now.toISOString();
+const paymentTransferId = 'pay-1';
+
+const holds = DeciderSpecification.for<PaymentRefundsCommand, PaymentRefundsEvent, PaymentRefundsState, PaymentRefundsEvent[]>({
+  decide: decidePaymentRefunds,
+  evolve: evolvePaymentRefunds,
+  initialState: () => initialPaymentRefundsState,
+});
+
+const hold = (refundId: string, amountMinor: bigint, paidMinor = 100_000n): PaymentRefundsCommand => ({
+  type: 'HoldRefundAmount',
+  data: { refundId, paymentTransferId, amountMinor, paidMinor },
+  now,
+});
+const held = (refundId: string, amountMinor: bigint): PaymentRefundsEvent => ({
+  type: 'RefundAmountHeld',
+  data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at },
+});
+const released = (refundId: string): PaymentRefundsEvent => ({ type: 'RefundAmountReleased', data: { refundId, paymentTransferId, at } });
+
+describe('payment refunds decider', () => {
+  it('holds a refund up to exactly what was paid, and refuses a paisa more', () => {
+    holds
+      .given([held('re-1', 60_000n)])
+      .when(hold('re-2', 40_000n))
+      .then([held('re-2', 40_000n)]);
+    holds
+      .given([held('re-1', 60_000n)])
+      .when(hold('re-2', 40_001n))
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+  });
+
+  it('counts a failed refund no longer: its released amount can be refunded again', () => {
+    holds
+      .given([held('re-1', 100_000n), released('re-1')])
+      .when(hold('re-2', 100_000n))
+      .then([held('re-2', 100_000n)]);
+  });
+
+  it('holds the same refund once (a retry), and releases only what it holds', () => {
+    holds
+      .given([held('re-1', 10n)])
+      .when(hold('re-1', 10n))
+      .then([]);
+    holds
+      .given([])
+      .when({ type: 'ReleaseRefundAmount', data: { refundId: 're-1', paymentTransferId }, now })
+      .then([]);
+  });
+
+  it('allows a bounded number of refunds per payment, failed ones included', () => {
+    const history: PaymentRefundsEvent[] = [];
+    for (let index = 0; index < refundsPerPaymentMax; index += 1) history.push(held(`re-${index}`, 1n), released(`re-${index}`));
+    holds.given(history).when(hold('re-last', 1n)).thenThrows('REFUND_LIMIT_REACHED');
+  });
+
+  it('reports what the refunds that did not fail hold', () => {
+    const state = [held('re-1', 5n), held('re-2', 7n), released('re-1')].reduce(evolvePaymentRefunds, initialPaymentRefundsState);
+    expect(refundedMinorOf(state)).toBe(7n);
+  });
+});
+
+describe('refund decider', () => {
+  const requested: RefundRequested = {
+    type: 'RefundRequested',
+    data: {
+      refundId: 're_x',
+      merchantId: 'SHOP1',
+      sessionId: 'cs_x',
+      paymentTransferId,
+      transferId: 't-1',
+      amountMinor: '100',
+      currency: 'PKR',
+      reason: null,
+      requestDigest: 'd',
+      at,
+    },
+  };
+
+  it('ends a pending refund once: a second outcome adds nothing', () => {
+    const pending = evolveRefund(initialRefundState, requested);
+    expect(decideRefund({ type: 'FailRefund', data: { refundId: 're_x', failureReason: 'PAYEE_REJECTED' }, now }, pending)).toEqual([
+      { type: 'RefundFailed', data: { refundId: 're_x', failureReason: 'PAYEE_REJECTED', at } },
+    ]);
+    const succeeded: RefundEvent = { type: 'RefundSucceeded', data: { refundId: 're_x', at } };
+    const done = evolveRefund(pending, succeeded);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(decideRefund({ type: 'FailRefund', data: { refundId: 're_x', failureReason: 'PAYEE_REJECTED' }, now }, done)).toEqual([]);
+    expect(() => decideRefund({ type: 'SucceedRefund', data: { refundId: 're_y' }, now }, initialRefundState)).toThrow(/does not exist/);
+  });
+
+  it('derives the refund id from the merchant and its key: the same pair, the same id; another merchant, another', () => {
+    expect(refundIdOf('SHOP1', 'k-1')).toMatch(refundIdPattern);
+    expect(refundIdOf('SHOP1', 'k-1')).toBe(refundIdOf('SHOP1', 'k-1'));
+    expect(refundIdOf('SHOP2', 'k-1')).not.toBe(refundIdOf('SHOP1', 'k-1'));
+  });
+});
