@@ -31,7 +31,7 @@ import { assembleSettlement } from './settlement-assembly';
 import { assembleRefunds, type RefundsAssembly } from './refunds-assembly';
 import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
-import { assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
+import { assembleSessionWebhooks, assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { assembleDisputes, type DisputesAssembly } from './disputes-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
@@ -290,6 +290,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
     if (!httpAddress.private) publicPort = port;
+    // Once the server listens: the sessions it publishes carry pay URLs under the public port, known only now.
+    await modules.start('session webhooks', () =>
+      assembleSessionWebhooks({ store, checkout: gateway.checkout, publisher: webhooks.publisher, now, publicUrl, logger }),
+    );
     return {
       url,
       port,

@@ -16,6 +16,17 @@ import type { Logger } from './logger';
 import type { SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
 import { webhookRoutes } from './routes/webhooks';
+import { checkoutSessionView } from './views/checkout-session-view';
+import type { CheckoutService } from '../core/gateway/checkout-service';
+import { SessionWebhookFollower } from '../core/webhooks/session-webhook-follower';
+
+/**
+ * Webhook attempts in flight at once over all merchants. The payment channels' 8 suits a few payee participants;
+ * webhooks go to every merchant in the country, each endpoint taking tens of milliseconds to answer, and 8 at once
+ * held paid checkouts to about 80 a second however fast the switch was (bench:checkout). An attempt in flight costs
+ * a socket and a little memory.
+ */
+const webhookAttemptsInFlightMax = 64;
 
 /** What a caller of startSwitch may choose about webhooks; tests shorten the schedule. */
 export type WebhookOptions = {
@@ -67,6 +78,7 @@ async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts):
     now: input.now,
     retrySchedule: input.options.retrySchedule ?? webhookRetrySchedule(),
     ...(input.options.random === undefined ? {} : { random: input.options.random }),
+    limits: { concurrencyMax: webhookAttemptsInFlightMax },
     onError: (error) => input.logger.warn({ err: error }, 'webhook outbox error'),
     onRecorded: (events) => recordWebhookOutcomes(events, input),
   });
@@ -86,4 +98,33 @@ function recordWebhookOutcomes(events: readonly DeliveryEvent[], input: Webhooks
       input.logger.warn({ channel: webhookChannel, ...event.data }, 'webhook FAILED: its retry schedule ran out');
     }
   }
+}
+
+export type SessionWebhooksAssemblyInput = {
+  store: EventStore;
+  checkout: Pick<CheckoutService, 'find'>;
+  publisher: Pick<WebhookPublisher, 'publish'>;
+  now: () => Date;
+  publicUrl: () => string;
+  logger: Logger;
+};
+
+/**
+ * The follower that publishes `checkout.session.completed` and `checkout.session.expired` from the log, its
+ * checkpoint in the event store; the object is the session as GET /v1/checkout/sessions/{id} answers it.
+ */
+export function assembleSessionWebhooks(input: SessionWebhooksAssemblyInput): Promise<Assembled<SessionWebhookFollower>> {
+  return assemble(input.logger, async (parts) => {
+    const follower = new SessionWebhookFollower({
+      store: input.store,
+      findSession: (sessionId) => input.checkout.find(sessionId),
+      sessionView: (session) => checkoutSessionView(session, input.now(), input.publicUrl()),
+      publish: (publication) => input.publisher.publish(publication),
+      now: input.now,
+      onError: (error) => input.logger.warn({ err: error }, 'session webhooks: a group was not published; retrying'),
+    });
+    await follower.start();
+    parts.onStop('session webhook follower', () => follower.stop());
+    return follower;
+  });
 }

@@ -11,7 +11,7 @@ import type { LoadSeed } from './load-seed';
 import { freeLoopbackPort, startNodeService } from './node-service';
 
 /** The operator's key of the throwaway switch; it lives as long as one run, on loopback only. */
-const loadOperatorKey = 'load-test-operator-key-0123456789';
+export const loadOperatorKey = 'load-test-operator-key-0123456789';
 export const loadWalletCountMin = 2;
 export const loadWalletCountMax = 3;
 /**

@@ -18,6 +18,8 @@ import { runTraffic, type TrafficPayee } from '../simulators/traffic/traffic-gen
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
 import type { SentTransfer } from '../simulators/wallet/transfer-origination';
 import type { SettlementReport } from '../core/reports/settlement-report';
+import QRCode from 'qrcode';
+import { MerchantShop } from '../simulators/merchant/merchant-shop';
 
 type DemoOptions = { trafficSeconds: number; exitAfterReport: boolean };
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
 
   await scriptedScenarios(operator, wallets);
   await bankScenarios(bank, wallets);
+  await checkoutScenario(operator, running, wallets);
   say(`Driving ${options.trafficSeconds} s of mixed P2P traffic between the wallets...`);
   const progress = trafficProgress();
   const traffic = await runTraffic({
@@ -204,6 +207,62 @@ async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<voi
   show('Margalla wallet → Indus Bank IBAN 1200.00 (switch sends a 0200 to the bank)', toBank);
 }
 
+/**
+ * A checkout (issue 11): the operator onboards a shop acquired by Margalla, the shop (simulators/merchant) opens a
+ * session, the pay URL and its QR are printed, the customer enters a Ravi Pay number on the pay page, Ravi Pay asks
+ * its customer and approves by paying the merchant, the shop prints the webhook it verified, then refunds a part.
+ */
+async function checkoutScenario(operator: OperatorClient, running: RunningSwitch, wallets: DemoWallet[]): Promise<void> {
+  const [margalla, ravi] = [wallet(wallets, 'MARGALLA'), wallet(wallets, 'RAVI')];
+  const settlementWallet = 'MRGL900001';
+  margalla.simulator.accounts.add({ walletNumber: settlementWallet, name: 'Karachi Books', balanceMinor: 0n });
+  const onboarded = (await operator.post(
+    '/v1/merchants',
+    {
+      id: 'KARACHI_BOOKS',
+      name: 'Karachi Books',
+      mcc: '5942',
+      city: 'Karachi',
+      acquirer: margalla.id,
+      settlementAccount: { type: 'WALLET', value: settlementWallet },
+      // Replaced below by the shop's own URL, known once it listens.
+      webhookUrl: 'http://127.0.0.1:9/webhooks',
+      fees: { mdrPercent: '1.50', interchangePercent: '0.50', switchFee: '1.00' },
+    },
+    201,
+  )) as { apiKey: string; webhookSecret: string };
+  const shop = new MerchantShop({ switchUrl: running.url, apiKey: onboarded.apiKey, webhookSecrets: [onboarded.webhookSecret] });
+  await shop.start();
+  try {
+    await operator.patch('/v1/merchants/KARACHI_BOOKS', { webhookUrl: shop.webhookUrl });
+    const session = await shop.createSession({ amount: '1500.00', orderId: 'ORD-DEMO-1', description: 'Two books' });
+    say(`Checkout: Karachi Books (acquired by Margalla, MDR 1.50 %) opened ${session.id} for ${session.amount} ${session.currency}.`);
+    say(`  Pay at ${session.payUrl} or scan:`);
+    say(await QRCode.toString(session.qr, { type: 'terminal', small: true }));
+    const payer = customer(ravi);
+    const form = await fetch(`${running.url}/pay/${session.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ msisdn: `0${payer.msisdn.slice(2)}` }).toString(),
+      redirect: 'manual',
+    });
+    say(`  ${payer.name} enters 0${payer.msisdn.slice(2)} on the pay page (${form.status}); Ravi Pay asks her and she approves.`);
+    const completed = await shop.waitForEvent(
+      (event) => event.type === 'checkout.session.completed' && event.data.object['id'] === session.id,
+      15_000,
+    );
+    say(
+      `  Shop verified webhook ${completed.type} ${completed.id}: ${String(completed.data.object['status'])}, transfer ${String(completed.data.object['transferId'])}`,
+    );
+    const refund = await shop.refund({ sessionId: session.id, amount: '500.00', reason: 'one book returned' });
+    say(`  Shop refunds 500.00 of it: ${refund.id} ${refund.status}${refund.failureReason === null ? '' : ` (${refund.failureReason})`}`);
+    const refunded = await shop.waitForEvent((event) => event.type.startsWith('refund.') && event.data.object['id'] === refund.id, 15_000);
+    say(`  Shop verified webhook ${refunded.type} ${refunded.id}`);
+  } finally {
+    await shop.close();
+  }
+}
+
 async function startDemoSwitch(dataDir: string): Promise<RunningSwitch> {
   let config: SwitchConfig;
   try {
@@ -268,14 +327,15 @@ function demoWallets(): DemoWallet[] {
 }
 
 async function onboardWallet(operator: OperatorClient, switchUrl: string, demo: DemoWallet): Promise<void> {
-  const url = await demo.simulator.start();
+  await demo.simulator.start();
   await operator.onboard({
     id: demo.id,
     name: demo.name,
     type: 'WALLET',
     bankCode: demo.bankCode,
     netDebitCap: demo.netDebitCap,
-    endpoints: { creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal` },
+    // The rtpUrl too: its customers approve a request to pay from a checkout by paying the merchant.
+    endpoints: demo.simulator.endpoints,
   });
   const key = await operator.issueKey(demo.id);
   demo.simulator.setSigningSecret(firstSigningSecret(demo.id, key));

@@ -78,6 +78,11 @@ export class OperatorClient {
     return this.call('POST', path, key, body, expectedStatus, `op-${path}-${Date.now()}-${Math.random()}`);
   }
 
+  /** A PATCH answered 200 (a merchant's webhookUrl, say); a PATCH is idempotent by itself. */
+  async patch(path: string, body: unknown, key: string = this.operatorKey): Promise<unknown> {
+    return this.call('PATCH', path, key, body, 200);
+  }
+
   private async call(
     method: string,
     path: string,

@@ -4,7 +4,7 @@ import { tempDir } from '../support/temp-dir';
 
 const repositoryRoot = join(__dirname, '..', '..');
 
-it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, traffic, settlement', () => {
+it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, a checkout with its webhook and a refund, traffic, settlement', () => {
   const directory = tempDir('hisaab-demo-');
   try {
     const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '2', '--exit'], {
@@ -25,6 +25,13 @@ it('runs the demo of `npm start` end to end: onboarding, scripted failures, an I
     expect(output).toMatch(/Ravi received [1-9]\d* reversal/);
     expect(output).toContain('Indus Bank (ISO 8583 0200) → Margalla wallet 2500.00: approved (39=00)');
     expect(output).toMatch(/Margalla wallet → Indus Bank IBAN 1200\.00 .*: COMMITTED/);
+    // The checkout: the pay URL and its QR in the terminal, the wallet's approval, the shop's verified webhook, a partial refund.
+    expect(output).toMatch(/Karachi Books .* opened cs_[A-Za-z0-9]{22} for 1500\.00 PKR/);
+    expect(output).toMatch(/Pay at http:\/\/localhost:\d+\/pay\/cs_[A-Za-z0-9]{22} or scan:/);
+    expect(output).toContain('▄▄▄▄▄▄▄');
+    expect(output).toMatch(/Shop verified webhook checkout\.session\.completed evt_[0-9a-f]{24}: COMPLETED, transfer [0-9a-f-]{36}/);
+    expect(output).toMatch(/Shop refunds 500\.00 of it: re_\S+ SUCCEEDED/);
+    expect(output).toMatch(/Shop verified webhook refund\.succeeded evt_[0-9a-f]{24}/);
     // Progress while the traffic runs, about once a second: a person sees it is working and how fast.
     expect(output).toMatch(/traffic 1 s: \d+ transfers, \d+ committed, \d+ aborted, \d+ refused, \d+ unknown, \d+\/s/);
     // The exact command that checks the ledger of this run.
