@@ -117,7 +117,7 @@ async function scriptedScenarios(operator: OperatorClient, wallets: DemoWallet[]
   ravi.simulator.setMode({ mode: 'reject', reason: 'ACCOUNT_BLOCKED' }, ['CREDIT_REQUEST']);
   const rejected = await payRavi(margalla, '250.00');
   show('Ravi rejects a credit', rejected);
-  await disputeScenarios(operator, margalla, ravi, paid, rejected);
+  await disputeScenarios(margalla, rejected);
   ravi.simulator.setMode({ mode: 'slow', delayMs: 3_000 }, ['CREDIT_REQUEST']);
   show('Ravi answers too late (it did credit: a reversal follows)', await payRavi(margalla, '99.99'));
   ravi.simulator.setMode({ mode: 'accept' });
@@ -128,16 +128,9 @@ async function scriptedScenarios(operator: OperatorClient, wallets: DemoWallet[]
 
 /**
  * Online dispute resolution: the customer whose 250.00 payment was rejected claims DEBITED_NOT_CREDITED, which the
- * switch resolves at once from its ledger (the transfer aborted); a GOODS_NOT_RECEIVED claim on the 1500.00 payment
- * is contested by Ravi and decided by the operator for the customer, with a chargeback.
+ * switch resolves at once from its ledger (the transfer aborted). The contested claim is on the checkout (below).
  */
-async function disputeScenarios(
-  operator: OperatorClient,
-  margalla: DemoWallet,
-  ravi: DemoWallet,
-  paid: SentTransfer,
-  rejected: SentTransfer,
-): Promise<void> {
+async function disputeScenarios(margalla: DemoWallet, rejected: SentTransfer): Promise<void> {
   const claim = (transfer: SentTransfer, category: string, description: string) =>
     margalla.simulator.openDispute({ transferId: transfer.id, category, amount: transfer.amount, description });
   const automatic = await claim(rejected, 'DEBITED_NOT_CREDITED', 'the customer says the wallet debited 250.00');
@@ -145,18 +138,6 @@ async function disputeScenarios(
   say(
     `Dispute DEBITED_NOT_CREDITED on the rejected payment: ${automatic.dispute.state} ${automatic.dispute.outcome ?? ''}, decided from the ledger at once`,
   );
-  const contested = await claim(paid, 'GOODS_NOT_RECEIVED', 'the order never arrived');
-  if (contested.kind !== 'dispute') throw new Error(`the demo dispute was not opened: ${JSON.stringify(contested)}`);
-  say(
-    `Dispute GOODS_NOT_RECEIVED on the 1500.00 payment: ${contested.dispute.state}, Ravi must answer by ${contested.dispute.respondBy ?? ''}`,
-  );
-  await ravi.simulator.answerDispute(contested.dispute.id, { action: 'CONTEST', note: 'delivered, signed for' });
-  const decided = (await operator.post(
-    `/v1/disputes/${contested.dispute.id}/decision`,
-    { outcome: 'CLAIMANT', note: 'the signature does not match the customer' },
-    200,
-  )) as { state: string; outcome: string; chargebackTransferId: string | null };
-  say(`Ravi contests; the operator decides: ${decided.state} ${decided.outcome}, chargeback ${decided.chargebackTransferId ?? 'none'}`);
 }
 
 type DemoBank = { id: string; simulator: BankHostSimulator; port: number; customerIban: string; otherIban: string };
@@ -258,9 +239,46 @@ async function checkoutScenario(operator: OperatorClient, running: RunningSwitch
     say(`  Shop refunds 500.00 of it: ${refund.id} ${refund.status}${refund.failureReason === null ? '' : ` (${refund.failureReason})`}`);
     const refunded = await shop.waitForEvent((event) => event.type.startsWith('refund.') && event.data.object['id'] === refund.id, 15_000);
     say(`  Shop verified webhook ${refunded.type} ${refunded.id}`);
+    await contestedCheckoutDispute(operator, ravi, shop, String(completed.data.object['transferId']));
   } finally {
     await shop.close();
   }
+}
+
+/**
+ * Issue 12 on a checkout payment: the customer claims GOODS_NOT_RECEIVED for what the refund left (1000.00) through
+ * Ravi Pay; the shop contests with its own key; the operator decides for the customer; the chargeback shows in the
+ * shop's balance (`chargedBack`, taken off its `net`).
+ */
+async function contestedCheckoutDispute(operator: OperatorClient, ravi: DemoWallet, shop: MerchantShop, transferId: string): Promise<void> {
+  const opened = await ravi.simulator.openDispute({
+    transferId,
+    category: 'GOODS_NOT_RECEIVED',
+    amount: '1000.00',
+    description: 'the second book never arrived',
+  });
+  if (opened.kind !== 'dispute') throw new Error(`the demo dispute was not opened: ${JSON.stringify(opened)}`);
+  say(
+    `Dispute GOODS_NOT_RECEIVED on the checkout payment: ${opened.dispute.state}, merchant ${opened.dispute.merchantId ?? 'none'}, answer by ${opened.dispute.respondBy ?? ''}`,
+  );
+  await shop.answerDispute(opened.dispute.id, { action: 'CONTEST', note: 'shipped with tracking number KHI-4471' });
+  const decided = (await operator.post(
+    `/v1/disputes/${opened.dispute.id}/decision`,
+    { outcome: 'CLAIMANT', note: 'the tracking shows the parcel returned to sender' },
+    200,
+  )) as { state: string; outcome: string; chargebackTransferId: string | null };
+  say(
+    `  Karachi Books contests; the operator decides: ${decided.state} ${decided.outcome}, chargeback ${decided.chargebackTransferId ?? 'none'}`,
+  );
+  // The merchant views are a projection: give it a moment to show the chargeback (bounded, as every wait here).
+  let balance = await shop.balance('KARACHI_BOOKS', 'PKR');
+  for (let attempt = 0; balance.chargedBack === '0.00' && attempt < 50; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    balance = await shop.balance('KARACHI_BOOKS', 'PKR');
+  }
+  say(
+    `  Karachi Books' balance: collected ${balance.collected}, refunded ${balance.refunded}, charged back ${balance.chargedBack}, MDR ${balance.mdr}, net ${balance.net}`,
+  );
 }
 
 async function startDemoSwitch(dataDir: string): Promise<RunningSwitch> {

@@ -36,6 +36,8 @@ export const webhookEventSchema = z.object({
 });
 export type ReceivedEvent = z.infer<typeof webhookEventSchema>;
 
+export type MerchantBalance = { currency: string; collected: string; refunded: string; chargedBack: string; mdr: string; net: string };
+
 export type CheckoutSession = {
   id: string;
   status: string;
@@ -155,6 +157,17 @@ export class MerchantShop {
   /** Refunds part or all of a paid session; `idempotencyKey` makes a retried refund the same refund. */
   async refund(request: { sessionId: string; amount: string; reason?: string }, idempotencyKey: string = randomUUID()): Promise<Refund> {
     return (await this.call('POST', '/v1/refunds', idempotencyKey, request)) as Refund;
+  }
+
+  /** Answers a dispute on one of its payments, as its acquirer may (issue 12): ACCEPT, CONTEST or CREDIT_CONFIRMED. */
+  async answerDispute(disputeId: string, answer: { action: 'ACCEPT' | 'CONTEST' | 'CREDIT_CONFIRMED'; note: string }): Promise<unknown> {
+    return this.call('POST', `/v1/disputes/${encodeURIComponent(disputeId)}/respond`, null, answer);
+  }
+
+  /** Its balance in one currency: collected, refunded, chargedBack, mdr and net, in total and per settlement window. */
+  async balance(merchantId: string, currency: string): Promise<MerchantBalance> {
+    const path = `/v1/merchants/${encodeURIComponent(merchantId)}/balance?currency=${encodeURIComponent(currency)}`;
+    return (await this.call('GET', path, null, undefined)) as MerchantBalance;
   }
 
   /**

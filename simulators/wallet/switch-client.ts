@@ -39,6 +39,7 @@ const disputeSchema = z.looseObject({
   id: z.string(),
   state: z.string(),
   outcome: z.string().nullable(),
+  merchantId: z.string().nullable().optional(),
   respondBy: z.string().nullable(),
   chargebackTransferId: z.string().nullable(),
 });

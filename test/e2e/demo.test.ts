@@ -19,7 +19,10 @@ it('runs the demo of `npm start` end to end: onboarding, scripted failures, an I
     expect(output).toContain('A payment Margalla → Ravi: COMMITTED');
     expect(output).toContain('Ravi rejects a credit: ABORTED (PAYEE_REJECTED)');
     expect(output).toContain('Dispute DEBITED_NOT_CREDITED on the rejected payment: RESOLVED CLAIMANT');
-    expect(output).toMatch(/Ravi contests; the operator decides: RESOLVED CLAIMANT, chargeback chargeback-dp_[0-9a-f]{24}/);
+    expect(output).toContain('Dispute GOODS_NOT_RECEIVED on the checkout payment: OPEN, merchant KARACHI_BOOKS');
+    expect(output).toMatch(/Karachi Books contests; the operator decides: RESOLVED CLAIMANT, chargeback chargeback-dp_[0-9a-f]{24}/);
+    // 1500.00 at 1.50 % MDR (22.50), 500.00 refunded, 1000.00 charged back: the MDR stays with the acquirer.
+    expect(output).toContain("Karachi Books' balance: collected 1500.00, refunded 500.00, charged back 1000.00, MDR 22.50, net -22.50");
     expect(output).toMatch(/answers too late .*: ABORTED \(PAYEE_TIMEOUT\)/);
     expect(output).toContain('net debit cap of 5000.00: ABORTED (NET_DEBIT_CAP_EXCEEDED)');
     expect(output).toMatch(/Ravi received [1-9]\d* reversal/);
