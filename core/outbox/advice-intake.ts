@@ -1,9 +1,9 @@
+import { LogCheckpoint, recordedText } from '../eventstore/log-checkpoint';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
 import type { RecordedEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import { eventStoreLimits } from '../eventstore/limits';
-import { newId } from '../ids';
 import type { TransferInitiated } from '../transfers/transfer-events';
 import { transferStreamName } from '../transfers/transfer-events';
 import type { Delivery } from './delivery';
@@ -83,7 +83,7 @@ export class AdviceIntake {
   /** Transfers initiated and not finished yet, oldest first: ADVICE ones with their data, the others as null. */
   private readonly initiated = new Map<string, TransferInitiated['data'] | null>();
   private position = -1n;
-  private checkpointRevision: bigint | null = null;
+  private readonly checkpoint: LogCheckpoint;
   private eventsSinceCheckpoint = 0;
   private lifecycle: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loop: Promise<void> | null = null;
@@ -96,6 +96,13 @@ export class AdviceIntake {
       assert(Number.isSafeInteger(value) && value >= 1, `advice intake limit ${name} is a positive whole number, got ${String(value)}`);
     }
     assert(this.limits.eventsPerGroupMax <= eventStoreLimits.readLimitMax, 'a group is one read of the log');
+    this.checkpoint = new LogCheckpoint({
+      store: options.store,
+      stream: adviceIntakeStream,
+      eventType: adviceIntakeCheckpointType,
+      actor: 'switch:advice-intake',
+      now: options.now,
+    });
   }
 
   /** The log position up to which every advice has been handed over (what the checkpoint says, or more). */
@@ -114,16 +121,21 @@ export class AdviceIntake {
    */
   async start(): Promise<void> {
     assert(this.lifecycle === 'new', 'an advice intake starts once');
-    const last = await this.readCheckpoint();
+    const last = await this.checkpoint.read();
     if (last === null) {
       this.position = await this.options.store.headPosition();
       await this.writeCheckpoint();
     } else {
-      this.position = last.position;
-      this.checkpointRevision = last.revision;
+      this.position = last;
     }
     this.lifecycle = 'running';
     this.loop = this.follow();
+  }
+
+  /** Writes the position reached (after a group); quiet groups are counted from here again. */
+  private async writeCheckpoint(): Promise<void> {
+    await this.checkpoint.write(this.position);
+    this.eventsSinceCheckpoint = 0;
   }
 
   /** Reads the log again now instead of at the next poll (a payment just committed). */
@@ -191,14 +203,14 @@ export class AdviceIntake {
         return null;
       }
       case 'TransferCommitted': {
-        const transferId = textOf(event, 'transferId');
+        const transferId = recordedText(event, 'transferId');
         const remembered = this.initiated.get(transferId);
         this.initiated.delete(transferId);
         const data = remembered === undefined ? await this.readInitiated(event.stream) : remembered;
         return data !== null && data.creditMode === 'ADVICE' ? data : null;
       }
       case 'TransferAborted':
-        this.initiated.delete(textOf(event, 'transferId'));
+        this.initiated.delete(recordedText(event, 'transferId'));
         return null;
       default:
         // TransferReversed and any later event of a transfer's life: no advice.
@@ -247,36 +259,6 @@ export class AdviceIntake {
     this.advicesHandedOver += advices.length;
   }
 
-  private async readCheckpoint(): Promise<{ position: bigint; revision: bigint } | null> {
-    const revision = await this.options.store.streamRevision(adviceIntakeStream);
-    if (revision === null) return null;
-    const [last] = await this.options.store.readStream(adviceIntakeStream, revision, 1);
-    assert(last !== undefined && last.type === adviceIntakeCheckpointType, `the last event of ${adviceIntakeStream} is a checkpoint`);
-    return { position: BigInt(textOf(last, 'position')), revision };
-  }
-
-  /**
-   * Appends the position after the group; the expected revision makes this intake the stream's only writer (a second
-   * one, started by mistake beside it, fails here and stops handing over, while the first goes on).
-   */
-  private async writeCheckpoint(): Promise<void> {
-    const now = this.options.now().toISOString();
-    const result = await this.options.store.append(
-      adviceIntakeStream,
-      [
-        {
-          id: newId(),
-          type: adviceIntakeCheckpointType,
-          data: { position: this.position.toString() },
-          metadata: { at: now, actor: 'switch:advice-intake' },
-        },
-      ],
-      this.checkpointRevision ?? 'no_stream',
-    );
-    this.checkpointRevision = result.nextExpectedRevision;
-    this.eventsSinceCheckpoint = 0;
-  }
-
   private sleep(durationMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, durationMs);
@@ -296,11 +278,4 @@ export class AdviceIntake {
     });
     this.wake = null;
   }
-}
-
-/** A text field of an event the switch wrote itself: anything else is a broken log, and the intake stops on it. */
-function textOf(event: RecordedEvent, field: string): string {
-  const value = event.data[field];
-  assert(typeof value === 'string', `${event.type} at ${event.position} has a text ${field}`);
-  return value;
 }

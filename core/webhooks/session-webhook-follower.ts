@@ -1,3 +1,4 @@
+import { LogCheckpoint, recordedText } from '../eventstore/log-checkpoint';
 import { assert } from '../assert';
 import type { JsonObject, RecordedEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
@@ -5,7 +6,6 @@ import { START_POSITION } from '../eventstore/event-store';
 import { eventStoreLimits } from '../eventstore/limits';
 import type { PresentSession } from '../gateway/checkout-session-decider';
 import { checkoutStreamName } from '../gateway/checkout-session-profile';
-import { newId } from '../ids';
 import type { WebhookEventType, WebhookPublication } from './webhook-event';
 
 export type SessionWebhookFollowerLimits = {
@@ -77,7 +77,7 @@ export class SessionWebhookFollower {
   /** Read through here: groups between the two are being published. */
   private readPosition = START_POSITION;
   private inFlight: GroupInFlight[] = [];
-  private checkpointRevision: bigint | null = null;
+  private readonly checkpoint: LogCheckpoint;
   private eventsSinceCheckpoint = 0;
   private lifecycle: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loop: Promise<void> | null = null;
@@ -90,6 +90,13 @@ export class SessionWebhookFollower {
       assert(Number.isSafeInteger(value) && value >= 1, `session webhook limit ${name} is a positive whole number, got ${String(value)}`);
     }
     assert(this.limits.eventsPerGroupMax <= eventStoreLimits.readLimitMax, 'a group is one read of the log');
+    this.checkpoint = new LogCheckpoint({
+      store: options.store,
+      stream: sessionWebhookFollowerStream,
+      eventType: sessionWebhookCheckpointType,
+      actor: 'switch:session-webhooks',
+      now: options.now,
+    });
   }
 
   /** The log position up to which every session webhook has been published. */
@@ -104,14 +111,19 @@ export class SessionWebhookFollower {
 
   async start(): Promise<void> {
     assert(this.lifecycle === 'new', 'a session webhook follower starts once');
-    const last = await this.readCheckpoint();
+    const last = await this.checkpoint.read();
     if (last !== null) {
-      this.position = last.position;
-      this.readPosition = last.position;
-      this.checkpointRevision = last.revision;
+      this.position = last;
+      this.readPosition = last;
     }
     this.lifecycle = 'running';
     this.loop = this.follow();
+  }
+
+  /** Writes the position reached (after a group); quiet groups are counted from here again. */
+  private async writeCheckpoint(): Promise<void> {
+    await this.checkpoint.write(this.position);
+    this.eventsSinceCheckpoint = 0;
   }
 
   /** Reads the log again now instead of at the next poll. */
@@ -176,7 +188,7 @@ export class SessionWebhookFollower {
     const publications: Publication[] = [];
     for (const event of events) {
       const type = webhookTypeOf[event.type];
-      if (type !== undefined) publications.push({ type, sessionId: textOf(event, 'sessionId'), at: textOf(event, 'at') });
+      if (type !== undefined) publications.push({ type, sessionId: recordedText(event, 'sessionId'), at: recordedText(event, 'at') });
     }
     const full = events.length === this.limits.eventsPerGroupMax;
     const lastRead = events.length === 0 ? this.readPosition : (events[events.length - 1] as RecordedEvent).position;
@@ -236,35 +248,6 @@ export class SessionWebhookFollower {
     if (failed !== undefined) throw failed.reason;
   }
 
-  private async readCheckpoint(): Promise<{ position: bigint; revision: bigint } | null> {
-    const revision = await this.options.store.streamRevision(sessionWebhookFollowerStream);
-    if (revision === null) return null;
-    const [last] = await this.options.store.readStream(sessionWebhookFollowerStream, revision, 1);
-    assert(
-      last !== undefined && last.type === sessionWebhookCheckpointType,
-      `the last event of ${sessionWebhookFollowerStream} is a checkpoint`,
-    );
-    return { position: BigInt(textOf(last, 'position')), revision };
-  }
-
-  /** The expected revision makes this follower the stream's only writer: a second one fails here and publishes nothing new. */
-  private async writeCheckpoint(): Promise<void> {
-    const result = await this.options.store.append(
-      sessionWebhookFollowerStream,
-      [
-        {
-          id: newId(),
-          type: sessionWebhookCheckpointType,
-          data: { position: this.position.toString() },
-          metadata: { at: this.options.now().toISOString(), actor: 'switch:session-webhooks' },
-        },
-      ],
-      this.checkpointRevision ?? 'no_stream',
-    );
-    this.checkpointRevision = result.nextExpectedRevision;
-    this.eventsSinceCheckpoint = 0;
-  }
-
   /** Sleeps, or less when nudged or stopped. */
   private async pause(durationMs: number): Promise<void> {
     await new Promise<void>((resolve) => {
@@ -277,11 +260,4 @@ export class SessionWebhookFollower {
     });
     this.wake = null;
   }
-}
-
-/** A text field of an event the switch wrote itself: anything else is a broken log, and the follower stops on it. */
-function textOf(event: RecordedEvent, field: string): string {
-  const value = event.data[field];
-  assert(typeof value === 'string', `${event.type} at ${event.position} has a text ${field}`);
-  return value;
 }
