@@ -14,27 +14,27 @@ export type DeclineClass = (typeof declineClasses)[number];
  * A `Record` over `AbortReason` makes the compiler refuse a new reason that is missing here, and
  * test/unit/reports/decline-classes.test.ts checks the table at run time against the list of reasons as well.
  *
- * | reason                  | class     | why                                                                          |
- * | ----------------------- | --------- | ---------------------------------------------------------------------------- |
- * | NET_DEBIT_CAP_EXCEEDED  | BUSINESS  | the payer's participant has used its cap: the rule worked as meant            |
- * | PAYEE_REJECTED          | BUSINESS  | the payee's provider answered no (unknown or closed account, its own limits) |
- * | PAYEE_INACTIVE          | BUSINESS  | the payee's participant is suspended by the operator: a decision, not a fault |
- * | PAYER_REVERSED          | BUSINESS  | the payer's bank or wallet gave up on the transfer before it completed        |
- * | SESSION_NOT_PAYABLE     | BUSINESS  | the checkout session was already paid, expired or cancelled                   |
- * | PAYEE_TIMEOUT           | TECHNICAL | the payee did not answer in time                                              |
- * | PAYEE_UNAVAILABLE       | TECHNICAL | the payee could not be reached at all                                         |
- * | SWITCH_RESTARTED        | TECHNICAL | the switch restarted while it waited for the payee                            |
- * | LEDGER_REFUSED          | TECHNICAL | the ledger was overloaded or full                                             |
+ * | reason                 | class     | why                                                                           |
+ * | ---------------------- | --------- | ----------------------------------------------------------------------------- |
+ * | NET_DEBIT_CAP_EXCEEDED | BUSINESS  | the payer's participant has used its cap: the rule worked as meant            |
+ * | PAYEE_REJECTED         | BUSINESS  | the payee's provider answered no (unknown or closed account, its own limits)  |
+ * | PAYEE_INACTIVE         | BUSINESS  | the payee's participant is suspended by the operator: a decision, not a fault |
+ * | SESSION_NOT_PAYABLE    | BUSINESS  | the checkout session was already paid, expired or cancelled                   |
+ * | PAYEE_TIMEOUT          | TECHNICAL | the payee did not answer in time                                              |
+ * | PAYEE_UNAVAILABLE      | TECHNICAL | the payee could not be reached at all                                         |
+ * | SWITCH_RESTARTED       | TECHNICAL | the switch restarted while it waited for the payee                            |
+ * | PAYER_REVERSED         | TECHNICAL | the payer's bank gave up waiting: its 0420 follows its own timeout            |
+ * | LEDGER_REFUSED         | TECHNICAL | the ledger was overloaded or full                                             |
  */
 export const declineClassOfAbortReason: Readonly<Record<AbortReason, DeclineClass>> = {
   NET_DEBIT_CAP_EXCEEDED: 'BUSINESS',
   PAYEE_REJECTED: 'BUSINESS',
   PAYEE_INACTIVE: 'BUSINESS',
-  PAYER_REVERSED: 'BUSINESS',
   SESSION_NOT_PAYABLE: 'BUSINESS',
   PAYEE_TIMEOUT: 'TECHNICAL',
   PAYEE_UNAVAILABLE: 'TECHNICAL',
   SWITCH_RESTARTED: 'TECHNICAL',
+  PAYER_REVERSED: 'TECHNICAL',
   LEDGER_REFUSED: 'TECHNICAL',
 };
 
