@@ -43,9 +43,10 @@ export class SqliteParticipantStatisticsReader implements ParticipantStatisticsR
     const reversalsOf = new Map(reversals.map((row) => [row.key, row]));
     const ids = [...new Set([...asPayer.keys(), ...asPayee.keys(), ...reversalsOf.keys()])].sort();
     assert(ids.length <= participantStatisticsMax, `a report lists at most ${participantStatisticsMax} participants`);
+    const percentiles = this.completionPercentiles(bound);
     return ids.map((participant) => {
       const reversal = reversalsOf.get(participant);
-      const [p50CompletionMs, p99CompletionMs] = this.completionPercentiles(participant, bound);
+      const [p50CompletionMs, p99CompletionMs] = percentiles.get(participant) ?? [null, null];
       return {
         participant,
         asPayer: asPayer.get(participant) ?? emptySide(),
@@ -82,25 +83,33 @@ export class SqliteParticipantStatisticsReader implements ParticipantStatisticsR
     return new Map(rows.map((row) => [row.key, toSide(row)]));
   }
 
-  /** Nearest-rank p50 and p99 of the completion times of the participant's completed transfers, either side. */
-  private completionPercentiles(participant: string, bound: readonly [string, string, string]): [number | null, number | null] {
-    const where = `${inRange} AND (payer = ? OR payee = ?) AND completion_ms IS NOT NULL`;
-    const counted = preparedStatement(this.database, `SELECT COUNT(*) AS count FROM participant_statistics_transfers WHERE ${where}`).get(
-      ...bound,
-      participant,
-      participant,
-    ) as { count: bigint };
-    const count = safeCount(counted.count);
-    if (count === 0) return [null, null];
-    const at = (fraction: number): number => {
-      const rank = Math.max(1, Math.ceil(fraction * count));
-      const row = preparedStatement(
-        this.database,
-        `SELECT completion_ms FROM participant_statistics_transfers WHERE ${where} ORDER BY completion_ms LIMIT 1 OFFSET ?`,
-      ).get(...bound, participant, participant, rank - 1) as { completion_ms: bigint };
-      return safeCount(row.completion_ms);
-    };
-    return [at(0.5), at(0.99)];
+  /**
+   * Nearest-rank p50 and p99 of the completion times of each participant's completed transfers, either side (a
+   * transfer to itself once), in one ordered pass over the range: the rank of p is ceil(p × n), written in integers.
+   */
+  private completionPercentiles(bound: readonly [string, string, string]): Map<string, [number | null, number | null]> {
+    const rows = preparedStatement(
+      this.database,
+      `WITH sides AS (
+         SELECT payer AS participant, completion_ms FROM participant_statistics_transfers WHERE ${inRange} AND completion_ms IS NOT NULL
+         UNION ALL
+         SELECT payee, completion_ms FROM participant_statistics_transfers
+         WHERE ${inRange} AND completion_ms IS NOT NULL AND payee <> payer
+       ), ranked AS (
+         SELECT participant, completion_ms,
+                ROW_NUMBER() OVER (PARTITION BY participant ORDER BY completion_ms) AS rank,
+                COUNT(*) OVER (PARTITION BY participant) AS n
+         FROM sides
+       )
+       SELECT participant AS key,
+              MAX(CASE WHEN rank = (n * 50 + 99) / 100 THEN completion_ms END) AS p50,
+              MAX(CASE WHEN rank = (n * 99 + 99) / 100 THEN completion_ms END) AS p99
+       FROM ranked GROUP BY participant ORDER BY participant LIMIT ?`,
+    ).all(...bound, ...bound, participantStatisticsMax + 1) as { key: string; p50: bigint | null; p99: bigint | null }[];
+    assert(rows.length <= participantStatisticsMax, `a report lists at most ${participantStatisticsMax} participants`);
+    return new Map(
+      rows.map((row) => [row.key, [row.p50 === null ? null : safeCount(row.p50), row.p99 === null ? null : safeCount(row.p99)]]),
+    );
   }
 }
 
