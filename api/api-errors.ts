@@ -8,6 +8,11 @@ export const apiErrors = {
   BAD_REQUEST: { status: 400, meaning: 'The request body could not be read (the connection broke or the declared length was wrong).' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than the route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not uncompressed UTF-8 JSON sent as `Content-Type: application/json`.' },
+  REPORT_RANGE_TOO_WIDE: {
+    status: 400,
+    meaning:
+      "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets): ask for a shorter range or a larger bucket.",
+  },
   INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
   WRITER_UNAVAILABLE: {
     status: 503,

@@ -30,6 +30,8 @@ import {
   settlementWindowPageResponse,
   settlementWindowResponse,
   summaryResponse,
+  participantStatisticsResponse,
+  timeseriesResponse,
   transferPageResponse,
   transferResponse,
   webhookEventPageResponse,
@@ -44,6 +46,7 @@ import {
   summaryQuery,
   windowIdParams,
 } from './schemas/settlement-schemas';
+import { participantStatisticsQuery, timeseriesQuery } from './schemas/report-schemas';
 import { merchantEventsParams, merchantEventsQuery, webhookEventParams } from './schemas/webhook-schemas';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from './schemas/transfer-schemas';
 
@@ -450,6 +453,49 @@ function settlementPaths(): Paths {
         query: summaryQuery,
         responses: { '200': answer('the summary', summaryResponse) },
       }),
+    },
+    '/v1/reports/participants': {
+      get: operation({
+        summary:
+          'Per participant, transfers created in [from, to) as payer and as payee: approved, business and technical declines, reversals received, completion latency, position and cap now; JSON or (Accept: text/csv) CSV',
+        roles: ['regulator', 'operator'],
+        query: participantStatisticsQuery,
+        responses: {
+          '200': csvOrJson(
+            'the statistics; as CSV under the header participant,asPayer.count,asPayer.value,…',
+            participantStatisticsResponse,
+            'ParticipantStatistics',
+          ),
+          '400': errorAnswer('VALIDATION_FAILED or REPORT_RANGE_TOO_WIDE (more than 31 days)'),
+        },
+      }),
+    },
+    '/v1/reports/timeseries': {
+      get: operation({
+        summary:
+          'Transfers created in [from, to) by UTC hour or day, empty buckets as zeros; participant matches payer or payee; JSON or (Accept: text/csv) CSV',
+        roles: ['regulator', 'operator'],
+        query: timeseriesQuery,
+        responses: {
+          '200': csvOrJson(
+            'the buckets; as CSV under the header start,count,value,approved,businessDeclines,technicalDeclines',
+            timeseriesResponse,
+            'Timeseries',
+          ),
+          '400': errorAnswer('VALIDATION_FAILED or REPORT_RANGE_TOO_WIDE (more than 744 buckets)'),
+        },
+      }),
+    },
+  };
+}
+
+/** A report that answers JSON, or CSV when the client asks for `text/csv`. */
+function csvOrJson(description: string, schema: Parameters<typeof answer>[1], schemaId: string): Record<string, unknown> {
+  return {
+    ...answer(description, schema),
+    content: {
+      'application/json': { schema: { $ref: `#/components/schemas/${schemaId}` } },
+      'text/csv': { schema: { type: 'string' } },
     },
   };
 }

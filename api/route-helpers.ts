@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 /** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
 export function bodyOf(request: Request): unknown {
@@ -31,4 +31,13 @@ export function decodeSequenceCursor(kind: string, cursor: string): bigint | nul
   if (position === null) return null;
   const sequence = BigInt(position);
   return sequence > sequencePositionMax ? null : sequence;
+}
+
+/** CSV when the client prefers it to JSON (`Accept: text/csv`); JSON otherwise, also for `*\/*`. */
+export function wantsCsv(request: Request): boolean {
+  return request.accepts(['application/json', 'text/csv']) === 'text/csv';
+}
+
+export function sendCsv(response: Response, csv: string, filename: string): void {
+  response.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`).send(csv);
 }

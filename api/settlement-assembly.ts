@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SqliteSettlementReader } from '../adapters/readmodel-sqlite/projections/settlement-read-model';
+import { SqliteParticipantStatisticsReader } from '../adapters/readmodel-sqlite/projections/participant-statistics-read-model';
 import { SqlitePaymentStatisticsReader } from '../adapters/readmodel-sqlite/projections/statistics-read-model';
 import { isDomainError } from '../core/errors';
 import type { EventStore } from '../core/eventstore/event-store';
@@ -96,7 +97,10 @@ async function startSettlement(options: SettlementModuleOptions, parts: StartedP
   return {
     routeModules: [
       settlementRoutes({ settlement: service, settlementReader: reader }),
-      reportRoutes({ statistics: new SqlitePaymentStatisticsReader(options.readModelDatabase) }),
+      reportRoutes({
+        statistics: new SqlitePaymentStatisticsReader(options.readModelDatabase),
+        participantStatistics: new SqliteParticipantStatisticsReader(options.readModelDatabase),
+      }),
     ],
     service,
     scheduler,

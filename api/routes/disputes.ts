@@ -4,9 +4,10 @@ import type { DisputeReader } from '../../core/disputes/dispute-reader';
 import type { DisputeService } from '../../core/disputes/dispute-service';
 import { disputeView, isPartyTo, type DisputeView } from '../../core/disputes/dispute-view';
 import type { Evidence } from '../../core/disputes/dispute-events';
+import { tableCsv } from '../../core/reports/table-csv';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import {
   decideDisputeSchema,
@@ -131,7 +132,13 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
         throw new HttpError('VALIDATION_FAILED', 'query.to: must be after from', [
           { path: ['query', 'to'], message: 'must be after from' },
         ]);
-      response.json(reader.statistics(from, to));
+      const statistics = reader.statistics(from, to);
+      if (wantsCsv(request)) {
+        // A CSV holds one table: the per participant one, which the regulator compares (deadline compliance).
+        sendCsv(response, tableCsv(disputeStatisticsCsvHeader, statistics.byParticipant), 'disputes-by-participant.csv');
+        return;
+      }
+      response.json(statistics);
     });
   };
 }
@@ -166,3 +173,13 @@ function notFound(disputeId: string): HttpError {
 function evidenceOf(items: readonly { type: string; reference: string; sha256?: string | undefined }[] | undefined): Evidence[] {
   return (items ?? []).map((item) => ({ type: item.type, reference: item.reference, sha256: item.sha256 ?? null }));
 }
+
+/** The CSV header of the dispute statistics per participant (`Accept: text/csv` on GET /v1/reports/disputes). */
+const disputeStatisticsCsvHeader = [
+  'participant',
+  'asClaimant',
+  'asRespondent',
+  'answeredInTime',
+  'deadlineMissed',
+  'medianHoursToResolve',
+] as const;

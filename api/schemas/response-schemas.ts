@@ -357,3 +357,54 @@ export const declinedRequestToPayResponse = z
 
 // Online dispute resolution's answers live beside its requests; listed here with every other answer the API gives.
 export { disputeListResponse, disputeReportResponse, disputeResponse } from './dispute-schemas';
+
+/** The regulator's participant statistics and timeseries (issue 13). */
+const statisticsPercent = z
+  .number()
+  .min(0)
+  .max(100)
+  .meta({ description: 'A percentage from 0 to 100 with two decimals; 0 when there is nothing to divide' });
+const statisticsCount = z.number().int().min(0);
+const side = z.strictObject({
+  count: statisticsCount,
+  value: decimal,
+  approved: statisticsCount,
+  businessDeclines: statisticsCount,
+  technicalDeclines: statisticsCount,
+  approvedPercent: statisticsPercent,
+  businessDeclinePercent: statisticsPercent,
+  technicalDeclinePercent: statisticsPercent,
+});
+
+export const participantStatisticsResponse = z
+  .strictObject({
+    participants: z.array(
+      z.strictObject({
+        participant: z.string(),
+        asPayer: side,
+        asPayee: side,
+        reversals: z.strictObject({ count: statisticsCount, delivered: statisticsCount, deliveredPercent: statisticsPercent }),
+        p50CompletionMs: statisticsCount.nullable(),
+        p99CompletionMs: statisticsCount.nullable(),
+        position: decimal.nullable(),
+        netDebitCap: decimal.nullable(),
+        capUtilisationPercent: z.number().min(0),
+      }),
+    ),
+  })
+  .meta({ id: 'ParticipantStatistics' });
+
+export const timeseriesResponse = z
+  .strictObject({
+    buckets: z.array(
+      z.strictObject({
+        start: instant,
+        count: statisticsCount,
+        value: decimal,
+        approved: statisticsCount,
+        businessDeclines: statisticsCount,
+        technicalDeclines: statisticsCount,
+      }),
+    ),
+  })
+  .meta({ id: 'Timeseries' });

@@ -361,6 +361,25 @@ it('answers every route with a status and a body its document describes', async 
   ).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary?currency=PKR', regulatorKey)).status).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
+  const statisticsRange = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
+  expect((await call('GET', '/v1/reports/participants', `/v1/reports/participants?${statisticsRange}`, regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/reports/participants', '/v1/reports/participants?from=2026-11-01T00:00:00Z', regulatorKey)).status).toBe(
+    400,
+  );
+  expect((await call('GET', '/v1/reports/timeseries', `/v1/reports/timeseries?${statisticsRange}&bucket=hour`, regulatorKey)).status).toBe(
+    200,
+  );
+  expect(
+    (
+      await call(
+        'GET',
+        '/v1/reports/timeseries',
+        '/v1/reports/timeseries?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=hour',
+        regulatorKey,
+      )
+    ).status,
+  ).toBe(400);
+  expect((await call('GET', '/v1/reports/timeseries', `/v1/reports/timeseries?${statisticsRange}&bucket=day`, margalla)).status).toBe(403);
   expect((await call('GET', '/v1/transfers', '/v1/transfers')).status).toBe(401);
 
   // The e-commerce gateway (issue 11).

@@ -6,6 +6,7 @@ import { directoryProjection } from './directory-projection';
 import { keysProjection } from './keys-projection';
 import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
+import { participantStatisticsProjection } from './participant-statistics-projection';
 import { participantsProjection } from './participants-projection';
 import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
@@ -30,4 +31,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   checkoutSessionsProjection,
   disputesProjection,
   merchantViewsProjection,
+  participantStatisticsProjection,
 ];
