@@ -1,3 +1,4 @@
+import { WakeableLoop } from '../eventstore/wakeable-loop';
 import { LogCheckpoint, recordedText } from '../eventstore/log-checkpoint';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
@@ -85,9 +86,7 @@ export class AdviceIntake {
   private position = -1n;
   private readonly checkpoint: LogCheckpoint;
   private eventsSinceCheckpoint = 0;
-  private lifecycle: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop = new WakeableLoop();
   private advicesHandedOver = 0;
 
   constructor(private readonly options: AdviceIntakeOptions) {
@@ -120,7 +119,7 @@ export class AdviceIntake {
    * the intake existed, when every committed ADVICE transfer had queued its advice itself) it starts at the head.
    */
   async start(): Promise<void> {
-    assert(this.lifecycle === 'new', 'an advice intake starts once');
+    assert(this.loop.isNew, 'an advice intake starts once');
     const last = await this.checkpoint.read();
     if (last === null) {
       this.position = await this.options.store.headPosition();
@@ -128,8 +127,7 @@ export class AdviceIntake {
     } else {
       this.position = last;
     }
-    this.lifecycle = 'running';
-    this.loop = this.follow();
+    this.loop.start(() => this.follow());
   }
 
   /** Writes the position reached (after a group); quiet groups are counted from here again. */
@@ -140,23 +138,16 @@ export class AdviceIntake {
 
   /** Reads the log again now instead of at the next poll (a payment just committed). */
   nudge(): void {
-    this.wake?.();
+    this.loop.nudge();
   }
 
   /** Stops after the group in hand (an outbox wait is cut short); what was not checkpointed is handed over at the next start. */
-  async stop(): Promise<void> {
-    if (this.lifecycle !== 'running') {
-      this.lifecycle = 'stopped';
-      return;
-    }
-    this.lifecycle = 'stopping';
-    this.wake?.();
-    await this.loop;
-    this.lifecycle = 'stopped';
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private get running(): boolean {
-    return this.lifecycle === 'running';
+    return this.loop.running;
   }
 
   private async follow(): Promise<void> {
@@ -168,10 +159,10 @@ export class AdviceIntake {
         if (!this.running) return;
         this.options.onError?.(error);
         // Memory of initiated transfers may be ahead of the checkpoint; the group is read again from the checkpoint.
-        await this.pause(this.limits.retryPauseMs);
+        await this.loop.pause(this.limits.retryPauseMs);
         continue;
       }
-      if (!handedOver) await this.pause(this.limits.idlePollMs);
+      if (!handedOver) await this.loop.pause(this.limits.idlePollMs);
     }
   }
 
@@ -264,18 +255,5 @@ export class AdviceIntake {
       const timer = setTimeout(resolve, durationMs);
       timer.unref();
     });
-  }
-
-  /** Sleeps, or less when nudged or stopped. */
-  private async pause(durationMs: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, durationMs);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = null;
   }
 }

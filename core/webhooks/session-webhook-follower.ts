@@ -1,3 +1,4 @@
+import { WakeableLoop } from '../eventstore/wakeable-loop';
 import { LogCheckpoint, recordedText } from '../eventstore/log-checkpoint';
 import { assert } from '../assert';
 import type { JsonObject, RecordedEvent } from '../eventstore/event';
@@ -79,9 +80,7 @@ export class SessionWebhookFollower {
   private inFlight: GroupInFlight[] = [];
   private readonly checkpoint: LogCheckpoint;
   private eventsSinceCheckpoint = 0;
-  private lifecycle: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop = new WakeableLoop();
   private published = 0;
 
   constructor(private readonly options: SessionWebhookFollowerOptions) {
@@ -110,14 +109,13 @@ export class SessionWebhookFollower {
   }
 
   async start(): Promise<void> {
-    assert(this.lifecycle === 'new', 'a session webhook follower starts once');
+    assert(this.loop.isNew, 'a session webhook follower starts once');
     const last = await this.checkpoint.read();
     if (last !== null) {
       this.position = last;
       this.readPosition = last;
     }
-    this.lifecycle = 'running';
-    this.loop = this.follow();
+    this.loop.start(() => this.follow());
   }
 
   /** Writes the position reached (after a group); quiet groups are counted from here again. */
@@ -128,23 +126,16 @@ export class SessionWebhookFollower {
 
   /** Reads the log again now instead of at the next poll. */
   nudge(): void {
-    this.wake?.();
+    this.loop.nudge();
   }
 
   /** Stops after the group in hand; what was not checkpointed is published again (the same events) at the next start. */
-  async stop(): Promise<void> {
-    if (this.lifecycle !== 'running') {
-      this.lifecycle = 'stopped';
-      return;
-    }
-    this.lifecycle = 'stopping';
-    this.wake?.();
-    await this.loop;
-    this.lifecycle = 'stopped';
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private get running(): boolean {
-    return this.lifecycle === 'running';
+    return this.loop.running;
   }
 
   private async follow(): Promise<void> {
@@ -164,10 +155,10 @@ export class SessionWebhookFollower {
         this.readPosition = this.position;
         if (!this.running) return;
         this.options.onError?.(error);
-        await this.pause(this.limits.retryPauseMs);
+        await this.loop.pause(this.limits.retryPauseMs);
         continue;
       }
-      await this.pause(this.limits.idlePollMs);
+      await this.loop.pause(this.limits.idlePollMs);
     }
     await this.settleGroups(0, true).catch(() => undefined);
   }
@@ -246,18 +237,5 @@ export class SessionWebhookFollower {
     );
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-  }
-
-  /** Sleeps, or less when nudged or stopped. */
-  private async pause(durationMs: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, durationMs);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = null;
   }
 }
