@@ -36,7 +36,8 @@ export class MerchantPayments implements MerchantPaymentPort {
     // A MERCHANT alias a participant registered by hand, with no merchant behind it, is paid like any alias.
     if (merchant === null) return null;
     if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is deactivated and cannot be paid`);
-    const fees = paymentFees(parseAmount(request.amount, request.currency), merchant.fees);
+    const amountMinor = parseAmount(request.amount, request.currency);
+    const fees = paymentFees(amountMinor, merchant.fees);
     const fields: MerchantPaymentFields = {
       merchant: {
         id: merchant.id,
@@ -52,7 +53,6 @@ export class MerchantPayments implements MerchantPaymentPort {
     if (session.created.merchantId !== merchant.id) {
       throw new DomainError('SESSION_MERCHANT_MISMATCH', `checkout session ${request.checkoutSessionId} belongs to another merchant`);
     }
-    const amountMinor = parseAmount(request.amount, request.currency);
     if (session.created.currency !== request.currency || BigInt(session.created.amountMinor) !== amountMinor) {
       throw new DomainError(
         'SESSION_AMOUNT_MISMATCH',
