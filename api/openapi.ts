@@ -457,7 +457,7 @@ function settlementPaths(): Paths {
     '/v1/reports/participants': {
       get: operation({
         summary:
-          'Per participant, transfers created in [from, to) as payer and as payee: approved, business and technical declines, reversals received, completion latency, position and cap now; JSON or (Accept: text/csv) CSV',
+          'Per participant (participant: that one only), transfers created in [from, to) as payer and as payee: approved, business and technical declines, reversals received, completion latency, position and cap now; JSON or (Accept: text/csv) CSV',
         roles: ['regulator', 'operator'],
         query: participantStatisticsQuery,
         responses: {
@@ -473,7 +473,7 @@ function settlementPaths(): Paths {
     '/v1/reports/timeseries': {
       get: operation({
         summary:
-          'Transfers created in [from, to) by UTC hour or day, empty buckets as zeros; participant matches payer or payee; JSON or (Accept: text/csv) CSV',
+          'Transfers created in [from, to) by hour or by Asia/Karachi day (a day starts at 00:00 PKT = 19:00Z the day before: Pakistan keeps UTC+05:00 all year, no daylight saving), bucket starts as ISO instants, empty buckets as zeros, and the totals of the buckets; participant matches payer or payee; JSON or (Accept: text/csv) CSV of the buckets',
         roles: ['regulator', 'operator'],
         query: timeseriesQuery,
         responses: {
