@@ -74,6 +74,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...webhookPaths(),
       ...gatewayPaths(),
       ...disputePaths(),
+      ...regulatorDashboardPaths(),
       ...systemPaths(),
     },
     components: {
@@ -378,10 +379,16 @@ function settlementPaths(): Paths {
   return {
     '/v1/settlement/windows': {
       get: operation({
-        summary: 'Settlement windows, newest first',
+        summary: 'Settlement windows, newest first; JSON or (Accept: text/csv) the page as CSV',
         roles: ['operator', 'regulator', 'participant'],
         query: listWindowsQuery,
-        responses: { '200': answer('a page of windows', settlementWindowPageResponse) },
+        responses: {
+          '200': csvOrJson(
+            'a page of windows; as CSV under the header id,currency,state,openedAt,closedAt,settledAt,reference',
+            settlementWindowPageResponse,
+            'SettlementWindowPage',
+          ),
+        },
       }),
     },
     '/v1/settlement/windows/close': {
@@ -497,6 +504,26 @@ function csvOrJson(description: string, schema: Parameters<typeof answer>[1], sc
       'application/json': { schema: { $ref: `#/components/schemas/${schemaId}` } },
       'text/csv': { schema: { type: 'string' } },
     },
+  };
+}
+
+/** The regulator's dashboard (issue 13): a static page and its assets, no key (the page asks for one and sends it to the API). */
+function regulatorDashboardPaths(): Paths {
+  const asset = (summary: string, type: string) => ({
+    get: operation({
+      summary,
+      roles: [],
+      responses: { '200': { description: type, content: { [type]: { schema: { type: 'string' } } } } },
+    }),
+  });
+  return {
+    '/regulator': asset(
+      "The regulator's dashboard: a read-only page that reads the statistics API with a regulator or operator key",
+      'text/html',
+    ),
+    '/regulator/assets/regulator.js': asset("The dashboard's script (no inline script: the page's CSP forbids it)", 'text/javascript'),
+    '/regulator/assets/regulator.css': asset("The dashboard's style sheet", 'text/css'),
+    '/regulator/assets/chart.umd.min.js': asset('Chart.js, served from the npm package the switch depends on', 'text/javascript'),
   };
 }
 
