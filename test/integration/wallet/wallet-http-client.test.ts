@@ -133,6 +133,55 @@ describe('wallet HTTP client against the simulated wallet: store-and-forward del
     expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(107_550n);
   });
 
+  it('does not take a 200 whose body is not JSON as delivered: the wallet may not have applied it, and a repeat is safe', async () => {
+    const message = creditMessage('250.00');
+    await started.client.requestCredit('MARGALLA', message);
+    const reversal = reversalDelivery('MARGALLA', { ...message, reason: 'PAYEE_TIMEOUT' });
+    const advice = creditAdviceDelivery('MARGALLA', creditMessage('75.50'));
+    started.wallet.setMode({ mode: 'garbage' });
+    for (const delivery of [reversal, advice])
+      expect(await started.client.deliver(delivery, { deadlineMs: 2_000 })).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringMatching(/^UNREADABLE_BODY/),
+      });
+    expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(125_000n);
+    started.wallet.setMode({ mode: 'accept' });
+    for (const delivery of [reversal, advice])
+      expect(await started.client.deliver(delivery, { deadlineMs: 2_000 })).toMatchObject({ outcome: 'delivered' });
+    expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(107_550n);
+  });
+
+  it('takes a 2xx with an empty body or any JSON body as delivered, as before', async () => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (request.url === '/reversal') response.writeHead(204).end();
+        else response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new WalletHttpClient({
+      resolveEndpoint: () =>
+        Promise.resolve({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }),
+    });
+    try {
+      const message = creditMessage('1.00');
+      expect(await client.deliver(reversalDelivery('ANY', { ...message, reason: 'PAYEE_TIMEOUT' }), { deadlineMs: 2_000 })).toEqual({
+        outcome: 'delivered',
+        detail: 'HTTP 204',
+      });
+      expect(await client.deliver(creditAdviceDelivery('ANY', message), { deadlineMs: 2_000 })).toEqual({
+        outcome: 'delivered',
+        detail: 'HTTP 200',
+      });
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
   it('reports a refused connection, a timeout and a 503 as destination failures, a 4xx as this delivery only', async () => {
     const reversal = reversalDelivery('MARGALLA', { ...creditMessage(), reason: 'PAYEE_TIMEOUT' });
     started.wallet.setMode({ mode: 'error', status: 503 });
