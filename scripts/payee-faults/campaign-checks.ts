@@ -32,11 +32,12 @@ export const finalGraceMs = 1_000;
 /** The latest a transfer may be final: deadline + 1 s, or, when the kill caught it unfinished, the restart + 1 s if later. */
 export function finalBoundMs(transfer: LoggedTransfer, payeeDeadlineMs: number, restart: RestartWindow | null): number {
   const deadlineAtMs = transfer.createdAtMs + payeeDeadlineMs;
-  const caughtByKill =
-    restart !== null &&
-    transfer.createdAtMs < restart.killedAt &&
-    (transfer.completedAtMs === null || transfer.completedAtMs >= restart.killedAt);
-  return (caughtByKill ? Math.max(deadlineAtMs, restart.readyAt) : deadlineAtMs) + finalGraceMs;
+  return (restart !== null && caughtByKill(transfer, restart) ? Math.max(deadlineAtMs, restart.readyAt) : deadlineAtMs) + finalGraceMs;
+}
+
+/** Created before the kill and not final by then: only the restarted switch could finish it. */
+export function caughtByKill(transfer: LoggedTransfer, restart: RestartWindow): boolean {
+  return transfer.createdAtMs < restart.killedAt && (transfer.completedAtMs === null || transfer.completedAtMs >= restart.killedAt);
 }
 
 export function checkFinalInTime(log: SwitchLog, payeeDeadlineMs: number, restart: RestartWindow | null): Violation[] {

@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { reversalDelivery, creditAdviceDelivery } from '../../../core/outbox/payee-deliveries';
 import { WalletHttpClient } from '../../../adapters/wallet-http/wallet-http-client';
+import { evenShares } from '../../../simulators/fault-mix';
+import { walletFaults } from '../../../simulators/wallet/wallet-modes';
 import { ayesha, creditMessage, signingSecret, startWallet } from './wallet-fixture';
 
 type Started = Awaited<ReturnType<typeof startWallet>>;
@@ -95,6 +97,41 @@ describe('wallet HTTP client against the simulated wallet: credit requests', () 
     } finally {
       await wrongSecret.stop();
     }
+  });
+
+  it('meets a fault mix as each of its faults, in a share of the credit requests close to the one set, seeded', async () => {
+    started.wallet.setFaultMix({ shares: evenShares(walletFaults, 0.15), seed: 21, slowDelayMs: 1_500 });
+    const outcomes: Record<string, number> = {};
+    // Ten at a time: well within the client's sockets, so that only the slow answers miss the deadline.
+    for (let round = 0; round < 20; round++)
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const outcome = await started.client.requestCredit('MARGALLA', creditMessage('1.00'), { deadlineMs: 500 });
+          const detail =
+            outcome.outcome === 'unknown' ? outcome.detail.split(':')[0] : outcome.outcome === 'rejected' ? outcome.reason : '';
+          const key = `${outcome.outcome} ${detail}`.trim();
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }),
+      );
+    const drawn = started.wallet.faultCounts();
+    // A dropped connection before any answer looks like a stale kept-alive one, which the client tries once more
+    // on a new connection (same transferId, so the wallet deduplicates): a drop may draw a second fault.
+    const draws = Object.values(drawn).reduce((sum, count) => sum + count, 0);
+    expect(draws).toBeGreaterThanOrEqual(200);
+    expect(draws - 200).toBeLessThanOrEqual(drawn['drop'] ?? 0);
+    for (const fault of walletFaults) expect(drawn[fault]).toBeGreaterThan(10);
+    // Each fault shows as the switch classifies it: a refusal, or an unknown outcome (the wallet may have credited).
+    expect(Object.keys(outcomes).sort()).toEqual([
+      'accepted',
+      'rejected SIMULATED_DECLINE',
+      'unknown CONNECTION_LOST',
+      'unknown HTTP_STATUS',
+      'unknown TIMEOUT',
+      'unknown UNREADABLE_BODY',
+    ]);
+    expect(Object.values(outcomes).reduce((sum, count) => sum + count, 0)).toBe(200);
+    started.wallet.setFaultMix(null);
+    expect(await started.client.requestCredit('MARGALLA', creditMessage('1.00'))).toEqual({ outcome: 'accepted' });
   });
 
   it('reports unavailable for a participant without a wallet endpoint, sending nothing', async () => {
