@@ -74,7 +74,8 @@ export function parseCampaignArguments(argv: readonly string[], randomSeed: numb
     const text = values[flag];
     if (text === undefined) return fallback;
     const parsed = schema.safeParse(text);
-    if (!parsed.success) throw new CampaignUsageError(`--${flag}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    // Each schema's messages name the flag already.
+    if (!parsed.success) throw new CampaignUsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
     return parsed.data;
   };
   return {

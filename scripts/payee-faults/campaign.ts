@@ -262,6 +262,10 @@ function outcomesByKind(sent: readonly SentTransfer[]): Record<string, Record<st
   return table;
 }
 
+function signed(value: number): string {
+  return value > 0 ? `+${value}` : String(value);
+}
+
 /** The one line the campaign prints. */
 export function summaryLine(result: CampaignResult, resultFile: string): string {
   const { transfers, finality, deliveries, restart, options } = result;
@@ -273,8 +277,8 @@ export function summaryLine(result: CampaignResult, resultFile: string): string 
       ? 'no restart'
       : `SIGKILL after ${restart.afterSent}, back in ${restart.downMs} ms, ${restart.caughtInFlight} caught in flight`,
     `final by deadline+1s: ${transfers.inLog - finality.late}/${transfers.inLog} (slowest ${finality.slowestMs} ms, deadline ${options.payeeDeadlineMs} ms` +
-      `${finality.slowestAfterRestartMs === null ? '' : `; caught ones by ${finality.slowestAfterRestartMs} ms after the restart`})`,
-    `reversals ${deliveries.reversals} + advices ${deliveries.advices}: ${deliveries.delivered} delivered after heal (${deliveries.failedAttempts} failed attempts, ${result.repeatsDeduplicated} repeats deduplicated)`,
+      `${finality.slowestAfterRestartMs === null ? '' : `; the caught ones final by ${signed(finality.slowestAfterRestartMs)} ms from the restart serving`})`,
+    `reversals ${deliveries.reversals} + advices ${deliveries.advices}: ${deliveries.delivered} delivered, all within ${deliveries.settledMs} ms of the heal (${deliveries.failedAttempts} failed attempts, ${result.repeatsDeduplicated} repeats deduplicated)`,
     `books equal ${booksEqual}/${result.books.length}, ledger ${result.ledgerVerified ? 'verified' : 'BROKEN'}`,
     `violations ${result.violationCount} → ${resultFile}`,
   ].join('; ');
