@@ -272,7 +272,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       ledger: participantLedger,
       idempotency,
       now,
-      config: { currencies: switchCurrencies, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs },
+      config: {
+        currencies: switchCurrencies,
+        readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+        moneyPathInFlightMax: config.moneyPathInFlightMax,
+      },
       logger,
       metrics,
     };
