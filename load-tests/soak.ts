@@ -16,37 +16,18 @@
  * Exit code 0 when flat, 1 when not flat (or too short to judge), 2 when the run could not be made. Loopback only.
  * `--driver node` offers the load from Node instead of k6 (no k6 needed; for the short soak in `npm test`).
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { installedK6Version, runK6, transfersScriptPath } from './k6-process';
-import { readK6Summary } from './k6-summary';
-import { spawnedSwitch, startLoadNetwork, type LoadNetwork } from './load-network';
+import { cpus, loadavg } from 'node:os';
+import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
-import { writeLoadSeed, type LoadSeed } from './load-seed';
-import { driveAtRate } from './node-rate-driver';
-import { readRateSummary, type RateFigures } from './rate-summary';
+import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, runCampaign, startRateNetwork, writeWhole } from './rate-run';
+import type { RateFigures } from './rate-summary';
 import { soakChartSvg } from './soak-chart';
 import { seriesNames, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
 import { startSwitchSampler, type SwitchSample } from './switch-sampler';
 
-export const testResultsDirectory = join(__dirname, '..', 'test-results');
-const rateScriptPath = join(__dirname, 'transfers-rate.k6.js');
-/** Virtual users of the maximum-rate measurement: the load test's default concurrency. */
-const measureVus = 32;
 /** Most virtual users k6 may start to keep the soak's rate: far above rate × p99 at half the maximum. */
 const soakVusMax = 512;
 const mebibyte = 1024 * 1024;
-
-type Driver = 'k6' | 'node';
-
-function driverOf(argv: string[]): { driver: Driver; rest: string[] } {
-  const index = argv.indexOf('--driver');
-  if (index === -1) return { driver: 'k6', rest: argv };
-  const value = argv[index + 1];
-  if (value !== 'k6' && value !== 'node') throw new Error(`--driver takes k6 or node, got ${JSON.stringify(value ?? '')}`);
-  return { driver: value, rest: [...argv.slice(0, index), ...argv.slice(index + 2)] };
-}
 
 function seriesOf(samples: readonly SwitchSample[], rate: RateFigures, intervalCount: number): Record<SeriesName, (number | null)[]> {
   const byInterval = new Map(samples.map((sample) => [sample.interval, sample]));
@@ -70,49 +51,6 @@ function summaryLine(verdict: SoakVerdict, ratePerSecond: number, minutes: numbe
   return `${head}; last third vs first after warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (within 10 %)`;
 }
 
-function writeWhole(path: string, content: string): void {
-  writeFileSync(`${path}.tmp`, content);
-  renameSync(`${path}.tmp`, path);
-}
-
-async function measureMaximumRate(seed: LoadSeed, workDirectory: string, seconds: number, signal: AbortSignal): Promise<number> {
-  const seedFile = join(workDirectory, 'measure-seed.json');
-  writeLoadSeed(seedFile, seed);
-  const summaryFile = join(workDirectory, 'measure-summary.json');
-  await runK6({ scriptPath: transfersScriptPath, seedFile, summaryFile, vus: measureVus, durationSeconds: seconds, signal });
-  return readK6Summary(summaryFile).requestsPerSecond;
-}
-
-async function offerLoad(input: {
-  driver: Driver;
-  seed: LoadSeed;
-  ratePerSecond: number;
-  durationSeconds: number;
-  intervalSeconds: number;
-  epochMs: number;
-  workDirectory: string;
-  signal: AbortSignal;
-}): Promise<RateFigures> {
-  if (input.driver === 'node') return driveAtRate(input);
-  const seedFile = join(input.workDirectory, 'soak-seed.json');
-  writeLoadSeed(seedFile, input.seed);
-  const summaryFile = join(input.workDirectory, 'soak-summary.json');
-  await runK6({
-    scriptPath: rateScriptPath,
-    seedFile,
-    summaryFile,
-    vus: soakVusMax,
-    durationSeconds: input.durationSeconds,
-    environment: {
-      HISAAB_LOAD_RATE: String(input.ratePerSecond),
-      HISAAB_LOAD_INTERVAL_SECONDS: String(input.intervalSeconds),
-      HISAAB_LOAD_EPOCH_MS: String(input.epochMs),
-    },
-    signal: input.signal,
-  });
-  return readRateSummary(summaryFile, input.ratePerSecond, input.durationSeconds);
-}
-
 async function soak(argv: string[], signal: AbortSignal, workDirectory: string): Promise<number> {
   const { driver, rest } = driverOf(argv);
   const flags = parseFlags(rest, {
@@ -132,16 +70,12 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
   say(
     `soak: ${driver === 'k6' ? k6Version : 'Node driver'}; ${cpus().length} CPUs; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
-  const network: LoadNetwork = await startLoadNetwork({
-    walletCount: 3,
-    withAdviceWallets: false,
-    launcher: spawnedSwitch({ logFile: join(workDirectory, 'switch.log'), environment: { HISAAB_WORKERS: '1' } }),
-  });
+  const network = await startRateNetwork(workDirectory, 'soak');
   try {
     let maximumRate: number | null = null;
     let ratePerSecond = flags.rate;
     if (ratePerSecond === 0) {
-      maximumRate = await measureMaximumRate(network.seed, workDirectory, flags['measure-seconds'], signal);
+      maximumRate = (await measureMaximumRate(network.seed, workDirectory, flags['measure-seconds'], signal)).requestsPerSecond;
       ratePerSecond = Math.max(1, Math.round(maximumRate / 2));
       say(`soak: measured maximum ${maximumRate}/s with ${measureVus} virtual users; soaking at half: ${ratePerSecond}/s`);
     }
@@ -163,6 +97,8 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     try {
       rate = await offerLoad({
         driver,
+        label: 'soak',
+        vusMax: soakVusMax,
         seed: network.seed,
         ratePerSecond,
         durationSeconds,
@@ -187,8 +123,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       series,
       verdict,
     });
-    mkdirSync(testResultsDirectory, { recursive: true });
-    const stem = join(testResultsDirectory, `soak-${recordedAt.replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}`);
+    const stem = resultStem('soak', recordedAt);
     writeWhole(`${stem}.svg`, chart);
     const result = {
       recordedAt,
@@ -219,27 +154,4 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
   }
 }
 
-function main(): void {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-soak-'));
-  soak(process.argv.slice(2), abort.signal, workDirectory)
-    .then(
-      (exitCode) => {
-        process.exitCode = exitCode;
-      },
-      (error: unknown) => {
-        process.stderr.write(`soak failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 2;
-      },
-    )
-    .finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      rmSync(workDirectory, { recursive: true, force: true });
-    });
-}
-
-main();
+runCampaign('soak', soak);
