@@ -88,7 +88,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       intervalCountMax: intervalCount,
       onSample: (sample) =>
         say(
-          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles}, sockets ${sample.sockets}, fds ${sample.openFileDescriptors}`,
+          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} of ${(sample.heapTotalBytes / mebibyte).toFixed(1)} MiB, external ${(sample.externalBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles}, sockets ${sample.sockets}, fds ${sample.openFileDescriptors}`,
         ),
       onMissed: (interval, reason) => say(`  interval ${interval}: no sample (${reason})`),
     });

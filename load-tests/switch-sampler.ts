@@ -13,6 +13,9 @@ export type SwitchSample = {
   atSeconds: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** The heap V8 holds (used or not), and memory outside it that JS objects own (buffers): where RSS goes beside the heap. */
+  heapTotalBytes: number;
+  externalBytes: number;
   /** The p99 of event-loop delay over the interval (perf_hooks monitorEventLoopDelay, through prom-client). */
   eventLoopDelayP99Ms: number;
   /** Node's active handles: sockets, servers, timers with a handle, child processes. */
@@ -53,6 +56,8 @@ export function sampleOfMetrics(text: string, interval: number, atSeconds: numbe
     atSeconds: Math.round(atSeconds * 10) / 10,
     rssBytes: single(text, 'process_resident_memory_bytes'),
     heapUsedBytes: single(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: single(text, 'nodejs_heap_size_total_bytes'),
+    externalBytes: single(text, 'nodejs_external_memory_bytes'),
     eventLoopDelayP99Ms: Math.round(single(text, 'nodejs_eventloop_lag_p99_seconds') * 1e6) / 1e3,
     activeHandles: single(text, 'nodejs_active_handles_total'),
     sockets,
