@@ -24,6 +24,8 @@ export type SwitchMetrics = {
   /** Money-path requests in progress in this process, and those shed past its bound (api/money-path-admission.ts). */
   moneyPathInFlight: Gauge;
   moneyPathShed: Counter<'route'>;
+  /** Clients' HTTP connections open on the switch's port: each is one of Node's active handles. */
+  httpConnections: Gauge;
 };
 
 export function createSwitchMetrics(): SwitchMetrics {
@@ -88,5 +90,6 @@ export function createSwitchMetrics(): SwitchMetrics {
       labelNames: ['route'] as const,
       registers,
     }),
+    httpConnections: new Gauge({ name: 'hisaab_http_connections', help: "Clients' HTTP connections open on the switch's port", registers }),
   };
 }

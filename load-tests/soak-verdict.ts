@@ -1,5 +1,5 @@
 /**
- * Is a soak flat? Each watched series (memory, event-loop delay, latency, handles) is one value per interval. The
+ * Is a soak flat? Each watched series (memory, event-loop delay, latency, the switch's own handles) is one value per interval. The
  * first intervals are warm-up (the JIT, caches and pools filling) and are left out; the rest is cut in thirds, and
  * a series is flat when the mean of its last third is within 10 % of the mean of its first third (or within a
  * small absolute slack, for series whose values are so small that 10 % of them is noise: 5 ms of delay, 5
@@ -8,7 +8,7 @@
 
 export const flatnessRatioMax = 0.1;
 
-export type SeriesName = 'rssMiB' | 'heapUsedMiB' | 'eventLoopDelayP99Ms' | 'acceptedP99Ms' | 'activeHandles';
+export type SeriesName = 'rssMiB' | 'heapUsedMiB' | 'eventLoopDelayP99Ms' | 'acceptedP99Ms' | 'ownHandles';
 
 /** What each series is, and the absolute difference that counts as flat whatever the ratio. */
 export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number }> = {
@@ -16,7 +16,8 @@ export const seriesDescriptions: Record<SeriesName, { label: string; unit: strin
   heapUsedMiB: { label: 'heap used', unit: 'MiB', slack: 0 },
   eventLoopDelayP99Ms: { label: 'event-loop delay p99', unit: 'ms', slack: 5 },
   acceptedP99Ms: { label: 'latency p99', unit: 'ms', slack: 5 },
-  activeHandles: { label: 'open handles', unit: '', slack: 5 },
+  /** Node's active handles less the clients' connections, which follow the load generator, not the switch. */
+  ownHandles: { label: "the switch's own open handles", unit: '', slack: 5 },
 };
 
 export const seriesNames = Object.keys(seriesDescriptions) as SeriesName[];

@@ -38,7 +38,7 @@ function seriesOf(samples: readonly SwitchSample[], rate: RateFigures, intervalC
     series.rssMiB.push(sample === undefined ? null : Math.round((sample.rssBytes / mebibyte) * 10) / 10);
     series.heapUsedMiB.push(sample === undefined ? null : Math.round((sample.heapUsedBytes / mebibyte) * 10) / 10);
     series.eventLoopDelayP99Ms.push(sample?.eventLoopDelayP99Ms ?? null);
-    series.activeHandles.push(sample?.activeHandles ?? null);
+    series.ownHandles.push(sample === undefined ? null : sample.activeHandles - sample.clientConnections);
     series.acceptedP99Ms.push(latencyByInterval.get(interval) ?? null);
   }
   return series;
@@ -88,7 +88,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       intervalCountMax: intervalCount,
       onSample: (sample) =>
         say(
-          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} of ${(sample.heapTotalBytes / mebibyte).toFixed(1)} MiB, external ${(sample.externalBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles}, sockets ${sample.sockets}, fds ${sample.openFileDescriptors}`,
+          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} of ${(sample.heapTotalBytes / mebibyte).toFixed(1)} MiB, external ${(sample.externalBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles} (${sample.clientConnections} client connections), sockets ${sample.sockets}, fds ${sample.openFileDescriptors}`,
         ),
       onMissed: (interval, reason) => say(`  interval ${interval}: no sample (${reason})`),
     });

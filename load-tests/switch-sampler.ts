@@ -20,8 +20,13 @@ export type SwitchSample = {
   eventLoopDelayP99Ms: number;
   /** Node's active handles: sockets, servers, timers with a handle, child processes. */
   activeHandles: number;
-  /** Active handles that are sockets (each open HTTP connection, the payee connections, the event store's none). */
+  /** Active handles that are sockets: clients' connections and the switch's own (to payees). */
   sockets: number;
+  /**
+   * Clients' HTTP connections (hisaab_http_connections): as many as the load generator keeps open, which k6 grows
+   * with its virtual users when latency rises. Active handles less these are the switch's own.
+   */
+  clientConnections: number;
   openFileDescriptors: number;
 };
 
@@ -60,6 +65,7 @@ export function sampleOfMetrics(text: string, interval: number, atSeconds: numbe
     externalBytes: single(text, 'nodejs_external_memory_bytes'),
     eventLoopDelayP99Ms: Math.round(single(text, 'nodejs_eventloop_lag_p99_seconds') * 1e6) / 1e3,
     activeHandles: single(text, 'nodejs_active_handles_total'),
+    clientConnections: single(text, 'hisaab_http_connections'),
     sockets,
     openFileDescriptors: single(text, 'process_open_fds'),
   };

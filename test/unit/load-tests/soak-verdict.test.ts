@@ -3,7 +3,7 @@ import { soakVerdict, type SeriesName } from '../../../load-tests/soak-verdict';
 /** Ten intervals of every series at a level, with `rss` replacing the memory series. */
 function series(rss: readonly (number | null)[], level = 100): Record<SeriesName, (number | null)[]> {
   const flat = Array.from({ length: rss.length }, () => level);
-  return { rssMiB: [...rss], heapUsedMiB: flat, eventLoopDelayP99Ms: flat, acceptedP99Ms: flat, activeHandles: flat };
+  return { rssMiB: [...rss], heapUsedMiB: flat, eventLoopDelayP99Ms: flat, acceptedP99Ms: flat, ownHandles: flat };
 }
 
 describe('the soak verdict', () => {
