@@ -57,22 +57,18 @@ export function rateFiguresOfSummary(summary: unknown, askedPerSecond: number, d
     p99Ms: round(value(`outcome_duration{outcome:${outcome}}`, 'p(99)') ?? 0, 2),
     maxMs: round(value(`outcome_duration{outcome:${outcome}}`, 'max') ?? 0, 2),
   });
-  const intervals: IntervalFigures[] = [];
-  for (let interval = 0; ; interval += 1) {
-    const accepted = value(`accepted_transfers{interval:${interval}}`, 'count');
-    if (accepted === undefined) break;
+  const intervalNumbers = Object.keys(metrics)
+    .map((name) => /^accepted_transfers\{interval:(\d+)\}$/.exec(name)?.[1])
+    .filter((found): found is string => found !== undefined)
+    .map(Number)
+    .sort((left, right) => left - right);
+  const intervals: IntervalFigures[] = intervalNumbers.map((interval) => {
+    const accepted = value(`accepted_transfers{interval:${interval}}`, 'count') ?? 0;
     const shed = value(`shed_transfers{interval:${interval}}`, 'count') ?? 0;
-    const errorRate = value(`transfer_errors{interval:${interval}}`, 'rate') ?? 0;
-    const errorsSeen = value(`transfer_errors{interval:${interval}}`, 'passes') ?? Math.round(errorRate * (accepted + shed));
+    const errors = value(`transfer_errors{interval:${interval}}`, 'passes') ?? 0;
     const p99 = value(`outcome_duration{outcome:accepted,interval:${interval}}`, 'p(99)');
-    intervals.push({
-      interval,
-      accepted,
-      shed,
-      errors: errorsSeen,
-      acceptedP99Ms: accepted > 0 && p99 !== undefined ? round(p99, 2) : null,
-    });
-  }
+    return { interval, accepted, shed, errors, acceptedP99Ms: accepted > 0 && p99 !== undefined ? round(p99, 2) : null };
+  });
   const accepted = intervals.reduce((total, figures) => total + figures.accepted, 0);
   const shed = intervals.reduce((total, figures) => total + figures.shed, 0);
   const errors = value('transfer_errors', 'passes') ?? 0;
