@@ -12,7 +12,7 @@ import { waitUntil } from '../support/wait-until';
 const inFlightMax = 2;
 const floodSize = 40;
 /** The payee holds its answers this long, so the admitted payments keep their slots while the flood arrives. */
-const payeeDelayMs = 2_500;
+const payeeDelayMs = 5_000;
 
 let network: PaymentNetwork;
 
