@@ -32,6 +32,8 @@ export type AppDependencies = {
     /** Currencies the switch runs a ledger for; participants can be registered only in these. */
     currencies: readonly string[];
     readYourWritesTimeoutMs: number;
+    /** Money-path requests in progress at once before a new one is shed with 503 (api/money-path-admission.ts). */
+    moneyPathInFlightMax: number;
   };
   logger: Logger;
   metrics: SwitchMetrics;

@@ -5,6 +5,7 @@ import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
+import { moneyPathAdmission } from './money-path-admission';
 import { requestContext, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
@@ -64,6 +65,8 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestIdAndLog(dependencies));
+  // Before the body is read: a shed payment costs the switch as little as it can.
+  app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics));
   const jsonOptions = { inflate: false, strict: true, type: 'application/json' } as const;
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));

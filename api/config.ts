@@ -12,6 +12,7 @@ import {
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
 import { parseAmount } from '../core/money';
+import { moneyPathInFlightMaxDefault, moneyPathInFlightMaxLimit } from './money-path-admission';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -28,6 +29,11 @@ export type SwitchConfig = {
   logLevel: (typeof logLevels)[number];
   /** How long a write waits for the read model to show it before answering (read-your-writes). */
   readYourWritesTimeoutMs: number;
+  /**
+   * HISAAB_MONEY_PATH_IN_FLIGHT_MAX: payments (POST /v1/transfers and batches) one process works on at once; past
+   * it a new one is answered 503 OVERLOADED with Retry-After before any work (api/money-path-admission.ts).
+   */
+  moneyPathInFlightMax: number;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownTimeoutMs: number;
   /** How long a payee's provider has to answer a credit request before the transfer aborts (issue 4: 10 s). */
@@ -186,6 +192,7 @@ const environmentSchema = z.object({
       .optional(),
   ),
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
+  HISAAB_MONEY_PATH_IN_FLIGHT_MAX: integer('HISAAB_MONEY_PATH_IN_FLIGHT_MAX', moneyPathInFlightMaxDefault, 1, moneyPathInFlightMaxLimit),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
@@ -238,6 +245,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     eventStore,
     logLevel: values.HISAAB_LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
+    moneyPathInFlightMax: values.HISAAB_MONEY_PATH_IN_FLIGHT_MAX,
     shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
     payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
     iso8583Port: values.HISAAB_ISO8583_PORT,

@@ -21,6 +21,11 @@ export type SwitchMetrics = {
   /** The global log position the read models have reached, and the head of the log. */
   readModelPosition: Gauge;
   eventLogHeadPosition: Gauge;
+  /** Money-path requests in progress in this process, and those shed past its bound (api/money-path-admission.ts). */
+  moneyPathInFlight: Gauge;
+  moneyPathShed: Counter<'route'>;
+  /** Clients' HTTP connections open on the switch's port: each is one of Node's active handles. */
+  httpConnections: Gauge;
 };
 
 export function createSwitchMetrics(): SwitchMetrics {
@@ -74,5 +79,17 @@ export function createSwitchMetrics(): SwitchMetrics {
       registers,
     }),
     eventLogHeadPosition: new Gauge({ name: 'hisaab_event_log_head_position', help: 'Global log position of the last event', registers }),
+    moneyPathInFlight: new Gauge({
+      name: 'hisaab_money_path_in_flight',
+      help: 'Money-path requests (POST /v1/transfers, /v1/transfers/batch) this process is working on',
+      registers,
+    }),
+    moneyPathShed: new Counter({
+      name: 'hisaab_money_path_shed_total',
+      help: 'Money-path requests answered 503 OVERLOADED before any work, because as many were in progress as allowed',
+      labelNames: ['route'] as const,
+      registers,
+    }),
+    httpConnections: new Gauge({ name: 'hisaab_http_connections', help: "Clients' HTTP connections open on the switch's port", registers }),
   };
 }

@@ -272,7 +272,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       ledger: participantLedger,
       idempotency,
       now,
-      config: { currencies: switchCurrencies, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs },
+      config: {
+        currencies: switchCurrencies,
+        readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+        moneyPathInFlightMax: config.moneyPathInFlightMax,
+      },
       logger,
       metrics,
     };
@@ -288,7 +292,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const httpAddress = options.httpAddress
       ? { ...options.httpAddress, private: true }
       : { port: config.port, host: config.host, private: false };
-    const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger));
+    const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger, metrics));
     if (!httpAddress.private) publicPort = port;
     // Once the server listens: the sessions it publishes carry pay URLs under the public port, known only now.
     await modules.start('session webhooks', () =>
@@ -432,9 +436,15 @@ async function assembleHttpServer(
   address: { port: number; host: string; private: boolean },
   app: ReturnType<typeof createApp>,
   logger: Logger,
+  metrics: SwitchMetrics,
 ): Promise<Assembled<{ server: Server; port: number; url: string }>> {
   // Every limit on slow or stalled clients is set there (api/http-server.ts).
   const server = createHttpServer(app);
+  // Clients' open connections, so that an operator (and the soak) can tell them from the switch's own handles.
+  server.on('connection', (socket) => {
+    metrics.httpConnections.inc();
+    socket.once('close', () => metrics.httpConnections.dec());
+  });
   await listen(server, address.port, address.host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${address.host === '0.0.0.0' ? '127.0.0.1' : address.host}:${port}`;

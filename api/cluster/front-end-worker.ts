@@ -96,7 +96,11 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
       idempotency: forwardedIdempotency,
       now,
-      config: { currencies: switchCurrencies, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs },
+      config: {
+        currencies: switchCurrencies,
+        readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+        moneyPathInFlightMax: config.moneyPathInFlightMax,
+      },
       logger,
       metrics: createSwitchMetrics(),
     };

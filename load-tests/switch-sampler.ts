@@ -1,0 +1,133 @@
+/**
+ * What a long run watches in the switch, from its own /metrics (prom-client's default process and Node metrics):
+ * memory, event-loop delay, open handles, sockets and file descriptors. prom-client resets its event-loop delay
+ * histogram at every scrape, so when the sampler is the only scraper each sample's p99 covers exactly the interval
+ * since the previous one.
+ */
+
+/** One sample of the switch, taken at the end of its interval. */
+export type SwitchSample = {
+  /** The interval this sample closes: 0 is the first `intervalSeconds` after the run's epoch. */
+  interval: number;
+  /** Seconds since the run's epoch at which it was taken. */
+  atSeconds: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** The heap V8 holds (used or not), and memory outside it that JS objects own (buffers): where RSS goes beside the heap. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  /** The p99 of event-loop delay over the interval (perf_hooks monitorEventLoopDelay, through prom-client). */
+  eventLoopDelayP99Ms: number;
+  /** Node's active handles: sockets, servers, timers with a handle, child processes. */
+  activeHandles: number;
+  /** Active handles that are sockets: clients' connections and the switch's own (to payees). */
+  sockets: number;
+  /**
+   * Clients' HTTP connections (hisaab_http_connections): as many as the load generator keeps open, which k6 grows
+   * with its virtual users when latency rises. Active handles less these are the switch's own.
+   */
+  clientConnections: number;
+  openFileDescriptors: number;
+};
+
+type MetricValue = { labels: string; value: number };
+
+/** Every value of one metric in a Prometheus text exposition, with its label text ('' without labels). */
+export function metricValues(text: string, name: string): MetricValue[] {
+  const values: MetricValue[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (match === null || match[1] !== name || match[3] === undefined) continue;
+    const value = Number(match[3]);
+    if (Number.isFinite(value)) values.push({ labels: match[2] ?? '', value });
+  }
+  return values;
+}
+
+function single(text: string, name: string): number {
+  const found = metricValues(text, name)[0];
+  if (found === undefined) throw new Error(`the switch's /metrics has no ${name}: is it the switch, with its default metrics?`);
+  return found.value;
+}
+
+/** A sample from a /metrics text; throws naming the metric when one the sample needs is missing. */
+export function sampleOfMetrics(text: string, interval: number, atSeconds: number): SwitchSample {
+  const sockets = metricValues(text, 'nodejs_active_handles')
+    .filter((value) => value.labels.includes('type="Socket"'))
+    .reduce((total, value) => total + value.value, 0);
+  return {
+    interval,
+    atSeconds: Math.round(atSeconds * 10) / 10,
+    rssBytes: single(text, 'process_resident_memory_bytes'),
+    heapUsedBytes: single(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: single(text, 'nodejs_heap_size_total_bytes'),
+    externalBytes: single(text, 'nodejs_external_memory_bytes'),
+    eventLoopDelayP99Ms: Math.round(single(text, 'nodejs_eventloop_lag_p99_seconds') * 1e6) / 1e3,
+    activeHandles: single(text, 'nodejs_active_handles_total'),
+    clientConnections: single(text, 'hisaab_http_connections'),
+    sockets,
+    openFileDescriptors: single(text, 'process_open_fds'),
+  };
+}
+
+/** How long one scrape may take before the sample is recorded as missed. */
+const scrapeTimeoutMs = 5_000;
+
+export type SwitchSampler = {
+  /** Stops sampling and resolves with the samples taken, in order. */
+  stop(): Promise<SwitchSample[]>;
+};
+
+/**
+ * Scrapes `${switchUrl}/metrics` at the end of every interval of `intervalSeconds` after `epochMs`, until stopped
+ * or `intervalCountMax` samples are taken. A scrape that fails is logged through `onMissed` and skipped: a soak
+ * reports a gap rather than stopping on one slow answer.
+ */
+export function startSwitchSampler(options: {
+  switchUrl: string;
+  epochMs: number;
+  intervalSeconds: number;
+  intervalCountMax: number;
+  onSample?: (sample: SwitchSample) => void;
+  onMissed?: (interval: number, reason: string) => void;
+}): SwitchSampler {
+  const samples: SwitchSample[] = [];
+  const intervalMs = options.intervalSeconds * 1000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const scheduleNext = (): void => {
+    if (stopped) return;
+    const interval = Math.max(0, Math.floor((Date.now() - options.epochMs) / intervalMs));
+    if (interval >= options.intervalCountMax) return;
+    const dueAt = options.epochMs + (interval + 1) * intervalMs;
+    timer = setTimeout(
+      () => {
+        running = takeSample(interval).finally(scheduleNext);
+      },
+      Math.max(0, dueAt - Date.now()),
+    );
+  };
+  const takeSample = async (interval: number): Promise<void> => {
+    try {
+      const response = await fetch(`${options.switchUrl}/metrics`, { signal: AbortSignal.timeout(scrapeTimeoutMs) });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+      const sample = sampleOfMetrics(text, interval, (Date.now() - options.epochMs) / 1000);
+      samples.push(sample);
+      options.onSample?.(sample);
+    } catch (error) {
+      options.onMissed?.(interval, error instanceof Error ? error.message : String(error));
+    }
+  };
+  scheduleNext();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      await running;
+      return samples;
+    },
+  };
+}
