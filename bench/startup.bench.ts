@@ -19,6 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
 
 /** The switch as `npm run serve` runs it, from spawn to its first healthy answer, then stopped with SIGTERM. */
 async function startSwitchOnce(root: string, dataDir: string): Promise<StartFigures> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const startedAtMs = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'api', 'main.ts')], {
     cwd: root,
@@ -146,6 +147,18 @@ async function startSwitchOnce(root: string, dataDir: string): Promise<StartFigu
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** A port free on loopback now (the OS picks it): other work on the machine may hold any fixed one. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
 }
 
 async function healthy(port: number): Promise<boolean> {
