@@ -46,8 +46,9 @@ async function main(): Promise<void> {
   const starts = wholeNumber('--starts', values.starts);
   const root = resolve(values.root);
   if (!existsSync(join(root, 'api', 'main.ts'))) throw new Error(`--root ${root} holds no api/main.ts`);
-  const written = values['data-dir'] === undefined ? benchDirectory('startup') : null;
-  const dataDir = values['data-dir'] ?? (written?.path as string);
+  const kept = values['data-dir'];
+  const written = kept === undefined ? benchDirectory('startup') : null;
+  const dataDir = kept ?? benchPath(written);
   const empty = benchDirectory('startup-empty');
   try {
     if (written !== null) {
@@ -199,6 +200,11 @@ function describeLog(storePath: string): { events: number; outboxEvents: number;
   } finally {
     database.close();
   }
+}
+
+function benchPath(directory: { path: string } | null): string {
+  if (directory === null) throw new Error('a data dir is either given or written');
+  return directory.path;
 }
 
 function median(values: readonly number[]): number {

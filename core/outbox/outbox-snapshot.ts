@@ -94,7 +94,7 @@ export function outboxSnapshotChunks(
       chunkCount: bodies.length,
       ...body,
     };
-    return chunk as unknown as JsonObject;
+    return chunk;
   });
 }
 
