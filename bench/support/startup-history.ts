@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-store';
 import { defaultEventStoreFileName } from '../../adapters/eventstore-factory';
@@ -47,7 +48,7 @@ const catchUpWaitMs = 60_000;
  * snapshots, an outbox stream a third of the log, checkpoints, and read models caught up.
  */
 export async function writeStartupHistory(dataDir: string, eventCount: number, report: (line: string) => void): Promise<void> {
-  await onboardWallets(dataDir);
+  if (!(await walletsOnboarded(dataDir))) await onboardWallets(dataDir);
   const store = new SqliteEventStore(join(dataDir, defaultEventStoreFileName));
   const readModelStore = new SqliteReadModelStore(readModelPath(dataDir));
   const runner = new ProjectionRunner({ store, readModels: readModelStore, projections: switchProjections });
@@ -124,6 +125,19 @@ export async function writeStartupHistory(dataDir: string, eventCount: number, r
     await ledger.stop();
     await runner.stop();
     readModelStore.close();
+    await store.close();
+  }
+}
+
+/** Whether a history was begun in this data dir already (resumed, then, after its onboarding). */
+async function walletsOnboarded(dataDir: string): Promise<boolean> {
+  const storePath = join(dataDir, defaultEventStoreFileName);
+  if (!existsSync(storePath)) return false;
+  const store = new SqliteEventStore(storePath);
+  try {
+    const existing = await store.existingStreams(wallets.map((wallet) => `participant-${wallet.id}`));
+    return existing.size === wallets.length;
+  } finally {
     await store.close();
   }
 }

@@ -55,7 +55,7 @@ const finishedRowTextBeyondId = 64;
 
 /**
  * The chunks of a snapshot, each a JSON object under the store's event limit. At the outbox's default maxima
- * (10,000 pending, 200,000 finished remembered) a snapshot is a few hundred chunks, within one append.
+ * (10,000 pending, 50,000 finished remembered) a snapshot is at most a few hundred chunks, within one append.
  */
 export function outboxSnapshotChunks(
   stream: string,
