@@ -10,7 +10,7 @@ import type { DeliveryEvent } from './delivery-events';
 import type { DeliveryAttemptResult, DeliveryTransport } from './delivery-transport';
 import { DestinationGates } from './destination-gates';
 import { DueQueue, type DueEntry } from './due-queue';
-import { OutboxJournal } from './outbox-journal';
+import { OutboxJournal, type OutboxLoad } from './outbox-journal';
 
 export type OutboxLimits = RetryPolicy & {
   /** Deliveries pending at once; queueing beyond this is refused with OUTBOX_FULL. */
@@ -21,8 +21,21 @@ export type OutboxLimits = RetryPolicy & {
   attemptDeadlineMs: number;
   /** After this many failed attempts a delivery is abandoned for an operator to look at. */
   attemptsMax: number;
-  /** Finished deliveries remembered (to recognise a repeated enqueue); older ones are forgotten. */
+  /**
+   * Finished deliveries remembered (to recognise a repeated enqueue); older ones are forgotten. Forgetting is
+   * safe: every producer derives a delivery's id from the transfer, dispute or event it is about, and queues it
+   * again only when a crash or a failed write cut it short after the first enqueue (recovery of a transfer still in
+   * flight, the advice intake's or the webhook follower's last group, a dispute decided again). Before that repeat
+   * the outbox can finish at most what it held pending (pendingMax) plus that last group, far below this window;
+   * and a delivery forgotten and queued again anyway is delivered twice, which receivers absorb (they deduplicate
+   * by transfer id, as the payee contract requires).
+   */
   finishedRememberedMax: number;
+  /**
+   * Events of the outbox stream between snapshots of its memory (pending deliveries and the finished window):
+   * start-up reads the latest snapshot and at most this many events after it, however long the stream has grown.
+   */
+  snapshotEveryEvents: number;
 };
 
 export const outboxLimitsDefault: OutboxLimits = {
@@ -32,7 +45,10 @@ export const outboxLimitsDefault: OutboxLimits = {
   attemptDeadlineMs: 10_000,
   // At the 30 s cap this is about three and a half days of retrying.
   attemptsMax: 10_000,
-  finishedRememberedMax: 200_000,
+  finishedRememberedMax: 50_000,
+  // A snapshot at the default window is ~6 MB; every 50,000 events (~25,000 deliveries, ~25 MB of events) keeps
+  // it to a fifth of what the stream itself grows by, and start-up to a few hundred milliseconds of replay.
+  snapshotEveryEvents: 50_000,
 };
 
 /** How long past its deadline an attempt may run before its slot is taken back and it counts as failed. */
@@ -91,7 +107,13 @@ export class Outbox {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.retrySchedule = options.retrySchedule ?? exponentialRetrySchedule(this.limits);
-    this.journal = new OutboxJournal(options.store, options.channel, () => this.reschedule(), this.limits.finishedRememberedMax);
+    this.journal = new OutboxJournal(options.store, options.channel, {
+      onReload: () => this.reschedule(),
+      finishedRememberedMax: this.limits.finishedRememberedMax,
+      snapshotEveryEvents: this.limits.snapshotEveryEvents,
+      now: this.now,
+      onSnapshotError: (error) => options.onError?.(error),
+    });
   }
 
   get stream(): string {
@@ -100,6 +122,11 @@ export class Outbox {
 
   get pendingCount(): number {
     return this.journal.pendingCount;
+  }
+
+  /** How the outbox's memory was last loaded: from which snapshot, and how many stream events were read after it. */
+  get startedFrom(): OutboxLoad {
+    return this.journal.loaded;
   }
 
   /** Deliveries pending at most: queueing past it is refused with OUTBOX_FULL. */

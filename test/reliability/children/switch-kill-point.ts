@@ -1,62 +1,9 @@
 /**
  * The switch as `npm run serve` runs it (api/main.ts), with one deterministic SIGKILL point for the crash tests of
- * the merged writes (issue 10, part 2). HISAAB_TEST_KILL_POINT is `<when>:<event type>`:
- * - `before:<type>`: the process kills itself just before the first durable write that would hold an event of this
- *   type (nothing of that write is durable);
- * - `after:<type>`: just after the first durable write that holds one (all of it is durable, nothing after it).
- * Only the store's public writes are wrapped; the switch's code is the real one.
+ * the merged writes (issue 10, part 2): HISAAB_TEST_KILL_POINT is `<when>:<event type>` (see store-kill-point.ts).
  */
-import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
-import type { NewEvent } from '../../../core/eventstore/event';
-import type { AppendResult, StreamAppend } from '../../../core/eventstore/event-store';
-import type { ExpectedRevision } from '../../../core/eventstore/expected-revision';
+import { installStoreKillPoint } from './store-kill-point';
 
-const [when, killType] = (process.env['HISAAB_TEST_KILL_POINT'] ?? '').split(':');
-if ((when !== 'before' && when !== 'after') || killType === undefined || killType === '') {
-  throw new Error('HISAAB_TEST_KILL_POINT must be before:<event type> or after:<event type>');
-}
-
-const holdsKillType = (events: readonly NewEvent[]): boolean => events.some((event) => event.type === killType);
-const die = (): never => {
-  process.kill(process.pid, 'SIGKILL');
-  throw new Error('unreachable: SIGKILL was sent');
-};
-
-/* eslint-disable @typescript-eslint/unbound-method -- the originals are called with the store as `this`. */
-const appendManySync = SqliteEventStore.prototype.appendManySync;
-SqliteEventStore.prototype.appendManySync = function (this: SqliteEventStore, appends: readonly StreamAppend[]): AppendResult[] {
-  const hit = appends.some((entry) => holdsKillType(entry.events));
-  if (hit && when === 'before') die();
-  const results = appendManySync.call(this, appends);
-  if (hit && when === 'after') die();
-  return results;
-};
-const appendSync = SqliteEventStore.prototype.appendSync;
-SqliteEventStore.prototype.appendSync = function (
-  this: SqliteEventStore,
-  stream: string,
-  events: readonly NewEvent[],
-  expected: ExpectedRevision,
-): AppendResult {
-  const hit = holdsKillType(events);
-  if (hit && when === 'before') die();
-  const result = appendSync.call(this, stream, events, expected);
-  if (hit && when === 'after') die();
-  return result;
-};
-const append = SqliteEventStore.prototype.append;
-SqliteEventStore.prototype.append = async function (
-  this: SqliteEventStore,
-  stream: string,
-  events: readonly NewEvent[],
-  expected: ExpectedRevision,
-): Promise<AppendResult> {
-  const hit = holdsKillType(events);
-  if (hit && when === 'before') die();
-  const result = await append.call(this, stream, events, expected);
-  if (hit && when === 'after') die();
-  return result;
-};
-/* eslint-enable @typescript-eslint/unbound-method */
+installStoreKillPoint(process.env['HISAAB_TEST_KILL_POINT'] ?? '');
 
 void import('../../../api/main');
