@@ -12,6 +12,7 @@ import { readModelPath, SqliteReadModelStore } from '../adapters/readmodel-sqlit
 import { createAuthenticator } from '../core/auth/authenticate';
 import type { EventStore } from '../core/eventstore/event-store';
 import { ProjectionRunner } from '../core/eventstore/projection-runner';
+import { waitForCatchUp } from '../core/eventstore/projection-catch-up';
 import { idempotencyRetentionMs } from '../core/idempotency/idempotency-store';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { withCommitLatency } from './ledger-metrics';
@@ -52,7 +53,12 @@ function ledgerBatchCommandsMax(config: SwitchConfig): number | undefined {
 }
 
 /** Start-up waits at most this long for the read models to catch up with the log. */
-const catchUpTimeoutMs = 60_000;
+/**
+ * How long start-up waits for the read models without any of them moving before it gives up. Not a bound on the
+ * whole catch-up: a read model rebuilt from a long log (a projection whose version changed, a deleted read-model
+ * file) may take minutes, and a switch that refuses to start while it is making progress helps nobody.
+ */
+const catchUpStallMs = 60_000;
 const idempotencyPruneIntervalMs = 60 * 60 * 1000;
 
 /** The assembled parts of a switch, for an extension to build on. */
@@ -347,7 +353,9 @@ function assembleReadModels(
     });
     await runner.start();
     parts.onStop('projection runner', () => runner.stop());
-    await runner.waitForPosition(await store.headPosition(), catchUpTimeoutMs);
+    await waitForCatchUp(runner, await store.headPosition(), catchUpStallMs, (position, head) =>
+      logger.info({ position: position.toString(), head: head.toString() }, 'read models still catching up with the log'),
+    );
     const readModels: AppDependencies['readModels'] = {
       participants: new SqliteParticipantReader(readModelStore.database),
       directory: new SqliteDirectoryReader(readModelStore.database),
