@@ -5,7 +5,7 @@ import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
-import { requestContext, setRequestContext } from './request-context';
+import { requestContext, setRawBody, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
 import { participantFundsRoutes } from './routes/participant-funds';
@@ -62,7 +62,13 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestIdAndLog(dependencies));
-  const jsonOptions = { inflate: false, strict: true, type: 'application/json' } as const;
+  // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
+  const jsonOptions = {
+    inflate: false,
+    strict: true,
+    type: 'application/json',
+    verify: (request: Request, _response: Response, body: Buffer) => setRawBody(request, body),
+  } as const;
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { requestSigningAlgorithms } from '../../core/auth/request-signing-key';
+import { participantId } from './participant-schemas';
+
+/** A base64url coordinate of a 256-bit curve: exactly 32 bytes. */
+const coordinate = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a coordinate is 32 bytes in base64url (43 characters)');
+
+const okpPublicKey = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: coordinate });
+const ecPublicKey = z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: coordinate, y: coordinate });
+
+/** `POST /v1/participants/{id}/signing-keys`: a public JWK; a private one (with `d`) is refused, never stored. */
+export const registerSigningKeySchema = z
+  .strictObject({
+    alg: z.enum(requestSigningAlgorithms),
+    publicKey: z
+      .record(z.string(), z.unknown(), { error: 'publicKey must be a JWK object' })
+      .refine((jwk) => !('d' in jwk), 'publicKey holds a private key ("d"): send the public part only, and keep the private key secret')
+      .pipe(z.union([okpPublicKey, ecPublicKey], { error: 'publicKey must be an Ed25519 (OKP) or P-256 (EC) public JWK' })),
+  })
+  .meta({ id: 'RegisterSigningKey' });
+
+export const signingKeyParams = z.strictObject({
+  id: participantId,
+  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a kid is the key\u2019s SHA-256 JWK thumbprint (43 base64url characters)'),
+});
