@@ -134,6 +134,10 @@ describe('each refusal answers 401 with its code and moves no money', () => {
       ['JWS_MISSING', null],
       ['JWS_MALFORMED', 'not-a-jws'],
       ['JWS_MALFORMED', `${Buffer.from('{"alg":"EdDSA"}').toString('base64url')}..c2ln`],
+      // An unencoded payload or a critical extension would change what the signature covers.
+      ['JWS_MALFORMED', await sign('POST', '/v1/transfers', body, { b64: false, crit: ['b64'] } as Claims)],
+      ['JWS_MALFORMED', `${'A'.repeat(5000)}..c2ln`],
+      ['JWS_MALFORMED', (await sign('POST', '/v1/transfers', body)).replace('..', '.e30.')],
       ['JWS_KEY_UNKNOWN', await sign('POST', '/v1/transfers', body, { kid: 'A'.repeat(43) })],
       ['JWS_MISMATCH', await sign('PUT', '/v1/transfers', body)],
       ['JWS_MISMATCH', await sign('POST', '/v1/transfers?x=1', body)],
@@ -207,6 +211,9 @@ describe('a good signed write, a replay, and the evidence', () => {
     });
     expect(payee.status).toBe(200);
     expect((await network.sw.client.get(`/v1/transfers/${id}/evidence`, { key: network.sw.operatorKey })).status).toBe(200);
+    const regulator = await network.sw.client.post('/v1/keys', { key: network.sw.operatorKey, body: { role: 'REGULATOR', name: 'SBP' } });
+    const regulatorKey = (regulator.body as { key: string }).key;
+    expect((await network.sw.client.get(`/v1/transfers/${id}/evidence`, { key: regulatorKey })).status).toBe(200);
   });
 
   it('signs a batch once and links it to every transfer in it', async () => {
