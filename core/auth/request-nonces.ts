@@ -8,9 +8,9 @@
 export interface RequestNonceRegistry {
   /**
    * Records a jti for the participant until `expiresAtSeconds` (unix seconds); `replayed` when it is recorded
-   * already. A `fresh` answer is durable before it returns: a restart does not forget it.
+   * already. A `fresh` answer is durable before it resolves: a restart does not forget it.
    */
-  remember(participantId: string, jti: string, expiresAtSeconds: number, nowSeconds: number): 'fresh' | 'replayed';
+  remember(participantId: string, jti: string, expiresAtSeconds: number, nowSeconds: number): Promise<'fresh' | 'replayed'>;
   /**
    * The registry remembers every jti accepted since this instant (unix seconds): when it was first created. A
    * request signed before it (a lost or replaced registry file) may have been accepted by the registry it

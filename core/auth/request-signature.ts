@@ -119,7 +119,7 @@ export class RequestSignatureVerifier {
       throw new DomainError('JWS_SIGNATURE_INVALID', `the signature does not verify with key ${key.kid} over this header and the raw body`);
     }
     const expiresAtSeconds = header.iat + signatureClockSkewSecondsMax + 1;
-    if (this.nonces.remember(input.participantId, header.jti, expiresAtSeconds, nowSeconds) === 'replayed') {
+    if ((await this.nonces.remember(input.participantId, header.jti, expiresAtSeconds, nowSeconds)) === 'replayed') {
       throw new DomainError('JWS_REPLAYED', `jti ${JSON.stringify(header.jti)} was used already: sign every request with a fresh jti`);
     }
     return { kid: key.kid, alg: key.alg, publicKey: key.publicKey, protectedHeader, signature, header };

@@ -22,33 +22,44 @@ afterEach(() => directory.remove());
 
 const expiry = (iatSeconds: number): number => iatSeconds + signatureClockSkewSecondsMax + 1;
 
-it('refuses a jti seen before, for the same participant only, from another handle and after reopening', () => {
+it('refuses a jti seen before, for the same participant only, from another handle and after reopening', async () => {
   const first = new SqliteRequestNonces(path, startSeconds);
   const second = new SqliteRequestNonces(path, startSeconds + 5);
-  expect(first.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds)).toBe('fresh');
-  expect(first.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds)).toBe('replayed');
-  expect(second.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds + 1)).toBe('replayed');
-  expect(second.remember('RAVI', 'jti-1', expiry(startSeconds), startSeconds + 1)).toBe('fresh');
+  expect(await first.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds)).toBe('fresh');
+  expect(await first.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds)).toBe('replayed');
+  expect(await second.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds + 1)).toBe('replayed');
+  expect(await second.remember('RAVI', 'jti-1', expiry(startSeconds), startSeconds + 1)).toBe('fresh');
   first.close();
   second.close();
   const reopened = new SqliteRequestNonces(path, startSeconds + 60);
-  expect(reopened.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds + 60)).toBe('replayed');
+  expect(await reopened.remember('MARGALLA', 'jti-1', expiry(startSeconds), startSeconds + 60)).toBe('replayed');
   // The registry remembers since the file was made, not since this process started.
   expect(reopened.rememberedSinceSeconds).toBe(startSeconds);
   reopened.close();
 });
 
-it('forgets a jti once its window has passed, so it holds one window of requests and no more', () => {
+it('forgets a jti once its window has passed, so it holds one window of requests and no more', async () => {
   const nonces = new SqliteRequestNonces(path, startSeconds);
   for (let index = 0; index < 200; index += 1) {
-    expect(nonces.remember('MARGALLA', `old-${index}`, expiry(startSeconds), startSeconds)).toBe('fresh');
+    expect(await nonces.remember('MARGALLA', `old-${index}`, expiry(startSeconds), startSeconds)).toBe('fresh');
   }
   expect(nonces.count()).toBe(200);
   const later = startSeconds + 2 * signatureClockSkewSecondsMax;
   // A reused jti past its window is fresh again: the freshness check alone now refuses the old request.
-  expect(nonces.remember('MARGALLA', 'old-0', expiry(later), later)).toBe('fresh');
-  for (let index = 0; index < 64; index += 1) nonces.remember('MARGALLA', `new-${index}`, expiry(later), later);
+  expect(await nonces.remember('MARGALLA', 'old-0', expiry(later), later)).toBe('fresh');
+  for (let index = 0; index < 64; index += 1) await nonces.remember('MARGALLA', `new-${index}`, expiry(later), later);
   expect(nonces.count()).toBe(65);
+  nonces.close();
+});
+
+it('writes the nonces of requests in flight together, and still refuses the second of two equal ones', async () => {
+  const nonces = new SqliteRequestNonces(path, startSeconds);
+  const answers = await Promise.all([
+    ...Array.from({ length: 100 }, (_, index) => nonces.remember('MARGALLA', `together-${index}`, expiry(startSeconds), startSeconds)),
+    nonces.remember('MARGALLA', 'together-7', expiry(startSeconds), startSeconds),
+  ]);
+  expect(answers.filter((answer) => answer === 'fresh')).toHaveLength(100);
+  expect(answers[100]).toBe('replayed');
   nonces.close();
 });
 
