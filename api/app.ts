@@ -12,6 +12,7 @@ import { participantFundsRoutes } from './routes/participant-funds';
 import { participantKeyRoutes } from './routes/participant-keys';
 import { participantRoutes } from './routes/participants';
 import { partyRoutes } from './routes/parties';
+import { regulatorDashboardRoutes } from './routes/regulator-dashboard';
 import { regulatorKeyRoutes } from './routes/regulator-keys';
 import { systemRoutes } from './routes/system';
 
@@ -37,6 +38,7 @@ export const builtInRouteModules: readonly RouteModule[] = [
   participantKeyRoutes,
   participantFundsRoutes,
   regulatorKeyRoutes,
+  regulatorDashboardRoutes,
   aliasRoutes,
   partyRoutes,
 ];

@@ -88,7 +88,7 @@ export function disputePaths(): Paths {
     '/v1/reports/disputes': {
       get: operation({
         summary:
-          'Dispute statistics over the disputes opened in [from, to): totals, per participant, per category; with Accept: text/csv the per participant table under the header participant,asClaimant,asRespondent,answeredInTime,deadlineMissed,medianHoursToResolve',
+          'Dispute statistics over the disputes opened in [from, to): totals, per participant (participant: that line only), per category; with Accept: text/csv the per participant table under the header participant,asClaimant,asRespondent,answeredInTime,deadlineMissed,medianHoursToResolve',
         roles: ['operator', 'regulator'],
         query: disputeReportQuery,
         responses: { '200': answer('the statistics', disputeReportResponse), '400': errorAnswer('VALIDATION_FAILED') },

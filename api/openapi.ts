@@ -76,6 +76,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...gatewayPaths(),
       ...disputePaths(),
       ...signingPaths(),
+      ...regulatorDashboardPaths(),
       ...systemPaths(),
     },
     components: {
@@ -380,10 +381,16 @@ function settlementPaths(): Paths {
   return {
     '/v1/settlement/windows': {
       get: operation({
-        summary: 'Settlement windows, newest first',
+        summary: 'Settlement windows, newest first; JSON or (Accept: text/csv) the page as CSV',
         roles: ['operator', 'regulator', 'participant'],
         query: listWindowsQuery,
-        responses: { '200': answer('a page of windows', settlementWindowPageResponse) },
+        responses: {
+          '200': csvOrJson(
+            'a page of windows; as CSV under the header id,currency,state,openedAt,closedAt,settledAt,reference',
+            settlementWindowPageResponse,
+            'SettlementWindowPage',
+          ),
+        },
       }),
     },
     '/v1/settlement/windows/close': {
@@ -459,7 +466,7 @@ function settlementPaths(): Paths {
     '/v1/reports/participants': {
       get: operation({
         summary:
-          'Per participant, transfers created in [from, to) as payer and as payee: approved, business and technical declines, reversals received, completion latency, position and cap now; JSON or (Accept: text/csv) CSV',
+          'Per participant (participant: that one only), transfers created in [from, to) as payer and as payee: approved, business and technical declines, reversals received, completion latency, position and cap now; JSON or (Accept: text/csv) CSV',
         roles: ['regulator', 'operator'],
         query: participantStatisticsQuery,
         responses: {
@@ -475,7 +482,7 @@ function settlementPaths(): Paths {
     '/v1/reports/timeseries': {
       get: operation({
         summary:
-          'Transfers created in [from, to) by UTC hour or day, empty buckets as zeros; participant matches payer or payee; JSON or (Accept: text/csv) CSV',
+          'Transfers created in [from, to) by hour or by Asia/Karachi day (a day starts at 00:00 PKT = 19:00Z the day before: Pakistan keeps UTC+05:00 all year, no daylight saving), bucket starts as ISO instants, empty buckets as zeros, and the totals of the buckets; participant matches payer or payee; JSON or (Accept: text/csv) CSV of the buckets',
         roles: ['regulator', 'operator'],
         query: timeseriesQuery,
         responses: {
@@ -499,6 +506,26 @@ function csvOrJson(description: string, schema: Parameters<typeof answer>[1], sc
       'application/json': { schema: { $ref: `#/components/schemas/${schemaId}` } },
       'text/csv': { schema: { type: 'string' } },
     },
+  };
+}
+
+/** The regulator's dashboard (issue 13): a static page and its assets, no key (the page asks for one and sends it to the API). */
+function regulatorDashboardPaths(): Paths {
+  const asset = (summary: string, type: string) => ({
+    get: operation({
+      summary,
+      roles: [],
+      responses: { '200': { description: type, content: { [type]: { schema: { type: 'string' } } } } },
+    }),
+  });
+  return {
+    '/regulator': asset(
+      "The regulator's dashboard: a read-only page that reads the statistics API with a regulator or operator key",
+      'text/html',
+    ),
+    '/regulator/assets/regulator.js': asset("The dashboard's script (no inline script: the page's CSP forbids it)", 'text/javascript'),
+    '/regulator/assets/regulator.css': asset("The dashboard's style sheet", 'text/css'),
+    '/regulator/assets/chart.umd.min.js': asset('Chart.js, served from the npm package the switch depends on', 'text/javascript'),
   };
 }
 

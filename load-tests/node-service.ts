@@ -33,6 +33,8 @@ export type NodeService = {
   pid: number;
   /** SIGTERM, then the process's exit is awaited (SIGKILL to its process group after stopTimeoutMs); safe to call twice. */
   close(): Promise<void>;
+  /** SIGKILL to its process group at once (a crash, for the reliability campaigns), then its exit is awaited. */
+  kill(): Promise<void>;
 };
 
 /**
@@ -73,7 +75,18 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     throw error;
   }
   if (child.pid === undefined) throw new Error(`${options.entry} has no process id`);
-  return { url, pid: child.pid, close };
+  const pid = child.pid;
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await exited;
+  };
+  return { url, pid, close, kill };
 }
 
 async function waitUntilReady(readyUrl: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -121,6 +121,15 @@ export class Iso8583Connection {
       );
       return false;
     }
+    return this.sendFrameBody(body);
+  }
+
+  /**
+   * Writes one frame with this body as it is: a packed message, or (a simulator playing a broken peer) bytes
+   * that are not one. False when the connection is closed or the body exceeds the frame limit.
+   */
+  sendFrameBody(body: Buffer): boolean {
+    if (this.closedReason !== null) return false;
     if (body.length > this.limits.frameBodyBytesMax) {
       this.logger.error({ connection: this.id, bytes: body.length }, 'iso8583 message exceeds the frame limit');
       return false;

@@ -30,10 +30,13 @@ export type InboundAnswer = {
 export interface InboundFinancialHandler {
   /** 0200: a transfer the bank's customer sends. Null: its outcome is not known yet, so no 0210 is sent. */
   transferRequest(request: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer | null>;
-  /** 0220/0221: a transfer already completed at the sender, to be applied here. */
-  financialAdvice(advice: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer>;
-  /** 0420/0421: the sender gave up on a transfer and asks for it to be undone; answered even when unknown. */
-  reversalAdvice(advice: InboundReversalAdvice, context: InboundContext): Promise<InboundAnswer>;
+  /**
+   * 0220/0221: a transfer already completed at the sender, to be applied here. Null sends no answer: only a
+   * simulator playing a broken bank does that; the sender repeats the advice.
+   */
+  financialAdvice(advice: InboundFinancialRequest, context: InboundContext): Promise<InboundAnswer | null>;
+  /** 0420/0421: the sender gave up on a transfer and asks for it to be undone; answered even when unknown (null: as above). */
+  reversalAdvice(advice: InboundReversalAdvice, context: InboundContext): Promise<InboundAnswer | null>;
 }
 
 /**

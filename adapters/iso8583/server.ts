@@ -119,6 +119,19 @@ export class Iso8583Server {
     for (const connection of [...this.sessions.keys()]) connection.close('local_close');
   }
 
+  /** Closes one connection (by its id, as handlers see it in their context); false when it is not open. */
+  disconnect(connectionId: string): boolean {
+    const connection = this.connectionById(connectionId);
+    if (connection === null) return false;
+    connection.close('local_close');
+    return true;
+  }
+
+  /** Writes one frame with this body on one connection, as it is (a simulator's garbage answer); false when not open. */
+  sendFrameBody(connectionId: string, body: Buffer): boolean {
+    return this.connectionById(connectionId)?.sendFrameBody(body) ?? false;
+  }
+
   get connectionCount(): number {
     return this.sessions.size;
   }
@@ -323,6 +336,11 @@ export class Iso8583Server {
       response = buildResponse(request, { responseCode: responseCodes.systemError });
     }
     connection.send(response);
+  }
+
+  private connectionById(connectionId: string): Iso8583Connection | null {
+    for (const connection of this.sessions.keys()) if (connection.id === connectionId) return connection;
+    return null;
   }
 
   private sessionOf(connection: Iso8583Connection): Session {

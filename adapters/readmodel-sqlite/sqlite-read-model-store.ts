@@ -37,6 +37,8 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
   private readonly runInTransaction: (work: (tx: SqliteReadModelTx) => unknown) => unknown;
   private readonly readCheckpointStatement: Database.Statement;
   private readonly writeCheckpointStatement: Database.Statement;
+  private readonly readVersionStatement: Database.Statement;
+  private readonly writeVersionStatement: Database.Statement;
 
   constructor(path: string, options: SqliteReadModelStoreOptions = {}) {
     this.path = path;
@@ -51,7 +53,12 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
     this.database.pragma('busy_timeout = 5000');
     this.database.defaultSafeIntegers(true);
     this.database.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT');
+    addVersionColumn(this.database);
     this.readCheckpointStatement = this.database.prepare('SELECT position FROM projection_checkpoints WHERE name = ?');
+    this.readVersionStatement = this.database.prepare('SELECT version FROM projection_checkpoints WHERE name = ?');
+    this.writeVersionStatement = this.database.prepare(
+      'INSERT INTO projection_checkpoints (name, position, version) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version',
+    );
     this.writeCheckpointStatement = this.database.prepare(
       'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
     );
@@ -78,7 +85,30 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
     this.writeCheckpointStatement.run(projectionName, position);
   }
 
+  readVersion(tx: SqliteReadModelTx, projectionName: string): number | null {
+    assert(tx === this.database, "a projection's version is read through this store's own connection");
+    const row = this.readVersionStatement.get(projectionName) as { version: bigint } | undefined;
+    return row === undefined ? null : Number(row.version);
+  }
+
+  writeVersion(tx: SqliteReadModelTx, projectionName: string, version: number): void {
+    assert(tx === this.database, "a projection's version is written through this store's own connection");
+    assert(tx.inTransaction, "a projection's version is written inside the transaction that resets or sets it up");
+    // A new row starts at the start of the log; an existing one keeps its position (a reset has set it already).
+    this.writeVersionStatement.run(projectionName, START_POSITION, version);
+  }
+
   close(): void {
     if (this.database.open) this.database.close();
   }
+}
+
+/**
+ * Read models written before projections had versions have no version column: add it, and count their rows as
+ * version 1, which is what every projection was then.
+ */
+function addVersionColumn(database: Database.Database): void {
+  const columns = database.prepare('SELECT name FROM pragma_table_info(?)').all('projection_checkpoints') as { name: string }[];
+  if (columns.some((column) => column.name === 'version')) return;
+  database.exec('ALTER TABLE projection_checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 1');
 }

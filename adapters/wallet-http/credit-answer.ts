@@ -42,18 +42,38 @@ export function classifyCreditAnswer(result: PostResult): CreditOutcome {
 }
 
 /**
- * Classifies a store-and-forward attempt: done at the first 2xx. No answer, 408, 429 and 5xx say the receiver
+ * Classifies a store-and-forward attempt: done at the first 2xx whose body is empty or JSON. A 2xx with a body
+ * that is not JSON is not a wallet's answer (a truncated or mangled one, or some page in front of the wallet):
+ * the message may not have been applied, and since a payee deduplicates by transferId, repeating it is safe while
+ * taking it as delivered could lose a reversal or an advice for good. No answer, 408, 429 and 5xx say the receiver
  * is not taking messages now (the whole destination backs off); any other status refuses this message only.
  */
 export function classifyDeliveryAnswer(result: PostResult): DeliveryAttemptResult {
   if (result.delivery !== 'answered') return { outcome: 'failed', scope: 'destination', detail: result.detail };
-  if (result.status >= 200 && result.status < 300) return { outcome: 'delivered', detail: `HTTP ${result.status}` };
+  if (result.status >= 200 && result.status < 300) {
+    if (result.body.trim() !== '' && !isJson(result.body))
+      return {
+        outcome: 'failed',
+        scope: 'delivery',
+        detail: `UNREADABLE_BODY: the wallet answered ${result.status} with a body that is not JSON (${preview(result.body)})`,
+      };
+    return { outcome: 'delivered', detail: `HTTP ${result.status}` };
+  }
   const destinationWide = result.status === 408 || result.status === 429 || result.status >= 500;
   return {
     outcome: 'failed',
     scope: destinationWide ? 'destination' : 'delivery',
     detail: `HTTP_STATUS: HTTP ${result.status} ${preview(result.body)}`,
   };
+}
+
+function isJson(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function preview(body: string): string {

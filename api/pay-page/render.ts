@@ -102,6 +102,7 @@ export function renderNotFoundPage(): string {
 `;
 }
 
-function escapeHtml(text: string): string {
+/** Text as HTML text or attribute value: the five characters that could end either are written as references. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

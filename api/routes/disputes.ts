@@ -132,7 +132,11 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
         throw new HttpError('VALIDATION_FAILED', 'query.to: must be after from', [
           { path: ['query', 'to'], message: 'must be after from' },
         ]);
-      const statistics = reader.statistics(from, to);
+      const all = reader.statistics(from, to);
+      const statistics =
+        query.participant === undefined
+          ? all
+          : { ...all, byParticipant: all.byParticipant.filter((line) => line.participant === query.participant) };
       if (wantsCsv(request)) {
         // A CSV holds one table: the per participant one, which the regulator compares (deadline compliance).
         sendCsv(response, tableCsv(disputeStatisticsCsvHeader, statistics.byParticipant), 'disputes-by-participant.csv');

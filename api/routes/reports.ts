@@ -5,6 +5,7 @@ import {
   timeseriesBuckets,
   timeseriesBucketsMax,
   timeseriesCsvHeader,
+  timeseriesTotals,
   timeseriesView,
   type ParticipantStatisticsReader,
   type ParticipantStanding,
@@ -51,7 +52,7 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
       }
       const totals = dependencies.participantStatistics.participants({ currency, from: from.toISOString(), to: to.toISOString() });
       const participants = [];
-      for (const row of totals)
+      for (const row of totals.filter((line) => query.participant === undefined || line.participant === query.participant))
         participants.push(participantStatisticsView(row, currency, await standingOf(kit, row.participant, currency)));
       if (wantsCsv(request)) {
         sendCsv(response, tableCsv(participantStatisticsCsvHeader, participants), `participants-${currency}.csv`);
@@ -82,7 +83,7 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
         sendCsv(response, tableCsv(timeseriesCsvHeader, view), `timeseries-${currency}-${query.bucket}.csv`);
         return;
       }
-      response.json({ buckets: view });
+      response.json({ buckets: view, totals: timeseriesTotals(found, currency) });
     });
   };
 }

@@ -4,6 +4,7 @@ import { camt053Statement } from '../../core/reports/camt053-statement';
 import { buildSettlementReport } from '../../core/reports/settlement-report';
 import { settlementStatementInput } from '../../core/reports/settlement-statement';
 import { settlementReportCsv } from '../../core/reports/settlement-report-csv';
+import { tableCsv } from '../../core/reports/table-csv';
 import type { SettlementReader, SettlementWindowRecord } from '../../core/settlement/settlement-reader';
 import type { SettlementService } from '../../core/settlement/settlement-service';
 import { HttpError } from '../http-error';
@@ -19,7 +20,10 @@ import {
 } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
+
+/** The CSV header of the windows list: the JSON fields of a window. */
+const settlementWindowsCsvHeader = ['id', 'currency', 'state', 'openedAt', 'closedAt', 'settledAt', 'reference'] as const;
 
 export type SettlementRouteDependencies = { settlement: SettlementService; settlementReader: SettlementReader };
 
@@ -39,6 +43,11 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
         beforeCreatedPosition: query.cursor === undefined ? null : decodeWindowCursor(query.cursor),
         limit: query.limit,
       });
+      if (wantsCsv(request)) {
+        // One page as one table (the dashboard's windows table); the JSON answer carries the cursor to the next.
+        sendCsv(response, tableCsv(settlementWindowsCsvHeader, windows.map(settlementWindowView)), 'settlement-windows.csv');
+        return;
+      }
       const last = windows[windows.length - 1];
       response.json({
         windows: windows.map(settlementWindowView),

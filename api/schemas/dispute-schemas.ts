@@ -3,6 +3,7 @@ import { disputePageLimitDefault, disputePageLimitMax } from '../../core/dispute
 import { disputeCategories, disputeOutcomes, disputeStates, responseActions } from '../../core/disputes/dispute-events';
 import { disputeIdPattern } from '../../core/disputes/dispute-service';
 import { cursorText, freeText, pageLimit, positiveAmountText } from './common-schemas';
+import { participantId } from './participant-schemas';
 import { safeText } from './text';
 
 /** Evidence is referenced, never uploaded: a kind, where it is kept, and optionally its digest. At most ten items. */
@@ -49,7 +50,8 @@ export const disputesQuery = z.strictObject({
 });
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-11-28T10:00:00Z' });
-export const disputeReportQuery = z.strictObject({ from: isoInstant, to: isoInstant });
+/** `participant`: only that participant's line of the per participant table (the dashboard's filter); totals stay whole. */
+export const disputeReportQuery = z.strictObject({ from: isoInstant, to: isoInstant, participant: participantId.optional() });
 
 const instant = z.iso.datetime({ offset: true });
 

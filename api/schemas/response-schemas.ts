@@ -406,5 +406,6 @@ export const timeseriesResponse = z
         technicalDeclines: statisticsCount,
       }),
     ),
+    totals: side.meta({ description: 'Every bucket of the answer together: its counts, value and percents (the CSV leaves it out)' }),
   })
   .meta({ id: 'Timeseries' });

@@ -236,11 +236,23 @@ export class ProjectionRunner<Tx> {
     return { target, wasRunning };
   }
 
-  /** Runs every projection's setup and reads every checkpoint, in one transaction. */
+  /**
+   * Runs every projection's setup and reads every checkpoint, in one transaction. A projection whose stored version
+   * is not its current one is emptied and started again from position 0 in that transaction: its old rows were
+   * written by other code and must not be mixed with new ones.
+   */
   private open(): void {
     this.readModels.transaction((tx) => {
       for (const { projection } of this.prepared) {
+        const version = projection.version ?? 1;
+        assert(Number.isSafeInteger(version) && version >= 1, `projection ${projection.name} has a version from 1`);
+        const storedVersion = this.readModels.readVersion(tx, projection.name);
+        if (storedVersion !== null && storedVersion !== version) {
+          projection.reset(tx);
+          this.readModels.writeCheckpoint(tx, projection.name, START_POSITION);
+        }
         projection.setup(tx);
+        if (storedVersion !== version) this.readModels.writeVersion(tx, projection.name, version);
         this.positions.set(projection.name, this.readModels.readCheckpoint(tx, projection.name));
         if (!this.counters.has(projection.name)) this.counters.set(projection.name, { eventsSeen: 0, eventsApplied: 0 });
       }

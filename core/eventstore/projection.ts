@@ -11,6 +11,12 @@ import type { RecordedEvent } from './event';
 export type Projection<Tx> = {
   /** Stable name: the checkpoint key and the argument of `npm run rebuild-projection`. */
   readonly name: string;
+  /**
+   * The shape of what `apply` writes, from 1. Raise it whenever a change would make rows written before it wrong
+   * (a new column, another bucket boundary): at start-up the runner finds the stored version differs and rebuilds
+   * the read model from the log, so an upgraded switch never serves a mix of old and new rows. Missing means 1.
+   */
+  readonly version?: number;
   /** Event types this projection reads; every other event only advances its checkpoint. */
   readonly handles: readonly string[];
   /** Creates the projection's tables when missing. Runs in a transaction at start-up, and again after `reset`. */
@@ -29,4 +35,7 @@ export interface ReadModelStore<Tx> {
   /** The position of the last event the projection has applied, or START_POSITION when it has applied none. */
   readCheckpoint(tx: Tx, projectionName: string): bigint;
   writeCheckpoint(tx: Tx, projectionName: string, position: bigint): void;
+  /** The version of the projection that wrote the read model, or null when it has never run here. */
+  readVersion(tx: Tx, projectionName: string): number | null;
+  writeVersion(tx: Tx, projectionName: string, version: number): void;
 }

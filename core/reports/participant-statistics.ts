@@ -119,7 +119,7 @@ export const emptySideTotals: SideTotals = { count: 0, valueMinor: 0n, approved:
 
 /**
  * Every bucket of the range, empty ones as zeros, so that a chart has no gaps. The range's ends are already whole
- * buckets (timeseriesBuckets); a bucket is named by its start, UTC.
+ * buckets (timeseriesBuckets); a bucket is named by its start, an ISO instant in UTC (a Karachi day starts at 19:00Z).
  */
 export function timeseriesView(starts: readonly string[], found: readonly BucketTotals[], currency: string): TimeseriesBucketView[] {
   const byStart = new Map(found.map((bucket) => [bucket.start, bucket]));
@@ -134,6 +134,19 @@ export function timeseriesView(starts: readonly string[], found: readonly Bucket
       technicalDeclines: totals.technicalDeclines,
     };
   });
+}
+
+/** Every bucket of a timeseries together, summed in exact minor units: the dashboard's totals and success rate. */
+export function timeseriesTotals(found: readonly BucketTotals[], currency: string): SideView {
+  const totals = { ...emptySideTotals };
+  for (const bucket of found) {
+    totals.count += bucket.count;
+    totals.valueMinor += bucket.valueMinor;
+    totals.approved += bucket.approved;
+    totals.businessDeclines += bucket.businessDeclines;
+    totals.technicalDeclines += bucket.technicalDeclines;
+  }
+  return sideView(totals, currency);
 }
 
 /** part / whole as a percentage with two decimals (half to even), a JSON number; 0 when whole is 0. */
@@ -154,7 +167,14 @@ function capUtilisation(standing: ParticipantStanding): number {
 
 const bucketMs: Readonly<Record<TimeseriesBucket, number>> = { hour: 60 * 60 * 1000, day: 24 * 60 * 60 * 1000 };
 
-/** Whole buckets covering [from, to): `from` rounded down and `to` rounded up to the bucket (UTC). */
+/**
+ * Buckets start at Asia/Karachi boundaries: the regulator's day is Pakistan's day, so a day bucket starts at 00:00
+ * PKT (19:00Z the day before). Pakistan Standard Time is UTC+05:00 all year (no daylight saving since 2009), so a
+ * fixed offset is exact and needs no time-zone database. Being a whole number of hours, it moves no hour bucket.
+ */
+export const karachiOffsetMs = 5 * 60 * 60 * 1000;
+
+/** Whole buckets covering [from, to): `from` rounded down and `to` rounded up to the bucket (Karachi days). */
 export type BucketRange = { from: string; to: string; starts: string[] };
 
 /**
@@ -163,8 +183,8 @@ export type BucketRange = { from: string; to: string; starts: string[] };
  */
 export function timeseriesBuckets(from: Date, to: Date, bucket: TimeseriesBucket): BucketRange | { tooMany: number } {
   const size = bucketMs[bucket];
-  const fromMs = Math.floor(from.getTime() / size) * size;
-  const toMs = Math.ceil(to.getTime() / size) * size;
+  const fromMs = bucketFloorMs(from.getTime(), size);
+  const toMs = bucketCeilMs(to.getTime(), size);
   const count = (toMs - fromMs) / size;
   if (count > timeseriesBucketsMax) return { tooMany: count };
   const starts: string[] = [];
@@ -172,10 +192,19 @@ export function timeseriesBuckets(from: Date, to: Date, bucket: TimeseriesBucket
   return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), starts };
 }
 
-/** The start of the bucket an instant falls in, as the projection groups it. */
+/** The start of the bucket an instant falls in, as the projection groups it: an ISO instant (UTC). */
 export function bucketStartOf(instant: string, bucket: TimeseriesBucket): string {
-  const size = bucketMs[bucket];
-  return new Date(Math.floor(Date.parse(instant) / size) * size).toISOString();
+  return new Date(bucketFloorMs(Date.parse(instant), bucketMs[bucket])).toISOString();
+}
+
+/** The start of the Karachi-aligned bucket of `size` that holds the instant `ms`. */
+function bucketFloorMs(ms: number, size: number): number {
+  return Math.floor((ms + karachiOffsetMs) / size) * size - karachiOffsetMs;
+}
+
+/** The end of the Karachi-aligned bucket of `size` that `ms` falls in, or `ms` itself when it is a boundary. */
+function bucketCeilMs(ms: number, size: number): number {
+  return Math.ceil((ms + karachiOffsetMs) / size) * size - karachiOffsetMs;
 }
 
 const sideCsvFields = [

@@ -20,6 +20,7 @@ import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { Iso8583Server } from '../../adapters/iso8583/server';
 import { BankAccounts } from './bank-accounts';
 import { checkBehaviour, normalBehaviour, type BankHostBehaviour } from './bank-host-behaviour';
+import { FaultyBankHandler, type BankFaultMixSetting } from './bank-faults';
 import { BankHostLedger, type BankHostLedgerStatistics, type BookedChargebackCredit } from './bank-host-ledger';
 
 /**
@@ -98,6 +99,7 @@ export class BankHostSimulator {
   readonly terminalId: string;
   readonly accounts = new BankAccounts();
   private readonly ledger: BankHostLedger;
+  private readonly handler: FaultyBankHandler;
   private readonly server: Iso8583Server;
   private readonly now: () => Date;
   private readonly logger: Iso8583Logger;
@@ -120,13 +122,18 @@ export class BankHostSimulator {
       () => this.behaviour,
       (delayMs) => this.pause(delayMs),
     );
+    this.handler = new FaultyBankHandler(this.ledger, {
+      disconnect: (connectionId) => this.server.disconnect(connectionId),
+      sendFrameBody: (connectionId, body) => this.server.sendFrameBody(connectionId, body),
+      pause: (delayMs) => this.pause(delayMs),
+    });
     const accepted = options.acceptedInstitutionIds === undefined ? null : new Set(options.acceptedInstitutionIds);
     this.server = new Iso8583Server({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       authorizeInstitution: (_peerAddress, institutionId) =>
         accepted === null || accepted.has(institutionId) ? `institution-${institutionId}` : null,
-      handler: this.ledger,
+      handler: this.handler,
       acceptConnection: () => !this.behaviour.refuseConnections,
       logger: this.logger,
       ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
@@ -159,6 +166,20 @@ export class BankHostSimulator {
     const next = { ...this.behaviour, ...change };
     checkBehaviour(next);
     this.behaviour = next;
+  }
+
+  /**
+   * Draws a fault for every financial message the switch sends from now on (issue 14's payee faults: slow past
+   * the deadline, a decline, a dropped connection, a garbage frame, 96), each on its share; null heals the bank.
+   */
+  setFaultMix(setting: BankFaultMixSetting | null): void {
+    if (setting !== null) checkBehaviour({ ...normalBehaviour, delayMs: setting.slowDelayMs });
+    this.handler.setFaultMix(setting);
+  }
+
+  /** How many messages drew each fault under the current fault mix ('none': served normally). */
+  faultCounts(): Record<string, number> {
+    return this.handler.faultCounts();
   }
 
   /** Closes every connection the switch has open here; the switch is expected to reconnect. */

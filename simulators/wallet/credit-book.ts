@@ -27,7 +27,7 @@ const accepted: WalletAnswer = { status: 'ACCEPTED' };
  * retried credit request gets the answer the first one got, a reversal undoes a credit once.
  */
 export class CreditBook {
-  private readonly records = new Map<string, CreditRecord>();
+  private readonly recordsByTransferId = new Map<string, CreditRecord>();
 
   constructor(
     private readonly accounts: CustomerAccounts,
@@ -35,11 +35,16 @@ export class CreditBook {
   ) {}
 
   get full(): boolean {
-    return this.records.size >= creditRecordsMax;
+    return this.recordsByTransferId.size >= creditRecordsMax;
+  }
+
+  /** Copies of every record, oldest first. */
+  records(): CreditRecord[] {
+    return [...this.recordsByTransferId.values()].map((record) => ({ ...record }));
   }
 
   record(transferId: string): CreditRecord | undefined {
-    const record = this.records.get(transferId);
+    const record = this.recordsByTransferId.get(transferId);
     return record === undefined ? undefined : { ...record };
   }
 
@@ -48,7 +53,7 @@ export class CreditBook {
    * transfer has committed: a customer that cannot be found is parked in suspense, and the advice acknowledged).
    */
   credit(message: CreditMessage, kind: 'CREDIT_REQUEST' | 'CREDIT_ADVICE', rejectReason: string | null): WalletAnswer {
-    const known = this.records.get(message.transferId);
+    const known = this.recordsByTransferId.get(message.transferId);
     if (known !== undefined) {
       known.duplicates += 1;
       return known.state === 'REVERSED_BEFORE_CREDIT' ? { status: 'REJECTED', reason: 'REVERSED' } : known.answer;
@@ -91,7 +96,7 @@ export class CreditBook {
 
   /** Undoes the transfer's credit once; acknowledges every reversal, repeated or not. */
   reverse(message: ReversalMessage): WalletAnswer {
-    const known = this.records.get(message.transferId);
+    const known = this.recordsByTransferId.get(message.transferId);
     if (known === undefined) {
       this.remember({
         transferId: message.transferId,
@@ -133,7 +138,7 @@ export class CreditBook {
   }
 
   private remember(record: CreditRecord): WalletAnswer {
-    this.records.set(record.transferId, record);
+    this.recordsByTransferId.set(record.transferId, record);
     return record.answer;
   }
 }

@@ -5,7 +5,7 @@ import { signatureHeaderName, verifySignature, type SignatureFailureReason } fro
 import { switchJwsCheckOf, type SwitchJwsCheck, type SwitchJwsChecker } from '../switch-jws-check';
 import type { CreditBook } from './credit-book';
 import { creditMessageSchema, reversalMessageSchema, type WalletAnswer } from './wallet-messages';
-import type { ModeTable } from './wallet-modes';
+import type { ModeTable, WalletFault, WalletMode } from './wallet-modes';
 
 /** What arrived at the simulated wallet, for tests to look at. */
 export type ReceivedMessage = {
@@ -16,6 +16,8 @@ export type ReceivedMessage = {
   jws: SwitchJwsCheck | 'NOT_CHECKED';
   /** The parsed body, or null when it was not JSON. */
   body: unknown;
+  /** The fault a fault mix drew for this message, or null when it was served by the mode table alone. */
+  fault: WalletFault | null;
   /** The status answered; null while a slow answer is pending or when the connection was dropped. */
   answeredStatus: number | null;
   answer: WalletAnswer | null;
@@ -25,6 +27,8 @@ export type ReceivedMessage = {
 export type ReceiverContext = {
   book: CreditBook;
   modes: ModeTable;
+  /** Draws a fault for one message when a fault mix is set; null serves it by `modes`. */
+  drawFault: () => { fault: WalletFault; mode: WalletMode } | null;
   /** Empty: no secret yet, every message is refused. */
   signingSecrets: readonly string[];
   now: () => Date;
@@ -55,6 +59,7 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
     signature: checkSignature(context, request, rawBody),
     jws: await checkSwitchJws(context, request, rawBody),
     body: parseJson(rawBody),
+    fault: null,
     answeredStatus: null,
     answer: null,
     receivedAt: context.now().toISOString(),
@@ -62,7 +67,9 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
   received.transferId = transferIdOf(received.body);
   context.record(received);
 
-  const mode = context.modes[kind];
+  const drawn = context.drawFault();
+  received.fault = drawn?.fault ?? null;
+  const mode = drawn?.mode ?? context.modes[kind];
   if (mode.mode === 'reset') return void request.socket.destroy();
   if (mode.mode === 'error')
     return answer(received, response, mode.status, { error: { code: 'SIMULATED_FAILURE', message: 'the wallet is told to fail' } });

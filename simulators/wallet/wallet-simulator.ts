@@ -11,7 +11,16 @@ import { CustomerAccounts, type CustomerAccount } from './customer-accounts';
 import { TransferOrigination, type SendTransferInput, type SentTransfer } from './transfer-origination';
 import { handleWalletRequest, type ReceivedMessage } from './wallet-receiver';
 import { handleRequestToPay, type ReceivedRequestToPay, type RequestToPayBehaviour } from './request-to-pay-answerer';
-import { normalModes, slowDelayMsMax, type ModeTable, type WalletMode } from './wallet-modes';
+import { FaultMix } from '../fault-mix';
+import {
+  normalModes,
+  slowDelayMsMax,
+  walletModeOf,
+  type ModeTable,
+  type WalletFault,
+  type WalletFaultMixSetting,
+  type WalletMode,
+} from './wallet-modes';
 
 export type WalletSimulatorOptions = {
   /** The participant id the switch knows this wallet by (`MARGALLA`). */
@@ -66,6 +75,7 @@ export class WalletSimulator {
   private server: http.Server | null = null;
   private switchJws: SwitchJwsChecker | null = null;
   private port: number;
+  private faultMix: { mix: FaultMix<WalletFault>; slowDelayMs: number } | null = null;
 
   constructor(private readonly options: WalletSimulatorOptions) {
     this.participantId = options.participantId;
@@ -148,6 +158,32 @@ export class WalletSimulator {
     if (mode.mode === 'error')
       assert(Number.isSafeInteger(mode.status) && mode.status >= 400 && mode.status <= 599, 'an error status is 4xx or 5xx');
     for (const kind of kinds) this.modes[kind] = mode;
+  }
+
+  /**
+   * Draws a fault for every message from now on (issue 14's payee faults), each on its share of messages, in
+   * place of the mode table; null heals the wallet (the mode table serves again).
+   */
+  setFaultMix(setting: WalletFaultMixSetting | null): void {
+    if (setting === null) {
+      this.faultMix = null;
+      return;
+    }
+    assert(
+      Number.isSafeInteger(setting.slowDelayMs) && setting.slowDelayMs >= 0 && setting.slowDelayMs <= slowDelayMsMax,
+      `a slow delay is 0 to ${slowDelayMsMax} ms`,
+    );
+    this.faultMix = { mix: new FaultMix(setting.shares, setting.seed), slowDelayMs: setting.slowDelayMs };
+  }
+
+  /** How many messages drew each fault under the current fault mix ('none': served normally); empty without one. */
+  faultCounts(): Record<string, number> {
+    return this.faultMix?.mix.counts() ?? {};
+  }
+
+  /** Every transfer this wallet has a record of, as its books hold it. */
+  creditRecords(): CreditRecord[] {
+    return this.book.records();
   }
 
   /** Stops listening and drops open connections: the switch's next connection is refused. */
@@ -260,6 +296,11 @@ export class WalletSimulator {
     return {
       book: this.book,
       modes: this.modes,
+      drawFault: () => {
+        const faultMix = this.faultMix;
+        const fault = faultMix?.mix.draw() ?? null;
+        return faultMix === null || fault === null ? null : { fault, mode: walletModeOf(fault, faultMix.slowDelayMs) };
+      },
       signingSecrets: this.signingSecrets,
       now: this.now,
       signatureToleranceSeconds: this.options.signatureToleranceSeconds ?? signatureToleranceSecondsDefault,

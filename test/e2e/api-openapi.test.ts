@@ -468,6 +468,13 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/refunds/{id}', '/v1/refunds/re_none', shopKey)).status).toBe(404);
   expect((await call('GET', '/pay/assets/pay.js', '/pay/assets/pay.js')).status).toBe(200);
   expect((await call('GET', '/pay/assets/pay.css', '/pay/assets/pay.css')).status).toBe(200);
+  for (const path of [
+    '/regulator',
+    '/regulator/assets/regulator.js',
+    '/regulator/assets/regulator.css',
+    '/regulator/assets/chart.umd.min.js',
+  ])
+    expect((await call('GET', path, path)).status).toBe(200);
   const form = { rawBody: 'msisdn=0399', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
   expect((await call('POST', '/pay/{id}', `/pay/${payableId}`, form)).status).toBe(422);
   expect((await call('POST', '/pay/{id}', '/pay/cs_none', form)).status).toBe(404);

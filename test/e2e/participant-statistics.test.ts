@@ -217,6 +217,11 @@ it('counts every outcome per participant as the events do: approved, business an
   });
   expect(report.find((line) => line.participant === 'RAVI')!.reversals).toEqual({ count: 1, delivered: 1, deliveredPercent: 100 });
   expect(report.find((line) => line.participant === 'CAPPED')!.asPayer).toMatchObject({ count: 1, businessDeclines: 1 });
+  // One participant's line alone, as the dashboard's participant filter asks for it, in JSON and CSV.
+  const raviOnly = await get(`/v1/reports/participants?${range()}&participant=RAVI`, regulatorKey);
+  expect((raviOnly.body as { participants: ParticipantLine[] }).participants).toEqual(report.filter((line) => line.participant === 'RAVI'));
+  const raviCsv = await get(`/v1/reports/participants?${range()}&participant=RAVI`, regulatorKey, { accept: 'text/csv' });
+  expect(parse(raviCsv.text, { columns: true })).toHaveLength(1);
 
   // Position and cap are the participant's now, as its own record shows them.
   for (const line of report) {
@@ -256,9 +261,23 @@ it('gives a timeseries of every bucket of the range, empty ones as zeros, for ev
     buckets.reduce((sum, bucket) => sum + bucket[key], 0);
   expect([summed('count'), summed('approved'), summed('businessDeclines'), summed('technicalDeclines')]).toEqual([7, 3, 2, 2]);
   expect(buckets.reduce((sum, bucket) => sum + Number(bucket.value) * 100, 0)).toBe(241_000);
+  // The totals of the buckets, summed by the switch in minor units: the dashboard shows them as they are.
+  expect((answer.body as { totals: unknown }).totals).toEqual({
+    count: 7,
+    value: '2410.00',
+    approved: 3,
+    businessDeclines: 2,
+    technicalDeclines: 2,
+    approvedPercent: 42.86,
+    businessDeclinePercent: 28.57,
+    technicalDeclinePercent: 28.57,
+  });
 
   const capped = await get(`/v1/reports/timeseries?from=${from}&to=${to}&bucket=day&participant=CAPPED`, regulatorKey);
   const cappedBuckets = (capped.body as { buckets: Bucket[] }).buckets;
+  // Day buckets start at midnight in Karachi (UTC+05:00): 19:00Z.
+  expect(cappedBuckets.every((bucket) => bucket.start.endsWith('T19:00:00.000Z'))).toBe(true);
+  expect((capped.body as { totals: { count: number; value: string } }).totals).toMatchObject({ count: 1, value: '2000.00' });
   expect(cappedBuckets.reduce((sum, bucket) => sum + bucket.businessDeclines, 0)).toBe(1);
   expect(cappedBuckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(1);
 

@@ -1,11 +1,2 @@
-/** mulberry32: a small seeded generator of numbers in [0, 1), so a failing randomized test can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// The simulators' fault mixes draw from the same generator, so it lives beside them.
+export { seededRandom } from '../../simulators/seeded-random';

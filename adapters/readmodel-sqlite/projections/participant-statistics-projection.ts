@@ -25,6 +25,8 @@ const reversalKind = 'REVERSAL';
  */
 export const participantStatisticsProjection: Projection<SqliteReadModelTx> = {
   name: 'participant-statistics',
+  // 2: day buckets start at midnight in Karachi, no longer at midnight UTC.
+  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(`

@@ -12,7 +12,9 @@ import {
 import type { Iso8583Message } from '../../../adapters/iso8583/message';
 import { packMessage, unpackMessage } from '../../../adapters/iso8583/packager';
 import { buildResponse } from '../../../adapters/iso8583/response-builder';
+import { bankFaults, type BankFault, type BankFaultMixSetting } from '../../../simulators/bank/bank-faults';
 import { BankHostSimulator } from '../../../simulators/bank/bank-host-simulator';
+import { evenShares } from '../../../simulators/fault-mix';
 import { waitUntil } from '../../support/wait-until';
 import { financialRequest, PAYEE_ACCOUNT } from './messages';
 
@@ -102,6 +104,45 @@ describe('the outbound channel to a bank host', () => {
     simulator.configure({ decline: true });
     expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 }))).toBe('05');
     expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(150_050n);
+  });
+
+  it("plays each fault of its fault mix on the switch's messages, and serves normally once healed", async () => {
+    const client = await readyClient();
+    const only = (fault: BankFault): BankFaultMixSetting => ({
+      shares: { ...evenShares(bankFaults, 0), [fault]: 1 },
+      seed: 1,
+      slowDelayMs: 600,
+    });
+    simulator.setFaultMix(only('systemError'));
+    expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 }))).toBe('96');
+    simulator.setFaultMix(only('decline'));
+    const declines = [
+      responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 })),
+      responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 })),
+    ];
+    expect(declines.sort()).toEqual(['05', '51']);
+    simulator.setFaultMix(only('garbage'));
+    expect(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 300 })).toMatchObject({
+      kind: 'timeout',
+      reason: 'deadline',
+    });
+    simulator.setFaultMix(only('drop'));
+    expect(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 })).toMatchObject({
+      kind: 'timeout',
+      reason: 'connection_lost',
+    });
+    expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(0n);
+    expect(await client.waitUntilReady(2_000)).toBe(true);
+
+    // Slow: no answer within the switch's deadline, but the bank credits when it gets round to it.
+    simulator.setFaultMix(only('slow'));
+    expect(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 200 })).toMatchObject({ kind: 'timeout' });
+    await waitUntil(() => simulator.accounts.balanceOf(PAYEE_ACCOUNT) === 150_050n, 'the slow bank credited', 2_000);
+    expect(simulator.faultCounts()).toEqual({ slow: 1 });
+
+    simulator.setFaultMix(null);
+    expect(responseCodeOf(await client.exchange(buildTransferRequest(outboundRequest(client)), { timeoutMs: 1_000 }))).toBe('00');
+    expect(simulator.accounts.balanceOf(PAYEE_ACCOUNT)).toBe(300_100n);
   });
 
   it('allocates DE11 itself when the request has none', async () => {

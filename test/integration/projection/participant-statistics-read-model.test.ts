@@ -72,3 +72,28 @@ it('counts a reversal once for the payee that receives it, delivered on its succ
   const rows = new SqliteParticipantStatisticsReader(database).participants(range);
   expect(rows.map((row) => [row.participant, row.reversals])).toEqual([['B', { count: 1, delivered: 1 }]]);
 });
+
+it('groups days by midnight in Karachi: 18:59Z and 19:00Z fall on two days there', () => {
+  const { database, apply } = open();
+  const created = (transferId: string, createdAt: string): void =>
+    apply('TransferInitiated', {
+      transferId,
+      payerParticipant: 'A',
+      payeeParticipant: 'B',
+      amountMinor: '1000',
+      currency: 'PKR',
+      createdAt,
+    });
+  created('last-minute-of-the-28th-in-karachi', '2026-11-28T18:59:59.999Z');
+  created('first-minute-of-the-29th-in-karachi', '2026-11-28T19:00:00.000Z');
+  created('afternoon-of-the-29th-in-karachi', '2026-11-29T10:00:00.000Z');
+  const days = new SqliteParticipantStatisticsReader(database).buckets(
+    { currency: 'PKR', from: '2026-11-27T19:00:00.000Z', to: '2026-11-29T19:00:00.000Z' },
+    'day',
+    null,
+  );
+  expect(days.map((day) => [day.start, day.count])).toEqual([
+    ['2026-11-27T19:00:00.000Z', 1],
+    ['2026-11-28T19:00:00.000Z', 2],
+  ]);
+});

@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { reversalDelivery, creditAdviceDelivery } from '../../../core/outbox/payee-deliveries';
 import { WalletHttpClient } from '../../../adapters/wallet-http/wallet-http-client';
+import { evenShares } from '../../../simulators/fault-mix';
+import { walletFaults } from '../../../simulators/wallet/wallet-modes';
 import { ayesha, creditMessage, signingSecret, startWallet } from './wallet-fixture';
 
 type Started = Awaited<ReturnType<typeof startWallet>>;
@@ -97,6 +99,41 @@ describe('wallet HTTP client against the simulated wallet: credit requests', () 
     }
   });
 
+  it('meets a fault mix as each of its faults, in a share of the credit requests close to the one set, seeded', async () => {
+    started.wallet.setFaultMix({ shares: evenShares(walletFaults, 0.15), seed: 21, slowDelayMs: 1_500 });
+    const outcomes: Record<string, number> = {};
+    // Ten at a time: well within the client's sockets, so that only the slow answers miss the deadline.
+    for (let round = 0; round < 20; round++)
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const outcome = await started.client.requestCredit('MARGALLA', creditMessage('1.00'), { deadlineMs: 500 });
+          const detail =
+            outcome.outcome === 'unknown' ? outcome.detail.split(':')[0] : outcome.outcome === 'rejected' ? outcome.reason : '';
+          const key = `${outcome.outcome} ${detail}`.trim();
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }),
+      );
+    const drawn = started.wallet.faultCounts();
+    // A dropped connection before any answer looks like a stale kept-alive one, which the client tries once more
+    // on a new connection (same transferId, so the wallet deduplicates): a drop may draw a second fault.
+    const draws = Object.values(drawn).reduce((sum, count) => sum + count, 0);
+    expect(draws).toBeGreaterThanOrEqual(200);
+    expect(draws - 200).toBeLessThanOrEqual(drawn['drop'] ?? 0);
+    for (const fault of walletFaults) expect(drawn[fault]).toBeGreaterThan(10);
+    // Each fault shows as the switch classifies it: a refusal, or an unknown outcome (the wallet may have credited).
+    expect(Object.keys(outcomes).sort()).toEqual([
+      'accepted',
+      'rejected SIMULATED_DECLINE',
+      'unknown CONNECTION_LOST',
+      'unknown HTTP_STATUS',
+      'unknown TIMEOUT',
+      'unknown UNREADABLE_BODY',
+    ]);
+    expect(Object.values(outcomes).reduce((sum, count) => sum + count, 0)).toBe(200);
+    started.wallet.setFaultMix(null);
+    expect(await started.client.requestCredit('MARGALLA', creditMessage('1.00'))).toEqual({ outcome: 'accepted' });
+  });
+
   it('reports unavailable for a participant without a wallet endpoint, sending nothing', async () => {
     expect(await started.client.requestCredit('NOBODY', creditMessage())).toMatchObject({
       outcome: 'unavailable',
@@ -131,6 +168,55 @@ describe('wallet HTTP client against the simulated wallet: store-and-forward del
     expect(await started.client.deliver(advice, { deadlineMs: 2_000 })).toMatchObject({ outcome: 'delivered' });
     expect(started.wallet.received('CREDIT_ADVICE')).toHaveLength(1);
     expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(107_550n);
+  });
+
+  it('does not take a 200 whose body is not JSON as delivered: the wallet may not have applied it, and a repeat is safe', async () => {
+    const message = creditMessage('250.00');
+    await started.client.requestCredit('MARGALLA', message);
+    const reversal = reversalDelivery('MARGALLA', { ...message, reason: 'PAYEE_TIMEOUT' });
+    const advice = creditAdviceDelivery('MARGALLA', creditMessage('75.50'));
+    started.wallet.setMode({ mode: 'garbage' });
+    for (const delivery of [reversal, advice])
+      expect(await started.client.deliver(delivery, { deadlineMs: 2_000 })).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringMatching(/^UNREADABLE_BODY/),
+      });
+    expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(125_000n);
+    started.wallet.setMode({ mode: 'accept' });
+    for (const delivery of [reversal, advice])
+      expect(await started.client.deliver(delivery, { deadlineMs: 2_000 })).toMatchObject({ outcome: 'delivered' });
+    expect(started.wallet.balanceOf(ayesha.walletNumber)).toBe(107_550n);
+  });
+
+  it('takes a 2xx with an empty body or any JSON body as delivered, as before', async () => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (request.url === '/reversal') response.writeHead(204).end();
+        else response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new WalletHttpClient({
+      resolveEndpoint: () =>
+        Promise.resolve({ creditUrl: `${url}/credit`, reversalUrl: `${url}/reversal`, signingSecrets: [signingSecret] }),
+    });
+    try {
+      const message = creditMessage('1.00');
+      expect(await client.deliver(reversalDelivery('ANY', { ...message, reason: 'PAYEE_TIMEOUT' }), { deadlineMs: 2_000 })).toEqual({
+        outcome: 'delivered',
+        detail: 'HTTP 204',
+      });
+      expect(await client.deliver(creditAdviceDelivery('ANY', message), { deadlineMs: 2_000 })).toEqual({
+        outcome: 'delivered',
+        detail: 'HTTP 200',
+      });
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 
   it('reports a refused connection, a timeout and a 503 as destination failures, a 4xx as this delivery only', async () => {

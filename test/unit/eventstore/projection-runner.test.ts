@@ -124,6 +124,43 @@ describe('ProjectionRunner', () => {
     expect(readKeyTotals(resumedStore.database)).toEqual(referenceRows);
   });
 
+  it('rebuilds a read model from the log at start-up when its projection version changed, and only then', async () => {
+    const head = await appendAll(fixture.store, [...noise(5), ...amountEvents(40, 4)]);
+    const first = runner([orderProjection()]);
+    await first.start();
+    await first.waitForPosition(head, 10_000);
+    await first.stop();
+    const firstRows = readOrder(fixture);
+    expect(firstRows).toHaveLength(45);
+    // Rows a release with another shape would not write: a version 2 must not serve them.
+    fixture.readModels.database.prepare("INSERT INTO order_log (position, type) VALUES (999, 'Stale')").run();
+
+    const sameVersion = runner([orderProjection()], { readModels: fixture.openReadModels() });
+    await sameVersion.start();
+    expect(sameVersion.status()[0]?.position).toBe(head);
+    await sameVersion.stop();
+    expect(readOrder(fixture).some((row) => row.type === 'Stale')).toBe(true);
+
+    const upgraded = runner([{ ...orderProjection(), version: 2 }], { readModels: fixture.openReadModels() });
+    await upgraded.start();
+    await upgraded.waitForPosition(head, 10_000);
+    expect(upgraded.status()[0]?.eventsSeen).toBe(45);
+    expect(readOrder(fixture)).toEqual(firstRows);
+  });
+
+  it('reads a checkpoint table from before versions as version 1', async () => {
+    const head = await appendAll(fixture.store, amountEvents(10, 2));
+    const database = fixture.readModels.database;
+    database.exec('DROP TABLE projection_checkpoints');
+    database.exec('CREATE TABLE projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT');
+    database.prepare('INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)').run('order', head);
+    const reopened = fixture.openReadModels();
+    const resumed = runner([orderProjection()], { readModels: reopened });
+    await resumed.start();
+    expect(resumed.status()[0]?.position).toBe(head);
+    expect(reopened.transaction((tx) => reopened.readVersion(tx, 'order'))).toBe(1);
+  });
+
   it('advances the checkpoint over event types the projection does not handle', async () => {
     const head = await appendAll(fixture.store, noise(500));
     const totals = runner([keyTotalsProjection()]);

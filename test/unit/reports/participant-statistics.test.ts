@@ -1,4 +1,5 @@
 import {
+  bucketStartOf,
   participantStatisticsView,
   percent,
   timeseriesBuckets,
@@ -32,9 +33,26 @@ it('rounds the range out to whole buckets and refuses more than the maximum', ()
     'hour',
   );
   expect(tooWide).toEqual({ tooMany: timeseriesBucketsMax + 1 });
-  expect(timeseriesBuckets(new Date('2026-11-28T10:15:00Z'), new Date('2026-11-29T10:15:00Z'), 'day')).toMatchObject({
-    starts: ['2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+});
+
+it('starts a day bucket at midnight in Karachi (UTC+05:00, 19:00Z the day before), hours on the hour', () => {
+  // 10:15Z is 15:15 in Karachi: the 28th there runs from 27th 19:00Z to 28th 19:00Z.
+  expect(timeseriesBuckets(new Date('2026-11-28T10:15:00Z'), new Date('2026-11-29T10:15:00Z'), 'day')).toEqual({
+    from: '2026-11-27T19:00:00.000Z',
+    to: '2026-11-29T19:00:00.000Z',
+    starts: ['2026-11-27T19:00:00.000Z', '2026-11-28T19:00:00.000Z'],
   });
+  // A range that is already whole Karachi days is kept as it is.
+  expect(timeseriesBuckets(new Date('2026-11-28T00:00:00+05:00'), new Date('2026-11-29T00:00:00+05:00'), 'day')).toEqual({
+    from: '2026-11-27T19:00:00.000Z',
+    to: '2026-11-28T19:00:00.000Z',
+    starts: ['2026-11-27T19:00:00.000Z'],
+  });
+  // Half past midnight in Karachi is the new day there, still the old day in UTC.
+  expect(bucketStartOf('2026-11-28T19:30:00.000Z', 'day')).toBe('2026-11-28T19:00:00.000Z');
+  expect(bucketStartOf('2026-11-28T18:59:59.999Z', 'day')).toBe('2026-11-27T19:00:00.000Z');
+  expect(bucketStartOf('2026-11-28T19:30:00.000Z', 'hour')).toBe('2026-11-28T19:00:00.000Z');
+  expect(bucketStartOf('2026-11-28T10:59:59.999Z', 'hour')).toBe('2026-11-28T10:00:00.000Z');
 });
 
 it('fills empty buckets with zeros', () => {
