@@ -1,4 +1,5 @@
 import type { Authenticator } from '../core/auth/authenticate';
+import type { RequestSignatureVerifier } from '../core/auth/request-signature';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
@@ -23,6 +24,8 @@ export type AppDependencies = {
   store: EventStore;
   readModels: ReadModels;
   authenticator: Authenticator;
+  /** Verifies the Hisaab-JWS of participants that must sign their writes (issue 15). */
+  requestSignatures: RequestSignatureVerifier;
   participants: ParticipantService;
   ledger: ParticipantLedger;
   idempotency: IdempotencyStore;

@@ -6,7 +6,7 @@ import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
 import { moneyPathAdmission } from './money-path-admission';
-import { requestContext, setRequestContext } from './request-context';
+import { requestContext, setRawBody, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
 import { participantFundsRoutes } from './routes/participant-funds';
@@ -67,7 +67,13 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.use(requestIdAndLog(dependencies));
   // Before the body is read: a shed payment costs the switch as little as it can.
   app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics));
-  const jsonOptions = { inflate: false, strict: true, type: 'application/json' } as const;
+  // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
+  const jsonOptions = {
+    inflate: false,
+    strict: true,
+    type: 'application/json',
+    verify: (request: Request, _response: Response, body: Buffer) => setRawBody(request, body),
+  } as const;
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.

@@ -1,16 +1,27 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '../core/auth/authenticate';
-import type { Role } from '../core/auth/principal';
+import type { Principal, Role } from '../core/auth/principal';
+import type { RequestSignatureVerifier } from '../core/auth/request-signature';
+import { requestSignatureHeaderName } from '../core/auth/request-signature';
 import { HttpError } from './http-error';
-import { requestContext } from './request-context';
+import { rawBodyOf, requestContext } from './request-context';
+
+/** The methods that change something: a participant that must sign, signs these. */
+const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Guards a route: 401 UNAUTHENTICATED without a valid bearer key, 403 FORBIDDEN for a valid key of a role the
- * route does not serve. Ownership (a participant reading only its own records) is checked by the handler.
+ * route does not serve, and, for a write of a participant the operator requires to sign, 401 with a JWS_* code
+ * unless its Hisaab-JWS verifies. Ownership (a participant reading only its own records) is checked by the handler.
  */
-export function allowRoles(authenticator: Authenticator, roles: readonly Role[]): RequestHandler {
+export function allowRoles(
+  authenticator: Authenticator,
+  roles: readonly Role[],
+  signatures: RequestSignatureVerifier,
+  now: () => Date,
+): RequestHandler {
   const allowed = new Set<Role>(roles);
-  return (request, _response, next) => {
+  return async (request, _response, next) => {
     const principal = authenticator.authenticate(request.get('authorization'));
     if (principal === null) {
       const presented = request.get('authorization') !== undefined;
@@ -26,6 +37,24 @@ export function allowRoles(authenticator: Authenticator, roles: readonly Role[])
     if (!allowed.has(principal.role)) {
       throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }
+    if (mustSign(principal, request.method, signatures)) {
+      requestContext(request).signature = await signatures.verify({
+        participantId: principal.participantId,
+        header: request.get(requestSignatureHeaderName),
+        method: request.method,
+        pathWithQuery: request.originalUrl,
+        rawBody: rawBodyOf(request),
+        now: now(),
+      });
+    }
     next();
   };
+}
+
+function mustSign(
+  principal: Principal,
+  method: string,
+  signatures: RequestSignatureVerifier,
+): principal is Principal & { role: 'participant' } {
+  return principal.role === 'participant' && writeMethods.has(method) && signatures.required(principal.participantId);
 }

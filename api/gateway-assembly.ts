@@ -14,6 +14,7 @@ import type { MerchantReader } from '../core/gateway/merchant-reader';
 import { MerchantPayments } from '../core/gateway/merchant-payments';
 import { MerchantService } from '../core/gateway/merchant-service';
 import { SessionExpirySweeper } from '../core/gateway/session-expiry-sweeper';
+import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
 import type { SecretBox } from '../core/secrets/secret-box';
 import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { Logger } from './logger';
@@ -33,6 +34,8 @@ export type GatewayAssemblyInput = {
   store: EventStore;
   readModelDatabase: Database.Database;
   secrets: SecretBox;
+  /** Signs requests to pay with the switch's own key as well (Hisaab-JWS). */
+  jwsSigner: OutgoingMessageSigner;
   now: () => Date;
   logger: Logger;
   /** HISAAB_PUBLIC_URL, or http://localhost:<port> once the server listens. */
@@ -82,6 +85,7 @@ async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): P
     secrets: input.secrets,
     now: input.now,
     deadlineMs: input.requestToPayDeadlineMs,
+    jwsSigner: input.jwsSigner,
   });
   parts.onStop('request-to-pay sender', () => sender.close());
   const requestToPay = new RequestToPayService({ checkout, merchants: merchantReader, directory: input.directory, port: sender });

@@ -2,6 +2,7 @@ import { currencies, currency as currencyOf, type Currency } from '../core/money
 import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
 import { disputePaths } from './openapi-disputes';
+import { signingPaths } from './openapi-signing';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -74,6 +75,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...webhookPaths(),
       ...gatewayPaths(),
       ...disputePaths(),
+      ...signingPaths(),
       ...regulatorDashboardPaths(),
       ...systemPaths(),
     },

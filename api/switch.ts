@@ -25,6 +25,8 @@ import { masterKeyFileName, resolveMasterKey } from './master-key';
 import { switchProjections } from '../adapters/readmodel-sqlite/projections/switch-projections';
 import type { AppDependencies } from './app-dependencies';
 import { createApp } from './app';
+import { signingKeyRoutes } from './routes/signing-keys';
+import { assembleRequestSigning } from './request-signing-assembly';
 import { assemble, type Assembled } from './assembly';
 import { createHttpServer } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
@@ -170,6 +172,16 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const { participants, participantLedger } = await modules.start('participants', () =>
       assembleParticipants(store, ledgers, readModels, secrets),
     );
+    const signing = await modules.start('request signing', () =>
+      assembleRequestSigning({
+        dataDir: config.dataDir,
+        readModelDatabase: database,
+        logger,
+        now,
+        secrets,
+        writer: { store, waitForPosition: (position) => readModels.waitForPosition(position, config.readYourWritesTimeoutMs) },
+      }),
+    );
     const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
     const gateway = await modules.start('gateway', () =>
       assembleGateway({
@@ -183,6 +195,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         directory: readModels.directory,
         requestToPayDeadlineMs: config.payeeDeadlineMs,
         ledgers,
+        jwsSigner: signing.signer,
       }),
     );
     const transfers = await modules.start('transfers', () =>
@@ -198,6 +211,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         secrets,
         iso8583Inbound: options.iso8583Inbound !== false,
         merchantPayments: gateway.merchantPayments,
+        jwsSigner: signing.signer,
       }),
     );
     const settlement = await modules.start('settlement', () =>
@@ -215,6 +229,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     const webhooks = await modules.start('webhooks', () =>
       assembleWebhooks({
         options: { endpoints: merchantWebhookEndpoints(gateway.merchants), ...options.webhooks },
+        jwsSigner: signing.signer,
         store,
         readModelDatabase: database,
         now,
@@ -274,6 +289,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       store,
       readModels,
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
+      requestSignatures: signing.verifier,
       participants,
       ledger: participantLedger,
       idempotency,
@@ -288,6 +304,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     };
     const app = createApp(dependencies, [
       transfers.routeModule,
+      signingKeyRoutes({ reader: signing.reader, secrets }),
       ...settlement.routeModules,
       ...gateway.routeModules,
       refunds.routeModule,

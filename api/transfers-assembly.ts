@@ -5,6 +5,8 @@ import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/transfers-read-model';
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
+import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
+import { SignedRequestEvidence } from '../core/transfers/signed-request-evidence';
 import { walletEndpointOf } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
@@ -52,6 +54,8 @@ export type TransfersAssemblyInput = {
   iso8583Inbound?: boolean;
   /** Payments to merchants and their checkout sessions (the gateway, api/gateway-assembly.ts). */
   merchantPayments?: MerchantPaymentPort;
+  /** Signs what the wallet channel sends with the switch's own key (Hisaab-JWS). */
+  jwsSigner: OutgoingMessageSigner;
 };
 
 export type TransfersAssembly = {
@@ -84,6 +88,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), input.secrets, input.now()),
     creditDeadlineMs: input.config.payeeDeadlineMs,
     now: input.now,
+    jwsSigner: input.jwsSigner,
   });
   parts.onStop('wallet client', () => walletClient.close());
   const reader = new SqliteTransferReader(input.readModelDatabase);
@@ -151,7 +156,12 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     adviceIntake,
     bankChannel,
     deliveries,
-    routeModule: transferRoutes({ transfers: service, transferReader: reader, awaitWritesVisible: waitForReadModels }),
+    routeModule: transferRoutes({
+      transfers: service,
+      transferReader: reader,
+      awaitWritesVisible: waitForReadModels,
+      evidence: new SignedRequestEvidence(input.store),
+    }),
   };
 }
 

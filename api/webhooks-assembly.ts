@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SqliteWebhookEventReader } from '../adapters/readmodel-sqlite/projections/webhook-events-read-model';
+import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
 import { WebhookHttpTransport } from '../adapters/webhooks/webhook-http-transport';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { RetrySchedule } from '../core/outbox/backoff';
@@ -49,6 +50,8 @@ export type WebhooksAssemblyInput = {
    * merchant told a session completed may GET it the moment the webhook arrives, and must see it completed.
    */
   readYourWrites?: (transport: DeliveryTransport) => DeliveryTransport;
+  /** Signs each webhook with the switch's own key as well (Hisaab-JWS). */
+  jwsSigner: OutgoingMessageSigner;
 };
 
 export type WebhooksAssembly = {
@@ -69,7 +72,7 @@ export function assembleWebhooks(input: WebhooksAssemblyInput): Promise<Assemble
 }
 
 async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts): Promise<WebhooksAssembly> {
-  const transport = new WebhookHttpTransport({ endpoints: input.options.endpoints, now: input.now });
+  const transport = new WebhookHttpTransport({ endpoints: input.options.endpoints, now: input.now, jwsSigner: input.jwsSigner });
   parts.onStop('webhook connections', () => transport.close());
   const outbox = new Outbox({
     store: input.store,

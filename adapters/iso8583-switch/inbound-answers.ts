@@ -117,6 +117,17 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   PAYER_NOT_OWNED: 'not_permitted',
   TRANSFER_ID_AMBIGUOUS: null,
   SIGNING_SECRET_LIMIT_REACHED: null,
+  SIGNING_KEY_NOT_FOUND: null,
+  SIGNING_KEY_EXISTS: null,
+  SIGNING_KEY_LIMIT_REACHED: null,
+  SIGNING_KEY_REQUIRED: null,
+  JWS_MISSING: null,
+  JWS_MALFORMED: null,
+  JWS_KEY_UNKNOWN: null,
+  JWS_MISMATCH: null,
+  JWS_STALE: null,
+  JWS_SIGNATURE_INVALID: null,
+  JWS_REPLAYED: null,
   // Merchant webhooks never arise from a bank's message.
   INVALID_WEBHOOK_EVENT: null,
   // Disputes are opened over REST only: a bank never hears these on a transfer.

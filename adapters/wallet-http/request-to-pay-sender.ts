@@ -5,6 +5,7 @@ import { isIso8583Endpoints } from '../../core/participants/participant-profile'
 import type { ParticipantReader } from '../../core/participants/participant-reader';
 import type { SecretBox } from '../../core/secrets/secret-box';
 import { postSignedJson } from './signed-post';
+import type { OutgoingMessageSigner } from './switch-jws-signer';
 import { walletEndpointOf } from './wallet-endpoint';
 
 export type RequestToPaySenderOptions = {
@@ -13,6 +14,8 @@ export type RequestToPaySenderOptions = {
   now: () => Date;
   /** How long the provider has to say it asked its customer. */
   deadlineMs: number;
+  /** Signs each request with the switch's own key as well (Hisaab-JWS). */
+  jwsSigner?: OutgoingMessageSigner;
 };
 
 const responseBytesMax = 16 * 1024;
@@ -46,6 +49,7 @@ export class RequestToPaySender implements RequestToPayPort {
       now: this.options.now(),
       responseBytesMax,
       agents: this.agents,
+      ...(this.options.jwsSigner === undefined ? {} : { jwsSigner: this.options.jwsSigner }),
     });
     if (result.delivery === 'answered' && result.status >= 200 && result.status < 300) return { outcome: 'sent' };
     if (result.delivery === 'answered')

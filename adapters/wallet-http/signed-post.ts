@@ -3,7 +3,9 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
+import { requestSignatureHeaderName } from '../../core/auth/request-signature';
 import { signatureHeader, signatureHeaderName } from '../../core/signing';
+import type { OutgoingMessageSigner } from './switch-jws-signer';
 
 /**
  * What became of one signed POST, in the terms the switch needs:
@@ -29,6 +31,8 @@ export type SignedPostInput = {
   now: Date;
   responseBytesMax: number;
   agents: { http: http.Agent; https: https.Agent };
+  /** The switch's own signature (Hisaab-JWS, issue 15) beside the HMAC; absent, only the HMAC signs. */
+  jwsSigner?: OutgoingMessageSigner;
 };
 
 /**
@@ -50,12 +54,14 @@ export async function postSignedJson(input: SignedPostInput): Promise<PostResult
     return { delivery: 'not-sent', detail: `INVALID_URL: ${target.protocol} is not http: or https:` };
   }
   const body = Buffer.from(input.rawBody, 'utf8');
-  const headers = {
+  const headers: Record<string, string> = {
     ...input.headers,
     'content-type': 'application/json',
     'content-length': String(body.length),
     [signatureHeaderName]: signatureHeader({ secrets: input.secrets, rawBody: body, now: input.now }),
   };
+  const jws = input.jwsSigner === undefined ? null : await input.jwsSigner({ method: 'POST', url: target, body, now: input.now });
+  if (jws !== null) headers[requestSignatureHeaderName] = jws;
   const startedMs = performance.now();
   const first = await attemptPost(target, headers, body, input, input.deadlineMs, true);
   const remainingMs = Math.floor(input.deadlineMs - (performance.now() - startedMs));

@@ -13,6 +13,7 @@ import {
 } from '../../core/payee-port';
 import { classifyCreditAnswer, classifyDeliveryAnswer } from './credit-answer';
 import { postSignedJson, type PostResult } from './signed-post';
+import type { OutgoingMessageSigner } from './switch-jws-signer';
 import type { WalletEndpoint, WalletEndpointResolver } from './wallet-endpoint';
 
 /** Tells the wallet which of the three messages a POST carries (an advice goes to the credit URL too). */
@@ -27,6 +28,8 @@ export type WalletHttpClientOptions = {
   /** Connections kept per wallet host; requests beyond wait for one (within their deadline). Default 64. */
   socketsPerHostMax?: number;
   now?: () => Date;
+  /** Signs each message with the switch's own key as well (Hisaab-JWS); absent, the HMAC alone signs. */
+  jwsSigner?: OutgoingMessageSigner;
 };
 
 export const walletHttpDefaults = {
@@ -110,6 +113,7 @@ export class WalletHttpClient implements PayeeCreditPort, DeliveryTransport {
       now: this.now(),
       responseBytesMax: this.responseBytesMax,
       agents: this.agents,
+      ...(this.options.jwsSigner === undefined ? {} : { jwsSigner: this.options.jwsSigner }),
     });
   }
 }

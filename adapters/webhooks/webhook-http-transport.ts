@@ -6,6 +6,7 @@ import type { DeliveryAttemptOptions, DeliveryAttemptResult, DeliveryTransport }
 import type { WebhookEndpoints } from '../../core/webhooks/webhook-endpoints';
 import { webhookDeliveryPayload } from '../../core/webhooks/webhook-event';
 import { postSignedJson, type PostResult } from '../wallet-http/signed-post';
+import type { OutgoingMessageSigner } from '../wallet-http/switch-jws-signer';
 
 export const webhookHttpDefaults = {
   /** A merchant's answer is not read for anything but its status: a small body suffices. */
@@ -22,6 +23,8 @@ export const webhookEventIdHeaderName = 'Hisaab-Event-Id';
 export type WebhookHttpTransportOptions = {
   endpoints: WebhookEndpoints;
   now?: () => Date;
+  /** Signs each webhook with the switch's own key as well (Hisaab-JWS, issue 15). */
+  jwsSigner?: OutgoingMessageSigner;
 };
 
 /**
@@ -67,6 +70,7 @@ export class WebhookHttpTransport implements DeliveryTransport {
       now: this.now(),
       responseBytesMax: webhookHttpDefaults.responseBytesMax,
       agents: this.agents,
+      ...(this.options.jwsSigner === undefined ? {} : { jwsSigner: this.options.jwsSigner }),
     });
     return classifyWebhookAnswer(result);
   }

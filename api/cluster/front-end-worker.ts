@@ -33,6 +33,9 @@ import { walletEndpointOf } from '../../adapters/wallet-http/wallet-endpoint';
 import { SecretBox } from '../../core/secrets/secret-box';
 import { TransferService } from '../../core/transfers/transfer-service';
 import { resolveMasterKey } from '../master-key';
+import { assembleRequestSigning } from '../request-signing-assembly';
+import type { OutgoingMessageSigner } from '../../adapters/wallet-http/switch-jws-signer';
+import { SignedRequestEvidence } from '../../core/transfers/signed-request-evidence';
 import {
   RemoteBankCredit,
   RemoteDeliveryQueue,
@@ -91,9 +94,14 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       answerTimeoutMs: config.payeeDeadlineMs + config.readYourWritesTimeoutMs + 5_000,
     });
     parts.onStop('writer link', () => link.failAll('the worker is stopping'));
+    const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+    const signing = await parts.start('request signing', () =>
+      assembleRequestSigning({ dataDir: config.dataDir, readModelDatabase: database, logger, now, secrets }),
+    );
     const dependencies: EdgeDependencies = {
       readModels: readOnlyReadModels(database),
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
+      requestSignatures: signing.verifier,
       idempotency: forwardedIdempotency,
       now,
       config: {
@@ -104,13 +112,14 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       logger,
       metrics: createSwitchMetrics(),
     };
-    const service = await startTransferService(input, link, database, parts);
+    const service = await startTransferService(input, link, database, parts, { secrets, jwsSigner: signing.signer });
     const transfers = transferRoutes({
       transfers: service.transfers,
       transferReader: new SqliteTransferReader(database),
       // The writer's projections commit to the file this worker reads: it waits for them to pass the log's head.
       awaitWritesVisible: async () =>
         dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
+      evidence: new SignedRequestEvidence(service.store),
     });
     const agent = new Agent({ keepAlive: true, maxSockets: forwardSocketsMax });
     parts.onStop('forwarding connections', () => agent.destroy());
@@ -150,6 +159,7 @@ async function startTransferService(
   link: WriterLink,
   database: Database.Database,
   parts: Parameters<Parameters<typeof assemble>[1]>[0],
+  signing: { secrets: SecretBox; jwsSigner: OutgoingMessageSigner },
 ): Promise<{ transfers: TransferService; store: WriterAppendingEventStore }> {
   const { config, logger } = input;
   const now = input.now ?? (() => new Date());
@@ -157,11 +167,11 @@ async function startTransferService(
   const store = new WriterAppendingEventStore(reads, link);
   parts.onStop('event store (read-only)', () => store.close());
   const participants = new SqliteParticipantReader(database);
-  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
   const walletClient = new WalletHttpClient({
-    resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), secrets, now()),
+    resolveEndpoint: (participantId) => walletEndpointOf(participants.findParticipant(participantId), signing.secrets, now()),
     creditDeadlineMs: config.payeeDeadlineMs,
     now,
+    jwsSigner: signing.jwsSigner,
   });
   parts.onStop('wallet client', () => walletClient.close());
   const ledgers = switchCurrencies.map((currency) => new RemoteLedgerEngine(currency, link));

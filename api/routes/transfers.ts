@@ -12,6 +12,11 @@ import { parseInput } from '../validation';
 import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
+import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
+import { DomainError } from '../../core/errors';
+import type { SignedRequestEvidence } from '../../core/transfers/signed-request-evidence';
+import { rawBodyOf, requestContext } from '../request-context';
+import type { RouteKit } from '../route-kit';
 
 /**
  * What the routes ask of the payment path: the transfer service (in a front-end worker, its own, whose ledger
@@ -27,6 +32,8 @@ export type TransferRouteDependencies = {
    * answer finds the transfer. A front-end worker's writer has waited before answering, so there it returns at once.
    */
   awaitWritesVisible(): Promise<void>;
+  /** Where signed transfer requests are kept as evidence (issue 15). */
+  evidence: SignedRequestEvidence;
 };
 
 /** Payments between participants (issue 4): the caller of POST is the payer. */
@@ -35,7 +42,9 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers/batch', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferBatchSchema, bodyOf(request), 'body');
-      const results = await executeBatchTogether(dependencies.transfers, payer, body.transfers);
+      const results = await executeBatchTogether(dependencies.transfers, payer, body.transfers, (ids) =>
+        keepSignedRequest(dependencies, kit, request, payer, ids),
+      );
       await dependencies.awaitWritesVisible();
       response.status(200).json({ results });
     });
@@ -43,6 +52,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferRequestSchema, bodyOf(request), 'body');
+      await keepSignedRequest(dependencies, kit, request, payer, [body.id]);
       // The id is the payer's own: another participant may use the same one for a transfer of its own.
       const execution = await dependencies.transfers.execute(payer, body, 'api', 'payer');
       await dependencies.awaitWritesVisible();
@@ -52,6 +62,14 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.get('/v1/transfers/:id', notTheBatch, kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
       const { id } = parseInput(transferIdParams, request.params, 'path');
       response.json(await findVisibleTransfer(dependencies, principalOf(request), id));
+    });
+
+    // The signed requests that asked for the transfer, for a dispute: its payer and payee, the operator and the regulator.
+    router.get('/v1/transfers/:id/evidence', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
+      const { id } = parseInput(transferIdParams, request.params, 'path');
+      const view = await findVisibleTransfer(dependencies, principalOf(request), id);
+      const signedRequests = await dependencies.evidence.forTransfer(view.switchTransferId);
+      response.json({ transferId: view.id, switchTransferId: view.switchTransferId, signedRequests });
     });
 
     router.get('/v1/transfers', kit.allow('participant', 'operator', 'regulator'), async (request, response) => {
@@ -76,7 +94,12 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
 type BatchResult = z.output<typeof batchResultResponse>;
 
 /** Validates each item, then hands the valid ones to the payment path in one call (TransferService.executeBatch). */
-async function executeBatchTogether(transfers: TransferCommands, payer: string, items: readonly unknown[]): Promise<BatchResult[]> {
+async function executeBatchTogether(
+  transfers: TransferCommands,
+  payer: string,
+  items: readonly unknown[],
+  beforeExecuting: (clientIds: string[]) => Promise<void>,
+): Promise<BatchResult[]> {
   const results: BatchResult[] = new Array<BatchResult>(items.length);
   const valid: { index: number; body: z.output<typeof transferRequestSchema> }[] = [];
   items.forEach((item, index) => {
@@ -87,6 +110,7 @@ async function executeBatchTogether(transfers: TransferCommands, payer: string, 
       results[index] = { outcome: 'ERROR', id: itemIdOf(item), error: { code: error.code, message: error.message } };
     }
   });
+  await beforeExecuting(valid.map((entry) => entry.body.id));
   const outcomes = await transfers.executeBatch(
     payer,
     valid.map((entry) => entry.body),
@@ -183,4 +207,31 @@ function canonicalInstant(instant: string): string {
   const milliseconds = Date.parse(instant);
   if (Number.isNaN(milliseconds)) throw new HttpError('VALIDATION_FAILED', `${JSON.stringify(instant)} is not an ISO-8601 date-time`);
   return new Date(milliseconds).toISOString();
+}
+
+/**
+ * A request verified as signed (a participant the operator requires to sign) is kept as evidence, linked to the
+ * transfers it asks for, before they run: no answer about them goes out before it is durable. A request stream
+ * that exists already can only be a jti used twice, which the nonce registry refused first; it is refused here too.
+ */
+async function keepSignedRequest(
+  dependencies: TransferRouteDependencies,
+  kit: RouteKit<EdgeDependencies>,
+  request: Request,
+  payer: string,
+  clientIds: readonly string[],
+): Promise<void> {
+  const signature = requestContext(request).signature ?? null;
+  if (signature === null) return;
+  try {
+    await dependencies.evidence.record(
+      { participantId: payer, signature, method: request.method, pathWithQuery: request.originalUrl, rawBody: rawBodyOf(request) },
+      clientIds.map((clientId) => payerScopedTransferId(payer, clientId)),
+      kit.commandContext(request),
+    );
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError)
+      throw new DomainError('JWS_REPLAYED', `jti ${JSON.stringify(signature.header.jti)} was used already`);
+    throw error;
+  }
 }

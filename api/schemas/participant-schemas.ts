@@ -74,8 +74,13 @@ export const changeParticipantSchema = z
   .strictObject({
     active: z.boolean().optional(),
     netDebitCap: amountText.optional(),
+    // Off by default: existing integrations keep working until a participant has a key and the operator turns it on.
+    requireSignedRequests: z.boolean().optional(),
   })
-  .refine((value) => value.active !== undefined || value.netDebitCap !== undefined, 'give at least one of "active" and "netDebitCap"')
+  .refine(
+    (value) => value.active !== undefined || value.netDebitCap !== undefined || value.requireSignedRequests !== undefined,
+    'give at least one of "active", "netDebitCap" and "requireSignedRequests"',
+  )
   .meta({ id: 'ChangeParticipant', minProperties: 1 });
 
 /** Issuing a key takes no input; an empty body or {} is accepted. */

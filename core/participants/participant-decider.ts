@@ -1,4 +1,5 @@
 import { assert, assertNever } from '../assert';
+import { algorithmFitsKey, signingKeysActiveMax, type PublicJwk, type RequestSigningAlgorithm } from '../auth/request-signing-key';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
@@ -11,8 +12,8 @@ export type ParticipantCommand =
   | { type: 'RegisterParticipant'; data: ParticipantRegistration & { requestReference: string | null }; now: Date }
   | {
       type: 'ChangeParticipant';
-      /** null: leave as it is. */
-      data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null };
+      /** null (or, for requireSignedRequests, absent): leave as it is. */
+      data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null };
       now: Date;
     }
   | {
@@ -31,6 +32,13 @@ export type ParticipantCommand =
       now: Date;
     }
   | { type: 'RevokeParticipantKey'; data: { participantId: string; keyId: string }; now: Date }
+  | {
+      type: 'RegisterSigningKey';
+      /** `kid`: the key's RFC 7638 thumbprint, computed (and the key checked to be a real public key) at the edge. */
+      data: { participantId: string; kid: string; alg: RequestSigningAlgorithm; publicKey: PublicJwk; requestReference: string | null };
+      now: Date;
+    }
+  | { type: 'RevokeSigningKey'; data: { participantId: string; kid: string }; now: Date }
   | {
       type: 'RotateSigningSecret';
       /** `overlapSeconds`: how long the secrets signing now keep signing beside the new one. */
@@ -61,6 +69,10 @@ export type RegisteredParticipant = {
   activeKeys: readonly ActiveKey[];
   /** Newest first; only secrets that still sign (retired ones are dropped as later events pass their time). */
   signingSecrets: readonly SigningSecretEntry[];
+  /** Public keys the participant signs requests with, not revoked, oldest first. */
+  requestSigningKeys: readonly { kid: string; alg: RequestSigningAlgorithm; requestReference: string | null }[];
+  /** Every write must carry a verified Hisaab-JWS (issue 15); off until the operator turns it on. */
+  requireSignedRequests: boolean;
 };
 export type ParticipantState = { status: 'absent' } | RegisteredParticipant;
 
@@ -78,6 +90,8 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       requestReference: event.data.requestReference,
       activeKeys: [],
       signingSecrets: [],
+      requestSigningKeys: [],
+      requireSignedRequests: false,
     };
   }
   assert(state.status === 'registered', `${event.type} for participant ${event.data.participantId} before its registration`);
@@ -109,6 +123,14 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, signingSecrets: rotatedSecrets(state.signingSecrets, event.data) };
     case 'ParticipantKeyRevoked':
       return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
+    case 'ParticipantSigningKeyRegistered': {
+      const { kid, alg, requestReference } = event.data;
+      return { ...state, requestSigningKeys: [...state.requestSigningKeys, { kid, alg, requestReference }] };
+    }
+    case 'ParticipantSigningKeyRevoked':
+      return { ...state, requestSigningKeys: state.requestSigningKeys.filter((key) => key.kid !== event.data.kid) };
+    case 'ParticipantSignedRequestsRequirementChanged':
+      return { ...state, requireSignedRequests: event.data.required };
     default:
       return assertNever(event);
   }
@@ -131,6 +153,18 @@ export function decide(command: ParticipantCommand, state: ParticipantState): Pa
     }
     case 'RotateSigningSecret':
       return decideRotateSigningSecret(command.data, requireRegistered(state, command.data.participantId), command.now);
+    case 'RegisterSigningKey':
+      return decideRegisterSigningKey(command.data, requireRegistered(state, command.data.participantId), command.now);
+    case 'RevokeSigningKey': {
+      const registered = requireRegistered(state, command.data.participantId);
+      if (!registered.requestSigningKeys.some((key) => key.kid === command.data.kid)) {
+        throw new DomainError(
+          'SIGNING_KEY_NOT_FOUND',
+          `participant ${command.data.participantId} has no active signing key ${command.data.kid}`,
+        );
+      }
+      return [{ type: 'ParticipantSigningKeyRevoked', data: { ...command.data, at: command.now.toISOString() } }];
+    }
     default:
       return assertNever(command);
   }
@@ -167,7 +201,7 @@ function decideRegister(
 }
 
 function decideChange(
-  data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null },
+  data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null },
   state: RegisteredParticipant,
   now: Date,
 ): ParticipantEvent[] {
@@ -188,7 +222,42 @@ function decideChange(
       },
     });
   }
+  const requireSignedRequests = data.requireSignedRequests ?? null;
+  if (requireSignedRequests !== null && requireSignedRequests !== state.requireSignedRequests) {
+    // Without a key every write would be refused: the participant could not even register one itself.
+    if (requireSignedRequests && state.requestSigningKeys.length === 0) {
+      throw new DomainError(
+        'SIGNING_KEY_REQUIRED',
+        `participant ${data.participantId} has no signing key: register one before requiring signed requests`,
+      );
+    }
+    events.push({
+      type: 'ParticipantSignedRequestsRequirementChanged',
+      data: { participantId: data.participantId, required: requireSignedRequests, at },
+    });
+  }
   return events;
+}
+
+function decideRegisterSigningKey(
+  data: { participantId: string; kid: string; alg: RequestSigningAlgorithm; publicKey: PublicJwk; requestReference: string | null },
+  state: RegisteredParticipant,
+  now: Date,
+): ParticipantEvent[] {
+  assert(algorithmFitsKey(data.alg, data.publicKey), `a ${data.alg} signing key is checked at the edge to be on its curve`);
+  const existing = state.requestSigningKeys.find((key) => key.kid === data.kid);
+  if (existing !== undefined) {
+    // The same key again (a retry, or a participant that lost track) is the key it already has.
+    if (existing.alg === data.alg) return [];
+    throw new DomainError('SIGNING_KEY_EXISTS', `signing key ${data.kid} is registered for ${existing.alg}, not ${data.alg}`);
+  }
+  if (state.requestSigningKeys.length >= signingKeysActiveMax) {
+    throw new DomainError(
+      'SIGNING_KEY_LIMIT_REACHED',
+      `a participant holds at most ${signingKeysActiveMax} signing keys; revoke one first`,
+    );
+  }
+  return [{ type: 'ParticipantSigningKeyRegistered', data: { ...data, at: now.toISOString() } }];
 }
 
 function decideIssueKey(

@@ -1,3 +1,4 @@
+import type { PublicJwk, RequestSigningAlgorithm } from '../auth/request-signing-key';
 import type { CreditMode, ParticipantEndpoints, ParticipantType } from './participant-profile';
 
 /**
@@ -54,6 +55,32 @@ export type ParticipantSigningSecretRotated = {
 };
 export type ParticipantKeyRevoked = { type: 'ParticipantKeyRevoked'; data: { participantId: string; keyId: string; at: string } };
 
+/**
+ * A public key the participant signs its requests with (issue 15): a JWK of the public part only, `kid` its
+ * RFC 7638 thumbprint, so the same key registered twice is recognised. Not secret, so not sealed.
+ */
+export type ParticipantSigningKeyRegistered = {
+  type: 'ParticipantSigningKeyRegistered';
+  data: {
+    participantId: string;
+    kid: string;
+    alg: RequestSigningAlgorithm;
+    publicKey: PublicJwk;
+    requestReference: string | null;
+    at: string;
+  };
+};
+/** From then on a request signed with this key is refused; evidence already recorded keeps its copy of the key. */
+export type ParticipantSigningKeyRevoked = {
+  type: 'ParticipantSigningKeyRevoked';
+  data: { participantId: string; kid: string; at: string };
+};
+/** Whether every write the participant sends must carry a Hisaab-JWS signature (the operator's choice). */
+export type ParticipantSignedRequestsRequirementChanged = {
+  type: 'ParticipantSignedRequestsRequirementChanged';
+  data: { participantId: string; required: boolean; at: string };
+};
+
 export type ParticipantEvent =
   | ParticipantRegistered
   | ParticipantActivated
@@ -61,7 +88,10 @@ export type ParticipantEvent =
   | ParticipantNetDebitCapChanged
   | ParticipantKeyIssued
   | ParticipantKeyRevoked
-  | ParticipantSigningSecretRotated;
+  | ParticipantSigningSecretRotated
+  | ParticipantSigningKeyRegistered
+  | ParticipantSigningKeyRevoked
+  | ParticipantSignedRequestsRequirementChanged;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -71,4 +101,7 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantKeyIssued',
   'ParticipantKeyRevoked',
   'ParticipantSigningSecretRotated',
+  'ParticipantSigningKeyRegistered',
+  'ParticipantSigningKeyRevoked',
+  'ParticipantSignedRequestsRequirementChanged',
 ];

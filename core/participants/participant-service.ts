@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PublicJwk, RequestSigningAlgorithm } from '../auth/request-signing-key';
 import { issueApiKey, newSigningSecret } from '../auth/api-key';
 import type { SecretBox } from '../secrets/secret-box';
 import { DomainError } from '../errors';
@@ -57,7 +58,7 @@ export class ParticipantService {
 
   async change(
     participantId: string,
-    change: { active: boolean | null; netDebitCapMinor: bigint | null },
+    change: { active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null },
     context: CommandContext,
   ): Promise<WriteReceipt> {
     const result = await handleStreamCommand(
@@ -120,6 +121,33 @@ export class ParticipantService {
       participantStreamName(participantId),
       participantDecider,
       { type: 'RevokeParticipantKey', data: { participantId, keyId }, now: context.now },
+      context,
+    );
+    return { position: result.position };
+  }
+
+  /** Registers a public key the participant signs requests with; the same key again changes nothing. */
+  async registerSigningKey(
+    key: { participantId: string; kid: string; alg: RequestSigningAlgorithm; publicKey: PublicJwk },
+    requestReference: string | null,
+    context: CommandContext,
+  ): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(key.participantId),
+      participantDecider,
+      { type: 'RegisterSigningKey', data: { ...key, requestReference }, now: context.now },
+      context,
+    );
+    return { position: result.position };
+  }
+
+  async revokeSigningKey(participantId: string, kid: string, context: CommandContext): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'RevokeSigningKey', data: { participantId, kid }, now: context.now },
       context,
     );
     return { position: result.position };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { PayeeMessageKind } from '../../core/payee-port';
 import { signatureHeaderName, verifySignature, type SignatureFailureReason } from '../../core/signing';
+import { switchJwsCheckOf, type SwitchJwsCheck, type SwitchJwsChecker } from '../switch-jws-check';
 import type { CreditBook } from './credit-book';
 import { creditMessageSchema, reversalMessageSchema, type WalletAnswer } from './wallet-messages';
 import type { ModeTable, WalletFault, WalletMode } from './wallet-modes';
@@ -11,6 +12,8 @@ export type ReceivedMessage = {
   kind: PayeeMessageKind;
   transferId: string | null;
   signature: 'VALID' | SignatureFailureReason | 'NO_SECRET';
+  /** The switch's own signature (Hisaab-JWS) against its JWKS; NOT_CHECKED until the wallet is given the JWKS URL. */
+  jws: SwitchJwsCheck | 'NOT_CHECKED';
   /** The parsed body, or null when it was not JSON. */
   body: unknown;
   /** The fault a fault mix drew for this message, or null when it was served by the mode table alone. */
@@ -30,6 +33,8 @@ export type ReceiverContext = {
   signingSecrets: readonly string[];
   now: () => Date;
   signatureToleranceSeconds: number;
+  /** Checks the switch's Hisaab-JWS too when set (setSwitchJwks); a message that fails it is refused like a bad HMAC. */
+  switchJws: () => SwitchJwsChecker | null;
   record: (message: ReceivedMessage) => void;
   /** Runs `answer` after `delayMs`, unless the simulator closes first. */
   later: (delayMs: number, answer: () => void) => void;
@@ -52,6 +57,7 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
     kind,
     transferId: null,
     signature: checkSignature(context, request, rawBody),
+    jws: await checkSwitchJws(context, request, rawBody),
     body: parseJson(rawBody),
     fault: null,
     answeredStatus: null,
@@ -74,6 +80,9 @@ export async function handleWalletRequest(context: ReceiverContext, request: Inc
   }
   if (received.signature !== 'VALID') {
     return answer(received, response, 401, { error: { code: received.signature, message: 'the Hisaab-Signature does not verify' } });
+  }
+  if (received.jws !== 'VALID' && received.jws !== 'NOT_CHECKED') {
+    return answer(received, response, 401, { error: { code: `JWS_${received.jws}`, message: 'the Hisaab-JWS does not verify' } });
   }
   const result = processMessage(context, kind, received.body, mode.mode === 'reject' ? mode.reason : null);
   if (result.status !== 200) return answer(received, response, result.status, result.body);
@@ -162,4 +171,14 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 
 function sendError(response: ServerResponse, status: number, code: string, message: string): void {
   sendJson(response, status, { error: { code, message } });
+}
+
+async function checkSwitchJws(
+  context: ReceiverContext,
+  request: IncomingMessage,
+  rawBody: Buffer,
+): Promise<SwitchJwsCheck | 'NOT_CHECKED'> {
+  const checker = context.switchJws();
+  if (checker === null) return 'NOT_CHECKED';
+  return switchJwsCheckOf(checker, request, rawBody, context.now());
 }

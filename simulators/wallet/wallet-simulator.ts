@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assert } from '../../core/assert';
 import { payeeMessageKinds, type PayeeMessageKind } from '../../core/payee-port';
+import { switchJwsChecker, type SwitchJwsChecker } from '../switch-jws-check';
 import { signaturesPerHeaderMax, signatureToleranceSecondsDefault } from '../../core/signing';
 import { CreditBook, type CreditRecord } from './credit-book';
 import type { DisputeAnswer, DisputeClaimBody, DisputeResponseBody } from './switch-client';
@@ -72,6 +73,7 @@ export class WalletSimulator {
   private requestToPayBehaviour: RequestToPayBehaviour;
   private readonly requestsToPay: ReceivedRequestToPay[] = [];
   private server: http.Server | null = null;
+  private switchJws: SwitchJwsChecker | null = null;
   private port: number;
   private faultMix: { mix: FaultMix<WalletFault>; slowDelayMs: number } | null = null;
 
@@ -223,6 +225,14 @@ export class WalletSimulator {
     await this.refuseConnections();
   }
 
+  /**
+   * From now on checks the switch's own signature (Hisaab-JWS) on every message against the switch's JWKS
+   * (`<switch>/.well-known/jwks.json`), and refuses a message whose signature is missing or does not verify.
+   */
+  setSwitchJwks(jwksUrl: string): void {
+    this.switchJws = switchJwsChecker(jwksUrl);
+  }
+
   /** Every message received (oldest first, up to the configured number). */
   received(kind?: PayeeMessageKind): readonly ReceivedMessage[] {
     return kind === undefined ? [...this.receivedMessages] : this.receivedMessages.filter((message) => message.kind === kind);
@@ -294,6 +304,7 @@ export class WalletSimulator {
       signingSecrets: this.signingSecrets,
       now: this.now,
       signatureToleranceSeconds: this.options.signatureToleranceSeconds ?? signatureToleranceSecondsDefault,
+      switchJws: () => this.switchJws,
       record: (message: ReceivedMessage) => {
         if (this.receivedMessages.length >= this.receivedMax) this.receivedMessages.shift();
         this.receivedMessages.push(message);

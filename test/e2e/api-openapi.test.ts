@@ -1,6 +1,8 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import * as responseSchemas from '../../api/schemas/response-schemas';
+import * as signingKeySchemas from '../../api/schemas/signing-key-schemas';
 import type { HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import type { TestSwitch } from '../support/switch-process';
@@ -112,7 +114,7 @@ type Document = {
 
 /** The zod schemas the document's response components are generated from, by component name. */
 const schemasById = new Map<string, z.ZodType>();
-for (const schema of Object.values(responseSchemas)) {
+for (const schema of [...Object.values(responseSchemas), ...Object.values(signingKeySchemas)]) {
   const id = z.globalRegistry.get(schema as z.ZodType)?.id;
   if (typeof id === 'string') schemasById.set(id, schema as z.ZodType);
 }
@@ -312,6 +314,8 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('GET', '/v1/transfers', '/v1/transfers?cursor=', margalla)).status).toBe(400);
   expect((await call('GET', '/v1/transfers/{id}', `/v1/transfers/${transfer.id}`, ravi)).status).toBe(200);
   expect((await call('GET', '/v1/transfers/{id}', `/v1/transfers/${randomUUID()}`, ravi)).status).toBe(404);
+  expect((await call('GET', '/v1/transfers/{id}/evidence', `/v1/transfers/${transfer.id}/evidence`, ravi)).status).toBe(200);
+  expect((await call('GET', '/v1/transfers/{id}/evidence', `/v1/transfers/${randomUUID()}/evidence`, ravi)).status).toBe(404);
 
   expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=PKR', operator)).status).toBe(200);
   expect((await call('GET', '/v1/settlement/windows', '/v1/settlement/windows?currency=AAA', operator)).status).toBe(400);
@@ -571,6 +575,28 @@ it('answers every route with a status and a body its document describes', async 
       .status,
   ).toBe(200);
   expect((await call('GET', '/v1/reports/disputes', '/v1/reports/disputes?from=2020-01-01T00:00:00Z', regulatorKey)).status).toBe(400);
+
+  // Signed requests (issue 15): keys, the switch's JWKS and its rotation.
+  const signingPublicKey = await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).publicKey);
+  const signingKey = { kty: 'OKP', crv: 'Ed25519', x: signingPublicKey.x };
+  const keysPath = '/v1/participants/RAVI/signing-keys';
+  const registeredKey = await call('POST', '/v1/participants/{id}/signing-keys', keysPath, {
+    ...ravi,
+    body: { alg: 'EdDSA', publicKey: signingKey },
+  });
+  expect(registeredKey.status).toBe(201);
+  expect(
+    (await call('POST', '/v1/participants/{id}/signing-keys', keysPath, { ...ravi, body: { alg: 'EdDSA', publicKey: signingKey } })).status,
+  ).toBe(200);
+  expect(
+    (await call('POST', '/v1/participants/{id}/signing-keys', keysPath, { ...ravi, body: { alg: 'ES256', publicKey: signingKey } })).status,
+  ).toBe(400);
+  expect((await call('GET', '/v1/participants/{id}/signing-keys', keysPath, ravi)).status).toBe(200);
+  const kid = (registeredKey.body as { kid: string }).kid;
+  expect((await call('DELETE', '/v1/participants/{id}/signing-keys/{kid}', `${keysPath}/${kid}`, ravi)).status).toBe(204);
+  expect((await call('DELETE', '/v1/participants/{id}/signing-keys/{kid}', `${keysPath}/${kid}`, ravi)).status).toBe(404);
+  expect((await call('GET', '/.well-known/jwks.json', '/.well-known/jwks.json')).status).toBe(200);
+  expect((await call('POST', '/v1/switch/signing-keys', '/v1/switch/signing-keys', operator)).status).toBe(201);
 
   // Every documented operation was exercised here.
   expect(

@@ -1,3 +1,4 @@
+import { switchJwsChecker } from '../../simulators/switch-jws-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
@@ -105,6 +106,40 @@ describe('webhooks to a registered merchant, verified by the README snippet', ()
     expect(String(headerOf(afterRotation)).match(/v1=/g)).toHaveLength(2);
     expect(verify(afterRotation.rawBody, headerOf(afterRotation), newSecret)).toBe(true);
     expect(verify(afterRotation.rawBody, headerOf(afterRotation), webhookSecret)).toBe(true);
+
+    // The switch's own signature (issue 15) beside the HMAC: a merchant checks it against the published JWKS, and a
+    // rotation of the switch's key needs nothing of the merchant (the checker fetches the JWKS again for a new kid).
+    const jwsOf = switchJwsChecker(`${network.sw.url}/.well-known/jwks.json`);
+    const checkJws = (webhook: ReceivedWebhook) =>
+      jwsOf({
+        header: webhook.headers['hisaab-jws'],
+        method: 'POST',
+        pathWithQuery: '/webhooks',
+        rawBody: webhook.rawBody,
+        now: new Date(),
+      });
+    expect(await checkJws(request)).toBe('VALID');
+    expect(await checkJws({ ...request, rawBody: Buffer.concat([request.rawBody, Buffer.from(' ')]) })).toBe('INVALID');
+    expect(await checkJws({ ...request, headers: {} })).toBe('MISSING');
+    const keyRotation = await client.post('/v1/switch/signing-keys', { key: operator });
+    expect(keyRotation.status).toBe(201);
+    const third = await publisher.publish({
+      merchantId: 'SHOP_HOOKS',
+      type: 'refund.succeeded',
+      object: { id: 're_hooks_2', status: 'SUCCEEDED' },
+      sourceId: 're_hooks_2',
+    });
+    await waitUntil(
+      async () => (await listed(operator)).some((event) => event.id === third.eventId && event.deliveryStatus === 'DELIVERED'),
+      'delivered',
+    );
+    const [afterKeyRotation] = receiver.deliveriesOf(third.eventId);
+    if (afterKeyRotation === undefined) throw new Error('nothing arrived');
+    expect(await checkJws(afterKeyRotation)).toBe('VALID');
+    const signedWith = JSON.parse(
+      Buffer.from(String(afterKeyRotation.headers['hisaab-jws']).split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as { kid: string };
+    expect(signedWith.kid).toBe((keyRotation.body as { kid: string }).kid);
 
     const hidden = await client.get('/v1/merchants/SHOP_HOOKS/events', { key: otherKey });
     expect([hidden.status, errorCode(hidden)]).toEqual([404, 'MERCHANT_NOT_FOUND']);

@@ -8,6 +8,7 @@ import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
 import { participantStatisticsProjection } from './participant-statistics-projection';
 import { participantsProjection } from './participants-projection';
+import { requestSigningProjection } from './request-signing-projection';
 import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
 import { statisticsProjection } from './statistics-projection';
@@ -32,4 +33,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   disputesProjection,
   merchantViewsProjection,
   participantStatisticsProjection,
+  requestSigningProjection,
 ];
