@@ -77,7 +77,8 @@ export async function runChaosCampaign(options: ChaosOptions, say: (line: string
     network = await startChaosNetwork(switchUrl, operatorKey, iso8583Port);
     say(`chaos: seed ${options.seed}, ${options.kills} kills, data dir ${dataDir}, switch ${switchUrl}, ISO 8583 port ${iso8583Port}`);
     for (let kill = 1; kill <= options.kills; kill += 1) {
-      const closedWindow = random() < 0.25;
+      // The first cycle always closes a window, so that even a short campaign covers a settlement close under load.
+      const closedWindow = random() < 0.25 || kill === 1;
       const load = new LoadMix({ switchUrl, operatorKey, network, acknowledgements, random, cycle: kill, closesWindow: closedWindow });
       load.start();
       const killAfterMs = options.killAfterMinMs + Math.floor(random() * (options.killAfterMaxMs - options.killAfterMinMs));
@@ -97,7 +98,7 @@ export async function runChaosCampaign(options: ChaosOptions, say: (line: string
         restartedAtMs,
         finalWithinMs: options.payeeDeadlineMs + options.recoveryMs,
         deliveryWaitMs: options.deliveryWaitMs,
-      });
+      }).catch((error: unknown) => checksThatFailed(error, child));
       const cycle = { kill, killAfterMs, restartMs, closedWindow, loadStopped, ...checks };
       cycles.push(cycle);
       const broken = violationsOf(cycle);
@@ -138,7 +139,6 @@ function summarise(
   startedMs: number,
   dataDir: string,
 ): CampaignResult {
-  const last = cycles[cycles.length - 1];
   const violations = cycles.flatMap((cycle) => violationsOf(cycle).map((text) => `kill ${cycle.kill}: ${text}`));
   if (cycles.length < options.kills) violations.push(`stopped after ${cycles.length} of ${options.kills} kills`);
   if (exitCode !== 0) violations.push(`the switch exited with ${exitCode} on SIGTERM at the end`);
@@ -150,7 +150,7 @@ function summarise(
     seed: options.seed,
     kills: cycles.length,
     acknowledged: acknowledgements.transfers(network.wallets).length,
-    transfers: last?.transfers ?? 0,
+    transfers: Math.max(0, ...cycles.map((cycle) => cycle.transfers)),
     missing: count((cycle) => cycle.missing),
     duplicated: count((cycle) => cycle.duplicated),
     nonFinal: count((cycle) => cycle.nonFinal),
@@ -160,10 +160,38 @@ function summarise(
     receivers: count((cycle) => [...cycle.receivers, ...cycle.gateway]) === 0 ? 'exact' : 'WRONG',
     books: count((cycle) => cycle.books) === 0 ? 'equal' : 'DIFFERENT',
     durationMs: Date.now() - startedMs,
-    mix: last?.mix ?? null,
+    mix: [...cycles].reverse().find((cycle) => cycle.transfers > 0)?.mix ?? null,
     dataDir: kept ? dataDir : null,
     violations: violations.slice(0, 200),
     cycles: [...cycles],
+  };
+}
+
+/** A check that could not run (the switch did not answer) is a violation, with what the switch last said. */
+function checksThatFailed(error: unknown, child: SwitchChild): CheckResult {
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  const failure = `the checks could not run: ${error instanceof Error ? error.message : String(error)}${cause}; ${child.describe()}`;
+  return {
+    acknowledged: 0,
+    transfers: 0,
+    missing: [],
+    duplicated: [],
+    nonFinal: [],
+    finalAfterMs: 0,
+    verify: [],
+    readModels: [],
+    receivers: [],
+    books: [],
+    gateway: [failure],
+    mix: {
+      byVia: {},
+      sessionsCompleted: 0,
+      refundsSucceeded: 0,
+      chargebacks: 0,
+      windowsClosed: 0,
+      reversedTransfers: 0,
+      repeatsDeduplicated: 0,
+    },
   };
 }
 

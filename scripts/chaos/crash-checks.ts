@@ -2,10 +2,10 @@ import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-
 import { join } from 'node:path';
 import { parseAmount } from '../../core/money';
 import { ledgersInStore, verifyLedger } from '../../core/ledger/ledger-verification';
-import type { Acknowledgements } from './acknowledgements';
+import type { AcknowledgedTransfer, Acknowledgements } from './acknowledgements';
 import type { ChaosNetwork } from './chaos-network';
 import type { ReadModelRebuild } from './read-model-comparison';
-import { checkReceivers, type Chargeback } from './receiver-checks';
+import { checkReceivers, type Chargeback, type ReceiverFindings } from './receiver-checks';
 import type { SwitchRecords, SwitchTransfer } from './switch-records';
 
 /** What the checks after one restart found. Every list of violations is empty when the switch kept its promises. */
@@ -55,13 +55,13 @@ const pollPauseMs = 250;
 const shownMax = 20;
 
 export async function runChecks(context: CheckContext): Promise<CheckResult> {
-  const { transfers, finalAfterMs } = await finalTransfers(context);
+  const { finalAfterMs } = await finalTransfers(context);
+  const settled = await settledRecords(context);
+  const { transfers, acknowledged, gateway, receivers } = settled;
   const nonFinal = transfers
     .filter((transfer) => transfer.state === 'IN_FLIGHT')
     .map((transfer) => `${transfer.payerParticipant}/${transfer.id} still IN_FLIGHT`);
-  const acknowledged = context.acknowledgements.transfers(context.network.wallets);
   const { missing, duplicated } = compareAcknowledged(acknowledged, transfers);
-  const gateway = await checkGateway(context, transfers);
   const verify = await verifyLedgers(context.dataDir);
   const store = new SqliteEventStore(join(context.dataDir, 'hisaab.db'), { readOnly: true });
   let readModels: string[];
@@ -71,7 +71,6 @@ export async function runChecks(context: CheckContext): Promise<CheckResult> {
   } finally {
     await store.close();
   }
-  const { receivers, books } = await awaitReceivers(context, gateway.facts);
   return {
     acknowledged: acknowledged.length,
     transfers: transfers.length,
@@ -81,8 +80,8 @@ export async function runChecks(context: CheckContext): Promise<CheckResult> {
     finalAfterMs,
     verify,
     readModels: readModels.slice(0, shownMax),
-    receivers,
-    books,
+    receivers: receivers.receiverViolations,
+    books: receivers.bookViolations,
     gateway: gateway.violations.slice(0, shownMax),
     mix: {
       byVia: countBy(acknowledged.map((answer) => answer.via)),
@@ -96,6 +95,42 @@ export async function runChecks(context: CheckContext): Promise<CheckResult> {
   };
 }
 
+/**
+ * Reads the switch, the gateway's records and the receivers again and again until they agree, or until the
+ * delivery bound has passed (then what it found last is the finding). The world does not stand still after a
+ * restart even with the load stopped: the outbox delivers reversals, advices and webhooks, and a request to pay
+ * sent before the kill may be approved by its customer now, paying a session after the transfers were read.
+ */
+async function settledRecords(context: CheckContext): Promise<{
+  transfers: SwitchTransfer[];
+  acknowledged: AcknowledgedTransfer[];
+  gateway: { violations: string[]; facts: GatewayFacts };
+  receivers: ReceiverFindings;
+}> {
+  const deadline = Date.now() + context.deliveryWaitMs;
+  for (;;) {
+    const transfers = await context.records.transfers();
+    const acknowledged = context.acknowledgements.transfers(context.network.wallets);
+    const gateway = await checkGateway(context, transfers);
+    const { facts } = gateway;
+    const receivers = await checkReceivers(
+      context.network,
+      context.records,
+      transfers,
+      facts.chargebacks,
+      facts.completedSessions,
+      facts.succeededRefunds,
+    );
+    const agreed =
+      gateway.violations.length === 0 &&
+      receivers.receiverViolations.length === 0 &&
+      receivers.bookViolations.length === 0 &&
+      transfers.every((transfer) => transfer.state !== 'IN_FLIGHT');
+    if (agreed || Date.now() >= deadline) return { transfers, acknowledged, gateway, receivers };
+    await pause(pollPauseMs);
+  }
+}
+
 function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
@@ -103,18 +138,18 @@ function countBy(values: readonly string[]): Record<string, number> {
 }
 
 /** Reads every transfer until none is IN_FLIGHT, or until the bound has passed (then they are what it found). */
-async function finalTransfers(context: CheckContext): Promise<{ transfers: SwitchTransfer[]; finalAfterMs: number }> {
+async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number }> {
   const deadline = context.restartedAtMs + context.finalWithinMs;
   for (;;) {
     const transfers = await context.records.transfers();
     const inFlight = transfers.some((transfer) => transfer.state === 'IN_FLIGHT');
-    if (!inFlight || Date.now() >= deadline) return { transfers, finalAfterMs: Date.now() - context.restartedAtMs };
+    if (!inFlight || Date.now() >= deadline) return { finalAfterMs: Date.now() - context.restartedAtMs };
     await pause(pollPauseMs);
   }
 }
 
 function compareAcknowledged(
-  acknowledged: ReturnType<Acknowledgements['transfers']>,
+  acknowledged: readonly AcknowledgedTransfer[],
   transfers: readonly SwitchTransfer[],
 ): { missing: string[]; duplicated: string[] } {
   const byPayerId = new Map<string, SwitchTransfer[]>();
@@ -143,7 +178,6 @@ type GatewayFacts = {
   completedSessions: Set<string>;
   succeededRefunds: Set<string>;
   chargebacks: Chargeback[];
-  transfers: readonly SwitchTransfer[];
 };
 
 /**
@@ -196,7 +230,7 @@ async function checkGateway(
     if (report === null) violations.push(`settlement window ${windowId} was closed and has no report`);
     else if (!report.netSumZero) violations.push(`settlement window ${windowId}: its nets do not sum to zero`);
   }
-  return { violations, facts: { completedSessions, succeededRefunds, chargebacks, transfers } };
+  return { violations, facts: { completedSessions, succeededRefunds, chargebacks } };
 }
 
 /** `npm run verify`'s own invariants (the same functions), on a read-only view of the running switch's log. */
@@ -209,24 +243,6 @@ async function verifyLedgers(dataDir: string): Promise<string[]> {
     return violations;
   } finally {
     await store.close();
-  }
-}
-
-/** The receivers agree once the outbox has delivered: polled until they do, or until the delivery bound has passed. */
-async function awaitReceivers(context: CheckContext, facts: GatewayFacts): Promise<{ receivers: string[]; books: string[] }> {
-  const deadline = Date.now() + context.deliveryWaitMs;
-  for (;;) {
-    const found = await checkReceivers(
-      context.network,
-      context.records,
-      facts.transfers,
-      facts.chargebacks,
-      facts.completedSessions,
-      facts.succeededRefunds,
-    );
-    const agreed = found.receiverViolations.length === 0 && found.bookViolations.length === 0;
-    if (agreed || Date.now() >= deadline) return { receivers: found.receiverViolations, books: found.bookViolations };
-    await pause(pollPauseMs);
   }
 }
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const repositoryRoot = join(__dirname, '..', '..');
-const stderrKeptBytes = 64 * 1024;
+/** The tail of each output kept, to show when something breaks. */
+const outputKeptBytes = 16 * 1024;
 
 /**
  * The switch as `npm run serve` runs it (tsx api/main.ts), in a process group of its own: tsx runs the switch in a
@@ -11,13 +12,14 @@ const stderrKeptBytes = 64 * 1024;
  */
 export class SwitchChild {
   private stderrText = '';
+  private stdoutText = '';
 
   private constructor(
     private readonly process: ChildProcess,
     readonly exited: Promise<number | null>,
   ) {
     process.stderr!.on('data', (chunk: Buffer) => {
-      this.stderrText = (this.stderrText + chunk.toString('utf8')).slice(-stderrKeptBytes);
+      this.stderrText = (this.stderrText + chunk.toString('utf8')).slice(-outputKeptBytes);
     });
   }
 
@@ -42,6 +44,7 @@ export class SwitchChild {
         reject(new Error(`the switch exited with ${code} before it listened; stderr: ${switchChild.stderrText}`));
       });
       lines.on('line', (line) => {
+        switchChild.stdoutText = `${switchChild.stdoutText}${line}\n`.slice(-outputKeptBytes);
         if (!line.includes('"msg":"listening"')) return;
         clearTimeout(timer);
         resolve(switchChild);
@@ -49,8 +52,13 @@ export class SwitchChild {
     });
   }
 
-  get stderr(): string {
-    return this.stderrText;
+  /** Whether the switch is still running, and the last of what it wrote: what a person needs when a check cannot reach it. */
+  describe(): string {
+    const state =
+      this.process.exitCode === null && this.process.signalCode === null
+        ? 'running'
+        : `exited (${this.process.exitCode ?? this.process.signalCode})`;
+    return `the switch is ${state}; the end of its stderr: ${this.stderrText.slice(-2_000)}; of its stdout: ${this.stdoutText.slice(-2_000)}`;
   }
 
   /** SIGKILL to the whole process group, at once: no handler runs, nothing is flushed. */

@@ -19,6 +19,8 @@ export type SwitchTransfer = {
 
 const requestTimeoutMs = 30_000;
 const pagesMax = 10_000;
+const getAttemptsMax = 3;
+const retryPauseMs = 500;
 
 export class SwitchRecords {
   constructor(
@@ -28,14 +30,29 @@ export class SwitchRecords {
 
   /** The JSON body of a GET answered 200, or null on 404; anything else throws with the answer. */
   async get(path: string): Promise<unknown> {
-    const response = await fetch(`${this.switchUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.operatorKey}` },
-      signal: AbortSignal.timeout(requestTimeoutMs),
-    });
+    const response = await this.fetchWithRetry(path);
     if (response.status === 404) return null;
     const text = await response.text();
     if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     return JSON.parse(text) as unknown;
+  }
+
+  /**
+   * A GET tried again after a network error: a keep-alive connection the server closes just as a request goes out
+   * fails that request, and that says nothing about the switch. A switch that is down fails every try.
+   */
+  private async fetchWithRetry(path: string): Promise<Response> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fetch(`${this.switchUrl}${path}`, {
+          headers: { authorization: `Bearer ${this.operatorKey}` },
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+      } catch (error) {
+        if (attempt >= getAttemptsMax) throw error;
+        await new Promise((resolve) => setTimeout(resolve, retryPauseMs));
+      }
+    }
   }
 
   async transfers(): Promise<SwitchTransfer[]> {
