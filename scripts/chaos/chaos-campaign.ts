@@ -190,6 +190,7 @@ function checksThatFailed(error: unknown, child: SwitchChild): CheckResult {
       chargebacks: 0,
       windowsClosed: 0,
       reversedTransfers: 0,
+      bankAdvices: 0,
       repeatsDeduplicated: 0,
     },
   };

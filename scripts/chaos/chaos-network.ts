@@ -8,7 +8,8 @@ import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
  * The participants around the switch in a crash-loop campaign, all in the campaign's process so that they outlive
  * every kill of the switch: MARGALLA (a wallet that pays, and acquires the shop), RAVI (a wallet paid by credit
  * REQUEST, whose second customer pays checkouts), KHYBER (a wallet paid by credit ADVICE), INDUS (a bank host over
- * ISO 8583 that pays and is paid) and KARACHI_BOOKS (a shop receiving webhooks).
+ * ISO 8583 that pays with 0200s and is paid by 0200 credit requests), CHENAB (a bank host paid by 0220 advices) and
+ * KARACHI_BOOKS (a shop receiving webhooks).
  *
  * Each receiving account receives and never pays, so that its balance is exactly what the switch credited to it:
  * that is how the payees' books are compared with the switch's.
@@ -23,6 +24,7 @@ export const chaosAccounts = {
   khyberPayee: { walletNumber: 'KHBR000001', msisdn: '923003333331' },
   indusPayer: ibanWithCheckDigits('PK', 'INDS', '0000000000000001'),
   indusPayee: ibanWithCheckDigits('PK', 'INDS', '0000000000000002'),
+  chenabPayee: ibanWithCheckDigits('PK', 'CHNB', '0000000000000001'),
 } as const;
 
 export const merchantId = 'KARACHI_BOOKS';
@@ -32,6 +34,9 @@ export type ChaosNetwork = {
   ravi: WalletSimulator;
   khyber: WalletSimulator;
   indus: BankHostSimulator;
+  chenab: BankHostSimulator;
+  /** Each bank host with its account that only receives. */
+  banks: readonly { id: string; simulator: BankHostSimulator; payeeIban: string }[];
   shop: MerchantShop;
   keys: { margalla: string; ravi: string; khyber: string };
   wallets: readonly WalletSimulator[];
@@ -58,7 +63,18 @@ export async function startChaosNetwork(switchUrl: string, operatorKey: string, 
     ravi: await onboardWallet(operator, switchUrl, ravi, 'RAVI', 'REQUEST', [chaosAccounts.raviPayee, chaosAccounts.raviShopper]),
     khyber: await onboardWallet(operator, switchUrl, khyber, 'KHBR', 'ADVICE', [chaosAccounts.khyberPayee]),
   };
-  const indus = await onboardBank(operator, iso8583Port);
+  const indus = await onboardBank(
+    operator,
+    iso8583Port,
+    { id: 'INDUS', bankCode: 'INDS', institutionId: '600001', creditMode: 'REQUEST' },
+    [chaosAccounts.indusPayer, chaosAccounts.indusPayee],
+  );
+  const chenab = await onboardBank(
+    operator,
+    iso8583Port,
+    { id: 'CHENAB', bankCode: 'CHNB', institutionId: '600002', creditMode: 'ADVICE' },
+    [chaosAccounts.chenabPayee],
+  );
   const shop = await onboardShop(operator, switchUrl);
   const wallets = [margalla, ravi, khyber];
   return {
@@ -66,12 +82,18 @@ export async function startChaosNetwork(switchUrl: string, operatorKey: string, 
     ravi,
     khyber,
     indus,
+    chenab,
+    banks: [
+      { id: 'INDUS', simulator: indus, payeeIban: chaosAccounts.indusPayee },
+      { id: 'CHENAB', simulator: chenab, payeeIban: chaosAccounts.chenabPayee },
+    ],
     shop,
     keys,
     wallets,
     async close() {
       for (const simulator of wallets) await simulator.close();
       await indus.close();
+      await chenab.close();
       await shop.close();
     },
   };
@@ -110,27 +132,32 @@ async function onboardWallet(
   return key.key;
 }
 
-async function onboardBank(operator: OperatorClient, iso8583Port: number): Promise<BankHostSimulator> {
-  const indus = new BankHostSimulator({
-    institutionId: '600001',
-    accounts: [
-      [chaosAccounts.indusPayer, openingBalanceMinor],
-      [chaosAccounts.indusPayee, openingBalanceMinor],
-    ],
+type BankSetup = { id: string; bankCode: string; institutionId: string; creditMode: 'REQUEST' | 'ADVICE' };
+
+async function onboardBank(
+  operator: OperatorClient,
+  iso8583Port: number,
+  setup: BankSetup,
+  ibans: readonly string[],
+): Promise<BankHostSimulator> {
+  const bank = new BankHostSimulator({
+    institutionId: setup.institutionId,
+    accounts: ibans.map((iban) => [iban, openingBalanceMinor] as const),
   });
-  const address = await indus.start();
+  const address = await bank.start();
   await operator.onboard({
-    id: 'INDUS',
-    name: 'Indus Bank',
+    id: setup.id,
+    name: `${setup.id} Bank`,
     type: 'BANK',
-    bankCode: 'INDS',
+    bankCode: setup.bankCode,
     netDebitCap: '1000000000.00',
-    endpoints: { iso8583: `127.0.0.1:${address.port}`, institutionId: '600001' },
+    creditMode: setup.creditMode,
+    endpoints: { iso8583: `127.0.0.1:${address.port}`, institutionId: setup.institutionId },
   });
-  await operator.recordFunds('INDUS', '1000000000.00', 'INDUS-opening');
-  const signedOn = await indus.connectToSwitch({ host: '127.0.0.1', port: iso8583Port, readyTimeoutMs: 10_000 });
-  if (!signedOn) throw new Error('the bank host could not sign on to the switch');
-  return indus;
+  await operator.recordFunds(setup.id, '1000000000.00', `${setup.id}-opening`);
+  const signedOn = await bank.connectToSwitch({ host: '127.0.0.1', port: iso8583Port, readyTimeoutMs: 10_000 });
+  if (!signedOn) throw new Error(`the bank host ${setup.id} could not sign on to the switch`);
+  return bank;
 }
 
 async function onboardShop(operator: OperatorClient, switchUrl: string): Promise<MerchantShop> {

@@ -34,6 +34,8 @@ export type LoadMixCounts = {
   chargebacks: number;
   windowsClosed: number;
   reversedTransfers: number;
+  /** 0220 advices the bank hosts received (CHENAB is paid by advice), repeats included. */
+  bankAdvices: number;
   /** Repeated deliveries the shop and the bank host recognised and did not apply twice. */
   repeatsDeduplicated: number;
 };
@@ -90,7 +92,10 @@ export async function runChecks(context: CheckContext): Promise<CheckResult> {
       chargebacks: gateway.facts.chargebacks.length,
       windowsClosed: context.acknowledgements.closedWindows.length,
       reversedTransfers: transfers.filter((transfer) => transfer.reversed).length,
-      repeatsDeduplicated: context.network.shop.duplicateWebhooks + context.network.indus.statistics().repeatsAnswered,
+      bankAdvices: context.network.banks.reduce((sum, bank) => sum + bank.simulator.statistics().advicesReceived, 0),
+      repeatsDeduplicated:
+        context.network.shop.duplicateWebhooks +
+        context.network.banks.reduce((sum, bank) => sum + bank.simulator.statistics().repeatsAnswered, 0),
     },
   };
 }

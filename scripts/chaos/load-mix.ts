@@ -5,9 +5,9 @@ import { chaosAccounts, type ChaosNetwork } from './chaos-network';
 
 /**
  * The mixed load a crash-loop campaign keeps on the switch until the kill: wallet P2P payments to a REQUEST
- * wallet, an ADVICE wallet and a bank IBAN (ISO 8583 out), a bank's 0200s (ISO 8583 in), batches, checkouts paid
+ * wallet, an ADVICE wallet and two banks' IBANs (ISO 8583 out: a 0200 credit request, a 0220 advice), a bank's 0200s (ISO 8583 in), batches, checkouts paid
  * through the pay page and partly refunded, disputes the payee accepts (a chargeback), and settlement closes.
- * Every 2xx answer goes into the acknowledgements; an error is the kill, and the worker tries again.
+ * Every 2xx answer (or 39=00) goes into the acknowledgements; an error is the kill, and the worker tries again.
  */
 export type LoadMixSettings = {
   switchUrl: string;
@@ -40,6 +40,7 @@ export class LoadMix {
       { type: 'MSISDN', value: chaosAccounts.raviPayee.msisdn },
       { type: 'MSISDN', value: chaosAccounts.khyberPayee.msisdn },
       { type: 'IBAN', value: chaosAccounts.indusPayee },
+      { type: 'IBAN', value: chaosAccounts.chenabPayee },
     ];
     for (const payee of payees)
       this.loop(() => network.margalla.sendTransfer({ from: chaosAccounts.margallaPayer.walletNumber, payee, amount: this.amount() }));

@@ -76,14 +76,16 @@ function checkWallet(
 }
 
 function checkBank(network: ChaosNetwork, transfers: readonly SwitchTransfer[], bookViolations: string[]): void {
-  const committedMinor = transfers
-    .filter((transfer) => transfer.state === 'COMMITTED' && !transfer.reversed && transfer.payee.value === chaosAccounts.indusPayee)
-    .reduce((sum, transfer) => sum + transfer.amountMinor, 0n);
-  const balanceMinor = network.indus.accounts.balanceOf(chaosAccounts.indusPayee);
-  if (balanceMinor !== openingBalanceMinor + committedMinor)
-    bookViolations.push(
-      `INDUS ${chaosAccounts.indusPayee}: the bank's books say ${balanceMinor}, the switch's credits ${openingBalanceMinor + committedMinor}`,
-    );
+  for (const bank of network.banks) {
+    const committedMinor = transfers
+      .filter((transfer) => transfer.state === 'COMMITTED' && !transfer.reversed && transfer.payee.value === bank.payeeIban)
+      .reduce((sum, transfer) => sum + transfer.amountMinor, 0n);
+    const balanceMinor = bank.simulator.accounts.balanceOf(bank.payeeIban);
+    if (balanceMinor !== openingBalanceMinor + committedMinor)
+      bookViolations.push(
+        `${bank.id} ${bank.payeeIban}: the bank's books say ${balanceMinor}, the switch's credits ${openingBalanceMinor + committedMinor}`,
+      );
+  }
 }
 
 /**
