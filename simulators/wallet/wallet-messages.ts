@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 const partySchema = z.strictObject({ type: z.string().min(1).max(16), value: z.string().min(1).max(64) });
 
-export const creditMessageSchema = z.strictObject({
+const creditBodySchema = z.strictObject({
   transferId: z.string().min(1).max(64),
   amount: z.string().min(1).max(40),
   currency: z.string().length(3),
@@ -16,7 +16,18 @@ export const creditMessageSchema = z.strictObject({
   merchant: z.strictObject({ id: z.string().min(1).max(32), settlementAccount: partySchema }).optional(),
 });
 
-export const reversalMessageSchema = creditMessageSchema.extend({ reason: z.string().min(1).max(100) });
+/**
+ * A credit request or advice. A dispute's chargeback credit to the claimant is an advice with `disputeId` besides
+ * (README, "Chargebacks"); a wallet that refused it would leave the switch retrying it forever.
+ */
+export const creditMessageSchema = creditBodySchema.extend({
+  disputeId: z
+    .string()
+    .regex(/^dp_[0-9a-f]{24}$/)
+    .optional(),
+});
+
+export const reversalMessageSchema = creditBodySchema.extend({ reason: z.string().min(1).max(100) });
 
 export type CreditMessage = z.infer<typeof creditMessageSchema>;
 export type ReversalMessage = z.infer<typeof reversalMessageSchema>;

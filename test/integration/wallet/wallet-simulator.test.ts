@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { signatureHeader } from '../../../core/signing';
 import { WalletSimulator } from '../../../simulators/wallet/wallet-simulator';
 import { ayesha, bilal, creditMessage, signingSecret } from './wallet-fixture';
@@ -92,6 +93,24 @@ describe('wallet simulator over HTTP', () => {
     expect(wallet.creditRecord(message.transferId)?.state).toBe('SUSPENSE');
     expect(wallet.received('CREDIT_ADVICE')).toHaveLength(1);
     expect(wallet.accounts.totalMinor()).toBe(ayesha.balanceMinor + bilal.balanceMinor);
+  });
+
+  it("credits a dispute's chargeback advice (the credit body plus disputeId, as the README documents) once", async () => {
+    const message = {
+      ...creditMessage('75.00', { type: 'WALLET', value: ayesha.walletNumber }),
+      transferId: 'chargeback-dp_0123456789abcdef01234567',
+      payer: { participant: 'CHENAB' },
+      disputeId: 'dp_0123456789abcdef01234567',
+    };
+    expect(await post('/credit', message, { messageType: 'CREDIT_ADVICE' })).toEqual({ status: 200, body: { status: 'ACCEPTED' } });
+    expect(await post('/credit', message, { messageType: 'CREDIT_ADVICE' })).toEqual({ status: 200, body: { status: 'ACCEPTED' } });
+    expect(wallet.creditRecord(message.transferId)).toMatchObject({ state: 'CREDITED', amountMinor: 7_500n, duplicates: 1 });
+    expect(wallet.balanceOf(ayesha.walletNumber)).toBe(ayesha.balanceMinor + 7_500n);
+    expect(
+      await post('/credit', { ...message, transferId: randomUUID(), disputeId: 'not a dispute id' }, { messageType: 'CREDIT_ADVICE' }),
+    ).toMatchObject({
+      status: 400,
+    });
   });
 
   it('answers its health check and, once closed, refuses connections', async () => {

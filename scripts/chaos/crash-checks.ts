@@ -1,0 +1,256 @@
+import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-store';
+import { join } from 'node:path';
+import { parseAmount } from '../../core/money';
+import { ledgersInStore, verifyLedger } from '../../core/ledger/ledger-verification';
+import type { AcknowledgedTransfer, Acknowledgements } from './acknowledgements';
+import type { ChaosNetwork } from './chaos-network';
+import type { ReadModelRebuild } from './read-model-comparison';
+import { checkReceivers, type Chargeback, type ReceiverFindings } from './receiver-checks';
+import type { SwitchRecords, SwitchTransfer } from './switch-records';
+
+/** What the checks after one restart found. Every list of violations is empty when the switch kept its promises. */
+export type CheckResult = {
+  acknowledged: number;
+  transfers: number;
+  missing: string[];
+  duplicated: string[];
+  nonFinal: string[];
+  /** From the restart until the switch held no transfer in flight. */
+  finalAfterMs: number;
+  verify: string[];
+  readModels: string[];
+  receivers: string[];
+  books: string[];
+  /** Sessions, refunds, disputes and windows acknowledged but not found as acknowledged. */
+  gateway: string[];
+  /** What the load had done by this check, so that a clean result is seen to cover every kind. */
+  mix: LoadMixCounts;
+};
+
+export type LoadMixCounts = {
+  byVia: Record<string, number>;
+  sessionsCompleted: number;
+  refundsSucceeded: number;
+  chargebacks: number;
+  windowsClosed: number;
+  reversedTransfers: number;
+  /** 0220 advices the bank hosts received (CHENAB is paid by advice), repeats included. */
+  bankAdvices: number;
+  /** Repeated deliveries the shop and the bank host recognised and did not apply twice. */
+  repeatsDeduplicated: number;
+};
+
+export type CheckContext = {
+  network: ChaosNetwork;
+  records: SwitchRecords;
+  acknowledgements: Acknowledgements;
+  dataDir: string;
+  rebuild: ReadModelRebuild;
+  restartedAtMs: number;
+  /** Payee deadline plus recovery: every transfer is final within this after the restart. */
+  finalWithinMs: number;
+  /** How long the outbox may take to bring every receiver up to date. */
+  deliveryWaitMs: number;
+};
+
+const pollPauseMs = 250;
+const shownMax = 20;
+
+export async function runChecks(context: CheckContext): Promise<CheckResult> {
+  const { finalAfterMs } = await finalTransfers(context);
+  const settled = await settledRecords(context);
+  const { transfers, acknowledged, gateway, receivers } = settled;
+  const nonFinal = transfers
+    .filter((transfer) => transfer.state === 'IN_FLIGHT')
+    .map((transfer) => `${transfer.payerParticipant}/${transfer.id} still IN_FLIGHT`);
+  const { missing, duplicated } = compareAcknowledged(acknowledged, transfers);
+  const verify = await verifyLedgers(context.dataDir);
+  const store = new SqliteEventStore(join(context.dataDir, 'hisaab.db'), { readOnly: true });
+  let readModels: string[];
+  try {
+    const comparison = await context.rebuild.compare(store, context.dataDir);
+    readModels = comparison.differences;
+  } finally {
+    await store.close();
+  }
+  return {
+    acknowledged: acknowledged.length,
+    transfers: transfers.length,
+    missing: missing.slice(0, shownMax),
+    duplicated: duplicated.slice(0, shownMax),
+    nonFinal: nonFinal.slice(0, shownMax),
+    finalAfterMs,
+    verify,
+    readModels: readModels.slice(0, shownMax),
+    receivers: receivers.receiverViolations,
+    books: receivers.bookViolations,
+    gateway: gateway.violations.slice(0, shownMax),
+    mix: {
+      byVia: countBy(acknowledged.map((answer) => answer.via)),
+      sessionsCompleted: gateway.facts.completedSessions.size,
+      refundsSucceeded: gateway.facts.succeededRefunds.size,
+      chargebacks: gateway.facts.chargebacks.length,
+      windowsClosed: context.acknowledgements.closedWindows.length,
+      reversedTransfers: transfers.filter((transfer) => transfer.reversed).length,
+      bankAdvices: context.network.banks.reduce((sum, bank) => sum + bank.simulator.statistics().advicesReceived, 0),
+      repeatsDeduplicated:
+        context.network.shop.duplicateWebhooks +
+        context.network.banks.reduce((sum, bank) => sum + bank.simulator.statistics().repeatsAnswered, 0),
+    },
+  };
+}
+
+/**
+ * Reads the switch, the gateway's records and the receivers again and again until they agree, or until the
+ * delivery bound has passed (then what it found last is the finding). The world does not stand still after a
+ * restart even with the load stopped: the outbox delivers reversals, advices and webhooks, and a request to pay
+ * sent before the kill may be approved by its customer now, paying a session after the transfers were read.
+ */
+async function settledRecords(context: CheckContext): Promise<{
+  transfers: SwitchTransfer[];
+  acknowledged: AcknowledgedTransfer[];
+  gateway: { violations: string[]; facts: GatewayFacts };
+  receivers: ReceiverFindings;
+}> {
+  const deadline = Date.now() + context.deliveryWaitMs;
+  for (;;) {
+    const transfers = await context.records.transfers();
+    const acknowledged = context.acknowledgements.transfers(context.network.wallets);
+    const gateway = await checkGateway(context, transfers);
+    const { facts } = gateway;
+    const receivers = await checkReceivers(
+      context.network,
+      context.records,
+      transfers,
+      facts.chargebacks,
+      facts.completedSessions,
+      facts.succeededRefunds,
+    );
+    const agreed =
+      gateway.violations.length === 0 &&
+      receivers.receiverViolations.length === 0 &&
+      receivers.bookViolations.length === 0 &&
+      transfers.every((transfer) => transfer.state !== 'IN_FLIGHT');
+    if (agreed || Date.now() >= deadline) return { transfers, acknowledged, gateway, receivers };
+    await pause(pollPauseMs);
+  }
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/** Reads every transfer until none is IN_FLIGHT, or until the bound has passed (then they are what it found). */
+async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number }> {
+  const deadline = context.restartedAtMs + context.finalWithinMs;
+  for (;;) {
+    const transfers = await context.records.transfers();
+    const inFlight = transfers.some((transfer) => transfer.state === 'IN_FLIGHT');
+    if (!inFlight || Date.now() >= deadline) return { finalAfterMs: Date.now() - context.restartedAtMs };
+    await pause(pollPauseMs);
+  }
+}
+
+function compareAcknowledged(
+  acknowledged: readonly AcknowledgedTransfer[],
+  transfers: readonly SwitchTransfer[],
+): { missing: string[]; duplicated: string[] } {
+  const byPayerId = new Map<string, SwitchTransfer[]>();
+  const bySwitchId = new Map<string, number>();
+  for (const transfer of transfers) {
+    const key = `${transfer.payerParticipant}/${transfer.id}`;
+    byPayerId.set(key, [...(byPayerId.get(key) ?? []), transfer]);
+    bySwitchId.set(transfer.switchTransferId, (bySwitchId.get(transfer.switchTransferId) ?? 0) + 1);
+  }
+  const missing: string[] = [];
+  for (const answer of acknowledged) {
+    const found = byPayerId.get(`${answer.payerParticipant}/${answer.id}`)?.[0];
+    if (found === undefined)
+      missing.push(`${answer.payerParticipant}/${answer.id} (${answer.via}, acknowledged ${answer.state}) is missing`);
+    else if (answer.state !== 'IN_FLIGHT' && found.state !== answer.state)
+      missing.push(`${answer.payerParticipant}/${answer.id} (${answer.via}) was acknowledged ${answer.state} and is now ${found.state}`);
+  }
+  const duplicated = [
+    ...[...byPayerId].filter(([, found]) => found.length > 1).map(([key, found]) => `${key} recorded ${found.length} times`),
+    ...[...bySwitchId].filter(([, count]) => count > 1).map(([id, count]) => `switch transfer ${id} recorded ${count} times`),
+  ];
+  return { missing, duplicated };
+}
+
+type GatewayFacts = {
+  completedSessions: Set<string>;
+  succeededRefunds: Set<string>;
+  chargebacks: Chargeback[];
+};
+
+/**
+ * Every acknowledged session, refund, dispute and closed window is there as acknowledged; a session is paid at
+ * most once (as many committed P2M payments as completed sessions); an accepted dispute has its chargeback.
+ */
+async function checkGateway(
+  context: CheckContext,
+  transfers: readonly SwitchTransfer[],
+): Promise<{ violations: string[]; facts: GatewayFacts }> {
+  const { acknowledgements, records } = context;
+  const violations: string[] = [];
+  const completedSessions = new Set<string>();
+  for (const sessionId of acknowledgements.sessions) {
+    const session = (await records.get(`/v1/checkout/sessions/${sessionId}`)) as { status: string } | null;
+    if (session === null) violations.push(`checkout session ${sessionId} was acknowledged and is missing`);
+    else if (session.status === 'COMPLETED') completedSessions.add(sessionId);
+  }
+  const payments = transfers.filter((transfer) => transfer.purpose === 'P2M' && transfer.state === 'COMMITTED');
+  if (payments.length !== completedSessions.size)
+    violations.push(`${payments.length} committed checkout payments for ${completedSessions.size} completed sessions`);
+  const succeededRefunds = new Set<string>();
+  for (const refund of acknowledgements.refunds) {
+    const found = (await records.get(`/v1/refunds/${refund.id}`)) as { status: string } | null;
+    if (found === null) violations.push(`refund ${refund.id} was acknowledged and is missing`);
+    else if (found.status === 'SUCCEEDED') succeededRefunds.add(refund.id);
+  }
+  const chargebacks: Chargeback[] = [];
+  for (const dispute of acknowledgements.disputes) {
+    const found = (await records.get(`/v1/disputes/${dispute.id}`)) as {
+      state: string;
+      outcome: string | null;
+      claimant: string;
+      amount: string;
+      currency: string;
+      chargebackTransferId: string | null;
+    } | null;
+    if (found === null) violations.push(`dispute ${dispute.id} was acknowledged and is missing`);
+    else if (dispute.accepted && (found.state !== 'RESOLVED' || found.outcome !== 'CLAIMANT' || found.chargebackTransferId === null))
+      violations.push(`dispute ${dispute.id} was accepted and is ${found.state} ${found.outcome ?? ''} without a chargeback`);
+    if (found?.chargebackTransferId != null)
+      chargebacks.push({
+        transferId: found.chargebackTransferId,
+        claimant: found.claimant,
+        amountMinor: parseAmount(found.amount, found.currency),
+      });
+  }
+  for (const windowId of acknowledgements.closedWindows) {
+    const report = (await records.get(`/v1/settlement/windows/${windowId}/report`)) as { netSumZero: boolean } | null;
+    if (report === null) violations.push(`settlement window ${windowId} was closed and has no report`);
+    else if (!report.netSumZero) violations.push(`settlement window ${windowId}: its nets do not sum to zero`);
+  }
+  return { violations, facts: { completedSessions, succeededRefunds, chargebacks } };
+}
+
+/** `npm run verify`'s own invariants (the same functions), on a read-only view of the running switch's log. */
+async function verifyLedgers(dataDir: string): Promise<string[]> {
+  const store = new SqliteEventStore(join(dataDir, 'hisaab.db'), { readOnly: true });
+  try {
+    const violations: string[] = [];
+    for (const ledger of await ledgersInStore(store))
+      violations.push(...(await verifyLedger(store, ledger)).violations.map((text) => `ledger-${ledger}: ${text}`));
+    return violations;
+  } finally {
+    await store.close();
+  }
+}
+
+function pause(delayMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, delayMs));
+}
