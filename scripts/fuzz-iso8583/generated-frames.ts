@@ -66,7 +66,7 @@ const transmission = fc
     const pad = (value: number): string => String(value).padStart(2, '0');
     return `${pad(month)}${pad(day)}${pad(Math.floor(second / 3600))}${pad(Math.floor(second / 60) % 60)}${pad(second % 60)}`;
   });
-const payee = fc.constantFrom(FUZZ_PAYEE_ALIAS, '03001234567', 'PK36SCBL0000001123456702', 'PK24FUZZ0000001234567890', 'W0001');
+const payee = fc.constantFrom(FUZZ_PAYEE_ALIAS, '03001234567', 'PK36SCBL0000001123456702', 'PK45FUZZ0000001234567890', 'W0001');
 const amountMinor = fc.oneof(fc.bigInt({ min: 1n, max: 100_000_000n }), fc.constantFrom(1n, 999_999_999_999n));
 
 const identifiers = fc.record({
@@ -93,7 +93,7 @@ const transferRequestMessage = financialRequest.map((request) =>
     currency: 'PKR',
     localTime: request.localTime,
     localDate: request.localDate,
-    payerAccount: 'PK36FUZZ0000001123456702',
+    payerAccount: 'PK89FUZZ0000001123456702',
     payeeAccount: request.payeeAccount,
   }),
 );
@@ -107,7 +107,7 @@ const adviceMessage = fc.tuple(financialRequest, fc.boolean(), fc.boolean()).map
       currency: 'PKR',
       localTime: request.localTime,
       localDate: request.localDate,
-      payerAccount: 'PK36FUZZ0000001123456702',
+      payerAccount: 'PK89FUZZ0000001123456702',
       payeeAccount: request.payeeAccount,
       additionalData: chargeback ? 'dispute-0001' : undefined,
     },

@@ -12,8 +12,9 @@ import { count, type Violation } from './in-process-campaign';
 /**
  * The real-TCP phase: the same generated frames written to a running switch's ISO 8583 port by a bank that signed
  * on, one at a time, each followed by an echo (0800/301) as a probe. The server handles a connection's frames in
- * order, so once the probe is answered every synchronous answer to the frame has arrived; a frame the handler
- * takes (a transfer, a reversal) gets a bounded wait of its own. Every answer must be the documented one, in the
+ * order, so once the probe is answered every synchronous answer to the frame has arrived; a frame answered after
+ * an await (a sign-on, whose check reads the participants; a transfer or reversal the handler takes) gets a
+ * bounded wait of its own for the answer that matches it. Every answer must be the documented one, in the
  * frame's response class, or the connection dropped for a documented reason (a header over the limit, 64
  * malformed frames in a row); the switch must never go silent on a probe, nor exit.
  */
@@ -124,7 +125,7 @@ async function exchangeFrame(
   peer.write(framed(frame));
   peer.send(probe);
   const probed = await peer.waitFor((inbox) => inbox.some(isProbeAnswer), probeTimeoutMs);
-  if (expectation.kind === 'parsed' && isHandled(expectation.outcome)) {
+  if (expectation.kind === 'parsed' && isAnsweredLater(expectation.outcome)) {
     const key = matchKey(responseMtiFor(expectation.message.mti) ?? '', expectation.message.fields);
     await peer.waitFor((inbox) => inbox.some((message) => matchKey(message.mti, message.fields) === key), handlerAnswerWaitMs);
   }
@@ -159,8 +160,14 @@ async function exchangeFrame(
   return problems;
 }
 
-function isHandled(outcome: ExpectedOutcome): boolean {
-  return outcome.kind === 'transfer_request' || outcome.kind === 'financial_advice' || outcome.kind === 'reversal_advice';
+/** Answered after the server awaited something (the sign-on check, the handler), so possibly after the probe's echo. */
+function isAnsweredLater(outcome: ExpectedOutcome): boolean {
+  return (
+    outcome.kind === 'sign_on' ||
+    outcome.kind === 'transfer_request' ||
+    outcome.kind === 'financial_advice' ||
+    outcome.kind === 'reversal_advice'
+  );
 }
 
 /** An answer to an earlier frame the handler had not answered within its wait: allowed, counted apart. */
