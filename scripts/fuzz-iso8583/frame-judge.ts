@@ -69,9 +69,13 @@ function judgeBody(body: Buffer, signedOnInstitutionId: string | null, verdict: 
   const outside = fieldsOutsideProfile(message);
   if (outside.length > 0) verdict.violations.push(`the parser returned fields outside the profile: ${outside.join(', ')}`);
   // Anything the parser accepts, the packager can write back, unchanged.
-  const repacked = unpackMessage(packMessage(message));
-  if (!repacked.ok || !isDeepStrictEqual(repacked.message, message))
-    verdict.violations.push('a parsed message does not survive a pack and unpack');
+  try {
+    const repacked = unpackMessage(packMessage(message));
+    if (!repacked.ok || !isDeepStrictEqual(repacked.message, message))
+      verdict.violations.push('a parsed message does not survive a pack and unpack');
+  } catch (error) {
+    verdict.violations.push(`a parsed message cannot be packed again: ${(error as Error).message}`);
+  }
   const decision = decideInbound(message, signedOnInstitutionId);
   const expected = expectedOutcome(message, signedOnInstitutionId);
   if (!agrees(decision, expected))
