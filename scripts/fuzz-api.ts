@@ -6,7 +6,7 @@
  * of examples and a time budget, through a recording proxy (fuzz-api/state-proxy.ts) that serialises requests and
  * proves that no rejected request changed anything. Then `npm run verify` on the data dir. Writes
  * test-results/fuzz-api-<time>.json, prints one line, exits non-zero on any failure, and stops everything it
- * started. Flags: `--max-examples N` per operation (default 60), `--max-time SECONDS` per key (default 600; the four keys run at once),
+ * started. Flags: `--max-examples N` per operation (default 60), `--max-time SECONDS` per key (default 900; the four keys run at once),
  * `--out DIR`.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ export type FuzzOptions = { maxExamples: number; maxTimeSeconds: number; outDire
 export type FuzzRun = { role: string; exitCode: number; testCases: number | null; operations: number | null; failures: number | null };
 
 export function parseFuzzArguments(argv: readonly string[]): FuzzOptions {
-  const options: FuzzOptions = { maxExamples: 60, maxTimeSeconds: 600, outDirectory: join(repositoryRoot, 'test-results') };
+  const options: FuzzOptions = { maxExamples: 60, maxTimeSeconds: 900, outDirectory: join(repositoryRoot, 'test-results') };
   for (let index = 0; index < argv.length; index += 2) {
     if (argv[index] === '--out') {
       if ((argv[index + 1] ?? '') === '') throw new Error('--out needs a directory');
