@@ -29,7 +29,7 @@ describe('fuzz:api', () => {
   it('takes --max-examples and --max-time, and refuses anything else', () => {
     expect(parseFuzzArguments([])).toMatchObject({
       maxExamples: 60,
-      maxTimeSeconds: 600,
+      maxTimeSeconds: 900,
       outDirectory: expect.stringMatching(/test-results$/),
     });
     expect(parseFuzzArguments(['--max-examples', '5', '--max-time', '60', '--out', '/tmp/x'])).toEqual({
