@@ -1,15 +1,20 @@
 /**
- * `npm run fuzz:api`: schemathesis (PyPI) with every check against a real switch, once with the operator's key
- * and once with a participant's. It installs schemathesis into a venv under .tmp/ when missing, starts the switch
- * on loopback with a temporary data dir, onboards two wallets with keys and an alias each, runs schemathesis
- * for each key with a bounded number of examples and a time budget, prints one line, exits non-zero on any
- * failure, and stops everything it started. Flags: `--max-examples N` (default 25), `--max-time SECONDS` per
- * key (default 150). Not part of `npm test`: it takes minutes.
+ * `npm run fuzz:api`: schemathesis (PyPI) with every check against a real switch, once with each role's key:
+ * operator, participant, merchant and regulator. It installs schemathesis into a venv under .tmp/ when missing,
+ * starts the switch on loopback with a temporary data dir, onboards two wallets (a key and an alias each), a
+ * merchant under the first (its key) and a regulator key, and runs schemathesis for each key with a bounded number
+ * of examples and a time budget, through a recording proxy (fuzz-api/state-proxy.ts) that serialises requests and
+ * proves that no rejected request changed anything. Then `npm run verify` on the data dir. Writes
+ * test-results/fuzz-api-<time>.json, prints one line, exits non-zero on any failure, and stops everything it
+ * started. Flags: `--max-examples N` per operation (default 60), `--max-time SECONDS` per key (default 900; the four keys run at once),
+ * `--out DIR`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StateProxy, type ProxyReport } from './fuzz-api/state-proxy';
+import { callJson, startSwitchChild, type StartedSwitch } from './switch-child';
 
 const repositoryRoot = resolve(__dirname, '..');
 const venvDirectory = join(repositoryRoot, '.tmp', 'schemathesis-venv');
@@ -17,19 +22,23 @@ const schemathesisBinary = join(venvDirectory, 'bin', 'st');
 /** What the checks expect where JSON Schema cannot say everything the server checks (each entry says why). */
 const schemathesisConfig = join(__dirname, 'schemathesis.toml');
 const operatorKey = 'fuzz-operator-key-0123456789abcdef';
-const listeningTimeoutMs = 60_000;
 
-export type FuzzOptions = { maxExamples: number; maxTimeSeconds: number };
+export type FuzzOptions = { maxExamples: number; maxTimeSeconds: number; outDirectory: string };
 export type FuzzRun = { role: string; exitCode: number; testCases: number | null; operations: number | null; failures: number | null };
 
 export function parseFuzzArguments(argv: readonly string[]): FuzzOptions {
-  const options: FuzzOptions = { maxExamples: 25, maxTimeSeconds: 150 };
+  const options: FuzzOptions = { maxExamples: 60, maxTimeSeconds: 900, outDirectory: join(repositoryRoot, 'test-results') };
   for (let index = 0; index < argv.length; index += 2) {
+    if (argv[index] === '--out') {
+      if ((argv[index + 1] ?? '') === '') throw new Error('--out needs a directory');
+      options.outDirectory = resolve(argv[index + 1] ?? '');
+      continue;
+    }
     const value = Number(argv[index + 1]);
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${argv[index]} needs a whole number of at least 1`);
     if (argv[index] === '--max-examples') options.maxExamples = value;
     else if (argv[index] === '--max-time') options.maxTimeSeconds = value;
-    else throw new Error(`unknown flag ${argv[index]}: use --max-examples N and --max-time SECONDS`);
+    else throw new Error(`unknown flag ${argv[index]}: use --max-examples N, --max-time SECONDS and --out DIR`);
   }
   return options;
 }
@@ -83,17 +92,32 @@ export function operationsFromOutput(output: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-export function summaryLine(runs: readonly FuzzRun[]): string {
-  const failed = runs.filter((run) => run.exitCode !== 0);
+export type StateChecks = {
+  requests: number;
+  rejected: number;
+  serverErrors: number;
+  violationCount: number;
+  verifyClean: boolean;
+};
+
+export function summaryLine(runs: readonly FuzzRun[], state: StateChecks): string {
+  const passed = runs.every((run) => run.exitCode === 0) && state.violationCount === 0 && state.serverErrors === 0 && state.verifyClean;
+  const total = runs.reduce((sum, run) => sum + (run.testCases ?? 0), 0);
   const parts = runs.map(
     (run) =>
-      `${run.role}: ${run.testCases ?? '?'} test cases over ${run.operations ?? '?'} operations, ${run.exitCode === 0 ? 'no failures' : `${run.failures ?? '?'} failing operations`}`,
+      `${run.role} ${run.testCases ?? '?'} cases/${run.operations ?? '?'} operations${run.exitCode === 0 ? '' : ` ${run.failures ?? '?'} FAILING`}`,
   );
-  return `fuzz:api ${failed.length === 0 ? 'passed' : 'FAILED'} (schemathesis --checks all) - ${parts.join('; ')}`;
+  return (
+    `fuzz:api ${passed ? 'passed' : 'FAILED'} (schemathesis --checks all) - ${total} test cases: ${parts.join(', ')}; ` +
+    `${state.requests} requests, ${state.rejected} rejected, ${state.serverErrors} 5xx, ` +
+    `${state.violationCount} state changes by rejected requests; verify ${state.verifyClean ? 'clean' : 'FAILED'}`
+  );
 }
 
 function ensureSchemathesis(): void {
   if (existsSync(schemathesisBinary)) return;
+  if (spawnSync('python3', ['--version']).status !== 0)
+    throw new Error('fuzz:api needs python3 (with its venv module) to install schemathesis from PyPI; install python3 and run it again');
   console.log(`installing schemathesis into ${venvDirectory} ...`);
   const steps: [string, string[]][] = [
     ['python3', ['-m', 'venv', venvDirectory]],
@@ -106,66 +130,21 @@ function ensureSchemathesis(): void {
   }
 }
 
-type StartedSwitch = { url: string; child: ChildProcess; exited: Promise<void> };
-
-function startSwitch(dataDir: string): Promise<StartedSwitch> {
-  const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
-    cwd: repositoryRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HISAAB_HOST: '127.0.0.1',
-      HISAAB_PORT: '0',
-      HISAAB_ISO8583_PORT: '0',
-      HISAAB_DATA_DIR: dataDir,
-      HISAAB_OPERATOR_KEY: operatorKey,
-      HISAAB_PAYEE_DEADLINE_MS: '500',
-      HISAAB_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the switch did not listen within ${listeningTimeoutMs} ms`)), listeningTimeoutMs);
-    void exited.then(() => reject(new Error('the switch exited before it listened')));
-    let pending = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const port = /"msg":"listening"/.test(line) ? /"port":(\d+)/.exec(line)?.[1] : undefined;
-        if (port !== undefined) {
-          clearTimeout(timer);
-          resolveStart({ url: `http://127.0.0.1:${port}`, child, exited });
-        }
-      }
-    });
-  });
-}
-
-async function call(url: string, key: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (response.status >= 300) throw new Error(`seeding: ${method} ${path} answered ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+type RoleKeys = { participant: string; merchant: string; regulator: string };
 
 /**
- * Two wallets with a key and an alias each, so that transfers find a payee. Their credit URLs point at a port
- * nothing listens on: a transfer is then aborted (PAYEE_UNAVAILABLE), which is an answer like any other.
+ * Two wallets with a key and an alias each, so that transfers find a payee; a merchant acquired by the first, with
+ * its key; a regulator key. The wallets' credit URLs point at a port nothing listens on: a transfer is then
+ * aborted (PAYEE_UNAVAILABLE), which is an answer like any other.
  */
-async function seed(url: string): Promise<{ participantKey: string }> {
+async function seed(url: string): Promise<RoleKeys> {
   const keys: string[] = [];
   for (const [id, bankCode, msisdn] of [
     ['ALPHA', 'ALFA', '923001111111'],
     ['BETA', 'BETA', '923002222222'],
   ] as const) {
     const endpoints = { creditUrl: 'http://127.0.0.1:9/credit', reversalUrl: 'http://127.0.0.1:9/reversal' };
-    await call(url, operatorKey, 'POST', '/v1/participants', {
+    await callJson(url, operatorKey, 'POST', '/v1/participants', {
       id,
       name: `${id} Wallet`,
       type: 'WALLET',
@@ -174,34 +153,59 @@ async function seed(url: string): Promise<{ participantKey: string }> {
       netDebitCap: '1000000.00',
       endpoints,
     });
-    const issued = await call(url, operatorKey, 'POST', `/v1/participants/${id}/keys`);
+    const issued = await callJson(url, operatorKey, 'POST', `/v1/participants/${id}/keys`);
     const key = String(issued.key);
     keys.push(key);
-    await call(url, key, 'POST', '/v1/aliases', {
+    await callJson(url, key, 'POST', '/v1/aliases', {
       type: 'MSISDN',
       value: msisdn,
       account: { type: 'WALLET', value: `W${id}0001` },
       name: `${id} Customer`,
     });
   }
-  return { participantKey: keys[0] as string };
+  const merchant = await callJson(url, operatorKey, 'POST', '/v1/merchants', {
+    id: 'FUZZSHOP',
+    name: 'Fuzz Shop',
+    mcc: '5411',
+    city: 'Karachi',
+    acquirer: 'ALPHA',
+    settlementAccount: { type: 'WALLET', value: 'WFUZZSHOP' },
+    webhookUrl: 'http://127.0.0.1:9/webhooks',
+  });
+  const regulator = await callJson(url, operatorKey, 'POST', '/v1/keys', { role: 'REGULATOR', name: 'Fuzz Regulator' });
+  return { participant: keys[0] as string, merchant: String(merchant.apiKey), regulator: String(regulator.key) };
 }
 
-function runSchemathesis(role: string, url: string, key: string, options: FuzzOptions, reportDirectory: string): Promise<FuzzRun> {
+const outputBytesMax = 8 * 1024 * 1024;
+
+/** One schemathesis run; its output goes to `logPath` (the four roles run at once, so their output is not interleaved). */
+function runSchemathesis(
+  role: string,
+  url: string,
+  key: string,
+  options: FuzzOptions,
+  reportDirectory: string,
+  logPath: string,
+): Promise<FuzzRun> {
   const junitPath = join(reportDirectory, `${role}.xml`);
   const child = spawn(schemathesisBinary, schemathesisArguments({ url, key, options, junitPath }), {
     cwd: reportDirectory,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    process.stdout.write(chunk);
-  });
+  const collect = (chunk: Buffer): void => {
+    if (output.length < outputBytesMax) output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   return new Promise((resolveRun) => {
     child.once('exit', (code) => {
+      writeFileSync(logPath, output);
       const xml = existsSync(junitPath) ? readFileSync(junitPath, 'utf8') : null;
       const counts = countsFromJunit(xml);
+      console.log(
+        `fuzz:api ${role}: schemathesis exited ${code ?? 'by a signal'}, ${testCasesFromOutput(output) ?? '?'} test cases (output: ${logPath})`,
+      );
       resolveRun({
         role,
         exitCode: code ?? 1,
@@ -213,24 +217,62 @@ function runSchemathesis(role: string, url: string, key: string, options: FuzzOp
   });
 }
 
+function verifyClean(dataDir: string): boolean {
+  const run = spawnSync(
+    join(repositoryRoot, 'node_modules', '.bin', 'tsx'),
+    [join(repositoryRoot, 'scripts', 'verify.ts'), '--data-dir', dataDir],
+    {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0) console.error(run.stdout, run.stderr);
+  return run.status === 0;
+}
+
 async function main(): Promise<void> {
   const options = parseFuzzArguments(process.argv.slice(2));
   ensureSchemathesis();
   const dataDir = mkdtempSync(join(tmpdir(), 'hisaab-fuzz-'));
   let started: StartedSwitch | null = null;
+  let proxy: StateProxy | null = null;
   try {
-    started = await startSwitch(dataDir);
-    const { participantKey } = await seed(started.url);
-    const runs: FuzzRun[] = [];
-    runs.push(await runSchemathesis('operator', started.url, operatorKey, options, dataDir));
-    runs.push(await runSchemathesis('participant', started.url, participantKey, options, dataDir));
-    console.log(summaryLine(runs));
-    process.exitCode = runs.every((run) => run.exitCode === 0) ? 0 : 1;
+    started = await startSwitchChild({ dataDir, operatorKey });
+    const keys = await seed(started.url);
+    proxy = new StateProxy({ url: started.url, operatorKey, eventStorePath: join(dataDir, 'hisaab.db') });
+    const proxyUrl = await proxy.listen();
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    mkdirSync(options.outDirectory, { recursive: true });
+    // The four roles at once: schemathesis spends most of its time generating, and the proxy serialises what reaches the switch.
+    const roles = [
+      ['operator', operatorKey],
+      ['participant', keys.participant],
+      ['merchant', keys.merchant],
+      ['regulator', keys.regulator],
+    ] as const;
+    const runs = await Promise.all(
+      roles.map(([role, key]) =>
+        runSchemathesis(role, proxyUrl, key, options, dataDir, join(options.outDirectory, `fuzz-api-${stamp}-${role}.log`)),
+      ),
+    );
+    await proxy.close();
+    const report: ProxyReport = proxy.report;
+    proxy = null;
+    const crashed = started.crashed();
+    await started.stop();
+    const state: StateChecks = { ...report, verifyClean: !crashed && verifyClean(dataDir) };
+    const line = summaryLine(runs, state);
+    const path = join(options.outDirectory, `fuzz-api-${stamp}.json`);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ summary: line, options, runs, proxy: report, verifyClean: state.verifyClean, switchCrashed: crashed }, null, 2)}\n`,
+    );
+    console.log(line);
+    console.log(`fuzz:api: result written to ${path}`);
+    process.exitCode = line.startsWith('fuzz:api passed') ? 0 : 1;
   } finally {
-    if (started !== null) {
-      started.child.kill('SIGTERM');
-      await started.exited;
-    }
+    await proxy?.close();
+    await started?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -114,7 +114,7 @@ export class Iso8583Connection {
     try {
       body = packMessage(message);
     } catch (error) {
-      // A warning, not an error: an answer to a peer's odd MTI (say 0000) may be one the library cannot write.
+      // The server answers only with messages it checked against the profile, so this is a caller's bug made visible.
       this.logger.warn(
         { connection: this.id, message: describeForLog(message), err: (error as Error).message },
         'iso8583 message could not be packed',

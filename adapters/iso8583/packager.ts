@@ -44,16 +44,25 @@ const formatsForLibrary = libraryFormats();
 const MTI_BYTES = 4;
 const BITMAP_BYTES = 8;
 
+/**
+ * The library packs only the MTIs on its own list (0200 and 0210 yes; 0310, 0710 or 0010 no), though the MTI is
+ * four ASCII bytes that nothing else in its output depends on. A peer may send any ISO 8583:1987 MTI, and its
+ * answer (the response class, 12) must still be written, so every message is packed under this stand-in and its
+ * own MTI written over the first four bytes.
+ */
+const LIBRARY_STAND_IN_MTI = '0200';
+
 export function packMessage(message: Iso8583Message): Buffer {
   checkMessage(message);
-  const libraryMessage: Record<string, string> = { '0': message.mti };
+  const libraryMessage: Record<string, string> = { '0': LIBRARY_STAND_IN_MTI };
   for (const [key, value] of Object.entries(message.fields)) {
     if (value !== undefined) libraryMessage[key] = value;
   }
   const packed = new Iso8583Library(libraryMessage, formatsForLibrary).getRawMessage();
   if (!Buffer.isBuffer(packed))
     throw new Iso8583MessageError('LIBRARY_REFUSED', `the iso_8583 library refused the message: ${packed.error}`);
-  assert(packed.toString('latin1', 0, MTI_BYTES) === message.mti, 'a packed message starts with its MTI');
+  assert(packed.toString('latin1', 0, MTI_BYTES) === LIBRARY_STAND_IN_MTI, 'the library writes the MTI as its first four bytes');
+  packed.write(message.mti, 0, MTI_BYTES, 'latin1');
   return packed;
 }
 

@@ -1,12 +1,10 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { assert } from '../../core/assert';
+import { assert, assertNever } from '../../core/assert';
 import { defaultConnectionLimits, Iso8583Connection, normalizeAddress, type CloseReason, type ConnectionLimits } from './connection';
-import { parseFinancialRequest, parseReversalAdvice } from './financial-messages';
 import type { InboundAnswer, InboundContext, InboundFinancialHandler, InstitutionAuthorizer } from './inbound-financial-handler';
 import { describeForLog, silentLogger, type Iso8583Logger } from './logger';
-import { missingMandatoryFields } from './mandatory-fields';
-import { isResponseMti, responseMtiFor, type Iso8583Message } from './message';
-import { networkManagementCodes } from './network-management';
+import { decideInbound, type InboundDecision } from './inbound-decision';
+import { responseMtiFor, type Iso8583Message } from './message';
 import { checkMessage, type UnpackFailure } from './packager';
 import { buildResponse, formatErrorResponse } from './response-builder';
 import { responseCodes } from './response-codes';
@@ -51,14 +49,10 @@ export type Iso8583ServerStatistics = {
 
 type SignedOn = { readonly institutionId: string; readonly participantId: string };
 type Session = { signedOn: SignedOn | null };
-type PreparedCall =
-  | { readonly ok: true; readonly call: () => Promise<InboundAnswer | null> }
-  | { readonly ok: false; readonly responseCode: string; readonly reason: string };
+type HandlerDecision = InboundDecision & { kind: 'transfer_request' | 'financial_advice' | 'reversal_advice' };
 
 const defaultHandlerTimeoutMs = 30_000;
 const defaultConnectionsMax = 256;
-const financialRequestMtis = new Set(['0200', '0220', '0221']);
-const reversalMtis = new Set(['0420', '0421']);
 
 export class Iso8583Server {
   private readonly options: Iso8583ServerOptions;
@@ -166,55 +160,47 @@ export class Iso8583Server {
   }
 
   private receive(message: Iso8583Message, connection: Iso8583Connection): void | Promise<void> {
-    if (isResponseMti(message.mti)) {
-      // The switch sends no requests on inbound connections, so there is nothing for a response to answer.
-      this.counters.unsolicitedResponses += 1;
-      this.logger.warn({ connection: connection.id, message: describeForLog(message) }, 'iso8583 unsolicited response ignored');
-      return;
+    const session = this.sessionOf(connection);
+    const decision = decideInbound(message, session.signedOn?.institutionId ?? null);
+    switch (decision.kind) {
+      case 'ignore':
+        this.counters.unsolicitedResponses += 1;
+        this.logger.warn({ connection: connection.id, message: describeForLog(message) }, 'iso8583 unsolicited response ignored');
+        return;
+      case 'answer':
+        this.refuse(connection, message, decision);
+        return;
+      case 'sign_on':
+        return this.signOn(message, connection, session, decision.institutionId);
+      case 'sign_off':
+        session.signedOn = null;
+        this.reply(connection, message, { responseCode: responseCodes.approved });
+        return;
+      case 'transfer_request':
+      case 'financial_advice':
+      case 'reversal_advice':
+        return this.handle(message, connection, session, decision);
+      default:
+        return assertNever(decision);
     }
-    const missing = missingMandatoryFields(message);
-    if (missing.length > 0) {
-      this.counters.formatErrors += 1;
-      this.reply(connection, message, { responseCode: responseCodes.formatError }, `mandatory fields ${missing.join(', ')} missing`);
-      return;
-    }
-    if (message.mti === '0800') return this.networkManagement(message, connection);
-    if (financialRequestMtis.has(message.mti) || reversalMtis.has(message.mti)) return this.financial(message, connection);
-    this.reply(connection, message, { responseCode: responseCodes.invalidTransaction }, `message type ${message.mti} is not served here`);
   }
 
-  private async networkManagement(message: Iso8583Message, connection: Iso8583Connection): Promise<void> {
-    const session = this.sessionOf(connection);
-    const code = message.fields[70];
-    const institutionId = message.fields[32];
-    if (code === networkManagementCodes.echo) {
-      this.reply(connection, message, { responseCode: responseCodes.approved });
-      return;
-    }
-    if (code !== networkManagementCodes.signOn && code !== networkManagementCodes.signOff) {
-      this.reply(
-        connection,
-        message,
-        { responseCode: responseCodes.invalidTransaction },
-        `network management code ${code ?? ''} is not served`,
+  private refuse(connection: Iso8583Connection, message: Iso8583Message, decision: InboundDecision & { kind: 'answer' }): void {
+    if (decision.responseCode === responseCodes.formatError) this.counters.formatErrors += 1;
+    if (decision.financial) this.counters.financialMessages += 1;
+    if (decision.notSignedOn) this.counters.financialMessagesRefused += 1;
+    if (decision.financial && !decision.notSignedOn) {
+      this.logger.info(
+        { connection: connection.id, responseCode: decision.responseCode, reason: decision.reason },
+        'iso8583 financial message refused',
       );
+      this.reply(connection, message, { responseCode: decision.responseCode });
       return;
     }
-    if (institutionId === undefined) {
-      this.counters.formatErrors += 1;
-      this.reply(connection, message, { responseCode: responseCodes.formatError }, 'sign-on and sign-off need DE32');
-      return;
-    }
-    if (session.signedOn !== null && session.signedOn.institutionId !== institutionId) {
-      // One institution per connection: the peer address was checked for the one that signed on.
-      this.reply(connection, message, { responseCode: responseCodes.doNotHonour }, 'the connection is signed on for another institution');
-      return;
-    }
-    if (code === networkManagementCodes.signOff) {
-      session.signedOn = null;
-      this.reply(connection, message, { responseCode: responseCodes.approved });
-      return;
-    }
+    this.reply(connection, message, { responseCode: decision.responseCode }, decision.reason ?? undefined);
+  }
+
+  private async signOn(message: Iso8583Message, connection: Iso8583Connection, session: Session, institutionId: string): Promise<void> {
     const participantId = await this.authorize(connection.peerAddress, institutionId);
     if (participantId === null) {
       this.counters.signOnsRefused += 1;
@@ -237,42 +223,46 @@ export class Iso8583Server {
     }
   }
 
-  private async financial(message: Iso8583Message, connection: Iso8583Connection): Promise<void> {
+  private async handle(message: Iso8583Message, connection: Iso8583Connection, session: Session, decision: HandlerDecision): Promise<void> {
     this.counters.financialMessages += 1;
-    const signedOn = this.sessionOf(connection).signedOn;
-    if (signedOn === null || signedOn.institutionId !== message.fields[32]) {
-      this.counters.financialMessagesRefused += 1;
-      const reason = signedOn === null ? 'the connection has not signed on' : 'DE32 differs from the institution signed on';
-      this.reply(connection, message, { responseCode: responseCodes.doNotHonour }, reason);
-      return;
-    }
+    const signedOn = session.signedOn;
+    assert(signedOn !== null, 'only a signed-on connection gets a financial message to its handler');
     const context: InboundContext = {
       participantId: signedOn.participantId,
       institutionId: signedOn.institutionId,
       peerAddress: connection.peerAddress,
       connectionId: connection.id,
     };
-    const answer = await this.execute(message, context);
+    const answer = await this.execute(message, context, () => this.callHandler(decision, context));
     if (answer !== null) this.reply(connection, message, answer);
   }
 
-  /** Maps, calls the handler under its deadline, and turns its failures into 96. Null: send no answer. */
-  private async execute(message: Iso8583Message, context: InboundContext): Promise<InboundAnswer | null> {
-    const prepared = this.prepare(message, context);
-    if (!prepared.ok) {
-      if (prepared.responseCode === responseCodes.formatError) this.counters.formatErrors += 1;
-      this.logger.info(
-        { connection: context.connectionId, responseCode: prepared.responseCode, reason: prepared.reason },
-        'iso8583 financial message refused',
-      );
-      return { responseCode: prepared.responseCode };
+  private callHandler(decision: HandlerDecision, context: InboundContext): Promise<InboundAnswer | null> {
+    const handler = this.options.handler;
+    switch (decision.kind) {
+      case 'transfer_request':
+        return handler.transferRequest(decision.request, context);
+      case 'financial_advice':
+        return handler.financialAdvice(decision.request, context);
+      case 'reversal_advice':
+        return handler.reversalAdvice(decision.advice, context);
+      default:
+        return assertNever(decision);
     }
+  }
+
+  /** Calls the handler under its deadline, and turns its failures into 96. Null: send no answer. */
+  private async execute(
+    message: Iso8583Message,
+    context: InboundContext,
+    call: () => Promise<InboundAnswer | null>,
+  ): Promise<InboundAnswer | null> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.handlerTimeoutMs);
     });
     try {
-      const answer = await Promise.race([prepared.call(), deadline]);
+      const answer = await Promise.race([call(), deadline]);
       if (answer === 'timeout') {
         this.counters.handlerTimeouts += 1;
         this.logger.error(
@@ -294,18 +284,6 @@ export class Iso8583Server {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private prepare(message: Iso8583Message, context: InboundContext): PreparedCall {
-    const handler = this.options.handler;
-    if (reversalMtis.has(message.mti)) {
-      const parsed = parseReversalAdvice(message);
-      return parsed.ok ? { ok: true, call: () => handler.reversalAdvice(parsed.value, context) } : parsed;
-    }
-    const parsed = parseFinancialRequest(message);
-    if (!parsed.ok) return parsed;
-    if (message.mti === '0200') return { ok: true, call: () => handler.transferRequest(parsed.value, context) };
-    return { ok: true, call: () => handler.financialAdvice(parsed.value, context) };
   }
 
   private answerMalformed(failure: UnpackFailure, connection: Iso8583Connection): void {

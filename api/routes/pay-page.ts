@@ -12,7 +12,6 @@ import { formatAmount } from '../../core/money';
 import { renderNotFoundPage, renderPayPage } from '../pay-page/render';
 import type { RouteModule } from '../route-kit';
 import { sessionIdParams } from '../schemas/checkout-schemas';
-import { parseInput } from '../validation';
 
 export type PayPageDependencies = { checkout: CheckoutService; merchantReader: MerchantReader; requestToPay: RequestToPayService };
 
@@ -46,16 +45,16 @@ export function payPageRoutes(gateway: PayPageDependencies): RouteModule {
     });
 
     router.get('/pay/:id', async (request, response) => {
-      const { id } = parseInput(sessionIdParams, request.params, 'path');
-      const session = await gateway.checkout.find(id);
+      const id = sessionIdOf(request.params);
+      const session = id === null ? null : await gateway.checkout.find(id);
       if (session === null) return sendHtml(response, 404, renderNotFoundPage());
       sendHtml(response, 200, await pageFor(gateway, session, kit.dependencies.now(), null, ''));
     });
 
     router.post('/pay/:id', async (request, response) => {
-      const { id } = parseInput(sessionIdParams, request.params, 'path');
-      const session = await gateway.checkout.find(id);
-      if (session === null) return sendHtml(response, 404, renderNotFoundPage());
+      const id = sessionIdOf(request.params);
+      const session = id === null ? null : await gateway.checkout.find(id);
+      if (id === null || session === null) return sendHtml(response, 404, renderNotFoundPage());
       const form = payFormSchema.safeParse(request.body ?? {});
       const mobileNumber = form.success ? (form.data.msisdn ?? '') : '';
       try {
@@ -71,16 +70,25 @@ export function payPageRoutes(gateway: PayPageDependencies): RouteModule {
     });
 
     router.get('/pay/:id/status', async (request, response) => {
-      const { id } = parseInput(sessionIdParams, request.params, 'path');
-      const session = await gateway.checkout.find(id);
+      const id = sessionIdOf(request.params);
+      const session = id === null ? null : await gateway.checkout.find(id);
       response.set('Cache-Control', 'no-store');
-      if (session === null)
-        return void response
-          .status(404)
-          .json({ error: { code: 'SESSION_NOT_FOUND', message: `checkout session ${id} does not exist`, details: [] } });
+      if (session === null) {
+        const message = id === null ? 'no checkout session has an id of that form' : `checkout session ${id} does not exist`;
+        return void response.status(404).json({ error: { code: 'SESSION_NOT_FOUND', message, details: [] } });
+      }
       response.json({ status: sessionStatusAt(session, kit.dependencies.now()), rtp: session.rtp?.status ?? 'NONE' });
     });
   };
+}
+
+/**
+ * The session id of a pay page address, or null when it cannot be one (empty, or longer than any session id). A
+ * customer's browser is shown "no such payment" for those too: the pay routes document 404, not a validation error.
+ */
+function sessionIdOf(params: unknown): string | null {
+  const parsed = sessionIdParams.safeParse(params);
+  return parsed.success ? parsed.data.id : null;
 }
 
 /** What the customer is told for a refusal; `state`: the session is no longer open, and the page itself says so. */

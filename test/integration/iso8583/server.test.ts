@@ -156,6 +156,23 @@ describe('financial messages', () => {
     expect((await peer.exchange({ mti: '0100', fields: { 11: '000044', 41: 'BANKA001' } })).mti).toBe('0110');
   });
 
+  it('answers every request MTI outside the profile in its response class with 12, even those the iso_8583 library cannot write', async () => {
+    const harness = await startServer();
+    const peer = await signedOnPeer(harness);
+    // The library packs only the MTIs on its own list (0110 yes, 0310, 0710 or 0010 no): those answers were never sent.
+    for (const [mti, responseMti] of [
+      ['0300', '0310'],
+      ['0700', '0710'],
+      ['0000', '0010'],
+      ['0940', '0950'],
+    ] as const) {
+      expect(await peer.exchange({ mti, fields: { 11: '000045', 41: 'BANKA001' } })).toMatchObject({
+        mti: responseMti,
+        fields: { 39: '12' },
+      });
+    }
+  });
+
   it('answers a repeated 0200 the same way and credits once; reverses once with 0420 and 0421', async () => {
     const harness = await startServer();
     const peer = await signedOnPeer(harness);
@@ -244,12 +261,12 @@ describe('financial messages', () => {
 });
 
 describe('connection hygiene', () => {
-  it('stays up when the answer to an odd MTI is one the library cannot write', async () => {
+  it('answers an odd MTI in its response class, even one the iso_8583 library does not know, and stays up', async () => {
     const harness = await startServer();
     const peer = await peerOf(harness);
-    // MTI 0000 parses (no fields) and deserves a 12 in class 0010, which the iso_8583 library does not know.
+    // MTI 0000 parses (no fields) and deserves a 12 in class 0010, which the packager writes past the library's list.
     peer.sendFrame(Buffer.concat([Buffer.from('0000'), Buffer.alloc(8)]));
-    expect(await peer.noMessageWithin(50)).toBeNull();
+    expect(await peer.nextMessage(2_000)).toEqual({ mti: '0010', fields: { 39: '12' } });
     expect((await peer.exchange(networkRequest('301', '000001', null))).fields[39]).toBe('00');
   });
 

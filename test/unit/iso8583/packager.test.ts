@@ -33,6 +33,13 @@ describe('the packager', () => {
     expect(unpackMessage(packMessage(transferRequest))).toEqual({ ok: true, message: transferRequest });
   });
 
+  it('packs every ISO 8583:1987 MTI, including those the iso_8583 library does not list, and unpacks it unchanged', () => {
+    for (let number = 0; number < 1000; number += 1) {
+      const message: Iso8583Message = { mti: `0${String(number).padStart(3, '0')}`, fields: { 11: '000001', 39: '12' } };
+      expect(unpackMessage(packMessage(message))).toEqual({ ok: true, message });
+    }
+  });
+
   it('unpacks a message that has only a primary bitmap', () => {
     const body = handPacked('0800', [7, 11, 32], '1128101530' + '000001' + '06600001');
     expect(unpackMessage(body)).toEqual({ ok: true, message: { mti: '0800', fields: { 7: '1128101530', 11: '000001', 32: '600001' } } });

@@ -15,7 +15,7 @@ describe('fuzz:api', () => {
     const args = schemathesisArguments({
       url: 'http://127.0.0.1:1',
       key: 'secret',
-      options: { maxExamples: 7, maxTimeSeconds: 30 },
+      options: { maxExamples: 7, maxTimeSeconds: 30, outDirectory: '/tmp' },
       junitPath: '/tmp/r.xml',
     });
     expect(args.slice(args.indexOf('run'), args.indexOf('run') + 2)).toEqual(['run', 'http://127.0.0.1:1/openapi.json']);
@@ -27,8 +27,16 @@ describe('fuzz:api', () => {
   });
 
   it('takes --max-examples and --max-time, and refuses anything else', () => {
-    expect(parseFuzzArguments([])).toEqual({ maxExamples: 25, maxTimeSeconds: 150 });
-    expect(parseFuzzArguments(['--max-examples', '5', '--max-time', '60'])).toEqual({ maxExamples: 5, maxTimeSeconds: 60 });
+    expect(parseFuzzArguments([])).toMatchObject({
+      maxExamples: 60,
+      maxTimeSeconds: 900,
+      outDirectory: expect.stringMatching(/test-results$/),
+    });
+    expect(parseFuzzArguments(['--max-examples', '5', '--max-time', '60', '--out', '/tmp/x'])).toEqual({
+      maxExamples: 5,
+      maxTimeSeconds: 60,
+      outDirectory: '/tmp/x',
+    });
     expect(() => parseFuzzArguments(['--max-examples', '0'])).toThrow(/at least 1/);
     expect(() => parseFuzzArguments(['--workers', '4'])).toThrow(/unknown flag/);
   });
@@ -41,11 +49,18 @@ describe('fuzz:api', () => {
     expect(testCasesFromOutput('Test cases:\n  2688 generated, 2688 passed')).toBe(2688);
     expect(operationsFromOutput('API Operations:\n  Selected: 25/25\n  Tested: 25\n')).toBe(25);
     expect(operationsFromOutput('no summary')).toBeNull();
-    const passed = summaryLine([{ role: 'operator', exitCode: 0, testCases: 10, operations: 26, failures: 0 }]);
-    expect(passed).toBe('fuzz:api passed (schemathesis --checks all) - operator: 10 test cases over 26 operations, no failures');
-    expect(summaryLine([{ role: 'participant', exitCode: 1, testCases: 10, operations: 26, failures: 2 }])).toMatch(
-      /^fuzz:api FAILED .*2 failing operations$/,
+    const clean = { requests: 30, rejected: 20, serverErrors: 0, violationCount: 0, verifyClean: true };
+    const passed = summaryLine([{ role: 'operator', exitCode: 0, testCases: 10, operations: 26, failures: 0 }], clean);
+    expect(passed).toBe(
+      'fuzz:api passed (schemathesis --checks all) - 10 test cases: operator 10 cases/26 operations; 30 requests, 20 rejected, 0 5xx, 0 state changes by rejected requests; verify clean',
     );
+    expect(summaryLine([{ role: 'participant', exitCode: 1, testCases: 10, operations: 26, failures: 2 }], clean)).toMatch(
+      /^fuzz:api FAILED .*participant 10 cases\/26 operations 2 FAILING/,
+    );
+    // schemathesis passing is not enough: a rejected request that changed state, or a broken invariant, fails the run.
+    const ran = [{ role: 'merchant', exitCode: 0, testCases: 5, operations: 3, failures: 0 }];
+    expect(summaryLine(ran, { ...clean, violationCount: 1 })).toMatch(/^fuzz:api FAILED .*1 state changes by rejected requests/);
+    expect(summaryLine(ran, { ...clean, verifyClean: false })).toMatch(/^fuzz:api FAILED .*verify FAILED$/);
   });
 
   it('is the npm script, and not part of npm test', () => {
