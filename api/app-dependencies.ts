@@ -1,4 +1,5 @@
 import type { Authenticator } from '../core/auth/authenticate';
+import type { AuditGate } from './audit-gate';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
@@ -23,6 +24,8 @@ export type AppDependencies = {
   store: EventStore;
   readModels: ReadModels;
   authenticator: Authenticator;
+  /** What the edge writes to the audit trail; null in a front-end worker, whose writer audits what it forwards. */
+  audit: AuditGate | null;
   participants: ParticipantService;
   ledger: ParticipantLedger;
   idempotency: IdempotencyStore;

@@ -8,6 +8,7 @@ import { maskSensitiveText } from './log-masking';
 import { requestContext, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
+import { auditRoutes } from './routes/audit';
 import { participantFundsRoutes } from './routes/participant-funds';
 import { participantKeyRoutes } from './routes/participant-keys';
 import { participantRoutes } from './routes/participants';
@@ -41,6 +42,7 @@ export const builtInRouteModules: readonly RouteModule[] = [
   regulatorDashboardRoutes,
   aliasRoutes,
   partyRoutes,
+  auditRoutes,
 ];
 
 /**

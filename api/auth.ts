@@ -1,19 +1,24 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '../core/auth/authenticate';
 import type { Role } from '../core/auth/principal';
+import type { AuditGate } from './audit-gate';
 import { HttpError } from './http-error';
 import { requestContext } from './request-context';
 
 /**
  * Guards a route: 401 UNAUTHENTICATED without a valid bearer key, 403 FORBIDDEN for a valid key of a role the
  * route does not serve. Ownership (a participant reading only its own records) is checked by the handler.
+ * With an audit gate, refusals of authentication and the operator's and regulators' requests are audited (see
+ * api/audit-gate.ts); a front-end worker has none and leaves that to the writer it forwards the rest to.
  */
-export function allowRoles(authenticator: Authenticator, roles: readonly Role[]): RequestHandler {
+export function allowRoles(authenticator: Authenticator, roles: readonly Role[], audit: AuditGate | null): RequestHandler {
   const allowed = new Set<Role>(roles);
-  return (request, _response, next) => {
-    const principal = authenticator.authenticate(request.get('authorization'));
+  return async (request, _response, next) => {
+    const authorization = request.get('authorization');
+    const principal = authenticator.authenticate(authorization);
     if (principal === null) {
-      const presented = request.get('authorization') !== undefined;
+      await audit?.refused(request, authorization);
+      const presented = authorization !== undefined;
       throw new HttpError(
         'UNAUTHENTICATED',
         presented ? 'the bearer key is not valid' : 'send your API key as "Authorization: Bearer <key>"',
@@ -26,6 +31,7 @@ export function allowRoles(authenticator: Authenticator, roles: readonly Role[])
     if (!allowed.has(principal.role)) {
       throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }
+    await audit?.allowed(request, principal);
     next();
   };
 }
