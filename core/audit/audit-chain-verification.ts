@@ -3,6 +3,8 @@ import { auditEntryHash, auditEntryOf, auditEventType, auditStreamName, genesisH
 
 export type AuditChainReport = {
   entries: number;
+  /** The hash of the last entry checked: kept elsewhere, it shows later whether the newest entries were cut off. */
+  head: string | null;
   /** The first broken entry, named by its sequence and event id, or null when the chain is whole. */
   firstBroken: string | null;
 };
@@ -33,10 +35,10 @@ export async function verifyAuditChain(store: EventStore): Promise<AuditChainRep
               : auditEntryHash(entry, entry.sequence, entry.previousHash) !== entry.hash
                 ? 'does not match its own hash: its contents were changed'
                 : null;
-      if (problem !== null) return { entries: sequence, firstBroken: `${where} ${problem}` };
+      if (problem !== null) return { entries: sequence, head: null, firstBroken: `${where} ${problem}` };
       previousHash = entry.hash;
       sequence += 1;
     }
-    if (page.length < pageSize) return { entries: sequence, firstBroken: null };
+    if (page.length < pageSize) return { entries: sequence, head: sequence === 0 ? null : previousHash, firstBroken: null };
   }
 }
