@@ -82,6 +82,13 @@ it('records each kind of operator action with who, what, the target and where fr
     200,
   );
 
+  // A decision on a dispute that does not exist is refused, and audited all the same: the entry records the attempt.
+  const decision = await sw.client.post('/v1/disputes/00000000-0000-4000-8000-000000000000/decision', {
+    ...operator,
+    body: { outcome: 'CLAIMANT', reason: 'the ledger shows no credit' },
+  });
+  expect(decision.status).toBeGreaterThanOrEqual(400);
+
   const entries = await allEntries(regulatorKey, 'actor=operator');
   const writes = entries.filter((entry) => !entry.action.startsWith('GET '));
   expect(writes.map((entry) => [entry.action, entry.target])).toEqual([
@@ -97,6 +104,7 @@ it('records each kind of operator action with who, what, the target and where fr
     ['POST /v1/merchants/:id/webhook-secret/rotate', '/v1/merchants/AUDITSHOP/webhook-secret/rotate'],
     ['POST /v1/settlement/windows/close', '/v1/settlement/windows/close'],
     ['POST /v1/settlement/windows/:id/settle', `/v1/settlement/windows/${windowId}/settle`],
+    ['POST /v1/disputes/:id/decision', '/v1/disputes/00000000-0000-4000-8000-000000000000/decision'],
   ]);
   for (const entry of writes) {
     expect(entry.actor).toBe('operator');
