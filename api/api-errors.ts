@@ -19,6 +19,10 @@ export const apiErrors = {
     meaning:
       'A front-end worker could not get an answer from the ledger writer in time, or too many requests wait for it: retry the same request (a transfer id makes a retry safe).',
   },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The audit entry of an operator action could not be written, so the action was not carried out: retry shortly.',
+  },
   INTERNAL: { status: 500, meaning: 'The switch failed unexpectedly; quote the request id to the operator.' },
 } as const satisfies ErrorCodeTable;
 

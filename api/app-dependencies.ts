@@ -1,5 +1,6 @@
 import type { Authenticator } from '../core/auth/authenticate';
 import type { RequestSignatureVerifier } from '../core/auth/request-signature';
+import type { AuditGate } from './audit-gate';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
@@ -26,6 +27,8 @@ export type AppDependencies = {
   authenticator: Authenticator;
   /** Verifies the Hisaab-JWS of participants that must sign their writes (issue 15). */
   requestSignatures: RequestSignatureVerifier;
+  /** What the edge writes to the audit trail; null in a front-end worker, whose writer audits what it forwards. */
+  audit: AuditGate | null;
   participants: ParticipantService;
   ledger: ParticipantLedger;
   idempotency: IdempotencyStore;

@@ -9,6 +9,7 @@ import { moneyPathAdmission } from './money-path-admission';
 import { requestContext, setRawBody, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
+import { auditRoutes } from './routes/audit';
 import { participantFundsRoutes } from './routes/participant-funds';
 import { participantKeyRoutes } from './routes/participant-keys';
 import { participantRoutes } from './routes/participants';
@@ -42,6 +43,7 @@ export const builtInRouteModules: readonly RouteModule[] = [
   regulatorDashboardRoutes,
   aliasRoutes,
   partyRoutes,
+  auditRoutes,
 ];
 
 /**

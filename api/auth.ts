@@ -3,6 +3,7 @@ import type { Authenticator } from '../core/auth/authenticate';
 import type { Principal, Role } from '../core/auth/principal';
 import type { RequestSignatureVerifier } from '../core/auth/request-signature';
 import { requestSignatureHeaderName } from '../core/auth/request-signature';
+import type { AuditGate } from './audit-gate';
 import { HttpError } from './http-error';
 import { rawBodyOf, requestContext } from './request-context';
 
@@ -13,18 +14,23 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Guards a route: 401 UNAUTHENTICATED without a valid bearer key, 403 FORBIDDEN for a valid key of a role the
  * route does not serve, and, for a write of a participant the operator requires to sign, 401 with a JWS_* code
  * unless its Hisaab-JWS verifies. Ownership (a participant reading only its own records) is checked by the handler.
+ * With an audit gate, refusals of authentication and the operator's and regulators' requests are audited (see
+ * api/audit-gate.ts); a front-end worker has none and leaves that to the writer it forwards the rest to.
  */
 export function allowRoles(
   authenticator: Authenticator,
   roles: readonly Role[],
   signatures: RequestSignatureVerifier,
   now: () => Date,
+  audit: AuditGate | null,
 ): RequestHandler {
   const allowed = new Set<Role>(roles);
   return async (request, _response, next) => {
-    const principal = authenticator.authenticate(request.get('authorization'));
+    const authorization = request.get('authorization');
+    const principal = authenticator.authenticate(authorization);
     if (principal === null) {
-      const presented = request.get('authorization') !== undefined;
+      await audit?.refused(request, authorization);
+      const presented = authorization !== undefined;
       throw new HttpError(
         'UNAUTHENTICATED',
         presented ? 'the bearer key is not valid' : 'send your API key as "Authorization: Bearer <key>"',
@@ -47,6 +53,7 @@ export function allowRoles(
         now: now(),
       });
     }
+    await audit?.allowed(request, principal);
     next();
   };
 }

@@ -15,8 +15,10 @@ import {
   registerParticipantSchema,
   rotateSigningSecretSchema,
 } from './schemas/participant-schemas';
+import { auditQuery } from './schemas/audit-schemas';
 import {
   aliasResponse,
+  auditPageResponse,
   batchResponse,
   closedWindowResponse,
   healthResponse,
@@ -78,6 +80,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...signingPaths(),
       ...regulatorDashboardPaths(),
       ...systemPaths(),
+      ...auditPaths(),
     },
     components: {
       schemas: { ...componentSchemas(), ...carriedCurrencySchemas(options.currencies) },
@@ -526,6 +529,20 @@ function regulatorDashboardPaths(): Paths {
     '/regulator/assets/regulator.js': asset("The dashboard's script (no inline script: the page's CSP forbids it)", 'text/javascript'),
     '/regulator/assets/regulator.css': asset("The dashboard's style sheet", 'text/css'),
     '/regulator/assets/chart.umd.min.js': asset('Chart.js, served from the npm package the switch depends on', 'text/javascript'),
+  };
+}
+
+function auditPaths(): Paths {
+  return {
+    '/v1/audit': {
+      get: operation({
+        summary:
+          'The audit trail, oldest first: the operator\'s and regulators\' requests and refused authentications, hash-chained (npm run verify checks the chain). A page may be short when the filter matches little: follow nextCursor until null',
+        roles: ['operator', 'regulator'],
+        query: auditQuery,
+        responses: { '200': answer('a page of entries', auditPageResponse), '400': errorAnswer('VALIDATION_FAILED or INVALID_CURSOR') },
+      }),
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import { requestContext } from './request-context';
  */
 export type EdgeDependencies = Pick<
   AppDependencies,
-  'readModels' | 'authenticator' | 'requestSignatures' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
+  'readModels' | 'authenticator' | 'requestSignatures' | 'audit' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
 >;
 
 /** What route modules get to build their handlers from. */
@@ -35,7 +35,8 @@ export function createRouteKit<Dependencies extends EdgeDependencies>(dependenci
   const idempotency = new IdempotencyGate(dependencies.idempotency, dependencies.now);
   return {
     dependencies,
-    allow: (...roles) => allowRoles(dependencies.authenticator, roles, dependencies.requestSignatures, dependencies.now),
+    allow: (...roles) =>
+      allowRoles(dependencies.authenticator, roles, dependencies.requestSignatures, dependencies.now, dependencies.audit),
     idempotency,
     async waitForWrite(position) {
       if (position === null) return;

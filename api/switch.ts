@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { ensurePrivateDirectory } from '../adapters/private-files';
+import { AuditTrail } from '../core/audit/audit-trail';
+import { AuditGate } from './audit-gate';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
 import { SqliteParticipantReader } from '../adapters/readmodel-sqlite/projections/participants-read-model';
@@ -285,11 +287,15 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         refunds,
       }),
     );
+    const httpAddress = options.httpAddress
+      ? { ...options.httpAddress, private: true }
+      : { port: config.port, host: config.host, private: false };
     const dependencies: AppDependencies = {
       store,
       readModels,
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
       requestSignatures: signing.verifier,
+      audit: new AuditGate({ trail: new AuditTrail(store), now, logger, trustForwardedClientAddress: httpAddress.private }),
       participants,
       ledger: participantLedger,
       idempotency,
@@ -312,9 +318,6 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       disputes.routeModule,
       ...extensionRoutes,
     ]);
-    const httpAddress = options.httpAddress
-      ? { ...options.httpAddress, private: true }
-      : { port: config.port, host: config.host, private: false };
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger, metrics));
     if (!httpAddress.private) publicPort = port;
     // Once the server listens: the sessions it publishes carry pay URLs under the public port, known only now.

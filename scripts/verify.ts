@@ -5,11 +5,13 @@
  * directory's SQLite file. With none of them and no ./data/hisaab.db, it checks the newest ./data/demo-<time>/
  * (where `npm start` writes) and says so. Safe on a running switch: it only reads, and checks the prefix of the log present
  * when it began. Prints a report per ledger and exits 0 when every invariant holds, 1 with the broken
- * invariants otherwise, 2 on bad usage. See core/ledger/ledger-verification.ts for the invariants.
+ * invariants otherwise, 2 on bad usage. See core/ledger/ledger-verification.ts for the invariants. It also walks the
+ * audit trail's hash chain (core/audit/audit-chain-verification.ts) and names its first broken entry.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { openEventStore, selectEventStore, type EventStoreSelection } from '../adapters/eventstore-factory';
+import { verifyAuditChain } from '../core/audit/audit-chain-verification';
 import { ledgersInStore, verifyLedger } from '../core/ledger/ledger-verification';
 
 function dataDirectoryArgument(argv: readonly string[]): string | undefined {
@@ -79,6 +81,13 @@ async function main(): Promise<number> {
       broken += report.violations.length;
     }
     if (ledgers.length === 0) console.log(`verify: ${where} holds no ledger stream`);
+    const audit = await verifyAuditChain(store);
+    if (audit.firstBroken === null) {
+      console.log(`audit: ${audit.entries} entries, the hash chain is whole${audit.head === null ? '' : ` (head ${audit.head})`}`);
+    } else {
+      console.error(`invariant broken: the audit chain breaks at ${audit.firstBroken}`);
+      broken += 1;
+    }
     return broken === 0 ? 0 : 1;
   } finally {
     await store.close();

@@ -15,6 +15,7 @@ import { createAuthenticator } from '../../core/auth/authenticate';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { IdempotencyStore } from '../../core/idempotency/idempotency-store';
 import { createEdgeApp } from '../app';
+import { clientAddressHeader } from '../audit-gate';
 import type { ReadModels } from '../app-dependencies';
 import { assemble, type Assembled } from '../assembly';
 import type { SwitchConfig } from '../config';
@@ -102,6 +103,8 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       readModels: readOnlyReadModels(database),
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
       requestSignatures: signing.verifier,
+      // The writer audits the requests forwarded to it; the worker has no store of its own to write the trail to.
+      audit: null,
       idempotency: forwardedIdempotency,
       now,
       config: {
@@ -232,7 +235,8 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
       port: writer.port,
       method: request.method,
       path: request.originalUrl,
-      headers: endToEnd(request.headers),
+      // The writer sees the worker's loopback address: this names the client for its audit trail (api/audit-gate.ts).
+      headers: { ...endToEnd(request.headers), [clientAddressHeader]: request.socket.remoteAddress ?? '(unknown)' },
       timeout: forwardTimeoutMs,
     });
     forwarded.on('response', (answer) => {

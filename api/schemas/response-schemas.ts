@@ -409,3 +409,20 @@ export const timeseriesResponse = z
     totals: side.meta({ description: 'Every bucket of the answer together: its counts, value and percents (the CSV leaves it out)' }),
   })
   .meta({ id: 'Timeseries' });
+
+export const auditEntryResponse = z
+  .strictObject({
+    at: z.string().meta({ description: 'when, ISO-8601' }),
+    actor: z.string().meta({ description: 'who: operator, regulator:<keyId>, or for a refused authentication the key id presented' }),
+    action: z.string().meta({ description: 'what: the method and route, or authentication.refused; "(repeated)" for a count' }),
+    target: z.string().meta({ description: 'the path acted on' }),
+    from: z.string().meta({ description: "the client's address" }),
+    count: z.number().int().meta({ description: 'occurrences this entry stands for (more than 1 for coalesced reads and refusals)' }),
+    sequence: z.number().int(),
+    hash: z.string().meta({ description: 'SHA-256 over the entry and the previous entry’s hash' }),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export const auditPageResponse = z
+  .strictObject({ entries: z.array(auditEntryResponse), nextCursor: z.string().nullable() })
+  .meta({ id: 'AuditPage' });

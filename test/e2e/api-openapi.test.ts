@@ -365,6 +365,9 @@ it('answers every route with a status and a body its document describes', async 
   ).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary?currency=PKR', regulatorKey)).status).toBe(200);
   expect((await call('GET', '/v1/reports/summary', '/v1/reports/summary', margalla)).status).toBe(403);
+  expect((await call('GET', '/v1/audit', '/v1/audit?limit=2', regulatorKey)).status).toBe(200);
+  expect((await call('GET', '/v1/audit', '/v1/audit?cursor=nonsense', regulatorKey)).status).toBe(400);
+  expect((await call('GET', '/v1/audit', '/v1/audit', margalla)).status).toBe(403);
   const statisticsRange = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
   expect((await call('GET', '/v1/reports/participants', `/v1/reports/participants?${statisticsRange}`, regulatorKey)).status).toBe(200);
   expect((await call('GET', '/v1/reports/participants', '/v1/reports/participants?from=2026-11-01T00:00:00Z', regulatorKey)).status).toBe(
