@@ -537,7 +537,7 @@ function auditPaths(): Paths {
     '/v1/audit': {
       get: operation({
         summary:
-          'The audit trail, oldest first: the operator\'s and regulators\' requests and refused authentications, hash-chained (npm run verify checks the chain). A page may be short when the filter matches little: follow nextCursor until null',
+          "The audit trail, oldest first: the operator's and regulators' requests and refused authentications, hash-chained (npm run verify checks the chain). A page may be short when the filter matches little: follow nextCursor until null",
         roles: ['operator', 'regulator'],
         query: auditQuery,
         responses: { '200': answer('a page of entries', auditPageResponse), '400': errorAnswer('VALIDATION_FAILED or INVALID_CURSOR') },
