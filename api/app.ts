@@ -9,6 +9,7 @@ import { requestContext, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
 import { participantFundsRoutes } from './routes/participant-funds';
+import { participantClientCertificateRoutes } from './routes/participant-client-certificates';
 import { participantKeyRoutes } from './routes/participant-keys';
 import { participantRoutes } from './routes/participants';
 import { partyRoutes } from './routes/parties';
@@ -36,6 +37,7 @@ export const builtInRouteModules: readonly RouteModule[] = [
   systemRoutes,
   participantRoutes,
   participantKeyRoutes,
+  participantClientCertificateRoutes,
   participantFundsRoutes,
   regulatorKeyRoutes,
   regulatorDashboardRoutes,

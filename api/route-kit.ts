@@ -13,7 +13,7 @@ import { requestContext } from './request-context';
  */
 export type EdgeDependencies = Pick<
   AppDependencies,
-  'readModels' | 'authenticator' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
+  'readModels' | 'authenticator' | 'clientCertificates' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
 >;
 
 /** What route modules get to build their handlers from. */
@@ -35,7 +35,7 @@ export function createRouteKit<Dependencies extends EdgeDependencies>(dependenci
   const idempotency = new IdempotencyGate(dependencies.idempotency, dependencies.now);
   return {
     dependencies,
-    allow: (...roles) => allowRoles(dependencies.authenticator, roles),
+    allow: (...roles) => allowRoles(dependencies.authenticator, roles, dependencies.clientCertificates ?? null),
     idempotency,
     async waitForWrite(position) {
       if (position === null) return;

@@ -54,6 +54,26 @@ export type ParticipantSigningSecretRotated = {
 };
 export type ParticipantKeyRevoked = { type: 'ParticipantKeyRevoked'; data: { participantId: string; keyId: string; at: string } };
 
+/**
+ * A client certificate bound to the participant (mutual TLS): its requests may come over a certificate with this
+ * SHA-256 fingerprint. `subject` and `notAfter` are known when the operator sent the certificate itself.
+ */
+export type ParticipantClientCertificateRegistered = {
+  type: 'ParticipantClientCertificateRegistered';
+  data: {
+    participantId: string;
+    fingerprint256: string;
+    subject: string | null;
+    notAfter: string | null;
+    requestReference: string | null;
+    at: string;
+  };
+};
+export type ParticipantClientCertificateRevoked = {
+  type: 'ParticipantClientCertificateRevoked';
+  data: { participantId: string; fingerprint256: string; at: string };
+};
+
 export type ParticipantEvent =
   | ParticipantRegistered
   | ParticipantActivated
@@ -61,7 +81,9 @@ export type ParticipantEvent =
   | ParticipantNetDebitCapChanged
   | ParticipantKeyIssued
   | ParticipantKeyRevoked
-  | ParticipantSigningSecretRotated;
+  | ParticipantSigningSecretRotated
+  | ParticipantClientCertificateRegistered
+  | ParticipantClientCertificateRevoked;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -71,4 +93,6 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantKeyIssued',
   'ParticipantKeyRevoked',
   'ParticipantSigningSecretRotated',
+  'ParticipantClientCertificateRegistered',
+  'ParticipantClientCertificateRevoked',
 ];
