@@ -260,3 +260,45 @@ describe('ISO 8583 over TLS with a client CA', () => {
     }
   });
 });
+
+describe('TLS without a client CA', () => {
+  it('serves HTTPS and ISO 8583 over TLS and asks no certificate of anyone: the bearer key and the host decide', async () => {
+    const server = await ca.issueServer();
+    const write = (name: string, text: string): string => {
+      const path = join(files.path, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const plain = await startTestSwitch({
+      environment: {
+        HISAAB_TLS_CERT: write('plain-server.pem', server.certificatePem),
+        HISAAB_TLS_KEY: write('plain-server-key.pem', server.keyPem),
+      },
+    });
+    const previous = sw;
+    sw = plain;
+    try {
+      expect(plain.url.startsWith('https://')).toBe(true);
+      expect(
+        (await call('POST', '/v1/participants', { key: plain.operatorKey, body: participantBody(WALLET.id, WALLET.bankCode) })).status,
+      ).toBe(201);
+      const bankBody = participantBody(BANK.id, BANK.bankCode, {
+        type: 'BANK',
+        endpoints: { iso8583: '127.0.0.1:9', institutionId: BANK.institutionId },
+      });
+      expect((await call('POST', '/v1/participants', { key: plain.operatorKey, body: bankBody })).status).toBe(201);
+      const key = (await call('POST', `/v1/participants/${WALLET.id}/keys`, { key: plain.operatorKey })).body.key as string;
+      expect((await call('GET', `/v1/participants/${WALLET.id}`, { key })).status).toBe(200);
+      const peer = await RawIsoPeer.connectTls(plain.running.iso8583Port, { ca: ca.certificatePem });
+      try {
+        const answer = await peer.exchange(signOn(BANK.institutionId), 5_000);
+        expect([answer.mti, answer.fields[39]]).toEqual(['0810', '00']);
+      } finally {
+        peer.destroy();
+      }
+    } finally {
+      sw = previous;
+      await plain.close();
+    }
+  });
+});
