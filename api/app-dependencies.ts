@@ -4,6 +4,7 @@ import type { AuditGate } from './audit-gate';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
+import type { ClientCertificateReader } from '../core/participants/client-certificate';
 import type { ParticipantLedger } from '../core/participants/participant-ledger';
 import type { ParticipantReader } from '../core/participants/participant-reader';
 import type { ParticipantService } from '../core/participants/participant-service';
@@ -29,6 +30,11 @@ export type AppDependencies = {
   requestSignatures: RequestSignatureVerifier;
   /** What the edge writes to the audit trail; null in a front-end worker, whose writer audits what it forwards. */
   audit: AuditGate | null;
+  /**
+   * Set when mutual TLS is on (HISAAB_TLS_CLIENT_CA): a participant's requests must come over a certificate bound
+   * to it. Absent or null: bearer keys alone (plain HTTP, TLS without a client CA, or a proxy in front).
+   */
+  clientCertificates?: ClientCertificateReader | null;
   participants: ParticipantService;
   ledger: ParticipantLedger;
   idempotency: IdempotencyStore;

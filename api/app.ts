@@ -11,6 +11,7 @@ import { createRouteKit, type EdgeDependencies, type RouteModule } from './route
 import { aliasRoutes } from './routes/aliases';
 import { auditRoutes } from './routes/audit';
 import { participantFundsRoutes } from './routes/participant-funds';
+import { participantClientCertificateRoutes } from './routes/participant-client-certificates';
 import { participantKeyRoutes } from './routes/participant-keys';
 import { participantRoutes } from './routes/participants';
 import { partyRoutes } from './routes/parties';
@@ -38,6 +39,7 @@ export const builtInRouteModules: readonly RouteModule[] = [
   systemRoutes,
   participantRoutes,
   participantKeyRoutes,
+  participantClientCertificateRoutes,
   participantFundsRoutes,
   regulatorKeyRoutes,
   regulatorDashboardRoutes,

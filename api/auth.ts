@@ -4,6 +4,8 @@ import type { Principal, Role } from '../core/auth/principal';
 import type { RequestSignatureVerifier } from '../core/auth/request-signature';
 import { requestSignatureHeaderName } from '../core/auth/request-signature';
 import type { AuditGate } from './audit-gate';
+import type { ClientCertificateReader } from '../core/participants/client-certificate';
+import { checkClientCertificate } from './client-certificate-check';
 import { HttpError } from './http-error';
 import { rawBodyOf, requestContext } from './request-context';
 
@@ -16,6 +18,7 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * unless its Hisaab-JWS verifies. Ownership (a participant reading only its own records) is checked by the handler.
  * With an audit gate, refusals of authentication and the operator's and regulators' requests are audited (see
  * api/audit-gate.ts); a front-end worker has none and leaves that to the writer it forwards the rest to.
+ * With mutual TLS on (`clientCertificates` given), a participant's key counts only over its bound certificate.
  */
 export function allowRoles(
   authenticator: Authenticator,
@@ -23,6 +26,7 @@ export function allowRoles(
   signatures: RequestSignatureVerifier,
   now: () => Date,
   audit: AuditGate | null,
+  clientCertificates: ClientCertificateReader | null,
 ): RequestHandler {
   const allowed = new Set<Role>(roles);
   return async (request, _response, next) => {
@@ -40,6 +44,7 @@ export function allowRoles(
     }
     // Recorded before the role check, so that the log of a refused request says who tried it.
     requestContext(request).principal = principal;
+    if (clientCertificates !== null) checkClientCertificate(clientCertificates, principal, request);
     if (!allowed.has(principal.role)) {
       throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }

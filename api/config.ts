@@ -13,6 +13,7 @@ import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
 import { parseAmount } from '../core/money';
 import { moneyPathInFlightMaxDefault, moneyPathInFlightMaxLimit } from './money-path-admission';
+import { loadTlsSettings, type TlsSettings } from './tls-settings';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -62,6 +63,11 @@ export type SwitchConfig = {
    * optional path prefix and no trailing slash. Null (unset): http://localhost:<the port the switch listens on>.
    */
   publicUrl: string | null;
+  /**
+   * HISAAB_TLS_CERT, HISAAB_TLS_KEY and HISAAB_TLS_CLIENT_CA (api/tls-settings.ts): HTTPS and ISO 8583 over TLS, and
+   * with a client CA mutual TLS. Null (the default): plain HTTP and TCP, as behind a TLS-terminating proxy.
+   */
+  tls: TlsSettings | null;
   /** Online dispute resolution (issue 12): the cap, the claim window, the respondents' deadlines and the holidays. */
   disputes: DisputeSettings;
 };
@@ -235,6 +241,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(error.message);
   }
+  const tls = loadTlsSettings(environment, problems);
+  if (tls?.clientCaPem != null && parsed.success && parsed.data.HISAAB_WORKERS > 1)
+    problems.push(
+      'HISAAB_TLS_CLIENT_CA is served by a switch of one process: set HISAAB_WORKERS to 1 (the workers forward most routes to the writer, which would not see the certificate)',
+    );
   if (!parsed.success || eventStore === null || disputes === null || problems.length > 0) throw new ConfigError(problems.join('; '));
   const values = parsed.data;
   return {
@@ -254,6 +265,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     workers: values.HISAAB_WORKERS,
     publicUrl: values.HISAAB_PUBLIC_URL ?? null,
     disputes: { ...disputes, claimDays: values.HISAAB_ODR_CLAIM_DAYS },
+    tls,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }

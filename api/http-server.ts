@@ -1,4 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { refuseUnverifiedClientCertificates, tlsServerOptions, type TlsSettings } from './tls-settings';
 
 /** Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections. */
 export const httpServerLimits = {
@@ -18,17 +20,24 @@ export const httpServerLimits = {
 
 export type HttpServerTimeouts = { headersTimeoutMs?: number; requestTimeoutMs?: number };
 
-/** The switch's HTTP server with every limit set; the timeouts are overridable so that tests can shorten them. */
-export function createHttpServer(listener: RequestListener, timeouts: HttpServerTimeouts = {}): Server {
+/**
+ * The switch's HTTP server with every limit set; the timeouts are overridable so that tests can shorten them.
+ * With TLS settings it serves HTTPS (and asks for client certificates when they name a client CA).
+ */
+export function createHttpServer(listener: RequestListener, timeouts: HttpServerTimeouts = {}, tls: TlsSettings | null = null): Server {
   const headersTimeoutMs = timeouts.headersTimeoutMs ?? httpServerLimits.headersTimeoutMs;
-  const server = createServer(
-    {
-      headersTimeout: headersTimeoutMs,
-      requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
-      connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
-    },
-    listener,
-  );
+  const options = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
+    connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
+  };
+  let server: Server;
+  if (tls === null) server = createServer(options, listener);
+  else {
+    const httpsServer = createHttpsServer({ ...options, ...tlsServerOptions(tls) }, listener);
+    refuseUnverifiedClientCertificates(httpsServer);
+    server = httpsServer;
+  }
   server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
   server.maxHeadersCount = httpServerLimits.maxHeadersCount;
   server.maxConnections = httpServerLimits.maxConnections;

@@ -11,7 +11,9 @@ import {
   issueRoleKeySchema,
   listParticipantsQuery,
   participantIdParams,
+  participantClientCertificateParams,
   participantKeyParams,
+  registerClientCertificateSchema,
   registerParticipantSchema,
   rotateSigningSecretSchema,
 } from './schemas/participant-schemas';
@@ -20,6 +22,7 @@ import {
   aliasResponse,
   auditPageResponse,
   batchResponse,
+  clientCertificateListResponse,
   closedWindowResponse,
   healthResponse,
   issuedKeyResponse,
@@ -34,6 +37,7 @@ import {
   settlementWindowResponse,
   summaryResponse,
   participantStatisticsResponse,
+  registeredClientCertificateResponse,
   timeseriesResponse,
   transferPageResponse,
   transferResponse,
@@ -226,6 +230,43 @@ function keyPaths(): Paths {
           '201': answer('the new signing secret, shown this once', rotatedSigningSecretResponse),
           '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
           '409': errorAnswer('SIGNING_SECRET_LIMIT_REACHED or IDEMPOTENCY_CONFLICT'),
+        },
+      }),
+    },
+    '/v1/participants/{id}/client-certificates': {
+      post: operation({
+        summary:
+          'Bind a client certificate (mutual TLS) to the participant, by its PEM or its SHA-256 fingerprint: with HISAAB_TLS_CLIENT_CA set, its requests must come over one of these',
+        roles: ['operator'],
+        path: participantIdParams,
+        idempotencyKey: 'optional',
+        body: registerClientCertificateSchema,
+        responses: {
+          '201': answer('the binding', registeredClientCertificateResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+          '409': errorAnswer('CLIENT_CERTIFICATE_EXISTS or IDEMPOTENCY_CONFLICT'),
+          '422': errorAnswer('CLIENT_CERTIFICATE_LIMIT_REACHED'),
+        },
+      }),
+      get: operation({
+        summary: 'The client certificates bound to the participant, oldest first',
+        roles: ['operator'],
+        path: participantIdParams,
+        responses: {
+          '200': answer('the bindings', clientCertificateListResponse),
+          '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
+        },
+      }),
+    },
+    '/v1/participants/{id}/client-certificates/{fingerprint256}': {
+      delete: operation({
+        summary: 'Unbind a client certificate: requests over it are refused from now on (403 CLIENT_CERTIFICATE_MISMATCH)',
+        roles: ['operator'],
+        path: participantClientCertificateParams,
+        responses: {
+          '204': { description: 'unbound' },
+          '404': errorAnswer('CLIENT_CERTIFICATE_NOT_FOUND or PARTICIPANT_NOT_FOUND'),
+          '409': errorAnswer('CONCURRENT_UPDATE'),
         },
       }),
     },

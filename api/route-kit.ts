@@ -13,7 +13,16 @@ import { requestContext } from './request-context';
  */
 export type EdgeDependencies = Pick<
   AppDependencies,
-  'readModels' | 'authenticator' | 'requestSignatures' | 'audit' | 'idempotency' | 'now' | 'config' | 'logger' | 'metrics'
+  | 'readModels'
+  | 'authenticator'
+  | 'requestSignatures'
+  | 'audit'
+  | 'clientCertificates'
+  | 'idempotency'
+  | 'now'
+  | 'config'
+  | 'logger'
+  | 'metrics'
 >;
 
 /** What route modules get to build their handlers from. */
@@ -36,7 +45,14 @@ export function createRouteKit<Dependencies extends EdgeDependencies>(dependenci
   return {
     dependencies,
     allow: (...roles) =>
-      allowRoles(dependencies.authenticator, roles, dependencies.requestSignatures, dependencies.now, dependencies.audit),
+      allowRoles(
+        dependencies.authenticator,
+        roles,
+        dependencies.requestSignatures,
+        dependencies.now,
+        dependencies.audit,
+        dependencies.clientCertificates ?? null,
+      ),
     idempotency,
     async waitForWrite(position) {
       if (position === null) return;

@@ -8,6 +8,7 @@ import { ensurePrivateDirectory } from '../adapters/private-files';
 import { AuditTrail } from '../core/audit/audit-trail';
 import { AuditGate } from './audit-gate';
 import { SqliteDirectoryReader } from '../adapters/readmodel-sqlite/projections/directory-read-model';
+import { SqliteClientCertificateReader } from '../adapters/readmodel-sqlite/projections/client-certificates-read-model';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
 import { SqliteParticipantReader } from '../adapters/readmodel-sqlite/projections/participants-read-model';
 import { readModelPath, SqliteReadModelStore } from '../adapters/readmodel-sqlite/sqlite-read-model-store';
@@ -165,7 +166,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   // Pay URLs name the public port, known once the server listens (HISAAB_PORT=0 picks one); a cluster's writer
   // listens privately, and its workers hold HISAAB_PORT.
   let publicPort = config.port;
-  const publicUrl = (): string => config.publicUrl ?? `http://localhost:${publicPort}`;
+  const publicUrl = (): string => config.publicUrl ?? `${config.tls === null ? 'http' : 'https'}://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
     const store = await modules.start('event store', () => assembleEventStore(config, logger));
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
@@ -296,6 +297,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
       requestSignatures: signing.verifier,
       audit: new AuditGate({ trail: new AuditTrail(store), now, logger, trustForwardedClientAddress: httpAddress.private }),
+      clientCertificates: config.tls?.clientCaPem == null ? null : new SqliteClientCertificateReader(database),
       participants,
       ledger: participantLedger,
       idempotency,
@@ -466,8 +468,10 @@ async function assembleHttpServer(
   logger: Logger,
   metrics: SwitchMetrics,
 ): Promise<Assembled<{ server: Server; port: number; url: string }>> {
-  // Every limit on slow or stalled clients is set there (api/http-server.ts).
-  const server = createHttpServer(app);
+  // Every limit on slow or stalled clients is set there (api/http-server.ts). A cluster's writer port is private
+  // (loopback, its workers only) and stays plain HTTP; the public port serves TLS when it is configured.
+  const tls = address.private ? null : config.tls;
+  const server = createHttpServer(app, {}, tls);
   // Clients' open connections, so that an operator (and the soak) can tell them from the switch's own handles.
   server.on('connection', (socket) => {
     metrics.httpConnections.inc();
@@ -475,7 +479,7 @@ async function assembleHttpServer(
   });
   await listen(server, address.port, address.host);
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${address.host === '0.0.0.0' ? '127.0.0.1' : address.host}:${port}`;
+  const url = `${tls === null ? 'http' : 'https'}://${address.host === '0.0.0.0' ? '127.0.0.1' : address.host}:${port}`;
   // A cluster's writer listens privately: only the public port, which its workers hold, is announced as "listening".
   logger.info({ port, url }, address.private ? 'private port for front-end workers listening' : 'listening');
   return { provides: { server, port, url }, stop: () => closeServer(server, config.shutdownTimeoutMs) };

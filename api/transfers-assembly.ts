@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
+import { SqliteClientCertificateReader } from '../adapters/readmodel-sqlite/projections/client-certificates-read-model';
+import { iso8583TlsOptions } from './tls-settings';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
 import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
@@ -145,7 +147,14 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.
-  if (input.iso8583Inbound !== false) await bankChannel.listen(service, { port: input.config.iso8583Port, host: input.config.host });
+  if (input.iso8583Inbound !== false) {
+    const tls = input.config.tls;
+    await bankChannel.listen(service, {
+      port: input.config.iso8583Port,
+      host: input.config.host,
+      ...(tls === null ? {} : { tls: iso8583TlsOptions(tls, new SqliteClientCertificateReader(input.readModelDatabase)) }),
+    });
+  }
   const sweeper = startSweeper(service, reader, input);
   parts.onStop('stuck-transfer sweeper', () => sweeper.stop());
   return {

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { assert } from '../../core/assert';
+import type { ClientCertificateReader } from '../../core/participants/client-certificate';
 import type { ParticipantReader, ParticipantRecord } from '../../core/participants/participant-reader';
 import { participantPageLimitMax } from '../../core/participants/participant-reader';
 import type { InstitutionAuthorizer } from '../iso8583/inbound-financial-handler';
@@ -18,6 +19,11 @@ export type InstitutionAuthorizerOptions = {
   /** Participants scanned per sign-on at most: pages of the participant list. Default 20 000. */
   participantsScannedMax?: number;
   logger?: Iso8583Logger;
+  /**
+   * Mutual TLS (HISAAB_TLS_CLIENT_CA): the bank's connection must present a certificate bound to that bank. Absent:
+   * the institution id and the peer's host alone decide.
+   */
+  clientCertificates?: ClientCertificateReader;
 };
 
 const defaultResolveTimeoutMs = 2_000;
@@ -32,7 +38,8 @@ const defaultParticipantsScannedMax = 20_000;
  * of them: a bank host that dials out from the machine it listens on passes, a stranger presenting the bank's
  * DE32 from elsewhere does not, and a name that does not resolve refuses the sign-on (05) rather than letting
  * anyone in. Sign-ons are rare (once per connection), so the participant list is scanned, page by page, each
- * time: a bank onboarded, changed or deactivated a moment ago is judged by its current record.
+ * time: a bank onboarded, changed or deactivated a moment ago is judged by its current record. With mutual TLS,
+ * the connection's verified client certificate must also be bound to the bank (else 05, as for a stranger).
  */
 export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions): InstitutionAuthorizer {
   const resolveHost = options.resolveHost ?? resolveWithDns;
@@ -41,10 +48,21 @@ export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions)
   assert(Number.isSafeInteger(resolveTimeoutMs) && resolveTimeoutMs >= 1, 'a resolve timeout is a positive whole number of milliseconds');
   assert(Number.isSafeInteger(scannedMax) && scannedMax >= 1, 'participantsScannedMax is a positive whole number');
   const logger = options.logger ?? silentLogger();
-  return async (peerAddress, institutionId) => {
+  const certificates = options.clientCertificates;
+  return async (peerAddress, institutionId, clientFingerprint256) => {
     const candidates = banksWithInstitution(options.participants, institutionId, scannedMax);
     const matching: string[] = [];
     for (const endpoint of candidates) {
+      if (
+        certificates !== undefined &&
+        (clientFingerprint256 === null || !certificates.isBound(endpoint.participantId, clientFingerprint256))
+      ) {
+        logger.warn(
+          { institutionId, participantId: endpoint.participantId, clientFingerprint256 },
+          'iso8583 sign-on: the client certificate is not bound to this bank',
+        );
+        continue;
+      }
       if (await hostMatches(endpoint.host, peerAddress, resolveHost, resolveTimeoutMs, logger)) matching.push(endpoint.participantId);
     }
     if (matching.length === 1) return matching[0] ?? null;

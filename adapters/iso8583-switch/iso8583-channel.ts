@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import type { ClientCertificateReader } from '../../core/participants/client-certificate';
 import { assert } from '../../core/assert';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { Outbox, type OutboxLimits, type OutboxOptions } from '../../core/outbox/outbox';
@@ -42,6 +44,8 @@ export type Iso8583ListenOptions = {
   host?: string;
   resolveHost?: HostResolver;
   connectionLimits?: Partial<ConnectionLimits>;
+  /** Serve over TLS; with `clientCertificates`, a bank signs on only over a certificate bound to it (mutual TLS). */
+  tls?: { options: TlsOptions; clientCertificates: ClientCertificateReader | null };
 };
 
 export type InboundPortOptions = Pick<Iso8583ChannelOptions, 'store' | 'participants' | 'now' | 'awaitReadModels'> & {
@@ -65,6 +69,7 @@ export async function openInboundPort(
     authorizeInstitution: bankInstitutionAuthorizer({
       participants: options.participants,
       ...(listen.resolveHost === undefined ? {} : { resolveHost: listen.resolveHost }),
+      ...(listen.tls?.clientCertificates == null ? {} : { clientCertificates: listen.tls.clientCertificates }),
       logger,
     }),
     handler: new InboundTransferHandler({
@@ -74,6 +79,7 @@ export async function openInboundPort(
       logger,
     }),
     ...(listen.connectionLimits === undefined ? {} : { connectionLimits: listen.connectionLimits }),
+    ...(listen.tls === undefined ? {} : { tls: listen.tls.options }),
     logger,
   });
   const address: AddressInfo = await server.listen();

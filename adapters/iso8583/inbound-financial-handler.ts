@@ -43,4 +43,12 @@ export interface InboundFinancialHandler {
  * Decides who may sign on: the connection's peer address and the DE32 it signs on with map to a registered
  * bank participant's id, or to null (answered 05).
  */
-export type InstitutionAuthorizer = (peerAddress: string, institutionId: string) => string | null | Promise<string | null>;
+/**
+ * `clientFingerprint256`: the SHA-256 fingerprint of the connection's verified TLS client certificate, null over
+ * plain TCP or without one.
+ */
+export type InstitutionAuthorizer = (
+  peerAddress: string,
+  institutionId: string,
+  clientFingerprint256: string | null,
+) => string | null | Promise<string | null>;

@@ -1,4 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { verifiedClientFingerprint } from '../client-certificate-fingerprint';
 import { assert, assertNever } from '../../core/assert';
 import { defaultConnectionLimits, Iso8583Connection, normalizeAddress, type CloseReason, type ConnectionLimits } from './connection';
 import type { InboundAnswer, InboundContext, InboundFinancialHandler, InstitutionAuthorizer } from './inbound-financial-handler';
@@ -30,6 +32,11 @@ export type Iso8583ServerOptions = {
   /** A handler answer that takes longer is not sent; the bank's timeout and reversal take over. */
   handlerTimeoutMs?: number;
   logger?: Iso8583Logger;
+  /**
+   * Serve over TLS with these options (certificate, key, and for mutual TLS `ca` with `requestCert` and
+   * `rejectUnauthorized`): a connection whose handshake fails never reaches the ISO 8583 framing.
+   */
+  tls?: TlsOptions;
 };
 
 export type Iso8583ServerStatistics = {
@@ -48,7 +55,7 @@ export type Iso8583ServerStatistics = {
 };
 
 type SignedOn = { readonly institutionId: string; readonly participantId: string };
-type Session = { signedOn: SignedOn | null };
+type Session = { signedOn: SignedOn | null; readonly clientFingerprint256: string | null };
 type HandlerDecision = InboundDecision & { kind: 'transfer_request' | 'financial_advice' | 'reversal_advice' };
 
 const defaultHandlerTimeoutMs = 30_000;
@@ -82,7 +89,15 @@ export class Iso8583Server {
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? defaultHandlerTimeoutMs;
     assert(this.handlerTimeoutMs > 0, 'a handler timeout is positive');
     this.logger = options.logger ?? silentLogger();
-    this.server = createServer((socket) => this.accept(socket));
+    this.server =
+      options.tls === undefined
+        ? createServer((socket) => this.accept(socket))
+        : createTlsServer(options.tls, (socket) => this.accept(socket));
+    // A failed handshake (no certificate, or one the CA did not sign) is counted and logged, not an error of the server.
+    this.server.on('tlsClientError', (error: Error, socket: Socket) => {
+      this.counters.connectionsRefused += 1;
+      this.logger.warn({ peer: normalizeAddress(socket.remoteAddress ?? ''), err: error.message }, 'iso8583 TLS handshake refused');
+    });
     this.server.maxConnections = options.connectionsMax ?? defaultConnectionsMax;
     this.server.on('error', (error) => this.logger.error({ err: error.message }, 'iso8583 server error'));
   }
@@ -156,7 +171,7 @@ export class Iso8583Server {
       this.limits,
       this.logger,
     );
-    this.sessions.set(connection, { signedOn: null });
+    this.sessions.set(connection, { signedOn: null, clientFingerprint256: verifiedClientFingerprint(socket) });
   }
 
   private receive(message: Iso8583Message, connection: Iso8583Connection): void | Promise<void> {
@@ -201,7 +216,7 @@ export class Iso8583Server {
   }
 
   private async signOn(message: Iso8583Message, connection: Iso8583Connection, session: Session, institutionId: string): Promise<void> {
-    const participantId = await this.authorize(connection.peerAddress, institutionId);
+    const participantId = await this.authorize(connection.peerAddress, institutionId, session.clientFingerprint256);
     if (participantId === null) {
       this.counters.signOnsRefused += 1;
       this.logger.warn({ connection: connection.id, peer: connection.peerAddress, institutionId }, 'iso8583 sign-on refused');
@@ -214,9 +229,9 @@ export class Iso8583Server {
     this.reply(connection, message, { responseCode: responseCodes.approved });
   }
 
-  private async authorize(peerAddress: string, institutionId: string): Promise<string | null> {
+  private async authorize(peerAddress: string, institutionId: string, clientFingerprint256: string | null): Promise<string | null> {
     try {
-      return await this.options.authorizeInstitution(peerAddress, institutionId);
+      return await this.options.authorizeInstitution(peerAddress, institutionId, clientFingerprint256);
     } catch (error) {
       this.logger.error({ err: (error as Error).message, institutionId }, 'iso8583 institution check failed; refusing the sign-on');
       return null;
@@ -325,6 +340,6 @@ export class Iso8583Server {
     const session = this.sessions.get(connection);
     if (session !== undefined) return session;
     // A message still being handled when its connection closed: a fresh, signed-off session refuses it.
-    return { signedOn: null };
+    return { signedOn: null, clientFingerprint256: null };
   }
 }

@@ -21,6 +21,8 @@ import { assemble, type Assembled } from '../assembly';
 import type { SwitchConfig } from '../config';
 import { errorBody } from '../http-error';
 import { createHttpServer } from '../http-server';
+import { iso8583TlsOptions } from '../tls-settings';
+import { SqliteClientCertificateReader } from '../../adapters/readmodel-sqlite/projections/client-certificates-read-model';
 import type { Logger } from '../logger';
 import { createSwitchMetrics } from '../metrics';
 import type { EdgeDependencies } from '../route-kit';
@@ -130,7 +132,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     app.disable('x-powered-by');
     app.use(forwardUnlessServedHere(new URL(input.writerUrl), agent, logger));
     app.use(createEdgeApp(dependencies, [transfers]));
-    const server = createHttpServer(app);
+    const server = createHttpServer(app, {}, config.tls);
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));
     // Banks' 0200 and 0420 run here too, on this worker's transfer service; node:cluster shares the port.
@@ -144,7 +146,11 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
         awaitReadModels: async () =>
           dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
       },
-      { port: config.iso8583Port, host: config.host },
+      {
+        port: config.iso8583Port,
+        host: config.host,
+        ...(config.tls === null ? {} : { tls: iso8583TlsOptions(config.tls, new SqliteClientCertificateReader(database)) }),
+      },
     );
     parts.onStop('iso8583 inbound port', () => inbound.server.close());
     return { server, port: (server.address() as AddressInfo).port, iso8583Port: inbound.port, link, transfers: service.transfers };

@@ -8,6 +8,7 @@ import {
   participantNameLengthMax,
   participantTypes,
 } from '../../core/participants/participant-profile';
+import { canonicalFingerprint256 } from '../../core/participants/client-certificate';
 import { signingSecretOverlapSecondsMax } from '../../core/participants/participant-decider';
 import { apiLimits } from '../api-limits';
 import { amountText, currencyCode, cursorText, freeText, pageLimit, positiveAmountText } from './common-schemas';
@@ -116,6 +117,40 @@ export const fundsSchema = z
   .meta({ id: 'Funds' });
 
 export const participantIdParams = z.strictObject({ id: participantId });
+const fingerprint256Text = z
+  .string()
+  .transform((value, context) => {
+    const canonical = canonicalFingerprint256(value);
+    if (canonical === null) {
+      context.addIssue({
+        code: 'custom',
+        message: 'a fingerprint256 is the SHA-256 of the DER certificate: 32 hex pairs, colon-separated ("AB:CD:…") or not',
+      });
+      return z.NEVER;
+    }
+    return canonical;
+  })
+  .meta({ description: 'SHA-256 fingerprint of the DER certificate, e.g. "AB:CD:…" (32 hex pairs)' });
+
+/** A PEM certificate is a few KiB; a chain is not wanted here, only the participant's own certificate. */
+export const clientCertificatePemLengthMax = 16 * 1024;
+
+/** `POST /v1/participants/{id}/client-certificates`: the certificate itself (PEM) or its SHA-256 fingerprint, one of them. */
+export const registerClientCertificateSchema = z
+  .strictObject({
+    fingerprint256: fingerprint256Text.optional(),
+    certificate: z
+      .string()
+      .max(clientCertificatePemLengthMax, `a certificate has at most ${clientCertificatePemLengthMax} characters of PEM`)
+      .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, 'certificate must be one PEM certificate')
+      .optional(),
+  })
+  .refine((body) => (body.fingerprint256 === undefined) !== (body.certificate === undefined), {
+    message: 'send either fingerprint256 or certificate (PEM), exactly one of them',
+  });
+
+export const participantClientCertificateParams = z.strictObject({ id: participantId, fingerprint256: fingerprint256Text });
+
 export const participantKeyParams = z.strictObject({
   id: participantId,
   keyId: z.string().regex(/^[0-9a-f]{16}$/, 'a key id is 16 hex characters'),

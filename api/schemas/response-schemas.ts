@@ -67,6 +67,18 @@ export const issuedKeyResponse = z
       .meta({ description: "The participant's first signing secret, on its first key only; null on later keys" }),
   })
   .meta({ id: 'IssuedKey' });
+const clientCertificateResponse = z
+  .strictObject({
+    fingerprint256: z.string(),
+    subject: z.string().nullable().meta({ description: 'Known when the certificate itself was registered' }),
+    notAfter: z.iso.datetime().nullable(),
+    registeredAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ClientCertificate' });
+export const clientCertificateListResponse = z
+  .strictObject({ clientCertificates: z.array(clientCertificateResponse) })
+  .meta({ id: 'ClientCertificateList' });
+export const registeredClientCertificateResponse = clientCertificateResponse;
 export const rotatedSigningSecretResponse = z
   .strictObject({
     secretId: z.string(),

@@ -4,6 +4,7 @@ import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
 import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
+import { canonicalFingerprint256, clientCertificatesMax, type ClientCertificateBinding } from './client-certificate';
 import type { ParticipantEvent, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
@@ -44,7 +45,16 @@ export type ParticipantCommand =
       /** `overlapSeconds`: how long the secrets signing now keep signing beside the new one. */
       data: { participantId: string; secret: NewSigningSecret; overlapSeconds: number; requestReference: string | null };
       now: Date;
-    };
+    }
+  | {
+      type: 'RegisterClientCertificate';
+      data: { participantId: string; certificate: NewClientCertificate; requestReference: string | null };
+      now: Date;
+    }
+  | { type: 'RevokeClientCertificate'; data: { participantId: string; fingerprint256: string }; now: Date };
+
+/** A certificate to bind, its fingerprint canonical (core/participants/client-certificate.ts). */
+export type NewClientCertificate = { fingerprint256: string; subject: string | null; notAfter: string | null };
 
 /** A signing secret made by the caller of the decider (random, then sealed): the decider stays deterministic. */
 export type NewSigningSecret = { secretId: string; sealedSecret: string };
@@ -73,6 +83,10 @@ export type RegisteredParticipant = {
   requestSigningKeys: readonly { kid: string; alg: RequestSigningAlgorithm; requestReference: string | null }[];
   /** Every write must carry a verified Hisaab-JWS (issue 15); off until the operator turns it on. */
   requireSignedRequests: boolean;
+  /** Client certificates bound for mutual TLS, oldest first. */
+  clientCertificates: readonly ClientCertificateBinding[];
+  /** The request that bound each certificate, by fingerprint: a retry recognises its own binding. */
+  clientCertificateReferences: ReadonlyMap<string, string | null>;
 };
 export type ParticipantState = { status: 'absent' } | RegisteredParticipant;
 
@@ -92,6 +106,8 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       signingSecrets: [],
       requestSigningKeys: [],
       requireSignedRequests: false,
+      clientCertificates: [],
+      clientCertificateReferences: new Map(),
     };
   }
   assert(state.status === 'registered', `${event.type} for participant ${event.data.participantId} before its registration`);
@@ -131,6 +147,23 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, requestSigningKeys: state.requestSigningKeys.filter((key) => key.kid !== event.data.kid) };
     case 'ParticipantSignedRequestsRequirementChanged':
       return { ...state, requireSignedRequests: event.data.required };
+    case 'ParticipantClientCertificateRegistered': {
+      const { fingerprint256, subject, notAfter, requestReference, at } = event.data;
+      return {
+        ...state,
+        clientCertificates: [...state.clientCertificates, { fingerprint256, subject, notAfter, registeredAt: at }],
+        clientCertificateReferences: new Map(state.clientCertificateReferences).set(fingerprint256, requestReference),
+      };
+    }
+    case 'ParticipantClientCertificateRevoked': {
+      const references = new Map(state.clientCertificateReferences);
+      references.delete(event.data.fingerprint256);
+      return {
+        ...state,
+        clientCertificates: state.clientCertificates.filter((binding) => binding.fingerprint256 !== event.data.fingerprint256),
+        clientCertificateReferences: references,
+      };
+    }
     default:
       return assertNever(event);
   }
@@ -164,6 +197,19 @@ export function decide(command: ParticipantCommand, state: ParticipantState): Pa
         );
       }
       return [{ type: 'ParticipantSigningKeyRevoked', data: { ...command.data, at: command.now.toISOString() } }];
+    }
+    case 'RegisterClientCertificate':
+      return decideRegisterClientCertificate(command.data, requireRegistered(state, command.data.participantId), command.now);
+    case 'RevokeClientCertificate': {
+      const registered = requireRegistered(state, command.data.participantId);
+      assert(canonicalFingerprint256(command.data.fingerprint256) === command.data.fingerprint256, 'a fingerprint arrives canonical');
+      if (!registered.clientCertificates.some((binding) => binding.fingerprint256 === command.data.fingerprint256)) {
+        throw new DomainError(
+          'CLIENT_CERTIFICATE_NOT_FOUND',
+          `participant ${command.data.participantId} has no client certificate ${command.data.fingerprint256}`,
+        );
+      }
+      return [{ type: 'ParticipantClientCertificateRevoked', data: { ...command.data, at: command.now.toISOString() } }];
     }
     default:
       return assertNever(command);
@@ -347,6 +393,36 @@ function earliestRetirement(secrets: readonly SigningSecretEntry[]): string {
       .filter((retiresAt): retiresAt is string => retiresAt !== null)
       .sort()[0] ?? 'an older secret retires'
   );
+}
+
+/**
+ * Binds a certificate. The same request again finds its own binding and adds nothing; the same certificate bound
+ * by another request is a conflict (revoke it first), so that one binding always has one origin.
+ */
+function decideRegisterClientCertificate(
+  data: { participantId: string; certificate: NewClientCertificate; requestReference: string | null },
+  state: RegisteredParticipant,
+  now: Date,
+): ParticipantEvent[] {
+  const { fingerprint256 } = data.certificate;
+  assert(canonicalFingerprint256(fingerprint256) === fingerprint256, 'a fingerprint arrives canonical');
+  if (state.clientCertificates.some((binding) => binding.fingerprint256 === fingerprint256)) {
+    const reference = state.clientCertificateReferences.get(fingerprint256) ?? null;
+    if (data.requestReference !== null && reference === data.requestReference) return [];
+    throw new DomainError('CLIENT_CERTIFICATE_EXISTS', `the client certificate ${fingerprint256} is bound to this participant already`);
+  }
+  if (state.clientCertificates.length >= clientCertificatesMax) {
+    throw new DomainError(
+      'CLIENT_CERTIFICATE_LIMIT_REACHED',
+      `a participant has at most ${clientCertificatesMax} client certificates bound; revoke one first`,
+    );
+  }
+  return [
+    {
+      type: 'ParticipantClientCertificateRegistered',
+      data: { participantId: data.participantId, ...data.certificate, requestReference: data.requestReference, at: now.toISOString() },
+    },
+  ];
 }
 
 function requireRegistered(state: ParticipantState, participantId: string): RegisteredParticipant {

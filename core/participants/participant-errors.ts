@@ -14,4 +14,10 @@ export const participantErrors = {
     status: 422,
     meaning: 'Moving this much liquidity out would leave less than the position and reservations of the participant need.',
   },
+  CLIENT_CERTIFICATE_EXISTS: { status: 409, meaning: 'This client certificate is bound to the participant already; revoke it first.' },
+  CLIENT_CERTIFICATE_NOT_FOUND: { status: 404, meaning: 'The participant has no client certificate with this fingerprint.' },
+  CLIENT_CERTIFICATE_LIMIT_REACHED: {
+    status: 422,
+    meaning: 'The participant already has as many client certificates bound as allowed; revoke one first.',
+  },
 } as const satisfies ErrorCodeTable;

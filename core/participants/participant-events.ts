@@ -81,6 +81,26 @@ export type ParticipantSignedRequestsRequirementChanged = {
   data: { participantId: string; required: boolean; at: string };
 };
 
+/**
+ * A client certificate bound to the participant (mutual TLS): its requests may come over a certificate with this
+ * SHA-256 fingerprint. `subject` and `notAfter` are known when the operator sent the certificate itself.
+ */
+export type ParticipantClientCertificateRegistered = {
+  type: 'ParticipantClientCertificateRegistered';
+  data: {
+    participantId: string;
+    fingerprint256: string;
+    subject: string | null;
+    notAfter: string | null;
+    requestReference: string | null;
+    at: string;
+  };
+};
+export type ParticipantClientCertificateRevoked = {
+  type: 'ParticipantClientCertificateRevoked';
+  data: { participantId: string; fingerprint256: string; at: string };
+};
+
 export type ParticipantEvent =
   | ParticipantRegistered
   | ParticipantActivated
@@ -91,7 +111,9 @@ export type ParticipantEvent =
   | ParticipantSigningSecretRotated
   | ParticipantSigningKeyRegistered
   | ParticipantSigningKeyRevoked
-  | ParticipantSignedRequestsRequirementChanged;
+  | ParticipantSignedRequestsRequirementChanged
+  | ParticipantClientCertificateRegistered
+  | ParticipantClientCertificateRevoked;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -104,4 +126,6 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantSigningKeyRegistered',
   'ParticipantSigningKeyRevoked',
   'ParticipantSignedRequestsRequirementChanged',
+  'ParticipantClientCertificateRegistered',
+  'ParticipantClientCertificateRevoked',
 ];

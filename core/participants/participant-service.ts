@@ -7,7 +7,7 @@ import { handleStreamCommand, loadStream, type CommandContext } from '../eventst
 import type { EventStore } from '../eventstore/event-store';
 import { bankCodeDecider } from './bank-code-reservation';
 import { KeyedSerializer } from './keyed-serializer';
-import { participantDecider, type NewSigningSecret, type RegisteredParticipant } from './participant-decider';
+import { participantDecider, type NewClientCertificate, type NewSigningSecret, type RegisteredParticipant } from './participant-decider';
 import type { FundsMovement, FundsResult, ParticipantLedger } from './participant-ledger';
 import { bankCodeStreamName, participantStreamName, type ParticipantRegistration } from './participant-profile';
 
@@ -148,6 +148,34 @@ export class ParticipantService {
       participantStreamName(participantId),
       participantDecider,
       { type: 'RevokeSigningKey', data: { participantId, kid }, now: context.now },
+      context,
+    );
+    return { position: result.position };
+  }
+
+  /** Binds a client certificate (mutual TLS) to the participant; a retry of the same request adds nothing. */
+  async registerClientCertificate(
+    participantId: string,
+    certificate: NewClientCertificate,
+    requestReference: string | null,
+    context: CommandContext,
+  ): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'RegisterClientCertificate', data: { participantId, certificate, requestReference }, now: context.now },
+      context,
+    );
+    return { position: result.position };
+  }
+
+  async revokeClientCertificate(participantId: string, fingerprint256: string, context: CommandContext): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(
+      this.store,
+      participantStreamName(participantId),
+      participantDecider,
+      { type: 'RevokeClientCertificate', data: { participantId, fingerprint256 }, now: context.now },
       context,
     );
     return { position: result.position };

@@ -259,6 +259,42 @@ it('answers every route with a status and a body its document describes', async 
   expect((await rotate('NEWCOMER', { ...operator, body: { overlapSeconds: -1 } })).status).toBe(400);
   expect((await rotate('NOBODY', { ...operator, body: {} })).status).toBe(404);
   expect((await rotate('NEWCOMER', { ...ravi, body: {} })).status).toBe(403);
+  // Client certificates (mutual TLS): bound whether or not TLS is on, so the bindings are in place before it is.
+  const certificates = '/v1/participants/{id}/client-certificates';
+  const fingerprint = 'AB:'.repeat(31) + 'CD';
+  expect(
+    (
+      await call('POST', certificates, '/v1/participants/NEWCOMER/client-certificates', {
+        ...operator,
+        body: { fingerprint256: fingerprint },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await call('POST', certificates, '/v1/participants/NEWCOMER/client-certificates', {
+        ...operator,
+        body: { fingerprint256: fingerprint },
+      })
+    ).status,
+  ).toBe(409);
+  expect(
+    (await call('POST', certificates, '/v1/participants/NEWCOMER/client-certificates', { ...operator, body: { fingerprint256: 'AB' } }))
+      .status,
+  ).toBe(400);
+  expect(
+    (
+      await call('POST', certificates, '/v1/participants/NOBODY/client-certificates', {
+        ...operator,
+        body: { fingerprint256: fingerprint },
+      })
+    ).status,
+  ).toBe(404);
+  expect((await call('GET', certificates, '/v1/participants/NEWCOMER/client-certificates', operator)).status).toBe(200);
+  expect((await call('GET', certificates, '/v1/participants/NOBODY/client-certificates', operator)).status).toBe(404);
+  const certificate = '/v1/participants/{id}/client-certificates/{fingerprint256}';
+  expect((await call('DELETE', certificate, `/v1/participants/NEWCOMER/client-certificates/${fingerprint}`, operator)).status).toBe(204);
+  expect((await call('DELETE', certificate, `/v1/participants/NEWCOMER/client-certificates/${fingerprint}`, operator)).status).toBe(404);
   const regulator = await call('POST', '/v1/keys', '/v1/keys', { ...operator, body: { role: 'REGULATOR', name: 'Central bank' } });
   expect(regulator.status).toBe(201);
   const regulatorKey = { key: (regulator.body as { key: string }).key };

@@ -1,5 +1,6 @@
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { clientCertificatesProjection } from './client-certificates-projection';
 import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { disputesProjection } from './disputes-projection';
 import { directoryProjection } from './directory-projection';
@@ -34,4 +35,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   merchantViewsProjection,
   participantStatisticsProjection,
   requestSigningProjection,
+  clientCertificatesProjection,
 ];

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { encodeFrame, FrameDecoder } from '../../../adapters/iso8583/framing';
 import type { Iso8583Message } from '../../../adapters/iso8583/message';
 import { packMessage, unpackMessage } from '../../../adapters/iso8583/packager';
@@ -45,6 +46,15 @@ export class RawIsoPeer {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port });
       socket.once('connect', () => resolve(new RawIsoPeer(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Over TLS (the switch's port with HISAAB_TLS_CERT): resolves once the client's side of the handshake is done. */
+  static connectTls(port: number, options: ConnectionOptions): Promise<RawIsoPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ host: '127.0.0.1', port, servername: 'localhost', ...options });
+      socket.once('secureConnect', () => resolve(new RawIsoPeer(socket)));
       socket.once('error', reject);
     });
   }
