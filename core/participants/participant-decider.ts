@@ -5,7 +5,7 @@ import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
 import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
 import { canonicalFingerprint256, clientCertificatesMax, type ClientCertificateBinding } from './client-certificate';
-import type { ParticipantEvent, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
+import type { ParticipantEvent, ParticipantKeyIssued, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
 
@@ -95,20 +95,7 @@ export const initialState: ParticipantState = { status: 'absent' };
 export function evolve(state: ParticipantState, event: ParticipantEvent): ParticipantState {
   if (event.type === 'ParticipantRegistered') {
     assert(state.status === 'absent', `participant ${event.data.participantId} registered twice`);
-    const registration = registrationOf(event);
-    return {
-      status: 'registered',
-      registration,
-      active: true,
-      netDebitCapMinor: registration.netDebitCapMinor,
-      requestReference: event.data.requestReference,
-      activeKeys: [],
-      signingSecrets: [],
-      requestSigningKeys: [],
-      requireSignedRequests: false,
-      clientCertificates: [],
-      clientCertificateReferences: new Map(),
-    };
+    return newlyRegistered(event);
   }
   assert(state.status === 'registered', `${event.type} for participant ${event.data.participantId} before its registration`);
   switch (event.type) {
@@ -118,23 +105,8 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, active: false };
     case 'ParticipantNetDebitCapChanged':
       return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
-    case 'ParticipantKeyIssued': {
-      const activeKeys = [
-        ...state.activeKeys,
-        { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at },
-      ];
-      // Written before issue 9: the newest key's secret was the one that signed, and the earlier ones stopped.
-      const legacySecret = event.data.signingSecret;
-      if (legacySecret === undefined) return { ...state, activeKeys };
-      const entry = {
-        secretId: `key-${event.data.keyId}`,
-        sealedSecret: legacySecret,
-        requestReference: event.data.requestReference,
-        issuedAt: event.data.at,
-        retiresAt: null,
-      };
-      return { ...state, activeKeys, signingSecrets: [entry] };
-    }
+    case 'ParticipantKeyIssued':
+      return withKeyIssued(state, event);
     case 'ParticipantSigningSecretRotated':
       return { ...state, signingSecrets: rotatedSecrets(state.signingSecrets, event.data) };
     case 'ParticipantKeyRevoked':
@@ -167,6 +139,41 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
     default:
       return assertNever(event);
   }
+}
+
+function newlyRegistered(event: ParticipantRegistered): RegisteredParticipant {
+  const registration = registrationOf(event);
+  return {
+    status: 'registered',
+    registration,
+    active: true,
+    netDebitCapMinor: registration.netDebitCapMinor,
+    requestReference: event.data.requestReference,
+    activeKeys: [],
+    signingSecrets: [],
+    requestSigningKeys: [],
+    requireSignedRequests: false,
+    clientCertificates: [],
+    clientCertificateReferences: new Map(),
+  };
+}
+
+function withKeyIssued(state: RegisteredParticipant, event: ParticipantKeyIssued): RegisteredParticipant {
+  const activeKeys = [
+    ...state.activeKeys,
+    { keyId: event.data.keyId, requestReference: event.data.requestReference, issuedAt: event.data.at },
+  ];
+  // Written before issue 9: the newest key's secret was the one that signed, and the earlier ones stopped.
+  const legacySecret = event.data.signingSecret;
+  if (legacySecret === undefined) return { ...state, activeKeys };
+  const entry = {
+    secretId: `key-${event.data.keyId}`,
+    sealedSecret: legacySecret,
+    requestReference: event.data.requestReference,
+    issuedAt: event.data.at,
+    retiresAt: null,
+  };
+  return { ...state, activeKeys, signingSecrets: [entry] };
 }
 
 export function decide(command: ParticipantCommand, state: ParticipantState): ParticipantEvent[] {
