@@ -8,7 +8,7 @@ import {
   participantNameLengthMax,
   participantTypes,
 } from '../../core/participants/participant-profile';
-import { canonicalFingerprint256 } from '../../core/participants/client-certificate';
+import { canonicalFingerprint256, fingerprintPattern } from '../../core/participants/client-certificate';
 import { signingSecretOverlapSecondsMax } from '../../core/participants/participant-decider';
 import { apiLimits } from '../api-limits';
 import { amountText, currencyCode, cursorText, freeText, pageLimit, positiveAmountText } from './common-schemas';
@@ -117,8 +117,11 @@ export const fundsSchema = z
   .meta({ id: 'Funds' });
 
 export const participantIdParams = z.strictObject({ id: participantId });
+const fingerprint256Message = 'a fingerprint256 is the SHA-256 of the DER certificate: 32 hex pairs, colon-separated ("AB:CD:…") or not';
+// The pattern first, so the OpenAPI document says what the transform accepts (schemathesis checks that it does).
 const fingerprint256Text = z
   .string()
+  .regex(fingerprintPattern, fingerprint256Message)
   .transform((value, context) => {
     const canonical = canonicalFingerprint256(value);
     if (canonical === null) {

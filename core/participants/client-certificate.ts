@@ -17,7 +17,7 @@ export type ClientCertificateBinding = {
 export const clientCertificatesMax = 10;
 export const certificateSubjectLengthMax = 512;
 
-const fingerprintPattern = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
+export const fingerprintPattern = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
 /** The canonical `AB:CD:…` form of a SHA-256 fingerprint written with or without colons, in either case; null if it is not one. */
 export function canonicalFingerprint256(text: string): string | null {

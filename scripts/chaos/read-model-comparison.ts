@@ -31,6 +31,8 @@ export class ReadModelRebuild {
     this.rebuilt.transaction((tx) => {
       for (const { projection } of this.prepared) {
         projection.setup(tx);
+        // As the runner records it when it opens a projection: the checkpoint table is compared too.
+        this.rebuilt.writeVersion(tx, projection.name, projection.version ?? 1);
         this.positions.set(projection.name, START_POSITION);
       }
     });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { auditStreamName } from '../../core/audit/audit-entry';
 
 /**
  * A recording proxy between schemathesis and the switch, on loopback, that proves "a rejected request changes
@@ -37,6 +38,8 @@ export type ProxyReport = {
   serverErrors: number;
   /** Events the switch appended on its own while a rejected request was in it, by actor and type. */
   backgroundEventsDuringRejections: Record<string, number>;
+  /** Audit entries appended while a rejected request ran: the trail of the attempt itself, allowed. */
+  auditEntriesDuringRejections: number;
   /** Rejected requests during which the log's head did not move: nothing changed. */
   rejectedWithLogUnchanged: number;
   /** Rejected requests during which positions moved, each explained by a background ledger event. */
@@ -68,6 +71,7 @@ export class StateProxy {
     rejected: 0,
     serverErrors: 0,
     backgroundEventsDuringRejections: {},
+    auditEntriesDuringRejections: 0,
     rejectedWithLogUnchanged: 0,
     positionMovesExplained: 0,
     violationCount: 0,
@@ -160,6 +164,12 @@ export class StateProxy {
     }
     let backgroundLedgerEvent = false;
     for (const event of this.eventsBetween(headBefore, headAfter)) {
+      // The audit trail records every attempt of the operator and regulators, refused ones too (issue 15): a record
+      // of who tried what, not state the request changed.
+      if (event.stream === auditStreamName) {
+        this.report.auditEntriesDuringRejections += 1;
+        continue;
+      }
       const named = [...ids].find((id) => event.correlationId === id || event.stream.endsWith(`-${id}`));
       if (event.correlationId === request.requestId || named !== undefined) {
         this.violation({
