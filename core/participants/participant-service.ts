@@ -7,7 +7,13 @@ import { handleStreamCommand, loadStream, type CommandContext } from '../eventst
 import type { EventStore } from '../eventstore/event-store';
 import { bankCodeDecider } from './bank-code-reservation';
 import { KeyedSerializer } from './keyed-serializer';
-import { participantDecider, type NewClientCertificate, type NewSigningSecret, type RegisteredParticipant } from './participant-decider';
+import {
+  participantDecider,
+  type NewClientCertificate,
+  type ParticipantCommand,
+  type NewSigningSecret,
+  type RegisteredParticipant,
+} from './participant-decider';
 import type { FundsMovement, FundsResult, ParticipantLedger } from './participant-ledger';
 import { bankCodeStreamName, participantStreamName, type ParticipantRegistration } from './participant-profile';
 
@@ -116,14 +122,7 @@ export class ParticipantService {
   }
 
   async revokeKey(participantId: string, keyId: string, context: CommandContext): Promise<WriteReceipt> {
-    const result = await handleStreamCommand(
-      this.store,
-      participantStreamName(participantId),
-      participantDecider,
-      { type: 'RevokeParticipantKey', data: { participantId, keyId }, now: context.now },
-      context,
-    );
-    return { position: result.position };
+    return this.decide(participantId, { type: 'RevokeParticipantKey', data: { participantId, keyId }, now: context.now }, context);
   }
 
   /** Registers a public key the participant signs requests with; the same key again changes nothing. */
@@ -132,25 +131,11 @@ export class ParticipantService {
     requestReference: string | null,
     context: CommandContext,
   ): Promise<WriteReceipt> {
-    const result = await handleStreamCommand(
-      this.store,
-      participantStreamName(key.participantId),
-      participantDecider,
-      { type: 'RegisterSigningKey', data: { ...key, requestReference }, now: context.now },
-      context,
-    );
-    return { position: result.position };
+    return this.decide(key.participantId, { type: 'RegisterSigningKey', data: { ...key, requestReference }, now: context.now }, context);
   }
 
   async revokeSigningKey(participantId: string, kid: string, context: CommandContext): Promise<WriteReceipt> {
-    const result = await handleStreamCommand(
-      this.store,
-      participantStreamName(participantId),
-      participantDecider,
-      { type: 'RevokeSigningKey', data: { participantId, kid }, now: context.now },
-      context,
-    );
-    return { position: result.position };
+    return this.decide(participantId, { type: 'RevokeSigningKey', data: { participantId, kid }, now: context.now }, context);
   }
 
   /** Binds a client certificate (mutual TLS) to the participant; a retry of the same request adds nothing. */
@@ -160,24 +145,24 @@ export class ParticipantService {
     requestReference: string | null,
     context: CommandContext,
   ): Promise<WriteReceipt> {
-    const result = await handleStreamCommand(
-      this.store,
-      participantStreamName(participantId),
-      participantDecider,
+    return this.decide(
+      participantId,
       { type: 'RegisterClientCertificate', data: { participantId, certificate, requestReference }, now: context.now },
       context,
     );
-    return { position: result.position };
   }
 
   async revokeClientCertificate(participantId: string, fingerprint256: string, context: CommandContext): Promise<WriteReceipt> {
-    const result = await handleStreamCommand(
-      this.store,
-      participantStreamName(participantId),
-      participantDecider,
+    return this.decide(
+      participantId,
       { type: 'RevokeClientCertificate', data: { participantId, fingerprint256 }, now: context.now },
       context,
     );
+  }
+
+  /** Decides one command on the participant's stream and answers where it was written. */
+  private async decide(participantId: string, command: ParticipantCommand, context: CommandContext): Promise<WriteReceipt> {
+    const result = await handleStreamCommand(this.store, participantStreamName(participantId), participantDecider, command, context);
     return { position: result.position };
   }
 
