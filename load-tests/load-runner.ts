@@ -4,11 +4,12 @@
  * it, with HISAAB_WORKERS passed on) and its wallets, the reference server with the same number of workers, one
  * k6 scenario at a time, and the results file. Each command is a short script of these steps.
  */
-import { mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { installedK6Version, runK6 } from './k6-process';
 import { readK6Summary, type LoadFigures } from './k6-summary';
+import { runCampaign } from './run-campaign';
 import { spawnedSwitch, startLoadNetwork, type LoadNetwork } from './load-network';
 import { writeLoadSeed, type LoadSeed } from './load-seed';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
@@ -83,33 +84,13 @@ export function machine(k6Version: string, workers: number) {
  * and the services; the exit code is the body's (0, or 1 when a threshold failed), 2 on a failure.
  */
 export function runLoadCommand(name: string, body: (run: LoadRun) => Promise<number>, settings: { workers?: number } = {}): void {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-load-run-'));
-  const run = async (): Promise<number> => {
+  runCampaign(name, async (_argv, signal, workDirectory) => {
     const k6Version = installedK6Version();
     // A command's own --workers wins over HISAAB_WORKERS.
     const workers = settings.workers ?? workersFromEnvironment(process.env);
     say(`${k6Version}; ${workers} worker process(es); ${cpus().length} CPUs; Node ${process.version}`);
-    return body(createLoadRun(k6Version, workers, workDirectory, abort.signal));
-  };
-  run()
-    .then(
-      (exitCode) => {
-        process.exitCode = exitCode;
-      },
-      (error: unknown) => {
-        process.stderr.write(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 2;
-      },
-    )
-    .finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      rmSync(workDirectory, { recursive: true, force: true });
-    });
+    return body(createLoadRun(k6Version, workers, workDirectory, signal));
+  });
 }
 
 function createLoadRun(k6Version: string, workers: number, workDirectory: string, signal: AbortSignal): LoadRun {

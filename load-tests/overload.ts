@@ -19,7 +19,8 @@
 import { cpus, loadavg } from 'node:os';
 import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
-import { driverOf, measureMaximumRate, offerLoad, resultStem, runCampaign, startRateNetwork, writeWhole, type Driver } from './rate-run';
+import { driverOf, measureMaximumRate, offerLoad, resultStem, startRateNetwork, writeWhole, type Driver } from './rate-run';
+import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { moneyPathInFlightMaxDefault, moneyPathInFlightMaxLimit } from '../api/money-path-admission';
 

@@ -4,8 +4,7 @@
  * constant arrival rate (by k6, or by Node for the short versions `npm test` runs), results written whole under
  * test-results/ (ignored by git), and a command's life: interruption, a temp directory, exit codes.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runK6, transfersScriptPath } from './k6-process';
 import { readK6Summary, type LoadFigures } from './k6-summary';
@@ -100,31 +99,4 @@ export function resultStem(name: string, recordedAt: string): string {
 export function writeWhole(path: string, content: string): void {
   writeFileSync(`${path}.tmp`, content);
   renameSync(`${path}.tmp`, path);
-}
-
-/**
- * Runs a campaign: SIGINT/SIGTERM abort it (k6 and the switch are stopped), its temp directory is removed at the
- * end, and the exit code is the body's, or 2 with one sentence on stderr when the run could not be made.
- */
-export function runCampaign(name: string, body: (argv: string[], signal: AbortSignal, workDirectory: string) => Promise<number>): void {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const workDirectory = mkdtempSync(join(tmpdir(), `hisaab-${name}-`));
-  body(process.argv.slice(2), abort.signal, workDirectory)
-    .then(
-      (exitCode) => {
-        process.exitCode = exitCode;
-      },
-      (error: unknown) => {
-        process.stderr.write(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 2;
-      },
-    )
-    .finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      rmSync(workDirectory, { recursive: true, force: true });
-    });
 }

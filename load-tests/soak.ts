@@ -19,7 +19,8 @@
 import { cpus, loadavg } from 'node:os';
 import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
-import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, runCampaign, startRateNetwork, writeWhole } from './rate-run';
+import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, startRateNetwork, writeWhole } from './rate-run';
+import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { soakChartSvg } from './soak-chart';
 import { seriesNames, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
