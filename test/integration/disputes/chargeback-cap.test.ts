@@ -6,7 +6,7 @@ import type { CommandContext } from '../../../core/eventstore/decider-stream';
 import { newId } from '../../../core/ids';
 import { createLedgerEngine, type LedgerEngine } from '../../../core/ledger/ledger-engine';
 import { positionAccountId } from '../../../core/participants/participant-accounts';
-import { transferStreamName, type TransferInitiated } from '../../../core/transfers/transfer-events';
+import { recordCommittedP2pTransfer } from '../../support/committed-p2p-transfer';
 import { tempDir } from '../../support/temp-dir';
 
 /** A real SQLite store and ledger engine; refunds come through the port the gateway will fill. */
@@ -38,7 +38,7 @@ describe('chargebacks never take more than is still disputable', () => {
       },
       now: () => new Date(),
     });
-    await committedTransfer('t-cap', 10_000n);
+    await recordCommittedP2pTransfer(store, ledger, 't-cap', 10_000n);
   });
 
   afterEach(async () => {
@@ -98,62 +98,6 @@ describe('chargebacks never take more than is still disputable', () => {
     const claimant = await ledger.lookupAccount(positionAccountId('MARGALLA'));
     expect(claimant?.creditsPostedMinor).toBe(10_000n);
   });
-
-  async function committedTransfer(transferId: string, amountMinor: bigint): Promise<void> {
-    await ledger.submit([
-      {
-        type: 'create_account',
-        id: positionAccountId('MARGALLA'),
-        ledger: 'PKR',
-        code: 'POSITION',
-        owner: 'MARGALLA',
-        debitLimitMinor: 100_000_000n,
-      },
-      {
-        type: 'create_account',
-        id: positionAccountId('RAVI'),
-        ledger: 'PKR',
-        code: 'POSITION',
-        owner: 'RAVI',
-        debitLimitMinor: 100_000_000n,
-      },
-      {
-        type: 'transfer',
-        id: transferId,
-        ledger: 'PKR',
-        debitAccountId: positionAccountId('MARGALLA'),
-        creditAccountId: positionAccountId('RAVI'),
-        amountMinor,
-        code: 'P2P',
-      },
-    ]);
-    const createdAt = new Date().toISOString();
-    const initiated: TransferInitiated['data'] = {
-      transferId,
-      payerParticipant: 'MARGALLA',
-      payeeParticipant: 'RAVI',
-      payer: { type: 'WALLET', value: 'WMARGALLA0001' },
-      payee: { type: 'MSISDN', value: '923000000002' },
-      payeeAccount: { type: 'WALLET', value: 'WRAVI0001' },
-      amountMinor: amountMinor.toString(),
-      currency: 'PKR',
-      purpose: 'P2P',
-      note: null,
-      creditMode: 'REQUEST',
-      requestDigest: 'digest',
-      channel: 'api',
-      createdAt,
-    };
-    const metadata = { actor: 'switch:transfers', correlationId: transferId, at: createdAt };
-    await store.append(
-      transferStreamName(transferId),
-      [
-        { id: newId(), type: 'TransferInitiated', data: initiated, metadata },
-        { id: newId(), type: 'TransferCommitted', data: { transferId, completedAt: createdAt }, metadata },
-      ],
-      'no_stream',
-    );
-  }
 
   it('a merchant webhook that failed after the change is published by recovery, once per change', async () => {
     const published: string[] = [];

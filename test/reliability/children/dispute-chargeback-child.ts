@@ -18,7 +18,7 @@ import { newId } from '../../../core/ids';
 import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
 import type { Delivery } from '../../../core/outbox/delivery';
 import { positionAccountId } from '../../../core/participants/participant-accounts';
-import { transferStreamName, type TransferInitiated } from '../../../core/transfers/transfer-events';
+import { recordCommittedP2pTransfer } from '../../support/committed-p2p-transfer';
 
 const transferId = 'crash-transfer-1';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     },
   });
   if (mode !== 'recover') {
-    await setUp(store, ledger);
+    await recordCommittedP2pTransfer(store, ledger, transferId, 10_000n);
     const context = (actor: string): CommandContext => ({ now: new Date(), actor, correlationId: newId() });
     const opened = await service.open(
       'MARGALLA',
@@ -88,63 +88,6 @@ async function main(): Promise<void> {
   await ledger.stop();
   await store.close();
   process.stdout.write('done\n');
-}
-
-/** Two participants' positions and a committed P2P transfer of 100.00 from MARGALLA to RAVI, as the switch records one. */
-async function setUp(store: SqliteEventStore, ledger: ReturnType<typeof createLedgerEngine>): Promise<void> {
-  await ledger.submit([
-    {
-      type: 'create_account',
-      id: positionAccountId('MARGALLA'),
-      ledger: 'PKR',
-      code: 'POSITION',
-      owner: 'MARGALLA',
-      debitLimitMinor: 100_000_000n,
-    },
-    {
-      type: 'create_account',
-      id: positionAccountId('RAVI'),
-      ledger: 'PKR',
-      code: 'POSITION',
-      owner: 'RAVI',
-      debitLimitMinor: 100_000_000n,
-    },
-    {
-      type: 'transfer',
-      id: transferId,
-      ledger: 'PKR',
-      debitAccountId: positionAccountId('MARGALLA'),
-      creditAccountId: positionAccountId('RAVI'),
-      amountMinor: 10_000n,
-      code: 'P2P',
-    },
-  ]);
-  const createdAt = new Date().toISOString();
-  const initiated: TransferInitiated['data'] = {
-    transferId,
-    payerParticipant: 'MARGALLA',
-    payeeParticipant: 'RAVI',
-    payer: { type: 'WALLET', value: 'WMARGALLA0001' },
-    payee: { type: 'MSISDN', value: '923000000002' },
-    payeeAccount: { type: 'WALLET', value: 'WRAVI0001' },
-    amountMinor: '10000',
-    currency: 'PKR',
-    purpose: 'P2P',
-    note: null,
-    creditMode: 'REQUEST',
-    requestDigest: 'digest',
-    channel: 'api',
-    createdAt,
-  };
-  const metadata = { actor: 'switch:transfers', correlationId: transferId, at: createdAt };
-  await store.append(
-    transferStreamName(transferId),
-    [
-      { id: newId(), type: 'TransferInitiated', data: initiated, metadata },
-      { id: newId(), type: 'TransferCommitted', data: { transferId, completedAt: createdAt }, metadata },
-    ],
-    'no_stream',
-  );
 }
 
 main().catch((error: unknown) => {
