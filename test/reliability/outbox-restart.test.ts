@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-store';
-import { WalletHttpClient } from '../../adapters/wallet-http/wallet-http-client';
-import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import type { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
+import { startCreditedWallet } from '../support/credited-wallet';
 import { childScript, TsxChild } from '../support/tsx-child';
 import { tempDir } from '../support/temp-dir';
 import { outboxChildMessage } from './children/outbox-child-messages';
@@ -29,18 +29,8 @@ describe('outbox across a SIGKILL (a reversal queued is a reversal delivered, on
   beforeEach(async () => {
     directory = tempDir('hisaab-outbox-restart-');
     eventsPath = join(directory.path, 'events.db');
-    wallet = new WalletSimulator({
-      participantId: 'MARGALLA',
-      signingSecret,
-      accounts: [{ walletNumber, name: 'Ayesha Khan', balanceMinor: openingBalanceMinor }],
-    });
-    await wallet.start();
     // The transfers that timed out: the wallet did credit them; the reversals must undo each exactly once.
-    const client = new WalletHttpClient({ resolveEndpoint: () => ({ ...wallet.endpoints, signingSecrets: [signingSecret] }) });
-    for (let index = 0; index < deliveryCount; index += 1) {
-      expect(await client.requestCredit('MARGALLA', outboxChildMessage(index))).toEqual({ outcome: 'accepted' });
-    }
-    client.close();
+    wallet = await startCreditedWallet({ deliveryCount, signingSecret, walletNumber, openingBalanceMinor });
     expect(wallet.balanceOf(walletNumber)).toBe(openingBalanceMinor + creditedMinor);
   });
 
