@@ -238,8 +238,16 @@ describe('merchant webhooks, delivered at least once from the webhooks outbox', 
     const runner = new ProjectionRunner({ store: sw.running.store, readModels: rebuilt, projections: [webhookEventsProjection] });
     try {
       await runner.start();
-      const head = await sw.running.store.headPosition();
-      await runner.waitForPosition(head, 5_000);
+      // Compare where both stand at the same head: a late attempt event appended meanwhile would otherwise be in one
+      // read model and not yet in the other.
+      let head = await sw.running.store.headPosition();
+      for (;;) {
+        await sw.running.dependencies.readModels.waitForPosition(head, 5_000);
+        await runner.waitForPosition(head, 5_000);
+        const headNow = await sw.running.store.headPosition();
+        if (headNow === head) break;
+        head = headNow;
+      }
       const live = new Database(readModelPath(sw.dataDir), { readonly: true });
       for (const table of ['webhook_events', 'webhook_deliveries', 'webhook_attempts']) {
         const dump = (database: Database.Database): unknown =>
