@@ -25,7 +25,7 @@ export function startSwitchChild(input: {
   operatorKey: string;
   environment?: Record<string, string>;
 }): Promise<StartedSwitch> {
-  const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, 'api', 'main.ts')], {
     cwd: repositoryRoot,
     env: {
       PATH: process.env.PATH ?? '',

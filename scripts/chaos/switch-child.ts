@@ -7,8 +7,10 @@ const repositoryRoot = join(__dirname, '..', '..');
 const outputKeptBytes = 16 * 1024;
 
 /**
- * The switch as `npm run serve` runs it (tsx api/main.ts), in a process group of its own: tsx runs the switch in a
- * child process of its own, and a SIGKILL must reach that one too, as a real crash would.
+ * The switch as `npm run serve` runs it (`node --import tsx api/main.ts`), in a process group of its own so that a
+ * SIGKILL reaches any worker it forked too, as a real crash would. Not through the tsx CLI: its signal relay kills
+ * the switch with SIGKILL (exit 143) when the switch does not acknowledge a SIGTERM within 30 ms, which a loaded
+ * machine misses, and a graceful stop then becomes a crash.
  */
 export class SwitchChild {
   private stderrText = '';
@@ -25,7 +27,7 @@ export class SwitchChild {
 
   /** Starts the switch and resolves once it logs "listening"; rejects when it exits first or takes longer than timeoutMs. */
   static start(environment: Record<string, string>, timeoutMs: number): Promise<SwitchChild> {
-    const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, 'api', 'main.ts')], {
       cwd: repositoryRoot,
       env: { PATH: process.env.PATH ?? '', ...environment },
       detached: true,
@@ -73,7 +75,7 @@ export class SwitchChild {
     }
   }
 
-  /** SIGTERM to tsx, which relays it: the switch stops gracefully. Resolves with its exit code. */
+  /** SIGTERM to the switch: it stops gracefully. Resolves with its exit code. */
   terminate(): Promise<number | null> {
     this.process.kill('SIGTERM');
     return this.exited;

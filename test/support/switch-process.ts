@@ -90,11 +90,15 @@ export type SwitchChild = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Runs `npm run serve`'s entry point (tsx api/main.ts) as a child process and waits for its "listening" line. */
+/**
+ * Runs `npm run serve`'s entry point (`node --import tsx api/main.ts`) as a child process and waits for its
+ * "listening" line. Not through the tsx CLI: its relay turns a SIGTERM the switch does not acknowledge within 30 ms
+ * (a loaded machine) into a SIGKILL and exit code 143.
+ */
 /** `entry`: another entry point that runs the switch (a crash test's wrapper with a kill point). */
 export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_000, entry = join('api', 'main.ts')): Promise<SwitchChild> {
-  // A process group of its own: tsx runs the switch in a child of its own, and a signal must reach that one too.
-  const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, entry)], {
+  // A process group of its own: a SIGKILL must reach the workers the switch forks too.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, entry)], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...environment },
     detached: true,
@@ -139,7 +143,7 @@ export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_
             stderr: () => stderr,
             stop(signal: NodeJS.Signals = 'SIGTERM') {
               if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-                // SIGKILL goes to the whole group (tsx does not relay it); SIGTERM to tsx, which relays it.
+                // SIGKILL goes to the whole group, workers included; SIGTERM to the switch, which stops its workers.
                 if (signal === 'SIGKILL') process.kill(-child.pid, signal);
                 else child.kill(signal);
               }
@@ -158,7 +162,7 @@ export function runSwitchExpectingExit(
   timeoutMs = 20_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), [join(repositoryRoot, 'api', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, 'api', 'main.ts')], {
       cwd: repositoryRoot,
       env: { PATH: process.env.PATH ?? '', HISAAB_ISO8583_PORT: '0', ...environment },
     });
