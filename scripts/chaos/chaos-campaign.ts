@@ -82,7 +82,9 @@ export async function runChaosCampaign(options: ChaosOptions, say: (line: string
       const load = new LoadMix({ switchUrl, operatorKey, network, acknowledgements, random, cycle: kill, closesWindow: closedWindow });
       load.start();
       const killAfterMs = options.killAfterMinMs + Math.floor(random() * (options.killAfterMaxMs - options.killAfterMinMs));
-      await pause(killAfterMs);
+      // The first cycle's kill waits for its close and settle to be answered (under the same load), so that even a
+      // short campaign on a slow machine covers a settlement close; later cycles kill whenever the dice say.
+      await Promise.all([pause(killAfterMs), kill === 1 ? load.windowCloseFinished() : undefined]);
       child.kill();
       await child.exited;
       const restartedAtMs = Date.now();

@@ -31,6 +31,7 @@ export class LoadMix {
   private stopped = false;
   private readonly workers: Promise<void>[] = [];
   private sequence = 0;
+  private windowClose: Promise<void> = Promise.resolve();
 
   constructor(private readonly settings: LoadMixSettings) {}
 
@@ -48,7 +49,15 @@ export class LoadMix {
     this.loop(() => this.batch());
     this.loop(() => this.checkout());
     this.loop(() => this.dispute());
-    if (this.settings.closesWindow) this.workers.push(this.closeWindow());
+    if (this.settings.closesWindow) {
+      this.windowClose = this.closeWindow();
+      this.workers.push(this.windowClose);
+    }
+  }
+
+  /** Resolves once this cycle's window close and settle were answered or failed (at once when it closes none). */
+  windowCloseFinished(): Promise<void> {
+    return this.windowClose;
   }
 
   /** Stops every worker after its current step; resolves false when some did not stop in time. */
