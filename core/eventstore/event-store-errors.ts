@@ -7,6 +7,15 @@ export const eventStoreErrors = {
     meaning: 'Other writers kept changing the same record while this request was decided; nothing was written, so retry it.',
   },
   EVENT_STORE_OVERLOADED: { status: 503, meaning: 'The event store has as many appends waiting for a commit as it holds; retry shortly.' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    meaning:
+      'The event store cannot be reached (its primary is gone or failing over); nothing was acknowledged, so retry the same request, with the same ids, shortly.',
+  },
+  NOT_WRITER: {
+    status: 503,
+    meaning: 'This switch process is a standby (or was fenced off by another writer) and appends nothing; send writes to the writer.',
+  },
   PROJECTION_WAIT_TIMEOUT: {
     status: 503,
     meaning: 'The write is durable, but the read model did not catch up with it in time; read it again shortly.',
