@@ -1,4 +1,4 @@
-import type { ErrorCodeTable } from '../errors';
+import { DomainError, type ErrorCodeTable } from '../errors';
 
 /** Codes of the event store and the projection runner that keeps the read models behind it. */
 export const eventStoreErrors = {
@@ -37,3 +37,11 @@ export const eventStoreErrors = {
 } as const satisfies ErrorCodeTable;
 
 export type EventStoreErrorCode = keyof typeof eventStoreErrors;
+
+/**
+ * A store that is failing over (STORE_UNAVAILABLE) or has fenced this process off (NOT_WRITER) says so itself:
+ * callers pass that answer on to the client instead of wrapping it in their own failure.
+ */
+export function isStoreRefusal(error: unknown): error is DomainError {
+  return error instanceof DomainError && (error.code === 'STORE_UNAVAILABLE' || error.code === 'NOT_WRITER');
+}

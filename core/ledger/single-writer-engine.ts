@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
+import { isStoreRefusal } from '../eventstore/event-store-errors';
 import type { EventMetadata, NewEvent } from '../eventstore/event';
 import type { AppendResult, EventStore, StreamAppend } from '../eventstore/event-store';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../eventstore/expected-revision';
@@ -442,12 +443,15 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    */
   private async recoverFromFailedAppend(work: TickWork, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
-    const failure = new DomainError(
-      'LEDGER_WRITE_FAILED',
-      this.store.multiStreamAtomic
-        ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
-        : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
-    );
+    // A store that is failing over or has fenced this process off says so itself: its answer is the client's.
+    const failure = isStoreRefusal(error)
+      ? error
+      : new DomainError(
+          'LEDGER_WRITE_FAILED',
+          this.store.multiStreamAtomic
+            ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
+            : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
+        );
     work.submits.forEach((submit, index) => {
       if (work.results[index] !== null) submit.reject(failure);
     });
