@@ -277,10 +277,20 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    * (a broken invariant) propagates and crashes the process, as it must.
    */
   private async runTick(): Promise<TickOutcome> {
+    // A store that was failing over when the state was last rebuilt left none: rebuild it before deciding.
+    if (this.state === null && !(await this.reloadAfterOutage())) return { appended: false, expired: 0 };
     const state = this.state;
     assert(state !== null, 'a tick runs on a loaded state');
     const submits = this.queue.take(this.batchCommandsMax);
-    const companionRevisions = await this.companionRevisions(submits);
+    let companionRevisions: Map<string, bigint | null>;
+    try {
+      companionRevisions = await this.companionRevisions(submits);
+    } catch (error) {
+      // Nothing was decided: the submits hear the store's answer (503) and nothing changes.
+      if (!isStoreRefusal(error)) throw error;
+      for (const submit of submits) submit.reject(error);
+      return { appended: false, expired: 0 };
+    }
     const work = this.decideBatch(state, submits, companionRevisions);
     if (work.events.length === 0 && work.before.length === 0 && work.after.length === 0) {
       this.answer(work, null);
@@ -428,13 +438,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     });
     this.queue.returnToFront(retried);
     this.state = null;
-    try {
-      await this.load();
-    } catch (loadError) {
-      this.failure = loadError;
-      this.phase = 'failed';
-      this.rejectQueued(this.unavailable());
-    }
+    await this.rebuildOrFail();
   }
 
   /**
@@ -458,10 +462,35 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.appendFailuresInRow += 1;
     this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;
+    await this.rebuildOrFail();
+  }
+
+  /**
+   * Rebuilds the state after a store outage (PostgreSQL failing over). While the store is still away the queued
+   * work hears its 503 and the next submit tries again after the pause; resolves whether the state is back.
+   */
+  private async reloadAfterOutage(): Promise<boolean> {
+    try {
+      await this.load();
+      return true;
+    } catch (error) {
+      if (!isStoreRefusal(error)) throw error;
+      this.rejectQueued(error);
+      this.pausedUntilMs = performance.now() + appendRetryPauseMsMax;
+      return false;
+    }
+  }
+
+  /**
+   * After a failed append or a conflict the state is rebuilt from the log. A store that is failing over cannot
+   * answer yet: the state stays empty and the next tick rebuilds it (reloadAfterOutage). Any other failure to
+   * rebuild leaves the engine without a state, so it refuses all work until it is restarted.
+   */
+  private async rebuildOrFail(): Promise<void> {
     try {
       await this.load();
     } catch (loadError) {
-      // Without a state the engine cannot decide anything: refuse all work until it is restarted.
+      if (isStoreRefusal(loadError)) return;
       this.failure = loadError;
       this.phase = 'failed';
       this.rejectQueued(this.unavailable());
@@ -497,6 +526,10 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   /** The state once no tick or rebuild is in flight: lookups see durable facts only. */
   private async settledState(): Promise<LedgerState> {
     while (this.busy !== null) await this.busy;
+    if (this.state === null && this.phase === 'running') {
+      // Rebuilt by the next tick once the store answers again (reloadAfterOutage).
+      throw new DomainError('STORE_UNAVAILABLE', `the ${this.ledger} ledger is waiting for the event store to answer again`);
+    }
     if (this.state === null) throw this.unavailable();
     return this.state;
   }
