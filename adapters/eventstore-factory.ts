@@ -67,7 +67,7 @@ export async function openEventStore(
 }
 
 /** How long start-up keeps trying an unreachable PostgreSQL before it gives up (the switch then exits non-zero). */
-const postgresStartupWaitMs = 20_000;
+const postgresStartupWaitMs = 10_000;
 
 /**
  * Opens the PostgreSQL store and migrates its schema, trying again for a while when no server answers (a

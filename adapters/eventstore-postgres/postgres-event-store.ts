@@ -61,7 +61,7 @@ const pendingEntriesMax = 100_000;
 const streamPrefixesMax = 100;
 /** Pause before the writer connection is tried again after a failure, doubling up to the maximum. */
 const reconnectPauseMsFirst = 100;
-const reconnectPauseMsMax = 2_000;
+const reconnectPauseMsMax = 500;
 /**
  * The session-level advisory lock that is the writer lease: PostgreSQL releases it the moment the holder's session
  * ends (process killed, connection terminated), which is what lets a standby take over within seconds.

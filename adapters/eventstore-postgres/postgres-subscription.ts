@@ -6,7 +6,7 @@ import { isConnectionFailure } from './postgres-errors';
 const pageSize = 1000;
 /** After the store failed to answer, the subscription waits this long first, doubling up to the maximum. */
 const retryPauseMsFirst = 100;
-const retryPauseMsMax = 2_000;
+const retryPauseMsMax = 500;
 
 type PostgresSubscriptionInput = {
   afterPosition: bigint;

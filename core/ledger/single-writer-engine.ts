@@ -52,6 +52,8 @@ type TickWork = {
 /** The pause before the first tick after a failed append, doubling with each failure in a row up to the maximum. */
 const appendRetryPauseMsFirst = 100;
 const appendRetryPauseMsMax = 5_000;
+/** The longest pause between tries while the event store is failing over (503 STORE_UNAVAILABLE meanwhile). */
+const storeOutagePauseMs = 500;
 
 /**
  * Companion streams one submit carries at most: a payment has one (its own), and a submit of many payments (a batch
@@ -460,7 +462,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       if (work.results[index] !== null) submit.reject(failure);
     });
     this.appendFailuresInRow += 1;
-    this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
+    // A store failing over is back within seconds: the engine retries it more often than a failing disk.
+    const pauseMsMax = isStoreRefusal(error) ? storeOutagePauseMs : appendRetryPauseMsMax;
+    this.pausedUntilMs = performance.now() + Math.min(pauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;
     await this.rebuildOrFail();
   }
@@ -476,7 +480,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     } catch (error) {
       if (!isStoreRefusal(error)) throw error;
       this.rejectQueued(error);
-      this.pausedUntilMs = performance.now() + appendRetryPauseMsMax;
+      this.pausedUntilMs = performance.now() + storeOutagePauseMs;
       return false;
     }
   }

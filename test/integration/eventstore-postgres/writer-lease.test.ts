@@ -151,6 +151,7 @@ describe('a PostgreSQL store that is not there at start', () => {
         HISAAB_DATA_DIR: directory.path,
         HISAAB_PORT: String(await freePort()),
         HISAAB_OPERATOR_KEY: testOperatorKey,
+        HISAAB_MASTER_KEY: masterKey,
       },
       40_000,
     );
@@ -158,5 +159,18 @@ describe('a PostgreSQL store that is not there at start', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`hisaab: refusing to start: the PostgreSQL event store at 127.0.0.1:${port} is unreachable`);
     expect(result.stderr + result.stdout).not.toContain('s3cret-password');
+  });
+
+  it('refuses to start without HISAAB_MASTER_KEY: a key made in one data dir would not open the secrets on another machine', async () => {
+    const directory = tempDir('hisaab-no-master-key-');
+    directories.push(directory);
+    const result = await runSwitchExpectingExit({
+      HISAAB_EVENTSTORE: server.url(),
+      HISAAB_DATA_DIR: directory.path,
+      HISAAB_PORT: String(await freePort()),
+      HISAAB_OPERATOR_KEY: testOperatorKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('HISAAB_MASTER_KEY must be set when HISAAB_EVENTSTORE is PostgreSQL');
   });
 });
