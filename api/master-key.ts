@@ -15,6 +15,13 @@ export const masterKeyFileName = 'master.key';
  */
 export function resolveMasterKey(config: SwitchConfig, logger: Logger): Buffer {
   if (config.masterKey !== undefined) return config.masterKey;
+  if (config.eventStore.kind === 'postgres') {
+    // A shared store outlives any one machine's data dir: a standby elsewhere, or a switch rebuilt on an empty data
+    // dir, must open the same sealed secrets, so the key cannot be one this machine made for itself.
+    throw new ConfigError(
+      'HISAAB_MASTER_KEY must be set when HISAAB_EVENTSTORE is PostgreSQL: every switch on the store (writer, standby, a rebuilt one) opens the same sealed signing secrets with it',
+    );
+  }
   const path = join(config.dataDir, masterKeyFileName);
   let key: Buffer;
   if (existsSync(path)) {

@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeEventStore, openEventStore } from '../adapters/eventstore-factory';
+import { describeEventStore, EventStoreSettingError, openEventStore } from '../adapters/eventstore-factory';
+import { PostgresEventStore } from '../adapters/eventstore-postgres/postgres-event-store';
+import { takeWriterLease } from './writer-lease';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
 import { ensurePrivateDirectory } from '../adapters/private-files';
 import { AuditTrail } from '../core/audit/audit-trail';
@@ -168,7 +170,9 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   let publicPort = config.port;
   const publicUrl = (): string => config.publicUrl ?? `${config.tls === null ? 'http' : 'https'}://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
-    const store = await modules.start('event store', () => assembleEventStore(config, logger));
+    const store = await modules.start('event store', () =>
+      assembleEventStore(config, logger, options.httpAddress ?? { port: config.port, host: config.host }),
+    );
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
@@ -348,9 +352,29 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
 }
 
 /** The event store the configuration selects (embedded SQLite or an EventStoreDB cluster). */
-async function assembleEventStore(config: SwitchConfig, logger: Logger): Promise<Assembled<EventStore>> {
-  const store = await openEventStore(config.eventStore);
+async function assembleEventStore(
+  config: SwitchConfig,
+  logger: Logger,
+  httpAddress: { port: number; host: string },
+): Promise<Assembled<EventStore>> {
+  let store: EventStore;
+  try {
+    store = await openEventStore(config.eventStore, { log: logger });
+  } catch (error) {
+    // An unreachable PostgreSQL at start is the operator's to fix: one line naming the hosts, and a non-zero exit.
+    if (error instanceof EventStoreSettingError) throw new ConfigError(error.message);
+    throw error;
+  }
   logger.info({ eventStore: describeEventStore(config.eventStore), dataDir: config.dataDir }, 'event store open');
+  if (store instanceof PostgresEventStore) {
+    // Only one switch appends to a PostgreSQL store: a second one waits here as a standby (api/writer-lease.ts).
+    try {
+      await takeWriterLease(store, config, httpAddress, logger);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   return { provides: store, stop: () => store.close() };
 }
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-store';
 import type { NewEvent } from '../core/eventstore/event';
 import { benchDirectory } from './support/bench-directory';
+import { postgresEventStoreBench } from './eventstore-postgres.bench';
 import { transferEvents } from './support/bench-events';
 import { measure, median, reportLine, type Measurement } from './support/measure';
 
@@ -66,6 +67,11 @@ function rawRun(directory: string, events: readonly NewEvent[]): Promise<Measure
 }
 
 async function main(): Promise<void> {
+  // `-- --store postgres`: the same measurement against a PostgreSQL server the bench starts (issue 19).
+  const storeFlag = process.argv.indexOf('--store');
+  const storeKind = storeFlag === -1 ? 'sqlite' : process.argv[storeFlag + 1];
+  if (storeKind === 'postgres') return postgresEventStoreBench();
+  if (storeKind !== 'sqlite') throw new Error(`--store takes sqlite or postgres, not ${String(storeKind)}`);
   const directory = benchDirectory('eventstore');
   try {
     console.log(

@@ -24,6 +24,7 @@ import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
 import { positiveInteger } from './support/bench-settings';
+import { postgresLedgerBench } from './ledger-postgres.bench';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -202,6 +203,11 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 const whole = (value: number) => Math.round(value);
 
 async function main(): Promise<void> {
+  // `-- --store postgres`: the same accounts and transfers on a PostgreSQL server the bench starts (issue 19).
+  const storeFlag = process.argv.indexOf('--store');
+  const storeKind = storeFlag === -1 ? 'sqlite' : process.argv[storeFlag + 1];
+  if (storeKind === 'postgres') return postgresLedgerBench({ accountCommands, singlePhaseBatches, drive, rounds });
+  if (storeKind !== 'sqlite') throw new Error(`--store takes sqlite or postgres, not ${String(storeKind)}`);
   const directory = mkdtempSync(join(tmpdir(), 'hisaab-bench-ledger-'));
   const storePath = join(directory, 'hisaab.db');
   const store = new SqliteEventStore(storePath);

@@ -102,6 +102,8 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   INVALID_SETTLEMENT_SCHEDULE: null,
   CONCURRENT_UPDATE: null,
   EVENT_STORE_OVERLOADED: null,
+  STORE_UNAVAILABLE: null,
+  NOT_WRITER: null,
   PROJECTION_WAIT_TIMEOUT: null,
   PROJECTION_WAITERS_FULL: null,
   PROJECTION_RUNNER_FAILED: null,

@@ -1,3 +1,4 @@
+import { PostgresEventStore } from '../../adapters/eventstore-postgres/postgres-event-store';
 import { buildOpenApiDocument } from '../openapi';
 import type { RouteModule } from '../route-kit';
 
@@ -15,9 +16,12 @@ export const systemRoutes: RouteModule = (router, kit) => {
     } catch {
       eventStoreHealthy = false;
     }
-    const healthy = eventStoreHealthy && readModel.healthy;
+    // A PostgreSQL store has one writer; a writer fenced off by a newer one serves reads only until it restarts.
+    const fenced = store instanceof PostgresEventStore && store.role === 'fenced';
+    const healthy = eventStoreHealthy && readModel.healthy && !fenced;
     response.status(healthy ? 200 : 503).json({
-      status: healthy ? 'ok' : 'unhealthy',
+      status: fenced ? 'fenced' : healthy ? 'ok' : 'unhealthy',
+      role: store instanceof PostgresEventStore && store.role !== 'writer' ? 'standby' : 'writer',
       eventStore: eventStoreHealthy ? 'ok' : 'unreachable',
       readModels: readModel.healthy ? 'ok' : 'failed',
       logHeadPosition: head.toString(),

@@ -225,7 +225,9 @@ export const summaryResponse = z
 
 export const healthResponse = z
   .strictObject({
-    status: z.enum(['ok', 'unhealthy']),
+    status: z.enum(['ok', 'unhealthy', 'fenced']),
+    /** The one switch that appends to the store, or a standby (a PostgreSQL store has one writer). */
+    role: z.enum(['writer', 'standby']),
     eventStore: z.enum(['ok', 'unreachable']),
     readModels: z.enum(['ok', 'failed']),
     logHeadPosition: z.string(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assert } from '../assert';
 import type { EventStore } from '../eventstore/event-store';
+import { isStoreRefusal } from '../eventstore/event-store-errors';
 import { auditEntryData, auditEntryOf, auditEventType, auditStreamName, genesisHash, sealAuditEntry, type AuditFacts } from './audit-entry';
 
 /** Entries waiting for their append; past it the action they would record is refused (the caller answers 503). */
@@ -55,6 +56,8 @@ export class AuditTrail {
         await this.append(facts);
       } catch (error) {
         this.head = null;
+        // The store's own 503 (failing over, fenced off) is the client's answer as it is.
+        if (isStoreRefusal(error)) throw error;
         throw new AuditUnavailableError(`the audit entry could not be written: ${error instanceof Error ? error.message : String(error)}`);
       }
     }

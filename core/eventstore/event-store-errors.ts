@@ -1,4 +1,4 @@
-import type { ErrorCodeTable } from '../errors';
+import { DomainError, type ErrorCodeTable } from '../errors';
 
 /** Codes of the event store and the projection runner that keeps the read models behind it. */
 export const eventStoreErrors = {
@@ -7,6 +7,15 @@ export const eventStoreErrors = {
     meaning: 'Other writers kept changing the same record while this request was decided; nothing was written, so retry it.',
   },
   EVENT_STORE_OVERLOADED: { status: 503, meaning: 'The event store has as many appends waiting for a commit as it holds; retry shortly.' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    meaning:
+      'The event store cannot be reached (its primary is gone or failing over); nothing was acknowledged, so retry the same request, with the same ids, shortly.',
+  },
+  NOT_WRITER: {
+    status: 503,
+    meaning: 'This switch process is a standby (or was fenced off by another writer) and appends nothing; send writes to the writer.',
+  },
   PROJECTION_WAIT_TIMEOUT: {
     status: 503,
     meaning: 'The write is durable, but the read model did not catch up with it in time; read it again shortly.',
@@ -28,3 +37,11 @@ export const eventStoreErrors = {
 } as const satisfies ErrorCodeTable;
 
 export type EventStoreErrorCode = keyof typeof eventStoreErrors;
+
+/**
+ * A store that is failing over (STORE_UNAVAILABLE) or has fenced this process off (NOT_WRITER) says so itself:
+ * callers pass that answer on to the client instead of wrapping it in their own failure.
+ */
+export function isStoreRefusal(error: unknown): error is DomainError {
+  return error instanceof DomainError && (error.code === 'STORE_UNAVAILABLE' || error.code === 'NOT_WRITER');
+}

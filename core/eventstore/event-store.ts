@@ -35,8 +35,9 @@ export type Subscription = {
 export type SubscriptionHandler = (event: RecordedEvent) => Promise<void> | void;
 
 /**
- * The event store port. Adapters: `adapters/eventstore-sqlite` (embedded default) and
- * `adapters/eventstore-esdb` (EventStoreDB / KurrentDB). Both pass `test/contract/event-store.contract.ts`.
+ * The event store port. Adapters: `adapters/eventstore-sqlite` (embedded default), `adapters/eventstore-postgres`
+ * (PostgreSQL, one fenced writer) and `adapters/eventstore-esdb` (EventStoreDB / KurrentDB). All pass
+ * `test/contract/event-store.contract.ts`.
  */
 export interface EventStore {
   /**

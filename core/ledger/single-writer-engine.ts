@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
+import { isStoreRefusal } from '../eventstore/event-store-errors';
 import type { EventMetadata, NewEvent } from '../eventstore/event';
 import type { AppendResult, EventStore, StreamAppend } from '../eventstore/event-store';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../eventstore/expected-revision';
@@ -51,6 +52,8 @@ type TickWork = {
 /** The pause before the first tick after a failed append, doubling with each failure in a row up to the maximum. */
 const appendRetryPauseMsFirst = 100;
 const appendRetryPauseMsMax = 5_000;
+/** The longest pause between tries while the event store is failing over (503 STORE_UNAVAILABLE meanwhile). */
+const storeOutagePauseMs = 500;
 
 /**
  * Companion streams one submit carries at most: a payment has one (its own), and a submit of many payments (a batch
@@ -276,10 +279,20 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    * (a broken invariant) propagates and crashes the process, as it must.
    */
   private async runTick(): Promise<TickOutcome> {
+    // A store that was failing over when the state was last rebuilt left none: rebuild it before deciding.
+    if (this.state === null && !(await this.reloadAfterOutage())) return { appended: false, expired: 0 };
     const state = this.state;
     assert(state !== null, 'a tick runs on a loaded state');
     const submits = this.queue.take(this.batchCommandsMax);
-    const companionRevisions = await this.companionRevisions(submits);
+    let companionRevisions: Map<string, bigint | null>;
+    try {
+      companionRevisions = await this.companionRevisions(submits);
+    } catch (error) {
+      // Nothing was decided: the submits hear the store's answer (503) and nothing changes.
+      if (!isStoreRefusal(error)) throw error;
+      for (const submit of submits) submit.reject(error);
+      return { appended: false, expired: 0 };
+    }
     const work = this.decideBatch(state, submits, companionRevisions);
     if (work.events.length === 0 && work.before.length === 0 && work.after.length === 0) {
       this.answer(work, null);
@@ -427,13 +440,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     });
     this.queue.returnToFront(retried);
     this.state = null;
-    try {
-      await this.load();
-    } catch (loadError) {
-      this.failure = loadError;
-      this.phase = 'failed';
-      this.rejectQueued(this.unavailable());
-    }
+    await this.rebuildOrFail();
   }
 
   /**
@@ -442,22 +449,52 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    */
   private async recoverFromFailedAppend(work: TickWork, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
-    const failure = new DomainError(
-      'LEDGER_WRITE_FAILED',
-      this.store.multiStreamAtomic
-        ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
-        : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
-    );
+    // A store that is failing over or has fenced this process off says so itself: its answer is the client's.
+    const failure = isStoreRefusal(error)
+      ? error
+      : new DomainError(
+          'LEDGER_WRITE_FAILED',
+          this.store.multiStreamAtomic
+            ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
+            : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
+        );
     work.submits.forEach((submit, index) => {
       if (work.results[index] !== null) submit.reject(failure);
     });
     this.appendFailuresInRow += 1;
-    this.pausedUntilMs = performance.now() + Math.min(appendRetryPauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
+    // A store failing over is back within seconds: the engine retries it more often than a failing disk.
+    const pauseMsMax = isStoreRefusal(error) ? storeOutagePauseMs : appendRetryPauseMsMax;
+    this.pausedUntilMs = performance.now() + Math.min(pauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;
+    await this.rebuildOrFail();
+  }
+
+  /**
+   * Rebuilds the state after a store outage (PostgreSQL failing over). While the store is still away the queued
+   * work hears its 503 and the next submit tries again after the pause; resolves whether the state is back.
+   */
+  private async reloadAfterOutage(): Promise<boolean> {
+    try {
+      await this.load();
+      return true;
+    } catch (error) {
+      if (!isStoreRefusal(error)) throw error;
+      this.rejectQueued(error);
+      this.pausedUntilMs = performance.now() + storeOutagePauseMs;
+      return false;
+    }
+  }
+
+  /**
+   * After a failed append or a conflict the state is rebuilt from the log. A store that is failing over cannot
+   * answer yet: the state stays empty and the next tick rebuilds it (reloadAfterOutage). Any other failure to
+   * rebuild leaves the engine without a state, so it refuses all work until it is restarted.
+   */
+  private async rebuildOrFail(): Promise<void> {
     try {
       await this.load();
     } catch (loadError) {
-      // Without a state the engine cannot decide anything: refuse all work until it is restarted.
+      if (isStoreRefusal(loadError)) return;
       this.failure = loadError;
       this.phase = 'failed';
       this.rejectQueued(this.unavailable());
@@ -493,6 +530,10 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   /** The state once no tick or rebuild is in flight: lookups see durable facts only. */
   private async settledState(): Promise<LedgerState> {
     while (this.busy !== null) await this.busy;
+    if (this.state === null && this.phase === 'running') {
+      // Rebuilt by the next tick once the store answers again (reloadAfterOutage).
+      throw new DomainError('STORE_UNAVAILABLE', `the ${this.ledger} ledger is waiting for the event store to answer again`);
+    }
     if (this.state === null) throw this.unavailable();
     return this.state;
   }

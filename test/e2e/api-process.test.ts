@@ -19,13 +19,15 @@ describe('npm run serve', () => {
   });
 
   it('refuses a weak operator key, a bad port and an unknown event store, all in one message', async () => {
-    const result = await runSwitchExpectingExit({ HISAAB_PORT: '70000', HISAAB_OPERATOR_KEY: 'short', HISAAB_EVENTSTORE: 'postgres://db' });
+    const result = await runSwitchExpectingExit({ HISAAB_PORT: '70000', HISAAB_OPERATOR_KEY: 'short', HISAAB_EVENTSTORE: 'mysql://db' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('HISAAB_OPERATOR_KEY must be at least 16 characters (it guards every operator action); got 5');
     // A refusal of the configuration is a sentence for the operator, not a crash.
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr).toContain('HISAAB_PORT must be a whole number from 0 to 65535');
-    expect(result.stderr).toContain('HISAAB_EVENTSTORE must be sqlite:<path> or an esdb://');
+    expect(result.stderr).toContain(
+      'HISAAB_EVENTSTORE must be sqlite:<path>, a postgres:// (or postgresql://) connection string, or an esdb://',
+    );
   });
 
   it('refuses a data dir that is a file, or a host it cannot resolve, in one line naming the variable', async () => {

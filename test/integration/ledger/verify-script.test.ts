@@ -145,9 +145,11 @@ describe('npm run verify', () => {
     expect(run.stdout).toMatch(/ledger-PKR: 4 events, 2 accounts, 2 transfers, 1 pending, snapshot checked: every invariant holds/);
     expect(run.code).toBe(0);
 
-    const unusable = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: 'postgres://nowhere' });
+    const unusable = await runVerify(null, { HISAAB_DATA_DIR: directory.path, HISAAB_EVENTSTORE: 'mysql://nowhere' });
     expect(unusable.code).toBe(2);
-    expect(unusable.stderr).toMatch(/HISAAB_EVENTSTORE must be sqlite:<path> or an esdb:\/\//);
+    expect(unusable.stderr).toMatch(
+      /HISAAB_EVENTSTORE must be sqlite:<path>, a postgres:\/\/ \(or postgresql:\/\/\) connection string, or an esdb:\/\//,
+    );
   });
 
   it('without arguments after `npm start`, finds the newest demo data dir under ./data and says which it checks', async () => {
