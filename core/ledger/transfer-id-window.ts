@@ -25,8 +25,9 @@ const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expi
  *   place in the ring plus the top bits of the hash's first word as a fingerprint, so that a probe reads the ring
  *   only when the fingerprint matches. Removal shifts the probe chain back (no tombstones).
  *
- * At the default 10,000,000 events that is 240 MB of ring (touched as it fills) and 64 MiB of index (touched at
- * creation, so resident memory does not creep while it fills): 30.7 bytes per id. Two ids are taken for one only
+ * At the default 10,000,000 events that is 240 MB of ring (resident as it fills) and 64 MiB of index (resident
+ * from the engine's start, see makeIndexResident): 30.7 bytes per id; both are allocated zeroed, which costs no
+ * resident memory until written. Two ids are taken for one only
  * when 104 compared bits and the probe path agree; the seed is drawn per process, so a colliding pair cannot be
  * prepared in advance. Membership follows the log, never the moment of removal: an entry is alive while its age
  * in events is at most `windowEvents`, whether or not `forgetExpired` has removed it yet.
@@ -58,13 +59,21 @@ export class TransferIdWindow {
     let slots = 16;
     while (slots * indexLoadMax < this.capacity) slots *= 2;
     this.index = new Uint32Array(slots);
-    // Touch every page of the index now: it is written at random places, and would otherwise grow resident memory
-    // for as long as it fills (a soak would see that as a leak).
-    this.index.fill(0);
     this.indexMask = slots - 1;
     this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
     this.positionMask = 2 ** this.positionBits - 1;
     this.seed = getRandomValues(new Uint32Array(1))[0] as number;
+  }
+
+  /**
+   * Makes the whole index resident now. It is written at random places, so without this resident memory grows
+   * for as long as the window fills (about 50,000 ids at the default size: a soak sees that as a leak). The
+   * engine calls it once loaded; a state made for a test or a replay does not pay the 64 MiB.
+   */
+  makeIndexResident(): void {
+    // One write per 4 KiB page, of the value already there: the entries it holds stay as they are.
+    const index = this.index;
+    for (let slot = 0; slot < index.length; slot += 1024) index[slot] = index[slot] as number;
   }
 
   /** Entries held, alive or not yet removed. */
