@@ -68,9 +68,9 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // First, before the request id, the request log and the body: a shed payment costs the switch as little as it can.
+  app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics, dependencies.config.moneyPathLoopDelayMaxMs));
   app.use(requestIdAndLog(dependencies));
-  // Before the body is read: a shed payment costs the switch as little as it can.
-  app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics));
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
   const jsonOptions = {
     inflate: false,

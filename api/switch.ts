@@ -306,6 +306,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         currencies: switchCurrencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
+        moneyPathLoopDelayMaxMs: config.moneyPathLoopDelayMaxMs,
       },
       logger,
       metrics,

@@ -35,7 +35,14 @@ export function canonicalState(state: LedgerState): string {
       transfer.createdAtEvent,
     ]);
   const window = state.window.aliveEntries(state.eventCount);
-  return JSON.stringify({ ledger: state.ledger, eventCount: state.eventCount, pendingCount: state.pendingCount, accounts, transfers, window });
+  return JSON.stringify({
+    ledger: state.ledger,
+    eventCount: state.eventCount,
+    pendingCount: state.pendingCount,
+    accounts,
+    transfers,
+    window,
+  });
 }
 
 function compareIds(a: string, b: string): number {

@@ -107,7 +107,11 @@ function checkLimits(
   return null;
 }
 
-function sameTransfer(existing: RememberedTransfer, command: TransferCommand | PendingTransferCommand, userData: UserDataJson | null): boolean {
+function sameTransfer(
+  existing: RememberedTransfer,
+  command: TransferCommand | PendingTransferCommand,
+  userData: UserDataJson | null,
+): boolean {
   if (existing.kind !== command.type) return false;
   const timeoutMs = command.type === 'pending_transfer' ? command.timeoutMs : null;
   const amountMinorText = command.amountMinor.toString();

@@ -83,7 +83,15 @@ function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   debitAccount.debitsPostedMinor += amountMinor;
   creditAccount.creditsPostedMinor += amountMinor;
   assertWithinMaximum(debitAccount, creditAccount);
-  const fieldsText = transferFieldsText('transfer', data.debitAccountId, data.creditAccountId, data.amountMinor, data.code, null, data.userData);
+  const fieldsText = transferFieldsText(
+    'transfer',
+    data.debitAccountId,
+    data.creditAccountId,
+    data.amountMinor,
+    data.code,
+    null,
+    data.userData,
+  );
   state.window.insert(data.transferId, state.eventCount, 'transfer', null, fieldsText);
 }
 

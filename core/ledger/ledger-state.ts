@@ -71,7 +71,12 @@ export type RememberedTransfer = {
 export function rememberedTransfer(state: LedgerState, transferId: string): RememberedTransfer | undefined {
   const pending = state.transfers.get(transferId);
   if (pending !== undefined) {
-    return { kind: pending.kind, pendingStatus: pending.pendingStatus, pending, sameFields: (fieldsText) => fieldsText === pendingFieldsText(pending) };
+    return {
+      kind: pending.kind,
+      pendingStatus: pending.pendingStatus,
+      pending,
+      sameFields: (fieldsText) => fieldsText === pendingFieldsText(pending),
+    };
   }
   const window = state.window;
   const place = window.find(transferId, state.eventCount);
@@ -85,7 +90,10 @@ export function rememberedTransfer(state: LedgerState, transferId: string): Reme
 }
 
 /** Where the log holds a resolved transfer still inside the window, and its pending status: what a lookup reads. */
-export function windowedTransfer(state: LedgerState, transferId: string): { eventNumber: number; pendingStatus: PendingStatus | null } | undefined {
+export function windowedTransfer(
+  state: LedgerState,
+  transferId: string,
+): { eventNumber: number; pendingStatus: PendingStatus | null } | undefined {
   const place = state.window.find(transferId, state.eventCount);
   if (place === -1) return undefined;
   return { eventNumber: state.window.eventNumberAt(place, state.eventCount), pendingStatus: state.window.statusAt(place) };

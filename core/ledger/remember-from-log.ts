@@ -17,7 +17,15 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       return;
     case 'LedgerTransferPosted': {
       const data = event.data;
-      const fieldsText = transferFieldsText('transfer', data.debitAccountId, data.creditAccountId, data.amountMinor, data.code, null, data.userData);
+      const fieldsText = transferFieldsText(
+        'transfer',
+        data.debitAccountId,
+        data.creditAccountId,
+        data.amountMinor,
+        data.code,
+        null,
+        data.userData,
+      );
       window.insert(data.transferId, eventNumber, 'transfer', null, fieldsText);
       return;
     }
@@ -46,7 +54,13 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       if (event.type === 'LedgerPendingExpired') return;
       const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
       const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
-      window.insert(event.data.transferId, eventNumber, kind, null, resolutionFieldsText(kind, event.data.pendingId, requestedAmountMinor, event.data.userData));
+      window.insert(
+        event.data.transferId,
+        eventNumber,
+        kind,
+        null,
+        resolutionFieldsText(kind, event.data.pendingId, requestedAmountMinor, event.data.userData),
+      );
       return;
     }
   }

@@ -17,7 +17,12 @@ import { evolve } from './evolve';
 import { companionEvents } from './companion-events';
 import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
 import { loadLedger, toLedgerEvent } from './ledger-loader';
-import { batchCommandsMax as batchCommandsLimit, defaultTunables, transfersRememberedEventsMax, type LedgerTunables } from './ledger-limits';
+import {
+  batchCommandsMax as batchCommandsLimit,
+  defaultTunables,
+  transfersRememberedEventsMax,
+  type LedgerTunables,
+} from './ledger-limits';
 import { compactExpiries, forgetOldTransfers, windowedTransfer, type LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 import { snapshotChunks, snapshotChunkType } from './snapshot';

@@ -155,7 +155,10 @@ export class TransferIdWindow {
   sameFields(place: number, fieldsText: string): boolean {
     murmurHash128(fieldsText, this.seed, this.fieldsHash);
     const base = place * recordWords;
-    return this.records[base + 3] === this.fieldsHash[0] && (this.records[base + 4] as number) % 2 ** 28 === (this.fieldsHash[1] as number) % 2 ** 28;
+    return (
+      this.records[base + 3] === this.fieldsHash[0] &&
+      (this.records[base + 4] as number) % 2 ** 28 === (this.fieldsHash[1] as number) % 2 ** 28
+    );
   }
 
   /** The ledger event that created the entry, given the ledger's event count (the entry is alive). */

@@ -64,7 +64,9 @@ export function transferFromEvent(
     case 'LedgerPendingExpired':
       return undefined;
     case 'LedgerTransferPosted':
-      return event.data.transferId === transferId ? postedTransferRecord(event.data, BigInt(event.data.amountMinor), eventNumber) : undefined;
+      return event.data.transferId === transferId
+        ? postedTransferRecord(event.data, BigInt(event.data.amountMinor), eventNumber)
+        : undefined;
     case 'LedgerTransferReserved': {
       if (event.data.transferId !== transferId) return undefined;
       const transfer = reservedTransferRecord(event.data, BigInt(event.data.amountMinor), Date.parse(event.data.expiresAt), eventNumber);
