@@ -11,6 +11,12 @@ export const httpServerLimits = {
   /** Connections at once: each holds memory and, through its requests, work queued for the stores. */
   maxConnections: 10_000,
   /**
+   * Connections the kernel queues before the process accepts them (it caps this at net.core.somaxconn, 4096 on the
+   * build machine). Node's default, 511, overflowed under overload: the kernel then drops the handshake's last
+   * packet and the client waits out TCP retransmission (1, 2, 4 s...) before the switch even sees its request.
+   */
+  listenBacklog: 4_096,
+  /**
    * Node enforces the headers and request timeouts only when it checks its connections, every 30 s unless told
    * otherwise, so a 10 s headers timeout fired after up to 40 s. A tenth of the headers timeout, at most a
    * second, keeps a slowloris client's grace within a second of the timeout for the price of a cheap timer.
