@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { withMoneyPathAdmission } from './money-path-admission';
 import { refuseUnverifiedClientCertificates, tlsServerOptions, type TlsSettings } from './tls-settings';
 
 /** Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections. */
@@ -37,10 +38,12 @@ export function createHttpServer(listener: RequestListener, timeouts: HttpServer
     requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
     connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
   };
+  // A payment shed by the app's admission is answered here, before express runs at all.
+  const served = withMoneyPathAdmission(listener);
   let server: Server;
-  if (tls === null) server = createServer(options, listener);
+  if (tls === null) server = createServer(options, served);
   else {
-    const httpsServer = createHttpsServer({ ...options, ...tlsServerOptions(tls) }, listener);
+    const httpsServer = createHttpsServer({ ...options, ...tlsServerOptions(tls) }, served);
     refuseUnverifiedClientCertificates(httpsServer);
     server = httpsServer;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { assert } from '../core/assert';
@@ -46,7 +46,7 @@ export function moneyPathAdmission(
   inFlightMax: number,
   metrics: SwitchMetrics,
   loopDelayMaxMs = moneyPathLoopDelayMaxMsDefault,
-): RequestHandler {
+): MoneyPathAdmission {
   assert(Number.isSafeInteger(inFlightMax) && inFlightMax >= 1 && inFlightMax <= moneyPathInFlightMaxLimit, 'inFlightMax is bounded');
   assert(
     Number.isSafeInteger(loopDelayMaxMs) && loopDelayMaxMs >= 0 && loopDelayMaxMs <= moneyPathLoopDelayMaxMsLimit,
@@ -56,34 +56,64 @@ export function moneyPathAdmission(
   const busyBody = shedBody(`the switch is working on ${inFlightMax} payments already and did nothing with this one`);
   const delayedBody = shedBody(`the switch is running late (event-loop delay past ${loopDelayMaxMs} ms) and did nothing with this one`);
   let inFlight = 0;
-  return (request, response, next) => {
-    const route = request.method === 'POST' ? moneyPathRoute(request.url) : null;
-    if (route === null) {
-      next();
-      return;
-    }
+  const release = (): void => {
+    inFlight -= 1;
+    assert(inFlight >= 0, 'money-path requests in flight never go below zero');
+    metrics.moneyPathInFlight.set(inFlight);
+  };
+  /** Judges a request once; false when it was shed (answered here), true when it may go on. */
+  const judge = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const judged = request as IncomingMessage & { [judgedMark]?: true };
+    if (judged[judgedMark] === true) return true;
+    judged[judgedMark] = true;
+    const route = request.method === 'POST' && request.url !== undefined ? moneyPathRoute(request.url) : null;
+    if (route === null) return true;
     if (inFlight >= inFlightMax) {
       shed(request, response, busyBody);
       metrics.moneyPathShed.inc({ route, reason: 'in_flight' });
-      return;
+      return false;
     }
     if (loopDelay !== null && loopDelay.lastMaxMs > loopDelayMaxMs) {
       shed(request, response, delayedBody);
       metrics.moneyPathShed.inc({ route, reason: 'loop_delay' });
-      return;
+      return false;
     }
     inFlight += 1;
     metrics.moneyPathInFlight.set(inFlight);
-    let released = false;
     // 'close' comes once the answer is sent or the client went away, whichever is first; 'finish' may never come.
-    response.once('close', () => {
-      if (released) return;
-      released = true;
-      inFlight -= 1;
-      assert(inFlight >= 0, 'money-path requests in flight never go below zero');
-      metrics.moneyPathInFlight.set(inFlight);
-    });
-    next();
+    response.once('close', release);
+    return true;
+  };
+  const middleware: RequestHandler = (request, response, next) => {
+    if (judge(request, response)) next();
+  };
+  return Object.assign(middleware, { judge });
+}
+
+/**
+ * The admission as express middleware (for an app served by any server, as tests and front-end workers do), and as
+ * `judge`, which the switch's own HTTP server calls at the 'request' event, before express (see
+ * `withMoneyPathAdmission`): a request is judged once, by whichever comes first.
+ */
+export type MoneyPathAdmission = RequestHandler & { judge(request: IncomingMessage, response: ServerResponse): boolean };
+
+const judgedMark = Symbol('money path judged');
+const admissionKey = Symbol('money path admission');
+
+/** Marks an app as carrying this admission, so that the server in front of it can judge requests before it. */
+export function attachMoneyPathAdmission(app: object, admission: MoneyPathAdmission): void {
+  Object.defineProperty(app, admissionKey, { value: admission });
+}
+
+/**
+ * The listener the switch's HTTP server runs: a shed payment is answered before express sees the request at all
+ * (no router, no middleware). An app without an admission attached is served as it is.
+ */
+export function withMoneyPathAdmission(listener: RequestListener): RequestListener {
+  const admission = (listener as RequestListener & { [admissionKey]?: MoneyPathAdmission })[admissionKey];
+  if (admission === undefined) return listener;
+  return (request, response) => {
+    if (admission.judge(request, response)) listener(request, response);
   };
 }
 

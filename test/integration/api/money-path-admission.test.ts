@@ -3,18 +3,26 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createHttpServer } from '../../../api/http-server';
 import { createSwitchMetrics, type SwitchMetrics } from '../../../api/metrics';
-import { moneyPathAdmission } from '../../../api/money-path-admission';
+import { attachMoneyPathAdmission, moneyPathAdmission } from '../../../api/money-path-admission';
 
 /**
  * The admission in front of a real HTTP server: what it sheds is answered from the socket level with the error
  * body, Retry-After and a request id, before any later middleware; the money path is recognised as express
  * routes it; and a stalled event loop sheds the next payments even with free slots.
  */
-async function serve(metrics: SwitchMetrics, inFlightMax: number, loopDelayMaxMs: number, holdPayments = true) {
+async function serve(metrics: SwitchMetrics, inFlightMax: number, loopDelayMaxMs: number, holdPayments = true, judgeAtServer = true) {
   const reachedHandler: string[] = [];
+  const reachedExpress: string[] = [];
   const held: (() => void)[] = [];
   const app = express();
-  app.use(moneyPathAdmission(inFlightMax, metrics, loopDelayMaxMs));
+  app.use((request, _response, next) => {
+    reachedExpress.push(`${request.method} ${request.url}`);
+    next();
+  });
+  const admission = moneyPathAdmission(inFlightMax, metrics, loopDelayMaxMs);
+  // The switch's server judges before express; without the mark, express's middleware judges (tests, workers).
+  if (judgeAtServer) attachMoneyPathAdmission(app, admission);
+  app.use(admission);
   app.use((request, response) => {
     reachedHandler.push(`${request.method} ${request.url}`);
     // Money-path requests wait until released, so that they hold their slots.
@@ -28,7 +36,7 @@ async function serve(metrics: SwitchMetrics, inFlightMax: number, loopDelayMaxMs
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const post = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"a":1}' });
-  return { server, url, post, reachedHandler, held };
+  return { server, url, post, reachedHandler, reachedExpress, held };
 }
 
 async function shedCount(metrics: SwitchMetrics, reason: string): Promise<number> {
@@ -36,9 +44,9 @@ async function shedCount(metrics: SwitchMetrics, reason: string): Promise<number
   return values.filter((value) => value.labels.reason === reason).reduce((sum, value) => sum + value.value, 0);
 }
 
-it('sheds past the bound with the error body, Retry-After and a request id, before later middleware', async () => {
+it('sheds past the bound at the server, before express, with the error body, Retry-After and a request id', async () => {
   const metrics = createSwitchMetrics();
-  const { server, url, post, reachedHandler, held } = await serve(metrics, 2, 0);
+  const { server, url, post, reachedHandler, reachedExpress, held } = await serve(metrics, 2, 0);
   try {
     const admitted = [post('/v1/transfers'), post('/V1/Transfers/?dry=1')];
     while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -58,6 +66,8 @@ it('sheds past the bound with the error body, Retry-After and a request id, befo
     // Other routes and methods are not counted.
     expect((await fetch(`${url}/v1/transfers`)).status).toBe(200);
     expect(reachedHandler).toEqual(['POST /v1/transfers', 'POST /V1/Transfers/?dry=1', 'GET /v1/transfers']);
+    // The shed ones never reached express at all.
+    expect(reachedExpress).toEqual(reachedHandler);
     expect(await shedCount(metrics, 'in_flight')).toBe(2);
     for (const release of held) release();
     for (const answer of await Promise.all(admitted)) expect(answer.status).toBe(201);
@@ -74,7 +84,8 @@ it('sheds past the bound with the error body, Retry-After and a request id, befo
 
 it('sheds while the event loop runs late, with slots free, and admits again once it keeps up', async () => {
   const metrics = createSwitchMetrics();
-  const { server, post } = await serve(metrics, 64, 50, false);
+  // Judged by express's middleware this time (no server mark), as in a front-end worker.
+  const { server, post, reachedExpress } = await serve(metrics, 64, 50, false, false);
   try {
     // Stall the loop for 300 ms: the sampling period that ends with the stall judges it late, and the payment
     // read just after it is shed. Tried a few times: a loaded machine may delay the request past that period.
@@ -94,6 +105,8 @@ it('sheds while the event loop runs late, with slots free, and admits again once
     expect(statuses).toContain(503);
     expect(await shedCount(metrics, 'loop_delay')).toBeGreaterThanOrEqual(1);
     expect(await shedCount(metrics, 'in_flight')).toBe(0);
+    // Express saw the shed ones (its middleware judged them) and nothing was judged twice.
+    expect(reachedExpress.length).toBe(statuses.length);
     // A quiet loop admits again (within a few periods, however loaded the machine is).
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 201; attempt += 1) {
