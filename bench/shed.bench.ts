@@ -9,12 +9,13 @@
  * The ratio of the two is the figure that holds on a busy machine. `--root DIR` measures another checkout's app
  * (before and after). Options: --seconds (4), --connections (32), --rounds (3).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { EdgeDependencies, RouteModule } from '../api/route-kit';
 
 type Report = { port: number };
 type Measured = { cpuMicros: number; answered: number };
@@ -152,24 +153,26 @@ async function serveChild(kind: 'app' | 'floor'): Promise<void> {
       response.end(body);
     });
   } else {
-    const load = (path: string) => import(pathToFileURL(join(root, path)).href);
-    const { createEdgeApp } = await load('api/app.ts');
-    const { createHttpServer } = await load('api/http-server.ts');
-    const { createSwitchMetrics } = await load('api/metrics.ts');
-    const { createLogger } = await load('api/logger.ts');
+    // Another checkout's modules (--root), typed as this checkout's: the functions used here have the same shape.
+    const load = async <Module>(path: string): Promise<Module> => (await import(pathToFileURL(join(root, path)).href)) as Module;
+    const { createEdgeApp } = await load<typeof import('../api/app')>('api/app.ts');
+    const { createHttpServer } = await load<typeof import('../api/http-server')>('api/http-server.ts');
+    const { createSwitchMetrics } = await load<typeof import('../api/metrics')>('api/metrics.ts');
+    const { createLogger } = await load<typeof import('../api/logger')>('api/logger.ts');
     const pino = (await import('pino')).default;
     const logger = createLogger(
       'info',
       pino.destination({ dest: join(root, 'test-results', `shed-bench-${process.pid}.log`), mkdir: true, sync: false }),
     );
+    // Only what the edge app reaches before a payment is shed; the route modules' dependencies are never called.
     const dependencies = {
       config: { currencies: ['PKR'], readYourWritesTimeoutMs: 1000, moneyPathInFlightMax: 1 },
       logger,
       metrics: createSwitchMetrics(),
       now: () => new Date(),
-    };
+    } as unknown as EdgeDependencies;
     // A payment route that never answers: the first payment holds the one slot, so every later one is shed.
-    const hold = (router: { post: (path: string, handler: () => void) => void }) => router.post('/v1/transfers', () => undefined);
+    const hold: RouteModule<EdgeDependencies> = (router) => router.post('/v1/transfers', () => undefined);
     server = createHttpServer(createEdgeApp(dependencies, [hold]));
   }
   server.on('request', (_request, response) => response.once('finish', () => (answered += 1)));
