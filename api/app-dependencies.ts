@@ -46,6 +46,8 @@ export type AppDependencies = {
     readYourWritesTimeoutMs: number;
     /** Money-path requests in progress at once before a new one is shed with 503 (api/money-path-admission.ts). */
     moneyPathInFlightMax: number;
+    /** Event-loop delay past which new money-path requests are shed too; 0: off; absent: the default. */
+    moneyPathLoopDelayMaxMs?: number;
   };
   logger: Logger;
   metrics: SwitchMetrics;

@@ -5,7 +5,7 @@ import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
 import { maskSensitiveText } from './log-masking';
-import { moneyPathAdmission } from './money-path-admission';
+import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
 import { requestContext, setRawBody, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
@@ -68,9 +68,16 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // First, before the request id, the request log and the body: a shed payment costs the switch as little as it can.
+  // The switch's own server judges even earlier, before express (api/http-server.ts); a request is judged once.
+  const admission = moneyPathAdmission(
+    dependencies.config.moneyPathInFlightMax,
+    dependencies.metrics,
+    dependencies.config.moneyPathLoopDelayMaxMs,
+  );
+  attachMoneyPathAdmission(app, admission);
+  app.use(admission);
   app.use(requestIdAndLog(dependencies));
-  // Before the body is read: a shed payment costs the switch as little as it can.
-  app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics));
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
   const jsonOptions = {
     inflate: false,

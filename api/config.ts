@@ -12,7 +12,12 @@ import {
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
 import { parseAmount } from '../core/money';
-import { moneyPathInFlightMaxDefault, moneyPathInFlightMaxLimit } from './money-path-admission';
+import {
+  moneyPathInFlightMaxDefault,
+  moneyPathInFlightMaxLimit,
+  moneyPathLoopDelayMaxMsDefault,
+  moneyPathLoopDelayMaxMsLimit,
+} from './money-path-admission';
 import { loadTlsSettings, type TlsSettings } from './tls-settings';
 
 /** The operator key guards everything; a short one could be guessed. */
@@ -35,6 +40,11 @@ export type SwitchConfig = {
    * it a new one is answered 503 OVERLOADED with Retry-After before any work (api/money-path-admission.ts).
    */
   moneyPathInFlightMax: number;
+  /**
+   * HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS: event-loop delay (ms) past which new payments are shed too, whatever the
+   * count in flight; 0 turns it off (api/money-path-admission.ts).
+   */
+  moneyPathLoopDelayMaxMs: number;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownTimeoutMs: number;
   /** How long a payee's provider has to answer a credit request before the transfer aborts (issue 4: 10 s). */
@@ -199,6 +209,12 @@ const environmentSchema = z.object({
   ),
   HISAAB_READ_YOUR_WRITES_TIMEOUT_MS: integer('HISAAB_READ_YOUR_WRITES_TIMEOUT_MS', 5000, 1, 60_000),
   HISAAB_MONEY_PATH_IN_FLIGHT_MAX: integer('HISAAB_MONEY_PATH_IN_FLIGHT_MAX', moneyPathInFlightMaxDefault, 1, moneyPathInFlightMaxLimit),
+  HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS: integer(
+    'HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS',
+    moneyPathLoopDelayMaxMsDefault,
+    0,
+    moneyPathLoopDelayMaxMsLimit,
+  ),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
@@ -257,6 +273,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     logLevel: values.HISAAB_LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
     moneyPathInFlightMax: values.HISAAB_MONEY_PATH_IN_FLIGHT_MAX,
+    moneyPathLoopDelayMaxMs: values.HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS,
     shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
     payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
     iso8583Port: values.HISAAB_ISO8583_PORT,

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { withMoneyPathAdmission } from './money-path-admission';
 import { refuseUnverifiedClientCertificates, tlsServerOptions, type TlsSettings } from './tls-settings';
 
 /** Bounded waits for slow or stalled clients: headers, whole requests, idle keep-alive connections. */
@@ -10,6 +11,12 @@ export const httpServerLimits = {
   maxHeadersCount: 100,
   /** Connections at once: each holds memory and, through its requests, work queued for the stores. */
   maxConnections: 10_000,
+  /**
+   * Connections the kernel queues before the process accepts them (it caps this at net.core.somaxconn, 4096 on the
+   * build machine). Node's default, 511, overflowed under overload: the kernel then drops the handshake's last
+   * packet and the client waits out TCP retransmission (1, 2, 4 s...) before the switch even sees its request.
+   */
+  listenBacklog: 4_096,
   /**
    * Node enforces the headers and request timeouts only when it checks its connections, every 30 s unless told
    * otherwise, so a 10 s headers timeout fired after up to 40 s. A tenth of the headers timeout, at most a
@@ -31,10 +38,12 @@ export function createHttpServer(listener: RequestListener, timeouts: HttpServer
     requestTimeout: timeouts.requestTimeoutMs ?? httpServerLimits.requestTimeoutMs,
     connectionsCheckingInterval: httpServerLimits.connectionsCheckingIntervalMs(headersTimeoutMs),
   };
+  // A payment shed by the app's admission is answered here, before express runs at all.
+  const served = withMoneyPathAdmission(listener);
   let server: Server;
-  if (tls === null) server = createServer(options, listener);
+  if (tls === null) server = createServer(options, served);
   else {
-    const httpsServer = createHttpsServer({ ...options, ...tlsServerOptions(tls) }, listener);
+    const httpsServer = createHttpsServer({ ...options, ...tlsServerOptions(tls) }, served);
     refuseUnverifiedClientCertificates(httpsServer);
     server = httpsServer;
   }

@@ -23,7 +23,7 @@ export type SwitchMetrics = {
   eventLogHeadPosition: Gauge;
   /** Money-path requests in progress in this process, and those shed past its bound (api/money-path-admission.ts). */
   moneyPathInFlight: Gauge;
-  moneyPathShed: Counter<'route'>;
+  moneyPathShed: Counter<'route' | 'reason'>;
   /** Clients' HTTP connections open on the switch's port: each is one of Node's active handles. */
   httpConnections: Gauge;
 };
@@ -86,8 +86,8 @@ export function createSwitchMetrics(): SwitchMetrics {
     }),
     moneyPathShed: new Counter({
       name: 'hisaab_money_path_shed_total',
-      help: 'Money-path requests answered 503 OVERLOADED before any work, because as many were in progress as allowed',
-      labelNames: ['route'] as const,
+      help: 'Money-path requests answered 503 OVERLOADED before any work: as many were in progress as allowed (reason in_flight), or the event loop ran late (loop_delay)',
+      labelNames: ['route', 'reason'] as const,
       registers,
     }),
     httpConnections: new Gauge({ name: 'hisaab_http_connections', help: "Clients' HTTP connections open on the switch's port", registers }),

@@ -33,7 +33,7 @@ import { createApp } from './app';
 import { signingKeyRoutes } from './routes/signing-keys';
 import { assembleRequestSigning } from './request-signing-assembly';
 import { assemble, type Assembled } from './assembly';
-import { createHttpServer } from './http-server';
+import { createHttpServer, httpServerLimits } from './http-server';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
 import { assembleRefunds, type RefundsAssembly } from './refunds-assembly';
@@ -310,6 +310,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         currencies: switchCurrencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
+        moneyPathLoopDelayMaxMs: config.moneyPathLoopDelayMaxMs,
       },
       logger,
       metrics,
@@ -548,7 +549,9 @@ function checkMasterKeyOpensSecrets(reader: ParticipantReader, secrets: SecretBo
 export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: a burst of new connections waits there for the event loop instead of being dropped by
+    // the kernel, which clients feel as seconds of TCP retransmission (the overload run's shed answers waited 8 s).
+    server.listen({ port, host, backlog: httpServerLimits.listenBacklog }, () => {
       server.off('error', reject);
       resolve();
     });

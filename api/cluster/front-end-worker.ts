@@ -113,6 +113,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
         currencies: switchCurrencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
+        moneyPathLoopDelayMaxMs: config.moneyPathLoopDelayMaxMs,
       },
       logger,
       metrics: createSwitchMetrics(),

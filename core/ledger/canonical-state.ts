@@ -1,12 +1,14 @@
-import { rememberedTransfer, type LedgerState } from './ledger-state';
+import type { LedgerState } from './ledger-state';
 import { accountRow, optionalMinor } from './snapshot';
 
 /**
- * The ledger state as one deterministic JSON string: every account and every remembered transfer, sorted by
- * id, amounts as strings. Two states are the same ledger exactly when their canonical forms are equal, which
- * is how tests and `npm run verify` prove that replaying the log reproduces the engine's state.
- * Internal bookkeeping (queue and heap order, transfers already outside the idempotency window but not yet
- * dropped) is left out: it never changes a decision.
+ * The ledger state as one deterministic JSON string: every account and every pending transfer, sorted by id,
+ * amounts as strings, and the idempotency window's live entries in creation order (the event that created each,
+ * its kind and pending status: the log at those events is what the hashes were taken of, and the hashes are
+ * seeded per process). Two states are the same ledger exactly when their canonical forms are equal, which is how
+ * tests and `npm run verify` prove that replaying the log reproduces the engine's state.
+ * Internal bookkeeping (heap order, window entries already outside the window but not yet removed) is left
+ * out: it never changes a decision.
  */
 export function canonicalState(state: LedgerState): string {
   const accounts = [...state.accounts.values()]
@@ -15,9 +17,7 @@ export function canonicalState(state: LedgerState): string {
       const [id, ...balancesAndLimits] = accountRow(account);
       return [id, account.ledger, ...balancesAndLimits];
     });
-  const transfers = [...state.transfers.keys()]
-    .map((id) => rememberedTransfer(state, id))
-    .filter((transfer) => transfer !== undefined)
+  const transfers = [...state.transfers.values()]
     .sort((a, b) => compareIds(a.id, b.id))
     .map((transfer) => [
       transfer.id,
@@ -34,7 +34,15 @@ export function canonicalState(state: LedgerState): string {
       transfer.userData,
       transfer.createdAtEvent,
     ]);
-  return JSON.stringify({ ledger: state.ledger, eventCount: state.eventCount, pendingCount: state.pendingCount, accounts, transfers });
+  const window = state.window.aliveEntries(state.eventCount);
+  return JSON.stringify({
+    ledger: state.ledger,
+    eventCount: state.eventCount,
+    pendingCount: state.pendingCount,
+    accounts,
+    transfers,
+    window,
+  });
 }
 
 function compareIds(a: string, b: string): number {

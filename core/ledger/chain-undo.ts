@@ -1,20 +1,23 @@
 import type { LedgerEvent } from './events';
 import type { AccountRecord, LedgerState } from './ledger-state';
-import type { Transfer } from './transfer';
+import type { PendingStatus, Transfer } from './transfer';
 
 type AccountBefore = { id: string; record: AccountRecord | undefined; copy: AccountRecord | undefined };
 type TransferBefore = { id: string; record: Transfer | undefined; copy: Transfer | undefined };
 type StepBefore = {
   eventCount: number;
   pendingCount: number;
-  creationOrderLength: number;
+  windowEnd: number;
+  /** The window entry of the pending transfer a resolution event resolves, and its status before. */
+  windowStatus: { place: number; status: PendingStatus } | null;
   accounts: AccountBefore[];
   transfers: TransferBefore[];
 };
 
 /**
  * Lets a linked chain be applied tentatively: before each event of the chain, `record` saves what `evolve`
- * may change (the accounts and transfers the event names, the counters); `undo` puts all of it back when a
+ * may change (the accounts and transfers the event names, the counters, the id window's end and the status of
+ * the pending transfer it resolves); `undo` puts all of it back when a
  * later command of the chain fails. Only chains pay for this; unlinked commands are applied directly.
  * The expiry heap is not restored: entries of rolled-back transfers are skipped when they come up.
  */
@@ -47,10 +50,17 @@ export class ChainUndo {
         transferIds.push(event.data.pendingId);
         break;
     }
+    let windowStatus: StepBefore['windowStatus'] = null;
+    if (event.type === 'LedgerPendingPosted' || event.type === 'LedgerPendingVoided' || event.type === 'LedgerPendingExpired') {
+      const place = state.window.find(event.data.pendingId, state.eventCount);
+      const status = place === -1 ? null : state.window.statusAt(place);
+      if (status !== null) windowStatus = { place, status };
+    }
     this.steps.push({
       eventCount: state.eventCount,
       pendingCount: state.pendingCount,
-      creationOrderLength: state.creationOrder.length,
+      windowEnd: state.window.end,
+      windowStatus,
       accounts: accountIds.map((id) => {
         const record = state.accounts.get(id);
         return { id, record, copy: record === undefined ? undefined : { ...record } };
@@ -69,7 +79,8 @@ export class ChainUndo {
       const step = this.steps[index] as StepBefore;
       state.eventCount = step.eventCount;
       state.pendingCount = step.pendingCount;
-      state.creationOrder.truncate(step.creationOrderLength);
+      state.window.truncate(step.windowEnd);
+      if (step.windowStatus !== null) state.window.setStatus(step.windowStatus.place, step.windowStatus.status);
       for (const before of step.accounts) {
         if (before.record === undefined) state.accounts.delete(before.id);
         else state.accounts.set(before.id, Object.assign(before.record, before.copy));

@@ -35,14 +35,6 @@ export function userDataForEvent(userData: UserData | undefined): UserDataJson |
   return copy;
 }
 
-export function sameUserData(a: UserData | null, b: UserData | null): boolean {
-  if (a === null || b === null) return a === b;
-  const aKeys = Object.keys(a);
-  if (aKeys.length !== Object.keys(b).length) return false;
-  for (const key of aKeys) if (a[key] !== b[key]) return false;
-  return true;
-}
-
 export function isPositiveAmount(value: unknown): value is bigint {
   return typeof value === 'bigint' && value > 0n;
 }

@@ -1,11 +1,12 @@
 import { AssertionError } from '../assert';
 import type { PostPendingCommand, VoidPendingCommand } from './commands';
-import { isPositiveAmount, isValidId, isValidUserData, sameUserData, userDataForEvent } from './command-validation';
+import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision } from './decision';
 import { amountText } from './amount-text';
 import { balanceMinorMax } from './ledger-limits';
 import { rememberedTransfer, type LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
+import { resolutionFieldsText } from './transfer-fields-text';
 
 /** Posts (wholly or partly) or voids a pending transfer, which must still be pending and not past its timeout. */
 export function decideResolution(command: PostPendingCommand | VoidPendingCommand, state: LedgerState, context: DecideContext): Decision {
@@ -17,19 +18,20 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
 
   const existing = rememberedTransfer(state, command.id);
   if (existing !== undefined) {
+    const requestedText = requestedAmountMinor === null ? null : requestedAmountMinor.toString();
     const same =
-      existing.kind === command.type &&
-      existing.pendingId === command.pendingId &&
-      existing.requestedAmountMinor === requestedAmountMinor &&
-      sameUserData(existing.userData, userData);
+      existing.kind === command.type && existing.sameFields(resolutionFieldsText(command.type, command.pendingId, requestedText, userData));
     return refuse(same ? 'exists' : 'exists_with_different_fields');
   }
 
-  const pending = rememberedTransfer(state, command.pendingId);
-  if (pending === undefined || pending.kind !== 'pending_transfer') return refuse('pending_not_found');
-  if (pending.pendingStatus === 'posted') return refuse('pending_already_posted');
-  if (pending.pendingStatus === 'voided') return refuse('pending_already_voided');
-  if (pending.pendingStatus === 'expired' || (pending.expiresAtMs as number) <= context.nowMs) return refuse('pending_expired');
+  const remembered = rememberedTransfer(state, command.pendingId);
+  if (remembered === undefined || remembered.kind !== 'pending_transfer') return refuse('pending_not_found');
+  if (remembered.pendingStatus === 'posted') return refuse('pending_already_posted');
+  if (remembered.pendingStatus === 'voided') return refuse('pending_already_voided');
+  if (remembered.pendingStatus === 'expired') return refuse('pending_expired');
+  const pending = remembered.pending;
+  if (pending === null) throw new AssertionError(`pending transfer ${command.pendingId} is held whole while it is pending`);
+  if ((pending.expiresAtMs as number) <= context.nowMs) return refuse('pending_expired');
 
   if (command.type === 'void_pending') {
     return accept({

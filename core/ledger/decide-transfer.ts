@@ -1,12 +1,13 @@
 import type { AccountRecord, LedgerState } from './ledger-state';
-import { rememberedTransfer } from './ledger-state';
+import { rememberedTransfer, type RememberedTransfer } from './ledger-state';
 import type { PendingTransferCommand, TransferCommand } from './commands';
-import { isPositiveAmount, isValidId, isValidUserData, sameUserData, userDataForEvent } from './command-validation';
+import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision, type RefusalCode } from './decision';
 import { amountText } from './amount-text';
 import { isoFromMs } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
-import type { Transfer } from './transfer';
+import type { UserDataJson } from './events';
+import { transferFieldsText } from './transfer-fields-text';
 import { isLimitExempt, isTransferCode } from './transfer-codes';
 
 /** A single-phase transfer (posted at once) or a pending one (reserved until posted, voided or expired). */
@@ -106,14 +107,15 @@ function checkLimits(
   return null;
 }
 
-function sameTransfer(existing: Transfer, command: TransferCommand | PendingTransferCommand, userData: Transfer['userData']): boolean {
-  return (
-    existing.kind === command.type &&
-    existing.debitAccountId === command.debitAccountId &&
-    existing.creditAccountId === command.creditAccountId &&
-    existing.amountMinor === command.amountMinor &&
-    existing.code === command.code &&
-    existing.timeoutMs === (command.type === 'pending_transfer' ? command.timeoutMs : null) &&
-    sameUserData(existing.userData, userData)
+function sameTransfer(
+  existing: RememberedTransfer,
+  command: TransferCommand | PendingTransferCommand,
+  userData: UserDataJson | null,
+): boolean {
+  if (existing.kind !== command.type) return false;
+  const timeoutMs = command.type === 'pending_transfer' ? command.timeoutMs : null;
+  const amountMinorText = command.amountMinor.toString();
+  return existing.sameFields(
+    transferFieldsText(command.type, command.debitAccountId, command.creditAccountId, amountMinorText, command.code, timeoutMs, userData),
   );
 }

@@ -12,9 +12,10 @@ import type {
 import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
-import { rememberedFromEvent, type AccountRecord, type LedgerState } from './ledger-state';
-import { postedTransferRecord, reservedTransferRecord } from './transfer-records';
-import type { PendingStatus, Transfer } from './transfer';
+import type { AccountRecord, LedgerState } from './ledger-state';
+import { reservedTransferRecord } from './transfer-records';
+import { resolutionFieldsText, transferFieldsText } from './transfer-fields-text';
+import type { PendingStatus } from './transfer';
 
 /**
  * Applies one ledger event to the state, in place (see LedgerState), and returns it. Asserts the invariants an
@@ -82,7 +83,16 @@ function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   debitAccount.debitsPostedMinor += amountMinor;
   creditAccount.creditsPostedMinor += amountMinor;
   assertWithinMaximum(debitAccount, creditAccount);
-  remember(state, postedTransferRecord(data, amountMinor, state.eventCount));
+  const fieldsText = transferFieldsText(
+    'transfer',
+    data.debitAccountId,
+    data.creditAccountId,
+    data.amountMinor,
+    data.code,
+    null,
+    data.userData,
+  );
+  state.window.insert(data.transferId, state.eventCount, 'transfer', null, fieldsText);
 }
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
@@ -96,7 +106,18 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
   const expiresAtMs = msFromIso(data.expiresAt);
   if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${data.transferId} has a valid expiry`);
   const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
-  remember(state, transfer);
+  // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
+  state.transfers.set(transfer.id, transfer);
+  const fieldsText = transferFieldsText(
+    'pending_transfer',
+    data.debitAccountId,
+    data.creditAccountId,
+    data.amountMinor,
+    data.code,
+    data.timeoutMs,
+    data.userData,
+  );
+  state.window.insert(data.transferId, state.eventCount, 'pending_transfer', 'pending', fieldsText);
   state.pendingCount += 1;
   state.expiries.push(transfer);
 }
@@ -115,38 +136,29 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   if (debitAccount.debitsPendingMinor < 0n || creditAccount.creditsPendingMinor < 0n)
     throw new AssertionError(`pending balances stay non-negative (${pending.id})`);
   state.pendingCount -= 1;
-  pending.pendingStatus = resolvedStatus(event.type);
-  // What the resolution moved: the posted amount for a post, the released reservation otherwise.
-  let resolvedMinor = pending.amountMinor;
+  const status = resolvedStatus(event.type);
+  pending.pendingStatus = status;
   if (event.type === 'LedgerPendingPosted') {
     const postedMinor = amountValue(event.data.amountMinor);
-    resolvedMinor = postedMinor;
     if (postedMinor <= 0n || postedMinor > pending.amountMinor)
       throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
     debitAccount.debitsPostedMinor += postedMinor;
     creditAccount.creditsPostedMinor += postedMinor;
     assertWithinMaximum(debitAccount, creditAccount);
   }
-  // A pending transfer that outlived the idempotency window is forgotten once resolved (see rememberedTransfer).
-  if (pending.createdAtEvent < rememberedFromEvent(state)) state.transfers.delete(pending.id);
+  // Resolved, it is held whole no more: its window entry (if it is still inside the window) records how it ended.
+  state.transfers.delete(pending.id);
+  const place = state.window.find(pending.id, state.eventCount);
+  if (place !== -1) {
+    if (state.window.eventNumberAt(place, state.eventCount) !== pending.createdAtEvent)
+      throw new AssertionError(`the window entry of ${pending.id} is the pending transfer's own`);
+    state.window.setStatus(place, status);
+  }
   if (event.type === 'LedgerPendingExpired') return;
-  const resolution = event.data;
-  remember(state, {
-    id: resolution.transferId,
-    kind: event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending',
-    debitAccountId: pending.debitAccountId,
-    creditAccountId: pending.creditAccountId,
-    amountMinor: resolvedMinor,
-    code: pending.code,
-    pendingId: pending.id,
-    timeoutMs: null,
-    expiresAtMs: null,
-    pendingStatus: null,
-    requestedAmountMinor:
-      event.type === 'LedgerPendingPosted' && event.data.requestedAmountMinor !== null ? BigInt(event.data.requestedAmountMinor) : null,
-    userData: resolution.userData,
-    createdAtEvent: state.eventCount,
-  });
+  const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
+  const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
+  const fieldsText = resolutionFieldsText(kind, pending.id, requestedAmountMinor, event.data.userData);
+  state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsText);
 }
 
 /** The status a resolution event leaves its pending transfer in. */
@@ -156,12 +168,6 @@ export function resolvedStatus(
   if (type === 'LedgerPendingPosted') return 'posted';
   if (type === 'LedgerPendingVoided') return 'voided';
   return 'expired';
-}
-
-function remember(state: LedgerState, transfer: Transfer): void {
-  // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
-  state.transfers.set(transfer.id, transfer);
-  state.creationOrder.push(transfer);
 }
 
 function existingAccount(state: LedgerState, accountId: string): AccountRecord {

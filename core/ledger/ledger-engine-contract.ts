@@ -112,7 +112,10 @@ export type LedgerEngineOptions = {
   accountsMax?: number;
   /** Most pending transfers held at once. Default 1,000,000. */
   pendingTransfersMax?: number;
-  /** How many ledger events back resolved transfers are remembered for idempotency. Default 1,000,000. */
+  /**
+   * How many ledger events back resolved transfers are remembered for idempotency. Default 10,000,000, at most
+   * 100,000,000; the id window preallocates about 31 bytes per event of it (see TransferIdWindow).
+   */
   transfersRememberedEvents?: number;
   /** How often (wall clock) the engine looks for expired pending transfers while idle. Default 100 ms; 0: never. */
   expiryCheckIntervalMs?: number;

@@ -29,7 +29,7 @@
  *   not fail a chain, so a retried chain answers `exists` throughout.
  * - Idempotency: a transfer id answers `exists` when repeated with the same fields, for as long as the
  *   engine remembers it (every pending transfer; resolved ones for `transfersRememberedEvents` ledger events,
- *   default 1,000,000). Choose ids that are never reused (uuids, or the switch's own transfer ids).
+ *   default 10,000,000). Choose ids that are never reused (uuids, or the switch's own transfer ids).
  * - Limits: debitsMustNotExceedCredits, creditsMustNotExceedDebits or a debit limit (net debit cap) per
  *   account. REVERSAL, CHARGEBACK and SETTLEMENT transfers are never refused for a limit.
  * - Pending transfers expire at reserve time + timeoutMs, by the injected clock: the engine checks on every

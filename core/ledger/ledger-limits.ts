@@ -26,5 +26,11 @@ export const defaultTunables: LedgerTunables = {
   timeoutMsMax: 24 * 60 * 60 * 1000,
   accountsMax: 1_000_000,
   pendingTransfersMax: 1_000_000,
-  transfersRememberedEvents: 1_000_000,
+  transfersRememberedEvents: 10_000_000,
 };
+
+/**
+ * The longest idempotency window an engine takes, in ledger events: its id window (TransferIdWindow) preallocates
+ * 24 bytes per event of it plus its index, 3.1 GB at this maximum.
+ */
+export const transfersRememberedEventsMax = 100_000_000;

@@ -1,9 +1,13 @@
+import { assert } from '../assert';
+import { eventStoreLimits } from '../eventstore/limits';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
+import { amountText } from './amount-text';
 import { ExpiryHeap } from './expiry-heap';
 import { defaultTunables, type LedgerTunables } from './ledger-limits';
-import type { Transfer } from './transfer';
-import { TransferQueue } from './transfer-queue';
+import type { PendingStatus, Transfer, TransferKind } from './transfer';
+import { transferFieldsText } from './transfer-fields-text';
+import { TransferIdWindow } from './transfer-id-window';
 
 /** An account plus what only the engine needs: the limit it was opened with (for `exists` on a retry). */
 export type AccountRecord = Account & { openingDebitLimitMinor: bigint | null };
@@ -19,10 +23,11 @@ export type LedgerState = {
   /** Ledger events applied so far: the next event's stream revision. */
   eventCount: number;
   accounts: Map<string, AccountRecord>;
-  /** Every pending transfer and the resolved ones still inside the idempotency window. */
+  /** Every pending transfer, whole (posting or voiding it needs its fields), for as long as it is pending. */
   transfers: Map<string, Transfer>;
   pendingCount: number;
-  creationOrder: TransferQueue;
+  /** The ids of the transfers created inside the idempotency window, pending or resolved, off the object heap. */
+  window: TransferIdWindow;
   expiries: ExpiryHeap;
 };
 
@@ -34,7 +39,8 @@ export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = de
     accounts: new Map(),
     transfers: new Map(),
     pendingCount: 0,
-    creationOrder: new TransferQueue(),
+    // The margin covers the events of one tick, which the engine decides before it forgets the expired ids.
+    window: new TransferIdWindow(tunables.transfersRememberedEvents, eventStoreLimits.eventsPerAppendMax),
     expiries: new ExpiryHeap(),
   };
 }
@@ -48,29 +54,67 @@ export function rememberedFromEvent(state: LedgerState): number {
   return state.eventCount - state.tunables.transfersRememberedEvents;
 }
 
-/** The transfer with that id if the ledger still remembers it. */
-export function rememberedTransfer(state: LedgerState, transferId: string): Transfer | undefined {
-  const transfer = state.transfers.get(transferId);
-  if (transfer === undefined) return undefined;
-  if (transfer.pendingStatus === 'pending' || transfer.createdAtEvent >= rememberedFromEvent(state)) return transfer;
-  return undefined;
+/** What the ledger remembers of a transfer id: enough to decide a repeat of it, and a pending transfer whole. */
+export type RememberedTransfer = {
+  kind: TransferKind;
+  pendingStatus: PendingStatus | null;
+  /** The transfer itself while it is pending; null once resolved (the window keeps only a digest of it). */
+  pending: Transfer | null;
+  /** Whether a command's fields (transfer-fields-text.ts) are those the transfer was created with. */
+  sameFields(fieldsText: string): boolean;
+};
+
+/**
+ * The transfer with that id if the ledger still remembers it: a pending one (whatever its age) or one created
+ * inside the idempotency window. Allocates only when the id is found, which is the rare case (a repeat).
+ */
+export function rememberedTransfer(state: LedgerState, transferId: string): RememberedTransfer | undefined {
+  const pending = state.transfers.get(transferId);
+  if (pending !== undefined) {
+    return {
+      kind: pending.kind,
+      pendingStatus: pending.pendingStatus,
+      pending,
+      sameFields: (fieldsText) => fieldsText === pendingFieldsText(pending),
+    };
+  }
+  const window = state.window;
+  const place = window.find(transferId, state.eventCount);
+  if (place === -1) return undefined;
+  return {
+    kind: window.kindAt(place),
+    pendingStatus: window.statusAt(place),
+    pending: null,
+    sameFields: (fieldsText) => window.sameFields(place, fieldsText),
+  };
 }
 
-/** Drops resolved transfers that have left the idempotency window, looking at most at `stepsMax` (a bounded step). */
+/** Where the log holds a resolved transfer still inside the window, and its pending status: what a lookup reads. */
+export function windowedTransfer(
+  state: LedgerState,
+  transferId: string,
+): { eventNumber: number; pendingStatus: PendingStatus | null } | undefined {
+  const place = state.window.find(transferId, state.eventCount);
+  if (place === -1) return undefined;
+  return { eventNumber: state.window.eventNumberAt(place, state.eventCount), pendingStatus: state.window.statusAt(place) };
+}
+
+function pendingFieldsText(pending: Transfer): string {
+  assert(pending.kind === 'pending_transfer', 'only pending transfers are held whole');
+  return transferFieldsText(
+    pending.kind,
+    pending.debitAccountId,
+    pending.creditAccountId,
+    amountText(pending.amountMinor),
+    pending.code,
+    pending.timeoutMs,
+    pending.userData,
+  );
+}
+
+/** Removes the ids that have left the idempotency window, at most `stepsMax` of them (a bounded step). */
 export function forgetOldTransfers(state: LedgerState, stepsMax: number): number {
-  const boundary = rememberedFromEvent(state);
-  let forgotten = 0;
-  for (let step = 0; step < stepsMax; step += 1) {
-    const oldest = state.creationOrder.peek();
-    if (oldest === undefined || oldest.createdAtEvent >= boundary) break;
-    state.creationOrder.shift();
-    // A pending transfer leaves the queue but stays; evolve forgets it when it is resolved out of the window.
-    if (oldest.pendingStatus !== 'pending' && state.transfers.get(oldest.id) === oldest) {
-      state.transfers.delete(oldest.id);
-      forgotten += 1;
-    }
-  }
-  return forgotten;
+  return state.window.forgetExpired(state.eventCount, stepsMax);
 }
 
 /**

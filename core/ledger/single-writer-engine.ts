@@ -17,13 +17,19 @@ import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './
 import { evolve } from './evolve';
 import { companionEvents } from './companion-events';
 import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
-import { loadLedger } from './ledger-loader';
-import { batchCommandsMax as batchCommandsLimit, defaultTunables, type LedgerTunables } from './ledger-limits';
-import { compactExpiries, forgetOldTransfers, rememberedTransfer, type LedgerState } from './ledger-state';
+import { loadLedger, toLedgerEvent } from './ledger-loader';
+import {
+  batchCommandsMax as batchCommandsLimit,
+  defaultTunables,
+  transfersRememberedEventsMax,
+  type LedgerTunables,
+} from './ledger-limits';
+import { compactExpiries, forgetOldTransfers, windowedTransfer, type LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 import { snapshotChunks, snapshotChunkType } from './snapshot';
 import { SubmitQueue, type QueuedSubmit } from './submit-queue';
 import type { Transfer } from './transfer';
+import { transferFromEvent } from './transfer-records';
 
 /** The SQLite adapter's synchronous writes: one call per tick instead of a promise, when the store has them. */
 type SyncAppender = {
@@ -180,8 +186,15 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   async lookupTransfer(transferId: string): Promise<Transfer | undefined> {
     const state = await this.settledState();
-    const transfer = rememberedTransfer(state, transferId);
-    return transfer === undefined ? undefined : { ...transfer };
+    const pending = state.transfers.get(transferId);
+    if (pending !== undefined) return { ...pending };
+    const windowed = windowedTransfer(state, transferId);
+    if (windowed === undefined) return undefined;
+    // Memory keeps only where a resolved transfer is in the log: read that event (lookups are rare: recovery,
+    // disputes, funds out). The event is durable, so a tick running meanwhile cannot change it.
+    const [recorded] = await this.store.readStream(this.stream, BigInt(windowed.eventNumber), 1);
+    assert(recorded !== undefined, `the ${this.stream} log holds event ${windowed.eventNumber} that the id window names`);
+    return transferFromEvent(toLedgerEvent(recorded), windowed.eventNumber, transferId, windowed.pendingStatus);
   }
 
   async expire(): Promise<number> {
@@ -207,7 +220,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       queuedCommands: this.queue.commandCount,
       accounts: this.state?.accounts.size ?? 0,
       pendingTransfers: this.state?.pendingCount ?? 0,
-      rememberedTransfers: this.state?.transfers.size ?? 0,
+      rememberedTransfers: this.state?.window.length ?? 0,
     };
   }
 
@@ -503,6 +516,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   private async load(): Promise<void> {
     const loaded = await loadLedger(this.store, this.ledger, this.tunables, true);
+    loaded.state.window.makeIndexResident();
     this.state = loaded.state;
     this.revision = loaded.revision;
     this.lastSnapshotEventCount = loaded.snapshotEventCount ?? 0;
@@ -568,5 +582,5 @@ function checkOptions(engine: SingleWriterLedgerEngine): void {
   wholeNumber(limits.timeoutMsMax, 1, 366 * 24 * 3_600_000, 'timeoutMsMax');
   wholeNumber(limits.accountsMax, 1, 100_000_000, 'accountsMax');
   wholeNumber(limits.pendingTransfersMax, 1, 100_000_000, 'pendingTransfersMax');
-  wholeNumber(limits.transfersRememberedEvents, 1, Number.MAX_SAFE_INTEGER, 'transfersRememberedEvents');
+  wholeNumber(limits.transfersRememberedEvents, 1, transfersRememberedEventsMax, 'transfersRememberedEvents');
 }

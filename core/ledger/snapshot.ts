@@ -93,8 +93,8 @@ function chunk(state: LedgerState, chunkIndex: number, chunkCount: number, accou
 }
 
 /**
- * A state from a whole snapshot (its chunks in order). Resolved transfers inside the idempotency window are
- * missing until the caller replays the log from `rememberedFromEvent(state)` with `rememberFromLog`.
+ * A state from a whole snapshot (its chunks in order). The idempotency window's ids are missing until the caller
+ * replays the log from `rememberedFromEvent(state)` with `rememberFromLog`.
  */
 export function restoreSnapshot(chunks: readonly SnapshotChunk[], ledger: CurrencyCode, tunables: LedgerTunables): LedgerState {
   const first = chunks[0];
@@ -162,7 +162,7 @@ function restorePending(state: LedgerState, row: PendingRow): void {
   };
   state.transfers.set(id, transfer);
   state.pendingCount += 1;
-  // Not queued here: replaying the window's part of the log queues it in creation order (rememberFromLog).
+  // Its id window entry comes from replaying the window's part of the log (rememberFromLog), in creation order.
   state.expiries.push(transfer);
 }
 

@@ -1,9 +1,9 @@
-import type { LedgerTransferPosted, LedgerTransferReserved } from './events';
-import type { Transfer } from './transfer';
+import type { LedgerEvent, LedgerTransferPosted, LedgerTransferReserved } from './events';
+import type { PendingStatus, Transfer } from './transfer';
 
 /**
- * The Transfer record a single-phase transfer event leaves, for `evolve` and for the memory replay before a
- * snapshot alike. `eventNumber` is the ledger event that created it (its place in the idempotency window).
+ * The Transfer record a single-phase transfer event describes (for a lookup). `eventNumber` is the ledger event
+ * that created it (its place in the idempotency window).
  */
 export function postedTransferRecord(data: LedgerTransferPosted['data'], amountMinor: bigint, eventNumber: number): Transfer {
   return {
@@ -45,4 +45,54 @@ export function reservedTransferRecord(
     userData: data.userData,
     createdAtEvent: eventNumber,
   };
+}
+
+/**
+ * The Transfer record the event that created a transfer describes, for a lookup of a resolved transfer (the
+ * engine keeps only its id window entry: the event number and, for a pending transfer, how it ended). Undefined
+ * when the event creates no transfer or another id (the window matched a hash, and the log is the judge).
+ */
+export function transferFromEvent(
+  event: LedgerEvent,
+  eventNumber: number,
+  transferId: string,
+  pendingStatus: PendingStatus | null,
+): Transfer | undefined {
+  switch (event.type) {
+    case 'LedgerAccountOpened':
+    case 'LedgerDebitLimitChanged':
+    case 'LedgerPendingExpired':
+      return undefined;
+    case 'LedgerTransferPosted':
+      return event.data.transferId === transferId
+        ? postedTransferRecord(event.data, BigInt(event.data.amountMinor), eventNumber)
+        : undefined;
+    case 'LedgerTransferReserved': {
+      if (event.data.transferId !== transferId) return undefined;
+      const transfer = reservedTransferRecord(event.data, BigInt(event.data.amountMinor), Date.parse(event.data.expiresAt), eventNumber);
+      transfer.pendingStatus = pendingStatus;
+      return transfer;
+    }
+    case 'LedgerPendingPosted':
+    case 'LedgerPendingVoided': {
+      const data = event.data;
+      if (data.transferId !== transferId) return undefined;
+      const requested = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
+      return {
+        id: data.transferId,
+        kind: event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending',
+        debitAccountId: data.debitAccountId,
+        creditAccountId: data.creditAccountId,
+        amountMinor: BigInt(data.amountMinor),
+        code: data.code,
+        pendingId: data.pendingId,
+        timeoutMs: null,
+        expiresAtMs: null,
+        pendingStatus: null,
+        requestedAmountMinor: requested === null ? null : BigInt(requested),
+        userData: data.userData,
+        createdAtEvent: eventNumber,
+      };
+    }
+  }
 }

@@ -39,8 +39,9 @@ describe('ledger snapshots', () => {
     expect(chunks).toHaveLength(3 + 6);
     for (const chunk of chunks) expect(Buffer.byteLength(JSON.stringify(chunk))).toBeLessThan(eventStoreLimits.eventBytesMax);
     const restored = restoreSnapshot(JSON.parse(JSON.stringify(chunks)) as SnapshotChunk[], 'PKR', state.tunables);
-    // No resolved transfers in this state, so the snapshot alone is the whole state.
-    expect(canonicalState(restored)).toBe(canonicalState(state));
+    // No resolved transfers in this state, so the snapshot alone is the whole state but for the id window, which
+    // start-up replays from the log (decider-properties tests that path).
+    expect(withoutWindow(canonicalState(restored))).toEqual(withoutWindow(canonicalState(state)));
     expect(restored.expiries.size).toBe(900);
   });
 
@@ -81,7 +82,9 @@ describe('ledger snapshots', () => {
     // What the store checks before it writes anything: every chunk must pass, or the snapshot is lost.
     expect(() => serializeAppend('snapshot-ledger-PKR', events)).not.toThrow();
     const restored = restoreSnapshot(JSON.parse(JSON.stringify(chunks)) as SnapshotChunk[], 'PKR', state.tunables);
-    expect(canonicalState(restored)).toBe(canonicalState(state));
+    // The id window is not in a snapshot: start-up replays it from the log (decider-properties tests that path).
+    expect(withoutWindow(canonicalState(restored))).toEqual(withoutWindow(canonicalState(state)));
+    expect(restored.window.length).toBe(0);
   });
 
   it('writes one chunk for an empty ledger', () => {
@@ -89,3 +92,8 @@ describe('ledger snapshots', () => {
     expect(chunks).toEqual([{ ledger: 'PKR', eventCount: 0, chunkIndex: 0, chunkCount: 1, accounts: [], pending: [] }]);
   });
 });
+
+function withoutWindow(canonical: string): unknown {
+  const { window: _window, ...rest } = JSON.parse(canonical) as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,256 @@
+import { getRandomValues } from 'node:crypto';
+import { assert, AssertionError } from '../assert';
+import { murmurHash128 } from './murmur-hash-128';
+import type { PendingStatus, TransferKind } from './transfer';
+
+/** Words of one entry in the ring; see TransferIdWindow for what each holds. */
+const recordWords = 6;
+/** The index is at most this full, so that a linear probe stays short (about 2.5 slots for a miss at 0.75). */
+const indexLoadMax = 0.75;
+/** The most entries a window may hold: an index slot keeps the entry's place in 28 bits and 4 bits of fingerprint. */
+export const transferIdWindowEntriesMax = 2 ** 28 - 1;
+const wordRange = 2 ** 32;
+const kinds: readonly TransferKind[] = ['transfer', 'pending_transfer', 'post_pending', 'void_pending'];
+const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expired'];
+
+/**
+ * The transfer ids created in the last `windowEvents` ledger events, with a digest of each transfer's fields, held
+ * off the object heap in two preallocated typed arrays: the engine's idempotency memory for resolved transfers.
+ *
+ * - A ring of entries in creation order, 24 bytes each: 96 bits of the id's 128-bit hash (words 1 to 3 of
+ *   MurmurHash3 x86_128 of the id), a 60-bit digest of the transfer's fields (the same hash of a canonical text of
+ *   them), the transfer's kind and pending status in 4 bits, and the ledger event that created it (modulo 2^32; its
+ *   age is always below the window, so the full number is recovered from the ledger's event count).
+ * - An open-addressing index (linear probing, at most 75 % full, a power of two) of 32-bit slots: the entry's
+ *   place in the ring plus the top bits of the hash's first word as a fingerprint, so that a probe reads the ring
+ *   only when the fingerprint matches. Removal shifts the probe chain back (no tombstones).
+ *
+ * At the default 10,000,000 events that is 240 MB of ring (resident as it fills) and 64 MiB of index (resident
+ * from the engine's start, see makeIndexResident): 30.7 bytes per id; both are allocated zeroed, which costs no
+ * resident memory until written. Two ids are taken for one only
+ * when 104 compared bits and the probe path agree; the seed is drawn per process, so a colliding pair cannot be
+ * prepared in advance. Membership follows the log, never the moment of removal: an entry is alive while its age
+ * in events is at most `windowEvents`, whether or not `forgetExpired` has removed it yet.
+ */
+export class TransferIdWindow {
+  readonly windowEvents: number;
+  /** Entries the ring holds: the window plus the events of a tick or so before `forgetExpired` runs. */
+  readonly capacity: number;
+  private readonly records: Uint32Array;
+  private readonly index: Uint32Array;
+  private readonly indexMask: number;
+  private readonly positionBits: number;
+  private readonly positionMask: number;
+  private readonly seed: number;
+  /** Sequence numbers: entries ever inserted (the next one's number), and the oldest still held. */
+  private head = 0;
+  private tail = 0;
+  private readonly idHash = new Uint32Array(4);
+  private hashedId: string | null = null;
+  private readonly fieldsHash = new Uint32Array(4);
+
+  constructor(windowEvents: number, marginEntries: number) {
+    assert(Number.isSafeInteger(windowEvents) && windowEvents >= 1, 'a transfer id window spans at least one event');
+    assert(Number.isSafeInteger(marginEntries) && marginEntries >= 1, 'a transfer id window has a margin');
+    this.windowEvents = windowEvents;
+    this.capacity = windowEvents + marginEntries;
+    assert(this.capacity <= transferIdWindowEntriesMax, `a transfer id window holds at most ${transferIdWindowEntriesMax} entries`);
+    this.records = new Uint32Array(this.capacity * recordWords);
+    let slots = 16;
+    while (slots * indexLoadMax < this.capacity) slots *= 2;
+    this.index = new Uint32Array(slots);
+    this.indexMask = slots - 1;
+    this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
+    this.positionMask = 2 ** this.positionBits - 1;
+    this.seed = getRandomValues(new Uint32Array(1))[0] as number;
+  }
+
+  /**
+   * Makes the whole index resident now. It is written at random places, so without this resident memory grows
+   * for as long as the window fills (about 50,000 ids at the default size: a soak sees that as a leak). The
+   * engine calls it once loaded; a state made for a test or a replay does not pay the 64 MiB.
+   */
+  makeIndexResident(): void {
+    // One write per 4 KiB page, of the value already there: the entries it holds stay as they are.
+    const index = this.index;
+    for (let slot = 0; slot < index.length; slot += 1024) index[slot] = index[slot] as number;
+  }
+
+  /** Entries held, alive or not yet removed. */
+  get length(): number {
+    return this.head - this.tail;
+  }
+
+  /** The sequence number the next entry gets: what `truncate` takes to undo later inserts. */
+  get end(): number {
+    return this.head;
+  }
+
+  /**
+   * Adds the transfer `transferId`, created by ledger event `eventNumber`, whose fields read `fieldsText`
+   * (transfer-fields-text.ts). If the ring is full its oldest entry goes; that entry must have left the window.
+   */
+  insert(transferId: string, eventNumber: number, kind: TransferKind, status: PendingStatus | null, fieldsText: string): void {
+    if (this.length === this.capacity) {
+      assert(this.age(this.tail % this.capacity, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
+      this.removeOldest();
+    }
+    this.hashId(transferId);
+    murmurHash128(fieldsText, this.seed, this.fieldsHash);
+    const place = this.head % this.capacity;
+    const base = place * recordWords;
+    const records = this.records;
+    records[base] = this.idHash[1] as number;
+    records[base + 1] = this.idHash[2] as number;
+    records[base + 2] = this.idHash[3] as number;
+    records[base + 3] = this.fieldsHash[0] as number;
+    records[base + 4] = packFlags(this.fieldsHash[1] as number, kind, status);
+    records[base + 5] = eventNumber % wordRange;
+    const fingerprint = this.fingerprint();
+    let slot = (this.idHash[1] as number) & this.indexMask;
+    while (this.index[slot] !== 0) slot = (slot + 1) & this.indexMask;
+    this.index[slot] = (fingerprint * (this.positionMask + 1) + place + 1) >>> 0;
+    this.head += 1;
+  }
+
+  /** The place of the alive entry for `transferId` at `eventCount` events, or -1. */
+  find(transferId: string, eventCount: number): number {
+    this.hashId(transferId);
+    const fingerprint = this.fingerprint();
+    const h2 = this.idHash[1] as number;
+    const h3 = this.idHash[2] as number;
+    const h4 = this.idHash[3] as number;
+    const records = this.records;
+    let slot = h2 & this.indexMask;
+    for (;;) {
+      const value = this.index[slot] as number;
+      if (value === 0) return -1;
+      if (Math.floor(value / (this.positionMask + 1)) === fingerprint) {
+        const place = (value & this.positionMask) - 1;
+        const base = place * recordWords;
+        // A match that has left the window is skipped, not taken: a newer entry for the same id may follow it.
+        if (records[base] === h2 && records[base + 1] === h3 && records[base + 2] === h4 && this.isAlive(place, eventCount)) return place;
+      }
+      slot = (slot + 1) & this.indexMask;
+    }
+  }
+
+  kindAt(place: number): TransferKind {
+    return kinds[((this.records[place * recordWords + 4] as number) >>> 28) & 3] as TransferKind;
+  }
+
+  /** The pending status of a pending transfer's entry; null for the other kinds. */
+  statusAt(place: number): PendingStatus | null {
+    if (this.kindAt(place) !== 'pending_transfer') return null;
+    return statuses[((this.records[place * recordWords + 4] as number) >>> 30) & 3] as PendingStatus;
+  }
+
+  setStatus(place: number, status: PendingStatus): void {
+    const base = place * recordWords;
+    assert(this.kindAt(place) === 'pending_transfer', 'only a pending transfer has a status');
+    this.records[base + 4] = (((this.records[base + 4] as number) & 0x3fffffff) | (statuses.indexOf(status) << 30)) >>> 0;
+  }
+
+  /** Whether the entry's fields digest equals that of `fieldsText`. */
+  sameFields(place: number, fieldsText: string): boolean {
+    murmurHash128(fieldsText, this.seed, this.fieldsHash);
+    const base = place * recordWords;
+    return (
+      this.records[base + 3] === this.fieldsHash[0] &&
+      (this.records[base + 4] as number) % 2 ** 28 === (this.fieldsHash[1] as number) % 2 ** 28
+    );
+  }
+
+  /** The ledger event that created the entry, given the ledger's event count (the entry is alive). */
+  eventNumberAt(place: number, eventCount: number): number {
+    return eventCount - this.age(place, eventCount);
+  }
+
+  isAlive(place: number, eventCount: number): boolean {
+    return this.age(place, eventCount) <= this.windowEvents;
+  }
+
+  /** Removes up to `stepsMax` entries that have left the window at `eventCount` events, oldest first; returns how many. */
+  forgetExpired(eventCount: number, stepsMax: number): number {
+    let forgotten = 0;
+    while (forgotten < stepsMax && this.length > 0 && !this.isAlive(this.tail % this.capacity, eventCount)) {
+      this.removeOldest();
+      forgotten += 1;
+    }
+    return forgotten;
+  }
+
+  /** Removes the entries inserted since sequence number `end` (a linked chain that failed), newest first. */
+  truncate(end: number): void {
+    assert(end >= this.tail && end <= this.head, 'a transfer id window is truncated to an entry it holds');
+    while (this.head > end) {
+      this.head -= 1;
+      this.removeFromIndex(this.head % this.capacity);
+    }
+  }
+
+  /** The alive entries in creation order, as [event number, kind, status]: what the canonical state compares. */
+  aliveEntries(eventCount: number): [number, TransferKind, PendingStatus | null][] {
+    const entries: [number, TransferKind, PendingStatus | null][] = [];
+    for (let sequence = this.tail; sequence < this.head; sequence += 1) {
+      const place = sequence % this.capacity;
+      if (this.isAlive(place, eventCount)) entries.push([this.eventNumberAt(place, eventCount), this.kindAt(place), this.statusAt(place)]);
+    }
+    return entries;
+  }
+
+  /** Events since the entry's creation: the difference of the two event numbers modulo 2^32. */
+  private age(place: number, eventCount: number): number {
+    const created = this.records[place * recordWords + 5] as number;
+    return (eventCount - created + wordRange) % wordRange;
+  }
+
+  private removeOldest(): void {
+    this.removeFromIndex(this.tail % this.capacity);
+    this.tail += 1;
+  }
+
+  /** Deletes the index slot of the entry at `place`, then shifts later slots of its probe chain back into the hole. */
+  private removeFromIndex(place: number): void {
+    const index = this.index;
+    const mask = this.indexMask;
+    const target = place + 1;
+    let hole = (this.records[place * recordWords] as number) & mask;
+    let probes = 0;
+    while (((index[hole] as number) & this.positionMask) !== target) {
+      if (index[hole] === 0 || probes > mask) throw new AssertionError(`the transfer id window indexes its entry ${place}`);
+      hole = (hole + 1) & mask;
+      probes += 1;
+    }
+    let next = (hole + 1) & mask;
+    for (;;) {
+      const value = index[next] as number;
+      if (value === 0) break;
+      const home = (this.records[((value & this.positionMask) - 1) * recordWords] as number) & mask;
+      // The entry at `next` may fill the hole when the hole lies on its probe path (between its home and it).
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        index[hole] = value;
+        hole = next;
+      }
+      next = (next + 1) & mask;
+    }
+    index[hole] = 0;
+  }
+
+  private hashId(transferId: string): void {
+    // The decider looks an id up and `evolve` then inserts it: hash it once for both.
+    if (transferId === this.hashedId) return;
+    murmurHash128(transferId, this.seed, this.idHash);
+    this.hashedId = transferId;
+  }
+
+  /** The top bits of the hash's first word, as many as an index slot has beside the entry's place. */
+  private fingerprint(): number {
+    return Math.floor((this.idHash[0] as number) / (this.positionMask + 1));
+  }
+}
+
+function packFlags(digestHigh: number, kind: TransferKind, status: PendingStatus | null): number {
+  const statusCode = status === null ? 0 : statuses.indexOf(status);
+  return ((digestHigh % 2 ** 28) + kinds.indexOf(kind) * 2 ** 28 + statusCode * 2 ** 30) >>> 0;
+}

@@ -1,0 +1,107 @@
+import { TransferIdWindow } from '../../../core/ledger/transfer-id-window';
+
+/** A window over `windowEvents` events where event n creates transfer `t<n>` (one id per event, as at most). */
+function filled(windowEvents: number, margin: number, events: number): TransferIdWindow {
+  const window = new TransferIdWindow(windowEvents, margin);
+  for (let event = 0; event < events; event += 1) window.insert(`t${event}`, event, 'transfer', null, `fields-${event}`);
+  return window;
+}
+
+describe('TransferIdWindow', () => {
+  it('finds every id created in the last windowEvents events, none older, and compares field digests', () => {
+    const window = filled(1000, 100, 1050);
+    const eventCount = 1050;
+    for (let event = 0; event < 1050; event += 1) {
+      const place = window.find(`t${event}`, eventCount);
+      if (event < eventCount - 1000) expect(place).toBe(-1);
+      else {
+        expect(place).not.toBe(-1);
+        expect(window.eventNumberAt(place, eventCount)).toBe(event);
+        expect(window.kindAt(place)).toBe('transfer');
+        expect(window.statusAt(place)).toBeNull();
+        expect(window.sameFields(place, `fields-${event}`)).toBe(true);
+        expect(window.sameFields(place, `fields-${event + 1}`)).toBe(false);
+      }
+    }
+    expect(window.find('never', eventCount)).toBe(-1);
+  });
+
+  it('forgets exactly the expired entries, in bounded steps, and decides the same before and after', () => {
+    const window = filled(1000, 100, 1050);
+    const before = window.aliveEntries(1050);
+    expect(window.forgetExpired(1050, 30)).toBe(30);
+    expect(window.forgetExpired(1050, 1000)).toBe(20);
+    expect(window.length).toBe(1000);
+    expect(window.aliveEntries(1050)).toEqual(before);
+    for (let event = 50; event < 1050; event += 1) expect(window.find(`t${event}`, 1050)).not.toBe(-1);
+  });
+
+  it('evicts the oldest entry when full only if it has left the window, and keeps working across the ring', () => {
+    const window = filled(100, 10, 5000);
+    expect(window.length).toBe(110);
+    for (let event = 4900; event < 5000; event += 1) expect(window.find(`t${event}`, 5000)).not.toBe(-1);
+    expect(window.find('t4899', 5000)).toBe(-1);
+    // Ten ids inside one event's window would overfill it: the ring refuses to drop a live id.
+    const crowded = new TransferIdWindow(100, 10);
+    for (let index = 0; index < 110; index += 1) crowded.insert(`c${index}`, 0, 'transfer', null, 'same');
+    expect(() => crowded.insert('c110', 0, 'transfer', null, 'same')).toThrow('evicts only expired ids');
+  });
+
+  it('finds a newer entry of an id behind an expired one, before the old one is removed', () => {
+    const window = new TransferIdWindow(10, 100);
+    window.insert('again', 0, 'transfer', null, 'old');
+    for (let event = 1; event < 20; event += 1) window.insert(`t${event}`, event, 'transfer', null, 'x');
+    expect(window.find('again', 20)).toBe(-1);
+    window.insert('again', 20, 'pending_transfer', 'pending', 'new');
+    const place = window.find('again', 21);
+    expect(window.eventNumberAt(place, 21)).toBe(20);
+    expect(window.sameFields(place, 'new')).toBe(true);
+    expect(window.statusAt(place)).toBe('pending');
+  });
+
+  it('undoes inserts newest first (a failed linked chain) and records how a pending transfer ended', () => {
+    const window = filled(1000, 100, 10);
+    window.insert('p', 10, 'pending_transfer', 'pending', 'p-fields');
+    const end = window.end;
+    window.setStatus(window.find('p', 11), 'posted');
+    window.insert('post-p', 11, 'post_pending', null, 'post-fields');
+    window.insert('other', 12, 'void_pending', null, 'void-fields');
+    expect(window.statusAt(window.find('p', 13))).toBe('posted');
+    expect(window.kindAt(window.find('post-p', 13))).toBe('post_pending');
+    window.truncate(end);
+    expect(window.find('post-p', 13)).toBe(-1);
+    expect(window.find('other', 13)).toBe(-1);
+    expect(window.find('p', 13)).not.toBe(-1);
+    for (let event = 0; event < 10; event += 1) expect(window.find(`t${event}`, 13)).not.toBe(-1);
+    expect(() => window.setStatus(window.find('t1', 13), 'voided')).toThrow('only a pending transfer has a status');
+  });
+
+  it('keeps every live id findable through heavy churn of inserts and removals (backward-shift deletion)', () => {
+    // A small window and many events: probe chains wrap the index and are shifted back on every removal.
+    const window = new TransferIdWindow(200, 50);
+    for (let event = 0; event < 20_000; event += 1) {
+      window.insert(`id-${event}`, event, 'transfer', null, `${event}`);
+      if (event % 7 === 0) window.forgetExpired(event + 1, 1_000);
+      if (event % 997 === 0) {
+        for (let alive = Math.max(0, event - 199); alive <= event; alive += 1) {
+          const place = window.find(`id-${alive}`, event + 1);
+          expect(window.eventNumberAt(place, event + 1)).toBe(alive);
+        }
+      }
+    }
+    expect(window.length).toBeLessThanOrEqual(250);
+  });
+
+  it('refuses a window it cannot index', () => {
+    expect(() => new TransferIdWindow(0, 10)).toThrow('at least one event');
+    expect(() => new TransferIdWindow(2 ** 28, 10)).toThrow('holds at most');
+  });
+});
+
+describe('TransferIdWindow.makeIndexResident', () => {
+  it('keeps every entry it holds', () => {
+    const window = filled(5000, 100, 5000);
+    window.makeIndexResident();
+    for (let event = 0; event < 5000; event += 1) expect(window.find(`t${event}`, 5000)).not.toBe(-1);
+  });
+});
