@@ -69,6 +69,8 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestIdAndLog(dependencies));
+  // First of all: a request over its rate is refused before its body is read or anything is recorded.
+  if (dependencies.rateLimiting) app.use(dependencies.rateLimiting);
   // Before the body is read: a shed payment costs the switch as little as it can.
   app.use(moneyPathAdmission(dependencies.config.moneyPathInFlightMax, dependencies.metrics));
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.

@@ -10,6 +10,7 @@ import { KeyedSerializer } from './keyed-serializer';
 import {
   participantDecider,
   type NewClientCertificate,
+  type ParticipantChange,
   type ParticipantCommand,
   type NewSigningSecret,
   type RegisteredParticipant,
@@ -64,7 +65,7 @@ export class ParticipantService {
 
   async change(
     participantId: string,
-    change: { active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null },
+    change: Omit<ParticipantChange, 'participantId'>,
     context: CommandContext,
   ): Promise<WriteReceipt> {
     const result = await handleStreamCommand(

@@ -8,6 +8,7 @@ import { keysProjection } from './keys-projection';
 import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
 import { participantStatisticsProjection } from './participant-statistics-projection';
+import { participantRateLimitsProjection } from './participant-rate-limits-projection';
 import { participantsProjection } from './participants-projection';
 import { requestSigningProjection } from './request-signing-projection';
 import { settlementProjection } from './settlement-projection';
@@ -36,4 +37,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   participantStatisticsProjection,
   requestSigningProjection,
   clientCertificatesProjection,
+  participantRateLimitsProjection,
 ];
