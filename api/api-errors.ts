@@ -17,7 +17,7 @@ export const apiErrors = {
   RATE_LIMITED: {
     status: 429,
     meaning:
-      'The key (or, without a valid key and on the pay pages, the client address) sent more requests than its rate allows; nothing was done: retry after the `Retry-After` seconds (the `RateLimit` header says what is left).',
+      'The key (without a valid key, or on the pay pages: the client address) sent more requests than its rate allows; nothing was done: retry after the `Retry-After` seconds.',
   },
   WRITER_UNAVAILABLE: {
     status: 503,

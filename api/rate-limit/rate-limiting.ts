@@ -10,7 +10,7 @@ import { routeClassOf, type RouteClass } from './route-classes';
 import { burstSeconds, TokenBuckets, type BucketAnswer } from './token-buckets';
 
 /** Operations' own endpoints: a load balancer's probe and the metrics scraper are never refused. */
-const exemptPaths = new Set(['/healthz', '/metrics']);
+export const exemptPaths: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 const payPagePattern = /^\/pay(\/|$)/;
 
 /** The policy that applied to a request: its name in the RateLimit headers and metrics, its bucket and its rate. */
@@ -82,7 +82,8 @@ export function rateLimiting(options: RateLimitingOptions): RequestHandler {
 function policyFor(request: Request, options: RateLimitingOptions): Policy {
   const address = request.socket.remoteAddress ?? 'unknown';
   const { settings } = options;
-  if (payPagePattern.test(request.path)) return { name: 'pay-page', bucketKey: `pay|${address}`, perSecond: settings.payPagePerAddressPerSecond };
+  if (payPagePattern.test(request.path))
+    return { name: 'pay-page', bucketKey: `pay|${address}`, perSecond: settings.payPagePerAddressPerSecond };
   const authorization = request.get('authorization');
   const principal = authorization === undefined ? null : options.authenticator.authenticate(authorization);
   authentications.set(request, { authorization, principal });
