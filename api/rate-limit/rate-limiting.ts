@@ -4,6 +4,8 @@ import type { Authenticator } from '../../core/auth/authenticate';
 import type { Principal } from '../../core/auth/principal';
 import type { ParticipantRateLimitReader } from '../../core/participants/participant-rate-limit';
 import { errorBody } from '../http-error';
+import { renderRateLimitedPage } from '../pay-page/render';
+import { payPageContentSecurityPolicy } from '../routes/pay-page';
 import type { SwitchMetrics } from '../metrics';
 import type { RateLimitSettings } from './rate-limit-settings';
 import { routeClassOf, type RouteClass } from './route-classes';
@@ -12,6 +14,8 @@ import { burstSeconds, TokenBuckets, type BucketAnswer } from './token-buckets';
 /** Operations' own endpoints: a load balancer's probe and the metrics scraper are never refused. */
 export const exemptPaths: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 const payPagePattern = /^\/pay(\/|$)/;
+/** The pay page itself (GET, and the form's POST): a browser shows what it gets; /status and assets are for scripts. */
+const payPageViewPattern = /^\/pay\/(?!assets\/)[^/]+\/?$/;
 
 /** The policy that applied to a request: its name in the RateLimit headers and metrics, its bucket and its rate. */
 type Policy = { name: string; bucketKey: string; perSecond: number };
@@ -67,16 +71,26 @@ export function rateLimiting(options: RateLimitingOptions): RequestHandler {
     options.metrics.rateLimited.inc({ policy: policy.name });
     const retryAfterSeconds = Math.max(1, answer.retryAfterSeconds);
     // Answered here rather than thrown: in a front-end worker this runs before the app that maps errors.
-    response
-      .status(429)
-      .set('Retry-After', String(retryAfterSeconds))
-      .json(
-        errorBody(
-          'RATE_LIMITED',
-          `more than ${policy.name} allows (${answer.burst} requests at once, refilled over ${burstSeconds} s); nothing was done with this request: retry it after ${retryAfterSeconds} s`,
-        ),
-      );
+    response.status(429).set('Retry-After', String(retryAfterSeconds));
+    if (isPayPageView(request)) {
+      // A customer's browser, perhaps without JavaScript, gets a page it can show rather than JSON.
+      response
+        .set({ 'Content-Security-Policy': payPageContentSecurityPolicy, 'X-Frame-Options': 'DENY', 'Cache-Control': 'no-store' })
+        .type('text/html')
+        .send(renderRateLimitedPage(retryAfterSeconds));
+      return;
+    }
+    response.json(
+      errorBody(
+        'RATE_LIMITED',
+        `more than ${policy.name} allows (${answer.burst} requests at once, refilled over ${burstSeconds} s); nothing was done with this request: retry it after ${retryAfterSeconds} s`,
+      ),
+    );
   };
+}
+
+function isPayPageView(request: Request): boolean {
+  return (request.method === 'GET' || request.method === 'POST') && payPageViewPattern.test(request.path);
 }
 
 function policyFor(request: Request, options: RateLimitingOptions): Policy {

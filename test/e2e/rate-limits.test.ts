@@ -194,7 +194,15 @@ it('limits the public pay pages per client address', async () => {
   expect(shown.length).toBeGreaterThanOrEqual(2 * perAddressPerSecond);
   expect(refused.length).toBeGreaterThan(0);
   expect(shown.length + refused.length).toBe(answers.length);
-  for (const answer of refused) expectLimited(answer, 'pay-page', 2 * perAddressPerSecond);
+  // A customer's browser is shown a page, with the pay page's headers; the script's status poll gets JSON.
+  for (const answer of refused) {
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(answer.text).toContain('Too many requests');
+    expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(answer.headers.get('ratelimit-policy')).toBe(`"pay-page";q=${2 * perAddressPerSecond};w=2`);
+  }
+  expectLimited(await network.sw.client.get('/pay/cs_notasession/status'), 'pay-page', 2 * perAddressPerSecond);
   // The pay page's own bucket is not the keyless API's: that one is still full.
   expect((await network.sw.client.get('/openapi.json')).status).toBe(200);
 }, 60_000);
