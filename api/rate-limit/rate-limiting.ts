@@ -18,7 +18,7 @@ const payPagePattern = /^\/pay(\/|$)/;
 const payPageViewPattern = /^\/pay\/(?!assets\/)[^/]+\/?$/;
 
 /** The policy that applied to a request: its name in the RateLimit headers and metrics, its bucket and its rate. */
-type Policy = { name: string; bucketKey: string; perSecond: number };
+type Policy = { name: string; bucketKey: string; perSecond: number; sender: string };
 
 export type RateLimitingOptions = {
   settings: RateLimitSettings;
@@ -83,7 +83,7 @@ export function rateLimiting(options: RateLimitingOptions): RequestHandler {
     response.json(
       errorBody(
         'RATE_LIMITED',
-        `more than ${policy.name} allows (${answer.burst} requests at once, refilled over ${burstSeconds} s); nothing was done with this request: retry it after ${retryAfterSeconds} s`,
+        `${policy.sender} sent more requests than its limit allows (${answer.burst} at once, refilled over ${burstSeconds} s; RateLimit-Policy "${policy.name}"); nothing was done with this one: retry it after ${retryAfterSeconds} s`,
       ),
     );
   };
@@ -97,19 +97,29 @@ function policyFor(request: Request, options: RateLimitingOptions): Policy {
   const address = request.socket.remoteAddress ?? 'unknown';
   const { settings } = options;
   if (payPagePattern.test(request.path))
-    return { name: 'pay-page', bucketKey: `pay|${address}`, perSecond: settings.payPagePerAddressPerSecond };
+    return { name: 'pay-page', bucketKey: `pay|${address}`, perSecond: settings.payPagePerAddressPerSecond, sender: 'this address' };
   const authorization = request.get('authorization');
   const principal = authorization === undefined ? null : options.authenticator.authenticate(authorization);
   authentications.set(request, { authorization, principal });
   if (principal === null) {
-    return { name: 'address', bucketKey: `address|${address}`, perSecond: settings.unauthenticatedPerAddressPerSecond };
+    return {
+      name: 'address',
+      bucketKey: `address|${address}`,
+      perSecond: settings.unauthenticatedPerAddressPerSecond,
+      sender: 'this address, without a valid key,',
+    };
   }
   const routeClass = routeClassOf(request.method, request.path);
   const perSecond =
     principal.role === 'participant'
       ? (options.overrides.rateLimitPerSecondOf(principal.participantId) ?? settings.perKeyPerSecond)
       : settings.perKeyPerSecond;
-  return { name: `key-${routeClass}`, bucketKey: `${keyIdentity(principal)}|${routeClass satisfies RouteClass}`, perSecond };
+  return {
+    name: `key-${routeClass}`,
+    bucketKey: `${keyIdentity(principal)}|${routeClass satisfies RouteClass}`,
+    perSecond,
+    sender: `this key (${routeClass} requests)`,
+  };
 }
 
 /** One bucket per key: the operator's single configured key, or the key id of any other. */
