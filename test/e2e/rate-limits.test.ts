@@ -134,9 +134,11 @@ it('answers a burst past the key rate with 429 and Retry-After, records nothing 
 }, 60_000);
 
 it('applies the rate the operator sets for a participant, shows it in the participant view, and goes back to the default on null', async () => {
+  const before = (await network.sw.client.get('/v1/participants/RAVI', { key: network.sw.operatorKey })).body as { updatedAt: string };
   const set = await network.sw.client.patch('/v1/participants/RAVI', { key: network.sw.operatorKey, body: { rateLimitPerSecond: 1 } });
   expect(set.status).toBe(200);
-  expect((set.body as { rateLimitPerSecond: number | null }).rateLimitPerSecond).toBe(1);
+  expect(set.body).toMatchObject({ rateLimitPerSecond: 1 });
+  expect((set.body as { updatedAt: string }).updatedAt > before.updatedAt).toBe(true);
   expect((await participant('RAVI')).rateLimitPerSecond).toBe(1);
 
   // One request per second: a bucket of two, then 429.
