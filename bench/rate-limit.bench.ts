@@ -13,8 +13,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { keysProjection } from '../adapters/readmodel-sqlite/projections/keys-projection';
 import { SqliteKeyReader } from '../adapters/readmodel-sqlite/projections/keys-read-model';
-import { participantRateLimitsProjection } from '../adapters/readmodel-sqlite/projections/participant-rate-limits-projection';
-import { SqliteParticipantRateLimitReader } from '../adapters/readmodel-sqlite/projections/participant-rate-limits-read-model';
+import { rateLimitsProjection } from '../adapters/readmodel-sqlite/projections/rate-limits-projection';
+import { SqliteRateLimitOverrideReader } from '../adapters/readmodel-sqlite/projections/rate-limits-read-model';
 import { TokenBuckets } from '../api/rate-limit/token-buckets';
 import { issueApiKey } from '../core/auth/api-key';
 import { createAuthenticator } from '../core/auth/authenticate';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const database = new Database(join(directory.path, 'read-models.db'));
   database.defaultSafeIntegers(true);
   keysProjection.setup(database);
-  participantRateLimitsProjection.setup(database);
+  rateLimitsProjection.setup(database);
   const at = new Date().toISOString();
   const recorded = { id: 'e', revision: 0n, position: 0n, metadata: { at } };
   const issued = issueApiKey();
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     },
     database,
   );
-  participantRateLimitsProjection.apply(
+  rateLimitsProjection.apply(
     {
       ...recorded,
       stream: 'participant-BENCH',
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     database,
   );
   const authenticator = createAuthenticator('bench-operator-key-0123456789', new SqliteKeyReader(database));
-  const overrides = new SqliteParticipantRateLimitReader(database);
+  const overrides = new SqliteRateLimitOverrideReader(database);
   const authorization = `Bearer ${issued.key}`;
   const bucketKeys = Array.from({ length: keys }, (_, index) => `key:${index}|money`);
   const limiterRuns: Measurement[] = [];
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     limiterRuns.push(
       await measure(requests, () => {
         for (let request = 0; request < requests; request += 1) {
-          const perSecond = overrides.rateLimitPerSecondOf('BENCH') ?? 2_000;
+          const perSecond = overrides.participantRateLimitPerSecond('BENCH') ?? 2_000;
           if (buckets.take(bucketKeys[request % keys] ?? '', perSecond, request / 100).allowed) allowed += 1;
         }
       }),

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RequestHandler } from 'express';
 import { performance } from 'node:perf_hooks';
 import { SqliteKeyReader } from '../../adapters/readmodel-sqlite/projections/keys-read-model';
-import { SqliteParticipantRateLimitReader } from '../../adapters/readmodel-sqlite/projections/participant-rate-limits-read-model';
+import { SqliteRateLimitOverrideReader } from '../../adapters/readmodel-sqlite/projections/rate-limits-read-model';
 import { createAuthenticator } from '../../core/auth/authenticate';
 import type { SwitchConfig } from '../config';
 import type { SwitchMetrics } from '../metrics';
@@ -23,7 +23,7 @@ export function publicRateLimiting(
     settings: config.rateLimits,
     processes,
     authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(readModelDatabase)),
-    overrides: new SqliteParticipantRateLimitReader(readModelDatabase),
+    overrides: new SqliteRateLimitOverrideReader(readModelDatabase),
     metrics,
     nowMs: () => performance.now(),
   });

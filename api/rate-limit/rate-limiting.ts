@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { assert } from '../../core/assert';
 import type { Authenticator } from '../../core/auth/authenticate';
 import type { Principal } from '../../core/auth/principal';
-import type { ParticipantRateLimitReader } from '../../core/participants/participant-rate-limit';
+import type { RateLimitOverrideReader } from '../../core/rate-limit-overrides';
 import { errorBody } from '../http-error';
 import { renderRateLimitedPage } from '../pay-page/render';
 import { payPageContentSecurityPolicy } from '../routes/pay-page';
@@ -28,7 +28,7 @@ export type RateLimitingOptions = {
    */
   processes: number;
   authenticator: Authenticator;
-  overrides: ParticipantRateLimitReader;
+  overrides: RateLimitOverrideReader;
   metrics: SwitchMetrics;
   nowMs: () => number;
 };
@@ -110,16 +110,26 @@ function policyFor(request: Request, options: RateLimitingOptions): Policy {
     };
   }
   const routeClass = routeClassOf(request.method, request.path);
-  const perSecond =
-    principal.role === 'participant'
-      ? (options.overrides.rateLimitPerSecondOf(principal.participantId) ?? settings.perKeyPerSecond)
-      : settings.perKeyPerSecond;
+  const perSecond = ownRateOf(principal, options.overrides) ?? settings.perKeyPerSecond;
   return {
     name: `key-${routeClass}`,
     bucketKey: `${keyIdentity(principal)}|${routeClass satisfies RouteClass}`,
     perSecond,
     sender: `this key (${routeClass} requests)`,
   };
+}
+
+/** The rate the operator set for the key's participant or merchant, if any. */
+function ownRateOf(principal: Principal, overrides: RateLimitOverrideReader): number | null {
+  switch (principal.role) {
+    case 'participant':
+      return overrides.participantRateLimitPerSecond(principal.participantId);
+    case 'merchant':
+      return overrides.merchantRateLimitPerSecond(principal.merchantId);
+    case 'operator':
+    case 'regulator':
+      return null;
+  }
 }
 
 /** One bucket per key: the operator's single configured key, or the key id of any other. */

@@ -9,7 +9,7 @@ import {
   participantTypes,
 } from '../../core/participants/participant-profile';
 import { canonicalFingerprint256, fingerprintPattern } from '../../core/participants/client-certificate';
-import { participantRateLimitPerSecondMax, participantRateLimitPerSecondMin } from '../../core/participants/participant-rate-limit';
+import { rateLimitPerSecondSchema } from './rate-limit-schemas';
 import { signingSecretOverlapSecondsMax } from '../../core/participants/participant-decider';
 import { apiLimits } from '../api-limits';
 import { amountText, currencyCode, cursorText, freeText, pageLimit, positiveAmountText } from './common-schemas';
@@ -79,12 +79,7 @@ export const changeParticipantSchema = z
     // Off by default: existing integrations keep working until a participant has a key and the operator turns it on.
     requireSignedRequests: z.boolean().optional(),
     // Requests per second per key and route class (api/rate-limit/); null: back to HISAAB_RATE_LIMIT_PER_KEY.
-    rateLimitPerSecond: z
-      .int('must be a whole number of requests per second, or null for the default')
-      .min(participantRateLimitPerSecondMin)
-      .max(participantRateLimitPerSecondMax)
-      .nullable()
-      .optional(),
+    rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
   })
   .refine(
     (value) =>

@@ -275,6 +275,10 @@ export const merchantResponse = z
     webhookUrl: z.string(),
     fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
     active: z.boolean(),
+    rateLimitPerSecond: z
+      .int()
+      .nullable()
+      .meta({ description: "Requests per second per key and route class set by the operator; null: the switch's default" }),
     createdAt: instant,
   })
   .meta({ id: 'Merchant' });

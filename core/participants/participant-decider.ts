@@ -7,7 +7,7 @@ import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret }
 import { canonicalFingerprint256, clientCertificatesMax, type ClientCertificateBinding } from './client-certificate';
 import type { ParticipantEvent, ParticipantKeyIssued, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
-import { participantRateLimitPerSecondMax, participantRateLimitPerSecondMin } from './participant-rate-limit';
+import { rateLimitPerSecondMax, rateLimitPerSecondMin } from '../rate-limit-overrides';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
 
 export type ParticipantCommand =
@@ -270,11 +270,7 @@ function decideRegister(
   ];
 }
 
-function decideChange(
-  data: ParticipantChange,
-  state: RegisteredParticipant,
-  now: Date,
-): ParticipantEvent[] {
+function decideChange(data: ParticipantChange, state: RegisteredParticipant, now: Date): ParticipantEvent[] {
   const at = now.toISOString();
   const events: ParticipantEvent[] = [];
   if (data.active !== null && data.active !== state.active) {
@@ -311,8 +307,8 @@ function decideChange(
     assert(
       rateLimit.perSecond === null ||
         (Number.isSafeInteger(rateLimit.perSecond) &&
-          rateLimit.perSecond >= participantRateLimitPerSecondMin &&
-          rateLimit.perSecond <= participantRateLimitPerSecondMax),
+          rateLimit.perSecond >= rateLimitPerSecondMin &&
+          rateLimit.perSecond <= rateLimitPerSecondMax),
       'a participant rate limit is checked at the edge to be a whole number within its bounds',
     );
     events.push({

@@ -6,6 +6,7 @@
  * HTTP, real wallet simulators as payees; small rates set through the environment keep the test short.
  */
 import { randomUUID } from 'node:crypto';
+import { onboardMerchant } from '../support/gateway';
 import { errorCode, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { expectLogUnchanged } from '../support/switch-process';
@@ -168,6 +169,22 @@ it('applies the rate the operator sets for a participant, shows it in the partic
   const back = await network.sw.client.get('/v1/participants/RAVI', { key: raviKey() });
   expect(back.status).toBe(200);
   expect(back.headers.get('ratelimit-policy')).toBe(`"key-read";q=${2 * perKeyPerSecond};w=2`);
+}, 60_000);
+
+it("applies the rate the operator sets for a merchant's keys, which only the operator may set", async () => {
+  const shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'RATESHOP', 'MARGALLA');
+  const bySelf = await network.sw.client.patch('/v1/merchants/RATESHOP', { key: shop.apiKey, body: { rateLimitPerSecond: 1000 } });
+  expect(bySelf.status).toBe(403);
+  const set = await network.sw.client.patch('/v1/merchants/RATESHOP', { key: network.sw.operatorKey, body: { rateLimitPerSecond: 1 } });
+  expect(set.status).toBe(200);
+  expect(set.body).toMatchObject({ id: 'RATESHOP', rateLimitPerSecond: 1 });
+
+  const reads = [];
+  for (let index = 0; index < 4; index += 1) reads.push(await network.sw.client.get('/v1/merchants/RATESHOP', { key: shop.apiKey }));
+  expect(reads.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(2);
+  const refused = reads.filter((answer) => answer.status === 429);
+  expect(refused.length).toBeGreaterThanOrEqual(1);
+  for (const answer of refused) expectLimited(answer, 'key-read', 2);
 }, 60_000);
 
 it('limits requests without a valid key by client address, so a flood of guessed keys is refused where it comes from', async () => {

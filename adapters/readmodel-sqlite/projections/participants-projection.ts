@@ -7,7 +7,7 @@ import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 
-// A new rate limit only moves updated_at here: the rate itself lives in the participant-rate-limits read model.
+// A new rate limit only moves updated_at here: the rate itself lives in the rate-limits read model.
 const handledTypes = [
   'ParticipantRegistered',
   'ParticipantActivated',

@@ -21,13 +21,13 @@ type ParticipantRow = {
 };
 
 // The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant, and the
-// operator's rate for it (participant-rate-limits projection).
+// operator's rate for it (rate-limits projection).
 const selectColumns = `
   SELECT p.*, (
     SELECT json_group_array(json_object('secretId', s.secret_id, 'storedSecret', s.stored_secret, 'retiresAt', s.retires_at))
     FROM (SELECT * FROM participant_signing_secrets WHERE participant_id = p.id ORDER BY position DESC) s
   ) AS signing_secrets,
-  (SELECT r.rate_limit_per_second FROM participant_rate_limits r WHERE r.participant_id = p.id) AS rate_limit_per_second
+  (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'participant:' || p.id) AS rate_limit_per_second
   FROM participants p`;
 
 /** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
