@@ -46,7 +46,7 @@ export function authenticatedByRateLimiter(request: Request, authorization: stri
  * Rate limits (issue 15, item 3), checked first: before the body is read, before admission to the money path,
  * before idempotency records and before any handler, so a refused request records nothing and a retry of the same
  * transfer id later runs it for the first time. A request with a valid key takes from that key's bucket for the
- * route's class (api/rate-limit/route-classes.ts) at the participant's own rate or the default; a request without
+ * route's class (api/rate-limit/route-classes.ts) at its participant's or merchant's own rate or the default; one without
  * one (missing, unknown, revoked) takes from its client address's bucket, so a flood of guessed keys is limited
  * where it comes from; the pay pages take from the client address's pay-page bucket. Every answer carries the
  * RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers-10; a refusal is 429 RATE_LIMITED
