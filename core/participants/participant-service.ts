@@ -63,11 +63,7 @@ export class ParticipantService {
     return { position: result.position };
   }
 
-  async change(
-    participantId: string,
-    change: Omit<ParticipantChange, 'participantId'>,
-    context: CommandContext,
-  ): Promise<WriteReceipt> {
+  async change(participantId: string, change: Omit<ParticipantChange, 'participantId'>, context: CommandContext): Promise<WriteReceipt> {
     const result = await handleStreamCommand(
       this.store,
       participantStreamName(participantId),
