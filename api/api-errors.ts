@@ -14,6 +14,11 @@ export const apiErrors = {
       "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets): ask for a shorter range or a larger bucket.",
   },
   INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'The key (without a valid key, or on the pay pages: the client address) sent more requests than its rate allows; nothing was done: retry after the `Retry-After` seconds.',
+  },
   WRITER_UNAVAILABLE: {
     status: 503,
     meaning:

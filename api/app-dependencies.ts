@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Authenticator } from '../core/auth/authenticate';
 import type { RequestSignatureVerifier } from '../core/auth/request-signature';
 import type { AuditGate } from './audit-gate';
@@ -35,6 +36,11 @@ export type AppDependencies = {
    * to it. Absent or null: bearer keys alone (plain HTTP, TLS without a client CA, or a proxy in front).
    */
   clientCertificates?: ClientCertificateReader | null;
+  /**
+   * Rate limits (api/rate-limit/rate-limiting.ts), checked before anything else the app does. Absent or null: none,
+   * as on the writer's private port, whose front-end workers have limited each request already.
+   */
+  rateLimiting?: RequestHandler | null;
   participants: ParticipantService;
   ledger: ParticipantLedger;
   idempotency: IdempotencyStore;

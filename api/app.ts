@@ -78,6 +78,8 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   attachMoneyPathAdmission(app, admission);
   app.use(admission);
   app.use(requestIdAndLog(dependencies));
+  // Then the rate limits: a request over its rate is refused before its body is read or anything is recorded.
+  if (dependencies.rateLimiting) app.use(dependencies.rateLimiting);
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
   const jsonOptions = {
     inflate: false,

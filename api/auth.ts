@@ -7,6 +7,7 @@ import type { AuditGate } from './audit-gate';
 import type { ClientCertificateReader } from '../core/participants/client-certificate';
 import { checkClientCertificate } from './client-certificate-check';
 import { HttpError } from './http-error';
+import { authenticatedByRateLimiter } from './rate-limit/rate-limiting';
 import { rawBodyOf, requestContext } from './request-context';
 
 /** The methods that change something: a participant that must sign, signs these. */
@@ -31,7 +32,9 @@ export function allowRoles(
   const allowed = new Set<Role>(roles);
   return async (request, _response, next) => {
     const authorization = request.get('authorization');
-    const principal = authenticator.authenticate(authorization);
+    // The rate limiter looked the key up already (api/rate-limit/rate-limiting.ts): once is enough.
+    const known = authenticatedByRateLimiter(request, authorization);
+    const principal = known === undefined ? authenticator.authenticate(authorization) : known;
     if (principal === null) {
       await audit?.refused(request, authorization);
       const presented = authorization !== undefined;

@@ -18,6 +18,8 @@ import {
   moneyPathLoopDelayMaxMsDefault,
   moneyPathLoopDelayMaxMsLimit,
 } from './money-path-admission';
+import { rateLimitSettingsDefault, type RateLimitSettings } from './rate-limit/rate-limit-settings';
+import { ratePerSecondMax } from './rate-limit/token-buckets';
 import { loadTlsSettings, type TlsSettings } from './tls-settings';
 
 /** The operator key guards everything; a short one could be guessed. */
@@ -78,6 +80,11 @@ export type SwitchConfig = {
    * with a client CA mutual TLS. Null (the default): plain HTTP and TCP, as behind a TLS-terminating proxy.
    */
   tls: TlsSettings | null;
+  /**
+   * Rate limits (issue 15, item 3; api/rate-limit/): HISAAB_RATE_LIMIT_PER_KEY, HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS and
+   * HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS, in requests per second for the whole switch.
+   */
+  rateLimits: RateLimitSettings;
   /** Online dispute resolution (issue 12): the cap, the claim window, the respondents' deadlines and the holidays. */
   disputes: DisputeSettings;
 };
@@ -228,6 +235,19 @@ const environmentSchema = z.object({
   HISAAB_PUBLIC_URL: publicUrlSchema,
   // One until the workers serve every route themselves (see the README): today they forward most writes whole.
   HISAAB_WORKERS: integer('HISAAB_WORKERS', 1, 0, workersMax),
+  HISAAB_RATE_LIMIT_PER_KEY: integer('HISAAB_RATE_LIMIT_PER_KEY', rateLimitSettingsDefault.perKeyPerSecond, 1, ratePerSecondMax),
+  HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS: integer(
+    'HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS',
+    rateLimitSettingsDefault.payPagePerAddressPerSecond,
+    1,
+    ratePerSecondMax,
+  ),
+  HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: integer(
+    'HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS',
+    rateLimitSettingsDefault.unauthenticatedPerAddressPerSecond,
+    1,
+    ratePerSecondMax,
+  ),
   HISAAB_ODR_CLAIM_DAYS: integer('HISAAB_ODR_CLAIM_DAYS', disputeSettingsDefault.claimDays, 1, claimDaysMax),
 });
 
@@ -282,6 +302,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     workers: values.HISAAB_WORKERS,
     publicUrl: values.HISAAB_PUBLIC_URL ?? null,
     disputes: { ...disputes, claimDays: values.HISAAB_ODR_CLAIM_DAYS },
+    rateLimits: {
+      perKeyPerSecond: values.HISAAB_RATE_LIMIT_PER_KEY,
+      payPagePerAddressPerSecond: values.HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS,
+      unauthenticatedPerAddressPerSecond: values.HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS,
+      bucketsMax: rateLimitSettingsDefault.bucketsMax,
+    },
     tls,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };

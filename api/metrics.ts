@@ -24,6 +24,8 @@ export type SwitchMetrics = {
   /** Money-path requests in progress in this process, and those shed past its bound (api/money-path-admission.ts). */
   moneyPathInFlight: Gauge;
   moneyPathShed: Counter<'route' | 'reason'>;
+  /** Requests answered 429 RATE_LIMITED, by the policy that refused them (api/rate-limit/rate-limiting.ts). */
+  rateLimited: Counter<'policy'>;
   /** Clients' HTTP connections open on the switch's port: each is one of Node's active handles. */
   httpConnections: Gauge;
 };
@@ -88,6 +90,12 @@ export function createSwitchMetrics(): SwitchMetrics {
       name: 'hisaab_money_path_shed_total',
       help: 'Money-path requests answered 503 OVERLOADED before any work: as many were in progress as allowed (reason in_flight), or the event loop ran late (loop_delay)',
       labelNames: ['route', 'reason'] as const,
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'hisaab_rate_limited_total',
+      help: 'Requests answered 429 RATE_LIMITED before any work, by the rate-limit policy that refused them',
+      labelNames: ['policy'] as const,
       registers,
     }),
     httpConnections: new Gauge({ name: 'hisaab_http_connections', help: "Clients' HTTP connections open on the switch's port", registers }),

@@ -1,3 +1,4 @@
+import { withRateLimitAnswers } from './openapi-rate-limits';
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
@@ -72,7 +73,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       description: `Any-to-any payments switch. JSON only; errors are {"error":{"code","message","details"}}. Bodies over ${apiLimits.bodyBytesMax / 1024} KiB (${apiLimits.batchBodyBytesMax / 1024} KiB for the transfer batch) are refused with 413; unknown fields with 400. A method a path does not declare answers 405 with Allow.`,
     },
     servers: [{ url: '/' }],
-    paths: {
+    paths: withRateLimitAnswers({
       ...participantPaths(),
       ...keyPaths(),
       ...directoryPaths(),
@@ -85,7 +86,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...regulatorDashboardPaths(),
       ...systemPaths(),
       ...auditPaths(),
-    },
+    }),
     components: {
       schemas: { ...componentSchemas(), ...carriedCurrencySchemas(options.currencies) },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Operator key, or a key issued by the switch' } },

@@ -18,6 +18,7 @@ export type EdgeDependencies = Pick<
   | 'requestSignatures'
   | 'audit'
   | 'clientCertificates'
+  | 'rateLimiting'
   | 'idempotency'
   | 'now'
   | 'config'

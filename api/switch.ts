@@ -34,6 +34,7 @@ import { signingKeyRoutes } from './routes/signing-keys';
 import { assembleRequestSigning } from './request-signing-assembly';
 import { assemble, type Assembled } from './assembly';
 import { createHttpServer, httpServerLimits } from './http-server';
+import { publicRateLimiting } from './rate-limit/rate-limiting-assembly';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
 import { assembleSettlement } from './settlement-assembly';
 import { assembleRefunds, type RefundsAssembly } from './refunds-assembly';
@@ -302,6 +303,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       requestSignatures: signing.verifier,
       audit: new AuditGate({ trail: new AuditTrail(store), now, logger, trustForwardedClientAddress: httpAddress.private }),
       clientCertificates: config.tls?.clientCaPem == null ? null : new SqliteClientCertificateReader(database),
+      // A cluster's writer serves its workers, which limited every request already (api/cluster/front-end-worker.ts).
+      rateLimiting: httpAddress.private ? null : publicRateLimiting(config, database, metrics, 1),
       participants,
       ledger: participantLedger,
       idempotency,

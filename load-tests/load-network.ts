@@ -153,6 +153,10 @@ function loadSwitchEnvironment(dataDir: string): Record<string, string> {
     HISAAB_ISO8583_PORT: '0',
     HISAAB_PAYEE_DEADLINE_MS: '2000',
     HISAAB_SHUTDOWN_TIMEOUT_MS: '5000',
+    // A load test measures the switch's ceiling from one key and one address: no rate limit may stand below it.
+    HISAAB_RATE_LIMIT_PER_KEY: '1000000',
+    HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS: '1000000',
+    HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '1000000',
   };
 }
 

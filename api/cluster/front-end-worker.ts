@@ -15,6 +15,7 @@ import { createAuthenticator } from '../../core/auth/authenticate';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { IdempotencyStore } from '../../core/idempotency/idempotency-store';
 import { createEdgeApp } from '../app';
+import { publicRateLimiting } from '../rate-limit/rate-limiting-assembly';
 import { clientAddressHeader } from '../audit-gate';
 import type { ReadModels } from '../app-dependencies';
 import { assemble, type Assembled } from '../assembly';
@@ -131,6 +132,8 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     parts.onStop('forwarding connections', () => agent.destroy());
     const app: Express = express();
     app.disable('x-powered-by');
+    // Limits first, for the routes served here and those forwarded alike; each worker takes its share of the rates.
+    app.use(publicRateLimiting(config, database, dependencies.metrics, config.workers));
     app.use(forwardUnlessServedHere(new URL(input.writerUrl), agent, logger));
     app.use(createEdgeApp(dependencies, [transfers]));
     const server = createHttpServer(app, {}, config.tls);

@@ -102,6 +102,26 @@ export function renderNotFoundPage(): string {
 `;
 }
 
+/** What a customer's browser is shown when its address loads pay pages faster than the limit allows (429). */
+export function renderRateLimitedPage(retryAfterSeconds: number): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too many requests</title>
+<link rel="stylesheet" href="/pay/assets/pay.css">
+</head>
+<body>
+<main>
+<h1>Too many requests</h1>
+<p role="alert">This page was loaded too many times from your network. Nothing was paid. Wait ${escapeHtml(String(retryAfterSeconds))} seconds, then reload it.</p>
+</main>
+</body>
+</html>
+`;
+}
+
 /** Text as HTML text or attribute value: the five characters that could end either are written as references. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);

@@ -84,6 +84,9 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
       const record = visibleMerchant(gateway.merchantReader, principal, id);
       const body = parseInput(changeMerchantSchema, bodyOf(request), 'body');
       if (body.fees !== undefined && principal.role !== 'operator') throw new HttpError('FORBIDDEN', 'only the operator sets fees');
+      if (body.rateLimitPerSecond !== undefined && principal.role !== 'operator') {
+        throw new HttpError('FORBIDDEN', "only the operator sets a merchant's rate limit");
+      }
       if (body.active !== undefined && principal.role === 'merchant') {
         throw new HttpError('FORBIDDEN', 'a merchant is activated and deactivated by its acquirer or the operator');
       }
@@ -93,6 +96,7 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           active: body.active ?? null,
           webhookUrl: body.webhookUrl ?? null,
           fees: body.fees === undefined ? null : feesFrom(body.fees, record.currency),
+          rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
         },
         kit.commandContext(request),
       );

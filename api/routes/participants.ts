@@ -67,7 +67,12 @@ export const participantRoutes: RouteModule = (router, kit) => {
         : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
     const receipt = await kit.dependencies.participants.change(
       id,
-      { active: body.active ?? null, netDebitCapMinor, requireSignedRequests: body.requireSignedRequests ?? null },
+      {
+        active: body.active ?? null,
+        netDebitCapMinor,
+        requireSignedRequests: body.requireSignedRequests ?? null,
+        rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
+      },
       kit.commandContext(request),
     );
     await kit.waitForWrite(receipt.position);

@@ -1,3 +1,4 @@
+import { rateLimitPerSecondSchema } from './rate-limit-schemas';
 import { z } from 'zod';
 import { accountTypes } from '../../core/directory/account';
 import {
@@ -53,10 +54,17 @@ export const registerMerchantSchema = z
   .meta({ id: 'RegisterMerchant' });
 
 export const changeMerchantSchema = z
-  .strictObject({ active: z.boolean().optional(), webhookUrl: webhookUrl.optional(), fees: merchantFeesSchema.optional() })
+  .strictObject({
+    active: z.boolean().optional(),
+    webhookUrl: webhookUrl.optional(),
+    fees: merchantFeesSchema.optional(),
+    // Requests per second per key and route class (api/rate-limit/), the operator's to set; null: the default.
+    rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
+  })
   .refine(
-    (value) => value.active !== undefined || value.webhookUrl !== undefined || value.fees !== undefined,
-    'give at least one of "active", "webhookUrl" and "fees"',
+    (value) =>
+      value.active !== undefined || value.webhookUrl !== undefined || value.fees !== undefined || value.rateLimitPerSecond !== undefined,
+    'give at least one of "active", "webhookUrl", "fees" and "rateLimitPerSecond"',
   )
   .meta({ id: 'ChangeMerchant', minProperties: 1 });
 

@@ -9,6 +9,7 @@ import {
   participantTypes,
 } from '../../core/participants/participant-profile';
 import { canonicalFingerprint256, fingerprintPattern } from '../../core/participants/client-certificate';
+import { rateLimitPerSecondSchema } from './rate-limit-schemas';
 import { signingSecretOverlapSecondsMax } from '../../core/participants/participant-decider';
 import { apiLimits } from '../api-limits';
 import { amountText, currencyCode, cursorText, freeText, pageLimit, positiveAmountText } from './common-schemas';
@@ -77,10 +78,16 @@ export const changeParticipantSchema = z
     netDebitCap: amountText.optional(),
     // Off by default: existing integrations keep working until a participant has a key and the operator turns it on.
     requireSignedRequests: z.boolean().optional(),
+    // Requests per second per key and route class (api/rate-limit/); null: back to HISAAB_RATE_LIMIT_PER_KEY.
+    rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
   })
   .refine(
-    (value) => value.active !== undefined || value.netDebitCap !== undefined || value.requireSignedRequests !== undefined,
-    'give at least one of "active", "netDebitCap" and "requireSignedRequests"',
+    (value) =>
+      value.active !== undefined ||
+      value.netDebitCap !== undefined ||
+      value.requireSignedRequests !== undefined ||
+      value.rateLimitPerSecond !== undefined,
+    'give at least one of "active", "netDebitCap", "requireSignedRequests" and "rateLimitPerSecond"',
   )
   .meta({ id: 'ChangeParticipant', minProperties: 1 });
 

@@ -48,6 +48,10 @@ export const participantResponse = z
     position: decimal.meta({ description: 'Net obligation not yet settled; positive when the participant owes' }),
     reserved: decimal.meta({ description: 'What pending transfers hold against the net debit cap' }),
     liquidity: decimal.meta({ description: 'Collateral recorded through funds in/out' }),
+    rateLimitPerSecond: z
+      .int()
+      .nullable()
+      .meta({ description: "Requests per second per key and route class set by the operator; null: the switch's default" }),
     createdAt: instant,
     updatedAt: instant,
   })
@@ -273,6 +277,10 @@ export const merchantResponse = z
     webhookUrl: z.string(),
     fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
     active: z.boolean(),
+    rateLimitPerSecond: z
+      .int()
+      .nullable()
+      .meta({ description: "Requests per second per key and route class set by the operator; null: the switch's default" }),
     createdAt: instant,
   })
   .meta({ id: 'Merchant' });

@@ -13,6 +13,7 @@ export type MerchantView = {
   webhookUrl: string;
   fees: { mdrPercent: string; interchangePercent: string; switchFee: string };
   active: boolean;
+  rateLimitPerSecond: number | null;
   createdAt: string;
 };
 
@@ -32,6 +33,7 @@ export function merchantView(record: MerchantRecord): MerchantView {
       switchFee: formatAmount(record.fees.switchFeeMinor, record.currency),
     },
     active: record.active,
+    rateLimitPerSecond: record.rateLimitPerSecond,
     createdAt: record.createdAt,
   };
 }

@@ -17,6 +17,7 @@ export type ParticipantView = {
   position: string;
   reserved: string;
   liquidity: string;
+  rateLimitPerSecond: number | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -41,6 +42,7 @@ export function participantView(record: ParticipantRecord, balances: Participant
     position: formatAmount(positionMinor, record.currency),
     reserved: formatAmount(reservedMinor, record.currency),
     liquidity: formatAmount(liquidityMinor, record.currency),
+    rateLimitPerSecond: record.rateLimitPerSecond,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

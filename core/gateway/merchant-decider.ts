@@ -1,3 +1,4 @@
+import { rateLimitPerSecondMax, rateLimitPerSecondMin } from '../rate-limit-overrides';
 import { assert, assertNever } from '../assert';
 import type { Account } from '../directory/account';
 import { DomainError } from '../errors';
@@ -20,8 +21,7 @@ export type MerchantCommand =
     }
   | {
       type: 'ChangeMerchant';
-      /** null: leave as it is. */
-      data: { merchantId: string; active: boolean | null; webhookUrl: string | null; fees: MerchantFees | null };
+      data: MerchantChange;
       now: Date;
     }
   | { type: 'IssueMerchantKey'; data: { merchantId: string; key: NewMerchantKey; requestReference: string | null }; now: Date }
@@ -32,6 +32,15 @@ export type MerchantCommand =
 export const webhookSecretOverlapMs = 24 * 60 * 60 * 1000;
 /** At most this many secrets sign at once: a bound on every signature header. */
 export const webhookSecretsLiveMax = 3;
+
+/** What the operator (fees, rate) or acquirer changes. null (or absent): leave as it is; `{ perSecond: null }`: the default rate. */
+export type MerchantChange = {
+  merchantId: string;
+  active: boolean | null;
+  webhookUrl: string | null;
+  fees: MerchantFees | null;
+  rateLimitPerSecond?: { perSecond: number | null } | null;
+};
 
 export type WebhookSecretEntry = RotatingSecret;
 export type MerchantKeyEntry = { keyId: string; requestReference: string | null; issuedAt: string };
@@ -47,6 +56,8 @@ export type RegisteredMerchant = {
   activeKeys: readonly MerchantKeyEntry[];
   /** Newest first; only those that still sign once later events pass their retirement. */
   webhookSecrets: readonly WebhookSecretEntry[];
+  /** Requests per second per key and route class; null: the switch's default (HISAAB_RATE_LIMIT_PER_KEY). */
+  rateLimitPerSecond: number | null;
 };
 export type MerchantState = { status: 'absent' } | RegisteredMerchant;
 
@@ -66,6 +77,7 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       createdAt: event.data.at,
       activeKeys: [],
       webhookSecrets: [],
+      rateLimitPerSecond: null,
     };
   }
   assert(state.status === 'registered', `${event.type} for merchant ${event.data.merchantId} before its registration`);
@@ -90,6 +102,8 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     case 'MerchantWebhookSecretRotated':
       return { ...state, webhookSecrets: rotatedSecrets(state.webhookSecrets, event.data) };
+    case 'MerchantRateLimitChanged':
+      return { ...state, rateLimitPerSecond: event.data.rateLimitPerSecond };
     default:
       return assertNever(event);
   }
@@ -159,11 +173,7 @@ function decideRegister(
   ];
 }
 
-function decideChange(
-  data: { merchantId: string; active: boolean | null; webhookUrl: string | null; fees: MerchantFees | null },
-  state: RegisteredMerchant,
-  at: string,
-): MerchantEvent[] {
+function decideChange(data: MerchantChange, state: RegisteredMerchant, at: string): MerchantEvent[] {
   const events: MerchantEvent[] = [];
   const merchantId = data.merchantId;
   if (data.active !== null && data.active !== state.active) {
@@ -174,6 +184,20 @@ function decideChange(
   }
   if (data.fees !== null && !sameFees(data.fees, state.fees)) {
     events.push({ type: 'MerchantFeesChanged', data: { merchantId, fees: feesData(data.fees), previousFees: feesData(state.fees), at } });
+  }
+  const rateLimit = data.rateLimitPerSecond ?? null;
+  if (rateLimit !== null && rateLimit.perSecond !== state.rateLimitPerSecond) {
+    assert(
+      rateLimit.perSecond === null ||
+        (Number.isSafeInteger(rateLimit.perSecond) &&
+          rateLimit.perSecond >= rateLimitPerSecondMin &&
+          rateLimit.perSecond <= rateLimitPerSecondMax),
+      'a merchant rate limit is checked at the edge to be a whole number within its bounds',
+    );
+    events.push({
+      type: 'MerchantRateLimitChanged',
+      data: { merchantId, rateLimitPerSecond: rateLimit.perSecond, previousRateLimitPerSecond: state.rateLimitPerSecond, at },
+    });
   }
   return events;
 }

@@ -30,6 +30,11 @@ export type MerchantFeesChanged = {
   type: 'MerchantFeesChanged';
   data: { merchantId: string; fees: MerchantFeesData; previousFees: MerchantFeesData; at: string };
 };
+/** The merchant's own request rate (issue 15, item 3), per key and route class; null: back to the switch's default. */
+export type MerchantRateLimitChanged = {
+  type: 'MerchantRateLimitChanged';
+  data: { merchantId: string; rateLimitPerSecond: number | null; previousRateLimitPerSecond: number | null; at: string };
+};
 /** Only the SHA-256 of the key is stored; the key itself is in one answer only. */
 export type MerchantKeyIssued = {
   type: 'MerchantKeyIssued';
@@ -62,7 +67,8 @@ export type MerchantEvent =
   | MerchantFeesChanged
   | MerchantKeyIssued
   | MerchantKeyRevoked
-  | MerchantWebhookSecretRotated;
+  | MerchantWebhookSecretRotated
+  | MerchantRateLimitChanged;
 
 export const merchantEventTypes: readonly MerchantEvent['type'][] = [
   'MerchantRegistered',
@@ -73,4 +79,5 @@ export const merchantEventTypes: readonly MerchantEvent['type'][] = [
   'MerchantKeyIssued',
   'MerchantKeyRevoked',
   'MerchantWebhookSecretRotated',
+  'MerchantRateLimitChanged',
 ];

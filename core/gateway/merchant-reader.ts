@@ -13,6 +13,8 @@ export type MerchantRecord = {
   webhookUrl: string;
   fees: MerchantFees;
   active: boolean;
+  /** The operator's rate for this merchant's keys (requests per second per key and route class); null: the default. */
+  rateLimitPerSecond: number | null;
   createdAt: string;
 };
 

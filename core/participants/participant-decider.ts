@@ -7,14 +7,14 @@ import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret }
 import { canonicalFingerprint256, clientCertificatesMax, type ClientCertificateBinding } from './client-certificate';
 import type { ParticipantEvent, ParticipantKeyIssued, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
+import { rateLimitPerSecondMax, rateLimitPerSecondMin } from '../rate-limit-overrides';
 import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
 
 export type ParticipantCommand =
   | { type: 'RegisterParticipant'; data: ParticipantRegistration & { requestReference: string | null }; now: Date }
   | {
       type: 'ChangeParticipant';
-      /** null (or, for requireSignedRequests, absent): leave as it is. */
-      data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null };
+      data: ParticipantChange;
       now: Date;
     }
   | {
@@ -53,6 +53,18 @@ export type ParticipantCommand =
     }
   | { type: 'RevokeClientCertificate'; data: { participantId: string; fingerprint256: string }; now: Date };
 
+/**
+ * What the operator changes on a participant. null (or, for the optional fields, absent): leave as it is. For
+ * `rateLimitPerSecond`, `{ perSecond: null }` goes back to the switch's default.
+ */
+export type ParticipantChange = {
+  participantId: string;
+  active: boolean | null;
+  netDebitCapMinor: bigint | null;
+  requireSignedRequests?: boolean | null;
+  rateLimitPerSecond?: { perSecond: number | null } | null;
+};
+
 /** A certificate to bind, its fingerprint canonical (core/participants/client-certificate.ts). */
 export type NewClientCertificate = { fingerprint256: string; subject: string | null; notAfter: string | null };
 
@@ -83,6 +95,8 @@ export type RegisteredParticipant = {
   requestSigningKeys: readonly { kid: string; alg: RequestSigningAlgorithm; requestReference: string | null }[];
   /** Every write must carry a verified Hisaab-JWS (issue 15); off until the operator turns it on. */
   requireSignedRequests: boolean;
+  /** Requests per second per key and route class; null: the switch's default (HISAAB_RATE_LIMIT_PER_KEY). */
+  rateLimitPerSecond: number | null;
   /** Client certificates bound for mutual TLS, oldest first. */
   clientCertificates: readonly ClientCertificateBinding[];
   /** The request that bound each certificate, by fingerprint: a retry recognises its own binding. */
@@ -119,6 +133,8 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, requestSigningKeys: state.requestSigningKeys.filter((key) => key.kid !== event.data.kid) };
     case 'ParticipantSignedRequestsRequirementChanged':
       return { ...state, requireSignedRequests: event.data.required };
+    case 'ParticipantRateLimitChanged':
+      return { ...state, rateLimitPerSecond: event.data.rateLimitPerSecond };
     case 'ParticipantClientCertificateRegistered': {
       const { fingerprint256, subject, notAfter, requestReference, at } = event.data;
       return {
@@ -153,6 +169,7 @@ function newlyRegistered(event: ParticipantRegistered): RegisteredParticipant {
     signingSecrets: [],
     requestSigningKeys: [],
     requireSignedRequests: false,
+    rateLimitPerSecond: null,
     clientCertificates: [],
     clientCertificateReferences: new Map(),
   };
@@ -253,11 +270,7 @@ function decideRegister(
   ];
 }
 
-function decideChange(
-  data: { participantId: string; active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null },
-  state: RegisteredParticipant,
-  now: Date,
-): ParticipantEvent[] {
+function decideChange(data: ParticipantChange, state: RegisteredParticipant, now: Date): ParticipantEvent[] {
   const at = now.toISOString();
   const events: ParticipantEvent[] = [];
   if (data.active !== null && data.active !== state.active) {
@@ -287,6 +300,25 @@ function decideChange(
     events.push({
       type: 'ParticipantSignedRequestsRequirementChanged',
       data: { participantId: data.participantId, required: requireSignedRequests, at },
+    });
+  }
+  const rateLimit = data.rateLimitPerSecond ?? null;
+  if (rateLimit !== null && rateLimit.perSecond !== state.rateLimitPerSecond) {
+    assert(
+      rateLimit.perSecond === null ||
+        (Number.isSafeInteger(rateLimit.perSecond) &&
+          rateLimit.perSecond >= rateLimitPerSecondMin &&
+          rateLimit.perSecond <= rateLimitPerSecondMax),
+      'a participant rate limit is checked at the edge to be a whole number within its bounds',
+    );
+    events.push({
+      type: 'ParticipantRateLimitChanged',
+      data: {
+        participantId: data.participantId,
+        rateLimitPerSecond: rateLimit.perSecond,
+        previousRateLimitPerSecond: state.rateLimitPerSecond,
+        at,
+      },
     });
   }
   return events;

@@ -82,6 +82,15 @@ export type ParticipantSignedRequestsRequirementChanged = {
 };
 
 /**
+ * The participant's own request rate (issue 15, item 3), per key and route class; null: back to the switch's default.
+ * A count of requests, not money, so a plain number.
+ */
+export type ParticipantRateLimitChanged = {
+  type: 'ParticipantRateLimitChanged';
+  data: { participantId: string; rateLimitPerSecond: number | null; previousRateLimitPerSecond: number | null; at: string };
+};
+
+/**
  * A client certificate bound to the participant (mutual TLS): its requests may come over a certificate with this
  * SHA-256 fingerprint. `subject` and `notAfter` are known when the operator sent the certificate itself.
  */
@@ -113,7 +122,8 @@ export type ParticipantEvent =
   | ParticipantSigningKeyRevoked
   | ParticipantSignedRequestsRequirementChanged
   | ParticipantClientCertificateRegistered
-  | ParticipantClientCertificateRevoked;
+  | ParticipantClientCertificateRevoked
+  | ParticipantRateLimitChanged;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -128,4 +138,5 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantSignedRequestsRequirementChanged',
   'ParticipantClientCertificateRegistered',
   'ParticipantClientCertificateRevoked',
+  'ParticipantRateLimitChanged',
 ];

@@ -16,6 +16,8 @@ export type ParticipantRecord = {
    * overlap (drop those whose `retiresAt` has passed). Stored as the events hold them: sealed (core/secrets).
    */
   signingSecrets: readonly StoredSigningSecret[];
+  /** The operator's rate for this participant (requests per second per key and route class); null: the default. */
+  rateLimitPerSecond: number | null;
   createdAt: string;
   updatedAt: string;
 };

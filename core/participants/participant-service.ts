@@ -10,6 +10,7 @@ import { KeyedSerializer } from './keyed-serializer';
 import {
   participantDecider,
   type NewClientCertificate,
+  type ParticipantChange,
   type ParticipantCommand,
   type NewSigningSecret,
   type RegisteredParticipant,
@@ -62,11 +63,7 @@ export class ParticipantService {
     return { position: result.position };
   }
 
-  async change(
-    participantId: string,
-    change: { active: boolean | null; netDebitCapMinor: bigint | null; requireSignedRequests?: boolean | null },
-    context: CommandContext,
-  ): Promise<WriteReceipt> {
+  async change(participantId: string, change: Omit<ParticipantChange, 'participantId'>, context: CommandContext): Promise<WriteReceipt> {
     const result = await handleStreamCommand(
       this.store,
       participantStreamName(participantId),

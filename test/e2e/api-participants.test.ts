@@ -30,6 +30,7 @@ describe('POST /v1/participants', () => {
       position: '0.00',
       reserved: '0.00',
       liquidity: '0.00',
+      rateLimitPerSecond: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -66,6 +66,7 @@ it("onboards a merchant by its acquirer: the key works as the merchant, the alia
     webhookUrl: 'https://shop.example/webhooks',
     fees: { mdrPercent: '0.00', interchangePercent: '0.00', switchFee: '0.00' },
     active: true,
+    rateLimitPerSecond: null,
     createdAt: clock.toISOString(),
   });
   expect(body.webhookSecret).toMatch(/^whsec_/);

@@ -12,6 +12,16 @@ import { tempDir } from './temp-dir';
 export const testOperatorKey = 'operator-test-key-0123456789abcdef';
 const repositoryRoot = join(__dirname, '..', '..');
 
+/**
+ * Every test client comes from 127.0.0.1, so the per-address limits (50 requests per second by default) would
+ * refuse the many keyless requests and pay-page loads some tests send in a burst; those tests are not about rate
+ * limits. The per-key limit keeps its default. test/e2e/rate-limits.test.ts sets its own small limits.
+ */
+const testRateLimits = {
+  HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS: '100000',
+  HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '100000',
+};
+
 export type TestSwitch = {
   url: string;
   client: HttpClient;
@@ -42,6 +52,7 @@ export async function startTestSwitch(
     HISAAB_OPERATOR_KEY: testOperatorKey,
     HISAAB_SHUTDOWN_TIMEOUT_MS: '2000',
     HISAAB_ISO8583_PORT: '0',
+    ...testRateLimits,
     ...options.environment,
   });
   const logLines: Record<string, unknown>[] = [];
@@ -100,7 +111,7 @@ export function spawnSwitch(environment: Record<string, string>, timeoutMs = 20_
   // A process group of its own: a SIGKILL must reach the workers the switch forks too.
   const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, entry)], {
     cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...environment },
+    env: { PATH: process.env.PATH ?? '', HISAAB_HOST: '127.0.0.1', HISAAB_ISO8583_PORT: '0', ...testRateLimits, ...environment },
     detached: true,
   });
   const lines: unknown[] = [];

@@ -17,6 +17,7 @@ type MerchantRow = {
   switch_fee_minor: string;
   active: bigint;
   created_at: string;
+  rate_limit_per_second: bigint | null;
 };
 
 /** MerchantReader over the merchants projection. */
@@ -24,7 +25,13 @@ export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
 
   constructor(database: Database.Database) {
-    this.byId = database.prepare('SELECT * FROM merchants WHERE merchant_id = ?').safeIntegers(true);
+    // With the operator's rate for the merchant (rate-limits projection), if it has one.
+    this.byId = database
+      .prepare(
+        `SELECT m.*, (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'merchant:' || m.merchant_id) AS rate_limit_per_second
+         FROM merchants m WHERE m.merchant_id = ?`,
+      )
+      .safeIntegers(true);
   }
 
   findMerchant(merchantId: string): MerchantRecord | null {
@@ -41,6 +48,7 @@ export class SqliteMerchantReader implements MerchantReader {
       webhookUrl: row.webhook_url,
       fees: { mdrPercent: row.mdr_percent, interchangePercent: row.interchange_percent, switchFeeMinor: BigInt(row.switch_fee_minor) },
       active: row.active === 1n,
+      rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
       createdAt: row.created_at,
     };
   }

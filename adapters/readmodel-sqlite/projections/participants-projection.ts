@@ -7,7 +7,14 @@ import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 
-const handledTypes = ['ParticipantRegistered', 'ParticipantActivated', 'ParticipantDeactivated', 'ParticipantNetDebitCapChanged'] as const;
+// A new rate limit only moves updated_at here: the rate itself lives in the rate-limits read model.
+const handledTypes = [
+  'ParticipantRegistered',
+  'ParticipantActivated',
+  'ParticipantDeactivated',
+  'ParticipantNetDebitCapChanged',
+  'ParticipantRateLimitChanged',
+] as const;
 type HandledEvent = Extract<ParticipantEvent, { type: (typeof handledTypes)[number] }>;
 
 /** Participants as the API lists them and the transfer path looks them up (by id and by bank code). */
@@ -61,6 +68,9 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
       case 'ParticipantNetDebitCapChanged':
         statement(tx, 'cap').run(BigInt(event.data.netDebitCapMinor), event.data.at, event.data.participantId);
         return;
+      case 'ParticipantRateLimitChanged':
+        statement(tx, 'touched').run(event.data.at, event.data.participantId);
+        return;
       default:
         assertNever(event);
     }
@@ -72,6 +82,7 @@ const sql = {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
   active: 'UPDATE participants SET active = ?, updated_at = ? WHERE id = ?',
   cap: 'UPDATE participants SET net_debit_cap_minor = ?, updated_at = ? WHERE id = ?',
+  touched: 'UPDATE participants SET updated_at = ? WHERE id = ?',
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

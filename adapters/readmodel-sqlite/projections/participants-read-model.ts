@@ -17,14 +17,17 @@ type ParticipantRow = {
   created_at: string;
   updated_at: string;
   signing_secrets: string;
+  rate_limit_per_second: bigint | null;
 };
 
-// The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant.
+// The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant, and the
+// operator's rate for it (rate-limits projection).
 const selectColumns = `
   SELECT p.*, (
     SELECT json_group_array(json_object('secretId', s.secret_id, 'storedSecret', s.stored_secret, 'retiresAt', s.retires_at))
     FROM (SELECT * FROM participant_signing_secrets WHERE participant_id = p.id ORDER BY position DESC) s
-  ) AS signing_secrets
+  ) AS signing_secrets,
+  (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'participant:' || p.id) AS rate_limit_per_second
   FROM participants p`;
 
 /** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
@@ -83,6 +86,7 @@ function toRecord(row: ParticipantRow): ParticipantRecord {
     endpoints: JSON.parse(row.endpoints) as ParticipantEndpoints,
     active: row.active === 1n,
     signingSecrets: JSON.parse(row.signing_secrets) as StoredSigningSecret[],
+    rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

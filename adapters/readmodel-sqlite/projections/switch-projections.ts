@@ -9,6 +9,7 @@ import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
 import { participantStatisticsProjection } from './participant-statistics-projection';
 import { participantsProjection } from './participants-projection';
+import { rateLimitsProjection } from './rate-limits-projection';
 import { requestSigningProjection } from './request-signing-projection';
 import { settlementProjection } from './settlement-projection';
 import { signingSecretsProjection } from './signing-secrets-projection';
@@ -36,4 +37,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   participantStatisticsProjection,
   requestSigningProjection,
   clientCertificatesProjection,
+  rateLimitsProjection,
 ];

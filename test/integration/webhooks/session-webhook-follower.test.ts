@@ -29,6 +29,7 @@ const merchant: MerchantRecord = {
   webhookUrl: 'https://shop.example/webhooks',
   fees: noFees,
   active: true,
+  rateLimitPerSecond: null,
   createdAt: '2026-12-03T08:00:00.000Z',
 };
 

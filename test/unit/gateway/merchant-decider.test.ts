@@ -80,3 +80,22 @@ it('keeps the previous webhook secret signing for 24 hours after a rotation, new
   expect(live(new Date(now.getTime() + 1000))).toEqual(['s3', 's2', 's1']);
   expect(codeOf(() => merchantDecider.decide(rotate('s4', new Date(now.getTime() + 2000)), state))).toBe('SIGNING_SECRET_LIMIT_REACHED');
 });
+
+it("records the operator's rate for a merchant with the one it replaces, nothing when unchanged, and null for the default", () => {
+  const registered = run(merchantDecider.initialState, register(null, 'k1', 's1'));
+  const setRate = (perSecond: number | null): MerchantCommand => ({
+    type: 'ChangeMerchant',
+    data: { merchantId: 'SHOP1', active: null, webhookUrl: null, fees: null, rateLimitPerSecond: { perSecond } },
+    now,
+  });
+  const at = now.toISOString();
+  expect(merchantDecider.decide(setRate(25), registered)).toEqual([
+    { type: 'MerchantRateLimitChanged', data: { merchantId: 'SHOP1', rateLimitPerSecond: 25, previousRateLimitPerSecond: null, at } },
+  ]);
+  const limited = run(registered, setRate(25));
+  expect((limited as RegisteredMerchant).rateLimitPerSecond).toBe(25);
+  expect(merchantDecider.decide(setRate(25), limited)).toEqual([]);
+  expect(merchantDecider.decide(setRate(null), limited)).toEqual([
+    { type: 'MerchantRateLimitChanged', data: { merchantId: 'SHOP1', rateLimitPerSecond: null, previousRateLimitPerSecond: 25, at } },
+  ]);
+});

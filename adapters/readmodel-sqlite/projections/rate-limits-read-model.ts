@@ -1,0 +1,25 @@
+import type Database from 'better-sqlite3';
+import type { RateLimitOverrideReader } from '../../../core/rate-limit-overrides';
+import { rateLimitOwner } from './rate-limits-projection';
+
+/** The overrides, one primary-key get per request. The table must exist: run the projections' setup first. */
+export class SqliteRateLimitOverrideReader implements RateLimitOverrideReader {
+  private readonly byOwner: Database.Statement;
+
+  constructor(database: Database.Database) {
+    this.byOwner = database.prepare('SELECT rate_limit_per_second FROM rate_limits WHERE owner = ?');
+  }
+
+  participantRateLimitPerSecond(participantId: string): number | null {
+    return this.read(rateLimitOwner('participant', participantId));
+  }
+
+  merchantRateLimitPerSecond(merchantId: string): number | null {
+    return this.read(rateLimitOwner('merchant', merchantId));
+  }
+
+  private read(owner: string): number | null {
+    const row = this.byOwner.get(owner) as { rate_limit_per_second: bigint | number } | undefined;
+    return row === undefined ? null : Number(row.rate_limit_per_second);
+  }
+}
