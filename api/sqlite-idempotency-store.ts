@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import type { IdempotencyRecord, IdempotencyStore } from '../core/idempotency/idempotency-store';
+import { isSealed, type SecretBox } from '../core/secrets/secret-box';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../adapters/private-files';
 
 export const idempotencyFileName = 'idempotency.db';
@@ -29,7 +30,14 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly saveStatement: Database.Statement;
   private readonly pruneStatement: Database.Statement;
 
-  constructor(path: string) {
+  /**
+   * `box` seals the answers kept for retries: they repeat what requests named (payers, payees, names), which must be
+   * in no file of the data dir in plain text (issue 15.4). Answers stored before sealing are read as they were.
+   */
+  constructor(
+    path: string,
+    private readonly box: SecretBox | null = null,
+  ) {
     if (path !== ':memory:') {
       // Private from the first byte: these files hold what the switch knows (issue 9).
       ensurePrivateDirectory(dirname(path));
@@ -68,13 +76,14 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       idempotencyKey: row.idempotency_key,
       fingerprint: row.fingerprint,
       statusCode: Number(row.status_code),
-      body: row.body,
+      body: row.body !== null && this.box !== null && isSealed(row.body) ? this.box.open(row.body) : row.body,
       createdAt: row.created_at,
     };
   }
 
   save(record: IdempotencyRecord): void {
-    this.saveStatement.run(record.scope, record.idempotencyKey, record.fingerprint, record.statusCode, record.body, record.createdAt);
+    const body = record.body !== null && this.box !== null ? this.box.seal(record.body) : record.body;
+    this.saveStatement.run(record.scope, record.idempotencyKey, record.fingerprint, record.statusCode, body, record.createdAt);
   }
 
   prune(before: Date): number {

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { dataSubjectTypes } from '../../core/personal-data/data-subject';
+import { apiLimits } from '../api-limits';
+
+/** `POST /v1/data-subjects/erase`: the value is checked against its type by core/personal-data/data-subject.ts. */
+export const eraseDataSubjectSchema = z
+  .strictObject({
+    type: z.enum(dataSubjectTypes),
+    value: z
+      .string()
+      .min(1, 'the value must not be empty')
+      .max(apiLimits.partyValueLengthMax, `a value has at most ${apiLimits.partyValueLengthMax} characters`),
+  })
+  .meta({ id: 'EraseDataSubject' });
