@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { hkdfSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -459,10 +460,10 @@ function assembleIdempotency(
   masterKey: Buffer,
 ): Promise<Assembled<SqliteIdempotencyStore>> {
   return assemble(logger, async (parts) => {
-    const idempotency = new SqliteIdempotencyStore(
-      idempotencyPath(config.dataDir),
-      new SecretBox([masterKey], idempotencyAnswerSealedLengthMax),
-    );
+    const idempotency = new SqliteIdempotencyStore(idempotencyPath(config.dataDir), {
+      box: new SecretBox([masterKey], idempotencyAnswerSealedLengthMax),
+      keyHashKey: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'hisaab idempotency key hash', 32)),
+    });
     parts.onStop('idempotency store', () => idempotency.close());
     const prune = (): void => {
       const removed = idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));
