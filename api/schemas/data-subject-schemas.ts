@@ -12,3 +12,16 @@ export const eraseDataSubjectSchema = z
       .max(apiLimits.partyValueLengthMax, `a value has at most ${apiLimits.partyValueLengthMax} characters`),
   })
   .meta({ id: 'EraseDataSubject' });
+
+/** What an erasure answers. */
+export const erasureResponse = z
+  .strictObject({
+    erased: z.literal(true),
+    keysDestroyed: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Keys this request destroyed: 0 for a subject never seen or already erased' }),
+    aliasRemoved: z.boolean().meta({ description: 'Whether a directory alias of this MSISDN or CNIC was removed' }),
+  })
+  .meta({ id: 'DataSubjectErased' });
