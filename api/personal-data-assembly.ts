@@ -16,9 +16,14 @@ export type PersonalDataAssembly = {
  * key, and the cipher over them. Always on: events, read models and answers kept for retries hold personal data
  * sealed, so an erasure can reach every copy the switch writes after the upgrade.
  */
-export function assemblePersonalData(dataDir: string, masterKey: Buffer, now: () => Date): Assembled<PersonalDataAssembly> {
+export function assemblePersonalData(
+  dataDir: string,
+  masterKey: Buffer,
+  now: () => Date,
+  options: { dataKeysCachedMax?: number } = {},
+): Assembled<PersonalDataAssembly> {
   const keys = new SqliteSubjectKeyStore(subjectKeysPath(dataDir));
-  const cipher = new PersonalDataCipher(masterKey, keys, now);
+  const cipher = new PersonalDataCipher(masterKey, keys, now, options.dataKeysCachedMax);
   return {
     provides: { cipher, aliasStreams: sealedAliasStreamNaming((subject) => cipher.referenceOf(subject)) },
     stop: async () => keys.close(),

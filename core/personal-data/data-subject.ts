@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import { parseIban } from '../directory/iban';
+import { normalizePakistaniMsisdn } from '../gateway/msisdn';
 
 /**
  * Whose personal data a value is (issue 15.4). A data subject is a kind of identifier and its normalised value: a
@@ -15,14 +16,16 @@ export type DataSubject = { type: DataSubjectType; value: string };
 const accountNumberPattern = /^[A-Za-z0-9]{1,34}$/;
 
 /**
- * Checks and normalises what an operator names for erasure. MSISDN and CNIC follow the directory's grammar (a CNIC
- * may be written with its dashes); an IBAN may be written in groups of four.
+ * Checks and normalises what an operator names for erasure, to the form events hold: an MSISDN as the pay page takes
+ * it (0300…, +92…, 92…), a CNIC with or without its dashes, an IBAN in groups of four or not.
  */
 export function parseDataSubject(type: DataSubjectType, value: string): DataSubject {
   switch (type) {
-    case 'MSISDN':
-      if (!/^92\d{10}$/.test(value)) throw invalid('an MSISDN is 92 followed by 10 digits, e.g. 923001234567');
-      return { type, value };
+    case 'MSISDN': {
+      const msisdn = normalizePakistaniMsisdn(value);
+      if (msisdn === null) throw invalid('an MSISDN is a Pakistani mobile number: 923001234567, +92 300 1234567 or 0300 1234567');
+      return { type, value: msisdn };
+    }
     case 'CNIC': {
       const digits = /^\d{5}-\d{7}-\d$/.test(value) ? value.replace(/-/g, '') : value;
       if (!/^\d{13}$/.test(digits)) throw invalid('a CNIC is 13 digits, with or without its dashes (12345-1234567-1)');

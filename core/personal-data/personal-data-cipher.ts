@@ -9,7 +9,7 @@ const dataKeyBytes = 32;
 const keyIdBytes = 8;
 const ivBytes = 12;
 /** Unwrapped data keys kept in memory: a payment touches two or three subjects, so this covers the busy ones. */
-export const dataKeysCachedMax = 20_000;
+const dataKeysCachedDefault = 20_000;
 
 type DataKey = { keyId: string; key: Buffer };
 
@@ -37,7 +37,10 @@ export class PersonalDataCipher implements SealedTextOpener {
     masterKey: Buffer,
     private readonly keys: SubjectKeyStore,
     private readonly now: () => Date,
+    /** 0 in a process that does not erase (a cluster's worker): every open then asks the key store. */
+    private readonly dataKeysCachedMax: number = dataKeysCachedDefault,
   ) {
+    assert(Number.isSafeInteger(dataKeysCachedMax) && dataKeysCachedMax >= 0, 'the key cache bound is a count');
     assert(masterKey.length === masterKeyBytes, `the master key is ${masterKeyBytes} bytes`);
     this.referenceKey = derivedKey(masterKey, 'hisaab personal data subject reference');
     this.wrapping = new SecretBox([derivedKey(masterKey, 'hisaab personal data key wrapping')]);
@@ -122,7 +125,7 @@ export class PersonalDataCipher implements SealedTextOpener {
 
   private trimCache(): void {
     // A Map iterates in insertion order: the first entry is the oldest one cached.
-    while (this.cache.size > dataKeysCachedMax) {
+    while (this.cache.size > this.dataKeysCachedMax) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);
     }

@@ -8,8 +8,8 @@ import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
  * wrote elsewhere (a note) is never opened even if it looks sealed. Fields absent from an event are left absent;
  * values not sealed (events from before sealing) open as they are.
  *
- * The inventory the README lists is this table: AliasRegistered, AliasRemoved, TransferInitiated, DeliveryQueued and
- * OutboxSnapshotChunk (the pending deliveries' payloads). Events not named here hold no personal data, or hold it in
+ * The inventory the README lists is this table: AliasRegistered, AliasRemoved, TransferInitiated, DeliveryQueued,
+ * OutboxSnapshotChunk (the pending deliveries' payloads), DisputeOpened and RequestToPaySent. Events not named here hold no personal data, or hold it in
  * fields not yet sealed (the README says which).
  */
 export type FieldSealer = {
@@ -147,12 +147,37 @@ function mapPendingPayloads(data: JsonObject, change: (deliveryId: string, paylo
   });
 }
 
+/** A dispute keeps the original payer's account, which a chargeback credits. */
+const disputeOpened: EventFields = {
+  seal(data, sealer) {
+    const payer = objectAt(data, 'payer');
+    return { ...data, payer: withSealed(payer, 'value', partyReference(payer, sealer), sealer) };
+  },
+  open(data, open) {
+    return { ...data, payer: withOpened(objectAt(data, 'payer'), ['value'], open) };
+  },
+};
+
+/** A request to pay names the customer's mobile number, typed into the pay page. */
+const requestToPaySent: EventFields = {
+  seal(data, sealer) {
+    const msisdn = data['msisdn'];
+    if (typeof msisdn !== 'string') return data;
+    return { ...data, ...sealedField(data, 'msisdn', sealer.referenceOf({ type: 'MSISDN', value: msisdn }), sealer) };
+  },
+  open(data, open) {
+    return { ...data, ...openedField(data, 'msisdn', open) };
+  },
+};
+
 export const personalEventFields: ReadonlyMap<string, EventFields> = new Map([
   ['AliasRegistered', aliasRegistered],
   ['AliasRemoved', aliasRemoved],
   ['TransferInitiated', transferInitiated],
   ['DeliveryQueued', deliveryQueued],
   ['OutboxSnapshotChunk', outboxSnapshotChunk],
+  ['DisputeOpened', disputeOpened],
+  ['RequestToPaySent', requestToPaySent],
 ]);
 
 /** The reference of the subject a party names, or null for one that names no person (a merchant). */
