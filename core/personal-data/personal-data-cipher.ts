@@ -10,6 +10,7 @@ const keyIdBytes = 8;
 const ivBytes = 12;
 /** Unwrapped data keys kept in memory: a payment touches two or three subjects, so this covers the busy ones. */
 const dataKeysCachedDefault = 20_000;
+const referencesRememberedMax = 20_000;
 
 type DataKey = { keyId: string; key: Buffer };
 
@@ -32,6 +33,7 @@ export class PersonalDataCipher implements SealedTextOpener {
   private readonly referenceKey: Buffer;
   private readonly wrapping: SecretBox;
   private readonly cache = new Map<string, DataKey | null>();
+  private readonly references = new Map<string, string>();
 
   constructor(
     masterKey: Buffer,
@@ -48,7 +50,15 @@ export class PersonalDataCipher implements SealedTextOpener {
 
   /** The keyed hash that names a subject wherever it is indexed (43 base64url characters). */
   referenceOf(subject: DataSubject): string {
-    return createHmac('sha256', this.referenceKey).update(`${subject.type}:${subject.value}`, 'utf8').digest('base64url');
+    const name = `${subject.type}:${subject.value}`;
+    let reference = this.references.get(name);
+    if (reference === undefined) {
+      reference = createHmac('sha256', this.referenceKey).update(name, 'utf8').digest('base64url');
+      // The same payers and payees come back payment after payment: their references are remembered, boundedly.
+      if (this.references.size >= referencesRememberedMax) this.references.clear();
+      this.references.set(name, reference);
+    }
+    return reference;
   }
 
   /** Seals a value under its subject's key, making the key first if the subject has none. */
