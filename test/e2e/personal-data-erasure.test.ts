@@ -9,6 +9,7 @@ import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { errorCode, HttpClient } from '../support/http-client';
 import { spawnSwitch, testOperatorKey, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Issue 15.4 and 15.6, end to end against the real switch process on a temp data dir, over HTTP: a customer's
@@ -73,8 +74,9 @@ async function startWallet(participantId: string, accounts: ConstructorParameter
   return wallet;
 }
 
-async function onboard(operator: OperatorClient, id: string, wallet: WalletSimulator): Promise<string> {
+async function onboard(operator: OperatorClient, id: string, wallet: WalletSimulator, creditMode: 'REQUEST' | 'ADVICE'): Promise<string> {
   await operator.onboard({
+    creditMode,
     id,
     name: `${id} Wallet`,
     type: 'WALLET',
@@ -148,10 +150,13 @@ beforeAll(async () => {
   sw = await spawnSwitch(environment(), 30_000);
   client = new HttpClient(sw.url);
   const operator = new OperatorClient(sw.url, testOperatorKey);
-  const margalla = await startWallet('MARGALLA', [{ walletNumber: 'MRGLW0001', name: 'Someone Else', balanceMinor: 10_000_000n }]);
+  const margalla = await startWallet('MARGALLA', [
+    { walletNumber: 'MRGLW0001', msisdn: payer.msisdn, name: payer.name, balanceMinor: 10_000_000n },
+  ]);
   const ravi = await startWallet('RAVI', [{ walletNumber: payee.walletNumber, msisdn: payee.msisdn, name: payee.name, balanceMinor: 0n }]);
-  margallaKey = await onboard(operator, 'MARGALLA', margalla);
-  raviKey = await onboard(operator, 'RAVI', ravi);
+  margallaKey = await onboard(operator, 'MARGALLA', margalla, 'REQUEST');
+  // RAVI takes credit advices: the payee's account and the payer's name then sit in the outbox's deliveries too.
+  raviKey = await onboard(operator, 'RAVI', ravi, 'ADVICE');
   await operator.registerAlias(raviKey, {
     type: 'MSISDN',
     value: payee.msisdn,
@@ -161,6 +166,22 @@ beforeAll(async () => {
   expect(plaintextsInDataDir()).toEqual([]);
   byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00');
   byIban = await pay({ type: 'IBAN', value: payerIban, name: ibanHolderName }, '125.50');
+  // The same payment again, claimed as a DUPLICATE: the dispute keeps the payer's number, and its chargeback credits
+  // it back through MARGALLA's outbox (the rule finds the first payment among sealed rows).
+  const duplicate = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00');
+  const dispute = await client.post('/v1/disputes', {
+    key: margallaKey,
+    headers: { 'idempotency-key': randomUUID() },
+    body: { transferId: duplicate, category: 'DUPLICATE', amount: '250.00', description: 'charged twice' },
+  });
+  expect({ status: dispute.status, body: dispute.body }).toMatchObject({ status: 201, body: { state: 'RESOLVED', outcome: 'CLAIMANT' } });
+  const chargeback = (dispute.body as { chargebackTransferId: string }).chargebackTransferId;
+  await waitUntil(
+    () => margalla.received('CREDIT_ADVICE').some((message) => message.transferId === chargeback),
+    'the chargeback credits the payer',
+    15_000,
+  );
+  await waitUntil(() => ravi.received('CREDIT_ADVICE').length === 3, 'RAVI is advised of the three payments', 15_000);
   expect(plaintextsInDataDir()).toEqual([]);
   positionsBefore = await positions();
 }, 90_000);
