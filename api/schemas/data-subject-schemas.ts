@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { dataSubjectTypes } from '../../core/personal-data/data-subject';
 import { apiLimits } from '../api-limits';
+import { safeText } from './text';
 
 /** `POST /v1/data-subjects/erase`: the value is checked against its type by core/personal-data/data-subject.ts. */
 export const eraseDataSubjectSchema = z
   .strictObject({
     type: z.enum(dataSubjectTypes),
-    value: z
-      .string()
+    value: safeText()
       .min(1, 'the value must not be empty')
       .max(apiLimits.partyValueLengthMax, `a value has at most ${apiLimits.partyValueLengthMax} characters`),
   })
