@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Authenticator } from '../core/auth/authenticate';
 import type { RequestSignatureVerifier } from '../core/auth/request-signature';
 import type { AuditGate } from './audit-gate';
+import type { AliasStreamNaming } from '../core/directory/alias-key';
 import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
@@ -57,4 +58,6 @@ export type AppDependencies = {
   };
   logger: Logger;
   metrics: SwitchMetrics;
+  /** How alias streams are named: by a person's keyed hash once personal data is sealed (issue 15.4); absent: by value. */
+  aliasStreams?: AliasStreamNaming;
 };

@@ -1,4 +1,5 @@
 import type { RefundedAmounts } from '../core/disputes/dispute-ports';
+import type { SealedTextOpener } from '../core/personal-data/sealed-text';
 import type Database from 'better-sqlite3';
 import { SqliteSessionMerchantOfTransfer } from '../adapters/readmodel-sqlite/projections/checkout-sessions-read-model';
 import { SqliteDisputeReader } from '../adapters/readmodel-sqlite/projections/disputes-read-model';
@@ -30,6 +31,8 @@ export type DisputesAssemblyInput = {
   ledgers: readonly LedgerEngine[];
   deliveries: PayeeDeliveryQueue;
   readModelDatabase: Database.Database;
+  /** Says what a payer seals to, to find duplicates among the sealed rows (core/personal-data); absent: plaintext rows. */
+  personalData?: SealedTextOpener;
   settings: DisputeSettings;
   publisher: WebhookPublisher;
   /** How much of a payment its merchant refunded: a chargeback takes at most what is still disputable. */
@@ -58,7 +61,7 @@ async function startDisputes(input: DisputesAssemblyInput, parts: StartedParts):
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
     deliveries: input.deliveries,
-    duplicates: new SqliteDuplicateTransferFinder(input.readModelDatabase),
+    duplicates: new SqliteDuplicateTransferFinder(input.readModelDatabase, input.personalData),
     settings: input.settings,
     now: input.now,
     merchants: new SqliteSessionMerchantOfTransfer(input.readModelDatabase),

@@ -4,6 +4,7 @@ import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
 import { disputePaths } from './openapi-disputes';
 import { signingPaths } from './openapi-signing';
+import { dataSubjectPaths } from './openapi-data-subjects';
 import { answer, componentSchemas, errorAnswer, operation, type JsonSchema, type Operation } from './openapi-kit';
 import { aliasParams, partyParams, regulatorKeyParams, registerAliasSchema } from './schemas/alias-schemas';
 import {
@@ -83,6 +84,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...gatewayPaths(),
       ...disputePaths(),
       ...signingPaths(),
+      ...dataSubjectPaths(),
       ...regulatorDashboardPaths(),
       ...systemPaths(),
       ...auditPaths(),

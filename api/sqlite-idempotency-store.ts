@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
+import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { IdempotencyRecord, IdempotencyStore } from '../core/idempotency/idempotency-store';
+import { isSealed, type SecretBox } from '../core/secrets/secret-box';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../adapters/private-files';
 
 export const idempotencyFileName = 'idempotency.db';
@@ -29,7 +31,16 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly saveStatement: Database.Statement;
   private readonly pruneStatement: Database.Statement;
 
-  constructor(path: string) {
+  /**
+   * `sealing` keeps personal data out of the file in plain text (issue 15.4): the answers kept for retries repeat what
+   * requests named (payers, payees, names) and are sealed by `box`; a client's Idempotency-Key may name a person too
+   * (`alias-MSISDN-9230…`) and is stored as its HMAC under `keyHashKey`. Records stored before sealing are not found
+   * by their key any more (a retry then runs again, which the domain's own keys make safe) and are pruned as usual.
+   */
+  constructor(
+    path: string,
+    private readonly sealing: { box: SecretBox; keyHashKey: Buffer } | null = null,
+  ) {
     if (path !== ':memory:') {
       // Private from the first byte: these files hold what the switch knows (issue 9).
       ensurePrivateDirectory(dirname(path));
@@ -61,20 +72,33 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   find(scope: string, idempotencyKey: string): IdempotencyRecord | null {
-    const row = this.findStatement.get(scope, idempotencyKey) as RecordRow | undefined;
+    const row = this.findStatement.get(scope, this.storedKey(idempotencyKey)) as RecordRow | undefined;
     if (!row) return null;
     return {
       scope: row.scope,
-      idempotencyKey: row.idempotency_key,
+      idempotencyKey,
       fingerprint: row.fingerprint,
       statusCode: Number(row.status_code),
-      body: row.body,
+      body: row.body !== null && this.sealing !== null && isSealed(row.body) ? this.sealing.box.open(row.body) : row.body,
       createdAt: row.created_at,
     };
   }
 
   save(record: IdempotencyRecord): void {
-    this.saveStatement.run(record.scope, record.idempotencyKey, record.fingerprint, record.statusCode, record.body, record.createdAt);
+    const body = record.body !== null && this.sealing !== null ? this.sealing.box.seal(record.body) : record.body;
+    this.saveStatement.run(
+      record.scope,
+      this.storedKey(record.idempotencyKey),
+      record.fingerprint,
+      record.statusCode,
+      body,
+      record.createdAt,
+    );
+  }
+
+  private storedKey(idempotencyKey: string): string {
+    if (this.sealing === null) return idempotencyKey;
+    return `hmac.${createHmac('sha256', this.sealing.keyHashKey).update(idempotencyKey, 'utf8').digest('base64url')}`;
   }
 
   prune(before: Date): number {

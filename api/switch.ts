@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { hkdfSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +48,9 @@ import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
 import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-store';
+import { PersonalDataEventStore } from '../core/personal-data/personal-data-event-store';
+import { assemblePersonalData, type PersonalDataAssembly } from './personal-data-assembly';
+import { dataSubjectRoutes } from './routes/data-subjects';
 
 /** The currencies the switch runs a ledger for. */
 export const switchCurrencies: readonly CurrencyCode[] = ['PKR'];
@@ -165,16 +169,21 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
   prepareDataDir(config.dataDir);
-  const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+  const masterKey = resolveMasterKey(config, logger);
+  const secrets = new SecretBox([masterKey]);
   // Pay URLs name the public port, known once the server listens (HISAAB_PORT=0 picks one); a cluster's writer
   // listens privately, and its workers hold HISAAB_PORT.
   let publicPort = config.port;
   const publicUrl = (): string => config.publicUrl ?? `${config.tls === null ? 'http' : 'https'}://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
-    const store = await modules.start('event store', () =>
+    const personalData = await modules.start('personal data', async () => assemblePersonalData(config.dataDir, masterKey, now));
+    const sealedLog = await modules.start('event store', () =>
       assembleEventStore(config, logger, options.httpAddress ?? { port: config.port, host: config.host }),
     );
-    const { readModels, database } = await modules.start('read models', () => assembleReadModels(store, config, logger));
+    // Modules append and read personal fields in plaintext through this store; the log underneath holds them sealed,
+    // and projections read that log as it is, so read models hold them sealed too (core/personal-data).
+    const store = new PersonalDataEventStore(sealedLog, personalData.cipher);
+    const { readModels, database } = await modules.start('read models', () => assembleReadModels(sealedLog, config, logger, personalData));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
     const { participants, participantLedger } = await modules.start('participants', () =>
@@ -190,7 +199,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         writer: { store, waitForPosition: (position) => readModels.waitForPosition(position, config.readYourWritesTimeoutMs) },
       }),
     );
-    const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger));
+    const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger, masterKey));
     const gateway = await modules.start('gateway', () =>
       assembleGateway({
         store,
@@ -217,6 +226,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         readModelDatabase: database,
         metrics,
         secrets,
+        personalData: personalData.cipher,
         iso8583Inbound: options.iso8583Inbound !== false,
         merchantPayments: gateway.merchantPayments,
         jwsSigner: signing.signer,
@@ -269,6 +279,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         ledgers,
         deliveries: transfers.deliveries,
         readModelDatabase: database,
+        personalData: personalData.cipher,
         settings: config.disputes,
         publisher: webhooks.publisher,
         now,
@@ -317,8 +328,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       },
       logger,
       metrics,
+      aliasStreams: personalData.aliasStreams,
     };
     const app = createApp(dependencies, [
+      dataSubjectRoutes({ cipher: personalData.cipher, aliasStreams: personalData.aliasStreams }),
       transfers.routeModule,
       signingKeyRoutes({ reader: signing.reader, secrets }),
       ...settlement.routeModules,
@@ -387,6 +400,7 @@ function assembleReadModels(
   store: EventStore,
   config: SwitchConfig,
   logger: Logger,
+  personalData: PersonalDataAssembly,
 ): Promise<Assembled<{ readModels: AppDependencies['readModels']; database: Database.Database }>> {
   return assemble(logger, async (parts) => {
     const readModelStore = new SqliteReadModelStore(readModelPath(config.dataDir));
@@ -408,7 +422,7 @@ function assembleReadModels(
     );
     const readModels: AppDependencies['readModels'] = {
       participants: new SqliteParticipantReader(readModelStore.database),
-      directory: new SqliteDirectoryReader(readModelStore.database),
+      directory: new SqliteDirectoryReader(readModelStore.database, personalData.cipher, personalData.aliasStreams),
       waitForPosition: (position, timeoutMs) => runner.waitForPosition(position, timeoutMs),
       status: () => ({ position: runner.position(), healthy: !runnerFailed && runner.currentState === 'running' }),
     };
@@ -460,10 +474,24 @@ async function assembleParticipants(
   return { provides: { participants, participantLedger }, stop: async () => undefined };
 }
 
+/**
+ * The largest sealed answer the idempotency store opens: a batch's answer (well under its 1,000 items of a few hundred
+ * bytes each) in base64, with room to spare.
+ */
+const idempotencyAnswerSealedLengthMax = 64 * 1024 * 1024;
+
 /** Answered requests, pruned past their retention at start-up and hourly. */
-function assembleIdempotency(config: SwitchConfig, now: () => Date, logger: Logger): Promise<Assembled<SqliteIdempotencyStore>> {
+function assembleIdempotency(
+  config: SwitchConfig,
+  now: () => Date,
+  logger: Logger,
+  masterKey: Buffer,
+): Promise<Assembled<SqliteIdempotencyStore>> {
   return assemble(logger, async (parts) => {
-    const idempotency = new SqliteIdempotencyStore(idempotencyPath(config.dataDir));
+    const idempotency = new SqliteIdempotencyStore(idempotencyPath(config.dataDir), {
+      box: new SecretBox([masterKey], idempotencyAnswerSealedLengthMax),
+      keyHashKey: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'hisaab idempotency key hash', 32)),
+    });
     parts.onStop('idempotency store', () => idempotency.close());
     const prune = (): void => {
       const removed = idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));

@@ -15,6 +15,7 @@ import type { DeliveryEvent } from '../core/outbox/delivery-events';
 import type { DeliveryTransport } from '../core/outbox/delivery-transport';
 import { AdviceIntake } from '../core/outbox/advice-intake';
 import { Outbox } from '../core/outbox/outbox';
+import type { SealedTextOpener } from '../core/personal-data/sealed-text';
 import type { SecretBox } from '../core/secrets/secret-box';
 import type { TransferReader } from '../core/transfers/transfer-reader';
 import { StuckTransferSweeper } from '../core/transfers/stuck-transfer-sweeper';
@@ -49,6 +50,8 @@ export type TransfersAssemblyInput = {
   metrics: SwitchMetrics;
   /** Opens the participants' sealed signing secrets when a callback is signed. */
   secrets: SecretBox;
+  /** Opens the payers and payees the transfers read model holds sealed (core/personal-data); absent: plaintext rows. */
+  personalData?: SealedTextOpener;
   /**
    * Whether this process opens the ISO 8583 inbound port (default true). The writer of a cluster does not: its
    * front-end workers open it, sharing the port, each with its own transfer service (api/cluster/).
@@ -93,7 +96,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     jwsSigner: input.jwsSigner,
   });
   parts.onStop('wallet client', () => walletClient.close());
-  const reader = new SqliteTransferReader(input.readModelDatabase);
+  const reader = new SqliteTransferReader(input.readModelDatabase, input.personalData);
   const waitForReadModels = async (): Promise<void> =>
     input.readModels.waitForPosition(await input.store.headPosition(), input.config.readYourWritesTimeoutMs);
   // A payee told how a transfer ended (a reversal, an advice) reads it so: deliveries wait for the read models.

@@ -10,6 +10,7 @@ import { ledgerErrors } from './ledger/ledger-errors';
 import { moneyErrors } from './money-errors';
 import { outboxErrors } from './outbox/outbox-errors';
 import { participantErrors } from './participants/participant-errors';
+import { personalDataErrors } from './personal-data/personal-data-errors';
 import { settlementErrors } from './settlement/settlement-errors';
 import { transferErrors } from './transfers/transfer-errors';
 import { webhookErrors } from './webhooks/webhook-errors';
@@ -35,6 +36,7 @@ export const domainErrorTables = {
   outbox: outboxErrors,
   webhooks: webhookErrors,
   disputes: disputeErrors,
+  personalData: personalDataErrors,
 } as const;
 
 type CodesOf<Tables> = { [Module in keyof Tables]: keyof Tables[Module] }[keyof Tables];

@@ -146,6 +146,8 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   ABOVE_ODR_CAP: null,
   CLAIM_WINDOW_CLOSED: null,
   WEBHOOK_EVENT_NOT_FOUND: null,
+  // Erasure is an operator action over HTTP: no payment from a bank can raise it.
+  INVALID_DATA_SUBJECT: null,
 };
 
 /** A refusal answers its category's DE39; every other code is a system error: 96. */

@@ -1,3 +1,6 @@
+import type { EventStore } from '../../core/eventstore/event-store';
+import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
+import { assemblePersonalData, type PersonalDataAssembly } from '../personal-data-assembly';
 import { SqliteMerchantReader } from '../../adapters/readmodel-sqlite/projections/merchants-read-model';
 import { CheckoutService } from '../../core/gateway/checkout-service';
 import { MerchantPayments } from '../../core/gateway/merchant-payments';
@@ -98,12 +101,17 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       answerTimeoutMs: config.payeeDeadlineMs + config.readYourWritesTimeoutMs + 5_000,
     });
     parts.onStop('writer link', () => link.failAll('the worker is stopping'));
-    const secrets = new SecretBox([resolveMasterKey(config, logger)]);
+    const masterKey = resolveMasterKey(config, logger);
+    const secrets = new SecretBox([masterKey]);
+    // Keys are not cached here: the writer erases, and a worker must not open what it erased from a stale cache.
+    const personalData = await parts.start('personal data', async () =>
+      assemblePersonalData(config.dataDir, masterKey, now, { dataKeysCachedMax: 0 }),
+    );
     const signing = await parts.start('request signing', () =>
       assembleRequestSigning({ dataDir: config.dataDir, readModelDatabase: database, logger, now, secrets }),
     );
     const dependencies: EdgeDependencies = {
-      readModels: readOnlyReadModels(database),
+      readModels: readOnlyReadModels(database, personalData),
       authenticator: createAuthenticator(config.operatorKey, new SqliteKeyReader(database)),
       requestSignatures: signing.verifier,
       // The writer audits the requests forwarded to it; the worker has no store of its own to write the trail to.
@@ -119,10 +127,14 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       logger,
       metrics: createSwitchMetrics(),
     };
-    const service = await startTransferService(input, link, database, parts, { secrets, jwsSigner: signing.signer });
+    const service = await startTransferService(input, link, database, parts, {
+      secrets,
+      jwsSigner: signing.signer,
+      personalData,
+    });
     const transfers = transferRoutes({
       transfers: service.transfers,
-      transferReader: new SqliteTransferReader(database),
+      transferReader: new SqliteTransferReader(database, personalData.cipher),
       // The writer's projections commit to the file this worker reads: it waits for them to pass the log's head.
       awaitWritesVisible: async () =>
         dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
@@ -172,12 +184,13 @@ async function startTransferService(
   link: WriterLink,
   database: Database.Database,
   parts: Parameters<Parameters<typeof assemble>[1]>[0],
-  signing: { secrets: SecretBox; jwsSigner: OutgoingMessageSigner },
-): Promise<{ transfers: TransferService; store: WriterAppendingEventStore }> {
+  signing: { secrets: SecretBox; jwsSigner: OutgoingMessageSigner; personalData: PersonalDataAssembly },
+): Promise<{ transfers: TransferService; store: EventStore }> {
   const { config, logger } = input;
   const now = input.now ?? (() => new Date());
   const reads = await openEventStore(config.eventStore, { readOnly: true });
-  const store = new WriterAppendingEventStore(reads, link);
+  // Sealed here, before the writer sees them; the writer's own sealing leaves sealed values as they are.
+  const store = new PersonalDataEventStore(new WriterAppendingEventStore(reads, link), signing.personalData.cipher);
   parts.onStop('event store (read-only)', () => store.close());
   const participants = new SqliteParticipantReader(database);
   const walletClient = new WalletHttpClient({
@@ -192,7 +205,7 @@ async function startTransferService(
     store,
     ledgers: (currency) => ledgers.find((ledger) => ledger.ledger === currency),
     participants,
-    directory: new SqliteDirectoryReader(database),
+    directory: new SqliteDirectoryReader(database, signing.personalData.cipher, signing.personalData.aliasStreams),
     payees: new PayeeCreditRouter(participants, {
       'wallet-http': walletClient,
       iso8583: new RemoteBankCredit(link, config.payeeDeadlineMs),
@@ -275,7 +288,7 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
  * request waits after its write, so the waits share one poll: one checkpoint read per interval releases all the
  * waiters it passed, instead of one read per waiter.
  */
-function readOnlyReadModels(database: Database.Database): ReadModels {
+function readOnlyReadModels(database: Database.Database, personalData: PersonalDataAssembly): ReadModels {
   const names = switchProjections.map((projection) => projection.name);
   const checkpoints = database.prepare(
     `SELECT MIN(position) AS position, COUNT(*) AS count FROM projection_checkpoints WHERE name IN (${names.map(() => '?').join(', ')})`,
@@ -304,7 +317,7 @@ function readOnlyReadModels(database: Database.Database): ReadModels {
   };
   return {
     participants: new SqliteParticipantReader(database),
-    directory: new SqliteDirectoryReader(database),
+    directory: new SqliteDirectoryReader(database, personalData.cipher, personalData.aliasStreams),
     status: () => ({ position: position(), healthy: true }),
     waitForPosition(target, timeoutMs) {
       if (position() >= target) return Promise.resolve();

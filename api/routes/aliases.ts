@@ -22,6 +22,7 @@ export const aliasRoutes: RouteModule = (router, kit) => {
         owner,
         { alias, account, holderName: body.name },
         kit.commandContext(request),
+        kit.dependencies.aliasStreams,
       );
       await kit.waitForWrite(receipt.position);
       return { status: 201, body: { type: alias.type, value: alias.value, participant: owner.participantId, account, name: body.name } };
@@ -33,7 +34,13 @@ export const aliasRoutes: RouteModule = (router, kit) => {
     const alias = parseField(['path', 'value'], () => parseAliasKey(params.type, params.value));
     const principal = principalOf(request);
     const participantId = principal.role === 'participant' ? principal.participantId : '';
-    const receipt = await removeAlias(kit.dependencies.store, participantId, alias, kit.commandContext(request));
+    const receipt = await removeAlias(
+      kit.dependencies.store,
+      participantId,
+      alias,
+      kit.commandContext(request),
+      kit.dependencies.aliasStreams,
+    );
     await kit.waitForWrite(receipt.position);
     response.status(204).end();
   });

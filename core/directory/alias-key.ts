@@ -37,7 +37,13 @@ export function parseAliasKey(type: string, value: string): AliasKey {
   return { type, value };
 }
 
-/** The stream that holds one alias's history. */
+/** The stream that holds one alias's history, named by its value: merchants' aliases, and any alias of an older log. */
 export function aliasStreamName(alias: AliasKey): string {
   return `alias-${alias.type}-${alias.value}`;
 }
+
+/**
+ * How the switch names alias streams. With personal data sealed (core/personal-data), a person's alias (MSISDN,
+ * CNIC) is named by its subject's keyed hash instead, so that no stream name carries the number.
+ */
+export type AliasStreamNaming = (alias: AliasKey) => string;

@@ -3,7 +3,7 @@ import { handleStreamCommand, type CommandContext, type Decider } from '../event
 import type { EventStore } from '../eventstore/event-store';
 import type { Account } from './account';
 import { aliasEventTypes, decide, evolve, initialState, type AliasCommand, type AliasEvent, type AliasState } from './alias';
-import { aliasStreamName, type AliasKey } from './alias-key';
+import { aliasStreamName, type AliasKey, type AliasStreamNaming } from './alias-key';
 import { parseIban } from './iban';
 
 export const aliasDecider: Decider<AliasCommand, AliasEvent, AliasState> = { initialState, evolve, decide, eventTypes: aliasEventTypes };
@@ -19,6 +19,7 @@ export async function registerAlias(
   owner: AliasOwner,
   registration: AliasRegistration,
   context: CommandContext,
+  naming: AliasStreamNaming = aliasStreamName,
 ): Promise<{ position: bigint | null }> {
   // An IBAN names its bank: a participant can only point its aliases at accounts it holds.
   if (registration.account.type === 'IBAN' && parseIban(registration.account.value).bankCode !== owner.bankCode) {
@@ -29,7 +30,7 @@ export async function registerAlias(
   }
   const result = await handleStreamCommand(
     store,
-    aliasStreamName(registration.alias),
+    await aliasStreamOf(store, registration.alias, naming),
     aliasDecider,
     { type: 'RegisterAlias', data: { ...registration, participantId: owner.participantId }, now: context.now },
     context,
@@ -42,13 +43,26 @@ export async function removeAlias(
   participantId: string,
   alias: AliasKey,
   context: CommandContext,
+  naming: AliasStreamNaming = aliasStreamName,
 ): Promise<{ position: bigint | null }> {
   const result = await handleStreamCommand(
     store,
-    aliasStreamName(alias),
+    await aliasStreamOf(store, alias, naming),
     aliasDecider,
     { type: 'RemoveAlias', data: { alias, participantId }, now: context.now },
     context,
   );
   return { position: result.position };
+}
+
+/**
+ * The stream of an alias under the switch's naming, unless the alias was registered before that naming (an older
+ * log, where its stream is named by its value): then it keeps that stream, so that its owner and history still hold.
+ */
+export async function aliasStreamOf(store: EventStore, alias: AliasKey, naming: AliasStreamNaming): Promise<string> {
+  const named = naming(alias);
+  const byValue = aliasStreamName(alias);
+  if (named === byValue) return named;
+  const existing = await store.existingStreams([named, byValue]);
+  return existing.has(byValue) && !existing.has(named) ? byValue : named;
 }

@@ -16,14 +16,20 @@ const sealedPrefix = 'hs1';
 const ivBytes = 12;
 const tagBytes = 16;
 /** A sealed value longer than this is refused before any work: a signing secret is well under it. */
-const sealedLengthMax = 1024;
+const secretSealedLengthMax = 1024;
 
 export class SecretBox {
   private readonly keys = new Map<string, Buffer>();
   private readonly sealingKeyId: string;
 
-  /** `masterKeys[0]` seals; every key opens what it sealed. */
-  constructor(masterKeys: readonly Buffer[]) {
+  /**
+   * `masterKeys[0]` seals; every key opens what it sealed. `sealedLengthMax` bounds what `open` takes: a signing
+   * secret's by default, more for a box that seals whole answers (the idempotency store's).
+   */
+  constructor(
+    masterKeys: readonly Buffer[],
+    private readonly sealedLengthMax: number = secretSealedLengthMax,
+  ) {
     assert(masterKeys.length >= 1, 'a secret box needs at least one master key');
     for (const key of masterKeys) {
       assert(key.length === masterKeyBytes, `a master key is ${masterKeyBytes} bytes`);
@@ -52,7 +58,7 @@ export class SecretBox {
 
   /** The plaintext of a sealed value; throws when it is malformed, sealed under an unknown key, or tampered with. */
   open(sealed: string): string {
-    assert(sealed.length <= sealedLengthMax, 'a sealed secret is at most 1024 characters');
+    assert(sealed.length <= this.sealedLengthMax, `a sealed value is at most ${this.sealedLengthMax} characters`);
     const parts = sealed.split('.');
     assert(parts.length === 5 && parts[0] === sealedPrefix, 'a sealed secret starts with hs1. and has five parts');
     const [, keyId, ivText, ciphertextText, tagText] = parts as [string, string, string, string, string];

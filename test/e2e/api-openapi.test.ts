@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import * as responseSchemas from '../../api/schemas/response-schemas';
 import * as signingKeySchemas from '../../api/schemas/signing-key-schemas';
+import { erasureResponse } from '../../api/schemas/data-subject-schemas';
 import type { HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import type { TestSwitch } from '../support/switch-process';
@@ -114,7 +115,7 @@ type Document = {
 
 /** The zod schemas the document's response components are generated from, by component name. */
 const schemasById = new Map<string, z.ZodType>();
-for (const schema of [...Object.values(responseSchemas), ...Object.values(signingKeySchemas)]) {
+for (const schema of [...Object.values(responseSchemas), ...Object.values(signingKeySchemas), erasureResponse]) {
   const id = z.globalRegistry.get(schema as z.ZodType)?.id;
   if (typeof id === 'string') schemasById.set(id, schema as z.ZodType);
 }
@@ -636,6 +637,9 @@ it('answers every route with a status and a body its document describes', async 
   expect((await call('DELETE', '/v1/participants/{id}/signing-keys/{kid}', `${keysPath}/${kid}`, ravi)).status).toBe(404);
   expect((await call('GET', '/.well-known/jwks.json', '/.well-known/jwks.json')).status).toBe(200);
   expect((await call('POST', '/v1/switch/signing-keys', '/v1/switch/signing-keys', operator)).status).toBe(201);
+  const erase = '/v1/data-subjects/erase';
+  expect((await call('POST', erase, erase, { ...operator, body: { type: 'MSISDN', value: '923009999999' } })).status).toBe(200);
+  expect((await call('POST', erase, erase, { ...operator, body: { type: 'MSISDN', value: '0300' } })).status).toBe(400);
 
   // Every documented operation was exercised here.
   expect(

@@ -4,31 +4,42 @@ import type { AliasEvent } from '../../../core/directory/alias';
 import { aliasEventTypes } from '../../../core/directory/alias';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
+import { subjectReferenceOfSealed } from '../../../core/personal-data/sealed-text';
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 
-/** The alias directory: who holds each alias, and the account and name behind it. */
+/**
+ * The alias directory: who holds each alias, and the account and name behind it. A row is keyed by the alias's
+ * stream, which names a person's alias by its subject's keyed hash (core/personal-data): the table holds the sealed
+ * values as the log does, and a reader opens them. The account is indexed by its subject's reference (or, for an
+ * event from before sealing, by its value), which is what `holderNameForAccount` looks up.
+ *
+ * Version 2: rows keyed by stream, values sealed (issue 15.4); the table of version 1 (`aliases`) is dropped.
+ */
 export const directoryProjection: Projection<SqliteReadModelTx> = {
   name: 'directory',
+  version: 2,
   handles: aliasEventTypes,
   setup(tx) {
     tx.exec(`
-      CREATE TABLE IF NOT EXISTS aliases (
+      DROP TABLE IF EXISTS aliases;
+      CREATE TABLE IF NOT EXISTS directory_aliases (
+        alias_stream   TEXT PRIMARY KEY,
         alias_type     TEXT NOT NULL,
         alias_value    TEXT NOT NULL,
         participant_id TEXT NOT NULL,
         account_type   TEXT NOT NULL,
+        account_index  TEXT NOT NULL,
         account_value  TEXT NOT NULL,
         holder_name    TEXT NOT NULL,
-        registered_at  TEXT NOT NULL,
-        PRIMARY KEY (alias_type, alias_value)
+        registered_at  TEXT NOT NULL
       ) STRICT;
-      CREATE INDEX IF NOT EXISTS aliases_by_account ON aliases (account_type, account_value);
+      CREATE INDEX IF NOT EXISTS directory_aliases_by_account ON directory_aliases (account_type, account_index);
     `);
   },
   reset(tx) {
-    clearTables(tx, ['aliases']);
+    clearTables(tx, ['directory_aliases']);
   },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & AliasEvent;
@@ -36,10 +47,12 @@ export const directoryProjection: Projection<SqliteReadModelTx> = {
       case 'AliasRegistered': {
         const data = event.data;
         statement(tx, 'register').run(
+          recorded.stream,
           data.alias.type,
           data.alias.value,
           data.participantId,
           data.account.type,
+          subjectReferenceOfSealed(data.account.value) ?? data.account.value,
           data.account.value,
           data.holderName,
           data.at,
@@ -47,7 +60,7 @@ export const directoryProjection: Projection<SqliteReadModelTx> = {
         return;
       }
       case 'AliasRemoved':
-        statement(tx, 'remove').run(event.data.alias.type, event.data.alias.value);
+        statement(tx, 'remove').run(recorded.stream);
         return;
       default:
         assertNever(event);
@@ -56,12 +69,14 @@ export const directoryProjection: Projection<SqliteReadModelTx> = {
 };
 
 const sql = {
-  register: `INSERT INTO aliases (alias_type, alias_value, participant_id, account_type, account_value, holder_name, registered_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (alias_type, alias_value) DO UPDATE SET
-               participant_id = excluded.participant_id, account_type = excluded.account_type,
-               account_value = excluded.account_value, holder_name = excluded.holder_name, registered_at = excluded.registered_at`,
-  remove: 'DELETE FROM aliases WHERE alias_type = ? AND alias_value = ?',
+  register: `INSERT INTO directory_aliases
+               (alias_stream, alias_type, alias_value, participant_id, account_type, account_index, account_value, holder_name, registered_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (alias_stream) DO UPDATE SET
+               alias_value = excluded.alias_value, participant_id = excluded.participant_id, account_type = excluded.account_type,
+               account_index = excluded.account_index, account_value = excluded.account_value, holder_name = excluded.holder_name,
+               registered_at = excluded.registered_at`,
+  remove: 'DELETE FROM directory_aliases WHERE alias_stream = ?',
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

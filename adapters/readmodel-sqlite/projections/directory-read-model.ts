@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Account, AccountType } from '../../../core/directory/account';
-import type { AliasKey, AliasType } from '../../../core/directory/alias-key';
+import { aliasStreamName, type AliasKey, type AliasStreamNaming } from '../../../core/directory/alias-key';
 import type { AliasRecord, DirectoryReader } from '../../../core/directory/directory-reader';
+import { subjectOfParty } from '../../../core/personal-data/data-subject';
+import { erasedText, plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
 
 type AliasRow = {
-  alias_type: string;
-  alias_value: string;
   participant_id: string;
   account_type: string;
   account_value: string;
@@ -13,32 +13,45 @@ type AliasRow = {
   registered_at: string;
 };
 
-/** DirectoryReader over the directory projection. */
+/**
+ * DirectoryReader over the directory projection. An alias is found by its stream under the switch's naming, or by
+ * its value for one registered before sealing; its sealed account and name are opened here, at the read.
+ */
 export class SqliteDirectoryReader implements DirectoryReader {
   private readonly byAlias: Database.Statement;
   private readonly byAccount: Database.Statement;
 
-  constructor(database: Database.Database) {
-    this.byAlias = database.prepare('SELECT * FROM aliases WHERE alias_type = ? AND alias_value = ?');
+  constructor(
+    database: Database.Database,
+    private readonly opener: SealedTextOpener = plainTextOpener,
+    private readonly naming: AliasStreamNaming = aliasStreamName,
+  ) {
+    // An alias has one row: under its sealed stream, or under its stream by value when it predates sealing.
+    this.byAlias = database.prepare('SELECT * FROM directory_aliases WHERE alias_stream IN (?, ?) ORDER BY registered_at DESC LIMIT 1');
     this.byAccount = database.prepare(
-      'SELECT holder_name FROM aliases WHERE account_type = ? AND account_value = ? ORDER BY registered_at DESC LIMIT 1',
+      'SELECT holder_name FROM directory_aliases WHERE account_type = ? AND account_index IN (?, ?) ORDER BY registered_at DESC LIMIT 1',
     );
   }
 
   findAlias(alias: AliasKey): AliasRecord | null {
-    const row = this.byAlias.get(alias.type, alias.value) as AliasRow | undefined;
+    const row = this.byAlias.get(this.naming(alias), aliasStreamName(alias)) as AliasRow | undefined;
     if (!row) return null;
     return {
-      alias: { type: row.alias_type as AliasType, value: row.alias_value },
+      alias,
       participantId: row.participant_id,
-      account: { type: row.account_type as AccountType, value: row.account_value },
-      holderName: row.holder_name,
+      account: { type: row.account_type as AccountType, value: this.opener.open(row.account_value) },
+      holderName: this.opener.open(row.holder_name),
       registeredAt: row.registered_at,
     };
   }
 
   holderNameForAccount(account: Account): string | null {
-    const row = this.byAccount.get(account.type, account.value) as { holder_name: string } | undefined;
-    return row?.holder_name ?? null;
+    const subject = subjectOfParty(account);
+    const reference = subject === null ? null : this.opener.referenceOf(subject);
+    const row = this.byAccount.get(account.type, reference ?? account.value, account.value) as { holder_name: string } | undefined;
+    if (row === undefined) return null;
+    // An erased name is no name: confirmation of payee then shows none rather than a mask of "[erased]".
+    const name = this.opener.open(row.holder_name);
+    return name === erasedText ? null : name;
   }
 }

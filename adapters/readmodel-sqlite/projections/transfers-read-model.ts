@@ -4,6 +4,7 @@ import { formatAmount } from '../../../core/money';
 import type { TransferPage, TransferQuery, TransferReader } from '../../../core/transfers/transfer-reader';
 import { transferPageLimitMax } from '../../../core/transfers/transfer-reader';
 import type { TransferView } from '../../../core/transfers/transfer-view';
+import { plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
 import { preparedStatement } from '../statement-cache';
 
 type TransferRow = {
@@ -27,11 +28,15 @@ type TransferRow = {
 
 /** TransferReader over the transfers projection. Its table must exist: run the projection's setup first. */
 export class SqliteTransferReader implements TransferReader {
-  constructor(private readonly database: Database.Database) {}
+  /** Rows hold payers and payees sealed as the log does (core/personal-data); the opener reveals them at the read. */
+  constructor(
+    private readonly database: Database.Database,
+    private readonly opener: SealedTextOpener = plainTextOpener,
+  ) {}
 
   findTransfer(transferId: string): TransferView | null {
     const row = preparedStatement(this.database, 'SELECT * FROM transfers WHERE id = ?').get(transferId) as TransferRow | undefined;
-    return row ? toView(row) : null;
+    return row ? toView(row, this.opener) : null;
   }
 
   findTransfersByReference(reference: string, participantId: string | null, limit: number): TransferView[] {
@@ -45,7 +50,7 @@ export class SqliteTransferReader implements TransferReader {
             `${byReference} AND (payer_participant = ? OR payee_participant = ?) ORDER BY sequence LIMIT ?`,
           ).all(reference, reference, participantId, participantId, limit)
     ) as TransferRow[];
-    return rows.map(toView);
+    return rows.map((row) => toView(row, this.opener));
   }
 
   listTransfers(query: TransferQuery): TransferPage {
@@ -74,7 +79,10 @@ export class SqliteTransferReader implements TransferReader {
     const rows = preparedStatement(this.database, sql).all(...parameters) as TransferRow[];
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { transfers: page.map(toView), nextSequence: rows.length > query.limit && last !== undefined ? last.sequence : null };
+    return {
+      transfers: page.map((row) => toView(row, this.opener)),
+      nextSequence: rows.length > query.limit && last !== undefined ? last.sequence : null,
+    };
   }
 
   listInFlight(createdBefore: string | null, limit: number): string[] {
@@ -85,7 +93,7 @@ export class SqliteTransferReader implements TransferReader {
   }
 }
 
-function toView(row: TransferRow): TransferView {
+function toView(row: TransferRow, opener: SealedTextOpener): TransferView {
   assert(row.state === 'COMMITTED' || row.state === 'ABORTED' || row.state === 'IN_FLIGHT', `transfer ${row.id} has a known state`);
   return {
     // Rows from before ids were scoped per payer have no client_id: their payer's id is their id.
@@ -95,8 +103,8 @@ function toView(row: TransferRow): TransferView {
     abortReason: row.abort_reason,
     payerParticipant: row.payer_participant,
     payeeParticipant: row.payee_participant,
-    payer: JSON.parse(row.payer) as TransferView['payer'],
-    payee: JSON.parse(row.payee) as TransferView['payee'],
+    payer: openedParty(JSON.parse(row.payer) as TransferView['payer'], opener),
+    payee: openedParty(JSON.parse(row.payee) as TransferView['payee'], opener),
     amount: formatAmount(row.amount_minor, row.currency),
     currency: row.currency,
     purpose: row.purpose,
@@ -105,4 +113,8 @@ function toView(row: TransferRow): TransferView {
     createdAt: row.created_at,
     completedAt: row.completed_at,
   };
+}
+
+function openedParty<Party extends { type: string; value: string; name?: string }>(party: Party, opener: SealedTextOpener): Party {
+  return { ...party, value: opener.open(party.value), ...(party.name === undefined ? {} : { name: opener.open(party.name) }) };
 }

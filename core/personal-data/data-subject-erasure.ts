@@ -1,0 +1,76 @@
+import type { AliasKey, AliasStreamNaming } from '../directory/alias-key';
+import { aliasDecider, aliasStreamOf } from '../directory/directory-service';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore } from '../eventstore/event-store';
+import { newId } from '../ids';
+import type { DataSubject } from './data-subject';
+import type { PersonalDataCipher } from './personal-data-cipher';
+
+/**
+ * The record of an erasure: which kind of subject, named by its reference (never its value), and what was done.
+ * It sits in a stream of its own per subject, so that every erasure of one subject can be read back together.
+ */
+type DataSubjectErased = {
+  type: 'DataSubjectErased';
+  data: { subjectType: DataSubject['type']; subjectReference: string; keysDestroyed: number; aliasRemoved: boolean; erasedAt: string };
+};
+
+export function dataSubjectStreamName(subjectReference: string): string {
+  return `data-subject-${subjectReference}`;
+}
+
+export type ErasureResult = { keysDestroyed: number; aliasRemoved: boolean; position: bigint };
+
+export type ErasureDependencies = { store: EventStore; cipher: PersonalDataCipher; aliasStreams: AliasStreamNaming };
+
+/**
+ * Erases a data subject (issue 15.4). In this order, so that a crash anywhere leaves a state that the same request,
+ * repeated, finishes:
+ * 1. a person's alias (MSISDN, CNIC) is removed from the directory, on behalf of the participant that holds it: the
+ *    alias no longer resolves, and a rebuilt directory does not bring it back;
+ * 2. the erasure is recorded (DataSubjectErased), durable before anything is destroyed;
+ * 3. the subject's key is destroyed: every value sealed under it, in the log and in every read model, reads
+ *    `[erased]` from then on.
+ * A subject the switch never saw is erased too, with nothing to destroy: the answer is the same, and the record
+ * says no key was destroyed.
+ */
+export async function eraseDataSubject(
+  dependencies: ErasureDependencies,
+  subject: DataSubject,
+  context: CommandContext,
+): Promise<ErasureResult> {
+  const { store, cipher } = dependencies;
+  const subjectReference = cipher.referenceOf(subject);
+  const aliasRemoved =
+    subject.type === 'MSISDN' || subject.type === 'CNIC'
+      ? await removeAliasOf(dependencies, { type: subject.type, value: subject.value }, context)
+      : false;
+  const keysHeld = cipher.hasKey(subjectReference) ? 1 : 0;
+  const { now, ...metadata } = context;
+  const erasedAt = now.toISOString();
+  const erased: DataSubjectErased = {
+    type: 'DataSubjectErased',
+    data: { subjectType: subject.type, subjectReference, keysDestroyed: keysHeld, aliasRemoved, erasedAt },
+  };
+  const recorded = await store.append(
+    dataSubjectStreamName(subjectReference),
+    [{ id: newId(), ...erased, metadata: { ...metadata, at: erasedAt } }],
+    'any',
+  );
+  const keysDestroyed = cipher.erase(subjectReference);
+  return { keysDestroyed, aliasRemoved, position: recorded.position };
+}
+
+async function removeAliasOf(dependencies: ErasureDependencies, alias: AliasKey, context: CommandContext): Promise<boolean> {
+  const stream = await aliasStreamOf(dependencies.store, alias, dependencies.aliasStreams);
+  const loaded = await loadStream(dependencies.store, stream, aliasDecider);
+  if (loaded.state.status !== 'owned') return false;
+  const result = await handleStreamCommand(
+    dependencies.store,
+    stream,
+    aliasDecider,
+    { type: 'RemoveAlias', data: { alias, participantId: loaded.state.participantId }, now: context.now },
+    context,
+  );
+  return result.events.length > 0;
+}

@@ -1,0 +1,223 @@
+import type { JsonObject, JsonValue } from '../eventstore/event';
+import { subjectOfParty } from './data-subject';
+import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
+
+/**
+ * Which fields of which events hold personal data, and whose (issue 15.4). Sealing replaces each such string by
+ * its sealed form under its subject's key; opening does the reverse, at the same paths only, so that text a client
+ * wrote elsewhere (a note) is never opened even if it looks sealed. Fields absent from an event are left absent;
+ * values not sealed (events from before sealing) open as they are.
+ *
+ * The inventory the README lists is this table: AliasRegistered, AliasRemoved, TransferInitiated, DeliveryQueued,
+ * OutboxSnapshotChunk (the pending deliveries' payloads), DisputeOpened and RequestToPaySent. Events not named here hold no personal data, or hold it in
+ * fields not yet sealed (the README says which).
+ */
+export type FieldSealer = {
+  /** Seals a value under the subject of that reference. */
+  seal(subjectReference: string, plaintext: string): string;
+  referenceOf(subject: { type: 'MSISDN' | 'CNIC' | 'IBAN' | 'ACCOUNT'; value: string }): string;
+  /** The subject reference of a transfer's payer, when known: a delivery's payload carries the payer's name only. */
+  payerReferenceOf(transferId: string): string | null;
+};
+
+export type FieldOpener = (text: string) => string;
+
+type EventFields = {
+  seal(data: JsonObject, sealer: FieldSealer): JsonObject;
+  open(data: JsonObject, open: FieldOpener): JsonObject;
+};
+
+/** The transfer a delivery is about: its id follows the kind in the delivery id (payee-deliveries.ts, disputes). */
+export function transferIdOfDelivery(deliveryId: JsonValue | undefined): string | null {
+  if (typeof deliveryId !== 'string') return null;
+  const separator = deliveryId.indexOf(':');
+  return separator < 0 ? null : deliveryId.slice(separator + 1);
+}
+
+const aliasRegistered: EventFields = {
+  seal(data, sealer) {
+    const alias = objectAt(data, 'alias');
+    const account = objectAt(data, 'account');
+    const aliasReference = partyReference(alias, sealer);
+    const accountReference = partyReference(account, sealer);
+    return {
+      ...data,
+      alias: withSealed(alias, 'value', aliasReference, sealer),
+      account: withSealed(account, 'value', accountReference, sealer),
+      ...sealedField(data, 'holderName', aliasReference, sealer),
+    };
+  },
+  open(data, open) {
+    return {
+      ...data,
+      alias: withOpened(objectAt(data, 'alias'), ['value'], open),
+      account: withOpened(objectAt(data, 'account'), ['value'], open),
+      ...openedField(data, 'holderName', open),
+    };
+  },
+};
+
+const aliasRemoved: EventFields = {
+  seal(data, sealer) {
+    const alias = objectAt(data, 'alias');
+    return { ...data, alias: withSealed(alias, 'value', partyReference(alias, sealer), sealer) };
+  },
+  open(data, open) {
+    return { ...data, alias: withOpened(objectAt(data, 'alias'), ['value'], open) };
+  },
+};
+
+const transferInitiated: EventFields = {
+  seal(data, sealer) {
+    const payer = objectAt(data, 'payer');
+    const payee = objectAt(data, 'payee');
+    const payeeAccount = objectAt(data, 'payeeAccount');
+    const payerReference = partyReference(payer, sealer);
+    return {
+      ...data,
+      payer: { ...withSealed(payer, 'value', payerReference, sealer), ...sealedField(payer, 'name', payerReference, sealer) },
+      payee: withSealed(payee, 'value', partyReference(payee, sealer), sealer),
+      payeeAccount: withSealed(payeeAccount, 'value', partyReference(payeeAccount, sealer), sealer),
+    };
+  },
+  open(data, open) {
+    return {
+      ...data,
+      payer: withOpened(objectAt(data, 'payer'), ['value', 'name'], open),
+      payee: withOpened(objectAt(data, 'payee'), ['value'], open),
+      payeeAccount: withOpened(objectAt(data, 'payeeAccount'), ['value'], open),
+    };
+  },
+};
+
+/** A delivery's payload is a payee message (core/payee-port.ts): the payee's account, and the payer's name. */
+function sealPayload(deliveryId: JsonValue | undefined, payload: JsonObject, sealer: FieldSealer): JsonObject {
+  const payee = payload['payee'];
+  if (!isObject(payee)) return payload;
+  const payeeReference = partyReference(payee, sealer);
+  const payer = payload['payer'];
+  const transferId = transferIdOfDelivery(deliveryId);
+  // The payer's name is the payer's; when the payer is unknown here, it is sealed under the payee's subject rather
+  // than left in clear (erasing the payee then erases it).
+  const payerReference = (transferId === null ? null : sealer.payerReferenceOf(transferId)) ?? payeeReference;
+  return {
+    ...payload,
+    payee: withSealed(payee, 'value', payeeReference, sealer),
+    ...(isObject(payer) ? { payer: { ...payer, ...sealedField(payer, 'name', payerReference, sealer) } } : {}),
+  };
+}
+
+function openPayload(payload: JsonObject, open: FieldOpener): JsonObject {
+  const payee = payload['payee'];
+  const payer = payload['payer'];
+  return {
+    ...payload,
+    ...(isObject(payee) ? { payee: withOpened(payee, ['value'], open) } : {}),
+    ...(isObject(payer) ? { payer: withOpened(payer, ['name'], open) } : {}),
+  };
+}
+
+const deliveryQueued: EventFields = {
+  seal(data, sealer) {
+    return { ...data, payload: sealPayload(data['deliveryId'], objectAt(data, 'payload'), sealer) };
+  },
+  open(data, open) {
+    return { ...data, payload: openPayload(objectAt(data, 'payload'), open) };
+  },
+};
+
+/** Pending rows are [deliveryId, kind, destination, payload, ...] (core/outbox/outbox-snapshot.ts). */
+const outboxSnapshotChunk: EventFields = {
+  seal(data, sealer) {
+    return { ...data, pending: mapPendingPayloads(data, (deliveryId, payload) => sealPayload(deliveryId, payload, sealer)) };
+  },
+  open(data, open) {
+    return { ...data, pending: mapPendingPayloads(data, (_deliveryId, payload) => openPayload(payload, open)) };
+  },
+};
+
+function mapPendingPayloads(data: JsonObject, change: (deliveryId: string, payload: JsonObject) => JsonObject): JsonValue[] {
+  const pending = data['pending'];
+  if (!Array.isArray(pending)) return [];
+  return pending.map((row) => {
+    if (!Array.isArray(row) || typeof row[0] !== 'string' || !isObject(row[3])) return row;
+    const copy = [...row];
+    copy[3] = change(row[0], row[3]);
+    return copy;
+  });
+}
+
+/** A dispute keeps the original payer's account, which a chargeback credits. */
+const disputeOpened: EventFields = {
+  seal(data, sealer) {
+    const payer = objectAt(data, 'payer');
+    return { ...data, payer: withSealed(payer, 'value', partyReference(payer, sealer), sealer) };
+  },
+  open(data, open) {
+    return { ...data, payer: withOpened(objectAt(data, 'payer'), ['value'], open) };
+  },
+};
+
+/** A request to pay names the customer's mobile number, typed into the pay page. */
+const requestToPaySent: EventFields = {
+  seal(data, sealer) {
+    const msisdn = data['msisdn'];
+    if (typeof msisdn !== 'string') return data;
+    return { ...data, ...sealedField(data, 'msisdn', sealer.referenceOf({ type: 'MSISDN', value: msisdn }), sealer) };
+  },
+  open(data, open) {
+    return { ...data, ...openedField(data, 'msisdn', open) };
+  },
+};
+
+export const personalEventFields: ReadonlyMap<string, EventFields> = new Map([
+  ['AliasRegistered', aliasRegistered],
+  ['AliasRemoved', aliasRemoved],
+  ['TransferInitiated', transferInitiated],
+  ['DeliveryQueued', deliveryQueued],
+  ['OutboxSnapshotChunk', outboxSnapshotChunk],
+  ['DisputeOpened', disputeOpened],
+  ['RequestToPaySent', requestToPaySent],
+]);
+
+/** The reference of the subject a party names, or null for one that names no person (a merchant). */
+function partyReference(party: JsonObject, sealer: FieldSealer): string | null {
+  const type = party['type'];
+  const value = party['value'];
+  if (typeof type !== 'string' || typeof value !== 'string') return null;
+  // Already sealed (an event appended again as it was read raw): its subject is the one it names.
+  if (isSealedText(value)) return subjectReferenceOfSealed(value);
+  const subject = subjectOfParty({ type, value });
+  return subject === null ? null : sealer.referenceOf(subject);
+}
+
+function withSealed(object: JsonObject, field: string, reference: string | null, sealer: FieldSealer): JsonObject {
+  return { ...object, ...sealedField(object, field, reference, sealer) };
+}
+
+/** `{ field: sealed }` when the object holds a plaintext string there and it has a subject; `{}` otherwise. */
+function sealedField(object: JsonObject, field: string, reference: string | null, sealer: FieldSealer): JsonObject {
+  const value = object[field];
+  if (reference === null || typeof value !== 'string' || isSealedText(value)) return {};
+  return { [field]: sealer.seal(reference, value) };
+}
+
+function openedField(object: JsonObject, field: string, open: FieldOpener): JsonObject {
+  const value = object[field];
+  return typeof value === 'string' ? { [field]: open(value) } : {};
+}
+
+function withOpened(object: JsonObject, fields: readonly string[], open: FieldOpener): JsonObject {
+  let opened = object;
+  for (const field of fields) opened = { ...opened, ...openedField(object, field, open) };
+  return opened;
+}
+
+function objectAt(data: JsonObject, field: string): JsonObject {
+  const value = data[field];
+  return isObject(value) ? value : {};
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

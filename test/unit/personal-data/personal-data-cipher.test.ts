@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteSubjectKeyStore } from '../../../adapters/subject-keys-sqlite/sqlite-subject-key-store';
+import { parseDataSubject } from '../../../core/personal-data/data-subject';
+import { PersonalDataCipher } from '../../../core/personal-data/personal-data-cipher';
+import { personalEventFields } from '../../../core/personal-data/personal-event-fields';
+import { isSealedText, subjectReferenceOfSealed } from '../../../core/personal-data/sealed-text';
+import { newMasterKey } from '../../../core/secrets/secret-box';
+import { tempDir } from '../../support/temp-dir';
+
+const now = (): Date => new Date('2026-12-03T10:00:00Z');
+const msisdn = { type: 'MSISDN', value: '923451112223' } as const;
+
+let directory: { path: string; remove: () => void };
+let keys: SqliteSubjectKeyStore;
+let cipher: PersonalDataCipher;
+const masterKey = newMasterKey();
+
+beforeEach(() => {
+  directory = tempDir('hisaab-subject-keys-');
+  keys = new SqliteSubjectKeyStore(join(directory.path, 'subject-keys.db'));
+  cipher = new PersonalDataCipher(masterKey, keys, now);
+});
+afterEach(() => {
+  keys.close();
+  directory.remove();
+});
+
+describe('envelope encryption per data subject', () => {
+  it('seals a value under its subject and opens it; the same value of the same subject seals to the same text', () => {
+    const reference = cipher.referenceOf(msisdn);
+    const sealed = cipher.seal(reference, 'Ayesha Khan');
+    expect(isSealedText(sealed)).toBe(true);
+    expect(sealed).not.toContain('Ayesha');
+    expect(subjectReferenceOfSealed(sealed)).toBe(reference);
+    expect(cipher.open(sealed)).toBe('Ayesha Khan');
+    expect(cipher.seal(reference, 'Ayesha Khan')).toBe(sealed);
+    expect(cipher.seal(reference, 'Ayesha Khan ')).not.toBe(sealed);
+  });
+
+  it('names a subject by a keyed hash: the same under the same master key, another under another', () => {
+    const again = new PersonalDataCipher(masterKey, keys, now);
+    const other = new PersonalDataCipher(newMasterKey(), keys, now);
+    expect(again.referenceOf(msisdn)).toBe(cipher.referenceOf(msisdn));
+    expect(other.referenceOf(msisdn)).not.toBe(cipher.referenceOf(msisdn));
+    expect(cipher.referenceOf({ type: 'CNIC', value: msisdn.value })).not.toBe(cipher.referenceOf(msisdn));
+  });
+
+  it('reads text that is not sealed as it is: values written before sealing', () => {
+    expect(cipher.open('923001234567')).toBe('923001234567');
+    expect(cipher.open('pd1.not-quite')).toBe('pd1.not-quite');
+  });
+
+  it('erases a subject: what was sealed reads [erased], another subject is untouched, and a new key does not bring it back', () => {
+    const reference = cipher.referenceOf(msisdn);
+    const otherReference = cipher.referenceOf({ type: 'MSISDN', value: '923451112224' });
+    const sealed = cipher.seal(reference, 'Ayesha Khan');
+    const other = cipher.seal(otherReference, 'Chand Bibi');
+    expect(cipher.erase(reference)).toBe(1);
+    expect(cipher.open(sealed)).toBe('[erased]');
+    expect(cipher.open(other)).toBe('Chand Bibi');
+    expect(cipher.erase(reference)).toBe(0);
+    // The subject seen again after its erasure gets a new key; what the old one sealed stays erased.
+    const resealed = cipher.seal(reference, 'Ayesha Khan');
+    expect(cipher.open(resealed)).toBe('Ayesha Khan');
+    expect(cipher.open(sealed)).toBe('[erased]');
+    // Another process (a fresh cipher over the same key store) sees the same.
+    const fresh = new PersonalDataCipher(masterKey, keys, now);
+    expect(fresh.open(sealed)).toBe('[erased]');
+    expect(fresh.open(resealed)).toBe('Ayesha Khan');
+  });
+
+  it('leaves nothing of a destroyed key in the key store files, the write-ahead log included', () => {
+    const reference = cipher.referenceOf(msisdn);
+    cipher.seal(reference, 'Ayesha Khan');
+    const wrapped = keys.find(reference)?.wrappedKey ?? '';
+    expect(wrapped.length).toBeGreaterThan(20);
+    const filesHolding = (): string[] =>
+      readdirSync(directory.path).filter((name) => readFileSync(join(directory.path, name)).includes(Buffer.from(wrapped, 'utf8')));
+    expect(filesHolding().length).toBeGreaterThan(0);
+    cipher.erase(reference);
+    expect(filesHolding()).toEqual([]);
+  });
+
+  it('refuses a sealed value that was altered: the data dir was changed', () => {
+    const sealed = cipher.seal(cipher.referenceOf(msisdn), 'Ayesha Khan');
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from('Bysha Khan!').toString('base64url');
+    expect(() => cipher.open(parts.join('.'))).toThrow(/authentication tag/);
+  });
+});
+
+describe('data subjects named for erasure', () => {
+  it('normalises each type to the form events hold', () => {
+    expect(parseDataSubject('MSISDN', '0345 1112223')).toEqual(msisdn);
+    expect(parseDataSubject('MSISDN', '+923451112223')).toEqual(msisdn);
+    expect(parseDataSubject('CNIC', '35202-1234567-1')).toEqual({ type: 'CNIC', value: '3520212345671' });
+    expect(parseDataSubject('IBAN', 'pk36 scbl 0000 0011 2345 6702')).toEqual({ type: 'IBAN', value: 'PK36SCBL0000001123456702' });
+    expect(parseDataSubject('ACCOUNT', 'RAVIW0001')).toEqual({ type: 'ACCOUNT', value: 'RAVIW0001' });
+  });
+
+  it('refuses a malformed value with INVALID_DATA_SUBJECT', () => {
+    for (const [type, value] of [
+      ['MSISDN', '12345'],
+      ['CNIC', '3520212345'],
+      ['IBAN', 'PK00SCBL0000001123456702'],
+      ['ACCOUNT', 'has spaces'],
+    ] as const) {
+      expect(() => parseDataSubject(type, value)).toThrow(expect.objectContaining({ code: 'INVALID_DATA_SUBJECT' }));
+    }
+  });
+});
+
+describe('the personal fields of events', () => {
+  const sealer = {
+    seal: (reference: string, plaintext: string) => cipher.seal(reference, plaintext),
+    referenceOf: (subject: Parameters<PersonalDataCipher['referenceOf']>[0]) => cipher.referenceOf(subject),
+    payerReferenceOf: () => null,
+  };
+  const open = (text: string): string => cipher.open(text);
+
+  it('seals a transfer’s payer, name, payee and account, and opens them back; ids and amounts stay as they were', () => {
+    const fields = personalEventFields.get('TransferInitiated');
+    const data = {
+      transferId: 't-1',
+      amountMinor: '25000',
+      payer: { type: 'MSISDN', value: '923451112223', name: 'Ayesha Khan' },
+      payee: { type: 'MERCHANT', value: 'SHOP-1' },
+      payeeAccount: { type: 'IBAN', value: 'PK36SCBL0000001123456702' },
+      note: 'lunch',
+    };
+    const sealed = fields?.seal(data, sealer);
+    const text = JSON.stringify(sealed);
+    for (const plaintext of ['923451112223', 'Ayesha Khan', 'PK36SCBL0000001123456702']) expect(text).not.toContain(plaintext);
+    // A merchant is not a person: its id stays readable, as do ids, amounts and the note.
+    expect(sealed).toMatchObject({ transferId: 't-1', amountMinor: '25000', payee: { value: 'SHOP-1' }, note: 'lunch' });
+    expect(fields?.open(sealed ?? {}, open)).toEqual(data);
+  });
+
+  it('seals the payer’s name in a delivery under the payer’s subject when the transfer is known', () => {
+    const fields = personalEventFields.get('DeliveryQueued');
+    const payerReference = cipher.referenceOf(msisdn);
+    const sealed = fields?.seal(
+      {
+        deliveryId: 'CREDIT_ADVICE:t-1',
+        payload: { payee: { type: 'WALLET', value: 'RAVIW1' }, payer: { participant: 'MARGALLA', name: 'Ayesha' } },
+      },
+      { ...sealer, payerReferenceOf: () => payerReference },
+    );
+    const payload = sealed?.['payload'] as { payer: { name: string; participant: string }; payee: { value: string } };
+    expect(subjectReferenceOfSealed(payload.payer.name)).toBe(payerReference);
+    expect(payload.payer.participant).toBe('MARGALLA');
+    expect(cipher.open(payload.payee.value)).toBe('RAVIW1');
+  });
+});
