@@ -12,8 +12,13 @@
  * Prints transfers/s, p50/p99 commit latency (submit call to durable answer, per submitted batch), the ratio,
  * and as its last line one JSON object with the figures.
  *
+ * With HISAAB_BENCH_TIGERBEETLE set to a tigerbeetle binary, each round also runs
+ * `tigerbeetle benchmark --transfer-count=<transfers per round>` in a scratch folder (removed after), interleaved
+ * with the ledger's own runs, and prints single-phase / TigerBeetle (the median of the rounds' ratios).
+ *
  * Options (environment): HISAAB_BENCH_ROUNDS (3), HISAAB_BENCH_TRANSFERS (transfers per round, 200,000),
- * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16).
+ * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16),
+ * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +29,7 @@ import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
 import { positiveInteger } from './support/bench-settings';
+import { runTigerBeetle, tigerBeetlePath, type TigerBeetleRun } from './support/tigerbeetle-run';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -206,6 +212,7 @@ async function main(): Promise<void> {
   const storePath = join(directory, 'hisaab.db');
   const store = new SqliteEventStore(storePath);
   // Snapshots off: they are a start-up aid, and the figures should be the steady state of the hot path.
+  const tigerBeetleBinary = tigerBeetlePath();
   const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
   try {
     await engine.start();
@@ -217,6 +224,7 @@ async function main(): Promise<void> {
     const single: Measurement[] = [];
     const twoPhase: Measurement[] = [];
     const ceiling: number[] = [];
+    const tigerBeetle: TigerBeetleRun[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const singleBatches = singlePhaseBatches(round);
       const firstRevision = (await store.streamRevision('ledger-PKR')) ?? -1n;
@@ -226,9 +234,14 @@ async function main(): Promise<void> {
       ceiling.push(rawCeiling(directory, rows, round));
       const twoPhaseResult = await drive(twoPhaseBatches(round), engine);
       twoPhase.push(twoPhaseResult);
+      const beside = tigerBeetleBinary === null ? null : await runTigerBeetle(tigerBeetleBinary, transfersPerRound);
+      if (beside !== null) tigerBeetle.push(beside);
       console.log(
         `round ${round + 1}: single-phase ${whole(singleResult.perSecond)}/s, raw ceiling ${whole(ceiling[round] as number)} rows/s ` +
-          `(ratio ${(singleResult.perSecond / (ceiling[round] as number)).toFixed(3)}), two-phase ${whole(twoPhaseResult.perSecond)}/s`,
+          `(ratio ${(singleResult.perSecond / (ceiling[round] as number)).toFixed(3)}), two-phase ${whole(twoPhaseResult.perSecond)}/s` +
+          (beside === null
+            ? ''
+            : `, TigerBeetle ${whole(beside.perSecond)}/s (p99 ${beside.batchP99Ms} ms per batch; ratio ${(singleResult.perSecond / beside.perSecond).toFixed(3)})`),
       );
     }
 
@@ -254,6 +267,7 @@ async function main(): Promise<void> {
       rounds,
       batch_size: batchSize,
       in_flight: inFlight,
+      ...tigerBeetleFigures(single, tigerBeetle),
     };
     console.log(
       `single-phase: ${figures.single_phase_per_s} transfers/s, commit latency p50 ${figures.single_phase_p50_ms} ms, p99 ${figures.single_phase_p99_ms} ms`,
@@ -264,12 +278,27 @@ async function main(): Promise<void> {
     console.log(
       `raw durable-append ceiling: ${figures.raw_ceiling_rows_per_s} rows/s; single-phase / ceiling = ${figures.ratio} (median of the rounds' ratios)`,
     );
+    if (tigerBeetle.length > 0)
+      console.log(
+        `TigerBeetle:  ${figures.tigerbeetle_per_s} transfers/s, batch latency p99 ${figures.tigerbeetle_p99_ms} ms; single-phase / TigerBeetle = ${figures.tigerbeetle_ratio} (median of the rounds' ratios)`,
+      );
     console.log(JSON.stringify(figures));
   } finally {
     await engine.stop();
     await store.close();
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** TigerBeetle's median rate and batch p99, and the median of the rounds' ratios; none when it did not run. */
+function tigerBeetleFigures(single: readonly Measurement[], runs: readonly TigerBeetleRun[]) {
+  if (runs.length === 0) return {};
+  return {
+    tigerbeetle_per_s: whole(median(runs.map((run) => run.perSecond))),
+    tigerbeetle_p99_ms: median(runs.map((run) => run.batchP99Ms)),
+    tigerbeetle_ratio:
+      Math.round(median(runs.map((run, round) => (single[round] as Measurement).perSecond / run.perSecond)) * 1000) / 1000,
+  };
 }
 
 /** A figure of zero or less would mean the run measured nothing: fail loudly instead of printing it. */
