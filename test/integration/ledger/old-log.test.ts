@@ -1,0 +1,113 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
+import { canonicalState } from '../../../core/ledger/canonical-state';
+import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
+import { defaultTunables } from '../../../core/ledger/ledger-limits';
+import { loadLedger } from '../../../core/ledger/ledger-loader';
+import { verifyLedger } from '../../../core/ledger/ledger-verification';
+import { tempDir } from '../../support/temp-dir';
+
+/**
+ * A log written by the engine before the batch record (test/fixtures/make-ledger-log-v0.ts made it: one JSON event
+ * per fact, JSON snapshot chunks) opens, replays to the very state its engine held, verifies, and takes new
+ * records after its old ones.
+ */
+const fixtureDirectory = join(__dirname, '..', '..', 'fixtures');
+const stateWhenWritten = readFileSync(join(fixtureDirectory, 'ledger-log-v0.state.json'), 'utf8').trim();
+/** The fixture's clock ended at 2026-01-01T00:00:03.500Z; later facts are decided after it. */
+const afterFixtureMs = Date.parse('2026-01-01T00:00:10.000Z');
+
+describe('a ledger log written before the batch record', () => {
+  let directory: ReturnType<typeof tempDir>;
+  let path: string;
+  beforeEach(() => {
+    directory = tempDir('hisaab-old-log-');
+    path = join(directory.path, 'hisaab.db');
+    copyFileSync(join(fixtureDirectory, 'ledger-log-v0.db'), path);
+  });
+  afterEach(() => directory.remove());
+
+  it('replays, from its snapshot and from empty, to the state its engine held, and verifies', async () => {
+    const store = new SqliteEventStore(path);
+    try {
+      const fromSnapshot = await loadLedger(store, 'PKR', defaultTunables, true);
+      const fromEmpty = await loadLedger(store, 'PKR', defaultTunables, false);
+      expect(fromSnapshot.snapshotEventCount).not.toBeNull();
+      expect(canonicalState(fromSnapshot.state)).toBe(stateWhenWritten);
+      expect(canonicalState(fromEmpty.state)).toBe(stateWhenWritten);
+      const report = await verifyLedger(store, 'PKR');
+      expect(report.violations).toEqual([]);
+      expect(report).toMatchObject({ accounts: 4, openPendingTransfers: 1, snapshotChecked: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes new records after the old ones, and the mixed log replays and verifies', async () => {
+    const store = new SqliteEventStore(path);
+    try {
+      const engine = createLedgerEngine({
+        ledger: 'PKR',
+        store,
+        now: () => new Date(afterFixtureMs),
+        snapshotEveryEvents: 4,
+        expiryCheckIntervalMs: 0,
+      });
+      await engine.start();
+      expect(await engine.canonicalState()).toBe(stateWhenWritten);
+      const receipt = await engine.submit([
+        { type: 'post_pending', id: 'p-4-post', pendingId: 'p-4' },
+        {
+          type: 'transfer',
+          id: 't-3',
+          ledger: 'PKR',
+          debitAccountId: 'RAVI-position',
+          creditAccountId: 'MARGALLA-position',
+          amountMinor: 42n,
+          code: 'P2P',
+          userData: { transferId: 't-3' },
+        },
+        // Ids the old log holds answer `exists`, as they did before.
+        {
+          type: 'transfer',
+          id: 't-2',
+          ledger: 'PKR',
+          debitAccountId: 'RAVI-position',
+          creditAccountId: 'MARGALLA-position',
+          amountMinor: 99_99n,
+          code: 'P2P',
+        },
+        { type: 'create_account', id: 'JHELUM-position', ledger: 'PKR', code: 'POSITION', owner: 'JHELUM', debitLimitMinor: 10_000n },
+        {
+          type: 'pending_transfer',
+          id: 'p-5',
+          ledger: 'PKR',
+          debitAccountId: 'JHELUM-position',
+          creditAccountId: 'RAVI-position',
+          amountMinor: 5_000n,
+          code: 'P2P',
+          timeoutMs: 60_000,
+        },
+      ]);
+      expect(receipt.results).toEqual(['ok', 'ok', 'exists', 'ok', 'ok']);
+      const live = await engine.canonicalState();
+      await engine.stop();
+
+      const restarted = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(afterFixtureMs), expiryCheckIntervalMs: 0 });
+      await restarted.start();
+      expect(await restarted.canonicalState()).toBe(live);
+      expect(await restarted.lookupTransfer('t-1')).toMatchObject({ amountMinor: 1500_50n, code: 'P2P' });
+      expect(await restarted.lookupAccount('JHELUM-position')).toMatchObject({ debitsPendingMinor: 5_000n });
+      await restarted.stop();
+
+      const fromEmpty = await loadLedger(store, 'PKR', defaultTunables, false);
+      expect(canonicalState(fromEmpty.state)).toBe(live);
+      const report = await verifyLedger(store, 'PKR');
+      expect(report.violations).toEqual([]);
+      expect(report).toMatchObject({ accounts: 5, openPendingTransfers: 1, snapshotChecked: true });
+    } finally {
+      await store.close();
+    }
+  });
+});
