@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { canonicalState } from '../../../core/ledger/canonical-state';
-import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
+import { SingleWriterLedgerEngine } from '../../../core/ledger/single-writer-engine';
 import { defaultTunables } from '../../../core/ledger/ledger-limits';
 import { loadLedger } from '../../../core/ledger/ledger-loader';
 import { verifyLedger } from '../../../core/ledger/ledger-verification';
@@ -47,7 +47,7 @@ describe('a ledger log written before the batch record', () => {
   it('takes new records after the old ones, and the mixed log replays and verifies', async () => {
     const store = new SqliteEventStore(path);
     try {
-      const engine = createLedgerEngine({
+      const engine = new SingleWriterLedgerEngine({
         ledger: 'PKR',
         store,
         now: () => new Date(afterFixtureMs),
@@ -94,7 +94,7 @@ describe('a ledger log written before the batch record', () => {
       const live = await engine.canonicalState();
       await engine.stop();
 
-      const restarted = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(afterFixtureMs), expiryCheckIntervalMs: 0 });
+      const restarted = new SingleWriterLedgerEngine({ ledger: 'PKR', store, now: () => new Date(afterFixtureMs), expiryCheckIntervalMs: 0 });
       await restarted.start();
       expect(await restarted.canonicalState()).toBe(live);
       expect(await restarted.lookupTransfer('t-1')).toMatchObject({ amountMinor: 1500_50n, code: 'P2P' });
