@@ -1,10 +1,10 @@
 import { crc32 } from 'node:zlib';
-import { AssertionError, assert, assertNever } from '../assert';
+import { AssertionError, assertNever } from '../assert';
 import type { RecordedEvent } from '../eventstore/event';
 import type { CurrencyCode } from '../money';
 import type { AccountCode } from './account-codes';
 import { ledgerEventTypes, type LedgerEvent, type UserDataJson } from './events';
-import { isoFromMs, msFromIso } from './instant-text';
+import { isoFromMs } from './instant-text';
 import type { TransferCode } from './transfer-codes';
 
 /**
@@ -35,217 +35,21 @@ export const ledgerRecordBytesMax = 1000 * 1024;
  */
 export const ledgerRecordsPerReadMax = 64;
 
-const magic = 0x31424c48;
-const version = 1;
-const headerBytes = 32;
-const rowBytes = 56;
-const stringLengthMax = 0xffff;
-const noString = 0xffffffff;
+export const magic = 0x31424c48;
+export const version = 1;
+export const headerBytes = 32;
+export const rowBytes = 56;
+export const stringLengthMax = 0xffff;
+export const noString = 0xffffffff;
 
-const kinds = ledgerEventTypes;
+export const kinds = ledgerEventTypes;
 
-const flagUserData = 1;
-const flagFirstNull = 2;
-const flagSecondNull = 4;
-const flagThirdNull = 8;
-const flagDebitsMustNotExceedCredits = 16;
-const flagCreditsMustNotExceedDebits = 32;
-
-/** A fact's strings and numbers, in row order, before they are written. */
-type Row = {
-  kind: number;
-  flags: number;
-  strings: [string | null, string | null, string | null, string | null, string | null, string | null];
-  first: bigint;
-  second: bigint | number;
-  third: bigint | number;
-};
-
-/** Encodes facts numbered from `firstFact` into as few records as fit `recordBytesMax` each (one in the usual case). */
-export function encodeLedgerRecords(facts: readonly LedgerEvent[], firstFact: number, recordBytesMax = ledgerRecordBytesMax): Uint8Array[] {
-  assert(Number.isSafeInteger(firstFact) && firstFact >= 0, 'the first fact number is a whole number');
-  const records: Uint8Array[] = [];
-  let builder = new RecordBuilder(firstFact);
-  for (const fact of facts) {
-    const row = toRow(fact);
-    if (builder.count > 0 && builder.bytesWith(row) > recordBytesMax) {
-      records.push(builder.finish());
-      builder = new RecordBuilder(builder.firstFact + builder.count);
-    }
-    builder.add(row);
-    assert(builder.bytes <= recordBytesMax, 'one fact fits a record');
-  }
-  if (builder.count > 0) records.push(builder.finish());
-  return records;
-}
-
-class RecordBuilder {
-  readonly rows: Row[] = [];
-  readonly strings = new Map<string, number>();
-  stringBytes = 0;
-  constructor(readonly firstFact: number) {}
-
-  get count(): number {
-    return this.rows.length;
-  }
-
-  get bytes(): number {
-    return headerBytes + this.rows.length * rowBytes + this.stringBytes;
-  }
-
-  /** The record's size with this row added (its strings not yet held counted once). */
-  bytesWith(row: Row): number {
-    let added = rowBytes;
-    const seen = new Set<string>();
-    for (const text of row.strings) {
-      if (text === null || this.strings.has(text) || seen.has(text)) continue;
-      seen.add(text);
-      added += 2 + Buffer.byteLength(text, 'utf8');
-    }
-    return this.bytes + added;
-  }
-
-  add(row: Row): void {
-    for (const text of row.strings) {
-      if (text === null || this.strings.has(text)) continue;
-      const length = Buffer.byteLength(text, 'utf8');
-      assert(length <= stringLengthMax, 'a ledger string fits its length field');
-      this.strings.set(text, this.strings.size);
-      this.stringBytes += 2 + length;
-    }
-    this.rows.push(row);
-  }
-
-  finish(): Uint8Array {
-    const buffer = Buffer.alloc(this.bytes);
-    buffer.writeUInt32LE(magic, 0);
-    buffer.writeUInt16LE(version, 4);
-    buffer.writeUInt16LE(rowBytes, 6);
-    buffer.writeUInt32LE(this.rows.length, 8);
-    buffer.writeUInt32LE(this.strings.size, 12);
-    buffer.writeDoubleLE(this.firstFact, 16);
-    buffer.writeUInt32LE(this.stringBytes, 28);
-    let offset = headerBytes;
-    for (const row of this.rows) {
-      writeRow(buffer, offset, row, this.strings);
-      offset += rowBytes;
-    }
-    for (const text of this.strings.keys()) {
-      const length = buffer.write(text, offset + 2, 'utf8');
-      buffer.writeUInt16LE(length, offset);
-      offset += 2 + length;
-    }
-    assert(offset === buffer.length, 'the record is filled exactly');
-    buffer.writeUInt32LE(crc32(buffer.subarray(headerBytes)), 24);
-    return buffer;
-  }
-}
-
-function writeRow(buffer: Buffer, offset: number, row: Row, strings: Map<string, number>): void {
-  buffer.writeUInt8(row.kind, offset);
-  buffer.writeUInt8(row.flags, offset + 1);
-  row.strings.forEach((text, index) => {
-    buffer.writeUInt32LE(text === null ? noString : (strings.get(text) as number), offset + 4 + 4 * index);
-  });
-  buffer.writeBigUInt64LE(row.first, offset + 32);
-  writeSlot(buffer, offset + 40, row.second);
-  writeSlot(buffer, offset + 48, row.third);
-}
-
-/** A slot holds minor units (bigint, u64) or milliseconds (number, f64); the fact's kind says which. */
-function writeSlot(buffer: Buffer, offset: number, value: bigint | number): void {
-  if (typeof value === 'bigint') buffer.writeBigUInt64LE(value, offset);
-  else buffer.writeDoubleLE(value, offset);
-}
-
-const minor = (text: string | null): bigint => (text === null ? 0n : BigInt(text));
-const userDataText = (userData: UserDataJson | null): string | null => (userData === null ? null : JSON.stringify(userData));
-
-function toRow(fact: LedgerEvent): Row {
-  const kind = kinds.indexOf(fact.type) + 1;
-  switch (fact.type) {
-    case 'LedgerAccountOpened': {
-      const data = fact.data;
-      const flags =
-        (data.debitLimitMinor === null ? flagFirstNull : 0) |
-        (data.debitsMustNotExceedCredits ? flagDebitsMustNotExceedCredits : 0) |
-        (data.creditsMustNotExceedDebits ? flagCreditsMustNotExceedDebits : 0);
-      return {
-        kind,
-        flags,
-        strings: [data.accountId, data.ledger, data.owner, null, data.code, null],
-        first: minor(data.debitLimitMinor),
-        second: 0n,
-        third: 0n,
-      };
-    }
-    case 'LedgerDebitLimitChanged': {
-      const data = fact.data;
-      const flags = (data.debitLimitMinor === null ? flagFirstNull : 0) | (data.previousDebitLimitMinor === null ? flagSecondNull : 0);
-      return {
-        kind,
-        flags,
-        strings: [data.accountId, null, null, null, null, null],
-        first: minor(data.debitLimitMinor),
-        second: minor(data.previousDebitLimitMinor),
-        third: 0n,
-      };
-    }
-    case 'LedgerTransferPosted':
-    case 'LedgerPendingVoided': {
-      const data = fact.data;
-      const pendingId = fact.type === 'LedgerPendingVoided' ? fact.data.pendingId : null;
-      return transferRow(kind, data.transferId, pendingId, data, BigInt(data.amountMinor), 0n, 0n, 0);
-    }
-    case 'LedgerTransferReserved': {
-      const data = fact.data;
-      return transferRow(kind, data.transferId, null, data, BigInt(data.amountMinor), data.timeoutMs, msFromIso(data.expiresAt), 0);
-    }
-    case 'LedgerPendingPosted': {
-      const data = fact.data;
-      const requested = data.requestedAmountMinor;
-      return transferRow(
-        kind,
-        data.transferId,
-        data.pendingId,
-        data,
-        BigInt(data.amountMinor),
-        BigInt(data.pendingAmountMinor),
-        minor(requested),
-        requested === null ? flagThirdNull : 0,
-      );
-    }
-    case 'LedgerPendingExpired': {
-      const data = fact.data;
-      return transferRow(kind, null, data.pendingId, data, BigInt(data.amountMinor), 0n, 0n, 0);
-    }
-    default:
-      return assertNever(fact);
-  }
-}
-
-type TransferFields = { debitAccountId: string; creditAccountId: string; code: TransferCode; userData: UserDataJson | null };
-
-function transferRow(
-  kind: number,
-  transferId: string | null,
-  pendingId: string | null,
-  data: TransferFields,
-  first: bigint,
-  second: bigint | number,
-  third: bigint | number,
-  flags: number,
-): Row {
-  const userData = userDataText(data.userData);
-  return {
-    kind,
-    flags: flags | (userData === null ? 0 : flagUserData),
-    strings: [transferId, pendingId, data.debitAccountId, data.creditAccountId, data.code, userData],
-    first,
-    second,
-    third,
-  };
-}
+export const flagUserData = 1;
+export const flagFirstNull = 2;
+export const flagSecondNull = 4;
+export const flagThirdNull = 8;
+export const flagDebitsMustNotExceedCredits = 16;
+export const flagCreditsMustNotExceedDebits = 32;
 
 /** Whether a recorded ledger event is a batch record (else it is one JSON fact, as logs before batches hold). */
 export function isLedgerBatch(recorded: RecordedEvent): boolean {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { newId } from '../../../core/ids';
 import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
-import { encodeLedgerRecords, ledgerBatchType } from '../../../core/ledger/ledger-record';
+import { ledgerBatchType } from '../../../core/ledger/ledger-record';
+import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 import { tempDir } from '../../support/temp-dir';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');

@@ -1,7 +1,8 @@
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import { AssertionError } from '../../../core/assert';
 import type { LedgerEvent } from '../../../core/ledger/events';
-import { encodeLedgerRecords, firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 
 /** One fact of every kind, with every optional field both present and absent somewhere. */
 const facts: LedgerEvent[] = [
