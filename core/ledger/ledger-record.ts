@@ -118,6 +118,9 @@ function readStrings(bytes: Buffer, start: number, count: number, recorded: Reco
   return strings;
 }
 
+/** A u64 whose high word is below this is below 2^53, so exact as a double. */
+const exactHighWordMax = 2 ** 21;
+
 /** Reads the fields of one row: its strings by reference, its amounts and milliseconds by slot. */
 class RowReader {
   readonly flags: number;
@@ -138,12 +141,19 @@ class RowReader {
   }
 
   amount(slot: number, nullFlag = 0): string | null {
-    return (this.flags & nullFlag) !== 0 ? null : this.bytes.readBigUInt64LE(this.offset + 32 + 8 * slot).toString();
+    return (this.flags & nullFlag) !== 0 ? null : this.minorText(this.offset + 32 + 8 * slot);
   }
 
   /** A non-null amount (the first slot of every transfer fact). */
   get amountMinor(): string {
-    return this.bytes.readBigUInt64LE(this.offset + 32).toString();
+    return this.minorText(this.offset + 32);
+  }
+
+  /** A u64 of minor units as decimal text; below 2^53 (nearly every amount) without a bigint. */
+  private minorText(offset: number): string {
+    const high = this.bytes.readUInt32LE(offset + 4);
+    if (high < exactHighWordMax) return String(high * 2 ** 32 + this.bytes.readUInt32LE(offset));
+    return this.bytes.readBigUInt64LE(offset).toString();
   }
 
   milliseconds(slot: number): number {
