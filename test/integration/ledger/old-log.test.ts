@@ -1,10 +1,12 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
+import type { RecordedEvent } from '../../../core/eventstore/event';
 import { canonicalState } from '../../../core/ledger/canonical-state';
 import { SingleWriterLedgerEngine } from '../../../core/ledger/single-writer-engine';
 import { defaultTunables } from '../../../core/ledger/ledger-limits';
 import { loadLedger } from '../../../core/ledger/ledger-loader';
+import { ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
 import { verifyLedger } from '../../../core/ledger/ledger-verification';
 import { tempDir } from '../../support/temp-dir';
 
@@ -94,13 +96,28 @@ describe('a ledger log written before the batch record', () => {
       const live = await engine.canonicalState();
       await engine.stop();
 
-      const restarted = new SingleWriterLedgerEngine({ ledger: 'PKR', store, now: () => new Date(afterFixtureMs), expiryCheckIntervalMs: 0 });
+      const restarted = new SingleWriterLedgerEngine({
+        ledger: 'PKR',
+        store,
+        now: () => new Date(afterFixtureMs),
+        expiryCheckIntervalMs: 0,
+      });
       await restarted.start();
       expect(await restarted.canonicalState()).toBe(live);
       expect(await restarted.lookupTransfer('t-1')).toMatchObject({ amountMinor: 1500_50n, code: 'P2P' });
       expect(await restarted.lookupAccount('JHELUM-position')).toMatchObject({ debitsPendingMinor: 5_000n });
       await restarted.stop();
 
+      // The old log's fifteen JSON facts, then one batch record for the new tick's four facts.
+      const records = await store.readStream('ledger-PKR', 0n, 100);
+      expect(records.map((recorded) => recorded.type)).toEqual([...records.slice(0, 15).map((recorded) => recorded.type), ledgerBatchType]);
+      expect(records.slice(0, 15).every((recorded) => recorded.bytes === undefined)).toBe(true);
+      expect(ledgerFacts(records[15] as RecordedEvent).map((fact) => fact.type)).toEqual([
+        'LedgerPendingPosted',
+        'LedgerTransferPosted',
+        'LedgerAccountOpened',
+        'LedgerTransferReserved',
+      ]);
       const fromEmpty = await loadLedger(store, 'PKR', defaultTunables, false);
       expect(canonicalState(fromEmpty.state)).toBe(live);
       const report = await verifyLedger(store, 'PKR');
