@@ -438,7 +438,7 @@ function prepareStatements(db: Database.Database) {
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
+  const event: RecordedEvent = {
     id: row.id,
     type: row.type,
     data: row.body === null ? (JSON.parse(row.data) as JsonObject) : {},
@@ -446,6 +446,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     stream: row.stream,
     revision: row.revision,
     position: row.position,
-    ...(row.body === null ? {} : { bytes: row.body }),
   };
+  // Added only to binary events: every other event keeps the shape it had before them, on the read path of all.
+  if (row.body !== null) event.bytes = row.body;
+  return event;
 }
