@@ -4,16 +4,22 @@
  * machine:
  *   (a) single-phase transfers/s;
  *   (b) two-phase transfers/s (reserve, then post, each a durable step; one transfer = both);
- *   (c) the ceiling: the very rows (a) wrote, inserted again with a prepared statement into a fresh store file
- *       with the same schema and pragmas, in transactions of the same size as the engine's ticks.
+ *   (c) the ceiling: the very records (a) wrote (one batch record per tick), inserted again with a prepared
+ *       statement into a fresh store file with the same schema and pragmas, one transaction per record, as
+ *       transfers/s: what the disk and SQLite allow for those bytes, with no deciding at all.
  * 10,000 accounts, 70 % of transfers from one hot payer (its net debit cap is checked on each), the others
  * uniform. Submitters keep several batches in flight, as the switch's API does under load. Each figure is the
  * median of a few rounds, interleaved so that a noisy neighbour hurts all of them alike.
  * Prints transfers/s, p50/p99 commit latency (submit call to durable answer, per submitted batch), the ratio,
  * and as its last line one JSON object with the figures.
  *
+ * With HISAAB_BENCH_TIGERBEETLE set to a tigerbeetle binary, each round also runs
+ * `tigerbeetle benchmark --transfer-count=<transfers per round>` in a scratch folder (removed after), interleaved
+ * with the ledger's own runs, and prints single-phase / TigerBeetle (the median of the rounds' ratios).
+ *
  * Options (environment): HISAAB_BENCH_ROUNDS (3), HISAAB_BENCH_TRANSFERS (transfers per round, 200,000),
- * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16).
+ * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16),
+ * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +31,7 @@ import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-eng
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
 import { positiveInteger } from './support/bench-settings';
 import { postgresLedgerBench } from './ledger-postgres.bench';
+import { runTigerBeetle, tigerBeetlePath, type TigerBeetleRun } from './support/tigerbeetle-run';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -32,8 +39,6 @@ const rounds = positiveInteger('HISAAB_BENCH_ROUNDS', 3);
 const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
 const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
-/** Rows per raw transaction: what one engine tick appends when its batches are full. */
-const ceilingTransactionRows = batchCommandsMax;
 
 /** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
 function random(seed: number): () => number {
@@ -153,10 +158,10 @@ function twoPhaseBatches(round: number): LedgerCommand[][][] {
   });
 }
 
-type RawRow = { stream: string; revision: bigint; id: string; type: string; data: string; metadata: string };
+type RawRow = { stream: string; revision: bigint; id: string; type: string; data: string; metadata: string; body: Buffer | null };
 
-/** Inserts `rows` into a fresh store file (same schema and pragmas) as plain prepared inserts; rows/s. */
-function rawCeiling(directory: string, rows: readonly RawRow[], round: number): number {
+/** Inserts `rows` (the records of `transfers` transfers) into a fresh store file, one transaction per record; transfers/s. */
+function rawCeiling(directory: string, rows: readonly RawRow[], transfers: number, round: number): number {
   const path = join(directory, `ceiling-${round}.db`);
   // Let the adapter create the file, so schema and pragmas are exactly the store's.
   const created = new SqliteEventStore(path);
@@ -165,17 +170,17 @@ function rawCeiling(directory: string, rows: readonly RawRow[], round: number): 
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.defaultSafeIntegers(true);
-  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
   // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const insertMany = db.transaction((slice: readonly RawRow[]) => {
-    for (const row of slice) insert.run(row.stream, row.revision, row.id, row.type, row.data, row.metadata);
+    for (const row of slice) insert.run(row.stream, row.revision, row.id, row.type, row.data, row.metadata, row.body);
   }).immediate;
   const started = process.hrtime.bigint();
-  for (let start = 0; start < rows.length; start += ceilingTransactionRows) insertMany(rows.slice(start, start + ceilingTransactionRows));
+  for (const row of rows) insertMany([row]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   db.close();
-  return rows.length / seconds;
+  return transfers / seconds;
 }
 
 function readRows(path: string, fromRevision: bigint, count: number): RawRow[] {
@@ -183,7 +188,7 @@ function readRows(path: string, fromRevision: bigint, count: number): RawRow[] {
   db.defaultSafeIntegers(true);
   const rows = db
     .prepare(
-      "SELECT stream, revision, id, type, data, metadata FROM events WHERE stream = 'ledger-PKR' AND revision >= ? ORDER BY revision LIMIT ?",
+      "SELECT stream, revision, id, type, data, metadata, body FROM events WHERE stream = 'ledger-PKR' AND revision >= ? ORDER BY revision LIMIT ?",
     )
     .all(fromRevision, count) as RawRow[];
   db.close();
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
   const storePath = join(directory, 'hisaab.db');
   const store = new SqliteEventStore(storePath);
   // Snapshots off: they are a start-up aid, and the figures should be the steady state of the hot path.
+  const tigerBeetleBinary = tigerBeetlePath();
   const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
   try {
     await engine.start();
@@ -223,18 +229,24 @@ async function main(): Promise<void> {
     const single: Measurement[] = [];
     const twoPhase: Measurement[] = [];
     const ceiling: number[] = [];
+    const tigerBeetle: TigerBeetleRun[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const singleBatches = singlePhaseBatches(round);
       const firstRevision = (await store.streamRevision('ledger-PKR')) ?? -1n;
       const singleResult = await drive(singleBatches, engine);
       single.push(singleResult);
       const rows = readRows(storePath, firstRevision + 1n, transfersPerRound);
-      ceiling.push(rawCeiling(directory, rows, round));
+      ceiling.push(rawCeiling(directory, rows, transfersPerRound, round));
       const twoPhaseResult = await drive(twoPhaseBatches(round), engine);
       twoPhase.push(twoPhaseResult);
+      const beside = tigerBeetleBinary === null ? null : await runTigerBeetle(tigerBeetleBinary, transfersPerRound);
+      if (beside !== null) tigerBeetle.push(beside);
       console.log(
-        `round ${round + 1}: single-phase ${whole(singleResult.perSecond)}/s, raw ceiling ${whole(ceiling[round] as number)} rows/s ` +
-          `(ratio ${(singleResult.perSecond / (ceiling[round] as number)).toFixed(3)}), two-phase ${whole(twoPhaseResult.perSecond)}/s`,
+        `round ${round + 1}: single-phase ${whole(singleResult.perSecond)}/s, raw ceiling ${whole(ceiling[round] as number)}/s ` +
+          `(ratio ${(singleResult.perSecond / (ceiling[round] as number)).toFixed(3)}), two-phase ${whole(twoPhaseResult.perSecond)}/s` +
+          (beside === null
+            ? ''
+            : `, TigerBeetle ${whole(beside.perSecond)}/s (p99 ${beside.batchP99Ms} ms per batch; ratio ${(singleResult.perSecond / beside.perSecond).toFixed(3)})`),
       );
     }
 
@@ -248,7 +260,7 @@ async function main(): Promise<void> {
     const figures = {
       single_phase_per_s: whole(singlePhasePerSecondGuard(singlePerSecond)),
       two_phase_per_s: whole(twoPhasePerSecond),
-      raw_ceiling_rows_per_s: whole(ceilingPerSecond),
+      raw_ceiling_per_s: whole(ceilingPerSecond),
       ratio: Math.round(ratio * 1000) / 1000,
       single_phase_p50_ms: round1(percentile(singleLatencies, 0.5)),
       single_phase_p99_ms: round1(percentile(singleLatencies, 0.99)),
@@ -260,6 +272,7 @@ async function main(): Promise<void> {
       rounds,
       batch_size: batchSize,
       in_flight: inFlight,
+      ...tigerBeetleFigures(single, tigerBeetle),
     };
     console.log(
       `single-phase: ${figures.single_phase_per_s} transfers/s, commit latency p50 ${figures.single_phase_p50_ms} ms, p99 ${figures.single_phase_p99_ms} ms`,
@@ -268,14 +281,28 @@ async function main(): Promise<void> {
       `two-phase:    ${figures.two_phase_per_s} transfers/s, commit latency p50 ${figures.two_phase_p50_ms} ms, p99 ${figures.two_phase_p99_ms} ms (per step)`,
     );
     console.log(
-      `raw durable-append ceiling: ${figures.raw_ceiling_rows_per_s} rows/s; single-phase / ceiling = ${figures.ratio} (median of the rounds' ratios)`,
+      `raw durable-append ceiling: ${figures.raw_ceiling_per_s} transfers/s (the same records); single-phase / ceiling = ${figures.ratio} (median of the rounds' ratios)`,
     );
+    if (tigerBeetle.length > 0)
+      console.log(
+        `TigerBeetle:  ${figures.tigerbeetle_per_s} transfers/s, batch latency p99 ${figures.tigerbeetle_p99_ms} ms; single-phase / TigerBeetle = ${figures.tigerbeetle_ratio} (median of the rounds' ratios)`,
+      );
     console.log(JSON.stringify(figures));
   } finally {
     await engine.stop();
     await store.close();
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** TigerBeetle's median rate and batch p99, and the median of the rounds' ratios; none when it did not run. */
+function tigerBeetleFigures(single: readonly Measurement[], runs: readonly TigerBeetleRun[]) {
+  if (runs.length === 0) return {};
+  return {
+    tigerbeetle_per_s: whole(median(runs.map((run) => run.perSecond))),
+    tigerbeetle_p99_ms: median(runs.map((run) => run.batchP99Ms)),
+    tigerbeetle_ratio: Math.round(median(runs.map((run, round) => (single[round] as Measurement).perSecond / run.perSecond)) * 1000) / 1000,
+  };
 }
 
 /** A figure of zero or less would mean the run measured nothing: fail loudly instead of printing it. */

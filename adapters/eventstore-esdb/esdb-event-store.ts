@@ -1,5 +1,6 @@
 import {
   BACKWARDS,
+  binaryEvent,
   END,
   FORWARDS,
   jsonEvent,
@@ -119,15 +120,18 @@ export class EsdbEventStore implements EventStore {
       throw new WrongExpectedRevisionError(stream, expectedRevision, await this.streamRevision(stream));
     }
     const proposed = serialized.map((row) =>
-      jsonEvent({
-        id: row.id,
-        type: row.type,
-        // The exact strings checked against the limits: data is re-read from them (the client stringifies it back
-        // to the same text, and a caller changing its objects during the call cannot change what is written),
-        // metadata goes as their bytes.
-        data: JSON.parse(row.data) as JsonObject,
-        metadata: metadataEncoder.encode(row.metadata),
-      }),
+      // A binary event (the ledger's batch record) goes as EventStoreDB's non-JSON event, its bytes as they are.
+      row.bytes !== null
+        ? binaryEvent({ id: row.id, type: row.type, data: row.bytes, metadata: metadataEncoder.encode(row.metadata) })
+        : jsonEvent({
+            id: row.id,
+            type: row.type,
+            // The exact strings checked against the limits: data is re-read from them (the client stringifies it back
+            // to the same text, and a caller changing its objects during the call cannot change what is written),
+            // metadata goes as their bytes.
+            data: JSON.parse(row.data) as JsonObject,
+            metadata: metadataEncoder.encode(row.metadata),
+          }),
     );
     let result;
     try {
@@ -298,7 +302,11 @@ export class EsdbEventStore implements EventStore {
     serialized.forEach((event, index) => {
       if (!isUuid(event.id))
         throw new EventStoreInputError('INVALID_EVENT', `event ${index} id must be a UUID: EventStoreDB stores event ids as UUIDs`);
-      bytes += Buffer.byteLength(event.data, 'utf8') + Buffer.byteLength(event.metadata, 'utf8') + event.type.length * 2;
+      bytes +=
+        Buffer.byteLength(event.data, 'utf8') +
+        (event.bytes === null ? 0 : event.bytes.byteLength) +
+        Buffer.byteLength(event.metadata, 'utf8') +
+        event.type.length * 2;
     });
     if (bytes > this.limits.appendBytesMax) {
       throw new EventStoreInputError(

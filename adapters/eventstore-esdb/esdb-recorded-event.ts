@@ -61,15 +61,24 @@ export function toRecordedEvent(event: EsdbRecordedEvent, positionHint?: bigint)
       `EventStoreDB sent event ${event.revision} of ${event.streamId} without its log position; Hisaab needs EventStoreDB or KurrentDB 22.10 or later`,
     );
   }
+  const bytes = binaryData(event);
   return {
     id: event.id,
     type: event.type,
-    data: toData(event),
+    data: bytes === null ? toData(event) : {},
     metadata: toMetadata(event),
     stream: event.streamId,
     revision: event.revision,
     position,
+    ...(bytes === null ? {} : { bytes }),
   };
+}
+
+/** A binary event's payload (Hisaab writes the ledger's batch records so, see NewEvent.bytes), or null for JSON. */
+function binaryData(event: EsdbRecordedEvent): Uint8Array | null {
+  if (event.isJson || !(event.data instanceof Uint8Array)) return null;
+  if (event.data.byteLength === 0) throw notHisaabEvent(event, 'it is a binary event without bytes');
+  return event.data;
 }
 
 function toData(event: EsdbRecordedEvent): JsonObject {

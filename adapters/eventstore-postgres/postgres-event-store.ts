@@ -51,7 +51,16 @@ export type WriterRole = 'standby' | 'writer' | 'fenced';
 
 type Part = { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision };
 type PendingEntry = { parts: Part[]; resolve: (results: AppendResult[]) => void; reject: (error: unknown) => void };
-type EventRow = { position: string; stream: string; revision: string; id: string; type: string; data: string; metadata: string };
+type EventRow = {
+  position: string;
+  stream: string;
+  revision: string;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  body: Buffer | null;
+};
 
 /** Events one group commit writes at most; a single larger append goes alone. */
 const groupEventsMax = 20_000;
@@ -68,7 +77,7 @@ const reconnectPauseMsMax = 500;
  */
 const writerLeaseKey = 0x4869_7361_6162_02n;
 
-const selectColumns = 'position, stream, revision, id, type, data, metadata';
+const selectColumns = 'position, stream, revision, id, type, data, metadata, body';
 
 /**
  * The PostgreSQL event store. Positions are assigned in commit order: every append transaction first locks the
@@ -413,6 +422,7 @@ export class PostgresEventStore implements EventStore {
       type: [] as string[],
       data: [] as string[],
       metadata: [] as string[],
+      body: [] as (Buffer | null)[],
     };
     let head = BigInt(logRow.head_position);
     const outcomes = group.map((entry): AppendResult[] | Error => {
@@ -431,6 +441,7 @@ export class PostgresEventStore implements EventStore {
           columns.type.push(row.type);
           columns.data.push(row.data);
           columns.metadata.push(row.metadata);
+          columns.body.push(row.bytes === null ? null : Buffer.from(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength));
         }
         revisions.set(part.stream, revision);
         return { nextExpectedRevision: revision, position: head };
@@ -438,8 +449,8 @@ export class PostgresEventStore implements EventStore {
     });
     if (columns.position.length > 0) {
       await client.query(
-        'INSERT INTO hisaab_events (position, stream, revision, id, type, data, metadata) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])',
-        [columns.position, columns.stream, columns.revision, columns.id, columns.type, columns.data, columns.metadata],
+        'INSERT INTO hisaab_events (position, stream, revision, id, type, data, metadata, body) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])',
+        [columns.position, columns.stream, columns.revision, columns.id, columns.type, columns.data, columns.metadata, columns.body],
       );
     }
     // The head is our own bigint, not input: written inline so that the update and the commit are one round trip.
@@ -597,7 +608,7 @@ function checkFilter(filter: SubscriptionFilter | undefined): void {
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
+  const event: RecordedEvent = {
     id: row.id,
     type: row.type,
     data: JSON.parse(row.data) as JsonObject,
@@ -606,6 +617,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: BigInt(row.revision),
     position: BigInt(row.position),
   };
+  if (row.body !== null) event.bytes = row.body;
+  return event;
 }
 
 function errorMessage(error: unknown): string {

@@ -31,6 +31,11 @@ const migrations: readonly { version: number; statements: string }[] = [
       INSERT INTO hisaab_log (id, head_position, writer_epoch) VALUES (1, -1, 0);
     `,
   },
+  {
+    // Binary events (NewEvent.bytes: the ledger's batch records) keep their payload here; null for a JSON event.
+    version: 2,
+    statements: `ALTER TABLE hisaab_events ADD COLUMN body bytea;`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -34,6 +34,8 @@ type EventRow = {
   type: string;
   data: string;
   metadata: string;
+  /** A binary event's payload (see NewEvent.bytes); null for a JSON event. */
+  body: Buffer | null;
 };
 
 type PendingAppend = {
@@ -310,7 +312,15 @@ export class SqliteEventStore implements EventStore {
     }
     for (; index < rows.length; index += 1) {
       const row = rows[index] as SerializedEvent;
-      lastRowId = this.statements.insert.run(stream, firstRevision + index, row.id, row.type, row.data, row.metadata).lastInsertRowid;
+      lastRowId = this.statements.insert.run(
+        stream,
+        firstRevision + index,
+        row.id,
+        row.type,
+        row.data,
+        row.metadata,
+        row.bytes,
+      ).lastInsertRowid;
     }
     return { nextExpectedRevision: BigInt(firstRevision + rows.length - 1), position: BigInt(lastRowId) };
   }
@@ -344,9 +354,8 @@ export class SqliteEventStore implements EventStore {
     const cached = this.filteredReads.get(prefixCount);
     if (cached) return cached;
     const condition = Array.from({ length: prefixCount }, () => 'substr(stream, 1, ?) = ?').join(' OR ');
-    const statement = this.db.prepare(
-      `SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? AND (${condition}) ORDER BY position LIMIT ?`,
-    );
+    const columns = eventColumns(this.db);
+    const statement = this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND (${condition}) ORDER BY position LIMIT ?`);
     this.filteredReads.set(prefixCount, statement);
     return statement;
   }
@@ -374,54 +383,71 @@ function createSchema(db: Database.Database): void {
       type     TEXT    NOT NULL,
       data     TEXT    NOT NULL,
       metadata TEXT    NOT NULL,
+      body     BLOB,
       UNIQUE (stream, revision)
     ) STRICT;
   `);
+  // A store made before binary events (the ledger's batch records) gains their column; its rows keep NULL there.
+  if (!hasBodyColumn(db)) db.exec('ALTER TABLE events ADD COLUMN body BLOB');
 }
 
-/** Events per multi-row INSERT: 6 parameters each, far below SQLite's parameter limit. */
+function hasBodyColumn(db: Database.Database): boolean {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  return columns.some((column) => column.name === 'body');
+}
+
+/** Events per multi-row INSERT: 7 parameters each, far below SQLite's parameter limit. */
 const insertChunkRows = 64;
 
 function chunkParameters(stream: string, rows: readonly SerializedEvent[], start: number, count: number, firstRevision: number): unknown[] {
-  const parameters: unknown[] = new Array<unknown>(count * 6);
+  const parameters: unknown[] = new Array<unknown>(count * 7);
   for (let offset = 0; offset < count; offset += 1) {
     const row = rows[start + offset] as SerializedEvent;
-    const base = offset * 6;
+    const base = offset * 7;
     parameters[base] = stream;
     parameters[base + 1] = firstRevision + start + offset;
     parameters[base + 2] = row.id;
     parameters[base + 3] = row.type;
     parameters[base + 4] = row.data;
     parameters[base + 5] = row.metadata;
+    parameters[base + 6] = row.bytes;
   }
   return parameters;
 }
 
+/**
+ * The columns an event read selects. A store opened read-only may predate binary events (no body column): it
+ * holds none, so its reads see NULL there.
+ */
+function eventColumns(db: Database.Database): string {
+  return `position, stream, revision, id, type, data, metadata, ${hasBodyColumn(db) ? 'body' : 'NULL AS body'}`;
+}
+
 function prepareStatements(db: Database.Database) {
-  const chunkValues = Array.from({ length: insertChunkRows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+  const columns = eventColumns(db);
+  const chunkValues = Array.from({ length: insertChunkRows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
   return {
-    insert: db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
-    insertChunk: db.prepare(`INSERT INTO events (stream, revision, id, type, data, metadata) VALUES ${chunkValues}`),
+    insert: db.prepare('INSERT INTO events (stream, revision, id, type, data, metadata, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertChunk: db.prepare(`INSERT INTO events (stream, revision, id, type, data, metadata, body) VALUES ${chunkValues}`),
     streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
     existingStreams: db.prepare('SELECT stream FROM events WHERE revision = 0 AND stream IN (SELECT value FROM json_each(?))'),
-    readStream: db.prepare(
-      'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
-    ),
-    readAll: db.prepare(
-      'SELECT position, stream, revision, id, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?',
-    ),
+    readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`),
+    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     head: db.prepare('SELECT MAX(position) AS position FROM events'),
   };
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
+  const event: RecordedEvent = {
     id: row.id,
     type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
+    data: row.body === null ? (JSON.parse(row.data) as JsonObject) : {},
     metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
     stream: row.stream,
     revision: row.revision,
     position: row.position,
   };
+  // Added only to binary events: every other event keeps the shape it had before them, on the read path of all.
+  if (row.body !== null) event.bytes = row.body;
+  return event;
 }

@@ -11,12 +11,19 @@ export type EventMetadata = {
   actor?: string;
 };
 
-/** An event about to be appended. The id is chosen by the writer (a uuid) so retries can be recognised. */
+/**
+ * An event about to be appended. The id is chosen by the writer (a uuid) so retries can be recognised.
+ *
+ * A binary event carries its payload in `bytes` and an empty `data` ({}): the ledger writes one compact record per
+ * batch this way (core/ledger/ledger-record.ts decodes it). Stores keep the bytes exactly: SQLite in its `body`
+ * BLOB column, EventStoreDB as a binary (non-JSON) event, PostgreSQL as `bytea`. The size limit counts them.
+ */
 export type NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> = {
   id: string;
   type: Type;
   data: Data;
   metadata: EventMetadata;
+  bytes?: Uint8Array;
 };
 
 /** An event as stored: its stream revision (0-based, per stream) and its global log position. */

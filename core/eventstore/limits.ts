@@ -24,8 +24,11 @@ export class EventStoreInputError extends Error {
   }
 }
 
-/** A serialized event, checked against the limits: adapters write exactly these strings. */
-export type SerializedEvent = { id: string; type: string; data: string; metadata: string };
+/**
+ * A serialized event, checked against the limits: adapters write exactly these strings, and `bytes` for a binary
+ * event (whose `data` is then "{}").
+ */
+export type SerializedEvent = { id: string; type: string; data: string; metadata: string; bytes: Uint8Array | null };
 
 /** Checks an append and serializes its events; throws EventStoreInputError and writes nothing on bad input. */
 export function serializeAppend(stream: string, events: readonly NewEvent[]): SerializedEvent[] {
@@ -77,17 +80,31 @@ function serializeEvent(event: NewEvent, index: number): SerializedEvent {
   if (!event.metadata || typeof event.metadata.at !== 'string') {
     throw new EventStoreInputError('INVALID_EVENT', `event ${index} metadata must carry the time it was decided ("at")`);
   }
-  const data = JSON.stringify(event.data);
+  const bytes = binaryPayload(event, index);
+  const data = bytes === null ? JSON.stringify(event.data) : '{}';
   const metadata = JSON.stringify(event.metadata);
   // Byte length, not string length: the limit protects the disk and the wire, which see UTF-8. A UTF-16 code
   // unit is at most 3 UTF-8 bytes, so most events are shown to be within the limit without counting.
-  const bytesAtMost = (data.length + metadata.length) * 3;
-  const bytes =
-    bytesAtMost <= eventStoreLimits.eventBytesMax ? bytesAtMost : Buffer.byteLength(data, 'utf8') + Buffer.byteLength(metadata, 'utf8');
-  if (bytes > eventStoreLimits.eventBytesMax) {
-    throw new EventStoreInputError('EVENT_TOO_LARGE', `event ${index} is ${bytes} bytes; the limit is ${eventStoreLimits.eventBytesMax}`);
+  const payloadBytes = bytes === null ? 0 : bytes.byteLength;
+  const bytesAtMost = payloadBytes + (data.length + metadata.length) * 3;
+  const size =
+    bytesAtMost <= eventStoreLimits.eventBytesMax
+      ? bytesAtMost
+      : payloadBytes + Buffer.byteLength(data, 'utf8') + Buffer.byteLength(metadata, 'utf8');
+  if (size > eventStoreLimits.eventBytesMax) {
+    throw new EventStoreInputError('EVENT_TOO_LARGE', `event ${index} is ${size} bytes; the limit is ${eventStoreLimits.eventBytesMax}`);
   }
-  return { id: event.id, type: event.type, data, metadata };
+  return { id: event.id, type: event.type, data, metadata, bytes };
+}
+
+/** The payload of a binary event, or null for a JSON one; a binary event's data must be empty. */
+function binaryPayload(event: NewEvent, index: number): Uint8Array | null {
+  if (event.bytes === undefined) return null;
+  if (!(event.bytes instanceof Uint8Array) || event.bytes.byteLength === 0)
+    throw new EventStoreInputError('INVALID_EVENT', `event ${index} bytes must be a non-empty Uint8Array`);
+  if (Object.keys(event.data).length > 0)
+    throw new EventStoreInputError('INVALID_EVENT', `event ${index} carries bytes, so its data must be empty ({})`);
+  return event.bytes;
 }
 
 /** Checks the shape of an appendMany before anything is written (each entry is checked as an append as well). */

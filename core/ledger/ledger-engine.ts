@@ -49,13 +49,15 @@
  *   naming the same stream: the later one). If another writer changes a companion stream between that check and
  *   the write, the submits naming it are rejected and the tick's others are decided again in the next tick.
  *
- * What it writes (events.ts has the types; projections read these):
- * - stream `ledger-<currency>`: one event per accepted command or expiry, in decision order, all of a tick in
- *   one append: LedgerAccountOpened, LedgerDebitLimitChanged, LedgerTransferPosted (single phase),
- *   LedgerTransferReserved (pending), LedgerPendingPosted, LedgerPendingVoided, LedgerPendingExpired. Amounts
- *   are decimal integer strings of minor units; metadata `at` is the tick's injected time;
+ * What it writes (events.ts has the facts; readers decode them with ledgerFacts in ledger-record.ts):
+ * - stream `ledger-<currency>`: one LedgerBatch record per tick (several only past the 1,000 KiB record limit), all
+ *   of a tick in one append, holding one fact per accepted command or expiry in decision order: LedgerAccountOpened,
+ *   LedgerDebitLimitChanged, LedgerTransferPosted (single phase), LedgerTransferReserved (pending),
+ *   LedgerPendingPosted, LedgerPendingVoided, LedgerPendingExpired. The record is binary (fixed-width rows, amounts
+ *   as u64 minor units, a CRC-32); metadata `at` is the tick's injected time. Logs written before batch records hold
+ *   one JSON event per fact; ledgerFacts reads both, and new records follow old ones in the same stream;
  * - stream `snapshot-ledger-<currency>`: LedgerSnapshotChunk events (accounts and pending transfers at one
- *   event count), written after every `snapshotEveryEvents` ledger events; start-up reads the latest one.
+ *   fact count and record count), written after every `snapshotEveryEvents` ledger facts; start-up reads the latest.
  * `npm run verify` checks a store's ledgers (core/ledger/ledger-verification.ts).
  *
  * On the SQLite store the engine uses its synchronous `appendSync` / `appendManySync` (one call per tick, no

@@ -1,9 +1,9 @@
 import { AssertionError, assert } from '../assert';
 import type { RecordedEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
-import { eventStoreLimits } from '../eventstore/limits';
 import type { CurrencyCode } from '../money';
-import { ledgerEventTypes, ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
+import { ledgerSnapshotStreamName, ledgerStreamName } from './events';
+import { firstFactNumber, ledgerFacts, ledgerRecordsPerReadMax } from './ledger-record';
 import { evolve } from './evolve';
 import type { LedgerTunables } from './ledger-limits';
 import { forgetOldTransfers, initialState, rememberedFromEvent, type LedgerState } from './ledger-state';
@@ -18,31 +18,21 @@ export type LoadedLedger = {
   snapshotEventCount: number | null;
 };
 
-const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
-
-/** A ledger event as the decider knows it, from a recorded one; an unknown type in a ledger stream is a crash. */
-export function toLedgerEvent(recorded: RecordedEvent): LedgerEvent {
-  if (!knownTypes.has(recorded.type))
-    throw new AssertionError(`ledger stream ${recorded.stream} holds only ledger events (found ${recorded.type})`);
-  // Only the engine writes ledger streams, and it writes exactly these shapes.
-  return { type: recorded.type, data: recorded.data } as unknown as LedgerEvent;
-}
-
 /**
  * Builds the ledger state from the store: the latest snapshot (when asked to use it and there is one), the
- * idempotency window's part of the log before it (for memory only), then every later event.
+ * idempotency window's part of the log before it (for memory only), then every later record.
  *
- * `eventCountMax` is for readers of a log that a running switch may still be appending to (`npm run verify`):
- * the tail is replayed up to that many events at most (a snapshot newer than that is still used whole), and the
- * stream may hold more than was loaded. Without it the whole stream is loaded and must end where the load did:
- * the engine, the stream's only writer, loading its own stream.
+ * `recordCountMax` is for readers of a log that a running switch may still be appending to (`npm run verify`):
+ * the tail is replayed up to that many records of the stream at most (a snapshot newer than that is still used
+ * whole), and the stream may hold more than was loaded. Without it the whole stream is loaded and must end where
+ * the load did: the engine, the stream's only writer, loading its own stream.
  */
 export async function loadLedger(
   store: EventStore,
   ledger: CurrencyCode,
   tunables: LedgerTunables,
   useSnapshot: boolean,
-  eventCountMax?: number,
+  recordCountMax?: number,
 ): Promise<LoadedLedger> {
   const stream = ledgerStreamName(ledger);
   const chunks = useSnapshot ? await readLatestSnapshot(store, ledger) : null;
@@ -51,27 +41,60 @@ export async function loadLedger(
     state = initialState(ledger, tunables);
   } else {
     state = restoreSnapshot(chunks, ledger, tunables);
-    const snapshotEventCount = state.eventCount;
-    await readRange(store, stream, Math.max(0, rememberedFromEvent(state)), snapshotEventCount, (recorded) => {
-      rememberFromLog(state, toLedgerEvent(recorded), Number(recorded.revision));
-    });
+    await rememberBeforeSnapshot(store, stream, state);
   }
   const snapshotEventCount = chunks === null ? null : state.eventCount;
-  await readRange(store, stream, state.eventCount, eventCountMax ?? Number.MAX_SAFE_INTEGER, (recorded) => {
-    if (recorded.revision !== BigInt(state.eventCount))
-      throw new AssertionError(`ledger stream ${stream} has no gaps (revision ${recorded.revision} after ${state.eventCount} events)`);
-    evolve(state, toLedgerEvent(recorded));
+  await readRange(store, stream, state.recordCount, recordCountMax ?? Number.MAX_SAFE_INTEGER, (recorded) => {
+    if (recorded.revision !== BigInt(state.recordCount))
+      throw new AssertionError(`ledger stream ${stream} has no gaps (revision ${recorded.revision} after ${state.recordCount} records)`);
+    if (firstFactNumber(recorded) !== state.eventCount)
+      throw new AssertionError(`ledger stream ${stream} revision ${recorded.revision} starts at fact ${state.eventCount}`);
+    for (const fact of ledgerFacts(recorded)) evolve(state, fact);
+    state.recordCount += 1;
   });
   forgetOldTransfers(state, Number.MAX_SAFE_INTEGER);
-  const revision = state.eventCount === 0 ? null : BigInt(state.eventCount - 1);
+  const revision = state.recordCount === 0 ? null : BigInt(state.recordCount - 1);
   const actual = await store.streamRevision(stream);
-  if (eventCountMax === undefined) assert(actual === revision, `ledger ${ledger} loaded up to its last event (${String(actual)})`);
+  if (recordCountMax === undefined) assert(actual === revision, `ledger ${ledger} loaded up to its last record (${String(actual)})`);
   else
-    assert(revision === null || (actual !== null && actual >= revision), `ledger ${ledger} holds every event loaded (${String(actual)})`);
+    assert(revision === null || (actual !== null && actual >= revision), `ledger ${ledger} holds every record loaded (${String(actual)})`);
   return { state, revision, snapshotEventCount };
 }
 
-/** Reads events with revisions in [fromRevision, toRevision) page by page. */
+/**
+ * Replays, for memory only, the facts from rememberedFromEvent(state) up to the snapshot: resolved transfers inside
+ * the idempotency window come only from the log. A record holds many facts, so the first record to read is found by
+ * a binary search on the records' first fact numbers (one record read per step).
+ */
+async function rememberBeforeSnapshot(store: EventStore, stream: string, state: LedgerState): Promise<void> {
+  const fromFact = Math.max(0, rememberedFromEvent(state));
+  const snapshotEventCount = state.eventCount;
+  if (fromFact >= snapshotEventCount) return;
+  const fromRecord = await recordHoldingFact(store, stream, fromFact, state.recordCount);
+  await readRange(store, stream, fromRecord, state.recordCount, (recorded) => {
+    let factNumber = firstFactNumber(recorded);
+    for (const fact of ledgerFacts(recorded)) {
+      if (factNumber >= fromFact && factNumber < snapshotEventCount) rememberFromLog(state, fact, factNumber);
+      factNumber += 1;
+    }
+  });
+}
+
+/** The revision of the record (among the first `recordCount`) that holds fact number `factNumber`. */
+export async function recordHoldingFact(store: EventStore, stream: string, factNumber: number, recordCount: number): Promise<number> {
+  let low = 0;
+  let high = recordCount - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    const [recorded] = await store.readStream(stream, BigInt(middle), 1);
+    assert(recorded !== undefined, `ledger stream ${stream} holds record ${middle}`);
+    if (firstFactNumber(recorded) <= factNumber) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** Reads records with revisions in [fromRevision, toRevision) page by page. */
 async function readRange(
   store: EventStore,
   stream: string,
@@ -81,7 +104,7 @@ async function readRange(
 ): Promise<void> {
   let next = fromRevision;
   while (next < toRevision) {
-    const limit = Math.min(eventStoreLimits.readLimitMax, toRevision - next);
+    const limit = Math.min(ledgerRecordsPerReadMax, toRevision - next);
     const page = await store.readStream(stream, BigInt(next), limit);
     for (const recorded of page) visit(recorded);
     if (page.length < limit) return;

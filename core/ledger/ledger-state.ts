@@ -20,8 +20,13 @@ export type AccountRecord = Account & { openingDebitLimitMinor: bigint | null };
 export type LedgerState = {
   readonly ledger: CurrencyCode;
   readonly tunables: LedgerTunables;
-  /** Ledger events applied so far: the next event's stream revision. */
+  /**
+   * Ledger facts (events.ts) applied so far: the next fact's number, which places a transfer in the idempotency
+   * window. Logs before batch records hold one event per fact; since, one record holds a tick's facts.
+   */
   eventCount: number;
+  /** Records of the ledger stream the state includes: the next record's stream revision. */
+  recordCount: number;
   accounts: Map<string, AccountRecord>;
   /** Every pending transfer, whole (posting or voiding it needs its fields), for as long as it is pending. */
   transfers: Map<string, Transfer>;
@@ -36,6 +41,7 @@ export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = de
     ledger,
     tunables,
     eventCount: 0,
+    recordCount: 0,
     accounts: new Map(),
     transfers: new Map(),
     pendingCount: 0,

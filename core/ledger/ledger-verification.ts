@@ -1,10 +1,10 @@
 import type { RecordedEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
-import { eventStoreLimits } from '../eventstore/limits';
 import { currencyCodes, type CurrencyCode } from '../money';
 import { canonicalState } from './canonical-state';
 import type { LedgerEvent } from './events';
-import { ledgerEventTypes, ledgerStreamName } from './events';
+import { ledgerStreamName } from './events';
+import { firstFactNumber, ledgerFacts, ledgerRecordsPerReadMax } from './ledger-record';
 import { loadLedger } from './ledger-loader';
 import { defaultTunables, type LedgerTunables } from './ledger-limits';
 import { isLimitExempt, type TransferCode } from './transfer-codes';
@@ -52,7 +52,6 @@ type ModelPending = {
 
 /** Violations are capped: a broken log could otherwise produce one line per event. */
 const violationsMax = 50;
-const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
 
 /** Folds a ledger stream's events in order and collects the invariants they break (see the header). */
 export class LedgerInvariantChecker {
@@ -60,19 +59,34 @@ export class LedgerInvariantChecker {
   readonly pending = new Map<string, ModelPending>();
   readonly violations: string[] = [];
   transfers = 0;
+  /** Facts folded so far, and the stream records that held them. */
   events = 0;
+  records = 0;
   private totals = { debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 0n };
 
   constructor(readonly ledger: CurrencyCode) {}
 
+  /** Folds one record of the stream: a batch record's facts, or one JSON fact (logs before batch records). */
   apply(recorded: RecordedEvent): void {
     const where = `ledger-${this.ledger} revision ${recorded.revision}`;
-    if (recorded.revision !== BigInt(this.events)) this.fail(`${where}: expected revision ${this.events} (no gaps)`);
-    this.events += 1;
-    if (!knownTypes.has(recorded.type)) return this.fail(`${where}: unknown event type ${recorded.type}`);
-    const event = { type: recorded.type, data: recorded.data } as unknown as LedgerEvent;
+    if (recorded.revision !== BigInt(this.records)) this.fail(`${where}: expected revision ${this.records} (no gaps)`);
+    this.records += 1;
+    let facts: LedgerEvent[];
+    try {
+      if (firstFactNumber(recorded) !== this.events) this.fail(`${where}: expected its first fact to be fact ${this.events}`);
+      facts = ledgerFacts(recorded);
+    } catch (error) {
+      return this.fail(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const atMs = Date.parse(recorded.metadata.at);
-    this.applyEvent(event, atMs, where);
+    for (const fact of facts) {
+      this.events += 1;
+      this.applyEvent(fact, atMs, where);
+      this.checkTotals(where);
+    }
+  }
+
+  private checkTotals(where: string): void {
     const totals = this.totals;
     if (totals.debitsPosted !== totals.creditsPosted || totals.debitsPending !== totals.creditsPending) {
       this.fail(
@@ -238,12 +252,12 @@ export async function verifyLedger(
   // A running switch may append while this reads: everything is checked on one prefix of the log, the events
   // present when the check began (or up to the latest snapshot, if one was written since).
   const revisionAtStart = await store.streamRevision(stream);
-  let eventCount = revisionAtStart === null ? 0 : Number(revisionAtStart) + 1;
+  let recordCount = revisionAtStart === null ? 0 : Number(revisionAtStart) + 1;
   let snapshotChecked = false;
   try {
-    const fromSnapshot = await loadLedger(store, ledger, tunables, true, eventCount);
-    eventCount = fromSnapshot.state.eventCount;
-    const fromEmpty = await loadLedger(store, ledger, tunables, false, eventCount);
+    const fromSnapshot = await loadLedger(store, ledger, tunables, true, recordCount);
+    recordCount = fromSnapshot.state.recordCount;
+    const fromEmpty = await loadLedger(store, ledger, tunables, false, recordCount);
     snapshotChecked = fromSnapshot.snapshotEventCount !== null;
     if (canonicalState(fromEmpty.state) !== canonicalState(fromSnapshot.state)) {
       model.fail(`ledger-${ledger}: the latest snapshot plus the tail does not reproduce the replay from empty`);
@@ -252,13 +266,14 @@ export async function verifyLedger(
     model.fail(`ledger-${ledger}: replaying the log failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   let next = 0;
-  while (next < eventCount) {
-    const page = await store.readStream(stream, BigInt(next), Math.min(eventStoreLimits.readLimitMax, eventCount - next));
+  while (next < recordCount) {
+    const page = await store.readStream(stream, BigInt(next), Math.min(ledgerRecordsPerReadMax, recordCount - next));
     for (const recorded of page) model.apply(recorded);
     if (page.length === 0) break;
     next += page.length;
   }
-  if (model.events !== eventCount) model.fail(`ledger-${ledger}: the log holds ${model.events} events where ${eventCount} were expected`);
+  if (model.records !== recordCount)
+    model.fail(`ledger-${ledger}: the log holds ${model.records} records where ${recordCount} were expected`);
   return {
     ledger,
     events: model.events,

@@ -17,7 +17,9 @@ import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './
 import { evolve } from './evolve';
 import { companionEvents } from './companion-events';
 import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
-import { loadLedger, toLedgerEvent } from './ledger-loader';
+import { loadLedger, recordHoldingFact } from './ledger-loader';
+import { firstFactNumber, ledgerBatchType, ledgerFacts } from './ledger-record';
+import { encodeLedgerRecords } from './ledger-record-encoder';
 import {
   batchCommandsMax as batchCommandsLimit,
   defaultTunables,
@@ -48,6 +50,8 @@ type TickWork = {
   /** Per submit: its results, or null when a companion stream was not as expected and it was not decided. */
   results: (LedgerResultCode[] | null)[];
   appended: boolean[];
+  /** The tick's facts in decision order, and the batch records (usually one) that carry them. */
+  facts: LedgerEvent[];
   events: NewEvent[];
   /** Companion entries, in submit order, each with the index of the submit it belongs to. */
   before: { submit: number; append: StreamAppend }[];
@@ -190,11 +194,14 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     if (pending !== undefined) return { ...pending };
     const windowed = windowedTransfer(state, transferId);
     if (windowed === undefined) return undefined;
-    // Memory keeps only where a resolved transfer is in the log: read that event (lookups are rare: recovery,
-    // disputes, funds out). The event is durable, so a tick running meanwhile cannot change it.
-    const [recorded] = await this.store.readStream(this.stream, BigInt(windowed.eventNumber), 1);
-    assert(recorded !== undefined, `the ${this.stream} log holds event ${windowed.eventNumber} that the id window names`);
-    return transferFromEvent(toLedgerEvent(recorded), windowed.eventNumber, transferId, windowed.pendingStatus);
+    // Memory keeps only which fact of the log created a resolved transfer: read the record holding it (lookups are
+    // rare: recovery, disputes, funds out). The record is durable, so a tick running meanwhile cannot change it.
+    const revision = await recordHoldingFact(this.store, this.stream, windowed.eventNumber, state.recordCount);
+    const [recorded] = await this.store.readStream(this.stream, BigInt(revision), 1);
+    assert(recorded !== undefined, `the ${this.stream} log holds record ${revision} that the id window names`);
+    const fact = ledgerFacts(recorded)[windowed.eventNumber - firstFactNumber(recorded)];
+    assert(fact !== undefined, `record ${revision} of ${this.stream} holds fact ${windowed.eventNumber}`);
+    return transferFromEvent(fact, windowed.eventNumber, transferId, windowed.pendingStatus);
   }
 
   async expire(): Promise<number> {
@@ -335,16 +342,21 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       else await this.recoverFromFailedAppend(work, error);
       return { appended: false, expired: 0 };
     }
-    if (appended !== null) this.revision = appended.nextExpectedRevision;
+    if (appended !== null) {
+      assert(
+        appended.nextExpectedRevision === BigInt(state.recordCount + work.events.length - 1),
+        `the ${this.stream} append ends after the records the engine wrote`,
+      );
+      this.revision = appended.nextExpectedRevision;
+      state.recordCount += work.events.length;
+    }
     this.appendFailuresInRow = 0;
     this.pausedUntilMs = 0;
     // A tick that wrote only companions leaves the ledger stream (and its revision, null when empty) as it was.
-    if (appended !== null)
-      assert(this.revision === BigInt(state.eventCount - 1), `the ${this.stream} append ends at the event count the engine applied`);
     this.answer(work, position);
     this.onTickCommitted?.({
       commands: work.results.reduce((sum, results) => sum + (results?.length ?? 0), 0),
-      events: work.events.length,
+      events: work.facts.length,
       appendMs: performance.now() - appendStartedMs,
     });
     forgetOldTransfers(state, forgetStepsPerTick);
@@ -380,19 +392,20 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const context: DecideContext = { nowMs };
     // No actor on ledger events: the stream names its only writer, and every byte per event costs on the hot path.
     const metadata: EventMetadata = { at: new Date(nowMs).toISOString() };
-    const work: TickWork = { submits, results: [], appended: [], events: [], before: [], after: [], expired: 0 };
+    const firstFact = state.eventCount;
+    const work: TickWork = { submits, results: [], appended: [], facts: [], events: [], before: [], after: [], expired: 0 };
     /** Companion streams a submit of this tick writes: a later submit of the tick expecting them as they were loses. */
     const claimed = new Set<string>();
     for (let count = 0; count < this.expiriesPerTickMax; count += 1) {
       const decision = decideExpiry(state, context);
       if (decision === null || decision.result !== 'ok') break;
       evolve(state, decision.event);
-      work.events.push({ id: randomUUID(), type: decision.event.type, data: decision.event.data, metadata });
+      work.facts.push(decision.event);
       work.expired += 1;
     }
-    const events = work.events;
+    const events = work.facts;
     const emit = (event: LedgerEvent) => {
-      events.push({ id: randomUUID(), type: event.type, data: event.data, metadata });
+      events.push(event);
     };
     work.submits.forEach((submit, index) => {
       const conflict = submit.companions.find(
@@ -425,6 +438,9 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       }
       work.appended.push(events.length > eventsBefore || companionWrites);
     });
+    // One record for the tick's facts (more only past the record size limit): one id, one row, one checksum.
+    for (const bytes of encodeLedgerRecords(work.facts, firstFact))
+      work.events.push({ id: randomUUID(), type: ledgerBatchType, data: {}, metadata, bytes });
     return work;
   }
 

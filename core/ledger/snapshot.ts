@@ -48,8 +48,10 @@ type PendingRow = [string, string, string, string, TransferCode, number, number,
 
 export type SnapshotChunk = {
   ledger: CurrencyCode;
-  /** The ledger events the snapshot includes: it is the state after event number eventCount - 1. */
+  /** The ledger facts the snapshot includes: it is the state after fact number eventCount - 1. */
   eventCount: number;
+  /** The ledger stream's records it includes; absent in snapshots written before batch records (one per fact). */
+  recordCount?: number;
   chunkIndex: number;
   chunkCount: number;
   accounts: AccountRow[];
@@ -89,7 +91,7 @@ export function snapshotChunks(state: LedgerState): JsonObject[] {
 }
 
 function chunk(state: LedgerState, chunkIndex: number, chunkCount: number, accounts: AccountRow[], pending: PendingRow[]): SnapshotChunk {
-  return { ledger: state.ledger, eventCount: state.eventCount, chunkIndex, chunkCount, accounts, pending };
+  return { ledger: state.ledger, eventCount: state.eventCount, recordCount: state.recordCount, chunkIndex, chunkCount, accounts, pending };
 }
 
 /**
@@ -101,6 +103,7 @@ export function restoreSnapshot(chunks: readonly SnapshotChunk[], ledger: Curren
   assert(first !== undefined && chunks.length === first.chunkCount, 'a snapshot is read whole');
   const state = initialState(ledger, tunables);
   state.eventCount = first.eventCount;
+  state.recordCount = first.recordCount ?? first.eventCount;
   chunks.forEach((part, index) => {
     assert(
       part.ledger === ledger && part.eventCount === first.eventCount && part.chunkIndex === index,

@@ -68,6 +68,23 @@ export function eventStoreContract(adapterName: string, factory: StoreFactory): 
       expect((await store.readStream(stream, 1n, 1)).map((e) => e.type)).toEqual(['B']);
     });
 
+    it("keeps a binary event's bytes exactly, beside JSON events, and refuses a binary event with data", async () => {
+      const stream = uniqueStream('contract');
+      const payload = Uint8Array.from({ length: 4096 }, (_, index) => (index * 31) % 256);
+      const binary: NewEvent = { ...event('Binary'), bytes: payload };
+      await store.append(stream, [event('A', { n: 1 }), binary], 'no_stream');
+      const read = await store.readStream(stream, 0n, 10);
+      expect(read[0]?.bytes).toBeUndefined();
+      expect(read[0]?.data).toEqual({ n: 1 });
+      expect(read[1]?.data).toEqual({});
+      expect(Buffer.from(read[1]?.bytes ?? []).equals(Buffer.from(payload))).toBe(true);
+      const all = await store.readAll(START_POSITION, eventStoreLimits.readLimitMax, { streamPrefixes: [stream] });
+      expect(Buffer.from(all[1]?.bytes ?? []).equals(Buffer.from(payload))).toBe(true);
+      await expect(store.append(stream, [{ ...event('Binary', { n: 1 }), bytes: payload }], 1n)).rejects.toThrow(EventStoreInputError);
+      await expect(store.append(stream, [{ ...event('Binary'), bytes: new Uint8Array(0) }], 1n)).rejects.toThrow(EventStoreInputError);
+      expect(await store.streamRevision(stream)).toBe(1n);
+    });
+
     it('says which of many streams exist, in one lookup', async () => {
       const written = [uniqueStream('exists'), uniqueStream('exists')];
       for (const stream of written) await store.append(stream, [event('A'), event('B')], 'no_stream');

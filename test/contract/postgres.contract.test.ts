@@ -1,5 +1,6 @@
 import { parsePostgresUrl, redactPostgresUrl } from '../../adapters/eventstore-postgres/postgres-connection-string';
 import { PostgresEventStore, type StoreLog } from '../../adapters/eventstore-postgres/postgres-event-store';
+import { schemaVersion } from '../../adapters/eventstore-postgres/postgres-schema';
 import { openEventStore, selectEventStore } from '../../adapters/eventstore-factory';
 import type { NewEvent, RecordedEvent } from '../../core/eventstore/event';
 import { START_POSITION } from '../../core/eventstore/event-store';
@@ -57,13 +58,13 @@ describe('PostgreSQL event store beyond the contract', () => {
   it('migrates once: running it again changes nothing, and a newer schema is refused with a clear message', async () => {
     const database = await freshDatabase();
     const store = new PostgresEventStore(server.url(database));
-    expect(await store.migrate()).toEqual({ from: 0, to: 1 });
-    expect(await store.migrate()).toEqual({ from: 1, to: 1 });
+    expect(await store.migrate()).toEqual({ from: 0, to: schemaVersion });
+    expect(await store.migrate()).toEqual({ from: schemaVersion, to: schemaVersion });
     await store.close();
     await server.sql('UPDATE hisaab_schema SET version = 99', database);
     const newer = new PostgresEventStore(server.url(database));
     await expect(newer.migrate()).rejects.toMatchObject({ code: 'SCHEMA_TOO_NEW' });
-    await expect(newer.migrate()).rejects.toThrow(/version 99, newer than this switch knows \(1\)/);
+    await expect(newer.migrate()).rejects.toThrow(new RegExp(`version 99, newer than this switch knows \\(${schemaVersion}\\)`));
     await newer.close();
   });
 
@@ -71,7 +72,7 @@ describe('PostgreSQL event store beyond the contract', () => {
     const database = await freshDatabase();
     const stores = [new PostgresEventStore(server.url(database)), new PostgresEventStore(server.url(database))];
     const results = await Promise.all(stores.map((store) => store.migrate()));
-    expect(results.map((result) => result.to)).toEqual([1, 1]);
+    expect(results.map((result) => result.to)).toEqual([schemaVersion, schemaVersion]);
     expect(results.filter((result) => result.from === 0)).toHaveLength(1);
     await Promise.all(stores.map((store) => store.close()));
   });

@@ -3,6 +3,7 @@ import { assert, assertNever } from '../../../core/assert';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
 import type { LedgerPendingPosted, LedgerTransferPosted } from '../../../core/ledger/events';
+import { ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
 import { positionAccountId } from '../../../core/participants/participant-accounts';
 import type { SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { settlementWindowId } from '../../../core/settlement/settlement-window-events';
@@ -21,9 +22,13 @@ const handledTypes = [
   'TransferReversed',
   'LedgerTransferPosted',
   'LedgerPendingPosted',
+  ledgerBatchType,
 ] as const;
 
-type HandledEvent = SettlementWindowEvent | TransferEvent | LedgerTransferPosted | LedgerPendingPosted;
+/** Ledger stream events: one fact each (logs before batch records) or a batch record; ledgerFacts reads both. */
+type LedgerStreamEvent = { type: LedgerTransferPosted['type'] | LedgerPendingPosted['type'] | typeof ledgerBatchType };
+
+type HandledEvent = SettlementWindowEvent | TransferEvent | LedgerStreamEvent;
 
 /** How one event moves one participant's line in the window open at that event. */
 type Movement = Omit<SettlementLineRecord, 'participant' | 'openingBalanceMinor'>;
@@ -73,7 +78,9 @@ export const settlementProjection: Projection<SqliteReadModelTx> = {
         return;
       case 'LedgerTransferPosted':
       case 'LedgerPendingPosted':
-        applyLedgerPosting(tx, event, recorded);
+      case ledgerBatchType:
+        for (const fact of ledgerFacts(recorded))
+          if (fact.type === 'LedgerTransferPosted' || fact.type === 'LedgerPendingPosted') applyLedgerPosting(tx, fact, recorded);
         return;
       default:
         assertNever(event);

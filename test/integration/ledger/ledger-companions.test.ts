@@ -112,7 +112,7 @@ describe.each([
     expect(first?.results).toEqual(['ok']);
     // A refused command still gets its companion, which is told the refusal.
     expect(second?.results).toEqual(['exceeds_net_debit_cap']);
-    expect(commits).toEqual([['transfer-t1:Saw-ok', 'transfer-t2:Saw-refused', 'ledger-PKR:LedgerTransferReserved']]);
+    expect(commits).toEqual([['transfer-t1:Saw-ok', 'transfer-t2:Saw-refused', 'ledger-PKR:LedgerBatch']]);
     expect(first?.position).toBe(await store.headPosition());
     expect((await store.readStream('transfer-t2', 0n, 10)).map((recorded) => [recorded.type, recorded.data])).toEqual([
       ['Saw-refused', { result: 'exceeds_net_debit_cap', reason: 'CAP' }],
@@ -132,7 +132,7 @@ describe.each([
     expect((await other).results).toEqual(['ok']);
     expect(await ledger.lookupTransfer('t-taken')).toBeUndefined();
     expect(await ledger.lookupTransfer('t-twice')).toBeUndefined();
-    expect(commits).toEqual([['transfer-other:Saw-ok', 'ledger-PKR:LedgerTransferReserved']]);
+    expect(commits).toEqual([['transfer-other:Saw-ok', 'ledger-PKR:LedgerBatch']]);
   });
 });
 

@@ -4,9 +4,26 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { newId } from '../../../core/ids';
 import { createLedgerEngine } from '../../../core/ledger/ledger-engine';
+import { ledgerBatchType } from '../../../core/ledger/ledger-record';
+import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 import { tempDir } from '../../support/temp-dir';
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
+
+/** A batch record (the ledger's fifth fact) with a P2P debit past A's cap of 100, as a bug or a hand edit would write. */
+function overCapRecord(): Uint8Array {
+  const [record] = encodeLedgerRecords(
+    [
+      {
+        type: 'LedgerTransferPosted',
+        data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null },
+      },
+    ],
+    4,
+  );
+  if (record === undefined) throw new Error('one fact makes one record');
+  return record;
+}
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -67,17 +84,18 @@ describe('npm run verify', () => {
       [
         {
           id: newId(),
-          type: 'LedgerTransferPosted',
-          data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null },
+          type: ledgerBatchType,
+          data: {},
           metadata: { at: '2026-01-01T00:00:00.000Z' },
+          bytes: overCapRecord(),
         },
       ],
-      3n,
+      0n,
     );
     await store.close();
     const run = await runVerify(directory.path);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/invariant broken: ledger-PKR revision 4: transfer t2 takes A past its net debit cap/);
+    expect(run.stderr).toMatch(/invariant broken: ledger-PKR revision 1: transfer t2 takes A past its net debit cap/);
   });
 
   it('exits 0 on the data dir of a running switch, whose ledger grows while it is checked', async () => {
@@ -127,12 +145,13 @@ describe('npm run verify', () => {
       [
         {
           id: newId(),
-          type: 'LedgerTransferPosted',
-          data: { transferId: 't2', debitAccountId: 'A', creditAccountId: 'B', amountMinor: '1', code: 'P2P', userData: null },
+          type: ledgerBatchType,
+          data: {},
           metadata: { at: '2026-01-01T00:00:00.000Z' },
+          bytes: overCapRecord(),
         },
       ],
-      3n,
+      0n,
     );
     await stale.close();
     const configured = await writeGoodLedger(join(directory.path, 'switch-log.db'));

@@ -89,7 +89,7 @@ describe('ledger snapshots', () => {
 
   it('writes one chunk for an empty ledger', () => {
     const chunks = snapshotChunks(initialState('PKR'));
-    expect(chunks).toEqual([{ ledger: 'PKR', eventCount: 0, chunkIndex: 0, chunkCount: 1, accounts: [], pending: [] }]);
+    expect(chunks).toEqual([{ ledger: 'PKR', eventCount: 0, recordCount: 0, chunkIndex: 0, chunkCount: 1, accounts: [], pending: [] }]);
   });
 });
 

@@ -1,0 +1,196 @@
+import type { RecordedEvent } from '../../../core/eventstore/event';
+import { AssertionError } from '../../../core/assert';
+import type { LedgerEvent } from '../../../core/ledger/events';
+import { firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
+
+/** One fact of every kind, with every optional field both present and absent somewhere. */
+const facts: LedgerEvent[] = [
+  {
+    type: 'LedgerAccountOpened',
+    data: {
+      accountId: 'MARGALLA-position',
+      ledger: 'PKR',
+      code: 'POSITION',
+      owner: 'MARGALLA',
+      debitsMustNotExceedCredits: false,
+      creditsMustNotExceedDebits: false,
+      debitLimitMinor: '100000000',
+    },
+  },
+  {
+    type: 'LedgerAccountOpened',
+    data: {
+      accountId: 'hub-fees',
+      ledger: 'PKR',
+      code: 'HUB_FEES',
+      owner: 'hub',
+      debitsMustNotExceedCredits: true,
+      creditsMustNotExceedDebits: false,
+      debitLimitMinor: null,
+    },
+  },
+  {
+    type: 'LedgerDebitLimitChanged',
+    data: { accountId: 'MARGALLA-position', debitLimitMinor: null, previousDebitLimitMinor: '100000000' },
+  },
+  {
+    type: 'LedgerTransferPosted',
+    data: {
+      transferId: 't-1',
+      debitAccountId: 'MARGALLA-position',
+      creditAccountId: 'hub-fees',
+      amountMinor: '9223372036854775807',
+      code: 'FEE',
+      userData: { transferId: 't-1', note: 'ünïcödé ✓' },
+    },
+  },
+  {
+    type: 'LedgerTransferReserved',
+    data: {
+      transferId: 'p-1',
+      debitAccountId: 'MARGALLA-position',
+      creditAccountId: 'hub-fees',
+      amountMinor: '150050',
+      code: 'P2P',
+      timeoutMs: 60_000,
+      expiresAt: '2026-01-01T00:01:00.000Z',
+      userData: null,
+    },
+  },
+  {
+    type: 'LedgerPendingPosted',
+    data: {
+      transferId: 'p-1-post',
+      pendingId: 'p-1',
+      debitAccountId: 'MARGALLA-position',
+      creditAccountId: 'hub-fees',
+      amountMinor: '100000',
+      pendingAmountMinor: '150050',
+      requestedAmountMinor: '100000',
+      code: 'P2P',
+      userData: null,
+    },
+  },
+  {
+    type: 'LedgerPendingPosted',
+    data: {
+      transferId: 'p-2-post',
+      pendingId: 'p-2',
+      debitAccountId: 'MARGALLA-position',
+      creditAccountId: 'hub-fees',
+      amountMinor: '7',
+      pendingAmountMinor: '7',
+      requestedAmountMinor: null,
+      code: 'P2P',
+      userData: { a: '' },
+    },
+  },
+  {
+    type: 'LedgerPendingVoided',
+    data: {
+      transferId: 'p-3-void',
+      pendingId: 'p-3',
+      debitAccountId: 'hub-fees',
+      creditAccountId: 'MARGALLA-position',
+      amountMinor: '1',
+      code: 'REFUND',
+      userData: null,
+    },
+  },
+  {
+    type: 'LedgerPendingExpired',
+    data: {
+      pendingId: 'p-4',
+      debitAccountId: 'hub-fees',
+      creditAccountId: 'MARGALLA-position',
+      amountMinor: '2',
+      code: 'P2P',
+      userData: { k: 'v' },
+    },
+  },
+];
+
+function recorded(bytes: Uint8Array, revision = 0n): RecordedEvent {
+  return {
+    id: 'r',
+    type: ledgerBatchType,
+    data: {},
+    metadata: { at: '2026-01-01T00:00:00.000Z' },
+    bytes,
+    stream: 'ledger-PKR',
+    revision,
+    position: 1n,
+  };
+}
+
+describe('the ledger batch record', () => {
+  it('carries every kind of fact, field for field, in order, with the number of its first fact', () => {
+    const records = encodeLedgerRecords(facts, 41);
+    expect(records).toHaveLength(1);
+    const record = recorded(records[0] as Uint8Array);
+    expect(ledgerFacts(record)).toEqual(facts);
+    expect(firstFactNumber(record)).toBe(41);
+  });
+
+  it('stores each distinct string once: a thousand transfers between two accounts cost a fixed row each', () => {
+    const many: LedgerEvent[] = Array.from({ length: 1000 }, (_, index) => ({
+      type: 'LedgerTransferPosted',
+      data: {
+        transferId: `t-${index}`,
+        debitAccountId: 'MARGALLA-position',
+        creditAccountId: 'RAVI-position',
+        amountMinor: '100',
+        code: 'P2P',
+        userData: null,
+      },
+    }));
+    const [record] = encodeLedgerRecords(many, 0);
+    // 32 header + 56 per row + the ids (2 + up to 5 bytes each) + the two accounts and the code once.
+    expect(record?.byteLength).toBeLessThan(32 + 1000 * (56 + 7) + 100);
+    expect(ledgerFacts(recorded(record as Uint8Array))).toEqual(many);
+  });
+
+  it('splits a tick past the size limit into several records that follow each other', () => {
+    const records = encodeLedgerRecords(facts, 0, 300);
+    expect(records.length).toBeGreaterThan(1);
+    let next = 0;
+    const decoded: LedgerEvent[] = [];
+    records.forEach((bytes, index) => {
+      expect(bytes.byteLength).toBeLessThanOrEqual(300);
+      const record = recorded(bytes, BigInt(index));
+      expect(firstFactNumber(record)).toBe(next);
+      const part = ledgerFacts(record);
+      decoded.push(...part);
+      next += part.length;
+    });
+    expect(decoded).toEqual(facts);
+  });
+
+  it('refuses a damaged record, an unknown version and a type it does not know', () => {
+    const [bytes] = encodeLedgerRecords(facts, 0);
+    const damaged = Uint8Array.from(bytes as Uint8Array);
+    damaged[100] = (damaged[100] as number) ^ 1;
+    expect(() => ledgerFacts(recorded(damaged))).toThrow(/checksum/);
+    const future = Uint8Array.from(bytes as Uint8Array);
+    future[4] = 9;
+    expect(() => ledgerFacts(recorded(future))).toThrow(/version/);
+    expect(() => ledgerFacts(recorded((bytes as Uint8Array).subarray(0, 40)))).toThrow(AssertionError);
+    expect(() => ledgerFacts({ ...recorded(bytes as Uint8Array), type: 'SomethingElse' })).toThrow(/only ledger events/);
+  });
+
+  it('reads a fact of a log before batch records (one JSON event) as itself, numbered by its revision', () => {
+    const fact = facts[3] as LedgerEvent;
+    const legacy: RecordedEvent = {
+      id: 'e',
+      type: fact.type,
+      data: fact.data,
+      metadata: { at: 'x' },
+      stream: 'ledger-PKR',
+      revision: 7n,
+      position: 9n,
+    };
+    expect(ledgerFacts(legacy)).toEqual([fact]);
+    expect(firstFactNumber(legacy)).toBe(7);
+  });
+});
