@@ -19,7 +19,6 @@ import { waitForCatchUp } from '../core/eventstore/projection-catch-up';
 import { idempotencyRetentionMs } from '../core/idempotency/idempotency-store';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { withCommitLatency } from './ledger-metrics';
-import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
@@ -44,9 +43,6 @@ import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
 import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-store';
-
-/** The currencies the switch runs a ledger for. */
-export const switchCurrencies: readonly CurrencyCode[] = ['PKR'];
 
 /**
  * Commands per ledger tick. A tick is one append, and EventStoreDB refuses appends over its MaxAppendSize
@@ -303,7 +299,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       idempotency,
       now,
       config: {
-        currencies: switchCurrencies,
+        currencies: config.currencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
       },
@@ -397,7 +393,7 @@ function assembleLedgers(
   logger: Logger,
 ): Promise<Assembled<readonly LedgerEngine[]>> {
   return assemble(logger, async (parts) => {
-    const ledgers = switchCurrencies.map((ledger) =>
+    const ledgers = config.currencies.map((ledger) =>
       withCommitLatency(
         createLedgerEngine({
           ledger,

@@ -48,6 +48,10 @@ export const participantResponse = z
     position: decimal.meta({ description: 'Net obligation not yet settled; positive when the participant owes' }),
     reserved: decimal.meta({ description: 'What pending transfers hold against the net debit cap' }),
     liquidity: decimal.meta({ description: 'Collateral recorded through funds in/out' }),
+    fxProvider: z.boolean().meta({ description: 'An authorised dealer that posts exchange rates (issue 17)' }),
+    currencies: z
+      .array(z.strictObject({ currency: z.string(), netDebitCap: decimal, position: decimal, reserved: decimal, liquidity: decimal }))
+      .meta({ description: 'Every currency the participant holds, the first one first, each with its own cap and balances' }),
     createdAt: instant,
     updatedAt: instant,
   })

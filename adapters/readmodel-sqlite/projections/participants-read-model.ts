@@ -17,6 +17,8 @@ type ParticipantRow = {
   created_at: string;
   updated_at: string;
   signing_secrets: string;
+  additional_currencies: string;
+  fx_provider: bigint;
 };
 
 // The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant.
@@ -24,7 +26,11 @@ const selectColumns = `
   SELECT p.*, (
     SELECT json_group_array(json_object('secretId', s.secret_id, 'storedSecret', s.stored_secret, 'retiresAt', s.retires_at))
     FROM (SELECT * FROM participant_signing_secrets WHERE participant_id = p.id ORDER BY position DESC) s
-  ) AS signing_secrets
+  ) AS signing_secrets, (
+    SELECT json_group_array(json_object('currency', c.currency, 'netDebitCapMinor', CAST(c.net_debit_cap_minor AS TEXT)))
+    FROM (SELECT * FROM participant_currencies WHERE participant_id = p.id ORDER BY currency) c
+  ) AS additional_currencies,
+  EXISTS (SELECT 1 FROM participant_fx_providers f WHERE f.participant_id = p.id) AS fx_provider
   FROM participants p`;
 
 /** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
@@ -83,6 +89,11 @@ function toRecord(row: ParticipantRow): ParticipantRecord {
     endpoints: JSON.parse(row.endpoints) as ParticipantEndpoints,
     active: row.active === 1n,
     signingSecrets: JSON.parse(row.signing_secrets) as StoredSigningSecret[],
+    additionalCurrencies: (JSON.parse(row.additional_currencies) as { currency: string; netDebitCapMinor: string }[]).map((entry) => ({
+      currency: entry.currency,
+      netDebitCapMinor: BigInt(entry.netDebitCapMinor),
+    })),
+    fxProvider: row.fx_provider === 1n,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
