@@ -38,6 +38,7 @@ import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleSessionWebhooks, assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { assembleDisputes, type DisputesAssembly } from './disputes-assembly';
+import { assembleFx } from './fx-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -267,6 +268,18 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         refunds: refunds.refundedAmounts,
       }),
     );
+    const fx = await modules.start('foreign exchange', async () =>
+      assembleFx({
+        store,
+        ledgers,
+        participants: readModels.participants,
+        merchants: gateway.merchantReader,
+        publisher: webhooks.publisher,
+        now,
+        currencies: config.currencies,
+        quoteTtlSeconds: config.fxQuoteTtlSeconds,
+      }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
         config,
@@ -314,6 +327,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       refunds.routeModule,
       webhooks.routeModule,
       disputes.routeModule,
+      fx.routeModule,
       ...extensionRoutes,
     ]);
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger, metrics));

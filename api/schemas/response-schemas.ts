@@ -276,6 +276,10 @@ export const merchantResponse = z
     fees: z.strictObject({ mdrPercent: decimal, interchangePercent: decimal, switchFee: decimal }),
     active: z.boolean(),
     createdAt: instant,
+    inbound: z
+      .strictObject({ enabled: z.boolean(), retentionShare: z.string(), purposeCodes: z.array(z.string()) })
+      .nullable()
+      .meta({ description: 'In-bound foreign-currency payments (issue 17); null until enabled once' }),
   })
   .meta({ id: 'Merchant' });
 

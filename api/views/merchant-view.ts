@@ -14,6 +14,7 @@ export type MerchantView = {
   fees: { mdrPercent: string; interchangePercent: string; switchFee: string };
   active: boolean;
   createdAt: string;
+  inbound: { enabled: boolean; retentionShare: string; purposeCodes: string[] } | null;
 };
 
 export function merchantView(record: MerchantRecord): MerchantView {
@@ -33,5 +34,6 @@ export function merchantView(record: MerchantRecord): MerchantView {
     },
     active: record.active,
     createdAt: record.createdAt,
+    inbound: record.inbound === null ? null : { ...record.inbound, purposeCodes: [...record.inbound.purposeCodes] },
   };
 }

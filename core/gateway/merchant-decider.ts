@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
 import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
-import type { MerchantEvent, MerchantFeesData, MerchantRegistered } from './merchant-events';
+import type { MerchantEvent, MerchantFeesData, MerchantInboundSettings, MerchantRegistered } from './merchant-events';
 import { merchantEventTypes } from './merchant-events';
 import { merchantActiveKeysMax, type MerchantFees, type MerchantRegistration } from './merchant-profile';
 
@@ -21,12 +21,21 @@ export type MerchantCommand =
   | {
       type: 'ChangeMerchant';
       /** null: leave as it is. */
-      data: { merchantId: string; active: boolean | null; webhookUrl: string | null; fees: MerchantFees | null };
+      data: MerchantChange;
       now: Date;
     }
   | { type: 'IssueMerchantKey'; data: { merchantId: string; key: NewMerchantKey; requestReference: string | null }; now: Date }
   | { type: 'RevokeMerchantKey'; data: { merchantId: string; keyId: string }; now: Date }
   | { type: 'RotateWebhookSecret'; data: { merchantId: string; secret: NewWebhookSecret; requestReference: string | null }; now: Date };
+
+/** null (or absent, for `inbound`): leave as it is. */
+export type MerchantChange = {
+  merchantId: string;
+  active: boolean | null;
+  webhookUrl: string | null;
+  fees: MerchantFees | null;
+  inbound?: MerchantInboundSettings | null;
+};
 
 /** How long the secrets signing before a rotation keep signing beside the new one (Stripe's default for a roll). */
 export const webhookSecretOverlapMs = 24 * 60 * 60 * 1000;
@@ -47,6 +56,8 @@ export type RegisteredMerchant = {
   activeKeys: readonly MerchantKeyEntry[];
   /** Newest first; only those that still sign once later events pass their retirement. */
   webhookSecrets: readonly WebhookSecretEntry[];
+  /** Issue 17: in-bound foreign-currency payments; null until the operator or the acquirer enables them. */
+  inbound: MerchantInboundSettings | null;
 };
 export type MerchantState = { status: 'absent' } | RegisteredMerchant;
 
@@ -66,6 +77,7 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       createdAt: event.data.at,
       activeKeys: [],
       webhookSecrets: [],
+      inbound: null,
     };
   }
   assert(state.status === 'registered', `${event.type} for merchant ${event.data.merchantId} before its registration`);
@@ -90,6 +102,8 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       return { ...state, activeKeys: state.activeKeys.filter((key) => key.keyId !== event.data.keyId) };
     case 'MerchantWebhookSecretRotated':
       return { ...state, webhookSecrets: rotatedSecrets(state.webhookSecrets, event.data) };
+    case 'MerchantInboundSettingsChanged':
+      return { ...state, inbound: event.data.inbound };
     default:
       return assertNever(event);
   }
@@ -159,11 +173,7 @@ function decideRegister(
   ];
 }
 
-function decideChange(
-  data: { merchantId: string; active: boolean | null; webhookUrl: string | null; fees: MerchantFees | null },
-  state: RegisteredMerchant,
-  at: string,
-): MerchantEvent[] {
+function decideChange(data: MerchantChange, state: RegisteredMerchant, at: string): MerchantEvent[] {
   const events: MerchantEvent[] = [];
   const merchantId = data.merchantId;
   if (data.active !== null && data.active !== state.active) {
@@ -174,6 +184,10 @@ function decideChange(
   }
   if (data.fees !== null && !sameFees(data.fees, state.fees)) {
     events.push({ type: 'MerchantFeesChanged', data: { merchantId, fees: feesData(data.fees), previousFees: feesData(state.fees), at } });
+  }
+  const inbound = data.inbound ?? null;
+  if (inbound !== null && JSON.stringify(inbound) !== JSON.stringify(state.inbound)) {
+    events.push({ type: 'MerchantInboundSettingsChanged', data: { merchantId, inbound, at } });
   }
   return events;
 }

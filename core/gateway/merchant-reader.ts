@@ -1,4 +1,5 @@
 import type { Account } from '../directory/account';
+import type { MerchantInboundSettings } from './merchant-events';
 import type { MerchantFees } from './merchant-profile';
 
 /** A merchant as the merchants read model holds it. Webhook secrets stay sealed here. */
@@ -14,6 +15,8 @@ export type MerchantRecord = {
   fees: MerchantFees;
   active: boolean;
   createdAt: string;
+  /** Issue 17: in-bound foreign-currency payments, null until enabled once. */
+  inbound: MerchantInboundSettings | null;
 };
 
 /** Read side of merchants, answered from a projection (adapters/readmodel-sqlite/projections/merchants-*.ts). */

@@ -5,8 +5,14 @@ import { handleStreamCommand, loadStream, type CommandContext } from '../eventst
 import type { EventStore } from '../eventstore/event-store';
 import { DomainError } from '../errors';
 import { openStoredSecret, type SecretBox } from '../secrets/secret-box';
-import { liveWebhookSecrets, merchantDecider, type NewWebhookSecret, type RegisteredMerchant } from './merchant-decider';
-import { merchantStreamName, type MerchantFees, type MerchantRegistration } from './merchant-profile';
+import {
+  liveWebhookSecrets,
+  merchantDecider,
+  type MerchantChange,
+  type NewWebhookSecret,
+  type RegisteredMerchant,
+} from './merchant-decider';
+import { merchantStreamName, type MerchantRegistration } from './merchant-profile';
 import type { WebhookSigningSecrets, WebhookSigningSecretsPort } from './webhook-signing-secrets';
 
 export type MerchantServiceDependencies = { store: EventStore; secrets: SecretBox; now: () => Date };
@@ -70,11 +76,7 @@ export class MerchantService implements WebhookSigningSecretsPort {
     return { position: result.position, apiKey: key.key, webhookSecret: secret.plaintext };
   }
 
-  async change(
-    merchantId: string,
-    change: { active: boolean | null; webhookUrl: string | null; fees: MerchantFees | null },
-    context: CommandContext,
-  ): Promise<MerchantWriteReceipt> {
+  async change(merchantId: string, change: Omit<MerchantChange, 'merchantId'>, context: CommandContext): Promise<MerchantWriteReceipt> {
     const result = await handleStreamCommand(
       this.dependencies.store,
       merchantStreamName(merchantId),

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AccountType } from '../../../core/directory/account';
+import type { MerchantInboundSettings } from '../../../core/gateway/merchant-events';
 import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
 
 type MerchantRow = {
@@ -17,6 +18,7 @@ type MerchantRow = {
   switch_fee_minor: string;
   active: bigint;
   created_at: string;
+  inbound: string | null;
 };
 
 /** MerchantReader over the merchants projection. */
@@ -24,7 +26,11 @@ export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
 
   constructor(database: Database.Database) {
-    this.byId = database.prepare('SELECT * FROM merchants WHERE merchant_id = ?').safeIntegers(true);
+    this.byId = database
+      .prepare(
+        'SELECT m.*, (SELECT settings FROM merchant_inbound i WHERE i.merchant_id = m.merchant_id) AS inbound FROM merchants m WHERE m.merchant_id = ?',
+      )
+      .safeIntegers(true);
   }
 
   findMerchant(merchantId: string): MerchantRecord | null {
@@ -42,6 +48,7 @@ export class SqliteMerchantReader implements MerchantReader {
       fees: { mdrPercent: row.mdr_percent, interchangePercent: row.interchange_percent, switchFeeMinor: BigInt(row.switch_fee_minor) },
       active: row.active === 1n,
       createdAt: row.created_at,
+      inbound: row.inbound === null ? null : (JSON.parse(row.inbound) as MerchantInboundSettings),
     };
   }
 }

@@ -30,6 +30,7 @@ const merchant: MerchantRecord = {
   fees: noFees,
   active: true,
   createdAt: '2026-12-03T08:00:00.000Z',
+  inbound: null,
 };
 
 beforeEach(() => {

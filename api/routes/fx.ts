@@ -1,0 +1,117 @@
+import type { Principal } from '../../core/auth/principal';
+import { DomainError } from '../../core/errors';
+import { quoteView, type FxService } from '../../core/fx/fx-service';
+import type { InboundPaymentRecord } from '../../core/fx/inbound-payment-decider';
+import type { InboundPaymentService } from '../../core/fx/inbound-payment-service';
+import { inboundPaymentSummary } from '../../core/fx/inbound-payment-summary';
+import { purposeCodes } from '../../core/fx/purpose-codes';
+import { isCurrencyCode, parseAmount } from '../../core/money';
+import { HttpError } from '../http-error';
+import { principalOf } from '../request-context';
+import { bodyOf } from '../route-helpers';
+import type { RouteModule } from '../route-kit';
+import { fxPairParams, inboundPaymentIdParams, inboundPaymentSchema, postRateSchema, quoteRequestSchema } from '../schemas/fx-schemas';
+import { parseField, parseInput } from '../validation';
+
+export type FxRoutesDependencies = { fx: FxService; inbound: InboundPaymentService };
+
+/**
+ * Issue 17 at the edge: FX providers post rates, in-bound PSPs take quotes and send payments, everyone
+ * authenticated reads the purpose-code catalogue. No business rule here: the services in core/fx decide.
+ */
+export function fxRoutes(services: FxRoutesDependencies): RouteModule {
+  return (router, kit) => {
+    router.get('/v1/reference/purpose-codes', kit.allow('operator', 'participant', 'merchant', 'regulator'), (_request, response) => {
+      response.json({ purposeCodes: purposeCodes.map((entry) => ({ ...entry })) });
+    });
+
+    router.put('/v1/fx/rates/:from/:to', kit.allow('participant'), async (request, response) => {
+      const pair = parseInput(fxPairParams, request.params, 'path');
+      const body = parseInput(postRateSchema, bodyOf(request), 'body');
+      const providerId = participantIdOf(principalOf(request));
+      const { rate, position } = await services.fx.postRate(providerId, { ...pair, ...body }, kit.commandContext(request));
+      await kit.waitForWrite(position);
+      response.json({ provider: rate.providerId, from: pair.from, to: pair.to, rate: rate.rate, validUntil: rate.validUntil });
+    });
+
+    router.post('/v1/fx/quotes', kit.allow('participant'), async (request, response) => {
+      const principal = principalOf(request);
+      await kit.idempotency.run(request, response, principal, async () => {
+        const body = parseInput(quoteRequestSchema, bodyOf(request), 'body');
+        for (const [field, code] of [
+          ['from', body.from],
+          ['to', body.to],
+        ] as const) {
+          if (!isCurrencyCode(code) || !kit.dependencies.config.currencies.includes(code)) {
+            throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.${field}: ${code} is not enabled on this switch`);
+          }
+        }
+        const fromAmountMinor =
+          body.fromAmount === undefined ? null : parseField(['body', 'fromAmount'], () => parseAmount(body.fromAmount ?? '', body.from));
+        const toAmountMinor =
+          body.toAmount === undefined ? null : parseField(['body', 'toAmount'], () => parseAmount(body.toAmount ?? '', body.to));
+        const { quote, position } = await services.fx.quote(
+          participantIdOf(principal),
+          { from: body.from, to: body.to, fromAmountMinor, toAmountMinor },
+          kit.commandContext(request),
+        );
+        await kit.waitForWrite(position);
+        return { status: 201, body: quoteView(quote) };
+      });
+    });
+
+    router.post('/v1/inbound/payments', kit.allow('participant'), async (request, response) => {
+      const principal = principalOf(request);
+      const body = parseInput(inboundPaymentSchema, bodyOf(request), 'body');
+      if (!isCurrencyCode(body.currency) || !kit.dependencies.config.currencies.includes(body.currency)) {
+        throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: ${body.currency} is not enabled on this switch`);
+      }
+      const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, body.currency));
+      const { payment, position } = await services.inbound.pay(
+        {
+          paymentId: body.id,
+          pspId: participantIdOf(principal),
+          merchantId: body.merchantId,
+          amountMinor: amountMinor.toString(),
+          currency: body.currency,
+          quoteId: body.quoteId ?? null,
+          purposeCode: body.purposeCode,
+          payer: { type: body.payer.type, name: body.payer.name, country: body.payer.country, taxId: body.payer.taxId ?? null },
+          invoiceNumber: body.invoiceNumber ?? null,
+          description: body.description ?? null,
+        },
+        kit.commandContext(request),
+      );
+      await kit.waitForWrite(position);
+      // A replay answers 200 with the payment as first recorded, as a transfer's replay does.
+      response.status(position === null ? 200 : 201).json(inboundPaymentSummary(payment));
+    });
+
+    router.get('/v1/inbound/payments/:id', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
+      const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
+      const payment = await services.inbound.find(id);
+      if (payment === null || !canRead(principalOf(request), payment)) {
+        throw new HttpError('INBOUND_PAYMENT_NOT_FOUND', `there is no in-bound payment ${id}`);
+      }
+      response.json(inboundPaymentSummary(payment));
+    });
+  };
+}
+
+function participantIdOf(principal: Principal): string {
+  if (principal.role !== 'participant') throw new HttpError('FORBIDDEN', 'only a participant may do this');
+  return principal.participantId;
+}
+
+/** The PSP that sent it, the merchant paid, its acquirer, the provider that converted it, the operator and regulators. */
+export function canRead(principal: Principal, payment: InboundPaymentRecord): boolean {
+  switch (principal.role) {
+    case 'operator':
+    case 'regulator':
+      return true;
+    case 'merchant':
+      return principal.merchantId === payment.merchantId;
+    case 'participant':
+      return [payment.pspId, payment.acquirerId, payment.providerId].includes(principal.participantId);
+  }
+}
