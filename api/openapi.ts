@@ -1,3 +1,4 @@
+import { fxPaths } from './openapi-fx';
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
@@ -81,6 +82,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...webhookPaths(),
       ...gatewayPaths(),
       ...disputePaths(),
+      ...fxPaths(),
       ...signingPaths(),
       ...regulatorDashboardPaths(),
       ...systemPaths(),

@@ -69,3 +69,57 @@ export const inboundPaymentSchema = z
   .meta({ id: 'InboundPaymentRequest' });
 
 export const inboundPaymentIdParams = z.strictObject({ id: uuid });
+
+const decimal = z.string().regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/);
+const instant = z.iso.datetime({ offset: true });
+
+export const fxRateResponse = z
+  .strictObject({ provider: z.string(), from: z.string(), to: z.string(), rate: decimal, validUntil: instant })
+  .meta({ id: 'FxRate' });
+
+export const fxQuoteResponse = z
+  .strictObject({
+    id: z.string(),
+    provider: z.string(),
+    from: z.string(),
+    to: z.string(),
+    rate: decimal,
+    fromAmount: decimal,
+    toAmount: decimal,
+    expiresAt: instant,
+  })
+  .meta({ id: 'FxQuote' });
+
+export const inboundPaymentResponse = z
+  .strictObject({
+    id: z.string(),
+    status: z.literal('COMPLETED'),
+    merchantId: z.string(),
+    amount: decimal,
+    currency: z.string(),
+    retained: z.strictObject({ amount: decimal, currency: z.string() }),
+    converted: z.strictObject({
+      fromAmount: decimal,
+      toAmount: decimal,
+      fromCurrency: z.string(),
+      toCurrency: z.string(),
+      rate: decimal,
+      provider: z.string(),
+      quoteId: z.string().nullable(),
+    }),
+    purposeCode: z.string(),
+    payer: z.strictObject({ type: z.enum(payerTypes), name: z.string(), country: z.string(), taxId: z.string().nullable() }),
+    invoiceNumber: z.string().nullable(),
+    description: z.string().nullable(),
+    transferIds: z.array(z.string()),
+    completedAt: instant,
+  })
+  .meta({ id: 'InboundPayment' });
+
+export const purposeCodesResponse = z
+  .strictObject({
+    purposeCodes: z.array(
+      z.strictObject({ code: z.string(), title: z.string(), description: z.string(), category: z.string(), source: z.string() }),
+    ),
+  })
+  .meta({ id: 'PurposeCodes' });

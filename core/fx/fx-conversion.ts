@@ -8,8 +8,9 @@ import { currency } from '../money';
  * carries every product at a precision no bounded amount and rate can exhaust. Rounding happens once, at the end,
  * to the target currency's minor unit, half-even (banker's rounding: no bias over many conversions).
  *
- * Worked example: 65.00 USD at 278.4500 → 6500 cents × 278.45 × 10^(2−2) = 1,809,925 paisa = 18,099.25 PKR exactly.
- * 0.05 USD at 278.455 → 5 × 278.455 = 1392.275 paisa, half-even to 1392 (the 2 before the 5 is even): 13.92 PKR.
+ * Worked example: 65.00 USD at 278.4500 → 6500 cents × 278.45 = 1,809,925 paisa = 18,099.25 PKR exactly.
+ * A tie: 0.10 USD at 278.45 is 2,784.5 paisa, rounded to the even 2,784 (27.84 PKR); 0.30 USD is 8,353.5 paisa,
+ * rounded to the even 8,354 (83.54 PKR).
  */
 const ExactDecimal = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
 

@@ -1,3 +1,4 @@
+import { ledgersInStore, verifyLedger } from '../../core/ledger/ledger-verification';
 import { errorCode } from '../support/http-client';
 import { expectLogUnchanged, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
@@ -235,4 +236,13 @@ it('lists the purpose codes with their sources', async () => {
   const codes = (answer.body as { purposeCodes: { code: string; source: string }[] }).purposeCodes;
   expect(codes.map((entry) => entry.code)).toEqual(['9102', '9181', '9182', '9183', '9184', '9185']);
   for (const entry of codes) expect(entry.source).toMatch(/State Bank of Pakistan/);
+});
+
+it('leaves every ledger balanced: each currency sums to zero and no cap was passed', async () => {
+  const ledgers = await ledgersInStore(sw.running.store);
+  expect(ledgers).toEqual(expect.arrayContaining(['PKR', 'USD']));
+  for (const ledger of ledgers) {
+    const report = await verifyLedger(sw.running.store, ledger);
+    expect({ ledger, violations: report.violations }).toEqual({ ledger, violations: [] });
+  }
 });
