@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+import { SqliteInwardRemittanceReader } from '../adapters/readmodel-sqlite/projections/inbound-payments-read-model';
 import type { EventStore } from '../core/eventstore/event-store';
 import { FxService } from '../core/fx/fx-service';
 import { InboundPaymentService } from '../core/fx/inbound-payment-service';
@@ -21,6 +23,7 @@ export function assembleFx(input: {
   now: () => Date;
   currencies: readonly string[];
   quoteTtlSeconds: number;
+  readModelDatabase: Database.Database;
 }): Assembled<FxAssembly> {
   const fx = new FxService({
     store: input.store,
@@ -39,5 +42,12 @@ export function assembleFx(input: {
     enabledCurrencies: input.currencies,
   });
   // Nothing of its own runs: the ledgers, the store and the outbox it writes through stop with their modules.
-  return { provides: { fx, inbound, routeModule: fxRoutes({ fx, inbound }) }, stop: async () => undefined };
+  return {
+    provides: {
+      fx,
+      inbound,
+      routeModule: fxRoutes({ fx, inbound, remittances: new SqliteInwardRemittanceReader(input.readModelDatabase) }),
+    },
+    stop: async () => undefined,
+  };
 }

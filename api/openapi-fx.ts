@@ -1,4 +1,4 @@
-import { answer, errorAnswer, operation, type Operation } from './openapi-kit';
+import { answer, errorAnswer, operation, schemaOf, type Operation } from './openapi-kit';
 import {
   fxPairParams,
   fxQuoteResponse,
@@ -6,6 +6,8 @@ import {
   inboundPaymentIdParams,
   inboundPaymentResponse,
   inboundPaymentSchema,
+  inwardRemittancesQuery,
+  inwardRemittancesResponse,
   postRateSchema,
   purposeCodesResponse,
   quoteRequestSchema,
@@ -69,6 +71,35 @@ export function fxPaths(): Paths {
           '422': errorAnswer(
             'PURPOSE_CODE_UNKNOWN, PURPOSE_CODE_NOT_ALLOWED, MERCHANT_NOT_INBOUND, MERCHANT_INACTIVE, CURRENCY_NOT_SUPPORTED, FX_QUOTE_EXPIRED, FX_QUOTE_MISMATCH, FX_RATE_UNAVAILABLE or INBOUND_PAYMENT_REFUSED (a leg could not post; details name it)',
           ),
+        },
+      }),
+    },
+    '/v1/reports/inward-remittances': {
+      get: operation({
+        summary:
+          'In-bound receipts completed in [from, to), per group (purposeCode, currency, merchant or Karachi day) and foreign currency: count (B2B, B2C), amount, retained, converted, rupees, average rate; Accept: text/csv for CSV',
+        roles: ['regulator', 'operator'],
+        query: inwardRemittancesQuery,
+        responses: {
+          '200': {
+            description: 'the report',
+            content: {
+              'application/json': { schema: schemaOf(inwardRemittancesResponse) },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          '400': errorAnswer('VALIDATION_FAILED: a bad range (to after from, at most 366 days) or groupBy'),
+        },
+      }),
+    },
+    '/v1/reports/inward-remittances.csv': {
+      get: operation({
+        summary: 'The inward-remittance report as CSV (the groups, then one ALL line per currency)',
+        roles: ['regulator', 'operator'],
+        query: inwardRemittancesQuery,
+        responses: {
+          '200': { description: 'the report', content: { 'text/csv': { schema: { type: 'string' } } } },
+          '400': errorAnswer('VALIDATION_FAILED: a bad range (to after from, at most 366 days) or groupBy'),
         },
       }),
     },

@@ -278,6 +278,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         now,
         currencies: config.currencies,
         quoteTtlSeconds: config.fxQuoteTtlSeconds,
+        readModelDatabase: database,
       }),
     );
     const extensionRoutes = await modules.start('extension', () =>

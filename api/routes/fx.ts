@@ -6,14 +6,33 @@ import type { InboundPaymentService } from '../../core/fx/inbound-payment-servic
 import { inboundPaymentSummary } from '../../core/fx/inbound-payment-summary';
 import { purposeCodes } from '../../core/fx/purpose-codes';
 import { isCurrencyCode, parseAmount } from '../../core/money';
+import type { RequestHandler } from 'express';
+import { tableCsv } from '../../core/reports/table-csv';
+import {
+  inwardRemittanceCsvHeader,
+  inwardRemittanceLine,
+  type InwardRemittanceReader,
+  type InwardRemittanceRow,
+} from '../../core/fx/inward-remittance-report';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { bodyOf } from '../route-helpers';
+import { bodyOf, sendCsv, wantsCsv } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
-import { fxPairParams, inboundPaymentIdParams, inboundPaymentSchema, postRateSchema, quoteRequestSchema } from '../schemas/fx-schemas';
+import {
+  fxPairParams,
+  inboundPaymentIdParams,
+  inboundPaymentSchema,
+  inwardRemittancesQuery,
+  postRateSchema,
+  quoteRequestSchema,
+} from '../schemas/fx-schemas';
 import { parseField, parseInput } from '../validation';
 
-export type FxRoutesDependencies = { fx: FxService; inbound: InboundPaymentService };
+export type FxRoutesDependencies = { fx: FxService; inbound: InboundPaymentService; remittances: InwardRemittanceReader };
+
+/** The widest inward-remittance report: a year, bounded so one request cannot scan the whole history. */
+const remittanceRangeDaysMax = 366;
+const dayMs = 24 * 60 * 60 * 1000;
 
 /**
  * Issue 17 at the edge: FX providers post rates, in-bound PSPs take quotes and send payments, everyone
@@ -87,6 +106,30 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       response.status(position === null ? 200 : 201).json(inboundPaymentSummary(payment));
     });
 
+    const remittances =
+      (csv: boolean): RequestHandler =>
+      (request, response) => {
+        const query = parseInput(inwardRemittancesQuery, request.query, 'query');
+        const from = new Date(query.from);
+        const to = new Date(query.to);
+        if (from.getTime() >= to.getTime() || to.getTime() - from.getTime() > remittanceRangeDaysMax * dayMs) {
+          throw new HttpError('VALIDATION_FAILED', `query.to: after from, by at most ${remittanceRangeDaysMax} days`, [
+            { path: ['query', 'to'], message: `after from, by at most ${remittanceRangeDaysMax} days` },
+          ]);
+        }
+        const groupBy = query.groupBy ?? 'purposeCode';
+        const rows = services.remittances.summarize({ from: from.toISOString(), to: to.toISOString(), groupBy });
+        const groups = rows.map(inwardRemittanceLine);
+        const totals = totalsByCurrency(rows).map(inwardRemittanceLine);
+        if (csv || wantsCsv(request)) {
+          sendCsv(response, tableCsv(inwardRemittanceCsvHeader, [...groups, ...totals]), `inward-remittances-${groupBy}.csv`);
+          return;
+        }
+        response.json({ from: from.toISOString(), to: to.toISOString(), groupBy, groups, totals });
+      };
+    router.get('/v1/reports/inward-remittances', kit.allow('regulator', 'operator'), remittances(false));
+    router.get('/v1/reports/inward-remittances.csv', kit.allow('regulator', 'operator'), remittances(true));
+
     router.get('/v1/inbound/payments/:id', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
       const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
       const payment = await services.inbound.find(id);
@@ -96,6 +139,35 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       response.json(inboundPaymentSummary(payment));
     });
   };
+}
+
+/** The report's totals: one line per foreign currency over every group. */
+function totalsByCurrency(rows: readonly InwardRemittanceRow[]): InwardRemittanceRow[] {
+  const totals = new Map<string, InwardRemittanceRow>();
+  for (const row of rows) {
+    const total = totals.get(row.currency) ?? {
+      group: 'ALL',
+      currency: row.currency,
+      count: 0,
+      businessCount: 0,
+      personCount: 0,
+      amountMinor: 0n,
+      retainedMinor: 0n,
+      convertedMinor: 0n,
+      rupeesMinor: 0n,
+    };
+    totals.set(row.currency, {
+      ...total,
+      count: total.count + row.count,
+      businessCount: total.businessCount + row.businessCount,
+      personCount: total.personCount + row.personCount,
+      amountMinor: total.amountMinor + row.amountMinor,
+      retainedMinor: total.retainedMinor + row.retainedMinor,
+      convertedMinor: total.convertedMinor + row.convertedMinor,
+      rupeesMinor: total.rupeesMinor + row.rupeesMinor,
+    });
+  }
+  return [...totals.values()];
 }
 
 function participantIdOf(principal: Principal): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { payerTypes } from '../../core/fx/inbound-payment-decider';
+import { inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
 import { apiLimits } from '../api-limits';
@@ -123,3 +124,34 @@ export const purposeCodesResponse = z
     ),
   })
   .meta({ id: 'PurposeCodes' });
+
+export const inwardRemittancesQuery = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true, error: 'from is an ISO-8601 instant such as 2026-12-01T00:00:00Z' }),
+    to: z.iso.datetime({ offset: true, error: 'to is an ISO-8601 instant such as 2026-12-02T00:00:00Z' }),
+    groupBy: z.enum(inwardRemittanceGroupings).optional(),
+  })
+  .meta({ id: 'InwardRemittancesQuery' });
+
+const remittanceLine = z.strictObject({
+  group: z.string(),
+  currency: z.string(),
+  count: z.number().int(),
+  b2bCount: z.number().int(),
+  b2cCount: z.number().int(),
+  amount: decimal,
+  retained: decimal,
+  converted: decimal,
+  rupees: decimal,
+  averageRate: decimal,
+});
+
+export const inwardRemittancesResponse = z
+  .strictObject({
+    from: instant,
+    to: instant,
+    groupBy: z.enum(inwardRemittanceGroupings),
+    groups: z.array(remittanceLine),
+    totals: z.array(remittanceLine).meta({ description: 'One line per foreign currency, group "ALL"' }),
+  })
+  .meta({ id: 'InwardRemittances' });

@@ -238,6 +238,39 @@ it('lists the purpose codes with their sources', async () => {
   for (const entry of codes) expect(entry.source).toMatch(/State Bank of Pakistan/);
 });
 
+it('reports inward remittances per purpose code and currency, B2B apart, with sums equal to the ledger', async () => {
+  const regulator = await sw.client.post('/v1/keys', { key: sw.operatorKey, body: { role: 'REGULATOR', name: 'SBP FX' } });
+  const regulatorKey = (regulator.body as { key: string }).key;
+  const range = 'from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z';
+  const report = await sw.client.get(`/v1/reports/inward-remittances?${range}&groupBy=purposeCode`, { key: regulatorKey });
+  expect(report.status).toBe(200);
+  const line = {
+    currency: 'USD',
+    count: 1,
+    b2bCount: 1,
+    b2cCount: 0,
+    amount: '100.00',
+    retained: '35.00',
+    converted: '65.00',
+    rupees: '18099.25',
+    averageRate: '278.4500',
+  };
+  expect(report.body).toEqual({
+    from: '2026-12-01T00:00:00.000Z',
+    to: '2026-12-31T00:00:00.000Z',
+    groupBy: 'purposeCode',
+    groups: [{ group: '9184', ...line }],
+    totals: [{ group: 'ALL', ...line }],
+  });
+  // The sums are the ledger's: the acquirer was credited exactly the retained dollars and the converted rupees.
+  expect(await currencyLine('MARGALLA', 'PKR')).toMatchObject({ position: '-18099.25' });
+  expect(await currencyLine('MARGALLA', 'USD')).toMatchObject({ position: '-35.00' });
+  const csv = await sw.client.get(`/v1/reports/inward-remittances.csv?${range}&groupBy=day`, { key: regulatorKey });
+  expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+  expect(csv.text.split('\r\n')[1]).toBe('2026-12-03,USD,1,1,0,100.00,35.00,65.00,18099.25,278.4500');
+  expect(errorCode(await sw.client.get(`/v1/reports/inward-remittances?${range}`, { key: keys['REMITLY'] }))).toBe('FORBIDDEN');
+});
+
 it('leaves every ledger balanced: each currency sums to zero and no cap was passed', async () => {
   const ledgers = await ledgersInStore(sw.running.store);
   expect(ledgers).toEqual(expect.arrayContaining(['PKR', 'USD']));
