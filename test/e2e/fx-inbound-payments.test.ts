@@ -271,6 +271,38 @@ it('reports inward remittances per purpose code and currency, B2B apart, with su
   expect(errorCode(await sw.client.get(`/v1/reports/inward-remittances?${range}`, { key: keys['REMITLY'] }))).toBe('FORBIDDEN');
 });
 
+it('settles each currency in its own window: the dollars in the USD window, the rupees in the PKR window', async () => {
+  const lines = async (currency: string): Promise<Record<string, unknown>[]> => {
+    const closed = await sw.client.post('/v1/settlement/windows/close', {
+      key: sw.operatorKey,
+      headers: { 'Idempotency-Key': `close-${currency}` },
+      body: { currency },
+    });
+    expect(closed.status).toBe(200);
+    const id = (closed.body as { closed: { id: string } }).closed.id;
+    const report = await sw.client.get(`/v1/settlement/windows/${id}/report`, { key: sw.operatorKey });
+    expect(report.body).toMatchObject({ netSumZero: true });
+    return (report.body as { participants: Record<string, unknown>[] }).participants;
+  };
+  expect(await lines('USD')).toEqual([
+    { participant: 'ALLIED', sentCount: 0, sentValue: '0.00', receivedCount: 1, receivedValue: '65.00', fees: '0.00', net: '65.00' },
+    { participant: 'MARGALLA', sentCount: 0, sentValue: '0.00', receivedCount: 1, receivedValue: '35.00', fees: '0.00', net: '35.00' },
+    { participant: 'REMITLY', sentCount: 2, sentValue: '100.00', receivedCount: 0, receivedValue: '0.00', fees: '0.00', net: '-100.00' },
+  ]);
+  expect(await lines('PKR')).toEqual([
+    { participant: 'ALLIED', sentCount: 1, sentValue: '18099.25', receivedCount: 0, receivedValue: '0.00', fees: '0.00', net: '-18099.25' },
+    {
+      participant: 'MARGALLA',
+      sentCount: 0,
+      sentValue: '0.00',
+      receivedCount: 1,
+      receivedValue: '18099.25',
+      fees: '0.00',
+      net: '18099.25',
+    },
+  ]);
+});
+
 it('leaves every ledger balanced: each currency sums to zero and no cap was passed', async () => {
   const ledgers = await ledgersInStore(sw.running.store);
   expect(ledgers).toEqual(expect.arrayContaining(['PKR', 'USD']));
