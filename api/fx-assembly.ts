@@ -46,7 +46,12 @@ export function assembleFx(input: {
     provides: {
       fx,
       inbound,
-      routeModule: fxRoutes({ fx, inbound, remittances: new SqliteInwardRemittanceReader(input.readModelDatabase) }),
+      routeModule: fxRoutes({
+        fx,
+        inbound,
+        remittances: new SqliteInwardRemittanceReader(input.readModelDatabase),
+        merchants: input.merchants,
+      }),
     },
     stop: async () => undefined,
   };

@@ -4,6 +4,8 @@ import {
   fxQuoteResponse,
   fxRateResponse,
   inboundPaymentIdParams,
+  inboundPaymentListQuery,
+  inboundPaymentListResponse,
   inboundPaymentResponse,
   inboundPaymentSchema,
   inwardRemittancesQuery,
@@ -56,6 +58,17 @@ export function fxPaths(): Paths {
       }),
     },
     '/v1/inbound/payments': {
+      get: operation({
+        summary:
+          "A merchant's in-bound payments, newest first, with both currencies (the merchant, its acquirer, the operator, a regulator)",
+        roles: ['operator', 'participant', 'merchant', 'regulator'],
+        query: inboundPaymentListQuery,
+        responses: {
+          '200': answer('the payments', inboundPaymentListResponse),
+          '400': errorAnswer('VALIDATION_FAILED'),
+          '404': errorAnswer('MERCHANT_NOT_FOUND: no such merchant, or not one the caller may see'),
+        },
+      }),
       post: operation({
         summary:
           'Pay a merchant from abroad (an in-bound PSP; idempotent by id): the retained share in foreign currency, the rest converted through an FX provider, all legs or none',

@@ -14,13 +14,16 @@ import {
   type InwardRemittanceReader,
   type InwardRemittanceRow,
 } from '../../core/fx/inward-remittance-report';
+import type { MerchantReader } from '../../core/gateway/merchant-reader';
 import { HttpError } from '../http-error';
+import { visibleMerchant } from '../merchant-access';
 import { principalOf } from '../request-context';
 import { bodyOf, sendCsv, wantsCsv } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import {
   fxPairParams,
   inboundPaymentIdParams,
+  inboundPaymentListQuery,
   inboundPaymentSchema,
   inwardRemittancesQuery,
   postRateSchema,
@@ -28,7 +31,12 @@ import {
 } from '../schemas/fx-schemas';
 import { parseField, parseInput } from '../validation';
 
-export type FxRoutesDependencies = { fx: FxService; inbound: InboundPaymentService; remittances: InwardRemittanceReader };
+export type FxRoutesDependencies = {
+  fx: FxService;
+  inbound: InboundPaymentService;
+  remittances: InwardRemittanceReader;
+  merchants: MerchantReader;
+};
 
 /** The widest inward-remittance report: a year, bounded so one request cannot scan the whole history. */
 const remittanceRangeDaysMax = 366;
@@ -129,6 +137,18 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       };
     router.get('/v1/reports/inward-remittances', kit.allow('regulator', 'operator'), remittances(false));
     router.get('/v1/reports/inward-remittances.csv', kit.allow('regulator', 'operator'), remittances(true));
+
+    router.get('/v1/inbound/payments', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
+      const query = parseInput(inboundPaymentListQuery, request.query, 'query');
+      // The merchant itself, its acquirer, the operator and regulators; anyone else learns nothing, not even that it exists.
+      visibleMerchant(services.merchants, principalOf(request), query.merchantId);
+      const payments = [];
+      for (const paymentId of services.remittances.merchantPaymentIds(query.merchantId, query.limit)) {
+        const payment = await services.inbound.find(paymentId);
+        if (payment !== null) payments.push(inboundPaymentSummary(payment));
+      }
+      response.json({ payments });
+    });
 
     router.get('/v1/inbound/payments/:id', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
       const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');

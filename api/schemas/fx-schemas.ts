@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { payerTypes } from '../../core/fx/inbound-payment-decider';
-import { inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
+import { inboundPaymentListLimitMax, inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
 import { apiLimits } from '../api-limits';
-import { amountText, currencyCode, freeText } from './common-schemas';
+import { amountText, currencyCode, freeText, pageLimit } from './common-schemas';
 import { safeText } from './text';
 
 /** Issue 17: foreign exchange (rates, quotes) and in-bound payments, at the edge. */
@@ -70,6 +70,13 @@ export const inboundPaymentSchema = z
   .meta({ id: 'InboundPaymentRequest' });
 
 export const inboundPaymentIdParams = z.strictObject({ id: uuid });
+
+export const inboundPaymentListQuery = z
+  .strictObject({
+    merchantId: z.string().regex(merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits and _'),
+    limit: pageLimit(inboundPaymentListLimitMax, 50),
+  })
+  .meta({ id: 'InboundPaymentListQuery' });
 
 const decimal = z.string().regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/);
 const instant = z.iso.datetime({ offset: true });
@@ -155,3 +162,5 @@ export const inwardRemittancesResponse = z
     totals: z.array(remittanceLine).meta({ description: 'One line per foreign currency, group "ALL"' }),
   })
   .meta({ id: 'InwardRemittances' });
+
+export const inboundPaymentListResponse = z.strictObject({ payments: z.array(inboundPaymentResponse) }).meta({ id: 'InboundPaymentList' });

@@ -22,7 +22,12 @@ export type InwardRemittanceRow = {
 export interface InwardRemittanceReader {
   /** Payments completed in [from, to), summed per group and currency, ordered by group then currency. */
   summarize(input: { from: string; to: string; groupBy: InwardRemittanceGrouping }): InwardRemittanceRow[];
+  /** A merchant's in-bound payment ids, newest first, at most `limit`. */
+  merchantPaymentIds(merchantId: string, limit: number): string[];
 }
+
+/** The most payments one list answers. */
+export const inboundPaymentListLimitMax = 100;
 
 export type InwardRemittanceLine = {
   group: string;

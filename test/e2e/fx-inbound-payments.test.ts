@@ -175,6 +175,13 @@ it('quotes the best live rate, rounded half-even to the rupee minor unit, and pa
     key: (merchantKey.body as { apiKey: string }).apiKey,
   });
   expect(read.body).toEqual(paid.body);
+  const listed = await sw.client.get('/v1/inbound/payments?merchantId=KARACHI_SOFT', {
+    key: (merchantKey.body as { apiKey: string }).apiKey,
+  });
+  expect(listed.body).toEqual({ payments: [paid.body] });
+  expect(errorCode(await sw.client.get('/v1/inbound/payments?merchantId=KARACHI_SOFT', { key: keys['REMITLY'] }))).toBe(
+    'MERCHANT_NOT_FOUND',
+  );
   const events = await sw.client.get('/v1/merchants/KARACHI_SOFT/events?type=inbound_payment.completed', { key: sw.operatorKey });
   expect((events.body as { events: unknown[] }).events).toHaveLength(1);
 });

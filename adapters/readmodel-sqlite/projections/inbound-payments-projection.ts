@@ -32,6 +32,7 @@ export const inboundPaymentsProjection: Projection<SqliteReadModelTx> = {
         completed_day        TEXT NOT NULL
       ) STRICT;
       CREATE INDEX IF NOT EXISTS inbound_payments_by_completed ON inbound_payments (completed_at);
+      CREATE INDEX IF NOT EXISTS inbound_payments_by_merchant ON inbound_payments (merchant_id, completed_at);
     `);
   },
   reset(tx) {

@@ -24,6 +24,7 @@ type SummaryRow = {
 /** InwardRemittanceReader over the inbound-payments projection. */
 export class SqliteInwardRemittanceReader implements InwardRemittanceReader {
   private readonly statements: Record<InwardRemittanceGrouping, Database.Statement>;
+  private readonly byMerchant: Database.Statement;
 
   constructor(database: Database.Database) {
     const prepare = (column: string): Database.Statement =>
@@ -37,12 +38,19 @@ export class SqliteInwardRemittanceReader implements InwardRemittanceReader {
            GROUP BY ${column}, currency ORDER BY ${column}, currency`,
         )
         .safeIntegers(true);
+    this.byMerchant = database.prepare(
+      'SELECT payment_id FROM inbound_payments WHERE merchant_id = ? ORDER BY completed_at DESC, payment_id LIMIT ?',
+    );
     this.statements = {
       purposeCode: prepare(groupColumns.purposeCode),
       currency: prepare(groupColumns.currency),
       merchant: prepare(groupColumns.merchant),
       day: prepare(groupColumns.day),
     };
+  }
+
+  merchantPaymentIds(merchantId: string, limit: number): string[] {
+    return (this.byMerchant.all(merchantId, limit) as { payment_id: string }[]).map((row) => row.payment_id);
   }
 
   summarize(input: { from: string; to: string; groupBy: InwardRemittanceGrouping }): InwardRemittanceRow[] {
