@@ -27,6 +27,8 @@ const fieldLimits = {
   amountTextLengthMax,
   /** A uuid in its 8-4-4-4-12 form. */
   transferIdLength: 36,
+  /** Currencies one participant holds (issue 17): every one the switch's ISO 4217 table has is fewer. */
+  participantCurrenciesMax: 32,
 } as const;
 
 /**

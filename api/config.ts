@@ -11,7 +11,8 @@ import {
 } from '../core/settlement/close-schedule';
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
-import { parseAmount } from '../core/money';
+import { parseAmount, type CurrencyCode } from '../core/money';
+import { enabledCurrenciesSchema, fxQuoteTtlSecondsDefault, fxQuoteTtlSecondsMax } from './currency-settings';
 import {
   moneyPathInFlightMaxDefault,
   moneyPathInFlightMaxLimit,
@@ -87,6 +88,10 @@ export type SwitchConfig = {
   rateLimits: RateLimitSettings;
   /** Online dispute resolution (issue 12): the cap, the claim window, the respondents' deadlines and the holidays. */
   disputes: DisputeSettings;
+  /** HISAAB_CURRENCIES (api/currency-settings.ts): the currencies the switch runs a ledger for, PKR always among them. */
+  currencies: readonly CurrencyCode[];
+  /** HISAAB_FX_QUOTE_TTL_SECONDS: how long an FX quote locks its rate (default 60). */
+  fxQuoteTtlSeconds: number;
 };
 
 export type DisputeSettings = {
@@ -249,6 +254,8 @@ const environmentSchema = z.object({
     ratePerSecondMax,
   ),
   HISAAB_ODR_CLAIM_DAYS: integer('HISAAB_ODR_CLAIM_DAYS', disputeSettingsDefault.claimDays, 1, claimDaysMax),
+  HISAAB_CURRENCIES: enabledCurrenciesSchema,
+  HISAAB_FX_QUOTE_TTL_SECONDS: integer('HISAAB_FX_QUOTE_TTL_SECONDS', fxQuoteTtlSecondsDefault, 1, fxQuoteTtlSecondsMax),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -309,6 +316,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
       bucketsMax: rateLimitSettingsDefault.bucketsMax,
     },
     tls,
+    currencies: values.HISAAB_CURRENCIES,
+    fxQuoteTtlSeconds: values.HISAAB_FX_QUOTE_TTL_SECONDS,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
   };
 }

@@ -1,4 +1,5 @@
 import { withRateLimitAnswers } from './openapi-rate-limits';
+import { fxPaths } from './openapi-fx';
 import { currencies, currency as currencyOf, type Currency } from '../core/money';
 import { apiLimits } from './api-limits';
 import { gatewayPaths } from './openapi-gateway';
@@ -83,6 +84,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = { currencies: Obj
       ...webhookPaths(),
       ...gatewayPaths(),
       ...disputePaths(),
+      ...fxPaths(),
       ...signingPaths(),
       ...dataSubjectPaths(),
       ...regulatorDashboardPaths(),

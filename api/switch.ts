@@ -22,7 +22,6 @@ import { waitForCatchUp } from '../core/eventstore/projection-catch-up';
 import { idempotencyRetentionMs } from '../core/idempotency/idempotency-store';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { withCommitLatency } from './ledger-metrics';
-import type { CurrencyCode } from '../core/money';
 import { LedgerParticipantLedger } from '../core/participants/ledger-participant-ledger';
 import { participantPageLimitMax, type ParticipantReader } from '../core/participants/participant-reader';
 import { ParticipantService } from '../core/participants/participant-service';
@@ -43,6 +42,7 @@ import { assembleGateway, type GatewayAssembly } from './gateway-assembly';
 import { merchantWebhookEndpoints } from '../core/webhooks/merchant-webhook-endpoints';
 import { assembleSessionWebhooks, assembleWebhooks, type WebhookOptions, type WebhooksAssembly } from './webhooks-assembly';
 import { assembleDisputes, type DisputesAssembly } from './disputes-assembly';
+import { assembleFx } from './fx-assembly';
 import { ConfigError, type SwitchConfig } from './config';
 import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
@@ -51,9 +51,6 @@ import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-st
 import { PersonalDataEventStore } from '../core/personal-data/personal-data-event-store';
 import { assemblePersonalData, type PersonalDataAssembly } from './personal-data-assembly';
 import { dataSubjectRoutes } from './routes/data-subjects';
-
-/** The currencies the switch runs a ledger for. */
-export const switchCurrencies: readonly CurrencyCode[] = ['PKR'];
 
 /**
  * Commands per ledger tick. A tick is one append, and EventStoreDB refuses appends over its MaxAppendSize
@@ -287,6 +284,19 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         refunds: refunds.refundedAmounts,
       }),
     );
+    const fx = await modules.start('foreign exchange', async () =>
+      assembleFx({
+        store,
+        ledgers,
+        participants: readModels.participants,
+        merchants: gateway.merchantReader,
+        publisher: webhooks.publisher,
+        now,
+        currencies: config.currencies,
+        quoteTtlSeconds: config.fxQuoteTtlSeconds,
+        readModelDatabase: database,
+      }),
+    );
     const extensionRoutes = await modules.start('extension', () =>
       assembleExtension(options.extend, {
         config,
@@ -321,7 +331,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       idempotency,
       now,
       config: {
-        currencies: switchCurrencies,
+        currencies: config.currencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
         moneyPathLoopDelayMaxMs: config.moneyPathLoopDelayMaxMs,
@@ -339,6 +349,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       refunds.routeModule,
       webhooks.routeModule,
       disputes.routeModule,
+      fx.routeModule,
       ...extensionRoutes,
     ]);
     const { server, port, url } = await modules.start('http server', () => assembleHttpServer(config, httpAddress, app, logger, metrics));
@@ -439,7 +450,7 @@ function assembleLedgers(
   logger: Logger,
 ): Promise<Assembled<readonly LedgerEngine[]>> {
   return assemble(logger, async (parts) => {
-    const ledgers = switchCurrencies.map((ledger) =>
+    const ledgers = config.currencies.map((ledger) =>
       withCommitLatency(
         createLedgerEngine({
           ledger,

@@ -3,6 +3,7 @@ import { commonErrors } from './common-errors';
 import { directoryErrors } from './directory/directory-errors';
 import { disputeErrors } from './disputes/dispute-errors';
 import type { ErrorCodeEntry, ErrorCodeTable } from './errors';
+import { fxErrors } from './fx/fx-errors';
 import { gatewayErrors } from './gateway/gateway-errors';
 import { eventStoreErrors } from './eventstore/event-store-errors';
 import { idempotencyErrors } from './idempotency/idempotency-errors';
@@ -37,6 +38,7 @@ export const domainErrorTables = {
   webhooks: webhookErrors,
   disputes: disputeErrors,
   personalData: personalDataErrors,
+  fx: fxErrors,
 } as const;
 
 type CodesOf<Tables> = { [Module in keyof Tables]: keyof Tables[Module] }[keyof Tables];

@@ -16,6 +16,7 @@
  */
 import Decimal from 'decimal.js';
 import { DomainError } from './errors';
+import { iso4217Currencies } from './iso4217-currencies';
 
 export type Currency = {
   /** ISO 4217 alphabetic code: also the ledger name (`ledger-PKR`). */
@@ -29,13 +30,10 @@ export type Currency = {
 };
 
 /**
- * The currency table. Add a row to support a currency; nothing else in the code names currencies.
- * The maxima are per single amount: PKR 10 billion covers any retail or corporate payment the switch carries.
+ * The currency table (core/iso4217-currencies.ts). Add a row there to support a currency; nothing else in the
+ * code names currencies.
  */
-export const currencies = {
-  PKR: { code: 'PKR', numericCode: '586', minorUnit: 2, amountMinorMax: 1_000_000_000_000n },
-  USD: { code: 'USD', numericCode: '840', minorUnit: 2, amountMinorMax: 100_000_000_000n },
-} as const satisfies Record<string, Currency>;
+export const currencies = iso4217Currencies satisfies Record<string, Currency>;
 
 export type CurrencyCode = keyof typeof currencies;
 

@@ -31,7 +31,7 @@ import type { Logger } from '../logger';
 import { createSwitchMetrics } from '../metrics';
 import type { EdgeDependencies } from '../route-kit';
 import { transferRoutes } from '../routes/transfers';
-import { closeServer, listen, switchCurrencies } from '../switch';
+import { closeServer, listen } from '../switch';
 import { openEventStore } from '../../adapters/eventstore-factory';
 import { openInboundPort } from '../../adapters/iso8583-switch/iso8583-channel';
 import { PayeeCreditRouter } from '../../adapters/payee-routing';
@@ -119,7 +119,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       idempotency: forwardedIdempotency,
       now,
       config: {
-        currencies: switchCurrencies,
+        currencies: config.currencies,
         readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
         moneyPathInFlightMax: config.moneyPathInFlightMax,
         moneyPathLoopDelayMaxMs: config.moneyPathLoopDelayMaxMs,
@@ -200,7 +200,7 @@ async function startTransferService(
     jwsSigner: signing.jwsSigner,
   });
   parts.onStop('wallet client', () => walletClient.close());
-  const ledgers = switchCurrencies.map((currency) => new RemoteLedgerEngine(currency, link));
+  const ledgers = config.currencies.map((currency) => new RemoteLedgerEngine(currency, link));
   const transfers = new TransferService({
     store,
     ledgers: (currency) => ledgers.find((ledger) => ledger.ledger === currency),

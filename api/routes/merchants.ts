@@ -4,6 +4,7 @@ import type { MerchantReader } from '../../core/gateway/merchant-reader';
 import type { MerchantService } from '../../core/gateway/merchant-service';
 import { noFees, type MerchantFees, type MerchantRegistration } from '../../core/gateway/merchant-profile';
 import { parseAmount } from '../../core/money';
+import { purposeCode } from '../../core/fx/purpose-codes';
 import type { Principal } from '../../core/auth/principal';
 import { HttpError } from '../http-error';
 import { visibleMerchant } from '../merchant-access';
@@ -87,6 +88,15 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
       if (body.rateLimitPerSecond !== undefined && principal.role !== 'operator') {
         throw new HttpError('FORBIDDEN', "only the operator sets a merchant's rate limit");
       }
+      if (body.inbound !== undefined && principal.role === 'merchant') {
+        throw new HttpError('FORBIDDEN', "in-bound payments are enabled by the merchant's acquirer or the operator");
+      }
+      const unknownCode = body.inbound?.purposeCodes.findIndex((code) => purposeCode(code) === undefined) ?? -1;
+      if (unknownCode >= 0) {
+        throw new HttpError('PURPOSE_CODE_UNKNOWN', `purpose code ${body.inbound?.purposeCodes[unknownCode]} is not in the SBP catalogue`, [
+          { path: ['body', 'inbound', 'purposeCodes', unknownCode], message: 'see GET /v1/reference/purpose-codes' },
+        ]);
+      }
       if (body.active !== undefined && principal.role === 'merchant') {
         throw new HttpError('FORBIDDEN', 'a merchant is activated and deactivated by its acquirer or the operator');
       }
@@ -97,6 +107,7 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           webhookUrl: body.webhookUrl ?? null,
           fees: body.fees === undefined ? null : feesFrom(body.fees, record.currency),
           rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
+          inbound: body.inbound ?? null,
         },
         kit.commandContext(request),
       );

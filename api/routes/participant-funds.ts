@@ -23,7 +23,13 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
         const body = parseInput(fundsSchema, bodyOf(request), 'body');
         const participant = kit.dependencies.readModels.participants.findParticipant(id);
         if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
-        const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, participant.currency));
+        const currency = body.currency ?? participant.currency;
+        if (currency !== participant.currency && !participant.additionalCurrencies.some((entry) => entry.currency === currency)) {
+          throw new HttpError('VALIDATION_FAILED', `body.currency: participant ${id} holds no ${currency} position`, [
+            { path: ['body', 'currency'], message: `participant ${id} holds no ${currency} position` },
+          ]);
+        }
+        const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, currency));
         if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'funds movements need an Idempotency-Key header');
         const result = await kit.dependencies.participants.recordFunds({
           participantId: id,
@@ -31,6 +37,7 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
           amountMinor,
           transferId: derivedUuid('funds', reference),
           reference: body.reference,
+          currency,
         });
         switch (result.status) {
           case 'ok':
@@ -38,8 +45,8 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
           case 'insufficient_liquidity':
             throw new HttpError(
               'INSUFFICIENT_LIQUIDITY',
-              `only ${formatAmount(result.freeMinor, participant.currency)} ${participant.currency} is free (liquidity minus position and reserved)`,
-              [{ free: formatAmount(result.freeMinor, participant.currency) }],
+              `only ${formatAmount(result.freeMinor, currency)} ${currency} is free (liquidity minus position and reserved)`,
+              [{ free: formatAmount(result.freeMinor, currency) }],
             );
           case 'conflict':
             throw new HttpError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key already recorded a different funds movement');

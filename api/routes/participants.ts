@@ -1,5 +1,7 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
+import { assert } from '../../core/assert';
 import { parseAmount } from '../../core/money';
+import type { ParticipantRecord } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { HttpError } from '../http-error';
@@ -40,9 +42,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const records = kit.dependencies.readModels.participants.listParticipants(afterId, limit);
     const last = records[records.length - 1];
     response.json({
-      participants: await Promise.all(
-        records.map(async (record) => participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency))),
-      ),
+      participants: await Promise.all(records.map((record) => viewWithBalances(kit, record))),
       nextCursor: records.length === limit && last !== undefined ? encodeCursor('p', last.id) : null,
     });
   });
@@ -61,15 +61,20 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const body = parseInput(changeParticipantSchema, bodyOf(request), 'body');
     const participant = kit.dependencies.readModels.participants.findParticipant(id);
     if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
+    const capCurrency = body.currency ?? participant.currency;
+    if (capCurrency !== participant.currency && !participant.additionalCurrencies.some((entry) => entry.currency === capCurrency)) {
+      fieldError(['body', 'currency'], `participant ${id} holds no ${capCurrency} position`);
+    }
     const netDebitCapMinor =
       body.netDebitCap === undefined
         ? null
-        : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', participant.currency, { allowZero: true }));
+        : parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap ?? '', capCurrency, { allowZero: true }));
     const receipt = await kit.dependencies.participants.change(
       id,
       {
         active: body.active ?? null,
         netDebitCapMinor,
+        ...(body.currency === undefined ? {} : { currency: body.currency }),
         requireSignedRequests: body.requireSignedRequests ?? null,
         rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
       },
@@ -84,7 +89,16 @@ export const participantRoutes: RouteModule = (router, kit) => {
 export async function currentView(kit: RouteKit, participantId: string): Promise<ParticipantView> {
   const record = kit.dependencies.readModels.participants.findParticipant(participantId);
   if (record === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participantId} does not exist`);
-  return participantView(record, await kit.dependencies.ledger.balances(record.id, record.currency));
+  return viewWithBalances(kit, record);
+}
+
+/** The participant with its balances in every currency it holds. */
+async function viewWithBalances(kit: RouteKit, record: ParticipantRecord): Promise<ParticipantView> {
+  const currencies = [record.currency, ...record.additionalCurrencies.map((entry) => entry.currency)];
+  const balances = await Promise.all(
+    currencies.map(async (currency) => ({ currency, balances: await kit.dependencies.ledger.balances(record.id, currency) })),
+  );
+  return participantView(record, balances);
 }
 
 /**
@@ -105,22 +119,50 @@ function refuseTakenInstitutionId(registration: ParticipantRegistration, kit: Ro
 
 function registrationFrom(input: unknown, kit: RouteKit): ParticipantRegistration {
   const body = parseInput(registerParticipantSchema, input ?? {}, 'body');
-  if (!kit.dependencies.config.currencies.includes(body.currency)) {
-    throw new HttpError('VALIDATION_FAILED', `body.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`, [
-      { path: ['body', 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` },
-    ]);
+  const currencies = participantCurrencies(body, kit.dependencies.config.currencies);
+  const [first, ...others] = currencies;
+  assert(first !== undefined, 'the schema asks for at least one currency');
+  const netDebitCapMinor = parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap, first, { allowZero: true }));
+  for (const named of Object.keys(body.netDebitCaps ?? {})) {
+    if (!others.includes(named)) fieldError(['body', 'netDebitCaps', named], `${named} is not one of the participant's other currencies`);
   }
-  const netDebitCapMinor = parseField(['body', 'netDebitCap'], () => parseAmount(body.netDebitCap, body.currency, { allowZero: true }));
+  const additionalCurrencies = others.map((currency) => ({
+    currency,
+    netDebitCapMinor: parseField(['body', 'netDebitCaps', currency], () =>
+      parseAmount(body.netDebitCaps?.[currency] ?? '0', currency, { allowZero: true }),
+    ),
+  }));
+  if (body.fxProvider === true && body.type !== 'BANK') fieldError(['body', 'fxProvider'], 'only a BANK can be an FX provider');
   return {
     participantId: body.id,
     name: body.name,
     type: body.type,
     bankCode: body.bankCode,
-    currency: body.currency,
+    currency: first,
     netDebitCapMinor,
     creditMode: body.creditMode ?? 'REQUEST',
     endpoints: endpointsFrom(body.endpoints),
+    ...(additionalCurrencies.length > 0 ? { additionalCurrencies } : {}),
+    ...(body.fxProvider === true ? { fxProvider: true } : {}),
   };
+}
+
+/** `currencies`, or `currency` alone as before issue 17; each enabled once, and `currency` first when both are given. */
+function participantCurrencies(body: { currency?: string; currencies?: string[] }, enabled: readonly string[]): string[] {
+  const currencies = body.currencies ?? [body.currency ?? ''];
+  if (body.currency !== undefined && currencies[0] !== body.currency) {
+    fieldError(['body', 'currency'], 'when both are given, "currency" is the first of "currencies"');
+  }
+  currencies.forEach((currency, index) => {
+    const path = body.currencies === undefined ? ['body', 'currency'] : ['body', 'currencies', index];
+    if (!enabled.includes(currency)) fieldError(path, `the switch settles ${enabled.join(', ')} only`);
+    if (currencies.indexOf(currency) !== index) fieldError(path, `${currency} is named twice`);
+  });
+  return currencies;
+}
+
+function fieldError(path: (string | number)[], message: string): never {
+  throw new HttpError('VALIDATION_FAILED', `${path.join('.')}: ${message}`, [{ path, message }]);
 }
 
 function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {

@@ -97,10 +97,10 @@ async function standingOf(kit: RouteKit, participantId: string, currency: string
   return { positionMinor: balances.positionMinor, netDebitCapMinor: record.netDebitCapMinor };
 }
 
-/** The currency asked for, or the only one the switch carries. */
+/** The currency asked for, or the rupee (every switch carries it; issue 17 added the others). */
 function reportCurrency(kit: RouteKit, asked: string | undefined): string {
   const carried = kit.dependencies.config.currencies;
-  const currency = asked ?? (carried.length === 1 ? carried[0] : undefined);
+  const currency = asked ?? (carried.includes('PKR') ? 'PKR' : carried[0]);
   if (currency === undefined || !carried.includes(currency)) {
     throw new HttpError('VALIDATION_FAILED', `query.currency: one of ${carried.join(', ')}`, [
       { path: ['query', 'currency'], message: `one of ${carried.join(', ')}` },

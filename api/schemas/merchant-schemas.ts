@@ -1,5 +1,6 @@
 import { rateLimitPerSecondSchema } from './rate-limit-schemas';
 import { z } from 'zod';
+import { purposeCodes } from '../../core/fx/purpose-codes';
 import { accountTypes } from '../../core/directory/account';
 import {
   merchantCategoryCodePattern,
@@ -53,6 +54,20 @@ export const registerMerchantSchema = z
   })
   .meta({ id: 'RegisterMerchant' });
 
+/** Issue 17: in-bound foreign-currency payments, set by the operator or the merchant's acquirer. */
+export const merchantInboundSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    retentionShare: z
+      .string()
+      .regex(/^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$/, 'a share is a decimal string from 0 to 1 with at most 4 decimals, such as "0.35"'),
+    purposeCodes: z
+      .array(z.string().regex(/^[0-9]{4}$/, 'a purpose code is four digits'))
+      .max(purposeCodes.length, `at most ${purposeCodes.length} purpose codes (the catalogue's size)`)
+      .refine((codes) => new Set(codes).size === codes.length, 'each purpose code once'),
+  })
+  .meta({ id: 'MerchantInbound' });
+
 export const changeMerchantSchema = z
   .strictObject({
     active: z.boolean().optional(),
@@ -60,11 +75,16 @@ export const changeMerchantSchema = z
     fees: merchantFeesSchema.optional(),
     // Requests per second per key and route class (api/rate-limit/), the operator's to set; null: the default.
     rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
+    inbound: merchantInboundSchema.optional(),
   })
   .refine(
     (value) =>
-      value.active !== undefined || value.webhookUrl !== undefined || value.fees !== undefined || value.rateLimitPerSecond !== undefined,
-    'give at least one of "active", "webhookUrl", "fees" and "rateLimitPerSecond"',
+      value.active !== undefined ||
+      value.webhookUrl !== undefined ||
+      value.fees !== undefined ||
+      value.rateLimitPerSecond !== undefined ||
+      value.inbound !== undefined,
+    'give at least one of "active", "webhookUrl", "fees", "rateLimitPerSecond" and "inbound"',
   )
   .meta({ id: 'ChangeMerchant', minProperties: 1 });
 

@@ -58,8 +58,13 @@ export const registerParticipantSchema = z
       .max(participantNameLengthMax, `a name has at most ${participantNameLengthMax} characters`),
     type: z.enum(participantTypes),
     bankCode: z.string().regex(bankCodePattern, 'a bank code is 4 capital letters'),
-    currency: currencyCode,
+    currency: currencyCode.optional(),
+    // Issue 17: several currencies, the first one first; `currency` alone is one currency, as before.
+    currencies: z.array(currencyCode).min(1, 'give at least one currency').max(apiLimits.participantCurrenciesMax).optional(),
     netDebitCap: amountText,
+    // The cap per currency beyond the first; a currency not named here starts with a cap of 0 (prefunded only).
+    netDebitCaps: z.record(currencyCode, amountText).optional(),
+    fxProvider: z.boolean().optional(),
     creditMode: z.enum(creditModes).optional(),
     // Checked in a second step against the one shape it resembles, so errors name the fields of that shape.
     endpoints: z
@@ -70,12 +75,20 @@ export const registerParticipantSchema = z
         additionalProperties: undefined,
       }),
   })
+  .refine((value) => value.currency !== undefined || value.currencies !== undefined, {
+    message: 'give "currency" or "currencies"',
+    path: ['currency'],
+    // Checked beside the other fields' problems, so one answer lists every missing field.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
   .meta({ id: 'RegisterParticipant' });
 
 export const changeParticipantSchema = z
   .strictObject({
     active: z.boolean().optional(),
     netDebitCap: amountText.optional(),
+    // Whose cap `netDebitCap` sets (issue 17); absent: the participant's first currency.
+    currency: currencyCode.optional(),
     // Off by default: existing integrations keep working until a participant has a key and the operator turns it on.
     requireSignedRequests: z.boolean().optional(),
     // Requests per second per key and route class (api/rate-limit/); null: back to HISAAB_RATE_LIMIT_PER_KEY.
@@ -116,6 +129,8 @@ export const fundsSchema = z
   .strictObject({
     direction: z.enum(['IN', 'OUT']),
     amount: positiveAmountText,
+    // Issue 17: which of the participant's currencies; absent: its first.
+    currency: currencyCode.optional(),
     reference: safeText()
       .min(1, 'the reference must not be empty')
       .max(apiLimits.referenceLengthMax, `a reference has at most ${apiLimits.referenceLengthMax} characters`)

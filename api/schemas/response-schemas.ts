@@ -52,6 +52,10 @@ export const participantResponse = z
       .int()
       .nullable()
       .meta({ description: "Requests per second per key and route class set by the operator; null: the switch's default" }),
+    fxProvider: z.boolean().meta({ description: 'An authorised dealer that posts exchange rates (issue 17)' }),
+    currencies: z
+      .array(z.strictObject({ currency: z.string(), netDebitCap: decimal, position: decimal, reserved: decimal, liquidity: decimal }))
+      .meta({ description: 'Every currency the participant holds, the first one first, each with its own cap and balances' }),
     createdAt: instant,
     updatedAt: instant,
   })
@@ -282,6 +286,10 @@ export const merchantResponse = z
       .nullable()
       .meta({ description: "Requests per second per key and route class set by the operator; null: the switch's default" }),
     createdAt: instant,
+    inbound: z
+      .strictObject({ enabled: z.boolean(), retentionShare: z.string(), purposeCodes: z.array(z.string()) })
+      .nullable()
+      .meta({ description: 'In-bound foreign-currency payments (issue 17); null until enabled once' }),
   })
   .meta({ id: 'Merchant' });
 

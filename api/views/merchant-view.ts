@@ -15,6 +15,7 @@ export type MerchantView = {
   active: boolean;
   rateLimitPerSecond: number | null;
   createdAt: string;
+  inbound: { enabled: boolean; retentionShare: string; purposeCodes: string[] } | null;
 };
 
 export function merchantView(record: MerchantRecord): MerchantView {
@@ -35,5 +36,6 @@ export function merchantView(record: MerchantRecord): MerchantView {
     active: record.active,
     rateLimitPerSecond: record.rateLimitPerSecond,
     createdAt: record.createdAt,
+    inbound: record.inbound === null ? null : { ...record.inbound, purposeCodes: [...record.inbound.purposeCodes] },
   };
 }

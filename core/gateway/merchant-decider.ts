@@ -5,7 +5,7 @@ import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import { couldBeRetryOf } from '../idempotency/retry-window';
 import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret } from '../secrets/rotating-secrets';
-import type { MerchantEvent, MerchantFeesData, MerchantRegistered } from './merchant-events';
+import type { MerchantEvent, MerchantFeesData, MerchantInboundSettings, MerchantRegistered } from './merchant-events';
 import { merchantEventTypes } from './merchant-events';
 import { merchantActiveKeysMax, type MerchantFees, type MerchantRegistration } from './merchant-profile';
 
@@ -21,6 +21,7 @@ export type MerchantCommand =
     }
   | {
       type: 'ChangeMerchant';
+      /** null: leave as it is. */
       data: MerchantChange;
       now: Date;
     }
@@ -40,6 +41,8 @@ export type MerchantChange = {
   webhookUrl: string | null;
   fees: MerchantFees | null;
   rateLimitPerSecond?: { perSecond: number | null } | null;
+  /** Issue 17: in-bound foreign-currency payments. */
+  inbound?: MerchantInboundSettings | null;
 };
 
 export type WebhookSecretEntry = RotatingSecret;
@@ -58,6 +61,8 @@ export type RegisteredMerchant = {
   webhookSecrets: readonly WebhookSecretEntry[];
   /** Requests per second per key and route class; null: the switch's default (HISAAB_RATE_LIMIT_PER_KEY). */
   rateLimitPerSecond: number | null;
+  /** Issue 17: in-bound foreign-currency payments; null until the operator or the acquirer enables them. */
+  inbound: MerchantInboundSettings | null;
 };
 export type MerchantState = { status: 'absent' } | RegisteredMerchant;
 
@@ -78,6 +83,7 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       activeKeys: [],
       webhookSecrets: [],
       rateLimitPerSecond: null,
+      inbound: null,
     };
   }
   assert(state.status === 'registered', `${event.type} for merchant ${event.data.merchantId} before its registration`);
@@ -104,6 +110,8 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       return { ...state, webhookSecrets: rotatedSecrets(state.webhookSecrets, event.data) };
     case 'MerchantRateLimitChanged':
       return { ...state, rateLimitPerSecond: event.data.rateLimitPerSecond };
+    case 'MerchantInboundSettingsChanged':
+      return { ...state, inbound: event.data.inbound };
     default:
       return assertNever(event);
   }
@@ -198,6 +206,10 @@ function decideChange(data: MerchantChange, state: RegisteredMerchant, at: strin
       type: 'MerchantRateLimitChanged',
       data: { merchantId, rateLimitPerSecond: rateLimit.perSecond, previousRateLimitPerSecond: state.rateLimitPerSecond, at },
     });
+  }
+  const inbound = data.inbound ?? null;
+  if (inbound !== null && JSON.stringify(inbound) !== JSON.stringify(state.inbound)) {
+    events.push({ type: 'MerchantInboundSettingsChanged', data: { merchantId, inbound, at } });
   }
   return events;
 }

@@ -59,7 +59,18 @@ export type MerchantWebhookSecretRotated = {
   };
 };
 
+/**
+ * Issue 17: whether the merchant takes in-bound foreign-currency payments, the share it keeps in foreign currency
+ * (a decimal string from 0 to 1) and the purpose codes its receipts may carry.
+ */
+export type MerchantInboundSettings = { enabled: boolean; retentionShare: string; purposeCodes: string[] };
+export type MerchantInboundSettingsChanged = {
+  type: 'MerchantInboundSettingsChanged';
+  data: { merchantId: string; inbound: MerchantInboundSettings; at: string };
+};
+
 export type MerchantEvent =
+  | MerchantInboundSettingsChanged
   | MerchantRegistered
   | MerchantActivated
   | MerchantDeactivated
@@ -80,4 +91,5 @@ export const merchantEventTypes: readonly MerchantEvent['type'][] = [
   'MerchantKeyRevoked',
   'MerchantWebhookSecretRotated',
   'MerchantRateLimitChanged',
+  'MerchantInboundSettingsChanged',
 ];

@@ -1,4 +1,5 @@
 import type { Account } from '../directory/account';
+import type { MerchantInboundSettings } from './merchant-events';
 import type { MerchantFees } from './merchant-profile';
 
 /** A merchant as the merchants read model holds it. Webhook secrets stay sealed here. */
@@ -16,6 +17,8 @@ export type MerchantRecord = {
   /** The operator's rate for this merchant's keys (requests per second per key and route class); null: the default. */
   rateLimitPerSecond: number | null;
   createdAt: string;
+  /** Issue 17: in-bound foreign-currency payments, null until enabled once. */
+  inbound: MerchantInboundSettings | null;
 };
 
 /** Read side of merchants, answered from a projection (adapters/readmodel-sqlite/projections/merchants-*.ts). */

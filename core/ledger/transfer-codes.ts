@@ -1,5 +1,16 @@
 /** What a transfer is for (its `code`). */
-export const transferCodes = ['P2P', 'P2M', 'FEE', 'REFUND', 'CHARGEBACK', 'FUNDS_IN', 'FUNDS_OUT', 'SETTLEMENT', 'REVERSAL'] as const;
+export const transferCodes = [
+  'P2P',
+  'P2M',
+  'FEE',
+  'REFUND',
+  'CHARGEBACK',
+  'FUNDS_IN',
+  'FUNDS_OUT',
+  'SETTLEMENT',
+  'REVERSAL',
+  'INBOUND',
+] as const;
 
 export type TransferCode = (typeof transferCodes)[number];
 

@@ -8,12 +8,19 @@ import { canonicalFingerprint256, clientCertificatesMax, type ClientCertificateB
 import type { ParticipantEvent, ParticipantKeyIssued, ParticipantRegistered, SigningSecretRetirement } from './participant-events';
 import { participantEventTypes } from './participant-events';
 import { rateLimitPerSecondMax, rateLimitPerSecondMin } from '../rate-limit-overrides';
-import { activeKeysMax, isIso8583Endpoints, type ParticipantEndpoints, type ParticipantRegistration } from './participant-profile';
+import {
+  activeKeysMax,
+  isIso8583Endpoints,
+  registeredCurrencies,
+  type ParticipantEndpoints,
+  type ParticipantRegistration,
+} from './participant-profile';
 
 export type ParticipantCommand =
   | { type: 'RegisterParticipant'; data: ParticipantRegistration & { requestReference: string | null }; now: Date }
   | {
       type: 'ChangeParticipant';
+      /** null (or, for requireSignedRequests, absent): leave as it is. */
       data: ParticipantChange;
       now: Date;
     }
@@ -54,13 +61,15 @@ export type ParticipantCommand =
   | { type: 'RevokeClientCertificate'; data: { participantId: string; fingerprint256: string }; now: Date };
 
 /**
- * What the operator changes on a participant. null (or, for the optional fields, absent): leave as it is. For
- * `rateLimitPerSecond`, `{ perSecond: null }` goes back to the switch's default.
+ * What the operator changes on a participant. null (or, for the optional fields, absent): leave as it is. `currency`
+ * names the cap's currency (absent: the first). For `rateLimitPerSecond`, `{ perSecond: null }` goes back to the
+ * switch's default.
  */
 export type ParticipantChange = {
   participantId: string;
   active: boolean | null;
   netDebitCapMinor: bigint | null;
+  currency?: string;
   requireSignedRequests?: boolean | null;
   rateLimitPerSecond?: { perSecond: number | null } | null;
 };
@@ -87,6 +96,8 @@ export type RegisteredParticipant = {
   registration: ParticipantRegistration;
   active: boolean;
   netDebitCapMinor: bigint;
+  /** The caps in the currencies beyond the first (issue 17), by currency. */
+  additionalCapsMinor: ReadonlyMap<string, bigint>;
   requestReference: string | null;
   activeKeys: readonly ActiveKey[];
   /** Newest first; only secrets that still sign (retired ones are dropped as later events pass their time). */
@@ -117,8 +128,11 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, active: true };
     case 'ParticipantDeactivated':
       return { ...state, active: false };
-    case 'ParticipantNetDebitCapChanged':
-      return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
+    case 'ParticipantNetDebitCapChanged': {
+      const currency = event.data.currency ?? state.registration.currency;
+      if (currency === state.registration.currency) return { ...state, netDebitCapMinor: BigInt(event.data.netDebitCapMinor) };
+      return { ...state, additionalCapsMinor: new Map(state.additionalCapsMinor).set(currency, BigInt(event.data.netDebitCapMinor)) };
+    }
     case 'ParticipantKeyIssued':
       return withKeyIssued(state, event);
     case 'ParticipantSigningSecretRotated':
@@ -164,6 +178,7 @@ function newlyRegistered(event: ParticipantRegistered): RegisteredParticipant {
     registration,
     active: true,
     netDebitCapMinor: registration.netDebitCapMinor,
+    additionalCapsMinor: new Map((registration.additionalCurrencies ?? []).map((entry) => [entry.currency, entry.netDebitCapMinor])),
     requestReference: event.data.requestReference,
     activeKeys: [],
     signingSecrets: [],
@@ -261,11 +276,29 @@ function decideRegister(
     }
     throw new DomainError('PARTICIPANT_EXISTS', `participant ${data.participantId} already exists`);
   }
-  const { netDebitCapMinor, type, ...rest } = data;
+  const { netDebitCapMinor, type, additionalCurrencies, fxProvider, ...rest } = data;
+  const currencies = [data.currency, ...(additionalCurrencies ?? []).map((entry) => entry.currency)];
+  assert(new Set(currencies).size === currencies.length, 'a participant holds each currency once');
+  assert(fxProvider !== true || type === 'BANK', 'only a bank is an authorised dealer');
   return [
     {
       type: 'ParticipantRegistered',
-      data: { ...rest, participantType: type, netDebitCapMinor: netDebitCapMinor.toString(), at: now.toISOString() },
+      data: {
+        ...rest,
+        participantType: type,
+        netDebitCapMinor: netDebitCapMinor.toString(),
+        // Written only when used, so one-currency participants' events stay as they were before issue 17.
+        ...(additionalCurrencies === undefined || additionalCurrencies.length === 0
+          ? {}
+          : {
+              additionalCurrencies: additionalCurrencies.map((entry) => ({
+                currency: entry.currency,
+                netDebitCapMinor: entry.netDebitCapMinor.toString(),
+              })),
+            }),
+        ...(fxProvider === true ? { fxProvider: true } : {}),
+        at: now.toISOString(),
+      },
     },
   ];
 }
@@ -276,14 +309,21 @@ function decideChange(data: ParticipantChange, state: RegisteredParticipant, now
   if (data.active !== null && data.active !== state.active) {
     events.push({ type: data.active ? 'ParticipantActivated' : 'ParticipantDeactivated', data: { participantId: data.participantId, at } });
   }
-  if (data.netDebitCapMinor !== null && data.netDebitCapMinor !== state.netDebitCapMinor) {
+  const capCurrency = data.currency ?? state.registration.currency;
+  const previousCapMinor = netDebitCapIn(state, capCurrency);
+  if (data.netDebitCapMinor !== null && previousCapMinor === null) {
+    throw new DomainError('CURRENCY_NOT_HELD', `participant ${data.participantId} holds no ${capCurrency.slice(0, 8)} position`);
+  }
+  if (data.netDebitCapMinor !== null && previousCapMinor !== null && data.netDebitCapMinor !== previousCapMinor) {
     assert(data.netDebitCapMinor >= 0n, 'a net debit cap is never negative');
     events.push({
       type: 'ParticipantNetDebitCapChanged',
       data: {
         participantId: data.participantId,
         netDebitCapMinor: data.netDebitCapMinor.toString(),
-        previousNetDebitCapMinor: state.netDebitCapMinor.toString(),
+        previousNetDebitCapMinor: previousCapMinor.toString(),
+        // The first currency stays unnamed, as every cap change before issue 17 was.
+        ...(capCurrency === state.registration.currency ? {} : { currency: capCurrency }),
         at,
       },
     });
@@ -469,9 +509,44 @@ function requireRegistered(state: ParticipantState, participantId: string): Regi
   return state;
 }
 
+/** The participant's net debit cap now in a currency it holds; null for a currency it does not hold. */
+export function netDebitCapIn(state: RegisteredParticipant, currency: string): bigint | null {
+  if (currency === state.registration.currency) return state.netDebitCapMinor;
+  return state.additionalCapsMinor.get(currency) ?? null;
+}
+
+/** Every currency the participant holds, the first one first, with its cap now. */
+export function currentCurrencyCaps(state: RegisteredParticipant): { currency: string; netDebitCapMinor: bigint }[] {
+  return [
+    { currency: state.registration.currency, netDebitCapMinor: state.netDebitCapMinor },
+    ...[...state.additionalCapsMinor].map(([currency, netDebitCapMinor]) => ({ currency, netDebitCapMinor })),
+  ];
+}
+
 function registrationOf(event: ParticipantRegistered): ParticipantRegistration {
-  const { participantType, netDebitCapMinor, requestReference: _reference, at: _at, ...rest } = event.data;
-  return { ...rest, type: participantType, netDebitCapMinor: BigInt(netDebitCapMinor) };
+  const {
+    participantType,
+    netDebitCapMinor,
+    additionalCurrencies,
+    fxProvider,
+    requestReference: _reference,
+    at: _at,
+    ...rest
+  } = event.data;
+  return {
+    ...rest,
+    type: participantType,
+    netDebitCapMinor: BigInt(netDebitCapMinor),
+    ...(additionalCurrencies === undefined
+      ? {}
+      : {
+          additionalCurrencies: additionalCurrencies.map((entry) => ({
+            currency: entry.currency,
+            netDebitCapMinor: BigInt(entry.netDebitCapMinor),
+          })),
+        }),
+    ...(fxProvider === true ? { fxProvider: true } : {}),
+  };
 }
 
 function sameRegistration(a: ParticipantRegistration, b: ParticipantRegistration): boolean {
@@ -482,6 +557,9 @@ function sameRegistration(a: ParticipantRegistration, b: ParticipantRegistration
     a.bankCode === b.bankCode &&
     a.currency === b.currency &&
     a.netDebitCapMinor === b.netDebitCapMinor &&
+    JSON.stringify(registeredCurrencies(a).map((entry) => [entry.currency, entry.netDebitCapMinor.toString()])) ===
+      JSON.stringify(registeredCurrencies(b).map((entry) => [entry.currency, entry.netDebitCapMinor.toString()])) &&
+    (a.fxProvider === true) === (b.fxProvider === true) &&
     a.creditMode === b.creditMode &&
     sameEndpoints(a.endpoints, b.endpoints)
   );

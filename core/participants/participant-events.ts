@@ -17,6 +17,10 @@ export type ParticipantRegistered = {
     netDebitCapMinor: string;
     creditMode: CreditMode;
     endpoints: ParticipantEndpoints;
+    /** Issue 17: currencies beyond `currency`, each with its cap (absent on events of one-currency participants). */
+    additionalCurrencies?: { currency: string; netDebitCapMinor: string }[];
+    /** Issue 17: an authorised dealer that posts exchange rates (absent: false). */
+    fxProvider?: boolean;
     requestReference: string | null;
     at: string;
   };
@@ -25,7 +29,8 @@ export type ParticipantActivated = { type: 'ParticipantActivated'; data: { parti
 export type ParticipantDeactivated = { type: 'ParticipantDeactivated'; data: { participantId: string; at: string } };
 export type ParticipantNetDebitCapChanged = {
   type: 'ParticipantNetDebitCapChanged';
-  data: { participantId: string; netDebitCapMinor: string; previousNetDebitCapMinor: string; at: string };
+  /** `currency` absent: the participant's first currency (events written before issue 17 name none). */
+  data: { participantId: string; netDebitCapMinor: string; previousNetDebitCapMinor: string; currency?: string; at: string };
 };
 /**
  * The key itself is never stored: only its SHA-256. `signingSecret` is only on events written before signing

@@ -1,6 +1,7 @@
 /** What the operator onboards: who a participant is and how the switch reaches it. */
 
-export const participantTypes = ['BANK', 'WALLET'] as const;
+/** INBOUND_PSP (issue 17): a foreign acquirer or licensed remittance partner, prefunded abroad, that sends payments in. */
+export const participantTypes = ['BANK', 'WALLET', 'INBOUND_PSP'] as const;
 export type ParticipantType = (typeof participantTypes)[number];
 
 /**
@@ -36,7 +37,25 @@ export type ParticipantRegistration = {
   netDebitCapMinor: bigint;
   creditMode: CreditMode;
   endpoints: ParticipantEndpoints;
+  /**
+   * Currencies beyond `currency` (its first, where its fees and statistics are kept) in which the participant
+   * holds a position and liquidity, each with its own net debit cap. Absent on participants of one currency.
+   */
+  additionalCurrencies?: readonly CurrencyCap[];
+  /** A BANK that is an authorised dealer: it posts exchange rates and converts in-bound payments (issue 17). */
+  fxProvider?: boolean;
 };
+
+/** A currency a participant holds and its net debit cap in that currency's minor units. */
+export type CurrencyCap = { currency: string; netDebitCapMinor: bigint };
+
+/** Every currency of a registration, the first one first, with the caps it was registered with. */
+export function registeredCurrencies(registration: ParticipantRegistration): CurrencyCap[] {
+  return [
+    { currency: registration.currency, netDebitCapMinor: registration.netDebitCapMinor },
+    ...(registration.additionalCurrencies ?? []),
+  ];
+}
 
 export function participantStreamName(participantId: string): string {
   return `participant-${participantId}`;

@@ -1,4 +1,4 @@
-import type { CreditMode, ParticipantEndpoints, ParticipantType } from './participant-profile';
+import type { CreditMode, CurrencyCap, ParticipantEndpoints, ParticipantType } from './participant-profile';
 
 /** A participant as the read model holds it (the participants projection). */
 export type ParticipantRecord = {
@@ -18,6 +18,10 @@ export type ParticipantRecord = {
   signingSecrets: readonly StoredSigningSecret[];
   /** The operator's rate for this participant (requests per second per key and route class); null: the default. */
   rateLimitPerSecond: number | null;
+  /** Issue 17: the currencies beyond `currency` the participant holds, each with its cap now (empty for most). */
+  additionalCurrencies: readonly CurrencyCap[];
+  /** Issue 17: a bank that posts exchange rates (an authorised dealer). */
+  fxProvider: boolean;
   createdAt: string;
   updatedAt: string;
 };

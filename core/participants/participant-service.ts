@@ -8,6 +8,8 @@ import type { EventStore } from '../eventstore/event-store';
 import { bankCodeDecider } from './bank-code-reservation';
 import { KeyedSerializer } from './keyed-serializer';
 import {
+  currentCurrencyCaps,
+  netDebitCapIn,
   participantDecider,
   type NewClientCertificate,
   type ParticipantChange,
@@ -169,9 +171,12 @@ export class ParticipantService {
   }
 
   /** Funds in/out at the central bank. Keyed by the movement's transfer id, so the ledger recognises a retry. */
-  async recordFunds(movement: Omit<FundsMovement, 'currency'>): Promise<FundsResult> {
+  async recordFunds(movement: Omit<FundsMovement, 'currency'> & { currency?: string }): Promise<FundsResult> {
     const participant = await this.requireParticipant(movement.participantId);
-    const currency = participant.registration.currency;
+    const currency = movement.currency ?? participant.registration.currency;
+    if (netDebitCapIn(participant, currency) === null) {
+      throw new DomainError('CURRENCY_NOT_HELD', `participant ${movement.participantId} holds no ${currency.slice(0, 8)} position`);
+    }
     // One funds movement per participant at a time: the free-liquidity check and the movement go together.
     return this.ledgerUpdates.run(`funds:${movement.participantId}`, () => this.ledger.recordFunds({ ...movement, currency }));
   }
@@ -184,9 +189,12 @@ export class ParticipantService {
   syncLedger(participantId: string): Promise<void> {
     return this.ledgerUpdates.run(participantId, async () => {
       const participant = await this.requireParticipant(participantId);
-      const input = { participantId, currency: participant.registration.currency, netDebitCapMinor: participant.netDebitCapMinor };
-      await this.ledger.openAccounts(input);
-      await this.ledger.setNetDebitCap(input);
+      // Every currency the participant holds has its own position and liquidity accounts in that currency's ledger.
+      for (const { currency, netDebitCapMinor } of currentCurrencyCaps(participant)) {
+        const input = { participantId, currency, netDebitCapMinor };
+        await this.ledger.openAccounts(input);
+        await this.ledger.setNetDebitCap(input);
+      }
     });
   }
 

@@ -16,6 +16,7 @@ export const webhookEventTypes = [
   'refund.failed',
   'dispute.opened',
   'dispute.resolved',
+  'inbound_payment.completed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

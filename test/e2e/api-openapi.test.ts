@@ -2,6 +2,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import * as responseSchemas from '../../api/schemas/response-schemas';
+import * as fxSchemas from '../../api/schemas/fx-schemas';
 import * as signingKeySchemas from '../../api/schemas/signing-key-schemas';
 import { erasureResponse } from '../../api/schemas/data-subject-schemas';
 import type { HttpAnswer } from '../support/http-client';
@@ -115,7 +116,12 @@ type Document = {
 
 /** The zod schemas the document's response components are generated from, by component name. */
 const schemasById = new Map<string, z.ZodType>();
-for (const schema of [...Object.values(responseSchemas), ...Object.values(signingKeySchemas), erasureResponse]) {
+for (const schema of [
+  ...Object.values(responseSchemas),
+  ...Object.values(signingKeySchemas),
+  erasureResponse,
+  ...Object.values(fxSchemas),
+]) {
   const id = z.globalRegistry.get(schema as z.ZodType)?.id;
   if (typeof id === 'string') schemasById.set(id, schema as z.ZodType);
 }
@@ -552,6 +558,33 @@ it('answers every route with a status and a body its document describes', async 
   const disputeId = (disputed.body as { id: string }).id;
   expect((await call('GET', '/v1/disputes/{id}', `/v1/disputes/${disputeId}`, ravi)).status).toBe(200);
   expect((await call('GET', '/v1/disputes/{id}', '/v1/disputes/dp_none', ravi)).status).toBe(404);
+  // Issue 17: foreign exchange and in-bound payments (the whole flow is test/e2e/fx-inbound-payments.test.ts).
+  expect((await call('GET', '/v1/reference/purpose-codes', '/v1/reference/purpose-codes', ravi)).status).toBe(200);
+  expect(
+    (await call('PUT', '/v1/fx/rates/{from}/{to}', '/v1/fx/rates/USD/PKR', { ...ravi, body: { rate: '278.45', validForSeconds: 60 } }))
+      .status,
+  ).toBe(403);
+  expect(
+    (await call('POST', '/v1/fx/quotes', '/v1/fx/quotes', { ...ravi, body: { from: 'USD', to: 'PKR', fromAmount: '1.00' } })).status,
+  ).toBe(403);
+  const inbound = {
+    id: '7a1c1e1a-0000-4000-8000-000000000001',
+    merchantId: 'NO_SUCH_SHOP',
+    amount: '1.00',
+    currency: 'USD',
+    purposeCode: '9184',
+    payer: { type: 'PERSON', name: 'Jane Doe', country: 'GB' },
+  };
+  expect((await call('POST', '/v1/inbound/payments', '/v1/inbound/payments', { ...ravi, body: inbound })).status).toBe(403);
+  expect((await call('GET', '/v1/inbound/payments/{id}', `/v1/inbound/payments/${inbound.id}`, ravi)).status).toBe(404);
+  expect((await call('GET', '/v1/inbound/payments', '/v1/inbound/payments?merchantId=NO_SUCH_SHOP', ravi)).status).toBe(404);
+  const remittanceRange = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
+  expect(
+    (await call('GET', '/v1/reports/inward-remittances', `/v1/reports/inward-remittances?${remittanceRange}`, regulatorKey)).status,
+  ).toBe(200);
+  expect(
+    (await call('GET', '/v1/reports/inward-remittances.csv', `/v1/reports/inward-remittances.csv?${remittanceRange}`, regulatorKey)).status,
+  ).toBe(200);
   expect((await call('GET', '/v1/disputes', '/v1/disputes?state=OPEN', operator)).status).toBe(200);
   expect(
     (
@@ -650,7 +683,8 @@ it('answers every route with a status and a body its document describes', async 
 it('documents what the server refuses: the carried currencies, the amount maximum, the batch item shapes', async () => {
   const document = (await sw.client.get('/openapi.json')).body as { components: { schemas: Record<string, Record<string, unknown>> } };
   const schemas = document.components.schemas;
-  expect(schemas.Currency).toMatchObject({ enum: ['PKR'] });
+  // HISAAB_CURRENCIES' default (issue 17): the rupee and the currencies most in-bound payments arrive in.
+  expect(schemas.Currency).toMatchObject({ enum: ['PKR', 'USD', 'EUR', 'GBP', 'AED', 'SAR'] });
   const positive = new RegExp(String(schemas.PositiveAmount?.pattern));
   expect(['0.01', '1', '1500.50', '9999999999.99', '10000000000.00'].filter((amount) => !positive.test(amount))).toEqual([]);
   expect(['0', '0.00', '10000000000.01', '10000000001', '01', '1.005', '-1'].filter((amount) => positive.test(amount))).toEqual([]);

@@ -31,6 +31,8 @@ describe('POST /v1/participants', () => {
       reserved: '0.00',
       liquidity: '0.00',
       rateLimitPerSecond: null,
+      fxProvider: false,
+      currencies: [{ currency: 'PKR', netDebitCap: '1000000.00', position: '0.00', reserved: '0.00', liquidity: '0.00' }],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -101,7 +103,8 @@ describe('POST /v1/participants', () => {
     ['an id too long', { id: 'A'.repeat(17) }, 'VALIDATION_FAILED', ['body', 'id']],
     ['a bank code of digits', { bankCode: '1234' }, 'VALIDATION_FAILED', ['body', 'bankCode']],
     ['an unknown type', { type: 'MFB' }, 'VALIDATION_FAILED', ['body', 'type']],
-    ['an unsupported currency', { currency: 'EUR' }, 'VALIDATION_FAILED', ['body', 'currency']],
+    // JPY is in the ISO 4217 table but not enabled by default (HISAAB_CURRENCIES).
+    ['a currency not enabled', { currency: 'JPY' }, 'VALIDATION_FAILED', ['body', 'currency']],
     ['a cap as a number', { netDebitCap: 1000 }, 'VALIDATION_FAILED', ['body', 'netDebitCap']],
     ['a cap with three decimals', { netDebitCap: '10.001' }, 'INVALID_AMOUNT', ['body', 'netDebitCap']],
     ['a negative cap', { netDebitCap: '-5.00' }, 'INVALID_AMOUNT', ['body', 'netDebitCap']],
@@ -357,7 +360,7 @@ describe('POST /v1/participants/{id}/funds', () => {
     ['an amount beyond the maximum', { direction: 'IN', amount: '99999999999.00', reference: 'R' }, 'INVALID_AMOUNT'],
     ['an unknown direction', { direction: 'SIDEWAYS', amount: '1.00', reference: 'R' }, 'VALIDATION_FAILED'],
     ['a missing reference', { direction: 'IN', amount: '1.00' }, 'VALIDATION_FAILED'],
-    ['an unknown field', { direction: 'IN', amount: '1.00', reference: 'R', currency: 'PKR' }, 'VALIDATION_FAILED'],
+    ['an unknown field', { direction: 'IN', amount: '1.00', reference: 'R', colour: 'green' }, 'VALIDATION_FAILED'],
   ])('refuses %s with 400 %s, changing nothing', async (_name, body, code) => {
     const answer = await expectLogUnchanged(sw, () => funds(body));
     expect(answer.status).toBe(400);

@@ -56,6 +56,7 @@ it("onboards a merchant by its acquirer: the key works as the merchant, the alia
   expect(created.headers.get('cache-control')).toBe('no-store');
   const body = created.body as { merchant: Record<string, unknown>; apiKey: string; webhookSecret: string };
   expect(body.merchant).toEqual({
+    inbound: null,
     id: 'SHOP1',
     name: 'Shop One',
     mcc: '5411',

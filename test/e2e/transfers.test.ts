@@ -314,7 +314,9 @@ describe('bad input', () => {
     ['an unknown purpose', (body) => ({ ...body, purpose: 'GIFT' }), 'VALIDATION_FAILED'],
     ['a bad IBAN check digit', (body) => ({ ...body, payee: { type: 'IBAN', value: 'PK00RAVI0000001234567890' } }), 'INVALID_IBAN'],
     ['a short IBAN', (body) => ({ ...body, payee: { type: 'IBAN', value: 'PK36RAVI00001' } }), 'INVALID_IBAN'],
-    ['an unsupported currency', (body) => ({ ...body, currency: 'EUR' }), 'UNKNOWN_CURRENCY'],
+    ['an unknown currency', (body) => ({ ...body, currency: 'XYZ' }), 'UNKNOWN_CURRENCY'],
+    // EUR runs a ledger (HISAAB_CURRENCIES, issue 17), but the payer settles in rupees only.
+    ['a currency the payer does not settle in', (body) => ({ ...body, currency: 'EUR' }), 'CURRENCY_NOT_SUPPORTED'],
   ];
   it.each(cases)('refuses %s with a clear error and changes nothing', async (_name, mutate, code) => {
     const count = await transferCount();

@@ -39,6 +39,10 @@ export class HttpClient {
   post(path: string, options?: RequestOptions): Promise<HttpAnswer> {
     return this.request('POST', path, options);
   }
+  put(path: string, options?: RequestOptions): Promise<HttpAnswer> {
+    return this.request('PUT', path, options);
+  }
+
   patch(path: string, options?: RequestOptions): Promise<HttpAnswer> {
     return this.request('PATCH', path, options);
   }

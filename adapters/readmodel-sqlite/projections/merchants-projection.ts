@@ -14,12 +14,15 @@ const handledTypes = [
   'MerchantDeactivated',
   'MerchantWebhookUrlChanged',
   'MerchantFeesChanged',
+  'MerchantInboundSettingsChanged',
 ] as const;
 type HandledEvent = Extract<MerchantEvent, { type: (typeof handledTypes)[number] }>;
 
 /** Merchants by id, as GET /v1/merchants/{id} and checkout read them. Rebuildable from the log. */
 export const merchantsProjection: Projection<SqliteReadModelTx> = {
   name: 'merchants',
+  // 2: in-bound settings (issue 17), in merchant_inbound.
+  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(`
@@ -39,10 +42,11 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
         active                   INTEGER NOT NULL,
         created_at               TEXT NOT NULL
       ) STRICT;
+      CREATE TABLE IF NOT EXISTS merchant_inbound (merchant_id TEXT PRIMARY KEY, settings TEXT NOT NULL) STRICT;
     `);
   },
   reset(tx) {
-    clearTables(tx, ['merchants']);
+    clearTables(tx, ['merchants', 'merchant_inbound']);
   },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & HandledEvent;
@@ -81,6 +85,9 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
           event.data.merchantId,
         );
         return;
+      case 'MerchantInboundSettingsChanged':
+        statement(tx, 'inbound').run(event.data.merchantId, JSON.stringify(event.data.inbound));
+        return;
       default:
         assertNever(event);
     }
@@ -93,6 +100,8 @@ const sql = {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
   active: 'UPDATE merchants SET active = ? WHERE merchant_id = ?',
   webhookUrl: 'UPDATE merchants SET webhook_url = ? WHERE merchant_id = ?',
+  inbound:
+    'INSERT INTO merchant_inbound (merchant_id, settings) VALUES (?, ?) ON CONFLICT (merchant_id) DO UPDATE SET settings = excluded.settings',
   fees: 'UPDATE merchants SET mdr_percent = ?, interchange_percent = ?, switch_fee_minor = ? WHERE merchant_id = ?',
 } as const;
 

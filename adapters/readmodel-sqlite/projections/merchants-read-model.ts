@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AccountType } from '../../../core/directory/account';
+import type { MerchantInboundSettings } from '../../../core/gateway/merchant-events';
 import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
 
 type MerchantRow = {
@@ -18,6 +19,7 @@ type MerchantRow = {
   active: bigint;
   created_at: string;
   rate_limit_per_second: bigint | null;
+  inbound: string | null;
 };
 
 /** MerchantReader over the merchants projection. */
@@ -25,10 +27,11 @@ export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
 
   constructor(database: Database.Database) {
-    // With the operator's rate for the merchant (rate-limits projection), if it has one.
+    // With the operator's rate for the merchant (rate-limits projection) and its in-bound settings, if it has them.
     this.byId = database
       .prepare(
-        `SELECT m.*, (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'merchant:' || m.merchant_id) AS rate_limit_per_second
+        `SELECT m.*, (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'merchant:' || m.merchant_id) AS rate_limit_per_second,
+         (SELECT settings FROM merchant_inbound i WHERE i.merchant_id = m.merchant_id) AS inbound
          FROM merchants m WHERE m.merchant_id = ?`,
       )
       .safeIntegers(true);
@@ -50,6 +53,7 @@ export class SqliteMerchantReader implements MerchantReader {
       active: row.active === 1n,
       rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
       createdAt: row.created_at,
+      inbound: row.inbound === null ? null : (JSON.parse(row.inbound) as MerchantInboundSettings),
     };
   }
 }

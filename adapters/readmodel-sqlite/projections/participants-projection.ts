@@ -20,6 +20,8 @@ type HandledEvent = Extract<ParticipantEvent, { type: (typeof handledTypes)[numb
 /** Participants as the API lists them and the transfer path looks them up (by id and by bank code). */
 export const participantsProjection: Projection<SqliteReadModelTx> = {
   name: 'participants',
+  // 2: the currencies beyond the first and the FX provider flag (issue 17), in participant_currencies.
+  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(`
@@ -37,10 +39,17 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
         updated_at          TEXT NOT NULL
       ) STRICT;
       CREATE INDEX IF NOT EXISTS participants_by_bank_code ON participants (bank_code);
+      CREATE TABLE IF NOT EXISTS participant_currencies (
+        participant_id      TEXT NOT NULL,
+        currency            TEXT NOT NULL,
+        net_debit_cap_minor INTEGER NOT NULL,
+        PRIMARY KEY (participant_id, currency)
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS participant_fx_providers (participant_id TEXT PRIMARY KEY) STRICT;
     `);
   },
   reset(tx) {
-    clearTables(tx, ['participants']);
+    clearTables(tx, ['participants', 'participant_currencies', 'participant_fx_providers']);
   },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & HandledEvent;
@@ -59,6 +68,10 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
           data.at,
           data.at,
         );
+        for (const entry of data.additionalCurrencies ?? []) {
+          statement(tx, 'currency').run(data.participantId, entry.currency, BigInt(entry.netDebitCapMinor));
+        }
+        if (data.fxProvider === true) statement(tx, 'fxProvider').run(data.participantId);
         return;
       }
       case 'ParticipantActivated':
@@ -66,7 +79,13 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
         statement(tx, 'active').run(event.type === 'ParticipantActivated' ? 1 : 0, event.data.at, event.data.participantId);
         return;
       case 'ParticipantNetDebitCapChanged':
-        statement(tx, 'cap').run(BigInt(event.data.netDebitCapMinor), event.data.at, event.data.participantId);
+        if (event.data.currency === undefined) {
+          statement(tx, 'cap').run(BigInt(event.data.netDebitCapMinor), event.data.at, event.data.participantId);
+        } else {
+          // Only currencies beyond the first are named: the first one's cap lives on the participant's row.
+          statement(tx, 'currencyCap').run(BigInt(event.data.netDebitCapMinor), event.data.participantId, event.data.currency);
+          statement(tx, 'touched').run(event.data.at, event.data.participantId);
+        }
         return;
       case 'ParticipantRateLimitChanged':
         statement(tx, 'touched').run(event.data.at, event.data.participantId);
@@ -82,7 +101,10 @@ const sql = {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
   active: 'UPDATE participants SET active = ?, updated_at = ? WHERE id = ?',
   cap: 'UPDATE participants SET net_debit_cap_minor = ?, updated_at = ? WHERE id = ?',
+  currency: 'INSERT INTO participant_currencies (participant_id, currency, net_debit_cap_minor) VALUES (?, ?, ?)',
+  currencyCap: 'UPDATE participant_currencies SET net_debit_cap_minor = ? WHERE participant_id = ? AND currency = ?',
   touched: 'UPDATE participants SET updated_at = ? WHERE id = ?',
+  fxProvider: 'INSERT INTO participant_fx_providers (participant_id) VALUES (?)',
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

@@ -18,6 +18,8 @@ type ParticipantRow = {
   updated_at: string;
   signing_secrets: string;
   rate_limit_per_second: bigint | null;
+  additional_currencies: string;
+  fx_provider: bigint;
 };
 
 // The signing secrets (signing-secrets projection), newest first, as a JSON array beside each participant, and the
@@ -27,7 +29,11 @@ const selectColumns = `
     SELECT json_group_array(json_object('secretId', s.secret_id, 'storedSecret', s.stored_secret, 'retiresAt', s.retires_at))
     FROM (SELECT * FROM participant_signing_secrets WHERE participant_id = p.id ORDER BY position DESC) s
   ) AS signing_secrets,
-  (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'participant:' || p.id) AS rate_limit_per_second
+  (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'participant:' || p.id) AS rate_limit_per_second, (
+    SELECT json_group_array(json_object('currency', c.currency, 'netDebitCapMinor', CAST(c.net_debit_cap_minor AS TEXT)))
+    FROM (SELECT * FROM participant_currencies WHERE participant_id = p.id ORDER BY currency) c
+  ) AS additional_currencies,
+  EXISTS (SELECT 1 FROM participant_fx_providers f WHERE f.participant_id = p.id) AS fx_provider
   FROM participants p`;
 
 /** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
@@ -87,6 +93,11 @@ function toRecord(row: ParticipantRow): ParticipantRecord {
     active: row.active === 1n,
     signingSecrets: JSON.parse(row.signing_secrets) as StoredSigningSecret[],
     rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+    additionalCurrencies: (JSON.parse(row.additional_currencies) as { currency: string; netDebitCapMinor: string }[]).map((entry) => ({
+      currency: entry.currency,
+      netDebitCapMinor: BigInt(entry.netDebitCapMinor),
+    })),
+    fxProvider: row.fx_provider === 1n,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -158,13 +158,15 @@ const ledgerStreamPrefix = 'ledger-';
 
 function applyLedgerPosting(tx: SqliteReadModelTx, event: LedgerTransferPosted | LedgerPendingPosted, recorded: RecordedEvent): void {
   const { code, debitAccountId, creditAccountId } = event.data;
-  if (code !== 'FEE' && code !== 'SETTLEMENT' && code !== 'CHARGEBACK') return;
+  if (code !== 'FEE' && code !== 'SETTLEMENT' && code !== 'CHARGEBACK' && code !== 'INBOUND') return;
   assert(recorded.stream.startsWith(ledgerStreamPrefix), `ledger events live in ledger-<currency> streams, not ${recorded.stream}`);
   const currency = recorded.stream.slice(ledgerStreamPrefix.length);
   const amountMinor = BigInt(event.data.amountMinor);
   const debited = participantOfPosition(debitAccountId);
   const credited = participantOfPosition(creditAccountId);
-  if (code === 'CHARGEBACK') {
+  // An in-bound payment's legs (issue 17) have no transfer stream either: each posted leg is sent by its debited
+  // position and received by its credited one, in its own currency's window.
+  if (code === 'CHARGEBACK' || code === 'INBOUND') {
     // A dispute's chargeback moves money between positions with no transfer stream of its own: like a reversal,
     // the respondent sends it back and the claimant receives it, so the window's nets (and settling them) include it.
     if (debited !== null) move(tx, currency, debited, { ...noMovement, sentCount: 1, sentMinor: amountMinor }, recorded.position);

@@ -4,6 +4,7 @@ import { clientCertificatesProjection } from './client-certificates-projection';
 import { checkoutSessionsProjection } from './checkout-sessions-projection';
 import { disputesProjection } from './disputes-projection';
 import { directoryProjection } from './directory-projection';
+import { inboundPaymentsProjection } from './inbound-payments-projection';
 import { keysProjection } from './keys-projection';
 import { merchantViewsProjection } from './merchant-views-projection';
 import { merchantsProjection } from './merchants-projection';
@@ -38,4 +39,5 @@ export const switchProjections: readonly Projection<SqliteReadModelTx>[] = [
   requestSigningProjection,
   clientCertificatesProjection,
   rateLimitsProjection,
+  inboundPaymentsProjection,
 ];

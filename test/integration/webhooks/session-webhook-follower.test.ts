@@ -31,6 +31,7 @@ const merchant: MerchantRecord = {
   active: true,
   rateLimitPerSecond: null,
   createdAt: '2026-12-03T08:00:00.000Z',
+  inbound: null,
 };
 
 beforeEach(() => {

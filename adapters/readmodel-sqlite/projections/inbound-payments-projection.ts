@@ -1,0 +1,66 @@
+import type { RecordedEvent } from '../../../core/eventstore/event';
+import type { Projection } from '../../../core/eventstore/projection';
+import type { InboundPaymentCompleted } from '../../../core/fx/inbound-payment-decider';
+import { clearTables } from '../clear-tables';
+import { preparedStatement } from '../statement-cache';
+import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+
+/** Karachi is UTC+5 all year (no daylight saving): a day of the report is a Karachi calendar day. */
+const karachiOffsetMs = 5 * 60 * 60 * 1000;
+
+/** In-bound payments (issue 17), one row each, for the inward-remittance report. Rebuildable from the log. */
+export const inboundPaymentsProjection: Projection<SqliteReadModelTx> = {
+  name: 'inbound-payments',
+  handles: ['InboundPaymentCompleted'],
+  setup(tx) {
+    tx.exec(`
+      CREATE TABLE IF NOT EXISTS inbound_payments (
+        payment_id           TEXT PRIMARY KEY,
+        psp_id               TEXT NOT NULL,
+        merchant_id          TEXT NOT NULL,
+        acquirer_id          TEXT NOT NULL,
+        provider_id          TEXT NOT NULL,
+        currency             TEXT NOT NULL,
+        amount_minor         INTEGER NOT NULL,
+        retained_minor       INTEGER NOT NULL,
+        converted_from_minor INTEGER NOT NULL,
+        converted_to_minor   INTEGER NOT NULL,
+        purpose_code         TEXT NOT NULL,
+        payer_type           TEXT NOT NULL,
+        payer_country        TEXT NOT NULL,
+        completed_at         TEXT NOT NULL,
+        completed_day        TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS inbound_payments_by_completed ON inbound_payments (completed_at);
+      CREATE INDEX IF NOT EXISTS inbound_payments_by_merchant ON inbound_payments (merchant_id, completed_at);
+    `);
+  },
+  reset(tx) {
+    clearTables(tx, ['inbound_payments']);
+  },
+  apply(recorded, tx) {
+    const { data } = recorded as RecordedEvent & InboundPaymentCompleted;
+    preparedStatement(
+      tx,
+      `INSERT OR IGNORE INTO inbound_payments (payment_id, psp_id, merchant_id, acquirer_id, provider_id, currency, amount_minor,
+         retained_minor, converted_from_minor, converted_to_minor, purpose_code, payer_type, payer_country, completed_at, completed_day)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      data.paymentId,
+      data.pspId,
+      data.merchantId,
+      data.acquirerId,
+      data.providerId,
+      data.currency,
+      BigInt(data.amountMinor),
+      BigInt(data.retainedMinor),
+      BigInt(data.convertedFromMinor),
+      BigInt(data.convertedToMinor),
+      data.purposeCode,
+      data.payer.type,
+      data.payer.country,
+      data.completedAt,
+      new Date(Date.parse(data.completedAt) + karachiOffsetMs).toISOString().slice(0, 10),
+    );
+  },
+};

@@ -1,0 +1,355 @@
+import { assert } from '../assert';
+import { DomainError } from '../errors';
+import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import type { EventStore } from '../eventstore/event-store';
+import type { MerchantReader } from '../gateway/merchant-reader';
+import type { LedgerCommand } from '../ledger/commands';
+import type { LedgerEngine } from '../ledger/ledger-engine';
+import type { LedgerResultCode } from '../ledger/result-codes';
+import { KeyedSerializer } from '../participants/keyed-serializer';
+import { positionAccountId } from '../participants/participant-accounts';
+import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
+import type { WebhookPublisher } from '../webhooks/webhook-publisher';
+import { convertHalfEven, splitRetained } from './fx-conversion';
+import { fxQuoteDecider, fxQuoteStreamName } from './fx-quote-decider';
+import { inboundTargetCurrency, requireInboundPsp, type FxService } from './fx-service';
+import {
+  conflict,
+  inboundPaymentDecider,
+  inboundPaymentStreamName,
+  sameRequest,
+  type InboundPaymentRecord,
+  type InboundPaymentRequest,
+} from './inbound-payment-decider';
+import { inboundPaymentSummary } from './inbound-payment-summary';
+import { purposeCode } from './purpose-codes';
+
+export type InboundPaymentServiceDependencies = {
+  store: EventStore;
+  ledgers: (currency: string) => LedgerEngine | undefined;
+  participants: ParticipantReader;
+  merchants: MerchantReader;
+  fx: FxService;
+  publisher: Pick<WebhookPublisher, 'publish'>;
+  enabledCurrencies: readonly string[];
+};
+
+/**
+ * How long the legs stay reserved between the reservation and the post: long enough for the two appends in between
+ * under any load the switch admits, short enough that a crash in between frees the money soon.
+ */
+export const inboundReservationTimeoutMs = 5 * 60 * 1000;
+
+/** One leg of a conversion: which ledger, which accounts, how much (minor units of that ledger's currency). */
+type Leg = {
+  role: 'retained' | 'foreign' | 'rupees';
+  currency: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amountMinor: bigint;
+};
+
+/**
+ * In-bound foreign-currency payments (issue 17). A payment is three legs in two ledgers: in the foreign ledger the
+ * PSP pays the acquirer the retained share and the FX provider the rest; in the rupee ledger the provider pays the
+ * acquirer the converted rupees. No engine can apply a chain across two ledgers, so the legs are first reserved
+ * (pending, the foreign ones as one linked chain), then the payment is recorded, then every leg is posted: a leg
+ * that cannot be reserved voids the others and nothing is recorded; a recorded payment is answered only once every
+ * leg is posted. A retry of the same payment re-posts its legs (idempotent by transfer id) and answers as before.
+ */
+export class InboundPaymentService {
+  private readonly serializer = new KeyedSerializer();
+
+  constructor(private readonly dependencies: InboundPaymentServiceDependencies) {}
+
+  pay(request: InboundPaymentRequest, context: CommandContext): Promise<{ payment: InboundPaymentRecord; position: bigint | null }> {
+    // One attempt per payment at a time, and one per quote: two payments must not both pass the quote's check.
+    return this.serializer.run(`payment:${request.paymentId}`, () =>
+      this.serializer.run(`quote:${request.quoteId ?? request.paymentId}`, () => this.payOnce(request, context)),
+    );
+  }
+
+  async find(paymentId: string): Promise<InboundPaymentRecord | null> {
+    const { state } = await loadStream(this.dependencies.store, inboundPaymentStreamName(paymentId), inboundPaymentDecider);
+    return state.status === 'completed' ? state.payment : null;
+  }
+
+  private async payOnce(
+    request: InboundPaymentRequest,
+    context: CommandContext,
+  ): Promise<{ payment: InboundPaymentRecord; position: bigint | null }> {
+    const existing = await this.find(request.paymentId);
+    if (existing !== null) {
+      if (!sameRequest(existing, request)) throw conflict(request.paymentId);
+      await this.postLegs(legsOf(existing), existing.paymentId);
+      return { payment: existing, position: null };
+    }
+    const { psp, acquirer, merchantName, merchantCity, retentionShare } = this.checkParties(request);
+    const conversion = await this.conversion(request, context);
+    refuseInactive([acquirer, participants(this.dependencies, conversion.providerId)]);
+    const { retainedMinor, convertedMinor } = splitRetained(BigInt(request.amountMinor), retentionShare);
+    const rupeesMinor = convertHalfEven(convertedMinor, request.currency, inboundTargetCurrency, conversion.rate);
+    const payment: InboundPaymentRecord = {
+      ...request,
+      acquirerId: acquirer.id,
+      merchantName,
+      merchantCity,
+      retainedMinor: retainedMinor.toString(),
+      convertedFromMinor: convertedMinor.toString(),
+      convertedToMinor: rupeesMinor.toString(),
+      toCurrency: inboundTargetCurrency,
+      rate: conversion.rate,
+      providerId: conversion.providerId,
+      transferIds: [],
+      completedAt: context.now.toISOString(),
+    };
+    assert(psp.id === request.pspId, 'the PSP is the caller');
+    const legs = legsOf(payment);
+    payment.transferIds = legs.map((leg) => legTransferId(payment.paymentId, leg.role));
+    await this.reserveLegs(legs, payment.paymentId);
+    let position: bigint | null;
+    try {
+      if (request.quoteId !== null) await this.useQuote(request, context);
+      position = (
+        await handleStreamCommand(
+          this.dependencies.store,
+          inboundPaymentStreamName(payment.paymentId),
+          inboundPaymentDecider,
+          { type: 'RecordInboundPayment', data: payment },
+          context,
+        )
+      ).position;
+    } catch (error) {
+      await this.voidLegs(legs, payment.paymentId);
+      throw error;
+    }
+    await this.postLegs(legs, payment.paymentId);
+    await this.dependencies.publisher.publish({
+      merchantId: payment.merchantId,
+      type: 'inbound_payment.completed',
+      object: inboundPaymentSummary(payment),
+      sourceId: payment.paymentId,
+      createdAt: context.now,
+    });
+    return { payment, position };
+  }
+
+  /** Everything that refuses a payment before any money is touched; nothing is recorded when one of these throws. */
+  private checkParties(request: InboundPaymentRequest): {
+    psp: ParticipantRecord;
+    acquirer: ParticipantRecord;
+    merchantName: string;
+    merchantCity: string;
+    retentionShare: string;
+  } {
+    const { participants, merchants, enabledCurrencies } = this.dependencies;
+    const psp = requireInboundPsp(participants.findParticipant(request.pspId), request.pspId);
+    if (!enabledCurrencies.includes(request.currency) || request.currency === inboundTargetCurrency) {
+      throw new DomainError(
+        'CURRENCY_NOT_SUPPORTED',
+        `in-bound payments are taken in the enabled foreign currencies, not ${request.currency.slice(0, 8)}`,
+      );
+    }
+    const catalogued = purposeCode(request.purposeCode);
+    if (catalogued === undefined)
+      throw new DomainError('PURPOSE_CODE_UNKNOWN', `purpose code ${request.purposeCode.slice(0, 8)} is not in the SBP catalogue`);
+    const merchant = merchants.findMerchant(request.merchantId);
+    if (merchant === null) throw new DomainError('MERCHANT_NOT_FOUND', `merchant ${request.merchantId} does not exist`);
+    if (merchant.inbound === null || !merchant.inbound.enabled) {
+      throw new DomainError('MERCHANT_NOT_INBOUND', `merchant ${merchant.id} is not enabled for in-bound payments`);
+    }
+    if (!merchant.inbound.purposeCodes.includes(catalogued.code)) {
+      throw new DomainError('PURPOSE_CODE_NOT_ALLOWED', `merchant ${merchant.id} is not enabled for purpose code ${catalogued.code}`);
+    }
+    if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is inactive`);
+    const acquirer = participants.findParticipant(merchant.acquirerId);
+    assert(acquirer !== null, 'a merchant is onboarded under an existing acquirer');
+    return { psp, acquirer, merchantName: merchant.name, merchantCity: merchant.city, retentionShare: merchant.inbound.retentionShare };
+  }
+
+  /** The quote's locked rate (checked: not used by another payment, for this amount, not expired), or the best live rate now. */
+  private async conversion(request: InboundPaymentRequest, context: CommandContext): Promise<{ rate: string; providerId: string }> {
+    if (request.quoteId === null) {
+      const best = await this.dependencies.fx.bestRate(request.currency, inboundTargetCurrency);
+      return { rate: best.rate, providerId: best.providerId };
+    }
+    const { state } = await loadStream(this.dependencies.store, fxQuoteStreamName(request.quoteId), fxQuoteDecider);
+    // Deciding without appending: the refusals (expired, used, mismatch) surface here, before any leg is reserved.
+    fxQuoteDecider.decide({ type: 'UseQuote', data: this.useData(request), now: context.now }, state);
+    assert(state.status === 'given', 'a quote that passed its checks was given');
+    return { rate: state.quote.rate, providerId: state.quote.providerId };
+  }
+
+  private async useQuote(request: InboundPaymentRequest, context: CommandContext): Promise<void> {
+    assert(request.quoteId !== null, 'only a payment with a quote uses one');
+    await handleStreamCommand(
+      this.dependencies.store,
+      fxQuoteStreamName(request.quoteId),
+      fxQuoteDecider,
+      { type: 'UseQuote', data: this.useData(request), now: context.now },
+      context,
+    );
+  }
+
+  private useData(request: InboundPaymentRequest): {
+    quoteId: string;
+    pspId: string;
+    paymentId: string;
+    from: string;
+    to: string;
+    fromAmountMinor: bigint;
+  } {
+    assert(request.quoteId !== null, 'only a payment with a quote uses one');
+    return {
+      quoteId: request.quoteId,
+      pspId: request.pspId,
+      paymentId: request.paymentId,
+      from: request.currency,
+      to: inboundTargetCurrency,
+      fromAmountMinor: BigInt(request.amountMinor),
+    };
+  }
+
+  /** Reserves every leg, each ledger's legs as one linked chain; a refusal voids what was reserved and says why. */
+  private async reserveLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
+    const reserved: Leg[] = [];
+    for (const [currency, ledgerLegs] of byCurrency(legs)) {
+      const commands = ledgerLegs.map((leg, index): LedgerCommand => ({
+        type: 'pending_transfer',
+        id: legTransferId(paymentId, leg.role),
+        ledger: currency as LedgerEngine['ledger'],
+        debitAccountId: leg.debitAccountId,
+        creditAccountId: leg.creditAccountId,
+        amountMinor: leg.amountMinor,
+        code: 'INBOUND',
+        timeoutMs: inboundReservationTimeoutMs,
+        userData: { inboundPaymentId: paymentId, leg: leg.role },
+        linked: index < ledgerLegs.length - 1,
+      }));
+      const { results } = await this.ledger(currency).submit(commands);
+      const failedIndex = results.findIndex((result) => result !== 'ok' && result !== 'exists');
+      if (failedIndex >= 0) {
+        await this.voidLegs(reserved, paymentId);
+        const failed =
+          results.find((result) => result !== 'ok' && result !== 'exists' && result !== 'linked_event_failed') ?? results[failedIndex];
+        const leg = ledgerLegs[results.indexOf(failed as LedgerResultCode)] ?? ledgerLegs[failedIndex];
+        throw refusal(leg, failed);
+      }
+      reserved.push(...ledgerLegs);
+    }
+  }
+
+  private async voidLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
+    for (const [currency, ledgerLegs] of byCurrency(legs)) {
+      await this.ledger(currency).submit(
+        ledgerLegs.map((leg): LedgerCommand => ({
+          type: 'void_pending',
+          id: `${legTransferId(paymentId, leg.role)}:void`,
+          pendingId: legTransferId(paymentId, leg.role),
+        })),
+      );
+    }
+  }
+
+  /** Posts every leg; after the payment is recorded nothing may refuse them but an expiry past the reservation time. */
+  private async postLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
+    for (const [currency, ledgerLegs] of byCurrency(legs)) {
+      const { results } = await this.ledger(currency).submit(
+        ledgerLegs.map((leg, index): LedgerCommand => ({
+          type: 'post_pending',
+          id: `${legTransferId(paymentId, leg.role)}:post`,
+          pendingId: legTransferId(paymentId, leg.role),
+          linked: index < ledgerLegs.length - 1,
+        })),
+      );
+      for (const result of results) {
+        if (result === 'overloaded')
+          throw new DomainError('OVERLOADED', `the ${currency} ledger is busy; retry the payment with the same id`);
+        if (result !== 'ok' && result !== 'exists' && result !== 'pending_already_posted') {
+          throw new Error(`in-bound payment ${paymentId} is recorded but its ${currency} legs could not be posted: ${result}`);
+        }
+      }
+    }
+  }
+
+  private ledger(currency: string): LedgerEngine {
+    const engine = this.dependencies.ledgers(currency);
+    if (engine === undefined) throw new DomainError('CURRENCY_NOT_SUPPORTED', `the switch runs no ledger for ${currency.slice(0, 8)}`);
+    return engine;
+  }
+}
+
+/** The legs of a payment, in the order they are reserved: the foreign ledger's, then the rupees. Zero legs are left out. */
+function legsOf(payment: InboundPaymentRecord): Leg[] {
+  const legs: Leg[] = [
+    {
+      role: 'retained',
+      currency: payment.currency,
+      debitAccountId: positionAccountId(payment.pspId),
+      creditAccountId: positionAccountId(payment.acquirerId),
+      amountMinor: BigInt(payment.retainedMinor),
+    },
+    {
+      role: 'foreign',
+      currency: payment.currency,
+      debitAccountId: positionAccountId(payment.pspId),
+      creditAccountId: positionAccountId(payment.providerId),
+      amountMinor: BigInt(payment.convertedFromMinor),
+    },
+    {
+      role: 'rupees',
+      currency: payment.toCurrency,
+      debitAccountId: positionAccountId(payment.providerId),
+      creditAccountId: positionAccountId(payment.acquirerId),
+      amountMinor: BigInt(payment.convertedToMinor),
+    },
+  ];
+  return legs.filter((leg) => leg.amountMinor > 0n);
+}
+
+function participants(dependencies: InboundPaymentServiceDependencies, participantId: string): ParticipantRecord | null {
+  return dependencies.participants.findParticipant(participantId);
+}
+
+/** A suspended acquirer or provider cannot take part: refused like a leg that cannot post, before any is reserved. */
+function refuseInactive(parties: readonly (ParticipantRecord | null)[]): void {
+  for (const party of parties) {
+    if (party === null || !party.active) {
+      throw new DomainError('INBOUND_PAYMENT_REFUSED', `participant ${party?.id ?? 'unknown'} is inactive: nothing was posted`, [
+        { leg: null, currency: null, reason: 'participant_inactive' },
+      ]);
+    }
+  }
+}
+
+export function legTransferId(paymentId: string, role: Leg['role']): string {
+  return `inbound:${paymentId}:${role}`;
+}
+
+function byCurrency(legs: readonly Leg[]): Map<string, Leg[]> {
+  const grouped = new Map<string, Leg[]>();
+  for (const leg of legs) grouped.set(leg.currency, [...(grouped.get(leg.currency) ?? []), leg]);
+  return grouped;
+}
+
+const legNames: Record<Leg['role'], string> = {
+  retained: 'the retained share to the acquirer',
+  foreign: 'the foreign currency to the FX provider',
+  rupees: "the rupees from the FX provider's position to the acquirer",
+};
+
+function refusal(leg: Leg | undefined, result: LedgerResultCode | undefined): DomainError {
+  if (result === 'overloaded') return new DomainError('OVERLOADED', 'a ledger is busy; retry the payment with the same id');
+  const reason = result ?? 'unknown';
+  const why =
+    reason === 'exceeds_net_debit_cap'
+      ? 'the paying side would pass its net debit cap'
+      : reason === 'account_not_found'
+        ? 'a party holds no position in that currency'
+        : reason;
+  return new DomainError(
+    'INBOUND_PAYMENT_REFUSED',
+    `${leg === undefined ? 'a leg' : legNames[leg.role]} could not post (${why}): nothing was posted`,
+    [{ leg: leg?.role ?? null, currency: leg?.currency ?? null, reason }],
+  );
+}
