@@ -1,4 +1,5 @@
 import { PostgresEventStore } from '../../adapters/eventstore-postgres/postgres-event-store';
+import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
 import { buildOpenApiDocument } from '../openapi';
 import type { RouteModule } from '../route-kit';
 
@@ -16,12 +17,14 @@ export const systemRoutes: RouteModule = (router, kit) => {
     } catch {
       eventStoreHealthy = false;
     }
-    // A PostgreSQL store has one writer; a writer fenced off by a newer one serves reads only until it restarts.
-    const fenced = store instanceof PostgresEventStore && store.role === 'fenced';
+    // A PostgreSQL store has one writer; a writer fenced off by a newer one serves reads only until it restarts. The
+    // modules' store seals personal data over the log's own store, which knows the role.
+    const log = store instanceof PersonalDataEventStore ? store.sealedLog : store;
+    const fenced = log instanceof PostgresEventStore && log.role === 'fenced';
     const healthy = eventStoreHealthy && readModel.healthy && !fenced;
     response.status(healthy ? 200 : 503).json({
       status: fenced ? 'fenced' : healthy ? 'ok' : 'unhealthy',
-      role: store instanceof PostgresEventStore && store.role !== 'writer' ? 'standby' : 'writer',
+      role: log instanceof PostgresEventStore && log.role !== 'writer' ? 'standby' : 'writer',
       eventStore: eventStoreHealthy ? 'ok' : 'unreachable',
       readModels: readModel.healthy ? 'ok' : 'failed',
       logHeadPosition: head.toString(),

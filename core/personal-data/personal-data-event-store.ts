@@ -32,6 +32,11 @@ export class PersonalDataEventStore implements EventStore {
     private readonly cipher: PersonalDataCipher,
   ) {}
 
+  /** The store underneath, which holds the personal fields sealed: for tools and tests that count its writes. */
+  get sealedLog(): EventStore {
+    return this.inner;
+  }
+
   get multiStreamAtomic(): boolean {
     return this.inner.multiStreamAtomic;
   }

@@ -7,6 +7,7 @@ import { transferStreamName } from '../../core/transfers/transfer-events';
 import type { HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
+import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
 
 /**
  * Issue 10, part 2: how many durable writes (SQLite commits, each one fsync) a payment makes before the switch
@@ -25,7 +26,9 @@ beforeAll(async () => {
       { id: 'ADVISED', bankCode: 'ADVS', msisdn: '923000000004', netDebitCap: '1000.00', creditMode: 'ADVICE' },
     ],
   );
-  const running = network.sw.running.store;
+  // The switch's modules write through the personal-data sealing store; the SQLite store underneath counts the writes.
+  const wrapper = network.sw.running.store;
+  const running = wrapper instanceof PersonalDataEventStore ? wrapper.sealedLog : wrapper;
   if (!(running instanceof SqliteEventStore)) throw new Error('the test switch runs on SQLite');
   store = running;
 });

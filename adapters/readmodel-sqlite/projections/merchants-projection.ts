@@ -6,6 +6,7 @@ import type { MerchantEvent } from '../../../core/gateway/merchant-events';
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { createRateLimitsTable } from './rate-limits-projection';
 
 /** The events that change what a merchant's record shows; keys are the keys projection's, secrets stay in the stream. */
 const handledTypes = [
@@ -25,6 +26,8 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
   version: 2,
   handles: handledTypes,
   setup(tx) {
+    // Its reader joins the operator's rates (rate-limits projection), which may not run in this store.
+    createRateLimitsTable(tx);
     tx.exec(`
       CREATE TABLE IF NOT EXISTS merchants (
         merchant_id              TEXT PRIMARY KEY,

@@ -6,6 +6,7 @@ import type { ParticipantEvent } from '../../../core/participants/participant-ev
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { createRateLimitsTable } from './rate-limits-projection';
 
 // A new rate limit only moves updated_at here: the rate itself lives in the rate-limits read model.
 const handledTypes = [
@@ -24,6 +25,8 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
   version: 2,
   handles: handledTypes,
   setup(tx) {
+    // Its reader joins the operator's rates (rate-limits projection), which may not run in this store.
+    createRateLimitsTable(tx);
     tx.exec(`
       CREATE TABLE IF NOT EXISTS participants (
         id                  TEXT PRIMARY KEY,

@@ -20,6 +20,20 @@ export function rateLimitOwner(kind: 'participant' | 'merchant', id: string): st
 }
 
 /**
+ * The table is made by the participants' and merchants' projections too: their readers join it, and a read-model
+ * store that runs them without this projection (a test fixture, a tool) must still answer, with the default rate.
+ */
+export function createRateLimitsTable(tx: SqliteReadModelTx): void {
+  tx.exec(`
+    CREATE TABLE IF NOT EXISTS rate_limits (
+      owner                 TEXT PRIMARY KEY,
+      rate_limit_per_second INTEGER NOT NULL,
+      updated_at            TEXT NOT NULL
+    ) STRICT;
+  `);
+}
+
+/**
  * The operator's own request rates for participants and merchants: one row for each that has one, none for those
  * on the default. A table of its own, read on every request by the rate limiter: one primary-key get.
  */
@@ -27,13 +41,7 @@ export const rateLimitsProjection: Projection<SqliteReadModelTx> = {
   name: 'rate-limits',
   handles: ['ParticipantRateLimitChanged', 'MerchantRateLimitChanged'],
   setup(tx) {
-    tx.exec(`
-      CREATE TABLE IF NOT EXISTS rate_limits (
-        owner                 TEXT PRIMARY KEY,
-        rate_limit_per_second INTEGER NOT NULL,
-        updated_at            TEXT NOT NULL
-      ) STRICT;
-    `);
+    createRateLimitsTable(tx);
   },
   reset(tx) {
     clearTables(tx, ['rate_limits']);

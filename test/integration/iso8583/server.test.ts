@@ -151,7 +151,7 @@ describe('financial messages', () => {
     const peer = await signedOnPeer(harness);
     expect((await peer.exchange(transferRequest('000040', { processingCode: '000000' }))).fields[39]).toBe('12');
     expect((await peer.exchange(transferRequest('000041', { amountMinor: 0n }))).fields[39]).toBe('13');
-    expect((await peer.exchange({ mti: '0200', fields: { ...transferRequest('000042').fields, 49: '392' } })).fields[39]).toBe('13');
+    expect((await peer.exchange({ mti: '0200', fields: { ...transferRequest('000042').fields, 49: '999' } })).fields[39]).toBe('13');
     expect((await peer.exchange(transferRequest('000043', { payeeAccount: 'PK00NONE0000000000000000' }))).fields[39]).toBe('14');
     expect((await peer.exchange({ mti: '0100', fields: { 11: '000044', 41: 'BANKA001' } })).mti).toBe('0110');
   });
