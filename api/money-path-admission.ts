@@ -164,7 +164,9 @@ function processLoopDelay(): LoopDelay {
   const timer = setInterval(() => {
     // A stall delays this timer too, so the stall's length is judged as soon as it ends: what piled up during it
     // (requests waiting in the socket buffers) is shed for one period instead of being admitted behind it.
-    loopDelay.lastMaxMs = histogram.max / 1e6;
+    // A period in which the monitor took no sample at all (the loop was too busy even for that) keeps the last
+    // judgement: reading it as 0 ms admitted the requests that had piled up during a long stall.
+    if (histogram.count > 0) loopDelay.lastMaxMs = histogram.max / 1e6;
     histogram.reset();
   }, loopDelaySampleMs);
   timer.unref();

@@ -116,6 +116,8 @@ export async function runFailover(settings: FailoverSettings): Promise<FailoverR
     let serverErrors = 0;
     let killedAtMs: number | null = null;
     let promotedAtMs: number | null = null;
+    // Set before `pg_ctl promote` is called: the standby may take writes before the command returns.
+    let promotionStartedAtMs: number | null = null;
     let firstWriteAfterKillMs: number | null = null;
     let acknowledgedBeforeKill = 0;
     let stopping = false;
@@ -125,14 +127,14 @@ export async function runFailover(settings: FailoverSettings): Promise<FailoverR
     const attempt = async (id: string, code: string): Promise<Answer> => {
       // Only a request sent after the kill counts: one in flight at the kill may have been committed before it.
       const sentAfterKill = killedAtMs !== null;
-      const sentBeforePromotion = promotedAtMs === null;
+      const sentBeforePromotion = promotionStartedAtMs === null;
       const answer = await register(switchUrl, id, code);
       const now = performance.now();
       if (answer.status >= 500 && answer.status !== 503) serverErrors += 1;
       if (sentAfterKill && killedAtMs !== null && firstWriteAfterKillMs === null && answer.status === 201)
         firstWriteAfterKillMs = now - killedAtMs;
       // Answers to requests sent and answered while no primary was there (one sent then may succeed after the promotion).
-      if (sentAfterKill && sentBeforePromotion && promotedAtMs === null) {
+      if (sentAfterKill && sentBeforePromotion && promotionStartedAtMs === null) {
         const key = `${answer.status} ${answer.code}`.trim();
         answersDuringOutage[key] = (answersDuringOutage[key] ?? 0) + 1;
       }
@@ -157,6 +159,7 @@ export async function runFailover(settings: FailoverSettings): Promise<FailoverR
     await primary.kill();
     settings.log(`SIGKILL to the primary with ${acknowledgedBeforeKill} registrations acknowledged`);
     await new Promise((resolveOutage) => setTimeout(resolveOutage, settings.outageMs));
+    promotionStartedAtMs = performance.now();
     await standby.promote();
     promotedAtMs = performance.now();
     settings.log(`standby promoted ${Math.round(promotedAtMs - killedAtMs)} ms after the kill`);
