@@ -14,7 +14,7 @@ import { msFromIso } from './instant-text';
 import { balanceMinorMax } from './ledger-limits';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import { reservedTransferRecord } from './transfer-records';
-import { resolutionFieldsText, transferFieldsText } from './transfer-fields-text';
+import { resolutionFieldsText, postedTransferFieldsText, reservedTransferFieldsText } from './transfer-fields-text';
 import type { PendingStatus } from './transfer';
 
 /**
@@ -83,15 +83,7 @@ function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   debitAccount.debitsPostedMinor += amountMinor;
   creditAccount.creditsPostedMinor += amountMinor;
   assertWithinMaximum(debitAccount, creditAccount);
-  const fieldsText = transferFieldsText(
-    'transfer',
-    data.debitAccountId,
-    data.creditAccountId,
-    data.amountMinor,
-    data.code,
-    null,
-    data.userData,
-  );
+  const fieldsText = postedTransferFieldsText(data);
   state.window.insert(data.transferId, state.eventCount, 'transfer', null, fieldsText);
 }
 
@@ -108,15 +100,7 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
   const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
   // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
   state.transfers.set(transfer.id, transfer);
-  const fieldsText = transferFieldsText(
-    'pending_transfer',
-    data.debitAccountId,
-    data.creditAccountId,
-    data.amountMinor,
-    data.code,
-    data.timeoutMs,
-    data.userData,
-  );
+  const fieldsText = reservedTransferFieldsText(data);
   state.window.insert(data.transferId, state.eventCount, 'pending_transfer', 'pending', fieldsText);
   state.pendingCount += 1;
   state.expiries.push(transfer);

@@ -1,7 +1,7 @@
 import type { LedgerEvent } from './events';
 import { resolvedStatus } from './evolve';
 import type { LedgerState } from './ledger-state';
-import { resolutionFieldsText, transferFieldsText } from './transfer-fields-text';
+import { resolutionFieldsText, postedTransferFieldsText, reservedTransferFieldsText } from './transfer-fields-text';
 
 /**
  * Replays one event that precedes the snapshot, for the idempotency window only: the snapshot already holds its
@@ -17,29 +17,13 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       return;
     case 'LedgerTransferPosted': {
       const data = event.data;
-      const fieldsText = transferFieldsText(
-        'transfer',
-        data.debitAccountId,
-        data.creditAccountId,
-        data.amountMinor,
-        data.code,
-        null,
-        data.userData,
-      );
+      const fieldsText = postedTransferFieldsText(data);
       window.insert(data.transferId, eventNumber, 'transfer', null, fieldsText);
       return;
     }
     case 'LedgerTransferReserved': {
       const data = event.data;
-      const fieldsText = transferFieldsText(
-        'pending_transfer',
-        data.debitAccountId,
-        data.creditAccountId,
-        data.amountMinor,
-        data.code,
-        data.timeoutMs,
-        data.userData,
-      );
+      const fieldsText = reservedTransferFieldsText(data);
       // Pending for now: a later event of this replay says how it ended, if it ended before the snapshot.
       window.insert(data.transferId, eventNumber, 'pending_transfer', 'pending', fieldsText);
       return;

@@ -1,4 +1,5 @@
 import type { UserData } from './commands';
+import type { LedgerTransferPosted, LedgerTransferReserved } from './events';
 import type { TransferKind } from './transfer';
 
 /**
@@ -24,6 +25,24 @@ export function transferFieldsText(
     field(code) +
     field(timeoutMs === null ? '-' : String(timeoutMs)) +
     userDataText(userData)
+  );
+}
+
+/** The fields text of a posted transfer's event, as its command gave it: what evolve and the log replay insert. */
+export function postedTransferFieldsText(data: LedgerTransferPosted['data']): string {
+  return transferFieldsText('transfer', data.debitAccountId, data.creditAccountId, data.amountMinor, data.code, null, data.userData);
+}
+
+/** The fields text of a reserved (pending) transfer's event. */
+export function reservedTransferFieldsText(data: LedgerTransferReserved['data']): string {
+  return transferFieldsText(
+    'pending_transfer',
+    data.debitAccountId,
+    data.creditAccountId,
+    data.amountMinor,
+    data.code,
+    data.timeoutMs,
+    data.userData,
   );
 }
 
