@@ -46,13 +46,15 @@ export function moneyPathAdmission(
   inFlightMax: number,
   metrics: SwitchMetrics,
   loopDelayMaxMs = moneyPathLoopDelayMaxMsDefault,
+  // The process's own monitor; a test passes a source it sets, so that the shedding is proven without racing timers.
+  loopDelaySource: () => LoopDelay = processLoopDelay,
 ): MoneyPathAdmission {
   assert(Number.isSafeInteger(inFlightMax) && inFlightMax >= 1 && inFlightMax <= moneyPathInFlightMaxLimit, 'inFlightMax is bounded');
   assert(
     Number.isSafeInteger(loopDelayMaxMs) && loopDelayMaxMs >= 0 && loopDelayMaxMs <= moneyPathLoopDelayMaxMsLimit,
     'loopDelayMaxMs is bounded',
   );
-  const loopDelay = loopDelayMaxMs === 0 ? null : processLoopDelay();
+  const loopDelay = loopDelayMaxMs === 0 ? null : loopDelaySource();
   const busyBody = shedBody(`the switch is working on ${inFlightMax} payments already and did nothing with this one`);
   const delayedBody = shedBody(`the switch is running late (event-loop delay past ${loopDelayMaxMs} ms) and did nothing with this one`);
   let inFlight = 0;
@@ -148,7 +150,7 @@ function shed(request: IncomingMessage, response: ServerResponse, body: Buffer):
 }
 
 /** The event loop's delay, sampled by perf_hooks: the longest delay seen in the last sampling period. */
-type LoopDelay = { lastMaxMs: number };
+export type LoopDelay = { lastMaxMs: number };
 
 let sharedLoopDelay: LoopDelay | null = null;
 
@@ -156,7 +158,7 @@ let sharedLoopDelay: LoopDelay | null = null;
  * One monitor per process (the loop is the process's), started by the first admission that needs it. Its timer is
  * unref'd: it never keeps a process alive. prom-client's own monitor is another histogram and is not disturbed.
  */
-function processLoopDelay(): LoopDelay {
+export function processLoopDelay(): LoopDelay {
   if (sharedLoopDelay !== null) return sharedLoopDelay;
   const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
