@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import { assert } from '../core/assert';
 import { errorBody } from './http-error';
@@ -149,27 +148,27 @@ function shed(request: IncomingMessage, response: ServerResponse, body: Buffer):
   response.end(body);
 }
 
-/** The event loop's delay, sampled by perf_hooks: the longest delay seen in the last sampling period. */
+/** The event loop's delay: how late the last sampling timer ran. */
 export type LoopDelay = { lastMaxMs: number };
 
 let sharedLoopDelay: LoopDelay | null = null;
 
 /**
- * One monitor per process (the loop is the process's), started by the first admission that needs it. Its timer is
- * unref'd: it never keeps a process alive. prom-client's own monitor is another histogram and is not disturbed.
+ * One monitor per process (the loop is the process's), started by the first admission that needs it: a timer that
+ * measures how late it runs itself. A stall delays it by the stall's length (less what was left of its period), and
+ * the lateness is judged the moment the stall ends, so what piled up during it (requests waiting in the socket
+ * buffers) is shed for one period instead of being admitted behind it. perf_hooks' monitorEventLoopDelay was used
+ * first; in a busy test run it reported no stall at all for whole periods, so the switch measures the one thing it
+ * needs itself. The timer is unref'd: it never keeps a process alive.
  */
 export function processLoopDelay(): LoopDelay {
   if (sharedLoopDelay !== null) return sharedLoopDelay;
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
   const loopDelay: LoopDelay = { lastMaxMs: 0 };
+  let dueAtMs = performance.now() + loopDelaySampleMs;
   const timer = setInterval(() => {
-    // A stall delays this timer too, so the stall's length is judged as soon as it ends: what piled up during it
-    // (requests waiting in the socket buffers) is shed for one period instead of being admitted behind it.
-    // A period in which the monitor took no sample at all (the loop was too busy even for that) keeps the last
-    // judgement: reading it as 0 ms admitted the requests that had piled up during a long stall.
-    if (histogram.count > 0) loopDelay.lastMaxMs = histogram.max / 1e6;
-    histogram.reset();
+    const nowMs = performance.now();
+    loopDelay.lastMaxMs = Math.max(0, nowMs - dueAtMs);
+    dueAtMs = nowMs + loopDelaySampleMs;
   }, loopDelaySampleMs);
   timer.unref();
   sharedLoopDelay = loopDelay;

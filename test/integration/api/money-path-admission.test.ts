@@ -97,11 +97,12 @@ it('measures a stall of the event loop: the sampling period after it reports it'
     // Busy: nothing else runs, as when the machine or a long task holds the process.
   }
   let seenMs = 0;
-  for (let polls = 0; polls < 400 && seenMs < 250; polls += 1) {
+  for (let polls = 0; polls < 400 && seenMs < 150; polls += 1) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     seenMs = Math.max(seenMs, loopDelay.lastMaxMs);
   }
-  expect(seenMs).toBeGreaterThanOrEqual(250);
+  // At least the stall less one sampling period (100 ms): the part of the period left when it began.
+  expect(seenMs).toBeGreaterThanOrEqual(150);
 });
 
 it('sheds while the event loop runs late, with slots free, and admits again once it keeps up', async () => {
