@@ -26,7 +26,8 @@ import { createConnector, type Connector } from './postgres-connection';
 import { parsePostgresUrl, redactPostgresUrl } from './postgres-connection-string';
 import { isConnectionFailure, notWriter, PostgresAdapterError, storeUnavailable } from './postgres-errors';
 import { migrateSchema } from './postgres-schema';
-import { postgresSubscription } from './postgres-subscription';
+import { pollingSubscription } from '../polling-subscription';
+import { postgresRetryPauseMs } from './postgres-subscription';
 
 /** What the store tells its operator: pino's (object, message) shape, so the switch passes its logger. */
 export type StoreLog = {
@@ -263,7 +264,8 @@ export class PostgresEventStore implements EventStore {
   subscribeAll(afterPosition: bigint, handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
     checkFilter(options.filter);
-    const subscription = postgresSubscription({
+    const subscription = pollingSubscription({
+      retryPauseMs: postgresRetryPauseMs,
       afterPosition,
       handler,
       options,

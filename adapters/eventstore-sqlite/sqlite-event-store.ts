@@ -22,7 +22,7 @@ import {
   serializeAppend,
   type SerializedEvent,
 } from '../../core/eventstore/limits';
-import { pollingSubscription } from './polling-subscription';
+import { pollingSubscription } from '../polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
 

@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '../../core/eventstore/event';
-import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../../core/eventstore/event-store';
-import { subscriptionHandle } from '../../core/eventstore/subscription-handle';
+import type { RecordedEvent } from '../core/eventstore/event';
+import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../core/eventstore/event-store';
+import { subscriptionHandle } from '../core/eventstore/subscription-handle';
 
 const pageSize = 1000;
 
@@ -9,9 +9,14 @@ type PollingSubscriptionInput = {
   handler: SubscriptionHandler;
   options: SubscribeOptions;
   pollIntervalMs: number;
-  readPage: (afterPosition: bigint, limit: number) => RecordedEvent[];
+  readPage: (afterPosition: bigint, limit: number) => RecordedEvent[] | Promise<RecordedEvent[]>;
   /** Registers a callback for appends made in this process; returns the function that unregisters it. */
   listen: (wake: () => void) => () => void;
+  /**
+   * For a store over a network (PostgreSQL): how long to wait before reading again after a read failed, given the
+   * failures in a row, or null when the error ends the subscription. Without it every read error ends it.
+   */
+  retryPauseMs?: (error: unknown, failuresInRow: number) => number | null;
 };
 
 /**
@@ -28,12 +33,12 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
     sleeper?.();
   };
   const unlisten = input.listen(wake);
-  const sleep = (): Promise<void> =>
+  const sleep = (durationMs: number): Promise<void> =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         wakeSleeper = null;
         resolve();
-      }, input.pollIntervalMs);
+      }, durationMs);
       wakeSleeper = () => {
         clearTimeout(timer);
         resolve();
@@ -42,15 +47,26 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
 
   const run = async (): Promise<void> => {
     let position = input.afterPosition;
+    let failuresInRow = 0;
     try {
       while (!stopping) {
-        const page = input.readPage(position, pageSize);
+        let page: RecordedEvent[];
+        try {
+          page = await input.readPage(position, pageSize);
+          failuresInRow = 0;
+        } catch (error) {
+          failuresInRow += 1;
+          const pauseMs = input.retryPauseMs?.(error, failuresInRow) ?? null;
+          if (pauseMs === null) throw error;
+          await sleep(pauseMs);
+          continue;
+        }
         for (const event of page) {
           if (stopping) return;
           await input.handler(event);
           position = event.position;
         }
-        if (page.length === 0) await sleep();
+        if (page.length === 0) await sleep(input.pollIntervalMs);
         else await Promise.resolve();
       }
     } finally {
