@@ -1,5 +1,5 @@
 import { PostgresEventStore } from '../../adapters/eventstore-postgres/postgres-event-store';
-import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
+import { sealedLogOf } from '../../core/personal-data/personal-data-event-store';
 import { buildOpenApiDocument } from '../openapi';
 import type { RouteModule } from '../route-kit';
 
@@ -19,7 +19,7 @@ export const systemRoutes: RouteModule = (router, kit) => {
     }
     // A PostgreSQL store has one writer; a writer fenced off by a newer one serves reads only until it restarts. The
     // modules' store seals personal data over the log's own store, which knows the role.
-    const log = store instanceof PersonalDataEventStore ? store.sealedLog : store;
+    const log = sealedLogOf(store);
     const fenced = log instanceof PostgresEventStore && log.role === 'fenced';
     const healthy = eventStoreHealthy && readModel.healthy && !fenced;
     response.status(healthy ? 200 : 503).json({

@@ -144,3 +144,8 @@ export class PersonalDataEventStore implements EventStore {
 function holdsPersonalFields(events: readonly NewEvent[]): boolean {
   return events.some((event) => personalEventFields.has(event.type));
 }
+
+/** The store that holds the log as written (personal fields sealed): the store itself unless it is the sealing one. */
+export function sealedLogOf(store: EventStore): EventStore {
+  return store instanceof PersonalDataEventStore ? store.sealedLog : store;
+}

@@ -12,7 +12,7 @@ import { errorCode, HttpClient, type HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { issueRegulatorKey } from '../support/switch-process';
 import { waitUntil } from '../support/wait-until';
-import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
+import { sealedLogOf } from '../../core/personal-data/personal-data-event-store';
 
 type Dispute = {
   id: string;
@@ -527,7 +527,7 @@ describe('records, roles and statistics', () => {
   it('rebuilds the dispute records from the log byte for byte (so the statistics rebuild with them)', async () => {
     // Projections read the log as it is, personal fields sealed, as the switch's own runner does.
     const wrapper = network.sw.running.store;
-    const store = wrapper instanceof PersonalDataEventStore ? wrapper.sealedLog : wrapper;
+    const store = sealedLogOf(wrapper);
     await network.sw.running.dependencies.readModels.waitForPosition(await store.headPosition(), 5_000);
     const directory = tempDir('hisaab-dispute-rebuild-');
     const rebuilt = new SqliteReadModelStore(join(directory.path, 'rebuilt.db'));

@@ -7,7 +7,7 @@ import { transferStreamName } from '../../core/transfers/transfer-events';
 import type { HttpAnswer } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
-import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
+import { sealedLogOf } from '../../core/personal-data/personal-data-event-store';
 
 /**
  * Issue 10, part 2: how many durable writes (SQLite commits, each one fsync) a payment makes before the switch
@@ -28,7 +28,7 @@ beforeAll(async () => {
   );
   // The switch's modules write through the personal-data sealing store; the SQLite store underneath counts the writes.
   const wrapper = network.sw.running.store;
-  const running = wrapper instanceof PersonalDataEventStore ? wrapper.sealedLog : wrapper;
+  const running = sealedLogOf(wrapper);
   if (!(running instanceof SqliteEventStore)) throw new Error('the test switch runs on SQLite');
   store = running;
 });
