@@ -230,6 +230,7 @@ function payPagePaths(): Paths {
             '303': { description: 'sent (or the session is no longer open): back to the page, which shows the state' },
             '404': html('no such payment'),
             '422': html('the page again, with a role="alert" saying what was wrong with the number'),
+            '413': errorAnswer('PAYLOAD_TOO_LARGE: the form is over 2 KiB; nothing was sent'),
           },
         }),
         requestBody: {
