@@ -15,17 +15,8 @@ import { cpus } from 'node:os';
 import { PostgresEventStore } from '../adapters/eventstore-postgres/postgres-event-store';
 import type { NewEvent } from '../core/eventstore/event';
 import { LocalPostgres } from '../scripts/postgres/local-postgres';
-import { transferEvents } from './support/bench-events';
-import { measure, median, reportLine, type Measurement } from './support/measure';
-
-const runsPerFigure = 3;
-const pairedRuns = 5;
-const plan = [
-  { batchSize: 1, events: 2_000 },
-  { batchSize: 100, events: 50_000 },
-] as const;
-const rawBatchSize = 1000;
-const pairedEvents = 50_000;
+import { appendInBatches, compareWithRawCeiling, rawBatchSize } from './support/eventstore-comparison';
+import { measure, type Measurement } from './support/measure';
 
 let databaseCounter = 0;
 /** A fresh database with the adapter's schema (made by the adapter itself). */
@@ -43,13 +34,7 @@ async function adapterRun(server: LocalPostgres, events: readonly NewEvent[], ba
   const store = new PostgresEventStore(await freshDatabase(server));
   try {
     if (!(await store.tryBecomeWriter())) throw new Error('the bench store could not take the writer lease');
-    let expected: bigint | 'no_stream' = 'no_stream';
-    return await measure(events.length, async () => {
-      for (let start = 0; start < events.length; start += batchSize) {
-        const result = await store.append('ledger-PKR', events.slice(start, start + batchSize), expected);
-        expected = result.nextExpectedRevision;
-      }
-    });
+    return await appendInBatches(store, events, batchSize);
   } finally {
     await store.close();
   }
@@ -97,42 +82,13 @@ export async function postgresEventStoreBench(): Promise<void> {
     console.log(
       `eventstore bench: PostgresEventStore vs raw node-postgres INSERT … unnest, PostgreSQL (fsync on, synchronous_commit on, no standby), node ${process.version}, ${cpus().length} cores`,
     );
-    console.log(`median of ${runsPerFigure} runs (${pairedRuns} alternating for batch 1000 and raw), fresh database per run`);
-    await adapterRun(server, transferEvents(5000), 1000);
-    await rawRun(server, transferEvents(5000));
-    const figures = new Map<number, Measurement>();
-    for (const { batchSize, events } of plan) {
-      const input = transferEvents(events);
-      const runs: Measurement[] = [];
-      for (let run = 0; run < runsPerFigure; run += 1) runs.push(await adapterRun(server, input, batchSize));
-      figures.set(batchSize, median(runs));
-      console.log(reportLine(`adapter batch=${batchSize}`, median(runs)));
-    }
-    const input = transferEvents(pairedEvents);
-    const adapterRuns: Measurement[] = [];
-    const rawRuns: Measurement[] = [];
-    for (let run = 0; run < pairedRuns; run += 1) {
-      rawRuns.push(await rawRun(server, input));
-      adapterRuns.push(await adapterRun(server, input, rawBatchSize));
-    }
-    figures.set(1000, median(adapterRuns));
-    const raw = median(rawRuns);
-    console.log(reportLine('adapter batch=1000', median(adapterRuns)));
-    console.log(reportLine(`raw ceiling batch=${rawBatchSize}`, raw));
-    const perSecond = (batchSize: number): number => Math.round(figures.get(batchSize)?.perSecond ?? 0);
-    const ratio = Number(((figures.get(1000)?.perSecond ?? 0) / raw.perSecond).toFixed(3));
-    console.log(`ratio adapter batch=1000 / raw ceiling = ${ratio} (target >= 0.8)`);
-    console.log(
-      JSON.stringify({
-        bench: 'eventstore',
-        store: 'postgres',
-        batch_1_per_s: perSecond(1),
-        batch_100_per_s: perSecond(100),
-        batch_1000_per_s: perSecond(1000),
-        raw_1000_per_s: Math.round(raw.perSecond),
-        ratio,
-      }),
-    );
+    await compareWithRawCeiling({
+      store: 'postgres',
+      batch100Events: 50_000,
+      pairedEvents: 50_000,
+      adapterRun: (events, batchSize) => adapterRun(server, events, batchSize),
+      rawRun: (events) => rawRun(server, events),
+    });
   } finally {
     await server.remove();
   }

@@ -16,30 +16,15 @@ import { SqliteEventStore } from '../adapters/eventstore-sqlite/sqlite-event-sto
 import type { NewEvent } from '../core/eventstore/event';
 import { benchDirectory } from './support/bench-directory';
 import { postgresEventStoreBench } from './eventstore-postgres.bench';
-import { transferEvents } from './support/bench-events';
-import { measure, median, reportLine, type Measurement } from './support/measure';
+import { appendInBatches, compareWithRawCeiling, rawBatchSize } from './support/eventstore-comparison';
+import { measure, type Measurement } from './support/measure';
 
-const runsPerFigure = 3;
-/** Batch 1000 against the raw ceiling: the ratio the target is about, so more runs. */
-const pairedRuns = 5;
-/** Batch sizes measured on their own; batch 1000 is measured in turns with the raw ceiling, below. */
-const plan = [
-  { batchSize: 1, events: 2_000 },
-  { batchSize: 100, events: 100_000 },
-] as const;
-const rawBatchSize = 1000;
 const pairedEvents = 100_000;
 
 async function adapterRun(directory: string, events: readonly NewEvent[], batchSize: number): Promise<Measurement> {
   const store = new SqliteEventStore(join(directory, `adapter-${batchSize}-${process.hrtime.bigint()}.db`));
   try {
-    let expected: bigint | 'no_stream' = 'no_stream';
-    return await measure(events.length, async () => {
-      for (let start = 0; start < events.length; start += batchSize) {
-        const result = await store.append('ledger-PKR', events.slice(start, start + batchSize), expected);
-        expected = result.nextExpectedRevision;
-      }
-    });
+    return await appendInBatches(store, events, batchSize);
   } finally {
     await store.close();
   }
@@ -77,47 +62,12 @@ async function main(): Promise<void> {
     console.log(
       `eventstore bench: SqliteEventStore vs raw better-sqlite3, WAL + synchronous=FULL, node ${process.version}, ${cpus().length} cores`,
     );
-    console.log(
-      `median of ${runsPerFigure} runs (${pairedRuns} alternating for batch 1000 and raw), fresh database per run, in ${directory.path}`,
-    );
-    // Warm-up: JIT and the page cache, so the first measured figure is not the cold one.
-    await adapterRun(directory.path, transferEvents(5000), 1000);
-    await rawRun(directory.path, transferEvents(5000));
-
-    const figures = new Map<number, Measurement>();
-    for (const { batchSize, events } of plan) {
-      const input = transferEvents(events);
-      const runs: Measurement[] = [];
-      for (let run = 0; run < runsPerFigure; run += 1) runs.push(await adapterRun(directory.path, input, batchSize));
-      figures.set(batchSize, median(runs));
-      console.log(reportLine(`adapter batch=${batchSize}`, median(runs)));
-    }
-    // Batch 1000 and the raw ceiling take turns, so both meet the same disk and the same neighbours on the machine.
-    const input = transferEvents(pairedEvents);
-    const adapterRuns: Measurement[] = [];
-    const rawRuns: Measurement[] = [];
-    for (let run = 0; run < pairedRuns; run += 1) {
-      rawRuns.push(await rawRun(directory.path, input));
-      adapterRuns.push(await adapterRun(directory.path, input, rawBatchSize));
-    }
-    figures.set(1000, median(adapterRuns));
-    const raw = median(rawRuns);
-    console.log(reportLine('adapter batch=1000', median(adapterRuns)));
-    console.log(reportLine(`raw ceiling batch=${rawBatchSize}`, raw));
-
-    const perSecond = (batchSize: number): number => Math.round(figures.get(batchSize)?.perSecond ?? 0);
-    const ratio = Number(((figures.get(1000)?.perSecond ?? 0) / raw.perSecond).toFixed(3));
-    console.log(`ratio adapter batch=1000 / raw ceiling = ${ratio} (target >= 0.8)`);
-    console.log(
-      JSON.stringify({
-        bench: 'eventstore',
-        batch_1_per_s: perSecond(1),
-        batch_100_per_s: perSecond(100),
-        batch_1000_per_s: perSecond(1000),
-        raw_1000_per_s: Math.round(raw.perSecond),
-        ratio,
-      }),
-    );
+    await compareWithRawCeiling({
+      batch100Events: 100_000,
+      pairedEvents,
+      adapterRun: (events, batchSize) => adapterRun(directory.path, events, batchSize),
+      rawRun: (events) => rawRun(directory.path, events),
+    });
   } finally {
     directory.remove();
   }
