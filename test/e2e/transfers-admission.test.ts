@@ -4,10 +4,10 @@
  * Retry-After before any work, the log does not move, and each shed payment, retried with its own id once the
  * switch has room, runs for the first time. The real switch, real HTTP, a real wallet simulator as the payee.
  */
-import { randomUUID } from 'node:crypto';
 import { errorCode, type HttpAnswer } from '../support/http-client';
 import { stateEventsSince } from '../support/switch-process';
-import { PaymentNetwork } from '../support/payment-network';
+import type { PaymentNetwork } from '../support/payment-network';
+import { margallaToRavi, startTwoWallets } from '../support/two-wallets';
 import { waitUntil } from '../support/wait-until';
 
 const inFlightMax = 2;
@@ -18,30 +18,12 @@ const payeeDelayMs = 5_000;
 let network: PaymentNetwork;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start(
-    [],
-    [
-      { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001', netDebitCap: '1000000.00' },
-      { id: 'RAVI', bankCode: 'RAVI', msisdn: '923000000002', netDebitCap: '1000000.00' },
-    ],
-    { HISAAB_MONEY_PATH_IN_FLIGHT_MAX: String(inFlightMax), HISAAB_PAYEE_DEADLINE_MS: '10000' },
-  );
+  network = await startTwoWallets({ HISAAB_MONEY_PATH_IN_FLIGHT_MAX: String(inFlightMax), HISAAB_PAYEE_DEADLINE_MS: '10000' });
 });
 
 afterAll(async () => {
   await network.close();
 });
-
-function payment(id: string = randomUUID()) {
-  return {
-    id,
-    payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' },
-    payee: { type: 'MSISDN', value: '923000000002' },
-    amount: '10.00',
-    currency: 'PKR',
-    purpose: 'P2P',
-  };
-}
 
 function pay(body: unknown): Promise<HttpAnswer> {
   return network.sw.client.post('/v1/transfers', { key: network.wallet('MARGALLA').key.key, body });
@@ -65,7 +47,7 @@ async function position(participantId: string): Promise<string> {
 it('sheds a flood with 503 OVERLOADED and Retry-After, records nothing for it, and runs each shed payment when retried', async () => {
   const ravi = network.wallet('RAVI').simulator;
   ravi.setMode({ mode: 'slow', delayMs: payeeDelayMs });
-  const admitted = Array.from({ length: inFlightMax }, () => payment());
+  const admitted = Array.from({ length: inFlightMax }, () => margallaToRavi());
   const admittedAnswers = Promise.all(admitted.map((body) => pay(body)));
   // Both admitted payments are recorded and waiting on the payee: the switch is full.
   await waitUntil(async () => ravi.received('CREDIT_REQUEST').length === inFlightMax, 'both admitted payments reach the payee', 10_000);
@@ -73,10 +55,10 @@ it('sheds a flood with 503 OVERLOADED and Retry-After, records nothing for it, a
   const headBefore = await network.sw.running.store.headPosition();
   const payerPositionBefore = await position('MARGALLA');
 
-  const flood = Array.from({ length: floodSize }, () => payment());
+  const flood = Array.from({ length: floodSize }, () => margallaToRavi());
   const shedAnswers = await Promise.all([
     ...flood.map((body) => pay(body)),
-    network.sw.client.post('/v1/transfers/batch', { key: network.wallet('MARGALLA').key.key, body: { transfers: [payment()] } }),
+    network.sw.client.post('/v1/transfers/batch', { key: network.wallet('MARGALLA').key.key, body: { transfers: [margallaToRavi()] } }),
   ]);
 
   for (const answer of shedAnswers) {
