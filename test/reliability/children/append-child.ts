@@ -8,6 +8,7 @@
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import type { NewEvent } from '../../../core/eventstore/event';
 import { newId } from '../../../core/ids';
+import { runChild } from './child-process-lifecycle';
 
 async function main(): Promise<void> {
   const [eventsPath, streamCountText, appendLimitText] = process.argv.slice(2);
@@ -38,7 +39,4 @@ async function main(): Promise<void> {
   await store.close();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runChild(main);

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { WrongExpectedRevisionError } from '../../../core/eventstore/expected-revision';
 import { newId } from '../../../core/ids';
+import { runChild } from './child-process-lifecycle';
 
 const attemptsPerAppendMax = 10_000;
 
@@ -59,7 +60,4 @@ async function main(): Promise<void> {
   await store.close();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runChild(main);

@@ -17,6 +17,7 @@ import { Outbox } from '../../../core/outbox/outbox';
 import { reversalDelivery } from '../../../core/outbox/payee-deliveries';
 import { outboxChildMessage } from './outbox-child-messages';
 import { installStoreKillPoint } from './store-kill-point';
+import { runChild, serveUntilSigterm } from './child-process-lifecycle';
 
 async function main(): Promise<void> {
   process.stdout.write(`pid ${process.pid}\n`);
@@ -59,21 +60,11 @@ async function main(): Promise<void> {
     if (answer.queued) queued += 1;
   }
   process.stdout.write(`queued ${queued} of ${count}\n`);
-  // Like a server, it runs until told to stop, even with nothing left to deliver.
-  const keepAlive = setInterval(() => undefined, 60_000);
-  process.once('SIGTERM', () => {
-    clearInterval(keepAlive);
-    void outbox
-      .stop()
-      .then(() => store.close())
-      .then(() => {
-        client.close();
-        process.stdout.write('stopped\n');
-      });
+  serveUntilSigterm(async () => {
+    await outbox.stop();
+    await store.close();
+    client.close();
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runChild(main);

@@ -8,6 +8,7 @@ import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-eve
 import { SqliteReadModelStore } from '../../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { ProjectionRunner } from '../../../core/eventstore/projection-runner';
 import { keyTotalsProjection } from '../../support/key-totals-projection';
+import { runChild } from './child-process-lifecycle';
 
 async function main(): Promise<void> {
   const [eventsPath, readModelPath, batchSizeText] = process.argv.slice(2);
@@ -31,7 +32,4 @@ async function main(): Promise<void> {
   readModels.close();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runChild(main);

@@ -13,6 +13,7 @@ import { Outbox } from '../../../core/outbox/outbox';
 import { webhookChannel } from '../../../core/webhooks/webhook-event';
 import { WebhookPublisher } from '../../../core/webhooks/webhook-publisher';
 import { webhookRetrySchedule } from '../../../core/webhooks/webhook-retry-schedule';
+import { runChild, serveUntilSigterm } from './child-process-lifecycle';
 
 async function main(): Promise<void> {
   process.stdout.write(`pid ${process.pid}\n`);
@@ -50,21 +51,11 @@ async function main(): Promise<void> {
     if (published.queued) queued += 1;
   }
   process.stdout.write(`queued ${queued} of ${count}\n`);
-  // Like a server, it runs until told to stop, even with nothing left to deliver.
-  const keepAlive = setInterval(() => undefined, 60_000);
-  process.once('SIGTERM', () => {
-    clearInterval(keepAlive);
-    void outbox
-      .stop()
-      .then(() => store.close())
-      .then(() => {
-        transport.close();
-        process.stdout.write('stopped\n');
-      });
+  serveUntilSigterm(async () => {
+    await outbox.stop();
+    await store.close();
+    transport.close();
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runChild(main);
