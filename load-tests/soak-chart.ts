@@ -69,7 +69,7 @@ export function soakChartSvg(input: SoakChartInput): string {
     const heading = `${panel.heading}${
       judged === undefined
         ? ''
-        : `: warm-up ${formatted(judged.warmupValue)}${unit}, thirds ${judged.thirdMedians.map(formatted).join(' / ')}, ${judged.flat ? 'flat' : 'NOT flat'}`
+        : `: warm-up ${formatted(judged.warmupValue)}${unit === '' || unit === '×' ? unit : ` ${unit}`}, thirds ${judged.thirdMedians.map(formatted).join(' / ')}, ${judged.flat ? 'flat' : 'NOT flat'}`
     }`;
     parts.push(`<text x="${marginLeft}" y="${top - 6}" font-weight="bold">${escapeXml(heading)}</text>`);
     const warmupEnd = marginLeft + (input.verdict.warmupIntervals / intervals) * plotWidth;
