@@ -22,6 +22,7 @@ import {
 import { rateLimitSettingsDefault, type RateLimitSettings } from './rate-limit/rate-limit-settings';
 import { ratePerSecondMax } from './rate-limit/token-buckets';
 import { loadTlsSettings, type TlsSettings } from './tls-settings';
+import { connectionCapLimits, connectionsAllowedBy, defaultMaxConnections, openFilesSoftLimit } from './connection-cap';
 
 /** The operator key guards everything; a short one could be guessed. */
 export const operatorKeyLengthMin = 16;
@@ -48,6 +49,11 @@ export type SwitchConfig = {
    * count in flight; 0 turns it off (api/money-path-admission.ts).
    */
   moneyPathLoopDelayMaxMs: number;
+  /**
+   * HISAAB_MAX_CONNECTIONS: clients' sockets one process holds open, HTTP and ISO 8583 together; past it a new
+   * connection is closed at accept (api/connection-cap.ts). The default is sized from the open-files limit.
+   */
+  maxConnections: number;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownTimeoutMs: number;
   /** How long a payee's provider has to answer a credit request before the transfer aborts (issue 4: 10 s). */
@@ -227,6 +233,12 @@ const environmentSchema = z.object({
     0,
     moneyPathLoopDelayMaxMsLimit,
   ),
+  HISAAB_MAX_CONNECTIONS: integer(
+    'HISAAB_MAX_CONNECTIONS',
+    defaultMaxConnections(openFilesSoftLimit()),
+    connectionCapLimits.capMin,
+    connectionCapLimits.capMax,
+  ),
   HISAAB_SHUTDOWN_TIMEOUT_MS: integer('HISAAB_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
   HISAAB_PAYEE_DEADLINE_MS: integer('HISAAB_PAYEE_DEADLINE_MS', 10_000, 100, 60_000),
   HISAAB_ISO8583_PORT: integer('HISAAB_ISO8583_PORT', 8583, 0, 65535),
@@ -289,6 +301,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     problems.push(
       'HISAAB_TLS_CLIENT_CA is served by a switch of one process: set HISAAB_WORKERS to 1 (the workers forward most routes to the writer, which would not see the certificate)',
     );
+  const openFilesLimit = openFilesSoftLimit();
+  if (parsed.success && parsed.data.HISAAB_MAX_CONNECTIONS > connectionsAllowedBy(openFilesLimit) && environment.HISAAB_MAX_CONNECTIONS)
+    problems.push(
+      `HISAAB_MAX_CONNECTIONS ${parsed.data.HISAAB_MAX_CONNECTIONS} is more than this process's open-files limit (${String(openFilesLimit)}) leaves after its own files: at most ${connectionsAllowedBy(openFilesLimit)}; raise the limit (ulimit -n) or lower the cap`,
+    );
   if (!parsed.success || eventStore === null || disputes === null || problems.length > 0) throw new ConfigError(problems.join('; '));
   const values = parsed.data;
   return {
@@ -301,6 +318,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     readYourWritesTimeoutMs: values.HISAAB_READ_YOUR_WRITES_TIMEOUT_MS,
     moneyPathInFlightMax: values.HISAAB_MONEY_PATH_IN_FLIGHT_MAX,
     moneyPathLoopDelayMaxMs: values.HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS,
+    maxConnections: values.HISAAB_MAX_CONNECTIONS,
     shutdownTimeoutMs: values.HISAAB_SHUTDOWN_TIMEOUT_MS,
     payeeDeadlineMs: values.HISAAB_PAYEE_DEADLINE_MS,
     iso8583Port: values.HISAAB_ISO8583_PORT,

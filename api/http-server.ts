@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { connectionShares, defaultMaxConnections } from './connection-cap';
 import { withMoneyPathAdmission } from './money-path-admission';
 import { refuseUnverifiedClientCertificates, tlsServerOptions, type TlsSettings } from './tls-settings';
 
@@ -9,8 +10,6 @@ export const httpServerLimits = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxHeadersCount: 100,
-  /** Connections at once: each holds memory and, through its requests, work queued for the stores. */
-  maxConnections: 10_000,
   /**
    * Connections the kernel queues before the process accepts them (it caps this at net.core.somaxconn, 4096 on the
    * build machine). Node's default, 511, overflowed under overload: the kernel then drops the handshake's last
@@ -29,9 +28,16 @@ export type HttpServerTimeouts = { headersTimeoutMs?: number; requestTimeoutMs?:
 
 /**
  * The switch's HTTP server with every limit set; the timeouts are overridable so that tests can shorten them.
- * With TLS settings it serves HTTPS (and asks for client certificates when they name a client CA).
+ * With TLS settings it serves HTTPS (and asks for client certificates when they name a client CA). At most
+ * `maxConnections` clients' connections are open at once (this port's share of HISAAB_MAX_CONNECTIONS,
+ * api/connection-cap.ts): node closes one more at accept and emits 'drop'.
  */
-export function createHttpServer(listener: RequestListener, timeouts: HttpServerTimeouts = {}, tls: TlsSettings | null = null): Server {
+export function createHttpServer(
+  listener: RequestListener,
+  timeouts: HttpServerTimeouts = {},
+  tls: TlsSettings | null = null,
+  maxConnections: number = connectionShares(defaultMaxConnections(null)).http,
+): Server {
   const headersTimeoutMs = timeouts.headersTimeoutMs ?? httpServerLimits.headersTimeoutMs;
   const options = {
     headersTimeout: headersTimeoutMs,
@@ -49,6 +55,6 @@ export function createHttpServer(listener: RequestListener, timeouts: HttpServer
   }
   server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
   server.maxHeadersCount = httpServerLimits.maxHeadersCount;
-  server.maxConnections = httpServerLimits.maxConnections;
+  server.maxConnections = maxConnections;
   return server;
 }

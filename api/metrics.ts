@@ -28,6 +28,8 @@ export type SwitchMetrics = {
   rateLimited: Counter<'policy'>;
   /** Clients' HTTP connections open on the switch's port: each is one of Node's active handles. */
   httpConnections: Gauge;
+  /** Clients' connections closed at accept because the process held HISAAB_MAX_CONNECTIONS (api/connection-cap.ts). */
+  connectionsDropped: Counter<'port'>;
 };
 
 export function createSwitchMetrics(): SwitchMetrics {
@@ -99,5 +101,11 @@ export function createSwitchMetrics(): SwitchMetrics {
       registers,
     }),
     httpConnections: new Gauge({ name: 'hisaab_http_connections', help: "Clients' HTTP connections open on the switch's port", registers }),
+    connectionsDropped: new Counter({
+      name: 'hisaab_connections_dropped_total',
+      help: "Clients' connections closed at accept because the process held HISAAB_MAX_CONNECTIONS, by port",
+      labelNames: ['port'] as const,
+      registers,
+    }),
   };
 }

@@ -33,6 +33,7 @@ import { createApp } from './app';
 import { signingKeyRoutes } from './routes/signing-keys';
 import { assembleRequestSigning } from './request-signing-assembly';
 import { assemble, type Assembled } from './assembly';
+import { connectionShares } from './connection-cap';
 import { createHttpServer, httpServerLimits } from './http-server';
 import { publicRateLimiting } from './rate-limit/rate-limiting-assembly';
 import { assembleTransfers, type TransfersAssembly } from './transfers-assembly';
@@ -538,7 +539,10 @@ async function assembleHttpServer(
   // Every limit on slow or stalled clients is set there (api/http-server.ts). A cluster's writer port is private
   // (loopback, its workers only) and stays plain HTTP; the public port serves TLS when it is configured.
   const tls = address.private ? null : config.tls;
-  const server = createHttpServer(app, {}, tls);
+  const server = createHttpServer(app, {}, tls, connectionShares(config.maxConnections).http);
+  // A connection past the cap is closed at accept, before Node makes a socket of it: counted, never logged (a
+  // flood of them would flood the log too).
+  server.on('drop', () => metrics.connectionsDropped.inc({ port: 'http' }));
   // Clients' open connections, so that an operator (and the soak) can tell them from the switch's own handles.
   server.on('connection', (socket) => {
     metrics.httpConnections.inc();

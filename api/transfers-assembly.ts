@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { SqliteClientCertificateReader } from '../adapters/readmodel-sqlite/projections/client-certificates-read-model';
 import { iso8583TlsOptions } from './tls-settings';
+import { connectionShares } from './connection-cap';
 import { PayeeCreditRouter, PayeeDeliveryRouter } from '../adapters/payee-routing';
 import type { PayeeDeliveryQueue } from '../core/transfers/transfer-ports';
 import { ReadYourWritesTransport } from '../adapters/read-your-writes-transport';
@@ -155,6 +156,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     await bankChannel.listen(service, {
       port: input.config.iso8583Port,
       host: input.config.host,
+      connectionsMax: connectionShares(input.config.maxConnections).iso8583,
       ...(tls === null ? {} : { tls: iso8583TlsOptions(tls, new SqliteClientCertificateReader(input.readModelDatabase)) }),
     });
   }

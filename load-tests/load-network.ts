@@ -5,7 +5,8 @@ import { loadConfig } from '../api/config';
 import { createLogger, type Logger } from '../api/logger';
 import { startSwitch } from '../api/switch';
 import type { CreditMode } from '../core/participants/participant-profile';
-import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
+import { OperatorClient } from '../simulators/operator-client';
+import { onboardWalletSimulator } from '../simulators/wallet-onboarding';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
 import type { LoadSeed } from './load-seed';
 import { freeLoopbackPort, startNodeService } from './node-service';
@@ -129,9 +130,17 @@ export async function startLoadNetwork(options: LoadNetworkOptions): Promise<Loa
           // The wallet only answers here; it remembers few messages, so a long run does not grow its memory.
           receivedMax: 100,
         });
-        const walletUrl = await simulator.start();
+        await simulator.start();
         closers.push(() => simulator.close());
-        keys.push(await onboardWallet(operator, running.url, simulator, walletUrl, wallet, creditMode));
+        const key = await onboardWalletSimulator(operator, running.url, simulator, {
+          name: `${wallet.name} Wallet`,
+          bankCode: wallet.bankCode,
+          netDebitCap,
+          creditMode,
+          openingFunds: { amount: netDebitCap, reference: `${wallet.id}-load-opening` },
+          aliases: [{ msisdn: wallet.msisdn, walletNumber: wallet.walletNumber, name: wallet.name }],
+        });
+        keys.push(key.key);
       }
       return ringSeed(running.url, wallets, keys);
     };
@@ -158,37 +167,6 @@ function loadSwitchEnvironment(dataDir: string): Record<string, string> {
     HISAAB_RATE_LIMIT_PAY_PAGE_PER_ADDRESS: '1000000',
     HISAAB_RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '1000000',
   };
-}
-
-/** Onboards one wallet with a high cap, its key, liquidity and its customer's MSISDN alias; returns the key. */
-async function onboardWallet(
-  operator: OperatorClient,
-  switchUrl: string,
-  simulator: WalletSimulator,
-  walletUrl: string,
-  wallet: LoadWallet,
-  creditMode: CreditMode,
-): Promise<string> {
-  await operator.onboard({
-    id: wallet.id,
-    name: `${wallet.name} Wallet`,
-    type: 'WALLET',
-    bankCode: wallet.bankCode,
-    netDebitCap,
-    creditMode,
-    endpoints: { creditUrl: `${walletUrl}/credit`, reversalUrl: `${walletUrl}/reversal` },
-  });
-  const key = await operator.issueKey(wallet.id);
-  simulator.setSigningSecret(firstSigningSecret(wallet.id, key));
-  simulator.connectToSwitch(switchUrl, key.key);
-  await operator.recordFunds(wallet.id, netDebitCap, `${wallet.id}-load-opening`);
-  await operator.registerAlias(key.key, {
-    type: 'MSISDN',
-    value: wallet.msisdn,
-    account: { type: 'WALLET', value: wallet.walletNumber },
-    name: wallet.name,
-  });
-  return key.key;
 }
 
 function ringSeed(baseUrl: string, wallets: readonly LoadWallet[], keys: readonly string[]): LoadSeed {

@@ -2,8 +2,11 @@
  * The reference server as its own process (reference-server.ts), with as many worker processes as the switch it
  * is compared with: HISAAB_WORKERS (default 1) and HISAAB_REFERENCE_PORT. One worker is this process itself;
  * more are node:cluster workers sharing the port, the primary only forking and reaping them. SIGTERM stops it.
+ * HISAAB_REFERENCE_METRICS=1 serves prom-client's default metrics at /metrics, as the switch does (the soak's
+ * reference: the same event-loop delay measure, reset at every scrape).
  */
 import cluster from 'node:cluster';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startReferenceServer } from './reference-server';
 
 /** As many as a bench may ask for; the machine decides whether they help. */
@@ -18,8 +21,16 @@ function wholeNumber(name: string, fallback: number, min: number, max: number): 
   return value;
 }
 
+function metricsRegistry(): Registry | undefined {
+  const setting = wholeNumber('HISAAB_REFERENCE_METRICS', 0, 0, 1);
+  if (setting === 0) return undefined;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
 async function serve(port: number): Promise<void> {
-  const server = await startReferenceServer(port);
+  const server = await startReferenceServer(port, metricsRegistry());
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),

@@ -1,6 +1,7 @@
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 
 /**
  * The reference ceiling for the load test: a bare express server on loopback that answers `POST /v1/transfers`
@@ -27,14 +28,24 @@ const closeTimeoutMs = 2_000;
 
 export type ReferenceServer = { url: string; close(): Promise<void> };
 
-/** Listens on 127.0.0.1 at `port` (0, the default, picks a free one). */
-export async function startReferenceServer(port = 0): Promise<ReferenceServer> {
+/**
+ * Listens on 127.0.0.1 at `port` (0, the default, picks a free one). With `metrics`, `GET /metrics` serves that
+ * registry, so that a soak samples the reference's event-loop delay exactly as it samples the switch's.
+ */
+export async function startReferenceServer(port = 0, metrics?: Registry): Promise<ReferenceServer> {
   const app = express();
   app.disable('x-powered-by');
   // What the runner polls before it measures, as it polls the switch's.
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  if (metrics !== undefined) {
+    app.get('/metrics', (_request, response, next) => {
+      metrics.metrics().then((text) => {
+        response.type(metrics.contentType).send(text);
+      }, next);
+    });
+  }
   app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
     response.status(201).json(referenceTransferBody);
   });

@@ -1,55 +1,138 @@
 /**
- * `npm run soak [-- --minutes 30 --rate N --sample-seconds 10]` (issue 14, item 4): the switch as `npm run serve`
- * starts it, with its REQUEST ring of simulated wallets, under a constant arrival rate of payments for the minutes
- * given, watched from outside.
+ * `npm run soak [-- --minutes 30 --rate N --reference-rate 20 --sample-seconds 10]` (issue 14, item 4): the switch
+ * as `npm run serve` starts it, with its REQUEST ring of simulated wallets, under a constant arrival rate of
+ * payments for the minutes given, watched from outside, beside a reference that shares the machine's noise.
  *
  *   1. Unless `--rate` is given: the maximum rate is measured first (transfers.k6.js, 32 virtual users, as the
  *      load test measures it, `--measure-seconds`), and the soak runs at half of it.
- *   2. k6 (transfers-rate.k6.js) offers that rate for the duration; every `--sample-seconds` the runner reads the
- *      switch's /metrics: resident memory, heap used, the interval's event-loop delay p99, open handles, sockets
- *      and file descriptors. k6 tags each request with its interval, so each interval also gets its latency p99.
- *   3. The first tenth of the run (at least one interval; `--warmup-seconds`) is warm-up; the rest is cut in
- *      thirds and each series' last-third mean must be within 10 % of its first-third mean (soak-verdict.ts).
- *   4. Writes test-results/soak-<date>.json (every sample and interval, the verdict, the machine's load) and
- *      test-results/soak-<date>.svg (the curves), and prints one summary line.
+ *   2. k6 (transfers-rate.k6.js) offers that rate for the duration; a second k6 run offers `--reference-rate` to
+ *      the reference (reference-main.ts: a bare express server answering the same POST with a fixed body, in its
+ *      own process). Every `--sample-seconds` the runner reads both servers' /metrics: the switch's resident
+ *      memory, heap used, the interval's event-loop delay p99, open handles, sockets and file descriptors, and the
+ *      reference's event-loop delay p99. k6 tags each request with its interval, so each interval also gets each
+ *      server's latency p99.
+ *   3. Latency and event-loop delay are judged as the switch's over the reference's, interval by interval; memory
+ *      and handles as they are. A fifth of the run is warm-up; each third after it must stay within 10 % of the
+ *      value the warm-up ended at (soak-verdict.ts).
+ *   4. Writes test-results/soak-<date>.json (every sample and interval of both servers, every curve, the verdict,
+ *      the machine's load) and test-results/soak-<date>.svg (the curves), and prints one summary line.
  *
  * Exit code 0 when flat, 1 when not flat (or too short to judge), 2 when the run could not be made. Loopback only.
  * `--driver node` offers the load from Node instead of k6 (no k6 needed; for the short soak in `npm test`).
  */
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
+import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
 import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, startRateNetwork, writeWhole } from './rate-run';
 import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
-import { soakChartSvg } from './soak-chart';
-import { seriesNames, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
-import { startSwitchSampler, type SwitchSample } from './switch-sampler';
+import { soakChartSvg, type ChartPanel } from './soak-chart';
+import { defaultWarmupIntervals, ratioSeries, seriesDescriptions, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
+import { referenceSampleOfMetrics, sampleOfMetrics, startMetricsSampler, type ReferenceSample, type SwitchSample } from './switch-sampler';
 
 /** Most virtual users k6 may start to keep the soak's rate: far above rate × p99 at half the maximum. */
 const soakVusMax = 512;
+/** The reference answers in microseconds: a few virtual users keep its small rate. */
+const referenceVusMax = 64;
 const mebibyte = 1024 * 1024;
 
-function seriesOf(samples: readonly SwitchSample[], rate: RateFigures, intervalCount: number): Record<SeriesName, (number | null)[]> {
-  const byInterval = new Map(samples.map((sample) => [sample.interval, sample]));
-  const latencyByInterval = new Map(rate.intervals.map((figures) => [figures.interval, figures.acceptedP99Ms]));
-  const series = Object.fromEntries(seriesNames.map((name) => [name, [] as (number | null)[]])) as Record<SeriesName, (number | null)[]>;
-  for (let interval = 0; interval < intervalCount; interval += 1) {
-    const sample = byInterval.get(interval);
-    series.rssMiB.push(sample === undefined ? null : Math.round((sample.rssBytes / mebibyte) * 10) / 10);
-    series.heapUsedMiB.push(sample === undefined ? null : Math.round((sample.heapUsedBytes / mebibyte) * 10) / 10);
-    series.eventLoopDelayP99Ms.push(sample?.eventLoopDelayP99Ms ?? null);
-    series.ownHandles.push(sample === undefined ? null : sample.activeHandles - sample.clientConnections);
-    series.acceptedP99Ms.push(latencyByInterval.get(interval) ?? null);
-  }
-  return series;
+/** Every curve the soak keeps, one value (or null: no sample) per interval: the judged series and the raw ones. */
+type CurveName =
+  SeriesName | 'acceptedP99Ms' | 'referenceP99Ms' | 'eventLoopDelayP99Ms' | 'referenceEventLoopDelayP99Ms' | 'referenceRssMiB';
+
+function curvesOf(
+  samples: readonly SwitchSample[],
+  referenceSamples: readonly ReferenceSample[],
+  rate: RateFigures,
+  referenceRate: RateFigures,
+  intervalCount: number,
+): Record<CurveName, (number | null)[]> {
+  const perInterval = <Item extends { interval: number }>(items: readonly Item[], value: (item: Item) => number | null) => {
+    const byInterval = new Map(items.map((item) => [item.interval, value(item)]));
+    return Array.from({ length: intervalCount }, (_unused, interval) => byInterval.get(interval) ?? null);
+  };
+  const mebibytes = (bytes: number) => Math.round((bytes / mebibyte) * 10) / 10;
+  const acceptedP99Ms = perInterval(rate.intervals, (figures) => figures.acceptedP99Ms);
+  const referenceP99Ms = perInterval(referenceRate.intervals, (figures) => figures.acceptedP99Ms);
+  const eventLoopDelayP99Ms = perInterval(samples, (sample) => sample.eventLoopDelayP99Ms);
+  const referenceEventLoopDelayP99Ms = perInterval(referenceSamples, (sample) => sample.eventLoopDelayP99Ms);
+  return {
+    rssMiB: perInterval(samples, (sample) => mebibytes(sample.rssBytes)),
+    heapUsedMiB: perInterval(samples, (sample) => mebibytes(sample.heapUsedBytes)),
+    ownHandles: perInterval(samples, (sample) => sample.activeHandles - sample.clientConnections),
+    latencyP99Ratio: ratioSeries(acceptedP99Ms, referenceP99Ms),
+    eventLoopDelayP99Ratio: ratioSeries(eventLoopDelayP99Ms, referenceEventLoopDelayP99Ms),
+    acceptedP99Ms,
+    referenceP99Ms,
+    eventLoopDelayP99Ms,
+    referenceEventLoopDelayP99Ms,
+    referenceRssMiB: perInterval(referenceSamples, (sample) => mebibytes(sample.rssBytes)),
+  };
 }
 
-function summaryLine(verdict: SoakVerdict, ratePerSecond: number, minutes: number, rate: RateFigures): string {
-  const head = `soak ${minutes} min at ${ratePerSecond}/s: ${rate.accepted.count} committed, ${rate.shed.count} shed, ${rate.errors.count} errors, p99 ${rate.accepted.p99Ms} ms`;
+const switchColor = '#1f77b4';
+const referenceColor = '#2ca02c';
+const ratioColor = '#9467bd';
+
+function chartPanels(curves: Record<CurveName, (number | null)[]>): ChartPanel[] {
+  const judgedPanel = (name: SeriesName, color: string): ChartPanel => ({
+    heading: `${seriesDescriptions[name].label}${seriesDescriptions[name].unit === '' ? '' : ` (${seriesDescriptions[name].unit})`}`,
+    lines: [{ label: name, color, values: curves[name] }],
+    judged: name,
+  });
+  return [
+    judgedPanel('rssMiB', switchColor),
+    judgedPanel('heapUsedMiB', switchColor),
+    judgedPanel('ownHandles', switchColor),
+    {
+      heading: 'latency p99 (ms), raw',
+      lines: [
+        { label: 'switch', color: switchColor, values: curves.acceptedP99Ms },
+        { label: 'reference', color: referenceColor, values: curves.referenceP99Ms },
+      ],
+    },
+    judgedPanel('latencyP99Ratio', ratioColor),
+    {
+      heading: 'event-loop delay p99 (ms), raw',
+      lines: [
+        { label: 'switch', color: switchColor, values: curves.eventLoopDelayP99Ms },
+        { label: 'reference', color: referenceColor, values: curves.referenceEventLoopDelayP99Ms },
+      ],
+    },
+    judgedPanel('eventLoopDelayP99Ratio', ratioColor),
+  ];
+}
+
+function percentText(change: number): string {
+  return `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`;
+}
+
+function summaryLine(
+  verdict: SoakVerdict,
+  ratePerSecond: number,
+  referenceRatePerSecond: number,
+  minutes: number,
+  rate: RateFigures,
+  referenceRate: RateFigures,
+): string {
+  const head = `soak ${minutes} min at ${ratePerSecond}/s (reference ${referenceRatePerSecond}/s): ${rate.accepted.count} committed, ${rate.shed.count} shed, ${rate.errors.count} errors, p99 ${rate.accepted.p99Ms} ms (reference ${referenceRate.accepted.p99Ms} ms)`;
   if (verdict.kind === 'too-short') return `${head}; NOT JUDGED: ${verdict.reason}`;
-  const changes = verdict.series.map((series) => `${series.series} ${series.change >= 0 ? '+' : ''}${(series.change * 100).toFixed(1)} %`);
-  return `${head}; last third vs first after warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (within 10 %)`;
+  const changes = verdict.series.map((series) => `${series.series} ${percentText(series.change)}`);
+  return `${head}; worst third after warm-up vs the warm-up value: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (within 10 %)`;
+}
+
+/** The bare reference server in its own process, serving prom-client's default metrics as the switch does. */
+async function startReference(workDirectory: string): Promise<NodeService> {
+  const port = await freeLoopbackPort();
+  return startNodeService({
+    entry: 'load-tests/reference-main.ts',
+    environment: { HISAAB_WORKERS: '1', HISAAB_REFERENCE_PORT: String(port), HISAAB_REFERENCE_METRICS: '1' },
+    port,
+    readyPath: '/healthz',
+    logFile: join(workDirectory, 'soak-reference.log'),
+  });
 }
 
 async function soak(argv: string[], signal: AbortSignal, workDirectory: string): Promise<number> {
@@ -58,13 +141,15 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     minutes: { description: 'how long the soak runs', min: 1, max: 720, fallback: 30 },
     seconds: { description: 'or: how long in seconds, when not 0', min: 0, max: 43_200, fallback: 0 },
     rate: { description: 'payments per second; 0 measures the maximum and takes half', min: 0, max: 20_000, fallback: 0 },
+    'reference-rate': { description: 'requests per second to the reference server', min: 1, max: 1_000, fallback: 50 },
     'sample-seconds': { description: 'seconds per sample', min: 1, max: 600, fallback: 10 },
-    'warmup-seconds': { description: 'left out of the verdict; 0 takes a tenth of the run', min: 0, max: 43_200, fallback: 0 },
+    'warmup-seconds': { description: 'left out of the verdict; 0 takes a fifth of the run', min: 0, max: 43_200, fallback: 0 },
     'measure-seconds': { description: 'of the maximum-rate measurement', min: 5, max: 300, fallback: 15 },
   });
   const durationSeconds = flags.seconds > 0 ? flags.seconds : flags.minutes * 60;
   const intervalSeconds = flags['sample-seconds'];
-  if (durationSeconds < 3 * intervalSeconds) throw new Error(`a soak takes at least 3 samples: run it ${3 * intervalSeconds} s or more`);
+  const referenceRatePerSecond = flags['reference-rate'];
+  if (durationSeconds < 5 * intervalSeconds) throw new Error(`a soak takes at least 5 samples: run it ${5 * intervalSeconds} s or more`);
   if (driver === 'node' && flags.rate === 0) throw new Error('--driver node needs --rate: the maximum is measured with k6');
   const k6Version = driver === 'k6' ? installedK6Version() : null;
   const loadAtStart = loadavg();
@@ -72,7 +157,9 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     `soak: ${driver === 'k6' ? k6Version : 'Node driver'}; ${cpus().length} CPUs; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
   const network = await startRateNetwork(workDirectory, 'soak');
+  let reference: NodeService | null = null;
   try {
+    reference = await startReference(workDirectory);
     let maximumRate: number | null = null;
     let ratePerSecond = flags.rate;
     if (ratePerSecond === 0) {
@@ -82,46 +169,62 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     }
     const intervalCount = Math.ceil(durationSeconds / intervalSeconds);
     const epochMs = Date.now();
-    const sampler = startSwitchSampler({
-      switchUrl: network.switchUrl,
+    const sampler = startMetricsSampler({
+      url: network.switchUrl,
+      sampleOf: sampleOfMetrics,
       epochMs,
       intervalSeconds,
       intervalCountMax: intervalCount,
       onSample: (sample) =>
         say(
-          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} of ${(sample.heapTotalBytes / mebibyte).toFixed(1)} MiB, external ${(sample.externalBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles} (${sample.clientConnections} client connections), sockets ${sample.sockets}, fds ${sample.openFileDescriptors}`,
+          `  ${sample.atSeconds.toFixed(0)} s: rss ${(sample.rssBytes / mebibyte).toFixed(1)} MiB, heap ${(sample.heapUsedBytes / mebibyte).toFixed(1)} of ${(sample.heapTotalBytes / mebibyte).toFixed(1)} MiB, external ${(sample.externalBytes / mebibyte).toFixed(1)} MiB, loop p99 ${sample.eventLoopDelayP99Ms} ms, handles ${sample.activeHandles} (${sample.clientConnections} client connections), sockets ${sample.sockets}, fds ${sample.openFileDescriptors}, load ${loadavg()[0]?.toFixed(2) ?? '?'}`,
         ),
       onMissed: (interval, reason) => say(`  interval ${interval}: no sample (${reason})`),
     });
+    const referenceSampler = startMetricsSampler({
+      url: reference.url,
+      sampleOf: referenceSampleOfMetrics,
+      epochMs,
+      intervalSeconds,
+      intervalCountMax: intervalCount,
+      onMissed: (interval, reason) => say(`  interval ${interval}: no sample of the reference (${reason})`),
+    });
+    // The machine's load average at every sample: the noise the ratios are there to cancel, on the record.
+    const loadAverages: { atSeconds: number; oneMinute: number }[] = [];
+    const loadTimer = setInterval(() => {
+      loadAverages.push({ atSeconds: Math.round((Date.now() - epochMs) / 1000), oneMinute: loadavg()[0] ?? 0 });
+    }, intervalSeconds * 1000);
     let samplesTaken: SwitchSample[] = [];
+    let referenceSamplesTaken: ReferenceSample[] = [];
     let rate: RateFigures;
+    let referenceRate: RateFigures;
+    const offered = { driver, seed: network.seed, durationSeconds, intervalSeconds, epochMs, workDirectory, signal };
     try {
-      rate = await offerLoad({
-        driver,
-        label: 'soak',
-        vusMax: soakVusMax,
-        seed: network.seed,
-        ratePerSecond,
-        durationSeconds,
-        intervalSeconds,
-        epochMs,
-        workDirectory,
-        signal,
-      });
+      [rate, referenceRate] = await Promise.all([
+        offerLoad({ ...offered, label: 'soak', vusMax: soakVusMax, ratePerSecond }),
+        offerLoad({
+          ...offered,
+          label: 'soak-reference',
+          vusMax: referenceVusMax,
+          seed: { ...network.seed, baseUrl: reference.url },
+          ratePerSecond: referenceRatePerSecond,
+        }),
+      ]);
     } finally {
-      samplesTaken = await sampler.stop();
+      clearInterval(loadTimer);
+      [samplesTaken, referenceSamplesTaken] = await Promise.all([sampler.stop(), referenceSampler.stop()]);
     }
-    const series = seriesOf(samplesTaken, rate, intervalCount);
+    const curves = curvesOf(samplesTaken, referenceSamplesTaken, rate, referenceRate, intervalCount);
     const warmupIntervals =
-      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : Math.max(1, Math.round(intervalCount / 10));
-    const verdict = soakVerdict(series, warmupIntervals);
+      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : defaultWarmupIntervals(intervalCount);
+    const verdict = soakVerdict(curves, warmupIntervals);
     const recordedAt = new Date().toISOString();
     const minutes = Math.round((durationSeconds / 60) * 10) / 10;
-    const line = summaryLine(verdict, ratePerSecond, minutes, rate);
+    const line = summaryLine(verdict, ratePerSecond, referenceRatePerSecond, minutes, rate, referenceRate);
     const chart = soakChartSvg({
-      title: `Soak: ${minutes} min at ${ratePerSecond} payments/s, ${recordedAt.slice(0, 16).replace('T', ' ')} UTC`,
+      title: `Soak: ${minutes} min at ${ratePerSecond} payments/s (reference ${referenceRatePerSecond}/s), ${recordedAt.slice(0, 16).replace('T', ' ')} UTC`,
       intervalSeconds,
-      series,
+      panels: chartPanels(curves),
       verdict,
     });
     const stem = resultStem('soak', recordedAt);
@@ -133,16 +236,20 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       k6: k6Version,
       node: process.version,
       cpus: cpus().length,
-      loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg(), oneMinuteEverySample: loadAverages },
       durationSeconds,
       intervalSeconds,
       maximumRatePerSecond: maximumRate,
       ratePerSecond,
+      referenceRatePerSecond,
       load: { ...rate, intervals: undefined },
+      referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,
-      series,
+      series: curves,
       samples: samplesTaken,
+      referenceSamples: referenceSamplesTaken,
       intervals: rate.intervals,
+      referenceIntervals: referenceRate.intervals,
       chart: `${stem}.svg`,
       summary: line,
     };
@@ -151,6 +258,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     say(line);
     return verdict.kind === 'judged' && verdict.flat ? 0 : 1;
   } finally {
+    await reference?.close();
     await network.close();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * What a long run watches in the switch, from its own /metrics (prom-client's default process and Node metrics):
+ * What a long run watches in the switch (and in the reference beside it), from its own /metrics (prom-client's default process and Node metrics):
  * memory, event-loop delay, open handles, sockets and file descriptors. prom-client resets its event-loop delay
  * histogram at every scrape, so when the sampler is the only scraper each sample's p99 covers exactly the interval
  * since the previous one.
@@ -71,28 +71,49 @@ export function sampleOfMetrics(text: string, interval: number, atSeconds: numbe
   };
 }
 
+/** One sample of the reference server (reference-main.ts serves prom-client's default metrics too). */
+export type ReferenceSample = {
+  interval: number;
+  atSeconds: number;
+  rssBytes: number;
+  /** Measured as the switch's is (prom-client over monitorEventLoopDelay, reset at every scrape). */
+  eventLoopDelayP99Ms: number;
+};
+
+/** A reference sample from its /metrics text; throws naming the metric when one is missing. */
+export function referenceSampleOfMetrics(text: string, interval: number, atSeconds: number): ReferenceSample {
+  return {
+    interval,
+    atSeconds: Math.round(atSeconds * 10) / 10,
+    rssBytes: single(text, 'process_resident_memory_bytes'),
+    eventLoopDelayP99Ms: Math.round(single(text, 'nodejs_eventloop_lag_p99_seconds') * 1e6) / 1e3,
+  };
+}
+
 /** How long one scrape may take before the sample is recorded as missed. */
 const scrapeTimeoutMs = 5_000;
 
-export type SwitchSampler = {
+export type MetricsSampler<Sample> = {
   /** Stops sampling and resolves with the samples taken, in order. */
-  stop(): Promise<SwitchSample[]>;
+  stop(): Promise<Sample[]>;
 };
 
 /**
- * Scrapes `${switchUrl}/metrics` at the end of every interval of `intervalSeconds` after `epochMs`, until stopped
+ * Scrapes `${url}/metrics` at the end of every interval of `intervalSeconds` after `epochMs`, until stopped
  * or `intervalCountMax` samples are taken. A scrape that fails is logged through `onMissed` and skipped: a soak
  * reports a gap rather than stopping on one slow answer.
  */
-export function startSwitchSampler(options: {
-  switchUrl: string;
+export function startMetricsSampler<Sample>(options: {
+  url: string;
+  /** The sample a /metrics text gives (sampleOfMetrics for the switch, referenceSampleOfMetrics for the reference). */
+  sampleOf: (text: string, interval: number, atSeconds: number) => Sample;
   epochMs: number;
   intervalSeconds: number;
   intervalCountMax: number;
-  onSample?: (sample: SwitchSample) => void;
+  onSample?: (sample: Sample) => void;
   onMissed?: (interval: number, reason: string) => void;
-}): SwitchSampler {
-  const samples: SwitchSample[] = [];
+}): MetricsSampler<Sample> {
+  const samples: Sample[] = [];
   const intervalMs = options.intervalSeconds * 1000;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -111,10 +132,10 @@ export function startSwitchSampler(options: {
   };
   const takeSample = async (interval: number): Promise<void> => {
     try {
-      const response = await fetch(`${options.switchUrl}/metrics`, { signal: AbortSignal.timeout(scrapeTimeoutMs) });
+      const response = await fetch(`${options.url}/metrics`, { signal: AbortSignal.timeout(scrapeTimeoutMs) });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-      const sample = sampleOfMetrics(text, interval, (Date.now() - options.epochMs) / 1000);
+      const sample = options.sampleOf(text, interval, (Date.now() - options.epochMs) / 1000);
       samples.push(sample);
       options.onSample?.(sample);
     } catch (error) {

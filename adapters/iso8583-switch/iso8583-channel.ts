@@ -44,6 +44,8 @@ export type Iso8583ListenOptions = {
   host?: string;
   resolveHost?: HostResolver;
   connectionLimits?: Partial<ConnectionLimits>;
+  /** Banks' connections open at once (this port's share of HISAAB_MAX_CONNECTIONS); the server's default when absent. */
+  connectionsMax?: number;
   /** Serve over TLS; with `clientCertificates`, a bank signs on only over a certificate bound to it (mutual TLS). */
   tls?: { options: TlsOptions; clientCertificates: ClientCertificateReader | null };
 };
@@ -79,6 +81,7 @@ export async function openInboundPort(
       logger,
     }),
     ...(listen.connectionLimits === undefined ? {} : { connectionLimits: listen.connectionLimits }),
+    ...(listen.connectionsMax === undefined ? {} : { connectionsMax: listen.connectionsMax }),
     ...(listen.tls === undefined ? {} : { tls: listen.tls.options }),
     logger,
   });

@@ -27,6 +27,7 @@ export type Iso8583ServerOptions = {
   handler: InboundFinancialHandler;
   /** Admission by peer address, before a byte is read (an allow-list, or a simulator told to drop). */
   acceptConnection?: (peerAddress: string) => boolean;
+  /** Connections open at once; past it node closes a new one at accept, counted as refused. */
   connectionsMax?: number;
   connectionLimits?: Partial<ConnectionLimits>;
   /** A handler answer that takes longer is not sent; the bank's timeout and reversal take over. */
@@ -99,6 +100,10 @@ export class Iso8583Server {
       this.logger.warn({ peer: normalizeAddress(socket.remoteAddress ?? ''), err: error.message }, 'iso8583 TLS handshake refused');
     });
     this.server.maxConnections = options.connectionsMax ?? defaultConnectionsMax;
+    // Node closed a connection past maxConnections at accept: this server never saw it, but it was refused.
+    this.server.on('drop', () => {
+      this.counters.connectionsRefused += 1;
+    });
     this.server.on('error', (error) => this.logger.error({ err: error.message }, 'iso8583 server error'));
   }
 

@@ -24,6 +24,7 @@ import type { ReadModels } from '../app-dependencies';
 import { assemble, type Assembled } from '../assembly';
 import type { SwitchConfig } from '../config';
 import { errorBody } from '../http-error';
+import { connectionShares } from '../connection-cap';
 import { createHttpServer } from '../http-server';
 import { iso8583TlsOptions } from '../tls-settings';
 import { SqliteClientCertificateReader } from '../../adapters/readmodel-sqlite/projections/client-certificates-read-model';
@@ -148,7 +149,8 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     app.use(publicRateLimiting(config, database, dependencies.metrics, config.workers));
     app.use(forwardUnlessServedHere(new URL(input.writerUrl), agent, logger));
     app.use(createEdgeApp(dependencies, [transfers]));
-    const server = createHttpServer(app, {}, config.tls);
+    const server = createHttpServer(app, {}, config.tls, connectionShares(config.maxConnections).http);
+    server.on('drop', () => dependencies.metrics.connectionsDropped.inc({ port: 'http' }));
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));
     // Banks' 0200 and 0420 run here too, on this worker's transfer service; node:cluster shares the port.
@@ -165,6 +167,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       {
         port: config.iso8583Port,
         host: config.host,
+        connectionsMax: connectionShares(config.maxConnections).iso8583,
         ...(config.tls === null ? {} : { tls: iso8583TlsOptions(config.tls, new SqliteClientCertificateReader(database)) }),
       },
     );

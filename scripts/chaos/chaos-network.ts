@@ -1,7 +1,8 @@
 import { ibanWithCheckDigits } from '../../core/directory/iban';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { MerchantShop } from '../../simulators/merchant/merchant-shop';
-import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { OperatorClient } from '../../simulators/operator-client';
+import { onboardWalletSimulator } from '../../simulators/wallet-onboarding';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 
 /**
@@ -108,27 +109,15 @@ async function onboardWallet(
   aliases: readonly { walletNumber: string; msisdn: string }[],
 ): Promise<string> {
   await simulator.start();
-  const id = simulator.participantId;
-  await operator.onboard({
-    id,
-    name: id,
-    type: 'WALLET',
+  const key = await onboardWalletSimulator(operator, switchUrl, simulator, {
     bankCode,
     netDebitCap: '1000000000.00',
     creditMode,
-    endpoints: simulator.endpoints,
+    // Its customers approve requests to pay (the checkouts of the load mix).
+    requestToPay: true,
+    openingFunds: { amount: '1000000000.00', reference: `${simulator.participantId}-opening` },
+    aliases: aliases.map((alias) => ({ ...alias, name: `Customer ${alias.walletNumber}` })),
   });
-  const key = await operator.issueKey(id);
-  simulator.setSigningSecret(firstSigningSecret(id, key));
-  simulator.connectToSwitch(switchUrl, key.key);
-  await operator.recordFunds(id, '1000000000.00', `${id}-opening`);
-  for (const alias of aliases)
-    await operator.registerAlias(key.key, {
-      type: 'MSISDN',
-      value: alias.msisdn,
-      account: { type: 'WALLET', value: alias.walletNumber },
-      name: `Customer ${alias.walletNumber}`,
-    });
   return key.key;
 }
 

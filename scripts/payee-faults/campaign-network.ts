@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ibanWithCheckDigits } from '../../core/directory/iban';
 import { freeLoopbackPort, startNodeService, type NodeService } from '../../load-tests/node-service';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
-import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
+import { OperatorClient } from '../../simulators/operator-client';
+import { onboardWalletSimulator } from '../../simulators/wallet-onboarding';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 
 /**
@@ -114,23 +115,12 @@ async function startWallet(operator: OperatorClient, switchUrl: string, spec: Wa
     receivedMax: 1_000,
   });
   await simulator.start();
-  await operator.onboard({
-    id: spec.id,
+  const issued = await onboardWalletSimulator(operator, switchUrl, simulator, {
     name: `${spec.id} Wallet`,
-    type: 'WALLET',
     bankCode: spec.bankCode,
     netDebitCap,
     creditMode: spec.creditMode,
-    endpoints: { creditUrl: simulator.endpoints.creditUrl, reversalUrl: simulator.endpoints.reversalUrl },
-  });
-  const issued = await operator.issueKey(spec.id);
-  simulator.setSigningSecret(firstSigningSecret(spec.id, issued));
-  simulator.connectToSwitch(switchUrl, issued.key);
-  await operator.registerAlias(issued.key, {
-    type: 'MSISDN',
-    value: spec.msisdn,
-    account: { type: 'WALLET', value: walletNumber },
-    name: `Customer ${spec.id}`,
+    aliases: [{ msisdn: spec.msisdn, walletNumber, name: `Customer ${spec.id}` }],
   });
   return { id: spec.id, msisdn: spec.msisdn, walletNumber, simulator, key: issued.key };
 }

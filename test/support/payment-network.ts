@@ -1,6 +1,7 @@
 import { ibanWithCheckDigits } from '../../core/directory/iban';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
-import { firstSigningSecret, OperatorClient, type IssuedKey } from '../../simulators/operator-client';
+import { OperatorClient, type IssuedKey } from '../../simulators/operator-client';
+import { onboardWalletSimulator } from '../../simulators/wallet-onboarding';
 import type { RequestToPayBehaviour } from '../../simulators/wallet/request-to-pay-answerer';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { startTestSwitch, type TestSwitch } from './switch-process';
@@ -131,28 +132,14 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, spec: 
     accounts: [{ walletNumber, msisdn: spec.msisdn, name: `Customer ${spec.id}`, balanceMinor: openingBalanceMinor }],
     ...(spec.requestToPay === undefined ? {} : { requestToPay: spec.requestToPay }),
   });
-  const url = await simulator.start();
-  await operator.onboard({
-    id: spec.id,
+  await simulator.start();
+  const key = await onboardWalletSimulator(operator, switchUrl, simulator, {
     name: `${spec.id} Wallet`,
-    type: 'WALLET',
     bankCode: spec.bankCode,
     netDebitCap: spec.netDebitCap ?? '1000000.00',
     creditMode: spec.creditMode ?? 'REQUEST',
-    endpoints: {
-      creditUrl: `${url}/credit`,
-      reversalUrl: `${url}/reversal`,
-      ...(spec.requestToPay === undefined ? {} : { rtpUrl: `${url}/rtp` }),
-    },
-  });
-  const key = await operator.issueKey(spec.id);
-  simulator.setSigningSecret(firstSigningSecret(spec.id, key));
-  simulator.connectToSwitch(switchUrl, key.key);
-  await operator.registerAlias(key.key, {
-    type: 'MSISDN',
-    value: spec.msisdn,
-    account: { type: 'WALLET', value: walletNumber },
-    name: `Customer ${spec.id}`,
+    requestToPay: spec.requestToPay !== undefined,
+    aliases: [{ msisdn: spec.msisdn, walletNumber, name: `Customer ${spec.id}` }],
   });
   return { ...spec, simulator, key, walletNumber };
 }

@@ -41,6 +41,8 @@ function writtenJson(stdout: string): string {
 
 type SoakResult = {
   samples: { interval: number; rssBytes: number; heapUsedBytes: number; eventLoopDelayP99Ms: number; activeHandles: number }[];
+  referenceSamples: { interval: number; rssBytes: number; eventLoopDelayP99Ms: number }[];
+  referenceLoad: { accepted: { count: number }; errors: { count: number } };
   series: Record<string, (number | null)[]>;
   verdict: { kind: string; flat?: boolean };
   load: { accepted: { count: number }; errors: { count: number } };
@@ -49,7 +51,7 @@ type SoakResult = {
   summary: string;
 };
 
-it('soaks the switch for 20 s at a constant rate, samples it every 2 s, judges flatness and writes the JSON and the chart', async () => {
+it('soaks the switch for 20 s at a constant rate beside the reference, samples both every 2 s, judges flatness and writes the JSON and the chart', async () => {
   const run = await runCampaign(
     'load-tests/soak.ts',
     ['--driver', 'node', '--seconds', '20', '--sample-seconds', '2', '--rate', '20'],
@@ -68,6 +70,13 @@ it('soaks the switch for 20 s at a constant rate, samples it every 2 s, judges f
       expect(sample.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
       expect(sample.activeHandles).toBeGreaterThan(0);
     }
+    // The reference beside the switch, sampled on the same grid, and the ratios the verdict judges.
+    expect(result.referenceSamples.length).toBeGreaterThanOrEqual(8);
+    for (const sample of result.referenceSamples) expect(sample.eventLoopDelayP99Ms).toBeGreaterThan(0);
+    expect(result.referenceLoad.accepted.count).toBeGreaterThan(0);
+    expect(result.referenceLoad.errors.count).toBe(0);
+    expect(result.series.latencyP99Ratio?.some((ratio) => ratio !== null && ratio > 0)).toBe(true);
+    expect(result.series.eventLoopDelayP99Ratio?.some((ratio) => ratio !== null && ratio > 0)).toBe(true);
     for (const values of Object.values(result.series)) expect(values).toHaveLength(10);
     expect(result.load.accepted.count).toBeGreaterThan(0);
     expect(result.load.errors.count).toBe(0);
@@ -76,7 +85,8 @@ it('soaks the switch for 20 s at a constant rate, samples it every 2 s, judges f
     expect(result.verdict.flat).toBe(run.code === 0);
     const svg = readFileSync(result.chart, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline /g)).toHaveLength(5);
+    // Memory, heap, handles, both latencies and their ratio, both loop delays and their ratio.
+    expect(svg.match(/<polyline /g)).toHaveLength(9);
     // The last line is the one-line summary, and it is the one the JSON holds.
     expect(run.stdout.trim().split('\n').at(-1)).toBe(result.summary);
   } finally {
