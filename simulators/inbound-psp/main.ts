@@ -20,6 +20,11 @@ import { inboundCountMax, runInboundPayments } from './inbound-psp-simulator';
 const usage =
   'usage: npm run sim:inbound-psp -- --switch-url URL --key PSP_KEY --merchant ID[,ID] [--count N] [--purpose-codes 9184,9182] [--dealer-key KEY] [--rate-valid-seconds 300] [--interval-ms MS] [--seed N]';
 
+function wholeNumber(min: number, max: number, flag: string) {
+  const message = `${flag} takes a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
 const idList = z
   .array(z.string().regex(/^[A-Z0-9_]{3,32}$/, 'a merchant id is 3 to 32 capital letters, digits or _'))
   .min(1, 'name a merchant (--merchant)');
@@ -32,14 +37,10 @@ const optionsSchema = z.object({
     .array(z.string().regex(/^[0-9]{4}$/, 'a purpose code is four digits such as 9184'))
     .min(1)
     .max(20),
-  count: z.coerce.number().int().min(1).max(inboundCountMax),
-  intervalMs: z.coerce.number().int().min(0).max(60_000),
-  rateValidSeconds: z.coerce.number().int().min(10).max(3_600),
-  seed: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31),
+  count: wholeNumber(1, inboundCountMax, '--count'),
+  intervalMs: wholeNumber(0, 60_000, '--interval-ms'),
+  rateValidSeconds: wholeNumber(10, 3_600, '--rate-valid-seconds'),
+  seed: wholeNumber(0, 2 ** 31, '--seed'),
 });
 
 const list = (text: string): string[] => text.split(',').filter((item) => item !== '');
