@@ -90,7 +90,7 @@ export function fxPaths(): Paths {
     '/v1/reports/inward-remittances': {
       get: operation({
         summary:
-          'In-bound receipts completed in [from, to), per group (purposeCode, currency, merchant or Karachi day) and foreign currency: count (B2B, B2C), amount, retained, converted, rupees, average rate; Accept: text/csv for CSV',
+          'In-bound receipts completed in [from, to), per group (purposeCode, currency, merchant or Karachi day) and foreign currency (currency=: that one only): count (B2B, B2C), amount, retained, converted, rupees, average rate; Accept: text/csv for CSV',
         roles: ['regulator', 'operator'],
         query: inwardRemittancesQuery,
         responses: {

@@ -20,6 +20,8 @@ import type { SentTransfer } from '../simulators/wallet/transfer-origination';
 import type { SettlementReport } from '../core/reports/settlement-report';
 import QRCode from 'qrcode';
 import { MerchantShop } from '../simulators/merchant/merchant-shop';
+import type { FxRateFeed } from '../simulators/inbound-psp/fx-rate-feed';
+import { closeForeignWindows, foreignCurrencies, inboundScenario } from './demo-inbound';
 
 type DemoOptions = { trafficSeconds: number; exitAfterReport: boolean };
 
@@ -30,6 +32,8 @@ type DemoWallet = {
   bankCode: string;
   netDebitCap: string;
   customers: DemoCustomer[];
+  /** Issue 17: the currencies beyond rupees it holds (the shop's acquirer receives foreign currency). */
+  foreignCurrencies: readonly string[];
 };
 type DemoCustomer = { name: string; msisdn: string; walletNumber: string };
 
@@ -48,7 +52,16 @@ async function main(): Promise<void> {
 
   await scriptedScenarios(operator, wallets);
   await bankScenarios(bank, wallets);
-  await checkoutScenario(operator, running, wallets);
+  const shop = await checkoutScenario(operator, running, wallets);
+  const rateFeed = await inboundScenario({
+    operator,
+    switchUrl: running.url,
+    shop,
+    merchantId: 'KARACHI_BOOKS',
+    merchantName: 'Karachi Books',
+    dealerId: bank.id,
+    say,
+  }).finally(() => shop.close());
   say(`Driving ${options.trafficSeconds} s of mixed P2P traffic between the wallets...`);
   const progress = trafficProgress();
   const traffic = await runTraffic({
@@ -66,15 +79,16 @@ async function main(): Promise<void> {
   await printPositions(operator, participants);
   await settleWindow(operator);
   await printPositions(operator, participants);
+  await closeForeignWindows(operator, say);
   say(`Check this run's ledger invariants: npm run verify -- --data-dir ${shownPath(dataDir)}`);
   if (options.exitAfterReport) {
-    await closeAll(running, wallets, bank);
+    await closeAll(running, wallets, bank, rateFeed);
     return;
   }
   say(
     `The switch keeps running at ${running.url} (operator key: ${operatorKey}); OpenAPI at ${running.url}/openapi.json. Ctrl-C stops it (npm start -- --exit stops after the report).`,
   );
-  const stop = (): void => void closeAll(running, wallets, bank).then(() => process.exit(0));
+  const stop = (): void => void closeAll(running, wallets, bank, rateFeed).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
@@ -142,7 +156,7 @@ async function disputeScenarios(margalla: DemoWallet, rejected: SentTransfer): P
 
 type DemoBank = { id: string; simulator: BankHostSimulator; port: number; customerIban: string; otherIban: string };
 
-/** Indus Bank: a bank host speaking ISO 8583 over TCP, in both directions. */
+/** Indus Bank: a bank host speaking ISO 8583 over TCP, in both directions, and an authorised FX dealer. */
 async function onboardBank(operator: OperatorClient, running: RunningSwitch): Promise<DemoBank> {
   const customerIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000001');
   const otherIban = ibanWithCheckDigits('PK', 'INDS', '0000000000000002');
@@ -160,6 +174,9 @@ async function onboardBank(operator: OperatorClient, running: RunningSwitch): Pr
     type: 'BANK',
     bankCode: 'INDS',
     netDebitCap: '5000000.00',
+    // Issue 17: Indus Bank is also the authorised dealer that converts in-bound receipts into rupees.
+    currencies: ['PKR', ...foreignCurrencies],
+    fxProvider: true,
     endpoints: { iso8583: `127.0.0.1:${address.port}`, institutionId: '600001' },
   });
   await operator.recordFunds('INDUS', '10000000.00', 'INDUS-opening');
@@ -192,8 +209,9 @@ async function bankScenarios(bank: DemoBank, wallets: DemoWallet[]): Promise<voi
  * A checkout (issue 11): the operator onboards a shop acquired by Margalla, the shop (simulators/merchant) opens a
  * session, the pay URL and its QR are printed, the customer enters a Ravi Pay number on the pay page, Ravi Pay asks
  * its customer and approves by paying the merchant, the shop prints the webhook it verified, then refunds a part.
+ * Answers the shop, still listening for webhooks.
  */
-async function checkoutScenario(operator: OperatorClient, running: RunningSwitch, wallets: DemoWallet[]): Promise<void> {
+async function checkoutScenario(operator: OperatorClient, running: RunningSwitch, wallets: DemoWallet[]): Promise<MerchantShop> {
   const [margalla, ravi] = [wallet(wallets, 'MARGALLA'), wallet(wallets, 'RAVI')];
   const settlementWallet = 'MRGL900001';
   margalla.simulator.accounts.add({ walletNumber: settlementWallet, name: 'Karachi Books', balanceMinor: 0n });
@@ -240,8 +258,11 @@ async function checkoutScenario(operator: OperatorClient, running: RunningSwitch
     const refunded = await shop.waitForEvent((event) => event.type.startsWith('refund.') && event.data.object['id'] === refund.id, 15_000);
     say(`  Shop verified webhook ${refunded.type} ${refunded.id}`);
     await contestedCheckoutDispute(operator, ravi, shop, String(completed.data.object['transferId']));
-  } finally {
+    // The shop stays open for the in-bound receipts' webhooks; the caller closes it.
+    return shop;
+  } catch (error) {
     await shop.close();
+    throw error;
   }
 }
 
@@ -314,7 +335,14 @@ function refuseToStart(reason: string): never {
 }
 
 function demoWallets(): DemoWallet[] {
-  const make = (id: string, name: string, bankCode: string, netDebitCap: string, people: [string, string][]): DemoWallet => {
+  const make = (
+    id: string,
+    name: string,
+    bankCode: string,
+    netDebitCap: string,
+    people: [string, string][],
+    otherCurrencies: readonly string[] = [],
+  ): DemoWallet => {
     const customers = people.map(([person, msisdn], index) => ({
       name: person,
       msisdn,
@@ -329,13 +357,21 @@ function demoWallets(): DemoWallet[] {
         balanceMinor: 1_000_000_000n,
       })),
     });
-    return { simulator, id, name, bankCode, netDebitCap, customers };
+    return { simulator, id, name, bankCode, netDebitCap, customers, foreignCurrencies: otherCurrencies };
   };
   return [
-    make('MARGALLA', 'Margalla Wallet', 'MRGL', '5000000.00', [
-      ['Ayesha Khan', '923001111111'],
-      ['Bilal Ahmed', '923001111112'],
-    ]),
+    // Margalla acquires the demo shop, so it holds the currencies the shop is paid in from abroad.
+    make(
+      'MARGALLA',
+      'Margalla Wallet',
+      'MRGL',
+      '5000000.00',
+      [
+        ['Ayesha Khan', '923001111111'],
+        ['Bilal Ahmed', '923001111112'],
+      ],
+      foreignCurrencies,
+    ),
     make('RAVI', 'Ravi Pay', 'RAVI', '5000000.00', [
       ['Chand Bibi', '923002222221'],
       ['Daniyal Shah', '923002222222'],
@@ -352,6 +388,7 @@ async function onboardWallet(operator: OperatorClient, switchUrl: string, demo: 
     type: 'WALLET',
     bankCode: demo.bankCode,
     netDebitCap: demo.netDebitCap,
+    ...(demo.foreignCurrencies.length === 0 ? {} : { currencies: ['PKR', ...demo.foreignCurrencies] }),
     // The rtpUrl too: its customers approve a request to pay from a checkout by paying the merchant.
     endpoints: demo.simulator.endpoints,
   });
@@ -429,7 +466,8 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
   while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
 }
 
-async function closeAll(running: RunningSwitch, wallets: DemoWallet[], bank: DemoBank): Promise<void> {
+async function closeAll(running: RunningSwitch, wallets: DemoWallet[], bank: DemoBank, rateFeed: FxRateFeed): Promise<void> {
+  rateFeed.stop();
   await running.close();
   for (const demo of wallets) await demo.simulator.close();
   await bank.simulator.close();

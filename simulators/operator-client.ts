@@ -6,9 +6,14 @@
 export type ParticipantSetup = {
   id: string;
   name: string;
-  type: 'WALLET' | 'BANK';
+  type: 'WALLET' | 'BANK' | 'INBOUND_PSP';
   bankCode: string;
   netDebitCap: string;
+  /** Issue 17: several currencies, the first one's cap `netDebitCap`, the others' in `netDebitCaps` (absent: PKR only). */
+  currencies?: readonly string[];
+  netDebitCaps?: Record<string, string>;
+  /** Issue 17: a bank that posts exchange rates (an authorised dealer). */
+  fxProvider?: boolean;
   creditMode?: 'REQUEST' | 'ADVICE';
   endpoints: { creditUrl: string; reversalUrl: string; rtpUrl?: string } | { iso8583: string; institutionId: string };
 };
@@ -41,7 +46,8 @@ export class OperatorClient {
   ) {}
 
   async onboard(participant: ParticipantSetup): Promise<void> {
-    await this.call('POST', '/v1/participants', this.operatorKey, { currency: 'PKR', creditMode: 'REQUEST', ...participant }, 201);
+    const currency = participant.currencies === undefined ? { currency: 'PKR' } : {};
+    await this.call('POST', '/v1/participants', this.operatorKey, { ...currency, creditMode: 'REQUEST', ...participant }, 201);
   }
 
   async issueKey(participantId: string): Promise<IssuedKey> {
@@ -55,12 +61,13 @@ export class OperatorClient {
     )) as IssuedKey;
   }
 
-  async recordFunds(participantId: string, amount: string, reference: string): Promise<void> {
+  /** Records liquidity deposited, in the participant's first currency unless `currency` names another it holds. */
+  async recordFunds(participantId: string, amount: string, reference: string, currency?: string): Promise<void> {
     await this.call(
       'POST',
       `/v1/participants/${participantId}/funds`,
       this.operatorKey,
-      { direction: 'IN', amount, reference },
+      { direction: 'IN', amount, reference, ...(currency === undefined ? {} : { currency }) },
       201,
       `funds-${reference}`,
     );

@@ -14,6 +14,7 @@
   var participantPagesMax = 20;
   var participantPageLimit = 500;
   var windowsLimit = 100;
+  var homeCurrency = 'PKR';
 
   var element = function (id) {
     return document.getElementById(id);
@@ -162,7 +163,7 @@
       element('sign-in-section').hidden = true;
       element('signed-in').hidden = false;
       element('dashboard').hidden = false;
-      return loadParticipants().then(applyFilters);
+      return Promise.all([loadParticipants(), loadPurposeCodes()]).then(applyFilters);
     });
   }
 
@@ -193,6 +194,18 @@
         option.value = participant.id;
         option.textContent = participant.id + ' (' + participant.currency + ')';
         select.appendChild(option);
+      });
+    });
+  }
+
+  /** SBP's name for each purpose code, from the switch's catalogue, for the in-bound panel's table. */
+  var purposeDescriptions = {};
+
+  function loadPurposeCodes() {
+    return getJson('/v1/reference/purpose-codes').then(function (body) {
+      purposeDescriptions = {};
+      body.purposeCodes.forEach(function (entry) {
+        purposeDescriptions[entry.code] = entry.title;
       });
     });
   }
@@ -239,7 +252,21 @@
     windows: function (filters) {
       return '/v1/settlement/windows?limit=' + windowsLimit + '&currency=' + encodeURIComponent(filters.currency);
     },
+    inboundPurpose: function (filters) {
+      return '/v1/reports/inward-remittances?' + query(filters, { groupBy: 'purposeCode', currency: foreignCurrency(filters) });
+    },
+    inboundCurrency: function (filters) {
+      return '/v1/reports/inward-remittances?' + query(filters, { groupBy: 'currency', currency: foreignCurrency(filters) });
+    },
   };
+
+  /**
+   * In-bound receipts are in foreign currencies and every one converts (in part) into rupees, so the currency filter
+   * narrows the in-bound panel only when it names a foreign currency; with rupees it shows them all.
+   */
+  function foreignCurrency(filters) {
+    return filters.currency === homeCurrency ? '' : filters.currency;
+  }
 
   function applyFilters() {
     var filters = readFilters();
@@ -257,6 +284,7 @@
       getJson(paths.participants(filters)).then(showParticipants),
       getJson(paths.windows(filters)).then(showWindows),
       getJson(paths.disputes(filters)).then(showDisputes),
+      Promise.all([getJson(paths.inboundPurpose(filters)), getJson(paths.inboundCurrency(filters))]).then(showInbound),
     ]).then(function () {
       var who = filters.participant ? filters.participant : 'all participants';
       setStatus('Showing ' + filters.fromDate + ' to ' + filters.toDate + ' (PKT), ' + filters.currency + ', ' + who + '.');
@@ -285,7 +313,15 @@
   // ---- panels ----
 
   function clearPanels() {
-    ['volume-table', 'participants-table', 'windows-table', 'window-report-table', 'disputes-table'].forEach(function (id) {
+    [
+      'volume-table',
+      'participants-table',
+      'windows-table',
+      'window-report-table',
+      'disputes-table',
+      'inbound-purpose-table',
+      'inbound-currency-table',
+    ].forEach(function (id) {
       element(id).querySelector('tbody').replaceChildren();
     });
     element('totals').replaceChildren();
@@ -685,6 +721,119 @@
     ]);
   }
 
+  var remittanceFigures = ['count', 'b2bCount', 'b2cCount', 'amount', 'retained', 'converted', 'rupees', 'averageRate'];
+  // One colour per foreign currency, in the order the report lists them; personal (B2C) payers in a lighter shade.
+  var currencyColours = ['#1f4e99', '#1b7f3b', '#c77c02', '#7b3fa0', '#b3261e', '#2a7f8f'];
+
+  function remittanceColumns(first) {
+    return first.concat(
+      remittanceFigures.map(function (field) {
+        return function (line) {
+          return line[field];
+        };
+      }),
+    );
+  }
+
+  /** The in-bound panel: `purpose` and `byCurrency` are the report grouped by purpose code and by currency. */
+  function showInbound(answers) {
+    var purpose = answers[0];
+    var byCurrency = answers[1];
+    fillTable(
+      'inbound-purpose-table',
+      purpose.groups,
+      remittanceColumns([
+        function (line) {
+          return line.group;
+        },
+        function (line) {
+          return purposeDescriptions[line.group] || '';
+        },
+        function (line) {
+          return line.currency;
+        },
+      ]),
+    );
+    fillTable(
+      'inbound-currency-table',
+      byCurrency.groups,
+      remittanceColumns([
+        function (line) {
+          return line.currency;
+        },
+      ]),
+    );
+    var which = foreignCurrency(current) || 'every foreign currency';
+    element('inbound-purpose-table-caption').textContent = 'In-bound receipts by purpose code and currency (' + which + ')';
+    element('inbound-currency-table-caption').textContent =
+      'In-bound receipts by currency (' + which + '): amounts in that currency, rupees in PKR';
+    var summary =
+      purpose.groups.length === 0
+        ? 'No in-bound receipt in this range.'
+        : 'In-bound receipts per purpose code, one bar per currency, business and personal payers stacked: ' +
+          purpose.groups
+            .map(function (line) {
+              return (
+                line.group +
+                ' ' +
+                line.currency +
+                ' ' +
+                line.count +
+                ' (' +
+                line.b2bCount +
+                ' B2B, ' +
+                line.b2cCount +
+                ' B2C) worth ' +
+                line.amount +
+                ' ' +
+                line.currency
+              );
+            })
+            .join('; ') +
+          '. The tables below give every figure.';
+    element('inbound-chart').setAttribute('aria-label', summary);
+    element('inbound-caption').textContent = summary;
+    var codes = [];
+    var currencies = [];
+    purpose.groups.forEach(function (line) {
+      if (codes.indexOf(line.group) < 0) codes.push(line.group);
+      if (currencies.indexOf(line.currency) < 0) currencies.push(line.currency);
+    });
+    var countOf = function (code, currency, field) {
+      var line = purpose.groups.find(function (candidate) {
+        return candidate.group === code && candidate.currency === currency;
+      });
+      return line ? line[field] : 0;
+    };
+    var datasets = [];
+    currencies.forEach(function (currency, index) {
+      var colour = currencyColours[index % currencyColours.length];
+      [
+        ['B2B', 'b2bCount', colour],
+        ['B2C', 'b2cCount', colour + '80'],
+      ].forEach(function (kind) {
+        datasets.push({
+          label: currency + ' ' + kind[0],
+          stack: currency,
+          backgroundColor: kind[2],
+          data: codes.map(function (code) {
+            return countOf(code, currency, kind[1]);
+          }),
+        });
+      });
+    });
+    drawChart('inbound', 'inbound-chart', {
+      type: 'bar',
+      data: { labels: codes, datasets: datasets },
+      options: {
+        scales: {
+          x: { stacked: true, title: { display: true, text: 'SBP purpose code' } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Receipts' } },
+        },
+      },
+    });
+  }
+
   // ---- wiring ----
 
   var csvNames = {
@@ -700,7 +849,18 @@
     disputes: function (filters) {
       return 'disputes-' + filters.fromDate + '-' + filters.toDate + '.csv';
     },
+    inboundPurpose: function (filters) {
+      return inboundCsvName('purposeCode', filters);
+    },
+    inboundCurrency: function (filters) {
+      return inboundCsvName('currency', filters);
+    },
   };
+
+  function inboundCsvName(groupBy, filters) {
+    var currency = foreignCurrency(filters) || 'all-currencies';
+    return 'inward-remittances-' + groupBy + '-' + currency + '-' + filters.fromDate + '-' + filters.toDate + '.csv';
+  }
 
   document.addEventListener('DOMContentLoaded', function () {
     element('sign-in').addEventListener('submit', function (event) {

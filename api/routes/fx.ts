@@ -126,7 +126,9 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
           ]);
         }
         const groupBy = query.groupBy ?? 'purposeCode';
-        const rows = services.remittances.summarize({ from: from.toISOString(), to: to.toISOString(), groupBy });
+        const rows = services.remittances
+          .summarize({ from: from.toISOString(), to: to.toISOString(), groupBy })
+          .filter((row) => query.currency === undefined || row.currency === query.currency);
         const groups = rows.map(inwardRemittanceLine);
         const totals = totalsByCurrency(rows).map(inwardRemittanceLine);
         if (csv || wantsCsv(request)) {

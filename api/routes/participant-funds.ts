@@ -1,5 +1,6 @@
 import { derivedUuid } from '../../core/idempotency/idempotency-key';
 import { formatAmount, parseAmount } from '../../core/money';
+import { holdsCurrency } from '../../core/participants/participant-reader';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteModule } from '../route-kit';
@@ -24,7 +25,7 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
         const participant = kit.dependencies.readModels.participants.findParticipant(id);
         if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
         const currency = body.currency ?? participant.currency;
-        if (currency !== participant.currency && !participant.additionalCurrencies.some((entry) => entry.currency === currency)) {
+        if (!holdsCurrency(participant, currency)) {
           throw new HttpError('VALIDATION_FAILED', `body.currency: participant ${id} holds no ${currency} position`, [
             { path: ['body', 'currency'], message: `participant ${id} holds no ${currency} position` },
           ]);

@@ -1,7 +1,7 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
 import { assert } from '../../core/assert';
 import { parseAmount } from '../../core/money';
-import type { ParticipantRecord } from '../../core/participants/participant-reader';
+import { holdsCurrency, type ParticipantRecord } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { HttpError } from '../http-error';
@@ -62,7 +62,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
     const participant = kit.dependencies.readModels.participants.findParticipant(id);
     if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
     const capCurrency = body.currency ?? participant.currency;
-    if (capCurrency !== participant.currency && !participant.additionalCurrencies.some((entry) => entry.currency === capCurrency)) {
+    if (!holdsCurrency(participant, capCurrency)) {
       fieldError(['body', 'currency'], `participant ${id} holds no ${capCurrency} position`);
     }
     const netDebitCapMinor =

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Principal } from '../../core/auth/principal';
+import { holdsCurrency } from '../../core/participants/participant-reader';
 import { camt053Statement } from '../../core/reports/camt053-statement';
 import { buildSettlementReport } from '../../core/reports/settlement-report';
 import { settlementStatementInput } from '../../core/reports/settlement-statement';
@@ -113,7 +114,8 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
         }
         const window = requireWindow(reader, id);
         const record = kit.dependencies.readModels.participants.findParticipant(participant);
-        if (record === null || record.currency !== window.currency) {
+        // A participant of several currencies (issue 17) has a statement in each of them, not only its first.
+        if (record === null || !holdsCurrency(record, window.currency)) {
           throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${participant} does not settle in ${window.currency}`);
         }
         sendStatement(response, kit, reader, window, { id: participant, name: record.name });

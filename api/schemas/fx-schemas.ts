@@ -137,6 +137,8 @@ export const inwardRemittancesQuery = z
     from: z.iso.datetime({ offset: true, error: 'from is an ISO-8601 instant such as 2026-12-01T00:00:00Z' }),
     to: z.iso.datetime({ offset: true, error: 'to is an ISO-8601 instant such as 2026-12-02T00:00:00Z' }),
     groupBy: z.enum(inwardRemittanceGroupings).optional(),
+    /** Only receipts in this foreign currency (the dashboard's currency filter); absent: every currency. */
+    currency: currencyCode.optional(),
   })
   .meta({ id: 'InwardRemittancesQuery' });
 

@@ -45,3 +45,8 @@ export interface ParticipantReader {
   /** Participants ordered by id, strictly after `afterId` (null: from the first), at most `limit`. */
   listParticipants(afterId: string | null, limit: number): ParticipantRecord[];
 }
+
+/** Whether the participant holds a position in this currency: its first one or one of the others (issue 17). */
+export function holdsCurrency(participant: ParticipantRecord, currency: string): boolean {
+  return participant.currency === currency || participant.additionalCurrencies.some((entry) => entry.currency === currency);
+}

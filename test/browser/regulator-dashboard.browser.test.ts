@@ -5,11 +5,12 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import type { RecordedEvent } from '../../core/eventstore/event';
 import { START_POSITION } from '../../core/eventstore/event-store';
+import { purposeCodes } from '../../core/fx/purpose-codes';
 import { formatAmount } from '../../core/money';
 import { declineClassOf } from '../../core/reports/decline-classes';
 import { launchHeadlessBrowser } from '../support/headless-browser';
-import { PaymentNetwork } from '../support/payment-network';
-import { issueRegulatorKey } from '../support/switch-process';
+import { customerIban, PaymentNetwork } from '../support/payment-network';
+import { issueRegulatorKey, participantBody } from '../support/switch-process';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -112,6 +113,97 @@ async function generateTraffic(): Promise<void> {
   closedWindowId = (closed.body as { closed: { id: string } }).closed.id;
 }
 
+type RemittanceLine = {
+  group: string;
+  currency: string;
+  count: number;
+  b2bCount: number;
+  b2cCount: number;
+  amount: string;
+  retained: string;
+  converted: string;
+  rupees: string;
+  averageRate: string;
+};
+const remittanceFigures = (line: RemittanceLine): string[] =>
+  [line.count, line.b2bCount, line.b2cCount, line.amount, line.retained, line.converted, line.rupees, line.averageRate].map(String);
+
+/**
+ * In-bound traffic (issue 17): an authorised dealer posting rates, an in-bound PSP prefunded (capped) in USD, EUR and
+ * GBP, an exporter acquired by a bank that holds those currencies, and receipts of several purpose codes, currencies
+ * and payer types.
+ */
+async function generateInboundTraffic(): Promise<void> {
+  const client = network.sw.client;
+  const keys: Record<string, string> = {};
+  for (const [id, bankCode, overrides] of [
+    ['ALLIED', 'ABPL', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD', 'EUR', 'GBP'], netDebitCap: '10000000.00' }],
+    ['TAMEER', 'TMER', { type: 'BANK', currencies: ['PKR', 'USD', 'EUR', 'GBP'] }],
+    [
+      'REMITLY',
+      'RMTL',
+      {
+        type: 'INBOUND_PSP',
+        currency: undefined,
+        currencies: ['USD', 'EUR', 'GBP'],
+        netDebitCap: '50000.00',
+        netDebitCaps: { EUR: '50000.00', GBP: '50000.00' },
+      },
+    ],
+  ] as const) {
+    const created = await client.post('/v1/participants', { key: network.sw.operatorKey, body: participantBody(id, bankCode, overrides) });
+    expect([id, created.status]).toEqual([id, 201]);
+    keys[id] = ((await client.post(`/v1/participants/${id}/keys`, { key: network.sw.operatorKey })).body as { key: string }).key;
+  }
+  const merchant = await client.post('/v1/merchants', {
+    key: network.sw.operatorKey,
+    body: {
+      id: 'KARACHI_SOFT',
+      name: 'Karachi Soft',
+      mcc: '7372',
+      city: 'Karachi',
+      acquirer: 'TAMEER',
+      settlementAccount: { type: 'IBAN', value: customerIban('TMER', 9) },
+      webhookUrl: 'http://127.0.0.1:9/webhooks',
+    },
+  });
+  expect([merchant.status, merchant.text]).toEqual([201, merchant.text]);
+  const enabled = await client.patch('/v1/merchants/KARACHI_SOFT', {
+    key: network.sw.operatorKey,
+    body: { inbound: { enabled: true, retentionShare: '0.35', purposeCodes: ['9184', '9182'] } },
+  });
+  expect(enabled.status).toBe(200);
+  for (const [from, rate] of [
+    ['USD', '278.4500'],
+    ['EUR', '301.1000'],
+    ['GBP', '352.2000'],
+  ]) {
+    const posted = await client.put(`/v1/fx/rates/${from}/PKR`, { key: keys['ALLIED'], body: { rate, validForSeconds: 3_600 } });
+    expect(posted.status).toBe(200);
+  }
+  for (const [amount, currency, purposeCode, type] of [
+    ['100.00', 'USD', '9184', 'BUSINESS'],
+    ['50.00', 'USD', '9184', 'PERSON'],
+    ['10.01', 'USD', '9182', 'BUSINESS'],
+    ['80.00', 'EUR', '9182', 'BUSINESS'],
+    ['25.50', 'GBP', '9184', 'PERSON'],
+  ]) {
+    const paid = await client.post('/v1/inbound/payments', {
+      key: keys['REMITLY'],
+      body: {
+        id: randomUUID(),
+        merchantId: 'KARACHI_SOFT',
+        amount,
+        currency,
+        purposeCode,
+        payer: { type, name: type === 'BUSINESS' ? 'Acme Ltd' : 'Jane Doe', country: 'GB' },
+        invoiceNumber: `INV-${currency}-${amount}`,
+      },
+    });
+    expect([paid.status, paid.text]).toEqual([201, paid.text]);
+  }
+}
+
 beforeAll(async () => {
   mkdirSync(screenshotFolder, { recursive: true });
   // The page's default range is today in Karachi: a run that would straddle midnight there (19:00Z) starts after it.
@@ -128,6 +220,7 @@ beforeAll(async () => {
   );
   regulatorKey = await issueRegulatorKey(network.sw);
   await generateTraffic();
+  await generateInboundTraffic();
   ({ browser, close: closeBrowser } = await launchHeadlessBrowser());
   // One context and one tab for the whole file: the key lives in this tab's sessionStorage, as a regulator's would.
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -148,8 +241,8 @@ async function signIn(key: string): Promise<void> {
 }
 
 /** Waits until every panel shows the filters asked for (the script marks the body once all four answered). */
-async function waitForPanels(fromDate: string, toDate: string, participant = ''): Promise<void> {
-  await page.locator(`body[data-loaded="${fromDate}/${toDate}/PKR/${participant}"]`).waitFor({ timeout: 20_000 });
+async function waitForPanels(fromDate: string, toDate: string, participant = '', currency = 'PKR'): Promise<void> {
+  await page.locator(`body[data-loaded="${fromDate}/${toDate}/${currency}/${participant}"]`).waitFor({ timeout: 20_000 });
 }
 
 async function figure(name: string): Promise<string> {
@@ -233,8 +326,8 @@ it("signs in with the keyboard and shows today's figures as the API and the even
     counted.outcomes.map(String),
   );
   expect(await figure('approvedPercent')).toBe(`${series.totals.approvedPercent}%`);
-  // Chart.js came from the switch (node_modules, not a CDN) and drew both charts.
-  await expect(page.evaluate("typeof Chart === 'function' && Object.keys(Chart.instances).length")).resolves.toBe(2);
+  // Chart.js came from the switch (node_modules, not a CDN) and drew all three charts.
+  await expect(page.evaluate("typeof Chart === 'function' && Object.keys(Chart.instances).length")).resolves.toBe(3);
 
   // The hourly table: one row per hour of the Karachi day, its figures the API's.
   const volume = await tableRows('volume-table');
@@ -369,4 +462,82 @@ it('downloads the participants table and a window report as CSV through the page
     ['PKR-000002', 'OPEN'],
     [closedWindowId, 'CLOSED'],
   ]);
+});
+
+it('shows in-bound receipts by purpose code and currency, B2B and B2C apart, as the API reports them, and the currency filter narrows them', async () => {
+  const today = todayInKarachi();
+  const report = async (query: string): Promise<{ groups: RemittanceLine[]; totals: RemittanceLine[] }> =>
+    (await network.sw.client.get(`/v1/reports/inward-remittances?${dayRange(today)}&${query}`, { key: regulatorKey })).body as {
+      groups: RemittanceLine[];
+      totals: RemittanceLine[];
+    };
+  const byPurpose = await report('groupBy=purposeCode');
+  // Five receipts: 9182 in EUR and USD, 9184 in GBP and USD.
+  expect(byPurpose.groups.map((line) => `${line.group} ${line.currency} ${line.count}`)).toEqual([
+    '9182 EUR 1',
+    '9182 USD 1',
+    '9184 GBP 1',
+    '9184 USD 2',
+  ]);
+  expect(await tableRows('inbound-purpose-table')).toEqual(
+    byPurpose.groups.map((line) => [
+      line.group,
+      purposeCodes.find((entry) => entry.code === line.group)?.title,
+      line.currency,
+      ...remittanceFigures(line),
+    ]),
+  );
+  const byCurrency = await report('groupBy=currency');
+  expect(await tableRows('inbound-currency-table')).toEqual(byCurrency.groups.map((line) => [line.currency, ...remittanceFigures(line)]));
+  // The currency table is the report's per-currency totals, and the USD line adds up: 100.00 + 50.00 + 10.01.
+  const byCurrencyName = (left: RemittanceLine, right: RemittanceLine): number => left.currency.localeCompare(right.currency);
+  expect(byCurrency.groups.map(remittanceFigures)).toEqual([...byPurpose.totals].sort(byCurrencyName).map(remittanceFigures));
+  expect((await tableRows('inbound-currency-table')).find((row) => row[0] === 'USD')).toEqual([
+    'USD',
+    '3',
+    '2',
+    '1',
+    '160.01',
+    '56.00',
+    '104.01',
+    '28961.58',
+    '278.4500',
+  ]);
+  const label = (await page.locator('#inbound-chart').getAttribute('aria-label')) ?? '';
+  expect(label).toContain('9184 USD 2 (1 B2B, 1 B2C) worth 150.00 USD');
+  expect(await page.locator('#inbound-caption').textContent()).toBe(label);
+  await page.locator('#inbound-heading').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshotFolder, 'regulator-dashboard-inbound.png') });
+
+  // A foreign currency chosen narrows the panel to it; the CSV downloaded is the API's own for that filter.
+  await page.getByLabel('Currency', { exact: true }).selectOption('USD');
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await waitForPanels(today, today, '', 'USD');
+  const usd = await report('groupBy=purposeCode&currency=USD');
+  expect(usd.groups.map((line) => line.currency)).toEqual(['USD', 'USD']);
+  expect((await tableRows('inbound-purpose-table')).map((row) => [row[0], row[2], ...row.slice(3)])).toEqual(
+    usd.groups.map((line) => [line.group, line.currency, ...remittanceFigures(line)]),
+  );
+  expect((await tableRows('inbound-currency-table')).map((row) => row[0])).toEqual(['USD']);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the purpose-code table as CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`inward-remittances-purposeCode-USD-${today}-${today}.csv`);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv).toBe(
+    (
+      await network.sw.client.get(`/v1/reports/inward-remittances?${dayRange(today)}&groupBy=purposeCode&currency=USD`, {
+        key: regulatorKey,
+        headers: { accept: 'text/csv' },
+      })
+    ).text,
+  );
+  const rows = parse<Record<string, string>>(csv, { columns: true });
+  expect(rows.map((row) => [row['group'], row['currency'], row['b2bCount'], row['b2cCount']])).toEqual([
+    ['9182', 'USD', '1', '0'],
+    ['9184', 'USD', '1', '1'],
+    ['ALL', 'USD', '2', '1'],
+  ]);
+  expect(violations).toEqual([]);
 });

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import Decimal from 'decimal.js';
 import { join } from 'node:path';
 import { tempDir } from '../support/temp-dir';
 
 const repositoryRoot = join(__dirname, '..', '..');
 
-it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, a checkout with its webhook and a refund, traffic, settlement', () => {
+it('runs the demo of `npm start` end to end: onboarding, scripted failures, an ISO 8583 bank both ways, a checkout with its webhook and a refund, in-bound foreign-currency receipts, traffic, settlement per currency', () => {
   const directory = tempDir('hisaab-demo-');
   try {
     const run = spawnSync(join(repositoryRoot, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts', '--seconds', '2', '--exit'], {
@@ -35,6 +36,35 @@ it('runs the demo of `npm start` end to end: onboarding, scripted failures, an I
     expect(output).toMatch(/Shop verified webhook checkout\.session\.completed evt_[0-9a-f]{24}: COMPLETED, transfer [0-9a-f-]{36}/);
     expect(output).toMatch(/Shop refunds 500\.00 of it: re_\S+ SUCCEEDED/);
     expect(output).toMatch(/Shop verified webhook refund\.succeeded evt_[0-9a-f]{24}/);
+    // In-bound (issue 17): the dealer's rates, six receipts in USD, EUR and GBP from businesses and persons, each
+    // split into a retained part and rupees with retained + converted = amount, a verified webhook for each, the report.
+    expect(output).toMatch(
+      /In-bound: INDUS \(authorised dealer\) posts USD\/PKR \d+\.\d{4}, EUR\/PKR \d+\.\d{4}, GBP\/PKR \d+\.\d{4}, valid 300 s/,
+    );
+    const receipts = [
+      ...output.matchAll(
+        /\((\w\w), (BUSINESS|PERSON)\) pays (\d+\.\d\d) (USD|EUR|GBP), INV-\w+-\d+, purpose (\d{4}): COMPLETED, kept (\d+\.\d\d) \4, (\d+\.\d\d) \4 → (\d+\.\d\d) PKR at \d+\.\d{4} \(INDUS\)/g,
+      ),
+    ];
+    expect(receipts).toHaveLength(6);
+    expect(new Set(receipts.map((receipt) => receipt[4]))).toEqual(new Set(['USD', 'EUR', 'GBP']));
+    expect(new Set(receipts.map((receipt) => receipt[2]))).toEqual(new Set(['BUSINESS', 'PERSON']));
+    for (const receipt of receipts) {
+      expect(new Decimal(receipt[6]!).plus(receipt[7]!).toFixed(2)).toBe(receipt[3]);
+    }
+    expect(output).toContain('In-bound payments: {"sent":6,"completed":6,"refused":{},"unknown":0}');
+    expect(output).toContain('Karachi Books verified 6 inbound_payment.completed webhook(s).');
+    // The report's per-currency totals add up the receipts printed above.
+    for (const currency of ['USD', 'EUR', 'GBP']) {
+      const sum = receipts.filter((receipt) => receipt[4] === currency).reduce((total, receipt) => total.plus(receipt[3]!), new Decimal(0));
+      expect(output).toMatch(new RegExp(`ALL +${currency} +2 receipts \\(B2B 1, B2C 1\\) +${sum.toFixed(2)} ${currency}`));
+      // Each currency settles in its own window, in that currency, netting to zero.
+      expect(output).toMatch(
+        new RegExp(
+          `Settlement window ${currency}-\\d+ closed: 4 payments worth ${sum.toFixed(2)} ${currency}; nets sum to zero: true; .*REMITLY -${sum.toFixed(2)}`,
+        ),
+      );
+    }
     // Progress while the traffic runs, about once a second: a person sees it is working and how fast.
     expect(output).toMatch(/traffic 1 s: \d+ transfers, \d+ committed, \d+ aborted, \d+ refused, \d+ unknown, \d+\/s/);
     // The exact command that checks the ledger of this run.
