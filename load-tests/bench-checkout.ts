@@ -17,17 +17,21 @@
  * lower than k6's own P2P figure in `npm run bench:http`, since the driver shares the machine's cores). Prints a
  * table, writes the figures to load-tests/results/<ISO date>-checkout.json, and prints the summary as one JSON
  * object on the last line. The target (checkout within 0.5× of P2P) is reported as met or missed, never a failure.
+ * With `--profile 1` the switch runs under `node --cpu-prof` and the table of where its time went (cpu-profile.ts)
+ * covers the paid checkouts' slices alone; the profiler's cost weighs on every phase alike.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
 import { MerchantShop } from '../simulators/merchant/merchant-shop';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
+import { breakdownOf, breakdownTable, cpuProfileSchema, type ProfileBreakdown, type SampleWindow } from './cpu-profile';
+import { repositoryRoot } from './node-service';
 import { loadOperatorKey, spawnedSwitch, startLoadNetwork } from './load-network';
-import { parseFlags, say, workersFromEnvironment, writeResultFile } from './load-runner';
+import { parseFlags, resultsDirectory, say, workersFromEnvironment, writeResultFile } from './load-runner';
 import { transferRequest, transferSucceeded, type LoadPair } from './transfer-request';
 
 /** The paid checkout's target: at least half of the same run's P2P transfers per second. */
@@ -57,17 +61,35 @@ async function main(): Promise<number> {
     seconds: { description: 'per phase', min: 1, max: 300, fallback: 10 },
     concurrency: { description: 'operations in flight at once, in every phase', min: 1, max: 256, fallback: 32 },
     rounds: { description: 'slices each phase is cut into, the phases taking turns', min: 1, max: 60, fallback: 5 },
+    profile: {
+      description: '1: run the switch under --cpu-prof and print where its time goes in the paid checkouts',
+      min: 0,
+      max: 1,
+      fallback: 0,
+    },
   });
   const workers = workersFromEnvironment(process.env);
   say(`Node driver (k6 cannot wait for a webhook); ${workers} worker process(es); ${cpus().length} CPUs; Node ${process.version}`);
   const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-bench-checkout-'));
   const closers: (() => Promise<void>)[] = [];
+  const profileDirectory = join(workDirectory, 'cpu-profiles');
+  let profileBreakdown: ProfileBreakdown | null = null;
   try {
+    if (flags.profile === 1) mkdirSync(profileDirectory);
     const network = await startLoadNetwork({
       walletCount: 3,
-      launcher: spawnedSwitch({ logFile: join(workDirectory, 'switch.log'), environment: { HISAAB_WORKERS: String(workers) } }),
+      launcher: spawnedSwitch({
+        logFile: join(workDirectory, 'switch.log'),
+        environment: { HISAAB_WORKERS: String(workers) },
+        nodeFlags: flags.profile === 1 ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [],
+      }),
     });
-    closers.push(() => network.close());
+    let networkClosed = false;
+    closers.push(async () => {
+      if (networkClosed) return;
+      networkClosed = true;
+      await network.close();
+    });
     const checkout = await startCheckoutParties(network.switchUrl, closers);
     say(`switch at ${network.switchUrl}; ${flags.concurrency} in flight, ${flags.seconds} s per phase in ${flags.rounds} turns`);
 
@@ -103,10 +125,13 @@ async function main(): Promise<number> {
     // The phases take turns in short slices, so that whatever else loads the machine meanwhile weighs on each alike.
     const tallies = { p2p: new PhaseTally(), sessions: new PhaseTally(), paid: new PhaseTally() };
     const sliceSeconds = flags.seconds / flags.rounds;
+    const paidWindows: SampleWindow[] = [];
     for (let round = 1; round <= flags.rounds; round += 1) {
       await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer);
       await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation);
+      const paidFromMicroseconds = Number(process.hrtime.bigint() / 1000n);
       await runSlice(tallies.paid, sliceSeconds, flags.concurrency, paidCheckout);
+      paidWindows.push({ fromMicroseconds: paidFromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) });
       say(
         `  turn ${round}/${flags.rounds}: P2P ${tallies.p2p.lastPerSecond.toFixed(1)}/s, sessions ${tallies.sessions.lastPerSecond.toFixed(1)}/s, paid checkouts ${tallies.paid.lastPerSecond.toFixed(1)}/s`,
       );
@@ -129,6 +154,14 @@ async function main(): Promise<number> {
       targetMet: ratio >= checkoutToP2pTargetRatio,
       webhooksRejected: checkout.shop.rejectedWebhooks,
     };
+    if (flags.profile === 1) {
+      // The profiles are written when the switch's processes exit.
+      networkClosed = true;
+      await network.close();
+      profileBreakdown = paidCheckoutBreakdown(profileDirectory, paidWindows);
+      say('where the switch spent its time during the paid checkouts (all its processes summed):');
+      say(breakdownTable(profileBreakdown));
+    }
     const recordedAt = new Date().toISOString();
     say(table({ 'P2P transfers': p2p, 'sessions created': sessions, 'paid checkouts': paid }));
     say(
@@ -136,11 +169,12 @@ async function main(): Promise<number> {
     );
     const result = {
       recordedAt,
-      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency} --rounds ${flags.rounds}`,
+      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency} --rounds ${flags.rounds} --profile ${flags.profile}`,
       node: process.version,
       cpus: cpus().length,
       workers,
       figures: { p2p, sessions, paid },
+      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown }),
       summary,
     };
     say(`figures written to ${writeResultFile(recordedAt, '-checkout.json', `${JSON.stringify(result, null, 2)}\n`)}`);
@@ -150,6 +184,23 @@ async function main(): Promise<number> {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     rmSync(workDirectory, { recursive: true, force: true });
   }
+}
+
+/** The switch's profiles summed over the paid checkouts' slices only (sessions and P2P take turns with them). */
+function paidCheckoutBreakdown(profileDirectory: string, windows: readonly SampleWindow[]): ProfileBreakdown {
+  const files = readdirSync(profileDirectory).filter((name) => name.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`the switch wrote no .cpuprofile into ${profileDirectory}`);
+  // Kept for Chrome's DevTools (ignored by git: megabytes each).
+  mkdirSync(resultsDirectory, { recursive: true });
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
+  files.forEach((name, index) =>
+    copyFileSync(join(profileDirectory, name), join(resultsDirectory, `${stamp}-checkout-${index}.cpuprofile`)),
+  );
+  const profiles = files.map((name) => cpuProfileSchema.parse(JSON.parse(readFileSync(join(profileDirectory, name), 'utf8')) as unknown));
+  return breakdownOf(profiles, windows, repositoryRoot);
 }
 
 /**
