@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
 import { MerchantShop } from '../simulators/merchant/merchant-shop';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
-import { breakdownOf, breakdownTable, cpuProfileSchema, type ProfileBreakdown, type SampleWindow } from './cpu-profile';
+import { breakdownOf, breakdownTable, cpuProfileSchema, type CpuProfile, type ProfileBreakdown, type SampleWindow } from './cpu-profile';
 import { repositoryRoot } from './node-service';
 import { loadOperatorKey, spawnedSwitch, startLoadNetwork } from './load-network';
 import { parseFlags, resultsDirectory, say, workersFromEnvironment, writeResultFile } from './load-runner';
@@ -125,15 +125,33 @@ async function main(): Promise<number> {
     // The phases take turns in short slices, so that whatever else loads the machine meanwhile weighs on each alike.
     const tallies = { p2p: new PhaseTally(), sessions: new PhaseTally(), paid: new PhaseTally() };
     const sliceSeconds = flags.seconds / flags.rounds;
-    const paidWindows: SampleWindow[] = [];
     for (let round = 1; round <= flags.rounds; round += 1) {
       await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer);
       await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation);
-      const paidFromMicroseconds = Number(process.hrtime.bigint() / 1000n);
       await runSlice(tallies.paid, sliceSeconds, flags.concurrency, paidCheckout);
-      paidWindows.push({ fromMicroseconds: paidFromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) });
       say(
         `  turn ${round}/${flags.rounds}: P2P ${tallies.p2p.lastPerSecond.toFixed(1)}/s, sessions ${tallies.sessions.lastPerSecond.toFixed(1)}/s, paid checkouts ${tallies.paid.lastPerSecond.toFixed(1)}/s`,
+      );
+    }
+    let switchCpuMsPerOperation: Record<keyof typeof tallies, number> | null = null;
+    if (flags.profile === 1) {
+      // The profiles are written when the switch's processes exit.
+      networkClosed = true;
+      await network.close();
+      const profiles = savedProfiles(profileDirectory);
+      profileBreakdown = breakdownOf(profiles, tallies.paid.windows, repositoryRoot);
+      say('where the switch spent its time during the paid checkouts (all its processes summed):');
+      say(breakdownTable(profileBreakdown));
+      // Busy time per operation does not depend on how fast the machine's other load let the phase go.
+      const perOperation = (tally: PhaseTally): number =>
+        tally.latencies.length === 0 ? 0 : round(breakdownOf(profiles, tally.windows, repositoryRoot).busyMs / tally.latencies.length, 2);
+      switchCpuMsPerOperation = {
+        p2p: perOperation(tallies.p2p),
+        sessions: perOperation(tallies.sessions),
+        paid: perOperation(tallies.paid),
+      };
+      say(
+        `switch busy ms per operation: P2P ${switchCpuMsPerOperation.p2p}, session ${switchCpuMsPerOperation.sessions}, paid checkout ${switchCpuMsPerOperation.paid} (${round(switchCpuMsPerOperation.paid / switchCpuMsPerOperation.p2p, 2)} P2Ps)`,
       );
     }
     const p2p = tallies.p2p.figures();
@@ -154,14 +172,6 @@ async function main(): Promise<number> {
       targetMet: ratio >= checkoutToP2pTargetRatio,
       webhooksRejected: checkout.shop.rejectedWebhooks,
     };
-    if (flags.profile === 1) {
-      // The profiles are written when the switch's processes exit.
-      networkClosed = true;
-      await network.close();
-      profileBreakdown = paidCheckoutBreakdown(profileDirectory, paidWindows);
-      say('where the switch spent its time during the paid checkouts (all its processes summed):');
-      say(breakdownTable(profileBreakdown));
-    }
     const recordedAt = new Date().toISOString();
     say(table({ 'P2P transfers': p2p, 'sessions created': sessions, 'paid checkouts': paid }));
     say(
@@ -174,7 +184,7 @@ async function main(): Promise<number> {
       cpus: cpus().length,
       workers,
       figures: { p2p, sessions, paid },
-      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown }),
+      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown, switchCpuMsPerOperation }),
       summary,
     };
     say(`figures written to ${writeResultFile(recordedAt, '-checkout.json', `${JSON.stringify(result, null, 2)}\n`)}`);
@@ -186,8 +196,8 @@ async function main(): Promise<number> {
   }
 }
 
-/** The switch's profiles summed over the paid checkouts' slices only (sessions and P2P take turns with them). */
-function paidCheckoutBreakdown(profileDirectory: string, windows: readonly SampleWindow[]): ProfileBreakdown {
+/** The switch's profiles, also kept under load-tests/results/. */
+function savedProfiles(profileDirectory: string): CpuProfile[] {
   const files = readdirSync(profileDirectory).filter((name) => name.endsWith('.cpuprofile'));
   if (files.length === 0) throw new Error(`the switch wrote no .cpuprofile into ${profileDirectory}`);
   // Kept for Chrome's DevTools (ignored by git: megabytes each).
@@ -199,8 +209,7 @@ function paidCheckoutBreakdown(profileDirectory: string, windows: readonly Sampl
   files.forEach((name, index) =>
     copyFileSync(join(profileDirectory, name), join(resultsDirectory, `${stamp}-checkout-${index}.cpuprofile`)),
   );
-  const profiles = files.map((name) => cpuProfileSchema.parse(JSON.parse(readFileSync(join(profileDirectory, name), 'utf8')) as unknown));
-  return breakdownOf(profiles, windows, repositoryRoot);
+  return files.map((name) => cpuProfileSchema.parse(JSON.parse(readFileSync(join(profileDirectory, name), 'utf8')) as unknown));
 }
 
 /**
@@ -275,6 +284,8 @@ class PhaseTally {
   elapsedSeconds = 0;
   cpuMicros = 0;
   lastPerSecond = 0;
+  /** When each slice ran, on the monotonic clock the switch's profiles use. */
+  readonly windows: SampleWindow[] = [];
 
   figures(): PhaseFigures {
     const sorted = [...this.latencies].sort((left, right) => left - right);
@@ -299,6 +310,7 @@ async function runSlice(
   const succeededBefore = tally.latencies.length;
   let started = 0;
   const cpuBefore = process.cpuUsage();
+  const fromMicroseconds = Number(process.hrtime.bigint() / 1000n);
   const startedAt = performance.now();
   const endAt = startedAt + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -316,6 +328,7 @@ async function runSlice(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  tally.windows.push({ fromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) });
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   tally.elapsedSeconds += elapsedSeconds;
