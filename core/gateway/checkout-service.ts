@@ -69,7 +69,9 @@ export class CheckoutService {
     const requestDigest = createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
     const claimStream = checkoutRequestStreamName(merchant.id, idempotencyKey);
     for (let attempt = 1; attempt <= claimAttemptsMax; attempt += 1) {
-      const claimed = await this.claimOf(claimStream);
+      // A new key is the common case: the claim's own append (no_stream) tells whether it is, and the claim is read
+      // only once that append was refused, instead of once per session created.
+      const claimed = attempt === 1 ? null : await this.claimOf(claimStream);
       if (claimed !== null) {
         if (claimed.requestDigest !== requestDigest || claimed.merchantId !== merchant.id) {
           throw new DomainError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key created a checkout session with a different request');
@@ -122,7 +124,7 @@ export class CheckoutService {
         ]);
         return { session: sessionOfCreation(createdData), created: true, position: results[results.length - 1]?.position ?? null };
       } catch (error) {
-        // Another request with the same key got there first: read its claim on the next attempt.
+        // Another request with the same key got there first (or came before): read its claim on the next attempt.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
       }
     }
