@@ -17,17 +17,21 @@
  * lower than k6's own P2P figure in `npm run bench:http`, since the driver shares the machine's cores). Prints a
  * table, writes the figures to load-tests/results/<ISO date>-checkout.json, and prints the summary as one JSON
  * object on the last line. The target (checkout within 0.5× of P2P) is reported as met or missed, never a failure.
+ * With `--profile 1` the switch runs under `node --cpu-prof` and the table of where its time went (cpu-profile.ts)
+ * covers the paid checkouts' slices alone; the profiler's cost weighs on every phase alike.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { firstSigningSecret, OperatorClient } from '../simulators/operator-client';
 import { MerchantShop } from '../simulators/merchant/merchant-shop';
 import { WalletSimulator } from '../simulators/wallet/wallet-simulator';
+import { breakdownOf, breakdownTable, cpuProfileSchema, type CpuProfile, type ProfileBreakdown, type SampleWindow } from './cpu-profile';
+import { repositoryRoot } from './node-service';
 import { loadOperatorKey, spawnedSwitch, startLoadNetwork } from './load-network';
-import { parseFlags, say, workersFromEnvironment, writeResultFile } from './load-runner';
+import { parseFlags, resultsDirectory, say, workersFromEnvironment, writeResultFile } from './load-runner';
 import { transferRequest, transferSucceeded, type LoadPair } from './transfer-request';
 
 /** The paid checkout's target: at least half of the same run's P2P transfers per second. */
@@ -57,17 +61,35 @@ async function main(): Promise<number> {
     seconds: { description: 'per phase', min: 1, max: 300, fallback: 10 },
     concurrency: { description: 'operations in flight at once, in every phase', min: 1, max: 256, fallback: 32 },
     rounds: { description: 'slices each phase is cut into, the phases taking turns', min: 1, max: 60, fallback: 5 },
+    profile: {
+      description: '1: run the switch under --cpu-prof and print where its time goes in the paid checkouts',
+      min: 0,
+      max: 1,
+      fallback: 0,
+    },
   });
   const workers = workersFromEnvironment(process.env);
   say(`Node driver (k6 cannot wait for a webhook); ${workers} worker process(es); ${cpus().length} CPUs; Node ${process.version}`);
   const workDirectory = mkdtempSync(join(tmpdir(), 'hisaab-bench-checkout-'));
   const closers: (() => Promise<void>)[] = [];
+  const profileDirectory = join(workDirectory, 'cpu-profiles');
+  let profileBreakdown: ProfileBreakdown | null = null;
   try {
+    if (flags.profile === 1) mkdirSync(profileDirectory);
     const network = await startLoadNetwork({
       walletCount: 3,
-      launcher: spawnedSwitch({ logFile: join(workDirectory, 'switch.log'), environment: { HISAAB_WORKERS: String(workers) } }),
+      launcher: spawnedSwitch({
+        logFile: join(workDirectory, 'switch.log'),
+        environment: { HISAAB_WORKERS: String(workers) },
+        nodeFlags: flags.profile === 1 ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [],
+      }),
     });
-    closers.push(() => network.close());
+    let networkClosed = false;
+    closers.push(async () => {
+      if (networkClosed) return;
+      networkClosed = true;
+      await network.close();
+    });
     const checkout = await startCheckoutParties(network.switchUrl, closers);
     say(`switch at ${network.switchUrl}; ${flags.concurrency} in flight, ${flags.seconds} s per phase in ${flags.rounds} turns`);
 
@@ -111,6 +133,27 @@ async function main(): Promise<number> {
         `  turn ${round}/${flags.rounds}: P2P ${tallies.p2p.lastPerSecond.toFixed(1)}/s, sessions ${tallies.sessions.lastPerSecond.toFixed(1)}/s, paid checkouts ${tallies.paid.lastPerSecond.toFixed(1)}/s`,
       );
     }
+    let switchCpuMsPerOperation: Record<keyof typeof tallies, number> | null = null;
+    if (flags.profile === 1) {
+      // The profiles are written when the switch's processes exit.
+      networkClosed = true;
+      await network.close();
+      const profiles = savedProfiles(profileDirectory);
+      profileBreakdown = breakdownOf(profiles, tallies.paid.windows, repositoryRoot);
+      say('where the switch spent its time during the paid checkouts (all its processes summed):');
+      say(breakdownTable(profileBreakdown));
+      // Busy time per operation does not depend on how fast the machine's other load let the phase go.
+      const perOperation = (tally: PhaseTally): number =>
+        tally.latencies.length === 0 ? 0 : round(breakdownOf(profiles, tally.windows, repositoryRoot).busyMs / tally.latencies.length, 2);
+      switchCpuMsPerOperation = {
+        p2p: perOperation(tallies.p2p),
+        sessions: perOperation(tallies.sessions),
+        paid: perOperation(tallies.paid),
+      };
+      say(
+        `switch busy ms per operation: P2P ${switchCpuMsPerOperation.p2p}, session ${switchCpuMsPerOperation.sessions}, paid checkout ${switchCpuMsPerOperation.paid} (${round(switchCpuMsPerOperation.paid / switchCpuMsPerOperation.p2p, 2)} P2Ps)`,
+      );
+    }
     const p2p = tallies.p2p.figures();
     const sessions = tallies.sessions.figures();
     const paid = tallies.paid.figures();
@@ -136,11 +179,12 @@ async function main(): Promise<number> {
     );
     const result = {
       recordedAt,
-      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency} --rounds ${flags.rounds}`,
+      command: `npm run bench:checkout -- --seconds ${flags.seconds} --concurrency ${flags.concurrency} --rounds ${flags.rounds} --profile ${flags.profile}`,
       node: process.version,
       cpus: cpus().length,
       workers,
       figures: { p2p, sessions, paid },
+      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown, switchCpuMsPerOperation }),
       summary,
     };
     say(`figures written to ${writeResultFile(recordedAt, '-checkout.json', `${JSON.stringify(result, null, 2)}\n`)}`);
@@ -150,6 +194,22 @@ async function main(): Promise<number> {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     rmSync(workDirectory, { recursive: true, force: true });
   }
+}
+
+/** The switch's profiles, also kept under load-tests/results/. */
+function savedProfiles(profileDirectory: string): CpuProfile[] {
+  const files = readdirSync(profileDirectory).filter((name) => name.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`the switch wrote no .cpuprofile into ${profileDirectory}`);
+  // Kept for Chrome's DevTools (ignored by git: megabytes each).
+  mkdirSync(resultsDirectory, { recursive: true });
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
+  files.forEach((name, index) =>
+    copyFileSync(join(profileDirectory, name), join(resultsDirectory, `${stamp}-checkout-${index}.cpuprofile`)),
+  );
+  return files.map((name) => cpuProfileSchema.parse(JSON.parse(readFileSync(join(profileDirectory, name), 'utf8')) as unknown));
 }
 
 /**
@@ -224,6 +284,8 @@ class PhaseTally {
   elapsedSeconds = 0;
   cpuMicros = 0;
   lastPerSecond = 0;
+  /** When each slice ran, on the monotonic clock the switch's profiles use. */
+  readonly windows: SampleWindow[] = [];
 
   figures(): PhaseFigures {
     const sorted = [...this.latencies].sort((left, right) => left - right);
@@ -248,6 +310,7 @@ async function runSlice(
   const succeededBefore = tally.latencies.length;
   let started = 0;
   const cpuBefore = process.cpuUsage();
+  const fromMicroseconds = Number(process.hrtime.bigint() / 1000n);
   const startedAt = performance.now();
   const endAt = startedAt + seconds * 1000;
   const worker = async (): Promise<void> => {
@@ -265,6 +328,7 @@ async function runSlice(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  tally.windows.push({ fromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) });
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   tally.elapsedSeconds += elapsedSeconds;

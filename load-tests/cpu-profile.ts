@@ -129,7 +129,15 @@ export const topFunctionsCount = 15;
  * (a better-sqlite3 statement's run, a socket write) are charged to their caller's category, so that SQLite's own
  * C++ time is SQLite's.
  */
-export function breakdownOf(profiles: readonly CpuProfile[], window?: SampleWindow, repositoryRoot = ''): ProfileBreakdown {
+export function breakdownOf(
+  profiles: readonly CpuProfile[],
+  window?: SampleWindow | readonly SampleWindow[],
+  repositoryRoot = '',
+): ProfileBreakdown {
+  // Several windows are the slices of one phase that took turns with others (bench:checkout's paid checkouts).
+  const windows = window === undefined ? undefined : 'fromMicroseconds' in window ? [window] : window;
+  const inside = (timestamp: number): boolean =>
+    windows === undefined || windows.some((each) => timestamp >= each.fromMicroseconds && timestamp < each.toMicroseconds);
   const categoryTotals = new Map<ProfileCategory, number>();
   const functionTotals = new Map<string, FunctionTime>();
   let busyMicroseconds = 0;
@@ -142,7 +150,7 @@ export function breakdownOf(profiles: readonly CpuProfile[], window?: SampleWind
       timestamp += profile.timeDeltas[index] ?? 0;
       const next = index + 1 < profile.samples.length ? timestamp + (profile.timeDeltas[index + 1] ?? 0) : profile.endTime;
       const duration = Math.max(0, next - timestamp);
-      if (window !== undefined && (timestamp < window.fromMicroseconds || timestamp >= window.toMicroseconds)) continue;
+      if (!inside(timestamp)) continue;
       const nodeId = profile.samples[index] ?? -1;
       const frame = frames.get(nodeId);
       if (frame === undefined) continue;

@@ -38,11 +38,12 @@ type EventRow = {
   body: Buffer | null;
 };
 
+type SerializedAppend = { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision };
+
+/** An `append` (one entry) or an `appendMany` (several, all or none) waiting for the group's commit. */
 type PendingAppend = {
-  stream: string;
-  rows: SerializedEvent[];
-  expectedRevision: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
+  entries: readonly SerializedAppend[];
+  resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 };
 
@@ -76,11 +77,9 @@ export class SqliteEventStore implements EventStore {
   private readonly filteredReads = new Map<number, Database.Statement>();
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly appendTransaction: (stream: string, rows: SerializedEvent[], expected: ExpectedRevision) => AppendResult;
-  private readonly groupTransaction: (group: PendingAppend[], outcomes: (AppendResult | Error)[]) => void;
+  private readonly groupTransaction: (group: PendingAppend[], outcomes: (AppendResult[] | Error)[]) => void;
   private readonly pendingAppends: PendingAppend[] = [];
-  private readonly manyTransaction: (
-    appends: readonly { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision }[],
-  ) => AppendResult[];
+  private readonly manyTransaction: (appends: readonly SerializedAppend[]) => AppendResult[];
   /** Every entry of an appendMany is in one SQLite transaction: all or none, one fsync. */
   readonly multiStreamAtomic = true;
   /**
@@ -113,12 +112,21 @@ export class SqliteEventStore implements EventStore {
     // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.appendTransaction = appendOne.immediate;
-    // Inside the group's transaction each append is a savepoint (better-sqlite3 nests transactions that way).
+    const appendAll = this.db.transaction((appends: readonly SerializedAppend[]) =>
+      appends.map((entry) => this.appendInTransaction(entry.stream, entry.rows, entry.expected)),
+    );
+    // Inside the group's transaction each append, and each appendMany as a whole, is a savepoint (better-sqlite3
+    // nests transactions that way): one's wrong expected revision undoes that one alone.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a transaction's variants ignore `this`, as above.
-    this.groupTransaction = this.db.transaction((group: PendingAppend[], outcomes: (AppendResult | Error)[]) => {
+    this.groupTransaction = this.db.transaction((group: PendingAppend[], outcomes: (AppendResult[] | Error)[]) => {
       for (const pending of group) {
         try {
-          outcomes.push(appendOne(pending.stream, pending.rows, pending.expectedRevision));
+          const [only] = pending.entries;
+          outcomes.push(
+            pending.entries.length === 1 && only !== undefined
+              ? [appendOne(only.stream, only.rows, only.expected)]
+              : appendAll(pending.entries),
+          );
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           outcomes.push(error);
@@ -126,10 +134,7 @@ export class SqliteEventStore implements EventStore {
       }
     }).immediate;
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a transaction's variants ignore `this`, as above.
-    this.manyTransaction = this.db.transaction(
-      (appends: readonly { stream: string; rows: SerializedEvent[]; expected: ExpectedRevision }[]) =>
-        appends.map((entry) => this.appendInTransaction(entry.stream, entry.rows, entry.expected)),
-    ).immediate;
+    this.manyTransaction = appendAll.immediate;
   }
 
   /**
@@ -140,14 +145,19 @@ export class SqliteEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const rows = serializeAppend(stream, events);
+    const [result] = await this.queueForGroupCommit([{ stream, rows, expected: expectedRevision }]);
+    return result as AppendResult;
+  }
+
+  private queueForGroupCommit(entries: readonly SerializedAppend[]): Promise<AppendResult[]> {
     if (this.pendingAppends.length >= pendingAppendsMax) {
       throw new DomainError(
         'EVENT_STORE_OVERLOADED',
         `the event store has ${pendingAppendsMax} appends waiting for a commit; try again shortly`,
       );
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.pendingAppends.push({ stream, rows, expectedRevision, resolve, reject });
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.pendingAppends.push({ entries, resolve, reject });
       if (this.pendingAppends.length === 1) setImmediate(() => this.commitPendingAppends());
     });
   }
@@ -164,8 +174,20 @@ export class SqliteEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * Several streams all or none, sharing the group commit of the appends made in the same turn of the event loop
+   * (one fsync for all of them, and the event loop is not held while one session or claim waits for its own). A
+   * wrong expected revision of any entry fails this appendMany alone, naming the stream, and writes none of it.
+   */
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    return this.appendManySync(appends);
+    this.assertOpen();
+    checkAppendMany(appends.length);
+    const serialized = appends.map((entry) => ({
+      stream: entry.stream,
+      rows: serializeAppend(entry.stream, entry.events),
+      expected: entry.expectedRevision,
+    }));
+    return this.queueForGroupCommit(serialized);
   }
 
   /**
@@ -262,7 +284,7 @@ export class SqliteEventStore implements EventStore {
       for (const pending of group) pending.reject(new Error('the event store is closed'));
       return;
     }
-    const outcomes: (AppendResult | Error)[] = [];
+    const outcomes: (AppendResult[] | Error)[] = [];
     try {
       // A lone append needs no savepoint: its own transaction is all or nothing already.
       if (group.length === 1) outcomes.push(this.appendAlone(group[0] as PendingAppend));
@@ -280,7 +302,7 @@ export class SqliteEventStore implements EventStore {
     this.committed(
       group
         .filter((_pending, index) => !(outcomes[index] instanceof Error))
-        .map((pending) => ({ stream: pending.stream, types: pending.rows.map((row) => row.type) })),
+        .flatMap((pending) => pending.entries.map((entry) => ({ stream: entry.stream, types: entry.rows.map((row) => row.type) }))),
     );
   }
 
@@ -290,9 +312,11 @@ export class SqliteEventStore implements EventStore {
     if (this.onDurableCommit !== null && appends.length > 0) this.onDurableCommit(appends);
   }
 
-  private appendAlone(pending: PendingAppend): AppendResult | Error {
+  private appendAlone(pending: PendingAppend): AppendResult[] | Error {
     try {
-      return this.appendTransaction(pending.stream, pending.rows, pending.expectedRevision);
+      const [only] = pending.entries;
+      if (pending.entries.length === 1 && only !== undefined) return [this.appendTransaction(only.stream, only.rows, only.expected)];
+      return this.manyTransaction(pending.entries);
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return error;
       throw error;

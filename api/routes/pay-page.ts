@@ -58,7 +58,7 @@ export function payPageRoutes(gateway: PayPageDependencies): RouteModule {
       const form = payFormSchema.safeParse(request.body ?? {});
       const mobileNumber = form.success ? (form.data.msisdn ?? '') : '';
       try {
-        await gateway.requestToPay.request(id, mobileNumber, kit.commandContext(request));
+        await gateway.requestToPay.request(session, mobileNumber, kit.commandContext(request));
       } catch (error) {
         const refusal = isDomainError(error) ? refusalFor(error.code) : null;
         if (refusal === null) throw error;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { assert } from '../assert';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
@@ -6,7 +7,12 @@ import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson } from '../idempotency/request-fingerprint';
 import { formatAmount, parseAmount } from '../money';
-import { checkoutSessionDecider, type PresentSession, type SessionCommand } from './checkout-session-decider';
+import {
+  checkoutSessionDecider,
+  initialState as initialSessionState,
+  type PresentSession,
+  type SessionCommand,
+} from './checkout-session-decider';
 import type { CheckoutRequestClaimed, SessionCreated } from './checkout-session-events';
 import {
   checkoutRequestStreamName,
@@ -63,7 +69,9 @@ export class CheckoutService {
     const requestDigest = createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
     const claimStream = checkoutRequestStreamName(merchant.id, idempotencyKey);
     for (let attempt = 1; attempt <= claimAttemptsMax; attempt += 1) {
-      const claimed = await this.claimOf(claimStream);
+      // A new key is the common case: the claim's own append (no_stream) tells whether it is, and the claim is read
+      // only once that append was refused, instead of once per session created.
+      const claimed = attempt === 1 ? null : await this.claimOf(claimStream);
       if (claimed !== null) {
         if (claimed.requestDigest !== requestDigest || claimed.merchantId !== merchant.id) {
           throw new DomainError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key created a checkout session with a different request');
@@ -114,10 +122,9 @@ export class CheckoutService {
             expectedRevision: 'no_stream',
           },
         ]);
-        const session = await this.require(sessionId);
-        return { session, created: true, position: results[results.length - 1]?.position ?? null };
+        return { session: sessionOfCreation(createdData), created: true, position: results[results.length - 1]?.position ?? null };
       } catch (error) {
-        // Another request with the same key got there first: read its claim on the next attempt.
+        // Another request with the same key got there first (or came before): read its claim on the next attempt.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
       }
     }
@@ -183,6 +190,15 @@ export class CheckoutService {
 
   async apply(command: SessionCommand, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
     await this.require(command.data.sessionId);
+    return this.record(command, context);
+  }
+
+  /**
+   * Decides and appends a command on the session's stream as it is, without first completing a paid session from
+   * its transfer's record (what `apply` does through `require`): for a caller that has just read the session with
+   * `find` or `require`, which did that already.
+   */
+  async record(command: SessionCommand, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
     const result = await handleStreamCommand(
       this.dependencies.store,
       checkoutStreamName(command.data.sessionId),
@@ -217,4 +233,11 @@ export class CheckoutService {
     // The claim stream is written only here, with exactly this event.
     return first.data as CheckoutRequestClaimed['data'];
   }
+}
+
+/** A new session is exactly what its one event says: folded here instead of read back from the store. */
+function sessionOfCreation(created: SessionCreated['data']): PresentSession {
+  const session = checkoutSessionDecider.evolve(initialSessionState, { type: 'SessionCreated', data: created });
+  assert(session.status === 'present', `session ${created.sessionId} is present once created`);
+  return session;
 }

@@ -16,6 +16,7 @@ export type RequestToPayDependencies = {
   port: RequestToPayPort;
 };
 
+/** The session as the RTP's record left it (the provider may pay it at once: read it again for what came after). */
 export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'FAILED' };
 
 /**
@@ -26,10 +27,11 @@ export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'F
 export class RequestToPayService {
   constructor(private readonly dependencies: RequestToPayDependencies) {}
 
-  async request(sessionId: string, mobileNumber: string, context: CommandContext): Promise<RequestToPayResult> {
+  /** `session` as `CheckoutService.find` or `require` just read it (the pay page reads it for its 404 anyway). */
+  async request(session: PresentSession, mobileNumber: string, context: CommandContext): Promise<RequestToPayResult> {
+    const sessionId = session.created.sessionId;
     const msisdn = normalizePakistaniMsisdn(mobileNumber);
     if (msisdn === null) throw new DomainError('INVALID_ALIAS', 'a mobile number is written 03XXXXXXXXX, +923XXXXXXXXX or 923XXXXXXXXX');
-    const session = await this.dependencies.checkout.require(sessionId);
     const status = sessionStatusAt(session, context.now);
     if (status !== 'OPEN') throw new DomainError('SESSION_NOT_OPEN', `checkout session ${sessionId} is ${status}, not OPEN`);
     const alias = this.dependencies.directory.findAlias({ type: 'MSISDN', value: msisdn });
@@ -37,7 +39,9 @@ export class RequestToPayService {
     const merchant = this.dependencies.merchants.findMerchant(session.created.merchantId);
     if (merchant === null) throw new DomainError('MERCHANT_NOT_FOUND', `merchant ${session.created.merchantId} does not exist`);
     const rtpId = rtpIdOf(sessionId, session.rtpAttempts + 1);
-    await this.dependencies.checkout.apply(
+    // The record decides on the stream as it is now (loaded again, appended at its revision): a session that ended
+    // since the read above is refused there.
+    const recorded = await this.dependencies.checkout.record(
       { type: 'RecordRequestToPaySent', data: { sessionId, rtpId, payerParticipant: alias.participantId, msisdn }, now: context.now },
       context,
     );
@@ -51,8 +55,8 @@ export class RequestToPayService {
       orderId: session.created.orderId,
       expiresAt: session.created.expiresAt,
     });
-    if (outcome.outcome === 'sent') return { session: await this.dependencies.checkout.require(sessionId), outcome: 'SENT' };
-    const failed = await this.dependencies.checkout.apply(
+    if (outcome.outcome === 'sent') return { session: recorded.session, outcome: 'SENT' };
+    const failed = await this.dependencies.checkout.record(
       { type: 'RecordRequestToPayFailed', data: { sessionId, rtpId, detail: outcome.detail.slice(0, 300) }, now: context.now },
       context,
     );

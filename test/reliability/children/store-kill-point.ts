@@ -31,6 +31,18 @@ export function installStoreKillPoint(setting: string): void {
     if (hit && when === 'after') die();
     return results;
   };
+  // appendMany shares the group commit of `append` (it no longer calls appendManySync), so it is wrapped on its own.
+  const appendMany = SqliteEventStore.prototype.appendMany;
+  SqliteEventStore.prototype.appendMany = async function (
+    this: SqliteEventStore,
+    appends: readonly StreamAppend[],
+  ): Promise<AppendResult[]> {
+    const hit = appends.some((entry) => holdsKillType(entry.events));
+    if (hit && when === 'before') die();
+    const results = await appendMany.call(this, appends);
+    if (hit && when === 'after') die();
+    return results;
+  };
   const appendSync = SqliteEventStore.prototype.appendSync;
   SqliteEventStore.prototype.appendSync = function (
     this: SqliteEventStore,
