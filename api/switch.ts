@@ -284,7 +284,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         refunds: refunds.refundedAmounts,
       }),
     );
-    const fx = await modules.start('foreign exchange', async () =>
+    const fx = await modules.start('foreign exchange', () =>
       assembleFx({
         store,
         ledgers,
@@ -293,6 +293,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         publisher: webhooks.publisher,
         now,
         currencies: config.currencies,
+        logger,
         quoteTtlSeconds: config.fxQuoteTtlSeconds,
         readModelDatabase: database,
       }),

@@ -94,7 +94,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
         throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: ${body.currency} is not enabled on this switch`);
       }
       const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, body.currency));
-      const { payment, position } = await services.inbound.pay(
+      const { payment, position, replayed } = await services.inbound.pay(
         {
           paymentId: body.id,
           pspId: participantIdOf(principal),
@@ -111,7 +111,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       );
       await kit.waitForWrite(position);
       // A replay answers 200 with the payment as first recorded, as a transfer's replay does.
-      response.status(position === null ? 200 : 201).json(inboundPaymentSummary(payment));
+      response.status(replayed ? 200 : 201).json(inboundPaymentSummary(payment));
     });
 
     const remittances =
@@ -153,7 +153,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
     router.get('/v1/inbound/payments/:id', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
       const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
       const payment = await services.inbound.find(id);
-      if (payment === null || !canRead(principalOf(request), payment)) {
+      if (payment === null || !canRead(principalOf(request), payment.payment)) {
         throw new HttpError('INBOUND_PAYMENT_NOT_FOUND', `there is no in-bound payment ${id}`);
       }
       response.json(inboundPaymentSummary(payment));

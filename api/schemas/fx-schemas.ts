@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { payerTypes } from '../../core/fx/inbound-payment-decider';
+import { inboundFailureReasons, payerTypes } from '../../core/fx/inbound-payment-decider';
 import { inboundPaymentListLimitMax, inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
@@ -101,7 +101,8 @@ export const fxQuoteResponse = z
 export const inboundPaymentResponse = z
   .strictObject({
     id: z.string(),
-    status: z.literal('COMPLETED'),
+    status: z.enum(['PROCESSING', 'COMPLETED', 'FAILED']),
+    failureReason: z.enum(inboundFailureReasons).nullable(),
     merchantId: z.string(),
     amount: decimal,
     currency: z.string(),
