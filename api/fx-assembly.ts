@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
 import {
   SqliteInwardRemittanceReader,
   SqliteUnfinishedInboundPayments,
@@ -34,6 +35,8 @@ const inboundPaymentsPerSweepMax = 100;
 const inboundSweepMinAgeMs = 30_000;
 
 export type FxAssemblyInput = {
+  /** The switch's signer: export proceeds certificates carry its detached JWS. */
+  signer: OutgoingMessageSigner;
   store: EventStore;
   ledgers: readonly LedgerEngine[];
   participants: ParticipantReader;
@@ -103,6 +106,7 @@ async function startFx(input: FxAssemblyInput, parts: StartedParts): Promise<FxA
     inbound,
     sweepUnfinishedInboundPayments: sweepOnce,
     routeModule: fxRoutes({
+      signer: input.signer,
       fx,
       inbound,
       remittances: new SqliteInwardRemittanceReader(input.readModelDatabase),

@@ -3,6 +3,8 @@ import {
   fxPairParams,
   fxQuoteResponse,
   fxRateResponse,
+  certificateQuery,
+  exportProceedsCertificateResponse,
   inboundPaymentIdParams,
   inboundPaymentListQuery,
   inboundPaymentListResponse,
@@ -122,6 +124,28 @@ export function fxPaths(): Paths {
         roles: ['operator', 'participant', 'merchant', 'regulator'],
         path: inboundPaymentIdParams,
         responses: { '200': answer('the payment', inboundPaymentResponse), '404': errorAnswer('INBOUND_PAYMENT_NOT_FOUND') },
+      }),
+    },
+    '/v1/inbound/payments/{id}/certificate': {
+      get: operation({
+        summary:
+          'The export proceeds certificate of a COMPLETED in-bound payment: a one-page PDF (or ?format=json, the same facts) with the switch’s detached JWS over the bytes in Hisaab-JWS (verify with /.well-known/jwks.json); the merchant, its acquirer, the operator, a regulator',
+        roles: ['operator', 'participant', 'merchant', 'regulator'],
+        path: inboundPaymentIdParams,
+        query: certificateQuery,
+        responses: {
+          '200': {
+            description: 'the certificate, with its Hisaab-JWS header',
+            headers: { 'Hisaab-JWS': { description: 'the switch’s detached JWS (EdDSA) over the body bytes', schema: { type: 'string' } } },
+            content: {
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              'application/json': { schema: schemaOf(exportProceedsCertificateResponse) },
+            },
+          },
+          '400': errorAnswer('VALIDATION_FAILED: a bad id or format'),
+          '404': errorAnswer('INBOUND_PAYMENT_NOT_FOUND: no such payment, or not one the caller may certify'),
+          '409': errorAnswer('INBOUND_PAYMENT_NOT_COMPLETED: the payment is PROCESSING or FAILED'),
+        },
       }),
     },
   };

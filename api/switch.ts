@@ -294,6 +294,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         now,
         currencies: config.currencies,
         logger,
+        signer: signing.signer,
         quoteTtlSeconds: config.fxQuoteTtlSeconds,
         readModelDatabase: database,
       }),

@@ -5,6 +5,9 @@ import type { InboundPaymentRecord } from '../../core/fx/inbound-payment-decider
 import type { InboundPaymentService } from '../../core/fx/inbound-payment-service';
 import { inboundPaymentSummary } from '../../core/fx/inbound-payment-summary';
 import { purposeCodes } from '../../core/fx/purpose-codes';
+import { exportProceedsCertificate } from '../../core/fx/export-proceeds-certificate';
+import type { OutgoingMessageSigner } from '../../adapters/wallet-http/switch-jws-signer';
+import { exportProceedsCertificatePdf } from '../views/export-proceeds-certificate-pdf';
 import { isCurrencyCode, parseAmount } from '../../core/money';
 import type { RequestHandler } from 'express';
 import { tableCsv } from '../../core/reports/table-csv';
@@ -21,6 +24,7 @@ import { principalOf } from '../request-context';
 import { bodyOf, sendCsv, wantsCsv } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import {
+  certificateQuery,
   fxPairParams,
   inboundPaymentIdParams,
   inboundPaymentListQuery,
@@ -32,6 +36,8 @@ import {
 import { parseField, parseInput } from '../validation';
 
 export type FxRoutesDependencies = {
+  /** The switch's own signer: the certificate carries its detached JWS (Hisaab-JWS). */
+  signer: OutgoingMessageSigner;
   fx: FxService;
   inbound: InboundPaymentService;
   remittances: InwardRemittanceReader;
@@ -158,7 +164,45 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       }
       response.json(inboundPaymentSummary(payment));
     });
+
+    router.get(
+      '/v1/inbound/payments/:id/certificate',
+      kit.allow('operator', 'participant', 'merchant', 'regulator'),
+      async (request, response) => {
+        const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
+        const { format } = parseInput(certificateQuery, request.query, 'query');
+        const found = await services.inbound.find(id);
+        if (found === null || !canReadCertificate(principalOf(request), found.payment)) {
+          throw new HttpError('INBOUND_PAYMENT_NOT_FOUND', `there is no in-bound payment ${id}`);
+        }
+        if (found.status !== 'posted') {
+          throw new HttpError(
+            'INBOUND_PAYMENT_NOT_COMPLETED',
+            `in-bound payment ${id} is ${found.status === 'failed' ? 'FAILED' : 'still PROCESSING'}: there are no proceeds to certify`,
+          );
+        }
+        const certificate = exportProceedsCertificate(found.payment);
+        const body = format === 'json' ? Buffer.from(JSON.stringify(certificate), 'utf8') : await exportProceedsCertificatePdf(certificate);
+        const jws = await services.signer({
+          method: 'GET',
+          url: new URL(request.originalUrl, 'http://switch.invalid'),
+          body,
+          now: kit.dependencies.now(),
+        });
+        if (jws !== null) response.set('Hisaab-JWS', jws);
+        if (format === 'json') {
+          response.type('application/json').send(body);
+          return;
+        }
+        response.type('application/pdf').set('Content-Disposition', `inline; filename="export-proceeds-${id}.pdf"`).send(body);
+      },
+    );
   };
+}
+
+/** The exporter (the merchant), its acquirer, the operator and regulators: the PSP and the dealer do not certify. */
+function canReadCertificate(principal: Principal, payment: InboundPaymentRecord): boolean {
+  return principal.role === 'participant' ? principal.participantId === payment.acquirerId : canRead(principal, payment);
 }
 
 /** The report's totals: one line per foreign currency over every group. */

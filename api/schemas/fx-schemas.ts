@@ -71,6 +71,10 @@ export const inboundPaymentSchema = z
 
 export const inboundPaymentIdParams = z.strictObject({ id: uuid });
 
+export const certificateQuery = z.strictObject({
+  format: z.enum(['pdf', 'json']).optional().meta({ description: 'pdf (the default) or json: the same facts' }),
+});
+
 export const inboundPaymentListQuery = z
   .strictObject({
     merchantId: z.string().regex(merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits and _'),
@@ -165,3 +169,31 @@ export const inwardRemittancesResponse = z
   .meta({ id: 'InwardRemittances' });
 
 export const inboundPaymentListResponse = z.strictObject({ payments: z.array(inboundPaymentResponse) }).meta({ id: 'InboundPaymentList' });
+
+export const exportProceedsCertificateResponse = z
+  .strictObject({
+    reference: z.string(),
+    date: instant,
+    exporter: z.strictObject({
+      merchantId: z.string(),
+      name: z.string(),
+      city: z.string(),
+      taxNumber: z.string().nullable(),
+      acquirer: z.string(),
+    }),
+    payer: z.strictObject({ name: z.string(), type: z.enum(payerTypes), country: z.string(), taxId: z.string().nullable() }),
+    foreign: z.strictObject({ amount: decimal, currency: z.string() }),
+    retained: z.strictObject({ amount: decimal, currency: z.string() }),
+    converted: z.strictObject({
+      fromAmount: decimal,
+      fromCurrency: z.string(),
+      toAmount: decimal,
+      toCurrency: z.string(),
+      rate: decimal,
+      provider: z.string(),
+    }),
+    purposeCode: z.strictObject({ code: z.string(), title: z.string(), description: z.string() }),
+    invoiceNumber: z.string().nullable(),
+    transferIds: z.array(z.string()),
+  })
+  .meta({ id: 'ExportProceedsCertificate' });

@@ -150,6 +150,10 @@ it('restarted after the reservations ran out, the switch fails the recorded paym
     const retried = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
     expect(retried.status).toBe(422);
     expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
+    // No proceeds, no certificate.
+    const certificate = await restarted.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
+    expect(certificate.status).toBe(409);
+    expect(errorCode(certificate)).toBe('INBOUND_PAYMENT_NOT_COMPLETED');
     // The regulator's report counts no failed payment.
     const day = 24 * 60 * 60 * 1000;
     const range = `from=${new Date(later.getTime() - day).toISOString()}&to=${new Date(later.getTime() + day).toISOString()}`;
