@@ -155,6 +155,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     await bankChannel.listen(service, {
       port: input.config.iso8583Port,
       host: input.config.host,
+      enabledCurrencies: input.config.currencies,
       ...(tls === null ? {} : { tls: iso8583TlsOptions(tls, new SqliteClientCertificateReader(input.readModelDatabase)) }),
     });
   }

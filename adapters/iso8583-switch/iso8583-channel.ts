@@ -46,6 +46,8 @@ export type Iso8583ListenOptions = {
   connectionLimits?: Partial<ConnectionLimits>;
   /** Serve over TLS; with `clientCertificates`, a bank signs on only over a certificate bound to it (mutual TLS). */
   tls?: { options: TlsOptions; clientCertificates: ClientCertificateReader | null };
+  /** The switch's currencies (HISAAB_CURRENCIES): a request in any other is answered 13. */
+  enabledCurrencies?: readonly string[];
 };
 
 export type InboundPortOptions = Pick<Iso8583ChannelOptions, 'store' | 'participants' | 'now' | 'awaitReadModels'> & {
@@ -80,6 +82,7 @@ export async function openInboundPort(
     }),
     ...(listen.connectionLimits === undefined ? {} : { connectionLimits: listen.connectionLimits }),
     ...(listen.tls === undefined ? {} : { tls: listen.tls.options }),
+    ...(listen.enabledCurrencies === undefined ? {} : { enabledCurrencies: listen.enabledCurrencies }),
     logger,
   });
   const address: AddressInfo = await server.listen();
