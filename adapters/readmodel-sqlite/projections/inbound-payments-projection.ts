@@ -20,7 +20,34 @@ export const inboundPaymentsProjection: Projection<SqliteReadModelTx> = {
   version: 2,
   handles: ['InboundPaymentCompleted', 'InboundPaymentPosted', 'InboundPaymentFailed'],
   setup(tx) {
-    tx.exec(`
+    createTables(tx);
+  },
+  reset(tx) {
+    // A read model of version 1 has no unfinished table yet: create what is missing before emptying it.
+    createTables(tx);
+    clearTables(tx, ['inbound_payments', 'inbound_payments_unfinished']);
+  },
+  apply(recorded, tx) {
+    const event = recorded as RecordedEvent & InboundPaymentEvent;
+    switch (event.type) {
+      case 'InboundPaymentCompleted':
+        insertPayment(event.data, tx);
+        return;
+      case 'InboundPaymentPosted':
+        preparedStatement(tx, 'DELETE FROM inbound_payments_unfinished WHERE payment_id = ?').run(event.data.paymentId);
+        return;
+      case 'InboundPaymentFailed':
+        preparedStatement(tx, 'DELETE FROM inbound_payments_unfinished WHERE payment_id = ?').run(event.data.paymentId);
+        preparedStatement(tx, 'DELETE FROM inbound_payments WHERE payment_id = ?').run(event.data.paymentId);
+        return;
+      default:
+        assertNever(event);
+    }
+  },
+};
+
+function createTables(tx: SqliteReadModelTx): void {
+  tx.exec(`
       CREATE TABLE IF NOT EXISTS inbound_payments (
         payment_id           TEXT PRIMARY KEY,
         psp_id               TEXT NOT NULL,
@@ -46,28 +73,7 @@ export const inboundPaymentsProjection: Projection<SqliteReadModelTx> = {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS inbound_payments_unfinished_by_recorded ON inbound_payments_unfinished (recorded_at);
     `);
-  },
-  reset(tx) {
-    clearTables(tx, ['inbound_payments', 'inbound_payments_unfinished']);
-  },
-  apply(recorded, tx) {
-    const event = recorded as RecordedEvent & InboundPaymentEvent;
-    switch (event.type) {
-      case 'InboundPaymentCompleted':
-        insertPayment(event.data, tx);
-        return;
-      case 'InboundPaymentPosted':
-        preparedStatement(tx, 'DELETE FROM inbound_payments_unfinished WHERE payment_id = ?').run(event.data.paymentId);
-        return;
-      case 'InboundPaymentFailed':
-        preparedStatement(tx, 'DELETE FROM inbound_payments_unfinished WHERE payment_id = ?').run(event.data.paymentId);
-        preparedStatement(tx, 'DELETE FROM inbound_payments WHERE payment_id = ?').run(event.data.paymentId);
-        return;
-      default:
-        assertNever(event);
-    }
-  },
-};
+}
 
 function insertPayment(data: InboundPaymentRecord, tx: SqliteReadModelTx): void {
   preparedStatement(tx, 'INSERT OR IGNORE INTO inbound_payments_unfinished (payment_id, recorded_at) VALUES (?, ?)').run(
