@@ -388,7 +388,7 @@ function answerOf(state: InboundPaymentFound, position: bigint | null, replayed:
   if (state.status === 'failed') {
     throw new DomainError(
       'INBOUND_PAYMENT_FAILED',
-      `in-bound payment ${state.payment.paymentId} was recorded but its reservations ran out before its legs could post: nothing moved`,
+      `in-bound payment ${state.payment.paymentId} was recorded but its reservations ran out before its legs could post: nothing stays moved`,
       [{ reason: state.reason, failedAt: state.failedAt }],
     );
   }
