@@ -3,6 +3,8 @@ import {
   fxPairParams,
   fxQuoteResponse,
   fxRateResponse,
+  certificateQuery,
+  exportProceedsCertificateResponse,
   inboundPaymentIdParams,
   inboundPaymentListQuery,
   inboundPaymentListResponse,
@@ -82,7 +84,7 @@ export function fxPaths(): Paths {
           '404': errorAnswer('MERCHANT_NOT_FOUND or FX_QUOTE_NOT_FOUND'),
           '409': errorAnswer('FX_QUOTE_USED or INBOUND_PAYMENT_CONFLICT'),
           '422': errorAnswer(
-            'PURPOSE_CODE_UNKNOWN, PURPOSE_CODE_NOT_ALLOWED, MERCHANT_NOT_INBOUND, MERCHANT_INACTIVE, CURRENCY_NOT_SUPPORTED, FX_QUOTE_EXPIRED, FX_QUOTE_MISMATCH, FX_RATE_UNAVAILABLE or INBOUND_PAYMENT_REFUSED (a leg could not post; details name it)',
+            'PURPOSE_CODE_UNKNOWN, PURPOSE_CODE_NOT_ALLOWED, MERCHANT_NOT_INBOUND, MERCHANT_INACTIVE, CURRENCY_NOT_SUPPORTED, FX_QUOTE_EXPIRED, FX_QUOTE_MISMATCH, FX_RATE_UNAVAILABLE, INBOUND_PAYMENT_REFUSED (a leg could not post; details name it) or INBOUND_PAYMENT_FAILED (recorded, but its reservations ran out before the legs posted)',
           ),
         },
       }),
@@ -122,6 +124,28 @@ export function fxPaths(): Paths {
         roles: ['operator', 'participant', 'merchant', 'regulator'],
         path: inboundPaymentIdParams,
         responses: { '200': answer('the payment', inboundPaymentResponse), '404': errorAnswer('INBOUND_PAYMENT_NOT_FOUND') },
+      }),
+    },
+    '/v1/inbound/payments/{id}/certificate': {
+      get: operation({
+        summary:
+          'The export proceeds certificate of a COMPLETED in-bound payment: a one-page PDF (or ?format=json, the same facts) with the switch’s detached JWS over the bytes in Hisaab-JWS (verify with /.well-known/jwks.json); the merchant, its acquirer, the operator, a regulator',
+        roles: ['operator', 'participant', 'merchant', 'regulator'],
+        path: inboundPaymentIdParams,
+        query: certificateQuery,
+        responses: {
+          '200': {
+            description: 'the certificate, with its Hisaab-JWS header',
+            headers: { 'Hisaab-JWS': { description: 'the switch’s detached JWS (EdDSA) over the body bytes', schema: { type: 'string' } } },
+            content: {
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              'application/json': { schema: schemaOf(exportProceedsCertificateResponse) },
+            },
+          },
+          '400': errorAnswer('VALIDATION_FAILED: a bad id or format'),
+          '404': errorAnswer('INBOUND_PAYMENT_NOT_FOUND: no such payment, or not one the caller may certify'),
+          '409': errorAnswer('INBOUND_PAYMENT_NOT_COMPLETED: the payment is PROCESSING or FAILED'),
+        },
       }),
     },
   };

@@ -285,7 +285,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         refunds: refunds.refundedAmounts,
       }),
     );
-    const fx = await modules.start('foreign exchange', async () =>
+    const fx = await modules.start('foreign exchange', () =>
       assembleFx({
         store,
         ledgers,
@@ -294,6 +294,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         publisher: webhooks.publisher,
         now,
         currencies: config.currencies,
+        logger,
+        signer: signing.signer,
         quoteTtlSeconds: config.fxQuoteTtlSeconds,
         readModelDatabase: database,
       }),

@@ -157,6 +157,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
       port: input.config.iso8583Port,
       host: input.config.host,
       connectionsMax: connectionShares(input.config.maxConnections).iso8583,
+      enabledCurrencies: input.config.currencies,
       ...(tls === null ? {} : { tls: iso8583TlsOptions(tls, new SqliteClientCertificateReader(input.readModelDatabase)) }),
     });
   }

@@ -79,6 +79,8 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   INBOUND_PAYMENT_REFUSED: null,
   INBOUND_PAYMENT_NOT_FOUND: null,
   INBOUND_PAYMENT_CONFLICT: null,
+  INBOUND_PAYMENT_FAILED: null,
+  INBOUND_PAYMENT_NOT_COMPLETED: null,
   CURRENCY_NOT_HELD: null,
   CURRENCY_NOT_SUPPORTED: 'unsupported_currency',
   LEDGER_NOT_STARTED: null,

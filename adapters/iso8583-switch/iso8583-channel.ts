@@ -48,6 +48,8 @@ export type Iso8583ListenOptions = {
   connectionsMax?: number;
   /** Serve over TLS; with `clientCertificates`, a bank signs on only over a certificate bound to it (mutual TLS). */
   tls?: { options: TlsOptions; clientCertificates: ClientCertificateReader | null };
+  /** The switch's currencies (HISAAB_CURRENCIES): a request in any other is answered 13. */
+  enabledCurrencies?: readonly string[];
 };
 
 export type InboundPortOptions = Pick<Iso8583ChannelOptions, 'store' | 'participants' | 'now' | 'awaitReadModels'> & {
@@ -83,6 +85,7 @@ export async function openInboundPort(
     ...(listen.connectionLimits === undefined ? {} : { connectionLimits: listen.connectionLimits }),
     ...(listen.connectionsMax === undefined ? {} : { connectionsMax: listen.connectionsMax }),
     ...(listen.tls === undefined ? {} : { tls: listen.tls.options }),
+    ...(listen.enabledCurrencies === undefined ? {} : { enabledCurrencies: listen.enabledCurrencies }),
     logger,
   });
   const address: AddressInfo = await server.listen();

@@ -206,8 +206,14 @@ function identifiersOf(message: Iso8583Message): MessageIdentifiers {
   };
 }
 
-/** A 0200 request or a 0220/0221 advice. */
-export function parseFinancialRequest(message: Iso8583Message): MappingResult<InboundFinancialRequest> {
+/**
+ * A 0200 request or a 0220/0221 advice. `enabledCurrencies`: the currencies the switch runs a ledger for
+ * (HISAAB_CURRENCIES); a DE49 outside them is refused with 13 like an unknown one. Null: any in the table.
+ */
+export function parseFinancialRequest(
+  message: Iso8583Message,
+  enabledCurrencies: ReadonlySet<string> | null = null,
+): MappingResult<InboundFinancialRequest> {
   const missing = missingMandatoryFields(message);
   if (missing.length > 0) return reject(responseCodes.formatError, missingFieldsReason(missing));
   const processingCode = message.fields[3] ?? '';
@@ -219,6 +225,12 @@ export function parseFinancialRequest(message: Iso8583Message): MappingResult<In
   }
   const money = parseMoney(message);
   if (!money.ok) return money;
+  if (enabledCurrencies !== null && !enabledCurrencies.has(money.value.currency)) {
+    return reject(
+      responseCodes.invalidAmount,
+      `DE49 currency ${message.fields[49] ?? ''} (${money.value.currency}) is not enabled on this switch`,
+    );
+  }
   const identifiers = identifiersOf(message);
   return {
     ok: true,

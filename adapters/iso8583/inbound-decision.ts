@@ -42,13 +42,20 @@ function answer(
   return { kind: 'answer', responseCode, reason, financial: options.financial ?? false, notSignedOn: options.notSignedOn ?? false };
 }
 
-/** `signedOnInstitutionId`: the DE32 the connection signed on with, or null before sign-on. */
-export function decideInbound(message: Iso8583Message, signedOnInstitutionId: string | null): InboundDecision {
+/**
+ * `signedOnInstitutionId`: the DE32 the connection signed on with, or null before sign-on. `enabledCurrencies`: the
+ * currencies a request's DE49 may name (the switch's HISAAB_CURRENCIES), or null for any in the currency table.
+ */
+export function decideInbound(
+  message: Iso8583Message,
+  signedOnInstitutionId: string | null,
+  enabledCurrencies: ReadonlySet<string> | null = null,
+): InboundDecision {
   if (isResponseMti(message.mti)) return { kind: 'ignore', reason: 'unsolicited response' };
   const missing = missingMandatoryFields(message);
   if (missing.length > 0) return answer(responseCodes.formatError, `mandatory fields ${missing.join(', ')} missing`);
   if (message.mti === '0800') return decideNetworkManagement(message, signedOnInstitutionId);
-  if (isFinancialMti(message.mti)) return decideFinancial(message, signedOnInstitutionId);
+  if (isFinancialMti(message.mti)) return decideFinancial(message, signedOnInstitutionId, enabledCurrencies);
   return answer(responseCodes.invalidTransaction, `message type ${message.mti} is not served here`);
 }
 
@@ -66,7 +73,11 @@ function decideNetworkManagement(message: Iso8583Message, signedOnInstitutionId:
   return { kind: 'sign_on', institutionId };
 }
 
-function decideFinancial(message: Iso8583Message, signedOnInstitutionId: string | null): InboundDecision {
+function decideFinancial(
+  message: Iso8583Message,
+  signedOnInstitutionId: string | null,
+  enabledCurrencies: ReadonlySet<string> | null,
+): InboundDecision {
   if (signedOnInstitutionId === null || signedOnInstitutionId !== message.fields[32]) {
     const reason = signedOnInstitutionId === null ? 'the connection has not signed on' : 'DE32 differs from the institution signed on';
     return answer(responseCodes.doNotHonour, reason, { financial: true, notSignedOn: true });
@@ -75,7 +86,7 @@ function decideFinancial(message: Iso8583Message, signedOnInstitutionId: string 
     const parsed = parseReversalAdvice(message);
     return parsed.ok ? { kind: 'reversal_advice', advice: parsed.value } : answer(parsed.responseCode, parsed.reason, { financial: true });
   }
-  const parsed = parseFinancialRequest(message);
+  const parsed = parseFinancialRequest(message, enabledCurrencies);
   if (!parsed.ok) return answer(parsed.responseCode, parsed.reason, { financial: true });
   return message.mti === '0200' ? { kind: 'transfer_request', request: parsed.value } : { kind: 'financial_advice', request: parsed.value };
 }

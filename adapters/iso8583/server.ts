@@ -32,6 +32,8 @@ export type Iso8583ServerOptions = {
   connectionLimits?: Partial<ConnectionLimits>;
   /** A handler answer that takes longer is not sent; the bank's timeout and reversal take over. */
   handlerTimeoutMs?: number;
+  /** The currencies a 0200 or advice may carry in DE49 (HISAAB_CURRENCIES); others are answered 13. Absent: any in the table. */
+  enabledCurrencies?: readonly string[];
   logger?: Iso8583Logger;
   /**
    * Serve over TLS with these options (certificate, key, and for mutual TLS `ca` with `requestCert` and
@@ -66,6 +68,7 @@ export class Iso8583Server {
   private readonly options: Iso8583ServerOptions;
   private readonly limits: ConnectionLimits;
   private readonly handlerTimeoutMs: number;
+  private readonly enabledCurrencies: ReadonlySet<string> | null;
   private readonly logger: Iso8583Logger;
   private readonly server: Server;
   private readonly sessions = new Map<Iso8583Connection, Session>();
@@ -89,6 +92,7 @@ export class Iso8583Server {
     this.limits = { ...defaultConnectionLimits, ...options.connectionLimits };
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? defaultHandlerTimeoutMs;
     assert(this.handlerTimeoutMs > 0, 'a handler timeout is positive');
+    this.enabledCurrencies = options.enabledCurrencies === undefined ? null : new Set(options.enabledCurrencies);
     this.logger = options.logger ?? silentLogger();
     this.server =
       options.tls === undefined
@@ -181,7 +185,7 @@ export class Iso8583Server {
 
   private receive(message: Iso8583Message, connection: Iso8583Connection): void | Promise<void> {
     const session = this.sessionOf(connection);
-    const decision = decideInbound(message, session.signedOn?.institutionId ?? null);
+    const decision = decideInbound(message, session.signedOn?.institutionId ?? null, this.enabledCurrencies);
     switch (decision.kind) {
       case 'ignore':
         this.counters.unsolicitedResponses += 1;

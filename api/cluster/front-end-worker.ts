@@ -168,6 +168,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
         port: config.iso8583Port,
         host: config.host,
         connectionsMax: connectionShares(config.maxConnections).iso8583,
+        enabledCurrencies: config.currencies,
         ...(config.tls === null ? {} : { tls: iso8583TlsOptions(config.tls, new SqliteClientCertificateReader(database)) }),
       },
     );

@@ -5,6 +5,9 @@ import type { InboundPaymentRecord } from '../../core/fx/inbound-payment-decider
 import type { InboundPaymentService } from '../../core/fx/inbound-payment-service';
 import { inboundPaymentSummary } from '../../core/fx/inbound-payment-summary';
 import { purposeCodes } from '../../core/fx/purpose-codes';
+import { exportProceedsCertificate } from '../../core/fx/export-proceeds-certificate';
+import type { OutgoingMessageSigner } from '../../adapters/wallet-http/switch-jws-signer';
+import { exportProceedsCertificatePdf } from '../views/export-proceeds-certificate-pdf';
 import { isCurrencyCode, parseAmount } from '../../core/money';
 import type { RequestHandler } from 'express';
 import { tableCsv } from '../../core/reports/table-csv';
@@ -21,6 +24,7 @@ import { principalOf } from '../request-context';
 import { bodyOf, sendCsv, wantsCsv } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import {
+  certificateQuery,
   fxPairParams,
   inboundPaymentIdParams,
   inboundPaymentListQuery,
@@ -32,6 +36,8 @@ import {
 import { parseField, parseInput } from '../validation';
 
 export type FxRoutesDependencies = {
+  /** The switch's own signer: the certificate carries its detached JWS (Hisaab-JWS). */
+  signer: OutgoingMessageSigner;
   fx: FxService;
   inbound: InboundPaymentService;
   remittances: InwardRemittanceReader;
@@ -94,7 +100,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
         throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: ${body.currency} is not enabled on this switch`);
       }
       const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, body.currency));
-      const { payment, position } = await services.inbound.pay(
+      const { payment, position, replayed } = await services.inbound.pay(
         {
           paymentId: body.id,
           pspId: participantIdOf(principal),
@@ -111,7 +117,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       );
       await kit.waitForWrite(position);
       // A replay answers 200 with the payment as first recorded, as a transfer's replay does.
-      response.status(position === null ? 200 : 201).json(inboundPaymentSummary(payment));
+      response.status(replayed ? 200 : 201).json(inboundPaymentSummary(payment));
     });
 
     const remittances =
@@ -155,12 +161,50 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
     router.get('/v1/inbound/payments/:id', kit.allow('operator', 'participant', 'merchant', 'regulator'), async (request, response) => {
       const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
       const payment = await services.inbound.find(id);
-      if (payment === null || !canRead(principalOf(request), payment)) {
+      if (payment === null || !canRead(principalOf(request), payment.payment)) {
         throw new HttpError('INBOUND_PAYMENT_NOT_FOUND', `there is no in-bound payment ${id}`);
       }
       response.json(inboundPaymentSummary(payment));
     });
+
+    router.get(
+      '/v1/inbound/payments/:id/certificate',
+      kit.allow('operator', 'participant', 'merchant', 'regulator'),
+      async (request, response) => {
+        const { id } = parseInput(inboundPaymentIdParams, request.params, 'path');
+        const { format } = parseInput(certificateQuery, request.query, 'query');
+        const found = await services.inbound.find(id);
+        if (found === null || !canReadCertificate(principalOf(request), found.payment)) {
+          throw new HttpError('INBOUND_PAYMENT_NOT_FOUND', `there is no in-bound payment ${id}`);
+        }
+        if (found.status !== 'posted') {
+          throw new HttpError(
+            'INBOUND_PAYMENT_NOT_COMPLETED',
+            `in-bound payment ${id} is ${found.status === 'failed' ? 'FAILED' : 'still PROCESSING'}: there are no proceeds to certify`,
+          );
+        }
+        const certificate = exportProceedsCertificate(found.payment);
+        const body = format === 'json' ? Buffer.from(JSON.stringify(certificate), 'utf8') : await exportProceedsCertificatePdf(certificate);
+        const jws = await services.signer({
+          method: 'GET',
+          url: new URL(request.originalUrl, 'http://switch.invalid'),
+          body,
+          now: kit.dependencies.now(),
+        });
+        if (jws !== null) response.set('Hisaab-JWS', jws);
+        if (format === 'json') {
+          response.type('application/json').send(body);
+          return;
+        }
+        response.type('application/pdf').set('Content-Disposition', `inline; filename="export-proceeds-${id}.pdf"`).send(body);
+      },
+    );
   };
+}
+
+/** The exporter (the merchant), its acquirer, the operator and regulators: the PSP and the dealer do not certify. */
+function canReadCertificate(principal: Principal, payment: InboundPaymentRecord): boolean {
+  return principal.role === 'participant' ? principal.participantId === payment.acquirerId : canRead(principal, payment);
 }
 
 /** The report's totals: one line per foreign currency over every group. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { payerTypes } from '../../core/fx/inbound-payment-decider';
+import { inboundFailureReasons, payerTypes } from '../../core/fx/inbound-payment-decider';
 import { inboundPaymentListLimitMax, inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
@@ -71,6 +71,10 @@ export const inboundPaymentSchema = z
 
 export const inboundPaymentIdParams = z.strictObject({ id: uuid });
 
+export const certificateQuery = z.strictObject({
+  format: z.enum(['pdf', 'json']).optional().meta({ description: 'pdf (the default) or json: the same facts' }),
+});
+
 export const inboundPaymentListQuery = z
   .strictObject({
     merchantId: z.string().regex(merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits and _'),
@@ -101,7 +105,8 @@ export const fxQuoteResponse = z
 export const inboundPaymentResponse = z
   .strictObject({
     id: z.string(),
-    status: z.literal('COMPLETED'),
+    status: z.enum(['PROCESSING', 'COMPLETED', 'FAILED']),
+    failureReason: z.enum(inboundFailureReasons).nullable(),
     merchantId: z.string(),
     amount: decimal,
     currency: z.string(),
@@ -166,3 +171,31 @@ export const inwardRemittancesResponse = z
   .meta({ id: 'InwardRemittances' });
 
 export const inboundPaymentListResponse = z.strictObject({ payments: z.array(inboundPaymentResponse) }).meta({ id: 'InboundPaymentList' });
+
+export const exportProceedsCertificateResponse = z
+  .strictObject({
+    reference: z.string(),
+    date: instant,
+    exporter: z.strictObject({
+      merchantId: z.string(),
+      name: z.string(),
+      city: z.string(),
+      taxNumber: z.string().nullable(),
+      acquirer: z.string(),
+    }),
+    payer: z.strictObject({ name: z.string(), type: z.enum(payerTypes), country: z.string(), taxId: z.string().nullable() }),
+    foreign: z.strictObject({ amount: decimal, currency: z.string() }),
+    retained: z.strictObject({ amount: decimal, currency: z.string() }),
+    converted: z.strictObject({
+      fromAmount: decimal,
+      fromCurrency: z.string(),
+      toAmount: decimal,
+      toCurrency: z.string(),
+      rate: decimal,
+      provider: z.string(),
+    }),
+    purposeCode: z.strictObject({ code: z.string(), title: z.string(), description: z.string() }),
+    invoiceNumber: z.string().nullable(),
+    transferIds: z.array(z.string()),
+  })
+  .meta({ id: 'ExportProceedsCertificate' });

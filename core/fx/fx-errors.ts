@@ -18,5 +18,14 @@ export const fxErrors = {
   },
   INBOUND_PAYMENT_NOT_FOUND: { status: 404, meaning: 'There is no in-bound payment with this id that the caller may read.' },
   INBOUND_PAYMENT_CONFLICT: { status: 409, meaning: 'An in-bound payment with this id exists with different details.' },
+  INBOUND_PAYMENT_FAILED: {
+    status: 422,
+    meaning:
+      'The payment was recorded but its reservations ran out before its legs could post (the switch was down too long): nothing stays moved, and the id stays used.',
+  },
+  INBOUND_PAYMENT_NOT_COMPLETED: {
+    status: 409,
+    meaning: 'The in-bound payment is not COMPLETED (still processing, or failed): there are no proceeds to certify.',
+  },
   CURRENCY_NOT_HELD: { status: 422, meaning: 'The participant holds no position in this currency.' },
 } as const satisfies ErrorCodeTable;

@@ -22,7 +22,7 @@ export type InboundPaymentRequest = {
 
 /**
  * An in-bound payment, stream `inbound-<id>`: recorded once every leg of its conversion is reserved, the decision
- * after which the legs are posted. Amounts are integer strings of minor units: `retainedMinor` and
+ * after which the legs are posted (then InboundPaymentPosted; the type keeps its first name so older logs replay). Amounts are integer strings of minor units: `retainedMinor` and
  * `convertedFromMinor` in `currency` (their sum is `amountMinor`), `convertedToMinor` in `toCurrency`.
  */
 export type InboundPaymentCompleted = {
@@ -41,12 +41,43 @@ export type InboundPaymentCompleted = {
     completedAt: string;
   };
 };
-export type InboundPaymentEvent = InboundPaymentCompleted;
+/** Every leg of a recorded payment is posted: the payment is final and the merchant is told. */
+export type InboundPaymentPosted = { type: 'InboundPaymentPosted'; data: { paymentId: string; postedAt: string } };
+
+/**
+ * Why a recorded payment could not be finished: its reservations ran out (the switch was down past
+ * inboundReservationTimeoutMs between recording and posting). Legs already posted in one ledger were reversed.
+ */
+export const inboundFailureReasons = ['RESERVATION_EXPIRED'] as const;
+export type InboundFailureReason = (typeof inboundFailureReasons)[number];
+
+/** A recorded payment that can never post: its reserved legs are released and any posted leg is reversed. */
+export type InboundPaymentFailed = {
+  type: 'InboundPaymentFailed';
+  data: { paymentId: string; reason: InboundFailureReason; reversedTransferIds: string[]; failedAt: string };
+};
+
+export type InboundPaymentEvent = InboundPaymentCompleted | InboundPaymentPosted | InboundPaymentFailed;
 export type InboundPaymentRecord = InboundPaymentCompleted['data'];
 
 export type RecordInboundPayment = { type: 'RecordInboundPayment'; data: InboundPaymentRecord };
+export type MarkInboundPaymentPosted = { type: 'MarkInboundPaymentPosted'; data: InboundPaymentPosted['data'] };
+export type MarkInboundPaymentFailed = { type: 'MarkInboundPaymentFailed'; data: InboundPaymentFailed['data'] };
+export type InboundPaymentCommand = RecordInboundPayment | MarkInboundPaymentPosted | MarkInboundPaymentFailed;
 
-export type InboundPaymentState = { status: 'absent' } | { status: 'completed'; payment: InboundPaymentRecord };
+/**
+ * `recorded`: the decision is taken and the legs are reserved, not yet all posted (the answer waits for that);
+ * `posted`: final and COMPLETED; `failed`: final and FAILED. Payments recorded before the Posted event existed are
+ * `recorded` until the sweep posts them (their legs answer `exists`) and marks them.
+ */
+export type InboundPaymentState =
+  | { status: 'absent' }
+  | { status: 'recorded'; payment: InboundPaymentRecord }
+  | { status: 'posted'; payment: InboundPaymentRecord; postedAt: string }
+  | { status: 'failed'; payment: InboundPaymentRecord; reason: InboundFailureReason; failedAt: string };
+
+/** A payment that exists: recorded, posted or failed. */
+export type InboundPaymentFound = Exclude<InboundPaymentState, { status: 'absent' }>;
 
 export const initialState: InboundPaymentState = { status: 'absent' };
 
@@ -58,14 +89,38 @@ export function evolve(state: InboundPaymentState, event: InboundPaymentEvent): 
   switch (event.type) {
     case 'InboundPaymentCompleted':
       assert(state.status === 'absent', `in-bound payment ${event.data.paymentId} recorded twice`);
-      return { status: 'completed', payment: event.data };
+      return { status: 'recorded', payment: event.data };
+    case 'InboundPaymentPosted':
+      assert(state.status === 'recorded', `in-bound payment ${event.data.paymentId} finished twice or before it was recorded`);
+      return { status: 'posted', payment: state.payment, postedAt: event.data.postedAt };
+    case 'InboundPaymentFailed':
+      assert(state.status === 'recorded', `in-bound payment ${event.data.paymentId} finished twice or before it was recorded`);
+      return { status: 'failed', payment: state.payment, reason: event.data.reason, failedAt: event.data.failedAt };
     default:
-      return assertNever(event.type);
+      return assertNever(event);
   }
 }
 
-export function decide(command: RecordInboundPayment, state: InboundPaymentState): InboundPaymentEvent[] {
-  if (state.status === 'completed') {
+export function decide(command: InboundPaymentCommand, state: InboundPaymentState): InboundPaymentEvent[] {
+  switch (command.type) {
+    case 'RecordInboundPayment':
+      return decideRecord(command, state);
+    case 'MarkInboundPaymentPosted':
+      if (state.status === 'posted') return [];
+      // Posting after a failure would mean a leg posted after it was reversed: the service never asks it.
+      assert(state.status === 'recorded', `in-bound payment ${command.data.paymentId} is ${state.status}, it cannot be posted`);
+      return [{ type: 'InboundPaymentPosted', data: command.data }];
+    case 'MarkInboundPaymentFailed':
+      if (state.status === 'failed') return [];
+      assert(state.status === 'recorded', `in-bound payment ${command.data.paymentId} is ${state.status}, it cannot fail`);
+      return [{ type: 'InboundPaymentFailed', data: command.data }];
+    default:
+      return assertNever(command);
+  }
+}
+
+function decideRecord(command: RecordInboundPayment, state: InboundPaymentState): InboundPaymentEvent[] {
+  if (state.status !== 'absent') {
     // A retry after a lost answer finds its own payment: nothing new. Another request with the same id is refused.
     if (sameRequest(state.payment, command.data)) return [];
     throw conflict(command.data.paymentId);
@@ -100,9 +155,9 @@ export function conflict(paymentId: string): DomainError {
   return new DomainError('INBOUND_PAYMENT_CONFLICT', `in-bound payment ${paymentId} exists with different details`);
 }
 
-export const inboundPaymentDecider: Decider<RecordInboundPayment, InboundPaymentEvent, InboundPaymentState> = {
+export const inboundPaymentDecider: Decider<InboundPaymentCommand, InboundPaymentEvent, InboundPaymentState> = {
   initialState,
   evolve,
   decide,
-  eventTypes: ['InboundPaymentCompleted'],
+  eventTypes: ['InboundPaymentCompleted', 'InboundPaymentPosted', 'InboundPaymentFailed'],
 };

@@ -18,8 +18,10 @@ import {
   inboundPaymentDecider,
   inboundPaymentStreamName,
   sameRequest,
+  type InboundPaymentFound,
   type InboundPaymentRecord,
   type InboundPaymentRequest,
+  type InboundPaymentState,
 } from './inbound-payment-decider';
 import { inboundPaymentSummary } from './inbound-payment-summary';
 import { purposeCode } from './purpose-codes';
@@ -39,6 +41,9 @@ export type InboundPaymentServiceDependencies = {
  * under any load the switch admits, short enough that a crash in between frees the money soon.
  */
 export const inboundReservationTimeoutMs = 5 * 60 * 1000;
+
+/** What a payment request is answered with: the payment once final, and whether it was a replay of one recorded before. */
+export type InboundPaymentAnswer = { payment: InboundPaymentFound; position: bigint | null; replayed: boolean };
 
 /** One leg of a conversion: which ledger, which accounts, how much (minor units of that ledger's currency). */
 type Leg = {
@@ -62,27 +67,38 @@ export class InboundPaymentService {
 
   constructor(private readonly dependencies: InboundPaymentServiceDependencies) {}
 
-  pay(request: InboundPaymentRequest, context: CommandContext): Promise<{ payment: InboundPaymentRecord; position: bigint | null }> {
+  pay(request: InboundPaymentRequest, context: CommandContext): Promise<InboundPaymentAnswer> {
     // One attempt per payment at a time, and one per quote: two payments must not both pass the quote's check.
     return this.serializer.run(`payment:${request.paymentId}`, () =>
       this.serializer.run(`quote:${request.quoteId ?? request.paymentId}`, () => this.payOnce(request, context)),
     );
   }
 
-  async find(paymentId: string): Promise<InboundPaymentRecord | null> {
+  /** The payment as recorded and how far it got, or null when there is none. */
+  async find(paymentId: string): Promise<InboundPaymentFound | null> {
     const { state } = await loadStream(this.dependencies.store, inboundPaymentStreamName(paymentId), inboundPaymentDecider);
-    return state.status === 'completed' ? state.payment : null;
+    return state.status === 'absent' ? null : state;
   }
 
-  private async payOnce(
-    request: InboundPaymentRequest,
-    context: CommandContext,
-  ): Promise<{ payment: InboundPaymentRecord; position: bigint | null }> {
+  /**
+   * Finishes a payment that was recorded and not yet posted, exactly as the request that recorded it would have:
+   * the start-up and periodic sweep call this for payments a crash left in between, so each becomes COMPLETED (and
+   * its merchant is told) or FAILED without the PSP having to retry. A payment already final is left as it is.
+   */
+  finishRecorded(paymentId: string, context: CommandContext): Promise<InboundPaymentFound | null> {
+    return this.serializer.run(`payment:${paymentId}`, async () => {
+      const found = await this.find(paymentId);
+      if (found === null || found.status !== 'recorded') return found;
+      return (await this.finish(found.payment, context)).state;
+    });
+  }
+
+  private async payOnce(request: InboundPaymentRequest, context: CommandContext): Promise<InboundPaymentAnswer> {
     const existing = await this.find(request.paymentId);
     if (existing !== null) {
-      if (!sameRequest(existing, request)) throw conflict(request.paymentId);
-      await this.postLegs(legsOf(existing), existing.paymentId);
-      return { payment: existing, position: null };
+      if (!sameRequest(existing.payment, request)) throw conflict(request.paymentId);
+      const final = existing.status === 'recorded' ? (await this.finish(existing.payment, context)).state : existing;
+      return answerOf(final, null, true);
     }
     const { psp, acquirer, merchantName, merchantCity, retentionShare } = this.checkParties(request);
     const conversion = await this.conversion(request, context);
@@ -107,31 +123,66 @@ export class InboundPaymentService {
     const legs = legsOf(payment);
     payment.transferIds = legs.map((leg) => legTransferId(payment.paymentId, leg.role));
     await this.reserveLegs(legs, payment.paymentId);
-    let position: bigint | null;
     try {
       if (request.quoteId !== null) await this.useQuote(request, context);
-      position = (
-        await handleStreamCommand(
-          this.dependencies.store,
-          inboundPaymentStreamName(payment.paymentId),
-          inboundPaymentDecider,
-          { type: 'RecordInboundPayment', data: payment },
-          context,
-        )
-      ).position;
+      await handleStreamCommand(
+        this.dependencies.store,
+        inboundPaymentStreamName(payment.paymentId),
+        inboundPaymentDecider,
+        { type: 'RecordInboundPayment', data: payment },
+        context,
+      );
     } catch (error) {
       await this.voidLegs(legs, payment.paymentId);
       throw error;
     }
-    await this.postLegs(legs, payment.paymentId);
-    await this.dependencies.publisher.publish({
-      merchantId: payment.merchantId,
-      type: 'inbound_payment.completed',
-      object: inboundPaymentSummary(payment),
-      sourceId: payment.paymentId,
-      createdAt: context.now,
-    });
-    return { payment, position };
+    // From here the payment is decided: a crash before finish() completes is finished by the sweep the same way.
+    const { state, position } = await this.finish(payment, context);
+    return answerOf(state, position, false);
+  }
+
+  /**
+   * Posts every leg of a recorded payment, tells the merchant, and marks it posted; when a ledger's reservations
+   * ran out first (the switch was down past their timeout), releases what is still reserved, reverses what was
+   * posted, and marks it failed. The webhook is published before the Posted mark, so a crash in between publishes
+   * again on the sweep, which the publisher recognises as the same event: the merchant hears of it exactly once.
+   */
+  private async finish(
+    payment: InboundPaymentRecord,
+    context: CommandContext,
+  ): Promise<{ state: InboundPaymentFound; position: bigint | null }> {
+    const { posted, released } = await this.postOrRelease(legsOf(payment), payment.paymentId);
+    const stream = inboundPaymentStreamName(payment.paymentId);
+    const { store, publisher } = this.dependencies;
+    if (released.length === 0) {
+      await publisher.publish({
+        merchantId: payment.merchantId,
+        type: 'inbound_payment.completed',
+        object: inboundPaymentSummary({ status: 'posted', payment, postedAt: payment.completedAt }),
+        sourceId: payment.paymentId,
+        createdAt: new Date(payment.completedAt),
+      });
+      const marked = await handleStreamCommand(
+        store,
+        stream,
+        inboundPaymentDecider,
+        { type: 'MarkInboundPaymentPosted', data: { paymentId: payment.paymentId, postedAt: context.now.toISOString() } },
+        context,
+      );
+      return { state: finalState(marked.state), position: marked.position };
+    }
+    const reversedTransferIds = await this.reverseLegs(posted, payment.paymentId);
+    const marked = await handleStreamCommand(
+      store,
+      stream,
+      inboundPaymentDecider,
+      {
+        type: 'MarkInboundPaymentFailed',
+        data: { paymentId: payment.paymentId, reason: 'RESERVATION_EXPIRED', reversedTransferIds, failedAt: context.now.toISOString() },
+      },
+      context,
+    );
+    return { state: finalState(marked.state), position: marked.position };
   }
 
   /** Everything that refuses a payment before any money is touched; nothing is recorded when one of these throws. */
@@ -251,25 +302,58 @@ export class InboundPaymentService {
     }
   }
 
-  /** Posts every leg; after the payment is recorded nothing may refuse them but an expiry past the reservation time. */
-  private async postLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
+  /**
+   * Posts each ledger's legs (one linked chain per ledger) until a ledger answers that its reservations ran out;
+   * from then on it voids the remaining ledgers' legs instead, so no ledger posts after another lapsed. Says which
+   * legs ended posted (some may have been posted before a crash) and which ended released.
+   */
+  private async postOrRelease(legs: readonly Leg[], paymentId: string): Promise<{ posted: Leg[]; released: Leg[] }> {
+    const posted: Leg[] = [];
+    const released: Leg[] = [];
     for (const [currency, ledgerLegs] of byCurrency(legs)) {
+      const action = released.length === 0 ? 'post' : 'void';
       const { results } = await this.ledger(currency).submit(
-        ledgerLegs.map((leg, index): LedgerCommand => ({
-          type: 'post_pending',
-          id: `${legTransferId(paymentId, leg.role)}:post`,
-          pendingId: legTransferId(paymentId, leg.role),
-          linked: index < ledgerLegs.length - 1,
-        })),
+        ledgerLegs.map((leg, index): LedgerCommand => {
+          const pendingId = legTransferId(paymentId, leg.role);
+          const linked = index < ledgerLegs.length - 1;
+          return action === 'post'
+            ? { type: 'post_pending', id: `${pendingId}:post`, pendingId, linked }
+            : { type: 'void_pending', id: `${pendingId}:void`, pendingId, linked };
+        }),
       );
-      for (const result of results) {
-        if (result === 'overloaded')
-          throw new DomainError('OVERLOADED', `the ${currency} ledger is busy; retry the payment with the same id`);
-        if (result !== 'ok' && result !== 'exists' && result !== 'pending_already_posted') {
-          throw new Error(`in-bound payment ${paymentId} is recorded but its ${currency} legs could not be posted: ${result}`);
-        }
+      if (results.includes('overloaded'))
+        throw new DomainError('OVERLOADED', `the ${currency} ledger is busy; retry the payment with the same id`);
+      const outcome = legOutcome(action, results);
+      if (outcome === null) {
+        throw new Error(`in-bound payment ${paymentId}: its ${currency} legs answered ${results.join(', ')} to a ${action}`);
       }
+      (outcome === 'posted' ? posted : released).push(...ledgerLegs);
     }
+    return { posted, released };
+  }
+
+  /** Moves posted legs back with REVERSAL transfers, which no limit refuses: money that moved can always move back. */
+  private async reverseLegs(legs: readonly Leg[], paymentId: string): Promise<string[]> {
+    const reversedTransferIds: string[] = [];
+    for (const [currency, ledgerLegs] of byCurrency(legs)) {
+      const commands = ledgerLegs.map((leg, index): LedgerCommand => ({
+        type: 'transfer',
+        id: `${legTransferId(paymentId, leg.role)}:reversal`,
+        ledger: currency as LedgerEngine['ledger'],
+        debitAccountId: leg.creditAccountId,
+        creditAccountId: leg.debitAccountId,
+        amountMinor: leg.amountMinor,
+        code: 'REVERSAL',
+        userData: { inboundPaymentId: paymentId, leg: leg.role },
+        linked: index < ledgerLegs.length - 1,
+      }));
+      const { results } = await this.ledger(currency).submit(commands);
+      if (!results.every((result) => result === 'ok' || result === 'exists')) {
+        throw new Error(`in-bound payment ${paymentId}: its ${currency} legs could not be reversed: ${results.join(', ')}`);
+      }
+      reversedTransferIds.push(...commands.map((command) => (command.type === 'transfer' ? command.id : '')));
+    }
+    return reversedTransferIds;
   }
 
   private ledger(currency: string): LedgerEngine {
@@ -277,6 +361,38 @@ export class InboundPaymentService {
     if (engine === undefined) throw new DomainError('CURRENCY_NOT_SUPPORTED', `the switch runs no ledger for ${currency.slice(0, 8)}`);
     return engine;
   }
+}
+
+/** The results of one ledger's post or void chain, as an outcome for its legs; null for anything a recorded payment cannot meet. */
+function legOutcome(action: 'post' | 'void', results: readonly LedgerResultCode[]): 'posted' | 'released' | null {
+  const lapsed: readonly LedgerResultCode[] = ['pending_expired', 'pending_already_voided', 'linked_event_failed'];
+  const postedResults: readonly LedgerResultCode[] =
+    action === 'post' ? ['ok', 'exists', 'pending_already_posted'] : ['pending_already_posted'];
+  const releasedResults: readonly LedgerResultCode[] = action === 'post' ? lapsed : ['ok', 'exists', ...lapsed];
+  if (results.every((result) => postedResults.includes(result))) return 'posted';
+  // A linked chain refused as a whole answers linked_event_failed for every leg but the one that lapsed.
+  if (results.every((result) => releasedResults.includes(result)) && results.some((result) => result !== 'linked_event_failed'))
+    return 'released';
+  return null;
+}
+
+/** A state just marked posted or failed. */
+function finalState(state: InboundPaymentState): InboundPaymentFound {
+  assert(state.status === 'posted' || state.status === 'failed', 'a finished payment is posted or failed');
+  return state;
+}
+
+/** A final payment as the PSP's answer: a failed one is refused, saying why (the id stays used, as for a transfer). */
+function answerOf(state: InboundPaymentFound, position: bigint | null, replayed: boolean): InboundPaymentAnswer {
+  assert(state.status !== 'recorded', 'a payment is answered once it is final');
+  if (state.status === 'failed') {
+    throw new DomainError(
+      'INBOUND_PAYMENT_FAILED',
+      `in-bound payment ${state.payment.paymentId} was recorded but its reservations ran out before its legs could post: nothing stays moved`,
+      [{ reason: state.reason, failedAt: state.failedAt }],
+    );
+  }
+  return { payment: state, position, replayed };
 }
 
 /** The legs of a payment, in the order they are reserved: the foreign ledger's, then the rupees. Zero legs are left out. */

@@ -1,10 +1,12 @@
 import { formatAmount } from '../money';
-import type { InboundPaymentRecord } from './inbound-payment-decider';
+import type { InboundFailureReason, InboundPaymentFound } from './inbound-payment-decider';
 
 /** An in-bound payment as the API, the webhook and the certificate show it: amounts as decimal strings. */
 export type InboundPaymentSummary = {
   id: string;
-  status: 'COMPLETED';
+  /** PROCESSING between the decision and the posting of its legs (a moment, or until the sweep after a crash). */
+  status: 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  failureReason: InboundFailureReason | null;
   merchantId: string;
   amount: string;
   currency: string;
@@ -26,10 +28,18 @@ export type InboundPaymentSummary = {
   completedAt: string;
 };
 
-export function inboundPaymentSummary(payment: InboundPaymentRecord): InboundPaymentSummary {
+const statuses: Record<InboundPaymentFound['status'], InboundPaymentSummary['status']> = {
+  recorded: 'PROCESSING',
+  posted: 'COMPLETED',
+  failed: 'FAILED',
+};
+
+export function inboundPaymentSummary(found: InboundPaymentFound): InboundPaymentSummary {
+  const payment = found.payment;
   return {
     id: payment.paymentId,
-    status: 'COMPLETED',
+    status: statuses[found.status],
+    failureReason: found.status === 'failed' ? found.reason : null,
     merchantId: payment.merchantId,
     amount: formatAmount(BigInt(payment.amountMinor), payment.currency),
     currency: payment.currency,

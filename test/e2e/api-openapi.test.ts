@@ -577,6 +577,9 @@ it('answers every route with a status and a body its document describes', async 
   };
   expect((await call('POST', '/v1/inbound/payments', '/v1/inbound/payments', { ...ravi, body: inbound })).status).toBe(403);
   expect((await call('GET', '/v1/inbound/payments/{id}', `/v1/inbound/payments/${inbound.id}`, ravi)).status).toBe(404);
+  expect(
+    (await call('GET', '/v1/inbound/payments/{id}/certificate', `/v1/inbound/payments/${inbound.id}/certificate?format=json`, ravi)).status,
+  ).toBe(404);
   expect((await call('GET', '/v1/inbound/payments', '/v1/inbound/payments?merchantId=NO_SUCH_SHOP', ravi)).status).toBe(404);
   const remittanceRange = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
   expect(

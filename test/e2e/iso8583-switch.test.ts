@@ -342,6 +342,17 @@ describe('answers to what a bank sends', () => {
     expect(await transfer(idOf(message))).toMatchObject({ state: 'ABORTED', abortReason: 'NET_DEBIT_CAP_EXCEEDED' });
   });
 
+  it('answers 13 for a currency in the ISO 4217 table that HISAAB_CURRENCIES does not enable, recording nothing', async () => {
+    // JPY (392) is in the table but not among the default currencies; USD (840) is, and gets past the currency check.
+    const peer = await signedOnPeer(INDUS.institutionId);
+    const yen = buildTransferRequest(request({ currency: 'JPY', amountMinor: 25_000n }));
+    expect(yen.fields[49]).toBe('392');
+    const answer = await peer.exchange(yen, 5_000);
+    expect(answer.fields[39]).toBe('13');
+    expect((await network.sw.client.get(`/v1/transfers/${idOf(yen)}`, { key: network.sw.operatorKey })).status).toBe(404);
+    expect(await transferEvents(idOf(yen))).toEqual([]);
+  });
+
   it('answers 91 when the payee bank is down, and nothing is reversed since nothing reached it', async () => {
     const meezan = network.bank(MEEZAN.id);
     meezan.simulator.configure({ refuseConnections: true });

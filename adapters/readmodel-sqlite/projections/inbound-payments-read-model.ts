@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { UnfinishedInboundPayments } from '../../../core/fx/inbound-payment-sweeper';
 import type { InwardRemittanceGrouping, InwardRemittanceReader, InwardRemittanceRow } from '../../../core/fx/inward-remittance-report';
 
 /** The column each grouping sums by: a fixed map, so no request text ever reaches the SQL. */
@@ -66,5 +67,20 @@ export class SqliteInwardRemittanceReader implements InwardRemittanceReader {
       convertedMinor: row.converted_minor,
       rupeesMinor: row.rupees_minor,
     }));
+  }
+}
+
+/** The recorded in-bound payments whose legs are not yet known to be posted, oldest first. */
+export class SqliteUnfinishedInboundPayments implements UnfinishedInboundPayments {
+  private readonly statement: Database.Statement;
+
+  constructor(database: Database.Database) {
+    this.statement = database.prepare(
+      'SELECT payment_id FROM inbound_payments_unfinished WHERE recorded_at <= ? ORDER BY recorded_at, payment_id LIMIT ?',
+    );
+  }
+
+  listUnfinished(recordedBefore: string, limit: number): string[] {
+    return (this.statement.all(recordedBefore, limit) as { payment_id: string }[]).map((row) => row.payment_id);
   }
 }

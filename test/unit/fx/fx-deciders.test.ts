@@ -121,4 +121,35 @@ describe('in-bound payments', () => {
       .given([recorded])
       .when({ type: 'RecordInboundPayment', data: { ...record, invoiceNumber: 'INV-2' } })
       .thenThrows('INBOUND_PAYMENT_CONFLICT'));
+  const posted = { type: 'InboundPaymentPosted' as const, data: { paymentId: 'p-1', postedAt: later(1).toISOString() } };
+  const failed = {
+    type: 'InboundPaymentFailed' as const,
+    data: { paymentId: 'p-1', reason: 'RESERVATION_EXPIRED' as const, reversedTransferIds: [], failedAt: later(400).toISOString() },
+  };
+  it('marks a recorded payment posted once: a second mark (the sweep after the request) adds nothing', () => {
+    spec.given([recorded]).when({ type: 'MarkInboundPaymentPosted', data: posted.data }).then([posted]);
+    spec.given([recorded, posted]).when({ type: 'MarkInboundPaymentPosted', data: posted.data }).then([]);
+  });
+  it('marks a recorded payment failed once, and a failed payment is still the same id for a replay', () => {
+    spec.given([recorded]).when({ type: 'MarkInboundPaymentFailed', data: failed.data }).then([failed]);
+    spec.given([recorded, failed]).when({ type: 'MarkInboundPaymentFailed', data: failed.data }).then([]);
+    spec.given([recorded, failed]).when({ type: 'RecordInboundPayment', data: record }).then([]);
+  });
+  it('never posts a failed payment nor fails a posted one: that would be a programmer error', () => {
+    expect(() =>
+      inboundPaymentDecider.decide(
+        { type: 'MarkInboundPaymentPosted', data: posted.data },
+        { status: 'failed', payment: record, reason: 'RESERVATION_EXPIRED', failedAt: '' },
+      ),
+    ).toThrow();
+    expect(() =>
+      inboundPaymentDecider.decide(
+        { type: 'MarkInboundPaymentFailed', data: failed.data },
+        { status: 'posted', payment: record, postedAt: '' },
+      ),
+    ).toThrow();
+    expect(() =>
+      inboundPaymentDecider.decide({ type: 'MarkInboundPaymentPosted', data: posted.data }, inboundPaymentDecider.initialState),
+    ).toThrow();
+  });
 });

@@ -197,6 +197,18 @@ describe('0200 transfer requests and 0220 advices', () => {
     });
     expect(parseFinancialRequest(withField(message, 49, '999'))).toMatchObject({ ok: false, responseCode: '13' });
   });
+
+  it('answers 13 for a table currency the switch does not enable, and takes one it does', () => {
+    const message = buildTransferRequest(request);
+    const enabled = new Set(['PKR', 'USD']);
+    expect(parseFinancialRequest(withField(message, 49, '392'), enabled)).toMatchObject({
+      ok: false,
+      responseCode: '13',
+      reason: 'DE49 currency 392 (JPY) is not enabled on this switch',
+    });
+    expect(parseFinancialRequest(withField(message, 49, '840'), enabled)).toMatchObject({ ok: true, value: { currency: 'USD' } });
+    expect(parseFinancialRequest(message, enabled)).toMatchObject({ ok: true, value: { currency: 'PKR' } });
+  });
 });
 
 describe('0420 reversal advices', () => {

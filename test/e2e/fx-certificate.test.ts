@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { flattenedVerify, importJWK, type JWK } from 'jose';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { errorCode } from '../support/http-client';
+import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
+import { startTestSwitch, type TestSwitch } from '../support/switch-process';
+
+/**
+ * Issue 17, item 6: the export proceeds certificate of an in-bound payment, read back as its user would: the PDF's
+ * text extracted by a real parser (pdf-parse over Mozilla's pdf.js) and compared with the payment, the switch's
+ * Hisaab-JWS verified with jose against the JWKS fetched over HTTP, the JSON form holding the same facts.
+ */
+let sw: TestSwitch;
+let parties: InboundParties;
+const paymentId = randomUUID();
+let payment: Record<string, unknown>;
+
+beforeAll(async () => {
+  sw = await startTestSwitch();
+  parties = await setUpInboundPayments(sw.client, sw.operatorKey, 'http://127.0.0.1:9/webhooks');
+  const paid = await sw.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
+  expect(paid.status).toBe(201);
+  payment = paid.body as Record<string, unknown>;
+}, 60_000);
+afterAll(async () => {
+  await sw.close();
+});
+
+async function fetchCertificate(key: string, query = ''): Promise<{ status: number; type: string; jws: string | null; bytes: Buffer }> {
+  const response = await fetch(`${sw.url}/v1/inbound/payments/${paymentId}/certificate${query}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    jws: response.headers.get('hisaab-jws'),
+    bytes: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+/** The text of a PDF as pdf-parse extracts it (test/support/pdf-text-child.mjs says why in a child). */
+function pdfText(bytes: Buffer): Promise<{ total: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [join(__dirname, '..', 'support', 'pdf-text-child.mjs')],
+      { cwd: join(__dirname, '..', '..'), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error !== null) reject(new Error(`pdf-parse failed: ${stderr}`));
+        else resolve(JSON.parse(stdout) as { total: number; text: string });
+      },
+    );
+    child.stdin?.end(bytes);
+  });
+}
+
+/** Verifies a detached JWS over `bytes` with the switch's public keys as anyone fetches them. */
+async function verifyDetached(jws: string, bytes: Buffer): Promise<Record<string, unknown>> {
+  const [protectedHeader, empty, signature] = jws.split('.');
+  expect(empty).toBe('');
+  const jwks = (await (await fetch(`${sw.url}/.well-known/jwks.json`)).json()) as { keys: (JWK & { kid: string })[] };
+  const header = JSON.parse(Buffer.from(protectedHeader ?? '', 'base64url').toString('utf8')) as { kid: string; alg: string };
+  const key = jwks.keys.find((entry) => entry.kid === header.kid);
+  if (key === undefined) throw new Error(`the JWKS has no key ${header.kid}`);
+  const verified = await flattenedVerify(
+    { protected: protectedHeader ?? '', payload: bytes.toString('base64url'), signature: signature ?? '' },
+    await importJWK(key, header.alg),
+  );
+  expect(Buffer.from(verified.payload).toString('base64url')).toBe(bytes.toString('base64url'));
+  return verified.protectedHeader as Record<string, unknown>;
+}
+
+it('gives the merchant a one-page PDF whose text holds every fact of the payment, signed by the switch', async () => {
+  const certificate = await fetchCertificate(parties.merchantKey);
+  expect(certificate.status).toBe(200);
+  expect(certificate.type).toBe('application/pdf');
+  expect(certificate.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const parsed = await pdfText(certificate.bytes);
+  expect(parsed.total).toBe(1);
+  const text = parsed.text.replace(/\s+/g, ' ');
+  const converted = payment['converted'] as Record<string, string>;
+  for (const fact of [
+    'Export Proceeds Certificate',
+    `Reference ${paymentId}`,
+    `Date (UTC) ${String(payment['completedAt'])}`,
+    'Exporter Karachi Soft (KARACHI_SOFT), Karachi',
+    'Exporter tax number not on record',
+    'Acquirer MARGALLA',
+    'Payer Acme Ltd (business), GB',
+    'Payer tax id GB123456789',
+    'Amount received 100.00 USD',
+    'Retained in foreign currency 35.00 USD',
+    `Converted ${converted['fromAmount']} USD`,
+    'Exchange rate 278.4500 PKR per USD',
+    `Rupee amount ${converted['toAmount']} PKR`,
+    'Authorised dealer ALLIED',
+    'Purpose code 9184 Export of Computer Software',
+    'Invoice INV-2026-001',
+  ]) {
+    expect(text).toContain(fact);
+  }
+  expect(converted).toMatchObject({ fromAmount: '65.00', toAmount: '18099.25' });
+  expect(certificate.jws).not.toBeNull();
+  const header = await verifyDetached(certificate.jws ?? '', certificate.bytes);
+  expect(header).toMatchObject({ alg: 'EdDSA', htm: 'GET', htu: `/v1/inbound/payments/${paymentId}/certificate` });
+});
+
+it('is the same PDF every time for the same payment (its dates are the payment’s)', async () => {
+  const first = await fetchCertificate(parties.merchantKey);
+  const second = await fetchCertificate(sw.operatorKey);
+  expect(second.status).toBe(200);
+  expect(second.bytes.equals(first.bytes)).toBe(true);
+});
+
+it('gives the same facts as JSON with ?format=json, signed over the JSON bytes', async () => {
+  const certificate = await fetchCertificate(parties.acquirerKey, '?format=json');
+  expect(certificate.status).toBe(200);
+  expect(certificate.type).toContain('application/json');
+  const facts = JSON.parse(certificate.bytes.toString('utf8')) as Record<string, unknown>;
+  expect(facts).toEqual({
+    reference: paymentId,
+    date: payment['completedAt'],
+    exporter: { merchantId: 'KARACHI_SOFT', name: 'Karachi Soft', city: 'Karachi', taxNumber: null, acquirer: 'MARGALLA' },
+    payer: { name: 'Acme Ltd', type: 'BUSINESS', country: 'GB', taxId: 'GB123456789' },
+    foreign: { amount: '100.00', currency: 'USD' },
+    retained: { amount: '35.00', currency: 'USD' },
+    converted: { fromAmount: '65.00', fromCurrency: 'USD', toAmount: '18099.25', toCurrency: 'PKR', rate: '278.4500', provider: 'ALLIED' },
+    purposeCode: expect.objectContaining({ code: '9184', title: 'Export of Computer Software' }) as unknown,
+    invoiceNumber: 'INV-2026-001',
+    transferIds: payment['transferIds'],
+  });
+  await verifyDetached(certificate.jws ?? '', certificate.bytes);
+});
+
+it('is for the merchant, its acquirer, the operator and regulators only: anyone else, and an unknown id, 404', async () => {
+  const regulator = await sw.client.post('/v1/keys', { key: sw.operatorKey, body: { role: 'REGULATOR', name: 'SBP examiner' } });
+  expect((await fetchCertificate((regulator.body as { key: string }).key)).status).toBe(200);
+  for (const key of [parties.pspKey, parties.dealerKey]) {
+    const refused = await sw.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key });
+    expect(refused.status).toBe(404);
+    expect(errorCode(refused)).toBe('INBOUND_PAYMENT_NOT_FOUND');
+  }
+  const unknown = await sw.client.get(`/v1/inbound/payments/${randomUUID()}/certificate`, { key: sw.operatorKey });
+  expect(errorCode(unknown)).toBe('INBOUND_PAYMENT_NOT_FOUND');
+  const badFormat = await sw.client.get(`/v1/inbound/payments/${paymentId}/certificate?format=docx`, { key: sw.operatorKey });
+  expect(errorCode(badFormat)).toBe('VALIDATION_FAILED');
+});

@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { webhookEventId } from '../../core/webhooks/webhook-event';
+import { errorCode, HttpClient } from '../support/http-client';
+import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
+import { spawnSwitch, startTestSwitch, testOperatorKey, type SwitchChild } from '../support/switch-process';
+import { tempDir } from '../support/temp-dir';
+import { waitUntil } from '../support/wait-until';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Issue 17: an in-bound payment is recorded once its legs are reserved, and posted after. The switch as
+ * `npm run serve` runs it is SIGKILLed in between (test/reliability/children/switch-kill-point.ts) with the PSP's
+ * request open; restarted, it finishes the payment before it serves, with no retry from the PSP: COMPLETED, its
+ * merchant told once, the ledgers verified, and a retry answered with the same payment. Restarted after the
+ * reservations ran out (the clock 6 minutes on), the payment is FAILED instead and nothing stays moved.
+ */
+const repositoryRoot = join(__dirname, '..', '..');
+const killPointEntry = join('test', 'reliability', 'children', 'switch-kill-point.ts');
+
+let directory: ReturnType<typeof tempDir>;
+let receiver: WebhookReceiver;
+let running: SwitchChild | null = null;
+
+beforeEach(async () => {
+  directory = tempDir('hisaab-inbound-crash-');
+  receiver = new WebhookReceiver();
+  await receiver.start();
+});
+
+afterEach(async () => {
+  await running?.stop('SIGKILL');
+  running = null;
+  await receiver.close();
+  directory.remove();
+});
+
+const environment = (): Record<string, string> => ({
+  HISAAB_DATA_DIR: directory.path,
+  HISAAB_OPERATOR_KEY: testOperatorKey,
+  HISAAB_PORT: '0',
+});
+
+/** Sets up the parties, sends one payment, and checks that the switch died at its kill point without answering. */
+async function payIntoKillPoint(killPoint: string): Promise<{ parties: InboundParties; paymentId: string }> {
+  running = await spawnSwitch({ ...environment(), HISAAB_TEST_KILL_POINT: killPoint }, 20_000, killPointEntry);
+  const parties = await setUpInboundPayments(new HttpClient(running.url), testOperatorKey, receiver.url);
+  const paymentId = randomUUID();
+  const answered = await fetch(`${running.url}/v1/inbound/payments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${parties.pspKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(inboundPaymentBody(paymentId)),
+    signal: AbortSignal.timeout(10_000),
+  }).then(
+    (response) => response.status,
+    () => 0,
+  );
+  expect(answered).toBe(0);
+  const child = running.child;
+  await waitUntil(() => child.exitCode !== null || child.signalCode !== null, 'the switch dying at its kill point', 10_000);
+  await running.stop('SIGKILL');
+  running = null;
+  return { parties, paymentId };
+}
+
+function verify(dataDir: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(repositoryRoot, 'node_modules', '.bin', 'tsx'),
+      ['scripts/verify.ts', '--data-dir', dataDir],
+      { cwd: repositoryRoot, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
+
+const completedEvents = (paymentId: string) =>
+  receiver.received
+    .map((request) => JSON.parse(request.rawBody.toString('utf8')) as { id: string; type: string; data: { object: { id: string } } })
+    .filter((event) => event.type === 'inbound_payment.completed' && event.data.object.id === paymentId);
+
+async function positionOf(client: HttpClient, participantId: string, currency: string): Promise<Record<string, string>> {
+  const read = await client.get(`/v1/participants/${participantId}`, { key: testOperatorKey });
+  const line = (read.body as { currencies: Record<string, string>[] }).currencies.find((entry) => entry['currency'] === currency);
+  if (line === undefined) throw new Error(`${participantId} holds no ${currency}`);
+  return line;
+}
+
+describe.each([
+  ['after:InboundPaymentCompleted', 'killed just after the payment was recorded, before any leg was posted'],
+  ['before:InboundPaymentPosted', 'killed after the legs posted and the webhook was queued, before the payment was marked posted'],
+])('an in-bound payment across a SIGKILL (%s)', (killPoint, name) => {
+  it(`${name}: the restarted switch completes it without a retry, tells the merchant once, and a retry gets the same payment`, async () => {
+    const { parties, paymentId } = await payIntoKillPoint(killPoint);
+
+    running = await spawnSwitch(environment());
+    const client = new HttpClient(running.url);
+    // The start-up sweep ran before the switch listened: no retry, no wait.
+    const read = await client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ status: 'COMPLETED', failureReason: null, amount: '100.00', retained: { amount: '35.00' } });
+    expect(read.body).toMatchObject({ converted: { fromAmount: '65.00', toAmount: '18099.25', rate: '278.4500', provider: 'ALLIED' } });
+    // A position is what the participant owes: the acquirer is owed the retained dollars and the rupees, the dealer owes them.
+    expect(await positionOf(client, 'MARGALLA', 'USD')).toMatchObject({ position: '-35.00', reserved: '0.00' });
+    expect(await positionOf(client, 'MARGALLA', 'PKR')).toMatchObject({ position: '-18099.25', reserved: '0.00' });
+    expect(await positionOf(client, 'ALLIED', 'PKR')).toMatchObject({ position: '18099.25', reserved: '0.00' });
+
+    const retried = await client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual(read.body);
+    expect(await positionOf(client, 'MARGALLA', 'PKR')).toMatchObject({ position: '-18099.25' });
+
+    await waitUntil(() => completedEvents(paymentId).length > 0, 'the completed webhook after the restart', 15_000);
+    // Long enough for a second publication to have been delivered, had there been one.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const events = completedEvents(paymentId);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.id).toBe(webhookEventId('KARACHI_SOFT', 'inbound_payment.completed', paymentId));
+    expect(events[0]?.data.object).toEqual(read.body);
+
+    await running.stop('SIGTERM');
+    running = null;
+    const verified = await verify(directory.path);
+    expect(verified.output).not.toMatch(/FAIL|violat/i);
+    expect(verified.code).toBe(0);
+  }, 90_000);
+});
+
+it('restarted after the reservations ran out, the switch fails the recorded payment: nothing stays moved, a retry is told why', async () => {
+  const { parties, paymentId } = await payIntoKillPoint('after:InboundPaymentCompleted');
+
+  // The same data dir, served in-process with the clock six minutes on: past the five-minute reservation timeout.
+  const later = new Date(Date.now() + 6 * 60 * 1000);
+  const restarted = await startTestSwitch({ dataDir: directory.path, now: () => later });
+  try {
+    const read = await restarted.client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
+    expect(read.body).toMatchObject({ status: 'FAILED', failureReason: 'RESERVATION_EXPIRED' });
+    for (const [participantId, currency] of [
+      ['MARGALLA', 'USD'],
+      ['MARGALLA', 'PKR'],
+      ['ALLIED', 'PKR'],
+      ['ALLIED', 'USD'],
+      ['REMITLY', 'USD'],
+    ] as const) {
+      expect(await positionOf(restarted.client, participantId, currency)).toMatchObject({ position: '0.00', reserved: '0.00' });
+    }
+    const retried = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
+    expect(retried.status).toBe(422);
+    expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
+    // No proceeds, no certificate.
+    const certificate = await restarted.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
+    expect(certificate.status).toBe(409);
+    expect(errorCode(certificate)).toBe('INBOUND_PAYMENT_NOT_COMPLETED');
+    // The regulator's report counts no failed payment.
+    const day = 24 * 60 * 60 * 1000;
+    const range = `from=${new Date(later.getTime() - day).toISOString()}&to=${new Date(later.getTime() + day).toISOString()}`;
+    const report = await restarted.client.get(`/v1/reports/inward-remittances?${range}&groupBy=currency`, { key: testOperatorKey });
+    expect(report.body).toMatchObject({ groups: [], totals: [] });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(completedEvents(paymentId)).toEqual([]);
+  } finally {
+    await restarted.close();
+  }
+  const verified = await verify(directory.path);
+  expect(verified.code).toBe(0);
+}, 90_000);
