@@ -64,7 +64,14 @@ export class IdempotencyGate {
       send(response, await running.answer, true);
       return;
     }
-    const stored = this.store.find(scope, idempotencyKey);
+    const stored = await this.store.find(scope, idempotencyKey);
+    // Another request with the same key may have started while the record was looked up.
+    const startedMeanwhile = this.inFlight.get(slot);
+    if (startedMeanwhile) {
+      if (startedMeanwhile.fingerprint !== fingerprint) throw conflict();
+      send(response, await startedMeanwhile.answer, true);
+      return;
+    }
     if (stored) {
       if (stored.fingerprint !== fingerprint) throw conflict();
       if (stored.body !== null) {
@@ -80,7 +87,7 @@ export class IdempotencyGate {
     try {
       const settled = await answer;
       if (settled.status < 500 && settled.retryable !== true) {
-        this.store.save({
+        await this.store.save({
           scope,
           idempotencyKey,
           fingerprint,

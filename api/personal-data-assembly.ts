@@ -2,6 +2,7 @@ import { SqliteSubjectKeyStore, subjectKeysPath } from '../adapters/subject-keys
 import type { AliasStreamNaming } from '../core/directory/alias-key';
 import { sealedAliasStreamNaming } from '../core/personal-data/alias-stream-naming';
 import { PersonalDataCipher } from '../core/personal-data/personal-data-cipher';
+import type { SubjectKeyStore } from '../core/personal-data/subject-key-store';
 import type { Assembled } from './assembly';
 
 export type PersonalDataAssembly = {
@@ -20,9 +21,10 @@ export function assemblePersonalData(
   dataDir: string,
   masterKey: Buffer,
   now: () => Date,
-  options: { dataKeysCachedMax?: number } = {},
+  options: { dataKeysCachedMax?: number; keys?: SubjectKeyStore & { close(): void } } = {},
 ): Assembled<PersonalDataAssembly> {
-  const keys = new SqliteSubjectKeyStore(subjectKeysPath(dataDir));
+  // On PostgreSQL the keys' store of record is a table beside the log (adapters/subject-keys-postgres).
+  const keys = options.keys ?? new SqliteSubjectKeyStore(subjectKeysPath(dataDir));
   const cipher = new PersonalDataCipher(masterKey, keys, now, options.dataKeysCachedMax);
   return {
     provides: { cipher, aliasStreams: sealedAliasStreamNaming((subject) => cipher.referenceOf(subject)) },

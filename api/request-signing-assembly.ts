@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { SqliteRequestSigningReader } from '../adapters/readmodel-sqlite/projections/request-signing-read-model';
 import { requestNoncesPath, SqliteRequestNonces } from '../adapters/request-nonces/sqlite-request-nonces';
 import { switchJwsSigner, type OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
+import type { RequestNonceRegistry } from '../core/auth/request-nonces';
 import { RequestSignatureVerifier } from '../core/auth/request-signature';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { SecretBox } from '../core/secrets/secret-box';
@@ -26,6 +27,8 @@ export type RequestSigningInput = {
    * has none. A front-end worker passes none: its writer made the key before the workers started.
    */
   writer?: { store: EventStore; waitForPosition(position: bigint): Promise<void> };
+  /** The jti registry when it is not the data dir's file (PostgreSQL's table, issue 19); its owner closes it. */
+  nonces?: RequestNonceRegistry;
 };
 
 /**
@@ -34,8 +37,12 @@ export type RequestSigningInput = {
  */
 export function assembleRequestSigning(input: RequestSigningInput): Promise<Assembled<RequestSigningAssembly>> {
   return assemble(input.logger, async (parts) => {
-    const nonces = new SqliteRequestNonces(requestNoncesPath(input.dataDir), Math.floor(input.now().getTime() / 1000));
-    parts.onStop('request nonces', () => nonces.close());
+    let nonces = input.nonces;
+    if (nonces === undefined) {
+      const file = new SqliteRequestNonces(requestNoncesPath(input.dataDir), Math.floor(input.now().getTime() / 1000));
+      parts.onStop('request nonces', () => file.close());
+      nonces = file;
+    }
     const reader = new SqliteRequestSigningReader(input.readModelDatabase);
     if (input.writer !== undefined) {
       const first = await generateSwitchSigningKey(input.writer.store, input.secrets, 'first', {

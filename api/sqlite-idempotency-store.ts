@@ -71,7 +71,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.pruneStatement = this.database.prepare('DELETE FROM idempotency_records WHERE created_at < ?');
   }
 
-  find(scope: string, idempotencyKey: string): IdempotencyRecord | null {
+  async find(scope: string, idempotencyKey: string): Promise<IdempotencyRecord | null> {
     const row = this.findStatement.get(scope, this.storedKey(idempotencyKey)) as RecordRow | undefined;
     if (!row) return null;
     return {
@@ -84,7 +84,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     };
   }
 
-  save(record: IdempotencyRecord): void {
+  async save(record: IdempotencyRecord): Promise<void> {
     const body = record.body !== null && this.sealing !== null ? this.sealing.box.seal(record.body) : record.body;
     this.saveStatement.run(
       record.scope,
@@ -101,7 +101,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return `hmac.${createHmac('sha256', this.sealing.keyHashKey).update(idempotencyKey, 'utf8').digest('base64url')}`;
   }
 
-  prune(before: Date): number {
+  async prune(before: Date): Promise<number> {
     return Number(this.pruneStatement.run(before.toISOString()).changes);
   }
 

@@ -49,6 +49,12 @@ import type { Logger } from './logger';
 import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
 import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-store';
+import type { IdempotencyStore } from '../core/idempotency/idempotency-store';
+import { PostgresSession } from '../adapters/eventstore-postgres/postgres-session';
+import { PostgresSubjectKeyStore } from '../adapters/subject-keys-postgres/postgres-subject-key-store';
+import { subjectKeysPath } from '../adapters/subject-keys-sqlite/sqlite-subject-key-store';
+import { PostgresRequestNonces } from '../adapters/request-nonces/postgres-request-nonces';
+import { PostgresIdempotencyStore } from '../adapters/idempotency-postgres/postgres-idempotency-store';
 import { PersonalDataEventStore } from '../core/personal-data/personal-data-event-store';
 import { assemblePersonalData, type PersonalDataAssembly } from './personal-data-assembly';
 import { dataSubjectRoutes } from './routes/data-subjects';
@@ -174,9 +180,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
   let publicPort = config.port;
   const publicUrl = (): string => config.publicUrl ?? `${config.tls === null ? 'http' : 'https'}://localhost:${publicPort}`;
   const { provides: running, stop } = await assemble(logger, async (modules): Promise<Omit<RunningSwitch, 'close'>> => {
-    const personalData = await modules.start('personal data', async () => assemblePersonalData(config.dataDir, masterKey, now));
     const sealedLog = await modules.start('event store', () =>
       assembleEventStore(config, logger, options.httpAddress ?? { port: config.port, host: config.host }),
+    );
+    // After the event store: on PostgreSQL what the switch keeps beside the log is read once this process is the writer.
+    const besideTheLog = await modules.start('tables beside the log', () => assembleBesideTheLog(config, sealedLog, now, logger));
+    const personalData = await modules.start('personal data', async () =>
+      assemblePersonalData(config.dataDir, masterKey, now, { keys: besideTheLog?.subjectKeys }),
     );
     // Modules append and read personal fields in plaintext through this store; the log underneath holds them sealed,
     // and projections read that log as it is, so read models hold them sealed too (core/personal-data).
@@ -195,9 +205,12 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         now,
         secrets,
         writer: { store, waitForPosition: (position) => readModels.waitForPosition(position, config.readYourWritesTimeoutMs) },
+        nonces: besideTheLog?.nonces,
       }),
     );
-    const idempotency = await modules.start('idempotency', () => assembleIdempotency(config, now, logger, masterKey));
+    const idempotency = await modules.start('idempotency', () =>
+      assembleIdempotency(config, now, logger, masterKey, besideTheLog?.session ?? null),
+    );
     const gateway = await modules.start('gateway', () =>
       assembleGateway({
         store,
@@ -409,6 +422,31 @@ async function assembleEventStore(
   return { provides: store, stop: () => store.close() };
 }
 
+/** What the switch keeps beside a PostgreSQL log (issue 19, item 4); null on the other stores, which use the data dir. */
+type BesideTheLog = { session: PostgresSession; subjectKeys: PostgresSubjectKeyStore; nonces: PostgresRequestNonces } | null;
+
+/**
+ * On PostgreSQL: the data subjects' keys, the idempotency records and the request nonces live in tables of the same
+ * database, so that a switch on a new machine (an empty data dir) or a standby that took over serves what the one
+ * before it did. Opened once this process holds the writer lease: the keys' copy in the data dir is rebuilt then.
+ */
+function assembleBesideTheLog(
+  config: SwitchConfig,
+  sealedLog: EventStore,
+  now: () => Date,
+  logger: Logger,
+): Promise<Assembled<BesideTheLog>> {
+  return assemble(logger, async (parts) => {
+    if (config.eventStore.kind !== 'postgres' || !(sealedLog instanceof PostgresEventStore)) return null;
+    const session = new PostgresSession(config.eventStore.connectionString);
+    parts.onStop('session beside the log', () => session.close());
+    const subjectKeys = await PostgresSubjectKeyStore.open(sealedLog, session, subjectKeysPath(config.dataDir));
+    parts.onStop('subject keys', () => subjectKeys.close());
+    const nonces = await PostgresRequestNonces.open(session, Math.floor(now().getTime() / 1000));
+    return { session, subjectKeys, nonces };
+  });
+}
+
 /** The read models, caught up with the log before anything reads them. */
 function assembleReadModels(
   store: EventStore,
@@ -500,19 +538,29 @@ function assembleIdempotency(
   now: () => Date,
   logger: Logger,
   masterKey: Buffer,
-): Promise<Assembled<SqliteIdempotencyStore>> {
+  postgres: PostgresSession | null,
+): Promise<Assembled<IdempotencyStore>> {
   return assemble(logger, async (parts) => {
-    const idempotency = new SqliteIdempotencyStore(idempotencyPath(config.dataDir), {
+    const sealing = {
       box: new SecretBox([masterKey], idempotencyAnswerSealedLengthMax),
       keyHashKey: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'hisaab idempotency key hash', 32)),
-    });
-    parts.onStop('idempotency store', () => idempotency.close());
-    const prune = (): void => {
-      const removed = idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));
+    };
+    let idempotency: IdempotencyStore;
+    if (postgres === null) {
+      const file = new SqliteIdempotencyStore(idempotencyPath(config.dataDir), sealing);
+      parts.onStop('idempotency store', () => file.close());
+      idempotency = file;
+    } else {
+      idempotency = new PostgresIdempotencyStore(postgres, sealing);
+    }
+    const prune = async (): Promise<void> => {
+      const removed = await idempotency.prune(new Date(now().getTime() - idempotencyRetentionMs));
       if (removed > 0) logger.info({ removed }, 'idempotency records pruned');
     };
-    prune();
-    const pruneTimer = setInterval(prune, idempotencyPruneIntervalMs);
+    await prune();
+    const pruneTimer = setInterval(() => {
+      prune().catch((error: unknown) => logger.warn({ err: error }, 'idempotency records not pruned this time'));
+    }, idempotencyPruneIntervalMs);
     pruneTimer.unref();
     parts.onStop('idempotency pruning', () => clearInterval(pruneTimer));
     return idempotency;

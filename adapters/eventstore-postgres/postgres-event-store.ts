@@ -47,6 +47,18 @@ export type PostgresEventStoreOptions = {
   writerName?: string;
 };
 
+/** The events one append transaction inserts, column by column (data as the JSON text stored). */
+export type AppendedEvents = { readonly stream: readonly string[]; readonly type: readonly string[]; readonly data: readonly string[] };
+
+/**
+ * A table beside the log that is written in the same transaction as the events (the data subjects' keys): run
+ * after the events are inserted and before the commit, under the same writer-epoch check, so what it writes is
+ * durable exactly when the events are, and a fenced writer writes it nowhere. It returns what to do once the
+ * transaction has committed (null: nothing); a transaction that fails runs nothing, so its work is tried again
+ * with the next one.
+ */
+export type AppendCompanion = (client: pg.Client, appended: AppendedEvents) => Promise<(() => void) | null>;
+
 /** This process's part in the store: appends only as the writer; a standby waits for the lease; fenced is final. */
 export type WriterRole = 'standby' | 'writer' | 'fenced';
 
@@ -115,6 +127,7 @@ export class PostgresEventStore implements EventStore {
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new OpenSubscriptions();
   private readonly roleListeners = new Set<(role: WriterRole) => void>();
+  private readonly companions = new Set<AppendCompanion>();
   private closed = false;
 
   /** Checks the connection string (throws INVALID_EVENTSTORE_URL without the password); connects nothing yet. */
@@ -145,6 +158,11 @@ export class PostgresEventStore implements EventStore {
   onRoleChange(listener: (role: WriterRole) => void): () => void {
     this.roleListeners.add(listener);
     return () => this.roleListeners.delete(listener);
+  }
+
+  /** Writes `companion` in every append transaction from now on. */
+  addAppendCompanion(companion: AppendCompanion): void {
+    this.companions.add(companion);
   }
 
   /** Connects and brings the schema up to date (refusing a newer one). */
@@ -455,8 +473,14 @@ export class PostgresEventStore implements EventStore {
         [columns.position, columns.stream, columns.revision, columns.id, columns.type, columns.data, columns.metadata, columns.body],
       );
     }
+    const afterCommit: (() => void)[] = [];
+    for (const companion of this.companions) {
+      const committed = await companion(client, columns);
+      if (committed !== null) afterCommit.push(committed);
+    }
     // The head is our own bigint, not input: written inline so that the update and the commit are one round trip.
     await client.query(`UPDATE hisaab_log SET head_position = ${head.toString()} WHERE id = 1; COMMIT`);
+    for (const committed of afterCommit) committed();
     return outcomes;
   }
 

@@ -36,6 +36,42 @@ const migrations: readonly { version: number; statements: string }[] = [
     version: 2,
     statements: `ALTER TABLE hisaab_events ADD COLUMN body bytea;`,
   },
+  {
+    // What the switch needs besides the log and is not derivable from it (issue 19, item 4), beside it in the same
+    // database so that a switch on a new machine finds it: the data subjects' keys (wrapped by the master key; a
+    // table, not the log, because erasure must be able to delete them), the answers kept for retries (pruned after
+    // a day), and the jtis of signed requests (forgotten after their window).
+    version: 3,
+    statements: `
+      CREATE TABLE hisaab_subject_keys (
+        subject_reference text PRIMARY KEY,
+        key_id            text NOT NULL,
+        wrapped_key       text NOT NULL,
+        created_at        text NOT NULL
+      );
+      CREATE TABLE hisaab_idempotency_records (
+        scope           text    NOT NULL,
+        idempotency_key text    NOT NULL,
+        fingerprint     text    NOT NULL,
+        status_code     integer NOT NULL,
+        body            text,
+        created_at      text    NOT NULL,
+        PRIMARY KEY (scope, idempotency_key)
+      );
+      CREATE INDEX hisaab_idempotency_records_by_age ON hisaab_idempotency_records (created_at);
+      CREATE TABLE hisaab_request_nonces (
+        participant_id text   NOT NULL,
+        jti            text   NOT NULL,
+        expires_at     bigint NOT NULL,
+        PRIMARY KEY (participant_id, jti)
+      );
+      CREATE INDEX hisaab_request_nonces_by_expiry ON hisaab_request_nonces (expires_at);
+      CREATE TABLE hisaab_request_nonce_registry (
+        id         integer PRIMARY KEY CHECK (id = 1),
+        created_at bigint  NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -69,6 +69,18 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     return destroyed;
   }
 
+  /**
+   * Makes this file a copy of `keys` (the store of record elsewhere: PostgreSQL's table, issue 19): every key it held
+   * is destroyed first, so a key erased there is gone here too. Called page by page: `first` empties the file.
+   */
+  copyPage(keys: readonly (StoredSubjectKey & { subjectReference: string; createdAt: string })[], first: boolean): void {
+    this.database.transaction(() => {
+      if (first) this.database.exec('DELETE FROM subject_keys');
+      for (const key of keys) this.insertStatement.run(key.subjectReference, key.keyId, key.wrappedKey, key.createdAt);
+    })();
+    if (first) this.database.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   close(): void {
     if (this.database.open) this.database.close();
   }

@@ -344,5 +344,5 @@ const forwardedIdempotency: IdempotencyStore = {
   save: () => {
     throw new Error('a front-end worker keeps no idempotency records: the route must be forwarded to the writer');
   },
-  prune: () => 0,
+  prune: async () => 0,
 };

@@ -18,10 +18,13 @@ export type IdempotencyRecord = {
 /** How long answers are kept: a client retries within minutes; a day covers a long outage on its side. */
 export const idempotencyRetentionMs = 24 * 60 * 60 * 1000;
 
+/**
+ * Asynchronous, so that the records can live beside a remote log (PostgreSQL, issue 19) as well as in the data dir.
+ */
 export interface IdempotencyStore {
-  find(scope: string, idempotencyKey: string): IdempotencyRecord | null;
-  /** Stores an answer; a record already there for (scope, key) is kept (the first answer wins). */
-  save(record: IdempotencyRecord): void;
+  find(scope: string, idempotencyKey: string): Promise<IdempotencyRecord | null>;
+  /** Stores an answer, durable when it resolves; a record already there for (scope, key) is kept (the first answer wins). */
+  save(record: IdempotencyRecord): Promise<void>;
   /** Deletes records created before `before`; returns how many. */
-  prune(before: Date): number;
+  prune(before: Date): Promise<number>;
 }

@@ -1,3 +1,4 @@
+import { isStoreRefusal } from '../eventstore/event-store-errors';
 import { assert } from '../assert';
 import { DomainError } from '../errors';
 import type { EventMetadata, NewEvent } from '../eventstore/event';
@@ -40,6 +41,9 @@ export type OutboxJournalOptions = {
 /** How the journal's memory was last loaded: from which snapshot, and how many stream events were read after it. */
 export type OutboxLoad = { snapshotRevision: bigint | null; eventsReplayed: number };
 
+/** How soon memory is rebuilt again when the store was away (PostgreSQL failing over) at the last try. */
+const outageReloadPauseMs = 500;
+
 /**
  * The state of every delivery of one channel, kept in memory and made durable in the channel's outbox stream.
  * It is the stream's only writer in this process: commands are decided against memory and evolved into it at
@@ -60,6 +64,11 @@ export class OutboxJournal {
   private flushRun: Promise<void> | null = null;
   private reloading: Promise<void> | null = null;
   private failure: unknown = null;
+  /**
+   * The store was away (failing over) when memory was last rebuilt: memory is empty, and is rebuilt again, by a
+   * timer and before the next decision, once the store answers. Not a failure: the outbox resumes by itself.
+   */
+  private outage: unknown = null;
   /** Events decided into memory since the stream began: memory is the stream's state after this many events. */
   private eventsDecided = 0n;
   private eventsDecidedAtSnapshot = 0n;
@@ -144,6 +153,12 @@ export class OutboxJournal {
    */
   async execute(command: DeliveryCommand, metadata: EventMetadata, precondition?: () => void): Promise<DeliveryEvent[]> {
     if (this.reloading) await this.reloading;
+    if (this.outage !== null) await this.reloadAfterOutage();
+    if (this.outage !== null) {
+      throw new DomainError('STORE_UNAVAILABLE', `the ${this.stream} stream cannot be read while the event store is away`, [
+        describe(this.outage),
+      ]);
+    }
     if (this.failure !== null) {
       throw new DomainError('OUTBOX_UNAVAILABLE', `the ${this.stream} stream could not be read back after a failed append`, [
         describe(this.failure),
@@ -294,13 +309,37 @@ export class OutboxJournal {
     const failed = [...batch, ...this.writes.splice(0)];
     this.reloading = this.load().then(
       () => this.options.onReload(),
-      (loadError: unknown) => {
-        this.failure = loadError;
-      },
+      (loadError: unknown) => this.loadFailed(loadError),
     );
     for (const write of failed) write.reject(error);
     await this.reloading;
     this.reloading = null;
+  }
+
+  /** A store that is failing over is tried again shortly; anything else leaves the outbox refusing work. */
+  private loadFailed(loadError: unknown): void {
+    if (!isStoreRefusal(loadError)) {
+      this.failure = loadError;
+      return;
+    }
+    this.outage = loadError;
+    const timer = setTimeout(() => void this.reloadAfterOutage(), outageReloadPauseMs);
+    timer.unref();
+  }
+
+  /** Rebuilds memory after an outage (once, however many callers ask at a time); the outage stays if it goes on. */
+  private async reloadAfterOutage(): Promise<void> {
+    if (this.reloading === null && this.outage !== null) {
+      this.outage = null;
+      this.reloading = this.load().then(
+        () => this.options.onReload(),
+        (loadError: unknown) => this.loadFailed(loadError),
+      );
+      await this.reloading;
+      this.reloading = null;
+      return;
+    }
+    await this.reloading;
   }
 }
 
