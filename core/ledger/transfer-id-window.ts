@@ -13,7 +13,7 @@ const wordRange = 2 ** 32;
 const kinds: readonly TransferKind[] = ['transfer', 'pending_transfer', 'post_pending', 'void_pending'];
 const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expired'];
 
-/** Entries a ring starts with (1.5 MiB of ring, 32 KiB of index): grown by doubling as the window fills. */
+/** Entries a ring starts with (1.5 MiB of ring, 512 KiB of index): grown by doubling as the window fills. */
 const initialEntries = 65_536;
 
 /**
@@ -213,15 +213,22 @@ export class TransferIdWindow {
     const records = new Uint32Array(entries * recordWords);
     const index = newIndex(entries);
     const mask = index.length - 1;
-    for (let sequence = this.tail; sequence < this.head; sequence += 1) {
-      const from = (sequence % this.ringEntries) * recordWords;
+    const positionRange = this.positionMask + 1;
+    const oldEntries = this.ringEntries;
+    const tailPlace = this.tail % oldEntries;
+    // Walks the old index rather than the ring: each slot gives the entry's place and its fingerprint (which the
+    // ring does not hold), with no probe to find it. A place's sequence number is the one in [tail, head) it is.
+    for (let slot = 0; slot < this.index.length; slot += 1) {
+      const value = this.index[slot] as number;
+      if (value === 0) continue;
+      const oldPlace = (value & this.positionMask) - 1;
+      const sequence = this.tail + ((oldPlace - tailPlace + oldEntries) % oldEntries);
       const place = sequence % entries;
-      for (let word = 0; word < recordWords; word += 1) records[place * recordWords + word] = this.records[from + word] as number;
-      const slotValue = this.index[this.slotOf(sequence % this.ringEntries)] as number;
-      const fingerprint = Math.floor(slotValue / (this.positionMask + 1));
-      let slot = (records[place * recordWords] as number) & mask;
-      while (index[slot] !== 0) slot = (slot + 1) & mask;
-      index[slot] = (fingerprint * (this.positionMask + 1) + place + 1) >>> 0;
+      for (let word = 0; word < recordWords; word += 1)
+        records[place * recordWords + word] = this.records[oldPlace * recordWords + word] as number;
+      let newSlot = (records[place * recordWords] as number) & mask;
+      while (index[newSlot] !== 0) newSlot = (newSlot + 1) & mask;
+      index[newSlot] = (Math.floor(value / positionRange) * positionRange + place + 1) >>> 0;
     }
     this.records = records;
     this.index = index;
