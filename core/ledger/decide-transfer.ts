@@ -5,10 +5,13 @@ import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from '
 import { accept, refuse, type DecideContext, type Decision, type RefusalCode } from './decision';
 import { amountText } from './amount-text';
 import { isoFromMs } from './instant-text';
-import { balanceMinorMax } from './ledger-limits';
+import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
 import type { UserDataJson } from './events';
 import { transferFieldsText } from './transfer-fields-text';
 import { isLimitExempt, isTransferCode } from './transfer-codes';
+
+// A module's own constant: an imported binding is read through a getter on every use, and this runs per transfer.
+const balanceMinorMax = balanceMinorMaxExport;
 
 /** A single-phase transfer (posted at once) or a pending one (reserved until posted, voided or expired). */
 export function decideTransfer(command: TransferCommand | PendingTransferCommand, state: LedgerState, context: DecideContext): Decision {

@@ -8,14 +8,19 @@ import type {
   LedgerPendingVoided,
   LedgerTransferPosted,
   LedgerTransferReserved,
+  UserDataJson,
 } from './events';
 import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
-import { balanceMinorMax } from './ledger-limits';
+import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import { reservedTransferRecord } from './transfer-records';
-import { resolutionFieldsText, postedTransferFieldsText, reservedTransferFieldsText } from './transfer-fields-text';
+import { resolutionFieldsText, reservedTransferFieldsText, transferFieldsText } from './transfer-fields-text';
+import type { TransferCode } from './transfer-codes';
 import type { PendingStatus } from './transfer';
+
+// A module's own constant: an imported binding is read through a getter on every use, and this runs per transfer.
+const balanceMinorMax = balanceMinorMaxExport;
 
 /**
  * Applies one ledger event to the state, in place (see LedgerState), and returns it. Asserts the invariants an
@@ -31,8 +36,9 @@ export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
       changeDebitLimit(state, event);
       break;
     case 'LedgerTransferPosted':
+      // It counts the event itself (evolveTransferPosted is also called alone).
       postTransfer(state, event);
-      break;
+      return state;
     case 'LedgerTransferReserved':
       reserveTransfer(state, event);
       break;
@@ -77,14 +83,31 @@ function changeDebitLimit(state: LedgerState, event: LedgerDebitLimitChanged): v
 
 function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   const data = event.data;
-  const amountMinor = amountValue(data.amountMinor);
-  const debitAccount = existingAccount(state, data.debitAccountId);
-  const creditAccount = existingAccount(state, data.creditAccountId);
+  evolveTransferPosted(state, data.transferId, data.debitAccountId, data.creditAccountId, data.amountMinor, data.code, data.userData);
+}
+
+/**
+ * `evolve` of a LedgerTransferPosted given its fields rather than the event: the start-up replay applies the bulk
+ * of a log, posted transfers, straight from the batch record this way (visitLedgerRecord), with no event object.
+ */
+export function evolveTransferPosted(
+  state: LedgerState,
+  transferId: string,
+  debitAccountId: string,
+  creditAccountId: string,
+  amountMinorText: string,
+  code: TransferCode,
+  userData: UserDataJson | null,
+): void {
+  const amountMinor = amountValue(amountMinorText);
+  const debitAccount = existingAccount(state, debitAccountId);
+  const creditAccount = existingAccount(state, creditAccountId);
   debitAccount.debitsPostedMinor += amountMinor;
   creditAccount.creditsPostedMinor += amountMinor;
   assertWithinMaximum(debitAccount, creditAccount);
-  const fieldsText = postedTransferFieldsText(data);
-  state.window.insert(data.transferId, state.eventCount, 'transfer', null, fieldsText);
+  const fieldsText = transferFieldsText('transfer', debitAccountId, creditAccountId, amountMinorText, code, null, userData);
+  state.window.insert(transferId, state.eventCount, 'transfer', null, fieldsText);
+  state.eventCount += 1;
 }
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {

@@ -114,7 +114,7 @@ export type LedgerEngineOptions = {
   pendingTransfersMax?: number;
   /**
    * How many ledger events back resolved transfers are remembered for idempotency. Default 10,000,000, at most
-   * 100,000,000; the id window preallocates about 31 bytes per event of it (see TransferIdWindow).
+   * 100,000,000; the id window grows as it fills to about 31 bytes per event of it (see TransferIdWindow).
    */
   transfersRememberedEvents?: number;
   /** How often (wall clock) the engine looks for expired pending transfers while idle. Default 100 ms; 0: never. */

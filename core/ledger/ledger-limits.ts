@@ -26,14 +26,13 @@ export const defaultTunables: LedgerTunables = {
   timeoutMsMax: 24 * 60 * 60 * 1000,
   accountsMax: 1_000_000,
   pendingTransfersMax: 1_000_000,
-  // 1,000,000 events, not issue 18's 10,000,000: the window is preallocated per ledger, and with six currencies
-  // enabled by default 10,000,000 made each switch reserve 1.8 GB of address space, which made forks fail (ENOMEM)
-  // in the test suite. A window that grows as it fills is what lets the default rise.
-  transfersRememberedEvents: 1_000_000,
+  // Issue 18's 10,000,000 events. The id window grows as it fills (from 65,536 entries, about 1.5 MiB), so six
+  // enabled currencies no longer reserve 1.8 GB up front; a full window is about 304 MiB per ledger.
+  transfersRememberedEvents: 10_000_000,
 };
 
 /**
- * The longest idempotency window an engine takes, in ledger events: its id window (TransferIdWindow) preallocates
- * 24 bytes per event of it plus its index, 3.1 GB at this maximum.
+ * The longest idempotency window an engine takes, in ledger events: its id window (TransferIdWindow) grows to
+ * 24 bytes per event of it plus its index, 3.1 GB at this maximum once full.
  */
 export const transfersRememberedEventsMax = 100_000_000;

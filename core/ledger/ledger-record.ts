@@ -85,6 +85,55 @@ export function ledgerFacts(recorded: RecordedEvent): LedgerEvent[] {
   return facts;
 }
 
+/**
+ * What `visitLedgerRecord` hands its reader: a posted transfer as its fields, without an object per fact (the bulk
+ * of every log, and what start-up replays), and every other fact as `ledgerFacts` decodes it.
+ */
+export type LedgerRecordVisitor = {
+  transferPosted(
+    transferId: string,
+    debitAccountId: string,
+    creditAccountId: string,
+    amountMinorText: string,
+    code: TransferCode,
+    userData: UserDataJson | null,
+  ): void;
+  otherFact(fact: LedgerEvent): void;
+};
+
+/**
+ * The facts of one batch record, in decision order, handed to `visitor`: the same decoding as `ledgerFacts`
+ * (checksum, size, every string reference checked), for a reader that applies facts as it reads them.
+ */
+export function visitLedgerRecord(recorded: RecordedEvent, visitor: LedgerRecordVisitor): void {
+  const header = checkedHeader(recorded);
+  const bytes = header.bytes;
+  const strings = readStrings(bytes, headerBytes + header.factCount * rowBytes, header.stringCount, recorded);
+  const postedKind = kinds.indexOf('LedgerTransferPosted') + 1;
+  let where: string | null = null;
+  for (let index = 0; index < header.factCount; index += 1) {
+    const offset = headerBytes + index * rowBytes;
+    if (bytes[offset] !== postedKind) {
+      visitor.otherFact(readFact(bytes, offset, strings, recorded));
+      continue;
+    }
+    const transferId = strings[bytes.readUInt32LE(offset + 4)];
+    const debitAccountId = strings[bytes.readUInt32LE(offset + 12)];
+    const creditAccountId = strings[bytes.readUInt32LE(offset + 16)];
+    const code = strings[bytes.readUInt32LE(offset + 20)];
+    if (transferId === undefined || debitAccountId === undefined || creditAccountId === undefined || code === undefined) {
+      where ??= `ledger record ${recorded.stream} revision ${recorded.revision}`;
+      throw new AssertionError(`${where} has every field of its facts, among its own strings`);
+    }
+    const userData = (bytes[offset + 1] as number) & flagUserData ? userDataAt(bytes, offset, strings, recorded) : null;
+    visitor.transferPosted(transferId, debitAccountId, creditAccountId, minorTextAt(bytes, offset + 32), code as TransferCode, userData);
+  }
+}
+
+function userDataAt(bytes: Buffer, offset: number, strings: readonly string[], recorded: RecordedEvent): UserDataJson | null {
+  return new RowReader(bytes, offset, strings, `ledger record ${recorded.stream} revision ${recorded.revision}`).userData;
+}
+
 type Header = { bytes: Buffer; factCount: number; stringCount: number; firstFact: number };
 
 function checkedHeader(recorded: RecordedEvent): Header {
@@ -121,6 +170,13 @@ function readStrings(bytes: Buffer, start: number, count: number, recorded: Reco
 /** A u64 whose high word is below this is below 2^53, so exact as a double. */
 const exactHighWordMax = 2 ** 21;
 
+/** A u64 of minor units as decimal text; below 2^53 (nearly every amount) without a bigint. */
+function minorTextAt(bytes: Buffer, offset: number): string {
+  const high = bytes.readUInt32LE(offset + 4);
+  if (high < exactHighWordMax) return String(high * 2 ** 32 + bytes.readUInt32LE(offset));
+  return bytes.readBigUInt64LE(offset).toString();
+}
+
 /** Reads the fields of one row: its strings by reference, its amounts and milliseconds by slot. */
 class RowReader {
   readonly flags: number;
@@ -149,11 +205,8 @@ class RowReader {
     return this.minorText(this.offset + 32);
   }
 
-  /** A u64 of minor units as decimal text; below 2^53 (nearly every amount) without a bigint. */
   private minorText(offset: number): string {
-    const high = this.bytes.readUInt32LE(offset + 4);
-    if (high < exactHighWordMax) return String(high * 2 ** 32 + this.bytes.readUInt32LE(offset));
-    return this.bytes.readBigUInt64LE(offset).toString();
+    return minorTextAt(this.bytes, offset);
   }
 
   milliseconds(slot: number): number {

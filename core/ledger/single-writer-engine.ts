@@ -532,7 +532,6 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   private async load(): Promise<void> {
     const loaded = await loadLedger(this.store, this.ledger, this.tunables, true);
-    loaded.state.window.makeIndexResident();
     this.state = loaded.state;
     this.revision = loaded.revision;
     this.lastSnapshotEventCount = loaded.snapshotEventCount ?? 0;

@@ -13,9 +13,13 @@ const wordRange = 2 ** 32;
 const kinds: readonly TransferKind[] = ['transfer', 'pending_transfer', 'post_pending', 'void_pending'];
 const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expired'];
 
+/** Entries a ring starts with (1.5 MiB of ring, 512 KiB of index): grown by doubling as the window fills. */
+const initialEntries = 65_536;
+
 /**
  * The transfer ids created in the last `windowEvents` ledger events, with a digest of each transfer's fields, held
- * off the object heap in two preallocated typed arrays: the engine's idempotency memory for resolved transfers.
+ * off the object heap in two typed arrays that grow as the window fills: the engine's idempotency memory for
+ * resolved transfers.
  *
  * - A ring of entries in creation order, 24 bytes each: 96 bits of the id's 128-bit hash (words 1 to 3 of
  *   MurmurHash3 x86_128 of the id), a 60-bit digest of the transfer's fields (the same hash of a canonical text of
@@ -25,20 +29,25 @@ const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expi
  *   place in the ring plus the top bits of the hash's first word as a fingerprint, so that a probe reads the ring
  *   only when the fingerprint matches. Removal shifts the probe chain back (no tombstones).
  *
- * At the default 10,000,000 events that is 240 MB of ring (resident as it fills) and 64 MiB of index (resident
- * from the engine's start, see makeIndexResident): 30.7 bytes per id; both are allocated zeroed, which costs no
- * resident memory until written. Two ids are taken for one only
- * when 104 compared bits and the probe path agree; the seed is drawn per process, so a colliding pair cannot be
- * prepared in advance. Membership follows the log, never the moment of removal: an entry is alive while its age
- * in events is at most `windowEvents`, whether or not `forgetExpired` has removed it yet.
+ * The ring starts at 65,536 entries and doubles whenever it is full and below `capacity` (the window plus a tick's
+ * margin), the index with it; growing copies the entries in order and rebuilds the index, a cost paid about twice
+ * per entry over the ring's life. So a ledger that has seen few transfers holds little: six currencies at the
+ * default 10,000,000 events no longer reserve 1.8 GB up front. Full, at the default: 240 MB of ring and 64 MiB of
+ * index, 30.7 bytes per id (while a doubling copies, the old ring is held beside the new one).
+ *
+ * Two ids are taken for one only when 104 compared bits and the probe path agree; the seed is drawn per process, so
+ * a colliding pair cannot be prepared in advance. Membership follows the log, never the moment of removal: an entry
+ * is alive while its age in events is at most `windowEvents`, whether or not `forgetExpired` has removed it yet.
  */
 export class TransferIdWindow {
   readonly windowEvents: number;
-  /** Entries the ring holds: the window plus the events of a tick or so before `forgetExpired` runs. */
+  /** Entries the ring may grow to: the window plus the events of a tick or so before `forgetExpired` runs. */
   readonly capacity: number;
-  private readonly records: Uint32Array;
-  private readonly index: Uint32Array;
-  private readonly indexMask: number;
+  /** Entries the ring holds room for now: doubles up to `capacity`. */
+  private ringEntries: number;
+  private records: Uint32Array;
+  private index: Uint32Array;
+  private indexMask: number;
   private readonly positionBits: number;
   private readonly positionMask: number;
   private readonly seed: number;
@@ -55,25 +64,14 @@ export class TransferIdWindow {
     this.windowEvents = windowEvents;
     this.capacity = windowEvents + marginEntries;
     assert(this.capacity <= transferIdWindowEntriesMax, `a transfer id window holds at most ${transferIdWindowEntriesMax} entries`);
-    this.records = new Uint32Array(this.capacity * recordWords);
-    let slots = 16;
-    while (slots * indexLoadMax < this.capacity) slots *= 2;
-    this.index = new Uint32Array(slots);
-    this.indexMask = slots - 1;
+    this.ringEntries = Math.min(this.capacity, initialEntries);
+    this.records = new Uint32Array(this.ringEntries * recordWords);
+    this.index = newIndex(this.ringEntries);
+    this.indexMask = this.index.length - 1;
+    // Sized for the largest ring, so that the fingerprint's width does not change as the ring grows.
     this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
     this.positionMask = 2 ** this.positionBits - 1;
     this.seed = getRandomValues(new Uint32Array(1))[0] as number;
-  }
-
-  /**
-   * Makes the whole index resident now. It is written at random places, so without this resident memory grows
-   * for as long as the window fills (about 50,000 ids at the default size: a soak sees that as a leak). The
-   * engine calls it once loaded; a state made for a test or a replay does not pay the 64 MiB.
-   */
-  makeIndexResident(): void {
-    // One write per 4 KiB page, of the value already there: the entries it holds stay as they are.
-    const index = this.index;
-    for (let slot = 0; slot < index.length; slot += 1024) index[slot] = index[slot] as number;
   }
 
   /** Entries held, alive or not yet removed. */
@@ -91,13 +89,14 @@ export class TransferIdWindow {
    * (transfer-fields-text.ts). If the ring is full its oldest entry goes; that entry must have left the window.
    */
   insert(transferId: string, eventNumber: number, kind: TransferKind, status: PendingStatus | null, fieldsText: string): void {
+    if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow();
     if (this.length === this.capacity) {
-      assert(this.age(this.tail % this.capacity, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
+      assert(this.age(this.tail % this.ringEntries, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
       this.removeOldest();
     }
     this.hashId(transferId);
     murmurHash128(fieldsText, this.seed, this.fieldsHash);
-    const place = this.head % this.capacity;
+    const place = this.head % this.ringEntries;
     const base = place * recordWords;
     const records = this.records;
     records[base] = this.idHash[1] as number;
@@ -173,7 +172,7 @@ export class TransferIdWindow {
   /** Removes up to `stepsMax` entries that have left the window at `eventCount` events, oldest first; returns how many. */
   forgetExpired(eventCount: number, stepsMax: number): number {
     let forgotten = 0;
-    while (forgotten < stepsMax && this.length > 0 && !this.isAlive(this.tail % this.capacity, eventCount)) {
+    while (forgotten < stepsMax && this.length > 0 && !this.isAlive(this.tail % this.ringEntries, eventCount)) {
       this.removeOldest();
       forgotten += 1;
     }
@@ -185,7 +184,7 @@ export class TransferIdWindow {
     assert(end >= this.tail && end <= this.head, 'a transfer id window is truncated to an entry it holds');
     while (this.head > end) {
       this.head -= 1;
-      this.removeFromIndex(this.head % this.capacity);
+      this.removeFromIndex(this.head % this.ringEntries);
     }
   }
 
@@ -193,7 +192,7 @@ export class TransferIdWindow {
   aliveEntries(eventCount: number): [number, TransferKind, PendingStatus | null][] {
     const entries: [number, TransferKind, PendingStatus | null][] = [];
     for (let sequence = this.tail; sequence < this.head; sequence += 1) {
-      const place = sequence % this.capacity;
+      const place = sequence % this.ringEntries;
       if (this.isAlive(place, eventCount)) entries.push([this.eventNumberAt(place, eventCount), this.kindAt(place), this.statusAt(place)]);
     }
     return entries;
@@ -205,8 +204,54 @@ export class TransferIdWindow {
     return (eventCount - created + wordRange) % wordRange;
   }
 
+  /**
+   * Doubles the ring (up to `capacity`) and the index with it. Entries keep their order, each at its sequence
+   * number modulo the new size, and are indexed again; the old arrays are dropped.
+   */
+  private grow(): void {
+    const entries = Math.min(this.capacity, this.ringEntries * 2);
+    const records = new Uint32Array(entries * recordWords);
+    const index = newIndex(entries);
+    const mask = index.length - 1;
+    const positionRange = this.positionMask + 1;
+    const oldEntries = this.ringEntries;
+    const tailPlace = this.tail % oldEntries;
+    // Walks the old index rather than the ring: each slot gives the entry's place and its fingerprint (which the
+    // ring does not hold), with no probe to find it. A place's sequence number is the one in [tail, head) it is.
+    for (let slot = 0; slot < this.index.length; slot += 1) {
+      const value = this.index[slot] as number;
+      if (value === 0) continue;
+      const oldPlace = (value & this.positionMask) - 1;
+      const sequence = this.tail + ((oldPlace - tailPlace + oldEntries) % oldEntries);
+      const place = sequence % entries;
+      for (let word = 0; word < recordWords; word += 1)
+        records[place * recordWords + word] = this.records[oldPlace * recordWords + word] as number;
+      let newSlot = (records[place * recordWords] as number) & mask;
+      while (index[newSlot] !== 0) newSlot = (newSlot + 1) & mask;
+      index[newSlot] = (Math.floor(value / positionRange) * positionRange + place + 1) >>> 0;
+    }
+    this.records = records;
+    this.index = index;
+    this.indexMask = mask;
+    this.ringEntries = entries;
+  }
+
+  /** The index slot that holds the entry at `place`. */
+  private slotOf(place: number): number {
+    const mask = this.indexMask;
+    const target = place + 1;
+    let slot = (this.records[place * recordWords] as number) & mask;
+    let probes = 0;
+    while (((this.index[slot] as number) & this.positionMask) !== target) {
+      if (this.index[slot] === 0 || probes > mask) throw new AssertionError(`the transfer id window indexes its entry ${place}`);
+      slot = (slot + 1) & mask;
+      probes += 1;
+    }
+    return slot;
+  }
+
   private removeOldest(): void {
-    this.removeFromIndex(this.tail % this.capacity);
+    this.removeFromIndex(this.tail % this.ringEntries);
     this.tail += 1;
   }
 
@@ -214,14 +259,7 @@ export class TransferIdWindow {
   private removeFromIndex(place: number): void {
     const index = this.index;
     const mask = this.indexMask;
-    const target = place + 1;
-    let hole = (this.records[place * recordWords] as number) & mask;
-    let probes = 0;
-    while (((index[hole] as number) & this.positionMask) !== target) {
-      if (index[hole] === 0 || probes > mask) throw new AssertionError(`the transfer id window indexes its entry ${place}`);
-      hole = (hole + 1) & mask;
-      probes += 1;
-    }
+    let hole = this.slotOf(place);
     let next = (hole + 1) & mask;
     for (;;) {
       const value = index[next] as number;
@@ -248,6 +286,18 @@ export class TransferIdWindow {
   private fingerprint(): number {
     return Math.floor((this.idHash[0] as number) / (this.positionMask + 1));
   }
+}
+
+/**
+ * A zeroed index for a ring of `entries`, at most 75 % full, every page written once: resident memory then steps
+ * up at a doubling instead of creeping up as random slots are first written (which a soak would take for a leak).
+ */
+function newIndex(entries: number): Uint32Array {
+  let slots = 16;
+  while (slots * indexLoadMax < entries) slots *= 2;
+  const index = new Uint32Array(slots);
+  for (let slot = 0; slot < slots; slot += 1024) index[slot] = 0;
+  return index;
 }
 
 function packFlags(digestHigh: number, kind: TransferKind, status: PendingStatus | null): number {

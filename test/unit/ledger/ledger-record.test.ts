@@ -1,7 +1,8 @@
+import { crc32 } from 'node:zlib';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import { AssertionError } from '../../../core/assert';
 import type { LedgerEvent } from '../../../core/ledger/events';
-import { firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { firstFactNumber, ledgerBatchType, ledgerFacts, visitLedgerRecord } from '../../../core/ledger/ledger-record';
 import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 
 /** One fact of every kind, with every optional field both present and absent somewhere. */
@@ -131,6 +132,24 @@ describe('the ledger batch record', () => {
     const record = recorded(records[0] as Uint8Array);
     expect(ledgerFacts(record)).toEqual(facts);
     expect(firstFactNumber(record)).toBe(41);
+  });
+
+  it('hands a reader that applies facts as it reads them the same facts, posted transfers as their fields', () => {
+    const [bytes] = encodeLedgerRecords(facts, 0);
+    const visited: LedgerEvent[] = [];
+    visitLedgerRecord(recorded(bytes as Uint8Array), {
+      transferPosted: (transferId, debitAccountId, creditAccountId, amountMinor, code, userData) =>
+        visited.push({ type: 'LedgerTransferPosted', data: { transferId, debitAccountId, creditAccountId, amountMinor, code, userData } }),
+      otherFact: (fact) => visited.push(fact),
+    });
+    expect(visited).toEqual(facts);
+    // A posted transfer's string reference past the record's strings is a damaged record (the checksum recomputed).
+    const posted = facts.findIndex((fact) => fact.type === 'LedgerTransferPosted');
+    const broken = Buffer.from(Uint8Array.from(bytes as Uint8Array));
+    broken.writeUInt32LE(4_000_000, 32 + posted * 56 + 12);
+    broken.writeUInt32LE(crc32(broken.subarray(32)), 24);
+    const ignore = (): void => undefined;
+    expect(() => visitLedgerRecord(recorded(broken), { transferPosted: ignore, otherFact: ignore })).toThrow(/every field of its facts/);
   });
 
   it('stores each distinct string once: a thousand transfers between two accounts cost a fixed row each', () => {

@@ -98,10 +98,49 @@ describe('TransferIdWindow', () => {
   });
 });
 
-describe('TransferIdWindow.makeIndexResident', () => {
-  it('keeps every entry it holds', () => {
-    const window = filled(5000, 100, 5000);
-    window.makeIndexResident();
-    for (let event = 0; event < 5000; event += 1) expect(window.find(`t${event}`, 5000)).not.toBe(-1);
+describe('TransferIdWindow growth', () => {
+  it('starts small, doubles as it fills, and keeps every live id and its fields, status and event across doublings', () => {
+    // 300,000 events over a window of 200,000: the ring doubles from 65,536 to its capacity, then wraps.
+    const window = new TransferIdWindow(200_000, 1_000);
+    const sizeOf = (): number => (window as unknown as { records: Uint32Array }).records.length / 6;
+    expect(sizeOf()).toBe(65_536);
+    const sizes = new Set<number>();
+    for (let event = 0; event < 300_000; event += 1) {
+      window.insert(`g${event}`, event, event % 5 === 0 ? 'pending_transfer' : 'transfer', event % 5 === 0 ? 'pending' : null, `f${event}`);
+      if (event === 1_000) window.setStatus(window.find('g1000', event + 1), 'voided');
+      if (event % 1_000 === 999) window.forgetExpired(event + 1, 10_000);
+      sizes.add(sizeOf());
+    }
+    expect([...sizes]).toEqual([65_536, 131_072, 201_000]);
+    // Mismatches are collected and compared once: 300,000 expect calls would take a minute under jest.
+    const eventCount = 300_000;
+    const wrong: number[] = [];
+    for (let event = 0; event < eventCount; event += 1) {
+      const place = window.find(`g${event}`, eventCount);
+      const alive = event >= eventCount - 200_000;
+      const right = alive
+        ? place !== -1 &&
+          window.eventNumberAt(place, eventCount) === event &&
+          window.sameFields(place, `f${event}`) &&
+          window.statusAt(place) === (event % 5 === 0 ? 'pending' : null)
+        : place === -1;
+      if (!right) wrong.push(event);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps a status set before a doubling and undoes inserts across one', () => {
+    const window = new TransferIdWindow(1_000_000, 10);
+    for (let event = 0; event < 65_536; event += 1) window.insert(`s${event}`, event, 'pending_transfer', 'pending', 'x');
+    window.setStatus(window.find('s7', 65_536), 'expired');
+    const end = window.end;
+    window.insert('after-doubling', 65_536, 'transfer', null, 'y');
+    expect(window.statusAt(window.find('s7', 65_537))).toBe('expired');
+    expect(window.find('after-doubling', 65_537)).not.toBe(-1);
+    window.truncate(end);
+    expect(window.find('after-doubling', 65_537)).toBe(-1);
+    const lost: number[] = [];
+    for (let event = 0; event < 65_536; event += 1) if (window.find(`s${event}`, 65_537) === -1) lost.push(event);
+    expect(lost).toEqual([]);
   });
 });
