@@ -49,6 +49,7 @@ import { createSwitchMetrics, type SwitchMetrics } from './metrics';
 import type { RouteModule } from './route-kit';
 import { idempotencyPath, SqliteIdempotencyStore } from './sqlite-idempotency-store';
 import { PersonalDataEventStore } from '../core/personal-data/personal-data-event-store';
+import { JointSubjectSeal } from '../core/personal-data/joint-subject-seal';
 import { assemblePersonalData, type PersonalDataAssembly } from './personal-data-assembly';
 import { dataSubjectRoutes } from './routes/data-subjects';
 
@@ -224,6 +225,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         metrics,
         secrets,
         personalData: personalData.cipher,
+        jointSeal: new JointSubjectSeal(personalData.cipher),
         iso8583Inbound: options.iso8583Inbound !== false,
         merchantPayments: gateway.merchantPayments,
         jwsSigner: signing.signer,
