@@ -343,7 +343,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       aliasStreams: personalData.aliasStreams,
     };
     const app = createApp(dependencies, [
-      dataSubjectRoutes({ cipher: personalData.cipher, aliasStreams: personalData.aliasStreams }),
+      dataSubjectRoutes({
+        cipher: personalData.cipher,
+        aliasStreams: personalData.aliasStreams,
+        accountAliases: new SqliteDirectoryReader(database, personalData.cipher, personalData.aliasStreams),
+      }),
       transfers.routeModule,
       signingKeyRoutes({ reader: signing.reader, secrets }),
       ...settlement.routeModules,

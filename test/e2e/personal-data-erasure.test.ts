@@ -25,7 +25,17 @@ const payee = { msisdn: '923457310862', name: 'Zarmeena Qadeer-Tiwana', walletNu
 const payer = { msisdn: '923459148073', name: 'Parveen Shakir-Lodhi' };
 const payerIban = ibanWithCheckDigits('PK', 'MRGL', '0000007318264519');
 const ibanHolderName = 'Gulnaz Ferozepuri';
+// Two more aliases that point at accounts: erasing the account removes them (a CNIC at the payee's wallet, an
+// MSISDN at an IBAN).
+const walletAlias = { cnic: '3520279146385', name: 'Zarmeena Q. Tiwana' };
+const ibanAlias = { msisdn: '923457719934', iban: ibanWithCheckDigits('PK', 'RAVI', '0000004419275836'), name: 'Shaista Malik-Awan' };
 const plaintexts = [
+  walletAlias.cnic,
+  walletAlias.name,
+  ibanAlias.msisdn,
+  ibanAlias.name,
+  ibanAlias.iban,
+  ibanAlias.iban.slice(4),
   payee.msisdn,
   payee.msisdn.slice(2),
   payee.name,
@@ -163,6 +173,18 @@ beforeAll(async () => {
     account: { type: 'WALLET', value: payee.walletNumber },
     name: payee.name,
   });
+  await operator.registerAlias(raviKey, {
+    type: 'CNIC',
+    value: walletAlias.cnic,
+    account: { type: 'WALLET', value: payee.walletNumber },
+    name: walletAlias.name,
+  });
+  await operator.registerAlias(raviKey, {
+    type: 'MSISDN',
+    value: ibanAlias.msisdn,
+    account: { type: 'IBAN', value: ibanAlias.iban },
+    name: ibanAlias.name,
+  });
   expect(plaintextsInDataDir()).toEqual([]);
   byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00');
   byIban = await pay({ type: 'IBAN', value: payerIban, name: ibanHolderName }, '125.50');
@@ -251,6 +273,23 @@ describe('personal data is sealed per data subject and can be erased', () => {
     expect(plaintextsInDataDir()).toEqual([]);
   });
 
+  it('erasing an account or an IBAN removes every alias that points at it: lookups stop resolving', async () => {
+    const lookup = async (type: string, value: string): Promise<number> =>
+      (await client.get(`/v1/parties/${type}/${value}`, { key: margallaKey })).status;
+    expect([await lookup('CNIC', walletAlias.cnic), await lookup('MSISDN', ibanAlias.msisdn)]).toEqual([200, 200]);
+    expect(await erase('ACCOUNT', payee.walletNumber)).toEqual({
+      status: 200,
+      body: { erased: true, keysDestroyed: 1, aliasRemoved: true },
+    });
+    expect(await lookup('CNIC', walletAlias.cnic)).toBe(404);
+    expect(await lookup('MSISDN', ibanAlias.msisdn)).toBe(200);
+    expect(await erase('IBAN', ibanAlias.iban)).toEqual({ status: 200, body: { erased: true, keysDestroyed: 1, aliasRemoved: true } });
+    expect(await lookup('MSISDN', ibanAlias.msisdn)).toBe(404);
+    // Again: nothing left to remove.
+    expect(await erase('IBAN', ibanAlias.iban)).toEqual({ status: 200, body: { erased: true, keysDestroyed: 0, aliasRemoved: false } });
+    expect(await positions()).toEqual(positionsBefore);
+  });
+
   it('keeps them erased through a restart and a rebuild of the read models, and verify passes', async () => {
     const firstRunLines = sw.lines;
     expect(await sw.stop()).toBe(0);
@@ -265,7 +304,12 @@ describe('personal data is sealed per data subject and can be erased', () => {
       payee: { value: '[erased]' },
     });
     expect((await transferShown(byIban)).payer).toMatchObject({ value: '[erased]', name: '[erased]' });
-    expect((await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey })).status).toBe(404);
+    for (const [type, value] of [
+      ['MSISDN', payee.msisdn],
+      ['CNIC', walletAlias.cnic],
+      ['MSISDN', ibanAlias.msisdn],
+    ])
+      expect((await client.get(`/v1/parties/${type}/${value}`, { key: margallaKey })).status).toBe(404);
     expect(await positions()).toEqual(positionsBefore);
     const logged = [...firstRunLines, ...sw.lines].map((line) => JSON.stringify(line)).join('\n');
     for (const plaintext of plaintexts) expect(logged).not.toContain(plaintext);
