@@ -29,7 +29,12 @@ const ibanHolderName = 'Gulnaz Ferozepuri';
 // MSISDN at an IBAN).
 const walletAlias = { cnic: '3520279146385', name: 'Zarmeena Q. Tiwana' };
 const ibanAlias = { msisdn: '923457719934', iban: ibanWithCheckDigits('PK', 'RAVI', '0000004419275836'), name: 'Shaista Malik-Awan' };
+// Free text the payer writes: a transfer's note and a dispute's description are sealed under the payer.
+const note = 'rent share for Khadija Rangoonwala';
+const disputeDescription = 'Mehrunnisa Dahlvi was charged twice';
 const plaintexts = [
+  note,
+  disputeDescription,
   walletAlias.cnic,
   walletAlias.name,
   ibanAlias.msisdn,
@@ -99,11 +104,11 @@ async function onboard(operator: OperatorClient, id: string, wallet: WalletSimul
   return key.key;
 }
 
-async function pay(payerParty: Record<string, string>, amount: string): Promise<string> {
+async function pay(payerParty: Record<string, string>, amount: string, extra: Record<string, string> = {}): Promise<string> {
   const id = randomUUID();
   const answer = await client.post('/v1/transfers', {
     key: margallaKey,
-    body: { id, payer: payerParty, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose: 'P2P' },
+    body: { id, payer: payerParty, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose: 'P2P', ...extra },
   });
   expect({ status: answer.status, state: (answer.body as { state?: string }).state }).toEqual({ status: 201, state: 'COMMITTED' });
   return id;
@@ -115,7 +120,13 @@ async function operatorGet(path: string): Promise<unknown> {
   return answer.body;
 }
 
-type TransferShown = { amount: string; payer: { value: string; name?: string }; payee: { value: string }; state: string };
+type TransferShown = {
+  amount: string;
+  payer: { value: string; name?: string };
+  payee: { value: string };
+  state: string;
+  note: string | null;
+};
 
 async function transferShown(id: string): Promise<TransferShown> {
   return (await operatorGet(`/v1/transfers/${id}`)) as TransferShown;
@@ -186,7 +197,7 @@ beforeAll(async () => {
     name: ibanAlias.name,
   });
   expect(plaintextsInDataDir()).toEqual([]);
-  byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00');
+  byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00', { note });
   byIban = await pay({ type: 'IBAN', value: payerIban, name: ibanHolderName }, '125.50');
   // The same payment again, claimed as a DUPLICATE: the dispute keeps the payer's number, and its chargeback credits
   // it back through MARGALLA's outbox (the rule finds the first payment among sealed rows).
@@ -194,7 +205,7 @@ beforeAll(async () => {
   const dispute = await client.post('/v1/disputes', {
     key: margallaKey,
     headers: { 'idempotency-key': randomUUID() },
-    body: { transferId: duplicate, category: 'DUPLICATE', amount: '250.00', description: 'charged twice' },
+    body: { transferId: duplicate, category: 'DUPLICATE', amount: '250.00', description: disputeDescription },
   });
   expect({ status: dispute.status, body: dispute.body }).toMatchObject({ status: 201, body: { state: 'RESOLVED', outcome: 'CLAIMANT' } });
   const chargeback = (dispute.body as { chargebackTransferId: string }).chargebackTransferId;
@@ -221,6 +232,7 @@ describe('personal data is sealed per data subject and can be erased', () => {
       amount: '250.00',
       payer: { value: payer.msisdn, name: payer.name },
       payee: { value: payee.msisdn },
+      note,
     });
     expect(await transferShown(byIban)).toMatchObject({ amount: '125.50', payer: { value: payerIban, name: ibanHolderName } });
     const party = await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey });
@@ -256,6 +268,7 @@ describe('personal data is sealed per data subject and can be erased', () => {
       state: 'COMMITTED',
       payer: { value: '[erased]', name: '[erased]' },
       payee: { value: '[erased]' },
+      note: '[erased]',
     });
     // The IBAN is a subject of its own, not erased yet.
     expect((await transferShown(byIban)).payer).toMatchObject({ value: payerIban, name: ibanHolderName });
