@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exportJWK, FlattenedSign, generateKeyPair } from 'jose';
 import { ibanWithCheckDigits } from '../../core/directory/iban';
+import { onboardMerchant, sessionBody } from '../support/gateway';
 import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { errorCode, HttpClient } from '../support/http-client';
@@ -157,6 +159,7 @@ let scanner: NodeJS.Timeout | undefined;
 
 let byMsisdn: string;
 let byIban: string;
+let bySignedRequest: string;
 let positionsBefore: Record<string, string>;
 
 beforeAll(async () => {
@@ -215,9 +218,91 @@ beforeAll(async () => {
     15_000,
   );
   await waitUntil(() => ravi.received('CREDIT_ADVICE').length === 3, 'RAVI is advised of the three payments', 15_000);
+  await checkoutRequestToPayAndRefund(margalla, ravi);
+  bySignedRequest = await signedPayment();
   expect(plaintextsInDataDir()).toEqual([]);
   positionsBefore = await positions();
 }, 90_000);
+
+/**
+ * A merchant's checkout paid by a request to pay to the payee's mobile number (typed into the pay page, approved by
+ * RAVI's wallet with a P2M transfer from the payee's wallet number and name), then refunded in part to that wallet
+ * through RAVI's advices: the session, the request to pay, the payment and the refund all name the customer.
+ */
+async function checkoutRequestToPayAndRefund(margalla: WalletSimulator, ravi: WalletSimulator): Promise<void> {
+  ravi.connectToSwitch(sw.url, raviKey);
+  const shop = await onboardMerchant(client, testOperatorKey, 'SHOP1', 'MARGALLA');
+  margalla.accounts.add({ walletNumber: 'WSHOP1', name: 'SHOP1 Store', balanceMinor: 0n });
+  const session = await client.post('/v1/checkout/sessions', {
+    key: shop.apiKey,
+    body: sessionBody({ amount: '200.00' }),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  expect(session.status).toBe(201);
+  const sessionId = (session.body as { id: string }).id;
+  const submitted = await fetch(`${sw.url}/pay/${sessionId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ msisdn: `0${payee.msisdn.slice(2)}` }).toString(),
+    redirect: 'manual',
+  });
+  expect(submitted.status).toBe(303);
+  let paid: { status: string; transferId: string | null } = { status: 'OPEN', transferId: null };
+  await waitUntil(
+    async () => {
+      paid = (await client.get(`/v1/checkout/sessions/${sessionId}`, { key: shop.apiKey })).body as typeof paid;
+      return paid.status === 'COMPLETED';
+    },
+    'the request to pay is approved and the session paid',
+    15_000,
+  );
+  const advicesBefore = ravi.received('CREDIT_ADVICE').length;
+  const refund = await client.post('/v1/refunds', {
+    key: shop.apiKey,
+    body: { sessionId, amount: '80.00', reason: 'one item returned' },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  expect({ status: refund.status, refundStatus: (refund.body as { status: string }).status }).toEqual({
+    status: 201,
+    refundStatus: 'SUCCEEDED',
+  });
+  await waitUntil(() => ravi.received('CREDIT_ADVICE').length > advicesBefore, 'RAVI is advised of the refund', 15_000);
+}
+
+/** MARGALLA signs its writes from now on; one payment from the MSISDN payer is kept as a signed request. */
+async function signedPayment(): Promise<string> {
+  const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const registered = await client.post('/v1/participants/MARGALLA/signing-keys', {
+    key: margallaKey,
+    body: { alg: 'EdDSA', publicKey: await exportJWK(pair.publicKey) },
+  });
+  expect(registered.status).toBe(201);
+  const kid = (registered.body as { kid: string }).kid;
+  await client.patch('/v1/participants/MARGALLA', { key: testOperatorKey, body: { requireSignedRequests: true } });
+  const id = randomUUID();
+  const body = JSON.stringify({
+    id,
+    payer: { type: 'MSISDN', value: payer.msisdn, name: payer.name },
+    payee: { type: 'MSISDN', value: payee.msisdn },
+    amount: '40.00',
+    currency: 'PKR',
+    purpose: 'P2P',
+    note,
+  });
+  const jws = await new FlattenedSign(Buffer.from(body, 'utf8'))
+    .setProtectedHeader({ alg: 'EdDSA', kid, htm: 'POST', htu: '/v1/transfers', iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
+    .sign(pair.privateKey);
+  const answer = await client.post('/v1/transfers', {
+    key: margallaKey,
+    rawBody: body,
+    headers: { 'hisaab-jws': `${jws.protected}..${jws.signature}` },
+  });
+  expect(answer.status).toBe(201);
+  await client.patch('/v1/participants/MARGALLA', { key: testOperatorKey, body: { requireSignedRequests: false } });
+  return id;
+}
+
+type EvidenceShown = { signedRequests: { jws: { payload: string }; bodyErased: boolean }[] };
 
 afterAll(async () => {
   clearInterval(scanner);
@@ -239,6 +324,8 @@ describe('personal data is sealed per data subject and can be erased', () => {
     expect({ status: party.status, body: party.body }).toMatchObject({ status: 200, body: { participant: 'RAVI' } });
     const listed = JSON.stringify(await operatorGet('/v1/transfers'));
     for (const plaintext of [payee.msisdn, payer.msisdn, payer.name, payerIban, ibanHolderName]) expect(listed).toContain(plaintext);
+    const evidence = (await operatorGet(`/v1/transfers/${bySignedRequest}/evidence`)) as EvidenceShown;
+    expect(Buffer.from(evidence.signedRequests[0]?.jws.payload ?? '', 'base64url').toString('utf8')).toContain(payer.name);
     expect(plaintextsInDataDir()).toEqual([]);
   });
 
@@ -274,6 +361,8 @@ describe('personal data is sealed per data subject and can be erased', () => {
     expect((await transferShown(byIban)).payer).toMatchObject({ value: payerIban, name: ibanHolderName });
     const party = await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey });
     expect({ status: party.status, code: errorCode(party) }).toEqual({ status: 404, code: 'PARTY_NOT_FOUND' });
+    const evidence = (await operatorGet(`/v1/transfers/${bySignedRequest}/evidence`)) as EvidenceShown;
+    expect(evidence.signedRequests[0]).toMatchObject({ jws: { payload: '[erased]' }, bodyErased: true });
     expect(await positions()).toEqual(positionsBefore);
 
     expect(await erase('IBAN', payerIban.replace(/(.{4})/g, '$1 ').trim())).toEqual({
@@ -281,8 +370,11 @@ describe('personal data is sealed per data subject and can be erased', () => {
       body: { erased: true, keysDestroyed: 1, aliasRemoved: false },
     });
     expect((await transferShown(byIban)).payer).toMatchObject({ value: '[erased]', name: '[erased]' });
+    // The request to pay was approved from the payee's wallet number, a subject of its own (erased next), with its name.
     const listed = JSON.stringify(await operatorGet('/v1/transfers'));
-    for (const plaintext of plaintexts) expect(listed).not.toContain(plaintext);
+    for (const plaintext of plaintexts.filter((text) => text !== payee.walletNumber && text !== payee.name))
+      expect(listed).not.toContain(plaintext);
+    expect(listed).toContain(payee.walletNumber);
     expect(plaintextsInDataDir()).toEqual([]);
   });
 
@@ -301,6 +393,9 @@ describe('personal data is sealed per data subject and can be erased', () => {
     // Again: nothing left to remove.
     expect(await erase('IBAN', ibanAlias.iban)).toEqual({ status: 200, body: { erased: true, keysDestroyed: 0, aliasRemoved: false } });
     expect(await positions()).toEqual(positionsBefore);
+    // The checkout payment and its refund named the wallet number: no view shows anything of anyone now.
+    const listed = JSON.stringify(await operatorGet('/v1/transfers'));
+    for (const plaintext of plaintexts) expect(listed).not.toContain(plaintext);
   });
 
   it('keeps them erased through a restart and a rebuild of the read models, and verify passes', async () => {
