@@ -111,6 +111,12 @@ export type StartSwitchOptions = {
   iso8583Inbound?: boolean;
   /** Merchant webhook endpoints and schedule (tests shorten it); by default the gateway's merchants and issue 11's schedule. */
   webhooks?: Partial<WebhookOptions>;
+  /**
+   * For `npm run bench:sealing-http` alone: false appends personal fields unsealed, so that one run can measure what
+   * sealing costs over HTTP. Deliberately not a setting (no environment variable, nothing in api/main.ts): an
+   * operator cannot turn erasure off by mistake. Default true.
+   */
+  personalDataSealingForBenchmark?: boolean;
 };
 
 export type RunningSwitch = {
@@ -180,7 +186,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     );
     // Modules append and read personal fields in plaintext through this store; the log underneath holds them sealed,
     // and projections read that log as it is, so read models hold them sealed too (core/personal-data).
-    const store = new PersonalDataEventStore(sealedLog, personalData.cipher);
+    const store =
+      options.personalDataSealingForBenchmark === false ? sealedLog : new PersonalDataEventStore(sealedLog, personalData.cipher);
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(sealedLog, config, logger, personalData));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
