@@ -124,6 +124,10 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     logger: input.logger,
     creditDeadlineMs: input.config.payeeDeadlineMs,
     switchInstitutionId: input.config.iso8583InstitutionId,
+    // The switch's own certificate, presented to bank hosts reached over TLS as it is to HTTPS clients.
+    ...(input.config.tls === null
+      ? {}
+      : { clientCertificate: { certificatePem: input.config.tls.certificatePem, keyPem: input.config.tls.keyPem } }),
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   parts.onStop('bank channel', () => bankChannel.close());
