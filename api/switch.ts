@@ -56,6 +56,7 @@ import { subjectKeysPath } from '../adapters/subject-keys-sqlite/sqlite-subject-
 import { PostgresRequestNonces } from '../adapters/request-nonces/postgres-request-nonces';
 import { PostgresIdempotencyStore } from '../adapters/idempotency-postgres/postgres-idempotency-store';
 import { PersonalDataEventStore } from '../core/personal-data/personal-data-event-store';
+import { JointSubjectSeal } from '../core/personal-data/joint-subject-seal';
 import { assemblePersonalData, type PersonalDataAssembly } from './personal-data-assembly';
 import { dataSubjectRoutes } from './routes/data-subjects';
 
@@ -117,6 +118,12 @@ export type StartSwitchOptions = {
   iso8583Inbound?: boolean;
   /** Merchant webhook endpoints and schedule (tests shorten it); by default the gateway's merchants and issue 11's schedule. */
   webhooks?: Partial<WebhookOptions>;
+  /**
+   * For `npm run bench:sealing-http` alone: false appends personal fields unsealed, so that one run can measure what
+   * sealing costs over HTTP. Deliberately not a setting (no environment variable, nothing in api/main.ts): an
+   * operator cannot turn erasure off by mistake. Default true.
+   */
+  personalDataSealingForBenchmark?: boolean;
 };
 
 export type RunningSwitch = {
@@ -190,7 +197,8 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     );
     // Modules append and read personal fields in plaintext through this store; the log underneath holds them sealed,
     // and projections read that log as it is, so read models hold them sealed too (core/personal-data).
-    const store = new PersonalDataEventStore(sealedLog, personalData.cipher);
+    const store =
+      options.personalDataSealingForBenchmark === false ? sealedLog : new PersonalDataEventStore(sealedLog, personalData.cipher);
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(sealedLog, config, logger, personalData));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
@@ -238,6 +246,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
         metrics,
         secrets,
         personalData: personalData.cipher,
+        jointSeal: new JointSubjectSeal(personalData.cipher),
         iso8583Inbound: options.iso8583Inbound !== false,
         merchantPayments: gateway.merchantPayments,
         jwsSigner: signing.signer,
@@ -357,7 +366,11 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       aliasStreams: personalData.aliasStreams,
     };
     const app = createApp(dependencies, [
-      dataSubjectRoutes({ cipher: personalData.cipher, aliasStreams: personalData.aliasStreams }),
+      dataSubjectRoutes({
+        cipher: personalData.cipher,
+        aliasStreams: personalData.aliasStreams,
+        accountAliases: new SqliteDirectoryReader(database, personalData.cipher, personalData.aliasStreams),
+      }),
       transfers.routeModule,
       signingKeyRoutes({ reader: signing.reader, secrets }),
       ...settlement.routeModules,

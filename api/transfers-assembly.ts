@@ -10,6 +10,7 @@ import { SqliteTransferReader } from '../adapters/readmodel-sqlite/projections/t
 import { WalletHttpClient } from '../adapters/wallet-http/wallet-http-client';
 import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
 import { SignedRequestEvidence } from '../core/transfers/signed-request-evidence';
+import type { JointSubjectSeal } from '../core/personal-data/joint-subject-seal';
 import { walletEndpointOf } from '../adapters/wallet-http/wallet-endpoint';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
 import type { DeliveryEvent } from '../core/outbox/delivery-events';
@@ -53,6 +54,8 @@ export type TransfersAssemblyInput = {
   secrets: SecretBox;
   /** Opens the payers and payees the transfers read model holds sealed (core/personal-data); absent: plaintext rows. */
   personalData?: SealedTextOpener;
+  /** Seals signed requests' bodies kept as evidence for the data subjects they name (core/personal-data). */
+  jointSeal: JointSubjectSeal;
   /**
    * Whether this process opens the ISO 8583 inbound port (default true). The writer of a cluster does not: its
    * front-end workers open it, sharing the port, each with its own transfer service (api/cluster/).
@@ -122,6 +125,10 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
     logger: input.logger,
     creditDeadlineMs: input.config.payeeDeadlineMs,
     switchInstitutionId: input.config.iso8583InstitutionId,
+    // The switch's own certificate, presented to bank hosts reached over TLS as it is to HTTPS clients.
+    ...(input.config.tls === null
+      ? {}
+      : { clientCertificate: { certificatePem: input.config.tls.certificatePem, keyPem: input.config.tls.keyPem } }),
     onOutboxRecorded: (events) => recordDeliveryOutcomes('iso8583', events, input),
   });
   parts.onStop('bank channel', () => bankChannel.close());
@@ -175,7 +182,7 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
       transfers: service,
       transferReader: reader,
       awaitWritesVisible: waitForReadModels,
-      evidence: new SignedRequestEvidence(input.store),
+      evidence: new SignedRequestEvidence(input.store, input.jointSeal),
     }),
   };
 }

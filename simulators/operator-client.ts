@@ -15,7 +15,7 @@ export type ParticipantSetup = {
   /** Issue 17: a bank that posts exchange rates (an authorised dealer). */
   fxProvider?: boolean;
   creditMode?: 'REQUEST' | 'ADVICE';
-  endpoints: { creditUrl: string; reversalUrl: string; rtpUrl?: string } | { iso8583: string; institutionId: string };
+  endpoints: { creditUrl: string; reversalUrl: string; rtpUrl?: string } | { iso8583: string; institutionId: string; tls?: { ca: string } };
 };
 
 /** `signingSecret`: on a participant's first key only (it brings the first secret); null on later keys. */

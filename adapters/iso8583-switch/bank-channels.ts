@@ -11,6 +11,8 @@ export type BankChannelsOptions = {
   /** Channels open at once; a bank beyond this is unreachable until one closes. */
   channelsMax: number;
   /** Overrides for every channel (tests shorten reconnect delays and echo intervals). */
+  /** What the switch presents to a bank host reached over TLS (HISAAB_TLS_CERT/KEY); none: no client certificate. */
+  clientCertificate?: { certificatePem: string; keyPem: string };
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
   now: () => Date;
   logger?: Iso8583Logger;
@@ -68,6 +70,7 @@ export class BankChannels {
       now: this.options.now,
       logger: this.logger,
       ...this.options.client,
+      ...(endpoint.tlsCaPem === null ? {} : { tls: { caPem: endpoint.tlsCaPem, ...this.options.clientCertificate } }),
     });
     client.start();
     this.channels.set(endpoint.participantId, { endpoint, client });

@@ -9,6 +9,8 @@ export type BankEndpoint = {
   readonly port: number;
   /** The bank's DE32 (`endpoints.institutionId`). */
   readonly institutionId: string;
+  /** The CA the bank host's certificate must chain to (`endpoints.tls.ca`); null: plain TCP. */
+  readonly tlsCaPem: string | null;
 };
 
 /**
@@ -31,10 +33,18 @@ export function bankEndpointOf(participant: ParticipantRecord): BankEndpoint | n
   if (!isIso8583Endpoints(participant.endpoints)) return null;
   const address = parseHostPort(participant.endpoints.iso8583);
   if (address === null) return null;
-  return { participantId: participant.id, host: address.host, port: address.port, institutionId: participant.endpoints.institutionId };
+  return {
+    participantId: participant.id,
+    host: address.host,
+    port: address.port,
+    institutionId: participant.endpoints.institutionId,
+    tlsCaPem: participant.endpoints.tls?.ca ?? null,
+  };
 }
 
 /** Two endpoints reach the same host the same way: a changed one means the old channel must go. */
 export function sameEndpoint(left: BankEndpoint, right: BankEndpoint): boolean {
-  return left.host === right.host && left.port === right.port && left.institutionId === right.institutionId;
+  return (
+    left.host === right.host && left.port === right.port && left.institutionId === right.institutionId && left.tlsCaPem === right.tlsCaPem
+  );
 }

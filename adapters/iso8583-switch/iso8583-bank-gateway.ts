@@ -38,6 +38,8 @@ export type Iso8583BankGatewayOptions = {
   /** How long a message waits for a bank's channel that is connecting or signing on, within its deadline. */
   readyWaitMs?: number;
   channelsMax?: number;
+  /** What the switch presents to a bank host reached over TLS (HISAAB_TLS_CERT/KEY). */
+  clientCertificate?: { certificatePem: string; keyPem: string };
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
   now?: () => Date;
   logger?: Iso8583Logger;
@@ -103,6 +105,7 @@ export class Iso8583BankGateway implements PayeeCreditPort, DeliveryTransport {
       now: this.now,
       logger: this.logger,
       ...(options.client === undefined ? {} : { client: options.client }),
+      ...(options.clientCertificate === undefined ? {} : { clientCertificate: options.clientCertificate }),
     });
   }
 

@@ -28,6 +28,8 @@ export type Iso8583ChannelOptions = {
   outboxLimits?: Partial<OutboxLimits>;
   /** Sees the outbox's events once durable (metrics, and a loud log for an abandoned delivery). */
   onOutboxRecorded?: OutboxOptions['onRecorded'];
+  /** What the switch presents to a bank host reached over TLS (HISAAB_TLS_CERT/KEY). */
+  clientCertificate?: { certificatePem: string; keyPem: string };
   client?: Partial<Omit<Iso8583ClientOptions, 'host' | 'port' | 'institutionId' | 'terminalId'>>;
   /**
    * Resolves once the read models show every write so far, within a bound. Answers to banks (0210, 0430) wait for
@@ -125,6 +127,7 @@ export class Iso8583Channel {
       ...(options.creditDeadlineMs === undefined ? {} : { creditDeadlineMs: options.creditDeadlineMs }),
       ...(options.switchInstitutionId === undefined ? {} : { switchInstitutionId: options.switchInstitutionId }),
       ...(options.client === undefined ? {} : { client: options.client }),
+      ...(options.clientCertificate === undefined ? {} : { clientCertificate: options.clientCertificate }),
     });
     const outbox = new Outbox({
       store: options.store,

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../../core/assert';
 import { defaultConnectionLimits, Iso8583Connection, type ConnectionLimits } from './connection';
@@ -42,6 +43,11 @@ export type Iso8583ClientOptions = {
   echoTimeoutMs?: number;
   connectionLimits?: Partial<ConnectionLimits>;
   logger?: Iso8583Logger;
+  /**
+   * TLS to the peer (issue 15): its certificate must chain to `caPem` and name the host; this side presents its own
+   * certificate when given (the switch's HISAAB_TLS_CERT/KEY). Absent: plain TCP.
+   */
+  tls?: { caPem: string; certificatePem?: string; keyPem?: string };
 };
 
 export type Iso8583ClientState = 'stopped' | 'connecting' | 'signing_on' | 'ready' | 'waiting_to_reconnect';
@@ -62,7 +68,7 @@ const NETWORK_MANAGEMENT_SLOTS = 2;
 const RECONNECT_ATTEMPT_EXPONENT_MAX = 20;
 
 export class Iso8583Client {
-  private readonly options: Required<Omit<Iso8583ClientOptions, 'connectionLimits' | 'logger' | 'stanAllocator' | 'now'>>;
+  private readonly options: Required<Omit<Iso8583ClientOptions, 'connectionLimits' | 'logger' | 'stanAllocator' | 'now' | 'tls'>>;
   private readonly now: () => Date;
   private readonly logger: Iso8583Logger;
   private readonly limits: ConnectionLimits;
@@ -88,6 +94,8 @@ export class Iso8583Client {
     lateOrUnmatchedResponses: 0,
   };
 
+  private readonly tls: Iso8583ClientOptions['tls'];
+
   constructor(options: Iso8583ClientOptions) {
     this.options = {
       host: options.host,
@@ -103,6 +111,7 @@ export class Iso8583Client {
       echoIntervalMs: options.echoIntervalMs ?? 30_000,
       echoTimeoutMs: options.echoTimeoutMs ?? 5_000,
     };
+    this.tls = options.tls;
     assert(/^[0-9]{1,11}$/.test(this.options.institutionId), 'an institution id (DE32) is 1 to 11 digits');
     assert(this.options.pendingMax >= 1 && this.options.pendingMax <= 100_000, 'pendingMax is 1 to 100000');
     assert(
@@ -219,10 +228,28 @@ export class Iso8583Client {
     return outcome;
   }
 
+  /**
+   * A plain TCP socket, or a TLS one that verifies the peer against the endpoint's CA: a certificate it does not
+   * sign, or one for another name, fails the handshake and the socket closes like a refused connection.
+   */
+  private openSocket(): Socket {
+    const { host, port } = this.options;
+    if (this.tls === undefined) return connect({ host, port });
+    return connectTls({
+      host,
+      port,
+      ca: this.tls.caPem,
+      ...(this.tls.certificatePem === undefined ? {} : { cert: this.tls.certificatePem }),
+      ...(this.tls.keyPem === undefined ? {} : { key: this.tls.keyPem }),
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+    });
+  }
+
   private connect(): void {
     this.currentState = 'connecting';
     this.counters.connectAttempts += 1;
-    const socket = connect({ host: this.options.host, port: this.options.port });
+    const socket = this.openSocket();
+    const connectedEvent = this.tls === undefined ? 'connect' : 'secureConnect';
     this.socket = socket;
     const connectTimer = setTimeout(
       () => socket.destroy(new Error(`no connection within ${this.options.connectTimeoutMs} ms`)),
@@ -235,7 +262,7 @@ export class Iso8583Client {
     };
     socket.on('error', onEarlyError);
     socket.once('close', onEarlyClose);
-    socket.once('connect', () => {
+    socket.once(connectedEvent, () => {
       clearTimeout(connectTimer);
       socket.off('error', onEarlyError);
       socket.off('close', onEarlyClose);

@@ -1,5 +1,6 @@
 import type { EventStore } from '../../core/eventstore/event-store';
 import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
+import { JointSubjectSeal } from '../../core/personal-data/joint-subject-seal';
 import { assemblePersonalData, type PersonalDataAssembly } from '../personal-data-assembly';
 import { SqliteMerchantReader } from '../../adapters/readmodel-sqlite/projections/merchants-read-model';
 import { CheckoutService } from '../../core/gateway/checkout-service';
@@ -139,7 +140,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
       // The writer's projections commit to the file this worker reads: it waits for them to pass the log's head.
       awaitWritesVisible: async () =>
         dependencies.readModels.waitForPosition(await service.store.headPosition(), config.readYourWritesTimeoutMs),
-      evidence: new SignedRequestEvidence(service.store),
+      evidence: new SignedRequestEvidence(service.store, new JointSubjectSeal(personalData.cipher)),
     });
     const agent = new Agent({ keepAlive: true, maxSockets: forwardSocketsMax });
     parts.onStop('forwarding connections', () => agent.destroy());

@@ -18,6 +18,8 @@ export function dataSubjectRoutes(erasure: Omit<ErasureDependencies, 'store'>): 
     router.post('/v1/data-subjects/erase', kit.allow('operator'), async (request, response) => {
       const body = parseInput(eraseDataSubjectSchema, bodyOf(request), 'body');
       const subject = parseField(['body', 'value'], () => parseDataSubject(body.type, body.value));
+      // The directory is read for the aliases of an erased account: it is caught up with the log first.
+      await kit.waitForWrite(await kit.dependencies.store.headPosition());
       const result = await eraseDataSubject({ ...erasure, store: kit.dependencies.store }, subject, kit.commandContext(request));
       await kit.waitForWrite(result.position);
       response.status(200).json({ erased: true, keysDestroyed: result.keysDestroyed, aliasRemoved: result.aliasRemoved });

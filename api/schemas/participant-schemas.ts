@@ -46,6 +46,17 @@ export const iso8583EndpointsSchema = z
       .regex(/^[A-Za-z0-9.-]{1,253}:([1-9]\d{0,4})$/, 'must be "host:port"')
       .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'the port is at most 65535'),
     institutionId: z.string().regex(/^\d{6,11}$/, 'an institution id (ISO 8583 DE32) is 6 to 11 digits'),
+    tls: z
+      .strictObject({
+        ca: z
+          .string()
+          .max(65_536, 'a CA bundle has at most 65536 characters')
+          .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, 'a CA is one or more PEM certificates'),
+      })
+      .optional()
+      .meta({
+        description: 'Reach the bank host over TLS: its certificate must chain to this CA (PEM); the switch presents HISAAB_TLS_CERT',
+      }),
   })
   .meta({ id: 'Iso8583Endpoints' });
 

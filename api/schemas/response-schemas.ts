@@ -32,7 +32,11 @@ export const errorResponse = z
   .meta({ id: 'Error' });
 
 const httpEndpointsView = z.strictObject({ creditUrl: z.string(), reversalUrl: z.string(), rtpUrl: nullableText });
-const iso8583EndpointsView = z.strictObject({ iso8583: z.string(), institutionId: z.string() });
+const iso8583EndpointsView = z.strictObject({
+  iso8583: z.string(),
+  institutionId: z.string(),
+  tls: z.strictObject({ ca: z.string() }).optional(),
+});
 
 export const participantResponse = z
   .strictObject({

@@ -76,7 +76,9 @@ export const transferEvidenceResponse = z
         receivedAt: z.iso.datetime(),
         jws: z
           .strictObject({ protected: z.string(), payload: z.string(), signature: z.string() })
-          .meta({ description: 'The flattened JWS (RFC 7515 section 7.2.2); payload is the raw body in base64url' }),
+          .meta({ description: 'The flattened JWS (RFC 7515 section 7.2.2); payload is the raw body in base64url, or [erased]' }),
+        bodyErased: z.boolean().meta({ description: 'A data subject the body named was erased, and the body with it' }),
+        remark: z.string().nullable().meta({ description: 'Why the signature can no longer be re-verified, when it cannot' }),
       }),
     ),
   })

@@ -12,7 +12,8 @@ export type ParticipantView = {
   currency: string;
   active: boolean;
   creditMode: string;
-  endpoints: { creditUrl: string; reversalUrl: string; rtpUrl: string | null } | { iso8583: string; institutionId: string };
+  endpoints:
+    { creditUrl: string; reversalUrl: string; rtpUrl: string | null } | { iso8583: string; institutionId: string; tls?: { ca: string } };
   netDebitCap: string;
   position: string;
   reserved: string;
@@ -41,7 +42,11 @@ export function participantView(
     ...record.additionalCurrencies.map((entry) => [entry.currency, entry.netDebitCapMinor] as const),
   ]);
   const endpoints = isIso8583Endpoints(record.endpoints)
-    ? { iso8583: record.endpoints.iso8583, institutionId: record.endpoints.institutionId }
+    ? {
+        iso8583: record.endpoints.iso8583,
+        institutionId: record.endpoints.institutionId,
+        ...(record.endpoints.tls === undefined ? {} : { tls: { ca: record.endpoints.tls.ca } }),
+      }
     : { creditUrl: record.endpoints.creditUrl, reversalUrl: record.endpoints.reversalUrl, rtpUrl: record.endpoints.rtpUrl };
   return {
     id: record.id,

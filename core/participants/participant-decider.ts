@@ -567,7 +567,13 @@ function sameRegistration(a: ParticipantRegistration, b: ParticipantRegistration
 
 function sameEndpoints(a: ParticipantEndpoints, b: ParticipantEndpoints): boolean {
   if (isIso8583Endpoints(a) || isIso8583Endpoints(b)) {
-    return isIso8583Endpoints(a) && isIso8583Endpoints(b) && a.iso8583 === b.iso8583 && a.institutionId === b.institutionId;
+    return (
+      isIso8583Endpoints(a) &&
+      isIso8583Endpoints(b) &&
+      a.iso8583 === b.iso8583 &&
+      a.institutionId === b.institutionId &&
+      a.tls?.ca === b.tls?.ca
+    );
   }
   return a.creditUrl === b.creditUrl && a.reversalUrl === b.reversalUrl && a.rtpUrl === b.rtpUrl;
 }

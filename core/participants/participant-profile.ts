@@ -13,8 +13,11 @@ export type CreditMode = (typeof creditModes)[number];
 
 /** A participant reached over signed JSON HTTP (wallets, modern banks). */
 export type HttpEndpoints = { creditUrl: string; reversalUrl: string; rtpUrl: string | null };
-/** A bank host reached over ISO 8583 on TCP, identified by its acquiring institution id (DE32). */
-export type Iso8583Endpoints = { iso8583: string; institutionId: string };
+/**
+ * A bank host reached over ISO 8583 on TCP, identified by its acquiring institution id (DE32); over TLS when `tls`
+ * names the CA its certificate must chain to (PEM).
+ */
+export type Iso8583Endpoints = { iso8583: string; institutionId: string; tls?: { ca: string } };
 export type ParticipantEndpoints = HttpEndpoints | Iso8583Endpoints;
 
 export function isIso8583Endpoints(endpoints: ParticipantEndpoints): endpoints is Iso8583Endpoints {

@@ -1,4 +1,6 @@
+import type { Account } from '../directory/account';
 import type { AliasKey, AliasStreamNaming } from '../directory/alias-key';
+import type { AccountAliasReader } from '../directory/directory-reader';
 import { aliasDecider, aliasStreamOf } from '../directory/directory-service';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
@@ -21,13 +23,23 @@ export function dataSubjectStreamName(subjectReference: string): string {
 
 export type ErasureResult = { keysDestroyed: number; aliasRemoved: boolean; position: bigint };
 
-export type ErasureDependencies = { store: EventStore; cipher: PersonalDataCipher; aliasStreams: AliasStreamNaming };
+export type ErasureDependencies = {
+  store: EventStore;
+  cipher: PersonalDataCipher;
+  aliasStreams: AliasStreamNaming;
+  /** The directory read model, caught up with the log: which aliases point at an erased IBAN or account number. */
+  accountAliases: AccountAliasReader;
+};
+
+/** Aliases one erasure removes for an account: far more than any one account is given, and a bound on the work. */
+const accountAliasesRemovedMax = 1_000;
 
 /**
  * Erases a data subject (issue 15.4). In this order, so that a crash anywhere leaves a state that the same request,
  * repeated, finishes:
- * 1. a person's alias (MSISDN, CNIC) is removed from the directory, on behalf of the participant that holds it: the
- *    alias no longer resolves, and a rebuilt directory does not bring it back;
+ * 1. a person's alias (MSISDN, CNIC) is removed from the directory, on behalf of the participant that holds it, and
+ *    for an IBAN or account number every alias that points at it is: no alias resolves to the erased subject any
+ *    more, and a rebuilt directory does not bring one back (the removals are events);
  * 2. the erasure is recorded (DataSubjectErased), durable before anything is destroyed;
  * 3. the subject's key is destroyed: every value sealed under it, in the log and in every read model, reads
  *    `[erased]` from then on.
@@ -44,7 +56,7 @@ export async function eraseDataSubject(
   const aliasRemoved =
     subject.type === 'MSISDN' || subject.type === 'CNIC'
       ? await removeAliasOf(dependencies, { type: subject.type, value: subject.value }, context)
-      : false;
+      : await removeAliasesOfAccount(dependencies, subject, context);
   const keysHeld = cipher.hasKey(subjectReference) ? 1 : 0;
   const { now, ...metadata } = context;
   const erasedAt = now.toISOString();
@@ -62,7 +74,24 @@ export async function eraseDataSubject(
 }
 
 async function removeAliasOf(dependencies: ErasureDependencies, alias: AliasKey, context: CommandContext): Promise<boolean> {
-  const stream = await aliasStreamOf(dependencies.store, alias, dependencies.aliasStreams);
+  return removeAliasIn(dependencies, await aliasStreamOf(dependencies.store, alias, dependencies.aliasStreams), alias, context);
+}
+
+/** An IBAN is an IBAN account; any other account number is a wallet's (core/personal-data/data-subject.ts). */
+async function removeAliasesOfAccount(dependencies: ErasureDependencies, subject: DataSubject, context: CommandContext): Promise<boolean> {
+  const account: Account = { type: subject.type === 'IBAN' ? 'IBAN' : 'WALLET', value: subject.value };
+  const aliases = dependencies.accountAliases.aliasesOfAccount(account, accountAliasesRemovedMax);
+  let removed = false;
+  for (const { stream, alias } of aliases) removed = (await removeAliasIn(dependencies, stream, alias, context)) || removed;
+  return removed;
+}
+
+async function removeAliasIn(
+  dependencies: ErasureDependencies,
+  stream: string,
+  alias: AliasKey,
+  context: CommandContext,
+): Promise<boolean> {
   const loaded = await loadStream(dependencies.store, stream, aliasDecider);
   if (loaded.state.status !== 'owned') return false;
   const result = await handleStreamCommand(

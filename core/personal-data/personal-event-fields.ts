@@ -78,11 +78,14 @@ const transferInitiated: EventFields = {
       payer: { ...withSealed(payer, 'value', payerReference, sealer), ...sealedField(payer, 'name', payerReference, sealer) },
       payee: withSealed(payee, 'value', partyReference(payee, sealer), sealer),
       payeeAccount: withSealed(payeeAccount, 'value', partyReference(payeeAccount, sealer), sealer),
+      // The payer writes the note, and it may name anyone: it is the payer's, erased with the payer.
+      ...sealedField(data, 'note', payerReference, sealer),
     };
   },
   open(data, open) {
     return {
       ...data,
+      ...openedField(data, 'note', open),
       payer: withOpened(objectAt(data, 'payer'), ['value', 'name'], open),
       payee: withOpened(objectAt(data, 'payee'), ['value'], open),
       payeeAccount: withOpened(objectAt(data, 'payeeAccount'), ['value'], open),
@@ -147,14 +150,22 @@ function mapPendingPayloads(data: JsonObject, change: (deliveryId: string, paylo
   });
 }
 
-/** A dispute keeps the original payer's account, which a chargeback credits. */
+/**
+ * A dispute keeps the original payer's account, which a chargeback credits, and the claim's description, written for
+ * the payer about the payer's payment: both are the payer's.
+ */
 const disputeOpened: EventFields = {
   seal(data, sealer) {
     const payer = objectAt(data, 'payer');
-    return { ...data, payer: withSealed(payer, 'value', partyReference(payer, sealer), sealer) };
+    const payerReference = partyReference(payer, sealer);
+    return {
+      ...data,
+      payer: withSealed(payer, 'value', payerReference, sealer),
+      ...sealedField(data, 'description', payerReference, sealer),
+    };
   },
   open(data, open) {
-    return { ...data, payer: withOpened(objectAt(data, 'payer'), ['value'], open) };
+    return { ...data, payer: withOpened(objectAt(data, 'payer'), ['value'], open), ...openedField(data, 'description', open) };
   },
 };
 

@@ -1,3 +1,4 @@
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { assert } from '../../core/assert';
 import { Iso8583Client, type Iso8583ClientOptions } from '../../adapters/iso8583/client';
@@ -45,6 +46,8 @@ export type BankHostSimulatorOptions = {
   now?: () => Date;
   logger?: Iso8583Logger;
   connectionLimits?: Partial<ConnectionLimits>;
+  /** Serve over TLS (a bank host the switch reaches with `endpoints.tls`): the certificate, key, and any client CA. */
+  tls?: TlsOptions;
 };
 
 export type OriginatedTransfer = {
@@ -137,6 +140,7 @@ export class BankHostSimulator {
       acceptConnection: () => !this.behaviour.refuseConnections,
       logger: this.logger,
       ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
   }
 

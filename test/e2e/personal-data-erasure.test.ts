@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exportJWK, FlattenedSign, generateKeyPair } from 'jose';
 import { ibanWithCheckDigits } from '../../core/directory/iban';
+import { onboardMerchant, sessionBody } from '../support/gateway';
 import { firstSigningSecret, OperatorClient } from '../../simulators/operator-client';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
 import { errorCode, HttpClient } from '../support/http-client';
@@ -25,7 +27,22 @@ const payee = { msisdn: '923457310862', name: 'Zarmeena Qadeer-Tiwana', walletNu
 const payer = { msisdn: '923459148073', name: 'Parveen Shakir-Lodhi' };
 const payerIban = ibanWithCheckDigits('PK', 'MRGL', '0000007318264519');
 const ibanHolderName = 'Gulnaz Ferozepuri';
+// Two more aliases that point at accounts: erasing the account removes them (a CNIC at the payee's wallet, an
+// MSISDN at an IBAN).
+const walletAlias = { cnic: '3520279146385', name: 'Zarmeena Q. Tiwana' };
+const ibanAlias = { msisdn: '923457719934', iban: ibanWithCheckDigits('PK', 'RAVI', '0000004419275836'), name: 'Shaista Malik-Awan' };
+// Free text the payer writes: a transfer's note and a dispute's description are sealed under the payer.
+const note = 'rent share for Khadija Rangoonwala';
+const disputeDescription = 'Mehrunnisa Dahlvi was charged twice';
 const plaintexts = [
+  note,
+  disputeDescription,
+  walletAlias.cnic,
+  walletAlias.name,
+  ibanAlias.msisdn,
+  ibanAlias.name,
+  ibanAlias.iban,
+  ibanAlias.iban.slice(4),
   payee.msisdn,
   payee.msisdn.slice(2),
   payee.name,
@@ -89,11 +106,11 @@ async function onboard(operator: OperatorClient, id: string, wallet: WalletSimul
   return key.key;
 }
 
-async function pay(payerParty: Record<string, string>, amount: string): Promise<string> {
+async function pay(payerParty: Record<string, string>, amount: string, extra: Record<string, string> = {}): Promise<string> {
   const id = randomUUID();
   const answer = await client.post('/v1/transfers', {
     key: margallaKey,
-    body: { id, payer: payerParty, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose: 'P2P' },
+    body: { id, payer: payerParty, payee: { type: 'MSISDN', value: payee.msisdn }, amount, currency: 'PKR', purpose: 'P2P', ...extra },
   });
   expect({ status: answer.status, state: (answer.body as { state?: string }).state }).toEqual({ status: 201, state: 'COMMITTED' });
   return id;
@@ -105,7 +122,13 @@ async function operatorGet(path: string): Promise<unknown> {
   return answer.body;
 }
 
-type TransferShown = { amount: string; payer: { value: string; name?: string }; payee: { value: string }; state: string };
+type TransferShown = {
+  amount: string;
+  payer: { value: string; name?: string };
+  payee: { value: string };
+  state: string;
+  note: string | null;
+};
 
 async function transferShown(id: string): Promise<TransferShown> {
   return (await operatorGet(`/v1/transfers/${id}`)) as TransferShown;
@@ -136,6 +159,7 @@ let scanner: NodeJS.Timeout | undefined;
 
 let byMsisdn: string;
 let byIban: string;
+let bySignedRequest: string;
 let positionsBefore: Record<string, string>;
 
 beforeAll(async () => {
@@ -163,8 +187,20 @@ beforeAll(async () => {
     account: { type: 'WALLET', value: payee.walletNumber },
     name: payee.name,
   });
+  await operator.registerAlias(raviKey, {
+    type: 'CNIC',
+    value: walletAlias.cnic,
+    account: { type: 'WALLET', value: payee.walletNumber },
+    name: walletAlias.name,
+  });
+  await operator.registerAlias(raviKey, {
+    type: 'MSISDN',
+    value: ibanAlias.msisdn,
+    account: { type: 'IBAN', value: ibanAlias.iban },
+    name: ibanAlias.name,
+  });
   expect(plaintextsInDataDir()).toEqual([]);
-  byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00');
+  byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00', { note });
   byIban = await pay({ type: 'IBAN', value: payerIban, name: ibanHolderName }, '125.50');
   // The same payment again, claimed as a DUPLICATE: the dispute keeps the payer's number, and its chargeback credits
   // it back through MARGALLA's outbox (the rule finds the first payment among sealed rows).
@@ -172,7 +208,7 @@ beforeAll(async () => {
   const dispute = await client.post('/v1/disputes', {
     key: margallaKey,
     headers: { 'idempotency-key': randomUUID() },
-    body: { transferId: duplicate, category: 'DUPLICATE', amount: '250.00', description: 'charged twice' },
+    body: { transferId: duplicate, category: 'DUPLICATE', amount: '250.00', description: disputeDescription },
   });
   expect({ status: dispute.status, body: dispute.body }).toMatchObject({ status: 201, body: { state: 'RESOLVED', outcome: 'CLAIMANT' } });
   const chargeback = (dispute.body as { chargebackTransferId: string }).chargebackTransferId;
@@ -182,9 +218,91 @@ beforeAll(async () => {
     15_000,
   );
   await waitUntil(() => ravi.received('CREDIT_ADVICE').length === 3, 'RAVI is advised of the three payments', 15_000);
+  await checkoutRequestToPayAndRefund(margalla, ravi);
+  bySignedRequest = await signedPayment();
   expect(plaintextsInDataDir()).toEqual([]);
   positionsBefore = await positions();
 }, 90_000);
+
+/**
+ * A merchant's checkout paid by a request to pay to the payee's mobile number (typed into the pay page, approved by
+ * RAVI's wallet with a P2M transfer from the payee's wallet number and name), then refunded in part to that wallet
+ * through RAVI's advices: the session, the request to pay, the payment and the refund all name the customer.
+ */
+async function checkoutRequestToPayAndRefund(margalla: WalletSimulator, ravi: WalletSimulator): Promise<void> {
+  ravi.connectToSwitch(sw.url, raviKey);
+  const shop = await onboardMerchant(client, testOperatorKey, 'SHOP1', 'MARGALLA');
+  margalla.accounts.add({ walletNumber: 'WSHOP1', name: 'SHOP1 Store', balanceMinor: 0n });
+  const session = await client.post('/v1/checkout/sessions', {
+    key: shop.apiKey,
+    body: sessionBody({ amount: '200.00' }),
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  expect(session.status).toBe(201);
+  const sessionId = (session.body as { id: string }).id;
+  const submitted = await fetch(`${sw.url}/pay/${sessionId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ msisdn: `0${payee.msisdn.slice(2)}` }).toString(),
+    redirect: 'manual',
+  });
+  expect(submitted.status).toBe(303);
+  let paid: { status: string; transferId: string | null } = { status: 'OPEN', transferId: null };
+  await waitUntil(
+    async () => {
+      paid = (await client.get(`/v1/checkout/sessions/${sessionId}`, { key: shop.apiKey })).body as typeof paid;
+      return paid.status === 'COMPLETED';
+    },
+    'the request to pay is approved and the session paid',
+    15_000,
+  );
+  const advicesBefore = ravi.received('CREDIT_ADVICE').length;
+  const refund = await client.post('/v1/refunds', {
+    key: shop.apiKey,
+    body: { sessionId, amount: '80.00', reason: 'one item returned' },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  expect({ status: refund.status, refundStatus: (refund.body as { status: string }).status }).toEqual({
+    status: 201,
+    refundStatus: 'SUCCEEDED',
+  });
+  await waitUntil(() => ravi.received('CREDIT_ADVICE').length > advicesBefore, 'RAVI is advised of the refund', 15_000);
+}
+
+/** MARGALLA signs its writes from now on; one payment from the MSISDN payer is kept as a signed request. */
+async function signedPayment(): Promise<string> {
+  const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const registered = await client.post('/v1/participants/MARGALLA/signing-keys', {
+    key: margallaKey,
+    body: { alg: 'EdDSA', publicKey: await exportJWK(pair.publicKey) },
+  });
+  expect(registered.status).toBe(201);
+  const kid = (registered.body as { kid: string }).kid;
+  await client.patch('/v1/participants/MARGALLA', { key: testOperatorKey, body: { requireSignedRequests: true } });
+  const id = randomUUID();
+  const body = JSON.stringify({
+    id,
+    payer: { type: 'MSISDN', value: payer.msisdn, name: payer.name },
+    payee: { type: 'MSISDN', value: payee.msisdn },
+    amount: '40.00',
+    currency: 'PKR',
+    purpose: 'P2P',
+    note,
+  });
+  const jws = await new FlattenedSign(Buffer.from(body, 'utf8'))
+    .setProtectedHeader({ alg: 'EdDSA', kid, htm: 'POST', htu: '/v1/transfers', iat: Math.floor(Date.now() / 1000), jti: randomUUID() })
+    .sign(pair.privateKey);
+  const answer = await client.post('/v1/transfers', {
+    key: margallaKey,
+    rawBody: body,
+    headers: { 'hisaab-jws': `${jws.protected}..${jws.signature}` },
+  });
+  expect(answer.status).toBe(201);
+  await client.patch('/v1/participants/MARGALLA', { key: testOperatorKey, body: { requireSignedRequests: false } });
+  return id;
+}
+
+type EvidenceShown = { signedRequests: { jws: { payload: string }; bodyErased: boolean }[] };
 
 afterAll(async () => {
   clearInterval(scanner);
@@ -199,12 +317,15 @@ describe('personal data is sealed per data subject and can be erased', () => {
       amount: '250.00',
       payer: { value: payer.msisdn, name: payer.name },
       payee: { value: payee.msisdn },
+      note,
     });
     expect(await transferShown(byIban)).toMatchObject({ amount: '125.50', payer: { value: payerIban, name: ibanHolderName } });
     const party = await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey });
     expect({ status: party.status, body: party.body }).toMatchObject({ status: 200, body: { participant: 'RAVI' } });
     const listed = JSON.stringify(await operatorGet('/v1/transfers'));
     for (const plaintext of [payee.msisdn, payer.msisdn, payer.name, payerIban, ibanHolderName]) expect(listed).toContain(plaintext);
+    const evidence = (await operatorGet(`/v1/transfers/${bySignedRequest}/evidence`)) as EvidenceShown;
+    expect(Buffer.from(evidence.signedRequests[0]?.jws.payload ?? '', 'base64url').toString('utf8')).toContain(payer.name);
     expect(plaintextsInDataDir()).toEqual([]);
   });
 
@@ -234,11 +355,14 @@ describe('personal data is sealed per data subject and can be erased', () => {
       state: 'COMMITTED',
       payer: { value: '[erased]', name: '[erased]' },
       payee: { value: '[erased]' },
+      note: '[erased]',
     });
     // The IBAN is a subject of its own, not erased yet.
     expect((await transferShown(byIban)).payer).toMatchObject({ value: payerIban, name: ibanHolderName });
     const party = await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey });
     expect({ status: party.status, code: errorCode(party) }).toEqual({ status: 404, code: 'PARTY_NOT_FOUND' });
+    const evidence = (await operatorGet(`/v1/transfers/${bySignedRequest}/evidence`)) as EvidenceShown;
+    expect(evidence.signedRequests[0]).toMatchObject({ jws: { payload: '[erased]' }, bodyErased: true });
     expect(await positions()).toEqual(positionsBefore);
 
     expect(await erase('IBAN', payerIban.replace(/(.{4})/g, '$1 ').trim())).toEqual({
@@ -246,9 +370,32 @@ describe('personal data is sealed per data subject and can be erased', () => {
       body: { erased: true, keysDestroyed: 1, aliasRemoved: false },
     });
     expect((await transferShown(byIban)).payer).toMatchObject({ value: '[erased]', name: '[erased]' });
+    // The request to pay was approved from the payee's wallet number, a subject of its own (erased next), with its name.
+    const listed = JSON.stringify(await operatorGet('/v1/transfers'));
+    for (const plaintext of plaintexts.filter((text) => text !== payee.walletNumber && text !== payee.name))
+      expect(listed).not.toContain(plaintext);
+    expect(listed).toContain(payee.walletNumber);
+    expect(plaintextsInDataDir()).toEqual([]);
+  });
+
+  it('erasing an account or an IBAN removes every alias that points at it: lookups stop resolving', async () => {
+    const lookup = async (type: string, value: string): Promise<number> =>
+      (await client.get(`/v1/parties/${type}/${value}`, { key: margallaKey })).status;
+    expect([await lookup('CNIC', walletAlias.cnic), await lookup('MSISDN', ibanAlias.msisdn)]).toEqual([200, 200]);
+    expect(await erase('ACCOUNT', payee.walletNumber)).toEqual({
+      status: 200,
+      body: { erased: true, keysDestroyed: 1, aliasRemoved: true },
+    });
+    expect(await lookup('CNIC', walletAlias.cnic)).toBe(404);
+    expect(await lookup('MSISDN', ibanAlias.msisdn)).toBe(200);
+    expect(await erase('IBAN', ibanAlias.iban)).toEqual({ status: 200, body: { erased: true, keysDestroyed: 1, aliasRemoved: true } });
+    expect(await lookup('MSISDN', ibanAlias.msisdn)).toBe(404);
+    // Again: nothing left to remove.
+    expect(await erase('IBAN', ibanAlias.iban)).toEqual({ status: 200, body: { erased: true, keysDestroyed: 0, aliasRemoved: false } });
+    expect(await positions()).toEqual(positionsBefore);
+    // The checkout payment and its refund named the wallet number: no view shows anything of anyone now.
     const listed = JSON.stringify(await operatorGet('/v1/transfers'));
     for (const plaintext of plaintexts) expect(listed).not.toContain(plaintext);
-    expect(plaintextsInDataDir()).toEqual([]);
   });
 
   it('keeps them erased through a restart and a rebuild of the read models, and verify passes', async () => {
@@ -265,7 +412,12 @@ describe('personal data is sealed per data subject and can be erased', () => {
       payee: { value: '[erased]' },
     });
     expect((await transferShown(byIban)).payer).toMatchObject({ value: '[erased]', name: '[erased]' });
-    expect((await client.get(`/v1/parties/MSISDN/${payee.msisdn}`, { key: margallaKey })).status).toBe(404);
+    for (const [type, value] of [
+      ['MSISDN', payee.msisdn],
+      ['CNIC', walletAlias.cnic],
+      ['MSISDN', ibanAlias.msisdn],
+    ])
+      expect((await client.get(`/v1/parties/${type}/${value}`, { key: margallaKey })).status).toBe(404);
     expect(await positions()).toEqual(positionsBefore);
     const logged = [...firstRunLines, ...sw.lines].map((line) => JSON.stringify(line)).join('\n');
     for (const plaintext of plaintexts) expect(logged).not.toContain(plaintext);

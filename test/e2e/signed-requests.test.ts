@@ -60,10 +60,10 @@ async function sign(
   return `${jws.protected}..${jws.signature}`;
 }
 
-function transferBody(): string {
+function transferBody(payerWallet = 'WMARGALLA0001'): string {
   return JSON.stringify({
     id: randomUUID(),
-    payer: { type: 'WALLET', value: 'WMARGALLA0001', name: 'Customer MARGALLA' },
+    payer: { type: 'WALLET', value: payerWallet, name: 'Customer MARGALLA' },
     payee: { type: 'MSISDN', value: '923000000002' },
     amount: '10.00',
     currency: 'PKR',
@@ -231,6 +231,40 @@ describe('a good signed write, a replay, and the evidence', () => {
         .signedRequests;
       expect(Buffer.from(entry?.jws.payload ?? '', 'base64url').toString('utf8')).toBe(batch);
     }
+  });
+
+  it('keeps the body sealed for the subjects it names: erasing one of them erases the body, the header and signature stay', async () => {
+    const erasedPayer = 'WMARGALLA0999';
+    const erasable = transferBody(erasedPayer);
+    const erasableJws = await sign('POST', '/v1/transfers', erasable);
+    expect((await postTransfer(erasable, erasableJws)).status).toBe(201);
+    const id = (JSON.parse(erasable) as { id: string }).id;
+    type Entry = { jws: { protected: string; payload: string; signature: string }; bodyErased: boolean; remark: string | null };
+    const evidenceOf = async (transferId: string): Promise<Entry> => {
+      const answer = await network.sw.client.get(`/v1/transfers/${transferId}/evidence`, { key: margallaKey() });
+      expect(answer.status).toBe(200);
+      const [entry] = (answer.body as { signedRequests: Entry[] }).signedRequests;
+      if (entry === undefined) throw new Error('no evidence');
+      return entry;
+    };
+    const before = await evidenceOf(id);
+    expect([Buffer.from(before.jws.payload, 'base64url').toString('utf8'), before.bodyErased, before.remark]).toEqual([
+      erasable,
+      false,
+      null,
+    ]);
+    const erased = await network.sw.client.post('/v1/data-subjects/erase', {
+      key: network.sw.operatorKey,
+      body: { type: 'ACCOUNT', value: erasedPayer },
+    });
+    expect(erased.status).toBe(200);
+    const after = await evidenceOf(id);
+    expect(after.jws).toEqual({ protected: before.jws.protected, payload: '[erased]', signature: before.jws.signature });
+    expect(after.bodyErased).toBe(true);
+    expect(after.remark).toMatch(/can no longer be re-verified/);
+    // The first transfer named another payer: its evidence still verifies.
+    const untouched = await evidenceOf((JSON.parse(body) as { id: string }).id);
+    expect([untouched.bodyErased, Buffer.from(untouched.jws.payload, 'base64url').toString('utf8')]).toEqual([false, body]);
   });
 
   it('a revoked key signs no more', async () => {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Account, AccountType } from '../../../core/directory/account';
-import { aliasStreamName, type AliasKey, type AliasStreamNaming } from '../../../core/directory/alias-key';
-import type { AliasRecord, DirectoryReader } from '../../../core/directory/directory-reader';
+import { aliasStreamName, type AliasKey, type AliasStreamNaming, type AliasType } from '../../../core/directory/alias-key';
+import type { AccountAlias, AccountAliasReader, AliasRecord, DirectoryReader } from '../../../core/directory/directory-reader';
 import { subjectOfParty } from '../../../core/personal-data/data-subject';
 import { erasedText, plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
 
@@ -17,9 +17,10 @@ type AliasRow = {
  * DirectoryReader over the directory projection. An alias is found by its stream under the switch's naming, or by
  * its value for one registered before sealing; its sealed account and name are opened here, at the read.
  */
-export class SqliteDirectoryReader implements DirectoryReader {
+export class SqliteDirectoryReader implements DirectoryReader, AccountAliasReader {
   private readonly byAlias: Database.Statement;
   private readonly byAccount: Database.Statement;
+  private readonly aliasesByAccount: Database.Statement;
 
   constructor(
     database: Database.Database,
@@ -31,6 +32,27 @@ export class SqliteDirectoryReader implements DirectoryReader {
     this.byAccount = database.prepare(
       'SELECT holder_name FROM directory_aliases WHERE account_type = ? AND account_index IN (?, ?) ORDER BY registered_at DESC LIMIT 1',
     );
+    this.aliasesByAccount = database.prepare(
+      'SELECT alias_stream, alias_type, alias_value FROM directory_aliases WHERE account_type = ? AND account_index IN (?, ?) ORDER BY alias_stream LIMIT ?',
+    );
+  }
+
+  aliasesOfAccount(account: Account, limit: number): AccountAlias[] {
+    const rows = this.aliasesByAccount.all(account.type, this.accountIndexOf(account), account.value, limit) as {
+      alias_stream: string;
+      alias_type: string;
+      alias_value: string;
+    }[];
+    return rows.map((row) => ({
+      stream: row.alias_stream,
+      alias: { type: row.alias_type as AliasType, value: this.opener.open(row.alias_value) },
+    }));
+  }
+
+  /** An account is indexed by its subject's reference, or by its value for a row from before sealing. */
+  private accountIndexOf(account: Account): string {
+    const subject = subjectOfParty(account);
+    return (subject === null ? null : this.opener.referenceOf(subject)) ?? account.value;
   }
 
   findAlias(alias: AliasKey): AliasRecord | null {
@@ -46,9 +68,7 @@ export class SqliteDirectoryReader implements DirectoryReader {
   }
 
   holderNameForAccount(account: Account): string | null {
-    const subject = subjectOfParty(account);
-    const reference = subject === null ? null : this.opener.referenceOf(subject);
-    const row = this.byAccount.get(account.type, reference ?? account.value, account.value) as { holder_name: string } | undefined;
+    const row = this.byAccount.get(account.type, this.accountIndexOf(account), account.value) as { holder_name: string } | undefined;
     if (row === undefined) return null;
     // An erased name is no name: confirmation of payee then shows none rather than a mask of "[erased]".
     const name = this.opener.open(row.holder_name);

@@ -108,7 +108,7 @@ function toView(row: TransferRow, opener: SealedTextOpener): TransferView {
     amount: formatAmount(row.amount_minor, row.currency),
     currency: row.currency,
     purpose: row.purpose,
-    note: row.note,
+    note: row.note === null ? null : opener.open(row.note),
     reversed: row.reversed === 1n,
     createdAt: row.created_at,
     completedAt: row.completed_at,

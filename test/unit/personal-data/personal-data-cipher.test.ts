@@ -127,13 +127,30 @@ describe('the personal fields of events', () => {
       payer: { type: 'MSISDN', value: '923451112223', name: 'Ayesha Khan' },
       payee: { type: 'MERCHANT', value: 'SHOP-1' },
       payeeAccount: { type: 'IBAN', value: 'PK36SCBL0000001123456702' },
-      note: 'lunch',
+      note: 'lunch with Bilal Chaudhry',
     };
     const sealed = fields?.seal(data, sealer);
     const text = JSON.stringify(sealed);
-    for (const plaintext of ['923451112223', 'Ayesha Khan', 'PK36SCBL0000001123456702']) expect(text).not.toContain(plaintext);
-    // A merchant is not a person: its id stays readable, as do ids, amounts and the note.
-    expect(sealed).toMatchObject({ transferId: 't-1', amountMinor: '25000', payee: { value: 'SHOP-1' }, note: 'lunch' });
+    for (const plaintext of ['923451112223', 'Ayesha Khan', 'PK36SCBL0000001123456702', 'Bilal']) expect(text).not.toContain(plaintext);
+    // A merchant is not a person: its id stays readable, as do ids and amounts. The note is the payer's.
+    expect(sealed).toMatchObject({ transferId: 't-1', amountMinor: '25000', payee: { value: 'SHOP-1' } });
+    expect(subjectReferenceOfSealed(sealed?.['note'] as string)).toBe(cipher.referenceOf(msisdn));
+    expect(fields?.open(sealed ?? {}, open)).toEqual(data);
+    cipher.erase(cipher.referenceOf(msisdn));
+    expect(fields?.open(sealed ?? {}, open)).toMatchObject({ note: '[erased]', payer: { value: '[erased]', name: '[erased]' } });
+  });
+
+  it('seals a dispute’s description under the payer’s subject, with the payer’s account', () => {
+    const fields = personalEventFields.get('DisputeOpened');
+    const data = {
+      disputeId: 'd-1',
+      payer: { type: 'MSISDN', value: '923451112223' },
+      description: 'Ayesha was charged twice',
+      note: 'rule',
+    };
+    const sealed = fields?.seal(data, sealer);
+    expect(JSON.stringify(sealed)).not.toMatch(/Ayesha|923451112223/);
+    expect(subjectReferenceOfSealed(sealed?.['description'] as string)).toBe(cipher.referenceOf(msisdn));
     expect(fields?.open(sealed ?? {}, open)).toEqual(data);
   });
 
