@@ -103,7 +103,8 @@ function merchantPaths(): Paths {
     },
     '/v1/merchants/{id}/balance': {
       get: operation({
-        summary: 'What the merchant collected, had refunded and paid as MDR, and its net, in all and per settlement window',
+        summary:
+          'What the merchant collected, had refunded and paid as MDR, and its net, and what in-bound payments brought it, in all and per settlement window',
         roles: ['operator', 'regulator', 'merchant'],
         path: merchantEventsParams,
         query: merchantBalanceQuery,

@@ -1,8 +1,11 @@
 import type { Principal } from '../../core/auth/principal';
 import type { MerchantReader } from '../../core/gateway/merchant-reader';
 import {
+  inboundCreditedMinor,
   merchantNetMinor,
+  noInboundAmounts,
   type MerchantAmounts,
+  type MerchantInboundAmounts,
   type MerchantPaymentRecord,
   type MerchantViewsReader,
 } from '../../core/gateway/merchant-views-reader';
@@ -57,11 +60,13 @@ export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies)
       const { currency } = parseInput(merchantBalanceQuery, request.query, 'query');
       const windows = views.windowTotals(id, currency);
       const total: MerchantAmounts = { collectedMinor: 0n, refundedMinor: 0n, chargedBackMinor: 0n, mdrMinor: 0n };
+      const inboundTotal = noInboundAmounts();
       for (const window of windows) {
         total.collectedMinor += window.collectedMinor;
         total.refundedMinor += window.refundedMinor;
         total.chargedBackMinor += window.chargedBackMinor;
         total.mdrMinor += window.mdrMinor;
+        addInbound(inboundTotal, window.inbound);
       }
       const amounts = (values: MerchantAmounts) => ({
         collected: formatAmount(values.collectedMinor, currency),
@@ -73,9 +78,37 @@ export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies)
       response.json({
         currency,
         ...amounts(total),
-        byWindow: windows.map((window) => ({ windowId: window.windowId, ...amounts(window) })),
+        inbound: inboundView(inboundTotal, currency),
+        byWindow: windows.map((window) => ({
+          windowId: window.windowId,
+          ...amounts(window),
+          inbound: inboundView(window.inbound, currency),
+        })),
       });
     });
+  };
+}
+
+function addInbound(total: MerchantInboundAmounts, window: MerchantInboundAmounts): void {
+  total.received.count += window.received.count;
+  total.received.amountMinor += window.received.amountMinor;
+  total.received.retainedMinor += window.received.retainedMinor;
+  total.received.convertedMinor += window.received.convertedMinor;
+  total.conversions.count += window.conversions.count;
+  total.conversions.amountMinor += window.conversions.amountMinor;
+}
+
+/** In-bound payments (issue 17) beside the checkout amounts, which they leave as they were: amounts in `currency`. */
+function inboundView(amounts: MerchantInboundAmounts, currency: string) {
+  return {
+    received: {
+      count: amounts.received.count,
+      amount: formatAmount(amounts.received.amountMinor, currency),
+      retained: formatAmount(amounts.received.retainedMinor, currency),
+      converted: formatAmount(amounts.received.convertedMinor, currency),
+    },
+    conversions: { count: amounts.conversions.count, amount: formatAmount(amounts.conversions.amountMinor, currency) },
+    credited: formatAmount(inboundCreditedMinor(amounts), currency),
   };
 }
 

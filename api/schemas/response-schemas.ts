@@ -370,11 +370,30 @@ export const merchantPaymentsResponse = z
 
 const merchantAmounts = { collected: decimal, refunded: decimal, chargedBack: decimal, mdr: decimal, net: z.string() };
 
+/** Issue 17: in-bound payments in the balance's currency, beside (never inside) the checkout amounts above. */
+const merchantInboundAmounts = z
+  .strictObject({
+    received: z
+      .strictObject({ count: z.int().nonnegative(), amount: decimal, retained: decimal, converted: decimal })
+      .meta({
+        description: 'In-bound payments made in this currency: the whole amount, the part kept in it, the part converted to rupees',
+      }),
+    conversions: z.strictObject({ count: z.int().nonnegative(), amount: decimal }).meta({
+      description: 'The rupees their conversions brought in this currency (PKR only) and how many payments brought them',
+    }),
+    credited: decimal.meta({ description: 'received.retained + conversions.amount: what in-bound payments credited in this currency' }),
+  })
+  .meta({
+    id: 'MerchantInboundAmounts',
+    description: 'Counted once their legs are posted (COMPLETED), in the window of each currency open then; a FAILED payment never counts',
+  });
+
 export const merchantBalanceResponse = z
   .strictObject({
     currency: z.string(),
     ...merchantAmounts,
-    byWindow: z.array(z.strictObject({ windowId: z.string(), ...merchantAmounts })).meta({
+    inbound: merchantInboundAmounts,
+    byWindow: z.array(z.strictObject({ windowId: z.string(), ...merchantAmounts, inbound: merchantInboundAmounts })).meta({
       description:
         'Per settlement window, oldest first: a payment counts in the window of its commit, a refund in the window it succeeded in',
     }),

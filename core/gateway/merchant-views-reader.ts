@@ -15,8 +15,30 @@ export type MerchantPaymentRecord = {
   mdrMinor: bigint;
 };
 
-/** What a merchant collected, had refunded, lost to chargebacks and left as MDR in one settlement window. */
-export type MerchantWindowTotals = MerchantAmounts & { windowId: string };
+/**
+ * What a merchant collected, had refunded, lost to chargebacks and left as MDR in one settlement window, and what
+ * in-bound payments (issue 17) brought it there.
+ */
+export type MerchantWindowTotals = MerchantAmounts & { windowId: string; inbound: MerchantInboundAmounts };
+
+/**
+ * In-bound payments in one currency, counted once their legs are posted (a failed one never): `received` are the
+ * payments made in this currency (the whole amount, the part the merchant kept in it and the part converted away);
+ * `conversions` are the rupees their conversions brought in this currency (only PKR has them). Minor units.
+ */
+export type MerchantInboundAmounts = {
+  received: { count: number; amountMinor: bigint; retainedMinor: bigint; convertedMinor: bigint };
+  conversions: { count: number; amountMinor: bigint };
+};
+
+export function noInboundAmounts(): MerchantInboundAmounts {
+  return { received: { count: 0, amountMinor: 0n, retainedMinor: 0n, convertedMinor: 0n }, conversions: { count: 0, amountMinor: 0n } };
+}
+
+/** What the merchant's acquirer was credited for it in this currency by in-bound payments: retained plus converted in. */
+export function inboundCreditedMinor(amounts: MerchantInboundAmounts): bigint {
+  return amounts.received.retainedMinor + amounts.conversions.amountMinor;
+}
 
 export type MerchantAmounts = { collectedMinor: bigint; refundedMinor: bigint; chargedBackMinor: bigint; mdrMinor: bigint };
 

@@ -346,6 +346,11 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
     nextCursor: null,
   });
   const balance = await network.sw.client.get('/v1/merchants/SHOP3/balance?currency=PKR', { key: network.sw.operatorKey });
+  const noInbound = {
+    received: { count: 0, amount: '0.00', retained: '0.00', converted: '0.00' },
+    conversions: { count: 0, amount: '0.00' },
+    credited: '0.00',
+  };
   expect(balance.body).toEqual({
     currency: 'PKR',
     collected: '333.33',
@@ -353,8 +358,18 @@ it('shows a merchant its payments and balance: MDR half-even to the paisa, kept 
     chargedBack: '0.00',
     mdr: '6.67',
     net: '26.66',
+    // No in-bound payments (issue 17): the in-bound part is all zero.
+    inbound: noInbound,
     byWindow: [
-      { windowId: expect.any(String) as unknown, collected: '333.33', refunded: '300.00', chargedBack: '0.00', mdr: '6.67', net: '26.66' },
+      {
+        windowId: expect.any(String) as unknown,
+        collected: '333.33',
+        refunded: '300.00',
+        chargedBack: '0.00',
+        mdr: '6.67',
+        net: '26.66',
+        inbound: noInbound,
+      },
     ],
   });
   // Paging by cursor walks SHOP1's payments one by one, each once.
@@ -391,6 +406,7 @@ it('rebuilds the merchant views from position 0 into the same rows', async () =>
         db.prepare('SELECT * FROM merchant_window_totals ORDER BY merchant_id, currency, window_id').all(),
         db.prepare('SELECT * FROM merchant_view_pending_payments ORDER BY transfer_id').all(),
         db.prepare('SELECT * FROM merchant_view_pending_refunds ORDER BY refund_id').all(),
+        db.prepare('SELECT * FROM merchant_view_pending_inbound ORDER BY payment_id').all(),
       ];
     } finally {
       db.close();

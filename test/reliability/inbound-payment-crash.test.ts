@@ -82,6 +82,27 @@ const completedEvents = (paymentId: string) =>
     .map((request) => JSON.parse(request.rawBody.toString('utf8')) as { id: string; type: string; data: { object: { id: string } } })
     .filter((event) => event.type === 'inbound_payment.completed' && event.data.object.id === paymentId);
 
+type InboundBalance = {
+  received: { count: number; amount: string; retained: string; converted: string };
+  conversions: { count: number; amount: string };
+  credited: string;
+};
+
+/** The merchant's in-bound balance in dollars and rupees (issue 17, item 4), once its projection shows `count` payments. */
+async function inboundBalance(
+  client: HttpClient,
+  merchantKey: string,
+  count: number,
+): Promise<{ USD: InboundBalance; PKR: InboundBalance }> {
+  const read = async (currency: string): Promise<InboundBalance> => {
+    const answer = await client.get(`/v1/merchants/KARACHI_SOFT/balance?currency=${currency}`, { key: merchantKey });
+    return (answer.body as { inbound: InboundBalance }).inbound;
+  };
+  // The projection may trail the sweep that marked the payment posted by a moment.
+  await waitUntil(async () => (await read('PKR')).conversions.count === count, `a balance of ${count} in-bound payments`, 10_000);
+  return { USD: await read('USD'), PKR: await read('PKR') };
+}
+
 async function positionOf(client: HttpClient, participantId: string, currency: string): Promise<Record<string, string>> {
   const read = await client.get(`/v1/participants/${participantId}`, { key: testOperatorKey });
   const line = (read.body as { currencies: Record<string, string>[] }).currencies.find((entry) => entry['currency'] === currency);
@@ -107,6 +128,19 @@ describe.each([
     expect(await positionOf(client, 'MARGALLA', 'USD')).toMatchObject({ position: '-35.00', reserved: '0.00' });
     expect(await positionOf(client, 'MARGALLA', 'PKR')).toMatchObject({ position: '-18099.25', reserved: '0.00' });
     expect(await positionOf(client, 'ALLIED', 'PKR')).toMatchObject({ position: '18099.25', reserved: '0.00' });
+    // The merchant's balance counts it once, in both currencies.
+    expect(await inboundBalance(client, parties.merchantKey, 1)).toEqual({
+      USD: {
+        received: { count: 1, amount: '100.00', retained: '35.00', converted: '65.00' },
+        conversions: { count: 0, amount: '0.00' },
+        credited: '35.00',
+      },
+      PKR: {
+        received: { count: 0, amount: '0.00', retained: '0.00', converted: '0.00' },
+        conversions: { count: 1, amount: '18099.25' },
+        credited: '18099.25',
+      },
+    });
 
     const retried = await client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
     expect(retried.status).toBe(200);
@@ -161,6 +195,16 @@ it('restarted after the reservations ran out, the switch fails the recorded paym
     expect(report.body).toMatchObject({ groups: [], totals: [] });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(completedEvents(paymentId)).toEqual([]);
+    // The merchant's balance leaves the failed payment out: nothing now, and after another payment completes, that one only.
+    expect(await inboundBalance(restarted.client, parties.merchantKey, 0)).toMatchObject({
+      USD: { received: { count: 0, amount: '0.00' }, credited: '0.00' },
+      PKR: { conversions: { count: 0, amount: '0.00' }, credited: '0.00' },
+    });
+    const next = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(randomUUID()) });
+    expect(next.status).toBe(201);
+    const balances = await inboundBalance(restarted.client, parties.merchantKey, 1);
+    expect(balances.USD.received).toEqual({ count: 1, amount: '100.00', retained: '35.00', converted: '65.00' });
+    expect(balances.PKR.conversions).toEqual({ count: 1, amount: '18099.25' });
   } finally {
     await restarted.close();
   }

@@ -1,13 +1,14 @@
-import { assertNever } from '../../../core/assert';
+import { assert, assertNever } from '../../../core/assert';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
 import type { SessionCreated } from '../../../core/gateway/checkout-session-events';
 import type { ChargebackTaken } from '../../../core/disputes/dispute-events';
+import type { InboundPaymentEvent, InboundPaymentRecord } from '../../../core/fx/inbound-payment-decider';
 import type { RefundEvent } from '../../../core/gateway/refund-events';
 import type { SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { settlementWindowId } from '../../../core/settlement/settlement-window-events';
 import type { TransferEvent } from '../../../core/transfers/transfer-events';
-import { clearTables } from '../clear-tables';
+import { dropTables } from '../clear-tables';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { preparedStatement } from '../statement-cache';
 
@@ -23,13 +24,17 @@ const handledTypes = [
   'RefundSucceeded',
   'RefundFailed',
   'ChargebackTaken',
+  'InboundPaymentCompleted',
+  'InboundPaymentPosted',
+  'InboundPaymentFailed',
 ] as const;
 type HandledEvent =
   | Extract<SettlementWindowEvent, { type: 'SettlementWindowOpened' | 'SettlementWindowClosed' }>
   | SessionCreated
   | TransferEvent
   | RefundEvent
-  | ChargebackTaken;
+  | ChargebackTaken
+  | InboundPaymentEvent;
 
 /**
  * What merchants see of their money (issue 11): their payments, each with what was refunded of it and its MDR, and
@@ -38,20 +43,27 @@ type HandledEvent =
  * when its TransferCommitted was written, a refund to the one open when its RefundSucceeded was), so that a rebuild
  * from position 0 writes the same rows. MDR is fixed at the payment and not given back by a refund. A payment its
  * payer's bank reversed reads as given back in full (what refunds had not given back yet counts as refunded). A
- * dispute's chargeback on a payment (issue 12) counts in the window open when it was taken.
+ * dispute's chargeback on a payment (issue 12) counts in the window open when it was taken. An in-bound payment
+ * (issue 17) counts once its legs are posted (InboundPaymentPosted), in the window of each currency open then: the
+ * amount, retained and converted parts in its foreign currency, the rupees in PKR; one that failed counts nothing.
  */
 export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
   name: 'merchant-views',
+  // 2: in-bound payments (issue 17): their columns in merchant_window_totals and merchant_view_pending_inbound.
+  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(schema);
   },
   reset(tx) {
-    clearTables(tx, [
+    // Dropped rather than emptied: a read model of version 1 has merchant_window_totals without the in-bound columns,
+    // and setup (which the runner calls next) creates every table in its current shape.
+    dropTables(tx, [
       'merchant_view_current',
       'merchant_view_sessions',
       'merchant_view_pending_payments',
       'merchant_view_pending_refunds',
+      'merchant_view_pending_inbound',
       'merchant_payments',
       'merchant_window_totals',
     ]);
@@ -105,12 +117,7 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
           pending.mdr_minor,
           windowId,
         );
-        addToWindow(tx, pending.merchant_id, pending.currency, {
-          collected: pending.amount_minor,
-          refunded: 0n,
-          chargedBack: 0n,
-          mdr: pending.mdr_minor,
-        });
+        addToWindow(tx, pending.merchant_id, pending.currency, { collected: pending.amount_minor, mdr: pending.mdr_minor });
         return;
       }
       case 'TransferAborted':
@@ -124,7 +131,7 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
         const remainingMinor = payment.amount_minor - payment.refunded_minor - payment.charged_back_minor;
         if (remainingMinor <= 0n) return;
         preparedStatement(tx, sql.addRefunded).run(remainingMinor, event.data.transferId);
-        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: remainingMinor, chargedBack: 0n, mdr: 0n });
+        addToWindow(tx, payment.merchant_id, payment.currency, { refunded: remainingMinor });
         return;
       }
       case 'RefundRequested':
@@ -141,7 +148,7 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
         const payment = preparedStatement(tx, sql.findPayment).get(pending.payment_transfer_id) as PaymentKey | undefined;
         if (payment === undefined) return;
         preparedStatement(tx, sql.addRefunded).run(pending.amount_minor, pending.payment_transfer_id);
-        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: pending.amount_minor, chargedBack: 0n, mdr: 0n });
+        addToWindow(tx, payment.merchant_id, payment.currency, { refunded: pending.amount_minor });
         return;
       }
       case 'RefundFailed':
@@ -152,14 +159,58 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
         if (payment === undefined) return;
         const amountMinor = BigInt(event.data.amountMinor);
         preparedStatement(tx, sql.addChargedBack).run(amountMinor, event.data.transferId);
-        addToWindow(tx, payment.merchant_id, payment.currency, { collected: 0n, refunded: 0n, chargedBack: amountMinor, mdr: 0n });
+        addToWindow(tx, payment.merchant_id, payment.currency, { chargedBack: amountMinor });
         return;
       }
+      case 'InboundPaymentCompleted':
+        insertPendingInbound(tx, event.data);
+        return;
+      case 'InboundPaymentPosted':
+        countPostedInbound(tx, event.data.paymentId);
+        return;
+      case 'InboundPaymentFailed':
+        // Its legs were released or reversed: nothing of it reached the merchant.
+        preparedStatement(tx, sql.deletePendingInbound).run(event.data.paymentId);
+        return;
       default:
         assertNever(event);
     }
   },
 };
+
+/** Recorded, its legs reserved and not yet posted: held until InboundPaymentPosted (counted) or InboundPaymentFailed (dropped). */
+function insertPendingInbound(tx: SqliteReadModelTx, data: InboundPaymentRecord): void {
+  preparedStatement(tx, sql.insertPendingInbound).run(
+    data.paymentId,
+    data.merchantId,
+    data.currency,
+    BigInt(data.amountMinor),
+    BigInt(data.retainedMinor),
+    BigInt(data.convertedFromMinor),
+    data.toCurrency,
+    BigInt(data.convertedToMinor),
+  );
+}
+
+function countPostedInbound(tx: SqliteReadModelTx, paymentId: string): void {
+  const pending = preparedStatement(tx, sql.findPendingInbound).get(paymentId) as PendingInbound | undefined;
+  if (pending === undefined) return;
+  preparedStatement(tx, sql.deletePendingInbound).run(paymentId);
+  assert(
+    pending.retained_minor + pending.converted_from_minor === pending.amount_minor,
+    `in-bound payment ${paymentId}: retained and converted are the whole amount`,
+  );
+  addToWindow(tx, pending.merchant_id, pending.currency, {
+    inboundCount: 1n,
+    inboundAmount: pending.amount_minor,
+    inboundRetained: pending.retained_minor,
+    inboundConverted: pending.converted_from_minor,
+  });
+  // A payment the merchant keeps whole has no rupee leg, so nothing of it lands in the rupee window.
+  if (pending.converted_to_minor > 0n) {
+    addToWindow(tx, pending.merchant_id, pending.to_currency, { conversionCount: 1n, conversionAmount: pending.converted_to_minor });
+  }
+}
 
 type PendingPayment = {
   transfer_id: string;
@@ -170,6 +221,16 @@ type PendingPayment = {
   payer_participant: string;
   mdr_minor: bigint;
 };
+type PendingInbound = {
+  payment_id: string;
+  merchant_id: string;
+  currency: string;
+  amount_minor: bigint;
+  retained_minor: bigint;
+  converted_from_minor: bigint;
+  to_currency: string;
+  converted_to_minor: bigint;
+};
 type PendingRefund = { refund_id: string; payment_transfer_id: string; amount_minor: bigint };
 type PaymentKey = { merchant_id: string; currency: string; amount_minor: bigint; refunded_minor: bigint; charged_back_minor: bigint };
 
@@ -178,20 +239,42 @@ function currentSequence(tx: SqliteReadModelTx, currency: string): number {
   return row === undefined ? 1 : Number(row.sequence);
 }
 
-function addToWindow(
-  tx: SqliteReadModelTx,
-  merchantId: string,
-  currency: string,
-  amounts: { collected: bigint; refunded: bigint; chargedBack: bigint; mdr: bigint },
-): void {
+/**
+ * What one event adds to a merchant's window, in minor units (counts as plain numbers of payments); absent is 0.
+ * The in-bound amounts are in the window's currency: a foreign payment's amount, retained and converted parts in its
+ * currency's window, the rupees its conversion brought in PKR's.
+ */
+type WindowAddition = Partial<
+  Record<
+    | 'collected'
+    | 'refunded'
+    | 'chargedBack'
+    | 'mdr'
+    | 'inboundCount'
+    | 'inboundAmount'
+    | 'inboundRetained'
+    | 'inboundConverted'
+    | 'conversionCount'
+    | 'conversionAmount',
+    bigint
+  >
+>;
+
+function addToWindow(tx: SqliteReadModelTx, merchantId: string, currency: string, addition: WindowAddition): void {
   const sequence = currentSequence(tx, currency);
   const windowId = settlementWindowId(currency, sequence);
   preparedStatement(tx, sql.ensureWindowTotals).run(merchantId, currency, windowId, sequence);
   preparedStatement(tx, sql.addToWindowTotals).run(
-    amounts.collected,
-    amounts.refunded,
-    amounts.chargedBack,
-    amounts.mdr,
+    addition.collected ?? 0n,
+    addition.refunded ?? 0n,
+    addition.chargedBack ?? 0n,
+    addition.mdr ?? 0n,
+    addition.inboundCount ?? 0n,
+    addition.inboundAmount ?? 0n,
+    addition.inboundRetained ?? 0n,
+    addition.inboundConverted ?? 0n,
+    addition.conversionCount ?? 0n,
+    addition.conversionAmount ?? 0n,
     merchantId,
     currency,
     windowId,
@@ -246,7 +329,23 @@ const schema = `
     refunded_minor  INTEGER NOT NULL,
     charged_back_minor INTEGER NOT NULL,
     mdr_minor       INTEGER NOT NULL,
+    inbound_count              INTEGER NOT NULL,
+    inbound_amount_minor       INTEGER NOT NULL,
+    inbound_retained_minor     INTEGER NOT NULL,
+    inbound_converted_minor    INTEGER NOT NULL,
+    conversion_count           INTEGER NOT NULL,
+    conversion_amount_minor    INTEGER NOT NULL,
     PRIMARY KEY (merchant_id, currency, window_id)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS merchant_view_pending_inbound (
+    payment_id           TEXT PRIMARY KEY,
+    merchant_id          TEXT NOT NULL,
+    currency             TEXT NOT NULL,
+    amount_minor         INTEGER NOT NULL,
+    retained_minor       INTEGER NOT NULL,
+    converted_from_minor INTEGER NOT NULL,
+    to_currency          TEXT NOT NULL,
+    converted_to_minor   INTEGER NOT NULL
   ) STRICT;
 `;
 
@@ -273,10 +372,20 @@ const sql = {
   findPendingRefund: 'SELECT * FROM merchant_view_pending_refunds WHERE refund_id = ?',
   deletePendingRefund: 'DELETE FROM merchant_view_pending_refunds WHERE refund_id = ?',
   ensureWindowTotals: `INSERT OR IGNORE INTO merchant_window_totals
-                         (merchant_id, currency, window_id, sequence, collected_minor, refunded_minor, charged_back_minor, mdr_minor)
-                       VALUES (?, ?, ?, ?, 0, 0, 0, 0)`,
+                         (merchant_id, currency, window_id, sequence, collected_minor, refunded_minor, charged_back_minor, mdr_minor,
+                          inbound_count, inbound_amount_minor, inbound_retained_minor, inbound_converted_minor,
+                          conversion_count, conversion_amount_minor)
+                       VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
   addToWindowTotals: `UPDATE merchant_window_totals
                       SET collected_minor = collected_minor + ?, refunded_minor = refunded_minor + ?,
-                          charged_back_minor = charged_back_minor + ?, mdr_minor = mdr_minor + ?
+                          charged_back_minor = charged_back_minor + ?, mdr_minor = mdr_minor + ?,
+                          inbound_count = inbound_count + ?, inbound_amount_minor = inbound_amount_minor + ?,
+                          inbound_retained_minor = inbound_retained_minor + ?, inbound_converted_minor = inbound_converted_minor + ?,
+                          conversion_count = conversion_count + ?, conversion_amount_minor = conversion_amount_minor + ?
                       WHERE merchant_id = ? AND currency = ? AND window_id = ?`,
+  insertPendingInbound: `INSERT OR IGNORE INTO merchant_view_pending_inbound
+                           (payment_id, merchant_id, currency, amount_minor, retained_minor, converted_from_minor, to_currency, converted_to_minor)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  findPendingInbound: 'SELECT * FROM merchant_view_pending_inbound WHERE payment_id = ?',
+  deletePendingInbound: 'DELETE FROM merchant_view_pending_inbound WHERE payment_id = ?',
 } as const;

@@ -20,7 +20,19 @@ type PaymentRow = {
   charged_back_minor: bigint;
   mdr_minor: bigint;
 };
-type WindowRow = { window_id: string; collected_minor: bigint; refunded_minor: bigint; charged_back_minor: bigint; mdr_minor: bigint };
+type WindowRow = {
+  window_id: string;
+  collected_minor: bigint;
+  refunded_minor: bigint;
+  charged_back_minor: bigint;
+  mdr_minor: bigint;
+  inbound_count: bigint;
+  inbound_amount_minor: bigint;
+  inbound_retained_minor: bigint;
+  inbound_converted_minor: bigint;
+  conversion_count: bigint;
+  conversion_amount_minor: bigint;
+};
 
 /** Reads the merchant-views projection's tables (merchant-views-projection.ts). */
 export class SqliteMerchantViewsReader implements MerchantViewsReader {
@@ -39,8 +51,7 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
       .safeIntegers(true);
     this.windows = database
       .prepare(
-        `SELECT * FROM (SELECT window_id, sequence, collected_minor, refunded_minor, charged_back_minor, mdr_minor FROM merchant_window_totals
-                        WHERE merchant_id = ? AND currency = ? ORDER BY sequence DESC LIMIT ?)
+        `SELECT * FROM (SELECT * FROM merchant_window_totals WHERE merchant_id = ? AND currency = ? ORDER BY sequence DESC LIMIT ?)
          ORDER BY sequence`,
       )
       .safeIntegers(true);
@@ -82,6 +93,15 @@ export class SqliteMerchantViewsReader implements MerchantViewsReader {
       refundedMinor: row.refunded_minor,
       chargedBackMinor: row.charged_back_minor,
       mdrMinor: row.mdr_minor,
+      inbound: {
+        received: {
+          count: Number(row.inbound_count),
+          amountMinor: row.inbound_amount_minor,
+          retainedMinor: row.inbound_retained_minor,
+          convertedMinor: row.inbound_converted_minor,
+        },
+        conversions: { count: Number(row.conversion_count), amountMinor: row.conversion_amount_minor },
+      },
     }));
   }
 }
