@@ -53,6 +53,7 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           ),
           webhookUrl: body.webhookUrl,
           fees: body.fees === undefined ? noFees : feesFrom(body.fees, acquirer.currency),
+          taxNumber: body.taxNumber ?? null,
         };
         const registered = await gateway.merchants.register(
           registration,
@@ -97,6 +98,9 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           { path: ['body', 'inbound', 'purposeCodes', unknownCode], message: 'see GET /v1/reference/purpose-codes' },
         ]);
       }
+      if (body.taxNumber !== undefined && principal.role === 'merchant') {
+        throw new HttpError('FORBIDDEN', "a merchant's tax number is set by its acquirer or the operator");
+      }
       if (body.active !== undefined && principal.role === 'merchant') {
         throw new HttpError('FORBIDDEN', 'a merchant is activated and deactivated by its acquirer or the operator');
       }
@@ -108,6 +112,7 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           fees: body.fees === undefined ? null : feesFrom(body.fees, record.currency),
           rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
           inbound: body.inbound ?? null,
+          taxNumber: body.taxNumber === undefined ? null : { value: body.taxNumber },
         },
         kit.commandContext(request),
       );

@@ -12,6 +12,7 @@ import {
 import { apiLimits } from '../api-limits';
 import { amountText } from './common-schemas';
 import { httpUrl, participantId } from './participant-schemas';
+import { isTaxNumber, taxNumberForms } from '../../core/gateway/merchant-tax-number';
 import { safeText } from './text';
 
 export const merchantId = z.string().regex(merchantIdPattern, 'a merchant id is 3 to 32 capital letters, digits or "_"');
@@ -23,6 +24,13 @@ const percentText = z
     /^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$/,
     'a percentage is a decimal string from "0" to "100" with at most two decimals, such as "1.50"',
   );
+
+/** Issue 17: the merchant's NTN or CNIC (core/gateway/merchant-tax-number.ts), checked before anything else reads it. */
+const taxNumber = z
+  .string()
+  .max(20, taxNumberForms)
+  .refine(isTaxNumber, taxNumberForms)
+  .meta({ description: 'An NTN ("1234567" or "1234567-8") or a 13-digit CNIC ("3520212345671" or "35202-1234567-1")' });
 
 export const merchantFeesSchema = z
   .strictObject({ mdrPercent: percentText, interchangePercent: percentText, switchFee: amountText })
@@ -51,6 +59,7 @@ export const registerMerchantSchema = z
     }),
     webhookUrl,
     fees: merchantFeesSchema.optional(),
+    taxNumber: taxNumber.optional(),
   })
   .meta({ id: 'RegisterMerchant' });
 
@@ -76,6 +85,8 @@ export const changeMerchantSchema = z
     // Requests per second per key and route class (api/rate-limit/), the operator's to set; null: the default.
     rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
     inbound: merchantInboundSchema.optional(),
+    // The operator or the acquirer sets it; null removes it.
+    taxNumber: taxNumber.nullable().optional(),
   })
   .refine(
     (value) =>
@@ -83,8 +94,9 @@ export const changeMerchantSchema = z
       value.webhookUrl !== undefined ||
       value.fees !== undefined ||
       value.rateLimitPerSecond !== undefined ||
-      value.inbound !== undefined,
-    'give at least one of "active", "webhookUrl", "fees", "rateLimitPerSecond" and "inbound"',
+      value.inbound !== undefined ||
+      value.taxNumber !== undefined,
+    'give at least one of "active", "webhookUrl", "fees", "rateLimitPerSecond", "inbound" and "taxNumber"',
   )
   .meta({ id: 'ChangeMerchant', minProperties: 1 });
 

@@ -294,6 +294,10 @@ export const merchantResponse = z
       .strictObject({ enabled: z.boolean(), retentionShare: z.string(), purposeCodes: z.array(z.string()) })
       .nullable()
       .meta({ description: 'In-bound foreign-currency payments (issue 17); null until enabled once' }),
+    taxNumber: z
+      .string()
+      .nullable()
+      .meta({ description: 'NTN or CNIC printed on its export proceeds certificates (issue 17); null: none on record' }),
   })
   .meta({ id: 'Merchant' });
 
@@ -373,11 +377,9 @@ const merchantAmounts = { collected: decimal, refunded: decimal, chargedBack: de
 /** Issue 17: in-bound payments in the balance's currency, beside (never inside) the checkout amounts above. */
 const merchantInboundAmounts = z
   .strictObject({
-    received: z
-      .strictObject({ count: z.int().nonnegative(), amount: decimal, retained: decimal, converted: decimal })
-      .meta({
-        description: 'In-bound payments made in this currency: the whole amount, the part kept in it, the part converted to rupees',
-      }),
+    received: z.strictObject({ count: z.int().nonnegative(), amount: decimal, retained: decimal, converted: decimal }).meta({
+      description: 'In-bound payments made in this currency: the whole amount, the part kept in it, the part converted to rupees',
+    }),
     conversions: z.strictObject({ count: z.int().nonnegative(), amount: decimal }).meta({
       description: 'The rupees their conversions brought in this currency (PKR only) and how many payments brought them',
     }),

@@ -16,6 +16,7 @@ export type MerchantView = {
   rateLimitPerSecond: number | null;
   createdAt: string;
   inbound: { enabled: boolean; retentionShare: string; purposeCodes: string[] } | null;
+  taxNumber: string | null;
 };
 
 export function merchantView(record: MerchantRecord): MerchantView {
@@ -37,5 +38,6 @@ export function merchantView(record: MerchantRecord): MerchantView {
     rateLimitPerSecond: record.rateLimitPerSecond,
     createdAt: record.createdAt,
     inbound: record.inbound === null ? null : { ...record.inbound, purposeCodes: [...record.inbound.purposeCodes] },
+    taxNumber: record.taxNumber,
   };
 }

@@ -23,7 +23,11 @@ export type ExportProceedsCertificate = {
   transferIds: string[];
 };
 
-/** The certificate of a completed in-bound payment. The merchant record holds no tax number yet: null until it does. */
+/**
+ * The certificate of a completed in-bound payment. The exporter is as the payment recorded it (name, city and tax
+ * number then), so a certificate says the same whenever it is asked for; a payment recorded while the merchant had
+ * no tax number on record (or before merchants had one) says so.
+ */
 export function exportProceedsCertificate(payment: InboundPaymentRecord): ExportProceedsCertificate {
   const catalogued = purposeCode(payment.purposeCode);
   // The payment was refused unless its code was in the catalogue, and the catalogue only grows.
@@ -35,7 +39,7 @@ export function exportProceedsCertificate(payment: InboundPaymentRecord): Export
       merchantId: payment.merchantId,
       name: payment.merchantName,
       city: payment.merchantCity,
-      taxNumber: null,
+      taxNumber: payment.merchantTaxNumber ?? null,
       acquirer: payment.acquirerId,
     },
     payer: { name: payment.payer.name, type: payment.payer.type, country: payment.payer.country, taxId: payment.payer.taxId },

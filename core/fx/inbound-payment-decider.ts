@@ -31,6 +31,8 @@ export type InboundPaymentCompleted = {
     acquirerId: string;
     merchantName: string;
     merchantCity: string;
+    /** The merchant's NTN or CNIC when the payment was recorded; absent in payments recorded before merchants had one. */
+    merchantTaxNumber?: string | null;
     retainedMinor: string;
     convertedFromMinor: string;
     convertedToMinor: string;

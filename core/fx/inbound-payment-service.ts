@@ -100,7 +100,7 @@ export class InboundPaymentService {
       const final = existing.status === 'recorded' ? (await this.finish(existing.payment, context)).state : existing;
       return answerOf(final, null, true);
     }
-    const { psp, acquirer, merchantName, merchantCity, retentionShare } = this.checkParties(request);
+    const { psp, acquirer, merchantName, merchantCity, merchantTaxNumber, retentionShare } = this.checkParties(request);
     const conversion = await this.conversion(request, context);
     refuseInactive([acquirer, participants(this.dependencies, conversion.providerId)]);
     const { retainedMinor, convertedMinor } = splitRetained(BigInt(request.amountMinor), retentionShare);
@@ -110,6 +110,7 @@ export class InboundPaymentService {
       acquirerId: acquirer.id,
       merchantName,
       merchantCity,
+      merchantTaxNumber,
       retainedMinor: retainedMinor.toString(),
       convertedFromMinor: convertedMinor.toString(),
       convertedToMinor: rupeesMinor.toString(),
@@ -191,6 +192,7 @@ export class InboundPaymentService {
     acquirer: ParticipantRecord;
     merchantName: string;
     merchantCity: string;
+    merchantTaxNumber: string | null;
     retentionShare: string;
   } {
     const { participants, merchants, enabledCurrencies } = this.dependencies;
@@ -215,7 +217,14 @@ export class InboundPaymentService {
     if (!merchant.active) throw new DomainError('MERCHANT_INACTIVE', `merchant ${merchant.id} is inactive`);
     const acquirer = participants.findParticipant(merchant.acquirerId);
     assert(acquirer !== null, 'a merchant is onboarded under an existing acquirer');
-    return { psp, acquirer, merchantName: merchant.name, merchantCity: merchant.city, retentionShare: merchant.inbound.retentionShare };
+    return {
+      psp,
+      acquirer,
+      merchantName: merchant.name,
+      merchantCity: merchant.city,
+      merchantTaxNumber: merchant.taxNumber,
+      retentionShare: merchant.inbound.retentionShare,
+    };
   }
 
   /** The quote's locked rate (checked: not used by another payment, for this amount, not expired), or the best live rate now. */

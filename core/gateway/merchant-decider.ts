@@ -8,6 +8,7 @@ import { liveSecrets, rotatedSecrets, rotationRetirements, type RotatingSecret }
 import type { MerchantEvent, MerchantFeesData, MerchantInboundSettings, MerchantRegistered } from './merchant-events';
 import { merchantEventTypes } from './merchant-events';
 import { merchantActiveKeysMax, type MerchantFees, type MerchantRegistration } from './merchant-profile';
+import { assertTaxNumber } from './merchant-tax-number';
 
 /** A key or a secret made by the caller of the decider (random, then hashed or sealed): the decider stays deterministic. */
 export type NewMerchantKey = { keyId: string; keyHash: string };
@@ -43,6 +44,8 @@ export type MerchantChange = {
   rateLimitPerSecond?: { perSecond: number | null } | null;
   /** Issue 17: in-bound foreign-currency payments. */
   inbound?: MerchantInboundSettings | null;
+  /** Issue 17: the tax number on certificates; `{ value: null }` removes it. */
+  taxNumber?: { value: string | null } | null;
 };
 
 export type WebhookSecretEntry = RotatingSecret;
@@ -63,6 +66,8 @@ export type RegisteredMerchant = {
   rateLimitPerSecond: number | null;
   /** Issue 17: in-bound foreign-currency payments; null until the operator or the acquirer enables them. */
   inbound: MerchantInboundSettings | null;
+  /** Issue 17: the NTN or CNIC printed on its export proceeds certificates; null: none on record. */
+  taxNumber: string | null;
 };
 export type MerchantState = { status: 'absent' } | RegisteredMerchant;
 
@@ -84,6 +89,7 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       webhookSecrets: [],
       rateLimitPerSecond: null,
       inbound: null,
+      taxNumber: registration.taxNumber,
     };
   }
   assert(state.status === 'registered', `${event.type} for merchant ${event.data.merchantId} before its registration`);
@@ -112,6 +118,8 @@ export function evolve(state: MerchantState, event: MerchantEvent): MerchantStat
       return { ...state, rateLimitPerSecond: event.data.rateLimitPerSecond };
     case 'MerchantInboundSettingsChanged':
       return { ...state, inbound: event.data.inbound };
+    case 'MerchantTaxNumberChanged':
+      return { ...state, taxNumber: event.data.taxNumber };
     default:
       return assertNever(event);
   }
@@ -174,6 +182,7 @@ function decideRegister(
     throw new DomainError('MERCHANT_EXISTS', `merchant ${registration.merchantId} already exists`);
   }
   const at = now.toISOString();
+  assertTaxNumber(registration.taxNumber);
   return [
     { type: 'MerchantRegistered', data: { ...registrationData(registration), requestReference, at } },
     { type: 'MerchantKeyIssued', data: { merchantId: registration.merchantId, ...key, requestReference, at } },
@@ -210,6 +219,14 @@ function decideChange(data: MerchantChange, state: RegisteredMerchant, at: strin
   const inbound = data.inbound ?? null;
   if (inbound !== null && JSON.stringify(inbound) !== JSON.stringify(state.inbound)) {
     events.push({ type: 'MerchantInboundSettingsChanged', data: { merchantId, inbound, at } });
+  }
+  const taxNumber = data.taxNumber ?? null;
+  if (taxNumber !== null && taxNumber.value !== state.taxNumber) {
+    assertTaxNumber(taxNumber.value);
+    events.push({
+      type: 'MerchantTaxNumberChanged',
+      data: { merchantId, taxNumber: taxNumber.value, previousTaxNumber: state.taxNumber, at },
+    });
   }
   return events;
 }
@@ -279,8 +296,8 @@ function registrationData(registration: MerchantRegistration): Omit<MerchantRegi
 }
 
 function registrationOf(event: MerchantRegistered): MerchantRegistration {
-  const { requestReference: _reference, at: _at, fees, ...rest } = event.data;
-  return { ...rest, fees: feesFromData(fees) };
+  const { requestReference: _reference, at: _at, fees, taxNumber, ...rest } = event.data;
+  return { ...rest, fees: feesFromData(fees), taxNumber: taxNumber ?? null };
 }
 
 function sameFees(a: MerchantFees, b: MerchantFees): boolean {
@@ -301,6 +318,7 @@ function sameRegistration(a: MerchantRegistration, b: MerchantRegistration): boo
     a.currency === b.currency &&
     sameAccount(a.settlementAccount, b.settlementAccount) &&
     a.webhookUrl === b.webhookUrl &&
-    sameFees(a.fees, b.fees)
+    sameFees(a.fees, b.fees) &&
+    a.taxNumber === b.taxNumber
   );
 }

@@ -19,6 +19,8 @@ export type MerchantRegistered = {
     settlementAccount: Account;
     webhookUrl: string;
     fees: MerchantFeesData;
+    /** Issue 17: an NTN or CNIC; absent in events written before merchants had one (read as null). */
+    taxNumber?: string | null;
     requestReference: string | null;
     at: string;
   };
@@ -69,8 +71,15 @@ export type MerchantInboundSettingsChanged = {
   data: { merchantId: string; inbound: MerchantInboundSettings; at: string };
 };
 
+/** Issue 17: the tax number printed on the merchant's export proceeds certificates set, corrected or (null) removed. */
+export type MerchantTaxNumberChanged = {
+  type: 'MerchantTaxNumberChanged';
+  data: { merchantId: string; taxNumber: string | null; previousTaxNumber: string | null; at: string };
+};
+
 export type MerchantEvent =
   | MerchantInboundSettingsChanged
+  | MerchantTaxNumberChanged
   | MerchantRegistered
   | MerchantActivated
   | MerchantDeactivated
@@ -92,4 +101,5 @@ export const merchantEventTypes: readonly MerchantEvent['type'][] = [
   'MerchantWebhookSecretRotated',
   'MerchantRateLimitChanged',
   'MerchantInboundSettingsChanged',
+  'MerchantTaxNumberChanged',
 ];

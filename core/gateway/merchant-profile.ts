@@ -32,6 +32,8 @@ export type MerchantRegistration = {
   settlementAccount: Account;
   webhookUrl: string;
   fees: MerchantFees;
+  /** An NTN or CNIC (merchant-tax-number.ts), or null when none was given. */
+  taxNumber: string | null;
 };
 
 export function merchantStreamName(merchantId: string): string {

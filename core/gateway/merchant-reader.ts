@@ -19,6 +19,8 @@ export type MerchantRecord = {
   createdAt: string;
   /** Issue 17: in-bound foreign-currency payments, null until enabled once. */
   inbound: MerchantInboundSettings | null;
+  /** Issue 17: its NTN or CNIC, printed on its export proceeds certificates; null: none on record. */
+  taxNumber: string | null;
 };
 
 /** Read side of merchants, answered from a projection (adapters/readmodel-sqlite/projections/merchants-*.ts). */

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { flattenedVerify, importJWK, type JWK } from 'jose';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
+import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
+import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { errorCode } from '../support/http-client';
 import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
 import { startTestSwitch, type TestSwitch } from '../support/switch-process';
@@ -27,8 +31,12 @@ afterAll(async () => {
   await sw.close();
 });
 
-async function fetchCertificate(key: string, query = ''): Promise<{ status: number; type: string; jws: string | null; bytes: Buffer }> {
-  const response = await fetch(`${sw.url}/v1/inbound/payments/${paymentId}/certificate${query}`, {
+async function fetchCertificate(
+  key: string,
+  query = '',
+  id = paymentId,
+): Promise<{ status: number; type: string; jws: string | null; bytes: Buffer }> {
+  const response = await fetch(`${sw.url}/v1/inbound/payments/${id}/certificate${query}`, {
     headers: { authorization: `Bearer ${key}` },
   });
   return {
@@ -145,4 +153,124 @@ it('is for the merchant, its acquirer, the operator and regulators only: anyone 
   expect(errorCode(unknown)).toBe('INBOUND_PAYMENT_NOT_FOUND');
   const badFormat = await sw.client.get(`/v1/inbound/payments/${paymentId}/certificate?format=docx`, { key: sw.operatorKey });
   expect(errorCode(badFormat)).toBe('VALIDATION_FAILED');
+});
+
+describe("the exporter's tax number (an NTN or a CNIC)", () => {
+  const taxed = randomUUID();
+
+  it('is set by the acquirer, shown on the merchant, and printed on the certificates of payments received after it', async () => {
+    const set = await sw.client.patch('/v1/merchants/KARACHI_SOFT', { key: parties.acquirerKey, body: { taxNumber: '1234567-8' } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ id: 'KARACHI_SOFT', taxNumber: '1234567-8' });
+    const read = await sw.client.get('/v1/merchants/KARACHI_SOFT', { key: parties.merchantKey });
+    expect(read.body).toMatchObject({ taxNumber: '1234567-8' });
+    const paid = await sw.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(taxed) });
+    expect(paid.status).toBe(201);
+
+    const certificate = await fetchCertificate(parties.merchantKey, '', taxed);
+    expect(certificate.status).toBe(200);
+    const text = (await pdfText(certificate.bytes)).text.replace(/\s+/g, ' ');
+    expect(text).toContain('Exporter tax number 1234567-8');
+    expect(text).toContain(`Reference ${taxed}`);
+    await verifyDetached(certificate.jws ?? '', certificate.bytes);
+    const json = await fetchCertificate(parties.merchantKey, '?format=json', taxed);
+    expect(JSON.parse(json.bytes.toString('utf8'))).toMatchObject({
+      reference: taxed,
+      exporter: { merchantId: 'KARACHI_SOFT', taxNumber: '1234567-8' },
+    });
+    // A certificate states the receipt as it was recorded: the payment received before the number was set still says so.
+    const earlier = await fetchCertificate(parties.merchantKey, '?format=json');
+    expect(JSON.parse(earlier.bytes.toString('utf8'))).toMatchObject({ exporter: { taxNumber: null } });
+  });
+
+  it('keeps the number a later correction replaced on the certificates already issued, and prints the new one on the next', async () => {
+    const corrected = await sw.client.patch('/v1/merchants/KARACHI_SOFT', { key: sw.operatorKey, body: { taxNumber: '35202-1234567-1' } });
+    expect(corrected.body).toMatchObject({ taxNumber: '35202-1234567-1' });
+    const next = randomUUID();
+    expect((await sw.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(next) })).status).toBe(201);
+    const text = (await pdfText((await fetchCertificate(parties.merchantKey, '', next)).bytes)).text.replace(/\s+/g, ' ');
+    expect(text).toContain('Exporter tax number 35202-1234567-1');
+    const kept = JSON.parse((await fetchCertificate(parties.merchantKey, '?format=json', taxed)).bytes.toString('utf8')) as {
+      exporter: { taxNumber: string };
+    };
+    expect(kept.exporter.taxNumber).toBe('1234567-8');
+  });
+
+  it('refuses a malformed number with 400 naming the field and changes nothing; the merchant cannot set its own; null removes it', async () => {
+    for (const bad of ['123456', '1234567-89', '3520212345', 'NTN1234567', 1234567]) {
+      const refused = await sw.client.patch('/v1/merchants/KARACHI_SOFT', { key: parties.acquirerKey, body: { taxNumber: bad } });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: ['body', 'taxNumber'] })] },
+      });
+    }
+    const registeredBadly = await sw.client.post('/v1/merchants', {
+      key: parties.acquirerKey,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        id: 'LAHORE_CODE',
+        name: 'Lahore Code',
+        mcc: '7372',
+        city: 'Lahore',
+        acquirer: 'MARGALLA',
+        settlementAccount: { type: 'WALLET', value: 'WLAHORECODE' },
+        webhookUrl: 'http://127.0.0.1:9/webhooks',
+        taxNumber: '35202-12345671',
+      },
+    });
+    expect(registeredBadly.status).toBe(400);
+    expect(registeredBadly.body).toMatchObject({ error: { details: [expect.objectContaining({ path: ['body', 'taxNumber'] })] } });
+    expect((await sw.client.get('/v1/merchants/LAHORE_CODE', { key: sw.operatorKey })).status).toBe(404);
+    const byMerchant = await sw.client.patch('/v1/merchants/KARACHI_SOFT', { key: parties.merchantKey, body: { taxNumber: '7654321' } });
+    expect(byMerchant.status).toBe(403);
+    expect((await sw.client.get('/v1/merchants/KARACHI_SOFT', { key: sw.operatorKey })).body).toMatchObject({
+      taxNumber: '35202-1234567-1',
+    });
+    const removed = await sw.client.patch('/v1/merchants/KARACHI_SOFT', { key: parties.acquirerKey, body: { taxNumber: null } });
+    expect(removed.body).toMatchObject({ taxNumber: null });
+  });
+
+  it('is taken at onboarding too: a freelancer registered with a CNIC', async () => {
+    const registered = await sw.client.post('/v1/merchants', {
+      key: parties.acquirerKey,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        id: 'LAHORE_CODE',
+        name: 'Lahore Code',
+        mcc: '7372',
+        city: 'Lahore',
+        acquirer: 'MARGALLA',
+        settlementAccount: { type: 'WALLET', value: 'WLAHORECODE' },
+        webhookUrl: 'http://127.0.0.1:9/webhooks',
+        taxNumber: '3520212345671',
+      },
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toMatchObject({ merchant: { id: 'LAHORE_CODE', taxNumber: '3520212345671' } });
+  });
+
+  it('rebuilds from the log into the same rows: each merchant with the number it has now', async () => {
+    const rows = (): unknown[] => {
+      const database = new Database(readModelPath(sw.dataDir), { readonly: true });
+      try {
+        return [
+          database.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
+          database.prepare('SELECT * FROM merchant_tax_numbers ORDER BY merchant_id').all(),
+        ];
+      } finally {
+        database.close();
+      }
+    };
+    const before = rows();
+    expect(before[1]).toEqual([{ merchant_id: 'LAHORE_CODE', tax_number: '3520212345671' }]);
+    const output: string[] = [];
+    const exitCode = await runRebuildCommand(
+      ['merchants', '--data-dir', sw.dataDir],
+      switchProjections,
+      { out: (line) => output.push(line), err: (line) => output.push(line) },
+      {},
+    );
+    expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+    expect(rows()).toEqual(before);
+  });
 });

@@ -57,6 +57,7 @@ it("onboards a merchant by its acquirer: the key works as the merchant, the alia
   const body = created.body as { merchant: Record<string, unknown>; apiKey: string; webhookSecret: string };
   expect(body.merchant).toEqual({
     inbound: null,
+    taxNumber: null,
     id: 'SHOP1',
     name: 'Shop One',
     mcc: '5411',

@@ -223,6 +223,7 @@ it('rebuilds the merchants, checkout-sessions and api-keys read models from posi
     try {
       return [
         db.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
+        db.prepare('SELECT * FROM merchant_tax_numbers ORDER BY merchant_id').all(),
         db.prepare('SELECT * FROM checkout_sessions ORDER BY session_id').all(),
         db.prepare("SELECT key_id, role, owner_id, revoked FROM api_keys WHERE role = 'merchant' ORDER BY key_id").all(),
       ];
@@ -231,7 +232,7 @@ it('rebuilds the merchants, checkout-sessions and api-keys read models from posi
     }
   };
   const before = rows();
-  expect((before[1] as unknown[]).length).toBeGreaterThan(3);
+  expect((before[2] as unknown[]).length).toBeGreaterThan(3);
   for (const name of ['merchants', 'checkout-sessions', 'api-keys']) {
     const output: string[] = [];
     const exitCode = await runRebuildCommand(

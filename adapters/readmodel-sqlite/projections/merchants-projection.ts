@@ -16,40 +16,23 @@ const handledTypes = [
   'MerchantWebhookUrlChanged',
   'MerchantFeesChanged',
   'MerchantInboundSettingsChanged',
+  'MerchantTaxNumberChanged',
 ] as const;
 type HandledEvent = Extract<MerchantEvent, { type: (typeof handledTypes)[number] }>;
 
 /** Merchants by id, as GET /v1/merchants/{id} and checkout read them. Rebuildable from the log. */
 export const merchantsProjection: Projection<SqliteReadModelTx> = {
   name: 'merchants',
-  // 2: in-bound settings (issue 17), in merchant_inbound.
-  version: 2,
+  // 2: in-bound settings (issue 17), in merchant_inbound. 3: tax numbers (issue 17), in merchant_tax_numbers.
+  version: 3,
   handles: handledTypes,
   setup(tx) {
-    // Its reader joins the operator's rates (rate-limits projection), which may not run in this store.
-    createRateLimitsTable(tx);
-    tx.exec(`
-      CREATE TABLE IF NOT EXISTS merchants (
-        merchant_id              TEXT PRIMARY KEY,
-        name                     TEXT NOT NULL,
-        mcc                      TEXT NOT NULL,
-        city                     TEXT NOT NULL,
-        acquirer_id              TEXT NOT NULL,
-        currency                 TEXT NOT NULL,
-        settlement_account_type  TEXT NOT NULL,
-        settlement_account_value TEXT NOT NULL,
-        webhook_url              TEXT NOT NULL,
-        mdr_percent              TEXT NOT NULL,
-        interchange_percent      TEXT NOT NULL,
-        switch_fee_minor         TEXT NOT NULL,
-        active                   INTEGER NOT NULL,
-        created_at               TEXT NOT NULL
-      ) STRICT;
-      CREATE TABLE IF NOT EXISTS merchant_inbound (merchant_id TEXT PRIMARY KEY, settings TEXT NOT NULL) STRICT;
-    `);
+    createTables(tx);
   },
   reset(tx) {
-    clearTables(tx, ['merchants', 'merchant_inbound']);
+    // An older read model lacks the newer tables: create what is missing before emptying it.
+    createTables(tx);
+    clearTables(tx, ['merchants', 'merchant_inbound', 'merchant_tax_numbers']);
   },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & HandledEvent;
@@ -71,8 +54,14 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
           data.fees.switchFeeMinor,
           data.at,
         );
+        // Absent in registrations written before merchants had a tax number.
+        if (data.taxNumber !== undefined && data.taxNumber !== null) statement(tx, 'setTaxNumber').run(data.merchantId, data.taxNumber);
         return;
       }
+      case 'MerchantTaxNumberChanged':
+        if (event.data.taxNumber === null) statement(tx, 'removeTaxNumber').run(event.data.merchantId);
+        else statement(tx, 'setTaxNumber').run(event.data.merchantId, event.data.taxNumber);
+        return;
       case 'MerchantActivated':
       case 'MerchantDeactivated':
         statement(tx, 'active').run(event.type === 'MerchantActivated' ? 1 : 0, event.data.merchantId);
@@ -97,6 +86,31 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
   },
 };
 
+function createTables(tx: SqliteReadModelTx): void {
+  // Its reader joins the operator's rates (rate-limits projection), which may not run in this store.
+  createRateLimitsTable(tx);
+  tx.exec(`
+    CREATE TABLE IF NOT EXISTS merchants (
+      merchant_id              TEXT PRIMARY KEY,
+      name                     TEXT NOT NULL,
+      mcc                      TEXT NOT NULL,
+      city                     TEXT NOT NULL,
+      acquirer_id              TEXT NOT NULL,
+      currency                 TEXT NOT NULL,
+      settlement_account_type  TEXT NOT NULL,
+      settlement_account_value TEXT NOT NULL,
+      webhook_url              TEXT NOT NULL,
+      mdr_percent              TEXT NOT NULL,
+      interchange_percent      TEXT NOT NULL,
+      switch_fee_minor         TEXT NOT NULL,
+      active                   INTEGER NOT NULL,
+      created_at               TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS merchant_inbound (merchant_id TEXT PRIMARY KEY, settings TEXT NOT NULL) STRICT;
+    CREATE TABLE IF NOT EXISTS merchant_tax_numbers (merchant_id TEXT PRIMARY KEY, tax_number TEXT NOT NULL) STRICT;
+  `);
+}
+
 const sql = {
   register: `INSERT INTO merchants (merchant_id, name, mcc, city, acquirer_id, currency, settlement_account_type, settlement_account_value,
                webhook_url, mdr_percent, interchange_percent, switch_fee_minor, active, created_at)
@@ -106,6 +120,9 @@ const sql = {
   inbound:
     'INSERT INTO merchant_inbound (merchant_id, settings) VALUES (?, ?) ON CONFLICT (merchant_id) DO UPDATE SET settings = excluded.settings',
   fees: 'UPDATE merchants SET mdr_percent = ?, interchange_percent = ?, switch_fee_minor = ? WHERE merchant_id = ?',
+  setTaxNumber: `INSERT INTO merchant_tax_numbers (merchant_id, tax_number) VALUES (?, ?)
+                 ON CONFLICT (merchant_id) DO UPDATE SET tax_number = excluded.tax_number`,
+  removeTaxNumber: 'DELETE FROM merchant_tax_numbers WHERE merchant_id = ?',
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

@@ -20,6 +20,7 @@ type MerchantRow = {
   created_at: string;
   rate_limit_per_second: bigint | null;
   inbound: string | null;
+  tax_number: string | null;
 };
 
 /** MerchantReader over the merchants projection. */
@@ -27,11 +28,12 @@ export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
 
   constructor(database: Database.Database) {
-    // With the operator's rate for the merchant (rate-limits projection) and its in-bound settings, if it has them.
+    // With the operator's rate for the merchant (rate-limits projection), its in-bound settings and tax number, if it has them.
     this.byId = database
       .prepare(
         `SELECT m.*, (SELECT r.rate_limit_per_second FROM rate_limits r WHERE r.owner = 'merchant:' || m.merchant_id) AS rate_limit_per_second,
-         (SELECT settings FROM merchant_inbound i WHERE i.merchant_id = m.merchant_id) AS inbound
+         (SELECT settings FROM merchant_inbound i WHERE i.merchant_id = m.merchant_id) AS inbound,
+         (SELECT tax_number FROM merchant_tax_numbers t WHERE t.merchant_id = m.merchant_id) AS tax_number
          FROM merchants m WHERE m.merchant_id = ?`,
       )
       .safeIntegers(true);
@@ -54,6 +56,7 @@ export class SqliteMerchantReader implements MerchantReader {
       rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
       createdAt: row.created_at,
       inbound: row.inbound === null ? null : (JSON.parse(row.inbound) as MerchantInboundSettings),
+      taxNumber: row.tax_number,
     };
   }
 }

@@ -32,6 +32,7 @@ const merchant: MerchantRecord = {
   rateLimitPerSecond: null,
   createdAt: '2026-12-03T08:00:00.000Z',
   inbound: null,
+  taxNumber: null,
 };
 
 beforeEach(() => {

@@ -21,6 +21,7 @@ const registration: MerchantRegistration = {
   settlementAccount: { type: 'WALLET', value: 'WSHOP1' },
   webhookUrl: 'https://shop.example/hooks',
   fees: noFees,
+  taxNumber: null,
 };
 const register = (
   reference: string | null,
@@ -60,6 +61,9 @@ it('registers with a first key and secret; a retry of the same request replaces 
   expect(retried.activeKeys.map((key) => key.keyId)).toEqual(['k2']);
   expect(liveWebhookSecrets(retried.webhookSecrets, now).map((secret) => secret.secretId)).toEqual(['s2']);
   expect(codeOf(() => merchantDecider.decide(register('ref-1', 'k3', 's3', { name: 'Other' }), retried))).toBe('IDEMPOTENCY_CONFLICT');
+  expect(codeOf(() => merchantDecider.decide(register('ref-1', 'k3', 's3', { taxNumber: '1234567-8' }), retried))).toBe(
+    'IDEMPOTENCY_CONFLICT',
+  );
   expect(codeOf(() => merchantDecider.decide(register('ref-2', 'k3', 's3'), retried))).toBe('MERCHANT_EXISTS');
   expect(codeOf(() => merchantDecider.decide(register(null, 'k3', 's3'), retried))).toBe('MERCHANT_EXISTS');
 });
@@ -98,4 +102,45 @@ it("records the operator's rate for a merchant with the one it replaces, nothing
   expect(merchantDecider.decide(setRate(null), limited)).toEqual([
     { type: 'MerchantRateLimitChanged', data: { merchantId: 'SHOP1', rateLimitPerSecond: null, previousRateLimitPerSecond: 25, at } },
   ]);
+});
+
+it('records a tax number given at registration, then a correction with the one it replaces, nothing when unchanged, and a removal', () => {
+  const registered = run(merchantDecider.initialState, register(null, 'k1', 's1', { taxNumber: '1234567' })) as RegisteredMerchant;
+  expect(registered.taxNumber).toBe('1234567');
+  const setTaxNumber = (value: string | null): MerchantCommand => ({
+    type: 'ChangeMerchant',
+    data: { merchantId: 'SHOP1', active: null, webhookUrl: null, fees: null, taxNumber: { value } },
+    now,
+  });
+  const at = now.toISOString();
+  expect(merchantDecider.decide(setTaxNumber('1234567-8'), registered)).toEqual([
+    { type: 'MerchantTaxNumberChanged', data: { merchantId: 'SHOP1', taxNumber: '1234567-8', previousTaxNumber: '1234567', at } },
+  ]);
+  const corrected = run(registered, setTaxNumber('1234567-8'));
+  expect(merchantDecider.decide(setTaxNumber('1234567-8'), corrected)).toEqual([]);
+  expect(merchantDecider.decide(setTaxNumber(null), corrected)).toEqual([
+    { type: 'MerchantTaxNumberChanged', data: { merchantId: 'SHOP1', taxNumber: null, previousTaxNumber: '1234567-8', at } },
+  ]);
+  expect((run(corrected, setTaxNumber(null)) as RegisteredMerchant).taxNumber).toBeNull();
+});
+
+it('reads a registration written before merchants had a tax number as having none', () => {
+  const state = merchantDecider.evolve(merchantDecider.initialState, {
+    type: 'MerchantRegistered',
+    data: {
+      merchantId: 'SHOP1',
+      name: 'Shop One',
+      mcc: '5411',
+      city: 'Karachi',
+      acquirerId: 'MARGALLA',
+      currency: 'PKR',
+      settlementAccount: { type: 'WALLET', value: 'WSHOP1' },
+      webhookUrl: 'https://shop.example/hooks',
+      fees: { mdrPercent: '0.00', interchangePercent: '0.00', switchFeeMinor: '0' },
+      requestReference: null,
+      at: now.toISOString(),
+    },
+  }) as RegisteredMerchant;
+  expect(state.taxNumber).toBeNull();
+  expect(state.registration.taxNumber).toBeNull();
 });
