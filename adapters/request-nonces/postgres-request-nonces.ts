@@ -1,24 +1,11 @@
 import { assert } from '../../core/assert';
-import { DomainError } from '../../core/errors';
-import { jtiLengthMax } from '../../core/auth/request-signature';
 import type { RequestNonceRegistry } from '../../core/auth/request-nonces';
 import type { PostgresSession } from '../eventstore-postgres/postgres-session';
+import { NonceWriteQueue, type PendingNonce } from './nonce-write-queue';
 
-/** Nonces waiting for their write, and how many one statement takes: bounded like every queue. */
-const pendingMax = 8_192;
-const batchMax = 1_024;
 /** Expired nonces are deleted every so many accepted ones, at most this many at a time. */
 const pruneEveryInserts = 64;
 const prunedPerPassMax = 4_096;
-
-type PendingNonce = {
-  participantId: string;
-  jti: string;
-  expiresAtSeconds: number;
-  nowSeconds: number;
-  resolve: (result: 'fresh' | 'replayed') => void;
-  reject: (error: unknown) => void;
-};
 
 /**
  * The jti registry in `hisaab_request_nonces`, beside the PostgreSQL log (issue 19, item 4): a standby that takes
@@ -28,8 +15,7 @@ type PendingNonce = {
  * table was first used, kept in the database too, so a new machine does not start a new window of trust.
  */
 export class PostgresRequestNonces implements RequestNonceRegistry {
-  private readonly pending: PendingNonce[] = [];
-  private flushing = false;
+  private readonly queue = new NonceWriteQueue((batch) => this.write(batch));
   private insertsSincePrune = 0;
 
   private constructor(
@@ -48,41 +34,11 @@ export class PostgresRequestNonces implements RequestNonceRegistry {
   }
 
   remember(participantId: string, jti: string, expiresAtSeconds: number, nowSeconds: number): Promise<'fresh' | 'replayed'> {
-    assert(jti.length >= 1 && jti.length <= jtiLengthMax, `a jti is 1 to ${jtiLengthMax} characters`);
-    assert(Number.isSafeInteger(expiresAtSeconds) && expiresAtSeconds > nowSeconds, 'a nonce is remembered until a later time');
-    if (this.pending.length >= pendingMax) {
-      return Promise.reject(
-        new DomainError('OVERLOADED', `${pendingMax} signed requests are waiting for their nonce to be recorded; retry shortly`),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ participantId, jti, expiresAtSeconds, nowSeconds, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, batchMax);
-      try {
-        const fresh = await this.write(batch);
-        for (const entry of batch) {
-          const key = `${entry.participantId}\n${entry.jti}`;
-          // A jti twice in one batch: the first is fresh, the second a replay.
-          entry.resolve(fresh.delete(key) ? 'fresh' : 'replayed');
-        }
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
-    }
-    this.flushing = false;
+    return this.queue.remember(participantId, jti, expiresAtSeconds, nowSeconds);
   }
 
   /** One transaction: drop the batch's jtis whose window has passed, insert, and say which were new. */
-  private async write(batch: readonly PendingNonce[]): Promise<Set<string>> {
+  private async write(batch: readonly PendingNonce[]): Promise<boolean[]> {
     const nowSeconds = batch[batch.length - 1]?.nowSeconds ?? 0;
     const participants = batch.map((entry) => entry.participantId);
     const jtis = batch.map((entry) => entry.jti);
@@ -115,6 +71,8 @@ export class PostgresRequestNonces implements RequestNonceRegistry {
         throw error;
       }
     });
-    return new Set(inserted.map((row) => `${row.participant_id}\n${row.jti}`));
+    const fresh = new Set(inserted.map((row) => `${row.participant_id}\n${row.jti}`));
+    // A jti twice in one batch: the first is fresh, the second a replay.
+    return batch.map((entry) => fresh.delete(`${entry.participantId}\n${entry.jti}`));
   }
 }

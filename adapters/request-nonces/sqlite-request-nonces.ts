@@ -1,10 +1,8 @@
 import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
-import { assert } from '../../core/assert';
-import { DomainError } from '../../core/errors';
-import { jtiLengthMax } from '../../core/auth/request-signature';
 import type { RequestNonceRegistry } from '../../core/auth/request-nonces';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
+import { NonceWriteQueue, type PendingNonce } from './nonce-write-queue';
 
 export const requestNoncesFileName = 'request-nonces.db';
 
@@ -15,19 +13,6 @@ export function requestNoncesPath(dataDir: string): string {
 /** Expired nonces are deleted every so many accepted ones, at most this many at a time: each insert's work stays bounded. */
 const pruneEveryInserts = 64;
 const prunedPerPassMax = 4096;
-
-/** Nonces waiting for their write, and how many one transaction takes: bounded like every queue. */
-const pendingMax = 8_192;
-const batchMax = 1_024;
-
-type PendingNonce = {
-  participantId: string;
-  jti: string;
-  expiresAtSeconds: number;
-  nowSeconds: number;
-  resolve: (result: 'fresh' | 'replayed') => void;
-  reject: (error: unknown) => void;
-};
 
 /**
  * The jti registry in its own SQLite file in the data dir (WAL, synchronous=FULL), shared by every process of the
@@ -43,8 +28,7 @@ export class SqliteRequestNonces implements RequestNonceRegistry {
   private readonly dropExpiredOne: Database.Statement;
   private readonly prune: Database.Statement;
   private insertsSincePrune = 0;
-  private readonly pending: PendingNonce[] = [];
-  private flushScheduled = false;
+  private readonly queue = new NonceWriteQueue((batch) => this.write(batch));
 
   constructor(path: string, nowSeconds: number) {
     if (path !== ':memory:') {
@@ -81,49 +65,24 @@ export class SqliteRequestNonces implements RequestNonceRegistry {
    * fsync serves every signed request in flight (group commit), instead of one fsync each.
    */
   remember(participantId: string, jti: string, expiresAtSeconds: number, nowSeconds: number): Promise<'fresh' | 'replayed'> {
-    assert(jti.length >= 1 && jti.length <= jtiLengthMax, `a jti is 1 to ${jtiLengthMax} characters`);
-    assert(Number.isSafeInteger(expiresAtSeconds) && expiresAtSeconds > nowSeconds, 'a nonce is remembered until a later time');
-    if (this.pending.length >= pendingMax) {
-      return Promise.reject(
-        new DomainError('OVERLOADED', `${pendingMax} signed requests are waiting for their nonce to be recorded; retry shortly`),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ participantId, jti, expiresAtSeconds, nowSeconds, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.queue.remember(participantId, jti, expiresAtSeconds, nowSeconds);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending.splice(0, batchMax);
-    let results: boolean[];
-    try {
-      results = this.database.transaction(() =>
-        batch.map((entry) => {
-          // A jti whose window has passed may be used again: the freshness check alone now refuses its old request.
-          this.dropExpiredOne.run(entry.participantId, entry.jti, entry.nowSeconds);
-          return this.insert.run(entry.participantId, entry.jti, entry.expiresAtSeconds).changes === 1;
-        }),
-      )();
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-      return;
-    } finally {
-      if (this.pending.length > 0 && !this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+  /** One transaction: drop the batch's jtis whose window has passed, insert, prune now and then, say which were new. */
+  private write(batch: readonly PendingNonce[]): boolean[] {
+    return this.database.transaction(() => {
+      const fresh = batch.map((entry) => {
+        // A jti whose window has passed may be used again: the freshness check alone now refuses its old request.
+        this.dropExpiredOne.run(entry.participantId, entry.jti, entry.nowSeconds);
+        return this.insert.run(entry.participantId, entry.jti, entry.expiresAtSeconds).changes === 1;
+      });
+      this.insertsSincePrune += batch.length;
+      if (this.insertsSincePrune >= pruneEveryInserts) {
+        this.insertsSincePrune = 0;
+        this.prune.run(batch[batch.length - 1]?.nowSeconds ?? 0);
       }
-    }
-    batch.forEach((entry, index) => entry.resolve(results[index] === true ? 'fresh' : 'replayed'));
-    this.insertsSincePrune += batch.length;
-    if (this.insertsSincePrune >= pruneEveryInserts) {
-      this.insertsSincePrune = 0;
-      this.prune.run(batch[batch.length - 1]?.nowSeconds ?? 0);
-    }
+      return fresh;
+    })();
   }
 
   /** Nonces still remembered (for tests and the README's bound). */
