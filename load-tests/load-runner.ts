@@ -65,7 +65,13 @@ export type LoadRun = {
   workDirectory: string;
   signal: AbortSignal;
   /** The switch as `npm run serve` starts it, on a fresh data dir, with the load wallets onboarded. */
-  startNetwork(options: { withAdviceWallets: boolean; nodeFlags?: readonly string[]; walletCount?: number }): Promise<LoadNetwork>;
+  startNetwork(options: {
+    withAdviceWallets: boolean;
+    nodeFlags?: readonly string[];
+    walletCount?: number;
+    /** Switch settings the command needs beside the rig's (the smoke's shedding, below). */
+    switchEnvironment?: Readonly<Record<string, string>>;
+  }): Promise<LoadNetwork>;
   /** The bare express reference with as many workers as the switch. */
   startReference(): Promise<NodeService>;
   /** Runs one k6 scenario to its end and reads its figures. */
@@ -105,7 +111,7 @@ function createLoadRun(k6Version: string, workers: number, workDirectory: string
       const launcher = spawnedSwitch({
         logFile: join(workDirectory, 'switch.log'),
         nodeFlags: options.nodeFlags ?? [],
-        environment: workerEnvironment,
+        environment: { ...options.switchEnvironment, ...workerEnvironment },
       });
       return startLoadNetwork({ walletCount: options.walletCount ?? 3, withAdviceWallets: options.withAdviceWallets, launcher });
     },

@@ -15,9 +15,17 @@ const smokeSeconds = 10;
  * a saturated switch's latency grows with the users waiting on it.
  */
 const smokeVus = 4;
+/**
+ * Shedding on event-loop delay is off for the smoke. It measures how late the switch's own timer runs, and on a shared
+ * CI runner the neighbours' processes make it late: with six CPU-bound processes beside it the smoke shed 16 % of its
+ * payments with 503 OVERLOADED while its p99 stayed under 400 ms, and failed. The smoke guards the payment path, not
+ * the machine; shedding has its own tests (test/integration/api/money-path-admission.test.ts) and `npm run load:overload`. The in-flight
+ * bound stays on.
+ */
+const smokeSwitchEnvironment = { HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS: '0' };
 
 runLoadCommand('load:smoke', async (run) => {
-  const network = await run.startNetwork({ withAdviceWallets: false });
+  const network = await run.startNetwork({ withAdviceWallets: false, switchEnvironment: smokeSwitchEnvironment });
   try {
     const figures = await run.measure({
       label: 'smoke',
