@@ -268,6 +268,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       assembleWebhooks({
         options: { endpoints: merchantWebhookEndpoints(gateway.merchants), ...options.webhooks },
         jwsSigner: signing.signer,
+        opener: personalData.cipher,
         store,
         readModelDatabase: database,
         now,

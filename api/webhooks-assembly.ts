@@ -1,3 +1,4 @@
+import type { SealedTextOpener } from '../core/personal-data/sealed-text';
 import type Database from 'better-sqlite3';
 import { SqliteWebhookEventReader } from '../adapters/readmodel-sqlite/projections/webhook-events-read-model';
 import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
@@ -52,6 +53,8 @@ export type WebhooksAssemblyInput = {
   readYourWrites?: (transport: DeliveryTransport) => DeliveryTransport;
   /** Signs each webhook with the switch's own key as well (Hisaab-JWS). */
   jwsSigner: OutgoingMessageSigner;
+  /** Opens the personal fields an event's body holds sealed in the read model (an in-bound payer's, issue 15.4). */
+  opener?: SealedTextOpener;
 };
 
 export type WebhooksAssembly = {
@@ -87,7 +90,7 @@ async function startWebhooks(input: WebhooksAssemblyInput, parts: StartedParts):
   });
   await outbox.start();
   parts.onStop('webhook outbox', () => outbox.stop());
-  const reader = new SqliteWebhookEventReader(input.readModelDatabase);
+  const reader = new SqliteWebhookEventReader(input.readModelDatabase, input.opener);
   const publisher = new WebhookPublisher(outbox, input.now, (eventId) => reader.findEvent(eventId) !== null);
   return { publisher, outbox, reader, routeModule: webhookRoutes({ store: input.store, publisher, reader }) };
 }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       seal: (reference, plaintext) => cipher.seal(reference, plaintext),
       referenceOf: (subject) => cipher.referenceOf(subject),
       payerReferenceOf: () => null,
+      inboundPayerReferenceOf: () => null,
     };
     const plain = Array.from({ length: 100 }, (_, index) => transferInitiated(index));
     const sealed = plain.map((data) => fields.seal(data, sealer));

@@ -6,7 +6,10 @@ import { safeText } from './text';
 /** `POST /v1/data-subjects/erase`: the value is checked against its type by core/personal-data/data-subject.ts. */
 export const eraseDataSubjectSchema = z
   .strictObject({
-    type: z.enum(dataSubjectTypes),
+    type: z.enum(dataSubjectTypes).meta({
+      description:
+        "PAYER is an in-bound payment's payer abroad: the value is '<PSP id>:<the payer's tax id>', or '<PSP id>:<payment id>' when it gave none",
+    }),
     value: safeText()
       .min(1, 'the value must not be empty')
       .max(apiLimits.partyValueLengthMax, `a value has at most ${apiLimits.partyValueLengthMax} characters`),

@@ -4,6 +4,7 @@ import type { AccountAliasReader } from '../directory/directory-reader';
 import { aliasDecider, aliasStreamOf } from '../directory/directory-service';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
+import { assertNever } from '../assert';
 import { newId } from '../ids';
 import type { DataSubject } from './data-subject';
 import type { PersonalDataCipher } from './personal-data-cipher';
@@ -53,10 +54,7 @@ export async function eraseDataSubject(
 ): Promise<ErasureResult> {
   const { store, cipher } = dependencies;
   const subjectReference = cipher.referenceOf(subject);
-  const aliasRemoved =
-    subject.type === 'MSISDN' || subject.type === 'CNIC'
-      ? await removeAliasOf(dependencies, { type: subject.type, value: subject.value }, context)
-      : await removeAliasesOfAccount(dependencies, subject, context);
+  const aliasRemoved = await removeAliasesOf(dependencies, subject, context);
   const keysHeld = cipher.hasKey(subjectReference) ? 1 : 0;
   const { now, ...metadata } = context;
   const erasedAt = now.toISOString();
@@ -71,6 +69,22 @@ export async function eraseDataSubject(
   );
   const keysDestroyed = cipher.erase(subjectReference);
   return { keysDestroyed, aliasRemoved, position: recorded.position };
+}
+
+/** An in-bound payer (a person or business abroad) has no alias in the directory: only its key is destroyed. */
+async function removeAliasesOf(dependencies: ErasureDependencies, subject: DataSubject, context: CommandContext): Promise<boolean> {
+  switch (subject.type) {
+    case 'MSISDN':
+    case 'CNIC':
+      return removeAliasOf(dependencies, { type: subject.type, value: subject.value }, context);
+    case 'IBAN':
+    case 'ACCOUNT':
+      return removeAliasesOfAccount(dependencies, subject, context);
+    case 'PAYER':
+      return false;
+    default:
+      return assertNever(subject.type);
+  }
 }
 
 async function removeAliasOf(dependencies: ErasureDependencies, alias: AliasKey, context: CommandContext): Promise<boolean> {

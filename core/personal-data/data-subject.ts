@@ -7,10 +7,22 @@ import { normalizePakistaniMsisdn } from '../gateway/msisdn';
  * mobile number, a national identity card number, an IBAN, or any other account number. A name belongs to the
  * subject it is given with (a payer's name to the payer's number), so erasing the number erases the name with it.
  */
-export const dataSubjectTypes = ['MSISDN', 'CNIC', 'IBAN', 'ACCOUNT'] as const;
+export const dataSubjectTypes = ['MSISDN', 'CNIC', 'IBAN', 'ACCOUNT', 'PAYER'] as const;
 export type DataSubjectType = (typeof dataSubjectTypes)[number];
 
 export type DataSubject = { type: DataSubjectType; value: string };
+
+/**
+ * An in-bound payer (issue 17), a person or business abroad with no Pakistani number or account: named as
+ * `<in-bound PSP id>:<the payer's tax id>`, or `<PSP id>:<payment id>` when the payer gave no tax id, which both the
+ * PSP and the operator know from the payment. The PSP id is a participant id; the rest is a tax id or a payment id.
+ */
+const payerSubjectPattern = /^[A-Z0-9_]{2,16}:[A-Za-z0-9 ./-]{1,36}$/;
+
+/** The subject an in-bound payment's payer is sealed under: the same form an operator names for erasure. */
+export function inboundPayerSubject(payment: { pspId: string; paymentId: string; taxId: string | null }): DataSubject {
+  return { type: 'PAYER', value: `${payment.pspId}:${payment.taxId ?? payment.paymentId}` };
+}
 
 /** An account number other than an IBAN: wallet numbers, a bank's own account numbers, 1 to 34 letters or digits. */
 const accountNumberPattern = /^[A-Za-z0-9]{1,34}$/;
@@ -39,6 +51,10 @@ export function parseDataSubject(type: DataSubjectType, value: string): DataSubj
       }
     case 'ACCOUNT':
       if (!accountNumberPattern.test(value)) throw invalid('an account number is 1 to 34 letters or digits');
+      return { type, value };
+    case 'PAYER':
+      if (!payerSubjectPattern.test(value))
+        throw invalid("an in-bound payer is '<PSP id>:<the payer's tax id>', or '<PSP id>:<payment id>' when the payer gave none");
       return { type, value };
   }
 }

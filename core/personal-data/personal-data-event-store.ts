@@ -10,9 +10,10 @@ import type {
 } from '../eventstore/event-store';
 import type { ExpectedRevision } from '../eventstore/expected-revision';
 import { transferStreamName } from '../transfers/transfer-events';
-import { subjectOfParty } from './data-subject';
+import { inboundPaymentStreamName } from '../fx/inbound-payment-decider';
+import { inboundPayerSubject, subjectOfParty } from './data-subject';
 import type { PersonalDataCipher } from './personal-data-cipher';
-import { personalEventFields, transferIdOfDelivery, type FieldSealer } from './personal-event-fields';
+import { inboundPaymentIdsOfWebhooks, personalEventFields, transferIdOfDelivery, type FieldSealer } from './personal-event-fields';
 import { subjectReferenceOfSealed } from './sealed-text';
 
 /** Transfers whose payer's subject is remembered for the deliveries that follow them. */
@@ -90,10 +91,12 @@ export class PersonalDataEventStore implements EventStore {
   private async sealAll(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
     if (!holdsPersonalFields(events)) return events;
     await this.rememberPayersOfDeliveries(events);
+    const inboundPayers = await this.inboundPayersOfWebhooks(events);
     const sealer: FieldSealer = {
       seal: (reference, plaintext) => this.cipher.seal(reference, plaintext),
       referenceOf: (subject) => this.cipher.referenceOf(subject),
       payerReferenceOf: (transferId) => this.payerReferences.get(transferId) ?? null,
+      inboundPayerReferenceOf: (paymentId) => inboundPayers.get(paymentId) ?? null,
     };
     return events.map((event) => {
       const fields = personalEventFields.get(event.type);
@@ -138,6 +141,37 @@ export class PersonalDataEventStore implements EventStore {
       const reference = subjectReferenceOfSealed(value) ?? (subject === null ? null : this.cipher.referenceOf(subject));
       if (reference !== null) this.payerReferences.set(transferId, reference);
     }
+  }
+
+  /**
+   * An in-bound payment's webhook carries the payer's name in its body, but not the PSP the payer's subject is named
+   * by: it is read from the payment's recorded event, which is appended before its webhook is published. A webhook
+   * is queued once per payment (and an outbox snapshot holds at most its pending deliveries), so this is one read each.
+   */
+  private async inboundPayersOfWebhooks(events: readonly NewEvent[]): Promise<Map<string, string>> {
+    const references = new Map<string, string>();
+    for (const event of events)
+      for (const paymentId of inboundPaymentIdsOfWebhooks(event.type, event.data)) {
+        if (references.has(paymentId)) continue;
+        const [first] = await this.inner.readStream(inboundPaymentStreamName(paymentId), 0n, 1);
+        if (first === undefined || first.type !== 'InboundPaymentCompleted') continue;
+        const reference = this.inboundPayerReferenceIn(first.data);
+        if (reference !== null) references.set(paymentId, reference);
+      }
+    return references;
+  }
+
+  private inboundPayerReferenceIn(data: RecordedEvent['data']): string | null {
+    const payer = data['payer'];
+    const pspId = data['pspId'];
+    const paymentId = data['paymentId'];
+    if (typeof payer !== 'object' || payer === null || Array.isArray(payer)) return null;
+    const name = payer['name'];
+    const taxId = payer['taxId'] ?? null;
+    const sealedReference = typeof name === 'string' ? subjectReferenceOfSealed(name) : null;
+    if (sealedReference !== null) return sealedReference;
+    if (typeof pspId !== 'string' || typeof paymentId !== 'string' || (taxId !== null && typeof taxId !== 'string')) return null;
+    return this.cipher.referenceOf(inboundPayerSubject({ pspId, paymentId, taxId }));
   }
 }
 

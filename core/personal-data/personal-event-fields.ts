@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../eventstore/event';
-import { subjectOfParty } from './data-subject';
+import { inboundPayerSubject, subjectOfParty, type DataSubject } from './data-subject';
 import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
 
 /**
@@ -9,15 +9,18 @@ import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
  * values not sealed (events from before sealing) open as they are.
  *
  * The inventory the README lists is this table: AliasRegistered, AliasRemoved, TransferInitiated, DeliveryQueued,
- * OutboxSnapshotChunk (the pending deliveries' payloads), DisputeOpened and RequestToPaySent. Events not named here hold no personal data, or hold it in
+ * OutboxSnapshotChunk (the pending deliveries' payloads, a webhook's body for an in-bound payment), DisputeOpened,
+ * RequestToPaySent and InboundPaymentCompleted. Events not named here hold no personal data, or hold it in
  * fields not yet sealed (the README says which).
  */
 export type FieldSealer = {
   /** Seals a value under the subject of that reference. */
   seal(subjectReference: string, plaintext: string): string;
-  referenceOf(subject: { type: 'MSISDN' | 'CNIC' | 'IBAN' | 'ACCOUNT'; value: string }): string;
+  referenceOf(subject: DataSubject): string;
   /** The subject reference of a transfer's payer, when known: a delivery's payload carries the payer's name only. */
   payerReferenceOf(transferId: string): string | null;
+  /** The subject reference of an in-bound payment's payer, read from the payment's recorded event. */
+  inboundPayerReferenceOf(paymentId: string): string | null;
 };
 
 export type FieldOpener = (text: string) => string;
@@ -95,6 +98,7 @@ const transferInitiated: EventFields = {
 
 /** A delivery's payload is a payee message (core/payee-port.ts): the payee's account, and the payer's name. */
 function sealPayload(deliveryId: JsonValue | undefined, payload: JsonObject, sealer: FieldSealer): JsonObject {
+  if (isInboundPaymentWebhook(payload)) return changeWebhookBody(payload, (object) => sealWebhookPayer(object, sealer));
   const payee = payload['payee'];
   if (!isObject(payee)) return payload;
   const payeeReference = partyReference(payee, sealer);
@@ -111,6 +115,7 @@ function sealPayload(deliveryId: JsonValue | undefined, payload: JsonObject, sea
 }
 
 function openPayload(payload: JsonObject, open: FieldOpener): JsonObject {
+  if (isInboundPaymentWebhook(payload)) return changeWebhookBody(payload, (object) => openInboundPayer(object, open));
   const payee = payload['payee'];
   const payer = payload['payer'];
   return {
@@ -181,6 +186,102 @@ const requestToPaySent: EventFields = {
   },
 };
 
+/**
+ * An in-bound payment's payer (issue 17) is a person or business abroad, sealed under a PAYER subject named by the
+ * PSP and the payer's tax id (or the payment id): the payer's name, tax id and the payment's description, which the
+ * PSP writes about the payer's payment. The same fields of the summary a webhook carries are sealed the same way.
+ */
+function sealInboundPayer(data: JsonObject, sealer: FieldSealer): JsonObject {
+  const payer = objectAt(data, 'payer');
+  const reference = inboundPayerReference(data, payer, sealer);
+  return reference === null ? data : sealInboundPayerUnder(data, reference, sealer);
+}
+
+function sealInboundPayerUnder(data: JsonObject, reference: string, sealer: FieldSealer): JsonObject {
+  const payer = objectAt(data, 'payer');
+  return {
+    ...data,
+    payer: { ...payer, ...sealedField(payer, 'name', reference, sealer), ...sealedField(payer, 'taxId', reference, sealer) },
+    ...sealedField(data, 'description', reference, sealer),
+  };
+}
+
+/** A webhook's summary names the payment (`id`) but not its PSP: the payer's subject is the recorded payment's. */
+function sealWebhookPayer(object: JsonObject, sealer: FieldSealer): JsonObject {
+  const paymentId = object['id'];
+  const reference = typeof paymentId === 'string' ? sealer.inboundPayerReferenceOf(paymentId) : null;
+  return reference === null ? object : sealInboundPayerUnder(object, reference, sealer);
+}
+
+function openInboundPayer(data: JsonObject, open: FieldOpener): JsonObject {
+  return { ...data, payer: withOpened(objectAt(data, 'payer'), ['name', 'taxId'], open), ...openedField(data, 'description', open) };
+}
+
+/** The subject of a recorded payment's payer (or of its name, when the event is already sealed). */
+function inboundPayerReference(data: JsonObject, payer: JsonObject, sealer: FieldSealer): string | null {
+  const name = payer['name'];
+  // Already sealed (an event appended again as it was read raw): its subject is the one it names.
+  if (typeof name === 'string' && isSealedText(name)) return subjectReferenceOfSealed(name);
+  const pspId = data['pspId'];
+  const paymentId = data['paymentId'];
+  const taxId = payer['taxId'] ?? null;
+  if (typeof pspId !== 'string' || typeof paymentId !== 'string' || (taxId !== null && typeof taxId !== 'string')) return null;
+  return sealer.referenceOf(inboundPayerSubject({ pspId, paymentId, taxId }));
+}
+
+const inboundPaymentCompleted: EventFields = {
+  seal: (data, sealer) => sealInboundPayer(data, sealer),
+  open: (data, open) => openInboundPayer(data, open),
+};
+
+/** A webhook delivery's payload: its body is the serialized event, whose `data.object` is the payment's summary. */
+function isInboundPaymentWebhook(payload: JsonObject): boolean {
+  return payload['eventType'] === 'inbound_payment.completed' && typeof payload['body'] === 'string';
+}
+
+/**
+ * Changes the summary inside a webhook's body. The body was written by JSON.stringify, so parsing and writing it
+ * again gives the same bytes in the same order: the merchant gets the body it would have got, byte for byte.
+ */
+function changeWebhookBody(payload: JsonObject, change: (object: JsonObject) => JsonObject): JsonObject {
+  const body = payload['body'] as string;
+  let event: JsonValue;
+  try {
+    event = JSON.parse(body) as JsonValue;
+  } catch {
+    return payload;
+  }
+  if (!isObject(event)) return payload;
+  const data = objectAt(event, 'data');
+  const object = objectAt(data, 'object');
+  return { ...payload, body: JSON.stringify({ ...event, data: { ...data, object: change(object) } }) };
+}
+
+/** A webhook's body as a read model holds it, with the personal fields it seals opened. */
+export function openedWebhookBody(eventType: string, body: string, open: FieldOpener): string {
+  const opened = openPayload({ eventType, body }, open)['body'];
+  return typeof opened === 'string' ? opened : body;
+}
+
+/** The in-bound payments whose webhooks an event queues (a delivery, or the pending ones of an outbox snapshot). */
+export function inboundPaymentIdsOfWebhooks(type: string, data: JsonObject): string[] {
+  const payloads =
+    type === 'DeliveryQueued'
+      ? [data['payload']]
+      : type === 'OutboxSnapshotChunk' && Array.isArray(data['pending'])
+        ? data['pending'].map((row) => (Array.isArray(row) ? row[3] : undefined))
+        : [];
+  const paymentIds: string[] = [];
+  for (const payload of payloads) {
+    if (!isObject(payload) || !isInboundPaymentWebhook(payload)) continue;
+    changeWebhookBody(payload, (object) => {
+      if (typeof object['id'] === 'string') paymentIds.push(object['id']);
+      return object;
+    });
+  }
+  return paymentIds;
+}
+
 export const personalEventFields: ReadonlyMap<string, EventFields> = new Map([
   ['AliasRegistered', aliasRegistered],
   ['AliasRemoved', aliasRemoved],
@@ -189,6 +290,7 @@ export const personalEventFields: ReadonlyMap<string, EventFields> = new Map([
   ['OutboxSnapshotChunk', outboxSnapshotChunk],
   ['DisputeOpened', disputeOpened],
   ['RequestToPaySent', requestToPaySent],
+  ['InboundPaymentCompleted', inboundPaymentCompleted],
 ]);
 
 /** The reference of the subject a party names, or null for one that names no person (a merchant). */

@@ -10,6 +10,8 @@ import {
   type WebhookEventRecord,
 } from '../../../core/webhooks/webhook-reader';
 import { preparedStatement } from '../statement-cache';
+import { openedWebhookBody } from '../../../core/personal-data/personal-event-fields';
+import { plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
 
 type EventRow = {
   event_id: string;
@@ -27,7 +29,11 @@ const eventColumns = 'event_id, merchant_id, type, created_at, body, delivery_st
 
 /** WebhookEventReader over the webhook-events projection. Its tables must exist: run the projection's setup first. */
 export class SqliteWebhookEventReader implements WebhookEventReader {
-  constructor(private readonly database: Database.Database) {}
+  constructor(
+    private readonly database: Database.Database,
+    /** Rows hold an in-bound payer's fields sealed inside the body, as the log does (core/personal-data). */
+    private readonly opener: SealedTextOpener = plainTextOpener,
+  ) {}
 
   findEvent(eventId: string): WebhookEventRecord | null {
     const row = preparedStatement(this.database, `SELECT ${eventColumns} FROM webhook_events WHERE event_id = ?`).get(eventId) as
@@ -61,7 +67,12 @@ export class SqliteWebhookEventReader implements WebhookEventReader {
     ).all(row.event_id, webhookReadLimits.attemptsShownMax) as AttemptRow[];
     return {
       merchantId: row.merchant_id,
-      payload: { eventId: row.event_id, eventType: row.type, createdAt: row.created_at, body: row.body },
+      payload: {
+        eventId: row.event_id,
+        eventType: row.type,
+        createdAt: row.created_at,
+        body: openedWebhookBody(row.type, row.body, (text) => this.opener.open(text)),
+      },
       deliveryStatus: row.delivery_status as WebhookDeliveryStatus,
       attempts: attempts.map((attempt): WebhookAttempt => ({
         at: attempt.at,

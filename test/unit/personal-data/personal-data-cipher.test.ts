@@ -97,6 +97,7 @@ describe('data subjects named for erasure', () => {
     expect(parseDataSubject('CNIC', '35202-1234567-1')).toEqual({ type: 'CNIC', value: '3520212345671' });
     expect(parseDataSubject('IBAN', 'pk36 scbl 0000 0011 2345 6702')).toEqual({ type: 'IBAN', value: 'PK36SCBL0000001123456702' });
     expect(parseDataSubject('ACCOUNT', 'RAVIW0001')).toEqual({ type: 'ACCOUNT', value: 'RAVIW0001' });
+    expect(parseDataSubject('PAYER', 'GLOBALPAY:GB 123/45')).toEqual({ type: 'PAYER', value: 'GLOBALPAY:GB 123/45' });
   });
 
   it('refuses a malformed value with INVALID_DATA_SUBJECT', () => {
@@ -105,6 +106,8 @@ describe('data subjects named for erasure', () => {
       ['CNIC', '3520212345'],
       ['IBAN', 'PK00SCBL0000001123456702'],
       ['ACCOUNT', 'has spaces'],
+      ['PAYER', 'GB123456789'],
+      ['PAYER', 'globalpay:GB1'],
     ] as const) {
       expect(() => parseDataSubject(type, value)).toThrow(expect.objectContaining({ code: 'INVALID_DATA_SUBJECT' }));
     }
@@ -116,8 +119,41 @@ describe('the personal fields of events', () => {
     seal: (reference: string, plaintext: string) => cipher.seal(reference, plaintext),
     referenceOf: (subject: Parameters<PersonalDataCipher['referenceOf']>[0]) => cipher.referenceOf(subject),
     payerReferenceOf: () => null,
+    inboundPayerReferenceOf: () => null,
   };
   const open = (text: string): string => cipher.open(text);
+
+  it('seals an in-bound payer’s name, tax id and the description under the PAYER subject of PSP and tax id', () => {
+    const fields = personalEventFields.get('InboundPaymentCompleted');
+    const data = {
+      paymentId: 'p-1',
+      pspId: 'GLOBALPAY',
+      amountMinor: '12500',
+      payer: { type: 'BUSINESS', name: 'Acme Widgets Ltd', country: 'GB', taxId: 'GB123456789' },
+      description: 'Invoice for Acme Widgets',
+    };
+    const sealed = fields?.seal(data, sealer);
+    expect(JSON.stringify(sealed)).not.toMatch(/Acme|GB123456789/);
+    const payer = parseDataSubject('PAYER', 'GLOBALPAY:GB123456789');
+    expect(subjectReferenceOfSealed(sealed?.['description'] as string)).toBe(cipher.referenceOf(payer));
+    expect(sealed).toMatchObject({
+      paymentId: 'p-1',
+      pspId: 'GLOBALPAY',
+      amountMinor: '12500',
+      payer: { country: 'GB', type: 'BUSINESS' },
+    });
+    expect(fields?.open(sealed ?? {}, open)).toEqual(data);
+    // A payer without a tax id is named by the payment.
+    const anonymous = fields?.seal({ ...data, payer: { ...data.payer, taxId: null } }, sealer);
+    expect(subjectReferenceOfSealed(anonymous?.['description'] as string)).toBe(
+      cipher.referenceOf(parseDataSubject('PAYER', 'GLOBALPAY:p-1')),
+    );
+    cipher.erase(cipher.referenceOf(payer));
+    expect(fields?.open(sealed ?? {}, open)).toMatchObject({
+      description: '[erased]',
+      payer: { name: '[erased]', taxId: '[erased]', country: 'GB' },
+    });
+  });
 
   it('seals a transfer’s payer, name, payee and account, and opens them back; ids and amounts stay as they were', () => {
     const fields = personalEventFields.get('TransferInitiated');
