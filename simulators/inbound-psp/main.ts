@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const options = parsed.data;
-  const logger = pino({ name: 'inbound-psp-simulator' });
+  // Written synchronously: the run ends with process.exit, which would drop lines an asynchronous stream still holds
+  // (a test saw the summary line lost after the last "paid").
+  const logger = pino({ name: 'inbound-psp-simulator' }, pino.destination({ dest: 1, sync: true }));
   const random = seededRandom(options.seed);
   const feed =
     options.dealerKey === null
