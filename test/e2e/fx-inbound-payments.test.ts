@@ -240,9 +240,14 @@ it('refuses a merchant not enabled for in-bound payments', async () => {
 
 it('lists the purpose codes with their sources', async () => {
   const answer = await sw.client.get('/v1/reference/purpose-codes', { key: keys['REMITLY'] });
-  const codes = (answer.body as { purposeCodes: { code: string; source: string }[] }).purposeCodes;
-  expect(codes.map((entry) => entry.code)).toEqual(['9102', '9181', '9182', '9183', '9184', '9185']);
-  for (const entry of codes) expect(entry.source).toMatch(/State Bank of Pakistan/);
+  const codes = (answer.body as { purposeCodes: { code: string; category: string; source: string }[] }).purposeCodes;
+  expect(codes.map((entry) => entry.code)).toEqual(['9102', '9181', '9182', '9183', '9184', '9185', '9186', '9471']);
+  expect(codes.map((entry) => entry.category)).toEqual([...Array<string>(6).fill('IT_ITES'), 'FREELANCE', 'HOME_REMITTANCE']);
+  // Every entry names SBP and an address where what it was read in can be found again.
+  for (const entry of codes) {
+    expect(entry.source).toMatch(/State Bank of Pakistan/);
+    expect(entry.source).toMatch(/https:\/\/\S+/);
+  }
 });
 
 it('reports inward remittances per purpose code and currency, B2B apart, with sums equal to the ledger', async () => {

@@ -1,6 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { defaultEventStoreFileName } from '../../adapters/eventstore-factory';
+import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-store';
+import { legTransferId } from '../../core/fx/inbound-payment-service';
+import type { LedgerEvent } from '../../core/ledger/events';
+import { ledgerFacts } from '../../core/ledger/ledger-record';
 import { webhookEventId } from '../../core/webhooks/webhook-event';
 import { errorCode, HttpClient } from '../support/http-client';
 import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
@@ -209,5 +214,103 @@ it('restarted after the reservations ran out, the switch fails the recorded paym
     await restarted.close();
   }
   const verified = await verify(directory.path);
+  expect(verified.code).toBe(0);
+}, 90_000);
+
+/** Every ledger fact of one currency's ledger stream, read from the store's file with the switch stopped. */
+async function ledgerFactsOf(dataDir: string, currency: string): Promise<LedgerEvent[]> {
+  const store = new SqliteEventStore(join(dataDir, defaultEventStoreFileName));
+  try {
+    const records = await store.readStream(`ledger-${currency}`, 0n, 10_000);
+    return records.flatMap((record) => ledgerFacts(record));
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * What a leg of the payment moved in the end, in minor units from its payer to its payee: what its reservation
+ * posted, less what a REVERSAL moved back. Also says which of those happened, so the test sees the path taken.
+ */
+function legOutcome(
+  facts: readonly LedgerEvent[],
+  pendingId: string,
+): { reserved: boolean; posted: bigint; reversed: bigint; expired: boolean } {
+  let reserved = false;
+  let posted = 0n;
+  let reversed = 0n;
+  let expired = false;
+  for (const fact of facts) {
+    if (fact.type === 'LedgerTransferReserved' && fact.data.transferId === pendingId) reserved = true;
+    if (fact.type === 'LedgerPendingPosted' && fact.data.pendingId === pendingId) posted += BigInt(fact.data.amountMinor);
+    if (fact.type === 'LedgerPendingExpired' && fact.data.pendingId === pendingId) expired = true;
+    if (fact.type === 'LedgerTransferPosted' && fact.data.transferId === `${pendingId}:reversal`) {
+      expect(fact.data.code).toBe('REVERSAL');
+      reversed += BigInt(fact.data.amountMinor);
+    }
+  }
+  return { reserved, posted, reversed, expired };
+}
+
+it('killed after the dollar legs posted, restarted after the rupee reservation ran out: the dollar legs are moved back, nothing stays posted, a retry is 422', async () => {
+  // The one point between the two ledgers' posts: the dollar ledger's post is durable, the rupee ledger's never happens.
+  const { parties, paymentId } = await payIntoKillPoint('after:LedgerPendingPosted@ledger-USD');
+  const usdBefore = await ledgerFactsOf(directory.path, 'USD');
+  for (const role of ['retained', 'foreign'] as const) {
+    expect(legOutcome(usdBefore, legTransferId(paymentId, role))).toMatchObject({
+      reserved: true,
+      posted: role === 'retained' ? 3500n : 6500n,
+    });
+  }
+  expect(legOutcome(await ledgerFactsOf(directory.path, 'PKR'), legTransferId(paymentId, 'rupees'))).toEqual({
+    reserved: true,
+    posted: 0n,
+    reversed: 0n,
+    expired: false,
+  });
+
+  // Restarted with the clock six minutes on: the rupees' five-minute reservation has lapsed, the dollars are posted.
+  const later = new Date(Date.now() + 6 * 60 * 1000);
+  const restarted = await startTestSwitch({ dataDir: directory.path, now: () => later });
+  try {
+    const read = await restarted.client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
+    expect(read.body).toMatchObject({ status: 'FAILED', failureReason: 'RESERVATION_EXPIRED' });
+    for (const [participantId, currency] of [
+      ['MARGALLA', 'USD'],
+      ['MARGALLA', 'PKR'],
+      ['ALLIED', 'PKR'],
+      ['ALLIED', 'USD'],
+      ['REMITLY', 'USD'],
+    ] as const) {
+      expect(await positionOf(restarted.client, participantId, currency)).toMatchObject({ position: '0.00', reserved: '0.00' });
+    }
+    const retried = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
+    expect(retried.status).toBe(422);
+    expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
+    const certificate = await restarted.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
+    expect(certificate.status).toBe(409);
+    expect(await inboundBalance(restarted.client, parties.merchantKey, 0)).toMatchObject({
+      USD: { received: { count: 0, amount: '0.00' }, credited: '0.00' },
+      PKR: { conversions: { count: 0, amount: '0.00' }, credited: '0.00' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(completedEvents(paymentId)).toEqual([]);
+  } finally {
+    await restarted.close();
+  }
+
+  // The store itself: each dollar leg posted once and was moved back once by a REVERSAL of the same amount; the
+  // rupee leg expired without ever posting. Every leg nets to nothing.
+  const usd = await ledgerFactsOf(directory.path, 'USD');
+  expect(legOutcome(usd, legTransferId(paymentId, 'retained'))).toEqual({ reserved: true, posted: 3500n, reversed: 3500n, expired: false });
+  expect(legOutcome(usd, legTransferId(paymentId, 'foreign'))).toEqual({ reserved: true, posted: 6500n, reversed: 6500n, expired: false });
+  expect(legOutcome(await ledgerFactsOf(directory.path, 'PKR'), legTransferId(paymentId, 'rupees'))).toEqual({
+    reserved: true,
+    posted: 0n,
+    reversed: 0n,
+    expired: true,
+  });
+  const verified = await verify(directory.path);
+  expect(verified.output).not.toMatch(/FAIL|violat/i);
   expect(verified.code).toBe(0);
 }, 90_000);
