@@ -16,6 +16,7 @@ import { MerchantService } from '../core/gateway/merchant-service';
 import { SessionExpirySweeper } from '../core/gateway/session-expiry-sweeper';
 import type { OutgoingMessageSigner } from '../adapters/wallet-http/switch-jws-signer';
 import type { SecretBox } from '../core/secrets/secret-box';
+import type { SealedTextOpener } from '../core/personal-data/sealed-text';
 import { assemble, type Assembled, type StartedParts } from './assembly';
 import type { Logger } from './logger';
 import type { RouteModule } from './route-kit';
@@ -33,6 +34,8 @@ const expiredSessionsPerSweepMax = 500;
 export type GatewayAssemblyInput = {
   store: EventStore;
   readModelDatabase: Database.Database;
+  /** Opens the personal data the read models hold sealed (a merchant's tax number when it is a CNIC). */
+  opener: Pick<SealedTextOpener, 'open'>;
   secrets: SecretBox;
   /** Signs requests to pay with the switch's own key as well (Hisaab-JWS). */
   jwsSigner: OutgoingMessageSigner;
@@ -71,7 +74,7 @@ export function assembleGateway(input: GatewayAssemblyInput): Promise<Assembled<
 async function startGateway(input: GatewayAssemblyInput, parts: StartedParts): Promise<GatewayAssembly> {
   await openSwitchFeeAccounts(input.ledgers);
   const merchants = new MerchantService({ store: input.store, secrets: input.secrets, now: input.now });
-  const merchantReader = new SqliteMerchantReader(input.readModelDatabase);
+  const merchantReader = new SqliteMerchantReader(input.readModelDatabase, input.opener);
   const checkout = new CheckoutService({ store: input.store, now: input.now });
   const sweeper = new SessionExpirySweeper({
     checkout,

@@ -223,6 +223,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
       assembleGateway({
         store,
         readModelDatabase: database,
+        opener: personalData.cipher,
         secrets,
         now,
         logger,

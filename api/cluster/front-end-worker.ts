@@ -223,7 +223,7 @@ async function startTransferService(
     // claim and completion riding in the writer's ledger submits as companions, as in one process.
     merchantPayments: new MerchantPayments({
       checkout: new CheckoutService({ store, now }),
-      merchants: new SqliteMerchantReader(database),
+      merchants: new SqliteMerchantReader(database, signing.personalData.cipher),
       now,
     }),
   });

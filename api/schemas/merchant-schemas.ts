@@ -25,12 +25,11 @@ const percentText = z
     'a percentage is a decimal string from "0" to "100" with at most two decimals, such as "1.50"',
   );
 
-/** Issue 17: the merchant's NTN (core/gateway/merchant-tax-number.ts), checked before anything else reads it. */
-const taxNumber = z
-  .string()
-  .max(20, taxNumberForms)
-  .refine(isTaxNumber, taxNumberForms)
-  .meta({ description: 'An NTN ("1234567" or "1234567-8"); a CNIC is not taken (it would be personal data kept unsealed)' });
+/** Issue 17: the merchant's NTN or CNIC (core/gateway/merchant-tax-number.ts), checked before anything else reads it. */
+const taxNumber = z.string().max(20, taxNumberForms).refine(isTaxNumber, taxNumberForms).meta({
+  description:
+    'An NTN ("1234567" or "1234567-8"), or an individual exporter\'s CNIC ("12345-1234567-1" or 13 digits), which is personal data: sealed under that CNIC and erasable',
+});
 
 export const merchantFeesSchema = z
   .strictObject({ mdrPercent: percentText, interchangePercent: percentText, switchFee: amountText })

@@ -3,6 +3,7 @@ import { DomainError } from '../errors';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import type { MerchantReader } from '../gateway/merchant-reader';
+import { isTaxNumber } from '../gateway/merchant-tax-number';
 import type { LedgerCommand } from '../ledger/commands';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { LedgerResultCode } from '../ledger/result-codes';
@@ -222,7 +223,8 @@ export class InboundPaymentService {
       acquirer,
       merchantName: merchant.name,
       merchantCity: merchant.city,
-      merchantTaxNumber: merchant.taxNumber,
+      // A CNIC erased since it was set reads `[erased]`: the payment then records no tax number, not that text.
+      merchantTaxNumber: merchant.taxNumber !== null && isTaxNumber(merchant.taxNumber) ? merchant.taxNumber : null,
       retentionShare: merchant.inbound.retentionShare,
     };
   }

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../eventstore/event';
+import { cnicOfTaxNumber } from '../gateway/merchant-tax-number';
 import { inboundPayerSubject, subjectOfParty, type DataSubject } from './data-subject';
 import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
 
@@ -10,7 +11,8 @@ import { isSealedText, subjectReferenceOfSealed } from './sealed-text';
  *
  * The inventory the README lists is this table: AliasRegistered, AliasRemoved, TransferInitiated, DeliveryQueued,
  * OutboxSnapshotChunk (the pending deliveries' payloads, a webhook's body for an in-bound payment), DisputeOpened,
- * RequestToPaySent and InboundPaymentCompleted. Events not named here hold no personal data, or hold it in
+ * RequestToPaySent, InboundPaymentCompleted, and a merchant's tax number when it is an individual's CNIC
+ * (MerchantRegistered, MerchantTaxNumberChanged). Events not named here hold no personal data, or hold it in
  * fields not yet sealed (the README says which).
  */
 export type FieldSealer = {
@@ -229,9 +231,34 @@ function inboundPayerReference(data: JsonObject, payer: JsonObject, sealer: Fiel
   return sealer.referenceOf(inboundPayerSubject({ pspId, paymentId, taxId }));
 }
 
+/**
+ * A merchant's tax number is a business's NTN or, for an individual exporter (a freelancer), the person's CNIC: a
+ * CNIC is sealed under its own subject, so erasing that CNIC erases it wherever the merchant's events and payments
+ * hold it; an NTN stays as written.
+ */
+function sealTaxNumberFields(data: JsonObject, fields: readonly string[], sealer: FieldSealer): JsonObject {
+  let sealed = data;
+  for (const field of fields) {
+    const value = data[field];
+    const cnic = typeof value === 'string' ? cnicOfTaxNumber(value) : null;
+    if (cnic !== null) sealed = { ...sealed, ...sealedField(data, field, sealer.referenceOf({ type: 'CNIC', value: cnic }), sealer) };
+  }
+  return sealed;
+}
+
+const merchantRegistered: EventFields = {
+  seal: (data, sealer) => sealTaxNumberFields(data, ['taxNumber'], sealer),
+  open: (data, open) => withOpened(data, ['taxNumber'], open),
+};
+
+const merchantTaxNumberChanged: EventFields = {
+  seal: (data, sealer) => sealTaxNumberFields(data, ['taxNumber', 'previousTaxNumber'], sealer),
+  open: (data, open) => withOpened(data, ['taxNumber', 'previousTaxNumber'], open),
+};
+
 const inboundPaymentCompleted: EventFields = {
-  seal: (data, sealer) => sealInboundPayer(data, sealer),
-  open: (data, open) => openInboundPayer(data, open),
+  seal: (data, sealer) => sealTaxNumberFields(sealInboundPayer(data, sealer), ['merchantTaxNumber'], sealer),
+  open: (data, open) => withOpened(openInboundPayer(data, open), ['merchantTaxNumber'], open),
 };
 
 /** A webhook delivery's payload: its body is the serialized event, whose `data.object` is the payment's summary. */
@@ -291,6 +318,8 @@ export const personalEventFields: ReadonlyMap<string, EventFields> = new Map([
   ['DisputeOpened', disputeOpened],
   ['RequestToPaySent', requestToPaySent],
   ['InboundPaymentCompleted', inboundPaymentCompleted],
+  ['MerchantRegistered', merchantRegistered],
+  ['MerchantTaxNumberChanged', merchantTaxNumberChanged],
 ]);
 
 /** The reference of the subject a party names, or null for one that names no person (a merchant). */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AccountType } from '../../../core/directory/account';
 import type { MerchantInboundSettings } from '../../../core/gateway/merchant-events';
 import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
+import type { SealedTextOpener } from '../../../core/personal-data/sealed-text';
 
 type MerchantRow = {
   merchant_id: string;
@@ -23,11 +24,17 @@ type MerchantRow = {
   tax_number: string | null;
 };
 
-/** MerchantReader over the merchants projection. */
+/**
+ * MerchantReader over the merchants projection. The projection holds a tax number as the log does, a CNIC sealed
+ * under its subject (issue 15.4): it is opened here, so callers see the number, or `[erased]` once its key is gone.
+ */
 export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
 
-  constructor(database: Database.Database) {
+  constructor(
+    database: Database.Database,
+    private readonly opener: Pick<SealedTextOpener, 'open'>,
+  ) {
     // With the operator's rate for the merchant (rate-limits projection), its in-bound settings and tax number, if it has them.
     this.byId = database
       .prepare(
@@ -56,7 +63,7 @@ export class SqliteMerchantReader implements MerchantReader {
       rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
       createdAt: row.created_at,
       inbound: row.inbound === null ? null : (JSON.parse(row.inbound) as MerchantInboundSettings),
-      taxNumber: row.tax_number,
+      taxNumber: row.tax_number === null ? null : this.opener.open(row.tax_number),
     };
   }
 }

@@ -155,6 +155,26 @@ describe('the personal fields of events', () => {
     });
   });
 
+  it('seals a merchant’s tax number under its CNIC when it is one, in every event that carries it; an NTN stays', () => {
+    const changed = personalEventFields.get('MerchantTaxNumberChanged');
+    const data = { merchantId: 'ALI', taxNumber: '42101-9876543-7', previousTaxNumber: '1234567-8', at: '2026-12-01T00:00:00.000Z' };
+    const sealed = changed?.seal(data, sealer);
+    expect(JSON.stringify(sealed)).not.toMatch(/42101/);
+    expect(sealed).toMatchObject({ merchantId: 'ALI', previousTaxNumber: '1234567-8' });
+    const subject = cipher.referenceOf(parseDataSubject('CNIC', '4210198765437'));
+    expect(subjectReferenceOfSealed(sealed?.['taxNumber'] as string)).toBe(subject);
+    expect(changed?.open(sealed ?? {}, open)).toEqual(data);
+    // Registered with one, and printed on a payment: the same subject, so one erasure reaches all of them.
+    const registered = personalEventFields.get('MerchantRegistered')?.seal({ merchantId: 'ALI', taxNumber: '4210198765437' }, sealer);
+    expect(subjectReferenceOfSealed(registered?.['taxNumber'] as string)).toBe(subject);
+    const payment = personalEventFields
+      .get('InboundPaymentCompleted')
+      ?.seal({ paymentId: 'p-2', pspId: 'GLOBALPAY', merchantTaxNumber: '42101-9876543-7', payer: { name: 'Jane', taxId: null } }, sealer);
+    expect(subjectReferenceOfSealed(payment?.['merchantTaxNumber'] as string)).toBe(subject);
+    cipher.erase(subject);
+    expect(changed?.open(sealed ?? {}, open)).toMatchObject({ taxNumber: '[erased]', previousTaxNumber: '1234567-8' });
+  });
+
   it('seals a transfer’s payer, name, payee and account, and opens them back; ids and amounts stay as they were', () => {
     const fields = personalEventFields.get('TransferInitiated');
     const data = {
