@@ -29,6 +29,7 @@ import {
 import { assertNever } from '../core/assert';
 import type { LoadNetwork } from './load-network';
 import { repositoryRoot } from './node-service';
+import { metricValues } from './switch-sampler';
 
 const profiledScenarios = ['request', 'advice', 'lookup'] as const;
 type ProfiledScenario = (typeof profiledScenarios)[number];
@@ -70,12 +71,15 @@ runLoadCommand(
     });
     let figures;
     let window: SampleWindow;
+    let cpuSeconds: number;
     try {
       const scenarioToRun = await profiledScenario(run, network);
       say(`switch at ${network.switchUrl} under --cpu-prof; ${scenarioToRun.what}`);
+      const cpuSecondsBefore = await switchCpuSeconds(network.switchUrl);
       const fromMicroseconds = Number(process.hrtime.bigint() / 1000n);
       figures = await run.measure(scenarioToRun.k6);
       window = { fromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) };
+      cpuSeconds = (await switchCpuSeconds(network.switchUrl)) - cpuSecondsBefore;
     } finally {
       // The profiles are written when the switch's processes exit.
       await network.close();
@@ -112,6 +116,11 @@ runLoadCommand(
     // Busy time per request answered: what one request costs the switch's processes, whatever else the machine ran.
     const busyMsPerRequest = figures.requests === 0 ? null : Math.round((breakdown.busyMs / figures.requests) * 1000) / 1000;
     say(`switch busy ${breakdown.busyMs.toFixed(0)} ms for ${figures.requests} requests: ${String(busyMsPerRequest)} ms per request`);
+    // CPU time the kernel counted (user and system) does not grow when the process waits for a core; busy time does.
+    const cpuMsPerRequest = figures.requests === 0 ? null : Math.round(((cpuSeconds * 1000) / figures.requests) * 1000) / 1000;
+    say(
+      `switch process CPU ${(cpuSeconds * 1000).toFixed(0)} ms (the writer's alone with workers): ${String(cpuMsPerRequest)} ms per request`,
+    );
     say('');
     say(breakdownTable(breakdown));
     say('');
@@ -130,6 +139,7 @@ runLoadCommand(
       scenario,
       load: figures,
       busyMsPerRequest,
+      cpuMsPerRequest,
       profiles: files.length,
       breakdown,
       ...(byProcess === null ? {} : { byProcess }),
@@ -175,4 +185,12 @@ async function profiledScenario(run: LoadRun, network: LoadNetwork): Promise<{ w
     default:
       return assertNever(scenario);
   }
+}
+
+/** The switch's process_cpu_seconds_total (user and system; the cluster's primary only) from its /metrics. */
+async function switchCpuSeconds(switchUrl: string): Promise<number> {
+  const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const seconds = metricValues(await response.text(), 'process_cpu_seconds_total')[0]?.value;
+  if (seconds === undefined) throw new Error("the switch's /metrics has no process_cpu_seconds_total");
+  return seconds;
 }

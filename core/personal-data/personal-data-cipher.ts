@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { assert } from '../assert';
 import { SecretBox, masterKeyBytes } from '../secrets/secret-box';
 import type { DataSubject } from './data-subject';
-import { erasedText, sealedTextParts, sealedTextPrefix, type SealedTextOpener } from './sealed-text';
+import { erasedText, sealedTextParts, sealedTextPrefix, type SealedTextOpener, type SealedTextParts } from './sealed-text';
 import type { SubjectKeyStore } from './subject-key-store';
 
 const dataKeyBytes = 32;
@@ -11,6 +11,11 @@ const ivBytes = 12;
 /** Unwrapped data keys kept in memory: a payment touches two or three subjects, so this covers the busy ones. */
 const dataKeysCachedDefault = 20_000;
 const referencesRememberedMax = 20_000;
+/**
+ * Sealed and opened values remembered: the same payers, payees and names come back payment after payment, and a
+ * GET of a transfer opens the same few values every time. Each side holds at most this many.
+ */
+const valuesRememberedMax = 20_000;
 
 type DataKey = { keyId: string; key: Buffer };
 
@@ -34,6 +39,9 @@ export class PersonalDataCipher implements SealedTextOpener {
   private readonly wrapping: SecretBox;
   private readonly cache = new Map<string, DataKey | null>();
   private readonly references = new Map<string, string>();
+  /** Sealed text to plaintext, and subject reference with plaintext to sealed text: only while keys are cached. */
+  private readonly openedValues = new Map<string, string>();
+  private readonly sealedValues = new Map<string, string>();
 
   constructor(
     masterKey: Buffer,
@@ -61,8 +69,20 @@ export class PersonalDataCipher implements SealedTextOpener {
     return reference;
   }
 
-  /** Seals a value under its subject's key, making the key first if the subject has none. */
+  /**
+   * Seals a value under its subject's key, making the key first if the subject has none. Sealing is deterministic,
+   * so a value sealed before (and not erased since) is answered from memory.
+   */
   seal(subjectReference: string, plaintext: string): string {
+    const rememberedAs = `${subjectReference}.${plaintext}`;
+    const remembered = this.sealedValues.get(rememberedAs);
+    if (remembered !== undefined) return remembered;
+    const sealed = this.sealNow(subjectReference, plaintext);
+    this.remember(this.sealedValues, rememberedAs, sealed);
+    return sealed;
+  }
+
+  private sealNow(subjectReference: string, plaintext: string): string {
     const dataKey = this.keyOf(subjectReference, true);
     assert(dataKey !== null, 'a key is made for a subject that has none');
     const iv = createHmac('sha256', dataKey.key).update(plaintext, 'utf8').digest().subarray(0, ivBytes);
@@ -86,8 +106,17 @@ export class PersonalDataCipher implements SealedTextOpener {
 
   /** The plaintext of a sealed value; `[erased]` when its key was destroyed; text that is not sealed, as it is. */
   open(text: string): string {
+    const remembered = this.openedValues.get(text);
+    if (remembered !== undefined) return remembered;
     const parts = sealedTextParts(text);
     if (parts === null) return text;
+    const opened = this.openNow(parts);
+    // An erased value is not remembered: it is answered without a key, and a key made later never opens it.
+    if (opened !== erasedText) this.remember(this.openedValues, text, opened);
+    return opened;
+  }
+
+  private openNow(parts: SealedTextParts): string {
     const dataKey = this.keyOf(parts.subjectReference, false);
     // A subject erased and seen again has a new key: what was sealed under the destroyed one stays erased.
     if (dataKey === null || dataKey.keyId !== parts.keyId) return erasedText;
@@ -110,6 +139,9 @@ export class PersonalDataCipher implements SealedTextOpener {
   /** Destroys the subject's key: every value sealed under it reads `[erased]` from now on. */
   erase(subjectReference: string): number {
     const destroyed = this.keys.destroy(subjectReference);
+    // Erasures are rare (an operator's act): forgetting every remembered value is simpler than indexing them by subject.
+    this.openedValues.clear();
+    this.sealedValues.clear();
     this.cache.set(subjectReference, null);
     this.trimCache();
     return destroyed;
@@ -131,6 +163,16 @@ export class PersonalDataCipher implements SealedTextOpener {
     this.cache.set(subjectReference, dataKey);
     this.trimCache();
     return dataKey;
+  }
+
+  /**
+   * Values are remembered only where data keys are: a process that does not erase (a cluster's worker, whose
+   * writer erases) asks the key store on every open, and must not answer from a copy the erasure cannot reach.
+   */
+  private remember(values: Map<string, string>, key: string, value: string): void {
+    if (this.dataKeysCachedMax === 0) return;
+    if (values.size >= valuesRememberedMax) values.delete(values.keys().next().value as string);
+    values.set(key, value);
   }
 
   private trimCache(): void {
