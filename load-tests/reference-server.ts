@@ -46,12 +46,12 @@ export async function startReferenceServer(port = 0, metrics?: Registry): Promis
       }, next);
     });
   }
-  app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
-    response.status(201).json(referenceTransferBody);
-  });
   // The read's reference (bench:lookup): the same fixed body, for any id.
   app.get('/v1/transfers/:id', (_request, response) => {
     response.json(referenceTransferBody);
+  });
+  app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
+    response.status(201).json(referenceTransferBody);
   });
   const server = createServer(app);
   // The switch's own bounds on slow clients, so both servers treat connections alike.
