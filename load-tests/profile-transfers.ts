@@ -1,6 +1,7 @@
 /**
- * `npm run profile:transfers [-- --seconds N --vus N --workers N]`: where the switch's time goes under the
- * REQUEST-mode load of load:transfers. The switch runs as `npm run serve` starts it, with `node --cpu-prof` (one
+ * `npm run profile:transfers [-- --scenario request|advice|lookup --seconds N --vus N --workers N --lookup-rate N]`:
+ * where the switch's time goes under one load: `request` (the default) is load:transfers's REQUEST-mode transfers,
+ * `advice` the same to ADVICE payees, `lookup` bench:http's `GET /v1/transfers/{id}` at a constant arrival rate. The switch runs as `npm run serve` starts it, with `node --cpu-prof` (one
  * .cpuprofile per process: with --workers N (default HISAAB_WORKERS, else 1) the cluster's primary, the writer,
  * writes its own and so does every front-end worker, which inherits the flag); k6 drives transfers.k6.js against
  * it; the profiles' self time is attributed to categories (cpu-profile.ts) over the k6 run only, start-up and
@@ -11,7 +12,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { breakdownOf, breakdownTable, cpuProfileSchema, roleOfProfile, type CpuProfile, type SampleWindow } from './cpu-profile';
-import { transfersScriptPath } from './k6-process';
+import { transferByIdScriptPath, transfersScriptPath } from './k6-process';
 import {
   figuresHeader,
   figuresRow,
@@ -20,12 +21,34 @@ import {
   resultsDirectory,
   runLoadCommand,
   say,
+  type LoadRun,
+  type Scenario,
   workersFromEnvironment,
   writeResultFile,
 } from './load-runner';
+import { assertNever } from '../core/assert';
+import type { LoadNetwork } from './load-network';
 import { repositoryRoot } from './node-service';
+import { metricValues } from './switch-sampler';
 
-const options = parseFlags(process.argv.slice(2), {
+const profiledScenarios = ['request', 'advice', 'lookup'] as const;
+type ProfiledScenario = (typeof profiledScenarios)[number];
+
+/** `--scenario NAME` taken out of the arguments (the other flags are numbers, for parseFlags). */
+function scenarioFlag(argv: readonly string[]): { scenario: ProfiledScenario; rest: string[] } {
+  const at = argv.indexOf('--scenario');
+  if (at < 0) return { scenario: 'request', rest: [...argv] };
+  const named = argv[at + 1] ?? '';
+  const scenario = profiledScenarios.find((known) => known === named);
+  if (scenario === undefined) throw new Error(`--scenario takes one of ${profiledScenarios.join(', ')}, got ${JSON.stringify(named)}`);
+  return { scenario, rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
+}
+
+/** Transfers the lookup scenario reads, committed before it starts (as bench:http does). */
+const lookupTransfers = 64;
+
+const { scenario, rest: numericArguments } = scenarioFlag(process.argv.slice(2));
+const options = parseFlags(numericArguments, {
   seconds: { description: 'of load', min: 1, max: 300, fallback: 20 },
   vus: { description: 'virtual users', min: 1, max: 256, fallback: 32 },
   workers: {
@@ -34,6 +57,7 @@ const options = parseFlags(process.argv.slice(2), {
     max: 64,
     fallback: workersFromEnvironment(process.env),
   },
+  'lookup-rate': { description: 'GETs per second asked (lookup scenario)', min: 1, max: 20_000, fallback: 5_000 },
 });
 
 runLoadCommand(
@@ -41,22 +65,21 @@ runLoadCommand(
   async (run) => {
     const profileDirectory = join(run.workDirectory, 'cpu-profiles');
     mkdirSync(profileDirectory);
-    const network = await run.startNetwork({ withAdviceWallets: false, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] });
+    const network = await run.startNetwork({
+      withAdviceWallets: scenario === 'advice',
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`],
+    });
     let figures;
     let window: SampleWindow;
+    let cpuSeconds: number;
     try {
-      say(
-        `switch at ${network.switchUrl} under --cpu-prof; ${options.vus} virtual users for ${options.seconds} s of REQUEST-mode transfers`,
-      );
+      const scenarioToRun = await profiledScenario(run, network);
+      say(`switch at ${network.switchUrl} under --cpu-prof; ${scenarioToRun.what}`);
+      const cpuSecondsBefore = await switchCpuSeconds(network.switchUrl);
       const fromMicroseconds = Number(process.hrtime.bigint() / 1000n);
-      figures = await run.measure({
-        label: 'profiled-switch',
-        scriptPath: transfersScriptPath,
-        seed: network.seed,
-        vus: options.vus,
-        durationSeconds: options.seconds,
-      });
+      figures = await run.measure(scenarioToRun.k6);
       window = { fromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) };
+      cpuSeconds = (await switchCpuSeconds(network.switchUrl)) - cpuSecondsBefore;
     } finally {
       // The profiles are written when the switch's processes exit.
       await network.close();
@@ -90,6 +113,14 @@ runLoadCommand(
     });
     say(figuresHeader);
     say(figuresRow('switch (profiled)', figures));
+    // Busy time per request answered: what one request costs the switch's processes, whatever else the machine ran.
+    const busyMsPerRequest = figures.requests === 0 ? null : Math.round((breakdown.busyMs / figures.requests) * 1000) / 1000;
+    say(`switch busy ${breakdown.busyMs.toFixed(0)} ms for ${figures.requests} requests: ${String(busyMsPerRequest)} ms per request`);
+    // CPU time the kernel counted (user and system) does not grow when the process waits for a core; busy time does.
+    const cpuMsPerRequest = figures.requests === 0 ? null : Math.round(((cpuSeconds * 1000) / figures.requests) * 1000) / 1000;
+    say(
+      `switch process CPU ${(cpuSeconds * 1000).toFixed(0)} ms (the writer's alone with workers): ${String(cpuMsPerRequest)} ms per request`,
+    );
     say('');
     say(breakdownTable(breakdown));
     say('');
@@ -103,9 +134,12 @@ runLoadCommand(
     }
     const result = {
       recordedAt,
-      command: `npm run profile:transfers -- --seconds ${options.seconds} --vus ${options.vus} --workers ${options.workers}`,
+      command: `npm run profile:transfers -- --scenario ${scenario} --seconds ${options.seconds} --vus ${options.vus} --workers ${options.workers}${scenario === 'lookup' ? ` --lookup-rate ${options['lookup-rate']}` : ''}`,
       ...machine(run.k6Version, run.workers),
+      scenario,
       load: figures,
+      busyMsPerRequest,
+      cpuMsPerRequest,
       profiles: files.length,
       breakdown,
       ...(byProcess === null ? {} : { byProcess }),
@@ -117,3 +151,46 @@ runLoadCommand(
   },
   { workers: options.workers },
 );
+
+/** The k6 scenario of `--scenario`, against the network's own wallets. */
+async function profiledScenario(run: LoadRun, network: LoadNetwork): Promise<{ what: string; k6: Scenario }> {
+  const load = { vus: options.vus, durationSeconds: options.seconds };
+  switch (scenario) {
+    case 'request':
+      return {
+        what: `${options.vus} virtual users for ${options.seconds} s of REQUEST-mode transfers`,
+        k6: { label: 'profiled-switch', scriptPath: transfersScriptPath, seed: network.seed, ...load },
+      };
+    case 'advice': {
+      if (network.adviceSeed === null) throw new Error('the network was started without its ADVICE wallets');
+      return {
+        what: `${options.vus} virtual users for ${options.seconds} s of ADVICE-mode transfers`,
+        k6: { label: 'profiled-switch', scriptPath: transfersScriptPath, seed: network.adviceSeed, ...load },
+      };
+    }
+    case 'lookup': {
+      const lookupFile = await run.writeLookupFile(network.seed, lookupTransfers);
+      const rate = options['lookup-rate'];
+      return {
+        what: `GET /v1/transfers/{id} at ${rate}/s for ${options.seconds} s (at most 256 virtual users)`,
+        k6: {
+          label: 'profiled-switch',
+          scriptPath: transferByIdScriptPath,
+          vus: 256,
+          durationSeconds: options.seconds,
+          environment: { HISAAB_LOAD_LOOKUP_FILE: lookupFile, HISAAB_LOAD_RATE: String(rate) },
+        },
+      };
+    }
+    default:
+      return assertNever(scenario);
+  }
+}
+
+/** The switch's process_cpu_seconds_total (user and system; the cluster's primary only) from its /metrics. */
+async function switchCpuSeconds(switchUrl: string): Promise<number> {
+  const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const seconds = metricValues(await response.text(), 'process_cpu_seconds_total')[0]?.value;
+  if (seconds === undefined) throw new Error("the switch's /metrics has no process_cpu_seconds_total");
+  return seconds;
+}

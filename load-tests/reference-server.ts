@@ -46,6 +46,10 @@ export async function startReferenceServer(port = 0, metrics?: Registry): Promis
       }, next);
     });
   }
+  // The read's reference (bench:lookup): the same fixed body, for any id.
+  app.get('/v1/transfers/:id', (_request, response) => {
+    response.json(referenceTransferBody);
+  });
   app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
     response.status(201).json(referenceTransferBody);
   });

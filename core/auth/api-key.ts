@@ -24,9 +24,18 @@ export function apiKeyIdOf(presented: string): string | null {
 
 /** Compares a presented secret with a stored SHA-256 in constant time. */
 export function secretMatchesHash(presented: string, storedHashHex: string): boolean {
+  return digestMatchesHash(sha256Of(presented), storedHashHex);
+}
+
+/** The SHA-256 of a presented secret, to compare with several stored hashes while hashing it once. */
+export function sha256Of(presented: string): Buffer {
+  return createHash('sha256').update(presented, 'utf8').digest();
+}
+
+/** Compares the SHA-256 of a presented secret (sha256Of) with a stored one in constant time. */
+export function digestMatchesHash(presentedDigest: Buffer, storedHashHex: string): boolean {
   const expected = Buffer.from(storedHashHex, 'hex');
-  const actual = createHash('sha256').update(presented, 'utf8').digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return expected.length === presentedDigest.length && timingSafeEqual(expected, presentedDigest);
 }
 
 /** The secret a participant uses to verify what the switch sends it (HMAC-SHA256 signatures). */

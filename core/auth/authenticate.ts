@@ -1,4 +1,4 @@
-import { apiKeyIdOf, secretMatchesHash, sha256Hex } from './api-key';
+import { apiKeyIdOf, digestMatchesHash, sha256Hex, sha256Of } from './api-key';
 import type { KeyReader } from './key-reader';
 import type { Principal } from './principal';
 
@@ -22,11 +22,13 @@ export function createAuthenticator(operatorKey: string, keys: KeyReader): Authe
       const match = /^Bearer ([\x21-\x7e]+)$/i.exec(authorization);
       const presented = match?.[1];
       if (presented === undefined) return null;
-      if (secretMatchesHash(presented, operatorKeyHash)) return { role: 'operator' };
+      // Hashed once, compared with the operator's key and then with the stored key it names.
+      const presentedDigest = sha256Of(presented);
+      if (digestMatchesHash(presentedDigest, operatorKeyHash)) return { role: 'operator' };
       const keyId = apiKeyIdOf(presented);
       if (keyId === null) return null;
       const stored = keys.findKey(keyId);
-      if (stored === null || stored.revoked || !secretMatchesHash(presented, stored.keyHash)) return null;
+      if (stored === null || stored.revoked || !digestMatchesHash(presentedDigest, stored.keyHash)) return null;
       switch (stored.role) {
         case 'participant':
           return stored.ownerId === null ? null : { role: 'participant', participantId: stored.ownerId, keyId };

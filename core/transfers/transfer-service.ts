@@ -363,14 +363,17 @@ export class TransferService {
     payerParticipantId: string,
     idScope: TransferIdScope,
   ): Promise<TransferState> {
-    const state = await this.load(transferId);
-    if (state.status !== 'none' || idScope === 'switch') return state;
+    if (idScope === 'switch') return this.load(transferId);
+    // A new payment (most of them) has neither stream: one probe of both answers that, instead of two reads.
+    const existing = await this.options.store.existingStreams([transferStreamName(transferId), transferStreamName(requestedId)]);
+    if (existing.has(transferStreamName(transferId))) return this.load(transferId);
+    if (!existing.has(transferStreamName(requestedId))) return transferDecider.initialState;
     const recordedBefore = await this.load(requestedId);
     const isThisPayersOwn =
       recordedBefore.status !== 'none' &&
       recordedBefore.initiated.payerParticipant === payerParticipantId &&
       recordedBefore.initiated.clientTransferId === undefined;
-    return isThisPayersOwn ? recordedBefore : state;
+    return isThisPayersOwn ? recordedBefore : transferDecider.initialState;
   }
 
   /** The transfer as its stream holds it, or null; `transferId` is the switch's id (`switchTransferId`). */

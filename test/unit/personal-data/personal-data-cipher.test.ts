@@ -70,6 +70,27 @@ describe('envelope encryption per data subject', () => {
     expect(fresh.open(resealed)).toBe('Ayesha Khan');
   });
 
+  it('remembers sealed and opened values only until an erasure: a value read many times reads [erased] right after it', () => {
+    const reference = cipher.referenceOf(msisdn);
+    const sealed = cipher.seal(reference, 'Ayesha Khan');
+    for (let read = 0; read < 3; read += 1) expect(cipher.open(sealed)).toBe('Ayesha Khan');
+    expect(cipher.seal(reference, 'Ayesha Khan')).toBe(sealed);
+    cipher.erase(reference);
+    expect(cipher.open(sealed)).toBe('[erased]');
+    const resealed = cipher.seal(reference, 'Ayesha Khan');
+    expect(resealed).not.toBe(sealed);
+    expect(cipher.open(resealed)).toBe('Ayesha Khan');
+  });
+
+  it('remembers nothing in a process that does not erase (a worker): another process’s erasure reaches its next read', () => {
+    const reference = cipher.referenceOf(msisdn);
+    const sealed = cipher.seal(reference, 'Ayesha Khan');
+    const worker = new PersonalDataCipher(masterKey, keys, now, 0);
+    expect(worker.open(sealed)).toBe('Ayesha Khan');
+    expect(worker.open(sealed)).toBe('Ayesha Khan');
+    cipher.erase(reference);
+    expect(worker.open(sealed)).toBe('[erased]');
+  });
   it('leaves nothing of a destroyed key in the key store files, the write-ahead log included', () => {
     const reference = cipher.referenceOf(msisdn);
     cipher.seal(reference, 'Ayesha Khan');
