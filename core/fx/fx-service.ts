@@ -76,7 +76,10 @@ export class FxService {
     const best = await this.bestRate(request.from, request.to);
     const fromAmountMinor =
       request.fromAmountMinor ?? sourceForTargetHalfEven(request.toAmountMinor ?? 0n, request.from, request.to, best.rate);
-    const toAmountMinor = request.toAmountMinor ?? convertHalfEven(fromAmountMinor, request.from, request.to, best.rate);
+    // Asked by toAmount, the source is rounded to its minor unit, so the quote answers what that source amount really
+    // converts to (which a payment of it is credited), not the figure asked for: 100.00 PKR at 278.45 is 0.36 USD,
+    // which converts to 100.24 PKR.
+    const toAmountMinor = convertHalfEven(fromAmountMinor, request.from, request.to, best.rate);
     if (fromAmountMinor <= 0n || toAmountMinor <= 0n) {
       throw new DomainError('INVALID_AMOUNT', `the amount is too small to convert at ${best.rate}: it rounds to nothing`);
     }
