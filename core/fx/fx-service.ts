@@ -4,7 +4,7 @@ import { handleStreamCommand, type CommandContext } from '../eventstore/decider-
 import type { EventStore } from '../eventstore/event-store';
 import { foldStream } from '../eventstore/read-stream';
 import { formatAmount } from '../money';
-import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
+import { holdsCurrency, type ParticipantReader, type ParticipantRecord } from '../participants/participant-reader';
 import { convertHalfEven, parseRate, sourceForTargetHalfEven } from './fx-conversion';
 import { fxQuoteDecider, fxQuoteStreamName, type GivenQuote } from './fx-quote-decider';
 import { bestLiveRate, fxRatesDecider, fxRatesStreamName, type FxRateEvent, type FxRatesState, type ProviderRate } from './fx-rate-decider';
@@ -65,7 +65,11 @@ export class FxService {
   /** The best live rate for a pair now; FX_RATE_UNAVAILABLE when every rate is stale or none was posted. */
   async bestRate(from: string, to: string): Promise<ProviderRate> {
     const state = await this.book(from, to);
-    const best = bestLiveRate(state, this.dependencies.now());
+    const best = bestLiveRate(state, this.dependencies.now(), (providerId) => {
+      // Only a dealer that is active, still an FX provider, and holds both currencies can carry the conversion's legs.
+      const provider = this.dependencies.participants.findParticipant(providerId);
+      return provider !== null && provider.active && provider.fxProvider && holdsCurrency(provider, from) && holdsCurrency(provider, to);
+    });
     if (best === null) throw new DomainError('FX_RATE_UNAVAILABLE', `no FX provider has a live ${from}/${to} rate`);
     return best;
   }

@@ -5,7 +5,8 @@ import { expectLogUnchanged, participantBody, startTestSwitch, type TestSwitch }
  * Issue 17's edges found in review, over the real switch: a quote asked by its rupee amount answers what its
  * rounded dollar amount really converts to, a payment whose converted part would round to no rupees is refused
  * with nothing recorded (the dealer never takes dollars for nothing), a quote mismatch names the quote's amount in
- * dollars, and the regulator's report refuses a currency filter it cannot answer instead of reporting "none".
+ * dollars, the regulator's report refuses a currency filter it cannot answer instead of reporting "none", and only a
+ * dealer that can carry the legs (active, holding both currencies) is ever quoted.
  */
 let sw: TestSwitch;
 const clock = new Date('2026-12-03T09:00:00.000Z');
@@ -115,4 +116,28 @@ it.each([
   const dollars = await sw.client.get(`/v1/reports/inward-remittances?${range}&currency=USD&groupBy=currency`, { key: sw.operatorKey });
   expect(dollars.status).toBe(200);
   expect(dollars.body).toMatchObject({ totals: [{ currency: 'USD', count: 2, amount: '5.36', rupees: '100.26' }] });
+});
+
+it('quotes only a dealer that can deal: never a suspended one, nor one holding no account in the currency', async () => {
+  await register('HABIB', 'HBIB', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD'] });
+  expect(
+    (await sw.client.put('/v1/fx/rates/USD/PKR', { key: keys['HABIB'], body: { rate: '278.0000', validForSeconds: 600 } })).status,
+  ).toBe(200);
+  // GBP is enabled on the switch, but no dealer here holds a GBP position to receive the pounds in.
+  expect((await sw.client.put('/v1/fx/rates/GBP/PKR', { key: keys['HABIB'], body: { rate: '350.00', validForSeconds: 600 } })).status).toBe(
+    200,
+  );
+  const quoteNow = () => sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', fromAmount: '1.00' } });
+  expect((await quoteNow()).body).toMatchObject({ provider: 'ALLIED', rate: '278.4500' });
+
+  expect((await sw.client.patch('/v1/participants/ALLIED', { key: sw.operatorKey, body: { active: false } })).status).toBe(200);
+  expect((await quoteNow()).body).toMatchObject({ provider: 'HABIB', rate: '278.0000' });
+  const paid = await pay(payment('7a1c1e1a-0000-4000-8000-000000000005', { amount: '1.00' }));
+  expect(paid.status).toBe(201);
+  expect(paid.body).toMatchObject({ converted: { provider: 'HABIB', toAmount: '278.00' } });
+  expect((await sw.client.patch('/v1/participants/ALLIED', { key: sw.operatorKey, body: { active: true } })).status).toBe(200);
+  expect((await quoteNow()).body).toMatchObject({ provider: 'ALLIED' });
+
+  const pounds = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'GBP', to: 'PKR', fromAmount: '1.00' } });
+  expect(errorCode(pounds)).toBe('FX_RATE_UNAVAILABLE');
 });
