@@ -103,7 +103,9 @@ export function fxPaths(): Paths {
               'text/csv': { schema: { type: 'string' } },
             },
           },
-          '400': errorAnswer('VALIDATION_FAILED: a bad range (to after from, at most 366 days) or groupBy'),
+          '400': errorAnswer(
+            'VALIDATION_FAILED: a bad range (to after from, at most 366 days), groupBy or currency (not an enabled foreign currency)',
+          ),
         },
       }),
     },
@@ -114,7 +116,9 @@ export function fxPaths(): Paths {
         query: inwardRemittancesQuery,
         responses: {
           '200': { description: 'the report', content: { 'text/csv': { schema: { type: 'string' } } } },
-          '400': errorAnswer('VALIDATION_FAILED: a bad range (to after from, at most 366 days) or groupBy'),
+          '400': errorAnswer(
+            'VALIDATION_FAILED: a bad range (to after from, at most 366 days), groupBy or currency (not an enabled foreign currency)',
+          ),
         },
       }),
     },

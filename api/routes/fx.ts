@@ -1,6 +1,6 @@
 import type { Principal } from '../../core/auth/principal';
 import { DomainError } from '../../core/errors';
-import { quoteView, type FxService } from '../../core/fx/fx-service';
+import { inboundTargetCurrency, quoteView, type FxService } from '../../core/fx/fx-service';
 import type { InboundPaymentRecord } from '../../core/fx/inbound-payment-decider';
 import type { InboundPaymentService } from '../../core/fx/inbound-payment-service';
 import { inboundPaymentSummary } from '../../core/fx/inbound-payment-summary';
@@ -131,6 +131,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
             { path: ['query', 'to'], message: `after from, by at most ${remittanceRangeDaysMax} days` },
           ]);
         }
+        requireForeignCurrency(query.currency, kit.dependencies.config.currencies);
         const groupBy = query.groupBy ?? 'purposeCode';
         const rows = services.remittances
           .summarize({ from: from.toISOString(), to: to.toISOString(), groupBy })
@@ -252,4 +253,15 @@ export function canRead(principal: Principal, payment: InboundPaymentRecord): bo
     case 'participant':
       return [payment.pspId, payment.acquirerId, payment.providerId].includes(principal.participantId);
   }
+}
+
+/**
+ * The report's currency filter names a foreign currency the switch takes in-bound payments in: any other code (not
+ * enabled, unknown, or the rupee, in which no receipt is made) would answer an empty report that reads as "none".
+ */
+function requireForeignCurrency(code: string | undefined, enabled: readonly string[]): void {
+  const foreign = enabled.filter((candidate) => candidate !== inboundTargetCurrency);
+  if (code === undefined || foreign.includes(code)) return;
+  const message = `in-bound receipts are in ${foreign.join(', ')} only, not ${code}`;
+  throw new HttpError('VALIDATION_FAILED', `query.currency: ${message}`, [{ path: ['query', 'currency'], message }]);
 }

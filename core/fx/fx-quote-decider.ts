@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { formatAmount } from '../money';
 
 /**
  * A quote, stream `fx-quote-<id>`: a provider's rate locked for one in-bound PSP until `expiresAt`, for one
@@ -82,7 +83,7 @@ function decideUse(data: Extract<FxQuoteCommand, { type: 'UseQuote' }>['data'], 
   if (quote.from !== data.from || quote.to !== data.to || BigInt(quote.fromAmountMinor) !== data.fromAmountMinor) {
     throw new DomainError(
       'FX_QUOTE_MISMATCH',
-      `quote ${data.quoteId} is for ${quote.fromAmountMinor} minor units of ${quote.from} into ${quote.to}, not this payment`,
+      `quote ${data.quoteId} is for ${formatAmount(BigInt(quote.fromAmountMinor), quote.from)} ${quote.from} into ${quote.to}, not this payment`,
     );
   }
   if (now.getTime() >= Date.parse(quote.expiresAt)) {

@@ -55,12 +55,13 @@ export function decide(command: PostFxRate, state: FxRatesState): FxRateEvent[] 
 
 /**
  * The best live rate for the payer: the most target currency per unit of source, among rates still valid at
- * `now`; on a tie the provider whose id sorts first, so the choice never depends on arrival order.
+ * `now` whose provider can deal now (`canDeal`: a suspended dealer's rate would only lead to a refused payment);
+ * on a tie the provider whose id sorts first, so the choice never depends on arrival order.
  */
-export function bestLiveRate(state: FxRatesState, now: Date): ProviderRate | null {
+export function bestLiveRate(state: FxRatesState, now: Date, canDeal: (providerId: string) => boolean = () => true): ProviderRate | null {
   let best: ProviderRate | null = null;
   for (const candidate of state.rates.values()) {
-    if (Date.parse(candidate.validUntil) <= now.getTime()) continue;
+    if (Date.parse(candidate.validUntil) <= now.getTime() || !canDeal(candidate.providerId)) continue;
     if (best === null || compareRates(candidate, best) > 0) best = candidate;
   }
   return best;

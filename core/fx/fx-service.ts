@@ -4,7 +4,7 @@ import { handleStreamCommand, type CommandContext } from '../eventstore/decider-
 import type { EventStore } from '../eventstore/event-store';
 import { foldStream } from '../eventstore/read-stream';
 import { formatAmount } from '../money';
-import type { ParticipantReader, ParticipantRecord } from '../participants/participant-reader';
+import { holdsCurrency, type ParticipantReader, type ParticipantRecord } from '../participants/participant-reader';
 import { convertHalfEven, parseRate, sourceForTargetHalfEven } from './fx-conversion';
 import { fxQuoteDecider, fxQuoteStreamName, type GivenQuote } from './fx-quote-decider';
 import { bestLiveRate, fxRatesDecider, fxRatesStreamName, type FxRateEvent, type FxRatesState, type ProviderRate } from './fx-rate-decider';
@@ -65,7 +65,11 @@ export class FxService {
   /** The best live rate for a pair now; FX_RATE_UNAVAILABLE when every rate is stale or none was posted. */
   async bestRate(from: string, to: string): Promise<ProviderRate> {
     const state = await this.book(from, to);
-    const best = bestLiveRate(state, this.dependencies.now());
+    const best = bestLiveRate(state, this.dependencies.now(), (providerId) => {
+      // Only a dealer that is active, still an FX provider, and holds both currencies can carry the conversion's legs.
+      const provider = this.dependencies.participants.findParticipant(providerId);
+      return provider !== null && provider.active && provider.fxProvider && holdsCurrency(provider, from) && holdsCurrency(provider, to);
+    });
     if (best === null) throw new DomainError('FX_RATE_UNAVAILABLE', `no FX provider has a live ${from}/${to} rate`);
     return best;
   }
@@ -76,7 +80,10 @@ export class FxService {
     const best = await this.bestRate(request.from, request.to);
     const fromAmountMinor =
       request.fromAmountMinor ?? sourceForTargetHalfEven(request.toAmountMinor ?? 0n, request.from, request.to, best.rate);
-    const toAmountMinor = request.toAmountMinor ?? convertHalfEven(fromAmountMinor, request.from, request.to, best.rate);
+    // Asked by toAmount, the source is rounded to its minor unit, so the quote answers what that source amount really
+    // converts to (which a payment of it is credited), not the figure asked for: 100.00 PKR at 278.45 is 0.36 USD,
+    // which converts to 100.24 PKR.
+    const toAmountMinor = convertHalfEven(fromAmountMinor, request.from, request.to, best.rate);
     if (fromAmountMinor <= 0n || toAmountMinor <= 0n) {
       throw new DomainError('INVALID_AMOUNT', `the amount is too small to convert at ${best.rate}: it rounds to nothing`);
     }

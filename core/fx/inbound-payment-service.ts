@@ -3,6 +3,7 @@ import { DomainError } from '../errors';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import type { MerchantReader } from '../gateway/merchant-reader';
+import { formatAmount } from '../money';
 import { isTaxNumber } from '../gateway/merchant-tax-number';
 import type { LedgerCommand } from '../ledger/commands';
 import type { LedgerEngine } from '../ledger/ledger-engine';
@@ -106,6 +107,13 @@ export class InboundPaymentService {
     refuseInactive([acquirer, participants(this.dependencies, conversion.providerId)]);
     const { retainedMinor, convertedMinor } = splitRetained(BigInt(request.amountMinor), retentionShare);
     const rupeesMinor = convertHalfEven(convertedMinor, request.currency, inboundTargetCurrency, conversion.rate);
+    // The dealer must not take foreign money for no rupees: a quote refuses such an amount, and so does a payment.
+    if (convertedMinor > 0n && rupeesMinor === 0n) {
+      throw new DomainError(
+        'INVALID_AMOUNT',
+        `the converted part, ${formatAmount(convertedMinor, request.currency)} ${request.currency} at ${conversion.rate}, is too small to convert: it rounds to nothing in ${inboundTargetCurrency}`,
+      );
+    }
     const payment: InboundPaymentRecord = {
       ...request,
       acquirerId: acquirer.id,

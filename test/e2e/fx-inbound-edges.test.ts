@@ -1,0 +1,143 @@
+import { errorCode } from '../support/http-client';
+import { expectLogUnchanged, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+
+/**
+ * Issue 17's edges found in review, over the real switch: a quote asked by its rupee amount answers what its
+ * rounded dollar amount really converts to, a payment whose converted part would round to no rupees is refused
+ * with nothing recorded (the dealer never takes dollars for nothing), a quote mismatch names the quote's amount in
+ * dollars, the regulator's report refuses a currency filter it cannot answer instead of reporting "none", and only a
+ * dealer that can carry the legs (active, holding both currencies) is ever quoted.
+ */
+let sw: TestSwitch;
+const clock = new Date('2026-12-03T09:00:00.000Z');
+const keys: Record<string, string> = {};
+
+async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
+  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
+  expect(created.status).toBe(201);
+  const issued = await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey });
+  keys[id] = (issued.body as { key: string }).key;
+}
+
+beforeAll(async () => {
+  sw = await startTestSwitch({ now: () => clock });
+  await register('MARGALLA', 'MRGL', { currencies: ['PKR', 'USD'] });
+  await register('ALLIED', 'ABPL', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD'] });
+  await register('REMITLY', 'RMTL', { type: 'INBOUND_PSP', currency: undefined, currencies: ['USD'], netDebitCap: '50000.00' });
+  const merchant = await sw.client.post('/v1/merchants', {
+    key: keys['MARGALLA'],
+    body: {
+      id: 'KARACHI_SOFT',
+      name: 'Karachi Soft',
+      mcc: '7372',
+      city: 'Karachi',
+      acquirer: 'MARGALLA',
+      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
+      webhookUrl: 'http://127.0.0.1:9/webhooks',
+    },
+  });
+  expect(merchant.status).toBe(201);
+  // Nothing retained: the whole payment converts, so the quote's rupees are what the acquirer is credited.
+  const enabled = await sw.client.patch('/v1/merchants/KARACHI_SOFT', {
+    key: keys['MARGALLA'],
+    body: { inbound: { enabled: true, retentionShare: '0', purposeCodes: ['9184'] } },
+  });
+  expect(enabled.status).toBe(200);
+}, 60_000);
+afterAll(async () => {
+  await sw.close();
+});
+
+const payment = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  merchantId: 'KARACHI_SOFT',
+  amount: '0.01',
+  currency: 'USD',
+  purposeCode: '9184',
+  payer: { type: 'PERSON', name: 'Jane Doe', country: 'US' },
+  ...extra,
+});
+const pay = (body: Record<string, unknown>) => sw.client.post('/v1/inbound/payments', { key: keys['REMITLY'], body });
+const postRate = (rate: string) => sw.client.put('/v1/fx/rates/USD/PKR', { key: keys['ALLIED'], body: { rate, validForSeconds: 600 } });
+
+it('refuses a payment whose converted part rounds to no rupees, recording nothing', async () => {
+  // One cent at 0.004 rupees a dollar is 0.004 paisa: the dealer would take the cent and pay nothing.
+  expect((await postRate('0.004')).status).toBe(200);
+  const refused = await expectLogUnchanged(sw, () => pay(payment('7a1c1e1a-0000-4000-8000-000000000001')));
+  expect(refused.status).toBe(400);
+  expect(errorCode(refused)).toBe('INVALID_AMOUNT');
+  expect((refused.body as { error: { message: string } }).error.message).toContain('0.01 USD at 0.004');
+  const read = await sw.client.get('/v1/inbound/payments/7a1c1e1a-0000-4000-8000-000000000001', { key: sw.operatorKey });
+  expect(read.status).toBe(404);
+  // A larger amount at the same rate converts to something, and is paid.
+  const paid = await pay(payment('7a1c1e1a-0000-4000-8000-000000000002', { amount: '5.00' }));
+  expect(paid.status).toBe(201);
+  expect(paid.body).toMatchObject({ converted: { fromAmount: '5.00', toAmount: '0.02', rate: '0.004' } });
+});
+
+it('answers a quote asked by rupees with what its rounded dollar amount converts to, and the payment credits that', async () => {
+  expect((await postRate('278.4500')).status).toBe(200);
+  // 100.00 rupees is 0.35913… dollars, rounded half-even to 0.36, which converts to 100.242 → 100.24 rupees.
+  const quote = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', toAmount: '100.00' } });
+  expect(quote.status).toBe(201);
+  expect(quote.body).toMatchObject({ rate: '278.4500', fromAmount: '0.36', toAmount: '100.24' });
+  const quoteId = (quote.body as { id: string }).id;
+  const paid = await pay(payment('7a1c1e1a-0000-4000-8000-000000000003', { amount: '0.36', quoteId }));
+  expect(paid.status).toBe(201);
+  expect(paid.body).toMatchObject({ converted: { fromAmount: '0.36', toAmount: '100.24', quoteId } });
+  // An amount that converts exactly keeps the figure asked for.
+  const exact = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', toAmount: '18099.25' } });
+  expect(exact.body).toMatchObject({ fromAmount: '65.00', toAmount: '18099.25' });
+});
+
+it('names the quote amount in its currency when a payment does not match it', async () => {
+  const quote = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', fromAmount: '20.00' } });
+  const quoteId = (quote.body as { id: string }).id;
+  const mismatch = await expectLogUnchanged(sw, () => pay(payment('7a1c1e1a-0000-4000-8000-000000000004', { amount: '20.01', quoteId })));
+  expect(errorCode(mismatch)).toBe('FX_QUOTE_MISMATCH');
+  expect((mismatch.body as { error: { message: string } }).error.message).toBe(
+    `quote ${quoteId} is for 20.00 USD into PKR, not this payment`,
+  );
+});
+
+it.each([
+  ['a currency the switch does not enable', 'JPY'],
+  ['a code no currency has', 'XYZ'],
+  ['the rupee, in which no receipt is made', 'PKR'],
+])('refuses the inward-remittance report filtered by %s', async (_case, currency) => {
+  const range = 'from=2026-12-01T00:00:00Z&to=2026-12-05T00:00:00Z';
+  for (const path of ['/v1/reports/inward-remittances', '/v1/reports/inward-remittances.csv']) {
+    const refused = await sw.client.get(`${path}?${range}&currency=${currency}`, { key: sw.operatorKey });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: [{ path: ['query', 'currency'], message: expect.stringContaining(`not ${currency}`) }] },
+    });
+  }
+  const dollars = await sw.client.get(`/v1/reports/inward-remittances?${range}&currency=USD&groupBy=currency`, { key: sw.operatorKey });
+  expect(dollars.status).toBe(200);
+  expect(dollars.body).toMatchObject({ totals: [{ currency: 'USD', count: 2, amount: '5.36', rupees: '100.26' }] });
+});
+
+it('quotes only a dealer that can deal: never a suspended one, nor one holding no account in the currency', async () => {
+  await register('HABIB', 'HBIB', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD'] });
+  expect(
+    (await sw.client.put('/v1/fx/rates/USD/PKR', { key: keys['HABIB'], body: { rate: '278.0000', validForSeconds: 600 } })).status,
+  ).toBe(200);
+  // GBP is enabled on the switch, but no dealer here holds a GBP position to receive the pounds in.
+  expect((await sw.client.put('/v1/fx/rates/GBP/PKR', { key: keys['HABIB'], body: { rate: '350.00', validForSeconds: 600 } })).status).toBe(
+    200,
+  );
+  const quoteNow = () => sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', fromAmount: '1.00' } });
+  expect((await quoteNow()).body).toMatchObject({ provider: 'ALLIED', rate: '278.4500' });
+
+  expect((await sw.client.patch('/v1/participants/ALLIED', { key: sw.operatorKey, body: { active: false } })).status).toBe(200);
+  expect((await quoteNow()).body).toMatchObject({ provider: 'HABIB', rate: '278.0000' });
+  const paid = await pay(payment('7a1c1e1a-0000-4000-8000-000000000005', { amount: '1.00' }));
+  expect(paid.status).toBe(201);
+  expect(paid.body).toMatchObject({ converted: { provider: 'HABIB', toAmount: '278.00' } });
+  expect((await sw.client.patch('/v1/participants/ALLIED', { key: sw.operatorKey, body: { active: true } })).status).toBe(200);
+  expect((await quoteNow()).body).toMatchObject({ provider: 'ALLIED' });
+
+  const pounds = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'GBP', to: 'PKR', fromAmount: '1.00' } });
+  expect(errorCode(pounds)).toBe('FX_RATE_UNAVAILABLE');
+});
