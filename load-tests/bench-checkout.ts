@@ -184,7 +184,14 @@ async function main(): Promise<number> {
       cpus: cpus().length,
       workers,
       figures: { p2p, sessions, paid },
-      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown, switchCpuMsPerOperation }),
+      ...(profileBreakdown === null
+        ? {}
+        : {
+            paidCheckoutProfile: profileBreakdown,
+            switchCpuMsPerOperation,
+            // The slices' windows, to read the kept profiles again for one phase alone.
+            phaseWindows: { p2p: tallies.p2p.windows, sessions: tallies.sessions.windows, paid: tallies.paid.windows },
+          }),
       summary,
     };
     say(`figures written to ${writeResultFile(recordedAt, '-checkout.json', `${JSON.stringify(result, null, 2)}\n`)}`);
