@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AccountType } from '../../../core/directory/account';
 import type { MerchantInboundSettings } from '../../../core/gateway/merchant-events';
 import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
+import { ReferenceDataCache } from '../reference-data-cache';
 
 type MerchantRow = {
   merchant_id: string;
@@ -23,9 +24,13 @@ type MerchantRow = {
   tax_number: string | null;
 };
 
-/** MerchantReader over the merchants projection. */
+/**
+ * MerchantReader over the merchants projection. A checkout reads its merchant three times (the session, the pay
+ * page's request to pay, the payment): records are kept in memory until a projection of reference data writes.
+ */
 export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
+  private readonly cache: ReferenceDataCache<MerchantRecord | null>;
 
   constructor(database: Database.Database) {
     // With the operator's rate for the merchant (rate-limits projection), its in-bound settings and tax number, if it has them.
@@ -37,9 +42,14 @@ export class SqliteMerchantReader implements MerchantReader {
          FROM merchants m WHERE m.merchant_id = ?`,
       )
       .safeIntegers(true);
+    this.cache = new ReferenceDataCache(database);
   }
 
   findMerchant(merchantId: string): MerchantRecord | null {
+    return this.cache.get(merchantId, () => this.readMerchant(merchantId));
+  }
+
+  private readMerchant(merchantId: string): MerchantRecord | null {
     const row = this.byId.get(merchantId) as MerchantRow | undefined;
     if (row === undefined) return null;
     return {
