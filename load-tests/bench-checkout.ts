@@ -61,6 +61,8 @@ type PhaseFigures = {
    * on the machine moves least: a process waiting for a core is not charged, while a profile's busy time is.
    */
   switchProcessCpuMsPerOperation: number | null;
+  /** Events the switch appended to its log per operation that succeeded (its log head before and after each slice). */
+  eventsPerOperation: number | null;
 };
 
 async function main(): Promise<number> {
@@ -132,7 +134,7 @@ async function main(): Promise<number> {
     // The phases take turns in short slices, so that whatever else loads the machine meanwhile weighs on each alike.
     const tallies = { p2p: new PhaseTally(), sessions: new PhaseTally(), paid: new PhaseTally() };
     const sliceSeconds = flags.seconds / flags.rounds;
-    const switchCpu = workers === 1 ? () => switchCpuSeconds(network.switchUrl) : null;
+    const switchCpu = workers === 1 ? () => switchCounters(network.switchUrl) : null;
     for (let round = 1; round <= flags.rounds; round += 1) {
       await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer, switchCpu);
       await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation, switchCpu);
@@ -309,8 +311,9 @@ class PhaseTally {
   failed = 0;
   elapsedSeconds = 0;
   cpuMicros = 0;
-  /** The switch's CPU seconds over the slices; null when it is not measured. */
+  /** The switch's CPU seconds and the events it appended over the slices; null when they are not measured. */
   switchCpuSeconds: number | null = null;
+  eventsAppended: number | null = null;
   lastPerSecond = 0;
   /** When each slice ran, on the monotonic clock the switch's profiles use. */
   readonly windows: SampleWindow[] = [];
@@ -326,6 +329,7 @@ class PhaseTally {
       driverCpuMsPerOperation: sorted.length === 0 ? 0 : this.cpuMicros / 1000 / sorted.length,
       switchProcessCpuMsPerOperation:
         this.switchCpuSeconds === null || sorted.length === 0 ? null : (this.switchCpuSeconds * 1000) / sorted.length,
+      eventsPerOperation: this.eventsAppended === null || sorted.length === 0 ? null : this.eventsAppended / sorted.length,
     };
   }
 }
@@ -336,7 +340,7 @@ async function runSlice(
   seconds: number,
   concurrency: number,
   operation: (index: number) => Promise<void>,
-  switchCpu: (() => Promise<number>) | null,
+  switchCpu: (() => Promise<SwitchCounters>) | null,
 ): Promise<void> {
   const switchCpuBefore = switchCpu === null ? null : await switchCpu();
   const succeededBefore = tally.latencies.length;
@@ -366,18 +370,29 @@ async function runSlice(
   tally.elapsedSeconds += elapsedSeconds;
   tally.cpuMicros += cpu.user + cpu.system;
   tally.lastPerSecond = (tally.latencies.length - succeededBefore) / elapsedSeconds;
-  if (switchCpu !== null && switchCpuBefore !== null)
-    tally.switchCpuSeconds = (tally.switchCpuSeconds ?? 0) + (await switchCpu()) - switchCpuBefore;
+  if (switchCpu !== null && switchCpuBefore !== null) {
+    const after = await switchCpu();
+    tally.switchCpuSeconds = (tally.switchCpuSeconds ?? 0) + after.cpuSeconds - switchCpuBefore.cpuSeconds;
+    tally.eventsAppended = (tally.eventsAppended ?? 0) + after.logHead - switchCpuBefore.logHead;
+  }
 }
 
-/** The switch's CPU seconds so far, user and system, from its /metrics (prom-client's process_cpu_seconds_total). */
-async function switchCpuSeconds(switchUrl: string): Promise<number> {
+type SwitchCounters = { cpuSeconds: number; logHead: number };
+
+/**
+ * From the switch's /metrics: its CPU seconds so far, user and system (prom-client's process_cpu_seconds_total), and
+ * its log's head position (events appended so far).
+ */
+async function switchCounters(switchUrl: string): Promise<SwitchCounters> {
   const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(requestTimeoutMs) });
   const text = await response.text();
-  const found = metricValues(text, 'process_cpu_seconds_total')[0];
-  if (response.status !== 200 || found === undefined)
-    throw new Error(`the switch's /metrics answered ${response.status} without process_cpu_seconds_total`);
-  return found.value;
+  const cpu = metricValues(text, 'process_cpu_seconds_total')[0];
+  const head = metricValues(text, 'hisaab_event_log_head_position')[0];
+  if (response.status !== 200 || cpu === undefined || head === undefined)
+    throw new Error(
+      `the switch's /metrics answered ${response.status} without process_cpu_seconds_total and hisaab_event_log_head_position`,
+    );
+  return { cpuSeconds: cpu.value, logHead: head.value };
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -391,10 +406,10 @@ function round(value: number, digits = 1): number {
 }
 
 function table(phases: Record<string, PhaseFigures>): string {
-  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)} ${'driver CPU ms/op'.padStart(17)} ${'switch CPU ms/op'.padStart(17)}`;
+  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)} ${'driver CPU ms/op'.padStart(17)} ${'switch CPU ms/op'.padStart(17)} ${'events/op'.padStart(10)}`;
   const rows = Object.entries(phases).map(
     ([label, figures]) =>
-      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)} ${figures.driverCpuMsPerOperation.toFixed(2).padStart(17)} ${(figures.switchProcessCpuMsPerOperation?.toFixed(2) ?? '-').padStart(17)}`,
+      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)} ${figures.driverCpuMsPerOperation.toFixed(2).padStart(17)} ${(figures.switchProcessCpuMsPerOperation?.toFixed(2) ?? '-').padStart(17)} ${(figures.eventsPerOperation?.toFixed(2) ?? '-').padStart(10)}`,
   );
   return [header, ...rows].join('\n');
 }
