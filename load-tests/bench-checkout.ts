@@ -33,6 +33,7 @@ import { repositoryRoot } from './node-service';
 import { loadOperatorKey, spawnedSwitch, startLoadNetwork } from './load-network';
 import { parseFlags, resultsDirectory, say, workersFromEnvironment, writeResultFile } from './load-runner';
 import { transferRequest, transferSucceeded, type LoadPair } from './transfer-request';
+import { metricValues } from './switch-sampler';
 
 /** The paid checkout's target: at least half of the same run's P2P transfers per second. */
 const checkoutToP2pTargetRatio = 0.5;
@@ -54,6 +55,14 @@ type PhaseFigures = {
    * machine the parties' own HTTP work competes with the switch's for the same cores.
    */
   driverCpuMsPerOperation: number;
+  /**
+   * The switch's own CPU time per operation that succeeded (its process_cpu_seconds_total before and after each
+   * slice), or null with several worker processes (each answers /metrics for itself). CPU time is what the other load
+   * on the machine moves least: a process waiting for a core is not charged, while a profile's busy time is.
+   */
+  switchProcessCpuMsPerOperation: number | null;
+  /** Events the switch appended to its log per operation that succeeded (its log head before and after each slice). */
+  eventsPerOperation: number | null;
 };
 
 async function main(): Promise<number> {
@@ -125,10 +134,11 @@ async function main(): Promise<number> {
     // The phases take turns in short slices, so that whatever else loads the machine meanwhile weighs on each alike.
     const tallies = { p2p: new PhaseTally(), sessions: new PhaseTally(), paid: new PhaseTally() };
     const sliceSeconds = flags.seconds / flags.rounds;
+    const switchCpu = workers === 1 ? () => switchCounters(network.switchUrl) : null;
     for (let round = 1; round <= flags.rounds; round += 1) {
-      await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer);
-      await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation);
-      await runSlice(tallies.paid, sliceSeconds, flags.concurrency, paidCheckout);
+      await runSlice(tallies.p2p, sliceSeconds, flags.concurrency, p2pTransfer, switchCpu);
+      await runSlice(tallies.sessions, sliceSeconds, flags.concurrency, sessionCreation, switchCpu);
+      await runSlice(tallies.paid, sliceSeconds, flags.concurrency, paidCheckout, switchCpu);
       say(
         `  turn ${round}/${flags.rounds}: P2P ${tallies.p2p.lastPerSecond.toFixed(1)}/s, sessions ${tallies.sessions.lastPerSecond.toFixed(1)}/s, paid checkouts ${tallies.paid.lastPerSecond.toFixed(1)}/s`,
       );
@@ -159,6 +169,15 @@ async function main(): Promise<number> {
     const paid = tallies.paid.figures();
 
     const ratio = p2p.perSecond === 0 ? 0 : paid.perSecond / p2p.perSecond;
+    if (
+      p2p.switchProcessCpuMsPerOperation !== null &&
+      paid.switchProcessCpuMsPerOperation !== null &&
+      p2p.switchProcessCpuMsPerOperation > 0
+    ) {
+      say(
+        `switch CPU ms per operation: P2P ${p2p.switchProcessCpuMsPerOperation.toFixed(2)}, session ${sessions.switchProcessCpuMsPerOperation?.toFixed(2) ?? '-'}, paid checkout ${paid.switchProcessCpuMsPerOperation.toFixed(2)} (${round(paid.switchProcessCpuMsPerOperation / p2p.switchProcessCpuMsPerOperation, 2)} P2Ps)`,
+      );
+    }
     const summary = {
       driver: 'node',
       seconds: flags.seconds,
@@ -171,6 +190,8 @@ async function main(): Promise<number> {
       checkoutToP2p: round(ratio, 3),
       targetMet: ratio >= checkoutToP2pTargetRatio,
       webhooksRejected: checkout.shop.rejectedWebhooks,
+      switchCpuMsPerP2p: p2p.switchProcessCpuMsPerOperation === null ? null : round(p2p.switchProcessCpuMsPerOperation, 2),
+      switchCpuMsPerPaidCheckout: paid.switchProcessCpuMsPerOperation === null ? null : round(paid.switchProcessCpuMsPerOperation, 2),
     };
     const recordedAt = new Date().toISOString();
     say(table({ 'P2P transfers': p2p, 'sessions created': sessions, 'paid checkouts': paid }));
@@ -184,7 +205,14 @@ async function main(): Promise<number> {
       cpus: cpus().length,
       workers,
       figures: { p2p, sessions, paid },
-      ...(profileBreakdown === null ? {} : { paidCheckoutProfile: profileBreakdown, switchCpuMsPerOperation }),
+      ...(profileBreakdown === null
+        ? {}
+        : {
+            paidCheckoutProfile: profileBreakdown,
+            switchCpuMsPerOperation,
+            // The slices' windows, to read the kept profiles again for one phase alone.
+            phaseWindows: { p2p: tallies.p2p.windows, sessions: tallies.sessions.windows, paid: tallies.paid.windows },
+          }),
       summary,
     };
     say(`figures written to ${writeResultFile(recordedAt, '-checkout.json', `${JSON.stringify(result, null, 2)}\n`)}`);
@@ -283,6 +311,9 @@ class PhaseTally {
   failed = 0;
   elapsedSeconds = 0;
   cpuMicros = 0;
+  /** The switch's CPU seconds and the events it appended over the slices; null when they are not measured. */
+  switchCpuSeconds: number | null = null;
+  eventsAppended: number | null = null;
   lastPerSecond = 0;
   /** When each slice ran, on the monotonic clock the switch's profiles use. */
   readonly windows: SampleWindow[] = [];
@@ -296,6 +327,9 @@ class PhaseTally {
       latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
       failures: this.failures,
       driverCpuMsPerOperation: sorted.length === 0 ? 0 : this.cpuMicros / 1000 / sorted.length,
+      switchProcessCpuMsPerOperation:
+        this.switchCpuSeconds === null || sorted.length === 0 ? null : (this.switchCpuSeconds * 1000) / sorted.length,
+      eventsPerOperation: this.eventsAppended === null || sorted.length === 0 ? null : this.eventsAppended / sorted.length,
     };
   }
 }
@@ -306,7 +340,9 @@ async function runSlice(
   seconds: number,
   concurrency: number,
   operation: (index: number) => Promise<void>,
+  switchCpu: (() => Promise<SwitchCounters>) | null,
 ): Promise<void> {
+  const switchCpuBefore = switchCpu === null ? null : await switchCpu();
   const succeededBefore = tally.latencies.length;
   let started = 0;
   const cpuBefore = process.cpuUsage();
@@ -334,6 +370,29 @@ async function runSlice(
   tally.elapsedSeconds += elapsedSeconds;
   tally.cpuMicros += cpu.user + cpu.system;
   tally.lastPerSecond = (tally.latencies.length - succeededBefore) / elapsedSeconds;
+  if (switchCpu !== null && switchCpuBefore !== null) {
+    const after = await switchCpu();
+    tally.switchCpuSeconds = (tally.switchCpuSeconds ?? 0) + after.cpuSeconds - switchCpuBefore.cpuSeconds;
+    tally.eventsAppended = (tally.eventsAppended ?? 0) + after.logHead - switchCpuBefore.logHead;
+  }
+}
+
+type SwitchCounters = { cpuSeconds: number; logHead: number };
+
+/**
+ * From the switch's /metrics: its CPU seconds so far, user and system (prom-client's process_cpu_seconds_total), and
+ * its log's head position (events appended so far).
+ */
+async function switchCounters(switchUrl: string): Promise<SwitchCounters> {
+  const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(requestTimeoutMs) });
+  const text = await response.text();
+  const cpu = metricValues(text, 'process_cpu_seconds_total')[0];
+  const head = metricValues(text, 'hisaab_event_log_head_position')[0];
+  if (response.status !== 200 || cpu === undefined || head === undefined)
+    throw new Error(
+      `the switch's /metrics answered ${response.status} without process_cpu_seconds_total and hisaab_event_log_head_position`,
+    );
+  return { cpuSeconds: cpu.value, logHead: head.value };
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -347,10 +406,10 @@ function round(value: number, digits = 1): number {
 }
 
 function table(phases: Record<string, PhaseFigures>): string {
-  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)} ${'driver CPU ms/op'.padStart(17)}`;
+  const header = `${'path'.padEnd(18)} ${'per second'.padStart(10)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'failed'.padStart(7)} ${'driver CPU ms/op'.padStart(17)} ${'switch CPU ms/op'.padStart(17)} ${'events/op'.padStart(10)}`;
   const rows = Object.entries(phases).map(
     ([label, figures]) =>
-      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)} ${figures.driverCpuMsPerOperation.toFixed(2).padStart(17)}`,
+      `${label.padEnd(18)} ${figures.perSecond.toFixed(1).padStart(10)} ${figures.latencyMs.p50.toFixed(1).padStart(9)} ${figures.latencyMs.p95.toFixed(1).padStart(9)} ${figures.latencyMs.p99.toFixed(1).padStart(9)} ${String(figures.failed).padStart(7)} ${figures.driverCpuMsPerOperation.toFixed(2).padStart(17)} ${(figures.switchProcessCpuMsPerOperation?.toFixed(2) ?? '-').padStart(17)} ${(figures.eventsPerOperation?.toFixed(2) ?? '-').padStart(10)}`,
   );
   return [header, ...rows].join('\n');
 }

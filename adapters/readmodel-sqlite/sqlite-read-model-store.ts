@@ -4,6 +4,7 @@ import { assert } from '../../core/assert';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { ReadModelStore } from '../../core/eventstore/projection';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
+import { settlingReferenceData } from './reference-data-cache';
 
 /** The transaction type of SQLite projections: the connection itself, inside a transaction the runner opened. */
 export type SqliteReadModelTx = Database.Database;
@@ -70,7 +71,7 @@ export class SqliteReadModelStore implements ReadModelStore<SqliteReadModelTx> {
   }
 
   transaction<Result>(work: (tx: SqliteReadModelTx) => Result): Result {
-    return this.runInTransaction(work) as Result;
+    return settlingReferenceData(this.database, () => this.runInTransaction(work) as Result);
   }
 
   readCheckpoint(tx: SqliteReadModelTx, projectionName: string): bigint {

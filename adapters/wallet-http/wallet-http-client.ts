@@ -56,10 +56,14 @@ export class WalletHttpClient implements PayeeCreditPort, DeliveryTransport {
     checkDeadline(this.creditDeadlineMs);
     this.responseBytesMax = options.responseBytesMax ?? walletHttpDefaults.responseBytesMax;
     assert(Number.isSafeInteger(this.responseBytesMax) && this.responseBytesMax >= 64, 'the response size limit is at least 64 bytes');
+    const socketsPerHostMax = options.socketsPerHostMax ?? walletHttpDefaults.socketsPerHostMax;
     const agentOptions = {
       keepAlive: true,
-      maxSockets: options.socketsPerHostMax ?? walletHttpDefaults.socketsPerHostMax,
-      maxFreeSockets: 16,
+      maxSockets: socketsPerHostMax,
+      // As many kept as may be open: with fewer, a burst to one wallet beyond them (every checkout's credit goes to
+      // its acquirer) closed the extra sockets and the next burst opened them again; idle ones still close after
+      // idleSocketTimeoutMs.
+      maxFreeSockets: socketsPerHostMax,
       timeout: walletHttpDefaults.idleSocketTimeoutMs,
     };
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };

@@ -44,7 +44,9 @@ export class WebhookHttpTransport implements DeliveryTransport {
     const agentOptions = {
       keepAlive: true,
       maxSockets: webhookHttpDefaults.socketsPerHostMax,
-      maxFreeSockets: 4,
+      // As many kept as may be open: with fewer, every burst of deliveries beyond them closed its sockets and the
+      // next burst opened new ones (a TCP handshake and a socket's set-up and tear-down per webhook under load).
+      maxFreeSockets: webhookHttpDefaults.socketsPerHostMax,
       timeout: webhookHttpDefaults.idleSocketTimeoutMs,
     };
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };

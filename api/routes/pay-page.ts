@@ -53,12 +53,13 @@ export function payPageRoutes(gateway: PayPageDependencies): RouteModule {
 
     router.post('/pay/:id', async (request, response) => {
       const id = sessionIdOf(request.params);
-      const session = id === null ? null : await gateway.checkout.find(id);
-      if (id === null || session === null) return sendHtml(response, 404, renderNotFoundPage());
+      const loaded = id === null ? null : await gateway.checkout.findLoaded(id);
+      if (id === null || loaded === null) return sendHtml(response, 404, renderNotFoundPage());
+      const session = loaded.session;
       const form = payFormSchema.safeParse(request.body ?? {});
       const mobileNumber = form.success ? (form.data.msisdn ?? '') : '';
       try {
-        await gateway.requestToPay.request(session, mobileNumber, kit.commandContext(request));
+        await gateway.requestToPay.request(loaded, mobileNumber, kit.commandContext(request));
       } catch (error) {
         const refusal = isDomainError(error) ? refusalFor(error.code) : null;
         if (refusal === null) throw error;

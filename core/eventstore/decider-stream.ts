@@ -59,8 +59,24 @@ export async function handleStreamCommand<Command, Event extends DomainEvent, St
   command: Command,
   context: CommandContext,
 ): Promise<StreamCommandResult<Event, State>> {
+  return handleStreamCommandFrom(store, stream, decider, command, context, null);
+}
+
+/**
+ * handleStreamCommand, its first decision made on `loaded`: the stream as the caller has just read it, revision
+ * included, instead of reading it again. A writer that appended in between makes that append fail on the revision,
+ * and the cycle runs again on the stream as it is then, so the guarantee is the same.
+ */
+export async function handleStreamCommandFrom<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  context: CommandContext,
+  loadedBefore: LoadedStream<State> | null,
+): Promise<StreamCommandResult<Event, State>> {
   for (let attempt = 1; attempt <= concurrentAttemptsMax; attempt += 1) {
-    const loaded = await loadStream(store, stream, decider);
+    const loaded = attempt === 1 && loadedBefore !== null ? loadedBefore : await loadStream(store, stream, decider);
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) return { events, state: loaded.state, position: null };
     const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);

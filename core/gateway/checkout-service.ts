@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../assert';
-import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import { handleStreamCommand, handleStreamCommandFrom, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
@@ -43,6 +43,12 @@ export type CreatedSession = {
   created: boolean;
   position: bigint | null;
 };
+
+/**
+ * A session as just read, with the revision of its stream at that read (null when the read itself wrote, so that the
+ * revision is not known): a command decided on it is appended at that revision, without reading the stream again.
+ */
+export type LoadedSession = { session: PresentSession; revision: bigint | null };
 
 /** Attempts when another request with the same Idempotency-Key races this one. */
 const claimAttemptsMax = 3;
@@ -139,10 +145,16 @@ export class CheckoutService {
   }
 
   async find(sessionId: string): Promise<PresentSession | null> {
+    return (await this.findLoaded(sessionId))?.session ?? null;
+  }
+
+  /** `find`, with the stream's revision for a command decided on what was read (`record`). */
+  async findLoaded(sessionId: string): Promise<LoadedSession | null> {
     if (!sessionIdPattern.test(sessionId)) return null;
-    const { state } = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
+    const { state, revision } = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
     if (state.status !== 'present') return null;
-    return this.completedIfPaid(state);
+    const session = await this.completedIfPaid(state);
+    return { session, revision: session === state ? revision : null };
   }
 
   /** The session with its stream revision, for a claim that expects it; SESSION_NOT_FOUND when it does not exist. */
@@ -198,13 +210,23 @@ export class CheckoutService {
    * its transfer's record (what `apply` does through `require`): for a caller that has just read the session with
    * `find` or `require`, which did that already.
    */
-  async record(command: SessionCommand, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
-    const result = await handleStreamCommand(
+  async record(
+    command: SessionCommand,
+    context: CommandContext,
+    /** The session as the caller has just read it (`findLoaded`): the first decision is made on it, without a read. */
+    loaded: LoadedSession | null = null,
+  ): Promise<{ session: PresentSession; position: bigint | null }> {
+    const before =
+      loaded === null || loaded.revision === null || loaded.session.created.sessionId !== command.data.sessionId
+        ? null
+        : { state: loaded.session, revision: loaded.revision };
+    const result = await handleStreamCommandFrom(
       this.dependencies.store,
       checkoutStreamName(command.data.sessionId),
       checkoutSessionDecider,
       command,
       context,
+      before,
     );
     return { session: result.state as PresentSession, position: result.position };
   }

@@ -11,8 +11,11 @@ import type { TransferRequest } from '../transfers/transfer-request';
 import { sessionStatusAt } from './checkout-session-decider';
 import type { CheckoutSessionEvent } from './checkout-session-events';
 import { checkoutStreamName } from './checkout-session-profile';
-import type { CheckoutService } from './checkout-service';
+import type { CheckoutService, LoadedSession } from './checkout-service';
 import type { MerchantReader } from './merchant-reader';
+
+/** Sessions read by `check` and not yet taken by `admit`, at most: payments in flight at once are far fewer. */
+const checkedSessionsMax = 1_000;
 
 /**
  * The gateway's side of a payment to a merchant (issue 11), the collaborator the transfer service is given: the
@@ -20,6 +23,13 @@ import type { MerchantReader } from './merchant-reader';
  * in the commit's durable write.
  */
 export class MerchantPayments implements MerchantPaymentPort {
+  /**
+   * Sessions as `check` read them, for the admission that follows it moments later (`admit`), so that a payment
+   * reads its session once: the claim is appended at the revision read, and a session that changed in between makes
+   * that append fail and the admission read it afresh (submitAdmitted's retry). Each is taken once; bounded.
+   */
+  private readonly checkedSessions = new Map<string, LoadedSession>();
+
   constructor(private readonly dependencies: { checkout: CheckoutService; merchants: MerchantReader; now: () => Date }) {}
 
   async check(request: TransferRequest): Promise<MerchantPaymentFields | null> {
@@ -48,8 +58,9 @@ export class MerchantPayments implements MerchantPaymentPort {
       },
     };
     if (request.checkoutSessionId === undefined) return fields;
-    const session = await this.dependencies.checkout.find(request.checkoutSessionId);
-    if (session === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${request.checkoutSessionId} does not exist`);
+    const loaded = await this.dependencies.checkout.findLoaded(request.checkoutSessionId);
+    if (loaded === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${request.checkoutSessionId} does not exist`);
+    const session = loaded.session;
     if (session.created.merchantId !== merchant.id) {
       throw new DomainError('SESSION_MERCHANT_MISMATCH', `checkout session ${request.checkoutSessionId} belongs to another merchant`);
     }
@@ -59,13 +70,22 @@ export class MerchantPayments implements MerchantPaymentPort {
         `checkout session ${request.checkoutSessionId} is for a different amount or currency than this transfer`,
       );
     }
+    if (loaded.revision !== null) {
+      if (this.checkedSessions.size >= checkedSessionsMax) this.checkedSessions.clear();
+      this.checkedSessions.set(session.created.sessionId, loaded);
+    }
     return { ...fields, checkoutSessionId: session.created.sessionId };
   }
 
   async admit(initiated: TransferInitiated['data']): Promise<MerchantPaymentAdmission> {
     const sessionId = initiated.checkoutSessionId;
     if (sessionId === undefined) return { payable: true, claim: null };
-    const loaded = await this.dependencies.checkout.load(sessionId);
+    const checked = this.checkedSessions.get(sessionId);
+    this.checkedSessions.delete(sessionId);
+    const loaded =
+      checked === undefined || checked.revision === null
+        ? await this.dependencies.checkout.load(sessionId)
+        : { session: checked.session, revision: checked.revision };
     const now = this.dependencies.now();
     const session = loaded.session;
     const status = sessionStatusAt(session, now);

@@ -27,11 +27,20 @@ export type RotatedWebhookSecret = MerchantWriteReceipt & { webhookSecret: strin
 /** The acquirer as the directory needs it: the alias is registered in its name, pointing at the settlement account. */
 export type AcquirerReference = { participantId: string; bankCode: string };
 
+/** Opened webhook secrets kept at most (two per merchant during a rotation); past it, the memory starts again empty. */
+const openedSecretsMax = 10_000;
+
 /**
  * Merchant commands (docs/ARCHITECTURE.md section 6). Keys are stored hashed and webhook secrets sealed; both are
  * in one answer only. Also the port the webhook module signs with.
  */
 export class MerchantService implements WebhookSigningSecretsPort {
+  /**
+   * Webhook secrets as opened, by their sealed form: every webhook is signed with them, and opening one is a
+   * decryption. A sealed form names exactly one secret, so an entry is never wrong; a rotation adds a new one. Bounded.
+   */
+  private readonly openedSecrets = new Map<string, string>();
+
   constructor(private readonly dependencies: MerchantServiceDependencies) {}
 
   /**
@@ -134,10 +143,17 @@ export class MerchantService implements WebhookSigningSecretsPort {
   async webhookSigningSecrets(merchantId: string): Promise<WebhookSigningSecrets | null> {
     const merchant = await this.findMerchant(merchantId);
     if (merchant === null) return null;
-    const secrets = liveWebhookSecrets(merchant.webhookSecrets, this.dependencies.now()).map((entry) =>
-      openStoredSecret(this.dependencies.secrets, entry.sealedSecret),
-    );
+    const secrets = liveWebhookSecrets(merchant.webhookSecrets, this.dependencies.now()).map((entry) => this.opened(entry.sealedSecret));
     return { url: merchant.webhookUrl, secrets };
+  }
+
+  private opened(sealedSecret: string): string {
+    const known = this.openedSecrets.get(sealedSecret);
+    if (known !== undefined) return known;
+    const secret = openStoredSecret(this.dependencies.secrets, sealedSecret);
+    if (this.openedSecrets.size >= openedSecretsMax) this.openedSecrets.clear();
+    this.openedSecrets.set(sealedSecret, secret);
+    return secret;
   }
 
   async findMerchant(merchantId: string): Promise<RegisteredMerchant | null> {

@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import { formatAmount } from '../money';
 import { sessionStatusAt, type PresentSession } from './checkout-session-decider';
 import { rtpIdOf } from './checkout-session-profile';
-import type { CheckoutService } from './checkout-service';
+import type { CheckoutService, LoadedSession } from './checkout-service';
 import type { MerchantReader } from './merchant-reader';
 import { normalizePakistaniMsisdn } from './msisdn';
 import type { RequestToPayPort } from './request-to-pay-port';
@@ -27,8 +27,12 @@ export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'F
 export class RequestToPayService {
   constructor(private readonly dependencies: RequestToPayDependencies) {}
 
-  /** `session` as `CheckoutService.find` or `require` just read it (the pay page reads it for its 404 anyway). */
-  async request(session: PresentSession, mobileNumber: string, context: CommandContext): Promise<RequestToPayResult> {
+  /**
+   * `loaded` as `CheckoutService.findLoaded` just read it (the pay page reads it for its 404 anyway): the RTP's record
+   * is decided on it and appended at its revision, so the session is read once.
+   */
+  async request(loaded: LoadedSession, mobileNumber: string, context: CommandContext): Promise<RequestToPayResult> {
+    const session = loaded.session;
     const sessionId = session.created.sessionId;
     const msisdn = normalizePakistaniMsisdn(mobileNumber);
     if (msisdn === null) throw new DomainError('INVALID_ALIAS', 'a mobile number is written 03XXXXXXXXX, +923XXXXXXXXX or 923XXXXXXXXX');
@@ -39,11 +43,12 @@ export class RequestToPayService {
     const merchant = this.dependencies.merchants.findMerchant(session.created.merchantId);
     if (merchant === null) throw new DomainError('MERCHANT_NOT_FOUND', `merchant ${session.created.merchantId} does not exist`);
     const rtpId = rtpIdOf(sessionId, session.rtpAttempts + 1);
-    // The record decides on the stream as it is now (loaded again, appended at its revision): a session that ended
-    // since the read above is refused there.
+    // The record is appended at the revision read above: a session that changed since (ended, or another RTP) makes
+    // that append fail, and it is decided again on the stream as it is then, where an ended session is refused.
     const recorded = await this.dependencies.checkout.record(
       { type: 'RecordRequestToPaySent', data: { sessionId, rtpId, payerParticipant: alias.participantId, msisdn }, now: context.now },
       context,
+      loaded,
     );
     const outcome = await this.dependencies.port.send(alias.participantId, {
       rtpId,

@@ -20,6 +20,14 @@ export type SessionWebhookFollowerLimits = {
   retryPauseMs: number;
   /** Without a publication in them, groups are checkpointed only after this many events: fewer writes when quiet. */
   eventsBetweenQuietCheckpointsMax: number;
+  /**
+   * Publications are checkpointed once this many are past the last checkpoint, or `checkpointIntervalMs` after it,
+   * not after every group: under load a group held one or two completions, and its checkpoint was a durable write of
+   * its own per checkout or two. A crash publishes what is past the checkpoint again, the very same events, which the
+   * publisher recognises (see the class comment); a graceful stop checkpoints everything.
+   */
+  publicationsBetweenCheckpointsMax: number;
+  checkpointIntervalMs: number;
 };
 
 export const sessionWebhookFollowerLimitsDefault: SessionWebhookFollowerLimits = {
@@ -28,6 +36,8 @@ export const sessionWebhookFollowerLimitsDefault: SessionWebhookFollowerLimits =
   groupsInFlightMax: 4,
   retryPauseMs: 1_000,
   eventsBetweenQuietCheckpointsMax: 10_000,
+  publicationsBetweenCheckpointsMax: 100,
+  checkpointIntervalMs: 250,
 };
 
 export type SessionWebhookFollowerOptions = {
@@ -63,7 +73,8 @@ const webhookTypeOf: Readonly<Record<string, WebhookEventType>> = {
  * Publishes `checkout.session.completed` and `checkout.session.expired` from the log (issue 11), as the advice
  * intake hands advices over (core/outbox/advice-intake.ts): it follows the global log's checkout events from a
  * checkpoint kept in the event store, publishes a webhook for every SessionCompleted and SessionExpired, waits until
- * each is durable in the webhooks outbox, then writes its checkpoint after the group. A crash between a session's
+ * each is durable in the webhooks outbox, then moves its checkpoint past the group (written every
+ * `publicationsBetweenCheckpointsMax` publications or `checkpointIntervalMs`). A crash between a session's
  * event and its publication therefore loses nothing: the group is read again at the next start, and since a
  * webhook's id derives from the merchant, the type and the session, and its `createdAt` is the fact's own instant,
  * the publication is the very same event, which the publisher recognises and does not queue twice.
@@ -80,6 +91,9 @@ export class SessionWebhookFollower {
   private inFlight: GroupInFlight[] = [];
   private readonly checkpoint: LogCheckpoint;
   private eventsSinceCheckpoint = 0;
+  private publicationsSinceCheckpoint = 0;
+  /** Date.now() at the last checkpoint written: the interval is of real time, whatever clock the facts carry. */
+  private lastCheckpointAtMs = Number.NEGATIVE_INFINITY;
   private readonly loop = new WakeableLoop();
   private published = 0;
 
@@ -122,6 +136,18 @@ export class SessionWebhookFollower {
   private async writeCheckpoint(): Promise<void> {
     await this.checkpoint.write(this.position);
     this.eventsSinceCheckpoint = 0;
+    this.publicationsSinceCheckpoint = 0;
+    this.lastCheckpointAtMs = Date.now();
+  }
+
+  /** Whether the position reached is to be written now (see publicationsBetweenCheckpointsMax). */
+  private checkpointDue(): boolean {
+    if (this.eventsSinceCheckpoint >= this.limits.eventsBetweenQuietCheckpointsMax) return true;
+    if (this.publicationsSinceCheckpoint === 0) return false;
+    return (
+      this.publicationsSinceCheckpoint >= this.limits.publicationsBetweenCheckpointsMax ||
+      Date.now() - this.lastCheckpointAtMs >= this.limits.checkpointIntervalMs
+    );
   }
 
   /** Reads the log again now instead of at the next poll. */
@@ -145,8 +171,10 @@ export class SessionWebhookFollower {
           await this.settleGroups(this.limits.groupsInFlightMax - 1, true);
           continue;
         }
-        // Caught up: groups that finished meanwhile are checkpointed, the others are looked at after the pause.
+        // Caught up: groups that finished meanwhile are settled, the others are looked at after the pause; what was
+        // published and not yet checkpointed is, once its interval has passed.
         await this.settleGroups(0, false);
+        if (this.inFlight.length === 0 && this.checkpointDue()) await this.writeCheckpoint();
       } catch (error) {
         // Groups still in flight are let finish (each publication is durable or not, never half), then the log is
         // read again from the checkpoint: what was published after it is published again, the very same events.
@@ -161,6 +189,8 @@ export class SessionWebhookFollower {
       await this.loop.pause(this.limits.idlePollMs);
     }
     await this.settleGroups(0, true).catch(() => undefined);
+    // Stopping: everything published is checkpointed, so a restart publishes nothing again.
+    if (this.inFlight.length === 0 && this.publicationsSinceCheckpoint > 0) await this.writeCheckpoint().catch(() => undefined);
   }
 
   /**
@@ -215,8 +245,8 @@ export class SessionWebhookFollower {
       this.position = oldest.through;
       this.eventsSinceCheckpoint += oldest.eventsRead;
       this.published += oldest.publications;
-      if (oldest.publications > 0 || this.eventsSinceCheckpoint >= this.limits.eventsBetweenQuietCheckpointsMax)
-        await this.writeCheckpoint();
+      this.publicationsSinceCheckpoint += oldest.publications;
+      if (this.checkpointDue()) await this.writeCheckpoint();
     }
   }
 

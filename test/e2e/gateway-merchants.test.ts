@@ -159,3 +159,38 @@ it("refuses HISAAB as a participant id: it is the switch's own fee account", asy
   });
   expect([answer.status, errorCode(answer)]).toEqual([409, 'PARTICIPANT_EXISTS']);
 });
+
+it('serves no merchant, rate or key from memory once a change to it is read back: deactivation, a new rate, a revoked key', async () => {
+  // The merchant, its rate and its key are kept in memory between requests (adapters/readmodel-sqlite/reference-data-cache.ts);
+  // each use below comes right after a change that must be seen by the very next request.
+  const client = network.sw.client;
+  const operator = network.sw.operatorKey;
+  const created = (await client.post('/v1/merchants', { key: operator, body: shop('SHOP7') })).body as { apiKey: string };
+  const openSession = (orderId: string, key = created.apiKey) =>
+    client.post('/v1/checkout/sessions', {
+      key,
+      headers: { 'idempotency-key': orderId },
+      body: { amount: '1500.00', currency: 'PKR', orderId, successUrl: 'https://shop.example/ok', cancelUrl: 'https://shop.example/no' },
+    });
+  const first = await openSession('ORD-7-1');
+  expect(first.status).toBe(201);
+  expect(first.headers.get('ratelimit-policy')).toMatch(/^"key-/);
+  const defaultPolicy = first.headers.get('ratelimit-policy');
+
+  const limited = await client.patch('/v1/merchants/SHOP7', { key: operator, body: { rateLimitPerSecond: 7 } });
+  expect(limited.status).toBe(200);
+  const second = await openSession('ORD-7-2');
+  expect(second.status).toBe(201);
+  expect(second.headers.get('ratelimit-policy')).not.toBe(defaultPolicy);
+  expect(second.headers.get('ratelimit-policy')).toMatch(/;w=/);
+
+  const extra = (await client.post('/v1/merchants/SHOP7/keys', { key: created.apiKey })).body as { keyId: string; apiKey: string };
+  expect((await openSession('ORD-7-3', extra.apiKey)).status).toBe(201);
+  expect((await client.delete(`/v1/merchants/SHOP7/keys/${extra.keyId}`, { key: created.apiKey })).status).toBe(204);
+  expect(errorCode(await openSession('ORD-7-4', extra.apiKey))).toBe('UNAUTHENTICATED');
+
+  expect((await client.patch('/v1/merchants/SHOP7', { key: operator, body: { active: false } })).status).toBe(200);
+  expect(errorCode(await openSession('ORD-7-5'))).toBe('MERCHANT_INACTIVE');
+  expect((await client.patch('/v1/merchants/SHOP7', { key: operator, body: { active: true } })).status).toBe(200);
+  expect((await openSession('ORD-7-6')).status).toBe(201);
+});

@@ -8,6 +8,7 @@ import type { ParticipantKeyIssued, ParticipantKeyRevoked } from '../../../core/
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { markingReferenceData } from '../reference-data-cache';
 
 const handledTypes = [
   'ParticipantKeyIssued',
@@ -24,7 +25,7 @@ type HandledEvent = ParticipantKeyIssued | ParticipantKeyRevoked | RegulatorKeyE
  * no signing secrets (signing-secrets-projection.ts holds those, sealed). Merchant keys (the gateway's) are here
  * too: a merchant key is a bearer key like the others, with the role merchant.
  */
-export const keysProjection: Projection<SqliteReadModelTx> = {
+export const keysProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'api-keys',
   handles: handledTypes,
   setup(tx) {
@@ -79,7 +80,7 @@ export const keysProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 const sql = {
   issue: `INSERT INTO api_keys (key_id, key_hash, role, owner_id, signing_secret, revoked, issued_at, issued_position)

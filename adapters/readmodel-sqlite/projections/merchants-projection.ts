@@ -7,6 +7,7 @@ import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { createRateLimitsTable } from './rate-limits-projection';
+import { markingReferenceData } from '../reference-data-cache';
 
 /** The events that change what a merchant's record shows; keys are the keys projection's, secrets stay in the stream. */
 const handledTypes = [
@@ -21,7 +22,7 @@ const handledTypes = [
 type HandledEvent = Extract<MerchantEvent, { type: (typeof handledTypes)[number] }>;
 
 /** Merchants by id, as GET /v1/merchants/{id} and checkout read them. Rebuildable from the log. */
-export const merchantsProjection: Projection<SqliteReadModelTx> = {
+export const merchantsProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'merchants',
   // 2: in-bound settings (issue 17), in merchant_inbound. 3: tax numbers (issue 17), in merchant_tax_numbers.
   version: 3,
@@ -84,7 +85,7 @@ export const merchantsProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 function createTables(tx: SqliteReadModelTx): void {
   // Its reader joins the operator's rates (rate-limits projection), which may not run in this store.

@@ -3,6 +3,7 @@ import type { AccountType } from '../../../core/directory/account';
 import type { MerchantInboundSettings } from '../../../core/gateway/merchant-events';
 import type { MerchantReader, MerchantRecord } from '../../../core/gateway/merchant-reader';
 import type { SealedTextOpener } from '../../../core/personal-data/sealed-text';
+import { ReferenceDataCache } from '../reference-data-cache';
 
 type MerchantRow = {
   merchant_id: string;
@@ -25,11 +26,15 @@ type MerchantRow = {
 };
 
 /**
- * MerchantReader over the merchants projection. The projection holds a tax number as the log does, a CNIC sealed
- * under its subject (issue 15.4): it is opened here, so callers see the number, or `[erased]` once its key is gone.
+ * MerchantReader over the merchants projection. A checkout reads its merchant three times (the session, the pay
+ * page's request to pay, the payment): records are kept in memory until a projection of reference data writes.
+ * The projection holds a tax number as the log does, a CNIC sealed under its subject (issue 15.4). The cache keeps
+ * it sealed and it is opened on every read, so an erasure (which writes no merchant projection) shows as
+ * `[erased]` at once rather than when the cache is next cleared.
  */
 export class SqliteMerchantReader implements MerchantReader {
   private readonly byId: Database.Statement;
+  private readonly cache: ReferenceDataCache<MerchantRecord | null>;
 
   constructor(
     database: Database.Database,
@@ -44,9 +49,18 @@ export class SqliteMerchantReader implements MerchantReader {
          FROM merchants m WHERE m.merchant_id = ?`,
       )
       .safeIntegers(true);
+    this.cache = new ReferenceDataCache(database);
   }
 
   findMerchant(merchantId: string): MerchantRecord | null {
+    const record = this.cache.get(merchantId, () => this.readMerchant(merchantId));
+    if (record === null || record.taxNumber === null) return record;
+    return { ...record, taxNumber: this.opener.open(record.taxNumber) };
+  }
+
+  /** The record as the projection holds it: the tax number still sealed. */
+
+  private readMerchant(merchantId: string): MerchantRecord | null {
     const row = this.byId.get(merchantId) as MerchantRow | undefined;
     if (row === undefined) return null;
     return {
@@ -63,7 +77,7 @@ export class SqliteMerchantReader implements MerchantReader {
       rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
       createdAt: row.created_at,
       inbound: row.inbound === null ? null : (JSON.parse(row.inbound) as MerchantInboundSettings),
-      taxNumber: row.tax_number === null ? null : this.opener.open(row.tax_number),
+      taxNumber: row.tax_number,
     };
   }
 }

@@ -7,6 +7,7 @@ import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { createRateLimitsTable } from './rate-limits-projection';
+import { markingReferenceData } from '../reference-data-cache';
 
 // A new rate limit only moves updated_at here: the rate itself lives in the rate-limits read model.
 const handledTypes = [
@@ -19,7 +20,7 @@ const handledTypes = [
 type HandledEvent = Extract<ParticipantEvent, { type: (typeof handledTypes)[number] }>;
 
 /** Participants as the API lists them and the transfer path looks them up (by id and by bank code). */
-export const participantsProjection: Projection<SqliteReadModelTx> = {
+export const participantsProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'participants',
   // 2: the currencies beyond the first and the FX provider flag (issue 17), in participant_currencies.
   version: 2,
@@ -97,7 +98,7 @@ export const participantsProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 const sql = {
   register: `INSERT INTO participants (id, name, participant_type, bank_code, currency, net_debit_cap_minor, credit_mode, endpoints, active, created_at, updated_at)

@@ -3,6 +3,7 @@ import { assert } from '../../../core/assert';
 import type { ParticipantReader, ParticipantRecord, StoredSigningSecret } from '../../../core/participants/participant-reader';
 import { participantPageLimitMax } from '../../../core/participants/participant-reader';
 import type { CreditMode, ParticipantEndpoints, ParticipantType } from '../../../core/participants/participant-profile';
+import { ReferenceDataCache } from '../reference-data-cache';
 
 type ParticipantRow = {
   id: string;
@@ -39,6 +40,8 @@ const selectColumns = `
 /** ParticipantReader over the participants and signing-secrets projections. Tables must exist: run the projections' setup first. */
 export class SqliteParticipantReader implements ParticipantReader {
   private readonly byId: Database.Statement;
+  /** By id, asked for several times by every payment: kept until a projection of reference data writes. */
+  private readonly cache: ReferenceDataCache<ParticipantRecord | null>;
   private readonly byBankCode: Database.Statement;
   private readonly byInstitutionId: Database.Statement;
   private readonly firstPage: Database.Statement;
@@ -53,9 +56,14 @@ export class SqliteParticipantReader implements ParticipantReader {
     );
     this.firstPage = database.prepare(`${selectColumns} ORDER BY p.id LIMIT ?`);
     this.nextPage = database.prepare(`${selectColumns} WHERE p.id > ? ORDER BY p.id LIMIT ?`);
+    this.cache = new ReferenceDataCache(database);
   }
 
   findParticipant(participantId: string): ParticipantRecord | null {
+    return this.cache.get(participantId, () => this.readParticipant(participantId));
+  }
+
+  private readParticipant(participantId: string): ParticipantRecord | null {
     const row = this.byId.get(participantId) as ParticipantRow | undefined;
     return row ? toRecord(row) : null;
   }

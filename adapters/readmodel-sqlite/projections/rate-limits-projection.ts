@@ -7,6 +7,7 @@ import type { ParticipantRateLimitChanged } from '../../../core/participants/par
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { markingReferenceData } from '../reference-data-cache';
 
 const sql = {
   set: `INSERT INTO rate_limits (owner, rate_limit_per_second, updated_at) VALUES (?, ?, ?)
@@ -37,7 +38,7 @@ export function createRateLimitsTable(tx: SqliteReadModelTx): void {
  * The operator's own request rates for participants and merchants: one row for each that has one, none for those
  * on the default. A table of its own, read on every request by the rate limiter: one primary-key get.
  */
-export const rateLimitsProjection: Projection<SqliteReadModelTx> = {
+export const rateLimitsProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'rate-limits',
   handles: ['ParticipantRateLimitChanged', 'MerchantRateLimitChanged'],
   setup(tx) {
@@ -57,7 +58,7 @@ export const rateLimitsProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 function write(tx: SqliteReadModelTx, owner: string, rateLimitPerSecond: number | null, at: string): void {
   if (rateLimitPerSecond === null) statement(tx, 'clear').run(owner);

@@ -11,6 +11,7 @@ import type { SwitchSigningKeyGenerated } from '../../../core/secrets/switch-sig
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { markingReferenceData } from '../reference-data-cache';
 
 const handledTypes = [
   'ParticipantSigningKeyRegistered',
@@ -27,7 +28,7 @@ type HandledEvent =
  * request of a participant that must sign looks its key up here. A projection of its own, so a data dir from
  * before it is filled from the whole log on the first start.
  */
-export const requestSigningProjection: Projection<SqliteReadModelTx> = {
+export const requestSigningProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'request-signing',
   handles: handledTypes,
   setup(tx) {
@@ -81,7 +82,7 @@ export const requestSigningProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 const sql = {
   registerKey: `INSERT INTO participant_request_signing_keys (participant_id, kid, alg, public_key, created_at, revoked_at)

@@ -6,6 +6,7 @@ import type { ParticipantKeyIssued, ParticipantSigningSecretRotated } from '../.
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { markingReferenceData } from '../reference-data-cache';
 
 const handledTypes = ['ParticipantKeyIssued', 'ParticipantSigningSecretRotated'] as const;
 type HandledEvent = ParticipantKeyIssued | ParticipantSigningSecretRotated;
@@ -19,7 +20,7 @@ type HandledEvent = ParticipantKeyIssued | ParticipantSigningSecretRotated;
  * A projection of its own (not a table of the keys projection) so that a data dir from before it is filled from
  * the whole log on the first start: a new projection starts at position 0.
  */
-export const signingSecretsProjection: Projection<SqliteReadModelTx> = {
+export const signingSecretsProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'signing-secrets',
   handles: handledTypes,
   setup(tx) {
@@ -62,7 +63,7 @@ export const signingSecretsProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 const sql = {
   insert: `INSERT INTO participant_signing_secrets (participant_id, secret_id, stored_secret, issued_at, retires_at, position)

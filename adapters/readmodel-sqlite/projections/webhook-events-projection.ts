@@ -78,10 +78,10 @@ export const webhookEventsProjection: Projection<SqliteReadModelTx> = {
         return;
       case 'DeliverySucceeded':
         recordAttempt(tx, event.data.deliveryId, recorded.position, event.data.deliveredAt, 'SUCCEEDED', event.data.detail);
-        statement(tx, 'settleLatest').run('DELIVERED', event.data.deliveryId);
+        statement(tx, 'settleLatest').run('DELIVERED', event.data.deliveryId, event.data.deliveryId);
         return;
       case 'DeliveryAbandoned':
-        statement(tx, 'settleLatest').run('FAILED', event.data.deliveryId);
+        statement(tx, 'settleLatest').run('FAILED', event.data.deliveryId, event.data.deliveryId);
         return;
       default:
         assertNever(event);
@@ -119,7 +119,10 @@ const sql = {
   insertAttempt: 'INSERT OR IGNORE INTO webhook_attempts (event_id, position, at, status, http_status) VALUES (?, ?, ?, ?, ?)',
   trimAttempts: `DELETE FROM webhook_attempts WHERE event_id = ? AND position <= (
                    SELECT position FROM webhook_attempts WHERE event_id = ? ORDER BY position DESC LIMIT 1 OFFSET ?)`,
-  settleLatest: 'UPDATE webhook_events SET delivery_status = ? WHERE latest_delivery_id = ?',
+  // Found by its primary key through the delivery's own row: latest_delivery_id has no index, and a scan of every
+  // event the switch ever sent, once per delivery, grew with the table.
+  settleLatest: `UPDATE webhook_events SET delivery_status = ?
+                 WHERE event_id = (SELECT event_id FROM webhook_deliveries WHERE delivery_id = ?) AND latest_delivery_id = ?`,
 } as const;
 
 function statement(tx: SqliteReadModelTx, name: keyof typeof sql): Database.Statement {

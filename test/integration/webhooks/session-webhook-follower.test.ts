@@ -3,7 +3,11 @@ import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-eve
 import { CheckoutService } from '../../../core/gateway/checkout-service';
 import type { MerchantRecord } from '../../../core/gateway/merchant-reader';
 import { noFees } from '../../../core/gateway/merchant-profile';
-import { SessionWebhookFollower, sessionWebhookFollowerStream } from '../../../core/webhooks/session-webhook-follower';
+import {
+  SessionWebhookFollower,
+  sessionWebhookFollowerStream,
+  type SessionWebhookFollowerLimits,
+} from '../../../core/webhooks/session-webhook-follower';
 import type { WebhookPublication } from '../../../core/webhooks/webhook-event';
 import { tempDir } from '../../support/temp-dir';
 import { waitUntil } from '../../support/wait-until';
@@ -69,7 +73,12 @@ async function expiredSessions(checkout: CheckoutService, count: number): Promis
   return ids;
 }
 
-function follower(checkout: CheckoutService, publish: (publication: WebhookPublication) => Promise<unknown>, errors: unknown[] = []) {
+function follower(
+  checkout: CheckoutService,
+  publish: (publication: WebhookPublication) => Promise<unknown>,
+  errors: unknown[] = [],
+  limits: Partial<SessionWebhookFollowerLimits> = {},
+) {
   return new SessionWebhookFollower({
     store,
     findSession: (sessionId) => checkout.find(sessionId),
@@ -77,7 +86,7 @@ function follower(checkout: CheckoutService, publish: (publication: WebhookPubli
     publish,
     now,
     // Small groups, so that several are in flight at once.
-    limits: { eventsPerGroupMax: 2, idlePollMs: 5, retryPauseMs: 20 },
+    limits: { eventsPerGroupMax: 2, idlePollMs: 5, retryPauseMs: 20, ...limits },
     onError: (error) => errors.push(error),
   });
 }
@@ -123,6 +132,33 @@ it('publishes every expiry once it recovers from a refused publication, and noth
   const second = follower(checkout, async (publication) => {
     again.push(publication);
   });
+  await second.start();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await second.stop();
+  expect(again).toEqual([]);
+});
+
+it('checkpoints publications every so often rather than after every group, and everything when it stops', async () => {
+  const checkout = new CheckoutService({ store, now });
+  const sessionIds = await expiredSessions(checkout, 9);
+  const published: WebhookPublication[] = [];
+  // Five groups of two events with publications in them; the interval is far longer than the test.
+  const first = follower(checkout, async (publication) => void published.push(publication), [], {
+    checkpointIntervalMs: 60_000,
+    publicationsBetweenCheckpointsMax: 100,
+  });
+  await first.start();
+  await waitUntil(() => sessionIds.every((id) => published.some((publication) => publication.sourceId === id)), 'every expiry published');
+  // Caught up with the log, its own checkpoint included: the first group was checkpointed at once (none was before),
+  // the four after it were not.
+  await waitUntil(async () => (await store.headPosition()) === first.publishedThrough, 'the follower at the head');
+  expect(await store.streamRevision(sessionWebhookFollowerStream)).toBe(0n);
+  await first.stop();
+  // Stopping writes the position reached: one checkpoint more, not one per group.
+  expect(await store.streamRevision(sessionWebhookFollowerStream)).toBe(1n);
+
+  const again: WebhookPublication[] = [];
+  const second = follower(checkout, async (publication) => void again.push(publication));
   await second.start();
   await new Promise((resolve) => setTimeout(resolve, 100));
   await second.stop();
