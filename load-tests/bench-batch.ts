@@ -11,7 +11,8 @@
  * With `--profile 1` the switch runs under `--cpu-prof` and the breakdown of its time over the k6 run is printed
  * as `profile:transfers` prints it (the raw profile saved under load-tests/results/, ignored by git). Prints a
  * table and, on the last line, `{"reference_transfers_per_s","batch_transfers_per_s","ratio","p50_ms","p99_ms",
- * "errors"}`; the whole run goes to load-tests/results/<ISO date>-batch.json. Figures are never a failure; the
+ * "errors","switch_cpu_us_per_transfer","target_met"}` (the CPU the switch's process spent per committed transfer,
+ * from its own /metrics, is what a machine shared with other work changes least); the whole run goes to load-tests/results/<ISO date>-batch.json. Figures are never a failure; the
  * exit code is 1 only when a k6 threshold on errors failed (the run measured something else than payments).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -61,13 +62,16 @@ runLoadCommand('bench:batch', async (run) => {
   });
   let switchFigures: LoadFigures;
   let window: SampleWindow;
+  let switchCpuSeconds: number;
   try {
     const adviceSeed = network.adviceSeed;
     if (adviceSeed === null) throw new Error('the network was started without its ADVICE wallets');
     say(`switch at ${network.switchUrl}${profiling ? ' under --cpu-prof' : ''}: an ADVICE ring of ${adviceSeed.pairs.length} wallets`);
+    const cpuBefore = await cpuSecondsOf(network.switchUrl);
     const fromMicroseconds = Number(process.hrtime.bigint() / 1000n);
     switchFigures = await run.measure({ ...scenario, label: 'batch', seed: adviceSeed });
     window = { fromMicroseconds, toMicroseconds: Number(process.hrtime.bigint() / 1000n) };
+    switchCpuSeconds = (await cpuSecondsOf(network.switchUrl)) - cpuBefore;
   } finally {
     // A profile is written when the switch's process exits.
     await network.close();
@@ -83,6 +87,7 @@ runLoadCommand('bench:batch', async (run) => {
     p50_ms: switchFigures.latencyMs.p50,
     p99_ms: switchFigures.latencyMs.p99,
     errors: switchFigures.errorRate,
+    switch_cpu_us_per_transfer: cpuPerTransfer(switchCpuSeconds, switchFigures),
     target_met: switchRate >= benchTargets.batchTransfersPerSecondMin,
   };
   const breakdown = profiling ? profileBreakdown(profileDirectory, window, recordedAt) : null;
@@ -93,6 +98,7 @@ runLoadCommand('bench:batch', async (run) => {
       row('reference: bare express', referenceFigures, referenceRate),
       row('switch, ADVICE payees', switchFigures, switchRate),
       '',
+      `the switch's process used ${switchCpuSeconds.toFixed(1)} CPU-seconds: ${summary.switch_cpu_us_per_transfer ?? 'n/a'} µs per committed transfer (a machine shared with other work slows the rate, not this)`,
       `ratio ${summary.ratio ?? 'n/a'}; target ≥ ${benchTargets.batchTransfersPerSecondMin.toLocaleString('en-US')} transfers/s: ${summary.target_met ? 'met' : 'MISSED'}`,
     ].join('\n'),
   );
@@ -113,6 +119,24 @@ runLoadCommand('bench:batch', async (run) => {
 function transfersPerSecond(figures: LoadFigures, who: string): number {
   if (figures.committedTransfers === undefined) throw new Error(`the ${who}'s batch run has no committed_transfers: was it batch.k6.js?`);
   return figures.committedTransfers.perSecond;
+}
+
+/**
+ * The switch's own CPU time so far (prom-client's process_cpu_seconds_total at /metrics: user and system). The
+ * CPU it spends per committed transfer is the figure a busy machine changes least: contention stretches the wall
+ * clock, not the work.
+ */
+async function cpuSecondsOf(switchUrl: string): Promise<number> {
+  const response = await fetch(`${switchUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  const match = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+  if (match?.[1] === undefined) throw new Error("the switch's /metrics has no process_cpu_seconds_total");
+  return Number(match[1]);
+}
+
+function cpuPerTransfer(cpuSeconds: number, figures: LoadFigures): number | null {
+  const committed = figures.committedTransfers?.count ?? 0;
+  return committed === 0 ? null : Math.round((cpuSeconds * 1e6) / committed);
 }
 
 function row(label: string, figures: LoadFigures, rate: number): string {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { assert } from '../assert';
 import { SecretBox, masterKeyBytes } from '../secrets/secret-box';
 import type { DataSubject } from './data-subject';
-import { erasedText, sealedTextParts, sealedTextPrefix, type SealedTextOpener } from './sealed-text';
+import { erasedText, sealedTextParts, sealedTextPrefix, type SealedTextOpener, type SealedTextParts } from './sealed-text';
 import type { SubjectKeyStore } from './subject-key-store';
 
 const dataKeyBytes = 32;
@@ -11,8 +11,17 @@ const ivBytes = 12;
 /** Unwrapped data keys kept in memory: a payment touches two or three subjects, so this covers the busy ones. */
 const dataKeysCachedDefault = 20_000;
 const referencesRememberedMax = 20_000;
+/**
+ * Sealed values remembered with their plaintext, across all subjects. A batch of a thousand payments between the
+ * same two parties seals the same three values a thousand times, and the advice intake opens them again: each is
+ * one HMAC and one AES-GCM pass, a sixth of a batch's time before they were remembered.
+ */
+const sealedValuesRememberedMax = 20_000;
 
 type DataKey = { keyId: string; key: Buffer };
+
+/** What was sealed and opened of one subject under one key, both ways. */
+type RememberedValues = { keyId: string; sealed: Map<string, string>; opened: Map<string, string> };
 
 /**
  * Envelope encryption of personal data (issue 15.4). Each data subject has its own AES-256 data key, wrapped by a
@@ -34,6 +43,12 @@ export class PersonalDataCipher implements SealedTextOpener {
   private readonly wrapping: SecretBox;
   private readonly cache = new Map<string, DataKey | null>();
   private readonly references = new Map<string, string>();
+  /**
+   * Per subject reference: plaintext → sealed text under the key id it was sealed with, and sealed text →
+   * plaintext. Kept per subject so that erasing one drops what was remembered of it at once.
+   */
+  private readonly remembered = new Map<string, RememberedValues>();
+  private rememberedCount = 0;
 
   constructor(
     masterKey: Buffer,
@@ -65,6 +80,16 @@ export class PersonalDataCipher implements SealedTextOpener {
   seal(subjectReference: string, plaintext: string): string {
     const dataKey = this.keyOf(subjectReference, true);
     assert(dataKey !== null, 'a key is made for a subject that has none');
+    // Sealing is deterministic (see the class comment): the same value under the same key seals to the same text.
+    const known = this.remembered.get(subjectReference);
+    const sealedBefore = known?.keyId === dataKey.keyId ? known.sealed.get(plaintext) : undefined;
+    if (sealedBefore !== undefined) return sealedBefore;
+    const sealed = this.sealWithKey(subjectReference, dataKey, plaintext);
+    this.remember(subjectReference, dataKey.keyId, plaintext, sealed, true);
+    return sealed;
+  }
+
+  private sealWithKey(subjectReference: string, dataKey: DataKey, plaintext: string): string {
     const iv = createHmac('sha256', dataKey.key).update(plaintext, 'utf8').digest().subarray(0, ivBytes);
     const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv);
     cipher.setAAD(additionalData(subjectReference, dataKey.keyId));
@@ -91,6 +116,16 @@ export class PersonalDataCipher implements SealedTextOpener {
     const dataKey = this.keyOf(parts.subjectReference, false);
     // A subject erased and seen again has a new key: what was sealed under the destroyed one stays erased.
     if (dataKey === null || dataKey.keyId !== parts.keyId) return erasedText;
+    const known = this.remembered.get(parts.subjectReference);
+    const openedBefore = known?.keyId === dataKey.keyId ? known.opened.get(text) : undefined;
+    if (openedBefore !== undefined) return openedBefore;
+    const plaintext = this.openWithKey(parts, dataKey);
+    // Only this way round: a value sealed by another version of this code may differ from what seal makes of it.
+    this.remember(parts.subjectReference, dataKey.keyId, plaintext, text, false);
+    return plaintext;
+  }
+
+  private openWithKey(parts: SealedTextParts, dataKey: DataKey): string {
     const decipher = createDecipheriv('aes-256-gcm', dataKey.key, Buffer.from(parts.iv, 'base64url'));
     decipher.setAAD(additionalData(parts.subjectReference, parts.keyId));
     decipher.setAuthTag(Buffer.from(parts.tag, 'base64url'));
@@ -110,9 +145,39 @@ export class PersonalDataCipher implements SealedTextOpener {
   /** Destroys the subject's key: every value sealed under it reads `[erased]` from now on. */
   erase(subjectReference: string): number {
     const destroyed = this.keys.destroy(subjectReference);
+    this.forget(subjectReference);
     this.cache.set(subjectReference, null);
     this.trimCache();
     return destroyed;
+  }
+
+  /**
+   * Remembers one value of a subject under its current key (`sealedHere`: sealed by this process, so remembered for
+   * seal too); values of an older key of the subject are dropped.
+   */
+  private remember(subjectReference: string, keyId: string, plaintext: string, sealed: string, sealedHere: boolean): void {
+    if (this.rememberedCount >= sealedValuesRememberedMax) {
+      // Bounded without bookkeeping per entry: the busy values are sealed again at once and remembered anew.
+      this.remembered.clear();
+      this.rememberedCount = 0;
+    }
+    let known = this.remembered.get(subjectReference);
+    if (known === undefined || known.keyId !== keyId) {
+      this.forget(subjectReference);
+      known = { keyId, sealed: new Map(), opened: new Map() };
+      this.remembered.set(subjectReference, known);
+    }
+    if (sealedHere && !known.sealed.has(plaintext)) this.rememberedCount += 1;
+    if (sealedHere) known.sealed.set(plaintext, sealed);
+    if (!known.opened.has(sealed)) this.rememberedCount += 1;
+    known.opened.set(sealed, plaintext);
+  }
+
+  private forget(subjectReference: string): void {
+    const known = this.remembered.get(subjectReference);
+    if (known === undefined) return;
+    this.rememberedCount -= known.sealed.size + known.opened.size;
+    this.remembered.delete(subjectReference);
   }
 
   private keyOf(subjectReference: string, create: boolean): DataKey | null {
