@@ -24,14 +24,14 @@ import type { LoadFigures } from './k6-summary';
 import { machine, parseFlags, resultsDirectory, runLoadCommand, say, writeResultFile } from './load-runner';
 import { repositoryRoot } from './node-service';
 
-const flags = parseFlags(process.argv.slice(2), {
-  seconds: { description: 'per scenario', min: 1, max: 300, fallback: 20 },
-  'batch-size': { description: 'transfers per batch', min: 1, max: 8_190, fallback: 1_000 },
-  'batch-vus': { description: 'virtual users posting batches', min: 1, max: 64, fallback: 4 },
-  profile: { description: '1 runs the switch under --cpu-prof and prints where its time went', min: 0, max: 1, fallback: 0 },
-});
-
 runLoadCommand('bench:batch', async (run) => {
+  // Parsed inside the command, so that a bad flag is one line of error, not a stack trace.
+  const flags = parseFlags(process.argv.slice(2), {
+    seconds: { description: 'per scenario', min: 1, max: 300, fallback: 20 },
+    'batch-size': { description: 'transfers per batch', min: 1, max: 8_190, fallback: 1_000 },
+    'batch-vus': { description: 'virtual users posting batches', min: 1, max: 64, fallback: 4 },
+    profile: { description: '1 runs the switch under --cpu-prof and prints where its time went', min: 0, max: 1, fallback: 0 },
+  });
   const scenario = {
     scriptPath: batchScriptPath,
     vus: flags['batch-vus'],
