@@ -2,6 +2,7 @@ import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { apiLimits } from '../api/api-limits';
 
 /**
  * The reference ceiling for the load test: a bare express server on loopback that answers `POST /v1/transfers`
@@ -24,6 +25,8 @@ export const referenceTransferBody = Object.freeze({
 });
 
 const bodyBytesMax = 1024 * 1024;
+/** The switch's own batch body limit, so both servers accept the same bodies. */
+const batchBodyBytesMax = apiLimits.batchBodyBytesMax;
 const closeTimeoutMs = 2_000;
 
 export type ReferenceServer = { url: string; close(): Promise<void> };
@@ -52,6 +55,19 @@ export async function startReferenceServer(port = 0, metrics?: Registry): Promis
   });
   app.post('/v1/transfers', express.json({ limit: bodyBytesMax }), (_request, response) => {
     response.status(201).json(referenceTransferBody);
+  });
+  // The batch's reference (bench:batch): parse the body, answer each item committed under its own id, as the
+  // switch's answer has it. Reading the ids is the least any batch endpoint does with its items.
+  app.post('/v1/transfers/batch', express.json({ limit: batchBodyBytesMax }), (request, response) => {
+    const body: unknown = request.body;
+    const items = typeof body === 'object' && body !== null && 'transfers' in body && Array.isArray(body.transfers) ? body.transfers : [];
+    const results = items.map((item: unknown) => ({
+      outcome: 'TRANSFER',
+      id: typeof item === 'object' && item !== null && 'id' in item ? item.id : null,
+      state: 'COMMITTED',
+      abortReason: null,
+    }));
+    response.status(200).json({ results });
   });
   const server = createServer(app);
   // The switch's own bounds on slow clients, so both servers treat connections alike.

@@ -94,15 +94,18 @@ function applyToProjection<Tx>(
   // Thrown, not returned: it must roll back the writes of projections already applied in this transaction.
   if (stored < known) throw new CheckpointMovedBack(projection.name, stored, known);
   let eventsSeen = 0;
-  let eventsApplied = 0;
+  const handled: RecordedEvent[] = [];
   for (const event of events) {
     if (event.position <= stored) continue;
     eventsSeen += 1;
-    if (handledTypes.has(event.type)) {
-      projection.apply(event, tx);
-      eventsApplied += 1;
-    }
+    if (handledTypes.has(event.type)) handled.push(event);
   }
+  if (projection.applyMany !== undefined) {
+    if (handled.length > 0) projection.applyMany(handled, tx);
+  } else {
+    for (const event of handled) projection.apply(event, tx);
+  }
+  const eventsApplied = handled.length;
   const last = events[events.length - 1]!.position;
   const position = last > stored ? last : stored;
   if (position !== stored) readModels.writeCheckpoint(tx, projection.name, position);

@@ -27,6 +27,13 @@ export type Projection<Tx> = {
    */
   reset(tx: Tx): void;
   apply(event: RecordedEvent, tx: Tx): void;
+  /**
+   * Optional: the handled events of one batch at once, in log order, instead of `apply` on each. It must leave the
+   * read model exactly as `apply` on each in turn would (a read model is the log up to its checkpoint, whatever
+   * the batches it came in); it exists so that a projection can fold what a batch says about one row (a transfer
+   * initiated and committed in one write) into one write of that row, and sum its counters before writing them.
+   */
+  applyMany?(events: readonly RecordedEvent[], tx: Tx): void;
 };
 
 /** Where read models and their checkpoints live; writes to both happen in one `transaction`. */

@@ -68,6 +68,20 @@ export const merchantViewsProjection: Projection<SqliteReadModelTx> = {
       'merchant_window_totals',
     ]);
   },
+  applyMany(events, tx) {
+    // A transfer initiated among these events that is not a merchant payment gets no row here, so its finish and
+    // its reversal would only look for one that is not there: a batch of payments between wallets skips them.
+    const notPayments = new Set<string>();
+    for (const recorded of events) {
+      const event = recorded as RecordedEvent & HandledEvent;
+      if (event.type === 'TransferInitiated' && (event.data.merchant === undefined || event.data.purpose !== 'P2M')) {
+        notPayments.add(event.data.transferId);
+        continue;
+      }
+      if (isTransferFollowUp(event) && notPayments.has(event.data.transferId)) continue;
+      merchantViewsProjection.apply(recorded, tx);
+    }
+  },
   apply(recorded, tx) {
     const event = recorded as RecordedEvent & HandledEvent;
     switch (event.type) {
@@ -210,6 +224,12 @@ function countPostedInbound(tx: SqliteReadModelTx, paymentId: string): void {
   if (pending.converted_to_minor > 0n) {
     addToWindow(tx, pending.merchant_id, pending.to_currency, { conversionCount: 1n, conversionAmount: pending.converted_to_minor });
   }
+}
+
+function isTransferFollowUp(
+  event: HandledEvent,
+): event is Extract<HandledEvent, { type: 'TransferCommitted' | 'TransferAborted' | 'TransferReversed' }> {
+  return event.type === 'TransferCommitted' || event.type === 'TransferAborted' || event.type === 'TransferReversed';
 }
 
 type PendingPayment = {

@@ -10,6 +10,7 @@ import { settlementWindowId } from '../../../core/settlement/settlement-window-e
 import type { TransferEvent } from '../../../core/transfers/transfer-events';
 import { clearTables } from '../clear-tables';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { insertRows } from '../row-inserts';
 import { preparedStatement } from '../statement-cache';
 
 const handledTypes = [
@@ -29,6 +30,9 @@ const handledTypes = [
 type LedgerStreamEvent = { type: LedgerTransferPosted['type'] | LedgerPendingPosted['type'] | typeof ledgerBatchType };
 
 type HandledEvent = SettlementWindowEvent | TransferEvent | LedgerStreamEvent;
+
+/** The transfer events a run of payments holds (see applyPaymentRun). */
+type PaymentEvent = Extract<TransferEvent, { type: 'TransferInitiated' | 'TransferCommitted' | 'TransferAborted' }>;
 
 /** How one event moves one participant's line in the window open at that event. */
 type Movement = Omit<SettlementLineRecord, 'participant' | 'openingBalanceMinor'>;
@@ -63,30 +67,159 @@ export const settlementProjection: Projection<SqliteReadModelTx> = {
     ]);
   },
   apply(recorded, tx) {
+    applySettlementEvents([recorded], tx);
+  },
+  applyMany(events, tx) {
+    applySettlementEvents(events, tx);
+  },
+};
+
+/**
+ * Applies events in log order: each run of consecutive transfer initiations and finishes is folded together
+ * (applyPaymentRun); anything else (a window event, a reversal, the ledger's postings) is applied as it comes,
+ * between runs, so that what a run adds up lands in the window open at it.
+ */
+function applySettlementEvents(events: readonly RecordedEvent[], tx: SqliteReadModelTx): void {
+  let run: (RecordedEvent & PaymentEvent)[] = [];
+  for (const recorded of events) {
     const event = recorded as RecordedEvent & HandledEvent;
+    if (event.type === 'TransferInitiated' || event.type === 'TransferCommitted' || event.type === 'TransferAborted') {
+      run.push(event);
+      continue;
+    }
+    applyPaymentRun(tx, run);
+    run = [];
+    applyOne(tx, event);
+  }
+  applyPaymentRun(tx, run);
+}
+
+function applyOne(tx: SqliteReadModelTx, event: RecordedEvent & HandledEvent): void {
+  switch (event.type) {
+    case 'SettlementWindowOpened':
+    case 'SettlementWindowClosed':
+    case 'SettlementWindowSettled':
+      applyWindowEvent(tx, event, event.position);
+      return;
+    case 'TransferInitiated':
+    case 'TransferCommitted':
+    case 'TransferAborted':
+      applyPaymentRun(tx, [event]);
+      return;
+    case 'TransferReversed': {
+      const transfer = findTransfer(tx, event.data.transferId);
+      if (transfer.state !== 'COMMITTED') return;
+      preparedStatement(tx, sql.reverseTransfer).run(transfer.transfer_id);
+      move(tx, transfer.currency, transfer.payee, { ...noMovement, sentCount: 1, sentMinor: transfer.amount_minor }, event.position);
+      move(
+        tx,
+        transfer.currency,
+        transfer.payer,
+        { ...noMovement, receivedCount: 1, receivedMinor: transfer.amount_minor },
+        event.position,
+      );
+      return;
+    }
+    case 'LedgerTransferPosted':
+    case 'LedgerPendingPosted':
+    case ledgerBatchType:
+      for (const fact of ledgerFacts(event))
+        if (fact.type === 'LedgerTransferPosted' || fact.type === 'LedgerPendingPosted') applyLedgerPosting(tx, fact, event);
+      return;
+    default:
+      assertNever(event);
+  }
+}
+
+/** A participant's movements of one run in its currency's open window, summed, with the positions they span. */
+type RunMovement = Movement & { currency: string; participant: string; firstPosition: bigint; lastPosition: bigint };
+
+/**
+ * A run of payment events with no window event among them, so every commit of the run lands in one window per
+ * currency. Transfers initiated in the run are kept in memory and written once, as the run leaves them (committed
+ * into their window, still initiated, or not at all when aborted); each participant's movements are summed and
+ * added to its line and balance once. The read model ends exactly as applying each event in turn leaves it: a
+ * line opens at the participant's balance before its first movement in the window, which is its balance before
+ * the run (its earlier movements in the run, in the same window, would have opened the line).
+ */
+function applyPaymentRun(tx: SqliteReadModelTx, run: readonly (RecordedEvent & PaymentEvent)[]): void {
+  if (run.length === 0) return;
+  const initiated = new Map<string, TransferRow & { window_id: string | null }>();
+  const movements = new Map<string, RunMovement>();
+  const sequences = new Map<string, number>();
+  const sequenceOf = (currency: string): number => {
+    let sequence = sequences.get(currency);
+    if (sequence === undefined) {
+      sequence = currentSequence(tx, currency);
+      sequences.set(currency, sequence);
+    }
+    return sequence;
+  };
+  const add = (currency: string, participant: string, movement: Partial<Movement>, position: bigint): void => {
+    const key = `${currency}\u0000${participant}`;
+    const sum = movements.get(key) ?? { ...noMovement, currency, participant, firstPosition: position, lastPosition: position };
+    sum.sentCount += movement.sentCount ?? 0;
+    sum.sentMinor += movement.sentMinor ?? 0n;
+    sum.receivedCount += movement.receivedCount ?? 0;
+    sum.receivedMinor += movement.receivedMinor ?? 0n;
+    sum.lastPosition = position;
+    movements.set(key, sum);
+  };
+  for (const event of run) {
     switch (event.type) {
-      case 'SettlementWindowOpened':
-      case 'SettlementWindowClosed':
-      case 'SettlementWindowSettled':
-        applyWindowEvent(tx, event, recorded.position);
-        return;
-      case 'TransferInitiated':
-      case 'TransferCommitted':
-      case 'TransferAborted':
-      case 'TransferReversed':
-        applyTransferEvent(tx, event, recorded.position);
-        return;
-      case 'LedgerTransferPosted':
-      case 'LedgerPendingPosted':
-      case ledgerBatchType:
-        for (const fact of ledgerFacts(recorded))
-          if (fact.type === 'LedgerTransferPosted' || fact.type === 'LedgerPendingPosted') applyLedgerPosting(tx, fact, recorded);
-        return;
+      case 'TransferInitiated': {
+        const data = event.data;
+        initiated.set(data.transferId, {
+          transfer_id: data.transferId,
+          currency: data.currency,
+          payer: data.payerParticipant,
+          payee: data.payeeParticipant,
+          amount_minor: BigInt(data.amountMinor),
+          state: 'INITIATED',
+          window_id: null,
+        });
+        break;
+      }
+      case 'TransferCommitted': {
+        const held = initiated.get(event.data.transferId);
+        const transfer = held ?? findTransfer(tx, event.data.transferId);
+        if (transfer.state !== 'INITIATED') break;
+        const windowId = settlementWindowId(transfer.currency, sequenceOf(transfer.currency));
+        if (held === undefined) preparedStatement(tx, sql.commitTransfer).run(windowId, transfer.transfer_id);
+        else Object.assign(held, { state: 'COMMITTED', window_id: windowId });
+        add(transfer.currency, transfer.payer, { sentCount: 1, sentMinor: transfer.amount_minor }, event.position);
+        add(transfer.currency, transfer.payee, { receivedCount: 1, receivedMinor: transfer.amount_minor }, event.position);
+        break;
+      }
+      case 'TransferAborted': {
+        // Nothing moved: the transfer is of no further interest to settlement.
+        const held = initiated.get(event.data.transferId);
+        if (held === undefined) preparedStatement(tx, sql.deleteInitiated).run(event.data.transferId);
+        else if (held.state === 'INITIATED') initiated.delete(event.data.transferId);
+        break;
+      }
       default:
         assertNever(event);
     }
-  },
-};
+  }
+  insertRows(
+    tx,
+    sql.insertTransfers,
+    7,
+    [...initiated.values()].map((row) => [row.transfer_id, row.currency, row.payer, row.payee, row.amount_minor, row.state, row.window_id]),
+  );
+  // Per currency, the positions of the run's first and last commit: the window's span grows to them.
+  const spans = new Map<string, { firstPosition: bigint; lastPosition: bigint }>();
+  for (const sum of movements.values()) {
+    const span = spans.get(sum.currency);
+    if (span === undefined) spans.set(sum.currency, { firstPosition: sum.firstPosition, lastPosition: sum.lastPosition });
+    else if (sum.lastPosition > span.lastPosition) span.lastPosition = sum.lastPosition;
+  }
+  for (const [currency, span] of spans) ensureWindow(tx, currency, sequenceOf(currency), span.firstPosition);
+  for (const sum of movements.values()) addMovement(tx, sum.currency, sequenceOf(sum.currency), sum.participant, sum);
+  for (const [currency, span] of spans)
+    preparedStatement(tx, sql.windowSpan).run(span.firstPosition, span.lastPosition, settlementWindowId(currency, sequenceOf(currency)));
+}
 
 function applyWindowEvent(tx: SqliteReadModelTx, event: SettlementWindowEvent, position: bigint): void {
   switch (event.type) {
@@ -110,45 +243,6 @@ function applyWindowEvent(tx: SqliteReadModelTx, event: SettlementWindowEvent, p
     case 'SettlementWindowSettled':
       preparedStatement(tx, sql.settleWindow).run(event.data.settledAt, event.data.reference, event.data.windowId);
       return;
-    default:
-      assertNever(event);
-  }
-}
-
-function applyTransferEvent(tx: SqliteReadModelTx, event: TransferEvent, position: bigint): void {
-  switch (event.type) {
-    case 'TransferInitiated': {
-      const data = event.data;
-      preparedStatement(tx, sql.insertTransfer).run(
-        data.transferId,
-        data.currency,
-        data.payerParticipant,
-        data.payeeParticipant,
-        BigInt(data.amountMinor),
-      );
-      return;
-    }
-    case 'TransferCommitted': {
-      const transfer = findTransfer(tx, event.data.transferId);
-      if (transfer.state !== 'INITIATED') return;
-      const windowId = settlementWindowId(transfer.currency, currentSequence(tx, transfer.currency));
-      preparedStatement(tx, sql.commitTransfer).run(windowId, transfer.transfer_id);
-      move(tx, transfer.currency, transfer.payer, { ...noMovement, sentCount: 1, sentMinor: transfer.amount_minor }, position);
-      move(tx, transfer.currency, transfer.payee, { ...noMovement, receivedCount: 1, receivedMinor: transfer.amount_minor }, position);
-      return;
-    }
-    case 'TransferAborted':
-      // Nothing moved: the transfer is of no further interest to settlement.
-      preparedStatement(tx, sql.deleteInitiated).run(event.data.transferId);
-      return;
-    case 'TransferReversed': {
-      const transfer = findTransfer(tx, event.data.transferId);
-      if (transfer.state !== 'COMMITTED') return;
-      preparedStatement(tx, sql.reverseTransfer).run(transfer.transfer_id);
-      move(tx, transfer.currency, transfer.payee, { ...noMovement, sentCount: 1, sentMinor: transfer.amount_minor }, position);
-      move(tx, transfer.currency, transfer.payer, { ...noMovement, receivedCount: 1, receivedMinor: transfer.amount_minor }, position);
-      return;
-    }
     default:
       assertNever(event);
   }
@@ -209,8 +303,14 @@ function participantOfPosition(accountId: string): string | null {
 /** Adds a movement to the participant's line of the window open now, and to its running balance. */
 function move(tx: SqliteReadModelTx, currency: string, participant: string, movement: Movement, position: bigint): void {
   const sequence = currentSequence(tx, currency);
-  const windowId = settlementWindowId(currency, sequence);
   ensureWindow(tx, currency, sequence, position);
+  addMovement(tx, currency, sequence, participant, movement);
+  preparedStatement(tx, sql.windowSpan).run(position, position, settlementWindowId(currency, sequence));
+}
+
+/** Adds a movement to the participant's line of window `sequence` (opening it first) and to its running balance. */
+function addMovement(tx: SqliteReadModelTx, currency: string, sequence: number, participant: string, movement: Movement): void {
+  const windowId = settlementWindowId(currency, sequence);
   // A participant's first line in a window opens at its running balance: nothing of it has moved in this window yet.
   preparedStatement(tx, sql.ensureLine).run(windowId, participant, currency, sequence, currency, participant);
   preparedStatement(tx, sql.addToLine).run(
@@ -225,7 +325,6 @@ function move(tx: SqliteReadModelTx, currency: string, participant: string, move
   );
   const balanceChangeMinor = movement.receivedMinor - movement.sentMinor - movement.feesMinor + movement.settlementChangeMinor;
   preparedStatement(tx, sql.addToBalance).run(currency, participant, balanceChangeMinor);
-  preparedStatement(tx, sql.windowSpan).run(position, position, windowId);
 }
 
 function currentSequence(tx: SqliteReadModelTx, currency: string): number {
@@ -327,8 +426,7 @@ const sql = {
               WHERE window_id = ? AND participant = ?`,
   addToBalance: `INSERT INTO settlement_balances (currency, participant, balance_minor) VALUES (?, ?, ?)
                  ON CONFLICT (currency, participant) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor`,
-  insertTransfer:
-    "INSERT INTO settlement_transfers (transfer_id, currency, payer, payee, amount_minor, state) VALUES (?, ?, ?, ?, ?, 'INITIATED')",
+  insertTransfers: 'INSERT INTO settlement_transfers (transfer_id, currency, payer, payee, amount_minor, state, window_id)',
   findTransfer: 'SELECT transfer_id, currency, payer, payee, amount_minor, state FROM settlement_transfers WHERE transfer_id = ?',
   commitTransfer: "UPDATE settlement_transfers SET state = 'COMMITTED', window_id = ? WHERE transfer_id = ?",
   reverseTransfer: "UPDATE settlement_transfers SET state = 'REVERSED' WHERE transfer_id = ?",

@@ -1,10 +1,11 @@
-import { assertNever } from '../../../core/assert';
+import { assert, assertNever } from '../../../core/assert';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import type { Projection } from '../../../core/eventstore/projection';
 import type { TransferEvent } from '../../../core/transfers/transfer-events';
 import { transferEventTypes } from '../../../core/transfers/transfer-events';
 import { clearTables } from '../clear-tables';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
+import { insertRows } from '../row-inserts';
 import { preparedStatement } from '../statement-cache';
 
 /** Transfers as participants, the operator and the regulator list them, and as recovery finds those in flight. */
@@ -46,11 +47,32 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
     clearTables(tx, ['transfers']);
   },
   apply(recorded, tx) {
+    applyTransferEvents([recorded], tx);
+  },
+  applyMany(events, tx) {
+    applyTransferEvents(events, tx);
+  },
+};
+
+type Finish = { state: 'COMMITTED' | 'ABORTED'; abortReason: string | null; completedAt: string };
+
+/**
+ * Applies transfer events in log order. A transfer initiated and finished within the events (a batch's ADVICE
+ * payments: both events ride in one durable write) is inserted finished, its row written once; rows go in many
+ * at a time. Every other event updates the row it names, as it comes.
+ */
+function applyTransferEvents(events: readonly RecordedEvent[], tx: SqliteReadModelTx): void {
+  const finishes = finishesOfTransfersInitiatedHere(events);
+  const finishing = new Set(finishes.values());
+  const rows: unknown[][] = [];
+  for (const recorded of events) {
     const event = recorded as RecordedEvent & TransferEvent;
     switch (event.type) {
       case 'TransferInitiated': {
         const data = event.data;
-        preparedStatement(tx, sql.initiate).run(
+        const found = finishes.get(data.transferId);
+        const finish = found === undefined ? null : finishOf(found);
+        rows.push([
           recorded.position,
           data.transferId,
           data.clientTransferId ?? null,
@@ -63,28 +85,66 @@ export const transfersProjection: Projection<SqliteReadModelTx> = {
           data.purpose,
           data.note,
           data.channel,
+          finish?.state ?? 'IN_FLIGHT',
+          finish?.abortReason ?? null,
           data.createdAt,
-        );
-        return;
+          finish?.completedAt ?? null,
+        ]);
+        break;
       }
       case 'TransferCommitted':
-        preparedStatement(tx, sql.complete).run('COMMITTED', null, event.data.completedAt, event.data.transferId);
-        return;
       case 'TransferAborted':
-        preparedStatement(tx, sql.complete).run('ABORTED', event.data.reason, event.data.completedAt, event.data.transferId);
-        return;
+        // Written with its row above; any other finish is of a row written before (or a second one, which changes nothing).
+        if (finishing.has(recorded)) break;
+        insertRows(tx, sql.insertInto, insertColumnCount, rows.splice(0));
+        preparedStatement(tx, sql.complete).run(
+          event.type === 'TransferCommitted' ? 'COMMITTED' : 'ABORTED',
+          event.type === 'TransferCommitted' ? null : event.data.reason,
+          event.data.completedAt,
+          event.data.transferId,
+        );
+        break;
       case 'TransferReversed':
+        insertRows(tx, sql.insertInto, insertColumnCount, rows.splice(0));
         preparedStatement(tx, sql.reverse).run(event.data.transferId);
-        return;
+        break;
       default:
         assertNever(event);
     }
-  },
-};
+  }
+  insertRows(tx, sql.insertInto, insertColumnCount, rows);
+}
+
+/** Per transfer initiated among the events, its first finish among them (the only one a transfer has). */
+function finishesOfTransfersInitiatedHere(events: readonly RecordedEvent[]): Map<string, RecordedEvent> {
+  const initiated = new Set<string>();
+  const finishes = new Map<string, RecordedEvent>();
+  for (const event of events) {
+    const transferId = event.data['transferId'];
+    if (typeof transferId !== 'string') continue;
+    if (event.type === 'TransferInitiated') initiated.add(transferId);
+    else if (
+      (event.type === 'TransferCommitted' || event.type === 'TransferAborted') &&
+      initiated.has(transferId) &&
+      !finishes.has(transferId)
+    )
+      finishes.set(transferId, event);
+  }
+  return finishes;
+}
+
+function finishOf(recorded: RecordedEvent): Finish {
+  const event = recorded as RecordedEvent & TransferEvent;
+  if (event.type === 'TransferCommitted') return { state: 'COMMITTED', abortReason: null, completedAt: event.data.completedAt };
+  assert(event.type === 'TransferAborted', 'a finish is a commit or an abort');
+  return { state: 'ABORTED', abortReason: event.data.reason, completedAt: event.data.completedAt };
+}
+
+const insertColumnCount = 16;
 
 const sql = {
-  initiate: `INSERT INTO transfers (sequence, id, client_id, payer_participant, payee_participant, payer, payee, amount_minor, currency, purpose, note, channel, state, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'IN_FLIGHT', ?)`,
+  insertInto: `INSERT INTO transfers (sequence, id, client_id, payer_participant, payee_participant, payer, payee, amount_minor, currency,
+               purpose, note, channel, state, abort_reason, created_at, completed_at)`,
   complete: `UPDATE transfers SET state = ?, abort_reason = ?, completed_at = ? WHERE id = ? AND state = 'IN_FLIGHT'`,
   reverse: 'UPDATE transfers SET reversed = 1 WHERE id = ?',
 } as const;

@@ -101,6 +101,15 @@ describe('the reference server', () => {
     expect(JSON.parse(answer.bodyText)).toEqual(referenceTransferBody);
   });
 
+  it("answers the batch script's request (bench:batch) with every item committed under its own id", async () => {
+    const ids = Array.from({ length: 1_000 }, () => randomUUID());
+    const request = batchRequest(reference.url, samplePair, ids);
+    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    const bodyText = await response.text();
+    expect(batchCommittedCount(response.status, bodyText)).toBe(1_000);
+    expect((JSON.parse(bodyText) as { results: { id: string }[] }).results.map((result) => result.id)).toEqual(ids);
+  });
+
   it('answers a body over 1 MiB with 413, as the switch does', async () => {
     const response = await fetch(`${reference.url}/v1/transfers`, {
       method: 'POST',

@@ -111,6 +111,48 @@ describe('envelope encryption per data subject', () => {
   });
 });
 
+describe('values sealed and opened before are remembered (a batch seals the same parties a thousand times)', () => {
+  it('answers the same as without memory, and forgets nothing an erasure must take away', () => {
+    const reference = cipher.referenceOf(msisdn);
+    const sealed = cipher.seal(reference, 'Ayesha Khan');
+    expect(cipher.seal(reference, 'Ayesha Khan')).toBe(sealed);
+    expect(cipher.open(sealed)).toBe('Ayesha Khan');
+    // A front-end worker's cipher asks the key store every time (no key cache), and remembers what it opened.
+    const worker = new PersonalDataCipher(masterKey, keys, now, 0);
+    expect(worker.open(sealed)).toBe('Ayesha Khan');
+    cipher.erase(reference);
+    expect(cipher.open(sealed)).toBe('[erased]');
+    expect(worker.open(sealed)).toBe('[erased]');
+    // Seen again, the subject has a new key: the value seals to new text, not to the remembered one.
+    const resealed = cipher.seal(reference, 'Ayesha Khan');
+    expect(resealed).not.toBe(sealed);
+    expect(worker.open(resealed)).toBe('Ayesha Khan');
+  });
+
+  it('still refuses an altered value after the genuine one was opened', () => {
+    const sealed = cipher.seal(cipher.referenceOf(msisdn), 'Ayesha Khan');
+    expect(cipher.open(sealed)).toBe('Ayesha Khan');
+    const altered = `${sealed.slice(0, -3)}${sealed.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    expect(() => cipher.open(altered)).toThrow(/authentication tag/);
+  });
+
+  it('keeps answering right past its bound, where it starts again', () => {
+    const references = Array.from({ length: 50 }, (_unused, index) =>
+      cipher.referenceOf({ type: 'MSISDN', value: `9234500${String(index).padStart(5, '0')}` }),
+    );
+    const sealed = new Map<string, string>();
+    // Past the 20,000 values it remembers.
+    for (let round = 0; round < 21_000; round += 1) {
+      const reference = references[round % references.length] as string;
+      const value = `name ${round}`;
+      sealed.set(value, cipher.seal(reference, value));
+    }
+    const fresh = new PersonalDataCipher(masterKey, keys, now);
+    const wrong = [...sealed].filter(([value, text]) => cipher.open(text) !== value || fresh.open(text) !== value);
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('data subjects named for erasure', () => {
   it('normalises each type to the form events hold', () => {
     expect(parseDataSubject('MSISDN', '0345 1112223')).toEqual(msisdn);
