@@ -3,10 +3,10 @@ import type { PostPendingCommand, VoidPendingCommand } from './commands';
 import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision } from './decision';
 import { amountText } from './amount-text';
-import { balanceMinorMax } from './ledger-limits';
 import { rememberedTransfer, type LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
-import { resolutionFieldsText } from './transfer-fields-text';
+import { creditsPostedLane, debitsPostedLane } from './account-balances';
+import { digestResolutionFields, fieldsDigest, noRequestedAmount } from './transfer-fields-digest';
 
 /** Posts (wholly or partly) or voids a pending transfer, which must still be pending and not past its timeout. */
 export function decideResolution(command: PostPendingCommand | VoidPendingCommand, state: LedgerState, context: DecideContext): Decision {
@@ -18,9 +18,13 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
 
   const existing = rememberedTransfer(state, command.id);
   if (existing !== undefined) {
-    const requestedText = requestedAmountMinor === null ? null : requestedAmountMinor.toString();
-    const same =
-      existing.kind === command.type && existing.sameFields(resolutionFieldsText(command.type, command.pendingId, requestedText, userData));
+    if (existing.kind !== command.type) return refuse('exists_with_different_fields');
+    if (requestedAmountMinor === null) digestResolutionFields(command.type, command.pendingId, 0, noRequestedAmount, userData);
+    else {
+      state.balances.split(requestedAmountMinor);
+      digestResolutionFields(command.type, command.pendingId, state.balances.low, state.balances.high, userData);
+    }
+    const same = existing.sameFields(fieldsDigest[0] as number, fieldsDigest[1] as number);
     return refuse(same ? 'exists' : 'exists_with_different_fields');
   }
 
@@ -72,5 +76,12 @@ function postedOverflows(state: LedgerState, pending: Transfer, postedMinor: big
   const creditAccount = state.accounts.get(pending.creditAccountId);
   if (debitAccount === undefined || creditAccount === undefined)
     throw new AssertionError(`pending transfer ${pending.id} refers to accounts the ledger holds`);
-  return debitAccount.debitsPostedMinor + postedMinor > balanceMinorMax || creditAccount.creditsPostedMinor + postedMinor > balanceMinorMax;
+  const balances = state.balances;
+  balances.split(postedMinor);
+  const postedLow = balances.low;
+  const postedHigh = balances.high;
+  return (
+    balances.passesMaximum(debitAccount.index, debitsPostedLane, postedLow, postedHigh) ||
+    balances.passesMaximum(creditAccount.index, creditsPostedLane, postedLow, postedHigh)
+  );
 }
