@@ -1,7 +1,7 @@
 import { AssertionError } from '../assert';
 import type { PostPendingCommand, VoidPendingCommand } from './commands';
 import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from './command-validation';
-import { accept, refuse, type DecideContext, type Decision } from './decision';
+import { accept, refuse, type DecideContext, type Decision, type RefusalCode } from './decision';
 import { amountText } from './amount-text';
 import { rememberedTransfer, type LedgerState } from './ledger-state';
 import type { Transfer } from './transfer';
@@ -28,13 +28,11 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
     return refuse(same ? 'exists' : 'exists_with_different_fields');
   }
 
-  const remembered = rememberedTransfer(state, command.pendingId);
-  if (remembered === undefined || remembered.kind !== 'pending_transfer') return refuse('pending_not_found');
-  if (remembered.pendingStatus === 'posted') return refuse('pending_already_posted');
-  if (remembered.pendingStatus === 'voided') return refuse('pending_already_voided');
-  if (remembered.pendingStatus === 'expired') return refuse('pending_expired');
-  const pending = remembered.pending;
-  if (pending === null) throw new AssertionError(`pending transfer ${command.pendingId} is held whole while it is pending`);
+  // A transfer still pending is held whole (the usual case, read without building a RememberedTransfer).
+  const pending = state.transfers.get(command.pendingId);
+  if (pending === undefined) return refuse(notPendingRefusal(state, command.pendingId));
+  if (pending.kind !== 'pending_transfer' || pending.pendingStatus !== 'pending')
+    throw new AssertionError(`the ledger holds whole only pending transfers still pending (${pending.id})`);
   if ((pending.expiresAtMs as number) <= context.nowMs) return refuse('pending_expired');
 
   if (command.type === 'void_pending') {
@@ -68,6 +66,16 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
       userData,
     },
   });
+}
+
+/** Why a transfer the ledger does not hold as pending cannot be resolved: unknown, or how it ended. */
+function notPendingRefusal(state: LedgerState, pendingId: string): RefusalCode {
+  const remembered = rememberedTransfer(state, pendingId);
+  if (remembered === undefined || remembered.kind !== 'pending_transfer') return 'pending_not_found';
+  if (remembered.pendingStatus === 'posted') return 'pending_already_posted';
+  if (remembered.pendingStatus === 'voided') return 'pending_already_voided';
+  if (remembered.pendingStatus === 'expired') return 'pending_expired';
+  throw new AssertionError(`pending transfer ${pendingId} is held whole while it is pending`);
 }
 
 /** Posting moves an amount from pending to posted; the posted side alone can still pass the maximum. */

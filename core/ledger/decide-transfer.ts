@@ -37,15 +37,16 @@ const fieldsDigest = fieldsDigestExport;
 
 /** A single-phase transfer (posted at once) or a pending one (reserved until posted, voided or expired). */
 export function decideTransfer(command: TransferCommand | PendingTransferCommand, state: LedgerState, context: DecideContext): Decision {
-  const refusal = checkTransferShape(command, state);
+  // Each account looked up once: the shape check takes a held id as valid (it was checked when the account opened).
+  const debitAccount = state.accounts.get(command.debitAccountId);
+  const creditAccount = state.accounts.get(command.creditAccountId);
+  const refusal = checkTransferShape(command, state, debitAccount !== undefined, creditAccount !== undefined);
   if (refusal !== null) return refuse(refusal);
   const userData = userDataForEvent(command.userData);
 
   const existing = rememberedTransfer(state, command.id);
   if (existing !== undefined) return refuse(sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields');
 
-  const debitAccount = state.accounts.get(command.debitAccountId);
-  const creditAccount = state.accounts.get(command.creditAccountId);
   if (debitAccount === undefined || creditAccount === undefined) return refuse('account_not_found');
   if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return refuse('ledger_full');
 
@@ -106,11 +107,16 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
 }
 
 /** Everything that can be checked without looking at balances, in the order the result codes are reported. */
-function checkTransferShape(command: TransferCommand | PendingTransferCommand, state: LedgerState): RefusalCode | null {
+function checkTransferShape(
+  command: TransferCommand | PendingTransferCommand,
+  state: LedgerState,
+  debitAccountHeld: boolean,
+  creditAccountHeld: boolean,
+): RefusalCode | null {
   if (
     !isValidId(command.id) ||
-    !isKnownOrValidAccountId(state, command.debitAccountId) ||
-    !isKnownOrValidAccountId(state, command.creditAccountId)
+    (!debitAccountHeld && !isValidId(command.debitAccountId)) ||
+    (!creditAccountHeld && !isValidId(command.creditAccountId))
   )
     return 'invalid_id';
   if (!isValidUserData(command.userData)) return 'invalid_user_data';
@@ -124,11 +130,6 @@ function checkTransferShape(command: TransferCommand | PendingTransferCommand, s
   }
   if (command.debitAccountId === command.creditAccountId) return 'accounts_must_be_different';
   return null;
-}
-
-/** An id the ledger holds was checked when its account was opened: a map lookup is cheaper than the pattern. */
-function isKnownOrValidAccountId(state: LedgerState, accountId: string): boolean {
-  return state.accounts.has(accountId) || isValidId(accountId);
 }
 
 /**
