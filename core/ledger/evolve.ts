@@ -121,7 +121,20 @@ export function evolvePostedTransfer(
   const balances = state.balances;
   balances.add(debitIndex, debitsPostedLane, amountLow, amountHigh);
   balances.add(creditIndex, creditsPostedLane, amountLow, amountHigh);
-  const words = balances.words;
+  digestPostedTransfer(state, debitIndex, creditIndex, amountLow, amountHigh, code, userData);
+}
+
+/** The fields digest of a posted transfer, into `fieldsDigest` (also what replaying the window before a snapshot takes). */
+export function digestPostedTransfer(
+  state: LedgerState,
+  debitIndex: number,
+  creditIndex: number,
+  amountLow: number,
+  amountHigh: number,
+  code: TransferCode,
+  userData: UserDataJson | null,
+): void {
+  const words = state.balances.words;
   const debitBase = debitIndex * wordsPerAccount + idDigestLane;
   const creditBase = creditIndex * wordsPerAccount + idDigestLane;
   digestTransferFields(

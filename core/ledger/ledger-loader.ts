@@ -91,7 +91,14 @@ async function rememberBeforeSnapshot(store: EventStore, stream: string, state: 
   const snapshotEventCount = state.eventCount;
   if (fromFact >= snapshotEventCount) return;
   const fromRecord = await recordHoldingFact(store, stream, fromFact, state.recordCount);
+  state.window.reserve(snapshotEventCount - fromFact);
+  const replay = new LedgerRecordReplay(state);
   await readRange(store, stream, fromRecord, state.recordCount, (recorded) => {
+    if (isLedgerBatch(recorded)) {
+      // Posted transfers straight from the record's bytes, as the replay after the snapshot reads them.
+      replay.remember(recorded, fromFact, snapshotEventCount);
+      return;
+    }
     let factNumber = firstFactNumber(recorded);
     for (const fact of ledgerFacts(recorded)) {
       if (factNumber >= fromFact && factNumber < snapshotEventCount) rememberFromLog(state, fact, factNumber);

@@ -1,7 +1,8 @@
 import { AssertionError } from '../assert';
 import type { RecordedEvent } from '../eventstore/event';
 import type { UserDataJson } from './events';
-import { evolve, evolvePostedTransfer } from './evolve';
+import { digestPostedTransfer, evolve, evolvePostedTransfer } from './evolve';
+import { rememberFromLog } from './remember-from-log';
 import {
   checkedHeader,
   flagUserData,
@@ -45,7 +46,20 @@ export class LedgerRecordReplay {
 
   constructor(private readonly state: LedgerState) {}
 
+  /** Applies every fact of the record to the state. */
   apply(recorded: RecordedEvent): void {
+    this.replay(recorded, false, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Replays the record's facts numbered in [fromFact, toFact) for the idempotency window only (`rememberFromLog`):
+   * a state restored from a snapshot holds their effect on balances, but the window's ids come only from the log.
+   */
+  remember(recorded: RecordedEvent, fromFact: number, toFact: number): void {
+    this.replay(recorded, true, fromFact, toFact);
+  }
+
+  private replay(recorded: RecordedEvent, windowOnly: boolean, fromFact: number, toFact: number): void {
     const state = this.state;
     const header = checkedHeader(recorded);
     const bytes = header.bytes;
@@ -58,11 +72,14 @@ export class LedgerRecordReplay {
     this.accountIndexes.fill(unresolved, 0, stringCount);
     this.codes.length = 0;
     let strings: string[] | null = null;
-    for (let fact = 0; fact < header.factCount; fact += 1) {
+    const first = Math.max(0, fromFact - header.firstFact);
+    const end = Math.min(header.factCount, toFact - header.firstFact);
+    for (let fact = first; fact < end; fact += 1) {
       const row = headerBytes + fact * rowBytes;
       if (bytes[row] !== postedKind) {
         strings ??= recordStrings(header, recorded);
-        evolve(state, readFact(bytes, row, strings, recorded));
+        if (windowOnly) rememberFromLog(state, readFact(bytes, row, strings, recorded), header.firstFact + fact);
+        else evolve(state, readFact(bytes, row, strings, recorded));
         continue;
       }
       const idReference = bytes.readUInt32LE(row + 4);
@@ -75,21 +92,25 @@ export class LedgerRecordReplay {
       const creditIndex = this.accountIndex(bytes, creditReference);
       const code = this.codes[codeReference] ?? this.transferCode(bytes, codeReference, recorded);
       const userData = ((bytes[row + 1] as number) & flagUserData) === 0 ? null : this.userData(bytes, row, stringCount, recorded);
-      evolvePostedTransfer(state, debitIndex, creditIndex, bytes.readUInt32LE(row + 32), bytes.readUInt32LE(row + 36), code, userData);
+      const amountLow = bytes.readUInt32LE(row + 32);
+      const amountHigh = bytes.readUInt32LE(row + 36);
+      if (windowOnly) digestPostedTransfer(state, debitIndex, creditIndex, amountLow, amountHigh, code, userData);
+      else evolvePostedTransfer(state, debitIndex, creditIndex, amountLow, amountHigh, code, userData);
       const idStart = (this.offsets[idReference] as number) + 2;
       const idLength = bytes.readUInt16LE(idStart - 2);
       if (!isAscii(bytes, idStart, idLength)) throw new AssertionError(`${where(recorded)} holds only ASCII transfer ids`);
+      const eventNumber = windowOnly ? header.firstFact + fact : state.eventCount;
       state.window.insertAscii(
         bytes,
         idStart,
         idLength,
-        state.eventCount,
+        eventNumber,
         'transfer',
         null,
         fieldsDigest[0] as number,
         fieldsDigest[1] as number,
       );
-      state.eventCount += 1;
+      if (!windowOnly) state.eventCount += 1;
     }
   }
 

@@ -7,7 +7,9 @@ import { decideCommands } from '../../../core/ledger/decide-batch';
 import type { LedgerEvent, UserDataJson } from '../../../core/ledger/events';
 import { evolve } from '../../../core/ledger/evolve';
 import { firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { defaultTunables } from '../../../core/ledger/ledger-limits';
 import { initialState } from '../../../core/ledger/ledger-state';
+import { restoreSnapshot, snapshotChunks, type SnapshotChunk } from '../../../core/ledger/snapshot';
 import { LedgerRecordReplay } from '../../../core/ledger/replay-ledger-record';
 import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 
@@ -219,6 +221,12 @@ describe('the ledger batch record', () => {
     const expected = ['exists', 'exists', 'exists_with_different_fields', 'exists_with_different_fields', 'exists_with_different_fields'];
     expect(decideCommands(replayed, repeats, context, () => undefined)).toEqual(expected);
     expect(decideCommands(decoded, repeats, context, () => undefined)).toEqual(expected);
+    // From a snapshot of that state, the window's ids come from the record alone (`remember`), to the same state.
+    const chunks = snapshotChunks(decoded) as unknown as SnapshotChunk[];
+    const restored = restoreSnapshot(chunks, 'PKR', defaultTunables);
+    new LedgerRecordReplay(restored).remember(recorded(bytes as Uint8Array), 0, restored.eventCount);
+    expect(canonicalState(restored)).toBe(canonicalState(decoded));
+    expect(decideCommands(restored, repeats, context, () => undefined)).toEqual(expected);
 
     // A posted transfer's string reference past the record's strings is a damaged record (the checksum recomputed).
     const row = 32 + 3 * 56;
