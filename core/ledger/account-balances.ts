@@ -48,13 +48,12 @@ export class AccountBalances {
   high = 0;
   low = 0;
 
-  constructor(readonly accountsMax: number) {
-    this.words = new Uint32Array(Math.min(accountsMax, initialAccounts) * wordsPerAccount);
+  constructor() {
+    this.words = new Uint32Array(initialAccounts * wordsPerAccount);
   }
 
   /** Gives the next account index, its balances zero, its cap as given, its id digest as given. */
   open(debitLimitMinor: bigint | null, idDigestFirst: number, idDigestSecond: number): number {
-    assert(this.count < this.accountsMax, `a ledger holds at most ${this.accountsMax} accounts`);
     if ((this.count + 1) * wordsPerAccount > this.words.length) this.grow();
     const index = this.count;
     this.count += 1;
@@ -177,8 +176,12 @@ export class AccountBalances {
     this.words.set(saved, index * wordsPerAccount);
   }
 
+  /**
+   * Doubles the room. No maximum here: the decider refuses accounts past `accountsMax`, and a log or snapshot holding
+   * more (the maximum lowered since) must still load.
+   */
   private grow(): void {
-    const accounts = Math.min(this.accountsMax, Math.max(initialAccounts, 2 * (this.words.length / wordsPerAccount)));
+    const accounts = 2 * (this.words.length / wordsPerAccount);
     const words = new Uint32Array(accounts * wordsPerAccount);
     words.set(this.words);
     this.words = words;

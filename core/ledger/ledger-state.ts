@@ -145,7 +145,7 @@ export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = de
     recordCount: 0,
     accounts: new Map(),
     accountsByIndex: [],
-    balances: new AccountBalances(tunables.accountsMax),
+    balances: new AccountBalances(),
     transfers: new Map(),
     pendingCount: 0,
     // The margin covers the events of one tick, which the engine decides before it forgets the expired ids.
