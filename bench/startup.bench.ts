@@ -15,7 +15,9 @@
  * Prints one line per start, a summary, and as its last line one JSON object with the figures.
  *
  * Options: --events N (1,000,000), --starts N (3), --data-dir DIR (reuse, kept; written on up to --events when
- * shorter, so a run cut short resumes), --keep (keep the data dir written), --root DIR (the checkout whose api/main.ts is started: compare versions on the same data).
+ * shorter, so a run cut short resumes), --keep (keep the data dir written), --root DIR (the checkout whose api/main.ts is started: compare versions on the same data),
+ * --ledger-transfers N (0; issue 18: after the history, N more single-phase transfers written straight through the
+ * PKR ledger engine, bench/support/startup-ledger-fill.ts, so the start is timed after a ledger of that length).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import Database from 'better-sqlite3';
 import { defaultEventStoreFileName } from '../adapters/eventstore-factory';
 import { benchDirectory } from './support/bench-directory';
 import { benchOperatorKey, writeStartupHistory } from './support/startup-history';
+import { writeLedgerFill } from './support/startup-ledger-fill';
 
 const readyTimeoutMs = 600_000;
 const stopTimeoutMs = 60_000;
@@ -40,10 +43,13 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       keep: { type: 'boolean', default: false },
       root: { type: 'string', default: join(__dirname, '..') },
+      'ledger-transfers': { type: 'string', default: '0' },
     },
   });
-  const eventCount = wholeNumber('--events', values.events);
+  // --events 0 with --ledger-transfers: a data dir holding only the ledger fill (the ledger's start-up alone).
+  const eventCount = values.events === '0' ? 0 : wholeNumber('--events', values.events);
   const starts = wholeNumber('--starts', values.starts);
+  const ledgerTransfers = values['ledger-transfers'] === '0' ? 0 : wholeNumber('--ledger-transfers', values['ledger-transfers']);
   const root = resolve(values.root);
   if (!existsSync(join(root, 'api', 'main.ts'))) throw new Error(`--root ${root} holds no api/main.ts`);
   const kept = values['data-dir'];
@@ -53,8 +59,9 @@ async function main(): Promise<void> {
   try {
     // A data dir given is written on up to --events (a run cut short resumes), drained and caught up.
     const startedAtMs = Date.now();
-    await writeStartupHistory(dataDir, eventCount, (line) => console.log(line));
+    if (eventCount > 0) await writeStartupHistory(dataDir, eventCount, (line) => console.log(line));
     console.log(`history written in ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s into ${dataDir}`);
+    if (ledgerTransfers > 0) await writeLedgerFill(dataDir, ledgerTransfers, (line) => console.log(line));
     const storePath = join(dataDir, defaultEventStoreFileName);
     const history = describeLog(storePath);
     console.log(`log: ${history.events} events, outbox-wallet-http ${history.outboxEvents}, ${history.megabytes} MB`);

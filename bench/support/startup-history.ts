@@ -191,7 +191,7 @@ async function drain(store: SqliteEventStore, intake: AdviceIntake, outbox: Outb
 }
 
 /** Waits, a minute at a time, until the read models have passed the log's head. */
-async function catchUp(runner: Pick<ProjectionRunner<unknown>, 'position' | 'waitForPosition'>, store: SqliteEventStore): Promise<void> {
+export async function catchUp(runner: Pick<ProjectionRunner<unknown>, 'position' | 'waitForPosition'>, store: SqliteEventStore): Promise<void> {
   const head = await store.headPosition();
   while (runner.position() < head) {
     try {

@@ -2,11 +2,13 @@ import type { LedgerEvent } from './events';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import type { PendingStatus, Transfer } from './transfer';
 
-type AccountBefore = { id: string; record: AccountRecord | undefined; copy: AccountRecord | undefined };
+/** An account the event names: absent before (opened by it), or its balance words before. */
+type AccountBefore = { id: string; record: AccountRecord | undefined; words: Uint32Array | undefined };
 type TransferBefore = { id: string; record: Transfer | undefined; copy: Transfer | undefined };
 type StepBefore = {
   eventCount: number;
   pendingCount: number;
+  accountCount: number;
   windowEnd: number;
   /** The window entry of the pending transfer a resolution event resolves, and its status before. */
   windowStatus: { place: number; status: PendingStatus } | null;
@@ -59,11 +61,12 @@ export class ChainUndo {
     this.steps.push({
       eventCount: state.eventCount,
       pendingCount: state.pendingCount,
+      accountCount: state.balances.count,
       windowEnd: state.window.end,
       windowStatus,
       accounts: accountIds.map((id) => {
         const record = state.accounts.get(id);
-        return { id, record, copy: record === undefined ? undefined : { ...record } };
+        return { id, record, words: record === undefined ? undefined : state.balances.save(record.index) };
       }),
       transfers: transferIds.map((id) => {
         const record = state.transfers.get(id);
@@ -83,8 +86,11 @@ export class ChainUndo {
       if (step.windowStatus !== null) state.window.setStatus(step.windowStatus.place, step.windowStatus.status);
       for (const before of step.accounts) {
         if (before.record === undefined) state.accounts.delete(before.id);
-        else state.accounts.set(before.id, Object.assign(before.record, before.copy));
+        else if (before.words !== undefined) state.balances.restore(before.record.index, before.words);
       }
+      // Accounts the chain opened took the last indexes: give them back.
+      state.balances.truncate(step.accountCount);
+      state.accountsByIndex.length = step.accountCount;
       for (const before of step.transfers) {
         if (before.record === undefined) state.transfers.delete(before.id);
         else state.transfers.set(before.id, Object.assign(before.record, before.copy));

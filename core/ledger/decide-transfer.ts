@@ -1,3 +1,15 @@
+import {
+  creditsPendingLane as creditsPendingLaneExport,
+  creditsPostedLane as creditsPostedLaneExport,
+  debitLimitLane as debitLimitLaneExport,
+  debitsPendingLane as debitsPendingLaneExport,
+  debitsPostedLane as debitsPostedLaneExport,
+  highWordMax as highWordMaxExport,
+  idDigestLane as idDigestLaneExport,
+  isGreater,
+  wordsPerAccount as wordsPerAccountExport,
+  type AccountBalances,
+} from './account-balances';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import { rememberedTransfer, type RememberedTransfer } from './ledger-state';
 import type { PendingTransferCommand, TransferCommand } from './commands';
@@ -7,35 +19,63 @@ import { amountText } from './amount-text';
 import { isoFromMs } from './instant-text';
 import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
 import type { UserDataJson } from './events';
-import { transferFieldsText } from './transfer-fields-text';
+import { digestTransferFields, fieldsDigest as fieldsDigestExport } from './transfer-fields-digest';
 import { isLimitExempt, isTransferCode } from './transfer-codes';
 
-// A module's own constant: an imported binding is read through a getter on every use, and this runs per transfer.
+// Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
+// are read for every transfer.
 const balanceMinorMax = balanceMinorMaxExport;
+const creditsPendingLane = creditsPendingLaneExport;
+const creditsPostedLane = creditsPostedLaneExport;
+const debitLimitLane = debitLimitLaneExport;
+const debitsPendingLane = debitsPendingLaneExport;
+const debitsPostedLane = debitsPostedLaneExport;
+const highWordMax = highWordMaxExport;
+const idDigestLane = idDigestLaneExport;
+const wordsPerAccount = wordsPerAccountExport;
+const fieldsDigest = fieldsDigestExport;
 
 /** A single-phase transfer (posted at once) or a pending one (reserved until posted, voided or expired). */
 export function decideTransfer(command: TransferCommand | PendingTransferCommand, state: LedgerState, context: DecideContext): Decision {
-  const refusal = checkTransferShape(command, state);
+  // Each account looked up once: the shape check takes a held id as valid (it was checked when the account opened).
+  const debitAccount = state.accounts.get(command.debitAccountId);
+  const creditAccount = state.accounts.get(command.creditAccountId);
+  const refusal = checkTransferShape(command, state, debitAccount !== undefined, creditAccount !== undefined);
   if (refusal !== null) return refuse(refusal);
   const userData = userDataForEvent(command.userData);
 
   const existing = rememberedTransfer(state, command.id);
-  if (existing !== undefined) return refuse(sameTransfer(existing, command, userData) ? 'exists' : 'exists_with_different_fields');
+  if (existing !== undefined) return refuse(sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields');
 
-  const debitAccount = state.accounts.get(command.debitAccountId);
-  const creditAccount = state.accounts.get(command.creditAccountId);
   if (debitAccount === undefined || creditAccount === undefined) return refuse('account_not_found');
   if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return refuse('ledger_full');
 
   const amountMinor = command.amountMinor;
-  // Each sum once: bigint arithmetic allocates, and this runs for every transfer.
-  const debitsAfterMinor = debitAccount.debitsPendingMinor + debitAccount.debitsPostedMinor + amountMinor;
-  const creditsAfterMinor = creditAccount.creditsPendingMinor + creditAccount.creditsPostedMinor + amountMinor;
+  // The sums in 32-bit words (AccountBalances): no bigint arithmetic, which allocates, for every transfer.
+  const balances = state.balances;
+  balances.split(amountMinor);
+  const amountLow = balances.low;
+  const amountHigh = balances.high;
+  balances.total(debitAccount.index, debitsPendingLane, debitsPostedLane, amountLow, amountHigh);
+  const debitsAfterHigh = balances.high;
+  const debitsAfterLow = balances.low;
+  balances.total(creditAccount.index, creditsPendingLane, creditsPostedLane, amountLow, amountHigh);
+  const creditsAfterHigh = balances.high;
+  const creditsAfterLow = balances.low;
   if (!isLimitExempt(command.code)) {
-    const limitRefusal = checkLimits(debitAccount, creditAccount, debitsAfterMinor, creditsAfterMinor);
+    const limitRefusal = checkLimits(
+      balances,
+      debitAccount,
+      creditAccount,
+      debitsAfterHigh,
+      debitsAfterLow,
+      creditsAfterHigh,
+      creditsAfterLow,
+    );
     if (limitRefusal !== null) return refuse(limitRefusal);
   }
-  if (debitsAfterMinor > balanceMinorMax || creditsAfterMinor > balanceMinorMax) return refuse('overflow');
+  // Past 2^63 - 1 exactly when the high word passes 0x7fffffff (the low word is below 2^32).
+  if (debitsAfterHigh > highWordMax || creditsAfterHigh > highWordMax) return refuse('overflow');
 
   const amountMinorText = amountText(amountMinor);
   if (command.type === 'transfer') {
@@ -67,11 +107,16 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
 }
 
 /** Everything that can be checked without looking at balances, in the order the result codes are reported. */
-function checkTransferShape(command: TransferCommand | PendingTransferCommand, state: LedgerState): RefusalCode | null {
+function checkTransferShape(
+  command: TransferCommand | PendingTransferCommand,
+  state: LedgerState,
+  debitAccountHeld: boolean,
+  creditAccountHeld: boolean,
+): RefusalCode | null {
   if (
     !isValidId(command.id) ||
-    !isKnownOrValidAccountId(state, command.debitAccountId) ||
-    !isKnownOrValidAccountId(state, command.creditAccountId)
+    (!debitAccountHeld && !isValidId(command.debitAccountId)) ||
+    (!creditAccountHeld && !isValidId(command.creditAccountId))
   )
     return 'invalid_id';
   if (!isValidUserData(command.userData)) return 'invalid_user_data';
@@ -87,38 +132,79 @@ function checkTransferShape(command: TransferCommand | PendingTransferCommand, s
   return null;
 }
 
-/** An id the ledger holds was checked when its account was opened: a map lookup is cheaper than the pattern. */
-function isKnownOrValidAccountId(state: LedgerState, accountId: string): boolean {
-  return state.accounts.has(accountId) || isValidId(accountId);
-}
-
 /**
  * The account limits. Pending debits count against the debit side (a reservation is as good as spent), while
  * only posted credits count in the account's favour (a reserved credit may still be voided).
  */
 function checkLimits(
+  balances: AccountBalances,
   debitAccount: AccountRecord,
   creditAccount: AccountRecord,
-  debitsAfterMinor: bigint,
-  creditsAfterMinor: bigint,
+  debitsAfterHigh: number,
+  debitsAfterLow: number,
+  creditsAfterHigh: number,
+  creditsAfterLow: number,
 ): RefusalCode | null {
-  if (debitAccount.debitsMustNotExceedCredits && debitsAfterMinor > debitAccount.creditsPostedMinor) return 'exceeds_credits';
-  if (debitAccount.debitLimitMinor !== null && debitsAfterMinor > debitAccount.creditsPostedMinor + debitAccount.debitLimitMinor) {
-    return 'exceeds_net_debit_cap';
+  const words = balances.words;
+  const debitBase = debitAccount.index * wordsPerAccount;
+  if (
+    debitAccount.debitsMustNotExceedCredits &&
+    isGreater(
+      debitsAfterHigh,
+      debitsAfterLow,
+      words[debitBase + creditsPostedLane + 1] as number,
+      words[debitBase + creditsPostedLane] as number,
+    )
+  )
+    return 'exceeds_credits';
+  if (balances.hasLimit(debitAccount.index)) {
+    balances.total(debitAccount.index, creditsPostedLane, debitLimitLane, 0, 0);
+    if (isGreater(debitsAfterHigh, debitsAfterLow, balances.high, balances.low)) return 'exceeds_net_debit_cap';
   }
-  if (creditAccount.creditsMustNotExceedDebits && creditsAfterMinor > creditAccount.debitsPostedMinor) return 'exceeds_debits';
+  const creditBase = creditAccount.index * wordsPerAccount;
+  if (
+    creditAccount.creditsMustNotExceedDebits &&
+    isGreater(
+      creditsAfterHigh,
+      creditsAfterLow,
+      words[creditBase + debitsPostedLane + 1] as number,
+      words[creditBase + debitsPostedLane] as number,
+    )
+  )
+    return 'exceeds_debits';
   return null;
 }
 
 function sameTransfer(
+  state: LedgerState,
   existing: RememberedTransfer,
   command: TransferCommand | PendingTransferCommand,
   userData: UserDataJson | null,
 ): boolean {
   if (existing.kind !== command.type) return false;
-  const timeoutMs = command.type === 'pending_transfer' ? command.timeoutMs : null;
-  const amountMinorText = command.amountMinor.toString();
-  return existing.sameFields(
-    transferFieldsText(command.type, command.debitAccountId, command.creditAccountId, amountMinorText, command.code, timeoutMs, userData),
+  const debitAccount = state.accounts.get(command.debitAccountId);
+  const creditAccount = state.accounts.get(command.creditAccountId);
+  // A transfer names accounts the ledger held, and accounts are never removed: a command naming another is not it.
+  if (debitAccount === undefined || creditAccount === undefined) return false;
+  const balances = state.balances;
+  const words = balances.words;
+  const debitBase = debitAccount.index * wordsPerAccount + idDigestLane;
+  const creditBase = creditAccount.index * wordsPerAccount + idDigestLane;
+  balances.split(command.amountMinor);
+  digestTransferFields(
+    command.type,
+    words[debitBase] as number,
+    words[debitBase + 1] as number,
+    words[creditBase] as number,
+    words[creditBase + 1] as number,
+    balances.low,
+    balances.high,
+    command.code,
+    command.type === 'pending_transfer' ? command.timeoutMs : -1,
+    userData,
   );
+  // Read before the comparison, which may compute a digest of its own into the same place.
+  const digestFirst = fieldsDigest[0] as number;
+  const digestSecond = fieldsDigest[1] as number;
+  return existing.sameFields(digestFirst, digestSecond);
 }

@@ -10,22 +10,42 @@ import type {
   LedgerTransferReserved,
   UserDataJson,
 } from './events';
+import {
+  creditsPendingLane as creditsPendingLaneExport,
+  creditsPostedLane as creditsPostedLaneExport,
+  debitsPendingLane as debitsPendingLaneExport,
+  debitsPostedLane as debitsPostedLaneExport,
+  idDigestLane as idDigestLaneExport,
+  wordsPerAccount as wordsPerAccountExport,
+  type AccountBalances,
+} from './account-balances';
 import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
-import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
-import type { AccountRecord, LedgerState } from './ledger-state';
+import { addAccount, type AccountRecord, type LedgerState } from './ledger-state';
 import { reservedTransferRecord } from './transfer-records';
-import { resolutionFieldsText, reservedTransferFieldsText, transferFieldsText } from './transfer-fields-text';
+import {
+  digestResolutionFields,
+  digestTransferFields,
+  fieldsDigest as fieldsDigestExport,
+  noRequestedAmount,
+} from './transfer-fields-digest';
 import type { TransferCode } from './transfer-codes';
 import type { PendingStatus } from './transfer';
 
-// A module's own constant: an imported binding is read through a getter on every use, and this runs per transfer.
-const balanceMinorMax = balanceMinorMaxExport;
+// Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
+// are read for every transfer.
+const creditsPendingLane = creditsPendingLaneExport;
+const creditsPostedLane = creditsPostedLaneExport;
+const debitsPendingLane = debitsPendingLaneExport;
+const debitsPostedLane = debitsPostedLaneExport;
+const idDigestLane = idDigestLaneExport;
+const wordsPerAccount = wordsPerAccountExport;
+const fieldsDigest = fieldsDigestExport;
 
 /**
  * Applies one ledger event to the state, in place (see LedgerState), and returns it. Asserts the invariants an
- * event must keep: both accounts exist, no balance goes negative or past the maximum, a pending transfer is
- * resolved at most once. A failed assertion means the log or the decider is wrong: crash, do not go on.
+ * event must keep: both accounts exist, no balance goes negative or past the maximum (AccountBalances checks
+ * both as it adds and subtracts), a pending transfer is resolved at most once. A failed assertion means the log or the decider is wrong: crash, do not go on.
  */
 export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
   switch (event.type) {
@@ -36,9 +56,8 @@ export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
       changeDebitLimit(state, event);
       break;
     case 'LedgerTransferPosted':
-      // It counts the event itself (evolveTransferPosted is also called alone).
       postTransfer(state, event);
-      return state;
+      break;
     case 'LedgerTransferReserved':
       reserveTransfer(state, event);
       break;
@@ -59,72 +78,118 @@ function openAccount(state: LedgerState, event: LedgerAccountOpened): void {
   if (state.accounts.has(data.accountId)) throw new AssertionError(`account ${data.accountId} is opened once`);
   if (data.ledger !== state.ledger) throw new AssertionError(`account ${data.accountId} belongs to ledger ${state.ledger}`);
   const debitLimitMinor = data.debitLimitMinor === null ? null : BigInt(data.debitLimitMinor);
-  const account: AccountRecord = {
+  addAccount(state, {
     id: data.accountId,
-    ledger: data.ledger,
     code: data.code,
     owner: data.owner,
     debitsMustNotExceedCredits: data.debitsMustNotExceedCredits,
     creditsMustNotExceedDebits: data.creditsMustNotExceedDebits,
     debitLimitMinor,
-    debitsPendingMinor: 0n,
-    debitsPostedMinor: 0n,
-    creditsPendingMinor: 0n,
-    creditsPostedMinor: 0n,
     openingDebitLimitMinor: debitLimitMinor,
-  };
-  state.accounts.set(account.id, account);
+  });
 }
 
 function changeDebitLimit(state: LedgerState, event: LedgerDebitLimitChanged): void {
   const account = existingAccount(state, event.data.accountId);
-  account.debitLimitMinor = event.data.debitLimitMinor === null ? null : BigInt(event.data.debitLimitMinor);
+  state.balances.setLimit(account.index, event.data.debitLimitMinor === null ? null : BigInt(event.data.debitLimitMinor));
 }
 
 function postTransfer(state: LedgerState, event: LedgerTransferPosted): void {
   const data = event.data;
-  evolveTransferPosted(state, data.transferId, data.debitAccountId, data.creditAccountId, data.amountMinor, data.code, data.userData);
+  const debitIndex = existingAccount(state, data.debitAccountId).index;
+  const creditIndex = existingAccount(state, data.creditAccountId).index;
+  const balances = state.balances;
+  balances.splitText(data.amountMinor);
+  evolvePostedTransfer(state, debitIndex, creditIndex, balances.low, balances.high, data.code, data.userData);
+  state.window.insert(data.transferId, state.eventCount, 'transfer', null, fieldsDigest[0] as number, fieldsDigest[1] as number);
 }
 
 /**
- * `evolve` of a LedgerTransferPosted given its fields rather than the event: the start-up replay applies the bulk
- * of a log, posted transfers, straight from the batch record this way (visitLedgerRecord), with no event object.
+ * The balances and the fields digest of a posted transfer, given its accounts by index and its amount in words:
+ * what `evolve` and the start-up replay (replay-ledger-record.ts, straight from a batch record's row) share. The
+ * caller inserts the id into the window with the digest left in `fieldsDigest`.
  */
-export function evolveTransferPosted(
+export function evolvePostedTransfer(
   state: LedgerState,
-  transferId: string,
-  debitAccountId: string,
-  creditAccountId: string,
-  amountMinorText: string,
+  debitIndex: number,
+  creditIndex: number,
+  amountLow: number,
+  amountHigh: number,
   code: TransferCode,
   userData: UserDataJson | null,
 ): void {
-  const amountMinor = amountValue(amountMinorText);
-  const debitAccount = existingAccount(state, debitAccountId);
-  const creditAccount = existingAccount(state, creditAccountId);
-  debitAccount.debitsPostedMinor += amountMinor;
-  creditAccount.creditsPostedMinor += amountMinor;
-  assertWithinMaximum(debitAccount, creditAccount);
-  const fieldsText = transferFieldsText('transfer', debitAccountId, creditAccountId, amountMinorText, code, null, userData);
-  state.window.insert(transferId, state.eventCount, 'transfer', null, fieldsText);
-  state.eventCount += 1;
+  const balances = state.balances;
+  balances.add(debitIndex, debitsPostedLane, amountLow, amountHigh);
+  balances.add(creditIndex, creditsPostedLane, amountLow, amountHigh);
+  digestPostedTransfer(state, debitIndex, creditIndex, amountLow, amountHigh, code, userData);
+}
+
+/** The fields digest of a posted transfer, into `fieldsDigest` (also what replaying the window before a snapshot takes). */
+export function digestPostedTransfer(
+  state: LedgerState,
+  debitIndex: number,
+  creditIndex: number,
+  amountLow: number,
+  amountHigh: number,
+  code: TransferCode,
+  userData: UserDataJson | null,
+): void {
+  const words = state.balances.words;
+  const debitBase = debitIndex * wordsPerAccount + idDigestLane;
+  const creditBase = creditIndex * wordsPerAccount + idDigestLane;
+  digestTransferFields(
+    'transfer',
+    words[debitBase] as number,
+    words[debitBase + 1] as number,
+    words[creditBase] as number,
+    words[creditBase + 1] as number,
+    amountLow,
+    amountHigh,
+    code,
+    -1,
+    userData,
+  );
 }
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
   const data = event.data;
   const amountMinor = amountValue(data.amountMinor);
-  const debitAccount = existingAccount(state, data.debitAccountId);
-  const creditAccount = existingAccount(state, data.creditAccountId);
-  debitAccount.debitsPendingMinor += amountMinor;
-  creditAccount.creditsPendingMinor += amountMinor;
-  assertWithinMaximum(debitAccount, creditAccount);
+  const debitIndex = existingAccount(state, data.debitAccountId).index;
+  const creditIndex = existingAccount(state, data.creditAccountId).index;
+  const balances = state.balances;
+  balances.split(amountMinor);
+  const amountLow = balances.low;
+  const amountHigh = balances.high;
+  balances.add(debitIndex, debitsPendingLane, amountLow, amountHigh);
+  balances.add(creditIndex, creditsPendingLane, amountLow, amountHigh);
   const expiresAtMs = msFromIso(data.expiresAt);
   if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${data.transferId} has a valid expiry`);
   const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
   // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
   state.transfers.set(transfer.id, transfer);
-  const fieldsText = reservedTransferFieldsText(data);
-  state.window.insert(data.transferId, state.eventCount, 'pending_transfer', 'pending', fieldsText);
+  const words = balances.words;
+  const debitBase = debitIndex * wordsPerAccount + idDigestLane;
+  const creditBase = creditIndex * wordsPerAccount + idDigestLane;
+  digestTransferFields(
+    'pending_transfer',
+    words[debitBase] as number,
+    words[debitBase + 1] as number,
+    words[creditBase] as number,
+    words[creditBase + 1] as number,
+    amountLow,
+    amountHigh,
+    data.code,
+    data.timeoutMs,
+    data.userData,
+  );
+  state.window.insert(
+    data.transferId,
+    state.eventCount,
+    'pending_transfer',
+    'pending',
+    fieldsDigest[0] as number,
+    fieldsDigest[1] as number,
+  );
   state.pendingCount += 1;
   state.expiries.push(transfer);
 }
@@ -136,12 +201,12 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
     throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
   if (pending.pendingStatus !== 'pending')
     throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
-  const debitAccount = existingAccount(state, pending.debitAccountId);
-  const creditAccount = existingAccount(state, pending.creditAccountId);
-  debitAccount.debitsPendingMinor -= pending.amountMinor;
-  creditAccount.creditsPendingMinor -= pending.amountMinor;
-  if (debitAccount.debitsPendingMinor < 0n || creditAccount.creditsPendingMinor < 0n)
-    throw new AssertionError(`pending balances stay non-negative (${pending.id})`);
+  const debitIndex = existingAccount(state, pending.debitAccountId).index;
+  const creditIndex = existingAccount(state, pending.creditAccountId).index;
+  const balances = state.balances;
+  balances.split(pending.amountMinor);
+  balances.subtract(debitIndex, debitsPendingLane, balances.low, balances.high);
+  balances.subtract(creditIndex, creditsPendingLane, balances.low, balances.high);
   state.pendingCount -= 1;
   const status = resolvedStatus(event.type);
   pending.pendingStatus = status;
@@ -149,9 +214,9 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
     const postedMinor = amountValue(event.data.amountMinor);
     if (postedMinor <= 0n || postedMinor > pending.amountMinor)
       throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
-    debitAccount.debitsPostedMinor += postedMinor;
-    creditAccount.creditsPostedMinor += postedMinor;
-    assertWithinMaximum(debitAccount, creditAccount);
+    balances.split(postedMinor);
+    balances.add(debitIndex, debitsPostedLane, balances.low, balances.high);
+    balances.add(creditIndex, creditsPostedLane, balances.low, balances.high);
   }
   // Resolved, it is held whole no more: its window entry (if it is still inside the window) records how it ended.
   state.transfers.delete(pending.id);
@@ -164,8 +229,24 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   if (event.type === 'LedgerPendingExpired') return;
   const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
   const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
-  const fieldsText = resolutionFieldsText(kind, pending.id, requestedAmountMinor, event.data.userData);
-  state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsText);
+  digestResolution(balances, kind, pending.id, requestedAmountMinor, event.data.userData);
+  state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsDigest[0] as number, fieldsDigest[1] as number);
+}
+
+/** The fields digest of a post or void, into `fieldsDigest`, from its event's fields (the requested amount as text). */
+export function digestResolution(
+  balances: AccountBalances,
+  kind: 'post_pending' | 'void_pending',
+  pendingId: string,
+  requestedAmountMinorText: string | null,
+  userData: UserDataJson | null,
+): void {
+  if (requestedAmountMinorText === null) {
+    digestResolutionFields(kind, pendingId, 0, noRequestedAmount, userData);
+    return;
+  }
+  balances.splitText(requestedAmountMinorText);
+  digestResolutionFields(kind, pendingId, balances.low, balances.high, userData);
 }
 
 /** The status a resolution event leaves its pending transfer in. */
@@ -181,17 +262,4 @@ function existingAccount(state: LedgerState, accountId: string): AccountRecord {
   const account = state.accounts.get(accountId);
   if (account === undefined) throw new AssertionError(`account ${accountId} exists`);
   return account;
-}
-
-/**
- * Each balance field fits the maximum. The decider refuses any transfer whose sums would pass it; this checks
- * the fields one by one, without the bigint additions (which allocate) the sums would cost on every event.
- */
-function assertWithinMaximum(debitAccount: AccountRecord, creditAccount: AccountRecord): void {
-  if (debitAccount.debitsPendingMinor > balanceMinorMax || debitAccount.debitsPostedMinor > balanceMinorMax) {
-    throw new AssertionError(`debits of ${debitAccount.id} stay within the maximum`);
-  }
-  if (creditAccount.creditsPendingMinor > balanceMinorMax || creditAccount.creditsPostedMinor > balanceMinorMax) {
-    throw new AssertionError(`credits of ${creditAccount.id} stay within the maximum`);
-  }
 }

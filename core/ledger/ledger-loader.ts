@@ -3,15 +3,9 @@ import type { RecordedEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import type { CurrencyCode } from '../money';
 import { ledgerSnapshotStreamName, ledgerStreamName } from './events';
-import {
-  firstFactNumber,
-  isLedgerBatch,
-  ledgerFacts,
-  ledgerRecordsPerReadMax,
-  visitLedgerRecord,
-  type LedgerRecordVisitor,
-} from './ledger-record';
-import { evolve, evolveTransferPosted } from './evolve';
+import { factCount, firstFactNumber, isLedgerBatch, ledgerFacts, ledgerRecordsPerReadMax } from './ledger-record';
+import { evolve } from './evolve';
+import { LedgerRecordReplay } from './replay-ledger-record';
 import type { LedgerTunables } from './ledger-limits';
 import { forgetOldTransfers, initialState, rememberedFromEvent, type LedgerState } from './ledger-state';
 import { rememberFromLog } from './remember-from-log';
@@ -51,19 +45,16 @@ export async function loadLedger(
     await rememberBeforeSnapshot(store, stream, state);
   }
   const snapshotEventCount = chunks === null ? null : state.eventCount;
-  // Posted transfers go from the record's bytes to the state with no event object in between: what makes start-up
-  // fast (issue 18 item 5); every other fact is decoded and evolved as usual.
-  const replay: LedgerRecordVisitor = {
-    transferPosted: (transferId, debitAccountId, creditAccountId, amountMinorText, code, userData) =>
-      evolveTransferPosted(state, transferId, debitAccountId, creditAccountId, amountMinorText, code, userData),
-    otherFact: (fact) => evolve(state, fact),
-  };
+  await reserveWindow(store, stream, state, recordCountMax);
+  const replay = new LedgerRecordReplay(state);
   await readRange(store, stream, state.recordCount, recordCountMax ?? Number.MAX_SAFE_INTEGER, (recorded) => {
     if (recorded.revision !== BigInt(state.recordCount))
       throw new AssertionError(`ledger stream ${stream} has no gaps (revision ${recorded.revision} after ${state.recordCount} records)`);
     if (firstFactNumber(recorded) !== state.eventCount)
       throw new AssertionError(`ledger stream ${stream} revision ${recorded.revision} starts at fact ${state.eventCount}`);
-    if (isLedgerBatch(recorded)) visitLedgerRecord(recorded, replay);
+    // Posted transfers go from the record's bytes to the state with no event object in between: what makes start-up
+    // fast (issue 18 item 5); every other fact is decoded and evolved as usual.
+    if (isLedgerBatch(recorded)) replay.apply(recorded);
     else for (const fact of ledgerFacts(recorded)) evolve(state, fact);
     state.recordCount += 1;
   });
@@ -77,6 +68,20 @@ export async function loadLedger(
 }
 
 /**
+ * Sizes the id window once for the facts the replay will add (at most its capacity), from the last record's header:
+ * otherwise it doubles its way up, copying and re-indexing what it holds at each step.
+ */
+async function reserveWindow(store: EventStore, stream: string, state: LedgerState, recordCountMax: number | undefined): Promise<void> {
+  const last = await store.streamRevision(stream);
+  if (last === null || recordCountMax !== undefined) return;
+  const [lastRecord] = await store.readStream(stream, last, 1);
+  if (lastRecord === undefined) return;
+  const factsAfter = firstFactNumber(lastRecord) + factCount(lastRecord) - state.eventCount;
+  // Only the window's last events are remembered: more would be forgotten at once.
+  state.window.reserve(Math.min(factsAfter, state.tunables.transfersRememberedEvents));
+}
+
+/**
  * Replays, for memory only, the facts from rememberedFromEvent(state) up to the snapshot: resolved transfers inside
  * the idempotency window come only from the log. A record holds many facts, so the first record to read is found by
  * a binary search on the records' first fact numbers (one record read per step).
@@ -86,7 +91,14 @@ async function rememberBeforeSnapshot(store: EventStore, stream: string, state: 
   const snapshotEventCount = state.eventCount;
   if (fromFact >= snapshotEventCount) return;
   const fromRecord = await recordHoldingFact(store, stream, fromFact, state.recordCount);
+  state.window.reserve(snapshotEventCount - fromFact);
+  const replay = new LedgerRecordReplay(state);
   await readRange(store, stream, fromRecord, state.recordCount, (recorded) => {
+    if (isLedgerBatch(recorded)) {
+      // Posted transfers straight from the record's bytes, as the replay after the snapshot reads them.
+      replay.remember(recorded, fromFact, snapshotEventCount);
+      return;
+    }
     let factNumber = firstFactNumber(recorded);
     for (const fact of ledgerFacts(recorded)) {
       if (factNumber >= fromFact && factNumber < snapshotEventCount) rememberFromLog(state, fact, factNumber);

@@ -62,6 +62,12 @@ export function firstFactNumber(recorded: RecordedEvent): number {
   return checkedHeader(recorded).firstFact;
 }
 
+/** The number of facts a ledger stream event holds: a batch record says it; a JSON fact is one. */
+export function factCount(recorded: RecordedEvent): number {
+  if (!isLedgerBatch(recorded)) return 1;
+  return checkedHeader(recorded).factCount;
+}
+
 const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
 
 /**
@@ -85,58 +91,11 @@ export function ledgerFacts(recorded: RecordedEvent): LedgerEvent[] {
   return facts;
 }
 
-/**
- * What `visitLedgerRecord` hands its reader: a posted transfer as its fields, without an object per fact (the bulk
- * of every log, and what start-up replays), and every other fact as `ledgerFacts` decodes it.
- */
-export type LedgerRecordVisitor = {
-  transferPosted(
-    transferId: string,
-    debitAccountId: string,
-    creditAccountId: string,
-    amountMinorText: string,
-    code: TransferCode,
-    userData: UserDataJson | null,
-  ): void;
-  otherFact(fact: LedgerEvent): void;
-};
+/** A batch record whose header, size and checksum were checked: where its rows and strings are. */
+export type BatchRecordHeader = { bytes: Buffer; factCount: number; stringCount: number; firstFact: number };
 
-/**
- * The facts of one batch record, in decision order, handed to `visitor`: the same decoding as `ledgerFacts`
- * (checksum, size, every string reference checked), for a reader that applies facts as it reads them.
- */
-export function visitLedgerRecord(recorded: RecordedEvent, visitor: LedgerRecordVisitor): void {
-  const header = checkedHeader(recorded);
-  const bytes = header.bytes;
-  const strings = readStrings(bytes, headerBytes + header.factCount * rowBytes, header.stringCount, recorded);
-  const postedKind = kinds.indexOf('LedgerTransferPosted') + 1;
-  let where: string | null = null;
-  for (let index = 0; index < header.factCount; index += 1) {
-    const offset = headerBytes + index * rowBytes;
-    if (bytes[offset] !== postedKind) {
-      visitor.otherFact(readFact(bytes, offset, strings, recorded));
-      continue;
-    }
-    const transferId = strings[bytes.readUInt32LE(offset + 4)];
-    const debitAccountId = strings[bytes.readUInt32LE(offset + 12)];
-    const creditAccountId = strings[bytes.readUInt32LE(offset + 16)];
-    const code = strings[bytes.readUInt32LE(offset + 20)];
-    if (transferId === undefined || debitAccountId === undefined || creditAccountId === undefined || code === undefined) {
-      where ??= `ledger record ${recorded.stream} revision ${recorded.revision}`;
-      throw new AssertionError(`${where} has every field of its facts, among its own strings`);
-    }
-    const userData = (bytes[offset + 1] as number) & flagUserData ? userDataAt(bytes, offset, strings, recorded) : null;
-    visitor.transferPosted(transferId, debitAccountId, creditAccountId, minorTextAt(bytes, offset + 32), code as TransferCode, userData);
-  }
-}
-
-function userDataAt(bytes: Buffer, offset: number, strings: readonly string[], recorded: RecordedEvent): UserDataJson | null {
-  return new RowReader(bytes, offset, strings, `ledger record ${recorded.stream} revision ${recorded.revision}`).userData;
-}
-
-type Header = { bytes: Buffer; factCount: number; stringCount: number; firstFact: number };
-
-function checkedHeader(recorded: RecordedEvent): Header {
+/** The checked header of a batch record (throws an AssertionError for a damaged or unknown one). */
+export function checkedHeader(recorded: RecordedEvent): BatchRecordHeader {
   const raw = recorded.bytes;
   const where = `ledger record ${recorded.stream} revision ${recorded.revision}`;
   if (raw === undefined || raw.byteLength < headerBytes) throw new AssertionError(`${where} carries a batch record`);
@@ -152,6 +111,26 @@ function checkedHeader(recorded: RecordedEvent): Header {
     throw new AssertionError(`${where} has the size its header announces`);
   if (crc32(bytes.subarray(headerBytes)) !== bytes.readUInt32LE(24)) throw new AssertionError(`${where} matches its checksum`);
   return { bytes, factCount, stringCount, firstFact };
+}
+
+/**
+ * Where each string of a batch record starts (its u16 length; its bytes follow), checking that they end the record:
+ * for a reader that decodes only the strings it needs (the start-up replay hashes transfer ids from their bytes).
+ */
+export function stringOffsets(header: BatchRecordHeader, recorded: RecordedEvent, out: Uint32Array): void {
+  const bytes = header.bytes;
+  let offset = headerBytes + header.factCount * rowBytes;
+  for (let index = 0; index < header.stringCount; index += 1) {
+    out[index] = offset;
+    offset += 2 + bytes.readUInt16LE(offset);
+  }
+  if (offset !== bytes.length)
+    throw new AssertionError(`ledger record ${recorded.stream} revision ${recorded.revision} ends with its strings`);
+}
+
+/** Every string of a batch record, decoded, by reference. */
+export function recordStrings(header: BatchRecordHeader, recorded: RecordedEvent): string[] {
+  return readStrings(header.bytes, headerBytes + header.factCount * rowBytes, header.stringCount, recorded);
 }
 
 function readStrings(bytes: Buffer, start: number, count: number, recorded: RecordedEvent): string[] {
@@ -218,7 +197,8 @@ class RowReader {
   }
 }
 
-function readFact(bytes: Buffer, offset: number, strings: readonly string[], recorded: RecordedEvent): LedgerEvent {
+/** The fact in the row at `offset` of a batch record whose strings are `strings`: the one decoder of a row. */
+export function readFact(bytes: Buffer, offset: number, strings: readonly string[], recorded: RecordedEvent): LedgerEvent {
   const where = `ledger record ${recorded.stream} revision ${recorded.revision}`;
   const row = new RowReader(bytes, offset, strings, where);
   const kind = bytes.readUInt8(offset);

@@ -2,15 +2,113 @@ import { assert } from '../assert';
 import { eventStoreLimits } from '../eventstore/limits';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
-import { amountText } from './amount-text';
+import type { AccountCode } from './account-codes';
+import {
+  AccountBalances,
+  creditsPendingLane,
+  creditsPostedLane,
+  debitLimitLane,
+  debitsPendingLane,
+  debitsPostedLane,
+  idDigestLane,
+  wordsPerAccount,
+} from './account-balances';
 import { ExpiryHeap } from './expiry-heap';
 import { defaultTunables, type LedgerTunables } from './ledger-limits';
 import type { PendingStatus, Transfer, TransferKind } from './transfer';
-import { transferFieldsText } from './transfer-fields-text';
+import { digestTransferFields, fieldsDigest, idDigest } from './transfer-fields-digest';
 import { TransferIdWindow } from './transfer-id-window';
 
-/** An account plus what only the engine needs: the limit it was opened with (for `exists` on a retry). */
-export type AccountRecord = Account & { openingDebitLimitMinor: bigint | null };
+/**
+ * An account as the engine holds it: what never changes, its dense index, and the limit it was opened with (for
+ * `exists` on a retry). Its balances and cap live in the ledger's AccountBalances at `index`; the getters read them
+ * as bigints for lookups, snapshots and the canonical state, while the decider and `evolve` use the words.
+ */
+export class AccountRecord {
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly ledger: CurrencyCode,
+    readonly code: AccountCode,
+    readonly owner: string,
+    readonly debitsMustNotExceedCredits: boolean,
+    readonly creditsMustNotExceedDebits: boolean,
+    readonly openingDebitLimitMinor: bigint | null,
+    private readonly balances: AccountBalances,
+  ) {}
+
+  get debitLimitMinor(): bigint | null {
+    return this.balances.hasLimit(this.index) ? this.balances.read(this.index, debitLimitLane) : null;
+  }
+
+  get debitsPendingMinor(): bigint {
+    return this.balances.read(this.index, debitsPendingLane);
+  }
+
+  get debitsPostedMinor(): bigint {
+    return this.balances.read(this.index, debitsPostedLane);
+  }
+
+  get creditsPendingMinor(): bigint {
+    return this.balances.read(this.index, creditsPendingLane);
+  }
+
+  get creditsPostedMinor(): bigint {
+    return this.balances.read(this.index, creditsPostedLane);
+  }
+
+  /** A plain copy, as lookupAccount returns it. */
+  toAccount(): Account {
+    return {
+      id: this.id,
+      ledger: this.ledger,
+      code: this.code,
+      owner: this.owner,
+      debitsMustNotExceedCredits: this.debitsMustNotExceedCredits,
+      creditsMustNotExceedDebits: this.creditsMustNotExceedDebits,
+      debitLimitMinor: this.debitLimitMinor,
+      debitsPendingMinor: this.debitsPendingMinor,
+      debitsPostedMinor: this.debitsPostedMinor,
+      creditsPendingMinor: this.creditsPendingMinor,
+      creditsPostedMinor: this.creditsPostedMinor,
+    };
+  }
+}
+
+/** What opening an account records: everything but its balances (zero when opened, restored from a snapshot). */
+export type AccountOpening = {
+  id: string;
+  code: AccountCode;
+  owner: string;
+  debitsMustNotExceedCredits: boolean;
+  creditsMustNotExceedDebits: boolean;
+  debitLimitMinor: bigint | null;
+  openingDebitLimitMinor: bigint | null;
+};
+
+/** Adds an account to the state at the next dense index, its balances zero. */
+export function addAccount(state: LedgerState, opening: AccountOpening): AccountRecord {
+  const balances = state.balances;
+  const digest = accountIdDigest;
+  idDigest(opening.id, digest, 0);
+  const index = balances.open(opening.debitLimitMinor, digest[0] as number, digest[1] as number);
+  const account = new AccountRecord(
+    index,
+    opening.id,
+    state.ledger,
+    opening.code,
+    opening.owner,
+    opening.debitsMustNotExceedCredits,
+    opening.creditsMustNotExceedDebits,
+    opening.openingDebitLimitMinor,
+    balances,
+  );
+  state.accounts.set(account.id, account);
+  state.accountsByIndex[index] = account;
+  return account;
+}
+
+const accountIdDigest = new Uint32Array(2);
 
 /**
  * The ledger's state. Unlike most deciders' state it is mutable: `evolve` updates it in place, because the
@@ -28,6 +126,9 @@ export type LedgerState = {
   /** Records of the ledger stream the state includes: the next record's stream revision. */
   recordCount: number;
   accounts: Map<string, AccountRecord>;
+  /** The same accounts by dense index (AccountRecord.index), and their balances by that index. */
+  accountsByIndex: AccountRecord[];
+  balances: AccountBalances;
   /** Every pending transfer, whole (posting or voiding it needs its fields), for as long as it is pending. */
   transfers: Map<string, Transfer>;
   pendingCount: number;
@@ -43,6 +144,8 @@ export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = de
     eventCount: 0,
     recordCount: 0,
     accounts: new Map(),
+    accountsByIndex: [],
+    balances: new AccountBalances(),
     transfers: new Map(),
     pendingCount: 0,
     // The margin covers the events of one tick, which the engine decides before it forgets the expired ids.
@@ -66,8 +169,8 @@ export type RememberedTransfer = {
   pendingStatus: PendingStatus | null;
   /** The transfer itself while it is pending; null once resolved (the window keeps only a digest of it). */
   pending: Transfer | null;
-  /** Whether a command's fields (transfer-fields-text.ts) are those the transfer was created with. */
-  sameFields(fieldsText: string): boolean;
+  /** Whether a command's fields digest (transfer-fields-digest.ts) is that of the fields the transfer was created with. */
+  sameFields(digestFirst: number, digestSecond: number): boolean;
 };
 
 /**
@@ -81,7 +184,10 @@ export function rememberedTransfer(state: LedgerState, transferId: string): Reme
       kind: pending.kind,
       pendingStatus: pending.pendingStatus,
       pending,
-      sameFields: (fieldsText) => fieldsText === pendingFieldsText(pending),
+      sameFields: (digestFirst, digestSecond) => {
+        digestPendingFields(state, pending);
+        return fieldsDigest[0] === digestFirst && fieldsDigest[1] === digestSecond;
+      },
     };
   }
   const window = state.window;
@@ -91,7 +197,7 @@ export function rememberedTransfer(state: LedgerState, transferId: string): Reme
     kind: window.kindAt(place),
     pendingStatus: window.statusAt(place),
     pending: null,
-    sameFields: (fieldsText) => window.sameFields(place, fieldsText),
+    sameFields: (digestFirst, digestSecond) => window.sameFields(place, digestFirst, digestSecond),
   };
 }
 
@@ -105,15 +211,25 @@ export function windowedTransfer(
   return { eventNumber: state.window.eventNumberAt(place, state.eventCount), pendingStatus: state.window.statusAt(place) };
 }
 
-function pendingFieldsText(pending: Transfer): string {
+/** The fields digest of a pending transfer held whole, into `fieldsDigest`, as its command gave it. */
+function digestPendingFields(state: LedgerState, pending: Transfer): void {
   assert(pending.kind === 'pending_transfer', 'only pending transfers are held whole');
-  return transferFieldsText(
-    pending.kind,
-    pending.debitAccountId,
-    pending.creditAccountId,
-    amountText(pending.amountMinor),
+  const debit = state.accounts.get(pending.debitAccountId);
+  const credit = state.accounts.get(pending.creditAccountId);
+  assert(debit !== undefined && credit !== undefined, `pending transfer ${pending.id} refers to accounts the ledger holds`);
+  const words = state.balances.words;
+  const balances = state.balances;
+  balances.split(pending.amountMinor);
+  digestTransferFields(
+    'pending_transfer',
+    words[debit.index * wordsPerAccount + idDigestLane] as number,
+    words[debit.index * wordsPerAccount + idDigestLane + 1] as number,
+    words[credit.index * wordsPerAccount + idDigestLane] as number,
+    words[credit.index * wordsPerAccount + idDigestLane + 1] as number,
+    balances.low,
+    balances.high,
     pending.code,
-    pending.timeoutMs,
+    pending.timeoutMs as number,
     pending.userData,
   );
 }

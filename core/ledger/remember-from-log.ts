@@ -1,7 +1,9 @@
-import type { LedgerEvent } from './events';
-import { resolvedStatus } from './evolve';
+import { assert } from '../assert';
+import { idDigestLane, wordsPerAccount } from './account-balances';
+import type { LedgerTransferPosted, LedgerTransferReserved, LedgerEvent } from './events';
+import { digestResolution, resolvedStatus } from './evolve';
 import type { LedgerState } from './ledger-state';
-import { resolutionFieldsText, postedTransferFieldsText, reservedTransferFieldsText } from './transfer-fields-text';
+import { digestTransferFields, fieldsDigest } from './transfer-fields-digest';
 
 /**
  * Replays one event that precedes the snapshot, for the idempotency window only: the snapshot already holds its
@@ -16,16 +18,21 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
     case 'LedgerDebitLimitChanged':
       return;
     case 'LedgerTransferPosted': {
-      const data = event.data;
-      const fieldsText = postedTransferFieldsText(data);
-      window.insert(data.transferId, eventNumber, 'transfer', null, fieldsText);
+      digestTransferFact(state, event.data, -1);
+      window.insert(event.data.transferId, eventNumber, 'transfer', null, fieldsDigest[0] as number, fieldsDigest[1] as number);
       return;
     }
     case 'LedgerTransferReserved': {
-      const data = event.data;
-      const fieldsText = reservedTransferFieldsText(data);
+      digestTransferFact(state, event.data, event.data.timeoutMs);
       // Pending for now: a later event of this replay says how it ended, if it ended before the snapshot.
-      window.insert(data.transferId, eventNumber, 'pending_transfer', 'pending', fieldsText);
+      window.insert(
+        event.data.transferId,
+        eventNumber,
+        'pending_transfer',
+        'pending',
+        fieldsDigest[0] as number,
+        fieldsDigest[1] as number,
+      );
       return;
     }
     case 'LedgerPendingPosted':
@@ -38,14 +45,36 @@ export function rememberFromLog(state: LedgerState, event: LedgerEvent, eventNum
       if (event.type === 'LedgerPendingExpired') return;
       const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
       const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
-      window.insert(
-        event.data.transferId,
-        eventNumber,
-        kind,
-        null,
-        resolutionFieldsText(kind, event.data.pendingId, requestedAmountMinor, event.data.userData),
-      );
+      digestResolution(state.balances, kind, event.data.pendingId, requestedAmountMinor, event.data.userData);
+      window.insert(event.data.transferId, eventNumber, kind, null, fieldsDigest[0] as number, fieldsDigest[1] as number);
       return;
     }
   }
+}
+
+/** The fields digest of a transfer or pending transfer fact (`timeoutMs` -1 for none), into `fieldsDigest`. */
+function digestTransferFact(
+  state: LedgerState,
+  data: LedgerTransferPosted['data'] | LedgerTransferReserved['data'],
+  timeoutMs: number,
+): void {
+  const debit = state.accounts.get(data.debitAccountId);
+  const credit = state.accounts.get(data.creditAccountId);
+  // Accounts are opened before any transfer names them, and a snapshot holds every account opened before it.
+  assert(debit !== undefined && credit !== undefined, `the accounts of transfer ${data.transferId} are in the snapshot`);
+  const balances = state.balances;
+  const words = balances.words;
+  balances.splitText(data.amountMinor);
+  digestTransferFields(
+    timeoutMs < 0 ? 'transfer' : 'pending_transfer',
+    words[debit.index * wordsPerAccount + idDigestLane] as number,
+    words[debit.index * wordsPerAccount + idDigestLane + 1] as number,
+    words[credit.index * wordsPerAccount + idDigestLane] as number,
+    words[credit.index * wordsPerAccount + idDigestLane + 1] as number,
+    balances.low,
+    balances.high,
+    data.code,
+    timeoutMs,
+    data.userData,
+  );
 }

@@ -182,10 +182,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   async lookupAccount(accountId: string): Promise<Account | undefined> {
     const state = await this.settledState();
-    const record = state.accounts.get(accountId);
-    if (record === undefined) return undefined;
-    const { openingDebitLimitMinor: _opening, ...account } = record;
-    return account;
+    return state.accounts.get(accountId)?.toAccount();
   }
 
   async lookupTransfer(transferId: string): Promise<Transfer | undefined> {

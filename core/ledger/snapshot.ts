@@ -3,7 +3,8 @@ import type { JsonObject } from '../eventstore/event';
 import type { CurrencyCode } from '../money';
 import type { AccountCode } from './account-codes';
 import type { UserDataJson } from './events';
-import { initialState, type AccountRecord, type LedgerState } from './ledger-state';
+import { creditsPendingLane, creditsPostedLane, debitsPendingLane, debitsPostedLane } from './account-balances';
+import { addAccount, initialState, type AccountRecord, type LedgerState } from './ledger-state';
 import type { LedgerTunables } from './ledger-limits';
 import type { Transfer } from './transfer';
 import type { TransferCode } from './transfer-codes';
@@ -129,21 +130,19 @@ function restoreAccount(state: LedgerState, row: AccountRow): void {
     creditsPending,
     creditsPosted,
   ] = row;
-  const account: AccountRecord = {
+  const account = addAccount(state, {
     id,
-    ledger: state.ledger,
     code,
     owner,
     debitsMustNotExceedCredits,
     creditsMustNotExceedDebits,
     debitLimitMinor: debitLimit === null ? null : BigInt(debitLimit),
-    debitsPendingMinor: BigInt(debitsPending),
-    debitsPostedMinor: BigInt(debitsPosted),
-    creditsPendingMinor: BigInt(creditsPending),
-    creditsPostedMinor: BigInt(creditsPosted),
     openingDebitLimitMinor: openingDebitLimit === null ? null : BigInt(openingDebitLimit),
-  };
-  state.accounts.set(id, account);
+  });
+  state.balances.write(account.index, debitsPendingLane, BigInt(debitsPending));
+  state.balances.write(account.index, debitsPostedLane, BigInt(debitsPosted));
+  state.balances.write(account.index, creditsPendingLane, BigInt(creditsPending));
+  state.balances.write(account.index, creditsPostedLane, BigInt(creditsPosted));
 }
 
 function restorePending(state: LedgerState, row: PendingRow): void {

@@ -1,6 +1,6 @@
 import { getRandomValues } from 'node:crypto';
 import { assert, AssertionError } from '../assert';
-import { murmurHash128 } from './murmur-hash-128';
+import { murmurHash128, murmurHash128Ascii } from './murmur-hash-128';
 import type { PendingStatus, TransferKind } from './transfer';
 
 /** Words of one entry in the ring; see TransferIdWindow for what each holds. */
@@ -12,6 +12,8 @@ export const transferIdWindowEntriesMax = 2 ** 28 - 1;
 const wordRange = 2 ** 32;
 const kinds: readonly TransferKind[] = ['transfer', 'pending_transfer', 'post_pending', 'void_pending'];
 const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expired'];
+/** The bits of a fields digest's second word an entry keeps beside its kind and status. */
+const digestMask = 0x0fffffff;
 
 /** Entries a ring starts with (1.5 MiB of ring, 512 KiB of index): grown by doubling as the window fills. */
 const initialEntries = 65_536;
@@ -22,8 +24,8 @@ const initialEntries = 65_536;
  * resolved transfers.
  *
  * - A ring of entries in creation order, 24 bytes each: 96 bits of the id's 128-bit hash (words 1 to 3 of
- *   MurmurHash3 x86_128 of the id), a 60-bit digest of the transfer's fields (the same hash of a canonical text of
- *   them), the transfer's kind and pending status in 4 bits, and the ledger event that created it (modulo 2^32; its
+ *   MurmurHash3 x86_128 of the id), a 60-bit digest of the transfer's fields (transfer-fields-digest.ts), the
+ *   transfer's kind and pending status in 4 bits, and the ledger event that created it (modulo 2^32; its
  *   age is always below the window, so the full number is recovered from the ledger's event count).
  * - An open-addressing index (linear probing, at most 75 % full, a power of two) of 32-bit slots: the entry's
  *   place in the ring plus the top bits of the hash's first word as a fingerprint, so that a probe reads the ring
@@ -56,7 +58,6 @@ export class TransferIdWindow {
   private tail = 0;
   private readonly idHash = new Uint32Array(4);
   private hashedId: string | null = null;
-  private readonly fieldsHash = new Uint32Array(4);
 
   constructor(windowEvents: number, marginEntries: number) {
     assert(Number.isSafeInteger(windowEvents) && windowEvents >= 1, 'a transfer id window spans at least one event');
@@ -85,30 +86,77 @@ export class TransferIdWindow {
   }
 
   /**
-   * Adds the transfer `transferId`, created by ledger event `eventNumber`, whose fields read `fieldsText`
-   * (transfer-fields-text.ts). If the ring is full its oldest entry goes; that entry must have left the window.
+   * Adds the transfer `transferId`, created by ledger event `eventNumber`, whose fields digest to the two words
+   * given (transfer-fields-digest.ts). If the ring is full its oldest entry goes; that entry must have left the window.
    */
-  insert(transferId: string, eventNumber: number, kind: TransferKind, status: PendingStatus | null, fieldsText: string): void {
-    if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow();
+  insert(
+    transferId: string,
+    eventNumber: number,
+    kind: TransferKind,
+    status: PendingStatus | null,
+    digestFirst: number,
+    digestSecond: number,
+  ): void {
+    this.hashId(transferId);
+    this.insertHashed(eventNumber, kind, status, digestFirst, digestSecond);
+  }
+
+  /**
+   * `insert` for an id given as `length` ASCII bytes of `bytes` from `start` (a batch record's string table): the
+   * start-up replay adds each transfer this way, without decoding its id to a string.
+   */
+  insertAscii(
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    eventNumber: number,
+    kind: TransferKind,
+    status: PendingStatus | null,
+    digestFirst: number,
+    digestSecond: number,
+  ): void {
+    murmurHash128Ascii(bytes, start, length, this.seed, this.idHash);
+    this.hashedId = null;
+    this.insertHashed(eventNumber, kind, status, digestFirst, digestSecond);
+  }
+
+  /**
+   * Makes room for `entries` in all (at most `capacity`) before they are inserted: a replay that knows how many
+   * transfers it will add grows the ring once instead of doubling it many times.
+   */
+  reserve(entries: number): void {
+    const wanted = Math.min(this.capacity, entries);
+    if (wanted > this.ringEntries) this.grow(wanted);
+  }
+
+  private insertHashed(
+    eventNumber: number,
+    kind: TransferKind,
+    status: PendingStatus | null,
+    digestFirst: number,
+    digestSecond: number,
+  ): void {
+    if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow(Math.min(this.capacity, this.ringEntries * 2));
     if (this.length === this.capacity) {
       assert(this.age(this.tail % this.ringEntries, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
       this.removeOldest();
     }
-    this.hashId(transferId);
-    murmurHash128(fieldsText, this.seed, this.fieldsHash);
     const place = this.head % this.ringEntries;
     const base = place * recordWords;
     const records = this.records;
-    records[base] = this.idHash[1] as number;
-    records[base + 1] = this.idHash[2] as number;
-    records[base + 2] = this.idHash[3] as number;
-    records[base + 3] = this.fieldsHash[0] as number;
-    records[base + 4] = packFlags(this.fieldsHash[1] as number, kind, status);
+    const idHash = this.idHash;
+    records[base] = idHash[1] as number;
+    records[base + 1] = idHash[2] as number;
+    records[base + 2] = idHash[3] as number;
+    records[base + 3] = digestFirst;
+    records[base + 4] = packFlags(digestSecond, kind, status);
     records[base + 5] = eventNumber % wordRange;
     const fingerprint = this.fingerprint();
-    let slot = (this.idHash[1] as number) & this.indexMask;
-    while (this.index[slot] !== 0) slot = (slot + 1) & this.indexMask;
-    this.index[slot] = (fingerprint * (this.positionMask + 1) + place + 1) >>> 0;
+    const mask = this.indexMask;
+    const index = this.index;
+    let slot = (idHash[1] as number) & mask;
+    while (index[slot] !== 0) slot = (slot + 1) & mask;
+    index[slot] = (fingerprint * (this.positionMask + 1) + place + 1) >>> 0;
     this.head += 1;
   }
 
@@ -150,13 +198,11 @@ export class TransferIdWindow {
     this.records[base + 4] = (((this.records[base + 4] as number) & 0x3fffffff) | (statuses.indexOf(status) << 30)) >>> 0;
   }
 
-  /** Whether the entry's fields digest equals that of `fieldsText`. */
-  sameFields(place: number, fieldsText: string): boolean {
-    murmurHash128(fieldsText, this.seed, this.fieldsHash);
+  /** Whether the entry's fields digest equals the one given (its 60 bits the entry keeps). */
+  sameFields(place: number, digestFirst: number, digestSecond: number): boolean {
     const base = place * recordWords;
     return (
-      this.records[base + 3] === this.fieldsHash[0] &&
-      (this.records[base + 4] as number) % 2 ** 28 === (this.fieldsHash[1] as number) % 2 ** 28
+      this.records[base + 3] === digestFirst >>> 0 && ((this.records[base + 4] as number) & digestMask) === (digestSecond & digestMask)
     );
   }
 
@@ -205,11 +251,10 @@ export class TransferIdWindow {
   }
 
   /**
-   * Doubles the ring (up to `capacity`) and the index with it. Entries keep their order, each at its sequence
+   * Grows the ring to `entries` (doubling, or as reserved; up to `capacity`) and the index with it. Entries keep their order, each at its sequence
    * number modulo the new size, and are indexed again; the old arrays are dropped.
    */
-  private grow(): void {
-    const entries = Math.min(this.capacity, this.ringEntries * 2);
+  private grow(entries: number): void {
     const records = new Uint32Array(entries * recordWords);
     const index = newIndex(entries);
     const mask = index.length - 1;
@@ -300,7 +345,7 @@ function newIndex(entries: number): Uint32Array {
   return index;
 }
 
-function packFlags(digestHigh: number, kind: TransferKind, status: PendingStatus | null): number {
+function packFlags(digestSecond: number, kind: TransferKind, status: PendingStatus | null): number {
   const statusCode = status === null ? 0 : statuses.indexOf(status);
-  return ((digestHigh % 2 ** 28) + kinds.indexOf(kind) * 2 ** 28 + statusCode * 2 ** 30) >>> 0;
+  return ((digestSecond & digestMask) + kinds.indexOf(kind) * 2 ** 28 + statusCode * 2 ** 30) >>> 0;
 }

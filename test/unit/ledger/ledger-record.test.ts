@@ -1,8 +1,16 @@
 import { crc32 } from 'node:zlib';
 import type { RecordedEvent } from '../../../core/eventstore/event';
 import { AssertionError } from '../../../core/assert';
-import type { LedgerEvent } from '../../../core/ledger/events';
-import { firstFactNumber, ledgerBatchType, ledgerFacts, visitLedgerRecord } from '../../../core/ledger/ledger-record';
+import { canonicalState } from '../../../core/ledger/canonical-state';
+import type { LedgerCommand } from '../../../core/ledger/commands';
+import { decideCommands } from '../../../core/ledger/decide-batch';
+import type { LedgerEvent, UserDataJson } from '../../../core/ledger/events';
+import { evolve } from '../../../core/ledger/evolve';
+import { firstFactNumber, ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { defaultTunables } from '../../../core/ledger/ledger-limits';
+import { initialState } from '../../../core/ledger/ledger-state';
+import { restoreSnapshot, snapshotChunks, type SnapshotChunk } from '../../../core/ledger/snapshot';
+import { LedgerRecordReplay } from '../../../core/ledger/replay-ledger-record';
 import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
 
 /** One fact of every kind, with every optional field both present and absent somewhere. */
@@ -134,22 +142,101 @@ describe('the ledger batch record', () => {
     expect(firstFactNumber(record)).toBe(41);
   });
 
-  it('hands a reader that applies facts as it reads them the same facts, posted transfers as their fields', () => {
-    const [bytes] = encodeLedgerRecords(facts, 0);
-    const visited: LedgerEvent[] = [];
-    visitLedgerRecord(recorded(bytes as Uint8Array), {
-      transferPosted: (transferId, debitAccountId, creditAccountId, amountMinor, code, userData) =>
-        visited.push({ type: 'LedgerTransferPosted', data: { transferId, debitAccountId, creditAccountId, amountMinor, code, userData } }),
-      otherFact: (fact) => visited.push(fact),
+  it('replays a record into the dense state exactly as evolving its decoded facts does, and decides repeats alike', () => {
+    const opened = (accountId: string, debitLimitMinor: string | null): LedgerEvent => ({
+      type: 'LedgerAccountOpened',
+      data: {
+        accountId,
+        ledger: 'PKR',
+        code: 'POSITION',
+        owner: accountId,
+        debitsMustNotExceedCredits: false,
+        creditsMustNotExceedDebits: false,
+        debitLimitMinor,
+      },
     });
-    expect(visited).toEqual(facts);
+    const posted = (
+      transferId: string,
+      debitAccountId: string,
+      creditAccountId: string,
+      amountMinor: string,
+      userData: UserDataJson | null,
+    ): LedgerEvent => ({
+      type: 'LedgerTransferPosted',
+      data: { transferId, debitAccountId, creditAccountId, amountMinor, code: 'P2P', userData },
+    });
+    const ledger: LedgerEvent[] = [
+      opened('A', '9223372036854775807'),
+      opened('B', null),
+      opened('C', '5'),
+      posted('t-1', 'A', 'B', '150050', null),
+      posted('t-2', 'B', 'C', '4294967296', { note: 'ünïcödé ✓', a: 'b' }),
+      posted('t-3', 'A', 'C', '9223372030000000000', null),
+      {
+        type: 'LedgerTransferReserved',
+        data: {
+          transferId: 'p-1',
+          debitAccountId: 'C',
+          creditAccountId: 'A',
+          amountMinor: '7',
+          code: 'P2P',
+          timeoutMs: 60_000,
+          expiresAt: '2026-01-01T00:01:00.000Z',
+          userData: null,
+        },
+      },
+      posted('t-4', 'B', 'A', '1', null),
+    ];
+    const [bytes] = encodeLedgerRecords(ledger, 0);
+    const decoded = initialState('PKR');
+    for (const fact of ledgerFacts(recorded(bytes as Uint8Array))) evolve(decoded, fact);
+    const replayed = initialState('PKR');
+    new LedgerRecordReplay(replayed).apply(recorded(bytes as Uint8Array));
+    expect(canonicalState(replayed)).toBe(canonicalState(decoded));
+    const context = { nowMs: Date.parse('2026-01-01T00:00:00.000Z') };
+    const repeats: LedgerCommand[] = [
+      { type: 'transfer', id: 't-1', ledger: 'PKR', debitAccountId: 'A', creditAccountId: 'B', amountMinor: 150050n, code: 'P2P' },
+      {
+        type: 'transfer',
+        id: 't-2',
+        ledger: 'PKR',
+        debitAccountId: 'B',
+        creditAccountId: 'C',
+        amountMinor: 4294967296n,
+        code: 'P2P',
+        userData: { a: 'b', note: 'ünïcödé ✓' },
+      },
+      { type: 'transfer', id: 't-2', ledger: 'PKR', debitAccountId: 'B', creditAccountId: 'C', amountMinor: 4294967296n, code: 'P2P' },
+      {
+        type: 'transfer',
+        id: 't-3',
+        ledger: 'PKR',
+        debitAccountId: 'A',
+        creditAccountId: 'C',
+        amountMinor: 9223372030000000001n,
+        code: 'P2P',
+      },
+      { type: 'transfer', id: 't-4', ledger: 'PKR', debitAccountId: 'A', creditAccountId: 'B', amountMinor: 1n, code: 'P2P' },
+    ];
+    const expected = ['exists', 'exists', 'exists_with_different_fields', 'exists_with_different_fields', 'exists_with_different_fields'];
+    expect(decideCommands(replayed, repeats, context, () => undefined)).toEqual(expected);
+    expect(decideCommands(decoded, repeats, context, () => undefined)).toEqual(expected);
+    // From a snapshot of that state, the window's ids come from the record alone (`remember`), to the same state.
+    const chunks = snapshotChunks(decoded) as unknown as SnapshotChunk[];
+    const restored = restoreSnapshot(chunks, 'PKR', defaultTunables);
+    new LedgerRecordReplay(restored).remember(recorded(bytes as Uint8Array), 0, restored.eventCount);
+    expect(canonicalState(restored)).toBe(canonicalState(decoded));
+    expect(decideCommands(restored, repeats, context, () => undefined)).toEqual(expected);
+
     // A posted transfer's string reference past the record's strings is a damaged record (the checksum recomputed).
-    const posted = facts.findIndex((fact) => fact.type === 'LedgerTransferPosted');
+    const row = 32 + 3 * 56;
     const broken = Buffer.from(Uint8Array.from(bytes as Uint8Array));
-    broken.writeUInt32LE(4_000_000, 32 + posted * 56 + 12);
+    broken.writeUInt32LE(4_000_000, row + 12);
     broken.writeUInt32LE(crc32(broken.subarray(32)), 24);
-    const ignore = (): void => undefined;
-    expect(() => visitLedgerRecord(recorded(broken), { transferPosted: ignore, otherFact: ignore })).toThrow(/every field of its facts/);
+    expect(() => new LedgerRecordReplay(initialState('PKR')).apply(recorded(broken))).toThrow(/every field of its facts/);
+    // A posted transfer naming an account the ledger does not hold breaks the log, as evolve says.
+    const [orphan] = encodeLedgerRecords([opened('A', null), posted('t-9', 'A', 'Z', '1', null)], 0);
+    expect(() => new LedgerRecordReplay(initialState('PKR')).apply(recorded(orphan as Uint8Array))).toThrow('account Z exists');
   });
 
   it('stores each distinct string once: a thousand transfers between two accounts cost a fixed row each', () => {

@@ -1,4 +1,4 @@
-import { murmurHash128 } from '../../../core/ledger/murmur-hash-128';
+import { murmurHash128, murmurHash128Ascii } from '../../../core/ledger/murmur-hash-128';
 
 /** Reference values from the `mmh3` Python package (`mmh3.hash128(text.encode('utf-16le'), seed, False)`). */
 const reference: [string, number, string][] = [
@@ -36,5 +36,19 @@ describe('murmurHash128', () => {
       seen.add(hex(out));
     }
     expect(seen.size).toBe(41);
+  });
+
+  it('hashes an ASCII id from its bytes exactly as from its string, at any offset and length', () => {
+    const fromText = new Uint32Array(4);
+    const fromBytes = new Uint32Array(4);
+    const wrong: string[] = [];
+    for (let length = 0; length <= 70; length += 1) {
+      const text = Array.from({ length }, (_, index) => String.fromCharCode(33 + ((index * 37 + length) % 94))).join('');
+      const bytes = Buffer.from(`..${text}..`, 'ascii');
+      murmurHash128(text, 0x9e3779b9, fromText);
+      murmurHash128Ascii(bytes, 2, length, 0x9e3779b9, fromBytes);
+      if (hex(fromText) !== hex(fromBytes)) wrong.push(text);
+    }
+    expect(wrong).toEqual([]);
   });
 });

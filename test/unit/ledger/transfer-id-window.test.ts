@@ -1,9 +1,17 @@
+import { murmurHash128 } from '../../../core/ledger/murmur-hash-128';
 import { TransferIdWindow } from '../../../core/ledger/transfer-id-window';
+
+/** A fields digest for the tests: two words of a hash of a text standing for a transfer's fields. */
+function digest(fieldsText: string): [number, number] {
+  const out = new Uint32Array(4);
+  murmurHash128(fieldsText, 7, out);
+  return [out[0] as number, out[1] as number];
+}
 
 /** A window over `windowEvents` events where event n creates transfer `t<n>` (one id per event, as at most). */
 function filled(windowEvents: number, margin: number, events: number): TransferIdWindow {
   const window = new TransferIdWindow(windowEvents, margin);
-  for (let event = 0; event < events; event += 1) window.insert(`t${event}`, event, 'transfer', null, `fields-${event}`);
+  for (let event = 0; event < events; event += 1) window.insert(`t${event}`, event, 'transfer', null, ...digest(`fields-${event}`));
   return window;
 }
 
@@ -19,8 +27,8 @@ describe('TransferIdWindow', () => {
         expect(window.eventNumberAt(place, eventCount)).toBe(event);
         expect(window.kindAt(place)).toBe('transfer');
         expect(window.statusAt(place)).toBeNull();
-        expect(window.sameFields(place, `fields-${event}`)).toBe(true);
-        expect(window.sameFields(place, `fields-${event + 1}`)).toBe(false);
+        expect(window.sameFields(place, ...digest(`fields-${event}`))).toBe(true);
+        expect(window.sameFields(place, ...digest(`fields-${event + 1}`))).toBe(false);
       }
     }
     expect(window.find('never', eventCount)).toBe(-1);
@@ -43,29 +51,29 @@ describe('TransferIdWindow', () => {
     expect(window.find('t4899', 5000)).toBe(-1);
     // Ten ids inside one event's window would overfill it: the ring refuses to drop a live id.
     const crowded = new TransferIdWindow(100, 10);
-    for (let index = 0; index < 110; index += 1) crowded.insert(`c${index}`, 0, 'transfer', null, 'same');
-    expect(() => crowded.insert('c110', 0, 'transfer', null, 'same')).toThrow('evicts only expired ids');
+    for (let index = 0; index < 110; index += 1) crowded.insert(`c${index}`, 0, 'transfer', null, ...digest('same'));
+    expect(() => crowded.insert('c110', 0, 'transfer', null, ...digest('same'))).toThrow('evicts only expired ids');
   });
 
   it('finds a newer entry of an id behind an expired one, before the old one is removed', () => {
     const window = new TransferIdWindow(10, 100);
-    window.insert('again', 0, 'transfer', null, 'old');
-    for (let event = 1; event < 20; event += 1) window.insert(`t${event}`, event, 'transfer', null, 'x');
+    window.insert('again', 0, 'transfer', null, ...digest('old'));
+    for (let event = 1; event < 20; event += 1) window.insert(`t${event}`, event, 'transfer', null, ...digest('x'));
     expect(window.find('again', 20)).toBe(-1);
-    window.insert('again', 20, 'pending_transfer', 'pending', 'new');
+    window.insert('again', 20, 'pending_transfer', 'pending', ...digest('new'));
     const place = window.find('again', 21);
     expect(window.eventNumberAt(place, 21)).toBe(20);
-    expect(window.sameFields(place, 'new')).toBe(true);
+    expect(window.sameFields(place, ...digest('new'))).toBe(true);
     expect(window.statusAt(place)).toBe('pending');
   });
 
   it('undoes inserts newest first (a failed linked chain) and records how a pending transfer ended', () => {
     const window = filled(1000, 100, 10);
-    window.insert('p', 10, 'pending_transfer', 'pending', 'p-fields');
+    window.insert('p', 10, 'pending_transfer', 'pending', ...digest('p-fields'));
     const end = window.end;
     window.setStatus(window.find('p', 11), 'posted');
-    window.insert('post-p', 11, 'post_pending', null, 'post-fields');
-    window.insert('other', 12, 'void_pending', null, 'void-fields');
+    window.insert('post-p', 11, 'post_pending', null, ...digest('post-fields'));
+    window.insert('other', 12, 'void_pending', null, ...digest('void-fields'));
     expect(window.statusAt(window.find('p', 13))).toBe('posted');
     expect(window.kindAt(window.find('post-p', 13))).toBe('post_pending');
     window.truncate(end);
@@ -80,7 +88,7 @@ describe('TransferIdWindow', () => {
     // A small window and many events: probe chains wrap the index and are shifted back on every removal.
     const window = new TransferIdWindow(200, 50);
     for (let event = 0; event < 20_000; event += 1) {
-      window.insert(`id-${event}`, event, 'transfer', null, `${event}`);
+      window.insert(`id-${event}`, event, 'transfer', null, ...digest(`${event}`));
       if (event % 7 === 0) window.forgetExpired(event + 1, 1_000);
       if (event % 997 === 0) {
         for (let alive = Math.max(0, event - 199); alive <= event; alive += 1) {
@@ -106,7 +114,13 @@ describe('TransferIdWindow growth', () => {
     expect(sizeOf()).toBe(65_536);
     const sizes = new Set<number>();
     for (let event = 0; event < 300_000; event += 1) {
-      window.insert(`g${event}`, event, event % 5 === 0 ? 'pending_transfer' : 'transfer', event % 5 === 0 ? 'pending' : null, `f${event}`);
+      window.insert(
+        `g${event}`,
+        event,
+        event % 5 === 0 ? 'pending_transfer' : 'transfer',
+        event % 5 === 0 ? 'pending' : null,
+        ...digest(`f${event}`),
+      );
       if (event === 1_000) window.setStatus(window.find('g1000', event + 1), 'voided');
       if (event % 1_000 === 999) window.forgetExpired(event + 1, 10_000);
       sizes.add(sizeOf());
@@ -121,7 +135,7 @@ describe('TransferIdWindow growth', () => {
       const right = alive
         ? place !== -1 &&
           window.eventNumberAt(place, eventCount) === event &&
-          window.sameFields(place, `f${event}`) &&
+          window.sameFields(place, ...digest(`f${event}`)) &&
           window.statusAt(place) === (event % 5 === 0 ? 'pending' : null)
         : place === -1;
       if (!right) wrong.push(event);
@@ -131,10 +145,10 @@ describe('TransferIdWindow growth', () => {
 
   it('keeps a status set before a doubling and undoes inserts across one', () => {
     const window = new TransferIdWindow(1_000_000, 10);
-    for (let event = 0; event < 65_536; event += 1) window.insert(`s${event}`, event, 'pending_transfer', 'pending', 'x');
+    for (let event = 0; event < 65_536; event += 1) window.insert(`s${event}`, event, 'pending_transfer', 'pending', ...digest('x'));
     window.setStatus(window.find('s7', 65_536), 'expired');
     const end = window.end;
-    window.insert('after-doubling', 65_536, 'transfer', null, 'y');
+    window.insert('after-doubling', 65_536, 'transfer', null, ...digest('y'));
     expect(window.statusAt(window.find('s7', 65_537))).toBe('expired');
     expect(window.find('after-doubling', 65_537)).not.toBe(-1);
     window.truncate(end);
