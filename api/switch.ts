@@ -512,6 +512,9 @@ function assembleLedgers(
           store,
           now,
           batchCommandsMax: ledgerBatchCommandsMax(config),
+          ...(config.ledgerTransfersRememberedEvents === undefined
+            ? {}
+            : { transfersRememberedEvents: config.ledgerTransfersRememberedEvents }),
           onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands),
         }),
         metrics,

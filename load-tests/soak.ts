@@ -12,8 +12,8 @@
  *      reference's event-loop delay p99. k6 tags each request with its interval, so each interval also gets each
  *      server's latency p99.
  *   3. Latency and event-loop delay are judged as the switch's over the reference's, interval by interval; memory
- *      and handles as they are. A fifth of the run is warm-up; each third after it must stay within 10 % of the
- *      value the warm-up ended at (soak-verdict.ts).
+ *      and handles as they are. A fifth of the run is warm-up (at most a third); after it, no level (the warm-up's
+ *      end, then each third's median) may rise more than 10 % above any level before it (soak-verdict.ts).
  *   4. Writes test-results/soak-<date>.json (every sample and interval of both servers, every curve, the verdict,
  *      the machine's load) and test-results/soak-<date>.svg (the curves), and prints one summary line.
  *
@@ -26,11 +26,40 @@ import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
 import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, startRateNetwork, writeWhole } from './rate-run';
+import { payerReferencesRememberedMax } from '../core/personal-data/personal-data-event-store';
 import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { soakChartSvg, type ChartPanel } from './soak-chart';
-import { defaultWarmupIntervals, ratioSeries, seriesDescriptions, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
+import {
+  defaultWarmupIntervals,
+  ratioSeries,
+  seriesDescriptions,
+  soakVerdict,
+  warmupShareMax,
+  type SeriesName,
+  type SoakVerdict,
+} from './soak-verdict';
 import { referenceSampleOfMetrics, sampleOfMetrics, startMetricsSampler, type ReferenceSample, type SwitchSample } from './switch-sampler';
+
+/**
+ * The ledger's id window for the soak, in ledger events. At the default (10,000,000 a ledger) the window's ring
+ * doubles from 65,536 entries all through any soak (at 165 payments/s it fills after ~8 hours), so resident memory
+ * steps up at each doubling: bounded growth the soak cannot tell from a leak. 50,000 fits in the ring the window
+ * starts with (65,536 entries less one tick's margin), so the window's memory is whole from the first payment and
+ * the soak also exercises its forgetting (2 ledger events a payment: from the 25,000th payment on).
+ */
+const soakIdWindowEvents = 50_000;
+/**
+ * The default warm-up: a fifth of the run, or longer, up to a third, so that the payer-reference cache of the
+ * switch's personal-data store (its largest structure that grows with each payment until its bound, ~25 MiB of heap
+ * once 100,000 payments have been made: a heap snapshot after 25,000 and 75,000 payments showed nothing else grow)
+ * fills during warm-up. A run too slow to fill it within a third shows its filling as growth, as it should: the
+ * verdict cannot tell a bound it has not seen from a leak.
+ */
+function soakWarmupIntervals(intervalCount: number, intervalSeconds: number, ratePerSecond: number): number {
+  const fillIntervals = Math.ceil(payerReferencesRememberedMax / ratePerSecond / intervalSeconds);
+  return Math.min(Math.floor(intervalCount * warmupShareMax), Math.max(defaultWarmupIntervals(intervalCount), fillIntervals));
+}
 
 /** Most virtual users k6 may start to keep the soak's rate: far above rate × p99 at half the maximum. */
 const soakVusMax = 512;
@@ -119,8 +148,12 @@ function summaryLine(
 ): string {
   const head = `soak ${minutes} min at ${ratePerSecond}/s (reference ${referenceRatePerSecond}/s): ${rate.accepted.count} committed, ${rate.shed.count} shed, ${rate.errors.count} errors, p99 ${rate.accepted.p99Ms} ms (reference ${referenceRate.accepted.p99Ms} ms)`;
   if (verdict.kind === 'too-short') return `${head}; NOT JUDGED: ${verdict.reason}`;
+  const growths = verdict.series.map(
+    (series) =>
+      `${series.series} ${percentText(series.growth)}${series.growthBetween === null ? '' : ` (${series.growthBetween.join(' → ')})`}${series.flat ? '' : ' NOT FLAT'}`,
+  );
   const changes = verdict.series.map((series) => `${series.series} ${percentText(series.change)}`);
-  return `${head}; worst third after warm-up vs the warm-up value: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (within 10 %)`;
+  return `${head}; largest rise of a level over an earlier one: ${growths.join(', ')}; last third vs warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (no rise over 10 %)`;
 }
 
 /** The bare reference server in its own process, serving prom-client's default metrics as the switch does. */
@@ -145,18 +178,41 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     'sample-seconds': { description: 'seconds per sample', min: 1, max: 600, fallback: 10 },
     'warmup-seconds': { description: 'left out of the verdict; 0 takes a fifth of the run', min: 0, max: 43_200, fallback: 0 },
     'measure-seconds': { description: 'of the maximum-rate measurement', min: 5, max: 300, fallback: 15 },
+    'id-window-events': {
+      description: "the ledger's id window in ledger events (HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS); 0 keeps the switch's default",
+      min: 0,
+      max: 100_000_000,
+      fallback: soakIdWindowEvents,
+    },
   });
+  const idWindowEvents = flags['id-window-events'];
+  if (idWindowEvents !== 0 && idWindowEvents < 10_000)
+    throw new Error(`--id-window-events takes 0 (the default) or 10000 to 100000000, got ${idWindowEvents}`);
   const durationSeconds = flags.seconds > 0 ? flags.seconds : flags.minutes * 60;
   const intervalSeconds = flags['sample-seconds'];
   const referenceRatePerSecond = flags['reference-rate'];
   if (durationSeconds < 5 * intervalSeconds) throw new Error(`a soak takes at least 5 samples: run it ${5 * intervalSeconds} s or more`);
+  if (flags['warmup-seconds'] > durationSeconds * warmupShareMax) {
+    throw new Error(
+      `--warmup-seconds ${flags['warmup-seconds']} is more than a third of the run: the warm-up is left out of the verdict, and would hide growth`,
+    );
+  }
   if (driver === 'node' && flags.rate === 0) throw new Error('--driver node needs --rate: the maximum is measured with k6');
   const k6Version = driver === 'k6' ? installedK6Version() : null;
   const loadAtStart = loadavg();
   say(
     `soak: ${driver === 'k6' ? k6Version : 'Node driver'}; ${cpus().length} CPUs; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
-  const network = await startRateNetwork(workDirectory, 'soak');
+  say(
+    idWindowEvents === 0
+      ? "soak: the ledger's id window at the switch's default (10,000,000 ledger events: it grows by doubling all through a soak)"
+      : `soak: the ledger's id window is ${idWindowEvents} ledger events (--id-window-events), whole from the start, so the soak sees it in steady state; the default (10,000,000) grows to ~304 MiB a ledger`,
+  );
+  const network = await startRateNetwork(
+    workDirectory,
+    'soak',
+    idWindowEvents === 0 ? {} : { HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: String(idWindowEvents) },
+  );
   let reference: NodeService | null = null;
   try {
     reference = await startReference(workDirectory);
@@ -168,6 +224,13 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       say(`soak: measured maximum ${maximumRate}/s with ${measureVus} virtual users; soaking at half: ${ratePerSecond}/s`);
     }
     const intervalCount = Math.ceil(durationSeconds / intervalSeconds);
+    const warmupIntervals =
+      flags['warmup-seconds'] > 0
+        ? Math.ceil(flags['warmup-seconds'] / intervalSeconds)
+        : soakWarmupIntervals(intervalCount, intervalSeconds, ratePerSecond);
+    say(
+      `soak: warm-up ${warmupIntervals * intervalSeconds} s of ${durationSeconds} s, left out of the verdict (a fifth of the run, or until the payer-reference cache's ${payerReferencesRememberedMax} payments at ${ratePerSecond}/s: ${Math.ceil(payerReferencesRememberedMax / ratePerSecond)} s; at most a third)`,
+    );
     const epochMs = Date.now();
     const sampler = startMetricsSampler({
       url: network.switchUrl,
@@ -215,8 +278,6 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       [samplesTaken, referenceSamplesTaken] = await Promise.all([sampler.stop(), referenceSampler.stop()]);
     }
     const curves = curvesOf(samplesTaken, referenceSamplesTaken, rate, referenceRate, intervalCount);
-    const warmupIntervals =
-      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : defaultWarmupIntervals(intervalCount);
     const verdict = soakVerdict(curves, warmupIntervals);
     const recordedAt = new Date().toISOString();
     const minutes = Math.round((durationSeconds / 60) * 10) / 10;
@@ -242,6 +303,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       maximumRatePerSecond: maximumRate,
       ratePerSecond,
       referenceRatePerSecond,
+      idWindowEvents: idWindowEvents === 0 ? null : idWindowEvents,
       load: { ...rate, intervals: undefined },
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,

@@ -16,8 +16,12 @@ import type { PersonalDataCipher } from './personal-data-cipher';
 import { inboundPaymentIdsOfWebhooks, personalEventFields, transferIdOfDelivery, type FieldSealer } from './personal-event-fields';
 import { subjectReferenceOfSealed } from './sealed-text';
 
-/** Transfers whose payer's subject is remembered for the deliveries that follow them. */
-const payerReferencesRememberedMax = 100_000;
+/**
+ * Transfers whose payer's subject is remembered for the deliveries that follow them. About 260 bytes of heap each
+ * (the transfer id, the reference, which holds on to the sealed value it was read from, and the map's slot), so
+ * about 25 MiB once full, after this many payments (the soak's warm-up is sized to fill it: load-tests/soak.ts).
+ */
+export const payerReferencesRememberedMax = 100_000;
 
 /**
  * The event store as the switch's modules use it (issue 15.4): personal fields are sealed on the way in and opened
