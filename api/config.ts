@@ -10,6 +10,7 @@ import {
   type CloseSchedule,
 } from '../core/settlement/close-schedule';
 import { defaultTunables, transfersRememberedEventsMax } from '../core/ledger/ledger-limits';
+import { payerReferencesRememberedDefault } from '../core/personal-data/personal-data-event-store';
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
 import { parseAmount, type CurrencyCode } from '../core/money';
@@ -105,6 +106,11 @@ export type SwitchConfig = {
    * to about 304 MiB per ledger once full; a shorter one holds less and starts faster, and forgets ids sooner.
    */
   ledgerTransfersRememberedEvents?: number;
+  /**
+   * HISAAB_PAYERS_REMEMBERED: how many recent transfers' payer subjects the personal-data store keeps in memory to
+   * seal their deliveries (core/personal-data/personal-data-event-store.ts; ~260 bytes each). Absent: 100,000.
+   */
+  payerReferencesRemembered?: number;
 };
 
 export type DisputeSettings = {
@@ -133,6 +139,9 @@ const claimDaysMax = 730;
 
 /** The shortest id window the switch takes: shorter would forget a transfer id within seconds at a busy rate. */
 const transfersRememberedEventsMin = 10_000;
+
+/** The most payer subjects the personal-data store may keep in memory: 10,000,000 is about 2.5 GB of heap. */
+const payersRememberedMax = 10_000_000;
 
 /** Front-end workers at most: more than any machine's useful cores, few enough to bound the writer's IPC fan-in. */
 export const workersMax = 64;
@@ -284,6 +293,7 @@ const environmentSchema = z.object({
     transfersRememberedEventsMin,
     transfersRememberedEventsMax,
   ),
+  HISAAB_PAYERS_REMEMBERED: integer('HISAAB_PAYERS_REMEMBERED', payerReferencesRememberedDefault, 1_000, payersRememberedMax),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -356,6 +366,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     ...(nonBlank(environment.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS) === null
       ? {}
       : { ledgerTransfersRememberedEvents: values.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS }),
+    ...(nonBlank(environment.HISAAB_PAYERS_REMEMBERED) === null ? {} : { payerReferencesRemembered: values.HISAAB_PAYERS_REMEMBERED }),
   };
 }
 

@@ -26,7 +26,7 @@ import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
 import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, startRateNetwork, writeWhole } from './rate-run';
-import { payerReferencesRememberedMax } from '../core/personal-data/personal-data-event-store';
+import { payerReferencesRememberedDefault } from '../core/personal-data/personal-data-event-store';
 import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { soakChartSvg, type ChartPanel } from './soak-chart';
@@ -50,17 +50,13 @@ import { referenceSampleOfMetrics, sampleOfMetrics, startMetricsSampler, type Re
  */
 const soakIdWindowEvents = 50_000;
 /**
- * The default warm-up: a fifth of the run, or longer, up to a third, so that the payer-reference cache of the
- * switch's personal-data store (its largest structure that grows with each payment until its bound, ~25 MiB of heap
- * once 100,000 payments have been made: a heap snapshot after 25,000 and 75,000 payments showed nothing else grow)
- * fills during warm-up. A run too slow to fill it within a third shows its filling as growth, as it should: the
- * verdict cannot tell a bound it has not seen from a leak.
+ * The payer subjects the switch's personal-data store remembers during the soak (HISAAB_PAYERS_REMEMBERED). Heap
+ * snapshots after 25,000 and 75,000 payments showed that cache to be the only heap structure growing with each
+ * payment: ~260 bytes each up to its default bound of 100,000 (~25 MiB), which a soak at 51/s reaches only after 33
+ * minutes, so its filling looked like a leak. 5,000 fills in the first minutes at any rate worth soaking, and the
+ * soak then exercises its forgetting.
  */
-function soakWarmupIntervals(intervalCount: number, intervalSeconds: number, ratePerSecond: number): number {
-  const fillIntervals = Math.ceil(payerReferencesRememberedMax / ratePerSecond / intervalSeconds);
-  return Math.min(Math.floor(intervalCount * warmupShareMax), Math.max(defaultWarmupIntervals(intervalCount), fillIntervals));
-}
-
+const soakPayersRemembered = 5_000;
 /** Most virtual users k6 may start to keep the soak's rate: far above rate × p99 at half the maximum. */
 const soakVusMax = 512;
 /** The reference answers in microseconds: a few virtual users keep its small rate. */
@@ -178,6 +174,12 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     'sample-seconds': { description: 'seconds per sample', min: 1, max: 600, fallback: 10 },
     'warmup-seconds': { description: 'left out of the verdict; 0 takes a fifth of the run', min: 0, max: 43_200, fallback: 0 },
     'measure-seconds': { description: 'of the maximum-rate measurement', min: 5, max: 300, fallback: 15 },
+    'payers-remembered': {
+      description: "payer subjects the personal-data store remembers (HISAAB_PAYERS_REMEMBERED); 0 keeps the switch's default",
+      min: 0,
+      max: 10_000_000,
+      fallback: soakPayersRemembered,
+    },
     'id-window-events': {
       description: "the ledger's id window in ledger events (HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS); 0 keeps the switch's default",
       min: 0,
@@ -186,6 +188,8 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     },
   });
   const idWindowEvents = flags['id-window-events'];
+  const payersRemembered = flags['payers-remembered'] === 0 ? payerReferencesRememberedDefault : flags['payers-remembered'];
+  if (payersRemembered < 1_000) throw new Error(`--payers-remembered takes 0 (the default) or 1000 to 10000000, got ${payersRemembered}`);
   if (idWindowEvents !== 0 && idWindowEvents < 10_000)
     throw new Error(`--id-window-events takes 0 (the default) or 10000 to 100000000, got ${idWindowEvents}`);
   const durationSeconds = flags.seconds > 0 ? flags.seconds : flags.minutes * 60;
@@ -204,15 +208,12 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     `soak: ${driver === 'k6' ? k6Version : 'Node driver'}; ${cpus().length} CPUs; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
   say(
-    idWindowEvents === 0
-      ? "soak: the ledger's id window at the switch's default (10,000,000 ledger events: it grows by doubling all through a soak)"
-      : `soak: the ledger's id window is ${idWindowEvents} ledger events (--id-window-events), whole from the start, so the soak sees it in steady state; the default (10,000,000) grows to ~304 MiB a ledger`,
+    `soak: bounded memory sized to fill early (defaults in parentheses): the ledger's id window ${idWindowEvents === 0 ? 'at the default' : `${idWindowEvents} ledger events`} (10,000,000: ~304 MiB a ledger once full), payer subjects remembered ${payersRemembered} (100,000: ~25 MiB)`,
   );
-  const network = await startRateNetwork(
-    workDirectory,
-    'soak',
-    idWindowEvents === 0 ? {} : { HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: String(idWindowEvents) },
-  );
+  const network = await startRateNetwork(workDirectory, 'soak', {
+    ...(idWindowEvents === 0 ? {} : { HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: String(idWindowEvents) }),
+    HISAAB_PAYERS_REMEMBERED: String(payersRemembered),
+  });
   let reference: NodeService | null = null;
   try {
     reference = await startReference(workDirectory);
@@ -225,11 +226,9 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     }
     const intervalCount = Math.ceil(durationSeconds / intervalSeconds);
     const warmupIntervals =
-      flags['warmup-seconds'] > 0
-        ? Math.ceil(flags['warmup-seconds'] / intervalSeconds)
-        : soakWarmupIntervals(intervalCount, intervalSeconds, ratePerSecond);
+      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : defaultWarmupIntervals(intervalCount);
     say(
-      `soak: warm-up ${warmupIntervals * intervalSeconds} s of ${durationSeconds} s, left out of the verdict (a fifth of the run, or until the payer-reference cache's ${payerReferencesRememberedMax} payments at ${ratePerSecond}/s: ${Math.ceil(payerReferencesRememberedMax / ratePerSecond)} s; at most a third)`,
+      `soak: warm-up ${warmupIntervals * intervalSeconds} s of ${durationSeconds} s, left out of the verdict; the payer cache fills after ${Math.ceil(payersRemembered / ratePerSecond)} s at ${ratePerSecond}/s`,
     );
     const epochMs = Date.now();
     const sampler = startMetricsSampler({
@@ -304,6 +303,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       ratePerSecond,
       referenceRatePerSecond,
       idWindowEvents: idWindowEvents === 0 ? null : idWindowEvents,
+      payersRemembered,
       load: { ...rate, intervals: undefined },
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,

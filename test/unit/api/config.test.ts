@@ -147,6 +147,14 @@ describe('loadConfig: HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS', () => {
   );
 });
 
+describe('loadConfig: HISAAB_PAYERS_REMEMBERED', () => {
+  it("leaves the personal-data store's default unless set, and takes 1,000 to 10,000,000", () => {
+    expect(loadConfig(required).payerReferencesRemembered).toBeUndefined();
+    expect(loadConfig({ ...required, HISAAB_PAYERS_REMEMBERED: '5000' }).payerReferencesRemembered).toBe(5_000);
+    expect(refusal({ HISAAB_PAYERS_REMEMBERED: '999' })).toContain('HISAAB_PAYERS_REMEMBERED must be a whole number from 1000 to 10000000');
+  });
+});
+
 describe('loadConfig: online dispute resolution', () => {
   it('takes issue 12 defaults: 500000.00 cap, 120 days, 5bd and 1bd, no holidays', () => {
     expect(loadConfig(required).disputes).toEqual({
