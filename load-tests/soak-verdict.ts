@@ -8,10 +8,12 @@
  *
  * The first intervals are warm-up and are left out (by default a fifth of the run, at most a third: V8 tiers its
  * code up and grows its heap to the live set, the allocator's arenas grow to the socket buffers and SQLite pages in
- * use, and the load generator brings up its virtual users). The run is then read as four **levels**, each a median:
- * the **warm-up value** (the median of the warm-up's last third, the level the series reached as it ended) and the
- * median of each third after warm-up. Medians, because one interval's p99 can be a single garbage collection or a
- * stall of the machine, and heap used is a sawtooth.
+ * use, and the load generator brings up its virtual users). The run is then read as four **levels**: the **warm-up
+ * value** (the warm-up's last third: the level the series reached as it ended) and each third after warm-up. A level
+ * is the stretch's median, because one interval's p99 can be a single garbage collection or a stall of the machine;
+ * for heap used it is the **floor**, the 10th percentile: heap used is a sawtooth sampled at random points of it,
+ * whose height V8 changes as it sizes its heap (a soak on a loaded machine saw its median go 58 → 80 → 63 MiB while
+ * the floor, near the live data a collection leaves, went 51 → 57 → 53), and a leak raises the floor.
  *
  * **Flat within 10 % after warm-up means: no level is more than 10 % above any level before it** (or more than a
  * small absolute slack for series so small that 10 % of them is noise: 5 handles). Each third has a ceiling, 10 %
@@ -40,14 +42,17 @@ export const warmupShareMax = 1 / 3;
 
 export type SeriesName = 'rssMiB' | 'heapUsedMiB' | 'ownHandles' | 'latencyP99Ratio' | 'eventLoopDelayP99Ratio';
 
-/** What each judged series is, and the absolute difference that counts as flat whatever the ratio. */
-export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number }> = {
-  rssMiB: { label: 'resident memory', unit: 'MiB', slack: 0 },
-  heapUsedMiB: { label: 'heap used', unit: 'MiB', slack: 0 },
+/** The quantile of a stretch that stands for its level: the median, or for a sawtooth its floor. */
+const levelQuantile = { median: 0.5, floor: 0.1 } as const;
+
+/** What each judged series is, how a stretch of it is summed up, and the absolute difference that counts as flat whatever the ratio. */
+export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number; level: keyof typeof levelQuantile }> = {
+  rssMiB: { label: 'resident memory', unit: 'MiB', slack: 0, level: 'median' },
+  heapUsedMiB: { label: 'heap used, floor', unit: 'MiB', slack: 0, level: 'floor' },
   /** Node's active handles less the clients' connections, which follow the load generator, not the switch. */
-  ownHandles: { label: "the switch's own open handles", unit: '', slack: 5 },
-  latencyP99Ratio: { label: 'latency p99, switch / reference', unit: '×', slack: 0 },
-  eventLoopDelayP99Ratio: { label: 'event-loop delay p99, switch / reference', unit: '×', slack: 0 },
+  ownHandles: { label: "the switch's own open handles", unit: '', slack: 5, level: 'median' },
+  latencyP99Ratio: { label: 'latency p99, switch / reference', unit: '×', slack: 0, level: 'median' },
+  eventLoopDelayP99Ratio: { label: 'event-loop delay p99, switch / reference', unit: '×', slack: 0, level: 'median' },
 };
 
 export const seriesNames = Object.keys(seriesDescriptions) as SeriesName[];
@@ -58,9 +63,9 @@ export type LevelName = (typeof levelNames)[number];
 
 export type SeriesVerdict = {
   series: SeriesName;
-  /** The median of the warm-up's last third. */
+  /** The level of the warm-up's last third (its median; for heap used its floor). */
   warmupValue: number;
-  /** The median of each third after warm-up. */
+  /** The level of each third after warm-up (its median; for heap used its floor). */
   thirdMedians: number[];
   /** Each third's ceiling: 10 % (or the slack) above the lowest level before it. */
   ceilings: number[];
@@ -91,10 +96,13 @@ export function ratioSeries(switchValues: readonly (number | null)[], referenceV
   });
 }
 
-function median(values: readonly number[]): number {
+/** The quantile of the values, interpolated between the two nearest (0.5: the median). */
+function quantile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  const place = (sorted.length - 1) * fraction;
+  const below = sorted[Math.floor(place)] ?? 0;
+  const above = sorted[Math.ceil(place)] ?? below;
+  return below + (above - below) * (place - Math.floor(place));
 }
 
 const present = (values: readonly (number | null)[]) => values.filter((value): value is number => value !== null);
@@ -159,7 +167,8 @@ export function soakVerdict(series: Record<SeriesName, readonly (number | null)[
         reason: `${seriesDescriptions[name].label} has too few samples to compare the thirds after ${warmupIntervals} warm-up intervals with the warm-up's end`,
       };
     }
-    verdicts.push(judgeLevels(name, [median(baseline), ...thirds.map(median)]));
+    const level = (stretch: readonly number[]) => quantile(stretch, levelQuantile[seriesDescriptions[name].level]);
+    verdicts.push(judgeLevels(name, [level(baseline), ...thirds.map(level)]));
   }
   return { kind: 'judged', warmupIntervals, flat: verdicts.every((verdict) => verdict.flat), series: verdicts };
 }

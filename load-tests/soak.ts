@@ -20,8 +20,10 @@
  * Exit code 0 when flat, 1 when not flat (or too short to judge), 2 when the run could not be made. Loopback only.
  * `--driver node` offers the load from Node instead of k6 (no k6 needed; for the short soak in `npm test`).
  */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
@@ -34,6 +36,7 @@ import {
   defaultWarmupIntervals,
   ratioSeries,
   seriesDescriptions,
+  seriesNames,
   soakVerdict,
   warmupShareMax,
   type SeriesName,
@@ -64,8 +67,15 @@ const referenceVusMax = 64;
 const mebibyte = 1024 * 1024;
 
 /** Every curve the soak keeps, one value (or null: no sample) per interval: the judged series and the raw ones. */
-type CurveName =
-  SeriesName | 'acceptedP99Ms' | 'referenceP99Ms' | 'eventLoopDelayP99Ms' | 'referenceEventLoopDelayP99Ms' | 'referenceRssMiB';
+const curveNames = [
+  ...seriesNames,
+  'acceptedP99Ms',
+  'referenceP99Ms',
+  'eventLoopDelayP99Ms',
+  'referenceEventLoopDelayP99Ms',
+  'referenceRssMiB',
+] as const;
+type CurveName = (typeof curveNames)[number];
 
 function curvesOf(
   samples: readonly SwitchSample[],
@@ -143,13 +153,18 @@ function summaryLine(
   referenceRate: RateFigures,
 ): string {
   const head = `soak ${minutes} min at ${ratePerSecond}/s (reference ${referenceRatePerSecond}/s): ${rate.accepted.count} committed, ${rate.shed.count} shed, ${rate.errors.count} errors, p99 ${rate.accepted.p99Ms} ms (reference ${referenceRate.accepted.p99Ms} ms)`;
-  if (verdict.kind === 'too-short') return `${head}; NOT JUDGED: ${verdict.reason}`;
+  return `${head}${verdictText(verdict)}`;
+}
+
+/** The verdict's part of the summary line. */
+function verdictText(verdict: SoakVerdict): string {
+  if (verdict.kind === 'too-short') return `; NOT JUDGED: ${verdict.reason}`;
   const growths = verdict.series.map(
     (series) =>
       `${series.series} ${percentText(series.growth)}${series.growthBetween === null ? '' : ` (${series.growthBetween.join(' → ')})`}${series.flat ? '' : ' NOT FLAT'}`,
   );
   const changes = verdict.series.map((series) => `${series.series} ${percentText(series.change)}`);
-  return `${head}; largest rise of a level over an earlier one: ${growths.join(', ')}; last third vs warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (no rise over 10 %)`;
+  return `; largest rise of a level over an earlier one: ${growths.join(', ')}; last third vs warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (no rise over 10 %)`;
 }
 
 /** The bare reference server in its own process, serving prom-client's default metrics as the switch does. */
@@ -164,7 +179,57 @@ async function startReference(workDirectory: string): Promise<NodeService> {
   });
 }
 
+/** What `--judge` reads back from a soak's JSON: its curves, warm-up and title's figures. */
+const recordedSoakSchema = z.object({
+  recordedAt: z.string(),
+  durationSeconds: z.number(),
+  intervalSeconds: z.number(),
+  ratePerSecond: z.number(),
+  referenceRatePerSecond: z.number(),
+  verdict: z.object({ warmupIntervals: z.number().int().min(0) }),
+  series: z.record(z.string(), z.array(z.number().nullable())),
+  summary: z.string(),
+});
+
+/**
+ * `--judge test-results/soak-<date>.json`: judges a recorded soak again with this checkout's verdict and writes
+ * `<same name>-judged.json` (the verdict, beside the recording's own) and `-judged.svg`, so that a run made before the
+ * verdict changed is read by the rule the README states, without running it again. Its samples are not changed.
+ */
+function judgeRecorded(path: string): number {
+  const recorded = recordedSoakSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const curves = Object.fromEntries(
+    curveNames.map((name) => {
+      const values = recorded.series[name];
+      if (values === undefined) throw new Error(`${path} has no ${name} curve`);
+      return [name, values];
+    }),
+  ) as Record<CurveName, (number | null)[]>;
+  const verdict = soakVerdict(curves, recorded.verdict.warmupIntervals);
+  const minutes = Math.round((recorded.durationSeconds / 60) * 10) / 10;
+  const chart = soakChartSvg({
+    title: `Soak: ${minutes} min at ${recorded.ratePerSecond} payments/s (reference ${recorded.referenceRatePerSecond}/s), ${recorded.recordedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    intervalSeconds: recorded.intervalSeconds,
+    panels: chartPanels(curves),
+    verdict,
+  });
+  const stem = path.replace(/\.json$/, '-judged');
+  writeWhole(`${stem}.svg`, chart);
+  const line = `${recorded.summary.replace(/; (largest rise|worst third).*$/, '')}${verdictText(verdict)}`;
+  writeWhole(
+    `${stem}.json`,
+    `${JSON.stringify({ judgedAt: new Date().toISOString(), recording: path, verdict, summary: line }, null, 2)}\n`,
+  );
+  say(`soak: ${path} judged again; verdict in ${stem}.json, chart in ${stem}.svg`);
+  say(line);
+  return verdict.kind === 'judged' && verdict.flat ? 0 : 1;
+}
+
 async function soak(argv: string[], signal: AbortSignal, workDirectory: string): Promise<number> {
+  if (argv[0] === '--judge') {
+    if (argv.length !== 2 || argv[1] === undefined) throw new Error('--judge takes one soak JSON file and nothing else');
+    return judgeRecorded(argv[1]);
+  }
   const { driver, rest } = driverOf(argv);
   const flags = parseFlags(rest, {
     minutes: { description: 'how long the soak runs', min: 1, max: 720, fallback: 30 },

@@ -83,6 +83,20 @@ describe('the soak verdict', () => {
     });
   });
 
+  it('judges heap used by its floor: a sawtooth that V8 lets climb higher passes, a floor that rises fails', () => {
+    const sawtooth = (floor: number, height: number) =>
+      Array.from({ length: 30 }, (_unused, interval) => floor + ((interval * 7) % 10) * (height / 9));
+    const taller = {
+      ...series(Array.from({ length: 120 }, () => 100)),
+      heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(60, 60), ...sawtooth(60, 20)],
+    };
+    const tallerVerdict = soakVerdict(taller, 30);
+    expect(tallerVerdict.kind === 'judged' && tallerVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: true });
+    const rising = { ...taller, heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(64, 20), ...sawtooth(70, 20)] };
+    const risingVerdict = soakVerdict(rising, 30);
+    expect(risingVerdict.kind === 'judged' && risingVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: false });
+  });
+
   it('lets one interval’s spike pass: a median is not moved by a single garbage collection or stall', () => {
     const spikes = soakVerdict(series([100, 100, 100, 100, 400, 100, 100, 100, 100, 100, 3, 100]), 3);
     expect(spikes.kind === 'judged' && spikes.flat).toBe(true);
