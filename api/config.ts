@@ -9,6 +9,8 @@ import {
   isTimeZone,
   type CloseSchedule,
 } from '../core/settlement/close-schedule';
+import { defaultTunables, transfersRememberedEventsMax } from '../core/ledger/ledger-limits';
+import { payerReferencesRememberedDefault } from '../core/personal-data/personal-data-event-store';
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
 import { parseAmount, type CurrencyCode } from '../core/money';
@@ -98,6 +100,17 @@ export type SwitchConfig = {
   currencies: readonly CurrencyCode[];
   /** HISAAB_FX_QUOTE_TTL_SECONDS: how long an FX quote locks its rate (default 60). */
   fxQuoteTtlSeconds: number;
+  /**
+   * HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: how many ledger events back each ledger remembers a transfer id
+   * (its id window, core/ledger/transfer-id-window.ts). Absent: the engine's default, 10,000,000, whose window grows
+   * to about 304 MiB per ledger once full; a shorter one holds less and starts faster, and forgets ids sooner.
+   */
+  ledgerTransfersRememberedEvents?: number;
+  /**
+   * HISAAB_PAYERS_REMEMBERED: how many recent transfers' payer subjects the personal-data store keeps in memory to
+   * seal their deliveries (core/personal-data/personal-data-event-store.ts; ~260 bytes each). Absent: 100,000.
+   */
+  payerReferencesRemembered?: number;
 };
 
 export type DisputeSettings = {
@@ -123,6 +136,12 @@ export const disputeSettingsDefault: DisputeSettings = {
 
 /** The longest claim window: the issue's default is 120 days, and no scheme keeps claims open for more than a couple of years. */
 const claimDaysMax = 730;
+
+/** The shortest id window the switch takes: shorter would forget a transfer id within seconds at a busy rate. */
+const transfersRememberedEventsMin = 10_000;
+
+/** The most payer subjects the personal-data store may keep in memory: 10,000,000 is about 2.5 GB of heap. */
+const payersRememberedMax = 10_000_000;
 
 /** Front-end workers at most: more than any machine's useful cores, few enough to bound the writer's IPC fan-in. */
 export const workersMax = 64;
@@ -268,6 +287,13 @@ const environmentSchema = z.object({
   HISAAB_ODR_CLAIM_DAYS: integer('HISAAB_ODR_CLAIM_DAYS', disputeSettingsDefault.claimDays, 1, claimDaysMax),
   HISAAB_CURRENCIES: enabledCurrenciesSchema,
   HISAAB_FX_QUOTE_TTL_SECONDS: integer('HISAAB_FX_QUOTE_TTL_SECONDS', fxQuoteTtlSecondsDefault, 1, fxQuoteTtlSecondsMax),
+  HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: integer(
+    'HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS',
+    defaultTunables.transfersRememberedEvents,
+    transfersRememberedEventsMin,
+    transfersRememberedEventsMax,
+  ),
+  HISAAB_PAYERS_REMEMBERED: integer('HISAAB_PAYERS_REMEMBERED', payerReferencesRememberedDefault, 1_000, payersRememberedMax),
 });
 
 /** Reads the configuration from the environment; throws ConfigError with every problem, one sentence each. */
@@ -337,6 +363,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     currencies: values.HISAAB_CURRENCIES,
     fxQuoteTtlSeconds: values.HISAAB_FX_QUOTE_TTL_SECONDS,
     ...(values.HISAAB_MASTER_KEY === undefined ? {} : { masterKey: values.HISAAB_MASTER_KEY }),
+    ...(nonBlank(environment.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS) === null
+      ? {}
+      : { ledgerTransfersRememberedEvents: values.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS }),
+    ...(nonBlank(environment.HISAAB_PAYERS_REMEMBERED) === null ? {} : { payerReferencesRemembered: values.HISAAB_PAYERS_REMEMBERED }),
   };
 }
 

@@ -198,7 +198,9 @@ export async function startSwitch(options: StartSwitchOptions): Promise<RunningS
     // Modules append and read personal fields in plaintext through this store; the log underneath holds them sealed,
     // and projections read that log as it is, so read models hold them sealed too (core/personal-data).
     const store =
-      options.personalDataSealingForBenchmark === false ? sealedLog : new PersonalDataEventStore(sealedLog, personalData.cipher);
+      options.personalDataSealingForBenchmark === false
+        ? sealedLog
+        : new PersonalDataEventStore(sealedLog, personalData.cipher, { payerReferencesRememberedMax: config.payerReferencesRemembered });
     const { readModels, database } = await modules.start('read models', () => assembleReadModels(sealedLog, config, logger, personalData));
     const metrics = createSwitchMetrics();
     const ledgers = await modules.start('ledgers', () => assembleLedgers(config, store, now, metrics, logger));
@@ -513,6 +515,9 @@ function assembleLedgers(
           store,
           now,
           batchCommandsMax: ledgerBatchCommandsMax(config),
+          ...(config.ledgerTransfersRememberedEvents === undefined
+            ? {}
+            : { transfersRememberedEvents: config.ledgerTransfersRememberedEvents }),
           onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands),
         }),
         metrics,

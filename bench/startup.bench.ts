@@ -33,7 +33,12 @@ import { writeLedgerFill } from './support/startup-ledger-fill';
 const readyTimeoutMs = 600_000;
 const stopTimeoutMs = 60_000;
 
-type StartFigures = { readyMs: number; rssMiB: number };
+/** One module's start-up, as the switch logs it (`"msg":"module started"`, api/assembly.ts). */
+type ModuleStart = { module: string; durationMs: number };
+type StartFigures = { readyMs: number; rssMiB: number; slowestModules: ModuleStart[] };
+
+/** Modules named per start: the few that dominate it. */
+const slowestModulesShown = 3;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
     const history = describeLog(storePath);
     console.log(`log: ${history.events} events, outbox-wallet-http ${history.outboxEvents}, ${history.megabytes} MB`);
     const first = await startSwitchOnce(root, dataDir);
-    console.log(`first start: ready in ${first.readyMs} ms, RSS ${first.rssMiB} MiB`);
+    console.log(`first start: ready in ${first.readyMs} ms, RSS ${first.rssMiB} MiB; slowest modules: ${modulesText(first)}`);
     const emptyFirst = await startSwitchOnce(root, empty.path);
     console.log(`empty data dir, first start: ready in ${emptyFirst.readyMs} ms, RSS ${emptyFirst.rssMiB} MiB`);
     const runs: StartFigures[] = [];
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
       emptyRuns.push(emptyRun);
       rawRuns.push(rawMs);
       console.log(
-        `round ${round}: history ${run.readyMs} ms (RSS ${run.rssMiB} MiB), empty ${emptyRun.readyMs} ms (RSS ${emptyRun.rssMiB} MiB), raw head read ${rawMs} ms`,
+        `round ${round}: history ${run.readyMs} ms (RSS ${run.rssMiB} MiB; slowest modules: ${modulesText(run)}), empty ${emptyRun.readyMs} ms (RSS ${emptyRun.rssMiB} MiB), raw head read ${rawMs} ms`,
       );
     }
     const readyMs = median(runs.map((run) => run.readyMs));
@@ -128,13 +133,24 @@ async function startSwitchOnce(root: string, dataDir: string): Promise<StartFigu
       HISAAB_HOST: '127.0.0.1',
       HISAAB_ISO8583_PORT: '0',
       HISAAB_OPERATOR_KEY: benchOperatorKey,
-      HISAAB_LOG_LEVEL: 'warn',
+      // Info, for the modules' start-up times; the switch logs a few lines at start and none per request here.
+      HISAAB_LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 16_384) stderr += chunk.toString('utf8');
+  });
+  const modules: ModuleStart[] = [];
+  let partialLine = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partialLine + chunk.toString('utf8')).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      const started = moduleStartOf(line);
+      if (started !== null) modules.push(started);
+    }
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let exitCode: number | null | undefined;
@@ -147,13 +163,31 @@ async function startSwitchOnce(root: string, dataDir: string): Promise<StartFigu
       await new Promise((done) => setTimeout(done, 5));
     }
     const readyMs = Math.round(performance.now() - startedAtMs);
-    return { readyMs, rssMiB: residentMiB(child.pid as number) };
+    const slowestModules = [...modules].sort((first, second) => second.durationMs - first.durationMs).slice(0, slowestModulesShown);
+    return { readyMs, rssMiB: residentMiB(child.pid as number), slowestModules };
   } finally {
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** A `module started` log line's module and duration; null for any other line. */
+function moduleStartOf(line: string): ModuleStart | null {
+  if (!line.includes('"module started"')) return null;
+  try {
+    const parsed = JSON.parse(line) as { module?: unknown; durationMs?: unknown };
+    return typeof parsed.module === 'string' && typeof parsed.durationMs === 'number'
+      ? { module: parsed.module, durationMs: parsed.durationMs }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function modulesText(figures: StartFigures): string {
+  return figures.slowestModules.map((started) => `${started.module} ${started.durationMs} ms`).join(', ');
 }
 
 /** A port free on loopback now (the OS picks it): other work on the machine may hold any fixed one. */

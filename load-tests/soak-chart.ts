@@ -2,10 +2,10 @@
  * The soak's curves as a small SVG (hand-written: a few polylines need no charting library): one panel per figure
  * against minutes since the start, the warm-up shaded. Latency and event-loop delay are drawn twice: the switch's
  * and the reference's raw curves in one panel, their ratio (what the verdict judges) in the next. A judged panel
- * shows the warm-up value (dashed red), the ±10 % band around it (pale red) and each third's median after warm-up
- * (orange), so the picture shows what the verdict compared.
+ * shows the warm-up value (dashed red), each third's median after warm-up (orange) and each third's ceiling (red:
+ * 10 % above the lowest level before it), so the picture shows what the verdict compared.
  */
-import { flatnessRatioMax, seriesDescriptions, type SeriesName, type SoakVerdict } from './soak-verdict';
+import { seriesDescriptions, type SeriesName, type SoakVerdict } from './soak-verdict';
 
 const width = 760;
 const panelHeight = 120;
@@ -53,7 +53,7 @@ export function soakChartSvg(input: SoakChartInput): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${marginLeft}" y="18" font-size="13" font-weight="bold">${escapeXml(input.title)}</text>`,
-    `<text x="${marginLeft}" y="34">grey: warm-up, left out; dashed red: the warm-up value, pale red: ±10 % of it; orange: each third's median after warm-up</text>`,
+    `<text x="${marginLeft}" y="34">grey: warm-up, left out; dashed red: the warm-up's level; orange: each third's (median; heap: floor); red: its ceiling, +10 % over the lowest level before it</text>`,
   ];
   input.panels.forEach((panel, index) => {
     const top = marginTop + index * (panelHeight + panelGap);
@@ -62,28 +62,19 @@ export function soakChartSvg(input: SoakChartInput): string {
         ? undefined
         : input.verdict.series.find((verdict) => verdict.series === panel.judged);
     const present = panel.lines.flatMap((line) => line.values.filter((value): value is number => value !== null));
-    const band = judged === undefined ? [] : [judged.warmupValue * (1 + flatnessRatioMax), ...judged.thirdMedians];
+    const band = judged === undefined ? [] : [judged.warmupValue, ...judged.thirdMedians, ...judged.ceilings];
     const maximum = niceMaximum(Math.max(0, ...present, ...band) * 1.1);
     const yOf = (value: number) => top + plotHeight - (Math.min(value, maximum) / maximum) * plotHeight;
     const unit = panel.judged === undefined ? '' : seriesDescriptions[panel.judged].unit;
     const heading = `${panel.heading}${
       judged === undefined
         ? ''
-        : `: warm-up ${formatted(judged.warmupValue)}${unit === '' || unit === '×' ? unit : ` ${unit}`}, thirds ${judged.thirdMedians.map(formatted).join(' / ')}, ${judged.flat ? 'flat' : 'NOT flat'}`
+        : `: warm-up ${formatted(judged.warmupValue)}${unit === '' || unit === '×' ? unit : ` ${unit}`}, thirds ${judged.thirdMedians.map(formatted).join(' / ')}, ${judged.flat ? 'flat' : `NOT flat (+${(judged.growth * 100).toFixed(1)} %)`}`
     }`;
     parts.push(`<text x="${marginLeft}" y="${top - 6}" font-weight="bold">${escapeXml(heading)}</text>`);
     const warmupEnd = marginLeft + (input.verdict.warmupIntervals / intervals) * plotWidth;
     parts.push(`<rect x="${marginLeft}" y="${top}" width="${Math.max(0, warmupEnd - marginLeft)}" height="${plotHeight}" fill="#eeeeee"/>`);
     if (judged !== undefined) {
-      const allowed = Math.max(
-        flatnessRatioMax * judged.warmupValue,
-        panel.judged === undefined ? 0 : seriesDescriptions[panel.judged].slack,
-      );
-      const upper = yOf(judged.warmupValue + allowed);
-      const lower = yOf(Math.max(0, judged.warmupValue - allowed));
-      parts.push(
-        `<rect x="${marginLeft}" y="${upper.toFixed(1)}" width="${plotWidth}" height="${(lower - upper).toFixed(1)}" fill="#fbe3e3"/>`,
-      );
       const y = yOf(judged.warmupValue).toFixed(1);
       parts.push(`<line x1="${marginLeft}" x2="${marginLeft + plotWidth}" y1="${y}" y2="${y}" stroke="#d62728" stroke-dasharray="4 3"/>`);
       const judgedIntervals = intervals - input.verdict.warmupIntervals;
@@ -93,6 +84,10 @@ export function soakChartSvg(input: SoakChartInput): string {
         const x1 = marginLeft + ((bounds[part] ?? 0) / intervals) * plotWidth;
         const x2 = marginLeft + ((bounds[part + 1] ?? 0) / intervals) * plotWidth;
         const yMedian = yOf(value).toFixed(1);
+        const yCeiling = yOf(judged.ceilings[part] ?? value).toFixed(1);
+        parts.push(
+          `<line x1="${x1.toFixed(1)}" x2="${x2.toFixed(1)}" y1="${yCeiling}" y2="${yCeiling}" stroke="#d62728" stroke-width="1.5"/>`,
+        );
         parts.push(`<line x1="${x1.toFixed(1)}" x2="${x2.toFixed(1)}" y1="${yMedian}" y2="${yMedian}" stroke="#ff7f0e" stroke-width="2"/>`);
       });
     }

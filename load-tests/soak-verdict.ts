@@ -6,40 +6,74 @@
  * sampled on the same grid), one ratio per interval. A stall of the machine slows both; only what the switch adds
  * moves the ratio.
  *
- * The first intervals are warm-up and are left out (by default a fifth of the run: V8 tiers its code up and grows
- * its heap to the live set, the allocator's arenas grow to the socket buffers and SQLite pages in use, and the load
- * generator brings up its virtual users; in a 10-minute run resident memory still rose for several minutes). The
- * **warm-up value** is the median of the last third of the warm-up: the level the series reached as it ended. After
- * warm-up the run is cut in thirds, and a series is flat when the median of every third is within 10 % of the
- * warm-up value (or within a small absolute slack for series so small that 10 % of them is noise: 5 handles).
- * Medians, because one interval's p99 can be a single garbage collection or a stall of the machine; thirds, so that
- * growth shows wherever in the run it happens. A series that grows without bound fails it; one that only wobbles
- * passes.
+ * The first intervals are warm-up and are left out (by default a fifth of the run, at most a third: V8 tiers its
+ * code up and grows its heap to the live set, the allocator's arenas grow to the socket buffers and SQLite pages in
+ * use, and the load generator brings up its virtual users). The run is then read as four **levels**: the **warm-up
+ * value** (the warm-up's last third: the level the series reached as it ended) and each third after warm-up. A level
+ * is the stretch's median, because one interval's p99 can be a single garbage collection or a stall of the machine;
+ * for heap used it is the **floor**, the 10th percentile: heap used is a sawtooth sampled at random points of it,
+ * whose height V8 changes as it sizes its heap (a soak on a loaded machine saw its median go 58 → 80 → 63 MiB while
+ * the floor, near the live data a collection leaves, went 51 → 57 → 53), and a leak raises the floor.
+ *
+ * **Flat within 10 % after warm-up means: no level is more than 10 % above any level before it** (or more than a
+ * small absolute slack for series so small that 10 % of them is noise: 5 handles). Each third has a ceiling, 10 %
+ * above the lowest level before it, and must stay under it. Why this and not "every third within 10 % of the
+ * warm-up value", which it replaces:
+ *   - A leak detector judges growth. A series that falls after warm-up (the warm-up ending on a transient peak: k6
+ *     bringing up its virtual users, V8 tiering up, a collection not yet run) is not leaking, and failing it like a
+ *     leak made the verdict fail on noise. A fall is still reported (`change`), it just does not fail.
+ *   - Judging only against the warm-up value can be gamed by a warm-up that ends high: after a fall, growth back up
+ *     to that peak would pass. Comparing every level with every earlier one (the first third with the warm-up's
+ *     end, the last with the first, and so on) leaves no baseline to hide behind: growth fails wherever it starts.
+ *   - Judging only across the thirds would hide growth that happens right after warm-up and then stops, so the
+ *     warm-up value stays a level: a series still climbing when warm-up ends fails (the run was too short to tell
+ *     a warm-up from a leak, and the verdict says so rather than guess).
+ * What it detects: the levels sit at the middle of their stretches, so in a 30-minute run the warm-up value and the
+ * last third's median are 21 minutes apart, and any steady growth above about 0.5 % a minute fails; a run of T
+ * minutes catches growth above about 10 % per 0.7 T minutes, so a short run can only catch a fast leak. A bounded
+ * structure still filling during the run is growth here too: the soak shows its plateau only if the structure
+ * fills during warm-up (soak.ts sizes the ledger's id window so that it does).
  */
 
 export const flatnessRatioMax = 0.1;
 
+/** The warm-up may be at most this share of the run: a longer one would leave out the growth the soak is for. */
+export const warmupShareMax = 1 / 3;
+
 export type SeriesName = 'rssMiB' | 'heapUsedMiB' | 'ownHandles' | 'latencyP99Ratio' | 'eventLoopDelayP99Ratio';
 
-/** What each judged series is, and the absolute difference that counts as flat whatever the ratio. */
-export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number }> = {
-  rssMiB: { label: 'resident memory', unit: 'MiB', slack: 0 },
-  heapUsedMiB: { label: 'heap used', unit: 'MiB', slack: 0 },
+/** The quantile of a stretch that stands for its level: the median, or for a sawtooth its floor. */
+const levelQuantile = { median: 0.5, floor: 0.1 } as const;
+
+/** What each judged series is, how a stretch of it is summed up, and the absolute difference that counts as flat whatever the ratio. */
+export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number; level: keyof typeof levelQuantile }> = {
+  rssMiB: { label: 'resident memory', unit: 'MiB', slack: 0, level: 'median' },
+  heapUsedMiB: { label: 'heap used, floor', unit: 'MiB', slack: 0, level: 'floor' },
   /** Node's active handles less the clients' connections, which follow the load generator, not the switch. */
-  ownHandles: { label: "the switch's own open handles", unit: '', slack: 5 },
-  latencyP99Ratio: { label: 'latency p99, switch / reference', unit: '×', slack: 0 },
-  eventLoopDelayP99Ratio: { label: 'event-loop delay p99, switch / reference', unit: '×', slack: 0 },
+  ownHandles: { label: "the switch's own open handles", unit: '', slack: 5, level: 'median' },
+  latencyP99Ratio: { label: 'latency p99, switch / reference', unit: '×', slack: 0, level: 'median' },
+  eventLoopDelayP99Ratio: { label: 'event-loop delay p99, switch / reference', unit: '×', slack: 0, level: 'median' },
 };
 
 export const seriesNames = Object.keys(seriesDescriptions) as SeriesName[];
 
+/** The levels in order: the warm-up value, then the thirds after warm-up. */
+export const levelNames = ['warm-up', 'third 1', 'third 2', 'third 3'] as const;
+export type LevelName = (typeof levelNames)[number];
+
 export type SeriesVerdict = {
   series: SeriesName;
-  /** The median of the warm-up's last third. */
+  /** The level of the warm-up's last third (its median; for heap used its floor). */
   warmupValue: number;
-  /** The median of each third after warm-up. */
+  /** The level of each third after warm-up (its median; for heap used its floor). */
   thirdMedians: number[];
-  /** The largest (median − warm-up value) / warm-up value of the thirds, with its sign; 0 when the warm-up value is 0. */
+  /** Each third's ceiling: 10 % (or the slack) above the lowest level before it. */
+  ceilings: number[];
+  /** The largest rise of a level over an earlier one, relative to the earlier; 0 when no level rose (or rose from 0). */
+  growth: number;
+  /** Between which levels that rise was; null when no level rose. */
+  growthBetween: [LevelName, LevelName] | null;
+  /** (last third's median − warm-up value) / warm-up value, with its sign (a fall shows here); 0 when the warm-up value is 0. */
   change: number;
   flat: boolean;
 };
@@ -62,20 +96,66 @@ export function ratioSeries(switchValues: readonly (number | null)[], referenceV
   });
 }
 
-function median(values: readonly number[]): number {
+/** The quantile of the values, interpolated between the two nearest (0.5: the median). */
+function quantile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  const place = (sorted.length - 1) * fraction;
+  const below = sorted[Math.floor(place)] ?? 0;
+  const above = sorted[Math.ceil(place)] ?? below;
+  return below + (above - below) * (place - Math.floor(place));
 }
 
 const present = (values: readonly (number | null)[]) => values.filter((value): value is number => value !== null);
 const rounded = (value: number) => Math.round(value * 1000) / 1000;
+
+/** The highest a later level may reach over `level` and still be flat. */
+function ceilingOver(level: number, slack: number): number {
+  return level + Math.max(flatnessRatioMax * Math.abs(level), slack);
+}
+
+/** Judges one series' levels (the warm-up value first, then the thirds' medians). */
+function judgeLevels(series: SeriesName, levels: readonly number[]): SeriesVerdict {
+  const slack = seriesDescriptions[series].slack;
+  const warmupValue = levels[0] ?? 0;
+  const thirdMedians = levels.slice(1);
+  const ceilings = thirdMedians.map((_median, third) => Math.min(...levels.slice(0, third + 1).map((level) => ceilingOver(level, slack))));
+  let growth = 0;
+  let growthBetween: [LevelName, LevelName] | null = null;
+  levels.forEach((later, laterIndex) => {
+    levels.slice(0, laterIndex).forEach((earlier, earlierIndex) => {
+      // A rise from 0 has no ratio; the ceiling (the slack) still judges it.
+      const rise = earlier === 0 ? 0 : (later - earlier) / Math.abs(earlier);
+      if (rise > growth) {
+        growth = rise;
+        growthBetween = [levelNames[earlierIndex] ?? 'warm-up', levelNames[laterIndex] ?? 'third 3'];
+      }
+    });
+  });
+  const last = thirdMedians[thirdMedians.length - 1] ?? warmupValue;
+  return {
+    series,
+    warmupValue: rounded(warmupValue),
+    thirdMedians: thirdMedians.map(rounded),
+    ceilings: ceilings.map(rounded),
+    growth: rounded(growth),
+    growthBetween,
+    change: warmupValue === 0 ? 0 : rounded((last - warmupValue) / Math.abs(warmupValue)),
+    flat: thirdMedians.every((value, third) => value <= (ceilings[third] ?? Number.NEGATIVE_INFINITY)),
+  };
+}
 
 /** The verdict over series of one value (or null: no sample) per interval, the first `warmupIntervals` left out. */
 export function soakVerdict(series: Record<SeriesName, readonly (number | null)[]>, warmupIntervals: number): SoakVerdict {
   const verdicts: SeriesVerdict[] = [];
   for (const name of seriesNames) {
     const values = series[name];
+    if (warmupIntervals > Math.floor(values.length * warmupShareMax)) {
+      return {
+        kind: 'too-short',
+        warmupIntervals,
+        reason: `a warm-up of ${warmupIntervals} of ${values.length} intervals is more than a third of the run, and would leave out the growth the soak is for`,
+      };
+    }
     const baseline = present(values.slice(Math.max(0, warmupIntervals - Math.ceil(warmupIntervals / 3)), warmupIntervals));
     const judged = values.slice(warmupIntervals);
     const third = Math.floor(judged.length / 3);
@@ -87,17 +167,8 @@ export function soakVerdict(series: Record<SeriesName, readonly (number | null)[
         reason: `${seriesDescriptions[name].label} has too few samples to compare the thirds after ${warmupIntervals} warm-up intervals with the warm-up's end`,
       };
     }
-    const warmupValue = median(baseline);
-    const thirdMedians = thirds.map(median);
-    const allowed = Math.max(flatnessRatioMax * Math.abs(warmupValue), seriesDescriptions[name].slack);
-    const worst = thirdMedians.reduce((found, value) => (Math.abs(value - warmupValue) > Math.abs(found - warmupValue) ? value : found));
-    verdicts.push({
-      series: name,
-      warmupValue: rounded(warmupValue),
-      thirdMedians: thirdMedians.map(rounded),
-      change: warmupValue === 0 ? 0 : rounded((worst - warmupValue) / warmupValue),
-      flat: thirdMedians.every((value) => Math.abs(value - warmupValue) <= allowed),
-    });
+    const level = (stretch: readonly number[]) => quantile(stretch, levelQuantile[seriesDescriptions[name].level]);
+    verdicts.push(judgeLevels(name, [level(baseline), ...thirds.map(level)]));
   }
   return { kind: 'judged', warmupIntervals, flat: verdicts.every((verdict) => verdict.flat), series: verdicts };
 }

@@ -12,26 +12,54 @@
  *      reference's event-loop delay p99. k6 tags each request with its interval, so each interval also gets each
  *      server's latency p99.
  *   3. Latency and event-loop delay are judged as the switch's over the reference's, interval by interval; memory
- *      and handles as they are. A fifth of the run is warm-up; each third after it must stay within 10 % of the
- *      value the warm-up ended at (soak-verdict.ts).
+ *      and handles as they are. A fifth of the run is warm-up (at most a third); after it, no level (the warm-up's
+ *      end, then each third's median) may rise more than 10 % above any level before it (soak-verdict.ts).
  *   4. Writes test-results/soak-<date>.json (every sample and interval of both servers, every curve, the verdict,
  *      the machine's load) and test-results/soak-<date>.svg (the curves), and prints one summary line.
  *
  * Exit code 0 when flat, 1 when not flat (or too short to judge), 2 when the run could not be made. Loopback only.
  * `--driver node` offers the load from Node instead of k6 (no k6 needed; for the short soak in `npm test`).
  */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { installedK6Version } from './k6-process';
 import { parseFlags, say } from './load-runner';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
 import { driverOf, measureMaximumRate, measureVus, offerLoad, resultStem, startRateNetwork, writeWhole } from './rate-run';
+import { payerReferencesRememberedDefault } from '../core/personal-data/personal-data-event-store';
 import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { soakChartSvg, type ChartPanel } from './soak-chart';
-import { defaultWarmupIntervals, ratioSeries, seriesDescriptions, soakVerdict, type SeriesName, type SoakVerdict } from './soak-verdict';
+import {
+  defaultWarmupIntervals,
+  ratioSeries,
+  seriesDescriptions,
+  seriesNames,
+  soakVerdict,
+  warmupShareMax,
+  type SeriesName,
+  type SoakVerdict,
+} from './soak-verdict';
 import { referenceSampleOfMetrics, sampleOfMetrics, startMetricsSampler, type ReferenceSample, type SwitchSample } from './switch-sampler';
 
+/**
+ * The ledger's id window for the soak, in ledger events. At the default (10,000,000 a ledger) the window's ring
+ * doubles from 65,536 entries all through any soak (at 165 payments/s it fills after ~8 hours), so resident memory
+ * steps up at each doubling: bounded growth the soak cannot tell from a leak. 50,000 fits in the ring the window
+ * starts with (65,536 entries less one tick's margin), so the window's memory is whole from the first payment and
+ * the soak also exercises its forgetting (2 ledger events a payment: from the 25,000th payment on).
+ */
+const soakIdWindowEvents = 50_000;
+/**
+ * The payer subjects the switch's personal-data store remembers during the soak (HISAAB_PAYERS_REMEMBERED). Heap
+ * snapshots after 25,000 and 75,000 payments showed that cache to be the only heap structure growing with each
+ * payment: ~260 bytes each up to its default bound of 100,000 (~25 MiB), which a soak at 51/s reaches only after 33
+ * minutes, so its filling looked like a leak. 5,000 fills in the first minutes at any rate worth soaking, and the
+ * soak then exercises its forgetting.
+ */
+const soakPayersRemembered = 5_000;
 /** Most virtual users k6 may start to keep the soak's rate: far above rate × p99 at half the maximum. */
 const soakVusMax = 512;
 /** The reference answers in microseconds: a few virtual users keep its small rate. */
@@ -39,8 +67,15 @@ const referenceVusMax = 64;
 const mebibyte = 1024 * 1024;
 
 /** Every curve the soak keeps, one value (or null: no sample) per interval: the judged series and the raw ones. */
-type CurveName =
-  SeriesName | 'acceptedP99Ms' | 'referenceP99Ms' | 'eventLoopDelayP99Ms' | 'referenceEventLoopDelayP99Ms' | 'referenceRssMiB';
+const curveNames = [
+  ...seriesNames,
+  'acceptedP99Ms',
+  'referenceP99Ms',
+  'eventLoopDelayP99Ms',
+  'referenceEventLoopDelayP99Ms',
+  'referenceRssMiB',
+] as const;
+type CurveName = (typeof curveNames)[number];
 
 function curvesOf(
   samples: readonly SwitchSample[],
@@ -118,9 +153,18 @@ function summaryLine(
   referenceRate: RateFigures,
 ): string {
   const head = `soak ${minutes} min at ${ratePerSecond}/s (reference ${referenceRatePerSecond}/s): ${rate.accepted.count} committed, ${rate.shed.count} shed, ${rate.errors.count} errors, p99 ${rate.accepted.p99Ms} ms (reference ${referenceRate.accepted.p99Ms} ms)`;
-  if (verdict.kind === 'too-short') return `${head}; NOT JUDGED: ${verdict.reason}`;
+  return `${head}${verdictText(verdict)}`;
+}
+
+/** The verdict's part of the summary line. */
+function verdictText(verdict: SoakVerdict): string {
+  if (verdict.kind === 'too-short') return `; NOT JUDGED: ${verdict.reason}`;
+  const growths = verdict.series.map(
+    (series) =>
+      `${series.series} ${percentText(series.growth)}${series.growthBetween === null ? '' : ` (${series.growthBetween.join(' → ')})`}${series.flat ? '' : ' NOT FLAT'}`,
+  );
   const changes = verdict.series.map((series) => `${series.series} ${percentText(series.change)}`);
-  return `${head}; worst third after warm-up vs the warm-up value: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (within 10 %)`;
+  return `; largest rise of a level over an earlier one: ${growths.join(', ')}; last third vs warm-up: ${changes.join(', ')}; ${verdict.flat ? 'FLAT' : 'NOT FLAT'} (no rise over 10 %)`;
 }
 
 /** The bare reference server in its own process, serving prom-client's default metrics as the switch does. */
@@ -135,7 +179,57 @@ async function startReference(workDirectory: string): Promise<NodeService> {
   });
 }
 
+/** What `--judge` reads back from a soak's JSON: its curves, warm-up and title's figures. */
+const recordedSoakSchema = z.object({
+  recordedAt: z.string(),
+  durationSeconds: z.number(),
+  intervalSeconds: z.number(),
+  ratePerSecond: z.number(),
+  referenceRatePerSecond: z.number(),
+  verdict: z.object({ warmupIntervals: z.number().int().min(0) }),
+  series: z.record(z.string(), z.array(z.number().nullable())),
+  summary: z.string(),
+});
+
+/**
+ * `--judge test-results/soak-<date>.json`: judges a recorded soak again with this checkout's verdict and writes
+ * `<same name>-judged.json` (the verdict, beside the recording's own) and `-judged.svg`, so that a run made before the
+ * verdict changed is read by the rule the README states, without running it again. Its samples are not changed.
+ */
+function judgeRecorded(path: string): number {
+  const recorded = recordedSoakSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const curves = Object.fromEntries(
+    curveNames.map((name) => {
+      const values = recorded.series[name];
+      if (values === undefined) throw new Error(`${path} has no ${name} curve`);
+      return [name, values];
+    }),
+  ) as Record<CurveName, (number | null)[]>;
+  const verdict = soakVerdict(curves, recorded.verdict.warmupIntervals);
+  const minutes = Math.round((recorded.durationSeconds / 60) * 10) / 10;
+  const chart = soakChartSvg({
+    title: `Soak: ${minutes} min at ${recorded.ratePerSecond} payments/s (reference ${recorded.referenceRatePerSecond}/s), ${recorded.recordedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    intervalSeconds: recorded.intervalSeconds,
+    panels: chartPanels(curves),
+    verdict,
+  });
+  const stem = path.replace(/\.json$/, '-judged');
+  writeWhole(`${stem}.svg`, chart);
+  const line = `${recorded.summary.replace(/; (largest rise|worst third).*$/, '')}${verdictText(verdict)}`;
+  writeWhole(
+    `${stem}.json`,
+    `${JSON.stringify({ judgedAt: new Date().toISOString(), recording: path, verdict, summary: line }, null, 2)}\n`,
+  );
+  say(`soak: ${path} judged again; verdict in ${stem}.json, chart in ${stem}.svg`);
+  say(line);
+  return verdict.kind === 'judged' && verdict.flat ? 0 : 1;
+}
+
 async function soak(argv: string[], signal: AbortSignal, workDirectory: string): Promise<number> {
+  if (argv[0] === '--judge') {
+    if (argv.length !== 2 || argv[1] === undefined) throw new Error('--judge takes one soak JSON file and nothing else');
+    return judgeRecorded(argv[1]);
+  }
   const { driver, rest } = driverOf(argv);
   const flags = parseFlags(rest, {
     minutes: { description: 'how long the soak runs', min: 1, max: 720, fallback: 30 },
@@ -145,18 +239,46 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     'sample-seconds': { description: 'seconds per sample', min: 1, max: 600, fallback: 10 },
     'warmup-seconds': { description: 'left out of the verdict; 0 takes a fifth of the run', min: 0, max: 43_200, fallback: 0 },
     'measure-seconds': { description: 'of the maximum-rate measurement', min: 5, max: 300, fallback: 15 },
+    'payers-remembered': {
+      description: "payer subjects the personal-data store remembers (HISAAB_PAYERS_REMEMBERED); 0 keeps the switch's default",
+      min: 0,
+      max: 10_000_000,
+      fallback: soakPayersRemembered,
+    },
+    'id-window-events': {
+      description: "the ledger's id window in ledger events (HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS); 0 keeps the switch's default",
+      min: 0,
+      max: 100_000_000,
+      fallback: soakIdWindowEvents,
+    },
   });
+  const idWindowEvents = flags['id-window-events'];
+  const payersRemembered = flags['payers-remembered'] === 0 ? payerReferencesRememberedDefault : flags['payers-remembered'];
+  if (payersRemembered < 1_000) throw new Error(`--payers-remembered takes 0 (the default) or 1000 to 10000000, got ${payersRemembered}`);
+  if (idWindowEvents !== 0 && idWindowEvents < 10_000)
+    throw new Error(`--id-window-events takes 0 (the default) or 10000 to 100000000, got ${idWindowEvents}`);
   const durationSeconds = flags.seconds > 0 ? flags.seconds : flags.minutes * 60;
   const intervalSeconds = flags['sample-seconds'];
   const referenceRatePerSecond = flags['reference-rate'];
   if (durationSeconds < 5 * intervalSeconds) throw new Error(`a soak takes at least 5 samples: run it ${5 * intervalSeconds} s or more`);
+  if (flags['warmup-seconds'] > durationSeconds * warmupShareMax) {
+    throw new Error(
+      `--warmup-seconds ${flags['warmup-seconds']} is more than a third of the run: the warm-up is left out of the verdict, and would hide growth`,
+    );
+  }
   if (driver === 'node' && flags.rate === 0) throw new Error('--driver node needs --rate: the maximum is measured with k6');
   const k6Version = driver === 'k6' ? installedK6Version() : null;
   const loadAtStart = loadavg();
   say(
     `soak: ${driver === 'k6' ? k6Version : 'Node driver'}; ${cpus().length} CPUs; load average ${loadAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
-  const network = await startRateNetwork(workDirectory, 'soak');
+  say(
+    `soak: bounded memory sized to fill early (defaults in parentheses): the ledger's id window ${idWindowEvents === 0 ? 'at the default' : `${idWindowEvents} ledger events`} (10,000,000: ~304 MiB a ledger once full), payer subjects remembered ${payersRemembered} (100,000: ~25 MiB)`,
+  );
+  const network = await startRateNetwork(workDirectory, 'soak', {
+    ...(idWindowEvents === 0 ? {} : { HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: String(idWindowEvents) }),
+    HISAAB_PAYERS_REMEMBERED: String(payersRemembered),
+  });
   let reference: NodeService | null = null;
   try {
     reference = await startReference(workDirectory);
@@ -168,6 +290,11 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       say(`soak: measured maximum ${maximumRate}/s with ${measureVus} virtual users; soaking at half: ${ratePerSecond}/s`);
     }
     const intervalCount = Math.ceil(durationSeconds / intervalSeconds);
+    const warmupIntervals =
+      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : defaultWarmupIntervals(intervalCount);
+    say(
+      `soak: warm-up ${warmupIntervals * intervalSeconds} s of ${durationSeconds} s, left out of the verdict; the payer cache fills after ${Math.ceil(payersRemembered / ratePerSecond)} s at ${ratePerSecond}/s`,
+    );
     const epochMs = Date.now();
     const sampler = startMetricsSampler({
       url: network.switchUrl,
@@ -215,8 +342,6 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       [samplesTaken, referenceSamplesTaken] = await Promise.all([sampler.stop(), referenceSampler.stop()]);
     }
     const curves = curvesOf(samplesTaken, referenceSamplesTaken, rate, referenceRate, intervalCount);
-    const warmupIntervals =
-      flags['warmup-seconds'] > 0 ? Math.ceil(flags['warmup-seconds'] / intervalSeconds) : defaultWarmupIntervals(intervalCount);
     const verdict = soakVerdict(curves, warmupIntervals);
     const recordedAt = new Date().toISOString();
     const minutes = Math.round((durationSeconds / 60) * 10) / 10;
@@ -242,6 +367,8 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       maximumRatePerSecond: maximumRate,
       ratePerSecond,
       referenceRatePerSecond,
+      idWindowEvents: idWindowEvents === 0 ? null : idWindowEvents,
+      payersRemembered,
       load: { ...rate, intervals: undefined },
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,

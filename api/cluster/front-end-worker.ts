@@ -195,7 +195,9 @@ async function startTransferService(
   const now = input.now ?? (() => new Date());
   const reads = await openEventStore(config.eventStore, { readOnly: true });
   // Sealed here, before the writer sees them; the writer's own sealing leaves sealed values as they are.
-  const store = new PersonalDataEventStore(new WriterAppendingEventStore(reads, link), signing.personalData.cipher);
+  const store = new PersonalDataEventStore(new WriterAppendingEventStore(reads, link), signing.personalData.cipher, {
+    payerReferencesRememberedMax: config.payerReferencesRemembered,
+  });
   parts.onStop('event store (read-only)', () => store.close());
   const participants = new SqliteParticipantReader(database);
   const walletClient = new WalletHttpClient({

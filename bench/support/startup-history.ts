@@ -9,12 +9,16 @@ import { switchProjections } from '../../adapters/readmodel-sqlite/projections/s
 import { readModelPath, SqliteReadModelStore } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
 import { loadConfig } from '../../api/config';
 import { createLogger } from '../../api/logger';
+import { resolveMasterKey } from '../../api/master-key';
+import { assemblePersonalData } from '../../api/personal-data-assembly';
 import { startSwitch } from '../../api/switch';
+import type { EventStore } from '../../core/eventstore/event-store';
 import { ProjectionError } from '../../core/eventstore/projection-errors';
 import { ProjectionRunner } from '../../core/eventstore/projection-runner';
 import { createLedgerEngine } from '../../core/ledger/ledger-engine';
 import { AdviceIntake } from '../../core/outbox/advice-intake';
 import { Outbox } from '../../core/outbox/outbox';
+import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
 import type { TransferRequest } from '../../core/transfers/transfer-request';
 import { TransferService } from '../../core/transfers/transfer-service';
 import { OperatorClient } from '../../simulators/operator-client';
@@ -49,10 +53,16 @@ const catchUpWaitMs = 60_000;
  */
 export async function writeStartupHistory(dataDir: string, eventCount: number, report: (line: string) => void): Promise<void> {
   if (!(await walletsOnboarded(dataDir))) await onboardWallets(dataDir);
-  const store = new SqliteEventStore(join(dataDir, defaultEventStoreFileName));
-  const readModelStore = new SqliteReadModelStore(readModelPath(dataDir));
-  const runner = new ProjectionRunner({ store, readModels: readModelStore, projections: switchProjections });
+  const sealedLog = new SqliteEventStore(join(dataDir, defaultEventStoreFileName));
   const now = (): Date => new Date();
+  // As the switch does (api/switch.ts): modules write through the personal-data store, which seals the payers'
+  // fields with the subjects' keys in the data dir; projections read the sealed log, and the directory opens aliases
+  // whose streams are named by the subject's keyed hash.
+  const masterKey = resolveMasterKey(switchConfigOf(dataDir), createLogger('silent'));
+  const { provides: personalData, stop: stopPersonalData } = assemblePersonalData(dataDir, masterKey, now);
+  const store = new PersonalDataEventStore(sealedLog, personalData.cipher);
+  const readModelStore = new SqliteReadModelStore(readModelPath(dataDir));
+  const runner = new ProjectionRunner({ store: sealedLog, readModels: readModelStore, projections: switchProjections });
   const ledger = createLedgerEngine({ ledger: 'PKR', store, now });
   const outbox = new Outbox({
     store,
@@ -79,7 +89,7 @@ export async function writeStartupHistory(dataDir: string, eventCount: number, r
     store,
     ledgers: (currency) => (currency === 'PKR' ? ledger : undefined),
     participants,
-    directory: new SqliteDirectoryReader(readModelStore.database),
+    directory: new SqliteDirectoryReader(readModelStore.database, personalData.cipher, personalData.aliasStreams),
     payees: {
       requestCredit: () => Promise.reject(new Error('an ADVICE payee is never asked to credit')),
     },
@@ -87,7 +97,7 @@ export async function writeStartupHistory(dataDir: string, eventCount: number, r
     now,
   });
   await runner.start();
-  await catchUp(runner, store);
+  await catchUp(runner, sealedLog);
   await ledger.start();
   await outbox.start();
   await intake.start();
@@ -118,14 +128,15 @@ export async function writeStartupHistory(dataDir: string, eventCount: number, r
       }
     }
     await drain(store, intake, outbox);
-    await catchUp(runner, store);
+    await catchUp(runner, sealedLog);
   } finally {
     await intake.stop();
     await outbox.stop();
     await ledger.stop();
     await runner.stop();
     readModelStore.close();
-    await store.close();
+    await stopPersonalData();
+    await sealedLog.close();
   }
 }
 
@@ -144,14 +155,7 @@ async function walletsOnboarded(dataDir: string): Promise<boolean> {
 
 /** Onboards the two wallets through the real switch's API, then stops it: the history's participants. */
 async function onboardWallets(dataDir: string): Promise<void> {
-  const config = loadConfig({
-    HISAAB_PORT: '0',
-    HISAAB_HOST: '127.0.0.1',
-    HISAAB_ISO8583_PORT: '0',
-    HISAAB_DATA_DIR: dataDir,
-    HISAAB_OPERATOR_KEY: benchOperatorKey,
-  });
-  const running = await startSwitch({ config, logger: createLogger('silent') });
+  const running = await startSwitch({ config: switchConfigOf(dataDir), logger: createLogger('silent') });
   try {
     const operator = new OperatorClient(running.url, benchOperatorKey);
     for (const wallet of wallets) {
@@ -178,8 +182,19 @@ async function onboardWallets(dataDir: string): Promise<void> {
   }
 }
 
+/** The switch's configuration on the history's data dir, as the bench starts it. */
+function switchConfigOf(dataDir: string): ReturnType<typeof loadConfig> {
+  return loadConfig({
+    HISAAB_PORT: '0',
+    HISAAB_HOST: '127.0.0.1',
+    HISAAB_ISO8583_PORT: '0',
+    HISAAB_DATA_DIR: dataDir,
+    HISAAB_OPERATOR_KEY: benchOperatorKey,
+  });
+}
+
 /** Waits until the intake has handed every advice over and the outbox has delivered all of them. */
-async function drain(store: SqliteEventStore, intake: AdviceIntake, outbox: Outbox): Promise<void> {
+async function drain(store: EventStore, intake: AdviceIntake, outbox: Outbox): Promise<void> {
   for (;;) {
     intake.nudge();
     const head = await store.headPosition();
@@ -191,7 +206,7 @@ async function drain(store: SqliteEventStore, intake: AdviceIntake, outbox: Outb
 }
 
 /** Waits, a minute at a time, until the read models have passed the log's head. */
-export async function catchUp(runner: Pick<ProjectionRunner<unknown>, 'position' | 'waitForPosition'>, store: SqliteEventStore): Promise<void> {
+export async function catchUp(runner: Pick<ProjectionRunner<unknown>, 'position' | 'waitForPosition'>, store: EventStore): Promise<void> {
   const head = await store.headPosition();
   while (runner.position() < head) {
     try {

@@ -8,6 +8,7 @@ import type {
   SubscriptionFilter,
   SubscriptionHandler,
 } from '../eventstore/event-store';
+import { assert } from '../assert';
 import type { ExpectedRevision } from '../eventstore/expected-revision';
 import { transferStreamName } from '../transfers/transfer-events';
 import { inboundPaymentStreamName } from '../fx/inbound-payment-decider';
@@ -16,8 +17,13 @@ import type { PersonalDataCipher } from './personal-data-cipher';
 import { inboundPaymentIdsOfWebhooks, personalEventFields, transferIdOfDelivery, type FieldSealer } from './personal-event-fields';
 import { subjectReferenceOfSealed } from './sealed-text';
 
-/** Transfers whose payer's subject is remembered for the deliveries that follow them. */
-const payerReferencesRememberedMax = 100_000;
+/**
+ * Transfers whose payer's subject is remembered for the deliveries that follow them, by default. About 260 bytes of
+ * heap each (the transfer id, the reference, which holds on to the sealed value it was read from, and the map's
+ * slot; measured with heap snapshots), so about 25 MiB once full, after this many payments. A delivery of a
+ * transfer no longer remembered reads the transfer's first event instead: one read, the same subject.
+ */
+export const payerReferencesRememberedDefault = 100_000;
 
 /**
  * The event store as the switch's modules use it (issue 15.4): personal fields are sealed on the way in and opened
@@ -28,10 +34,19 @@ const payerReferencesRememberedMax = 100_000;
 export class PersonalDataEventStore implements EventStore {
   private readonly payerReferences = new Map<string, string>();
 
+  private readonly payerReferencesRememberedMax: number;
+
   constructor(
     private readonly inner: EventStore,
     private readonly cipher: PersonalDataCipher,
-  ) {}
+    options: { payerReferencesRememberedMax?: number } = {},
+  ) {
+    this.payerReferencesRememberedMax = options.payerReferencesRememberedMax ?? payerReferencesRememberedDefault;
+    assert(
+      Number.isSafeInteger(this.payerReferencesRememberedMax) && this.payerReferencesRememberedMax >= 1,
+      'the payer references remembered are a positive whole number',
+    );
+  }
 
   /** The store underneath, which holds the personal fields sealed: for tools and tests that count its writes. */
   get sealedLog(): EventStore {
@@ -125,7 +140,7 @@ export class PersonalDataEventStore implements EventStore {
     if (reference === null) return;
     this.payerReferences.set(transferId, reference);
     // Insertion order: the first key is the transfer remembered longest ago.
-    if (this.payerReferences.size > payerReferencesRememberedMax)
+    if (this.payerReferences.size > this.payerReferencesRememberedMax)
       this.payerReferences.delete(this.payerReferences.keys().next().value as string);
   }
 

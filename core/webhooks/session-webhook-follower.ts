@@ -18,7 +18,7 @@ export type SessionWebhookFollowerLimits = {
   groupsInFlightMax: number;
   /** Pause before publishing a group again after the outbox refused it (full, or its store failed). */
   retryPauseMs: number;
-  /** Without a publication in them, groups are checkpointed only after this many events: fewer writes when quiet. */
+  /** Without a publication in them, groups are checkpointed only after this many events of the log: fewer writes when quiet. */
   eventsBetweenQuietCheckpointsMax: number;
   /**
    * Publications are checkpointed once this many are past the last checkpoint, or `checkpointIntervalMs` after it,
@@ -242,8 +242,11 @@ export class SessionWebhookFollower {
       if (!wait && !oldest.finished) return;
       await oldest.published;
       this.inFlight.shift();
+      // The log the group passed over counts, not only the checkout events read from it: a log of other traffic
+      // (P2P transfers) is passed over too, and counted by checkout events alone a switch without checkouts never
+      // checkpointed, and read its whole log again at every start (9.6 to 35 s on 6.9 million events, bench:startup).
+      this.eventsSinceCheckpoint += Number(oldest.through - this.position);
       this.position = oldest.through;
-      this.eventsSinceCheckpoint += oldest.eventsRead;
       this.published += oldest.publications;
       this.publicationsSinceCheckpoint += oldest.publications;
       if (this.checkpointDue()) await this.writeCheckpoint();

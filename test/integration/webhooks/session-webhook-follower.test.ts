@@ -164,3 +164,37 @@ it('checkpoints publications every so often rather than after every group, and e
   await second.stop();
   expect(again).toEqual([]);
 });
+
+it('checkpoints a log of other traffic it passed over, so a switch without checkouts does not read its whole log again at every start', async () => {
+  const at = now().toISOString();
+  for (let batch = 0; batch < 3; batch += 1) {
+    await store.appendMany(
+      Array.from({ length: 100 }, (_unused, index) => ({
+        stream: `transfer-other-${batch}-${index}`,
+        expectedRevision: 'no_stream' as const,
+        events: [
+          { id: `e-${batch}-${index}`, type: 'TransferInitiated', data: { transferId: `other-${batch}-${index}` }, metadata: { at } },
+        ],
+      })),
+    );
+  }
+  const checkout = new CheckoutService({ store, now });
+  const running = new SessionWebhookFollower({
+    store,
+    findSession: (sessionId) => checkout.find(sessionId),
+    sessionView: (session) => ({ id: session.created.sessionId, status: session.recorded }),
+    publish: () => Promise.resolve(),
+    now,
+    limits: { eventsPerGroupMax: 50, idlePollMs: 5, eventsBetweenQuietCheckpointsMax: 100 },
+  });
+  await running.start();
+  try {
+    await waitUntil(async () => (await store.streamRevision(sessionWebhookFollowerStream)) !== null, 'the follower checkpoints', 10_000);
+  } finally {
+    await running.stop();
+  }
+  const [checkpoint] = await store.readStream(sessionWebhookFollowerStream, 0n, 1);
+  const position = checkpoint?.data['position'];
+  expect(typeof position).toBe('string');
+  expect(BigInt(position as string)).toBeGreaterThanOrEqual(99n);
+});

@@ -130,6 +130,31 @@ describe('loadConfig: HISAAB_WORKERS', () => {
   );
 });
 
+describe('loadConfig: HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS', () => {
+  it("leaves the ledger's own default unless set, blanks included, and takes 10,000 to 100,000,000", () => {
+    expect(loadConfig(required).ledgerTransfersRememberedEvents).toBeUndefined();
+    expect(loadConfig({ ...required, HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: '' }).ledgerTransfersRememberedEvents).toBeUndefined();
+    expect(loadConfig({ ...required, HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: '50000' }).ledgerTransfersRememberedEvents).toBe(50_000);
+    expect(loadConfig({ ...required, HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: '100000000' }).ledgerTransfersRememberedEvents).toBe(
+      100_000_000,
+    );
+  });
+
+  it.each(['9999', '100000001', '1e6', 'all'])('refuses %s, naming the variable and the range', (value) =>
+    expect(refusal({ HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS: value })).toContain(
+      'HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS must be a whole number from 10000 to 100000000',
+    ),
+  );
+});
+
+describe('loadConfig: HISAAB_PAYERS_REMEMBERED', () => {
+  it("leaves the personal-data store's default unless set, and takes 1,000 to 10,000,000", () => {
+    expect(loadConfig(required).payerReferencesRemembered).toBeUndefined();
+    expect(loadConfig({ ...required, HISAAB_PAYERS_REMEMBERED: '5000' }).payerReferencesRemembered).toBe(5_000);
+    expect(refusal({ HISAAB_PAYERS_REMEMBERED: '999' })).toContain('HISAAB_PAYERS_REMEMBERED must be a whole number from 1000 to 10000000');
+  });
+});
+
 describe('loadConfig: online dispute resolution', () => {
   it('takes issue 12 defaults: 500000.00 cap, 120 days, 5bd and 1bd, no holidays', () => {
     expect(loadConfig(required).disputes).toEqual({

@@ -13,19 +13,88 @@ describe('the soak verdict', () => {
     expect(verdict.kind === 'judged' && verdict.flat).toBe(true);
   });
 
-  it('compares the median of each third after warm-up with the median of the warm-up’s last third', () => {
+  it('fails a rising series, naming the levels it rose between', () => {
     const verdict = soakVerdict(series([90, 100, 100, 100, 104, 108, 112, 116, 120, 124, 128, 132]), 3);
     if (verdict.kind !== 'judged') throw new Error('a twelve-interval soak is judged');
     expect(verdict.flat).toBe(false);
     const rss = verdict.series.find((found) => found.series === 'rssMiB');
-    expect(rss).toEqual({ series: 'rssMiB', warmupValue: 100, thirdMedians: [104, 116, 128], change: 0.28, flat: false });
+    expect(rss).toEqual({
+      series: 'rssMiB',
+      warmupValue: 100,
+      thirdMedians: [104, 116, 128],
+      ceilings: [110, 110, 110],
+      growth: 0.28,
+      growthBetween: ['warm-up', 'third 3'],
+      change: 0.28,
+      flat: false,
+    });
   });
 
-  it('fails growth that shows only in the middle third, and a fall as much as a rise', () => {
+  it('passes a flat series with noise on every sample, as 30 minutes of 10 s samples', () => {
+    const noisy = Array.from({ length: 180 }, (_unused, interval) => 100 + 8 * Math.sin(interval * 2.1) + (interval % 7) - 3);
+    const verdict = soakVerdict(series(noisy), defaultWarmupIntervals(180));
+    expect(verdict.kind === 'judged' && verdict.flat).toBe(true);
+  });
+
+  it('passes a series that falls after a warm-up ending on a peak and then stays flat, and reports the fall', () => {
+    const peakThenFlat = [
+      ...Array.from({ length: 36 }, () => 130),
+      ...Array.from({ length: 144 }, (_unused, interval) => 100 + (interval % 3)),
+    ];
+    const verdict = soakVerdict(series(peakThenFlat), 36);
+    if (verdict.kind !== 'judged') throw new Error('a 180-interval soak is judged');
+    expect(verdict.flat).toBe(true);
+    expect(verdict.series[0]).toMatchObject({
+      warmupValue: 130,
+      thirdMedians: [101, 101, 101],
+      growth: 0,
+      growthBetween: null,
+      change: -0.223,
+    });
+  });
+
+  it('fails growth back up after a fall: a warm-up that ends high is no baseline to hide growth behind', () => {
+    // The 30-minute soak of 2026-12-03 19:06: resident memory's warm-up ended on a peak, then rose 12.5 % across the thirds.
+    const verdict = soakVerdict(series([100, 328.6, 328.6, 284.5, 284.5, 284.5, 310.1, 310.1, 310.1, 320.2, 320.2, 320.2]), 3);
+    if (verdict.kind !== 'judged') throw new Error('a twelve-interval soak is judged');
+    expect(verdict.series[0]).toMatchObject({
+      flat: false,
+      growth: 0.125,
+      growthBetween: ['third 1', 'third 3'],
+      ceilings: [361.46, 312.95, 312.95],
+    });
+  });
+
+  it('fails a slow leak of 1 % a minute over 30 minutes, and a step that happens only in the middle third', () => {
+    const leaking = Array.from({ length: 180 }, (_unused, interval) => 200 * (1 + 0.01 * (interval / 6)) + 10 * Math.sin(interval));
+    const leak = soakVerdict(series(leaking), defaultWarmupIntervals(180));
+    expect(leak.kind === 'judged' && leak.flat).toBe(false);
     const bulge = soakVerdict(series([100, 100, 100, 100, 100, 100, 130, 130, 130, 100, 100, 100]), 3);
+    expect(bulge.kind === 'judged' && bulge.series[0]?.growthBetween).toEqual(['warm-up', 'third 2']);
     expect(bulge.kind === 'judged' && bulge.flat).toBe(false);
-    const fall = soakVerdict(series([100, 100, 100, 85, 85, 85, 85, 85, 85, 85, 85, 85]), 3);
-    expect(fall.kind === 'judged' && fall.series[0]?.change).toBe(-0.15);
+  });
+
+  it('fails a series still climbing when warm-up ends, even if it is flat across the thirds', () => {
+    const verdict = soakVerdict(series([60, 80, 100, 115, 115, 115, 115, 115, 115, 115, 115, 115]), 3);
+    expect(verdict.kind === 'judged' && verdict.series[0]).toMatchObject({
+      flat: false,
+      growth: 0.15,
+      growthBetween: ['warm-up', 'third 1'],
+    });
+  });
+
+  it('judges heap used by its floor: a sawtooth that V8 lets climb higher passes, a floor that rises fails', () => {
+    const sawtooth = (floor: number, height: number) =>
+      Array.from({ length: 30 }, (_unused, interval) => floor + ((interval * 7) % 10) * (height / 9));
+    const taller = {
+      ...series(Array.from({ length: 120 }, () => 100)),
+      heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(60, 60), ...sawtooth(60, 20)],
+    };
+    const tallerVerdict = soakVerdict(taller, 30);
+    expect(tallerVerdict.kind === 'judged' && tallerVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: true });
+    const rising = { ...taller, heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(64, 20), ...sawtooth(70, 20)] };
+    const risingVerdict = soakVerdict(rising, 30);
+    expect(risingVerdict.kind === 'judged' && risingVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: false });
   });
 
   it('lets one interval’s spike pass: a median is not moved by a single garbage collection or stall', () => {
@@ -39,12 +108,21 @@ describe('the soak verdict', () => {
     expect(verdict.kind === 'judged' && verdict.flat).toBe(true);
   });
 
+  it('refuses a warm-up longer than a third of the run, which would leave out the growth the soak is for', () => {
+    expect(soakVerdict(series(Array.from({ length: 30 }, () => 100)), 11)).toEqual({
+      kind: 'too-short',
+      warmupIntervals: 11,
+      reason: expect.stringContaining('more than a third of the run') as string,
+    });
+    expect(soakVerdict(series(Array.from({ length: 30 }, () => 100)), 10).kind).toBe('judged');
+  });
+
   it('skips missed samples, and refuses to judge a run with too few left after warm-up', () => {
     const gaps = soakVerdict(series([100, null, 100, 100, null, 100, 100, 100, null, 100]), 3);
     expect(gaps.kind === 'judged' && gaps.flat).toBe(true);
-    expect(soakVerdict(series([100, 100, 100, 100]), 2)).toEqual({
+    expect(soakVerdict(series([100, 100, 100]), 1)).toEqual({
       kind: 'too-short',
-      warmupIntervals: 2,
+      warmupIntervals: 1,
       reason: expect.stringContaining('too few samples') as string,
     });
     expect(soakVerdict(series([100, 100, 100, 100, 100]), 0).kind).toBe('too-short');
