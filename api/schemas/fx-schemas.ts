@@ -158,6 +158,12 @@ const remittanceLine = z.strictObject({
   converted: decimal,
   rupees: decimal,
   averageRate: decimal,
+  b2bAmount: decimal.meta({ description: 'What business payers (payer.type BUSINESS) sent, in the currency' }),
+  b2bRetained: decimal.meta({ description: 'The part of b2bAmount the exporters kept in the currency' }),
+  b2bRupees: decimal.meta({ description: 'The rupees the rest of b2bAmount converted to' }),
+  b2cAmount: decimal.meta({ description: 'What personal payers (payer.type PERSON) sent, in the currency' }),
+  b2cRetained: decimal.meta({ description: 'The part of b2cAmount the exporters kept in the currency' }),
+  b2cRupees: decimal.meta({ description: 'The rupees the rest of b2cAmount converted to' }),
 });
 
 export const inwardRemittancesResponse = z

@@ -141,3 +141,45 @@ it('quotes only a dealer that can deal: never a suspended one, nor one holding n
   const pounds = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'GBP', to: 'PKR', fromAmount: '1.00' } });
   expect(errorCode(pounds)).toBe('FX_RATE_UNAVAILABLE');
 });
+
+it('splits the inward-remittance report by payer type in amounts, not only counts, and the split adds up to the ledger', async () => {
+  // Every payment so far was a person's (B2C); a business (B2B) pays 10.00 USD, all of it converted at 278.45.
+  const business = await pay(
+    payment('7a1c1e1a-0000-4000-8000-000000000006', { amount: '10.00', payer: { type: 'BUSINESS', name: 'Acme Ltd', country: 'GB' } }),
+  );
+  expect(business.status).toBe(201);
+  expect(business.body).toMatchObject({ converted: { provider: 'ALLIED', toAmount: '2784.50' } });
+  const range = 'from=2026-12-01T00:00:00Z&to=2026-12-05T00:00:00Z&groupBy=currency';
+  const report = await sw.client.get(`/v1/reports/inward-remittances?${range}`, { key: sw.operatorKey });
+  expect(report.status).toBe(200);
+  const split = {
+    group: 'USD',
+    currency: 'USD',
+    count: 4,
+    amount: '16.36',
+    retained: '0.00',
+    rupees: '3162.76',
+    b2bCount: 1,
+    b2bAmount: '10.00',
+    b2bRetained: '0.00',
+    b2bRupees: '2784.50',
+    // 5.00 at 0.004, 0.36 at 278.45 and 1.00 at HABIB's 278.00: 0.02 + 100.24 + 278.00 rupees.
+    b2cCount: 3,
+    b2cAmount: '6.36',
+    b2cRetained: '0.00',
+    b2cRupees: '378.26',
+  };
+  const body = report.body as { groups: Record<string, unknown>[]; totals: Record<string, unknown>[] };
+  expect(body.groups).toEqual([expect.objectContaining(split)]);
+  expect(body.totals).toEqual([expect.objectContaining({ ...split, group: 'ALL' })]);
+  // The acquirer was credited, in rupees, exactly what both payer types converted to: the ledger's own figure.
+  const acquirer = await sw.client.get('/v1/participants/MARGALLA', { key: sw.operatorKey });
+  const rupees = (acquirer.body as { currencies: { currency: string; position: string }[] }).currencies.find(
+    (line) => line.currency === 'PKR',
+  );
+  expect(rupees?.position).toBe('-3162.76');
+  const csv = await sw.client.get(`/v1/reports/inward-remittances.csv?${range}`, { key: sw.operatorKey });
+  const [header, line] = csv.text.split('\r\n');
+  expect(header?.split(',').slice(-6)).toEqual(['b2bAmount', 'b2bRetained', 'b2bRupees', 'b2cAmount', 'b2cRetained', 'b2cRupees']);
+  expect(line?.split(',').slice(-6)).toEqual(['10.00', '0.00', '2784.50', '6.36', '0.00', '378.26']);
+});
