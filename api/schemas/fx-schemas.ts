@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inboundFailureReasons, payerTypes } from '../../core/fx/inbound-payment-decider';
+import { isCountryCode } from '../../core/fx/payer-country';
 import { inboundPaymentListLimitMax, inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
@@ -37,7 +38,10 @@ const uuid = z
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'an in-bound payment id is a uuid')
   .transform((value) => value.toLowerCase());
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'a country is an ISO 3166-1 alpha-2 code such as "GB"');
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, { error: 'a country is an ISO 3166-1 alpha-2 code such as "GB"', abort: true })
+  .refine(isCountryCode, 'no country has this code: a country is an ISO 3166-1 alpha-2 code such as "GB"');
 
 export const inboundPaymentSchema = z
   .strictObject({

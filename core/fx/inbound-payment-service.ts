@@ -26,6 +26,7 @@ import {
   type InboundPaymentState,
 } from './inbound-payment-decider';
 import { inboundPaymentSummary } from './inbound-payment-summary';
+import { homeCountry } from './payer-country';
 import { purposeCode } from './purpose-codes';
 
 export type InboundPaymentServiceDependencies = {
@@ -211,6 +212,9 @@ export class InboundPaymentService {
         'CURRENCY_NOT_SUPPORTED',
         `in-bound payments are taken in the enabled foreign currencies, not ${request.currency.slice(0, 8)}`,
       );
+    }
+    if (request.payer.country === homeCountry) {
+      throw new DomainError('PAYER_NOT_ABROAD', `payer.country: an in-bound payment's payer is abroad, not in ${homeCountry}`);
     }
     const catalogued = purposeCode(request.purposeCode);
     if (catalogued === undefined)

@@ -183,3 +183,27 @@ it('splits the inward-remittance report by payer type in amounts, not only count
   expect(header?.split(',').slice(-6)).toEqual(['b2bAmount', 'b2bRetained', 'b2bRupees', 'b2cAmount', 'b2cRetained', 'b2cRupees']);
   expect(line?.split(',').slice(-6)).toEqual(['10.00', '0.00', '2784.50', '6.36', '0.00', '378.26']);
 });
+
+it.each([
+  ['a code no country has', 'XX'],
+  ['a code in small letters', 'gb'],
+  ['an alpha-3 code', 'GBR'],
+])('refuses a payer country that is %s with 400 naming body.payer.country, recording nothing', async (_case, country) => {
+  const body = payment('7a1c1e1a-0000-4000-8000-000000000007', { payer: { type: 'PERSON', name: 'Jane Doe', country } });
+  const refused = await expectLogUnchanged(sw, () => pay(body));
+  expect(refused.status).toBe(400);
+  expect(refused.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: ['body', 'payer', 'country'] }] } });
+});
+
+it('refuses a payer in Pakistan: an in-bound payment comes from abroad (422 PAYER_NOT_ABROAD, nothing recorded)', async () => {
+  const id = '7a1c1e1a-0000-4000-8000-000000000008';
+  const refused = await expectLogUnchanged(sw, () =>
+    pay(payment(id, { amount: '1.00', payer: { type: 'BUSINESS', name: 'Lahore Ltd', country: 'PK' } })),
+  );
+  expect(refused.status).toBe(422);
+  expect(refused.body).toMatchObject({ error: { code: 'PAYER_NOT_ABROAD', message: expect.stringContaining('payer.country') } });
+  expect((await sw.client.get(`/v1/inbound/payments/${id}`, { key: sw.operatorKey })).status).toBe(404);
+  // The same payment from a payer abroad is taken.
+  const paid = await pay(payment(id, { amount: '1.00', payer: { type: 'BUSINESS', name: 'Lahore Ltd', country: 'AE' } }));
+  expect(paid.status).toBe(201);
+});
