@@ -207,3 +207,57 @@ it('refuses a payer in Pakistan: an in-bound payment comes from abroad (422 PAYE
   const paid = await pay(payment(id, { amount: '1.00', payer: { type: 'BUSINESS', name: 'Lahore Ltd', country: 'AE' } }));
   expect(paid.status).toBe(201);
 });
+
+const pkrPosition = async (participantId: string): Promise<string | undefined> => {
+  const read = await sw.client.get(`/v1/participants/${participantId}`, { key: sw.operatorKey });
+  return (read.body as { currencies: { currency: string; position: string }[] }).currencies.find((line) => line.currency === 'PKR')
+    ?.position;
+};
+const capRupees = async (participantId: string, netDebitCap: string): Promise<void> => {
+  const patched = await sw.client.patch(`/v1/participants/${participantId}`, {
+    key: sw.operatorKey,
+    body: { currency: 'PKR', netDebitCap },
+  });
+  expect(patched.status).toBe(200);
+};
+
+it('pays without a quote through the next dealer when the best cannot carry the rupees, and refuses naming each dealer when none can', async () => {
+  // ALLIED (278.45, the best) owes 3,163.21 rupees so far, HABIB (278.00) 278.00; each is capped a little above.
+  expect([await pkrPosition('ALLIED'), await pkrPosition('HABIB')]).toEqual(['3163.21', '278.00']);
+  await capRupees('ALLIED', '3300.00');
+  await capRupees('HABIB', '600.00');
+  const moved = await pay(payment('7a1c1e1a-0000-4000-8000-000000000009', { amount: '1.00' }));
+  expect(moved.status).toBe(201);
+  expect(moved.body).toMatchObject({ converted: { provider: 'HABIB', rate: '278.0000', toAmount: '278.00' } });
+  expect([await pkrPosition('ALLIED'), await pkrPosition('HABIB')]).toEqual(['3163.21', '556.00']);
+
+  // Now neither can owe another 278 rupees: refused, every dealer tried named, nothing recorded or posted.
+  const id = '7a1c1e1a-0000-4000-8000-00000000000a';
+  const refused = await expectLogUnchanged(sw, () => pay(payment(id, { amount: '1.00' })));
+  expect(refused.status).toBe(422);
+  expect(refused.body).toMatchObject({
+    error: {
+      code: 'INBOUND_PAYMENT_REFUSED',
+      message: expect.stringMatching(/dealer ALLIED .*; .*dealer HABIB .*: nothing was posted$/),
+      details: [
+        { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap', provider: 'ALLIED' },
+        { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap', provider: 'HABIB' },
+      ],
+    },
+  });
+  expect((await sw.client.get(`/v1/inbound/payments/${id}`, { key: sw.operatorKey })).status).toBe(404);
+  expect([await pkrPosition('ALLIED'), await pkrPosition('HABIB')]).toEqual(['3163.21', '556.00']);
+
+  // A quote locks its dealer: with ALLIED's quote the payment is refused, not moved to another dealer.
+  const quote = await sw.client.post('/v1/fx/quotes', { key: keys['REMITLY'], body: { from: 'USD', to: 'PKR', fromAmount: '1.00' } });
+  expect(quote.body).toMatchObject({ provider: 'ALLIED' });
+  const quoted = await pay(payment(id, { amount: '1.00', quoteId: (quote.body as { id: string }).id }));
+  expect(quoted.body).toMatchObject({ error: { code: 'INBOUND_PAYMENT_REFUSED', details: [{ provider: 'ALLIED' }] } });
+
+  // Room again at HABIB: the same payment id, retried, is taken by it.
+  await capRupees('HABIB', '1000.00');
+  const retried = await pay(payment(id, { amount: '1.00' }));
+  expect(retried.status).toBe(201);
+  expect(retried.body).toMatchObject({ converted: { provider: 'HABIB' } });
+  expect([await pkrPosition('ALLIED'), await pkrPosition('HABIB')]).toEqual(['3163.21', '834.00']);
+});

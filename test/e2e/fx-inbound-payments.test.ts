@@ -220,7 +220,7 @@ it('posts no leg when the dealer cannot owe the rupees: the linked legs are all 
   expect(refused.status).toBe(422);
   expect(errorCode(refused)).toBe('INBOUND_PAYMENT_REFUSED');
   expect((refused.body as { error: { details: unknown[] } }).error.details).toEqual([
-    { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap' },
+    { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap', provider: 'ALLIED' },
   ]);
   const after = await Promise.all([currencyLine('REMITLY', 'USD'), currencyLine('ALLIED', 'USD'), currencyLine('ALLIED', 'PKR')]);
   expect(after).toEqual(before);
