@@ -196,14 +196,17 @@ export const exportProceedsCertificateResponse = z
     payer: z.strictObject({ name: z.string(), type: z.enum(payerTypes), country: z.string(), taxId: z.string().nullable() }),
     foreign: z.strictObject({ amount: decimal, currency: z.string() }),
     retained: z.strictObject({ amount: decimal, currency: z.string() }),
-    converted: z.strictObject({
-      fromAmount: decimal,
-      fromCurrency: z.string(),
-      toAmount: decimal,
-      toCurrency: z.string(),
-      rate: decimal,
-      provider: z.string(),
-    }),
+    converted: z
+      .strictObject({
+        fromAmount: decimal,
+        fromCurrency: z.string(),
+        toAmount: decimal,
+        toCurrency: z.string(),
+        rate: decimal,
+        provider: z.string(),
+      })
+      .nullable()
+      .meta({ description: 'null: no conversion, the exporter retained the whole amount (retentionShare 1)' }),
     purposeCode: z.strictObject({ code: z.string(), title: z.string(), description: z.string() }),
     invoiceNumber: z.string().nullable(),
     transferIds: z.array(z.string()),
