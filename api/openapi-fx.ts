@@ -84,7 +84,7 @@ export function fxPaths(): Paths {
           '404': errorAnswer('MERCHANT_NOT_FOUND or FX_QUOTE_NOT_FOUND'),
           '409': errorAnswer('FX_QUOTE_USED or INBOUND_PAYMENT_CONFLICT'),
           '422': errorAnswer(
-            'PURPOSE_CODE_UNKNOWN, PURPOSE_CODE_NOT_ALLOWED, MERCHANT_NOT_INBOUND, MERCHANT_INACTIVE, CURRENCY_NOT_SUPPORTED, FX_QUOTE_EXPIRED, FX_QUOTE_MISMATCH, FX_RATE_UNAVAILABLE, INBOUND_PAYMENT_REFUSED (a leg could not post; details name it) or INBOUND_PAYMENT_FAILED (recorded, but its reservations ran out before the legs posted)',
+            'PAYER_NOT_ABROAD, PURPOSE_CODE_UNKNOWN, PURPOSE_CODE_NOT_ALLOWED, MERCHANT_NOT_INBOUND, MERCHANT_INACTIVE, CURRENCY_NOT_SUPPORTED, FX_QUOTE_EXPIRED, FX_QUOTE_MISMATCH, FX_RATE_UNAVAILABLE, INBOUND_PAYMENT_REFUSED (a leg could not post; details name it, one entry per dealer tried) or INBOUND_PAYMENT_FAILED (recorded, but its reservations ran out before the legs posted)',
           ),
         },
       }),

@@ -76,6 +76,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   MERCHANT_NOT_INBOUND: null,
   PURPOSE_CODE_UNKNOWN: null,
   PURPOSE_CODE_NOT_ALLOWED: null,
+  PAYER_NOT_ABROAD: null,
   INBOUND_PAYMENT_REFUSED: null,
   INBOUND_PAYMENT_NOT_FOUND: null,
   INBOUND_PAYMENT_CONFLICT: null,

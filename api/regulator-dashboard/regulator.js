@@ -721,7 +721,22 @@
     ]);
   }
 
-  var remittanceFigures = ['count', 'b2bCount', 'b2cCount', 'amount', 'retained', 'converted', 'rupees', 'averageRate'];
+  var remittanceFigures = [
+    'count',
+    'amount',
+    'retained',
+    'converted',
+    'rupees',
+    'averageRate',
+    'b2bCount',
+    'b2bAmount',
+    'b2bRetained',
+    'b2bRupees',
+    'b2cCount',
+    'b2cAmount',
+    'b2cRetained',
+    'b2cRupees',
+  ];
   // One colour per foreign currency, in the order the report lists them; personal (B2C) payers in a lighter shade.
   var currencyColours = ['#1f4e99', '#1b7f3b', '#c77c02', '#7b3fa0', '#b3261e', '#2a7f8f'];
 
@@ -781,9 +796,13 @@
                 line.count +
                 ' (' +
                 line.b2bCount +
-                ' B2B, ' +
+                ' B2B worth ' +
+                line.b2bAmount +
+                ', ' +
                 line.b2cCount +
-                ' B2C) worth ' +
+                ' B2C worth ' +
+                line.b2cAmount +
+                ') worth ' +
                 line.amount +
                 ' ' +
                 line.currency

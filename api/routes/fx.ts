@@ -12,8 +12,10 @@ import { isCurrencyCode, parseAmount } from '../../core/money';
 import type { RequestHandler } from 'express';
 import { tableCsv } from '../../core/reports/table-csv';
 import {
+  addPayerTypeSums,
   inwardRemittanceCsvHeader,
   inwardRemittanceLine,
+  noPayerTypeSums,
   type InwardRemittanceReader,
   type InwardRemittanceRow,
 } from '../../core/fx/inward-remittance-report';
@@ -216,22 +218,22 @@ function totalsByCurrency(rows: readonly InwardRemittanceRow[]): InwardRemittanc
       group: 'ALL',
       currency: row.currency,
       count: 0,
-      businessCount: 0,
-      personCount: 0,
       amountMinor: 0n,
       retainedMinor: 0n,
       convertedMinor: 0n,
       rupeesMinor: 0n,
+      business: noPayerTypeSums,
+      person: noPayerTypeSums,
     };
     totals.set(row.currency, {
       ...total,
       count: total.count + row.count,
-      businessCount: total.businessCount + row.businessCount,
-      personCount: total.personCount + row.personCount,
       amountMinor: total.amountMinor + row.amountMinor,
       retainedMinor: total.retainedMinor + row.retainedMinor,
       convertedMinor: total.convertedMinor + row.convertedMinor,
       rupeesMinor: total.rupeesMinor + row.rupeesMinor,
+      business: addPayerTypeSums(total.business, row.business),
+      person: addPayerTypeSums(total.person, row.person),
     });
   }
   return [...totals.values()];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inboundFailureReasons, payerTypes } from '../../core/fx/inbound-payment-decider';
+import { isCountryCode } from '../../core/fx/payer-country';
 import { inboundPaymentListLimitMax, inwardRemittanceGroupings } from '../../core/fx/inward-remittance-report';
 import { rateValidForSecondsMax } from '../../core/fx/fx-rate-decider';
 import { merchantIdPattern } from '../../core/gateway/merchant-profile';
@@ -37,7 +38,10 @@ const uuid = z
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'an in-bound payment id is a uuid')
   .transform((value) => value.toLowerCase());
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'a country is an ISO 3166-1 alpha-2 code such as "GB"');
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, { error: 'a country is an ISO 3166-1 alpha-2 code such as "GB"', abort: true })
+  .refine(isCountryCode, 'no country has this code: a country is an ISO 3166-1 alpha-2 code such as "GB"');
 
 export const inboundPaymentSchema = z
   .strictObject({
@@ -158,6 +162,12 @@ const remittanceLine = z.strictObject({
   converted: decimal,
   rupees: decimal,
   averageRate: decimal,
+  b2bAmount: decimal.meta({ description: 'What business payers (payer.type BUSINESS) sent, in the currency' }),
+  b2bRetained: decimal.meta({ description: 'The part of b2bAmount the exporters kept in the currency' }),
+  b2bRupees: decimal.meta({ description: 'The rupees the rest of b2bAmount converted to' }),
+  b2cAmount: decimal.meta({ description: 'What personal payers (payer.type PERSON) sent, in the currency' }),
+  b2cRetained: decimal.meta({ description: 'The part of b2cAmount the exporters kept in the currency' }),
+  b2cRupees: decimal.meta({ description: 'The rupees the rest of b2cAmount converted to' }),
 });
 
 export const inwardRemittancesResponse = z
@@ -186,14 +196,17 @@ export const exportProceedsCertificateResponse = z
     payer: z.strictObject({ name: z.string(), type: z.enum(payerTypes), country: z.string(), taxId: z.string().nullable() }),
     foreign: z.strictObject({ amount: decimal, currency: z.string() }),
     retained: z.strictObject({ amount: decimal, currency: z.string() }),
-    converted: z.strictObject({
-      fromAmount: decimal,
-      fromCurrency: z.string(),
-      toAmount: decimal,
-      toCurrency: z.string(),
-      rate: decimal,
-      provider: z.string(),
-    }),
+    converted: z
+      .strictObject({
+        fromAmount: decimal,
+        fromCurrency: z.string(),
+        toAmount: decimal,
+        toCurrency: z.string(),
+        rate: decimal,
+        provider: z.string(),
+      })
+      .nullable()
+      .meta({ description: 'null: no conversion, the exporter retained the whole amount (retentionShare 1)' }),
     purposeCode: z.strictObject({ code: z.string(), title: z.string(), description: z.string() }),
     invoiceNumber: z.string().nullable(),
     transferIds: z.array(z.string()),

@@ -17,7 +17,8 @@ export type ExportProceedsCertificate = {
   payer: { name: string; type: 'PERSON' | 'BUSINESS'; country: string; taxId: string | null };
   foreign: { amount: string; currency: string };
   retained: { amount: string; currency: string };
-  converted: { fromAmount: string; fromCurrency: string; toAmount: string; toCurrency: string; rate: string; provider: string };
+  /** What was converted into rupees, at what rate, by which dealer; null when the exporter retained it all. */
+  converted: { fromAmount: string; fromCurrency: string; toAmount: string; toCurrency: string; rate: string; provider: string } | null;
   purposeCode: { code: string; title: string; description: string };
   invoiceNumber: string | null;
   transferIds: string[];
@@ -45,14 +46,19 @@ export function exportProceedsCertificate(payment: InboundPaymentRecord): Export
     payer: { name: payment.payer.name, type: payment.payer.type, country: payment.payer.country, taxId: payment.payer.taxId },
     foreign: { amount: formatAmount(BigInt(payment.amountMinor), payment.currency), currency: payment.currency },
     retained: { amount: formatAmount(BigInt(payment.retainedMinor), payment.currency), currency: payment.currency },
-    converted: {
-      fromAmount: formatAmount(BigInt(payment.convertedFromMinor), payment.currency),
-      fromCurrency: payment.currency,
-      toAmount: formatAmount(BigInt(payment.convertedToMinor), payment.toCurrency),
-      toCurrency: payment.toCurrency,
-      rate: payment.rate,
-      provider: payment.providerId,
-    },
+    // A payment retained whole (retentionShare 1) still records the dealer whose rate was looked up, but no money
+    // moved through it: the certificate says there was no conversion rather than naming a dealer for 0.00.
+    converted:
+      payment.convertedFromMinor === '0'
+        ? null
+        : {
+            fromAmount: formatAmount(BigInt(payment.convertedFromMinor), payment.currency),
+            fromCurrency: payment.currency,
+            toAmount: formatAmount(BigInt(payment.convertedToMinor), payment.toCurrency),
+            toCurrency: payment.toCurrency,
+            rate: payment.rate,
+            provider: payment.providerId,
+          },
     purposeCode: { code: catalogued.code, title: catalogued.title, description: catalogued.description },
     invoiceNumber: payment.invoiceNumber,
     transferIds: [...payment.transferIds],
@@ -62,6 +68,20 @@ export function exportProceedsCertificate(payment: InboundPaymentRecord): Export
 /** The certificate as label and value lines, in the order the PDF prints them. */
 export function certificateLines(certificate: ExportProceedsCertificate): [label: string, value: string][] {
   const { exporter, payer, foreign, retained, converted } = certificate;
+  const conversion: [label: string, value: string][] =
+    converted === null
+      ? [
+          ['Converted', 'no conversion: the whole amount was retained in foreign currency'],
+          ['Exchange rate', 'no conversion'],
+          ['Rupee amount', 'no conversion'],
+          ['Authorised dealer', 'no conversion'],
+        ]
+      : [
+          ['Converted', `${converted.fromAmount} ${converted.fromCurrency}`],
+          ['Exchange rate', `${converted.rate} ${converted.toCurrency} per ${converted.fromCurrency}`],
+          ['Rupee amount', `${converted.toAmount} ${converted.toCurrency}`],
+          ['Authorised dealer', converted.provider],
+        ];
   return [
     ['Reference', certificate.reference],
     ['Date (UTC)', certificate.date],
@@ -72,10 +92,7 @@ export function certificateLines(certificate: ExportProceedsCertificate): [label
     ['Payer tax id', payer.taxId ?? 'none given'],
     ['Amount received', `${foreign.amount} ${foreign.currency}`],
     ['Retained in foreign currency', `${retained.amount} ${retained.currency}`],
-    ['Converted', `${converted.fromAmount} ${converted.fromCurrency}`],
-    ['Exchange rate', `${converted.rate} ${converted.toCurrency} per ${converted.fromCurrency}`],
-    ['Rupee amount', `${converted.toAmount} ${converted.toCurrency}`],
-    ['Authorised dealer', converted.provider],
+    ...conversion,
     ['Purpose code', `${certificate.purposeCode.code} ${certificate.purposeCode.title}`],
     ['Purpose', certificate.purposeCode.description],
     ['Invoice', certificate.invoiceNumber ?? 'none given'],

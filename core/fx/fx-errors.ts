@@ -11,6 +11,10 @@ export const fxErrors = {
   FX_QUOTE_MISMATCH: { status: 422, meaning: 'The quote was given for another amount, currency or target than this payment.' },
   MERCHANT_NOT_INBOUND: { status: 422, meaning: 'The merchant is not enabled for in-bound foreign-currency payments.' },
   PURPOSE_CODE_UNKNOWN: { status: 422, meaning: 'The purpose code is not in the SBP catalogue (GET /v1/reference/purpose-codes).' },
+  PAYER_NOT_ABROAD: {
+    status: 422,
+    meaning: 'An in-bound payment comes from abroad: its payer’s country is not Pakistan (PK), whose payers pay in rupees.',
+  },
   PURPOSE_CODE_NOT_ALLOWED: { status: 422, meaning: 'The merchant is not enabled for payments with this purpose code.' },
   INBOUND_PAYMENT_REFUSED: {
     status: 422,

@@ -67,6 +67,20 @@ export function bestLiveRate(state: FxRatesState, now: Date, canDeal: (providerI
   return best;
 }
 
+/** The live rates of dealers that can deal, best first (the order bestLiveRate picks by), at most `limit`. */
+export function liveRatesBestFirst(
+  state: FxRatesState,
+  now: Date,
+  canDeal: (providerId: string) => boolean,
+  limit: number,
+): ProviderRate[] {
+  assert(Number.isInteger(limit) && limit > 0, 'a positive whole number of rates');
+  return [...state.rates.values()]
+    .filter((candidate) => Date.parse(candidate.validUntil) > now.getTime() && canDeal(candidate.providerId))
+    .sort((a, b) => compareRates(b, a))
+    .slice(0, limit);
+}
+
 function compareRates(a: ProviderRate, b: ProviderRate): number {
   const difference = compareDecimalText(a.rate, b.rate);
   if (difference !== 0) return difference;

@@ -7,7 +7,15 @@ import { formatAmount } from '../money';
 import { holdsCurrency, type ParticipantReader, type ParticipantRecord } from '../participants/participant-reader';
 import { convertHalfEven, parseRate, sourceForTargetHalfEven } from './fx-conversion';
 import { fxQuoteDecider, fxQuoteStreamName, type GivenQuote } from './fx-quote-decider';
-import { bestLiveRate, fxRatesDecider, fxRatesStreamName, type FxRateEvent, type FxRatesState, type ProviderRate } from './fx-rate-decider';
+import {
+  bestLiveRate,
+  liveRatesBestFirst,
+  fxRatesDecider,
+  fxRatesStreamName,
+  type FxRateEvent,
+  type FxRatesState,
+  type ProviderRate,
+} from './fx-rate-decider';
 
 export type FxServiceDependencies = {
   store: EventStore;
@@ -65,13 +73,25 @@ export class FxService {
   /** The best live rate for a pair now; FX_RATE_UNAVAILABLE when every rate is stale or none was posted. */
   async bestRate(from: string, to: string): Promise<ProviderRate> {
     const state = await this.book(from, to);
-    const best = bestLiveRate(state, this.dependencies.now(), (providerId) => {
-      // Only a dealer that is active, still an FX provider, and holds both currencies can carry the conversion's legs.
-      const provider = this.dependencies.participants.findParticipant(providerId);
-      return provider !== null && provider.active && provider.fxProvider && holdsCurrency(provider, from) && holdsCurrency(provider, to);
-    });
+    const best = bestLiveRate(state, this.dependencies.now(), this.canDeal(from, to));
     if (best === null) throw new DomainError('FX_RATE_UNAVAILABLE', `no FX provider has a live ${from}/${to} rate`);
     return best;
+  }
+
+  /** The live rates for a pair now, best first, at most `limit`; FX_RATE_UNAVAILABLE when there is none. */
+  async liveRates(from: string, to: string, limit: number): Promise<ProviderRate[]> {
+    const state = await this.book(from, to);
+    const rates = liveRatesBestFirst(state, this.dependencies.now(), this.canDeal(from, to), limit);
+    if (rates.length === 0) throw new DomainError('FX_RATE_UNAVAILABLE', `no FX provider has a live ${from}/${to} rate`);
+    return rates;
+  }
+
+  /** Only a dealer that is active, still an FX provider, and holds both currencies can carry the conversion's legs. */
+  private canDeal(from: string, to: string): (providerId: string) => boolean {
+    return (providerId) => {
+      const provider = this.dependencies.participants.findParticipant(providerId);
+      return provider !== null && provider.active && provider.fxProvider && holdsCurrency(provider, from) && holdsCurrency(provider, to);
+    };
   }
 
   async quote(pspId: string, request: QuoteRequest, context: CommandContext): Promise<{ quote: GivenQuote; position: bigint | null }> {

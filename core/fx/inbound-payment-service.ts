@@ -26,6 +26,7 @@ import {
   type InboundPaymentState,
 } from './inbound-payment-decider';
 import { inboundPaymentSummary } from './inbound-payment-summary';
+import { homeCountry } from './payer-country';
 import { purposeCode } from './purpose-codes';
 
 export type InboundPaymentServiceDependencies = {
@@ -48,6 +49,24 @@ export const inboundReservationTimeoutMs = 5 * 60 * 1000;
 export type InboundPaymentAnswer = { payment: InboundPaymentFound; position: bigint | null; replayed: boolean };
 
 /** One leg of a conversion: which ledger, which accounts, how much (minor units of that ledger's currency). */
+/** The most dealers a payment without a quote tries, best rate first, before it is refused. */
+export const inboundDealerAttemptsMax = 5;
+
+type Conversion = { rate: string; providerId: string };
+
+type CheckedParties = {
+  psp: ParticipantRecord;
+  acquirer: ParticipantRecord;
+  merchantName: string;
+  merchantCity: string;
+  merchantTaxNumber: string | null;
+  retentionShare: string;
+};
+
+/** A leg a ledger refused to reserve, and its answer. */
+type LegFailure = { leg: Leg | undefined; result: LedgerResultCode | undefined };
+type DealerRefusal = LegFailure & { providerId: string };
+
 type Leg = {
   role: 'retained' | 'foreign' | 'rupees';
   currency: string;
@@ -102,37 +121,29 @@ export class InboundPaymentService {
       const final = existing.status === 'recorded' ? (await this.finish(existing.payment, context)).state : existing;
       return answerOf(final, null, true);
     }
-    const { psp, acquirer, merchantName, merchantCity, merchantTaxNumber, retentionShare } = this.checkParties(request);
-    const conversion = await this.conversion(request, context);
-    refuseInactive([acquirer, participants(this.dependencies, conversion.providerId)]);
-    const { retainedMinor, convertedMinor } = splitRetained(BigInt(request.amountMinor), retentionShare);
-    const rupeesMinor = convertHalfEven(convertedMinor, request.currency, inboundTargetCurrency, conversion.rate);
-    // The dealer must not take foreign money for no rupees: a quote refuses such an amount, and so does a payment.
-    if (convertedMinor > 0n && rupeesMinor === 0n) {
-      throw new DomainError(
-        'INVALID_AMOUNT',
-        `the converted part, ${formatAmount(convertedMinor, request.currency)} ${request.currency} at ${conversion.rate}, is too small to convert: it rounds to nothing in ${inboundTargetCurrency}`,
-      );
+    const parties = this.checkParties(request);
+    const refused: DealerRefusal[] = [];
+    for (const conversion of await this.conversions(request, context)) {
+      refuseInactive([parties.acquirer, participants(this.dependencies, conversion.providerId)]);
+      const payment = paymentRecord(request, parties, conversion, context);
+      const legs = legsOf(payment);
+      payment.transferIds = legs.map((leg) => legTransferId(payment.paymentId, leg.role));
+      const failure = await this.reserveLegs(legs, payment.paymentId);
+      if (failure === null) return this.recordAndFinish(request, payment, legs, context);
+      refused.push({ ...failure, providerId: conversion.providerId });
+      // Only the dealer's own rupee leg can go better with another dealer; and since it is reserved first, a refusal
+      // there has reserved nothing, so the next dealer's legs take the same transfer ids.
+      if (failure.leg?.role !== 'rupees' || failure.result === 'overloaded') break;
     }
-    const payment: InboundPaymentRecord = {
-      ...request,
-      acquirerId: acquirer.id,
-      merchantName,
-      merchantCity,
-      merchantTaxNumber,
-      retainedMinor: retainedMinor.toString(),
-      convertedFromMinor: convertedMinor.toString(),
-      convertedToMinor: rupeesMinor.toString(),
-      toCurrency: inboundTargetCurrency,
-      rate: conversion.rate,
-      providerId: conversion.providerId,
-      transferIds: [],
-      completedAt: context.now.toISOString(),
-    };
-    assert(psp.id === request.pspId, 'the PSP is the caller');
-    const legs = legsOf(payment);
-    payment.transferIds = legs.map((leg) => legTransferId(payment.paymentId, leg.role));
-    await this.reserveLegs(legs, payment.paymentId);
+    throw refusal(refused);
+  }
+
+  private async recordAndFinish(
+    request: InboundPaymentRequest,
+    payment: InboundPaymentRecord,
+    legs: readonly Leg[],
+    context: CommandContext,
+  ): Promise<InboundPaymentAnswer> {
     try {
       if (request.quoteId !== null) await this.useQuote(request, context);
       await handleStreamCommand(
@@ -196,14 +207,7 @@ export class InboundPaymentService {
   }
 
   /** Everything that refuses a payment before any money is touched; nothing is recorded when one of these throws. */
-  private checkParties(request: InboundPaymentRequest): {
-    psp: ParticipantRecord;
-    acquirer: ParticipantRecord;
-    merchantName: string;
-    merchantCity: string;
-    merchantTaxNumber: string | null;
-    retentionShare: string;
-  } {
+  private checkParties(request: InboundPaymentRequest): CheckedParties {
     const { participants, merchants, enabledCurrencies } = this.dependencies;
     const psp = requireInboundPsp(participants.findParticipant(request.pspId), request.pspId);
     if (!enabledCurrencies.includes(request.currency) || request.currency === inboundTargetCurrency) {
@@ -211,6 +215,9 @@ export class InboundPaymentService {
         'CURRENCY_NOT_SUPPORTED',
         `in-bound payments are taken in the enabled foreign currencies, not ${request.currency.slice(0, 8)}`,
       );
+    }
+    if (request.payer.country === homeCountry) {
+      throw new DomainError('PAYER_NOT_ABROAD', `payer.country: an in-bound payment's payer is abroad, not in ${homeCountry}`);
     }
     const catalogued = purposeCode(request.purposeCode);
     if (catalogued === undefined)
@@ -237,17 +244,20 @@ export class InboundPaymentService {
     };
   }
 
-  /** The quote's locked rate (checked: not used by another payment, for this amount, not expired), or the best live rate now. */
-  private async conversion(request: InboundPaymentRequest, context: CommandContext): Promise<{ rate: string; providerId: string }> {
+  /**
+   * The quote's locked rate (checked: not used by another payment, for this amount, not expired), or without a quote
+   * the live rates now, best first: the payment takes the first dealer whose legs can post.
+   */
+  private async conversions(request: InboundPaymentRequest, context: CommandContext): Promise<Conversion[]> {
     if (request.quoteId === null) {
-      const best = await this.dependencies.fx.bestRate(request.currency, inboundTargetCurrency);
-      return { rate: best.rate, providerId: best.providerId };
+      const rates = await this.dependencies.fx.liveRates(request.currency, inboundTargetCurrency, inboundDealerAttemptsMax);
+      return rates.map((rate) => ({ rate: rate.rate, providerId: rate.providerId }));
     }
     const { state } = await loadStream(this.dependencies.store, fxQuoteStreamName(request.quoteId), fxQuoteDecider);
     // Deciding without appending: the refusals (expired, used, mismatch) surface here, before any leg is reserved.
     fxQuoteDecider.decide({ type: 'UseQuote', data: this.useData(request), now: context.now }, state);
     assert(state.status === 'given', 'a quote that passed its checks was given');
-    return { rate: state.quote.rate, providerId: state.quote.providerId };
+    return [{ rate: state.quote.rate, providerId: state.quote.providerId }];
   }
 
   private async useQuote(request: InboundPaymentRequest, context: CommandContext): Promise<void> {
@@ -280,10 +290,13 @@ export class InboundPaymentService {
     };
   }
 
-  /** Reserves every leg, each ledger's legs as one linked chain; a refusal voids what was reserved and says why. */
-  private async reserveLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
+  /**
+   * Reserves every leg, each ledger's legs as one linked chain, the rupee leg first; a refusal voids what was
+   * reserved and says which leg was refused and why (null: all reserved).
+   */
+  private async reserveLegs(legs: readonly Leg[], paymentId: string): Promise<LegFailure | null> {
     const reserved: Leg[] = [];
-    for (const [currency, ledgerLegs] of byCurrency(legs)) {
+    for (const [currency, ledgerLegs] of byCurrency(rupeesFirst(legs))) {
       const commands = ledgerLegs.map((leg, index): LedgerCommand => ({
         type: 'pending_transfer',
         id: legTransferId(paymentId, leg.role),
@@ -303,10 +316,11 @@ export class InboundPaymentService {
         const failed =
           results.find((result) => result !== 'ok' && result !== 'exists' && result !== 'linked_event_failed') ?? results[failedIndex];
         const leg = ledgerLegs[results.indexOf(failed as LedgerResultCode)] ?? ledgerLegs[failedIndex];
-        throw refusal(leg, failed);
+        return { leg, result: failed };
       }
       reserved.push(...ledgerLegs);
     }
+    return null;
   }
 
   private async voidLegs(legs: readonly Leg[], paymentId: string): Promise<void> {
@@ -473,18 +487,70 @@ const legNames: Record<Leg['role'], string> = {
   rupees: "the rupees from the FX provider's position to the acquirer",
 };
 
-function refusal(leg: Leg | undefined, result: LedgerResultCode | undefined): DomainError {
-  if (result === 'overloaded') return new DomainError('OVERLOADED', 'a ledger is busy; retry the payment with the same id');
-  const reason = result ?? 'unknown';
-  const why =
-    reason === 'exceeds_net_debit_cap'
-      ? 'the paying side would pass its net debit cap'
-      : reason === 'account_not_found'
-        ? 'a party holds no position in that currency'
-        : reason;
+/** The answer when no dealer tried could carry the legs: each dealer's refused leg and why, in the order tried. */
+function refusal(refused: readonly DealerRefusal[]): DomainError {
+  assert(refused.length > 0, 'a refusal names at least one dealer tried');
+  if (refused.some((failure) => failure.result === 'overloaded'))
+    return new DomainError('OVERLOADED', 'a ledger is busy; retry the payment with the same id');
+  const sentences = refused.map(({ leg, result, providerId }) => {
+    const reason = result ?? 'unknown';
+    const why =
+      reason === 'exceeds_net_debit_cap'
+        ? 'the paying side would pass its net debit cap'
+        : reason === 'account_not_found'
+          ? 'a party holds no position in that currency'
+          : reason;
+    return `${leg === undefined ? 'a leg' : legNames[leg.role]} could not post with dealer ${providerId} (${why})`;
+  });
   return new DomainError(
     'INBOUND_PAYMENT_REFUSED',
-    `${leg === undefined ? 'a leg' : legNames[leg.role]} could not post (${why}): nothing was posted`,
-    [{ leg: leg?.role ?? null, currency: leg?.currency ?? null, reason }],
+    `${sentences.join('; ')}: nothing was posted`,
+    refused.map(({ leg, result, providerId }) => ({
+      leg: leg?.role ?? null,
+      currency: leg?.currency ?? null,
+      reason: result ?? 'unknown',
+      provider: providerId,
+    })),
   );
+}
+
+/** The rupee leg, the one that depends on the dealer's own position, reserved before the foreign chain. */
+function rupeesFirst(legs: readonly Leg[]): Leg[] {
+  return [...legs.filter((leg) => leg.role === 'rupees'), ...legs.filter((leg) => leg.role !== 'rupees')];
+}
+
+/**
+ * The payment as it would be recorded with this dealer's rate: the retained share rounded down, the rest converted
+ * half-even; refused when the converted part would round to no rupees (the dealer must not take money for nothing).
+ */
+function paymentRecord(
+  request: InboundPaymentRequest,
+  parties: CheckedParties,
+  conversion: Conversion,
+  context: CommandContext,
+): InboundPaymentRecord {
+  const { retainedMinor, convertedMinor } = splitRetained(BigInt(request.amountMinor), parties.retentionShare);
+  const rupeesMinor = convertHalfEven(convertedMinor, request.currency, inboundTargetCurrency, conversion.rate);
+  if (convertedMinor > 0n && rupeesMinor === 0n) {
+    throw new DomainError(
+      'INVALID_AMOUNT',
+      `the converted part, ${formatAmount(convertedMinor, request.currency)} ${request.currency} at ${conversion.rate}, is too small to convert: it rounds to nothing in ${inboundTargetCurrency}`,
+    );
+  }
+  assert(parties.psp.id === request.pspId, 'the PSP is the caller');
+  return {
+    ...request,
+    acquirerId: parties.acquirer.id,
+    merchantName: parties.merchantName,
+    merchantCity: parties.merchantCity,
+    merchantTaxNumber: parties.merchantTaxNumber,
+    retainedMinor: retainedMinor.toString(),
+    convertedFromMinor: convertedMinor.toString(),
+    convertedToMinor: rupeesMinor.toString(),
+    toCurrency: inboundTargetCurrency,
+    rate: conversion.rate,
+    providerId: conversion.providerId,
+    transferIds: [],
+    completedAt: context.now.toISOString(),
+  };
 }

@@ -5,17 +5,25 @@ import { formatAmount } from '../money';
 export const inwardRemittanceGroupings = ['purposeCode', 'currency', 'merchant', 'day'] as const;
 export type InwardRemittanceGrouping = (typeof inwardRemittanceGroupings)[number];
 
-/** One group and one foreign currency, summed by the read model: minor units, B2B and B2C counted apart. */
+/** What one payer type (BUSINESS for B2B, PERSON for B2C) sent in a group and currency, in minor units. */
+export type PayerTypeSums = {
+  count: number;
+  amountMinor: bigint;
+  retainedMinor: bigint;
+  rupeesMinor: bigint;
+};
+
+/** One group and one foreign currency, summed by the read model: minor units, B2B and B2C summed apart. */
 export type InwardRemittanceRow = {
   group: string;
   currency: string;
   count: number;
-  businessCount: number;
-  personCount: number;
   amountMinor: bigint;
   retainedMinor: bigint;
   convertedMinor: bigint;
   rupeesMinor: bigint;
+  business: PayerTypeSums;
+  person: PayerTypeSums;
 };
 
 /** Read side of in-bound payments (adapters/readmodel-sqlite/projections/inbound-payments-*.ts). */
@@ -40,6 +48,12 @@ export type InwardRemittanceLine = {
   converted: string;
   rupees: string;
   averageRate: string;
+  b2bAmount: string;
+  b2bRetained: string;
+  b2bRupees: string;
+  b2cAmount: string;
+  b2cRetained: string;
+  b2cRupees: string;
 };
 
 export const inwardRemittanceCsvHeader = [
@@ -53,6 +67,12 @@ export const inwardRemittanceCsvHeader = [
   'converted',
   'rupees',
   'averageRate',
+  'b2bAmount',
+  'b2bRetained',
+  'b2bRupees',
+  'b2cAmount',
+  'b2cRetained',
+  'b2cRupees',
 ] as const;
 
 /**
@@ -64,13 +84,32 @@ export function inwardRemittanceLine(row: InwardRemittanceRow): InwardRemittance
     group: row.group,
     currency: row.currency,
     count: row.count,
-    b2bCount: row.businessCount,
-    b2cCount: row.personCount,
+    b2bCount: row.business.count,
+    b2cCount: row.person.count,
     amount: formatAmount(row.amountMinor, row.currency),
     retained: formatAmount(row.retainedMinor, row.currency),
     converted: formatAmount(row.convertedMinor, row.currency),
     rupees: formatAmount(row.rupeesMinor, 'PKR'),
     averageRate: averageRate(row),
+    b2bAmount: formatAmount(row.business.amountMinor, row.currency),
+    b2bRetained: formatAmount(row.business.retainedMinor, row.currency),
+    b2bRupees: formatAmount(row.business.rupeesMinor, 'PKR'),
+    b2cAmount: formatAmount(row.person.amountMinor, row.currency),
+    b2cRetained: formatAmount(row.person.retainedMinor, row.currency),
+    b2cRupees: formatAmount(row.person.rupeesMinor, 'PKR'),
+  };
+}
+
+/** No payment of a payer type: what a group without one sums to. */
+export const noPayerTypeSums: PayerTypeSums = { count: 0, amountMinor: 0n, retainedMinor: 0n, rupeesMinor: 0n };
+
+/** Two payer-type sums added, for totals over several groups. */
+export function addPayerTypeSums(left: PayerTypeSums, right: PayerTypeSums): PayerTypeSums {
+  return {
+    count: left.count + right.count,
+    amountMinor: left.amountMinor + right.amountMinor,
+    retainedMinor: left.retainedMinor + right.retainedMinor,
+    rupeesMinor: left.rupeesMinor + right.rupeesMinor,
   };
 }
 

@@ -124,9 +124,30 @@ type RemittanceLine = {
   converted: string;
   rupees: string;
   averageRate: string;
+  b2bAmount: string;
+  b2bRetained: string;
+  b2bRupees: string;
+  b2cAmount: string;
+  b2cRetained: string;
+  b2cRupees: string;
 };
 const remittanceFigures = (line: RemittanceLine): string[] =>
-  [line.count, line.b2bCount, line.b2cCount, line.amount, line.retained, line.converted, line.rupees, line.averageRate].map(String);
+  [
+    line.count,
+    line.amount,
+    line.retained,
+    line.converted,
+    line.rupees,
+    line.averageRate,
+    line.b2bCount,
+    line.b2bAmount,
+    line.b2bRetained,
+    line.b2bRupees,
+    line.b2cCount,
+    line.b2cAmount,
+    line.b2cRetained,
+    line.b2cRupees,
+  ].map(String);
 
 /**
  * In-bound traffic (issue 17): an authorised dealer posting rates, an in-bound PSP prefunded (capped) in USD, EUR and
@@ -495,16 +516,23 @@ it('shows in-bound receipts by purpose code and currency, B2B and B2C apart, as 
   expect((await tableRows('inbound-currency-table')).find((row) => row[0] === 'USD')).toEqual([
     'USD',
     '3',
-    '2',
-    '1',
     '160.01',
     '56.00',
     '104.01',
     '28961.58',
     '278.4500',
+    // B2B: 100.00 and 10.01 (35.00 and 3.50 kept; 18,099.25 and 1,812.71 rupees); B2C: 50.00 (17.50 kept, 9,049.62).
+    '2',
+    '110.01',
+    '38.50',
+    '19911.96',
+    '1',
+    '50.00',
+    '17.50',
+    '9049.62',
   ]);
   const label = (await page.locator('#inbound-chart').getAttribute('aria-label')) ?? '';
-  expect(label).toContain('9184 USD 2 (1 B2B, 1 B2C) worth 150.00 USD');
+  expect(label).toContain('9184 USD 2 (1 B2B worth 100.00, 1 B2C worth 50.00) worth 150.00 USD');
   expect(await page.locator('#inbound-caption').textContent()).toBe(label);
   await page.locator('#inbound-heading').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(screenshotFolder, 'regulator-dashboard-inbound.png') });

@@ -274,3 +274,48 @@ describe("the exporter's tax number (an NTN)", () => {
     expect(rows()).toEqual(before);
   });
 });
+
+it('says "no conversion" for a payment retained whole, naming no dealer or rate (PDF and JSON)', async () => {
+  const retainAll = async (retentionShare: string): Promise<void> => {
+    const patched = await sw.client.patch('/v1/merchants/KARACHI_SOFT', {
+      key: parties.acquirerKey,
+      body: { inbound: { enabled: true, retentionShare, purposeCodes: ['9184', '9182'] } },
+    });
+    expect(patched.status).toBe(200);
+  };
+  await retainAll('1');
+  const retainedId = randomUUID();
+  const paid = await sw.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(retainedId) });
+  expect(paid.status).toBe(201);
+  expect(paid.body).toMatchObject({ retained: { amount: '100.00', currency: 'USD' }, converted: { fromAmount: '0.00', toAmount: '0.00' } });
+  await retainAll('0.35');
+
+  const pdf = await fetchCertificate(parties.merchantKey, '', retainedId);
+  expect(pdf.status).toBe(200);
+  const text = (await pdfText(pdf.bytes)).text.replace(/\s+/g, ' ');
+  for (const fact of [
+    `Reference ${retainedId}`,
+    'Amount received 100.00 USD',
+    'Retained in foreign currency 100.00 USD',
+    'Converted no conversion: the whole amount was retained in foreign currency',
+    'Exchange rate no conversion',
+    'Rupee amount no conversion',
+    'Authorised dealer no conversion',
+  ]) {
+    expect(text).toContain(fact);
+  }
+  expect(text).not.toContain('ALLIED');
+  expect(text).not.toContain('278.4500');
+  expect(text).not.toContain('0.00 PKR');
+
+  const json = await fetchCertificate(parties.merchantKey, '?format=json', retainedId);
+  expect(json.status).toBe(200);
+  expect(JSON.parse(json.bytes.toString('utf8'))).toMatchObject({
+    reference: retainedId,
+    foreign: { amount: '100.00', currency: 'USD' },
+    retained: { amount: '100.00', currency: 'USD' },
+    converted: null,
+  });
+  // The signature covers the JSON as sent, as for any certificate.
+  expect(json.jws).not.toBeNull();
+});

@@ -220,7 +220,7 @@ it('posts no leg when the dealer cannot owe the rupees: the linked legs are all 
   expect(refused.status).toBe(422);
   expect(errorCode(refused)).toBe('INBOUND_PAYMENT_REFUSED');
   expect((refused.body as { error: { details: unknown[] } }).error.details).toEqual([
-    { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap' },
+    { leg: 'rupees', currency: 'PKR', reason: 'exceeds_net_debit_cap', provider: 'ALLIED' },
   ]);
   const after = await Promise.all([currencyLine('REMITLY', 'USD'), currencyLine('ALLIED', 'USD'), currencyLine('ALLIED', 'PKR')]);
   expect(after).toEqual(before);
@@ -266,6 +266,12 @@ it('reports inward remittances per purpose code and currency, B2B apart, with su
     converted: '65.00',
     rupees: '18099.25',
     averageRate: '278.4500',
+    b2bAmount: '100.00',
+    b2bRetained: '35.00',
+    b2bRupees: '18099.25',
+    b2cAmount: '0.00',
+    b2cRetained: '0.00',
+    b2cRupees: '0.00',
   };
   expect(report.body).toEqual({
     from: '2026-12-01T00:00:00.000Z',
@@ -279,7 +285,7 @@ it('reports inward remittances per purpose code and currency, B2B apart, with su
   expect(await currencyLine('MARGALLA', 'USD')).toMatchObject({ position: '-35.00' });
   const csv = await sw.client.get(`/v1/reports/inward-remittances.csv?${range}&groupBy=day`, { key: regulatorKey });
   expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-  expect(csv.text.split('\r\n')[1]).toBe('2026-12-03,USD,1,1,0,100.00,35.00,65.00,18099.25,278.4500');
+  expect(csv.text.split('\r\n')[1]).toBe('2026-12-03,USD,1,1,0,100.00,35.00,65.00,18099.25,278.4500,100.00,35.00,18099.25,0.00,0.00,0.00');
   expect(errorCode(await sw.client.get(`/v1/reports/inward-remittances?${range}`, { key: keys['REMITLY'] }))).toBe('FORBIDDEN');
 });
 

@@ -10,12 +10,25 @@ const groupColumns: Record<InwardRemittanceGrouping, string> = {
   day: 'completed_day',
 };
 
+/** A column summed for businesses and for persons apart: `business_<alias>` and `person_<alias>`. */
+function payerTypeSum(column: string, alias: string): string {
+  return (['BUSINESS', 'PERSON'] as const)
+    .map((type) => `SUM(CASE WHEN payer_type = '${type}' THEN ${column} ELSE 0 END) AS ${type.toLowerCase()}_${alias}`)
+    .join(', ');
+}
+
 type SummaryRow = {
   grp: string;
   currency: string;
   count: bigint;
   business_count: bigint;
   person_count: bigint;
+  business_amount_minor: bigint;
+  person_amount_minor: bigint;
+  business_retained_minor: bigint;
+  person_retained_minor: bigint;
+  business_rupees_minor: bigint;
+  person_rupees_minor: bigint;
   amount_minor: bigint;
   retained_minor: bigint;
   converted_minor: bigint;
@@ -33,6 +46,8 @@ export class SqliteInwardRemittanceReader implements InwardRemittanceReader {
         .prepare(
           `SELECT ${column} AS grp, currency, COUNT(*) AS count,
              SUM(payer_type = 'BUSINESS') AS business_count, SUM(payer_type = 'PERSON') AS person_count,
+             ${payerTypeSum('amount_minor', 'amount_minor')}, ${payerTypeSum('retained_minor', 'retained_minor')},
+             ${payerTypeSum('converted_to_minor', 'rupees_minor')},
              SUM(amount_minor) AS amount_minor, SUM(retained_minor) AS retained_minor,
              SUM(converted_from_minor) AS converted_minor, SUM(converted_to_minor) AS rupees_minor
            FROM inbound_payments WHERE completed_at >= ? AND completed_at < ?
@@ -60,12 +75,22 @@ export class SqliteInwardRemittanceReader implements InwardRemittanceReader {
       group: row.grp,
       currency: row.currency,
       count: Number(row.count),
-      businessCount: Number(row.business_count),
-      personCount: Number(row.person_count),
       amountMinor: row.amount_minor,
       retainedMinor: row.retained_minor,
       convertedMinor: row.converted_minor,
       rupeesMinor: row.rupees_minor,
+      business: {
+        count: Number(row.business_count),
+        amountMinor: row.business_amount_minor,
+        retainedMinor: row.business_retained_minor,
+        rupeesMinor: row.business_rupees_minor,
+      },
+      person: {
+        count: Number(row.person_count),
+        amountMinor: row.person_amount_minor,
+        retainedMinor: row.person_retained_minor,
+        rupeesMinor: row.person_rupees_minor,
+      },
     }));
   }
 }
