@@ -58,6 +58,9 @@
  *   one JSON event per fact; ledgerFacts reads both, and new records follow old ones in the same stream;
  * - stream `snapshot-ledger-<currency>`: LedgerSnapshotChunk events (accounts and pending transfers at one
  *   fact count and record count), written after every `snapshotEveryEvents` ledger facts; start-up reads the latest.
+ * - stream `snapshot-ledger-window-<currency>`: LedgerWindowSegment binary events appended just before each
+ *   snapshot: the transfer id window's entries since the last segment (transfer-id-window-segment.ts), so that a
+ *   start reads the window instead of rebuilding it from the log; the log stays the truth if one is unusable.
  * `npm run verify` checks a store's ledgers (core/ledger/ledger-verification.ts).
  *
  * On the SQLite store the engine uses its synchronous `appendSync` / `appendManySync` (one call per tick, no

@@ -10,6 +10,8 @@ import type { LedgerTunables } from './ledger-limits';
 import { forgetOldTransfers, initialState, rememberedFromEvent, type LedgerState } from './ledger-state';
 import { rememberFromLog } from './remember-from-log';
 import { restoreSnapshot, snapshotChunkType, type SnapshotChunk } from './snapshot';
+import { TransferIdWindow } from './transfer-id-window';
+import { ledgerWindowStreamName, restoreSegmentPart, segmentHeader } from './transfer-id-window-segment';
 
 export type LoadedLedger = {
   state: LedgerState;
@@ -17,6 +19,8 @@ export type LoadedLedger = {
   revision: bigint | null;
   /** Event count of the snapshot the state was loaded from, or null when it was replayed from empty. */
   snapshotEventCount: number | null;
+  /** Whether the id window came from the window segments at the snapshot (else from the log, or empty). */
+  windowFromSegments: boolean;
 };
 
 /**
@@ -37,15 +41,13 @@ export async function loadLedger(
 ): Promise<LoadedLedger> {
   const stream = ledgerStreamName(ledger);
   const chunks = useSnapshot ? await readLatestSnapshot(store, ledger) : null;
-  let state: LedgerState;
-  if (chunks === null) {
-    state = initialState(ledger, tunables);
-  } else {
-    state = restoreSnapshot(chunks, ledger, tunables);
-    await rememberBeforeSnapshot(store, stream, state);
-  }
+  let windowFromSegments = false;
+  const state = chunks === null ? initialState(ledger, tunables) : restoreSnapshot(chunks, ledger, tunables);
+  const wanted = await windowEntriesWanted(store, stream, state, recordCountMax);
+  if (chunks !== null) windowFromSegments = await restoreWindowFromSegments(store, state, wanted);
+  state.window.reserve(wanted);
+  if (chunks !== null && !windowFromSegments) await rememberBeforeSnapshot(store, stream, state);
   const snapshotEventCount = chunks === null ? null : state.eventCount;
-  await reserveWindow(store, stream, state, recordCountMax);
   const replay = new LedgerRecordReplay(state);
   await readRange(store, stream, state.recordCount, recordCountMax ?? Number.MAX_SAFE_INTEGER, (recorded) => {
     if (recorded.revision !== BigInt(state.recordCount))
@@ -64,21 +66,96 @@ export async function loadLedger(
   if (recordCountMax === undefined) assert(actual === revision, `ledger ${ledger} loaded up to its last record (${String(actual)})`);
   else
     assert(revision === null || (actual !== null && actual >= revision), `ledger ${ledger} holds every record loaded (${String(actual)})`);
-  return { state, revision, snapshotEventCount };
+  return { state, revision, snapshotEventCount, windowFromSegments };
 }
 
 /**
- * Sizes the id window once for the facts the replay will add (at most its capacity), from the last record's header:
- * otherwise it doubles its way up, copying and re-indexing what it holds at each step.
+ * Fills the window of a state just restored from a snapshot from the window segments that end at it
+ * (transfer-id-window-segment.ts): a walk back to find them (headers only), then a read forward that restores
+ * them. Returns false, with an empty window of the latest segment's seed, when they cannot serve: the caller
+ * then rebuilds the window from the log.
  */
-async function reserveWindow(store: EventStore, stream: string, state: LedgerState, recordCountMax: number | undefined): Promise<void> {
+async function restoreWindowFromSegments(store: EventStore, state: LedgerState, wanted: number): Promise<boolean> {
+  const stream = ledgerWindowStreamName(state.ledger);
+  const eventCount = state.eventCount;
+  const fromFact = Math.max(0, rememberedFromEvent(state));
+  const old = state.window;
   const last = await store.streamRevision(stream);
-  if (last === null || recordCountMax !== undefined) return;
+  if (last === null) return false;
+  let needTo = eventCount;
+  let partsLeft = 0;
+  let seed: number | null = null;
+  let firstRevision: number | null = null;
+  let lastRevision: number | null = null;
+  let fromEvent = 0;
+  // Back from the newest part: skip segments past the snapshot, then each segment must end where the later began.
+  walk: for (let before = Number(last) + 1; before > 0;) {
+    const count = Math.min(ledgerRecordsPerReadMax, before);
+    const page = await store.readStream(stream, BigInt(before - count), count);
+    if (page.length !== count) return false;
+    for (let offset = count - 1; offset >= 0; offset -= 1) {
+      const header = segmentHeader(page[offset]?.bytes);
+      if (header === null) break walk;
+      seed ??= header.seed;
+      const revision = before - count + offset;
+      if (partsLeft > 0) {
+        if (header.fromEvent !== fromEvent || header.toEvent !== needTo || header.partIndex !== partsLeft - 1) break walk;
+        partsLeft -= 1;
+      } else if (header.toEvent > needTo) {
+        continue;
+      } else if (header.toEvent === needTo && header.partIndex === header.partCount - 1) {
+        if (header.seed !== seed || header.capacity !== old.capacity) break walk;
+        lastRevision ??= revision;
+        fromEvent = header.fromEvent;
+        partsLeft = header.partIndex;
+      } else {
+        break walk;
+      }
+      if (partsLeft === 0) {
+        needTo = fromEvent;
+        if (fromEvent <= fromFact) {
+          firstRevision = revision;
+          break walk;
+        }
+      }
+    }
+    before -= count;
+  }
+  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, seed ?? undefined);
+  if (firstRevision === null || lastRevision === null) return false;
+  state.window.reserve(wanted);
+  let lastEvent: number | null = -1;
+  await readRange(store, stream, firstRevision, lastRevision + 1, (recorded) => {
+    if (lastEvent === null || recorded.bytes === undefined) lastEvent = null;
+    else lastEvent = restoreSegmentPart(state.window, recorded.bytes, fromFact, eventCount, lastEvent);
+  });
+  // Statuses set while restoring are not changes a later segment must record.
+  state.window.takeStatusChanges(eventCount);
+  if (lastEvent !== null) return true;
+  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, seed ?? undefined);
+  return false;
+}
+
+/**
+ * The entries the id window will hold once the load is done (at most its capacity): the window's part before the
+ * snapshot and the facts after it, from the last record's header. Reserved once before the window is filled:
+ * otherwise it doubles its way up, and a window filled to its reserve doubles once more as the tail arrives, a
+ * copy and re-index of all it holds (7 s of a start after 10M transfers).
+ */
+async function windowEntriesWanted(
+  store: EventStore,
+  stream: string,
+  state: LedgerState,
+  recordCountMax: number | undefined,
+): Promise<number> {
+  const before = state.eventCount - Math.max(0, rememberedFromEvent(state));
+  const last = await store.streamRevision(stream);
+  if (last === null || recordCountMax !== undefined) return before;
   const [lastRecord] = await store.readStream(stream, last, 1);
-  if (lastRecord === undefined) return;
+  if (lastRecord === undefined) return before;
   const factsAfter = firstFactNumber(lastRecord) + factCount(lastRecord) - state.eventCount;
-  // Only the window's last events are remembered: more would be forgotten at once.
-  state.window.reserve(Math.min(factsAfter, state.tunables.transfersRememberedEvents));
+  // The ring never holds more than its capacity: older entries are evicted as newer ones come.
+  return Math.min(before + factsAfter, state.window.capacity);
 }
 
 /**
@@ -91,7 +168,6 @@ async function rememberBeforeSnapshot(store: EventStore, stream: string, state: 
   const snapshotEventCount = state.eventCount;
   if (fromFact >= snapshotEventCount) return;
   const fromRecord = await recordHoldingFact(store, stream, fromFact, state.recordCount);
-  state.window.reserve(snapshotEventCount - fromFact);
   const replay = new LedgerRecordReplay(state);
   await readRange(store, stream, fromRecord, state.recordCount, (recorded) => {
     if (isLedgerBatch(recorded)) {

@@ -30,6 +30,7 @@ import { compactExpiries, forgetOldTransfers, windowedTransfer, type LedgerState
 import type { LedgerResultCode } from './result-codes';
 import { snapshotChunks, snapshotChunkType } from './snapshot';
 import { SubmitQueue, type QueuedSubmit } from './submit-queue';
+import { ledgerWindowStreamName, windowSegmentParts, windowSegmentType } from './transfer-id-window-segment';
 import type { Transfer } from './transfer';
 import { transferFromEvent } from './transfer-records';
 
@@ -96,6 +97,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private state: LedgerState | null = null;
   private revision: bigint | null = null;
   private lastSnapshotEventCount = 0;
+  /** Where the next window segment starts: the event count of the last one written, or null for a whole window. */
+  private windowSegmentEvent: number | null = null;
   private snapshotFailures = 0;
   private tickScheduled = false;
   /** Failed appends in a row, and the wall-clock moment before which no tick starts after one. */
@@ -532,10 +535,12 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.state = loaded.state;
     this.revision = loaded.revision;
     this.lastSnapshotEventCount = loaded.snapshotEventCount ?? 0;
+    this.windowSegmentEvent = loaded.windowFromSegments ? loaded.snapshotEventCount : null;
   }
 
   private async writeSnapshot(state: LedgerState): Promise<void> {
     const at = this.now().toISOString();
+    await this.writeWindowSegment(state, at);
     const events: NewEvent[] = snapshotChunks(state).map((data) => ({
       id: randomUUID(),
       type: snapshotChunkType,
@@ -548,6 +553,32 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       // Any position in the snapshot stream will do: every snapshot in it describes a durable ledger state.
       if (this.syncStore !== null) this.syncStore.appendSync(stream, events, 'any');
       else await this.store.append(stream, events, 'any');
+    } catch {
+      this.snapshotFailures += 1;
+    }
+  }
+
+  /**
+   * Appends the window segment that ends at this snapshot (transfer-id-window-segment.ts), before the snapshot
+   * itself: the entries since the last segment and the statuses changed since, or the whole window when the chain
+   * is broken (after a start that rebuilt the window, a failed append, or changes too many to keep).
+   */
+  private async writeWindowSegment(state: LedgerState, at: string): Promise<void> {
+    const changes = state.window.takeStatusChanges(state.eventCount);
+    const fromEvent = changes === null || this.windowSegmentEvent === null ? 0 : this.windowSegmentEvent;
+    const events: NewEvent[] = windowSegmentParts(state.window, fromEvent, state.eventCount, changes ?? []).map((bytes) => ({
+      id: randomUUID(),
+      type: windowSegmentType,
+      data: {},
+      bytes,
+      metadata: { at, actor: this.actor },
+    }));
+    const stream = ledgerWindowStreamName(this.ledger);
+    this.windowSegmentEvent = null;
+    try {
+      if (this.syncStore !== null) this.syncStore.appendSync(stream, events, 'any');
+      else await this.store.append(stream, events, 'any');
+      this.windowSegmentEvent = state.eventCount;
     } catch {
       this.snapshotFailures += 1;
     }

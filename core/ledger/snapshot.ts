@@ -12,7 +12,8 @@ import type { TransferCode } from './transfer-codes';
 /**
  * Snapshots: the accounts and the pending transfers at one ledger event count, written as a few
  * `LedgerSnapshotChunk` events in one append to `snapshot-ledger-<currency>`. Resolved transfers are not in
- * it: the log itself holds them, and start-up re-reads the idempotency window's part of the log for them.
+ * it: the log itself holds them; start-up reads the idempotency window from the window segments written beside
+ * the snapshot (transfer-id-window-segment.ts), or re-reads the window's part of the log when they cannot serve.
  * Rows are arrays, not objects, to keep the chunks small; every amount is a decimal string.
  */
 export const snapshotChunkType = 'LedgerSnapshotChunk';

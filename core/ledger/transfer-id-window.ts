@@ -5,6 +5,8 @@ import type { PendingStatus, TransferKind } from './transfer';
 
 /** Words of one entry in the ring; see TransferIdWindow for what each holds. */
 const recordWords = 6;
+/** Words of one entry in a window segment: the ring's and the id hash's first word (its fingerprint bits). */
+export const segmentEntryWords = recordWords + 1;
 /** The index is at most this full, so that a linear probe stays short (about 2.5 slots for a miss at 0.75). */
 const indexLoadMax = 0.75;
 /** The most entries a window may hold: an index slot keeps the entry's place in 28 bits and 4 bits of fingerprint. */
@@ -58,8 +60,15 @@ export class TransferIdWindow {
   private tail = 0;
   private readonly idHash = new Uint32Array(4);
   private hashedId: string | null = null;
+  /**
+   * Entries whose pending status changed since `takeStatusChanges`, as pairs [place, created event modulo 2^32]:
+   * what a window segment (transfer-id-window-segment.ts) records beside the entries it adds. At most `capacity`
+   * pairs are kept; past that `statusChangesLost` says a segment could not say them all.
+   */
+  private statusChanges: number[] = [];
+  private statusChangesLost = false;
 
-  constructor(windowEvents: number, marginEntries: number) {
+  constructor(windowEvents: number, marginEntries: number, seed?: number) {
     assert(Number.isSafeInteger(windowEvents) && windowEvents >= 1, 'a transfer id window spans at least one event');
     assert(Number.isSafeInteger(marginEntries) && marginEntries >= 1, 'a transfer id window has a margin');
     this.windowEvents = windowEvents;
@@ -72,7 +81,12 @@ export class TransferIdWindow {
     // Sized for the largest ring, so that the fingerprint's width does not change as the ring grows.
     this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
     this.positionMask = 2 ** this.positionBits - 1;
-    this.seed = getRandomValues(new Uint32Array(1))[0] as number;
+    this.seed = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+  }
+
+  /** The seed of the id hash: a window segment holds hashes, which only a window with the same seed can take. */
+  get hashSeed(): number {
+    return this.seed;
   }
 
   /** Entries held, alive or not yet removed. */
@@ -196,6 +210,128 @@ export class TransferIdWindow {
     const base = place * recordWords;
     assert(this.kindAt(place) === 'pending_transfer', 'only a pending transfer has a status');
     this.records[base + 4] = (((this.records[base + 4] as number) & 0x3fffffff) | (statuses.indexOf(status) << 30)) >>> 0;
+    if (this.statusChanges.length >= this.capacity * 2) this.statusChangesLost = true;
+    else this.statusChanges.push(place, this.records[base + 5] as number);
+  }
+
+  /**
+   * The [created event, status] of every entry still held whose status changed since the last call (with the
+   * event count given), or null when more changed than were kept; then forgets them.
+   */
+  takeStatusChanges(eventCount: number): [number, PendingStatus][] | null {
+    const changes = this.statusChanges;
+    const lost = this.statusChangesLost;
+    this.statusChanges = [];
+    this.statusChangesLost = false;
+    if (lost) return null;
+    const taken: [number, PendingStatus][] = [];
+    for (let pair = 0; pair < changes.length; pair += 2) {
+      const place = changes[pair] as number;
+      // A place reused by a later entry, or an entry removed since, has nothing to say.
+      if (this.records[place * recordWords + 5] !== changes[pair + 1] || !this.holds(place)) continue;
+      taken.push([this.eventNumberAt(place, eventCount), this.statusAt(place) as PendingStatus]);
+    }
+    return taken;
+  }
+
+  /** Whether `place` holds an entry (its sequence number lies in [tail, head)). */
+  private holds(place: number): boolean {
+    if (place >= this.ringEntries) return false;
+    const offset = (place - (this.tail % this.ringEntries) + this.ringEntries) % this.ringEntries;
+    return offset < this.length;
+  }
+
+  /**
+   * The entries created at ledger events in [fromEvent, eventCount), oldest first, as seven words each (a window
+   * segment's layout): the id hash's first word as far as the index keeps it (its fingerprint bits), its other
+   * three, the fields digest's first word, the second with kind and status, the created event modulo 2^32.
+   */
+  entryWordsFrom(fromEvent: number, eventCount: number): Uint32Array {
+    let first = this.head;
+    while (first > this.tail && this.eventNumberAt((first - 1) % this.ringEntries, eventCount) >= fromEvent) first -= 1;
+    const count = this.head - first;
+    const words = new Uint32Array(count * segmentEntryWords);
+    const firstPlace = first % this.ringEntries;
+    for (let offset = 0; offset < count; offset += 1) {
+      const place = (firstPlace + offset) % this.ringEntries;
+      for (let word = 0; word < recordWords; word += 1)
+        words[offset * segmentEntryWords + 1 + word] = this.records[place * recordWords + word] as number;
+    }
+    const positionRange = this.positionMask + 1;
+    const fingerprintWord = (value: number): number => (Math.floor(value / positionRange) * positionRange) >>> 0;
+    if (count * 8 < this.index.length) {
+      for (let offset = 0; offset < count; offset += 1)
+        words[offset * segmentEntryWords] = fingerprintWord(this.index[this.slotOf((firstPlace + offset) % this.ringEntries)] as number);
+      return words;
+    }
+    // Most of the window: one pass over the index gives every entry's fingerprint without a probe.
+    for (let slot = 0; slot < this.index.length; slot += 1) {
+      const value = this.index[slot] as number;
+      if (value === 0) continue;
+      const offset = ((value & this.positionMask) - 1 - firstPlace + this.ringEntries) % this.ringEntries;
+      if (offset < count) words[offset * segmentEntryWords] = fingerprintWord(value);
+    }
+    return words;
+  }
+
+  /**
+   * Inserts `count` entries laid out as `entryWordsFrom` gives them (from a window with the same seed and
+   * capacity), created at events from `fromEvent` on (their event words modulo 2^32 count from it), below
+   * `toEvent`; those created before `fromFact` are skipped. Each must follow `lastEvent` (-1 at first). Returns the
+   * last entry's event, or null when an entry is out of order or range (a damaged segment).
+   */
+  insertEntryWords(
+    words: Uint32Array,
+    count: number,
+    fromEvent: number,
+    toEvent: number,
+    fromFact: number,
+    lastEvent: number,
+  ): number | null {
+    const base = fromEvent % wordRange;
+    let last = lastEvent;
+    for (let entry = 0; entry < count; entry += 1) {
+      const at = entry * segmentEntryWords;
+      const eventNumber = fromEvent + (((words[at + 6] as number) - base + wordRange) % wordRange);
+      if (eventNumber <= last || eventNumber >= toEvent) return null;
+      last = eventNumber;
+      if (eventNumber < fromFact) continue;
+      if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow(Math.min(this.capacity, this.ringEntries * 2));
+      if (this.length === this.capacity) {
+        assert(
+          this.age(this.tail % this.ringEntries, eventNumber + 1) > this.windowEvents,
+          'the transfer id window evicts only expired ids',
+        );
+        this.removeOldest();
+      }
+      const place = this.head % this.ringEntries;
+      const records = this.records;
+      const recordBase = place * recordWords;
+      // Word by word: a subarray per entry would be garbage on a path that restores millions.
+      for (let word = 0; word < recordWords; word += 1) records[recordBase + word] = words[at + 1 + word] as number;
+      const fingerprint = Math.floor((words[at] as number) / (this.positionMask + 1));
+      const mask = this.indexMask;
+      let slot = (words[at + 1] as number) & mask;
+      while (this.index[slot] !== 0) slot = (slot + 1) & mask;
+      this.index[slot] = (fingerprint * (this.positionMask + 1) + place + 1) >>> 0;
+      this.head += 1;
+    }
+    this.hashedId = null;
+    return last;
+  }
+
+  /** The place of the entry created by ledger event `eventNumber` (a binary search in creation order), or -1. */
+  placeOfEvent(eventNumber: number, eventCount: number): number {
+    let low = this.tail;
+    let high = this.head - 1;
+    while (low <= high) {
+      const middle = Math.floor((low + high) / 2);
+      const created = this.eventNumberAt(middle % this.ringEntries, eventCount);
+      if (created === eventNumber) return middle % this.ringEntries;
+      if (created < eventNumber) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
   }
 
   /** Whether the entry's fields digest equals the one given (its 60 bits the entry keeps). */
