@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
-import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
 import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
-import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { onboardExporter } from '../support/inbound-payments';
 import { onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { rebuildSwitchProjection } from '../support/rebuild-switch-projection';
 
 /**
  * Issue 17, item 4: the merchant's balance shows its in-bound payments in both currencies, over the real switch. In
@@ -190,13 +189,6 @@ it('rebuilds the merchant views, in-bound rows and all, from position 0 into the
   };
   const before = rows();
   expect((before[0] as unknown[]).length).toBe(4);
-  const output: string[] = [];
-  const exitCode = await runRebuildCommand(
-    ['merchant-views', '--data-dir', sw.dataDir],
-    switchProjections,
-    { out: (line) => output.push(line), err: (line) => output.push(line) },
-    {},
-  );
-  expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+  await rebuildSwitchProjection('merchant-views', sw.dataDir);
   expect(rows()).toEqual(before);
 });
