@@ -19,7 +19,7 @@ import pino from 'pino';
 import { createLogger } from '../api/logger';
 import { startLoadNetwork } from '../load-tests/load-network';
 import { startReferenceServer } from '../load-tests/reference-server';
-import { transferRequest, transferSucceeded } from '../load-tests/transfer-request';
+import { commitTransferToRead } from '../load-tests/commit-transfer-to-read';
 
 const lookupTransfers = 64;
 /** A request that takes longer than this is a failure of the run, not a figure. */
@@ -85,21 +85,9 @@ async function committedLookups(seed: Awaited<ReturnType<typeof startLoadNetwork
   const urls: string[] = [];
   const authorizations: string[] = [];
   for (let index = 0; index < lookupTransfers; index += 1) {
-    const pair = seed.pairs[index % seed.pairs.length];
-    if (pair === undefined) throw new Error('the seed has pairs');
-    const id = crypto.randomUUID();
-    const posted = transferRequest(seed.baseUrl, pair, id);
-    const response = await fetch(posted.url, {
-      method: 'POST',
-      headers: posted.headers,
-      body: posted.body,
-      signal: AbortSignal.timeout(35_000),
-    });
-    const text = await response.text();
-    if (!transferSucceeded(response.status, text))
-      throw new Error(`a transfer to read was not committed: ${response.status} ${text.slice(0, 300)}`);
+    const { id, participantKey } = await commitTransferToRead(seed, index);
     urls.push(`${seed.baseUrl}/v1/transfers/${id}`);
-    authorizations.push(`Bearer ${pair.participantKey}`);
+    authorizations.push(`Bearer ${participantKey}`);
   }
   return { label: 'switch', urls, authorizations };
 }

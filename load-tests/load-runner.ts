@@ -13,7 +13,7 @@ import { runCampaign } from './run-campaign';
 import { spawnedSwitch, startLoadNetwork, type LoadNetwork } from './load-network';
 import { writeLoadSeed, type LoadSeed } from './load-seed';
 import { freeLoopbackPort, startNodeService, type NodeService } from './node-service';
-import { transferRequest, transferSucceeded } from './transfer-request';
+import { commitTransferToRead } from './commit-transfer-to-read';
 
 export const resultsDirectory = join(__dirname, 'results');
 
@@ -151,20 +151,7 @@ function createLoadRun(k6Version: string, workers: number, workDirectory: string
     async writeLookupFile(seed, count) {
       const transfers: { id: string; participantKey: string }[] = [];
       for (let index = 0; index < count; index += 1) {
-        const pair = seed.pairs[index % seed.pairs.length];
-        if (pair === undefined) throw new Error('the seed has pairs');
-        const id = crypto.randomUUID();
-        const request = transferRequest(seed.baseUrl, pair, id);
-        const response = await fetch(request.url, {
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          signal: AbortSignal.timeout(35_000),
-        });
-        const text = await response.text();
-        if (!transferSucceeded(response.status, text))
-          throw new Error(`a transfer to read could not be committed: ${response.status} ${text.slice(0, 300)}`);
-        transfers.push({ id, participantKey: pair.participantKey });
+        transfers.push(await commitTransferToRead(seed, index));
       }
       const path = join(workDirectory, 'lookups.json');
       writeFileSync(path, `${JSON.stringify({ baseUrl: seed.baseUrl, transfers })}\n`, { mode: 0o600 });

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import type { RecordedEvent } from '../../core/eventstore/event';
 import { START_POSITION } from '../../core/eventstore/event-store';
+import type { InwardRemittanceLine } from '../../core/fx/inward-remittance-report';
 import { purposeCodes } from '../../core/fx/purpose-codes';
 import { formatAmount } from '../../core/money';
 import { declineClassOf } from '../../core/reports/decline-classes';
@@ -113,25 +114,7 @@ async function generateTraffic(): Promise<void> {
   closedWindowId = (closed.body as { closed: { id: string } }).closed.id;
 }
 
-type RemittanceLine = {
-  group: string;
-  currency: string;
-  count: number;
-  b2bCount: number;
-  b2cCount: number;
-  amount: string;
-  retained: string;
-  converted: string;
-  rupees: string;
-  averageRate: string;
-  b2bAmount: string;
-  b2bRetained: string;
-  b2bRupees: string;
-  b2cAmount: string;
-  b2cRetained: string;
-  b2cRupees: string;
-};
-const remittanceFigures = (line: RemittanceLine): string[] =>
+const remittanceFigures = (line: InwardRemittanceLine): string[] =>
   [
     line.count,
     line.amount,
@@ -487,10 +470,10 @@ it('downloads the participants table and a window report as CSV through the page
 
 it('shows in-bound receipts by purpose code and currency, B2B and B2C apart, as the API reports them, and the currency filter narrows them', async () => {
   const today = todayInKarachi();
-  const report = async (query: string): Promise<{ groups: RemittanceLine[]; totals: RemittanceLine[] }> =>
+  const report = async (query: string): Promise<{ groups: InwardRemittanceLine[]; totals: InwardRemittanceLine[] }> =>
     (await network.sw.client.get(`/v1/reports/inward-remittances?${dayRange(today)}&${query}`, { key: regulatorKey })).body as {
-      groups: RemittanceLine[];
-      totals: RemittanceLine[];
+      groups: InwardRemittanceLine[];
+      totals: InwardRemittanceLine[];
     };
   const byPurpose = await report('groupBy=purposeCode');
   // Five receipts: 9182 in EUR and USD, 9184 in GBP and USD.
@@ -511,7 +494,7 @@ it('shows in-bound receipts by purpose code and currency, B2B and B2C apart, as 
   const byCurrency = await report('groupBy=currency');
   expect(await tableRows('inbound-currency-table')).toEqual(byCurrency.groups.map((line) => [line.currency, ...remittanceFigures(line)]));
   // The currency table is the report's per-currency totals, and the USD line adds up: 100.00 + 50.00 + 10.01.
-  const byCurrencyName = (left: RemittanceLine, right: RemittanceLine): number => left.currency.localeCompare(right.currency);
+  const byCurrencyName = (left: InwardRemittanceLine, right: InwardRemittanceLine): number => left.currency.localeCompare(right.currency);
   expect(byCurrency.groups.map(remittanceFigures)).toEqual([...byPurpose.totals].sort(byCurrencyName).map(remittanceFigures));
   expect((await tableRows('inbound-currency-table')).find((row) => row[0] === 'USD')).toEqual([
     'USD',

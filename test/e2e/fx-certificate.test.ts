@@ -3,12 +3,11 @@ import { flattenedVerify, importJWK, type JWK } from 'jose';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
 import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
-import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { errorCode } from '../support/http-client';
 import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
 import { startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { rebuildSwitchProjection } from '../support/rebuild-switch-projection';
 
 /**
  * Issue 17, item 6: the export proceeds certificate of an in-bound payment, read back as its user would: the PDF's
@@ -263,14 +262,7 @@ describe("the exporter's tax number (an NTN)", () => {
     };
     const before = rows();
     expect(before[1]).toEqual([{ merchant_id: 'LAHORE_CODE', tax_number: '2345678' }]);
-    const output: string[] = [];
-    const exitCode = await runRebuildCommand(
-      ['merchants', '--data-dir', sw.dataDir],
-      switchProjections,
-      { out: (line) => output.push(line), err: (line) => output.push(line) },
-      {},
-    );
-    expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+    await rebuildSwitchProjection('merchants', sw.dataDir);
     expect(rows()).toEqual(before);
   });
 });

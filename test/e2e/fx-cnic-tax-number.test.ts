@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
 import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
-import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
 import { startTestSwitch, type TestSwitch } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
+import { plaintextsInDataDir } from '../support/data-dir-plaintexts';
+import { rebuildSwitchProjection } from '../support/rebuild-switch-projection';
 
 /**
  * Issue 17 with issue 15.4: an individual exporter (a freelancer) gives their CNIC as tax number. Over real HTTP on
@@ -108,22 +107,6 @@ async function merchantTaxNumber(): Promise<unknown> {
   return (read.body as { taxNumber: unknown }).taxNumber;
 }
 
-function dataDirFiles(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? dataDirFiles(path) : [path];
-  });
-}
-
-function plaintextsInDataDir(): string[] {
-  const found: string[] = [];
-  for (const file of dataDirFiles(dataDir.path)) {
-    const bytes = readFileSync(file);
-    for (const plaintext of plaintexts) if (bytes.includes(Buffer.from(plaintext, 'utf8'))) found.push(`${file}: ${plaintext}`);
-  }
-  return found;
-}
-
 function taxNumberRows(): unknown[] {
   const database = new Database(readModelPath(dataDir.path), { readonly: true });
   try {
@@ -141,7 +124,7 @@ it('takes a CNIC as an individual exporter’s tax number and prints it on the f
   expect(await certificateJson(firstPayment)).toMatchObject({ exporter: { taxNumber: firstCnic }, foreign: { amount: '100.00' } });
   // The read model holds it as the log does, sealed under the CNIC's subject.
   expect(taxNumberRows()).toEqual([{ merchant_id: 'ALI_FREELANCE', tax_number: expect.stringMatching(/^pd1\./) as unknown }]);
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
 }, 60_000);
 
 it('takes a correction in the 13-digit form: the next certificate prints it, the one already issued keeps the first', async () => {
@@ -151,7 +134,7 @@ it('takes a correction in the 13-digit form: the next certificate prints it, the
   expect((await pay(secondPayment)).status).toBe(201);
   expect(await certificateText(secondPayment)).toContain(`Exporter tax number ${secondCnic}`);
   expect((await certificateJson(firstPayment)).exporter.taxNumber).toBe(firstCnic);
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
 }, 60_000);
 
 it('refuses a malformed CNIC with 400 naming the field, and changes nothing', async () => {
@@ -186,16 +169,9 @@ it('erased by the CNIC, reads [erased] on the merchant and each certificate it w
   expect(await certificateText(afterwards)).toContain('Exporter tax number not on record');
 
   await sw.stop();
-  const output: string[] = [];
-  const exitCode = await runRebuildCommand(
-    ['merchants', '--data-dir', dataDir.path],
-    switchProjections,
-    { out: (line) => output.push(line), err: (line) => output.push(line) },
-    {},
-  );
-  expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+  await rebuildSwitchProjection('merchants', dataDir.path);
   sw = await startTestSwitch({ dataDir: dataDir.path });
   expect(await merchantTaxNumber()).toBe('[erased]');
   expect((await certificateJson(secondPayment)).exporter.taxNumber).toBe('[erased]');
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
 }, 120_000);

@@ -1,5 +1,6 @@
 import { errorCode } from '../support/http-client';
-import { expectLogUnchanged, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { onboardExporter } from '../support/inbound-payments';
+import { expectLogUnchanged, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 /**
  * Issue 17's edges found in review, over the real switch: a quote asked by its rupee amount answers what its
@@ -13,10 +14,7 @@ const clock = new Date('2026-12-03T09:00:00.000Z');
 const keys: Record<string, string> = {};
 
 async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
-  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
-  expect(created.status).toBe(201);
-  const issued = await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey });
-  keys[id] = (issued.body as { key: string }).key;
+  keys[id] = (await onboardParticipant(sw, id, bankCode, overrides)).key;
 }
 
 beforeAll(async () => {
@@ -24,19 +22,7 @@ beforeAll(async () => {
   await register('MARGALLA', 'MRGL', { currencies: ['PKR', 'USD'] });
   await register('ALLIED', 'ABPL', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD'] });
   await register('REMITLY', 'RMTL', { type: 'INBOUND_PSP', currency: undefined, currencies: ['USD'], netDebitCap: '50000.00' });
-  const merchant = await sw.client.post('/v1/merchants', {
-    key: keys['MARGALLA'],
-    body: {
-      id: 'KARACHI_SOFT',
-      name: 'Karachi Soft',
-      mcc: '7372',
-      city: 'Karachi',
-      acquirer: 'MARGALLA',
-      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
-      webhookUrl: 'http://127.0.0.1:9/webhooks',
-    },
-  });
-  expect(merchant.status).toBe(201);
+  await onboardExporter(sw.client, keys['MARGALLA'], 'MARGALLA');
   // Nothing retained: the whole payment converts, so the quote's rupees are what the acquirer is credited.
   const enabled = await sw.client.patch('/v1/merchants/KARACHI_SOFT', {
     key: keys['MARGALLA'],

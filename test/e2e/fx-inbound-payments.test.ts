@@ -1,6 +1,7 @@
 import { ledgersInStore, verifyLedger } from '../../core/ledger/ledger-verification';
 import { errorCode } from '../support/http-client';
-import { expectLogUnchanged, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { onboardExporter } from '../support/inbound-payments';
+import { expectLogUnchanged, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 /**
  * Issue 17 over the real switch: an authorised dealer posts a rate, an in-bound PSP takes a quote and pays a
@@ -13,10 +14,7 @@ let clock = new Date('2026-12-03T09:00:00.000Z');
 const keys: Record<string, string> = {};
 
 async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
-  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
-  expect(created.status).toBe(201);
-  const issued = await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey });
-  keys[id] = (issued.body as { key: string }).key;
+  keys[id] = (await onboardParticipant(sw, id, bankCode, overrides)).key;
 }
 
 beforeAll(async () => {
@@ -36,19 +34,7 @@ beforeAll(async () => {
     netDebitCap: '50000.00',
     netDebitCaps: { EUR: '1000.00' },
   });
-  const merchant = await sw.client.post('/v1/merchants', {
-    key: keys['MARGALLA'],
-    body: {
-      id: 'KARACHI_SOFT',
-      name: 'Karachi Soft',
-      mcc: '7372',
-      city: 'Karachi',
-      acquirer: 'MARGALLA',
-      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
-      webhookUrl: 'http://127.0.0.1:9/webhooks',
-    },
-  });
-  expect(merchant.status).toBe(201);
+  await onboardExporter(sw.client, keys['MARGALLA'], 'MARGALLA');
 }, 60_000);
 afterAll(async () => {
   await sw.close();

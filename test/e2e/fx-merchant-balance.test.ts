@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
 import { randomUUID } from 'node:crypto';
-import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
 import { readModelPath } from '../../adapters/readmodel-sqlite/sqlite-read-model-store';
-import { runRebuildCommand } from '../../scripts/rebuild-projection';
-import { participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { onboardExporter } from '../support/inbound-payments';
+import { onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { rebuildSwitchProjection } from '../support/rebuild-switch-projection';
 
 /**
  * Issue 17, item 4: the merchant's balance shows its in-bound payments in both currencies, over the real switch. In
@@ -32,10 +32,7 @@ type Inbound = {
 type Paid = { amount: string; currency: string; retained: { amount: string }; converted: { fromAmount: string; toAmount: string } };
 
 async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
-  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
-  expect(created.status).toBe(201);
-  const issued = await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey });
-  keys[id] = (issued.body as { key: string }).key;
+  keys[id] = (await onboardParticipant(sw, id, bankCode, overrides)).key;
 }
 
 beforeAll(async () => {
@@ -49,20 +46,7 @@ beforeAll(async () => {
     netDebitCap: '50000.00',
     netDebitCaps: { EUR: '50000.00' },
   });
-  const merchant = await sw.client.post('/v1/merchants', {
-    key: keys['MARGALLA'],
-    body: {
-      id: 'KARACHI_SOFT',
-      name: 'Karachi Soft',
-      mcc: '7372',
-      city: 'Karachi',
-      acquirer: 'MARGALLA',
-      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
-      webhookUrl: 'http://127.0.0.1:9/webhooks',
-    },
-  });
-  expect(merchant.status).toBe(201);
-  merchantKey = (merchant.body as { apiKey: string }).apiKey;
+  merchantKey = await onboardExporter(sw.client, keys['MARGALLA'], 'MARGALLA');
   const enabled = await sw.client.patch('/v1/merchants/KARACHI_SOFT', {
     key: keys['MARGALLA'],
     body: { inbound: { enabled: true, retentionShare: '0.35', purposeCodes: ['9184', '9182'] } },
@@ -205,13 +189,6 @@ it('rebuilds the merchant views, in-bound rows and all, from position 0 into the
   };
   const before = rows();
   expect((before[0] as unknown[]).length).toBe(4);
-  const output: string[] = [];
-  const exitCode = await runRebuildCommand(
-    ['merchant-views', '--data-dir', sw.dataDir],
-    switchProjections,
-    { out: (line) => output.push(line), err: (line) => output.push(line) },
-    {},
-  );
-  expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+  await rebuildSwitchProjection('merchant-views', sw.dataDir);
   expect(rows()).toEqual(before);
 });

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { switchProjections } from '../../adapters/readmodel-sqlite/projections/switch-projections';
-import { runRebuildCommand } from '../../scripts/rebuild-projection';
 import { errorCode } from '../support/http-client';
 import { inboundPaymentBody, setUpInboundPayments, type InboundParties } from '../support/inbound-payments';
 import { startTestSwitch, type TestSwitch } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
+import { plaintextsInDataDir } from '../support/data-dir-plaintexts';
+import { rebuildSwitchProjection } from '../support/rebuild-switch-projection';
 
 /**
  * Issue 15, item 4, for in-bound payments (issue 17): the payer abroad is a data subject of its own, PAYER
@@ -65,22 +63,6 @@ afterAll(async () => {
   dataDir.remove();
 });
 
-function dataDirFiles(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? dataDirFiles(path) : [path];
-  });
-}
-
-function plaintextsInDataDir(): string[] {
-  const found: string[] = [];
-  for (const file of dataDirFiles(sw.dataDir)) {
-    const bytes = readFileSync(file);
-    for (const plaintext of secrets) if (bytes.includes(Buffer.from(plaintext, 'utf8'))) found.push(`${file}: ${plaintext}`);
-  }
-  return found;
-}
-
 /** Everything a user can read of the two payments: each one, the lists, the webhooks, the certificate, the report. */
 async function views(): Promise<string> {
   const texts: string[] = [];
@@ -131,7 +113,7 @@ it('shows the payer in every view while no file of the data dir holds it in plai
   // The webhooks carry the summary to the merchant in full.
   const names = await receivedPayerNames(2);
   expect(names.sort()).toEqual(['Ysolde Farthingale', 'Zebulon Quartermaine']);
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(sw.dataDir, secrets)).toEqual([]);
 }, 60_000);
 
 it('refuses a malformed PAYER subject with INVALID_DATA_SUBJECT, and erases nothing', async () => {
@@ -175,18 +157,11 @@ it('erases a payer by PSP and tax id, and one without a tax id by PSP and paymen
   expect(retried.text).not.toContain('Zebulon');
   await sw.stop();
   for (const projection of ['inbound-payments', 'webhook-events']) {
-    const output: string[] = [];
-    const exitCode = await runRebuildCommand(
-      [projection, '--data-dir', sw.dataDir],
-      switchProjections,
-      { out: (line) => output.push(line), err: (line) => output.push(line) },
-      {},
-    );
-    expect({ projection, exitCode, output }).toMatchObject({ exitCode: 0 });
+    await rebuildSwitchProjection(projection, sw.dataDir);
   }
   sw = await startTestSwitch({ dataDir: sw.dataDir });
   await check();
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(sw.dataDir, secrets)).toEqual([]);
   // A resend of a webhook sends what is left: the payer's fields erased, the amount as it was.
   const events = await sw.client.get('/v1/merchants/KARACHI_SOFT/events?type=inbound_payment.completed', { key: parties.merchantKey });
   const [latest] = (events.body as { events: { id: string }[] }).events;

@@ -1,7 +1,8 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Decimal from 'decimal.js';
-import { participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { onboardExporter } from '../support/inbound-payments';
+import { onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
 import { TsxChild } from '../support/tsx-child';
 
 /**
@@ -18,9 +19,7 @@ const attemptsByPayment = new Map<string, number>();
 let quotesRefused = 0;
 
 async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
-  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
-  expect([id, created.status]).toEqual([id, 201]);
-  keys[id] = ((await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey })).body as { key: string }).key;
+  keys[id] = (await onboardParticipant(sw, id, bankCode, overrides)).key;
 }
 
 /** Forwards a request to the switch; answers the client with `replace` instead of the switch's answer when given. */
@@ -91,19 +90,7 @@ beforeAll(async () => {
     netDebitCap: '100000.00',
     netDebitCaps: { EUR: '100000.00', GBP: '100000.00' },
   });
-  const merchant = await sw.client.post('/v1/merchants', {
-    key: sw.operatorKey,
-    body: {
-      id: 'KARACHI_SOFT',
-      name: 'Karachi Soft',
-      mcc: '7372',
-      city: 'Karachi',
-      acquirer: 'TAMEER',
-      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
-      webhookUrl: 'http://127.0.0.1:9/webhooks',
-    },
-  });
-  expect(merchant.status).toBe(201);
+  await onboardExporter(sw.client, sw.operatorKey, 'TAMEER');
   const enabled = await sw.client.patch('/v1/merchants/KARACHI_SOFT', {
     key: sw.operatorKey,
     body: { inbound: { enabled: true, retentionShare: '0.20', purposeCodes: ['9184', '9182'] } },

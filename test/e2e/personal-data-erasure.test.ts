@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportJWK, FlattenedSign, generateKeyPair } from 'jose';
@@ -12,6 +11,7 @@ import { errorCode, HttpClient } from '../support/http-client';
 import { spawnSwitch, testOperatorKey, type SwitchChild } from '../support/switch-process';
 import { tempDir } from '../support/temp-dir';
 import { waitUntil } from '../support/wait-until';
+import { plaintextsInDataDir } from '../support/data-dir-plaintexts';
 
 /**
  * Issue 15.4 and 15.6, end to end against the real switch process on a temp data dir, over HTTP: a customer's
@@ -64,24 +64,6 @@ let raviKey: string;
 
 function environment(): Record<string, string> {
   return { HISAAB_PORT: '0', HISAAB_DATA_DIR: dataDir.path, HISAAB_OPERATOR_KEY: testOperatorKey, HISAAB_LOG_LEVEL: 'info' };
-}
-
-/** Every file under the data dir, whatever its kind: databases, -wal, -shm, snapshots, the key files. */
-function dataDirFiles(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    return statSync(path).isDirectory() ? dataDirFiles(path) : [path];
-  });
-}
-
-/** The plaintexts found in some file of the data dir, as "file: value" (UTF-8 bytes, as SQLite stores text). */
-function plaintextsInDataDir(): string[] {
-  const found: string[] = [];
-  for (const file of dataDirFiles(dataDir.path)) {
-    const bytes = readFileSync(file);
-    for (const plaintext of plaintexts) if (bytes.includes(Buffer.from(plaintext, 'utf8'))) found.push(`${file}: ${plaintext}`);
-  }
-  return found;
 }
 
 async function startWallet(participantId: string, accounts: ConstructorParameters<typeof WalletSimulator>[0]['accounts']) {
@@ -166,7 +148,7 @@ beforeAll(async () => {
   dataDir = tempDir('hisaab-erasure-');
   scanner = setInterval(() => {
     try {
-      for (const found of plaintextsInDataDir()) foundWhileRunning.add(found);
+      for (const found of plaintextsInDataDir(dataDir.path, plaintexts)) foundWhileRunning.add(found);
     } catch {
       // A file removed between listing and reading (SQLite's -journal): the next scan sees what replaced it.
     }
@@ -199,7 +181,7 @@ beforeAll(async () => {
     account: { type: 'IBAN', value: ibanAlias.iban },
     name: ibanAlias.name,
   });
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
   byMsisdn = await pay({ type: 'MSISDN', value: payer.msisdn, name: payer.name }, '250.00', { note });
   byIban = await pay({ type: 'IBAN', value: payerIban, name: ibanHolderName }, '125.50');
   // The same payment again, claimed as a DUPLICATE: the dispute keeps the payer's number, and its chargeback credits
@@ -220,7 +202,7 @@ beforeAll(async () => {
   await waitUntil(() => ravi.received('CREDIT_ADVICE').length === 3, 'RAVI is advised of the three payments', 15_000);
   await checkoutRequestToPayAndRefund(margalla, ravi);
   bySignedRequest = await signedPayment();
-  expect(plaintextsInDataDir()).toEqual([]);
+  expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
   positionsBefore = await positions();
 }, 90_000);
 
@@ -326,7 +308,7 @@ describe('personal data is sealed per data subject and can be erased', () => {
     for (const plaintext of [payee.msisdn, payer.msisdn, payer.name, payerIban, ibanHolderName]) expect(listed).toContain(plaintext);
     const evidence = (await operatorGet(`/v1/transfers/${bySignedRequest}/evidence`)) as EvidenceShown;
     expect(Buffer.from(evidence.signedRequests[0]?.jws.payload ?? '', 'base64url').toString('utf8')).toContain(payer.name);
-    expect(plaintextsInDataDir()).toEqual([]);
+    expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
   });
 
   it('refuses bad input with a code and changes nothing; only the operator may erase', async () => {
@@ -375,7 +357,7 @@ describe('personal data is sealed per data subject and can be erased', () => {
     for (const plaintext of plaintexts.filter((text) => text !== payee.walletNumber && text !== payee.name))
       expect(listed).not.toContain(plaintext);
     expect(listed).toContain(payee.walletNumber);
-    expect(plaintextsInDataDir()).toEqual([]);
+    expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
   });
 
   it('erasing an account or an IBAN removes every alias that points at it: lookups stop resolving', async () => {
@@ -421,7 +403,7 @@ describe('personal data is sealed per data subject and can be erased', () => {
     expect(await positions()).toEqual(positionsBefore);
     const logged = [...firstRunLines, ...sw.lines].map((line) => JSON.stringify(line)).join('\n');
     for (const plaintext of plaintexts) expect(logged).not.toContain(plaintext);
-    expect(plaintextsInDataDir()).toEqual([]);
+    expect(plaintextsInDataDir(dataDir.path, plaintexts)).toEqual([]);
     expect([...foundWhileRunning]).toEqual([]);
   });
 });

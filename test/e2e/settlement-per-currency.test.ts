@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { errorCode } from '../support/http-client';
-import { participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { onboardParticipant, participantBody, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 /**
  * Issue 17, item 8: each currency settles in its own windows and reports. In-bound dollar payments move the PSP's,
@@ -44,10 +44,7 @@ type Statement = {
 };
 
 async function register(id: string, bankCode: string, overrides: Record<string, unknown>): Promise<void> {
-  const created = await sw.client.post('/v1/participants', { key: sw.operatorKey, body: participantBody(id, bankCode, overrides) });
-  expect(created.status).toBe(201);
-  const issued = await sw.client.post(`/v1/participants/${id}/keys`, { key: sw.operatorKey });
-  keys[id] = (issued.body as { key: string }).key;
+  keys[id] = (await onboardParticipant(sw, id, bankCode, overrides)).key;
 }
 
 const operatorGet = (path: string, headers: Record<string, string> = {}) => sw.client.get(path, { key: sw.operatorKey, headers });

@@ -168,6 +168,30 @@ describe.each([
   }, 90_000);
 });
 
+/**
+ * The payment is FAILED because its reservations expired, every position it touched is back to nothing, a retry is
+ * told why, and the merchant gets no certificate: no proceeds.
+ */
+async function expectFailedAndUnwound(client: HttpClient, parties: InboundParties, paymentId: string): Promise<void> {
+  const read = await client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
+  expect(read.body).toMatchObject({ status: 'FAILED', failureReason: 'RESERVATION_EXPIRED' });
+  for (const [participantId, currency] of [
+    ['MARGALLA', 'USD'],
+    ['MARGALLA', 'PKR'],
+    ['ALLIED', 'PKR'],
+    ['ALLIED', 'USD'],
+    ['REMITLY', 'USD'],
+  ] as const) {
+    expect(await positionOf(client, participantId, currency)).toMatchObject({ position: '0.00', reserved: '0.00' });
+  }
+  const retried = await client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
+  expect(retried.status).toBe(422);
+  expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
+  const certificate = await client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
+  expect(certificate.status).toBe(409);
+  expect(errorCode(certificate)).toBe('INBOUND_PAYMENT_NOT_COMPLETED');
+}
+
 it('restarted after the reservations ran out, the switch fails the recorded payment: nothing stays moved, a retry is told why', async () => {
   const { parties, paymentId } = await payIntoKillPoint('after:InboundPaymentCompleted');
 
@@ -175,24 +199,7 @@ it('restarted after the reservations ran out, the switch fails the recorded paym
   const later = new Date(Date.now() + 6 * 60 * 1000);
   const restarted = await startTestSwitch({ dataDir: directory.path, now: () => later });
   try {
-    const read = await restarted.client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
-    expect(read.body).toMatchObject({ status: 'FAILED', failureReason: 'RESERVATION_EXPIRED' });
-    for (const [participantId, currency] of [
-      ['MARGALLA', 'USD'],
-      ['MARGALLA', 'PKR'],
-      ['ALLIED', 'PKR'],
-      ['ALLIED', 'USD'],
-      ['REMITLY', 'USD'],
-    ] as const) {
-      expect(await positionOf(restarted.client, participantId, currency)).toMatchObject({ position: '0.00', reserved: '0.00' });
-    }
-    const retried = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
-    expect(retried.status).toBe(422);
-    expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
-    // No proceeds, no certificate.
-    const certificate = await restarted.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
-    expect(certificate.status).toBe(409);
-    expect(errorCode(certificate)).toBe('INBOUND_PAYMENT_NOT_COMPLETED');
+    await expectFailedAndUnwound(restarted.client, parties, paymentId);
     // The regulator's report counts no failed payment.
     const day = 24 * 60 * 60 * 1000;
     const range = `from=${new Date(later.getTime() - day).toISOString()}&to=${new Date(later.getTime() + day).toISOString()}`;
@@ -273,22 +280,7 @@ it('killed after the dollar legs posted, restarted after the rupee reservation r
   const later = new Date(Date.now() + 6 * 60 * 1000);
   const restarted = await startTestSwitch({ dataDir: directory.path, now: () => later });
   try {
-    const read = await restarted.client.get(`/v1/inbound/payments/${paymentId}`, { key: testOperatorKey });
-    expect(read.body).toMatchObject({ status: 'FAILED', failureReason: 'RESERVATION_EXPIRED' });
-    for (const [participantId, currency] of [
-      ['MARGALLA', 'USD'],
-      ['MARGALLA', 'PKR'],
-      ['ALLIED', 'PKR'],
-      ['ALLIED', 'USD'],
-      ['REMITLY', 'USD'],
-    ] as const) {
-      expect(await positionOf(restarted.client, participantId, currency)).toMatchObject({ position: '0.00', reserved: '0.00' });
-    }
-    const retried = await restarted.client.post('/v1/inbound/payments', { key: parties.pspKey, body: inboundPaymentBody(paymentId) });
-    expect(retried.status).toBe(422);
-    expect(errorCode(retried)).toBe('INBOUND_PAYMENT_FAILED');
-    const certificate = await restarted.client.get(`/v1/inbound/payments/${paymentId}/certificate`, { key: parties.merchantKey });
-    expect(certificate.status).toBe(409);
+    await expectFailedAndUnwound(restarted.client, parties, paymentId);
     expect(await inboundBalance(restarted.client, parties.merchantKey, 0)).toMatchObject({
       USD: { received: { count: 0, amount: '0.00' }, credited: '0.00' },
       PKR: { conversions: { count: 0, amount: '0.00' }, credited: '0.00' },

@@ -1,5 +1,5 @@
 import type { HttpClient } from './http-client';
-import { participantBody } from './switch-process';
+import { onboardParticipant } from './switch-process';
 
 /** Keys of the parties of an in-bound payment: the acquirer, the FX provider (dealer), the in-bound PSP, the merchant. */
 export type InboundParties = { acquirerKey: string; dealerKey: string; pspKey: string; merchantKey: string };
@@ -9,12 +9,8 @@ export type InboundParties = { acquirerKey: string; dealerKey: string; pspKey: s
  * exporter KARACHI_SOFT (retaining 35% in dollars), ALLIED converts at 278.4500 for an hour, REMITLY pays in USD.
  */
 export async function setUpInboundPayments(client: HttpClient, operatorKey: string, webhookUrl: string): Promise<InboundParties> {
-  const register = async (id: string, bankCode: string, overrides: Record<string, unknown>): Promise<string> => {
-    const created = await client.post('/v1/participants', { key: operatorKey, body: participantBody(id, bankCode, overrides) });
-    if (created.status !== 201) throw new Error(`registering ${id}: ${created.status} ${created.text}`);
-    const issued = await client.post(`/v1/participants/${id}/keys`, { key: operatorKey });
-    return (issued.body as { key: string }).key;
-  };
+  const register = async (id: string, bankCode: string, overrides: Record<string, unknown>): Promise<string> =>
+    (await onboardParticipant({ client, operatorKey }, id, bankCode, overrides)).key;
   const acquirerKey = await register('MARGALLA', 'MRGL', { currencies: ['PKR', 'USD'] });
   const dealerKey = await register('ALLIED', 'ABPL', { type: 'BANK', fxProvider: true, currencies: ['PKR', 'USD'] });
   const pspKey = await register('REMITLY', 'RMTL', {
@@ -23,20 +19,7 @@ export async function setUpInboundPayments(client: HttpClient, operatorKey: stri
     currencies: ['USD'],
     netDebitCap: '50000.00',
   });
-  const merchant = await client.post('/v1/merchants', {
-    key: acquirerKey,
-    body: {
-      id: 'KARACHI_SOFT',
-      name: 'Karachi Soft',
-      mcc: '7372',
-      city: 'Karachi',
-      acquirer: 'MARGALLA',
-      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
-      webhookUrl,
-    },
-  });
-  if (merchant.status !== 201) throw new Error(`onboarding the merchant: ${merchant.status} ${merchant.text}`);
-  const merchantKey = (merchant.body as { apiKey: string }).apiKey;
+  const merchantKey = await onboardExporter(client, acquirerKey, 'MARGALLA', { webhookUrl });
   const enabled = await client.patch('/v1/merchants/KARACHI_SOFT', {
     key: acquirerKey,
     body: { inbound: { enabled: true, retentionShare: '0.35', purposeCodes: ['9184', '9182'] } },
@@ -45,6 +28,33 @@ export async function setUpInboundPayments(client: HttpClient, operatorKey: stri
   const rate = await client.put('/v1/fx/rates/USD/PKR', { key: dealerKey, body: { rate: '278.4500', validForSeconds: 3600 } });
   if (rate.status !== 200) throw new Error(`posting the rate: ${rate.status} ${rate.text}`);
   return { acquirerKey, dealerKey, pspKey, merchantKey };
+}
+
+/**
+ * Onboards the exporter KARACHI_SOFT (a software house in Karachi, paid into a wallet) at `acquirer` with `key`
+ * (the acquirer's or the operator's), `overrides` replacing any field of the body; answers the merchant's key.
+ */
+export async function onboardExporter(
+  client: HttpClient,
+  key: string | undefined,
+  acquirer: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const merchant = await client.post('/v1/merchants', {
+    key,
+    body: {
+      id: 'KARACHI_SOFT',
+      name: 'Karachi Soft',
+      mcc: '7372',
+      city: 'Karachi',
+      acquirer,
+      settlementAccount: { type: 'WALLET', value: 'WKARACHISOFT' },
+      webhookUrl: 'http://127.0.0.1:9/webhooks',
+      ...overrides,
+    },
+  });
+  if (merchant.status !== 201) throw new Error(`onboarding the merchant: ${merchant.status} ${merchant.text}`);
+  return (merchant.body as { apiKey: string }).apiKey;
 }
 
 /** A 100.00 USD payment for exported software, without a quote (the best live rate). */

@@ -210,13 +210,20 @@ export function participantBody(id: string, bankCode: string, overrides: Record<
   };
 }
 
-/** Registers a participant through the API and issues it a key; fails the test on any unexpected answer. */
+/**
+ * Registers a participant through the API (the body of `participantBody` with `overrides`) and issues it a key;
+ * fails the test on any unexpected answer.
+ */
 export async function onboardParticipant(
-  testSwitch: TestSwitch,
+  testSwitch: Pick<TestSwitch, 'client' | 'operatorKey'>,
   id: string,
   bankCode: string,
+  overrides: Record<string, unknown> = {},
 ): Promise<{ key: string; keyId: string; signingSecret: string }> {
-  const created = await testSwitch.client.post('/v1/participants', { key: testSwitch.operatorKey, body: participantBody(id, bankCode) });
+  const created = await testSwitch.client.post('/v1/participants', {
+    key: testSwitch.operatorKey,
+    body: participantBody(id, bankCode, overrides),
+  });
   if (created.status !== 201) throw new Error(`registering ${id}: ${created.status} ${created.text}`);
   const issued = await testSwitch.client.post(`/v1/participants/${id}/keys`, { key: testSwitch.operatorKey });
   if (issued.status !== 201) throw new Error(`issuing a key for ${id}: ${issued.status} ${issued.text}`);
