@@ -11,6 +11,12 @@ import type { TransferView } from '../../../core/transfers/transfer-view';
 import { startSettlementFixture, type Customer, type SettlementFixture } from './settlement-fixture';
 import { seededRandom } from '../../support/seeded-random';
 
+/**
+ * The summary's default range is the last day up to the current hour: every snapshot of a run reads it as of one
+ * instant, or a run that crosses an hour compares two different ranges (it failed so at 22:00 UTC).
+ */
+const snapshotsTakenAt = new Date();
+
 const seed = Number(process.env['HISAAB_TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const random = seededRandom(seed);
 const pick = <Item>(items: readonly Item[]): Item => items[Math.floor(random() * items.length)]!;
@@ -66,8 +72,11 @@ function snapshotReports(windows: readonly SettlementWindowRecord[]): Snapshot {
       snapshot.set(`${window.windowId}.${participant}.xml`, camt053Statement(input));
     }
   }
-  const range = summaryHourRange('2020-01-01T00:00:00Z', '2020-01-31T00:00:00Z', new Date());
-  snapshot.set('summary', JSON.stringify(buildRegulatorSummary(fixture.statisticsReader, 'PKR', summaryHourRange(null, null, new Date()))));
+  const range = summaryHourRange('2020-01-01T00:00:00Z', '2020-01-31T00:00:00Z', snapshotsTakenAt);
+  snapshot.set(
+    'summary',
+    JSON.stringify(buildRegulatorSummary(fixture.statisticsReader, 'PKR', summaryHourRange(null, null, snapshotsTakenAt))),
+  );
   snapshot.set('summary-empty', JSON.stringify(buildRegulatorSummary(fixture.statisticsReader, 'PKR', range)));
   return snapshot;
 }
