@@ -48,7 +48,6 @@ export const inboundReservationTimeoutMs = 5 * 60 * 1000;
 /** What a payment request is answered with: the payment once final, and whether it was a replay of one recorded before. */
 export type InboundPaymentAnswer = { payment: InboundPaymentFound; position: bigint | null; replayed: boolean };
 
-/** One leg of a conversion: which ledger, which accounts, how much (minor units of that ledger's currency). */
 /** The most dealers a payment without a quote tries, best rate first, before it is refused. */
 export const inboundDealerAttemptsMax = 5;
 
@@ -67,6 +66,7 @@ type CheckedParties = {
 type LegFailure = { leg: Leg | undefined; result: LedgerResultCode | undefined };
 type DealerRefusal = LegFailure & { providerId: string };
 
+/** One leg of a conversion: which ledger, which accounts, how much (minor units of that ledger's currency). */
 type Leg = {
   role: 'retained' | 'foreign' | 'rupees';
   currency: string;
