@@ -59,6 +59,15 @@ export function markingReferenceData(projection: Projection<SqliteReadModelTx>):
       referenceDataChanged(tx);
       projection.apply(event, tx);
     },
+    // A projection that folds batches must move the counter there too, or a batch would bypass the invalidation.
+    ...(projection.applyMany === undefined
+      ? {}
+      : {
+          applyMany(events: Parameters<NonNullable<typeof projection.applyMany>>[0], tx: SqliteReadModelTx) {
+            referenceDataChanged(tx);
+            projection.applyMany?.(events, tx);
+          },
+        }),
   };
 }
 
