@@ -29,27 +29,7 @@ export function murmurHash128(text: string, seed: number, out: Uint32Array): voi
   if (tailUnits > 2) h2 ^= mixK2(pair(text, blockUnits + 2));
   if (tailUnits > 0) h1 ^= mixK1(pair(text, blockUnits));
 
-  const byteLength = units * 2;
-  h1 ^= byteLength;
-  h2 ^= byteLength;
-  h3 ^= byteLength;
-  h4 ^= byteLength;
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  h1 = finalMix(h1);
-  h2 = finalMix(h2);
-  h3 = finalMix(h3);
-  h4 = finalMix(h4);
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  out[0] = h1;
-  out[1] = h2;
-  out[2] = h3;
-  out[3] = h4;
+  finish(h1, h2, h3, h4, units * 2, out);
 }
 
 /**
@@ -80,27 +60,7 @@ export function murmurHash128Ascii(bytes: Uint8Array, start: number, units: numb
   if (tailUnits > 2) h2 ^= mixK2(bytePair(bytes, start + units, start + blockUnits + 2));
   if (tailUnits > 0) h1 ^= mixK1(bytePair(bytes, start + units, start + blockUnits));
 
-  const byteLength = units * 2;
-  h1 ^= byteLength;
-  h2 ^= byteLength;
-  h3 ^= byteLength;
-  h4 ^= byteLength;
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  h1 = finalMix(h1);
-  h2 = finalMix(h2);
-  h3 = finalMix(h3);
-  h4 = finalMix(h4);
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  out[0] = h1;
-  out[1] = h2;
-  out[2] = h3;
-  out[3] = h4;
+  finish(h1, h2, h3, h4, units * 2, out);
 }
 
 /** Two bytes as one little-endian 32-bit word of two code units (past `end` reads as 0, as the tail wants). */
@@ -145,4 +105,28 @@ function finalMix(value: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h;
+}
+
+/** MurmurHash3 x86_128's finalisation, shared by both inputs: the length mixed in, the lanes avalanched into `out`. */
+function finish(h1: number, h2: number, h3: number, h4: number, byteLength: number, out: Uint32Array): void {
+  h1 ^= byteLength;
+  h2 ^= byteLength;
+  h3 ^= byteLength;
+  h4 ^= byteLength;
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = finalMix(h1);
+  h2 = finalMix(h2);
+  h3 = finalMix(h3);
+  h4 = finalMix(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  out[0] = h1;
+  out[1] = h2;
+  out[2] = h3;
+  out[3] = h4;
 }
