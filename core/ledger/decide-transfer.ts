@@ -5,7 +5,6 @@ import {
   debitsPendingLane as debitsPendingLaneExport,
   debitsPostedLane as debitsPostedLaneExport,
   highWordMax as highWordMaxExport,
-  idDigestLane as idDigestLaneExport,
   isGreater,
   wordsPerAccount as wordsPerAccountExport,
   type AccountBalances,
@@ -19,7 +18,7 @@ import { amountText } from './amount-text';
 import { isoFromMs } from './instant-text';
 import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
 import type { UserDataJson } from './events';
-import { digestTransferFields, fieldsDigest as fieldsDigestExport } from './transfer-fields-digest';
+import { digestTransferBetween, fieldsDigest as fieldsDigestExport } from './transfer-fields-digest';
 import { isLimitExempt, isTransferCode } from './transfer-codes';
 
 // Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
@@ -31,7 +30,6 @@ const debitLimitLane = debitLimitLaneExport;
 const debitsPendingLane = debitsPendingLaneExport;
 const debitsPostedLane = debitsPostedLaneExport;
 const highWordMax = highWordMaxExport;
-const idDigestLane = idDigestLaneExport;
 const wordsPerAccount = wordsPerAccountExport;
 const fieldsDigest = fieldsDigestExport;
 
@@ -187,16 +185,12 @@ function sameTransfer(
   // A transfer names accounts the ledger held, and accounts are never removed: a command naming another is not it.
   if (debitAccount === undefined || creditAccount === undefined) return false;
   const balances = state.balances;
-  const words = balances.words;
-  const debitBase = debitAccount.index * wordsPerAccount + idDigestLane;
-  const creditBase = creditAccount.index * wordsPerAccount + idDigestLane;
   balances.split(command.amountMinor);
-  digestTransferFields(
+  digestTransferBetween(
+    balances.words,
     command.type,
-    words[debitBase] as number,
-    words[debitBase + 1] as number,
-    words[creditBase] as number,
-    words[creditBase + 1] as number,
+    debitAccount.index,
+    creditAccount.index,
     balances.low,
     balances.high,
     command.code,

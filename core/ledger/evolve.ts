@@ -15,8 +15,6 @@ import {
   creditsPostedLane as creditsPostedLaneExport,
   debitsPendingLane as debitsPendingLaneExport,
   debitsPostedLane as debitsPostedLaneExport,
-  idDigestLane as idDigestLaneExport,
-  wordsPerAccount as wordsPerAccountExport,
   type AccountBalances,
 } from './account-balances';
 import { amountValue } from './amount-text';
@@ -25,7 +23,7 @@ import { addAccount, type AccountRecord, type LedgerState } from './ledger-state
 import { reservedTransferRecord } from './transfer-records';
 import {
   digestResolutionFields,
-  digestTransferFields,
+  digestTransferBetween,
   fieldsDigest as fieldsDigestExport,
   noRequestedAmount,
 } from './transfer-fields-digest';
@@ -38,8 +36,6 @@ const creditsPendingLane = creditsPendingLaneExport;
 const creditsPostedLane = creditsPostedLaneExport;
 const debitsPendingLane = debitsPendingLaneExport;
 const debitsPostedLane = debitsPostedLaneExport;
-const idDigestLane = idDigestLaneExport;
-const wordsPerAccount = wordsPerAccountExport;
 const fieldsDigest = fieldsDigestExport;
 
 /**
@@ -134,21 +130,7 @@ export function digestPostedTransfer(
   code: TransferCode,
   userData: UserDataJson | null,
 ): void {
-  const words = state.balances.words;
-  const debitBase = debitIndex * wordsPerAccount + idDigestLane;
-  const creditBase = creditIndex * wordsPerAccount + idDigestLane;
-  digestTransferFields(
-    'transfer',
-    words[debitBase] as number,
-    words[debitBase + 1] as number,
-    words[creditBase] as number,
-    words[creditBase + 1] as number,
-    amountLow,
-    amountHigh,
-    code,
-    -1,
-    userData,
-  );
+  digestTransferBetween(state.balances.words, 'transfer', debitIndex, creditIndex, amountLow, amountHigh, code, -1, userData);
 }
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
@@ -167,15 +149,11 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
   const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
   // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
   state.transfers.set(transfer.id, transfer);
-  const words = balances.words;
-  const debitBase = debitIndex * wordsPerAccount + idDigestLane;
-  const creditBase = creditIndex * wordsPerAccount + idDigestLane;
-  digestTransferFields(
+  digestTransferBetween(
+    balances.words,
     'pending_transfer',
-    words[debitBase] as number,
-    words[debitBase + 1] as number,
-    words[creditBase] as number,
-    words[creditBase + 1] as number,
+    debitIndex,
+    creditIndex,
     amountLow,
     amountHigh,
     data.code,

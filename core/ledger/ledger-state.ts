@@ -10,13 +10,11 @@ import {
   debitLimitLane,
   debitsPendingLane,
   debitsPostedLane,
-  idDigestLane,
-  wordsPerAccount,
 } from './account-balances';
 import { ExpiryHeap } from './expiry-heap';
 import { defaultTunables, type LedgerTunables } from './ledger-limits';
 import type { PendingStatus, Transfer, TransferKind } from './transfer';
-import { digestTransferFields, fieldsDigest, idDigest } from './transfer-fields-digest';
+import { digestTransferBetween, fieldsDigest, idDigest } from './transfer-fields-digest';
 import { TransferIdWindow } from './transfer-id-window';
 
 /**
@@ -217,15 +215,13 @@ function digestPendingFields(state: LedgerState, pending: Transfer): void {
   const debit = state.accounts.get(pending.debitAccountId);
   const credit = state.accounts.get(pending.creditAccountId);
   assert(debit !== undefined && credit !== undefined, `pending transfer ${pending.id} refers to accounts the ledger holds`);
-  const words = state.balances.words;
   const balances = state.balances;
   balances.split(pending.amountMinor);
-  digestTransferFields(
+  digestTransferBetween(
+    balances.words,
     'pending_transfer',
-    words[debit.index * wordsPerAccount + idDigestLane] as number,
-    words[debit.index * wordsPerAccount + idDigestLane + 1] as number,
-    words[credit.index * wordsPerAccount + idDigestLane] as number,
-    words[credit.index * wordsPerAccount + idDigestLane + 1] as number,
+    debit.index,
+    credit.index,
     balances.low,
     balances.high,
     pending.code,

@@ -1,9 +1,8 @@
 import { assert } from '../assert';
-import { idDigestLane, wordsPerAccount } from './account-balances';
 import type { LedgerTransferPosted, LedgerTransferReserved, LedgerEvent } from './events';
 import { digestResolution, resolvedStatus } from './evolve';
 import type { LedgerState } from './ledger-state';
-import { digestTransferFields, fieldsDigest } from './transfer-fields-digest';
+import { digestTransferBetween, fieldsDigest } from './transfer-fields-digest';
 
 /**
  * Replays one event that precedes the snapshot, for the idempotency window only: the snapshot already holds its
@@ -63,14 +62,12 @@ function digestTransferFact(
   // Accounts are opened before any transfer names them, and a snapshot holds every account opened before it.
   assert(debit !== undefined && credit !== undefined, `the accounts of transfer ${data.transferId} are in the snapshot`);
   const balances = state.balances;
-  const words = balances.words;
   balances.splitText(data.amountMinor);
-  digestTransferFields(
+  digestTransferBetween(
+    balances.words,
     timeoutMs < 0 ? 'transfer' : 'pending_transfer',
-    words[debit.index * wordsPerAccount + idDigestLane] as number,
-    words[debit.index * wordsPerAccount + idDigestLane + 1] as number,
-    words[credit.index * wordsPerAccount + idDigestLane] as number,
-    words[credit.index * wordsPerAccount + idDigestLane + 1] as number,
+    debit.index,
+    credit.index,
     balances.low,
     balances.high,
     data.code,

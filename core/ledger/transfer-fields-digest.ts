@@ -1,4 +1,5 @@
 import { getRandomValues } from 'node:crypto';
+import { idDigestLane as idDigestLaneExport, wordsPerAccount as wordsPerAccountExport } from './account-balances';
 import type { UserData } from './commands';
 import { murmurHash128 } from './murmur-hash-128';
 import type { TransferKind } from './transfer';
@@ -67,6 +68,42 @@ export function digestTransferFields(
   }
   mixUserData(userData);
   finish();
+}
+
+// Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
+// are read for every transfer.
+const idDigestLane = idDigestLaneExport;
+const wordsPerAccount = wordsPerAccountExport;
+
+/**
+ * `digestTransferFields` of a transfer between two accounts held in `words` (an `AccountBalances`' words): their id
+ * digests are read from each account's digest lane, so every place that digests a transfer names accounts alike.
+ */
+export function digestTransferBetween(
+  words: Uint32Array,
+  kind: TransferKind,
+  debitIndex: number,
+  creditIndex: number,
+  amountLow: number,
+  amountHigh: number,
+  code: TransferCode,
+  timeoutMs: number,
+  userData: UserData | null,
+): void {
+  const debitBase = debitIndex * wordsPerAccount + idDigestLane;
+  const creditBase = creditIndex * wordsPerAccount + idDigestLane;
+  digestTransferFields(
+    kind,
+    words[debitBase] as number,
+    words[debitBase + 1] as number,
+    words[creditBase] as number,
+    words[creditBase + 1] as number,
+    amountLow,
+    amountHigh,
+    code,
+    timeoutMs,
+    userData,
+  );
 }
 
 /** The digest of a post or void of a pending transfer (`requestedHigh` `absent` when it asked for the whole amount). */
