@@ -7,6 +7,7 @@ import type { Projection } from '../../../core/eventstore/projection';
 import { subjectReferenceOfSealed } from '../../../core/personal-data/sealed-text';
 import { clearTables } from '../clear-tables';
 import { preparedStatement } from '../statement-cache';
+import { markingReferenceData } from '../reference-data-cache';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 
 /**
@@ -16,8 +17,9 @@ import type { SqliteReadModelTx } from '../sqlite-read-model-store';
  * event from before sealing, by its value), which is what `holderNameForAccount` looks up.
  *
  * Version 2: rows keyed by stream, values sealed (issue 15.4); the table of version 1 (`aliases`) is dropped.
+ * It marks its writes as reference data (reference-data-cache.ts): the directory reader keeps aliases in memory.
  */
-export const directoryProjection: Projection<SqliteReadModelTx> = {
+export const directoryProjection: Projection<SqliteReadModelTx> = markingReferenceData({
   name: 'directory',
   version: 2,
   handles: aliasEventTypes,
@@ -66,7 +68,7 @@ export const directoryProjection: Projection<SqliteReadModelTx> = {
         assertNever(event);
     }
   },
-};
+});
 
 const sql = {
   register: `INSERT INTO directory_aliases

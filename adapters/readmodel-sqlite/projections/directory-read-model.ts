@@ -4,6 +4,7 @@ import { aliasStreamName, type AliasKey, type AliasStreamNaming, type AliasType 
 import type { AccountAlias, AccountAliasReader, AliasRecord, DirectoryReader } from '../../../core/directory/directory-reader';
 import { subjectOfParty } from '../../../core/personal-data/data-subject';
 import { erasedText, plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
+import { ReferenceDataCache } from '../reference-data-cache';
 
 type AliasRow = {
   participant_id: string;
@@ -19,6 +20,12 @@ type AliasRow = {
  */
 export class SqliteDirectoryReader implements DirectoryReader, AccountAliasReader {
   private readonly byAlias: Database.Statement;
+  /**
+   * Rows by alias stream, asked for twice by every payment (the payer's ownership, the payee): kept as the table
+   * holds them, sealed, until a projection of reference data (the directory's among them) writes. They are opened
+   * at every read, so an erased subject reads `[erased]` at once, as it does from the table.
+   */
+  private readonly rows: ReferenceDataCache<AliasRow | null>;
   private readonly byAccount: Database.Statement;
   private readonly aliasesByAccount: Database.Statement;
 
@@ -35,6 +42,7 @@ export class SqliteDirectoryReader implements DirectoryReader, AccountAliasReade
     this.aliasesByAccount = database.prepare(
       'SELECT alias_stream, alias_type, alias_value FROM directory_aliases WHERE account_type = ? AND account_index IN (?, ?) ORDER BY alias_stream LIMIT ?',
     );
+    this.rows = new ReferenceDataCache(database);
   }
 
   aliasesOfAccount(account: Account, limit: number): AccountAlias[] {
@@ -56,8 +64,13 @@ export class SqliteDirectoryReader implements DirectoryReader, AccountAliasReade
   }
 
   findAlias(alias: AliasKey): AliasRecord | null {
-    const row = this.byAlias.get(this.naming(alias), aliasStreamName(alias)) as AliasRow | undefined;
-    if (!row) return null;
+    const stream = this.naming(alias);
+    const streamByValue = aliasStreamName(alias);
+    const row = this.rows.get(
+      `${stream}\n${streamByValue}`,
+      () => (this.byAlias.get(stream, streamByValue) as AliasRow | undefined) ?? null,
+    );
+    if (row === null) return null;
     return {
       alias,
       participantId: row.participant_id,

@@ -105,9 +105,23 @@ describe('resolvePayee', () => {
     expect(() => resolvePayee({ type: 'WALLET', value: '0300' }, readers)).toThrow(expect.objectContaining({ code: 'INVALID_PARTY' }));
   });
 
-  it('forgets a removed alias', () => {
+  // The reader keeps aliases in memory (reference-data-cache.ts): the first test read this one, so these prove the
+  // directory projection's writes reach it at once.
+  it('forgets a removed alias, and finds it at its new holder once registered again', () => {
     apply('alias-MSISDN-923001111111', 'AliasRemoved', { alias: { type: 'MSISDN', value: '923001111111' }, participantId: 'MARGALLA', at });
     expect(isPayeeNotFound(resolvePayee({ type: 'MSISDN', value: '923001111111' }, readers))).toBe(true);
+    apply('alias-MSISDN-923001111111', 'AliasRegistered', {
+      alias: { type: 'MSISDN', value: '923001111111' },
+      participantId: 'MEEZAN',
+      account: { type: 'WALLET', value: '03007770777' },
+      holderName: 'Ayesha Malik',
+      at,
+    });
+    expect(resolvePayee({ type: 'MSISDN', value: '923001111111' }, readers)).toEqual({
+      participantId: 'MEEZAN',
+      account: { type: 'WALLET', value: '03007770777' },
+      name: 'Ayesha Malik',
+    });
   });
 });
 
