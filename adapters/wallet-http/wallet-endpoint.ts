@@ -32,6 +32,29 @@ export function walletEndpointOf(participant: ParticipantRecord | null, secrets:
   return {
     creditUrl: participant.endpoints.creditUrl,
     reversalUrl: participant.endpoints.reversalUrl,
-    signingSecrets: signing.map((secret) => openStoredSecret(secrets, secret.storedSecret)),
+    signingSecrets: signing.map((secret) => openedSecret(secrets, secret.storedSecret)),
   };
+}
+
+/** Opened secrets kept at most per secret box (a few per participant during a rotation); past it, the memory starts again empty. */
+const openedSecretsMax = 10_000;
+const openedByBox = new WeakMap<SecretBox, Map<string, string>>();
+
+/**
+ * A stored secret as opened, by its stored form: every credit request, advice and reversal is signed with one, and
+ * opening it is an AES-GCM decryption. A stored form names exactly one secret, so an entry is never wrong; a
+ * rotation stores a new form, which is opened on its first use. Kept per box: another master key opens nothing here.
+ */
+function openedSecret(secrets: SecretBox, stored: string): string {
+  let opened = openedByBox.get(secrets);
+  if (opened === undefined) {
+    opened = new Map<string, string>();
+    openedByBox.set(secrets, opened);
+  }
+  const known = opened.get(stored);
+  if (known !== undefined) return known;
+  const secret = openStoredSecret(secrets, stored);
+  if (opened.size >= openedSecretsMax) opened.clear();
+  opened.set(stored, secret);
+  return secret;
 }
