@@ -65,6 +65,21 @@ export type ParseAmountOptions = {
 export const amountTextLengthMax = 40;
 const plainDecimal = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
+/**
+ * 10 to the power of a currency's minor digits, made once per digit count (ISO 4217 has 0 to 4): building it with
+ * `pow` for every amount parsed was most of parseAmount's time on the payment path.
+ */
+const minorUnitScales = new Map<number, Decimal>();
+
+function minorUnitScale(minorUnit: number): Decimal {
+  let scale = minorUnitScales.get(minorUnit);
+  if (scale === undefined) {
+    scale = new Decimal(10).pow(minorUnit);
+    minorUnitScales.set(minorUnit, scale);
+  }
+  return scale;
+}
+
 /** Parses a decimal amount string into minor units (see the header for the rules). */
 export function parseAmount(text: string, currencyCode: string, options: ParseAmountOptions = {}): bigint {
   const unit = currency(currencyCode);
@@ -77,7 +92,7 @@ export function parseAmount(text: string, currencyCode: string, options: ParseAm
   if (fraction !== undefined && fraction.length > unit.minorUnit) {
     throw invalidAmount(`${unit.code} amounts have at most ${unit.minorUnit} digits after the decimal point, got "${text}"`);
   }
-  const minor = BigInt(new Decimal(text).times(new Decimal(10).pow(unit.minorUnit)).toFixed(0));
+  const minor = BigInt(new Decimal(text).times(minorUnitScale(unit.minorUnit)).toFixed(0));
   return checkRange(minor, unit, options);
 }
 
