@@ -19,7 +19,9 @@
  *
  * Options (environment): HISAAB_BENCH_ROUNDS (3), HISAAB_BENCH_TRANSFERS (transfers per round, 200,000),
  * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16),
- * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs).
+ * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs), HISAAB_BENCH_RECORDS_IN_FLIGHT
+ * (the engine's recordsInFlightMax, 1; 2 decides the next batch while the last is written, which needs at least two
+ * submits in flight).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +41,7 @@ const rounds = positiveInteger('HISAAB_BENCH_ROUNDS', 3);
 const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
 const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
+const recordsInFlight = positiveInteger('HISAAB_BENCH_RECORDS_IN_FLIGHT', 1);
 
 /** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
 function random(seed: number): () => number {
@@ -218,12 +221,18 @@ async function main(): Promise<void> {
   const store = new SqliteEventStore(storePath);
   // Snapshots off: they are a start-up aid, and the figures should be the steady state of the hot path.
   const tigerBeetleBinary = tigerBeetlePath();
-  const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
+  const engine = createLedgerEngine({
+    ledger: 'PKR',
+    store,
+    now: () => new Date(),
+    snapshotEveryEvents: 0,
+    recordsInFlightMax: recordsInFlight,
+  });
   try {
     await engine.start();
     for (const batch of chunk(accountCommands(), batchCommandsMax)) await engine.submit(batch);
     console.log(
-      `ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`,
+      `ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight, ${recordsInFlight} record(s) written while deciding`,
     );
 
     const single: Measurement[] = [];
@@ -272,6 +281,7 @@ async function main(): Promise<void> {
       rounds,
       batch_size: batchSize,
       in_flight: inFlight,
+      records_in_flight: recordsInFlight,
       ...tigerBeetleFigures(single, tigerBeetle),
     };
     console.log(
