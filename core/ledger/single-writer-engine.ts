@@ -390,7 +390,10 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       return { appended: false, expired: 0 };
     }
     const work = this.decideBatch(state, submits, companionRevisions);
-    if (work.events.length === 0 && work.before.length === 0 && work.after.length === 0) {
+    const nothingToWrite = work.events.length === 0 && work.before.length === 0 && work.after.length === 0;
+    // With records in flight even a tick that writes nothing (a retry answered `exists`) was decided on facts that
+    // are not durable yet: it goes through the appender, empty, to be answered after them (or fail with them).
+    if (nothingToWrite && (this.appender === null || this.inFlight.length === 0)) {
       this.answer(work, null);
       return { appended: true, expired: 0 };
     }

@@ -87,6 +87,8 @@ describe('pipelined ledger engine', () => {
       store,
       now: () => new Date(),
       recordsInFlightMax: 2,
+      // Two submits per tick, so that more than one tick's worth waits and the next is decided while one is written.
+      batchCommandsMax: 50,
       snapshotEveryEvents: 500,
       onTickCommitted: (tick) => committed.push(tick.commands),
     });
@@ -111,7 +113,7 @@ describe('pipelined ledger engine', () => {
 
   it('after a failed append answers nothing decided on top of it, decides the followers again, and rebuilds', async () => {
     const store = openStore();
-    const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), recordsInFlightMax: 2 });
+    const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), recordsInFlightMax: 2, batchCommandsMax: 40 });
     await engine.start();
     await engine.submit([account('A'), account('B'), account('C')]);
     // A second engine on the same file writes one transfer while the first is busy: the first's next append then

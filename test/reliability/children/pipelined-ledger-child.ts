@@ -102,7 +102,16 @@ function commandsOf(submit: number): LedgerCommand[] {
 async function main(): Promise<void> {
   installKillPoint();
   const store = new SqliteEventStore(path as string);
-  const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 400, recordsInFlightMax: 2 });
+  // One submit per tick (batchCommandsMax is a submit's size): with four submitters, more than one tick's worth
+  // waits, so the next tick is decided while the last one is written.
+  const engine = createLedgerEngine({
+    ledger: 'PKR',
+    store,
+    now: () => new Date(),
+    snapshotEveryEvents: 100,
+    recordsInFlightMax: 2,
+    batchCommandsMax: 2 * pairsPerSubmit + singlesPerSubmit,
+  });
   await engine.start();
   await engine.submit(
     accounts.map((id): LedgerCommand => ({ type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id, debitLimitMinor: null })),
