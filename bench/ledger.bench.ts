@@ -98,7 +98,13 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-type Measurement = { perSecond: number; latenciesMs: number[] };
+type Measurement = { perSecond: number; latenciesMs: number[]; seconds: number };
+
+/**
+ * Milliseconds the engine's appends took, summed over every tick (onTickCommitted). With one record in flight the
+ * append holds the engine, so its share of a run's time is what deciding while writing could hide at most.
+ */
+let appendMsTotal = 0;
 
 /** Runs submitters that keep `inFlight` batches outstanding; `steps` of a batch run one after another. */
 async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine): Promise<Measurement> {
@@ -122,7 +128,7 @@ async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: inFlight }, submitter));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: transfers / seconds, latenciesMs };
+  return { perSecond: transfers / seconds, latenciesMs, seconds };
 }
 
 function singlePhaseBatches(round: number): LedgerCommand[][][] {
@@ -227,6 +233,7 @@ async function main(): Promise<void> {
     now: () => new Date(),
     snapshotEveryEvents: 0,
     recordsInFlightMax: recordsInFlight,
+    onTickCommitted: (tick) => (appendMsTotal += tick.appendMs),
   });
   try {
     await engine.start();
@@ -239,10 +246,13 @@ async function main(): Promise<void> {
     const twoPhase: Measurement[] = [];
     const ceiling: number[] = [];
     const tigerBeetle: TigerBeetleRun[] = [];
+    const appendShares: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const singleBatches = singlePhaseBatches(round);
       const firstRevision = (await store.streamRevision('ledger-PKR')) ?? -1n;
+      const appendMsBefore = appendMsTotal;
       const singleResult = await drive(singleBatches, engine);
+      appendShares.push((appendMsTotal - appendMsBefore) / 1000 / singleResult.seconds);
       single.push(singleResult);
       const rows = readRows(storePath, firstRevision + 1n, transfersPerRound);
       ceiling.push(rawCeiling(directory, rows, transfersPerRound, round));
@@ -282,6 +292,9 @@ async function main(): Promise<void> {
       batch_size: batchSize,
       in_flight: inFlight,
       records_in_flight: recordsInFlight,
+      // Sum of append times over the single-phase run's time: with one record in flight, the share of the run the
+      // engine spent writing; with more, appends overlap and wait for each other, so it is no longer that.
+      single_phase_append_share: Math.round(median(appendShares) * 1000) / 1000,
       ...tigerBeetleFigures(single, tigerBeetle),
     };
     console.log(

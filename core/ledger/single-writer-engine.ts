@@ -24,6 +24,7 @@ import { encodeLedgerRecords } from './ledger-record-encoder';
 import {
   batchCommandsMax as batchCommandsLimit,
   defaultTunables,
+  recordsInFlightLimit,
   transfersRememberedEventsMax,
   type LedgerTunables,
 } from './ledger-limits';
@@ -858,7 +859,7 @@ function checkOptions(engine: SingleWriterLedgerEngine): void {
   wholeNumber(limits.expiriesPerTickMax, 1, eventStoreLimits.eventsPerAppendMax - limits.batchCommandsMax, 'expiriesPerTickMax');
   wholeNumber(limits.snapshotEveryEvents, 0, Number.MAX_SAFE_INTEGER, 'snapshotEveryEvents');
   wholeNumber(limits.expiryCheckIntervalMs, 0, 3_600_000, 'expiryCheckIntervalMs');
-  wholeNumber(limits.recordsInFlightMax, 1, 4, 'recordsInFlightMax');
+  wholeNumber(limits.recordsInFlightMax, 1, recordsInFlightLimit, 'recordsInFlightMax');
   wholeNumber(limits.timeoutMsMax, 1, 366 * 24 * 3_600_000, 'timeoutMsMax');
   wholeNumber(limits.accountsMax, 1, 100_000_000, 'accountsMax');
   wholeNumber(limits.pendingTransfersMax, 1, 100_000_000, 'pendingTransfersMax');
