@@ -9,7 +9,7 @@ import {
   isTimeZone,
   type CloseSchedule,
 } from '../core/settlement/close-schedule';
-import { defaultTunables, recordsInFlightLimit, transfersRememberedEventsMax } from '../core/ledger/ledger-limits';
+import { defaultTunables, transfersRememberedEventsMax } from '../core/ledger/ledger-limits';
 import { payerReferencesRememberedDefault } from '../core/personal-data/personal-data-event-store';
 import { masterKeyBytes } from '../core/secrets/secret-box';
 import { parseHolidays, parseResponseWindow, type ResponseWindow } from '../core/disputes/dispute-deadline';
@@ -106,12 +106,6 @@ export type SwitchConfig = {
    * to about 304 MiB per ledger once full; a shorter one holds less and starts faster, and forgets ids sooner.
    */
   ledgerTransfersRememberedEvents?: number;
-  /**
-   * HISAAB_LEDGER_RECORDS_IN_FLIGHT: ledger records being written while the engine decides the next (its
-   * recordsInFlightMax, 1 to 4). Absent: 1, no overlap; 2 decides the next batch while the last is written, on the
-   * SQLite store (core/ledger/ledger-engine.ts says what it keeps).
-   */
-  ledgerRecordsInFlight?: number;
   /**
    * HISAAB_PAYERS_REMEMBERED: how many recent transfers' payer subjects the personal-data store keeps in memory to
    * seal their deliveries (core/personal-data/personal-data-event-store.ts; ~260 bytes each). Absent: 100,000.
@@ -299,7 +293,6 @@ const environmentSchema = z.object({
     transfersRememberedEventsMin,
     transfersRememberedEventsMax,
   ),
-  HISAAB_LEDGER_RECORDS_IN_FLIGHT: integer('HISAAB_LEDGER_RECORDS_IN_FLIGHT', 1, 1, recordsInFlightLimit),
   HISAAB_PAYERS_REMEMBERED: integer('HISAAB_PAYERS_REMEMBERED', payerReferencesRememberedDefault, 1_000, payersRememberedMax),
 });
 
@@ -373,9 +366,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv): SwitchConfig {
     ...(nonBlank(environment.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS) === null
       ? {}
       : { ledgerTransfersRememberedEvents: values.HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS }),
-    ...(nonBlank(environment.HISAAB_LEDGER_RECORDS_IN_FLIGHT) === null
-      ? {}
-      : { ledgerRecordsInFlight: values.HISAAB_LEDGER_RECORDS_IN_FLIGHT }),
     ...(nonBlank(environment.HISAAB_PAYERS_REMEMBERED) === null ? {} : { payerReferencesRemembered: values.HISAAB_PAYERS_REMEMBERED }),
   };
 }

@@ -518,7 +518,6 @@ function assembleLedgers(
           ...(config.ledgerTransfersRememberedEvents === undefined
             ? {}
             : { transfersRememberedEvents: config.ledgerTransfersRememberedEvents }),
-          ...(config.ledgerRecordsInFlight === undefined ? {} : { recordsInFlightMax: config.ledgerRecordsInFlight }),
           onTickCommitted: (tick) => metrics.ledgerBatchSize.observe({ ledger }, tick.commands),
         }),
         metrics,

@@ -147,19 +147,6 @@ describe('loadConfig: HISAAB_LEDGER_TRANSFERS_REMEMBERED_EVENTS', () => {
   );
 });
 
-describe('loadConfig: HISAAB_LEDGER_RECORDS_IN_FLIGHT', () => {
-  it("leaves the ledger's own default (1) unless set, blanks included, and takes 1 to 4", () => {
-    expect(loadConfig(required).ledgerRecordsInFlight).toBeUndefined();
-    expect(loadConfig({ ...required, HISAAB_LEDGER_RECORDS_IN_FLIGHT: '' }).ledgerRecordsInFlight).toBeUndefined();
-    expect(loadConfig({ ...required, HISAAB_LEDGER_RECORDS_IN_FLIGHT: '2' }).ledgerRecordsInFlight).toBe(2);
-    expect(loadConfig({ ...required, HISAAB_LEDGER_RECORDS_IN_FLIGHT: '4' }).ledgerRecordsInFlight).toBe(4);
-  });
-
-  it.each(['0', '5', '1.5', 'on'])('refuses %s, naming the variable and the range', (value) =>
-    expect(refusal({ HISAAB_LEDGER_RECORDS_IN_FLIGHT: value })).toContain('HISAAB_LEDGER_RECORDS_IN_FLIGHT must be a whole number from 1 to 4'),
-  );
-});
-
 describe('loadConfig: HISAAB_PAYERS_REMEMBERED', () => {
   it("leaves the personal-data store's default unless set, and takes 1,000 to 10,000,000", () => {
     expect(loadConfig(required).payerReferencesRemembered).toBeUndefined();
