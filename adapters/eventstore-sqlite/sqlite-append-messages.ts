@@ -11,9 +11,7 @@ import { EventStoreInputError } from '../../core/eventstore/limits';
 
 export type AppendWorkerData = { path: string };
 
-export type AppendRequest =
-  | { kind: 'append'; id: number; epoch: number; appends: readonly StreamAppend[] }
-  | { kind: 'close' };
+export type AppendRequest = { kind: 'append'; id: number; epoch: number; appends: readonly StreamAppend[] } | { kind: 'close' };
 
 export type AppendReply =
   | { id: number; outcome: 'written'; results: AppendResult[] }

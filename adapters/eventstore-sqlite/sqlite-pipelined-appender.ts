@@ -55,7 +55,7 @@ export class SqlitePipelinedAppender implements PipelinedAppender {
     try {
       checkAppendMany(appends.length);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     // A writer that stopped (it failed to open, or crashed) failed every append it held; the next one starts anew.
     const worker = this.worker ?? this.spawn();

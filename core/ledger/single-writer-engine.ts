@@ -375,12 +375,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const state = this.state;
     assert(state !== null, 'a tick runs on a loaded state');
     const submits = this.queue.take(this.batchCommandsMax);
-    if (this.namesCompanionInFlight(submits)) {
-      // The revision such a stream will have is not known until the tick in flight is durable: wait for it.
-      this.queue.returnToFront(submits);
-      this.drainRequested = true;
-      return { appended: false, expired: 0 };
-    }
+    if (this.heldBackForCompanions(submits)) return { appended: false, expired: 0 };
     let companionRevisions: Map<string, bigint | null>;
     try {
       companionRevisions = await this.companionRevisions(submits);
@@ -582,9 +577,17 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.appender?.resume();
   }
 
-  private namesCompanionInFlight(submits: readonly QueuedSubmit[]): boolean {
+  /**
+   * Whether the submits name a companion stream that a record in flight writes: the revision it will have is not
+   * known until that record is durable, so they go back to the queue and the pipeline empties before they are decided.
+   */
+  private heldBackForCompanions(submits: readonly QueuedSubmit[]): boolean {
     if (this.companionStreamsInFlight.size === 0) return false;
-    return submits.some((submit) => submit.companions.some((companion) => this.companionStreamsInFlight.has(companion.stream)));
+    const named = submits.some((submit) => submit.companions.some((companion) => this.companionStreamsInFlight.has(companion.stream)));
+    if (!named) return false;
+    this.queue.returnToFront(submits);
+    this.drainRequested = true;
+    return true;
   }
 
   private releaseCompanionStreams(work: TickWork): void {

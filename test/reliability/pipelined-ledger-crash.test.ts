@@ -51,7 +51,7 @@ function runUntilKilled(path: string, prefix: string, killPoint: string): Promis
 /** Every transfer id in the ledger's log, from its records. */
 async function loggedTransferIds(store: SqliteEventStore): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (let revision = 0n; ; ) {
+  for (let revision = 0n; ;) {
     const page = await store.readStream('ledger-PKR', revision, 1000);
     for (const recorded of page)
       for (const fact of ledgerFacts(recorded)) if (fact.type === 'LedgerTransferPosted') ids.add(fact.data.transferId);

@@ -17,7 +17,14 @@ import { tempDir } from '../../support/temp-dir';
  * written by the SQLite store's writer thread), on a real store file. The crash behaviour is in
  * test/reliability/pipelined-ledger-crash.test.ts.
  */
-const account = (id: string): LedgerCommand => ({ type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id, debitLimitMinor: null });
+const account = (id: string): LedgerCommand => ({
+  type: 'create_account',
+  id,
+  ledger: 'PKR',
+  code: 'POSITION',
+  owner: id,
+  debitLimitMinor: null,
+});
 const pay = (id: string, from: string, to: string, amountMinor: bigint): LedgerCommand => ({
   type: 'transfer',
   id,
@@ -30,7 +37,7 @@ const pay = (id: string, from: string, to: string, amountMinor: bigint): LedgerC
 
 async function loggedTransferIds(store: SqliteEventStore): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (let revision = 0n; ; ) {
+  for (let revision = 0n; ;) {
     const page = await store.readStream('ledger-PKR', revision, 1000);
     for (const recorded of page)
       for (const fact of ledgerFacts(recorded)) if (fact.type === 'LedgerTransferPosted') ids.add(fact.data.transferId);
@@ -57,7 +64,10 @@ async function drive(
     Array.from({ length: submitters }, async (_, submitter) => {
       for (let submit = 0; !done(submit); submit += 1) {
         const ids = Array.from({ length: size }, (_unused, index) => `${prefix}-${submitter}-${submit}-${index}`);
-        const commands = ids.map((id, index) => pay(id, index % 2 === 0 ? 'A' : 'B', index % 3 === 0 ? 'C' : 'A', BigInt(index + 1)));
+        const commands = ids.map((id, index) => {
+          const from = index % 2 === 0 ? 'A' : 'B';
+          return pay(id, from, index % 3 === 0 ? 'C' : from === 'A' ? 'B' : 'A', BigInt(index + 1));
+        });
         try {
           const receipt = await engine.submit(commands);
           outcomes.push({ ids, results: receipt.results, error: null });
@@ -155,6 +165,7 @@ describe('pipelined ledger engine', () => {
     const logged = await loggedTransferIds(store);
     // What was answered is in the log; what failed is not, not even in part.
     const answered = outcomes.filter((outcome) => outcome.results !== null).flatMap((outcome) => outcome.ids);
+    expect(outcomes.every((outcome) => outcome.results === null || outcome.results.every((result) => result === 'ok'))).toBe(true);
     expect(answered.filter((id) => !logged.has(id))).toEqual([]);
     expect(failed.flatMap((outcome) => outcome.ids).filter((id) => logged.has(id))).toEqual([]);
     expect(logged.has('intruder')).toBe(true);

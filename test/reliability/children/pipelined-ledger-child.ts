@@ -114,7 +114,14 @@ async function main(): Promise<void> {
   });
   await engine.start();
   await engine.submit(
-    accounts.map((id): LedgerCommand => ({ type: 'create_account', id, ledger: 'PKR', code: 'POSITION', owner: id, debitLimitMinor: null })),
+    accounts.map((id): LedgerCommand => ({
+      type: 'create_account',
+      id,
+      ledger: 'PKR',
+      code: 'POSITION',
+      owner: id,
+      debitLimitMinor: null,
+    })),
   );
   let nextSubmit = 0;
   const submitter = async (): Promise<void> => {
@@ -122,7 +129,9 @@ async function main(): Promise<void> {
       const commands = commandsOf(nextSubmit);
       nextSubmit += 1;
       const receipt = await engine.submit(commands);
-      const acknowledged = commands.filter((_, index) => receipt.results[index] === 'ok').map((command) => `ok ${(command as { id: string }).id}`);
+      const acknowledged = commands
+        .filter((_, index) => receipt.results[index] === 'ok')
+        .map((command) => `ok ${(command as { id: string }).id}`);
       if (acknowledged.length > 0) process.stdout.write(`${acknowledged.join('\n')}\n`);
     }
   };
