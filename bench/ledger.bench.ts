@@ -19,7 +19,9 @@
  *
  * Options (environment): HISAAB_BENCH_ROUNDS (3), HISAAB_BENCH_TRANSFERS (transfers per round, 200,000),
  * HISAAB_BENCH_BATCH (commands per submit, 1,024), HISAAB_BENCH_IN_FLIGHT (submits in flight, 16),
- * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs).
+ * HISAAB_BENCH_TIGERBEETLE (path of a tigerbeetle binary; unset: no TigerBeetle runs), HISAAB_BENCH_RECORDS_IN_FLIGHT
+ * (the engine's recordsInFlightMax, 1; 2 decides the next batch while the last is written, which needs at least two
+ * submits in flight).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +41,7 @@ const rounds = positiveInteger('HISAAB_BENCH_ROUNDS', 3);
 const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
 const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
+const recordsInFlight = positiveInteger('HISAAB_BENCH_RECORDS_IN_FLIGHT', 1);
 
 /** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
 function random(seed: number): () => number {
@@ -95,7 +98,13 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-type Measurement = { perSecond: number; latenciesMs: number[] };
+type Measurement = { perSecond: number; latenciesMs: number[]; seconds: number };
+
+/**
+ * Milliseconds the engine's appends took, summed over every tick (onTickCommitted). With one record in flight the
+ * append holds the engine, so its share of a run's time is what deciding while writing could hide at most.
+ */
+let appendMsTotal = 0;
 
 /** Runs submitters that keep `inFlight` batches outstanding; `steps` of a batch run one after another. */
 async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine): Promise<Measurement> {
@@ -119,7 +128,7 @@ async function drive(batches: readonly LedgerCommand[][][], engine: LedgerEngine
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: inFlight }, submitter));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: transfers / seconds, latenciesMs };
+  return { perSecond: transfers / seconds, latenciesMs, seconds };
 }
 
 function singlePhaseBatches(round: number): LedgerCommand[][][] {
@@ -218,22 +227,32 @@ async function main(): Promise<void> {
   const store = new SqliteEventStore(storePath);
   // Snapshots off: they are a start-up aid, and the figures should be the steady state of the hot path.
   const tigerBeetleBinary = tigerBeetlePath();
-  const engine = createLedgerEngine({ ledger: 'PKR', store, now: () => new Date(), snapshotEveryEvents: 0 });
+  const engine = createLedgerEngine({
+    ledger: 'PKR',
+    store,
+    now: () => new Date(),
+    snapshotEveryEvents: 0,
+    recordsInFlightMax: recordsInFlight,
+    onTickCommitted: (tick) => (appendMsTotal += tick.appendMs),
+  });
   try {
     await engine.start();
     for (const batch of chunk(accountCommands(), batchCommandsMax)) await engine.submit(batch);
     console.log(
-      `ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight`,
+      `ledger bench: ${accountCount} accounts, ${hotSpotShare * 100} % hot payer, ${rounds} rounds of ${transfersPerRound} transfers, batches of ${batchSize}, ${inFlight} in flight, ${recordsInFlight} record(s) written while deciding`,
     );
 
     const single: Measurement[] = [];
     const twoPhase: Measurement[] = [];
     const ceiling: number[] = [];
     const tigerBeetle: TigerBeetleRun[] = [];
+    const appendShares: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const singleBatches = singlePhaseBatches(round);
       const firstRevision = (await store.streamRevision('ledger-PKR')) ?? -1n;
+      const appendMsBefore = appendMsTotal;
       const singleResult = await drive(singleBatches, engine);
+      appendShares.push((appendMsTotal - appendMsBefore) / 1000 / singleResult.seconds);
       single.push(singleResult);
       const rows = readRows(storePath, firstRevision + 1n, transfersPerRound);
       ceiling.push(rawCeiling(directory, rows, transfersPerRound, round));
@@ -272,6 +291,10 @@ async function main(): Promise<void> {
       rounds,
       batch_size: batchSize,
       in_flight: inFlight,
+      records_in_flight: recordsInFlight,
+      // Sum of append times over the single-phase run's time: with one record in flight, the share of the run the
+      // engine spent writing; with more, appends overlap and wait for each other, so it is no longer that.
+      single_phase_append_share: Math.round(median(appendShares) * 1000) / 1000,
       ...tigerBeetleFigures(single, tigerBeetle),
     };
     console.log(

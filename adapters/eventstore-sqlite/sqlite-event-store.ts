@@ -25,6 +25,8 @@ import {
 import { pollingSubscription } from '../polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
+import type { PipelinedAppender } from '../../core/eventstore/pipelined-appender';
+import { SqlitePipelinedAppender } from './sqlite-pipelined-appender';
 
 type EventRow = {
   position: bigint;
@@ -206,6 +208,17 @@ export class SqliteEventStore implements EventStore {
     const results = this.manyTransaction(serialized);
     this.committed(appends.map((entry) => ({ stream: entry.stream, types: entry.events.map((event) => event.type) })));
     return results;
+  }
+
+  /**
+   * A writer thread with its own connection to this file, for the ledger engine to decide its next batch while the
+   * last one is written (core/eventstore/pipelined-appender.ts). None for an in-memory or read-only store: another
+   * connection would not see the same database, or could not write it.
+   */
+  openPipelinedAppender(appendsInFlightMax: number): PipelinedAppender | null {
+    this.assertOpen();
+    if (this.path === ':memory:' || this.db.readonly) return null;
+    return new SqlitePipelinedAppender(this.path, appendsInFlightMax, (appends) => this.committed(appends));
   }
 
   /** The stream's revision now, synchronously: the ledger engine checks the streams that ride in its tick with it. */

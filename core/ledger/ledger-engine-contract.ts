@@ -121,6 +121,13 @@ export type LedgerEngineOptions = {
   expiryCheckIntervalMs?: number;
   /** Expiries per tick at most (they share the tick's append with the commands). Default 1024. */
   expiriesPerTickMax?: number;
+  /**
+   * Ledger records being written at most while the engine decides the next (1: decide, write, answer, then the
+   * next; default). Above 1, on a store that offers a pipelined appender (SQLite, a worker thread with its own
+   * connection), the next batch is decided on the state after the last while that one's durable write runs; answers
+   * still wait for their own record to be durable, and appends stay in order. At most 4.
+   */
+  recordsInFlightMax?: number;
   /** Sees each tick once its events are durable (metrics: batch sizes). Must not throw. */
   onTickCommitted?: (tick: TickCommitted) => void;
 };

@@ -63,6 +63,15 @@
  *   start reads the window instead of rebuilding it from the log; the log stays the truth if one is unusable.
  * `npm run verify` checks a store's ledgers (core/ledger/ledger-verification.ts).
  *
+ * Pipelining (`recordsInFlightMax: 2`, off by default): on the SQLite store the next tick is decided, on the state
+ * after the last one, while the last one's record is written by a worker thread holding its own connection
+ * (core/eventstore/pipelined-appender.ts). The guarantees above hold as they are: a submit is answered once its own
+ * record is durable, records are appended in decision order, and lookups, expire(), snapshots and a submit naming a
+ * companion stream that a record in flight writes wait for the records in flight first. If an append fails, the
+ * writer writes nothing after it: that tick's submits hear the failure as above, the submits of the ticks decided on
+ * top of it go back to the head of the queue and are decided once more on the state rebuilt from the log (a second
+ * such failure is answered LEDGER_WRITE_FAILED).
+ *
  * On the SQLite store the engine uses its synchronous `appendSync` / `appendManySync` (one call per tick, no
  * promise); on any other EventStore it awaits `append` / `appendMany`. Both keep the same guarantees, except that a
  * store without multi-stream transactions (EventStoreDB) writes a tick's companions and ledger events stream by

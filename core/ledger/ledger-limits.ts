@@ -14,6 +14,12 @@ export const userDataValueLengthMax = 128;
 /** The most commands one tick decides and one append carries: TigerBeetle's batch size. */
 export const batchCommandsMax = 8190;
 
+/**
+ * The most ledger records an engine has being written while it decides the next (recordsInFlightMax): each holds
+ * up to a tick's batch in memory until it is durable, and more than a few would only queue behind one writer.
+ */
+export const recordsInFlightLimit = 4;
+
 /** Tunable limits of one engine (see LedgerEngineOptions for what each means). */
 export type LedgerTunables = {
   timeoutMsMax: number;

@@ -6,6 +6,7 @@ import type { EventMetadata, NewEvent } from '../eventstore/event';
 import type { AppendResult, EventStore, StreamAppend } from '../eventstore/event-store';
 import { revisionMatches, WrongExpectedRevisionError, type ExpectedRevision } from '../eventstore/expected-revision';
 import { eventStoreLimits } from '../eventstore/limits';
+import { offersPipelinedAppender, type PipelinedAppender } from '../eventstore/pipelined-appender';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
 import { canonicalState } from './canonical-state';
@@ -23,6 +24,7 @@ import { encodeLedgerRecords } from './ledger-record-encoder';
 import {
   batchCommandsMax as batchCommandsLimit,
   defaultTunables,
+  recordsInFlightLimit,
   transfersRememberedEventsMax,
   type LedgerTunables,
 } from './ledger-limits';
@@ -43,8 +45,20 @@ type SyncAppender = {
 
 type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** What one tick took from the queue and decided, before its append. */
-type TickOutcome = { appended: boolean; expired: number };
+/**
+ * What one tick did. A pipelined tick is handed to the appender and ends before its record is durable: `durable`
+ * resolves once it is (true) or once its append failed (false).
+ */
+type TickOutcome = { appended: boolean; expired: number; durable?: Promise<boolean> };
+
+/** A tick decided and handed to the pipelined appender, not yet answered. */
+type InFlightTick = {
+  work: TickWork;
+  /** The ledger stream's revision once this tick's records are written; null when it writes none (companions only). */
+  lastRevision: bigint | null;
+  sentMs: number;
+  durable: Promise<boolean>;
+};
 
 type TickWork = {
   submits: QueuedSubmit[];
@@ -91,7 +105,21 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private readonly expiriesPerTickMax: number;
   private readonly actor: string;
   private readonly onTickCommitted: LedgerEngineOptions['onTickCommitted'];
+  private readonly recordsInFlightMax: number;
   private readonly queue = new SubmitQueue();
+  /** Set at start when recordsInFlightMax is above 1 and the store offers one: ticks are then pipelined. */
+  private appender: PipelinedAppender | null = null;
+  /** Pipelined ticks whose appends are not answered yet, oldest first (at most recordsInFlightMax). */
+  private readonly inFlight: InFlightTick[] = [];
+  /** How many ticks in flight write each companion stream: a submit naming one waits until they are durable. */
+  private readonly companionStreamsInFlight = new Map<string, number>();
+  /** The ledger stream's revision once every decided tick is written: what the next append expects. */
+  private decidedRevision: bigint | null = null;
+  /** Callers waiting for the pipeline to empty (lookups, expire, stop), and a tick that needs it empty first. */
+  private drainWaiters: (() => void)[] = [];
+  private drainRequested = false;
+  /** The rebuild after a failed pipelined append: no tick starts until it is done. */
+  private recovery: Promise<void> | null = null;
 
   private phase: Phase = 'created';
   private state: LedgerState | null = null;
@@ -133,6 +161,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.expiryCheckIntervalMs = options.expiryCheckIntervalMs ?? 100;
     this.expiriesPerTickMax = options.expiriesPerTickMax ?? 1024;
     this.onTickCommitted = options.onTickCommitted;
+    this.recordsInFlightMax = options.recordsInFlightMax ?? 1;
     this.actor = `engine:${this.stream}`;
     checkOptions(this);
   }
@@ -145,6 +174,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       snapshotEveryEvents: this.snapshotEveryEvents,
       expiryCheckIntervalMs: this.expiryCheckIntervalMs,
       expiriesPerTickMax: this.expiriesPerTickMax,
+      recordsInFlightMax: this.recordsInFlightMax,
       ...this.tunables,
     };
   }
@@ -153,6 +183,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     if (this.phase !== 'created') throw new DomainError('LEDGER_ALREADY_STARTED', `the ${this.ledger} ledger engine was started already`);
     this.phase = 'starting';
     await this.load();
+    if (this.recordsInFlightMax > 1 && offersPipelinedAppender(this.store))
+      this.appender = this.store.openPipelinedAppender(this.recordsInFlightMax);
     this.phase = 'running';
     if (this.expiryCheckIntervalMs > 0) {
       this.expiryTimer = setInterval(() => this.checkExpiries(), this.expiryCheckIntervalMs);
@@ -215,7 +247,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       if (!this.expiryDue(state)) return expired;
       // Run a tick now (it expires up to expiriesPerTickMax) and wait for it to be durable.
       const outcome = await this.startTick();
-      if (!outcome.appended) throw new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its expiries`);
+      const appended = outcome.durable === undefined ? outcome.appended : await outcome.durable;
+      if (!appended) throw new DomainError('LEDGER_WRITE_FAILED', `the ${this.ledger} ledger could not write its expiries`);
       expired += outcome.expired;
     }
   }
@@ -244,23 +277,31 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   async stop(): Promise<void> {
     if (this.phase === 'stopped') return;
     if (this.phase === 'running') this.phase = 'stopping';
-    while (this.queue.length > 0 || this.busy !== null || this.tickScheduled) {
+    while (this.queue.length > 0 || this.busy !== null || this.tickScheduled || this.inFlight.length > 0 || this.recovery !== null) {
       if (this.busy !== null) await this.busy.catch(() => undefined);
-      else await new Promise<void>((resolve) => setImmediate(resolve));
+      else if (this.recovery !== null) await this.recovery;
+      else if (this.inFlight.length > 0) await this.drained();
+      else {
+        // Whatever held the queue back (a drain, a snapshot) is over: make sure its next tick is on its way.
+        this.schedule();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (this.phase === 'failed') break;
     }
     if (this.expiryTimer !== null) clearInterval(this.expiryTimer);
     this.expiryTimer = null;
     this.rejectQueued(this.unavailable());
+    await this.appender?.close();
+    this.appender = null;
     this.phase = 'stopped';
   }
 
   private schedule(): void {
-    if (this.tickScheduled || this.busy !== null) return;
+    if (this.tickScheduled || this.busy !== null || !this.mayStartTick()) return;
     this.tickScheduled = true;
     const run = (): void => {
       this.tickScheduled = false;
-      if (this.busy !== null || (this.phase !== 'running' && this.phase !== 'stopping')) return;
+      if (this.busy !== null || !this.mayStartTick() || (this.phase !== 'running' && this.phase !== 'stopping')) return;
       if (this.queue.length === 0 && !this.expiryDue(this.state)) return;
       void this.startTick();
     };
@@ -285,6 +326,36 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     return tick;
   }
 
+  /**
+   * Whether a tick may be decided now. Without a pipeline nothing is ever in flight. With one, a tick starts while
+   * fewer than recordsInFlightMax are, unless something needs the pipeline empty first: a caller that must see
+   * durable state only, a snapshot (which must describe durable state), or a submit naming a companion stream that
+   * a tick in flight writes.
+   */
+  private mayStartTick(): boolean {
+    if (this.recovery !== null) return false;
+    if (this.inFlight.length === 0) return true;
+    return (
+      this.inFlight.length < this.recordsInFlightMax &&
+      this.drainWaiters.length === 0 &&
+      !this.drainRequested &&
+      !this.snapshotDue(this.state)
+    );
+  }
+
+  private snapshotDue(state: LedgerState | null): boolean {
+    return state !== null && this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents;
+  }
+
+  /** Resolves once no pipelined tick is in flight (or a failure abandoned them all); ticks wait meanwhile. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrainWaiters(): void {
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
   private checkExpiries(): void {
     if (this.phase === 'running' && this.expiryDue(this.state)) this.schedule();
   }
@@ -304,6 +375,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const state = this.state;
     assert(state !== null, 'a tick runs on a loaded state');
     const submits = this.queue.take(this.batchCommandsMax);
+    if (this.heldBackForCompanions(submits)) return { appended: false, expired: 0 };
     let companionRevisions: Map<string, bigint | null>;
     try {
       companionRevisions = await this.companionRevisions(submits);
@@ -314,10 +386,14 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       return { appended: false, expired: 0 };
     }
     const work = this.decideBatch(state, submits, companionRevisions);
-    if (work.events.length === 0 && work.before.length === 0 && work.after.length === 0) {
+    const nothingToWrite = work.events.length === 0 && work.before.length === 0 && work.after.length === 0;
+    // With records in flight even a tick that writes nothing (a retry answered `exists`) was decided on facts that
+    // are not durable yet: it goes through the appender, empty, to be answered after them (or fail with them).
+    if (nothingToWrite && (this.appender === null || this.inFlight.length === 0)) {
       this.answer(work, null);
       return { appended: true, expired: 0 };
     }
+    if (this.appender !== null) return this.sendTick(state, this.appender, work);
     let appended: AppendResult | null;
     let position: bigint;
     const appendStartedMs = performance.now();
@@ -348,6 +424,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
         `the ${this.stream} append ends after the records the engine wrote`,
       );
       this.revision = appended.nextExpectedRevision;
+      this.decidedRevision = this.revision;
       state.recordCount += work.events.length;
     }
     this.appendFailuresInRow = 0;
@@ -364,6 +441,161 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents)
       await this.writeSnapshot(state);
     return { appended: true, expired: work.expired };
+  }
+
+  /**
+   * Hands a decided tick to the pipelined appender and returns at once, so that the next tick can be decided on
+   * this state (which already holds this tick's facts) while this one is written. Its submits are answered in
+   * tickWritten, once its record is durable; appends complete in the order they were made.
+   */
+  private sendTick(state: LedgerState, appender: PipelinedAppender, work: TickWork): TickOutcome {
+    const expected: ExpectedRevision = this.decidedRevision ?? 'no_stream';
+    const entries: StreamAppend[] = work.before.map((entry) => entry.append);
+    if (work.events.length > 0) entries.push({ stream: this.stream, events: work.events, expectedRevision: expected });
+    for (const entry of work.after) entries.push(entry.append);
+    if (work.events.length > 0) {
+      state.recordCount += work.events.length;
+      this.decidedRevision = BigInt(state.recordCount - 1);
+    }
+    for (const entry of [...work.before, ...work.after])
+      this.companionStreamsInFlight.set(entry.append.stream, (this.companionStreamsInFlight.get(entry.append.stream) ?? 0) + 1);
+    const tick: InFlightTick = {
+      work,
+      lastRevision: work.events.length > 0 ? this.decidedRevision : null,
+      sentMs: performance.now(),
+      durable: Promise.resolve(false),
+    };
+    tick.durable = appender.appendMany(entries).then(
+      (results) => this.tickWritten(tick, results),
+      (error: unknown) => this.tickFailed(tick, error),
+    );
+    this.inFlight.push(tick);
+    forgetOldTransfers(state, forgetStepsPerTick);
+    compactExpiries(state);
+    return { appended: true, expired: work.expired, durable: tick.durable };
+  }
+
+  /** A pipelined tick's record is durable: answer its submits (they are the oldest in flight). */
+  private tickWritten(tick: InFlightTick, results: readonly AppendResult[]): boolean {
+    assert(this.recovery === null, 'nothing decided on top of a failed append is written');
+    assert(this.inFlight[0] === tick, 'pipelined appends complete in the order they were made');
+    this.inFlight.shift();
+    this.releaseCompanionStreams(tick.work);
+    const work = tick.work;
+    if (tick.lastRevision !== null) {
+      const appended = results[work.before.length];
+      assert(appended?.nextExpectedRevision === tick.lastRevision, `the ${this.stream} append ends after the records the engine wrote`);
+      this.revision = appended.nextExpectedRevision;
+    }
+    const position = results.reduce((highest, result) => (result.position > highest ? result.position : highest), -1n);
+    this.appendFailuresInRow = 0;
+    this.pausedUntilMs = 0;
+    this.answer(work, position);
+    this.onTickCommitted?.({
+      commands: work.results.reduce((sum, submitResults) => sum + (submitResults?.length ?? 0), 0),
+      events: work.facts.length,
+      appendMs: performance.now() - tick.sentMs,
+    });
+    if (this.inFlight.length === 0) this.pipelineEmptied();
+    if (this.queue.length > 0 || this.expiryDue(this.state)) this.schedule();
+    return true;
+  }
+
+  /**
+   * Nothing is in flight: the state is durable. A snapshot that fell due is written now, before the next tick, and
+   * the callers that waited for durable state go on.
+   */
+  private pipelineEmptied(): void {
+    this.drainRequested = false;
+    const state = this.state;
+    if (state !== null && this.busy === null && this.snapshotDue(state)) {
+      const snapshot = this.writeSnapshot(state).then((): TickOutcome => {
+        this.busy = null;
+        this.wakeDrainWaiters();
+        this.schedule();
+        return { appended: true, expired: 0 };
+      });
+      this.busy = snapshot;
+      return;
+    }
+    this.wakeDrainWaiters();
+  }
+
+  /**
+   * A pipelined append failed. The appender writes nothing after it (it refuses the rest unwritten until resumed),
+   * so the ticks in flight behind it, decided on top of it, are abandoned with it. The rebuild runs once, for the
+   * first failure; the followers' own refusals arrive during it and are part of it.
+   */
+  private tickFailed(tick: InFlightTick, error: unknown): boolean {
+    if (this.recovery !== null) return false;
+    assert(this.inFlight[0] === tick, 'pipelined appends fail in the order they were made');
+    const abandoned = this.inFlight.splice(0);
+    this.companionStreamsInFlight.clear();
+    this.drainRequested = false;
+    this.recovery = this.recoverPipeline(abandoned, error).finally(() => {
+      this.recovery = null;
+      this.wakeDrainWaiters();
+      if (this.queue.length > 0 || this.expiryDue(this.state)) this.schedule();
+    });
+    // Waiters for an empty pipeline now wait for the rebuild instead (settledState, stop).
+    this.wakeDrainWaiters();
+    return false;
+  }
+
+  /**
+   * The rebuild after a failed pipelined append. The failed tick is treated as without a pipeline: its submits hear
+   * the failure (for a companion stream changed meanwhile, those naming it do and the others are decided again).
+   * The submits of the ticks behind it were never written and are not at fault: they go back to the head of the
+   * queue and are decided once more on the state rebuilt from the log; a submit that follows a failed append a
+   * second time hears that failure instead, so a failing disk cannot keep one in the queue for ever.
+   */
+  private async recoverPipeline(abandoned: InFlightTick[], error: unknown): Promise<void> {
+    const [failed, ...followers] = abandoned;
+    assert(failed !== undefined, 'a failed pipelined append has its tick');
+    // A tick being decided now stands on the failed one too: let it finish and count it among the followers.
+    while (this.busy !== null) await this.busy;
+    followers.push(...this.inFlight.splice(0));
+    this.companionStreamsInFlight.clear();
+    // Each follower is refused unwritten; wait for every answer so that the log is final before it is read again.
+    await Promise.allSettled(followers.map((follower) => follower.durable));
+    const retried: QueuedSubmit[] = [];
+    for (const follower of followers) {
+      follower.work.submits.forEach((submit, index) => {
+        // A submit refused before its decision (a companion stream not as expected) has been rejected already.
+        if (follower.work.results[index] === null) return;
+        if (submit.retriedAfterFailure === true) {
+          submit.reject(this.writeFailure(error));
+          return;
+        }
+        submit.retriedAfterFailure = true;
+        retried.push(submit);
+      });
+    }
+    this.queue.returnToFront(retried);
+    if (error instanceof WrongExpectedRevisionError && error.stream !== this.stream) await this.retryWithoutCompanion(failed.work, error);
+    else await this.recoverFromFailedAppend(failed.work, error);
+    this.appender?.resume();
+  }
+
+  /**
+   * Whether the submits name a companion stream that a record in flight writes: the revision it will have is not
+   * known until that record is durable, so they go back to the queue and the pipeline empties before they are decided.
+   */
+  private heldBackForCompanions(submits: readonly QueuedSubmit[]): boolean {
+    if (this.companionStreamsInFlight.size === 0) return false;
+    const named = submits.some((submit) => submit.companions.some((companion) => this.companionStreamsInFlight.has(companion.stream)));
+    if (!named) return false;
+    this.queue.returnToFront(submits);
+    this.drainRequested = true;
+    return true;
+  }
+
+  private releaseCompanionStreams(work: TickWork): void {
+    for (const entry of [...work.before, ...work.after]) {
+      const count = (this.companionStreamsInFlight.get(entry.append.stream) ?? 0) - 1;
+      if (count > 0) this.companionStreamsInFlight.set(entry.append.stream, count);
+      else this.companionStreamsInFlight.delete(entry.append.stream);
+    }
   }
 
   /**
@@ -477,16 +709,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
    * tell the submits, and rebuild from the log (which may now hold another writer's events) before more work.
    */
   private async recoverFromFailedAppend(work: TickWork, error: unknown): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
-    // A store that is failing over or has fenced this process off says so itself: its answer is the client's.
-    const failure = isStoreRefusal(error)
-      ? error
-      : new DomainError(
-          'LEDGER_WRITE_FAILED',
-          this.store.multiStreamAtomic
-            ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
-            : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
-        );
+    const failure = this.writeFailure(error);
     work.submits.forEach((submit, index) => {
       if (work.results[index] !== null) submit.reject(failure);
     });
@@ -496,6 +719,18 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.pausedUntilMs = performance.now() + Math.min(pauseMsMax, appendRetryPauseMsFirst * 2 ** (this.appendFailuresInRow - 1));
     this.state = null;
     await this.rebuildOrFail();
+  }
+
+  /** What the submits of a failed append hear: a store that is failing over or fenced this process says so itself. */
+  private writeFailure(error: unknown): DomainError {
+    if (isStoreRefusal(error)) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new DomainError(
+      'LEDGER_WRITE_FAILED',
+      this.store.multiStreamAtomic
+        ? `the ${this.ledger} ledger could not write its batch; nothing of it was applied (${reason})`
+        : `the ${this.ledger} ledger could not write all of its batch; the switch finishes what was written (${reason})`,
+    );
   }
 
   /**
@@ -534,6 +769,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     const loaded = await loadLedger(this.store, this.ledger, this.tunables, true);
     this.state = loaded.state;
     this.revision = loaded.revision;
+    this.decidedRevision = loaded.revision;
     this.lastSnapshotEventCount = loaded.snapshotEventCount ?? 0;
     this.windowSegmentEvent = loaded.windowFromSegments ? loaded.snapshotEventCount : null;
   }
@@ -584,9 +820,13 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     }
   }
 
-  /** The state once no tick or rebuild is in flight: lookups see durable facts only. */
+  /** The state once no tick, append or rebuild is in flight: lookups see durable facts only. */
   private async settledState(): Promise<LedgerState> {
-    while (this.busy !== null) await this.busy;
+    while (this.busy !== null || this.recovery !== null || this.inFlight.length > 0) {
+      if (this.busy !== null) await this.busy;
+      else if (this.recovery !== null) await this.recovery;
+      else await this.drained();
+    }
     if (this.state === null && this.phase === 'running') {
       // Rebuilt by the next tick once the store answers again (reloadAfterOutage).
       throw new DomainError('STORE_UNAVAILABLE', `the ${this.ledger} ledger is waiting for the event store to answer again`);
@@ -622,6 +862,7 @@ function checkOptions(engine: SingleWriterLedgerEngine): void {
   wholeNumber(limits.expiriesPerTickMax, 1, eventStoreLimits.eventsPerAppendMax - limits.batchCommandsMax, 'expiriesPerTickMax');
   wholeNumber(limits.snapshotEveryEvents, 0, Number.MAX_SAFE_INTEGER, 'snapshotEveryEvents');
   wholeNumber(limits.expiryCheckIntervalMs, 0, 3_600_000, 'expiryCheckIntervalMs');
+  wholeNumber(limits.recordsInFlightMax, 1, recordsInFlightLimit, 'recordsInFlightMax');
   wholeNumber(limits.timeoutMsMax, 1, 366 * 24 * 3_600_000, 'timeoutMsMax');
   wholeNumber(limits.accountsMax, 1, 100_000_000, 'accountsMax');
   wholeNumber(limits.pendingTransfersMax, 1, 100_000_000, 'pendingTransfersMax');

@@ -6,6 +6,11 @@ export type QueuedSubmit = {
   companions: readonly CompanionAppend[];
   resolve: (receipt: SubmitReceipt) => void;
   reject: (error: unknown) => void;
+  /**
+   * Set once the submit went back to the queue because the pipelined append it followed failed: it is decided again
+   * once, on the state rebuilt from the log, and answered with the failure if that happens a second time.
+   */
+  retriedAfterFailure?: boolean;
 };
 
 /** The engine's queue of submits, counted in commands (the unit the queue limit is in). */
