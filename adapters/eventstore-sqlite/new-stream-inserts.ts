@@ -110,6 +110,10 @@ function groupParameters(group: readonly NewStreamAppend[], rowCount: number): u
   return parameters;
 }
 
+/**
+ * By its code, not its class: better-sqlite3's native part throws the SqliteError of whichever copy of the module
+ * loaded it first (a test runner's module registries hold several), so `instanceof` may miss the one thrown.
+ */
 function isUniqueConflict(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
