@@ -25,7 +25,6 @@ import {
 import { pollingSubscription } from '../polling-subscription';
 import { OpenSubscriptions } from '../../core/eventstore/subscription-handle';
 import { ensurePrivateDirectory, preparePrivateDatabaseFile } from '../private-files';
-import { NewStreamInserts, newStreamRowsPerInsertMax, type NewStreamAppend } from './new-stream-inserts';
 
 type EventRow = {
   position: bigint;
@@ -81,7 +80,6 @@ export class SqliteEventStore implements EventStore {
   private readonly groupTransaction: (group: PendingAppend[], outcomes: (AppendResult[] | Error)[]) => void;
   private readonly pendingAppends: PendingAppend[] = [];
   private readonly manyTransaction: (appends: readonly SerializedAppend[]) => AppendResult[];
-  private readonly newStreamInserts: NewStreamInserts;
   /** Every entry of an appendMany is in one SQLite transaction: all or none, one fsync. */
   readonly multiStreamAtomic = true;
   /**
@@ -108,14 +106,15 @@ export class SqliteEventStore implements EventStore {
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.statements = prepareStatements(this.db);
-    this.newStreamInserts = new NewStreamInserts(this.db);
     const appendOne = this.db.transaction((stream: string, rows: SerializedEvent[], expected: ExpectedRevision) =>
       this.appendInTransaction(stream, rows, expected),
     );
     // better-sqlite3 types a transaction's variants as methods, but they are plain functions that ignore `this`.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.appendTransaction = appendOne.immediate;
-    const appendAll = this.db.transaction((appends: readonly SerializedAppend[]) => this.appendEntriesInTransaction(appends));
+    const appendAll = this.db.transaction((appends: readonly SerializedAppend[]) =>
+      appends.map((entry) => this.appendInTransaction(entry.stream, entry.rows, entry.expected)),
+    );
     // Inside the group's transaction each append, and each appendMany as a whole, is a savepoint (better-sqlite3
     // nests transactions that way): one's wrong expected revision undoes that one alone.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a transaction's variants ignore `this`, as above.
@@ -324,30 +323,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /**
-   * The entries of one appendMany, in order. Runs of new streams (`no_stream`, as a batch's transfers are) are
-   * written many to a statement, their revision checked by the unique index (NewStreamInserts); every other entry
-   * reads its stream's revision first.
-   */
-  private appendEntriesInTransaction(appends: readonly SerializedAppend[]): AppendResult[] {
-    const results = new Array<AppendResult>(appends.length);
-    const onConflict = (append: NewStreamAppend): AppendResult => this.appendInTransaction(append.stream, append.rows, 'no_stream');
-    let newStreams: NewStreamAppend[] = [];
-    appends.forEach((entry, index) => {
-      if (entry.expected === 'no_stream' && entry.rows.length <= newStreamRowsPerInsertMax) {
-        newStreams.push({ index, stream: entry.stream, rows: entry.rows });
-        return;
-      }
-      // Streams are written in the order given, so the run before this entry goes first.
-      this.newStreamInserts.write(newStreams, results, onConflict);
-      newStreams = [];
-      results[index] = this.appendInTransaction(entry.stream, entry.rows, entry.expected);
-    });
-    this.newStreamInserts.write(newStreams, results, onConflict);
-    return results;
-  }
-
-  private appendInTransaction(stream: string, rows: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
+  private appendInTransaction(stream: string, rows: SerializedEvent[], expected: ExpectedRevision): AppendResult {
     const actual = this.currentRevision(stream);
     if (!revisionMatches(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
     const firstRevision = actual === null ? 0 : Number(actual) + 1;

@@ -5,7 +5,7 @@ import type { DeliveryEvent } from '../../../core/outbox/delivery-events';
 import { declineClassOf, type DeclineClass } from '../../../core/reports/decline-classes';
 import { bucketStartOf } from '../../../core/reports/participant-statistics';
 import type { TransferEvent } from '../../../core/transfers/transfer-events';
-import { clearTables, dropTables } from '../clear-tables';
+import { clearTables } from '../clear-tables';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { insertRows } from '../row-inserts';
 import { preparedStatement } from '../statement-cache';
@@ -26,13 +26,11 @@ const reversalKind = 'REVERSAL';
  */
 export const participantStatisticsProjection: Projection<SqliteReadModelTx> = {
   name: 'participant-statistics',
-  // 2: day buckets start at midnight in Karachi, no longer at midnight UTC. 3: the transfers table is WITHOUT ROWID.
-  version: 3,
+  // 2: day buckets start at midnight in Karachi, no longer at midnight UTC.
+  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(`
-      -- One row per transfer, keyed by a random id: WITHOUT ROWID, a transfer is written into two b-trees (the table
-      -- and its index by creation time) instead of three (a rowid table, its key's index and that index).
       CREATE TABLE IF NOT EXISTS participant_statistics_transfers (
         transfer_id   TEXT PRIMARY KEY,
         currency      TEXT NOT NULL,
@@ -44,7 +42,7 @@ export const participantStatisticsProjection: Projection<SqliteReadModelTx> = {
         created_day   TEXT NOT NULL,
         outcome       TEXT NOT NULL,
         completion_ms INTEGER
-      ) STRICT, WITHOUT ROWID;
+      ) STRICT;
       CREATE INDEX IF NOT EXISTS participant_statistics_by_created ON participant_statistics_transfers (currency, created_at);
       CREATE TABLE IF NOT EXISTS participant_statistics_reversals (
         delivery_id TEXT PRIMARY KEY,
@@ -57,9 +55,7 @@ export const participantStatisticsProjection: Projection<SqliteReadModelTx> = {
     `);
   },
   reset(tx) {
-    // The transfers table is dropped rather than emptied: version 2 made it a rowid table; setup creates it anew.
-    dropTables(tx, ['participant_statistics_transfers']);
-    clearTables(tx, ['participant_statistics_reversals']);
+    clearTables(tx, ['participant_statistics_transfers', 'participant_statistics_reversals']);
   },
   apply(recorded, tx) {
     applyParticipantStatisticsEvents([recorded], tx);

@@ -8,7 +8,7 @@ import { positionAccountId } from '../../../core/participants/participant-accoun
 import type { SettlementWindowEvent } from '../../../core/settlement/settlement-window-events';
 import { settlementWindowId } from '../../../core/settlement/settlement-window-events';
 import type { TransferEvent } from '../../../core/transfers/transfer-events';
-import { clearTables, dropTables } from '../clear-tables';
+import { clearTables } from '../clear-tables';
 import type { SqliteReadModelTx } from '../sqlite-read-model-store';
 import { insertRows } from '../row-inserts';
 import { preparedStatement } from '../statement-cache';
@@ -52,16 +52,19 @@ const noMovement: Movement = { sentCount: 0, sentMinor: 0n, receivedCount: 0, re
  */
 export const settlementProjection: Projection<SqliteReadModelTx> = {
   name: 'settlement',
-  // 2: settlement_transfers is a WITHOUT ROWID table (keyed by the transfer id alone).
-  version: 2,
   handles: handledTypes,
   setup(tx) {
     tx.exec(schema);
   },
   reset(tx) {
-    clearTables(tx, ['settlement_windows', 'settlement_current', 'settlement_lines', 'settlement_balances', 'settlement_postings']);
-    // Dropped rather than emptied: version 1 made it a rowid table, and setup (which the runner calls next) creates it anew.
-    dropTables(tx, ['settlement_transfers']);
+    clearTables(tx, [
+      'settlement_windows',
+      'settlement_current',
+      'settlement_lines',
+      'settlement_balances',
+      'settlement_transfers',
+      'settlement_postings',
+    ]);
   },
   apply(recorded, tx) {
     applySettlementEvents([recorded], tx);
@@ -382,8 +385,6 @@ const schema = `
     balance_minor INTEGER NOT NULL,
     PRIMARY KEY (currency, participant)
   ) STRICT;
-  -- One row per payment, keyed by a random id: WITHOUT ROWID keeps it in one b-tree instead of a rowid table and an
-  -- index beside it, one insert per payment instead of two.
   CREATE TABLE IF NOT EXISTS settlement_transfers (
     transfer_id  TEXT PRIMARY KEY,
     currency     TEXT NOT NULL,
@@ -392,7 +393,7 @@ const schema = `
     amount_minor INTEGER NOT NULL,
     state        TEXT NOT NULL,
     window_id    TEXT
-  ) STRICT, WITHOUT ROWID;
+  ) STRICT;
   CREATE TABLE IF NOT EXISTS settlement_postings (
     settled_window_id TEXT NOT NULL,
     participant       TEXT NOT NULL,
