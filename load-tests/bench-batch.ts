@@ -1,5 +1,5 @@
 /**
- * `npm run bench:batch [-- --seconds N --batch-size N --batch-vus N --profile 0|1]`: the batch path alone
+ * `npm run bench:batch [-- --seconds N --batch-size N --batch-vus N --profile 0|1 --shed 0|1]`: the batch path alone
  * (`POST /v1/transfers/batch` to ADVICE payees), one machine, one run:
  *
  *   1. the bare express reference (reference-main.ts, as many workers as the switch) under batch.k6.js: it parses
@@ -31,6 +31,7 @@ runLoadCommand('bench:batch', async (run) => {
     'batch-size': { description: 'transfers per batch', min: 1, max: 8_190, fallback: 1_000 },
     'batch-vus': { description: 'virtual users posting batches', min: 1, max: 64, fallback: 4 },
     profile: { description: '1 runs the switch under --cpu-prof and prints where its time went', min: 0, max: 1, fallback: 0 },
+    shed: { description: '0 turns off shedding on event-loop delay, so a loaded machine commits every batch', min: 0, max: 1, fallback: 1 },
   });
   const scenario = {
     scriptPath: batchScriptPath,
@@ -58,6 +59,8 @@ runLoadCommand('bench:batch', async (run) => {
   if (profiling) mkdirSync(profileDirectory);
   const network = await run.startNetwork({
     withAdviceWallets: true,
+    // Shed batches spend CPU and commit nothing: off, the CPU per committed transfer compares across loads.
+    ...(flags.shed === 0 ? { switchEnvironment: { HISAAB_MONEY_PATH_LOOP_DELAY_MAX_MS: '0' } } : {}),
     nodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [],
   });
   let switchFigures: LoadFigures;
@@ -105,7 +108,7 @@ runLoadCommand('bench:batch', async (run) => {
   if (breakdown !== null) say(`\n${breakdownTable(breakdown)}`);
   const result = {
     recordedAt,
-    command: `npm run bench:batch -- --seconds ${flags.seconds} --batch-size ${flags['batch-size']} --batch-vus ${flags['batch-vus']} --profile ${flags.profile}`,
+    command: `npm run bench:batch -- --seconds ${flags.seconds} --batch-size ${flags['batch-size']} --batch-vus ${flags['batch-vus']} --profile ${flags.profile} --shed ${flags.shed}`,
     ...machine(run.k6Version, run.workers),
     figures: { reference: referenceFigures, switch: switchFigures },
     summary,
