@@ -10,12 +10,13 @@ import type { LedgerCommand } from '../core/ledger/commands';
 import { createLedgerEngine, type LedgerEngine } from '../core/ledger/ledger-engine';
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
 import { LocalPostgres } from '../scripts/postgres/local-postgres';
+import type { BatchSource } from './support/batch-source';
 
 /** What the SQLite ledger bench lends this one, so both measure the same accounts and the same transfers. */
 export type LedgerBenchParts = {
   accountCommands: () => LedgerCommand[];
-  singlePhaseBatches: (round: number) => LedgerCommand[][][];
-  drive: (batches: readonly LedgerCommand[][][], engine: LedgerEngine) => Promise<{ perSecond: number }>;
+  singlePhaseBatches: (round: number) => BatchSource;
+  drive: (batches: BatchSource, engine: LedgerEngine) => Promise<{ perSecond: number }>;
   rounds: number;
 };
 

@@ -1,6 +1,10 @@
 import type { UserData } from './commands';
 import type { UserDataJson } from './events';
-import { idPattern, userDataEntriesMax, userDataKeyPattern, userDataValueLengthMax } from './ledger-limits';
+import { idPattern as idPatternExport, userDataEntriesMax, userDataKeyPattern, userDataValueLengthMax } from './ledger-limits';
+
+// A module constant of its own: under tsx an imported binding is read through a getter on every use, and every
+// command's id is checked against it.
+const idPattern = idPatternExport;
 
 /**
  * Checks the core makes on every command even though the edge validates first (with zod): the core trusts no

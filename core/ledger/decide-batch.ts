@@ -1,18 +1,32 @@
 import { ChainUndo } from './chain-undo';
 import type { LedgerCommand } from './commands';
 import { decide } from './decide';
+import { decideIntoRecord } from './decide-into-record';
 import type { DecideContext } from './decision';
 import type { LedgerEvent } from './events';
 import { evolve } from './evolve';
+import type { LedgerRecordEncoder } from './ledger-record-encoder';
 import type { LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 
-/** Receives each event as it is applied, in order: the engine turns them into the append. */
+/** Receives each event as it is applied, in order. */
 export type EventSink = (event: LedgerEvent) => void;
 
 /**
+ * Where the decided facts go, in order: a callback taking each as an event (tests, tools), or the engine's record
+ * encoder, into which a command outside a linked chain is written straight from its decision (decide-into-record.ts)
+ * and anything else as its event.
+ */
+export type FactSink = EventSink | LedgerRecordEncoder;
+
+function emitTo(sink: FactSink, event: LedgerEvent): void {
+  if (typeof sink === 'function') sink(event);
+  else sink.addFact(event);
+}
+
+/**
  * Decides one submit's commands in order, applying each accepted command's event to the state at once so that
- * later commands see it, and handing it to `emit`. A linked chain (commands with `linked: true` up to and
+ * later commands see it, and handing it to `sink`. A linked chain (commands with `linked: true` up to and
  * including the first without) is applied tentatively and undone if one of its commands is refused; the
  * refused one keeps its code and the others get `linked_event_failed`. `exists` does not fail a chain, so a
  * retried chain answers `exists` throughout. Returns one result per command.
@@ -21,14 +35,14 @@ export function decideCommands(
   state: LedgerState,
   commands: readonly LedgerCommand[],
   context: DecideContext,
-  emit: EventSink,
+  sink: FactSink,
 ): LedgerResultCode[] {
   const results: LedgerResultCode[] = new Array<LedgerResultCode>(commands.length);
   let index = 0;
   while (index < commands.length) {
     const command = commands[index];
     if (!isLinked(command)) {
-      results[index] = decideOne(state, command, context, emit, null);
+      results[index] = decideOne(state, command, context, sink, null);
       index += 1;
       continue;
     }
@@ -40,7 +54,7 @@ export function decideCommands(
       results[commands.length - 1] = 'linked_event_chain_open';
       return results;
     }
-    decideChain(state, commands, index, last, context, emit, results);
+    decideChain(state, commands, index, last, context, sink, results);
     index = last + 1;
   }
   return results;
@@ -56,7 +70,7 @@ function decideChain(
   first: number,
   last: number,
   context: DecideContext,
-  emit: EventSink,
+  sink: FactSink,
   results: LedgerResultCode[],
 ): void {
   const undo = new ChainUndo(state);
@@ -70,21 +84,25 @@ function decideChain(
     return;
   }
   // The chain holds: only now do its events leave for the append.
-  for (const event of chainEvents) emit(event);
+  for (const event of chainEvents) emitTo(sink, event);
 }
 
 function decideOne(
   state: LedgerState,
   command: LedgerCommand | undefined,
   context: DecideContext,
-  emit: EventSink,
+  sink: FactSink,
   undo: ChainUndo | null,
 ): LedgerResultCode {
   if (command === null || typeof command !== 'object') return 'invalid_code';
+  if (undo === null && typeof sink !== 'function') {
+    const result = decideIntoRecord(command, state, context, sink);
+    if (result !== null) return result;
+  }
   const decision = decide(command, state, context);
   if (decision.result !== 'ok') return decision.result;
   undo?.record(decision.event);
   evolve(state, decision.event);
-  emit(decision.event);
+  emitTo(sink, decision.event);
   return 'ok';
 }

@@ -33,49 +33,23 @@ const highWordMax = highWordMaxExport;
 const wordsPerAccount = wordsPerAccountExport;
 const fieldsDigest = fieldsDigestExport;
 
+/** What `checkTransfer` found for a transfer it accepts: read at once, the next check overwrites it. */
+export const checkedTransfer: {
+  debitAccount: AccountRecord | null;
+  creditAccount: AccountRecord | null;
+  amountLow: number;
+  amountHigh: number;
+  userData: UserDataJson | null;
+} = { debitAccount: null, creditAccount: null, amountLow: 0, amountHigh: 0, userData: null };
+
 /** A single-phase transfer (posted at once) or a pending one (reserved until posted, voided or expired). */
 export function decideTransfer(command: TransferCommand | PendingTransferCommand, state: LedgerState, context: DecideContext): Decision {
-  // Each account looked up once: the shape check takes a held id as valid (it was checked when the account opened).
-  const debitAccount = state.accounts.get(command.debitAccountId);
-  const creditAccount = state.accounts.get(command.creditAccountId);
-  const refusal = checkTransferShape(command, state, debitAccount !== undefined, creditAccount !== undefined);
+  const refusal = checkTransfer(command, state);
   if (refusal !== null) return refuse(refusal);
-  const userData = userDataForEvent(command.userData);
-
-  const existing = rememberedTransfer(state, command.id);
-  if (existing !== undefined) return refuse(sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields');
-
-  if (debitAccount === undefined || creditAccount === undefined) return refuse('account_not_found');
-  if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return refuse('ledger_full');
-
-  const amountMinor = command.amountMinor;
-  // The sums in 32-bit words (AccountBalances): no bigint arithmetic, which allocates, for every transfer.
-  const balances = state.balances;
-  balances.split(amountMinor);
-  const amountLow = balances.low;
-  const amountHigh = balances.high;
-  balances.total(debitAccount.index, debitsPendingLane, debitsPostedLane, amountLow, amountHigh);
-  const debitsAfterHigh = balances.high;
-  const debitsAfterLow = balances.low;
-  balances.total(creditAccount.index, creditsPendingLane, creditsPostedLane, amountLow, amountHigh);
-  const creditsAfterHigh = balances.high;
-  const creditsAfterLow = balances.low;
-  if (!isLimitExempt(command.code)) {
-    const limitRefusal = checkLimits(
-      balances,
-      debitAccount,
-      creditAccount,
-      debitsAfterHigh,
-      debitsAfterLow,
-      creditsAfterHigh,
-      creditsAfterLow,
-    );
-    if (limitRefusal !== null) return refuse(limitRefusal);
-  }
-  // Past 2^63 - 1 exactly when the high word passes 0x7fffffff (the low word is below 2^32).
-  if (debitsAfterHigh > highWordMax || creditsAfterHigh > highWordMax) return refuse('overflow');
-
-  const amountMinorText = amountText(amountMinor);
+  const debitAccount = checkedTransfer.debitAccount as AccountRecord;
+  const creditAccount = checkedTransfer.creditAccount as AccountRecord;
+  const userData = checkedTransfer.userData;
+  const amountMinorText = amountText(command.amountMinor);
   if (command.type === 'transfer') {
     return accept({
       type: 'LedgerTransferPosted',
@@ -102,6 +76,60 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
       userData,
     },
   });
+}
+
+/**
+ * Every check a transfer must pass, in the order the result codes are reported: null when it is accepted, with its
+ * accounts, its amount in words and its user data left in `checkedTransfer` (what the event and the record's row
+ * are made of); else the refusal. Changes nothing.
+ */
+export function checkTransfer(command: TransferCommand | PendingTransferCommand, state: LedgerState): RefusalCode | null {
+  // Each account looked up once: the shape check takes a held id as valid (it was checked when the account opened).
+  const debitAccount = state.accounts.get(command.debitAccountId);
+  const creditAccount = state.accounts.get(command.creditAccountId);
+  const refusal = checkTransferShape(command, state, debitAccount !== undefined, creditAccount !== undefined);
+  if (refusal !== null) return refusal;
+  const userData = userDataForEvent(command.userData);
+
+  const existing = rememberedTransfer(state, command.id);
+  if (existing !== undefined) return sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields';
+
+  if (debitAccount === undefined || creditAccount === undefined) return 'account_not_found';
+  if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return 'ledger_full';
+
+  // The sums in 32-bit words (AccountBalances): no bigint arithmetic, which allocates, for every transfer.
+  const balances = state.balances;
+  balances.split(command.amountMinor);
+  const amountLow = balances.low;
+  const amountHigh = balances.high;
+  balances.total(debitAccount.index, debitsPendingLane, debitsPostedLane, amountLow, amountHigh);
+  const debitsAfterHigh = balances.high;
+  const debitsAfterLow = balances.low;
+  balances.total(creditAccount.index, creditsPendingLane, creditsPostedLane, amountLow, amountHigh);
+  const creditsAfterHigh = balances.high;
+  const creditsAfterLow = balances.low;
+  if (!isLimitExempt(command.code)) {
+    const limitRefusal = checkLimits(
+      balances,
+      debitAccount,
+      creditAccount,
+      debitsAfterHigh,
+      debitsAfterLow,
+      creditsAfterHigh,
+      creditsAfterLow,
+    );
+    if (limitRefusal !== null) return limitRefusal;
+  }
+  // Past 2^63 - 1 exactly when the high word passes 0x7fffffff (the low word is below 2^32).
+  if (debitsAfterHigh > highWordMax || creditsAfterHigh > highWordMax) return 'overflow';
+
+  const checked = checkedTransfer;
+  checked.debitAccount = debitAccount;
+  checked.creditAccount = creditAccount;
+  checked.amountLow = amountLow;
+  checked.amountHigh = amountHigh;
+  checked.userData = userData;
+  return null;
 }
 
 /** Everything that can be checked without looking at balances, in the order the result codes are reported. */

@@ -28,7 +28,7 @@ import {
   noRequestedAmount,
 } from './transfer-fields-digest';
 import type { TransferCode } from './transfer-codes';
-import type { PendingStatus } from './transfer';
+import type { PendingStatus, Transfer } from './transfer';
 
 // Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
 // are read for every transfer.
@@ -136,38 +136,71 @@ export function digestPostedTransfer(
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
   const data = event.data;
   const amountMinor = amountValue(data.amountMinor);
-  const debitIndex = existingAccount(state, data.debitAccountId).index;
-  const creditIndex = existingAccount(state, data.creditAccountId).index;
-  const balances = state.balances;
-  balances.split(amountMinor);
-  const amountLow = balances.low;
-  const amountHigh = balances.high;
-  balances.add(debitIndex, debitsPendingLane, amountLow, amountHigh);
-  balances.add(creditIndex, creditsPendingLane, amountLow, amountHigh);
+  const debitAccount = existingAccount(state, data.debitAccountId);
+  const creditAccount = existingAccount(state, data.creditAccountId);
   const expiresAtMs = msFromIso(data.expiresAt);
-  if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${data.transferId} has a valid expiry`);
-  const transfer = reservedTransferRecord(data, amountMinor, expiresAtMs, state.eventCount);
+  state.balances.split(amountMinor);
+  evolveReservedTransfer(
+    state,
+    data.transferId,
+    debitAccount,
+    creditAccount,
+    amountMinor,
+    state.balances.low,
+    state.balances.high,
+    data.code,
+    data.timeoutMs,
+    expiresAtMs,
+    data.userData,
+  );
+}
+
+/**
+ * A reservation, given its accounts and its amount (also in words): what `evolve` of LedgerTransferReserved and the
+ * engine's decider writing the record's row straight from its decision (decide-into-record.ts) share.
+ */
+export function evolveReservedTransfer(
+  state: LedgerState,
+  transferId: string,
+  debitAccount: AccountRecord,
+  creditAccount: AccountRecord,
+  amountMinor: bigint,
+  amountLow: number,
+  amountHigh: number,
+  code: TransferCode,
+  timeoutMs: number,
+  expiresAtMs: number,
+  userData: UserDataJson | null,
+): void {
+  if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${transferId} has a valid expiry`);
+  const balances = state.balances;
+  balances.add(debitAccount.index, debitsPendingLane, amountLow, amountHigh);
+  balances.add(creditAccount.index, creditsPendingLane, amountLow, amountHigh);
+  const transfer = reservedTransferRecord(
+    transferId,
+    debitAccount.id,
+    creditAccount.id,
+    amountMinor,
+    code,
+    timeoutMs,
+    expiresAtMs,
+    userData,
+    state.eventCount,
+  );
   // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
   state.transfers.set(transfer.id, transfer);
   digestTransferBetween(
     balances.words,
     'pending_transfer',
-    debitIndex,
-    creditIndex,
+    debitAccount.index,
+    creditAccount.index,
     amountLow,
     amountHigh,
-    data.code,
-    data.timeoutMs,
-    data.userData,
+    code,
+    timeoutMs,
+    userData,
   );
-  state.window.insert(
-    data.transferId,
-    state.eventCount,
-    'pending_transfer',
-    'pending',
-    fieldsDigest[0] as number,
-    fieldsDigest[1] as number,
-  );
+  state.window.insert(transferId, state.eventCount, 'pending_transfer', 'pending', fieldsDigest[0] as number, fieldsDigest[1] as number);
   state.pendingCount += 1;
   state.expiries.push(transfer);
 }
@@ -177,19 +210,46 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
   const pending = state.transfers.get(data.pendingId);
   if (pending === undefined || pending.kind !== 'pending_transfer')
     throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
-  if (pending.pendingStatus !== 'pending')
-    throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
   const debitIndex = existingAccount(state, pending.debitAccountId).index;
   const creditIndex = existingAccount(state, pending.creditAccountId).index;
+  const status = resolvedStatus(event.type);
+  releasePending(
+    state,
+    pending,
+    debitIndex,
+    creditIndex,
+    status,
+    event.type === 'LedgerPendingPosted' ? amountValue(event.data.amountMinor) : null,
+  );
+  if (event.type === 'LedgerPendingExpired') return;
+  const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
+  const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
+  digestResolution(state.balances, kind, pending.id, requestedAmountMinor, event.data.userData);
+  state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsDigest[0] as number, fieldsDigest[1] as number);
+}
+
+/**
+ * Resolves a pending transfer held whole (its accounts at `debitIndex`, `creditIndex`): releases its reservation,
+ * posts `postedMinor` when it is a post, and records in its window entry how it ended. The post's or void's own id
+ * is the caller's to insert. Shared by `evolve` and the decider writing the record's row (decide-into-record.ts).
+ */
+export function releasePending(
+  state: LedgerState,
+  pending: Transfer,
+  debitIndex: number,
+  creditIndex: number,
+  status: PendingStatus,
+  postedMinor: bigint | null,
+): void {
+  if (pending.pendingStatus !== 'pending')
+    throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
   const balances = state.balances;
   balances.split(pending.amountMinor);
   balances.subtract(debitIndex, debitsPendingLane, balances.low, balances.high);
   balances.subtract(creditIndex, creditsPendingLane, balances.low, balances.high);
   state.pendingCount -= 1;
-  const status = resolvedStatus(event.type);
   pending.pendingStatus = status;
-  if (event.type === 'LedgerPendingPosted') {
-    const postedMinor = amountValue(event.data.amountMinor);
+  if (postedMinor !== null) {
     if (postedMinor <= 0n || postedMinor > pending.amountMinor)
       throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
     balances.split(postedMinor);
@@ -204,11 +264,6 @@ function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerP
       throw new AssertionError(`the window entry of ${pending.id} is the pending transfer's own`);
     state.window.setStatus(place, status);
   }
-  if (event.type === 'LedgerPendingExpired') return;
-  const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
-  const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
-  digestResolution(balances, kind, pending.id, requestedAmountMinor, event.data.userData);
-  state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsDigest[0] as number, fieldsDigest[1] as number);
 }
 
 /** The fields digest of a post or void, into `fieldsDigest`, from its event's fields (the requested amount as text). */
@@ -236,7 +291,7 @@ export function resolvedStatus(
   return 'expired';
 }
 
-function existingAccount(state: LedgerState, accountId: string): AccountRecord {
+export function existingAccount(state: LedgerState, accountId: string): AccountRecord {
   const account = state.accounts.get(accountId);
   if (account === undefined) throw new AssertionError(`account ${accountId} exists`);
   return account;

@@ -2,29 +2,287 @@ import { crc32 } from 'node:zlib';
 import { assert, assertNever } from '../assert';
 import type { LedgerEvent, UserDataJson } from './events';
 import { msFromIso } from './instant-text';
+import type { AccountRecord } from './ledger-state';
 import {
   flagCreditsMustNotExceedDebits,
   flagDebitsMustNotExceedCredits,
   flagFirstNull,
   flagSecondNull,
   flagThirdNull,
-  flagUserData,
-  headerBytes,
+  flagUserData as flagUserDataExport,
+  headerBytes as headerBytesExport,
   kinds,
   ledgerRecordBytesMax,
   magic,
-  noString,
-  rowBytes,
-  stringLengthMax,
+  noString as noStringExport,
+  rowBytes as rowBytesExport,
+  stringLengthMax as stringLengthMaxExport,
   version,
 } from './ledger-record';
 
-/**
- * Writes facts as batch records (the layout is in ledger-record.ts). It runs once per tick on the engine's hot
- * path, so it writes each row straight into one reused buffer from a reused scratch row: no object per fact.
- */
+// Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
+// are read for every row.
+const flagUserData = flagUserDataExport;
+const headerBytes = headerBytesExport;
+const noString = noStringExport;
+const rowBytes = rowBytesExport;
+const stringLengthMax = stringLengthMaxExport;
 
-/** One fact's fields in row order; reused for every fact (the encoder is synchronous and single-threaded). */
+/**
+ * Writes a tick's facts as batch records (the layout is in ledger-record.ts), straight into reused buffers. The
+ * engine's decider writes its transfers and posts a row at a time from what it decided (`transferRow`, then the
+ * slots): no event object, amount text or string map entry per transfer (issue 18 item 3). Any other fact (an
+ * account opened, an expiry, the facts of a linked chain) comes as an event (`addFact`).
+ *
+ * Strings: an account id is written once per record (found by the account's dense index, with a stamp per record
+ * instead of a map), other strings given as events and codes once per record through a small map, and a transfer's
+ * own id (unique by the decider's check) where it occurs. Readers take any string by reference, so a string written
+ * twice (an account id that also came in an event, a pending id posted in the tick that reserved it) reads the same.
+ */
+export class LedgerRecordEncoder {
+  private rows: Buffer;
+  private strings: Buffer;
+  private readonly records: Uint8Array[] = [];
+  private firstFact = 0;
+  private count = 0;
+  private stringCount = 0;
+  private stringBytes = 0;
+  private rowOffset = 0;
+  /** Facts of the tick in records already finished. */
+  private finishedFacts = 0;
+  private readonly texts = new Map<string, number>();
+  /** Per account index: the record stamp when its id was written to this record, and the reference it got. */
+  private accountStamps = new Uint32Array(1024);
+  private accountReferences = new Uint32Array(1024);
+  private stamp = 1;
+
+  constructor(private readonly recordBytesMax = ledgerRecordBytesMax) {
+    assert(Number.isSafeInteger(recordBytesMax) && recordBytesMax > headerBytes, 'a record holds its header');
+    this.rows = Buffer.alloc(rowBytes * 256);
+    this.strings = Buffer.alloc(16 * 1024);
+  }
+
+  /** Starts a tick whose first fact is numbered `firstFact`; anything not finished before is dropped. */
+  begin(firstFact: number): void {
+    assert(Number.isSafeInteger(firstFact) && firstFact >= 0, 'the first fact number is a whole number');
+    this.records.length = 0;
+    this.finishedFacts = 0;
+    this.startRecord(firstFact);
+  }
+
+  /** Facts written since `begin`. */
+  get factCount(): number {
+    return this.finishedFacts + this.count;
+  }
+
+  /** The tick's records (usually one; none when it decided nothing). */
+  finish(): Uint8Array[] {
+    if (this.count > 0) this.finishRecord();
+    const records = this.records.slice();
+    this.records.length = 0;
+    return records;
+  }
+
+  /** Writes one fact given as an event. */
+  addFact(fact: LedgerEvent): void {
+    fillScratch(fact);
+    const texts = scratch.strings;
+    let textLength = 0;
+    for (const text of texts) textLength += text === null ? 0 : text.length;
+    this.startRow(scratch.kind, scratch.flags, textLength);
+    for (let field = 0; field < texts.length; field += 1) {
+      const text = texts[field] ?? null;
+      if (text !== null) this.sharedText(field, text);
+    }
+    for (let slot = 0; slot < 3; slot += 1) {
+      const value = scratch.slots[slot] ?? null;
+      if (value === null) continue;
+      if (scratch.slotIsMilliseconds[slot] === true) this.milliseconds(slot, value as number);
+      else this.amountText(slot, value as string);
+    }
+  }
+
+  /**
+   * Starts the row of a transfer fact (`kind`, an index of `kinds` + 1) between two accounts the ledger holds, with
+   * its strings; its slots follow (`amount`, `milliseconds`). `userData` is its JSON text, or null.
+   */
+  transferRow(
+    kind: number,
+    flags: number,
+    transferId: string | null,
+    pendingId: string | null,
+    debit: AccountRecord,
+    credit: AccountRecord,
+    code: string,
+    userData: string | null,
+  ): void {
+    const textLength =
+      (transferId?.length ?? 0) + (pendingId?.length ?? 0) + debit.id.length + credit.id.length + code.length + (userData?.length ?? 0);
+    this.startRow(kind, userData === null ? flags : flags | flagUserData, textLength);
+    if (transferId !== null) this.uniqueText(0, transferId);
+    if (pendingId !== null) this.uniqueText(1, pendingId);
+    this.accountText(2, debit);
+    this.accountText(3, credit);
+    this.sharedText(4, code);
+    if (userData !== null) this.uniqueText(5, userData);
+  }
+
+  /** An amount of minor units, as two 32-bit words, into a slot of the current row. */
+  amount(slot: number, low: number, high: number): void {
+    const offset = this.rowOffset + 32 + 8 * slot;
+    this.rows.writeUInt32LE(low, offset);
+    this.rows.writeUInt32LE(high, offset + 4);
+  }
+
+  milliseconds(slot: number, value: number): void {
+    this.rows.writeDoubleLE(value, this.rowOffset + 32 + 8 * slot);
+  }
+
+  /**
+   * Starts a row whose strings are `textLength` UTF-16 units in all: first a new record when the row might not fit
+   * this one (at most 3 UTF-8 bytes a unit, so the record never passes its maximum), then room for it.
+   */
+  private startRow(kind: number, flags: number, textLength: number): void {
+    const bound = rowBytes + 6 * 2 + 3 * textLength;
+    if (this.count > 0 && headerBytes + this.count * rowBytes + this.stringBytes + bound > this.recordBytesMax) {
+      this.finishRecord();
+      this.startRecord(this.firstFact + this.count);
+    }
+    const offset = this.count * rowBytes;
+    if (offset + rowBytes > this.rows.length) this.rows = grown(this.rows, offset + rowBytes);
+    if (this.stringBytes + bound > this.strings.length) this.strings = grown(this.strings, this.stringBytes + bound);
+    this.rows.fill(0, offset, offset + rowBytes);
+    this.rows[offset] = kind;
+    this.rows[offset + 1] = flags;
+    for (let field = 0; field < 6; field += 1) this.rows.writeUInt32LE(noString, offset + 4 + 4 * field);
+    this.rowOffset = offset;
+    this.count += 1;
+  }
+
+  private setReference(field: number, reference: number): void {
+    this.rows.writeUInt32LE(reference, this.rowOffset + 4 + 4 * field);
+  }
+
+  /**
+   * Appends a string to the record's strings and gives its reference. Ids and codes are ASCII (idPattern), so a short
+   * string is copied a character a byte in JS, which costs less than a call into the UTF-8 writer; anything else
+   * (user data, a name with other characters) takes the UTF-8 writer.
+   */
+  private appendText(text: string): number {
+    const offset = this.stringBytes;
+    const strings = this.strings;
+    let length = text.length;
+    let ascii = length <= asciiCopyLengthMax;
+    for (let index = 0; ascii && index < length; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code > 0x7f) ascii = false;
+      else strings[offset + 2 + index] = code;
+    }
+    if (!ascii) length = strings.write(text, offset + 2, 'utf8');
+    assert(length <= stringLengthMax, 'a ledger string fits its length field');
+    strings.writeUInt16LE(length, offset);
+    this.stringBytes += 2 + length;
+    const reference = this.stringCount;
+    this.stringCount += 1;
+    return reference;
+  }
+
+  private uniqueText(field: number, text: string): void {
+    this.setReference(field, this.appendText(text));
+  }
+
+  private sharedText(field: number, text: string): void {
+    let reference = this.texts.get(text);
+    if (reference === undefined) {
+      reference = this.appendText(text);
+      this.texts.set(text, reference);
+    }
+    this.setReference(field, reference);
+  }
+
+  private accountText(field: number, account: AccountRecord): void {
+    const index = account.index;
+    if (index >= this.accountStamps.length) {
+      let size = this.accountStamps.length;
+      while (size <= index) size *= 2;
+      const stamps = new Uint32Array(size);
+      stamps.set(this.accountStamps);
+      const references = new Uint32Array(size);
+      references.set(this.accountReferences);
+      this.accountStamps = stamps;
+      this.accountReferences = references;
+    }
+    if (this.accountStamps[index] !== this.stamp) {
+      this.accountStamps[index] = this.stamp;
+      this.accountReferences[index] = this.appendText(account.id);
+    }
+    this.setReference(field, this.accountReferences[index] as number);
+  }
+
+  /** An amount given as decimal text (an event's): below 2^53 without a bigint. */
+  private amountText(slot: number, text: string): void {
+    const offset = this.rowOffset + 32 + 8 * slot;
+    if (text.length <= exactDigitsMax) {
+      const amount = Number(text);
+      this.rows.writeUInt32LE(amount % twoTo32, offset);
+      this.rows.writeUInt32LE(Math.floor(amount / twoTo32), offset + 4);
+    } else this.rows.writeBigUInt64LE(BigInt(text), offset);
+  }
+
+  private startRecord(firstFact: number): void {
+    this.firstFact = firstFact;
+    this.count = 0;
+    this.stringCount = 0;
+    this.stringBytes = 0;
+    this.texts.clear();
+    // A new stamp makes every account's reference stale at once; at 2^32 records the stamps start again from zero.
+    this.stamp = this.stamp === 0xffffffff ? 1 : this.stamp + 1;
+    if (this.stamp === 1) this.accountStamps.fill(0);
+  }
+
+  private finishRecord(): void {
+    const rowsEnd = headerBytes + this.count * rowBytes;
+    const buffer = Buffer.allocUnsafe(rowsEnd + this.stringBytes);
+    buffer.writeUInt32LE(magic, 0);
+    buffer.writeUInt16LE(version, 4);
+    buffer.writeUInt16LE(rowBytes, 6);
+    buffer.writeUInt32LE(this.count, 8);
+    buffer.writeUInt32LE(this.stringCount, 12);
+    buffer.writeDoubleLE(this.firstFact, 16);
+    buffer.writeUInt32LE(this.stringBytes, 28);
+    this.rows.copy(buffer, headerBytes, 0, this.count * rowBytes);
+    this.strings.copy(buffer, rowsEnd, 0, this.stringBytes);
+    buffer.writeUInt32LE(crc32(buffer.subarray(headerBytes)), 24);
+    this.records.push(buffer);
+    this.finishedFacts += this.count;
+  }
+}
+
+/** Encodes facts numbered from `firstFact` into as few records as fit `recordBytesMax` each (one in the usual case). */
+export function encodeLedgerRecords(facts: readonly LedgerEvent[], firstFact: number, recordBytesMax = ledgerRecordBytesMax): Uint8Array[] {
+  const encoder = new LedgerRecordEncoder(recordBytesMax);
+  encoder.begin(firstFact);
+  for (const fact of facts) encoder.addFact(fact);
+  return encoder.finish();
+}
+
+/** A buffer at least `bytes` long (doubling), holding what `buffer` held. */
+function grown(buffer: Buffer, bytes: number): Buffer {
+  let size = buffer.length;
+  while (size < bytes) size *= 2;
+  const larger = Buffer.alloc(size);
+  buffer.copy(larger);
+  return larger;
+}
+
+/** The longest string copied a byte at a time (ids are at most 64 characters). */
+const asciiCopyLengthMax = 128;
+
+/** Numbers below 2^53 are exact as doubles: most amounts are written without a bigint. */
+const exactDigitsMax = 15;
+const twoTo32 = 2 ** 32;
+
+/** One event's fields in row order; reused for every event (the encoder is synchronous and single-threaded). */
 const scratch = {
   kind: 0,
   flags: 0,
@@ -33,112 +291,6 @@ const scratch = {
   /** Per slot: true when it holds milliseconds (f64), false for minor units (u64 from decimal text). */
   slotIsMilliseconds: [false, false, false],
 };
-
-/** The rows of the record being written; grown when a tick has more facts than it holds. */
-let rowsBuffer = Buffer.alloc(rowBytes * 1024);
-
-/** Encodes facts numbered from `firstFact` into as few records as fit `recordBytesMax` each (one in the usual case). */
-export function encodeLedgerRecords(facts: readonly LedgerEvent[], firstFact: number, recordBytesMax = ledgerRecordBytesMax): Uint8Array[] {
-  assert(Number.isSafeInteger(firstFact) && firstFact >= 0, 'the first fact number is a whole number');
-  if (rowsBuffer.length < facts.length * rowBytes) rowsBuffer = Buffer.alloc(facts.length * rowBytes);
-  const records: Uint8Array[] = [];
-  let writer = new RecordWriter(firstFact);
-  for (const fact of facts) {
-    fillScratch(fact);
-    if (writer.tryAdd(recordBytesMax)) continue;
-    records.push(writer.finish());
-    writer = new RecordWriter(writer.firstFact + writer.count);
-    assert(writer.tryAdd(recordBytesMax), 'one fact fits a record');
-  }
-  if (writer.count > 0) records.push(writer.finish());
-  return records;
-}
-
-class RecordWriter {
-  count = 0;
-  private readonly strings = new Map<string, number>();
-  private stringBytes = 0;
-  constructor(readonly firstFact: number) {}
-
-  private get bytes(): number {
-    return headerBytes + this.count * rowBytes + this.stringBytes;
-  }
-
-  /** Adds the scratch fact unless the record would pass `recordBytesMax` (a first fact is always added). */
-  tryAdd(recordBytesMax: number): boolean {
-    const texts = scratch.strings;
-    let added = rowBytes;
-    for (let index = 0; index < texts.length; index += 1) {
-      const text = texts[index];
-      if (text === null || text === undefined || this.strings.has(text) || texts.indexOf(text) < index) continue;
-      added += 2 + Buffer.byteLength(text, 'utf8');
-    }
-    if (this.count > 0 && this.bytes + added > recordBytesMax) return false;
-    const offset = this.count * rowBytes;
-    rowsBuffer.fill(0, offset, offset + rowBytes);
-    rowsBuffer.writeUInt8(scratch.kind, offset);
-    rowsBuffer.writeUInt8(scratch.flags, offset + 1);
-    for (let index = 0; index < texts.length; index += 1) {
-      rowsBuffer.writeUInt32LE(this.reference(texts[index] ?? null), offset + 4 + 4 * index);
-    }
-    for (let slot = 0; slot < 3; slot += 1)
-      writeSlot(offset + 32 + 8 * slot, scratch.slots[slot] ?? null, scratch.slotIsMilliseconds[slot] === true);
-    this.count += 1;
-    return true;
-  }
-
-  private reference(text: string | null): number {
-    if (text === null) return noString;
-    const known = this.strings.get(text);
-    if (known !== undefined) return known;
-    const length = Buffer.byteLength(text, 'utf8');
-    assert(length <= stringLengthMax, 'a ledger string fits its length field');
-    const reference = this.strings.size;
-    this.strings.set(text, reference);
-    this.stringBytes += 2 + length;
-    return reference;
-  }
-
-  finish(): Uint8Array {
-    const buffer = Buffer.allocUnsafe(this.bytes);
-    buffer.writeUInt32LE(magic, 0);
-    buffer.writeUInt16LE(version, 4);
-    buffer.writeUInt16LE(rowBytes, 6);
-    buffer.writeUInt32LE(this.count, 8);
-    buffer.writeUInt32LE(this.strings.size, 12);
-    buffer.writeDoubleLE(this.firstFact, 16);
-    buffer.writeUInt32LE(this.stringBytes, 28);
-    rowsBuffer.copy(buffer, headerBytes, 0, this.count * rowBytes);
-    let offset = headerBytes + this.count * rowBytes;
-    for (const text of this.strings.keys()) {
-      const length = buffer.write(text, offset + 2, 'utf8');
-      buffer.writeUInt16LE(length, offset);
-      offset += 2 + length;
-    }
-    assert(offset === buffer.length, 'the record is filled exactly');
-    buffer.writeUInt32LE(crc32(buffer.subarray(headerBytes)), 24);
-    return buffer;
-  }
-}
-
-/** Numbers below 2^53 are exact as doubles: most amounts are written without a bigint. */
-const exactDigitsMax = 15;
-const twoTo32 = 2 ** 32;
-
-/** A slot: milliseconds as f64, or minor units (decimal text) as u64; null leaves it zero. */
-function writeSlot(offset: number, value: string | number | null, milliseconds: boolean): void {
-  if (value === null) return;
-  if (milliseconds) {
-    rowsBuffer.writeDoubleLE(value as number, offset);
-    return;
-  }
-  const text = value as string;
-  if (text.length <= exactDigitsMax) {
-    const amount = Number(text);
-    rowsBuffer.writeUInt32LE(amount % twoTo32, offset);
-    rowsBuffer.writeUInt32LE(Math.floor(amount / twoTo32), offset + 4);
-  } else rowsBuffer.writeBigUInt64LE(BigInt(text), offset);
-}
 
 const userDataText = (userData: UserDataJson | null): string | null => (userData === null ? null : JSON.stringify(userData));
 

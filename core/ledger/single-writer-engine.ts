@@ -14,13 +14,13 @@ import type { LedgerCommand } from './commands';
 import { decideExpiry } from './decide';
 import { decideCommands } from './decide-batch';
 import type { DecideContext } from './decision';
-import { ledgerSnapshotStreamName, ledgerStreamName, type LedgerEvent } from './events';
+import { ledgerSnapshotStreamName, ledgerStreamName } from './events';
 import { evolve } from './evolve';
 import { companionEvents } from './companion-events';
 import type { CompanionAppend, LedgerEngine, LedgerEngineOptions, LedgerEngineStats, SubmitReceipt } from './ledger-engine-contract';
 import { loadLedger, recordHoldingFact } from './ledger-loader';
 import { firstFactNumber, ledgerBatchType, ledgerFacts } from './ledger-record';
-import { encodeLedgerRecords } from './ledger-record-encoder';
+import { LedgerRecordEncoder } from './ledger-record-encoder';
 import {
   batchCommandsMax as batchCommandsLimit,
   defaultTunables,
@@ -65,8 +65,8 @@ type TickWork = {
   /** Per submit: its results, or null when a companion stream was not as expected and it was not decided. */
   results: (LedgerResultCode[] | null)[];
   appended: boolean[];
-  /** The tick's facts in decision order, and the batch records (usually one) that carry them. */
-  facts: LedgerEvent[];
+  /** The number of facts the tick decided, and the batch records (usually one) that carry them in decision order. */
+  factCount: number;
   events: NewEvent[];
   /** Companion entries, in submit order, each with the index of the submit it belongs to. */
   before: { submit: number; append: StreamAppend }[];
@@ -120,6 +120,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   private drainRequested = false;
   /** The rebuild after a failed pipelined append: no tick starts until it is done. */
   private recovery: Promise<void> | null = null;
+  /** Writes each tick's record, its buffers reused from tick to tick. */
+  private readonly encoder = new LedgerRecordEncoder();
 
   private phase: Phase = 'created';
   private state: LedgerState | null = null;
@@ -433,7 +435,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.answer(work, position);
     this.onTickCommitted?.({
       commands: work.results.reduce((sum, results) => sum + (results?.length ?? 0), 0),
-      events: work.facts.length,
+      events: work.factCount,
       appendMs: performance.now() - appendStartedMs,
     });
     forgetOldTransfers(state, forgetStepsPerTick);
@@ -625,20 +627,19 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     // No actor on ledger events: the stream names its only writer, and every byte per event costs on the hot path.
     const metadata: EventMetadata = { at: new Date(nowMs).toISOString() };
     const firstFact = state.eventCount;
-    const work: TickWork = { submits, results: [], appended: [], facts: [], events: [], before: [], after: [], expired: 0 };
+    const work: TickWork = { submits, results: [], appended: [], factCount: 0, events: [], before: [], after: [], expired: 0 };
+    // The decider writes each fact into the tick's record as it decides it (no event object on the hot path).
+    const encoder = this.encoder;
+    encoder.begin(firstFact);
     /** Companion streams a submit of this tick writes: a later submit of the tick expecting them as they were loses. */
     const claimed = new Set<string>();
     for (let count = 0; count < this.expiriesPerTickMax; count += 1) {
       const decision = decideExpiry(state, context);
       if (decision === null || decision.result !== 'ok') break;
       evolve(state, decision.event);
-      work.facts.push(decision.event);
+      encoder.addFact(decision.event);
       work.expired += 1;
     }
-    const events = work.facts;
-    const emit = (event: LedgerEvent) => {
-      events.push(event);
-    };
     work.submits.forEach((submit, index) => {
       const conflict = submit.companions.find(
         (companion) =>
@@ -652,8 +653,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
         );
         return;
       }
-      const eventsBefore = events.length;
-      const results = decideCommands(state, submit.commands, context, emit);
+      const factsBefore = encoder.factCount;
+      const results = decideCommands(state, submit.commands, context, encoder);
       work.results.push(results);
       let companionWrites = false;
       for (const companion of submit.companions) {
@@ -668,11 +669,11 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
         if (companion.placement === 'before_ledger') work.before.push(entry);
         else work.after.push(entry);
       }
-      work.appended.push(events.length > eventsBefore || companionWrites);
+      work.appended.push(encoder.factCount > factsBefore || companionWrites);
     });
     // One record for the tick's facts (more only past the record size limit): one id, one row, one checksum.
-    for (const bytes of encodeLedgerRecords(work.facts, firstFact))
-      work.events.push({ id: randomUUID(), type: ledgerBatchType, data: {}, metadata, bytes });
+    work.factCount = encoder.factCount;
+    for (const bytes of encoder.finish()) work.events.push({ id: randomUUID(), type: ledgerBatchType, data: {}, metadata, bytes });
     return work;
   }
 

@@ -1,4 +1,5 @@
-import type { LedgerEvent, LedgerTransferPosted, LedgerTransferReserved } from './events';
+import type { LedgerEvent, LedgerTransferPosted, UserDataJson } from './events';
+import type { TransferCode } from './transfer-codes';
 import type { PendingStatus, Transfer } from './transfer';
 
 /**
@@ -23,26 +24,31 @@ export function postedTransferRecord(data: LedgerTransferPosted['data'], amountM
   };
 }
 
-/** The Transfer record a reservation event leaves: pending until a later event resolves it. */
+/** The Transfer record a reservation leaves: pending until a later fact resolves it. */
 export function reservedTransferRecord(
-  data: LedgerTransferReserved['data'],
+  transferId: string,
+  debitAccountId: string,
+  creditAccountId: string,
   amountMinor: bigint,
+  code: TransferCode,
+  timeoutMs: number,
   expiresAtMs: number,
+  userData: UserDataJson | null,
   eventNumber: number,
 ): Transfer {
   return {
-    id: data.transferId,
+    id: transferId,
     kind: 'pending_transfer',
-    debitAccountId: data.debitAccountId,
-    creditAccountId: data.creditAccountId,
+    debitAccountId,
+    creditAccountId,
     amountMinor,
-    code: data.code,
+    code,
     pendingId: null,
-    timeoutMs: data.timeoutMs,
+    timeoutMs,
     expiresAtMs,
     pendingStatus: 'pending',
     requestedAmountMinor: null,
-    userData: data.userData,
+    userData,
     createdAtEvent: eventNumber,
   };
 }
@@ -69,7 +75,18 @@ export function transferFromEvent(
         : undefined;
     case 'LedgerTransferReserved': {
       if (event.data.transferId !== transferId) return undefined;
-      const transfer = reservedTransferRecord(event.data, BigInt(event.data.amountMinor), Date.parse(event.data.expiresAt), eventNumber);
+      const data = event.data;
+      const transfer = reservedTransferRecord(
+        data.transferId,
+        data.debitAccountId,
+        data.creditAccountId,
+        BigInt(data.amountMinor),
+        data.code,
+        data.timeoutMs,
+        Date.parse(data.expiresAt),
+        data.userData,
+        eventNumber,
+      );
       transfer.pendingStatus = pendingStatus;
       return transfer;
     }

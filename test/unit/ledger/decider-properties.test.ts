@@ -7,6 +7,8 @@ import type { LedgerEvent } from '../../../core/ledger/events';
 import { evolve } from '../../../core/ledger/evolve';
 import { defaultTunables, type LedgerTunables } from '../../../core/ledger/ledger-limits';
 import { forgetOldTransfers, initialState, rememberedFromEvent, type LedgerState } from '../../../core/ledger/ledger-state';
+import { ledgerBatchType, ledgerFacts } from '../../../core/ledger/ledger-record';
+import { LedgerRecordEncoder } from '../../../core/ledger/ledger-record-encoder';
 import { LedgerInvariantChecker } from '../../../core/ledger/ledger-verification';
 import { rememberFromLog } from '../../../core/ledger/remember-from-log';
 import { restoreSnapshot, snapshotChunks, type SnapshotChunk } from '../../../core/ledger/snapshot';
@@ -17,6 +19,11 @@ import { accountIds, commandArbitrary, openingCommands } from './ledger-arbitrar
  * mixes batches, clock moves, expiry sweeps, forgetting and restarts from a snapshot (through JSON, as the
  * store keeps it). After every step: the invariant checker of `npm run verify` finds nothing in the events so
  * far, balances sum to zero, and a replay of all events from empty equals the live state exactly.
+ *
+ * Beside it, a twin state takes every batch as the engine does, through the record encoder (decide-into-record.ts:
+ * transfers, pending transfers and posts written as rows straight from the decision, no event): after every batch
+ * its results equal the event path's, its records decode to exactly the events the event path emitted, and after
+ * every step the two states are equal.
  */
 type Step =
   | { kind: 'batch'; commands: Parameters<typeof decideCommands>[1] }
@@ -36,14 +43,32 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'restart-from-snapshot' }) },
 );
 
+/** A batch record as the store would hand it back. */
+function recordedBatch(bytes: Uint8Array): RecordedEvent {
+  return {
+    id: 'batch',
+    type: ledgerBatchType,
+    data: {},
+    metadata: { at: '2026-06-01T00:00:00.000Z' },
+    bytes,
+    stream: 'ledger-PKR',
+    revision: 0n,
+    position: 0n,
+  };
+}
+
 class Run {
   state: LedgerState;
+  /** The same steps through the record encoder, as the engine decides. */
+  twin: LedgerState;
+  readonly encoder = new LedgerRecordEncoder();
   readonly log: RecordedEvent[] = [];
   readonly checker = new LedgerInvariantChecker('PKR');
   clockMs = Date.parse('2026-06-01T00:00:00.000Z');
 
   constructor(readonly tunables: LedgerTunables) {
     this.state = initialState('PKR', tunables);
+    this.twin = initialState('PKR', tunables);
   }
 
   record(event: LedgerEvent): void {
@@ -61,14 +86,20 @@ class Run {
   }
 
   restartFromSnapshot(): void {
+    const restored = this.restored();
+    expect(canonicalState(restored)).toBe(canonicalState(this.state));
+    this.state = restored;
+    this.twin = this.restored();
+  }
+
+  private restored(): LedgerState {
     const chunks = JSON.parse(JSON.stringify(snapshotChunks(this.state))) as SnapshotChunk[];
     const restored = restoreSnapshot(chunks, 'PKR', this.tunables);
     for (let revision = Math.max(0, rememberedFromEvent(restored)); revision < restored.eventCount; revision += 1) {
       const recorded = this.log[revision] as RecordedEvent;
       rememberFromLog(restored, { type: recorded.type, data: recorded.data } as unknown as LedgerEvent, revision);
     }
-    expect(canonicalState(restored)).toBe(canonicalState(this.state));
-    this.state = restored;
+    return restored;
   }
 
   replayFromEmpty(): LedgerState {
@@ -81,8 +112,15 @@ class Run {
 function apply(run: Run, step: Step): void {
   switch (step.kind) {
     case 'batch': {
-      const results = decideCommands(run.state, step.commands, { nowMs: run.clockMs }, (event) => run.record(event));
+      const events: LedgerEvent[] = [];
+      const results = decideCommands(run.state, step.commands, { nowMs: run.clockMs }, (event) => {
+        run.record(event);
+        events.push(event);
+      });
       expect(results).toHaveLength(step.commands.length);
+      run.encoder.begin(run.twin.eventCount);
+      expect(decideCommands(run.twin, step.commands, { nowMs: run.clockMs }, run.encoder)).toEqual(results);
+      expect(run.encoder.finish().flatMap((bytes) => ledgerFacts(recordedBatch(bytes)))).toEqual(events);
       return;
     }
     case 'advance':
@@ -94,10 +132,13 @@ function apply(run: Run, step: Step): void {
         if (decision === null || decision.result !== 'ok') return;
         evolve(run.state, decision.event);
         run.record(decision.event);
+        const twinDecision = decideExpiry(run.twin, { nowMs: run.clockMs });
+        expect(twinDecision).toEqual(decision);
+        if (twinDecision !== null && twinDecision.result === 'ok') evolve(run.twin, twinDecision.event);
       }
       return;
     case 'forget':
-      forgetOldTransfers(run.state, step.steps);
+      expect(forgetOldTransfers(run.twin, step.steps)).toBe(forgetOldTransfers(run.state, step.steps));
       return;
     case 'restart-from-snapshot':
       run.restartFromSnapshot();
@@ -127,6 +168,7 @@ describe('ledger decider properties (fast-check, in memory)', () => {
             }
             expect([postedSum, pendingSum]).toEqual([0n, 0n]);
             expect(canonicalState(run.replayFromEmpty())).toBe(canonicalState(run.state));
+            expect(canonicalState(run.twin)).toBe(canonicalState(run.state));
           }
         },
       ),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LedgerCommand } from '../../../core/ledger/commands';
+import type { LedgerCommand, UserData } from '../../../core/ledger/commands';
 import { transferCodes } from '../../../core/ledger/transfer-codes';
 
 /** Random ledger commands over five accounts with every kind of limit, for the property tests. */
@@ -10,6 +10,11 @@ const idArbitrary = fc.integer({ min: 0, max: 15 });
 const linkedArbitrary = fc.integer({ min: 0, max: 4 }).map((draw) => draw === 0);
 const amountArbitrary = fc.oneof({ weight: 15, arbitrary: fc.bigInt({ min: 1n, max: 300n }) }, { weight: 1, arbitrary: fc.constant(0n) });
 const codeArbitrary = fc.constantFrom(...transferCodes);
+/** Mostly none; the same entries in another key order are the same user data, and one is not ASCII. */
+const userDataArbitrary = fc.option(fc.constantFrom<UserData>({ note: 'ünïcödé ✓' }, { a: '1', b: '2' }, { b: '2', a: '1' }), {
+  nil: undefined,
+  freq: 4,
+});
 
 export const commandArbitrary: fc.Arbitrary<LedgerCommand> = fc.oneof(
   {
@@ -22,8 +27,9 @@ export const commandArbitrary: fc.Arbitrary<LedgerCommand> = fc.oneof(
         amount: amountArbitrary,
         code: codeArbitrary,
         linked: linkedArbitrary,
+        userData: userDataArbitrary,
       })
-      .map(({ id, from, to, amount, code, linked }): LedgerCommand => ({
+      .map(({ id, from, to, amount, code, linked, userData }): LedgerCommand => ({
         type: 'transfer',
         id: `t${id}`,
         ledger: 'PKR',
@@ -32,6 +38,7 @@ export const commandArbitrary: fc.Arbitrary<LedgerCommand> = fc.oneof(
         amountMinor: amount,
         code,
         linked,
+        ...(userData === undefined ? {} : { userData }),
       })),
   },
   {
@@ -66,12 +73,16 @@ export const commandArbitrary: fc.Arbitrary<LedgerCommand> = fc.oneof(
         pending: idArbitrary,
         amount: fc.option(fc.bigInt({ min: 1n, max: 300n }), { nil: undefined }),
         linked: linkedArbitrary,
+        userData: userDataArbitrary,
       })
-      .map(({ id, pending, amount, linked }): LedgerCommand =>
-        amount === undefined
-          ? { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, linked }
-          : { type: 'post_pending', id: `c${id}`, pendingId: `p${pending}`, amountMinor: amount, linked },
-      ),
+      .map(({ id, pending, amount, linked, userData }): LedgerCommand => ({
+        type: 'post_pending',
+        id: `c${id}`,
+        pendingId: `p${pending}`,
+        linked,
+        ...(amount === undefined ? {} : { amountMinor: amount }),
+        ...(userData === undefined ? {} : { userData }),
+      })),
   },
   {
     weight: 2,

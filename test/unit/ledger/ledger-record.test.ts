@@ -11,7 +11,8 @@ import { defaultTunables } from '../../../core/ledger/ledger-limits';
 import { initialState } from '../../../core/ledger/ledger-state';
 import { restoreSnapshot, snapshotChunks, type SnapshotChunk } from '../../../core/ledger/snapshot';
 import { LedgerRecordReplay } from '../../../core/ledger/replay-ledger-record';
-import { encodeLedgerRecords } from '../../../core/ledger/ledger-record-encoder';
+import { encodeLedgerRecords, LedgerRecordEncoder } from '../../../core/ledger/ledger-record-encoder';
+import { createAccount, nowMs, pendingTransfer, post, transfer } from './ledger-fixtures';
 
 /** One fact of every kind, with every optional field both present and absent somewhere. */
 const facts: LedgerEvent[] = [
@@ -271,6 +272,63 @@ describe('the ledger batch record', () => {
       next += part.length;
     });
     expect(decoded).toEqual(facts);
+  });
+
+  it('takes decided transfers, reservations and posts as rows straight from the decider: the same facts, split past the limit', () => {
+    const opening = [createAccount('A'), createAccount('B'), createAccount('C', { debitLimitMinor: 10n })];
+    const commands: LedgerCommand[] = [];
+    for (let index = 0; index < 40; index += 1) {
+      // Amounts past 2^53 (exact only as words or bigints), user data with characters past ASCII, and refusals.
+      commands.push(
+        transfer(`t-${index}`, 'A', 'B', 2n ** 56n + BigInt(index), index % 3 === 0 ? { userData: { note: `ü ${index}` } } : {}),
+      );
+      commands.push(pendingTransfer(`p-${index}`, 'B', 'A', 5n + BigInt(index)));
+      commands.push(post(`c-${index}`, `p-${index}`, index % 2 === 0 ? undefined : 3n));
+      commands.push(transfer(`x-${index}`, 'C', 'A', 11n));
+    }
+    const viaEvents = initialState('PKR');
+    const events: LedgerEvent[] = [];
+    decideCommands(viaEvents, opening, { nowMs }, (event) => events.push(event));
+    const expected = decideCommands(viaEvents, commands, { nowMs }, (event) => events.push(event));
+    expect(expected.filter((result) => result === 'exceeds_net_debit_cap')).toHaveLength(40);
+
+    const viaRows = initialState('PKR');
+    const encoder = new LedgerRecordEncoder(2000);
+    encoder.begin(0);
+    decideCommands(viaRows, opening, { nowMs }, encoder);
+    expect(decideCommands(viaRows, commands, { nowMs }, encoder)).toEqual(expected);
+    expect(encoder.factCount).toBe(events.length);
+    const records = encoder.finish();
+    expect(records.length).toBeGreaterThan(2);
+    let next = 0;
+    const decoded: LedgerEvent[] = [];
+    records.forEach((bytes, index) => {
+      expect(bytes.byteLength).toBeLessThanOrEqual(2000);
+      const record = recorded(bytes, BigInt(index));
+      expect(firstFactNumber(record)).toBe(next);
+      const part = ledgerFacts(record);
+      decoded.push(...part);
+      next += part.length;
+    });
+    expect(decoded).toEqual(events);
+    expect(canonicalState(viaRows)).toBe(canonicalState(viaEvents));
+    // Replaying the records from empty (the start-up path) reaches the same state, and repeats answer alike.
+    const replayed = initialState('PKR');
+    const replay = new LedgerRecordReplay(replayed);
+    records.forEach((bytes, index) => replay.apply(recorded(bytes, BigInt(index))));
+    expect(canonicalState(replayed)).toBe(canonicalState(viaEvents));
+    const repeats: LedgerCommand[] = [
+      transfer('t-3', 'A', 'B', 2n ** 56n + 3n, { userData: { note: 'ü 3' } }),
+      transfer('t-3', 'A', 'B', 2n ** 56n + 3n),
+      post('c-1', 'p-1', 3n),
+      post('c-1', 'p-1'),
+      pendingTransfer('p-2', 'B', 'A', 7n),
+    ];
+    const answers = ['exists', 'exists_with_different_fields', 'exists', 'exists_with_different_fields', 'exists'];
+    encoder.begin(viaRows.eventCount);
+    expect(decideCommands(viaRows, repeats, { nowMs }, encoder)).toEqual(answers);
+    expect(decideCommands(replayed, repeats, { nowMs }, () => undefined)).toEqual(answers);
+    expect(encoder.finish()).toEqual([]);
   });
 
   it('refuses a damaged record, an unknown version and a type it does not know', () => {
