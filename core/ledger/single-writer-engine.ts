@@ -495,7 +495,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     this.answer(work, position);
     this.onTickCommitted?.({
       commands: work.results.reduce((sum, submitResults) => sum + (submitResults?.length ?? 0), 0),
-      events: work.facts.length,
+      events: work.factCount,
       appendMs: performance.now() - tick.sentMs,
     });
     if (this.inFlight.length === 0) this.pipelineEmptied();
