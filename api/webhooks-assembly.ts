@@ -109,7 +109,7 @@ function recordWebhookOutcomes(events: readonly DeliveryEvent[], input: Webhooks
 export type SessionWebhooksAssemblyInput = {
   store: EventStore;
   checkout: Pick<CheckoutService, 'find'>;
-  publisher: Pick<WebhookPublisher, 'publish'>;
+  publisher: Pick<WebhookPublisher, 'publishAttemptingFirst'>;
   now: () => Date;
   publicUrl: () => string;
   logger: Logger;
@@ -125,7 +125,9 @@ export function assembleSessionWebhooks(input: SessionWebhooksAssemblyInput): Pr
       store: input.store,
       findSession: (sessionId) => input.checkout.find(sessionId),
       sessionView: (session) => checkoutSessionView(session, input.now(), input.publicUrl()),
-      publish: (publication) => input.publisher.publish(publication),
+      // The follower's checkpoint stands for a completion until its webhook is durable in the outbox, so the webhook's
+      // first try may go out before that write, and be written with its outcome: one durable write, not two.
+      publish: (publication) => input.publisher.publishAttemptingFirst(publication),
       now: input.now,
       onError: (error) => input.logger.warn({ err: error }, 'session webhooks: a group was not published; retrying'),
     });

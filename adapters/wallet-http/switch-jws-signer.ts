@@ -16,7 +16,7 @@ export type OutgoingMessageSigner = (message: { method: string; url: URL; body: 
  * The JWS is built here with node:crypto's one-shot Ed25519 `sign` rather than jose's `FlattenedSign`: jose signs
  * through WebCrypto, whose every call is a job queued to the thread pool and a promise settled back (2 to 3 % of
  * the switch's time on the ADVICE path, one signature per advice), for the same bytes. Ed25519 is deterministic,
- * so the signature is exactly the one jose would make; test/unit/secrets/switch-jws-signer.test.ts verifies it with
+ * so the signature is exactly the one jose would make; test/integration/secrets/switch-jws-signer.test.ts verifies it with
  * jose against the published public key.
  */
 export function switchJwsSigner(keys: SwitchSigningKeyReader, secrets: SecretBox): OutgoingMessageSigner {

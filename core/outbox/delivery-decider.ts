@@ -31,9 +31,30 @@ export type DeliveryCommand =
       };
       now: Date;
     }
-  | { type: 'RecordDelivered'; data: { deliveryId: string; detail: string }; now: Date };
+  | { type: 'RecordDelivered'; data: { deliveryId: string; detail: string }; now: Date }
+  | {
+      /**
+       * A delivery attempted once before it was queued (Outbox.enqueueAttemptingFirst), queued and given that first
+       * attempt's outcome in one durable write: its producer's own fact stood for it until then.
+       */
+      type: 'QueueAttemptedDelivery';
+      data: { delivery: Delivery; queuedAt: Date; outcome: FirstAttemptOutcome };
+      now: Date;
+    };
+
+/** How the first attempt of a delivery queued with it ended: what RecordDelivered or RecordAttemptFailure carry. */
+export type FirstAttemptOutcome =
+  | { outcome: 'delivered'; detail: string }
+  | ({ outcome: 'failed' } & Omit<Extract<DeliveryCommand, { type: 'RecordAttemptFailure' }>['data'], 'deliveryId'>);
 
 export const initialState: DeliveryState = { status: 'none' };
+
+/** The delivery a command is about. */
+export function deliveryIdOf(command: DeliveryCommand): string {
+  return command.type === 'QueueDelivery' || command.type === 'QueueAttemptedDelivery'
+    ? command.data.delivery.deliveryId
+    : command.data.deliveryId;
+}
 
 export function evolve(state: DeliveryState, event: DeliveryEvent): DeliveryState {
   switch (event.type) {
@@ -87,9 +108,43 @@ export function decide(command: DeliveryCommand, state: DeliveryState): Delivery
         },
       ];
     }
+    case 'QueueAttemptedDelivery':
+      return decideQueueAttempted(command.data, command.now, state);
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * The queueing and the first attempt's outcome, as QueueDelivery then RecordDelivered or RecordAttemptFailure would
+ * have decided them one after the other. A delivery queued meanwhile (its producer published it again) gets the
+ * outcome alone; one that finished meanwhile gets nothing.
+ */
+function decideQueueAttempted(
+  data: Extract<DeliveryCommand, { type: 'QueueAttemptedDelivery' }>['data'],
+  now: Date,
+  state: DeliveryState,
+): DeliveryEvent[] {
+  const queuedEvents = decideQueue(data.delivery, data.queuedAt, state);
+  const queuedState = queuedEvents.reduce(evolve, state);
+  if (queuedState.status !== 'pending') return queuedEvents;
+  const deliveryId = data.delivery.deliveryId;
+  const { outcome } = data;
+  const outcomeEvents =
+    outcome.outcome === 'delivered'
+      ? decide({ type: 'RecordDelivered', data: { deliveryId, detail: outcome.detail }, now }, queuedState)
+      : decideFailure(
+          {
+            deliveryId,
+            failure: outcome.failure,
+            scope: outcome.scope,
+            retryDelayMs: outcome.retryDelayMs,
+            attemptsMax: outcome.attemptsMax,
+          },
+          now,
+          queuedState,
+        );
+  return [...queuedEvents, ...outcomeEvents];
 }
 
 function decideQueue(delivery: Delivery, now: Date, state: DeliveryState): DeliveryEvent[] {

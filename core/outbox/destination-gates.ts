@@ -26,6 +26,11 @@ export class DestinationGates {
     return { decision: 'attempt' };
   }
 
+  /** Whether nothing holds deliveries to `destination` back: it has not failed since it last answered. */
+  isOpen(destination: string): boolean {
+    return !this.gates.has(destination);
+  }
+
   /**
    * How many attempts to the destination have failed since it last answered. The backoff grows with this, not
    * only with the probing delivery's own attempts, since successive probes may be different deliveries.

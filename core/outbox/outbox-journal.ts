@@ -7,7 +7,7 @@ import { eventStoreLimits } from '../eventstore/limits';
 import { foldStream } from '../eventstore/read-stream';
 import { newId } from '../ids';
 import { fromRecordedEvent, outboxStream, toNewEvent } from './delivery-event-codec';
-import { decide, evolve, initialState, type DeliveryCommand, type DeliveryState } from './delivery-decider';
+import { decide, deliveryIdOf, evolve, initialState, type DeliveryCommand, type DeliveryState } from './delivery-decider';
 import type { DeliveryEvent } from './delivery-events';
 import {
   outboxSnapshotChunks,
@@ -165,7 +165,7 @@ export class OutboxJournal {
       ]);
     }
     precondition?.();
-    const deliveryId = command.type === 'QueueDelivery' ? command.data.delivery.deliveryId : command.data.deliveryId;
+    const deliveryId = deliveryIdOf(command);
     const before = this.state(deliveryId);
     const events = decide(command, before);
     if (events.length === 0) return events;

@@ -4,8 +4,8 @@ import type { EventMetadata } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { exponentialRetrySchedule, retryPolicyDefault, type RetryPolicy, type RetrySchedule } from './backoff';
-import type { Delivery } from './delivery';
-import type { DeliveryCommand, DeliveryState } from './delivery-decider';
+import { checkDelivery, type Delivery } from './delivery';
+import { deliveryIdOf, type DeliveryCommand, type DeliveryState, type FirstAttemptOutcome } from './delivery-decider';
 import type { DeliveryEvent } from './delivery-events';
 import type { DeliveryAttemptResult, DeliveryTransport } from './delivery-transport';
 import { DestinationGates } from './destination-gates';
@@ -36,6 +36,11 @@ export type OutboxLimits = RetryPolicy & {
    * start-up reads the latest snapshot and at most this many events after it, however long the stream has grown.
    */
   snapshotEveryEvents: number;
+  /**
+   * How long `enqueueAttemptingFirst` waits for a first attempt before it queues the delivery on its own: a slow
+   * receiver holds its producer up at most this long.
+   */
+  firstAttemptHoldMs: number;
 };
 
 export const outboxLimitsDefault: OutboxLimits = {
@@ -49,6 +54,7 @@ export const outboxLimitsDefault: OutboxLimits = {
   // A snapshot at the default window is ~6 MB; every 50,000 events (~25,000 deliveries, ~25 MB of events) keeps
   // it to a fifth of what the stream itself grows by, and start-up to a few hundred milliseconds of replay.
   snapshotEveryEvents: 50_000,
+  firstAttemptHoldMs: 1_000,
 };
 
 /** How long past its deadline an attempt may run before its slot is taken back and it counts as failed. */
@@ -190,6 +196,91 @@ export class Outbox {
     return { queued: true };
   }
 
+  /**
+   * `enqueue` for a producer whose own durable fact stands for the delivery until this resolves (the session webhook
+   * follower publishes again, after a crash, every completion past its checkpoint): the first attempt is made before
+   * anything is written, and the delivery is queued with that attempt's outcome in one durable write, so a receiver
+   * that answers at once costs one write, not two. The delivery goes out before it is durable here, which at least
+   * once allows: a crash before the write sends it again under the same id. An attempt still running after
+   * `firstAttemptHoldMs` has its delivery queued on its own (a slow receiver holds the producer up no longer) and its
+   * outcome recorded when it comes. A delivery known already, a destination that failed lately (its gate decides),
+   * no free slot or a full outbox: it is `enqueue`.
+   */
+  async enqueueAttemptingFirst(delivery: Delivery, context: EnqueueContext = {}): Promise<{ queued: boolean }> {
+    assert(this.loaded !== null, 'an outbox is started before anything is queued');
+    await this.loaded;
+    const deliveryId = delivery.deliveryId;
+    if (
+      this.lifecycle !== 'running' ||
+      this.journal.state(deliveryId).status !== 'none' ||
+      this.busy.has(deliveryId) ||
+      this.slotsInUse >= this.limits.concurrencyMax ||
+      !this.gates.isOpen(delivery.destination) ||
+      this.journal.pendingCount >= this.limits.pendingMax
+    )
+      return this.enqueue(delivery, context);
+    // Refused before it is sent: an out-of-shape delivery must not reach a receiver and then fail to be recorded.
+    checkDelivery(delivery);
+    const queuedAt = this.now();
+    this.busy.add(deliveryId);
+    this.slotsInUse += 1;
+    const answered = this.transportResult(delivery);
+    let settleQueued: (outcome: { queued: boolean } | { error: unknown }) => void = () => undefined;
+    const queued = new Promise<{ queued: boolean } | { error: unknown }>((resolve) => (settleQueued = resolve));
+    const attempt = this.attemptBeforeQueueing(delivery, queuedAt, answered, context, settleQueued).finally(() => {
+      this.busy.delete(deliveryId);
+      this.attempts.delete(attempt);
+      this.pump();
+    });
+    this.attempts.add(attempt);
+    const outcome = await queued;
+    if ('error' in outcome) throw outcome.error;
+    return outcome;
+  }
+
+  /** The first attempt of `enqueueAttemptingFirst`, then its durable write(s); `settleQueued` once it is queued. */
+  private async attemptBeforeQueueing(
+    delivery: Delivery,
+    queuedAt: Date,
+    answered: Promise<DeliveryAttemptResult>,
+    context: EnqueueContext,
+    settleQueued: (outcome: { queued: boolean } | { error: unknown }) => void,
+  ): Promise<void> {
+    const early = await resultWithin(answered, this.limits.firstAttemptHoldMs);
+    if (early !== null) {
+      const now = this.now();
+      const outcome = this.outcomeOf(delivery, early, 0, queuedAt, now);
+      try {
+        const events = await this.record({ type: 'QueueAttemptedDelivery', data: { delivery, queuedAt, outcome }, now }, context);
+        this.scheduleRetry(delivery.deliveryId, outcome, now);
+        settleQueued({ queued: events.some((event) => event.type === 'DeliveryQueued') });
+      } catch (error) {
+        settleQueued({ error });
+      }
+      return;
+    }
+    try {
+      const events = await this.record({ type: 'QueueDelivery', data: { delivery }, now: queuedAt }, context);
+      settleQueued({ queued: events.length > 0 });
+    } catch (error) {
+      // Not queued: the producer is told and publishes it again; the attempt's answer has nothing to be recorded on.
+      settleQueued({ error });
+      await answered;
+      return;
+    }
+    const result = await answered;
+    const state = this.journal.state(delivery.deliveryId);
+    if (state.status !== 'pending') return;
+    const now = this.now();
+    const outcome = this.outcomeOf(delivery, result, state.attempts, queuedAt, now);
+    const command: DeliveryCommand =
+      outcome.outcome === 'delivered'
+        ? { type: 'RecordDelivered', data: { deliveryId: delivery.deliveryId, detail: outcome.detail }, now }
+        : { type: 'RecordAttemptFailure', data: { deliveryId: delivery.deliveryId, ...withoutOutcome(outcome) }, now };
+    const events = await this.record(command, {});
+    if (events.length > 0) this.scheduleRetry(delivery.deliveryId, outcome, now);
+  }
+
   /** Stops starting attempts, waits for those in flight (each bounded by its deadline) and for their events. */
   async stop(): Promise<void> {
     if (this.lifecycle === 'stopped') return;
@@ -247,19 +338,42 @@ export class Outbox {
   }
 
   private async attempt(delivery: Delivery, attemptsBefore: number, queuedAt: Date): Promise<void> {
-    let result: DeliveryAttemptResult;
+    const result = await this.transportResult(delivery);
+    const now = this.now();
+    const outcome = this.outcomeOf(delivery, result, attemptsBefore, queuedAt, now);
+    const command: DeliveryCommand =
+      outcome.outcome === 'delivered'
+        ? { type: 'RecordDelivered', data: { deliveryId: delivery.deliveryId, detail: outcome.detail }, now }
+        : { type: 'RecordAttemptFailure', data: { deliveryId: delivery.deliveryId, ...withoutOutcome(outcome) }, now };
+    const events = await this.record(command, {});
+    if (events.length > 0) this.scheduleRetry(delivery.deliveryId, outcome, now);
+  }
+
+  /** Takes a slot (the caller checked there was one) and calls the transport; the slot is free once the answer is in. */
+  private async transportResult(delivery: Delivery): Promise<DeliveryAttemptResult> {
     try {
-      result = await this.callTransport(delivery);
+      return await this.callTransport(delivery);
     } finally {
       // The slot is free as soon as the answer is in: recording it waits for a group commit, not for the network.
       this.slotsInUse -= 1;
     }
-    const now = this.now();
+  }
+
+  /**
+   * What an attempt's answer means for the delivery (the next try's delay chosen by the retry schedule), with the
+   * destination's gate opened or closed at once, so that deliveries behind it move before the outcome is durable.
+   */
+  private outcomeOf(
+    delivery: Delivery,
+    result: DeliveryAttemptResult,
+    attemptsBefore: number,
+    queuedAt: Date,
+    now: Date,
+  ): FirstAttemptOutcome {
     if (result.outcome === 'delivered') {
       this.requeue(this.gates.answered(delivery.destination));
       this.pump();
-      await this.record({ type: 'RecordDelivered', data: { deliveryId: delivery.deliveryId, detail: result.detail }, now }, {});
-      return;
+      return { outcome: 'delivered', detail: result.detail };
     }
     const failuresInARow = result.scope === 'destination' ? this.gates.failuresInARow(delivery.destination) + 1 : 0;
     const delayMs = this.retrySchedule.retryDelayMs(
@@ -273,21 +387,15 @@ export class Outbox {
       result.scope === 'destination' ? this.gates.failed(delivery.destination, retryAtMs) : this.gates.answered(delivery.destination),
     );
     this.pump();
-    const command: DeliveryCommand = {
-      type: 'RecordAttemptFailure',
-      data: {
-        deliveryId: delivery.deliveryId,
-        failure: result.detail,
-        scope: result.scope,
-        retryDelayMs: delayMs,
-        attemptsMax: this.limits.attemptsMax,
-      },
-      now,
-    };
-    const events = await this.record(command, {});
-    const state = this.journal.state(delivery.deliveryId);
-    if (events.length > 0 && state.status === 'pending')
-      this.due.push({ dueAtMs: retryAtMs, deliveryId: delivery.deliveryId, attempts: state.attempts });
+    return { outcome: 'failed', failure: result.detail, scope: result.scope, retryDelayMs: delayMs, attemptsMax: this.limits.attemptsMax };
+  }
+
+  /** After a failed attempt was recorded: the delivery, still pending, is due again when its schedule says. */
+  private scheduleRetry(deliveryId: string, outcome: FirstAttemptOutcome, now: Date): void {
+    if (outcome.outcome !== 'failed') return;
+    const state = this.journal.state(deliveryId);
+    if (state.status !== 'pending') return;
+    this.due.push({ dueAtMs: now.getTime() + (outcome.retryDelayMs ?? 0), deliveryId, attempts: state.attempts });
   }
 
   /** The transport's answer, or a destination failure if it throws or outlives its deadline. */
@@ -329,14 +437,10 @@ export class Outbox {
     try {
       const events = await this.journal.execute(command, metadata, precondition);
       if (events.length > 0) this.options.onRecorded?.(events);
-      if (
-        this.journal.state(command.type === 'QueueDelivery' ? command.data.delivery.deliveryId : command.data.deliveryId).status !==
-        'pending'
-      )
-        this.announceFinished();
+      if (this.journal.state(deliveryIdOf(command)).status !== 'pending') this.announceFinished();
       return events;
     } catch (error) {
-      if (command.type === 'QueueDelivery') throw error;
+      if (command.type === 'QueueDelivery' || command.type === 'QueueAttemptedDelivery') throw error;
       this.options.onError?.(error);
       return [];
     }
@@ -355,6 +459,24 @@ export class Outbox {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** The attempt's answer if it comes within `holdMs`, else null (the attempt goes on). */
+async function resultWithin(answered: Promise<DeliveryAttemptResult>, holdMs: number): Promise<DeliveryAttemptResult | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const held = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), holdMs);
+  });
+  try {
+    return await Promise.race([answered, held]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withoutOutcome(outcome: Extract<FirstAttemptOutcome, { outcome: 'failed' }>): Omit<typeof outcome, 'outcome'> {
+  const { outcome: _failed, ...failure } = outcome;
+  return failure;
 }
 
 function checkLimits(limits: OutboxLimits): void {

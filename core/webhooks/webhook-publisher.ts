@@ -25,7 +25,7 @@ export type PublishedWebhook = {
  */
 export class WebhookPublisher {
   constructor(
-    private readonly outbox: Pick<Outbox, 'enqueue' | 'inspect'>,
+    private readonly outbox: Pick<Outbox, 'enqueue' | 'enqueueAttemptingFirst' | 'inspect'>,
     private readonly now: () => Date,
     /**
      * Whether an event was published before, from the read model: the outbox remembers only its most recent
@@ -35,13 +35,33 @@ export class WebhookPublisher {
   ) {}
 
   async publish(publication: WebhookPublication, context: EnqueueContext = {}): Promise<PublishedWebhook> {
+    return this.publishAs(publication, context, 'queued_first');
+  }
+
+  /**
+   * `publish` for a caller whose own durable fact stands for the event until this resolves, and which publishes it
+   * again after a crash (the session webhook follower): the first try goes out before the event is written to the
+   * outbox, and is written with its outcome in one durable write (Outbox.enqueueAttemptingFirst).
+   */
+  async publishAttemptingFirst(publication: WebhookPublication, context: EnqueueContext = {}): Promise<PublishedWebhook> {
+    return this.publishAs(publication, context, 'attempted_first');
+  }
+
+  private async publishAs(
+    publication: WebhookPublication,
+    context: EnqueueContext,
+    order: 'queued_first' | 'attempted_first',
+  ): Promise<PublishedWebhook> {
     const event = buildWebhookEvent(publication, this.now());
     const delivery = webhookDelivery(publication.merchantId, webhookDeliveryPayloadOf(event), null);
     // Published before, perhaps at another instant: the event stands as first published, with its first createdAt.
     if (this.outbox.inspect(delivery.deliveryId).status !== 'none' || this.publishedBefore(event.id))
       return { eventId: event.id, queued: false };
     try {
-      const { queued } = await this.outbox.enqueue(delivery, context);
+      const { queued } =
+        order === 'queued_first'
+          ? await this.outbox.enqueue(delivery, context)
+          : await this.outbox.enqueueAttemptingFirst(delivery, context);
       return { eventId: event.id, queued };
     } catch (error) {
       // Two publications of one fact racing, with different instants: the first one stands.

@@ -17,7 +17,9 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  * - just after the payment's write that holds SessionCompleted (the fact is durable, nothing is published): the
  *   restarted switch publishes `checkout.session.completed` from the log;
  * - just before the follower's checkpoint (the webhook is durable in the outbox, the checkpoint is not): the
- *   restarted switch publishes it again, which is the very same event, listed once and delivered under one id.
+ *   restarted switch publishes it again, which is the very same event, listed once and delivered under one id;
+ * - just before the outbox's write of the webhook (its first try went out before it, and is written with its
+ *   outcome): the shop may have it already; the restarted switch sends it again under the same id, listed once.
  */
 const operatorKey = 'operator-session-webhooks-key-0123456789';
 const killPointEntry = join('test', 'reliability', 'children', 'switch-kill-point.ts');
@@ -138,5 +140,29 @@ it('publishes the same event again, once, after a SIGKILL between the publicatio
   const listed = await client.get('/v1/merchants/SHOPKILL/events?type=checkout.session.completed', { key: shop.apiKey });
   const ids = (listed.body as { events: { id: string }[] }).events.map((event) => event.id);
   expect(ids.filter((id) => id === eventId)).toHaveLength(1);
+  await running.stop('SIGTERM');
+}, 60_000);
+
+it('sends the same event again after a SIGKILL between its first try and the outbox write that records it', async () => {
+  running = await start('before:DeliveryQueued');
+  const { sessionId } = await openAndPay(running.url);
+  const eventId = webhookEventId('SHOPKILL', 'checkout.session.completed', sessionId);
+  await diedAtItsKillPoint(running);
+  // The first try is made before the write: the shop had the event before the switch died, yet nothing recorded it.
+  expect(eventsOf(sessionId).map((event) => event.id)).toEqual([eventId]);
+
+  running = await start(null);
+  const client = new HttpClient(running.url);
+  await waitUntil(() => eventsOf(sessionId).length >= 2, 'the completed webhook sent again after the restart', 10_000);
+  expect(new Set(eventsOf(sessionId).map((event) => event.id))).toEqual(new Set([eventId]));
+  await waitUntil(
+    async () => {
+      const listed = await client.get('/v1/merchants/SHOPKILL/events?type=checkout.session.completed', { key: shop.apiKey });
+      const events = (listed.body as { events: { id: string; deliveryStatus: string }[] }).events.filter((event) => event.id === eventId);
+      return events.length === 1 && events[0]?.deliveryStatus === 'DELIVERED';
+    },
+    'the event listed once, delivered',
+    10_000,
+  );
   await running.stop('SIGTERM');
 }, 60_000);

@@ -14,6 +14,8 @@ export class WebhookReceiver {
   defaultStatus = 200;
   /** When set, decides the status from the request instead (the README's verification snippet, say). */
   decide: ((request: ReceivedWebhook) => number) | null = null;
+  /** How long each answer waits after the request has arrived: a slow merchant. */
+  answerDelayMs = 0;
   private readonly server: http.Server;
 
   constructor() {
@@ -24,7 +26,11 @@ export class WebhookReceiver {
         const received = { headers: request.headers, rawBody: Buffer.concat(chunks), receivedAt: new Date() };
         this.received.push(received);
         const status = this.decide?.(received) ?? this.answers.shift() ?? this.defaultStatus;
-        response.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 200 && status <= 299 ? 'ok' : 'not now');
+        const answer = (): void => {
+          response.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 200 && status <= 299 ? 'ok' : 'not now');
+        };
+        if (this.answerDelayMs === 0) answer();
+        else setTimeout(answer, this.answerDelayMs);
       });
     });
   }

@@ -1,4 +1,4 @@
-import { decide, evolve, initialState, type DeliveryCommand } from '../../../core/outbox/delivery-decider';
+import { decide, evolve, initialState, type DeliveryCommand, type FirstAttemptOutcome } from '../../../core/outbox/delivery-decider';
 import type { DeliveryEvent } from '../../../core/outbox/delivery-events';
 import type { Delivery } from '../../../core/outbox/delivery';
 import { deliveryFingerprint } from '../../../core/outbox/fingerprint';
@@ -141,6 +141,70 @@ describe('delivery decider', () => {
       .given([queued, succeeded(1)])
       .when(failAttempt(100))
       .thenThrows('DELIVERY_NOT_PENDING');
+  });
+
+  describe('queued with its first attempt (a delivery tried before it was queued)', () => {
+    const attempted = (outcome: FirstAttemptOutcome, which: Delivery = delivery): DeliveryCommand => ({
+      type: 'QueueAttemptedDelivery',
+      data: { delivery: which, queuedAt: now, outcome },
+      now,
+    });
+    const answered: FirstAttemptOutcome = { outcome: 'delivered', detail: 'HTTP 200' };
+    const refused = (retryDelayMs: number | null, attemptsMax = 10): FirstAttemptOutcome => ({
+      outcome: 'failed',
+      failure: 'CONNECTION_FAILED: ECONNREFUSED',
+      scope: 'destination',
+      retryDelayMs,
+      attemptsMax,
+    });
+
+    it('is queued and delivered in one decision', () =>
+      spec
+        .given([])
+        .when(attempted(answered))
+        .then([queued, succeeded(1)]));
+
+    it('is queued with its failed first attempt and the time of the next', () =>
+      spec
+        .given([])
+        .when(attempted(refused(1_500)))
+        .then([queued, failed(1, '2025-03-01T10:00:01.500Z')]));
+
+    it('is abandoned at once when its schedule allows no second try', () =>
+      spec
+        .given([])
+        .when(attempted(refused(null)))
+        .then([
+          queued,
+          failed(1, null),
+          {
+            type: 'DeliveryAbandoned',
+            data: { deliveryId: delivery.deliveryId, attempts: 1, lastFailure: 'CONNECTION_FAILED: ECONNREFUSED', abandonedAt: at },
+          },
+        ]));
+
+    it('gets the outcome alone when its producer queued it meanwhile', () =>
+      spec
+        .given([queued])
+        .when(attempted(answered))
+        .then([succeeded(1)]));
+
+    it('adds nothing to a delivery that has finished', () =>
+      spec
+        .given([queued, succeeded(1)])
+        .when(attempted(answered))
+        .then([]));
+
+    it('refuses another payload under the same id, and an out-of-shape delivery', () => {
+      spec
+        .given([queued])
+        .when(attempted(answered, { ...delivery, payload: { ...delivery.payload, amount: '1500.01' } }))
+        .thenThrows('DELIVERY_CONFLICT');
+      spec
+        .given([])
+        .when(attempted(answered, { ...delivery, kind: 'reversal' }))
+        .thenThrows('INVALID_DELIVERY');
+    });
   });
 
   it('cuts a long failure description to the length kept in events', () => {
