@@ -46,6 +46,8 @@ export async function loadLedger(
   const wanted = await windowEntriesWanted(store, stream, state, recordCountMax);
   if (chunks !== null) windowFromSegments = await restoreWindowFromSegments(store, state, wanted);
   state.window.reserve(wanted);
+  // Millions of ids go into the window below: indexed in slot order, in batches, not one random slot each.
+  state.window.beginBulkLoad();
   if (chunks !== null && !windowFromSegments) await rememberBeforeSnapshot(store, stream, state);
   const snapshotEventCount = chunks === null ? null : state.eventCount;
   const replay = new LedgerRecordReplay(state);
@@ -60,6 +62,7 @@ export async function loadLedger(
     else for (const fact of ledgerFacts(recorded)) evolve(state, fact);
     state.recordCount += 1;
   });
+  state.window.endBulkLoad();
   forgetOldTransfers(state, Number.MAX_SAFE_INTEGER);
   const revision = state.recordCount === 0 ? null : BigInt(state.recordCount - 1);
   const actual = await store.streamRevision(stream);
@@ -124,6 +127,7 @@ async function restoreWindowFromSegments(store: EventStore, state: LedgerState, 
   state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, seed ?? undefined);
   if (firstRevision === null || lastRevision === null) return false;
   state.window.reserve(wanted);
+  state.window.beginBulkLoad();
   let lastEvent: number | null = -1;
   await readRange(store, stream, firstRevision, lastRevision + 1, (recorded) => {
     if (lastEvent === null || recorded.bytes === undefined) lastEvent = null;

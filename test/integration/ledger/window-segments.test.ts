@@ -152,3 +152,95 @@ describe('ledger window segments', () => {
     expect(canonicalState(fromSegments.state)).toBe(canonicalState(fromLog.state));
   });
 });
+
+describe('ledger window segments of thousands of ids (indexed in slot order)', () => {
+  const largeWindowEvents = 20_000;
+  const largeTunables = { ...defaultTunables, transfersRememberedEvents: largeWindowEvents };
+  let directory: ReturnType<typeof tempDir>;
+
+  beforeEach(() => {
+    directory = tempDir('hisaab-window-segments-large-');
+  });
+
+  afterEach(() => directory.remove());
+
+  it('restores a window of 20,000 ids from its chain of segments to the answers of a rebuild, and falls back when one is damaged', async () => {
+    const path = join(directory.path, 'hisaab.db');
+    const writer = new SqliteEventStore(path);
+    const engine = createLedgerEngine({
+      ledger: 'PKR',
+      store: writer,
+      now: () => new Date(nowMs),
+      snapshotEveryEvents: 4_000,
+      transfersRememberedEvents: largeWindowEvents,
+      expiryCheckIntervalMs: 0,
+    });
+    await engine.start();
+    await engine.submit([account('A'), account('B')]);
+    // 26,000 transfers in ticks of 500, a pending transfer in each tick and its post two ticks later.
+    for (let tick = 0; tick < 52; tick += 1) {
+      const commands: LedgerCommand[] = [reserve(`lp${tick}`, 5n)];
+      if (tick >= 2) commands.push({ type: 'post_pending', id: `lc${tick - 2}`, pendingId: `lp${tick - 2}`, amountMinor: 1n });
+      for (let index = commands.length; index < 500; index += 1) commands.push(pay(`l${tick}-${index}`, 1n + BigInt(index)));
+      expect((await engine.submit(commands)).results.every((result) => result === 'ok')).toBe(true);
+    }
+    await engine.stop();
+    await writer.close();
+    copyFileSync(path, join(directory.path, 'damaged.db'));
+
+    const store = new SqliteEventStore(path);
+    const fromSegments = await loadLedger(store, 'PKR', largeTunables, true);
+    const fromLog = await loadLedger(store, 'PKR', largeTunables, false);
+    await store.close();
+    expect(fromSegments.windowFromSegments).toBe(true);
+    expect(fromSegments.state.window.length).toBeGreaterThan(largeWindowEvents - 1_000);
+    expect(canonicalState(fromSegments.state)).toBe(canonicalState(fromLog.state));
+
+    // A byte of a segment's middle part flipped: that start rebuilds the window from the log instead.
+    const damaged = new Database(join(directory.path, 'damaged.db'));
+    const parts = damaged
+      .prepare('SELECT position, body FROM events WHERE stream = ? ORDER BY revision')
+      .all(ledgerWindowStreamName('PKR')) as { position: number; body: Buffer }[];
+    const middle = parts[Math.floor(parts.length / 2)] as { position: number; body: Buffer };
+    middle.body[100] = (middle.body[100] as number) ^ 0x01;
+    damaged.prepare('UPDATE events SET body = ? WHERE position = ?').run(middle.body, middle.position);
+    damaged.close();
+    const damagedStore = new SqliteEventStore(join(directory.path, 'damaged.db'));
+    const fromDamaged = await loadLedger(damagedStore, 'PKR', largeTunables, true);
+    await damagedStore.close();
+    expect(fromDamaged.windowFromSegments).toBe(false);
+    expect(canonicalState(fromDamaged.state)).toBe(canonicalState(fromLog.state));
+
+    // Both starts decide repeats, changed repeats, new ids and resolutions alike.
+    const largeProbes: LedgerCommand[] = [
+      pay('l51-499', 500n),
+      pay('l51-499', 1n),
+      pay('l40-7', 8n),
+      pay('l10-7', 8n),
+      pay('l-new', 1n),
+      { type: 'post_pending', id: 'lc-new', pendingId: 'lp51', amountMinor: 1n },
+      { type: 'post_pending', id: 'lc-again', pendingId: 'lp49', amountMinor: 1n },
+    ];
+    const answers = async (name: string): Promise<string[]> => {
+      const opened = new SqliteEventStore(join(directory.path, name));
+      const started = createLedgerEngine({
+        ledger: 'PKR',
+        store: opened,
+        now: () => new Date(nowMs),
+        snapshotEveryEvents: 4_000,
+        transfersRememberedEvents: largeWindowEvents,
+        expiryCheckIntervalMs: 0,
+      });
+      try {
+        await started.start();
+        return (await started.submit(largeProbes)).results;
+      } finally {
+        await started.stop();
+        await opened.close();
+      }
+    };
+    const results = await answers('hisaab.db');
+    expect(results).toEqual(await answers('damaged.db'));
+    expect(results).toEqual(['exists', 'exists_with_different_fields', 'exists', 'ok', 'ok', 'ok', 'pending_already_posted']);
+  }, 120_000);
+});
