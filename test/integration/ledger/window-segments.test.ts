@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../../adapters/eventstore-sqlite/sqlite-event-store';
 import { canonicalState } from '../../../core/ledger/canonical-state';
 import type { LedgerCommand } from '../../../core/ledger/commands';
+import { ledgerSnapshotStreamName } from '../../../core/ledger/events';
 import { createLedgerEngine, type LedgerEngine } from '../../../core/ledger/ledger-engine';
 import { loadLedger } from '../../../core/ledger/ledger-loader';
 import { defaultTunables } from '../../../core/ledger/ledger-limits';
@@ -148,6 +149,38 @@ describe('ledger window segments', () => {
     const store = openStore('damaged.db');
     const fromSegments = await loadLedger(store, 'PKR', tunables, true);
     const fromLog = await loadLedger(store, 'PKR', tunables, false);
+    expect(fromSegments.windowFromSegments).toBe(true);
+    expect(canonicalState(fromSegments.state)).toBe(canonicalState(fromLog.state));
+  });
+
+  it('skips a segment whose snapshot was never written, before the snapshot and between the segments of a later one', async () => {
+    await writeHistory();
+    // The newest snapshot is lost (as when its append fails after its segment's): the newest segment ends past the
+    // snapshot a start now uses.
+    const database = new Database(join(directory.path, 'hisaab.db'));
+    const snapshots = database
+      .prepare('SELECT revision, data FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
+      .get(ledgerSnapshotStreamName('PKR')) as { revision: number; data: string };
+    const chunkCount = (JSON.parse(snapshots.data) as { chunkCount: number }).chunkCount;
+    database
+      .prepare('DELETE FROM events WHERE stream = ? AND revision > ?')
+      .run(ledgerSnapshotStreamName('PKR'), snapshots.revision - chunkCount);
+    database.close();
+    const store = openStore('hisaab.db');
+    const beforeLater = await loadLedger(store, 'PKR', tunables, true);
+    expect(beforeLater.windowFromSegments).toBe(true);
+    expect(canonicalState(beforeLater.state)).toBe(canonicalState((await loadLedger(store, 'PKR', tunables, false)).state));
+    for (const opened of stores.splice(0)) await opened.close();
+
+    // A start from that snapshot writes its next segment from it: the orphan now lies between two segments of the chain.
+    const engine = await startEngine('hisaab.db');
+    for (let round = 0; round < 12; round += 1) await engine.submit([pay(`later${round}`, 1n)]);
+    await engine.stop();
+    for (const opened of stores.splice(0)) await opened.close();
+    const reopened = openStore('hisaab.db');
+    const fromSegments = await loadLedger(reopened, 'PKR', tunables, true);
+    const fromLog = await loadLedger(reopened, 'PKR', tunables, false);
+    expect(fromSegments.snapshotEventCount).toBeGreaterThan(beforeLater.snapshotEventCount as number);
     expect(fromSegments.windowFromSegments).toBe(true);
     expect(canonicalState(fromSegments.state)).toBe(canonicalState(fromLog.state));
   });
