@@ -79,8 +79,12 @@ export class SlotOrderedInserts {
     const values = this.values;
     const offsetMask = (1 << slotBits) - 1;
     const starts = new Int32Array(bucketCount + 1);
-    for (let entry = 0; entry < count; entry += 1) starts[(((homes[entry] as number) & mask) >>> slotBits) + 1] += 1;
-    for (let bucket = 0; bucket < bucketCount; bucket += 1) starts[bucket + 1] += starts[bucket] as number;
+    for (let entry = 0; entry < count; entry += 1) {
+      const next = (((homes[entry] as number) & mask) >>> slotBits) + 1;
+      starts[next] = (starts[next] as number) + 1;
+    }
+    for (let bucket = 0; bucket < bucketCount; bucket += 1)
+      starts[bucket + 1] = (starts[bucket + 1] as number) + (starts[bucket] as number);
     // After the scatter each bucket's start has moved to its end.
     for (let entry = 0; entry < count; entry += 1) {
       const home = (homes[entry] as number) & mask;

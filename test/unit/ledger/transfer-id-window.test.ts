@@ -165,34 +165,34 @@ describe('TransferIdWindow bulk load (entries indexed in slot order)', () => {
     [...(window as unknown as { index: Uint32Array }).index].filter((value) => value !== 0).sort((a, b) => a - b);
 
   it('answers, segments and indexes as inserts one by one, through growth, eviction, lookups, statuses and undo', () => {
-    // 300,000 events over a window of 200,000 with one seed: the bulk window's ring doubles and then wraps, so
+    // 150,000 events over a window of 100,000 with one seed: the bulk window's ring doubles and then wraps, so
     // evictions run while entries wait for the index, and lookups in between see entries still waiting.
     const seed = 12_345;
-    const oneByOne = new TransferIdWindow(200_000, 1_000, seed);
-    const bulk = new TransferIdWindow(200_000, 1_000, seed);
+    const oneByOne = new TransferIdWindow(100_000, 1_000, seed);
+    const bulk = new TransferIdWindow(100_000, 1_000, seed);
     bulk.beginBulkLoad();
     let truncatedAt = -1;
-    for (let event = 0; event < 300_000; event += 1) {
+    for (let event = 0; event < 150_000; event += 1) {
       const pending = event % 9 === 0;
       for (const window of [oneByOne, bulk]) {
         window.insert(`b${event}`, event, pending ? 'pending_transfer' : 'transfer', pending ? 'pending' : null, ...digest(`f${event}`));
         if (event % 1_000 === 999) window.forgetExpired(event + 1, 10_000);
       }
-      if (event % 25_000 === 12_345) {
+      if (event % 12_500 === 6_789) {
         const target = event - (event % 9) - 900;
         const place = bulk.find(`b${target}`, event + 1);
         expect(place).toBe(oneByOne.find(`b${target}`, event + 1));
         bulk.setStatus(place, 'posted');
         oneByOne.setStatus(place, 'posted');
       }
-      if (event === 150_000) {
+      if (event === 100_000) {
         truncatedAt = oneByOne.end - 3;
         oneByOne.truncate(truncatedAt);
         bulk.truncate(truncatedAt);
       }
     }
     bulk.endBulkLoad();
-    const eventCount = 300_000;
+    const eventCount = 150_000;
     const wrong: number[] = [];
     for (let event = 0; event < eventCount; event += 1) {
       const place = bulk.find(`b${event}`, eventCount);
@@ -200,15 +200,15 @@ describe('TransferIdWindow bulk load (entries indexed in slot order)', () => {
         wrong.push(event);
     }
     expect(wrong).toEqual([]);
-    expect(bulk.find('b149998', eventCount)).toBe(-1);
-    expect(bulk.find('b299999', eventCount)).not.toBe(-1);
+    expect(bulk.find('b99998', eventCount)).toBe(-1);
+    expect(bulk.find('b149999', eventCount)).not.toBe(-1);
     expect(bulk.aliveEntries(eventCount)).toEqual(oneByOne.aliveEntries(eventCount));
     expect(bulk.entryWordsFrom(0, eventCount)).toEqual(oneByOne.entryWordsFrom(0, eventCount));
     expect(indexValues(bulk)).toEqual(indexValues(oneByOne));
     // After the load the window decides and forgets as any other.
     bulk.insert('after', eventCount, 'transfer', null, ...digest('after'));
     expect(bulk.eventNumberAt(bulk.find('after', eventCount + 1), eventCount + 1)).toBe(eventCount);
-    expect(bulk.forgetExpired(eventCount + 50_000, 100_000)).toBe(oneByOne.forgetExpired(eventCount + 50_000, 100_000));
+    expect(bulk.forgetExpired(eventCount + 25_000, 100_000)).toBe(oneByOne.forgetExpired(eventCount + 25_000, 100_000));
   });
 
   it('restores window segment words in bulk to the window they came from', () => {
