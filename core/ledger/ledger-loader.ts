@@ -46,6 +46,8 @@ export async function loadLedger(
   const wanted = await windowEntriesWanted(store, stream, state, recordCountMax);
   if (chunks !== null) windowFromSegments = await restoreWindowFromSegments(store, state, wanted);
   state.window.reserve(wanted);
+  // Millions of ids go into the window below: indexed in slot order, in batches, not one random slot each.
+  state.window.beginBulkLoad();
   if (chunks !== null && !windowFromSegments) await rememberBeforeSnapshot(store, stream, state);
   const snapshotEventCount = chunks === null ? null : state.eventCount;
   const replay = new LedgerRecordReplay(state);
@@ -60,6 +62,7 @@ export async function loadLedger(
     else for (const fact of ledgerFacts(recorded)) evolve(state, fact);
     state.recordCount += 1;
   });
+  state.window.endBulkLoad();
   forgetOldTransfers(state, Number.MAX_SAFE_INTEGER);
   const revision = state.recordCount === 0 ? null : BigInt(state.recordCount - 1);
   const actual = await store.streamRevision(stream);
@@ -69,71 +72,88 @@ export async function loadLedger(
   return { state, revision, snapshotEventCount, windowFromSegments };
 }
 
+/** One window segment of the chain a load restores: its parts' revisions and the events its entries span. */
+type ChainSegment = { firstRevision: number; lastRevision: number; fromEvent: number; toEvent: number };
+
 /**
  * Fills the window of a state just restored from a snapshot from the window segments that end at it
- * (transfer-id-window-segment.ts): a walk back to find them (headers only), then a read forward that restores
- * them. Returns false, with an empty window of the latest segment's seed, when they cannot serve: the caller
- * then rebuilds the window from the log.
+ * (transfer-id-window-segment.ts): a walk back to find them, then a read forward of exactly their parts that
+ * restores them. Returns false, with an empty window of the latest segment's seed, when they cannot serve: the
+ * caller then rebuilds the window from the log.
  */
 async function restoreWindowFromSegments(store: EventStore, state: LedgerState, wanted: number): Promise<boolean> {
   const stream = ledgerWindowStreamName(state.ledger);
   const eventCount = state.eventCount;
   const fromFact = Math.max(0, rememberedFromEvent(state));
   const old = state.window;
-  const last = await store.streamRevision(stream);
-  if (last === null) return false;
-  let needTo = eventCount;
-  let partsLeft = 0;
-  let seed: number | null = null;
-  let firstRevision: number | null = null;
-  let lastRevision: number | null = null;
-  let fromEvent = 0;
-  // Back from the newest part: skip segments past the snapshot, then each segment must end where the later began.
-  walk: for (let before = Number(last) + 1; before > 0;) {
-    const count = Math.min(ledgerRecordsPerReadMax, before);
-    const page = await store.readStream(stream, BigInt(before - count), count);
-    if (page.length !== count) return false;
-    for (let offset = count - 1; offset >= 0; offset -= 1) {
-      const header = segmentHeader(page[offset]?.bytes);
-      if (header === null) break walk;
-      seed ??= header.seed;
-      const revision = before - count + offset;
-      if (partsLeft > 0) {
-        if (header.fromEvent !== fromEvent || header.toEvent !== needTo || header.partIndex !== partsLeft - 1) break walk;
-        partsLeft -= 1;
-      } else if (header.toEvent > needTo) {
-        continue;
-      } else if (header.toEvent === needTo && header.partIndex === header.partCount - 1) {
-        if (header.seed !== seed || header.capacity !== old.capacity) break walk;
-        lastRevision ??= revision;
-        fromEvent = header.fromEvent;
-        partsLeft = header.partIndex;
-      } else {
-        break walk;
-      }
-      if (partsLeft === 0) {
-        needTo = fromEvent;
-        if (fromEvent <= fromFact) {
-          firstRevision = revision;
-          break walk;
-        }
-      }
-    }
-    before -= count;
-  }
-  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, seed ?? undefined);
-  if (firstRevision === null || lastRevision === null) return false;
+  const chain = await segmentChain(store, stream, eventCount, fromFact, old.capacity);
+  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, chain.seed ?? undefined);
+  if (chain.segments === null) return false;
   state.window.reserve(wanted);
+  state.window.beginBulkLoad();
   let lastEvent: number | null = -1;
-  await readRange(store, stream, firstRevision, lastRevision + 1, (recorded) => {
-    if (lastEvent === null || recorded.bytes === undefined) lastEvent = null;
-    else lastEvent = restoreSegmentPart(state.window, recorded.bytes, fromFact, eventCount, lastEvent);
-  });
+  for (const segment of chain.segments) {
+    let partIndex = 0;
+    await readRange(store, stream, segment.firstRevision, segment.lastRevision + 1, (recorded) => {
+      // Each part must be the next of its segment: a part the walk did not read is checked here.
+      const header = segmentHeader(recorded.bytes);
+      const inPlace =
+        header !== null &&
+        header.seed === chain.seed &&
+        header.partIndex === partIndex &&
+        header.fromEvent === segment.fromEvent &&
+        header.toEvent === segment.toEvent;
+      partIndex += 1;
+      if (lastEvent === null || !inPlace || recorded.bytes === undefined) lastEvent = null;
+      else lastEvent = restoreSegmentPart(state.window, recorded.bytes, fromFact, eventCount, lastEvent);
+    });
+    if (partIndex !== segment.lastRevision - segment.firstRevision + 1) lastEvent = null;
+  }
   // Statuses set while restoring are not changes a later segment must record.
   state.window.takeStatusChanges(eventCount);
   if (lastEvent !== null) return true;
-  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, seed ?? undefined);
+  state.window = new TransferIdWindow(old.windowEvents, old.capacity - old.windowEvents, chain.seed ?? undefined);
   return false;
+}
+
+/**
+ * The segments whose entries cover the window before a snapshot at `eventCount` (from `fromFact` on), oldest
+ * first, found by reading only each segment's last part (its header names its part count and where it starts):
+ * back from the newest part, segments past the snapshot are skipped, then each segment must end where the later
+ * one began. Parts are hundreds of kilobytes: a walk that read them all read the whole window twice. Null segments
+ * when the chain is broken, damaged, or of another hash seed or window size; `seed` is the newest part's.
+ */
+async function segmentChain(
+  store: EventStore,
+  stream: string,
+  eventCount: number,
+  fromFact: number,
+  capacity: number,
+): Promise<{ seed: number | null; segments: ChainSegment[] | null }> {
+  const last = await store.streamRevision(stream);
+  if (last === null) return { seed: null, segments: null };
+  let seed: number | null = null;
+  let needTo = eventCount;
+  const segments: ChainSegment[] = [];
+  for (let revision = Number(last); revision >= 0;) {
+    const [recorded] = await store.readStream(stream, BigInt(revision), 1);
+    const header = segmentHeader(recorded?.bytes);
+    if (header === null || header.partIndex > revision) break;
+    seed ??= header.seed;
+    const firstRevision = revision - header.partIndex;
+    if (header.partIndex !== header.partCount - 1 || header.toEvent < needTo) break;
+    if (header.toEvent > needTo) {
+      // A segment past the snapshot (its snapshot was never written): skipped whole.
+      revision = firstRevision - 1;
+      continue;
+    }
+    if (header.seed !== seed || header.capacity !== capacity) break;
+    segments.push({ firstRevision, lastRevision: revision, fromEvent: header.fromEvent, toEvent: header.toEvent });
+    if (header.fromEvent <= fromFact) return { seed, segments: segments.reverse() };
+    needTo = header.fromEvent;
+    revision = firstRevision - 1;
+  }
+  return { seed, segments: null };
 }
 
 /**

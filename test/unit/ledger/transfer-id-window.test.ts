@@ -158,3 +158,82 @@ describe('TransferIdWindow growth', () => {
     expect(lost).toEqual([]);
   });
 });
+
+describe('TransferIdWindow bulk load (entries indexed in slot order)', () => {
+  /** The window's index slots, sorted: two windows holding the same entries hold the same values, wherever placed. */
+  const indexValues = (window: TransferIdWindow): number[] =>
+    [...(window as unknown as { index: Uint32Array }).index].filter((value) => value !== 0).sort((a, b) => a - b);
+
+  it('answers, segments and indexes as inserts one by one, through growth, eviction, lookups, statuses and undo', () => {
+    // 150,000 events over a window of 100,000 with one seed: the bulk window's ring doubles and then wraps, so
+    // evictions run while entries wait for the index, and lookups in between see entries still waiting.
+    const seed = 12_345;
+    const oneByOne = new TransferIdWindow(100_000, 1_000, seed);
+    const bulk = new TransferIdWindow(100_000, 1_000, seed);
+    bulk.beginBulkLoad();
+    let truncatedAt = -1;
+    for (let event = 0; event < 150_000; event += 1) {
+      const pending = event % 9 === 0;
+      for (const window of [oneByOne, bulk]) {
+        window.insert(`b${event}`, event, pending ? 'pending_transfer' : 'transfer', pending ? 'pending' : null, ...digest(`f${event}`));
+        if (event % 1_000 === 999) window.forgetExpired(event + 1, 10_000);
+      }
+      if (event % 12_500 === 6_789) {
+        const target = event - (event % 9) - 900;
+        const place = bulk.find(`b${target}`, event + 1);
+        expect(place).toBe(oneByOne.find(`b${target}`, event + 1));
+        bulk.setStatus(place, 'posted');
+        oneByOne.setStatus(place, 'posted');
+      }
+      if (event === 100_000) {
+        truncatedAt = oneByOne.end - 3;
+        oneByOne.truncate(truncatedAt);
+        bulk.truncate(truncatedAt);
+      }
+    }
+    bulk.endBulkLoad();
+    const eventCount = 150_000;
+    const wrong: number[] = [];
+    for (let event = 0; event < eventCount; event += 1) {
+      const place = bulk.find(`b${event}`, eventCount);
+      if (place !== oneByOne.find(`b${event}`, eventCount) || (place !== -1 && bulk.statusAt(place) !== oneByOne.statusAt(place)))
+        wrong.push(event);
+    }
+    expect(wrong).toEqual([]);
+    expect(bulk.find('b99998', eventCount)).toBe(-1);
+    expect(bulk.find('b149999', eventCount)).not.toBe(-1);
+    expect(bulk.aliveEntries(eventCount)).toEqual(oneByOne.aliveEntries(eventCount));
+    expect(bulk.entryWordsFrom(0, eventCount)).toEqual(oneByOne.entryWordsFrom(0, eventCount));
+    expect(indexValues(bulk)).toEqual(indexValues(oneByOne));
+    // After the load the window decides and forgets as any other.
+    bulk.insert('after', eventCount, 'transfer', null, ...digest('after'));
+    expect(bulk.eventNumberAt(bulk.find('after', eventCount + 1), eventCount + 1)).toBe(eventCount);
+    expect(bulk.forgetExpired(eventCount + 25_000, 100_000)).toBe(oneByOne.forgetExpired(eventCount + 25_000, 100_000));
+  });
+
+  it('restores window segment words in bulk to the window they came from', () => {
+    const source = new TransferIdWindow(100_000, 500, 99);
+    for (let event = 0; event < 120_000; event += 1) source.insert(`r${event}`, event, 'transfer', null, ...digest(`g${event}`));
+    source.forgetExpired(120_000, 1_000_000);
+    const words = source.entryWordsFrom(20_000, 120_000);
+    const restore = (bulk: boolean): TransferIdWindow => {
+      const restored = new TransferIdWindow(100_000, 500, 99);
+      restored.reserve(100_000);
+      if (bulk) restored.beginBulkLoad();
+      // Two parts, as a segment of several parts arrives: the first part's entries wait for the second's.
+      const half = 50_000 * 7;
+      expect(restored.insertEntryWords(words.subarray(0, half), 50_000, 20_000, 120_000, 20_000, -1)).toBe(69_999);
+      expect(restored.insertEntryWords(words.subarray(half), 50_000, 20_000, 120_000, 20_000, 69_999)).toBe(119_999);
+      if (bulk) restored.endBulkLoad();
+      return restored;
+    };
+    const restored = restore(true);
+    expect(restored.aliveEntries(120_000)).toEqual(source.aliveEntries(120_000));
+    expect(indexValues(restored)).toEqual(indexValues(restore(false)));
+    expect(restored.entryWordsFrom(20_000, 120_000)).toEqual(words);
+    const lost: number[] = [];
+    for (let event = 20_000; event < 120_000; event += 1) if (restored.find(`r${event}`, 120_000) === -1) lost.push(event);
+    expect(lost).toEqual([]);
+    expect(restored.find('r19999', 120_000)).toBe(-1);
+  });
+});
