@@ -57,12 +57,10 @@ const pollPauseMs = 250;
 const shownMax = 20;
 
 export async function runChecks(context: CheckContext): Promise<CheckResult> {
-  const { finalAfterMs } = await finalTransfers(context);
+  const { finalAfterMs, inFlightAtBound } = await finalTransfers(context);
   const settled = await settledRecords(context);
   const { transfers, acknowledged, gateway, receivers } = settled;
-  const nonFinal = transfers
-    .filter((transfer) => transfer.state === 'IN_FLIGHT')
-    .map((transfer) => `${transfer.payerParticipant}/${transfer.id} still IN_FLIGHT`);
+  const nonFinal = notFinalByBound(inFlightAtBound, transfers);
   const { missing, duplicated } = compareAcknowledged(acknowledged, transfers);
   const verify = await verifyLedgers(context.dataDir);
   const store = new SqliteEventStore(join(context.dataDir, 'hisaab.db'), { readOnly: true });
@@ -142,15 +140,37 @@ function countBy(values: readonly string[]): Record<string, number> {
   return counts;
 }
 
-/** Reads every transfer until none is IN_FLIGHT, or until the bound has passed (then they are what it found). */
-async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number }> {
+/**
+ * Reads every transfer until none is IN_FLIGHT, or until the bound has passed; returns when that was and the
+ * transfers still in flight then (none when every transfer was final in time).
+ */
+async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number; inFlightAtBound: SwitchTransfer[] }> {
   const deadline = context.restartedAtMs + context.finalWithinMs;
   for (;;) {
     const transfers = await context.records.transfers();
-    const inFlight = transfers.some((transfer) => transfer.state === 'IN_FLIGHT');
-    if (!inFlight || Date.now() >= deadline) return { finalAfterMs: Date.now() - context.restartedAtMs };
+    const inFlight = transfers.filter((transfer) => transfer.state === 'IN_FLIGHT');
+    if (inFlight.length === 0 || Date.now() >= deadline)
+      return { finalAfterMs: Date.now() - context.restartedAtMs, inFlightAtBound: inFlight };
     await pause(pollPauseMs);
   }
+}
+
+/**
+ * The transfers that broke "final within the payee deadline plus recovery": those still in flight when that bound
+ * passed, even if the later wait for deliveries saw them finish (late is not final in time), and any still in flight
+ * at the very end.
+ */
+export function notFinalByBound(inFlightAtBound: readonly SwitchTransfer[], transfersAtEnd: readonly SwitchTransfer[]): string[] {
+  const late = new Map<string, string>();
+  for (const transfer of inFlightAtBound) {
+    const key = `${transfer.payerParticipant}/${transfer.id}`;
+    late.set(key, `${key} was still IN_FLIGHT when the payee deadline plus recovery had passed`);
+  }
+  for (const transfer of transfersAtEnd) {
+    const key = `${transfer.payerParticipant}/${transfer.id}`;
+    if (transfer.state === 'IN_FLIGHT') late.set(key, `${key} still IN_FLIGHT`);
+  }
+  return [...late.values()];
 }
 
 function compareAcknowledged(
