@@ -111,7 +111,11 @@ export function runInProcess(input: {
   const worst = slowFrames.retime(({ frame, index }) => timed(frame, index).elapsedMs, retimings);
   if (worst !== null) {
     result.slowestFrameRetimedMs = worst.retimedMs;
-    result.slowestFrame = { mutation: worst.frame.frame.mutation, frameHex: worst.frame.frame.body.toString('hex'), firstMs: worst.firstMs };
+    result.slowestFrame = {
+      mutation: worst.frame.frame.mutation,
+      frameHex: worst.frame.frame.body.toString('hex'),
+      firstMs: worst.firstMs,
+    };
   }
   return result;
 }

@@ -58,9 +58,13 @@ describe('chaos: refunds and settlement windows as acknowledged', () => {
     expect(windowAsAcknowledged('w1', true, { state: 'SETTLED', netSumZero: true })).toBeNull();
     expect(windowAsAcknowledged('w1', false, { state: 'CLOSED', netSumZero: true })).toBeNull();
     expect(windowAsAcknowledged('w1', false, { state: 'SETTLED', netSumZero: true })).toBeNull();
-    expect(windowAsAcknowledged('w1', true, { state: 'CLOSED', netSumZero: true })).toBe('settlement window w1 was settled and is now CLOSED');
+    expect(windowAsAcknowledged('w1', true, { state: 'CLOSED', netSumZero: true })).toBe(
+      'settlement window w1 was settled and is now CLOSED',
+    );
     expect(windowAsAcknowledged('w1', false, { state: 'OPEN', netSumZero: true })).toBe('settlement window w1 was closed and is now OPEN');
-    expect(windowAsAcknowledged('w1', false, { state: 'CLOSED', netSumZero: false })).toBe('settlement window w1: its nets do not sum to zero');
+    expect(windowAsAcknowledged('w1', false, { state: 'CLOSED', netSumZero: false })).toBe(
+      'settlement window w1: its nets do not sum to zero',
+    );
     expect(windowAsAcknowledged('w1', false, null)).toBe('settlement window w1 was closed and has no report');
   });
 });
