@@ -25,10 +25,18 @@ const mandatory: Record<string, readonly number[]> = {
   '0420': [3, 4, 7, 11, 32, 37, 41, 49, 90],
   '0421': [3, 4, 7, 11, 32, 37, 41, 49, 90],
 };
-/** DE49 codes of the currencies core/money.ts lists, with the largest single amount (minor units) the switch takes in each. */
+/**
+ * DE49 codes of the currencies the switch carries by default (HISAAB_CURRENCIES unset: PKR, USD, EUR, GBP, AED,
+ * SAR; the switch the TCP phase runs), with the largest single amount (minor units) it takes in each. Any other
+ * code, even one in core/money.ts's ISO 4217 table (JPY 392 …), is a currency the switch does not carry: 13.
+ */
 const amountMinorMaxByCurrency: ReadonlyMap<string, bigint> = new Map([
   ['586', 1_000_000_000_000n],
   ['840', 100_000_000_000n],
+  ['978', 100_000_000_000n],
+  ['826', 100_000_000_000n],
+  ['784', 100_000_000_000n],
+  ['682', 100_000_000_000n],
 ]);
 
 const answer = (responseCode: string): ExpectedOutcome => ({ kind: 'answer', responseCode });
