@@ -21,6 +21,11 @@ const inPounds = frame(
   '30323030b23800010880800000000000060000003430303030303030303030303030303030313130323330303535303330373738383436303332363334373233303636303030303134313933393938353035333446555a5a202020203832363234504b383946555a5a303030303030313132333435363730323234504b33365343424c30303030303031313233343536373032',
 );
 
+/** A 0420 reversing a JPY transfer: a reversal names an original that may predate HISAAB_CURRENCIES, so any currency of the table. */
+const reversalInYen = frame(
+  '30343230b220000108808000000000400000000034303030303030303030323138393431353830333035313434393034313735323836303636303030303139303134343330323032303941544d3030303432333932303230303732373734313035313930333439343530303030303630303030313030303030303030303030',
+);
+
 describe('fuzz:iso8583 and the currencies the switch carries', () => {
   it('expects 13 for a currency of the table the switch does not carry, and the server decides so', () => {
     expect(judgeFrame(inYen, FUZZ_INSTITUTION_ID, 0xffff)).toEqual({ outcomes: ['answered 13'], violations: [] });
@@ -28,5 +33,9 @@ describe('fuzz:iso8583 and the currencies the switch carries', () => {
 
   it('expects a carried foreign currency to reach the handler, and the server takes it there', () => {
     expect(judgeFrame(inPounds, FUZZ_INSTITUTION_ID, 0xffff)).toEqual({ outcomes: ['handler: transfer_request'], violations: [] });
+  });
+
+  it('takes a reversal in any currency of the table to the handler, as the server does', () => {
+    expect(judgeFrame(reversalInYen, FUZZ_INSTITUTION_ID, 0xffff)).toEqual({ outcomes: ['handler: reversal_advice'], violations: [] });
   });
 });
