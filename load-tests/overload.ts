@@ -23,6 +23,7 @@ import { driverOf, measureMaximumRate, offerLoad, resultStem, startRateNetwork, 
 import { runCampaign } from './run-campaign';
 import type { RateFigures } from './rate-summary';
 import { moneyPathInFlightMaxDefault, moneyPathInFlightMaxLimit } from '../api/money-path-admission';
+import { admissionEnvironment } from './overload-admission';
 
 /** The accepted p99 under overload may be at most this many times the p99 at the maximum rate. */
 export const keptP99FactorMax = 2;
@@ -46,7 +47,7 @@ async function overloadPhase(input: {
   signal: AbortSignal;
   measureSeconds: number | null;
 }): Promise<{ phase: Phase; maximum: { perSecond: number; p99Ms: number } | null }> {
-  const network = await startRateNetwork(input.workDirectory, input.label, { HISAAB_MONEY_PATH_IN_FLIGHT_MAX: String(input.inFlightMax) });
+  const network = await startRateNetwork(input.workDirectory, input.label, admissionEnvironment(input.inFlightMax));
   try {
     let maximum: { perSecond: number; p99Ms: number } | null = null;
     let ratePerSecond = input.ratePerSecond;

@@ -100,13 +100,22 @@ export type StateChecks = {
   verifyClean: boolean;
 };
 
+/**
+ * A role's run counts only when schemathesis exited 0 having run test cases: one that exits 0 without its summary
+ * (a changed output format, a run cut short) or with no case run proved nothing for that key.
+ */
+function roleRunPassed(run: FuzzRun): boolean {
+  return run.exitCode === 0 && run.testCases !== null && run.testCases > 0;
+}
+
 export function summaryLine(runs: readonly FuzzRun[], state: StateChecks): string {
-  const passed = runs.every((run) => run.exitCode === 0) && state.violationCount === 0 && state.serverErrors === 0 && state.verifyClean;
+  const passed =
+    runs.length > 0 && runs.every(roleRunPassed) && state.violationCount === 0 && state.serverErrors === 0 && state.verifyClean;
   const total = runs.reduce((sum, run) => sum + (run.testCases ?? 0), 0);
-  const parts = runs.map(
-    (run) =>
-      `${run.role} ${run.testCases ?? '?'} cases/${run.operations ?? '?'} operations${run.exitCode === 0 ? '' : ` ${run.failures ?? '?'} FAILING`}`,
-  );
+  const parts = runs.map((run) => {
+    const failing = run.exitCode === 0 ? (roleRunPassed(run) ? '' : ' NO TEST CASE RUN') : ` ${run.failures ?? '?'} FAILING`;
+    return `${run.role} ${run.testCases ?? '?'} cases/${run.operations ?? '?'} operations${failing}`;
+  });
   return (
     `fuzz:api ${passed ? 'passed' : 'FAILED'} (schemathesis --checks all) - ${total} test cases: ${parts.join(', ')}; ` +
     `${state.requests} requests, ${state.rejected} rejected, ${state.serverErrors} 5xx, ` +

@@ -4,8 +4,8 @@
  *
  * Phase 1, in-process (default 1,000,000 frames): valid 0200/0220/0420/0800 frames from the real packager,
  * mutated field by field, and random frames, through the frame decoder, the parser, the server's inbound decision
- * and the answer it would write; each frame checked against the README's rules and timed (the slowest frame,
- * timed again, must stay under --frame-time-max-ms). Phase 2, real TCP (default 20,000 frames): the switch
+ * and the answer it would write; each frame checked against the README's rules and timed (every frame over
+ * --frame-time-max-ms at first is timed again, best of five, and must then stay under it). Phase 2, real TCP (default 20,000 frames): the switch
  * (`api/main.ts`) on loopback with a fresh data dir, a bank signed on to its ISO 8583 port sending the same
  * kind of frames; every answer must be the documented one or the connection dropped for a documented reason,
  * and afterwards the switch still answers an echo, no participant's position moved and `npm run verify` is clean.
@@ -184,7 +184,8 @@ async function tcpPhase(options: IsoFuzzOptions): Promise<TcpPhase> {
 export function isoSummaryLine(options: IsoFuzzOptions, inProcess: InProcessResult, tcp: TcpPhase | null, passed: boolean): string {
   const inProcessPart =
     `${inProcess.frames} frames in-process (${inProcess.framesPerSecond}/s), ${inProcess.violationCount} violations, ` +
-    `slowest frame ${inProcess.slowestFrameRetimedMs.toFixed(3)} ms (first timing ${inProcess.slowestFrameMs.toFixed(1)} ms, bound ${options.frameTimeMaxMs} ms)`;
+    `slowest frame ${inProcess.slowestFrameRetimedMs.toFixed(3)} ms (bound ${options.frameTimeMaxMs} ms; ${inProcess.framesOverBound} over it at first, ` +
+    `each timed again; slowest first timing ${inProcess.slowestFrameMs.toFixed(1)} ms)`;
   const tcpPart =
     tcp === null
       ? 'no TCP phase'
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
   const inProcess = runInProcess({
     frames: options.frames,
     seed: options.seed,
+    frameTimeMaxMs: options.frameTimeMaxMs,
     onProgress: (done) => {
       if (done % 100_000 === 0) console.log(`fuzz:iso8583 in-process: ${done} frames`);
     },

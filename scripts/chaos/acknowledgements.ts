@@ -14,15 +14,20 @@ export type AcknowledgedTransfer = {
 
 export type AcknowledgedDispute = { id: string; transferId: string; accepted: boolean };
 
+/** A refund as its 201 answer gave it: SUCCEEDED or FAILED is final and must stand; PENDING may end either way. */
+export type AcknowledgedRefund = { id: string; sessionId: string; status: string };
+
 /** Bounded: far above what 100 kills produce, so a runaway load fails loudly instead of eating memory. */
 const acknowledgementsMax = 2_000_000;
 
 export class Acknowledgements {
   private readonly transfersSent: AcknowledgedTransfer[] = [];
   readonly sessions: string[] = [];
-  readonly refunds: { id: string; sessionId: string }[] = [];
+  readonly refunds: AcknowledgedRefund[] = [];
   readonly disputes: AcknowledgedDispute[] = [];
   readonly closedWindows: string[] = [];
+  /** Windows whose settle the operator's call had answered 200: each must stay SETTLED. */
+  readonly settledWindows: string[] = [];
 
   recordTransfer(transfer: AcknowledgedTransfer): void {
     this.assertRoom();

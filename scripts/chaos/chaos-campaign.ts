@@ -191,6 +191,7 @@ function checksThatFailed(error: unknown, child: SwitchChild): CheckResult {
       refundsSucceeded: 0,
       chargebacks: 0,
       windowsClosed: 0,
+      windowsSettled: 0,
       reversedTransfers: 0,
       bankAdvices: 0,
       repeatsDeduplicated: 0,

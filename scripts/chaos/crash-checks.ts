@@ -2,7 +2,7 @@ import { SqliteEventStore } from '../../adapters/eventstore-sqlite/sqlite-event-
 import { join } from 'node:path';
 import { parseAmount } from '../../core/money';
 import { ledgersInStore, verifyLedger } from '../../core/ledger/ledger-verification';
-import type { AcknowledgedTransfer, Acknowledgements } from './acknowledgements';
+import type { AcknowledgedRefund, AcknowledgedTransfer, Acknowledgements } from './acknowledgements';
 import type { ChaosNetwork } from './chaos-network';
 import type { ReadModelRebuild } from './read-model-comparison';
 import { checkReceivers, type Chargeback, type ReceiverFindings } from './receiver-checks';
@@ -33,6 +33,7 @@ export type LoadMixCounts = {
   refundsSucceeded: number;
   chargebacks: number;
   windowsClosed: number;
+  windowsSettled: number;
   reversedTransfers: number;
   /** 0220 advices the bank hosts received (CHENAB is paid by advice), repeats included. */
   bankAdvices: number;
@@ -57,12 +58,10 @@ const pollPauseMs = 250;
 const shownMax = 20;
 
 export async function runChecks(context: CheckContext): Promise<CheckResult> {
-  const { finalAfterMs } = await finalTransfers(context);
+  const { finalAfterMs, inFlightAtBound } = await finalTransfers(context);
   const settled = await settledRecords(context);
   const { transfers, acknowledged, gateway, receivers } = settled;
-  const nonFinal = transfers
-    .filter((transfer) => transfer.state === 'IN_FLIGHT')
-    .map((transfer) => `${transfer.payerParticipant}/${transfer.id} still IN_FLIGHT`);
+  const nonFinal = notFinalByBound(inFlightAtBound, transfers);
   const { missing, duplicated } = compareAcknowledged(acknowledged, transfers);
   const verify = await verifyLedgers(context.dataDir);
   const store = new SqliteEventStore(join(context.dataDir, 'hisaab.db'), { readOnly: true });
@@ -91,6 +90,7 @@ export async function runChecks(context: CheckContext): Promise<CheckResult> {
       refundsSucceeded: gateway.facts.succeededRefunds.size,
       chargebacks: gateway.facts.chargebacks.length,
       windowsClosed: context.acknowledgements.closedWindows.length,
+      windowsSettled: context.acknowledgements.settledWindows.length,
       reversedTransfers: transfers.filter((transfer) => transfer.reversed).length,
       bankAdvices: context.network.banks.reduce((sum, bank) => sum + bank.simulator.statistics().advicesReceived, 0),
       repeatsDeduplicated:
@@ -142,15 +142,37 @@ function countBy(values: readonly string[]): Record<string, number> {
   return counts;
 }
 
-/** Reads every transfer until none is IN_FLIGHT, or until the bound has passed (then they are what it found). */
-async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number }> {
+/**
+ * Reads every transfer until none is IN_FLIGHT, or until the bound has passed; returns when that was and the
+ * transfers still in flight then (none when every transfer was final in time).
+ */
+async function finalTransfers(context: CheckContext): Promise<{ finalAfterMs: number; inFlightAtBound: SwitchTransfer[] }> {
   const deadline = context.restartedAtMs + context.finalWithinMs;
   for (;;) {
     const transfers = await context.records.transfers();
-    const inFlight = transfers.some((transfer) => transfer.state === 'IN_FLIGHT');
-    if (!inFlight || Date.now() >= deadline) return { finalAfterMs: Date.now() - context.restartedAtMs };
+    const inFlight = transfers.filter((transfer) => transfer.state === 'IN_FLIGHT');
+    if (inFlight.length === 0 || Date.now() >= deadline)
+      return { finalAfterMs: Date.now() - context.restartedAtMs, inFlightAtBound: inFlight };
     await pause(pollPauseMs);
   }
+}
+
+/**
+ * The transfers that broke "final within the payee deadline plus recovery": those still in flight when that bound
+ * passed, even if the later wait for deliveries saw them finish (late is not final in time), and any still in flight
+ * at the very end.
+ */
+export function notFinalByBound(inFlightAtBound: readonly SwitchTransfer[], transfersAtEnd: readonly SwitchTransfer[]): string[] {
+  const late = new Map<string, string>();
+  for (const transfer of inFlightAtBound) {
+    const key = `${transfer.payerParticipant}/${transfer.id}`;
+    late.set(key, `${key} was still IN_FLIGHT when the payee deadline plus recovery had passed`);
+  }
+  for (const transfer of transfersAtEnd) {
+    const key = `${transfer.payerParticipant}/${transfer.id}`;
+    if (transfer.state === 'IN_FLIGHT') late.set(key, `${key} still IN_FLIGHT`);
+  }
+  return [...late.values()];
 }
 
 function compareAcknowledged(
@@ -207,8 +229,9 @@ async function checkGateway(
   const succeededRefunds = new Set<string>();
   for (const refund of acknowledgements.refunds) {
     const found = (await records.get(`/v1/refunds/${refund.id}`)) as { status: string } | null;
-    if (found === null) violations.push(`refund ${refund.id} was acknowledged and is missing`);
-    else if (found.status === 'SUCCEEDED') succeededRefunds.add(refund.id);
+    const broken = refundAsAcknowledged(refund, found);
+    if (broken !== null) violations.push(broken);
+    if (found?.status === 'SUCCEEDED') succeededRefunds.add(refund.id);
   }
   const chargebacks: Chargeback[] = [];
   for (const dispute of acknowledgements.disputes) {
@@ -230,12 +253,37 @@ async function checkGateway(
         amountMinor: parseAmount(found.amount, found.currency),
       });
   }
+  const settledWindows = new Set(acknowledgements.settledWindows);
   for (const windowId of acknowledgements.closedWindows) {
-    const report = (await records.get(`/v1/settlement/windows/${windowId}/report`)) as { netSumZero: boolean } | null;
-    if (report === null) violations.push(`settlement window ${windowId} was closed and has no report`);
-    else if (!report.netSumZero) violations.push(`settlement window ${windowId}: its nets do not sum to zero`);
+    const report = (await records.get(`/v1/settlement/windows/${windowId}/report`)) as { state: string; netSumZero: boolean } | null;
+    const broken = windowAsAcknowledged(windowId, settledWindows.has(windowId), report);
+    if (broken !== null) violations.push(broken);
   }
   return { violations, facts: { completedSessions, succeededRefunds, chargebacks } };
+}
+
+/** What is wrong with a refund as the switch now holds it, against its acknowledged answer; null when nothing is. */
+export function refundAsAcknowledged(refund: AcknowledgedRefund, found: { status: string } | null): string | null {
+  if (found === null) return `refund ${refund.id} was acknowledged and is missing`;
+  if (refund.status !== 'PENDING' && found.status !== refund.status)
+    return `refund ${refund.id} was acknowledged ${refund.status} and is now ${found.status}`;
+  return null;
+}
+
+/**
+ * What is wrong with a window's report against what the operator was answered: a closed window is CLOSED or
+ * SETTLED (never open again), a settled one SETTLED, and its nets sum to zero. Null when nothing is.
+ */
+export function windowAsAcknowledged(
+  windowId: string,
+  settleAcknowledged: boolean,
+  report: { state: string; netSumZero: boolean } | null,
+): string | null {
+  if (report === null) return `settlement window ${windowId} was closed and has no report`;
+  if (settleAcknowledged && report.state !== 'SETTLED') return `settlement window ${windowId} was settled and is now ${report.state}`;
+  if (report.state !== 'CLOSED' && report.state !== 'SETTLED') return `settlement window ${windowId} was closed and is now ${report.state}`;
+  if (!report.netSumZero) return `settlement window ${windowId}: its nets do not sum to zero`;
+  return null;
 }
 
 /** `npm run verify`'s own invariants (the same functions), on a read-only view of the running switch's log. */

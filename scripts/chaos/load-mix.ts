@@ -160,7 +160,7 @@ export class LoadMix {
           { sessionId: session.id, amount: halfOf(seen.amount), reason: 'half returned' },
           `refund-${session.id}`,
         );
-        this.settings.acknowledgements.refunds.push({ id: refund.id, sessionId: session.id });
+        this.settings.acknowledgements.refunds.push({ id: refund.id, sessionId: session.id, status: refund.status });
         return;
       }
       if (seen.status !== 'OPEN') return;
@@ -197,11 +197,12 @@ export class LoadMix {
       } | null;
       if (closed === null) return;
       this.settings.acknowledgements.closedWindows.push(closed.closed.id);
-      await this.operatorPost(
+      const settled = await this.operatorPost(
         `/v1/settlement/windows/${closed.closed.id}/settle`,
         { reference: `RTGS-${closed.closed.id}` },
         `settle-${closed.closed.id}`,
       );
+      if (settled !== null) this.settings.acknowledgements.settledWindows.push(closed.closed.id);
     } catch {
       // Killed in the middle: the check finds the window closed or open, never half closed.
     }

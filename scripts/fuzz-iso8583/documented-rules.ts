@@ -1,6 +1,7 @@
 import { fieldSpecifications } from '../../adapters/iso8583/field-specification';
 import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { responseCodes } from '../../adapters/iso8583/response-codes';
+import { currencyByNumericCode } from '../../core/money';
 
 /**
  * The inbound rules as adapters/iso8583/README.md documents them, written a second time on purpose: the fuzzer
@@ -25,19 +26,34 @@ const mandatory: Record<string, readonly number[]> = {
   '0420': [3, 4, 7, 11, 32, 37, 41, 49, 90],
   '0421': [3, 4, 7, 11, 32, 37, 41, 49, 90],
 };
-/** DE49 codes of the currencies core/money.ts lists, with the largest single amount (minor units) the switch takes in each. */
+/**
+ * DE49 codes of the currencies the switch carries by default (HISAAB_CURRENCIES unset: PKR, USD, EUR, GBP, AED,
+ * SAR; the switch the TCP phase runs), with the largest single amount (minor units) it takes in each. Any other
+ * code, even one in core/money.ts's ISO 4217 table (JPY 392 …), is a currency the switch does not carry: 13.
+ */
 const amountMinorMaxByCurrency: ReadonlyMap<string, bigint> = new Map([
   ['586', 1_000_000_000_000n],
   ['840', 100_000_000_000n],
+  ['978', 100_000_000_000n],
+  ['826', 100_000_000_000n],
+  ['784', 100_000_000_000n],
+  ['682', 100_000_000_000n],
 ]);
 
 const answer = (responseCode: string): ExpectedOutcome => ({ kind: 'answer', responseCode });
 
-function moneyRule(message: Iso8583Message): ExpectedOutcome | null {
+/**
+ * `anyCurrencyOfTheTable`: a 0420/0421 names a transfer that may predate a change of HISAAB_CURRENCIES, so its DE49
+ * need only be in core/money.ts's ISO 4217 table; a 0200/0220 must be in a currency the switch carries.
+ */
+function moneyRule(message: Iso8583Message, anyCurrencyOfTheTable: boolean): ExpectedOutcome | null {
   const amount = message.fields[4] ?? '';
   if (!/^[0-9]{12}$/.test(amount)) return answer(responseCodes.formatError);
   if (BigInt(amount) === 0n) return answer(responseCodes.invalidAmount);
-  const amountMinorMax = amountMinorMaxByCurrency.get(message.fields[49] ?? '');
+  const currencyCode = message.fields[49] ?? '';
+  const amountMinorMax = anyCurrencyOfTheTable
+    ? currencyByNumericCode(currencyCode)?.amountMinorMax
+    : amountMinorMaxByCurrency.get(currencyCode);
   if (amountMinorMax === undefined || BigInt(amount) > amountMinorMax) return answer(responseCodes.invalidAmount);
   return null;
 }
@@ -64,12 +80,12 @@ export function expectedOutcome(message: Iso8583Message, signedOnInstitutionId: 
     if (original.slice(0, 4) !== '0200' && original.slice(0, 4) !== '0220') return answer(responseCodes.invalidTransaction);
     const acquirer = (value: string): string => value.replace(/^0+/, '');
     if (acquirer(original.slice(20, 31)) !== acquirer(message.fields[32] ?? '')) return answer(responseCodes.doNotHonour);
-    return moneyRule(message) ?? { kind: 'reversal_advice' };
+    return moneyRule(message, true) ?? { kind: 'reversal_advice' };
   }
   const advice = message.mti !== '0200';
   if (!/^40[0-9]{4}$/.test(processingCode) && !(advice && /^20[0-9]{4}$/.test(processingCode)))
     return answer(responseCodes.invalidTransaction);
-  return moneyRule(message) ?? { kind: advice ? 'financial_advice' : 'transfer_request' };
+  return moneyRule(message, false) ?? { kind: advice ? 'financial_advice' : 'transfer_request' };
 }
 
 /** A field the parser returned must fit the profile's grammar for that field: the parser never lets one through that does not. */

@@ -5,6 +5,7 @@ import { isResponseMti, responseMtiFor, type Iso8583Message } from '../../adapte
 import { identifyPayee } from '../../adapters/iso8583/payee-identification';
 import { checkMessage, packMessage, unpackMessage, type UnpackFailure } from '../../adapters/iso8583/packager';
 import { buildResponse, formatErrorResponse, UNREADABLE_MTI_RESPONSE } from '../../adapters/iso8583/response-builder';
+import { enabledCurrenciesDefault } from '../../core/iso4217-currencies';
 import { documentedResponseCodes, expectedOutcome, fieldsOutsideProfile, type ExpectedOutcome } from './documented-rules';
 import type { GeneratedFrame } from './generated-frames';
 
@@ -16,6 +17,9 @@ import type { GeneratedFrame } from './generated-frames';
  */
 
 export type FrameVerdict = { readonly outcomes: string[]; readonly violations: string[] };
+
+/** The currencies a switch carries when HISAAB_CURRENCIES is unset: what the server decides with, as the TCP phase runs it. */
+const enabledCurrencies: ReadonlySet<string> = new Set(enabledCurrenciesDefault);
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -76,7 +80,7 @@ function judgeBody(body: Buffer, signedOnInstitutionId: string | null, verdict: 
   } catch (error) {
     verdict.violations.push(`a parsed message cannot be packed again: ${(error as Error).message}`);
   }
-  const decision = decideInbound(message, signedOnInstitutionId);
+  const decision = decideInbound(message, signedOnInstitutionId, enabledCurrencies);
   const expected = expectedOutcome(message, signedOnInstitutionId);
   if (!agrees(decision, expected))
     verdict.violations.push(

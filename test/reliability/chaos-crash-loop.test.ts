@@ -32,5 +32,6 @@ it('keeps every promise across 5 SIGKILLs under mixed load', async () => {
   expect(result.mix?.refundsSucceeded).toBeGreaterThan(0);
   expect(result.mix?.chargebacks).toBeGreaterThan(0);
   expect(result.mix?.windowsClosed).toBeGreaterThan(0);
+  expect(result.mix?.windowsSettled).toBeGreaterThan(0);
   expect(result.mix?.bankAdvices).toBeGreaterThan(0);
 }, 300_000);

@@ -61,6 +61,14 @@ describe('fuzz:api', () => {
     const ran = [{ role: 'merchant', exitCode: 0, testCases: 5, operations: 3, failures: 0 }];
     expect(summaryLine(ran, { ...clean, violationCount: 1 })).toMatch(/^fuzz:api FAILED .*1 state changes by rejected requests/);
     expect(summaryLine(ran, { ...clean, verifyClean: false })).toMatch(/^fuzz:api FAILED .*verify FAILED$/);
+    // schemathesis exiting 0 is not enough either: a key with no test case run (or none counted) proved nothing.
+    expect(summaryLine([{ role: 'regulator', exitCode: 0, testCases: 0, operations: 0, failures: 0 }], clean)).toMatch(
+      /^fuzz:api FAILED .*regulator 0 cases\/0 operations NO TEST CASE RUN/,
+    );
+    expect(summaryLine([{ role: 'regulator', exitCode: 0, testCases: null, operations: null, failures: null }], clean)).toMatch(
+      /^fuzz:api FAILED .*regulator \? cases\/\? operations NO TEST CASE RUN/,
+    );
+    expect(summaryLine([], clean)).toMatch(/^fuzz:api FAILED/);
   });
 
   it('is the npm script, and not part of npm test', () => {
