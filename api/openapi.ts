@@ -187,6 +187,7 @@ function participantPaths(): Paths {
           '200': answer('the participant', participantResponse),
           '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
           '409': errorAnswer('CONCURRENT_UPDATE: another change won; read and retry'),
+          '422': errorAnswer('CURRENCY_NOT_SUPPORTED: the participant holds no position in that currency'),
         },
       }),
     },
@@ -200,7 +201,9 @@ function participantPaths(): Paths {
         responses: {
           '201': answer('the participant', participantResponse),
           '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
-          '422': errorAnswer('INSUFFICIENT_LIQUIDITY: OUT beyond liquidity minus position and reserved'),
+          '422': errorAnswer(
+            'INSUFFICIENT_LIQUIDITY: OUT beyond liquidity minus position and reserved, or CURRENCY_NOT_SUPPORTED: the participant holds no position in that currency',
+          ),
         },
       }),
     },

@@ -1,6 +1,7 @@
 import { derivedUuid } from '../../core/idempotency/idempotency-key';
 import { formatAmount, parseAmount } from '../../core/money';
 import { holdsCurrency } from '../../core/participants/participant-reader';
+import { DomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteModule } from '../route-kit';
@@ -26,9 +27,8 @@ export const participantFundsRoutes: RouteModule = (router, kit) => {
         if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
         const currency = body.currency ?? participant.currency;
         if (!holdsCurrency(participant, currency)) {
-          throw new HttpError('VALIDATION_FAILED', `body.currency: participant ${id} holds no ${currency} position`, [
-            { path: ['body', 'currency'], message: `participant ${id} holds no ${currency} position` },
-          ]);
+          // The body is well formed; the participant's state refuses it, so the answer is 422, not 400.
+          throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: participant ${id} holds no ${currency} position`);
         }
         const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, currency));
         if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'funds movements need an Idempotency-Key header');

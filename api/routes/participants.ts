@@ -4,6 +4,7 @@ import { parseAmount } from '../../core/money';
 import { holdsCurrency, type ParticipantRecord } from '../../core/participants/participant-reader';
 import type { ParticipantEndpoints, ParticipantRegistration } from '../../core/participants/participant-profile';
 import { switchParticipantId } from '../../core/gateway/merchant-fees';
+import { DomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import { bodyOf, decodeCursor, encodeCursor } from '../route-helpers';
@@ -63,7 +64,8 @@ export const participantRoutes: RouteModule = (router, kit) => {
     if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
     const capCurrency = body.currency ?? participant.currency;
     if (!holdsCurrency(participant, capCurrency)) {
-      fieldError(['body', 'currency'], `participant ${id} holds no ${capCurrency} position`);
+      // The body is well formed; the participant's state refuses it, so the answer is 422, not 400.
+      throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: participant ${id} holds no ${capCurrency} position`);
     }
     const netDebitCapMinor =
       body.netDebitCap === undefined

@@ -247,6 +247,15 @@ describe('PATCH /v1/participants/{id}', () => {
     expect(errorCode(answer)).toBe(code);
   });
 
+  it('refuses a currency the participant holds no position in with 422 CURRENCY_NOT_SUPPORTED, changing nothing', async () => {
+    // The body is schema-valid (USD is enabled on the switch); only the participant's state refuses it.
+    const answer = await expectLogUnchanged(sw, () =>
+      sw.client.patch('/v1/participants/PATCHME', { key: operator(), body: { netDebitCap: '10.00', currency: 'USD' } }),
+    );
+    expect(answer.status).toBe(422);
+    expect(errorCode(answer)).toBe('CURRENCY_NOT_SUPPORTED');
+  });
+
   it('answers 404 for an unknown participant', async () => {
     const answer = await sw.client.patch('/v1/participants/GHOST', { key: operator(), body: { active: false } });
     expect(answer.status).toBe(404);
@@ -365,6 +374,12 @@ describe('POST /v1/participants/{id}/funds', () => {
     const answer = await expectLogUnchanged(sw, () => funds(body));
     expect(answer.status).toBe(400);
     expect(errorCode(answer)).toBe(code);
+  });
+
+  it('refuses funds in a currency the participant holds no position in with 422 CURRENCY_NOT_SUPPORTED, changing nothing', async () => {
+    const answer = await expectLogUnchanged(sw, () => funds({ direction: 'IN', amount: '1.00', currency: 'USD', reference: 'R' }));
+    expect(answer.status).toBe(422);
+    expect(errorCode(answer)).toBe('CURRENCY_NOT_SUPPORTED');
   });
 
   it('answers 404 for funds of an unknown participant', async () => {
