@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { assert } from '../../core/assert';
 import type { Projection } from '../../core/eventstore/projection';
 import type { SqliteReadModelTx } from './sqlite-read-model-store';
+import { BoundedMemory } from '../../core/bounded-memory';
 
 /**
  * Per read-model connection, a counter that the projections of reference data (participants and their secrets,
@@ -80,15 +80,12 @@ export const referenceDataCacheEntriesMax = 10_000;
  * (a front-end worker's) sees another process's commits, which move no counter here, so it always reads afresh.
  */
 export class ReferenceDataCache<Value> {
-  private readonly entries = new Map<string, Value>();
+  private readonly entries: BoundedMemory<string, Value>;
   private readonly generation: { value: number } | null;
   private seen = -1;
 
-  constructor(
-    database: Database.Database,
-    private readonly entriesMax = referenceDataCacheEntriesMax,
-  ) {
-    assert(Number.isSafeInteger(entriesMax) && entriesMax >= 1, 'a cache holds at least one record');
+  constructor(database: Database.Database, entriesMax = referenceDataCacheEntriesMax) {
+    this.entries = new BoundedMemory<string, Value>(entriesMax);
     this.generation = database.readonly ? null : generationOf(database);
   }
 
@@ -102,8 +99,7 @@ export class ReferenceDataCache<Value> {
     const value = load();
     // Shared by every caller from now on: one that changed it would change it for the others.
     if (typeof value === 'object' && value !== null) Object.freeze(value);
-    if (this.entries.size >= this.entriesMax) this.entries.clear();
-    this.entries.set(key, value);
+    this.entries.remember(key, value);
     return value;
   }
 }

@@ -1,6 +1,7 @@
 import { isIso8583Endpoints } from '../../core/participants/participant-profile';
 import type { ParticipantRecord } from '../../core/participants/participant-reader';
 import { openStoredSecret, type SecretBox } from '../../core/secrets/secret-box';
+import { BoundedMemory } from '../../core/bounded-memory';
 
 /** Where and how the switch reaches one wallet participant: its URLs and the secret it verifies signatures with. */
 export type WalletEndpoint = {
@@ -38,7 +39,7 @@ export function walletEndpointOf(participant: ParticipantRecord | null, secrets:
 
 /** Opened secrets kept at most per secret box (a few per participant during a rotation); past it, the memory starts again empty. */
 const openedSecretsMax = 10_000;
-const openedByBox = new WeakMap<SecretBox, Map<string, string>>();
+const openedByBox = new WeakMap<SecretBox, BoundedMemory<string, string>>();
 
 /**
  * A stored secret as opened, by its stored form: every credit request, advice and reversal is signed with one, and
@@ -48,13 +49,12 @@ const openedByBox = new WeakMap<SecretBox, Map<string, string>>();
 function openedSecret(secrets: SecretBox, stored: string): string {
   let opened = openedByBox.get(secrets);
   if (opened === undefined) {
-    opened = new Map<string, string>();
+    opened = new BoundedMemory<string, string>(openedSecretsMax);
     openedByBox.set(secrets, opened);
   }
   const known = opened.get(stored);
   if (known !== undefined) return known;
   const secret = openStoredSecret(secrets, stored);
-  if (opened.size >= openedSecretsMax) opened.clear();
-  opened.set(stored, secret);
+  opened.remember(stored, secret);
   return secret;
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../errors';
 import type { RequestNonceRegistry } from './request-nonces';
 import { requestSigningAlgorithms, type PublicJwk, type RequestSigningAlgorithm } from './request-signing-key';
 import type { RequestSigningReader } from './request-signing-reader';
+import { BoundedMemory } from '../bounded-memory';
 
 /**
  * Signed requests (issue 15): `Hisaab-JWS: <protected>..<signature>`, a JWS with a detached payload (RFC 7515
@@ -70,7 +71,7 @@ const importedKeysMax = 1024;
  * a participant's nonces. Every refusal is a 401 whose code says which check failed.
  */
 export class RequestSignatureVerifier {
-  private readonly importedKeys = new Map<string, CryptoKey | Uint8Array>();
+  private readonly importedKeys = new BoundedMemory<string, CryptoKey | Uint8Array>(importedKeysMax);
 
   constructor(
     private readonly keys: RequestSigningReader,
@@ -135,8 +136,7 @@ export class RequestSignatureVerifier {
     const cached = this.importedKeys.get(cacheKey);
     if (cached !== undefined) return cached;
     const imported = await importJWK(jwk, alg);
-    if (this.importedKeys.size >= importedKeysMax) this.importedKeys.clear();
-    this.importedKeys.set(cacheKey, imported);
+    this.importedKeys.remember(cacheKey, imported);
     return imported;
   }
 }

@@ -13,6 +13,7 @@ import type { CheckoutSessionEvent } from './checkout-session-events';
 import { checkoutStreamName } from './checkout-session-profile';
 import type { CheckoutService, LoadedSession } from './checkout-service';
 import type { MerchantReader } from './merchant-reader';
+import { BoundedMemory } from '../bounded-memory';
 
 /** Sessions read by `check` and not yet taken by `admit`, at most: payments in flight at once are far fewer. */
 const checkedSessionsMax = 1_000;
@@ -28,7 +29,7 @@ export class MerchantPayments implements MerchantPaymentPort {
    * reads its session once: the claim is appended at the revision read, and a session that changed in between makes
    * that append fail and the admission read it afresh (submitAdmitted's retry). Each is taken once; bounded.
    */
-  private readonly checkedSessions = new Map<string, LoadedSession>();
+  private readonly checkedSessions = new BoundedMemory<string, LoadedSession>(checkedSessionsMax);
 
   constructor(private readonly dependencies: { checkout: CheckoutService; merchants: MerchantReader; now: () => Date }) {}
 
@@ -71,8 +72,7 @@ export class MerchantPayments implements MerchantPaymentPort {
       );
     }
     if (loaded.revision !== null) {
-      if (this.checkedSessions.size >= checkedSessionsMax) this.checkedSessions.clear();
-      this.checkedSessions.set(session.created.sessionId, loaded);
+      this.checkedSessions.remember(session.created.sessionId, loaded);
     }
     return { ...fields, checkoutSessionId: session.created.sessionId };
   }
@@ -81,7 +81,7 @@ export class MerchantPayments implements MerchantPaymentPort {
     const sessionId = initiated.checkoutSessionId;
     if (sessionId === undefined) return { payable: true, claim: null };
     const checked = this.checkedSessions.get(sessionId);
-    this.checkedSessions.delete(sessionId);
+    this.checkedSessions.forget(sessionId);
     const loaded =
       checked === undefined || checked.revision === null
         ? await this.dependencies.checkout.load(sessionId)

@@ -14,6 +14,7 @@ import {
 } from './merchant-decider';
 import { merchantStreamName, type MerchantRegistration } from './merchant-profile';
 import type { WebhookSigningSecrets, WebhookSigningSecretsPort } from './webhook-signing-secrets';
+import { BoundedMemory } from '../bounded-memory';
 
 export type MerchantServiceDependencies = { store: EventStore; secrets: SecretBox; now: () => Date };
 
@@ -39,7 +40,7 @@ export class MerchantService implements WebhookSigningSecretsPort {
    * Webhook secrets as opened, by their sealed form: every webhook is signed with them, and opening one is a
    * decryption. A sealed form names exactly one secret, so an entry is never wrong; a rotation adds a new one. Bounded.
    */
-  private readonly openedSecrets = new Map<string, string>();
+  private readonly openedSecrets = new BoundedMemory<string, string>(openedSecretsMax);
 
   constructor(private readonly dependencies: MerchantServiceDependencies) {}
 
@@ -151,8 +152,7 @@ export class MerchantService implements WebhookSigningSecretsPort {
     const known = this.openedSecrets.get(sealedSecret);
     if (known !== undefined) return known;
     const secret = openStoredSecret(this.dependencies.secrets, sealedSecret);
-    if (this.openedSecrets.size >= openedSecretsMax) this.openedSecrets.clear();
-    this.openedSecrets.set(sealedSecret, secret);
+    this.openedSecrets.remember(sealedSecret, secret);
     return secret;
   }
 

@@ -6,6 +6,7 @@ import type { DecideContext } from './decision';
 import { evolvePostedTransfer, evolveReservedTransfer, existingAccount, releasePending } from './evolve';
 import { flagThirdNull as flagThirdNullExport, kinds } from './ledger-record';
 import type { LedgerRecordEncoder } from './ledger-record-encoder';
+import type { UserDataJson } from './events';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 import type { Transfer } from './transfer';
@@ -72,8 +73,7 @@ function postedIntoRecord(command: TransferCommand, state: LedgerState, encoder:
   const userData = checked.userData;
   evolvePostedTransfer(state, debit.index, credit.index, checked.amountLow, checked.amountHigh, command.code, userData);
   state.window.insert(command.id, state.eventCount, 'transfer', null, fieldsDigest[0] as number, fieldsDigest[1] as number);
-  encoder.transferRow(postedKind, 0, command.id, null, debit, credit, command.code, userData === null ? null : JSON.stringify(userData));
-  encoder.amount(0, checked.amountLow, checked.amountHigh);
+  writeTransferRow(encoder, postedKind, 0, command.id, null, debit, credit, command.code, userData, checked.amountLow, checked.amountHigh);
   state.eventCount += 1;
   return 'ok';
 }
@@ -108,8 +108,7 @@ function reservedIntoRecord(
     expiresAtMs,
     userData,
   );
-  encoder.transferRow(reservedKind, 0, command.id, null, debit, credit, command.code, userData === null ? null : JSON.stringify(userData));
-  encoder.amount(0, amountLow, amountHigh);
+  writeTransferRow(encoder, reservedKind, 0, command.id, null, debit, credit, command.code, userData, amountLow, amountHigh);
   encoder.milliseconds(1, command.timeoutMs);
   encoder.milliseconds(2, expiresAtMs);
   state.eventCount += 1;
@@ -139,18 +138,21 @@ function pendingPostedIntoRecord(
     digestResolutionFields('post_pending', pending.id, balances.low, balances.high, userData);
   }
   state.window.insert(command.id, state.eventCount, 'post_pending', null, fieldsDigest[0] as number, fieldsDigest[1] as number);
-  encoder.transferRow(
+  balances.split(postedMinor);
+  const flags = requestedAmountMinor === null ? flagThirdNull : 0;
+  writeTransferRow(
+    encoder,
     pendingPostedKind,
-    requestedAmountMinor === null ? flagThirdNull : 0,
+    flags,
     command.id,
     pending.id,
     debit,
     credit,
     pending.code,
-    userData === null ? null : JSON.stringify(userData),
+    userData,
+    balances.low,
+    balances.high,
   );
-  balances.split(postedMinor);
-  encoder.amount(0, balances.low, balances.high);
   balances.split(pending.amountMinor);
   encoder.amount(1, balances.low, balances.high);
   if (requestedAmountMinor !== null) {
@@ -159,4 +161,25 @@ function pendingPostedIntoRecord(
   }
   state.eventCount += 1;
   return 'ok';
+}
+
+/**
+ * The row every accepted transfer writes, with its first amount (what moved). Positional arguments rather than an
+ * object: this runs once per transfer on the engine's hot path.
+ */
+function writeTransferRow(
+  encoder: LedgerRecordEncoder,
+  kind: number,
+  flags: number,
+  transferId: string,
+  pendingId: string | null,
+  debit: AccountRecord,
+  credit: AccountRecord,
+  code: string,
+  userData: UserDataJson | null,
+  amountLow: number,
+  amountHigh: number,
+): void {
+  encoder.transferRow(kind, flags, transferId, pendingId, debit, credit, code, userData === null ? null : JSON.stringify(userData));
+  encoder.amount(0, amountLow, amountHigh);
 }

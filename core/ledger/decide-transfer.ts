@@ -49,32 +49,18 @@ export function decideTransfer(command: TransferCommand | PendingTransferCommand
   const debitAccount = checkedTransfer.debitAccount as AccountRecord;
   const creditAccount = checkedTransfer.creditAccount as AccountRecord;
   const userData = checkedTransfer.userData;
-  const amountMinorText = amountText(command.amountMinor);
-  if (command.type === 'transfer') {
-    return accept({
-      type: 'LedgerTransferPosted',
-      data: {
-        transferId: command.id,
-        debitAccountId: debitAccount.id,
-        creditAccountId: creditAccount.id,
-        amountMinor: amountMinorText,
-        code: command.code,
-        userData,
-      },
-    });
-  }
+  // What both kinds of transfer record, in the order their events have always been written.
+  const moved = {
+    transferId: command.id,
+    debitAccountId: debitAccount.id,
+    creditAccountId: creditAccount.id,
+    amountMinor: amountText(command.amountMinor),
+    code: command.code,
+  };
+  if (command.type === 'transfer') return accept({ type: 'LedgerTransferPosted', data: { ...moved, userData } });
   return accept({
     type: 'LedgerTransferReserved',
-    data: {
-      transferId: command.id,
-      debitAccountId: debitAccount.id,
-      creditAccountId: creditAccount.id,
-      amountMinor: amountMinorText,
-      code: command.code,
-      timeoutMs: command.timeoutMs,
-      expiresAt: isoFromMs(context.nowMs + command.timeoutMs),
-      userData,
-    },
+    data: { ...moved, timeoutMs: command.timeoutMs, expiresAt: isoFromMs(context.nowMs + command.timeoutMs), userData },
   });
 }
 

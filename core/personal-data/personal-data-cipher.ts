@@ -4,6 +4,7 @@ import { SecretBox, masterKeyBytes } from '../secrets/secret-box';
 import type { DataSubject } from './data-subject';
 import { erasedText, sealedTextParts, sealedTextPrefix, type SealedTextOpener, type SealedTextParts } from './sealed-text';
 import type { SubjectKeyStore } from './subject-key-store';
+import { BoundedMemory } from '../bounded-memory';
 
 const dataKeyBytes = 32;
 const keyIdBytes = 8;
@@ -42,7 +43,7 @@ export class PersonalDataCipher implements SealedTextOpener {
   private readonly referenceKey: Buffer;
   private readonly wrapping: SecretBox;
   private readonly cache = new Map<string, DataKey | null>();
-  private readonly references = new Map<string, string>();
+  private readonly references = new BoundedMemory<string, string>(referencesRememberedMax);
   /**
    * Per subject reference: plaintext → sealed text under the key id it was sealed with, and sealed text →
    * plaintext. Kept per subject so that erasing one drops what was remembered of it at once.
@@ -70,8 +71,7 @@ export class PersonalDataCipher implements SealedTextOpener {
     if (reference === undefined) {
       reference = createHmac('sha256', this.referenceKey).update(name, 'utf8').digest('base64url');
       // The same payers and payees come back payment after payment: their references are remembered, boundedly.
-      if (this.references.size >= referencesRememberedMax) this.references.clear();
-      this.references.set(name, reference);
+      this.references.remember(name, reference);
     }
     return reference;
   }
