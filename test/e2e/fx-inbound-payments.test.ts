@@ -86,7 +86,7 @@ it('holds a participant in several currencies, each with its own cap', async () 
   expect(await currencyLine('REMITLY', 'USD')).toMatchObject({ liquidity: '5000.00' });
   expect(
     errorCode(await sw.client.patch('/v1/participants/REMITLY', { key: sw.operatorKey, body: { currency: 'GBP', netDebitCap: '1.00' } })),
-  ).toBe('VALIDATION_FAILED');
+  ).toBe('CURRENCY_NOT_SUPPORTED');
 });
 
 it('refuses a rate from a bank that is not an FX provider, and a stale rate is never quoted', async () => {
