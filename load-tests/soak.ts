@@ -42,7 +42,14 @@ import {
   type SeriesName,
   type SoakVerdict,
 } from './soak-verdict';
-import { referenceSampleOfMetrics, sampleOfMetrics, startMetricsSampler, type ReferenceSample, type SwitchSample } from './switch-sampler';
+import {
+  intervalMeansMs,
+  referenceSampleOfMetrics,
+  sampleOfMetrics,
+  startMetricsSampler,
+  type ReferenceSample,
+  type SwitchSample,
+} from './switch-sampler';
 
 /**
  * The ledger's id window for the soak, in ledger events. At the default (10,000,000 a ledger) the window's ring
@@ -373,6 +380,18 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,
       series: curves,
+      // Not judged: where the switch's time goes, so that a rise in latency can be laid at the ledger's durable
+      // commit (its tick and fsync) or at the rest of the HTTP answer.
+      diagnostics: {
+        ledgerCommitMeanMs: intervalMeansMs(samplesTaken, intervalCount, (sample) => ({
+          seconds: sample.ledgerCommitSecondsTotal,
+          count: sample.ledgerCommitCount,
+        })),
+        httpRequestMeanMs: intervalMeansMs(samplesTaken, intervalCount, (sample) => ({
+          seconds: sample.httpRequestSecondsTotal,
+          count: sample.httpRequestCount,
+        })),
+      },
       samples: samplesTaken,
       referenceSamples: referenceSamplesTaken,
       intervals: rate.intervals,

@@ -28,6 +28,16 @@ export type SwitchSample = {
    */
   clientConnections: number;
   openFileDescriptors: number;
+  /**
+   * Running totals since the switch started, summed over ledgers and routes, so that a soak can tell where a rise
+   * in latency is spent: the ledger's time from submit to durable events (hisaab_ledger_commit_latency_seconds,
+   * which holds the engine's tick and its fsync) against the whole HTTP answer (hisaab_http_request_duration_seconds).
+   * Consecutive samples give each interval's mean; 0 before the first payment.
+   */
+  ledgerCommitSecondsTotal: number;
+  ledgerCommitCount: number;
+  httpRequestSecondsTotal: number;
+  httpRequestCount: number;
 };
 
 type MetricValue = { labels: string; value: number };
@@ -43,6 +53,11 @@ export function metricValues(text: string, name: string): MetricValue[] {
     if (Number.isFinite(value)) values.push({ labels: match[2] ?? '', value });
   }
   return values;
+}
+
+/** The sum of every labelled value of one metric; 0 when the switch has not yet recorded any. */
+function summed(text: string, name: string): number {
+  return metricValues(text, name).reduce((total, value) => total + value.value, 0);
 }
 
 function single(text: string, name: string): number {
@@ -68,7 +83,31 @@ export function sampleOfMetrics(text: string, interval: number, atSeconds: numbe
     clientConnections: single(text, 'hisaab_http_connections'),
     sockets,
     openFileDescriptors: single(text, 'process_open_fds'),
+    ledgerCommitSecondsTotal: summed(text, 'hisaab_ledger_commit_latency_seconds_sum'),
+    ledgerCommitCount: summed(text, 'hisaab_ledger_commit_latency_seconds_count'),
+    httpRequestSecondsTotal: summed(text, 'hisaab_http_request_duration_seconds_sum'),
+    httpRequestCount: summed(text, 'hisaab_http_request_duration_seconds_count'),
   };
+}
+
+/**
+ * The mean of a duration over each interval, in milliseconds, from the running totals of consecutive samples: null
+ * where the interval or the one before it has no sample, or nothing was counted in it.
+ */
+export function intervalMeansMs(
+  samples: readonly SwitchSample[],
+  intervalCount: number,
+  totals: (sample: SwitchSample) => { seconds: number; count: number },
+): (number | null)[] {
+  const byInterval = new Map(samples.map((sample) => [sample.interval, totals(sample)]));
+  return Array.from({ length: intervalCount }, (_unused, interval) => {
+    const now = byInterval.get(interval);
+    const before = byInterval.get(interval - 1);
+    if (now === undefined || before === undefined) return null;
+    const count = now.count - before.count;
+    if (count <= 0) return null;
+    return Math.round(((now.seconds - before.seconds) / count) * 1e6) / 1e3;
+  });
 }
 
 /** One sample of the reference server (reference-main.ts serves prom-client's default metrics too). */

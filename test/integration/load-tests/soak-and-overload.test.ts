@@ -44,6 +44,7 @@ type SoakResult = {
   referenceSamples: { interval: number; rssBytes: number; eventLoopDelayP99Ms: number }[];
   referenceLoad: { accepted: { count: number }; errors: { count: number } };
   series: Record<string, (number | null)[]>;
+  diagnostics: { ledgerCommitMeanMs: (number | null)[]; httpRequestMeanMs: (number | null)[] };
   verdict: { kind: string; flat?: boolean };
   load: { accepted: { count: number }; errors: { count: number } };
   intervals: { interval: number; accepted: number; acceptedP99Ms: number | null }[];
@@ -78,6 +79,10 @@ it('soaks the switch for 20 s at a constant rate beside the reference, samples b
     expect(result.series.latencyP99Ratio?.some((ratio) => ratio !== null && ratio > 0)).toBe(true);
     expect(result.series.eventLoopDelayP99Ratio?.some((ratio) => ratio !== null && ratio > 0)).toBe(true);
     for (const values of Object.values(result.series)) expect(values).toHaveLength(10);
+    // Where the time went, interval by interval: the ledger's durable commit is a part of the HTTP answer.
+    for (const values of Object.values(result.diagnostics)) expect(values).toHaveLength(10);
+    expect(result.diagnostics.ledgerCommitMeanMs.some((meanMs) => meanMs !== null && meanMs > 0)).toBe(true);
+    expect(result.diagnostics.httpRequestMeanMs.some((meanMs) => meanMs !== null && meanMs > 0)).toBe(true);
     expect(result.load.accepted.count).toBeGreaterThan(0);
     expect(result.load.errors.count).toBe(0);
     expect(result.intervals.some((interval) => interval.accepted > 0 && interval.acceptedP99Ms !== null)).toBe(true);
