@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { batchCommandsMax } from '../core/ledger/ledger-limits';
+import { heapUsedAfterLastMajorCollectionBytes, watchMajorCollections } from './heap-after-major-collection';
 
 /**
  * The switch's Prometheus metrics, on a registry of its own (one per running switch, so tests can run several
@@ -30,11 +31,14 @@ export type SwitchMetrics = {
   httpConnections: Gauge;
   /** Clients' connections closed at accept because the process held HISAAB_MAX_CONNECTIONS (api/connection-cap.ts). */
   connectionsDropped: Counter<'port'>;
+  /** Heap used just after the last full collection (api/heap-after-major-collection.ts): what a soak judges for leaks. */
+  heapUsedAfterMajorCollection: Gauge;
 };
 
 export function createSwitchMetrics(): SwitchMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  watchMajorCollections();
   const registers = [registry];
   return {
     registry,
@@ -106,6 +110,15 @@ export function createSwitchMetrics(): SwitchMetrics {
       help: "Clients' connections closed at accept because the process held HISAAB_MAX_CONNECTIONS, by port",
       labelNames: ['port'] as const,
       registers,
+    }),
+    heapUsedAfterMajorCollection: new Gauge({
+      name: 'hisaab_heap_used_after_major_gc_bytes',
+      help: 'Heap used just after the last full garbage collection (absent until one has run): near the live data',
+      registers,
+      collect() {
+        const bytes = heapUsedAfterLastMajorCollectionBytes();
+        if (bytes !== null) this.set(bytes);
+      },
     }),
   };
 }

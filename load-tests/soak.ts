@@ -391,6 +391,12 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
           seconds: sample.httpRequestSecondsTotal,
           count: sample.httpRequestCount,
         })),
+        // Heap used just after the last full collection, as each sample found it: what a leak raises and the
+        // collector's sawtooth does not. Not yet judged: the verdict's rule was set before it was measured.
+        heapUsedAfterMajorCollectionMiB: Array.from({ length: intervalCount }, (_unused, interval) => {
+          const bytes = samplesTaken.find((sample) => sample.interval === interval)?.heapUsedAfterMajorCollectionBytes ?? null;
+          return bytes === null ? null : Math.round((bytes / mebibyte) * 10) / 10;
+        }),
       },
       samples: samplesTaken,
       referenceSamples: referenceSamplesTaken,

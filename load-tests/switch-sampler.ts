@@ -38,6 +38,12 @@ export type SwitchSample = {
   ledgerCommitCount: number;
   httpRequestSecondsTotal: number;
   httpRequestCount: number;
+  /**
+   * Heap used just after the switch's last full collection (hisaab_heap_used_after_major_gc_bytes), near its live
+   * data where heapUsedBytes is a point on the collector's sawtooth; null until one has run, or from a switch too old
+   * to report it.
+   */
+  heapUsedAfterMajorCollectionBytes: number | null;
 };
 
 type MetricValue = { labels: string; value: number };
@@ -87,6 +93,7 @@ export function sampleOfMetrics(text: string, interval: number, atSeconds: numbe
     ledgerCommitCount: summed(text, 'hisaab_ledger_commit_latency_seconds_count'),
     httpRequestSecondsTotal: summed(text, 'hisaab_http_request_duration_seconds_sum'),
     httpRequestCount: summed(text, 'hisaab_http_request_duration_seconds_count'),
+    heapUsedAfterMajorCollectionBytes: metricValues(text, 'hisaab_heap_used_after_major_gc_bytes')[0]?.value ?? null,
   };
 }
 

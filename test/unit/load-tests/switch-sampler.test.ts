@@ -20,6 +20,7 @@ function metricsText(commitSeconds: number, commits: number): string {
     'hisaab_http_request_duration_seconds_count{route="/v1/transfers"} 100',
     'hisaab_http_request_duration_seconds_sum{route="/healthz"} 0.5',
     'hisaab_http_request_duration_seconds_count{route="/healthz"} 100',
+    'hisaab_heap_used_after_major_gc_bytes 41943040',
   ].join('\n');
 }
 
@@ -35,6 +36,7 @@ it('sums running totals over every label', () => {
     httpRequestCount: 200,
     sockets: 4,
     eventLoopDelayP99Ms: 12.5,
+    heapUsedAfterMajorCollectionBytes: 41943040,
   });
 });
 
@@ -48,4 +50,9 @@ it('gives each interval the mean of what was counted in it, and null where a sam
     sampleOfMetrics(metricsText(4, 400), 5, 60),
   ];
   expect(intervalMeansMs(samples, 7, commitTotals)).toEqual([null, 5, 20, null, null, null, null]);
+});
+
+it('records no heap after a full collection from a switch that has not had one', () => {
+  const text = metricsText(0, 0).replace('hisaab_heap_used_after_major_gc_bytes 41943040', '');
+  expect(sampleOfMetrics(text, 0, 10).heapUsedAfterMajorCollectionBytes).toBeNull();
 });
