@@ -19,9 +19,7 @@ type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
 export function watchMajorCollections(): void {
   if (observer !== null) return;
   observer = new PerformanceObserver((list) => {
-    const sawMajor = list
-      .getEntries()
-      .some((entry) => (entry as GcEntry).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    const sawMajor = list.getEntries().some((entry) => (entry as GcEntry).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
     if (sawMajor) lastMajorCollectionHeapUsedBytes = getHeapStatistics().used_heap_size;
   });
   observer.observe({ entryTypes: ['gc'] });

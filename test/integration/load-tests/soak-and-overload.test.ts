@@ -44,7 +44,11 @@ type SoakResult = {
   referenceSamples: { interval: number; rssBytes: number; eventLoopDelayP99Ms: number }[];
   referenceLoad: { accepted: { count: number }; errors: { count: number } };
   series: Record<string, (number | null)[]>;
-  diagnostics: { ledgerCommitMeanMs: (number | null)[]; httpRequestMeanMs: (number | null)[]; heapUsedAfterMajorCollectionMiB: (number | null)[] };
+  diagnostics: {
+    ledgerCommitMeanMs: (number | null)[];
+    httpRequestMeanMs: (number | null)[];
+    heapUsedAfterMajorCollectionMiB: (number | null)[];
+  };
   verdict: { kind: string; flat?: boolean };
   load: { accepted: { count: number }; errors: { count: number } };
   intervals: { interval: number; accepted: number; acceptedP99Ms: number | null }[];
