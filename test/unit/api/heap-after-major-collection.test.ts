@@ -18,13 +18,17 @@ async function entriesDelivered(): Promise<void> {
 it('serves the heap used after the last full collection once one has run, and updates it at the next', async () => {
   const metrics = createSwitchMetrics();
   const retained: number[][] = [];
+  // Two full collections before the baseline: the first after a busy test file can leave what weak references
+  // and finalizers held (a CI run read 40 MB more at the first than at the next).
+  collectFully();
   collectFully();
   await entriesDelivered();
   const first = heapUsedAfterLastMajorCollectionBytes();
   expect(first).not.toBeNull();
   expect(first).toBeGreaterThan(0);
-  // Ten million live numbers (about 80 MB) held across the next collection must show in the figure.
-  retained.push(new Array<number>(10_000_000).fill(1.5));
+  // Twenty million live numbers held across the next collection must show in the figure: 160 MB as doubles, and at
+  // least 80 MB however V8 packs them (a loaded CI run counted ten million as 41 MB).
+  retained.push(new Array<number>(20_000_000).fill(1.5));
   collectFully();
   await entriesDelivered();
   const second = heapUsedAfterLastMajorCollectionBytes() ?? 0;
@@ -32,5 +36,5 @@ it('serves the heap used after the last full collection once one has run, and up
   const text = await metrics.registry.metrics();
   const line = text.split('\n').find((each) => each.startsWith('hisaab_heap_used_after_major_gc_bytes '));
   expect(Number(line?.split(' ')[1])).toBe(second);
-  expect(retained[0]?.length).toBe(10_000_000);
+  expect(retained[0]?.length).toBe(20_000_000);
 });
