@@ -81,7 +81,7 @@ export function checkTransfer(command: TransferCommand | PendingTransferCommand,
   if (existing !== undefined) return sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields';
 
   if (debitAccount === undefined || creditAccount === undefined) return 'account_not_found';
-  if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return 'ledger_full';
+  if (command.type === 'pending_transfer' && state.pending.count >= state.tunables.pendingTransfersMax) return 'ledger_full';
 
   // The sums in 32-bit words (AccountBalances): no bigint arithmetic, which allocates, for every transfer.
   const balances = state.balances;
