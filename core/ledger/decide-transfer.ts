@@ -88,12 +88,14 @@ export function checkTransfer(command: TransferCommand | PendingTransferCommand,
   balances.split(command.amountMinor);
   const amountLow = balances.low;
   const amountHigh = balances.high;
+  // Low words signed (`| 0`; isGreater compares them unsigned): passed to checkLimits, an unsigned word above 2^31
+  // would be boxed into a heap number, garbage per transfer.
   balances.total(debitAccount.index, debitsPendingLane, debitsPostedLane, amountLow, amountHigh);
   const debitsAfterHigh = balances.high;
-  const debitsAfterLow = balances.low;
+  const debitsAfterLow = balances.low | 0;
   balances.total(creditAccount.index, creditsPendingLane, creditsPostedLane, amountLow, amountHigh);
   const creditsAfterHigh = balances.high;
-  const creditsAfterLow = balances.low;
+  const creditsAfterLow = balances.low | 0;
   if (!isLimitExempt(command.code)) {
     const limitRefusal = checkLimits(
       balances,

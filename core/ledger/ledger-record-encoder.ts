@@ -14,7 +14,7 @@ import {
   kinds,
   ledgerRecordBytesMax,
   magic,
-  noString as noStringExport,
+  noString,
   rowBytes as rowBytesExport,
   stringLengthMax as stringLengthMaxExport,
   version,
@@ -24,9 +24,10 @@ import {
 // are read for every row.
 const flagUserData = flagUserDataExport;
 const headerBytes = headerBytesExport;
-const noString = noStringExport;
 const rowBytes = rowBytesExport;
 const stringLengthMax = stringLengthMaxExport;
+// startRow fills a row's string references with 0xff bytes: an absent reference must be all bits set.
+assert(noString === 0xffffffff, 'an absent string reference is all bits set');
 
 /**
  * Writes a tick's facts as batch records (the layout is in ledger-record.ts), straight into reused buffers. The
@@ -154,7 +155,8 @@ export class LedgerRecordEncoder {
     this.rows.fill(0, offset, offset + rowBytes);
     this.rows[offset] = kind;
     this.rows[offset + 1] = flags;
-    for (let field = 0; field < 6; field += 1) this.rows.writeUInt32LE(noString, offset + 4 + 4 * field);
+    // The six string references start as `noString` (all bits set), in one fill rather than six calls.
+    this.rows.fill(0xff, offset + 4, offset + 4 + 4 * 6);
     this.rowOffset = offset;
     this.count += 1;
   }

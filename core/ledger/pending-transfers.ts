@@ -88,7 +88,8 @@ export class PendingTransfers {
     this.index = new Int32Array(indexSlotsFor(this.capacity));
     this.indexMask = this.index.length - 1;
     // Drawn per process, as the id window's: ids chosen to collide cannot be prepared in advance.
-    this.seed = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    // Held signed (murmurHash128 takes `seed | 0`): a small integer in V8, which a call per id does not box.
+    this.seed = (seed ?? (getRandomValues(new Uint32Array(1))[0] as number)) | 0;
   }
 
   /** The slot holding the pending transfer `transferId`, or -1. */

@@ -93,12 +93,13 @@ export class TransferIdWindow {
     // Sized for the largest ring, so that the fingerprint's width does not change as the ring grows.
     this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
     this.positionMask = 2 ** this.positionBits - 1;
-    this.seed = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    // Held signed (murmurHash128 takes `seed | 0`): a small integer in V8, which a call per id does not box.
+    this.seed = (seed ?? (getRandomValues(new Uint32Array(1))[0] as number)) | 0;
   }
 
   /** The seed of the id hash: a window segment holds hashes, which only a window with the same seed can take. */
   get hashSeed(): number {
-    return this.seed;
+    return this.seed >>> 0;
   }
 
   /** Entries held, alive or not yet removed. */
@@ -177,7 +178,9 @@ export class TransferIdWindow {
     records[base + 3] = digestFirst;
     records[base + 4] = packFlags(digestSecond, kind, status);
     records[base + 5] = eventNumber % wordRange;
-    this.indexEntry(idHash[1] as number, (this.fingerprint() * (this.positionMask + 1) + place + 1) >>> 0);
+    // Signed words (`| 0`; the index stores them back as unsigned): an unsigned word above 2^31 passed on is a heap
+    // number made per transfer.
+    this.indexEntry((idHash[1] as number) | 0, (this.fingerprint() * (this.positionMask + 1) + place + 1) | 0);
     this.head += 1;
   }
 
