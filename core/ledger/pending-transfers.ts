@@ -7,8 +7,11 @@ import { transferCodes as transferCodesExport, type TransferCode } from './trans
 // A module constant of its own: under tsx an imported binding is read through a getter on every use.
 const transferCodes = transferCodesExport;
 
-/** Slots the table starts with room for; doubled as pending transfers are added, up to `capacityMax`. */
-const initialSlots = 1024;
+/**
+ * Slots the table starts with room for; doubled as pending transfers are added, up to `capacityMax`. Small: every
+ * ledger state has a table (a replay builds a fresh one), and most ledgers hold few pending transfers at a time.
+ */
+const initialSlots = 64;
 /** The index is at most half full, so that a probe, hit or miss, stays short. */
 const indexSlotsPerSlot = 2;
 /** A slot's place in the expiry heap when it holds no pending transfer. */

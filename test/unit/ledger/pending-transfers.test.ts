@@ -113,7 +113,7 @@ describe('PendingTransfers', () => {
   });
 
   it('given more transfers than its first columns hold, when it grows, then every transfer and the expiry order survive', () => {
-    // given: past the 1,024 slots it starts with, twice
+    // given: many times the slots it starts with
     const table = new PendingTransfers(10_000, 8);
     for (let index = 0; index < 5000; index += 1) hold(table, `g${index}`, 10_000 - index, index, index);
     // when, then
