@@ -14,7 +14,6 @@
 import { Session } from 'node:inspector/promises';
 import { basename, join, resolve } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LedgerCommand } from '../core/ledger/commands';
@@ -151,7 +150,8 @@ async function allocationSites(run: () => void): Promise<AllocationSite[]> {
 
 async function main(): Promise<void> {
   const root = resolve(option('--root') ?? join(__dirname, '..'));
-  const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
+  // An absolute path, not a file URL: tsx may turn the import into a require, which takes paths only.
+  const load = async <T>(path: string): Promise<T> => (await import(join(root, path))) as T;
   const { decideCommands } = await load<DecideBatchModule>('core/ledger/decide-batch.ts');
   const { initialState } = await load<LedgerStateModule>('core/ledger/ledger-state.ts');
   const { LedgerRecordEncoder } = await load<EncoderModule>('core/ledger/ledger-record-encoder.ts');
