@@ -366,7 +366,7 @@ export class TransferIdWindow {
       // Word by word: a subarray per entry would be garbage on a path that restores millions.
       for (let word = 0; word < recordWords; word += 1) records[recordBase + word] = words[at + 1 + word] as number;
       const fingerprint = Math.floor((words[at] as number) / (this.positionMask + 1));
-      this.indexEntry(words[at + 1] as number, (fingerprint * (this.positionMask + 1) + place + 1) >>> 0);
+      this.indexEntry((words[at + 1] as number) | 0, (fingerprint * (this.positionMask + 1) + place + 1) | 0);
       this.head += 1;
     }
     this.hashedId = null;
