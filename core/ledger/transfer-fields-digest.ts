@@ -150,9 +150,10 @@ function mixUserData(userData: UserData | null): void {
 
 function mixText(text: string): void {
   murmurHash128(text, seed, textHash);
-  mix(textHash[0] as number);
-  mix(textHash[1] as number);
-  mix(textHash[2] as number);
+  // Signed (`| 0`, as `mix` takes them): an unsigned word above 2^31 passed on would be boxed into a heap number.
+  mix((textHash[0] as number) | 0);
+  mix((textHash[1] as number) | 0);
+  mix((textHash[2] as number) | 0);
 }
 
 function begin(kind: TransferKind): void {
