@@ -83,9 +83,14 @@ function singlePhaseBatches(count: number, next: () => number, first: number): L
 function twoPhaseBatches(count: number, next: () => number, first: number): [LedgerCommand[], LedgerCommand[]][] {
   return Array.from({ length: count }, (_, batch) => {
     const ids = Array.from({ length: batchTransfers / 2 }, (_, index) => `${first + batch * batchTransfers + index}`);
-    const reserves = ids.map(
-      (id): LedgerCommand => ({ type: 'pending_transfer', id: `r${id}`, ledger: 'PKR', code: 'P2P', timeoutMs: 60_000, ...draw(next) }),
-    );
+    const reserves = ids.map((id): LedgerCommand => ({
+      type: 'pending_transfer',
+      id: `r${id}`,
+      ledger: 'PKR',
+      code: 'P2P',
+      timeoutMs: 60_000,
+      ...draw(next),
+    }));
     const posts = ids.map((id): LedgerCommand => ({ type: 'post_pending', id: `q${id}`, pendingId: `r${id}` }));
     return [reserves, posts];
   });
@@ -156,16 +161,14 @@ async function main(): Promise<void> {
   const { initialState } = await load<LedgerStateModule>('core/ledger/ledger-state.ts');
   const { LedgerRecordEncoder } = await load<EncoderModule>('core/ledger/ledger-record-encoder.ts');
   const decider: Decider = { decideCommands, state: initialState('PKR'), encoder: new LedgerRecordEncoder() };
-  const accounts = accountIds.map(
-    (id, index): LedgerCommand => ({
-      type: 'create_account',
-      id,
-      ledger: 'PKR',
-      code: 'POSITION',
-      owner: `participant-${index}`,
-      debitLimitMinor: 10n ** 15n,
-    }),
-  );
+  const accounts = accountIds.map((id, index): LedgerCommand => ({
+    type: 'create_account',
+    id,
+    ledger: 'PKR',
+    code: 'POSITION',
+    owner: `participant-${index}`,
+    debitLimitMinor: 10n ** 15n,
+  }));
   for (let start = 0; start < accounts.length; start += 8190) decide(decider, accounts.slice(start, start + 8190));
 
   const collections: number[] = [];

@@ -6,11 +6,7 @@ import { accept, refuse, type DecideContext, type Decision, type RefusalCode } f
 import { amountTextOfWords } from './amount-text';
 import { accountAtIndex, rememberedTransfer, type LedgerState } from './ledger-state';
 import type { UserDataJson } from './events';
-import {
-  creditsPostedLane as creditsPostedLaneExport,
-  debitsPostedLane as debitsPostedLaneExport,
-  isGreater,
-} from './account-balances';
+import { creditsPostedLane as creditsPostedLaneExport, debitsPostedLane as debitsPostedLaneExport, isGreater } from './account-balances';
 import {
   digestResolutionFields,
   fieldsDigest as fieldsDigestExport,

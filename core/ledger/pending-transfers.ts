@@ -92,7 +92,8 @@ export class PendingTransfers {
     this.indexMask = this.index.length - 1;
     // Drawn per process, as the id window's: ids chosen to collide cannot be prepared in advance.
     // Held signed (murmurHash128 takes `seed | 0`): a small integer in V8, which a call per id does not box.
-    this.seed = (seed ?? (getRandomValues(new Uint32Array(1))[0] as number)) | 0;
+    const drawnSeed: number = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    this.seed = drawnSeed | 0;
   }
 
   /** The slot holding the pending transfer `transferId`, or -1. */
@@ -185,7 +186,7 @@ export class PendingTransfers {
       this.heap[place] = last;
       this.heapPlaces[last] = place;
       this.siftUp(place);
-      this.siftDown(this.heapPlaces[last] as number);
+      this.siftDown(this.heapPlaces[last]);
     }
     // The references go with the transfer, so the id and user data strings can be collected.
     this.ids[slot] = '';

@@ -157,7 +157,18 @@ function restorePending(state: LedgerState, row: PendingRow): void {
   // A snapshot writes its account chunks before its pending ones, and restores them in that order.
   assert(debit !== undefined && credit !== undefined, `the accounts of pending transfer ${id} are in the snapshot`);
   state.balances.splitText(amount);
-  state.pending.add(id, debit.index, credit.index, state.balances.low, state.balances.high, code, timeoutMs, expiresAtMs, createdAtEvent, userData);
+  state.pending.add(
+    id,
+    debit.index,
+    credit.index,
+    state.balances.low,
+    state.balances.high,
+    code,
+    timeoutMs,
+    expiresAtMs,
+    createdAtEvent,
+    userData,
+  );
 }
 
 export function optionalMinor(value: bigint | null): string | null {

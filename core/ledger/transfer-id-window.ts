@@ -103,7 +103,8 @@ export class TransferIdWindow {
     this.positionMask = 2 ** this.positionBits - 1;
     this.statusChanges = new WindowStatusChanges(this.capacity);
     // Held signed (murmurHash128 takes `seed | 0`): a small integer in V8, which a call per id does not box.
-    this.seed = (seed ?? (getRandomValues(new Uint32Array(1))[0] as number)) | 0;
+    const drawnSeed: number = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    this.seed = drawnSeed | 0;
   }
 
   /** The seed of the id hash: a window segment holds hashes, which only a window with the same seed can take. */
