@@ -188,7 +188,10 @@ export class AccountBalances {
   }
 }
 
-/** Whether the value in words (high, low) is greater than the one in (otherHigh, otherLow). */
+/**
+ * Whether the value in words (high, low) is greater than the one in (otherHigh, otherLow). A low word may be given
+ * signed (`| 0`, which callers use so that V8 does not box it into a heap number): it is compared unsigned.
+ */
 export function isGreater(high: number, low: number, otherHigh: number, otherLow: number): boolean {
-  return high > otherHigh || (high === otherHigh && low > otherLow);
+  return high > otherHigh || (high === otherHigh && low >>> 0 > otherLow >>> 0);
 }

@@ -1,18 +1,20 @@
 /**
- * Minor units as event text ("150050") and back. The decider formats an amount and evolve parses that very
- * string a moment later, for every transfer; remembering the last conversion saves the parse and its bigint
- * allocation on the hot path. Pure: the answer is always BigInt(text).
+ * Minor units as event text ("150050"). Pure: the answer is always the amount's decimal digits, as
+ * `bigint.toString()` gives them.
  */
-let lastText = '';
-let lastValue = 0n;
-
 export function amountText(amountMinor: bigint): string {
-  const text = amountMinor.toString();
-  lastText = text;
-  lastValue = amountMinor;
-  return text;
+  return amountMinor.toString();
 }
 
-export function amountValue(text: string): bigint {
-  return text === lastText ? lastValue : BigInt(text);
+const wordRange = 2 ** 32;
+/** High words below this make an amount below 2^53: exact as a JS number. */
+const exactHighWordMax = 2 ** 21;
+
+/**
+ * The decimal text of an amount held as two 32-bit words (AccountBalances, PendingTransfers): through a JS number
+ * only below 2^53, where it is exact, else through a bigint.
+ */
+export function amountTextOfWords(low: number, high: number): string {
+  if (high < exactHighWordMax) return String(high * wordRange + low);
+  return ((BigInt(high) << 32n) | BigInt(low)).toString();
 }

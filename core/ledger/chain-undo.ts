@@ -1,13 +1,26 @@
-import type { LedgerEvent } from './events';
+import type { LedgerEvent, UserDataJson } from './events';
 import type { AccountRecord, LedgerState } from './ledger-state';
-import type { PendingStatus, Transfer } from './transfer';
+import type { PendingStatus } from './transfer';
+import type { TransferCode } from './transfer-codes';
 
 /** An account the event names: absent before (opened by it), or its balance words before. */
 type AccountBefore = { id: string; record: AccountRecord | undefined; words: Uint32Array | undefined };
-type TransferBefore = { id: string; record: Transfer | undefined; copy: Transfer | undefined };
+/** A pending transfer as PendingTransfers holds it, to hold it again. */
+type PendingFields = {
+  debitIndex: number;
+  creditIndex: number;
+  amountLow: number;
+  amountHigh: number;
+  code: TransferCode;
+  timeoutMs: number;
+  expiresAtMs: number;
+  createdAtFact: number;
+  userData: UserDataJson | null;
+};
+/** A transfer id the event names: whether it was pending before, and if so all of it. */
+type TransferBefore = { id: string; pending: PendingFields | null };
 type StepBefore = {
   eventCount: number;
-  pendingCount: number;
   accountCount: number;
   windowEnd: number;
   /** The window entry of the pending transfer a resolution event resolves, and its status before. */
@@ -21,7 +34,7 @@ type StepBefore = {
  * may change (the accounts and transfers the event names, the counters, the id window's end and the status of
  * the pending transfer it resolves); `undo` puts all of it back when a
  * later command of the chain fails. Only chains pay for this; unlinked commands are applied directly.
- * The expiry heap is not restored: entries of rolled-back transfers are skipped when they come up.
+ * A pending transfer is held again with its own expiry and creating fact, so the expiry order is as it was.
  */
 export class ChainUndo {
   private readonly steps: StepBefore[] = [];
@@ -60,7 +73,6 @@ export class ChainUndo {
     }
     this.steps.push({
       eventCount: state.eventCount,
-      pendingCount: state.pendingCount,
       accountCount: state.balances.count,
       windowEnd: state.window.end,
       windowStatus,
@@ -68,10 +80,7 @@ export class ChainUndo {
         const record = state.accounts.get(id);
         return { id, record, words: record === undefined ? undefined : state.balances.save(record.index) };
       }),
-      transfers: transferIds.map((id) => {
-        const record = state.transfers.get(id);
-        return { id, record, copy: record === undefined ? undefined : { ...record } };
-      }),
+      transfers: transferIds.map((id) => ({ id, pending: pendingFields(state, id) })),
     });
   }
 
@@ -81,7 +90,6 @@ export class ChainUndo {
     for (let index = this.steps.length - 1; index >= 0; index -= 1) {
       const step = this.steps[index] as StepBefore;
       state.eventCount = step.eventCount;
-      state.pendingCount = step.pendingCount;
       state.window.truncate(step.windowEnd);
       if (step.windowStatus !== null) state.window.setStatus(step.windowStatus.place, step.windowStatus.status);
       for (const before of step.accounts) {
@@ -92,8 +100,22 @@ export class ChainUndo {
       state.balances.truncate(step.accountCount);
       state.accountsByIndex.length = step.accountCount;
       for (const before of step.transfers) {
-        if (before.record === undefined) state.transfers.delete(before.id);
-        else state.transfers.set(before.id, Object.assign(before.record, before.copy));
+        const now = state.pending.find(before.id);
+        if (now !== -1) state.pending.remove(now);
+        const was = before.pending;
+        if (was !== null)
+          state.pending.add(
+            before.id,
+            was.debitIndex,
+            was.creditIndex,
+            was.amountLow,
+            was.amountHigh,
+            was.code,
+            was.timeoutMs,
+            was.expiresAtMs,
+            was.createdAtFact,
+            was.userData,
+          );
       }
     }
     this.steps.length = 0;
@@ -103,4 +125,22 @@ export class ChainUndo {
   clear(): void {
     this.steps.length = 0;
   }
+}
+
+/** The fields of the pending transfer `id`, or null when the ledger holds none by that id. */
+function pendingFields(state: LedgerState, id: string): PendingFields | null {
+  const pending = state.pending;
+  const slot = pending.find(id);
+  if (slot === -1) return null;
+  return {
+    debitIndex: pending.debitIndexOf(slot),
+    creditIndex: pending.creditIndexOf(slot),
+    amountLow: pending.amountLowOf(slot),
+    amountHigh: pending.amountHighOf(slot),
+    code: pending.codeOf(slot),
+    timeoutMs: pending.timeoutMsOf(slot),
+    expiresAtMs: pending.expiresAtMsOf(slot),
+    createdAtFact: pending.createdAtFactOf(slot),
+    userData: pending.userDataOf(slot),
+  };
 }

@@ -3,13 +3,12 @@ import type { LedgerCommand, PendingTransferCommand, PostPendingCommand, Transfe
 import { checkedResolution as checkedResolutionExport, checkResolution } from './decide-resolution';
 import { checkedTransfer as checkedTransferExport, checkTransfer } from './decide-transfer';
 import type { DecideContext } from './decision';
-import { evolvePostedTransfer, evolveReservedTransfer, existingAccount, releasePending } from './evolve';
+import { evolvePostedTransfer, evolveReservedTransfer, releasePending } from './evolve';
 import { flagThirdNull as flagThirdNullExport, kinds } from './ledger-record';
 import type { LedgerRecordEncoder } from './ledger-record-encoder';
 import type { UserDataJson } from './events';
-import type { AccountRecord, LedgerState } from './ledger-state';
+import { accountAtIndex, type AccountRecord, type LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
-import type { Transfer } from './transfer';
 import {
   digestResolutionFields,
   fieldsDigest as fieldsDigestExport,
@@ -98,9 +97,8 @@ function reservedIntoRecord(
   evolveReservedTransfer(
     state,
     command.id,
-    debit,
-    credit,
-    command.amountMinor,
+    debit.index,
+    credit.index,
     amountLow,
     amountHigh,
     command.code,
@@ -124,37 +122,30 @@ function pendingPostedIntoRecord(
   const refusal = checkResolution(command, state, context);
   if (refusal !== null) return refusal;
   const checked = checkedResolution;
-  const pending = checked.pending as Transfer;
-  const postedMinor = checked.postedMinor as bigint;
+  const slot = checked.pendingSlot;
+  const postedLow = checked.postedLow;
+  const postedHigh = checked.postedHigh;
   const requestedAmountMinor = checked.requestedAmountMinor;
   const userData = checked.userData;
-  const debit = existingAccount(state, pending.debitAccountId);
-  const credit = existingAccount(state, pending.creditAccountId);
-  releasePending(state, pending, debit.index, credit.index, 'posted', postedMinor);
+  // What the row needs of the pending transfer, read before releasePending lets go of its slot.
+  const pending = state.pending;
+  const pendingId = pending.idOf(slot);
+  const debit = accountAtIndex(state, pending.debitIndexOf(slot));
+  const credit = accountAtIndex(state, pending.creditIndexOf(slot));
+  const code = pending.codeOf(slot);
+  const pendingLow = pending.amountLowOf(slot);
+  const pendingHigh = pending.amountHighOf(slot);
+  releasePending(state, slot, 'posted', postedLow, postedHigh);
   const balances = state.balances;
-  if (requestedAmountMinor === null) digestResolutionFields('post_pending', pending.id, 0, noRequestedAmount, userData);
+  if (requestedAmountMinor === null) digestResolutionFields('post_pending', pendingId, 0, noRequestedAmount, userData);
   else {
     balances.split(requestedAmountMinor);
-    digestResolutionFields('post_pending', pending.id, balances.low, balances.high, userData);
+    digestResolutionFields('post_pending', pendingId, balances.low, balances.high, userData);
   }
   state.window.insert(command.id, state.eventCount, 'post_pending', null, fieldsDigest[0] as number, fieldsDigest[1] as number);
-  balances.split(postedMinor);
   const flags = requestedAmountMinor === null ? flagThirdNull : 0;
-  writeTransferRow(
-    encoder,
-    pendingPostedKind,
-    flags,
-    command.id,
-    pending.id,
-    debit,
-    credit,
-    pending.code,
-    userData,
-    balances.low,
-    balances.high,
-  );
-  balances.split(pending.amountMinor);
-  encoder.amount(1, balances.low, balances.high);
+  writeTransferRow(encoder, pendingPostedKind, flags, command.id, pendingId, debit, credit, code, userData, postedLow, postedHigh);
+  encoder.amount(1, pendingLow, pendingHigh);
   if (requestedAmountMinor !== null) {
     balances.split(requestedAmountMinor);
     encoder.amount(2, balances.low, balances.high);

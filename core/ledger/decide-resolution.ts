@@ -1,12 +1,12 @@
 import { AssertionError } from '../assert';
+import { balanceMinorMax as balanceMinorMaxExport } from './ledger-limits';
 import type { PostPendingCommand, VoidPendingCommand } from './commands';
 import { isPositiveAmount, isValidId, isValidUserData, userDataForEvent } from './command-validation';
 import { accept, refuse, type DecideContext, type Decision, type RefusalCode } from './decision';
-import { amountText } from './amount-text';
-import { rememberedTransfer, type LedgerState } from './ledger-state';
-import type { Transfer } from './transfer';
+import { amountTextOfWords } from './amount-text';
+import { accountAtIndex, rememberedTransfer, type LedgerState } from './ledger-state';
 import type { UserDataJson } from './events';
-import { creditsPostedLane as creditsPostedLaneExport, debitsPostedLane as debitsPostedLaneExport } from './account-balances';
+import { creditsPostedLane as creditsPostedLaneExport, debitsPostedLane as debitsPostedLaneExport, isGreater } from './account-balances';
 import {
   digestResolutionFields,
   fieldsDigest as fieldsDigestExport,
@@ -19,32 +19,40 @@ const creditsPostedLane = creditsPostedLaneExport;
 const debitsPostedLane = debitsPostedLaneExport;
 const fieldsDigest = fieldsDigestExport;
 const noRequestedAmount = noRequestedAmountExport;
+const balanceMinorMax = balanceMinorMaxExport;
 
 /** What `checkResolution` found for a post or void it accepts: read at once, the next check overwrites it. */
 export const checkedResolution: {
-  pending: Transfer | null;
-  /** A post: the amount it posts (all of the pending amount unless it asked for less); a void: null. */
-  postedMinor: bigint | null;
+  /** The pending transfer's slot in `state.pending`. */
+  pendingSlot: number;
+  /** A post: the amount it posts in words (all of the pending amount unless it asked for less); a void: 0. */
+  postedLow: number;
+  postedHigh: number;
   requestedAmountMinor: bigint | null;
   userData: UserDataJson | null;
-} = { pending: null, postedMinor: null, requestedAmountMinor: null, userData: null };
+} = { pendingSlot: -1, postedLow: 0, postedHigh: 0, requestedAmountMinor: null, userData: null };
 
 /** Posts (wholly or partly) or voids a pending transfer, which must still be pending and not past its timeout. */
 export function decideResolution(command: PostPendingCommand | VoidPendingCommand, state: LedgerState, context: DecideContext): Decision {
   const refusal = checkResolution(command, state, context);
   if (refusal !== null) return refuse(refusal);
-  const pending = checkedResolution.pending as Transfer;
+  const slot = checkedResolution.pendingSlot;
+  const pending = state.pending;
   const userData = checkedResolution.userData;
+  const pendingId = pending.idOf(slot);
+  const debitAccountId = accountAtIndex(state, pending.debitIndexOf(slot)).id;
+  const creditAccountId = accountAtIndex(state, pending.creditIndexOf(slot)).id;
+  const pendingAmountMinor = amountTextOfWords(pending.amountLowOf(slot), pending.amountHighOf(slot));
   if (command.type === 'void_pending') {
     return accept({
       type: 'LedgerPendingVoided',
       data: {
         transferId: command.id,
-        pendingId: pending.id,
-        debitAccountId: pending.debitAccountId,
-        creditAccountId: pending.creditAccountId,
-        amountMinor: pending.amountMinor.toString(),
-        code: pending.code,
+        pendingId,
+        debitAccountId,
+        creditAccountId,
+        amountMinor: pendingAmountMinor,
+        code: pending.codeOf(slot),
         userData,
       },
     });
@@ -54,13 +62,13 @@ export function decideResolution(command: PostPendingCommand | VoidPendingComman
     type: 'LedgerPendingPosted',
     data: {
       transferId: command.id,
-      pendingId: pending.id,
-      debitAccountId: pending.debitAccountId,
-      creditAccountId: pending.creditAccountId,
-      amountMinor: amountText(checkedResolution.postedMinor as bigint),
-      pendingAmountMinor: pending.amountMinor.toString(),
+      pendingId,
+      debitAccountId,
+      creditAccountId,
+      amountMinor: amountTextOfWords(checkedResolution.postedLow, checkedResolution.postedHigh),
+      pendingAmountMinor,
       requestedAmountMinor: requestedAmountMinor === null ? null : requestedAmountMinor.toString(),
-      code: pending.code,
+      code: pending.codeOf(slot),
       userData,
     },
   });
@@ -95,21 +103,34 @@ export function checkResolution(
   }
 
   // A transfer still pending is held whole (the usual case, read without building a RememberedTransfer).
-  const pending = state.transfers.get(command.pendingId);
-  if (pending === undefined) return notPendingRefusal(state, command.pendingId);
-  if (pending.kind !== 'pending_transfer' || pending.pendingStatus !== 'pending')
-    throw new AssertionError(`the ledger holds whole only pending transfers still pending (${pending.id})`);
-  if ((pending.expiresAtMs as number) <= context.nowMs) return 'pending_expired';
+  const pending = state.pending;
+  const slot = pending.find(command.pendingId);
+  if (slot === -1) return notPendingRefusal(state, command.pendingId);
+  if (pending.expiresAtMsOf(slot) <= context.nowMs) return 'pending_expired';
 
-  let postedMinor: bigint | null = null;
+  let postedLow = 0;
+  let postedHigh = 0;
   if (command.type === 'post_pending') {
-    postedMinor = requestedAmountMinor ?? pending.amountMinor;
-    if (postedMinor > pending.amountMinor) return 'post_exceeds_pending_amount';
-    if (postedOverflows(state, pending, postedMinor)) return 'overflow';
+    const pendingLow = pending.amountLowOf(slot);
+    const pendingHigh = pending.amountHighOf(slot);
+    if (requestedAmountMinor === null) {
+      postedLow = pendingLow;
+      postedHigh = pendingHigh;
+    } else {
+      // Past the largest amount a balance holds, it is past every pending amount: words need not hold it.
+      if (requestedAmountMinor > balanceMinorMax) return 'post_exceeds_pending_amount';
+      const balances = state.balances;
+      balances.split(requestedAmountMinor);
+      postedLow = balances.low;
+      postedHigh = balances.high;
+      if (isGreater(postedHigh, postedLow, pendingHigh, pendingLow)) return 'post_exceeds_pending_amount';
+    }
+    if (postedOverflows(state, slot, postedLow, postedHigh)) return 'overflow';
   }
   const checked = checkedResolution;
-  checked.pending = pending;
-  checked.postedMinor = postedMinor;
+  checked.pendingSlot = slot;
+  checked.postedLow = postedLow;
+  checked.postedHigh = postedHigh;
   checked.requestedAmountMinor = requestedAmountMinor;
   checked.userData = userData;
   return null;
@@ -126,17 +147,10 @@ function notPendingRefusal(state: LedgerState, pendingId: string): RefusalCode {
 }
 
 /** Posting moves an amount from pending to posted; the posted side alone can still pass the maximum. */
-function postedOverflows(state: LedgerState, pending: Transfer, postedMinor: bigint): boolean {
-  const debitAccount = state.accounts.get(pending.debitAccountId);
-  const creditAccount = state.accounts.get(pending.creditAccountId);
-  if (debitAccount === undefined || creditAccount === undefined)
-    throw new AssertionError(`pending transfer ${pending.id} refers to accounts the ledger holds`);
+function postedOverflows(state: LedgerState, slot: number, postedLow: number, postedHigh: number): boolean {
   const balances = state.balances;
-  balances.split(postedMinor);
-  const postedLow = balances.low;
-  const postedHigh = balances.high;
   return (
-    balances.passesMaximum(debitAccount.index, debitsPostedLane, postedLow, postedHigh) ||
-    balances.passesMaximum(creditAccount.index, creditsPostedLane, postedLow, postedHigh)
+    balances.passesMaximum(state.pending.debitIndexOf(slot), debitsPostedLane, postedLow, postedHigh) ||
+    balances.passesMaximum(state.pending.creditIndexOf(slot), creditsPostedLane, postedLow, postedHigh)
   );
 }

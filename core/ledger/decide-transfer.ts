@@ -81,19 +81,21 @@ export function checkTransfer(command: TransferCommand | PendingTransferCommand,
   if (existing !== undefined) return sameTransfer(state, existing, command, userData) ? 'exists' : 'exists_with_different_fields';
 
   if (debitAccount === undefined || creditAccount === undefined) return 'account_not_found';
-  if (command.type === 'pending_transfer' && state.pendingCount >= state.tunables.pendingTransfersMax) return 'ledger_full';
+  if (command.type === 'pending_transfer' && state.pending.count >= state.tunables.pendingTransfersMax) return 'ledger_full';
 
   // The sums in 32-bit words (AccountBalances): no bigint arithmetic, which allocates, for every transfer.
   const balances = state.balances;
   balances.split(command.amountMinor);
   const amountLow = balances.low;
   const amountHigh = balances.high;
+  // Low words signed (`| 0`; isGreater compares them unsigned): passed to checkLimits, an unsigned word above 2^31
+  // would be boxed into a heap number, garbage per transfer.
   balances.total(debitAccount.index, debitsPendingLane, debitsPostedLane, amountLow, amountHigh);
   const debitsAfterHigh = balances.high;
-  const debitsAfterLow = balances.low;
+  const debitsAfterLow = balances.low | 0;
   balances.total(creditAccount.index, creditsPendingLane, creditsPostedLane, amountLow, amountHigh);
   const creditsAfterHigh = balances.high;
-  const creditsAfterLow = balances.low;
+  const creditsAfterLow = balances.low | 0;
   if (!isLimitExempt(command.code)) {
     const limitRefusal = checkLimits(
       balances,

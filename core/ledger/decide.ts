@@ -4,7 +4,8 @@ import { decideResolution } from './decide-resolution';
 import { decideTransfer } from './decide-transfer';
 import { accept, refuse, type DecideContext, type Decision } from './decision';
 import type { LedgerPendingExpired } from './events';
-import type { LedgerState } from './ledger-state';
+import { accountAtIndex, type LedgerState } from './ledger-state';
+import { amountTextOfWords } from './amount-text';
 
 /**
  * The ledger decider: one command against the current state. It never throws for bad input (a batch item
@@ -32,27 +33,25 @@ export function decide(command: LedgerCommand, state: LedgerState, context: Deci
 }
 
 /**
- * The pending transfers whose timeout has passed at `nowMs`, oldest expiry first, at most `max`. Only decides:
- * the caller applies each event (evolve) before asking again. Pops stale heap entries as it goes.
+ * The pending transfer whose timeout has passed at `nowMs` and which expires first (the earliest created among
+ * equals), or null. Only decides: the caller applies the event (evolve), which lets go of the transfer, before asking
+ * again.
  */
 export function decideExpiry(state: LedgerState, context: DecideContext): Decision | null {
-  for (;;) {
-    const next = state.expiries.peek();
-    if (next === undefined || (next.expiresAtMs as number) > context.nowMs) return null;
-    state.expiries.pop();
-    // Skip entries for transfers already resolved, rolled back or replaced: only a live pending one expires.
-    if (next.pendingStatus !== 'pending' || state.transfers.get(next.id) !== next) continue;
-    const event: LedgerPendingExpired = {
-      type: 'LedgerPendingExpired',
-      data: {
-        pendingId: next.id,
-        debitAccountId: next.debitAccountId,
-        creditAccountId: next.creditAccountId,
-        amountMinor: next.amountMinor.toString(),
-        code: next.code,
-        userData: next.userData === null ? null : { ...next.userData },
-      },
-    };
-    return accept(event);
-  }
+  const pending = state.pending;
+  const slot = pending.firstExpiry();
+  if (slot === -1 || pending.expiresAtMsOf(slot) > context.nowMs) return null;
+  const userData = pending.userDataOf(slot);
+  const event: LedgerPendingExpired = {
+    type: 'LedgerPendingExpired',
+    data: {
+      pendingId: pending.idOf(slot),
+      debitAccountId: accountAtIndex(state, pending.debitIndexOf(slot)).id,
+      creditAccountId: accountAtIndex(state, pending.creditIndexOf(slot)).id,
+      amountMinor: amountTextOfWords(pending.amountLowOf(slot), pending.amountHighOf(slot)),
+      code: pending.codeOf(slot),
+      userData: userData === null ? null : { ...userData },
+    },
+  };
+  return accept(event);
 }

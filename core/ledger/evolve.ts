@@ -15,12 +15,11 @@ import {
   creditsPostedLane as creditsPostedLaneExport,
   debitsPendingLane as debitsPendingLaneExport,
   debitsPostedLane as debitsPostedLaneExport,
+  isGreater,
   type AccountBalances,
 } from './account-balances';
-import { amountValue } from './amount-text';
 import { msFromIso } from './instant-text';
 import { addAccount, type AccountRecord, type LedgerState } from './ledger-state';
-import { reservedTransferRecord } from './transfer-records';
 import {
   digestResolutionFields,
   digestTransferBetween,
@@ -28,7 +27,7 @@ import {
   noRequestedAmount,
 } from './transfer-fields-digest';
 import type { TransferCode } from './transfer-codes';
-import type { PendingStatus, Transfer } from './transfer';
+import type { PendingStatus } from './transfer';
 
 // Module constants of their own: under tsx an imported binding is read through a getter on every use, and these
 // are read for every transfer.
@@ -135,19 +134,18 @@ export function digestPostedTransfer(
 
 function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): void {
   const data = event.data;
-  const amountMinor = amountValue(data.amountMinor);
-  const debitAccount = existingAccount(state, data.debitAccountId);
-  const creditAccount = existingAccount(state, data.creditAccountId);
+  const debitIndex = existingAccount(state, data.debitAccountId).index;
+  const creditIndex = existingAccount(state, data.creditAccountId).index;
   const expiresAtMs = msFromIso(data.expiresAt);
-  state.balances.split(amountMinor);
+  const balances = state.balances;
+  balances.splitText(data.amountMinor);
   evolveReservedTransfer(
     state,
     data.transferId,
-    debitAccount,
-    creditAccount,
-    amountMinor,
-    state.balances.low,
-    state.balances.high,
+    debitIndex,
+    creditIndex,
+    balances.low,
+    balances.high,
     data.code,
     data.timeoutMs,
     expiresAtMs,
@@ -156,15 +154,14 @@ function reserveTransfer(state: LedgerState, event: LedgerTransferReserved): voi
 }
 
 /**
- * A reservation, given its accounts and its amount (also in words): what `evolve` of LedgerTransferReserved and the
- * engine's decider writing the record's row straight from its decision (decide-into-record.ts) share.
+ * A reservation, given its accounts by index and its amount in words: what `evolve` of LedgerTransferReserved and
+ * the engine's decider writing the record's row straight from its decision (decide-into-record.ts) share.
  */
 export function evolveReservedTransfer(
   state: LedgerState,
   transferId: string,
-  debitAccount: AccountRecord,
-  creditAccount: AccountRecord,
-  amountMinor: bigint,
+  debitIndex: number,
+  creditIndex: number,
   amountLow: number,
   amountHigh: number,
   code: TransferCode,
@@ -174,94 +171,59 @@ export function evolveReservedTransfer(
 ): void {
   if (!Number.isFinite(expiresAtMs)) throw new AssertionError(`pending transfer ${transferId} has a valid expiry`);
   const balances = state.balances;
-  balances.add(debitAccount.index, debitsPendingLane, amountLow, amountHigh);
-  balances.add(creditAccount.index, creditsPendingLane, amountLow, amountHigh);
-  const transfer = reservedTransferRecord(
-    transferId,
-    debitAccount.id,
-    creditAccount.id,
-    amountMinor,
-    code,
-    timeoutMs,
-    expiresAtMs,
-    userData,
-    state.eventCount,
-  );
-  // The decider refuses a remembered id, so an id seen here again is one the ledger had already forgotten.
-  state.transfers.set(transfer.id, transfer);
-  digestTransferBetween(
-    balances.words,
-    'pending_transfer',
-    debitAccount.index,
-    creditAccount.index,
-    amountLow,
-    amountHigh,
-    code,
-    timeoutMs,
-    userData,
-  );
+  balances.add(debitIndex, debitsPendingLane, amountLow, amountHigh);
+  balances.add(creditIndex, creditsPendingLane, amountLow, amountHigh);
+  // The decider refuses a remembered id, so the table asserts that a pending id is never held twice.
+  state.pending.add(transferId, debitIndex, creditIndex, amountLow, amountHigh, code, timeoutMs, expiresAtMs, state.eventCount, userData);
+  digestTransferBetween(balances.words, 'pending_transfer', debitIndex, creditIndex, amountLow, amountHigh, code, timeoutMs, userData);
   state.window.insert(transferId, state.eventCount, 'pending_transfer', 'pending', fieldsDigest[0] as number, fieldsDigest[1] as number);
-  state.pendingCount += 1;
-  state.expiries.push(transfer);
 }
 
 function resolvePending(state: LedgerState, event: LedgerPendingPosted | LedgerPendingVoided | LedgerPendingExpired): void {
   const data = event.data;
-  const pending = state.transfers.get(data.pendingId);
-  if (pending === undefined || pending.kind !== 'pending_transfer')
-    throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
-  const debitIndex = existingAccount(state, pending.debitAccountId).index;
-  const creditIndex = existingAccount(state, pending.creditAccountId).index;
+  const slot = state.pending.find(data.pendingId);
+  if (slot === -1) throw new AssertionError(`${event.type} resolves a pending transfer the ledger holds (${data.pendingId})`);
   const status = resolvedStatus(event.type);
-  releasePending(
-    state,
-    pending,
-    debitIndex,
-    creditIndex,
-    status,
-    event.type === 'LedgerPendingPosted' ? amountValue(event.data.amountMinor) : null,
-  );
+  const balances = state.balances;
+  if (event.type === 'LedgerPendingPosted') balances.splitText(event.data.amountMinor);
+  releasePending(state, slot, status, balances.low, balances.high);
   if (event.type === 'LedgerPendingExpired') return;
   const kind = event.type === 'LedgerPendingPosted' ? 'post_pending' : 'void_pending';
   const requestedAmountMinor = event.type === 'LedgerPendingPosted' ? event.data.requestedAmountMinor : null;
-  digestResolution(state.balances, kind, pending.id, requestedAmountMinor, event.data.userData);
+  digestResolution(state.balances, kind, data.pendingId, requestedAmountMinor, event.data.userData);
   state.window.insert(event.data.transferId, state.eventCount, kind, null, fieldsDigest[0] as number, fieldsDigest[1] as number);
 }
 
 /**
- * Resolves a pending transfer held whole (its accounts at `debitIndex`, `creditIndex`): releases its reservation,
- * posts `postedMinor` when it is a post, and records in its window entry how it ended. The post's or void's own id
- * is the caller's to insert. Shared by `evolve` and the decider writing the record's row (decide-into-record.ts).
+ * Resolves the pending transfer at `slot` of `state.pending`: releases its reservation, posts `postedLow`/`postedHigh`
+ * (an amount in words, read only when `status` is 'posted'), records in its window entry how it ended, and lets go
+ * of it. The post's or void's own id is the caller's to insert. Shared by `evolve` and the decider writing the
+ * record's row (decide-into-record.ts).
  */
-export function releasePending(
-  state: LedgerState,
-  pending: Transfer,
-  debitIndex: number,
-  creditIndex: number,
-  status: PendingStatus,
-  postedMinor: bigint | null,
-): void {
-  if (pending.pendingStatus !== 'pending')
-    throw new AssertionError(`pending transfer ${pending.id} is resolved at most once (it is ${String(pending.pendingStatus)})`);
+export function releasePending(state: LedgerState, slot: number, status: PendingStatus, postedLow: number, postedHigh: number): void {
+  const pending = state.pending;
+  const pendingId = pending.idOf(slot);
+  if (status === 'pending') throw new AssertionError(`pending transfer ${pendingId} is resolved to an end`);
+  const debitIndex = pending.debitIndexOf(slot);
+  const creditIndex = pending.creditIndexOf(slot);
+  const amountLow = pending.amountLowOf(slot);
+  const amountHigh = pending.amountHighOf(slot);
   const balances = state.balances;
-  balances.split(pending.amountMinor);
-  balances.subtract(debitIndex, debitsPendingLane, balances.low, balances.high);
-  balances.subtract(creditIndex, creditsPendingLane, balances.low, balances.high);
-  state.pendingCount -= 1;
-  pending.pendingStatus = status;
-  if (postedMinor !== null) {
-    if (postedMinor <= 0n || postedMinor > pending.amountMinor)
-      throw new AssertionError(`a post of ${pending.id} is within its pending amount`);
-    balances.split(postedMinor);
-    balances.add(debitIndex, debitsPostedLane, balances.low, balances.high);
-    balances.add(creditIndex, creditsPostedLane, balances.low, balances.high);
+  balances.subtract(debitIndex, debitsPendingLane, amountLow, amountHigh);
+  balances.subtract(creditIndex, creditsPendingLane, amountLow, amountHigh);
+  if (status === 'posted') {
+    if ((postedLow === 0 && postedHigh === 0) || isGreater(postedHigh, postedLow, amountHigh, amountLow))
+      throw new AssertionError(`a post of ${pendingId} is within its pending amount`);
+    balances.add(debitIndex, debitsPostedLane, postedLow, postedHigh);
+    balances.add(creditIndex, creditsPostedLane, postedLow, postedHigh);
   }
   // Resolved, it is held whole no more: its window entry (if it is still inside the window) records how it ended.
-  state.transfers.delete(pending.id);
-  const place = state.window.find(pending.id, state.eventCount);
+  const createdAtFact = pending.createdAtFactOf(slot);
+  pending.remove(slot);
+  const place = state.window.find(pendingId, state.eventCount);
   if (place !== -1) {
-    if (state.window.eventNumberAt(place, state.eventCount) !== pending.createdAtEvent)
-      throw new AssertionError(`the window entry of ${pending.id} is the pending transfer's own`);
+    if (state.window.eventNumberAt(place, state.eventCount) !== createdAtFact)
+      throw new AssertionError(`the window entry of ${pendingId} is the pending transfer's own`);
     state.window.setStatus(place, status);
   }
 }

@@ -20,6 +20,13 @@ export const batchCommandsMax = 8190;
  */
 export const recordsInFlightLimit = 4;
 
+/**
+ * The most pending transfers a ledger holds (PendingTransfers' columns), and so the highest `pendingTransfersMax`
+ * an engine takes: the decider refuses new ones at that tunable, while a log or snapshot written under a higher one
+ * still loads up to this.
+ */
+export const pendingTransfersLimit = 100_000_000;
+
 /** Tunable limits of one engine (see LedgerEngineOptions for what each means). */
 export type LedgerTunables = {
   timeoutMsMax: number;

@@ -159,8 +159,7 @@ async function segmentChain(
 /**
  * The entries the id window will hold once the load is done (at most its capacity): the window's part before the
  * snapshot and the facts after it, from the last record's header. Reserved once before the window is filled:
- * otherwise it doubles its way up, and a window filled to its reserve doubles once more as the tail arrives, a
- * copy and re-index of all it holds (7 s of a start after 10M transfers).
+ * otherwise its index doubles its way up, re-indexing all it holds at each step (the ring itself only gains blocks).
  */
 async function windowEntriesWanted(
   store: EventStore,

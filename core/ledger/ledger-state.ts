@@ -1,4 +1,4 @@
-import { assert } from '../assert';
+import { AssertionError } from '../assert';
 import { eventStoreLimits } from '../eventstore/limits';
 import type { CurrencyCode } from '../money';
 import type { Account } from './account';
@@ -11,9 +11,9 @@ import {
   debitsPendingLane,
   debitsPostedLane,
 } from './account-balances';
-import { ExpiryHeap } from './expiry-heap';
-import { defaultTunables, type LedgerTunables } from './ledger-limits';
-import type { PendingStatus, Transfer, TransferKind } from './transfer';
+import { defaultTunables, pendingTransfersLimit, type LedgerTunables } from './ledger-limits';
+import { PendingTransfers } from './pending-transfers';
+import type { PendingStatus, TransferKind } from './transfer';
 import { digestTransferBetween, fieldsDigest, idDigest } from './transfer-fields-digest';
 import { TransferIdWindow } from './transfer-id-window';
 
@@ -108,6 +108,13 @@ export function addAccount(state: LedgerState, opening: AccountOpening): Account
 
 const accountIdDigest = new Uint32Array(2);
 
+/** The account at a dense index, which a pending transfer or the decider holds: it must exist. */
+export function accountAtIndex(state: LedgerState, index: number): AccountRecord {
+  const account = state.accountsByIndex[index];
+  if (account === undefined) throw new AssertionError(`the ledger holds an account at index ${index}`);
+  return account;
+}
+
 /**
  * The ledger's state. Unlike most deciders' state it is mutable: `evolve` updates it in place, because the
  * engine applies up to 8190 events per tick and copying maps per event would cost more than deciding them.
@@ -127,12 +134,13 @@ export type LedgerState = {
   /** The same accounts by dense index (AccountRecord.index), and their balances by that index. */
   accountsByIndex: AccountRecord[];
   balances: AccountBalances;
-  /** Every pending transfer, whole (posting or voiding it needs its fields), for as long as it is pending. */
-  transfers: Map<string, Transfer>;
-  pendingCount: number;
+  /**
+   * Every pending transfer, whole (posting or voiding it needs its fields), for as long as it is pending, in expiry
+   * order, off the object heap (pending-transfers.ts). `pending.count` is the ledger's pending count.
+   */
+  pending: PendingTransfers;
   /** The ids of the transfers created inside the idempotency window, pending or resolved, off the object heap. */
   window: TransferIdWindow;
-  expiries: ExpiryHeap;
 };
 
 export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = defaultTunables): LedgerState {
@@ -144,11 +152,10 @@ export function initialState(ledger: CurrencyCode, tunables: LedgerTunables = de
     accounts: new Map(),
     accountsByIndex: [],
     balances: new AccountBalances(),
-    transfers: new Map(),
-    pendingCount: 0,
+    // Bounded by the hard limit, not the tunable: a log or snapshot written under a higher maximum must still load.
+    pending: new PendingTransfers(pendingTransfersLimit),
     // The margin covers the events of one tick, which the engine decides before it forgets the expired ids.
     window: new TransferIdWindow(tunables.transfersRememberedEvents, eventStoreLimits.eventsPerAppendMax),
-    expiries: new ExpiryHeap(),
   };
 }
 
@@ -165,8 +172,8 @@ export function rememberedFromEvent(state: LedgerState): number {
 export type RememberedTransfer = {
   kind: TransferKind;
   pendingStatus: PendingStatus | null;
-  /** The transfer itself while it is pending; null once resolved (the window keeps only a digest of it). */
-  pending: Transfer | null;
+  /** Its slot in `state.pending` while it is pending; -1 once resolved (the window keeps only a digest of it). */
+  pendingSlot: number;
   /** Whether a command's fields digest (transfer-fields-digest.ts) is that of the fields the transfer was created with. */
   sameFields(digestFirst: number, digestSecond: number): boolean;
 };
@@ -176,14 +183,14 @@ export type RememberedTransfer = {
  * inside the idempotency window. Allocates only when the id is found, which is the rare case (a repeat).
  */
 export function rememberedTransfer(state: LedgerState, transferId: string): RememberedTransfer | undefined {
-  const pending = state.transfers.get(transferId);
-  if (pending !== undefined) {
+  const pendingSlot = state.pending.find(transferId);
+  if (pendingSlot !== -1) {
     return {
-      kind: pending.kind,
-      pendingStatus: pending.pendingStatus,
-      pending,
+      kind: 'pending_transfer',
+      pendingStatus: 'pending',
+      pendingSlot,
       sameFields: (digestFirst, digestSecond) => {
-        digestPendingFields(state, pending);
+        digestPendingFields(state, pendingSlot);
         return fieldsDigest[0] === digestFirst && fieldsDigest[1] === digestSecond;
       },
     };
@@ -194,7 +201,7 @@ export function rememberedTransfer(state: LedgerState, transferId: string): Reme
   return {
     kind: window.kindAt(place),
     pendingStatus: window.statusAt(place),
-    pending: null,
+    pendingSlot: -1,
     sameFields: (digestFirst, digestSecond) => window.sameFields(place, digestFirst, digestSecond),
   };
 }
@@ -210,37 +217,22 @@ export function windowedTransfer(
 }
 
 /** The fields digest of a pending transfer held whole, into `fieldsDigest`, as its command gave it. */
-function digestPendingFields(state: LedgerState, pending: Transfer): void {
-  assert(pending.kind === 'pending_transfer', 'only pending transfers are held whole');
-  const debit = state.accounts.get(pending.debitAccountId);
-  const credit = state.accounts.get(pending.creditAccountId);
-  assert(debit !== undefined && credit !== undefined, `pending transfer ${pending.id} refers to accounts the ledger holds`);
-  const balances = state.balances;
-  balances.split(pending.amountMinor);
+function digestPendingFields(state: LedgerState, slot: number): void {
+  const pending = state.pending;
   digestTransferBetween(
-    balances.words,
+    state.balances.words,
     'pending_transfer',
-    debit.index,
-    credit.index,
-    balances.low,
-    balances.high,
-    pending.code,
-    pending.timeoutMs as number,
-    pending.userData,
+    pending.debitIndexOf(slot),
+    pending.creditIndexOf(slot),
+    pending.amountLowOf(slot),
+    pending.amountHighOf(slot),
+    pending.codeOf(slot),
+    pending.timeoutMsOf(slot),
+    pending.userDataOf(slot),
   );
 }
 
 /** Removes the ids that have left the idempotency window, at most `stepsMax` of them (a bounded step). */
 export function forgetOldTransfers(state: LedgerState, stepsMax: number): number {
   return state.window.forgetExpired(state.eventCount, stepsMax);
-}
-
-/**
- * Posted and voided pending transfers leave stale entries in the expiry heap until their timeout. When those
- * outnumber the live ones by far, drop them, so the heap stays proportional to the pending transfers held.
- */
-export function compactExpiries(state: LedgerState): boolean {
-  if (state.expiries.size <= 2 * state.pendingCount + 65_536) return false;
-  state.expiries.retain((transfer) => transfer.pendingStatus === 'pending' && state.transfers.get(transfer.id) === transfer);
-  return true;
 }

@@ -24,17 +24,18 @@ import { LedgerRecordEncoder } from './ledger-record-encoder';
 import {
   batchCommandsMax as batchCommandsLimit,
   defaultTunables,
+  pendingTransfersLimit,
   recordsInFlightLimit,
   transfersRememberedEventsMax,
   type LedgerTunables,
 } from './ledger-limits';
-import { compactExpiries, forgetOldTransfers, windowedTransfer, type LedgerState } from './ledger-state';
+import { forgetOldTransfers, windowedTransfer, type LedgerState } from './ledger-state';
 import type { LedgerResultCode } from './result-codes';
 import { snapshotChunks, snapshotChunkType } from './snapshot';
 import { SubmitQueue, type QueuedSubmit } from './submit-queue';
 import { ledgerWindowStreamName, windowSegmentParts, windowSegmentType } from './transfer-id-window-segment';
 import type { Transfer } from './transfer';
-import { transferFromEvent } from './transfer-records';
+import { pendingTransferRecord, transferFromEvent } from './transfer-records';
 
 /** The SQLite adapter's synchronous writes: one call per tick instead of a promise, when the store has them. */
 type SyncAppender = {
@@ -224,8 +225,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
 
   async lookupTransfer(transferId: string): Promise<Transfer | undefined> {
     const state = await this.settledState();
-    const pending = state.transfers.get(transferId);
-    if (pending !== undefined) return { ...pending };
+    const pendingSlot = state.pending.find(transferId);
+    if (pendingSlot !== -1) return pendingTransferRecord(state, pendingSlot);
     const windowed = windowedTransfer(state, transferId);
     if (windowed === undefined) return undefined;
     // Memory keeps only which fact of the log created a resolved transfer: read the record holding it (lookups are
@@ -261,7 +262,7 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       revision: this.revision,
       queuedCommands: this.queue.commandCount,
       accounts: this.state?.accounts.size ?? 0,
-      pendingTransfers: this.state?.pendingCount ?? 0,
+      pendingTransfers: this.state?.pending.count ?? 0,
       rememberedTransfers: this.state?.window.length ?? 0,
     };
   }
@@ -363,8 +364,8 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
   }
 
   private expiryDue(state: LedgerState | null): boolean {
-    const next = state?.expiries.peek();
-    return next !== undefined && (next.expiresAtMs as number) <= this.now().getTime();
+    if (state === null || state.pending.count === 0) return false;
+    return state.pending.expiresAtMsOf(state.pending.firstExpiry()) <= this.now().getTime();
   }
 
   /**
@@ -439,7 +440,6 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
       appendMs: performance.now() - appendStartedMs,
     });
     forgetOldTransfers(state, forgetStepsPerTick);
-    compactExpiries(state);
     if (this.snapshotEveryEvents > 0 && state.eventCount - this.lastSnapshotEventCount >= this.snapshotEveryEvents)
       await this.writeSnapshot(state);
     return { appended: true, expired: work.expired };
@@ -473,7 +473,6 @@ export class SingleWriterLedgerEngine implements LedgerEngine {
     );
     this.inFlight.push(tick);
     forgetOldTransfers(state, forgetStepsPerTick);
-    compactExpiries(state);
     return { appended: true, expired: work.expired, durable: tick.durable };
   }
 
@@ -866,6 +865,6 @@ function checkOptions(engine: SingleWriterLedgerEngine): void {
   wholeNumber(limits.recordsInFlightMax, 1, recordsInFlightLimit, 'recordsInFlightMax');
   wholeNumber(limits.timeoutMsMax, 1, 366 * 24 * 3_600_000, 'timeoutMsMax');
   wholeNumber(limits.accountsMax, 1, 100_000_000, 'accountsMax');
-  wholeNumber(limits.pendingTransfersMax, 1, 100_000_000, 'pendingTransfersMax');
+  wholeNumber(limits.pendingTransfersMax, 1, pendingTransfersLimit, 'pendingTransfersMax');
   wholeNumber(limits.transfersRememberedEvents, 1, transfersRememberedEventsMax, 'transfersRememberedEvents');
 }

@@ -6,7 +6,7 @@ import type { UserDataJson } from './events';
 import { creditsPendingLane, creditsPostedLane, debitsPendingLane, debitsPostedLane } from './account-balances';
 import { addAccount, initialState, type AccountRecord, type LedgerState } from './ledger-state';
 import type { LedgerTunables } from './ledger-limits';
-import type { Transfer } from './transfer';
+import { pendingTransferRecords } from './transfer-records';
 import type { TransferCode } from './transfer-codes';
 
 /**
@@ -64,8 +64,7 @@ export function snapshotChunks(state: LedgerState): JsonObject[] {
   const accountRows: AccountRow[] = [];
   for (const account of state.accounts.values()) accountRows.push(accountRow(account));
   const pendingRows: PendingRow[] = [];
-  for (const transfer of state.transfers.values()) {
-    if (transfer.pendingStatus !== 'pending') continue;
+  for (const transfer of pendingTransferRecords(state)) {
     pendingRows.push([
       transfer.id,
       transfer.debitAccountId,
@@ -75,10 +74,10 @@ export function snapshotChunks(state: LedgerState): JsonObject[] {
       transfer.timeoutMs as number,
       transfer.expiresAtMs as number,
       transfer.createdAtEvent,
-      transfer.userData === null ? null : { ...transfer.userData },
+      transfer.userData,
     ]);
   }
-  assert(pendingRows.length === state.pendingCount, 'the pending count matches the pending transfers held');
+  assert(pendingRows.length === state.pending.count, 'the pending count matches the pending transfers held');
   const chunkCount = Math.max(1, Math.ceil(accountRows.length / accountRowsPerChunk) + Math.ceil(pendingRows.length / pendingRowsPerChunk));
   const chunks: SnapshotChunk[] = [];
   for (let start = 0; start < accountRows.length; start += accountRowsPerChunk) {
@@ -146,27 +145,30 @@ function restoreAccount(state: LedgerState, row: AccountRow): void {
   state.balances.write(account.index, creditsPostedLane, BigInt(creditsPosted));
 }
 
+/**
+ * A pending row, as snapshots have always written it (account ids, the amount as decimal text): the state holds it
+ * in `state.pending` by account index and in words. Its id window entry comes from replaying the window's part of the
+ * log (rememberFromLog) or the window segments, in creation order.
+ */
 function restorePending(state: LedgerState, row: PendingRow): void {
   const [id, debitAccountId, creditAccountId, amount, code, timeoutMs, expiresAtMs, createdAtEvent, userData] = row;
-  const transfer: Transfer = {
+  const debit = state.accounts.get(debitAccountId);
+  const credit = state.accounts.get(creditAccountId);
+  // A snapshot writes its account chunks before its pending ones, and restores them in that order.
+  assert(debit !== undefined && credit !== undefined, `the accounts of pending transfer ${id} are in the snapshot`);
+  state.balances.splitText(amount);
+  state.pending.add(
     id,
-    kind: 'pending_transfer',
-    debitAccountId,
-    creditAccountId,
-    amountMinor: BigInt(amount),
+    debit.index,
+    credit.index,
+    state.balances.low,
+    state.balances.high,
     code,
-    pendingId: null,
     timeoutMs,
     expiresAtMs,
-    pendingStatus: 'pending',
-    requestedAmountMinor: null,
-    userData,
     createdAtEvent,
-  };
-  state.transfers.set(id, transfer);
-  state.pendingCount += 1;
-  // Its id window entry comes from replaying the window's part of the log (rememberFromLog), in creation order.
-  state.expiries.push(transfer);
+    userData,
+  );
 }
 
 export function optionalMinor(value: bigint | null): string | null {

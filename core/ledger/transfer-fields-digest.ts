@@ -18,14 +18,21 @@ const transferCodes = transferCodesExport;
  *
  * The seed is drawn per process: a digest is never stored, only compared within the process that made it.
  */
-const seed = getRandomValues(new Uint32Array(1))[0] as number;
+// Held as a signed 32-bit integer (the hash takes `seed | 0` anyway): a small integer in V8, which passing it to
+// murmurHash128 never boxes, where an unsigned word above 2^31 would be a heap number made on every call.
+const seed = (getRandomValues(new Uint32Array(1))[0] as number) | 0;
 const kindWords: Readonly<Record<TransferKind, number>> = { transfer: 1, pending_transfer: 2, post_pending: 3, void_pending: 4 };
 const absent = 0xffffffff;
 const wordRange = 2 ** 32;
 const textHash = new Uint32Array(4);
 
-/** The digest the last call computed: two words, read at once (the functions below overwrite it). */
-export const fieldsDigest = new Uint32Array(2);
+/**
+ * The digest the last call computed: two words, read at once (the functions below overwrite it). Signed words: read
+ * from an Int32Array they are small integers in V8, which the window's `insert` takes without boxing each one into a
+ * heap number (half of all unsigned words are above 2^31): per transfer garbage, issue 18 item 3. Compare them as
+ * they are, or with `>>> 0` against unsigned words.
+ */
+export const fieldsDigest = new Int32Array(2);
 
 let first = 0;
 let second = 0;
@@ -92,12 +99,13 @@ export function digestTransferBetween(
 ): void {
   const debitBase = debitIndex * wordsPerAccount + idDigestLane;
   const creditBase = creditIndex * wordsPerAccount + idDigestLane;
+  // As signed words (`| 0`, which `mix` takes anyway): passed on, an unsigned word above 2^31 is a heap number.
   digestTransferFields(
     kind,
-    words[debitBase] as number,
-    words[debitBase + 1] as number,
-    words[creditBase] as number,
-    words[creditBase + 1] as number,
+    (words[debitBase] as number) | 0,
+    (words[debitBase + 1] as number) | 0,
+    (words[creditBase] as number) | 0,
+    (words[creditBase + 1] as number) | 0,
     amountLow,
     amountHigh,
     code,
@@ -142,9 +150,10 @@ function mixUserData(userData: UserData | null): void {
 
 function mixText(text: string): void {
   murmurHash128(text, seed, textHash);
-  mix(textHash[0] as number);
-  mix(textHash[1] as number);
-  mix(textHash[2] as number);
+  // Signed (`| 0`, as `mix` takes them): an unsigned word above 2^31 passed on would be boxed into a heap number.
+  mix((textHash[0] as number) | 0);
+  mix((textHash[1] as number) | 0);
+  mix((textHash[2] as number) | 0);
 }
 
 function begin(kind: TransferKind): void {

@@ -2,6 +2,7 @@ import { getRandomValues } from 'node:crypto';
 import { assert, AssertionError } from '../assert';
 import { murmurHash128, murmurHash128Ascii } from './murmur-hash-128';
 import { SlotOrderedInserts } from './slot-ordered-inserts';
+import { WindowStatusChanges } from './window-status-changes';
 import type { PendingStatus, TransferKind } from './transfer';
 
 /** Words of one entry in the ring; see TransferIdWindow for what each holds. */
@@ -18,8 +19,14 @@ const statuses: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expi
 /** The bits of a fields digest's second word an entry keeps beside its kind and status. */
 const digestMask = 0x0fffffff;
 
-/** Entries a ring starts with (1.5 MiB of ring, 512 KiB of index): grown by doubling as the window fills. */
-const initialEntries = 65_536;
+/**
+ * Entries per block of the ring (1.5 MiB): the ring is allocated a block at a time as the window first fills, and
+ * its index starts with room for one block's entries (512 KiB).
+ */
+const blockBits = 16;
+const blockEntries = 2 ** blockBits;
+const blockMask = blockEntries - 1;
+const initialEntries = blockEntries;
 /**
  * Entries a bulk load collects before indexing them in slot order: an eighth of the index (each batch then sweeps
  * it with about one insert per cache line), at most 2 Mi (29 MB of scratch while a load runs).
@@ -40,11 +47,14 @@ const bulkEntriesMin = 4096;
  *   place in the ring plus the top bits of the hash's first word as a fingerprint, so that a probe reads the ring
  *   only when the fingerprint matches. Removal shifts the probe chain back (no tombstones).
  *
- * The ring starts at 65,536 entries and doubles whenever it is full and below `capacity` (the window plus a tick's
- * margin), the index with it; growing copies the entries in order and rebuilds the index, a cost paid about twice
- * per entry over the ring's life. So a ledger that has seen few transfers holds little: six currencies at the
- * default 10,000,000 events no longer reserve 1.8 GB up front. Full, at the default: 240 MB of ring and 64 MiB of
- * index, 30.7 bytes per id (while a doubling copies, the old ring is held beside the new one).
+ * The ring has `capacity` places (the window plus a tick's margin), an entry's place its sequence number modulo
+ * `capacity`, so an entry never moves; its memory is allocated in blocks of 65,536 entries as the ring first
+ * reaches them (issue 18 item 3). Growing used to double the ring and copy every entry into it, leaving the old
+ * ring, tens of MiB, to the collector each time (V8 counts it as external memory and answers with full
+ * collections). Only the index still doubles as the window fills, rebuilt from itself (4 bytes an entry, no ring
+ * read but each entry's home word). So a ledger that has seen few transfers holds little: six currencies at the
+ * default 10,000,000 events do not reserve 1.8 GB up front. Full, at the default: 240 MB of ring and 64 MiB of
+ * index, 30.7 bytes per id.
  *
  * Two ids are taken for one only when 104 compared bits and the probe path agree; the seed is drawn per process, so
  * a colliding pair cannot be prepared in advance. Membership follows the log, never the moment of removal: an entry
@@ -54,9 +64,10 @@ export class TransferIdWindow {
   readonly windowEvents: number;
   /** Entries the ring may grow to: the window plus the events of a tick or so before `forgetExpired` runs. */
   readonly capacity: number;
-  /** Entries the ring holds room for now: doubles up to `capacity`. */
-  private ringEntries: number;
-  private records: Uint32Array;
+  /** The ring's blocks allocated so far, in place order: a place's entry is in block `place >>> 16`. */
+  private blocks: Uint32Array[] = [];
+  /** Entries the index has room for at most 75 % full: doubles as the window fills, up to `capacity`. */
+  private indexEntries: number;
   private index: Uint32Array;
   private indexMask: number;
   private readonly positionBits: number;
@@ -68,12 +79,10 @@ export class TransferIdWindow {
   private readonly idHash = new Uint32Array(4);
   private hashedId: string | null = null;
   /**
-   * Entries whose pending status changed since `takeStatusChanges`, as pairs [place, created event modulo 2^32]:
-   * what a window segment (transfer-id-window-segment.ts) records beside the entries it adds. At most `capacity`
-   * pairs are kept; past that `statusChangesLost` says a segment could not say them all.
+   * Entries whose pending status changed since `takeStatusChanges`: what a window segment
+   * (transfer-id-window-segment.ts) records beside the entries it adds. At most `capacity` are kept.
    */
-  private statusChanges: number[] = [];
-  private statusChangesLost = false;
+  private readonly statusChanges: WindowStatusChanges;
   /**
    * During a bulk load (`beginBulkLoad`), the newest entries, in the ring but not yet in the index: they are
    * indexed in slot order when the batch is full, at `endBulkLoad`, or before anything reads the index.
@@ -86,19 +95,21 @@ export class TransferIdWindow {
     this.windowEvents = windowEvents;
     this.capacity = windowEvents + marginEntries;
     assert(this.capacity <= transferIdWindowEntriesMax, `a transfer id window holds at most ${transferIdWindowEntriesMax} entries`);
-    this.ringEntries = Math.min(this.capacity, initialEntries);
-    this.records = new Uint32Array(this.ringEntries * recordWords);
-    this.index = newIndex(this.ringEntries);
+    this.indexEntries = Math.min(this.capacity, initialEntries);
+    this.index = newIndex(this.indexEntries);
     this.indexMask = this.index.length - 1;
     // Sized for the largest ring, so that the fingerprint's width does not change as the ring grows.
     this.positionBits = Math.ceil(Math.log2(this.capacity + 1));
     this.positionMask = 2 ** this.positionBits - 1;
-    this.seed = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    this.statusChanges = new WindowStatusChanges(this.capacity);
+    // Held signed (murmurHash128 takes `seed | 0`): a small integer in V8, which a call per id does not box.
+    const drawnSeed: number = seed ?? (getRandomValues(new Uint32Array(1))[0] as number);
+    this.seed = drawnSeed | 0;
   }
 
   /** The seed of the id hash: a window segment holds hashes, which only a window with the same seed can take. */
   get hashSeed(): number {
-    return this.seed;
+    return this.seed >>> 0;
   }
 
   /** Entries held, alive or not yet removed. */
@@ -147,12 +158,12 @@ export class TransferIdWindow {
   }
 
   /**
-   * Makes room for `entries` in all (at most `capacity`) before they are inserted: a replay that knows how many
-   * transfers it will add grows the ring once instead of doubling it many times.
+   * Makes room in the index for `entries` in all (at most `capacity`) before they are inserted: a replay that knows
+   * how many transfers it will add sizes the index once instead of doubling and re-indexing it many times.
    */
   reserve(entries: number): void {
     const wanted = Math.min(this.capacity, entries);
-    if (wanted > this.ringEntries) this.grow(wanted);
+    if (wanted > this.indexEntries) this.growIndex(wanted);
   }
 
   private insertHashed(
@@ -162,14 +173,15 @@ export class TransferIdWindow {
     digestFirst: number,
     digestSecond: number,
   ): void {
-    if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow(Math.min(this.capacity, this.ringEntries * 2));
+    if (this.length === this.indexEntries && this.indexEntries < this.capacity)
+      this.growIndex(Math.min(this.capacity, this.indexEntries * 2));
     if (this.length === this.capacity) {
-      assert(this.age(this.tail % this.ringEntries, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
+      assert(this.age(this.tail % this.capacity, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
       this.removeOldest();
     }
-    const place = this.head % this.ringEntries;
-    const base = place * recordWords;
-    const records = this.records;
+    const place = this.head % this.capacity;
+    const base = (place & blockMask) * recordWords;
+    const records = this.blocks[place >>> blockBits] ?? this.addBlock(place);
     const idHash = this.idHash;
     records[base] = idHash[1] as number;
     records[base + 1] = idHash[2] as number;
@@ -177,7 +189,9 @@ export class TransferIdWindow {
     records[base + 3] = digestFirst;
     records[base + 4] = packFlags(digestSecond, kind, status);
     records[base + 5] = eventNumber % wordRange;
-    this.indexEntry(idHash[1] as number, (this.fingerprint() * (this.positionMask + 1) + place + 1) >>> 0);
+    // Signed words (`| 0`; the index stores them back as unsigned): an unsigned word above 2^31 passed on is a heap
+    // number made per transfer.
+    this.indexEntry((idHash[1] as number) | 0, (this.fingerprint() * (this.positionMask + 1) + place + 1) | 0);
     this.head += 1;
   }
 
@@ -224,14 +238,15 @@ export class TransferIdWindow {
     const h2 = this.idHash[1] as number;
     const h3 = this.idHash[2] as number;
     const h4 = this.idHash[3] as number;
-    const records = this.records;
+    const blocks = this.blocks;
     let slot = h2 & this.indexMask;
     for (;;) {
       const value = this.index[slot] as number;
       if (value === 0) return -1;
       if (Math.floor(value / (this.positionMask + 1)) === fingerprint) {
         const place = (value & this.positionMask) - 1;
-        const base = place * recordWords;
+        const records = blocks[place >>> blockBits] as Uint32Array;
+        const base = (place & blockMask) * recordWords;
         // A match that has left the window is skipped, not taken: a newer entry for the same id may follow it.
         if (records[base] === h2 && records[base + 1] === h3 && records[base + 2] === h4 && this.isAlive(place, eventCount)) return place;
       }
@@ -240,21 +255,21 @@ export class TransferIdWindow {
   }
 
   kindAt(place: number): TransferKind {
-    return kinds[((this.records[place * recordWords + 4] as number) >>> 28) & 3] as TransferKind;
+    return kinds[(this.word(place, 4) >>> 28) & 3] as TransferKind;
   }
 
   /** The pending status of a pending transfer's entry; null for the other kinds. */
   statusAt(place: number): PendingStatus | null {
     if (this.kindAt(place) !== 'pending_transfer') return null;
-    return statuses[((this.records[place * recordWords + 4] as number) >>> 30) & 3] as PendingStatus;
+    return statuses[(this.word(place, 4) >>> 30) & 3] as PendingStatus;
   }
 
   setStatus(place: number, status: PendingStatus): void {
-    const base = place * recordWords;
     assert(this.kindAt(place) === 'pending_transfer', 'only a pending transfer has a status');
-    this.records[base + 4] = (((this.records[base + 4] as number) & 0x3fffffff) | (statuses.indexOf(status) << 30)) >>> 0;
-    if (this.statusChanges.length >= this.capacity * 2) this.statusChangesLost = true;
-    else this.statusChanges.push(place, this.records[base + 5] as number);
+    const records = this.blocks[place >>> blockBits] as Uint32Array;
+    const base = (place & blockMask) * recordWords;
+    records[base + 4] = ((records[base + 4] as number) & 0x3fffffff) | (statuses.indexOf(status) << 30);
+    this.statusChanges.add(place, records[base + 5] as number);
   }
 
   /**
@@ -263,24 +278,25 @@ export class TransferIdWindow {
    */
   takeStatusChanges(eventCount: number): [number, PendingStatus][] | null {
     const changes = this.statusChanges;
-    const lost = this.statusChangesLost;
-    this.statusChanges = [];
-    this.statusChangesLost = false;
-    if (lost) return null;
+    if (changes.lost) {
+      changes.clear();
+      return null;
+    }
     const taken: [number, PendingStatus][] = [];
-    for (let pair = 0; pair < changes.length; pair += 2) {
-      const place = changes[pair] as number;
+    for (let change = 0; change < changes.count; change += 1) {
+      const place = changes.placeAt(change);
       // A place reused by a later entry, or an entry removed since, has nothing to say.
-      if (this.records[place * recordWords + 5] !== changes[pair + 1] || !this.holds(place)) continue;
+      if (!this.holds(place) || this.word(place, 5) !== changes.createdAt(change)) continue;
       taken.push([this.eventNumberAt(place, eventCount), this.statusAt(place) as PendingStatus]);
     }
+    changes.clear();
     return taken;
   }
 
   /** Whether `place` holds an entry (its sequence number lies in [tail, head)). */
   private holds(place: number): boolean {
-    if (place >= this.ringEntries) return false;
-    const offset = (place - (this.tail % this.ringEntries) + this.ringEntries) % this.ringEntries;
+    if (place >= this.capacity) return false;
+    const offset = (place - (this.tail % this.capacity) + this.capacity) % this.capacity;
     return offset < this.length;
   }
 
@@ -292,27 +308,26 @@ export class TransferIdWindow {
   entryWordsFrom(fromEvent: number, eventCount: number): Uint32Array {
     this.indexPending();
     let first = this.head;
-    while (first > this.tail && this.eventNumberAt((first - 1) % this.ringEntries, eventCount) >= fromEvent) first -= 1;
+    while (first > this.tail && this.eventNumberAt((first - 1) % this.capacity, eventCount) >= fromEvent) first -= 1;
     const count = this.head - first;
     const words = new Uint32Array(count * segmentEntryWords);
-    const firstPlace = first % this.ringEntries;
+    const firstPlace = first % this.capacity;
     for (let offset = 0; offset < count; offset += 1) {
-      const place = (firstPlace + offset) % this.ringEntries;
-      for (let word = 0; word < recordWords; word += 1)
-        words[offset * segmentEntryWords + 1 + word] = this.records[place * recordWords + word] as number;
+      const place = (firstPlace + offset) % this.capacity;
+      for (let word = 0; word < recordWords; word += 1) words[offset * segmentEntryWords + 1 + word] = this.word(place, word);
     }
     const positionRange = this.positionMask + 1;
     const fingerprintWord = (value: number): number => (Math.floor(value / positionRange) * positionRange) >>> 0;
     if (count * 8 < this.index.length) {
       for (let offset = 0; offset < count; offset += 1)
-        words[offset * segmentEntryWords] = fingerprintWord(this.index[this.slotOf((firstPlace + offset) % this.ringEntries)] as number);
+        words[offset * segmentEntryWords] = fingerprintWord(this.index[this.slotOf((firstPlace + offset) % this.capacity)] as number);
       return words;
     }
     // Most of the window: one pass over the index gives every entry's fingerprint without a probe.
     for (let slot = 0; slot < this.index.length; slot += 1) {
       const value = this.index[slot] as number;
       if (value === 0) continue;
-      const offset = ((value & this.positionMask) - 1 - firstPlace + this.ringEntries) % this.ringEntries;
+      const offset = ((value & this.positionMask) - 1 - firstPlace + this.capacity) % this.capacity;
       if (offset < count) words[offset * segmentEntryWords] = fingerprintWord(value);
     }
     return words;
@@ -340,21 +355,19 @@ export class TransferIdWindow {
       if (eventNumber <= last || eventNumber >= toEvent) return null;
       last = eventNumber;
       if (eventNumber < fromFact) continue;
-      if (this.length === this.ringEntries && this.ringEntries < this.capacity) this.grow(Math.min(this.capacity, this.ringEntries * 2));
+      if (this.length === this.indexEntries && this.indexEntries < this.capacity)
+        this.growIndex(Math.min(this.capacity, this.indexEntries * 2));
       if (this.length === this.capacity) {
-        assert(
-          this.age(this.tail % this.ringEntries, eventNumber + 1) > this.windowEvents,
-          'the transfer id window evicts only expired ids',
-        );
+        assert(this.age(this.tail % this.capacity, eventNumber + 1) > this.windowEvents, 'the transfer id window evicts only expired ids');
         this.removeOldest();
       }
-      const place = this.head % this.ringEntries;
-      const records = this.records;
-      const recordBase = place * recordWords;
+      const place = this.head % this.capacity;
+      const records = this.blocks[place >>> blockBits] ?? this.addBlock(place);
+      const recordBase = (place & blockMask) * recordWords;
       // Word by word: a subarray per entry would be garbage on a path that restores millions.
       for (let word = 0; word < recordWords; word += 1) records[recordBase + word] = words[at + 1 + word] as number;
       const fingerprint = Math.floor((words[at] as number) / (this.positionMask + 1));
-      this.indexEntry(words[at + 1] as number, (fingerprint * (this.positionMask + 1) + place + 1) >>> 0);
+      this.indexEntry((words[at + 1] as number) | 0, (fingerprint * (this.positionMask + 1) + place + 1) | 0);
       this.head += 1;
     }
     this.hashedId = null;
@@ -367,8 +380,8 @@ export class TransferIdWindow {
     let high = this.head - 1;
     while (low <= high) {
       const middle = Math.floor((low + high) / 2);
-      const created = this.eventNumberAt(middle % this.ringEntries, eventCount);
-      if (created === eventNumber) return middle % this.ringEntries;
+      const created = this.eventNumberAt(middle % this.capacity, eventCount);
+      if (created === eventNumber) return middle % this.capacity;
       if (created < eventNumber) low = middle + 1;
       else high = middle - 1;
     }
@@ -377,10 +390,7 @@ export class TransferIdWindow {
 
   /** Whether the entry's fields digest equals the one given (its 60 bits the entry keeps). */
   sameFields(place: number, digestFirst: number, digestSecond: number): boolean {
-    const base = place * recordWords;
-    return (
-      this.records[base + 3] === digestFirst >>> 0 && ((this.records[base + 4] as number) & digestMask) === (digestSecond & digestMask)
-    );
+    return this.word(place, 3) === digestFirst >>> 0 && (this.word(place, 4) & digestMask) === (digestSecond & digestMask);
   }
 
   /** The ledger event that created the entry, given the ledger's event count (the entry is alive). */
@@ -395,7 +405,7 @@ export class TransferIdWindow {
   /** Removes up to `stepsMax` entries that have left the window at `eventCount` events, oldest first; returns how many. */
   forgetExpired(eventCount: number, stepsMax: number): number {
     let forgotten = 0;
-    while (forgotten < stepsMax && this.length > 0 && !this.isAlive(this.tail % this.ringEntries, eventCount)) {
+    while (forgotten < stepsMax && this.length > 0 && !this.isAlive(this.tail % this.capacity, eventCount)) {
       this.removeOldest();
       forgotten += 1;
     }
@@ -408,7 +418,7 @@ export class TransferIdWindow {
     this.indexPending();
     while (this.head > end) {
       this.head -= 1;
-      this.removeFromIndex(this.head % this.ringEntries);
+      this.removeFromIndex(this.head % this.capacity);
     }
   }
 
@@ -416,7 +426,7 @@ export class TransferIdWindow {
   aliveEntries(eventCount: number): [number, TransferKind, PendingStatus | null][] {
     const entries: [number, TransferKind, PendingStatus | null][] = [];
     for (let sequence = this.tail; sequence < this.head; sequence += 1) {
-      const place = sequence % this.ringEntries;
+      const place = sequence % this.capacity;
       if (this.isAlive(place, eventCount)) entries.push([this.eventNumberAt(place, eventCount), this.kindAt(place), this.statusAt(place)]);
     }
     return entries;
@@ -424,47 +434,53 @@ export class TransferIdWindow {
 
   /** Events since the entry's creation: the difference of the two event numbers modulo 2^32. */
   private age(place: number, eventCount: number): number {
-    const created = this.records[place * recordWords + 5] as number;
+    const created = this.word(place, 5);
     return (eventCount - created + wordRange) % wordRange;
   }
 
-  /**
-   * Grows the ring to `entries` (doubling, or as reserved; up to `capacity`) and the index with it. Entries keep their order, each at its sequence
-   * number modulo the new size, and are indexed again; the old arrays are dropped.
-   */
-  private grow(entries: number): void {
-    this.indexPending();
+  /** Word `word` of the entry at `place`. */
+  private word(place: number, word: number): number {
+    return (this.blocks[place >>> blockBits] as Uint32Array)[(place & blockMask) * recordWords + word] as number;
+  }
+
+  /** Allocates the ring's block holding `place`: the next one, as places are first reached in order. */
+  private addBlock(place: number): Uint32Array {
+    const block = place >>> blockBits;
+    assert(block === this.blocks.length, 'the ring blocks are allocated in place order');
+    // The last block holds only the places up to `capacity`.
+    const entries = Math.min(blockEntries, this.capacity - block * blockEntries);
     const records = new Uint32Array(entries * recordWords);
+    this.blocks.push(records);
+    return records;
+  }
+
+  /**
+   * Grows the index to room for `entries` (doubling, or as reserved; up to `capacity`) and indexes every entry
+   * again. Entries stay where they are in the ring: only their index slots move.
+   */
+  private growIndex(entries: number): void {
+    this.indexPending();
     const index = newIndex(entries);
     const mask = index.length - 1;
-    const positionRange = this.positionMask + 1;
-    const oldEntries = this.ringEntries;
-    const tailPlace = this.tail % oldEntries;
     // Walks the old index rather than the ring: each slot gives the entry's place and its fingerprint (which the
-    // ring does not hold), with no probe to find it. A place's sequence number is the one in [tail, head) it is.
+    // ring does not hold), with no probe to find it; only the entry's home word is read from the ring.
     for (let slot = 0; slot < this.index.length; slot += 1) {
       const value = this.index[slot] as number;
       if (value === 0) continue;
-      const oldPlace = (value & this.positionMask) - 1;
-      const sequence = this.tail + ((oldPlace - tailPlace + oldEntries) % oldEntries);
-      const place = sequence % entries;
-      for (let word = 0; word < recordWords; word += 1)
-        records[place * recordWords + word] = this.records[oldPlace * recordWords + word] as number;
-      let newSlot = (records[place * recordWords] as number) & mask;
+      let newSlot = this.word((value & this.positionMask) - 1, 0) & mask;
       while (index[newSlot] !== 0) newSlot = (newSlot + 1) & mask;
-      index[newSlot] = (Math.floor(value / positionRange) * positionRange + place + 1) >>> 0;
+      index[newSlot] = value;
     }
-    this.records = records;
     this.index = index;
     this.indexMask = mask;
-    this.ringEntries = entries;
+    this.indexEntries = entries;
   }
 
   /** The index slot that holds the entry at `place`. */
   private slotOf(place: number): number {
     const mask = this.indexMask;
     const target = place + 1;
-    let slot = (this.records[place * recordWords] as number) & mask;
+    let slot = this.word(place, 0) & mask;
     let probes = 0;
     while (((this.index[slot] as number) & this.positionMask) !== target) {
       if (this.index[slot] === 0 || probes > mask) throw new AssertionError(`the transfer id window indexes its entry ${place}`);
@@ -477,7 +493,7 @@ export class TransferIdWindow {
   private removeOldest(): void {
     // Only the oldest entry is taken out of the index: the batch waits unless it holds that entry.
     if (this.pendingInserts !== null && this.tail >= this.head - this.pendingInserts.count) this.indexPending();
-    this.removeFromIndex(this.tail % this.ringEntries);
+    this.removeFromIndex(this.tail % this.capacity);
     this.tail += 1;
   }
 
@@ -490,7 +506,7 @@ export class TransferIdWindow {
     for (;;) {
       const value = index[next] as number;
       if (value === 0) break;
-      const home = (this.records[((value & this.positionMask) - 1) * recordWords] as number) & mask;
+      const home = this.word((value & this.positionMask) - 1, 0) & mask;
       // The entry at `next` may fill the hole when the hole lies on its probe path (between its home and it).
       if (((next - home) & mask) >= ((next - hole) & mask)) {
         index[hole] = value;

@@ -1,4 +1,5 @@
 import type { LedgerEvent, LedgerTransferPosted, UserDataJson } from './events';
+import { accountAtIndex, type LedgerState } from './ledger-state';
 import type { TransferCode } from './transfer-codes';
 import type { PendingStatus, Transfer } from './transfer';
 
@@ -51,6 +52,31 @@ export function reservedTransferRecord(
     userData,
     createdAtEvent: eventNumber,
   };
+}
+
+/** The Transfer record of the pending transfer at `slot` of `state.pending` (a lookup's copy, off the hot path). */
+export function pendingTransferRecord(state: LedgerState, slot: number): Transfer {
+  const pending = state.pending;
+  const userData = pending.userDataOf(slot);
+  return reservedTransferRecord(
+    pending.idOf(slot),
+    accountAtIndex(state, pending.debitIndexOf(slot)).id,
+    accountAtIndex(state, pending.creditIndexOf(slot)).id,
+    pending.amountMinorOf(slot),
+    pending.codeOf(slot),
+    pending.timeoutMsOf(slot),
+    pending.expiresAtMsOf(slot),
+    userData === null ? null : { ...userData },
+    pending.createdAtFactOf(slot),
+  );
+}
+
+/** Every pending transfer the state holds, as Transfer records, in slot order: for snapshots and the canonical state. */
+export function pendingTransferRecords(state: LedgerState): Transfer[] {
+  const records: Transfer[] = [];
+  for (let slot = 0; slot < state.pending.slotsEverUsed; slot += 1)
+    if (state.pending.holds(slot)) records.push(pendingTransferRecord(state, slot));
+  return records;
 }
 
 /**

@@ -7,7 +7,7 @@ export type TransferKind = 'transfer' | 'pending_transfer' | 'post_pending' | 'v
 /** A pending transfer's life: it is resolved at most once. */
 export type PendingStatus = 'pending' | 'posted' | 'voided' | 'expired';
 
-/** A transfer as the engine remembers it (lookupTransfer returns a copy). */
+/** A transfer as a lookup returns it (the engine holds pending ones in PendingTransfers, resolved ones in the log). */
 export type Transfer = {
   id: string;
   kind: TransferKind;

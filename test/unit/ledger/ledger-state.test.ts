@@ -1,41 +1,9 @@
 import { canonicalState } from '../../../core/ledger/canonical-state';
 import type { LedgerCommand } from '../../../core/ledger/commands';
 import { decideCommands } from '../../../core/ledger/decide-batch';
-import { ExpiryHeap } from '../../../core/ledger/expiry-heap';
 import { defaultTunables } from '../../../core/ledger/ledger-limits';
-import { compactExpiries, forgetOldTransfers, initialState, rememberedTransfer } from '../../../core/ledger/ledger-state';
-import type { Transfer } from '../../../core/ledger/transfer';
+import { forgetOldTransfers, initialState, rememberedTransfer } from '../../../core/ledger/ledger-state';
 import { createAccount, nowMs, pendingTransfer, transfer } from './ledger-fixtures';
-
-function record(id: string, expiresAtMs: number, createdAtEvent: number): Transfer {
-  return {
-    id,
-    kind: 'pending_transfer',
-    debitAccountId: 'A',
-    creditAccountId: 'B',
-    amountMinor: 1n,
-    code: 'P2P',
-    pendingId: null,
-    timeoutMs: 1,
-    expiresAtMs,
-    pendingStatus: 'pending',
-    requestedAmountMinor: null,
-    userData: null,
-    createdAtEvent,
-  };
-}
-
-describe('expiry heap', () => {
-  it('pops by expiry, then by creation, and keeps order after retain', () => {
-    const heap = new ExpiryHeap();
-    const expiries = [50, 10, 30, 10, 70, 20, 60, 40];
-    expiries.forEach((expiresAtMs, index) => heap.push(record(`t${index}`, expiresAtMs, index)));
-    heap.retain((transfer) => transfer.id !== 't2');
-    const popped: string[] = [];
-    for (let next = heap.pop(); next !== undefined; next = heap.pop()) popped.push(next.id);
-    expect(popped).toEqual(['t1', 't3', 't5', 't7', 't0', 't6', 't4']);
-  });
-});
 
 describe('idempotency window', () => {
   const setup: LedgerCommand[] = [createAccount('A'), createAccount('B')];
@@ -56,7 +24,7 @@ describe('idempotency window', () => {
     // Both ids leave the window; the pending one is still held whole (and so still remembered) until resolved.
     expect(forgetOldTransfers(state, 100)).toBe(2);
     expect(state.window.length).toBe(3);
-    expect(state.transfers.has('p-old')).toBe(true);
+    expect(state.pending.find('p-old')).not.toBe(-1);
     expect(canonicalState(state)).toBe(before);
     // A forgotten id is new again: the documented limit of the window.
     expect(decideCommands(state, [transfer('t-old', 'A', 'B', 1n), transfer('t3', 'A', 'B', 1n)], { nowMs }, () => undefined)).toEqual([
@@ -65,7 +33,7 @@ describe('idempotency window', () => {
     ]);
   });
 
-  it('drops stale expiry entries once they outnumber the pending transfers', () => {
+  it('holds no stale expiry entries: posted and voided transfers leave the expiry order at once', () => {
     const state = initialState('PKR');
     decideCommands(state, setup, { nowMs }, () => undefined);
     const reserve = Array.from({ length: 8000 }, (_, index) => pendingTransfer(`p${index}`, 'A', 'B', 1n));
@@ -79,9 +47,9 @@ describe('idempotency window', () => {
         () => undefined,
       );
     }
-    expect(state.pendingCount).toBe(0);
-    expect(state.expiries.size).toBe(72_000);
-    expect(compactExpiries(state)).toBe(true);
-    expect(state.expiries.size).toBe(0);
+    expect(state.pending.count).toBe(0);
+    expect(state.pending.firstExpiry()).toBe(-1);
+    // Freed slots are reused: nine rounds of 8,000 took the room of one.
+    expect(state.pending.slotsEverUsed).toBe(8000);
   });
 });

@@ -42,7 +42,7 @@ describe('ledger snapshots', () => {
     // No resolved transfers in this state, so the snapshot alone is the whole state but for the id window, which
     // start-up replays from the log (decider-properties tests that path).
     expect(withoutWindow(canonicalState(restored))).toEqual(withoutWindow(canonicalState(state)));
-    expect(restored.expiries.size).toBe(900);
+    expect(restored.pending.count).toBe(900);
   });
 
   it('keeps every chunk under the event size limit with the largest userData a pending transfer may carry', () => {

@@ -107,12 +107,14 @@ describe('TransferIdWindow', () => {
 });
 
 describe('TransferIdWindow growth', () => {
-  it('starts small, doubles as it fills, and keeps every live id and its fields, status and event across doublings', () => {
-    // 300,000 events over a window of 200,000: the ring doubles from 65,536 to its capacity, then wraps.
+  it('starts empty, grows a block at a time without moving an entry, and keeps every live id, its fields, status and event', () => {
+    // 300,000 events over a window of 200,000: the ring gains blocks of 65,536 entries up to its capacity, then wraps.
     const window = new TransferIdWindow(200_000, 1_000);
-    const sizeOf = (): number => (window as unknown as { records: Uint32Array }).records.length / 6;
-    expect(sizeOf()).toBe(65_536);
+    const blocks = (): Uint32Array[] => (window as unknown as { blocks: Uint32Array[] }).blocks;
+    const sizeOf = (): number => blocks().reduce((entries, block) => entries + block.length / 6, 0);
+    expect(sizeOf()).toBe(0);
     const sizes = new Set<number>();
+    let firstBlock: Uint32Array | undefined;
     for (let event = 0; event < 300_000; event += 1) {
       window.insert(
         `g${event}`,
@@ -121,11 +123,15 @@ describe('TransferIdWindow growth', () => {
         event % 5 === 0 ? 'pending' : null,
         ...digest(`f${event}`),
       );
+      firstBlock ??= blocks()[0];
       if (event === 1_000) window.setStatus(window.find('g1000', event + 1), 'voided');
       if (event % 1_000 === 999) window.forgetExpired(event + 1, 10_000);
-      sizes.add(sizeOf());
+      if (event % 1_000 === 0) sizes.add(sizeOf());
     }
-    expect([...sizes]).toEqual([65_536, 131_072, 201_000]);
+    expect([...sizes]).toEqual([65_536, 131_072, 196_608, 201_000]);
+    // Grown by adding blocks, never by copying the ring into a larger one: the first block is still the first.
+    expect(blocks()).toHaveLength(4);
+    expect(blocks()[0]).toBe(firstBlock);
     // Mismatches are collected and compared once: 300,000 expect calls would take a minute under jest.
     const eventCount = 300_000;
     const wrong: number[] = [];
@@ -143,16 +149,16 @@ describe('TransferIdWindow growth', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('keeps a status set before a doubling and undoes inserts across one', () => {
+  it('keeps a status set before the index grows and undoes inserts across its growth', () => {
     const window = new TransferIdWindow(1_000_000, 10);
     for (let event = 0; event < 65_536; event += 1) window.insert(`s${event}`, event, 'pending_transfer', 'pending', ...digest('x'));
     window.setStatus(window.find('s7', 65_536), 'expired');
     const end = window.end;
-    window.insert('after-doubling', 65_536, 'transfer', null, ...digest('y'));
+    window.insert('after-growth', 65_536, 'transfer', null, ...digest('y'));
     expect(window.statusAt(window.find('s7', 65_537))).toBe('expired');
-    expect(window.find('after-doubling', 65_537)).not.toBe(-1);
+    expect(window.find('after-growth', 65_537)).not.toBe(-1);
     window.truncate(end);
-    expect(window.find('after-doubling', 65_537)).toBe(-1);
+    expect(window.find('after-growth', 65_537)).toBe(-1);
     const lost: number[] = [];
     for (let event = 0; event < 65_536; event += 1) if (window.find(`s${event}`, 65_537) === -1) lost.push(event);
     expect(lost).toEqual([]);
@@ -165,7 +171,7 @@ describe('TransferIdWindow bulk load (entries indexed in slot order)', () => {
     [...(window as unknown as { index: Uint32Array }).index].filter((value) => value !== 0).sort((a, b) => a - b);
 
   it('answers, segments and indexes as inserts one by one, through growth, eviction, lookups, statuses and undo', () => {
-    // 150,000 events over a window of 100,000 with one seed: the bulk window's ring doubles and then wraps, so
+    // 150,000 events over a window of 100,000 with one seed: the bulk window's index grows and its ring wraps, so
     // evictions run while entries wait for the index, and lookups in between see entries still waiting.
     const seed = 12_345;
     const oneByOne = new TransferIdWindow(100_000, 1_000, seed);
