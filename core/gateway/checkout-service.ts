@@ -222,7 +222,7 @@ export class CheckoutService {
       { type: 'CompleteSession', data: { sessionId: session.created.sessionId, transferId: session.payment.transferId }, now: context.now },
       context,
     );
-    return presentOrThrow(result.state, session.created.sessionId);
+    return presentAfterCommand(result.state, session.created.sessionId);
   }
 
   async cancel(sessionId: string, context: CommandContext): Promise<RecordedSession> {
@@ -257,7 +257,7 @@ export class CheckoutService {
         ? null
         : { state: loaded.session, revision: loaded.revision };
     const result = await this.sessions.handle(checkoutStreamName(command.data.sessionId), command, context, before);
-    return { session: presentOrThrow(result.state, command.data.sessionId), events: result.events, position: result.position };
+    return { session: presentAfterCommand(result.state, command.data.sessionId), events: result.events, position: result.position };
   }
 
   /** The session a claim created; written from the claim when a crash stopped between the two appends. */
@@ -287,7 +287,7 @@ export class CheckoutService {
 }
 
 /** Every command but creation is refused by the decider for an absent session, so what it leaves is present. */
-function presentOrThrow(state: SessionState, sessionId: string): PresentSession {
+function presentAfterCommand(state: SessionState, sessionId: string): PresentSession {
   assert(state.status === 'present', `session ${sessionId} is present after a command on it`);
   return state;
 }

@@ -13,7 +13,8 @@ import { PaymentNetwork } from '../support/payment-network';
 let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 const raviNumber = '923000000002';
-const chenabNumber = '923000000003';
+/** More of the wallet's customers, each a number of its own, for submissions racing with different numbers. */
+const otherNumbers = Array.from({ length: 8 }, (_, index) => `9230100000${String(index).padStart(2, '0')}`);
 // The customers see the request in their wallet app and leave it there: a request stays SENT for the whole test.
 const customersWait = { approveDelayMs: 60_000, declineNumbers: [] };
 
@@ -23,10 +24,20 @@ beforeAll(async () => {
     [
       { id: 'MARGALLA', bankCode: 'MRGL', msisdn: '923000000001' },
       { id: 'RAVI', bankCode: 'RAVI', msisdn: raviNumber, requestToPay: customersWait },
-      { id: 'CHENAB', bankCode: 'CHNB', msisdn: chenabNumber, requestToPay: customersWait },
     ],
   );
   shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'SHOPTWICE', 'MARGALLA');
+  const ravi = network.wallet('RAVI');
+  for (const [index, msisdn] of otherNumbers.entries()) {
+    const walletNumber = `WRAVI1${String(index).padStart(3, '0')}`;
+    ravi.simulator.accounts.add({ walletNumber, msisdn, name: `Customer ${index}`, balanceMinor: 0n });
+    await network.operator.registerAlias(ravi.key.key, {
+      type: 'MSISDN',
+      value: msisdn,
+      account: { type: 'WALLET', value: walletNumber },
+      name: `Customer ${index}`,
+    });
+  }
 });
 afterAll(async () => {
   await network.close();
@@ -54,15 +65,13 @@ async function submitPayForm(sessionId: string, msisdn: string): Promise<{ statu
   return { status: answer.status, location: answer.headers.get('location') };
 }
 
-/** The requests to pay this session sent, as the wallets received them. */
-function requestsToPay(sessionId: string): { wallet: string; rtpId: string }[] {
-  return ['RAVI', 'CHENAB'].flatMap((wallet) =>
-    network
-      .wallet(wallet)
-      .simulator.receivedRequestsToPay()
-      .filter((request) => request.checkoutSessionId === sessionId)
-      .map((request) => ({ wallet, rtpId: request.rtpId })),
-  );
+/** The requests to pay this session sent, as the customers' wallet received them. */
+function requestsToPay(sessionId: string): { msisdn: string; rtpId: string }[] {
+  return network
+    .wallet('RAVI')
+    .simulator.receivedRequestsToPay()
+    .filter((request) => request.checkoutSessionId === sessionId)
+    .map((request) => ({ msisdn: request.payer.value, rtpId: request.rtpId }));
 }
 
 async function recordedTypes(sessionId: string): Promise<string[]> {
@@ -80,7 +89,7 @@ it('answers a double click with two 303s back to the page and asks the wallet on
     { status: 303, location: `/pay/${sessionId}` },
     { status: 303, location: `/pay/${sessionId}` },
   ]);
-  expect(requestsToPay(sessionId)).toEqual([{ wallet: 'RAVI', rtpId: `rtp_${sessionId.slice(3)}_1` }]);
+  expect(requestsToPay(sessionId)).toEqual([{ msisdn: raviNumber, rtpId: `rtp_${sessionId.slice(3)}_1` }]);
   expect(await recordedTypes(sessionId)).toEqual(['SessionCreated', 'RequestToPaySent']);
   expect(await pageStatus(sessionId)).toEqual({ status: 'OPEN', rtp: 'SENT' });
 });
@@ -107,13 +116,12 @@ it('answers the form sent again after the request went out (back, then Pay) with
 
 it('answers racing submissions of different numbers with 303 every time, and no two requests to pay share an id', async () => {
   const sessionId = await openSession();
-  // Alternating numbers: each is a request of its own, so every racer appends and the last ones lose the race on the
-  // session stream more times than a command retries; before, they were answered CONCURRENT_UPDATE.
-  const numbers = Array.from({ length: 8 }, (_, index) => (index % 2 === 0 ? raviNumber : chenabNumber));
-  const answers = await Promise.all(numbers.map((number) => submitPayForm(sessionId, number)));
-  expect(answers.map((answer) => answer.status)).toEqual(numbers.map(() => 303));
+  // Eight numbers: each is a request of its own, so every racer appends, and the last ones can lose the race on the
+  // session stream more times than a command retries (CONCURRENT_UPDATE): the page answers them with its 303 too.
+  const answers = await Promise.all(otherNumbers.map((number) => submitPayForm(sessionId, number)));
+  expect(answers.map((answer) => answer.status)).toEqual(otherNumbers.map(() => 303));
   const sent = requestsToPay(sessionId);
-  expect(sent.length).toBeGreaterThanOrEqual(2);
+  expect(sent.length).toBeGreaterThanOrEqual(1);
   expect(new Set(sent.map((request) => request.rtpId)).size).toBe(sent.length);
   const recorded = await recordedTypes(sessionId);
   expect(recorded.filter((type) => type === 'RequestToPaySent')).toHaveLength(sent.length);
