@@ -44,7 +44,10 @@ export class RememberedStreams<Command, Event extends DomainEvent, State> {
   /** The stream as it is now: the remembered state with the events after it, or the whole stream if none is. */
   async load(stream: string): Promise<LoadedStream<State>> {
     const known = this.memory.get(stream);
-    const loaded = known === undefined ? await loadStream(this.store, stream, this.decider) : await loadStreamAfter(this.store, stream, this.decider, known);
+    const loaded =
+      known === undefined
+        ? await loadStream(this.store, stream, this.decider)
+        : await loadStreamAfter(this.store, stream, this.decider, known);
     if (loaded.revision !== null) this.remember(stream, { state: loaded.state, revision: loaded.revision });
     return loaded;
   }

@@ -161,10 +161,7 @@ export class CheckoutService {
             expectedRevision: 'no_stream',
           },
         ]);
-        const session = sessionOfCreation(createdData);
-        // Its pay page, form and payment come next: they read only what is appended after this first event.
-        this.sessions.remember(checkoutStreamName(sessionId), { state: session, revision: 0n });
-        return { session, created: true, position: results[results.length - 1]?.position ?? null };
+        return { session: this.rememberCreated(createdData), created: true, position: results[results.length - 1]?.position ?? null };
       } catch (error) {
         // Another request with the same key got there first (or came before): read its claim on the next attempt.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -258,6 +255,16 @@ export class CheckoutService {
         : { state: loaded.session, revision: loaded.revision };
     const result = await this.sessions.handle(checkoutStreamName(command.data.sessionId), command, context, before);
     return { session: presentAfterCommand(result.state, command.data.sessionId), events: result.events, position: result.position };
+  }
+
+  /**
+   * A new session is exactly what its one event says: folded here instead of read back from the store, and
+   * remembered at revision 0, since its pay page, form and payment come next and read only what is appended after.
+   */
+  private rememberCreated(created: SessionCreated['data']): PresentSession {
+    const session = sessionOfCreation(created);
+    this.sessions.remember(checkoutStreamName(created.sessionId), { state: session, revision: 0n });
+    return session;
   }
 
   /** The session a claim created; written from the claim when a crash stopped between the two appends. */

@@ -135,7 +135,10 @@ it('answers a provider declining one request several times at once (its retries)
   const rtpId = request?.rtpId ?? '';
   const declines = await Promise.all(
     Array.from({ length: 6 }, () =>
-      network.sw.client.post(`/v1/request-to-pay/${rtpId}/decline`, { key: network.wallet('RAVI').key.key, body: { reason: 'the customer declined' } }),
+      network.sw.client.post(`/v1/request-to-pay/${rtpId}/decline`, {
+        key: network.wallet('RAVI').key.key,
+        body: { reason: 'the customer declined' },
+      }),
     ),
   );
   expect(declines.map((answer) => [answer.status, answer.body])).toEqual(
