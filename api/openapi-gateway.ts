@@ -228,7 +228,10 @@ function payPagePaths(): Paths {
           roles: [],
           path: sessionIdParams,
           responses: {
-            '303': { description: 'sent (or the session is no longer open): back to the page, which shows the state' },
+            '303': {
+              description:
+                'sent, or already waiting (the same number again within 30 s: a double click is one request), or the session is no longer open or another submission changed it meanwhile: back to the page, which shows the state',
+            },
             '404': html('no such payment'),
             '422': html('the page again, with a role="alert" saying what was wrong with the number'),
             '413': errorAnswer('PAYLOAD_TOO_LARGE: the form is over 2 KiB; nothing was sent'),

@@ -92,7 +92,13 @@ function sessionIdOf(params: unknown): string | null {
   return parsed.success ? parsed.data.id : null;
 }
 
-/** What the customer is told for a refusal; `state`: the session is no longer open, and the page itself says so. */
+/**
+ * What the customer is told for a refusal; `state`: the page itself tells it by showing the session as it is now.
+ * That is the answer for a session no longer open, and for CONCURRENT_UPDATE: other submissions of this same page
+ * (a double click, a form sent again, two tabs) kept writing the session while this one was decided. That race is
+ * the switch's to settle, not the customer's mistake, so they get the page showing what those submissions did
+ * (waiting for approval, paid, declined), never an error.
+ */
 function refusalFor(code: string): { kind: 'alert'; alert: string } | { kind: 'state' } | null {
   const alert = (text: string) => ({ kind: 'alert' as const, alert: text });
   switch (code) {
@@ -103,6 +109,7 @@ function refusalFor(code: string): { kind: 'alert'; alert: string } | { kind: 's
     case 'RTP_ATTEMPTS_EXHAUSTED':
       return alert('Too many payment requests were sent for this payment. Scan the QR code with your wallet app instead.');
     case 'SESSION_NOT_OPEN':
+    case 'CONCURRENT_UPDATE':
       return { kind: 'state' };
     default:
       return null;

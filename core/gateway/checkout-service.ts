@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../assert';
-import { handleStreamCommand, handleStreamCommandFrom, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import { loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
+import { RememberedStreams } from '../eventstore/remembered-streams';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson } from '../idempotency/request-fingerprint';
@@ -12,8 +13,9 @@ import {
   initialState as initialSessionState,
   type PresentSession,
   type SessionCommand,
+  type SessionState,
 } from './checkout-session-decider';
-import type { CheckoutRequestClaimed, SessionCreated } from './checkout-session-events';
+import type { CheckoutRequestClaimed, CheckoutSessionEvent, SessionCreated } from './checkout-session-events';
 import {
   checkoutRequestStreamName,
   checkoutStreamName,
@@ -50,8 +52,25 @@ export type CreatedSession = {
  */
 export type LoadedSession = { session: PresentSession; revision: bigint | null };
 
+/** What a command on a session recorded (nothing, when the decision was that nothing changes) and the session after it. */
+export type RecordedSession = { session: PresentSession; events: CheckoutSessionEvent[]; position: bigint | null };
+
 /** Attempts when another request with the same Idempotency-Key races this one. */
 const claimAttemptsMax = 3;
+
+/**
+ * Sessions whose state is remembered at most (see RememberedStreams): more than are being paid at once at the rates
+ * measured (a checkout takes under a second, at most a few hundred a second), so a session's pay form, its payment
+ * and its webhook each fold only what the step before added. Past it the memory starts again empty.
+ */
+export const rememberedSessionsMax = 4_096;
+
+export type CheckoutServiceDependencies = {
+  store: EventStore;
+  now: () => Date;
+  /** Fewer than `rememberedSessionsMax`, for a test to see the bound hold. */
+  rememberedSessionsMax?: number;
+};
 
 /**
  * Checkout sessions (docs/ARCHITECTURE.md section 6). Creation is idempotent by the merchant's Idempotency-Key
@@ -59,7 +78,21 @@ const claimAttemptsMax = 3;
  * and body always find the same session, another body is refused (Stripe keeps keys 24 hours; here they stay).
  */
 export class CheckoutService {
-  constructor(private readonly dependencies: { store: EventStore; now: () => Date }) {}
+  private readonly sessions: RememberedStreams<SessionCommand, CheckoutSessionEvent, SessionState>;
+
+  constructor(private readonly dependencies: CheckoutServiceDependencies) {
+    const entriesMax = dependencies.rememberedSessionsMax ?? rememberedSessionsMax;
+    assert(
+      Number.isSafeInteger(entriesMax) && entriesMax >= 1 && entriesMax <= rememberedSessionsMax,
+      `remembered sessions are 1 to ${rememberedSessionsMax}, not ${entriesMax}`,
+    );
+    this.sessions = new RememberedStreams(dependencies.store, checkoutSessionDecider, entriesMax);
+  }
+
+  /** Sessions whose state is remembered now (at most the bound). */
+  get sessionsRemembered(): number {
+    return this.sessions.size;
+  }
 
   async create(
     merchant: MerchantRecord,
@@ -128,7 +161,7 @@ export class CheckoutService {
             expectedRevision: 'no_stream',
           },
         ]);
-        return { session: sessionOfCreation(createdData), created: true, position: results[results.length - 1]?.position ?? null };
+        return { session: this.rememberCreated(createdData), created: true, position: results[results.length - 1]?.position ?? null };
       } catch (error) {
         // Another request with the same key got there first (or came before): read its claim on the next attempt.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -151,7 +184,7 @@ export class CheckoutService {
   /** `find`, with the stream's revision for a command decided on what was read (`record`). */
   async findLoaded(sessionId: string): Promise<LoadedSession | null> {
     if (!sessionIdPattern.test(sessionId)) return null;
-    const { state, revision } = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
+    const { state, revision } = await this.sessions.load(checkoutStreamName(sessionId));
     if (state.status !== 'present') return null;
     const session = await this.completedIfPaid(state);
     return { session, revision: session === state ? revision : null };
@@ -159,7 +192,7 @@ export class CheckoutService {
 
   /** The session with its stream revision, for a claim that expects it; SESSION_NOT_FOUND when it does not exist. */
   async load(sessionId: string): Promise<{ session: PresentSession; revision: bigint }> {
-    const loaded = await loadStream(this.dependencies.store, checkoutStreamName(sessionId), checkoutSessionDecider);
+    const loaded = await this.sessions.load(checkoutStreamName(sessionId));
     if (loaded.state.status !== 'present' || loaded.revision === null) {
       throw new DomainError('SESSION_NOT_FOUND', `checkout session ${sessionId} does not exist`);
     }
@@ -181,28 +214,28 @@ export class CheckoutService {
     if (session.recorded !== 'OPEN' || session.payment === null) return session;
     if ((await this.paymentState(session.payment.transferId)) !== 'committed') return session;
     const context: CommandContext = { now: this.dependencies.now(), actor: 'switch:checkout', correlationId: session.payment.transferId };
-    const result = await handleStreamCommand(
-      this.dependencies.store,
+    const result = await this.sessions.handle(
       checkoutStreamName(session.created.sessionId),
-      checkoutSessionDecider,
       { type: 'CompleteSession', data: { sessionId: session.created.sessionId, transferId: session.payment.transferId }, now: context.now },
       context,
     );
-    return result.state as PresentSession;
+    return presentAfterCommand(result.state, session.created.sessionId);
   }
 
-  async cancel(sessionId: string, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
+  async cancel(sessionId: string, context: CommandContext): Promise<RecordedSession> {
     return this.apply({ type: 'CancelSession', data: { sessionId }, now: context.now }, context);
   }
 
   /** Writes SessionExpired for a session past its expiry (nothing for one that is not): what the sweeper calls. */
-  async expire(sessionId: string, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
+  async expire(sessionId: string, context: CommandContext): Promise<RecordedSession> {
     return this.apply({ type: 'ExpireSession', data: { sessionId }, now: context.now }, context);
   }
 
-  async apply(command: SessionCommand, context: CommandContext): Promise<{ session: PresentSession; position: bigint | null }> {
-    await this.require(command.data.sessionId);
-    return this.record(command, context);
+  /** Completes a paid session from its transfer's record if need be (`findLoaded`), then decides on what it read. */
+  async apply(command: SessionCommand, context: CommandContext): Promise<RecordedSession> {
+    const loaded = await this.findLoaded(command.data.sessionId);
+    if (loaded === null) throw new DomainError('SESSION_NOT_FOUND', `checkout session ${command.data.sessionId} does not exist`);
+    return this.record(command, context, loaded);
   }
 
   /**
@@ -215,20 +248,23 @@ export class CheckoutService {
     context: CommandContext,
     /** The session as the caller has just read it (`findLoaded`): the first decision is made on it, without a read. */
     loaded: LoadedSession | null = null,
-  ): Promise<{ session: PresentSession; position: bigint | null }> {
+  ): Promise<RecordedSession> {
     const before =
       loaded === null || loaded.revision === null || loaded.session.created.sessionId !== command.data.sessionId
         ? null
         : { state: loaded.session, revision: loaded.revision };
-    const result = await handleStreamCommandFrom(
-      this.dependencies.store,
-      checkoutStreamName(command.data.sessionId),
-      checkoutSessionDecider,
-      command,
-      context,
-      before,
-    );
-    return { session: result.state as PresentSession, position: result.position };
+    const result = await this.sessions.handle(checkoutStreamName(command.data.sessionId), command, context, before);
+    return { session: presentAfterCommand(result.state, command.data.sessionId), events: result.events, position: result.position };
+  }
+
+  /**
+   * A new session is exactly what its one event says: folded here instead of read back from the store, and
+   * remembered at revision 0, since its pay page, form and payment come next and read only what is appended after.
+   */
+  private rememberCreated(created: SessionCreated['data']): PresentSession {
+    const session = sessionOfCreation(created);
+    this.sessions.remember(checkoutStreamName(created.sessionId), { state: session, revision: 0n });
+    return session;
   }
 
   /** The session a claim created; written from the claim when a crash stopped between the two appends. */
@@ -255,6 +291,12 @@ export class CheckoutService {
     // The claim stream is written only here, with exactly this event.
     return first.data as CheckoutRequestClaimed['data'];
   }
+}
+
+/** Every command but creation is refused by the decider for an absent session, so what it leaves is present. */
+function presentAfterCommand(state: SessionState, sessionId: string): PresentSession {
+  assert(state.status === 'present', `session ${sessionId} is present after a command on it`);
+  return state;
 }
 
 /** A new session is exactly what its one event says: folded here instead of read back from the store. */

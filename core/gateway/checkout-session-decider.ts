@@ -3,13 +3,28 @@ import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
 import type { CheckoutSessionEvent, SessionCreated } from './checkout-session-events';
 import { checkoutSessionEventTypes } from './checkout-session-events';
-import type { SessionStatus } from './checkout-session-profile';
+import { rtpIdOf, type SessionStatus } from './checkout-session-profile';
 
 /** Requests to pay one session may send: a customer who mistypes a number tries again, a script does not spam. */
 const rtpAttemptsMax = 10;
 
+/**
+ * A request to pay the same number asked for again within this time, while the last one still waits for the
+ * customer, is that same request: a double click, the form sent again after "back", two tabs racing. It is not sent
+ * twice (the customer's wallet would ask twice). Later, asking again is a reminder, and goes out as a new request.
+ */
+export const requestToPayRepeatWindowMs = 30_000;
+
 export type RtpStatus = 'NONE' | 'SENT' | 'DECLINED' | 'FAILED';
-export type RequestToPay = { rtpId: string; payerParticipant: string; status: Exclude<RtpStatus, 'NONE'> };
+export type RequestToPay = {
+  rtpId: string;
+  payerParticipant: string;
+  status: Exclude<RtpStatus, 'NONE'>;
+  /** The payer's number as normalized (92XXXXXXXXXX); null for a failure recorded without its request. */
+  msisdn: string | null;
+  /** When the request was recorded as sent (or, without one, failed). */
+  at: string;
+};
 
 export type PresentSession = {
   status: 'present';
@@ -30,7 +45,8 @@ export type SessionCommand =
   | { type: 'CompleteSession'; data: { sessionId: string; transferId: string }; now: Date }
   | { type: 'ExpireSession'; data: { sessionId: string }; now: Date }
   | { type: 'CancelSession'; data: { sessionId: string }; now: Date }
-  | { type: 'RecordRequestToPaySent'; data: { sessionId: string; rtpId: string; payerParticipant: string; msisdn: string }; now: Date }
+  /** The rtpId is the decider's to give (the session's next attempt), so that two requests racing never share one. */
+  | { type: 'RecordRequestToPaySent'; data: { sessionId: string; payerParticipant: string; msisdn: string }; now: Date }
   | { type: 'RecordRequestToPayDeclined'; data: { sessionId: string; rtpId: string; reason: string }; now: Date }
   | { type: 'RecordRequestToPayFailed'; data: { sessionId: string; rtpId: string; detail: string }; now: Date };
 
@@ -72,14 +88,24 @@ export function evolve(state: SessionState, event: CheckoutSessionEvent): Sessio
     case 'RequestToPaySent':
       return {
         ...state,
-        rtp: { rtpId: event.data.rtpId, payerParticipant: event.data.payerParticipant, status: 'SENT' },
+        rtp: {
+          rtpId: event.data.rtpId,
+          payerParticipant: event.data.payerParticipant,
+          status: 'SENT',
+          msisdn: event.data.msisdn,
+          at: event.data.at,
+        },
         rtpAttempts: state.rtpAttempts + 1,
       };
     case 'RequestToPayDeclined':
     case 'RequestToPayFailed':
       if (state.rtp === null || state.rtp.rtpId !== event.data.rtpId) {
         // A failure to send is recorded without a RequestToPaySent before it: the attempt still counts.
-        return { ...state, rtp: { rtpId: event.data.rtpId, payerParticipant: '', status: 'FAILED' }, rtpAttempts: state.rtpAttempts + 1 };
+        return {
+          ...state,
+          rtp: { rtpId: event.data.rtpId, payerParticipant: '', status: 'FAILED', msisdn: null, at: event.data.at },
+          rtpAttempts: state.rtpAttempts + 1,
+        };
       }
       return { ...state, rtp: { ...state.rtp, status: event.type === 'RequestToPayDeclined' ? 'DECLINED' : 'FAILED' } };
     default:
@@ -113,11 +139,7 @@ export function decide(command: SessionCommand, state: SessionState): CheckoutSe
       }
       return [{ type: 'SessionCancelled', data: { sessionId, at } }];
     case 'RecordRequestToPaySent':
-      requireOpen(session, command.now);
-      if (session.rtpAttempts >= rtpAttemptsMax) {
-        throw new DomainError('RTP_ATTEMPTS_EXHAUSTED', `checkout session ${sessionId} has sent ${rtpAttemptsMax} requests to pay already`);
-      }
-      return [{ type: 'RequestToPaySent', data: { ...command.data, at } }];
+      return decideRequestToPaySent(session, command.data, command.now);
     case 'RecordRequestToPayDeclined':
       // A decline after the session ended (paid from another device, expired) changes nothing the page shows.
       if (session.rtp?.rtpId !== command.data.rtpId)
@@ -126,6 +148,8 @@ export function decide(command: SessionCommand, state: SessionState): CheckoutSe
       return [{ type: 'RequestToPayDeclined', data: { ...command.data, at } }];
     case 'RecordRequestToPayFailed':
       if (session.recorded !== 'OPEN') return [];
+      // A newer request (another number typed meanwhile) is what the page shows: this one's failure changes nothing.
+      if (session.rtp !== null && session.rtp.rtpId !== command.data.rtpId) return [];
       return [{ type: 'RequestToPayFailed', data: { ...command.data, at } }];
     default:
       return assertNever(command);
@@ -147,6 +171,28 @@ export const paymentRunningMsMax = 2 * 60 * 1000;
 
 function paymentMayBeRunning(session: PresentSession, now: Date): boolean {
   return session.payment !== null && now.getTime() - Date.parse(session.payment.startedAt) < paymentRunningMsMax;
+}
+
+function decideRequestToPaySent(
+  session: PresentSession,
+  request: { payerParticipant: string; msisdn: string },
+  now: Date,
+): CheckoutSessionEvent[] {
+  const sessionId = session.created.sessionId;
+  requireOpen(session, now);
+  if (isRepeatOfPendingRequest(session, request.msisdn, now)) return [];
+  if (session.rtpAttempts >= rtpAttemptsMax) {
+    throw new DomainError('RTP_ATTEMPTS_EXHAUSTED', `checkout session ${sessionId} has sent ${rtpAttemptsMax} requests to pay already`);
+  }
+  const rtpId = rtpIdOf(sessionId, session.rtpAttempts + 1);
+  const data = { sessionId, rtpId, payerParticipant: request.payerParticipant, msisdn: request.msisdn, at: now.toISOString() };
+  return [{ type: 'RequestToPaySent', data }];
+}
+
+function isRepeatOfPendingRequest(session: PresentSession, msisdn: string, now: Date): boolean {
+  const pending = session.rtp;
+  if (pending === null || pending.status !== 'SENT' || pending.msisdn !== msisdn) return false;
+  return now.getTime() - Date.parse(pending.at) < requestToPayRepeatWindowMs;
 }
 
 function requirePresent(state: SessionState, sessionId: string): PresentSession {

@@ -3,15 +3,19 @@ import { issueApiKey, newSigningSecret } from '../auth/api-key';
 import { registerAlias } from '../directory/directory-service';
 import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
+import { RememberedStreams } from '../eventstore/remembered-streams';
 import { DomainError } from '../errors';
 import { openStoredSecret, type SecretBox } from '../secrets/secret-box';
 import {
   liveWebhookSecrets,
   merchantDecider,
   type MerchantChange,
+  type MerchantCommand,
+  type MerchantState,
   type NewWebhookSecret,
   type RegisteredMerchant,
 } from './merchant-decider';
+import type { MerchantEvent } from './merchant-events';
 import { merchantStreamName, type MerchantRegistration } from './merchant-profile';
 import type { WebhookSigningSecrets, WebhookSigningSecretsPort } from './webhook-signing-secrets';
 import { BoundedMemory } from '../bounded-memory';
@@ -30,6 +34,8 @@ export type AcquirerReference = { participantId: string; bankCode: string };
 
 /** Opened webhook secrets kept at most (two per merchant during a rotation); past it, the memory starts again empty. */
 const openedSecretsMax = 10_000;
+/** Merchants' stream states remembered at most, for the webhooks' secrets: more than the merchants paid in a minute. */
+const rememberedMerchantsMax = 4_096;
 
 /**
  * Merchant commands (docs/ARCHITECTURE.md section 6). Keys are stored hashed and webhook secrets sealed; both are
@@ -41,8 +47,15 @@ export class MerchantService implements WebhookSigningSecretsPort {
    * decryption. A sealed form names exactly one secret, so an entry is never wrong; a rotation adds a new one. Bounded.
    */
   private readonly openedSecrets = new BoundedMemory<string, string>(openedSecretsMax);
+  /**
+   * The merchants' streams as last read, so that the read before each webhook folds only what changed since (nothing,
+   * usually) instead of the whole stream; it still reads the stream, so a rotation signs the very next webhook.
+   */
+  private readonly merchantStreams: RememberedStreams<MerchantCommand, MerchantEvent, MerchantState>;
 
-  constructor(private readonly dependencies: MerchantServiceDependencies) {}
+  constructor(private readonly dependencies: MerchantServiceDependencies) {
+    this.merchantStreams = new RememberedStreams(dependencies.store, merchantDecider, rememberedMerchantsMax);
+  }
 
   /**
    * Refuses a taken id first, then registers the MERCHANT alias (so that payers can name the merchant), then the
@@ -139,7 +152,8 @@ export class MerchantService implements WebhookSigningSecretsPort {
 
   /**
    * Read from the merchant's own stream rather than a read model: a webhook signed right after a rotation must
-   * already carry the new secret, and a stream of a few dozen events is cheap to fold.
+   * already carry the new secret. Only the events appended since the last read are folded (`merchantStreams`), and a
+   * secret is decrypted once (`openedSecrets`), so a webhook costs a read of the stream's tail and no decryption.
    */
   async webhookSigningSecrets(merchantId: string): Promise<WebhookSigningSecrets | null> {
     const merchant = await this.findMerchant(merchantId);
@@ -157,7 +171,7 @@ export class MerchantService implements WebhookSigningSecretsPort {
   }
 
   async findMerchant(merchantId: string): Promise<RegisteredMerchant | null> {
-    const { state } = await loadStream(this.dependencies.store, merchantStreamName(merchantId), merchantDecider);
+    const { state } = await this.merchantStreams.load(merchantStreamName(merchantId));
     return state.status === 'registered' ? state : null;
   }
 

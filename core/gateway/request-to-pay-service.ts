@@ -3,7 +3,7 @@ import type { CommandContext } from '../eventstore/decider-stream';
 import { DomainError } from '../errors';
 import { formatAmount } from '../money';
 import { sessionStatusAt, type PresentSession } from './checkout-session-decider';
-import { rtpIdOf } from './checkout-session-profile';
+import type { CheckoutSessionEvent, RequestToPaySent } from './checkout-session-events';
 import type { CheckoutService, LoadedSession } from './checkout-service';
 import type { MerchantReader } from './merchant-reader';
 import { normalizePakistaniMsisdn } from './msisdn';
@@ -16,8 +16,12 @@ export type RequestToPayDependencies = {
   port: RequestToPayPort;
 };
 
-/** The session as the RTP's record left it (the provider may pay it at once: read it again for what came after). */
-export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'FAILED' };
+/**
+ * The session as the RTP's record left it (the provider may pay it at once: read it again for what came after).
+ * `PENDING`: the same request was waiting for the customer already (a second click, or two racing), so nothing was
+ * recorded or sent again.
+ */
+export type RequestToPayResult = { session: PresentSession; outcome: 'SENT' | 'FAILED' | 'PENDING' };
 
 /**
  * Request-to-pay from the hosted pay page (issue 11): the customer's number is resolved in the directory, the RTP is
@@ -42,14 +46,17 @@ export class RequestToPayService {
     if (alias === null) throw new DomainError('PARTY_NOT_FOUND', `no wallet or bank has registered the number ${msisdn}`);
     const merchant = this.dependencies.merchants.findMerchant(session.created.merchantId);
     if (merchant === null) throw new DomainError('MERCHANT_NOT_FOUND', `merchant ${session.created.merchantId} does not exist`);
-    const rtpId = rtpIdOf(sessionId, session.rtpAttempts + 1);
     // The record is appended at the revision read above: a session that changed since (ended, or another RTP) makes
-    // that append fail, and it is decided again on the stream as it is then, where an ended session is refused.
+    // that append fail, and it is decided again on the stream as it is then, where an ended session is refused and
+    // the same request already waiting is not recorded twice. The decider numbers the RTP, so racers never share an id.
     const recorded = await this.dependencies.checkout.record(
-      { type: 'RecordRequestToPaySent', data: { sessionId, rtpId, payerParticipant: alias.participantId, msisdn }, now: context.now },
+      { type: 'RecordRequestToPaySent', data: { sessionId, payerParticipant: alias.participantId, msisdn }, now: context.now },
       context,
       loaded,
     );
+    const sent = recorded.events.find(isRequestToPaySent);
+    if (sent === undefined) return { session: recorded.session, outcome: 'PENDING' };
+    const rtpId = sent.data.rtpId;
     const outcome = await this.dependencies.port.send(alias.participantId, {
       rtpId,
       checkoutSessionId: sessionId,
@@ -71,16 +78,24 @@ export class RequestToPayService {
   /** The payer's provider declines its RTP; 404 for an RTP that is not this provider's. */
   async decline(participantId: string, rtpId: string, reason: string, context: CommandContext): Promise<PresentSession> {
     const sessionId = sessionIdOfRtpOrThrow(rtpId);
-    const session = await this.dependencies.checkout.find(sessionId);
-    if (session === null || session.rtp === null || session.rtp.rtpId !== rtpId || session.rtp.payerParticipant !== participantId) {
+    const loaded = await this.dependencies.checkout.findLoaded(sessionId);
+    const pending = loaded?.session.rtp ?? null;
+    if (loaded === null || pending === null || pending.rtpId !== rtpId || pending.payerParticipant !== participantId) {
       throw new DomainError('RTP_NOT_FOUND', `there is no request to pay ${rtpId} for this participant's customers`);
     }
-    const result = await this.dependencies.checkout.apply(
+    // Decided on the session just read and appended at its revision; another writer in between (the payment, a
+    // second decline) makes it decide again on the stream as it is then.
+    const result = await this.dependencies.checkout.record(
       { type: 'RecordRequestToPayDeclined', data: { sessionId, rtpId, reason }, now: context.now },
       context,
+      loaded,
     );
     return result.session;
   }
+}
+
+function isRequestToPaySent(event: CheckoutSessionEvent): event is RequestToPaySent {
+  return event.type === 'RequestToPaySent';
 }
 
 function sessionIdOfRtpOrThrow(rtpId: string): string {

@@ -2,12 +2,14 @@ import { DomainError } from '../../../core/errors';
 import {
   checkoutSessionDecider,
   paymentRunningMsMax,
+  requestToPayRepeatWindowMs,
   sessionStatusAt,
   type PresentSession,
   type SessionCommand,
   type SessionState,
 } from '../../../core/gateway/checkout-session-decider';
 import type { CheckoutSessionEvent, SessionCreated } from '../../../core/gateway/checkout-session-events';
+import { deciderSpec } from '../../support/decider-spec';
 
 /** The checkout session decider on injected time: expiry read at once, the sweeper's event, cancel, the payment claim. */
 const createdAt = new Date('2026-03-01T09:00:00.000Z');
@@ -90,12 +92,15 @@ it('lets a payment claimed before the expiry finish: no SessionExpired within it
 
 it('records a decline only for the pending request to pay, and bounds the requests to pay per session', () => {
   const rtp = (attempt: number) => `rtp_AbCdEfGhIjKlMnOpQrStUv_${attempt}`;
+  // Each to another number: a repeat of the number already waiting would be the same request (the cases below).
   const send = (attempt: number): SessionCommand => ({
     type: 'RecordRequestToPaySent',
-    data: { sessionId, rtpId: rtp(attempt), payerParticipant: 'RAVI', msisdn: '923000000002' },
+    data: { sessionId, payerParticipant: 'RAVI', msisdn: `92300000${String(attempt).padStart(4, '0')}` },
     now: createdAt,
   });
-  const sent = run(open, send(1)).state;
+  const first = run(open, send(1));
+  expect(first.events).toMatchObject([{ type: 'RequestToPaySent', data: { rtpId: rtp(1) } }]);
+  const sent = first.state;
   const foreignDecline: SessionCommand = {
     type: 'RecordRequestToPayDeclined',
     data: { sessionId, rtpId: 'rtp_other_1', reason: 'no' },
@@ -108,4 +113,68 @@ it('records a decline only for the pending request to pay, and bounds the reques
   let state: SessionState = declined;
   for (let attempt = 2; attempt <= 10; attempt += 1) state = run(state, send(attempt)).state;
   expect(codeOf(decide(send(11), state))).toBe('RTP_ATTEMPTS_EXHAUSTED');
+});
+
+describe('a request to pay asked for again (a double click, the form sent again, two tabs racing)', () => {
+  const spec = deciderSpec(checkoutSessionDecider);
+  const number = '923000000002';
+  const sentAt = new Date(createdAt.getTime() + 1_000);
+  const rtp = (attempt: number) => `rtp_AbCdEfGhIjKlMnOpQrStUv_${attempt}`;
+  const sessionCreated: CheckoutSessionEvent = { type: 'SessionCreated', data: created };
+  const requestSent = (attempt: number, msisdn: string, at: Date): CheckoutSessionEvent => ({
+    type: 'RequestToPaySent',
+    data: { sessionId, rtpId: rtp(attempt), payerParticipant: 'RAVI', msisdn, at: at.toISOString() },
+  });
+  const sentIds = (events: readonly CheckoutSessionEvent[]) =>
+    events.flatMap((event) => (event.type === 'RequestToPaySent' ? [event.data.rtpId] : []));
+  const askToPay = (msisdn: string, now: Date): SessionCommand => ({
+    type: 'RecordRequestToPaySent',
+    data: { sessionId, payerParticipant: 'RAVI', msisdn },
+    now,
+  });
+
+  it('records nothing while a request to the same number waits for the customer: it is that request, not a second one', () =>
+    spec
+      .given([sessionCreated, requestSent(1, number, sentAt)])
+      .when(askToPay(number, new Date(sentAt.getTime() + requestToPayRepeatWindowMs - 1)))
+      .then([]));
+
+  it('numbers the request itself from the session, so two racing never share an id: the one decided second is the next', () =>
+    spec
+      .given([sessionCreated, requestSent(1, '923000000001', sentAt)])
+      .when(askToPay(number, sentAt))
+      .then([
+        {
+          type: 'RequestToPaySent',
+          data: { sessionId, rtpId: rtp(2), payerParticipant: 'RAVI', msisdn: number, at: sentAt.toISOString() },
+        },
+      ]));
+
+  it('sends the same number again as a reminder once the repeat window has passed', () =>
+    spec
+      .given([sessionCreated, requestSent(1, number, sentAt)])
+      .when(askToPay(number, new Date(sentAt.getTime() + requestToPayRepeatWindowMs)))
+      .thenMatches((events) => sentIds(events).join(' ') === rtp(2) && events.length === 1));
+
+  it('sends the same number again after its request was declined: the customer may have changed their mind', () =>
+    spec
+      .given([
+        sessionCreated,
+        requestSent(1, number, sentAt),
+        { type: 'RequestToPayDeclined', data: { sessionId, rtpId: rtp(1), reason: 'no', at: sentAt.toISOString() } },
+      ])
+      .when(askToPay(number, sentAt))
+      .thenMatches((events) => sentIds(events).join(' ') === rtp(2) && events.length === 1));
+
+  it('records no failure for a request a newer one replaced: the page shows the newer one', () =>
+    spec
+      .given([sessionCreated, requestSent(1, '923000000001', sentAt), requestSent(2, number, sentAt)])
+      .when({ type: 'RecordRequestToPayFailed', data: { sessionId, rtpId: rtp(1), detail: 'unreachable' }, now: sentAt })
+      .then([]));
+
+  it('still refuses to ask for a session that is no longer open, repeat or not', () =>
+    spec
+      .given([sessionCreated, requestSent(1, number, sentAt), { type: 'SessionCancelled', data: { sessionId, at: sentAt.toISOString() } }])
+      .when(askToPay(number, sentAt))
+      .thenThrows('SESSION_NOT_OPEN'));
 });
