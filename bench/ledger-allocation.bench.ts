@@ -17,6 +17,7 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LedgerCommand } from '../core/ledger/commands';
+import { xorshiftRandom } from './support/xorshift-random';
 
 type DecideBatchModule = typeof import('../core/ledger/decide-batch');
 type LedgerStateModule = typeof import('../core/ledger/ledger-state');
@@ -39,19 +40,6 @@ const nowMs = Date.parse('2026-12-04T12:00:00.000Z');
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
   return at === -1 ? undefined : process.argv[at + 1];
-}
-
-/** A deterministic pseudo-random sequence (xorshift32), as bench:ledger draws its payers, payees and amounts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
 }
 
 const accountIds = Array.from({ length: accountCount }, (_, index) => `acct-${index.toString().padStart(5, '0')}`);
@@ -177,7 +165,7 @@ async function main(): Promise<void> {
   });
   observer.observe({ entryTypes: ['gc'] });
 
-  const next = random(1000);
+  const next = xorshiftRandom(1000);
   const singleWarmUp = singlePhaseBatches(warmUpBatches, next, 0);
   const singleMeasured = singlePhaseBatches(measuredBatches, next, warmUpBatches * batchTransfers);
   const twoWarmUp = twoPhaseBatches(warmUpBatches, next, 0);

@@ -36,6 +36,7 @@ import { positiveInteger } from './support/bench-settings';
 import { postgresLedgerBench } from './ledger-postgres.bench';
 import type { BatchSource } from './support/batch-source';
 import { runTigerBeetle, tigerBeetlePath, type TigerBeetleRun } from './support/tigerbeetle-run';
+import { xorshiftRandom } from './support/xorshift-random';
 
 const accountCount = 10_000;
 const hotSpotShare = 0.7;
@@ -44,19 +45,6 @@ const transfersPerRound = positiveInteger('HISAAB_BENCH_TRANSFERS', 200_000);
 const batchSize = positiveInteger('HISAAB_BENCH_BATCH', 1024);
 const inFlight = positiveInteger('HISAAB_BENCH_IN_FLIGHT', 16);
 const recordsInFlight = positiveInteger('HISAAB_BENCH_RECORDS_IN_FLIGHT', 1);
-
-/** A deterministic pseudo-random sequence (xorshift32), so every run draws the same payers and payees. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
-}
 
 const accountId = (index: number) => `acct-${index.toString().padStart(5, '0')}`;
 /** Every account's id once: commands share these strings instead of each formatting its own. */
@@ -83,7 +71,7 @@ type Drawn = { debitAccountId: string; creditAccountId: string; amountMinor: big
 
 /** Draws transfers (payer, payee, amount) one after another from `seed`: the same sequence in every run. */
 function transferDrawer(seed: number): () => Drawn {
-  const next = random(seed);
+  const next = xorshiftRandom(seed);
   const drawn: Drawn = { debitAccountId: '', creditAccountId: '', amountMinor: 0n };
   return () => {
     const debitIndex = next() < hotSpotShare ? 0 : Math.floor(next() * accountCount);
