@@ -84,6 +84,39 @@ const curveNames = [
 ] as const;
 type CurveName = (typeof curveNames)[number];
 
+/** One value per interval of the run, from items that each name their interval; null where none does. */
+function valuesByInterval<Item extends { interval: number }>(
+  items: readonly Item[],
+  intervalCount: number,
+  value: (item: Item) => number | null,
+): (number | null)[] {
+  const byInterval = new Map(items.map((item) => [item.interval, value(item)]));
+  return Array.from({ length: intervalCount }, (_unused, interval) => byInterval.get(interval) ?? null);
+}
+
+const mebibytes = (bytes: number) => Math.round((bytes / mebibyte) * 10) / 10;
+
+/**
+ * Not judged: where the switch's time goes, so that a rise in latency can be laid at the ledger's durable commit (its
+ * tick and fsync) or at the rest of the HTTP answer; and heap used just after the last full collection, what a leak
+ * raises and the collector's sawtooth does not (not yet judged: the verdict's rule was set before it was measured).
+ */
+function diagnosticsOf(samples: readonly SwitchSample[], intervalCount: number) {
+  return {
+    ledgerCommitMeanMs: intervalMeansMs(samples, intervalCount, (sample) => ({
+      seconds: sample.ledgerCommitSecondsTotal,
+      count: sample.ledgerCommitCount,
+    })),
+    httpRequestMeanMs: intervalMeansMs(samples, intervalCount, (sample) => ({
+      seconds: sample.httpRequestSecondsTotal,
+      count: sample.httpRequestCount,
+    })),
+    heapUsedAfterMajorCollectionMiB: valuesByInterval(samples, intervalCount, (sample) =>
+      sample.heapUsedAfterMajorCollectionBytes === null ? null : mebibytes(sample.heapUsedAfterMajorCollectionBytes),
+    ),
+  };
+}
+
 function curvesOf(
   samples: readonly SwitchSample[],
   referenceSamples: readonly ReferenceSample[],
@@ -91,11 +124,8 @@ function curvesOf(
   referenceRate: RateFigures,
   intervalCount: number,
 ): Record<CurveName, (number | null)[]> {
-  const perInterval = <Item extends { interval: number }>(items: readonly Item[], value: (item: Item) => number | null) => {
-    const byInterval = new Map(items.map((item) => [item.interval, value(item)]));
-    return Array.from({ length: intervalCount }, (_unused, interval) => byInterval.get(interval) ?? null);
-  };
-  const mebibytes = (bytes: number) => Math.round((bytes / mebibyte) * 10) / 10;
+  const perInterval = <Item extends { interval: number }>(items: readonly Item[], value: (item: Item) => number | null) =>
+    valuesByInterval(items, intervalCount, value);
   const acceptedP99Ms = perInterval(rate.intervals, (figures) => figures.acceptedP99Ms);
   const referenceP99Ms = perInterval(referenceRate.intervals, (figures) => figures.acceptedP99Ms);
   const eventLoopDelayP99Ms = perInterval(samples, (sample) => sample.eventLoopDelayP99Ms);
@@ -380,24 +410,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,
       series: curves,
-      // Not judged: where the switch's time goes, so that a rise in latency can be laid at the ledger's durable
-      // commit (its tick and fsync) or at the rest of the HTTP answer.
-      diagnostics: {
-        ledgerCommitMeanMs: intervalMeansMs(samplesTaken, intervalCount, (sample) => ({
-          seconds: sample.ledgerCommitSecondsTotal,
-          count: sample.ledgerCommitCount,
-        })),
-        httpRequestMeanMs: intervalMeansMs(samplesTaken, intervalCount, (sample) => ({
-          seconds: sample.httpRequestSecondsTotal,
-          count: sample.httpRequestCount,
-        })),
-        // Heap used just after the last full collection, as each sample found it: what a leak raises and the
-        // collector's sawtooth does not. Not yet judged: the verdict's rule was set before it was measured.
-        heapUsedAfterMajorCollectionMiB: Array.from({ length: intervalCount }, (_unused, interval) => {
-          const bytes = samplesTaken.find((sample) => sample.interval === interval)?.heapUsedAfterMajorCollectionBytes ?? null;
-          return bytes === null ? null : Math.round((bytes / mebibyte) * 10) / 10;
-        }),
-      },
+      diagnostics: diagnosticsOf(samplesTaken, intervalCount),
       samples: samplesTaken,
       referenceSamples: referenceSamplesTaken,
       intervals: rate.intervals,
