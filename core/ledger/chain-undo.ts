@@ -1,24 +1,12 @@
-import type { LedgerEvent, UserDataJson } from './events';
+import type { LedgerEvent } from './events';
 import type { AccountRecord, LedgerState } from './ledger-state';
 import type { PendingStatus } from './transfer';
-import type { TransferCode } from './transfer-codes';
+import type { SavedPendingTransfer } from './pending-transfers';
 
 /** An account the event names: absent before (opened by it), or its balance words before. */
 type AccountBefore = { id: string; record: AccountRecord | undefined; words: Uint32Array | undefined };
-/** A pending transfer as PendingTransfers holds it, to hold it again. */
-type PendingFields = {
-  debitIndex: number;
-  creditIndex: number;
-  amountLow: number;
-  amountHigh: number;
-  code: TransferCode;
-  timeoutMs: number;
-  expiresAtMs: number;
-  createdAtFact: number;
-  userData: UserDataJson | null;
-};
 /** A transfer id the event names: whether it was pending before, and if so all of it. */
-type TransferBefore = { id: string; pending: PendingFields | null };
+type TransferBefore = { id: string; pending: SavedPendingTransfer | null };
 type StepBefore = {
   eventCount: number;
   accountCount: number;
@@ -80,7 +68,7 @@ export class ChainUndo {
         const record = state.accounts.get(id);
         return { id, record, words: record === undefined ? undefined : state.balances.save(record.index) };
       }),
-      transfers: transferIds.map((id) => ({ id, pending: pendingFields(state, id) })),
+      transfers: transferIds.map((id) => ({ id, pending: pendingBefore(state, id) })),
     });
   }
 
@@ -102,20 +90,7 @@ export class ChainUndo {
       for (const before of step.transfers) {
         const now = state.pending.find(before.id);
         if (now !== -1) state.pending.remove(now);
-        const was = before.pending;
-        if (was !== null)
-          state.pending.add(
-            before.id,
-            was.debitIndex,
-            was.creditIndex,
-            was.amountLow,
-            was.amountHigh,
-            was.code,
-            was.timeoutMs,
-            was.expiresAtMs,
-            was.createdAtFact,
-            was.userData,
-          );
+        if (before.pending !== null) state.pending.restore(before.id, before.pending);
       }
     }
     this.steps.length = 0;
@@ -127,20 +102,8 @@ export class ChainUndo {
   }
 }
 
-/** The fields of the pending transfer `id`, or null when the ledger holds none by that id. */
-function pendingFields(state: LedgerState, id: string): PendingFields | null {
-  const pending = state.pending;
-  const slot = pending.find(id);
-  if (slot === -1) return null;
-  return {
-    debitIndex: pending.debitIndexOf(slot),
-    creditIndex: pending.creditIndexOf(slot),
-    amountLow: pending.amountLowOf(slot),
-    amountHigh: pending.amountHighOf(slot),
-    code: pending.codeOf(slot),
-    timeoutMs: pending.timeoutMsOf(slot),
-    expiresAtMs: pending.expiresAtMsOf(slot),
-    createdAtFact: pending.createdAtFactOf(slot),
-    userData: pending.userDataOf(slot),
-  };
+/** All of the pending transfer `id`, or null when the ledger holds none by that id. */
+function pendingBefore(state: LedgerState, id: string): SavedPendingTransfer | null {
+  const slot = state.pending.find(id);
+  return slot === -1 ? null : state.pending.saved(slot);
 }

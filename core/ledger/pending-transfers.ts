@@ -19,6 +19,19 @@ const notHeld = -1;
 /** The end of the free list. */
 const noSlot = -1;
 
+/** A pending transfer as the table holds it, but its id (see `PendingTransfers.saved`). */
+export type SavedPendingTransfer = {
+  debitIndex: number;
+  creditIndex: number;
+  amountLow: number;
+  amountHigh: number;
+  code: TransferCode;
+  timeoutMs: number;
+  expiresAtMs: number;
+  createdAtFact: number;
+  userData: UserDataJson | null;
+};
+
 /**
  * The pending (two-phase) transfers of a ledger, held off the object heap (issue 18 item 3): a reservation is the
  * one thing the engine keeps per two-phase transfer until it is posted, voided or expired, and as a `Transfer`
@@ -252,6 +265,40 @@ export class PendingTransfers {
 
   userDataOf(slot: number): UserDataJson | null {
     return this.userData[slot] ?? null;
+  }
+
+  /**
+   * Everything the table holds of the pending transfer at `slot` but its id, to hold it again with `restore`: what
+   * a linked chain's undo keeps (chain-undo.ts), so that a column added here is saved and restored with the rest.
+   */
+  saved(slot: number): SavedPendingTransfer {
+    return {
+      debitIndex: this.debitIndexOf(slot),
+      creditIndex: this.creditIndexOf(slot),
+      amountLow: this.amountLowOf(slot),
+      amountHigh: this.amountHighOf(slot),
+      code: this.codeOf(slot),
+      timeoutMs: this.timeoutMsOf(slot),
+      expiresAtMs: this.expiresAtMsOf(slot),
+      createdAtFact: this.createdAtFactOf(slot),
+      userData: this.userDataOf(slot),
+    };
+  }
+
+  /** Holds again a pending transfer `saved` before it was resolved or let go, with its own expiry and creating fact. */
+  restore(transferId: string, saved: SavedPendingTransfer): number {
+    return this.add(
+      transferId,
+      saved.debitIndex,
+      saved.creditIndex,
+      saved.amountLow,
+      saved.amountHigh,
+      saved.code,
+      saved.timeoutMs,
+      saved.expiresAtMs,
+      saved.createdAtFact,
+      saved.userData,
+    );
   }
 
   /** A free slot: the most recently freed, else the next never used (growing the columns when all are used). */

@@ -35,6 +35,33 @@ describe('PendingTransfers', () => {
     expect(table.find('p-2')).toBe(-1);
   });
 
+  it('given a pending transfer saved and let go, when it is restored, then it reads back whole and expires in its place', () => {
+    // given
+    const table = new PendingTransfers(16, 3);
+    const userData: UserDataJson = { purpose: 'P2M' };
+    hold(table, 'early', 1_000, 1);
+    const slot = table.add('middle', 4, 5, 0xfffffff0, 9, 'REFUND', 30_000, 2_000, 2, userData);
+    hold(table, 'late', 3_000, 3);
+    const saved = table.saved(slot);
+    table.remove(slot);
+    // when
+    const restored = table.restore('middle', saved);
+    // then
+    expect(table.find('middle')).toBe(restored);
+    expect(table.saved(restored)).toEqual({
+      debitIndex: 4,
+      creditIndex: 5,
+      amountLow: 0xfffffff0,
+      amountHigh: 9,
+      code: 'REFUND',
+      timeoutMs: 30_000,
+      expiresAtMs: 2_000,
+      createdAtFact: 2,
+      userData,
+    });
+    expect(drainInExpiryOrder(table)).toEqual(['early', 'middle', 'late']);
+  });
+
   it('given pending transfers, when one is removed, then it is not found and the others still are', () => {
     // given: enough ids that probe chains form in a small index, so removal must shift them back
     const table = new PendingTransfers(64, 2);
