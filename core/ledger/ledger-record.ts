@@ -3,9 +3,14 @@ import { AssertionError, assertNever } from '../assert';
 import type { RecordedEvent } from '../eventstore/event';
 import type { CurrencyCode } from '../money';
 import type { AccountCode } from './account-codes';
+import { amountTextOfWords as amountTextOfWordsExport } from './amount-text';
 import { ledgerEventTypes, type LedgerEvent, type UserDataJson } from './events';
 import { isoFromMs } from './instant-text';
 import type { TransferCode } from './transfer-codes';
+
+// A module constant of its own: under tsx an imported binding is read through a getter on every use, and this is
+// read for every amount a record's reader decodes.
+const amountTextOfWords = amountTextOfWordsExport;
 
 /**
  * The ledger's batch record: one event of type `LedgerBatch` per engine tick, its payload (NewEvent.bytes) every
@@ -146,14 +151,9 @@ function readStrings(bytes: Buffer, start: number, count: number, recorded: Reco
   return strings;
 }
 
-/** A u64 whose high word is below this is below 2^53, so exact as a double. */
-const exactHighWordMax = 2 ** 21;
-
 /** A u64 of minor units as decimal text; below 2^53 (nearly every amount) without a bigint. */
 function minorTextAt(bytes: Buffer, offset: number): string {
-  const high = bytes.readUInt32LE(offset + 4);
-  if (high < exactHighWordMax) return String(high * 2 ** 32 + bytes.readUInt32LE(offset));
-  return bytes.readBigUInt64LE(offset).toString();
+  return amountTextOfWords(bytes.readUInt32LE(offset), bytes.readUInt32LE(offset + 4));
 }
 
 /** Reads the fields of one row: its strings by reference, its amounts and milliseconds by slot. */
