@@ -695,4 +695,11 @@ it('documents what the server refuses: the carried currencies, the amount maximu
   expect(schemas.BatchTransferResult).toMatchObject({ required: expect.arrayContaining(['outcome', 'id', 'state', 'abortReason']) });
   expect(schemas.BatchErrorResult).toMatchObject({ required: expect.arrayContaining(['outcome', 'id', 'error']) });
   expect(schemas.ChangeParticipant).toMatchObject({ minProperties: 1 });
+  // `currency` only names whose cap: a body of it alone changes nothing and is refused, as the document says.
+  expect(schemas.ChangeParticipant?.anyOf).toEqual([
+    { required: ['active'] },
+    { required: ['netDebitCap'] },
+    { required: ['requireSignedRequests'] },
+    { required: ['rateLimitPerSecond'] },
+  ]);
 });
