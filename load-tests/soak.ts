@@ -76,6 +76,7 @@ const mebibyte = 1024 * 1024;
 /** Every curve the soak keeps, one value (or null: no sample) per interval: the judged series and the raw ones. */
 const curveNames = [
   ...seriesNames,
+  'heapUsedMiB',
   'acceptedP99Ms',
   'referenceP99Ms',
   'eventLoopDelayP99Ms',
@@ -98,8 +99,7 @@ const mebibytes = (bytes: number) => Math.round((bytes / mebibyte) * 10) / 10;
 
 /**
  * Not judged: where the switch's time goes, so that a rise in latency can be laid at the ledger's durable commit (its
- * tick and fsync) or at the rest of the HTTP answer; and heap used just after the last full collection, what a leak
- * raises and the collector's sawtooth does not (not yet judged: the verdict's rule was set before it was measured).
+ * tick and fsync) or at the rest of the HTTP answer.
  */
 function diagnosticsOf(samples: readonly SwitchSample[], intervalCount: number) {
   return {
@@ -111,9 +111,6 @@ function diagnosticsOf(samples: readonly SwitchSample[], intervalCount: number) 
       seconds: sample.httpRequestSecondsTotal,
       count: sample.httpRequestCount,
     })),
-    heapUsedAfterMajorCollectionMiB: valuesByInterval(samples, intervalCount, (sample) =>
-      sample.heapUsedAfterMajorCollectionBytes === null ? null : mebibytes(sample.heapUsedAfterMajorCollectionBytes),
-    ),
   };
 }
 
@@ -132,6 +129,9 @@ function curvesOf(
   const referenceEventLoopDelayP99Ms = perInterval(referenceSamples, (sample) => sample.eventLoopDelayP99Ms);
   return {
     rssMiB: perInterval(samples, (sample) => mebibytes(sample.rssBytes)),
+    heapAfterMajorGcMiB: perInterval(samples, (sample) =>
+      sample.heapUsedAfterMajorCollectionBytes === null ? null : mebibytes(sample.heapUsedAfterMajorCollectionBytes),
+    ),
     heapUsedMiB: perInterval(samples, (sample) => mebibytes(sample.heapUsedBytes)),
     ownHandles: perInterval(samples, (sample) => sample.activeHandles - sample.clientConnections),
     latencyP99Ratio: ratioSeries(acceptedP99Ms, referenceP99Ms),
@@ -156,7 +156,8 @@ function chartPanels(curves: Record<CurveName, (number | null)[]>): ChartPanel[]
   });
   return [
     judgedPanel('rssMiB', switchColor),
-    judgedPanel('heapUsedMiB', switchColor),
+    judgedPanel('heapAfterMajorGcMiB', switchColor),
+    { heading: 'heap used, sampled (MiB), raw', lines: [{ label: 'heapUsedMiB', color: switchColor, values: curves.heapUsedMiB }] },
     judgedPanel('ownHandles', switchColor),
     {
       heading: 'latency p99 (ms), raw',

@@ -3,7 +3,7 @@ import { defaultWarmupIntervals, ratioSeries, soakVerdict, type SeriesName } fro
 /** Every judged series at a level, with `rss` replacing the memory series. */
 function series(rss: readonly (number | null)[], level = 100): Record<SeriesName, (number | null)[]> {
   const flat = Array.from({ length: rss.length }, () => level);
-  return { rssMiB: [...rss], heapUsedMiB: flat, ownHandles: flat, latencyP99Ratio: flat, eventLoopDelayP99Ratio: flat };
+  return { rssMiB: [...rss], heapAfterMajorGcMiB: flat, ownHandles: flat, latencyP99Ratio: flat, eventLoopDelayP99Ratio: flat };
 }
 
 describe('the soak verdict', () => {
@@ -83,18 +83,21 @@ describe('the soak verdict', () => {
     });
   });
 
-  it('judges heap used by its floor: a sawtooth that V8 lets climb higher passes, a floor that rises fails', () => {
-    const sawtooth = (floor: number, height: number) =>
-      Array.from({ length: 30 }, (_unused, interval) => floor + ((interval * 7) % 10) * (height / 9));
-    const taller = {
+  it('judges the heap by what a major collection leaves: live data that stays passes, live data that climbs fails', () => {
+    const steady = (level: number) => Array.from({ length: 30 }, (_unused, interval) => level + ((interval * 7) % 5) - 2);
+    const flatHeap = {
       ...series(Array.from({ length: 120 }, () => 100)),
-      heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(60, 60), ...sawtooth(60, 20)],
+      heapAfterMajorGcMiB: [...steady(60), ...steady(60), ...steady(61), ...steady(60)],
     };
-    const tallerVerdict = soakVerdict(taller, 30);
-    expect(tallerVerdict.kind === 'judged' && tallerVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: true });
-    const rising = { ...taller, heapUsedMiB: [...sawtooth(60, 20), ...sawtooth(60, 20), ...sawtooth(64, 20), ...sawtooth(70, 20)] };
-    const risingVerdict = soakVerdict(rising, 30);
-    expect(risingVerdict.kind === 'judged' && risingVerdict.series[1]).toMatchObject({ series: 'heapUsedMiB', flat: false });
+    const flatVerdict = soakVerdict(flatHeap, 30);
+    expect(flatVerdict.kind === 'judged' && flatVerdict.series[1]).toMatchObject({ series: 'heapAfterMajorGcMiB', flat: true });
+    const climbing = { ...flatHeap, heapAfterMajorGcMiB: [...steady(60), ...steady(62), ...steady(66), ...steady(70)] };
+    const climbingVerdict = soakVerdict(climbing, 30);
+    expect(climbingVerdict.kind === 'judged' && climbingVerdict.series[1]).toMatchObject({
+      series: 'heapAfterMajorGcMiB',
+      flat: false,
+      growthBetween: ['warm-up', 'third 3'],
+    });
   });
 
   it('lets one interval’s spike pass: a median is not moved by a single garbage collection or stall', () => {
