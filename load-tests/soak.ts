@@ -42,6 +42,7 @@ import {
   type SeriesName,
   type SoakVerdict,
 } from './soak-verdict';
+import { diskIntervals, readDisks, type DiskReading } from './disk-stats';
 import {
   intervalMeansMs,
   referenceSampleOfMetrics,
@@ -356,8 +357,15 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     });
     // The machine's load average at every sample: the noise the ratios are there to cancel, on the record.
     const loadAverages: { atSeconds: number; oneMinute: number }[] = [];
+    // And the disks' write and flush times, beside the switch's commit time (not judged: where a slower commit came from).
+    const diskReadings: DiskReading[] = [];
+    const firstDiskReading = readDisks(0);
+    if (firstDiskReading !== null) diskReadings.push(firstDiskReading);
     const loadTimer = setInterval(() => {
-      loadAverages.push({ atSeconds: Math.round((Date.now() - epochMs) / 1000), oneMinute: loadavg()[0] ?? 0 });
+      const atSeconds = Math.round((Date.now() - epochMs) / 1000);
+      loadAverages.push({ atSeconds, oneMinute: loadavg()[0] ?? 0 });
+      const diskReading = readDisks(atSeconds);
+      if (diskReading !== null) diskReadings.push(diskReading);
     }, intervalSeconds * 1000);
     let samplesTaken: SwitchSample[] = [];
     let referenceSamplesTaken: ReferenceSample[] = [];
@@ -411,7 +419,7 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
       referenceLoad: { ...referenceRate, intervals: undefined },
       verdict,
       series: curves,
-      diagnostics: diagnosticsOf(samplesTaken, intervalCount),
+      diagnostics: { ...diagnosticsOf(samplesTaken, intervalCount), disk: diskIntervals(diskReadings) },
       samples: samplesTaken,
       referenceSamples: referenceSamplesTaken,
       intervals: rate.intervals,
