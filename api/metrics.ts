@@ -113,7 +113,7 @@ export function createSwitchMetrics(): SwitchMetrics {
     }),
     heapUsedAfterMajorCollection: new Gauge({
       name: 'hisaab_heap_used_after_major_gc_bytes',
-      help: 'Heap used just after the last full garbage collection (absent until one has run): near the live data',
+      help: 'Heap used just after the last full garbage collection (0 until one has run): near the live data',
       registers,
       collect() {
         const bytes = heapUsedAfterLastMajorCollectionBytes();

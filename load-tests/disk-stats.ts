@@ -14,8 +14,11 @@ export type DiskReading = {
   flushingMs: number;
 };
 
-/** Whole disks, not their partitions, loop devices or RAM disks: sda, vda, xvda, hda, nvme0n1. */
-const wholeDiskName = /^(?:[shv]d[a-z]+|xvd[a-z]+|nvme\d+n\d+)$/;
+/**
+ * Whole disks, not their partitions, loop devices or RAM disks: sda, vda, xvda, hda, nvme0n1, mmcblk0. Device-mapper
+ * and RAID devices (dm-*, md*) are left out because their writes reach a whole disk too, and would be counted twice.
+ */
+const wholeDiskName = /^(?:[shv]d[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+)$/;
 
 /**
  * Sums the whole disks' counters of a /proc/diskstats text. Fields after the device's name, 1-based as the kernel
@@ -28,7 +31,7 @@ export function diskReadingOf(text: string, atSeconds: number): DiskReading {
     const fields = line.trim().split(/\s+/);
     const name = fields[2];
     if (name === undefined || !wholeDiskName.test(name)) continue;
-    const field = (number: number) => Number(fields[number + 2] ?? 0) || 0;
+    const field = (position: number) => Number(fields[position + 2] ?? 0) || 0;
     reading.writesCompleted += field(5);
     reading.writingMs += field(8);
     reading.flushesCompleted += field(16);

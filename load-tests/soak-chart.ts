@@ -53,7 +53,7 @@ export function soakChartSvg(input: SoakChartInput): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${marginLeft}" y="18" font-size="13" font-weight="bold">${escapeXml(input.title)}</text>`,
-    `<text x="${marginLeft}" y="34">grey: warm-up, left out; dashed red: the warm-up's level; orange: each third's (median; heap: floor); red: its ceiling, +10 % over the lowest level before it</text>`,
+    `<text x="${marginLeft}" y="34">grey: warm-up, left out; dashed red: the warm-up's level; orange: each third's (median); red: its ceiling, +10 % over the lowest level before it</text>`,
   ];
   input.panels.forEach((panel, index) => {
     const top = marginTop + index * (panelHeight + panelGap);

@@ -1,5 +1,5 @@
 /**
- * Is a soak flat? Each judged series is one value per interval. Memory (resident, heap used) and the switch's own
+ * Is a soak flat? Each judged series is one value per interval. Memory (resident, heap after collection) and the switch's own
  * open handles are judged as they are: the machine's other work does not change them. Latency p99 and event-loop
  * delay p99 swing with whatever else the machine runs, so they are judged as ratios: the switch's figure over the
  * reference's (a bare HTTP server in its own process, driven at a small fixed rate by the same load generator and
@@ -16,7 +16,7 @@
  * `hisaab_heap_used_after_major_gc_bytes`): what a mark-compact leaves is the live data, which a leak raises and
  * nothing else does. Heap used sampled at a random moment is a sawtooth whose height V8 changes as it sizes its heap,
  * and even its floor (the 10th percentile, judged until 2026-12-04) follows that height: the 60-minute soak of
- * 2026-12-03 saw it rise 15.9 % in its middle third and fall back, with p10 81 and p90 221 MiB. The sampled heap is
+ * 2026-12-04 10:19 UTC saw it rise 15.9 % in its middle third and fall back, with p10 81 and p90 221 MiB. The sampled heap is
  * still drawn, not judged. This rule was set before the first run it judged.
  *
  * **Flat within 10 % after warm-up means: no level is more than 10 % above any level before it** (or more than a
@@ -46,7 +46,7 @@ export const warmupShareMax = 1 / 3;
 
 export type SeriesName = 'rssMiB' | 'heapAfterMajorGcMiB' | 'ownHandles' | 'latencyP99Ratio' | 'eventLoopDelayP99Ratio';
 
-/** What each judged series is, how a stretch of it is summed up, and the absolute difference that counts as flat whatever the ratio. */
+/** What each judged series is, its unit, and the absolute difference that counts as flat whatever the ratio. */
 export const seriesDescriptions: Record<SeriesName, { label: string; unit: string; slack: number }> = {
   rssMiB: { label: 'resident memory', unit: 'MiB', slack: 0 },
   heapAfterMajorGcMiB: { label: 'heap used after the last major collection', unit: 'MiB', slack: 0 },

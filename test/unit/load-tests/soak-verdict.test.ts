@@ -143,3 +143,9 @@ describe('the ratio to the reference', () => {
     expect(ratioSeries([100, 50, null, 30, 8], [10, 25, 5, null, 0])).toEqual([10, 2, null, null, null]);
   });
 });
+
+it('judges the heap after collection on the intervals that have it: none before the first major collection is no level of 0', () => {
+  const heap = [null, null, null, ...Array.from({ length: 27 }, () => 48)];
+  const verdict = soakVerdict({ ...series(Array.from({ length: 30 }, () => 100)), heapAfterMajorGcMiB: heap }, 6);
+  expect(verdict.kind === 'judged' && verdict.series[1]).toMatchObject({ series: 'heapAfterMajorGcMiB', warmupValue: 48, flat: true });
+});

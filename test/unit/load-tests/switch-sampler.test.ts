@@ -56,3 +56,8 @@ it('records no heap after a full collection from a switch that has not had one',
   const text = metricsText(0, 0).replace('hisaab_heap_used_after_major_gc_bytes 41943040', '');
   expect(sampleOfMetrics(text, 0, 10).heapUsedAfterMajorCollectionBytes).toBeNull();
 });
+
+it('reads a heap of 0 after a full collection as none yet: prom-client serves a gauge never set as 0', () => {
+  const text = metricsText(0, 0).replace('hisaab_heap_used_after_major_gc_bytes 41943040', 'hisaab_heap_used_after_major_gc_bytes 0');
+  expect(sampleOfMetrics(text, 0, 10).heapUsedAfterMajorCollectionBytes).toBeNull();
+});
