@@ -370,10 +370,10 @@ async function soak(argv: string[], signal: AbortSignal, workDirectory: string):
     const firstDiskReading = readDisks(0);
     if (firstDiskReading !== null) diskReadings.push(firstDiskReading);
     const loadTimer = setInterval(() => {
-      const atSeconds = Math.round((Date.now() - epochMs) / 1000);
-      loadAverages.push({ atSeconds, oneMinute: loadavg()[0] ?? 0 });
+      const elapsedMs = Date.now() - epochMs;
+      loadAverages.push({ atSeconds: Math.round(elapsedMs / 1000), oneMinute: loadavg()[0] ?? 0 });
       // Tenths of a second: a rate over a 2 s interval would be off by half with whole seconds.
-      const diskReading = readDisks(Math.round((Date.now() - epochMs) / 100) / 10);
+      const diskReading = readDisks(Math.round(elapsedMs / 100) / 10);
       if (diskReading !== null) diskReadings.push(diskReading);
     }, intervalSeconds * 1000);
     let samplesTaken: SwitchSample[] = [];
