@@ -4,6 +4,7 @@ import type { Principal, Role } from '../core/auth/principal';
 import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
+import { hotRouteLane } from './hot-route-lane';
 import { maskSensitiveText } from './log-masking';
 import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
 import { requestContext, setRawBody, setRequestContext } from './request-context';
@@ -93,8 +94,11 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.use(payPagePrefix, express.urlencoded({ extended: false, limit: payFormBytesMax, parameterLimit: 8 }));
   app.use(onlyJsonBodies);
   app.use(refuseDeepBodies);
+  const lane = hotRouteLane();
+  app.use(lane.middleware);
   const kit = createRouteKit(dependencies);
   for (const register of routeModules) register(app, kit);
+  lane.bind(app);
   const routeTable = declaredRoutes(app);
   app.use((request: Request) => {
     const allowed = allowedMethods(routeTable, request.path);
