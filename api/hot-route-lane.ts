@@ -38,9 +38,13 @@ type BoundRoute = {
  * the app refuses to start).
  *
  * A request takes the lane only when its URL is plainly the route's: the same method, lower case, no query, no
- * trailing slash, no percent-encoding in a parameter. Anything else (HEAD, `/V1/Transfers/x`, `%41`) goes through
- * the router as before, which answers it as it always did. A handler that passes the request on (`next('route')`,
- * as the GET does for `/v1/transfers/batch`) sends it down the router from the lane onwards, as the router would.
+ * fragment, no trailing slash, parameters of URL-unreserved characters only. Anything else (HEAD, `/V1/Transfers/x`,
+ * `%41`, `#x`) goes through the router as before, which answers it as it always did. A handler that passes the
+ * request on (`next('route')`, as the GET does for `/v1/transfers/batch`) sends it down the router from the lane
+ * onwards, which runs that route's handlers once more before the routes after it: the answer is the router's, and
+ * a handler that passes a request on must therefore do nothing before it does (the GET's `notTheBatch` does
+ * nothing else). The router's tracing channel (`express.router.request`, which the switch does not subscribe to)
+ * sees a lane request under the lane's layer, not the route's.
  */
 export function hotRouteLane(routes: readonly HotRoute[] = hotRoutes): { middleware: RequestHandler; bind(app: Express): void } {
   let bound: readonly BoundRoute[] | null = null;
@@ -50,7 +54,8 @@ export function hotRouteLane(routes: readonly HotRoute[] = hotRoutes): { middlew
       if (request.method !== candidate.method) continue;
       const match = candidate.pattern.exec(request.url);
       if (match === null) continue;
-      const params: Record<string, string> = {};
+      // A null prototype, as the router's own parameters have: an id named `__proto__` is just an id.
+      const params = Object.create(null) as Record<string, string>;
       candidate.parameterNames.forEach((name, index) => {
         params[name] = match[index + 1] ?? '';
       });
@@ -90,29 +95,42 @@ function bindRoute(stack: readonly RouterLayer[], lanePosition: number, hot: Hot
   return { method: hot.method, ...urlPattern(hot.path), route: layer.route };
 }
 
-/** `/v1/transfers/:id` → `^/v1/transfers/([^/?%]+)$`: a parameter is one segment, not percent-encoded. */
+/**
+ * `/v1/transfers/:id` → `^/v1/transfers/([A-Za-z0-9._~-]+)$`. A parameter takes only URL-unreserved characters (every
+ * id the API issues or accepts): a URL with anything the router reads differently than it is written (`%` encoding,
+ * a `#` fragment, which the router drops, or a backslash, which it reads as `/`) goes through the router.
+ */
 function urlPattern(path: string): { pattern: RegExp; parameterNames: string[] } {
   const parameterNames: string[] = [];
   const segments = path.split('/').map((segment) => {
-    if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (!segment.startsWith(':')) return escapeRegExp(segment);
     parameterNames.push(segment.slice(1));
-    return '([^/?%]+)';
+    return '([A-Za-z0-9._~-]+)';
   });
   return { pattern: new RegExp(`^${segments.join('/')}$`), parameterNames };
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * Whether some URL matches both route paths (express syntax: `:name` is any one segment, static segments compare
- * without case): the same number of segments, and at each one a parameter on either side or the same text.
+ * Whether some URL could match both route paths, as the router matches them (without case, a trailing slash
+ * ignored). Only plain paths are compared: segments of unreserved characters and whole-segment `:name`
+ * parameters. Anything else in the earlier path (a parameter inside a segment, a wildcard, an optional part, an
+ * escape, a regular expression) is taken to overlap, which makes the app refuse to start rather than guess.
  */
 function pathsOverlap(earlier: unknown, hot: string): boolean {
-  // A pattern that is not plain segments (a regular expression, a wildcard, an optional part) is taken to overlap.
-  if (typeof earlier !== 'string' || /[*{}()?+]/.test(earlier)) return true;
-  const earlierSegments = earlier.split('/');
+  if (typeof earlier !== 'string') return true;
+  const earlierSegments = earlier.replace(/\/$/, '').split('/');
   const hotSegments = hot.split('/');
+  if (!earlierSegments.every((segment) => plainParameter.test(segment) || plainText.test(segment))) return true;
   if (earlierSegments.length !== hotSegments.length) return false;
   return earlierSegments.every((segment, index) => {
     const other = hotSegments[index] ?? '';
     return segment.startsWith(':') || other.startsWith(':') || segment.toLowerCase() === other.toLowerCase();
   });
 }
+
+const plainParameter = /^:[A-Za-z_][A-Za-z0-9_]*$/;
+const plainText = /^[A-Za-z0-9._~-]*$/;

@@ -119,14 +119,26 @@ export function withMoneyPathAdmission(listener: RequestListener): RequestListen
 }
 
 /**
- * The money-path route a request URL names, as express would route it (case-insensitive, an optional trailing
- * slash, any query string), or null. Only POSTs get here, so the few string operations cost other routes nothing.
+ * The money-path route a request target names, as express would route it (case-insensitive, an optional trailing
+ * slash, any query string or fragment, an absolute-form target's path), or null. Only POSTs get here, so the few
+ * string operations cost other routes nothing.
  */
-function moneyPathRoute(url: string): string | null {
-  const queryAt = url.indexOf('?');
-  let path = (queryAt === -1 ? url : url.slice(0, queryAt)).toLowerCase();
+export function moneyPathRoute(target: string): string | null {
+  let path = target.startsWith('/') ? target : absoluteFormPath(target);
+  const end = path.search(/[?#]/);
+  if (end !== -1) path = path.slice(0, end);
+  path = path.toLowerCase();
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   return moneyPathRoutes.includes(path) ? path : null;
+}
+
+/** `http://host/v1/transfers` names `/v1/transfers`, as the router reads it; a target that is no URL names nothing. */
+function absoluteFormPath(target: string): string {
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return '';
+  }
 }
 
 function shedBody(reason: string): Buffer {

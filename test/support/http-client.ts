@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /** A small HTTP client for tests against the real server: JSON in, JSON (or text) out, nothing mocked. */
 export type HttpAnswer = {
   status: number;
@@ -55,4 +56,41 @@ export class HttpClient {
 export function errorCode(answer: HttpAnswer): string | undefined {
   const body = answer.body as { error?: { code?: string } } | undefined;
   return body?.error?.code;
+}
+
+/**
+ * One request sent exactly as written, through node:http rather than fetch: fetch normalises the target (it drops an
+ * empty query and the fragment, and resolves `\` and dot segments), which a test of how the server reads raw targets
+ * must not have done for it.
+ */
+export function rawHttpRequest(baseUrl: string, method: string, target: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+  const { hostname, port } = new URL(baseUrl);
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, method, path: target, headers, timeout: 15_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const isJson = (answerHeaders.get('content-type') ?? '').includes('application/json');
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: answerHeaders,
+          body: isJson && text !== '' ? (JSON.parse(text) as unknown) : text,
+          text,
+        });
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer to ${method} ${target} within 15 s`)));
+    request.on('error', reject);
+    request.end(body);
+  });
 }

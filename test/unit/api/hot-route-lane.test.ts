@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { hotRouteLane, type HotRoute } from '../../../api/hot-route-lane';
+import { rawHttpRequest } from '../../support/http-client';
 
 /**
  * The lane's own rules, on a real express app: it dispatches only a plain URL of a hot route, and it refuses to be
@@ -33,6 +34,16 @@ describe('binding the hot-route lane', () => {
       app.get('/v1/transfers/:id', (_request, response) => void response.end());
     });
     expect(withWildcard.bind).toThrow(/comes before/);
+  });
+
+  it('refuses earlier paths the router reads as overlapping: a trailing slash, a parameter inside a segment, an escape', () => {
+    for (const earlier of ['/v1/transfers/:other/', '/v1/trans:rest/:id', '/v1/transfer\\s/:id']) {
+      const { bind } = appWithLane((app) => {
+        app.get(earlier, (_request, response) => void response.end());
+        app.get('/v1/transfers/:id', (_request, response) => void response.end());
+      });
+      expect(bind).toThrow(/comes before/);
+    }
   });
 
   it('refuses a middleware between the lane and the hot route, which the lane would skip', () => {
@@ -83,12 +94,31 @@ describe('dispatching through the lane', () => {
 
   it('takes a plain URL and leaves the rest to the router, with the same parameters either way', async () => {
     seen.length = 0;
-    for (const path of ['/v1/transfers/abc', '/v1/transfers/abc?x=1', '/V1/Transfers/abc', '/v1/transfers/ab%63', '/v1/transfers/abc/']) {
-      const response = await fetch(`${baseUrl}${path}`);
-      expect({ path, status: response.status, body: await response.json() }).toEqual({ path, status: 200, body: { id: 'abc' } });
+    const targets = [
+      '/v1/transfers/abc',
+      '/v1/transfers/abc?x=1',
+      '/v1/transfers/abc?',
+      '/V1/Transfers/abc',
+      '/v1/transfers/ab%63',
+      '/v1/transfers/abc/',
+      '/v1/transfers/abc#fragment',
+    ];
+    for (const target of targets) {
+      const answer = await rawHttpRequest(baseUrl, 'GET', target);
+      expect({ target, status: answer.status, body: answer.body }).toEqual({ target, status: 200, body: { id: 'abc' } });
     }
-    expect(seen.map((entry) => entry.viaRouter)).toEqual([false, true, true, true, true]);
+    expect(seen.map((entry) => entry.viaRouter)).toEqual([false, true, true, true, true, true, true]);
     expect(seen.every((entry) => JSON.stringify(entry.params) === '{"id":"abc"}')).toBe(true);
+  });
+
+  it('leaves a backslash to the router, whose reading of it depends on the rest of the target', async () => {
+    seen.length = 0;
+    const plain = await rawHttpRequest(baseUrl, 'GET', '/v1/transfers/ab\\cd');
+    expect({ status: plain.status, body: plain.body }).toEqual({ status: 200, body: { id: 'ab\\cd' } });
+    expect(seen.map((entry) => entry.viaRouter)).toEqual([true]);
+    // With a fragment the router parses the whole URL, and a backslash becomes a slash: another path, no route.
+    const withFragment = await rawHttpRequest(baseUrl, 'GET', '/v1/transfers/ab\\cd#x');
+    expect(withFragment.status).toBe(404);
   });
 
   it("sends a request its handler passes on (next('route')) down the router, as the router would", async () => {
