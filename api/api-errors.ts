@@ -5,7 +5,13 @@ export const apiErrors = {
   ROUTE_NOT_FOUND: { status: 404, meaning: 'There is no route for this method and path.' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but does not take this method; the `Allow` header lists those it takes.' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON, or not a JSON object or array.' },
-  BAD_REQUEST: { status: 400, meaning: 'The request body could not be read (the connection broke or the declared length was wrong).' },
+  BAD_REQUEST: {
+    status: 400,
+    meaning:
+      'The request could not be read: a malformed request line or header, a wrong declared length, a repeated Authorization header, or a broken connection.',
+  },
+  HEADERS_TOO_LARGE: { status: 431, meaning: 'The request line and headers are larger than the switch reads (16 KiB in all).' },
+  REQUEST_TIMEOUT: { status: 408, meaning: 'The request did not arrive whole in time (its headers within 10 s, all of it within 30 s).' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than the route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not uncompressed UTF-8 JSON sent as `Content-Type: application/json`.' },
   REPORT_RANGE_TOO_WIDE: {

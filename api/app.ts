@@ -4,10 +4,11 @@ import type { Principal, Role } from '../core/auth/principal';
 import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
+import { firstDuplicateKey, firstIllFormedString, isUtf8Charset, isWellFormedUtf8 } from './body-integrity';
 import { hotRouteLane } from './hot-route-lane';
 import { maskSensitiveText } from './log-masking';
 import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
-import { requestContext, setRawBody, setRequestContext } from './request-context';
+import { rawBodyOf, requestContext, setRawBody, setRequestContext } from './request-context';
 import { createRouteKit, type EdgeDependencies, type RouteModule } from './route-kit';
 import { aliasRoutes } from './routes/aliases';
 import { auditRoutes } from './routes/audit';
@@ -79,6 +80,7 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   attachMoneyPathAdmission(app, admission);
   app.use(admission);
   app.use(requestIdAndLog(dependencies));
+  app.use(refuseRepeatedAuthorization);
   // Then the rate limits: a request over its rate is refused before its body is read or anything is recorded.
   if (dependencies.rateLimiting) app.use(dependencies.rateLimiting);
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
@@ -88,12 +90,14 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
     type: 'application/json',
     verify: (request: Request, _response: Response, body: Buffer) => setRawBody(request, body),
   } as const;
+  app.use(refuseOtherCharsets);
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.
   app.use(payPagePrefix, express.urlencoded({ extended: false, limit: payFormBytesMax, parameterLimit: 8 }));
   app.use(onlyJsonBodies);
   app.use(refuseDeepBodies);
+  app.use(refuseAmbiguousBodies);
   const lane = hotRouteLane();
   app.use(lane.middleware);
   const kit = createRouteKit(dependencies);
@@ -245,6 +249,52 @@ const refuseDeepBodies: RequestHandler = (request, _response, next) => {
   if (nestsDeeperThan(request.body, bodyDepthMax)) {
     throw new HttpError('VALIDATION_FAILED', `the body nests deeper than ${bodyDepthMax} levels of objects and arrays`, [
       { path: ['body'], message: `at most ${bodyDepthMax} levels of nesting` },
+    ]);
+  }
+  next();
+};
+
+/**
+ * Two Authorization headers name two callers: node keeps the first, a proxy in front may keep the last. The field
+ * is not a list (RFC 9110), so a request with more than one is refused before anyone is authenticated.
+ */
+const refuseRepeatedAuthorization: RequestHandler = (request, _response, next) => {
+  const raw = request.rawHeaders;
+  let count = 0;
+  for (let index = 0; index < raw.length; index += 2) if (raw[index]?.toLowerCase() === 'authorization') count += 1;
+  if (count > 1) throw new HttpError('BAD_REQUEST', `send one Authorization header, not ${count}`);
+  next();
+};
+
+/**
+ * A body in another charset is refused before it is decoded: the parsers would decode UTF-7, UTF-16 or UTF-32, and
+ * the switch would then act on text that is not in the bytes a signature, a proxy or a log saw.
+ */
+const refuseOtherCharsets: RequestHandler = (request, _response, next) => {
+  if (!isUtf8Charset(request.get('content-type'))) {
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'request bodies are UTF-8: send Content-Type: application/json, with no other charset');
+  }
+  next();
+};
+
+/**
+ * A JSON body that different readers could read differently is refused (api/body-integrity.ts): bytes that are not
+ * UTF-8, a field given twice in one object, a string that is not well-formed Unicode.
+ */
+const refuseAmbiguousBodies: RequestHandler = (request, _response, next) => {
+  const raw = rawBodyOf(request);
+  if (raw.length === 0) return next();
+  if (!isWellFormedUtf8(raw)) throw new HttpError('MALFORMED_JSON', 'the body is not valid UTF-8');
+  const duplicate = firstDuplicateKey(raw.toString('utf8'));
+  if (duplicate !== null) {
+    throw new HttpError('VALIDATION_FAILED', `the body gives the field ${JSON.stringify(duplicate.at(-1))} twice in one object`, [
+      { path: ['body', ...duplicate.map(String)], message: 'a field may appear once in an object' },
+    ]);
+  }
+  const illFormed = firstIllFormedString(request.body);
+  if (illFormed !== null) {
+    throw new HttpError('VALIDATION_FAILED', 'the body holds text that is not well-formed Unicode (a lone surrogate)', [
+      { path: ['body', ...illFormed.map(String)], message: 'must be well-formed Unicode text' },
     ]);
   }
   next();

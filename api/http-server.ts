@@ -1,4 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody, statusOf, type ErrorCode } from './http-error';
 import { createServer as createHttpsServer } from 'node:https';
 import { connectionShares, defaultMaxConnections } from './connection-cap';
 import { withMoneyPathAdmission } from './money-path-admission';
@@ -53,8 +55,65 @@ export function createHttpServer(
     refuseUnverifiedClientCertificates(httpsServer);
     server = httpsServer;
   }
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
   server.maxHeadersCount = httpServerLimits.maxHeadersCount;
   server.maxConnections = maxConnections;
   return server;
+}
+
+/**
+ * A request node:http could not read (a malformed request line or header, headers over its 16 KiB, a wrong or
+ * doubled Content-Length, a request not whole in time) is answered as every other refusal is, with a code and a
+ * sentence in JSON, instead of node's bare status line; then the connection is closed, as node would.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const code = clientErrorCode(error.code);
+  if (
+    code !== null &&
+    socket.writable &&
+    !('bytesWritten' in socket && typeof socket.bytesWritten === 'number' && socket.bytesWritten > 0)
+  ) {
+    const body = JSON.stringify(errorBody(code, clientErrorMessage(code)));
+    const status = statusOf(code);
+    socket.write(
+      `HTTP/1.1 ${status} ${clientErrorReason[code]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+type ClientErrorCode = Extract<ErrorCode, 'BAD_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT'>;
+
+const clientErrorReason: Record<ClientErrorCode, string> = {
+  BAD_REQUEST: 'Bad Request',
+  HEADERS_TOO_LARGE: 'Request Header Fields Too Large',
+  REQUEST_TIMEOUT: 'Request Timeout',
+};
+
+/** Null for a connection the client broke itself: nobody is there to read an answer. */
+function clientErrorCode(code: string | undefined): ClientErrorCode | null {
+  switch (code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return null;
+    case 'HPE_HEADER_OVERFLOW':
+      return 'HEADERS_TOO_LARGE';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'REQUEST_TIMEOUT';
+    default:
+      return 'BAD_REQUEST';
+  }
+}
+
+function clientErrorMessage(code: ClientErrorCode): string {
+  switch (code) {
+    case 'HEADERS_TOO_LARGE':
+      return 'the request line and headers are larger than the 16 KiB the switch reads';
+    case 'REQUEST_TIMEOUT':
+      return 'the request did not arrive whole in time';
+    case 'BAD_REQUEST':
+      return 'the request is not valid HTTP/1.1 (its request line, a header, or its declared length)';
+  }
 }

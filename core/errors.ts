@@ -4,7 +4,7 @@ import type { DomainErrorCode } from './error-catalogue';
  * The HTTP statuses an error code can answer with. Core keeps a code's status as plain data (its answer class:
  * bad input, not found, conflict, refused by a rule, busy); it knows nothing of express or sockets.
  */
-export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 429 | 431 | 500 | 503;
 
 /** What the catalogue says about one code: the status every answer carrying it has, and what it means. */
 export type ErrorCodeEntry = { readonly status: HttpStatus; readonly meaning: string };
