@@ -4,7 +4,7 @@ import type { Principal, Role } from '../core/auth/principal';
 import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
-import { firstDuplicateKey, firstIllFormedString, isUtf8Charset, isWellFormedUtf8 } from './body-integrity';
+import { firstDuplicateKey, firstIllFormedString, isUtf8Charset, isWellFormedUtf8, mayHoldSurrogateEscape } from './body-integrity';
 import { hotRouteLane } from './hot-route-lane';
 import { maskSensitiveText } from './log-masking';
 import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
@@ -285,13 +285,14 @@ const refuseAmbiguousBodies: RequestHandler = (request, _response, next) => {
   const raw = rawBodyOf(request);
   if (raw.length === 0) return next();
   if (!isWellFormedUtf8(raw)) throw new HttpError('MALFORMED_JSON', 'the body is not valid UTF-8');
-  const duplicate = firstDuplicateKey(raw.toString('utf8'));
+  const text = raw.toString('utf8');
+  const duplicate = firstDuplicateKey(text);
   if (duplicate !== null) {
     throw new HttpError('VALIDATION_FAILED', `the body gives the field ${JSON.stringify(duplicate.at(-1))} twice in one object`, [
       { path: ['body', ...duplicate.map(String)], message: 'a field may appear once in an object' },
     ]);
   }
-  const illFormed = firstIllFormedString(request.body);
+  const illFormed = mayHoldSurrogateEscape(text) ? firstIllFormedString(request.body) : null;
   if (illFormed !== null) {
     throw new HttpError('VALIDATION_FAILED', 'the body holds text that is not well-formed Unicode (a lone surrogate)', [
       { path: ['body', ...illFormed.map(String)], message: 'must be well-formed Unicode text' },

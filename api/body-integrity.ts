@@ -95,6 +95,15 @@ function pathOf(frames: readonly Frame[]): (string | number)[] {
 }
 
 /**
+ * Whether a JSON text may hold a lone surrogate: only an escape (`\ud800`) can put one there, since its bytes are
+ * UTF-8, which has none. A text without one needs no walk (an escaped backslash before `ud8…` is a false alarm, which
+ * the walk then clears).
+ */
+export function mayHoldSurrogateEscape(json: string): boolean {
+  return /\\u[dD][89a-fA-F]/.test(json);
+}
+
+/**
  * The path of the first string (a value or a key) of a parsed body that is not well-formed Unicode (a lone
  * surrogate), or null. Recursion is bounded by the body's nesting limit, checked before.
  */

@@ -1,4 +1,11 @@
-import { charsetOf, firstDuplicateKey, firstIllFormedString, isUtf8Charset, isWellFormedUtf8 } from '../../../api/body-integrity';
+import {
+  charsetOf,
+  firstDuplicateKey,
+  firstIllFormedString,
+  isUtf8Charset,
+  isWellFormedUtf8,
+  mayHoldSurrogateEscape,
+} from '../../../api/body-integrity';
 
 describe('the charset a body is sent in', () => {
   it.each([
@@ -58,5 +65,16 @@ describe('text that is not well-formed Unicode', () => {
     expect(firstIllFormedString({ list: ['ok', 'x\udc00'] })).toEqual(['list', 1]);
     expect(firstIllFormedString({ ['k\ud800']: 1 })).toEqual(['k\ud800']);
     expect(firstIllFormedString({ name: 'wave 👋', amount: '1.00', reversed: false, count: 2, none: null })).toBeNull();
+  });
+});
+
+describe('the cheap test before the walk', () => {
+  it('flags every text that could hold a lone surrogate, and passes plain text and characters beyond the BMP', () => {
+    expect(mayHoldSurrogateEscape('{"name":"Ay\\ud800sha"}')).toBe(true);
+    expect(mayHoldSurrogateEscape('{"name":"x\\uDC00"}')).toBe(true);
+    expect(mayHoldSurrogateEscape('{"name":"wave 👋 \\u00e9"}')).toBe(false);
+    // An escaped backslash followed by "ud800" is no escape: a false alarm, which the walk then clears.
+    expect(mayHoldSurrogateEscape('{"note":"\\\\ud800"}')).toBe(true);
+    expect(firstIllFormedString(JSON.parse('{"note":"\\\\ud800"}'))).toBeNull();
   });
 });
