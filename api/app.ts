@@ -4,7 +4,15 @@ import type { Principal, Role } from '../core/auth/principal';
 import { apiLimits } from './api-limits';
 import type { AppDependencies } from './app-dependencies';
 import { errorBody, HttpError, statusOf, toErrorAnswer } from './http-error';
-import { firstDuplicateKey, firstIllFormedString, isUtf8Charset, isWellFormedUtf8, mayHoldSurrogateEscape } from './body-integrity';
+import {
+  decodesAsUtf8,
+  firstDuplicateKey,
+  firstIllFormedString,
+  isWellFormedUtf8,
+  mayHoldSurrogateEscape,
+  UnsupportedCharsetError,
+} from './body-integrity';
+import { authorizationHeaderCount } from './auth';
 import { hotRouteLane } from './hot-route-lane';
 import { maskSensitiveText } from './log-masking';
 import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
@@ -88,9 +96,13 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
     inflate: false,
     strict: true,
     type: 'application/json',
-    verify: (request: Request, _response: Response, body: Buffer) => setRawBody(request, body),
+    // A body in another charset is refused before it is decoded: UTF-7, UTF-16 or UTF-32 would be decoded into text
+    // that is not in the bytes a signature, a proxy or a log saw (UTF-7 reads `+ADI-` as `2`).
+    verify: (request: Request, _response: Response, body: Buffer, encoding: string | null) => {
+      if (!decodesAsUtf8(encoding)) throw new UnsupportedCharsetError(encoding ?? '');
+      setRawBody(request, body);
+    },
   } as const;
-  app.use(refuseOtherCharsets);
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.
@@ -259,21 +271,8 @@ const refuseDeepBodies: RequestHandler = (request, _response, next) => {
  * is not a list (RFC 9110), so a request with more than one is refused before anyone is authenticated.
  */
 const refuseRepeatedAuthorization: RequestHandler = (request, _response, next) => {
-  const raw = request.rawHeaders;
-  let count = 0;
-  for (let index = 0; index < raw.length; index += 2) if (raw[index]?.toLowerCase() === 'authorization') count += 1;
+  const count = authorizationHeaderCount(request.rawHeaders);
   if (count > 1) throw new HttpError('BAD_REQUEST', `send one Authorization header, not ${count}`);
-  next();
-};
-
-/**
- * A body in another charset is refused before it is decoded: the parsers would decode UTF-7, UTF-16 or UTF-32, and
- * the switch would then act on text that is not in the bytes a signature, a proxy or a log saw.
- */
-const refuseOtherCharsets: RequestHandler = (request, _response, next) => {
-  if (!isUtf8Charset(request.get('content-type'))) {
-    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'request bodies are UTF-8: send Content-Type: application/json, with no other charset');
-  }
   next();
 };
 
@@ -289,13 +288,13 @@ const refuseAmbiguousBodies: RequestHandler = (request, _response, next) => {
   const duplicate = firstDuplicateKey(text);
   if (duplicate !== null) {
     throw new HttpError('VALIDATION_FAILED', `the body gives the field ${JSON.stringify(duplicate.at(-1))} twice in one object`, [
-      { path: ['body', ...duplicate.map(String)], message: 'a field may appear once in an object' },
+      { path: ['body', ...duplicate], message: 'a field may appear once in an object' },
     ]);
   }
   const illFormed = mayHoldSurrogateEscape(text) ? firstIllFormedString(request.body) : null;
   if (illFormed !== null) {
     throw new HttpError('VALIDATION_FAILED', 'the body holds text that is not well-formed Unicode (a lone surrogate)', [
-      { path: ['body', ...illFormed.map(String)], message: 'must be well-formed Unicode text' },
+      { path: ['body', ...illFormed], message: 'must be well-formed Unicode text' },
     ]);
   }
   next();

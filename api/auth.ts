@@ -73,3 +73,10 @@ function mustSign(
 ): principal is Principal & { role: 'participant' } {
   return principal.role === 'participant' && writeMethods.has(method) && signatures.required(principal.participantId);
 }
+
+/** How many Authorization headers a request carries, from its raw headers (node's parsed ones keep only the first). */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index]?.toLowerCase() === 'authorization') count += 1;
+  return count;
+}

@@ -8,17 +8,22 @@ import { isUtf8 } from 'node:buffer';
  * a lone surrogate escape such as `\ud800`). Each is refused instead.
  */
 
-/** A `charset` parameter of a Content-Type, when there is one (lower case). */
-export function charsetOf(contentType: string | undefined): string | null {
-  if (contentType === undefined) return null;
-  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
-  return match?.[1] === undefined ? null : match[1].toLowerCase();
+/**
+ * Whether the JSON parser decodes a body as UTF-8. Asked of the encoding the parser itself took from the
+ * Content-Type (body-parser hands it to its `verify` hook), not of a second reading of the header: a header that
+ * two parsers read differently (`x="; charset=utf-8"; charset=utf-7`) must not pass one check and be decoded by the
+ * other rule.
+ */
+export function decodesAsUtf8(encoding: string | null): boolean {
+  return encoding === null || encoding === 'utf-8' || encoding === 'utf8';
 }
 
-/** Whether a body sent with this Content-Type is read as UTF-8: no charset named, or UTF-8 itself. */
-export function isUtf8Charset(contentType: string | undefined): boolean {
-  const charset = charsetOf(contentType);
-  return charset === null || charset === 'utf-8' || charset === 'utf8';
+/** The error the JSON parser's `verify` hook throws for another charset; its `type` names the answer (415). */
+export class UnsupportedCharsetError extends Error {
+  readonly type = 'charset.unsupported';
+  constructor(encoding: string) {
+    super(`request bodies are UTF-8: send Content-Type: application/json, with no other charset (not ${encoding})`);
+  }
 }
 
 /** Whether the raw bytes are well-formed UTF-8 (no invalid or overlong sequence, no encoded surrogate). */

@@ -69,11 +69,7 @@ export function createHttpServer(
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const code = clientErrorCode(error.code);
-  if (
-    code !== null &&
-    socket.writable &&
-    !('bytesWritten' in socket && typeof socket.bytesWritten === 'number' && socket.bytesWritten > 0)
-  ) {
+  if (code !== null && socket.writable && !answerUnderway(socket)) {
     const body = JSON.stringify(errorBody(code, clientErrorMessage(code)));
     const status = statusOf(code);
     socket.write(
@@ -84,9 +80,20 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(error);
 }
 
-type ClientErrorCode = Extract<ErrorCode, 'BAD_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT'>;
+/**
+ * Whether an answer to a request on this connection has begun (its headers are out): writing another then would
+ * corrupt what the client reads, so the connection is only closed. Node's own handler asks the same of the response
+ * it keeps on the socket (`_httpMessage`); an answer already finished on a kept-alive connection is no obstacle.
+ */
+function answerUnderway(socket: Duplex): boolean {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  return inFlight?.headersSent === true;
+}
+
+type ClientErrorCode = Extract<ErrorCode, 'BAD_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT' | 'PAYLOAD_TOO_LARGE'>;
 
 const clientErrorReason: Record<ClientErrorCode, string> = {
+  PAYLOAD_TOO_LARGE: 'Payload Too Large',
   BAD_REQUEST: 'Bad Request',
   HEADERS_TOO_LARGE: 'Request Header Fields Too Large',
   REQUEST_TIMEOUT: 'Request Timeout',
@@ -100,6 +107,8 @@ function clientErrorCode(code: string | undefined): ClientErrorCode | null {
       return null;
     case 'HPE_HEADER_OVERFLOW':
       return 'HEADERS_TOO_LARGE';
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return 'PAYLOAD_TOO_LARGE';
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 'REQUEST_TIMEOUT';
     default:
@@ -113,6 +122,8 @@ function clientErrorMessage(code: ClientErrorCode): string {
       return 'the request line and headers are larger than the 16 KiB the switch reads';
     case 'REQUEST_TIMEOUT':
       return 'the request did not arrive whole in time';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'the chunk extensions of the body are larger than the switch reads';
     case 'BAD_REQUEST':
       return 'the request is not valid HTTP/1.1 (its request line, a header, or its declared length)';
   }

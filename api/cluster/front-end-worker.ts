@@ -19,6 +19,7 @@ import { createAuthenticator } from '../../core/auth/authenticate';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { IdempotencyStore } from '../../core/idempotency/idempotency-store';
 import { createEdgeApp } from '../app';
+import { authorizationHeaderCount } from '../auth';
 import { publicRateLimiting } from '../rate-limit/rate-limiting-assembly';
 import { clientAddressHeader } from '../audit-gate';
 import type { ReadModels } from '../app-dependencies';
@@ -257,6 +258,12 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
   return (request, response, next) => {
     if (servedHere(request.method, request.path)) {
       next();
+      return;
+    }
+    // Only the first of several Authorization headers would cross (node keeps one): refused here, as the edge does.
+    const authorizations = authorizationHeaderCount(request.rawHeaders);
+    if (authorizations > 1) {
+      response.status(400).json(errorBody('BAD_REQUEST', `send one Authorization header, not ${authorizations}`));
       return;
     }
     const forwarded = httpRequest({

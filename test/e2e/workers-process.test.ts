@@ -1,3 +1,5 @@
+import { rawHttpRequest } from '../support/http-client';
+import { createConnection } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { buildTransferRequest, transferIdFor } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
@@ -241,6 +243,20 @@ describe('HISAAB_WORKERS=2', () => {
         shape: shapeOf(fromSingle.body),
       });
     }
+    // Two Authorization headers are refused alike, on a route a worker serves and on one it forwards to the writer.
+    for (const path of ['/v1/transfers', '/v1/participants/MARGALLA']) {
+      const answers = await Promise.all(
+        [cluster.child.url, single.child.url].map(async (url) => {
+          const answer = await rawHttpRequest(url, 'GET', path, {
+            headers: { authorization: `Bearer ${operatorKey}` },
+          });
+          return answer.status;
+        }),
+      );
+      expect(answers).toEqual([200, 200]);
+      const doubled = await Promise.all([cluster.child.url, single.child.url].map((url) => twoAuthorizations(url, path)));
+      expect({ path, doubled }).toEqual({ path, doubled: ['400 BAD_REQUEST', '400 BAD_REQUEST'] });
+    }
     expect(await cluster.child.stop('SIGTERM')).toBe(0);
     expect(await single.child.stop('SIGTERM')).toBe(0);
   });
@@ -383,3 +399,24 @@ describe('HISAAB_WORKERS=2', () => {
     expect(await child.stop('SIGTERM')).toBe(0);
   });
 });
+
+/** A GET with two Authorization headers, written as raw bytes, answered as "status code". */
+function twoAuthorizations(url: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: hostname, port: Number(port) }, () =>
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${operatorKey}\r\nAuthorization: Bearer ${operatorKey}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? '';
+      resolve(`${head.split(' ')[1] ?? ''} ${code}`);
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+  });
+}
