@@ -13,7 +13,8 @@ import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
-import { DomainError } from '../../core/errors';
+import { DomainError, isDomainError } from '../../core/errors';
+import { parseAmount } from '../../core/money';
 import type { SignedRequestEvidence } from '../../core/transfers/signed-request-evidence';
 import { rawBodyOf, requestContext } from '../request-context';
 import type { RouteKit } from '../route-kit';
@@ -52,6 +53,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
     router.post('/v1/transfers', kit.allow('participant'), async (request, response) => {
       const payer = payerOf(request);
       const body = parseInput(transferRequestSchema, bodyOf(request), 'body');
+      checkAmountField(body.amount, body.currency);
       await keepSignedRequest(dependencies, kit, request, payer, [body.id]);
       // The id is the payer's own: another participant may use the same one for a transfer of its own.
       const execution = await dependencies.transfers.execute(payer, body, 'api', 'payer');
@@ -141,6 +143,19 @@ function itemIdOf(item: unknown): string | null {
 const notTheBatch: RequestHandler = (request, _response, next) => {
   next(request.params.id === 'batch' ? 'route' : undefined);
 };
+
+/**
+ * The amount is parsed where the client wrote it, so that a refusal names `body.amount` in its details as the API's
+ * other refusals name their fields (the payment path parses it again, for itself). Other errors pass as they are.
+ */
+function checkAmountField(amount: string, currency: string): void {
+  try {
+    parseAmount(amount, currency);
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
+    throw new HttpError('INVALID_AMOUNT', `body.amount: ${error.message}`, [{ path: ['body', 'amount'], message: error.message }]);
+  }
+}
 
 function payerOf(request: Request): string {
   const principal = principalOf(request);

@@ -139,6 +139,14 @@ describe('requests node:http cannot read', () => {
   });
 });
 
+it('names body.amount in the details of an amount it refuses, and records nothing', async () => {
+  for (const amount of ['1.001', '-1.00', '1e3']) {
+    const answer = await expectLogUnchanged(sw, () => send(paymentText(`"amount":"${amount}"`)));
+    expect(refusal(answer)).toEqual({ status: 400, code: 'INVALID_AMOUNT' });
+    expect(answer.body).toMatchObject({ error: { details: [{ path: ['body', 'amount'] }] } });
+  }
+});
+
 // Last: an ADVICE payment leaves the advice intake writing to the log for a moment, which the tests above would see.
 it('pays a plain UTF-8 body, with or without the charset named', async () => {
   expect((await send(paymentText('"amount":"1.00"'))).status).toBe(201);
