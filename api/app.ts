@@ -12,8 +12,9 @@ import {
   mayHoldSurrogateEscape,
   UnsupportedCharsetError,
 } from './body-integrity';
-import { authorizationHeaderCount } from './auth';
+import { refuseRepeatedAuthorization } from './auth';
 import { hotRouteLane } from './hot-route-lane';
+import { escapeRegExp, nestedStack, routerStack, type RouterLayer } from './router-stack';
 import { maskSensitiveText } from './log-masking';
 import { attachMoneyPathAdmission, moneyPathAdmission } from './money-path-admission';
 import { rawBodyOf, requestContext, setRawBody, setRequestContext } from './request-context';
@@ -88,7 +89,7 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   attachMoneyPathAdmission(app, admission);
   app.use(admission);
   app.use(requestIdAndLog(dependencies));
-  app.use(refuseRepeatedAuthorization);
+  app.use(oneAuthorizationHeader);
   // Then the rate limits: a request over its rate is refused before its body is read or anything is recorded.
   if (dependencies.rateLimiting) app.use(dependencies.rateLimiting);
   // The raw bytes are kept beside the parsed body: a signed request (Hisaab-JWS) is verified over them exactly.
@@ -130,8 +131,6 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
 }
 
 type DeclaredRoute = { pattern: RegExp; parameters: number; methods: readonly string[] };
-type RouterLayer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: RouterLayer[] } };
-
 /** The routes registered so far, walked from the app's router (nested routers included), as path patterns. */
 function declaredRoutes(app: Express): DeclaredRoute[] {
   const routes: DeclaredRoute[] = [];
@@ -143,16 +142,15 @@ function declaredRoutes(app: Express): DeclaredRoute[] {
           .map(([method]) => method.toUpperCase());
         // Express answers HEAD wherever it answers GET.
         if (methods.includes('GET')) methods.push('HEAD');
-        const segments = layer.route.path
-          .split('/')
-          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        const segments = layer.route.path.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment)));
         routes.push({ pattern: new RegExp(`^${segments.join('/')}/?$`), parameters: layer.route.path.split(':').length - 1, methods });
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
+      } else {
+        const nested = nestedStack(layer);
+        if (nested !== null) walk(nested);
       }
     }
   };
-  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  walk(routerStack(app));
   return routes;
 }
 
@@ -266,13 +264,9 @@ const refuseDeepBodies: RequestHandler = (request, _response, next) => {
   next();
 };
 
-/**
- * Two Authorization headers name two callers: node keeps the first, a proxy in front may keep the last. The field
- * is not a list (RFC 9110), so a request with more than one is refused before anyone is authenticated.
- */
-const refuseRepeatedAuthorization: RequestHandler = (request, _response, next) => {
-  const count = authorizationHeaderCount(request.rawHeaders);
-  if (count > 1) throw new HttpError('BAD_REQUEST', `send one Authorization header, not ${count}`);
+/** One Authorization header at most (api/auth.ts): checked before the rate limits read the key. */
+const oneAuthorizationHeader: RequestHandler = (request, _response, next) => {
+  refuseRepeatedAuthorization(request.rawHeaders);
   next();
 };
 

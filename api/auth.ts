@@ -74,9 +74,13 @@ function mustSign(
   return principal.role === 'participant' && writeMethods.has(method) && signatures.required(principal.participantId);
 }
 
-/** How many Authorization headers a request carries, from its raw headers (node's parsed ones keep only the first). */
-export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+/**
+ * Two Authorization headers name two callers: node keeps the first, a proxy in front may keep the last. The field is
+ * not a list (RFC 9110), so a request with more than one is refused before anyone is authenticated. Counted in the
+ * raw headers: node's parsed ones keep only the first.
+ */
+export function refuseRepeatedAuthorization(rawHeaders: readonly string[]): void {
   let count = 0;
   for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index]?.toLowerCase() === 'authorization') count += 1;
-  return count;
+  if (count > 1) throw new HttpError('BAD_REQUEST', `send one Authorization header, not ${count}`);
 }

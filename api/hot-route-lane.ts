@@ -1,5 +1,6 @@
 import type { Express, RequestHandler } from 'express';
 import { assert } from '../core/assert';
+import { escapeRegExp, routerStack, type ExpressRoute, type RouterLayer } from './router-stack';
 
 /**
  * The routes a payment and its read take most often (issue 10). Express finds a route by trying every layer of its
@@ -14,14 +15,6 @@ export const hotRoutes: readonly HotRoute[] = [
 ];
 
 export type HotRoute = { method: 'GET' | 'POST'; path: string };
-
-/** What express keeps of a route: its path, its methods and the dispatch through its handlers. */
-type ExpressRoute = {
-  path: unknown;
-  methods: Record<string, boolean | undefined>;
-  dispatch(request: unknown, response: unknown, done: (error?: unknown) => void): void;
-};
-type RouterLayer = { route?: ExpressRoute; handle: unknown; name?: string };
 
 type BoundRoute = {
   method: string;
@@ -68,7 +61,7 @@ export function hotRouteLane(routes: readonly HotRoute[] = hotRoutes): { middlew
   return {
     middleware,
     bind(app) {
-      const stack = (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
+      const stack = routerStack(app);
       const lanePosition = stack.findIndex((layer) => layer.handle === middleware);
       assert(lanePosition >= 0, 'the hot-route lane is mounted before it is bound');
       // An app assembled without a hot route's module (a test's, say) leaves that route to the router.
@@ -108,10 +101,6 @@ function urlPattern(path: string): { pattern: RegExp; parameterNames: string[] }
     return '([A-Za-z0-9._~-]+)';
   });
   return { pattern: new RegExp(`^${segments.join('/')}$`), parameterNames };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -19,13 +19,13 @@ import { createAuthenticator } from '../../core/auth/authenticate';
 import { START_POSITION } from '../../core/eventstore/event-store';
 import type { IdempotencyStore } from '../../core/idempotency/idempotency-store';
 import { createEdgeApp } from '../app';
-import { authorizationHeaderCount } from '../auth';
+import { refuseRepeatedAuthorization } from '../auth';
 import { publicRateLimiting } from '../rate-limit/rate-limiting-assembly';
 import { clientAddressHeader } from '../audit-gate';
 import type { ReadModels } from '../app-dependencies';
 import { assemble, type Assembled } from '../assembly';
 import type { SwitchConfig } from '../config';
-import { errorBody } from '../http-error';
+import { errorBody, toErrorAnswer } from '../http-error';
 import { connectionShares } from '../connection-cap';
 import { createHttpServer } from '../http-server';
 import { iso8583TlsOptions } from '../tls-settings';
@@ -261,9 +261,12 @@ function forwardUnlessServedHere(writer: URL, agent: Agent, logger: Logger): Req
       return;
     }
     // Only the first of several Authorization headers would cross (node keeps one): refused here, as the edge does.
-    const authorizations = authorizationHeaderCount(request.rawHeaders);
-    if (authorizations > 1) {
-      response.status(400).json(errorBody('BAD_REQUEST', `send one Authorization header, not ${authorizations}`));
+    try {
+      refuseRepeatedAuthorization(request.rawHeaders);
+    } catch (error) {
+      const answer = toErrorAnswer(error);
+      if (answer === null) throw error;
+      response.status(answer.status).json(answer.body);
       return;
     }
     const forwarded = httpRequest({
