@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { errorCode, rawHttpRequest, type HttpAnswer } from '../support/http-client';
-import { expectLogUnchanged, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import { expectLogUnchanged, onboardPayerAndAdvicePayee, startTestSwitch, type TestSwitch } from '../support/switch-process';
 
 /**
  * A body that two readers could read differently is refused and changes nothing (api/body-integrity.ts): another
@@ -13,16 +13,7 @@ let payerKey = '';
 
 beforeAll(async () => {
   sw = await startTestSwitch();
-  payerKey = (await onboardParticipant(sw, 'MARGALLA', 'MRGL')).key;
-  const payeeKey = (await onboardParticipant(sw, 'RAVI', 'RAVI', { creditMode: 'ADVICE' })).key;
-  await sw.client.post('/v1/aliases', {
-    key: payerKey,
-    body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' },
-  });
-  await sw.client.post('/v1/aliases', {
-    key: payeeKey,
-    body: { type: 'MSISDN', value: '923002222222', account: { type: 'WALLET', value: '03002222222' }, name: 'Bilal Ahmed' },
-  });
+  ({ payerKey } = await onboardPayerAndAdvicePayee(sw));
 });
 afterAll(async () => {
   await sw.close();

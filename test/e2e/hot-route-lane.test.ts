@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { rawHttpRequest, type HttpAnswer } from '../support/http-client';
-import { issueRegulatorKey, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import {
+  issueRegulatorKey,
+  onboardParticipant,
+  onboardPayerAndAdvicePayee,
+  startTestSwitch,
+  type TestSwitch,
+} from '../support/switch-process';
 
 /**
  * The hot routes (api/hot-route-lane.ts) answer every request exactly as the router does. The same request is sent
@@ -21,18 +27,11 @@ let transfer: { id: string; switchTransferId: string };
 beforeAll(async () => {
   sw = await startTestSwitch();
   keys.operator = sw.operatorKey;
-  keys.owner = (await onboardParticipant(sw, 'MARGALLA', 'MRGL')).key;
-  keys.payee = (await onboardParticipant(sw, 'RAVI', 'RAVI', { creditMode: 'ADVICE' })).key;
+  const { payerKey, payeeKey } = await onboardPayerAndAdvicePayee(sw);
+  keys.owner = payerKey;
+  keys.payee = payeeKey;
   keys.stranger = (await onboardParticipant(sw, 'KOHSAR', 'KHSR')).key;
   keys.regulator = await issueRegulatorKey(sw);
-  await sw.client.post('/v1/aliases', {
-    key: keys.owner,
-    body: { type: 'MSISDN', value: '923001111111', account: { type: 'WALLET', value: '03001111111' }, name: 'Ayesha Khan' },
-  });
-  await sw.client.post('/v1/aliases', {
-    key: keys.payee,
-    body: { type: 'MSISDN', value: '923002222222', account: { type: 'WALLET', value: '03002222222' }, name: 'Bilal Ahmed' },
-  });
   const paid = await sw.client.post('/v1/transfers', { key: keys.owner, body: payment(randomUUID()) });
   expect(paid.status).toBe(201);
   transfer = paid.body as { id: string; switchTransferId: string };

@@ -22,12 +22,7 @@ export class HttpClient {
   constructor(readonly baseUrl: string) {}
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer> {
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-    let body: string | Buffer | undefined;
-    if (options.rawBody !== undefined) body = options.rawBody;
-    else if (options.body !== undefined) body = JSON.stringify(options.body);
-    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    const { headers, body } = headersAndBody(options);
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
     const text = await response.text();
     const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
@@ -52,6 +47,15 @@ export class HttpClient {
   }
 }
 
+/** The headers and body a request's options make: the key as a bearer key, a JSON body unless given raw. */
+function headersAndBody(options: RequestOptions): { headers: Record<string, string>; body: string | Buffer | undefined } {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return { headers, body };
+}
+
 /** The error code of an error answer, for compact assertions. */
 export function errorCode(answer: HttpAnswer): string | undefined {
   const body = answer.body as { error?: { code?: string } } | undefined;
@@ -65,10 +69,7 @@ export function errorCode(answer: HttpAnswer): string | undefined {
  */
 export function rawHttpRequest(baseUrl: string, method: string, target: string, options: RequestOptions = {}): Promise<HttpAnswer> {
   const { hostname, port } = new URL(baseUrl);
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  const { headers, body } = headersAndBody(options);
   return new Promise((resolve, reject) => {
     const request = httpRequest({ hostname, port, method, path: target, headers, timeout: 15_000 }, (response) => {
       const chunks: Buffer[] = [];

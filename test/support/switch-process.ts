@@ -257,3 +257,24 @@ export async function expectLogUnchanged<Result>(testSwitch: TestSwitch, action:
   if (appended.length > 0) throw new Error(`the event log moved past ${before} (${appended.join(', ')}): the request changed state`);
   return result;
 }
+
+/**
+ * MARGALLA (payer, wallet 03001111111, alias 923001111111) and RAVI (an ADVICE payee: committed at once, told
+ * afterwards; alias 923002222222) onboarded with their keys: a payment from one to the other needs no simulator.
+ */
+export async function onboardPayerAndAdvicePayee(testSwitch: TestSwitch): Promise<{ payerKey: string; payeeKey: string }> {
+  const payerKey = (await onboardParticipant(testSwitch, 'MARGALLA', 'MRGL')).key;
+  const payeeKey = (await onboardParticipant(testSwitch, 'RAVI', 'RAVI', { creditMode: 'ADVICE' })).key;
+  const aliases = [
+    { key: payerKey, value: '923001111111', wallet: '03001111111', name: 'Ayesha Khan' },
+    { key: payeeKey, value: '923002222222', wallet: '03002222222', name: 'Bilal Ahmed' },
+  ];
+  for (const alias of aliases) {
+    const registered = await testSwitch.client.post('/v1/aliases', {
+      key: alias.key,
+      body: { type: 'MSISDN', value: alias.value, account: { type: 'WALLET', value: alias.wallet }, name: alias.name },
+    });
+    if (registered.status !== 201) throw new Error(`registering alias ${alias.value}: ${registered.status} ${registered.text}`);
+  }
+  return { payerKey, payeeKey };
+}
