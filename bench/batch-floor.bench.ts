@@ -1,5 +1,5 @@
 /**
- * `npm run bench:batch-floor [-- --transfers N]`: the least the stores do for a transfer of a batch, beside issue 10's
+ * `npm run bench:batch-floor [-- --transfers N --batch-size N]`: the least the stores do for a transfer of a batch, beside issue 10's
  * batch target (30,000 transfers/s), on this machine.
  *
  * A batch of 1,000 ADVICE transfers leaves, for each transfer, its stream in the event log (TransferInitiated and
@@ -10,6 +10,9 @@
  *   1. `SqliteEventStore.appendMany`: 1,000 streams of two events in one durable (fsync'd) transaction;
  *   2. the projection runner's read: `readAll` of those 2,000 events back;
  *   3. one read-model transaction applying them with each projection's `applyMany`, checkpoints written.
+ *
+ * `--batch-size` (default 1,000) sets how many transfers share a durable write: single payments arriving together are
+ * grouped by the store's group commit and the ledger's tick, a few dozen at a time under load.
  *
  * It prints, per 100,000 transfers from a fresh data dir, the wall and CPU microseconds per transfer of each step
  * and of the whole, and on the last line one JSON object. The CPU per transfer is the ceiling that matters: a single
@@ -28,9 +31,9 @@ import type { StreamAppend } from '../core/eventstore/event-store';
 import type { Projection } from '../core/eventstore/projection';
 import type { TransferCommitted, TransferInitiated } from '../core/transfers/transfer-events';
 import { transferStreamName } from '../core/transfers/transfer-events';
+import { parseFlags } from '../load-tests/load-runner';
 import { benchDirectory } from './support/bench-directory';
 
-const transfersPerBatch = 1_000;
 const transfersPerReport = 100_000;
 const batchTargetTransfersPerSecond = 30_000;
 const projections: readonly Projection<SqliteReadModelTx>[] = [
@@ -42,16 +45,6 @@ const projections: readonly Projection<SqliteReadModelTx>[] = [
 
 type StepTimes = { wallMicroseconds: number; cpuMicroseconds: number };
 type Steps = { append: StepTimes; read: StepTimes; project: StepTimes };
-
-function parseTransfers(argv: readonly string[]): number {
-  if (argv.length === 0) return 300_000;
-  const value = Number(argv[1]);
-  if (argv[0] !== '--transfers' || argv.length !== 2 || !Number.isSafeInteger(value) || value < transfersPerReport || value > 5_000_000)
-    throw new Error(
-      `use --transfers N, a whole number from ${transfersPerReport} to 5000000 (a multiple of ${transfersPerReport} is reported whole)`,
-    );
-  return value;
-}
 
 /** One transfer's two events as the batch path writes them: a wallet paying an ADVICE payee, initiated and committed. */
 function transferAppend(index: number): StreamAppend {
@@ -115,7 +108,18 @@ function total(steps: Steps): StepTimes {
 }
 
 async function main(): Promise<void> {
-  const transfers = parseTransfers(process.argv.slice(2));
+  const flags = parseFlags(process.argv.slice(2), {
+    transfers: { description: 'written in all, reported per 100,000', min: transfersPerReport, max: 5_000_000, fallback: 300_000 },
+    'batch-size': {
+      description: 'transfers per durable write: 1,000 as a batch request, a few dozen as single payments group',
+      min: 1,
+      max: 1_000,
+      fallback: 1_000,
+    },
+  });
+  const transfers = flags.transfers;
+  const transfersPerBatch = flags['batch-size'];
+  if (transfersPerReport % transfersPerBatch !== 0) throw new Error(`--batch-size must divide ${transfersPerReport}`);
   const directory = benchDirectory('batch-floor');
   const eventStore = new SqliteEventStore(join(directory.path, 'hisaab.db'));
   const readModels = new SqliteReadModelStore(join(directory.path, 'read-models.db'));
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     readModels.transaction((tx) => {
       for (const projection of projections) projection.setup(tx);
     });
-    console.log(`bench:batch-floor: ${transfers} transfers in batches of ${transfersPerBatch}, fresh data dir; µs per transfer`);
+    console.log(`bench:batch-floor: ${transfers} transfers, ${transfersPerBatch} to a durable write, fresh data dir; µs per transfer`);
     console.log('| transfers | append (2 events each) | read back | projections | all |');
     console.log('| ---: | ---: | ---: | ---: | ---: |');
     const whole = emptySteps();
@@ -170,6 +174,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         transfers: measured,
+        transfersPerBatch,
         appendCpuMicrosecondsPerTransfer: Number((whole.append.cpuMicroseconds / measured).toFixed(1)),
         readCpuMicrosecondsPerTransfer: Number((whole.read.cpuMicroseconds / measured).toFixed(1)),
         projectCpuMicrosecondsPerTransfer: Number((whole.project.cpuMicroseconds / measured).toFixed(1)),
