@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, statusOf, type ErrorCode } from './http-error';
+import type { Logger } from './logger';
 import { createServer as createHttpsServer } from 'node:https';
 import { connectionShares, defaultMaxConnections } from './connection-cap';
 import { withMoneyPathAdmission } from './money-path-admission';
@@ -32,13 +33,15 @@ export type HttpServerTimeouts = { headersTimeoutMs?: number; requestTimeoutMs?:
  * The switch's HTTP server with every limit set; the timeouts are overridable so that tests can shorten them.
  * With TLS settings it serves HTTPS (and asks for client certificates when they name a client CA). At most
  * `maxConnections` clients' connections are open at once (this port's share of HISAAB_MAX_CONNECTIONS,
- * api/connection-cap.ts): node closes one more at accept and emits 'drop'.
+ * api/connection-cap.ts): node closes one more at accept and emits 'drop'. `logger` gets a request log line for each
+ * request node:http answers itself (see answerClientError); without one, such requests are answered unlogged.
  */
 export function createHttpServer(
   listener: RequestListener,
   timeouts: HttpServerTimeouts = {},
   tls: TlsSettings | null = null,
   maxConnections: number = connectionShares(defaultMaxConnections(null)).http,
+  logger: Logger | null = null,
 ): Server {
   const headersTimeoutMs = timeouts.headersTimeoutMs ?? httpServerLimits.headersTimeoutMs;
   const options = {
@@ -55,7 +58,7 @@ export function createHttpServer(
     refuseUnverifiedClientCertificates(httpsServer);
     server = httpsServer;
   }
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
   server.keepAliveTimeout = httpServerLimits.keepAliveTimeoutMs;
   server.maxHeadersCount = httpServerLimits.maxHeadersCount;
   server.maxConnections = maxConnections;
@@ -65,9 +68,10 @@ export function createHttpServer(
 /**
  * A request node:http could not read (a malformed request line or header, headers over its 16 KiB, a wrong or
  * doubled Content-Length, a request not whole in time) is answered as every other refusal is, with a code and a
- * sentence in JSON, instead of node's bare status line; then the connection is closed, as node would.
+ * sentence in JSON, instead of node's bare status line; then the connection is closed, as node would. It never
+ * reaches the app's request logger, so it is logged here, at warn (see clientErrorLogFields).
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger | null): void {
   const code = clientErrorCode(error.code);
   if (code !== null && socket.writable && !answerUnderway(socket)) {
     const body = JSON.stringify(errorBody(code, clientErrorMessage(code)));
@@ -76,8 +80,48 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
       `HTTP/1.1 ${status} ${clientErrorReason[code]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
     );
+    logger?.warn(clientErrorLogFields(error, socket, status, code), 'request');
   }
   socket.destroy(error);
+}
+
+/** The longest request line read back for the log: a path of the API is far shorter, and the rest is noise. */
+const loggedRequestLineBytesMax = 2_048;
+
+/**
+ * The request log's fields, as far as a request node:http could not read has them: no request id, route, caller
+ * or duration (it reached no route), but its status, its code, node's reason (`parserCode`, such as
+ * HPE_INVALID_METHOD) and the client's address, so that an operator can tell who sends what. Method and path come
+ * from the request line when node kept its bytes and the line is well formed; the logger masks the path as it
+ * masks every request's (account numbers, keys: api/log-masking.ts). The rest of those bytes (headers, a key, a
+ * body) is never logged.
+ */
+function clientErrorLogFields(
+  error: NodeJS.ErrnoException & { rawPacket?: unknown },
+  socket: Duplex,
+  status: number,
+  code: ClientErrorCode,
+): Record<string, unknown> {
+  const line = requestLineOf(error.rawPacket);
+  return {
+    requestId: null,
+    method: line?.method ?? null,
+    path: line?.path ?? null,
+    route: null,
+    status,
+    code,
+    parserCode: error.code ?? null,
+    remoteAddress: 'remoteAddress' in socket && typeof socket.remoteAddress === 'string' ? socket.remoteAddress : null,
+  };
+}
+
+/** Method and target of the request line at the start of `rawPacket`, or null when there is no such line. */
+function requestLineOf(rawPacket: unknown): { method: string; path: string } | null {
+  if (!Buffer.isBuffer(rawPacket)) return null;
+  const start = rawPacket.subarray(0, loggedRequestLineBytesMax).toString('latin1');
+  // Printable ASCII only: a line with control characters or bytes beyond ASCII is not logged at all.
+  const match = /^([A-Z]{1,16}) ([\x21-\x7e]{1,2000}) HTTP\/\d\.\d\r?\n/.exec(start);
+  return match === null ? null : { method: match[1] ?? '', path: match[2] ?? '' };
 }
 
 /**

@@ -609,7 +609,7 @@ async function assembleHttpServer(
   // Every limit on slow or stalled clients is set there (api/http-server.ts). A cluster's writer port is private
   // (loopback, its workers only) and stays plain HTTP; the public port serves TLS when it is configured.
   const tls = address.private ? null : config.tls;
-  const server = createHttpServer(app, {}, tls, connectionShares(config.maxConnections).http);
+  const server = createHttpServer(app, {}, tls, connectionShares(config.maxConnections).http, logger);
   // A connection past the cap is closed at accept, before Node makes a socket of it: counted, never logged (a
   // flood of them would flood the log too).
   server.on('drop', () => metrics.connectionsDropped.inc({ port: 'http' }));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isDomainError } from '../core/errors';
+import { DomainError, asFieldDetail, isDomainError, type DetailPath } from '../core/errors';
 import { HttpError } from './http-error';
 
 export type ValidationDetail = { path: (string | number)[]; message: string };
@@ -28,8 +28,9 @@ export function parseInput<Schema extends z.ZodType>(
 }
 
 /**
- * Runs a domain parse (amounts, IBANs, aliases) on one field and reports its failure at that field's path,
- * keeping the domain's code (INVALID_AMOUNT, INVALID_IBAN, ...) so clients can tell the cases apart.
+ * Runs a domain parse of one field's value (an amount) and reports its failure at that field's path, keeping the
+ * domain's code (INVALID_AMOUNT, ...) so clients can tell the cases apart. A parse of a reference that names its
+ * own fields (an alias, an account: its type and value) goes through refusalsAt instead, which keeps those fields.
  */
 export function parseField<Result>(path: (string | number)[], parse: () => Result): Result {
   try {
@@ -38,6 +39,50 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
     if (!isDomainError(error)) throw error;
     throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
   }
+}
+
+/**
+ * Runs a domain call on one part of the request (the body, a path's parameters, an item of a batch) and answers its
+ * refusal at that part's place in the request: every detail path is prefixed with `prefix`, so that a client reads
+ * it as it wrote its request (a payee's ['payee', 'value'] is ['body', 'payee', 'value']), as the validation errors
+ * name their fields. Core names the fields of what it was given and knows nothing of requests; the code, and so the
+ * status and any Retry-After, stay the domain's. A refusal that names no field passes as it is.
+ */
+export function refusalsAt<Result>(prefix: DetailPath, run: () => Result): Result {
+  try {
+    return run();
+  } catch (error) {
+    throw refusalAt(error, prefix);
+  }
+}
+
+/** refusalsAt for a domain call that answers later. */
+export async function refusalsAtAsync<Result>(prefix: DetailPath, run: () => Promise<Result>): Promise<Result> {
+  try {
+    return await run();
+  } catch (error) {
+    throw refusalAt(error, prefix);
+  }
+}
+
+/**
+ * The refusal with its field paths under `prefix` and, when it names one field, its message led by that field's
+ * path as a validation error's is (`body.payee.value: a MSISDN alias is ...`); anything else unchanged.
+ */
+export function refusalAt(error: unknown, prefix: DetailPath): unknown {
+  if (!isDomainError(error)) return error;
+  const fieldPaths: DetailPath[] = [];
+  const details = error.details.map((detail) => {
+    const field = asFieldDetail(detail);
+    if (field === null) return detail;
+    const path = [...prefix, ...field.path];
+    fieldPaths.push(path);
+    // Every detail of a validation error carries its message; a domain detail that has none is given the refusal's.
+    return { message: error.message, ...field, path };
+  });
+  const [only, ...others] = fieldPaths;
+  if (only === undefined) return error;
+  return new DomainError(error.code, others.length === 0 ? `${only.join('.')}: ${error.message}` : error.message, details);
 }
 
 /**

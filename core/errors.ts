@@ -34,3 +34,31 @@ export class DomainError extends Error {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/** A detail path: the field names (and array indices) from an input's root to the field at fault. */
+export type DetailPath = readonly (string | number)[];
+
+/** A detail that names a field at fault, with whatever else its refusal says of it. */
+export type FieldDetail = { readonly path: DetailPath };
+
+/**
+ * The same refusal as seen from an input that holds the refused one at `prefix`: every detail that names a field
+ * has its path prefixed (a party's ['value'] is ['payee', 'value'] of a transfer request). A function names the
+ * fields of what it was given, never those of a request as some client wrote it, so that each caller that nests
+ * the input adds its own step; the edge adds the request's part (body, path) last. Other details pass unchanged.
+ */
+export function refusalUnder(error: DomainError, prefix: DetailPath, message: string = error.message): DomainError {
+  const details = error.details.map((detail) => {
+    const field = asFieldDetail(detail);
+    return field === null ? detail : { ...field, path: [...prefix, ...field.path] };
+  });
+  return new DomainError(error.code, message, details);
+}
+
+/** The detail as one that names a field, or null when it names none. */
+export function asFieldDetail(detail: unknown): FieldDetail | null {
+  if (typeof detail !== 'object' || detail === null || !('path' in detail)) return null;
+  const path: unknown = detail.path;
+  if (!Array.isArray(path) || !path.every((part) => typeof part === 'string' || typeof part === 'number')) return null;
+  return { ...detail, path };
+}

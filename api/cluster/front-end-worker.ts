@@ -151,7 +151,7 @@ export function startFrontEndWorker(input: FrontEndWorkerInput): Promise<Assembl
     app.use(publicRateLimiting(config, database, dependencies.metrics, config.workers));
     app.use(forwardUnlessServedHere(new URL(input.writerUrl), agent, logger));
     app.use(createEdgeApp(dependencies, [transfers]));
-    const server = createHttpServer(app, {}, config.tls, connectionShares(config.maxConnections).http);
+    const server = createHttpServer(app, {}, config.tls, connectionShares(config.maxConnections).http, logger);
     server.on('drop', () => dependencies.metrics.connectionsDropped.inc({ port: 'http' }));
     await listen(server, config.port, config.host);
     parts.onStop('http server', () => closeServer(server, config.shutdownTimeoutMs));

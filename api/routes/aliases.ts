@@ -5,7 +5,7 @@ import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { RouteKit, RouteModule } from '../route-kit';
 import { aliasParams, registerAliasSchema } from '../schemas/alias-schemas';
-import { parseField, parseInput } from '../validation';
+import { parseInput, refusalsAt } from '../validation';
 import { bodyOf } from '../route-helpers';
 
 /** The directory's write side (participant keys): a participant registers and removes the aliases it holds. */
@@ -14,8 +14,8 @@ export const aliasRoutes: RouteModule = (router, kit) => {
     const principal = principalOf(request);
     await kit.idempotency.run(request, response, principal, async () => {
       const body = parseInput(registerAliasSchema, bodyOf(request), 'body');
-      const alias = parseField(['body', 'value'], () => parseAliasKey(body.type, body.value));
-      const account = parseField(['body', 'account', 'value'], () => parseAccount(body.account.type, body.account.value));
+      const alias = refusalsAt(['body'], () => parseAliasKey(body.type, body.value));
+      const account = refusalsAt(['body', 'account'], () => parseAccount(body.account.type, body.account.value));
       const owner = callerParticipant(kit, principal.role === 'participant' ? principal.participantId : '');
       const receipt = await registerAlias(
         kit.dependencies.store,
@@ -31,7 +31,7 @@ export const aliasRoutes: RouteModule = (router, kit) => {
 
   router.delete('/v1/aliases/:type/:value', kit.allow('participant'), async (request, response) => {
     const params = parseInput(aliasParams, request.params, 'path');
-    const alias = parseField(['path', 'value'], () => parseAliasKey(params.type, params.value));
+    const alias = refusalsAt(['path'], () => parseAliasKey(params.type, params.value));
     const principal = principalOf(request);
     const participantId = principal.role === 'participant' ? principal.participantId : '';
     const receipt = await removeAlias(

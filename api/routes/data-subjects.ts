@@ -3,7 +3,7 @@ import { eraseDataSubject, type ErasureDependencies } from '../../core/personal-
 import type { RouteModule } from '../route-kit';
 import { bodyOf } from '../route-helpers';
 import { eraseDataSubjectSchema } from '../schemas/data-subject-schemas';
-import { parseField, parseInput } from '../validation';
+import { parseInput, refusalsAt } from '../validation';
 
 /**
  * Erasure of a data subject's personal data (issue 15.4), by the operator. The audit gate records the request
@@ -17,7 +17,7 @@ export function dataSubjectRoutes(erasure: Omit<ErasureDependencies, 'store'>): 
   return (router, kit) => {
     router.post('/v1/data-subjects/erase', kit.allow('operator'), async (request, response) => {
       const body = parseInput(eraseDataSubjectSchema, bodyOf(request), 'body');
-      const subject = parseField(['body', 'value'], () => parseDataSubject(body.type, body.value));
+      const subject = refusalsAt(['body'], () => parseDataSubject(body.type, body.value));
       // The directory is read for the aliases of an erased account: it is caught up with the log first.
       await kit.waitForWrite(await kit.dependencies.store.headPosition());
       const result = await eraseDataSubject({ ...erasure, store: kit.dependencies.store }, subject, kit.commandContext(request));

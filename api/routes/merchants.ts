@@ -18,7 +18,7 @@ import {
   merchantKeyParams,
   registerMerchantSchema,
 } from '../schemas/merchant-schemas';
-import { parseField, parseInput } from '../validation';
+import { parseField, parseInput, refusalsAt } from '../validation';
 import { merchantView, type MerchantView } from '../views/merchant-view';
 
 export type MerchantRoutesDependencies = { merchants: MerchantService; merchantReader: MerchantReader };
@@ -48,7 +48,7 @@ export function merchantRoutes(gateway: MerchantRoutesDependencies): RouteModule
           city: body.city,
           acquirerId: acquirer.id,
           currency: acquirer.currency,
-          settlementAccount: parseField(['body', 'settlementAccount'], () =>
+          settlementAccount: refusalsAt(['body', 'settlementAccount'], () =>
             parseAccount(body.settlementAccount.type, body.settlementAccount.value),
           ),
           webhookUrl: body.webhookUrl,

@@ -3,7 +3,7 @@ import { isPayeeNotFound, resolvePayee } from '../../core/directory/resolve-paye
 import { HttpError } from '../http-error';
 import type { RouteModule } from '../route-kit';
 import { partyParams } from '../schemas/alias-schemas';
-import { parseField, parseInput } from '../validation';
+import { parseInput, refusalsAt } from '../validation';
 
 /**
  * Confirmation of payee (participant keys): who would be paid for an alias or IBAN, with the holder's name
@@ -13,7 +13,7 @@ export const partyRoutes: RouteModule = (router, kit) => {
   router.get('/v1/parties/:type/:value', kit.allow('participant'), (request, response) => {
     const params = parseInput(partyParams, request.params, 'path');
     const { participants, directory } = kit.dependencies.readModels;
-    const resolved = parseField(['path', 'value'], () => resolvePayee(params, { participants, directory }));
+    const resolved = refusalsAt(['path'], () => resolvePayee(params, { participants, directory }));
     if (isPayeeNotFound(resolved)) throw new HttpError(resolved.code, resolved.message);
     response.json({
       participant: resolved.participantId,

@@ -6,7 +6,7 @@ import { principalOf } from '../request-context';
 import { bodyOf } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import { createRefundSchema, refundIdParams } from '../schemas/refund-schemas';
-import { parseInput } from '../validation';
+import { parseInput, refusalsAtAsync } from '../validation';
 
 export type RefundRoutesDependencies = { refunds: RefundService; merchantReader: MerchantReader };
 
@@ -28,7 +28,10 @@ export function refundRoutes(gateway: RefundRoutesDependencies): RouteModule {
       const body = parseInput(createRefundSchema, bodyOf(request), 'body');
       const merchant = gateway.merchantReader.findMerchant(principal.merchantId);
       if (merchant === null) throw new HttpError('MERCHANT_NOT_FOUND', `merchant ${principal.merchantId} does not exist`);
-      const result = await gateway.refunds.create(merchant, body, idempotencyKey, kit.commandContext(request));
+      // The service names the fields of the refund request it is given (its amount); the answer names them in the body.
+      const result = await refusalsAtAsync(['body'], () =>
+        gateway.refunds.create(merchant, body, idempotencyKey, kit.commandContext(request)),
+      );
       response.status(result.created ? 201 : 200).json(result.refund);
     });
 

@@ -8,7 +8,7 @@ import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import type { EdgeDependencies, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
-import { parseInput } from '../validation';
+import { parseInput, refusalAt, refusalsAtAsync } from '../validation';
 import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
@@ -56,7 +56,7 @@ export function transferRoutes(dependencies: TransferRouteDependencies): RouteMo
       checkAmountField(body.amount, body.currency);
       await keepSignedRequest(dependencies, kit, request, payer, [body.id]);
       // The id is the payer's own: another participant may use the same one for a transfer of its own.
-      const execution = await dependencies.transfers.execute(payer, body, 'api', 'payer');
+      const execution = await refusalsAtAsync(['body'], () => dependencies.transfers.execute(payer, body, 'api', 'payer'));
       await dependencies.awaitWritesVisible();
       response.status(execution.replayed ? 200 : 201).json(execution.view);
     });
@@ -130,9 +130,16 @@ async function executeBatchTogether(
             state: outcome.execution.view.state,
             abortReason: outcome.execution.view.abortReason,
           }
-        : { outcome: 'ERROR', id: body.id, error: { code: outcome.error.code, message: outcome.error.message } };
+        : { outcome: 'ERROR', id: body.id, error: itemErrorOf(outcome.error, index) };
   });
   return results;
+}
+
+/** A batch item's refusal, its message naming the item's field as a validation error of the item does. */
+function itemErrorOf(error: DomainError, index: number): { code: DomainError['code']; message: string } {
+  const named = refusalAt(error, ['body', 'transfers', index]);
+  const message = isDomainError(named) ? named.message : error.message;
+  return { code: error.code, message };
 }
 
 function itemIdOf(item: unknown): string | null {

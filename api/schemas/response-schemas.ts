@@ -402,8 +402,24 @@ export const merchantBalanceResponse = z
   })
   .meta({ id: 'MerchantBalance' });
 
+/**
+ * A provider approves a request to pay by paying it: there is no approval apart from the payment, which `status`
+ * reports. So `rtp` keeps the request's own last fate (SENT stays SENT once paid), and a reader (the pay page, its
+ * script) reads `status` first; the descriptions say so, since a client reading `rtp` alone took a paid session
+ * for one still waiting.
+ */
 export const payStatusResponse = z
-  .strictObject({ status: z.enum(sessionStatuses), rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']) })
+  .strictObject({
+    status: z.enum(sessionStatuses).meta({
+      description: 'The session, read first: COMPLETED is paid (the page shows "Paid"), whatever `rtp` says',
+    }),
+    rtp: z.enum(['NONE', 'SENT', 'DECLINED', 'FAILED']).meta({
+      description:
+        "The last request to pay's own fate: NONE (none sent), SENT (the provider was asked, and neither declined nor " +
+        'failed to be reached), DECLINED, FAILED. A provider approves by paying, which `status` COMPLETED reports: a ' +
+        'paid session keeps SENT, and a decline arriving after the payment changes nothing',
+    }),
+  })
   .meta({ id: 'PayStatus' });
 
 export const declinedRequestToPayResponse = z

@@ -16,7 +16,7 @@ export function parseAccount(type: AccountType, value: string): Account {
       return { type, value: parseIban(value).value };
     case 'WALLET':
       if (!walletAccountPattern.test(value)) {
-        throw new DomainError('INVALID_ACCOUNT', 'a wallet account number is 4 to 34 letters or digits', [{ path: ['account', 'value'] }]);
+        throw new DomainError('INVALID_ACCOUNT', 'a wallet account number is 4 to 34 letters or digits', [{ path: ['value'] }]);
       }
       return { type, value };
   }

@@ -1,4 +1,4 @@
-import { DomainError, isDomainError } from '../errors';
+import { DomainError, isDomainError, refusalUnder } from '../errors';
 import { isAliasType, parseAliasKey } from './alias-key';
 import { parseIban } from './iban';
 import type { PartyReference, PayeeDirectory } from './resolve-payee';
@@ -16,9 +16,9 @@ export function requirePayerOwned(payer: PartyReference, payerParticipantId: str
   try {
     holder = holderOf(payer, readers);
   } catch (error) {
-    // A malformed payer alias or IBAN keeps its code (INVALID_ALIAS, INVALID_IBAN) and says it is the payer's.
+    // A malformed payer alias or IBAN keeps its code (INVALID_ALIAS, INVALID_IBAN), its details naming the payer's field.
     if (!isDomainError(error)) throw error;
-    throw new DomainError(error.code, `payer: ${error.message}`, [{ path: ['payer', 'value'] }]);
+    throw refusalUnder(error, ['payer']);
   }
   if (holder !== null && holder !== payerParticipantId) {
     throw new DomainError(

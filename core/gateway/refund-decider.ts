@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { formatAmount } from '../money';
 import { paymentRefundsEventTypes, refundEventTypes } from './refund-events';
 import type { PaymentRefundsEvent, RefundEvent, RefundRequested } from './refund-events';
 
@@ -62,13 +63,14 @@ export function refundedMinorOf(state: PaymentRefundsState): bigint {
 
 /**
  * Decides whether a refund of `amountMinor` may hold its amount against a payment of `paidMinor`: the refunds that
- * did not fail never add up to more than was paid.
+ * did not fail never add up to more than was paid. `currency` is the payment's (and so the refund's), in which a
+ * refusal states the amounts, as the API writes them everywhere.
  */
 export function decideHold(
   state: PaymentRefundsState,
-  hold: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; at: string },
+  hold: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; currency: string; at: string },
 ): PaymentRefundsEvent[] {
-  const { refundId, paymentTransferId, amountMinor, paidMinor, at } = hold;
+  const { refundId, paymentTransferId, amountMinor, paidMinor, currency, at } = hold;
   assert(amountMinor > 0n, 'a refund is of a positive amount');
   if (state.held.has(refundId)) return [];
   if (state.requestedCount >= refundsPerPaymentMax) {
@@ -76,10 +78,12 @@ export function decideHold(
   }
   const refundedMinor = refundedMinorOf(state);
   if (refundedMinor + amountMinor > paidMinor) {
+    const refundable = formatAmount(paidMinor - refundedMinor, currency);
     throw new DomainError(
       'REFUND_EXCEEDS_PAYMENT',
-      `refunds of this payment would add up to more than was paid: ${(paidMinor - refundedMinor).toString()} minor units are left to refund`,
-      [{ path: ['amount'] }],
+      `refunds of this payment would add up to more than was paid (${formatAmount(paidMinor, currency)} ${currency}): ` +
+        `${refundable} ${currency} is left to refund, and this refund is of ${formatAmount(amountMinor, currency)} ${currency}`,
+      [{ path: ['amount'], refundable }],
     );
   }
   return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
@@ -112,7 +116,11 @@ export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
 };
 
 export type PaymentRefundsCommand =
-  | { type: 'HoldRefundAmount'; data: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint }; now: Date }
+  | {
+      type: 'HoldRefundAmount';
+      data: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; currency: string };
+      now: Date;
+    }
   | { type: 'ReleaseRefundAmount'; data: { refundId: string; paymentTransferId: string }; now: Date };
 
 export function decidePaymentRefunds(command: PaymentRefundsCommand, state: PaymentRefundsState): PaymentRefundsEvent[] {

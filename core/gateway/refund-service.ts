@@ -187,6 +187,7 @@ export class RefundService implements RefundedAmountReader {
         paymentTransferId: requested.paymentTransferId,
         amountMinor: BigInt(requested.amountMinor),
         paidMinor,
+        currency: requested.currency,
         at: requested.at,
       });
       try {
@@ -233,6 +234,7 @@ export class RefundService implements RefundedAmountReader {
               paymentTransferId: requested.paymentTransferId,
               amountMinor: BigInt(requested.amountMinor),
               paidMinor: BigInt(payment.initiated.amountMinor),
+              currency: requested.currency,
             },
             now: context.now,
           },

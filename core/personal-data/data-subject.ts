@@ -79,5 +79,5 @@ export function subjectOfParty(party: { type: string; value: string }): DataSubj
 }
 
 function invalid(message: string): DomainError {
-  return new DomainError('INVALID_DATA_SUBJECT', message, [{ path: ['body', 'value'] }]);
+  return new DomainError('INVALID_DATA_SUBJECT', message, [{ path: ['value'] }]);
 }

@@ -3,11 +3,18 @@ import { handleStreamCommand, loadStream, type CommandContext } from '../eventst
 import type { NewEvent } from '../eventstore/event';
 import type { EventStore } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
-import { DomainError, isDomainError } from '../errors';
+import { DomainError, isDomainError, refusalUnder } from '../errors';
 import { newId } from '../ids';
 import type { DirectoryReader } from '../directory/directory-reader';
 import { requirePayerOwned } from '../directory/payer-ownership';
-import { isPayeeNotFound, resolvePayee, type PayeeDirectory, type ResolvedPayee } from '../directory/resolve-payee';
+import {
+  isPayeeNotFound,
+  resolvePayee,
+  type PartyReference,
+  type PayeeDirectory,
+  type PayeeNotFound,
+  type ResolvedPayee,
+} from '../directory/resolve-payee';
 import type { LedgerCommand } from '../ledger/commands';
 import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
@@ -839,7 +846,7 @@ export class TransferService {
     payer: ParticipantRecord,
     readers: PayeeDirectory = { directory: this.options.directory, participants: this.options.participants },
   ): ResolvedPayee {
-    const resolved = resolvePayee(request.payee, readers);
+    const resolved = resolvePayeeNamed(request.payee, readers);
     if (isPayeeNotFound(resolved)) throw new DomainError('PARTY_NOT_FOUND', resolved.message);
     if (resolved.participantId === payer.id) {
       throw new DomainError(
@@ -947,6 +954,20 @@ async function submitOrOverloaded(
 }
 
 /** The merchant and the session a P2M transfer carries in its record (nothing for any other transfer). */
+/**
+ * The payee a request names. A malformed one keeps its code (INVALID_ALIAS, INVALID_IBAN, INVALID_PARTY), its details
+ * naming ['payee', 'value'] of the request as a payer's name ['payer', 'value']: the directory names the fields of the
+ * party it was given, and ['value'] alone does not tell a client which of the two parties was wrong.
+ */
+function resolvePayeeNamed(payee: PartyReference, readers: PayeeDirectory): ResolvedPayee | PayeeNotFound {
+  try {
+    return resolvePayee(payee, readers);
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    throw refusalUnder(error, ['payee']);
+  }
+}
+
 function withMerchant(initiated: TransferInitiated['data'], fields: MerchantPaymentFields | null): TransferInitiated['data'] {
   if (fields === null) return initiated;
   return {

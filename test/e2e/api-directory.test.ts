@@ -117,6 +117,24 @@ describe('POST /v1/aliases', () => {
     expect(errorCode(answer)).toBe(code);
     expect((await sw.client.get('/v1/parties/MSISDN/923005555555', { key: ravi })).status).toBe(404);
   });
+  it.each<[string, Record<string, unknown>, (string | number)[]]>([
+    ['a local-format MSISDN', aliasBody('03001234567'), ['body', 'value']],
+    [
+      'an IBAN with wrong check digits',
+      aliasBody('923005555555', { account: { type: 'IBAN', value: 'PK00MRGL0000001234567890' } }),
+      ['body', 'account', 'value'],
+    ],
+    [
+      'a wallet account with spaces',
+      aliasBody('923005555555', { account: { type: 'WALLET', value: '0300 555' } }),
+      ['body', 'account', 'value'],
+    ],
+  ])('names the field of %s as the client sent it, in the details and the message', async (_name, body, path) => {
+    const answer = await sw.client.post('/v1/aliases', { key: margalla, body });
+    expect(answer.body).toMatchObject({
+      error: { message: expect.stringMatching(new RegExp(`^${path.join('\\.')}: `)), details: [{ path }] },
+    });
+  });
 });
 
 describe('DELETE /v1/aliases/{type}/{value}', () => {
@@ -139,6 +157,11 @@ describe('DELETE /v1/aliases/{type}/{value}', () => {
     expect(errorCode(missing)).toBe('ALIAS_NOT_FOUND');
     expect((await sw.client.delete('/v1/aliases/MSISDN/12', { key: margalla })).status).toBe(400);
     expect((await sw.client.delete('/v1/aliases/PHONE/923009999999', { key: margalla })).status).toBe(400);
+  });
+
+  it('names path.value in the details of a malformed alias', async () => {
+    const answer = await sw.client.delete('/v1/aliases/MSISDN/12', { key: margalla });
+    expect(answer.body).toMatchObject({ error: { code: 'INVALID_ALIAS', details: [{ path: ['path', 'value'] }] } });
   });
 });
 
@@ -176,5 +199,6 @@ describe('GET /v1/parties/{type}/{value}', () => {
     const answer = await sw.client.get(path, { key: ravi });
     expect(answer.status).toBe(400);
     expect(errorCode(answer)).toBe(code);
+    if (code !== 'VALIDATION_FAILED') expect(answer.body).toMatchObject({ error: { details: [{ path: ['path', 'value'] }] } });
   });
 });

@@ -99,6 +99,26 @@ describe('requests node:http cannot read', () => {
     });
   });
 
+  it('logs each such request at warn with the request log fields it has, its path masked as every request path is', async () => {
+    const logged = (from: number) => sw.logLines.slice(from).filter((line) => line.msg === 'request' && line.level === 'warn');
+    const before = sw.logLines.length;
+    statusAndBody(
+      await rawExchange('GET /v1/parties/MSISDN/923001234567 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+    );
+    statusAndBody(await rawExchange('GET /v1/trans fers HTTP/1.1\r\nHost: x\r\n\r\n'));
+    statusAndBody(await rawExchange(`GET /v1/transfers HTTP/1.1\r\nHost: x\r\nX-Filler: ${'x'.repeat(17_000)}\r\n\r\n`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = logged(before);
+    expect(lines).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/v1/parties/MSISDN/********4567', status: 400, code: 'BAD_REQUEST' }),
+      expect.objectContaining({ method: null, path: null, status: 400, code: 'BAD_REQUEST', parserCode: expect.any(String) }),
+      expect.objectContaining({ method: 'GET', path: '/v1/transfers', status: 431, code: 'HEADERS_TOO_LARGE' }),
+    ]);
+    for (const line of lines) expect(line.remoteAddress).toEqual(expect.stringMatching(/127\.0\.0\.1$/));
+    expect(JSON.stringify(lines)).not.toContain('923001234567');
+    expect(JSON.stringify(lines)).not.toContain('xxxxxxxx');
+  });
+
   it('answers a bad request that follows a good one on a kept-alive connection', async () => {
     const { hostname, port } = new URL(sw.url);
     const answer = await new Promise<string>((resolve, reject) => {

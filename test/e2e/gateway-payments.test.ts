@@ -122,6 +122,31 @@ it('pays a session by mobile number: RTP to the wallet, P2M transfer, session CO
   expect(again.body).toMatchObject({ state: 'ABORTED', abortReason: 'SESSION_NOT_PAYABLE' });
 });
 
+it('shows a session paid through its request to pay as Paid: status COMPLETED, rtp keeps SENT as the contract says, a late decline changes nothing', async () => {
+  const session = await openSession(shop);
+  expect((await submitPayForm(session.id, '0300 0000002')).status).toBe(303);
+  expect(await waitForStatus(session.id, { status: 'COMPLETED' })).toEqual({ status: 'COMPLETED', rtp: 'SENT' });
+  // The page a customer reloads says Paid, links back to the shop's successUrl and offers no form.
+  const page = await (await fetch(`${network.sw.url}/pay/${session.id}`)).text();
+  expect(page).toContain('<p id="status-text">Paid</p>');
+  expect(page).toMatch(/<a id="status-link" href="[^"]+">Return to/);
+  expect(page).toMatch(/<form id="pay-form"[^>]* hidden>/);
+  // The provider declining after it paid (a stale app screen) records nothing: the session stays paid.
+  const rtpId = network.wallet('RAVI').simulator.receivedRequestsToPay().at(-1)?.rtpId ?? '';
+  const declined = await network.sw.client.post(`/v1/request-to-pay/${rtpId}/decline`, {
+    key: network.wallet('RAVI').key.key,
+    body: { reason: 'CUSTOMER_DECLINED' },
+  });
+  expect(declined.body).toMatchObject({ rtpId, checkoutSessionId: session.id, status: 'SENT' });
+  expect((await network.sw.client.get(`/pay/${session.id}/status`)).body).toEqual({ status: 'COMPLETED', rtp: 'SENT' });
+  // The contract says what `rtp` is once paid, so that a client does not take SENT for a payment still waiting.
+  const document = (await network.sw.client.get('/openapi.json')).body as {
+    components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+  };
+  expect(document.components.schemas.PayStatus?.properties.rtp?.description).toContain('a paid session keeps SENT');
+  expect(document.components.schemas.PayStatus?.properties.status?.description).toContain('COMPLETED is paid');
+});
+
 it('refuses a wrong amount or another merchant (422, nothing recorded), and allows a static-QR P2M without a session', async () => {
   const session = await openSession(shop);
   const ravi = network.wallet('RAVI').key.key;

@@ -129,6 +129,24 @@ it('refunds part of a payment back to the payer through its wallet, as a REFUND 
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(await paymentOf(sessionId))).toBe(150_000n);
 });
 
+it('says in decimal amounts with their currency, as the API writes amounts, how much is left to refund', async () => {
+  const sessionId = await paidSession(shop, '1500.00');
+  expect(((await refund(shop, { sessionId, amount: '500.00' })).body as Refund).status).toBe('SUCCEEDED');
+  const over = await refund(shop, { sessionId, amount: '1000.01' });
+  expect({ status: over.status, body: over.body }).toEqual({
+    status: 422,
+    body: {
+      error: {
+        code: 'REFUND_EXCEEDS_PAYMENT',
+        message:
+          'body.amount: refunds of this payment would add up to more than was paid (1500.00 PKR): 1000.00 PKR is left to refund, ' +
+          'and this refund is of 1000.01 PKR',
+        details: [{ path: ['body', 'amount'], refundable: '1000.00', message: expect.any(String) }],
+      },
+    },
+  });
+});
+
 it('advises a payer participant that is credited by advice (ADVICE), as a P2P transfer to it would be', async () => {
   const created = await network.sw.client.post('/v1/checkout/sessions', {
     key: shop.apiKey,

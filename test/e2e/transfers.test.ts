@@ -330,6 +330,31 @@ describe('bad input', () => {
     expect(await participant('MARGALLA')).toEqual(before);
   });
 
+  it("names a malformed payee's field as the client sent it (body.payee.value), as validation errors name theirs", async () => {
+    const payees = [
+      { payee: { type: 'MSISDN', value: '03001234567' }, code: 'INVALID_ALIAS' },
+      { payee: { type: 'IBAN', value: 'PK00RAVI0000001234567890' }, code: 'INVALID_IBAN' },
+    ];
+    for (const { payee, code } of payees) {
+      const answer = await pay('MARGALLA', { ...transferBody(network.wallet('RAVI').msisdn), payee });
+      expect({ status: answer.status, body: answer.body }).toMatchObject({
+        status: 400,
+        body: {
+          error: { code, message: expect.stringMatching(/^body\.payee\.value: /), details: [{ path: ['body', 'payee', 'value'] }] },
+        },
+      });
+    }
+    const batch = await client.post('/v1/transfers/batch', {
+      key: network.wallet('MARGALLA').key.key,
+      body: { transfers: [{ ...transferBody(network.wallet('RAVI').msisdn), payee: payees[0]?.payee }] },
+    });
+    expect(batch.body).toMatchObject({
+      results: [
+        { outcome: 'ERROR', error: { code: 'INVALID_ALIAS', message: expect.stringMatching(/^body\.transfers\.0\.payee\.value: /) } },
+      ],
+    });
+  });
+
   it('refuses malformed JSON and an oversize body', async () => {
     const key = network.wallet('MARGALLA').key.key;
     expect(errorCode(await client.post('/v1/transfers', { key, rawBody: '{"id":' }))).toBe('MALFORMED_JSON');

@@ -26,7 +26,7 @@ const holds = DeciderSpecification.for<PaymentRefundsCommand, PaymentRefundsEven
 
 const hold = (refundId: string, amountMinor: bigint, paidMinor = 100_000n): PaymentRefundsCommand => ({
   type: 'HoldRefundAmount',
-  data: { refundId, paymentTransferId, amountMinor, paidMinor },
+  data: { refundId, paymentTransferId, amountMinor, paidMinor, currency: 'PKR' },
   now,
 });
 const held = (refundId: string, amountMinor: bigint): PaymentRefundsEvent => ({
