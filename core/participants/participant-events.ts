@@ -87,10 +87,6 @@ export type ParticipantSignedRequestsRequirementChanged = {
 };
 
 /**
- * The participant's own request rate (issue 15, item 3), per key and route class; null: back to the switch's default.
- * A count of requests, not money, so a plain number.
- */
-/**
  * Where and how the switch reaches the participant from now on (the operator's PATCH): the whole endpoints object,
  * replacing the one registered or last changed. `previousEndpoints` keeps what it replaced, so the participant's
  * stream alone says where each credit and request to pay of the past was sent. The kind (HTTP or ISO 8583) stays.
@@ -100,6 +96,10 @@ export type ParticipantEndpointsChanged = {
   data: { participantId: string; endpoints: ParticipantEndpoints; previousEndpoints: ParticipantEndpoints; at: string };
 };
 
+/**
+ * The participant's own request rate (issue 15, item 3), per key and route class; null: back to the switch's default.
+ * A count of requests, not money, so a plain number.
+ */
 export type ParticipantRateLimitChanged = {
   type: 'ParticipantRateLimitChanged';
   data: { participantId: string; rateLimitPerSecond: number | null; previousRateLimitPerSecond: number | null; at: string };
