@@ -179,15 +179,19 @@ function participantPaths(): Paths {
         responses: { '200': answer('the participant', participantResponse), '404': errorAnswer('PARTICIPANT_NOT_FOUND') },
       }),
       patch: operation({
-        summary: 'Activate, deactivate or change the net debit cap',
+        summary: 'Activate, deactivate, change the net debit cap, the rate limit or the endpoints (the operator only)',
         roles: ['operator'],
         path: participantIdParams,
         body: changeParticipantSchema,
         responses: {
           '200': answer('the participant', participantResponse),
           '404': errorAnswer('PARTICIPANT_NOT_FOUND'),
-          '409': errorAnswer('CONCURRENT_UPDATE: another change won; read and retry'),
-          '422': errorAnswer('CURRENCY_NOT_SUPPORTED: the participant holds no position in that currency'),
+          '409': errorAnswer(
+            "CONCURRENT_UPDATE: another change won; read and retry. INSTITUTION_ID_TAKEN: another bank has the endpoints' institutionId",
+          ),
+          '422': errorAnswer(
+            'CURRENCY_NOT_SUPPORTED: the participant holds no position in that currency. ENDPOINT_KIND_MISMATCH: HTTP endpoints for a bank on ISO 8583, or the other way round',
+          ),
         },
       }),
     },

@@ -55,6 +55,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   PARTICIPANT_EXISTS: null,
   BANK_CODE_TAKEN: null,
   INSTITUTION_ID_TAKEN: null,
+  ENDPOINT_KIND_MISMATCH: null,
   PARTICIPANT_INACTIVE: 'not_permitted',
   INSUFFICIENT_LIQUIDITY: null,
   INVALID_ALIAS: 'unknown_payee',

@@ -29,7 +29,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
       if (registration.participantId === switchParticipantId) {
         throw new HttpError('PARTICIPANT_EXISTS', `${switchParticipantId} is the switch's own id and cannot be a participant's`);
       }
-      refuseTakenInstitutionId(registration, kit);
+      refuseTakenInstitutionId(registration.participantId, registration.endpoints, kit);
       const receipt = await kit.dependencies.participants.register(registration, reference, kit.commandContext(request));
       await kit.waitForWrite(receipt.position);
       return { status: 201, body: await currentView(kit, registration.participantId) };
@@ -60,6 +60,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
   router.patch('/v1/participants/:id', kit.allow('operator'), async (request, response) => {
     const { id } = parseInput(participantIdParams, request.params, 'path');
     const body = parseInput(changeParticipantSchema, bodyOf(request), 'body');
+    const endpoints = body.endpoints === undefined ? null : endpointsFrom(body.endpoints);
     const participant = kit.dependencies.readModels.participants.findParticipant(id);
     if (participant === null) throw new HttpError('PARTICIPANT_NOT_FOUND', `participant ${id} does not exist`);
     const capCurrency = body.currency ?? participant.currency;
@@ -67,6 +68,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
       // The body is well formed; the participant's state refuses it, so the answer is 422, not 400.
       throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: participant ${id} holds no ${capCurrency} position`);
     }
+    if (endpoints !== null) refuseTakenInstitutionId(id, endpoints, kit);
     const netDebitCapMinor =
       body.netDebitCap === undefined
         ? null
@@ -79,6 +81,7 @@ export const participantRoutes: RouteModule = (router, kit) => {
         ...(body.currency === undefined ? {} : { currency: body.currency }),
         requireSignedRequests: body.requireSignedRequests ?? null,
         rateLimitPerSecond: body.rateLimitPerSecond === undefined ? null : { perSecond: body.rateLimitPerSecond },
+        endpoints,
       },
       kit.commandContext(request),
     );
@@ -105,17 +108,14 @@ async function viewWithBalances(kit: RouteKit, record: ParticipantRecord): Promi
 
 /**
  * A bank host signs on with its institution id (DE32), so two banks must not share one: the switch could not
- * tell whose transfers a connection may send. Registration is an operator's rare act, so the read model's answer
- * is enough here; sign-on refuses an ambiguous match as well.
+ * tell whose transfers a connection may send. Registering and changing endpoints are an operator's rare acts, so
+ * the read model's answer is enough here; sign-on refuses an ambiguous match as well.
  */
-function refuseTakenInstitutionId(registration: ParticipantRegistration, kit: RouteKit): void {
-  if (!isIso8583Endpoints(registration.endpoints)) return;
-  const holder = kit.dependencies.readModels.participants.findParticipantByInstitutionId(registration.endpoints.institutionId);
-  if (holder !== null && holder.id !== registration.participantId) {
-    throw new HttpError(
-      'INSTITUTION_ID_TAKEN',
-      `participant ${holder.id} is registered with institution id ${registration.endpoints.institutionId}`,
-    );
+function refuseTakenInstitutionId(participantId: string, endpoints: ParticipantEndpoints, kit: RouteKit): void {
+  if (!isIso8583Endpoints(endpoints)) return;
+  const holder = kit.dependencies.readModels.participants.findParticipantByInstitutionId(endpoints.institutionId);
+  if (holder !== null && holder.id !== participantId) {
+    throw new HttpError('INSTITUTION_ID_TAKEN', `participant ${holder.id} is registered with institution id ${endpoints.institutionId}`);
   }
 }
 
@@ -167,6 +167,7 @@ function fieldError(path: (string | number)[], message: string): never {
   throw new HttpError('VALIDATION_FAILED', `${path.join('.')}: ${message}`, [{ path, message }]);
 }
 
+/** The endpoints of a registration or a change, in the one shape stored: an HTTP participant's `rtpUrl` null when absent. */
 function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {
   if ('iso8583' in input || 'institutionId' in input) return parseInput(iso8583EndpointsSchema, input, 'body', ['endpoints']);
   const http = parseInput(httpEndpointsSchema, input, 'body', ['endpoints']);

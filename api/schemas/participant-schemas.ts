@@ -60,6 +60,21 @@ export const iso8583EndpointsSchema = z
   })
   .meta({ id: 'Iso8583Endpoints' });
 
+/**
+ * The `endpoints` of a registration and of a change alike. Checked in a second step against the one shape it
+ * resembles (api/routes/participants.ts, `endpointsFrom`), so errors name the fields of that shape.
+ */
+function endpointsObject(description?: string) {
+  return z
+    .record(z.string(), z.unknown(), { error: 'must be an object: {creditUrl, reversalUrl, rtpUrl} or {iso8583, institutionId}' })
+    .meta({
+      oneOf: [{ $ref: '#/components/schemas/HttpEndpoints' }, { $ref: '#/components/schemas/Iso8583Endpoints' }],
+      propertyNames: undefined,
+      additionalProperties: undefined,
+      ...(description === undefined ? {} : { description }),
+    });
+}
+
 export const registerParticipantSchema = z
   .strictObject({
     id: participantId,
@@ -77,14 +92,7 @@ export const registerParticipantSchema = z
     netDebitCaps: z.record(currencyCode, amountText).optional(),
     fxProvider: z.boolean().optional(),
     creditMode: z.enum(creditModes).optional(),
-    // Checked in a second step against the one shape it resembles, so errors name the fields of that shape.
-    endpoints: z
-      .record(z.string(), z.unknown(), { error: 'must be an object: {creditUrl, reversalUrl, rtpUrl} or {iso8583, institutionId}' })
-      .meta({
-        oneOf: [{ $ref: '#/components/schemas/HttpEndpoints' }, { $ref: '#/components/schemas/Iso8583Endpoints' }],
-        propertyNames: undefined,
-        additionalProperties: undefined,
-      }),
+    endpoints: endpointsObject(),
   })
   .refine((value) => value.currency !== undefined || value.currencies !== undefined, {
     message: 'give "currency" or "currencies"',
@@ -104,14 +112,21 @@ export const changeParticipantSchema = z
     requireSignedRequests: z.boolean().optional(),
     // Requests per second per key and route class (api/rate-limit/); null: back to HISAAB_RATE_LIMIT_PER_KEY.
     rateLimitPerSecond: rateLimitPerSecondSchema.optional(),
+    // The whole object, checked as at registration and of the kind the participant has: it replaces the current one.
+    endpoints: endpointsObject(
+      'The whole endpoints object, as at registration, replacing the current one (an rtpUrl or tls left out is removed); ' +
+        'of the kind the participant has (422 ENDPOINT_KIND_MISMATCH otherwise). The next credit, reversal, advice and ' +
+        'request to pay after the 200 use it; the same endpoints again change nothing.',
+    ).optional(),
   })
   .refine(
     (value) =>
       value.active !== undefined ||
       value.netDebitCap !== undefined ||
       value.requireSignedRequests !== undefined ||
-      value.rateLimitPerSecond !== undefined,
-    'give at least one of "active", "netDebitCap", "requireSignedRequests" and "rateLimitPerSecond"',
+      value.rateLimitPerSecond !== undefined ||
+      value.endpoints !== undefined,
+    'give at least one of "active", "netDebitCap", "requireSignedRequests", "rateLimitPerSecond" and "endpoints"',
   )
   // The document says what the refinement checks: `currency` alone names whose cap, and changes nothing, so a body of
   // it only is refused (schemathesis sent one when minProperties was all the document said).
@@ -123,6 +138,7 @@ export const changeParticipantSchema = z
       { required: ['netDebitCap'] },
       { required: ['requireSignedRequests'] },
       { required: ['rateLimitPerSecond'] },
+      { required: ['endpoints'] },
     ],
   });
 

@@ -72,6 +72,8 @@ export type ParticipantChange = {
   currency?: string;
   requireSignedRequests?: boolean | null;
   rateLimitPerSecond?: { perSecond: number | null } | null;
+  /** The whole endpoints object, replacing the current one; of the same kind (HTTP or ISO 8583) as the current one. */
+  endpoints?: ParticipantEndpoints | null;
 };
 
 /** A certificate to bind, its fingerprint canonical (core/participants/client-certificate.ts). */
@@ -95,6 +97,8 @@ export type RegisteredParticipant = {
   /** As registered; later changes are the fields below. */
   registration: ParticipantRegistration;
   active: boolean;
+  /** Where the switch reaches the participant now: as registered, or as the operator last changed them. */
+  endpoints: ParticipantEndpoints;
   netDebitCapMinor: bigint;
   /** The caps in the currencies beyond the first (issue 17), by currency. */
   additionalCapsMinor: ReadonlyMap<string, bigint>;
@@ -149,6 +153,8 @@ export function evolve(state: ParticipantState, event: ParticipantEvent): Partic
       return { ...state, requireSignedRequests: event.data.required };
     case 'ParticipantRateLimitChanged':
       return { ...state, rateLimitPerSecond: event.data.rateLimitPerSecond };
+    case 'ParticipantEndpointsChanged':
+      return { ...state, endpoints: event.data.endpoints };
     case 'ParticipantClientCertificateRegistered': {
       const { fingerprint256, subject, notAfter, requestReference, at } = event.data;
       return {
@@ -177,6 +183,7 @@ function newlyRegistered(event: ParticipantRegistered): RegisteredParticipant {
     status: 'registered',
     registration,
     active: true,
+    endpoints: registration.endpoints,
     netDebitCapMinor: registration.netDebitCapMinor,
     additionalCapsMinor: new Map((registration.additionalCurrencies ?? []).map((entry) => [entry.currency, entry.netDebitCapMinor])),
     requestReference: event.data.requestReference,
@@ -361,7 +368,34 @@ function decideChange(data: ParticipantChange, state: RegisteredParticipant, now
       },
     });
   }
+  events.push(...endpointsChange(data, state, at));
   return events;
+}
+
+/**
+ * The endpoints replaced as a whole, or nothing when they are the ones the participant has already (a retried
+ * PATCH, or an operator re-sending the record it read). A participant on HTTP stays on HTTP and a bank on ISO 8583
+ * stays on ISO 8583: credits, reversals and advices already queued were queued to the channel of that kind, and
+ * would find no endpoint on the other.
+ */
+function endpointsChange(data: ParticipantChange, state: RegisteredParticipant, at: string): ParticipantEvent[] {
+  const endpoints = data.endpoints ?? null;
+  if (endpoints === null || sameEndpoints(endpoints, state.endpoints)) return [];
+  if (isIso8583Endpoints(endpoints) !== isIso8583Endpoints(state.endpoints)) {
+    const current = isIso8583Endpoints(state.endpoints)
+      ? 'ISO 8583 ({iso8583, institutionId, tls})'
+      : 'HTTP ({creditUrl, reversalUrl, rtpUrl})';
+    throw new DomainError(
+      'ENDPOINT_KIND_MISMATCH',
+      `participant ${data.participantId} is reached over ${current}; send endpoints of that kind, or register a new participant`,
+    );
+  }
+  return [
+    {
+      type: 'ParticipantEndpointsChanged',
+      data: { participantId: data.participantId, endpoints, previousEndpoints: state.endpoints, at },
+    },
+  ];
 }
 
 function decideRegisterSigningKey(

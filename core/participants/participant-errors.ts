@@ -9,6 +9,11 @@ export const participantErrors = {
   PARTICIPANT_EXISTS: { status: 409, meaning: 'A participant with this id is registered already.' },
   BANK_CODE_TAKEN: { status: 409, meaning: 'Another participant is registered with this bank code.' },
   INSTITUTION_ID_TAKEN: { status: 409, meaning: 'Another participant is registered with this ISO 8583 institution id.' },
+  ENDPOINT_KIND_MISMATCH: {
+    status: 422,
+    meaning:
+      'The endpoints sent are of another kind than the participant has (HTTP or ISO 8583); a participant keeps the kind it was registered with.',
+  },
   PARTICIPANT_INACTIVE: { status: 403, meaning: 'The participant is suspended and cannot send transfers.' },
   INSUFFICIENT_LIQUIDITY: {
     status: 422,

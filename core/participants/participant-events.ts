@@ -87,6 +87,16 @@ export type ParticipantSignedRequestsRequirementChanged = {
 };
 
 /**
+ * Where and how the switch reaches the participant from now on (the operator's PATCH): the whole endpoints object,
+ * replacing the one registered or last changed. `previousEndpoints` keeps what it replaced, so the participant's
+ * stream alone says where each credit and request to pay of the past was sent. The kind (HTTP or ISO 8583) stays.
+ */
+export type ParticipantEndpointsChanged = {
+  type: 'ParticipantEndpointsChanged';
+  data: { participantId: string; endpoints: ParticipantEndpoints; previousEndpoints: ParticipantEndpoints; at: string };
+};
+
+/**
  * The participant's own request rate (issue 15, item 3), per key and route class; null: back to the switch's default.
  * A count of requests, not money, so a plain number.
  */
@@ -128,7 +138,8 @@ export type ParticipantEvent =
   | ParticipantSignedRequestsRequirementChanged
   | ParticipantClientCertificateRegistered
   | ParticipantClientCertificateRevoked
-  | ParticipantRateLimitChanged;
+  | ParticipantRateLimitChanged
+  | ParticipantEndpointsChanged;
 
 export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantRegistered',
@@ -144,4 +155,5 @@ export const participantEventTypes: readonly ParticipantEvent['type'][] = [
   'ParticipantClientCertificateRegistered',
   'ParticipantClientCertificateRevoked',
   'ParticipantRateLimitChanged',
+  'ParticipantEndpointsChanged',
 ];

@@ -701,5 +701,13 @@ it('documents what the server refuses: the carried currencies, the amount maximu
     { required: ['netDebitCap'] },
     { required: ['requireSignedRequests'] },
     { required: ['rateLimitPerSecond'] },
+    { required: ['endpoints'] },
   ]);
+  // The endpoints a PATCH sends are the registration's two shapes, and the document says they replace the current ones.
+  expect(schemas.ChangeParticipant?.properties).toMatchObject({
+    endpoints: {
+      oneOf: [{ $ref: '#/components/schemas/HttpEndpoints' }, { $ref: '#/components/schemas/Iso8583Endpoints' }],
+      description: expect.stringContaining('replacing the current one'),
+    },
+  });
 });

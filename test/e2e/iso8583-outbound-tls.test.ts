@@ -8,7 +8,8 @@ import { createTestCertificateAuthority, type TestCertificateAuthority } from '.
  * Issue 15: the switch reaches a bank host over TLS when the bank's endpoint says `tls` with the CA to trust, over
  * real TLS sockets to the bank host simulator, with a CA and certificates made at run time. A bank host whose
  * certificate another CA signed is refused at the handshake, and the transfer ends as any unreachable payee does:
- * ABORTED with PAYEE_UNAVAILABLE, nothing credited, the payer's position as it was.
+ * ABORTED with PAYEE_UNAVAILABLE, nothing credited, the payer's position as it was. A CA the operator rotates with
+ * PATCH /v1/participants/{id} is trusted from the next credit on.
  */
 let network: PaymentNetwork;
 let trusted: TestCertificateAuthority;
@@ -86,6 +87,29 @@ it('refuses a bank host whose certificate another CA signed: PAYEE_UNAVAILABLE, 
   expect(bank.accounts.balanceOf(iban)).toBe(openingBalanceMinor);
   expect(bank.statistics().creditsApplied).toBe(0);
   expect(await positionOf('MARGALLA')).toBe(before);
+});
+
+it("uses a bank's rotated CA from the next credit on: the operator's PATCH rebuilds the channel, the stale one is not kept", async () => {
+  // The bank host now presents a certificate of its new CA, while the switch still trusts the old one it was given.
+  const renewed = await createTestCertificateAuthority('Bank Hosts CA 2027');
+  const bank = await tlsBank('ROTBANK', 'ROTB', '600004', renewed, trusted.certificatePem);
+  const iban = customerIban('ROTB', 1);
+  expect(await payIban(iban)).toMatchObject({ body: { state: 'ABORTED', abortReason: 'PAYEE_UNAVAILABLE' } });
+
+  const shown = (await network.sw.client.get('/v1/participants/ROTBANK', { key: network.sw.operatorKey })).body as {
+    endpoints: { iso8583: string; institutionId: string };
+  };
+  const rotated = await network.sw.client.patch('/v1/participants/ROTBANK', {
+    key: network.sw.operatorKey,
+    body: {
+      endpoints: { iso8583: shown.endpoints.iso8583, institutionId: shown.endpoints.institutionId, tls: { ca: renewed.certificatePem } },
+    },
+  });
+  expect(rotated.status).toBe(200);
+  expect(rotated.body).toMatchObject({ endpoints: { tls: { ca: renewed.certificatePem } } });
+
+  expect(await payIban(iban)).toMatchObject({ status: 201, body: { state: 'COMMITTED', payeeParticipant: 'ROTBANK' } });
+  expect(bank.accounts.balanceOf(iban)).toBe(openingBalanceMinor + 7_500n);
 });
 
 it('refuses an endpoint whose tls.ca is not a PEM certificate, with a code, and registers nothing', async () => {

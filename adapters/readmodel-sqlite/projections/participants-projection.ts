@@ -16,6 +16,7 @@ const handledTypes = [
   'ParticipantDeactivated',
   'ParticipantNetDebitCapChanged',
   'ParticipantRateLimitChanged',
+  'ParticipantEndpointsChanged',
 ] as const;
 type HandledEvent = Extract<ParticipantEvent, { type: (typeof handledTypes)[number] }>;
 
@@ -94,6 +95,10 @@ export const participantsProjection: Projection<SqliteReadModelTx> = markingRefe
       case 'ParticipantRateLimitChanged':
         statement(tx, 'touched').run(event.data.at, event.data.participantId);
         return;
+      case 'ParticipantEndpointsChanged':
+        // Stored exactly as registration stores them: every reader parses one shape, whichever event wrote it.
+        statement(tx, 'endpoints').run(JSON.stringify(event.data.endpoints), event.data.at, event.data.participantId);
+        return;
       default:
         assertNever(event);
     }
@@ -108,6 +113,7 @@ const sql = {
   currency: 'INSERT INTO participant_currencies (participant_id, currency, net_debit_cap_minor) VALUES (?, ?, ?)',
   currencyCap: 'UPDATE participant_currencies SET net_debit_cap_minor = ? WHERE participant_id = ? AND currency = ?',
   touched: 'UPDATE participants SET updated_at = ? WHERE id = ?',
+  endpoints: 'UPDATE participants SET endpoints = ?, updated_at = ? WHERE id = ?',
   fxProvider: 'INSERT INTO participant_fx_providers (participant_id) VALUES (?)',
 } as const;
 
