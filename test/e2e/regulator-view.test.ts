@@ -1,0 +1,64 @@
+import { errorCode } from '../support/http-client';
+import { expectLogUnchanged, issueRegulatorKey, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+
+/**
+ * What the State Bank's examiner sees through a regulator key, found by an outside test of the switch on 2026-12-04:
+ * each test here failed before the change that it names.
+ */
+
+type AuditEntry = { actor: string; action: string; target: string; from: string; count: number };
+
+let sw: TestSwitch;
+let regulatorKey: string;
+
+beforeAll(async () => {
+  sw = await startTestSwitch();
+  regulatorKey = await issueRegulatorKey(sw);
+  await onboardParticipant(sw, 'MARGALLA', 'MRGL');
+}, 60_000);
+
+afterAll(async () => {
+  await sw.close();
+});
+
+/** The regulator's actor name in the audit trail: `regulator:<key id>`, the key id being the key's first 16 characters. */
+function regulatorActor(key: string): string {
+  return `regulator:${key.slice('hk_'.length, 'hk_'.length + 16)}`;
+}
+
+async function auditEntries(actor: string): Promise<AuditEntry[]> {
+  const answer = await sw.client.get(`/v1/audit?limit=500&actor=${encodeURIComponent(actor)}`, { key: sw.operatorKey });
+  expect(answer.status).toBe(200);
+  return (answer.body as { entries: AuditEntry[] }).entries;
+}
+
+it("records a regulator's forbidden writes in the audit trail, and they change nothing", async () => {
+  const key = { key: regulatorKey };
+  const attempts = await expectLogUnchanged(sw, async () => [
+    await sw.client.post('/v1/settlement/windows/close', { ...key, body: { currency: 'PKR' } }),
+    await sw.client.post('/v1/settlement/windows/PKR-000001/settle', { ...key, body: { reference: 'RTGS-1' } }),
+    await sw.client.patch('/v1/participants/MARGALLA', { ...key, body: { netDebitCap: '1.00' } }),
+    await sw.client.post('/v1/participants/MARGALLA/funds', {
+      ...key,
+      body: { direction: 'IN', amount: '1.00', reference: 'RTGS-2' },
+      headers: { 'idempotency-key': 'regulator-funds-1' },
+    }),
+  ]);
+  for (const attempt of attempts) {
+    expect(attempt.status).toBe(403);
+    expect(errorCode(attempt)).toBe('FORBIDDEN');
+  }
+
+  const entries = await auditEntries(regulatorActor(regulatorKey));
+  const forbidden = entries.filter((entry) => entry.action.endsWith('(forbidden)'));
+  expect(forbidden.map((entry) => [entry.action, entry.target])).toEqual([
+    ['POST /v1/settlement/windows/close (forbidden)', '/v1/settlement/windows/close'],
+    ['POST /v1/settlement/windows/:id/settle (forbidden)', '/v1/settlement/windows/PKR-000001/settle'],
+    ['PATCH /v1/participants/:id (forbidden)', '/v1/participants/MARGALLA'],
+    ['POST /v1/participants/:id/funds (forbidden)', '/v1/participants/MARGALLA/funds'],
+  ]);
+  for (const entry of forbidden) {
+    expect(entry.from).toMatch(/127\.0\.0\.1$/);
+    expect(entry.count).toBe(1);
+  }
+});
