@@ -17,7 +17,7 @@ export const apiErrors = {
   REPORT_RANGE_TOO_WIDE: {
     status: 400,
     meaning:
-      "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets): ask for a shorter range or a larger bucket.",
+      "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets; a summary: 744 hours): ask for a shorter range or a larger bucket.",
   },
   INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
   RATE_LIMITED: {

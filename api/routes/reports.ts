@@ -12,7 +12,7 @@ import {
 } from '../../core/reports/participant-statistics';
 import type { PaymentStatisticsReader } from '../../core/reports/payment-statistics-reader';
 import { buildRegulatorSummary } from '../../core/reports/regulator-summary';
-import { summaryHourRange } from '../../core/reports/statistics-hours';
+import { summaryHours, summaryRangeHoursMax } from '../../core/reports/statistics-hours';
 import { tableCsv } from '../../core/reports/table-csv';
 import { HttpError } from '../http-error';
 import { sendCsv, wantsCsv } from '../route-helpers';
@@ -35,7 +35,14 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
     router.get('/v1/reports/summary', kit.allow('regulator', 'operator'), (request, response) => {
       const query = parseInput(summaryQuery, request.query, 'query');
       const currency = reportCurrency(kit, query.currency);
-      const range = summaryHourRange(query.from ?? null, query.to ?? null, kit.dependencies.now());
+      const range = summaryHours(query.from ?? null, query.to ?? null, kit.dependencies.now());
+      if ('tooMany' in range) {
+        throw new HttpError(
+          'REPORT_RANGE_TOO_WIDE',
+          `the range holds ${range.tooMany} hours; a summary covers at most ${summaryRangeHoursMax} (31 days): ask for a shorter range`,
+          [{ path: ['query', 'to'], message: `at most ${summaryRangeHoursMax} hours after from (rounded to whole hours)` }],
+        );
+      }
       response.json(buildRegulatorSummary(dependencies.statistics, currency, range));
     });
 

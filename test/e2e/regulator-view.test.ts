@@ -62,3 +62,28 @@ it("records a regulator's forbidden writes in the audit trail, and they change n
     expect(entry.count).toBe(1);
   }
 });
+
+it('refuses a summary range that is too wide or backwards as the other reports do: a code and the field at fault', async () => {
+  const tooWide = await sw.client.get('/v1/reports/summary?from=2026-11-01T00:00:00Z&to=2026-12-02T00:30:00Z', { key: regulatorKey });
+  expect(tooWide.status).toBe(400);
+  expect(tooWide.body).toEqual({
+    error: {
+      code: 'REPORT_RANGE_TOO_WIDE',
+      message: 'the range holds 745 hours; a summary covers at most 744 (31 days): ask for a shorter range',
+      details: [{ path: ['query', 'to'], message: 'at most 744 hours after from (rounded to whole hours)' }],
+    },
+  });
+  // Exactly 31 days is a summary.
+  const widest = await sw.client.get('/v1/reports/summary?from=2026-11-01T00:00:00Z&to=2026-12-02T00:00:00Z', { key: regulatorKey });
+  expect(widest.status).toBe(200);
+
+  const backwards = await sw.client.get('/v1/reports/summary?from=2026-12-05T00:00:00Z&to=2026-12-04T00:00:00Z', { key: regulatorKey });
+  expect(backwards.status).toBe(400);
+  expect(backwards.body).toEqual({
+    error: {
+      code: 'VALIDATION_FAILED',
+      message: 'query.to: must be after from',
+      details: [{ path: ['query', 'to'], message: 'must be after from' }],
+    },
+  });
+});

@@ -308,7 +308,7 @@ it('refuses bad input with a clear error and changes nothing', async () => {
         'VALIDATION_FAILED',
       ],
       [get('/v1/reports/summary?from=2026-11-28T10:00:00Z&to=2026-11-28T09:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
-      [get('/v1/reports/summary?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
+      [get('/v1/reports/summary?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', regulatorKey), 400, 'REPORT_RANGE_TOO_WIDE'],
       [get('/v1/reports/summary?currency=JPY', regulatorKey), 400, 'VALIDATION_FAILED'],
       [get('/v1/reports/summary?from=yesterday', regulatorKey), 400, 'VALIDATION_FAILED'],
     ];
