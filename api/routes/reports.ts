@@ -76,7 +76,10 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
       if ('tooMany' in buckets) {
         throw new HttpError(
           'REPORT_RANGE_TOO_WIDE',
-          `the range holds ${buckets.tooMany} ${query.bucket} buckets; a timeseries has at most ${timeseriesBucketsMax}: ask for a shorter range or bucket=day`,
+          `the range holds ${buckets.tooMany} ${query.bucket} buckets; a timeseries has at most ${timeseriesBucketsMax}: ${
+            // Day buckets are the largest there are: suggesting them to a request that asked for them helps nobody.
+            query.bucket === 'hour' ? 'ask for a shorter range or bucket=day' : 'ask for a shorter range'
+          }`,
           [{ path: ['query', 'to'], message: `at most ${timeseriesBucketsMax} buckets` }],
         );
       }

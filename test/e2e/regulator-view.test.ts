@@ -87,3 +87,22 @@ it('refuses a summary range that is too wide or backwards as the other reports d
     },
   });
 });
+
+it('suggests day buckets for a timeseries too wide only to a request that asked for hours', async () => {
+  const hours = await sw.client.get('/v1/reports/timeseries?from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z&bucket=hour', {
+    key: regulatorKey,
+  });
+  expect(hours.status).toBe(400);
+  expect(errorCode(hours)).toBe('REPORT_RANGE_TOO_WIDE');
+  expect((hours.body as { error: { message: string } }).error.message).toBe(
+    'the range holds 8016 hour buckets; a timeseries has at most 744: ask for a shorter range or bucket=day',
+  );
+  const days = await sw.client.get('/v1/reports/timeseries?from=2020-01-01T00:00:00Z&to=2026-12-01T00:00:00Z&bucket=day', {
+    key: regulatorKey,
+  });
+  expect(days.status).toBe(400);
+  expect(errorCode(days)).toBe('REPORT_RANGE_TOO_WIDE');
+  expect((days.body as { error: { message: string } }).error.message).toBe(
+    'the range holds 2527 day buckets; a timeseries has at most 744: ask for a shorter range',
+  );
+});
