@@ -480,7 +480,7 @@ function settlementPaths(): Paths {
         responses: {
           '200': {
             ...answer(
-              'the report; with format=csv the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net',
+              'the report; with format=csv (or, without format, Accept: text/csv) the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net',
               settlementReportResponse,
             ),
             content: {

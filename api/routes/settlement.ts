@@ -93,11 +93,9 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const { format } = parseInput(reportQuery, request.query, 'query');
       const window = requireWindow(reader, id);
       const report = buildSettlementReport(window, reader.windowLines(id), visibleParticipant(principalOf(request)));
-      if (format === 'csv') {
-        response
-          .type('text/csv; charset=utf-8')
-          .set('Content-Disposition', `attachment; filename="${id}-report.csv"`)
-          .send(settlementReportCsv(report));
+      // `format` decides when given; without it the Accept header does, as on every other report that answers CSV.
+      if (format === 'csv' || (format === undefined && wantsCsv(request))) {
+        sendCsv(response, settlementReportCsv(report), `${id}-report.csv`);
         return;
       }
       response.json(report);

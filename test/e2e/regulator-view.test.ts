@@ -106,3 +106,22 @@ it('suggests day buckets for a timeseries too wide only to a request that asked 
     'the range holds 2527 day buckets; a timeseries has at most 744: ask for a shorter range',
   );
 });
+
+it('answers a settlement report as CSV to Accept: text/csv, as the other reports do, unless format says otherwise', async () => {
+  const closed = await sw.client.post('/v1/settlement/windows/close', { key: sw.operatorKey, body: { currency: 'PKR' } });
+  expect(closed.status).toBe(200);
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const path = `/v1/settlement/windows/${windowId}/report`;
+
+  const byHeader = await sw.client.get(path, { key: regulatorKey, headers: { accept: 'text/csv' } });
+  expect(byHeader.status).toBe(200);
+  expect(byHeader.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+  const byQuery = await sw.client.get(`${path}?format=csv`, { key: regulatorKey });
+  expect(byHeader.text).toBe(byQuery.text);
+  expect(byHeader.text.split('\r\n')[0]).toBe('participant,sentCount,sentValue,receivedCount,receivedValue,fees,net');
+
+  const jsonAsked = await sw.client.get(`${path}?format=json`, { key: regulatorKey, headers: { accept: 'text/csv' } });
+  expect(jsonAsked.headers.get('content-type')).toContain('application/json');
+  const plain = await sw.client.get(path, { key: regulatorKey });
+  expect(plain.headers.get('content-type')).toContain('application/json');
+});
