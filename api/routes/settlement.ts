@@ -21,7 +21,7 @@ import {
 } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor } from '../route-helpers';
 
 /** The CSV header of the windows list: the JSON fields of a window. */
 const settlementWindowsCsvHeader = ['id', 'currency', 'state', 'openedAt', 'closedAt', 'settledAt', 'reference'] as const;
@@ -165,9 +165,7 @@ async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promi
 function decodeWindowCursor(cursor: string): bigint {
   const position = decodeSequenceCursor('w', cursor);
   if (position === null) {
-    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [
-      { path: ['query', 'cursor'], message: 'invalid cursor' },
-    ]);
+    throw invalidCursor();
   }
   return position;
 }

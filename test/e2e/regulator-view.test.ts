@@ -125,3 +125,21 @@ it('answers a settlement report as CSV to Accept: text/csv, as the other reports
   const plain = await sw.client.get(path, { key: regulatorKey });
   expect(plain.headers.get('content-type')).toContain('application/json');
 });
+
+it('refuses a cursor it did not give out with one code on every list, naming query.cursor', async () => {
+  const lists = ['/v1/settlement/windows', '/v1/participants', '/v1/transfers', '/v1/disputes', '/v1/audit'];
+  for (const list of lists) {
+    const answer = await sw.client.get(`${list}?cursor=bm90LWEtY3Vyc29y`, { key: regulatorKey });
+    expect({ list, status: answer.status, body: answer.body }).toEqual({
+      list,
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_CURSOR',
+          message: 'query.cursor: not a cursor this list returned; follow nextCursor as given',
+          details: [{ path: ['query', 'cursor'], message: 'not a cursor this list returned' }],
+        },
+      },
+    });
+  }
+});
