@@ -143,3 +143,26 @@ it('refuses a cursor it did not give out with one code on every list, naming que
     });
   }
 });
+
+it('refuses a backwards range with the same sentence on the transfers list, the audit trail and the reports', async () => {
+  const range = 'from=2026-12-05T00:00:00Z&to=2026-12-04T00:00:00Z';
+  for (const path of [
+    `/v1/transfers?${range}`,
+    `/v1/audit?${range}`,
+    `/v1/reports/participants?${range}`,
+    `/v1/reports/summary?${range}`,
+  ]) {
+    const answer = await sw.client.get(path, { key: regulatorKey });
+    expect({ path, status: answer.status, body: answer.body }).toEqual({
+      path,
+      status: 400,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'query.to: must be after from',
+          details: [{ path: ['query', 'to'], message: 'must be after from' }],
+        },
+      },
+    });
+  }
+});
