@@ -166,3 +166,12 @@ it('refuses a backwards range with the same sentence on the transfers list, the 
     });
   }
 });
+
+it("documents a report line's net as what settling moves, fees included", async () => {
+  const document = await sw.client.get('/openapi.json');
+  const schemas = (document.body as { components: { schemas: Record<string, unknown> } }).components.schemas;
+  const report = schemas['SettlementReport'] as {
+    properties: { participants: { items: { properties: { net: { description: string } } } } };
+  };
+  expect(report.properties.participants.items.properties.net.description).toContain('receivedValue - sentValue - fees');
+});
