@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Principal } from '../../core/auth/principal';
+import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { holdsCurrency } from '../../core/participants/participant-reader';
 import { camt053Statement } from '../../core/reports/camt053-statement';
 import { buildSettlementReport } from '../../core/reports/settlement-report';
@@ -22,6 +23,9 @@ import {
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
 import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor } from '../route-helpers';
+
+/** The account owner's name on the switch's own statement (the servicer is the switch too). */
+const switchStatementName = 'Hisaab switch';
 
 /** The CSV header of the windows list: the JSON fields of a window. */
 const settlementWindowsCsvHeader = ['id', 'currency', 'state', 'openedAt', 'closedAt', 'settledAt', 'reference'] as const;
@@ -111,6 +115,12 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
           throw new HttpError('FORBIDDEN', 'a participant can read only its own statements');
         }
         const window = requireWindow(reader, id);
+        // The switch's own position settles in every window like a participant's (its fee income, the report's
+        // HISAAB row), so it has a statement in every currency although it is no registered participant.
+        if (participant === switchParticipantId) {
+          sendStatement(response, kit, reader, window, { id: participant, name: switchStatementName });
+          return;
+        }
         const record = kit.dependencies.readModels.participants.findParticipant(participant);
         // A participant of several currencies (issue 17) has a statement in each of them, not only its first.
         if (record === null || !holdsCurrency(record, window.currency)) {

@@ -1,5 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import { onboardMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
-import { expectLogUnchanged, issueRegulatorKey, onboardParticipant, startTestSwitch, type TestSwitch } from '../support/switch-process';
+import {
+  expectLogUnchanged,
+  issueRegulatorKey,
+  onboardPayerAndAdvicePayee,
+  startTestSwitch,
+  type TestSwitch,
+} from '../support/switch-process';
 
 /**
  * What the State Bank's examiner sees through a regulator key, found by an outside test of the switch on 2026-12-04:
@@ -10,11 +19,13 @@ type AuditEntry = { actor: string; action: string; target: string; from: string;
 
 let sw: TestSwitch;
 let regulatorKey: string;
+let payerKey: string;
 
 beforeAll(async () => {
   sw = await startTestSwitch();
   regulatorKey = await issueRegulatorKey(sw);
-  await onboardParticipant(sw, 'MARGALLA', 'MRGL');
+  // MARGALLA pays; RAVI, an ADVICE payee, is credited at once, so a payment needs no simulated wallet.
+  ({ payerKey } = await onboardPayerAndAdvicePayee(sw));
 }, 60_000);
 
 afterAll(async () => {
@@ -174,4 +185,42 @@ it("documents a report line's net as what settling moves, fees included", async 
     properties: { participants: { items: { properties: { net: { description: string } } } } };
   };
   expect(report.properties.participants.items.properties.net.description).toContain('receivedValue - sentValue - fees');
+});
+
+it("gives the operator and the regulator the switch's own camt.053 statement, its fee income, as the report's HISAAB row", async () => {
+  await onboardMerchant(sw.client, sw.operatorKey, 'FEESHOP', 'RAVI');
+  const fees = { fees: { mdrPercent: '2.00', interchangePercent: '1.50', switchFee: '0.75' } };
+  expect((await sw.client.patch('/v1/merchants/FEESHOP', { key: sw.operatorKey, body: fees })).status).toBe(200);
+  const paid = await sw.client.post('/v1/transfers', {
+    key: payerKey,
+    body: {
+      id: randomUUID(),
+      payer: { type: 'MSISDN', value: '923001111111', name: 'Ayesha Khan' },
+      payee: { type: 'MERCHANT', value: 'FEESHOP' },
+      amount: '333.33',
+      currency: 'PKR',
+      purpose: 'P2M',
+    },
+  });
+  expect((paid.body as { state: string }).state).toBe('COMMITTED');
+  const closed = await sw.client.post('/v1/settlement/windows/close', { key: sw.operatorKey, body: { currency: 'PKR' } });
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const report = await sw.client.get(`/v1/settlement/windows/${windowId}/report`, { key: regulatorKey });
+  const lines = (report.body as { participants: { participant: string; net: string }[] }).participants;
+  expect(lines.find((line) => line.participant === 'HISAAB')?.net).toBe('0.75');
+
+  for (const key of [regulatorKey, sw.operatorKey]) {
+    const statement = await sw.client.get(`/v1/settlement/windows/${windowId}/statements/HISAAB`, { key });
+    expect(statement.status).toBe(200);
+    type Balance = { Tp: { CdOrPrtry: { Cd: string } }; Amt: { '#text': string; '@_Ccy': string }; CdtDbtInd: string };
+    const parsed = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(statement.text) as {
+      Document: { BkToCstmrStmt: { Stmt: { Acct: { Ownr: { Nm: string } }; Bal: Balance[] } } };
+    };
+    const body = parsed.Document.BkToCstmrStmt.Stmt;
+    expect(body.Acct.Ownr.Nm).toBe('Hisaab switch');
+    const closing = body.Bal.find((balance) => balance.Tp.CdOrPrtry.Cd === 'CLBD');
+    expect(closing).toMatchObject({ Amt: { '#text': '0.75', '@_Ccy': 'PKR' }, CdtDbtInd: 'CRDT' });
+  }
+  // A participant reads its own statements only, and the switch's is not its own.
+  expect((await sw.client.get(`/v1/settlement/windows/${windowId}/statements/HISAAB`, { key: payerKey })).status).toBe(403);
 });
