@@ -17,9 +17,12 @@ export const apiErrors = {
   REPORT_RANGE_TOO_WIDE: {
     status: 400,
     meaning:
-      "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets): ask for a shorter range or a larger bucket.",
+      "The report's range is wider than it covers (a participants report: 31 days; a timeseries: 744 buckets; a summary: 744 hours): ask for a shorter range or a larger bucket.",
   },
-  INVALID_CURSOR: { status: 400, meaning: 'The `cursor` is not one this API returned.' },
+  INVALID_CURSOR: {
+    status: 400,
+    meaning: 'The `cursor` is not one this list returned (every list answers it so, naming `query.cursor`): follow nextCursor as given.',
+  },
   RATE_LIMITED: {
     status: 429,
     meaning:

@@ -46,6 +46,10 @@ export class AuditGate {
     kind: '(many sources)',
     sample: { ...sample, actor: '(unknown)', from: '(many sources)', target: '(many targets)' },
   }));
+  private readonly forbiddenAttempts = new OccurrenceCoalescer<AuditFacts>(auditCoalescedKindsMax, (sample) => ({
+    kind: '(many attempts)',
+    sample: { ...sample, actor: '(many actors)', action: '(many actions) (forbidden)', from: '(many sources)', target: '(many targets)' },
+  }));
 
   constructor(private readonly options: AuditGateOptions) {}
 
@@ -63,6 +67,23 @@ export class AuditGate {
       if (!(error instanceof AuditUnavailableError)) throw error;
       this.options.logger.error({ err: error }, 'an operator action was refused: its audit entry could not be written');
       throw new HttpError('AUDIT_UNAVAILABLE', `the action was not carried out: ${error.message}`, [], { 'Retry-After': '1' });
+    }
+  }
+
+  /**
+   * Called when the operator's or a regulator's valid key asks for what its role may not do (a regulator's write):
+   * the attempt is what an examiner of the trail most needs to see, so it is recorded as `<method> <route>
+   * (forbidden)`. It changes nothing, so it is coalesced per actor, route and minute like a read (a key cannot
+   * flood the log with refused writes), and the request is answered 403 whether or not its entry could be written.
+   */
+  async forbidden(request: Request, principal: Principal): Promise<void> {
+    if (principal.role !== 'operator' && principal.role !== 'regulator') return;
+    const action = `${request.method} ${routeOf(request)} (forbidden)`;
+    const facts = this.facts(request, actorOf(principal), action, request.path);
+    try {
+      await this.coalesced(this.forbiddenAttempts, `${facts.actor} ${facts.action} ${facts.from}`, facts);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a forbidden attempt could not be written to the audit trail');
     }
   }
 

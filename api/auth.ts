@@ -17,7 +17,7 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Guards a route: 401 UNAUTHENTICATED without a valid bearer key, 403 FORBIDDEN for a valid key of a role the
  * route does not serve, and, for a write of a participant the operator requires to sign, 401 with a JWS_* code
  * unless its Hisaab-JWS verifies. Ownership (a participant reading only its own records) is checked by the handler.
- * With an audit gate, refusals of authentication and the operator's and regulators' requests are audited (see
+ * With an audit gate, refusals of authentication and the operator's and regulators' requests, the forbidden ones too, are audited (see
  * api/audit-gate.ts); a front-end worker has none and leaves that to the writer it forwards the rest to.
  * With mutual TLS on (`clientCertificates` given), a participant's key counts only over its bound certificate.
  */
@@ -49,6 +49,7 @@ export function allowRoles(
     requestContext(request).principal = principal;
     if (clientCertificates !== null) checkClientCertificate(clientCertificates, principal, request);
     if (!allowed.has(principal.role)) {
+      await audit?.forbidden(request, principal);
       throw new HttpError('FORBIDDEN', `this operation is not available to the ${principal.role} role`);
     }
     if (mustSign(principal, request.method, signatures)) {

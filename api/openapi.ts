@@ -484,7 +484,7 @@ function settlementPaths(): Paths {
         responses: {
           '200': {
             ...answer(
-              'the report; with format=csv the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net',
+              'the report; with format=csv (or, without format, Accept: text/csv) the participant lines under the header participant,sentCount,sentValue,receivedCount,receivedValue,fees,net',
               settlementReportResponse,
             ),
             content: {
@@ -516,7 +516,10 @@ function settlementPaths(): Paths {
           'Payment statistics: by participant, purpose, outcome, abort reason and UTC hour (not funds movements or settlement postings)',
         roles: ['regulator', 'operator'],
         query: summaryQuery,
-        responses: { '200': answer('the summary', summaryResponse) },
+        responses: {
+          '200': answer('the summary', summaryResponse),
+          '400': errorAnswer('VALIDATION_FAILED or REPORT_RANGE_TOO_WIDE (more than 744 whole hours)'),
+        },
       }),
     },
     '/v1/reports/participants': {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { HttpError } from './http-error';
 
 /** A body that is absent (no content) validates as {} so that missing fields are reported one by one. */
 export function bodyOf(request: Request): unknown {
@@ -8,7 +9,7 @@ export function bodyOf(request: Request): unknown {
 /**
  * Page cursors are opaque to clients: `<kind>:<position>` in base64url, the kind telling one list's cursors from
  * another's. Decoding answers null for anything the API did not hand out (another alphabet, another kind, a
- * position of the wrong shape), and each list refuses that with its own error.
+ * position of the wrong shape), and every list refuses that with `invalidCursor()`.
  */
 export function encodeCursor(kind: string, position: string): string {
   return Buffer.from(`${kind}:${position}`, 'utf8').toString('base64url');
@@ -20,6 +21,17 @@ export function decodeCursor(kind: string, cursor: string, positionPattern: RegE
   if (!decoded.startsWith(prefix)) return null;
   const position = decoded.slice(prefix.length);
   return positionPattern.test(position) ? position : null;
+}
+
+/**
+ * The refusal of a cursor the API did not hand out, one for every list: INVALID_CURSOR naming `query.cursor`. The
+ * lists had answered it three ways (VALIDATION_FAILED on two, INVALID_CURSOR with no field named on the rest) until
+ * an outside test compared them.
+ */
+export function invalidCursor(): HttpError {
+  return new HttpError('INVALID_CURSOR', 'query.cursor: not a cursor this list returned; follow nextCursor as given', [
+    { path: ['query', 'cursor'], message: 'not a cursor this list returned' },
+  ]);
 }
 
 /** Log positions and row sequences are SQLite integers: a cursor past the largest was never handed out. */

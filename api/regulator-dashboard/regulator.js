@@ -13,7 +13,8 @@
   var requestTimeoutMs = 15000;
   var participantPagesMax = 20;
   var participantPageLimit = 500;
-  var windowsLimit = 100;
+  var windowsPageLimit = 100;
+  var windowsPagesMax = 50;
   var homeCurrency = 'PKR';
 
   var element = function (id) {
@@ -250,7 +251,7 @@
       return '/v1/reports/disputes?' + query(filters, { participant: filters.participant });
     },
     windows: function (filters) {
-      return '/v1/settlement/windows?limit=' + windowsLimit + '&currency=' + encodeURIComponent(filters.currency);
+      return '/v1/settlement/windows?limit=' + windowsPageLimit + '&currency=' + encodeURIComponent(filters.currency);
     },
     inboundPurpose: function (filters) {
       return '/v1/reports/inward-remittances?' + query(filters, { groupBy: 'purposeCode', currency: foreignCurrency(filters) });
@@ -282,7 +283,7 @@
     return Promise.all([
       getJson(paths.timeseries(filters)).then(showTimeseries),
       getJson(paths.participants(filters)).then(showParticipants),
-      getJson(paths.windows(filters)).then(showWindows),
+      loadWindows(filters).then(showWindows),
       getJson(paths.disputes(filters)).then(showDisputes),
       Promise.all([getJson(paths.inboundPurpose(filters)), getJson(paths.inboundCurrency(filters))]).then(showInbound),
     ]).then(function () {
@@ -578,6 +579,30 @@
           y: { stacked: true },
         },
       },
+    });
+  }
+
+  /**
+   * The currency's windows, newest first, as far back as the range needs. The API lists them a page at a time, so
+   * the pages are followed until one ends with a window closed before the range began (every window after it closed
+   * earlier still) or the list ends, at most `windowsPagesMax` pages. Reading the newest page alone lost the windows
+   * of an older range: an outside test found PKR-000001, which held the day's payments, missing from the table once
+   * 101 windows had closed after it.
+   */
+  function loadWindows(filters) {
+    var fromMs = Date.parse(filters.from);
+    var windows = [];
+    function page(cursor, pagesLeft) {
+      var path = paths.windows(filters) + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+      return getJson(path).then(function (body) {
+        windows = windows.concat(body.windows);
+        var last = body.windows[body.windows.length - 1];
+        var olderThanRange = last !== undefined && last.closedAt !== null && Date.parse(last.closedAt) < fromMs;
+        if (body.nextCursor && !olderThanRange && pagesLeft > 1) return page(body.nextCursor, pagesLeft - 1);
+      });
+    }
+    return page(null, windowsPagesMax).then(function () {
+      return { windows: windows };
     });
   }
 

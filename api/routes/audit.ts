@@ -1,6 +1,5 @@
 import { auditEntryOf, auditStreamName, type AuditEntry } from '../../core/audit/audit-entry';
-import { HttpError } from '../http-error';
-import { decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { decodeSequenceCursor, encodeCursor, invalidCursor } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import { auditQuery } from '../schemas/audit-schemas';
 import { parseInput } from '../validation';
@@ -19,7 +18,7 @@ export const auditRoutes: RouteModule = (router, kit) => {
     let sequence = 0n;
     if (query.cursor !== undefined) {
       const decoded = decodeSequenceCursor(cursorKind, query.cursor);
-      if (decoded === null) throw new HttpError('INVALID_CURSOR', 'cursor is not one this list returned');
+      if (decoded === null) throw invalidCursor();
       sequence = decoded;
     }
     const fromMs = query.from === undefined ? Number.NEGATIVE_INFINITY : Date.parse(query.from);

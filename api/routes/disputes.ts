@@ -7,7 +7,7 @@ import type { Evidence } from '../../core/disputes/dispute-events';
 import { tableCsv } from '../../core/reports/table-csv';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import {
   decideDisputeSchema,
@@ -101,8 +101,7 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
       const principal = principalOf(request);
       const query = parseInput(disputesQuery, request.query, 'query');
       const afterSequence = query.cursor === undefined ? null : decodeSequenceCursor('d', query.cursor);
-      if (query.cursor !== undefined && afterSequence === null)
-        throw new HttpError('INVALID_CURSOR', 'the cursor is not a nextCursor this list returned');
+      if (query.cursor !== undefined && afterSequence === null) throw invalidCursor();
       // A participant sees its own disputes whatever it asks for; asking for another's is asking for nothing.
       const participant = principal.role === 'participant' ? principal.participantId : (query.participant ?? null);
       const ownOnly = principal.role === 'participant' && query.participant !== undefined && query.participant !== principal.participantId;

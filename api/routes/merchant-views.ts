@@ -12,7 +12,7 @@ import {
 import { formatAmount } from '../../core/money';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { decodeSequenceCursor, encodeCursor, invalidCursor } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import { merchantBalanceQuery, merchantPaymentsQuery } from '../schemas/merchant-view-schemas';
 import { merchantEventsParams } from '../schemas/webhook-schemas';
@@ -37,8 +37,7 @@ export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies)
       readable(principalOf(request), id);
       const query = parseInput(merchantPaymentsQuery, request.query, 'query');
       const afterPosition = query.cursor === undefined ? null : decodeSequenceCursor('p', query.cursor);
-      if (query.cursor !== undefined && afterPosition === null)
-        throw new HttpError('INVALID_CURSOR', 'the cursor is not a nextCursor this list returned');
+      if (query.cursor !== undefined && afterPosition === null) throw invalidCursor();
       const payments = views.listPayments({
         merchantId: id,
         // Paid-at instants are stored in UTC ("…Z"); a bound with another offset is compared as the same instant.

@@ -7,7 +7,7 @@ import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { DomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { bodyOf, decodeCursor, encodeCursor } from '../route-helpers';
+import { bodyOf, decodeCursor, encodeCursor, invalidCursor } from '../route-helpers';
 import type { RouteKit, RouteModule } from '../route-kit';
 import {
   changeParticipantSchema,
@@ -176,9 +176,6 @@ function endpointsFrom(input: Record<string, unknown>): ParticipantEndpoints {
 
 function decodeParticipantCursor(cursor: string): string {
   const participantId = decodeCursor('p', cursor, /^[A-Z0-9_]{2,16}$/);
-  if (participantId === null)
-    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [
-      { path: ['query', 'cursor'], message: 'invalid cursor' },
-    ]);
+  if (participantId === null) throw invalidCursor();
   return participantId;
 }

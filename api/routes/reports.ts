@@ -12,7 +12,7 @@ import {
 } from '../../core/reports/participant-statistics';
 import type { PaymentStatisticsReader } from '../../core/reports/payment-statistics-reader';
 import { buildRegulatorSummary } from '../../core/reports/regulator-summary';
-import { summaryHourRange } from '../../core/reports/statistics-hours';
+import { summaryHours, summaryRangeHoursMax } from '../../core/reports/statistics-hours';
 import { tableCsv } from '../../core/reports/table-csv';
 import { HttpError } from '../http-error';
 import { sendCsv, wantsCsv } from '../route-helpers';
@@ -35,7 +35,14 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
     router.get('/v1/reports/summary', kit.allow('regulator', 'operator'), (request, response) => {
       const query = parseInput(summaryQuery, request.query, 'query');
       const currency = reportCurrency(kit, query.currency);
-      const range = summaryHourRange(query.from ?? null, query.to ?? null, kit.dependencies.now());
+      const range = summaryHours(query.from ?? null, query.to ?? null, kit.dependencies.now());
+      if ('tooMany' in range) {
+        throw new HttpError(
+          'REPORT_RANGE_TOO_WIDE',
+          `the range holds ${range.tooMany} hours; a summary covers at most ${summaryRangeHoursMax} (31 days): ask for a shorter range`,
+          [{ path: ['query', 'to'], message: `at most ${summaryRangeHoursMax} hours after from (rounded to whole hours)` }],
+        );
+      }
       response.json(buildRegulatorSummary(dependencies.statistics, currency, range));
     });
 
@@ -69,7 +76,10 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
       if ('tooMany' in buckets) {
         throw new HttpError(
           'REPORT_RANGE_TOO_WIDE',
-          `the range holds ${buckets.tooMany} ${query.bucket} buckets; a timeseries has at most ${timeseriesBucketsMax}: ask for a shorter range or bucket=day`,
+          `the range holds ${buckets.tooMany} ${query.bucket} buckets; a timeseries has at most ${timeseriesBucketsMax}: ${
+            // Day buckets are the largest there are: suggesting them to a request that asked for them helps nobody.
+            query.bucket === 'hour' ? 'ask for a shorter range or bucket=day' : 'ask for a shorter range'
+          }`,
           [{ path: ['query', 'to'], message: `at most ${timeseriesBucketsMax} buckets` }],
         );
       }

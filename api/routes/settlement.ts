@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Principal } from '../../core/auth/principal';
+import { switchParticipantId } from '../../core/gateway/merchant-fees';
 import { holdsCurrency } from '../../core/participants/participant-reader';
 import { camt053Statement } from '../../core/reports/camt053-statement';
 import { buildSettlementReport } from '../../core/reports/settlement-report';
@@ -21,7 +22,10 @@ import {
 } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor } from '../route-helpers';
+
+/** The account owner's name on the switch's own statement (the servicer is the switch too). */
+const switchStatementName = 'Hisaab switch';
 
 /** The CSV header of the windows list: the JSON fields of a window. */
 const settlementWindowsCsvHeader = ['id', 'currency', 'state', 'openedAt', 'closedAt', 'settledAt', 'reference'] as const;
@@ -93,11 +97,9 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const { format } = parseInput(reportQuery, request.query, 'query');
       const window = requireWindow(reader, id);
       const report = buildSettlementReport(window, reader.windowLines(id), visibleParticipant(principalOf(request)));
-      if (format === 'csv') {
-        response
-          .type('text/csv; charset=utf-8')
-          .set('Content-Disposition', `attachment; filename="${id}-report.csv"`)
-          .send(settlementReportCsv(report));
+      // `format` decides when given; without it the Accept header does, as on every other report that answers CSV.
+      if (format === 'csv' || (format === undefined && wantsCsv(request))) {
+        sendCsv(response, settlementReportCsv(report), `${id}-report.csv`);
         return;
       }
       response.json(report);
@@ -113,6 +115,12 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
           throw new HttpError('FORBIDDEN', 'a participant can read only its own statements');
         }
         const window = requireWindow(reader, id);
+        // The switch's own position settles in every window like a participant's (its fee income, the report's
+        // HISAAB row), so it has a statement in every currency although it is no registered participant.
+        if (participant === switchParticipantId) {
+          sendStatement(response, kit, reader, window, { id: participant, name: switchStatementName });
+          return;
+        }
         const record = kit.dependencies.readModels.participants.findParticipant(participant);
         // A participant of several currencies (issue 17) has a statement in each of them, not only its first.
         if (record === null || !holdsCurrency(record, window.currency)) {
@@ -167,9 +175,7 @@ async function waitForWriteOrHead(kit: RouteKit, position: bigint | null): Promi
 function decodeWindowCursor(cursor: string): bigint {
   const position = decodeSequenceCursor('w', cursor);
   if (position === null) {
-    throw new HttpError('VALIDATION_FAILED', 'query.cursor: not a cursor this API gave out', [
-      { path: ['query', 'cursor'], message: 'invalid cursor' },
-    ]);
+    throw invalidCursor();
   }
   return position;
 }

@@ -9,7 +9,7 @@ import { principalOf } from '../request-context';
 import type { EdgeDependencies, RouteModule } from '../route-kit';
 import { transferBatchSchema, transferIdParams, transferListQuery, transferRequestSchema } from '../schemas/transfer-schemas';
 import { parseInput, refusalAt, refusalsAtAsync } from '../validation';
-import { bodyOf, decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, invalidCursor } from '../route-helpers';
 import type { z } from 'zod';
 import type { batchResultResponse } from '../schemas/response-schemas';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
@@ -216,7 +216,7 @@ function canSee(principal: Principal, view: TransferView): boolean {
 
 function decodeTransferCursor(cursor: string): bigint {
   const sequence = decodeSequenceCursor('t', cursor);
-  if (sequence === null) throw new HttpError('INVALID_CURSOR', 'the cursor is not one this API returned');
+  if (sequence === null) throw invalidCursor();
   return sequence;
 }
 

@@ -4,7 +4,7 @@ import type { WebhookPublisher } from '../../core/webhooks/webhook-publisher';
 import type { WebhookEventReader, WebhookEventRecord } from '../../core/webhooks/webhook-reader';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { decodeSequenceCursor, encodeCursor } from '../route-helpers';
+import { decodeSequenceCursor, encodeCursor, invalidCursor } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import { merchantEventsParams, merchantEventsQuery, webhookEventParams } from '../schemas/webhook-schemas';
 import { parseInput } from '../validation';
@@ -24,8 +24,7 @@ export function webhookRoutes(dependencies: WebhookRouteDependencies): RouteModu
       if (!mayRead(principalOf(request), id)) throw new HttpError('MERCHANT_NOT_FOUND', `there is no merchant ${id}`);
       const query = parseInput(merchantEventsQuery, request.query, 'query');
       const beforePosition = query.cursor === undefined ? null : decodeSequenceCursor('e', query.cursor);
-      if (query.cursor !== undefined && beforePosition === null)
-        throw new HttpError('INVALID_CURSOR', 'the cursor is not a nextCursor this list returned');
+      if (query.cursor !== undefined && beforePosition === null) throw invalidCursor();
       const events = reader.listEvents({
         merchantId: id,
         type: query.type ?? null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorText, pageLimit } from './common-schemas';
+import { cursorText, pageLimit, toAfterFrom, toAfterFromRefusal } from './common-schemas';
 
 /** A page of audit entries: at most this many, 100 unless `limit` says otherwise. */
 export const auditPageLimitMax = 500;
@@ -16,7 +16,4 @@ export const auditQuery = z
     cursor: cursorText.optional(),
     limit: pageLimit(auditPageLimitMax, auditPageLimitDefault),
   })
-  .refine((query) => query.from === undefined || query.to === undefined || Date.parse(query.from) < Date.parse(query.to), {
-    message: '"from" is before "to"',
-    path: ['to'],
-  });
+  .refine(toAfterFrom, toAfterFromRefusal);

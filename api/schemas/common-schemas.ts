@@ -23,6 +23,16 @@ export const amountText = safeText({ error: 'must be a decimal string such as "1
   .meta({ id: 'Amount' });
 export const positiveAmountText = amountText.meta({ id: 'PositiveAmount' });
 
+/**
+ * A range `[from, to)` with both ends given must end after it starts; the refusal names `query.to`, the same
+ * sentence on every list and report. The transfers list answered such a range with an empty page, and the audit
+ * trail with '"from" is before "to"', until an outside test on 2026-12-04.
+ */
+export function toAfterFrom(query: { from?: string | undefined; to?: string | undefined }): boolean {
+  return query.from === undefined || query.to === undefined || Date.parse(query.from) < Date.parse(query.to);
+}
+export const toAfterFromRefusal = { message: 'must be after from', path: ['to'] };
+
 /** A cursor is what a previous page returned: never empty. */
 export const cursorText = z
   .string()

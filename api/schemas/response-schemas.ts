@@ -195,7 +195,9 @@ const reportLine = z.strictObject({
   receivedCount: z.number().int(),
   receivedValue: decimal,
   fees: decimal,
-  net: decimal.meta({ description: 'receivedValue - sentValue: positive, it receives; negative, it pays' }),
+  net: decimal.meta({
+    description: 'receivedValue - sentValue - fees, what settling the window moves: positive, it receives; negative, it pays',
+  }),
 });
 
 export const settlementReportResponse = z

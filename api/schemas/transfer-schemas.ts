@@ -3,7 +3,16 @@ import { safeText } from './text';
 import { aliasPatterns, isAliasType } from '../../core/directory/alias-key';
 import { transferPurposes } from '../../core/transfers/transfer-request';
 import { apiLimits } from '../api-limits';
-import { aliasValueVariants, positiveAmountText, currencyCode, cursorText, freeText, pageLimit } from './common-schemas';
+import {
+  aliasValueVariants,
+  positiveAmountText,
+  currencyCode,
+  cursorText,
+  freeText,
+  pageLimit,
+  toAfterFrom,
+  toAfterFromRefusal,
+} from './common-schemas';
 
 /** The most transfers one batch request carries: what one ledger tick takes (api/api-limits.ts). */
 export const transferBatchSizeMax = apiLimits.transferBatchSizeMax;
@@ -73,10 +82,12 @@ const isoInstant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time 
 
 export const transferStates = ['COMMITTED', 'ABORTED', 'IN_FLIGHT'] as const;
 
-export const transferListQuery = z.strictObject({
-  state: z.enum(transferStates).optional(),
-  from: isoInstant.optional(),
-  to: isoInstant.optional(),
-  cursor: cursorText.optional(),
-  limit: pageLimit(apiLimits.transferPageLimitMax, apiLimits.transferPageLimitDefault),
-});
+export const transferListQuery = z
+  .strictObject({
+    state: z.enum(transferStates).optional(),
+    from: isoInstant.optional(),
+    to: isoInstant.optional(),
+    cursor: cursorText.optional(),
+    limit: pageLimit(apiLimits.transferPageLimitMax, apiLimits.transferPageLimitDefault),
+  })
+  .refine(toAfterFrom, toAfterFromRefusal);

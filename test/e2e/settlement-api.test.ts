@@ -300,15 +300,15 @@ it('refuses bad input with a clear error and changes nothing', async () => {
       [post('/v1/settlement/windows/not-a-window/settle', operator(), { reference: 'R' }), 400, 'VALIDATION_FAILED'],
       [get('/v1/settlement/windows/PKR-000002/report?format=xml', operator()), 400, 'VALIDATION_FAILED'],
       [get('/v1/settlement/windows?limit=0', operator()), 400, 'VALIDATION_FAILED'],
-      [get('/v1/settlement/windows?cursor=garbage!', operator()), 400, 'VALIDATION_FAILED'],
+      [get('/v1/settlement/windows?cursor=garbage!', operator()), 400, 'INVALID_CURSOR'],
       // Shaped like a cursor, but its position is past what SQLite can hold (2^63 - 1): a bad cursor, not a 500.
       [
         get(`/v1/settlement/windows?cursor=${Buffer.from('w:9999999999999999999').toString('base64url')}`, operator()),
         400,
-        'VALIDATION_FAILED',
+        'INVALID_CURSOR',
       ],
       [get('/v1/reports/summary?from=2026-11-28T10:00:00Z&to=2026-11-28T09:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
-      [get('/v1/reports/summary?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', regulatorKey), 400, 'VALIDATION_FAILED'],
+      [get('/v1/reports/summary?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', regulatorKey), 400, 'REPORT_RANGE_TOO_WIDE'],
       [get('/v1/reports/summary?currency=JPY', regulatorKey), 400, 'VALIDATION_FAILED'],
       [get('/v1/reports/summary?from=yesterday', regulatorKey), 400, 'VALIDATION_FAILED'],
     ];

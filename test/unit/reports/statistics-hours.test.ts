@@ -19,7 +19,7 @@ describe('summary hours', () => {
       fromHour: '2026-11-28T08:00:00.000Z',
       toHour: '2026-11-28T11:00:00.000Z',
     });
-    expect(() => summaryHourRange('2026-11-28T10:00:00Z', '2026-11-28T09:00:00Z', now)).toThrow('before');
+    expect(() => summaryHourRange('2026-11-28T10:00:00Z', '2026-11-28T09:00:00Z', now)).toThrow('must be after from');
     expect(() => summaryHourRange('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z', now)).toThrow('at most 744 hours');
     expect(() => summaryHourRange('yesterday', null, now)).toThrow('ISO-8601');
   });
