@@ -4,7 +4,7 @@ import { assert } from '../../core/assert';
 import type { ClientCertificateReader } from '../../core/participants/client-certificate';
 import type { ParticipantReader, ParticipantRecord } from '../../core/participants/participant-reader';
 import { participantPageLimitMax } from '../../core/participants/participant-reader';
-import type { InstitutionAuthorizer } from '../iso8583/inbound-financial-handler';
+import type { InstitutionAuthorizer, SignOnGrant } from '../iso8583/inbound-financial-handler';
 import { silentLogger, type Iso8583Logger } from '../iso8583/logger';
 import { bankEndpointOf, type BankEndpoint } from './bank-endpoint';
 
@@ -51,7 +51,7 @@ export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions)
   const certificates = options.clientCertificates;
   return async (peerAddress, institutionId, clientFingerprint256) => {
     const candidates = banksWithInstitution(options.participants, institutionId, scannedMax);
-    const matching: string[] = [];
+    const matching: BankEndpoint[] = [];
     for (const endpoint of candidates) {
       if (
         certificates !== undefined &&
@@ -63,12 +63,33 @@ export function bankInstitutionAuthorizer(options: InstitutionAuthorizerOptions)
         );
         continue;
       }
-      if (await hostMatches(endpoint.host, peerAddress, resolveHost, resolveTimeoutMs, logger)) matching.push(endpoint.participantId);
+      if (await hostMatches(endpoint.host, peerAddress, resolveHost, resolveTimeoutMs, logger)) matching.push(endpoint);
     }
-    if (matching.length === 1) return matching[0] ?? null;
-    if (matching.length > 1)
-      logger.error({ institutionId, participants: matching }, 'iso8583 sign-on refused: several active banks share this DE32 and host');
+    const [only, ...others] = matching;
+    if (only !== undefined && others.length === 0) return grantOn(options.participants, only);
+    if (only !== undefined)
+      logger.error(
+        { institutionId, participants: matching.map((endpoint) => endpoint.participantId) },
+        'iso8583 sign-on refused: several active banks share this DE32 and host',
+      );
     return null;
+  };
+}
+
+/**
+ * The sign-on of the bank at `judged`, holding while the bank is registered with the same host and institution id
+ * it was judged on. The operator may change either (PATCH /v1/participants/{id}): a host the bank moved away from
+ * no longer speaks for it, and must sign on again. Read from the participants for each message: the cached record
+ * on the writer, one indexed read on a front-end worker.
+ */
+function grantOn(participants: ParticipantReader, judged: BankEndpoint): SignOnGrant {
+  return {
+    participantId: judged.participantId,
+    stillHolds: () => {
+      const current = participants.findParticipant(judged.participantId);
+      const endpoint = current === null ? null : bankEndpointOf(current);
+      return endpoint !== null && endpoint.host === judged.host && endpoint.institutionId === judged.institutionId;
+    },
   };
 }
 

@@ -51,4 +51,12 @@ export type InstitutionAuthorizer = (
   peerAddress: string,
   institutionId: string,
   clientFingerprint256: string | null,
-) => string | null | Promise<string | null>;
+) => string | SignOnGrant | null | Promise<string | SignOnGrant | null>;
+
+/**
+ * A sign-on granted to a participant on facts that can change after it (the bank's registered host and institution
+ * id, which the operator may change): `stillHolds` says whether they still do, and is asked before every message on
+ * the connection, so that a connection judged on facts no longer true must sign on again. A bare participant id is
+ * a grant that always holds.
+ */
+export type SignOnGrant = { readonly participantId: string; readonly stillHolds: () => boolean };

@@ -3,7 +3,13 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { verifiedClientFingerprint } from '../client-certificate-fingerprint';
 import { assert, assertNever } from '../../core/assert';
 import { defaultConnectionLimits, Iso8583Connection, normalizeAddress, type CloseReason, type ConnectionLimits } from './connection';
-import type { InboundAnswer, InboundContext, InboundFinancialHandler, InstitutionAuthorizer } from './inbound-financial-handler';
+import type {
+  InboundAnswer,
+  InboundContext,
+  InboundFinancialHandler,
+  InstitutionAuthorizer,
+  SignOnGrant,
+} from './inbound-financial-handler';
 import { describeForLog, silentLogger, type Iso8583Logger } from './logger';
 import { decideInbound, type InboundDecision } from './inbound-decision';
 import { responseMtiFor, type Iso8583Message } from './message';
@@ -57,7 +63,7 @@ export type Iso8583ServerStatistics = {
   unsolicitedResponses: number;
 };
 
-type SignedOn = { readonly institutionId: string; readonly participantId: string };
+type SignedOn = { readonly institutionId: string; readonly participantId: string; readonly stillHolds: () => boolean };
 type Session = { signedOn: SignedOn | null; readonly clientFingerprint256: string | null };
 type HandlerDecision = InboundDecision & { kind: 'transfer_request' | 'financial_advice' | 'reversal_advice' };
 
@@ -185,6 +191,7 @@ export class Iso8583Server {
 
   private receive(message: Iso8583Message, connection: Iso8583Connection): void | Promise<void> {
     const session = this.sessionOf(connection);
+    this.dropStaleSignOn(session, connection);
     const decision = decideInbound(message, session.signedOn?.institutionId ?? null, this.enabledCurrencies);
     switch (decision.kind) {
       case 'ignore':
@@ -225,20 +232,45 @@ export class Iso8583Server {
   }
 
   private async signOn(message: Iso8583Message, connection: Iso8583Connection, session: Session, institutionId: string): Promise<void> {
-    const participantId = await this.authorize(connection.peerAddress, institutionId, session.clientFingerprint256);
-    if (participantId === null) {
+    const grant = await this.authorize(connection.peerAddress, institutionId, session.clientFingerprint256);
+    if (grant === null) {
       this.counters.signOnsRefused += 1;
       this.logger.warn({ connection: connection.id, peer: connection.peerAddress, institutionId }, 'iso8583 sign-on refused');
       this.reply(connection, message, { responseCode: responseCodes.doNotHonour });
       return;
     }
     this.counters.signOns += 1;
-    session.signedOn = { institutionId, participantId };
+    const { participantId, stillHolds } = typeof grant === 'string' ? { participantId: grant, stillHolds: () => true } : grant;
+    session.signedOn = { institutionId, participantId, stillHolds };
     this.logger.info({ connection: connection.id, peer: connection.peerAddress, institutionId, participantId }, 'iso8583 signed on');
     this.reply(connection, message, { responseCode: responseCodes.approved });
   }
 
-  private async authorize(peerAddress: string, institutionId: string, clientFingerprint256: string | null): Promise<string | null> {
+  /**
+   * Forgets a sign-on whose grant no longer holds (the operator moved the bank's host or changed its institution id
+   * since): the connection's money is then refused as before any sign-on (05), and the bank signs on again, judged
+   * on what is registered now. Without it, a host the bank left would go on paying in the bank's name.
+   */
+  private dropStaleSignOn(session: Session, connection: Iso8583Connection): void {
+    const signedOn = session.signedOn;
+    if (signedOn === null || signedOn.stillHolds()) return;
+    session.signedOn = null;
+    this.logger.warn(
+      {
+        connection: connection.id,
+        peer: connection.peerAddress,
+        institutionId: signedOn.institutionId,
+        participantId: signedOn.participantId,
+      },
+      "iso8583 sign-on no longer holds (the bank's endpoints changed); the connection must sign on again",
+    );
+  }
+
+  private async authorize(
+    peerAddress: string,
+    institutionId: string,
+    clientFingerprint256: string | null,
+  ): Promise<string | SignOnGrant | null> {
     try {
       return await this.options.authorizeInstitution(peerAddress, institutionId, clientFingerprint256);
     } catch (error) {

@@ -30,11 +30,26 @@ export const httpUrl = safeText()
   }, 'must be an absolute http:// or https:// URL')
   .meta({ format: 'uri', pattern: '^https?://[^/?#\\s]' });
 
+/**
+ * A URL the switch sends a participant's messages to. No user name or password in it: the switch signs what it sends
+ * (Hisaab-Signature), and a password written here would be kept in the event log for good, shown by GET to the
+ * regulator and to the participant's own keys, and sent as Basic authorization beside the signature.
+ */
+const endpointUrl = httpUrl.refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  } catch {
+    // Not a URL at all: httpUrl has said so already.
+    return true;
+  }
+}, 'must not carry a user name or password (user:password@): the switch signs what it sends');
+
 export const httpEndpointsSchema = z
   .strictObject({
-    creditUrl: httpUrl,
-    reversalUrl: httpUrl,
-    rtpUrl: httpUrl.nullable().optional(),
+    creditUrl: endpointUrl,
+    reversalUrl: endpointUrl,
+    rtpUrl: endpointUrl.nullable().optional(),
   })
   .meta({ id: 'HttpEndpoints' });
 

@@ -220,6 +220,22 @@ describe('bad input is refused with a code and a sentence, and changes nothing',
       ['body', 'endpoints', 'reversalUrl'],
     ],
     [
+      // A password in a URL would be stored in the log for good, shown to the regulator and to the participant's own
+      // key by GET, and sent to the wallet as Basic authorization: the switch signs what it sends instead.
+      'a credit URL carrying a user name and password',
+      { endpoints: { ...good, creditUrl: 'https://switch:s3cret@wallet.example/credit' } },
+      400,
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'creditUrl'],
+    ],
+    [
+      'an rtpUrl carrying a user name',
+      { endpoints: { ...good, rtpUrl: 'https://switch@wallet.example/rtp' } },
+      400,
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'rtpUrl'],
+    ],
+    [
       'ISO 8583 endpoints for a wallet on HTTP',
       { endpoints: { iso8583: '127.0.0.1:5000', institutionId: '600042' } },
       422,
