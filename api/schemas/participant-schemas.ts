@@ -18,8 +18,13 @@ export { amountText };
 
 export const participantId = z.string().regex(participantIdPattern, 'a participant id is 2 to 16 capital letters, digits or "_"');
 
+/**
+ * An absolute http(s) URL as it is written: no spaces around or inside it. new URL() drops leading and trailing
+ * spaces and encodes inner ones, so without this the stored text would differ from the URL the switch calls.
+ */
 export const httpUrl = safeText()
   .max(endpointUrlLengthMax, `a URL has at most ${endpointUrlLengthMax} characters`)
+  .regex(/^[^\s]*$/, 'must not contain spaces; write a space in a URL as %20')
   .refine((value) => {
     try {
       const url = new URL(value);
@@ -28,7 +33,7 @@ export const httpUrl = safeText()
       return false;
     }
   }, 'must be an absolute http:// or https:// URL')
-  .meta({ format: 'uri', pattern: '^https?://[^/?#\\s]' });
+  .meta({ format: 'uri', pattern: '^https?://[^/?#\\s][^\\s]*$' });
 
 /**
  * A URL the switch sends a participant's messages to. No user name or password in it: the switch signs what it sends

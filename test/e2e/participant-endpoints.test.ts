@@ -236,6 +236,21 @@ describe('bad input is refused with a code and a sentence, and changes nothing',
       ['body', 'endpoints', 'rtpUrl'],
     ],
     [
+      // new URL() drops leading and trailing spaces; the stored text would keep them and disagree with the schema's pattern.
+      'a credit URL with a leading space',
+      { endpoints: { ...good, creditUrl: ' https://wallet.example/credit' } },
+      400,
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'creditUrl'],
+    ],
+    [
+      'a reversal URL with a space inside',
+      { endpoints: { ...good, reversalUrl: 'https://wallet.example/rev ersal' } },
+      400,
+      'VALIDATION_FAILED',
+      ['body', 'endpoints', 'reversalUrl'],
+    ],
+    [
       'ISO 8583 endpoints for a wallet on HTTP',
       { endpoints: { iso8583: '127.0.0.1:5000', institutionId: '600042' } },
       422,
