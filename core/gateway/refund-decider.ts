@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { formatAmount } from '../money';
 import { paymentRefundsEventTypes, refundEventTypes } from './refund-events';
 import type { PaymentRefundsEvent, RefundEvent, RefundRequested } from './refund-events';
 
@@ -60,25 +61,38 @@ export function refundedMinorOf(state: PaymentRefundsState): bigint {
   return total;
 }
 
+/** A refund's hold as decided: the payment's amount and what chargebacks have taken of it, in the payment's currency. */
+export type RefundHold = {
+  refundId: string;
+  paymentTransferId: string;
+  amountMinor: bigint;
+  paidMinor: bigint;
+  chargedBackMinor: bigint;
+  currency: string;
+  at: string;
+};
+
 /**
  * Decides whether a refund of `amountMinor` may hold its amount against a payment of `paidMinor`: the refunds that
- * did not fail never add up to more than was paid.
+ * did not fail and the chargebacks taken never add up to more than was paid, so a payment is not given back twice.
  */
-export function decideHold(
-  state: PaymentRefundsState,
-  hold: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; at: string },
-): PaymentRefundsEvent[] {
-  const { refundId, paymentTransferId, amountMinor, paidMinor, at } = hold;
+export function decideHold(state: PaymentRefundsState, hold: RefundHold): PaymentRefundsEvent[] {
+  const { refundId, paymentTransferId, amountMinor, paidMinor, chargedBackMinor, currency, at } = hold;
   assert(amountMinor > 0n, 'a refund is of a positive amount');
+  assert(chargedBackMinor >= 0n, 'chargebacks take a non-negative amount');
   if (state.held.has(refundId)) return [];
   if (state.requestedCount >= refundsPerPaymentMax) {
     throw new DomainError('REFUND_LIMIT_REACHED', `a payment can have at most ${refundsPerPaymentMax} refunds, failed ones included`);
   }
   const refundedMinor = refundedMinorOf(state);
-  if (refundedMinor + amountMinor > paidMinor) {
+  if (refundedMinor + chargedBackMinor + amountMinor > paidMinor) {
+    const leftMinor = paidMinor - refundedMinor - chargedBackMinor;
+    const left = formatAmount(leftMinor > 0n ? leftMinor : 0n, currency);
     throw new DomainError(
       'REFUND_EXCEEDS_PAYMENT',
-      `refunds of this payment would add up to more than was paid: ${(paidMinor - refundedMinor).toString()} minor units are left to refund`,
+      chargedBackMinor > 0n
+        ? `refunds and chargebacks of this payment would add up to more than was paid: ${left} ${currency} is left to refund`
+        : `refunds of this payment would add up to more than was paid: ${left} ${currency} is left to refund`,
       [{ path: ['amount'] }],
     );
   }
@@ -112,7 +126,7 @@ export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
 };
 
 export type PaymentRefundsCommand =
-  | { type: 'HoldRefundAmount'; data: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint }; now: Date }
+  | { type: 'HoldRefundAmount'; data: Omit<RefundHold, 'at'>; now: Date }
   | { type: 'ReleaseRefundAmount'; data: { refundId: string; paymentTransferId: string }; now: Date };
 
 export function decidePaymentRefunds(command: PaymentRefundsCommand, state: PaymentRefundsState): PaymentRefundsEvent[] {

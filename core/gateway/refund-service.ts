@@ -69,6 +69,17 @@ export interface RefundedAmountReader {
   refundedMinor(paymentTransferId: string): Promise<bigint>;
 }
 
+/**
+ * What chargebacks (issue 12) have taken of a payment: a refund is capped by them as a chargeback is capped by the
+ * refunds, so that the refunds and chargebacks of a payment never add up to more than was paid.
+ */
+export interface ChargedBackAmounts {
+  chargedBackMinor(paymentTransferId: string): Promise<bigint>;
+}
+
+/** Without disputes nothing is ever charged back. */
+const noChargebacks: ChargedBackAmounts = { chargedBackMinor: () => Promise.resolve(0n) };
+
 /** How often a refund that lost the race for its payment's refunds stream decides again on the new state. */
 const holdAttemptsMax = 200;
 export const refundReasonLengthMax = 500;
@@ -92,6 +103,7 @@ export class RefundService implements RefundedAmountReader {
       transfers: RefundTransfers;
       now: () => Date;
       notify?: RefundNotifier;
+      chargebacks?: ChargedBackAmounts;
     },
   ) {}
 
@@ -167,6 +179,10 @@ export class RefundService implements RefundedAmountReader {
     return this.finish(state);
   }
 
+  private chargedBackMinor(paymentTransferId: string): Promise<bigint> {
+    return (this.dependencies.chargebacks ?? noChargebacks).chargedBackMinor(paymentTransferId);
+  }
+
   async refundedMinor(paymentTransferId: string): Promise<bigint> {
     const { state } = await loadStream(this.dependencies.store, paymentRefundsStreamName(paymentTransferId), paymentRefundsDecider);
     return refundedMinorOf(state);
@@ -187,6 +203,8 @@ export class RefundService implements RefundedAmountReader {
         paymentTransferId: requested.paymentTransferId,
         amountMinor: BigInt(requested.amountMinor),
         paidMinor,
+        chargedBackMinor: await this.chargedBackMinor(requested.paymentTransferId),
+        currency: requested.currency,
         at: requested.at,
       });
       try {
@@ -221,7 +239,7 @@ export class RefundService implements RefundedAmountReader {
       throw new Error(`refund ${requested.refundId} is of payment ${requested.paymentTransferId}, which does not exist`);
     const context: CommandContext = { now: this.dependencies.now(), actor: 'switch:refunds', correlationId: requested.refundId };
     try {
-      await this.serially(requested.paymentTransferId, () =>
+      await this.serially(requested.paymentTransferId, async () =>
         handleStreamCommand(
           this.dependencies.store,
           paymentRefundsStreamName(requested.paymentTransferId),
@@ -233,6 +251,8 @@ export class RefundService implements RefundedAmountReader {
               paymentTransferId: requested.paymentTransferId,
               amountMinor: BigInt(requested.amountMinor),
               paidMinor: BigInt(payment.initiated.amountMinor),
+              chargedBackMinor: await this.chargedBackMinor(requested.paymentTransferId),
+              currency: requested.currency,
             },
             now: context.now,
           },
