@@ -5,6 +5,7 @@ import type { DisputeService } from '../../core/disputes/dispute-service';
 import { disputeView, isPartyTo, type DisputeView } from '../../core/disputes/dispute-view';
 import type { Evidence } from '../../core/disputes/dispute-events';
 import { tableCsv } from '../../core/reports/table-csv';
+import { isDomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
@@ -41,11 +42,8 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
           const body = parseInput(openDisputeSchema, bodyOf(request), 'body');
           // The gate runs this only with a key (required below), so a reference is always there.
           if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'opening a dispute needs an Idempotency-Key header');
-          const opened = await disputes.open(
-            claimant,
-            { ...body, evidence: evidenceOf(body.evidence) },
-            reference,
-            kit.commandContext(request),
+          const opened = await amountFieldNamed(() =>
+            disputes.open(claimant, { ...body, evidence: evidenceOf(body.evidence) }, reference, kit.commandContext(request)),
           );
           // The head, not the opening's own position: a rule's chargeback was written after it.
           await kit.waitForWrite(await kit.dependencies.store.headPosition());
@@ -172,6 +170,19 @@ function participantOf(principal: Principal): string {
 
 function notFound(disputeId: string): HttpError {
   return new HttpError('DISPUTE_NOT_FOUND', `dispute ${disputeId} does not exist`);
+}
+
+/**
+ * The claimed amount is read against the transfer's currency inside the dispute module, which knows no request body:
+ * a refusal of it names `body.amount` here, as the API's other refusals name their fields. Other errors pass as they are.
+ */
+async function amountFieldNamed<Result>(work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
+    throw new HttpError('INVALID_AMOUNT', `body.amount: ${error.message}`, [{ path: ['body', 'amount'], message: error.message }]);
+  }
 }
 
 function evidenceOf(items: readonly { type: string; reference: string; sha256?: string | undefined }[] | undefined): Evidence[] {
