@@ -78,6 +78,7 @@ export const disputeResponse = z
     createdAt: instant,
     resolvedAt: instant.nullable(),
     chargebackTransferId: z.string().nullable(),
+    chargebackAmount: z.string().nullable(),
     timeline: z.array(
       z.strictObject({ at: instant, type: z.string(), actor: z.string(), note: z.string().nullable(), evidence: evidenceView }),
     ),

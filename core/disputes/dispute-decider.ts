@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { formatAmount } from '../money';
 import type {
   DisputeEvent,
   DisputeOpened,
@@ -117,7 +118,7 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
             at: event.data.at,
             type: 'CHARGEBACK_POSTED',
             actor: switchActor,
-            note: `chargeback ${event.data.chargebackTransferId} of ${event.data.amountMinor} minor units from the respondent's position to the claimant's`,
+            note: `chargeback ${event.data.chargebackTransferId} of ${formatAmount(BigInt(event.data.amountMinor), state.opened.currency)} ${state.opened.currency} from the respondent's position to the claimant's`,
           },
         ],
       };

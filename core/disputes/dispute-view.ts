@@ -31,11 +31,14 @@ export type DisputeView = {
   createdAt: string;
   resolvedAt: string | null;
   chargebackTransferId: string | null;
+  /** What the chargeback took, which refunds before it may have made less than `amount`; null while none moved money. */
+  chargebackAmount: string | null;
   timeline: TimelineEntryView[];
 };
 
 export function disputeView(dispute: PresentDispute): DisputeView {
   const opened = dispute.opened;
+  const moved = dispute.chargeback !== null && dispute.chargeback.amountMinor !== '0' ? dispute.chargeback : null;
   return {
     id: opened.disputeId,
     transferId: opened.clientTransferId,
@@ -54,7 +57,8 @@ export function disputeView(dispute: PresentDispute): DisputeView {
     deadlineMissed: dispute.deadlineMissed,
     createdAt: opened.at,
     resolvedAt: dispute.resolvedAt,
-    chargebackTransferId: dispute.chargeback !== null && dispute.chargeback.amountMinor !== '0' ? dispute.chargeback.transferId : null,
+    chargebackTransferId: moved === null ? null : moved.transferId,
+    chargebackAmount: moved === null ? null : formatAmount(BigInt(moved.amountMinor), opened.currency),
     timeline: dispute.timeline.map((entry) => ({ ...entry, evidence: entry.evidence ?? [] })),
   };
 }
