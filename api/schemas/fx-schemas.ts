@@ -16,7 +16,9 @@ export const postRateSchema = z
   .strictObject({
     rate: safeText()
       .max(24, 'a rate has at most 24 characters')
-      .regex(/^(0|[1-9][0-9]{0,7})(\.[0-9]{1,8})?$/, 'a rate is a positive decimal string such as "278.4500"'),
+      .regex(/^(0|[1-9][0-9]{0,7})(\.[0-9]{1,8})?$/, 'a rate is a positive decimal string such as "278.4500"')
+      // A zero rate has the shape and is refused here too, naming the field, rather than later without one.
+      .refine((rate) => /[1-9]/.test(rate), 'a rate is a positive decimal string such as "278.4500", not zero'),
     validForSeconds: z
       .number({ error: 'validForSeconds must be a whole number of seconds' })
       .int('validForSeconds must be a whole number of seconds')
