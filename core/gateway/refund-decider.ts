@@ -29,10 +29,13 @@ export function evolveRefund(state: RefundState, event: RefundEvent): RefundStat
   }
 }
 
-/** What a payment's refunds hold: per refund that has not failed, its amount; and how many were ever asked. */
-export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number };
+/**
+ * What a payment's refunds hold: per refund that has not failed, its amount; how many were ever asked; and what the
+ * chargebacks written here have taken (chargebacks from before they were written here are in the disputes' index).
+ */
+export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number; chargedBackMinor: bigint };
 
-export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0 };
+export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0, chargedBackMinor: 0n };
 
 /**
  * Refunds one payment may have, failed ones included: each is decided on the payment's whole refunds stream, so the
@@ -45,10 +48,12 @@ export function evolvePaymentRefunds(state: PaymentRefundsState, event: PaymentR
   switch (event.type) {
     case 'RefundAmountHeld':
       held.set(event.data.refundId, BigInt(event.data.amountMinor));
-      return { held, requestedCount: state.requestedCount + 1 };
+      return { ...state, held, requestedCount: state.requestedCount + 1 };
     case 'RefundAmountReleased':
       held.delete(event.data.refundId);
-      return { held, requestedCount: state.requestedCount };
+      return { ...state, held };
+    case 'PaymentChargedBack':
+      return { ...state, chargedBackMinor: maxBigint(state.chargedBackMinor, BigInt(event.data.chargedBackMinor)) };
     default:
       return assertNever(event);
   }
@@ -85,18 +90,24 @@ export function decideHold(state: PaymentRefundsState, hold: RefundHold): Paymen
     throw new DomainError('REFUND_LIMIT_REACHED', `a payment can have at most ${refundsPerPaymentMax} refunds, failed ones included`);
   }
   const refundedMinor = refundedMinorOf(state);
-  if (refundedMinor + chargedBackMinor + amountMinor > paidMinor) {
-    const leftMinor = paidMinor - refundedMinor - chargedBackMinor;
+  // The index read for the command may be older than this stream, which a chargeback since has written to.
+  const takenMinor = maxBigint(chargedBackMinor, state.chargedBackMinor);
+  if (refundedMinor + takenMinor + amountMinor > paidMinor) {
+    const leftMinor = paidMinor - refundedMinor - takenMinor;
     const left = formatAmount(leftMinor > 0n ? leftMinor : 0n, currency);
     throw new DomainError(
       'REFUND_EXCEEDS_PAYMENT',
-      chargedBackMinor > 0n
+      takenMinor > 0n
         ? `refunds and chargebacks of this payment would add up to more than was paid: ${left} ${currency} is left to refund`
         : `refunds of this payment would add up to more than was paid: ${left} ${currency} is left to refund`,
       [{ path: ['amount'] }],
     );
   }
   return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
+}
+
+function maxBigint(left: bigint, right: bigint): bigint {
+  return left > right ? left : right;
 }
 
 export type RefundCommand =

@@ -1,3 +1,4 @@
+import { assert } from '../assert';
 import { canonicalJson } from '../idempotency/request-fingerprint';
 import { createHash } from 'node:crypto';
 import type { Account } from '../directory/account';
@@ -27,7 +28,14 @@ import {
   type RefundState,
   type RefundStatus,
 } from './refund-decider';
-import { paymentRefundsStreamName, refundIdOf, refundIdPattern, refundStreamName, type RefundRequested } from './refund-events';
+import {
+  paymentRefundsStreamName,
+  refundIdOf,
+  refundIdPattern,
+  refundStreamName,
+  type PaymentChargedBack,
+  type RefundRequested,
+} from './refund-events';
 
 /** A refund as the merchant asks for it (POST /v1/refunds), validated for shape at the edge. */
 export type RefundRequest = { sessionId: string; amount: string; reason?: string | undefined };
@@ -67,7 +75,18 @@ export type RefundNotifier = (merchantId: string, refund: RefundView) => Promise
  */
 export interface RefundedAmountReader {
   refundedMinor(paymentTransferId: string): Promise<bigint>;
+  forChargeback(paymentTransferId: string): Promise<RefundsForChargeback>;
 }
+
+/** The refunds of a payment as a chargeback reads them, and the write that records the chargeback against them. */
+export type RefundsForChargeback = {
+  refundedMinor: bigint;
+  /**
+   * The chargeback's write to the payment's refunds stream, for the chargeback's own durable write: it expects the
+   * stream as read here, so that a refund held since makes the chargeback decide again on the new amount.
+   */
+  chargebackWrite(chargeback: { disputeId: string; amountMinor: bigint; chargedBackMinor: bigint }, context: CommandContext): StreamAppend;
+};
 
 /**
  * What chargebacks (issue 12) have taken of a payment: a refund is capped by them as a chargeback is capped by the
@@ -181,6 +200,28 @@ export class RefundService implements RefundedAmountReader {
 
   private chargedBackMinor(paymentTransferId: string): Promise<bigint> {
     return (this.dependencies.chargebacks ?? noChargebacks).chargedBackMinor(paymentTransferId);
+  }
+
+  async forChargeback(paymentTransferId: string): Promise<RefundsForChargeback> {
+    const stream = paymentRefundsStreamName(paymentTransferId);
+    const loaded = await loadStream(this.dependencies.store, stream, paymentRefundsDecider);
+    return {
+      refundedMinor: refundedMinorOf(loaded.state),
+      chargebackWrite: ({ disputeId, amountMinor, chargedBackMinor }, context) => {
+        assert(amountMinor > 0n && chargedBackMinor >= amountMinor, 'a chargeback takes a positive amount, counted in the total');
+        const { now, ...metadataBase } = context;
+        const at = now.toISOString();
+        const event: PaymentChargedBack = {
+          type: 'PaymentChargedBack',
+          data: { paymentTransferId, disputeId, amountMinor: amountMinor.toString(), chargedBackMinor: chargedBackMinor.toString(), at },
+        };
+        return {
+          stream,
+          expectedRevision: loaded.revision ?? 'no_stream',
+          events: [{ id: newId(), type: event.type, data: event.data, metadata: { ...metadataBase, at } }],
+        };
+      },
+    };
   }
 
   async refundedMinor(paymentTransferId: string): Promise<bigint> {

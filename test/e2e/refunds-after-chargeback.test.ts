@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseAmount } from '../../core/money';
 import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
@@ -108,3 +109,30 @@ it('lets a refund take what a partial chargeback left, and not a paisa more', as
   expect(await refund(sessionId, '750.00')).toMatchObject({ status: 201, body: { status: 'SUCCEEDED', amount: '750.00' } });
   expect(await network.sw.running.refunds.refundedAmounts.refundedMinor(transferId)).toBe(75_000n);
 });
+
+it('never gives a payment back twice when a refund and a chargeback of it are decided at the same moment', async () => {
+  // An outside test raced the two over HTTP: three times out of three a 100.00 payment was charged back 100.00 and
+  // refunded 100.00 as well, each decided on a read of the other that the other's write had already made stale.
+  for (let round = 1; round <= 5; round += 1) {
+    const { sessionId, transferId } = await paidSession('100.00');
+    const opened = await network.sw.client.post('/v1/disputes', {
+      key: network.wallet(PAYER).key.key,
+      headers: { 'idempotency-key': randomUUID() },
+      body: { transferId, category: 'NOT_AS_DESCRIBED', amount: '100.00', description: 'not what was ordered' },
+    });
+    const disputeId = (opened.body as { id: string }).id;
+    const [accepted, refunded] = await Promise.all([
+      network.sw.client.post(`/v1/disputes/${disputeId}/respond`, { key: shop.apiKey, body: { action: 'ACCEPT', note: 'agreed' } }),
+      refund(sessionId, '100.00'),
+    ]);
+    // A chargeback that refunds left nothing to take moved no money: it shows no amount.
+    const chargebackAmount = (accepted.body as { chargebackAmount: string | null }).chargebackAmount;
+    const chargedBackMinor = chargebackAmount === null ? 0n : parseAmountMinor(chargebackAmount);
+    const refundedMinor = refunded.status === 201 ? parseAmountMinor((refunded.body as { amount: string }).amount) : 0n;
+    expect({ round, givenBackMinor: chargedBackMinor + refundedMinor }).toEqual({ round, givenBackMinor: 10_000n });
+  }
+});
+
+function parseAmountMinor(amount: string): bigint {
+  return parseAmount(amount, 'PKR');
+}

@@ -62,6 +62,21 @@ describe('payment refunds decider', () => {
       .thenThrows('REFUND_EXCEEDS_PAYMENT');
   });
 
+  it('counts a chargeback written to the payment’s stream even when the index read for the command is older', () => {
+    const chargedBack: PaymentRefundsEvent = {
+      type: 'PaymentChargedBack',
+      data: { paymentTransferId, disputeId: 'dp_1', amountMinor: '90000', chargedBackMinor: '90000', at },
+    };
+    holds
+      .given([held('re-1', 10_000n), chargedBack])
+      .when(hold('re-2', 1n, 100_000n, 0n))
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+    holds
+      .given([chargedBack])
+      .when(hold('re-2', 10_000n, 100_000n, 0n))
+      .then([held('re-2', 10_000n)]);
+  });
+
   it('counts a failed refund no longer: its released amount can be refunded again', () => {
     holds
       .given([held('re-1', 100_000n), released('re-1')])
