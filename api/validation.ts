@@ -41,6 +41,20 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
 }
 
 /**
+ * Runs work that reads an amount inside a service (against a currency only the service knows, or to see what it
+ * converts to) and reports the service's INVALID_AMOUNT at the amount's field, as parseField does; other errors
+ * pass as they are.
+ */
+export async function amountRefusedAt<Result>(path: (string | number)[], work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
+    throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+  }
+}
+
+/**
  * The query parser gives a parameter written twice (`?limit=1&limit=2`) as an array. No parameter of the API is a
  * list, so a repeat is refused here, once for every route, with the parameter's name rather than a type error.
  */

@@ -5,7 +5,6 @@ import type { DisputeService } from '../../core/disputes/dispute-service';
 import { disputeView, isPartyTo, type DisputeView } from '../../core/disputes/dispute-view';
 import type { Evidence } from '../../core/disputes/dispute-events';
 import { tableCsv } from '../../core/reports/table-csv';
-import { isDomainError } from '../../core/errors';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
 import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv } from '../route-helpers';
@@ -19,7 +18,7 @@ import {
   respondDisputeSchema,
   withdrawDisputeSchema,
 } from '../schemas/dispute-schemas';
-import { parseInput } from '../validation';
+import { amountRefusedAt, parseInput } from '../validation';
 
 export type DisputeRouteDependencies = { disputes: DisputeService; reader: DisputeReader };
 
@@ -42,7 +41,8 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
           const body = parseInput(openDisputeSchema, bodyOf(request), 'body');
           // The gate runs this only with a key (required below), so a reference is always there.
           if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'opening a dispute needs an Idempotency-Key header');
-          const opened = await amountFieldNamed(() =>
+          // The claimed amount is read against the transfer's currency, which only the dispute module knows.
+          const opened = await amountRefusedAt(['body', 'amount'], () =>
             disputes.open(claimant, { ...body, evidence: evidenceOf(body.evidence) }, reference, kit.commandContext(request)),
           );
           // The head, not the opening's own position: a rule's chargeback was written after it.
@@ -170,19 +170,6 @@ function participantOf(principal: Principal): string {
 
 function notFound(disputeId: string): HttpError {
   return new HttpError('DISPUTE_NOT_FOUND', `dispute ${disputeId} does not exist`);
-}
-
-/**
- * The claimed amount is read against the transfer's currency inside the dispute module, which knows no request body:
- * a refusal of it names `body.amount` here, as the API's other refusals name their fields. Other errors pass as they are.
- */
-async function amountFieldNamed<Result>(work: () => Promise<Result>): Promise<Result> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
-    throw new HttpError('INVALID_AMOUNT', `body.amount: ${error.message}`, [{ path: ['body', 'amount'], message: error.message }]);
-  }
 }
 
 function evidenceOf(items: readonly { type: string; reference: string; sha256?: string | undefined }[] | undefined): Evidence[] {
