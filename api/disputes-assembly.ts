@@ -7,7 +7,7 @@ import { SqliteDuplicateTransferFinder } from '../adapters/readmodel-sqlite/proj
 import type { DisputeNotifier } from '../core/disputes/dispute-ports';
 import type { DisputeReader } from '../core/disputes/dispute-reader';
 import { DisputeService } from '../core/disputes/dispute-service';
-import { disputeView } from '../core/disputes/dispute-view';
+import { disputeWebhookObject } from '../core/disputes/dispute-view';
 import { OverdueDisputeSweeper } from '../core/disputes/overdue-dispute-sweeper';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { LedgerEngine } from '../core/ledger/ledger-engine';
@@ -56,7 +56,7 @@ export function assembleDisputes(input: DisputesAssemblyInput): Promise<Assemble
 }
 
 async function startDisputes(input: DisputesAssemblyInput, parts: StartedParts): Promise<DisputesAssembly> {
-  const reader = new SqliteDisputeReader(input.readModelDatabase);
+  const reader = new SqliteDisputeReader(input.readModelDatabase, input.personalData);
   const service = new DisputeService({
     store: input.store,
     ledgers: (currency) => input.ledgers.find((ledger) => ledger.ledger === currency),
@@ -106,7 +106,7 @@ function merchantNotifier(publisher: WebhookPublisher): DisputeNotifier {
       await publisher.publish({
         merchantId,
         type: change === 'opened' ? 'dispute.opened' : 'dispute.resolved',
-        object: disputeView(dispute),
+        object: disputeWebhookObject(dispute),
         sourceId: `dispute.${dispute.opened.disputeId.slice(3)}`,
         createdAt: new Date(change === 'opened' ? dispute.opened.at : (dispute.resolvedAt ?? dispute.opened.at)),
       });

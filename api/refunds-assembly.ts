@@ -4,6 +4,7 @@ import type { DirectoryReader } from '../core/directory/directory-reader';
 import type { EventStore } from '../core/eventstore/event-store';
 import type { CheckoutService } from '../core/gateway/checkout-service';
 import type { MerchantReader } from '../core/gateway/merchant-reader';
+import { TransferChargebacks } from '../core/disputes/charged-back-amounts';
 import { RefundService, type RefundedAmountReader, type RefundTransfers } from '../core/gateway/refund-service';
 import type { WebhookPublisher } from '../core/webhooks/webhook-publisher';
 import { assemble, type Assembled, type StartedParts } from './assembly';
@@ -54,6 +55,8 @@ async function startRefunds(input: RefundsAssemblyInput, parts: StartedParts): P
     directory: input.directory,
     transfers: input.transfers,
     now: input.now,
+    // Chargebacks are read from the store, not from the disputes module, which is built after refunds (it reads them).
+    chargebacks: new TransferChargebacks(input.store),
     notify: async (merchantId, refund) => {
       await input.publisher.publish({
         merchantId,

@@ -66,6 +66,20 @@ export async function refusalsAtAsync<Result>(prefix: DetailPath, run: () => Pro
 }
 
 /**
+ * Runs work that reads an amount inside a service (against a currency only the service knows, or to see what it
+ * converts to) and reports the service's INVALID_AMOUNT at the amount's field, as parseField does; other errors
+ * pass as they are.
+ */
+export async function amountRefusedAt<Result>(path: (string | number)[], work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
+    throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+  }
+}
+
+/**
  * The refusal with its field paths under `prefix` and, when it names one field, its message led by that field's
  * path as a validation error's is (`body.payee.value: a MSISDN alias is ...`); anything else unchanged.
  */

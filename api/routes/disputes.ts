@@ -18,7 +18,7 @@ import {
   respondDisputeSchema,
   withdrawDisputeSchema,
 } from '../schemas/dispute-schemas';
-import { parseInput } from '../validation';
+import { amountRefusedAt, parseInput } from '../validation';
 
 export type DisputeRouteDependencies = { disputes: DisputeService; reader: DisputeReader };
 
@@ -41,11 +41,9 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
           const body = parseInput(openDisputeSchema, bodyOf(request), 'body');
           // The gate runs this only with a key (required below), so a reference is always there.
           if (reference === null) throw new HttpError('IDEMPOTENCY_KEY_REQUIRED', 'opening a dispute needs an Idempotency-Key header');
-          const opened = await disputes.open(
-            claimant,
-            { ...body, evidence: evidenceOf(body.evidence) },
-            reference,
-            kit.commandContext(request),
+          // The claimed amount is read against the transfer's currency, which only the dispute module knows.
+          const opened = await amountRefusedAt(['body', 'amount'], () =>
+            disputes.open(claimant, { ...body, evidence: evidenceOf(body.evidence) }, reference, kit.commandContext(request)),
           );
           // The head, not the opening's own position: a rule's chargeback was written after it.
           await kit.waitForWrite(await kit.dependencies.store.headPosition());

@@ -35,7 +35,7 @@ import {
   postRateSchema,
   quoteRequestSchema,
 } from '../schemas/fx-schemas';
-import { parseField, parseInput } from '../validation';
+import { amountRefusedAt, parseField, parseInput } from '../validation';
 
 export type FxRoutesDependencies = {
   /** The switch's own signer: the certificate carries its detached JWS (Hisaab-JWS). */
@@ -85,10 +85,13 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
           body.fromAmount === undefined ? null : parseField(['body', 'fromAmount'], () => parseAmount(body.fromAmount ?? '', body.from));
         const toAmountMinor =
           body.toAmount === undefined ? null : parseField(['body', 'toAmount'], () => parseAmount(body.toAmount ?? '', body.to));
-        const { quote, position } = await services.fx.quote(
-          participantIdOf(principal),
-          { from: body.from, to: body.to, fromAmountMinor, toAmountMinor },
-          kit.commandContext(request),
+        // Whether the amount converts to anything is known only at the rate the service finds.
+        const { quote, position } = await amountRefusedAt(['body', body.fromAmount === undefined ? 'toAmount' : 'fromAmount'], () =>
+          services.fx.quote(
+            participantIdOf(principal),
+            { from: body.from, to: body.to, fromAmountMinor, toAmountMinor },
+            kit.commandContext(request),
+          ),
         );
         await kit.waitForWrite(position);
         return { status: 201, body: quoteView(quote) };
@@ -102,20 +105,23 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
         throw new DomainError('CURRENCY_NOT_SUPPORTED', `body.currency: ${body.currency} is not enabled on this switch`);
       }
       const amountMinor = parseField(['body', 'amount'], () => parseAmount(body.amount, body.currency));
-      const { payment, position, replayed } = await services.inbound.pay(
-        {
-          paymentId: body.id,
-          pspId: participantIdOf(principal),
-          merchantId: body.merchantId,
-          amountMinor: amountMinor.toString(),
-          currency: body.currency,
-          quoteId: body.quoteId ?? null,
-          purposeCode: body.purposeCode,
-          payer: { type: body.payer.type, name: body.payer.name, country: body.payer.country, taxId: body.payer.taxId ?? null },
-          invoiceNumber: body.invoiceNumber ?? null,
-          description: body.description ?? null,
-        },
-        kit.commandContext(request),
+      // Whether the converted part converts to anything is known only at the rate the service finds.
+      const { payment, position, replayed } = await amountRefusedAt(['body', 'amount'], () =>
+        services.inbound.pay(
+          {
+            paymentId: body.id,
+            pspId: participantIdOf(principal),
+            merchantId: body.merchantId,
+            amountMinor: amountMinor.toString(),
+            currency: body.currency,
+            quoteId: body.quoteId ?? null,
+            purposeCode: body.purposeCode,
+            payer: { type: body.payer.type, name: body.payer.name, country: body.payer.country, taxId: body.payer.taxId ?? null },
+            invoiceNumber: body.invoiceNumber ?? null,
+            description: body.description ?? null,
+          },
+          kit.commandContext(request),
+        ),
       );
       await kit.waitForWrite(position);
       // A replay answers 200 with the payment as first recorded, as a transfer's replay does.

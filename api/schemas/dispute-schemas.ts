@@ -54,6 +54,7 @@ const isoInstant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time 
 export const disputeReportQuery = z.strictObject({ from: isoInstant, to: isoInstant, participant: participantId.optional() });
 
 const instant = z.iso.datetime({ offset: true });
+const evidenceView = z.array(z.strictObject({ type: z.string(), reference: z.string(), sha256: z.string().nullable() }));
 
 export const disputeResponse = z
   .strictObject({
@@ -63,6 +64,8 @@ export const disputeResponse = z
       .string()
       .meta({ description: "The switch's id of the transfer: what a checkout session's transferId and the payee's credit carry" }),
     category: z.enum(disputeCategories),
+    description: z.string(),
+    evidence: evidenceView,
     amount: z.string(),
     currency: z.string(),
     state: z.enum(disputeStates),
@@ -75,7 +78,10 @@ export const disputeResponse = z
     createdAt: instant,
     resolvedAt: instant.nullable(),
     chargebackTransferId: z.string().nullable(),
-    timeline: z.array(z.strictObject({ at: instant, type: z.string(), actor: z.string(), note: z.string().nullable() })),
+    chargebackAmount: z.string().nullable(),
+    timeline: z.array(
+      z.strictObject({ at: instant, type: z.string(), actor: z.string(), note: z.string().nullable(), evidence: evidenceView }),
+    ),
   })
   .meta({ id: 'Dispute' });
 

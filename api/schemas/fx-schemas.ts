@@ -10,13 +10,18 @@ import { safeText } from './text';
 
 /** Issue 17: foreign exchange (rates, quotes) and in-bound payments, at the edge. */
 
-export const fxPairParams = z.strictObject({ from: currencyCode, to: currencyCode });
+/** A rate or a quote converts between two currencies: a pair of one with itself is refused at `to`, naming it. */
+const twoCurrencies = { message: 'a rate converts between two different currencies', path: ['to'] };
+
+export const fxPairParams = z.strictObject({ from: currencyCode, to: currencyCode }).refine((pair) => pair.from !== pair.to, twoCurrencies);
 
 export const postRateSchema = z
   .strictObject({
     rate: safeText()
       .max(24, 'a rate has at most 24 characters')
-      .regex(/^(0|[1-9][0-9]{0,7})(\.[0-9]{1,8})?$/, 'a rate is a positive decimal string such as "278.4500"'),
+      .regex(/^(0|[1-9][0-9]{0,7})(\.[0-9]{1,8})?$/, 'a rate is a positive decimal string such as "278.4500"')
+      // A zero rate has the shape and is refused here too, naming the field, rather than later without one.
+      .refine((rate) => /[1-9]/.test(rate), 'a rate is a positive decimal string such as "278.4500", not zero'),
     validForSeconds: z
       .number({ error: 'validForSeconds must be a whole number of seconds' })
       .int('validForSeconds must be a whole number of seconds')
@@ -31,6 +36,7 @@ export const quoteRequestSchema = z
     message: 'give exactly one of "fromAmount" and "toAmount"',
     path: ['fromAmount'],
   })
+  .refine((value) => value.from !== value.to, twoCurrencies)
   .meta({ id: 'FxQuoteRequest' });
 
 const uuid = z

@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../assert';
 import { DomainError } from '../errors';
 import type { Decider } from '../eventstore/decider-stream';
+import { formatAmount } from '../money';
 import type {
   DisputeEvent,
   DisputeOpened,
@@ -13,7 +14,11 @@ import type {
 } from './dispute-events';
 import { disputeEventTypes } from './dispute-events';
 
-export type TimelineEntry = { at: string; type: string; actor: string; note: string | null };
+/**
+ * One step of a dispute. `evidence` is what the step offered (the claim's at OPENED, an answer's at its action);
+ * it is absent from records folded before steps kept their evidence, until the disputes read model is rebuilt.
+ */
+export type TimelineEntry = { at: string; type: string; actor: string; note: string | null; evidence?: Evidence[] };
 
 export type PresentDispute = {
   status: 'present';
@@ -76,7 +81,7 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
       creditQueued: false,
       merchantNotified: { opened: false, resolved: false },
       answeredAt: null,
-      timeline: [{ at: event.data.at, type: 'OPENED', actor: event.data.actor, note: event.data.note }],
+      timeline: [{ at: event.data.at, type: 'OPENED', actor: event.data.actor, note: event.data.note, evidence: event.data.evidence }],
     };
   }
   assert(state.status === 'present', `${event.type} for dispute ${event.data.disputeId} before it was opened`);
@@ -86,7 +91,10 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
         ...state,
         state: event.data.action === 'CONTEST' ? 'RESPONDED' : state.state,
         answeredAt: event.data.at,
-        timeline: [...state.timeline, { at: event.data.at, type: event.data.action, actor: event.data.actor, note: event.data.note }],
+        timeline: [
+          ...state.timeline,
+          { at: event.data.at, type: event.data.action, actor: event.data.actor, note: event.data.note, evidence: event.data.evidence },
+        ],
       };
     case 'DisputeResolved':
       return {
@@ -110,7 +118,7 @@ export function evolve(state: DisputeState, event: DisputeEvent): DisputeState {
             at: event.data.at,
             type: 'CHARGEBACK_POSTED',
             actor: switchActor,
-            note: `chargeback ${event.data.chargebackTransferId} of ${event.data.amountMinor} minor units from the respondent's position to the claimant's`,
+            note: `chargeback ${event.data.chargebackTransferId} of ${formatAmount(BigInt(event.data.amountMinor), state.opened.currency)} ${state.opened.currency} from the respondent's position to the claimant's`,
           },
         ],
       };

@@ -1,3 +1,5 @@
+import type { CommandContext } from '../eventstore/decider-stream';
+import type { StreamAppend } from '../eventstore/event-store';
 import type { TransferInitiated } from '../transfers/transfer-events';
 import type { PresentDispute } from './dispute-decider';
 
@@ -7,10 +9,25 @@ import type { PresentDispute } from './dispute-decider';
  */
 export interface RefundedAmounts {
   refundedMinor(transferId: string): Promise<bigint>;
+  /**
+   * What refunds hold as a chargeback reads them, and the write that records the chargeback against them (null: no
+   * refunds to meet). The write expects the refunds as read, so a refund held since makes the chargeback decide again,
+   * and a refund decided on a read from before the chargeback meets the chargeback's write and decides again too.
+   */
+  forChargeback(transferId: string): Promise<{
+    refundedMinor: bigint;
+    chargebackWrite(
+      chargeback: { disputeId: string; amountMinor: bigint; chargedBackMinor: bigint },
+      context: CommandContext,
+    ): StreamAppend | null;
+  }>;
 }
 
 /** No refunds exist yet: every transfer has had nothing refunded. */
-export const noRefunds: RefundedAmounts = { refundedMinor: () => Promise.resolve(0n) };
+export const noRefunds: RefundedAmounts = {
+  refundedMinor: () => Promise.resolve(0n),
+  forChargeback: () => Promise.resolve({ refundedMinor: 0n, chargebackWrite: () => null }),
+};
 
 /**
  * The merchant a transfer paid, for a P2M payment: it may answer the dispute with its own key and receives the

@@ -3,7 +3,7 @@ import { assert } from '../assert';
 import { handleStreamCommand, loadStream, type CommandContext, type Decider } from '../eventstore/decider-stream';
 import type { NewEvent } from '../eventstore/event';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
-import type { EventStore } from '../eventstore/event-store';
+import type { EventStore, StreamAppend } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
@@ -301,9 +301,10 @@ export class DisputeService {
     assert(disputeStream.revision !== null && index.revision !== null, `dispute ${disputeId} is filed on its transfer`);
     const takenBefore = index.state.taken.find((taken) => taken.disputeId === disputeId);
     const transfer = await this.loadTransfer(transferId);
+    const refunds = await this.refunds.forChargeback(transferId);
     const amountMinor =
       takenBefore === undefined
-        ? minBigint(BigInt(dispute.opened.amountMinor), await this.disputableMinor(transfer, index.state))
+        ? minBigint(BigInt(dispute.opened.amountMinor), disputableOf(transfer, index.state, refunds.refundedMinor))
         : BigInt(takenBefore.amountMinor);
     const now = this.options.now();
     const context: CommandContext = { now, actor: switchActor, correlationId: disputeId };
@@ -326,6 +327,11 @@ export class DisputeService {
     }
     const ledger = this.options.ledgers(currency);
     assert(ledger !== undefined, `the switch carries ${currency}, the currency of dispute ${disputeId}`);
+    // A retry of a chargeback the index holds already wrote its refunds write with it, in the same durable write.
+    const refundsWrite =
+      takenBefore === undefined
+        ? refunds.chargebackWrite({ disputeId, amountMinor, chargedBackMinor: takenMinorOf(index.state) + amountMinor }, context)
+        : null;
     const moved = (results: readonly LedgerResultCode[]): boolean => results[0] === 'ok' || results[0] === 'exists';
     try {
       const receipt = await ledger.submit(
@@ -348,13 +354,15 @@ export class DisputeService {
             events: takenBefore === undefined ? stamp([taken], context) : [],
           },
           { stream: disputeStreamName(disputeId), revision: disputeStream.revision, events: stamp(disputeEvents, context) },
+          refundsWrite,
         ),
       );
       const result = receipt.results[0];
       if (!moved(receipt.results))
         throw new DomainError('LEDGER_REFUSED', `the ledger refused chargeback ${chargebackTransferId}: ${result}`);
     } catch (error) {
-      // Another dispute of the transfer took a chargeback meanwhile: the caller decides again on the new index.
+      // Another dispute of the transfer took a chargeback meanwhile, or a refund held an amount: the caller decides
+      // again on the new index and refunds.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
   }
@@ -425,15 +433,9 @@ export class DisputeService {
     return (await loadStream(this.options.store, transferStreamName(transferId), transferDecider)).state;
   }
 
-  /** The amount minus refunds minus chargebacks taken; an aborted transfer's whole amount; nothing of a reversed one. */
   private async disputableMinor(transfer: TransferState, index: IndexState): Promise<bigint> {
     assert(transfer.status !== 'none', 'a disputed transfer exists');
-    const amountMinor = BigInt(transfer.initiated.amountMinor);
-    if (transfer.status === 'aborted') return amountMinor;
-    if (transfer.status === 'committed' && transfer.reversed) return 0n;
-    const taken = index.taken.reduce((sum, entry) => sum + BigInt(entry.amountMinor), 0n);
-    const remaining = amountMinor - (await this.refunds.refundedMinor(transfer.initiated.transferId)) - taken;
-    return remaining > 0n ? remaining : 0n;
+    return disputableOf(transfer, index, await this.refunds.refundedMinor(transfer.initiated.transferId));
   }
 
   private async refuseOpenDuplicate(claim: DisputeClaim, index: IndexState): Promise<void> {
@@ -527,6 +529,21 @@ function stamp(
   return events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadata, at: now.toISOString() } }));
 }
 
+/** The amount minus refunds minus chargebacks taken; an aborted transfer's whole amount; nothing of a reversed one. */
+function disputableOf(transfer: TransferState, index: IndexState, refundedMinor: bigint): bigint {
+  assert(transfer.status !== 'none', 'a disputed transfer exists');
+  const amountMinor = BigInt(transfer.initiated.amountMinor);
+  if (transfer.status === 'aborted') return amountMinor;
+  if (transfer.status === 'committed' && transfer.reversed) return 0n;
+  const remaining = amountMinor - refundedMinor - takenMinorOf(index);
+  return remaining > 0n ? remaining : 0n;
+}
+
+/** What the chargebacks of the transfer in its index have taken. */
+function takenMinorOf(index: IndexState): bigint {
+  return index.taken.reduce((sum, entry) => sum + BigInt(entry.amountMinor), 0n);
+}
+
 function minBigint(left: bigint, right: bigint): bigint {
   return left < right ? left : right;
 }
@@ -543,10 +560,13 @@ function actorOf(context: CommandContext): string {
 function chargebackCompanions(
   index: { stream: string; revision: bigint; events: NewEvent[] },
   dispute: { stream: string; revision: bigint; events: NewEvent[] },
+  refunds: StreamAppend | null,
 ): CompanionAppend[] {
-  return [index, dispute].map(({ stream, revision, events }) => ({
+  const appends: StreamAppend[] = [index, dispute].map(({ stream, revision, events }) => ({ stream, expectedRevision: revision, events }));
+  if (refunds !== null) appends.push(refunds);
+  return appends.map(({ stream, expectedRevision, events }) => ({
     stream,
-    expectedRevision: revision,
+    expectedRevision,
     placement: 'after_ledger',
     acceptedWhen: ['ok', 'exists'],
     accepted: events,

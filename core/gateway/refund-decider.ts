@@ -29,10 +29,13 @@ export function evolveRefund(state: RefundState, event: RefundEvent): RefundStat
   }
 }
 
-/** What a payment's refunds hold: per refund that has not failed, its amount; and how many were ever asked. */
-export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number };
+/**
+ * What a payment's refunds hold: per refund that has not failed, its amount; how many were ever asked; and what the
+ * chargebacks written here have taken (chargebacks from before they were written here are in the disputes' index).
+ */
+export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number; chargedBackMinor: bigint };
 
-export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0 };
+export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0, chargedBackMinor: 0n };
 
 /**
  * Refunds one payment may have, failed ones included: each is decided on the payment's whole refunds stream, so the
@@ -45,10 +48,12 @@ export function evolvePaymentRefunds(state: PaymentRefundsState, event: PaymentR
   switch (event.type) {
     case 'RefundAmountHeld':
       held.set(event.data.refundId, BigInt(event.data.amountMinor));
-      return { held, requestedCount: state.requestedCount + 1 };
+      return { ...state, held, requestedCount: state.requestedCount + 1 };
     case 'RefundAmountReleased':
       held.delete(event.data.refundId);
-      return { held, requestedCount: state.requestedCount };
+      return { ...state, held };
+    case 'PaymentChargedBack':
+      return { ...state, chargedBackMinor: maxBigint(state.chargedBackMinor, BigInt(event.data.chargedBackMinor)) };
     default:
       return assertNever(event);
   }
@@ -61,32 +66,50 @@ export function refundedMinorOf(state: PaymentRefundsState): bigint {
   return total;
 }
 
+/** A refund's hold as decided: the payment's amount and what chargebacks have taken of it, in the payment's currency. */
+export type RefundHold = {
+  refundId: string;
+  paymentTransferId: string;
+  amountMinor: bigint;
+  paidMinor: bigint;
+  chargedBackMinor: bigint;
+  currency: string;
+  at: string;
+};
+
 /**
  * Decides whether a refund of `amountMinor` may hold its amount against a payment of `paidMinor`: the refunds that
- * did not fail never add up to more than was paid. `currency` is the payment's (and so the refund's), in which a
- * refusal states the amounts, as the API writes them everywhere.
+ * did not fail and the chargebacks taken never add up to more than was paid, so a payment is not given back twice.
+ * `currency` is the payment's (and so the refund's), in which a refusal states the amounts, as the API writes them
+ * everywhere.
  */
-export function decideHold(
-  state: PaymentRefundsState,
-  hold: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; currency: string; at: string },
-): PaymentRefundsEvent[] {
-  const { refundId, paymentTransferId, amountMinor, paidMinor, currency, at } = hold;
+export function decideHold(state: PaymentRefundsState, hold: RefundHold): PaymentRefundsEvent[] {
+  const { refundId, paymentTransferId, amountMinor, paidMinor, chargedBackMinor, currency, at } = hold;
   assert(amountMinor > 0n, 'a refund is of a positive amount');
+  assert(chargedBackMinor >= 0n, 'chargebacks take a non-negative amount');
   if (state.held.has(refundId)) return [];
   if (state.requestedCount >= refundsPerPaymentMax) {
     throw new DomainError('REFUND_LIMIT_REACHED', `a payment can have at most ${refundsPerPaymentMax} refunds, failed ones included`);
   }
   const refundedMinor = refundedMinorOf(state);
-  if (refundedMinor + amountMinor > paidMinor) {
-    const refundable = formatAmount(paidMinor - refundedMinor, currency);
+  // The index read for the command may be older than this stream, which a chargeback since has written to.
+  const takenMinor = maxBigint(chargedBackMinor, state.chargedBackMinor);
+  if (refundedMinor + takenMinor + amountMinor > paidMinor) {
+    const leftMinor = paidMinor - refundedMinor - takenMinor;
+    const refundable = formatAmount(leftMinor > 0n ? leftMinor : 0n, currency);
+    const paid = `${formatAmount(paidMinor, currency)} ${currency}`;
     throw new DomainError(
       'REFUND_EXCEEDS_PAYMENT',
-      `refunds of this payment would add up to more than was paid (${formatAmount(paidMinor, currency)} ${currency}): ` +
+      `${takenMinor > 0n ? 'refunds and chargebacks' : 'refunds'} of this payment would add up to more than was paid (${paid}): ` +
         `${refundable} ${currency} is left to refund, and this refund is of ${formatAmount(amountMinor, currency)} ${currency}`,
       [{ path: ['amount'], refundable }],
     );
   }
   return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
+}
+
+function maxBigint(left: bigint, right: bigint): bigint {
+  return left > right ? left : right;
 }
 
 export type RefundCommand =
@@ -116,11 +139,7 @@ export const refundDecider: Decider<RefundCommand, RefundEvent, RefundState> = {
 };
 
 export type PaymentRefundsCommand =
-  | {
-      type: 'HoldRefundAmount';
-      data: { refundId: string; paymentTransferId: string; amountMinor: bigint; paidMinor: bigint; currency: string };
-      now: Date;
-    }
+  | { type: 'HoldRefundAmount'; data: Omit<RefundHold, 'at'>; now: Date }
   | { type: 'ReleaseRefundAmount'; data: { refundId: string; paymentTransferId: string }; now: Date };
 
 export function decidePaymentRefunds(command: PaymentRefundsCommand, state: PaymentRefundsState): PaymentRefundsEvent[] {

@@ -39,8 +39,23 @@ export type RefundAmountHeld = {
 };
 export type RefundAmountReleased = { type: 'RefundAmountReleased'; data: { refundId: string; paymentTransferId: string; at: string } };
 
-export type PaymentRefundsEvent = RefundAmountHeld | RefundAmountReleased;
-export const paymentRefundsEventTypes: readonly PaymentRefundsEvent['type'][] = ['RefundAmountHeld', 'RefundAmountReleased'];
+/**
+ * A dispute's chargeback of the payment, written by the dispute module in the chargeback's durable write, expecting
+ * this stream at the revision whose refunds it capped the chargeback by. Refunds and chargebacks of one payment so
+ * meet on this stream: one decided on a read the other has since changed is refused a write and decides again.
+ * `chargedBackMinor` is what every chargeback of the payment has taken with this one.
+ */
+export type PaymentChargedBack = {
+  type: 'PaymentChargedBack';
+  data: { paymentTransferId: string; disputeId: string; amountMinor: string; chargedBackMinor: string; at: string };
+};
+
+export type PaymentRefundsEvent = RefundAmountHeld | RefundAmountReleased | PaymentChargedBack;
+export const paymentRefundsEventTypes: readonly PaymentRefundsEvent['type'][] = [
+  'RefundAmountHeld',
+  'RefundAmountReleased',
+  'PaymentChargedBack',
+];
 
 /** Refund ids: `re_` and 22 characters of [A-Za-z0-9], as session ids are. */
 export const refundIdPattern = /^re_[A-Za-z0-9]{22}$/;

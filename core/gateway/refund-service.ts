@@ -1,3 +1,4 @@
+import { assert } from '../assert';
 import { canonicalJson } from '../idempotency/request-fingerprint';
 import { createHash } from 'node:crypto';
 import type { Account } from '../directory/account';
@@ -27,7 +28,14 @@ import {
   type RefundState,
   type RefundStatus,
 } from './refund-decider';
-import { paymentRefundsStreamName, refundIdOf, refundIdPattern, refundStreamName, type RefundRequested } from './refund-events';
+import {
+  paymentRefundsStreamName,
+  refundIdOf,
+  refundIdPattern,
+  refundStreamName,
+  type PaymentChargedBack,
+  type RefundRequested,
+} from './refund-events';
 
 /** A refund as the merchant asks for it (POST /v1/refunds), validated for shape at the edge. */
 export type RefundRequest = { sessionId: string; amount: string; reason?: string | undefined };
@@ -67,7 +75,29 @@ export type RefundNotifier = (merchantId: string, refund: RefundView) => Promise
  */
 export interface RefundedAmountReader {
   refundedMinor(paymentTransferId: string): Promise<bigint>;
+  forChargeback(paymentTransferId: string): Promise<RefundsForChargeback>;
 }
+
+/** The refunds of a payment as a chargeback reads them, and the write that records the chargeback against them. */
+export type RefundsForChargeback = {
+  refundedMinor: bigint;
+  /**
+   * The chargeback's write to the payment's refunds stream, for the chargeback's own durable write: it expects the
+   * stream as read here, so that a refund held since makes the chargeback decide again on the new amount.
+   */
+  chargebackWrite(chargeback: { disputeId: string; amountMinor: bigint; chargedBackMinor: bigint }, context: CommandContext): StreamAppend;
+};
+
+/**
+ * What chargebacks (issue 12) have taken of a payment: a refund is capped by them as a chargeback is capped by the
+ * refunds, so that the refunds and chargebacks of a payment never add up to more than was paid.
+ */
+export interface ChargedBackAmounts {
+  chargedBackMinor(paymentTransferId: string): Promise<bigint>;
+}
+
+/** Without disputes nothing is ever charged back. */
+const noChargebacks: ChargedBackAmounts = { chargedBackMinor: () => Promise.resolve(0n) };
 
 /** How often a refund that lost the race for its payment's refunds stream decides again on the new state. */
 const holdAttemptsMax = 200;
@@ -92,6 +122,7 @@ export class RefundService implements RefundedAmountReader {
       transfers: RefundTransfers;
       now: () => Date;
       notify?: RefundNotifier;
+      chargebacks?: ChargedBackAmounts;
     },
   ) {}
 
@@ -167,6 +198,32 @@ export class RefundService implements RefundedAmountReader {
     return this.finish(state);
   }
 
+  private chargedBackMinor(paymentTransferId: string): Promise<bigint> {
+    return (this.dependencies.chargebacks ?? noChargebacks).chargedBackMinor(paymentTransferId);
+  }
+
+  async forChargeback(paymentTransferId: string): Promise<RefundsForChargeback> {
+    const stream = paymentRefundsStreamName(paymentTransferId);
+    const loaded = await loadStream(this.dependencies.store, stream, paymentRefundsDecider);
+    return {
+      refundedMinor: refundedMinorOf(loaded.state),
+      chargebackWrite: ({ disputeId, amountMinor, chargedBackMinor }, context) => {
+        assert(amountMinor > 0n && chargedBackMinor >= amountMinor, 'a chargeback takes a positive amount, counted in the total');
+        const { now, ...metadataBase } = context;
+        const at = now.toISOString();
+        const event: PaymentChargedBack = {
+          type: 'PaymentChargedBack',
+          data: { paymentTransferId, disputeId, amountMinor: amountMinor.toString(), chargedBackMinor: chargedBackMinor.toString(), at },
+        };
+        return {
+          stream,
+          expectedRevision: loaded.revision ?? 'no_stream',
+          events: [{ id: newId(), type: event.type, data: event.data, metadata: { ...metadataBase, at } }],
+        };
+      },
+    };
+  }
+
   async refundedMinor(paymentTransferId: string): Promise<bigint> {
     const { state } = await loadStream(this.dependencies.store, paymentRefundsStreamName(paymentTransferId), paymentRefundsDecider);
     return refundedMinorOf(state);
@@ -187,6 +244,7 @@ export class RefundService implements RefundedAmountReader {
         paymentTransferId: requested.paymentTransferId,
         amountMinor: BigInt(requested.amountMinor),
         paidMinor,
+        chargedBackMinor: await this.chargedBackMinor(requested.paymentTransferId),
         currency: requested.currency,
         at: requested.at,
       });
@@ -222,7 +280,7 @@ export class RefundService implements RefundedAmountReader {
       throw new Error(`refund ${requested.refundId} is of payment ${requested.paymentTransferId}, which does not exist`);
     const context: CommandContext = { now: this.dependencies.now(), actor: 'switch:refunds', correlationId: requested.refundId };
     try {
-      await this.serially(requested.paymentTransferId, () =>
+      await this.serially(requested.paymentTransferId, async () =>
         handleStreamCommand(
           this.dependencies.store,
           paymentRefundsStreamName(requested.paymentTransferId),
@@ -234,6 +292,7 @@ export class RefundService implements RefundedAmountReader {
               paymentTransferId: requested.paymentTransferId,
               amountMinor: BigInt(requested.amountMinor),
               paidMinor: BigInt(payment.initiated.amountMinor),
+              chargedBackMinor: await this.chargedBackMinor(requested.paymentTransferId),
               currency: requested.currency,
             },
             now: context.now,

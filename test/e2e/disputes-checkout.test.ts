@@ -143,6 +143,10 @@ it('a dispute on a paid checkout session names the merchant, who reads and accep
     expect(signedBy(request, 'whsec_not_the_merchants')).toBe(false);
     expect(request.headers['hisaab-event-id']).toBe(event.id);
     expect(event.data.object).toMatchObject({ id: dispute.id, merchantId: shop.id, transferId: dispute.transferId });
+    // The claim's description is the payer's personal data, sealed in the log: a webhook body, kept as written in the
+    // outbox, leaves it out (the merchant reads it with GET), while the evidence references come along.
+    expect(event.data.object).not.toHaveProperty('description');
+    expect(event.data.object).toMatchObject({ evidence: [] });
   }
   const resolved = events.find(({ event }) => event.type === 'dispute.resolved')?.event;
   expect(resolved?.data.object).toMatchObject({ state: 'RESOLVED', outcome: 'CLAIMANT', chargebackTransferId: `chargeback-${dispute.id}` });

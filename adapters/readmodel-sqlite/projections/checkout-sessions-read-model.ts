@@ -19,8 +19,9 @@ export class SqliteOpenSessionReader implements OpenSessionReader {
 }
 
 /**
- * The merchant a transfer paid, from the checkout session it completed: what a dispute on a P2M payment names as
- * its merchant (who may answer it and receives its webhooks). Null for a transfer that completed no session.
+ * The merchant a transfer paid: what a dispute on a P2M payment names as its merchant (who may answer it and receives
+ * its webhooks). The checkout session the transfer completed says so; a static-QR payment completed none, and its
+ * own record names the merchant it paid, as the merchant's payments do. Null for a transfer that paid no merchant.
  */
 export class SqliteSessionMerchantOfTransfer implements MerchantOfTransfer {
   private readonly byTransfer: Database.Statement;
@@ -31,6 +32,6 @@ export class SqliteSessionMerchantOfTransfer implements MerchantOfTransfer {
 
   merchantOf(transfer: TransferInitiated['data']): string | null {
     const row = this.byTransfer.get(transfer.transferId) as { merchant_id: string } | undefined;
-    return row?.merchant_id ?? null;
+    return row?.merchant_id ?? transfer.merchant?.id ?? null;
   }
 }

@@ -4,6 +4,7 @@ import type { PresentDispute } from '../../../core/disputes/dispute-decider';
 import { disputeCategories } from '../../../core/disputes/dispute-events';
 import type { DisputePage, DisputeQuery, DisputeReader, DisputeStatistics } from '../../../core/disputes/dispute-reader';
 import { disputeView } from '../../../core/disputes/dispute-view';
+import { plainTextOpener, type SealedTextOpener } from '../../../core/personal-data/sealed-text';
 
 type Row = {
   category: string;
@@ -29,7 +30,11 @@ export class SqliteDisputeReader implements DisputeReader {
   private readonly inRange: Database.Statement;
   private readonly notificationsDue: Database.Statement;
 
-  constructor(private readonly database: Database.Database) {
+  /** `opener` opens the claim's description, which the log (and so this projection) holds sealed as personal data. */
+  constructor(
+    private readonly database: Database.Database,
+    private readonly opener: SealedTextOpener = plainTextOpener,
+  ) {
     this.overdue = database.prepare(`SELECT dispute_id FROM disputes WHERE state = 'OPEN' AND respond_by < ? ORDER BY respond_by LIMIT ?`);
     this.chargebacksDue = database.prepare(
       `SELECT dispute_id FROM disputes WHERE chargeback_due = 1 AND credit_queued = 0 ORDER BY sequence LIMIT ?`,
@@ -78,7 +83,10 @@ export class SqliteDisputeReader implements DisputeReader {
       .all(...parameters, query.limit) as { sequence: bigint; state_json: string }[];
     const last = rows[rows.length - 1];
     return {
-      disputes: rows.map((row) => disputeView(JSON.parse(row.state_json) as PresentDispute)),
+      disputes: rows.map((row) => {
+        const view = disputeView(JSON.parse(row.state_json) as PresentDispute);
+        return { ...view, description: this.opener.open(view.description) };
+      }),
       nextSequence: rows.length === query.limit && last !== undefined ? last.sequence : null,
     };
   }

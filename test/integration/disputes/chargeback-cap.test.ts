@@ -28,7 +28,10 @@ describe('chargebacks never take more than is still disputable', () => {
       ledgers: (currency) => (currency === 'PKR' ? ledger : undefined),
       deliveries: { enqueue: () => Promise.resolve() },
       duplicates: { findEarlierDuplicate: () => null },
-      refunds: { refundedMinor: () => Promise.resolve(refundedMinor) },
+      refunds: {
+        refundedMinor: () => Promise.resolve(refundedMinor),
+        forChargeback: () => Promise.resolve({ refundedMinor, chargebackWrite: () => null }),
+      },
       settings: {
         capMinor: 50_000_000n,
         claimDays: 120,

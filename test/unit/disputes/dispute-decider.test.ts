@@ -1,4 +1,5 @@
 import { decide, evolve, initialState, type DisputeCommand, type DisputeState } from '../../../core/disputes/dispute-decider';
+import { disputeView } from '../../../core/disputes/dispute-view';
 import type { DisputeEvent, DisputeOpened, DisputeResolved } from '../../../core/disputes/dispute-events';
 import { DeciderSpecification } from '../../support/decider-spec';
 
@@ -354,5 +355,39 @@ describe('dispute decider: the merchant is notified once per change', () => {
       .given([opened()])
       .when(notify('opened'))
       .thenThrows((error) => String(error.message).includes('merchant to notify'));
+  });
+});
+
+describe('dispute view: what a chargeback took, in money', () => {
+  /**
+   * A chargeback is capped by the refunds before it, so it may take less than was claimed: the view says what it took
+   * as a decimal amount in the dispute's currency. An outside test found it only in the note, in minor units.
+   */
+  it('given a claim of 1500.00 charged back 900.00 (refunds took the rest), shows 900.00 PKR in the field and the note', () => {
+    const posted: DisputeEvent = {
+      type: 'ChargebackPosted',
+      data: { disputeId, chargebackTransferId: `chargeback-${disputeId}`, amountMinor: '90000', at: afterDeadline.toISOString() },
+    };
+    const events = [opened(), resolved({ outcome: 'CLAIMANT', ground: 'ACCEPTED', chargebackDue: true }, beforeDeadline), posted];
+    const state = events.reduce(evolve, initialState);
+    expect(state.status).toBe('present');
+    if (state.status !== 'present') return;
+    const view = disputeView(state);
+    expect(view).toMatchObject({ amount: '1500.00', chargebackAmount: '900.00', chargebackTransferId: `chargeback-${disputeId}` });
+    expect(view.timeline.at(-1)).toMatchObject({
+      type: 'CHARGEBACK_POSTED',
+      note: `chargeback chargeback-${disputeId} of 900.00 PKR from the respondent's position to the claimant's`,
+    });
+  });
+
+  it('given refunds that took everything, shows no chargeback amount: nothing moved', () => {
+    const posted: DisputeEvent = {
+      type: 'ChargebackPosted',
+      data: { disputeId, chargebackTransferId: `chargeback-${disputeId}`, amountMinor: '0', at: afterDeadline.toISOString() },
+    };
+    const events = [opened(), resolved({ outcome: 'CLAIMANT', ground: 'ACCEPTED', chargebackDue: true }, beforeDeadline), posted];
+    const state = events.reduce(evolve, initialState);
+    if (state.status !== 'present') throw new Error('the dispute was opened');
+    expect(disputeView(state)).toMatchObject({ chargebackAmount: null, chargebackTransferId: null });
   });
 });

@@ -24,9 +24,9 @@ const holds = DeciderSpecification.for<PaymentRefundsCommand, PaymentRefundsEven
   initialState: () => initialPaymentRefundsState,
 });
 
-const hold = (refundId: string, amountMinor: bigint, paidMinor = 100_000n): PaymentRefundsCommand => ({
+const hold = (refundId: string, amountMinor: bigint, paidMinor = 100_000n, chargedBackMinor = 0n): PaymentRefundsCommand => ({
   type: 'HoldRefundAmount',
-  data: { refundId, paymentTransferId, amountMinor, paidMinor, currency: 'PKR' },
+  data: { refundId, paymentTransferId, amountMinor, paidMinor, chargedBackMinor, currency: 'PKR' },
   now,
 });
 const held = (refundId: string, amountMinor: bigint): PaymentRefundsEvent => ({
@@ -45,6 +45,36 @@ describe('payment refunds decider', () => {
       .given([held('re-1', 60_000n)])
       .when(hold('re-2', 40_001n))
       .thenThrows('REFUND_EXCEEDS_PAYMENT');
+  });
+
+  it('counts the chargebacks taken: refunds and chargebacks never give back more than was paid', () => {
+    holds
+      .given([held('re-1', 60_000n)])
+      .when(hold('re-2', 10_000n, 150_000n, 90_000n))
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+    holds
+      .given([held('re-1', 10_000n)])
+      .when(hold('re-2', 65_000n, 100_000n, 25_000n))
+      .then([held('re-2', 65_000n)]);
+    holds
+      .given([held('re-1', 10_000n)])
+      .when(hold('re-2', 65_001n, 100_000n, 25_000n))
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+  });
+
+  it('counts a chargeback written to the payment’s stream even when the index read for the command is older', () => {
+    const chargedBack: PaymentRefundsEvent = {
+      type: 'PaymentChargedBack',
+      data: { paymentTransferId, disputeId: 'dp_1', amountMinor: '90000', chargedBackMinor: '90000', at },
+    };
+    holds
+      .given([held('re-1', 10_000n), chargedBack])
+      .when(hold('re-2', 1n, 100_000n, 0n))
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+    holds
+      .given([chargedBack])
+      .when(hold('re-2', 10_000n, 100_000n, 0n))
+      .then([held('re-2', 10_000n)]);
   });
 
   it('counts a failed refund no longer: its released amount can be refunded again', () => {
