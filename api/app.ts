@@ -37,6 +37,8 @@ export const batchPath = '/v1/transfers/batch';
 const payPagePrefix = '/pay';
 /** A pay form carries one mobile number: a few hundred bytes is plenty. */
 const payFormBytesMax = 2048;
+/** The pay form has one field (msisdn); a browser adds none, so a handful is room enough for any real form. */
+const payFormFieldsMax = 8;
 /**
  * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
  * parser's own limit would overflow the stack of whatever walks it recursively (the idempotency fingerprint).
@@ -107,7 +109,7 @@ export function createEdgeApp<Dependencies extends EdgeDependencies>(
   app.use(batchPath, express.json({ ...jsonOptions, limit: batchBodyBytesMax }));
   app.use(express.json({ ...jsonOptions, limit: bodyBytesMax }));
   // The hosted pay page's form (api/routes/pay-page.ts) posts as a browser does without JavaScript.
-  app.use(payPagePrefix, express.urlencoded({ extended: false, limit: payFormBytesMax, parameterLimit: 8 }));
+  app.use(payPagePrefix, express.urlencoded({ extended: false, limit: payFormBytesMax, parameterLimit: payFormFieldsMax }));
   app.use(onlyJsonBodies);
   app.use(refuseDeepBodies);
   app.use(refuseAmbiguousBodies);
@@ -328,6 +330,9 @@ function bodyParserAnswer(error: BodyParserError): HttpError {
         'PAYLOAD_TOO_LARGE',
         `the body is larger than the ${Math.round((error.limit ?? bodyBytesMax) / 1024)} KiB this route accepts`,
       );
+    case 'parameters.too.many':
+      // A form with more fields than the pay form's limit: too large in fields, as a body too large in bytes is.
+      return new HttpError('PAYLOAD_TOO_LARGE', `the form has more than the ${payFormFieldsMax} fields this route accepts`);
     case 'entity.parse.failed':
       return new HttpError('MALFORMED_JSON', 'the body is not valid JSON (or not a JSON object or array)');
     case 'encoding.unsupported':

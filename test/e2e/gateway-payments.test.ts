@@ -218,6 +218,23 @@ it('answers an id too long to be a session with the documented 404 on every pay 
   expect([status.status, errorCode(status)]).toEqual([404, 'SESSION_NOT_FOUND']);
 });
 
+it('answers a pay form of too many fields with the documented 413, not an undocumented 400', async () => {
+  // Found by fuzz:api (schemathesis ST103): body-parser's "too many parameters" fell through to BAD_REQUEST.
+  const session = await openSession(shop);
+  const fields = Array.from({ length: 9 }, (_, index) => `field${index}=x`).join('&');
+  const submitted = await fetch(`${network.sw.url}/pay/${session.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `${fields}&msisdn=03001234567`,
+    redirect: 'manual',
+  });
+  const body = (await submitted.json()) as { error: { code: string; message: string } };
+  expect([submitted.status, body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  expect(body.error.message).toContain('fields');
+  const read = await network.sw.client.get(`/v1/checkout/sessions/${session.id}`, { key: shop.apiKey });
+  expect((read.body as { status: string }).status).toBe('OPEN');
+});
+
 it('shows a declined request to pay, and an unknown number in a role="alert"', async () => {
   const session = await openSession(shop);
   network.wallet('RAVI').simulator.setRequestToPayBehaviour({ approveDelayMs: 10, declineNumbers: ['923000000002'] });
