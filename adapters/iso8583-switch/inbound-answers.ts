@@ -69,6 +69,7 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   // Foreign exchange and in-bound payments (issue 17) are REST only: a bank host never sends them.
   NOT_FX_PROVIDER: null,
   NOT_INBOUND_PSP: null,
+  FX_SAME_CURRENCY: null,
   FX_RATE_UNAVAILABLE: null,
   FX_QUOTE_NOT_FOUND: null,
   FX_QUOTE_EXPIRED: null,

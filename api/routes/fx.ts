@@ -35,7 +35,7 @@ import {
   postRateSchema,
   quoteRequestSchema,
 } from '../schemas/fx-schemas';
-import { amountRefusedAt, parseField, parseInput } from '../validation';
+import { amountRefusedAt, parseField, parseInput, refusalsAtAsync } from '../validation';
 
 export type FxRoutesDependencies = {
   /** The switch's own signer: the certificate carries its detached JWS (Hisaab-JWS). */
@@ -64,7 +64,9 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
       const pair = parseInput(fxPairParams, request.params, 'path');
       const body = parseInput(postRateSchema, bodyOf(request), 'body');
       const providerId = participantIdOf(principalOf(request));
-      const { rate, position } = await services.fx.postRate(providerId, { ...pair, ...body }, kit.commandContext(request));
+      const { rate, position } = await refusalsAtAsync(['path'], () =>
+        services.fx.postRate(providerId, { ...pair, ...body }, kit.commandContext(request)),
+      );
       await kit.waitForWrite(position);
       response.json({ provider: rate.providerId, from: pair.from, to: pair.to, rate: rate.rate, validUntil: rate.validUntil });
     });
@@ -87,10 +89,12 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
           body.toAmount === undefined ? null : parseField(['body', 'toAmount'], () => parseAmount(body.toAmount ?? '', body.to));
         // Whether the amount converts to anything is known only at the rate the service finds.
         const { quote, position } = await amountRefusedAt(['body', body.fromAmount === undefined ? 'toAmount' : 'fromAmount'], () =>
-          services.fx.quote(
-            participantIdOf(principal),
-            { from: body.from, to: body.to, fromAmountMinor, toAmountMinor },
-            kit.commandContext(request),
+          refusalsAtAsync(['body'], () =>
+            services.fx.quote(
+              participantIdOf(principal),
+              { from: body.from, to: body.to, fromAmountMinor, toAmountMinor },
+              kit.commandContext(request),
+            ),
           ),
         );
         await kit.waitForWrite(position);

@@ -10,10 +10,7 @@ import { safeText } from './text';
 
 /** Issue 17: foreign exchange (rates, quotes) and in-bound payments, at the edge. */
 
-/** A rate or a quote converts between two currencies: a pair of one with itself is refused at `to`, naming it. */
-const twoCurrencies = { message: 'a rate converts between two different currencies', path: ['to'] };
-
-export const fxPairParams = z.strictObject({ from: currencyCode, to: currencyCode }).refine((pair) => pair.from !== pair.to, twoCurrencies);
+export const fxPairParams = z.strictObject({ from: currencyCode, to: currencyCode });
 
 export const postRateSchema = z
   .strictObject({
@@ -36,7 +33,6 @@ export const quoteRequestSchema = z
     message: 'give exactly one of "fromAmount" and "toAmount"',
     path: ['fromAmount'],
   })
-  .refine((value) => value.from !== value.to, twoCurrencies)
   .meta({ id: 'FxQuoteRequest' });
 
 const uuid = z

@@ -4,6 +4,10 @@ import type { ErrorCodeTable } from '../errors';
 export const fxErrors = {
   NOT_FX_PROVIDER: { status: 403, meaning: 'Only a bank registered as an FX provider (authorised dealer) may post exchange rates.' },
   NOT_INBOUND_PSP: { status: 403, meaning: 'Only an INBOUND_PSP participant may ask for quotes and send in-bound payments.' },
+  FX_SAME_CURRENCY: {
+    status: 422,
+    meaning: 'A rate or a quote converts between two different currencies; this one names the same currency twice.',
+  },
   FX_RATE_UNAVAILABLE: { status: 422, meaning: 'No FX provider has a live rate for this currency pair.' },
   FX_QUOTE_NOT_FOUND: { status: 404, meaning: 'There is no quote with this id for this participant.' },
   FX_QUOTE_EXPIRED: { status: 422, meaning: 'The quote has expired: ask for a new one.' },

@@ -136,7 +136,11 @@ export class FxService {
         throw new DomainError('CURRENCY_NOT_SUPPORTED', `${code.slice(0, 8)} is not enabled on this switch (HISAAB_CURRENCIES)`);
       }
     }
-    if (from === to) throw new DomainError('VALIDATION_FAILED', 'a rate converts between two different currencies');
+    // 422, not 400: the document cannot say that two fields must differ, so a pair of one currency is well-formed input.
+    if (from === to)
+      throw new DomainError('FX_SAME_CURRENCY', `a rate converts between two different currencies, not ${from} to itself`, [
+        { path: ['to'] },
+      ]);
   }
 
   private async book(from: string, to: string): Promise<FxRatesState> {
