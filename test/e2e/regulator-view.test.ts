@@ -224,3 +224,25 @@ it("gives the operator and the regulator the switch's own camt.053 statement, it
   // A participant reads its own statements only, and the switch's is not its own.
   expect((await sw.client.get(`/v1/settlement/windows/${windowId}/statements/HISAAB`, { key: payerKey })).status).toBe(403);
 });
+
+it('keeps the mobile numbers and CNICs of paths that a key may not use out of the audit trail, which nothing can erase', async () => {
+  const msisdn = '923004445556';
+  const cnic = '4210198765437';
+  const asRegulator = await sw.client.get(`/v1/parties/MSISDN/${msisdn}`, { key: regulatorKey });
+  expect(asRegulator.status).toBe(403);
+  const removal = await sw.client.delete(`/v1/aliases/CNIC/${cnic}`, { key: regulatorKey });
+  expect(removal.status).toBe(403);
+  const withoutKey = await sw.client.get(`/v1/parties/MSISDN/${msisdn}`);
+  expect(withoutKey.status).toBe(401);
+
+  const answer = await sw.client.get('/v1/audit?limit=500', { key: sw.operatorKey });
+  const entries = (answer.body as { entries: AuditEntry[] }).entries;
+  const targets = entries.filter((entry) => entry.target.startsWith('/v1/parties/') || entry.target.startsWith('/v1/aliases/'));
+  expect(targets.map((entry) => [entry.action, entry.target])).toEqual([
+    ['GET /v1/parties/:type/:value (forbidden)', '/v1/parties/MSISDN/********5556'],
+    ['DELETE /v1/aliases/:type/:value (forbidden)', '/v1/aliases/CNIC/*********5437'],
+    ['authentication.refused', '/v1/parties/MSISDN/********5556'],
+  ]);
+  expect(JSON.stringify(entries)).not.toContain(msisdn);
+  expect(JSON.stringify(entries)).not.toContain(cnic);
+});
