@@ -246,3 +246,42 @@ it('keeps the mobile numbers and CNICs of paths that a key may not use out of th
   expect(JSON.stringify(entries)).not.toContain(msisdn);
   expect(JSON.stringify(entries)).not.toContain(cnic);
 });
+
+it('says Vary: Accept on every answer that the Accept header chose, and lets format= and q=0 decide as written', async () => {
+  const closed = await sw.client.post('/v1/settlement/windows/close', { key: sw.operatorKey, body: { currency: 'PKR' } });
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const range = 'from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z';
+  const negotiated = [
+    '/v1/settlement/windows',
+    `/v1/settlement/windows/${windowId}/report`,
+    `/v1/reports/participants?${range}`,
+    `/v1/reports/timeseries?${range}&bucket=hour`,
+    `/v1/reports/disputes?${range}`,
+    `/v1/reports/inward-remittances?${range}`,
+  ];
+  const cases: [string, string][] = [
+    ['text/csv', 'text/csv'],
+    ['text/csv;q=0, application/json', 'application/json'],
+    ['text/csv;q=0', 'application/json'],
+    ['*/*', 'application/json'],
+    ['application/json;q=0.5, text/csv', 'text/csv'],
+  ];
+  for (const path of negotiated) {
+    for (const [accept, type] of cases) {
+      const answer = await sw.client.get(path, { key: regulatorKey, headers: { accept } });
+      expect({ path, accept, status: answer.status, type: answer.headers.get('content-type'), vary: answer.headers.get('vary') }).toEqual({
+        path,
+        accept,
+        status: 200,
+        type: `${type}; charset=utf-8`,
+        vary: 'Accept',
+      });
+    }
+  }
+  // format= names one representation whatever the Accept header says: the answer does not vary by it.
+  const report = `/v1/settlement/windows/${windowId}/report`;
+  const asCsv = await sw.client.get(`${report}?format=csv`, { key: regulatorKey, headers: { accept: 'application/json' } });
+  expect([asCsv.headers.get('content-type'), asCsv.headers.get('vary')]).toEqual(['text/csv; charset=utf-8', null]);
+  const asJson = await sw.client.get(`${report}?format=json`, { key: regulatorKey, headers: { accept: 'text/csv' } });
+  expect([asJson.headers.get('content-type'), asJson.headers.get('vary')]).toEqual(['application/json; charset=utf-8', null]);
+});
