@@ -285,3 +285,16 @@ it('says Vary: Accept on every answer that the Accept header chose, and lets for
   const asJson = await sw.client.get(`${report}?format=json`, { key: regulatorKey, headers: { accept: 'text/csv' } });
   expect([asJson.headers.get('content-type'), asJson.headers.get('vary')]).toEqual(['application/json; charset=utf-8', null]);
 });
+
+it('documents in the OpenAPI document the codes that changed for existing clients of the lists', async () => {
+  const document = await sw.client.get('/openapi.json');
+  type Operation = { responses: Record<string, { description: string }> };
+  const paths = (document.body as { paths: Record<string, { get: Operation }> }).paths;
+  for (const list of ['/v1/settlement/windows', '/v1/participants', '/v1/transfers']) {
+    expect({ list, description: paths[list]?.get.responses['400']?.description }).toEqual({
+      list,
+      description: expect.stringContaining('INVALID_CURSOR') as unknown,
+    });
+  }
+  expect(paths['/v1/transfers']?.get.responses['400']?.description).toContain('query.to');
+});
