@@ -5,6 +5,7 @@ import type { AuditFacts } from '../core/audit/audit-entry';
 import { AuditUnavailableError, type AuditTrail } from '../core/audit/audit-trail';
 import { OccurrenceCoalescer, type Repeats } from '../core/audit/occurrence-coalescer';
 import { HttpError } from './http-error';
+import { maskSensitiveText } from './log-masking';
 import type { Logger } from './logger';
 
 /**
@@ -79,7 +80,7 @@ export class AuditGate {
   async forbidden(request: Request, principal: Principal): Promise<void> {
     if (principal.role !== 'operator' && principal.role !== 'regulator') return;
     const action = `${request.method} ${routeOf(request)} (forbidden)`;
-    const facts = this.facts(request, actorOf(principal), action, request.path);
+    const facts = this.facts(request, actorOf(principal), action, maskedPath(request));
     try {
       await this.coalesced(this.forbiddenAttempts, `${facts.actor} ${facts.action} ${facts.from}`, facts);
     } catch (error) {
@@ -91,7 +92,7 @@ export class AuditGate {
   async refused(request: Request, authorization: string | undefined): Promise<void> {
     const keyId = authorization === undefined ? null : apiKeyIdOf(/^Bearer (.+)$/i.exec(authorization)?.[1] ?? '');
     const actor = authorization === undefined ? '(no key)' : keyId === null ? '(malformed key)' : `key:${keyId}`;
-    const facts = this.facts(request, actor, 'authentication.refused', request.path);
+    const facts = this.facts(request, actor, 'authentication.refused', maskedPath(request));
     try {
       await this.coalesced(this.refusals, facts.from, facts);
     } catch (error) {
@@ -120,6 +121,17 @@ export class AuditGate {
 /** The count of a minute's further occurrences, recorded once the minute is over. */
 function repeatedEntry(repeats: Repeats<AuditFacts>, at: string): AuditFacts {
   return { ...repeats.sample, at, action: `${repeats.sample.action} (repeated)`, count: repeats.repeats };
+}
+
+/**
+ * The target of an entry for a request its caller may not make: the path, its account numbers masked as in the logs
+ * (api/log-masking.ts). Such a path is whatever the caller sent to a route that is not its own, and a participant's
+ * routes carry people's mobile numbers and CNICs in theirs (`/v1/parties/MSISDN/923001234567`, `/v1/aliases/CNIC/…`):
+ * the trail is hash-chained and cannot be erased, so those numbers must never enter it. An allowed request keeps its
+ * path as it is: the routes of the operator and regulators name participants, windows and keys, never a person.
+ */
+function maskedPath(request: Request): string {
+  return maskSensitiveText(request.path);
 }
 
 /** The route's declared path (`/v1/participants/:id/funds`): names the action; the concrete path is its target. */

@@ -168,7 +168,12 @@ function participantPaths(): Paths {
         summary: 'List participants by id',
         roles: ['operator', 'regulator'],
         query: listParticipantsQuery,
-        responses: { '200': answer('a page of participants', participantPageResponse) },
+        responses: {
+          '200': answer('a page of participants', participantPageResponse),
+          '400': errorAnswer(
+            'VALIDATION_FAILED, or INVALID_CURSOR: a cursor this list did not give out (VALIDATION_FAILED until 2026-12-04)',
+          ),
+        },
       }),
     },
     '/v1/participants/{id}': {
@@ -373,7 +378,12 @@ function transferPaths(): Paths {
         summary: "The caller's transfers, oldest first",
         roles: ['participant', 'operator', 'regulator'],
         query: transferListQuery,
-        responses: { '200': answer('a page', transferPageResponse) },
+        responses: {
+          '200': answer('a page', transferPageResponse),
+          '400': errorAnswer(
+            'VALIDATION_FAILED (also a to not after from, naming query.to: an empty page until 2026-12-04), or INVALID_CURSOR',
+          ),
+        },
       }),
     },
     '/v1/transfers/batch': {
@@ -445,6 +455,9 @@ function settlementPaths(): Paths {
             'a page of windows; as CSV under the header id,currency,state,openedAt,closedAt,settledAt,reference',
             settlementWindowPageResponse,
             'SettlementWindowPage',
+          ),
+          '400': errorAnswer(
+            'VALIDATION_FAILED, or INVALID_CURSOR: a cursor this list did not give out (VALIDATION_FAILED until 2026-12-04)',
           ),
         },
       }),

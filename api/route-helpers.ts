@@ -45,8 +45,13 @@ export function decodeSequenceCursor(kind: string, cursor: string): bigint | nul
   return sequence > sequencePositionMax ? null : sequence;
 }
 
-/** CSV when the client prefers it to JSON (`Accept: text/csv`); JSON otherwise, also for `*\/*`. */
-export function wantsCsv(request: Request): boolean {
+/**
+ * CSV when the client prefers it to JSON (`Accept: text/csv`); JSON otherwise, also for `*\/*` and `text/csv;q=0`.
+ * The answer then depends on the Accept header, which `Vary: Accept` says (RFC 9110 section 12.5.5), so that no cache
+ * between the switch and a client hands the CSV it kept to a client that asked for JSON, or the other way round.
+ */
+export function wantsCsv(request: Request, response: Response): boolean {
+  response.vary('Accept');
   return request.accepts(['application/json', 'text/csv']) === 'text/csv';
 }
 

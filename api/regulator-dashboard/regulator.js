@@ -592,18 +592,45 @@
   function loadWindows(filters) {
     var fromMs = Date.parse(filters.from);
     var windows = [];
+    // Whether the pages ran out before the range's start: the windows open before the oldest read are not shown.
+    var incomplete = false;
     function page(cursor, pagesLeft) {
       var path = paths.windows(filters) + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
       return getJson(path).then(function (body) {
         windows = windows.concat(body.windows);
         var last = body.windows[body.windows.length - 1];
         var olderThanRange = last !== undefined && last.closedAt !== null && Date.parse(last.closedAt) < fromMs;
-        if (body.nextCursor && !olderThanRange && pagesLeft > 1) return page(body.nextCursor, pagesLeft - 1);
+        if (!body.nextCursor || olderThanRange) return;
+        if (pagesLeft > 1) return page(body.nextCursor, pagesLeft - 1);
+        incomplete = true;
       });
     }
     return page(null, windowsPagesMax).then(function () {
-      return { windows: windows };
+      return { windows: windows, incomplete: incomplete };
     });
+  }
+
+  /**
+   * Says so when the panel stopped at its bound before the range's start: the table then holds only the windows it
+   * read, and an empty one does not mean that no window was open. Until a review on 2026-12-04 it said nothing.
+   */
+  function showWindowsIncomplete(body) {
+    var notice = element('windows-incomplete');
+    notice.hidden = !body.incomplete;
+    if (!body.incomplete) {
+      notice.textContent = '';
+      return;
+    }
+    var oldest = body.windows[body.windows.length - 1];
+    notice.textContent =
+      'This panel reads only the newest ' +
+      windowsPagesMax * windowsPageLimit +
+      ' windows of the currency, back to ' +
+      (oldest ? oldest.id + ' (opened ' + karachi(oldest.openedAt, false) + ')' : 'the newest') +
+      ': windows open earlier in the range are not shown. Choose a later range, or page GET /v1/settlement/windows.';
+    if (element('windows-table').querySelector('tbody td[colspan]')) {
+      element('windows-table').querySelector('tbody td[colspan]').textContent = 'None among the windows read.';
+    }
   }
 
   /** Windows of the currency whose open period overlaps the range (an open window runs until now). */
@@ -666,6 +693,7 @@
       row.appendChild(actions);
     });
     element('window-report').hidden = true;
+    showWindowsIncomplete(body);
   }
 
   function windowButton(text, label, action) {

@@ -134,7 +134,7 @@ export function disputeRoutes(dependencies: DisputeRouteDependencies): RouteModu
         query.participant === undefined
           ? all
           : { ...all, byParticipant: all.byParticipant.filter((line) => line.participant === query.participant) };
-      if (wantsCsv(request)) {
+      if (wantsCsv(request, response)) {
         // A CSV holds one table: the per participant one, which the regulator compares (deadline compliance).
         sendCsv(response, tableCsv(disputeStatisticsCsvHeader, statistics.byParticipant), 'disputes-by-participant.csv');
         return;

@@ -150,7 +150,7 @@ export function fxRoutes(services: FxRoutesDependencies): RouteModule {
           .filter((row) => query.currency === undefined || row.currency === query.currency);
         const groups = rows.map(inwardRemittanceLine);
         const totals = totalsByCurrency(rows).map(inwardRemittanceLine);
-        if (csv || wantsCsv(request)) {
+        if (csv || wantsCsv(request, response)) {
           sendCsv(response, tableCsv(inwardRemittanceCsvHeader, [...groups, ...totals]), `inward-remittances-${groupBy}.csv`);
           return;
         }

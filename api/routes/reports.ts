@@ -61,7 +61,7 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
       const participants = [];
       for (const row of totals.filter((line) => query.participant === undefined || line.participant === query.participant))
         participants.push(participantStatisticsView(row, currency, await standingOf(kit, row.participant, currency)));
-      if (wantsCsv(request)) {
+      if (wantsCsv(request, response)) {
         sendCsv(response, tableCsv(participantStatisticsCsvHeader, participants), `participants-${currency}.csv`);
         return;
       }
@@ -89,7 +89,7 @@ export function reportRoutes(dependencies: ReportRouteDependencies): RouteModule
         query.participant ?? null,
       );
       const view = timeseriesView(buckets.starts, found, currency);
-      if (wantsCsv(request)) {
+      if (wantsCsv(request, response)) {
         sendCsv(response, tableCsv(timeseriesCsvHeader, view), `timeseries-${currency}-${query.bucket}.csv`);
         return;
       }

@@ -48,7 +48,7 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
         beforeCreatedPosition: query.cursor === undefined ? null : decodeWindowCursor(query.cursor),
         limit: query.limit,
       });
-      if (wantsCsv(request)) {
+      if (wantsCsv(request, response)) {
         // One page as one table (the dashboard's windows table); the JSON answer carries the cursor to the next.
         sendCsv(response, tableCsv(settlementWindowsCsvHeader, windows.map(settlementWindowView)), 'settlement-windows.csv');
         return;
@@ -98,7 +98,7 @@ export function settlementRoutes(dependencies: SettlementRouteDependencies): Rou
       const window = requireWindow(reader, id);
       const report = buildSettlementReport(window, reader.windowLines(id), visibleParticipant(principalOf(request)));
       // `format` decides when given; without it the Accept header does, as on every other report that answers CSV.
-      if (format === 'csv' || (format === undefined && wantsCsv(request))) {
+      if (format === 'csv' || (format === undefined && wantsCsv(request, response))) {
         sendCsv(response, settlementReportCsv(report), `${id}-report.csv`);
         return;
       }

@@ -224,3 +224,77 @@ it("gives the operator and the regulator the switch's own camt.053 statement, it
   // A participant reads its own statements only, and the switch's is not its own.
   expect((await sw.client.get(`/v1/settlement/windows/${windowId}/statements/HISAAB`, { key: payerKey })).status).toBe(403);
 });
+
+it('keeps the mobile numbers and CNICs of paths that a key may not use out of the audit trail, which nothing can erase', async () => {
+  const msisdn = '923004445556';
+  const cnic = '4210198765437';
+  const asRegulator = await sw.client.get(`/v1/parties/MSISDN/${msisdn}`, { key: regulatorKey });
+  expect(asRegulator.status).toBe(403);
+  const removal = await sw.client.delete(`/v1/aliases/CNIC/${cnic}`, { key: regulatorKey });
+  expect(removal.status).toBe(403);
+  const withoutKey = await sw.client.get(`/v1/parties/MSISDN/${msisdn}`);
+  expect(withoutKey.status).toBe(401);
+
+  const answer = await sw.client.get('/v1/audit?limit=500', { key: sw.operatorKey });
+  const entries = (answer.body as { entries: AuditEntry[] }).entries;
+  const targets = entries.filter((entry) => entry.target.startsWith('/v1/parties/') || entry.target.startsWith('/v1/aliases/'));
+  expect(targets.map((entry) => [entry.action, entry.target])).toEqual([
+    ['GET /v1/parties/:type/:value (forbidden)', '/v1/parties/MSISDN/********5556'],
+    ['DELETE /v1/aliases/:type/:value (forbidden)', '/v1/aliases/CNIC/*********5437'],
+    ['authentication.refused', '/v1/parties/MSISDN/********5556'],
+  ]);
+  expect(JSON.stringify(entries)).not.toContain(msisdn);
+  expect(JSON.stringify(entries)).not.toContain(cnic);
+});
+
+it('says Vary: Accept on every answer that the Accept header chose, and lets format= and q=0 decide as written', async () => {
+  const closed = await sw.client.post('/v1/settlement/windows/close', { key: sw.operatorKey, body: { currency: 'PKR' } });
+  const windowId = (closed.body as { closed: { id: string } }).closed.id;
+  const range = 'from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z';
+  const negotiated = [
+    '/v1/settlement/windows',
+    `/v1/settlement/windows/${windowId}/report`,
+    `/v1/reports/participants?${range}`,
+    `/v1/reports/timeseries?${range}&bucket=hour`,
+    `/v1/reports/disputes?${range}`,
+    `/v1/reports/inward-remittances?${range}`,
+  ];
+  const cases: [string, string][] = [
+    ['text/csv', 'text/csv'],
+    ['text/csv;q=0, application/json', 'application/json'],
+    ['text/csv;q=0', 'application/json'],
+    ['*/*', 'application/json'],
+    ['application/json;q=0.5, text/csv', 'text/csv'],
+  ];
+  for (const path of negotiated) {
+    for (const [accept, type] of cases) {
+      const answer = await sw.client.get(path, { key: regulatorKey, headers: { accept } });
+      expect({ path, accept, status: answer.status, type: answer.headers.get('content-type'), vary: answer.headers.get('vary') }).toEqual({
+        path,
+        accept,
+        status: 200,
+        type: `${type}; charset=utf-8`,
+        vary: 'Accept',
+      });
+    }
+  }
+  // format= names one representation whatever the Accept header says: the answer does not vary by it.
+  const report = `/v1/settlement/windows/${windowId}/report`;
+  const asCsv = await sw.client.get(`${report}?format=csv`, { key: regulatorKey, headers: { accept: 'application/json' } });
+  expect([asCsv.headers.get('content-type'), asCsv.headers.get('vary')]).toEqual(['text/csv; charset=utf-8', null]);
+  const asJson = await sw.client.get(`${report}?format=json`, { key: regulatorKey, headers: { accept: 'text/csv' } });
+  expect([asJson.headers.get('content-type'), asJson.headers.get('vary')]).toEqual(['application/json; charset=utf-8', null]);
+});
+
+it('documents in the OpenAPI document the codes that changed for existing clients of the lists', async () => {
+  const document = await sw.client.get('/openapi.json');
+  type Operation = { responses: Record<string, { description: string }> };
+  const paths = (document.body as { paths: Record<string, { get: Operation }> }).paths;
+  for (const list of ['/v1/settlement/windows', '/v1/participants', '/v1/transfers']) {
+    expect({ list, description: paths[list]?.get.responses['400']?.description }).toEqual({
+      list,
+      description: expect.stringContaining('INVALID_CURSOR') as unknown,
+    });
+  }
+  expect(paths['/v1/transfers']?.get.responses['400']?.description).toContain('query.to');
+});
