@@ -129,6 +129,7 @@ export class DisputeService {
     const existing = await this.find(disputeId);
     if (existing !== null) return { dispute: existing, position: null, created: false };
     const transfer = await this.claimedTransfer(claimant, claim.transferId);
+    refuseUnlessMoneyMoved(claim, transfer);
     const initiated = transfer.initiated;
     const now = context.now;
     if (now.getTime() - Date.parse(initiated.createdAt) > this.options.settings.claimDays * 86_400_000) {
@@ -424,8 +425,13 @@ export class DisputeService {
     if (state.status === 'none' || state.initiated.payerParticipant !== claimant) {
       throw new DomainError('TRANSFER_NOT_FOUND', `participant ${claimant} paid no transfer ${transferId}`);
     }
-    if (state.status === 'initiated')
-      throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${transferId} is still in flight; a claim waits until it ends`);
+    if (state.status === 'initiated') {
+      throw new DomainError(
+        'TRANSFER_NOT_COMMITTED',
+        `transfer ${transferId} is IN_FLIGHT: a dispute is opened on a COMMITTED transfer, so claim once it has committed`,
+        [{ path: ['transferId'], state: 'IN_FLIGHT' }],
+      );
+    }
     return state;
   }
 
@@ -493,6 +499,22 @@ export class DisputeService {
     if (reservation.pendingStatus === 'expired') return `the ledger's reservation ${initiated.transferId} expired unposted`;
     return `the ledger's reservation ${initiated.transferId} was never posted`;
   }
+}
+
+/**
+ * A claim is opened on money that moved: on a transfer that did not commit nobody received anything, so a claim on it
+ * would run to its deadline and count a missed deadline against a respondent with nothing to answer for. The one
+ * claim on an aborted transfer is DEBITED_NOT_CREDITED, which the ledger's record decides at once (openingRule).
+ */
+function refuseUnlessMoneyMoved(claim: DisputeClaim, transfer: Exclude<TransferState, { status: 'none' | 'initiated' }>): void {
+  if (transfer.status === 'committed') return;
+  if (claim.category === 'DEBITED_NOT_CREDITED') return;
+  throw new DomainError(
+    'TRANSFER_NOT_COMMITTED',
+    `transfer ${claim.transferId} is ABORTED: no money moved, so there is nothing to dispute as ${claim.category}; ` +
+      'a dispute is opened on a COMMITTED transfer (an ABORTED one only as DEBITED_NOT_CREDITED)',
+    [{ path: ['transferId'], state: 'ABORTED' }],
+  );
 }
 
 /** The dispute id an opening request's idempotency reference names. */
