@@ -8,7 +8,6 @@ import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { LedgerEngine } from '../ledger/ledger-engine';
-import type { LedgerResultCode } from '../ledger/result-codes';
 import { formatAmount, parseAmount } from '../money';
 import type { Delivery } from '../outbox/delivery';
 import { positionAccountId } from '../participants/participant-accounts';
@@ -275,7 +274,8 @@ export class DisputeService {
           `the disputes of transfer ${dispute.opened.transferId} kept changing while charging back`,
         );
       }
-      await this.postChargeback(dispute);
+      // A refund still pending waits to be decided: the sweeper comes back for the chargeback once it has ended.
+      if ((await this.postChargeback(dispute)) === 'waiting') return dispute;
       dispute = await this.require(disputeId);
     }
     if (!dispute.creditQueued && dispute.chargeback.amountMinor !== '0') {
@@ -294,7 +294,12 @@ export class DisputeService {
     return this.require(disputeId);
   }
 
-  private async postChargeback(dispute: PresentDispute): Promise<void> {
+  /**
+   * Decides and posts the chargeback once, or answers 'waiting' without writing while a refund of the payment is
+   * PENDING: the chargeback is capped by the refunds held, and one that failed afterwards would give its amount back
+   * to the payment but not to the claimant, who would then be charged back short (and the payer refunded nothing).
+   */
+  private async postChargeback(dispute: PresentDispute): Promise<'waiting' | 'attempted'> {
     const { disputeId, transferId, currency } = dispute.opened;
     const chargebackTransferId = chargebackTransferIdOf(disputeId);
     const index = await loadStream(this.options.store, transferDisputeIndexStreamName(transferId), indexDecider);
@@ -303,6 +308,7 @@ export class DisputeService {
     const takenBefore = index.state.taken.find((taken) => taken.disputeId === disputeId);
     const transfer = await this.loadTransfer(transferId);
     const refunds = await this.refunds.forChargeback(transferId);
+    if (takenBefore === undefined && refunds.pendingCount > 0) return 'waiting';
     const amountMinor =
       takenBefore === undefined
         ? minBigint(BigInt(dispute.opened.amountMinor), disputableOf(transfer, index.state, refunds.refundedMinor))
@@ -324,7 +330,7 @@ export class DisputeService {
       await this.appendOrRetry([
         { stream: disputeStreamName(disputeId), events: stamp(disputeEvents, context), expectedRevision: disputeStream.revision },
       ]);
-      return;
+      return 'attempted';
     }
     const ledger = this.options.ledgers(currency);
     assert(ledger !== undefined, `the switch carries ${currency}, the currency of dispute ${disputeId}`);
@@ -333,7 +339,6 @@ export class DisputeService {
       takenBefore === undefined
         ? refunds.chargebackWrite({ disputeId, amountMinor, chargedBackMinor: takenMinorOf(index.state) + amountMinor }, context)
         : null;
-    const moved = (results: readonly LedgerResultCode[]): boolean => results[0] === 'ok' || results[0] === 'exists';
     try {
       const receipt = await ledger.submit(
         [
@@ -359,13 +364,14 @@ export class DisputeService {
         ),
       );
       const result = receipt.results[0];
-      if (!moved(receipt.results))
+      if (result !== 'ok' && result !== 'exists')
         throw new DomainError('LEDGER_REFUSED', `the ledger refused chargeback ${chargebackTransferId}: ${result}`);
     } catch (error) {
       // Another dispute of the transfer took a chargeback meanwhile, or a refund held an amount: the caller decides
       // again on the new index and refunds.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
+    return 'attempted';
   }
 
   private async appendOrRetry(appends: Parameters<EventStore['appendMany']>[0]): Promise<void> {
