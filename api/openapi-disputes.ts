@@ -31,9 +31,10 @@ export function disputePaths(): Paths {
           '200': answer('the dispute this Idempotency-Key opened before, as it is now', disputeResponse),
           '400': errorAnswer('IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED or INVALID_AMOUNT'),
           '404': errorAnswer('TRANSFER_NOT_FOUND: the caller paid no such transfer'),
-          '409': errorAnswer('DISPUTE_EXISTS or IDEMPOTENCY_CONFLICT'),
+          '409': errorAnswer(
+            'TRANSFER_NOT_COMMITTED (the transfer is in flight, or aborted and the claim is not debited-not-credited), DISPUTE_EXISTS or IDEMPOTENCY_CONFLICT',
+          ),
           '422': errorAnswer('AMOUNT_EXCEEDS_TRANSFER, ABOVE_ODR_CAP or CLAIM_WINDOW_CLOSED'),
-          '503': errorAnswer('TRANSFER_IN_FLIGHT: the transfer has not ended yet; claim once it has'),
         },
       }),
       get: operation({

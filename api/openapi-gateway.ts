@@ -108,7 +108,11 @@ function merchantPaths(): Paths {
         roles: ['operator', 'regulator', 'merchant'],
         path: merchantEventsParams,
         query: merchantBalanceQuery,
-        responses: { '200': answer('the balance', merchantBalanceResponse), '404': notFound },
+        responses: {
+          '200': answer('the balance', merchantBalanceResponse),
+          '400': errorAnswer('VALIDATION_FAILED, also for a currency the switch does not run (as the settlement windows answer it)'),
+          '404': notFound,
+        },
       }),
     },
     '/v1/merchants/{id}/keys': {

@@ -58,3 +58,14 @@ export function wantsCsv(request: Request, response: Response): boolean {
 export function sendCsv(response: Response, csv: string, filename: string): void {
   response.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${filename}"`).send(csv);
 }
+
+/**
+ * Refuses a currency the switch does not run, at `where.currency`: the settlement windows and a merchant's balance
+ * answer it alike, since zeros in a currency nobody can be paid in would read as a merchant paid nothing in it.
+ */
+export function requireCarriedCurrency(carried: readonly string[], currency: string, where: 'body' | 'query' = 'body'): void {
+  if (carried.includes(currency)) return;
+  throw new HttpError('VALIDATION_FAILED', `${where}.currency: the switch settles ${carried.join(', ')} only`, [
+    { path: [where, 'currency'], message: `one of ${carried.join(', ')}` },
+  ]);
+}

@@ -12,7 +12,7 @@ import {
 import { formatAmount } from '../../core/money';
 import { HttpError } from '../http-error';
 import { principalOf } from '../request-context';
-import { decodeSequenceCursor, encodeCursor, invalidCursor } from '../route-helpers';
+import { decodeSequenceCursor, encodeCursor, invalidCursor, requireCarriedCurrency } from '../route-helpers';
 import type { RouteModule } from '../route-kit';
 import { merchantBalanceQuery, merchantPaymentsQuery } from '../schemas/merchant-view-schemas';
 import { merchantEventsParams } from '../schemas/webhook-schemas';
@@ -57,6 +57,7 @@ export function merchantViewRoutes(dependencies: MerchantViewRoutesDependencies)
       const { id } = parseInput(merchantEventsParams, request.params, 'path');
       readable(principalOf(request), id);
       const { currency } = parseInput(merchantBalanceQuery, request.query, 'query');
+      requireCarriedCurrency(kit.dependencies.config.currencies, currency, 'query');
       const windows = views.windowTotals(id, currency);
       const total: MerchantAmounts = { collectedMinor: 0n, refundedMinor: 0n, chargedBackMinor: 0n, mdrMinor: 0n };
       const inboundTotal = noInboundAmounts();

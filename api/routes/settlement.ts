@@ -22,7 +22,7 @@ import {
 } from '../schemas/settlement-schemas';
 import { parseInput } from '../validation';
 import { settlementWindowView } from '../views/settlement-window-view';
-import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor } from '../route-helpers';
+import { bodyOf, decodeSequenceCursor, encodeCursor, sendCsv, wantsCsv, invalidCursor, requireCarriedCurrency } from '../route-helpers';
 
 /** The account owner's name on the switch's own statement (the servicer is the switch too). */
 const switchStatementName = 'Hisaab switch';
@@ -158,13 +158,7 @@ function requireWindow(reader: SettlementReader, windowId: string): SettlementWi
 }
 
 function requireCarried(kit: RouteKit, currency: string, where: 'body' | 'query' = 'body'): void {
-  if (!kit.dependencies.config.currencies.includes(currency)) {
-    throw new HttpError(
-      'VALIDATION_FAILED',
-      `${where}.currency: the switch settles ${kit.dependencies.config.currencies.join(', ')} only`,
-      [{ path: [where, 'currency'], message: `one of ${kit.dependencies.config.currencies.join(', ')}` }],
-    );
-  }
+  requireCarriedCurrency(kit.dependencies.config.currencies, currency, where);
 }
 
 /** A close or settle recognised as a retry wrote nothing now; what it wrote before must still be visible. */

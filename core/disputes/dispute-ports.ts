@@ -16,6 +16,8 @@ export interface RefundedAmounts {
    */
   forChargeback(transferId: string): Promise<{
     refundedMinor: bigint;
+    /** Refunds held that are still PENDING: the chargeback waits for them to end, since one may fail and give back. */
+    pendingCount: number;
     chargebackWrite(
       chargeback: { disputeId: string; amountMinor: bigint; chargedBackMinor: bigint },
       context: CommandContext,
@@ -26,7 +28,7 @@ export interface RefundedAmounts {
 /** No refunds exist yet: every transfer has had nothing refunded. */
 export const noRefunds: RefundedAmounts = {
   refundedMinor: () => Promise.resolve(0n),
-  forChargeback: () => Promise.resolve({ refundedMinor: 0n, chargebackWrite: () => null }),
+  forChargeback: () => Promise.resolve({ refundedMinor: 0n, pendingCount: 0, chargebackWrite: () => null }),
 };
 
 /**

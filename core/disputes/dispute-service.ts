@@ -8,7 +8,6 @@ import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { LedgerEngine } from '../ledger/ledger-engine';
-import type { LedgerResultCode } from '../ledger/result-codes';
 import { formatAmount, parseAmount } from '../money';
 import type { Delivery } from '../outbox/delivery';
 import { positionAccountId } from '../participants/participant-accounts';
@@ -129,6 +128,7 @@ export class DisputeService {
     const existing = await this.find(disputeId);
     if (existing !== null) return { dispute: existing, position: null, created: false };
     const transfer = await this.claimedTransfer(claimant, claim.transferId);
+    refuseUnlessMoneyMoved(claim, transfer);
     const initiated = transfer.initiated;
     const now = context.now;
     if (now.getTime() - Date.parse(initiated.createdAt) > this.options.settings.claimDays * 86_400_000) {
@@ -274,7 +274,8 @@ export class DisputeService {
           `the disputes of transfer ${dispute.opened.transferId} kept changing while charging back`,
         );
       }
-      await this.postChargeback(dispute);
+      // A refund still pending waits to be decided: the sweeper comes back for the chargeback once it has ended.
+      if ((await this.postChargeback(dispute)) === 'waiting') return dispute;
       dispute = await this.require(disputeId);
     }
     if (!dispute.creditQueued && dispute.chargeback.amountMinor !== '0') {
@@ -293,7 +294,12 @@ export class DisputeService {
     return this.require(disputeId);
   }
 
-  private async postChargeback(dispute: PresentDispute): Promise<void> {
+  /**
+   * Decides and posts the chargeback once, or answers 'waiting' without writing while a refund of the payment is
+   * PENDING: the chargeback is capped by the refunds held, and one that failed afterwards would give its amount back
+   * to the payment but not to the claimant, who would then be charged back short (and the payer refunded nothing).
+   */
+  private async postChargeback(dispute: PresentDispute): Promise<'waiting' | 'attempted'> {
     const { disputeId, transferId, currency } = dispute.opened;
     const chargebackTransferId = chargebackTransferIdOf(disputeId);
     const index = await loadStream(this.options.store, transferDisputeIndexStreamName(transferId), indexDecider);
@@ -302,6 +308,7 @@ export class DisputeService {
     const takenBefore = index.state.taken.find((taken) => taken.disputeId === disputeId);
     const transfer = await this.loadTransfer(transferId);
     const refunds = await this.refunds.forChargeback(transferId);
+    if (takenBefore === undefined && refunds.pendingCount > 0) return 'waiting';
     const amountMinor =
       takenBefore === undefined
         ? minBigint(BigInt(dispute.opened.amountMinor), disputableOf(transfer, index.state, refunds.refundedMinor))
@@ -323,7 +330,7 @@ export class DisputeService {
       await this.appendOrRetry([
         { stream: disputeStreamName(disputeId), events: stamp(disputeEvents, context), expectedRevision: disputeStream.revision },
       ]);
-      return;
+      return 'attempted';
     }
     const ledger = this.options.ledgers(currency);
     assert(ledger !== undefined, `the switch carries ${currency}, the currency of dispute ${disputeId}`);
@@ -332,7 +339,6 @@ export class DisputeService {
       takenBefore === undefined
         ? refunds.chargebackWrite({ disputeId, amountMinor, chargedBackMinor: takenMinorOf(index.state) + amountMinor }, context)
         : null;
-    const moved = (results: readonly LedgerResultCode[]): boolean => results[0] === 'ok' || results[0] === 'exists';
     try {
       const receipt = await ledger.submit(
         [
@@ -358,13 +364,14 @@ export class DisputeService {
         ),
       );
       const result = receipt.results[0];
-      if (!moved(receipt.results))
+      if (result !== 'ok' && result !== 'exists')
         throw new DomainError('LEDGER_REFUSED', `the ledger refused chargeback ${chargebackTransferId}: ${result}`);
     } catch (error) {
       // Another dispute of the transfer took a chargeback meanwhile, or a refund held an amount: the caller decides
       // again on the new index and refunds.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
+    return 'attempted';
   }
 
   private async appendOrRetry(appends: Parameters<EventStore['appendMany']>[0]): Promise<void> {
@@ -424,8 +431,13 @@ export class DisputeService {
     if (state.status === 'none' || state.initiated.payerParticipant !== claimant) {
       throw new DomainError('TRANSFER_NOT_FOUND', `participant ${claimant} paid no transfer ${transferId}`);
     }
-    if (state.status === 'initiated')
-      throw new DomainError('TRANSFER_IN_FLIGHT', `transfer ${transferId} is still in flight; a claim waits until it ends`);
+    if (state.status === 'initiated') {
+      throw new DomainError(
+        'TRANSFER_NOT_COMMITTED',
+        `transfer ${transferId} is IN_FLIGHT: a dispute is opened on a COMMITTED transfer, so claim once it has committed`,
+        [{ path: ['transferId'], state: 'IN_FLIGHT' }],
+      );
+    }
     return state;
   }
 
@@ -493,6 +505,22 @@ export class DisputeService {
     if (reservation.pendingStatus === 'expired') return `the ledger's reservation ${initiated.transferId} expired unposted`;
     return `the ledger's reservation ${initiated.transferId} was never posted`;
   }
+}
+
+/**
+ * A claim is opened on money that moved: on a transfer that did not commit nobody received anything, so a claim on it
+ * would run to its deadline and count a missed deadline against a respondent with nothing to answer for. The one
+ * claim on an aborted transfer is DEBITED_NOT_CREDITED, which the ledger's record decides at once (openingRule).
+ */
+function refuseUnlessMoneyMoved(claim: DisputeClaim, transfer: Exclude<TransferState, { status: 'none' | 'initiated' }>): void {
+  if (transfer.status === 'committed') return;
+  if (claim.category === 'DEBITED_NOT_CREDITED') return;
+  throw new DomainError(
+    'TRANSFER_NOT_COMMITTED',
+    `transfer ${claim.transferId} is ABORTED: no money moved, so there is nothing to dispute as ${claim.category}; ` +
+      'a dispute is opened on a COMMITTED transfer (an ABORTED one only as DEBITED_NOT_CREDITED)',
+    [{ path: ['transferId'], state: 'ABORTED' }],
+  );
 }
 
 /** The dispute id an opening request's idempotency reference names. */

@@ -82,6 +82,11 @@ export interface RefundedAmountReader {
 export type RefundsForChargeback = {
   refundedMinor: bigint;
   /**
+   * How many of the refunds held are still PENDING: each may yet fail and give its amount back, so a chargeback
+   * capped by it now would stay short of what the claimant won once it did.
+   */
+  pendingCount: number;
+  /**
    * The chargeback's write to the payment's refunds stream, for the chargeback's own durable write: it expects the
    * stream as read here, so that a refund held since makes the chargeback decide again on the new amount.
    */
@@ -205,8 +210,14 @@ export class RefundService implements RefundedAmountReader {
   async forChargeback(paymentTransferId: string): Promise<RefundsForChargeback> {
     const stream = paymentRefundsStreamName(paymentTransferId);
     const loaded = await loadStream(this.dependencies.store, stream, paymentRefundsDecider);
+    let pendingCount = 0;
+    // At most refundsPerPaymentMax reads: a payment's held refunds are bounded by it.
+    for (const refundId of loaded.state.held.keys()) {
+      if ((await this.loadRefund(refundId)).status === 'PENDING') pendingCount += 1;
+    }
     return {
       refundedMinor: refundedMinorOf(loaded.state),
+      pendingCount,
       chargebackWrite: ({ disputeId, amountMinor, chargedBackMinor }, context) => {
         assert(amountMinor > 0n && chargedBackMinor >= amountMinor, 'a chargeback takes a positive amount, counted in the total');
         const { now, ...metadataBase } = context;

@@ -10,7 +10,11 @@ export const transferErrors = {
       'The transfer is recorded but its outcome is not known yet; ask again (GET it, or repeat the request with the same Idempotency-Key) shortly.',
   },
   TRANSFER_NOT_IN_FLIGHT: { status: 409, meaning: 'The transfer is committed or aborted already, so it cannot be finished again.' },
-  TRANSFER_NOT_COMMITTED: { status: 409, meaning: 'The transfer is not committed, so there is nothing to reverse.' },
+  TRANSFER_NOT_COMMITTED: {
+    status: 409,
+    meaning:
+      'The transfer is not committed (IN_FLIGHT or ABORTED), so there is nothing to reverse, or to dispute (an ABORTED one only as DEBITED_NOT_CREDITED); nothing was recorded.',
+  },
   TRANSFER_ID_AMBIGUOUS: {
     status: 409,
     meaning: 'More than one transfer visible to this key has this id (two payers chose it); ask for one by its switchTransferId.',
