@@ -37,8 +37,11 @@ export const batchPath = '/v1/transfers/batch';
 const payPagePrefix = '/pay';
 /** A pay form carries one mobile number: a few hundred bytes is plenty. */
 const payFormBytesMax = 2048;
-/** The pay form has one field (msisdn); a browser adds none, so a handful is room enough for any real form. */
-const payFormFieldsMax = 8;
+/**
+ * More fields than a form of payFormBytesMax bytes can hold: the byte limit bounds the form, and fields the pay page
+ * does not read are ignored, as its OpenAPI entry allows (a lower count refused forms the document calls valid).
+ */
+const payFormFieldsMax = payFormBytesMax + 1;
 /**
  * How deep a JSON body may nest. The API's deepest body (a batch item's payer) is 4 levels; anything near the
  * parser's own limit would overflow the stack of whatever walks it recursively (the idempotency fingerprint).

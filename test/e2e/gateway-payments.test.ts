@@ -218,21 +218,29 @@ it('answers an id too long to be a session with the documented 404 on every pay 
   expect([status.status, errorCode(status)]).toEqual([404, 'SESSION_NOT_FOUND']);
 });
 
-it('answers a pay form of too many fields with the documented 413, not an undocumented 400', async () => {
-  // Found by fuzz:api (schemathesis ST103): body-parser's "too many parameters" fell through to BAD_REQUEST.
+it('reads a pay form with fields it does not know, as its OpenAPI entry allows, and answers 413 only past its byte limit', async () => {
+  // Found by fuzz:api (schemathesis): a field-count limit of 8 refused forms the document calls valid, first as an
+  // undocumented 400, then as a 413 for schema-valid input. The form's byte limit bounds it instead.
   const session = await openSession(shop);
-  const fields = Array.from({ length: 9 }, (_, index) => `field${index}=x`).join('&');
-  const submitted = await fetch(`${network.sw.url}/pay/${session.id}`, {
+  const extraFields = Array.from({ length: 40 }, (_, index) => `field${index}=x`).join('&');
+  const read = await fetch(`${network.sw.url}/pay/${session.id}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `${fields}&msisdn=03001234567`,
+    body: `${extraFields}&msisdn=03999999999`,
     redirect: 'manual',
   });
-  const body = (await submitted.json()) as { error: { code: string; message: string } };
-  expect([submitted.status, body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-  expect(body.error.message).toContain('fields');
-  const read = await network.sw.client.get(`/v1/checkout/sessions/${session.id}`, { key: shop.apiKey });
-  expect((read.body as { status: string }).status).toBe('OPEN');
+  // An unknown number: the page is shown again with its alert, so the extra fields were read past, not refused.
+  expect([read.status, read.headers.get('content-type')]).toEqual([422, expect.stringMatching(/^text\/html/)]);
+  const tooLarge = await fetch(`${network.sw.url}/pay/${session.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `${'&'.repeat(2_100)}msisdn=03001234567`,
+    redirect: 'manual',
+  });
+  const refused = (await tooLarge.json()) as { error: { code: string } };
+  expect([tooLarge.status, refused.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  const after = await network.sw.client.get(`/v1/checkout/sessions/${session.id}`, { key: shop.apiKey });
+  expect((after.body as { status: string }).status).toBe('OPEN');
 });
 
 it('shows a declined request to pay, and an unknown number in a role="alert"', async () => {
