@@ -1,3 +1,5 @@
+import { TransferChargebacks } from '../core/disputes/charged-back-amounts';
+import { PaymentPayerReversals } from '../core/gateway/payer-reversals';
 import type Database from 'better-sqlite3';
 import { Iso8583Channel } from '../adapters/iso8583-switch/iso8583-channel';
 import { SqliteClientCertificateReader } from '../adapters/readmodel-sqlite/projections/client-certificates-read-model';
@@ -155,6 +157,8 @@ async function startTransfers(input: TransfersAssemblyInput, parts: StartedParts
       onCompleted: (outcome) => input.metrics.transfers.inc({ state: outcome.state, abort_reason: outcome.abortReason ?? '' }),
     },
     ...(input.merchantPayments === undefined ? {} : { merchantPayments: input.merchantPayments }),
+    // A bank's 0420 meets the refunds and chargebacks of its transfer on the payment's refunds stream.
+    payerReversals: new PaymentPayerReversals({ store: input.store, chargebacks: new TransferChargebacks(input.store) }),
   });
   await recoverInFlight(service, reader, waitForReadModels, input.logger);
   // Banks may send transfers only once recovery is done, like HTTP clients.

@@ -111,6 +111,8 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   TRANSFER_IN_FLIGHT: null,
   TRANSFER_NOT_IN_FLIGHT: null,
   TRANSFER_NOT_COMMITTED: null,
+  // Only a 0420 meets it, and the reversal handler answers it 12 itself.
+  TRANSFER_GIVEN_BACK: 'invalid_transaction',
   PAYEE_IS_PAYER: 'invalid_transaction',
   LEDGER_REFUSED: null,
   WINDOW_NOT_FOUND: null,

@@ -208,6 +208,12 @@ export class InboundTransferHandler implements InboundFinancialHandler {
         return { responseCode: responseCodes.approved };
       } catch (error) {
         if (!isDomainError(error)) throw error;
+        if (error.code === 'TRANSFER_GIVEN_BACK') {
+          // A final answer, not one to retry: a refund or chargeback gave money back, so the original cannot be
+          // reversed in full; the bank keeps its customer's debit, and the rest comes back by refund or dispute.
+          this.logger.warn({ transferId, reason: error.message }, 'iso8583 0420 refused: money went back from the original already');
+          return { responseCode: responseCodes.invalidTransaction };
+        }
         // Not 00: the bank repeats the 0420 (as 0421) until the switch can act on it.
         this.logger.error({ transferId, code: error.code, reason: error.message }, 'iso8583 0420 could not be applied yet');
         return { responseCode: responseCodes.systemError };

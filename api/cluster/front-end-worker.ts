@@ -1,3 +1,5 @@
+import { TransferChargebacks } from '../../core/disputes/charged-back-amounts';
+import { PaymentPayerReversals } from '../../core/gateway/payer-reversals';
 import type { EventStore } from '../../core/eventstore/event-store';
 import { PersonalDataEventStore } from '../../core/personal-data/personal-data-event-store';
 import { JointSubjectSeal } from '../../core/personal-data/joint-subject-seal';
@@ -229,6 +231,8 @@ async function startTransferService(
       merchants: new SqliteMerchantReader(database, signing.personalData.cipher),
       now,
     }),
+    // A bank's 0420 meets the refunds and chargebacks of its transfer on the payment's refunds stream.
+    payerReversals: new PaymentPayerReversals({ store, chargebacks: new TransferChargebacks(store) }),
   });
   return { transfers, store };
 }

@@ -18,6 +18,11 @@ export interface RefundedAmounts {
     refundedMinor: bigint;
     /** Refunds held that are still PENDING: the chargeback waits for them to end, since one may fail and give back. */
     pendingCount: number;
+    /**
+     * Whether the payer's bank reversed the transfer in full, recorded on the refunds stream that the chargeback's
+     * write expects: a reversal since the transfer was read makes the chargeback decide again and take nothing.
+     */
+    payerReversed: boolean;
     chargebackWrite(
       chargeback: { disputeId: string; amountMinor: bigint; chargedBackMinor: bigint },
       context: CommandContext,
@@ -28,7 +33,7 @@ export interface RefundedAmounts {
 /** No refunds exist yet: every transfer has had nothing refunded. */
 export const noRefunds: RefundedAmounts = {
   refundedMinor: () => Promise.resolve(0n),
-  forChargeback: () => Promise.resolve({ refundedMinor: 0n, pendingCount: 0, chargebackWrite: () => null }),
+  forChargeback: () => Promise.resolve({ refundedMinor: 0n, pendingCount: 0, payerReversed: false, chargebackWrite: () => null }),
 };
 
 /**

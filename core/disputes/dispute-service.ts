@@ -309,10 +309,10 @@ export class DisputeService {
     const transfer = await this.loadTransfer(transferId);
     const refunds = await this.refunds.forChargeback(transferId);
     if (takenBefore === undefined && refunds.pendingCount > 0) return 'waiting';
+    // The transfer's stream may not show a payer's reversal yet that its refunds stream does (it is written there first).
+    const disputableMinor = refunds.payerReversed ? 0n : disputableOf(transfer, index.state, refunds.refundedMinor);
     const amountMinor =
-      takenBefore === undefined
-        ? minBigint(BigInt(dispute.opened.amountMinor), disputableOf(transfer, index.state, refunds.refundedMinor))
-        : BigInt(takenBefore.amountMinor);
+      takenBefore === undefined ? minBigint(BigInt(dispute.opened.amountMinor), disputableMinor) : BigInt(takenBefore.amountMinor);
     const now = this.options.now();
     const context: CommandContext = { now, actor: switchActor, correlationId: disputeId };
     const posted: DisputeCommand = {

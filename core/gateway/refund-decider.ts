@@ -33,9 +33,20 @@ export function evolveRefund(state: RefundState, event: RefundEvent): RefundStat
  * What a payment's refunds hold: per refund that has not failed, its amount; how many were ever asked; and what the
  * chargebacks written here have taken (chargebacks from before they were written here are in the disputes' index).
  */
-export type PaymentRefundsState = { held: ReadonlyMap<string, bigint>; requestedCount: number; chargedBackMinor: bigint };
+export type PaymentRefundsState = {
+  held: ReadonlyMap<string, bigint>;
+  requestedCount: number;
+  chargedBackMinor: bigint;
+  /** Whether the payer's bank reversed the payment in full (ISO 8583 0420): nothing is then left to give back. */
+  reversedByPayer: boolean;
+};
 
-export const initialPaymentRefundsState: PaymentRefundsState = { held: new Map(), requestedCount: 0, chargedBackMinor: 0n };
+export const initialPaymentRefundsState: PaymentRefundsState = {
+  held: new Map(),
+  requestedCount: 0,
+  chargedBackMinor: 0n,
+  reversedByPayer: false,
+};
 
 /**
  * Refunds one payment may have, failed ones included: each is decided on the payment's whole refunds stream, so the
@@ -54,6 +65,12 @@ export function evolvePaymentRefunds(state: PaymentRefundsState, event: PaymentR
       return { ...state, held };
     case 'PaymentChargedBack':
       return { ...state, chargedBackMinor: maxBigint(state.chargedBackMinor, BigInt(event.data.chargedBackMinor)) };
+    case 'PaymentReversedByPayer':
+      assert(
+        state.held.size === 0 && state.chargedBackMinor === 0n,
+        `payment ${event.data.paymentTransferId} reversed after money went back`,
+      );
+      return { ...state, reversedByPayer: true };
     default:
       return assertNever(event);
   }
@@ -88,6 +105,13 @@ export function decideHold(state: PaymentRefundsState, hold: RefundHold): Paymen
   assert(amountMinor > 0n, 'a refund is of a positive amount');
   assert(chargedBackMinor >= 0n, 'chargebacks take a non-negative amount');
   if (state.held.has(refundId)) return [];
+  // The payer's bank took the whole payment back already: a refund would pay the customer a second time.
+  if (state.reversedByPayer) {
+    throw new DomainError(
+      'SESSION_NOT_PAID',
+      `payment ${paymentTransferId} was reversed by the payer's bank (ISO 8583 0420): nothing is left to refund`,
+    );
+  }
   if (state.requestedCount >= refundsPerPaymentMax) {
     throw new DomainError('REFUND_LIMIT_REACHED', `a payment can have at most ${refundsPerPaymentMax} refunds, failed ones included`);
   }
@@ -106,6 +130,32 @@ export function decideHold(state: PaymentRefundsState, hold: RefundHold): Paymen
     );
   }
   return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
+}
+
+/** A payer's reversal as decided: the payment, its whole amount, and what the disputes' index says chargebacks took. */
+export type PayerReversal = { paymentTransferId: string; amountMinor: bigint; chargedBackMinor: bigint; currency: string; at: string };
+
+/**
+ * Decides whether the payer's bank may take a payment back in full: only while nothing of it has gone back another
+ * way. A refund that did not fail (a pending one may still succeed) or a chargeback taken already gave the customer
+ * money back, and a full reversal on top would give it again; the bank is refused (TRANSFER_GIVEN_BACK), and the
+ * merchant's refunds and the disputes are then the ways back. A reversal recorded already decides nothing more.
+ */
+export function decidePayerReversal(state: PaymentRefundsState, reversal: PayerReversal): PaymentRefundsEvent[] {
+  const { paymentTransferId, amountMinor, chargedBackMinor, currency, at } = reversal;
+  assert(amountMinor > 0n, 'a reversed payment is of a positive amount');
+  assert(chargedBackMinor >= 0n, 'chargebacks take a non-negative amount');
+  if (state.reversedByPayer) return [];
+  const refundedMinor = refundedMinorOf(state);
+  const takenMinor = maxBigint(chargedBackMinor, state.chargedBackMinor);
+  if (refundedMinor > 0n || takenMinor > 0n) {
+    throw new DomainError(
+      'TRANSFER_GIVEN_BACK',
+      `transfer ${paymentTransferId} cannot be reversed: ${formatAmount(refundedMinor, currency)} ${currency} of it is refunded ` +
+        `(pending refunds included) and ${formatAmount(takenMinor, currency)} ${currency} charged back already`,
+    );
+  }
+  return [{ type: 'PaymentReversedByPayer', data: { paymentTransferId, amountMinor: amountMinor.toString(), at } }];
 }
 
 function maxBigint(left: bigint, right: bigint): bigint {

@@ -50,11 +50,22 @@ export type PaymentChargedBack = {
   data: { paymentTransferId: string; disputeId: string; amountMinor: string; chargedBackMinor: string; at: string };
 };
 
-export type PaymentRefundsEvent = RefundAmountHeld | RefundAmountReleased | PaymentChargedBack;
+/**
+ * The payer's bank reversed the payment in full (an ISO 8583 0420), written by the transfer service in the ledger
+ * reversal's durable write, expecting this stream at the revision that showed nothing given back yet. A refund or a
+ * chargeback decided on an older read meets it and decides again, and then finds nothing left to give back.
+ */
+export type PaymentReversedByPayer = {
+  type: 'PaymentReversedByPayer';
+  data: { paymentTransferId: string; amountMinor: string; at: string };
+};
+
+export type PaymentRefundsEvent = RefundAmountHeld | RefundAmountReleased | PaymentChargedBack | PaymentReversedByPayer;
 export const paymentRefundsEventTypes: readonly PaymentRefundsEvent['type'][] = [
   'RefundAmountHeld',
   'RefundAmountReleased',
   'PaymentChargedBack',
+  'PaymentReversedByPayer',
 ];
 
 /** Refund ids: `re_` and 22 characters of [A-Za-z0-9], as session ids are. */

@@ -86,6 +86,8 @@ export type RefundsForChargeback = {
    * capped by it now would stay short of what the claimant won once it did.
    */
   pendingCount: number;
+  /** Whether the payer's bank reversed the payment in full (ISO 8583 0420): a chargeback then takes nothing. */
+  payerReversed: boolean;
   /**
    * The chargeback's write to the payment's refunds stream, for the chargeback's own durable write: it expects the
    * stream as read here, so that a refund held since makes the chargeback decide again on the new amount.
@@ -218,6 +220,7 @@ export class RefundService implements RefundedAmountReader {
     return {
       refundedMinor: refundedMinorOf(loaded.state),
       pendingCount,
+      payerReversed: loaded.state.reversedByPayer,
       chargebackWrite: ({ disputeId, amountMinor, chargedBackMinor }, context) => {
         assert(amountMinor > 0n && chargedBackMinor >= amountMinor, 'a chargeback takes a positive amount, counted in the total');
         const { now, ...metadataBase } = context;
@@ -312,7 +315,9 @@ export class RefundService implements RefundedAmountReader {
         ),
       );
     } catch (error) {
-      if (isDomainError(error) && (error.code === 'REFUND_EXCEEDS_PAYMENT' || error.code === 'REFUND_LIMIT_REACHED'))
+      // SESSION_NOT_PAID: the payer's bank reversed the payment since the request was written.
+      const refused = ['REFUND_EXCEEDS_PAYMENT', 'REFUND_LIMIT_REACHED', 'SESSION_NOT_PAID'] as const;
+      if (isDomainError(error) && (refused as readonly string[]).includes(error.code))
         return this.record(state, { failureReason: error.code });
       throw error;
     }

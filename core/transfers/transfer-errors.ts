@@ -15,6 +15,11 @@ export const transferErrors = {
     meaning:
       'The transfer is not committed (IN_FLIGHT or ABORTED), so there is nothing to reverse, or to dispute (an ABORTED one only as DEBITED_NOT_CREDITED); nothing was recorded.',
   },
+  TRANSFER_GIVEN_BACK: {
+    status: 409,
+    meaning:
+      'Money has already gone back from this transfer (a refund that did not fail, or a chargeback), so its payer cannot reverse it in full; nothing was recorded.',
+  },
   TRANSFER_ID_AMBIGUOUS: {
     status: 409,
     meaning: 'More than one transfer visible to this key has this id (two payers chose it); ask for one by its switchTransferId.',

@@ -30,7 +30,7 @@ import { transferDecider, type TransferCommand, type TransferState } from './tra
 import type { AbortReason, TransferEvent, TransferInitiated } from './transfer-events';
 import { abortReasons, transferStreamName } from './transfer-events';
 import type { MerchantPaymentFields, MerchantPaymentPort } from './merchant-payment-port';
-import type { PayeeDeliveryQueue, TransferObserver } from './transfer-ports';
+import type { PayeeDeliveryQueue, PayerReversalGuard, TransferObserver } from './transfer-ports';
 import { refundPurpose, requestDigest, type TransferRequest } from './transfer-request';
 import { payerScopedTransferId, type TransferIdScope } from './transfer-id';
 import { clientTransferIdOf, transferView, type TransferView } from './transfer-view';
@@ -49,6 +49,11 @@ export type TransferServiceOptions = {
   observer?: TransferObserver;
   /** Payments to merchants and their checkout sessions (the gateway); absent, a P2M is paid like any transfer. */
   merchantPayments?: MerchantPaymentPort;
+  /**
+   * What has gone back of a transfer another way (refunds, chargebacks), which a payer's full reversal must not
+   * repeat; absent, nothing goes back but by reversal.
+   */
+  payerReversals?: PayerReversalGuard;
 };
 
 export const transferLimits = {
@@ -416,7 +421,8 @@ export class TransferService {
    * let finish first (its outcome is bounded by the payee deadline); a committed one is undone by a compensating
    * REVERSAL on the ledger (never refused for a limit), the payee is sent a reversal store-and-forward, and the
    * transfer then reads `reversed: true`. Every step has a fixed id, so a repeated 0420 repeats nothing.
-   * Null when the payer never sent such a transfer.
+   * Null when the payer never sent such a transfer. Refused (TRANSFER_GIVEN_BACK, nothing recorded) when money has
+   * gone back from the transfer already, by a refund that did not fail or a chargeback: the payer would be paid twice.
    */
   async reverseForPayer(transferId: string, payerParticipantId: string, reason: string): Promise<TransferView | null> {
     let state = await this.load(transferId);
@@ -427,27 +433,7 @@ export class TransferService {
     }
     if (state.status !== 'committed' || state.reversed) return transferView(state);
     const initiated = state.initiated;
-    const ledger = this.ledgerOf(initiated.currency);
-    const receipt = await submitOrOverloaded(
-      ledger,
-      [
-        {
-          type: 'transfer',
-          id: `${transferId}:reversal`,
-          ledger: ledger.ledger,
-          debitAccountId: positionAccountId(initiated.payeeParticipant),
-          creditAccountId: positionAccountId(initiated.payerParticipant),
-          amountMinor: BigInt(initiated.amountMinor),
-          code: 'REVERSAL',
-          userData: { transferId, reason: 'PAYER_REVERSED' },
-        },
-      ],
-      [],
-      overloadRetriesMax,
-    );
-    const result = onlyResult(receipt.results);
-    if (result !== 'ok' && result !== 'exists')
-      throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
+    await this.postPayerReversal(initiated);
     await this.queueReversal(initiated, 'PAYER_REVERSED');
     const command: TransferCommand = {
       type: 'ReverseTransfer',
@@ -455,6 +441,60 @@ export class TransferService {
       now: this.options.now(),
     };
     return transferView(await this.apply(command, transferId));
+  }
+
+  /**
+   * Posts the payer's REVERSAL on the ledger with, in the same durable write, its record on the payment's refunds
+   * stream (see PayerReversalGuard). A refund or chargeback written since the read changes that stream, so the write
+   * is refused and the reversal decides again on what it wrote: exactly one of them moves the money back.
+   */
+  private async postPayerReversal(initiated: TransferInitiated['data']): Promise<void> {
+    const transferId = initiated.transferId;
+    const ledger = this.ledgerOf(initiated.currency);
+    const amountMinor = BigInt(initiated.amountMinor);
+    const command: LedgerCommand = {
+      type: 'transfer',
+      id: `${transferId}:reversal`,
+      ledger: ledger.ledger,
+      debitAccountId: positionAccountId(initiated.payeeParticipant),
+      creditAccountId: positionAccountId(initiated.payerParticipant),
+      amountMinor,
+      code: 'REVERSAL',
+      userData: { transferId, reason: 'PAYER_REVERSED' },
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      const context: CommandContext = { now: this.options.now(), actor: 'switch:payer-reversal', correlationId: transferId };
+      const guard = this.options.payerReversals;
+      const write =
+        guard === undefined ? null : await guard.reversalWrite({ transferId, amountMinor, currency: initiated.currency }, context);
+      const companions: CompanionAppend[] =
+        write === null
+          ? []
+          : [
+              {
+                stream: write.stream,
+                expectedRevision: write.expectedRevision,
+                placement: 'after_ledger',
+                acceptedWhen: ['ok', 'exists'],
+                accepted: write.events,
+                refused: [],
+              },
+            ];
+      let receipt: SubmitReceipt;
+      try {
+        receipt = await submitOrOverloaded(ledger, [command], companions, overloadRetriesMax);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= payerReversalAttemptsMax) {
+          throw new DomainError('CONCURRENT_UPDATE', `refunds or chargebacks of transfer ${transferId} kept changing while reversing it`);
+        }
+        continue;
+      }
+      const result = onlyResult(receipt.results);
+      if (result !== 'ok' && result !== 'exists')
+        throw new DomainError('LEDGER_REFUSED', `the ledger refused the reversal of ${transferId}: ${result}`);
+      return;
+    }
   }
 
   private async run(initiated: TransferInitiated['data'], onRecorded: () => void): Promise<TransferView> {
@@ -927,6 +967,8 @@ async function mapConcurrently<Item>(items: readonly Item[], concurrency: number
  * finishes the transfer. A payment's first submit is not retried: it is refused OVERLOADED, nothing recorded.
  */
 const overloadRetriesMax = 40;
+/** How often a payer's reversal that lost the race for the payment's refunds stream decides again on the new state. */
+const payerReversalAttemptsMax = 5;
 const overloadRetryDelayMs = 25;
 
 /**

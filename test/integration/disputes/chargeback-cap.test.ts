@@ -30,7 +30,7 @@ describe('chargebacks never take more than is still disputable', () => {
       duplicates: { findEarlierDuplicate: () => null },
       refunds: {
         refundedMinor: () => Promise.resolve(refundedMinor),
-        forChargeback: () => Promise.resolve({ refundedMinor, pendingCount: 0, chargebackWrite: () => null }),
+        forChargeback: () => Promise.resolve({ refundedMinor, pendingCount: 0, payerReversed: false, chargebackWrite: () => null }),
       },
       settings: {
         capMinor: 50_000_000n,

@@ -1,4 +1,5 @@
 import {
+  decidePayerReversal,
   decidePaymentRefunds,
   decideRefund,
   evolvePaymentRefunds,
@@ -104,6 +105,54 @@ describe('payment refunds decider', () => {
   it('reports what the refunds that did not fail hold', () => {
     const state = [held('re-1', 5n), held('re-2', 7n), released('re-1')].reduce(evolvePaymentRefunds, initialPaymentRefundsState);
     expect(refundedMinorOf(state)).toBe(7n);
+  });
+});
+
+const reversedByPayer: PaymentRefundsEvent = { type: 'PaymentReversedByPayer', data: { paymentTransferId, amountMinor: '100000', at } };
+const chargedBack = (chargedBackMinor: bigint): PaymentRefundsEvent => ({
+  type: 'PaymentChargedBack',
+  data: {
+    paymentTransferId,
+    disputeId: 'dp-1',
+    amountMinor: chargedBackMinor.toString(),
+    chargedBackMinor: chargedBackMinor.toString(),
+    at,
+  },
+});
+
+/** The payer's reversal decided on the payment's refunds stream after `events`, with `indexChargedBackMinor` from the index. */
+function reversalAfter(events: readonly PaymentRefundsEvent[], indexChargedBackMinor = 0n): PaymentRefundsEvent[] {
+  const state = events.reduce(evolvePaymentRefunds, initialPaymentRefundsState);
+  return decidePayerReversal(state, {
+    paymentTransferId,
+    amountMinor: 100_000n,
+    chargedBackMinor: indexChargedBackMinor,
+    currency: 'PKR',
+    at,
+  });
+}
+
+describe('payer reversal of a payment', () => {
+  it('reverses a payment nothing has gone back from, and a failed refund gave nothing back', () => {
+    expect(reversalAfter([])).toEqual([reversedByPayer]);
+    expect(reversalAfter([held('re-1', 10_000n), released('re-1')])).toEqual([reversedByPayer]);
+  });
+
+  it('never reverses a payment a refund gave back from, a pending one included: the payer would be paid twice', () => {
+    expect(() => reversalAfter([held('re-1', 1n)])).toThrow(expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }));
+  });
+
+  it('never reverses a payment a chargeback took from, whether the stream or only the disputes’ index holds it', () => {
+    expect(() => reversalAfter([chargedBack(500n)])).toThrow(expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }));
+    expect(() => reversalAfter([], 500n)).toThrow(expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }));
+  });
+
+  it('records a reversal once: a repeated 0421 decides nothing more', () => {
+    expect(reversalAfter([reversedByPayer])).toEqual([]);
+  });
+
+  it('refuses a refund of a payment its payer’s bank reversed', () => {
+    holds.given([reversedByPayer]).when(hold('re-1', 1n)).thenThrows('SESSION_NOT_PAID');
   });
 });
 
