@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseAmount } from '../../core/money';
-import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
+import { onboardMerchant, payCheckoutSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
 import { PaymentNetwork } from '../support/payment-network';
 import { waitUntil } from '../support/wait-until';
 
@@ -37,27 +37,12 @@ afterEach(() => {
   network.wallet(PAYER).simulator.setMode({ mode: 'accept' });
 });
 
-async function paidSession(amount: string): Promise<{ sessionId: string; transferId: string }> {
-  const created = await network.sw.client.post('/v1/checkout/sessions', {
-    key: shop.apiKey,
-    body: sessionBody({ amount }),
-    headers: { 'idempotency-key': randomUUID() },
+function paidSession(amount: string): Promise<PaidSession> {
+  return payCheckoutSession(network.sw.client, shop, {
+    payerKey: network.wallet(PAYER).key.key,
+    payer: { type: 'WALLET', value: 'WRAVI0001' },
+    amount,
   });
-  const sessionId = (created.body as { id: string }).id;
-  const paid = await network.sw.client.post('/v1/transfers', {
-    key: network.wallet(PAYER).key.key,
-    body: {
-      id: randomUUID(),
-      payer: { type: 'WALLET', value: 'WRAVI0001' },
-      payee: { type: 'MERCHANT', value: shop.id },
-      amount,
-      currency: 'PKR',
-      purpose: 'P2M',
-      checkoutSessionId: sessionId,
-    },
-  });
-  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
-  return { sessionId, transferId: (paid.body as { switchTransferId: string }).switchTransferId };
 }
 
 type DisputeBody = { state: string; chargebackAmount: string | null };

@@ -3,7 +3,7 @@ import { TransferChargebacks } from '../../core/disputes/charged-back-amounts';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
 import { PaymentPayerReversals } from '../../core/gateway/payer-reversals';
 import type { IssuedKey } from '../../simulators/operator-client';
-import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
+import { onboardMerchant, payCheckoutSession, refundSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork, customerIban } from '../support/payment-network';
 
@@ -88,36 +88,16 @@ function accept(disputeId: string) {
 }
 
 /** The bank pays a checkout session of the shop over REST with its own key: a P2M payment whose payer is the bank. */
-async function bankPaysSession(amount: string): Promise<{ sessionId: string; transferId: string }> {
-  const created = await network.sw.client.post('/v1/checkout/sessions', {
-    key: shop.apiKey,
-    body: sessionBody({ amount }),
-    headers: { 'idempotency-key': randomUUID() },
+function bankPaysSession(amount: string): Promise<PaidSession> {
+  return payCheckoutSession(network.sw.client, shop, {
+    payerKey: bankKey.key,
+    payer: { type: 'IBAN', value: customerIban(INDUS.bankCode, 1) },
+    amount,
   });
-  expect(created.status).toBe(201);
-  const sessionId = (created.body as { id: string }).id;
-  const paid = await network.sw.client.post('/v1/transfers', {
-    key: bankKey.key,
-    body: {
-      id: randomUUID(),
-      payer: { type: 'IBAN', value: customerIban(INDUS.bankCode, 1) },
-      payee: { type: 'MERCHANT', value: shop.id },
-      amount,
-      currency: 'PKR',
-      purpose: 'P2M',
-      checkoutSessionId: sessionId,
-    },
-  });
-  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
-  return { sessionId, transferId: (paid.body as { switchTransferId: string }).switchTransferId };
 }
 
 function refund(sessionId: string, amount: string) {
-  return network.sw.client.post('/v1/refunds', {
-    key: shop.apiKey,
-    body: { sessionId, amount },
-    headers: { 'idempotency-key': randomUUID() },
-  });
+  return refundSession(network.sw.client, shop, sessionId, amount);
 }
 
 /** The payer reversal as the 0420 handler asks for it; a P2M payment cannot be sent as a 0200, so it is asked here. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseAmount } from '../../core/money';
-import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
+import { onboardMerchant, payCheckoutSession, refundSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
 import { errorCode } from '../support/http-client';
 import { PaymentNetwork } from '../support/payment-network';
 
@@ -32,36 +32,16 @@ afterAll(async () => {
   await network.close();
 });
 
-async function paidSession(amount: string): Promise<{ sessionId: string; transferId: string }> {
-  const created = await network.sw.client.post('/v1/checkout/sessions', {
-    key: shop.apiKey,
-    body: sessionBody({ amount }),
-    headers: { 'idempotency-key': randomUUID() },
+function paidSession(amount: string): Promise<PaidSession> {
+  return payCheckoutSession(network.sw.client, shop, {
+    payerKey: network.wallet(PAYER).key.key,
+    payer: { type: 'WALLET', value: 'WRAVI0001' },
+    amount,
   });
-  expect(created.status).toBe(201);
-  const sessionId = (created.body as { id: string }).id;
-  const paid = await network.sw.client.post('/v1/transfers', {
-    key: network.wallet(PAYER).key.key,
-    body: {
-      id: randomUUID(),
-      payer: { type: 'WALLET', value: 'WRAVI0001' },
-      payee: { type: 'MERCHANT', value: shop.id },
-      amount,
-      currency: 'PKR',
-      purpose: 'P2M',
-      checkoutSessionId: sessionId,
-    },
-  });
-  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
-  return { sessionId, transferId: (paid.body as { switchTransferId: string }).switchTransferId };
 }
 
 function refund(sessionId: string, amount: string) {
-  return network.sw.client.post('/v1/refunds', {
-    key: shop.apiKey,
-    body: { sessionId, amount },
-    headers: { 'idempotency-key': randomUUID() },
-  });
+  return refundSession(network.sw.client, shop, sessionId, amount);
 }
 
 it('refuses a refund that, with the chargebacks taken, would give back more than was paid, and records nothing', async () => {
