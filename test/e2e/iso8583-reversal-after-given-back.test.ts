@@ -10,7 +10,7 @@ import { PaymentNetwork, customerIban } from '../support/payment-network';
 
 /**
  * A bank's 0420 undoes a committed transfer in full. Money that already went back from that transfer (a dispute's
- * chargeback, a merchant's refund, pending ones included) would then go back a second time, so such a 0420 is refused
+ * chargeback, a merchant's refund that succeeded) would then go back a second time, so such a 0420 is refused
  * (DE39 12: the original cannot be reversed) and nothing moves; and a transfer the bank reversed is neither refunded
  * nor charged back. A reversal racing a chargeback or a refund meets it on the payment's refunds stream: one wins.
  * Real switch, real TCP ISO 8583 from the bank simulator, real SQLite.
@@ -170,7 +170,7 @@ it('charges back or reverses a transfer, never both, when the 0420 races the cha
   }
 });
 
-it('refuses the payer’s reversal of a P2M payment partly refunded, pending refunds included, and moves nothing', async () => {
+it('refuses the payer’s reversal of a P2M payment partly refunded, and moves nothing', async () => {
   const { sessionId, transferId } = await bankPaysSession('300.00');
   expect((await refund(sessionId, '100.00')).body).toMatchObject({ status: 'SUCCEEDED' });
   const before = await positions();
@@ -261,5 +261,16 @@ it('finishes a reversal a crash cut after its durable write: the 0421 answers 00
 
   expect(await reverse(paid.request)).toMatchObject({ responseCode: '00' });
   expect(await transfer(paid.transferId)).toMatchObject({ state: 'COMMITTED', reversed: true });
+  expect(await positions()).toEqual(before);
+});
+
+it('reverses once when a 0420 and its 0421 are applied at the same moment (two workers): both read it reversed', async () => {
+  const before = await positions();
+  const paid = await bankPays(45_000n);
+
+  const both = await Promise.all([reverseForPayer(paid.transferId), reverseForPayer(paid.transferId)]);
+
+  expect(both).toEqual([expect.objectContaining({ reversed: true }), expect.objectContaining({ reversed: true })]);
+  expect((await transferEvents(paid.transferId)).filter((type) => type === 'TransferReversed')).toHaveLength(1);
   expect(await positions()).toEqual(before);
 });
