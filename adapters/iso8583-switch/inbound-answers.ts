@@ -113,6 +113,8 @@ const errorCategories: Readonly<Record<DomainErrorCode, TransferOutcomeCategory 
   TRANSFER_NOT_COMMITTED: null,
   // Only a 0420 meets it, and the reversal handler answers it 12 itself.
   TRANSFER_GIVEN_BACK: 'invalid_transaction',
+  // Only a 0420 meets it, and the reversal handler answers it 96 (not yet: the bank repeats the 0420 as 0421).
+  TRANSFER_REFUND_PENDING: null,
   PAYEE_IS_PAYER: 'invalid_transaction',
   LEDGER_REFUSED: null,
   WINDOW_NOT_FOUND: null,

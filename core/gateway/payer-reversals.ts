@@ -2,8 +2,8 @@ import { loadStream, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore, StreamAppend } from '../eventstore/event-store';
 import { newId } from '../ids';
 import type { PayerReversalGuard } from '../transfers/transfer-ports';
-import { decidePayerReversal, paymentRefundsDecider } from './refund-decider';
-import { paymentRefundsStreamName } from './refund-events';
+import { decidePayerReversal, paymentRefundsDecider, refundDecider, type PaymentRefundsState } from './refund-decider';
+import { paymentRefundsStreamName, refundStreamName } from './refund-events';
 import type { ChargedBackAmounts } from './refund-service';
 
 /**
@@ -27,6 +27,7 @@ export class PaymentPayerReversals implements PayerReversalGuard {
       amountMinor: transfer.amountMinor,
       // Chargebacks from before they were written to the refunds stream are only in the disputes' index.
       chargedBackMinor: await this.dependencies.chargebacks.chargedBackMinor(transfer.transferId),
+      pendingRefundedMinor: await this.notSucceededMinor(loaded.state),
       currency: transfer.currency,
       at,
     });
@@ -36,5 +37,20 @@ export class PaymentPayerReversals implements PayerReversalGuard {
       expectedRevision: loaded.revision ?? 'no_stream',
       events: events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadataBase, at } })),
     };
+  }
+
+  /**
+   * What the refunds held hold that has not been read SUCCEEDED: a pending refund may still fail and give its hold
+   * back, so it refuses the reversal only for now. A refund read FAILED is counted too: its release is written after
+   * the refunds stream was read, and the repeat sees it gone.
+   */
+  private async notSucceededMinor(state: PaymentRefundsState): Promise<bigint> {
+    let notSucceededMinor = 0n;
+    // At most refundsPerPaymentMax reads: a payment's held refunds are bounded by it.
+    for (const [refundId, amountMinor] of state.held) {
+      const refund = await loadStream(this.dependencies.store, refundStreamName(refundId), refundDecider);
+      if (refund.state.status !== 'SUCCEEDED') notSucceededMinor += amountMinor;
+    }
+    return notSucceededMinor;
   }
 }

@@ -132,22 +132,44 @@ export function decideHold(state: PaymentRefundsState, hold: RefundHold): Paymen
   return [{ type: 'RefundAmountHeld', data: { refundId, paymentTransferId, amountMinor: amountMinor.toString(), at } }];
 }
 
-/** A payer's reversal as decided: the payment, its whole amount, and what the disputes' index says chargebacks took. */
-export type PayerReversal = { paymentTransferId: string; amountMinor: bigint; chargedBackMinor: bigint; currency: string; at: string };
+/**
+ * A payer's reversal as decided: the payment, its whole amount, what the disputes' index says chargebacks took, and
+ * how much of what the refunds hold is held by refunds not read SUCCEEDED on their own streams (pending ones, and one
+ * that failed after the refunds stream was read, whose release is on that stream by now).
+ */
+export type PayerReversal = {
+  paymentTransferId: string;
+  amountMinor: bigint;
+  chargedBackMinor: bigint;
+  pendingRefundedMinor: bigint;
+  currency: string;
+  at: string;
+};
 
 /**
  * Decides whether the payer's bank may take a payment back in full: only while nothing of it has gone back another
- * way. A refund that did not fail (a pending one may still succeed) or a chargeback taken already gave the customer
- * money back, and a full reversal on top would give it again; the bank is refused (TRANSFER_GIVEN_BACK), and the
- * merchant's refunds and the disputes are then the ways back. A reversal recorded already decides nothing more.
+ * way. A refund that succeeded or a chargeback taken already gave the customer money back, and a full reversal on
+ * top would give it again; the bank is refused (TRANSFER_GIVEN_BACK), and the merchant's refunds and the disputes are
+ * then the ways back. Refunds still pending refuse it for now only (TRANSFER_REFUND_PENDING): each may succeed, or fail
+ * and give back, and the bank's repeat is decided once they have ended. A reversal recorded already decides nothing more.
  */
 export function decidePayerReversal(state: PaymentRefundsState, reversal: PayerReversal): PaymentRefundsEvent[] {
-  const { paymentTransferId, amountMinor, chargedBackMinor, currency, at } = reversal;
+  const { paymentTransferId, amountMinor, chargedBackMinor, pendingRefundedMinor, currency, at } = reversal;
   assert(amountMinor > 0n, 'a reversed payment is of a positive amount');
   assert(chargedBackMinor >= 0n, 'chargebacks take a non-negative amount');
   if (state.reversedByPayer) return [];
   const refundedMinor = refundedMinorOf(state);
+  assert(pendingRefundedMinor >= 0n && pendingRefundedMinor <= refundedMinor, 'pending refunds are among those held');
   const takenMinor = maxBigint(chargedBackMinor, state.chargedBackMinor);
+  // Only pending refunds stand in the way: one may still fail and give its hold back, and a final refusal would then
+  // leave the customer with nothing back at all. The payer's bank is asked to repeat once they have ended.
+  if (refundedMinor === pendingRefundedMinor && pendingRefundedMinor > 0n && takenMinor === 0n) {
+    throw new DomainError(
+      'TRANSFER_REFUND_PENDING',
+      `transfer ${paymentTransferId} cannot be reversed yet: ${formatAmount(pendingRefundedMinor, currency)} ${currency} of it ` +
+        'is held by refunds still pending',
+    );
+  }
   if (refundedMinor > 0n || takenMinor > 0n) {
     throw new DomainError(
       'TRANSFER_GIVEN_BACK',

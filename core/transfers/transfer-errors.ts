@@ -20,6 +20,11 @@ export const transferErrors = {
     meaning:
       'Money has already gone back from this transfer (a refund that did not fail, or a chargeback), so its payer cannot reverse it in full; nothing was recorded.',
   },
+  TRANSFER_REFUND_PENDING: {
+    status: 409,
+    meaning:
+      'Only refunds still pending have given money back from this transfer, and one may yet fail: its payer cannot reverse it until they have ended; nothing was recorded, so repeat the reversal shortly.',
+  },
   TRANSFER_ID_AMBIGUOUS: {
     status: 409,
     meaning: 'More than one transfer visible to this key has this id (two payers chose it); ask for one by its switchTransferId.',

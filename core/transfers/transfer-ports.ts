@@ -20,7 +20,8 @@ export type TransferObserver = {
  * payer's full reversal (an ISO 8583 0420) must meet it: the write that records the reversal against it, riding in
  * the ledger reversal's durable write and expecting what was read, so that a refund or chargeback decided at the same
  * moment and the reversal cannot both move money. Throws TRANSFER_GIVEN_BACK, writing nothing, when money has gone
- * back already; null when the reversal is recorded there already (a repeated 0421 after a crash).
+ * back already, and TRANSFER_REFUND_PENDING while only refunds still pending hold from it (the bank repeats); null
+ * when the reversal is recorded there already (a repeated 0421 after a crash).
  */
 export interface PayerReversalGuard {
   reversalWrite(

@@ -422,7 +422,8 @@ export class TransferService {
    * REVERSAL on the ledger (never refused for a limit), the payee is sent a reversal store-and-forward, and the
    * transfer then reads `reversed: true`. Every step has a fixed id, so a repeated 0420 repeats nothing.
    * Null when the payer never sent such a transfer. Refused (TRANSFER_GIVEN_BACK, nothing recorded) when money has
-   * gone back from the transfer already, by a refund that did not fail or a chargeback: the payer would be paid twice.
+   * gone back from the transfer already, by a refund that succeeded or a chargeback: the payer would be paid twice;
+   * refused for now (TRANSFER_REFUND_PENDING) while only refunds still pending hold from it, since one may yet fail.
    */
   async reverseForPayer(transferId: string, payerParticipantId: string, reason: string): Promise<TransferView | null> {
     let state = await this.load(transferId);

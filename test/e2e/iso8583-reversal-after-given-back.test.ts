@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TransferChargebacks } from '../../core/disputes/charged-back-amounts';
 import { WrongExpectedRevisionError } from '../../core/eventstore/expected-revision';
 import { PaymentPayerReversals } from '../../core/gateway/payer-reversals';
+import { positionAccountId } from '../../core/participants/participant-accounts';
 import type { IssuedKey } from '../../simulators/operator-client';
 import { onboardMerchant, payCheckoutSession, refundSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
 import { errorCode } from '../support/http-client';
@@ -9,7 +10,7 @@ import { PaymentNetwork, customerIban } from '../support/payment-network';
 
 /**
  * A bank's 0420 undoes a committed transfer in full. Money that already went back from that transfer (a dispute's
- * chargeback, a merchant's refund, pending ones included) would then go back a second time, so such a 0420 is refused
+ * chargeback, a merchant's refund that succeeded) would then go back a second time, so such a 0420 is refused
  * (DE39 12: the original cannot be reversed) and nothing moves; and a transfer the bank reversed is neither refunded
  * nor charged back. A reversal racing a chargeback or a refund meets it on the payment's refunds stream: one wins.
  * Real switch, real TCP ISO 8583 from the bank simulator, real SQLite.
@@ -149,7 +150,7 @@ it('charges back or reverses a transfer, never both, when the 0420 races the cha
   }
 });
 
-it('refuses the payer’s reversal of a P2M payment partly refunded, pending refunds included, and moves nothing', async () => {
+it('refuses the payer’s reversal of a P2M payment partly refunded, and moves nothing', async () => {
   const { sessionId, transferId } = await bankPaysSession('300.00');
   expect((await refund(sessionId, '100.00')).body).toMatchObject({ status: 'SUCCEEDED' });
   const before = await positions();
@@ -201,4 +202,55 @@ it('refuses the reversal’s write when a refund was held between its read and i
   await expect(guard.reversalWrite({ transferId, amountMinor: 25_000n, currency: 'PKR' }, context)).rejects.toMatchObject({
     code: 'TRANSFER_GIVEN_BACK',
   });
+});
+
+it('finishes a reversal a crash cut after its durable write: the 0421 answers 00, a chargeback between takes nothing', async () => {
+  const before = await positions();
+  const paid = await bankPays(70_000n);
+  // What the 0420 made durable before the process died: the ledger's REVERSAL and, in the same write, the marker on the
+  // refunds stream; the payee's reversal advice and the transfer's TransferReversed were never written.
+  const store = network.sw.running.store;
+  const guard = new PaymentPayerReversals({ store, chargebacks: new TransferChargebacks(store) });
+  const context = { now: new Date(), actor: 'switch:payer-reversal', correlationId: paid.transferId };
+  const write = await guard.reversalWrite({ transferId: paid.transferId, amountMinor: 70_000n, currency: 'PKR' }, context);
+  if (write === null) throw new Error('the reversal decided nothing');
+  const ledger = network.sw.running.ledgers[0];
+  if (ledger === undefined) throw new Error('no ledger');
+  const receipt = await ledger.submit(
+    [
+      {
+        type: 'transfer',
+        id: `${paid.transferId}:reversal`,
+        ledger: 'PKR',
+        debitAccountId: positionAccountId(MARGALLA.id),
+        creditAccountId: positionAccountId(INDUS.id),
+        amountMinor: 70_000n,
+        code: 'REVERSAL',
+        userData: { transferId: paid.transferId, reason: 'PAYER_REVERSED' },
+      },
+    ],
+    [{ ...write, placement: 'after_ledger', acceptedWhen: ['ok', 'exists'], accepted: write.events, refused: [] }],
+  );
+  expect(receipt.results).toEqual(['ok']);
+  expect(await transfer(paid.transferId)).toMatchObject({ reversed: false });
+
+  // The transfer's stream does not show the reversal yet, so a dispute opens; its chargeback meets the marker.
+  const opened = await openDispute(paid.transferId, '700.00');
+  expect(opened.status).toBe(201);
+  expect((await accept((opened.body as Dispute).id)).body).toMatchObject({ state: 'RESOLVED', chargebackTransferId: null });
+
+  expect(await reverse(paid.request)).toMatchObject({ responseCode: '00' });
+  expect(await transfer(paid.transferId)).toMatchObject({ state: 'COMMITTED', reversed: true });
+  expect(await positions()).toEqual(before);
+});
+
+it('reverses once when a 0420 and its 0421 are applied at the same moment (two workers): both read it reversed', async () => {
+  const before = await positions();
+  const paid = await bankPays(45_000n);
+
+  const both = await Promise.all([reverseForPayer(paid.transferId), reverseForPayer(paid.transferId)]);
+
+  expect(both).toEqual([expect.objectContaining({ reversed: true }), expect.objectContaining({ reversed: true })]);
+  expect((await transferEvents(paid.transferId)).filter((type) => type === 'TransferReversed')).toHaveLength(1);
+  expect(await positions()).toEqual(before);
 });

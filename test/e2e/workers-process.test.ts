@@ -1,7 +1,7 @@
 import { rawHttpRequest } from '../support/http-client';
 import { createConnection } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { buildTransferRequest, transferIdFor } from '../../adapters/iso8583/mapping';
+import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
 import { OperatorClient } from '../../simulators/operator-client';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
@@ -314,6 +314,78 @@ describe('HISAAB_WORKERS=2', () => {
     });
     const found = await call(child.url, 'GET', `/v1/transfers/${id}`, operatorKey);
     expect(found).toMatchObject({ status: 200, body: { state: 'COMMITTED', payerParticipant: 'INDUS', amount: '250.00' } });
+    expect(await child.stop('SIGTERM')).toBe(0);
+  });
+
+  it('reverses a P2P transfer on its bank’s 0420 in a worker, and answers the 0421 on another connection 00 again', async () => {
+    const { child, operator } = await startOnboarded(2);
+    await operator.onboard({
+      id: 'INDUS',
+      name: 'Indus Bank',
+      type: 'BANK',
+      bankCode: 'INDU',
+      netDebitCap: '1000000.00',
+      endpoints: { iso8583: '127.0.0.1:9', institutionId: '600002' },
+    });
+    const listening = child.lines.find((line) => (line as { msg?: unknown }).msg === 'listening') as { iso8583Port: number };
+    const positionOf = async (participantId: string): Promise<string> =>
+      ((await call(child.url, 'GET', `/v1/participants/${participantId}`, operatorKey)).body as { position: string }).position;
+    const before = [await positionOf('INDUS'), await positionOf('RAVI')];
+    const original = buildTransferRequest({
+      systemTraceAuditNumber: '004811',
+      transmissionDateTime: '1203091530',
+      localTime: '141530',
+      localDate: '1203',
+      acquirerInstitutionId: '600002',
+      retrievalReferenceNumber: '533210004811',
+      terminalId: 'RAWPEER1',
+      processingCode: '400000',
+      amountMinor: 30_000n,
+      currency: 'PKR',
+      payerAccount: customerIban('INDU', 7),
+      payeeAccount: '923002222222',
+    });
+    const reversal = buildReversalAdvice({
+      systemTraceAuditNumber: '004812',
+      transmissionDateTime: '1203091600',
+      acquirerInstitutionId: '600002',
+      retrievalReferenceNumber: '533210004812',
+      terminalId: 'RAWPEER1',
+      processingCode: '400000',
+      amountMinor: 30_000n,
+      currency: 'PKR',
+      original: originalDataElementsOf(original),
+    });
+    const answers = [];
+    // The 0200, then the 0420 and its repeat, each on a connection of its own: handed round-robin to the workers.
+    for (const [stan, message] of [
+      ['000011', original],
+      ['000012', reversal],
+      ['000013', { ...reversal, mti: '0421' }],
+    ] as const) {
+      const peer = await RawIsoPeer.connect(listening.iso8583Port);
+      try {
+        const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203091530', 11: stan, 32: '600002', 41: 'RAWPEER1', 70: '001' } });
+        expect(signOn.fields[39]).toBe('00');
+        answers.push(await peer.exchange(message, 10_000));
+      } finally {
+        peer.destroy();
+      }
+    }
+    expect(answers.map((answer) => [answer.mti, answer.fields[39]])).toEqual([
+      ['0210', '00'],
+      ['0430', '00'],
+      ['0430', '00'],
+    ]);
+    const id = transferIdFor({
+      acquirerInstitutionId: '600002',
+      retrievalReferenceNumber: '533210004811',
+      systemTraceAuditNumber: '004811',
+      transmissionDateTime: '1203091530',
+    });
+    const found = await call(child.url, 'GET', `/v1/transfers/${id}`, operatorKey);
+    expect(found).toMatchObject({ status: 200, body: { state: 'COMMITTED', reversed: true } });
+    expect([await positionOf('INDUS'), await positionOf('RAVI')]).toEqual(before);
     expect(await child.stop('SIGTERM')).toBe(0);
   });
 

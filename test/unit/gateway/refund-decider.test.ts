@@ -120,13 +120,21 @@ const chargedBack = (chargedBackMinor: bigint): PaymentRefundsEvent => ({
   },
 });
 
-/** The payer's reversal decided on the payment's refunds stream after `events`, with `indexChargedBackMinor` from the index. */
-function reversalAfter(events: readonly PaymentRefundsEvent[], indexChargedBackMinor = 0n): PaymentRefundsEvent[] {
+/**
+ * The payer's reversal decided on the payment's refunds stream after `events`, with `indexChargedBackMinor` from the
+ * index and `pendingRefundedMinor` held by refunds not read SUCCEEDED.
+ */
+function reversalAfter(
+  events: readonly PaymentRefundsEvent[],
+  indexChargedBackMinor = 0n,
+  pendingRefundedMinor = 0n,
+): PaymentRefundsEvent[] {
   const state = events.reduce(evolvePaymentRefunds, initialPaymentRefundsState);
   return decidePayerReversal(state, {
     paymentTransferId,
     amountMinor: 100_000n,
     chargedBackMinor: indexChargedBackMinor,
+    pendingRefundedMinor,
     currency: 'PKR',
     at,
   });
@@ -138,8 +146,18 @@ describe('payer reversal of a payment', () => {
     expect(reversalAfter([held('re-1', 10_000n), released('re-1')])).toEqual([reversedByPayer]);
   });
 
-  it('never reverses a payment a refund gave back from, a pending one included: the payer would be paid twice', () => {
+  it('never reverses a payment a refund gave back from: the payer would be paid twice', () => {
     expect(() => reversalAfter([held('re-1', 1n)])).toThrow(expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }));
+    expect(() => reversalAfter([held('re-1', 1n), held('re-2', 5n)], 0n, 5n)).toThrow(
+      expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }),
+    );
+  });
+
+  it('refuses a payment only pending refunds hold from for now, not for good: one may still fail and give back', () => {
+    expect(() => reversalAfter([held('re-1', 10n)], 0n, 10n)).toThrow(expect.objectContaining({ code: 'TRANSFER_REFUND_PENDING' }));
+    expect(() => reversalAfter([held('re-1', 10n), chargedBack(500n)], 0n, 10n)).toThrow(
+      expect.objectContaining({ code: 'TRANSFER_GIVEN_BACK' }),
+    );
   });
 
   it('never reverses a payment a chargeback took from, whether the stream or only the disputes’ index holds it', () => {
