@@ -1,13 +1,22 @@
 import { loadStream, type Decider } from '../eventstore/decider-stream';
 import type { EventStore } from '../eventstore/event-store';
-import { transferDisputeIndexStreamName, type TransferDisputeIndexEvent } from './dispute-events';
+import { transferDisputeIndexStreamName, type ChargebackTaken, type DisputeFiled, type TransferDisputeIndexEvent } from './dispute-events';
 
-const takenDecider: Decider<never, TransferDisputeIndexEvent, bigint> = {
-  initialState: 0n,
-  evolve: (takenMinor, event) => (event.type === 'ChargebackTaken' ? takenMinor + BigInt(event.data.amountMinor) : takenMinor),
+/** A transfer's dispute index: the disputes filed on it, and the chargebacks taken of it. */
+export type IndexState = { filed: DisputeFiled['data'][]; taken: ChargebackTaken['data'][] };
+
+export const indexDecider: Decider<never, TransferDisputeIndexEvent, IndexState> = {
+  initialState: { filed: [], taken: [] },
+  evolve: (state, event) =>
+    event.type === 'DisputeFiled' ? { ...state, filed: [...state.filed, event.data] } : { ...state, taken: [...state.taken, event.data] },
   decide: () => [],
   eventTypes: ['DisputeFiled', 'ChargebackTaken'],
 };
+
+/** What the chargebacks of the transfer in its index have taken. */
+export function takenMinorOf(index: IndexState): bigint {
+  return index.taken.reduce((sum, entry) => sum + BigInt(entry.amountMinor), 0n);
+}
 
 /**
  * What the chargebacks of a transfer have taken, read from the transfer's dispute index, where each is recorded in
@@ -18,6 +27,6 @@ export class TransferChargebacks {
   constructor(private readonly store: EventStore) {}
 
   async chargedBackMinor(transferId: string): Promise<bigint> {
-    return (await loadStream(this.store, transferDisputeIndexStreamName(transferId), takenDecider)).state;
+    return takenMinorOf((await loadStream(this.store, transferDisputeIndexStreamName(transferId), indexDecider)).state);
   }
 }

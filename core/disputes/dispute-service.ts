@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../assert';
-import { handleStreamCommand, loadStream, type CommandContext, type Decider } from '../eventstore/decider-stream';
+import { handleStreamCommand, loadStream, stampEvents, type CommandContext } from '../eventstore/decider-stream';
 import type { NewEvent } from '../eventstore/event';
 import type { CompanionAppend } from '../ledger/ledger-engine-contract';
+import { afterLedgerWrite } from '../ledger/companion-events';
 import type { EventStore, StreamAppend } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError } from '../errors';
-import { newId } from '../ids';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import { formatAmount, parseAmount } from '../money';
 import type { Delivery } from '../outbox/delivery';
@@ -19,6 +19,7 @@ import { clientTransferIdOf } from '../transfers/transfer-view';
 import type { PayeeDeliveryQueue } from '../transfers/transfer-ports';
 import { respondByAfter, type ResponseWindow } from './dispute-deadline';
 import { disputeDecider, switchActor, type DisputeCommand, type OpeningRule, type PresentDispute } from './dispute-decider';
+import { indexDecider, takenMinorOf, type IndexState } from './charged-back-amounts';
 import {
   chargebackTransferIdOf,
   disputeStreamName,
@@ -30,7 +31,6 @@ import {
   type DisputeOpened,
   type Evidence,
   type ResponseAction,
-  type TransferDisputeIndexEvent,
 } from './dispute-events';
 import {
   noMerchants,
@@ -85,16 +85,6 @@ export const disputeLimits = {
 
 /** `dp_` and 24 hex digits: derived from the opening request's Idempotency-Key, so a retried opening is the same dispute. */
 export const disputeIdPattern = /^dp_[0-9a-f]{24}$/;
-
-type IndexState = { filed: DisputeFiled['data'][]; taken: ChargebackTaken['data'][] };
-
-const indexDecider: Decider<never, TransferDisputeIndexEvent, IndexState> = {
-  initialState: { filed: [], taken: [] },
-  evolve: (state, event) =>
-    event.type === 'DisputeFiled' ? { ...state, filed: [...state.filed, event.data] } : { ...state, taken: [...state.taken, event.data] },
-  decide: () => [],
-  eventTypes: ['DisputeFiled', 'ChargebackTaken'],
-};
 
 /**
  * Online dispute resolution (docs/ARCHITECTURE.md section 7, issue 12). Opening checks the claim against the
@@ -166,10 +156,10 @@ export class DisputeService {
         const results = await this.options.store.appendMany([
           {
             stream: transferDisputeIndexStreamName(initiated.transferId),
-            events: stamp([filed], context),
+            events: stampEvents([filed], context),
             expectedRevision: index.revision ?? 'no_stream',
           },
-          { stream: disputeStreamName(disputeId), events: stamp(events, context), expectedRevision: 'no_stream' },
+          { stream: disputeStreamName(disputeId), events: stampEvents(events, context), expectedRevision: 'no_stream' },
         ]);
         const dispute = await this.require(disputeId);
         await this.afterChange(dispute, events);
@@ -328,7 +318,7 @@ export class DisputeService {
     if (amountMinor === 0n) {
       // Refunds and earlier chargebacks took everything: nothing moves, and the dispute says so.
       await this.appendOrRetry([
-        { stream: disputeStreamName(disputeId), events: stamp(disputeEvents, context), expectedRevision: disputeStream.revision },
+        { stream: disputeStreamName(disputeId), events: stampEvents(disputeEvents, context), expectedRevision: disputeStream.revision },
       ]);
       return 'attempted';
     }
@@ -357,9 +347,9 @@ export class DisputeService {
           {
             stream: transferDisputeIndexStreamName(transferId),
             revision: index.revision,
-            events: takenBefore === undefined ? stamp([taken], context) : [],
+            events: takenBefore === undefined ? stampEvents([taken], context) : [],
           },
-          { stream: disputeStreamName(disputeId), revision: disputeStream.revision, events: stamp(disputeEvents, context) },
+          { stream: disputeStreamName(disputeId), revision: disputeStream.revision, events: stampEvents(disputeEvents, context) },
           refundsWrite,
         ),
       );
@@ -549,14 +539,6 @@ export function chargebackCreditDelivery(dispute: PresentDispute): Delivery {
   };
 }
 
-function stamp(
-  events: readonly { type: string; data: DisputeEvent['data'] | TransferDisputeIndexEvent['data'] }[],
-  context: CommandContext,
-): NewEvent[] {
-  const { now, ...metadata } = context;
-  return events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadata, at: now.toISOString() } }));
-}
-
 /** The amount minus refunds minus chargebacks taken; an aborted transfer's whole amount; nothing of a reversed one. */
 function disputableOf(transfer: TransferState, index: IndexState, refundedMinor: bigint): bigint {
   assert(transfer.status !== 'none', 'a disputed transfer exists');
@@ -565,11 +547,6 @@ function disputableOf(transfer: TransferState, index: IndexState, refundedMinor:
   if (transfer.status === 'committed' && transfer.reversed) return 0n;
   const remaining = amountMinor - refundedMinor - takenMinorOf(index);
   return remaining > 0n ? remaining : 0n;
-}
-
-/** What the chargebacks of the transfer in its index have taken. */
-function takenMinorOf(index: IndexState): bigint {
-  return index.taken.reduce((sum, entry) => sum + BigInt(entry.amountMinor), 0n);
 }
 
 function minBigint(left: bigint, right: bigint): bigint {
@@ -592,12 +569,5 @@ function chargebackCompanions(
 ): CompanionAppend[] {
   const appends: StreamAppend[] = [index, dispute].map(({ stream, revision, events }) => ({ stream, expectedRevision: revision, events }));
   if (refunds !== null) appends.push(refunds);
-  return appends.map(({ stream, expectedRevision, events }) => ({
-    stream,
-    expectedRevision,
-    placement: 'after_ledger',
-    acceptedWhen: ['ok', 'exists'],
-    accepted: events,
-    refused: [],
-  }));
+  return appends.map(afterLedgerWrite);
 }

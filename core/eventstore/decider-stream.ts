@@ -1,7 +1,7 @@
 import { assert } from '../assert';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
-import type { EventMetadata, JsonObject, RecordedEvent } from './event';
+import type { EventMetadata, JsonObject, NewEvent, RecordedEvent } from './event';
 import type { EventStore } from './event-store';
 import { WrongExpectedRevisionError } from './expected-revision';
 import { foldStream } from './read-stream';
@@ -120,14 +120,8 @@ export async function handleStreamCommandFrom<Command, Event extends DomainEvent
     const events = decider.decide(command, loaded.state);
     if (events.length === 0) return { events, state: loaded.state, position: null, revision: loaded.revision };
     const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
-    const { now, ...metadata } = context;
-    const at = now.toISOString();
     try {
-      const appended = await store.append(
-        stream,
-        events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadata, at } })),
-        loaded.revision === null ? 'no_stream' : loaded.revision,
-      );
+      const appended = await store.append(stream, stampEvents(events, context), loaded.revision === null ? 'no_stream' : loaded.revision);
       return { events, state, position: appended.position, revision: appended.nextExpectedRevision };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -143,4 +137,11 @@ function toDomainEvent<Command, Event extends DomainEvent, State>(recorded: Reco
   );
   // The type check above is the guard: these streams are written only through this decider.
   return { type: recorded.type, data: recorded.data } as Event;
+}
+
+/** Decided events as the store takes them: each its own id, and the command's context as metadata, at its time. */
+export function stampEvents(events: readonly DomainEvent[], context: CommandContext): NewEvent[] {
+  const { now, ...metadata } = context;
+  const at = now.toISOString();
+  return events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadata, at } }));
 }

@@ -1,10 +1,9 @@
-import { loadStream, type CommandContext } from '../eventstore/decider-stream';
+import { loadStream, stampEvents, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore, StreamAppend } from '../eventstore/event-store';
-import { newId } from '../ids';
 import type { PayerReversalGuard } from '../transfers/transfer-ports';
-import { decidePayerReversal, paymentRefundsDecider, refundDecider, type PaymentRefundsState } from './refund-decider';
-import { paymentRefundsStreamName, refundStreamName } from './refund-events';
-import type { ChargedBackAmounts } from './refund-service';
+import { decidePayerReversal, paymentRefundsDecider, type PaymentRefundsState } from './refund-decider';
+import { paymentRefundsStreamName } from './refund-events';
+import { heldRefunds, type ChargedBackAmounts } from './refund-service';
 
 /**
  * A payer's full reversal of a payment, decided on the payment's refunds stream, where refunds hold their amounts and
@@ -20,14 +19,13 @@ export class PaymentPayerReversals implements PayerReversalGuard {
   ): Promise<StreamAppend | null> {
     const stream = paymentRefundsStreamName(transfer.transferId);
     const loaded = await loadStream(this.dependencies.store, stream, paymentRefundsDecider);
-    const { now, ...metadataBase } = context;
-    const at = now.toISOString();
+    const at = context.now.toISOString();
     const events = decidePayerReversal(loaded.state, {
       paymentTransferId: transfer.transferId,
       amountMinor: transfer.amountMinor,
       // Chargebacks from before they were written to the refunds stream are only in the disputes' index.
       chargedBackMinor: await this.dependencies.chargebacks.chargedBackMinor(transfer.transferId),
-      pendingRefundedMinor: await this.notSucceededMinor(loaded.state),
+      pendingRefundedMinor: await notSucceededMinor(this.dependencies.store, loaded.state),
       currency: transfer.currency,
       at,
     });
@@ -35,22 +33,18 @@ export class PaymentPayerReversals implements PayerReversalGuard {
     return {
       stream,
       expectedRevision: loaded.revision ?? 'no_stream',
-      events: events.map((event) => ({ id: newId(), type: event.type, data: event.data, metadata: { ...metadataBase, at } })),
+      events: stampEvents(events, context),
     };
   }
+}
 
-  /**
-   * What the refunds held hold that has not been read SUCCEEDED: a pending refund may still fail and give its hold
-   * back, so it refuses the reversal only for now. A refund read FAILED is counted too: its release is written after
-   * the refunds stream was read, and the repeat sees it gone.
-   */
-  private async notSucceededMinor(state: PaymentRefundsState): Promise<bigint> {
-    let notSucceededMinor = 0n;
-    // At most refundsPerPaymentMax reads: a payment's held refunds are bounded by it.
-    for (const [refundId, amountMinor] of state.held) {
-      const refund = await loadStream(this.dependencies.store, refundStreamName(refundId), refundDecider);
-      if (refund.state.status !== 'SUCCEEDED') notSucceededMinor += amountMinor;
-    }
-    return notSucceededMinor;
-  }
+/**
+ * What the refunds held hold that has not been read SUCCEEDED: a pending refund may still fail and give its hold
+ * back, so it refuses the reversal only for now. A refund read FAILED is counted too: its release is written after
+ * the refunds stream was read, and the repeat sees it gone.
+ */
+async function notSucceededMinor(store: EventStore, state: PaymentRefundsState): Promise<bigint> {
+  let notSucceededMinor = 0n;
+  for (const refund of await heldRefunds(store, state)) if (refund.status !== 'SUCCEEDED') notSucceededMinor += refund.amountMinor;
+  return notSucceededMinor;
 }

@@ -5,7 +5,7 @@ import type { Account } from '../directory/account';
 import { isAliasType, parseAliasKey } from '../directory/alias-key';
 import type { DirectoryReader } from '../directory/directory-reader';
 import type { ResolvedPayee } from '../directory/resolve-payee';
-import { handleStreamCommand, loadStream, type CommandContext } from '../eventstore/decider-stream';
+import { handleStreamCommand, loadStream, stampEvents, type CommandContext } from '../eventstore/decider-stream';
 import type { EventStore, StreamAppend } from '../eventstore/event-store';
 import { WrongExpectedRevisionError } from '../eventstore/expected-revision';
 import { DomainError, isDomainError } from '../errors';
@@ -25,6 +25,7 @@ import {
   refundDecider,
   refundedMinorOf,
   type RefundCommand,
+  type PaymentRefundsState,
   type RefundState,
   type RefundStatus,
 } from './refund-decider';
@@ -212,19 +213,15 @@ export class RefundService implements RefundedAmountReader {
   async forChargeback(paymentTransferId: string): Promise<RefundsForChargeback> {
     const stream = paymentRefundsStreamName(paymentTransferId);
     const loaded = await loadStream(this.dependencies.store, stream, paymentRefundsDecider);
-    let pendingCount = 0;
-    // At most refundsPerPaymentMax reads: a payment's held refunds are bounded by it.
-    for (const refundId of loaded.state.held.keys()) {
-      if ((await this.loadRefund(refundId)).status === 'PENDING') pendingCount += 1;
-    }
+    const held = await heldRefunds(this.dependencies.store, loaded.state);
+    const pendingCount = held.filter((refund) => refund.status === 'PENDING').length;
     return {
       refundedMinor: refundedMinorOf(loaded.state),
       pendingCount,
       payerReversed: loaded.state.reversedByPayer,
       chargebackWrite: ({ disputeId, amountMinor, chargedBackMinor }, context) => {
         assert(amountMinor > 0n && chargedBackMinor >= amountMinor, 'a chargeback takes a positive amount, counted in the total');
-        const { now, ...metadataBase } = context;
-        const at = now.toISOString();
+        const at = context.now.toISOString();
         const event: PaymentChargedBack = {
           type: 'PaymentChargedBack',
           data: { paymentTransferId, disputeId, amountMinor: amountMinor.toString(), chargedBackMinor: chargedBackMinor.toString(), at },
@@ -232,7 +229,7 @@ export class RefundService implements RefundedAmountReader {
         return {
           stream,
           expectedRevision: loaded.revision ?? 'no_stream',
-          events: [{ id: newId(), type: event.type, data: event.data, metadata: { ...metadataBase, at } }],
+          events: stampEvents([event], context),
         };
       },
     };
@@ -466,4 +463,21 @@ export function refundView(state: RefundState): RefundView {
     reason: requested.reason,
     createdAt: requested.at,
   };
+}
+
+/** A refund a payment's refunds stream holds an amount for, with its status as the refund's own stream has it now. */
+export type HeldRefund = { refundId: string; amountMinor: bigint; status: RefundState['status'] };
+
+/**
+ * The refunds that hold an amount of a payment, each read from its own stream: the refunds stream says what is held,
+ * the refund's stream whether it has succeeded, failed (its release may not be written yet) or is still pending. At
+ * most refundsPerPaymentMax reads: a payment's held refunds are bounded by it.
+ */
+export async function heldRefunds(store: EventStore, state: PaymentRefundsState): Promise<HeldRefund[]> {
+  const held: HeldRefund[] = [];
+  for (const [refundId, amountMinor] of state.held) {
+    const refund = await loadStream(store, refundStreamName(refundId), refundDecider);
+    held.push({ refundId, amountMinor, status: refund.state.status });
+  }
+  return held;
 }

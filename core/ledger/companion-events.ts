@@ -1,4 +1,5 @@
 import type { NewEvent } from '../eventstore/event';
+import type { StreamAppend } from '../eventstore/event-store';
 import type { CompanionAppend } from './ledger-engine-contract';
 import type { LedgerResultCode } from './result-codes';
 
@@ -26,4 +27,20 @@ function followUpEvents(companion: CompanionAppend, results: readonly LedgerResu
   if (followUp === undefined) return [];
   const result = results[followUp.resultIndex];
   return result !== undefined && followUp.acceptedWhen.includes(result) ? followUp.events : [];
+}
+
+/**
+ * An append that rides in a submit's durable write, after the ledger's events, when the submit's first command is
+ * accepted (posted now, or before: `exists`), and writes nothing when it is refused. Its expected revision is checked
+ * with the write, so a stream changed since it was read refuses the whole submit.
+ */
+export function afterLedgerWrite(append: StreamAppend): CompanionAppend {
+  return {
+    stream: append.stream,
+    expectedRevision: append.expectedRevision,
+    placement: 'after_ledger',
+    acceptedWhen: ['ok', 'exists'],
+    accepted: append.events,
+    refused: [],
+  };
 }

@@ -19,6 +19,7 @@ import type { LedgerCommand } from '../ledger/commands';
 import { batchCommandsMax } from '../ledger/ledger-limits';
 import type { LedgerEngine } from '../ledger/ledger-engine';
 import type { CompanionAppend, CompanionRefusal, SubmitReceipt } from '../ledger/ledger-engine-contract';
+import { afterLedgerWrite } from '../ledger/companion-events';
 import type { LedgerResultCode } from '../ledger/result-codes';
 import { parseAmount } from '../money';
 import { creditMessageOf, reversalDelivery } from '../outbox/payee-deliveries';
@@ -468,19 +469,7 @@ export class TransferService {
       const guard = this.options.payerReversals;
       const write =
         guard === undefined ? null : await guard.reversalWrite({ transferId, amountMinor, currency: initiated.currency }, context);
-      const companions: CompanionAppend[] =
-        write === null
-          ? []
-          : [
-              {
-                stream: write.stream,
-                expectedRevision: write.expectedRevision,
-                placement: 'after_ledger',
-                acceptedWhen: ['ok', 'exists'],
-                accepted: write.events,
-                refused: [],
-              },
-            ];
+      const companions = write === null ? [] : [afterLedgerWrite(write)];
       let receipt: SubmitReceipt;
       try {
         receipt = await submitOrOverloaded(ledger, [command], companions, overloadRetriesMax);
@@ -996,7 +985,6 @@ async function submitOrOverloaded(
   }
 }
 
-/** The merchant and the session a P2M transfer carries in its record (nothing for any other transfer). */
 /**
  * The payee a request names. A malformed one keeps its code (INVALID_ALIAS, INVALID_IBAN, INVALID_PARTY), its details
  * naming ['payee', 'value'] of the request as a payer's name ['payer', 'value']: the directory names the fields of the
@@ -1011,6 +999,7 @@ function resolvePayeeNamed(payee: PartyReference, readers: PayeeDirectory): Reso
   }
 }
 
+/** The merchant and the session a P2M transfer carries in its record (nothing for any other transfer). */
 function withMerchant(initiated: TransferInitiated['data'], fields: MerchantPaymentFields | null): TransferInitiated['data'] {
   if (fields === null) return initiated;
   return {
