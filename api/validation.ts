@@ -37,8 +37,13 @@ export function parseField<Result>(path: (string | number)[], parse: () => Resul
     return parse();
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+    throw refusedAtField(error, path);
   }
+}
+
+/** A domain refusal of one field's value, answered at that field's path with the domain's code. */
+function refusedAtField(error: DomainError, path: (string | number)[]): HttpError {
+  return new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
 }
 
 /**
@@ -75,7 +80,7 @@ export async function amountRefusedAt<Result>(path: (string | number)[], work: (
     return await work();
   } catch (error) {
     if (!isDomainError(error) || error.code !== 'INVALID_AMOUNT') throw error;
-    throw new HttpError(error.code, `${path.join('.')}: ${error.message}`, [{ path, message: error.message }]);
+    throw refusedAtField(error, path);
   }
 }
 
