@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseAmount } from '../../core/money';
-import { onboardMerchant, payCheckoutSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
-import { PaymentNetwork } from '../support/payment-network';
+import { payCheckoutSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
+import type { PaymentNetwork } from '../support/payment-network';
+import { shopPayer, startShopNetwork } from '../support/shop-network';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -10,23 +11,13 @@ import { waitUntil } from '../support/wait-until';
  * claimant who won 100.00 on a 100.00 payment was charged back nothing, the refund failed, and the customer got
  * nothing back at all. The chargeback now waits for the payment's pending refunds to end, and takes what they leave.
  */
-const ACQUIRER = 'MARGALLA';
-const PAYER = 'RAVI';
+const PAYER = shopPayer;
 
 let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start(
-    [],
-    [
-      { id: ACQUIRER, bankCode: 'MRGL', msisdn: '923000000001' },
-      { id: PAYER, bankCode: 'RAVI', msisdn: '923000000002' },
-    ],
-    { HISAAB_PAYEE_DEADLINE_MS: '1500' },
-  );
-  shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'PENDINGSHOP', ACQUIRER);
-  network.wallet(ACQUIRER).simulator.accounts.add({ walletNumber: `W${shop.id}`, name: `${shop.id} Store`, balanceMinor: 0n });
+  ({ network, shop } = await startShopNetwork('PENDINGSHOP', { environment: { HISAAB_PAYEE_DEADLINE_MS: '1500' } }));
 });
 
 afterAll(async () => {

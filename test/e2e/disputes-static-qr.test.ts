@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { onboardMerchant, type OnboardedMerchant } from '../support/gateway';
-import { PaymentNetwork } from '../support/payment-network';
+import type { OnboardedMerchant } from '../support/gateway';
+import type { PaymentNetwork } from '../support/payment-network';
+import { shopAcquirer, shopPayer, startShopNetwork } from '../support/shop-network';
 import { waitUntil } from '../support/wait-until';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -10,25 +11,17 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  * is told by webhook. An outside test found such a dispute with merchantId null: the merchant could neither see nor
  * answer it, heard nothing, and then found the chargeback in its own payments.
  */
-const ACQUIRER = 'MARGALLA';
-const PAYER = 'RAVI';
+const ACQUIRER = shopAcquirer;
+const PAYER = shopPayer;
 
 let network: PaymentNetwork;
 let receiver: WebhookReceiver;
 let shop: OnboardedMerchant;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start(
-    [],
-    [
-      { id: ACQUIRER, bankCode: 'MRGL', msisdn: '923000000001' },
-      { id: PAYER, bankCode: 'RAVI', msisdn: '923000000002' },
-    ],
-  );
   receiver = new WebhookReceiver();
   await receiver.start();
-  shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'QRSHOP', ACQUIRER, { webhookUrl: receiver.url });
-  network.wallet(ACQUIRER).simulator.accounts.add({ walletNumber: `W${shop.id}`, name: `${shop.id} Store`, balanceMinor: 0n });
+  ({ network, shop } = await startShopNetwork('QRSHOP', { merchant: { webhookUrl: receiver.url } }));
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { onboardMerchant, sessionBody, type OnboardedMerchant } from '../support/gateway';
-import { PaymentNetwork } from '../support/payment-network';
+import { payCheckoutSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
+import type { PaymentNetwork } from '../support/payment-network';
+import { shopAcquirer, shopPayer, startShopNetwork } from '../support/shop-network';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -10,23 +11,14 @@ import { waitUntil } from '../support/wait-until';
  * the 0420 as 0421), and once the refund has ended the repeat is decided on what stands. The same reasoning made a
  * chargeback wait for a pending refund (chargeback-pending-refund.test.ts). Real switch, wallet simulators, SQLite.
  */
-const ACQUIRER = 'MARGALLA';
-const PAYER = 'RAVI';
+const ACQUIRER = shopAcquirer;
+const PAYER = shopPayer;
 
 let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start(
-    [],
-    [
-      { id: ACQUIRER, bankCode: 'MRGL', msisdn: '923000000001' },
-      { id: PAYER, bankCode: 'RAVI', msisdn: '923000000002' },
-    ],
-    { HISAAB_PAYEE_DEADLINE_MS: '1500' },
-  );
-  shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'REVPENDSHOP', ACQUIRER);
-  network.wallet(ACQUIRER).simulator.accounts.add({ walletNumber: `W${shop.id}`, name: `${shop.id} Store`, balanceMinor: 0n });
+  ({ network, shop } = await startShopNetwork('REVPENDSHOP', { environment: { HISAAB_PAYEE_DEADLINE_MS: '1500' } }));
 });
 
 afterAll(async () => {
@@ -46,27 +38,12 @@ async function positions(): Promise<[string, string]> {
   return [await position(PAYER), await position(ACQUIRER)];
 }
 
-async function paidSession(amount: string): Promise<{ sessionId: string; transferId: string }> {
-  const created = await network.sw.client.post('/v1/checkout/sessions', {
-    key: shop.apiKey,
-    body: sessionBody({ amount }),
-    headers: { 'idempotency-key': randomUUID() },
+function paidSession(amount: string): Promise<PaidSession> {
+  return payCheckoutSession(network.sw.client, shop, {
+    payerKey: network.wallet(PAYER).key.key,
+    payer: { type: 'WALLET', value: 'WRAVI0001' },
+    amount,
   });
-  const sessionId = (created.body as { id: string }).id;
-  const paid = await network.sw.client.post('/v1/transfers', {
-    key: network.wallet(PAYER).key.key,
-    body: {
-      id: randomUUID(),
-      payer: { type: 'WALLET', value: 'WRAVI0001' },
-      payee: { type: 'MERCHANT', value: shop.id },
-      amount,
-      currency: 'PKR',
-      purpose: 'P2M',
-      checkoutSessionId: sessionId,
-    },
-  });
-  expect(paid.body).toMatchObject({ state: 'COMMITTED' });
-  return { sessionId, transferId: (paid.body as { switchTransferId: string }).switchTransferId };
 }
 
 function reverseForPayer(transferId: string) {

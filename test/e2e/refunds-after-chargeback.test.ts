@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseAmount } from '../../core/money';
-import { onboardMerchant, payCheckoutSession, refundSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
+import { payCheckoutSession, refundSession, type OnboardedMerchant, type PaidSession } from '../support/gateway';
 import { errorCode } from '../support/http-client';
-import { PaymentNetwork } from '../support/payment-network';
+import type { PaymentNetwork } from '../support/payment-network';
+import { shopPayer, startShopNetwork } from '../support/shop-network';
 
 /**
  * A payment is given back at most once, whichever way: a chargeback is capped by the refunds before it (the dispute
@@ -10,22 +11,13 @@ import { PaymentNetwork } from '../support/payment-network';
  * missing: 1500.00 paid, 600.00 refunded, 900.00 charged back, and then a refund of 100.00 still succeeded, so the
  * customer got 1600.00 back for a 1500.00 payment.
  */
-const ACQUIRER = 'MARGALLA';
-const PAYER = 'RAVI';
+const PAYER = shopPayer;
 
 let network: PaymentNetwork;
 let shop: OnboardedMerchant;
 
 beforeAll(async () => {
-  network = await PaymentNetwork.start(
-    [],
-    [
-      { id: ACQUIRER, bankCode: 'MRGL', msisdn: '923000000001' },
-      { id: PAYER, bankCode: 'RAVI', msisdn: '923000000002' },
-    ],
-  );
-  shop = await onboardMerchant(network.sw.client, network.sw.operatorKey, 'CHARGEDSHOP', ACQUIRER);
-  network.wallet(ACQUIRER).simulator.accounts.add({ walletNumber: `W${shop.id}`, name: `${shop.id} Store`, balanceMinor: 0n });
+  ({ network, shop } = await startShopNetwork('CHARGEDSHOP'));
 });
 
 afterAll(async () => {
