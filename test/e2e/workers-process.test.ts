@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { buildReversalAdvice, buildTransferRequest, originalDataElementsOf, transferIdFor } from '../../adapters/iso8583/mapping';
 import { RawIsoPeer } from '../integration/iso8583/raw-iso-peer';
+import type { Iso8583Message } from '../../adapters/iso8583/message';
 import { OperatorClient } from '../../simulators/operator-client';
 import { BankHostSimulator } from '../../simulators/bank/bank-host-simulator';
 import { WalletSimulator } from '../../simulators/wallet/wallet-simulator';
@@ -263,15 +264,7 @@ describe('HISAAB_WORKERS=2', () => {
 
   it('commits an ISO 8583 0200 in a worker, and answers its repeat on another connection identically with one credit', async () => {
     const { child, operator } = await startOnboarded(2);
-    await operator.onboard({
-      id: 'INDUS',
-      name: 'Indus Bank',
-      type: 'BANK',
-      bankCode: 'INDU',
-      netDebitCap: '1000000.00',
-      // The payer bank is never called back here: its endpoint names the host it signs on from.
-      endpoints: { iso8583: '127.0.0.1:9', institutionId: '600002' },
-    });
+    await onboardPayerBank(operator);
     const listening = child.lines.find((line) => (line as { msg?: unknown }).msg === 'listening') as { iso8583Port: number };
     // The writer does not listen for banks: the workers do, sharing the port.
     expect(child.lines.filter((line) => (line as { msg?: unknown }).msg === 'iso8583 server listening')).toHaveLength(2);
@@ -293,14 +286,7 @@ describe('HISAAB_WORKERS=2', () => {
     const answers = [];
     // Two connections, handed round-robin to the two workers: the repeat is answered from the record, wherever it lands.
     for (const stan of ['000001', '000002']) {
-      const peer = await RawIsoPeer.connect(listening.iso8583Port);
-      try {
-        const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203081530', 11: stan, 32: '600002', 41: 'RAWPEER1', 70: '001' } });
-        expect(signOn.fields[39]).toBe('00');
-        answers.push(await peer.exchange(message, 10_000));
-      } finally {
-        peer.destroy();
-      }
+      answers.push(await signOnAndExchange(listening.iso8583Port, { stan, transmissionDateTime: '1203081530' }, message));
     }
     const [first, second] = answers;
     expect(first).toMatchObject({ mti: '0210', fields: { 39: '00', 11: '004711', 37: '533210004711' } });
@@ -319,14 +305,7 @@ describe('HISAAB_WORKERS=2', () => {
 
   it('reverses a P2P transfer on its bank’s 0420 in a worker, and answers the 0421 on another connection 00 again', async () => {
     const { child, operator } = await startOnboarded(2);
-    await operator.onboard({
-      id: 'INDUS',
-      name: 'Indus Bank',
-      type: 'BANK',
-      bankCode: 'INDU',
-      netDebitCap: '1000000.00',
-      endpoints: { iso8583: '127.0.0.1:9', institutionId: '600002' },
-    });
+    await onboardPayerBank(operator);
     const listening = child.lines.find((line) => (line as { msg?: unknown }).msg === 'listening') as { iso8583Port: number };
     const positionOf = async (participantId: string): Promise<string> =>
       ((await call(child.url, 'GET', `/v1/participants/${participantId}`, operatorKey)).body as { position: string }).position;
@@ -363,14 +342,7 @@ describe('HISAAB_WORKERS=2', () => {
       ['000012', reversal],
       ['000013', { ...reversal, mti: '0421' }],
     ] as const) {
-      const peer = await RawIsoPeer.connect(listening.iso8583Port);
-      try {
-        const signOn = await peer.exchange({ mti: '0800', fields: { 7: '1203091530', 11: stan, 32: '600002', 41: 'RAWPEER1', 70: '001' } });
-        expect(signOn.fields[39]).toBe('00');
-        answers.push(await peer.exchange(message, 10_000));
-      } finally {
-        peer.destroy();
-      }
+      answers.push(await signOnAndExchange(listening.iso8583Port, { stan, transmissionDateTime: '1203091530' }, message));
     }
     expect(answers.map((answer) => [answer.mti, answer.fields[39]])).toEqual([
       ['0210', '00'],
@@ -473,6 +445,40 @@ describe('HISAAB_WORKERS=2', () => {
 });
 
 /** A GET with two Authorization headers, written as raw bytes, answered as "status code". */
+/** The bank INDUS (institution 600002), paying from the host its raw peers connect from; it is never called back. */
+async function onboardPayerBank(operator: OperatorClient): Promise<void> {
+  await operator.onboard({
+    id: 'INDUS',
+    name: 'Indus Bank',
+    type: 'BANK',
+    bankCode: 'INDU',
+    netDebitCap: '1000000.00',
+    endpoints: { iso8583: '127.0.0.1:9', institutionId: '600002' },
+  });
+}
+
+/**
+ * Sends `message` on a connection of its own after INDUS signs on there: each connection is handed to the next worker
+ * in turn, so messages sent this way one after another land on different workers.
+ */
+async function signOnAndExchange(
+  iso8583Port: number,
+  signOn: { stan: string; transmissionDateTime: string },
+  message: Iso8583Message,
+): Promise<Iso8583Message> {
+  const peer = await RawIsoPeer.connect(iso8583Port);
+  try {
+    const signedOn = await peer.exchange({
+      mti: '0800',
+      fields: { 7: signOn.transmissionDateTime, 11: signOn.stan, 32: '600002', 41: 'RAWPEER1', 70: '001' },
+    });
+    expect(signedOn.fields[39]).toBe('00');
+    return await peer.exchange(message, 10_000);
+  } finally {
+    peer.destroy();
+  }
+}
+
 function twoAuthorizations(url: string, path: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
